@@ -1,0 +1,53 @@
+"""Money in the engine: Decimal dollars, integer cents at rest, one rounding function."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ROUNDINGS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+
+
+def round_money(amount: Decimal, rounding: str = "half_up") -> Decimal:
+    """Round an exact amount to cents: the only place Ordinance rounds money."""
+    return amount.quantize(CENT, rounding=ROUNDINGS[rounding])
+
+
+def to_cents(amount: Decimal) -> int:
+    """Whole cents for a Decimal that is already rounded to cents; refuse anything finer."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{amount} has more than two decimals; round it first")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    """The Decimal dollars for integer cents."""
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def parse_money(text: str | int | Decimal) -> Decimal:
+    """Read a money value typed by a person or a file ("1,234.50", "$52.03", 52); cents at most."""
+    if isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, int) and not isinstance(text, bool):
+        value = Decimal(text)
+    elif isinstance(text, str):
+        cleaned = text.strip().replace(",", "").replace("$", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not an amount of money") from None
+    else:
+        raise ValueError(f"{text!r} is not an amount of money")
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount of money")
+    if value != value.quantize(CENT):
+        raise ValueError(f"{text!r} has more than two decimals")
+    return value.quantize(CENT)
+
+
+def format_money(amount: Decimal | int) -> str:
+    """'$1,234.50' for Decimal dollars (or integer cents, given as int)."""
+    value = from_cents(amount) if isinstance(amount, int) else amount
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"

@@ -1,0 +1,71 @@
+"""A rule document once read and validated: what the evaluators work on.
+
+This is the contract between reading (`engine.rules.loader`, which turns YAML text into a
+`RuleDocument` or precise errors) and evaluating (`engine.rules.schedule`, `criteria`,
+`calendar`, `deadline`). A `Version.body` is the version's mapping as written in YAML,
+already validated: mapping keys are `str` exactly as written; numbers are `Decimal` (an
+integer written `7` is `Decimal("7")`); dates are `datetime.date`; booleans are `bool`;
+text is `str`; lists are `list`. The common keys `effective`, `retired`, `reference` and
+`adopted` are lifted out of `body` into the `Version` itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+KINDS = ("schedule", "criteria", "calendar", "deadline")
+INPUT_TYPES = ("number", "integer", "money", "boolean", "text", "date")
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One declared input (fact) of a document, with its type and limits."""
+
+    name: str
+    type: str
+    values: tuple[str, ...] | None = None
+    min: Decimal | date | None = None
+    max: Decimal | date | None = None
+    default: Any = None
+    has_default: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Version:
+    """One dated version of a document."""
+
+    effective: date
+    body: dict[str, Any]
+    reference: str | None = None
+    adopted: date | None = None
+    retired: bool = False
+    line: int = 0  # where `- effective:` stands in the file, for messages
+    index: int = 0  # position in `versions`, for paths like versions[1]
+
+
+@dataclass(frozen=True)
+class RuleDocument:
+    """A validated rule document: its header, its declared inputs and its dated versions."""
+
+    id: str
+    kind: str
+    title: str
+    versions: tuple[Version, ...]
+    inputs: dict[str, InputSpec] = field(default_factory=dict)
+    department: str | None = None
+    description: str | None = None
+    source: str = "<text>"  # the file it came from, for messages
+    text: str = ""  # the YAML as written
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
+
+    def line_of(self, path: str) -> int:
+        """The line where `path` (e.g. `versions[1].lines[2].rate`) stands, or its nearest parent's."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return 1

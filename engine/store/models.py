@@ -1,0 +1,418 @@
+"""The domain's tables: typed SQLAlchemy 2 models.
+
+Money columns are integer cents (`Cents`); moments are aware UTC (`UTCDateTime`) and shown
+in the city's time zone; calendar dates (`date`) are the city's own dates. Accounts,
+licenses and cases carry a `version` column that SQLAlchemy checks on every UPDATE
+(optimistic locking).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from engine.store.types import Cents, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    """Base of every Ordinance table."""
+
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+ROLES = ("clerk", "supervisor", "admin")
+LANGUAGES = ("en", "es")
+
+
+# --- people and the city -----------------------------------------------------------------
+
+
+class User(Base):
+    """A member of staff who signs in: clerk, supervisor or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class CitySettings(Base):
+    """The one row of city-wide settings an administrator keeps."""
+
+    __tablename__ = "city_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=lambda: ["en", "es"])
+    logo_path: Mapped[str | None] = mapped_column(String(255))
+    payment_address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    website: Mapped[str] = mapped_column(String(120), default="")
+    rules_need_second_approver: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- customers, properties, utility accounts ------------------------------------------------
+
+
+class Customer(Base):
+    """A person or organisation the city bills and writes to."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), index=True)
+    mailing_street: Mapped[str] = mapped_column(String(160))
+    mailing_unit: Mapped[str] = mapped_column(String(40), default="")
+    mailing_city: Mapped[str] = mapped_column(String(80))
+    mailing_state: Mapped[str] = mapped_column(String(2))
+    mailing_zip: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(160), default="")
+    low_income: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Property(Base):
+    """A parcel with a service address and an owner."""
+
+    __tablename__ = "properties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel: Mapped[str] = mapped_column(String(20), unique=True)
+    service_address: Mapped[str] = mapped_column(String(160), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    owner: Mapped[Customer] = relationship(foreign_keys=[owner_id])
+
+
+class UtilityAccount(Base):
+    """A water/sewer account: a customer receiving service at a property."""
+
+    __tablename__ = "utility_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), index=True)
+    cycle: Mapped[str] = mapped_column(String(4), index=True)
+    meter_size: Mapped[str] = mapped_column(String(8))
+    rate_class: Mapped[str] = mapped_column(String(16))  # residential | commercial
+    services: Mapped[list[Any]] = mapped_column(JSON)  # e.g. ["water", "sewer"]
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | closed
+    cash_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    customer: Mapped[Customer] = relationship()
+    property: Mapped[Property] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MeterRead(Base):
+    """One reading of an account's meter, in CCF, for a billing period."""
+
+    __tablename__ = "meter_reads"
+    __table_args__ = (UniqueConstraint("account_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    read_on: Mapped[date] = mapped_column(Date)
+    reading: Mapped[int] = mapped_column(Integer)
+    consumption_ccf: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(40), default="route")
+
+
+class Bill(Base):
+    """A bill: the rate schedule's lines for one account and period, and the rule version used."""
+
+    __tablename__ = "bills"
+    __table_args__ = (UniqueConstraint("account_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    cycle: Mapped[str] = mapped_column(String(4))
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    service_from: Mapped[date] = mapped_column(Date)
+    service_to: Mapped[date] = mapped_column(Date)
+    billed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    consumption_ccf: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(Cents)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    rule_version: Mapped[str] = mapped_column(String(10))
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lines: Mapped[list[BillLine]] = relationship(order_by="BillLine.position")
+
+
+class BillLine(Base):
+    """One line of a bill, as the rate schedule computed it."""
+
+    __tablename__ = "bill_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- money ---------------------------------------------------------------------------------
+
+LEDGER_KINDS = ("charge", "payment", "fee", "adjustment", "refund", "reversal", "write_off", "deposit")
+
+
+class LedgerEntry(Base):
+    """An append-only posting to an account: positive amounts are owed, negative are paid/credited."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_account_posted", "account_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    effective_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    posted_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))  # a username, or sweep:NAME, or import:FILE
+    description: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    rule_id: Mapped[str | None] = mapped_column(String(80))
+    rule_version: Mapped[str | None] = mapped_column(String(10))
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    fund: Mapped[str] = mapped_column(String(16), default="")
+    gl_account: Mapped[str] = mapped_column(String(24), default="")
+
+
+class CashDrawer(Base):
+    """A clerk's cash drawer for one business day: opened with a float, counted at close."""
+
+    __tablename__ = "cash_drawers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    opening_cents: Mapped[int] = mapped_column(Cents)
+    opened_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | counted | closed
+    counted: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"cash": cents, "check": cents, ...}
+    counted_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+
+
+class Payment(Base):
+    """Money received for an account: at the counter, by lockbox file or online."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    tender: Mapped[str] = mapped_column(String(16))  # cash | check | card | ach
+    source: Mapped[str] = mapped_column(String(16))  # counter | lockbox | online
+    received_on: Mapped[date] = mapped_column(Date)
+    check_number: Mapped[str] = mapped_column(String(32), default="")
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    drawer_id: Mapped[int | None] = mapped_column(ForeignKey("cash_drawers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="posted")  # posted | returned
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    return_reason: Mapped[str] = mapped_column(String(120), default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime]
+
+
+class Deposit(Base):
+    """A security deposit held for an account until applied to a final bill or refunded."""
+
+    __tablename__ = "deposits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="held")  # held | applied | refunded
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    rule_id: Mapped[str | None] = mapped_column(String(80))
+    rule_version: Mapped[str | None] = mapped_column(String(10))
+
+
+# --- businesses and licenses ----------------------------------------------------------------
+
+
+class Business(Base):
+    """A business operating in the city."""
+
+    __tablename__ = "businesses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    address: Mapped[str] = mapped_column(String(160))
+    category: Mapped[str] = mapped_column(String(40))
+    employees: Mapped[int] = mapped_column(Integer, default=1)
+    gross_receipts_cents: Mapped[int] = mapped_column(Cents, default=0)
+    opened_on: Mapped[date] = mapped_column(Date)
+    owner: Mapped[Customer] = relationship()
+
+
+class License(Base):
+    """A license issued (or applied for) by a business: general business, home occupation, ..."""
+
+    __tablename__ = "licenses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    license_type: Mapped[str] = mapped_column(String(32))  # general_business | home_occupation
+    status: Mapped[str] = mapped_column(String(16), index=True)  # applied | active | expired | lapsed | closed
+    fee_cents: Mapped[int] = mapped_column(Cents, default=0)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    business: Mapped[Business] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+# --- cases, events, notices -------------------------------------------------------------------
+
+
+class Case(Base):
+    """One workflow instance: a delinquent account, a license, a refund request or a lien."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_workflow_state", "workflow_id", "state"),
+                      Index("ix_cases_subject", "subject_type", "subject_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(40))
+    workflow_version: Mapped[int] = mapped_column(Integer)
+    subject_type: Mapped[str] = mapped_column(String(20))  # utility_account | license | refund | lien
+    subject_id: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    license_id: Mapped[int | None] = mapped_column(ForeignKey("licenses.id"), index=True)
+    state: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id", back_populates="case")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseEvent(Base):
+    """The history of a case: one row per step taken, by whom, with the guards' explanations."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    on_date: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(64))  # a username, or sweep:NAME
+    step: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rules: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"rule", "version"}]
+    explanation: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class NoticeBatch(Base):
+    """A mailing: the notices of one type from one sweep run, rendered into one PDF."""
+
+    __tablename__ = "notice_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sweep_run_id: Mapped[int | None] = mapped_column(ForeignKey("sweep_runs.id"), index=True)
+    notice_type: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    pdf_path: Mapped[str | None] = mapped_column(String(255))
+
+
+class Notice(Base):
+    """A letter to a customer or business, unique per subject, notice type and period."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "notice_type", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    notice_type: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(20))  # what makes it unique in time: a bill period, a due date
+    language: Mapped[str] = mapped_column(String(2))
+    created_on: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the template prints, fixed at creation
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("notice_batches.id"), index=True)
+    sweep_run_id: Mapped[int | None] = mapped_column(ForeignKey("sweep_runs.id"), index=True)
+
+
+# --- rules, sweeps, audit -----------------------------------------------------------------------
+
+
+class RuleVersion(Base):
+    """A revision of a rule document as written: drafted, then published; published never changes."""
+
+    __tablename__ = "rule_versions"
+    __table_args__ = (UniqueConstraint("document_id", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(80), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(40))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # draft | published | withdrawn
+    latest_effective: Mapped[date] = mapped_column(Date)  # the newest version's effective date
+    author: Mapped[str] = mapped_column(String(64))
+    approver: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SweepRun(Base):
+    """One run of a sweep for one date: unique per sweep and date, resumable from its cursor."""
+
+    __tablename__ = "sweep_runs"
+    __table_args__ = (UniqueConstraint("sweep", "as_of", "dry_run"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sweep: Mapped[str] = mapped_column(String(40))
+    as_of: Mapped[date] = mapped_column(Date)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    runner: Mapped[str | None] = mapped_column(String(80))  # who holds the lock (host:pid)
+    heartbeat_at: Mapped[datetime | None]
+    cursor: Mapped[int] = mapped_column(Integer, default=0)  # last subject id finished
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditEntry(Base):
+    """Append-only audit log; each row holds the hash of the row before it."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))  # e.g. ledger.payment, case.step, rule.publish, user.add
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,1 @@
+"""Ordinance's delivery layer: the Flask web UI, the JSON API and the command line."""
