@@ -1,0 +1,96 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL from DATABASE_URL), built once.
+
+`db` is a session inside a transaction that is rolled back after the test: fast, and each
+test sees a clean database. Tests of code that commits on its own (sweeps, imports,
+concurrency) use `committing_db`, a whole database of their own.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.store.db import make_engine, make_sessionmaker
+from engine.store.schema import upgrade
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL DATABASE_URL the test command started, if this is the PostgreSQL run."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test run's database: PostgreSQL when DATABASE_URL says so, else a SQLite file."""
+    return _postgres_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'ordinance.db'}"
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[Engine]:
+    """The engine, with the schema migrated to head once for the whole run."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def db(db_engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back when the test ends (commits become savepoints)."""
+    with db_engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                          expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+def _fresh_postgres_database(url: str) -> tuple[str, callable]:
+    """Create an empty PostgreSQL database beside the test one; return its URL and a dropper."""
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"ordinance_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    fresh = make_url(url).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return fresh, drop
+
+
+@pytest.fixture()
+def committing_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a migrated database of the test's own, for code that commits by itself."""
+    pg = _postgres_url()
+    if pg:
+        url, drop = _fresh_postgres_database(pg)
+    else:
+        url, drop = f"sqlite:///{tmp_path / 'own.db'}", (lambda: None)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture()
+def committing_db(committing_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a database of the test's own; what it commits stays (until the test ends)."""
+    engine = make_engine(committing_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()

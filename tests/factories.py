@@ -1,0 +1,94 @@
+"""Factory functions for tests: believable records with overridable fields."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.store.models import Business, Case, Customer, License, Property, UtilityAccount
+
+NOW = datetime(2026, 3, 2, 17, 0, tzinfo=timezone.utc)
+_serial = itertools.count(1)
+
+
+def create_customer(db: Session, **overrides: Any) -> Customer:
+    """A customer with a mailing address in the sample city."""
+    n = next(_serial)
+    values: dict[str, Any] = dict(name=f"Test Customer {n}", mailing_street=f"{100 + n} Oak Street",
+                                  mailing_city="Alder Creek", mailing_state="CA", mailing_zip="95601",
+                                  language="en", phone="530-555-0100", created_at=NOW)
+    values.update(overrides)
+    customer = Customer(**values)
+    db.add(customer)
+    db.flush()
+    return customer
+
+
+def create_property(db: Session, owner: Customer | None = None, **overrides: Any) -> Property:
+    """A parcel owned by `owner` (a new customer if none is given)."""
+    n = next(_serial)
+    owner = owner or create_customer(db)
+    values: dict[str, Any] = dict(parcel=f"T{n:09d}", service_address=f"{200 + n} Elm Avenue", owner_id=owner.id)
+    values.update(overrides)
+    prop = Property(**values)
+    db.add(prop)
+    db.flush()
+    return prop
+
+
+def create_account(db: Session, customer: Customer | None = None, **overrides: Any) -> UtilityAccount:
+    """An active residential water and sewer account on a 3/4 inch meter in cycle A."""
+    n = next(_serial)
+    customer = customer or create_customer(db)
+    prop = overrides.pop("property", None) or create_property(db, owner=customer)
+    values: dict[str, Any] = dict(number=f"T-{n:07d}", customer_id=customer.id, property_id=prop.id, cycle="A",
+                                  meter_size='3/4"', rate_class="residential", services=["water", "sewer"],
+                                  opened_on=date(2024, 1, 1))
+    values.update(overrides)
+    account = UtilityAccount(**values)
+    db.add(account)
+    db.flush()
+    return account
+
+
+def create_business(db: Session, owner: Customer | None = None, **overrides: Any) -> Business:
+    """A retail business with three employees."""
+    n = next(_serial)
+    owner = owner or create_customer(db)
+    values: dict[str, Any] = dict(name=f"Test Shop {n}", owner_id=owner.id, address=f"{300 + n} Main Street",
+                                  category="retail", employees=3, opened_on=date(2020, 5, 1))
+    values.update(overrides)
+    business = Business(**values)
+    db.add(business)
+    db.flush()
+    return business
+
+
+def create_license(db: Session, business: Business | None = None, **overrides: Any) -> License:
+    """An active general business license expiring at the end of 2026."""
+    n = next(_serial)
+    business = business or create_business(db)
+    values: dict[str, Any] = dict(number=f"BL-T{n:06d}", business_id=business.id, license_type="general_business",
+                                  status="active", fee_cents=15000, issued_on=date(2026, 1, 1),
+                                  expires_on=date(2026, 12, 31))
+    values.update(overrides)
+    lic = License(**values)
+    db.add(lic)
+    db.flush()
+    return lic
+
+
+def create_case(db: Session, **overrides: Any) -> Case:
+    """An open delinquency case on a new account."""
+    values: dict[str, Any] = dict(workflow_id="delinquency", workflow_version=1, subject_type="utility_account",
+                                  state="past_due", fields={}, opened_at=NOW, opened_by="sweep:delinquency")
+    values.update(overrides)
+    if "subject_id" not in values:
+        account = create_account(db)
+        values.update(subject_id=account.id, account_id=account.id)
+    case = Case(**values)
+    db.add(case)
+    db.flush()
+    return case
