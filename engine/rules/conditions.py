@@ -1,0 +1,291 @@
+"""`when:` conditions: compiled once, evaluated on checked facts, with a trace of every leaf.
+
+    cond = Condition.compile({"all": [{"fact": "days_past_due", "gte": 90}, {"sewer": True}]})
+    cond.evaluate(facts)   # ConditionResult(holds=True, trace=["days_past_due = 91 >= 90: yes", ...])
+    cond.holds(facts)      # the same decision, no trace (fast path)
+    cond.facts_read()      # {"days_past_due", "sewer"}
+
+An absent fact (not in `facts`) fails every comparison; only `exists: false` holds for it.
+Dates compare as dates, money and numbers as decimals, text exactly. The compiled tree
+(`AllOf`, `AnyOf`, `NotOf`, `Leaf`) is public so other evaluators (durable_rules) can
+translate it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from engine.rules.document import InputSpec
+from engine.rules.errors import EvaluationError
+from engine.rules.results import as_text
+
+COMBINATORS = ("all", "any", "not")
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
+ORDERING = ("gt", "gte", "lt", "lte")
+SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in", "not_in": "not in"}
+
+
+def shown(value: Any) -> str:
+    """A value as a trace shows it: text quoted, lists bracketed, the rest as written."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return as_text(value)
+
+
+def _kind(value: Any) -> str:
+    """Which family a value compares in: boolean, number, date or text."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, Decimal)):
+        return "number"
+    if isinstance(value, date):
+        return "date"
+    return "text"
+
+
+def _equal(value: Any, literal: Any) -> bool:
+    """Equality within one family (true is never 1; text '1' is never the number 1)."""
+    return _kind(value) == _kind(literal) and value == literal
+
+
+def _compare(fact: str, op: str, value: Any, literal: Any) -> bool:
+    """One comparison of a present fact value against a literal."""
+    if op == "eq":
+        return _equal(value, literal)
+    if op == "ne":
+        return not _equal(value, literal)
+    if op == "in":
+        return any(_equal(value, item) for item in literal)
+    if op == "not_in":
+        return not any(_equal(value, item) for item in literal)
+    if op == "exists":
+        return literal is True
+    kind = _kind(value)
+    if kind not in ("number", "date") or _kind(literal) != kind:
+        raise EvaluationError(f"{fact}: cannot compare {shown(value)} {SYMBOLS[op]} {shown(literal)}")
+    if op == "gt":
+        return value > literal
+    if op == "gte":
+        return value >= literal
+    if op == "lt":
+        return value < literal
+    return value <= literal
+
+
+def _literal(spec: InputSpec | None, value: Any) -> Any:
+    """A literal from YAML in the family of the input it is compared with."""
+    if spec is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_literal(spec, v) for v in value)
+    if spec.type == "text" and not isinstance(value, str):
+        return as_text(value)
+    if spec.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    if spec.type in ("number", "money", "integer") and isinstance(value, int):
+        return Decimal(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One fact and the comparisons that must all hold on it."""
+
+    fact: str
+    comparisons: tuple[tuple[str, Any], ...]
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """Whether every comparison holds (absent: only `exists: false` does)."""
+        if self.fact not in facts:
+            return all(op == "exists" and value is False for op, value in self.comparisons)
+        value = facts[self.fact]
+        for op, literal in self.comparisons:
+            if not _compare(self.fact, op, value, literal):
+                return False
+        return True
+
+    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+        """Add this leaf's line to the trace and say whether it holds."""
+        held = self.holds(facts)
+        if self.fact not in facts:
+            line = f"{self.fact} is absent"
+        else:
+            tests = []
+            for op, literal in self.comparisons:
+                if op == "exists":
+                    tests.append("exists" if literal else "does not exist")
+                else:
+                    tests.append(f"{SYMBOLS[op]} {shown(literal)}")
+            line = f"{self.fact} = {shown(facts[self.fact])} " + " and ".join(tests)
+        trace.append("  " * depth + f"{line}: {'yes' if held else 'no'}")
+        return held
+
+    def facts_read(self) -> set[str]:
+        """The one fact this leaf reads."""
+        return {self.fact}
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Holds when every part holds."""
+
+    parts: tuple[Any, ...]
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """Every part holds (stops at the first that does not)."""
+        for part in self.parts:
+            if not part.holds(facts):
+                return False
+        return True
+
+    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+        """A header line, then every part (all of them, for the trace)."""
+        at = len(trace)
+        results = [part.explain(facts, depth + 1, trace) for part in self.parts]
+        held = all(results)
+        trace.insert(at, "  " * depth + f"all of: {'yes' if held else 'no'}")
+        return held
+
+    def facts_read(self) -> set[str]:
+        """Every fact the parts read."""
+        return set().union(*(p.facts_read() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Holds when at least one part holds."""
+
+    parts: tuple[Any, ...]
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """Some part holds (stops at the first that does)."""
+        for part in self.parts:
+            if part.holds(facts):
+                return True
+        return False
+
+    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+        """A header line, then every part."""
+        at = len(trace)
+        results = [part.explain(facts, depth + 1, trace) for part in self.parts]
+        held = any(results)
+        trace.insert(at, "  " * depth + f"any of: {'yes' if held else 'no'}")
+        return held
+
+    def facts_read(self) -> set[str]:
+        """Every fact the parts read."""
+        return set().union(*(p.facts_read() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class NotOf:
+    """Holds when its part does not."""
+
+    part: Any
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """The part does not hold."""
+        return not self.part.holds(facts)
+
+    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+        """A header line, then the part."""
+        at = len(trace)
+        held = not self.part.explain(facts, depth + 1, trace)
+        trace.insert(at, "  " * depth + f"not: {'yes' if held else 'no'}")
+        return held
+
+    def facts_read(self) -> set[str]:
+        """The facts the part reads."""
+        return self.part.facts_read()
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """Whether a condition held, and the trace of how."""
+
+    holds: bool
+    trace: list[str]
+
+
+def _node(raw: Any, inputs: Mapping[str, InputSpec] | None, path: str) -> Any:
+    """The compiled node for one mapping of a `when:`."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise EvaluationError(f"{path}: a condition is a mapping, not {shown(raw)}")
+    if len(raw) == 1:
+        (key, value), = raw.items()
+        if key in ("all", "any"):
+            if not isinstance(value, (list, tuple)) or not value:
+                raise EvaluationError(f"{path}.{key}: a list of conditions is needed")
+            parts = tuple(_node(v, inputs, f"{path}.{key}[{i}]") for i, v in enumerate(value))
+            return AllOf(parts) if key == "all" else AnyOf(parts)
+        if key == "not":
+            return NotOf(_node(value, inputs, f"{path}.not"))
+        if key != "fact":
+            return _leaf(key, [("eq", value)], inputs, path)
+    if "fact" not in raw:
+        raise EvaluationError(f"{path}: a condition needs `fact`, `all`, `any` or `not`")
+    comparisons = [(op, value) for op, value in raw.items() if op != "fact"]
+    for op, _ in comparisons:
+        if op not in OPERATORS:
+            raise EvaluationError(f"{path}: unknown comparison {op!r}")
+    if not comparisons:
+        raise EvaluationError(f"{path}: {raw['fact']} is compared with nothing")
+    return _leaf(str(raw["fact"]), comparisons, inputs, path)
+
+
+def _leaf(fact: str, comparisons: list, inputs: Mapping[str, InputSpec] | None, path: str) -> Leaf:
+    """A leaf, its literals put in the family of the fact's declared type."""
+    if inputs is not None and fact not in inputs:
+        raise EvaluationError(f"{path}: {fact} is not a declared input")
+    spec = inputs.get(fact) if inputs is not None else None
+    typed = []
+    for op, value in comparisons:
+        if op in ("in", "not_in") and not isinstance(value, (list, tuple)):
+            raise EvaluationError(f"{path}.{op}: a list of values is needed")
+        if op == "exists" and not isinstance(value, bool):
+            raise EvaluationError(f"{path}.exists: true or false")
+        typed.append((op, value if op == "exists" else _literal(spec, value)))
+    return Leaf(fact, tuple(typed))
+
+
+class Condition:
+    """A compiled `when:` condition."""
+
+    __slots__ = ("root", "raw")
+
+    def __init__(self, root: Any, raw: Any = None) -> None:
+        """Wrap a compiled tree (use `Condition.compile`)."""
+        self.root = root
+        self.raw = raw
+
+    @classmethod
+    def compile(cls, raw: Any, inputs: Mapping[str, InputSpec] | None = None, path: str = "when") -> "Condition":
+        """Compile a `when:` mapping; with `inputs`, literals take the type of their fact."""
+        return cls(_node(raw, inputs, path), raw)
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """Whether the condition holds on these (checked) facts."""
+        return self.root.holds(facts)
+
+    def evaluate(self, facts: Mapping[str, Any]) -> ConditionResult:
+        """Whether it holds, with a trace line for every leaf and combinator."""
+        trace: list[str] = []
+        if isinstance(self.root, AllOf):
+            results = [part.explain(facts, 0, trace) for part in self.root.parts]
+            return ConditionResult(all(results), trace)
+        return ConditionResult(self.root.explain(facts, 0, trace), trace)
+
+    def facts_read(self) -> set[str]:
+        """The names of every fact the condition reads."""
+        return self.root.facts_read()
+
+    def __repr__(self) -> str:
+        """The tree, for debugging."""
+        return f"Condition({self.root!r})"

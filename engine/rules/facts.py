@@ -1,0 +1,162 @@
+"""Facts handed to a document: checked against its declared inputs and put in one form.
+
+After `check_facts`, a fact is: `number` a Decimal, `money` a Decimal with two decimals,
+`integer` an int, `boolean` a bool, `text` a str, `date` a datetime.date. An absent optional
+input is simply not in the result (JSON null counts as absent). Facts the document does not
+declare are left out, so one fact set can feed many documents.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from engine.money import CENT
+from engine.rules.document import InputSpec, RuleDocument
+from engine.rules.errors import FactError
+from engine.rules.results import as_text, per_document
+
+_MISSING = object()
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: text quoted, everything else as written."""
+    return repr(value) if isinstance(value, str) else as_text(value)
+
+
+def _decimal(name: str, value: Any, kind: str) -> Decimal:
+    """A JSON/YAML number or digit string as an exact Decimal (floats through their shortest text)."""
+    if isinstance(value, bool):
+        raise FactError(f"{name}: {_shown(value)} is not {kind}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, (str, type(0.5))):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise FactError(f"{name}: {_shown(value)} is not {kind}") from None
+    else:
+        raise FactError(f"{name}: {_shown(value)} is not {kind}")
+    if not number.is_finite():
+        raise FactError(f"{name}: {_shown(value)} is not {kind}")
+    return number
+
+
+def _as_number(name: str, value: Any) -> Decimal:
+    """A `number` fact."""
+    return _decimal(name, value, "a number")
+
+
+def _as_money(name: str, value: Any) -> Decimal:
+    """A `money` fact: cents at most."""
+    number = _decimal(name, value, "an amount of money")
+    if number != number.quantize(CENT):
+        raise FactError(f"{name}: {_shown(value)} has more than two decimals")
+    return number.quantize(CENT)
+
+
+def _as_integer(name: str, value: Any) -> int:
+    """An `integer` fact: a whole number (90, 90.0 or "90", never 90.5)."""
+    number = _decimal(name, value, "an integer")
+    if number != number.to_integral_value():
+        raise FactError(f"{name}: {_shown(value)} is not an integer")
+    return int(number)
+
+
+def _as_boolean(name: str, value: Any) -> bool:
+    """A `boolean` fact: true or false, nothing else."""
+    if isinstance(value, bool):
+        return value
+    raise FactError(f"{name}: {_shown(value)} is not true or false")
+
+
+def _as_text(name: str, value: Any) -> str:
+    """A `text` fact."""
+    if isinstance(value, str):
+        return value
+    raise FactError(f"{name}: {_shown(value)} is not text")
+
+
+def _as_date(name: str, value: Any) -> date:
+    """A `date` fact: a date, or an ISO string YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        raise FactError(f"{name}: {value.isoformat()} is not a date (YYYY-MM-DD)")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FactError(f"{name}: {_shown(value)} is not a date (YYYY-MM-DD)")
+
+
+CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+    "number": _as_number,
+    "money": _as_money,
+    "integer": _as_integer,
+    "boolean": _as_boolean,
+    "text": _as_text,
+    "date": _as_date,
+}
+
+
+def _checker(spec: InputSpec) -> Callable[[Any], Any]:
+    """A function that turns one raw value of this input into its checked form."""
+    name, convert = spec.name, CONVERTERS[spec.type]
+    low, high, allowed = spec.min, spec.max, spec.values
+
+    def check(value: Any) -> Any:
+        """Convert, then hold the value to min, max and values."""
+        checked = convert(name, value)
+        if low is not None and checked < low:
+            raise FactError(f"{name}: {_shown(checked)} is below the minimum {as_text(low)}")
+        if high is not None and checked > high:
+            raise FactError(f"{name}: {_shown(checked)} is above the maximum {as_text(high)}")
+        if allowed is not None and as_text(checked) not in allowed:
+            listed = ", ".join(repr(v) for v in allowed)
+            raise FactError(f"{name}: {_shown(checked)} is not one of {listed}")
+        return checked
+
+    return check
+
+
+class FactChecker:
+    """The declared inputs of one document, compiled once: checks and normalizes fact sets."""
+
+    def __init__(self, doc: RuleDocument) -> None:
+        """Prepare one check per declared input, and the checked defaults."""
+        self.document_id = doc.id
+        self.inputs: list[tuple[str, Callable[[Any], Any], Any, bool]] = []
+        for spec in doc.inputs.values():
+            check = _checker(spec)
+            default = check(spec.default) if spec.has_default and spec.default is not None else _MISSING
+            self.inputs.append((spec.name, check, default, spec.required))
+
+    def check(self, facts: dict) -> dict:
+        """The facts this document reads, checked and normalized; a FactError names the first bad one."""
+        if not isinstance(facts, dict):
+            raise FactError(f"facts for {self.document_id} must be a mapping of names to values")
+        checked = {}
+        for name, check, default, required in self.inputs:
+            value = facts.get(name)
+            if value is not None:
+                checked[name] = check(value)
+            elif default is not _MISSING:
+                checked[name] = default
+            elif required:
+                raise FactError(f"{name}: missing, and {self.document_id} gives it no default")
+        return checked
+
+
+def fact_checker(doc: RuleDocument) -> FactChecker:
+    """The compiled FactChecker of a document (built once per document)."""
+    return per_document(doc, "facts", lambda: FactChecker(doc))
+
+
+def check_facts(doc: RuleDocument, facts: dict) -> dict:
+    """Validate and normalize `facts` against `doc.inputs`; undeclared facts are ignored."""
+    return fact_checker(doc).check(facts)

@@ -1,0 +1,374 @@
+"""kind: schedule — money from facts: rates, fees and penalties, line by line, with how each was reached.
+
+Each version is compiled once into a `VersionPlan` (a list of `LinePlan`s); the plans of a
+document live in its `CompiledSchedule`, kept on the document instance itself (see
+`results.per_document`), so a billing run that evaluates one document a million times
+parses its YAML body once. Order of work for each line: basis (exact) -> multiply_by ->
+min/max -> round to cents in the version's rounding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from engine.money import round_money
+from engine.rules.conditions import Condition
+from engine.rules.document import RuleDocument, Version
+from engine.rules.errors import EvaluationError
+from engine.rules.facts import fact_checker
+from engine.rules.results import as_text, money_text, per_document
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+UNITS = {"ccf": "CCF", "hcf": "HCF", "kgal": "kgal", "gallons": "gallons", "kwh": "kWh", "units": "units"}
+
+
+def unit_of(fact: str) -> str:
+    """The unit a fact's name ends with (`consumption_ccf` -> ` CCF`), or nothing."""
+    suffix = fact.rsplit("_", 1)[-1]
+    return f" {UNITS[suffix]}" if suffix in UNITS else ""
+
+
+def _number(facts: dict, fact: str, line: str) -> Decimal:
+    """A numeric fact a line needs; absent is an error naming the line and the fact."""
+    value = facts.get(fact)
+    if type(value) is Decimal:
+        return value
+    if value is None:
+        raise EvaluationError(f"{line}: {fact} is absent")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EvaluationError(f"{line}: {fact} = {as_text(value)} is not a number")
+    return Decimal(value)
+
+
+def _key(facts: dict, fact: str) -> str | None:
+    """A fact's value as text, for table and `by` lookups (None when absent)."""
+    value = facts.get(fact)
+    if type(value) is str or value is None:
+        return value
+    return as_text(value)
+
+
+@dataclass
+class _Work:
+    """What the lines above have produced so far, for `percent`."""
+
+    subtotal: Decimal = ZERO
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+
+
+Basis = Callable[[dict, _Work], "tuple[Decimal, str]"]
+
+
+def _amount_basis(name: str, amount: Decimal) -> Basis:
+    """`amount: X`."""
+    detail = f"fixed amount {as_text(amount)}"
+    return lambda facts, work: (amount, detail)
+
+
+def _table_basis(name: str, spec: dict) -> Basis:
+    """`table: {fact, values, default}`, keys matched as text."""
+    fact, values, default = spec["fact"], {str(k): v for k, v in spec["values"].items()}, spec.get("default")
+    details = {key: f"{fact} {key}: {value}" for key, value in values.items()}
+
+    def table(facts: dict, work: _Work) -> tuple[Decimal, str]:
+        """Look the fact's value up."""
+        key = _key(facts, fact)
+        if key in values:
+            return values[key], details[key]
+        if default is not None:
+            shown_key = "absent" if key is None else key
+            return default, f"{fact} {shown_key}: not listed, default {as_text(default)}"
+        raise EvaluationError(f"{name}: {fact} {'is absent' if key is None else repr(key) + ' is not in the table'}")
+
+    return table
+
+
+def _per_unit_basis(name: str, spec: dict) -> Basis:
+    """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R."""
+    fact, rate = spec["fact"], spec["rate"]
+    over, most = spec.get("over"), spec.get("max_units")
+    unit, rate_text = unit_of(fact), str(rate)
+
+    def per_unit(facts: dict, work: _Work) -> tuple[Decimal, str]:
+        """Count the units, then price them."""
+        units = _number(facts, fact, name)
+        if most is not None and units > most:
+            units = most
+        if over is not None:
+            units = max(units - over, ZERO)
+        return units * rate, f"{units}{unit} x {rate_text}"
+
+    return per_unit
+
+
+def _blocks(spec: list, line: str) -> list[tuple[Decimal | None, str, Decimal, str]]:
+    """Tier blocks as (upto or None, 'rate'|'amount', value, value as text)."""
+    blocks = []
+    for block in spec:
+        priced = "rate" if "rate" in block else "amount"
+        blocks.append((block.get("upto"), priced, block[priced], str(block[priced])))
+    if not blocks or blocks[-1][0] is not None:
+        raise EvaluationError(f"{line}: the last tier block must have no `upto`")
+    return blocks
+
+
+def _tiers_basis(name: str, spec: dict) -> Basis:
+    """`tiers: {fact, blocks, by, mode}`: incremental (each block at its rate) or all_units."""
+    fact, by, mode = spec["fact"], spec.get("by"), spec.get("mode", "incremental")
+    unit = unit_of(fact)
+    if by is None:
+        tables = {None: _blocks(spec["blocks"], name)}
+    else:
+        tables = {str(k): _blocks(v, name) for k, v in spec["blocks"].items()}
+
+    def blocks_for(facts: dict) -> list:
+        """The block list that applies (by the `by` fact's value as text)."""
+        key = None if by is None else _key(facts, by)
+        if key not in tables:
+            raise EvaluationError(f"{name}: no tier blocks for {by} {'absent' if key is None else repr(key)}")
+        return tables[key]
+
+    def incremental(facts: dict, work: _Work) -> tuple[Decimal, str]:
+        """Each block's units at its own rate."""
+        used = _number(facts, fact, name)
+        total, below, parts = ZERO, ZERO, []
+        for upto, _, rate, rate_text in blocks_for(facts):
+            top = used if upto is None or used < upto else upto
+            units = top - below
+            if units > 0:
+                total += units * rate
+                parts.append(f"{units}{unit} x {rate_text}")
+            if upto is None or used <= upto:
+                break
+            below = upto
+        return total, " + ".join(parts) or f"0{unit}"
+
+    def all_units(facts: dict, work: _Work) -> tuple[Decimal, str]:
+        """Every unit at the rate (or the flat amount) of the block reached."""
+        used = _number(facts, fact, name)
+        for upto, priced, value, _ in blocks_for(facts):
+            if upto is None or used <= upto:
+                band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
+                if priced == "amount":
+                    return value, f"{fact} {as_text(used)} ({band}): {as_text(value)}"
+                return used * value, f"{as_text(used)}{unit} x {as_text(value)} ({band})"
+        raise EvaluationError(f"{name}: no tier block for {as_text(used)}")  # unreachable: last block is open
+
+    if mode not in ("incremental", "all_units"):
+        raise EvaluationError(f"{name}: unknown tier mode {mode!r}")
+    return incremental if mode == "incremental" else all_units
+
+
+def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
+    """`percent: {of: subtotal | {line: NAME} | {fact: F}, rate: P}`."""
+    of, rate = spec["of"], spec["rate"]
+    share, rate_text = rate / HUNDRED, as_text(rate)
+    if of == "subtotal":
+        return lambda facts, work: (work.subtotal * share, f"{rate_text}% of subtotal {work.subtotal:.2f}")
+    if isinstance(of, dict) and "line" in of:
+        other = of["line"]
+        if other not in earlier:
+            raise EvaluationError(f"{name}: percent of {other!r}, which is not an earlier line")
+
+        def of_line(facts: dict, work: _Work) -> tuple[Decimal, str]:
+            """P percent of an earlier line (0 if it did not apply)."""
+            base = work.amounts.get(other, ZERO)
+            return base * share, f"{as_text(rate)}% of {other} {money_text(base)}"
+
+        return of_line
+    if isinstance(of, dict) and "fact" in of:
+        fact = of["fact"]
+
+        def of_fact(facts: dict, work: _Work) -> tuple[Decimal, str]:
+            """P percent of a fact's value."""
+            base = _number(facts, fact, name)
+            return base * share, f"{as_text(rate)}% of {fact} {as_text(base)}"
+
+        return of_fact
+    raise EvaluationError(f"{name}: percent of {of!r} is not subtotal, a line or a fact")
+
+
+BASES = ("amount", "table", "per_unit", "tiers", "percent")
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    """One line of a version, compiled."""
+
+    name: str
+    basis: Basis
+    when: Condition | None = None
+    multiply_by: tuple[str, Decimal | None] | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def price(self, facts: dict, work: _Work, rounding: str) -> tuple[Decimal, str] | None:
+        """The line's rounded amount and how it was reached, or None when its `when` fails."""
+        if self.when is not None and not self.when.holds(facts):
+            return None
+        amount, detail = self.basis(facts, work)
+        if self.multiply_by is not None:
+            fact, most = self.multiply_by
+            times = _number(facts, fact, self.name)
+            if most is not None and times > most:
+                detail = f"{detail} x {as_text(most)} ({fact} {as_text(times)}, at most {as_text(most)})"
+                times = most
+            else:
+                detail = f"{detail} x {as_text(times)} ({fact})"
+            amount = amount * times
+        if self.min is not None and amount < self.min:
+            amount, detail = self.min, f"{detail}; raised to the minimum {money_text(self.min)}"
+        if self.max is not None and amount > self.max:
+            amount, detail = self.max, f"{detail}; lowered to the maximum {money_text(self.max)}"
+        return round_money(amount, rounding), detail
+
+
+def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str) -> LinePlan:
+    """Compile one `lines[i]` mapping."""
+    name = raw["name"]
+    bases = [b for b in BASES if b in raw]
+    if len(bases) != 1:
+        raise EvaluationError(f"{path}: {name} needs exactly one of {', '.join(BASES)}")
+    spec = raw[bases[0]]
+    basis = {
+        "amount": lambda: _amount_basis(name, spec),
+        "table": lambda: _table_basis(name, spec),
+        "per_unit": lambda: _per_unit_basis(name, spec),
+        "tiers": lambda: _tiers_basis(name, spec),
+        "percent": lambda: _percent_basis(name, spec, earlier),
+    }[bases[0]]()
+    when = Condition.compile(raw["when"], doc.inputs, f"{path}.when") if "when" in raw else None
+    multiply = raw.get("multiply_by")
+    multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None
+    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"))
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    """One version of a schedule, compiled: its lines, rounding and total limits."""
+
+    version: Version
+    lines: tuple[LinePlan, ...]
+    rounding: str
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+    @classmethod
+    def compile(cls, doc: RuleDocument, version: Version) -> "VersionPlan":
+        """Compile a version's body once."""
+        body, names, lines = version.body, [], []
+        for i, raw in enumerate(body.get("lines", [])):
+            lines.append(_line_plan(raw, doc, list(names), f"versions[{version.index}].lines[{i}]"))
+            names.append(raw["name"])
+        rounding = body.get("rounding", "half_up")
+        return cls(version, tuple(lines), rounding, body.get("minimum"), body.get("maximum"))
+
+    def price(self, facts: dict) -> tuple[Decimal, list[dict], str | None]:
+        """The total, the lines that applied and any minimum/maximum note, on checked facts."""
+        work, priced = _Work(), []
+        for line in self.lines:
+            done = line.price(facts, work, self.rounding)
+            if done is None:
+                continue
+            amount, detail = done
+            work.subtotal += amount
+            work.amounts[line.name] = amount
+            priced.append({"name": line.name, "amount": amount, "detail": detail})
+        total, note = work.subtotal, None
+        if self.minimum is not None and total < self.minimum:
+            total, note = round_money(self.minimum, self.rounding), f"raised to the minimum {money_text(self.minimum)}"
+        if self.maximum is not None and total > self.maximum:
+            total, note = round_money(self.maximum, self.rounding), f"lowered to the maximum {money_text(self.maximum)}"
+        return total, priced, note
+
+
+class CompiledSchedule:
+    """A schedule document with each version compiled on first use (one per document instance)."""
+
+    def __init__(self, doc: RuleDocument) -> None:
+        """Keep the document; plans are compiled as versions are first needed."""
+        self.doc = doc
+        self.plans: dict[date, VersionPlan] = {}
+
+    def plan(self, version: Version) -> VersionPlan:
+        """The compiled plan of one version of this document."""
+        found = self.plans.get(version.effective)
+        if found is None:
+            found = self.plans.setdefault(version.effective, VersionPlan.compile(self.doc, version))
+        return found
+
+
+def compiled_schedule(doc: RuleDocument) -> CompiledSchedule:
+    """The CompiledSchedule kept on this document instance."""
+    return per_document(doc, "schedule", lambda: CompiledSchedule(doc))
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """Money from a schedule, with every line's amount and how it was reached."""
+
+    total: Decimal
+    lines: list[dict]
+    rule: str
+    version: date
+    reference: str | None
+    as_of: date
+    parts: list[dict] | None = None
+    adjusted: str | None = None
+
+    def to_json(self) -> dict:
+        """The result as `--json` prints it: money as two-decimal strings, dates ISO."""
+        out: dict[str, Any] = {
+            "total": money_text(self.total),
+            "lines": [{"name": l["name"], "amount": money_text(l["amount"]), "detail": l["detail"]} for l in self.lines],
+            "rule": self.rule,
+            "version": self.version.isoformat(),
+            "reference": self.reference,
+            "as_of": self.as_of.isoformat(),
+        }
+        if self.adjusted:
+            out["adjusted"] = self.adjusted
+        if self.parts is not None:
+            out["parts"] = [
+                {"version": p["version"].isoformat(), "days": p["days"], "total": money_text(p["total"])}
+                for p in self.parts
+            ]
+        return out
+
+
+def _period(period: Any) -> tuple[date, date]:
+    """A period as (first, last) dates, both included."""
+    first, last = period
+    first = date.fromisoformat(first) if isinstance(first, str) else first
+    last = date.fromisoformat(last) if isinstance(last, str) else last
+    if last < first:
+        raise EvaluationError(f"the period {first}:{last} ends before it starts")
+    return first, last
+
+
+def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, period: Any = None, library: Any = None) -> ScheduleResult:
+    """Evaluate a schedule on `as_of`, or prorated by days over `period` = (first, last) when given."""
+    from engine.rules import versions as in_force  # the reader's module: version selection
+
+    checked = fact_checker(doc).check(facts)
+    compiled = compiled_schedule(doc)
+    if period is None:
+        plan = compiled.plan(in_force.version_in_force(doc, as_of))
+        total, lines, note = plan.price(checked)
+        version = plan.version
+        return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, None, note)
+    first, last = _period(period)
+    spans = in_force.versions_over(doc, first, last)
+    period_days = (last - first).days + 1
+    parts, total = [], Decimal(0)
+    for version, days, _, _ in spans:
+        plan = compiled.plan(version)
+        whole, lines, note = plan.price(checked)
+        part = round_money(whole * days / period_days, plan.rounding)
+        parts.append({"version": version.effective, "days": days, "total": part})
+        total += part
+    version = spans[-1][0]
+    return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, parts, note)
