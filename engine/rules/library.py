@@ -1,0 +1,151 @@
+"""A set of rule documents by id: read from a folder, cross-checked, and evaluated by kind.
+
+`RuleLibrary.from_folder(path)` reads every `*.yaml` and `*.yml` below `path`, refuses two
+documents with one id, and checks references between documents (a deadline's `calendar:`
+names a calendar, its `late_penalty.schedule:` a schedule whose inputs the deadline can
+feed), reporting every error of every file at once as `DocumentErrors`.
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from engine.rules.document import RuleDocument
+from engine.rules.errors import DocumentError, DocumentErrors, EvaluationError
+from engine.rules.loader import load_document
+
+PATTERNS = ("*.yaml", "*.yml")
+DEADLINE_FACTS = ("days_late", "months_late")  # what a deadline adds for its penalty schedule
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The rule files of a folder, read recursively, in a stable order; or the file itself."""
+    if path.is_file():
+        return [path]
+    return sorted({file for pattern in PATTERNS for file in path.rglob(pattern) if file.is_file()})
+
+
+def read_documents(paths: Iterable[str | Path]) -> tuple[list[RuleDocument], list[DocumentError]]:
+    """Every document under the given files and folders, and every error met reading them."""
+    documents: list[RuleDocument] = []
+    errors: list[DocumentError] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            errors.append(DocumentError(str(path), 1, "", "no such file or folder"))
+            continue
+        for file in rule_files(path):
+            try:
+                documents.append(load_document(file.read_text(encoding="utf-8"), str(file)))
+            except DocumentErrors as bad:
+                errors.extend(bad.errors)
+            except UnicodeDecodeError:
+                errors.append(DocumentError(str(file), 1, "", "not UTF-8 text"))
+    return documents, errors
+
+
+def reference_errors(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator[DocumentError]:
+    """The errors of a document's references to others (deadline calendar and penalty schedule)."""
+    if doc.kind != "deadline":
+        return
+    for version in doc.versions:
+        path = f"versions[{version.index}]"
+        if "calendar" in version.body:
+            yield from _refers(doc, known, version.body["calendar"], "calendar", f"{path}.calendar")
+        if "late_penalty" in version.body:
+            target = version.body["late_penalty"]["schedule"]
+            where = f"{path}.late_penalty.schedule"
+            found = list(_refers(doc, known, target, "schedule", where))
+            yield from found or _penalty_inputs(doc, known[target], where)
+
+
+def _refers(doc: RuleDocument, known: Mapping[str, RuleDocument], target: str, kind: str, path: str) -> Iterator[DocumentError]:
+    """An error if `target` is not a document of `kind`."""
+    line = doc.line_of(path)
+    if target not in known:
+        yield DocumentError(doc.source, line, path, f'no {kind} named "{target}" among the rule documents')
+    elif known[target].kind != kind:
+        yield DocumentError(doc.source, line, path, f'"{target}" is a {known[target].kind}, not a {kind}')
+
+
+def _penalty_inputs(doc: RuleDocument, schedule: RuleDocument, path: str) -> Iterator[DocumentError]:
+    """An error for each required input of the penalty schedule the deadline cannot give it."""
+    for name, spec in schedule.inputs.items():
+        if spec.required and not spec.has_default and name not in doc.inputs and name not in DEADLINE_FACTS:
+            yield DocumentError(doc.source, doc.line_of(path), path,
+                                f"{schedule.id} reads {name}, which {doc.id} does not declare")
+
+
+class RuleLibrary:
+    """The city's rule documents by id, checked against each other."""
+
+    def __init__(self, documents: Mapping[str, RuleDocument]) -> None:
+        """Hold documents already checked (use from_folder or from_documents)."""
+        self._documents = dict(documents)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[RuleDocument], *, known: Iterable[RuleDocument] = (),
+                       errors: Iterable[DocumentError] = ()) -> RuleLibrary:
+        """A library of these documents; `known` ones may be referred to; raises DocumentErrors."""
+        found = list(errors)
+        by_id: dict[str, RuleDocument] = {}
+        for doc in documents:
+            if doc.id in by_id:
+                found.append(DocumentError(doc.source, doc.line_of("id"), "id",
+                                           f'"{doc.id}" is already the id of {by_id[doc.id].source}'))
+            else:
+                by_id[doc.id] = doc
+        lookup = {**{doc.id: doc for doc in known}, **by_id}
+        for doc in by_id.values():
+            found.extend(reference_errors(doc, lookup))
+        if found:
+            raise DocumentErrors(sorted(found, key=lambda e: (e.source, e.line, e.path)))
+        return cls(by_id)
+
+    @classmethod
+    def from_folder(cls, path: str | Path) -> RuleLibrary:
+        """Every document under a folder (`*.yaml`, `*.yml`, recursively); raises DocumentErrors."""
+        return cls.from_paths([path])
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path], *, known: Iterable[RuleDocument] = ()) -> RuleLibrary:
+        """Every document under the given files and folders; raises DocumentErrors listing all."""
+        documents, errors = read_documents(paths)
+        return cls.from_documents(documents, known=known, errors=errors)
+
+    def __len__(self) -> int:
+        """How many documents."""
+        return len(self._documents)
+
+    def __iter__(self) -> Iterator[RuleDocument]:
+        """The documents in id order."""
+        return iter(sorted(self._documents.values(), key=lambda d: d.id))
+
+    def __contains__(self, document_id: object) -> bool:
+        """Whether a document has this id."""
+        return document_id in self._documents
+
+    def get(self, document_id: str) -> RuleDocument:
+        """The document with this id; an EvaluationError if there is none."""
+        try:
+            return self._documents[document_id]
+        except KeyError:
+            raise EvaluationError(f"no rule document named {document_id}") from None
+
+    def evaluate(self, document_id: str, facts: dict, as_of: date,
+                 period: tuple[date, date] | None = None) -> Any:
+        """Evaluate a document on `as_of` with `facts`, by its kind; `period` for schedules only."""
+        doc = self.get(document_id)
+        module = f"engine.rules.{doc.kind}"
+        try:
+            evaluator = importlib.import_module(module)
+        except ModuleNotFoundError as missing:
+            if missing.name != module:
+                raise
+            raise EvaluationError(f"documents of kind {doc.kind} cannot be evaluated: {module} is missing") from None
+        if doc.kind == "schedule":
+            return evaluator.evaluate(doc, facts, as_of, period=period, library=self)
+        if period is not None:
+            raise EvaluationError(f"a period applies to schedules only; {doc.id} is a {doc.kind}")
+        return evaluator.evaluate(doc, facts, as_of, library=self)

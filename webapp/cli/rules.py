@@ -1,0 +1,192 @@
+"""`ordinance rules`: validate, evaluate, lint, show and export the schema of rule documents."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.rules.document import KINDS
+from engine.rules.errors import DocumentErrors, EvaluationError
+from engine.rules.library import RuleLibrary, read_documents
+from engine.rules.schema import combined_schema, schema_for
+from engine.rules.versions import version_in_force
+
+RULES_DIR = "rules"
+
+
+def _iso_date(text: str, what: str) -> date:
+    """A date typed on the command line, or a usage error naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Parse --as-of."""
+    return None if value is None else _iso_date(value, "--as-of")
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[date, date] | None:
+    """Parse --period FROM:TO (both days included)."""
+    if value is None:
+        return None
+    first, sep, last = value.partition(":")
+    if not sep:
+        raise click.BadParameter("expected FROM:TO, e.g. 2025-12-16:2026-01-15", param_hint="--period")
+    return _iso_date(first, "--period"), _iso_date(last, "--period")
+
+
+def _library(rules_dir: str) -> RuleLibrary:
+    """The documents of the rules folder, or exit 1 with every error on stderr."""
+    try:
+        return RuleLibrary.from_folder(rules_dir)
+    except DocumentErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+@click.group()
+def rules() -> None:
+    """Rule documents: rates, fees, calendars, deadlines and criteria."""
+
+
+@rules.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rules-dir", default=RULES_DIR, show_default=True,
+              help="Where documents named by other documents are looked up.")
+def validate(paths: tuple[str, ...], rules_dir: str) -> None:
+    """Check rule documents (default: the rules folder); every error with file:line and path."""
+    targets = list(paths) or [rules_dir]
+    known, _ = read_documents([rules_dir]) if paths and Path(rules_dir).is_dir() else ([], [])
+    try:
+        library = RuleLibrary.from_paths(targets, known=known)
+    except DocumentErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error))
+        files = len({e.source for e in errors.errors})
+        click.echo(f"{len(errors.errors)} error{'s' * (len(errors.errors) != 1)} in {files} file{'s' * (files != 1)}")
+        sys.exit(1)
+    click.echo(f"{len(library)} document{'s are' if len(library) != 1 else ' is'} valid")
+
+
+def _read_facts(source: str) -> dict:
+    """The facts JSON object from a file or `-` (standard input); numbers as Decimal."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        facts = json.loads(text, parse_float=Decimal)
+    except OSError as error:
+        raise click.UsageError(f"cannot read facts from {source}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise click.UsageError(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})") from None
+    if not isinstance(facts, dict):
+        raise click.UsageError(f"facts in {source} must be a JSON object")
+    return facts
+
+
+@rules.command(name="eval")
+@click.argument("document_id", metavar="ID")
+@click.option("--as-of", "as_of", required=True, callback=_as_of, help="The day to evaluate on, YYYY-MM-DD.")
+@click.option("--facts", "facts_source", required=True, help="A JSON file of facts, or - for standard input.")
+@click.option("--period", callback=_period, help="FROM:TO, both days included (schedules only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--rules-dir", default=RULES_DIR, show_default=True, help="Read the YAML documents from here.")
+def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, as_json: bool, rules_dir: str) -> None:
+    """Evaluate one rule document on a date with a set of facts."""
+    facts = _read_facts(facts_source)
+    library = _library(rules_dir)
+    try:
+        result = library.evaluate(document_id, facts, as_of, period=period)
+    except EvaluationError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    shown = result.to_json()
+    if as_json:
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(_explained(library.get(document_id).kind, shown)))
+
+
+def _explained(kind: str, shown: dict) -> list[str]:
+    """A result as the lines a clerk reads."""
+    head = [f"{shown.get('rule')} (version of {shown.get('version')}"
+            + (f", {shown['reference']})" if shown.get("reference") else ")") + f" as of {shown.get('as_of')}"]
+    if kind == "schedule":
+        body = [f"  {line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
+                for line in shown.get("lines", [])]
+        parts = [f"  part {p.get('version')}: {p.get('days')} days, {p.get('total')}" for p in shown.get("parts", [])]
+        return head + body + parts + [f"  total: {shown.get('total')}"]
+    if kind == "criteria":
+        trace = [f"  {_plain(step)}" for step in shown.get("trace", [])]
+        return head + [f"  outcome: {json.dumps(shown.get('outcome'))}",
+                       f"  matched: {', '.join(shown.get('matched', [])) or 'none'}"] + trace
+    if kind == "calendar" and "steps" in shown:
+        return head + [f"  {step}: {day}" for step, day in shown["steps"].items()]
+    rest = {k: v for k, v in shown.items() if k not in ("rule", "version", "reference", "as_of")}
+    return head + [f"  {key}: {_plain(value)}" for key, value in rest.items()]
+
+
+def _plain(value: Any) -> str:
+    """A JSON value as one readable line."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+@rules.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rules-dir", default=RULES_DIR, show_default=True)
+def lint(paths: tuple[str, ...], rules_dir: str) -> None:
+    """Warnings, not errors: rules that never match, stray holidays, unread inputs, odd table keys."""
+    from engine.rules.lint import lint_documents
+
+    documents, errors = read_documents(list(paths) or [rules_dir])
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    warnings = lint_documents(documents)
+    for warning in warnings:
+        click.echo(str(warning))
+    click.echo(f"{len(warnings)} warning{'s' * (len(warnings) != 1)} in {len(documents)} documents")
+    if errors:
+        sys.exit(1)
+
+
+@rules.command()
+@click.argument("document_id", metavar="ID")
+@click.option("--as-of", "as_of", callback=_as_of, help="Mark the version in force on this day (default today).")
+@click.option("--rules-dir", default=RULES_DIR, show_default=True)
+def show(document_id: str, as_of: date | None, rules_dir: str) -> None:
+    """A document's versions, and which one is in force."""
+    library = _library(rules_dir)
+    try:
+        doc = library.get(document_id)
+    except EvaluationError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    on = as_of or date.today()
+    try:
+        in_force = version_in_force(doc, on)
+    except EvaluationError:
+        in_force = None
+    click.echo(f"{doc.id} ({doc.kind}): {doc.title}")
+    click.echo(f"  file: {doc.source}" + (f"; department: {doc.department}" if doc.department else ""))
+    for version in doc.versions:
+        mark = "*" if version is in_force else " "
+        notes = [version.reference or "", "retired" if version.retired else "",
+                 f"adopted {version.adopted}" if version.adopted else ""]
+        click.echo(f"  {mark} {version.effective}  " + "; ".join(n for n in notes if n))
+    click.echo(f"  in force on {on}: " + (str(in_force.effective) if in_force else "none"))
+
+
+@rules.command()
+@click.argument("kind", required=False, type=click.Choice(KINDS))
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of a kind (or of any document) for the editor."""
+    click.echo(json.dumps(schema_for(kind) if kind else combined_schema(), indent=2))
+
+
+command = rules
