@@ -1,0 +1,180 @@
+"""The notices the city mails: an explicit registry, and the check that a notice's data is complete.
+
+A notice's data is a plain JSON-safe dict fixed when the notice is created: money as
+strings ("52.03"), dates as ISO strings ("2026-03-05"). Every notice needs the keys in
+COMMON_KEYS; each type adds its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+
+from engine.money import parse_money
+
+LANGUAGES = ("en", "es")
+
+# Keys every notice needs, whatever its type.
+COMMON_KEYS = ("notice_date", "reference", "recipient")
+RECIPIENT_KEYS = ("name", "street", "city", "state", "zip")
+CITY_KEYS = ("name", "address", "phone", "website", "payment_address")
+
+# Keys that hold money or dates wherever they appear: checked so a bad value names its key.
+MONEY_KEYS = frozenset({
+    "amount_due", "fee", "penalty", "refund_amount", "reconnection_fee", "lien_amount",
+    "down_payment", "plan_total",
+})
+DATE_KEYS = frozenset({
+    "notice_date", "due_date", "shutoff_date", "reconnection_date", "lapsed_date",
+    "issued_date", "expiration_date", "check_date", "recording_date", "release_date",
+})
+INSTALLMENT_KEYS = ("due_date", "amount")
+
+
+class NoticeDataError(ValueError):
+    """Notice data that cannot make the notice: names the notice type and the key."""
+
+
+@dataclass(frozen=True)
+class NoticeType:
+    """One kind of notice: its id, its titles in each language, and the data it needs."""
+
+    id: str
+    title_en: str
+    title_es: str
+    requires: tuple[str, ...]
+
+    def template_name(self, language: str) -> str:
+        """The Jinja template that writes this notice in one language."""
+        return f"{self.id}.{language}.html"
+
+    @property
+    def by_license(self) -> bool:
+        """True for a business-license notice, which quotes the license number, not an account."""
+        return "license_number" in self.requires
+
+    def title(self, language: str) -> str:
+        """The notice's title in one language."""
+        return self.title_es if language == "es" else self.title_en
+
+
+def _types(*types: NoticeType) -> MappingProxyType:
+    """A read-only registry keyed by notice id."""
+    return MappingProxyType({t.id: t for t in types})
+
+
+NOTICE_TYPES = _types(
+    NoticeType("past-due-reminder", "Past-Due Reminder", "Recordatorio de saldo vencido",
+               ("account_number", "service_address", "amount_due", "due_date")),
+    NoticeType("shutoff-notice", "Notice of Service Shut-Off", "Aviso de corte de servicio",
+               ("account_number", "service_address", "amount_due", "due_date", "shutoff_date")),
+    NoticeType("door-hanger", "48-Hour Shut-Off Notice", "Aviso de corte en 48 horas",
+               ("account_number", "service_address", "amount_due", "shutoff_date")),
+    NoticeType("payment-plan-agreement", "Payment Plan Agreement", "Convenio de plan de pagos",
+               ("account_number", "service_address", "amount_due", "installments")),
+    NoticeType("reconnection", "Service Restored", "Servicio restablecido",
+               ("account_number", "service_address", "reconnection_date", "reconnection_fee",
+                "amount_due")),
+    NoticeType("lien-intent", "Notice of Intent to Record a Lien",
+               "Aviso de intención de registrar un gravamen",
+               ("account_number", "service_address", "parcel", "amount_due", "due_date")),
+    NoticeType("lien-release", "Release of Lien", "Liberación de gravamen",
+               ("account_number", "service_address", "parcel", "recording_number",
+                "release_date")),
+    NoticeType("license-renewal-reminder", "Business License Renewal Reminder",
+               "Recordatorio de renovación de licencia comercial",
+               ("license_number", "business_name", "fee", "due_date")),
+    NoticeType("license-renewal-final", "Final Reminder: Business License Renewal",
+               "Último aviso: renovación de licencia comercial",
+               ("license_number", "business_name", "fee", "penalty", "amount_due", "due_date")),
+    NoticeType("license-lapsed", "Business License Lapsed", "Licencia comercial vencida",
+               ("license_number", "business_name", "fee", "penalty", "amount_due",
+                "lapsed_date")),
+    NoticeType("license-certificate", "Business License Certificate",
+               "Certificado de licencia comercial",
+               ("license_number", "business_name", "license_type", "issued_date",
+                "expiration_date")),
+    NoticeType("refund-letter", "Refund", "Reembolso",
+               ("account_number", "refund_amount", "check_number", "check_date")),
+)
+
+
+def notice_type(type_id: str) -> NoticeType:
+    """The registered notice type for an id, or a clear error listing the known ones."""
+    try:
+        return NOTICE_TYPES[type_id]
+    except KeyError:
+        known = ", ".join(NOTICE_TYPES)
+        raise NoticeDataError(f"unknown notice type {type_id!r}; known types: {known}") from None
+
+
+def check_language(type_id: str, language: str) -> None:
+    """Refuse a language the notices are not written in."""
+    if language not in LANGUAGES:
+        raise NoticeDataError(
+            f"{type_id} notice: language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+
+
+def validate_notice(type_id: str, language: str, data: dict, city: dict) -> NoticeType:
+    """Check that the data (and the city) hold every key this notice needs, with valid values."""
+    kind = notice_type(type_id)
+    check_language(type_id, language)
+    if not isinstance(data, dict):
+        raise NoticeDataError(f"{type_id} notice: data must be a dict, not {type(data).__name__}")
+    _require(type_id, data, COMMON_KEYS + kind.requires, "")
+    _require(type_id, data["recipient"], RECIPIENT_KEYS, "recipient.")
+    _require(type_id, city, CITY_KEYS, "city.")
+    _check_values(type_id, data, "")
+    if "installments" in kind.requires:
+        _check_installments(type_id, data["installments"])
+    return kind
+
+
+def _require(type_id: str, mapping: object, keys: tuple[str, ...], prefix: str) -> None:
+    """Every key present and not empty, or an error naming the first that is not."""
+    if not isinstance(mapping, dict):
+        raise NoticeDataError(f"{type_id} notice: {prefix.rstrip('.')} must be a dict")
+    for key in keys:
+        if mapping.get(key) in (None, "", [], {}):
+            raise NoticeDataError(f"{type_id} notice: data is missing {prefix}{key!r}")
+
+
+def _check_values(type_id: str, data: dict, prefix: str) -> None:
+    """Money keys must be amounts and date keys ISO dates; the error names the key."""
+    for key, value in data.items():
+        if value is None:
+            continue
+        if key in MONEY_KEYS:
+            _check_money(type_id, f"{prefix}{key}", value)
+        elif key in DATE_KEYS:
+            _check_date(type_id, f"{prefix}{key}", value)
+
+
+def _check_installments(type_id: str, installments: object) -> None:
+    """A payment plan is a list of installments, each with a due date and an amount."""
+    if not isinstance(installments, list):
+        raise NoticeDataError(f"{type_id} notice: 'installments' must be a list")
+    for number, item in enumerate(installments, start=1):
+        _require(type_id, item, INSTALLMENT_KEYS, f"installments[{number}].")
+        _check_date(type_id, f"installments[{number}].due_date", item["due_date"])
+        _check_money(type_id, f"installments[{number}].amount", item["amount"])
+
+
+def _check_money(type_id: str, key: str, value: object) -> None:
+    """Refuse a money value that is not a string or integer amount with cents at most."""
+    if not isinstance(value, str):
+        raise NoticeDataError(f"{type_id} notice: {key!r} must be money as a string like \"52.03\"")
+    try:
+        parse_money(value)
+    except ValueError as error:
+        raise NoticeDataError(f"{type_id} notice: {key!r}: {error}") from None
+
+
+def _check_date(type_id: str, key: str, value: object) -> None:
+    """Refuse a date value that is not an ISO date string."""
+    try:
+        date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise NoticeDataError(
+            f"{type_id} notice: {key!r} must be an ISO date like \"2026-03-05\", not {value!r}"
+        ) from None

@@ -1,0 +1,106 @@
+"""Run wkhtmltopdf safely: no files, no network, no scripts, a secret meta-tag prefix, a time limit.
+
+pdfkit builds the command line (and would read `<meta name="pdfkit-...">` tags in the HTML
+as extra wkhtmltopdf options; the prefix here is a per-renderer secret, and any option
+found in the HTML is refused). The process itself runs under subprocess.run with a
+timeout, which pdfkit cannot do.
+
+Debian's wkhtmltopdf 0.12.6 is built on unpatched Qt and needs no X server: with
+QT_QPA_PLATFORM=offscreen (set here, whatever the caller's environment) it renders
+headless. Unpatched Qt prints CSS inches at 0.768 of their size; the layout corrects that
+with CSS zoom (see templates/notices/_document.html).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+
+import pdfkit
+
+# Every option is fixed here; nothing comes from the notice data.
+OPTIONS = (
+    ("--quiet", ""),
+    ("--encoding", "utf-8"),
+    ("--page-size", "Letter"),
+    ("--orientation", "Portrait"),
+    ("--margin-top", "0"),
+    ("--margin-bottom", "0"),
+    ("--margin-left", "0"),
+    ("--margin-right", "0"),
+    ("--disable-local-file-access", ""),
+    ("--disable-javascript", ""),
+    ("--disable-plugins", ""),
+    ("--no-images", ""),
+    ("--disable-external-links", ""),  # honoured by patched-Qt builds; Debian's ignores it
+    # Any load at all (a notice has none) goes to a closed local port and aborts the run.
+    ("--proxy", "http://127.0.0.1:9"),
+    ("--load-error-handling", "abort"),
+    ("--load-media-error-handling", "abort"),
+)
+# Environment variables wkhtmltopdf would take a proxy from, or a display.
+DROPPED_ENV = ("http_proxy", "https_proxy", "all_proxy", "proxy", "no_proxy",
+               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "DISPLAY", "WAYLAND_DISPLAY")
+MISSING = "wkhtmltopdf is not installed: apt-get install wkhtmltopdf"
+
+
+class PdfRenderError(RuntimeError):
+    """wkhtmltopdf is missing, failed, or ran out of time."""
+
+
+def find_wkhtmltopdf(path: str | None = None) -> str:
+    """The wkhtmltopdf executable to run, or a clear error saying how to install it."""
+    found = shutil.which(path or "wkhtmltopdf")
+    if not found:
+        raise PdfRenderError(MISSING)
+    return found
+
+
+def new_meta_prefix() -> str:
+    """A secret prefix for pdfkit's meta-tag options, so no HTML can guess it."""
+    return f"ordinance-{secrets.token_hex(16)}-"
+
+
+def headless_environment(runtime_dir: str) -> dict[str, str]:
+    """The caller's environment without proxies or a display, with Qt told to run offscreen."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_RUNTIME_DIR"] = runtime_dir
+    return env
+
+
+def command(executable: str, html: str, meta_prefix: str, env: dict[str, str]) -> list[str]:
+    """wkhtmltopdf's argv as pdfkit builds it, refusing any option smuggled in by meta tag."""
+    config = pdfkit.configuration(wkhtmltopdf=executable, meta_tag_prefix=meta_prefix, environ=env)
+    kit = pdfkit.PDFKit(html, "string", options=dict(OPTIONS), configuration=config)
+    smuggled = set(kit.options) - {key for key, _ in OPTIONS}
+    if smuggled:
+        raise PdfRenderError(f"notice HTML carries wkhtmltopdf options: {sorted(smuggled)}")
+    return kit.command()
+
+
+def html_to_pdf(executable: str, html: str, meta_prefix: str, timeout: float) -> bytes:
+    """Run one wkhtmltopdf process over a whole HTML document; the PDF's bytes."""
+    with tempfile.TemporaryDirectory(prefix="ordinance-qt-") as runtime_dir:
+        env = headless_environment(runtime_dir)
+        argv = command(executable, html, meta_prefix, env)
+        try:
+            done = subprocess.run(argv, input=html.encode("utf-8"), capture_output=True,
+                                  env=env, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise PdfRenderError(f"wkhtmltopdf took longer than {timeout:g} s; stopped") from None
+        except FileNotFoundError:
+            raise PdfRenderError(MISSING) from None
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        message = _errors_only(done.stderr.decode("utf-8", "replace"))[-2000:]
+        raise PdfRenderError(f"wkhtmltopdf failed (exit {done.returncode}): {message}")
+    return done.stdout
+
+
+def _errors_only(stderr: str) -> str:
+    """wkhtmltopdf's complaint without its notes about switches unpatched Qt ignores."""
+    noise = ("is not support using unpatched qt", "QStandardPaths:")
+    lines = stderr.replace("ignored.", "ignored.\n").splitlines()
+    return "\n".join(line for line in lines if line.strip() and not any(n in line for n in noise))
