@@ -1,0 +1,51 @@
+"""The city's chart of accounts for utility billing: funds, account codes, and which entry goes where.
+
+Every ledger entry is one receivable movement (fund 510, account 1210) and one offset of the
+same amount on the other side; the offset account depends on the entry's kind (and for a
+bill, on each bill line). `gl_legs` turns an entry into balanced journal legs.
+"""
+from __future__ import annotations
+
+WATER_FUND, SEWER_FUND, GENERAL_FUND = "510", "520", "100"
+
+CASH = (WATER_FUND, "1010")                 # cash and cash equivalents (pooled, utility fund)
+RECEIVABLES = (WATER_FUND, "1210")          # customer accounts receivable
+DEPOSITS_HELD = (WATER_FUND, "2210")        # customer deposits held (a liability)
+FRANCHISE_PAYABLE = (GENERAL_FUND, "2310")  # franchise fee collected for the general fund
+WATER_REVENUE = (WATER_FUND, "4210")        # water sales
+SEWER_REVENUE = (SEWER_FUND, "4220")        # sewer service charges
+FEE_REVENUE = (WATER_FUND, "4310")          # penalties and service fees (late, returned payment)
+ADJUSTMENTS = (WATER_FUND, "4390")          # billing adjustments
+WRITE_OFFS = (WATER_FUND, "4910")           # uncollectible accounts written off
+
+ACCOUNT_NAMES = {
+    "1010": "Cash", "1210": "Accounts receivable - utility customers", "2210": "Customer deposits",
+    "2310": "Franchise fee payable", "4210": "Water sales", "4220": "Sewer service charges",
+    "4310": "Penalties and service fees", "4390": "Billing adjustments", "4910": "Uncollectible write-offs",
+}
+
+OFFSET_BY_KIND = {
+    "charge": WATER_REVENUE, "fee": FEE_REVENUE, "payment": CASH, "refund": CASH,
+    "adjustment": ADJUSTMENTS, "write_off": WRITE_OFFS, "deposit": DEPOSITS_HELD,
+}
+
+
+def bill_line_account(line_name: str) -> tuple[str, str]:
+    """The revenue (fund, account) a bill line belongs to, by the words in its name."""
+    name = line_name.lower()
+    if "franchise" in name:
+        return FRANCHISE_PAYABLE
+    if "sewer" in name:
+        return SEWER_REVENUE
+    return WATER_REVENUE
+
+
+def gl_legs(amount_cents: int, offsets: list[tuple[tuple[str, str], int]]) -> list[tuple[str, str, int]]:
+    """Journal legs (fund, account, signed cents; + debit, - credit) for one entry and its offsets.
+
+    The receivable moves by the entry's amount; each offset takes its part with the opposite
+    sign, so the legs of every entry sum to zero.
+    """
+    legs = [(*RECEIVABLES, amount_cents)]
+    legs.extend((fund, account, -cents) for (fund, account), cents in offsets)
+    return legs

@@ -1,0 +1,181 @@
+"""Posting to an account's ledger: charges, fees, payments, adjustments, refunds, write-offs, reversals.
+
+Entries are never changed or deleted (the database refuses it); a mistake is corrected by a
+reversing entry. Each posting carries its actor, its day, a reference and the rule version
+that produced it, and writes one audit row. Services flush and never commit: the caller
+owns the transaction. Signs follow engine.ledger.aging (positive = the customer owes more).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.ledger.chart import OFFSET_BY_KIND
+from engine.money import from_cents, round_money, to_cents
+from engine.store.models import LedgerEntry, Payment, UtilityAccount
+
+POSITIVE_KINDS = ("charge", "fee", "refund")
+NEGATIVE_KINDS = ("payment", "write_off", "deposit")
+
+
+class LedgerError(ValueError):
+    """A posting that the ledger refuses, with a message a clerk can read."""
+
+
+def lock_account(session: Session, account_id: int) -> UtilityAccount:
+    """The account, locked for this transaction on PostgreSQL (SQLite locks the whole database)."""
+    account = session.scalar(select(UtilityAccount).where(UtilityAccount.id == account_id).with_for_update())
+    if account is None:
+        raise LedgerError(f"no utility account with id {account_id}")
+    return account
+
+
+def _check_sign(kind: str, cents: int) -> None:
+    """Refuse an amount whose sign does not fit the kind of entry."""
+    if cents == 0:
+        raise LedgerError(f"a {kind} of $0.00 posts nothing")
+    if kind in POSITIVE_KINDS and cents < 0:
+        raise LedgerError(f"a {kind} is a positive amount (it adds to what is owed)")
+    if kind in NEGATIVE_KINDS and cents > 0:
+        raise LedgerError(f"a {kind} is a negative amount (it reduces what is owed)")
+
+
+def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: date, now: datetime, actor: str,
+         description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
+         rule_version: str | None = None, bill_id: int | None = None, payment_id: int | None = None,
+         reverses: LedgerEntry | None = None) -> LedgerEntry:
+    """Append one entry (signed dollars) to the account's ledger and write its audit row."""
+    if amount != round_money(amount):
+        raise LedgerError(f"{amount} has fractions of a cent; amounts are posted in cents")
+    cents = to_cents(amount)
+    if kind == "reversal":
+        if reverses is None or cents != -reverses.amount_cents:
+            raise LedgerError("a reversal must reverse one entry by its exact opposite amount")
+        fund, gl_account = reverses.fund, reverses.gl_account
+    elif kind in OFFSET_BY_KIND:
+        _check_sign(kind, cents)
+        fund, gl_account = OFFSET_BY_KIND[kind]
+    else:
+        raise LedgerError(f"unknown kind of ledger entry {kind!r}")
+    entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=cents, effective_on=on, due_on=due_on,
+                        posted_at=now, actor=actor, description=description[:200], reference=reference[:120],
+                        rule_id=rule_id, rule_version=rule_version, bill_id=bill_id, payment_id=payment_id,
+                        reverses_id=reverses.id if reverses is not None else None, fund=fund, gl_account=gl_account)
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor=actor, action=f"ledger.{kind}", subject_type="utility_account",
+                 subject_id=account_id, at=now,
+                 detail={"entry_id": entry.id, "amount": str(amount), "on": on.isoformat(),
+                         "reference": reference, "rule_id": rule_id, "rule_version": rule_version,
+                         "reverses_id": entry.reverses_id, "payment_id": payment_id, "bill_id": bill_id})
+    return entry
+
+
+def post_charge(session: Session, account_id: int, amount: Decimal, *, on: date, due_on: date, now: datetime,
+                actor: str, description: str, reference: str = "", rule_id: str | None = None,
+                rule_version: str | None = None, bill_id: int | None = None) -> LedgerEntry:
+    """Post a service charge (a bill) that falls due on `due_on`."""
+    return post(session, account_id=account_id, kind="charge", amount=amount, on=on, due_on=due_on, now=now,
+                actor=actor, description=description, reference=reference, rule_id=rule_id,
+                rule_version=rule_version, bill_id=bill_id)
+
+
+def post_fee(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
+             description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
+             rule_version: str | None = None) -> LedgerEntry:
+    """Post a fee (late fee, returned-payment fee, reconnection), due on `due_on` or at once."""
+    return post(session, account_id=account_id, kind="fee", amount=amount, on=on, due_on=due_on or on, now=now,
+                actor=actor, description=description, reference=reference, rule_id=rule_id,
+                rule_version=rule_version)
+
+
+def post_payment(session: Session, payment: Payment, *, now: datetime) -> LedgerEntry:
+    """Post the ledger credit for a Payment row already added to the session."""
+    return post(session, account_id=payment.account_id, kind="payment", amount=-from_cents(payment.amount_cents),
+                on=payment.received_on, now=now, actor=payment.actor, payment_id=payment.id,
+                description=f"Payment ({payment.tender}, {payment.source})",
+                reference=payment.check_number or payment.idempotency_key[:120])
+
+
+def post_adjustment(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
+                    reason: str, reference: str = "") -> LedgerEntry:
+    """Post an adjustment: positive adds to what is owed, negative is a credit."""
+    return post(session, account_id=account_id, kind="adjustment", amount=amount, on=on, due_on=on, now=now,
+                actor=actor, description=f"Adjustment: {reason}", reference=reference)
+
+
+def post_write_off(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
+                   reason: str, reference: str = "") -> LedgerEntry:
+    """Write off part or all of what is owed (amount given positive); never more than the balance."""
+    lock_account(session, account_id)
+    owed = balance_cents(session, account_id)
+    if amount <= 0 or to_cents(amount) > owed:
+        raise LedgerError(f"a write-off must be more than $0.00 and at most the balance owed ({from_cents(max(owed, 0))})")
+    return post(session, account_id=account_id, kind="write_off", amount=-amount, on=on, now=now, actor=actor,
+                description=f"Write-off: {reason}", reference=reference)
+
+
+def post_deposit_credit(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
+                        description: str, reference: str = "", rule_id: str | None = None,
+                        rule_version: str | None = None) -> LedgerEntry:
+    """Credit a held deposit (amount given positive) to the account."""
+    return post(session, account_id=account_id, kind="deposit", amount=-amount, on=on, now=now, actor=actor,
+                description=description, reference=reference, rule_id=rule_id, rule_version=rule_version)
+
+
+def post_refund(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
+                reference: str = "") -> LedgerEntry:
+    """Pay a credit back to the customer (amount positive); refused beyond the credit or what was paid."""
+    lock_account(session, account_id)
+    refundable = refundable_cents(session, account_id)
+    if amount <= 0 or to_cents(amount) > refundable:
+        raise LedgerError(f"a refund must be more than $0.00 and at most the refundable credit "
+                          f"({from_cents(refundable)})")
+    return post(session, account_id=account_id, kind="refund", amount=amount, on=on, due_on=on, now=now,
+                actor=actor, description="Refund of credit balance", reference=reference)
+
+
+def reverse(session: Session, entry_id: int, *, on: date, now: datetime, actor: str, reason: str) -> LedgerEntry:
+    """Post the exact opposite of an entry, once; a reversal itself is not reversed."""
+    original = session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise LedgerError(f"no ledger entry with id {entry_id}")
+    lock_account(session, original.account_id)
+    if original.kind == "reversal":
+        raise LedgerError(f"entry {entry_id} is itself a reversal; post a new entry instead")
+    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)) is not None:
+        raise LedgerError(f"entry {entry_id} has already been reversed")
+    return post(session, account_id=original.account_id, kind="reversal",
+                amount=-from_cents(original.amount_cents), on=on, due_on=original.due_on or on, now=now,
+                actor=actor, description=f"Reversal of {original.kind} {entry_id}: {reason}",
+                reference=original.reference, rule_id=original.rule_id, rule_version=original.rule_version,
+                bill_id=original.bill_id, payment_id=original.payment_id, reverses=original)
+
+
+def balance_cents(session: Session, account_id: int) -> int:
+    """The account's balance in cents: the sum of every entry (negative is a credit)."""
+    return session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                          .where(LedgerEntry.account_id == account_id))
+
+
+def _net_by_kind(session: Session, account_id: int, kind: str) -> int:
+    """The sum of the account's entries of one kind, net of their reversals."""
+    target = LedgerEntry.__table__.alias("target")
+    own = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                         .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == kind))
+    reversed_ = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                               .join(target, target.c.id == LedgerEntry.reverses_id)
+                               .where(LedgerEntry.account_id == account_id, target.c.kind == kind))
+    return own + reversed_
+
+
+def refundable_cents(session: Session, account_id: int) -> int:
+    """How much may be refunded: the credit balance, but never more than was paid in less refunds."""
+    credit = -balance_cents(session, account_id)
+    paid_in = -(_net_by_kind(session, account_id, "payment") + _net_by_kind(session, account_id, "deposit"))
+    refunded = _net_by_kind(session, account_id, "refund")
+    return max(0, min(credit, paid_in - refunded))

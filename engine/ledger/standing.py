@@ -1,0 +1,76 @@
+"""Reading standings from the database: one account, or every account streamed in chunks.
+
+Both use the same pure `age()`; the bulk reader walks ledger rows in (account, id) order a
+chunk at a time, so memory stays flat however many accounts there are.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from engine.ledger.aging import Posting, Standing, age
+from engine.store.models import LedgerEntry
+
+_COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
+            LedgerEntry.due_on, LedgerEntry.reverses_id)
+
+
+def _posting(row) -> Posting:
+    """A Posting from a selected row."""
+    return Posting(row.id, row.amount_cents, row.effective_on, row.due_on, row.reverses_id)
+
+
+def standing(session: Session, account_id: int, as_of: date) -> Standing:
+    """The account's standing on as_of: balance, past-due balance, days past due, aging."""
+    rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
+                                                   LedgerEntry.effective_on <= as_of)).all()
+    return age((_posting(row) for row in rows), as_of)
+
+
+def _rows_in_order(session: Session, as_of: date, chunk: int) -> Iterator:
+    """Every ledger row on or before as_of, ordered by account then id, fetched chunk rows at a time."""
+    after: tuple[int, int] | None = None
+    while True:
+        query = select(*_COLUMNS).where(LedgerEntry.effective_on <= as_of)
+        if after is not None:
+            query = query.where(tuple_(LedgerEntry.account_id, LedgerEntry.id) > tuple_(*after))
+        rows = session.execute(query.order_by(LedgerEntry.account_id, LedgerEntry.id).limit(chunk)).all()
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1].account_id, rows[-1].id)
+
+
+def _grouped(rows: Iterable) -> Iterator[tuple[int, list[Posting]]]:
+    """Consecutive rows of one account gathered into (account_id, postings)."""
+    current, postings = None, []
+    for row in rows:
+        if row.account_id != current:
+            if current is not None:
+                yield current, postings
+            current, postings = row.account_id, []
+        postings.append(_posting(row))
+    if current is not None:
+        yield current, postings
+
+
+def standings(session: Session, as_of: date, account_ids: Iterable[int] | None = None,
+              chunk: int = 20000) -> Iterator[tuple[int, Standing]]:
+    """(account_id, Standing) for each account with entries, or for each of `account_ids`, in id order."""
+    if account_ids is None:
+        for account_id, postings in _grouped(_rows_in_order(session, as_of, chunk)):
+            yield account_id, age(postings, as_of)
+        return
+    wanted = sorted(set(account_ids))
+    step = max(1, min(chunk, 1000))
+    for start in range(0, len(wanted), step):
+        ids = wanted[start:start + step]
+        rows = session.execute(select(*_COLUMNS)
+                               .where(LedgerEntry.account_id.in_(ids), LedgerEntry.effective_on <= as_of)
+                               .order_by(LedgerEntry.account_id, LedgerEntry.id))
+        found = {account_id: age(postings, as_of) for account_id, postings in _grouped(rows)}
+        for account_id in ids:
+            yield account_id, found.get(account_id) or Standing(as_of=as_of)
