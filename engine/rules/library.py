@@ -137,6 +137,8 @@ class RuleLibrary:
                  period: tuple[date, date] | None = None) -> Any:
         """Evaluate a document on `as_of` with `facts`, by its kind; `period` for schedules only."""
         doc = self.get(document_id)
+        if period is not None and doc.kind != "schedule":
+            raise EvaluationError(f"a period applies to schedules only; {doc.id} is a {doc.kind}")
         module = f"engine.rules.{doc.kind}"
         try:
             evaluator = importlib.import_module(module)
@@ -146,6 +148,4 @@ class RuleLibrary:
             raise EvaluationError(f"documents of kind {doc.kind} cannot be evaluated: {module} is missing") from None
         if doc.kind == "schedule":
             return evaluator.evaluate(doc, facts, as_of, period=period, library=self)
-        if period is not None:
-            raise EvaluationError(f"a period applies to schedules only; {doc.id} is a {doc.kind}")
         return evaluator.evaluate(doc, facts, as_of, library=self)

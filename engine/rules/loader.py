@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.rules.document import KINDS, InputSpec, RuleDocument, Version
 from engine.rules.errors import DocumentError, DocumentErrors
-from engine.rules.schema import COMMON_VERSION_KEYS, describe, line_at, schema_errors
+from engine.rules.schema import COMMON_VERSION_KEYS, YAML_11_BOOLEANS, describe, line_at, schema_errors
 from engine.rules.yamlsafe import read_yaml
 
 NUMERIC = ("number", "integer", "money")
@@ -63,6 +63,12 @@ def _build(data: dict, source: str, text: str, lines: dict[str, int]) -> RuleDoc
     return RuleDocument(id=data["id"], kind=data["kind"], title=data["title"], versions=versions,
                         inputs=inputs, department=data.get("department"), description=data.get("description"),
                         source=source, text=text, lines=dict(lines))
+
+
+def found(value: Any) -> str:
+    """`the text "yes"`, with a word on YAML 1.2 booleans where that is the likely mistake."""
+    hint = " (only true and false are booleans; yes, no, on, off are text)" if value in YAML_11_BOOLEANS else ""
+    return describe(value) + hint
 
 
 def fits(input_type: str, value: Any) -> bool:
@@ -128,7 +134,7 @@ class DocumentChecks:
         """An input's default is of its type, among its values and within its limits."""
         kind, default = spec["type"], spec["default"]
         if not fits(kind, default):
-            self.error(path, f"expected {TYPE_NAMES[kind]} for {name}, found {describe(default)}")
+            self.error(path, f"expected {TYPE_NAMES[kind]} for {name}, found {found(default)}")
         elif "values" in spec and default not in spec["values"]:
             self.error(path, f'"{default}" is not among the values of {name} ({", ".join(spec["values"])})')
         elif kind in ORDERED and "min" in spec and fits(kind, spec["min"]) and default < spec["min"]:
@@ -192,7 +198,7 @@ class DocumentChecks:
             return
         for item in value if op in ("in", "not_in") else [value]:
             if not fits("number" if kind == "money" else kind, item):
-                self.error(path, f"{fact} is {kind}: expected {TYPE_NAMES[kind]}, found {describe(item)}")
+                self.error(path, f"{fact} is {kind}: expected {TYPE_NAMES[kind]}, found {found(item)}")
             elif "values" in spec and item not in spec["values"]:
                 self.error(path, f'"{item}" is not among the values of {fact} ({", ".join(spec["values"])})')
 
@@ -241,8 +247,8 @@ class DocumentChecks:
         if isinstance(of, dict) and "fact" in of:
             self.check_numeric_fact(of["fact"], f"{path}.fact", "percent of a fact")
         elif isinstance(of, dict) and of["line"] not in earlier:
-            where = "a later line" if of["line"] in names else "no line"
-            self.error(f"{path}.line", f'"{of["line"]}" is {where}; percent of a line names an earlier line')
+            what = f'"{of["line"]}" comes later' if of["line"] in names else f'no line is named "{of["line"]}"'
+            self.error(f"{path}.line", f"{what}; percent of a line names an earlier line")
 
     def check_tiers(self, tiers: dict, path: str) -> None:
         """Tiers on a declared numeric fact; blocks shaped as `by` says; every block list sound."""

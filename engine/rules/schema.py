@@ -337,7 +337,7 @@ def _message(error: Any) -> str:
         if "boolean" in value and instance in YAML_11_BOOLEANS:
             return f"expected true or false, found {found} (only true and false are booleans; yes, no, on, off are text)"
         return f"expected {_words(value)}, found {found}"
-    if keyword == "oneOf" and set(value) and all(s.keys() == {"required"} for s in value):
+    if keyword == "oneOf" and value and all(s.keys() == {"required"} for s in value):
         bases = [b for b in BASES if b in instance]
         if not bases:
             return "a line needs one basis: amount, table, per_unit, tiers or percent"

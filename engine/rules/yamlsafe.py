@@ -43,31 +43,38 @@ class RuleYamlLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         """Compose one node, refusing aliases, anchors and explicit tags first."""
+        paths = self.__dict__.setdefault("composing", [])
+        path = _child_path(paths[-1] if paths else "", index)
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, AliasEvent):
-            raise _Refused(line, "aliases (*name) are not allowed; write the value out")
+            raise _PathRefused(line, path, "aliases (*name) are not allowed; write the value out")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)):
             if event.anchor is not None:
-                raise _Refused(line, "anchors (&name) are not allowed; write the value out")
+                raise _PathRefused(line, path, "anchors (&name) are not allowed; write the value out")
             if event.tag is not None:
                 written = event.tag.replace("tag:yaml.org,2002:", "!!")
-                raise _Refused(line, f"tags ({written}) are not allowed")
-        return super().compose_node(parent, index)
+                raise _PathRefused(line, path, f"tags ({written}) are not allowed")
+        paths.append(path)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            paths.pop()
+
+
+def _child_path(parent: str, index: Any) -> str:
+    """The path of a node being composed: under a key node, at a list index, or a key itself."""
+    if isinstance(index, ScalarNode):
+        return join_key(parent, index.value)
+    if isinstance(index, int):
+        return f"{parent}[{index}]"
+    return parent
 
 
 RuleYamlLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|false)$"), list("tf"))
 RuleYamlLoader.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 RuleYamlLoader.add_implicit_resolver(NUMBER_TAG, NUMBER, list("-+0123456789."))
 RuleYamlLoader.add_implicit_resolver(DATE_TAG, ISO_DATE, list("0123456789"))
-
-
-class _Refused(Exception):
-    """Something the safe reader does not accept, at a line; turned into a DocumentError."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line, self.message = line, message
 
 
 @dataclass
@@ -88,8 +95,6 @@ def read_yaml(text: str, source: str) -> ReadYaml:
         node = loader.get_single_node()
         lines: dict[str, int] = {}
         data = _build(node, "", lines) if node is not None else None
-    except _Refused as refused:
-        raise DocumentError(source, refused.line, "", refused.message) from None
     except _PathRefused as refused:
         raise DocumentError(source, refused.line, refused.path, refused.message) from None
     except yaml.MarkedYAMLError as error:
