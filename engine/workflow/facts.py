@@ -1,0 +1,255 @@
+"""The facts a case's steps are judged on: a documented set per subject type, derived fresh.
+
+Every subject type lists its facts with their types (`ordinance cases show` prints them).
+Facts marked `case` come from the case's own fields (given when the case is opened or set by
+its steps) with the default shown; the others are read from the account, the license or the
+ledger as of the step's day. The case's own fields are facts too and take precedence.
+
+A refund case and a lien case are about a utility account (`subject_id` is the account's id).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.ledger import refundable_cents, standing
+from engine.money import from_cents
+from engine.rules.document import InputSpec
+from engine.store.models import Case, License, LedgerEntry, Payment, UtilityAccount
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One documented fact: its name, type, meaning, and whether the case's fields hold it."""
+
+    name: str
+    type: str
+    meaning: str
+    case: bool = False
+    default: Any = None
+
+    def spec(self) -> InputSpec:
+        """The fact as a rule input, so `when:` literals take its type."""
+        return InputSpec(name=self.name, type=self.type, required=False)
+
+
+def _facts(*facts: Fact) -> dict[str, Fact]:
+    """A registry of facts by name."""
+    return {f.name: f for f in facts}
+
+
+ACCOUNT = (
+    Fact("account_number", "text", "the utility account number"),
+    Fact("account_status", "text", "active or closed"),
+    Fact("account_closed", "boolean", "the account is closed (final-billed)"),
+    Fact("balance", "money", "what the account owes on the day (negative: a credit)"),
+    Fact("past_due_balance", "money", "what was due before the day and is unpaid"),
+    Fact("days_past_due", "integer", "days since the oldest unpaid due date"),
+    Fact("cycle", "text", "the billing cycle (A, B, C, D)"),
+    Fact("meter_size", "text", 'the meter size (3/4")'),
+    Fact("rate_class", "text", "residential or commercial"),
+    Fact("low_income", "boolean", "the household is in the Customer Assistance Program"),
+    Fact("owner_is_customer", "boolean", "the customer of record owns the property"),
+    Fact("cash_only", "boolean", "the account pays only by cash or card"),
+    Fact("returned_payments_12m", "integer", "payments returned in the 12 months before the day"),
+    Fact("parcel", "text", "the parcel number of the service address"),
+)
+
+SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
+    "utility_account": _facts(
+        *ACCOUNT,
+        Fact("period", "text", "the bill period (YYYY-MM) the case is about", case=True),
+        Fact("appeal_pending", "boolean", "an appeal of the bill is pending", case=True, default=False),
+        Fact("medical_certificate", "boolean", "a primary care provider's certificate is on file", case=True,
+             default=False),
+        Fact("payment_plan_active", "boolean", "a payment plan is in effect", case=True, default=False),
+        Fact("plan_installments_missed", "integer", "installments of the case's payment plan due before the "
+             "day and not covered by payments since the plan began"),
+        Fact("plan_days_behind", "integer", "days since the first installment missed (0 when none)"),
+    ),
+    "license": _facts(
+        Fact("license_number", "text", "the license number"),
+        Fact("license_type", "text", "general_business or home_occupation"),
+        Fact("license_status", "text", "applied, active, expired, lapsed or closed"),
+        Fact("business_name", "text", "the business's name"),
+        Fact("category", "text", "the business category (retail, restaurant, ...)"),
+        Fact("employees", "integer", "employees, owners included"),
+        Fact("issued_on", "date", "the first day of the current term"),
+        Fact("expires_on", "date", "the last day of the current term"),
+        Fact("license_fee", "money", "the fee assessed for the current term"),
+        Fact("new_permit", "boolean", "the license has never been issued"),
+        Fact("renewal_status", "text", "by the renewal deadline: active, renewal_due, grace, late or lapsed"),
+        Fact("reminder_due", "text", "the latest renewal reminder dated on or before the day"),
+        Fact("days_late", "integer", "days late after the grace period"),
+        Fact("months_late", "integer", "started months late after the grace period"),
+    ),
+    "refund": _facts(
+        Fact("account_number", "text", "the utility account number"),
+        Fact("account_status", "text", "active or closed"),
+        Fact("balance", "money", "what the account owes on the day (negative: a credit)"),
+        Fact("refundable", "money", "the credit that may be refunded"),
+        Fact("amount", "money", "the refund requested", case=True),
+        Fact("source", "text", "overpayment, deposit or license_overpayment", case=True),
+        Fact("requested_by", "text", "the user who requested the refund", case=True),
+    ),
+    "lien": _facts(
+        *ACCOUNT,
+        Fact("appeal_pending", "boolean", "an appeal of the lien is pending", case=True, default=False),
+        Fact("bankruptcy", "boolean", "a bankruptcy stay stands", case=True, default=False),
+    ),
+}
+
+# Which renewal deadline governs each license type.
+RENEWAL_DEADLINES = {"general_business": "business-license-renewal", "home_occupation": "business-license-renewal"}
+
+
+@dataclass
+class FactContext:
+    """What deriving facts needs: the session, the rules, and the day they are taken on."""
+
+    session: Session
+    rules: Any
+    on: date
+
+
+def _returned_payments(session: Session, account_id: int, on: date) -> int:
+    """Payments returned in the 12 months up to the day."""
+    since = on - timedelta(days=365)
+    return session.scalar(select(func.count(Payment.id)).where(
+        Payment.account_id == account_id, Payment.status == "returned",
+        Payment.returned_on > since, Payment.returned_on <= on)) or 0
+
+
+def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
+    """A utility account's facts on the day: the account, its customer and parcel, its ledger standing."""
+    account = ctx.session.get(UtilityAccount, account_id)
+    if account is None:
+        raise LookupError(f"no utility account with id {account_id}")
+    now = standing(ctx.session, account_id, ctx.on)
+    return {
+        "account_number": account.number, "account_status": account.status,
+        "account_closed": account.status == "closed", "balance": now.balance,
+        "past_due_balance": now.past_due_balance, "days_past_due": now.days_past_due,
+        "cycle": account.cycle, "meter_size": account.meter_size, "rate_class": account.rate_class,
+        "low_income": bool(account.customer.low_income),
+        "owner_is_customer": account.property.owner_id == account.customer_id,
+        "cash_only": bool(account.cash_only),
+        "returned_payments_12m": _returned_payments(ctx.session, account_id, ctx.on),
+        "parcel": account.property.parcel,
+    }
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def plan_installments(total: Decimal, count: int, first_due: date) -> list[tuple[date, Decimal]]:
+    """A plan's monthly installments: equal amounts in cents, the last one taking the remainder."""
+    share = (total / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    amounts = [share] * (count - 1) + [total - share * (count - 1)]
+    return [(_add_months(first_due, k), amount) for k, amount in enumerate(amounts)]
+
+
+def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """How far behind the case's payment plan is: installments missed and days behind."""
+    needed = ("plan_started_on", "plan_balance", "installments", "first_due")
+    if not fields.get("payment_plan_active") or any(k not in fields for k in needed):
+        return {"plan_installments_missed": 0, "plan_days_behind": 0}
+    started = date.fromisoformat(fields["plan_started_on"])
+    paid = -from_cents(ctx.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.kind == "payment",
+        LedgerEntry.effective_on >= started, LedgerEntry.effective_on <= ctx.on)))
+    covered, missed, first_missed = Decimal(0), 0, None
+    for due, amount in plan_installments(Decimal(fields["plan_balance"]), int(fields["installments"]),
+                                         date.fromisoformat(fields["first_due"])):
+        covered += amount
+        if due < ctx.on and covered > paid:
+            missed += 1
+            first_missed = first_missed or due
+    return {"plan_installments_missed": missed,
+            "plan_days_behind": (ctx.on - first_missed).days if first_missed else 0}
+
+
+def utility_account_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+    """A delinquency case's facts: the account's, and how its payment plan stands."""
+    return {**account_facts(ctx, case.subject_id), **_plan_facts(ctx, case.subject_id, case.fields or {})}
+
+
+def _renewal_facts(ctx: FactContext, lic: License, facts: dict[str, Any]) -> dict[str, Any]:
+    """The renewal deadline's view of the license on the day: status, reminder due, lateness."""
+    deadline_id = RENEWAL_DEADLINES.get(lic.license_type)
+    if deadline_id is None or deadline_id not in ctx.rules or facts.get("expires_on") is None:
+        return {}
+    given = {k: facts[k] for k in ("issued_on", "expires_on", "license_fee") if facts.get(k) is not None}
+    result = ctx.rules.evaluate(deadline_id, given, ctx.on).to_json()
+    found = {"renewal_status": result["status"], "days_late": result["days_late"],
+             "months_late": result["months_late"]}
+    due = _reminder_due(ctx, deadline_id, date.fromisoformat(result["expires_on"]))
+    if due:
+        found["reminder_due"] = due
+    return found
+
+
+def _reminder_due(ctx: FactContext, deadline_id: str, expires_on: date) -> str | None:
+    """The notice of the latest reminder of this term dated on or before the day."""
+    from engine.rules.versions import version_in_force
+    version = version_in_force(ctx.rules.get(deadline_id), ctx.on)
+    due = [(expires_on - timedelta(days=int(r["days_before"])), r["notice"])
+           for r in version.body.get("reminders", [])]
+    reached = sorted(d for d in due if d[0] <= ctx.on)
+    return reached[-1][1] if reached else None
+
+
+def license_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+    """A license case's facts: the license, its business, and where it stands for renewal."""
+    lic = ctx.session.get(License, case.subject_id)
+    if lic is None:
+        raise LookupError(f"no license with id {case.subject_id}")
+    facts: dict[str, Any] = {
+        "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
+        "business_name": lic.business.name, "category": lic.business.category,
+        "employees": lic.business.employees, "license_fee": from_cents(lic.fee_cents or 0),
+        "new_permit": lic.issued_on is None,
+    }
+    if lic.issued_on:
+        facts["issued_on"] = lic.issued_on
+    if lic.expires_on:
+        facts["expires_on"] = lic.expires_on
+    return {**facts, **_renewal_facts(ctx, lic, facts)}
+
+
+def refund_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+    """A refund case's facts: the account's balance and refundable credit (the request is in the fields)."""
+    account = account_facts(ctx, case.subject_id)
+    keep = ("account_number", "account_status", "balance")
+    return {**{k: account[k] for k in keep},
+            "refundable": from_cents(refundable_cents(ctx.session, case.subject_id))}
+
+
+def lien_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+    """A lien case's facts: the account's, with its parcel."""
+    return account_facts(ctx, case.subject_id)
+
+
+PROVIDERS: dict[str, Callable[[FactContext, Case], dict[str, Any]]] = {
+    "utility_account": utility_account_facts,
+    "license": license_facts,
+    "refund": refund_facts,
+    "lien": lien_facts,
+}
+
+
+# Facts of a subject that a step may set: the case field is copied to the subject's column too.
+WRITABLE: dict[str, dict[str, str]] = {
+    "license": {"issued_on": "issued_on", "expires_on": "expires_on", "license_status": "status",
+                "license_fee": "fee_cents"},
+}

@@ -1,0 +1,144 @@
+"""Form fields of a step: the registry of field types, and reading what a person typed.
+
+Each type maps to a reader that turns the typed text (or a JSON value) into its value in
+the engine (Decimal for money, date for dates, ...) and to the JSON form kept in the case's
+fields and its history (money "52.03", dates "2026-04-20"). `min`/`max` hold integers and
+money to a range and dates to a window; `choices` lists the allowed texts of a `choice`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from engine.money import parse_money
+
+
+class FormError(ValueError):
+    """A form value that cannot be taken; names the field."""
+
+
+def _text(name: str, raw: Any) -> str:
+    """Text, trimmed."""
+    if not isinstance(raw, str):
+        raise FormError(f"{name}: expected text")
+    return raw.strip()
+
+
+def _integer(name: str, raw: Any) -> int:
+    """A whole number (`6`, never `6.5`)."""
+    if isinstance(raw, bool):
+        raise FormError(f"{name}: {raw!r} is not a whole number")
+    if isinstance(raw, int):
+        return raw
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise FormError(f"{name}: {raw!r} is not a whole number") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise FormError(f"{name}: {raw!r} is not a whole number")
+    return int(number)
+
+
+def _money(name: str, raw: Any) -> Decimal:
+    """An amount of money, cents at most ("1,234.50", "$52.03")."""
+    try:
+        return parse_money(raw if not isinstance(raw, bool) else "")
+    except ValueError as error:
+        raise FormError(f"{name}: {error}") from None
+
+
+def _date(name: str, raw: Any) -> date:
+    """A date, YYYY-MM-DD."""
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise FormError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _boolean(name: str, raw: Any) -> bool:
+    """Yes or no: true/false, yes/no, on/off, 1/0 as a form sends them."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0", ""):
+        return False
+    raise FormError(f"{name}: {raw!r} is not yes or no")
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """One form field type: how its values are read, which fact type they make, which limits apply."""
+
+    read: Callable[[str, Any], Any]
+    fact_type: str
+    ordered: bool = False
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    "text": FieldType(_text, "text"),
+    "integer": FieldType(_integer, "integer", ordered=True),
+    "money": FieldType(_money, "money", ordered=True),
+    "date": FieldType(_date, "date", ordered=True),
+    "boolean": FieldType(_boolean, "boolean"),
+    "choice": FieldType(_text, "text"),
+}
+
+
+def stored(value: Any) -> Any:
+    """A field value as the case keeps it in JSON: money and numbers as text, dates ISO."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field a step asks for before it is taken."""
+
+    name: str
+    type: str
+    label: str
+    required: bool = False
+    min: Any = None
+    max: Any = None
+    choices: tuple[str, ...] = ()
+
+    def read(self, raw: Any) -> Any:
+        """The value of what was typed, checked against required, limits and choices; None if left empty."""
+        if raw is None or (isinstance(raw, str) and not raw.strip() and self.type != "boolean"):
+            if self.required:
+                raise FormError(f"{self.name}: {self.label} is required")
+            return None
+        value = FIELD_TYPES[self.type].read(self.name, raw)
+        if self.type == "text" and self.required and not value:
+            raise FormError(f"{self.name}: {self.label} is required")
+        if self.min is not None and value < self.min:
+            raise FormError(f"{self.name}: {stored(value)} is below the minimum {stored(self.min)}")
+        if self.max is not None and value > self.max:
+            raise FormError(f"{self.name}: {stored(value)} is above the maximum {stored(self.max)}")
+        if self.choices and value not in self.choices:
+            raise FormError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
+        return value
+
+
+def read_form(fields: tuple[FormField, ...], raw: dict[str, Any]) -> dict[str, Any]:
+    """Every field of a step read from what was typed; unknown names are refused, not ignored."""
+    known = {f.name for f in fields}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        allowed = ", ".join(sorted(known)) or "none"
+        raise FormError(f"{unknown[0]}: this step has no such field (its fields: {allowed})")
+    values = {}
+    for field in fields:
+        value = field.read(raw.get(field.name))
+        if value is not None:
+            values[field.name] = value
+    return values

@@ -1,0 +1,111 @@
+"""A workflow definition once read and validated: states, transitions, guards, actions.
+
+What `engine.workflow.definitions` builds from YAML and the runtime walks. Values taken
+from YAML are already checked: state names exist, rule ids name documents of the right
+kind, notice ids are registered, form fields have known types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.rules.conditions import Condition
+from engine.workflow.forms import FormField
+
+ANY_STATE = "*"
+
+
+@dataclass(frozen=True)
+class State:
+    """One state a case can be in."""
+
+    name: str
+    label: str
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class RuleGuard:
+    """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values."""
+
+    rule: str
+    outcome: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """`roles: {rule: ID, outcome: KEY}`: the role allowed is the criteria outcome's KEY (or a higher role)."""
+
+    rule: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a step: its kind (fee, notice, set, open, refund, write_off, reverse) and its value."""
+
+    kind: str
+    value: Any
+    path: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A step from one or more states to another, with who may take it and when."""
+
+    id: str
+    sources: tuple[str, ...]
+    target: str
+    by: str = "staff"
+    label: str = ""
+    roles: tuple[str, ...] | RoleRule | None = None
+    when: Condition | RuleGuard | None = None
+    due: str | None = None
+    not_by: str | None = None
+    form: tuple[FormField, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+    def leaves(self, state: str, states: dict[str, State]) -> bool:
+        """Whether this step can be taken from `state` (`*`: any state that is not final)."""
+        if ANY_STATE in self.sources:
+            return not states[state].final
+        return state in self.sources
+
+    def rules_read(self) -> list[str]:
+        """The rule documents this step's guards and roles consult."""
+        found = []
+        if isinstance(self.when, RuleGuard):
+            found.append(self.when.rule)
+        if isinstance(self.roles, RoleRule):
+            found.append(self.roles.rule)
+        return found
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A validated workflow definition, keyed by (id, version)."""
+
+    id: str
+    title: str
+    subject: str
+    version: int
+    initial: str
+    states: dict[str, State]
+    transitions: tuple[Transition, ...]
+    field_types: dict[str, str] = field(default_factory=dict)
+    source: str = "<text>"
+    description: str = ""
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(id, version): what a case records."""
+        return (self.id, self.version)
+
+    def transition(self, step: str) -> Transition | None:
+        """The transition with this id, or None."""
+        return next((t for t in self.transitions if t.id == step), None)
+
+    def leaving(self, state: str) -> list[Transition]:
+        """The transitions that leave a state, in the order written."""
+        return [t for t in self.transitions if t.leaves(state, self.states)]
