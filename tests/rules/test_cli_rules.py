@@ -1,0 +1,135 @@
+"""`ordinance rules`: validate, eval, lint, show and schema, as a clerk or supervisor runs them."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from webapp.cli import main
+
+EXAMPLES = Path(__file__).parent / "examples"
+BROKEN = Path(__file__).parent / "broken"
+
+
+@pytest.fixture
+def run():
+    """Run `ordinance rules ...` and return the result (stdout and stderr kept apart)."""
+    runner = CliRunner()
+    return lambda *args, stdin=None: runner.invoke(main, ["rules", *args], input=stdin)
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    """A rules folder holding the RULES-FORMAT.md examples."""
+    shutil.copytree(EXAMPLES, tmp_path / "rules")
+    return tmp_path / "rules"
+
+
+def test_validate_counts_the_valid_documents(run, rules_dir):
+    """Five examples: one line saying so, status 0."""
+    result = run("validate", str(rules_dir))
+    assert (result.exit_code, result.stdout) == (0, "5 documents are valid\n")
+
+
+def test_validate_prints_every_error_with_file_line_and_path(run, rules_dir):
+    """Two broken files beside good ones: both errors and a count, status 1."""
+    shutil.copy(BROKEN / "tiers-overlapping.yaml", rules_dir)
+    shutil.copy(BROKEN / "yes-for-boolean.yaml", rules_dir)
+    result = run("validate", str(rules_dir))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{rules_dir}/tiers-overlapping.yaml:14: versions[0].lines[0].tiers.blocks[1].upto: "
+        "upto 7 overlaps the block before (also upto 7); each upto must be above the last",
+        f"{rules_dir}/yes-for-boolean.yaml:9: versions[0].no_shutoff.before_holiday: expected true or false, "
+        'found the text "yes" (only true and false are booleans; yes, no, on, off are text)',
+        "2 errors in 2 files",
+    ]
+
+
+def test_validate_one_file_resolves_references_in_the_rules_folder(run, rules_dir):
+    """The renewal names city-calendar, found in --rules-dir though only the renewal is validated."""
+    renewal = str(rules_dir / "business-license-renewal.yaml")
+    assert run("validate", renewal, "--rules-dir", str(rules_dir)).stdout == "1 document is valid\n"
+    result = run("validate", renewal, "--rules-dir", str(rules_dir / "nowhere"))
+    assert result.exit_code == 1 and 'no calendar named "city-calendar"' in result.stdout
+
+
+def test_eval_prints_the_bill_with_its_explanation(run, rules_dir):
+    """12 CCF on a 3/4 inch meter with sewer on 2026-02-01 comes to $89.01, line by line."""
+    facts = json.dumps({"meter_size": '3/4"', "consumption_ccf": 12})
+    result = run("eval", "water-rates-residential", "--as-of", "2026-02-01", "--facts", "-",
+                 "--rules-dir", str(rules_dir), stdin=facts)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "water-rates-residential (version of 2026-01-01, Resolution 2025-41) as of 2026-02-01"
+    assert "  Water use: 27.61  (7 CCF x 2.08 + 5 CCF x 2.61)" in lines
+    assert lines[-1] == "  total: 89.01"
+
+
+def test_eval_json_with_a_period_from_a_facts_file(run, rules_dir, tmp_path):
+    """--json prints the result object; --period adds its parts."""
+    (tmp_path / "facts.json").write_text('{"meter_size": "1\\"", "consumption_ccf": 20.5, "sewer": false}')
+    result = run("eval", "water-rates-residential", "--as-of", "2026-02-28", "--facts", str(tmp_path / "facts.json"),
+                 "--period", "2026-02-01:2026-02-28", "--json", "--rules-dir", str(rules_dir))
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["rule"] == "water-rates-residential" and shown["as_of"] == "2026-02-28"
+    assert shown["parts"] == [{"version": "2026-01-01", "days": 28, "total": shown["total"]}]
+
+
+def test_eval_errors_go_to_stderr_with_status_1(run, rules_dir):
+    """No version in force on 2025-03-01: the message, status 1, nothing on stdout."""
+    result = run("eval", "license-late-penalty", "--as-of", "2025-03-01", "--facts", "-",
+                 "--rules-dir", str(rules_dir), stdin='{"license_fee": "150.00", "months_late": 2}')
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "error: no version of license-late-penalty in force on 2025-03-01\n"
+
+
+def test_eval_of_an_unknown_document(run, rules_dir):
+    """A mistyped id is named."""
+    result = run("eval", "water-rate", "--as-of", "2026-02-01", "--facts", "-", "--rules-dir", str(rules_dir),
+                 stdin="{}")
+    assert (result.exit_code, result.stderr) == (1, "error: no rule document named water-rate\n")
+
+
+def test_eval_refuses_facts_that_are_not_a_json_object(run, rules_dir):
+    """Facts are a JSON object."""
+    result = run("eval", "water-rates-residential", "--as-of", "2026-02-01", "--facts", "-",
+                 "--rules-dir", str(rules_dir), stdin="[1, 2]")
+    assert result.exit_code == 2 and "facts in - must be a JSON object" in result.stderr
+
+
+def test_show_lists_versions_and_the_one_in_force(run, rules_dir):
+    """The water rates: one version, in force on 2026-02-01, none on 2025-12-31."""
+    result = run("show", "water-rates-residential", "--as-of", "2026-02-01", "--rules-dir", str(rules_dir))
+    assert result.stdout.splitlines() == [
+        "water-rates-residential (schedule): Residential water and sewer",
+        f"  file: {rules_dir}/water-rates-residential.yaml",
+        "  * 2026-01-01  Resolution 2025-41",
+        "  in force on 2026-02-01: 2026-01-01",
+    ]
+    before = run("show", "water-rates-residential", "--as-of", "2025-12-31", "--rules-dir", str(rules_dir))
+    assert before.stdout.splitlines()[-1] == "  in force on 2025-12-31: none"
+
+
+def test_schema_prints_json_for_the_editor(run):
+    """`rules schema deadline` is the deadline's JSON Schema; without a kind, the combined one."""
+    deadline = json.loads(run("schema", "deadline").stdout)
+    assert deadline["$id"] == "urn:ordinance:rules:deadline" and deadline["additionalProperties"] is False
+    combined = json.loads(run("schema").stdout)
+    assert sorted(combined["$defs"]) == ["calendar", "criteria", "deadline", "schedule"]
+
+
+def test_lint_warns_without_failing(run, rules_dir):
+    """An input nothing reads is a warning; the command still succeeds."""
+    penalty = rules_dir / "license-late-penalty.yaml"
+    penalty.write_text(penalty.read_text().replace("  months_late:", "  business_name: {type: text}\n  months_late:"))
+    result = run("lint", "--rules-dir", str(rules_dir))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{penalty}:6: inputs.business_name: business_name is declared but nothing reads it",
+        "1 warning in 5 documents",
+    ]

@@ -1,0 +1,108 @@
+"""`ordinance rules lint`: warnings about valid documents that probably do not say what was meant."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.rules.library import read_documents
+from engine.rules.lint import lint_document, lint_documents
+from engine.rules.loader import load_document
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def warnings(text: str) -> list[str]:
+    """The warnings of one document, as `line: path: message`."""
+    return [str(w).removeprefix("doc.yaml:") for w in lint_document(load_document(text, "doc.yaml"))]
+
+
+def test_the_examples_of_the_format_have_no_warnings():
+    """The five examples read every input they declare, in force for their holidays' year."""
+    documents, errors = read_documents([EXAMPLES])
+    assert errors == [] and lint_documents(documents) == []
+
+
+SHUTOFF = """id: shutoff-eligibility
+kind: criteria
+title: Which accounts may be shut off
+inputs:
+  days_past_due: {type: integer}
+  medical_certificate: {type: boolean, default: false}
+  account_class: {type: text}
+versions:
+  - effective: 2026-01-01
+    hit: HIT
+    rules:
+      - name: Medical certificate on file
+        when: {medical_certificate: true}
+        then: {shutoff: held}
+      - name: Otherwise
+        then: {shutoff: eligible}
+      - name: Long past due
+        when: {fact: days_past_due, gte: 60}
+        then: {shutoff: eligible}
+      - name: Medical again
+        when: {medical_certificate: true}
+        then: {shutoff: held}
+"""
+
+
+def test_rules_after_an_unconditional_rule_never_match_under_hit_first():
+    """"Otherwise" always wins first: the two rules after it can never match; account_class is unread."""
+    assert warnings(SHUTOFF.replace("HIT", "first")) == [
+        "7: inputs.account_class: account_class is declared but nothing reads it",
+        '17: versions[0].rules[2]: "Long past due" can never match: rules[1] "Otherwise" has no condition '
+        "and always matches first",
+        '20: versions[0].rules[3]: "Medical again" can never match: rules[0] "Medical certificate on file" '
+        "has the same condition and matches first",
+    ]
+
+
+def test_under_hit_unique_the_warning_says_a_match_is_an_error():
+    """Under unique, the later rule matching at all is an evaluation error."""
+    found = warnings(SHUTOFF.replace("HIT", "unique"))
+    assert found[1].endswith("always matches first; under hit: unique every match of this rule is an error")
+
+
+def test_under_hit_all_every_rule_can_match():
+    """hit: all collects every match; nothing is unreachable."""
+    assert warnings(SHUTOFF.replace("HIT", "all")) == [
+        "7: inputs.account_class: account_class is declared but nothing reads it"]
+
+
+def test_holidays_outside_the_years_of_their_version():
+    """A 2027 holiday in the 2026 version, and a 2026 one in the open-ended 2027 version."""
+    text = """id: city-calendar
+kind: calendar
+title: Office days
+versions:
+  - effective: 2026-01-01
+    holidays: [2026-01-01, 2027-01-01]
+  - effective: 2027-01-01
+    holidays:
+      2027-01-01: New Year's Day
+      2026-12-25: Christmas Day
+"""
+    assert warnings(text) == [
+        "6: versions[0].holidays[1]: holiday 2027-01-01 is outside the years this version is in force (2026)",
+        "10: versions[1].holidays.2026-12-25: holiday 2026-12-25 is outside the years this version is in force "
+        "(2027 on)",
+    ]
+
+
+def test_table_keys_not_among_the_meter_sizes():
+    """A 5/8 inch price the input does not allow, and a 1 inch meter with no price."""
+    text = (EXAMPLES / "water-rates-residential.yaml").read_text().replace(
+        "values: {'3/4\"': 24.42, '1\"': 35.19}", "values: {'3/4\"': 24.42, '5/8\"': 21.10}")
+    assert warnings(text) == [
+        '14: versions[0].lines[0].table.values.5/8": key "5/8"" is not among the values of meter_size (3/4", 1")',
+        '14: versions[0].lines[0].table.values: no entry for "1"", a value of meter_size, and no default',
+    ]
+
+
+def test_a_deadline_reads_what_its_penalty_schedule_reads():
+    """license_fee is read by the penalty schedule the renewal links to, so it is not unread."""
+    documents, _ = read_documents([EXAMPLES])
+    by_id = {doc.id: doc for doc in documents}
+    renewal = by_id["business-license-renewal"]
+    assert lint_document(renewal, by_id) == []
+    assert [w.path for w in lint_document(renewal)] == ["inputs.license_fee"]
