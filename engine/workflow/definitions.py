@@ -39,6 +39,11 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+def _quoted(value: Any) -> str:
+    """A name as a message quotes it: "shutoff-warning" (other values described)."""
+    return f'"{value}"' if isinstance(value, str) else describe(value)
+
+
 def _is_int(value: Any) -> bool:
     """A whole number as YAML gives it."""
     return isinstance(value, Decimal) and value == value.to_integral_value()
@@ -304,7 +309,7 @@ class _Reader:
             return None
         for k, role in enumerate(raw):
             if role not in ROLES:
-                self.error(f"{path}[{k}]", f"unknown role {describe(role)}; roles: {', '.join(ROLES)}")
+                self.error(f"{path}[{k}]", f"unknown role {_quoted(role)}; roles: {', '.join(ROLES)}")
         return tuple(str(r) for r in raw)
 
     def outcome_keys(self, rule_id: str, keys: list[Any], path: str) -> None:
@@ -367,7 +372,7 @@ class _Reader:
                 self.error(f"{where}.name", f'two fields are called "{name}"')
             names.add(name)
             if kind not in FIELD_TYPES:
-                self.error(f"{where}.type", f"unknown field type {describe(kind)}; types: {', '.join(FIELD_TYPES)}")
+                self.error(f"{where}.type", f"unknown field type {_quoted(kind)}; types: {', '.join(FIELD_TYPES)}")
                 continue
             yield self.form_field(spec, name, kind, where)
 
@@ -381,7 +386,7 @@ class _Reader:
             if not FIELD_TYPES[kind].ordered:
                 self.error(f"{path}.{key}", f"{key} applies to integer, money and date fields; {name} is {kind}")
             elif (kind == "date") != isinstance(value, date) or (kind == "integer" and not _is_int(value)):
-                self.error(f"{path}.{key}", f"expected a {kind} for {name}, found {describe(value)}")
+                self.error(f"{path}.{key}", f"expected {'an' if kind == 'integer' else 'a'} {kind} for {name}, found {describe(value)}")
             else:
                 limits[key] = int(value) if kind == "integer" else value
         choices = spec.get("choices")
@@ -422,7 +427,7 @@ class _Reader:
     def action_notice(self, value: Any, path: str) -> None:
         """`notice: TEMPLATE_ID` among the registered notices."""
         if value not in NOTICE_TYPES:
-            self.error(path, f"unknown notice {describe(value)}; notices: {', '.join(NOTICE_TYPES)}")
+            self.error(path, f"unknown notice {_quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
 
     def action_set(self, value: Any, path: str) -> None:
         """`set: {FIELD: VALUE}` (values were checked when the fields were collected)."""

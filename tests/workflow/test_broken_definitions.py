@@ -1,0 +1,91 @@
+"""Every deliberately broken workflow in tests/workflow/broken/ gives exactly its message.
+
+Each file holds one mistake a supervisor could make in a workflow definition; the table
+says the `line: path: message` it must give (the file name is checked separately). Rule
+references resolve against the sample city's rules/ folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.rules.errors import DocumentErrors
+from engine.rules.library import RuleLibrary
+from engine.workflow.definitions import WorkflowSet
+
+BROKEN = Path(__file__).parent / "broken"
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+EXPECTED = {
+    "alias.yaml": "12: transitions[0].from: anchors (&name) are not allowed; write the value out",
+    "due-never-set.yaml":
+        "15: transitions[0].due: 'shutoff_on' is never set by any step (a set: action); the step would never be due",
+    "duplicate-key.yaml": "15: transitions[0].by: duplicate key 'by' (first on line 14)",
+    "duplicate-step.yaml": ('11: transitions[0].id: two transitions are called "mail_reminder"',
+                            '15: transitions[1].id: two transitions are called "mail_reminder"'),
+    "fee-not-a-schedule.yaml":
+        '16: transitions[0].actions[0].fee: "shutoff-eligibility" is a criteria, not a schedule',
+    "field-limit-wrong-type.yaml":
+        '16: transitions[0].form[0].max: expected an integer for installments, found the text "twelve"',
+    "guard-not-a-criteria.yaml": '15: transitions[0].when.rule: "late-fee" is a schedule, not a criteria',
+    "not-by-unknown-field.yaml":
+        "15: transitions[0].not_by: not_by names a case field holding a username; 'requester' is not one",
+    "open-unknown-workflow.yaml":
+        "16: transitions[0].actions[0].open: no workflow named 'lein'; workflows: delinquency",
+    "out-of-final-state.yaml": '12: transitions[0].from: "resolved" is a final state; no step leaves it',
+    "set-calendar-not-a-calendar.yaml":
+        '17: transitions[0].actions[0].set.shutoff_on.calendar: "late-fee" is a schedule, not a calendar',
+    "set-deadline-not-a-deadline.yaml":
+        '17: transitions[0].actions[0].set.renew_by.deadline: "city-calendar" is a calendar, not a deadline',
+    "staff-step-without-roles.yaml":
+        "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
+    "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
+    "unknown-action.yaml": '16: transitions[0].actions[0].email: unknown action "email"; '
+                           "actions: fee, notice, set, open, refund, write_off, reverse",
+    "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
+    "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
+                               "types: text, integer, money, date, boolean, choice",
+    "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
+    "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
+                        "allowed: id, label, from, to, by, roles, when, due, not_by, form, actions",
+    "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
+                           "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
+                           "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "
+                           "license-lapsed, license-certificate, refund-letter",
+    "unknown-outcome.yaml":
+        "15: transitions[0].when.outcome: shutoff-eligibility never gives 'eligable'; its outcomes give eligible, reason",
+    "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; roles: clerk, supervisor, admin',
+    "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
+    "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
+}
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleLibrary:
+    """The sample city's rules."""
+    return RuleLibrary.from_folder(RULES)
+
+
+def test_every_broken_file_has_an_expected_message():
+    """No broken file goes untested, and no expectation names a missing file."""
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_definition_gives_its_message(name, rules):
+    """Loading the file fails with exactly the expected errors, each naming the file."""
+    with pytest.raises(DocumentErrors) as failure:
+        WorkflowSet.from_paths([BROKEN / name], rules)
+    expected = EXPECTED[name] if isinstance(EXPECTED[name], tuple) else (EXPECTED[name],)
+    assert [f"{e.line}: {e.path}: {e.message}" if e.path else f"{e.line}: {e.message}"
+            for e in failure.value.errors] == list(expected)
+    assert all(e.source == str(BROKEN / name) for e in failure.value.errors)
+    assert str(failure.value).startswith(f"{BROKEN / name}:{expected[0].split(':')[0]}: ")
+
+
+def test_the_city_workflows_load(rules):
+    """The four workflows in workflows/ are valid, at version 1."""
+    workflows = WorkflowSet.from_folder(RULES.parent / "workflows", rules)
+    assert workflows.ids() == ["delinquency", "licensing", "liens", "refunds"]
+    assert {w.version for w in workflows} == {1}
