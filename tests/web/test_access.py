@@ -1,0 +1,81 @@
+"""Deny by default: who may open which page, and what a forgotten declaration does."""
+from __future__ import annotations
+
+import pytest
+
+from webapp.auth import STAFF, public, role_required
+
+
+def test_a_stranger_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/"
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/city"])
+def test_a_clerk_opening_an_admin_page_is_refused(clerk, path):
+    response = clerk.get(path)
+    assert response.status_code == 403
+    assert b"Your role does not open this page" in response.data
+
+
+def test_a_supervisor_cannot_add_users(supervisor, db):
+    response = supervisor.post("/admin/users", data={"username": "sneaky", "full_name": "Sneaky", "role": "admin",
+                                                     "password": "password123", "confirm": "password123"})
+    assert response.status_code == 403
+    from engine.users import get_user
+    assert get_user(db, "sneaky") is None
+
+
+def test_an_admin_opens_admin_pages(admin):
+    assert admin.get("/admin/users").status_code == 200
+    assert admin.get("/admin/city").status_code == 200
+
+
+def test_a_route_that_declares_no_roles_is_refused_even_to_an_admin(app, login_as):
+    @app.route("/forgotten")
+    def forgotten():
+        """A page whose author forgot role_required."""
+        return "secret"
+
+    admin = login_as("admin")
+    response = admin.get("/forgotten")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_declared_routes_open_to_their_roles_only(app, login_as):
+    @app.route("/supervisors-only")
+    @role_required("supervisor")
+    def supervisors_only():
+        """A test page for supervisors."""
+        return "for supervisors"
+
+    @app.route("/anyone")
+    @public
+    def anyone():
+        """A test page for everyone."""
+        return "for anyone"
+
+    assert login_as("supervisor").get("/supervisors-only").data == b"for supervisors"
+    assert login_as("clerk").get("/supervisors-only").status_code == 403
+    assert app.test_client().get("/anyone").data == b"for anyone"
+
+
+def test_role_required_refuses_unknown_roles():
+    with pytest.raises(ValueError):
+        role_required("mayor")
+
+
+def test_the_menu_shows_only_pages_that_exist_and_the_role_may_open(clerk, admin):
+    clerk_page = clerk.get("/").get_data(as_text=True)
+    admin_page = admin.get("/").get_data(as_text=True)
+    assert 'href="/admin/users"' not in clerk_page and 'href="/admin/users"' in admin_page
+    assert 'href="/admin/city"' in admin_page
+    assert ">Rules<" not in admin_page or 'href="/rules' in admin_page  # shown only once the page exists
+
+
+def test_the_health_check_is_public(client):
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json == {"status": "ok"}

@@ -1,0 +1,22 @@
+"""The sign-in and sign-out forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Sign in")
+
+
+class LogoutForm(FlaskForm):
+    """A button that signs out (a POST, so it carries the CSRF token)."""
+
+    submit = SubmitField("Sign out")

@@ -1,0 +1,35 @@
+"""`ordinance serve`: migrate the database if needed, then serve the web UI."""
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from webapp.cli.context import fail, open_database
+from webapp.config import Config
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--no-scheduler", is_flag=True,
+              help="Do not run the in-process scheduler (the nightly sweeps) inside this server. "
+                   "The in-process scheduler is not built yet, so today this flag changes nothing.")
+def command(host: str, port: int, no_scheduler: bool) -> None:
+    """Serve the web UI with the embedded threaded server (one machine; use gunicorn beyond that)."""
+    config = Config(loopback_http=host in LOOPBACK)
+    db = open_database(config)
+    try:
+        if db.upgrade():
+            click.echo("Created a new, empty database; load the sample city with `ordinance demo`.")
+    except OperationalError as error:
+        fail(f"cannot open the database: {error.orig}")
+    db.engine.dispose()
+    if host not in LOOPBACK:
+        click.echo("Note: session cookies are marked Secure; serve Ordinance behind https.", err=True)
+    from webapp.app import create_app
+
+    app = create_app(config)
+    click.echo(f"Ordinance on http://{host}:{port}/  (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)

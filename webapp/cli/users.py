@@ -1,0 +1,65 @@
+"""`ordinance users add|list|disable`: staff accounts from the command line."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine import users as service
+from engine.store.models import ROLES
+from webapp.cli.context import actor, fail, now, open_database, require_schema
+
+
+@click.group("users")
+def command() -> None:
+    """Staff who sign in: clerks, supervisors, administrators."""
+
+
+@command.command()
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.option("--name", "full_name", required=True, help="The user's full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def add(username: str, role: str, full_name: str, password_stdin: bool) -> None:
+    """Add a user (asks for the password twice unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = open_database()
+    require_schema(db)
+    try:
+        with db.transaction() as session:
+            user = service.add_user(session, username=username, full_name=full_name, role=role,
+                                    password=password, actor=actor(), now=now())
+            click.echo(f"Added {user.username} ({user.role}): {user.full_name}")
+    except service.UserError as error:
+        fail(str(error))
+
+
+@command.command("list")
+def list_() -> None:
+    """List every user with role and status."""
+    db = open_database()
+    require_schema(db)
+    with db.sessions() as session:
+        everyone = service.list_users(session)
+    if not everyone:
+        click.echo("No users yet: add one with `ordinance users add USERNAME --role admin --name NAME`.")
+    for user in everyone:
+        status = "active" if user.active else "disabled"
+        click.echo(f"{user.username:<20} {user.role:<11} {status:<9} {user.full_name}")
+
+
+@command.command()
+@click.argument("username")
+def disable(username: str) -> None:
+    """Stop a user from signing in."""
+    db = open_database()
+    require_schema(db)
+    try:
+        with db.transaction() as session:
+            service.disable_user(session, username, actor=actor(), now=now())
+    except service.UserError as error:
+        fail(str(error))
+    click.echo(f"Disabled {username}.")

@@ -1,0 +1,29 @@
+"""The dashboard and the health check."""
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import text
+
+from engine.money import format_money
+from webapp import clock
+from webapp.auth import STAFF, public, role_required
+from webapp.extensions import database
+from webapp.main import bp
+from webapp.main.summary import office_summary
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def dashboard():
+    """The day at a glance, with real counts from the database."""
+    today = clock.today()
+    return render_template("main/dashboard.html", summary=office_summary(database.session, today),
+                           today=today, money=format_money)
+
+
+@bp.route("/health")
+@public
+def health():
+    """'ok' when the app can reach its database (for load balancers and monitors)."""
+    database.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,58 @@
+"""The menu: each item is shown only if its page exists and the signed-in person may open it.
+
+Pages not written yet are simply absent from app.view_functions, so they never show. A
+page's roles come from its own `role_required`, so the menu can never offer a page that
+would then refuse the person.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+from engine.city import get_city
+from webapp.auth.access import may_open
+from webapp.auth.forms import LogoutForm
+from webapp.extensions import database
+
+MENU = (
+    ("Dashboard", "main.dashboard"),
+    ("Accounts", "accounts.index"),
+    ("Businesses", "businesses.index"),
+    ("Cases", "cases.index"),
+    ("Payments", "payments.index"),
+    ("Cash drawer", "payments.drawer"),
+    ("Reports", "reports.index"),
+    ("Rules", "rules.index"),
+    ("Sweeps", "sweeps.index"),
+    ("Approvals", "approvals.index"),
+    ("Users", "admin.users_page"),
+    ("City settings", "admin.city_settings"),
+)
+
+
+def menu() -> list[tuple[str, str]]:
+    """The (label, endpoint) items the signed-in person may open."""
+    if not current_user.is_authenticated:
+        return []
+    return [(label, endpoint) for label, endpoint in MENU if may_open(endpoint)]
+
+
+def _layout() -> dict[str, object]:
+    """What base.html needs on every page."""
+    return {"menu": menu(), "current_endpoint": request.endpoint,
+            "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            "city_name": _city_name()}
+
+
+def _city_name() -> str:
+    """The city's name for the header; the default if the database cannot say (error pages)."""
+    try:
+        return get_city(database.session).name
+    except Exception:  # an error page must render even when the database is the error
+        database.rollback()
+        return "Ordinance"
+
+
+def init_app(app: Flask) -> None:
+    """Give every template the menu and the layout's values."""
+    app.context_processor(_layout)
