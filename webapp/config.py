@@ -76,6 +76,8 @@ class Config:
 class TestConfig(Config):
     """Settings for tests: a given database, CSRF off unless a test turns it on, plain-http cookies."""
 
+    __test__ = False  # not a test class, whatever pytest thinks of its name
+
     TESTING = True
     WTF_CSRF_ENABLED = False
 
