@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from engine.rules.document import KINDS, InputSpec, RuleDocument, Version
@@ -22,8 +23,8 @@ from engine.rules.yamlsafe import read_yaml
 NUMERIC = ("number", "integer", "money")
 ORDERED = ("number", "integer", "money", "date")
 RESERVED_FACTS = ("all", "any", "not", "fact")
-TYPE_NAMES = {"number": "a number", "integer": "a whole number", "money": "an amount of money",
-              "boolean": "true or false", "text": "text", "date": "a date"}
+TYPE_NAMES = MappingProxyType({"number": "a number", "integer": "a whole number", "money": "an amount of money",
+                               "boolean": "true or false", "text": "text", "date": "a date"})
 
 
 def load_document(text: str, source: str) -> RuleDocument:

@@ -10,6 +10,7 @@ a `datetime.date`, the same `$defs/date` is checked as that type instead.
 from __future__ import annotations
 
 import copy
+from types import MappingProxyType
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterator
@@ -21,7 +22,7 @@ from engine.rules.document import INPUT_TYPES, KINDS
 from engine.rules.errors import DocumentError
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BASES = ("amount", "table", "per_unit", "tiers", "percent")
 COMMON_VERSION_KEYS = ("effective", "reference", "adopted", "retired")
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
@@ -49,11 +50,25 @@ def _whole(minimum: int = 0, maximum: int | None = None) -> dict:
     return schema
 
 
-TEXT = {"type": "string", "minLength": 1}
-DATE_TEXT = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
-NUMBER = {"type": "number"}
-FACT_NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
-             "description": "a fact name: letters, digits and _, starting with a letter"}
+def _text() -> dict:
+    """Text of at least one character."""
+    return {"type": "string", "minLength": 1}
+
+
+def _date_text() -> dict:
+    """A date written YYYY-MM-DD (as JSON has it, and as mapping keys are kept)."""
+    return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
+
+
+def _number() -> dict:
+    """A number (read exactly as a Decimal)."""
+    return {"type": "number"}
+
+
+def _fact_name() -> dict:
+    """The name of a fact (an input)."""
+    return {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
+            "description": "a fact name: letters, digits and _, starting with a letter"}
 
 
 def _definitions() -> dict:
@@ -61,20 +76,20 @@ def _definitions() -> dict:
     scalar = {"description": "text, a number, true/false or a date",
               "anyOf": [{"type": ["string", "number", "boolean"]}, _ref("date")]}
     leaf_comparisons = {
-        "fact": FACT_NAME, "eq": _ref("scalar"), "ne": _ref("scalar"),
+        "fact": _fact_name(), "eq": _ref("scalar"), "ne": _ref("scalar"),
         "gt": _ref("ordered"), "gte": _ref("ordered"), "lt": _ref("ordered"), "lte": _ref("ordered"),
         "in": {"type": "array", "items": _ref("scalar"), "minItems": 1},
         "not_in": {"type": "array", "items": _ref("scalar"), "minItems": 1},
         "exists": {"type": "boolean"},
     }
     condition_list = {"type": "array", "items": _ref("condition"), "minItems": 1}
-    shorthand = {"type": "object", "maxProperties": 1, "propertyNames": FACT_NAME,
+    shorthand = {"type": "object", "maxProperties": 1, "propertyNames": _fact_name(),
                  "additionalProperties": _ref("scalar"),
                  "description": "one of all, any, not, {fact: F, ..} or the shorthand {F: value}"}
     return {
-        "date": DATE_TEXT,
+        "date": _date_text(),
         "scalar": scalar,
-        "ordered": {"description": "a number or a date", "anyOf": [NUMBER, _ref("date")]},
+        "ordered": {"description": "a number or a date", "anyOf": [_number(), _ref("date")]},
         "condition": {
             "type": "object", "minProperties": 1,
             "if": {"required": ["all"]}, "then": _object({"all": condition_list}),
@@ -92,18 +107,18 @@ def _definitions() -> dict:
         },
         "input": _object({
             "type": {"enum": list(INPUT_TYPES)},
-            "values": {"type": "array", "items": TEXT, "minItems": 1, "uniqueItems": True},
+            "values": {"type": "array", "items": _text(), "minItems": 1, "uniqueItems": True},
             "min": _ref("ordered"), "max": _ref("ordered"),
             "default": _ref("scalar"),
             "required": {"type": "boolean"},
         }, ("type",)),
-        "inputs": {"type": "object", "propertyNames": FACT_NAME, "additionalProperties": _ref("input")},
+        "inputs": {"type": "object", "propertyNames": _fact_name(), "additionalProperties": _ref("input")},
     }
 
 
 def _version(kind_keys: dict, required: tuple) -> dict:
     """A version: its date and citation, and the kind's own keys unless it is retired."""
-    common = {"effective": _ref("date"), "reference": TEXT, "adopted": _ref("date"),
+    common = {"effective": _ref("date"), "reference": _text(), "adopted": _ref("date"),
               "retired": {"type": "boolean"}}
     return _object({**common, **kind_keys}, ("effective",), **{
         "if": {"required": ["retired"], "properties": {"retired": {"const": True}}},
@@ -115,38 +130,38 @@ def _version(kind_keys: dict, required: tuple) -> dict:
 
 def _schedule() -> dict:
     """The version keys of a schedule: lines of money and the version's total limits."""
-    block = _object({"upto": NUMBER, "rate": NUMBER, "amount": NUMBER})
+    block = _object({"upto": _number(), "rate": _number(), "amount": _number()})
     block_list = {"type": "array", "items": block, "minItems": 1}
     line = _object({
-        "name": TEXT, "when": _ref("condition"), "min": NUMBER, "max": NUMBER,
-        "multiply_by": _object({"fact": FACT_NAME, "max": NUMBER}, ("fact",)),
-        "amount": NUMBER,
-        "table": _object({"fact": FACT_NAME, "values": {"type": "object", "minProperties": 1,
-                                                         "additionalProperties": NUMBER},
-                          "default": NUMBER}, ("fact", "values")),
-        "per_unit": _object({"fact": FACT_NAME, "rate": NUMBER, "over": NUMBER, "max_units": NUMBER},
+        "name": _text(), "when": _ref("condition"), "min": _number(), "max": _number(),
+        "multiply_by": _object({"fact": _fact_name(), "max": _number()}, ("fact",)),
+        "amount": _number(),
+        "table": _object({"fact": _fact_name(), "values": {"type": "object", "minProperties": 1,
+                                                         "additionalProperties": _number()},
+                          "default": _number()}, ("fact", "values")),
+        "per_unit": _object({"fact": _fact_name(), "rate": _number(), "over": _number(), "max_units": _number()},
                             ("fact", "rate")),
         "tiers": _object({
-            "fact": FACT_NAME, "by": FACT_NAME, "mode": {"enum": ["incremental", "all_units"]},
+            "fact": _fact_name(), "by": _fact_name(), "mode": {"enum": ["incremental", "all_units"]},
             "blocks": {"if": {"type": "array"}, "then": block_list,
                        "else": {"type": "object", "minProperties": 1, "additionalProperties": block_list}},
         }, ("fact", "blocks")),
         "percent": _object({
             "of": {"description": "subtotal, {line: NAME} or {fact: F}",
                    "if": {"type": "string"}, "then": {"const": "subtotal"},
-                   "else": _object({"line": TEXT, "fact": FACT_NAME}, minProperties=1, maxProperties=1)},
-            "rate": NUMBER,
+                   "else": _object({"line": _text(), "fact": _fact_name()}, minProperties=1, maxProperties=1)},
+            "rate": _number(),
         }, ("of", "rate")),
     }, ("name",), oneOf=[{"required": [basis]} for basis in BASES],
         description="a line has exactly one basis: amount, table, per_unit, tiers or percent")
     return {"lines": {"type": "array", "items": line, "minItems": 1},
-            "minimum": NUMBER, "maximum": NUMBER,
+            "minimum": _number(), "maximum": _number(),
             "rounding": {"enum": ["half_up", "half_even"]}}
 
 
 def _criteria() -> dict:
     """The version keys of criteria: the hit policy and the ordered rules."""
-    rule = _object({"name": TEXT, "when": _ref("condition"),
+    rule = _object({"name": _text(), "when": _ref("condition"),
                     "then": {"type": "object", "minProperties": 1,
                              "additionalProperties": {"type": ["string", "number", "boolean"]}}},
                    ("name", "then"))
@@ -157,12 +172,12 @@ def _criteria() -> dict:
 def _calendar() -> dict:
     """The version keys of a calendar: closed days, holidays, shut-off bars, cycles, timeline."""
     weekdays = {"type": "array", "uniqueItems": True,
-                "items": {"enum": WEEKDAYS, "description": "a weekday: mon, tue, wed, thu, fri, sat or sun"}}
+                "items": {"enum": list(WEEKDAYS), "description": "a weekday: mon, tue, wed, thu, fri, sat or sun"}}
     holidays = {"if": {"type": "array"},
                 "then": {"type": "array", "items": _ref("date"), "uniqueItems": True},
-                "else": {"type": "object", "propertyNames": DATE_TEXT, "additionalProperties": TEXT}}
-    period = _object({"from": _ref("date"), "to": _ref("date"), "reason": TEXT}, ("from", "to"))
-    step = _object({"after": TEXT, "days": _whole(), "office_days": _whole(),
+                "else": {"type": "object", "propertyNames": _date_text(), "additionalProperties": _text()}}
+    period = _object({"from": _ref("date"), "to": _ref("date"), "reason": _text()}, ("from", "to"))
+    step = _object({"after": _text(), "days": _whole(), "office_days": _whole(),
                     "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
     return {
         "closed_weekdays": weekdays,
@@ -183,18 +198,18 @@ def _deadline() -> dict:
                                       "description": "a day of the year, MM-DD"}}, ("every", "date")),
             "else": _object({"months": _whole(1)}, ("months",))}
     return {
-        "calendar": TEXT,
+        "calendar": _text(),
         "term": term,
-        "reminders": {"type": "array", "items": _object({"days_before": _whole(), "notice": TEXT},
+        "reminders": {"type": "array", "items": _object({"days_before": _whole(), "notice": _text()},
                                                         ("days_before", "notice"))},
         "grace": _object({"days": _whole()}, ("days",)),
-        "late_penalty": _object({"schedule": TEXT}, ("schedule",)),
-        "lapse": _object({"days_after": _whole(), "notice": TEXT}, ("days_after",)),
+        "late_penalty": _object({"schedule": _text()}, ("schedule",)),
+        "lapse": _object({"days_after": _whole(), "notice": _text()}, ("days_after",)),
     }
 
 
-KIND_KEYS = {"schedule": (_schedule, ("lines",)), "criteria": (_criteria, ("rules",)),
-             "calendar": (_calendar, ()), "deadline": (_deadline, ())}
+KIND_KEYS = MappingProxyType({"schedule": (_schedule, ("lines",)), "criteria": (_criteria, ("rules",)),
+                              "calendar": (_calendar, ()), "deadline": (_deadline, ())})
 
 
 def schema_for(kind: str) -> dict:
@@ -203,7 +218,7 @@ def schema_for(kind: str) -> dict:
     header = {
         "id": {"type": "string", "pattern": "^[a-z0-9-]+$", "description": "lowercase letters, digits and -"},
         "kind": {"const": kind},
-        "title": TEXT, "department": TEXT, "description": TEXT,
+        "title": _text(), "department": _text(), "description": _text(),
         "versions": {"type": "array", "items": _version(keys(), required), "minItems": 1},
     }
     if kind != "calendar":  # calendars take no inputs
@@ -255,9 +270,10 @@ def schema_errors(data: Any, kind: str, source: str, lines: dict[str, int], vali
     return sorted(unique.values(), key=lambda e: (e.line, e.path))
 
 
-TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-              "object": "a mapping", "array": "a list", "date": "a date (YYYY-MM-DD)", "null": "nothing"}
-YAML_11_BOOLEANS = {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"}
+TYPE_WORDS = MappingProxyType({"string": "text", "number": "a number", "integer": "a whole number",
+                               "boolean": "true or false", "object": "a mapping", "array": "a list",
+                               "date": "a date (YYYY-MM-DD)", "null": "nothing"})
+YAML_11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"})
 
 
 def path_of(parts: Any) -> str:

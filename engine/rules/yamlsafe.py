@@ -36,15 +36,28 @@ NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+class _PathRefused(Exception):
+    """A refused value at a known path and line."""
+
+    def __init__(self, line: int, path: str, message: str) -> None:
+        """Keep where and why, for the DocumentError it becomes."""
+        super().__init__(message)
+        self.line, self.path, self.message = line, path, message
+
+
 class RuleYamlLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 plain scalars that refuses aliases, anchors and tags."""
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: dict = {}  # filled once below, at import: YAML 1.2 plain scalars only
+
+    def __init__(self, stream: str) -> None:
+        """A loader for one text, tracking the path of the node being composed."""
+        super().__init__(stream)
+        self.composing: list[str] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         """Compose one node, refusing aliases, anchors and explicit tags first."""
-        paths = self.__dict__.setdefault("composing", [])
-        path = _child_path(paths[-1] if paths else "", index)
+        path = _child_path(self.composing[-1] if self.composing else "", index)
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, AliasEvent):
@@ -55,11 +68,11 @@ class RuleYamlLoader(yaml.SafeLoader):
             if event.tag is not None:
                 written = event.tag.replace("tag:yaml.org,2002:", "!!")
                 raise _PathRefused(line, path, f"tags ({written}) are not allowed")
-        paths.append(path)
+        self.composing.append(path)
         try:
             return super().compose_node(parent, index)
         finally:
-            paths.pop()
+            self.composing.pop()
 
 
 def _child_path(parent: str, index: Any) -> str:
@@ -117,14 +130,6 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> tuple[int, str, str]:
     problem = error.problem or "not valid YAML"
     context = f" ({error.context})" if error.context else ""
     return line, "", f"not valid YAML: {problem}{context}"
-
-
-class _PathRefused(Exception):
-    """A refused value at a known path and line."""
-
-    def __init__(self, line: int, path: str, message: str) -> None:
-        super().__init__(message)
-        self.line, self.path, self.message = line, path, message
 
 
 def join_key(path: str, key: str) -> str:
