@@ -53,7 +53,7 @@ def lint_document(doc: RuleDocument, others: Mapping[str, RuleDocument] | None =
 
 
 def _unreachable_rules(version: Version, path: str) -> Iterator[tuple[str, str]]:
-    """Rules after one that always matches, or after one with the same condition (hit first/unique)."""
+    """Rules that an earlier rule always beats under hit first/unique (it matches whenever they do)."""
     hit = version.body.get("hit", "first")
     if hit == "all":
         return
@@ -62,14 +62,76 @@ def _unreachable_rules(version: Version, path: str) -> Iterator[tuple[str, str]]
         for j, earlier in enumerate(rules[:i]):
             if "when" not in earlier:
                 why = f'rules[{j}] "{earlier["name"]}" has no condition and always matches first'
-            elif rule.get("when") == earlier["when"]:
-                why = f'rules[{j}] "{earlier["name"]}" has the same condition and matches first'
+            elif _implies(rule.get("when"), earlier["when"]):
+                why = f'rules[{j}] "{earlier["name"]}" matches whenever it does, and comes first'
             else:
                 continue
             if hit == "unique":
                 why += "; under hit: unique every match of this rule is an error"
             yield f"{path}.rules[{i}]", f'"{rule["name"]}" can never match: {why}'
             break
+
+
+def _comparisons(condition: Any, *, partial: bool = False) -> list[tuple[str, str, Any]] | None:
+    """A condition as (fact, op, value) comparisons that must all hold, or None if it is not one.
+
+    With `partial`, parts that are not plain comparisons (`any`, `not`) are left out: what
+    remains still holds whenever the whole does, which is all a later rule needs.
+    """
+    if not isinstance(condition, dict):
+        return None
+    if "all" in condition:
+        parts = [_comparisons(part, partial=partial) for part in condition["all"]]
+        if any(p is None for p in parts) and not partial:
+            return None
+        return [c for p in parts if p is not None for c in p]
+    if "any" in condition or "not" in condition:
+        return [] if partial else None
+    if "fact" in condition:
+        return [(condition["fact"], op, value) for op, value in condition.items() if op != "fact"]
+    return [(fact, "eq", value) for fact, value in condition.items()]
+
+
+def _implies(later: Any, earlier: Any) -> bool:
+    """Whether `later` holding always means `earlier` holds (both plain conjunctions of comparisons)."""
+    theirs, ours = _comparisons(earlier), _comparisons(later, partial=True)
+    if theirs is None or ours is None:
+        return later == earlier and later is not None
+    return all(any(_one_implies(mine, needed) for mine in ours if mine[0] == needed[0]) for needed in theirs)
+
+
+def _one_implies(mine: tuple[str, str, Any], needed: tuple[str, str, Any]) -> bool:
+    """Whether one comparison on a fact guarantees another on the same fact."""
+    _, op, value = mine
+    _, need, bound = needed
+    if need == "exists":
+        return (op == "exists" and value == bound) or (bound is True and op != "exists")
+    try:
+        if op == "eq":
+            return _value_meets(value, need, bound)
+        return {
+            ("ne", "ne"): lambda: value == bound,
+            ("in", "in"): lambda: all(v in bound for v in value),
+            ("in", "not_in"): lambda: all(v not in bound for v in value),
+            ("not_in", "not_in"): lambda: all(v in value for v in bound),
+            ("not_in", "ne"): lambda: bound in value,
+            ("gte", "gte"): lambda: value >= bound, ("gt", "gte"): lambda: value >= bound,
+            ("gt", "gt"): lambda: value >= bound, ("gte", "gt"): lambda: value > bound,
+            ("lte", "lte"): lambda: value <= bound, ("lt", "lte"): lambda: value <= bound,
+            ("lt", "lt"): lambda: value <= bound, ("lte", "lt"): lambda: value < bound,
+        }.get((op, need), lambda: False)()
+    except TypeError:  # a date against a number: no conclusion
+        return False
+
+
+def _value_meets(value: Any, need: str, bound: Any) -> bool:
+    """Whether a fact equal to `value` meets the comparison `need bound`."""
+    if isinstance(value, bool) != isinstance(bound, bool) and need not in ("in", "not_in"):
+        return False
+    checks = {"eq": lambda: value == bound, "ne": lambda: value != bound, "in": lambda: value in bound,
+              "not_in": lambda: value not in bound, "gt": lambda: value > bound, "gte": lambda: value >= bound,
+              "lt": lambda: value < bound, "lte": lambda: value <= bound}
+    return checks[need]()
 
 
 def _in_force_years(doc: RuleDocument, version: Version) -> tuple[int, int | None]:

@@ -53,7 +53,7 @@ def test_rules_after_an_unconditional_rule_never_match_under_hit_first():
         '17: versions[0].rules[2]: "Long past due" can never match: rules[1] "Otherwise" has no condition '
         "and always matches first",
         '20: versions[0].rules[3]: "Medical again" can never match: rules[0] "Medical certificate on file" '
-        "has the same condition and matches first",
+        "matches whenever it does, and comes first",
     ]
 
 
@@ -106,3 +106,49 @@ def test_a_deadline_reads_what_its_penalty_schedule_reads():
     renewal = by_id["business-license-renewal"]
     assert lint_document(renewal, by_id) == []
     assert [w.path for w in lint_document(renewal)] == ["inputs.license_fee"]
+
+
+PAYMENT_PLANS = """id: payment-plan-terms
+kind: criteria
+title: Payment plan terms
+inputs:
+  past_due_balance: {type: money}
+  account_class: {type: text, values: [residential, commercial]}
+  prior_default: {type: boolean, default: false}
+versions:
+  - effective: 2026-01-01
+    rules:
+      - name: Residential over 500 dollars, no prior default
+        when:
+          all:
+            - {account_class: residential}
+            - {fact: past_due_balance, gte: 500}
+            - not: {prior_default: true}
+        then: {months: 12}
+      - name: Over 500 dollars
+        when: {fact: past_due_balance, gt: 500}
+        then: {months: 6}
+      - name: 100 dollars or more
+        when: {fact: past_due_balance, gte: 100}
+        then: {months: 3}
+      - name: Under 100 dollars
+        when: {fact: past_due_balance, lt: 100, gte: 0}
+        then: {months: 1}
+"""
+
+
+def test_payment_plans_from_the_narrowest_rule_to_the_widest_have_no_warnings():
+    """Each rule can still match: the narrower ranges come first."""
+    assert warnings(PAYMENT_PLANS) == []
+
+
+def test_a_wider_range_first_hides_every_narrower_rule_after_it():
+    """With "$100 or more" first, over $500 (and the residential rule, whatever its `not`) never match."""
+    rules = PAYMENT_PLANS.split("      - name: ")
+    reordered = "      - name: ".join([rules[0], rules[3], rules[1], rules[2], rules[4]])
+    assert warnings(reordered) == [
+        '14: versions[0].rules[1]: "Residential over 500 dollars, no prior default" can never match: '
+        'rules[0] "100 dollars or more" matches whenever it does, and comes first',
+        '21: versions[0].rules[2]: "Over 500 dollars" can never match: '
+        'rules[0] "100 dollars or more" matches whenever it does, and comes first',
+    ]
