@@ -1,0 +1,362 @@
+"""The billing run: meter reads in, bills out, charges posted; bad rows reported by line number.
+
+The reads file is CSV with a header row (UTF-8, comma-separated, one read per line):
+
+    account_number,read_on,reading
+    100-000123,2026-02-26,48213
+
+- `account_number`: the utility account's number.
+- `read_on`: the day the meter was read, ISO (YYYY-MM-DD).
+- `reading`: the meter's cumulative register in whole CCF; consumption is this reading less
+  the account's previous one. A file may carry a `consumption` column (whole CCF) instead,
+  or as well: with both, they must agree; with no earlier read on file, it is required.
+
+The service period runs from the day after the previous read through this read's day, and
+the rate schedule in force prorates it by days across a rate change. Rows are billed in
+chunks, each chunk in its own transaction; an account already billed for the cycle's period
+is skipped, so a second run posts nothing. A bad row (unknown or closed account, another
+cycle, a negative or rolled-back reading, a duplicate read in the file or already stored, an
+unparsable value) posts nothing and is reported with its line number; the good rows go on.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.ledger.bulk import NewCharge, post_charges
+from engine.money import to_cents
+from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
+
+RATE_SCHEDULES = {"residential": "water-rates-residential", "commercial": "water-rates-commercial"}
+DUE_DAYS_WITHOUT_CALENDAR = 21
+HIGH_USE_FACTOR = 3
+WINTER_MONTHS = (12, 1, 2)
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class BillingError(ValueError):
+    """A billing run that cannot start (bad period, a file without the needed columns)."""
+
+
+@dataclass(frozen=True)
+class ReadRow:
+    """One parsed line of a reads file."""
+
+    line: int
+    account_number: str
+    read_on: date
+    reading: int | None
+    consumption: int | None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that was not billed, and why."""
+
+    line: int
+    account_number: str
+    message: str
+
+
+@dataclass
+class BillingReport:
+    """What a billing run did: bills posted, rows skipped or refused, and the usage exceptions."""
+
+    cycle: str
+    period: str
+    billed: int = 0
+    billed_cents: int = 0
+    already_billed: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    exceptions: list[dict] = field(default_factory=list)
+
+
+def _whole_ccf(text: str, name: str) -> int:
+    """A whole, non-negative number of CCF from the file, or a ValueError naming the column."""
+    value = text.strip()
+    if not re.fullmatch(r"\d+", value):
+        raise ValueError(f"{name} {text!r} is not a whole number of CCF (0 or more)")
+    return int(value)
+
+
+def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
+    """The reads of a CSV file, and a problem for each line that cannot be read; duplicates refused."""
+    reader = csv.DictReader(lines)
+    columns = {name.strip() for name in reader.fieldnames or []}
+    if "account_number" not in columns or "read_on" not in columns or not columns & {"reading", "consumption"}:
+        raise BillingError("the reads file needs a header with account_number, read_on and reading "
+                           f"(or consumption); found {sorted(columns) or 'no header'}")
+    rows, problems = [], []
+    for record in reader:
+        line = reader.line_num
+        record = {(k or "").strip(): (v or "") for k, v in record.items()}
+        number = record.get("account_number", "").strip()
+        try:
+            if not number:
+                raise ValueError("account_number is empty")
+            try:
+                read_on = date.fromisoformat(record.get("read_on", "").strip())
+            except ValueError:
+                raise ValueError(f"read_on {record.get('read_on')!r} is not a date (YYYY-MM-DD)") from None
+            reading = _whole_ccf(record["reading"], "reading") if record.get("reading", "").strip() else None
+            consumption = (_whole_ccf(record["consumption"], "consumption")
+                           if record.get("consumption", "").strip() else None)
+            if reading is None and consumption is None:
+                raise ValueError("neither reading nor consumption is given")
+        except ValueError as bad:
+            problems.append(RowProblem(line, number, str(bad)))
+            continue
+        rows.append(ReadRow(line, number, read_on, reading, consumption))
+    return _without_duplicates(rows, problems)
+
+
+def _without_duplicates(rows: list[ReadRow], problems: list[RowProblem]) -> tuple[list[ReadRow], list[RowProblem]]:
+    """Refuse every read of an account that the file lists more than once (neither can be trusted)."""
+    lines_of: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        lines_of[row.account_number].append(row.line)
+    kept = []
+    for row in rows:
+        seen = lines_of[row.account_number]
+        if len(seen) > 1:
+            others = ", ".join(str(n) for n in seen if n != row.line)
+            problems.append(RowProblem(row.line, row.account_number,
+                                       f"duplicate read: account {row.account_number} is also on line {others}"))
+        else:
+            kept.append(row)
+    return kept, sorted(problems, key=lambda p: p.line)
+
+
+def check_period(period: str) -> date:
+    """The first day of a YYYY-MM billing period, or a BillingError."""
+    if not PERIOD.match(period):
+        raise BillingError(f"period {period!r} is not a month written YYYY-MM")
+    return date(int(period[:4]), int(period[5:]), 1)
+
+
+def billing_dates(library, cycle: str, period: str, as_of: date) -> tuple[date, date, str]:
+    """(bill date, due date, how they were set): from the city calendar's cycle timeline, else as_of + 21 days."""
+    from engine.rules.errors import EvaluationError
+    try:
+        steps = library.evaluate("city-calendar", {"cycle": cycle, "period": period}, as_of).to_json()["steps"]
+        return date.fromisoformat(steps["bill"]), date.fromisoformat(steps["due"]), "city-calendar"
+    except (EvaluationError, KeyError) as missing:
+        return as_of, as_of + timedelta(days=DUE_DAYS_WITHOUT_CALENDAR), f"bill date + 21 days ({missing})"
+
+
+def rate_facts(meter_size: str, services: list, consumption: int, winter_average: Decimal | None) -> dict:
+    """The facts a water rate schedule reads for one bill."""
+    facts = {"meter_size": meter_size, "consumption_ccf": consumption, "sewer": "sewer" in (services or [])}
+    if winter_average is not None:
+        facts["winter_average_ccf"] = winter_average
+    return facts
+
+
+def winter_average(history: list[tuple], read_on: date) -> Decimal | None:
+    """The mean use of the account's December-February reads in the year before read_on, whole CCF."""
+    winter = [use for day, use in history if day.month in WINTER_MONTHS and read_on - timedelta(days=366) <= day < read_on]
+    if not winter:
+        return None
+    return (Decimal(sum(winter)) / len(winter)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def bill_lines_summing_to_total(result) -> list[tuple[str, Decimal, str]]:
+    """The result's lines, plus a proration line when a rate change made the total differ from them."""
+    lines = [(line["name"], line["amount"], line.get("detail", "")) for line in result.lines]
+    difference = result.total - sum((amount for _, amount, _ in lines), Decimal(0))
+    if difference:
+        parts = "; ".join(f"{p['days']} days at rates of {p['version']}: {p['total']}"
+                          for p in result.to_json().get("parts", []))
+        lines.append(("Proration across a rate change", difference, parts))
+    return lines
+
+
+@dataclass
+class _Chunk:
+    """What one chunk did, merged into the report only after its transaction commits."""
+
+    billed: int = 0
+    billed_cents: int = 0
+    already_billed: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    exceptions: list[dict] = field(default_factory=list)
+    reads: list[dict] = field(default_factory=list)
+    bills: list[dict] = field(default_factory=list)
+    lines: list[list[tuple]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BillingRun:
+    """The fixed inputs of one run: cycle, period, dates, rules, actor."""
+
+    library: object
+    cycle: str
+    period: str
+    billed_on: date
+    due_on: date
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        """Who posts the charges: billing:<cycle>-<period>."""
+        return f"billing:{self.cycle}-{self.period}"
+
+
+def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period: str, rows: list[ReadRow],
+                as_of: date, now: datetime, chunk: int = 2000,
+                progress: Callable[[int], None] | None = None) -> BillingReport:
+    """Bill every good row of a reads file for cycle and period, one transaction per chunk."""
+    check_period(period)
+    billed_on, due_on, _ = billing_dates(library, cycle, period, as_of)
+    run = BillingRun(library, cycle, period, billed_on, due_on, now)
+    report = BillingReport(cycle, period)
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        for attempt in (1, 2, 3):
+            try:
+                with sessions() as session, session.begin():
+                    done = _bill_chunk(session, run, part)
+                break
+            except IntegrityError:
+                if attempt == 3:  # another run is billing the same rows; after two retries, give up loudly
+                    raise
+        report.billed += done.billed
+        report.billed_cents += done.billed_cents
+        report.already_billed += done.already_billed
+        report.problems.extend(done.problems)
+        report.exceptions.extend(done.exceptions)
+        if progress:
+            progress(len(part))
+    report.problems.sort(key=lambda p: p.line)
+    return report
+
+
+def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow]) -> _Chunk:
+    """Compute and store the bills of one chunk of rows in the session's transaction."""
+    done = _Chunk()
+    accounts = {a.number: a for a in session.execute(
+        select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
+               UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.services,
+               UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
+    ids = [a.id for a in accounts.values()]
+    billed = set(session.scalars(select(Bill.account_id).where(Bill.account_id.in_(ids), Bill.period == run.period)))
+    stored = set(session.scalars(select(MeterRead.account_id)
+                                 .where(MeterRead.account_id.in_(ids), MeterRead.period == run.period)))
+    since = min(r.read_on for r in part) - timedelta(days=400)
+    history: dict[int, list] = defaultdict(list)
+    for read in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
+                                       MeterRead.consumption_ccf)
+                                .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
+                                       MeterRead.read_on >= since).order_by(MeterRead.read_on)):
+        history[read.account_id].append(read)
+    for row in part:
+        account = accounts.get(row.account_number)
+        if account is not None and account.id in billed:
+            done.already_billed += 1
+            continue
+        try:
+            _bill_row(run, row, account, account is not None and account.id in stored,
+                      history.get(account.id, []) if account else [], done)
+        except ValueError as bad:
+            done.problems.append(RowProblem(row.line, row.account_number, str(bad)))
+    _store(session, run, done)
+    return done
+
+
+def _consumption(row: ReadRow, previous) -> tuple[int, int]:
+    """(reading, consumption) of a row given the account's previous read, or a ValueError."""
+    if previous is None:
+        if row.consumption is None:
+            raise ValueError("no earlier read is on file for this account; give its consumption column")
+        return (row.reading if row.reading is not None else row.consumption), row.consumption
+    if row.read_on <= previous.read_on:
+        raise ValueError(f"read_on {row.read_on} is not after the latest stored read ({previous.read_on})")
+    if row.reading is None:
+        return previous.reading + row.consumption, row.consumption
+    if row.reading < previous.reading:
+        raise ValueError(f"reading {row.reading} is below the previous reading {previous.reading} of "
+                         f"{previous.read_on} (negative consumption: a rolled-back or replaced meter?)")
+    used = row.reading - previous.reading
+    if row.consumption is not None and row.consumption != used:
+        raise ValueError(f"consumption {row.consumption} does not match reading less previous reading ({used})")
+    return row.reading, used
+
+
+def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: list, done: _Chunk) -> None:
+    """Check one row and compute its bill into the chunk; a ValueError says why it cannot be billed."""
+    from engine.rules.errors import EvaluationError
+    if account is None:
+        raise ValueError(f"unknown account {row.account_number}")
+    if account.cycle != run.cycle:
+        raise ValueError(f"account {row.account_number} is billed in cycle {account.cycle}, not {run.cycle}")
+    if account.status != "active":
+        raise ValueError(f"account {row.account_number} is {account.status}")
+    if stored:
+        raise ValueError(f"a read for {run.period} is already stored for account {row.account_number}")
+    rule_id = RATE_SCHEDULES.get(account.rate_class)
+    if rule_id is None:
+        raise ValueError(f"rate class {account.rate_class!r} has no rate schedule")
+    previous = history[-1] if history else None
+    reading, used = _consumption(row, previous)
+    service_from = (previous.read_on + timedelta(days=1) if previous
+                    else max(account.opened_on, row.read_on - timedelta(days=29)))
+    earlier = [(r.read_on, r.consumption_ccf) for r in history]
+    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, row.read_on))
+    try:
+        result = run.library.evaluate(rule_id, facts, run.billed_on, period=(service_from, row.read_on))
+    except EvaluationError as bad:
+        raise ValueError(f"the rates cannot be applied: {bad}") from None
+    total = to_cents(result.total)
+    if total <= 0:
+        raise ValueError(f"the bill comes to {result.total}; nothing to post")
+    _note_exceptions(row, used, [u for day, u in earlier if day >= row.read_on - timedelta(days=365)], done)
+    explanation = result.to_json()
+    explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
+    explanation["service_period"] = [service_from.isoformat(), row.read_on.isoformat()]
+    done.reads.append(dict(account_id=account.id, period=run.period, read_on=row.read_on, reading=reading,
+                           consumption_ccf=used, source="billing-file"))
+    done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
+                           service_to=row.read_on, billed_on=run.billed_on, due_on=run.due_on, consumption_ccf=used,
+                           total_cents=total, rule_id=rule_id, rule_version=result.version.isoformat(),
+                           explanation=explanation))
+    done.lines.append(bill_lines_summing_to_total(result))
+    done.billed += 1
+    done.billed_cents += total
+
+
+def _note_exceptions(row: ReadRow, used: int, last_year: list[int], done: _Chunk) -> None:
+    """List zero use, and use above HIGH_USE_FACTOR times the account's own 12-month average."""
+    average = (Decimal(sum(last_year)) / len(last_year)).quantize(Decimal("0.1")) if last_year else None
+    if used == 0:
+        kind = "zero use"
+    elif average and used > HIGH_USE_FACTOR * average:
+        kind = f"high use (over {HIGH_USE_FACTOR}x the 12-month average; possible leak)"
+    else:
+        return
+    done.exceptions.append({"line": row.line, "account_number": row.account_number, "read_on": row.read_on,
+                            "consumption_ccf": used, "average_ccf": average, "exception": kind})
+
+
+def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
+    """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
+    if not done.bills:
+        return
+    session.execute(insert(MeterRead), done.reads)
+    bill_ids = list(session.scalars(insert(Bill).returning(Bill.id, sort_by_parameter_order=True), done.bills))
+    session.execute(insert(BillLine), [
+        dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail)
+        for bill_id, lines in zip(bill_ids, done.lines) for n, (name, amount, detail) in enumerate(lines, start=1)])
+    post_charges(session, [
+        NewCharge(bill["account_id"], bill["total_cents"], run.billed_on, run.due_on,
+                  f"Water and sewer, {bill['service_from']} to {bill['service_to']}", f"bill {bill_id}",
+                  bill["rule_id"], bill["rule_version"], bill_id)
+        for bill_id, bill in zip(bill_ids, done.bills)], now=run.now, actor=run.actor)

@@ -1,0 +1,128 @@
+"""Billing runs from meter reads: bills to the cent from the city's rates, bad rows, reruns, exceptions."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from engine.audit import verify_chain
+from engine.billing import billing_dates, parse_reads, run_billing
+from engine.ledger import standing
+from engine.store.models import Bill, LedgerEntry, MeterRead
+from tests.factories import NOW
+from tests.ledger.billing_support import account_with_reads, library, reads_file
+
+AS_OF = date(2026, 3, 1)
+WINTER = [("2025-12", date(2025, 12, 27), 980, 6), ("2026-01", date(2026, 1, 28), 988, 8)]
+
+
+def _run(sessions, path, **kw):
+    """Parse the file and bill cycle A for 2026-03; the parse problems and the report."""
+    with open(path, newline="") as handle:
+        rows, problems = parse_reads(handle)
+    report = run_billing(sessions, library(), cycle=kw.get("cycle", "A"), period="2026-03", rows=rows,
+                         as_of=AS_OF, now=NOW, chunk=kw.get("chunk", 3))
+    return problems + report.problems, report
+
+
+def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
+    """Two good reads billed exactly; every bad row named by its line with nothing posted for it."""
+    with committing_db() as s, s.begin():
+        home = account_with_reads(s, WINTER).number                      # 12 CCF, winter average 7
+        shop = account_with_reads(s, WINTER, meter_size='1"', rate_class="commercial").number
+        other_cycle = account_with_reads(s, WINTER, cycle="B").number
+        closed = account_with_reads(s, WINTER, status="closed").number
+        rolled_back = account_with_reads(s, WINTER).number
+        twice = account_with_reads(s, WINTER).number
+        stored = account_with_reads(s, WINTER + [("2026-03", date(2026, 2, 25), 990, 2)]).number
+        no_history = account_with_reads(s, []).number
+    path = reads_file(tmp_path, [
+        f"{home},2026-02-26,1000",           # line 2
+        f"{shop},2026-02-26,1018",           # line 3: 30 CCF commercial
+        "NO-SUCH-1,2026-02-26,5",            # line 4
+        f"{other_cycle},2026-02-26,999",     # line 5
+        f"{closed},2026-02-26,999",          # line 6
+        f"{rolled_back},2026-02-26,900",     # line 7
+        f"{twice},2026-02-26,999",           # line 8
+        f"{twice},2026-02-27,1001",          # line 9
+        f"{stored},2026-02-26,999",          # line 10
+        f"{home[:-1]}X,02/26/2026,5",        # line 11
+        f"{no_history},2026-02-26,12x",      # line 12
+        f"{no_history},2026-02-26,40",       # line 13: no earlier read and no consumption
+    ])
+    problems, report = _run(committing_db, path)
+    by_line = {p.line: p.message for p in problems}
+    assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert "unknown account NO-SUCH-1" in by_line[4]
+    assert "cycle B, not A" in by_line[5]
+    assert "closed" in by_line[6]
+    assert "below the previous reading 988" in by_line[7]
+    assert "also on line 9" in by_line[8] and "also on line 8" in by_line[9]
+    assert "already stored" in by_line[10]
+    assert "not a date" in by_line[11]
+    assert "'12x' is not a whole number" in by_line[12]
+    assert "give its consumption" in by_line[13]
+    assert report.billed == 2 and report.billed_cents == 9745 + 24866
+    with committing_db() as s:
+        bills = {b.consumption_ccf: b for b in s.scalars(select(Bill))}
+        home_bill, shop_bill = bills[12], bills[30]
+        assert home_bill.total_cents == 9745 and shop_bill.total_cents == 24866
+        assert [(line.name, line.amount_cents) for line in home_bill.lines] == [
+            ("Water base charge", 2702), ("Water use", 2720), ("Sewer base charge", 1633),
+            ("Sewer use (winter average)", 2226), ("Franchise fee", 464)]
+        assert home_bill.rule_id == "water-rates-residential" and home_bill.rule_version == "2025-07-01"
+        assert home_bill.explanation["facts"]["winter_average_ccf"] == "7"
+        assert (home_bill.service_from, home_bill.service_to) == (date(2026, 1, 29), date(2026, 2, 26))
+        charges = s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "charge")).all()
+        assert sorted(c.amount_cents for c in charges) == [9745, 24866]
+        assert {c.actor for c in charges} == {"billing:A-2026-03"}
+        assert charges[0].due_on == billing_dates(library(), "A", "2026-03", AS_OF)[1]
+        assert standing(s, home_bill.account_id, AS_OF).balance == Decimal("97.45")
+        assert s.scalar(select(func.count()).select_from(MeterRead).where(MeterRead.period == "2026-03")) == 3
+        assert verify_chain(s).intact
+
+
+def test_a_second_run_posts_nothing(committing_db, tmp_path):
+    """The same cycle and period again: every account already billed, no new entries."""
+    with committing_db() as s, s.begin():
+        numbers = [account_with_reads(s, WINTER).number for _ in range(4)]
+    path = reads_file(tmp_path, [f"{n},2026-02-26,{1000 + i}" for i, n in enumerate(numbers)])
+    _, first = _run(committing_db, path)
+    with committing_db() as s:
+        entries = s.scalar(select(func.count()).select_from(LedgerEntry))
+    problems, second = _run(committing_db, path)
+    assert first.billed == 4 and second.billed == 0 and second.already_billed == 4 and not problems
+    with committing_db() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == entries
+
+
+def test_a_period_across_a_rate_change_is_prorated(committing_db, tmp_path):
+    """Read 2026-06-15 to 2026-07-15: 15 days at FY2025-26 rates and 15 at FY2026-27; lines sum to the total."""
+    with committing_db() as s, s.begin():
+        number = account_with_reads(s, [("2026-06", date(2026, 6, 15), 500, 9)]).number
+    path = reads_file(tmp_path, [f"{number},2026-07-15,512"])
+    with open(path, newline="") as handle:
+        rows, _ = parse_reads(handle)
+    report = run_billing(committing_db, library(), cycle="A", period="2026-08", rows=rows, as_of=date(2026, 8, 1),
+                         now=NOW)
+    assert report.billed == 1 and report.billed_cents == 4539 + 4766
+    with committing_db() as s:
+        bill = s.scalars(select(Bill)).one()
+        assert sum(line.amount_cents for line in bill.lines) == bill.total_cents == 9305
+        assert bill.lines[-1].name == "Proration across a rate change"
+        assert [p["days"] for p in bill.explanation["parts"]] == [15, 15]
+
+
+def test_zero_and_high_use_are_listed(committing_db, tmp_path):
+    """Zero use, and use over three times the account's own average, appear in the exceptions."""
+    with committing_db() as s, s.begin():
+        quiet = account_with_reads(s, WINTER).number
+        leak = account_with_reads(s, WINTER).number
+        normal = account_with_reads(s, WINTER).number
+    path = reads_file(tmp_path, [f"{quiet},2026-02-26,988", f"{leak},2026-02-26,1010", f"{normal},2026-02-26,996"])
+    problems, report = _run(committing_db, path)
+    assert not problems and report.billed == 3
+    kinds = {e["account_number"]: e["exception"] for e in report.exceptions}
+    assert kinds[quiet] == "zero use" and kinds[leak].startswith("high use") and normal not in kinds
+    assert [e["line"] for e in report.exceptions] == [2, 3]
