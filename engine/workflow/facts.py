@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from engine.ledger import refundable_cents, standing
 from engine.money import from_cents
 from engine.rules.document import InputSpec
-from engine.store.models import Case, License, LedgerEntry, Payment, UtilityAccount
+from engine.rules.versions import version_in_force
+from engine.store.models import License, LedgerEntry, Payment, UtilityAccount
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,9 @@ def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> di
             "plan_days_behind": (ctx.on - first_missed).days if first_missed else 0}
 
 
-def utility_account_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+def utility_account_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """A delinquency case's facts: the account's, and how its payment plan stands."""
-    return {**account_facts(ctx, case.subject_id), **_plan_facts(ctx, case.subject_id, case.fields or {})}
+    return {**account_facts(ctx, subject_id), **_plan_facts(ctx, subject_id, fields)}
 
 
 def _renewal_facts(ctx: FactContext, lic: License, facts: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +202,6 @@ def _renewal_facts(ctx: FactContext, lic: License, facts: dict[str, Any]) -> dic
 
 def _reminder_due(ctx: FactContext, deadline_id: str, expires_on: date) -> str | None:
     """The notice of the latest reminder of this term dated on or before the day."""
-    from engine.rules.versions import version_in_force
     version = version_in_force(ctx.rules.get(deadline_id), ctx.on)
     due = [(expires_on - timedelta(days=int(r["days_before"])), r["notice"])
            for r in version.body.get("reminders", [])]
@@ -209,11 +209,11 @@ def _reminder_due(ctx: FactContext, deadline_id: str, expires_on: date) -> str |
     return reached[-1][1] if reached else None
 
 
-def license_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+def license_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """A license case's facts: the license, its business, and where it stands for renewal."""
-    lic = ctx.session.get(License, case.subject_id)
+    lic = ctx.session.get(License, subject_id)
     if lic is None:
-        raise LookupError(f"no license with id {case.subject_id}")
+        raise LookupError(f"no license with id {subject_id}")
     facts: dict[str, Any] = {
         "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
         "business_name": lic.business.name, "category": lic.business.category,
@@ -227,20 +227,20 @@ def license_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
     return {**facts, **_renewal_facts(ctx, lic, facts)}
 
 
-def refund_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+def refund_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """A refund case's facts: the account's balance and refundable credit (the request is in the fields)."""
-    account = account_facts(ctx, case.subject_id)
+    account = account_facts(ctx, subject_id)
     keep = ("account_number", "account_status", "balance")
     return {**{k: account[k] for k in keep},
-            "refundable": from_cents(refundable_cents(ctx.session, case.subject_id))}
+            "refundable": from_cents(refundable_cents(ctx.session, subject_id))}
 
 
-def lien_facts(ctx: FactContext, case: Case) -> dict[str, Any]:
+def lien_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """A lien case's facts: the account's, with its parcel."""
-    return account_facts(ctx, case.subject_id)
+    return account_facts(ctx, subject_id)
 
 
-PROVIDERS: dict[str, Callable[[FactContext, Case], dict[str, Any]]] = {
+PROVIDERS: dict[str, Callable[[FactContext, int, dict[str, Any]], dict[str, Any]]] = {
     "utility_account": utility_account_facts,
     "license": license_facts,
     "refund": refund_facts,

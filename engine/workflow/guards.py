@@ -1,0 +1,155 @@
+"""Judging a step for a case and a person on a day: state, who, separation of duties, due date, conditions.
+
+`judge` checks everything a step asks and explains each check, refused or not, so the web
+UI can show why a button is missing and the case history can show why a step was taken.
+Rules consulted are evaluated as of the step's day; nothing here reads the clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from engine.rules.conditions import Condition
+from engine.rules.results import json_value
+from engine.store.models import ROLES
+from engine.workflow.model import RoleRule, RuleGuard, Transition, Workflow
+
+NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step: a member of staff with a role, or a sweep (`sweep:NAME`, no role)."""
+
+    name: str
+    role: str | None = None
+
+    @property
+    def is_sweep(self) -> bool:
+        """Whether this is the nightly sweep rather than a person."""
+        return self.name.startswith("sweep:")
+
+
+@dataclass
+class Verdict:
+    """Whether a step may be taken, why not, each check explained, and the rule versions consulted."""
+
+    step: Transition
+    reasons: list[str] = field(default_factory=list)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        """True when nothing refuses the step."""
+        return not self.reasons
+
+    def check(self, guard: str, ok: bool, detail: str, refusal: str = "", **more: Any) -> None:
+        """Record one check; a failed one adds its refusal (or its detail) to the reasons."""
+        self.explanation.append({"guard": guard, "ok": ok, "detail": detail, **more})
+        if not ok:
+            self.reasons.append(refusal or detail)
+
+
+def consult(rules: Any, rule_id: str, facts: dict[str, Any], on: date, verdict_rules: list) -> dict[str, Any]:
+    """Evaluate a rule document as of the day and note its version."""
+    result = rules.evaluate(rule_id, facts, on).to_json()
+    entry = {"rule": rule_id, "version": result.get("version")}
+    if entry not in verdict_rules:
+        verdict_rules.append(entry)
+    return result
+
+
+def _contains(outcome: Any, wanted: dict[str, Any]) -> bool:
+    """Whether a criteria outcome (or any outcome of a `hit: all` list) has every wanted value."""
+    wanted = json_value(wanted)
+    outcomes = outcome if isinstance(outcome, list) else [outcome]
+    return any(all(json_value(o.get(k)) == v for k, v in wanted.items()) for o in outcomes)
+
+
+def _shown(values: Any) -> str:
+    """An outcome as a refusal prints it: `eligible = false, reason = under_60_days`."""
+    if isinstance(values, list):
+        return "; ".join(_shown(v) for v in values) or "nothing"
+    pairs = [f"{k} = {str(json_value(v)).lower() if isinstance(v, bool) else json_value(v)}" for k, v in values.items()]
+    return ", ".join(pairs) or "nothing"
+
+
+def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: dict, rules: Any, on: date) -> None:
+    """Sweep or staff, and the role the step needs (listed, or from a criteria outcome)."""
+    if step.by == "sweep":
+        verdict.check("by", actor.is_sweep, "taken by the nightly sweep",
+                      "this step is taken by the nightly sweep, not by staff")
+        return
+    if actor.is_sweep:
+        verdict.check("by", False, "a staff step", "a sweep does not take staff steps")
+        return
+    if isinstance(step.roles, RoleRule):
+        result = consult(rules, step.roles.rule, facts, on, verdict.rules)
+        needed = (result.get("outcome") or {}).get(step.roles.outcome)
+        ok = needed in ROLES and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
+        detail = f"{step.roles.rule} gives {step.roles.outcome} = {needed} for these facts; you are {actor.role}"
+        verdict.check("roles", ok, detail, f"this step needs a {needed} or above ({step.roles.rule}); "
+                                           f"you are a {actor.role}", rule=step.roles.rule,
+                      matched=result.get("matched", []))
+        return
+    roles = step.roles or ()
+    verdict.check("roles", actor.role in roles, f"roles {', '.join(roles)}; you are {actor.role}",
+                  f"this step needs the role {' or '.join(roles)}; you are a {actor.role}")
+
+
+def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: dict) -> None:
+    """Separation of duties: not the person recorded in the named field."""
+    if step.not_by is None:
+        return
+    recorded = fields.get(step.not_by)
+    ok = recorded is None or str(recorded).lower() != actor.name.lower()
+    refusal = NOT_BY_MESSAGES.get(step.not_by, f"you are the {step.not_by.replace('_', ' ')} of this case; "
+                                                "another person must take this step")
+    verdict.check("not_by", ok, f"{step.not_by} = {recorded}; you are {actor.name}", refusal)
+
+
+def _check_due(verdict: Verdict, step: Transition, fields: dict, on: date) -> None:
+    """`due: FIELD`: not before the date in that field."""
+    if step.due is None:
+        return
+    raw = fields.get(step.due)
+    if raw is None:
+        verdict.check("due", False, f"{step.due} is not set", f"not due: {step.due} has not been set")
+        return
+    due_on = date.fromisoformat(raw) if isinstance(raw, str) else raw
+    verdict.check("due", on >= due_on, f"{step.due} = {due_on.isoformat()}; today is {on.isoformat()}",
+                  f"not due until {due_on.isoformat()} ({step.due})")
+
+
+def _check_when(verdict: Verdict, step: Transition, facts: dict, rules: Any, on: date) -> None:
+    """The guard: a condition over the facts, or a criteria outcome that must contain values."""
+    if isinstance(step.when, Condition):
+        result = step.when.evaluate(facts)
+        failed = [line.strip() for line in result.trace if line.endswith(": no")]
+        verdict.check("when", result.holds, "; ".join(result.trace),
+                      "the conditions are not met: " + "; ".join(failed), trace=result.trace)
+    elif isinstance(step.when, RuleGuard):
+        result = consult(rules, step.when.rule, facts, on, verdict.rules)
+        outcome = result.get("outcome")
+        ok = _contains(outcome, step.when.outcome)
+        detail = f"{step.when.rule} gives {_shown(outcome)}; needed {_shown(step.when.outcome)}"
+        verdict.check("when", ok, detail, f"{step.when.rule} says no: {detail}", rule=step.when.rule,
+                      matched=result.get("matched", []), trace=result.get("trace", []))
+
+
+def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: dict, fields: dict,
+          rules: Any, on: date) -> Verdict:
+    """Every check of one step for this case, person and day, each explained."""
+    verdict = Verdict(step)
+    leaves = step.leaves(state, workflow.states)
+    verdict.check("state", leaves, f"the case is {state}",
+                  f"this step is not available while the case is {workflow.states[state].label.lower()}")
+    if not leaves:
+        return verdict
+    _check_who(verdict, step, actor, facts, rules, on)
+    _check_not_by(verdict, step, actor, fields)
+    _check_due(verdict, step, fields, on)
+    _check_when(verdict, step, facts, rules, on)
+    return verdict

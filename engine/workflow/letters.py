@@ -1,0 +1,162 @@
+"""The data a `notice:` action fixes on its Notice row: what the letter prints, from the case on the day.
+
+One builder per subject kind gives the recipient and the subject's own lines (account,
+parcel, license); one per notice type adds its amounts and dates from the case's facts and
+fields. `reference` is the ordinance cited: the reference of the rule version in force
+that the notice type rests on (NOTICE_RULES). Money is text with two decimals, dates ISO.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from engine.money import round_money
+from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
+from engine.rules.versions import version_in_force
+from engine.store.models import Customer, License, UtilityAccount
+from engine.workflow.facts import plan_installments
+
+# The rule each notice rests on: its version's reference is the ordinance the letter cites.
+NOTICE_RULES = {
+    "past-due-reminder": "late-fee", "shutoff-notice": "shutoff-eligibility",
+    "door-hanger": "shutoff-eligibility", "payment-plan-agreement": "payment-plan-terms",
+    "reconnection": "reconnection-fee", "lien-intent": "lien-eligibility", "lien-release": "lien-release-fee",
+    "license-renewal-reminder": "business-license-renewal", "license-renewal-final": "business-license-renewal",
+    "license-lapsed": "business-license-renewal", "license-certificate": "business-license-renewal",
+    "refund-letter": "refund-approval",
+}
+LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
+
+
+def money(value: Any) -> str:
+    """Money as a notice holds it: "52.03"."""
+    return str(round_money(Decimal(str(value))))
+
+
+def iso(value: Any) -> str | None:
+    """A date as a notice holds it, or None."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _recipient(customer: Customer) -> dict[str, str]:
+    """The window-envelope address of a customer."""
+    return {"name": customer.name, "street": customer.mailing_street, "unit": customer.mailing_unit or "",
+            "city": customer.mailing_city, "state": customer.mailing_state, "zip": customer.mailing_zip}
+
+
+def _account_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, Any]]:
+    """The account's customer, and its lines on every account letter."""
+    account = session.get(UtilityAccount, subject_id)
+    return account.customer, {"account_number": account.number, "service_address": account.property.service_address,
+                              "parcel": account.property.parcel}
+
+
+def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, Any]]:
+    """The business owner, and the license's lines on every license letter."""
+    lic = session.get(License, subject_id)
+    return lic.business.owner, {"license_number": lic.number, "business_name": lic.business.name,
+                                "business_address": lic.business.address,
+                                "license_type": LICENSE_TYPE_NAMES.get(lic.license_type, lic.license_type)}
+
+
+SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, Any]]]] = {
+    "utility_account": _account_lines, "lien": _account_lines, "refund": _account_lines,
+    "license": _license_lines,
+}
+
+
+def _fee(fields: dict, schedule: str) -> str | None:
+    """The amount a fee action of this case posted for a schedule, if any."""
+    found = (fields.get("fees") or {}).get(schedule)
+    return money(found) if found is not None else None
+
+
+def _owed(facts: dict) -> str:
+    """What the account owes on the day (never below zero on a letter)."""
+    return money(max(facts.get("balance", Decimal(0)), Decimal(0)))
+
+
+def _past_due(on: date, facts: dict, fields: dict) -> dict:
+    """Reminder: the balance, pay before the shut-off notice date, and the late fee charged."""
+    pay_by = fields.get("shutoff_notice_on") or iso(on + timedelta(days=10))
+    return {"amount_due": _owed(facts), "due_date": pay_by, "late_fee": _fee(fields, "late-fee")}
+
+
+def _shutoff(on: date, facts: dict, fields: dict) -> dict:
+    """Shut-off notice and door hanger: the balance, pay by the day before shut-off."""
+    shutoff = date.fromisoformat(fields["shutoff_on"])
+    return {"amount_due": _owed(facts), "shutoff_date": shutoff.isoformat(),
+            "due_date": (shutoff - timedelta(days=1)).isoformat()}
+
+
+def _plan(on: date, facts: dict, fields: dict) -> dict:
+    """Payment plan agreement: the plan balance and each installment."""
+    rows = plan_installments(Decimal(fields["plan_balance"]), int(fields["installments"]),
+                             date.fromisoformat(fields["first_due"]))
+    return {"amount_due": money(fields["plan_balance"]),
+            "installments": [{"due_date": d.isoformat(), "amount": money(a)} for d, a in rows]}
+
+
+def _reconnection(on: date, facts: dict, fields: dict) -> dict:
+    """Reconnection: the day, the fee charged, what is owed now."""
+    return {"reconnection_date": on.isoformat(), "reconnection_fee": _fee(fields, "reconnection-fee") or "0.00",
+            "amount_due": _owed(facts)}
+
+
+def _lien_intent(on: date, facts: dict, fields: dict) -> dict:
+    """Notice of intent: the past-due balance, pay by the date set."""
+    return {"amount_due": money(facts["past_due_balance"]), "due_date": fields.get("pay_by")}
+
+
+def _lien_release(on: date, facts: dict, fields: dict) -> dict:
+    """Release: the lien's recording number, the release's day and number."""
+    return {"recording_number": fields.get("recording_number"), "release_date": fields.get("release_date") or iso(on),
+            "release_recording_number": fields.get("release_recording_number")}
+
+
+def _license(on: date, facts: dict, fields: dict) -> dict:
+    """License letters: fee, penalty, renew-by date, term dates, total due."""
+    fee = facts.get("license_fee") or Decimal(0)
+    penalty = Decimal(_fee(fields, "license-late-penalty") or 0)
+    return {"fee": money(fee), "penalty": money(penalty), "amount_due": money(fee + penalty),
+            "due_date": iso(facts.get("expires_on")), "issued_date": iso(facts.get("issued_on")),
+            "expiration_date": iso(facts.get("expires_on")), "lapsed_date": iso(on)}
+
+
+def _refund(on: date, facts: dict, fields: dict) -> dict:
+    """Refund letter: the amount, the check number and date."""
+    return {"refund_amount": money(fields["amount"]), "check_number": fields.get("check_number"),
+            "check_date": fields.get("check_date") or iso(on)}
+
+
+BUILDERS: dict[str, Callable[[date, dict, dict], dict]] = {
+    "past-due-reminder": _past_due, "shutoff-notice": _shutoff, "door-hanger": _shutoff,
+    "payment-plan-agreement": _plan, "reconnection": _reconnection, "lien-intent": _lien_intent,
+    "lien-release": _lien_release, "license-renewal-reminder": _license, "license-renewal-final": _license,
+    "license-lapsed": _license, "license-certificate": _license, "refund-letter": _refund,
+}
+
+
+def _reference(rules: Any, type_id: str, on: date) -> str:
+    """The ordinance a notice cites: the reference of its rule's version in force."""
+    rule_id = NOTICE_RULES[type_id]
+    version = version_in_force(rules.get(rule_id), on)
+    return version.reference or rules.get(rule_id).title
+
+
+def notice_data(session: Session, rules: Any, type_id: str, subject_type: str, subject_id: int, on: date,
+                facts: dict, fields: dict) -> tuple[str, dict[str, Any]]:
+    """The language and the complete data of one notice; NoticeDataError names a missing key."""
+    customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
+    data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on),
+            "recipient": _recipient(customer), **lines, **BUILDERS[type_id](on, facts, fields)}
+    data = {k: v for k, v in data.items() if v is not None}
+    for key in COMMON_KEYS + notice_type(type_id).requires:
+        if data.get(key) in (None, "", [], {}):
+            raise NoticeDataError(f"{type_id} notice: the case has no {key!r} to print")
+    return customer.language, data

@@ -1,0 +1,210 @@
+"""The workflow runtime: opening cases, the steps allowed now, and taking a step all or nothing.
+
+A case stays on the workflow version it was opened under. Taking a step re-checks
+everything (state, who, separation of duties, due date, guard) as of the step's day, runs
+its actions in order, changes the state, and writes one case event and one audit row, in
+a savepoint of the caller's transaction: a refusal or an error leaves nothing behind. The
+step carries the case version the person saw; a case changed since is a Conflict.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit
+from engine.store.models import Case, CaseEvent
+from engine.workflow.actions import StepContext, run_actions
+from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
+from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
+from engine.workflow.guards import Actor, Verdict, judge
+from engine.workflow.model import Workflow
+
+
+class CaseError(ValueError):
+    """Something about a case that cannot be done; the message says why."""
+
+
+class StepRefused(CaseError):
+    """A step that may not be taken now; `reasons` lists each refusal."""
+
+    def __init__(self, step: str, reasons: list[str]) -> None:
+        self.step, self.reasons = step, reasons
+        super().__init__(f"{step} refused: " + "; ".join(reasons))
+
+
+class Conflict(CaseError):
+    """The case changed since the person opened it; nothing was applied."""
+
+    def __init__(self, case_id: int, seen: int | None, now: int | None) -> None:
+        self.case_id, self.seen, self.current = case_id, seen, now
+        super().__init__(f"case {case_id} changed since you opened it (you saw version {seen}, it is now "
+                         f"version {now}); reload it and try again")
+
+
+_CONVERT = {"date": lambda v: date.fromisoformat(v) if isinstance(v, str) else v,
+            "money": lambda v: Decimal(str(v)), "number": lambda v: Decimal(str(v)),
+            "integer": int, "boolean": bool, "text": str}
+
+
+def typed_fields(workflow: Workflow, fields: dict[str, Any]) -> dict[str, Any]:
+    """The case's fields as facts: each in its type (dates as dates, money as Decimal)."""
+    typed = {}
+    for name, value in fields.items():
+        kind = workflow.field_types.get(name)
+        if value is None or kind is None:
+            continue
+        typed[name] = _CONVERT[kind](value)
+    return typed
+
+
+def case_facts(session: Session, rules: Any, workflow: Workflow, subject_id: int, fields: dict[str, Any],
+               on: date) -> dict[str, Any]:
+    """Every fact of the case on the day: the subject's, the documented defaults, the case's own fields."""
+    ctx = FactContext(session=session, rules=rules, on=on)
+    facts = PROVIDERS[workflow.subject](ctx, subject_id, fields)
+    for fact in SUBJECT_FACTS[workflow.subject].values():
+        if fact.case and fact.default is not None:
+            facts[fact.name] = fact.default
+    facts.update(typed_fields(workflow, fields))
+    return facts
+
+
+def _record(session: Session, case: Case, *, step: str, actor: Actor, on: date, now: datetime, from_state: str | None,
+            form: dict, rules: list, explanation: list) -> CaseEvent:
+    """The case event and the audit row of one step (or of the opening)."""
+    event = CaseEvent(case_id=case.id, at=now, on_date=on, actor=actor.name, step=step, from_state=from_state,
+                      to_state=case.state, form=form, rules=rules, explanation=explanation)
+    session.add(event)
+    session.flush()
+    audit.record(session, actor=actor.name, action="case.open" if from_state is None else "case.step",
+                 subject_type="case", subject_id=case.id, at=now,
+                 detail={"workflow": case.workflow_id, "version": case.workflow_version, "step": step,
+                         "from": from_state, "to": case.state, "on": on.isoformat(), "event_id": event.id,
+                         "subject_type": case.subject_type, "subject_id": case.subject_id})
+    return event
+
+
+def _initial_fields(workflow: Workflow, given: dict[str, Any]) -> dict[str, Any]:
+    """Fields given when a case is opened: only the subject's documented case facts, each checked."""
+    fields = {}
+    for name, raw in given.items():
+        fact = SUBJECT_FACTS[workflow.subject].get(name)
+        if fact is None or not fact.case:
+            allowed = ", ".join(f.name for f in SUBJECT_FACTS[workflow.subject].values() if f.case)
+            raise CaseError(f"{name}: not a field a {workflow.subject} case is opened with (fields: {allowed})")
+        try:
+            value = FIELD_TYPES["money" if fact.type == "money" else fact.type].read(name, raw)
+        except FormError as error:
+            raise CaseError(str(error)) from None
+        fields[name] = stored(value)
+    return fields
+
+
+def open_case(session: Session, rules: Any, workflows: Any, workflow_id: str, subject_id: int, *, actor: Actor,
+              on: date, now: datetime, fields: dict[str, Any] | None = None, parent: Case | None = None) -> Case:
+    """Open a case on the newest version of a workflow, in its initial state, with its opening event."""
+    workflow = workflows.get(workflow_id)
+    fields = _initial_fields(workflow, fields or {})
+    if parent is not None and (workflow.subject == "license") != (parent.subject_type == "license"):
+        raise CaseError(f"a {workflow.id} case is about a {workflow.subject}; case {parent.id} is about a "
+                        f"{parent.subject_type}")
+    case_facts(session, rules, workflow, subject_id, fields, on)  # the subject exists and its facts derive
+    _refuse_second_open_case(session, workflow, subject_id)
+    on_account = workflow.subject != "license"
+    case = Case(workflow_id=workflow.id, workflow_version=workflow.version, subject_type=workflow.subject,
+                subject_id=subject_id, account_id=subject_id if on_account else None,
+                license_id=None if on_account else subject_id, state=workflow.initial, fields=fields,
+                parent_id=parent.id if parent is not None else None, opened_at=now, opened_by=actor.name)
+    session.add(case)
+    session.flush()
+    _record(session, case, step="open", actor=actor, on=on, now=now, from_state=None, form=fields, rules=[],
+            explanation=[{"guard": "open", "ok": True,
+                          "detail": f"opened by {actor.name}" + (f" from case {parent.id}" if parent else "")}])
+    return case
+
+
+def _refuse_second_open_case(session: Session, workflow: Workflow, subject_id: int) -> None:
+    """One open case per workflow and subject."""
+    open_ids = session.scalars(select(Case.id).where(
+        Case.workflow_id == workflow.id, Case.subject_type == workflow.subject, Case.subject_id == subject_id,
+        Case.closed_at.is_(None))).all()
+    if open_ids:
+        raise CaseError(f"{workflow.subject} {subject_id} already has an open {workflow.id} case ({open_ids[0]})")
+
+
+def workflow_of(workflows: Any, case: Case) -> Workflow:
+    """The definition a case was opened under (its id and version), never a newer one."""
+    return workflows.get(case.workflow_id, case.workflow_version)
+
+
+def steps_allowed(session: Session, rules: Any, workflows: Any, case: Case, actor: Actor, on: date) -> list[Verdict]:
+    """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
+    workflow = workflow_of(workflows, case)
+    fields = dict(case.fields or {})
+    facts = case_facts(session, rules, workflow, case.subject_id, fields, on)
+    mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]
+    return [judge(workflow, case.state, t, actor, facts, fields, rules, on) for t in mine]
+
+
+def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> Case:
+    """The case as it is in the database now (locked on PostgreSQL), or a Conflict if it changed."""
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update()
+                          .execution_options(populate_existing=True))
+    if case is None:
+        raise CaseError(f"no case with id {case_id}")
+    if seen_version is not None and case.version != seen_version:
+        raise Conflict(case_id, seen_version, case.version)
+    return case
+
+
+def take_step(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, *, actor: Actor, on: date,
+              now: datetime, form: dict[str, Any] | None = None, seen_version: int | None) -> CaseEvent:
+    """Take one step all or nothing: re-check it, run its actions, change the state, record event and audit."""
+    try:
+        with session.begin_nested():
+            return _take(session, rules, workflows, case_id, step_id, actor, on, now, form or {}, seen_version)
+    except StaleDataError:
+        current = session.scalar(select(Case.version).where(Case.id == case_id))
+        raise Conflict(case_id, seen_version, current) from None
+
+
+def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, actor: Actor, on: date,
+          now: datetime, raw_form: dict[str, Any], seen_version: int | None) -> CaseEvent:
+    """The body of take_step, inside its savepoint."""
+    case = _load_for_step(session, case_id, seen_version)
+    workflow = workflow_of(workflows, case)
+    step = workflow.transition(step_id)
+    if step is None:
+        raise StepRefused(step_id, [f"{workflow.id} version {workflow.version} has no step {step_id!r}"])
+    try:
+        values = read_form(step.form, raw_form)
+    except FormError as error:
+        raise StepRefused(step_id, [str(error)]) from None
+    form = {k: stored(v) for k, v in values.items()}
+    fields = {**(case.fields or {}), **form}
+
+    def facts_of(current: dict[str, Any]) -> dict[str, Any]:
+        """The case's facts with the fields as they stand."""
+        return case_facts(session, rules, workflow, case.subject_id, current, on)
+
+    verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on)
+    if not verdict.allowed:
+        raise StepRefused(step_id, verdict.reasons)
+    ctx = StepContext(session=session, rules=rules, workflows=workflows, workflow=workflow, case=case, actor=actor,
+                      on=on, now=now, fields=fields, facts_of=facts_of, consulted=list(verdict.rules))
+    run_actions(ctx, step.actions)
+    from_state = case.state
+    case.state, case.fields = step.target, ctx.fields
+    flag_modified(case, "fields")
+    if workflow.states[step.target].final:
+        case.closed_at = now
+    session.flush()
+    return _record(session, case, step=step.id, actor=actor, on=on, now=now, from_state=from_state, form=form,
+                   rules=ctx.consulted, explanation=verdict.explanation + [{"guard": "actions", "ok": True,
+                                                                            "done": ctx.done}])

@@ -1,0 +1,123 @@
+"""Case services: what the web UI, the command line and the sweeps call.
+
+Each takes a SQLAlchemy Session and the day (`on`) and moment (`now`) it acts for; it
+flushes and writes audit rows but never commits (the caller owns the transaction). The
+actor is a username (looked up, with its role) or `sweep:NAME`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.rules.library import RuleLibrary
+from engine.rules.results import json_value
+from engine.store.models import Case, CaseEvent, Notice
+from engine.users import get_user
+from engine.workflow import runtime
+from engine.workflow.definitions import WorkflowSet
+from engine.workflow.facts import SUBJECT_FACTS
+from engine.workflow.guards import Actor
+from engine.workflow.runtime import CaseError
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The city's rules and workflow definitions, read once."""
+
+    rules: RuleLibrary
+    workflows: WorkflowSet
+
+    @classmethod
+    def load(cls, rules_dir: str | Path = "rules", workflows_dir: str | Path = "workflows") -> Catalog:
+        """Read and check the rules, then the workflows against them."""
+        rules = RuleLibrary.from_folder(rules_dir)
+        return cls(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules))
+
+
+def actor_for(session: Session, name: str) -> Actor:
+    """The Actor for a username (active, with its role) or for `sweep:NAME`."""
+    if name.startswith("sweep:") and len(name) > len("sweep:"):
+        return Actor(name=name)
+    user = get_user(session, name)
+    if user is None or not user.active:
+        raise CaseError(f"no active user named {name!r}")
+    return Actor(name=user.username, role=user.role)
+
+
+def open_case(session: Session, catalog: Catalog, workflow_id: str, subject_id: int, *, actor: str, on: date,
+              now: datetime, fields: dict[str, Any] | None = None) -> Case:
+    """Open a case of a workflow (its newest version) on a subject: an account id or a license id."""
+    return runtime.open_case(session, catalog.rules, catalog.workflows, workflow_id, subject_id,
+                             actor=actor_for(session, actor), on=on, now=now, fields=fields)
+
+
+def _case(session: Session, case_id: int) -> Case:
+    """The case, or a CaseError."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseError(f"no case with id {case_id}")
+    return case
+
+
+@dataclass(frozen=True)
+class StepOption:
+    """A step as a person sees it: may they take it now, and if not, why."""
+
+    id: str
+    label: str
+    to: str
+    allowed: bool
+    reasons: list[str]
+    form: list[dict[str, Any]]
+    explanation: list[dict[str, Any]]
+
+
+def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on: date) -> list[StepOption]:
+    """The steps leaving the case's state for this user (or sweep), each with why it is or is not allowed."""
+    case = _case(session, case_id)
+    verdicts = runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor_for(session, user), on)
+    return [StepOption(id=v.step.id, label=v.step.label or v.step.id.replace("_", " ").capitalize(),
+                       to=v.step.target, allowed=v.allowed, reasons=v.reasons,
+                       form=[{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
+                              "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
+                             for f in v.step.form],
+                       explanation=v.explanation) for v in verdicts]
+
+
+def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,
+              form: dict[str, Any] | None = None, version: int | None) -> CaseEvent:
+    """Take a step on the case version the user saw; StepRefused says why not, Conflict if it changed."""
+    return runtime.take_step(session, catalog.rules, catalog.workflows, case_id, step_id,
+                             actor=actor_for(session, user), on=on, now=now, form=form, seen_version=version)
+
+
+def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, Any]:
+    """Everything about a case as JSON-ready data: state, fields, facts on the day, history, notices."""
+    case = _case(session, case_id)
+    workflow = runtime.workflow_of(catalog.workflows, case)
+    facts = runtime.case_facts(session, catalog.rules, workflow, case.subject_id, dict(case.fields or {}), on)
+    documented = SUBJECT_FACTS[workflow.subject]
+    notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
+    return {
+        "id": case.id, "workflow": case.workflow_id, "workflow_version": case.workflow_version,
+        "title": workflow.title, "subject_type": case.subject_type, "subject_id": case.subject_id,
+        "state": case.state, "state_label": workflow.states[case.state].label,
+        "final": workflow.states[case.state].final, "version": case.version, "parent_id": case.parent_id,
+        "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by, "as_of": on.isoformat(),
+        "fields": dict(case.fields or {}),
+        "facts": [{"name": k, "value": str(v) if isinstance(v, Decimal) else json_value(v), "type": (documented[k].type if k in documented
+                                                              else workflow.field_types.get(k, "")),
+                   "meaning": documented[k].meaning if k in documented else "a field of this case"}
+                  for k, v in facts.items() if not isinstance(v, (dict, list))],
+        "history": [{"id": e.id, "at": e.at.isoformat(), "on": e.on_date.isoformat(), "actor": e.actor,
+                     "step": e.step, "from": e.from_state, "to": e.to_state, "form": e.form, "rules": e.rules,
+                     "explanation": e.explanation} for e in case.events],
+        "notices": [{"id": n.id, "type": n.notice_type, "language": n.language, "created_on": n.created_on.isoformat()}
+                    for n in notices],
+    }

@@ -1,0 +1,80 @@
+"""The values a `set:` action gives a case field: literals, dates from the calendar and deadlines, facts.
+
+    {days: N}                                  N days after the step's day
+    {from: FIELD, days: N}                     N days after the date in FIELD
+    {calendar: ID, days: N, roll: shutoff_day} N days on, moved to the next allowed day
+    {calendar: ID, office_days: N}             the Nth office day after the step's day
+    {calendar: ID, step: NAME}                 a step of the account's billing-cycle timeline
+                                               (facts `cycle` and `period`)
+    {deadline: ID, field: NAME}                a field of the deadline's result on the day
+    {fact: NAME}                               the fact's value on the day
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from engine.rules.errors import EvaluationError
+
+
+def _calendar(rules: Any, calendar_id: str) -> Any:
+    """The city calendar object of a calendar document."""
+    from engine.rules.calendar import CityCalendar
+    return CityCalendar(rules.get(calendar_id))
+
+
+def _as_date(value: Any) -> date:
+    """A date from a field or a result (ISO text or a date)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> date:
+    """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
+    calendar = _calendar(rules, spec["calendar"])
+    if "office_days" in spec:
+        return calendar.add_office_days(on, int(spec["office_days"]))
+    if "step" in spec:
+        for needed in ("cycle", "period"):
+            if facts.get(needed) in (None, ""):
+                raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
+        steps = calendar.timeline(facts["cycle"], facts["period"])
+        if spec["step"] not in steps:
+            raise EvaluationError(f"{spec['calendar']} has no timeline step {spec['step']!r}")
+        return _as_date(steps[spec["step"]])
+    day = on + timedelta(days=int(spec["days"]))
+    if spec.get("roll") == "shutoff_day":
+        return calendar.next_shutoff_day(day)
+    if spec.get("roll") == "office_day":
+        return calendar.next_office_day(day)
+    return day
+
+
+def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> Any:
+    """One field of the deadline's result on the day; `expires_on` is computed afresh from `issued_on`."""
+    given = dict(facts)
+    if spec["field"] == "expires_on":
+        given.pop("expires_on", None)  # the end of a new term, not the one on file
+    result = rules.evaluate(spec["deadline"], given, on).to_json()
+    value = result.get(spec["field"])
+    if spec["field"] == "next_reminder":
+        value = value["date"] if value else None
+    if spec["field"] in ("expires_on", "next_reminder") and value is not None:
+        return _as_date(value)
+    return value
+
+
+def set_value(rules: Any, value: Any, on: date, facts: dict[str, Any]) -> Any:
+    """The value a `set:` entry gives on the step's day, with the facts as they stand."""
+    if not isinstance(value, dict):
+        return value
+    if "calendar" in value:
+        return calendar_value(rules, value, on, facts)
+    if "deadline" in value:
+        return deadline_value(rules, value, on, facts)
+    if "fact" in value:
+        return facts.get(value["fact"])
+    start = on if "from" not in value else facts.get(value["from"])
+    if start is None:
+        raise EvaluationError(f"{value['from']} is not set; cannot count days from it")
+    return _as_date(start) + timedelta(days=int(Decimal(value["days"])))
