@@ -1,0 +1,169 @@
+"""`ordinance cases open|show|steps|take`: cases from the command line, for scripting and support.
+
+    ordinance cases open delinquency --subject 42 --as carla --field period=2026-04
+    ordinance cases show 7 [--json]
+    ordinance cases steps 7 --as sam
+    ordinance cases take 7 arrange_plan --as carla --field installments=6 --field first_due=2026-05-15 --version 3
+
+`--on DATE` acts as of another day (default: today in the city). A refused step prints each
+reason and exits 1; a case changed since `--version` exits 1 with the conflict.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from engine.notices.catalog import NoticeDataError
+from engine.rules.errors import DocumentErrors, EvaluationError
+from engine.workflow import services
+from engine.workflow.runtime import CaseError, Conflict, StepRefused
+from webapp.cli.billing import city_today
+from webapp.cli.context import fail, now, open_database, require_schema
+
+PROBLEMS = (CaseError, EvaluationError, NoticeDataError, LookupError)
+
+
+def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--field k=v` options as a mapping."""
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            fail(f"--field {pair!r}: write it as NAME=VALUE", 2)
+        found[name.strip()] = value
+    return found
+
+
+def _catalog(rules_dir: str, workflows_dir: str) -> services.Catalog:
+    """The rules and workflows, or exit 1 naming every error."""
+    try:
+        return services.Catalog.load(rules_dir, workflows_dir)
+    except DocumentErrors as bad:
+        fail(f"the rules or workflows do not load:\n{bad}")
+
+
+def _common(function):
+    """The options every cases command shares: the folders and the day."""
+    function = click.option("--workflows-dir", default="workflows", show_default=True,
+                            help="Read the workflow definitions from here.")(function)
+    function = click.option("--rules-dir", default="rules", show_default=True,
+                            help="Read the rule documents from here.")(function)
+    return click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="Act as of this day (YYYY-MM-DD); default today in the city.")(function)
+
+
+def _day(db, on) -> date:
+    """The day given, or today in the city."""
+    return on.date() if on is not None else city_today(db)
+
+
+@click.group("cases")
+def command() -> None:
+    """Cases: delinquencies, licenses, refunds and liens."""
+
+
+@command.command("open")
+@click.argument("workflow_id")
+@click.option("--subject", "subject_id", type=int, required=True, help="The account id (or license id).")
+@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@click.option("--field", "pairs", multiple=True, help="An opening field, NAME=VALUE (repeatable).")
+@_common
+def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str, ...], on, rules_dir: str,
+                 workflows_dir: str) -> None:
+    """Open a case of WORKFLOW_ID on a subject."""
+    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    require_schema(db)
+    try:
+        with db.transaction() as session:
+            case = services.open_case(session, catalog, workflow_id, subject_id, actor=user, on=_day(db, on),
+                                      now=now(), fields=_fields(pairs))
+            click.echo(f"Opened case {case.id}: {case.workflow_id} v{case.workflow_version}, {case.state} "
+                       f"(version {case.version})")
+    except PROBLEMS as error:
+        fail(str(error))
+
+
+@command.command("show")
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
+@_common
+def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir: str) -> None:
+    """Show a case: state, fields, facts on the day, history and notices."""
+    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    require_schema(db)
+    try:
+        with db.sessions() as session:
+            view = services.show_case(session, catalog, case_id, on=_day(db, on))
+    except PROBLEMS as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(view, indent=2, default=str))
+        return
+    click.echo(f"Case {view['id']}: {view['title']} (v{view['workflow_version']}), "
+               f"{view['subject_type']} {view['subject_id']}")
+    click.echo(f"State: {view['state']} ({view['state_label']}), version {view['version']}")
+    click.echo("Fields:")
+    for name, value in view["fields"].items():
+        click.echo(f"  {name} = {value}")
+    click.echo(f"Facts on {view['as_of']}:")
+    for fact in view["facts"]:
+        click.echo(f"  {fact['name']} = {fact['value']}  ({fact['type']}: {fact['meaning']})")
+    click.echo("History:")
+    for event in view["history"]:
+        click.echo(f"  {event['on']} {event['actor']}: {event['step']} {event['from'] or '-'} -> {event['to']}")
+        for rule in event["rules"]:
+            click.echo(f"      rule {rule['rule']} version {rule['version']}")
+    for notice in view["notices"]:
+        click.echo(f"Notice {notice['id']}: {notice['type']} ({notice['language']}) {notice['created_on']}")
+
+
+@command.command("steps")
+@click.argument("case_id", type=int)
+@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@_common
+def steps_command(case_id: int, user: str, on, rules_dir: str, workflows_dir: str) -> None:
+    """The steps a user (or sweep) may take on a case now, and why the others are refused."""
+    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    require_schema(db)
+    try:
+        with db.sessions() as session:
+            options = services.steps_for(session, catalog, case_id, user=user, on=_day(db, on))
+    except PROBLEMS as error:
+        fail(str(error))
+    if not options:
+        click.echo("No steps leave this state.")
+    for option in options:
+        mark = "yes" if option.allowed else "no "
+        click.echo(f"[{mark}] {option.id} -> {option.to}: {option.label}")
+        for reason in option.reasons:
+            click.echo(f"      {reason}")
+        for field in option.form:
+            click.echo(f"      --field {field['name']}=<{field['type']}>{' (required)' if field['required'] else ''}")
+
+
+@command.command("take")
+@click.argument("case_id", type=int)
+@click.argument("step_id")
+@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@click.option("--field", "pairs", multiple=True, help="A form value, NAME=VALUE (repeatable).")
+@click.option("--version", "version", type=int, default=None,
+              help="The case version you saw; refused if the case changed since.")
+@_common
+def take_command(case_id: int, step_id: str, user: str, pairs: tuple[str, ...], version: int | None, on,
+                 rules_dir: str, workflows_dir: str) -> None:
+    """Take STEP_ID on a case."""
+    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    require_schema(db)
+    try:
+        with db.transaction() as session:
+            event = services.take_step(session, catalog, case_id, step_id, user=user, on=_day(db, on), now=now(),
+                                       form=_fields(pairs), version=version)
+            click.echo(f"Case {case_id}: {event.from_state} -> {event.to_state} ({step_id} by {event.actor})")
+    except StepRefused as refused:
+        fail(f"{step_id} refused:\n" + "\n".join(f"  {reason}" for reason in refused.reasons))
+    except Conflict as conflict:
+        fail(str(conflict))
+    except PROBLEMS as error:
+        fail(str(error))
