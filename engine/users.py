@@ -127,7 +127,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
         check_password_hash(_dummy_hash(), password)
         return LoginResult(None, WRONG_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        minutes = max(1, -int((now - user.locked_until).total_seconds() // 60))  # rounded up
         return LoginResult(None, f"Too many failed sign-ins: this account is locked. Try again in "
                                  f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator.")
     if user.locked_until is not None:  # the lock has run out: start counting afresh

@@ -16,7 +16,9 @@ class AddUserForm(FlaskForm):
                            render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=list(ROLES))
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+    password = PasswordField("Password", validators=[DataRequired(), Length(
+                             min=MIN_PASSWORD_LENGTH, max=256,
+                             message=f"A password needs {MIN_PASSWORD_LENGTH} to 256 characters.")],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Password again", validators=[DataRequired(), EqualTo("password",
                             message="The two passwords differ.")], render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,143 @@
+"""Administrators: adding and disabling users, and the city's settings."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine import city, users
+from engine.store.models import AuditEntry, CitySettings
+from tests.factories import NOW
+from tests.web.conftest import create_user
+
+NEW_USER = {"username": "jlee", "full_name": "Jordan Lee", "role": "supervisor",
+            "password": "supervisor-pass", "confirm": "supervisor-pass"}
+
+
+def last_audit(db) -> AuditEntry:
+    """The newest audit row."""
+    return db.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+
+
+def test_an_admin_adds_a_user_who_can_then_sign_in(admin, app, db):
+    response = admin.post("/admin/users", data=NEW_USER)
+    assert response.status_code == 302
+    assert b"Added jlee (supervisor)." in admin.get("/admin/users").data
+    entry = last_audit(db)
+    assert (entry.action, entry.actor, entry.subject_id) == ("user.add", admin.user.username, "jlee")
+    assert app.test_client().post("/login", data={"username": "jlee", "password": "supervisor-pass"}).status_code == 302
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"confirm": "something else"}, "The two passwords differ."),
+    ({"password": "short", "confirm": "short"}, "A password needs 8 to 256 characters."),
+    ({"username": "Bad Name!"}, "A username is 2 to 64 lower-case letters"),
+])
+def test_a_bad_new_user_is_shown_again_and_nothing_is_saved(admin, db, change, message):
+    before = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    response = admin.post("/admin/users", data={**NEW_USER, **change})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert users.get_user(db, NEW_USER["username"]) is None and users.get_user(db, "bad name!") is None
+    assert db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) == before
+
+
+def test_a_taken_username_is_refused(admin, db):
+    create_user(db, "clerk", username="jlee")
+    response = admin.post("/admin/users", data=NEW_USER)
+    assert response.status_code == 400 and b"already taken" in response.data
+
+
+def test_an_admin_disables_a_user_who_can_no_longer_sign_in(admin, app, db):
+    clerk = create_user(db, "clerk")
+    response = admin.post("/admin/users/disable", data={"username": clerk.username}, follow_redirects=True)
+    assert f"Disabled {clerk.username}".encode() in response.data
+    db.expire_all()
+    assert users.get_user(db, clerk.username).active is False
+    assert last_audit(db).action == "user.disable"
+    signed_in = app.test_client().post("/login", data={"username": clerk.username, "password": "correct horse battery"})
+    assert b"This account is disabled" in signed_in.data
+
+
+def test_an_admin_cannot_disable_themself(admin, db):
+    response = admin.post("/admin/users/disable", data={"username": admin.user.username}, follow_redirects=True)
+    assert b"You cannot disable your own account." in response.data
+    db.expire_all()
+    assert users.get_user(db, admin.user.username).active is True
+
+
+def test_the_city_page_shows_the_defaults_and_saves_changes(admin, db):
+    page = admin.get("/admin/city").get_data(as_text=True)
+    assert 'value="City of Alder Creek"' in page and 'value="America/Los_Angeles"' in page
+    response = admin.post("/admin/city", data={"name": "City of Alder Creek", "timezone": "America/Denver",
+                                               "phone": "530-555-0100", "rules_need_second_approver": "y"})
+    assert response.status_code == 302
+    settings = db.scalar(select(CitySettings))
+    assert (settings.timezone, settings.languages, settings.phone) == ("America/Denver", ["en"], "530-555-0100")
+    entry = last_audit(db)
+    assert entry.action == "city.update" and entry.detail["timezone"] == ["America/Los_Angeles", "America/Denver"]
+
+
+def test_a_bad_time_zone_is_refused_and_nothing_saved(admin, db):
+    response = admin.post("/admin/city", data={"name": "City of Alder Creek", "timezone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert b"is not a time zone" in response.data
+    assert db.scalar(select(CitySettings)) is None
+
+
+# --- the services themselves ---------------------------------------------------------------
+
+
+def test_passwords_are_kept_as_scrypt_hashes(db):
+    user = create_user(db, "clerk")
+    assert user.password_hash.startswith("scrypt:") and "correct horse" not in user.password_hash
+
+
+def test_the_lock_runs_out_after_fifteen_minutes(db):
+    user = create_user(db, "clerk")
+    for _ in range(5):
+        assert not users.authenticate(db, user.username, "wrong password", NOW).ok
+    assert user.failed_logins == 5 and user.locked_until == NOW.replace(minute=15)
+    assert "Try again in 15 minutes" in users.authenticate(db, user.username, "correct horse battery", NOW).message
+    assert users.authenticate(db, user.username, "correct horse battery", NOW.replace(minute=15)).ok
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_a_wrong_password_after_the_lock_counts_from_one(db):
+    user = create_user(db, "clerk")
+    for _ in range(5):
+        users.authenticate(db, user.username, "wrong password", NOW)
+    users.authenticate(db, user.username, "wrong password", NOW.replace(minute=20))
+    assert user.failed_logins == 1 and user.locked_until is None
+
+
+def test_set_password_lifts_a_lock_and_is_audited(db):
+    user = create_user(db, "clerk")
+    for _ in range(5):
+        users.authenticate(db, user.username, "wrong password", NOW)
+    users.set_password(db, user.username, "a new password", actor="admin1", now=NOW)
+    assert users.authenticate(db, user.username, "a new password", NOW).ok
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == user.username)
+                         .order_by(AuditEntry.id)).all()
+    assert actions == ["user.add", "user.locked", "user.password", "user.login"]
+
+
+def test_the_city_s_today_follows_its_time_zone():
+    evening = datetime(2026, 3, 3, 6, 30, tzinfo=timezone.utc)
+    assert city.local_today(evening, "America/Los_Angeles").isoformat() == "2026-03-02"
+    assert city.local_today(evening, "Europe/Madrid").isoformat() == "2026-03-03"
+    with pytest.raises(ValueError):
+        city.local_today(evening.replace(tzinfo=None), "America/Los_Angeles")
+
+
+def test_city_languages_must_include_english(db):
+    with pytest.raises(city.CityError, match="must include English"):
+        city.update_city(db, actor="admin1", now=NOW, languages=["es"])
+
+
+def test_saving_unchanged_city_settings_writes_no_audit_row(db):
+    city.update_city(db, actor="admin1", now=NOW, name="City of Alder Creek")
+    rows = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    city.update_city(db, actor="admin1", now=NOW, name="City of Alder Creek")
+    assert db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) == rows
