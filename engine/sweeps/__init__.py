@@ -1,0 +1,1 @@
+"""Nightly sweeps: apply the rules to every account and license, take the steps, mail the notices."""

@@ -1,0 +1,197 @@
+"""Running a sweep: safe to repeat, safe to kill, never doubled by a second runner.
+
+A run is one `sweep_runs` row per sweep and date. The work is split into chunks of
+subjects in id order; each chunk runs in its own transaction that also locks the run row,
+reads the run's cursor, does the chunk, and moves the cursor past it. So a chunk's notices,
+fees and state changes commit together with the cursor, or not at all: a run killed at any
+point and started again carries on after the last committed chunk. Two runners on the
+same run take turns chunk by chunk (PostgreSQL: `FOR UPDATE SKIP LOCKED` on the run row;
+SQLite: the run row is written in a `BEGIN IMMEDIATE` transaction, so writers queue), and
+neither ever repeats a chunk. When no subject is left, the day's notices are rendered into
+one mailing PDF per notice type and the run is marked done; a done run does nothing again.
+A dry run does every chunk in a transaction that is rolled back, and writes nothing.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import audit
+from engine.store.models import Notice, SweepRun
+from engine.sweeps.report import SweepReport
+
+
+class SweepError(RuntimeError):
+    """A sweep that cannot run (unknown name, a run held elsewhere for too long)."""
+
+
+@dataclass
+class SweepContext:
+    """What a sweep's chunk sees: the day, the moment, who acts, and the report to add to."""
+
+    name: str
+    as_of: date
+    now: datetime
+    report: SweepReport
+    dry_run: bool
+    services: Any = None  # the rules and workflows (engine.workflow.services.Catalog)
+    run_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the sweep signs its case events, ledger entries and audit rows."""
+        return f"sweep:{self.name}"
+
+
+class Sweep(Protocol):
+    """A nightly sweep: which subjects it visits, and what it does with a chunk of them."""
+
+    name: str
+
+    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+        """The next subjects (ids above `after`, ascending), at most `limit`."""
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """Apply the rules to these subjects, adding what was done to ctx.report."""
+
+
+class Mailer(Protocol):
+    """Renders the notices of a finished run into one PDF per notice type."""
+
+    def __call__(self, session: Session, run: SweepRun, notices: list[Notice]) -> list[Any]:
+        """Render and record the run's notice batches; returns the batches."""
+
+
+@dataclass
+class RunOutcome:
+    """What a call of `run_sweep` ended with."""
+
+    run_id: int | None
+    status: str  # done | already_done | dry_run
+    report: dict[str, Any] = field(default_factory=dict)
+    chunks: int = 0
+
+
+def _start(factory: sessionmaker[Session], name: str, as_of: date, runner: str, now: datetime) -> SweepRun:
+    """The run row for this sweep and day: created now, or the one already there."""
+    try:
+        with factory() as session, session.begin():
+            run = SweepRun(sweep=name, as_of=as_of, dry_run=False, status="running", started_at=now,
+                           runner=runner, heartbeat_at=now, cursor=0, report=SweepReport().to_json())
+            session.add(run)
+            session.flush()
+            audit.record(session, actor=f"sweep:{name}", action="sweep.start", subject_type="sweep_run",
+                         subject_id=run.id, detail={"as_of": as_of.isoformat(), "runner": runner}, at=now)
+            return run
+    except IntegrityError:
+        with factory() as session:
+            return session.scalars(select(SweepRun).where(SweepRun.sweep == name, SweepRun.as_of == as_of,
+                                                          SweepRun.dry_run.is_(False))).one()
+
+
+def _lock_run(session: Session, run_id: int) -> SweepRun | None:
+    """The run row locked for this transaction, or None while another runner holds it."""
+    query = select(SweepRun).where(SweepRun.id == run_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    # On SQLite the transaction began with BEGIN IMMEDIATE: it already holds the write lock.
+    return session.scalars(query).one_or_none()
+
+
+def _stamp_notices(session: Session, run_id: int, since_id: int) -> None:
+    """Mark the notices this chunk created as belonging to the run (for its mailing)."""
+    session.execute(update(Notice).where(Notice.id > since_id, Notice.sweep_run_id.is_(None),
+                                         Notice.batch_id.is_(None)).values(sweep_run_id=run_id))
+
+
+def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, chunk_size: int) -> int:
+    """One chunk in the caller's transaction: process the subjects after the cursor; how many."""
+    ids = sweep.subject_ids(session, ctx.as_of, run.cursor, chunk_size)
+    if not ids:
+        return 0
+    since = session.scalar(select(Notice.id).order_by(Notice.id.desc()).limit(1)) or 0
+    sweep.process_chunk(session, ids, ctx)
+    if not ctx.dry_run:
+        _stamp_notices(session, run.id, since)
+    run.cursor = ids[-1]
+    return len(ids)
+
+
+def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
+              runner: str, services: Any = None, mailer: Mailer | None = None, dry_run: bool = False,
+              chunk_size: int = 500, progress: Callable[[int], None] | None = None,
+              wait_seconds: float = 600.0) -> RunOutcome:
+    """Run (or resume, or join) the sweep for the day; see the module docstring for the guarantees."""
+    if dry_run:
+        return _dry_run(factory, sweep, as_of=as_of, clock=clock, services=services,
+                        chunk_size=chunk_size, progress=progress)
+    run = _start(factory, sweep.name, as_of, runner, clock())
+    if run.status == "done":
+        return RunOutcome(run.id, "already_done", run.report)
+    chunks, waited_since = 0, None
+    while True:
+        with factory() as session, session.begin():
+            locked = _lock_run(session, run.id)
+            if locked is None:  # another runner is in the middle of a chunk: let it finish
+                waited_since = waited_since or time.monotonic()
+                if time.monotonic() - waited_since > wait_seconds:
+                    raise SweepError(f"{sweep.name} for {as_of} is held by {run.runner}")
+                time.sleep(0.05)
+                continue
+            waited_since = None
+            if locked.status == "done":
+                return RunOutcome(locked.id, "already_done", locked.report)
+            now = clock()
+            ctx = SweepContext(sweep.name, as_of, now, SweepReport.from_json(locked.report), False,
+                               services, locked.id)
+            done = _do_chunk(session, sweep, locked, ctx, chunk_size)
+            locked.report, locked.runner, locked.heartbeat_at = ctx.report.to_json(), runner, now
+            if done:
+                chunks += 1
+                if progress:
+                    progress(done)
+                continue
+            _finish(session, locked, mailer, now)
+            return RunOutcome(locked.id, "done", locked.report, chunks)
+
+
+def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime) -> None:
+    """Render the run's mailings, mark it done, and audit the end of the run."""
+    notices = session.scalars(select(Notice).where(Notice.sweep_run_id == run.id, Notice.batch_id.is_(None))
+                              .order_by(Notice.notice_type, Notice.id)).all()
+    if notices and mailer is not None:
+        batches = mailer(session, run, list(notices))
+        report = dict(run.report)
+        report["mailings"] = [{"notice_type": b.notice_type, "count": b.count, "pdf": b.pdf_path} for b in batches]
+        run.report = report
+    run.status, run.finished_at = "done", now
+    audit.record(session, actor=f"sweep:{run.sweep}", action="sweep.done", subject_type="sweep_run",
+                 subject_id=run.id, detail={"as_of": run.as_of.isoformat(), "totals": run.report.get("totals", {})},
+                 at=now)
+
+
+def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
+             services: Any, chunk_size: int, progress: Callable[[int], None] | None) -> RunOutcome:
+    """Every chunk in a transaction that is rolled back: the report of what would happen."""
+    report, cursor, chunks = SweepReport(), 0, 0
+    while True:
+        with factory() as session:
+            session.begin()
+            try:
+                ctx = SweepContext(sweep.name, as_of, clock(), report, True, services, None)
+                ids = sweep.subject_ids(session, as_of, cursor, chunk_size)
+                if not ids:
+                    return RunOutcome(None, "dry_run", report.to_json(), chunks)
+                sweep.process_chunk(session, ids, ctx)
+                cursor, chunks = ids[-1], chunks + 1
+            finally:
+                session.rollback()
+        if progress:
+            progress(len(ids))
