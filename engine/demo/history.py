@@ -1,0 +1,286 @@
+"""A year in the life of each account: meter reads, bills, payments, and the ledger they leave.
+
+How people pay: most pay on time and in full (autopay, online, by mail, at the counter);
+about 15% are sometimes late; about 4% are chronically delinquent and stop paying months
+before the as-of date, so their balances age past 90 days; about 1% have a check come
+back unpaid (the payment, its reversal and the returned-payment fee). One account paid a
+bill twice and is owed a refund. Ledger entries are posted in date order per account.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from engine.demo import usage
+from engine.demo.accounts import AccountPlan, weighted
+from engine.demo.billing import BillingCalendar, RateBook
+from engine.ledger.chart import OFFSET_BY_KIND
+
+PROMPT, SOMETIMES_LATE, DELINQUENT, RETURNED_CHECK = "prompt", "sometimes_late", "delinquent", "returned_check"
+BEHAVIOURS = ((PROMPT, 80), (SOMETIMES_LATE, 15), (DELINQUENT, 4), (RETURNED_CHECK, 1))
+HABITS = ((("ach", "online"), 22), (("card", "online"), 25), (("check", "lockbox"), 33),
+          (("cash", "counter"), 10), (("check", "counter"), 5), (("card", "counter"), 5))
+DUPLICATE_EVERY = 50  # about one prompt payer in 50 pays a bill twice
+RETURN_REASON = "Insufficient funds (NSF)"
+
+READ_COLUMNS = ("id", "account_id", "period", "read_on", "reading", "consumption_ccf", "source")
+BILL_COLUMNS = ("id", "account_id", "cycle", "period", "service_from", "service_to", "billed_on", "due_on",
+                "consumption_ccf", "total_cents", "rule_id", "rule_version", "explanation")
+LINE_COLUMNS = ("id", "bill_id", "position", "name", "amount_cents", "detail")
+PAYMENT_COLUMNS = ("id", "account_id", "amount_cents", "tender", "source", "received_on", "check_number",
+                   "idempotency_key", "drawer_id", "status", "returned_on", "return_reason", "actor", "posted_at")
+LEDGER_COLUMNS = ("id", "account_id", "kind", "amount_cents", "effective_on", "due_on", "posted_at", "actor",
+                  "description", "reference", "rule_id", "rule_version", "bill_id", "payment_id", "reverses_id",
+                  "fund", "gl_account")
+
+
+@dataclass(frozen=True)
+class BillingMonth:
+    """One cycle's billing of one month: when the meter was read, the service period, bill and due dates."""
+
+    period: str
+    month: int
+    read_on: date
+    service_from: date
+    service_to: date
+    billed_on: date
+    due_on: date
+
+
+def billing_months(calendar: BillingCalendar, cycle: str, periods: list[str]) -> list[BillingMonth]:
+    """The year of billing months of a cycle; meters are read five days before the bill."""
+    dates = [calendar.dates(cycle, period) for period in [previous_period(periods[0])] + periods]
+    months = []
+    for (before, _), (billed_on, due_on), period in zip(dates, dates[1:], periods):
+        months.append(BillingMonth(period, int(period[5:]), billed_on - timedelta(days=5),
+                                   before - timedelta(days=4), billed_on - timedelta(days=5), billed_on, due_on))
+    return months
+
+
+def previous_period(period: str) -> str:
+    """The YYYY-MM before a YYYY-MM."""
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+@dataclass
+class Entry:
+    """A ledger entry before its id is known: sorted by day, then by `order`."""
+
+    on: date
+    order: int
+    kind: str
+    amount_cents: int
+    description: str
+    reference: str = ""
+    due_on: date | None = None
+    rule_id: str | None = None
+    rule_version: str | None = None
+    bill_id: int | None = None
+    payment_id: int | None = None
+    reverses: "Entry | None" = None
+    id: int = 0
+
+
+@dataclass
+class Standing:
+    """Where an account stands on the as-of date, for choosing which accounts have open cases."""
+
+    account_id: int
+    behaviour: str
+    balance_cents: int
+    past_due_cents: int
+    oldest_unpaid_due: date | None
+    oldest_unpaid_cents: int = 0
+    duplicate_payment_cents: int = 0
+
+
+@dataclass
+class Ids:
+    """The next primary key of each table the year of history writes."""
+
+    read: int = 1
+    bill: int = 1
+    line: int = 1
+    payment: int = 1
+    entry: int = 1
+
+
+@dataclass
+class Counts:
+    """How many accounts behave each way, for the load's summary."""
+
+    behaviours: dict[str, int] = field(default_factory=dict)
+    returned_checks: int = 0
+
+
+class AccountYears:
+    """Writes each account's year of reads, bills, payments and ledger entries."""
+
+    def __init__(self, writer, rates: RateBook, calendar: BillingCalendar, periods: list[str], as_of: date,
+                 seed: int) -> None:
+        """Bill `periods` (YYYY-MM, oldest first) for accounts loaded on `as_of`."""
+        self.writer, self.rates, self.as_of = writer, rates, as_of
+        self.use_rng = random.Random(f"{seed}:usage")
+        self.pay_rng = random.Random(f"{seed}:payments")
+        self.months = {cycle: billing_months(calendar, cycle, periods) for cycle in "ABCD"}
+        self.reads = writer.declare("meter_reads", READ_COLUMNS)
+        self.bills = writer.declare("bills", BILL_COLUMNS)
+        self.lines = writer.declare("bill_lines", LINE_COLUMNS)
+        self.payments = writer.declare("payments", PAYMENT_COLUMNS)
+        self.entries = writer.declare("ledger_entries", LEDGER_COLUMNS)
+        self.ids = Ids()
+        self.counts = Counts()
+        self.nsf = rates.fee("returned-payment-fee", {"returned_payments_12m": 1}, as_of)
+
+    def year(self, plan: AccountPlan) -> Standing | None:
+        """Write one account's year; for a delinquent account or one that paid twice, where it stands."""
+        months = self.months[plan.cycle]
+        charges = self.bill_year(plan, months)
+        behaviour = weighted(self.pay_rng, BEHAVIOURS)
+        self.counts.behaviours[behaviour] = self.counts.behaviours.get(behaviour, 0) + 1
+        entries = list(charges)
+        duplicate = self.pay_year(plan, behaviour, charges, months, entries)
+        entries.sort(key=lambda e: (e.on, e.order))
+        self.post(plan.id, entries)
+        if behaviour != DELINQUENT and not duplicate:
+            return None
+        return standing(plan.id, behaviour, entries, self.as_of, duplicate)
+
+    def bill_year(self, plan: AccountPlan, months: list[BillingMonth]) -> list[Entry]:
+        """Reads and bills for each month; returns the bills' charges."""
+        w, ids = self.writer, self.ids
+        base = usage.base_use(self.use_rng, plan.rate_class == "commercial", plan.meter_size)
+        use = usage.monthly_use(self.use_rng, base, [m.month for m in months])
+        winter = usage.winter_average(use, [m.month for m in months])
+        registers = usage.readings(self.use_rng, use)
+        charges = []
+        for month, ccf, register in zip(months, use, registers):
+            self.reads.append((ids.read, plan.id, month.period, w.day(month.read_on), register, ccf, "route"))
+            ids.read += 1
+            bill = self.rates.water_and_sewer(plan.rate_class, plan.meter_size, ccf, winter, plan.sewer,
+                                              plan.fire_line, month.service_from, month.service_to)
+            bill_id = ids.bill
+            ids.bill += 1
+            self.bills.append((bill_id, plan.id, plan.cycle, month.period, w.day(month.service_from),
+                               w.day(month.service_to), w.day(month.billed_on), w.day(month.due_on), ccf,
+                               bill.total_cents, bill.rule_id, bill.rule_version,
+                               bill.explanation(month.service_to)))
+            for position, (name, cents, detail) in enumerate(bill.lines, 1):
+                self.lines.append((ids.line, bill_id, position, name, cents, detail))
+                ids.line += 1
+            charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
+                                 f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id))
+        return charges
+
+    def pay_year(self, plan: AccountPlan, behaviour: str, charges: list[Entry], months: list[BillingMonth],
+                 entries: list[Entry]) -> int:
+        """The account's payments; returns the amount of a duplicate payment (0 if none)."""
+        rng = self.pay_rng
+        tender, source = ("check", "lockbox") if behaviour == RETURNED_CHECK else weighted(rng, HABITS)
+        check_number = rng.randint(1001, 8000)
+        stops_at = len(charges) - rng.randint(4, 7) if behaviour == DELINQUENT else len(charges)
+        bounced_at = rng.randint(3, 8) if behaviour == RETURNED_CHECK else -1
+        last_paid = None
+        for index, (charge, month) in enumerate(zip(charges, months)):
+            if index >= stops_at:
+                break
+            amount, paid_on = self.payment_terms(rng, behaviour, charge, month)
+            if amount <= 0:
+                continue
+            paid_on = counter_day(paid_on) if source == "counter" else paid_on
+            if paid_on > self.as_of:
+                continue
+            if tender == "check":
+                check_number += 1
+            payment = self.pay(plan, amount, tender, source, paid_on, f"demo:{plan.number}:{month.period}",
+                               str(check_number) if tender == "check" else "", entries)
+            last_paid = (amount, paid_on, month.period)
+            if index == bounced_at:
+                self.bounce(plan, payment, paid_on, month.period, entries)
+        if behaviour == PROMPT and plan.id % DUPLICATE_EVERY == 3 and last_paid:
+            amount, paid_on, period = last_paid  # the same bill paid again, by mail
+            self.pay(plan, amount, "check", "lockbox", min(self.as_of, paid_on + timedelta(days=2)),
+                     f"demo:{plan.number}:{period}:again", str(rng.randint(101, 999)), entries)
+            return amount
+        return 0
+
+    def payment_terms(self, rng: random.Random, behaviour: str, charge: Entry,
+                      month: BillingMonth) -> tuple[int, date]:
+        """How much of a bill is paid, and when."""
+        on_time = month.billed_on + timedelta(days=rng.randint(4, 19))
+        if behaviour == SOMETIMES_LATE and rng.randint(1, 100) <= 35:
+            return charge.amount_cents, month.due_on + timedelta(days=rng.randint(3, 40))
+        if behaviour == DELINQUENT:
+            if rng.randint(1, 100) <= 30:
+                return 0, on_time
+            part = charge.amount_cents * rng.randint(40, 100) // 100
+            return part, month.due_on + timedelta(days=rng.randint(0, 45))
+        return charge.amount_cents, on_time
+
+    def pay(self, plan: AccountPlan, amount: int, tender: str, source: str, paid_on: date, key: str,
+            check_number: str, entries: list[Entry]) -> Entry:
+        """One payment received and its ledger credit."""
+        payment_id = self.ids.payment
+        self.ids.payment += 1
+        minutes = 8 * 60 + (payment_id * 37) % 540
+        self.payments.append((payment_id, plan.id, amount, tender, source, self.writer.day(paid_on), check_number,
+                              key, None, "posted", None, "", "demo", self.writer.moment(paid_on, minutes)))
+        entry = Entry(paid_on, 1, "payment", -amount, f"Payment ({tender}, {source})", check_number or key,
+                      payment_id=payment_id)
+        entries.append(entry)
+        return entry
+
+    def bounce(self, plan: AccountPlan, payment: Entry, paid_on: date, period: str, entries: list[Entry]) -> None:
+        """The bank returns a check: the payment is reversed and the returned-payment fee charged."""
+        returned_on = paid_on + timedelta(days=self.pay_rng.randint(5, 10))
+        row = list(self.payments[-1])  # the payment just written, not yet sent
+        row[9], row[10], row[11] = "returned", self.writer.day(returned_on), RETURN_REASON
+        self.payments[-1] = tuple(row)
+        self.counts.returned_checks += 1
+        entries.append(Entry(returned_on, 2, "reversal", -payment.amount_cents, f"Returned check: {RETURN_REASON}",
+                             payment.reference, payment_id=payment.payment_id, reverses=payment))
+        entries.append(Entry(returned_on, 3, "fee", self.nsf.total_cents, "Returned payment fee", payment.reference,
+                             returned_on, self.nsf.rule_id, self.nsf.rule_version))
+        if self.pay_rng.randint(1, 10) <= 6 and returned_on + timedelta(days=12) <= self.as_of:
+            self.pay(plan, payment.amount_cents * -1 + self.nsf.total_cents, "cash", "counter",
+                     counter_day(returned_on + timedelta(days=12)), f"demo:{plan.number}:{period}:replacement", "",
+                     entries)
+
+    def post(self, account_id: int, entries: list[Entry]) -> None:
+        """Ledger rows for the account's entries, in date order."""
+        w = self.writer
+        for entry in entries:
+            entry.id = self.ids.entry
+            self.ids.entry += 1
+            fund, gl_account = OFFSET_BY_KIND[entry.kind if entry.reverses is None else entry.reverses.kind]
+            self.entries.append((entry.id, account_id, entry.kind, entry.amount_cents, w.day(entry.on),
+                                 w.day(entry.due_on), w.moment(entry.on, 7 * 60 + entry.order * 90), "demo",
+                                 entry.description, entry.reference, entry.rule_id, entry.rule_version,
+                                 entry.bill_id, entry.payment_id, entry.reverses.id if entry.reverses else None,
+                                 fund, gl_account))
+
+
+def counter_day(day: date) -> date:
+    """City Hall's counter is closed at weekends: a Saturday or Sunday payment comes in on Monday."""
+    weekday = day.weekday()
+    return day + timedelta(days=7 - weekday) if weekday >= 5 else day
+
+
+def standing(account_id: int, behaviour: str, entries: list[Entry], as_of: date, duplicate: int) -> Standing:
+    """Balance, past-due balance and the oldest unpaid due date, paying the oldest charges first."""
+    credit = -sum(e.amount_cents for e in entries if e.amount_cents < 0 or e.kind == "reversal")
+    balance = sum(e.amount_cents for e in entries)
+    past_due, oldest, oldest_cents = 0, None, 0
+    for entry in entries:
+        if entry.amount_cents <= 0 or entry.kind == "reversal":
+            continue
+        covered = min(credit, entry.amount_cents)
+        credit -= covered
+        unpaid = entry.amount_cents - covered
+        if unpaid and entry.due_on is not None and entry.due_on < as_of:
+            past_due += unpaid
+            if oldest is None:
+                oldest, oldest_cents = entry.due_on, unpaid
+    return Standing(account_id, behaviour, balance, past_due, oldest, oldest_cents, duplicate)

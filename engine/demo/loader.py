@@ -1,0 +1,188 @@
+"""Loading the sample city into an empty database: one transaction, one audit row.
+
+`load_demo` checks the database is empty of city data, writes the city settings and the
+demo logins (through engine.users, audited as any new user), then every account's year,
+the businesses and the open cases through the bulk writer, and finally one `demo.load`
+audit row with the counts. Nothing here reads the clock: `as_of` and `now` come in.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.demo import city
+from engine.demo.accounts import Households
+from engine.demo.billing import BillingCalendar, RateBook, version_in_force
+from engine.demo.bulk import BulkWriter
+from engine.demo.cases import OpenCases
+from engine.demo.history import AccountYears, Standing
+from engine.demo.licenses import LicenseYear
+from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
+from engine.users import add_user
+
+Progress = Callable[[str, int, int], None]
+CITY_TABLES = (CitySettings, Customer, UtilityAccount, Business)
+RULES_NEEDED = ("water-rates-residential", "water-rates-commercial", "city-calendar")
+REPORT_EVERY = 1000  # accounts between progress reports
+SEQUENCED_TABLES = ("customers", "properties", "utility_accounts", "deposits", "meter_reads", "bills", "bill_lines",
+                    "payments", "ledger_entries", "businesses", "licenses", "cases", "case_events")
+
+
+class DemoRefused(Exception):
+    """The sample city cannot be loaded here; the message says why and nothing was written."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What a load wrote: rows per table, and what the city's accounts and licenses look like."""
+
+    rows: dict[str, int]
+    behaviours: dict[str, int]
+    license_statuses: dict[str, int]
+    cases: dict[str, int]
+    rule_evaluations: int
+    logins_added: tuple[str, ...] = field(default_factory=tuple)
+
+
+def has_city_data(connection: Connection) -> bool:
+    """True when the database already holds city settings, customers, accounts or businesses."""
+    return any(connection.execute(select(func.count()).select_from(model)).scalar_one() for model in CITY_TABLES)
+
+
+def billing_periods(as_of: date) -> list[str]:
+    """The twelve months (YYYY-MM, oldest first) ending with the month before `as_of`."""
+    periods, year, month = [], as_of.year, as_of.month
+    for _ in range(12):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        periods.append(f"{year}-{month:02d}")
+    return periods[::-1]
+
+
+def check_rules_reach(library: Any, as_of: date, periods: list[str]) -> None:
+    """Refuse an as-of date whose year of bills starts before the rate schedules and calendar do."""
+    year, month = int(periods[0][:4]), int(periods[0][5:])
+    earliest = date(year, month, 1) - timedelta(days=31)
+    for rule_id in RULES_NEEDED:
+        if rule_id not in library:
+            raise DemoRefused(f"the rules folder has no {rule_id}; the sample city's bills need it")
+        if version_in_force(library.get(rule_id), earliest) is None:
+            first = min(v.effective for v in library.get(rule_id).versions)
+            raise DemoRefused(f"{rule_id} has no version in force on {earliest}, where a year of bills "
+                              f"before {as_of} starts; choose an --as-of at least 13 months after {first}")
+
+
+def add_demo_logins(session: Session, now: datetime) -> tuple[str, ...]:
+    """The clerk, supervisor and admin logins of the demo, skipping usernames already taken."""
+    added = []
+    for login in city.DEMO_LOGINS:
+        if session.scalar(select(User.id).where(User.username == login.username)) is None:
+            add_user(session, username=login.username, full_name=login.full_name, role=login.role,
+                     password=login.password, actor="demo", now=now)
+            added.append(login.username)
+    return tuple(added)
+
+
+def load_demo(engine: Engine, library: Any, *, accounts: int, licenses: int, seed: int, as_of: date,
+              now: datetime, progress: Progress | None = None) -> DemoSummary:
+    """Load the sample city into an empty database in one transaction, or raise DemoRefused."""
+    report = progress or (lambda phase, done, total: None)
+    periods = billing_periods(as_of)
+    check_rules_reach(library, as_of, periods)
+    with engine.connect() as connection, bulk_mode(connection):
+        with connection.begin():
+            if has_city_data(connection):
+                raise DemoRefused("the database already holds a city; the sample city loads only into an "
+                                  "empty database")
+            session = Session(bind=connection)
+            session.add(CitySettings(**city.city_settings_row()))
+            logins = add_demo_logins(session, now)
+            session.flush()
+            summary = write_city(connection, library, accounts, licenses, seed, as_of, periods, report)
+            audit.record(session, actor="demo", action="demo.load", subject_type="city", subject_id=city.CITY_NAME,
+                         detail={"seed": seed, "as_of": as_of.isoformat(), "accounts": accounts,
+                                 "licenses": licenses, "rows": summary.rows, "cases": summary.cases,
+                                 "logins_added": list(logins)}, at=now)
+            session.flush()
+            if connection.dialect.name == "postgresql":
+                restart_sequences(connection)
+            else:
+                check_foreign_keys(connection)
+    return DemoSummary(summary.rows, summary.behaviours, summary.license_statuses, summary.cases,
+                       summary.rule_evaluations, logins)
+
+
+@contextmanager
+def bulk_mode(connection: Connection) -> Iterator[None]:
+    """On SQLite, a large page cache and foreign keys checked once at the end rather than per row.
+
+    The pragmas apply to this one connection and only outside a transaction, so they are
+    set before the load's transaction begins and put back (as engine.store.db sets them)
+    after it ends.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("PRAGMA cache_size=-262144")  # 256 MiB: the indexes of a large city stay in memory
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute("PRAGMA cache_size=-2000")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit a load that left any row pointing at a row that does not exist."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
+    if broken:
+        raise RuntimeError(f"the sample city would break foreign keys (table, row, parent): {broken}")
+
+
+def write_city(connection: Connection, library: Any, accounts: int, licenses: int, seed: int, as_of: date,
+               periods: list[str], report: Progress) -> DemoSummary:
+    """Every account's year, the businesses and the open cases, through one bulk writer."""
+    writer = BulkWriter(connection, city.TIME_ZONE)
+    rates, calendar = RateBook(library), BillingCalendar(library)
+    households = Households(random.Random(f"{seed}:households"), writer, rates, date.fromisoformat(periods[0] + "-01"))
+    years = AccountYears(writer, rates, calendar, periods, as_of, seed)
+    standings: list[Standing] = []
+    report("accounts", 0, accounts)
+    for account_id in range(1, accounts + 1):
+        found = years.year(households.account(account_id))
+        if found is not None:
+            standings.append(found)
+        if account_id % REPORT_EVERY == 0 or account_id == accounts:
+            writer.flush_full()
+            report("accounts", account_id, accounts)
+    writer.flush()
+    business_year = LicenseYear(random.Random(f"{seed}:businesses"), writer, households, rates, as_of)
+    report("businesses", 0, licenses)
+    for business_id in range(1, licenses + 1):
+        business_year.business(business_id)
+    writer.flush()
+    report("businesses", licenses, licenses)
+    cases = OpenCases(writer, rates, as_of, years.ids.entry)
+    cases.delinquency(standings)
+    cases.licensing(business_year.applications)
+    cases.refund(standings)
+    writer.flush()
+    report("cases", sum(cases.by_workflow.values()), sum(cases.by_workflow.values()))
+    rows = dict(writer.written)
+    return DemoSummary(rows, dict(years.counts.behaviours, returned_checks=years.counts.returned_checks),
+                       dict(business_year.statuses), dict(cases.by_workflow), rates.evaluations)
+
+
+def restart_sequences(connection: Connection) -> None:
+    """Move PostgreSQL's id sequences past the ids the loader assigned itself."""
+    for table in SEQUENCED_TABLES:
+        connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
