@@ -18,35 +18,43 @@ from typing import Any
 from engine.rules.errors import EvaluationError
 
 
-def _calendar(rules: Any, calendar_id: str) -> Any:
-    """The city calendar object of a calendar document."""
-    from engine.rules.calendar import CityCalendar
-    return CityCalendar(rules.get(calendar_id))
-
-
 def _as_date(value: Any) -> date:
     """A date from a field or a result (ISO text or a date)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def allowed_day(rules: Any, calendar_id: str, day: date, action: str, on: date) -> date:
+    """`day` if the calendar allows `action` (office, shutoff) on it, else the next day it does."""
+    result = rules.evaluate(calendar_id, {"date": day, "action": action}, on).to_json()
+    return day if result["allowed"] else _as_date(result["next_allowed"])
+
+
+def office_days_after(rules: Any, calendar_id: str, start: date, count: int, on: date) -> date:
+    """The `count`th open day after `start` (that day itself not counted)."""
+    day = start
+    for _ in range(count):
+        day = allowed_day(rules, calendar_id, day + timedelta(days=1), "office", on)
+    return day
+
+
 def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> date:
     """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
-    calendar = _calendar(rules, spec["calendar"])
+    calendar_id = spec["calendar"]
     if "office_days" in spec:
-        return calendar.add_office_days(on, int(spec["office_days"]))
+        return office_days_after(rules, calendar_id, on, int(spec["office_days"]), on)
     if "step" in spec:
         for needed in ("cycle", "period"):
             if facts.get(needed) in (None, ""):
                 raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
-        steps = calendar.timeline(facts["cycle"], facts["period"])
+        steps = rules.evaluate(calendar_id, {"cycle": facts["cycle"], "period": facts["period"]}, on).to_json()["steps"]
         if spec["step"] not in steps:
-            raise EvaluationError(f"{spec['calendar']} has no timeline step {spec['step']!r}")
+            raise EvaluationError(f"{calendar_id} has no timeline step {spec['step']!r}")
         return _as_date(steps[spec["step"]])
     day = on + timedelta(days=int(spec["days"]))
     if spec.get("roll") == "shutoff_day":
-        return calendar.next_shutoff_day(day)
+        return allowed_day(rules, calendar_id, day, "shutoff", on)
     if spec.get("roll") == "office_day":
-        return calendar.next_office_day(day)
+        return allowed_day(rules, calendar_id, day, "office", on)
     return day
 
 
