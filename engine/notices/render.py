@@ -1,13 +1,16 @@
 """Notices to HTML (Jinja, autoescaped) and to PDF: one wkhtmltopdf run for a whole mailing."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from engine.notices import formats
 from engine.notices.catalog import validate_notice
+from engine.notices.pdfmerge import can_merge, merge_pdfs
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
 DOCUMENT_END = "\n</body>\n</html>\n"
@@ -43,13 +46,20 @@ class NoticeRenderer:
     """Renders a city's notices as HTML pages and as mailing-ready PDFs."""
 
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
-                 timeout_seconds: int = 30, seconds_per_page: float = 0.05) -> None:
-        """Set up templates and the city's details; wkhtmltopdf is looked for when first needed."""
+                 timeout_seconds: int = 30, seconds_per_page: float = 0.05,
+                 processes: int = 2, pages_per_process: int = 250) -> None:
+        """Set up templates and the city's details; wkhtmltopdf is looked for when first needed.
+
+        A mailing longer than pages_per_process is rendered in parts, `processes` wkhtmltopdf
+        runs at a time, and the parts joined with pdfunite (one run if pdfunite is missing).
+        """
         self.env = notice_environment(templates_dir)
         self.city = dict(city)
         self.wkhtmltopdf = wkhtmltopdf
         self.timeout_seconds = timeout_seconds
         self.seconds_per_page = seconds_per_page
+        self.processes = max(1, processes)
+        self.pages_per_process = max(1, pages_per_process)
         self._meta_prefix = new_meta_prefix()
         self._document_start = self.env.get_template("_document.html").render(city=self.city)
 
@@ -67,17 +77,44 @@ class NoticeRenderer:
         return self._document_start + "\n".join(html_pages) + DOCUMENT_END
 
     def render_pdf(self, html_pages: list[str]) -> bytes:
-        """One PDF of the pages, from a single wkhtmltopdf process."""
-        if not html_pages:
-            raise ValueError("no notices to render")
-        executable = find_wkhtmltopdf(self.wkhtmltopdf)
-        timeout = self.timeout_seconds + self.seconds_per_page * len(html_pages)
-        return html_to_pdf(executable, self.render_document(html_pages), self._meta_prefix, timeout)
+        """One PDF of the pages, in order, each notice on a new sheet."""
+        return self._mailing(iter(html_pages))
 
     def render_batch(self, notices: Iterable[tuple[str, str, dict]]) -> bytes:
-        """One mailing PDF for many notices (type, language, data), in the order given."""
-        return self.render_pdf([self.render_html(*notice) for notice in notices])
+        """One mailing PDF for many notices (type, language, data), in the order given.
+
+        Notices are written to HTML while earlier parts are already in wkhtmltopdf; any bad
+        notice fails the whole batch and no PDF is returned.
+        """
+        return self._mailing(self.render_html(*notice) for notice in notices)
 
     def render_one(self, notice_type: str, language: str, data: dict) -> bytes:
         """The PDF of a single notice, on demand."""
         return self.render_pdf([self.render_html(notice_type, language, data)])
+
+    def _mailing(self, pages: Iterator[str]) -> bytes:
+        """Render the pages in parts, a few wkhtmltopdf processes at a time, and join the parts."""
+        executable = find_wkhtmltopdf(self.wkhtmltopdf)
+        size = self.pages_per_process if can_merge() else None
+        pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="wkhtmltopdf")
+        try:
+            parts = [(len(part), pool.submit(self._part_pdf, executable, part))
+                     for part in _parts(pages, size)]
+            pdfs = [future.result() for _, future in parts]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not pdfs:
+            raise ValueError("no notices to render")
+        total = sum(count for count, _ in parts)
+        return merge_pdfs(pdfs, self.timeout_seconds + self.seconds_per_page * total)
+
+    def _part_pdf(self, executable: str, part: list[str]) -> bytes:
+        """One wkhtmltopdf run over some pages, with a time limit that grows with the pages."""
+        timeout = self.timeout_seconds + self.seconds_per_page * len(part)
+        return html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout)
+
+
+def _parts(pages: Iterator[str], size: int | None) -> Iterator[list[str]]:
+    """The pages in lists of `size` (all in one list when size is None), lazily."""
+    while part := list(islice(pages, size)):
+        yield part

@@ -23,6 +23,7 @@ import pdfkit
 # Every option is fixed here; nothing comes from the notice data.
 OPTIONS = (
     ("--quiet", ""),
+    ("--javascript-delay", "0"),  # scripts are off; do not wait the default 200 ms for them
     ("--encoding", "utf-8"),
     ("--page-size", "Letter"),
     ("--orientation", "Portrait"),

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from engine.notices import NOTICE_TYPES
+from engine.notices import NOTICE_TYPES, NoticeRenderer
 from engine.notices.formats import long_date, money
-from engine.notices.samples import sample_notice_data
-from notice_support import flat, page_text, pdf_page_size, pdf_pages, word_boxes
+from engine.notices.samples import sample_city, sample_notice_data
+from notice_support import TEMPLATES, flat, page_text, pdf_page_size, pdf_pages, word_boxes
 
 # What each type must print, besides the recipient, the citation and the date: (key, kind).
 SHOWN = {
@@ -136,3 +136,13 @@ def test_the_html_has_no_external_references(renderer):
     document = renderer.render_document(pages)
     for reference in ("src=", "href=", "url(", "@import", "<script", "<link", "<img"):
         assert reference not in document.lower()
+
+
+def test_a_mailing_rendered_in_parts_is_joined_in_order(tmp_path):
+    renderer = NoticeRenderer(TEMPLATES, sample_city(), processes=2, pages_per_process=3)
+    notices = _every_notice()[:8]
+    path = tmp_path / "parts.pdf"
+    path.write_bytes(renderer.render_batch(notices))
+    assert pdf_pages(path.read_bytes()) == 8
+    for page, (_, _, data) in enumerate(notices, start=1):
+        assert data["recipient"]["name"] in flat(page_text(path, page))

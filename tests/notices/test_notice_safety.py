@@ -129,7 +129,7 @@ def test_a_render_that_takes_too_long_is_stopped():
         renderer.render_one("refund-letter", "en", sample_notice_data("refund-letter"))
 
 
-def test_a_missing_key_fails_before_anything_is_rendered(renderer):
+def test_a_missing_key_fails_the_whole_batch(renderer):
     data = sample_notice_data("door-hanger")
     del data["shutoff_date"]
     with pytest.raises(ValueError, match=r"^door-hanger notice: data is missing 'shutoff_date'$"):

@@ -1,0 +1,66 @@
+"""How fast notices become PDFs: one mailing PDF for a batch, against one PDF per notice.
+
+Times the work with a monotonic performance counter (never the calendar clock) and also
+reports the CPU seconds used, which other work on a shared machine does not inflate.
+"""
+from __future__ import annotations
+
+import resource
+from collections.abc import Callable
+from pathlib import Path
+from time import perf_counter
+
+from engine.notices.render import NoticeRenderer
+from engine.notices.samples import sample_batch, sample_city
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
+TARGET_PER_SECOND = 300
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and the wkhtmltopdf processes it waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(work: Callable[[], object], timer: Callable[[], float]) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds and the result of some work."""
+    wall, cpu = timer(), _cpu_seconds()
+    result = work()
+    return timer() - wall, _cpu_seconds() - cpu, result
+
+
+def run_notice_bench(n: int = 1000, singles: int = 50, templates_dir: str | Path = TEMPLATES,
+                     processes: int = 2, pages_per_process: int = 250,
+                     timer: Callable[[], float] = perf_counter) -> dict:
+    """Notices per second into one mailing PDF (n notices) and one PDF per notice (singles)."""
+    renderer = NoticeRenderer(templates_dir, sample_city(), processes=processes,
+                              pages_per_process=pages_per_process)
+    batch, single = sample_batch(n), sample_batch(singles)
+    renderer.render_one(*single[0])  # warm the template cache and the disk cache
+    batch_wall, batch_cpu, mailing = _timed(lambda: renderer.render_batch(batch), timer)
+    html_wall, _, _ = _timed(lambda: [renderer.render_html(*notice) for notice in batch], timer)
+    single_wall, single_cpu, _ = _timed(lambda: [renderer.render_one(*x) for x in single], timer)
+    batch_rate, single_rate = n / batch_wall, singles / single_wall
+    return {
+        "batch_notices": n,
+        "processes": processes,
+        "pages_per_process": pages_per_process,
+        "batch_seconds": round(batch_wall, 3),
+        "batch_cpu_seconds": round(batch_cpu, 3),
+        "batch_html_seconds": round(html_wall, 3),
+        "batch_pdf_bytes": len(mailing),
+        "batch_notices_per_s": round(batch_rate, 1),
+        "single_notices": singles,
+        "single_seconds": round(single_wall, 3),
+        "single_cpu_seconds": round(single_cpu, 3),
+        "single_notices_per_s": round(single_rate, 1),
+        "batch_over_single": round(batch_rate / single_rate, 1),
+        "target_notices_per_s": TARGET_PER_SECOND,
+        "meets_target": batch_rate >= TARGET_PER_SECOND,
+    }
+
+
+if __name__ == "__main__":
+    print(run_notice_bench())
