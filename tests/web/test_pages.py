@@ -140,3 +140,35 @@ def test_pages_escape_what_people_typed(admin, db):
     create_user(db, "clerk", full_name="<script>alert(1)</script>")
     page = admin.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_past_due_accounts_agree_with_the_ledger_s_aging(db):
+    from engine.ledger import standings
+    from webapp.main.summary import past_due_accounts
+
+    def entry(account, kind, cents, on, due_on=None, reverses=None):
+        """A ledger entry, returned so it can be reversed."""
+        row = LedgerEntry(account_id=account.id, kind=kind, amount_cents=cents, effective_on=on, due_on=due_on,
+                          posted_at=NOW, actor="test", description=kind, reverses_id=reverses)
+        db.add(row)
+        db.flush()
+        return row
+
+    bounced, future_credit, reversed_charge, fee_today, late = (create_account(db) for _ in range(5))
+    paid = entry(bounced, "payment", -5203, date(2026, 2, 25))
+    entry(bounced, "charge", 5203, date(2026, 2, 1), due_on=date(2026, 2, 20))
+    entry(bounced, "reversal", 5203, TODAY, reverses=paid.id)  # a returned check, dated today
+    entry(future_credit, "charge", 5203, date(2026, 2, 1), due_on=date(2026, 2, 20))
+    entry(future_credit, "payment", -5203, date(2026, 3, 5))  # not in force yet
+    charge = entry(reversed_charge, "charge", 5203, date(2026, 2, 1), due_on=date(2026, 2, 20))
+    entry(reversed_charge, "reversal", -5203, date(2026, 2, 22), reverses=charge.id)
+    entry(fee_today, "fee", 2500, TODAY)  # due today: not yet late
+    entry(late, "charge", 3000, date(2026, 1, 1), due_on=date(2026, 1, 20))
+    entry(late, "charge", 3000, date(2026, 2, 1), due_on=date(2026, 2, 20))
+    entry(late, "payment", -3000, date(2026, 2, 10))
+
+    ids = [a.id for a in (bounced, future_credit, reversed_charge, fee_today, late)]
+    by_ledger = {account_id for account_id, standing in standings(db, TODAY, ids) if standing.past_due_cents > 0}
+    assert by_ledger == {bounced.id, future_credit.id, late.id}
+    everyone = sum(1 for _, standing in standings(db, TODAY) if standing.past_due_cents > 0)
+    assert past_due_accounts(db, TODAY) == everyone >= 3

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.store.models import Business, Case, LedgerEntry, License, Payment, SweepRun, UtilityAccount
 
@@ -25,15 +25,20 @@ class OfficeSummary:
 
 
 def past_due_accounts(session: Session, today: date) -> int:
-    """Accounts whose charges due before today exceed every payment and credit they have."""
-    # Credits pay the oldest charges first, so an account is past due exactly when what fell
-    # due before today is more than all its credits together.
-    owed = func.sum(case((LedgerEntry.amount_cents < 0, LedgerEntry.amount_cents),
-                         (func.coalesce(LedgerEntry.due_on, LedgerEntry.effective_on) < today,
-                          LedgerEntry.amount_cents),
-                         else_=0))
-    per_account = (select(LedgerEntry.account_id).group_by(LedgerEntry.account_id)
-                   .having(owed > 0).subquery())
+    """Accounts with a past-due balance today, by the ledger's aging rules, counted in one query."""
+    # engine.ledger.aging in SQL, so the count needs no walk over every entry: entries dated
+    # after today are left out; a reversal nets into the entry it reverses (keeping that
+    # entry's due date); credits pay the oldest debits first, so an account is past due
+    # exactly when its debits due before today exceed all its credits together.
+    entry, kept = LedgerEntry, aliased(LedgerEntry)
+    netted = (select(entry.account_id, func.coalesce(entry.reverses_id, entry.id).label("kept_id"),
+                     func.sum(entry.amount_cents).label("net"))
+              .where(entry.effective_on <= today)
+              .group_by(entry.account_id, func.coalesce(entry.reverses_id, entry.id)).subquery())
+    due = func.coalesce(kept.due_on, kept.effective_on)
+    owed = func.sum(case((netted.c.net < 0, netted.c.net), (due < today, netted.c.net), else_=0))
+    per_account = (select(netted.c.account_id).join(kept, kept.id == netted.c.kept_id)
+                   .group_by(netted.c.account_id).having(owed > 0).subquery())
     return session.scalar(select(func.count()).select_from(per_account)) or 0
 
 
