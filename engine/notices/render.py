@@ -1,4 +1,4 @@
-"""Notices to HTML (Jinja, autoescaped) and to PDF: one wkhtmltopdf run for a whole mailing."""
+"""Notices to HTML (Jinja, autoescaped) and to PDF: a whole mailing as one PDF, a sheet per notice."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
 from engine.notices.catalog import validate_notice
@@ -33,7 +33,7 @@ def notice_environment(templates_dir: str | Path) -> Environment:
     """The Jinja environment for notices: autoescaped always, strict about undefined names."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

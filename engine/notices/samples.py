@@ -1,12 +1,14 @@
 """Sample notice data for Alder Creek: what the bench renders, and an example for whoever builds the data."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from engine.notices.catalog import NOTICE_TYPES
 
 STREETS = ("Oak Hollow Rd", "Mill St", "Cedar Ave", "Riverbend Dr", "Quarry Ln", "Sutter Way")
 NAMES = ("María José Ramírez", "Dale Whitaker", "Nguyen Thi Lan", "Roberto Salazar",
          "Patricia O'Connell", "Hmong Family Market LLC")
-REFERENCES = {
+REFERENCES = MappingProxyType({
     "past-due-reminder": "Alder Creek Municipal Code 13.08.030",
     "shutoff-notice": "Alder Creek Municipal Code 13.08.040",
     "door-hanger": "Alder Creek Municipal Code 13.08.050",
@@ -19,7 +21,7 @@ REFERENCES = {
     "license-lapsed": "Alder Creek Municipal Code 5.04.130",
     "license-certificate": "Alder Creek Municipal Code 5.04.060",
     "refund-letter": "Alder Creek Municipal Code 13.04.150",
-}
+})
 
 
 def sample_city() -> dict:

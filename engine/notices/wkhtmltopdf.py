@@ -41,9 +41,10 @@ OPTIONS = (
     ("--load-error-handling", "abort"),
     ("--load-media-error-handling", "abort"),
 )
-# Environment variables wkhtmltopdf would take a proxy from, or a display.
-DROPPED_ENV = ("http_proxy", "https_proxy", "all_proxy", "proxy", "no_proxy",
-               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "DISPLAY", "WAYLAND_DISPLAY")
+# The only environment wkhtmltopdf gets from the caller: no proxies, no display, no Qt
+# scaling settings that would move the address off the envelope window.
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "FONTCONFIG_FILE",
+            "FONTCONFIG_PATH", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_DIRS")
 MISSING = "wkhtmltopdf is not installed: apt-get install wkhtmltopdf"
 
 
@@ -65,8 +66,9 @@ def new_meta_prefix() -> str:
 
 
 def headless_environment(runtime_dir: str) -> dict[str, str]:
-    """The caller's environment without proxies or a display, with Qt told to run offscreen."""
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    """A small clean environment (no proxies, no display), with Qt told to run offscreen."""
+    env = {k: v for k, v in os.environ.items() if k in KEPT_ENV}
+    env.setdefault("LANG", "C.UTF-8")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_RUNTIME_DIR"] = runtime_dir
     return env

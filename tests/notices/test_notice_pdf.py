@@ -146,3 +146,27 @@ def test_a_mailing_rendered_in_parts_is_joined_in_order(tmp_path):
     assert pdf_pages(path.read_bytes()) == 8
     for page, (_, _, data) in enumerate(notices, start=1):
         assert data["recipient"]["name"] in flat(page_text(path, page))
+
+
+def test_the_longest_notice_still_fits_one_sheet(renderer, tmp_path):
+    data = sample_notice_data("payment-plan-agreement", 4)
+    data["installments"] = [{"due_date": f"2026-{month:02d}-15", "amount": "1041.67"} for month in range(1, 13)]
+    data["amount_due"] = "12500.04"
+    data["service_address"] = "12345 Old Sacramento Stagecoach Road, Building C, Unit 1204"
+    data["recipient"].update(name="Compañía de Construcción Hermanos Villaseñor-Echeverría S.A. de C.V.",
+                             care_of="Attn: Accounts Payable Department", unit="Suite 1204")
+    city = {**sample_city(), "office_hours_es": "lunes a viernes, de 8:00 a. m. a 5:00 p. m."}
+    path = tmp_path / "long.pdf"
+    path.write_bytes(renderer.render_one("payment-plan-agreement", "es", {**data, "city": city}))
+    assert pdf_pages(path.read_bytes()) == 1
+    text = flat(page_text(path, 1))
+    assert "12 15 de diciembre de 2026 $1,041.67" in text
+    assert "lunes a viernes, de 8:00 a. m. a 5:00 p. m." in text
+
+
+def test_the_city_details_saved_with_a_notice_are_the_ones_printed(renderer):
+    data = sample_notice_data("past-due-reminder")
+    data["city"] = {"phone": "(530) 555-0199"}
+    html = renderer.render_html("past-due-reminder", "en", data)
+    assert "(530) 555-0199" in html and "(530) 555-0142" not in html
+    assert "City of Alder Creek" in html
