@@ -43,16 +43,18 @@ def notice_environment(templates_dir: str | Path) -> Environment:
 
 
 class NoticeRenderer:
-    """Renders a city's notices as HTML pages and as mailing-ready PDFs."""
+    """Renders a city's notices as HTML pages and as mailing-ready PDFs.
+
+    A mailing longer than pages_per_process is rendered in parts, `processes` wkhtmltopdf
+    runs at a time while later notices are still being written, and the parts are joined
+    with pdfunite (one run for the whole mailing when pdfunite is not installed). Any bad
+    notice fails the whole mailing: no PDF is returned.
+    """
 
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
                  timeout_seconds: int = 30, seconds_per_page: float = 0.05,
                  processes: int = 2, pages_per_process: int = 250) -> None:
-        """Set up templates and the city's details; wkhtmltopdf is looked for when first needed.
-
-        A mailing longer than pages_per_process is rendered in parts, `processes` wkhtmltopdf
-        runs at a time, and the parts joined with pdfunite (one run if pdfunite is missing).
-        """
+        """Set up templates and the city's details; wkhtmltopdf is looked for when first needed."""
         self.env = notice_environment(templates_dir)
         self.city = dict(city)
         self.wkhtmltopdf = wkhtmltopdf
@@ -81,11 +83,7 @@ class NoticeRenderer:
         return self._mailing(iter(html_pages))
 
     def render_batch(self, notices: Iterable[tuple[str, str, dict]]) -> bytes:
-        """One mailing PDF for many notices (type, language, data), in the order given.
-
-        Notices are written to HTML while earlier parts are already in wkhtmltopdf; any bad
-        notice fails the whole batch and no PDF is returned.
-        """
+        """One mailing PDF for many notices (type, language, data), in the order given."""
         return self._mailing(self.render_html(*notice) for notice in notices)
 
     def render_one(self, notice_type: str, language: str, data: dict) -> bytes:
