@@ -226,8 +226,8 @@ class _Reader:
                 self.error(f"{path}.{key}", f"expected a whole number of days, found {describe(value[key])}")
         if "roll" in value and value["roll"] not in ROLLS:
             self.error(f"{path}.roll", f"roll is one of {', '.join(ROLLS)}, not {describe(value['roll'])}")
-        if "roll" in value and "days" not in value:
-            self.error(f"{path}.roll", "roll goes with days")
+        if "roll" in value and "days" not in value and "office_days" not in value:
+            self.error(f"{path}.roll", "roll goes with days or office_days")
         return "date"
 
     def deadline_value(self, value: dict, path: str) -> str | None:

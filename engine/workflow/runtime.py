@@ -111,6 +111,8 @@ def open_case(session: Session, rules: Any, workflows: Any, workflow_id: str, su
     """Open a case on the newest version of a workflow, in its initial state, with its opening event."""
     workflow = workflows.get(workflow_id)
     fields = _initial_fields(workflow, fields or {})
+    if "requested_by" in SUBJECT_FACTS[workflow.subject] and "requested_by" not in fields:
+        fields["requested_by"] = actor.name  # whoever opens a request is its requester
     if parent is not None and (workflow.subject == "license") != (parent.subject_type == "license"):
         raise CaseError(f"a {workflow.id} case is about a {workflow.subject}; case {parent.id} is about a "
                         f"{parent.subject_type}")

@@ -4,6 +4,7 @@
     {from: FIELD, days: N}                     N days after the date in FIELD
     {calendar: ID, days: N, roll: shutoff_day} N days on, moved to the next allowed day
     {calendar: ID, office_days: N}             the Nth office day after the step's day
+                                               (with roll: shutoff_day, then the next shut-off day)
     {calendar: ID, step: NAME}                 a step of the account's billing-cycle timeline
                                                (facts `cycle` and `period`)
     {deadline: ID, field: NAME}                a field of the deadline's result on the day
@@ -41,7 +42,8 @@ def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> d
     """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
     calendar_id = spec["calendar"]
     if "office_days" in spec:
-        return office_days_after(rules, calendar_id, on, int(spec["office_days"]), on)
+        day = office_days_after(rules, calendar_id, on, int(spec["office_days"]), on)
+        return allowed_day(rules, calendar_id, day, "shutoff", on) if spec.get("roll") == "shutoff_day" else day
     if "step" in spec:
         for needed in ("cycle", "period"):
             if facts.get(needed) in (None, ""):
