@@ -51,6 +51,7 @@ class StepContext:
     facts_of: Callable[[dict[str, Any]], dict[str, Any]]
     consulted: list[dict[str, str]] = field(default_factory=list)
     done: list[dict[str, Any]] = field(default_factory=list)
+    sweep_run_id: int | None = None
 
     def facts(self) -> dict[str, Any]:
         """The facts as they stand now (after the fees and fields of the actions before)."""
@@ -103,7 +104,7 @@ def run_notice(ctx: StepContext, action: Action) -> None:
                                  ctx.on, ctx.facts(), ctx.fields)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                     notice_type=action.value, period=f"{ctx.case.id}:{ctx.on.isoformat()}", language=language,
-                    created_on=ctx.on, data=data)
+                    created_on=ctx.on, data=data, sweep_run_id=ctx.sweep_run_id)
     ctx.session.add(notice)
     ctx.session.flush()
     ctx.done.append({"action": "notice", "notice": action.value, "notice_id": notice.id})

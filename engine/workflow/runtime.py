@@ -166,18 +166,20 @@ def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> 
 
 
 def take_step(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, *, actor: Actor, on: date,
-              now: datetime, form: dict[str, Any] | None = None, seen_version: int | None) -> CaseEvent:
+              now: datetime, form: dict[str, Any] | None = None, seen_version: int | None,
+              sweep_run_id: int | None = None) -> CaseEvent:
     """Take one step all or nothing: re-check it, run its actions, change the state, record event and audit."""
     try:
         with session.begin_nested():
-            return _take(session, rules, workflows, case_id, step_id, actor, on, now, form or {}, seen_version)
+            return _take(session, rules, workflows, case_id, step_id, actor, on, now, form or {}, seen_version,
+                         sweep_run_id)
     except StaleDataError:
         current = session.scalar(select(Case.version).where(Case.id == case_id))
         raise Conflict(case_id, seen_version, current) from None
 
 
 def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, actor: Actor, on: date,
-          now: datetime, raw_form: dict[str, Any], seen_version: int | None) -> CaseEvent:
+          now: datetime, raw_form: dict[str, Any], seen_version: int | None, sweep_run_id: int | None) -> CaseEvent:
     """The body of take_step, inside its savepoint."""
     case = _load_for_step(session, case_id, seen_version)
     workflow = workflow_of(workflows, case)
@@ -199,7 +201,8 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
     ctx = StepContext(session=session, rules=rules, workflows=workflows, workflow=workflow, case=case, actor=actor,
-                      on=on, now=now, fields=fields, facts_of=facts_of, consulted=list(verdict.rules))
+                      on=on, now=now, fields=fields, facts_of=facts_of, consulted=list(verdict.rules),
+                      sweep_run_id=sweep_run_id)
     run_actions(ctx, step.actions)
     from_state = case.state
     case.state, case.fields = step.target, ctx.fields

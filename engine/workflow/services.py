@@ -97,6 +97,23 @@ def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *,
                              actor=actor_for(session, user), on=on, now=now, form=form, seen_version=version)
 
 
+def advance(session: Session, catalog: Catalog, case_id: int, *, sweep: str, on: date, now: datetime,
+            sweep_run_id: int | None = None, limit: int = 10) -> list[CaseEvent]:
+    """Take, as `sweep:NAME`, every sweep step whose checks hold on the day, one after another (the nightly sweep)."""
+    actor = Actor(name=f"sweep:{sweep}")
+    taken: list[CaseEvent] = []
+    for _ in range(limit):
+        case = _case(session, case_id)
+        ready = [v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
+                 if v.allowed]
+        if not ready:
+            break
+        taken.append(runtime.take_step(session, catalog.rules, catalog.workflows, case_id, ready[0].step.id,
+                                       actor=actor, on=on, now=now, seen_version=case.version,
+                                       sweep_run_id=sweep_run_id))
+    return taken
+
+
 def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, Any]:
     """Everything about a case as JSON-ready data: state, fields, facts on the day, history, notices."""
     case = _case(session, case_id)
