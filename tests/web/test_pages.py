@@ -5,9 +5,9 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import text
 
-from engine.store.models import LedgerEntry, Payment, SweepRun
+from engine.store.models import Case, LedgerEntry, Payment, SweepRun
 from tests.factories import NOW, create_account, create_business, create_case, create_license
 from webapp.auth import STAFF, role_required
 
@@ -77,16 +77,26 @@ def test_an_unknown_page_is_404(clerk):
     assert b"Page not found" in response.data
 
 
-def test_a_conflicting_save_is_409_and_says_the_case_changed(app, login_as):
-    @app.route("/test-conflict")
-    @role_required(*STAFF)
-    def conflict():
-        """Someone else saved the case first."""
-        raise StaleDataError("UPDATE statement on table 'cases' expected to update 1 row(s); 0 were matched.")
+def test_a_conflicting_save_is_409_says_the_case_changed_and_saves_nothing(app, login_as, db):
+    case = create_case(db, state="past_due")
 
-    response = login_as("clerk").get("/test-conflict")
+    @app.route("/test-conflict/<int:case_id>", methods=["POST"])
+    @role_required(*STAFF)
+    def conflict(case_id):
+        """A clerk's step on a case that someone else saved in the meantime."""
+        from webapp.extensions import database
+        mine = database.session.get(Case, case_id)
+        database.session.execute(text("UPDATE cases SET version = version + 1, state = 'reminded' WHERE id = :i"),
+                                 {"i": case_id})  # the other clerk's save
+        mine.state = "shutoff_scheduled"
+        database.session.commit()
+        return "saved"
+
+    response = login_as("clerk").post(f"/test-conflict/{case.id}")
     assert response.status_code == 409
     assert b"This case changed since you opened it" in response.data
+    db.expire_all()
+    assert db.get(Case, case.id).state == "past_due"  # the whole request was rolled back
 
 
 def test_an_error_is_500_with_a_plain_page(app, login_as):

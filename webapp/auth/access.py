@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from engine.store.models import ROLES
@@ -90,6 +90,7 @@ def enforce() -> object | None:
         current_app.logger.error("refused %s: the endpoint declares no roles", endpoint)
         abort(403)
     if not current_user.is_authenticated:
+        flash("Please sign in to open that page.", "error")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in roles:
         abort(403)
