@@ -1,0 +1,480 @@
+"""Checking a workflow definition read from YAML, part by part, collecting every error with its line and path.
+
+`DefinitionReader(data, source, lines, rules).run()` gives the Workflow, or None with
+`errors` filled: unknown keys, unknown states, transitions out of final states, rules that
+do not exist or are of the wrong kind, unknown notices, form field types and roles, `due:`
+fields that no step sets, guards over facts the subject does not have.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+from engine.notices.catalog import NOTICE_TYPES
+from engine.rules.conditions import Condition
+from engine.rules.document import InputSpec
+from engine.rules.errors import DocumentError, EvaluationError
+from engine.rules.schema import describe, line_at
+from engine.store.models import ROLES
+from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
+from engine.workflow.forms import FIELD_TYPES, FormField
+from engine.workflow.model import ANY_STATE, Action, RoleRule, RuleGuard, State, Transition, Workflow
+
+TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description")
+REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
+STATE_KEYS = ("label", "final")
+TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "due", "not_by", "form", "actions")
+FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
+ACTION_KINDS = ("fee", "notice", "set", "open", "refund", "write_off", "reverse")
+BY = ("staff", "sweep")
+ROLLS = ("office_day", "shutoff_day")
+DEADLINE_FIELDS = {"expires_on": "date", "status": "text", "days_late": "integer", "months_late": "integer",
+                   "next_reminder": "date"}
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _quoted(value: Any) -> str:
+    """A name as a message quotes it: "shutoff-warning" (other values described)."""
+    return f'"{value}"' if isinstance(value, str) else describe(value)
+
+
+def _is_int(value: Any) -> bool:
+    """A whole number as YAML gives it."""
+    return isinstance(value, Decimal) and value == value.to_integral_value()
+
+
+class DefinitionReader:
+    """One definition being read: collects every error, then builds the Workflow."""
+
+    def __init__(self, data: dict, source: str, lines: dict[str, int], rules: Any) -> None:
+        """Hold the data, its line map and the rule library to check references against."""
+        self.data, self.source, self.lines, self.rules = data, source, lines, rules
+        self.errors: list[DocumentError] = []
+        self.field_types: dict[str, str] = {}
+        self.set_fields: set[str] = set()
+
+    def error(self, path: str, message: str) -> None:
+        """Record one error at a path."""
+        self.errors.append(DocumentError(self.source, line_at(self.lines, path), path, message))
+
+    def keys(self, mapping: dict, allowed: tuple[str, ...], path: str, what: str) -> None:
+        """An error for each key not among `allowed`."""
+        for key in mapping:
+            if key not in allowed:
+                self.error(f"{path}.{key}" if path else key,
+                           f'unknown key "{key}" in {what}; allowed: {", ".join(allowed)}')
+
+    def rule(self, path: str, rule_id: Any, kind: str) -> bool:
+        """Whether `rule_id` names a rule document of `kind`; an error if not."""
+        if not isinstance(rule_id, str) or rule_id not in self.rules:
+            self.error(path, f"no rule document named {rule_id!r} among the rules")
+            return False
+        found = self.rules.get(rule_id).kind
+        if found != kind:
+            self.error(path, f'"{rule_id}" is a {found}, not a {kind}')
+            return False
+        return True
+
+    # -- the whole document ------------------------------------------------------------
+
+    def run(self) -> Workflow | None:
+        """Check everything; the Workflow, or None with errors recorded."""
+        data = self.data
+        self.keys(data, TOP_KEYS, "", "a workflow")
+        for key in REQUIRED_TOP:
+            if key not in data:
+                self.error("", f'missing required key "{key}"')
+        if self.errors:
+            return None
+        self.check_header()
+        states = self.read_states(data["states"])
+        if states is None:
+            return None
+        if data["initial"] not in states:
+            self.error("initial", f'unknown state "{data["initial"]}"; states: {", ".join(states)}')
+        elif states[data["initial"]].final:
+            self.error("initial", f'"{data["initial"]}" is a final state; a case could never leave it')
+        if not isinstance(data["transitions"], list):
+            self.error("transitions", "expected a list of transitions")
+            return None
+        raw = [(i, t) for i, t in enumerate(data["transitions"])]
+        self.collect_fields(raw)
+        transitions = [self.read_transition(i, t, states) for i, t in raw]
+        if self.errors:
+            return None
+        return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
+                        initial=data["initial"], states=states, transitions=tuple(transitions),
+                        field_types=dict(self.field_types), source=self.source,
+                        description=data.get("description") or "", lines=dict(self.lines))
+
+    def check_header(self) -> None:
+        """id, title, subject and version."""
+        data = self.data
+        if not isinstance(data["id"], str) or not WORKFLOW_ID.match(data["id"]):
+            self.error("id", "an id is lower-case letters, digits and -")
+        if not isinstance(data["title"], str) or not data["title"].strip():
+            self.error("title", "a title is text")
+        if data["subject"] not in SUBJECT_FACTS:
+            self.error("subject", f"unknown subject {describe(data['subject'])}; one of {', '.join(SUBJECT_FACTS)}")
+        if not _is_int(data["version"]) or data["version"] < 1:
+            self.error("version", f"a version is a whole number from 1, not {describe(data['version'])}")
+
+    def read_states(self, raw: Any) -> dict[str, State] | None:
+        """The states by name."""
+        if not isinstance(raw, dict) or not raw:
+            self.error("states", "expected a mapping of state names to {label, final}")
+            return None
+        states = {}
+        for name, spec in raw.items():
+            path = f"states.{name}"
+            if not NAME.match(name):
+                self.error(path, "a state name is lower-case letters, digits and _")
+            spec = spec if spec is not None else {}
+            if not isinstance(spec, dict):
+                self.error(path, "expected {label: ..., final: true|false}")
+                continue
+            self.keys(spec, STATE_KEYS, path, "a state")
+            final = spec.get("final", False)
+            if not isinstance(final, bool):
+                self.error(f"{path}.final", f"expected true or false, found {describe(final)}")
+            states[name] = State(name=name, label=str(spec.get("label") or name), final=final is True)
+        return states
+
+    # -- case fields: what forms ask for and steps set -----------------------------------
+
+    def collect_fields(self, raw: list[tuple[int, Any]]) -> None:
+        """Every case field's type, from the forms and `set:` actions (checked later, in place)."""
+        subject = SUBJECT_FACTS.get(self.data["subject"], {})
+        for name, fact in subject.items():
+            if fact.case:
+                self.field_types[name] = fact.type
+        for i, t in raw:
+            if not isinstance(t, dict):
+                continue
+            for j, f in enumerate(t.get("form") or []):
+                if isinstance(f, dict) and isinstance(f.get("name"), str) and f.get("type") in FIELD_TYPES:
+                    self.field_type(f["name"], FIELD_TYPES[f["type"]].fact_type, f"transitions[{i}].form[{j}]")
+            for j, a in enumerate(t.get("actions") or []):
+                if isinstance(a, dict) and isinstance(a.get("set"), dict):
+                    for name, value in a["set"].items():
+                        path = f"transitions[{i}].actions[{j}].set.{name}"
+                        kind = self.set_type(value, path)
+                        if kind:
+                            self.field_type(name, kind, path)
+                            self.set_fields.add(name)
+
+    def field_type(self, name: str, kind: str, path: str) -> None:
+        """Note a case field's type; an error where it clashes with a fact or an earlier use."""
+        fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(name)
+        writable = WRITABLE.get(self.data["subject"], {})
+        if fact is not None and not fact.case and name not in writable:
+            self.error(path, f"{name} is a fact derived from the {self.data['subject']}; a case field cannot replace it")
+            return
+        known = fact.type if fact is not None else self.field_types.get(name)
+        if known is not None and known != kind and {known, kind} != {"number", "money"}:
+            self.error(path, f"{name} is {known} elsewhere in this workflow; here it would be {kind}")
+            return
+        self.field_types.setdefault(name, kind)
+
+    def set_type(self, value: Any, path: str) -> str | None:
+        """The type of a `set:` value, checking its form: a literal, a date rule, a deadline field, a fact."""
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, str):
+            return "text"
+        if isinstance(value, Decimal):
+            return "number"
+        if isinstance(value, date):
+            return "date"
+        if not isinstance(value, dict):
+            self.error(path, f"a value to set is a literal or a mapping, not {describe(value)}")
+            return None
+        if "calendar" in value:
+            return self.calendar_value(value, path)
+        if "deadline" in value:
+            return self.deadline_value(value, path)
+        if "fact" in value:
+            self.keys(value, ("fact",), path, "a fact value")
+            fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value["fact"])
+            if fact is None:
+                self.error(f"{path}.fact", f"{value['fact']!r} is not a fact of a {self.data['subject']} case")
+                return None
+            return fact.type
+        if "days" in value:
+            self.keys(value, ("days", "from"), path, "a date counted in days")
+            if not _is_int(value["days"]):
+                self.error(f"{path}.days", f"expected a whole number of days, found {describe(value['days'])}")
+            return "date"
+        self.error(path, "a value to set is a literal, {calendar: ..}, {deadline: ..}, {days: N} or {fact: NAME}")
+        return None
+
+    def calendar_value(self, value: dict, path: str) -> str | None:
+        """`{calendar, days, roll}`, `{calendar, office_days}` or `{calendar, step}`."""
+        self.keys(value, ("calendar", "days", "roll", "office_days", "step"), path, "a calendar date")
+        self.rule(f"{path}.calendar", value["calendar"], "calendar")
+        counts = [k for k in ("days", "office_days", "step") if k in value]
+        if len(counts) != 1:
+            self.error(path, "a calendar date has exactly one of days, office_days or step")
+        for key in ("days", "office_days"):
+            if key in value and (not _is_int(value[key]) or value[key] < 0):
+                self.error(f"{path}.{key}", f"expected a whole number of days, found {describe(value[key])}")
+        if "roll" in value and value["roll"] not in ROLLS:
+            self.error(f"{path}.roll", f"roll is one of {', '.join(ROLLS)}, not {describe(value['roll'])}")
+        if "roll" in value and "days" not in value and "office_days" not in value:
+            self.error(f"{path}.roll", "roll goes with days or office_days")
+        return "date"
+
+    def deadline_value(self, value: dict, path: str) -> str | None:
+        """`{deadline: ID, field: NAME}`."""
+        self.keys(value, ("deadline", "field"), path, "a deadline value")
+        self.rule(f"{path}.deadline", value["deadline"], "deadline")
+        kind = DEADLINE_FIELDS.get(value.get("field"))
+        if kind is None:
+            self.error(f"{path}.field", f"a deadline gives {', '.join(DEADLINE_FIELDS)}, not {describe(value.get('field'))}")
+        return kind
+
+    # -- transitions -------------------------------------------------------------------
+
+    def read_transition(self, i: int, raw: Any, states: dict[str, State]) -> Transition | None:
+        """One transition, every part checked."""
+        path = f"transitions[{i}]"
+        if not isinstance(raw, dict):
+            self.error(path, "expected a mapping with id, from, to")
+            return None
+        self.keys(raw, TRANSITION_KEYS, path, "a transition")
+        for key in ("id", "from", "to"):
+            if key not in raw:
+                self.error(path, f'missing required key "{key}"')
+        if any(key not in raw for key in ("id", "from", "to")):
+            return None
+        step_id = raw["id"]
+        if not isinstance(step_id, str) or not NAME.match(step_id):
+            self.error(f"{path}.id", "a step id is lower-case letters, digits and _")
+        elif sum(1 for t in self.data["transitions"] if isinstance(t, dict) and t.get("id") == step_id) > 1:
+            self.error(f"{path}.id", f'two transitions are called "{step_id}"')
+        sources = self.read_sources(raw["from"], states, f"{path}.from")
+        if raw["to"] not in states:
+            self.error(f"{path}.to", f'unknown state "{raw["to"]}"; states: {", ".join(states)}')
+        by = raw.get("by", "staff")
+        if by not in BY:
+            self.error(f"{path}.by", f"by is staff or sweep, not {describe(by)}")
+        roles = self.read_roles(raw.get("roles"), by, f"{path}.roles")
+        form = tuple(self.read_form(raw.get("form") or [], f"{path}.form"))
+        if by == "sweep" and form:
+            self.error(f"{path}.form", "a sweep fills in no form; only staff steps have forms")
+        when = self.read_when(raw["when"], f"{path}.when") if "when" in raw else None
+        due = self.read_due(raw.get("due"), f"{path}.due")
+        not_by = raw.get("not_by")
+        if not_by is not None and self.field_types.get(not_by) != "text":
+            self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
+        actions = tuple(self.read_actions(raw.get("actions") or [], f"{path}.actions"))
+        return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
+                          roles=roles, when=when, due=due, not_by=not_by, form=form, actions=actions)
+
+    def read_sources(self, raw: Any, states: dict[str, State], path: str) -> tuple[str, ...]:
+        """`from:` a state, a list of states, or "*"; never a final state."""
+        sources = raw if isinstance(raw, list) else [raw]
+        for k, name in enumerate(sources):
+            where = f"{path}[{k}]" if isinstance(raw, list) else path
+            if name == ANY_STATE:
+                continue
+            if name not in states:
+                self.error(where, f'unknown state "{name}"; states: {", ".join(states)}')
+            elif states[name].final:
+                self.error(where, f'"{name}" is a final state; no step leaves it')
+        return tuple(str(s) for s in sources)
+
+    def read_roles(self, raw: Any, by: str, path: str) -> tuple[str, ...] | RoleRule | None:
+        """`roles: [..]` or `roles: {rule: ID, outcome: KEY}`; staff steps must name them, sweeps must not."""
+        if raw is None:
+            if by == "staff":
+                self.error(path.rsplit(".", 1)[0], "a staff step names the roles that may take it (roles: [..])")
+            return None
+        if by == "sweep":
+            self.error(path, "a sweep step is taken by the sweep; it has no roles")
+            return None
+        if isinstance(raw, dict):
+            self.keys(raw, ("rule", "outcome"), path, "roles from a rule")
+            if self.rule(f"{path}.rule", raw.get("rule"), "criteria"):
+                self.outcome_keys(raw["rule"], [raw.get("outcome")], f"{path}.outcome")
+            return RoleRule(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
+        if not isinstance(raw, list) or not raw:
+            self.error(path, "roles is a list of roles or {rule: ID, outcome: KEY}")
+            return None
+        for k, role in enumerate(raw):
+            if role not in ROLES:
+                self.error(f"{path}[{k}]", f"unknown role {_quoted(role)}; roles: {', '.join(ROLES)}")
+        return tuple(str(r) for r in raw)
+
+    def outcome_keys(self, rule_id: str, keys: list[Any], path: str) -> None:
+        """An error for an outcome key that no rule of the criteria ever gives."""
+        given = {k for v in self.rules.get(rule_id).versions for r in v.body.get("rules", [])
+                 for k in (r.get("then") or {})}
+        for key in keys:
+            if key not in given:
+                self.error(path, f"{rule_id} never gives {key!r}; its outcomes give {', '.join(sorted(given))}")
+
+    def read_when(self, raw: Any, path: str) -> Condition | RuleGuard | None:
+        """A condition over the case's facts, or `{rule: ID, outcome: {..}}`."""
+        if isinstance(raw, dict) and "rule" in raw:
+            self.keys(raw, ("rule", "outcome"), path, "a rule guard")
+            outcome = raw.get("outcome")
+            if not isinstance(outcome, dict) or not outcome:
+                self.error(f"{path}.outcome", "the outcome is a mapping of the values it must contain")
+                return None
+            if self.rule(f"{path}.rule", raw["rule"], "criteria"):
+                self.outcome_keys(raw["rule"], list(outcome), f"{path}.outcome")
+            return RuleGuard(rule=raw["rule"], outcome=outcome)
+        inputs = {name: fact.spec() for name, fact in SUBJECT_FACTS.get(self.data["subject"], {}).items()}
+        for name, kind in self.field_types.items():
+            inputs.setdefault(name, _spec(name, kind))
+        try:
+            return Condition.compile(raw, inputs, path)
+        except EvaluationError as error:
+            where, _, message = str(error).partition(": ")
+            self.error(where, message.replace("is not a declared input",
+                                              f"is not a fact of a {self.data['subject']} case"))
+            return None
+
+    def read_due(self, raw: Any, path: str) -> str | None:
+        """`due: FIELD`: a date field some step sets."""
+        if raw is None:
+            return None
+        if raw not in self.set_fields:
+            self.error(path, f"{raw!r} is never set by any step (a set: action); the step would never be due")
+        elif self.field_types.get(raw) != "date":
+            self.error(path, f"{raw!r} is not a date")
+        return str(raw)
+
+    def read_form(self, raw: Any, path: str) -> Iterable[FormField]:
+        """The form's fields, each checked."""
+        if not isinstance(raw, list):
+            self.error(path, "a form is a list of fields")
+            return
+        names: set[str] = set()
+        for k, spec in enumerate(raw):
+            where = f"{path}[{k}]"
+            if not isinstance(spec, dict):
+                self.error(where, "a field is {name, type, label, required, min, max, choices}")
+                continue
+            self.keys(spec, FIELD_KEYS, where, "a form field")
+            name, kind = spec.get("name"), spec.get("type")
+            if not isinstance(name, str) or not NAME.match(name):
+                self.error(f"{where}.name", "a field name is lower-case letters, digits and _")
+                continue
+            if name in names:
+                self.error(f"{where}.name", f'two fields are called "{name}"')
+            names.add(name)
+            if kind not in FIELD_TYPES:
+                self.error(f"{where}.type", f"unknown field type {_quoted(kind)}; types: {', '.join(FIELD_TYPES)}")
+                continue
+            yield self.form_field(spec, name, kind, where)
+
+    def form_field(self, spec: dict, name: str, kind: str, path: str) -> FormField:
+        """One field whose name and type are good: its limits and choices."""
+        limits = {}
+        for key in ("min", "max"):
+            if key not in spec:
+                continue
+            value = spec[key]
+            if not FIELD_TYPES[kind].ordered:
+                self.error(f"{path}.{key}", f"{key} applies to integer, money and date fields; {name} is {kind}")
+            elif (kind == "date") != isinstance(value, date) or (kind == "integer" and not _is_int(value)):
+                self.error(f"{path}.{key}", f"expected {'an' if kind == 'integer' else 'a'} {kind} for {name}, found {describe(value)}")
+            else:
+                limits[key] = int(value) if kind == "integer" else value
+        choices = spec.get("choices")
+        if kind == "choice" and (not isinstance(choices, list) or not choices):
+            self.error(f"{path}.choices", f"a choice field lists its choices; {name} has none")
+        elif kind != "choice" and choices is not None:
+            self.error(f"{path}.choices", f"only a choice field has choices; {name} is {kind}")
+        required = spec.get("required", False)
+        if not isinstance(required, bool):
+            self.error(f"{path}.required", f"expected true or false, found {describe(required)}")
+        return FormField(name=name, type=kind, label=str(spec.get("label") or name.replace("_", " ").capitalize()),
+                         required=required is True, min=limits.get("min"), max=limits.get("max"),
+                         choices=tuple(str(c) for c in choices or ()))
+
+    # -- actions -----------------------------------------------------------------------
+
+    def read_actions(self, raw: Any, path: str) -> Iterable[Action]:
+        """The step's actions in order, each of a known kind and well formed."""
+        if not isinstance(raw, list):
+            self.error(path, "actions are a list")
+            return
+        for k, spec in enumerate(raw):
+            where = f"{path}[{k}]"
+            if not isinstance(spec, dict) or len(spec) != 1:
+                self.error(where, f"an action is one of {', '.join(ACTION_KINDS)}, e.g. {{notice: door-hanger}}")
+                continue
+            (kind, value), = spec.items()
+            if kind not in ACTION_KINDS:
+                self.error(f"{where}.{kind}", f'unknown action "{kind}"; actions: {", ".join(ACTION_KINDS)}')
+                continue
+            getattr(self, f"action_{kind}")(value, f"{where}.{kind}")
+            yield Action(kind=kind, value=value, path=f"{where}.{kind}")
+
+    def action_fee(self, value: Any, path: str) -> None:
+        """`fee: SCHEDULE_ID`."""
+        self.rule(path, value, "schedule")
+
+    def action_notice(self, value: Any, path: str) -> None:
+        """`notice: TEMPLATE_ID` among the registered notices."""
+        if value not in NOTICE_TYPES:
+            self.error(path, f"unknown notice {_quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
+
+    def action_set(self, value: Any, path: str) -> None:
+        """`set: {FIELD: VALUE}` (values were checked when the fields were collected)."""
+        if not isinstance(value, dict) or not value:
+            self.error(path, "set is a mapping of case fields to values")
+            return
+        for name, item in value.items():
+            if not NAME.match(name):
+                self.error(f"{path}.{name}", "a field name is lower-case letters, digits and _")
+            if isinstance(item, dict) and "from" in item and self.field_types.get(item["from"]) != "date":
+                self.error(f"{path}.{name}.from", f"{item['from']!r} is not a date field of this workflow")
+
+    def action_open(self, value: Any, path: str) -> None:
+        """`open: WORKFLOW_ID` (that it exists is checked across the folder)."""
+        if not isinstance(value, str) or not WORKFLOW_ID.match(value):
+            self.error(path, f"open names a workflow id, not {describe(value)}")
+
+    def action_refund(self, value: Any, path: str) -> None:
+        """`refund: {amount: FIELD, reference: FIELD}`: pay a credit back (a ledger refund entry)."""
+        self.field_refs(value, ("amount", "reference"), {"amount": "money", "reference": "text"}, path)
+
+    def action_write_off(self, value: Any, path: str) -> None:
+        """`write_off: {amount: FACT, reason: TEXT}`: write off what the fact says is owed."""
+        if not isinstance(value, dict):
+            self.error(path, "write_off is {amount: FACT, reason: TEXT}")
+            return
+        self.keys(value, ("amount", "reason"), path, "a write-off")
+        fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value.get("amount"))
+        if fact is None or fact.type != "money":
+            self.error(f"{path}.amount", f"{value.get('amount')!r} is not a money fact of a {self.data['subject']} case")
+        if not isinstance(value.get("reason"), str):
+            self.error(f"{path}.reason", "a write-off gives its reason as text")
+
+    def action_reverse(self, value: Any, path: str) -> None:
+        """`reverse: refund`: reverse the ledger entry this case's refund action posted."""
+        if value != "refund":
+            self.error(path, f"reverse names what the case posted: refund, not {describe(value)}")
+
+    def field_refs(self, value: Any, keys: tuple[str, ...], kinds: dict[str, str], path: str) -> None:
+        """A mapping naming case fields of the given types."""
+        if not isinstance(value, dict):
+            self.error(path, f"expected {{{', '.join(f'{k}: FIELD' for k in keys)}}}")
+            return
+        self.keys(value, keys, path, "this action")
+        for key in keys:
+            found = self.field_types.get(value.get(key))
+            if found is None or (found != kinds[key] and {found, kinds[key]} != {"number", "money"}):
+                self.error(f"{path}.{key}", f"{value.get(key)!r} is not a {kinds[key]} field of this workflow")
+
+
+def _spec(name: str, kind: str) -> InputSpec:
+    """A case field as a rule input of its type."""
+    return InputSpec(name=name, type=kind, required=False)
