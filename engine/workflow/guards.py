@@ -134,8 +134,9 @@ def _check_when(verdict: Verdict, step: Transition, facts: dict, rules: Any, on:
         result = consult(rules, step.when.rule, facts, on, verdict.rules)
         outcome = result.get("outcome")
         ok = _contains(outcome, step.when.outcome)
-        detail = f"{step.when.rule} gives {_shown(outcome)}; needed {_shown(step.when.outcome)}"
-        verdict.check("when", ok, detail, f"{step.when.rule} says no: {detail}", rule=step.when.rule,
+        detail = f"{step.when.rule} gives {_shown(outcome)}; this step needs {_shown(step.when.outcome)}"
+        verdict.check("when", ok, detail, f"{step.when.rule} says no: it gives {_shown(outcome)}; this step needs "
+                                          f"{_shown(step.when.outcome)}", rule=step.when.rule,
                       matched=result.get("matched", []), trace=result.get("trace", []))
 
 
