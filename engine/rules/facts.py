@@ -26,15 +26,18 @@ def _shown(value: Any) -> str:
 
 def _decimal(name: str, value: Any, kind: str) -> Decimal:
     """A JSON/YAML number or digit string as an exact Decimal (floats through their shortest text)."""
-    if isinstance(value, bool):
-        raise FactError(f"{name}: {_shown(value)} is not {kind}")
-    if isinstance(value, Decimal):
+    kind_of_value = type(value)
+    if kind_of_value is Decimal:
         number = value
-    elif isinstance(value, int):
+    elif kind_of_value is int:
         number = Decimal(value)
-    elif isinstance(value, (str, type(0.5))):
+    elif kind_of_value is bool:
+        raise FactError(f"{name}: {_shown(value)} is not {kind}")
+    elif isinstance(value, int):
+        number = Decimal(int(value))
+    elif kind_of_value is str or isinstance(value, (str, type(0.5))):
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(str(value))
         except InvalidOperation:
             raise FactError(f"{name}: {_shown(value)} is not {kind}") from None
     else:
@@ -52,13 +55,16 @@ def _as_number(name: str, value: Any) -> Decimal:
 def _as_money(name: str, value: Any) -> Decimal:
     """A `money` fact: cents at most."""
     number = _decimal(name, value, "an amount of money")
-    if number != number.quantize(CENT):
+    cents = number.quantize(CENT)
+    if number != cents:
         raise FactError(f"{name}: {_shown(value)} has more than two decimals")
-    return number.quantize(CENT)
+    return cents
 
 
 def _as_integer(name: str, value: Any) -> int:
     """An `integer` fact: a whole number (90, 90.0 or "90", never 90.5)."""
+    if type(value) is int:
+        return value
     number = _decimal(name, value, "an integer")
     if number != number.to_integral_value():
         raise FactError(f"{name}: {_shown(value)} is not an integer")
@@ -67,7 +73,7 @@ def _as_integer(name: str, value: Any) -> int:
 
 def _as_boolean(name: str, value: Any) -> bool:
     """A `boolean` fact: true or false, nothing else."""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return value
     raise FactError(f"{name}: {_shown(value)} is not true or false")
 
@@ -108,6 +114,8 @@ def _checker(spec: InputSpec) -> Callable[[Any], Any]:
     """A function that turns one raw value of this input into its checked form."""
     name, convert = spec.name, CONVERTERS[spec.type]
     low, high, allowed = spec.min, spec.max, spec.values
+    if low is None and high is None and allowed is None:
+        return lambda value: convert(name, value)
 
     def check(value: Any) -> Any:
         """Convert, then hold the value to min, max and values."""

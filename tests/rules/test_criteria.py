@@ -1,0 +1,335 @@
+"""kind: criteria — lien and shut-off decisions by durable_rules, with the trace by conditions."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from eval_support import example, load_text, rules_folder_documents
+from engine.rules import durable
+from engine.rules.criteria import compiled_criteria, decide_in_python, evaluate, evaluate_batch
+from engine.rules.errors import EvaluationError, FactError
+from engine.rules.facts import check_facts
+from engine.rules.results import dumps
+from engine.rules.versions import version_in_force
+
+MARCH_1 = date(2026, 3, 1)
+LIEN = example("lien-eligibility")
+
+
+def lien(balance, days, owner=True):
+    """The lien decision on 2026-03-01 for one account."""
+    return evaluate(LIEN, {"past_due_balance": balance, "days_past_due": days, "owner_is_customer": owner}, MARCH_1)
+
+
+def test_an_owner_300_dollars_and_91_days_past_due_is_eligible_for_a_lien():
+    result = lien("300.00", 91)
+    assert result.to_json() == {
+        "outcome": {"lien": "eligible", "notice": "lien-intent"},
+        "matched": ["Owner account, over threshold", "Otherwise"],
+        "trace": [
+            "Owner account, over threshold: matched",
+            "  past_due_balance = 300.00 >= 250: yes",
+            "  days_past_due = 91 >= 90: yes",
+            "  owner_is_customer = true == true: yes",
+            "Otherwise: matched (no condition)",
+        ],
+        "rule": "lien-eligibility",
+        "version": "2026-01-01",
+        "reference": None,
+        "as_of": "2026-03-01",
+    }
+
+
+def test_120_dollars_past_due_is_not_eligible_and_the_trace_says_why():
+    result = lien("120.00", 91)
+    assert result.outcome == {"lien": "not_eligible"} and result.matched == ["Otherwise"]
+    assert "  past_due_balance = 120.00 >= 250: no" in result.trace
+
+
+@pytest.mark.parametrize("balance, eligible", [("250.00", True), (250, True), ("249.99", False), ("250.01", True)])
+def test_the_250_dollar_threshold_is_exact(balance, eligible):
+    assert (lien(balance, 90).outcome["lien"] == "eligible") is eligible
+
+
+def test_a_tenant_account_is_not_certified():
+    assert lien("900.00", 200, owner=False).outcome == {"lien": "not_eligible"}
+
+
+def test_a_missing_fact_is_an_error_naming_it():
+    with pytest.raises(FactError, match="owner_is_customer: missing"):
+        evaluate(LIEN, {"past_due_balance": "300.00", "days_past_due": 91}, MARCH_1)
+
+
+APPROVALS = """
+id: refund-approval-limits
+kind: criteria
+title: Who may approve a refund
+inputs:
+  amount: {type: money, min: 0}
+  role: {type: text, values: [clerk, supervisor, director]}
+versions:
+  - effective: 2026-01-01
+    hit: HIT
+    rules:
+      - name: Clerk, small refund
+        when: {all: [{role: clerk}, {fact: amount, lte: 100}]}
+        then: {approve: true, limit: 100}
+      - name: Supervisor
+        when: {fact: role, in: [supervisor, director]}
+        then: {approve: true, limit: 2500, fee_share: 2.5}
+      - name: Large amount
+        when: {fact: amount, gt: 1000}
+        then: {second_approver: true}
+"""
+
+
+def approvals(hit):
+    """The refund approval criteria with a hit policy."""
+    return load_text(APPROVALS.replace("HIT", hit))
+
+
+def test_hit_first_takes_the_first_matching_rule_but_lists_every_match():
+    result = evaluate(approvals("first"), {"amount": "1500.00", "role": "supervisor"}, MARCH_1)
+    assert result.outcome == {"approve": True, "limit": 2500, "fee_share": Decimal("2.5")}
+    assert result.matched == ["Supervisor", "Large amount"]
+    assert json.loads(dumps(result.to_json()))["outcome"] == {"approve": True, "limit": 2500, "fee_share": 2.5}
+    assert '"fee_share": 2.5' in dumps(result.to_json())
+
+
+def test_hit_all_gives_every_matching_then_in_order_and_an_empty_list_for_none():
+    doc = approvals("all")
+    assert evaluate(doc, {"amount": "1500.00", "role": "supervisor"}, MARCH_1).outcome == [
+        {"approve": True, "limit": 2500, "fee_share": Decimal("2.5")}, {"second_approver": True}]
+    nothing = evaluate(doc, {"amount": "150.00", "role": "clerk"}, MARCH_1)
+    assert nothing.outcome == [] and nothing.matched == []
+
+
+def test_no_matching_rule_is_an_empty_outcome_not_an_error():
+    result = evaluate(approvals("first"), {"amount": "150.00", "role": "clerk"}, MARCH_1)
+    assert result.outcome == {} and result.to_json()["outcome"] == {}
+
+
+def test_hit_unique_with_two_matches_is_an_error_naming_both():
+    doc = approvals("unique")
+    assert evaluate(doc, {"amount": "50.00", "role": "clerk"}, MARCH_1).outcome["limit"] == 100
+    with pytest.raises(EvaluationError, match="both 'Supervisor' and 'Large amount' match"):
+        evaluate(doc, {"amount": "1500.00", "role": "director"}, MARCH_1)
+
+
+SHUTOFF = """
+id: shutoff-checks
+kind: criteria
+title: Every kind of condition, for cross-checking durable_rules against the trace
+inputs:
+  past_due_balance: {type: money}
+  days_past_due: {type: integer, min: 0}
+  medical_certificate: {type: boolean, default: false}
+  appeal_pending: {type: boolean, required: false}
+  account_class: {type: text, values: [residential, commercial, industrial]}
+  usage_ccf: {type: number, min: 0}
+  notice_sent_on: {type: date, required: false}
+versions:
+  - effective: 2026-01-01
+    hit: all
+    rules:
+      - name: Large commercial balance
+        when:
+          all:
+            - {fact: past_due_balance, gt: 1000.5}
+            - {fact: account_class, in: [commercial, industrial]}
+        then: {flag: large}
+      - name: Residential, 30 to 60 days
+        when: {all: [{account_class: residential}, {fact: days_past_due, gte: 30, lt: 60}]}
+        then: {flag: mid}
+      - name: No appeal and no medical certificate
+        when:
+          not:
+            any:
+              - {fact: appeal_pending, eq: true}
+              - {medical_certificate: true}
+        then: {flag: clear}
+      - name: Appeal not recorded
+        when: {fact: appeal_pending, exists: false}
+        then: {flag: no_appeal}
+      - name: Notice before March
+        when: {fact: notice_sent_on, lte: 2026-03-01}
+        then: {flag: noticed}
+      - name: Not a residential low user
+        when:
+          not:
+            all:
+              - {fact: usage_ccf, lte: 2.25}
+              - {fact: account_class, ne: commercial}
+              - {fact: notice_sent_on, exists: true}
+        then: {flag: not_low}
+      - name: Not residential
+        when: {fact: account_class, not_in: [residential]}
+        then: {flag: other_class}
+      - name: Exactly 250, appeal not false
+        when: {all: [{fact: past_due_balance, eq: 250}, {not: {fact: appeal_pending, ne: true}}]}
+        then: {flag: exact}
+      - name: Usage not 2.25
+        when: {fact: usage_ccf, ne: 2.25, gte: 0.5}
+        then: {flag: usage}
+"""
+SHUTOFF_DOC = load_text(SHUTOFF)
+
+near = lambda *points: st.one_of(*[st.sampled_from([p - d, p, p + d]) for p in points for d in (Decimal("0.01"),)])
+shutoff_facts = st.fixed_dictionaries(
+    {
+        "past_due_balance": st.one_of(near(Decimal("250"), Decimal("1000.5")),
+                                      st.decimals(0, 5000, places=2, allow_nan=False, allow_infinity=False)),
+        "days_past_due": st.one_of(st.sampled_from([29, 30, 59, 60, 61]), st.integers(0, 400)),
+        "medical_certificate": st.one_of(st.none(), st.booleans()),
+        "appeal_pending": st.one_of(st.none(), st.booleans()),
+        "account_class": st.sampled_from(["residential", "commercial", "industrial"]),
+        "usage_ccf": st.one_of(near(Decimal("2.25"), Decimal("0.5")).filter(lambda d: d >= 0),
+                               st.decimals(0, 100, places=3, allow_nan=False, allow_infinity=False)),
+        "notice_sent_on": st.one_of(st.none(), st.dates(date(2026, 2, 25), date(2026, 3, 5))),
+    }
+)
+
+
+def compiled_version(doc, on=MARCH_1):
+    """The compiled criteria version in force on a date."""
+    return compiled_criteria(doc).version(version_in_force(doc, on))
+
+
+def test_durable_rules_and_the_trace_agree_on_hand_picked_accounts():
+    compiled = compiled_version(SHUTOFF_DOC)
+    facts = check_facts(SHUTOFF_DOC, {"past_due_balance": "250.00", "days_past_due": 45, "account_class": "residential",
+                                      "usage_ccf": "2.25", "notice_sent_on": "2026-03-01", "appeal_pending": True})
+    assert compiled.durable.decide(facts) == decide_in_python(compiled, facts) == (1, 4, 7)
+    nothing_optional = check_facts(SHUTOFF_DOC, {"past_due_balance": "1000.51", "days_past_due": 5,
+                                                 "account_class": "industrial", "usage_ccf": 0})
+    assert compiled.durable.decide(nothing_optional) == decide_in_python(compiled, nothing_optional) == (0, 2, 3, 5, 6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shutoff_facts)
+def test_durable_rules_decides_as_the_pure_python_trace_on_random_accounts(raw):
+    facts = check_facts(SHUTOFF_DOC, raw)
+    compiled = compiled_version(SHUTOFF_DOC)
+    assert compiled.durable.decide(facts) == decide_in_python(compiled, facts)
+    result = evaluate(SHUTOFF_DOC, raw, MARCH_1)
+    trace_says = [line.rsplit(": ", 1)[0] for line in result.trace if line.endswith(": matched")]
+    assert result.matched == [compiled.rules[i].name for i in decide_in_python(compiled, facts)] == trace_says
+
+
+def every_criteria_document():
+    """The example criteria and every criteria document of the sample city's rules/ folder."""
+    return [LIEN, SHUTOFF_DOC, approvals("all")] + rules_folder_documents("criteria")
+
+
+def random_facts_for(doc, rng):
+    """Random facts of the right types for a document's inputs, near the literals it uses."""
+    facts = {}
+    for name, spec in doc.inputs.items():
+        if not spec.required and rng.random() < 0.2:
+            continue
+        low = spec.min if isinstance(spec.min, Decimal) else Decimal(0)
+        if spec.values:
+            facts[name] = rng.choice(spec.values)
+        elif spec.type == "boolean":
+            facts[name] = rng.random() < 0.5
+        elif spec.type == "date":
+            facts[name] = (date(2026, 1, 1) + timedelta(days=rng.randint(-400, 400))).isoformat()
+        elif spec.type == "integer":
+            facts[name] = int(low) + rng.randint(0, 400)
+        elif spec.type == "money":
+            facts[name] = str(low + Decimal(rng.randint(0, 300000)) / 100)
+        elif spec.type == "number":
+            facts[name] = str(low + Decimal(rng.randint(0, 20000)) / 100)
+        else:
+            facts[name] = rng.choice(["A", "B", "residential", "commercial", ""])
+    return facts
+
+
+@pytest.mark.parametrize("doc", every_criteria_document(), ids=lambda d: d.id)
+def test_every_criteria_document_decides_the_same_by_durable_rules_and_by_python(doc):
+    import random
+
+    rng = random.Random(7)
+    for version in doc.versions:
+        if version.retired:
+            continue
+        compiled = compiled_criteria(doc).version(version)
+        batch = []
+        for _ in range(300):
+            try:
+                batch.append(check_facts(doc, random_facts_for(doc, rng)))
+            except FactError:
+                continue  # a value outside a declared range: not a fact set the city can have
+        assert compiled.durable.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
+        assert compiled.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
+
+
+def test_a_batch_sweep_decides_like_one_evaluation_at_a_time():
+    import random
+
+    rng = random.Random(3)
+    facts_list = [{"past_due_balance": f"{rng.randint(0, 600)}.{rng.randint(0, 99):02d}",
+                   "days_past_due": rng.randint(0, 200), "owner_is_customer": rng.random() < 0.5} for _ in range(2000)]
+    swept = evaluate_batch(LIEN, facts_list, MARCH_1)
+    assert [r.outcome for r in swept[:200]] == [evaluate(LIEN, f, MARCH_1).outcome for f in facts_list[:200]]
+    expected = [("eligible" if Decimal(f["past_due_balance"]) >= 250 and f["days_past_due"] >= 90
+                 and f["owner_is_customer"] else "not_eligible") for f in facts_list]
+    assert [r.outcome["lien"] for r in swept] == expected
+
+
+def test_each_version_is_registered_with_durable_rules_once_per_process():
+    lien("300.00", 91)
+    before = durable.registered_rulesets()
+    again = example("lien-eligibility")  # a second reading of the same document
+    evaluate(again, {"past_due_balance": "1", "days_past_due": 1, "owner_is_customer": False}, MARCH_1)
+    assert durable.registered_rulesets() == before
+    name = compiled_version(LIEN).durable.name
+    assert name.startswith("ordinance-lien-eligibility-2026-01-01-") and name in before
+
+
+def test_nothing_is_left_in_durable_rules_after_an_evaluation():
+    compiled = compiled_version(LIEN)
+    facts = check_facts(LIEN, {"past_due_balance": "300.00", "days_past_due": 91, "owner_is_customer": True})
+    compiled.durable.decide(facts)
+    last = f"s{next(durable._SESSIONS) - 1}"
+    assert compiled.durable.session_facts(last) is None  # the session's state is deleted
+
+
+def resident_kib():
+    """This process's resident memory, in KiB (Linux)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def sweep_durable_directly(count, compiled):
+    """Ask durable_rules about `count` fresh accounts, in batches, bypassing the region cache."""
+    import random
+
+    rng = random.Random(count)
+    for _ in range(count // 1000):
+        batch = [{"past_due_balance": Decimal(rng.randint(0, 90000)) / 100, "days_past_due": rng.randint(0, 200),
+                  "owner_is_customer": rng.random() < 0.5} for _ in range(1000)]
+        compiled.durable.decide_many(batch)
+
+
+def test_durable_rules_memory_does_not_grow_across_20_000_evaluations():
+    compiled = compiled_version(LIEN)
+    sweep_durable_directly(5000, compiled)
+    before = resident_kib()
+    sweep_durable_directly(20000, compiled)
+    assert resident_kib() - before < 4096
+
+
+@pytest.mark.slow
+def test_durable_rules_memory_does_not_grow_across_100_000_evaluations():
+    compiled = compiled_version(LIEN)
+    sweep_durable_directly(10000, compiled)
+    before = resident_kib()
+    for _ in range(100_000):
+        compiled.durable.decide({"past_due_balance": Decimal("300.00"), "days_past_due": 91, "owner_is_customer": True})
+    sweep_durable_directly(100_000, compiled)
+    assert resident_kib() - before < 8192
