@@ -1,8 +1,10 @@
 """Notices to HTML (Jinja, autoescaped) and to PDF: a whole mailing as one PDF, a sheet per notice."""
 from __future__ import annotations
 
+import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
 from engine.notices.catalog import validate_notice
-from engine.notices.pdfmerge import can_merge, merge_pdfs
+from engine.notices.pdfmerge import can_merge, merge_pdf_files
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
 DOCUMENT_END = "\n</body>\n</html>\n"
@@ -94,22 +96,38 @@ class NoticeRenderer:
         """Render the pages in parts, a few wkhtmltopdf processes at a time, and join the parts."""
         executable = find_wkhtmltopdf(self.wkhtmltopdf)
         size = self.pages_per_process if can_merge() else None
-        pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="wkhtmltopdf")
-        try:
-            parts = [(len(part), pool.submit(self._part_pdf, executable, part))
-                     for part in _parts(pages, size)]
-            pdfs = [future.result() for _, future in parts]
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if not pdfs:
-            raise ValueError("no notices to render")
-        total = sum(count for count, _ in parts)
-        return merge_pdfs(pdfs, self.timeout_seconds + self.seconds_per_page * total)
+        with tempfile.TemporaryDirectory(prefix="ordinance-mailing-") as folder:
+            files, total = self._render_parts(executable, _parts(pages, size), Path(folder))
+            if not files:
+                raise ValueError("no notices to render")
+            timeout = self.timeout_seconds + self.seconds_per_page * total
+            return merge_pdf_files(files, Path(folder) / "mailing.pdf", timeout)
 
-    def _part_pdf(self, executable: str, part: list[str]) -> bytes:
+    def _render_parts(self, executable: str, parts: Iterator[list[str]],
+                      folder: Path) -> tuple[list[Path], int]:
+        """Each part's PDF in a file of the folder; at most a few parts' pages held at once."""
+        files: list[Path] = []
+        running: deque[Future] = deque()
+        total = 0
+        with ThreadPoolExecutor(self.processes, thread_name_prefix="wkhtmltopdf") as pool:
+            try:
+                for part in parts:
+                    while len(running) > self.processes:
+                        running.popleft().result()
+                    files.append(folder / f"part-{len(files):05d}.pdf")
+                    running.append(pool.submit(self._part_pdf, executable, part, files[-1]))
+                    total += len(part)
+                for future in running:
+                    future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        return files, total
+
+    def _part_pdf(self, executable: str, part: list[str], path: Path) -> None:
         """One wkhtmltopdf run over some pages, with a time limit that grows with the pages."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
-        return html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout)
+        path.write_bytes(html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout))
 
 
 def _parts(pages: Iterator[str], size: int | None) -> Iterator[list[str]]:
