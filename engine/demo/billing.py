@@ -38,10 +38,21 @@ class Priced:
 
 
 def priced(result: Any) -> Priced:
-    """A Priced from a schedule result, its explanation split around the as-of date."""
-    text = json.dumps({**result.to_json(), "as_of": AS_OF_MARK}, ensure_ascii=False, default=str)
+    """A Priced from a schedule result, its explanation split around the as-of date.
+
+    A bill's lines add up to its total: the schedule's own lines, or for a service period
+    that a new version starts inside, each version's prorated share (the explanation keeps
+    the parts and the newer version's lines).
+    """
+    text = json.dumps({**result.to_json(), "as_of": AS_OF_MARK}, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
     head, tail = text.split(AS_OF_MARK)
-    lines = tuple((line["name"], to_cents(line["amount"]), line["detail"]) for line in result.lines)
+    if result.parts:  # a period under two versions: one line per version's share, as the total adds them
+        days = sum(part["days"] for part in result.parts)
+        lines = tuple((f"Service at the rates effective {part['version'].isoformat()}", to_cents(part["total"]),
+                       f"{part['days']} of {days} days") for part in result.parts)
+    else:
+        lines = tuple((line["name"], to_cents(line["amount"]), line["detail"]) for line in result.lines)
     return Priced(to_cents(result.total), lines, result.rule, result.version.isoformat(), head, tail)
 
 
@@ -62,6 +73,7 @@ class RateBook:
         self.library = library
         self.kept: dict[tuple, Priced] = {}
         self.spans: dict[tuple, date | tuple[date, date]] = {}
+        self.bills: dict[tuple, Priced] = {}
         self.evaluations = 0
 
     def schedule(self, rule_id: str, facts: dict, service_from: date, service_to: date) -> Priced:
@@ -98,6 +110,15 @@ class RateBook:
     def water_and_sewer(self, rate_class: str, meter_size: str, consumption_ccf: int, winter_average_ccf: int,
                         sewer: bool, fire_line: bool, service_from: date, service_to: date) -> Priced:
         """The bill for one account's service period under its rate class's schedule."""
+        seen = (rate_class, meter_size, consumption_ccf, winter_average_ccf, sewer, fire_line, service_from, service_to)
+        found = self.bills.get(seen)
+        if found is None:
+            found = self.bills[seen] = self._water_and_sewer(*seen)
+        return found
+
+    def _water_and_sewer(self, rate_class: str, meter_size: str, consumption_ccf: int, winter_average_ccf: int,
+                         sewer: bool, fire_line: bool, service_from: date, service_to: date) -> Priced:
+        """Price a bill not seen before (the same facts in another period may still be kept)."""
         if rate_class == "commercial":
             facts = {"meter_size": meter_size, "consumption_ccf": consumption_ccf, "sewer": sewer,
                      "fire_line": fire_line}

@@ -3,14 +3,19 @@
 The sample city is millions of rows; building ORM objects or letting SQLAlchemy process
 each parameter would take minutes. The loader assigns every primary key itself and hands
 rows over as tuples whose values are already in the database's own form (`day`,
-`moment`, `document` below), and the writer sends them in chunks on the loader's
-connection, inside its one transaction.
+`moment`, `document` below). A writer thread sends the chunks on the loader's connection,
+inside its one transaction, while the loader makes the next ones: the drivers let go of
+Python's lock while the database works, so the two overlap on a second core. The loader
+touches the connection again only after `finish`.
 """
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,10 +24,25 @@ from sqlalchemy import Connection, Table
 from engine.store.models import Base
 
 CHUNK = 10_000
+QUEUED_CHUNKS = 8  # how far generation may run ahead of the database
+
+
+class StoredForms(dict):
+    """Values in the database's form, each worked out once: dates and moments repeat by the million."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        """Convert new keys with `convert`."""
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: Any) -> Any:
+        """Convert a value not seen before and keep it."""
+        value = self[key] = self.convert(key)
+        return value
 
 
 class BulkWriter:
-    """Rows for several tables, sent in chunks of CHUNK per table."""
+    """Rows for several tables, sent in chunks of CHUNK per table by a writer thread."""
 
     def __init__(self, connection: Connection, time_zone: str, chunk: int = CHUNK) -> None:
         """Write on `connection`; local times of day are in `time_zone`."""
@@ -33,7 +53,13 @@ class BulkWriter:
         self.statements: dict[str, str] = {}
         self.pending: dict[str, list[tuple]] = {}
         self.written: Counter[str] = Counter()
+        self.days = StoredForms(lambda day: day.isoformat() if self.sqlite else day)
+        self.moments = StoredForms(self._moment)
         self.offsets: dict[date, timedelta] = {}
+        self.chunks: queue.Queue = queue.Queue(maxsize=QUEUED_CHUNKS)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._write_chunks, name="demo-writer", daemon=True)
+        self.thread.start()
 
     def declare(self, table_name: str, columns: tuple[str, ...]) -> list[tuple]:
         """Prepare an INSERT for these columns of a table; return the list to append rows to."""
@@ -56,33 +82,56 @@ class BulkWriter:
             if rows:
                 self._send(table_name, rows)
 
+    def finish(self) -> None:
+        """Send what is pending, wait until the database has it all, and raise what went wrong there."""
+        self.flush()
+        self.chunks.put(None)
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+
+    def abandon(self) -> None:
+        """Stop the writer thread without writing what is still queued (the load is failing anyway)."""
+        self.failure = self.failure or RuntimeError("the load was abandoned")
+        self.chunks.put(None)
+        self.thread.join()
+
     def _send(self, table_name: str, rows: list[tuple]) -> None:
-        """One executemany for a table's pending rows."""
-        self.connection.exec_driver_sql(self.statements[table_name], rows)
+        """Hand a table's pending rows to the writer thread."""
+        if self.failure is not None:
+            self.finish()
+        self.chunks.put((self.statements[table_name], rows[:]))
         self.written[table_name] += len(rows)
         rows.clear()
+
+    def _write_chunks(self) -> None:
+        """The writer thread: one executemany per chunk, in order; after a failure, only drain."""
+        while (chunk := self.chunks.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.connection.exec_driver_sql(*chunk)
+                except BaseException as error:  # handed to the loader's thread by finish()
+                    self.failure = error
 
     # --- values in the database's own form ------------------------------------------------
 
     def day(self, value: date | None) -> Any:
         """A calendar date as the column stores it."""
-        if value is None:
-            return None
-        return value.isoformat() if self.sqlite else value
+        return None if value is None else self.days[value]
 
     def moment(self, day: date, minutes: int) -> Any:
         """The moment `minutes` after local midnight of `day` in the city, as a UTC column stores it."""
+        return self.moments[(day, minutes)]
+
+    def _moment(self, key: tuple[date, int]) -> Any:
+        """Work out one local moment in UTC (the day's offset taken at noon)."""
+        day, minutes = key
         offset = self.offsets.get(day)
         if offset is None:
             noon = datetime(day.year, day.month, day.day, 12, tzinfo=self.zone)
             offset = self.offsets[day] = noon.utcoffset() or timedelta(0)
         utc = datetime(day.year, day.month, day.day) + timedelta(minutes=minutes) - offset
         return f"{utc.isoformat(' ')}.000000" if self.sqlite else utc  # SQLAlchemy's SQLite form
-
-    def utc(self, moment: datetime) -> Any:
-        """An aware datetime as a UTC column stores it."""
-        naive = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else naive
 
     @staticmethod
     def document(value: Any) -> str:

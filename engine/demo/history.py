@@ -64,7 +64,7 @@ def previous_period(period: str) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """A ledger entry before its id is known: sorted by day, then by `order`."""
 
@@ -125,6 +125,9 @@ class AccountYears:
         self.use_rng = random.Random(f"{seed}:usage")
         self.pay_rng = random.Random(f"{seed}:payments")
         self.months = {cycle: billing_months(calendar, cycle, periods) for cycle in "ABCD"}
+        self.stored = {cycle: [tuple(writer.day(d) for d in (m.read_on, m.service_from, m.service_to, m.billed_on,
+                                                            m.due_on)) for m in months]
+                       for cycle, months in self.months.items()}
         self.reads = writer.declare("meter_reads", READ_COLUMNS)
         self.bills = writer.declare("bills", BILL_COLUMNS)
         self.lines = writer.declare("bill_lines", LINE_COLUMNS)
@@ -156,20 +159,23 @@ class AccountYears:
         winter = usage.winter_average(use, [m.month for m in months])
         registers = usage.readings(self.use_rng, use)
         charges = []
-        for month, ccf, register in zip(months, use, registers):
-            self.reads.append((ids.read, plan.id, month.period, w.day(month.read_on), register, ccf, "route"))
+        reads, bills, lines, price = self.reads, self.bills, self.lines, self.rates.water_and_sewer
+        account_id, cycle, rate_class, meter, sewer, fire = (plan.id, plan.cycle, plan.rate_class, plan.meter_size,
+                                                             plan.sewer, plan.fire_line)
+        for month, stored, ccf, register in zip(months, self.stored[cycle], use, registers):
+            read_on, service_from, service_to, billed_on, due_on = stored
+            reads.append((ids.read, account_id, month.period, read_on, register, ccf, "route"))
             ids.read += 1
-            bill = self.rates.water_and_sewer(plan.rate_class, plan.meter_size, ccf, winter, plan.sewer,
-                                              plan.fire_line, month.service_from, month.service_to)
+            bill = price(rate_class, meter, ccf, winter, sewer, fire, month.service_from, month.service_to)
             bill_id = ids.bill
             ids.bill += 1
-            self.bills.append((bill_id, plan.id, plan.cycle, month.period, w.day(month.service_from),
-                               w.day(month.service_to), w.day(month.billed_on), w.day(month.due_on), ccf,
-                               bill.total_cents, bill.rule_id, bill.rule_version,
-                               bill.explanation(month.service_to)))
+            bills.append((bill_id, account_id, cycle, month.period, service_from, service_to, billed_on, due_on, ccf,
+                          bill.total_cents, bill.rule_id, bill.rule_version, bill.explanation(month.service_to)))
+            line_id = ids.line
             for position, (name, cents, detail) in enumerate(bill.lines, 1):
-                self.lines.append((ids.line, bill_id, position, name, cents, detail))
-                ids.line += 1
+                lines.append((line_id, bill_id, position, name, cents, detail))
+                line_id += 1
+            ids.line = line_id
             charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
                                  f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id))
         return charges
@@ -225,8 +231,8 @@ class AccountYears:
         payment_id = self.ids.payment
         self.ids.payment += 1
         minutes = 8 * 60 + (payment_id * 37) % 540
-        self.payments.append((payment_id, plan.id, amount, tender, source, self.writer.day(paid_on), check_number,
-                              key, None, "posted", None, "", "demo", self.writer.moment(paid_on, minutes)))
+        self.payments.append((payment_id, plan.id, amount, tender, source, self.writer.days[paid_on], check_number,
+                              key, None, "posted", None, "", "demo", self.writer.moments[(paid_on, minutes)]))
         entry = Entry(paid_on, 1, "payment", -amount, f"Payment ({tender}, {source})", check_number or key,
                       payment_id=payment_id)
         entries.append(entry)
@@ -250,16 +256,17 @@ class AccountYears:
 
     def post(self, account_id: int, entries: list[Entry]) -> None:
         """Ledger rows for the account's entries, in date order."""
-        w = self.writer
+        days, moments, rows, entry_id = self.writer.days, self.writer.moments, self.entries, self.ids.entry
         for entry in entries:
-            entry.id = self.ids.entry
-            self.ids.entry += 1
-            fund, gl_account = OFFSET_BY_KIND[entry.kind if entry.reverses is None else entry.reverses.kind]
-            self.entries.append((entry.id, account_id, entry.kind, entry.amount_cents, w.day(entry.on),
-                                 w.day(entry.due_on), w.moment(entry.on, 7 * 60 + entry.order * 90), "demo",
-                                 entry.description, entry.reference, entry.rule_id, entry.rule_version,
-                                 entry.bill_id, entry.payment_id, entry.reverses.id if entry.reverses else None,
-                                 fund, gl_account))
+            entry.id = entry_id
+            entry_id += 1
+            reverses = entry.reverses
+            fund, gl_account = OFFSET_BY_KIND[entry.kind if reverses is None else reverses.kind]
+            rows.append((entry.id, account_id, entry.kind, entry.amount_cents, days[entry.on],
+                         entry.due_on and days[entry.due_on], moments[(entry.on, 420 + entry.order * 90)], "demo",
+                         entry.description, entry.reference, entry.rule_id, entry.rule_version, entry.bill_id,
+                         entry.payment_id, reverses and reverses.id, fund, gl_account))
+        self.ids.entry = entry_id
 
 
 def counter_day(day: date) -> date:

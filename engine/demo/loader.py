@@ -8,6 +8,7 @@ audit row with the counts. Nothing here reads the clock: `as_of` and `now` come 
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,23 +122,36 @@ def load_demo(engine: Engine, library: Any, *, accounts: int, licenses: int, see
 
 @contextmanager
 def bulk_mode(connection: Connection) -> Iterator[None]:
-    """On SQLite, a large page cache and foreign keys checked once at the end rather than per row.
+    """On SQLite: the city written once, with a large page cache and foreign keys checked at the end.
 
-    The pragmas apply to this one connection and only outside a transaction, so they are
-    set before the load's transaction begins and put back (as engine.store.db sets them)
-    after it ends.
+    In WAL mode every page is written twice (to the log, then back into the database); with
+    the rollback journal, pages added to the file's end are written once and need no journal.
+    So the load switches the journal to DELETE (which SQLite refuses, harmlessly, while
+    another connection is open: then the load runs in WAL) and back to WAL afterwards. The
+    pragmas apply to this connection only and only outside a transaction, so they are set
+    before the load's transaction begins and put back (as engine.store.db sets them) after.
     """
     if connection.dialect.name != "sqlite":
         yield
         return
     raw = connection.connection.driver_connection
+    journal(raw, "DELETE")
     raw.execute("PRAGMA foreign_keys=OFF")
     raw.execute("PRAGMA cache_size=-262144")  # 256 MiB: the indexes of a large city stay in memory
     try:
         yield
     finally:
-        raw.execute("PRAGMA foreign_keys=ON")
         raw.execute("PRAGMA cache_size=-2000")
+        raw.execute("PRAGMA foreign_keys=ON")
+        journal(raw, "WAL")
+
+
+def journal(raw: sqlite3.Connection, mode: str) -> None:
+    """Switch SQLite's journal mode if no other connection is in the way (each new connection sets WAL anyway)."""
+    try:
+        raw.execute(f"PRAGMA journal_mode={mode}")
+    except sqlite3.OperationalError:
+        pass
 
 
 def check_foreign_keys(connection: Connection) -> None:
@@ -151,6 +165,18 @@ def write_city(connection: Connection, library: Any, accounts: int, licenses: in
                periods: list[str], report: Progress) -> DemoSummary:
     """Every account's year, the businesses and the open cases, through one bulk writer."""
     writer = BulkWriter(connection, city.TIME_ZONE)
+    try:
+        summary = write_rows(writer, library, accounts, licenses, seed, as_of, periods, report)
+        writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
+    return summary
+
+
+def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, seed: int, as_of: date,
+               periods: list[str], report: Progress) -> DemoSummary:
+    """Make the city's rows and hand them to the writer."""
     rates, calendar = RateBook(library), BillingCalendar(library)
     households = Households(random.Random(f"{seed}:households"), writer, rates, date.fromisoformat(periods[0] + "-01"))
     years = AccountYears(writer, rates, calendar, periods, as_of, seed)
@@ -176,8 +202,7 @@ def write_city(connection: Connection, library: Any, accounts: int, licenses: in
     cases.refund(standings)
     writer.flush()
     report("cases", sum(cases.by_workflow.values()), sum(cases.by_workflow.values()))
-    rows = dict(writer.written)
-    return DemoSummary(rows, dict(years.counts.behaviours, returned_checks=years.counts.returned_checks),
+    return DemoSummary(dict(writer.written), dict(years.counts.behaviours, returned_checks=years.counts.returned_checks),
                        dict(business_year.statuses), dict(cases.by_workflow), rates.evaluations)
 
 

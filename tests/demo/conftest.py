@@ -1,0 +1,61 @@
+"""Fixtures for the sample city: the rule library read once, and a small city loaded once per module."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import Engine
+
+from engine.demo.loader import DemoSummary, load_demo
+from engine.rules.library import RuleLibrary
+from engine.store.db import make_engine
+from engine.store.schema import upgrade
+from tests.conftest import REPO, _fresh_postgres_database, _postgres_url
+
+AS_OF = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)
+ACCOUNTS, LICENSES = 200, 40
+
+
+@pytest.fixture(scope="session")
+def city_rules() -> RuleLibrary:
+    """The sample city's rule documents, read once."""
+    return RuleLibrary.from_folder(REPO / "rules")
+
+
+@pytest.fixture(scope="module")
+def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Engine]]:
+    """Makes migrated empty databases of the module's own (SQLite files, or PostgreSQL databases)."""
+    engines, drops = [], []
+
+    def make() -> Engine:
+        pg = _postgres_url()
+        if pg:
+            url, drop = _fresh_postgres_database(pg)
+            drops.append(drop)
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('city') / 'city.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+    for drop in drops:
+        drop()
+
+
+def load(engine: Engine, rules: RuleLibrary, seed: int = 2026, accounts: int = ACCOUNTS) -> DemoSummary:
+    """Load a small sample city as of AS_OF."""
+    return load_demo(engine, rules, accounts=accounts, licenses=LICENSES, seed=seed, as_of=AS_OF, now=NOW)
+
+
+@pytest.fixture(scope="module")
+def city(empty_database: Callable[[], Engine], city_rules: RuleLibrary) -> Engine:
+    """A sample city of 200 accounts and 40 businesses, loaded once for the module's tests."""
+    engine = empty_database()
+    load(engine, city_rules)
+    return engine
