@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
-from engine.notices.catalog import validate_notice
+from engine.notices.catalog import NoticeDataError, validate_notice
 from engine.notices.pdfmerge import can_merge, merge_pdf_files
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
@@ -69,7 +69,10 @@ class NoticeRenderer:
 
     def render_html(self, notice_type: str, language: str, data: dict) -> str:
         """One notice's page (a `<div class="notice">`), after checking its data is complete."""
-        city = {**self.city, **data.get("city", {})} if isinstance(data, dict) else self.city
+        saved_city = data.get("city", {}) if isinstance(data, dict) else {}
+        if not isinstance(saved_city, dict):
+            raise NoticeDataError(f"{notice_type} notice: 'city' must be a dict of the city's details")
+        city = {**self.city, **saved_city}
         kind = validate_notice(notice_type, language, data, city)
         template = self.env.get_template(kind.template_name(language))
         context = {**data, "city": city, "language": language, "title": kind.title(language),

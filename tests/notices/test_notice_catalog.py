@@ -112,3 +112,10 @@ def test_dates_are_written_out_in_each_language():
     assert long_date("2026-03-05", "en") == "March 5, 2026"
     assert long_date("2026-03-05", "es") == "5 de marzo de 2026"
     assert long_date("2026-09-01", "es") == "1 de septiembre de 2026"
+
+
+def test_city_details_saved_with_a_notice_must_be_a_dict(renderer):
+    data = sample_notice_data("refund-letter")
+    data["city"] = "Alder Creek"
+    with pytest.raises(NoticeDataError, match=r"refund-letter notice: 'city' must be a dict"):
+        renderer.render_html("refund-letter", "en", data)
