@@ -122,7 +122,7 @@ def _write_through(ctx: StepContext, name: str, value: Any) -> None:
 def run_set(ctx: StepContext, action: Action) -> None:
     """Set case fields, in the order written, each value taken on the day."""
     for name, spec in action.value.items():
-        value = set_value(ctx.rules, spec, ctx.on, ctx.facts())
+        value = set_value(ctx.rules, spec, ctx.on, ctx.facts(), ctx.consulted)
         ctx.fields[name] = stored(value)
         _write_through(ctx, name, value)
         ctx.done.append({"action": "set", "field": name, "value": stored(value)})

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from engine.rules.calendar import city_calendar
 from engine.rules.errors import EvaluationError
 
 
@@ -24,48 +25,42 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def allowed_day(rules: Any, calendar_id: str, day: date, action: str, on: date) -> date:
-    """`day` if the calendar allows `action` (office, shutoff) on it, else the next day it does."""
-    result = rules.evaluate(calendar_id, {"date": day, "action": action}, on).to_json()
-    return day if result["allowed"] else _as_date(result["next_allowed"])
+def _note(consulted: list[dict[str, str]], rule_id: str, version: date) -> None:
+    """Record a rule version the step consulted (once)."""
+    entry = {"rule": rule_id, "version": version.isoformat()}
+    if entry not in consulted:
+        consulted.append(entry)
 
 
-def office_days_after(rules: Any, calendar_id: str, start: date, count: int, on: date) -> date:
-    """The `count`th open day after `start` (that day itself not counted)."""
-    day = start
-    for _ in range(count):
-        day = allowed_day(rules, calendar_id, day + timedelta(days=1), "office", on)
-    return day
-
-
-def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> date:
+def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], consulted: list) -> date:
     """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
-    calendar_id = spec["calendar"]
-    if "office_days" in spec:
-        day = office_days_after(rules, calendar_id, on, int(spec["office_days"]), on)
-        return allowed_day(rules, calendar_id, day, "shutoff", on) if spec.get("roll") == "shutoff_day" else day
+    calendar = city_calendar(rules.get(spec["calendar"]))
     if "step" in spec:
         for needed in ("cycle", "period"):
             if facts.get(needed) in (None, ""):
                 raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
-        steps = rules.evaluate(calendar_id, {"cycle": facts["cycle"], "period": facts["period"]}, on).to_json()["steps"]
+        steps, _, version = calendar.timeline(facts["cycle"], facts["period"])
         if spec["step"] not in steps:
-            raise EvaluationError(f"{calendar_id} has no timeline step {spec['step']!r}")
-        return _as_date(steps[spec["step"]])
-    day = on + timedelta(days=int(spec["days"]))
-    if spec.get("roll") == "shutoff_day":
-        return allowed_day(rules, calendar_id, day, "shutoff", on)
-    if spec.get("roll") == "office_day":
-        return allowed_day(rules, calendar_id, day, "office", on)
+            raise EvaluationError(f"{spec['calendar']} has no timeline step {spec['step']!r}")
+        _note(consulted, spec["calendar"], version.version.effective)
+        return steps[spec["step"]]
+    if "office_days" in spec:
+        day = calendar.add_office_days(on, int(spec["office_days"]))
+    else:
+        day = on + timedelta(days=int(spec["days"]))
+    if "roll" in spec:
+        day = calendar.roll(day, spec["roll"])
+    _note(consulted, spec["calendar"], calendar.version_on(day).version.effective)
     return day
 
 
-def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> Any:
+def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], consulted: list) -> Any:
     """One field of the deadline's result on the day; `expires_on` is computed afresh from `issued_on`."""
     given = dict(facts)
     if spec["field"] == "expires_on":
         given.pop("expires_on", None)  # the end of a new term, not the one on file
     result = rules.evaluate(spec["deadline"], given, on).to_json()
+    _note(consulted, spec["deadline"], _as_date(result["version"]))
     value = result.get(spec["field"])
     if spec["field"] == "next_reminder":
         value = value["date"] if value else None
@@ -74,14 +69,14 @@ def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any]) -> A
     return value
 
 
-def set_value(rules: Any, value: Any, on: date, facts: dict[str, Any]) -> Any:
+def set_value(rules: Any, value: Any, on: date, facts: dict[str, Any], consulted: list) -> Any:
     """The value a `set:` entry gives on the step's day, with the facts as they stand."""
     if not isinstance(value, dict):
         return value
     if "calendar" in value:
-        return calendar_value(rules, value, on, facts)
+        return calendar_value(rules, value, on, facts, consulted)
     if "deadline" in value:
-        return deadline_value(rules, value, on, facts)
+        return deadline_value(rules, value, on, facts, consulted)
     if "fact" in value:
         return facts.get(value["fact"])
     start = on if "from" not in value else facts.get(value["from"])
