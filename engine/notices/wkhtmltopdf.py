@@ -5,10 +5,13 @@ as extra wkhtmltopdf options; the prefix here is a per-renderer secret, and any 
 found in the HTML is refused). The process itself runs under subprocess.run with a
 timeout, which pdfkit cannot do.
 
-Debian's wkhtmltopdf 0.12.6 is built on unpatched Qt and needs no X server: with
-QT_QPA_PLATFORM=offscreen (set here, whatever the caller's environment) it renders
-headless. Unpatched Qt prints CSS inches at 0.768 of their size; the layout corrects that
-with CSS zoom (see templates/notices/_document.html).
+Debian's wkhtmltopdf 0.12.6 (package 0.12.6-2) is built on unpatched Qt 5 / QtWebKit and
+needs no X server and no xvfb-run: it renders on Qt's offscreen platform (checked with no
+DISPLAY and with a bogus one). QT_QPA_PLATFORM=offscreen is set here so the caller's
+environment never matters. Unpatched Qt ignores a few switches (--disable-external-links,
+headers and footers, outlines) and prints a CSS inch at 0.768 in; the stylesheet corrects
+that with CSS zoom (templates/notices/_notice.css), and a test checks the address lands in
+the envelope window.
 """
 from __future__ import annotations
 
