@@ -1,0 +1,134 @@
+"""The runtime on its own: versions kept per case, all or nothing, forms, who takes which steps."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.store.models import AuditEntry, Case, LedgerEntry, Notice
+from engine.workflow import services
+from engine.workflow.definitions import WorkflowSet
+from engine.workflow.runtime import CaseError, StepRefused
+from engine.workflow.services import Catalog
+from tests.factories import create_account, create_license
+from tests.workflow.conftest import REPO, assert_every_step_audited, at, charge
+
+ON = date(2026, 3, 2)
+
+LICENSING_V2 = (REPO / "workflows" / "licensing.yaml").read_text().replace("version: 1", "version: 2").replace(
+    """  - id: start_review
+    label: Start the review
+    from: applied
+    to: in_review
+    roles: [clerk, supervisor]
+""", """  - id: start_review
+    label: Start the review (documents checked)
+    from: applied
+    to: in_review
+    roles: [clerk, supervisor]
+    form:
+      - {name: documents_checked, label: Documents checked, type: boolean, required: true}
+""")
+
+FAILING = """id: failing
+title: A step whose second action cannot be done
+subject: utility_account
+version: 1
+initial: past_due
+states:
+  past_due: {label: Past due}
+  noticed: {label: Noticed}
+transitions:
+  - id: fee_then_notice
+    from: past_due
+    to: noticed
+    roles: [clerk]
+    actions:
+      - fee: late-fee
+      - notice: lien-intent
+"""
+
+
+@pytest.fixture()
+def two_versions(tmp_path, catalog) -> Catalog:
+    """The city's workflows plus licensing version 2 and a workflow whose step fails halfway."""
+    folder = tmp_path / "workflows"
+    shutil.copytree(REPO / "workflows", folder)
+    (folder / "licensing-v2.yaml").write_text(LICENSING_V2)
+    (folder / "failing.yaml").write_text(FAILING)
+    return Catalog(rules=catalog.rules, workflows=WorkflowSet.from_folder(folder, catalog.rules))
+
+
+def test_a_case_keeps_the_version_it_was_opened_under(db, staff, catalog, two_versions):
+    """Opened under v1, the case walks v1 after v2 is published; a new case opens on v2 and asks for its form."""
+    old = services.open_case(db, catalog, "licensing", create_license(db, status="applied", issued_on=None, expires_on=None).id, actor="carla",
+                             on=ON, now=at(ON))
+    new = services.open_case(db, two_versions, "licensing", create_license(db, status="applied", issued_on=None, expires_on=None).id, actor="carla",
+                             on=ON, now=at(ON))
+    assert (old.workflow_version, new.workflow_version) == (1, 2)
+    old_step = services.steps_for(db, two_versions, old.id, user="carla", on=ON)[0]
+    new_step = services.steps_for(db, two_versions, new.id, user="carla", on=ON)[0]
+    assert (old_step.label, old_step.form) == ("Start the review", [])
+    assert new_step.label == "Start the review (documents checked)"
+    services.take_step(db, two_versions, old.id, "start_review", user="carla", on=ON, now=at(ON), version=1)
+    with pytest.raises(StepRefused) as refused:
+        services.take_step(db, two_versions, new.id, "start_review", user="carla", on=ON, now=at(ON), version=1)
+    assert refused.value.reasons == ["documents_checked: Documents checked is required"]
+    services.take_step(db, two_versions, new.id, "start_review", user="carla", on=ON, now=at(ON), version=1,
+                       form={"documents_checked": "yes"})
+    assert db.get(Case, new.id).fields == {"documents_checked": True}
+
+
+def test_a_step_that_fails_halfway_leaves_nothing(db, staff, two_versions):
+    """The late fee is computed, then the notice cannot be made: no fee, no notice, no event, same state."""
+    account = create_account(db)
+    charge(db, account.id, "120.00", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
+    case = services.open_case(db, two_versions, "failing", account.id, actor="carla", on=ON, now=at(ON))
+    audits = db.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(ValueError, match="lien-intent notice: the case has no 'due_date' to print"):
+        services.take_step(db, two_versions, case.id, "fee_then_notice", user="carla", on=ON, now=at(ON),
+                           version=case.version)
+    assert db.get(Case, case.id).state == "past_due"
+    assert db.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "fee")) == 0
+    assert db.scalar(select(func.count()).select_from(Notice)) == 0
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == audits
+    assert [e.step for e in db.get(Case, case.id).events] == ["open"]
+
+
+def test_sweeps_and_staff_each_see_their_own_steps(db, staff, catalog):
+    """A clerk sees staff steps; the sweep sees sweep steps; neither can take the other's."""
+    lic = create_license(db, status="applied", issued_on=None, expires_on=None)
+    case = services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON))
+    case.state = "issued"
+    db.flush()
+    assert [s.id for s in services.steps_for(db, catalog, case.id, user="sweep:renewals", on=ON)] == [
+        "mail_renewal_reminder", "mail_final_reminder", "mark_late"]
+    assert "renew_license" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
+    with pytest.raises(StepRefused) as refused:
+        services.take_step(db, catalog, case.id, "mark_late", user="carla", on=ON, now=at(ON), version=None)
+    assert refused.value.reasons[0] == "this step is taken by the nightly sweep, not by staff"
+    with pytest.raises(StepRefused) as refused:
+        services.take_step(db, catalog, case.id, "close", user="sweep:renewals", on=ON, now=at(ON), version=None,
+                           form={"closed_reason": "moved"})
+    assert refused.value.reasons == ["a sweep does not take staff steps"]
+
+
+def test_opening_checks_the_subject_and_its_fields(db, staff, catalog):
+    """No second open case per subject; opening fields are the documented case facts, typed."""
+    account = create_account(db)
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency", on=ON, now=at(ON),
+                              fields={"period": "2026-02"})
+    assert case.fields == {"period": "2026-02"}
+    with pytest.raises(CaseError, match=rf"utility_account {account.id} already has an open delinquency case"):
+        services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency", on=ON, now=at(ON))
+    with pytest.raises(CaseError, match="balance: not a field a refund case is opened with"):
+        services.open_case(db, catalog, "refunds", account.id, actor="carla", on=ON, now=at(ON),
+                           fields={"balance": "5"})
+    with pytest.raises(CaseError, match="amount: 'ten' is not an amount of money"):
+        services.open_case(db, catalog, "refunds", account.id, actor="carla", on=ON, now=at(ON),
+                           fields={"amount": "ten"})
+    with pytest.raises(CaseError, match="no active user named 'mallory'"):
+        services.open_case(db, catalog, "refunds", account.id, actor="mallory", on=ON, now=at(ON))
+    assert_every_step_audited(db, case.id)
