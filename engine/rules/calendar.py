@@ -1,0 +1,277 @@
+"""kind: calendar — office days, shut-off days and billing-cycle timelines.
+
+`CityCalendar(doc)` is the reusable API (the deadline evaluator, the workflow runtime and
+the sweeps use it); every date is judged by the version in force on that date, so a
+timeline that runs into a year whose version is already published uses it.
+`evaluate(doc, facts, as_of)` answers the two questions of RULES-FORMAT.md:
+`{cycle, period: YYYY-MM}` -> each step's date, `{date, action}` -> allowed or not, why,
+and the next allowed day.
+"""
+from __future__ import annotations
+
+import calendar as months
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from engine.rules.document import RuleDocument, Version
+from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
+from engine.rules.results import per_document
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SEARCH_LIMIT = 3660  # days: a calendar with no open day in ten years is a broken calendar
+ONE_DAY = timedelta(days=1)
+
+
+def _day(value: Any) -> date:
+    """A date from YAML: a date already, or an ISO key written as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class CalendarVersion:
+    """One calendar version, compiled: closed weekdays, holidays, no-shut-off rules, cycles, timeline."""
+
+    version: Version
+    closed_weekdays: frozenset[int]
+    holidays: dict[date, str]
+    no_shutoff_weekdays: frozenset[int]
+    before_holiday: bool
+    periods: tuple[tuple[date, date, str], ...]
+    cycles: dict[str, int]
+    timeline: tuple[tuple[str, dict], ...]
+
+    @classmethod
+    def compile(cls, version: Version) -> "CalendarVersion":
+        """Read a version's body once."""
+        body = version.body
+        holidays_raw = body.get("holidays") or {}
+        if isinstance(holidays_raw, dict):
+            holidays = {_day(k): str(v) for k, v in holidays_raw.items()}
+        else:
+            holidays = {_day(k): "holiday" for k in holidays_raw}
+        rules = body.get("no_shutoff") or {}
+        periods = tuple((_day(p["from"]), _day(p["to"]), str(p.get("reason", "a no-shut-off period")))
+                        for p in rules.get("periods", []))
+        return cls(
+            version,
+            frozenset(WEEKDAYS.index(d) for d in body.get("closed_weekdays", [])),
+            holidays,
+            frozenset(WEEKDAYS.index(d) for d in rules.get("weekdays", [])),
+            bool(rules.get("before_holiday", False)),
+            periods,
+            {str(k): int(v["bill_day"]) for k, v in (body.get("cycles") or {}).items()},
+            tuple((str(k), v) for k, v in (body.get("timeline") or {}).items()),
+        )
+
+
+class CityCalendar:
+    """Office days and shut-off days of a calendar document, each date by its own version."""
+
+    def __init__(self, doc: RuleDocument) -> None:
+        """Compile every version of the calendar."""
+        self.doc = doc
+        self.effective = [v.effective for v in doc.versions]
+        self.versions = [CalendarVersion.compile(v) for v in doc.versions]
+
+    def version_on(self, day: date) -> CalendarVersion:
+        """The compiled version in force on `day`; none or retired is NoVersionInForce."""
+        at = bisect_right(self.effective, day) - 1
+        if at < 0 or self.versions[at].version.retired:
+            raise NoVersionInForce(self.doc.id, day.isoformat())
+        return self.versions[at]
+
+    def holiday(self, day: date) -> str | None:
+        """The holiday's name on `day`, or None."""
+        return self.version_on(day).holidays.get(day)
+
+    def is_office_day(self, day: date) -> bool:
+        """Open: not a closed weekday and not a holiday."""
+        version = self.version_on(day)
+        return day.weekday() not in version.closed_weekdays and day not in version.holidays
+
+    def holiday_ahead(self, day: date) -> tuple[date, str] | None:
+        """The holiday that follows `day` before the next open day (so `day` is the open day before it)."""
+        ahead = day + ONE_DAY
+        for _ in range(SEARCH_LIMIT):
+            name = self.holiday(ahead)
+            if name is not None:
+                return ahead, name
+            if self.is_office_day(ahead):
+                return None
+            ahead += ONE_DAY
+        return None
+
+    def shutoff_bars(self, day: date) -> list[str]:
+        """Why `day` is not a shut-off day (empty when it is one)."""
+        reasons = self.office_bars(day)
+        open_day = not reasons
+        version = self.version_on(day)
+        if day.weekday() in version.no_shutoff_weekdays:
+            name = WEEKDAY_NAMES[day.weekday()]
+            reasons.append(f"{day.isoformat()} is a {name} (no shut-offs on {name}s)")
+        for first, last, reason in version.periods:
+            if first <= day <= last:
+                reasons.append(f"{day.isoformat()} is in {reason}")
+        if version.before_holiday and open_day:
+            ahead = self.holiday_ahead(day)
+            if ahead is not None:
+                reasons.append(f"{day.isoformat()} is the office day before a holiday ({ahead[1]})")
+        return reasons
+
+    def office_bars(self, day: date) -> list[str]:
+        """Why the office is closed on `day` (empty when it is open)."""
+        version = self.version_on(day)
+        reasons = []
+        if day in version.holidays:
+            reasons.append(f"{day.isoformat()} is a holiday ({version.holidays[day]})")
+        if day.weekday() in version.closed_weekdays:
+            name = WEEKDAY_NAMES[day.weekday()]
+            reasons.append(f"{day.isoformat()} is a {name} (the office is closed on {name}s)")
+        return reasons
+
+    def is_shutoff_day(self, day: date) -> bool:
+        """Open, and no rule bars a shut-off (weekday, period, the office day before a holiday)."""
+        return not self.shutoff_bars(day)
+
+    def why_not(self, day: date, action: str) -> list[str]:
+        """Why `action` (shutoff or office) is not allowed on `day`; empty when it is."""
+        if action == "shutoff":
+            return self.shutoff_bars(day)
+        if action == "office":
+            return self.office_bars(day)
+        raise FactError(f"action: {action!r} is not one of 'shutoff', 'office'")
+
+    def _first(self, day: date, allowed: Any) -> date:
+        """The first day on or after `day` for which `allowed(day)` holds."""
+        for _ in range(SEARCH_LIMIT):
+            if allowed(day):
+                return day
+            day += ONE_DAY
+        raise EvaluationError(f"{self.doc.id}: no allowed day within {SEARCH_LIMIT} days of {day.isoformat()}")
+
+    def next_office_day(self, day: date) -> date:
+        """The first office day strictly after `day`."""
+        return self._first(day + ONE_DAY, self.is_office_day)
+
+    def next_shutoff_day(self, day: date) -> date:
+        """The first shut-off day strictly after `day`."""
+        return self._first(day + ONE_DAY, self.is_shutoff_day)
+
+    def roll(self, day: date, to: str) -> date:
+        """`roll: office_day|shutoff_day`: the day itself if it qualifies, else the next that does."""
+        if to == "office_day":
+            return self._first(day, self.is_office_day)
+        if to == "shutoff_day":
+            return self._first(day, self.is_shutoff_day)
+        raise EvaluationError(f"{self.doc.id}: unknown roll {to!r}")
+
+    def add_office_days(self, day: date, count: int) -> date:
+        """The `count`th office day after `day` (`day` itself not counted)."""
+        for _ in range(count):
+            day = self.next_office_day(day)
+        return day
+
+    def bill_date(self, cycle: str, period: str) -> tuple[date, CalendarVersion]:
+        """A cycle's bill date in a month (bill_day, or the month's last day if shorter), and its version."""
+        try:
+            year, month = (int(part) for part in period.split("-"))
+            first = date(year, month, 1)
+        except (ValueError, TypeError):
+            raise FactError(f"period: {period!r} is not a month (YYYY-MM)") from None
+        cycles = self.version_on(first).cycles
+        if cycle not in cycles:
+            listed = ", ".join(repr(c) for c in cycles)
+            raise FactError(f"cycle: {cycle!r} is not one of {listed}")
+        bill = date(year, month, min(cycles[cycle], months.monthrange(year, month)[1]))
+        return bill, self.version_on(bill)
+
+    def timeline(self, cycle: str, period: str) -> tuple[dict[str, date], dict[str, str], CalendarVersion]:
+        """Each step's date for a cycle and month, how it was reached, and the version used."""
+        bill, version = self.bill_date(cycle, period)
+        steps, details = {"bill": bill}, {"bill": f"bill day of cycle {cycle}: {bill.isoformat()}"}
+        for name, step in version.timeline:
+            start = steps[step["after"]]
+            day, how = start, [f"{step['after']} {start.isoformat()}"]
+            if "days" in step:
+                day += timedelta(days=int(step["days"]))
+                count = int(step["days"])
+                how.append(f"+ {count} day{'s' if count != 1 else ''} = {day.isoformat()}")
+            if "office_days" in step:
+                day = self.add_office_days(day, int(step["office_days"]))
+                count = int(step["office_days"])
+                how.append(f"+ {count} office day{'s' if count != 1 else ''} = {day.isoformat()}")
+            if "roll" in step:
+                rolled = self.roll(day, step["roll"])
+                if rolled != day:
+                    bars = self.office_bars(day) if step["roll"] == "office_day" else self.shutoff_bars(day)
+                    how.append(f"[{'; '.join(bars)}], rolled to the next {step['roll'].replace('_', ' ')} {rolled.isoformat()}")
+                day = rolled
+            steps[name], details[name] = day, " ".join(how)
+        return steps, details, version
+
+
+def city_calendar(doc: RuleDocument) -> CityCalendar:
+    """The CityCalendar kept on this document instance."""
+    return per_document(doc, "calendar", lambda: CityCalendar(doc))
+
+
+@dataclass(frozen=True)
+class CalendarResult:
+    """A timeline (`steps`) or the answer for one date (`allowed`, `next_allowed`, `reasons`)."""
+
+    rule: str
+    version: date
+    reference: str | None
+    as_of: date
+    steps: dict[str, date] | None = None
+    details: dict[str, str] | None = None
+    date: date | None = None
+    action: str | None = None
+    allowed: bool | None = None
+    next_allowed: date | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The result as `--json` prints it (dates ISO)."""
+        if self.steps is not None:
+            out: dict[str, Any] = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
+                                   "details": dict(self.details or {})}
+        else:
+            out = {"date": self.date.isoformat(), "action": self.action, "allowed": self.allowed,
+                   "next_allowed": self.next_allowed.isoformat() if self.next_allowed else None,
+                   "reasons": list(self.reasons)}
+        out.update(rule=self.rule, version=self.version.isoformat(), reference=self.reference,
+                   as_of=self.as_of.isoformat())
+        return out
+
+
+def _fact_date(value: Any) -> date:
+    """The `date` fact: a date or an ISO string."""
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise FactError(f"date: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None) -> CalendarResult:
+    """`{cycle, period}` -> the timeline; `{date, action}` -> allowed, next allowed day and reasons."""
+    city = city_calendar(doc)
+    if facts.get("cycle") is not None or facts.get("period") is not None:
+        if facts.get("cycle") is None or facts.get("period") is None:
+            raise FactError("cycle and period (YYYY-MM) are both needed for a timeline")
+        steps, details, version = city.timeline(str(facts["cycle"]), str(facts["period"]))
+        v = version.version
+        return CalendarResult(doc.id, v.effective, v.reference, as_of, steps=steps, details=details)
+    if facts.get("date") is None:
+        raise FactError("date: missing (or give cycle and period for a timeline)")
+    day, action = _fact_date(facts["date"]), facts.get("action") or "shutoff"
+    reasons = city.why_not(day, action)
+    following = None
+    if reasons:
+        following = city.next_shutoff_day(day) if action == "shutoff" else city.next_office_day(day)
+    v = city.version_on(day).version
+    return CalendarResult(doc.id, v.effective, v.reference, as_of, date=day, action=action,
+                          allowed=not reasons, next_allowed=following, reasons=reasons)
