@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from engine.rules.conditions import Condition
+from engine.rules.errors import EvaluationError
 from engine.rules.results import json_value
 from engine.store.models import ROLES
 from engine.workflow.model import RoleRule, RuleGuard, Transition, Workflow
@@ -149,8 +150,11 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
                   f"this step is not available while the case is {workflow.states[state].label.lower()}")
     if not leaves:
         return verdict
-    _check_who(verdict, step, actor, facts, rules, on)
-    _check_not_by(verdict, step, actor, fields)
-    _check_due(verdict, step, fields, on)
-    _check_when(verdict, step, facts, rules, on)
+    try:
+        _check_who(verdict, step, actor, facts, rules, on)
+        _check_not_by(verdict, step, actor, fields)
+        _check_due(verdict, step, fields, on)
+        _check_when(verdict, step, facts, rules, on)
+    except EvaluationError as error:  # a missing or bad fact, no rule version in force: refuse, saying why
+        verdict.check("rules", False, f"cannot be decided: {error}")
     return verdict

@@ -93,3 +93,14 @@ def test_a_refund_is_denied_with_a_reason(db, catalog, staff):
     take(db, catalog, case, "deny", "sam", denial_reason="deposit already applied to the final bill")
     assert (case.state, case.fields["denial_reason"]) == ("denied", "deposit already applied to the final bill")
     assert case.closed_at == at(ON)
+
+
+def test_a_request_without_an_amount_cannot_be_approved_and_says_why(db, catalog, staff):
+    """The approval rule needs the amount: the step is refused with the rule's own message, nothing breaks."""
+    account = credit_account(db, "40.00")
+    case = services.open_case(db, catalog, "refunds", account.id, actor="carla", on=ON, now=at(ON),
+                              fields={"source": "overpayment"})
+    take(db, catalog, case, "research", "carla", research_notes="amount to be confirmed")
+    options = {o.id: o for o in services.steps_for(db, catalog, case.id, user="colin", on=ON)}
+    assert options["approve"].reasons == ["cannot be decided: amount: missing, and refund-approval gives it no default"]
+    assert options["deny"].reasons == ["this step needs the role supervisor or admin; you are a clerk"]
