@@ -33,11 +33,12 @@ def _timed(work: Callable[[], object], timer: Callable[[], float]) -> tuple[floa
 
 
 def run_notice_bench(n: int = 1000, singles: int = 50, templates_dir: str | Path = TEMPLATES,
-                     processes: int = 2, pages_per_process: int = 250,
+                     processes: int | None = None, pages_per_process: int = 250,
                      timer: Callable[[], float] = perf_counter) -> dict:
     """Notices per second into one mailing PDF (n notices) and one PDF per notice (singles)."""
     renderer = NoticeRenderer(templates_dir, sample_city(), processes=processes,
                               pages_per_process=pages_per_process)
+    processes = renderer.processes
     batch, single = sample_batch(n), sample_batch(singles)
     renderer.render_one(*single[0])  # warm the template cache and the disk cache
     batch_wall, batch_cpu, mailing = _timed(lambda: renderer.render_batch(batch), timer)

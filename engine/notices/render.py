@@ -1,6 +1,7 @@
 """Notices to HTML (Jinja, autoescaped) and to PDF: a whole mailing as one PDF, a sheet per notice."""
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -47,22 +48,22 @@ def notice_environment(templates_dir: str | Path) -> Environment:
 class NoticeRenderer:
     """Renders a city's notices as HTML pages and as mailing-ready PDFs.
 
-    A mailing longer than pages_per_process is rendered in parts, `processes` wkhtmltopdf
-    runs at a time while later notices are still being written, and the parts are joined
-    with pdfunite (one run for the whole mailing when pdfunite is not installed). Any bad
-    notice fails the whole mailing: no PDF is returned.
+    A mailing longer than pages_per_process is rendered in parts, `processes` (default: one
+    per CPU) wkhtmltopdf runs at a time while later notices are still being written, and
+    the parts are joined with pdfunite (one run for the whole mailing when pdfunite is not
+    installed). Any bad notice fails the whole mailing: no PDF is returned.
     """
 
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
                  timeout_seconds: int = 30, seconds_per_page: float = 0.05,
-                 processes: int = 2, pages_per_process: int = 250) -> None:
+                 processes: int | None = None, pages_per_process: int = 250) -> None:
         """Set up templates and the city's details; wkhtmltopdf is looked for when first needed."""
         self.env = notice_environment(templates_dir)
         self.city = dict(city)
         self.wkhtmltopdf = wkhtmltopdf
         self.timeout_seconds = timeout_seconds
         self.seconds_per_page = seconds_per_page
-        self.processes = max(1, processes)
+        self.processes = max(1, processes or os.cpu_count() or 1)
         self.pages_per_process = max(1, pages_per_process)
         self._meta_prefix = new_meta_prefix()
         self._document_start = self.env.get_template("_document.html").render(city=self.city)
