@@ -39,7 +39,8 @@ OPTIONS = (
     ("--disable-plugins", ""),
     ("--no-images", ""),
     ("--disable-external-links", ""),  # honoured by patched-Qt builds; Debian's ignores it
-    # Any load at all (a notice has none) goes to a closed local port and aborts the run.
+    # Every load (a notice has none) goes to a closed local port and the run fails. The
+    # switches above alone still let a stylesheet or a frame be fetched from the network.
     ("--proxy", "http://127.0.0.1:9"),
     ("--load-error-handling", "abort"),
     ("--load-media-error-handling", "abort"),
