@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from eval_support import example, load_text, rules_folder_documents
 from engine.rules import durable
-from engine.rules.criteria import compiled_criteria, decide_in_python, evaluate, evaluate_batch
+from engine.rules.conditions import Condition
+from engine.rules.criteria import _collect, compiled_criteria, decide_in_python, evaluate, evaluate_batch
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import check_facts
 from engine.rules.results import dumps
@@ -225,14 +226,39 @@ def every_criteria_document():
     return [LIEN, SHUTOFF_DOC, approvals("all")] + rules_folder_documents("criteria")
 
 
-def random_facts_for(doc, rng):
-    """Random facts of the right types for a document's inputs, near the literals it uses."""
+def literals_of(doc):
+    """Every literal each fact is compared with, over all versions."""
+    found = {}
+    for version in doc.versions:
+        for rule in version.body.get("rules", []):
+            if rule.get("when") is not None:
+                _collect(Condition.compile(rule["when"], doc.inputs).root, found)
+    return found
+
+
+def near_a_literal(spec, literal, rng):
+    """A value of the input's type at, just under or just over a literal."""
+    step = rng.choice([-1, 0, 1])
+    if isinstance(literal, date):
+        return (literal + timedelta(days=step)).isoformat()
+    if isinstance(literal, Decimal) and not isinstance(literal, bool):
+        if spec.type == "integer":
+            return int(literal) + step
+        return str(literal + step * (Decimal("0.01") if spec.type == "money" else Decimal("0.001")))
+    return literal
+
+
+def random_facts_for(doc, rng, literals=None):
+    """Random facts of the right types for a document's inputs, half of them at or next to its literals."""
     facts = {}
     for name, spec in doc.inputs.items():
         if not spec.required and rng.random() < 0.2:
             continue
         low = spec.min if isinstance(spec.min, Decimal) else Decimal(0)
-        if spec.values:
+        near = [v for v in (literals or {}).get(name, []) if not isinstance(v, bool)]
+        if near and spec.type != "boolean" and rng.random() < 0.5:
+            facts[name] = near_a_literal(spec, rng.choice(near), rng)
+        elif spec.values:
             facts[name] = rng.choice(spec.values)
         elif spec.type == "boolean":
             facts[name] = rng.random() < 0.5
@@ -258,12 +284,13 @@ def test_every_criteria_document_decides_the_same_by_durable_rules_and_by_python
         if version.retired:
             continue
         compiled = compiled_criteria(doc).version(version)
-        batch = []
-        for _ in range(300):
+        batch, literals = [], literals_of(doc)
+        for _ in range(400):
             try:
-                batch.append(check_facts(doc, random_facts_for(doc, rng)))
+                batch.append(check_facts(doc, random_facts_for(doc, rng, literals)))
             except FactError:
                 continue  # a value outside a declared range: not a fact set the city can have
+        assert len(batch) > 100
         assert compiled.durable.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
         assert compiled.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
 
