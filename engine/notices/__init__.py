@@ -9,9 +9,10 @@ is started with QT_QPA_PLATFORM=offscreen) and, to join a long mailing rendered 
 parts, pdfunite from poppler-utils (without it a mailing is rendered in one process).
     apt-get install wkhtmltopdf poppler-utils
 """
-from engine.notices.catalog import LANGUAGES, NOTICE_TYPES, NoticeDataError, NoticeType, notice_type
+from engine.notices.catalog import (LANGUAGES, NOTICE_TYPES, NoticeDataError, NoticeType, notice_type,
+                                     required_keys)
 from engine.notices.render import NoticeRenderer
 from engine.notices.wkhtmltopdf import PdfRenderError
 
 __all__ = ["LANGUAGES", "NOTICE_TYPES", "NoticeDataError", "NoticeRenderer", "NoticeType",
-           "PdfRenderError", "notice_type"]
+           "PdfRenderError", "notice_type", "required_keys"]

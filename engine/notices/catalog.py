@@ -108,6 +108,11 @@ def notice_type(type_id: str) -> NoticeType:
         raise NoticeDataError(f"unknown notice type {type_id!r}; known types: {known}") from None
 
 
+def required_keys(type_id: str) -> tuple[str, ...]:
+    """Every top-level data key a notice of this type needs (recipient needs RECIPIENT_KEYS)."""
+    return COMMON_KEYS + notice_type(type_id).requires
+
+
 def check_language(type_id: str, language: str) -> None:
     """Refuse a language the notices are not written in."""
     if language not in LANGUAGES:
@@ -121,7 +126,7 @@ def validate_notice(type_id: str, language: str, data: dict, city: dict) -> Noti
     check_language(type_id, language)
     if not isinstance(data, dict):
         raise NoticeDataError(f"{type_id} notice: data must be a dict, not {type(data).__name__}")
-    _require(type_id, data, COMMON_KEYS + kind.requires, "")
+    _require(type_id, data, required_keys(type_id), "")
     _require(type_id, data["recipient"], RECIPIENT_KEYS, "recipient.")
     _require(type_id, city, CITY_KEYS, "city.")
     _check_values(type_id, data, "")

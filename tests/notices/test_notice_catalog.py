@@ -119,3 +119,9 @@ def test_city_details_saved_with_a_notice_must_be_a_dict(renderer):
     data["city"] = "Alder Creek"
     with pytest.raises(NoticeDataError, match=r"refund-letter notice: 'city' must be a dict"):
         renderer.render_html("refund-letter", "en", data)
+
+
+def test_required_keys_list_the_common_keys_and_the_types_own():
+    from engine.notices.catalog import required_keys
+    assert required_keys("refund-letter") == (
+        "notice_date", "reference", "recipient", "account_number", "refund_amount", "check_number", "check_date")
