@@ -334,8 +334,8 @@ def _translate(error: Any, source: str, lines: dict[str, int]) -> Iterator[Docum
         for key in error.validator_value:
             if key not in error.instance:
                 yield DocumentError(source, line_at(lines, path), path, f'missing required key "{key}"')
-    else:
-        yield DocumentError(source, line_at(lines, path), path, _message(error))
+    elif message := _message(error):
+        yield DocumentError(source, line_at(lines, path), path, message)
 
 
 def _key_message(error: Any) -> str:
@@ -350,10 +350,12 @@ def _message(error: Any) -> str:
     keyword, value, instance, schema = error.validator, error.validator_value, error.instance, error.schema
     found = describe(instance)
     if keyword == "type":
-        if "boolean" in value and instance in YAML_11_BOOLEANS:
+        if "boolean" in value and isinstance(instance, str) and instance in YAML_11_BOOLEANS:
             return f"expected true or false, found {found} (only true and false are booleans; yes, no, on, off are text)"
         return f"expected {_words(value)}, found {found}"
     if keyword == "oneOf" and value and all(s.keys() == {"required"} for s in value):
+        if not isinstance(instance, dict):
+            return ""  # not a mapping at all: its type error says so
         bases = [b for b in BASES if b in instance]
         if not bases:
             return "a line needs one basis: amount, table, per_unit, tiers or percent"

@@ -103,7 +103,11 @@ def read_yaml(text: str, source: str) -> ReadYaml:
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise DocumentError(source, 1, "", f"the file is {size} bytes; a rule document is at most 262144 (256 KiB)")
-    loader = RuleYamlLoader(text)
+    try:
+        loader = RuleYamlLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise DocumentError(source, line, "", f"the character #x{error.character:04x} is not allowed in YAML") from None
     try:
         node = loader.get_single_node()
         lines: dict[str, int] = {}
@@ -112,7 +116,7 @@ def read_yaml(text: str, source: str) -> ReadYaml:
         raise DocumentError(source, refused.line, refused.path, refused.message) from None
     except yaml.MarkedYAMLError as error:
         raise DocumentError(source, *_yaml_problem(error)) from None
-    except yaml.YAMLError as error:  # reader errors (e.g. control characters) carry no mark
+    except yaml.YAMLError as error:  # any other reading error, which carries no mark
         raise DocumentError(source, 1, "", f"not readable as YAML: {error}") from None
     finally:
         loader.dispose()

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.rules.errors import DocumentErrors
 from engine.rules.loader import load_document
@@ -154,3 +156,22 @@ def test_not_the_words_of_conditions_as_input_names():
     text = "id: x\nkind: criteria\ntitle: X\ninputs:\n  all: {type: boolean}\nversions:\n" \
            "  - effective: 2026-01-01\n    rules: [{name: Any, then: {ok: true}}]\n"
     assert errors_of(text) == ['5: inputs.all: "all" is a word of conditions and cannot name an input']
+
+
+CHARACTERS = list(":-[]{}&*!|>'\"#@`,? \t\n0123456789.~") + ["yes", "  ", "---\n", "<<: ", "!!str "]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(EXAMPLE_IDS),
+       edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(CHARACTERS), st.booleans()),
+                      min_size=1, max_size=4))
+def test_a_mangled_document_is_either_valid_or_refused_with_document_errors(name, edits):
+    """Typing slips anywhere in a document never crash the loader: it loads, or names the problem."""
+    text = (EXAMPLES / f"{name}.yaml").read_text()
+    for where, typed, replace in edits:
+        at = where % len(text)
+        text = text[:at] + typed + text[at + replace:]
+    try:
+        load_document(text, "doc.yaml")
+    except DocumentErrors as errors:
+        assert errors.errors and all(e.source == "doc.yaml" and e.line >= 1 for e in errors.errors)

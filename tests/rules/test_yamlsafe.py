@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.rules.errors import DocumentError
 from engine.rules.yamlsafe import MAX_BYTES, read_yaml
@@ -26,6 +28,14 @@ def test_a_rate_of_3_12_is_exactly_decimal_3_12():
     """Numbers are Decimal exactly as written, never binary floats."""
     rate = read("rate: 3.12")["rate"]
     assert rate == Decimal("3.12") and str(rate) == "3.12" and type(rate) is Decimal
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**9, max_value=10**9))
+def test_any_rate_written_in_digits_reads_back_exactly_as_written(rate):
+    """Whatever the supervisor types, the reader gives that exact Decimal, digits and all."""
+    written = f"{rate:f}"
+    read_back = read(f"rate: {written}")["rate"]
+    assert read_back == rate and str(read_back) == written
 
 
 def test_whole_numbers_and_trailing_zeros_are_decimals_as_written():
@@ -87,6 +97,7 @@ inputs:
     ("effective: 2026-02-30", "rates.yaml:1: effective: 2026-02-30 is not a date of the calendar"),
     ("id: a\n---\nid: b", "rates.yaml:2: one document per file: remove the second `---` document"),
     ("", "rates.yaml:1: the file is empty"),
+    ("title: Water\nnote: a\x00b", "rates.yaml:2: the character #x0000 is not allowed in YAML"),
 ])
 def test_refused_yaml_names_line_and_path(text, message):
     """Aliases, tags, duplicate keys, odd keys, impossible dates and several documents are refused."""
