@@ -150,7 +150,7 @@ def compiled_criteria(doc: RuleDocument) -> CompiledCriteria:
     return per_document(doc, "criteria", lambda: CompiledCriteria(doc))
 
 
-@dataclass
+@dataclass(slots=True)
 class CriteriaResult:
     """A decision: the outcome by the hit policy, every rule that matched, and (on demand) the trace."""
 
