@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages Ordinance needs, where they are missing.
-#   scripts/system-packages.sh run    python3-venv, wkhtmltopdf (notices as PDF)
+#   scripts/system-packages.sh run    python3-venv, wkhtmltopdf and poppler-utils (notices as PDF)
 #   scripts/system-packages.sh test   the above, plus chromium (browser tests),
-#                                     poppler-utils (pdftotext) and postgresql
+#                                     and postgresql
 set -euo pipefail
-want=(wkhtmltopdf fonts-dejavu-core)
+want=(wkhtmltopdf poppler-utils fonts-dejavu-core)
 python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
-if [ "${1:-run}" = test ]; then want+=(chromium poppler-utils postgresql); fi
+if [ "${1:-run}" = test ]; then want+=(chromium postgresql); fi
 
 missing=()
 for pkg in "${want[@]}"; do
