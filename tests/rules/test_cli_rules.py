@@ -133,3 +133,42 @@ def test_lint_warns_without_failing(run, rules_dir):
         f"{penalty}:6: inputs.business_name: business_name is declared but nothing reads it",
         "1 warning in 5 documents",
     ]
+
+
+def test_eval_explains_a_lien_decision_leaf_by_leaf(run, rules_dir):
+    """$120 past due is under the $250 threshold: not eligible, and the trace says which leaf failed."""
+    facts = '{"past_due_balance": "120.00", "days_past_due": 91, "owner_is_customer": true}'
+    result = run("eval", "lien-eligibility", "--as-of", "2026-03-01", "--facts", "-", "--rules-dir", str(rules_dir),
+                 stdin=facts)
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["lien-eligibility (version of 2026-01-01) as of 2026-03-01",
+                         '  outcome: {"lien": "not_eligible"}', "  matched: Otherwise",
+                         "  Owner account, over threshold: not matched"]
+    assert "    days_past_due = 91 >= 90: yes" in lines
+
+
+def test_eval_says_why_juneteenth_is_no_shutoff_day(run, rules_dir):
+    """A Friday holiday: not allowed, next allowed the Monday after, with each reason."""
+    result = run("eval", "city-calendar", "--as-of", "2026-06-01", "--facts", "-", "--rules-dir", str(rules_dir),
+                 stdin='{"date": "2026-06-19", "action": "shutoff"}')
+    assert result.stdout.splitlines()[1:3] == ["  shutoff on 2026-06-19: not allowed; next allowed 2026-06-22",
+                                               "    2026-06-19 is a holiday (Juneteenth)"]
+
+
+def test_eval_lists_a_billing_cycle_timeline(run, rules_dir):
+    """Cycle A in March 2026: the bill on the 1st, then each step on its own line."""
+    result = run("eval", "city-calendar", "--as-of", "2026-03-01", "--facts", "-", "--rules-dir", str(rules_dir),
+                 stdin='{"cycle": "A", "period": "2026-03"}')
+    steps = [line.split(":")[0].strip() for line in result.stdout.splitlines()[1:]]
+    assert steps == ["bill", "due", "late_fee", "shutoff_notice", "door_hanger", "shutoff"]
+    assert result.stdout.splitlines()[1].startswith("  bill: 2026-03-01")
+
+
+def test_eval_shows_a_license_not_yet_due_with_its_next_reminder(run, rules_dir):
+    """In October a license expiring Dec 31 is active; the 45-day reminder goes out Nov 16."""
+    result = run("eval", "business-license-renewal", "--as-of", "2026-10-15", "--facts", "-",
+                 "--rules-dir", str(rules_dir), stdin='{"expires_on": "2026-12-31", "license_fee": "250.00"}')
+    lines = result.stdout.splitlines()
+    assert lines[1:5] == ["  expires on: 2026-12-31", "  status: active", "  late: 0 days, 0 started months",
+                          "  next reminder: 2026-11-16 (license-renewal-reminder)"]
+    assert lines[-1] == "  penalty: none"

@@ -114,22 +114,49 @@ def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, 
 
 
 def _explained(kind: str, shown: dict) -> list[str]:
-    """A result as the lines a clerk reads."""
+    """A result as the lines a clerk reads: the document and version, then the explanation."""
     head = [f"{shown.get('rule')} (version of {shown.get('version')}"
             + (f", {shown['reference']})" if shown.get("reference") else ")") + f" as of {shown.get('as_of')}"]
-    if kind == "schedule":
-        body = [f"  {line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
-                for line in shown.get("lines", [])]
-        parts = [f"  part {p.get('version')}: {p.get('days')} days, {p.get('total')}" for p in shown.get("parts", [])]
-        return head + body + parts + [f"  total: {shown.get('total')}"]
-    if kind == "criteria":
-        trace = [f"  {_plain(step)}" for step in shown.get("trace", [])]
-        return head + [f"  outcome: {json.dumps(shown.get('outcome'))}",
-                       f"  matched: {', '.join(shown.get('matched', [])) or 'none'}"] + trace
-    if kind == "calendar" and "steps" in shown:
-        return head + [f"  {step}: {day}" for step, day in shown["steps"].items()]
-    rest = {k: v for k, v in shown.items() if k not in ("rule", "version", "reference", "as_of")}
-    return head + [f"  {key}: {_plain(value)}" for key, value in rest.items()]
+    return head + {"schedule": _bill_lines, "criteria": _decision_lines, "calendar": _calendar_lines,
+                   "deadline": _deadline_lines}[kind](shown)
+
+
+def _bill_lines(shown: dict, indent: str = "  ") -> list[str]:
+    """Each line of a schedule with how it was reached, the parts of a period, the total."""
+    body = [f"{indent}{line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
+            for line in shown.get("lines", [])]
+    parts = [f"{indent}part from version {p['version']}: {p['days']} days, {p['total']}" for p in shown.get("parts", [])]
+    return body + parts + [f"{indent}total: {shown['total']}"]
+
+
+def _decision_lines(shown: dict) -> list[str]:
+    """The outcome, the rules that matched, and the trace of every rule and leaf."""
+    return [f"  outcome: {json.dumps(shown['outcome'], ensure_ascii=False)}",
+            f"  matched: {', '.join(shown['matched']) or 'none'}",
+            *(f"  {step}" for step in shown.get("trace", []))]
+
+
+def _calendar_lines(shown: dict) -> list[str]:
+    """A timeline's dates with how each was reached, or whether one date is allowed and why not."""
+    if "steps" in shown:
+        details = shown.get("details") or {}
+        return [f"  {step}: {day}" + (f"  ({details[step]})" if details.get(step) else "")
+                for step, day in shown["steps"].items()]
+    verdict = "allowed" if shown["allowed"] else f"not allowed; next allowed {shown['next_allowed']}"
+    return [f"  {shown['action']} on {shown['date']}: {verdict}", *(f"    {why}" for why in shown["reasons"])]
+
+
+def _deadline_lines(shown: dict) -> list[str]:
+    """Expiry, status, lateness, the next reminder and the penalty with its lines."""
+    reminder = shown.get("next_reminder")
+    lines = [f"  expires on: {shown['expires_on']}", f"  status: {shown['status']}",
+             f"  late: {shown['days_late']} days, {shown['months_late']} started months",
+             "  next reminder: " + (f"{reminder['date']} ({reminder['notice']})" if reminder else "none")]
+    lines += [f"  {key.replace('_', ' ')}: {shown[key]}" for key in ("grace_ends", "lapses_on") if shown.get(key)]
+    penalty = shown.get("penalty")
+    if penalty is None:
+        return lines + ["  penalty: none"]
+    return lines + [f"  penalty ({penalty['rule']}):"] + _bill_lines(penalty, indent="    ")
 
 
 def _plain(value: Any) -> str:
