@@ -77,7 +77,8 @@ def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
         charges = s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "charge")).all()
         assert sorted(c.amount_cents for c in charges) == [9745, 24866]
         assert {c.actor for c in charges} == {"billing:A-2026-03"}
-        assert charges[0].due_on == billing_dates(library(), "A", "2026-03", AS_OF)[1]
+        assert charges[0].due_on == date(2026, 3, 23)  # bill day Mar 1 + 21 = Sunday Mar 22, rolled to Monday
+        assert billing_dates(library(), "A", "2026-03", AS_OF)[2] == "city-calendar"
         assert standing(s, home_bill.account_id, AS_OF).balance == Decimal("97.45")
         assert s.scalar(select(func.count()).select_from(MeterRead).where(MeterRead.period == "2026-03")) == 3
         assert verify_chain(s).intact

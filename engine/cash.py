@@ -1,0 +1,181 @@
+"""Cash drawers and the business day: open with a float, count by tender, balance, close; GL export.
+
+A clerk opens one drawer per business day with a starting amount of cash; counter payments
+post into it. At the end of the day the clerk counts each tender; the balancing report puts
+the expected amount (the float plus the cash taken, the checks, the card slips) beside the
+counted one. A supervisor closes the day once every drawer is counted. The general-ledger
+export for a day turns each of the day's ledger entries (and deposits taken) into balanced
+debit and credit lines by fund and account code (engine.ledger.chart).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.ledger.chart import ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, bill_line_account, gl_legs
+from engine.money import from_cents, to_cents
+from engine.store.models import BillLine, CashDrawer, Deposit, LedgerEntry, Payment, User
+
+COUNTED_TENDERS = ("cash", "check", "card")
+SUPERVISORS = ("supervisor", "admin")
+
+
+class CashError(ValueError):
+    """A drawer or day action that is refused, with a message a clerk can read."""
+
+
+def open_drawer(session: Session, *, clerk: User, business_date: date, opening: Decimal, now: datetime) -> CashDrawer:
+    """Open the clerk's drawer for the day with a starting amount of cash."""
+    if opening < 0:
+        raise CashError("the starting amount cannot be negative")
+    if day_is_closed(session, business_date):
+        raise CashError(f"the business day {business_date} is closed")
+    if drawer_of(session, clerk, business_date) is not None:
+        raise CashError(f"{clerk.username} already has an open drawer for {business_date}")
+    drawer = CashDrawer(clerk_id=clerk.id, business_date=business_date, opening_cents=to_cents(opening),
+                        opened_at=now, status="open")
+    session.add(drawer)
+    session.flush()
+    audit.record(session, actor=clerk.username, action="cash.drawer_open", subject_type="cash_drawer",
+                 subject_id=drawer.id, detail={"business_date": business_date, "opening": str(opening)}, at=now)
+    return drawer
+
+
+def drawer_of(session: Session, clerk: User, business_date: date) -> CashDrawer | None:
+    """The clerk's open drawer for the day, if any."""
+    return session.scalar(select(CashDrawer).where(CashDrawer.clerk_id == clerk.id,
+                                                   CashDrawer.business_date == business_date,
+                                                   CashDrawer.status == "open"))
+
+
+def day_is_closed(session: Session, business_date: date) -> bool:
+    """True once a supervisor has closed the business day."""
+    return session.scalar(select(func.count()).select_from(CashDrawer).where(
+        CashDrawer.business_date == business_date, CashDrawer.status == "closed")) > 0
+
+
+def count_drawer(session: Session, drawer_id: int, counted: dict[str, Decimal], *, user: User,
+                 now: datetime) -> CashDrawer:
+    """Record the amounts counted by tender; the drawer takes no more payments after this."""
+    drawer = session.get(CashDrawer, drawer_id, with_for_update=True)
+    if drawer is None:
+        raise CashError(f"no cash drawer {drawer_id}")
+    if drawer.status != "open":
+        raise CashError(f"drawer {drawer_id} is already {drawer.status}")
+    if user.id != drawer.clerk_id and user.role not in SUPERVISORS:
+        raise CashError("only the drawer's clerk or a supervisor may count it")
+    unknown = set(counted) - set(COUNTED_TENDERS)
+    if unknown:
+        raise CashError(f"unknown tender {sorted(unknown)[0]!r}; count {', '.join(COUNTED_TENDERS)}")
+    if any(amount < 0 for amount in counted.values()):
+        raise CashError("a counted amount cannot be negative")
+    drawer.counted = {tender: to_cents(counted.get(tender, Decimal(0))) for tender in COUNTED_TENDERS}
+    drawer.counted_at, drawer.status = now, "counted"
+    session.flush()
+    audit.record(session, actor=user.username, action="cash.drawer_count", subject_type="cash_drawer",
+                 subject_id=drawer.id, detail={"counted": drawer.counted}, at=now)
+    return drawer
+
+
+@dataclass(frozen=True)
+class TenderBalance:
+    """One line of a balancing report: what should be in the drawer, what was counted, the variance."""
+
+    drawer_id: int
+    tender: str
+    expected_cents: int
+    counted_cents: int | None
+
+    @property
+    def variance_cents(self) -> int | None:
+        """Counted less expected: negative when the drawer is short, positive when over."""
+        return None if self.counted_cents is None else self.counted_cents - self.expected_cents
+
+    def row(self) -> dict:
+        """The line as the report prints it (dollars)."""
+        money = lambda cents: "" if cents is None else str(from_cents(cents))  # noqa: E731
+        return {"drawer": self.drawer_id, "tender": self.tender, "expected": money(self.expected_cents),
+                "counted": money(self.counted_cents), "variance": money(self.variance_cents)}
+
+
+def expected_by_tender(session: Session, drawer: CashDrawer) -> dict[str, int]:
+    """What the drawer should hold: the float plus cash taken; checks and card slips by their totals."""
+    taken = dict(session.execute(select(Payment.tender, func.sum(Payment.amount_cents))
+                                 .where(Payment.drawer_id == drawer.id).group_by(Payment.tender)).all())
+    expected = {tender: int(taken.get(tender, 0)) for tender in COUNTED_TENDERS}
+    expected["cash"] += drawer.opening_cents
+    return expected
+
+
+def balancing(session: Session, business_date: date) -> list[TenderBalance]:
+    """The day's balancing report: every drawer's tenders, expected against counted."""
+    lines = []
+    for drawer in session.scalars(select(CashDrawer).where(CashDrawer.business_date == business_date)
+                                  .order_by(CashDrawer.id)):
+        expected = expected_by_tender(session, drawer)
+        for tender in COUNTED_TENDERS:
+            counted = drawer.counted.get(tender) if drawer.counted else None
+            lines.append(TenderBalance(drawer.id, tender, expected[tender], counted))
+    return lines
+
+
+def close_day(session: Session, business_date: date, *, user: User, now: datetime) -> list[CashDrawer]:
+    """A supervisor closes the business day: every drawer must be counted first."""
+    if user.role not in SUPERVISORS:
+        raise CashError(f"only a supervisor may close the business day; {user.username} is a {user.role}")
+    drawers = list(session.scalars(select(CashDrawer).where(CashDrawer.business_date == business_date)
+                                   .with_for_update()))
+    still_open = [d.id for d in drawers if d.status == "open"]
+    if still_open:
+        raise CashError(f"drawers {', '.join(map(str, still_open))} are still open; count them before closing the day")
+    if drawers and all(d.status == "closed" for d in drawers):
+        raise CashError(f"the business day {business_date} is already closed")
+    variance = sum(line.variance_cents or 0 for line in balancing(session, business_date))
+    for drawer in drawers:
+        drawer.status, drawer.closed_by_id, drawer.closed_at = "closed", user.id, now
+    session.flush()
+    audit.record(session, actor=user.username, action="cash.day_close", subject_type="business_day",
+                 subject_id=business_date.isoformat(),
+                 detail={"drawers": [d.id for d in drawers], "variance": str(from_cents(variance))}, at=now)
+    return drawers
+
+
+def _entry_offsets(session: Session, entry, kind_of: dict[int, str]) -> list[tuple[tuple[str, str], int]]:
+    """The offset accounts of one entry: bill lines by fund for a bill's charge, else by kind."""
+    kind = kind_of.get(entry.reverses_id, "charge") if entry.kind == "reversal" else entry.kind
+    if kind == "charge" and entry.bill_id is not None:
+        lines = session.execute(select(BillLine.name, BillLine.amount_cents)
+                                .where(BillLine.bill_id == entry.bill_id)).all()
+        if sum(cents for _, cents in lines) == abs(entry.amount_cents):
+            sign = 1 if entry.amount_cents > 0 else -1
+            return [(bill_line_account(name), sign * cents) for name, cents in lines]
+    return [(OFFSET_BY_KIND.get(kind, (entry.fund, entry.gl_account)), entry.amount_cents)]
+
+
+def gl_export(session: Session, business_date: date) -> list[dict]:
+    """The day's journal by fund and account: debits and credits that balance, in dollars."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.effective_on == business_date)
+                              .order_by(LedgerEntry.id)).all()
+    targets = {e.reverses_id for e in entries if e.reverses_id}
+    kind_of = dict(session.execute(select(LedgerEntry.id, LedgerEntry.kind).where(LedgerEntry.id.in_(targets))).all())
+    for entry in entries:
+        for fund, account, cents in gl_legs(entry.amount_cents, _entry_offsets(session, entry, kind_of)):
+            totals[(fund, account)] += cents
+    for cents in session.scalars(select(Deposit.amount_cents).where(Deposit.received_on == business_date)):
+        totals[CASH] += cents
+        totals[DEPOSITS_HELD] -= cents
+    rows = []
+    for (fund, account), cents in sorted(totals.items()):
+        if cents:
+            rows.append({"date": business_date.isoformat(), "fund": fund, "account": account,
+                         "account_name": ACCOUNT_NAMES.get(account, ""),
+                         "debit": str(from_cents(cents)) if cents > 0 else "0.00",
+                         "credit": str(from_cents(-cents)) if cents < 0 else "0.00"})
+    return rows

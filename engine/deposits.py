@@ -1,0 +1,135 @@
+"""Security deposits: taken and held per account, applied to the final bill, or credited back by rule.
+
+A deposit held is the city's liability, not a payment on the account, so taking one posts
+nothing to the account's ledger (the GL export books it as cash against deposits held).
+Applying it to a final bill, or crediting it back when deposit-refund-eligibility says the
+customer has earned it, posts a `deposit` credit to the ledger; a credit left over is paid
+back with a refund.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit, ledger
+from engine.money import from_cents, to_cents
+from engine.payments import returned_payments_12m
+from engine.store.models import Deposit, LedgerEntry, UtilityAccount
+
+
+class DepositError(ValueError):
+    """A deposit action that is refused, with a message a clerk can read."""
+
+
+def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, actor: str, library,
+                 amount: Decimal | None = None) -> Deposit:
+    """Hold a deposit for the account: the given amount, or the deposit-amount schedule's for its meter."""
+    account = ledger.lock_account(session, account_id)
+    rule_id = rule_version = None
+    if amount is None:
+        result = library.evaluate("deposit-amount", {"meter_size": account.meter_size}, on)
+        amount, rule_id, rule_version = result.total, "deposit-amount", result.version.isoformat()
+    if amount <= 0:
+        raise DepositError("a deposit must be more than $0.00")
+    deposit = Deposit(account_id=account.id, amount_cents=to_cents(amount), received_on=on, status="held",
+                      rule_id=rule_id, rule_version=rule_version)
+    session.add(deposit)
+    session.flush()
+    audit.record(session, actor=actor, action="deposit.received", subject_type="utility_account",
+                 subject_id=account.id, at=now,
+                 detail={"deposit_id": deposit.id, "amount": str(amount), "rule_version": rule_version})
+    return deposit
+
+
+def held_deposits(session: Session, account_id: int) -> list[Deposit]:
+    """The account's deposits still held."""
+    return list(session.scalars(select(Deposit).where(Deposit.account_id == account_id, Deposit.status == "held")
+                                .order_by(Deposit.id).with_for_update()))
+
+
+def _settle(session: Session, deposit: Deposit, status: str, *, on: date, now: datetime, actor: str,
+            description: str, rule_id: str | None = None, rule_version: str | None = None) -> LedgerEntry:
+    """Credit a held deposit to its account and mark it applied or refunded."""
+    entry = ledger.post_deposit_credit(session, deposit.account_id, from_cents(deposit.amount_cents), on=on, now=now,
+                                       actor=actor, description=description, reference=f"deposit {deposit.id}",
+                                       rule_id=rule_id, rule_version=rule_version)
+    deposit.status, deposit.settled_on = status, on
+    if rule_id:
+        deposit.rule_id, deposit.rule_version = rule_id, rule_version
+    session.flush()
+    return entry
+
+
+def apply_to_final_bill(session: Session, account_id: int, *, on: date, now: datetime, actor: str) -> list[LedgerEntry]:
+    """At closing, credit every held deposit against the final bill (a credit left is refunded separately)."""
+    account = ledger.lock_account(session, account_id)
+    if account.status != "closed":
+        raise DepositError(f"account {account.number} is {account.status}; deposits are applied when it closes")
+    return [_settle(session, d, "applied", on=on, now=now, actor=actor, description="Deposit applied to final bill")
+            for d in held_deposits(session, account_id)]
+
+
+def refund_facts(session: Session, account: UtilityAccount, as_of: date) -> dict:
+    """The facts deposit-refund-eligibility reads, from the account's own history.
+
+    late_payments_12m counts late fees charged in the last 12 months; shutoffs_12m counts
+    reconnection fees charged (each follows a shut-off for nonpayment).
+    """
+    since = as_of - timedelta(days=365)
+
+    def fees(rule_id: str) -> int:
+        """Fees from one rule in the last 12 months, less any reversed."""
+        reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+        return session.scalar(select(func.count()).select_from(LedgerEntry).where(
+            LedgerEntry.account_id == account.id, LedgerEntry.kind == "fee", LedgerEntry.rule_id == rule_id,
+            LedgerEntry.effective_on > since, LedgerEntry.effective_on <= as_of,
+            LedgerEntry.id.not_in(reversed_ids)))
+
+    months = (as_of.year - account.opened_on.year) * 12 + as_of.month - account.opened_on.month
+    if as_of.day < account.opened_on.day:
+        months -= 1
+    return {"months_of_service": max(months, 0), "late_payments_12m": fees("late-fee"),
+            "returned_payments_12m": returned_payments_12m(session, account.id, as_of),
+            "shutoffs_12m": fees("reconnection-fee")}
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    """The rule's answer for one held deposit, and the credit posted when eligible."""
+
+    deposit_id: int
+    account_id: int
+    eligible: bool
+    reason: str
+    entry_id: int | None
+
+
+def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
+                       library) -> RefundDecision:
+    """Credit one held deposit back to an active account when deposit-refund-eligibility says so."""
+    account = ledger.lock_account(session, deposit.account_id)
+    if deposit.status != "held" or account.status != "active":
+        return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}, account {account.status}",
+                              None)
+    result = library.evaluate("deposit-refund-eligibility", refund_facts(session, account, as_of), as_of).to_json()
+    outcome = result["outcome"]
+    if not outcome.get("eligible"):
+        return RefundDecision(deposit.id, account.id, False, str(outcome.get("reason", "")), None)
+    entry = _settle(session, deposit, "refunded", on=as_of, now=now, actor=actor,
+                    description="Deposit credited back after good payment",
+                    rule_id="deposit-refund-eligibility", rule_version=result.get("version"))
+    return RefundDecision(deposit.id, account.id, True, str(outcome.get("reason", "")), entry.id)
+
+
+def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library,
+                             account_ids: list[int] | None = None) -> list[RefundDecision]:
+    """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
+    query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)
+    if account_ids is not None:
+        query = query.where(Deposit.account_id.in_(account_ids))
+    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library)
+            for deposit in session.scalars(query).all()]

@@ -1,0 +1,53 @@
+"""Deposits: held from the rule's amount, applied to the final bill, credited back after good payment."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from engine import ledger
+from engine.deposits import DepositError, apply_to_final_bill, refund_eligible_deposits, take_deposit
+from tests.factories import NOW, create_account
+from tests.ledger.billing_support import library
+
+
+def test_a_deposit_from_the_rule_is_applied_to_the_final_bill(db):
+    """A 3/4 inch meter's deposit is $185.00; at closing it pays a $120 final bill and leaves a $65 credit."""
+    account = create_account(db, opened_on=date(2025, 9, 1))
+    deposit = take_deposit(db, account.id, on=date(2026, 3, 1), now=NOW, actor="clerk1", library=library())
+    assert deposit.amount_cents == 18500 and deposit.rule_version == "2024-07-01"
+    assert ledger.balance_cents(db, account.id) == 0  # held, not a payment
+    ledger.post_charge(db, account.id, Decimal("120.00"), on=date(2026, 4, 1), due_on=date(2026, 4, 22), now=NOW,
+                       actor="billing:A-2026-04", description="Final bill")
+    with pytest.raises(DepositError, match="when it closes"):
+        apply_to_final_bill(db, account.id, on=date(2026, 4, 2), now=NOW, actor="clerk1")
+    account.status, account.closed_on = "closed", date(2026, 4, 1)
+    db.flush()
+    entries = apply_to_final_bill(db, account.id, on=date(2026, 4, 2), now=NOW, actor="clerk1")
+    assert [e.amount_cents for e in entries] == [-18500] and deposit.status == "applied"
+    assert ledger.balance_cents(db, account.id) == -6500
+    assert ledger.refundable_cents(db, account.id) == 6500
+
+
+def test_deposits_are_credited_back_only_when_the_rule_says_eligible(db):
+    """Thirteen months of clean history: credited back; a late fee twice in the year: kept."""
+    good = create_account(db, opened_on=date(2025, 1, 15))
+    late = create_account(db, opened_on=date(2025, 1, 15))
+    young = create_account(db, opened_on=date(2025, 9, 1))
+    for account in (good, late, young):
+        take_deposit(db, account.id, on=account.opened_on, now=NOW, actor="clerk1", library=library(),
+                     amount=Decimal("185.00"))
+    for month in (5, 9):
+        ledger.post_fee(db, late.id, Decimal("5.20"), on=date(2025, month, 23), now=NOW, actor="sweep:late-fee",
+                        description="Late fee", rule_id="late-fee", rule_version="2024-07-01")
+    decisions = {d.account_id: d for d in refund_eligible_deposits(
+        db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits", library=library(),
+        account_ids=[good.id, late.id, young.id])}
+    assert decisions[good.id].eligible and decisions[good.id].entry_id
+    assert (decisions[late.id].eligible, decisions[late.id].reason) == (False, "late_payments")
+    assert (decisions[young.id].eligible, decisions[young.id].reason) == (False, "under_12_months")
+    assert ledger.balance_cents(db, good.id) == -18500
+    again = refund_eligible_deposits(db, as_of=date(2026, 3, 2), now=NOW, actor="sweep:deposits", library=library(),
+                                     account_ids=[good.id])
+    assert again == [] and ledger.balance_cents(db, good.id) == -18500
