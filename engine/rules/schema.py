@@ -131,6 +131,7 @@ def _version(kind_keys: dict, required: tuple) -> dict:
 def _schedule() -> dict:
     """The version keys of a schedule: lines of money and the version's total limits."""
     block = _object({"upto": _number(), "rate": _number(), "amount": _number()})
+    of_what = "subtotal, {line: NAME} or {fact: F}"
     block_list = {"type": "array", "items": block, "minItems": 1}
     line = _object({
         "name": _text(), "when": _ref("condition"), "min": _number(), "max": _number(),
@@ -147,9 +148,10 @@ def _schedule() -> dict:
                        "else": {"type": "object", "minProperties": 1, "additionalProperties": block_list}},
         }, ("fact", "blocks")),
         "percent": _object({
-            "of": {"description": "subtotal, {line: NAME} or {fact: F}",
-                   "if": {"type": "string"}, "then": {"const": "subtotal"},
-                   "else": _object({"line": _text(), "fact": _fact_name()}, minProperties=1, maxProperties=1)},
+            "of": {"description": of_what,
+                   "if": {"type": "string"}, "then": {"const": "subtotal", "description": of_what},
+                   "else": _object({"line": _text(), "fact": _fact_name()}, minProperties=1, maxProperties=1,
+                                   description=of_what)},
             "rate": _number(),
         }, ("of", "rate")),
     }, ("name",), oneOf=[{"required": [basis]} for basis in BASES],
@@ -314,7 +316,10 @@ def describe(value: Any) -> str:
 def _words(types: Any) -> str:
     """`text, a number or true or false` for a JSON Schema type or list of types."""
     names = [TYPE_WORDS.get(t, t) for t in (types if isinstance(types, list) else [types])]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    names = [name.replace(" or ", "/") for name in names]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _translate(error: Any, source: str, lines: dict[str, int]) -> Iterator[DocumentError]:
@@ -338,6 +343,14 @@ def _translate(error: Any, source: str, lines: dict[str, int]) -> Iterator[Docum
         yield DocumentError(source, line_at(lines, path), path, message)
 
 
+def _iso_date_text(value: Any) -> bool:
+    """Whether a value is text that would be a date if it were not quoted."""
+    try:
+        return isinstance(value, str) and bool(date.fromisoformat(value)) and len(value) == 10
+    except ValueError:
+        return False
+
+
 def _key_message(error: Any) -> str:
     """The message for a mapping key that is not allowed by `propertyNames`."""
     if error.validator == "enum" and tuple(error.validator_value) == COMMON_VERSION_KEYS:
@@ -352,7 +365,8 @@ def _message(error: Any) -> str:
     if keyword == "type":
         if "boolean" in value and isinstance(instance, str) and instance in YAML_11_BOOLEANS:
             return f"expected true or false, found {found} (only true and false are booleans; yes, no, on, off are text)"
-        return f"expected {_words(value)}, found {found}"
+        quoted = " (write a date without quotes)" if value == "date" and _iso_date_text(instance) else ""
+        return f"expected {_words(value)}, found {found}{quoted}"
     if keyword == "oneOf" and value and all(s.keys() == {"required"} for s in value):
         if not isinstance(instance, dict):
             return ""  # not a mapping at all: its type error says so
