@@ -92,10 +92,14 @@ EXPECTED = {
         '12: versions[0].lines[0].when.sewer: sewer is boolean: expected true or false, found the text "on" (only true and false are booleans; yes, no, on, off are text)',
     'oversize.yaml':
         '1: the file is 270267 bytes; a rule document is at most 262144 (256 KiB)',
+    'percent-of-two-things.yaml':
+        '12: versions[0].lines[1].percent.of: expected subtotal, {line: NAME} or {fact: F}, found a mapping of line, fact',
     'period-backwards.yaml':
         '8: versions[0].no_shutoff.periods[0].to: the period ends (2026-12-15) before it starts (2027-01-05)',
     'python-tag.yaml':
         '12: versions[0].lines[0].amount: tags (!!python/object/apply:os.system) are not allowed',
+    'quoted-effective-date.yaml':
+        '9: versions[0].effective: expected a date (YYYY-MM-DD), found the text "2026-01-01" (write a date without quotes)',
     'retired-first.yaml':
         '6: versions[0].retired: the first version cannot be retired: nothing is in force before it',
     'retired-with-lines.yaml':
