@@ -68,7 +68,8 @@ def _build(data: dict, source: str, text: str, lines: dict[str, int]) -> RuleDoc
 
 def found(value: Any) -> str:
     """`the text "yes"`, with a word on YAML 1.2 booleans where that is the likely mistake."""
-    hint = " (only true and false are booleans; yes, no, on, off are text)" if value in YAML_11_BOOLEANS else ""
+    hint = " (only true and false are booleans; yes, no, on, off are text)" \
+        if isinstance(value, str) and value in YAML_11_BOOLEANS else ""
     return describe(value) + hint
 
 
