@@ -172,3 +172,13 @@ def test_eval_shows_a_license_not_yet_due_with_its_next_reminder(run, rules_dir)
     assert lines[1:5] == ["  expires on: 2026-12-31", "  status: active", "  late: 0 days, 0 started months",
                           "  next reminder: 2026-11-16 (license-renewal-reminder)"]
     assert lines[-1] == "  penalty: none"
+
+
+def test_the_city_rules_folder_is_valid_and_lints_clean(run):
+    """Every document the sample city ships under rules/ validates, and lint has nothing to say."""
+    city_rules = Path(__file__).resolve().parents[2] / "rules"
+    validated = run("validate", str(city_rules))
+    assert validated.exit_code == 0, validated.stdout
+    assert validated.stdout.endswith("documents are valid\n")
+    linted = run("lint", "--rules-dir", str(city_rules))
+    assert linted.stdout.startswith("0 warnings in "), linted.stdout
