@@ -99,7 +99,16 @@ def test_eval_refuses_facts_that_are_not_a_json_object(run, rules_dir):
     """Facts are a JSON object."""
     result = run("eval", "water-rates-residential", "--as-of", "2026-02-01", "--facts", "-",
                  "--rules-dir", str(rules_dir), stdin="[1, 2]")
-    assert result.exit_code == 2 and "facts in - must be a JSON object" in result.stderr
+    assert (result.exit_code, result.stderr) == (1, "error: facts in - must be a JSON object\n")
+
+
+def test_eval_names_a_facts_file_that_is_not_json(run, rules_dir, tmp_path):
+    """A facts file with a typo: the error says where, status 1."""
+    (tmp_path / "facts.json").write_text('{"meter_size": "1\\"",\n "consumption_ccf": 12,}')
+    result = run("eval", "water-rates-residential", "--as-of", "2026-02-01", "--facts", str(tmp_path / "facts.json"),
+                 "--rules-dir", str(rules_dir))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: facts in {tmp_path}/facts.json are not JSON: Expecting property name enclosed in double quotes (line 2)\n"
 
 
 def test_show_lists_versions_and_the_one_in_force(run, rules_dir):

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -77,17 +77,23 @@ def validate(paths: tuple[str, ...], rules_dir: str) -> None:
 
 
 def _read_facts(source: str) -> dict:
-    """The facts JSON object from a file or `-` (standard input); numbers as Decimal."""
+    """The facts JSON object from a file or `-` (standard input), numbers as Decimal; or exit 1."""
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         facts = json.loads(text, parse_float=Decimal)
     except OSError as error:
-        raise click.UsageError(f"cannot read facts from {source}: {error.strerror}") from None
+        _fail(f"cannot read facts from {source}: {error.strerror}")
     except json.JSONDecodeError as error:
-        raise click.UsageError(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})") from None
+        _fail(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})")
     if not isinstance(facts, dict):
-        raise click.UsageError(f"facts in {source} must be a JSON object")
+        _fail(f"facts in {source} must be a JSON object")
     return facts
+
+
+def _fail(message: str) -> NoReturn:
+    """Print an error on standard error and exit with status 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 @rules.command(name="eval")
@@ -104,8 +110,7 @@ def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, 
     try:
         result = library.evaluate(document_id, facts, as_of, period=period)
     except EvaluationError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
     shown = result.to_json()
     if as_json:
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
@@ -192,8 +197,7 @@ def show(document_id: str, as_of: date | None, rules_dir: str) -> None:
     try:
         doc = library.get(document_id)
     except EvaluationError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
     on = as_of or date.today()
     try:
         in_force = version_in_force(doc, on)
