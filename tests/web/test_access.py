@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.auth import STAFF, public, role_required
+from webapp.auth import public, role_required
 
 
 def test_a_stranger_is_sent_to_sign_in(client):
