@@ -9,7 +9,6 @@ debit and credit lines by fund and account code (engine.ledger.chart).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.ledger.chart import ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, bill_line_account, gl_legs
+from engine.ledger.journal import day_journal
 from engine.money import from_cents, to_cents
-from engine.store.models import BillLine, CashDrawer, Deposit, LedgerEntry, Payment, User
+from engine.store.models import CashDrawer, Payment, User
 
 COUNTED_TENDERS = ("cash", "check", "card")
 SUPERVISORS = ("supervisor", "admin")
@@ -146,36 +145,6 @@ def close_day(session: Session, business_date: date, *, user: User, now: datetim
     return drawers
 
 
-def _entry_offsets(session: Session, entry, kind_of: dict[int, str]) -> list[tuple[tuple[str, str], int]]:
-    """The offset accounts of one entry: bill lines by fund for a bill's charge, else by kind."""
-    kind = kind_of.get(entry.reverses_id, "charge") if entry.kind == "reversal" else entry.kind
-    if kind == "charge" and entry.bill_id is not None:
-        lines = session.execute(select(BillLine.name, BillLine.amount_cents)
-                                .where(BillLine.bill_id == entry.bill_id)).all()
-        if sum(cents for _, cents in lines) == abs(entry.amount_cents):
-            sign = 1 if entry.amount_cents > 0 else -1
-            return [(bill_line_account(name), sign * cents) for name, cents in lines]
-    return [(OFFSET_BY_KIND.get(kind, (entry.fund, entry.gl_account)), entry.amount_cents)]
-
-
 def gl_export(session: Session, business_date: date) -> list[dict]:
     """The day's journal by fund and account: debits and credits that balance, in dollars."""
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.effective_on == business_date)
-                              .order_by(LedgerEntry.id)).all()
-    targets = {e.reverses_id for e in entries if e.reverses_id}
-    kind_of = dict(session.execute(select(LedgerEntry.id, LedgerEntry.kind).where(LedgerEntry.id.in_(targets))).all())
-    for entry in entries:
-        for fund, account, cents in gl_legs(entry.amount_cents, _entry_offsets(session, entry, kind_of)):
-            totals[(fund, account)] += cents
-    for cents in session.scalars(select(Deposit.amount_cents).where(Deposit.received_on == business_date)):
-        totals[CASH] += cents
-        totals[DEPOSITS_HELD] -= cents
-    rows = []
-    for (fund, account), cents in sorted(totals.items()):
-        if cents:
-            rows.append({"date": business_date.isoformat(), "fund": fund, "account": account,
-                         "account_name": ACCOUNT_NAMES.get(account, ""),
-                         "debit": str(from_cents(cents)) if cents > 0 else "0.00",
-                         "credit": str(from_cents(-cents)) if cents < 0 else "0.00"})
-    return rows
+    return day_journal(session, business_date)

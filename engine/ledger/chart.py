@@ -2,7 +2,7 @@
 
 Every ledger entry is one receivable movement (fund 510, account 1210) and one offset of the
 same amount on the other side; the offset account depends on the entry's kind (and for a
-bill, on each bill line). `gl_legs` turns an entry into balanced journal legs.
+bill, on each bill line); engine.ledger.journal sums them into balanced journals.
 """
 from __future__ import annotations
 
@@ -39,13 +39,3 @@ def bill_line_account(line_name: str) -> tuple[str, str]:
         return SEWER_REVENUE
     return WATER_REVENUE
 
-
-def gl_legs(amount_cents: int, offsets: list[tuple[tuple[str, str], int]]) -> list[tuple[str, str, int]]:
-    """Journal legs (fund, account, signed cents; + debit, - credit) for one entry and its offsets.
-
-    The receivable moves by the entry's amount; each offset takes its part with the opposite
-    sign, so the legs of every entry sum to zero.
-    """
-    legs = [(*RECEIVABLES, amount_cents)]
-    legs.extend((fund, account, -cents) for (fund, account), cents in offsets)
-    return legs

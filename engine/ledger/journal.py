@@ -1,0 +1,72 @@
+"""The general-ledger view of the account ledgers: balanced journal totals by fund and account code.
+
+Every ledger entry moves receivables by its amount and an offset account by the opposite
+(engine.ledger.chart); a bill's charge (and its reversal) is split over the revenue funds by
+its bill lines; deposits taken move cash against deposits held. Totals are summed in the
+database, so a day's export and a trial balance over years cost the same few queries.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from engine.ledger.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
+                                 bill_line_account)
+from engine.money import from_cents
+from engine.store.models import BillLine, Deposit, LedgerEntry
+
+
+def journal_totals(session: Session, entries_when: ColumnElement[bool],
+                   deposits_when: ColumnElement[bool]) -> dict[tuple[str, str], int]:
+    """Signed cents (+ debit, - credit) by (fund, account) for the entries and deposits selected."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    totals[RECEIVABLES] += session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                                          .where(entries_when))
+    target = aliased(LedgerEntry)
+    by_kind = session.execute(
+        select(LedgerEntry.kind, target.kind, LedgerEntry.fund, LedgerEntry.gl_account,
+               func.sum(LedgerEntry.amount_cents))
+        .outerjoin(target, target.id == LedgerEntry.reverses_id)
+        .where(entries_when, LedgerEntry.bill_id.is_(None))
+        .group_by(LedgerEntry.kind, target.kind, LedgerEntry.fund, LedgerEntry.gl_account)).all()
+    for kind, target_kind, fund, gl_account, cents in by_kind:
+        effective_kind = target_kind if kind == "reversal" else kind
+        totals[OFFSET_BY_KIND.get(effective_kind, (fund, gl_account))] -= cents
+    billed = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                            .where(entries_when, LedgerEntry.bill_id.is_not(None)))
+    signed_line = case((LedgerEntry.amount_cents > 0, BillLine.amount_cents), else_=-BillLine.amount_cents)
+    split = 0
+    for name, cents in session.execute(select(BillLine.name, func.sum(signed_line))
+                                       .join(LedgerEntry, LedgerEntry.bill_id == BillLine.bill_id)
+                                       .where(entries_when, LedgerEntry.bill_id.is_not(None))
+                                       .group_by(BillLine.name)).all():
+        totals[bill_line_account(name)] -= cents
+        split += cents
+    totals[WATER_REVENUE] -= billed - split  # a charge whose lines do not add up still balances, as water sales
+    received = session.scalar(select(func.coalesce(func.sum(Deposit.amount_cents), 0)).where(deposits_when))
+    totals[CASH] += received
+    totals[DEPOSITS_HELD] -= received
+    return {key: cents for key, cents in totals.items() if cents}
+
+
+def journal_rows(totals: dict[tuple[str, str], int], label: str) -> list[dict]:
+    """CSV-ready rows: fund, account, name, debit, credit (dollars), in account order."""
+    return [{"date": label, "fund": fund, "account": account, "account_name": ACCOUNT_NAMES.get(account, ""),
+             "debit": str(from_cents(cents)) if cents > 0 else "0.00",
+             "credit": str(from_cents(-cents)) if cents < 0 else "0.00"}
+            for (fund, account), cents in sorted(totals.items())]
+
+
+def day_journal(session: Session, business_date: date) -> list[dict]:
+    """The GL export of one day's postings (entries dated that day, deposits taken that day)."""
+    totals = journal_totals(session, LedgerEntry.effective_on == business_date, Deposit.received_on == business_date)
+    return journal_rows(totals, business_date.isoformat())
+
+
+def trial_balance(session: Session, as_of: date) -> list[dict]:
+    """Every account's balance from the start through as_of; debits equal credits."""
+    totals = journal_totals(session, LedgerEntry.effective_on <= as_of, Deposit.received_on <= as_of)
+    return journal_rows(totals, as_of.isoformat())

@@ -1,0 +1,116 @@
+"""Money reports as rows (dicts of text): aging, billing register, summary by rate, daily receipts, trial balance.
+
+Each returns (or streams) plain rows that the command line writes as CSV and the web UI
+renders as a table; amounts are dollars as text with two decimals.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.ledger import BUCKETS, standings
+from engine.ledger.journal import trial_balance as _trial_balance
+from engine.money import from_cents, to_cents
+from engine.store.models import Bill, Customer, Payment, UtilityAccount
+
+AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
+
+
+def _money(cents: int) -> str:
+    """Cents as dollars text."""
+    return str(from_cents(int(cents)))
+
+
+def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bool = False) -> Iterator[dict]:
+    """Every account with a balance, its aging buckets on as_of, then a totals row; streamed."""
+    totals = dict.fromkeys(["balance_cents", "past_due_cents", *BUCKETS], 0)
+    pending: list = []
+
+    def flush() -> Iterator[dict]:
+        """Rows for the pending standings, with their account numbers and customer names."""
+        names = dict((row[0], row[1:]) for row in session.execute(
+            select(UtilityAccount.id, UtilityAccount.number, Customer.name).join(Customer)
+            .where(UtilityAccount.id.in_([account_id for account_id, _ in pending]))))
+        for account_id, s in pending:
+            number, customer = names[account_id]
+            yield {"account_number": number, "customer": customer, "balance": _money(s.balance_cents),
+                   **{b: _money(getattr(s, b)) for b in BUCKETS}, "past_due_balance": _money(s.past_due_cents),
+                   "days_past_due": s.days_past_due}
+        pending.clear()
+
+    for account_id, standing in standings(session, as_of, chunk=chunk):
+        if standing.balance_cents == 0 and not include_zero:
+            continue
+        totals["balance_cents"] += standing.balance_cents
+        totals["past_due_cents"] += standing.past_due_cents
+        for bucket in BUCKETS:
+            totals[bucket] += getattr(standing, bucket)
+        pending.append((account_id, standing))
+        if len(pending) >= 1000:
+            yield from flush()
+    if pending:
+        yield from flush()
+    yield {"account_number": "TOTAL", "customer": "", "balance": _money(totals["balance_cents"]),
+           **{b: _money(totals[b]) for b in BUCKETS}, "past_due_balance": _money(totals["past_due_cents"]),
+           "days_past_due": ""}
+
+
+def billing_register(session: Session, cycle: str, period: str) -> list[dict]:
+    """Every bill of a cycle's period: account, service dates, use, total, rule version; then the total."""
+    rows, total = [], 0
+    for bill, number, rate_class, meter in session.execute(
+            select(Bill, UtilityAccount.number, UtilityAccount.rate_class, UtilityAccount.meter_size)
+            .join(UtilityAccount, UtilityAccount.id == Bill.account_id)
+            .where(Bill.cycle == cycle, Bill.period == period).order_by(UtilityAccount.number)):
+        total += bill.total_cents
+        rows.append({"account_number": number, "rate_class": rate_class, "meter_size": meter,
+                     "service_from": bill.service_from.isoformat(), "service_to": bill.service_to.isoformat(),
+                     "consumption_ccf": bill.consumption_ccf, "total": _money(bill.total_cents),
+                     "rule": bill.rule_id, "rule_version": bill.rule_version,
+                     "billed_on": bill.billed_on.isoformat(), "due_on": bill.due_on.isoformat()})
+    rows.append({"account_number": "TOTAL", "rate_class": "", "meter_size": "", "service_from": "", "service_to": "",
+                 "consumption_ccf": sum(r["consumption_ccf"] for r in rows), "total": _money(total), "rule": "",
+                 "rule_version": "", "billed_on": "", "due_on": ""})
+    return rows
+
+
+def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> list[dict]:
+    """Bills, use and amounts of a period by rate schedule (rate code) and meter size."""
+    query = (select(Bill.rule_id, UtilityAccount.meter_size, func.count(), func.sum(Bill.consumption_ccf),
+                    func.sum(Bill.total_cents))
+             .join(UtilityAccount, UtilityAccount.id == Bill.account_id).where(Bill.period == period)
+             .group_by(Bill.rule_id, UtilityAccount.meter_size).order_by(Bill.rule_id, UtilityAccount.meter_size))
+    if cycle:
+        query = query.where(Bill.cycle == cycle)
+    return [{"period": period, "rate_code": rule_id, "meter_size": meter, "bills": count,
+             "consumption_ccf": int(use or 0), "billed": _money(cents or 0)}
+            for rule_id, meter, count, use, cents in session.execute(query)]
+
+
+def daily_receipts(session: Session, day: date) -> list[dict]:
+    """Payments received on a day by source and tender (returns included, marked), then the day's total."""
+    rows, total = [], 0
+    for source, tender, status, count, cents in session.execute(
+            select(Payment.source, Payment.tender, Payment.status, func.count(), func.sum(Payment.amount_cents))
+            .where(Payment.received_on == day).group_by(Payment.source, Payment.tender, Payment.status)
+            .order_by(Payment.source, Payment.tender, Payment.status)):
+        total += cents
+        rows.append({"date": day.isoformat(), "source": source, "tender": tender, "status": status,
+                     "payments": count, "amount": _money(cents)})
+    rows.append({"date": day.isoformat(), "source": "TOTAL", "tender": "", "status": "",
+                 "payments": sum(r["payments"] for r in rows), "amount": _money(total)})
+    return rows
+
+
+def trial_balance(session: Session, as_of: date) -> list[dict]:
+    """Balances by fund and account code through as_of, with a totals row (debits = credits)."""
+    rows = _trial_balance(session, as_of)
+    debit = sum(to_cents(Decimal(r["debit"])) for r in rows)
+    credit = sum(to_cents(Decimal(r["credit"])) for r in rows)
+    rows.append({"date": as_of.isoformat(), "fund": "", "account": "TOTAL", "account_name": "",
+                 "debit": _money(debit), "credit": _money(credit)})
+    return rows
