@@ -16,7 +16,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table
@@ -24,7 +25,17 @@ from sqlalchemy import Connection, Table
 from engine.store.models import Base
 
 CHUNK = 10_000
+ROWS_PER_STATEMENT = 50
+SQLITE_PARAMETERS = 999  # the smallest limit of any SQLite still in use
 QUEUED_CHUNKS = 8  # how far generation may run ahead of the database
+
+
+class Insert(NamedTuple):
+    """A table's INSERT for one row and for `per` rows at once."""
+
+    one: str
+    many: str
+    per: int
 
 
 class StoredForms(dict):
@@ -50,7 +61,7 @@ class BulkWriter:
         self.chunk = chunk
         self.sqlite = connection.dialect.name == "sqlite"
         self.zone = ZoneInfo(time_zone)
-        self.statements: dict[str, str] = {}
+        self.statements: dict[str, Insert] = {}
         self.pending: dict[str, list[tuple]] = {}
         self.written: Counter[str] = Counter()
         self.days = StoredForms(lambda day: day.isoformat() if self.sqlite else day)
@@ -67,8 +78,12 @@ class BulkWriter:
         quote = self.connection.dialect.identifier_preparer.quote
         mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
         names = ", ".join(quote(table.c[column].name) for column in columns)
-        self.statements[table_name] = (f"INSERT INTO {quote(table.name)} ({names}) "
-                                       f"VALUES ({', '.join(mark for _ in columns)})")
+        values = f"({', '.join(mark for _ in columns)})"
+        # SQLite steps through a statement of many rows faster than through many statements of one.
+        per = min(ROWS_PER_STATEMENT, SQLITE_PARAMETERS // len(columns)) if self.sqlite else 1
+        self.statements[table_name] = Insert(f"INSERT INTO {quote(table.name)} ({names}) VALUES {values}",
+                                             f"INSERT INTO {quote(table.name)} ({names}) VALUES "
+                                             + ", ".join([values] * per), per)
         return self.pending.setdefault(table_name, [])
 
     def flush_full(self) -> None:
@@ -109,9 +124,20 @@ class BulkWriter:
         while (chunk := self.chunks.get()) is not None:
             if self.failure is None:
                 try:
-                    self.connection.exec_driver_sql(*chunk)
+                    self._execute(*chunk)
                 except BaseException as error:  # handed to the loader's thread by finish()
                     self.failure = error
+
+    def _execute(self, insert: Insert, rows: list[tuple]) -> None:
+        """Insert rows: as many as fit in the many-row statement, then the rest one by one."""
+        per, whole = insert.per, len(rows) - len(rows) % insert.per
+        if per > 1 and whole:
+            self.connection.exec_driver_sql(insert.many, [tuple(chain.from_iterable(rows[start:start + per]))
+                                                          for start in range(0, whole, per)])
+        else:
+            whole = 0
+        if whole < len(rows):
+            self.connection.exec_driver_sql(insert.one, rows[whole:])
 
     # --- values in the database's own form ------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from engine.demo import usage
 from engine.demo.accounts import AccountPlan, weighted
 from engine.demo.billing import BillingCalendar, RateBook
+from engine.demo.dice import dice
 from engine.ledger.chart import OFFSET_BY_KIND
 
 PROMPT, SOMETIMES_LATE, DELINQUENT, RETURNED_CHECK = "prompt", "sometimes_late", "delinquent", "returned_check"
@@ -122,8 +123,8 @@ class AccountYears:
                  seed: int) -> None:
         """Bill `periods` (YYYY-MM, oldest first) for accounts loaded on `as_of`."""
         self.writer, self.rates, self.as_of = writer, rates, as_of
-        self.use_rng = random.Random(f"{seed}:usage")
-        self.pay_rng = random.Random(f"{seed}:payments")
+        self.use_rng = dice(seed, "usage")
+        self.pay_rng = dice(seed, "payments")
         self.months = {cycle: billing_months(calendar, cycle, periods) for cycle in "ABCD"}
         self.stored = {cycle: [tuple(writer.day(d) for d in (m.read_on, m.service_from, m.service_to, m.billed_on,
                                                             m.due_on)) for m in months]
@@ -230,7 +231,7 @@ class AccountYears:
         """One payment received and its ledger credit."""
         payment_id = self.ids.payment
         self.ids.payment += 1
-        minutes = 8 * 60 + (payment_id * 37) % 540
+        minutes = 8 * 60 + (payment_id % 9) * 60 + payment_id % 4 * 15  # quarter hours of the working day
         self.payments.append((payment_id, plan.id, amount, tender, source, self.writer.days[paid_on], check_number,
                               key, None, "posted", None, "", "demo", self.writer.moments[(paid_on, minutes)]))
         entry = Entry(paid_on, 1, "payment", -amount, f"Payment ({tender}, {source})", check_number or key,

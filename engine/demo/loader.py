@@ -7,7 +7,6 @@ audit row with the counts. Nothing here reads the clock: `as_of` and `now` come 
 """
 from __future__ import annotations
 
-import random
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from engine.demo.accounts import Households
 from engine.demo.billing import BillingCalendar, RateBook, version_in_force
 from engine.demo.bulk import BulkWriter
 from engine.demo.cases import OpenCases
+from engine.demo.dice import dice
 from engine.demo.history import AccountYears, Standing
 from engine.demo.licenses import LicenseYear
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
@@ -178,7 +178,7 @@ def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, s
                periods: list[str], report: Progress) -> DemoSummary:
     """Make the city's rows and hand them to the writer."""
     rates, calendar = RateBook(library), BillingCalendar(library)
-    households = Households(random.Random(f"{seed}:households"), writer, rates, date.fromisoformat(periods[0] + "-01"))
+    households = Households(dice(seed, "households"), writer, rates, date.fromisoformat(periods[0] + "-01"))
     years = AccountYears(writer, rates, calendar, periods, as_of, seed)
     standings: list[Standing] = []
     report("accounts", 0, accounts)
@@ -190,7 +190,7 @@ def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, s
             writer.flush_full()
             report("accounts", account_id, accounts)
     writer.flush()
-    business_year = LicenseYear(random.Random(f"{seed}:businesses"), writer, households, rates, as_of)
+    business_year = LicenseYear(dice(seed, "businesses"), writer, households, rates, as_of)
     report("businesses", 0, licenses)
     for business_id in range(1, licenses + 1):
         business_year.business(business_id)
