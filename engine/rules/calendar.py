@@ -23,6 +23,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SEARCH_LIMIT = 3660  # days: a calendar with no open day in ten years is a broken calendar
 ONE_DAY = timedelta(days=1)
+ROLLS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 
 
 def _day(value: Any) -> date:
@@ -207,7 +208,7 @@ class CityCalendar:
                 rolled = self.roll(day, step["roll"])
                 if rolled != day:
                     bars = self.office_bars(day) if step["roll"] == "office_day" else self.shutoff_bars(day)
-                    how.append(f"[{'; '.join(bars)}], rolled to the next {step['roll'].replace('_', ' ')} {rolled.isoformat()}")
+                    how.append(f"[{'; '.join(bars)}], rolled to the next {ROLLS.get(step['roll'], step['roll'])} {rolled.isoformat()}")
                 day = rolled
             steps[name], details[name] = day, " ".join(how)
         return steps, details, version
