@@ -113,7 +113,8 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
 def _checker(spec: InputSpec) -> Callable[[Any], Any]:
     """A function that turns one raw value of this input into its checked form."""
     name, convert = spec.name, CONVERTERS[spec.type]
-    low, high, allowed = spec.min, spec.max, spec.values
+    low, high = spec.min, spec.max
+    allowed = None if spec.values is None else tuple(as_text(v) for v in spec.values)
     if low is None and high is None and allowed is None:
         return lambda value: convert(name, value)
 

@@ -111,3 +111,10 @@ def test_facts_the_document_does_not_declare_are_ignored():
 def test_any_amount_with_cents_is_kept_exactly_with_two_decimals(amount):
     checked = check_facts(LIEN, {"past_due_balance": str(amount), "days_past_due": 1})["past_due_balance"]
     assert checked == amount and checked.as_tuple().exponent == -2
+
+
+def test_values_of_a_number_input_are_matched_as_text():
+    doc = document(meter_inches=InputSpec("meter_inches", "integer", values=(Decimal(1), Decimal(2))))
+    assert check_facts(doc, {"meter_inches": "2"}) == {"meter_inches": 2}
+    with pytest.raises(FactError, match="meter_inches: 3 is not one of '1', '2'"):
+        check_facts(doc, {"meter_inches": 3})
