@@ -60,7 +60,8 @@ def reference_errors(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> It
             yield from found or _penalty_inputs(doc, known[target], where)
 
 
-def _refers(doc: RuleDocument, known: Mapping[str, RuleDocument], target: str, kind: str, path: str) -> Iterator[DocumentError]:
+def _refers(doc: RuleDocument, known: Mapping[str, RuleDocument], target: str, kind: str,
+            path: str) -> Iterator[DocumentError]:
     """An error if `target` is not a document of `kind`."""
     line = doc.line_of(path)
     if target not in known:

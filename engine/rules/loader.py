@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.rules.document import KINDS, InputSpec, RuleDocument, Version
 from engine.rules.errors import DocumentError, DocumentErrors
-from engine.rules.schema import COMMON_VERSION_KEYS, YAML_11_BOOLEANS, describe, line_at, schema_errors
+from engine.rules.schema import BOOLEAN_HINT, COMMON_VERSION_KEYS, YAML_11_BOOLEANS, describe, line_at, schema_errors
 from engine.rules.yamlsafe import read_yaml
 
 NUMERIC = ("number", "integer", "money")
@@ -35,7 +35,8 @@ def load_document(text: str, source: str) -> RuleDocument:
         raise DocumentErrors([error]) from None
     data, lines = read.data, read.lines
     if not isinstance(data, dict):
-        raise DocumentErrors([DocumentError(source, 1, "", "a rule document is a mapping with id, kind, title and versions")])
+        message = "a rule document is a mapping with id, kind, title and versions"
+        raise DocumentErrors([DocumentError(source, 1, "", message)])
     kind = data.get("kind")
     if kind not in KINDS:
         message = 'missing required key "kind"' if "kind" not in data else \
@@ -68,8 +69,7 @@ def _build(data: dict, source: str, text: str, lines: dict[str, int]) -> RuleDoc
 
 def found(value: Any) -> str:
     """`the text "yes"`, with a word on YAML 1.2 booleans where that is the likely mistake."""
-    hint = " (only true and false are booleans; yes, no, on, off are text)" \
-        if isinstance(value, str) and value in YAML_11_BOOLEANS else ""
+    hint = BOOLEAN_HINT if isinstance(value, str) and value in YAML_11_BOOLEANS else ""
     return describe(value) + hint
 
 
@@ -260,7 +260,8 @@ class DocumentChecks:
         if by is not None:
             self.check_fact(by, f"{path}.by", "tiers by")
             if isinstance(blocks, list):
-                self.error(f"{path}.blocks", f"with by: {by}, blocks is a mapping from each value of {by} to a block list")
+                self.error(f"{path}.blocks",
+                           f"with by: {by}, blocks is a mapping from each value of {by} to a block list")
                 return
             for key, block_list in blocks.items():
                 self.check_blocks(block_list, f"{path}.blocks.{key}", all_units)
@@ -290,7 +291,8 @@ class DocumentChecks:
     def check_block_order(self, upto: Decimal, before: Decimal, path: str) -> None:
         """A block's upto is above the one before it."""
         if upto == before:
-            self.error(path, f"upto {upto} overlaps the block before (also upto {before}); each upto must be above the last")
+            self.error(path, f"upto {upto} overlaps the block before (also upto {before}); "
+                             "each upto must be above the last")
         elif upto < before:
             self.error(path, f"upto {upto} is below the block before (upto {before}); blocks must ascend")
 
@@ -300,7 +302,8 @@ class DocumentChecks:
         for i, rule in enumerate(version["rules"]):
             rule_path = f"{path}.rules[{i}]"
             if rule["name"] in seen:
-                self.error(f"{rule_path}.name", f'rule name "{rule["name"]}" is already used by rules[{seen[rule["name"]]}]')
+                self.error(f"{rule_path}.name",
+                           f'rule name "{rule["name"]}" is already used by rules[{seen[rule["name"]]}]')
             seen.setdefault(rule["name"], i)
             if "when" in rule:
                 self.check_condition(rule["when"], f"{rule_path}.when")
@@ -309,16 +312,19 @@ class DocumentChecks:
         """Shut-off periods that run forward; timeline steps built on earlier steps."""
         for i, period in enumerate(version.get("no_shutoff", {}).get("periods", [])):
             if period["to"] < period["from"]:
-                self.error(f"{path}.no_shutoff.periods[{i}].to", f"the period ends ({period['to']}) before it starts ({period['from']})")
+                self.error(f"{path}.no_shutoff.periods[{i}].to",
+                           f"the period ends ({period['to']}) before it starts ({period['from']})")
         steps = ["bill"]
         for name, step in version.get("timeline", {}).items():
             step_path = f"{path}.timeline.{name}"
             if name == "bill":
                 self.error(step_path, "bill is the first step of every timeline and is not listed")
             elif step["after"] not in steps:
-                self.error(f"{step_path}.after", f'no earlier step named "{step["after"]}" (earlier steps: {", ".join(steps)})')
+                self.error(f"{step_path}.after",
+                           f'no earlier step named "{step["after"]}" (earlier steps: {", ".join(steps)})')
             if ("days" in step) == ("office_days" in step):
-                self.error(step_path, "a step has either days or office_days" + (", not both" if "days" in step else ""))
+                both = ", not both" if "days" in step else ""
+                self.error(step_path, f"a step has either days or office_days{both}")
             steps.append(name)
 
     def check_deadline_inputs(self) -> None:

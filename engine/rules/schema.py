@@ -122,8 +122,9 @@ def _version(kind_keys: dict, required: tuple) -> dict:
               "retired": {"type": "boolean"}}
     return _object({**common, **kind_keys}, ("effective",), **{
         "if": {"required": ["retired"], "properties": {"retired": {"const": True}}},
-        "then": {"propertyNames": {"enum": list(COMMON_VERSION_KEYS),
-                                   "description": "a retired version has only effective, retired, reference and adopted"}},
+        "then": {"propertyNames": {
+            "enum": list(COMMON_VERSION_KEYS),
+            "description": "a retired version has only effective, retired, reference and adopted"}},
         "else": {"required": list(required)} if required else {},
     })
 
@@ -264,7 +265,8 @@ def validator_for(kind: str) -> Any:
     return YamlValidator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def schema_errors(data: Any, kind: str, source: str, lines: dict[str, int], validator: Any = None) -> list[DocumentError]:
+def schema_errors(data: Any, kind: str, source: str, lines: dict[str, int],
+                  validator: Any = None) -> list[DocumentError]:
     """Every schema error of a document of `kind`, in plain words, in line order."""
     validator = validator or validator_for(kind)
     errors = [e for error in validator.iter_errors(data) for e in _translate(error, source, lines)]
@@ -275,7 +277,9 @@ def schema_errors(data: Any, kind: str, source: str, lines: dict[str, int], vali
 TYPE_WORDS = MappingProxyType({"string": "text", "number": "a number", "integer": "a whole number",
                                "boolean": "true or false", "object": "a mapping", "array": "a list",
                                "date": "a date (YYYY-MM-DD)", "null": "nothing"})
-YAML_11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"})
+YAML_11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off",
+                              "True", "False", "TRUE", "FALSE"})
+BOOLEAN_HINT = " (only true and false are booleans; yes, no, on, off are text)"
 
 
 def path_of(parts: Any) -> str:
@@ -364,7 +368,7 @@ def _message(error: Any) -> str:
     found = describe(instance)
     if keyword == "type":
         if "boolean" in value and isinstance(instance, str) and instance in YAML_11_BOOLEANS:
-            return f"expected true or false, found {found} (only true and false are booleans; yes, no, on, off are text)"
+            return f"expected true or false, found {found}{BOOLEAN_HINT}"
         quoted = " (write a date without quotes)" if value == "date" and _iso_date_text(instance) else ""
         return f"expected {_words(value)}, found {found}{quoted}"
     if keyword == "oneOf" and value and all(s.keys() == {"required"} for s in value):

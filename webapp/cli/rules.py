@@ -130,7 +130,8 @@ def _bill_lines(shown: dict, indent: str = "  ") -> list[str]:
     """Each line of a schedule with how it was reached, the parts of a period, the total."""
     body = [f"{indent}{line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
             for line in shown.get("lines", [])]
-    parts = [f"{indent}part from version {p['version']}: {p['days']} days, {p['total']}" for p in shown.get("parts", [])]
+    parts = [f"{indent}part from version {p['version']}: {p['days']} days, {p['total']}"
+             for p in shown.get("parts", [])]
     return body + parts + [f"{indent}total: {shown['total']}"]
 
 
