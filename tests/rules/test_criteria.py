@@ -360,3 +360,17 @@ def test_durable_rules_memory_does_not_grow_across_100_000_evaluations():
         compiled.durable.decide({"past_due_balance": Decimal("300.00"), "days_past_due": 91, "owner_is_customer": True})
     sweep_durable_directly(100_000, compiled)
     assert resident_kib() - before < 8192
+
+
+def test_threads_deciding_at_once_each_get_their_own_answers():
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    compiled = compiled_version(SHUTOFF_DOC)
+    rng = random.Random(11)
+    literals = literals_of(SHUTOFF_DOC)
+    batches = [[check_facts(SHUTOFF_DOC, random_facts_for(SHUTOFF_DOC, rng, literals)) for _ in range(300)]
+               for _ in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        decided = list(pool.map(compiled.durable.decide_many, batches))
+    assert decided == [[decide_in_python(compiled, f) for f in batch] for batch in batches]
