@@ -52,6 +52,8 @@ EXPECTED = {
         '10: versions[0].late_penalty.schedule: no schedule named "food-truck-late-penalty" among the rule documents',
     'deadline-term-date.yaml':
         '9: versions[0].term.date: expected a day of the year, MM-DD, found the text "12-32"',
+    'deadline-without-expiry.yaml':
+        '4: inputs: a deadline reads expires_on or issued_on; declare at least one as a date input',
     'default-below-min.yaml':
         '6: inputs.consumption_ccf.default: -1 is below the min of consumption_ccf (0)',
     'default-outside-values.yaml':
@@ -70,10 +72,14 @@ EXPECTED = {
         '13: versions[0].rules[0].when.gt: expected a number or a date, found the text "ninety"',
     'holiday-not-a-date.yaml':
         '7: versions[0].holidays.2026-13-01: the key "2026-13-01" is not valid here: expected a date, YYYY-MM-DD',
+    'input-named-any.yaml':
+        '5: inputs.any: "any" is a word of conditions and cannot name an input',
     'invalid-date.yaml':
         '6: versions[0].holidays[0]: 2026-02-30 is not a date of the calendar',
     'leaf-without-comparison.yaml':
         '13: versions[0].rules[0].when: the condition on days_past_due needs a comparison: eq, ne, gt, gte, lt, lte, in, not_in, exists',
+    'line-min-above-max.yaml':
+        '12: versions[0].lines[0].max: max 5 is below min 10',
     'line-ref-later.yaml':
         '12: versions[0].lines[0].percent.of.line: "Water base charge" comes later; percent of a line names an earlier line',
     'line-ref-unknown.yaml':
@@ -82,6 +88,8 @@ EXPECTED = {
         '7: inputs.sewer.min: min applies to numbers, money and dates; sewer is boolean',
     'missing-title.yaml':
         '1: missing required key "title"',
+    'multiply-by-text.yaml':
+        '12: versions[0].lines[0].multiply_by.fact: multiply_by needs a number; months_late is text',
     'no-basis.yaml':
         '11: versions[0].lines[0]: a line needs one basis: amount, table, per_unit, tiers or percent',
     'not-a-mapping.yaml':
@@ -102,6 +110,8 @@ EXPECTED = {
         '9: versions[0].effective: expected a date (YYYY-MM-DD), found the text "2026-01-01" (write a date without quotes)',
     'retired-first.yaml':
         '6: versions[0].retired: the first version cannot be retired: nothing is in force before it',
+    'retired-twice.yaml':
+        '11: versions[2].retired: versions[1] already retired the document',
     'retired-with-lines.yaml':
         '14: versions[1].lines: a retired version has only effective, retired, reference and adopted; remove "lines"',
     'shorthand-two-facts.yaml':
@@ -122,6 +132,8 @@ EXPECTED = {
     ),
     'tiers-by-with-list.yaml':
         '15: versions[0].lines[0].tiers.blocks: with by: meter_size, blocks is a mapping from each value of meter_size to a block list',
+    'tiers-mapping-without-by.yaml':
+        '12: versions[0].lines[0].tiers.blocks: a mapping of block lists needs by: naming the fact the blocks depend on',
     'tiers-no-open-block.yaml':
         '14: versions[0].lines[0].tiers.blocks[1].upto: the last block must be open: remove its upto',
     'tiers-on-text.yaml':
@@ -132,6 +144,8 @@ EXPECTED = {
         '14: versions[0].lines[0].tiers.blocks[1].upto: upto 7 overlaps the block before (also upto 7); each upto must be above the last',
     'tiers-unordered.yaml':
         '14: versions[0].lines[0].tiers.blocks[1].upto: upto 7 is below the block before (upto 12); blocks must ascend',
+    'timeline-lists-bill.yaml':
+        '7: versions[0].timeline.bill: bill is the first step of every timeline and is not listed',
     'two-bases.yaml':
         '11: versions[0].lines[0]: a line has exactly one basis; this one has amount and per_unit',
     'two-documents.yaml':
