@@ -50,7 +50,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else value
+        return int(value) if value == value.to_integral_value() else value  # 2.5 stays Decimal: see dumps()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
