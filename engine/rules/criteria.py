@@ -53,33 +53,33 @@ def _collect(node: Any, found: dict[str, list]) -> None:
 
 
 def _region_of(literals: list) -> Any:
-    """A function placing one fact's value among its literals (see the module docstring)."""
+    """A function placing one fact's value among its literals (see the module docstring).
+
+    A region may be finer than needed (true and false are always apart), never coarser.
+    """
     ordered = sorted({v for v in literals if isinstance(v, (int, Decimal, date)) and not isinstance(v, bool)})
     kinds = {type(v) is date for v in ordered}
-    hashed = {(type(v) is bool, v) for v in literals}
+    texts = {v for v in literals if isinstance(v, str)}
+
+    def _same(value: Any) -> Any:
+        """Booleans and absence as themselves; text as the literal it equals, or elsewhere."""
+        if value is None or value is True or value is False:
+            return value
+        return value if value in texts else _ELSEWHERE
+
     if ordered and len(kinds) == 1:
-        is_date = kinds.pop()
+        measured = (date,) if kinds.pop() else (Decimal, int)
+        top = len(ordered)
 
         def place(value: Any) -> Any:
-            """Which gap or which threshold the value is at."""
-            if value is None:
-                return None
-            if (type(value) is date) != is_date or isinstance(value, bool):
-                key = (type(value) is bool, value)
-                return key if key in hashed else _ELSEWHERE
-            at = bisect_left(ordered, value)
-            return 2 * at + (1 if at < len(ordered) and ordered[at] == value else 0)
+            """Which gap between thresholds, or which threshold, the value is at."""
+            if type(value) in measured:
+                at = bisect_left(ordered, value)
+                return 2 * at + 1 if at < top and ordered[at] == value else 2 * at
+            return _same(value)
 
         return place
-
-    def same(value: Any) -> Any:
-        """The literal the value equals (text, booleans), or elsewhere."""
-        if value is None:
-            return None
-        key = (type(value) is bool, value)
-        return key if key in hashed else _ELSEWHERE
-
-    return same
+    return _same
 
 
 class CriteriaVersion:
