@@ -49,6 +49,8 @@ def _kind(value: Any) -> str:
 
 def _equal(value: Any, literal: Any) -> bool:
     """Equality within one family (true is never 1; text '1' is never the number 1)."""
+    if type(value) is type(literal):
+        return value == literal
     return _kind(value) == _kind(literal) and value == literal
 
 

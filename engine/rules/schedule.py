@@ -8,7 +8,7 @@ min/max -> round to cents in the version's rounding.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
@@ -17,6 +17,7 @@ from engine.money import round_money
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
+from engine.rules import versions as in_force
 from engine.rules.facts import fact_checker
 from engine.rules.results import as_text, money_text, per_document
 
@@ -51,12 +52,15 @@ def _key(facts: dict, fact: str) -> str | None:
     return as_text(value)
 
 
-@dataclass
 class _Work:
     """What the lines above have produced so far, for `percent`."""
 
-    subtotal: Decimal = ZERO
-    amounts: dict[str, Decimal] = field(default_factory=dict)
+    __slots__ = ("subtotal", "amounts")
+
+    def __init__(self) -> None:
+        """Nothing yet."""
+        self.subtotal: Decimal = ZERO
+        self.amounts: dict[str, Decimal] = {}
 
 
 Basis = Callable[[dict, _Work], "tuple[Decimal, str]"]
@@ -351,8 +355,6 @@ def _period(period: Any) -> tuple[date, date]:
 
 def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, period: Any = None, library: Any = None) -> ScheduleResult:
     """Evaluate a schedule on `as_of`, or prorated by days over `period` = (first, last) when given."""
-    from engine.rules import versions as in_force  # the reader's module: version selection
-
     checked = fact_checker(doc).check(facts)
     compiled = compiled_schedule(doc)
     if period is None:
