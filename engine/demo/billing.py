@@ -157,6 +157,12 @@ class BillingCalendar:
             self.kept[key] = self._dates(cycle, period)
         return self.kept[key]
 
+    def step(self, cycle: str, period: str, name: str) -> date:
+        """Any step of a cycle's timeline for a period (the reminder, the shut-off notice, ...)."""
+        billed_on = self.bill_day(cycle, period)
+        steps = self.library.evaluate("city-calendar", {"cycle": cycle, "period": period}, billed_on).to_json()["steps"]
+        return date.fromisoformat(steps[name])
+
     def _dates(self, cycle: str, period: str) -> tuple[date, date]:
         """The timeline's `bill` and `due` steps; the due date 21 days on where calendars cannot be evaluated."""
         billed_on = self.bill_day(cycle, period)

@@ -82,6 +82,7 @@ class Entry:
     payment_id: int | None = None
     reverses: "Entry | None" = None
     id: int = 0
+    period: str = ""  # the bill period of a charge
 
 
 @dataclass
@@ -89,11 +90,12 @@ class Standing:
     """Where an account stands on the as-of date, for choosing which accounts have open cases."""
 
     account_id: int
+    cycle: str
     behaviour: str
     balance_cents: int
     past_due_cents: int
     oldest_unpaid_due: date | None
-    oldest_unpaid_cents: int = 0
+    oldest_unpaid_period: str = ""
     duplicate_payment_cents: int = 0
 
 
@@ -150,7 +152,7 @@ class AccountYears:
         self.post(plan.id, entries)
         if behaviour != DELINQUENT and not duplicate:
             return None
-        return standing(plan.id, behaviour, entries, self.as_of, duplicate)
+        return standing(plan, behaviour, entries, self.as_of, duplicate)
 
     def bill_year(self, plan: AccountPlan, months: list[BillingMonth]) -> list[Entry]:
         """Reads and bills for each month; returns the bills' charges."""
@@ -178,7 +180,8 @@ class AccountYears:
                 line_id += 1
             ids.line = line_id
             charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
-                                 f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id))
+                                 f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id,
+                                 period=month.period))
         return charges
 
     def pay_year(self, plan: AccountPlan, behaviour: str, charges: list[Entry], months: list[BillingMonth],
@@ -276,11 +279,11 @@ def counter_day(day: date) -> date:
     return day + timedelta(days=7 - weekday) if weekday >= 5 else day
 
 
-def standing(account_id: int, behaviour: str, entries: list[Entry], as_of: date, duplicate: int) -> Standing:
-    """Balance, past-due balance and the oldest unpaid due date, paying the oldest charges first."""
+def standing(plan: AccountPlan, behaviour: str, entries: list[Entry], as_of: date, duplicate: int) -> Standing:
+    """Balance, past-due balance and the oldest unpaid bill, paying the oldest charges first."""
     credit = -sum(e.amount_cents for e in entries if e.amount_cents < 0 or e.kind == "reversal")
     balance = sum(e.amount_cents for e in entries)
-    past_due, oldest, oldest_cents = 0, None, 0
+    past_due, oldest, oldest_period = 0, None, ""
     for entry in entries:
         if entry.amount_cents <= 0 or entry.kind == "reversal":
             continue
@@ -289,6 +292,6 @@ def standing(account_id: int, behaviour: str, entries: list[Entry], as_of: date,
         unpaid = entry.amount_cents - covered
         if unpaid and entry.due_on is not None and entry.due_on < as_of:
             past_due += unpaid
-            if oldest is None:
-                oldest, oldest_cents = entry.due_on, unpaid
-    return Standing(account_id, behaviour, balance, past_due, oldest, oldest_cents, duplicate)
+            if oldest is None and entry.kind == "charge":
+                oldest, oldest_period = entry.due_on, entry.period
+    return Standing(plan.id, plan.cycle, behaviour, balance, past_due, oldest, oldest_period, duplicate)

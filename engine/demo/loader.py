@@ -1,9 +1,11 @@
-"""Loading the sample city into an empty database: one transaction, one audit row.
+"""Loading the sample city into an empty database, all in one transaction.
 
 `load_demo` checks the database is empty of city data, writes the city settings and the
-demo logins (through engine.users, audited as any new user), then every account's year,
-the businesses and the open cases through the bulk writer, and finally one `demo.load`
-audit row with the counts. Nothing here reads the clock: `as_of` and `now` come in.
+demo logins (through engine.users, audited as any new user), then every account's year
+and the businesses through the bulk writer (millions of rows, audited together by one
+`demo.load` row with the counts rather than row by row), then opens the handful of cases
+through the workflow services (which audit their own steps, as they always do). Nothing
+here reads the clock: `as_of` and `now` come in.
 """
 from __future__ import annotations
 
@@ -25,16 +27,17 @@ from engine.demo.bulk import BulkWriter
 from engine.demo.cases import OpenCases
 from engine.demo.dice import dice
 from engine.demo.history import AccountYears, Standing
-from engine.demo.licenses import LicenseYear
+from engine.demo.licenses import Application, LicenseYear
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
 from engine.users import add_user
+from engine.workflow.services import Catalog
 
 Progress = Callable[[str, int, int], None]
 CITY_TABLES = (CitySettings, Customer, UtilityAccount, Business)
 RULES_NEEDED = ("water-rates-residential", "water-rates-commercial", "city-calendar")
 REPORT_EVERY = 1000  # accounts between progress reports
 SEQUENCED_TABLES = ("customers", "properties", "utility_accounts", "deposits", "meter_reads", "bills", "bill_lines",
-                    "payments", "ledger_entries", "businesses", "licenses", "cases", "case_events")
+                    "payments", "ledger_entries", "businesses", "licenses")
 
 
 class DemoRefused(Exception):
@@ -91,12 +94,12 @@ def add_demo_logins(session: Session, now: datetime) -> tuple[str, ...]:
     return tuple(added)
 
 
-def load_demo(engine: Engine, library: Any, *, accounts: int, licenses: int, seed: int, as_of: date,
+def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int, seed: int, as_of: date,
               now: datetime, progress: Progress | None = None) -> DemoSummary:
     """Load the sample city into an empty database in one transaction, or raise DemoRefused."""
     report = progress or (lambda phase, done, total: None)
     periods = billing_periods(as_of)
-    check_rules_reach(library, as_of, periods)
+    check_rules_reach(catalog.rules, as_of, periods)
     with engine.connect() as connection, bulk_mode(connection):
         with connection.begin():
             if has_city_data(connection):
@@ -106,18 +109,32 @@ def load_demo(engine: Engine, library: Any, *, accounts: int, licenses: int, see
             session.add(CitySettings(**city.city_settings_row()))
             logins = add_demo_logins(session, now)
             session.flush()
-            summary = write_city(connection, library, accounts, licenses, seed, as_of, periods, report)
+            made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)
+            if connection.dialect.name == "postgresql":
+                restart_sequences(connection)  # before the services insert rows of their own
+            cases = open_cases(session, catalog, made, as_of, now, report)
             audit.record(session, actor="demo", action="demo.load", subject_type="city", subject_id=city.CITY_NAME,
                          detail={"seed": seed, "as_of": as_of.isoformat(), "accounts": accounts,
-                                 "licenses": licenses, "rows": summary.rows, "cases": summary.cases,
+                                 "licenses": licenses, "rows": made.rows, "cases": cases,
                                  "logins_added": list(logins)}, at=now)
             session.flush()
-            if connection.dialect.name == "postgresql":
-                restart_sequences(connection)
-            else:
+            if connection.dialect.name == "sqlite":
                 check_foreign_keys(connection)
-    return DemoSummary(summary.rows, summary.behaviours, summary.license_statuses, summary.cases,
-                       summary.rule_evaluations, logins)
+    return DemoSummary(made.rows, made.behaviours, made.license_statuses, cases, made.rule_evaluations, logins)
+
+
+def open_cases(session: Session, catalog: Catalog, made: CityRows, as_of: date, now: datetime,
+               report: Progress) -> dict[str, int]:
+    """The open cases, through the workflow services; returns how many of each workflow."""
+    report("cases", 0, 0)
+    cases = OpenCases(session, catalog, BillingCalendar(catalog.rules), as_of, now)
+    cases.delinquency(made.standings)
+    cases.licensing(made.applications)
+    cases.refund(made.standings)
+    session.flush()
+    total = sum(cases.by_workflow.values())
+    report("cases", total, total)
+    return dict(cases.by_workflow)
 
 
 @contextmanager
@@ -161,21 +178,34 @@ def check_foreign_keys(connection: Connection) -> None:
         raise RuntimeError(f"the sample city would break foreign keys (table, row, parent): {broken}")
 
 
+@dataclass
+class CityRows:
+    """What the bulk part of the load wrote, and what the cases are opened from."""
+
+    rows: dict[str, int]
+    behaviours: dict[str, int]
+    license_statuses: dict[str, int]
+    rule_evaluations: int
+    standings: list[Standing]
+    applications: list[Application]
+
+
 def write_city(connection: Connection, library: Any, accounts: int, licenses: int, seed: int, as_of: date,
-               periods: list[str], report: Progress) -> DemoSummary:
-    """Every account's year, the businesses and the open cases, through one bulk writer."""
+               periods: list[str], report: Progress) -> CityRows:
+    """Every account's year and the businesses, through one bulk writer, all written when this returns."""
     writer = BulkWriter(connection, city.TIME_ZONE)
     try:
-        summary = write_rows(writer, library, accounts, licenses, seed, as_of, periods, report)
+        made = write_rows(writer, library, accounts, licenses, seed, as_of, periods, report)
         writer.finish()
     except BaseException:
         writer.abandon()
         raise
-    return summary
+    made.rows.update(writer.written)
+    return made
 
 
 def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, seed: int, as_of: date,
-               periods: list[str], report: Progress) -> DemoSummary:
+               periods: list[str], report: Progress) -> CityRows:
     """Make the city's rows and hand them to the writer."""
     rates, calendar = RateBook(library), BillingCalendar(library)
     households = Households(dice(seed, "households"), writer, rates, date.fromisoformat(periods[0] + "-01"))
@@ -196,14 +226,8 @@ def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, s
         business_year.business(business_id)
     writer.flush()
     report("businesses", licenses, licenses)
-    cases = OpenCases(writer, rates, as_of, years.ids.entry)
-    cases.delinquency(standings)
-    cases.licensing(business_year.applications)
-    cases.refund(standings)
-    writer.flush()
-    report("cases", sum(cases.by_workflow.values()), sum(cases.by_workflow.values()))
-    return DemoSummary(dict(writer.written), dict(years.counts.behaviours, returned_checks=years.counts.returned_checks),
-                       dict(business_year.statuses), dict(cases.by_workflow), rates.evaluations)
+    return CityRows({}, dict(years.counts.behaviours, returned_checks=years.counts.returned_checks),
+                    dict(business_year.statuses), rates.evaluations, standings, business_year.applications)
 
 
 def restart_sequences(connection: Connection) -> None:

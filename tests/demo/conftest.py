@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from engine.demo.loader import DemoSummary, load_demo
-from engine.rules.library import RuleLibrary
+from engine.workflow.services import Catalog
 from engine.store.db import make_engine
 from engine.store.schema import upgrade
 from tests.conftest import REPO, _fresh_postgres_database, _postgres_url
@@ -19,9 +19,9 @@ ACCOUNTS, LICENSES = 200, 40
 
 
 @pytest.fixture(scope="session")
-def city_rules() -> RuleLibrary:
-    """The sample city's rule documents, read once."""
-    return RuleLibrary.from_folder(REPO / "rules")
+def city_rules() -> Catalog:
+    """The sample city's rule documents and workflows, read once."""
+    return Catalog.load(REPO / "rules", REPO / "workflows")
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +48,13 @@ def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
         drop()
 
 
-def load(engine: Engine, rules: RuleLibrary, seed: int = 2026, accounts: int = ACCOUNTS) -> DemoSummary:
+def load(engine: Engine, rules: Catalog, seed: int = 2026, accounts: int = ACCOUNTS) -> DemoSummary:
     """Load a small sample city as of AS_OF."""
     return load_demo(engine, rules, accounts=accounts, licenses=LICENSES, seed=seed, as_of=AS_OF, now=NOW)
 
 
 @pytest.fixture(scope="module")
-def city(empty_database: Callable[[], Engine], city_rules: RuleLibrary) -> Engine:
+def city(empty_database: Callable[[], Engine], city_rules: Catalog) -> Engine:
     """A sample city of 200 accounts and 40 businesses, loaded once for the module's tests."""
     engine = empty_database()
     load(engine, city_rules)

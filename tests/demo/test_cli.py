@@ -14,7 +14,8 @@ from engine.users import authenticate
 from tests.conftest import REPO
 from webapp.cli import main
 
-ARGS = ["demo", "--accounts", "30", "--licenses", "5", "--as-of", "2026-11-24", "--rules-dir", str(REPO / "rules")]
+ARGS = ["demo", "--accounts", "30", "--licenses", "5", "--as-of", "2026-11-24", "--rules-dir", str(REPO / "rules"),
+        "--workflows-dir", str(REPO / "workflows")]
 
 
 def run(url: str, *extra: str):

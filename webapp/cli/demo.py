@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from engine.demo import city
 from engine.demo.loader import DemoRefused, has_city_data, load_demo
 from engine.rules.errors import DocumentErrors
-from engine.rules.library import RuleLibrary
+from engine.workflow.services import Catalog
 from webapp.cli.context import fail, now, open_database
 
 PHASES = {"accounts": "Accounts with a year of reads, bills and payments",
@@ -64,7 +64,9 @@ def print_logins() -> None:
               help="The city's today: bills run to the month before. Default: today in Alder Creek.")
 @click.option("--if-new", is_flag=True, help="Load only into a database without a city; print the logins either way.")
 @click.option("--rules-dir", default="rules", show_default=True, help="The city's rule documents.")
-def command(accounts: int, licenses: int, seed: int, as_of: object, if_new: bool, rules_dir: str) -> None:
+@click.option("--workflows-dir", default="workflows", show_default=True, help="The city's workflow definitions.")
+def command(accounts: int, licenses: int, seed: int, as_of: object, if_new: bool, rules_dir: str,
+            workflows_dir: str) -> None:
     """Load the sample city: accounts, bills, payments, licenses, open cases and demo logins."""
     moment = now()
     day: date = as_of.date() if as_of else moment.astimezone(ZoneInfo(city.TIME_ZONE)).date()
@@ -80,14 +82,14 @@ def command(accounts: int, licenses: int, seed: int, as_of: object, if_new: bool
         print_logins()
         return
     try:
-        library = RuleLibrary.from_folder(rules_dir)
+        catalog = Catalog.load(rules_dir, workflows_dir)
     except DocumentErrors as errors:
-        fail(f"the rules in {rules_dir} do not load:\n{errors}")
+        fail(f"the rules in {rules_dir} or the workflows in {workflows_dir} do not load:\n{errors}")
     click.echo(f"Loading the sample city: {accounts:,} accounts, {licenses:,} businesses, seed {seed}, "
                f"as of {day} into {db.engine.url.render_as_string()}")
     started = time.monotonic()
     try:
-        summary = load_demo(db.engine, library, accounts=accounts, licenses=licenses, seed=seed, as_of=day,
+        summary = load_demo(db.engine, catalog, accounts=accounts, licenses=licenses, seed=seed, as_of=day,
                             now=moment, progress=PhaseReport())
     except DemoRefused as refused:
         fail(str(refused))
