@@ -24,6 +24,7 @@ from engine.rules.durable import DurableCriteria, criteria_ruleset
 from engine.rules.errors import EvaluationError
 from engine.rules.facts import fact_checker
 from engine.rules.results import json_value, per_document
+from engine.rules.versions import version_in_force
 
 REGION_CACHE_LIMIT = 100_000
 _ELSEWHERE = ("elsewhere",)  # a text or boolean value equal to none of the literals
@@ -217,8 +218,6 @@ def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None
 
 def evaluate_batch(doc: RuleDocument, facts_list: Sequence[dict], as_of: date) -> list[CriteriaResult]:
     """Decide for many fact sets on one day (a sweep); traces are built only when read."""
-    from engine.rules.versions import version_in_force
-
     version = version_in_force(doc, as_of)
     compiled = compiled_criteria(doc).version(version)
     check = fact_checker(doc).check

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from engine.rules.calendar import city_calendar
 from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import fact_checker
+from engine.rules.schedule import evaluate as evaluate_schedule
+from engine.rules.versions import version_in_force
 
 ONE_DAY = timedelta(days=1)
 
@@ -106,8 +109,6 @@ def grace_end(body: dict, expires_on: date, library: Any, by: str) -> date:
     """The last day of grace: expiry + grace days, run on to the next open day of the linked calendar."""
     end = expires_on + timedelta(days=int((body.get("grace") or {}).get("days", 0)))
     if body.get("calendar"):
-        from engine.rules.calendar import city_calendar
-
         end = city_calendar(_linked(library, body["calendar"], "calendar", by)).roll(end, "office_day")
     return end
 
@@ -125,8 +126,6 @@ def status_on(on: date, expires_on: date, first_reminder: date | None, grace_end
 
 def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None) -> DeadlineResult:
     """A renewal's status on `as_of`: expiry, reminders, grace, days and months late, and the penalty."""
-    from engine.rules.versions import version_in_force
-
     version = version_in_force(doc, as_of)
     body = version.body
     checked = fact_checker(doc).check(facts)
@@ -151,8 +150,6 @@ def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None
         months_late = started_months(grace_ends + ONE_DAY, as_of)
         link = (body.get("late_penalty") or {}).get("schedule")
         if link:
-            from engine.rules.schedule import evaluate as evaluate_schedule
-
             schedule = _linked(library, link, "schedule", doc.id)
             penalty = evaluate_schedule(schedule, {**facts, "days_late": days_late, "months_late": months_late},
                                         as_of, library=library)
