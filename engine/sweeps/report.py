@@ -5,7 +5,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from engine.money import from_cents
+from engine.store.models import NoticeBatch, SweepRun
 
 MAX_EXCEPTIONS = 1000  # kept in full; beyond that only counted
 
@@ -54,3 +57,38 @@ class SweepReport:
                    steps=Counter(data.get("steps", {})), fees_cents=Counter(data.get("fees_cents", {})),
                    notices=Counter(data.get("notices", {})), exceptions=list(data.get("exceptions", [])),
                    exceptions_not_kept=data.get("exceptions_not_kept", 0), extra=dict(data.get("extra", {})))
+
+
+def _run_summary(run: SweepRun) -> dict[str, Any]:
+    """A run as a list shows it: sweep, day, status, times, totals."""
+    report = run.report or {}
+    return {"id": run.id, "sweep": run.sweep, "as_of": run.as_of.isoformat(), "status": run.status,
+            "started_at": run.started_at.isoformat(), "finished_at": run.finished_at.isoformat() if run.finished_at
+            else None, "runner": run.runner, "subjects": report.get("subjects", 0), "totals": report.get("totals", {})}
+
+
+def sweep_runs(session: Any, limit: int = 50, sweep: str | None = None) -> list[dict[str, Any]]:
+    """The latest runs (newest day first), for the supervisor's list of nights."""
+    query = select(SweepRun).where(SweepRun.dry_run.is_(False))
+    if sweep is not None:
+        query = query.where(SweepRun.sweep == sweep)
+    runs = session.scalars(query.order_by(SweepRun.as_of.desc(), SweepRun.sweep, SweepRun.id.desc()).limit(limit))
+    return [_run_summary(run) for run in runs]
+
+
+def sweep_run_report(session: Any, run_id: int) -> dict[str, Any]:
+    """One run with its whole report: counts per step, fees, notices by type and language, exceptions, mailings."""
+    run = session.get(SweepRun, run_id)
+    if run is None:
+        raise LookupError(f"no sweep run with id {run_id}")
+    batches = session.scalars(select(NoticeBatch).where(NoticeBatch.sweep_run_id == run.id)
+                              .order_by(NoticeBatch.notice_type)).all()
+    return {**_run_summary(run), "report": run.report or {},
+            "mailings": [{"id": b.id, "notice_type": b.notice_type, "count": b.count, "pdf": b.pdf_path}
+                         for b in batches]}
+
+
+def find_run(session: Any, sweep: str, as_of: Any) -> SweepRun | None:
+    """The (real, not dry) run of a sweep for a day, or None."""
+    return session.scalar(select(SweepRun).where(SweepRun.sweep == sweep, SweepRun.as_of == as_of,
+                                                 SweepRun.dry_run.is_(False)))

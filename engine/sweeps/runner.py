@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.store.models import Notice, SweepRun
+from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
 
 
@@ -65,8 +65,8 @@ class Sweep(Protocol):
 class Mailer(Protocol):
     """Renders the notices of a finished run into one PDF per notice type."""
 
-    def __call__(self, session: Session, run: SweepRun, notices: list[Notice]) -> list[Any]:
-        """Render and record the run's notice batches; returns the batches."""
+    def __call__(self, session: Session, run: SweepRun) -> list[Any]:
+        """Render and record the run's notice batches (NoticeBatch rows); returns the batches."""
 
 
 @dataclass
@@ -105,28 +105,20 @@ def _lock_run(session: Session, run_id: int) -> SweepRun | None:
     return session.scalars(query).one_or_none()
 
 
-def _stamp_notices(session: Session, run_id: int, since_id: int) -> None:
-    """Mark the notices this chunk created as belonging to the run (for its mailing)."""
-    session.execute(update(Notice).where(Notice.id > since_id, Notice.sweep_run_id.is_(None),
-                                         Notice.batch_id.is_(None)).values(sweep_run_id=run_id))
-
-
 def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, chunk_size: int) -> int:
     """One chunk in the caller's transaction: process the subjects after the cursor; how many."""
     ids = sweep.subject_ids(session, ctx.as_of, run.cursor, chunk_size)
     if not ids:
         return 0
-    since = session.scalar(select(Notice.id).order_by(Notice.id.desc()).limit(1)) or 0
-    sweep.process_chunk(session, ids, ctx)
-    if not ctx.dry_run:
-        _stamp_notices(session, run.id, since)
+    ctx.report.subjects += len(ids)
+    sweep.process_chunk(session, ids, ctx)  # notices it creates carry ctx.run_id
     run.cursor = ids[-1]
     return len(ids)
 
 
 def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
               runner: str, services: Any = None, mailer: Mailer | None = None, dry_run: bool = False,
-              chunk_size: int = 500, progress: Callable[[int], None] | None = None,
+              chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
               wait_seconds: float = 600.0) -> RunOutcome:
     """Run (or resume, or join) the sweep for the day; see the module docstring for the guarantees."""
     if dry_run:
@@ -156,7 +148,7 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, cloc
             if done:
                 chunks += 1
                 if progress:
-                    progress(done)
+                    progress(done, locked.cursor)
                 continue
             _finish(session, locked, mailer, now)
             return RunOutcome(locked.id, "done", locked.report, chunks)
@@ -164,10 +156,8 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, cloc
 
 def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime) -> None:
     """Render the run's mailings, mark it done, and audit the end of the run."""
-    notices = session.scalars(select(Notice).where(Notice.sweep_run_id == run.id, Notice.batch_id.is_(None))
-                              .order_by(Notice.notice_type, Notice.id)).all()
-    if notices and mailer is not None:
-        batches = mailer(session, run, list(notices))
+    if mailer is not None:
+        batches = mailer(session, run)
         report = dict(run.report)
         report["mailings"] = [{"notice_type": b.notice_type, "count": b.count, "pdf": b.pdf_path} for b in batches]
         run.report = report
@@ -178,7 +168,7 @@ def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetim
 
 
 def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
-             services: Any, chunk_size: int, progress: Callable[[int], None] | None) -> RunOutcome:
+             services: Any, chunk_size: int, progress: Callable[[int, int], None] | None) -> RunOutcome:
     """Every chunk in a transaction that is rolled back: the report of what would happen."""
     report, cursor, chunks = SweepReport(), 0, 0
     while True:
@@ -189,9 +179,10 @@ def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock
                 ids = sweep.subject_ids(session, as_of, cursor, chunk_size)
                 if not ids:
                     return RunOutcome(None, "dry_run", report.to_json(), chunks)
+                report.subjects += len(ids)
                 sweep.process_chunk(session, ids, ctx)
                 cursor, chunks = ids[-1], chunks + 1
             finally:
                 session.rollback()
         if progress:
-            progress(len(ids))
+            progress(len(ids), cursor)

@@ -126,7 +126,23 @@ def _returned_payments(session: Session, account_id: int, on: date) -> int:
         Payment.returned_on > since, Payment.returned_on <= on)) or 0
 
 
+# A batch job (the nightly sweep) may put a dict in session.info under this key: account facts are
+# then kept there per (account, day) until the job clears it (it does whenever the ledger changes).
+ACCOUNT_FACTS_MEMO = "ordinance.account_facts_memo"
+
+
 def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
+    """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
+    memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
+    if memo is None:
+        return _account_facts(ctx, account_id)
+    key = (account_id, ctx.on)
+    if key not in memo:
+        memo[key] = _account_facts(ctx, account_id)
+    return dict(memo[key])
+
+
+def _account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
     """A utility account's facts on the day: the account, its customer and parcel, its ledger standing."""
     account = ctx.session.get(UtilityAccount, account_id)
     if account is None:

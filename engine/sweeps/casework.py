@@ -1,0 +1,144 @@
+"""What every case sweep shares: one subject at a time in a savepoint, and the tally of what it did.
+
+A subject's work (opening a case, taking its steps) runs in a SAVEPOINT of the chunk's
+transaction. If it fails (a fact that cannot be derived, a rule that cannot be evaluated, a
+notice missing what it must print), the savepoint is rolled back, the report gets an
+exception line naming the account or license, and the sweep goes on with the next subject.
+What a subject did is added to the report only once its savepoint has been released.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from engine.money import to_cents
+from engine.rules.conditions import Condition
+from engine.store.models import Case, CaseEvent, Customer, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
+from engine.sweeps.report import SweepReport
+from engine.workflow.facts import ACCOUNT_FACTS_MEMO
+from engine.workflow.model import Workflow
+
+# What account facts are read from: a flush touching any of these makes the kept facts stale.
+FACT_SOURCES = (LedgerEntry, Payment, Deposit, UtilityAccount, Customer, Property)
+
+# Facts the chunk's bulk standing gives for every account without another query.
+STANDING_FACTS = ("balance", "past_due_balance", "days_past_due")
+
+
+@dataclass
+class Tally:
+    """What one subject's work did, kept apart until its savepoint is released."""
+
+    cases_opened: Counter[str] = field(default_factory=Counter)
+    steps: Counter[str] = field(default_factory=Counter)
+    fees_cents: Counter[str] = field(default_factory=Counter)
+    notices: Counter[str] = field(default_factory=Counter)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def events(self, session: Session, case: Case, events: Iterable[CaseEvent]) -> None:
+        """Count the steps a case took, the fees its actions posted and the notices they created."""
+        for event in events:
+            self.steps[f"{case.workflow_id}.{event.step}"] += 1
+            for done in _actions_done(event):
+                if done.get("action") == "fee" and Decimal(done["amount"]) != 0:
+                    self.fees_cents[done["schedule"]] += to_cents(Decimal(done["amount"]))
+                elif done.get("action") == "notice":
+                    notice = session.get(Notice, done["notice_id"])
+                    self.notices[f"{notice.notice_type}/{notice.language}"] += 1
+
+    def add_to(self, report: SweepReport) -> None:
+        """Add this subject's counts to the run's report."""
+        report.cases_opened.update(self.cases_opened)
+        report.steps.update(self.steps)
+        report.fees_cents.update(self.fees_cents)
+        report.notices.update(self.notices)
+        for key, value in self.extra.items():
+            if isinstance(value, list):
+                report.extra.setdefault(key, []).extend(value)
+            else:
+                report.extra[key] = report.extra.get(key, 0) + value
+
+
+def _actions_done(event: CaseEvent) -> list[dict[str, Any]]:
+    """The actions a step event records as done (fees, notices, fields set)."""
+    for entry in event.explanation or []:
+        if entry.get("guard") == "actions":
+            return list(entry.get("done", []))
+    return []
+
+
+def _forget_stale_facts(session: Session, _flush_context: Any) -> None:
+    """After a flush that changed the ledger or an account, forget the account facts kept so far."""
+    memo = session.info.get(ACCOUNT_FACTS_MEMO)
+    if memo and any(isinstance(obj, FACT_SOURCES) for obj in (*session.new, *session.dirty, *session.deleted)):
+        memo.clear()
+
+
+def keep_facts(session: Session) -> None:
+    """Let the workflow runtime keep an account's facts between the checks of one subject's steps.
+
+    The runtime derives the facts afresh for every guard and action; within one subject's
+    work they only change when the ledger or the account does, and a flush of such a change
+    clears what was kept. `one_subject` also clears it before and after each subject.
+    """
+    if ACCOUNT_FACTS_MEMO not in session.info:
+        session.info[ACCOUNT_FACTS_MEMO] = {}
+        event.listen(session, "after_flush", _forget_stale_facts)
+
+
+def one_subject(session: Session, report: SweepReport, label: str, work: Callable[[Tally], None]) -> bool:
+    """Do one subject's work in a savepoint; an error becomes an exception line. True when it went through."""
+    tally = Tally()
+    keep_facts(session)
+    session.info[ACCOUNT_FACTS_MEMO].clear()
+    try:
+        with session.begin_nested():
+            work(tally)
+    except IntegrityError as error:
+        report.exception(label, f"refused by the database: {error.orig}")
+        return False
+    except DBAPIError:
+        raise  # a lost connection or a lock timeout is the run's problem, not this subject's
+    except Exception as error:  # noqa: BLE001 - missing facts, rule errors, notices: reported, and the sweep goes on
+        report.exception(label, f"{type(error).__name__}: {error}")
+        return False
+    finally:
+        session.info[ACCOUNT_FACTS_MEMO].clear()
+    tally.add_to(report)
+    return True
+
+
+def _date(value: Any) -> date | None:
+    """A date from a case field (ISO text) or None."""
+    if value in (None, ""):
+        return None
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def might_move(workflow: Workflow, case: Case, facts: dict[str, Any], on: date) -> bool:
+    """Whether any sweep step could be taken tonight, judged from the bulk facts alone.
+
+    False only when every sweep step leaving the case's state is surely refused: its due date
+    (a case field) is later than the day or unset, or its `when:` condition reads only facts
+    the bulk standing gives and does not hold. Anything else is judged in full by the runtime.
+    """
+    for step in workflow.leaving(case.state):
+        if step.by != "sweep":
+            continue
+        if step.due is not None:
+            due_on = _date((case.fields or {}).get(step.due))
+            if due_on is None or due_on > on:
+                continue
+        if isinstance(step.when, Condition) and step.when.facts_read() <= set(facts) \
+                and not step.when.holds(facts):
+            continue
+        return True
+    return False

@@ -1,0 +1,192 @@
+"""The delinquency sweep: open a case for each newly past-due account and take the steps the rules call for.
+
+Only candidates are visited: accounts whose ledger could show a past-due balance on the
+day (decided in SQL, a window of account ids at a time) and accounts with an open
+delinquency case. For a chunk, the standings come from one ledger query and the open
+cases from one case query; a case whose sweep steps are surely not due tonight (a due
+date still ahead, a balance condition that does not hold) is left without another query.
+Everything else goes through the workflow runtime, which judges each step in full.
+
+An account gets at most one open case: none is opened while a delinquency or lien case
+is open on it. Cases under a payment plan are the plan-defaults sweep's.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import and_, case as when, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.ledger import Standing, standings
+from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
+from engine.sweeps.casework import Tally, might_move, one_subject
+from engine.sweeps.runner import SweepContext
+from engine.workflow import services
+
+WORKFLOW = "delinquency"
+BLOCKING = ("delinquency", "liens")  # an open case of either means the account is already being pursued
+PLAN_STATES = ("payment_plan", "plan_defaulted")
+WINDOW_PER_SUBJECT = 12  # account ids scanned per subject wanted: about one account in twelve is a candidate
+
+
+def maybe_past_due(session: Session, as_of: date, low: int, high: int) -> list[int]:
+    """Accounts in (low, high] whose entries could leave something past due on the day (a superset).
+
+    Credits pay the oldest debts first, so something is past due only if the debits due
+    before the day exceed the credits. Counted here: debits due before the day (and every
+    reversal of a payment, which cancels that payment), less every credit that is not a
+    reversal. A reversal of a charge is left out, so the sum is never below the truth.
+    """
+    due = func.coalesce(LedgerEntry.due_on, LedgerEntry.effective_on)
+    owed = when((and_(LedgerEntry.amount_cents > 0, (due < as_of) | LedgerEntry.reverses_id.is_not(None)),
+                 LedgerEntry.amount_cents),
+                (and_(LedgerEntry.amount_cents < 0, LedgerEntry.reverses_id.is_(None)), LedgerEntry.amount_cents),
+                else_=0)
+    return list(session.scalars(
+        select(LedgerEntry.account_id)
+        .where(LedgerEntry.account_id > low, LedgerEntry.account_id <= high, LedgerEntry.effective_on <= as_of)
+        .group_by(LedgerEntry.account_id).having(func.sum(owed) > 0)))
+
+
+def open_case_accounts(session: Session, workflow_ids: tuple[str, ...], low: int, high: int,
+                       states: tuple[str, ...] | None = None) -> list[int]:
+    """Accounts in (low, high] with an open case of these workflows (in these states, if given)."""
+    query = select(Case.account_id).where(Case.workflow_id.in_(workflow_ids), Case.closed_at.is_(None),
+                                          Case.account_id > low, Case.account_id <= high)
+    if states is not None:
+        query = query.where(Case.state.in_(states))
+    return list(session.scalars(query))
+
+
+def last_account_id(session: Session) -> int:
+    """The highest utility account id (0 when there are none)."""
+    return session.scalar(select(func.max(UtilityAccount.id))) or 0
+
+
+def windows(session: Session, after: int, width: int) -> Iterator[tuple[int, int]]:
+    """(low, high] windows of account ids from `after` to the last account."""
+    top = last_account_id(session)
+    low = after
+    while low < top:
+        yield low, min(low + width, top)
+        low += width
+
+
+def bill_period(session: Session, account_id: int, due_on: date | None) -> str:
+    """The bill period (YYYY-MM) of the oldest unpaid bill: the bill due that day, else the charge's month."""
+    period = session.scalar(select(Bill.period).where(Bill.account_id == account_id, Bill.due_on == due_on)
+                            .order_by(Bill.id).limit(1))
+    if period:
+        return period
+    billed = session.scalar(select(LedgerEntry.effective_on).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.due_on == due_on, LedgerEntry.amount_cents > 0)
+        .order_by(LedgerEntry.id).limit(1))
+    if billed is None:
+        raise LookupError(f"no charge due on {due_on} to name the case's bill period")
+    return billed.strftime("%Y-%m")
+
+
+def standing_facts(standing: Standing) -> dict:
+    """The facts the bulk standing gives (balance, past due, days past due)."""
+    return {"balance": standing.balance, "past_due_balance": standing.past_due_balance,
+            "days_past_due": standing.days_past_due}
+
+
+def open_cases_by_account(session: Session, ids: list[int], workflow_ids: tuple[str, ...]) -> dict[int, list[Case]]:
+    """The open cases of these workflows on the chunk's accounts, in one query."""
+    found: dict[int, list[Case]] = {}
+    for case in session.scalars(select(Case).where(Case.account_id.in_(ids), Case.workflow_id.in_(workflow_ids),
+                                                   Case.closed_at.is_(None)).order_by(Case.id)):
+        found.setdefault(case.account_id, []).append(case)
+    return found
+
+
+def load_accounts(session: Session, ids: list[int]) -> list[UtilityAccount]:
+    """The chunk's accounts with their customers and properties, in one query."""
+    return list(session.scalars(select(UtilityAccount).options(joinedload(UtilityAccount.customer),
+                                                               joinedload(UtilityAccount.property))
+                                .where(UtilityAccount.id.in_(ids))).unique())
+
+
+def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
+    """Take every sweep step of the case whose checks hold tonight, and tally them."""
+    events = services.advance(session, ctx.services, case.id, sweep=ctx.name, on=ctx.as_of, now=ctx.now,
+                              sweep_run_id=ctx.run_id)
+    tally.events(session, case, events)
+
+
+class DelinquencySweep:
+    """Past-due accounts: open their case, mail reminders and shut-off notices, release shut-offs, resolve."""
+
+    name = "delinquency"
+    title = "Delinquency: past-due accounts, reminders, shut-off notices, shut-offs, resolution"
+
+    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+        """The next candidate accounts after `after`: maybe past due, or with an open delinquency case."""
+        for low, high in windows(session, after, limit * WINDOW_PER_SUBJECT):
+            ids = set(maybe_past_due(session, as_of, low, high))
+            ids.update(open_case_accounts(session, (WORKFLOW,), low, high))
+            if ids:
+                return sorted(ids)[:limit]
+        return []
+
+    def last_id(self, session: Session) -> int:
+        """The id the cursor ends near (for a progress bar)."""
+        return last_account_id(session)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """Open cases for newly past-due accounts and advance the open ones that might move."""
+        open_cases = open_cases_by_account(session, ids, BLOCKING)
+        workflows = ctx.services.workflows
+        accounts = load_accounts(session, ids)  # held here, so the runtime finds them without a query
+        for account_id, standing in standings(session, ctx.as_of, account_ids=ids):
+            cases = [c for c in open_cases.get(account_id, []) if c.workflow_id == WORKFLOW]
+            if open_cases.get(account_id):
+                for case in cases:
+                    workflow = workflows.get(case.workflow_id, case.workflow_version)
+                    if case.state in PLAN_STATES or not might_move(workflow, case, standing_facts(standing),
+                                                                   ctx.as_of):
+                        continue
+                    one_subject(session, ctx.report, f"account {account_id} (case {case.id})",
+                                lambda tally, case=case: advance_case(session, ctx, case, tally))
+            elif standing.past_due_cents > 0:
+                one_subject(session, ctx.report, f"account {account_id}",
+                            lambda tally, a=account_id, s=standing: self._open(session, ctx, a, s, tally))
+        del accounts
+
+    def _open(self, session: Session, ctx: SweepContext, account_id: int, standing: Standing, tally: Tally) -> None:
+        """Open the account's delinquency case for its oldest unpaid bill, then take tonight's steps."""
+        period = bill_period(session, account_id, standing.oldest_unpaid_due)
+        case = services.open_case(session, ctx.services, WORKFLOW, account_id, actor=ctx.actor, on=ctx.as_of,
+                                  now=ctx.now, fields={"period": period})
+        tally.cases_opened[WORKFLOW] += 1
+        tally.steps[f"{WORKFLOW}.open"] += 1
+        advance_case(session, ctx, case, tally)
+
+
+class PlanDefaultSweep:
+    """Payment plans: a plan 60 days behind defaults (final notice, shut-off date); a plan paid up resolves."""
+
+    name = "plan-defaults"
+    title = "Payment-plan defaults: plans behind, final notices, shut-off after default"
+
+    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+        """Accounts after `after` whose open delinquency case is under a payment plan or in default."""
+        return list(session.scalars(
+            select(Case.account_id).where(Case.workflow_id == WORKFLOW, Case.closed_at.is_(None),
+                                          Case.state.in_(PLAN_STATES), Case.account_id > after)
+            .group_by(Case.account_id).order_by(Case.account_id).limit(limit)))
+
+    def last_id(self, session: Session) -> int:
+        """The id the cursor ends near (for a progress bar)."""
+        return last_account_id(session)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """Take every sweep step of each plan case whose checks hold tonight."""
+        open_cases = open_cases_by_account(session, ids, (WORKFLOW,))
+        for account_id in ids:
+            for case in open_cases.get(account_id, []):
+                if case.state in PLAN_STATES:
+                    one_subject(session, ctx.report, f"account {account_id} (case {case.id})",
+                                lambda tally, case=case: advance_case(session, ctx, case, tally))

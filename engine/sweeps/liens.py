@@ -1,0 +1,89 @@
+"""The liens sweep: notices of intent, withdrawal when paid, the filing list, and accounts eligible for a lien.
+
+Visits every account with an open lien case or a delinquency case that could go on to a
+lien (released for shut-off, service off, plan in default). Lien cases take their sweep
+steps (notice of intent, withdrawal). Two lists go into the run's report for the
+supervisor: the filing list (intent mailed, pay-by date passed, still eligible: ready to
+record with the county) and the delinquency cases lien-eligibility says may be transferred.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.models import Case, UtilityAccount
+from engine.sweeps.casework import Tally, one_subject
+from engine.sweeps.delinquency import last_account_id
+from engine.sweeps.runner import SweepContext
+from engine.workflow import runtime, services
+
+TRANSFER_STATES = ("shutoff_ready", "disconnected", "plan_defaulted")
+RULE = "lien-eligibility"
+
+
+def _eligible(session: Session, ctx: SweepContext, case: Case) -> tuple[bool, dict]:
+    """Whether lien-eligibility says `lien: eligible` for the case's facts on the day, and the facts."""
+    workflow = runtime.workflow_of(ctx.services.workflows, case)
+    facts = runtime.case_facts(session, ctx.services.rules, workflow, case.subject_id, dict(case.fields or {}),
+                               ctx.as_of)
+    outcome = ctx.services.rules.evaluate(RULE, facts, ctx.as_of).to_json().get("outcome") or {}
+    outcomes = outcome if isinstance(outcome, list) else [outcome]
+    return any(o.get("lien") == "eligible" for o in outcomes), facts
+
+
+def _line(case: Case, facts: dict) -> dict:
+    """One line of a list for the supervisor: case, account, parcel, past-due amount."""
+    return {"case": case.id, "account": facts.get("account_number"), "parcel": facts.get("parcel"),
+            "past_due": str(facts.get("past_due_balance"))}
+
+
+class LienSweep:
+    """Liens on owners' delinquent accounts: intent, withdrawal, the filing list, transfers to consider."""
+
+    name = "liens"
+    title = "Liens: notices of intent, withdrawals, the filing list, accounts eligible for a lien"
+
+    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+        """Accounts after `after` with an open lien case or a delinquency case that could go to a lien."""
+        query = select(Case.account_id).where(
+            Case.closed_at.is_(None), Case.account_id > after,
+            (Case.workflow_id == "liens") | ((Case.workflow_id == "delinquency") & Case.state.in_(TRANSFER_STATES)))
+        return list(session.scalars(query.group_by(Case.account_id).order_by(Case.account_id).limit(limit)))
+
+    def last_id(self, session: Session) -> int:
+        """The id the cursor ends near (for a progress bar)."""
+        return last_account_id(session)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """Take each lien case's steps, then list what is ready to file and what may be transferred."""
+        cases = session.scalars(select(Case).where(Case.account_id.in_(ids), Case.closed_at.is_(None),
+                                                   Case.workflow_id.in_(("liens", "delinquency")))
+                                .order_by(Case.account_id, Case.id)).all()
+        numbers = dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
+                                       .where(UtilityAccount.id.in_(ids))).all())
+        for case in cases:
+            label = f"account {numbers.get(case.account_id, case.account_id)} (case {case.id})"
+            if case.workflow_id == "liens":
+                one_subject(session, ctx.report, label, lambda tally, case=case: self._lien(session, ctx, case, tally))
+            elif case.state in TRANSFER_STATES:
+                one_subject(session, ctx.report, label,
+                            lambda tally, case=case: self._transfer(session, ctx, case, tally))
+
+    def _lien(self, session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
+        """A lien case: tonight's sweep steps, then onto the filing list if it is ready to record."""
+        events = services.advance(session, ctx.services, case.id, sweep=ctx.name, on=ctx.as_of, now=ctx.now,
+                                  sweep_run_id=ctx.run_id)
+        tally.events(session, case, events)
+        pay_by = (case.fields or {}).get("pay_by")
+        if case.state == "intent_mailed" and pay_by and date.fromisoformat(pay_by) <= ctx.as_of:
+            eligible, facts = _eligible(session, ctx, case)
+            if eligible:
+                tally.extra["filing_list"] = [_line(case, facts)]
+
+    def _transfer(self, session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
+        """A delinquency case that lien-eligibility says may go on to a lien: listed for a supervisor."""
+        eligible, facts = _eligible(session, ctx, case)
+        if eligible:
+            tally.extra["eligible_for_lien"] = [_line(case, facts)]

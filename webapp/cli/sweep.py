@@ -1,0 +1,177 @@
+"""`ordinance sweep`: run a nightly sweep by hand, list the sweeps, show a run's report, export the calling list.
+
+    ordinance sweep run delinquency --as-of 2026-11-20 [--dry-run] [--no-pdf]
+    ordinance sweep list
+    ordinance sweep report delinquency --as-of 2026-11-20 [--json]
+    ordinance sweep phone-export --as-of 2026-11-20 > calls.csv
+
+ORDINANCE_SWEEP_CHUNK sets the subjects per chunk (each chunk is its own transaction).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from engine.city import get_city, local_today
+from engine.sweeps.mailing import Mailer
+from engine.sweeps.phone_export import write_phone_export
+from engine.sweeps.registry import SWEEPS, get_sweep
+from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
+from engine.sweeps.runner import RunOutcome, SweepError, run_sweep
+from engine.workflow.services import Catalog
+from webapp.cli.context import Database, fail, now, open_database, require_schema
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CHUNK = 500
+
+
+def chunk_size() -> int:
+    """Subjects per chunk: ORDINANCE_SWEEP_CHUNK, or 500."""
+    raw = os.environ.get("ORDINANCE_SWEEP_CHUNK", "")
+    if not raw:
+        return DEFAULT_CHUNK
+    if not raw.isdigit() or int(raw) < 1:
+        fail(f"ORDINANCE_SWEEP_CHUNK must be a whole number above 0, not {raw!r}", 2)
+    return int(raw)
+
+
+def runner_name() -> str:
+    """Who holds a run: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def city_today(db: Database, moment: datetime) -> date:
+    """The city's calendar date at a moment (the as-of date when none is given)."""
+    with db.sessions() as session:
+        return local_today(moment, get_city(session).timezone)
+
+
+def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf: bool = True,
+            rules_dir: Path = REPO / "rules", workflows_dir: Path = REPO / "workflows",
+            templates_dir: Path = REPO / "templates" / "notices", show_progress: bool = False) -> RunOutcome:
+    """Run one sweep for a day against the configured database (what the CLI and the scheduler call)."""
+    sweep = get_sweep(name)
+    catalog = Catalog.load(rules_dir, workflows_dir)
+    mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
+    kwargs = dict(as_of=as_of, clock=now, runner=runner_name(), services=catalog, mailer=mailer, dry_run=dry_run,
+                  chunk_size=chunk_size())
+    if not show_progress:
+        return run_sweep(db.sessions, sweep, **kwargs)
+    with db.sessions() as session:
+        last = sweep.last_id(session)
+    with click.progressbar(length=max(last, 1), label=f"{name} {as_of}", file=sys.stderr,
+                           show_percent=True) as bar:
+        seen = {"cursor": 0}
+
+        def progress(_done: int, cursor: int) -> None:
+            """Move the bar to the chunk's last subject id."""
+            bar.update(max(0, min(cursor, last) - seen["cursor"]))
+            seen["cursor"] = max(seen["cursor"], min(cursor, last))
+
+        outcome = run_sweep(db.sessions, sweep, progress=progress, **kwargs)
+        bar.update(max(0, last - seen["cursor"]))
+    return outcome
+
+
+def print_report(report: dict, out=None) -> None:
+    """The report as a supervisor reads it: subjects, steps, fees, notices, exceptions, mailings."""
+    echo = (lambda text: click.echo(text, file=out)) if out else click.echo
+    echo(f"Subjects visited: {report.get('subjects', 0):,}")
+    for title, key in (("Cases opened", "cases_opened"), ("Steps taken", "steps"), ("Fees assessed", "fees"),
+                       ("Notices (type/language)", "notices")):
+        echo(f"{title}:")
+        for what, value in (report.get(key) or {}).items():
+            echo(f"  {what:<48} {value}")
+        if not report.get(key):
+            echo("  none")
+    exceptions = report.get("exceptions") or []
+    echo(f"Exceptions: {len(exceptions) + report.get('exceptions_not_kept', 0)}")
+    for line in exceptions:
+        echo(f"  {line['subject']}: {line['message']}")
+    for key, value in (report.get("extra") or {}).items():
+        echo(f"{key.replace('_', ' ').capitalize()}: {len(value) if isinstance(value, list) else value}")
+        for line in value if isinstance(value, list) else []:
+            echo(f"  {', '.join(f'{k} {v}' for k, v in line.items())}")
+    for mailing in report.get("mailings") or []:
+        echo(f"Mailing: {mailing['notice_type']} x {mailing['count']} -> {mailing['pdf']}")
+
+
+@click.group("sweep")
+def command() -> None:
+    """The nightly sweeps: run one, list them, read a run's report, export the calling list."""
+
+
+AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="The city's date the sweep runs for (default: today in the city).")
+
+
+@command.command("run")
+@click.argument("name", type=click.Choice(list(SWEEPS)))
+@AS_OF
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--no-pdf", is_flag=True, help="Do not render the mailing PDFs (the notices are still recorded).")
+def run_command(name: str, as_of: datetime | None, dry_run: bool, no_pdf: bool) -> None:
+    """Run (or resume) a sweep for a day, with a progress bar; a finished run is not repeated."""
+    db = open_database()
+    require_schema(db)
+    day = as_of.date() if as_of else city_today(db, now())
+    try:
+        outcome = execute(db, name, day, dry_run=dry_run, pdf=not no_pdf, show_progress=True)
+    except SweepError as error:
+        fail(str(error))
+    headline = {"done": "done", "already_done": "already done earlier (nothing repeated)",
+                "dry_run": "dry run: nothing was written"}[outcome.status]
+    click.echo(f"Sweep {name} for {day}: {headline}" + (f" (run {outcome.run_id})" if outcome.run_id else ""))
+    print_report(outcome.report)
+
+
+@command.command("list")
+def list_command() -> None:
+    """The sweeps there are, and each one's latest run."""
+    db = open_database()
+    require_schema(db)
+    with db.sessions() as session:
+        for name, cls in SWEEPS.items():
+            latest = sweep_runs(session, limit=1, sweep=name)
+            last = f"last run {latest[0]['as_of']} ({latest[0]['status']})" if latest else "never run"
+            click.echo(f"{name:<16} {cls.title}  [{last}]")
+
+
+@command.command("report")
+@click.argument("name", type=click.Choice(list(SWEEPS)))
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
+def report_command(name: str, as_of: datetime | None, as_json: bool) -> None:
+    """The report kept with a sweep's run for a day."""
+    db = open_database()
+    require_schema(db)
+    day = as_of.date() if as_of else city_today(db, now())
+    with db.sessions() as session:
+        run = find_run(session, name, day)
+        if run is None:
+            fail(f"{name} has not run for {day}")
+        data = sweep_run_report(session, run.id)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"Sweep {name} for {day}: run {data['id']}, {data['status']}, started {data['started_at']}"
+               f", finished {data['finished_at'] or '-'}")
+    print_report({**data["report"], "mailings": data["mailings"]})
+
+
+@command.command("phone-export")
+@AS_OF
+def phone_export_command(as_of: datetime | None) -> None:
+    """CSV on standard output of accounts scheduled for shut-off: name, phone, language, amount, date."""
+    db = open_database()
+    require_schema(db)
+    day = as_of.date() if as_of else city_today(db, now())
+    with db.sessions() as session:
+        count = write_phone_export(session, day, sys.stdout)
+    click.echo(f"{count} accounts scheduled for shut-off on or after {day}", err=True)
