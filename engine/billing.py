@@ -350,9 +350,13 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
     if not done.bills:
         return
-    session.execute(insert(MeterRead), done.reads)
-    bill_ids = list(session.scalars(insert(Bill).returning(Bill.id, sort_by_parameter_order=True), done.bills))
-    session.execute(insert(BillLine), [
+    session.execute(insert(MeterRead.__table__), done.reads)
+    session.execute(insert(Bill.__table__), done.bills)
+    # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
+    by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(
+        Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
+    bill_ids = [by_account[b["account_id"]] for b in done.bills]
+    session.execute(insert(BillLine.__table__), [
         dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail)
         for bill_id, lines in zip(bill_ids, done.lines) for n, (name, amount, detail) in enumerate(lines, start=1)])
     post_charges(session, [

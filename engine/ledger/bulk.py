@@ -6,7 +6,6 @@ chains them, in the order of the entries, under the same lock.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -35,7 +34,7 @@ class NewCharge:
 
 
 def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, actor: str) -> list[int]:
-    """Insert the charges and one chained audit row each; return the new entry ids in order."""
+    """Insert the charges (each with its own bill) and one chained audit row each; return the entry ids in order."""
     if not charges:
         return []
     fund, gl_account = OFFSET_BY_KIND["charge"]
@@ -46,7 +45,11 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
                  due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
                  reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
                  payment_id=None, reverses_id=None, fund=fund, gl_account=gl_account) for c in charges]
-    ids = list(session.scalars(insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True), rows))
+    session.execute(insert(LedgerEntry.__table__), rows)
+    # Read the new ids back by bill (one charge per bill) rather than RETURNING, which SQLite runs row by row.
+    by_bill = dict(session.execute(select(LedgerEntry.bill_id, LedgerEntry.id).where(
+        LedgerEntry.bill_id.in_([c.bill_id for c in charges]), LedgerEntry.kind == "charge")).all())
+    ids = [by_bill[c.bill_id] for c in charges]
     _audit_rows(session, charges, ids, now=now, actor=actor)
     return ids
 
@@ -58,13 +61,12 @@ def _audit_rows(session: Session, charges: list[NewCharge], ids: list[int], *, n
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or audit.GENESIS
     rows = []
     for charge, entry_id in zip(charges, ids):
-        detail = json.loads(json.dumps(
-            {"entry_id": entry_id, "amount": str(from_cents(charge.amount_cents)), "on": charge.on.isoformat(),
-             "reference": charge.reference, "rule_id": charge.rule_id, "rule_version": charge.rule_version,
-             "reverses_id": None, "payment_id": None, "bill_id": charge.bill_id}, default=str))
+        detail = {"entry_id": entry_id, "amount": str(from_cents(charge.amount_cents)), "on": charge.on.isoformat(),
+                  "reference": charge.reference, "rule_id": charge.rule_id, "rule_version": charge.rule_version,
+                  "reverses_id": None, "payment_id": None, "bill_id": charge.bill_id}  # JSON already
         subject = str(charge.account_id)
         digest = audit._digest(prev, at, actor, "ledger.charge", "utility_account", subject, detail)
         rows.append(dict(at=at, actor=actor, action="ledger.charge", subject_type="utility_account",
                          subject_id=subject, detail=detail, prev_hash=prev, hash=digest))
         prev = digest
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditEntry.__table__), rows)

@@ -1,0 +1,18 @@
+"""The billing benchmark runs end to end on a small city and bills what plain evaluation computes."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+from engine.bench_billing import run_billing_bench
+from tests.ledger.billing_support import library
+
+
+def test_a_small_billing_bench_bills_every_account_to_the_same_total(tmp_path):
+    """300 accounts: all billed, none refused, the stored total equals plain evaluation's to the cent."""
+    ticks = itertools.count()
+    results = run_billing_bench(library(), tmp_path, 300, now=datetime(2026, 3, 1, 17, tzinfo=timezone.utc),
+                                timer=lambda: float(next(ticks)), cpu_timer=lambda: 0.0, chunk=128)
+    assert results["billed"] == results["bills_stored"] == 300 and results["refused"] == 0
+    assert results["billed_total_cents"] == results["plain_total_cents"] > 0
+    assert results["billing_seconds"] == 1.0 and results["ratio"] == 1.0
