@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.rules.document import InputSpec, RuleDocument, Version
 from engine.rules.errors import FactError
@@ -107,6 +107,7 @@ def test_facts_the_document_does_not_declare_are_ignored():
     assert set(facts) == {"meter_size", "consumption_ccf", "winter_average_ccf", "sewer"}
 
 
+@settings(deadline=None)
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_any_amount_with_cents_is_kept_exactly_with_two_decimals(amount):
     checked = check_facts(LIEN, {"past_due_balance": str(amount), "days_past_due": 1})["past_due_balance"]

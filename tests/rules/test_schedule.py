@@ -245,6 +245,7 @@ consumption = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False,
 meters = st.sampled_from(['3/4"', '1"'])
 
 
+@settings(deadline=None)
 @given(consumption, meters, st.booleans())
 def test_every_money_result_has_two_decimals(ccf, meter, sewer):
     result = bill(ccf, meter, sewer=sewer)
@@ -252,13 +253,14 @@ def test_every_money_result_has_two_decimals(ccf, meter, sewer):
     assert result.total.as_tuple().exponent == -2 and result.total == sum(l["amount"] for l in result.lines)
 
 
+@settings(deadline=None)
 @given(consumption, consumption, meters)
 def test_more_water_never_costs_less(a, b, meter):
     low, high = sorted((a, b))
     assert bill(low, meter).total <= bill(high, meter).total
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(consumption, meters, st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 1)), st.integers(0, 30))
 def test_a_period_inside_one_version_is_the_plain_bill(ccf, meter, first, length):
     period = (first, date.fromordinal(first.toordinal() + length))
