@@ -64,9 +64,10 @@ def _places(value: Decimal) -> int:
 def _literals(node: Any, found: dict[str, list]) -> None:
     """Collect, per fact, every literal the condition compares it with."""
     if isinstance(node, Leaf):
+        values = found.setdefault(node.fact, [])  # a fact only tested with `exists` is handed over too
         for op, value in node.comparisons:
             if op != "exists":
-                found.setdefault(node.fact, []).extend(value if op in ("in", "not_in") else [value])
+                values.extend(value if op in ("in", "not_in") else [value])
     elif isinstance(node, NotOf):
         _literals(node.part, found)
     else:

@@ -374,3 +374,27 @@ def test_threads_deciding_at_once_each_get_their_own_answers():
     with ThreadPoolExecutor(4) as pool:
         decided = list(pool.map(compiled.durable.decide_many, batches))
     assert decided == [[decide_in_python(compiled, f) for f in batch] for batch in batches]
+
+
+def test_a_fact_tested_only_for_existence_reaches_durable_rules():
+    doc = load_text("""
+id: appeal-on-file
+kind: criteria
+title: Whether an appeal is on file
+inputs:
+  appeal_filed_on: {type: date, required: false}
+  account_class: {type: text, required: false}
+versions:
+  - effective: 2026-01-01
+    hit: all
+    rules:
+      - name: Appeal on file
+        when: {fact: appeal_filed_on, exists: true}
+        then: {hold: true}
+      - name: No class recorded
+        when: {fact: account_class, exists: false}
+        then: {review: true}
+""")
+    assert evaluate(doc, {"appeal_filed_on": "2026-02-02", "account_class": "residential"}, MARCH_1).matched == [
+        "Appeal on file"]
+    assert evaluate(doc, {}, MARCH_1).matched == ["No class recorded"]
