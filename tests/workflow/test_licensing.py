@@ -1,0 +1,128 @@
+"""The licensing workflow: application to issue, renewal reminders, renewal, late with penalty, lapse.
+
+A retail business with 3 employees pays $99.00 in 2026 (base $95.00, no employee fee under
+5, $4.00 state disability access fee). Licenses expire December 31; reminders go out 45 and
+15 days before (2026-11-16, 2026-12-16); renewal without penalty runs through 2027-01-31,
+a Sunday, so through Monday 2027-02-01; after that 10% of the fee a started month.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.store.models import AuditEntry, License, Notice
+from engine.workflow import services
+from engine.workflow.runtime import StepRefused
+from tests.factories import create_business, create_license
+from tests.workflow.conftest import assert_every_step_audited, at
+
+APPLIED = date(2026, 3, 2)
+
+
+def take(db, catalog, case, step, user, on, **form):
+    """Take a step on the version the user sees now."""
+    return services.take_step(db, catalog, case.id, step, user=user, on=on, now=at(on), version=case.version,
+                              form=form)
+
+
+def refused(db, catalog, case, step, user, on, **form) -> list[str]:
+    """The reasons a step is refused (it must be)."""
+    with pytest.raises(StepRefused) as failure:
+        take(db, catalog, case, step, user, on, **form)
+    return failure.value.reasons
+
+
+def apply(db, catalog, **business):
+    """A license application and its case."""
+    lic = create_license(db, business=create_business(db, **business), status="applied", issued_on=None,
+                         expires_on=None, fee_cents=0,
+                         license_type="home_occupation" if business.get("category") == "home_occupation"
+                         else "general_business")
+    return lic, services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=APPLIED, now=at(APPLIED))
+
+
+def issue(db, catalog, case, step="assess_license_fee"):
+    """Review, fee, payment and issue in March 2026."""
+    take(db, catalog, case, "start_review", "carla", APPLIED)
+    take(db, catalog, case, step, "carla", APPLIED)
+    take(db, catalog, case, "issue", "carla", date(2026, 3, 5), receipt_number="R-20260305-01")
+
+
+def notices(db, case) -> list[tuple[str, str]]:
+    """The case's notices: type and date."""
+    return [(n.notice_type, n.created_on.isoformat())
+            for n in db.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id))]
+
+
+def test_application_to_issue_to_renewal_reminders_to_late_renewal_with_penalty(db, catalog, staff):
+    """The whole year of a general business license, and its late renewal in March 2027."""
+    lic, case = apply(db, catalog, category="retail", employees=3)
+    assert refused(db, catalog, case, "assess_permit_fee", "carla", APPLIED) == [
+        "this step is not available while the case is application received"]
+    issue(db, catalog, case)
+    assert (lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
+        "active", date(2026, 3, 5), date(2026, 12, 31), 9900)
+    fee_audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "license.fee")).one()
+    assert (fee_audit.subject_id, fee_audit.detail["amount"], fee_audit.detail["rule_version"]) == (
+        str(lic.id), "99.00", "2025-01-01")
+
+    assert refused(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 15)) == [
+        "the conditions are not met: renewal_status = 'active' == 'renewal_due': no"]
+    take(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 16))
+    assert refused(db, catalog, case, "mail_final_reminder", "sweep:renewals", date(2026, 12, 15)) == [
+        "the conditions are not met: reminder_due = 'license-renewal-reminder' == 'license-renewal-final': no"]
+    take(db, catalog, case, "mail_final_reminder", "sweep:renewals", date(2026, 12, 16))
+    assert refused(db, catalog, case, "mark_late", "sweep:renewals", date(2027, 2, 1)) == [
+        "the conditions are not met: renewal_status = 'grace' == 'late': no"]
+    take(db, catalog, case, "mark_late", "sweep:renewals", date(2027, 2, 2))
+    assert lic.status == "expired"
+
+    event = take(db, catalog, case, "renew_late", "carla", date(2027, 3, 15), receipt_number="R-20270315-07")
+    done = event.explanation[-1]["done"]
+    assert [(d["schedule"], d["amount"]) for d in done if d["action"] == "fee"] == [
+        ("license-late-penalty", "19.80"), ("business-license-fee", "101.90")]
+    assert (lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
+        "active", date(2027, 1, 1), date(2027, 12, 31), 10190)
+    assert notices(db, case) == [("license-certificate", "2026-03-05"), ("license-renewal-reminder", "2026-11-16"),
+                                 ("license-renewal-final", "2026-12-16"), ("license-certificate", "2027-03-15")]
+    assert [e.step for e in case.events] == ["open", "start_review", "assess_license_fee", "issue",
+                                             "mail_renewal_reminder", "mail_final_reminder", "mark_late",
+                                             "renew_late"]
+    assert_every_step_audited(db, case.id)
+    assert len(db.scalars(select(AuditEntry).where(AuditEntry.action == "license.fee")).all()) == 3
+
+
+def test_renewed_on_time_then_lapsed_the_next_year(db, catalog, staff):
+    """Renewed in the grace period without penalty; a year later never renewed: late, then lapsed."""
+    lic, case = apply(db, catalog, category="restaurant", employees=12)
+    issue(db, catalog, case)
+    assert lic.fee_cents == 14500 + 4800 + 400
+    take(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 16))
+    take(db, catalog, case, "renew_license", "colin", date(2027, 1, 20), receipt_number="R-20270120-02")
+    assert (case.state, lic.issued_on, lic.expires_on, lic.fee_cents) == (
+        "issued", date(2027, 1, 1), date(2027, 12, 31), 14950 + 4950 + 400)
+    take(db, catalog, case, "mark_late", "sweep:renewals", date(2028, 2, 1))
+    assert refused(db, catalog, case, "lapse", "sweep:renewals", date(2028, 4, 28)) == [
+        "the conditions are not met: renewal_status = 'late' == 'lapsed': no"]
+    take(db, catalog, case, "lapse", "sweep:renewals", date(2028, 4, 29))
+    assert (case.state, lic.status) == ("lapsed", "lapsed")
+    lapsed = db.scalars(select(Notice).where(Notice.case_id == case.id, Notice.notice_type == "license-lapsed")).one()
+    assert (lapsed.data["lapsed_date"], lapsed.data["license_number"]) == ("2028-04-29", lic.number)
+
+
+def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
+    """The second license type: the permit schedule with the zoning clearance; closed when the business closes."""
+    lic, case = apply(db, catalog, category="home_occupation", employees=1)
+    assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED, ) == [
+        "this step is not available while the case is application received"]
+    take(db, catalog, case, "start_review", "carla", APPLIED)
+    assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED) == [
+        "the conditions are not met: license_type = 'home_occupation' == 'general_business': no"]
+    take(db, catalog, case, "assess_permit_fee", "carla", APPLIED)
+    assert lic.fee_cents == 5500 + 3800 + 400
+    take(db, catalog, case, "issue", "carla", date(2026, 3, 5), receipt_number="R-1")
+    take(db, catalog, case, "close", "carla", date(2026, 9, 1), closed_reason="moved out of the city")
+    assert (case.state, lic.status) == ("closed", "closed")
+    assert db.get(License, lic.id).status == "closed"
