@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.ledger.bulk import NewCharge, post_charges
+from engine.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import to_cents
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
@@ -350,13 +350,13 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
     if not done.bills:
         return
-    session.execute(insert(MeterRead.__table__), done.reads)
-    session.execute(insert(Bill.__table__), done.bills)
+    insert_rows(session, MeterRead.__table__, done.reads)
+    insert_rows(session, Bill.__table__, done.bills)
     # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
     by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(
         Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
-    session.execute(insert(BillLine.__table__), [
+    insert_rows(session, BillLine.__table__, [
         dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail)
         for bill_id, lines in zip(bill_ids, done.lines) for n, (name, amount, detail) in enumerate(lines, start=1)])
     post_charges(session, [

@@ -127,3 +127,61 @@ def test_zero_and_high_use_are_listed(committing_db, tmp_path):
     kinds = {e["account_number"]: e["exception"] for e in report.exceptions}
     assert kinds[quiet] == "zero use" and kinds[leak].startswith("high use") and normal not in kinds
     assert [e["line"] for e in report.exceptions] == [2, 3]
+
+
+def test_two_runs_of_one_cycle_at_once_bill_each_account_once(committing_url, tmp_path):
+    """Two billing runs of the same file at the same time (two threads, two engines): one bill per account."""
+    import threading
+
+    from engine.store.db import make_engine, make_sessionmaker
+    factories = [make_sessionmaker(make_engine(committing_url)) for _ in range(2)]
+    with factories[0]() as s, s.begin():
+        numbers = [account_with_reads(s, WINTER).number for _ in range(12)]
+    path = reads_file(tmp_path, [f"{n},2026-02-26,{995 + i}" for i, n in enumerate(numbers)])
+    reports, errors, barrier = [], [], threading.Barrier(2)
+
+    def bill(sessions):
+        """One whole run in this thread."""
+        try:
+            barrier.wait(timeout=30)
+            reports.append(_run(sessions, path, chunk=4)[1])
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=bill, args=(f,)) for f in factories]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert sum(r.billed for r in reports) == 12 and sum(r.already_billed for r in reports) == 12
+    with factories[0]() as s:
+        assert s.scalar(select(func.count()).select_from(Bill)) == 12
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 12
+        assert verify_chain(s).intact
+
+
+def test_a_file_may_give_consumption_instead_of_readings(committing_db, tmp_path):
+    """With a consumption column, a first read needs no history; a mismatch with the readings is refused."""
+    with committing_db() as s, s.begin():
+        new = account_with_reads(s, [], opened_on=date(2026, 2, 1)).number
+        old = account_with_reads(s, WINTER).number
+    path = reads_file(tmp_path, [f"{new},2026-02-26,,12", f"{old},2026-02-26,1000,11"],
+                      header="account_number,read_on,reading,consumption")
+    problems, report = _run(committing_db, path)
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "consumption 11 does not match reading less previous reading (12)")]
+    assert report.billed == 1
+    with committing_db() as s:
+        bill = s.scalars(select(Bill)).one()
+        assert (bill.service_from, bill.consumption_ccf) == (date(2026, 2, 1), 12)
+        assert bill.total_cents == 9077  # 27.02 + 27.20 + 16.33 + 5 x 3.18 (default winter average) = 86.45, + 5% 4.32
+
+
+def test_a_file_without_the_needed_columns_is_refused_whole():
+    """No account_number column: nothing is read, and the message names what was found."""
+    import pytest
+
+    from engine.billing import BillingError
+    with pytest.raises(BillingError, match="account_number, read_on and reading"):
+        parse_reads(["acct,date,value", "1,2026-02-26,5"])
