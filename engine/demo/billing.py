@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from importlib.util import find_spec
+from itertools import repeat
 
 from engine.money import to_cents
 
@@ -35,6 +36,12 @@ class Priced:
     def explanation(self, as_of: date) -> str:
         """The explanation JSON text for an evaluation on `as_of`."""
         return f"{self.head}{as_of.isoformat()}{self.tail}"
+
+    def line_rows(self, first_id: int, bill_id: int) -> zip:
+        """The bill_lines rows (id, bill_id, position, name, cents, detail) of a bill, ids from `first_id`."""
+        count = len(self.lines)
+        return zip(range(first_id, first_id + count), repeat(bill_id, count), range(1, count + 1),
+                   *zip(*self.lines))
 
 
 def priced(result: Any) -> Priced:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 
 from engine.demo import usage
 from engine.demo.accounts import AccountPlan, weighted
@@ -23,6 +24,7 @@ BEHAVIOURS = ((PROMPT, 80), (SOMETIMES_LATE, 15), (DELINQUENT, 4), (RETURNED_CHE
 HABITS = ((("ach", "online"), 22), (("card", "online"), 25), (("check", "lockbox"), 33),
           (("cash", "counter"), 10), (("check", "counter"), 5), (("card", "counter"), 5))
 DUPLICATE_EVERY = 50  # about one prompt payer in 50 pays a bill twice
+IN_DATE_ORDER = attrgetter("on", "order")
 RETURN_REASON = "Insufficient funds (NSF)"
 
 READ_COLUMNS = ("id", "account_id", "period", "read_on", "reading", "consumption_ccf", "source")
@@ -148,7 +150,7 @@ class AccountYears:
         self.counts.behaviours[behaviour] = self.counts.behaviours.get(behaviour, 0) + 1
         entries = list(charges)
         duplicate = self.pay_year(plan, behaviour, charges, months, entries)
-        entries.sort(key=lambda e: (e.on, e.order))
+        entries.sort(key=IN_DATE_ORDER)
         self.post(plan.id, entries)
         if behaviour != DELINQUENT and not duplicate:
             return None
@@ -174,11 +176,8 @@ class AccountYears:
             ids.bill += 1
             bills.append((bill_id, account_id, cycle, month.period, service_from, service_to, billed_on, due_on, ccf,
                           bill.total_cents, bill.rule_id, bill.rule_version, bill.explanation(month.service_to)))
-            line_id = ids.line
-            for position, (name, cents, detail) in enumerate(bill.lines, 1):
-                lines.append((line_id, bill_id, position, name, cents, detail))
-                line_id += 1
-            ids.line = line_id
+            lines.extend(bill.line_rows(ids.line, bill_id))
+            ids.line += len(bill.lines)
             charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
                                  f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id,
                                  period=month.period))
