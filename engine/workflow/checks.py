@@ -20,7 +20,7 @@ from engine.rules.schema import describe, line_at
 from engine.store.models import ROLES
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import ANY_STATE, Action, RoleRule, RuleGuard, State, Transition, Workflow
+from engine.workflow.model import ANY_STATE, Action, RuleOutcome, RuleGuard, State, Transition, Workflow
 
 TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
@@ -39,6 +39,16 @@ WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 def _quoted(value: Any) -> str:
     """A name as a message quotes it: "shutoff-warning" (other values described)."""
     return f'"{value}"' if isinstance(value, str) else describe(value)
+
+
+def _outcome_type(rules: Any, outcome: RuleOutcome) -> str | None:
+    """The type of the values a criteria gives for one outcome key (number, boolean or text)."""
+    for version in rules.get(outcome.rule).versions:
+        for rule in version.body.get("rules", []):
+            value = (rule.get("then") or {}).get(outcome.outcome)
+            if value is not None:
+                return "boolean" if isinstance(value, bool) else "number" if isinstance(value, Decimal) else "text"
+    return None
 
 
 def _is_int(value: Any) -> bool:
@@ -196,6 +206,9 @@ class DefinitionReader:
             return self.calendar_value(value, path)
         if "deadline" in value:
             return self.deadline_value(value, path)
+        if "rule" in value:
+            outcome = self.rule_outcome(value, path)
+            return _outcome_type(self.rules, outcome) if outcome.rule in self.rules else None
         if "fact" in value:
             self.keys(value, ("fact",), path, "a fact value")
             fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value["fact"])
@@ -287,7 +300,7 @@ class DefinitionReader:
                 self.error(where, f'"{name}" is a final state; no step leaves it')
         return tuple(str(s) for s in sources)
 
-    def read_roles(self, raw: Any, by: str, path: str) -> tuple[str, ...] | RoleRule | None:
+    def read_roles(self, raw: Any, by: str, path: str) -> tuple[str, ...] | RuleOutcome | None:
         """`roles: [..]` or `roles: {rule: ID, outcome: KEY}`; staff steps must name them, sweeps must not."""
         if raw is None:
             if by == "staff":
@@ -300,7 +313,7 @@ class DefinitionReader:
             self.keys(raw, ("rule", "outcome"), path, "roles from a rule")
             if self.rule(f"{path}.rule", raw.get("rule"), "criteria"):
                 self.outcome_keys(raw["rule"], [raw.get("outcome")], f"{path}.outcome")
-            return RoleRule(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
+            return RuleOutcome(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
         if not isinstance(raw, list) or not raw:
             self.error(path, "roles is a list of roles or {rule: ID, outcome: KEY}")
             return None
@@ -308,6 +321,13 @@ class DefinitionReader:
             if role not in ROLES:
                 self.error(f"{path}[{k}]", f"unknown role {_quoted(role)}; roles: {', '.join(ROLES)}")
         return tuple(str(r) for r in raw)
+
+    def rule_outcome(self, raw: dict, path: str) -> RuleOutcome:
+        """`{rule: ID, outcome: KEY}`: a value a criteria outcome gives (a form limit, a value to set)."""
+        self.keys(raw, ("rule", "outcome"), path, "a value from a rule")
+        if self.rule(f"{path}.rule", raw.get("rule"), "criteria"):
+            self.outcome_keys(raw["rule"], [raw.get("outcome")], f"{path}.outcome")
+        return RuleOutcome(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
 
     def outcome_keys(self, rule_id: str, keys: list[Any], path: str) -> None:
         """An error for an outcome key that no rule of the criteria ever gives."""
@@ -382,6 +402,8 @@ class DefinitionReader:
             value = spec[key]
             if not FIELD_TYPES[kind].ordered:
                 self.error(f"{path}.{key}", f"{key} applies to integer, money and date fields; {name} is {kind}")
+            elif isinstance(value, dict) and kind in ("integer", "money"):
+                limits[key] = self.rule_outcome(value, f"{path}.{key}")
             elif (kind == "date") != isinstance(value, date) or (kind == "integer" and not _is_int(value)):
                 self.error(f"{path}.{key}", f"expected {'an' if kind == 'integer' else 'a'} {kind} for {name}, found {describe(value)}")
             else:

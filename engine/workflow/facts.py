@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.ledger import refundable_cents, standing
-from engine.money import from_cents
+from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
 from engine.rules.versions import version_in_force
 from engine.store.models import License, LedgerEntry, Payment, UtilityAccount
@@ -169,11 +169,19 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def plan_installments(total: Decimal, count: int, first_due: date) -> list[tuple[date, Decimal]]:
-    """A plan's monthly installments: equal amounts in cents, the last one taking the remainder."""
-    share = (total / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-    amounts = [share] * (count - 1) + [total - share * (count - 1)]
-    return [(_add_months(first_due, k), amount) for k, amount in enumerate(amounts)]
+def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Decimal]]]:
+    """A case's payment plan: the down payment (due the day the plan began) and the monthly installments.
+
+    The down payment is `down_payment_percent` of the plan balance, in cents; the installments
+    split the rest equally, the last one taking the remainder.
+    """
+    total, count = Decimal(str(fields["plan_balance"])), int(fields["installments"])
+    down = round_money(total * Decimal(str(fields.get("down_payment_percent") or 0)) / 100)
+    rest = total - down
+    share = (rest / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    amounts = [share] * (count - 1) + [rest - share * (count - 1)]
+    first_due = date.fromisoformat(fields["first_due"])
+    return down, [(_add_months(first_due, k), amount) for k, amount in enumerate(amounts)]
 
 
 def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> dict[str, Any]:
@@ -185,9 +193,10 @@ def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> di
     paid = -from_cents(ctx.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
         LedgerEntry.account_id == account_id, LedgerEntry.kind == "payment",
         LedgerEntry.effective_on >= started, LedgerEntry.effective_on <= ctx.on)))
+    down, installments = plan_payments(fields)
+    schedule = ([(started, down)] if down else []) + installments
     covered, missed, first_missed = Decimal(0), 0, None
-    for due, amount in plan_installments(Decimal(fields["plan_balance"]), int(fields["installments"]),
-                                         date.fromisoformat(fields["first_due"])):
+    for due, amount in schedule:
         covered += amount
         if due < ctx.on and covered > paid:
             missed += 1

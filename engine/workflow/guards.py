@@ -6,15 +6,17 @@ Rules consulted are evaluated as of the step's day; nothing here reads the clock
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from engine.rules.conditions import Condition
 from engine.rules.errors import EvaluationError
 from engine.rules.results import json_value
 from engine.store.models import ROLES
-from engine.workflow.model import RoleRule, RuleGuard, Transition, Workflow
+from engine.workflow.forms import FormField
+from engine.workflow.model import RuleOutcome, RuleGuard, Transition, Workflow
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
 
@@ -37,6 +39,7 @@ class Verdict:
     """Whether a step may be taken, why not, each check explained, and the rule versions consulted."""
 
     step: Transition
+    form: tuple[FormField, ...] = ()
     reasons: list[str] = field(default_factory=list)
     explanation: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, str]] = field(default_factory=list)
@@ -86,7 +89,7 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: dict, ru
     if actor.is_sweep:
         verdict.check("by", False, "a staff step", "a sweep does not take staff steps")
         return
-    if isinstance(step.roles, RoleRule):
+    if isinstance(step.roles, RuleOutcome):
         result = consult(rules, step.roles.rule, facts, on, verdict.rules)
         needed = (result.get("outcome") or {}).get(step.roles.outcome)
         ok = needed in ROLES and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
@@ -141,16 +144,35 @@ def _check_when(verdict: Verdict, step: Transition, facts: dict, rules: Any, on:
                       matched=result.get("matched", []), trace=result.get("trace", []))
 
 
+def _limit(rules: Any, limit: Any, kind: str, facts: dict, on: date, consulted: list) -> Any:
+    """A form limit as written, or the value a criteria outcome gives for it on the day."""
+    if not isinstance(limit, RuleOutcome):
+        return limit
+    outcome = consult(rules, limit.rule, facts, on, consulted).get("outcome") or {}
+    if outcome.get(limit.outcome) is None:
+        raise EvaluationError(f"{limit.rule} gives no {limit.outcome} for these facts")
+    value = outcome[limit.outcome]
+    return int(value) if kind == "integer" else Decimal(str(value))
+
+
+def resolve_form(form: tuple[FormField, ...], rules: Any, facts: dict, on: date,
+                 consulted: list) -> tuple[FormField, ...]:
+    """The step's form with limits taken from rules (`max: {rule: .., outcome: ..}`) made concrete."""
+    return tuple(replace(f, min=_limit(rules, f.min, f.type, facts, on, consulted),
+                         max=_limit(rules, f.max, f.type, facts, on, consulted)) for f in form)
+
+
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: dict, fields: dict,
           rules: Any, on: date) -> Verdict:
     """Every check of one step for this case, person and day, each explained."""
-    verdict = Verdict(step)
+    verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
     verdict.check("state", leaves, f"the case is {state}",
                   f"this step is not available while the case is {workflow.states[state].label.lower()}")
     if not leaves:
         return verdict
     try:
+        verdict.form = resolve_form(step.form, rules, facts, on, verdict.rules)
         _check_who(verdict, step, actor, facts, rules, on)
         _check_not_by(verdict, step, actor, fields)
         _check_due(verdict, step, fields, on)

@@ -17,7 +17,7 @@ from engine.money import round_money
 from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
-from engine.workflow.facts import plan_installments
+from engine.workflow.facts import plan_payments
 
 # The rule each notice rests on: its version's reference is the ordinance the letter cites.
 NOTICE_RULES = {
@@ -95,10 +95,10 @@ def _shutoff(on: date, facts: dict, fields: dict) -> dict:
 
 
 def _plan(on: date, facts: dict, fields: dict) -> dict:
-    """Payment plan agreement: the plan balance and each installment."""
-    rows = plan_installments(Decimal(fields["plan_balance"]), int(fields["installments"]),
-                             date.fromisoformat(fields["first_due"]))
-    return {"amount_due": money(fields["plan_balance"]),
+    """Payment plan agreement: the plan balance, the down payment due now, and each installment."""
+    down, rows = plan_payments(fields)
+    return {"amount_due": money(fields["plan_balance"]), "plan_total": money(fields["plan_balance"]),
+            "down_payment": money(down),
             "installments": [{"due_date": d.isoformat(), "amount": money(a)} for d, a in rows]}
 
 

@@ -33,8 +33,8 @@ class RuleGuard:
 
 
 @dataclass(frozen=True)
-class RoleRule:
-    """`roles: {rule: ID, outcome: KEY}`: the role allowed is the criteria outcome's KEY (or a higher role)."""
+class RuleOutcome:
+    """`{rule: ID, outcome: KEY}`: what a criteria outcome gives: a role (or higher), a form limit, a value."""
 
     rule: str
     outcome: str
@@ -58,7 +58,7 @@ class Transition:
     target: str
     by: str = "staff"
     label: str = ""
-    roles: tuple[str, ...] | RoleRule | None = None
+    roles: tuple[str, ...] | RuleOutcome | None = None
     when: Condition | RuleGuard | None = None
     due: str | None = None
     not_by: str | None = None
@@ -76,7 +76,7 @@ class Transition:
         found = []
         if isinstance(self.when, RuleGuard):
             found.append(self.when.rule)
-        if isinstance(self.roles, RoleRule):
+        if isinstance(self.roles, RuleOutcome):
             found.append(self.roles.rule)
         return found
 

@@ -18,11 +18,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
+from engine.rules.errors import EvaluationError
 from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import StepContext, run_actions
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
-from engine.workflow.guards import Actor, Verdict, judge
+from engine.workflow.guards import Actor, Verdict, judge, resolve_form
 from engine.workflow.model import Workflow
 
 
@@ -186,20 +187,22 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     step = workflow.transition(step_id)
     if step is None:
         raise StepRefused(step_id, [f"{workflow.id} version {workflow.version} has no step {step_id!r}"])
-    try:
-        values = read_form(step.form, raw_form)
-    except FormError as error:
-        raise StepRefused(step_id, [str(error)]) from None
-    form = {k: stored(v) for k, v in values.items()}
-    fields = {**(case.fields or {}), **form}
 
     def facts_of(current: dict[str, Any]) -> dict[str, Any]:
         """The case's facts with the fields as they stand."""
         return case_facts(session, rules, workflow, case.subject_id, current, on)
 
+    limits: list[dict[str, str]] = []
+    try:
+        values = read_form(resolve_form(step.form, rules, facts_of(dict(case.fields or {})), on, limits), raw_form)
+    except (FormError, EvaluationError) as error:
+        raise StepRefused(step_id, [str(error)]) from None
+    form = {k: stored(v) for k, v in values.items()}
+    fields = {**(case.fields or {}), **form}
     verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on)
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
+    verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]
     ctx = StepContext(session=session, rules=rules, workflows=workflows, workflow=workflow, case=case, actor=actor,
                       on=on, now=now, fields=fields, facts_of=facts_of, consulted=list(verdict.rules),
                       sweep_run_id=sweep_run_id)

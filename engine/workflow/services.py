@@ -86,7 +86,7 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
                        to=v.step.target, allowed=v.allowed, reasons=v.reasons,
                        form=[{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
                               "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
-                             for f in v.step.form],
+                             for f in v.form],
                        explanation=v.explanation) for v in verdicts]
 
 

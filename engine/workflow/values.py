@@ -8,6 +8,7 @@
     {calendar: ID, step: NAME}                 a step of the account's billing-cycle timeline
                                                (facts `cycle` and `period`)
     {deadline: ID, field: NAME}                a field of the deadline's result on the day
+    {rule: ID, outcome: KEY}                   what the criteria's outcome gives for KEY on the day
     {fact: NAME}                               the fact's value on the day
 """
 from __future__ import annotations
@@ -77,6 +78,13 @@ def set_value(rules: Any, value: Any, on: date, facts: dict[str, Any], consulted
         return calendar_value(rules, value, on, facts, consulted)
     if "deadline" in value:
         return deadline_value(rules, value, on, facts, consulted)
+    if "rule" in value:
+        result = rules.evaluate(value["rule"], facts, on).to_json()
+        _note(consulted, value["rule"], _as_date(result["version"]))
+        found = (result.get("outcome") or {}).get(value["outcome"])
+        if found is None:
+            raise EvaluationError(f"{value['rule']} gives no {value['outcome']} for these facts")
+        return found
     if "fact" in value:
         return facts.get(value["fact"])
     start = on if "from" not in value else facts.get(value["from"])

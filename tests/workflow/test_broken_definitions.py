@@ -28,6 +28,9 @@ EXPECTED = {
         '16: transitions[0].actions[0].fee: "shutoff-eligibility" is a criteria, not a schedule',
     "field-limit-wrong-type.yaml":
         '16: transitions[0].form[0].max: expected an integer for installments, found the text "twelve"',
+    "form-limit-from-unknown-outcome.yaml":
+        "18: transitions[0].form[0].max.outcome: payment-plan-terms never gives 'most_installments'; "
+        "its outcomes give down_payment_percent, max_installments",
     "guard-not-a-criteria.yaml": '15: transitions[0].when.rule: "late-fee" is a schedule, not a criteria',
     "not-by-unknown-field.yaml":
         "15: transitions[0].not_by: not_by names a case field holding a username; 'requester' is not one",

@@ -154,38 +154,60 @@ def test_holds_stop_the_path_and_only_a_supervisor_records_a_medical_certificate
 
 def test_a_payment_plan_in_default_leads_to_a_final_notice_and_shutoff_no_sooner_than_allowed(db, catalog, account,
                                                                                               case):
-    """Three installments from 2026-07-15, none paid: default after 60 days behind, then 5 office days."""
+    """$132.00 past due: at most 6 installments and 10% down (payment-plan-terms); nothing paid: default 60
+    days after the missed down payment, a final notice, shut-off 5 office days on, on a shut-off day."""
     take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
     take(db, catalog, case, "mail_shutoff_notice", "sweep:delinquency", date(2026, 6, 18))
-    take(db, catalog, case, "arrange_plan", "carla", date(2026, 6, 22), installments="3", first_due="2026-07-15")
+    options = {o.id: o for o in services.steps_for(db, catalog, case.id, user="carla", on=date(2026, 6, 22))}
+    assert options["arrange_plan"].form[0]["max"] == 6
+    assert refused(db, catalog, case, "arrange_plan", "carla", date(2026, 6, 22), installments="12",
+                   first_due="2026-07-15") == ["installments: 12 is above the maximum 6"]
+    event = take(db, catalog, case, "arrange_plan", "carla", date(2026, 6, 22), installments="3",
+                 first_due="2026-07-15")
+    assert {"rule": "payment-plan-terms", "version": "2025-01-01"} in event.rules
     plan = db.scalars(select(Notice).where(Notice.notice_type == "payment-plan-agreement")).one()
-    assert plan.data["installments"] == [{"due_date": "2026-07-15", "amount": "44.00"},
-                                         {"due_date": "2026-08-15", "amount": "44.00"},
-                                         {"due_date": "2026-09-15", "amount": "44.00"}]
-    assert refused(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 9, 12)) == [
+    assert (plan.data["amount_due"], plan.data["down_payment"]) == ("132.00", "13.20")
+    assert plan.data["installments"] == [{"due_date": "2026-07-15", "amount": "39.60"},
+                                         {"due_date": "2026-08-15", "amount": "39.60"},
+                                         {"due_date": "2026-09-15", "amount": "39.60"}]
+    assert refused(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 8, 20)) == [
         "the conditions are not met: plan_days_behind = 59 >= 60: no"]
-    take(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 9, 13))
+    take(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 8, 21))
     assert (case.state, case.fields["payment_plan_active"], case.fields["shutoff_on"]) == (
-        "plan_defaulted", False, "2026-09-21")
-    assert refused(db, catalog, case, "shutoff_after_default", "sweep:delinquency", date(2026, 9, 18)) == [
-        "not due until 2026-09-21 (shutoff_on)"]
-    take(db, catalog, case, "shutoff_after_default", "sweep:delinquency", date(2026, 9, 21))
+        "plan_defaulted", False, "2026-08-31")
+    assert refused(db, catalog, case, "shutoff_after_default", "sweep:delinquency", date(2026, 8, 28)) == [
+        "not due until 2026-08-31 (shutoff_on)"]
+    take(db, catalog, case, "shutoff_after_default", "sweep:delinquency", date(2026, 8, 31))
     assert case.state == "shutoff_ready"
     final = db.scalars(select(Notice).where(Notice.case_id == case.id, Notice.notice_type == "shutoff-notice")
                        .order_by(Notice.id)).all()
-    assert [n.data["shutoff_date"] for n in final] == ["2026-07-06", "2026-09-21"]
+    assert [n.data["shutoff_date"] for n in final] == ["2026-07-06", "2026-08-31"]
 
 
 def test_a_plan_kept_up_never_defaults_and_payment_resolves(db, catalog, account, case):
-    """Installments paid on time: no default; paid in full, the sweep resolves the case."""
+    """Down payment and installments paid on time: no default; paid in full, the sweep resolves the case."""
     take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
     take(db, catalog, case, "arrange_plan", "carla", date(2026, 5, 4), installments="2", first_due="2026-06-01")
-    pay(db, account.id, "66.00", on=date(2026, 6, 1))
+    pay(db, account.id, "13.20", on=date(2026, 5, 4))
+    pay(db, account.id, "59.40", on=date(2026, 6, 1))
     assert refused(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 7, 30)) == [
         "the conditions are not met: plan_days_behind = 29 >= 60: no"]
-    pay(db, account.id, "66.00", on=date(2026, 7, 31))
+    pay(db, account.id, "59.40", on=date(2026, 7, 31))
     take(db, catalog, case, "paid", "sweep:delinquency", date(2026, 8, 1))
     assert case.state == "resolved"
+
+
+def test_a_low_income_household_may_spread_a_plan_over_12_months_with_nothing_down(db, catalog, staff):
+    """Customer Assistance Program: up to 12 installments, no down payment."""
+    account = create_account(db, customer=create_customer(db, low_income=True), cycle="B")
+    charge(db, account.id, "120.00", on=BILLED, due_on=DUE)
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency",
+                              on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
+    take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
+    take(db, catalog, case, "arrange_plan", "carla", date(2026, 5, 4), installments="12", first_due="2026-06-01")
+    plan = db.scalars(select(Notice).where(Notice.notice_type == "payment-plan-agreement")).one()
+    assert (plan.data["down_payment"], len(plan.data["installments"]), plan.data["installments"][0]["amount"]) == (
+        "0.00", 12, "11.00")
 
 
 def test_small_balance_on_a_closed_account_is_written_off(db, catalog, staff):
