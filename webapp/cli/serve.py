@@ -14,8 +14,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--no-scheduler", is_flag=True,
-              help="Do not run the in-process scheduler (the nightly sweeps) inside this server. "
-                   "The in-process scheduler is not built yet, so today this flag changes nothing.")
+              help="Do not run the in-process scheduler (the nightly sweeps of schedule.yaml) inside this server.")
 def command(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the web UI with the embedded threaded server (one machine; use gunicorn beyond that)."""
     config = Config(loopback_http=host in LOOPBACK)
@@ -31,5 +30,9 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     from webapp.app import create_app
 
     app = create_app(config)
+    if not no_scheduler:
+        from webapp.cli.scheduler import start_in_process
+
+        start_in_process(config)
     click.echo(f"Ordinance on http://{host}:{port}/  (Ctrl-C to stop)")
     app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)

@@ -1,0 +1,107 @@
+"""`ordinance scheduler`: the deployment's one scheduler, in the foreground; and the in-process one of `ordinance serve`.
+
+    ordinance scheduler [--schedule schedule.yaml] [--no-catch-up]
+
+On start, nights missed within the schedule's look-back (the machine was off) are run once
+each, oldest first; then each sweep runs on its days at its city time. A second scheduler
+started by mistake never repeats a sweep: the run row in the database decides.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from pathlib import Path
+
+import click
+
+from engine.rules.errors import DocumentError
+from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
+from engine.workflow.services import Catalog
+from webapp.cli.context import Database, fail, now, open_database, require_schema
+from webapp.cli.sweep import execute
+from webapp.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEDULE = REPO / "schedule.yaml"
+log = logging.getLogger("ordinance.scheduler")
+
+
+class SweepJobs:
+    """What a scheduled job does: run the sweep for the date against the database, and log how it went."""
+
+    def __init__(self, db: Database, echo=click.echo) -> None:
+        """The database the sweeps run against, and where a line per run goes."""
+        self.db = db
+        self.echo = echo
+        self.catalog: Catalog | None = None
+        self.catalog_stamp: tuple = ()
+
+    def current_catalog(self) -> Catalog:
+        """The rules and workflows, read again whenever a file under rules/ or workflows/ changed."""
+        stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for folder in ("rules", "workflows")
+                             for p in (REPO / folder).rglob("*.yaml")))
+        if self.catalog is None or stamp != self.catalog_stamp:
+            self.catalog, self.catalog_stamp = Catalog.load(REPO / "rules", REPO / "workflows"), stamp
+        return self.catalog
+
+    def __call__(self, sweep: str, day: date) -> None:
+        """Run one sweep for one city date; a failure is logged, and the scheduler carries on."""
+        try:
+            outcome = execute(self.db, sweep, day, catalog=self.current_catalog())
+        except Exception as error:  # noqa: BLE001 - the scheduler must outlive one failed night
+            log.exception("sweep %s for %s failed", sweep, day)
+            self.echo(f"sweep {sweep} for {day}: FAILED: {error}", err=True)
+            return
+        totals = outcome.report.get("totals", {})
+        self.echo(f"sweep {sweep} for {day}: {outcome.status}, {totals.get('steps', 0)} steps, "
+                  f"{totals.get('notices', 0)} notices, {totals.get('exceptions', 0)} exceptions")
+
+
+def read_schedule(path: Path) -> Schedule:
+    """The schedule, or exit with its error (file:line: key: message)."""
+    try:
+        return load_schedule(path)
+    except (OSError, DocumentError) as error:
+        fail(f"cannot use the schedule: {error}", 2)
+
+
+@click.command("scheduler")
+@click.option("--schedule", "schedule_path", type=click.Path(dir_okay=False, path_type=Path), default=SCHEDULE,
+              show_default=True, help="The schedule file.")
+@click.option("--no-catch-up", is_flag=True, help="Do not run the nights missed while no scheduler was running.")
+def command(schedule_path: Path, no_catch_up: bool) -> None:
+    """Run the nightly sweeps on schedule, in the foreground (Ctrl-C to stop)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    schedule = read_schedule(schedule_path)
+    db = open_database()
+    require_schema(db)
+    jobs = SweepJobs(db)
+    if not no_catch_up:
+        ran = catch_up(db.sessions, schedule, now(), jobs)
+        click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
+    scheduler = BlockingScheduler(timezone=schedule.zone)
+    add_jobs(scheduler, schedule, jobs, now)
+    for entry in schedule.entries:
+        click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
+    click.echo("Scheduler running (Ctrl-C to stop).")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+def start_in_process(config: Config, schedule_path: Path = SCHEDULE):
+    """The scheduler inside `ordinance serve`: catch up in a background thread, then run on schedule."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    schedule = read_schedule(schedule_path)
+    db = open_database(config)
+    jobs = SweepJobs(db)
+    scheduler = BackgroundScheduler(timezone=schedule.zone, daemon=True)
+    add_jobs(scheduler, schedule, jobs, now)
+    scheduler.start()
+    threading.Thread(target=catch_up, args=(db.sessions, schedule, now(), jobs), name="ordinance-catch-up",
+                     daemon=True).start()
+    return scheduler
