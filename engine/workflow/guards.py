@@ -94,13 +94,15 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: dict, ru
         needed = (result.get("outcome") or {}).get(step.roles.outcome)
         ok = needed in ROLES and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
         detail = f"{step.roles.rule} gives {step.roles.outcome} = {needed} for these facts; you are {actor.role}"
-        verdict.check("roles", ok, detail, f"this step needs a {needed} or above ({step.roles.rule}); "
-                                           f"you are a {actor.role}", rule=step.roles.rule,
+        you = f"you are a {actor.role}" if actor.role else f"{actor.name} has no staff role"
+        verdict.check("roles", ok, detail, f"this step needs a {needed} or above ({step.roles.rule}); {you}",
+                      rule=step.roles.rule,
                       matched=result.get("matched", []))
         return
     roles = step.roles or ()
-    verdict.check("roles", actor.role in roles, f"roles {', '.join(roles)}; you are {actor.role}",
-                  f"this step needs the role {' or '.join(roles)}; you are a {actor.role}")
+    you = f"you are a {actor.role}" if actor.role else f"{actor.name} has no staff role"
+    verdict.check("roles", actor.role in roles, f"roles {', '.join(roles)}; {you}",
+                  f"this step needs the role {' or '.join(roles)}; {you}")
 
 
 def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: dict) -> None:

@@ -41,8 +41,8 @@ class Catalog:
 
 
 def actor_for(session: Session, name: str) -> Actor:
-    """The Actor for a username (active, with its role) or for `sweep:NAME`."""
-    if name.startswith("sweep:") and len(name) > len("sweep:"):
+    """The Actor for a username (active, with its role), `sweep:NAME`, or `cli:NAME` (no role: opens cases only)."""
+    if name.split(":", 1)[0] in ("sweep", "cli") and len(name.split(":", 1)[-1]) > 0 and ":" in name:
         return Actor(name=name)
     user = get_user(session, name)
     if user is None or not user.active:

@@ -44,6 +44,8 @@ def test_open_steps_take_and_show(cases, license_id):
         "[no ] deny -> denied: Deny the application",
         "      this step needs the role supervisor; you are a clerk",
     ]
+    cli = cases("steps", "1", "--as", "cli:support")
+    assert "      this step needs the role clerk or supervisor; cli:support has no staff role" in cli.stdout
     taken = cases("take", "1", "start_review", "--as", "carla", "--version", "1")
     assert (taken.exit_code, taken.stdout) == (0, "Case 1: applied -> in_review (start_review by carla)\n")
     shown = json.loads(cases("show", "1", "--json").stdout)
@@ -54,6 +56,16 @@ def test_open_steps_take_and_show(cases, license_id):
     text = cases("show", "1").stdout
     assert "State: in_review (In review), version 2" in text
     assert "  2026-03-02 carla: start_review applied -> in_review" in text
+
+
+def test_open_without_as_acts_as_the_command_line(cases, license_id, committing_db):
+    """No --as: the case is opened by cli:<system user>, and its fields are checked."""
+    bad = cases("open", "refunds", "--subject", "1", "--field", "amount=ten")
+    assert (bad.exit_code, bad.stderr) == (1, "Error: amount: 'ten' is not an amount of money\n")
+    opened = cases("open", "licensing", "--subject", str(license_id))
+    assert opened.exit_code == 0
+    shown = json.loads(cases("show", "1", "--json").stdout)
+    assert shown["opened_by"].startswith("cli:")
 
 
 def test_a_stale_version_and_a_wrong_role_are_refused(cases, license_id):

@@ -1,6 +1,6 @@
 """`ordinance cases open|show|steps|take`: cases from the command line, for scripting and support.
 
-    ordinance cases open delinquency --subject 42 --as carla --field period=2026-04
+    ordinance cases open delinquency --subject 42 --field period=2026-04 [--as carla]
     ordinance cases show 7 [--json]
     ordinance cases steps 7 --as sam
     ordinance cases take 7 arrange_plan --as carla --field installments=6 --field first_due=2026-05-15 --version 3
@@ -20,7 +20,7 @@ from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.workflow import services
 from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from webapp.cli.billing import city_today
-from webapp.cli.context import fail, now, open_database, require_schema
+from webapp.cli.context import actor, fail, now, open_database, require_schema
 
 PROBLEMS = (CaseError, EvaluationError, NoticeDataError, LookupError)
 
@@ -67,7 +67,7 @@ def command() -> None:
 @command.command("open")
 @click.argument("workflow_id")
 @click.option("--subject", "subject_id", type=int, required=True, help="The account id (or license id).")
-@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@click.option("--as", "user", default=None, help="The username, or sweep:NAME (default: cli:YOU).")
 @click.option("--field", "pairs", multiple=True, help="An opening field, NAME=VALUE (repeatable).")
 @_common
 def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str, ...], on, rules_dir: str,
@@ -77,7 +77,8 @@ def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str,
     require_schema(db)
     try:
         with db.transaction() as session:
-            case = services.open_case(session, catalog, workflow_id, subject_id, actor=user, on=_day(db, on),
+            case = services.open_case(session, catalog, workflow_id, subject_id, actor=user or actor(),
+                                      on=_day(db, on),
                                       now=now(), fields=_fields(pairs))
             click.echo(f"Opened case {case.id}: {case.workflow_id} v{case.workflow_version}, {case.state} "
                        f"(version {case.version})")
