@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.store.models import LedgerEntry, Notice
+from engine.store.models import AuditEntry, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
 from tests.factories import create_account
@@ -76,6 +76,10 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
             release.data["release_recording_number"]) == ("2026-0031877", "2026-09-10", "2026-0034410")
     assert case.state == "released" and case.closed_at is not None
     assert_every_step_audited(db, case.id)
+    dollars = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.fee",
+                                                  AuditEntry.subject_id == str(account.id))).all()
+    assert [(a.detail["amount"], a.detail["rule_id"], a.detail["reference"]) for a in dollars] == [
+        ("151.00", "lien-filing-fee", f"case {case.id}"), ("61.00", "lien-release-fee", f"case {case.id}")]
 
 
 def test_an_unpaid_lien_is_certified_to_the_tax_roll(db, catalog, account, case):

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.store.models import LedgerEntry, Notice
+from engine.store.models import AuditEntry, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
 from tests.factories import create_account
@@ -68,6 +68,11 @@ def test_a_clerk_refund_approved_by_another_clerk_issued_and_voided(db, catalog,
     assert (case.state, balance(db, account.id)) == ("voided", -8000)
     assert [e.step for e in case.events] == ["open", "research", "approve", "issue_check", "void"]
     assert_every_step_audited(db, case.id)
+    dollars = db.scalars(select(AuditEntry).where(AuditEntry.action.in_(("ledger.refund", "ledger.reversal")),
+                                                  AuditEntry.subject_id == str(account.id))
+                         .order_by(AuditEntry.id)).all()
+    assert [(a.action, a.actor, a.detail["amount"]) for a in dollars] == [
+        ("ledger.refund", "carla", "80.00"), ("ledger.reversal", "sam", "-80.00")]
 
 
 def test_a_larger_refund_needs_a_supervisor_who_did_not_request_it(db, catalog, staff):
