@@ -1,9 +1,16 @@
-"""The app factory: `create_app(config)` builds the web UI on a database."""
+"""The app factory: `create_app(config)` builds the web UI on a database.
+
+Each package under webapp/ that defines `bp` (a Blueprint, with its own url_prefix) is
+registered, the way webapp/cli gathers commands: add webapp/cases/__init__.py with
+`bp = Blueprint("cases", __name__, url_prefix="/cases")` and its pages are served.
+"""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
-from flask import Flask
+from flask import Blueprint, Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from webapp import navigation, security
@@ -35,11 +42,12 @@ def create_app(config: Config | None = None, *, sessions: sessionmaker[Session] 
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Attach every page of the UI."""
-    from webapp.admin import bp as admin_bp
-    from webapp.auth import bp as auth_bp
-    from webapp.main import bp as main_bp
+    """Register the `bp` of every package under webapp/ (a new page area needs no edit here)."""
+    import webapp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    for info in sorted(pkgutil.iter_modules(webapp.__path__), key=lambda m: m.name):
+        if not info.ispkg or info.name == "cli":
+            continue
+        blueprint = getattr(importlib.import_module(f"webapp.{info.name}"), "bp", None)
+        if isinstance(blueprint, Blueprint):
+            app.register_blueprint(blueprint)

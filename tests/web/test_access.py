@@ -79,3 +79,39 @@ def test_the_menu_shows_only_pages_that_exist_and_the_role_may_open(clerk, admin
 def test_the_health_check_is_public(client):
     response = client.get("/health")
     assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_every_page_of_the_real_app_declares_who_may_open_it(app):
+    from webapp.auth.access import declared_roles, is_public
+    with app.test_request_context():
+        undeclared = [endpoint for endpoint in app.view_functions
+                      if not is_public(endpoint) and not declared_roles(endpoint)]
+    assert undeclared == []  # they would answer 403 to everyone: declare role_required(...) or public
+
+
+def test_a_page_appears_in_the_menu_for_the_roles_it_declares(app, login_as):
+    from flask import Blueprint
+
+    from webapp.auth import SUPERVISORS
+    rules = Blueprint("rules", __name__)
+
+    @rules.route("/rules")
+    @role_required(*SUPERVISORS)
+    def index():
+        """A stand-in rules page."""
+        return "rules"
+
+    app.register_blueprint(rules)
+    assert 'href="/rules"' in login_as("supervisor").get("/").get_data(as_text=True)
+    assert 'href="/rules"' not in login_as("clerk").get("/").get_data(as_text=True)
+
+
+def test_templates_carry_no_inline_script_style_or_safe_filter():
+    from pathlib import Path
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    for path in templates.rglob("*.html"):
+        if "notices" in path.parts:
+            continue  # the PDF notices are another renderer's concern
+        text = path.read_text()
+        assert "<script" not in text and "style=" not in text, path  # the CSP would block them
+        assert "|safe" not in text.replace(" ", "") and "Markup(" not in text, path

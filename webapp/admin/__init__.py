@@ -1,6 +1,6 @@
 """Administration: staff users and the city's settings."""
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__)
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from webapp.admin import routes  # noqa: E402,F401  (registers the views on bp)

@@ -1,4 +1,4 @@
-"""`ordinance users add|list|disable`: staff accounts from the command line."""
+"""`ordinance users add|list|disable|password`: staff accounts from the command line."""
 from __future__ import annotations
 
 import sys
@@ -15,6 +15,13 @@ def command() -> None:
     """Staff who sign in: clerks, supervisors, administrators."""
 
 
+def _password(from_stdin: bool) -> str:
+    """The password from stdin's first line, or asked for twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @command.command()
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
@@ -22,10 +29,7 @@ def command() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 def add(username: str, role: str, full_name: str, password_stdin: bool) -> None:
     """Add a user (asks for the password twice unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     db = open_database()
     require_schema(db)
     try:
@@ -63,3 +67,19 @@ def disable(username: str) -> None:
     except service.UserError as error:
         fail(str(error))
     click.echo(f"Disabled {username}.")
+
+
+@command.command()
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def password(username: str, password_stdin: bool) -> None:
+    """Give a user a new password and lift a lockout (ends their open sessions)."""
+    new_password = _password(password_stdin)
+    db = open_database()
+    require_schema(db)
+    try:
+        with db.transaction() as session:
+            service.set_password(session, username, new_password, actor=actor(), now=now())
+    except service.UserError as error:
+        fail(str(error))
+    click.echo(f"New password set for {username}.")
