@@ -138,3 +138,12 @@ def test_runs_are_listed_with_their_reports(committing_db, catalog, city):
         detail = sweep_run_report(session, outcome.run_id)
     assert detail["report"]["steps"]["delinquency.mail_reminder"] == 10
     assert detail["mailings"] == []
+
+
+def test_progress_is_told_each_chunk_and_the_cursor_it_reached(committing_db, catalog, city):
+    """Chunks of four candidates: progress hears each chunk's size and cursor, in order, up to the last candidate."""
+    heard: list[tuple[int, int]] = []
+    outcome = sweep(committing_db, catalog, chunk_size=4, progress=lambda done, cursor: heard.append((done, cursor)))
+    owing = [account_id for n, account_id in enumerate(city) if n % 3 == 2]
+    assert [done for done, _ in heard] == [4, 4, 2] and outcome.chunks == 3
+    assert [cursor for _, cursor in heard] == [owing[3], owing[7], owing[9]]

@@ -1,0 +1,96 @@
+"""`ordinance sweep ...` on a database of the test's own: run with a progress bar, list, report, phone export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from engine.store.models import AuditEntry, Case, LedgerEntry, Notice, SweepRun
+from tests.sweeps.conftest import sweep
+from webapp.cli import main as ordinance
+
+
+@pytest.fixture()
+def cli(committing_url: str, tmp_path: Path) -> Iterator[Callable[..., Result]]:
+    """Run `ordinance ARGS...` against the committing database: cli("sweep", "list")."""
+    runner = CliRunner()
+    env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance"),
+           "ORDINANCE_SWEEP_CHUNK": "4"}
+
+    def run(*args: str) -> Result:
+        """The result of one command."""
+        return runner.invoke(ordinance, list(args), env=env, catch_exceptions=False)
+
+    yield run
+
+
+def rows(factory) -> tuple[int, ...]:
+    """Row counts of the tables a sweep writes to."""
+    with factory() as session:
+        return tuple(session.scalar(select(func.count()).select_from(m))
+                     for m in (Case, LedgerEntry, Notice, SweepRun, AuditEntry))
+
+
+def test_sweep_run_dry_run_reports_and_writes_nothing(cli, committing_db, city):
+    """--dry-run prints the report of what would happen; every table is as it was."""
+    before = rows(committing_db)
+    result = cli("sweep", "run", "delinquency", "--as-of", "2026-04-30", "--dry-run", "--no-pdf")
+    assert result.exit_code == 0, result.stderr
+    assert "dry run: nothing was written" in result.output
+    assert "delinquency.mail_reminder                        10" in result.output
+    assert rows(committing_db) == before
+
+
+def test_sweep_run_shows_progress_then_the_report_and_a_mailing(cli, committing_db, city, tmp_path):
+    """A real run in chunks of four: the progress bar, the report, the mailing PDF in the instance folder."""
+    result = cli("sweep", "run", "delinquency", "--as-of", "2026-04-30")
+    assert result.exit_code == 0, result.stderr
+    assert "delinquency 2026-04-30" in result.stderr  # the progress bar's label (no bar without a terminal)
+    assert "Sweep delinquency for 2026-04-30: done (run 1)" in result.output
+    assert "past-due-reminder/es                             2" in result.output
+    pdf = tmp_path / "instance" / "notices" / "2026-04-30" / "delinquency-past-due-reminder.pdf"
+    assert f"Mailing: past-due-reminder x 10 -> {pdf}" in result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    again = cli("sweep", "run", "delinquency", "--as-of", "2026-04-30")
+    assert "already done earlier (nothing repeated)" in again.output
+
+
+def test_sweep_list_and_report(cli, committing_db, catalog, city):
+    """`sweep list` names every sweep with its last run; `sweep report` prints or gives JSON of a run."""
+    sweep(committing_db, catalog)
+    listing = cli("sweep", "list").output
+    for name in ("delinquency", "plan-defaults", "renewals", "liens", "deposit-refunds"):
+        assert name in listing
+    assert "last run 2026-04-30 (done)" in listing
+    report = cli("sweep", "report", "delinquency", "--as-of", "2026-04-30")
+    assert "Cases opened:" in report.output and "late-fee" in report.output
+    data = json.loads(cli("sweep", "report", "delinquency", "--as-of", "2026-04-30", "--json").stdout)
+    assert data["report"]["cases_opened"] == {"delinquency": 10}
+    missing = cli("sweep", "report", "liens", "--as-of", "2026-04-30")
+    assert missing.exit_code == 1 and "liens has not run for 2026-04-30" in missing.stderr
+
+
+def test_phone_export_lists_the_accounts_scheduled_for_shutoff(cli, committing_db, catalog, city):
+    """After the shut-off notices of June 18: ten accounts, each with its name, phone, language, amount and date."""
+    sweep(committing_db, catalog)
+    sweep(committing_db, catalog, on=date(2026, 6, 18))
+    result = cli("sweep", "phone-export", "--as-of", "2026-06-18")
+    assert result.exit_code == 0, result.stderr
+    lines = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(lines) == 10 and "10 accounts scheduled for shut-off" in result.stderr
+    first = lines[0]
+    assert (first["name"], first["phone"], first["language"], first["shutoff_on"]) == (
+        "Customer 0002", "530-555-0002", "en", "2026-07-06")
+    with committing_db() as session:
+        owed = session.scalar(select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.account_id == city[2]))
+    assert first["amount"] == f"{owed / 100:.2f}"
+    assert sorted(line["language"] for line in lines).count("es") == 2
+    assert cli("sweep", "phone-export", "--as-of", "2026-07-07").stdout.splitlines() == [
+        "account_number,name,phone,language,amount,shutoff_on"]
