@@ -32,10 +32,21 @@ class LedgerMachine(RuleBasedStateMachine):
         self.paid_in = 0                    # payments net of returns
         self.refunded = 0
         self.open_payments: list[LedgerEntry] = []
+        self.correctable: list[LedgerEntry] = []   # charges, fees, adjustments not yet reversed
 
     def _post(self, entry: LedgerEntry) -> None:
         """Remember an entry the service posted."""
         self.model.append(entry.amount_cents)
+        if entry.kind in ("charge", "fee", "adjustment"):
+            self.correctable.append(entry)
+
+    @precondition(lambda self: self.correctable)
+    @rule(pick=st.integers(0, 1000))
+    def correct_by_reversal(self, pick):
+        entry = self.correctable.pop(pick % len(self.correctable))
+        reversal = ledger.reverse(self.db, entry.id, on=self.day, now=NOW, actor="supervisor1", reason="posted in error")
+        assert reversal.amount_cents == -entry.amount_cents
+        self._post(reversal)
 
     @rule(amount=cents, due_in=st.integers(0, 40))
     def charge(self, amount, due_in):
