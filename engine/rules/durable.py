@@ -8,25 +8,14 @@ fired. An evaluation asserts the facts under a fresh session id (`sid`), runs th
 then deletes that session's state, so nothing piles up between evaluations; a fact that
 no rule matches (durable_rules' "message not handled") is simply an empty result.
 
-How our conditions become durable_rules expressions (only `&`, `|`, `+` exists and
-`-` does-not-exist are needed):
-
-- Facts are encoded exactly, never as binary floats: a date as its ordinal; a number or
-  money as two integers, floor and ceiling of value x 10^S, where S is the largest number
-  of decimals among the literals it is compared with (2 at least for money). For an
-  integer literal L (scaled), `x > L` iff ceil > L, `x >= L` iff floor >= L, `x < L` iff
-  floor < L, `x <= L` iff ceil <= L, `x == L` iff floor == ceil == L: so 250.00 >= 250
-  is exactly true and 249.995 >= 250 exactly false.
-- Every comparison on a fact is "present and compares": an absent fact fails them all.
-  `exists: true` is `+field`, `exists: false` is `-field`. `in` is an `|` of equalities,
-  `not_in` an `&` of inequalities.
-- `not` has no durable_rules form, so it is pushed down to the leaves (De Morgan):
-  not(all) = any(not ..), not(any) = all(not ..), and a negated comparison is "absent,
-  or present and the flipped comparison" (gt <-> lte, gte <-> lt, eq <-> ne, in <-> not_in;
-  not exists:true = exists:false).
-- Every rule also requires our marker field `i` (the fact's index in the batch), so a
-  rule made only of "does not exist" tests can never match durable_rules' own session
-  state object (which would make its actions fire forever).
+How our conditions become durable_rules rules: `engine.rules.dnf` encodes the facts
+exactly (integers, never binary floats) and rewrites each condition, `not` included, into
+alternatives of plain tests; here each alternative becomes one durable_rules rule
+(`when_all` of `&`-joined tests, `+` exists, `-` does not exist), and a rule of the
+document matched when any of its alternatives fired. Every durable_rules rule also requires
+our marker field `i` (the fact's index in the batch), so a rule made only of "does not
+exist" tests can never match durable_rules' own session state object (which would make
+its actions fire forever), nor the session mark (see `_session_marked`).
 """
 from __future__ import annotations
 
@@ -35,19 +24,17 @@ import itertools
 import json
 import threading
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import durable_rules_engine
 from durable import engine as durable_engine
 from durable.lang import m, when_all
 
-from engine.rules.conditions import AllOf, AnyOf, Condition, Leaf, NotOf
+from engine.rules.conditions import Condition
+from engine.rules.dnf import FactEncoding, Translator
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
 
-FLIP = {"eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "in": "not_in", "not_in": "in"}
-NUMERIC = ("number", "integer", "money")
 BATCH = 1000
 
 _LOCK = threading.RLock()
@@ -55,192 +42,44 @@ _REGISTRY: dict[str, "DurableCriteria"] = {}
 _SESSIONS = itertools.count(1)
 
 
-def _places(value: Decimal) -> int:
-    """How many decimals a Decimal is written with."""
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+def _test(atom: tuple) -> Any:
+    """One atom of `engine.rules.dnf` as a durable_rules test."""
+    if atom[0] == "ex":
+        return +getattr(m, atom[1])
+    if atom[0] == "nex":
+        return -getattr(m, atom[1])
+    op, field, value = atom
+    left = getattr(m, field)
+    if op == "eq":
+        return left == value
+    if op == "ne":
+        return left != value
+    if op == "gt":
+        return left > value
+    if op == "gte":
+        return left >= value
+    if op == "lt":
+        return left < value
+    return left <= value
 
 
-def _literals(node: Any, found: dict[str, list]) -> None:
-    """Collect, per fact, every literal the condition compares it with."""
-    if isinstance(node, Leaf):
-        values = found.setdefault(node.fact, [])  # a fact only tested with `exists` is handed over too
-        for op, value in node.comparisons:
-            if op != "exists":
-                values.extend(value if op in ("in", "not_in") else [value])
-    elif isinstance(node, NotOf):
-        _literals(node.part, found)
-    else:
-        for part in node.parts:
-            _literals(part, found)
-
-
-class FactEncoding:
-    """How the facts of one criteria version are put into durable_rules JSON, exactly."""
-
-    def __init__(self, inputs: Mapping[str, InputSpec], conditions: Iterable[Condition | None]) -> None:
-        """Choose each numeric fact's decimal scale from the literals it is compared with."""
-        literals: dict[str, list] = {}
-        for condition in conditions:
-            if condition is not None:
-                _literals(condition.root, literals)
-        self.kinds: dict[str, str] = {}
-        self.scales: dict[str, Decimal] = {}
-        for fact in literals:
-            spec = inputs.get(fact)
-            kind = spec.type if spec is not None else _guess_kind(literals[fact])
-            self.kinds[fact] = kind
-            if kind in NUMERIC:
-                places = [_places(v) for v in literals[fact] if isinstance(v, Decimal)]
-                self.scales[fact] = Decimal(10) ** max(places + [2 if kind == "money" else 0])
-
-    def field(self, fact: str) -> str:
-        """The JSON field that tells whether a fact is present (its floor, for numbers)."""
-        return f"f_{fact}_lo" if fact in self.scales else f"f_{fact}"
-
-    def encode(self, facts: Mapping[str, Any], index: int, sid: str) -> dict:
-        """One fact set as the durable_rules fact: absent facts are left out."""
-        out: dict[str, Any] = {"sid": sid, "i": index}
-        for fact, kind in self.kinds.items():
-            value = facts.get(fact)
-            if value is None:
-                continue
-            if fact in self.scales and not isinstance(value, bool) and isinstance(value, (int, Decimal)):
-                scaled = Decimal(value) * self.scales[fact]
-                out[f"f_{fact}_lo"] = int(scaled.to_integral_value(ROUND_FLOOR))
-                out[f"f_{fact}_hi"] = int(scaled.to_integral_value(ROUND_CEILING))
-            elif isinstance(value, date):
-                out[f"f_{fact}"] = value.toordinal()
-            elif isinstance(value, (bool, str)):
-                out[f"f_{fact}"] = value
-            else:
-                raise EvaluationError(f"{fact}: {value!r} cannot be handed to durable_rules")
-        return out
-
-
-def _guess_kind(literals: list) -> str:
-    """The kind of an undeclared fact, from its literals (conditions compiled without inputs)."""
-    for value in literals:
-        if isinstance(value, bool):
-            return "boolean"
-        if isinstance(value, (int, Decimal)):
-            return "number"
-        if isinstance(value, date):
-            return "date"
-    return "text"
-
-
-def _true() -> Any:
-    """An expression that always holds: our marker field is always there."""
-    return +m.i
-
-
-def _false() -> Any:
-    """An expression that never holds."""
-    return -m.i
-
-
-def _any(parts: list) -> Any:
-    """`|` of expressions (never, for none)."""
-    if not parts:
-        return _false()
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = expression | part
+def _expression(alternative: list) -> Any:
+    """One alternative: the fact marker `i`, and every test."""
+    expression = +m.i
+    for atom in alternative:
+        expression = expression & _test(atom)
     return expression
 
 
-def _all(parts: list) -> Any:
-    """`&` of expressions (always, for none)."""
-    if not parts:
-        return _true()
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = expression & part
-    return expression
+def _session_marked(c: Any) -> None:
+    """The action of the session mark: nothing to do, but it must run.
 
-
-class _Translator:
-    """Our condition tree as a durable_rules expression, with `not` pushed to the leaves."""
-
-    def __init__(self, encoding: FactEncoding) -> None:
-        """Translate against one fact encoding."""
-        self.encoding = encoding
-
-    def node(self, node: Any, negated: bool) -> Any:
-        """The expression for a node (or for its negation)."""
-        if isinstance(node, NotOf):
-            return self.node(node.part, not negated)
-        if isinstance(node, Leaf):
-            return self.leaf(node, negated)
-        parts = [self.node(part, negated) for part in node.parts]
-        conjunction = isinstance(node, AllOf) != negated
-        return _all(parts) if conjunction else _any(parts)
-
-    def leaf(self, leaf: Leaf, negated: bool) -> Any:
-        """All comparisons hold; negated: some comparison fails (De Morgan)."""
-        if not negated:
-            return _all([self.atom(leaf.fact, op, value) for op, value in leaf.comparisons])
-        flipped = []
-        for op, value in leaf.comparisons:
-            if op == "exists":
-                flipped.append(self.atom(leaf.fact, "exists", not value))
-            else:
-                flipped.append(self.atom(leaf.fact, "exists", False) | self.atom(leaf.fact, FLIP[op], value))
-        return _any(flipped)
-
-    def atom(self, fact: str, op: str, value: Any) -> Any:
-        """One comparison on a present fact (or a presence test)."""
-        present_field = getattr(m, self.encoding.field(fact))
-        if op == "exists":
-            return +present_field if value else -present_field
-        if op == "in":
-            return _any([self.atom(fact, "eq", item) for item in value])
-        if op == "not_in":
-            return _all([+present_field] + [self.atom(fact, "ne", item) for item in value])
-        return (+present_field) & self.compare(fact, op, value)
-
-    def compare(self, fact: str, op: str, literal: Any) -> Any:
-        """A comparison of a fact known to be present."""
-        kind = self.encoding.kinds.get(fact, "text")
-        literal_kind = _literal_kind(literal)
-        if op in ("gt", "gte", "lt", "lte") and (kind not in NUMERIC + ("date",) or literal_kind != _family(kind)):
-            raise EvaluationError(f"{fact}: {op} applies to numbers, money and dates only")
-        if literal_kind != _family(kind):
-            return _false() if op == "eq" else _true()  # true is never 1, text '1' never the number 1
-        if kind in NUMERIC:
-            scaled = Decimal(literal) * self.encoding.scales[fact]
-            if scaled != scaled.to_integral_value():
-                raise EvaluationError(f"{fact}: {literal} has more decimals than its scale")  # scale covers all literals
-            whole = int(scaled)
-            low, high = getattr(m, f"f_{fact}_lo"), getattr(m, f"f_{fact}_hi")
-            return {
-                "gt": lambda: high > whole, "gte": lambda: low >= whole, "lt": lambda: low < whole,
-                "lte": lambda: high <= whole, "eq": lambda: (low == whole) & (high == whole),
-                "ne": lambda: (low != whole) | (high != whole),
-            }[op]()
-        value = literal.toordinal() if kind == "date" else literal
-        field = getattr(m, f"f_{fact}")
-        return {
-            "gt": lambda: field > value, "gte": lambda: field >= value, "lt": lambda: field < value,
-            "lte": lambda: field <= value, "eq": lambda: field == value, "ne": lambda: field != value,
-        }[op]()
-
-
-def _family(kind: str) -> str:
-    """The family an input type compares in."""
-    return "number" if kind in NUMERIC else kind if kind in ("date", "boolean") else "text"
-
-
-def _literal_kind(value: Any) -> str:
-    """The family of a literal."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, Decimal)):
-        return "number"
-    if isinstance(value, date):
-        return "date"
-    return "text"
+    durable_rules 2.0.28 crashes the process ("free(): invalid pointer") when it deletes
+    the state of a session in which no action ever ran, which is what a batch of facts
+    matching no rule would leave. Every session therefore asserts one mark fact, which only
+    this rule matches (it has no `i`, so no rule of the document can match it), and whose
+    action runs with the others before the state is deleted.
+    """
 
 
 class DurableCriteria:
@@ -251,13 +90,17 @@ class DurableCriteria:
         self.name = name
         self.encoding = FactEncoding(inputs, conditions)
         self.fired: list[tuple[int, int]] = []
-        translate = _Translator(self.encoding)
+        translate = Translator(self.encoding)
         definition = {}
         for number, condition in enumerate(conditions):
-            expression = _true() if condition is None else _true() & translate.node(condition.root, False)
-            rule = when_all(expression)
-            rule.func = [self._recorder(number)]
-            definition[f"r_{number}"] = rule.define()
+            recorder = self._recorder(number)
+            for j, alternative in enumerate(translate.alternatives(condition, f"{name} rule {number + 1}")):
+                rule = when_all(_expression(alternative))
+                rule.func = [recorder]
+                definition[f"r_{number}_{j}"] = rule.define()
+        session_mark = when_all(+m.ordinance_session)
+        session_mark.func = [_session_marked]
+        definition["session"] = session_mark.define()
         self.ruleset = durable_engine.Ruleset(name, None, definition)
 
     def _recorder(self, number: int) -> Any:
@@ -287,6 +130,7 @@ class DurableCriteria:
         with _LOCK:
             sid = f"s{next(_SESSIONS)}"
             encoded = [self.encoding.encode(facts, i, sid) for i, facts in enumerate(facts_list)]
+            encoded.append({"sid": sid, "ordinance_session": 1})  # see _session_marked
             self.fired.clear()
             try:
                 handle = self._assert(encoded)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from eval_support import example, load_text, rules_folder_documents
 from engine.rules import durable
 from engine.rules.conditions import Condition
+from engine.rules.document import InputSpec
 from engine.rules.criteria import _collect, compiled_criteria, decide_in_python, evaluate, evaluate_batch
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import check_facts
@@ -398,3 +399,89 @@ versions:
     assert evaluate(doc, {"appeal_filed_on": "2026-02-02", "account_class": "residential"}, MARCH_1).matched == [
         "Appeal on file"]
     assert evaluate(doc, {}, MARCH_1).matched == ["No class recorded"]
+
+
+RANDOM_INPUTS = {
+    "n": InputSpec("n", "number", required=False), "m": InputSpec("m", "money", required=False),
+    "k": InputSpec("k", "integer", required=False), "d": InputSpec("d", "date", required=False),
+    "t": InputSpec("t", "text", required=False), "b": InputSpec("b", "boolean", required=False),
+}
+POINTS = {
+    "n": [Decimal("0"), Decimal("2.25"), Decimal("2.250"), Decimal("7"), Decimal("-1.5")],
+    "m": [Decimal("0.00"), Decimal("49.99"), Decimal("50"), Decimal("250.00")],
+    "k": [Decimal(0), Decimal(30), Decimal(60), Decimal(90)],
+    "d": [date(2026, 2, 28), date(2026, 3, 1), date(2026, 12, 31)],
+    "t": ["A", "B", 'residential', '3/4"'],
+    "b": [True, False],
+}
+ORDERED_FACTS = ("n", "m", "k", "d")
+
+
+@st.composite
+def random_leaf(draw):
+    """One leaf on a random fact, with one or two comparisons of the right kinds."""
+    fact = draw(st.sampled_from(sorted(RANDOM_INPUTS)))
+    ops = ["eq", "ne", "in", "not_in", "exists"] + (["gt", "gte", "lt", "lte"] if fact in ORDERED_FACTS else [])
+    leaf = {"fact": fact}
+    for op in draw(st.lists(st.sampled_from(ops), min_size=1, max_size=2, unique=True)):
+        if op == "exists":
+            leaf[op] = draw(st.booleans())
+        elif op in ("in", "not_in"):
+            leaf[op] = draw(st.lists(st.sampled_from(POINTS[fact]), max_size=3))
+        else:
+            leaf[op] = draw(st.sampled_from(POINTS[fact]))
+    return leaf
+
+
+random_condition = st.recursive(
+    random_leaf(),
+    lambda inner: st.one_of(st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+                            st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+                            st.builds(lambda x: {"not": x}, inner)),
+    max_leaves=6,
+)
+
+
+def near(points):
+    """A value at, or just beside, one of the points."""
+    def beside(p):
+        if isinstance(p, date):
+            return st.sampled_from([p - timedelta(days=1), p, p + timedelta(days=1)])
+        if isinstance(p, Decimal):
+            return st.sampled_from([p - Decimal("0.01"), p, p + Decimal("0.001"), p + Decimal("0.01")])
+        return st.just(p)
+    return st.one_of(*[beside(p) for p in points])
+
+
+random_account = st.fixed_dictionaries({
+    "n": st.one_of(st.none(), near(POINTS["n"])),
+    "m": st.one_of(st.none(), near(POINTS["m"]).map(lambda v: v.quantize(Decimal("0.01")))),
+    "k": st.one_of(st.none(), st.sampled_from([-1, 0, 1, 29, 30, 31, 59, 60, 61, 89, 90, 91])),
+    "d": st.one_of(st.none(), near(POINTS["d"])),
+    "t": st.one_of(st.none(), st.sampled_from(["A", "B", "C", "residential", '3/4"', ""])),
+    "b": st.one_of(st.none(), st.booleans()),
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(random_condition, min_size=1, max_size=3), st.lists(random_account, min_size=1, max_size=8))
+def test_any_condition_decides_the_same_in_durable_rules_as_in_python(raws, accounts):
+    conditions = [Condition.compile(raw, RANDOM_INPUTS) for raw in raws]
+    ruleset = durable.criteria_ruleset("random-conditions", MARCH_1, RANDOM_INPUTS, conditions)
+    facts_list = [{k: v for k, v in account.items() if v is not None} for account in accounts]
+    expected = [tuple(i for i, c in enumerate(conditions) if c.holds(facts)) for facts in facts_list]
+    assert ruleset.decide_many(facts_list) == expected
+
+
+def test_a_condition_too_complex_for_durable_rules_is_refused_with_its_rule_named():
+    huge = {"any": [{"fact": "k", "in": [Decimal(i * 10 + j) for j in range(9)]} for i in range(30)]}
+    with pytest.raises(EvaluationError, match="rule 1: the condition is too complex for durable_rules"):
+        durable.criteria_ruleset("too-complex", MARCH_1, RANDOM_INPUTS, [Condition.compile(huge, RANDOM_INPUTS)])
+
+
+def test_the_exact_encoding_keeps_fractions_apart_from_thresholds():
+    conditions = [Condition.compile({"fact": "n", op: Decimal("2.25")}, RANDOM_INPUTS)
+                  for op in ("gt", "gte", "lt", "lte", "eq", "ne")]
+    ruleset = durable.criteria_ruleset("exact-encoding", MARCH_1, RANDOM_INPUTS, conditions)
+    decided = ruleset.decide_many([{"n": Decimal(v)} for v in ("2.2499", "2.25", "2.250", "2.2501")])
+    assert decided == [(2, 3, 5), (1, 3, 4), (1, 3, 4), (0, 1, 5)]
