@@ -56,6 +56,7 @@ def test_open_steps_take_and_show(cases, license_id):
     text = cases("show", "1").stdout
     assert "State: in_review (In review), version 2" in text
     assert "  2026-03-02 carla: start_review applied -> in_review" in text
+    assert "  new_permit = true  (boolean: the license has never been issued)" in text
 
 
 def test_open_without_as_acts_as_the_command_line(cases, license_id, committing_db):

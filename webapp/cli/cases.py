@@ -54,6 +54,11 @@ def _common(function):
                         help="Act as of this day (YYYY-MM-DD); default today in the city.")(function)
 
 
+def _shown(value) -> str:
+    """A value as YAML and the rules write it: true/false, text as is."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _day(db, on) -> date:
     """The day given, or today in the city."""
     return on.date() if on is not None else city_today(db)
@@ -107,10 +112,10 @@ def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir:
     click.echo(f"State: {view['state']} ({view['state_label']}), version {view['version']}")
     click.echo("Fields:")
     for name, value in view["fields"].items():
-        click.echo(f"  {name} = {value}")
+        click.echo(f"  {name} = {_shown(value)}")
     click.echo(f"Facts on {view['as_of']}:")
     for fact in view["facts"]:
-        click.echo(f"  {fact['name']} = {fact['value']}  ({fact['type']}: {fact['meaning']})")
+        click.echo(f"  {fact['name']} = {_shown(fact['value'])}  ({fact['type']}: {fact['meaning']})")
     click.echo("History:")
     for event in view["history"]:
         click.echo(f"  {event['on']} {event['actor']}: {event['step']} {event['from'] or '-'} -> {event['to']}")
