@@ -1,0 +1,69 @@
+"""What the page tests share: a fixed clock, a bill worked out by the real rate schedule, ledger postings."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine import ledger
+from engine.billing import bill_lines_summing_to_total
+from engine.money import to_cents
+from engine.rules.library import RuleLibrary
+from engine.store.models import Bill, BillLine, UtilityAccount
+from tests.factories import NOW
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 3, 2)  # NOW is 09:00 on March 2 in Alder Creek
+_library: RuleLibrary | None = None
+
+
+def library() -> RuleLibrary:
+    """The sample city's rules, read once."""
+    global _library
+    if _library is None:
+        _library = RuleLibrary.from_folder(REPO / "rules")
+    return _library
+
+
+@pytest.fixture()
+def fixed_clock(app):
+    """The app's clock fixed at the factories' NOW (09:00, March 2, 2026 in the city)."""
+    app.config["CLOCK"] = lambda: NOW
+
+
+def bill(db: Session, account: UtilityAccount, period: str, ccf: int, *, due_on: date) -> Bill:
+    """A bill worked out by the residential rate schedule, stored with its lines, and its charge posted."""
+    billed_on = date.fromisoformat(f"{period}-15")
+    result = library().evaluate("water-rates-residential", {"meter_size": account.meter_size,
+                                                            "consumption_ccf": Decimal(ccf)}, billed_on)
+    explanation = result.to_json()
+    explanation["facts"] = {"meter_size": account.meter_size, "consumption_ccf": ccf}
+    row = Bill(account_id=account.id, cycle=account.cycle, period=period, service_from=billed_on,
+               service_to=billed_on, billed_on=billed_on, due_on=due_on, consumption_ccf=ccf,
+               total_cents=to_cents(result.total), rule_id=result.rule, rule_version=result.version.isoformat(),
+               explanation=explanation)
+    db.add(row)
+    db.flush()
+    for position, (name, amount, detail) in enumerate(bill_lines_summing_to_total(result)):
+        db.add(BillLine(bill_id=row.id, position=position, name=name, amount_cents=to_cents(amount), detail=detail))
+    ledger.post_charge(db, account.id, result.total, on=billed_on, due_on=due_on, now=NOW, actor="billing",
+                       description=f"Utility bill {period}", reference=f"bill {period}")
+    db.flush()
+    return row
+
+
+def charge(db: Session, account: UtilityAccount, amount: str, *, on: date, due_on: date) -> None:
+    """A charge on the account's ledger."""
+    ledger.post_charge(db, account.id, Decimal(amount), on=on, due_on=due_on, now=NOW, actor="billing",
+                       description="Water and sewer")
+    db.flush()
+
+
+def credit(db: Session, account: UtilityAccount, amount: str, *, on: date = TODAY) -> None:
+    """A payment posted straight to the ledger (a lockbox payment stands in)."""
+    ledger.post(db, account_id=account.id, kind="payment", amount=-Decimal(amount), on=on, now=NOW,
+                actor="lockbox", description="Payment (lockbox)", reference=f"test-{on}")
+    db.flush()

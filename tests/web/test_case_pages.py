@@ -1,0 +1,125 @@
+"""The work queue and the case page: steps with forms, refusals with reasons, stale versions refused."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.store.models import Case, CaseEvent, Notice
+from tests.factories import create_account, create_case
+from tests.web.pages import charge, fixed_clock  # noqa: F401  (fixture)
+
+
+def reminded_case(db) -> Case:
+    """A delinquency case, reminder mailed, on an account with $120.00 past due since February 5."""
+    account = create_account(db)
+    charge(db, account, "120.00", on=date(2026, 1, 15), due_on=date(2026, 2, 5))
+    return create_case(db, subject_id=account.id, account_id=account.id, state="reminded",
+                       fields={"period": "2026-01"})
+
+
+def events_of(db, case_id: int) -> int:
+    """How many events a case has."""
+    return db.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id))
+
+
+@pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
+def test_every_staff_role_opens_the_queue_and_a_case(fixed_clock, login_as, db, role):
+    case = reminded_case(db)
+    client = login_as(role)
+    assert client.get("/cases/").status_code == 200
+    assert client.get(f"/cases/{case.id}").status_code == 200
+
+
+def test_the_queue_counts_open_cases_by_state_and_lists_a_filtered_page(fixed_clock, clerk, db):
+    cases = [reminded_case(db) for _ in range(3)]
+    create_case(db, state="past_due")
+    page = clerk.get("/cases/", query_string={"workflow": "delinquency", "state": "reminded"}).get_data(as_text=True)
+    assert "Reminder mailed" in page
+    for case in cases:
+        assert f'href="/cases/{case.id}"' in page
+    second = clerk.get("/cases/", query_string={"workflow": "delinquency", "state": "reminded",
+                                                "after": cases[1].id}).get_data(as_text=True)
+    assert f'href="/cases/{cases[2].id}"' in second and f'href="/cases/{cases[0].id}"' not in second
+
+
+def test_bad_case_addresses_are_404s_that_say_why(clerk):
+    assert "is not a case number" in clerk.get("/cases/abc").get_data(as_text=True)
+    assert clerk.get("/cases/abc").status_code == 404
+    missing = clerk.get("/cases/987654321")
+    assert missing.status_code == 404 and "There is no case 987654321." in missing.get_data(as_text=True)
+
+
+def test_the_case_page_shows_facts_allowed_steps_and_refused_steps_with_why(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Reminder mailed" in page
+    assert "what was due before the day and is unpaid" in page  # a fact's meaning
+    assert "$120.00" in page
+    assert "Arrange a payment plan" in page and 'name="arrange_plan-installments"' in page
+    assert f'name="arrange_plan-version" type="hidden" value="{case.version}"' in page
+    assert 'disabled aria-describedby="why-medical_hold">Hold for a medical certificate' in page  # greyed, with why
+    assert "this step needs the role supervisor; you are a clerk" in page
+
+
+def test_a_clerk_arranges_a_payment_plan_through_the_form(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version, "arrange_plan-installments": "3",
+        "arrange_plan-first_due": "2026-03-20"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.expire_all()
+    case = db.get(Case, case.id)
+    assert case.state == "payment_plan"
+    event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())).first()
+    assert event.actor == clerk.user.username and event.form == {"installments": 3, "first_due": "2026-03-20"}
+    page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Payment arrangement" in page and "installments: 3" in page and "first due: 2026-03-20" in page
+    notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
+    assert notice.notice_type == "payment-plan-agreement"
+    pdf = clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+
+
+def test_a_bad_step_form_shows_its_message_and_applies_nothing(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    before = events_of(db, case.id)
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version, "arrange_plan-installments": "20", "arrange_plan-first_due": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "installments must be from 2 to" in page.lower()  # the limits the workflow sets
+    assert "First installment due is required." in page or "is required." in page
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
+
+
+def test_a_refused_step_shows_the_engines_reasons_and_changes_nothing(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Hold for a medical certificate" in page and "this step needs the role supervisor; you are a clerk" in page
+    response = clerk.post(f"/cases/{case.id}/steps/medical_hold", data={
+        "medical_hold-version": case.version, "medical_hold-certificate_received": "2026-03-01",
+        "medical_hold-hold_reason": "certificate from Dr. Alvarez"})
+    assert response.status_code == 400
+    assert "was not taken" in response.get_data(as_text=True)
+    assert "this step needs the role supervisor; you are a clerk" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == 0
+
+
+def test_a_stale_version_gets_the_conflict_page_and_nothing_is_applied(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    seen = case.version
+    case.fields = {**case.fields, "appeal_pending": False}  # someone else saves the case meanwhile
+    db.flush()
+    assert case.version == seen + 1
+    before = events_of(db, case.id)
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": seen, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "This case changed since you opened it" in page and f'href="/cases/{case.id}"' in page
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before

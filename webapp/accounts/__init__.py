@@ -1,0 +1,9 @@
+"""Utility accounts: search, and the account page a clerk answers the phone with."""
+from flask import Blueprint
+
+from webapp import formatting
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+formatting.attach(bp)
+
+from webapp.accounts import routes  # noqa: E402,F401  (registers the views on bp)

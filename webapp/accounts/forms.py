@@ -1,0 +1,42 @@
+"""Forms of the account pages: search, return a payment, request a refund."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from webapp.fields import AtLeast, MoneyField
+
+
+class SearchForm(FlaskForm):
+    """Find an account (a GET form: it changes nothing, so it carries no CSRF token)."""
+
+    class Meta:
+        """Search is read-only."""
+
+        csrf = False
+
+    q = StringField("Account number, customer name or service address",
+                    validators=[Length(max=120)], render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField("Search")
+
+
+class ReturnPaymentForm(FlaskForm):
+    """A supervisor records a payment the bank returned."""
+
+    reason = StringField("Reason", validators=[DataRequired(message="Say why the bank returned it."),
+                                               Length(max=120)])
+    submit = SubmitField("Return payment")
+
+
+REFUND_SOURCES = [("overpayment", "Overpayment (credit balance)"), ("deposit", "Deposit"),
+                  ("license_overpayment", "License overpayment")]
+
+
+class RefundRequestForm(FlaskForm):
+    """A clerk asks for a credit to be refunded: opens a refund case."""
+
+    amount = MoneyField("Amount to refund", validators=[DataRequired(message="Enter the amount to refund."),
+                                                        AtLeast("0.01", "The amount must be more than $0.00.")])
+    source = SelectField("Where the credit comes from", choices=REFUND_SOURCES)
+    submit = SubmitField("Request the refund")

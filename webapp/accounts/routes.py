@@ -1,0 +1,112 @@
+"""Account pages: thin views over the account lookups and the engine's payments and cases."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine.notices import NoticeDataError, PdfRenderError
+from engine.payments import RETURNABLE, PaymentError, return_payment
+from engine.sweeps.mailing import render_notice
+from engine.workflow import services
+from engine.workflow.runtime import CaseError
+from webapp import clock
+from webapp.accounts import bp, lookup
+from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm, SearchForm
+from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.catalog import catalog, notice_templates, rules
+from webapp.extensions import database
+from webapp.pages import not_found
+
+
+def _account(number: str):
+    """The account with this number, or a 404 page that says so."""
+    account = lookup.account_by_number(database.session, number)
+    if account is None:
+        not_found(f"There is no utility account numbered {number}. Check the number, or search by name or address.")
+    return account
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """Search accounts by number, customer name or service address."""
+    form = SearchForm(request.args)
+    found = lookup.search(database.session, form.q.data or "") if form.validate() and form.q.data else None
+    if found is not None and len(found) == 1 and found[0].number == form.q.data.strip():
+        return redirect(url_for("accounts.show", number=found[0].number))
+    return render_template("accounts/index.html", form=form, found=found, limit=lookup.LIMIT)
+
+
+@bp.route("/<number>")
+@role_required(*STAFF)
+def show(number: str):
+    """The account page: standing, bills and why, ledger, payments, deposits, cases, notices."""
+    account = _account(number)
+    page = lookup.account_page(database.session, account, clock.today())
+    return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                           return_form=ReturnPaymentForm(), refund_form=RefundRequestForm())
+
+
+@bp.route("/<number>/payments/<int:payment_id>/return", methods=["POST"])
+@role_required(*SUPERVISORS)
+def return_a_payment(number: str, payment_id: int):
+    """Record a payment the bank returned: reversal, returned-payment fee, cash-only by rule."""
+    account = _account(number)
+    if lookup.payment_of_account(database.session, account, payment_id) is None:
+        not_found(f"Account {number} has no payment {payment_id}.")
+    form = ReturnPaymentForm()
+    if not form.validate_on_submit():
+        flash("Payment not returned: " + " ".join(form.reason.errors or ["the form could not be read."]), "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="payments"))
+    try:
+        returned = return_payment(database.session, payment_id, reason=form.reason.data, on=clock.today(),
+                                  actor=current_user.username, now=clock.now(), library=rules())
+    except PaymentError as error:
+        database.session.rollback()
+        flash(f"Payment not returned: {error}", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="payments"))
+    database.session.commit()
+    flash(f"Payment {payment_id} returned." + (" A returned-payment fee was charged." if returned.fee else "")
+          + (" The account is now cash-only." if returned.became_cash_only else ""), "success")
+    return redirect(url_for("accounts.show", number=number, _anchor="payments"))
+
+
+@bp.route("/<number>/refund", methods=["POST"])
+@role_required(*STAFF)
+def request_refund(number: str):
+    """Open a refund case for part or all of the account's credit."""
+    account = _account(number)
+    form = RefundRequestForm()
+    if not form.validate_on_submit():
+        page = lookup.account_page(database.session, account, clock.today())
+        return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                               return_form=ReturnPaymentForm(), refund_form=form), 400
+    try:
+        case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
+                                  on=clock.today(), now=clock.now(),
+                                  fields={"amount": str(form.amount.amount), "source": form.source.data})
+    except CaseError as error:
+        database.session.rollback()
+        flash(f"Refund not requested: {error}", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="cases"))
+    database.session.commit()
+    flash(f"Refund requested: case {case.id}.", "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/<number>/notices/<int:notice_id>.pdf")
+@role_required(*STAFF)
+def notice_pdf(number: str, notice_id: int):
+    """One notice of the account as a PDF, rendered now."""
+    account = _account(number)
+    notice = lookup.notice_of_account(database.session, account, notice_id)
+    if notice is None:
+        not_found(f"Account {number} has no notice {notice_id}.")
+    try:
+        pdf = render_notice(database.session, notice.id, notice_templates())
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The notice could not be printed: {error}", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="notices"))
+    name = f"{account.number}-{notice.notice_type}-{notice.id}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

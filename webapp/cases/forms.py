@@ -1,0 +1,134 @@
+"""Forms of the case pages: the queue filter, and a step's form built from its spec in the workflow."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webapp.fields import AtLeast, AtMost, MoneyField
+
+
+class QueueFilterForm(FlaskForm):
+    """Which cases to list (a GET form; it changes nothing)."""
+
+    class Meta:
+        """Filtering is read-only."""
+
+        csrf = False
+
+    workflow = SelectField("Workflow", choices=[("", "Any workflow")], validate_choice=False)
+    state = SelectField("State", choices=[("", "Any state")], validate_choice=False)
+    closed = BooleanField("Closed cases instead of open ones")
+    submit = SubmitField("Show")
+
+
+class StepForm(FlaskForm):
+    """A step's button: the case version the person saw, and the step's own fields (added per step)."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+
+def _date_window(least: Any, most: Any):
+    """A validator holding a date between its limits."""
+    low = date.fromisoformat(least) if isinstance(least, str) else least
+    high = date.fromisoformat(most) if isinstance(most, str) else most
+
+    def check(form, field) -> None:
+        """Refuse a date outside the window."""
+        if field.data is None:
+            return
+        if low is not None and field.data < low:
+            raise ValidationError(f"The date must be on or after {low.isoformat()}.")
+        if high is not None and field.data > high:
+            raise ValidationError(f"The date must be on or before {high.isoformat()}.")
+
+    return check
+
+
+def _field(spec: dict[str, Any]):
+    """The WTForms field for one field of a step's form."""
+    label, required, kind = spec.get("label") or spec["name"].replace("_", " ").capitalize(), spec["required"], spec["type"]
+    needed = [DataRequired(message=f"{label} is required.")] if required else [Optional()]
+    least, most = spec.get("min"), spec.get("max")
+    if kind == "integer":
+        needed = [InputRequired(message=f"{label} is required.")] if required else [Optional()]
+        return IntegerField(label, validators=needed + [NumberRange(
+            min=least, max=most, message=_range_message(label, least, most))], render_kw={"inputmode": "numeric"})
+    if kind == "money":
+        limits = ([AtLeast(str(least))] if least is not None else []) + ([AtMost(str(most))] if most is not None else [])
+        return MoneyField(label, validators=needed + limits, render_kw={"inputmode": "decimal"})
+    if kind == "date":
+        return DateField(label, validators=needed + [_date_window(least, most)], render_kw={"type": "date"})
+    if kind == "boolean":
+        return BooleanField(label)
+    if kind == "choice":
+        return SelectField(label, choices=[("", "Choose…")] + [(c, c.replace("_", " ")) for c in spec["choices"]],
+                           validators=needed)
+    return StringField(label, validators=needed + [Length(max=500)])
+
+
+def _range_message(label: str, least: Any, most: Any) -> str:
+    """What an out-of-range whole number is told."""
+    if least is not None and most is not None:
+        return f"{label} must be from {least} to {most}."
+    return f"{label} must be at least {least}." if least is not None else f"{label} must be at most {most}."
+
+
+def step_form(step: Any, formdata: Any = None) -> StepForm:
+    """The form of one step (a StepOption), its fields prefixed with the step's id so several fit on a page."""
+
+    class Form(StepForm):
+        """The fields this step asks for."""
+
+    for spec in step.form:
+        setattr(Form, spec["name"], _field(spec))
+    setattr(Form, "submit", SubmitField(step.label))
+    form = Form(formdata=formdata, prefix=step.id) if formdata is not None else Form(prefix=step.id)
+    form.spec = step.form
+    return form
+
+
+def step_values(form: StepForm) -> dict[str, Any]:
+    """What the person typed, as the engine reads a step's form (money as text, dates as dates)."""
+    values: dict[str, Any] = {}
+    for spec in form.spec:
+        field = form[spec["name"]]
+        value = field.data
+        if spec["type"] == "money":
+            value = str(field.amount) if field.amount is not None else None
+        if value is not None and value != "":
+            values[spec["name"]] = value
+        elif spec["type"] == "boolean":
+            values[spec["name"]] = False
+    return values
+
+
+def hint_for(spec: dict[str, Any]) -> str | None:
+    """The hint under a step's field: its limits or format."""
+    least, most = spec.get("min"), spec.get("max")
+    unit = "$" if spec["type"] == "money" else ""
+    if least is not None and most is not None:
+        return f"From {unit}{least} to {unit}{most}."
+    if least is not None:
+        return f"At least {unit}{least}."
+    if most is not None:
+        return f"At most {unit}{most}."
+    return {"money": "Dollars and cents, e.g. 52.03."}.get(spec["type"])
+
+
+def action_words(done: dict[str, Any]) -> str:
+    """One action a step ran, as the history shows it: 'Fee late-fee (version 2024-07-01): $22.59'."""
+    kind = done.get("action", "")
+    if kind == "fee":
+        return f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
+    if kind == "set":
+        return f"Set {str(done.get('field', '')).replace('_', ' ')} to {done.get('value')}"
+    if kind == "notice":
+        return f"Notice {str(done.get('notice', '')).replace('-', ' ')} written"
+    if kind == "open":
+        return f"Opened linked case {done.get('case_id', '')} ({done.get('workflow', '')})"
+    details = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in done.items() if k != "action")
+    return f"{kind.replace('_', ' ').capitalize()}: {details}" if details else kind.replace("_", " ").capitalize()

@@ -1,0 +1,117 @@
+"""Case pages: thin views over engine.workflow.services (show, steps, take)."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine.notices import NoticeDataError, PdfRenderError
+from engine.store.models import Notice
+from engine.sweeps.mailing import render_notice
+from engine.workflow import services
+from engine.workflow.runtime import CaseError, Conflict, StepRefused
+from webapp import clock
+from webapp.auth import STAFF, role_required
+from webapp.cases import bp, queue
+from webapp.cases.forms import QueueFilterForm, action_words, hint_for, step_form, step_values
+from webapp.catalog import catalog, notice_templates
+from webapp.extensions import database
+from webapp.pages import not_found, record_id
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """The work queue: open cases counted by workflow and state, and a page of the filtered list."""
+    form = QueueFilterForm(request.args)
+    workflows = {w: catalog().workflows.get(w) for w in catalog().workflows.ids()}
+    form.workflow.choices = [("", "Any workflow")] + [(w, wf.title) for w, wf in workflows.items()]
+    chosen = workflows.get(form.workflow.data or "")
+    states = chosen.states if chosen else {}
+    form.state.choices = [("", "Any state")] + [(s, st.label) for s, st in states.items()]
+    after = request.args.get("after", "0")
+    rows = queue.page_of(database.session, workflow=form.workflow.data or None,
+                         state=(form.state.data or None) if chosen else None, closed=bool(form.closed.data),
+                         after=int(after) if after.isdigit() else 0)
+    return render_template("cases/index.html", form=form, counts=queue.counts(database.session), rows=rows,
+                           workflows=workflows, page_size=queue.PAGE, after=after)
+
+
+def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list[str]] | None = None,
+               status: int = 200):
+    """The case page, with any step form given (carrying its errors) and a refusal to show."""
+    session, today = database.session, clock.today()
+    try:
+        view = services.show_case(session, catalog(), case_id, on=today)
+        steps = services.steps_for(session, catalog(), case_id, user=current_user.username, on=today)
+    except CaseError:
+        not_found(f"There is no case {case_id}.")
+    forms = dict(forms or {})
+    for step in steps:
+        if step.id not in forms:
+            forms[step.id] = step_form(step)
+            forms[step.id].version.data = str(view["version"])
+    workflow = catalog().workflows.get(view["workflow"], view["workflow_version"])
+    return render_template("cases/show.html", case=view, steps=steps, forms=forms, refusal=refusal,
+                           subject=queue.subject_of(session, view), states=workflow.states, today=today,
+                           hint_for=hint_for, action_words=action_words), status
+
+
+@bp.route("/<case_id>")
+@role_required(*STAFF)
+def show(case_id: str):
+    """The case: subject, state, facts, the steps this person may take now (and why not), history, notices."""
+    return _case_page(record_id(case_id, "case"))
+
+
+@bp.route("/<case_id>/steps/<step_id>", methods=["POST"])
+@role_required(*STAFF)
+def take(case_id: str, step_id: str):
+    """Take a step on the version of the case the person saw; refusals and conflicts change nothing."""
+    number, session, today = record_id(case_id, "case"), database.session, clock.today()
+    try:
+        steps = {s.id: s for s in services.steps_for(session, catalog(), number, user=current_user.username, on=today)}
+    except CaseError:
+        not_found(f"There is no case {number}.")
+    if step_id not in steps:
+        return _case_page(number, refusal=(step_id, [f"No step “{step_id}” leaves this case's state."]), status=400)
+    form = step_form(steps[step_id], request.form)
+    if steps[step_id].allowed and not form.validate():
+        return _case_page(number, forms={step_id: form}, status=400)
+    try:
+        event = services.take_step(session, catalog(), number, step_id, user=current_user.username, on=today,
+                                   now=clock.now(), form=step_values(form), version=_version(form))
+    except Conflict:
+        session.rollback()
+        return render_template("cases/conflict.html", case_id=number), 409
+    except StepRefused as refused:
+        session.rollback()
+        return _case_page(number, forms={step_id: form}, refusal=(steps[step_id].label, refused.reasons), status=400)
+    except CaseError as error:
+        session.rollback()
+        return _case_page(number, forms={step_id: form}, refusal=(steps[step_id].label, [str(error)]), status=400)
+    session.commit()
+    flash(f"{steps[step_id].label}: case {number} is now {event.to_state.replace('_', ' ')}.", "success")
+    return redirect(url_for("cases.show", case_id=number))
+
+
+@bp.route("/<case_id>/notices/<int:notice_id>.pdf")
+@role_required(*STAFF)
+def notice_pdf(case_id: str, notice_id: int):
+    """One notice of the case as a PDF, rendered now."""
+    number = record_id(case_id, "case")
+    notice = database.session.get(Notice, notice_id)
+    if notice is None or notice.case_id != number:
+        not_found(f"Case {number} has no notice {notice_id}.")
+    try:
+        pdf = render_notice(database.session, notice.id, notice_templates())
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The notice could not be printed: {error}", "error")
+        return redirect(url_for("cases.show", case_id=number))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}.pdf"'})
+
+
+def _version(form) -> int:
+    """The case version the person saw, from the form's hidden field (0, a Conflict, if it was tampered with)."""
+    text = form.version.data or ""
+    return int(text) if text.isdigit() else 0  # no case has version 0: a Conflict, nothing applied

@@ -1,0 +1,64 @@
+"""How pages show values: money as $1,234.50, moments in the city's time zone, the city's words."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Flask
+
+from engine.city import zone
+from engine.money import format_money
+from webapp import clock
+from webapp.auth.access import may_open
+
+
+def money(value: int | Decimal | str | None) -> str:
+    """Integer cents, Decimal dollars or dollars as text ("52.03") as $52.03; empty for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except InvalidOperation:
+            return value
+    return format_money(value)
+
+
+def local_time(moment: datetime | str | None) -> str:
+    """An aware moment (or ISO text) in the city's time zone: 2026-03-02 09:00."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(zone(clock.city_timezone())).strftime("%Y-%m-%d %H:%M")
+
+
+def day(value: date | str | None) -> str:
+    """A calendar date as the city writes it on screen: Mar 2, 2026."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value.strftime('%b')} {value.day}, {value.year}"
+
+
+def words(name: str | None) -> str:
+    """An identifier in words: past_due -> past due."""
+    return (name or "").replace("_", " ")
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(money)
+    app.add_template_filter(local_time)
+    app.add_template_filter(day)
+    app.add_template_filter(words)
+    app.jinja_env.tests["endpoint_open"] = may_open
+
+
+def attach(blueprint: Blueprint) -> None:
+    """Register the filters on the app when this blueprint is registered (once per app)."""
+    blueprint.record_once(lambda state: init_app(state.app))
