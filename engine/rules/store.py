@@ -1,0 +1,349 @@
+"""The rule store: every revision of a rule document kept as written, drafted, then published.
+
+A revision is a whole document's YAML text, byte for byte, with its SHA-256, who drafted it,
+who approved it and when. A published revision never changes (the database refuses it); a
+change is a new revision, and it may not change or remove a version that is or has been in
+force, nor add one dated in the past. The newest published revision of each document is
+what the city runs on. Every change writes an audit row; nothing here commits or reads the
+clock (`now` and `today` come in).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.city import get_city
+from engine.rules.document import RuleDocument, Version
+from engine.rules.errors import DocumentError, DocumentErrors
+from engine.rules.library import RuleLibrary, rule_files
+from engine.rules.loader import load_document
+from engine.store.models import RuleVersion
+from engine.users import get_user
+
+SYSTEM_USER = "import"  # who drafts and approves the rules loaded at the city's first set-up
+RULE_APPROVERS = ("supervisor", "admin")
+FOLDER_NAME = re.compile(r"^[a-z0-9-]+$")
+LIMITS = {"title": 200, "department": 40}
+
+
+class RuleStoreError(ValueError):
+    """A change to the rule store that cannot be made; the message says why."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did: revisions published, revisions drafted, documents left as they were."""
+
+    published: list[RuleVersion] = field(default_factory=list)
+    drafted: list[RuleVersion] = field(default_factory=list)
+    unchanged: list[RuleVersion] = field(default_factory=list)
+
+
+def sha256_of(text: str) -> str:
+    """The SHA-256 of a document's text as written (UTF-8), in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def history(session: Session, document_id: str) -> list[RuleVersion]:
+    """Every revision of a document, oldest first."""
+    return list(session.scalars(select(RuleVersion).where(RuleVersion.document_id == document_id)
+                                .order_by(RuleVersion.revision)))
+
+
+def newest_published(session: Session) -> list[RuleVersion]:
+    """The newest published revision of each document, by id."""
+    rows = session.scalars(select(RuleVersion).where(RuleVersion.status == "published")
+                           .order_by(RuleVersion.document_id, RuleVersion.revision))
+    return list({row.document_id: row for row in rows}.values())
+
+
+def revision_document(row: RuleVersion) -> RuleDocument:
+    """The document a stored revision holds (its source named by id and revision)."""
+    return load_document(row.yaml_text, f"{row.document_id} revision {row.revision}")
+
+
+def published_documents(session: Session) -> list[RuleDocument]:
+    """The documents of the newest published revisions."""
+    return [revision_document(row) for row in newest_published(session)]
+
+
+def published_library(session: Session) -> RuleLibrary:
+    """The city's rules as published: the newest published revision of each document."""
+    return RuleLibrary.from_documents(published_documents(session))
+
+
+def export_path(row: RuleVersion) -> Path:
+    """Where a document is written: calendar/, else its department's folder, else its kind's."""
+    folder = row.department if row.department and FOLDER_NAME.match(row.department) else row.kind
+    return Path("calendar" if row.kind == "calendar" else folder) / f"{row.document_id}.yaml"
+
+
+def export(session: Session, folder: str | Path) -> list[Path]:
+    """Write each document's newest published text, byte for byte, under `folder`; the files written."""
+    written = []
+    for row in newest_published(session):
+        path = Path(folder) / export_path(row)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(row.yaml_text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def read_folder(folder: str | Path) -> list[RuleDocument]:
+    """Every document under a folder, each text exactly as in its file; DocumentErrors listing all."""
+    documents, errors = [], []
+    path = Path(folder)
+    if not path.exists():
+        raise DocumentErrors([DocumentError(str(path), 1, "", "no such file or folder")])
+    for file in rule_files(path):
+        try:
+            documents.append(load_document(file.read_bytes().decode("utf-8"), str(file)))
+        except DocumentErrors as bad:
+            errors.extend(bad.errors)
+        except UnicodeDecodeError:
+            errors.append(DocumentError(str(file), 1, "", "not UTF-8 text"))
+    if errors:
+        raise DocumentErrors(errors)
+    return documents
+
+
+# --- what a new revision may not do ------------------------------------------------------
+
+
+def _terms(version: Version) -> tuple:
+    """What a version says, without where it stands in the file."""
+    return version.effective, version.body, version.reference, version.adopted, version.retired
+
+
+def in_force_problems(published: RuleDocument, proposed: RuleDocument, today: date) -> list[str]:
+    """Why `proposed` may not replace `published` on `today`: in-force versions changed, past ones added."""
+    if proposed.kind != published.kind:
+        return [f"{published.id} is a {published.kind}; a new revision cannot make it a {proposed.kind}"]
+    settled = [v for v in published.versions if v.effective <= today]
+    if not settled:
+        return []
+    later = f"add a new version dated {today} or later"
+    proposed_on = {v.effective: v for v in proposed.versions}
+    problems = []
+    for version in settled:
+        tense = "is" if version is settled[-1] else "has been"
+        where = f"versions[{version.index}] (effective {version.effective}) {tense} in force"
+        if version.effective not in proposed_on:
+            problems.append(f"{where} and cannot be removed; {later}")
+        elif _terms(proposed_on[version.effective]) != _terms(version):
+            problems.append(f"{where} and cannot change; {later}")
+    known = {v.effective for v in published.versions}
+    problems += [f"versions[{v.index}] (effective {v.effective}) is dated in the past; {later}"
+                 for v in proposed.versions if v.effective < today and v.effective not in known]
+    return problems + _input_problems(published, proposed)
+
+
+def _input_problems(published: RuleDocument, proposed: RuleDocument) -> list[str]:
+    """Inputs that versions in force read may not change or go; a new one may not be required."""
+    problems = []
+    for name, spec in published.inputs.items():
+        if name not in proposed.inputs:
+            problems.append(f"inputs.{name} is read by the versions in force and cannot be removed")
+        elif proposed.inputs[name] != spec:
+            problems.append(f"inputs.{name} is read by the versions in force and cannot change")
+    problems += [f"inputs.{name} is new and the versions in force would need it too; "
+                 "give it a default or required: false"
+                 for name, spec in proposed.inputs.items()
+                 if name not in published.inputs and spec.required and not spec.has_default]
+    return problems
+
+
+def _column_problems(doc: RuleDocument) -> list[str]:
+    """Header values too long for the store."""
+    return [f"{doc.id}: {key} is longer than {limit} characters" for key, limit in LIMITS.items()
+            if len(getattr(doc, key) or "") > limit]
+
+
+def _check_references(session: Session, documents: Iterable[RuleDocument]) -> None:
+    """Check documents against the published ones they would join or replace; DocumentErrors if any."""
+    merged = {doc.id: doc for doc in published_documents(session)}
+    merged.update({doc.id: doc for doc in documents})
+    RuleLibrary.from_documents(merged.values())
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+def _rule_editor(session: Session, username: str, what: str) -> str:
+    """The username of an active supervisor or administrator, or a RuleStoreError naming `what`."""
+    user = get_user(session, username)
+    if user is None or not user.active:
+        raise RuleStoreError(f"the {what} {username!r} is not an active user")
+    if user.role not in RULE_APPROVERS:
+        raise RuleStoreError(f"the {what} {user.username} is a {user.role}; rule versions are "
+                             f"drafted and approved by a supervisor or an administrator")
+    return user.username
+
+
+def _author(session: Session, username: str) -> str:
+    """Who drafts: a supervisor, an administrator, or the system's import."""
+    return SYSTEM_USER if username == SYSTEM_USER else _rule_editor(session, username, "author")
+
+
+def _second_person(session: Session, author: str, approver: str) -> None:
+    """Refuse an approver who drafted the revision when the city asks for a second person."""
+    if approver == author and get_city(session).rules_need_second_approver:
+        raise RuleStoreError(f"a rule version needs a second person to approve it: {author} drafted it")
+
+
+# --- drafting and publishing ----------------------------------------------------------------
+
+
+def _next_revision(session: Session, document_id: str) -> int:
+    """The number the document's next revision takes."""
+    return (session.scalar(select(func.max(RuleVersion.revision))
+                           .where(RuleVersion.document_id == document_id)) or 0) + 1
+
+
+def _newest(session: Session, document_id: str, *statuses: str) -> RuleVersion | None:
+    """The document's newest revision of one of these statuses, or None."""
+    return session.scalar(select(RuleVersion).where(RuleVersion.document_id == document_id,
+                                                    RuleVersion.status.in_(statuses))
+                          .order_by(RuleVersion.revision.desc()).limit(1))
+
+
+def _add(session: Session, doc: RuleDocument, author: str, now: datetime) -> RuleVersion:
+    """A new draft revision of a checked document, audited."""
+    row = RuleVersion(document_id=doc.id, revision=_next_revision(session, doc.id), kind=doc.kind,
+                      title=doc.title, department=doc.department, yaml_text=doc.text, sha256=sha256_of(doc.text),
+                      status="draft", latest_effective=doc.versions[-1].effective, author=author,
+                      approver=None, created_at=now, published_at=None, note="")
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=author, action="rule.draft", subject_type="rule", subject_id=doc.id,
+                 detail={"revision": row.revision, "sha256": row.sha256}, at=now)
+    return row
+
+
+def _approve(session: Session, row: RuleVersion, approver: str, now: datetime) -> RuleVersion:
+    """Mark a checked draft published by `approver`, audited."""
+    row.status, row.approver, row.published_at = "published", approver, now
+    session.flush()
+    audit.record(session, actor=approver, action="rule.publish", subject_type="rule", subject_id=row.document_id,
+                 detail={"revision": row.revision, "sha256": row.sha256, "author": row.author}, at=now)
+    return row
+
+
+def _publish_problems(session: Session, doc: RuleDocument, today: date) -> list[str]:
+    """Why `doc` may not become the published revision on `today` (empty when it may)."""
+    current = _newest(session, doc.id, "published")
+    if current is None:
+        return []
+    return [f"{doc.id}: {problem}" for problem in in_force_problems(revision_document(current), doc, today)]
+
+
+def draft(session: Session, text: str, source: str, author: str, now: datetime) -> RuleVersion:
+    """Store a new draft revision of a document; DocumentErrors (nothing stored) if it is not valid."""
+    doc = load_document(text, source)
+    problems = _column_problems(doc)
+    if problems:
+        raise RuleStoreError("\n".join(problems))
+    author = _author(session, author)
+    _check_references(session, [doc])
+    newest = _newest(session, doc.id, "draft", "published")
+    if newest is not None and newest.sha256 == sha256_of(text):
+        raise RuleStoreError(f"{doc.id}: the text is the same as revision {newest.revision} ({newest.status})")
+    return _add(session, doc, author, now)
+
+
+def publish(session: Session, document_id: str, revision: int, approver: str, now: datetime,
+            today: date) -> RuleVersion:
+    """Publish a draft revision: a second person, no in-force version changed; audited."""
+    row = session.scalar(select(RuleVersion).where(RuleVersion.document_id == document_id,
+                                                   RuleVersion.revision == revision))
+    if row is None:
+        raise RuleStoreError(f"{document_id} has no revision {revision}")
+    if row.status != "draft":
+        raise RuleStoreError(f"revision {revision} of {document_id} is {row.status}, not a draft")
+    approver = _rule_editor(session, approver, "approver")
+    _second_person(session, row.author, approver)
+    current = _newest(session, document_id, "published")
+    if current is not None and current.revision > revision:
+        raise RuleStoreError(f"revision {current.revision} of {document_id} was published after this draft "
+                             f"was written; draft again from revision {current.revision}")
+    doc = revision_document(row)
+    _check_references(session, [doc])
+    problems = _publish_problems(session, doc, today)
+    if problems:
+        raise RuleStoreError("\n".join(problems))
+    return _approve(session, row, approver, now)
+
+
+# --- importing a folder -------------------------------------------------------------------
+
+
+def _import_people(session: Session, author: str | None, approver: str | None) -> tuple[str, str | None]:
+    """Who drafts and who approves an import (approver None: drafts only)."""
+    if author is None and approver is None:
+        first_set_up = not session.scalar(select(func.count()).select_from(RuleVersion)
+                                          .where(RuleVersion.status == "published"))
+        return SYSTEM_USER, SYSTEM_USER if first_set_up else None
+    if author is None:
+        raise RuleStoreError("an approver approves someone's drafts: say who drafted them (--author)")
+    author = _author(session, author)
+    if approver is None:
+        return author, None
+    approver = _rule_editor(session, approver, "approver")
+    _second_person(session, author, approver)
+    return author, approver
+
+
+def import_documents(session: Session, documents: Iterable[RuleDocument], *, actor: str, now: datetime,
+                     today: date, author: str | None = None, approver: str | None = None) -> ImportReport:
+    """Store every new or changed document, all or nothing: published when approved, else drafts; audited."""
+    documents = sorted(documents, key=lambda d: d.id)
+    _check_references(session, documents)
+    author, approver = _import_people(session, author, approver)
+    report, changed = ImportReport(), []
+    for doc in documents:
+        current, pending = _newest(session, doc.id, "published"), _newest(session, doc.id, "draft")
+        sha = sha256_of(doc.text)
+        if current is not None and current.sha256 == sha:
+            report.unchanged.append(current)
+        elif pending is not None and pending.sha256 == sha and (current is None or pending.revision > current.revision):
+            if approver is None:
+                report.unchanged.append(pending)
+            else:
+                changed.append((doc, pending))  # drafted by an earlier import: approve that draft
+        else:
+            changed.append((doc, None))
+    problems = [p for doc, _ in changed for p in _column_problems(doc)]
+    if approver is not None:
+        for doc, pending in changed:
+            if pending is not None:
+                _second_person(session, pending.author, approver)
+            problems += _publish_problems(session, doc, today)
+    if problems:
+        raise RuleStoreError("\n".join(problems))
+    for doc, pending in changed:
+        row = pending or _add(session, doc, author, now)
+        if approver is None:
+            report.drafted.append(row)
+        else:
+            report.published.append(_approve(session, row, approver, now))
+    audit.record(session, actor=actor, action="rule.import", subject_type="rules", subject_id="import",
+                 detail={"author": author, "approver": approver,
+                         "published": [f"{r.document_id} r{r.revision}" for r in report.published],
+                         "drafted": [f"{r.document_id} r{r.revision}" for r in report.drafted],
+                         "unchanged": len(report.unchanged)}, at=now)
+    return report
+
+
+def import_folder(session: Session, folder: str | Path, *, actor: str, now: datetime, today: date,
+                  author: str | None = None, approver: str | None = None) -> ImportReport:
+    """Import every document under a folder, all or nothing (see import_documents)."""
+    return import_documents(session, read_folder(folder), actor=actor, now=now, today=today,
+                            author=author, approver=approver)
