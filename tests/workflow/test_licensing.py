@@ -47,7 +47,8 @@ def issue(db, catalog, case, step="assess_license_fee"):
     """Review, fee, payment and issue in March 2026."""
     take(db, catalog, case, "start_review", "carla", APPLIED)
     take(db, catalog, case, step, "carla", APPLIED)
-    take(db, catalog, case, "issue", "carla", date(2026, 3, 5), receipt_number="R-20260305-01")
+    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5), receipt_number="R-20260305-01")
+    take(db, catalog, case, "issue", "sam", date(2026, 3, 5))
 
 
 def notices(db, case) -> list[tuple[str, str]]:
@@ -83,11 +84,11 @@ def test_application_to_issue_to_renewal_reminders_to_late_renewal_with_penalty(
     done = event.explanation[-1]["done"]
     assert [(d["schedule"], d["amount"]) for d in done if d["action"] == "fee"] == [
         ("license-late-penalty", "19.80"), ("business-license-fee", "101.90")]
-    assert (lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
-        "active", date(2027, 1, 1), date(2027, 12, 31), 10190)
+    assert (case.state, lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
+        "renewed", "active", date(2027, 1, 1), date(2027, 12, 31), 10190)
     assert notices(db, case) == [("license-certificate", "2026-03-05"), ("license-renewal-reminder", "2026-11-16"),
                                  ("license-renewal-final", "2026-12-16"), ("license-certificate", "2027-03-15")]
-    assert [e.step for e in case.events] == ["open", "start_review", "assess_license_fee", "issue",
+    assert [e.step for e in case.events] == ["open", "start_review", "assess_license_fee", "record_payment", "issue",
                                              "mail_renewal_reminder", "mail_final_reminder", "mark_late",
                                              "renew_late"]
     assert_every_step_audited(db, case.id)
@@ -102,7 +103,7 @@ def test_renewed_on_time_then_lapsed_the_next_year(db, catalog, staff):
     take(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 16))
     take(db, catalog, case, "renew_license", "colin", date(2027, 1, 20), receipt_number="R-20270120-02")
     assert (case.state, lic.issued_on, lic.expires_on, lic.fee_cents) == (
-        "issued", date(2027, 1, 1), date(2027, 12, 31), 14950 + 4950 + 400)
+        "renewed", date(2027, 1, 1), date(2027, 12, 31), 14950 + 4950 + 400)
     take(db, catalog, case, "mark_late", "sweep:renewals", date(2028, 2, 1))
     assert refused(db, catalog, case, "lapse", "sweep:renewals", date(2028, 4, 28)) == [
         "the conditions are not met: renewal_status = 'late' == 'lapsed': no"]
@@ -115,14 +116,15 @@ def test_renewed_on_time_then_lapsed_the_next_year(db, catalog, staff):
 def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
     """The second license type: the permit schedule with the zoning clearance; closed when the business closes."""
     lic, case = apply(db, catalog, category="home_occupation", employees=1)
-    assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED, ) == [
+    assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED) == [
         "this step is not available while the case is application received"]
     take(db, catalog, case, "start_review", "carla", APPLIED)
     assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED) == [
         "the conditions are not met: license_type = 'home_occupation' == 'general_business': no"]
     take(db, catalog, case, "assess_permit_fee", "carla", APPLIED)
     assert lic.fee_cents == 5500 + 3800 + 400
-    take(db, catalog, case, "issue", "carla", date(2026, 3, 5), receipt_number="R-1")
+    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5), receipt_number="R-1")
+    take(db, catalog, case, "issue", "carla", date(2026, 3, 5))
     take(db, catalog, case, "close", "carla", date(2026, 9, 1), closed_reason="moved out of the city")
     assert (case.state, lic.status) == ("closed", "closed")
     assert db.get(License, lic.id).status == "closed"
