@@ -1,0 +1,152 @@
+"""`ordinance bench sweep`: the delinquency sweep over a generated city, timed against a bare pass over the same ledger.
+
+    ordinance bench sweep --accounts 100000 [--pdf] [--chunk 500] [--json]
+
+Generates the benchmark city (engine.sweeps.benchdata, in a child process so its memory
+does not count) into a temporary SQLite database, then in this process: a baseline pass
+that streams every ledger row and computes every account's standing (nothing else), then
+the delinquency sweep for the night. Prints both times, their ratio, the sweep's accounts
+per second, and this process's peak resident memory. With --pdf the sweep also renders its
+mailing, and the notice benchmark compares one mailing PDF with one PDF per notice.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from engine.ledger import standings
+from engine.notices.bench import run_notice_bench
+from engine.store.db import make_engine, make_sessionmaker
+from engine.store.schema import upgrade
+from engine.sweeps.benchdata import NIGHT
+from engine.sweeps.mailing import Mailer
+from engine.sweeps.registry import get_sweep
+from engine.sweeps.runner import run_sweep
+from engine.workflow.services import Catalog
+from webapp.cli.bench import command as bench
+from webapp.cli.context import now
+
+REPO = Path(__file__).resolve().parents[2]
+TARGETS = {100_000: 30.0, 1_000_000: 300.0}  # seconds, from the design's quality bars
+MEMORY_TARGET_MB = 1024
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(url: str, accounts: int) -> tuple[float, dict]:
+    """Write the benchmark city in a child process; its seconds and rows per table."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "engine.sweeps.benchdata", url, str(accounts), str(REPO / "rules")],
+                          cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise click.ClickException(f"generating the city failed:\n{done.stderr}")
+    return time.perf_counter() - started, json.loads(done.stdout)
+
+
+def baseline(factory, as_of) -> tuple[float, float, int, int]:
+    """A bare streaming pass: every ledger row read, every account's standing computed; wall and CPU seconds, counts."""
+    started, cpu = time.perf_counter(), time.process_time()
+    accounts = past_due = 0
+    with factory() as session:
+        for _account_id, standing in standings(session, as_of):
+            accounts += 1
+            past_due += standing.past_due_cents > 0
+    return time.perf_counter() - started, time.process_time() - cpu, accounts, past_due
+
+
+def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path) -> dict:
+    """Generate, measure the baseline, run the sweep; the numbers."""
+    url = f"sqlite:///{folder / 'bench.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()  # the generator writes alone
+    generated_s, rows = generate(url, accounts)
+    factory = make_sessionmaker(engine)
+    base_s, base_cpu, base_accounts, past_due = baseline(factory, NIGHT)
+    rss_before_sweep = peak_rss_mb()
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows")
+    mailer = Mailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
+    started, cpu = time.perf_counter(), time.process_time()
+    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, clock=now, runner="bench", services=catalog,
+                        mailer=mailer, chunk_size=chunk)
+    sweep_s, sweep_cpu = time.perf_counter() - started, time.process_time() - cpu
+    engine.dispose()
+    report = outcome.report
+    target = next((seconds for size, seconds in sorted(TARGETS.items()) if accounts <= size), None)
+    results = {
+        "accounts": accounts, "ledger_rows": rows["ledger"], "open_cases_before": rows["cases"],
+        "generate_seconds": round(generated_s, 1), "baseline_seconds": round(base_s, 2),
+        "baseline_cpu_seconds": round(base_cpu, 2), "sweep_cpu_seconds": round(sweep_cpu, 2),
+        "baseline_accounts": base_accounts, "baseline_past_due": past_due,
+        "sweep_seconds": round(sweep_s, 2), "sweep_over_baseline": round(sweep_s / base_s, 2),
+        "accounts_per_second": round(accounts / sweep_s), "candidates_visited": report["subjects"],
+        "cases_opened": sum(report["cases_opened"].values()), "steps": report["totals"]["steps"],
+        "notices": report["totals"]["notices"], "fees": report["totals"]["fees"],
+        "exceptions": report["totals"]["exceptions"], "chunks": outcome.chunks, "chunk_size": chunk,
+        "mailings": report.get("mailings", []), "peak_rss_mb_before_sweep": round(rss_before_sweep),
+        "peak_rss_mb": round(peak_rss_mb()), "target_seconds": target,
+        "meets_time_target": None if target is None else sweep_s <= target,
+        "meets_memory_target": peak_rss_mb() <= MEMORY_TARGET_MB,
+    }
+    if pdf:
+        results["notice_bench"] = run_notice_bench(n=1000, singles=50)
+    return results
+
+
+def show(results: dict) -> None:
+    """The numbers as a table a person reads."""
+    click.echo(f"accounts {results['accounts']:,}, ledger rows {results['ledger_rows']:,}, open cases before "
+               f"{results['open_cases_before']:,} (generated in {results['generate_seconds']} s)")
+    click.echo(f"baseline (stream every ledger row, compute every standing): {results['baseline_seconds']} s, "
+               f"(CPU {results['baseline_cpu_seconds']} s), {results['baseline_past_due']:,} accounts past due")
+    click.echo(f"delinquency sweep for {NIGHT}: {results['sweep_seconds']} s "
+               f"(CPU {results['sweep_cpu_seconds']} s; {results['accounts_per_second']:,} accounts/s), "
+               f"{results['sweep_over_baseline']}x the baseline")
+    click.echo(f"  candidates visited {results['candidates_visited']:,} in {results['chunks']} chunks of "
+               f"{results['chunk_size']}; cases opened {results['cases_opened']:,}; steps {results['steps']:,}; "
+               f"notices {results['notices']:,}; fees ${results['fees']}; exceptions {results['exceptions']}")
+    for mailing in results["mailings"]:
+        click.echo(f"  mailing {mailing['notice_type']}: {mailing['count']:,} notices -> {mailing['pdf']}")
+    click.echo(f"peak memory (RSS) {results['peak_rss_mb']} MB (before the sweep {results['peak_rss_mb_before_sweep']}"
+               f" MB); target {MEMORY_TARGET_MB} MB: {'met' if results['meets_memory_target'] else 'NOT met'}")
+    if results["target_seconds"] is not None:
+        click.echo(f"time target {results['target_seconds']:.0f} s: "
+                   f"{'met' if results['meets_time_target'] else 'NOT met'}")
+    notices = results.get("notice_bench")
+    if notices:
+        click.echo(f"notices into one mailing PDF: {notices['batch_notices_per_s']:,.0f}/s "
+                   f"({notices['batch_notices']} notices); one PDF per notice: {notices['single_notices_per_s']:,.1f}/s;"
+                   f" ratio {notices['batch_over_single']}x; target 300/s: "
+                   f"{'met' if notices['meets_target'] else 'NOT met'}")
+
+
+@bench.command("sweep")
+@click.option("--accounts", default=100_000, show_default=True, type=click.IntRange(100, 2_000_000),
+              help="How many utility accounts to generate.")
+@click.option("--pdf", is_flag=True, help="Render the night's mailing too, and run the notice benchmark.")
+@click.option("--chunk", default=500, show_default=True, type=click.IntRange(1), help="Accounts per chunk.")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the generated database in this folder instead of a temporary one.")
+def sweep_bench(accounts: int, pdf: bool, chunk: int, as_json: bool, keep: Path | None) -> None:
+    """Time the delinquency sweep on a generated city against a bare pass over its ledger."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        results = run_bench(accounts, pdf, chunk, keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="ordinance-bench-") as folder:
+            results = run_bench(accounts, pdf, chunk, Path(folder))
+    if as_json:
+        click.echo(json.dumps(results, indent=2, default=str))
+    else:
+        show(results)
