@@ -7,6 +7,7 @@ chains them, in the order of the entries, under the same lock.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Table, select
@@ -33,9 +34,15 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     statement = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([marker] * len(names))})"
-    pairs = list(zip(names, processors))
-    connection.exec_driver_sql(statement, [tuple(process(row[name]) if process else row[name]
-                                                 for name, process in pairs) for row in rows])
+    values = itemgetter(*names)
+    converted = [(i, process) for i, process in enumerate(processors) if process is not None]
+    params = []
+    for row in rows:
+        row_values = list(values(row)) if len(names) > 1 else [values(row)]
+        for i, process in converted:
+            row_values[i] = process(row_values[i])
+        params.append(tuple(row_values))
+    connection.exec_driver_sql(statement, params)
 
 
 @dataclass(frozen=True)
