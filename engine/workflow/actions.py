@@ -99,11 +99,11 @@ def run_fee(ctx: StepContext, action: Action) -> None:
 
 
 def run_notice(ctx: StepContext, action: Action) -> None:
-    """A notice row with everything its letter prints, unique per case, type and day."""
+    """A notice row with everything its letter prints; its period is the case and the step (`12.4`: case 12, version 4)."""
     language, data = notice_data(ctx.session, ctx.rules, action.value, ctx.case.subject_type, ctx.case.subject_id,
                                  ctx.on, ctx.facts(), ctx.fields)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
-                    notice_type=action.value, period=f"{ctx.case.id}:{ctx.on.isoformat()}", language=language,
+                    notice_type=action.value, period=f"{ctx.case.id}.{ctx.case.version}", language=language,
                     created_on=ctx.on, data=data, sweep_run_id=ctx.sweep_run_id)
     ctx.session.add(notice)
     ctx.session.flush()
