@@ -1,0 +1,30 @@
+"""Reading the counter's day: my drawer, the day's drawers and their payments."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.models import CashDrawer, Payment, User, UtilityAccount
+
+
+def my_drawer(session: Session, user_id: int, business_date: date) -> CashDrawer | None:
+    """The clerk's drawer for the day, whatever its status (the newest, if several)."""
+    return session.scalar(select(CashDrawer).where(CashDrawer.clerk_id == user_id,
+                                                   CashDrawer.business_date == business_date)
+                          .order_by(CashDrawer.id.desc()).limit(1))
+
+
+def drawers_of_day(session: Session, business_date: date) -> list[tuple[CashDrawer, str]]:
+    """Every drawer of the day with its clerk's name."""
+    return [(drawer, name) for drawer, name in session.execute(
+        select(CashDrawer, User.full_name).join(User, User.id == CashDrawer.clerk_id)
+        .where(CashDrawer.business_date == business_date).order_by(CashDrawer.id))]
+
+
+def payments_in(session: Session, drawer_id: int, limit: int = 200) -> list[tuple[Payment, str]]:
+    """The payments taken into a drawer, newest first, with their account numbers."""
+    return [(payment, number) for payment, number in session.execute(
+        select(Payment, UtilityAccount.number).join(UtilityAccount, UtilityAccount.id == Payment.account_id)
+        .where(Payment.drawer_id == drawer_id).order_by(Payment.id.desc()).limit(limit))]
