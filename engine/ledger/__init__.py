@@ -20,8 +20,8 @@ from engine.ledger.posting import (
     refundable_cents,
     reverse,
 )
-from engine.ledger.standing import standing, standings
+from engine.ledger.standing import standing, standings, statement
 
 __all__ = ["BUCKETS", "LedgerError", "Posting", "Standing", "age", "balance_cents", "bucket_for", "lock_account",
            "post", "post_adjustment", "post_charge", "post_deposit_credit", "post_fee", "post_payment",
-           "post_refund", "post_write_off", "refundable_cents", "reverse", "standing", "standings"]
+           "post_refund", "post_write_off", "refundable_cents", "reverse", "standing", "standings", "statement"]

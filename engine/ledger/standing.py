@@ -74,3 +74,18 @@ def standings(session: Session, as_of: date, account_ids: Iterable[int] | None =
         found = {account_id: age(postings, as_of) for account_id, postings in _grouped(rows)}
         for account_id in ids:
             yield account_id, found.get(account_id) or Standing(as_of=as_of)
+
+
+def statement(session: Session, account_id: int, as_of: date | None = None) -> list[dict]:
+    """The account's entries in posting order with the running balance (cents), as a clerk reads them."""
+    query = select(LedgerEntry).where(LedgerEntry.account_id == account_id).order_by(LedgerEntry.id)
+    if as_of is not None:
+        query = query.where(LedgerEntry.effective_on <= as_of)
+    running, lines = 0, []
+    for entry in session.scalars(query):
+        running += entry.amount_cents
+        lines.append({"id": entry.id, "on": entry.effective_on, "kind": entry.kind, "description": entry.description,
+                      "reference": entry.reference, "amount_cents": entry.amount_cents, "due_on": entry.due_on,
+                      "balance_cents": running, "actor": entry.actor, "rule_id": entry.rule_id,
+                      "rule_version": entry.rule_version, "reverses_id": entry.reverses_id})
+    return lines

@@ -47,8 +47,11 @@ def test_a_cash_only_account_cannot_pay_by_check(db):
     cash.open_drawer(db, clerk=clerk, business_date=DAY, opening=Decimal("0"), now=NOW)
     with pytest.raises(PaymentError, match="cash-only.*check is not accepted"):
         post_counter_payment(db, account_id=account.id, amount="20.00", tender="check", clerk=clerk, on=DAY, now=NOW)
-    post_counter_payment(db, account_id=account.id, amount="20.00", tender="cash", clerk=clerk, on=DAY, now=NOW)
+    paid = post_counter_payment(db, account_id=account.id, amount="20.00", tender="cash", clerk=clerk, on=DAY,
+                                now=NOW)
     assert ledger.balance_cents(db, account.id) == -2000
+    with pytest.raises(PaymentError, match="cash payment cannot be returned"):
+        return_payment(db, paid.id, reason="NSF", on=DAY, actor=clerk.username, now=NOW, library=library())
 
 
 def test_drawer_balancing_shows_the_variance_and_only_a_supervisor_closes_the_day(db):

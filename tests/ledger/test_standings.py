@@ -48,6 +48,9 @@ def test_posted_entries_cannot_be_changed(db):
     reversal = ledger.reverse(db, entry.id, on=date(2026, 3, 2), now=NOW, actor="supervisor1", reason="waived")
     assert reversal.amount_cents == -2500 and reversal.reverses_id == entry.id
     assert ledger.balance_cents(db, account.id) == 0
+    lines = ledger.statement(db, account.id)
+    assert [(line["kind"], line["amount_cents"], line["balance_cents"]) for line in lines] == [
+        ("fee", 2500, 2500), ("reversal", -2500, 0)]
     with pytest.raises(LedgerError, match="itself a reversal"):
         ledger.reverse(db, reversal.id, on=date(2026, 3, 2), now=NOW, actor="supervisor1", reason="again")
 
