@@ -164,13 +164,17 @@ def resolve_form(form: tuple[FormField, ...], rules: Any, facts: dict, on: date,
                          max=_limit(rules, f.max, f.type, facts, on, consulted)) for f in form)
 
 
+def not_from_here(workflow: Workflow, state: str) -> str:
+    """Why a step is refused in a state it does not leave."""
+    return f"this step is not available while the case is {workflow.states[state].label.lower()}"
+
+
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: dict, fields: dict,
           rules: Any, on: date) -> Verdict:
     """Every check of one step for this case, person and day, each explained."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
-    verdict.check("state", leaves, f"the case is {state}",
-                  f"this step is not available while the case is {workflow.states[state].label.lower()}")
+    verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state))
     if not leaves:
         return verdict
     try:

@@ -8,6 +8,7 @@ step carries the case version the person saw; a case changed since is a Conflict
 """
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import StepContext, run_actions
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
-from engine.workflow.guards import Actor, Verdict, judge, resolve_form
+from engine.workflow.guards import Actor, Verdict, judge, not_from_here, resolve_form
 from engine.workflow.model import Workflow
 
 
@@ -187,6 +188,8 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     step = workflow.transition(step_id)
     if step is None:
         raise StepRefused(step_id, [f"{workflow.id} version {workflow.version} has no step {step_id!r}"])
+    if not step.leaves(case.state, workflow.states):
+        raise StepRefused(step_id, [not_from_here(workflow, case.state)])
 
     def facts_of(current: dict[str, Any]) -> dict[str, Any]:
         """The case's facts with the fields as they stand."""
@@ -198,7 +201,7 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     except (FormError, EvaluationError) as error:
         raise StepRefused(step_id, [str(error)]) from None
     form = {k: stored(v) for k, v in values.items()}
-    fields = {**(case.fields or {}), **form}
+    fields = {**copy.deepcopy(case.fields or {}), **form}  # never the case's own nested dicts
     verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on)
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)

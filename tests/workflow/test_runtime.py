@@ -39,14 +39,21 @@ version: 1
 initial: past_due
 states:
   past_due: {label: Past due}
+  charged: {label: Late fee charged}
   noticed: {label: Noticed}
 transitions:
-  - id: fee_then_notice
+  - id: charge
     from: past_due
-    to: noticed
+    to: charged
     roles: [clerk]
     actions:
       - fee: late-fee
+  - id: fee_then_notice
+    from: charged
+    to: noticed
+    roles: [clerk]
+    actions:
+      - fee: reconnection-fee
       - notice: lien-intent
 """
 
@@ -82,19 +89,21 @@ def test_a_case_keeps_the_version_it_was_opened_under(db, staff, catalog, two_ve
 
 
 def test_a_step_that_fails_halfway_leaves_nothing(db, staff, two_versions):
-    """The late fee is computed, then the notice cannot be made: no fee, no notice, no event, same state."""
+    """The reconnection fee is posted, then the notice cannot be made: no fee, no notice, no event, same case."""
     account = create_account(db)
     charge(db, account.id, "120.00", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
     case = services.open_case(db, two_versions, "failing", account.id, actor="carla", on=ON, now=at(ON))
+    services.take_step(db, two_versions, case.id, "charge", user="carla", on=ON, now=at(ON), version=case.version)
+    assert case.fields == {"fees": {"late-fee": "12.00"}}
     audits = db.scalar(select(func.count()).select_from(AuditEntry))
     with pytest.raises(ValueError, match="lien-intent notice: the case has no 'due_date' to print"):
         services.take_step(db, two_versions, case.id, "fee_then_notice", user="carla", on=ON, now=at(ON),
                            version=case.version)
-    assert db.get(Case, case.id).state == "past_due"
-    assert db.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "fee")) == 0
+    assert (case.state, case.version, case.fields) == ("charged", 2, {"fees": {"late-fee": "12.00"}})
+    assert db.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "fee")) == 1
     assert db.scalar(select(func.count()).select_from(Notice)) == 0
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == audits
-    assert [e.step for e in db.get(Case, case.id).events] == ["open"]
+    assert [e.step for e in db.get(Case, case.id).events] == ["open", "charge"]
 
 
 def test_sweeps_and_staff_each_see_their_own_steps(db, staff, catalog):
