@@ -1,4 +1,5 @@
-"""`ordinance rules`: validate, evaluate, lint, show and export the schema of rule documents."""
+"""`ordinance rules`: validate, evaluate, lint, show and export the schema of rule documents; the rule store's
+import, export, publish and history."""
 from __future__ import annotations
 
 import json
@@ -219,6 +220,117 @@ def show(document_id: str, as_of: date | None, rules_dir: str) -> None:
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of a kind (or of any document) for the editor."""
     click.echo(json.dumps(schema_for(kind) if kind else combined_schema(), indent=2))
+
+
+# --- the rule store: the published revisions in the database -------------------------------
+
+
+def _city_today(session: Any, moment: Any) -> date:
+    """The city's calendar date at `moment`."""
+    from engine.city import get_city, local_today
+
+    return local_today(moment, get_city(session).timezone)
+
+
+def _store_database() -> Any:
+    """The configured database, with its tables, or exit 1 with advice."""
+    from webapp.cli.context import open_database, require_schema
+
+    db = open_database()
+    require_schema(db)
+    return db
+
+
+@rules.command(name="import")
+@click.argument("folder", required=False, default=RULES_DIR, type=click.Path())
+@click.option("--author", help="Who drafted the documents (a supervisor or administrator).")
+@click.option("--approver", help="Who approves them: a second person publishes them at once.")
+def import_command(folder: str, author: str | None, approver: str | None) -> None:
+    """Load a rules folder into the rule store, all or nothing: new and changed documents become revisions.
+
+    Into an empty store (the city's first set-up) they are published by the system's import;
+    afterwards they are drafts, unless --author and --approver name two people.
+    """
+    from engine.rules import store
+    from webapp.cli.context import actor, now
+
+    db, moment = _store_database(), now()
+    try:
+        with db.transaction() as session:
+            report = store.import_folder(session, folder, actor=actor(), now=moment,
+                                         today=_city_today(session, moment), author=author, approver=approver)
+    except DocumentErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error), err=True)
+        _fail(f"nothing imported: {len(errors.errors)} error{'s' * (len(errors.errors) != 1)}")
+    except store.RuleStoreError as error:
+        _fail(f"nothing imported:\n{error}")
+    for row in report.published:
+        click.echo(f"published {row.document_id} revision {row.revision}")
+    for row in report.drafted:
+        click.echo(f"drafted {row.document_id} revision {row.revision}; publish it with `ordinance rules "
+                   f"publish {row.document_id} --revision {row.revision} --approver USER`")
+    click.echo(f"{len(report.published)} published, {len(report.drafted)} drafted, "
+               f"{len(report.unchanged)} unchanged")
+
+
+@rules.command(name="export")
+@click.argument("folder", type=click.Path(file_okay=False))
+def export_command(folder: str) -> None:
+    """Write each document's newest published revision under FOLDER, byte for byte as stored."""
+    from engine.rules import store
+
+    with _store_database().sessions() as session:
+        written = store.export(session, folder)
+    if not written:
+        _fail("the rule store has no published rules yet; load them with `ordinance rules import`")
+    click.echo(f"{len(written)} document{'s' * (len(written) != 1)} written to {folder}")
+
+
+@rules.command()
+@click.argument("document_id", metavar="ID")
+@click.option("--revision", required=True, type=click.IntRange(min=1), help="The draft revision to publish.")
+@click.option("--approver", required=True, help="Who approves it (not its author, if the city says so).")
+def publish(document_id: str, revision: int, approver: str) -> None:
+    """Publish a draft revision of a rule document."""
+    from engine.rules import store
+    from webapp.cli.context import now
+
+    db, moment = _store_database(), now()
+    try:
+        with db.transaction() as session:
+            row = store.publish(session, document_id, revision, approver, moment, _city_today(session, moment))
+            click.echo(f"published {row.document_id} revision {row.revision} (drafted by {row.author}, "
+                       f"approved by {row.approver})")
+    except DocumentErrors as errors:
+        _fail(f"revision {revision} of {document_id} is no longer valid:\n{errors}")
+    except store.RuleStoreError as error:
+        _fail(str(error))
+
+
+@rules.command()
+@click.argument("document_id", metavar="ID")
+def history(document_id: str) -> None:
+    """Every revision of a document: status, hash, author, approver, dates."""
+    from engine.city import get_city, zone
+    from engine.rules import store
+
+    with _store_database().sessions() as session:
+        rows, tz = store.history(session, document_id), zone(get_city(session).timezone)
+    if not rows:
+        _fail(f"the rule store has no revision of {document_id}")
+
+    def shown(moment: Any) -> str:
+        """A moment in the city's time, to the minute."""
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    click.echo(f"{document_id} ({rows[-1].kind}): {rows[-1].title}")
+    click.echo(f"  {'rev':>3}  {'status':<9}  {'sha256':<12}  {'author':<12}  {'approver':<12}  "
+               f"{'drafted':<16}  {'published':<16}  last version")
+    for row in rows:
+        click.echo(f"  {row.revision:>3}  {row.status:<9}  {row.sha256[:12]}  {row.author:<12}  "
+                   f"{row.approver or '-':<12}  {shown(row.created_at):<16}  {shown(row.published_at):<16}  "
+                   f"{row.latest_effective}")
 
 
 command = rules

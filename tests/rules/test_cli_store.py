@@ -1,0 +1,104 @@
+"""`ordinance rules import|export|publish|history`: the rule store from the command line, end to end."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.store.db import make_engine, make_sessionmaker
+from engine.users import add_user
+from tests.rules.test_store import DOG_LICENSE, NEXT_YEAR, REPO_RULES
+from webapp.cli import main
+
+NOW = datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)  # 09:00 in Alder Creek
+
+
+@pytest.fixture
+def run(committing_url, monkeypatch):
+    """Run `ordinance rules ...` against a database of the test's own, at a fixed moment, with staff."""
+    monkeypatch.setattr("webapp.cli.context.now", lambda: NOW)
+    engine = make_engine(committing_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        for username, role in (("sam", "supervisor"), ("ana", "admin")):
+            add_user(session, username=username, full_name=username.title(), role=role, password="correct horse",
+                     actor="test", now=NOW)
+    engine.dispose()
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, ["rules", *args], env={"DATABASE_URL": committing_url})
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every rule file under a folder by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*.yaml")}
+
+
+def _dog_folder(tmp_path: Path, yaml_text: str) -> Path:
+    """A rules folder holding only the dog license."""
+    folder = tmp_path / "dogs"
+    (folder / "licensing").mkdir(parents=True, exist_ok=True)
+    (folder / "licensing" / "dog-license-fee.yaml").write_text(yaml_text, encoding="utf-8")
+    return folder
+
+
+def test_import_then_export_gives_back_the_rules_folder(run, tmp_path):
+    """First set-up publishes all twenty documents; the export is byte for byte the folder; again is a no-op."""
+    first = run("import", str(REPO_RULES))
+    assert first.exit_code == 0, first.output
+    assert "published water-rates-residential revision 1" in first.stdout
+    assert first.stdout.endswith("20 published, 0 drafted, 0 unchanged\n")
+    exported = run("export", str(tmp_path / "out"))
+    assert (exported.exit_code, exported.stdout) == (0, f"20 documents written to {tmp_path / 'out'}\n")
+    assert _files(tmp_path / "out") == _files(REPO_RULES)
+    again = run("import", str(REPO_RULES))
+    assert (again.exit_code, again.stdout) == (0, "0 published, 0 drafted, 20 unchanged\n")
+
+
+def test_a_change_is_drafted_then_published_by_a_second_person(run, tmp_path):
+    """Import drafts revision 2; its author cannot publish it; the administrator can; history shows both."""
+    assert run("import", str(_dog_folder(tmp_path, DOG_LICENSE))).exit_code == 0
+    drafted = run("import", str(_dog_folder(tmp_path, DOG_LICENSE + NEXT_YEAR)), "--author", "sam")
+    assert drafted.exit_code == 0, drafted.output
+    assert drafted.stdout.startswith("drafted dog-license-fee revision 2; publish it with `ordinance rules publish "
+                                     "dog-license-fee --revision 2 --approver USER`\n")
+    alone = run("publish", "dog-license-fee", "--revision", "2", "--approver", "sam")
+    assert (alone.exit_code, alone.stderr) == (
+        1, "error: a rule version needs a second person to approve it: sam drafted it\n")
+    approved = run("publish", "dog-license-fee", "--revision", "2", "--approver", "ana")
+    assert (approved.exit_code, approved.stdout) == (
+        0, "published dog-license-fee revision 2 (drafted by sam, approved by ana)\n")
+    shown = run("history", "dog-license-fee")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "dog-license-fee (schedule): Dog license"
+    assert lines[2].split() == ["1", "published", lines[2].split()[2], "import", "import", "2026-11-24", "09:00",
+                                "2026-11-24", "09:00", "2027-01-01"]
+    assert lines[3].split()[:5] == ["2", "published", lines[3].split()[2], "sam", "ana"]
+    assert lines[3].split()[-1] == "2028-01-01"
+    assert len(lines) == 4
+
+
+def test_an_edit_of_the_fee_in_force_is_refused_and_nothing_imported(run, tmp_path):
+    """Even with two people, a version in force stays as published."""
+    assert run("import", str(_dog_folder(tmp_path, DOG_LICENSE))).exit_code == 0
+    edited = _dog_folder(tmp_path, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
+    refused = run("import", str(edited), "--author", "sam", "--approver", "ana")
+    assert refused.exit_code == 1
+    assert refused.stderr == ("error: nothing imported:\ndog-license-fee: versions[0] (effective 2026-01-01) is in "
+                              "force and cannot change; add a new version dated 2026-11-24 or later\n")
+    assert len(run("history", "dog-license-fee").stdout.splitlines()) == 3
+
+
+def test_an_invalid_folder_imports_nothing(run, tmp_path):
+    """Every error with file:line: path on standard error, status 1, and the store stays empty."""
+    folder = _dog_folder(tmp_path, DOG_LICENSE.replace("amount: 20.00", "amount: twenty"))
+    refused = run("import", str(folder))
+    assert refused.exit_code == 1
+    assert refused.stderr == (f"{folder / 'licensing' / 'dog-license-fee.yaml'}:12: versions[0].lines[0].amount: "
+                              "expected a number, found the text \"twenty\"\nerror: nothing imported: 1 error\n")
+    empty = run("export", str(tmp_path / "out"))
+    assert (empty.exit_code, empty.stderr) == (
+        1, "error: the rule store has no published rules yet; load them with `ordinance rules import`\n")
+    unknown = run("history", "dog-license-fee")
+    assert (unknown.exit_code, unknown.stderr) == (1, "error: the rule store has no revision of dog-license-fee\n")
