@@ -1,0 +1,113 @@
+"""Report pages: each calls one engine.reports function; the page and its CSV show the same rows."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from engine import reports
+from engine.reports import AGING_COLUMNS
+from webapp import clock
+from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.downloads import csv_response
+from webapp.extensions import database
+from webapp.reports import bp
+from webapp.reports.forms import AsOfForm, DayForm, RateSummaryForm, RegisterForm
+
+SHOWN = 500  # rows a page shows; the CSV has them all
+MONEY_COLUMNS = {"balance", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "past_due_balance",
+                 "total", "billed", "amount", "debit", "credit"}
+REPORTS = [
+    ("reports.aging", "Aging", "Every account with a balance by age: current, 1–30, 31–60, 61–90, over 90 days."),
+    ("reports.billing_register", "Billing register", "Every bill of a cycle's period, with the rate version used."),
+    ("reports.rate_summary", "Summary by rate code", "Bills, use and amounts of a period by rate schedule and meter size."),
+    ("reports.daily_receipts", "Daily receipts", "Payments received on a day by source and tender."),
+    ("reports.trial_balance", "Trial balance", "Balances by fund and account code; debits equal credits."),
+]
+
+
+def _show(title: str, form, rows, filename: str, columns: list[str] | None = None, *, shown: int | None = None):
+    """The report page, or its CSV when ?format=csv."""
+    if request.args.get("format") == "csv":
+        return csv_response(rows, filename, columns)
+    rows = list(rows)
+    total = rows[-1] if rows and "TOTAL" in rows[-1].values() else None
+    body = rows[:-1] if total is not None else rows
+    return render_template("reports/report.html", title=title, form=form, rows=body[:shown or SHOWN], total=total,
+                           count=len(body), columns=columns or (list(rows[0]) if rows else []),
+                           money_columns=MONEY_COLUMNS, shown=shown or SHOWN,
+                           csv_url=request.full_path.rstrip("?") + ("&" if request.args else "?") + "format=csv")
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """The list of reports."""
+    return render_template("reports/index.html", reports=REPORTS)
+
+
+@bp.route("/aging")
+@role_required(*STAFF)
+def aging():
+    """The aging report as of a day (default today)."""
+    form = AsOfForm(request.args)
+    day = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    rows = reports.aging(database.session, day)
+    if request.args.get("format") != "csv":
+        rows = _first_and_total(rows)
+    return _show(f"Aging as of {day.isoformat()}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS)
+
+
+def _first_and_total(rows):
+    """The first SHOWN rows and the totals row of a streamed report (the rest is only counted)."""
+    kept, last = [], None
+    for row in rows:
+        if len(kept) < SHOWN:
+            kept.append(row)
+        last = row
+    if last is not None and last is not kept[-1]:
+        kept.append(last)
+    return kept
+
+
+@bp.route("/billing-register")
+@role_required(*STAFF)
+def billing_register():
+    """Every bill of a cycle's period."""
+    form = RegisterForm(request.args)
+    if not (request.args and form.validate()):
+        return render_template("reports/report.html", title="Billing register", form=form, rows=None)
+    return _show(f"Billing register, cycle {form.cycle.data} {form.period.data}", form,
+                 reports.billing_register(database.session, form.cycle.data.strip(), form.period.data),
+                 f"billing-register-{form.cycle.data.strip()}-{form.period.data}.csv")
+
+
+@bp.route("/rate-summary")
+@role_required(*STAFF)
+def rate_summary():
+    """Bills, use and amounts of a period by rate code and meter size."""
+    form = RateSummaryForm(request.args)
+    if not (request.args and form.validate()):
+        return render_template("reports/report.html", title="Summary by rate code", form=form, rows=None)
+    cycle = (form.cycle.data or "").strip() or None
+    return _show(f"Summary by rate code, {form.period.data}" + (f", cycle {cycle}" if cycle else ""), form,
+                 reports.summary_by_rate(database.session, form.period.data, cycle),
+                 f"rate-summary-{form.period.data}.csv")
+
+
+@bp.route("/daily-receipts")
+@role_required(*STAFF)
+def daily_receipts():
+    """Payments received on a day (default today) by source and tender."""
+    form = DayForm(request.args)
+    day = form.date.data if form.validate() and form.date.data else clock.today()
+    return _show(f"Daily receipts, {day.isoformat()}", form, reports.daily_receipts(database.session, day),
+                 f"daily-receipts-{day.isoformat()}.csv")
+
+
+@bp.route("/trial-balance")
+@role_required(*SUPERVISORS)
+def trial_balance():
+    """Balances by fund and account code through a day (default today)."""
+    form = AsOfForm(request.args)
+    day = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    return _show(f"Trial balance as of {day.isoformat()}", form, reports.trial_balance(database.session, day),
+                 f"trial-balance-{day.isoformat()}.csv")
