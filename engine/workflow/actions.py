@@ -99,7 +99,7 @@ def run_fee(ctx: StepContext, action: Action) -> None:
 
 
 def run_notice(ctx: StepContext, action: Action) -> None:
-    """A notice row with everything its letter prints; its period is the case and the step (`12.4`: case 12, version 4)."""
+    """A notice row with everything its letter prints; its period names the case and step (`12.4`)."""
     language, data = notice_data(ctx.session, ctx.rules, action.value, ctx.case.subject_type, ctx.case.subject_id,
                                  ctx.on, ctx.facts(), ctx.fields)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
@@ -140,7 +140,8 @@ def run_open(ctx: StepContext, action: Action) -> None:
 def _account_only(ctx: StepContext, what: str) -> None:
     """Refuse a ledger action on a case that is not about a utility account."""
     if ctx.case.subject_type not in ACCOUNT_SUBJECTS:
-        raise EvaluationError(f"{what} posts to a utility account's ledger; this case is about a {ctx.case.subject_type}")
+        raise EvaluationError(f"{what} posts to a utility account's ledger; "
+                              f"this case is about a {ctx.case.subject_type}")
 
 
 def run_refund(ctx: StepContext, action: Action) -> None:

@@ -181,7 +181,8 @@ class DefinitionReader:
         fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(name)
         writable = WRITABLE.get(self.data["subject"], {})
         if fact is not None and not fact.case and name not in writable:
-            self.error(path, f"{name} is a fact derived from the {self.data['subject']}; a case field cannot replace it")
+            self.error(path, f"{name} is a fact derived from the {self.data['subject']}; "
+                             "a case field cannot replace it")
             return
         known = fact.type if fact is not None else self.field_types.get(name)
         if known is not None and known != kind and {known, kind} != {"number", "money"}:
@@ -246,7 +247,8 @@ class DefinitionReader:
         self.rule(f"{path}.deadline", value["deadline"], "deadline")
         kind = DEADLINE_FIELDS.get(value.get("field"))
         if kind is None:
-            self.error(f"{path}.field", f"a deadline gives {', '.join(DEADLINE_FIELDS)}, not {describe(value.get('field'))}")
+            self.error(f"{path}.field",
+                       f"a deadline gives {', '.join(DEADLINE_FIELDS)}, not {describe(value.get('field'))}")
         return kind
 
     # -- transitions -------------------------------------------------------------------
@@ -405,7 +407,8 @@ class DefinitionReader:
             elif isinstance(value, dict) and kind in ("integer", "money"):
                 limits[key] = self.rule_outcome(value, f"{path}.{key}")
             elif (kind == "date") != isinstance(value, date) or (kind == "integer" and not _is_int(value)):
-                self.error(f"{path}.{key}", f"expected {'an' if kind == 'integer' else 'a'} {kind} for {name}, found {describe(value)}")
+                article = "an" if kind == "integer" else "a"
+                self.error(f"{path}.{key}", f"expected {article} {kind} for {name}, found {describe(value)}")
             else:
                 limits[key] = int(value) if kind == "integer" else value
         choices = spec.get("choices")
@@ -476,7 +479,8 @@ class DefinitionReader:
         self.keys(value, ("amount", "reason"), path, "a write-off")
         fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value.get("amount"))
         if fact is None or fact.type != "money":
-            self.error(f"{path}.amount", f"{value.get('amount')!r} is not a money fact of a {self.data['subject']} case")
+            self.error(f"{path}.amount",
+                       f"{value.get('amount')!r} is not a money fact of a {self.data['subject']} case")
         if not isinstance(value.get("reason"), str):
             self.error(f"{path}.reason", "a write-off gives its reason as text")
 

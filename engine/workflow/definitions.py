@@ -24,7 +24,8 @@ def load_workflow(text: str, source: str, rules: Any) -> Workflow:
     except DocumentError as error:
         raise DocumentErrors([error]) from None
     if not isinstance(read.data, dict):
-        raise DocumentErrors([DocumentError(source, 1, "", "a workflow is a mapping with id, title, states, transitions")])
+        raise DocumentErrors([DocumentError(source, 1, "",
+                                            "a workflow is a mapping with id, title, states, transitions")])
     reader = DefinitionReader(read.data, source, read.lines, rules)
     workflow = reader.run()
     if reader.errors or workflow is None:

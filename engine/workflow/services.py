@@ -114,6 +114,14 @@ def advance(session: Session, catalog: Catalog, case_id: int, *, sweep: str, on:
     return taken
 
 
+def _fact(workflow: Any, documented: dict, name: str, value: Any) -> dict[str, Any]:
+    """One fact as `cases show` lists it: value (money as text), type, meaning."""
+    fact = documented.get(name)
+    return {"name": name, "value": str(value) if isinstance(value, Decimal) else json_value(value),
+            "type": fact.type if fact else workflow.field_types.get(name, ""),
+            "meaning": fact.meaning if fact else "a field of this case"}
+
+
 def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, Any]:
     """Everything about a case as JSON-ready data: state, fields, facts on the day, history, notices."""
     case = _case(session, case_id)
@@ -128,10 +136,8 @@ def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> 
         "final": workflow.states[case.state].final, "version": case.version, "parent_id": case.parent_id,
         "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by, "as_of": on.isoformat(),
         "fields": dict(case.fields or {}),
-        "facts": [{"name": k, "value": str(v) if isinstance(v, Decimal) else json_value(v), "type": (documented[k].type if k in documented
-                                                              else workflow.field_types.get(k, "")),
-                   "meaning": documented[k].meaning if k in documented else "a field of this case"}
-                  for k, v in facts.items() if not isinstance(v, (dict, list))],
+        "facts": [_fact(workflow, documented, name, value) for name, value in facts.items()
+                  if not isinstance(value, (dict, list))],
         "history": [{"id": e.id, "at": e.at.isoformat(), "on": e.on_date.isoformat(), "actor": e.actor,
                      "step": e.step, "from": e.from_state, "to": e.to_state, "form": e.form, "rules": e.rules,
                      "explanation": e.explanation} for e in case.events],

@@ -57,7 +57,8 @@ EXPECTED = {
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "
                            "license-lapsed, license-certificate, refund-letter",
     "unknown-outcome.yaml":
-        "15: transitions[0].when.outcome: shutoff-eligibility never gives 'eligable'; its outcomes give eligible, reason",
+        "15: transitions[0].when.outcome: shutoff-eligibility never gives 'eligable'; "
+        "its outcomes give eligible, reason",
     "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; roles: clerk, supervisor, admin',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',

@@ -70,10 +70,9 @@ def two_versions(tmp_path, catalog) -> Catalog:
 
 def test_a_case_keeps_the_version_it_was_opened_under(db, staff, catalog, two_versions):
     """Opened under v1, the case walks v1 after v2 is published; a new case opens on v2 and asks for its form."""
-    old = services.open_case(db, catalog, "licensing", create_license(db, status="applied", issued_on=None, expires_on=None).id, actor="carla",
-                             on=ON, now=at(ON))
-    new = services.open_case(db, two_versions, "licensing", create_license(db, status="applied", issued_on=None, expires_on=None).id, actor="carla",
-                             on=ON, now=at(ON))
+    first, second = (create_license(db, status="applied", issued_on=None, expires_on=None) for _ in range(2))
+    old = services.open_case(db, catalog, "licensing", first.id, actor="carla", on=ON, now=at(ON))
+    new = services.open_case(db, two_versions, "licensing", second.id, actor="carla", on=ON, now=at(ON))
     assert (old.workflow_version, new.workflow_version) == (1, 2)
     old_step = services.steps_for(db, two_versions, old.id, user="carla", on=ON)[0]
     new_step = services.steps_for(db, two_versions, new.id, user="carla", on=ON)[0]
