@@ -10,7 +10,7 @@ from engine.workflow import services
 from engine.workflow.facts import SUBJECT_FACTS
 from engine.workflow.runtime import case_facts
 from tests.factories import create_account, create_customer, create_license
-from tests.workflow.conftest import at, charge, pay
+from tests.workflow.conftest import REPO, at, charge, pay
 
 ON = date(2026, 6, 1)
 TYPES = {"money": Decimal, "integer": int, "boolean": bool, "text": str, "date": date, "number": Decimal}
@@ -78,3 +78,12 @@ def test_every_subject_type_documents_its_facts(subject):
     """Each documented fact has a known type and a meaning."""
     for fact in SUBJECT_FACTS[subject].values():
         assert fact.type in TYPES and fact.meaning
+
+
+def test_the_workflows_readme_lists_every_fact():
+    """workflows/README.md documents each subject type's facts, with their types."""
+    readme = (REPO / "workflows" / "README.md").read_text()
+    for subject, facts in SUBJECT_FACTS.items():
+        assert f"### {subject}" in readme
+        for fact in facts.values():
+            assert f"| `{fact.name}` | {fact.type} |" in readme, fact.name
