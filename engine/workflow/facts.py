@@ -21,7 +21,7 @@ from engine.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
 from engine.rules.versions import version_in_force
-from engine.store.models import License, LedgerEntry, Payment, UtilityAccount
+from engine.store.models import Bill, License, LedgerEntry, Payment, UtilityAccount
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ ACCOUNT = (
 SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
     "utility_account": _facts(
         *ACCOUNT,
-        Fact("period", "text", "the bill period (YYYY-MM) the case is about", case=True),
+        Fact("period", "text", "the bill period (YYYY-MM) the case is about: given when it is opened, "
+             "else the period of the oldest unpaid bill", case=True),
         Fact("appeal_pending", "boolean", "an appeal of the bill is pending", case=True, default=False),
         Fact("medical_certificate", "boolean", "a primary care provider's certificate is on file", case=True,
              default=False),
@@ -205,9 +206,18 @@ def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> di
             "plan_days_behind": (ctx.on - first_missed).days if first_missed else 0}
 
 
+def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> dict[str, Any]:
+    """The period of the account's oldest unpaid bill (by its due date), if a bill has that due date."""
+    oldest = standing(ctx.session, account_id, ctx.on).oldest_unpaid_due
+    period = oldest and ctx.session.scalar(select(Bill.period).where(Bill.account_id == account_id,
+                                                                      Bill.due_on == oldest).order_by(Bill.id))
+    return {"period": period} if period else {}
+
+
 def utility_account_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
-    """A delinquency case's facts: the account's, and how its payment plan stands."""
-    return {**account_facts(ctx, subject_id), **_plan_facts(ctx, subject_id, fields)}
+    """A delinquency case's facts: the account's, its oldest unpaid bill period, how its payment plan stands."""
+    return {**account_facts(ctx, subject_id), **_oldest_unpaid_period(ctx, subject_id),
+            **_plan_facts(ctx, subject_id, fields)}
 
 
 def _renewal_facts(ctx: FactContext, lic: License, facts: dict[str, Any]) -> dict[str, Any]:

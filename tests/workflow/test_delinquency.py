@@ -14,7 +14,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine.store.models import AuditEntry, Case, LedgerEntry, Notice
+from engine import ledger
+from engine.store.models import AuditEntry, Bill, Case, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
 from tests.factories import create_account, create_customer
@@ -256,3 +257,20 @@ def test_the_nightly_sweep_moves_the_case_only_on_its_days(db, catalog, account,
     assert moved == [("mail_reminder", "2026-04-30"), ("mail_shutoff_notice", "2026-06-18"),
                      ("ready_for_shutoff", "2026-07-06")]
     assert db.get(Case, case.id).state == "shutoff_ready"
+
+
+def test_without_a_period_the_case_follows_the_oldest_unpaid_bill(db, catalog, staff):
+    """Opened with no period: the timeline of the oldest unpaid bill's period (B, 2026-04) gives the dates."""
+    account = create_account(db, cycle="B")
+    bill = Bill(account_id=account.id, cycle="B", period="2026-04", service_from=date(2026, 3, 8),
+                service_to=date(2026, 4, 7), billed_on=BILLED, due_on=DUE, consumption_ccf=9, total_cents=12000,
+                rule_id="water-rates-residential", rule_version="2025-07-01", explanation={})
+    db.add(bill)
+    db.flush()
+    ledger.post_charge(db, account.id, Decimal("120.00"), on=BILLED, due_on=DUE, now=at(BILLED), actor="billing",
+                       description="Water and sewer, April 2026", bill_id=bill.id)
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency",
+                              on=date(2026, 4, 30), now=at(date(2026, 4, 30)))
+    assert case.fields == {}
+    take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
+    assert case.fields["shutoff_notice_on"] == "2026-06-18"
