@@ -168,10 +168,11 @@ def _column_problems(doc: RuleDocument) -> list[str]:
 
 
 def _check_references(session: Session, documents: Iterable[RuleDocument]) -> None:
-    """Check documents against the published ones they would join or replace; DocumentErrors if any."""
-    merged = {doc.id: doc for doc in published_documents(session)}
-    merged.update({doc.id: doc for doc in documents})
-    RuleLibrary.from_documents(merged.values())
+    """Check documents (one per id) with the published ones they join or replace; DocumentErrors if any."""
+    documents = list(documents)
+    replaced = {doc.id for doc in documents}
+    others = [doc for doc in published_documents(session) if doc.id not in replaced]
+    RuleLibrary.from_documents([*documents, *others])
 
 
 # --- people --------------------------------------------------------------------------------
@@ -313,7 +314,7 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
         sha = sha256_of(doc.text)
         if current is not None and current.sha256 == sha:
             report.unchanged.append(current)
-        elif pending is not None and pending.sha256 == sha and (current is None or pending.revision > current.revision):
+        elif pending is not None and pending.sha256 == sha and pending.revision > (current.revision if current else 0):
             if approver is None:
                 report.unchanged.append(pending)
             else:

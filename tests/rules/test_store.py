@@ -164,6 +164,24 @@ def test_an_import_that_would_change_an_in_force_version_imports_nothing(people,
     assert _revisions(people) == 1
 
 
+
+def test_two_files_with_one_id_import_nothing(db, tmp_path):
+    """A folder where two files claim one id is refused as a whole."""
+    folder = _dog_folder(tmp_path, DOG_LICENSE)
+    (folder / "dog-copy.yaml").write_text(DOG_LICENSE, encoding="utf-8")
+    with pytest.raises(DocumentErrors, match='"dog-license-fee" is already the id of'):
+        store.import_folder(db, folder, actor="test", now=NOW, today=TODAY)
+    assert _revisions(db) == 0
+
+
+def test_an_import_by_its_author_alone_is_refused_when_the_city_requires_a_second_approver(people, tmp_path):
+    """Naming oneself twice does not make two people."""
+    store.import_folder(people, _dog_folder(tmp_path, DOG_LICENSE), actor="test", now=NOW, today=TODAY)
+    with pytest.raises(store.RuleStoreError, match="needs a second person to approve it: sam drafted it"):
+        store.import_folder(people, _dog_folder(tmp_path, DOG_LICENSE + NEXT_YEAR), actor="test", now=NOW,
+                            today=TODAY, author="sam", approver="sam")
+    assert _revisions(people) == 1
+
 # --- drafting and publishing -----------------------------------------------------------------
 
 
@@ -191,6 +209,16 @@ def test_a_draft_naming_a_missing_document_is_refused(people):
         store.draft(people, renewal, "business-license-renewal.yaml", "sam", NOW)
     assert _revisions(people) == 0
 
+
+
+def test_a_draft_that_would_break_a_published_document_is_refused(db):
+    """The renewal deadline feeds the late penalty; a penalty needing a fact it lacks is refused."""
+    store.import_folder(db, REPO_RULES, actor="test", now=NOW, today=TODAY)
+    penalty = (REPO_RULES / "licensing" / "license-late-penalty.yaml").read_text(encoding="utf-8")
+    needing = penalty.replace("inputs:\n", "inputs:\n  hardship_waiver: {type: boolean}\n")
+    with pytest.raises(DocumentErrors, match="license-late-penalty reads hardship_waiver, which "
+                                             "business-license-renewal does not declare"):
+        store.draft(db, needing, "license-late-penalty.yaml", "import", NOW)
 
 def test_a_draft_the_same_as_the_published_text_is_refused(published_dog):
     """Nothing to draft when nothing changed."""
