@@ -32,19 +32,19 @@ class Priced:
     rule_version: str
     head: str  # the explanation JSON up to its as-of date
     tail: str  # and after it
+    key: int  # its number among the evaluations kept, for the bill_lines staging table
 
     def explanation(self, as_of: date) -> str:
         """The explanation JSON text for an evaluation on `as_of`."""
         return f"{self.head}{as_of.isoformat()}{self.tail}"
 
-    def line_rows(self, first_id: int, bill_id: int) -> zip:
-        """The bill_lines rows (id, bill_id, position, name, cents, detail) of a bill, ids from `first_id`."""
+    def staged_lines(self) -> zip:
+        """Its lines as rows (key, position, name, cents, detail) of the bill_lines staging table."""
         count = len(self.lines)
-        return zip(range(first_id, first_id + count), repeat(bill_id, count), range(1, count + 1),
-                   *zip(*self.lines))
+        return zip(repeat(self.key, count), range(1, count + 1), *zip(*self.lines))
 
 
-def priced(result: Any) -> Priced:
+def priced(result: Any, key: int) -> Priced:
     """A Priced from a schedule result, its explanation split around the as-of date.
 
     A bill's lines add up to its total: the schedule's own lines, or for a service period
@@ -60,7 +60,7 @@ def priced(result: Any) -> Priced:
                        f"{part['days']} of {days} days") for part in result.parts)
     else:
         lines = tuple((line["name"], to_cents(line["amount"]), line["detail"]) for line in result.lines)
-    return Priced(to_cents(result.total), lines, result.rule, result.version.isoformat(), head, tail)
+    return Priced(to_cents(result.total), lines, result.rule, result.version.isoformat(), head, tail, key)
 
 
 def version_in_force(document: Any, on: date) -> date | None:
@@ -97,7 +97,8 @@ class RateBook:
         if found is None:
             period = (service_from, service_to) if isinstance(span, tuple) else None
             self.evaluations += 1
-            found = self.kept[key] = priced(self.library.evaluate(rule_id, facts, service_to, period=period))
+            result = self.library.evaluate(rule_id, facts, service_to, period=period)
+            found = self.kept[key] = priced(result, len(self.kept) + 1)
         return found
 
     def _span(self, rule_id: str, service_from: date, service_to: date) -> date | tuple[date, date]:

@@ -75,14 +75,29 @@ class BulkWriter:
     def declare(self, table_name: str, columns: tuple[str, ...]) -> list[tuple]:
         """Prepare an INSERT for these columns of a table; return the list to append rows to."""
         table: Table = Base.metadata.tables[table_name]
+        return self._declare(table.name, tuple(table.c[column].name for column in columns))
+
+    def declare_staging(self, table_name: str, definition: str, columns: tuple[str, ...]) -> list[tuple]:
+        """A temporary table of the load's own (`CREATE TEMPORARY TABLE name (definition)`), to fill like any other."""
+        self.execute(f"CREATE TEMPORARY TABLE {table_name} ({definition})")
+        return self._declare(table_name, columns)
+
+    def execute(self, statement: str) -> None:
+        """Run one SQL statement in turn with the chunks before and after it."""
+        if self.failure is not None:
+            self.finish()
+        self.chunks.put((statement, None))
+
+    def _declare(self, table_name: str, columns: tuple[str, ...]) -> list[tuple]:
+        """Prepare the INSERTs of a table's columns."""
         quote = self.connection.dialect.identifier_preparer.quote
         mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
-        names = ", ".join(quote(table.c[column].name) for column in columns)
+        names = ", ".join(quote(column) for column in columns)
         values = f"({', '.join(mark for _ in columns)})"
         # SQLite steps through a statement of many rows faster than through many statements of one.
         per = min(ROWS_PER_STATEMENT, SQLITE_PARAMETERS // len(columns)) if self.sqlite else 1
-        self.statements[table_name] = Insert(f"INSERT INTO {quote(table.name)} ({names}) VALUES {values}",
-                                             f"INSERT INTO {quote(table.name)} ({names}) VALUES "
+        self.statements[table_name] = Insert(f"INSERT INTO {quote(table_name)} ({names}) VALUES {values}",
+                                             f"INSERT INTO {quote(table_name)} ({names}) VALUES "
                                              + ", ".join([values] * per), per)
         return self.pending.setdefault(table_name, [])
 
@@ -128,8 +143,11 @@ class BulkWriter:
                 except BaseException as error:  # handed to the loader's thread by finish()
                     self.failure = error
 
-    def _execute(self, insert: Insert, rows: list[tuple]) -> None:
-        """Insert rows: as many as fit in the many-row statement, then the rest one by one."""
+    def _execute(self, insert: Insert | str, rows: list[tuple] | None) -> None:
+        """Insert rows: as many as fit in the many-row statement, then the rest one by one (or run a statement)."""
+        if rows is None:
+            self.connection.exec_driver_sql(insert)
+            return
         per, whole = insert.per, len(rows) - len(rows) % insert.per
         if per > 1 and whole:
             self.connection.exec_driver_sql(insert.many, [tuple(chain.from_iterable(rows[start:start + per]))

@@ -30,7 +30,17 @@ RETURN_REASON = "Insufficient funds (NSF)"
 READ_COLUMNS = ("id", "account_id", "period", "read_on", "reading", "consumption_ccf", "source")
 BILL_COLUMNS = ("id", "account_id", "cycle", "period", "service_from", "service_to", "billed_on", "due_on",
                 "consumption_ccf", "total_cents", "rule_id", "rule_version", "explanation")
-LINE_COLUMNS = ("id", "bill_id", "position", "name", "amount_cents", "detail")
+# Bill lines repeat: millions of bills share a few thousand priced line sets. Each bill is
+# staged as (bill, price, first line id) and each price's lines once; one INSERT ... SELECT
+# then writes every bill's lines inside the database.
+BILL_PRICES = "bill_id INTEGER PRIMARY KEY, price_key INTEGER NOT NULL, first_line_id INTEGER NOT NULL"
+PRICED_LINES = ("price_key INTEGER NOT NULL, position INTEGER NOT NULL, name VARCHAR(120) NOT NULL, "
+                "amount_cents BIGINT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (price_key, position)")
+WRITE_BILL_LINES = (
+    "INSERT INTO bill_lines (id, bill_id, position, name, amount_cents, detail) "
+    "SELECT b.first_line_id + l.position - 1, b.bill_id, l.position, l.name, l.amount_cents, l.detail "
+    "FROM demo_bill_prices b CROSS JOIN demo_priced_lines l WHERE l.price_key = b.price_key "
+    "ORDER BY b.bill_id, l.position")
 PAYMENT_COLUMNS = ("id", "account_id", "amount_cents", "tender", "source", "received_on", "check_number",
                    "idempotency_key", "drawer_id", "status", "returned_on", "return_reason", "actor", "posted_at")
 LEDGER_COLUMNS = ("id", "account_id", "kind", "amount_cents", "effective_on", "due_on", "posted_at", "actor",
@@ -135,7 +145,8 @@ class AccountYears:
                        for cycle, months in self.months.items()}
         self.reads = writer.declare("meter_reads", READ_COLUMNS)
         self.bills = writer.declare("bills", BILL_COLUMNS)
-        self.lines = writer.declare("bill_lines", LINE_COLUMNS)
+        self.bill_prices = writer.declare_staging("demo_bill_prices", BILL_PRICES, ("bill_id", "price_key",
+                                                                                   "first_line_id"))
         self.payments = writer.declare("payments", PAYMENT_COLUMNS)
         self.entries = writer.declare("ledger_entries", LEDGER_COLUMNS)
         self.ids = Ids()
@@ -164,7 +175,7 @@ class AccountYears:
         winter = usage.winter_average(use, [m.month for m in months])
         registers = usage.readings(self.use_rng, use)
         charges = []
-        reads, bills, lines, price = self.reads, self.bills, self.lines, self.rates.water_and_sewer
+        reads, bills, bill_prices, price = self.reads, self.bills, self.bill_prices, self.rates.water_and_sewer
         account_id, cycle, rate_class, meter, sewer, fire = (plan.id, plan.cycle, plan.rate_class, plan.meter_size,
                                                              plan.sewer, plan.fire_line)
         for month, stored, ccf, register in zip(months, self.stored[cycle], use, registers):
@@ -176,12 +187,24 @@ class AccountYears:
             ids.bill += 1
             bills.append((bill_id, account_id, cycle, month.period, service_from, service_to, billed_on, due_on, ccf,
                           bill.total_cents, bill.rule_id, bill.rule_version, bill.explanation(month.service_to)))
-            lines.extend(bill.line_rows(ids.line, bill_id))
+            bill_prices.append((bill_id, bill.key, ids.line))
             ids.line += len(bill.lines)
             charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
                                  f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id,
                                  period=month.period))
         return charges
+
+    def write_bill_lines(self) -> None:
+        """Every bill's lines, from the staged prices, written by the database itself."""
+        priced_lines = self.writer.declare_staging("demo_priced_lines", PRICED_LINES,
+                                                   ("price_key", "position", "name", "amount_cents", "detail"))
+        for bill in self.rates.kept.values():
+            priced_lines.extend(bill.staged_lines())
+        self.writer.flush()
+        self.writer.execute(WRITE_BILL_LINES)
+        self.writer.execute("DROP TABLE demo_priced_lines")
+        self.writer.execute("DROP TABLE demo_bill_prices")
+        self.writer.written["bill_lines"] += self.ids.line - 1
 
     def pay_year(self, plan: AccountPlan, behaviour: str, charges: list[Entry], months: list[BillingMonth],
                  entries: list[Entry]) -> int:

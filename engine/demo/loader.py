@@ -156,9 +156,11 @@ def bulk_mode(connection: Connection) -> Iterator[None]:
     journal(raw, "DELETE")
     raw.execute("PRAGMA foreign_keys=OFF")
     raw.execute("PRAGMA cache_size=-262144")  # 256 MiB: the indexes of a large city stay in memory
+    raw.execute("PRAGMA temp_store=MEMORY")  # the load's staging tables
     try:
         yield
     finally:
+        raw.execute("PRAGMA temp_store=DEFAULT")
         raw.execute("PRAGMA cache_size=-2000")
         raw.execute("PRAGMA foreign_keys=ON")
         journal(raw, "WAL")
@@ -192,14 +194,16 @@ def write_city(connection: Connection, library: Any, accounts: int, licenses: in
     gc.disable()  # millions of short-lived rows and no cycles among them: the collector would only scan them
     try:
         made = write_rows(writer, library, accounts, licenses, seed, as_of, periods, report)
+        report("writing", 0, 0)
         writer.finish()
+        report("writing", writer.written["bill_lines"], writer.written["bill_lines"])
     except BaseException:
         writer.abandon()
         raise
     finally:
         if collecting:
             gc.enable()
-    made.rows.update(writer.written)
+    made.rows.update((table, rows) for table, rows in writer.written.items() if not table.startswith("demo_"))
     return made
 
 
@@ -218,7 +222,7 @@ def write_rows(writer: BulkWriter, library: Any, accounts: int, licenses: int, s
         if account_id % REPORT_EVERY == 0 or account_id == accounts:
             writer.flush_full()
             report("accounts", account_id, accounts)
-    writer.flush()
+    years.write_bill_lines()
     business_year = LicenseYear(dice(seed, "businesses"), writer, households, rates, as_of)
     report("businesses", 0, licenses)
     for business_id in range(1, licenses + 1):

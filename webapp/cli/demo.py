@@ -15,7 +15,8 @@ from engine.workflow.services import Catalog
 from webapp.cli.context import fail, now, open_database
 
 PHASES = {"accounts": "Accounts with a year of reads, bills and payments",
-          "businesses": "Businesses and licenses", "cases": "Open cases"}
+          "businesses": "Businesses and licenses", "writing": "Bill lines (and the rows still queued) written",
+          "cases": "Open cases"}
 
 
 class PhaseReport:
