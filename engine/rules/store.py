@@ -302,25 +302,33 @@ def _import_people(session: Session, author: str | None, approver: str | None) -
     return author, approver
 
 
-def import_documents(session: Session, documents: Iterable[RuleDocument], *, actor: str, now: datetime,
-                     today: date, author: str | None = None, approver: str | None = None) -> ImportReport:
-    """Store every new or changed document, all or nothing: published when approved, else drafts; audited."""
-    documents = sorted(documents, key=lambda d: d.id)
-    _check_references(session, documents)
-    author, approver = _import_people(session, author, approver)
-    report, changed = ImportReport(), []
+def _sort_out(session: Session, documents: list[RuleDocument], approving: bool,
+              report: ImportReport) -> list[tuple[RuleDocument, RuleVersion | None]]:
+    """The documents to store, each with the earlier import's draft of the same text to approve, if any."""
+    changed = []
     for doc in documents:
         current, pending = _newest(session, doc.id, "published"), _newest(session, doc.id, "draft")
         sha = sha256_of(doc.text)
         if current is not None and current.sha256 == sha:
             report.unchanged.append(current)
         elif pending is not None and pending.sha256 == sha and pending.revision > (current.revision if current else 0):
-            if approver is None:
-                report.unchanged.append(pending)
+            if approving:
+                changed.append((doc, pending))
             else:
-                changed.append((doc, pending))  # drafted by an earlier import: approve that draft
+                report.unchanged.append(pending)
         else:
             changed.append((doc, None))
+    return changed
+
+
+def import_documents(session: Session, documents: Iterable[RuleDocument], *, actor: str, now: datetime,
+                     today: date, author: str | None = None, approver: str | None = None) -> ImportReport:
+    """Store every new or changed document, all or nothing: published when approved, else drafts; audited."""
+    documents = sorted(documents, key=lambda d: d.id)
+    _check_references(session, documents)
+    author, approver = _import_people(session, author, approver)
+    report = ImportReport()
+    changed = _sort_out(session, documents, approver is not None, report)
     problems = [p for doc, _ in changed for p in _column_problems(doc)]
     if approver is not None:
         for doc, pending in changed:
