@@ -101,7 +101,7 @@ def run_fee(ctx: StepContext, action: Action) -> None:
 def run_notice(ctx: StepContext, action: Action) -> None:
     """A notice row with everything its letter prints; its period names the case and step (`12.4`)."""
     language, data = notice_data(ctx.session, ctx.rules, action.value, ctx.case.subject_type, ctx.case.subject_id,
-                                 ctx.on, ctx.facts(), ctx.fields)
+                                 ctx.on, ctx.facts(), ctx.fields, ctx.consulted)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                     notice_type=action.value, period=f"{ctx.case.id}.{ctx.case.version}", language=language,
                     created_on=ctx.on, data=data, sweep_run_id=ctx.sweep_run_id)

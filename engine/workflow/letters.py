@@ -3,7 +3,8 @@
 One builder per subject kind gives the recipient and the subject's own lines (account,
 parcel, license); one per notice type adds its amounts and dates from the case's facts and
 fields. `reference` is the ordinance cited: the reference of the rule version in force
-that the notice type rests on (NOTICE_RULES). Money is text with two decimals, dates ISO.
+that the notice type rests on (NOTICE_RULES), or else of a rule the step consulted. Money
+is text with two decimals, dates ISO.
 """
 from __future__ import annotations
 
@@ -142,18 +143,22 @@ BUILDERS: dict[str, Callable[[date, dict, dict], dict]] = {
 }
 
 
-def _reference(rules: Any, type_id: str, on: date) -> str:
-    """The ordinance a notice cites: the reference of its rule's version in force."""
-    rule_id = NOTICE_RULES[type_id]
-    version = version_in_force(rules.get(rule_id), on)
-    return version.reference or rules.get(rule_id).title
+def _reference(rules: Any, type_id: str, on: date, consulted: list[dict[str, str]]) -> str:
+    """The ordinance a notice cites: its rule's version in force, else the rules the step consulted."""
+    candidates = [NOTICE_RULES.get(type_id)] + [entry["rule"] for entry in consulted]
+    for rule_id in candidates:
+        if rule_id in rules:
+            version = version_in_force(rules.get(rule_id), on)
+            if version.reference:
+                return version.reference
+    return notice_type(type_id).title_en
 
 
 def notice_data(session: Session, rules: Any, type_id: str, subject_type: str, subject_id: int, on: date,
-                facts: dict, fields: dict) -> tuple[str, dict[str, Any]]:
+                facts: dict, fields: dict, consulted: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
     """The language and the complete data of one notice; NoticeDataError names a missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
-    data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on),
+    data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),
             "recipient": _recipient(customer), **lines, **BUILDERS[type_id](on, facts, fields)}
     data = {k: v for k, v in data.items() if v is not None}
     for key in COMMON_KEYS + notice_type(type_id).requires:
