@@ -3,8 +3,9 @@
 How people pay: most pay on time and in full (autopay, online, by mail, at the counter);
 about 15% are sometimes late; about 4% are chronically delinquent and stop paying months
 before the as-of date, so their balances age past 90 days; about 1% have a check come
-back unpaid (the payment, its reversal and the returned-payment fee). One account paid a
-bill twice and is owed a refund. Ledger entries are posted in date order per account.
+back unpaid (the payment, its reversal and the returned-payment fee); about one prompt
+payer in fifty paid a bill twice and is owed the credit. A year's entries are posted in
+date order per account (the late fees of the open cases follow, posted by the workflow).
 """
 from __future__ import annotations
 
