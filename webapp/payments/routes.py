@@ -71,7 +71,9 @@ def post_payment():
 def _day():
     """The business day asked for (?date=), or today in the city."""
     form = DayForm(request.args)
-    return form, (form.date.data if form.validate() and form.date.data else clock.today())
+    if not (form.validate() and form.date.data):
+        form.date.data = clock.today()
+    return form, form.date.data
 
 
 @bp.route("/drawer")

@@ -49,7 +49,7 @@ def index():
 def aging():
     """The aging report as of a day (default today)."""
     form = AsOfForm(request.args)
-    day = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
     rows = reports.aging(database.session, day)
     if request.args.get("format") != "csv":
         rows = _first_and_total(rows)
@@ -98,7 +98,7 @@ def rate_summary():
 def daily_receipts():
     """Payments received on a day (default today) by source and tender."""
     form = DayForm(request.args)
-    day = form.date.data if form.validate() and form.date.data else clock.today()
+    day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
     return _show(f"Daily receipts, {day.isoformat()}", form, reports.daily_receipts(database.session, day),
                  f"daily-receipts-{day.isoformat()}.csv")
 
@@ -108,6 +108,6 @@ def daily_receipts():
 def trial_balance():
     """Balances by fund and account code through a day (default today)."""
     form = AsOfForm(request.args)
-    day = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
     return _show(f"Trial balance as of {day.isoformat()}", form, reports.trial_balance(database.session, day),
                  f"trial-balance-{day.isoformat()}.csv")

@@ -1,0 +1,49 @@
+"""Sweep pages: thin views over engine.sweeps.report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, render_template, send_file
+
+from engine.sweeps.report import sweep_run_report, sweep_runs
+from webapp.auth import SUPERVISORS, role_required
+from webapp.extensions import database
+from webapp.pages import not_found, record_id
+from webapp.sweeps import bp, lookup
+
+
+@bp.route("/")
+@role_required(*SUPERVISORS)
+def index():
+    """The latest sweep runs: sweep, day, status and counts."""
+    return render_template("sweeps/index.html", runs=sweep_runs(database.session, limit=100))
+
+
+@bp.route("/runs/<run_id>")
+@role_required(*SUPERVISORS)
+def run(run_id: str):
+    """One run's report: counts per step, fees, notices by type and language, exceptions, mailings."""
+    number = record_id(run_id, "sweep run")
+    try:
+        shown = sweep_run_report(database.session, number)
+    except LookupError:
+        not_found(f"There is no sweep run {number}.")
+    report = shown["report"]
+    return render_template("sweeps/run.html", run=shown, report=report,
+                           exceptions=lookup.exception_lines(database.session, report.get("exceptions", [])))
+
+
+@bp.route("/runs/<run_id>/mailings/<int:batch_id>.pdf")
+@role_required(*SUPERVISORS)
+def mailing(run_id: str, batch_id: int):
+    """A run's mailing PDF of one notice type, as written to the instance folder."""
+    number = record_id(run_id, "sweep run")
+    batch = lookup.mailing_of_run(database.session, number, batch_id)
+    if batch is None or not batch.pdf_path:
+        not_found(f"Sweep run {number} has no mailing {batch_id}.")
+    path = Path(batch.pdf_path).resolve()
+    instance = Path(current_app.config["INSTANCE"]).resolve()
+    if instance not in path.parents or path.suffix != ".pdf" or not path.is_file():
+        not_found(f"The mailing PDF of batch {batch_id} is not in this instance's notices folder.")
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{number}-{batch.notice_type}.pdf")
