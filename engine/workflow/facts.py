@@ -208,10 +208,16 @@ def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> di
 
 def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> dict[str, Any]:
     """The period of the account's oldest unpaid bill (by its due date), if a bill has that due date."""
+    memo, key = ctx.session.info.get(ACCOUNT_FACTS_MEMO), ("period", account_id, ctx.on)
+    if memo is not None and key in memo:
+        return dict(memo[key])
     oldest = standing(ctx.session, account_id, ctx.on).oldest_unpaid_due
     period = oldest and ctx.session.scalar(select(Bill.period).where(Bill.account_id == account_id,
                                                                       Bill.due_on == oldest).order_by(Bill.id))
-    return {"period": period} if period else {}
+    found = {"period": period} if period else {}
+    if memo is not None:
+        memo[key] = found
+    return dict(found)
 
 
 def utility_account_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
