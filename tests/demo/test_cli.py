@@ -1,7 +1,8 @@
 """`ordinance demo` from the command line: loads once, prints the logins, and the logins sign in."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -81,3 +82,18 @@ def test_the_demo_logins_sign_in_with_their_roles(committing_url: str) -> None:
             assert user.active
     finally:
         engine.dispose()
+
+
+def test_without_as_of_the_bills_run_to_last_month_in_alder_creek(committing_url: str) -> None:
+    args = [a for a in ARGS if a not in ("--as-of", "2026-11-24")]
+    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    result = CliRunner().invoke(main, args, env={"DATABASE_URL": committing_url}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    engine = make_engine(committing_url)
+    try:
+        with Session(engine) as session:
+            last = session.scalar(select(func.max(Bill.period)))
+    finally:
+        engine.dispose()
+    previous = today.replace(day=1) - timedelta(days=1)
+    assert last == f"{previous.year}-{previous.month:02d}"
