@@ -139,8 +139,9 @@ class DelinquencySweep:
         """Open cases for newly past-due accounts and advance the open ones that might move."""
         open_cases = open_cases_by_account(session, ids, BLOCKING)
         workflows = ctx.services.workflows
-        accounts = load_accounts(session, ids)  # held here, so the runtime finds them without a query
+        accounts = {a.id: a for a in load_accounts(session, ids)}  # held, so the runtime finds them without a query
         for account_id, standing in standings(session, ctx.as_of, account_ids=ids):
+            label = f"account {accounts[account_id].number}"
             cases = [c for c in open_cases.get(account_id, []) if c.workflow_id == WORKFLOW]
             if open_cases.get(account_id):
                 for case in cases:
@@ -148,10 +149,10 @@ class DelinquencySweep:
                     if case.state in PLAN_STATES or not might_move(workflow, case, standing_facts(standing),
                                                                    ctx.as_of):
                         continue
-                    one_subject(session, ctx.report, f"account {account_id} (case {case.id})",
+                    one_subject(session, ctx.report, f"{label} (case {case.id})",
                                 lambda tally, case=case: advance_case(session, ctx, case, tally))
             elif standing.past_due_cents > 0:
-                one_subject(session, ctx.report, f"account {account_id}",
+                one_subject(session, ctx.report, label,
                             lambda tally, a=account_id, s=standing: self._open(session, ctx, a, s, tally))
         del accounts
 
@@ -185,8 +186,9 @@ class PlanDefaultSweep:
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Take every sweep step of each plan case whose checks hold tonight."""
         open_cases = open_cases_by_account(session, ids, (WORKFLOW,))
+        numbers = {a.id: a.number for a in load_accounts(session, ids)}
         for account_id in ids:
             for case in open_cases.get(account_id, []):
                 if case.state in PLAN_STATES:
-                    one_subject(session, ctx.report, f"account {account_id} (case {case.id})",
+                    one_subject(session, ctx.report, f"account {numbers[account_id]} (case {case.id})",
                                 lambda tally, case=case: advance_case(session, ctx, case, tally))

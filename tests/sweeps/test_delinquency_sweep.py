@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from engine.store.models import AuditEntry, Case, CaseEvent, LedgerEntry, Notice, SweepRun
+from engine.store.models import AuditEntry, Case, CaseEvent, LedgerEntry, Notice, SweepRun, UtilityAccount
 from engine.sweeps.report import sweep_run_report, sweep_runs
 from tests.factories import create_case
 from tests.sweeps.conftest import NIGHT, build_city, charge, outcome_of, pay, sweep
@@ -85,11 +85,12 @@ def test_a_subject_that_fails_is_an_exception_line_and_the_sweep_goes_on(committ
     with committing_db() as session, session.begin():
         broken = create_case(session, state="reminded", fields={"shutoff_notice_on": "2026-04-01"})
         broken_account = broken.subject_id
+        broken_number = session.get(UtilityAccount, broken_account).number
         charge(session, broken_account, "120.00")
     outcome = sweep(committing_db, catalog)
     assert outcome.report["cases_opened"] == {"delinquency": 10}
     [line] = outcome.report["exceptions"]
-    assert line["subject"] == f"account {broken_account} (case {broken.id})"
+    assert line["subject"] == f"account {broken_number} (case {broken.id})"
     assert "period" in line["message"]
     with committing_db() as session:
         assert session.get(Case, broken.id).state == "reminded"
