@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.deposits import refund_eligible_deposits
-from engine.money import from_cents
 from engine.store.models import Deposit, UtilityAccount
 from engine.sweeps.casework import Tally, one_subject
 from engine.sweeps.delinquency import last_account_id
@@ -54,8 +53,3 @@ class DepositRefundSweep:
                 tally.extra["credited_cents"] = tally.extra.get("credited_cents", 0) + amount
             else:
                 tally.steps[f"deposit.kept ({decision.reason or 'not eligible'})"] += 1
-
-    @staticmethod
-    def credited(report: dict) -> str:
-        """The total credited back, as money text, from a run's report."""
-        return str(from_cents(report.get("extra", {}).get("credited_cents", 0)))
