@@ -1,0 +1,54 @@
+"""Rule pages for supervisors: documents in force, each version's content, and what a schedule would charge."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+
+
+@pytest.mark.parametrize("path", ["/rules/", "/rules/water-rates-residential"])
+def test_rules_are_for_supervisors(fixed_clock, login_as, path):
+    assert login_as("clerk").get(path).status_code == 403
+    assert login_as("supervisor").get(path).status_code == 200
+    assert login_as("admin").get(path).status_code == 200
+
+
+def test_the_list_shows_each_documents_version_in_force(fixed_clock, supervisor):
+    page = supervisor.get("/rules/").get_data(as_text=True)
+    assert 'href="/rules/water-rates-residential"' in page and "schedule" in page
+    assert "version of Jul 1, 2025" in page  # the FY2025-26 rates are in force on March 2, 2026
+    assert "Resolution 2025-41, Exhibit A (FY2025-26)" in page
+
+
+def test_a_document_shows_each_version_in_force_future_or_past(fixed_clock, supervisor):
+    page = supervisor.get("/rules/water-rates-residential").get_data(as_text=True)
+    assert "Version of Jul 1, 2026" in page and "Version of Jul 1, 2024" in page
+    assert page.count(">in force<") == 1 and ">future<" in page and ">past<" in page
+    assert "Water base charge" in page and "Franchise fee" in page  # the content, readable
+    assert "<pre" in page and "id: water-rates-residential" in page  # and as written
+
+
+def test_evaluating_a_schedule_shows_each_line_worked_out(fixed_clock, supervisor):
+    response = supervisor.post("/rules/water-rates-residential/evaluate", data={
+        "as_of": "2026-03-02", "fact_meter_size": '3/4"', "fact_consumption_ccf": "12", "fact_sewer": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "version of Jul 1, 2025" in page
+    assert "7 CCF x 2.05 + 5 CCF x 2.57" in page  # the water use line's detail
+    assert "$27.02" in page  # the 3/4 inch base charge of FY2025-26
+    assert "Total" in page
+
+
+def test_a_bad_fact_is_told_and_nothing_is_evaluated(fixed_clock, supervisor):
+    response = supervisor.post("/rules/water-rates-residential/evaluate", data={
+        "as_of": "2026-03-02", "fact_meter_size": '3/4"', "fact_consumption_ccf": "-4"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "consumption_ccf" in page and 'id="result"' not in page
+    missing = supervisor.post("/rules/water-rates-residential/evaluate", data={"as_of": "2026-03-02",
+                                                                               "fact_meter_size": '3/4"'})
+    assert missing.status_code == 400 and "Consumption ccf is required." in missing.get_data(as_text=True)
+
+
+def test_an_unknown_document_is_a_404(supervisor):
+    response = supervisor.get("/rules/no-such-rule")
+    assert response.status_code == 404 and "There is no rule document “no-such-rule”." in response.get_data(as_text=True)
