@@ -106,19 +106,20 @@ def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int,
             if has_city_data(connection):
                 raise DemoRefused("the database already holds a city; the sample city loads only into an "
                                   "empty database")
-            session = Session(bind=connection)
-            session.add(CitySettings(**city.city_settings_row()))
-            logins = add_demo_logins(session, now)
-            session.flush()
-            made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)
-            if connection.dialect.name == "postgresql":
-                restart_sequences(connection)  # before the services insert rows of their own
-            cases = open_cases(session, catalog, made, as_of, now, report)
-            audit.record(session, actor="demo", action="demo.load", subject_type="city", subject_id=city.CITY_NAME,
-                         detail={"seed": seed, "as_of": as_of.isoformat(), "accounts": accounts,
-                                 "licenses": licenses, "rows": made.rows, "cases": cases,
-                                 "logins_added": list(logins)}, at=now)
-            session.flush()
+            with Session(bind=connection) as session:
+                session.add(CitySettings(**city.city_settings_row()))
+                logins = add_demo_logins(session, now)
+                session.flush()
+                made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)
+                if connection.dialect.name == "postgresql":
+                    restart_sequences(connection)  # before the services insert rows of their own
+                cases = open_cases(session, catalog, made, as_of, now, report)
+                audit.record(session, actor="demo", action="demo.load", subject_type="city",
+                             subject_id=city.CITY_NAME, at=now,
+                             detail={"seed": seed, "as_of": as_of.isoformat(), "accounts": accounts,
+                                     "licenses": licenses, "rows": made.rows, "cases": cases,
+                                     "logins_added": list(logins)})
+                session.flush()
     return DemoSummary(made.rows, made.behaviours, made.license_statuses, cases, made.rule_evaluations, logins)
 
 
