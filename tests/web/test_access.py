@@ -89,10 +89,26 @@ def test_every_page_of_the_real_app_declares_who_may_open_it(app):
     assert undeclared == []  # they would answer 403 to everyone: declare role_required(...) or public
 
 
-def test_a_page_appears_in_the_menu_for_the_roles_it_declares(login_as):
-    # The rules pages declare supervisors (and admins) only: the menu offers them to those roles alone.
-    assert 'href="/rules/"' in login_as("supervisor").get("/").get_data(as_text=True)
-    assert 'href="/rules/"' not in login_as("clerk").get("/").get_data(as_text=True)
+def test_a_page_appears_in_the_menu_for_the_roles_it_declares(app, login_as, monkeypatch):
+    from flask import Blueprint
+
+    from webapp import navigation
+    from webapp.auth import SUPERVISORS
+    monkeypatch.setattr(navigation, "MENU", navigation.MENU + (("Stand-in", "standin.index"),
+                                                               ("Not built", "not_built.index")))
+    standin = Blueprint("standin", __name__)
+
+    @standin.route("/standin")
+    @role_required(*SUPERVISORS)
+    def index():
+        """A stand-in page for supervisors."""
+        return "stand-in"
+
+    app.register_blueprint(standin)
+    supervisor_page = login_as("supervisor").get("/").get_data(as_text=True)
+    assert 'href="/standin"' in supervisor_page
+    assert 'href="/standin"' not in login_as("clerk").get("/").get_data(as_text=True)
+    assert "Not built" not in login_as("admin").get("/").get_data(as_text=True)
 
 
 def test_templates_carry_no_inline_script_style_or_safe_filter():
