@@ -52,6 +52,35 @@ def record(session: Session, *, actor: str, action: str, subject_type: str, subj
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change to audit in bulk: who did what to which subject, with what detail (JSON-ready)."""
+
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    detail: dict[str, Any]
+
+
+def chained_rows(session: Session, changes: list[Change], *, at: datetime) -> list[dict[str, Any]]:
+    """Audit rows for many changes, chained after the log's last row, ready for a bulk INSERT.
+
+    The caller inserts them in the same transaction (the chain's lock is held until it ends).
+    """
+    _lock_chain(session)
+    at = at.astimezone(timezone.utc)
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    rows = []
+    for change in changes:
+        digest = _digest(prev, at, change.actor, change.action, change.subject_type, change.subject_id,
+                         change.detail)
+        rows.append(dict(at=at, actor=change.actor, action=change.action, subject_type=change.subject_type,
+                         subject_id=change.subject_id, detail=change.detail, prev_hash=prev, hash=digest))
+        prev = digest
+    return rows
+
+
+@dataclass(frozen=True)
 class ChainReport:
     """The outcome of verifying the chain: how many rows, and the first broken one if any."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import itemgetter
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -83,17 +83,10 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
 
 def _audit_rows(session: Session, charges: list[NewCharge], ids: list[int], *, now: datetime, actor: str) -> None:
     """One `ledger.charge` audit row per entry, chained after the log's last row."""
-    audit._lock_chain(session)  # the same lock record() takes
-    at = now.astimezone(timezone.utc)
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or audit.GENESIS
-    rows = []
-    for charge, entry_id in zip(charges, ids):
-        detail = {"entry_id": entry_id, "amount": str(from_cents(charge.amount_cents)), "on": charge.on.isoformat(),
-                  "reference": charge.reference, "rule_id": charge.rule_id, "rule_version": charge.rule_version,
-                  "reverses_id": None, "payment_id": None, "bill_id": charge.bill_id}  # JSON already
-        subject = str(charge.account_id)
-        digest = audit._digest(prev, at, actor, "ledger.charge", "utility_account", subject, detail)
-        rows.append(dict(at=at, actor=actor, action="ledger.charge", subject_type="utility_account",
-                         subject_id=subject, detail=detail, prev_hash=prev, hash=digest))
-        prev = digest
-    insert_rows(session, AuditEntry.__table__, rows)
+    changes = [audit.Change(actor, "ledger.charge", "utility_account", str(charge.account_id),
+                            {"entry_id": entry_id, "amount": str(from_cents(charge.amount_cents)),
+                             "on": charge.on.isoformat(), "reference": charge.reference, "rule_id": charge.rule_id,
+                             "rule_version": charge.rule_version, "reverses_id": None, "payment_id": None,
+                             "bill_id": charge.bill_id})
+               for charge, entry_id in zip(charges, ids)]
+    insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
