@@ -416,3 +416,20 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- the JSON API ------------------------------------------------------------------------------
+
+
+class ApiToken(Base):
+    """A bearer token another system calls the JSON API with; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the token
+    scopes: Mapped[list[Any]] = mapped_column(JSON)  # e.g. ["payments:write", "accounts:read"]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
