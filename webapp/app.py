@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp import navigation, security
+from webapp import api, navigation, security
 from webapp.auth import access
 from webapp.config import Config
 from webapp.extensions import csrf, database, login_manager
@@ -37,6 +37,7 @@ def create_app(config: Config | None = None, *, sessions: sessionmaker[Session] 
     security.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)
+    api.init_app(app)  # JSON errors under /api/ (after the error pages it falls back to)
     _register_blueprints(app)
     return app
 

@@ -1,0 +1,89 @@
+"""Reading what a call sends: a JSON object's fields and query parameters, each refused by name.
+
+Money is never a float: JSON numbers are read as Decimal and every amount goes through
+engine.money.parse_money, so 52.031 is refused rather than rounded.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import request
+
+from engine.money import parse_money
+from webapp.api.errors import ApiError
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _no_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which JSON does not have."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def json_object(allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The request body as a JSON object with only the allowed fields; ApiError 400 otherwise."""
+    try:
+        body = json.loads(request.get_data(cache=True), parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as bad:
+        raise ApiError(400, f"The request body is not valid JSON: {bad}.", field="body") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.", field="body")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise ApiError(400, f"Unknown field {unknown[0]!r}; the fields are {', '.join(allowed)}.", field=unknown[0])
+    return body
+
+
+def text(body: dict[str, Any], name: str, max_length: int) -> str:
+    """A required, non-empty, printable string field of at most max_length characters."""
+    value = body.get(name)
+    if value is None:
+        raise ApiError(400, f"{name} is required.", field=name)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, f"{name} must be a non-empty string.", field=name)
+    value = value.strip()
+    if len(value) > max_length or not value.isprintable():
+        raise ApiError(400, f"{name} must be at most {max_length} printable characters.", field=name)
+    return value
+
+
+def money(body: dict[str, Any], name: str) -> Decimal:
+    """A required amount of money more than $0.00, with at most two decimals ("52.03" or 52.03)."""
+    value = body.get(name)
+    if value is None:
+        raise ApiError(400, f"{name} is required.", field=name)
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ApiError(400, f"{name} must be an amount such as \"52.03\".", field=name)
+    try:
+        amount = parse_money(value)
+    except ValueError as bad:
+        raise ApiError(400, f"{name}: {bad}.", field=name) from None
+    if amount <= 0:
+        raise ApiError(400, f"{name} must be more than 0.00.", field=name)
+    return amount
+
+
+def iso_date(value: Any, name: str) -> date:
+    """A required date written YYYY-MM-DD."""
+    if value is None or value == "":
+        raise ApiError(400, f"{name} is required (YYYY-MM-DD).", field=name)
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ApiError(400, f"{name} {value!r} is not a date written YYYY-MM-DD.", field=name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, f"{name} {value!r} is not a date on the calendar.", field=name) from None
+
+
+def query_text(name: str, max_length: int) -> str:
+    """A required query parameter (?name=...) of at most max_length printable characters."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        raise ApiError(400, f"The query parameter {name} is required.", field=name)
+    if len(value) > max_length or not value.isprintable():
+        raise ApiError(400, f"{name} must be at most {max_length} printable characters.", field=name)
+    return value

@@ -1,0 +1,51 @@
+"""The API's endpoints: read the call, call one service, answer JSON."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from webapp import clock
+from webapp.api import bp, reading, services
+from webapp.api.errors import ApiError
+from webapp.api.gate import scope_required
+from webapp.catalog import catalog
+from webapp.extensions import database
+
+PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
+
+
+@bp.get("/accounts/<number>")
+@scope_required("accounts:read")
+def account(number: str):
+    """An account's balance, past due, days past due, last bill's due date, status and cash-only flag."""
+    return jsonify(services.account_summary(database.session, number, clock.today()))
+
+
+@bp.post("/payments")
+@scope_required("payments:write")
+def payment():
+    """Post a payment the portal received: 201 the first time, 200 with "duplicate": true on a retry."""
+    body = reading.json_object(PAYMENT_FIELDS)
+    paid = services.OnlinePayment(account_number=reading.text(body, "account_number", 20),
+                                  amount=reading.money(body, "amount"),
+                                  paid_on=reading.iso_date(body.get("paid_on"), "paid_on"),
+                                  transaction_id=reading.text(body, "transaction_id", 120))
+    if paid.paid_on > clock.today():
+        raise ApiError(400, f"paid_on {paid.paid_on} is after today ({clock.today()}).", field="paid_on")
+    posted = services.post_online_payment(database.factory(), paid, caller=g.api_caller, now=clock.now())
+    return jsonify(posted), 200 if posted["duplicate"] else 201
+
+
+@bp.get("/liens")
+@scope_required("liens:read")
+def liens():
+    """For a title company: the parcel's accounts, what they owe, open liens and lien eligibility."""
+    parcel = reading.query_text("parcel", 20)
+    return jsonify(services.lien_search(database.session, catalog(), parcel, clock.today()))
+
+
+@bp.get("/shutoffs")
+@scope_required("shutoffs:read")
+def shutoffs():
+    """For the phone notification vendor: accounts scheduled for shut-off on ?date=YYYY-MM-DD."""
+    day = reading.iso_date(request.args.get("date"), "date")
+    return jsonify(services.shutoffs_on(database.session, day))

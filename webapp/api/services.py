@@ -1,0 +1,142 @@
+"""What the API's views call: an account's standing, a parcel's liens, a day's shut-offs, an online payment.
+
+Each composes the engine's own services (ledger standing, lien-eligibility criteria, the
+phone export, the payment import) and returns plain JSON-ready dicts; money as strings
+("52.03"). Nothing here holds rule logic of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.ledger import standing
+from engine.money import from_cents, to_cents
+from engine.payments import DEFAULT_TENDER, PaymentRow, import_payments
+from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
+from engine.sweeps.phone_export import scheduled_for_shutoff
+from engine.workflow import runtime
+from engine.workflow.services import Catalog
+from webapp.api.errors import ApiError
+
+LIEN_RULE = "lien-eligibility"
+LIEN_WORKFLOW = "liens"
+
+
+def _account(session: Session, number: str, field: str = "account_number") -> UtilityAccount:
+    """The utility account with this number, or ApiError 404 naming the field."""
+    account = session.scalar(select(UtilityAccount).where(UtilityAccount.number == number))
+    if account is None:
+        raise ApiError(404, f"There is no utility account numbered {number!r}.", field=field)
+    return account
+
+
+def _owed(session: Session, account: UtilityAccount, on: date) -> dict:
+    """Balance, past due and days past due of an account on a day, money as strings."""
+    now = standing(session, account.id, on)
+    return {"balance": str(now.balance), "past_due": str(now.past_due_balance), "days_past_due": now.days_past_due}
+
+
+def account_summary(session: Session, number: str, on: date) -> dict:
+    """An account's standing on a day for the payment portal: what is owed, the last bill's due date, status."""
+    account = _account(session, number)
+    last_due = session.scalar(select(Bill.due_on).where(Bill.account_id == account.id)
+                              .order_by(Bill.period.desc(), Bill.id.desc()).limit(1))
+    return {"account_number": account.number, "as_of": on.isoformat(), **_owed(session, account, on),
+            "last_bill_due_on": last_due.isoformat() if last_due else None,
+            "status": account.status, "cash_only": bool(account.cash_only)}
+
+
+def _lien_case(case: Case, catalog: Catalog) -> dict:
+    """What a title company needs of a lien case: its state and the county recording, if recorded."""
+    workflow = runtime.workflow_of(catalog.workflows, case)
+    fields = case.fields or {}
+    return {"state": case.state, "state_label": workflow.states[case.state].label,
+            "pay_by": fields.get("pay_by"), "recording_number": fields.get("recording_number"),
+            "recorded_on": fields.get("recorded_on")}
+
+
+def _eligibility(session: Session, catalog: Catalog, account: UtilityAccount, case: Case | None, on: date) -> dict:
+    """What lien-eligibility says of the account on the day (with the lien case's holds, if it has one)."""
+    workflow = (runtime.workflow_of(catalog.workflows, case) if case is not None
+                else catalog.workflows.get(LIEN_WORKFLOW))
+    fields = dict(case.fields or {}) if case is not None else {}
+    facts = runtime.case_facts(session, catalog.rules, workflow, account.id, fields, on)
+    result = catalog.rules.evaluate(LIEN_RULE, facts, on).to_json()
+    outcomes = result["outcome"] if isinstance(result["outcome"], list) else [result["outcome"] or {}]
+    return {"eligible": any(o.get("lien") == "eligible" for o in outcomes), "rule": result["rule"],
+            "version": result["version"], "reference": result["reference"]}
+
+
+def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> dict:
+    """A parcel's utility accounts for a title company: amounts owed, open liens, lien eligibility; no names."""
+    prop = session.scalar(select(Property).where(Property.parcel == parcel))
+    if prop is None:
+        raise ApiError(404, f"There is no parcel {parcel!r}.", field="parcel")
+    accounts = []
+    for account in session.scalars(select(UtilityAccount).where(UtilityAccount.property_id == prop.id)
+                                   .order_by(UtilityAccount.number)):
+        cases = list(session.scalars(select(Case).where(Case.workflow_id == LIEN_WORKFLOW,
+                                                        Case.account_id == account.id, Case.closed_at.is_(None))
+                                     .order_by(Case.id)))
+        accounts.append({"account_number": account.number, "status": account.status,
+                         **_owed(session, account, on),
+                         "lien_eligibility": _eligibility(session, catalog, account, cases[-1] if cases else None, on),
+                         "open_liens": [_lien_case(case, catalog) for case in cases]})
+    return {"parcel": prop.parcel, "service_address": prop.service_address, "as_of": on.isoformat(),
+            "accounts": accounts}
+
+
+def shutoffs_on(session: Session, day: date) -> dict:
+    """The accounts scheduled for shut-off on the day, as the phone export lists them (amount past due that day)."""
+    wanted = day.isoformat()
+    rows = [{key: row[key] for key in ("account_number", "name", "phone", "language", "amount", "shutoff_on")}
+            for row in scheduled_for_shutoff(session, day) if row["shutoff_on"] == wanted]
+    return {"date": wanted, "count": len(rows), "accounts": rows}
+
+
+@dataclass(frozen=True)
+class OnlinePayment:
+    """A payment the portal received: the key is the online source and the portal's transaction id."""
+
+    account_number: str
+    amount: Decimal
+    paid_on: date
+    transaction_id: str
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same key a payment file's line with this transaction id gets, so either posts it once."""
+        return f"online:{self.transaction_id}"[:128]
+
+
+def _posted(payment: Payment, number: str, duplicate: bool) -> dict:
+    """The JSON of a posted payment."""
+    return {"payment_id": payment.id, "duplicate": duplicate, "account_number": number,
+            "amount": str(from_cents(payment.amount_cents)), "paid_on": payment.received_on.isoformat(),
+            "tender": payment.tender, "status": payment.status}
+
+
+def post_online_payment(sessions: sessionmaker[Session], payment: OnlinePayment, *, caller: str,
+                        now: datetime) -> dict:
+    """Post the payment through the payment import (source online), once per transaction id."""
+    with sessions() as session:
+        account_id = _account(session, payment.account_number).id
+    row = PaymentRow(line=1, account_number=payment.account_number, amount_cents=to_cents(payment.amount),
+                     paid_on=payment.paid_on, tender=DEFAULT_TENDER["online"], check_number="",
+                     key=payment.idempotency_key)
+    report = import_payments(sessions, [row], source="online", file_name=f"api:{caller}", now=now)
+    if report.problems:
+        raise ApiError(422, f"The payment was refused: {report.problems[0].message}.", field="account_number")
+    with sessions() as session:
+        posted = session.scalar(select(Payment).where(Payment.idempotency_key == row.key))
+        duplicate = report.already_posted > 0
+        if duplicate and (posted.account_id, posted.amount_cents, posted.received_on) != (
+                account_id, row.amount_cents, row.paid_on):
+            raise ApiError(409, f"transaction_id {payment.transaction_id!r} was already posted as payment "
+                                f"{posted.id} with another account, amount or date; nothing was posted.",
+                           field="transaction_id")
+        return _posted(posted, payment.account_number, duplicate)
