@@ -29,6 +29,7 @@ from engine.demo.cases import OpenCases
 from engine.demo.dice import dice
 from engine.demo.history import AccountYears, Standing
 from engine.demo.licenses import Application, LicenseYear
+from engine.rules.store import import_documents
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
 from engine.users import add_user
 from engine.workflow.services import Catalog
@@ -109,6 +110,7 @@ def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int,
             with Session(bind=connection) as session:
                 session.add(CitySettings(**city.city_settings_row()))
                 logins = add_demo_logins(session, now)
+                import_documents(session, catalog.rules, actor="demo", now=now, today=as_of)  # the rule store
                 session.flush()
                 made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)
                 if connection.dialect.name == "postgresql":

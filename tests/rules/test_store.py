@@ -373,3 +373,20 @@ def test_import_publish_and_draft_are_audited(people, tmp_path):
         ("rule.draft", "sam", "dog-license-fee"), ("rule.import", "cli:admin", "import"),
         ("rule.publish", "ana", "dog-license-fee")]
     assert rows[-1].detail == {"revision": 2, "sha256": store.sha256_of(DOG_LICENSE + NEXT_YEAR), "author": "sam"}
+
+
+def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, tmp_path):
+    """`ordinance demo` is a first set-up: the rules folder is published, and exports as it was."""
+    from engine.demo.loader import load_demo
+    from engine.store.db import make_engine, make_sessionmaker
+    from engine.workflow.services import Catalog
+
+    engine = make_engine(committing_url)
+    catalog = Catalog.load(REPO_RULES, REPO_RULES.parent / "workflows")
+    load_demo(engine, catalog, accounts=20, licenses=3, seed=7, as_of=TODAY, now=NOW)
+    with make_sessionmaker(engine)() as session:
+        assert {(r.revision, r.author, r.approver) for r in store.newest_published(session)} == {(1, "import", "import")}
+        assert len(store.published_library(session)) == 20
+        store.export(session, tmp_path / "out")
+    engine.dispose()
+    assert _files(tmp_path / "out") == _files(REPO_RULES)
