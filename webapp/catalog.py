@@ -5,6 +5,7 @@ default the folders beside the code (rules/, workflows/, templates/notices/).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -21,9 +22,15 @@ def catalog() -> Catalog:
     found = current_app.extensions.get(_KEY)
     if found is None:
         config = current_app.config
-        found = Catalog.load(config.get("RULES_DIR", ROOT / "rules"), config.get("WORKFLOWS_DIR", ROOT / "workflows"))
+        found = _load(str(config.get("RULES_DIR", ROOT / "rules")), str(config.get("WORKFLOWS_DIR", ROOT / "workflows")))
         current_app.extensions[_KEY] = found
     return found
+
+
+@lru_cache(maxsize=4)
+def _load(rules_dir: str, workflows_dir: str) -> Catalog:
+    """The folders read and checked once per process (apps made one after another share them)."""
+    return Catalog.load(rules_dir, workflows_dir)
 
 
 def rules() -> RuleLibrary:

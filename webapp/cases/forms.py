@@ -125,7 +125,9 @@ def action_words(done: dict[str, Any]) -> str:
     if kind == "fee":
         return f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
     if kind == "set":
-        return f"Set {str(done.get('field', '')).replace('_', ' ')} to {done.get('value')}"
+        value = done.get("value")
+        shown = ("yes" if value else "no") if isinstance(value, bool) else value
+        return f"Set {str(done.get('field', '')).replace('_', ' ')} to {shown}"
     if kind == "notice":
         return f"Notice {str(done.get('notice', '')).replace('-', ' ')} written"
     if kind == "open":

@@ -1,0 +1,99 @@
+"""A real Chromium, JavaScript off, CSRF on: a clerk explains a bill and takes a payment; a supervisor takes a case step."""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.users import add_user
+from tests.factories import NOW, create_account, create_case, create_customer
+from tests.web.pages import bill
+from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
+from webapp.app import create_app
+from webapp.config import TestConfig
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
+    """The app served on a loopback port with a clerk, a supervisor, a billed account and a delinquency case."""
+    with committing_db() as session, session.begin():
+        add_user(session, username="maria", full_name="Maria Lopez", role="clerk", password="counter-password",
+                 actor="test", now=NOW)
+        add_user(session, username="sam", full_name="Sam Okafor", role="supervisor", password="approve-password",
+                 actor="test", now=NOW)
+        account = create_account(session, customer=create_customer(session, name="Rosalind Quince"),
+                                 number="781-000001")
+        bill(session, account, "2026-01", 12, due_on=date(2026, 2, 5))
+        case = create_case(session, subject_id=account.id, account_id=account.id, state="reminded",
+                           fields={"period": "2026-01"})
+        facts = {"number": account.number, "case_id": case.id}
+    app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
+                                CLOCK=lambda: NOW))
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{httpd.server_port}", **facts}
+    httpd.shutdown()
+    thread.join(timeout=5)
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    """Sign in through the login form."""
+    page.goto(url + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_clerk_explains_a_bill_and_takes_a_payment_and_a_supervisor_takes_a_case_step(city, chromium):
+    page, url = chromium, city["url"]
+    sign_in(page, url, "maria", "counter-password")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
+    page.get_by_label("Account number, customer name or service address").fill("rosalind q")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=city["number"]).click()
+    assert page.get_by_role("heading", name=re.compile(f"Account {city['number']}")).is_visible()
+    before = page.locator("#balance").inner_text()
+    assert before == "$90.77"  # January: 12 CCF on a 3/4" meter, sewer on a 5 CCF winter average, FY2025-26 rates
+
+    page.locator("ul.bills summary").first.click()  # <details> opens without JavaScript
+    assert page.get_by_text("7 CCF x 2.05 + 5 CCF x 2.57").is_visible()
+    assert page.get_by_text("Why this bill is $90.77").is_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cash drawer").click()
+    page.get_by_label("Starting cash in the drawer").fill("150.00")
+    page.get_by_role("button", name="Open my drawer").click()
+    assert page.get_by_text("Your drawer is open for 2026-03-02 with $150.00.").is_visible()
+
+    page.goto(url + f"/accounts/{city['number']}")
+    page.get_by_role("link", name="Take a payment").click()
+    assert page.get_by_label("Account number").input_value() == city["number"]
+    page.get_by_label("Amount").fill("30.005")
+    page.get_by_role("button", name="Post payment").click()
+    assert page.get_by_text("Use at most two decimals (dollars and cents), e.g. 52.03.").is_visible()
+    page.get_by_label("Amount").fill("30.00")
+    page.get_by_label("Tender").select_option("cash")
+    page.get_by_role("button", name="Post payment").click()
+    assert page.get_by_text(re.compile(r"Received \$30\.00 cash on account .* Balance now \$60\.77\.")).is_visible()
+    assert page.locator("#balance").inner_text() == "$60.77"
+    page.screenshot(path="/tmp/ordinance-account-page.png", full_page=True)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, url, "sam", "approve-password")
+    page.goto(url + f"/cases/{city['case_id']}")
+    assert page.get_by_role("heading", name=re.compile(f"Case {city['case_id']}")).is_visible()
+    page.get_by_label("Medical certificate received").fill("2026-03-01")
+    step = page.locator("li.step", has=page.get_by_role("button", name="Hold for a medical certificate"))
+    step.get_by_label("Reason").fill("Certificate from Dr. Alvarez")
+    step.get_by_role("button", name="Hold for a medical certificate").click()
+    assert page.get_by_text(re.compile(r"Hold for a medical certificate: case \d+ is now on hold\.")).is_visible()
+    assert page.locator("h1 .sub").inner_text() == "On hold"
+    assert page.get_by_text("certificate received: 2026-03-01").is_visible()
+    page.screenshot(path="/tmp/ordinance-case-page.png", full_page=True)
