@@ -29,9 +29,11 @@ def payment():
                                   amount=reading.money(body, "amount"),
                                   paid_on=reading.iso_date(body.get("paid_on"), "paid_on"),
                                   transaction_id=reading.text(body, "transaction_id", 120))
-    if paid.paid_on > clock.today():
-        raise ApiError(400, f"paid_on {paid.paid_on} is after today ({clock.today()}).", field="paid_on")
-    posted = services.post_online_payment(database.factory(), paid, caller=g.api_caller, now=clock.now())
+    today, now = clock.today(), clock.now()
+    if paid.paid_on > today:
+        raise ApiError(400, f"paid_on {paid.paid_on} is after today ({today}).", field="paid_on")
+    database.session.commit()  # end the request's own transaction: the payment import runs its own
+    posted = services.post_online_payment(database.factory(), paid, caller=g.api_caller, now=now)
     return jsonify(posted), 200 if posted["duplicate"] else 201
 
 
