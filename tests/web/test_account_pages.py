@@ -148,3 +148,22 @@ def test_a_notice_prints_as_a_pdf_on_demand(fixed_clock, clerk, db):
         f"/accounts/{account.number}").get_data(as_text=True)
     other = create_account(db)
     assert clerk.get(f"/accounts/{other.number}/notices/{notice.id}.pdf").status_code == 404
+
+
+def test_each_search_is_an_index_range_so_a_million_accounts_stay_fast(db):
+    if db.bind.dialect.name != "sqlite":
+        pytest.skip("the query plan is read on SQLite")
+    from sqlalchemy import text
+
+    from engine.store.models import Customer, Property, UtilityAccount
+    from webapp.accounts import lookup
+    for column, index in ((UtilityAccount.number, "ix_utility_accounts_number"),
+                          (Customer.name, "ix_customers_name"),
+                          (Property.service_address, "ix_properties_service_address")):
+        query = (select(UtilityAccount.id).join(Customer, Customer.id == UtilityAccount.customer_id)
+                 .join(Property, Property.id == UtilityAccount.property_id)
+                 .where(lookup.starts_with(column, "Mar")).order_by(column).limit(lookup.LIMIT))
+        sql = str(query.compile(db.bind, compile_kwargs={"literal_binds": True}))
+        plan = " | ".join(row[-1] for row in db.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+        assert "SCAN" not in plan, plan

@@ -20,7 +20,7 @@ LIMIT = 50
 ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien")
 
 
-def _spellings(text: str) -> list[str]:
+def spellings(text: str) -> list[str]:
     """The prefix as typed and as it is usually capitalised (Maria Lo, MARIA LO, maria lo)."""
     found: list[str] = []
     for spelling in (text, text.title(), text.upper(), text.lower(), text.capitalize()):
@@ -29,7 +29,7 @@ def _spellings(text: str) -> list[str]:
     return found
 
 
-def _prefix(column, text: str):
+def starts_with(column, text: str):
     """`column` starts with `text`, as an index range (plus an exact check for collations that differ)."""
     after = text[:-1] + chr(ord(text[-1]) + 1)
     return (column >= text) & (column < after) & column.startswith(text, autoescape=True)
@@ -49,13 +49,13 @@ def search(session: Session, text: str) -> list[UtilityAccount]:
     if not text:
         return []
     found: dict[int, UtilityAccount] = {}
-    for account in _rows(session, _prefix(UtilityAccount.number, text), UtilityAccount.number):
+    for account in _rows(session, starts_with(UtilityAccount.number, text), UtilityAccount.number):
         found.setdefault(account.id, account)
-    for spelling in _spellings(text):
+    for spelling in spellings(text):
         if len(found) >= LIMIT:
             break
         for column in (Customer.name, Property.service_address):
-            for account in _rows(session, _prefix(column, spelling), column):
+            for account in _rows(session, starts_with(column, spelling), column):
                 found.setdefault(account.id, account)
     return list(found.values())[:LIMIT]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine.rules.errors import EvaluationError
 from engine.store.models import Business, Case, License
 from engine.workflow.facts import FactContext, license_facts
-from webapp.accounts.lookup import LIMIT, _prefix, _spellings
+from webapp.accounts.lookup import LIMIT, starts_with, spellings
 
 
 def search(session: Session, text: str) -> list[Business]:
@@ -24,13 +24,13 @@ def search(session: Session, text: str) -> list[Business]:
         return []
     found: dict[int, Business] = {}
     by_license = select(Business).join(License, License.business_id == Business.id).where(
-        _prefix(License.number, text.upper())).order_by(License.number).limit(LIMIT)
+        starts_with(License.number, text.upper())).order_by(License.number).limit(LIMIT)
     for business in session.scalars(by_license.options(selectinload(Business.owner))):
         found.setdefault(business.id, business)
-    for spelling in _spellings(text):
+    for spelling in spellings(text):
         if len(found) >= LIMIT:
             break
-        query = select(Business).where(_prefix(Business.name, spelling)).order_by(Business.name).limit(LIMIT)
+        query = select(Business).where(starts_with(Business.name, spelling)).order_by(Business.name).limit(LIMIT)
         for business in session.scalars(query.options(selectinload(Business.owner))):
             found.setdefault(business.id, business)
     return list(found.values())[:LIMIT]
