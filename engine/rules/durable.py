@@ -3,8 +3,8 @@
 Each published criteria version becomes one durable_rules ruleset, named
 `ordinance-{doc id}-{effective}-{hash of its conditions}`, registered once per process
 (the registry below, guarded by one lock, is the only module-level mutable state of the
-engine). Each rule of the version is one durable_rules rule whose action records that it
-fired. An evaluation asserts the facts under a fresh session id (`sid`), runs the actions,
+engine). Each rule of the version becomes durable_rules rules (one per alternative, see
+below) whose action records that it fired. An evaluation asserts the facts under a fresh session id (`sid`), runs the actions,
 then deletes that session's state, so nothing piles up between evaluations; a fact that
 no rule matches (durable_rules' "message not handled") is simply an empty result.
 
