@@ -296,6 +296,24 @@ def test_every_criteria_document_decides_the_same_by_durable_rules_and_by_python
         assert compiled.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
 
 
+@pytest.mark.parametrize("doc", every_criteria_document(), ids=lambda d: d.id)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(seeds=st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=20))
+def test_on_random_accounts_durable_rules_decides_every_criteria_document_as_the_trace_does(doc, seeds):
+    import random
+
+    literals = literals_of(doc)
+    for version in [v for v in doc.versions if not v.retired]:
+        compiled = compiled_criteria(doc).version(version)
+        batch = []
+        for seed in seeds:
+            try:
+                batch.append(check_facts(doc, random_facts_for(doc, random.Random(seed), literals)))
+            except FactError:
+                continue  # a value outside a declared range: not a fact set the city can have
+        assert compiled.durable.decide_many(batch) == [decide_in_python(compiled, f) for f in batch]
+
+
 def test_a_batch_sweep_decides_like_one_evaluation_at_a_time():
     import random
 
