@@ -128,3 +128,15 @@ def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
     take(db, catalog, case, "close", "carla", date(2026, 9, 1), closed_reason="moved out of the city")
     assert (case.state, lic.status) == ("closed", "closed")
     assert db.get(License, lic.id).status == "closed"
+
+
+def test_a_supervisor_denies_an_application_with_a_reason(db, catalog, staff):
+    """Denied in review: the case ends, the license is closed, the reason kept."""
+    lic, case = apply(db, catalog, category="contractor", employees=2)
+    take(db, catalog, case, "start_review", "carla", APPLIED)
+    assert refused(db, catalog, case, "deny", "carla", APPLIED, denial_reason="no contractor's license") == [
+        "this step needs the role supervisor; you are a clerk"]
+    take(db, catalog, case, "deny", "sam", APPLIED, denial_reason="no state contractor's license")
+    assert (case.state, lic.status, case.fields["denial_reason"]) == (
+        "denied", "closed", "no state contractor's license")
+    assert_every_step_audited(db, case.id)
