@@ -121,3 +121,18 @@ def test_an_answer_is_never_cached(api, db):
     account = create_account(db)
     response = api("accounts:read").get(f"/api/v1/accounts/{account.number}")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_failure_inside_the_api_answers_json_500(app, db):
+    from webapp.api.gate import scope_required
+
+    @scope_required("accounts:read")
+    def broken():
+        """An API view that fails."""
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/api/v1/broken", "api.broken", broken)
+    response = TokenClient(app.test_client(), add_token(db, "accounts:read")).get("/api/v1/broken")
+    assert_json_error(response, 500, "saved nothing")
+    assert "boom" not in response.get_data(as_text=True)
