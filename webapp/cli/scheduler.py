@@ -12,6 +12,7 @@ import logging
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,16 +25,18 @@ from webapp.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
+IN_PROCESS_SQLITE_CHUNK = 100
 log = logging.getLogger("ordinance.scheduler")
 
 
 class SweepJobs:
     """What a scheduled job does: run the sweep for the date against the database, and log how it went."""
 
-    def __init__(self, db: Database, echo=click.echo) -> None:
-        """The database the sweeps run against, and where a line per run goes."""
+    def __init__(self, db: Database, echo=click.echo, chunk: int | None = None) -> None:
+        """The database the sweeps run against, where a line per run goes, and the chunk size (default: the CLI's)."""
         self.db = db
         self.echo = echo
+        self.chunk = chunk
         self.catalog: Catalog | None = None
         self.catalog_stamp: tuple = ()
 
@@ -48,7 +51,7 @@ class SweepJobs:
     def __call__(self, sweep: str, day: date) -> None:
         """Run one sweep for one city date; a failure is logged, and the scheduler carries on."""
         try:
-            outcome = execute(self.db, sweep, day, catalog=self.current_catalog())
+            outcome = execute(self.db, sweep, day, catalog=self.current_catalog(), chunk=self.chunk)
         except Exception as error:  # noqa: BLE001 - the scheduler must outlive one failed night
             log.exception("sweep %s for %s failed", sweep, day)
             self.echo(f"sweep {sweep} for {day}: FAILED: {error}", err=True)
@@ -92,16 +95,18 @@ def command(schedule_path: Path, no_catch_up: bool) -> None:
         click.echo("Scheduler stopped.")
 
 
-def start_in_process(config: Config, schedule_path: Path = SCHEDULE):
-    """The scheduler inside `ordinance serve`: catch up in a background thread, then run on schedule."""
+def start_in_process(config: Config, schedule_path: Path = SCHEDULE) -> tuple[Any, threading.Thread]:
+    """The scheduler inside `ordinance serve`, started, and the background thread catching up missed nights."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     schedule = read_schedule(schedule_path)
     db = open_database(config)
-    jobs = SweepJobs(db)
+    # Beside the web server on SQLite, a chunk holds the one write lock: keep chunks short so clerks never wait long.
+    jobs = SweepJobs(db, chunk=IN_PROCESS_SQLITE_CHUNK if db.engine.dialect.name == "sqlite" else None)
     scheduler = BackgroundScheduler(timezone=schedule.zone, daemon=True)
     add_jobs(scheduler, schedule, jobs, now)
     scheduler.start()
-    threading.Thread(target=catch_up, args=(db.sessions, schedule, now(), jobs), name="ordinance-catch-up",
-                     daemon=True).start()
-    return scheduler
+    catching_up = threading.Thread(target=catch_up, args=(db.sessions, schedule, now(), jobs),
+                                   name="ordinance-catch-up", daemon=True)
+    catching_up.start()
+    return scheduler, catching_up

@@ -55,13 +55,13 @@ def city_today(db: Database, moment: datetime) -> date:
 def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf: bool = True,
             rules_dir: Path = REPO / "rules", workflows_dir: Path = REPO / "workflows",
             templates_dir: Path = REPO / "templates" / "notices", show_progress: bool = False,
-            catalog: Catalog | None = None) -> RunOutcome:
+            catalog: Catalog | None = None, chunk: int | None = None) -> RunOutcome:
     """Run one sweep for a day against the configured database (what the CLI and the scheduler call)."""
     sweep = get_sweep(name)
     catalog = catalog or Catalog.load(rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
     kwargs = dict(as_of=as_of, clock=now, runner=runner_name(), services=catalog, mailer=mailer, dry_run=dry_run,
-                  chunk_size=chunk_size())
+                  chunk_size=chunk or chunk_size())
     if not show_progress:
         return run_sweep(db.sessions, sweep, **kwargs)
     with db.sessions() as session:

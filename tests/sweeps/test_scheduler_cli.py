@@ -1,0 +1,46 @@
+"""`ordinance scheduler` and the in-process scheduler of `ordinance serve`: a bad schedule stops them with its line."""
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+from webapp.cli import main as ordinance
+from webapp.cli.context import open_database
+from webapp.cli.scheduler import SweepJobs, start_in_process
+from webapp.config import Config
+
+
+def test_a_bad_schedule_stops_the_scheduler_with_its_line(committing_url, tmp_path):
+    """A sweep name that does not exist: exit 2, the file, line and key named, nothing scheduled."""
+    bad = tmp_path / "schedule.yaml"
+    bad.write_text("timezone: America/Los_Angeles\nsweeps:\n  - {sweep: parking, days: daily, at: '01:00'}\n")
+    result = CliRunner().invoke(ordinance, ["scheduler", "--schedule", str(bad)],
+                                env={"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path)})
+    assert result.exit_code == 2
+    assert f"{bad}:3: sweeps[0].sweep: no sweep named 'parking'" in result.stderr
+
+
+def test_a_scheduled_job_runs_the_sweep_and_says_how_it_went(committing_url, tmp_path, city):
+    """The job body the scheduler calls: the sweep runs for the date, one line reports it; a repeat does nothing."""
+    lines: list[str] = []
+    jobs = SweepJobs(open_database(Config(database_url=committing_url, instance=tmp_path)),
+                     echo=lambda text, err=False: lines.append(text))
+    jobs("delinquency", date(2026, 4, 30))
+    jobs("delinquency", date(2026, 4, 30))
+    assert lines == ["sweep delinquency for 2026-04-30: done, 20 steps, 10 notices, 0 exceptions",
+                     "sweep delinquency for 2026-04-30: already_done, 20 steps, 10 notices, 0 exceptions"]
+    jobs("no-such-sweep", date(2026, 4, 30))
+    assert lines[-1].startswith("sweep no-such-sweep for 2026-04-30: FAILED: no sweep named 'no-such-sweep'")
+
+
+def test_the_in_process_scheduler_starts_with_every_sweep_of_the_schedule(committing_url, tmp_path):
+    """What `ordinance serve` starts: one job per line of schedule.yaml, in the city's zone; stopped here at once."""
+    scheduler, catching_up = start_in_process(Config(database_url=committing_url, instance=tmp_path))
+    try:
+        assert sorted(job.id.split("@")[0] for job in scheduler.get_jobs()) == [
+            "delinquency", "deposit-refunds", "liens", "plan-defaults", "renewals"]
+        assert str(scheduler.timezone) == "America/Los_Angeles"
+    finally:
+        scheduler.shutdown(wait=False)
+        catching_up.join(timeout=120)
+    assert not catching_up.is_alive()
