@@ -40,10 +40,10 @@ def list_() -> None:
     if not rows:
         click.echo("No API tokens yet: add one with `ordinance tokens add NAME --scopes accounts:read`.")
     for row in rows:
-        status = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
-        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
-        click.echo(f"{row.name:<24} {status:<24} added {row.created_at:%Y-%m-%d} by {row.created_by:<16} "
-                   f"last used {used:<16} {','.join(row.scopes)}")
+        status = f"revoked {row.revoked_at:%Y-%m-%d %H:%M} UTC" if row.revoked_at else "active"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M} UTC" if row.last_used_at else "never"
+        click.echo(f"{row.name:<24} {status:<28} added {row.created_at:%Y-%m-%d} by {row.created_by:<16} "
+                   f"last used {used:<20} {','.join(row.scopes)}")
 
 
 @command.command()
