@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from engine.money import to_cents
 from engine.rules.conditions import Condition
-from engine.store.models import Case, CaseEvent, Customer, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
+from engine.store.models import (Case, CaseEvent, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
+                                 UtilityAccount)
 from engine.sweeps.report import SweepReport
 from engine.workflow.facts import ACCOUNT_FACTS_MEMO
 from engine.workflow.model import Workflow

@@ -1,4 +1,4 @@
-"""The delinquency sweep's shortcuts never skip work: candidates in SQL and the bulk pre-check, against the full rules."""
+"""The delinquency sweep's shortcuts never skip work: SQL candidates and the bulk pre-check, against the full rules."""
 from __future__ import annotations
 
 import random
@@ -38,7 +38,8 @@ def random_ledger(session, account_id: int, rng: random.Random) -> None:
                                                   now=at(on), actor="sam", reason="test"))
         elif entries and entries[-1].kind in ("charge", "payment"):
             last = entries[-1]
-            entries.append(ledger.reverse(session, last.id, on=max(last.effective_on, NIGHT - timedelta(days=rng.randint(0, 2))),
+            on = max(last.effective_on, NIGHT - timedelta(days=rng.randint(0, 2)))
+            entries.append(ledger.reverse(session, last.id, on=on,
                            now=at(NIGHT), actor="sam", reason="test"))
 
 

@@ -1,4 +1,4 @@
-"""Renewals, liens, deposit refunds and payment-plan defaults, each walked night by night with the sample city's rules."""
+"""Renewals, liens, deposit refunds and payment-plan defaults, walked night by night with the sample city's rules."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -107,7 +107,7 @@ def test_deposit_refunds_credit_a_good_payers_deposit_and_keep_a_late_payers(com
 
 def test_a_plan_sixty_days_behind_defaults_with_a_final_notice_and_the_delinquency_sweep_leaves_it_alone(
         committing_db, catalog):
-    """A two-installment plan, first due May 1, nothing paid: 60 days behind on June 30, and only the plan-defaults sweep acts."""
+    """Two installments, the first due May 1, nothing paid: 60 days behind on June 30; only plan-defaults acts."""
     with committing_db() as session, session.begin():
         account = create_account(session, cycle="B")
         charge(session, account.id, "200.00", on=date(2026, 4, 8), due_on=date(2026, 4, 29))

@@ -130,7 +130,8 @@ def test_missed_nights_are_caught_up_once_each_in_date_order(committing_db, cata
             ("2026-04-29", "delinquency"), ("2026-04-29", "liens"), ("2026-04-30", "liens"),
             ("2026-05-01", "delinquency"), ("2026-05-01", "liens"), ("2026-05-02", "delinquency")]
     ran = catch_up(committing_db, schedule, now, run_for(committing_db, catalog, lambda: now))
-    assert [day.isoformat() for _sweep, day in ran] == ["2026-04-29"] * 2 + ["2026-04-30"] + ["2026-05-01"] * 2 + ["2026-05-02"]
+    assert [day.isoformat() for _sweep, day in ran] == [
+        "2026-04-29", "2026-04-29", "2026-04-30", "2026-05-01", "2026-05-01", "2026-05-02"]
     assert catch_up(committing_db, schedule, now, run_for(committing_db, catalog, lambda: now)) == []
     with committing_db() as session:
         runs = session.execute(select(SweepRun.sweep, SweepRun.as_of, SweepRun.status)).all()

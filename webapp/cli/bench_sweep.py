@@ -144,7 +144,8 @@ def show(results: dict) -> None:
     notices = results.get("notice_bench")
     if notices:
         click.echo(f"notices into one mailing PDF: {notices['batch_notices_per_s']:,.0f}/s "
-                   f"({notices['batch_notices']} notices); one PDF per notice: {notices['single_notices_per_s']:,.1f}/s;"
+                   f"({notices['batch_notices']} notices); "
+                   f"one PDF per notice: {notices['single_notices_per_s']:,.1f}/s;"
                    f" ratio {notices['batch_over_single']}x; target 300/s: "
                    f"{'met' if notices['meets_target'] else 'NOT met'}")
 

@@ -1,4 +1,4 @@
-"""`ordinance scheduler`: the deployment's one scheduler, in the foreground; and the in-process one of `ordinance serve`.
+"""`ordinance scheduler`: the deployment's one scheduler, in the foreground; and `ordinance serve`'s in-process one.
 
     ordinance scheduler [--schedule schedule.yaml] [--no-catch-up]
 
