@@ -69,8 +69,11 @@ class BulkWriter:
         self.offsets: dict[date, timedelta] = {}
         self.chunks: queue.Queue = queue.Queue(maxsize=QUEUED_CHUNKS)
         self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._write_chunks, name="demo-writer", daemon=True)
-        self.thread.start()
+        self.thread: threading.Thread | None = None
+        if not (self.sqlite and (connection.engine.url.database or ":memory:") == ":memory:"):
+            # (an in-memory SQLite database belongs to the thread that opened it: written in turn)
+            self.thread = threading.Thread(target=self._write_chunks, name="demo-writer", daemon=True)
+            self.thread.start()
 
     def declare(self, table_name: str, columns: tuple[str, ...]) -> list[tuple]:
         """Prepare an INSERT for these columns of a table; return the list to append rows to."""
@@ -84,9 +87,7 @@ class BulkWriter:
 
     def execute(self, statement: str) -> None:
         """Run one SQL statement in turn with the chunks before and after it."""
-        if self.failure is not None:
-            self.finish()
-        self.chunks.put((statement, None))
+        self._hand_over((statement, None))
 
     def _declare(self, table_name: str, columns: tuple[str, ...]) -> list[tuple]:
         """Prepare the INSERTs of a table's columns."""
@@ -115,24 +116,36 @@ class BulkWriter:
     def finish(self) -> None:
         """Send what is pending, wait until the database has it all, and raise what went wrong there."""
         self.flush()
-        self.chunks.put(None)
-        self.thread.join()
+        self._stop()
         if self.failure is not None:
             raise self.failure
 
     def abandon(self) -> None:
         """Stop the writer thread without writing what is still queued (the load is failing anyway)."""
         self.failure = self.failure or RuntimeError("the load was abandoned")
-        self.chunks.put(None)
-        self.thread.join()
+        self._stop()
+
+    def _stop(self) -> None:
+        """Let the writer thread finish the queue and end."""
+        if self.thread is not None and self.thread.is_alive():
+            self.chunks.put(None)
+            self.thread.join()
 
     def _send(self, table_name: str, rows: list[tuple]) -> None:
-        """Hand a table's pending rows to the writer thread."""
-        if self.failure is not None:
-            self.finish()
-        self.chunks.put((self.statements[table_name], rows[:]))
+        """Hand a table's pending rows over to be written."""
+        self._hand_over((self.statements[table_name], rows[:]))
         self.written[table_name] += len(rows)
         rows.clear()
+
+    def _hand_over(self, chunk: tuple) -> None:
+        """Queue a chunk for the writer thread (or write it now without one); raise its earlier failure."""
+        if self.thread is None:
+            self._execute(*chunk)
+            return
+        if self.failure is not None:
+            self._stop()
+            raise self.failure
+        self.chunks.put(chunk)
 
     def _write_chunks(self) -> None:
         """The writer thread: one executemany per chunk, in order; after a failure, only drain."""
