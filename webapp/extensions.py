@@ -5,13 +5,15 @@ the request fails, closed when the request ends. Views commit it themselves on s
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store.db import make_engine, make_sessionmaker
+
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -42,7 +44,10 @@ class Database:
     def session(self) -> Session:
         """The request's session, opened on first use."""
         if "ordinance_session" not in g:
-            g.ordinance_session = self.factory()()
+            session = self.factory()()
+            if request.method in READ_ONLY_METHODS:  # a page view reads: don't queue behind writers
+                session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            g.ordinance_session = session
         return g.ordinance_session
 
     def rollback(self) -> None:

@@ -33,6 +33,12 @@ def check_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# A transaction that will write takes SQLite's write lock at BEGIN (IMMEDIATE), so it waits its
+# turn under busy_timeout instead of failing when it first writes; a read-only one (a page
+# view) passes `execution_options(sqlite_begin="DEFERRED")` and never blocks the writers.
+SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED")
+
+
 def _sqlite_for_an_office(engine: Engine) -> None:
     """WAL, a busy timeout, foreign keys, and write transactions that take the lock at BEGIN."""
 
@@ -48,7 +54,10 @@ def _sqlite_for_an_office(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if mode not in SQLITE_BEGIN_MODES:
+            raise ValueError(f"sqlite_begin must be one of {', '.join(SQLITE_BEGIN_MODES)}, not {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -98,3 +98,23 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_a_reading_transaction_does_not_hold_the_write_lock(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as setup:
+        setup.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        setup.commit()
+    with engine.connect() as reader, engine.connect() as writer:
+        reader = reader.execution_options(sqlite_begin="DEFERRED")
+        with reader.begin():
+            reader.exec_driver_sql("SELECT count(*) FROM t").scalar()
+            with writer.begin():  # would wait 15 s and fail if the reader held the write lock
+                writer.exec_driver_sql("INSERT INTO t VALUES (1)")
+
+
+def test_an_unknown_begin_mode_is_refused(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(ValueError, match="sqlite_begin must be one of"):
+        with engine.connect() as connection:
+            connection.execution_options(sqlite_begin="EXCLUSIVE; DROP TABLE t").exec_driver_sql("SELECT 1")
