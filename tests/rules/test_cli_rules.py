@@ -191,3 +191,18 @@ def test_the_city_rules_folder_is_valid_and_lints_clean(run):
     assert validated.stdout.endswith("documents are valid\n")
     linted = run("lint", "--rules-dir", str(city_rules))
     assert linted.stdout.startswith("0 warnings in "), linted.stdout
+
+
+def test_eval_json_prints_a_fractional_outcome_number_exactly(run, tmp_path):
+    """A `then` of 2.5 prints as the JSON number 2.5 (not an error, not a string)."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "plan-rate.yaml").write_text(
+        "id: plan-rate\nkind: criteria\ntitle: Plan interest\ninputs:\n  balance: {type: money}\n"
+        "versions:\n  - effective: 2026-01-01\n    rules:\n      - name: Any balance\n"
+        "        then: {interest_percent: 2.5, plan: true}\n")
+    result = run("eval", "plan-rate", "--as-of", "2026-03-01", "--facts", "-", "--json", "--rules-dir", str(folder),
+                 stdin='{"balance": "120.00"}')
+    assert result.exit_code == 0, result.stderr
+    assert '"interest_percent": 2.5' in result.stdout
+    assert json.loads(result.stdout)["outcome"] == {"interest_percent": 2.5, "plan": True}

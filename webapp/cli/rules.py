@@ -13,6 +13,7 @@ import click
 
 from engine.rules.document import KINDS
 from engine.rules.errors import DocumentErrors, EvaluationError
+from engine.rules.results import dumps
 from engine.rules.library import RuleLibrary, read_documents
 from engine.rules.schema import combined_schema, schema_for
 from engine.rules.versions import version_in_force
@@ -114,7 +115,7 @@ def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, 
         _fail(str(error))
     shown = result.to_json()
     if as_json:
-        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        click.echo(dumps(shown))
     else:
         click.echo("\n".join(_explained(library.get(document_id).kind, shown)))
 
@@ -138,7 +139,7 @@ def _bill_lines(shown: dict, indent: str = "  ") -> list[str]:
 
 def _decision_lines(shown: dict) -> list[str]:
     """The outcome, the rules that matched, and the trace of every rule and leaf."""
-    return [f"  outcome: {json.dumps(shown['outcome'], ensure_ascii=False)}",
+    return [f"  outcome: {dumps(shown['outcome'], indent=None)}",
             f"  matched: {', '.join(shown['matched']) or 'none'}",
             *(f"  {step}" for step in shown.get("trace", []))]
 
