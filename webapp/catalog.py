@@ -1,36 +1,40 @@
-"""The city's rules and workflows as the web app reads them: loaded once per app, on first use.
+"""The city's rules and workflows as the web app reads them: the rule store's published revisions.
 
-RULES_DIR, WORKFLOWS_DIR and NOTICE_TEMPLATES in the app's config say where they are; by
-default the folders beside the code (rules/, workflows/, templates/notices/).
+Each request checks, with one small query, whether a revision was published since the app
+built its catalog, and builds it again if so: a publication takes effect on the next request.
+Until the store has published anything the rules come from RULES_DIR. WORKFLOWS_DIR and
+NOTICE_TEMPLATES say where the workflows and notice templates are; by default the folders
+beside the code (rules/, workflows/, templates/notices/).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
+from engine.rules.catalog_source import CatalogCache
 from engine.rules.library import RuleLibrary
 from engine.workflow.services import Catalog
+from webapp.extensions import database
 
 ROOT = Path(__file__).resolve().parent.parent
 _KEY = "ordinance.catalog"
 
 
 def catalog() -> Catalog:
-    """The app's rules and workflow definitions (read and checked the first time they are needed)."""
-    found = current_app.extensions.get(_KEY)
-    if found is None:
+    """The app's rules (as published) and workflow definitions, built again after a publication."""
+    cache = current_app.extensions.get(_KEY)
+    if cache is None:
         config = current_app.config
-        found = _load(str(config.get("RULES_DIR", ROOT / "rules")), str(config.get("WORKFLOWS_DIR", ROOT / "workflows")))
-        current_app.extensions[_KEY] = found
-    return found
-
-
-@lru_cache(maxsize=4)
-def _load(rules_dir: str, workflows_dir: str) -> Catalog:
-    """The folders read and checked once per process (apps made one after another share them)."""
-    return Catalog.load(rules_dir, workflows_dir)
+        cache = CatalogCache(str(config.get("RULES_DIR", ROOT / "rules")),
+                             str(config.get("WORKFLOWS_DIR", ROOT / "workflows")))
+        current_app.extensions[_KEY] = cache
+    if has_request_context():
+        if "ordinance_catalog" not in g:  # one check per request, however many views ask
+            g.ordinance_catalog = cache.get(database.session)
+        return g.ordinance_catalog
+    with database.factory()() as session:
+        return cache.get(session)
 
 
 def rules() -> RuleLibrary:
@@ -41,3 +45,11 @@ def rules() -> RuleLibrary:
 def notice_templates() -> Path:
     """The folder of the notice templates."""
     return Path(current_app.config.get("NOTICE_TEMPLATES", ROOT / "templates" / "notices"))
+
+
+def state_label(workflow_id: str, version: int, state: str) -> str:
+    """A case state in the workflow's own words ("Shut-off notice mailed"), or the state's name."""
+    try:
+        return catalog().workflows.get(workflow_id, version).states[state].label
+    except (KeyError, LookupError, ValueError):
+        return state.replace("_", " ")

@@ -88,7 +88,7 @@ def account_page(session: Session, account: UtilityAccount, today: date, *, rows
     return AccountPage(
         account=account,
         standing=standing(session, account.id, today),
-        refundable_cents=refundable_cents(session, account.id),
+        refundable_cents=int(refundable_cents(session, account.id)),  # PostgreSQL sums come back as Decimal
         bills=list(session.scalars(select(Bill).where(Bill.account_id == account.id)
                                    .order_by(Bill.period.desc()).limit(rows).options(selectinload(Bill.lines)))),
         entries=list(session.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)

@@ -13,7 +13,7 @@ from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm, SearchForm
 from webapp.auth import STAFF, SUPERVISORS, role_required
-from webapp.catalog import catalog, notice_templates, rules
+from webapp.catalog import catalog, notice_templates, rules, state_label
 from webapp.extensions import database
 from webapp.pages import not_found
 
@@ -44,7 +44,7 @@ def show(number: str):
     account = _account(number)
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
-                           return_form=ReturnPaymentForm(), refund_form=RefundRequestForm())
+                           return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label)
 
 
 @bp.route("/<number>/payments/<int:payment_id>/return", methods=["POST"])
@@ -80,7 +80,7 @@ def request_refund(number: str):
     if not form.validate_on_submit():
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
-                               return_form=ReturnPaymentForm(), refund_form=form), 400
+                               return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label), 400
     try:
         case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
                                   on=clock.today(), now=clock.now(),
