@@ -123,3 +123,29 @@ def test_a_stale_version_gets_the_conflict_page_and_nothing_is_applied(fixed_clo
     assert "This case changed since you opened it" in page and f'href="/cases/{case.id}"' in page
     db.expire_all()
     assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
+
+
+def test_a_step_from_a_page_left_behind_by_another_step_gets_the_conflict_page(fixed_clock, login_as, db):
+    from engine.workflow import services
+    from tests.web.pages import REPO
+    case = reminded_case(db)
+    seen = case.version
+    supervisor = login_as("supervisor")
+    services.take_step(db, services.Catalog.load(REPO / "rules", REPO / "workflows"), case.id, "medical_hold",
+                       user=supervisor.user.username, on=date(2026, 3, 2), now=case.opened_at,
+                       form={"certificate_received": "2026-03-01", "hold_reason": "certificate"}, version=seen)
+    clerk = login_as("clerk")
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": seen, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
+    assert response.status_code == 409 and "This case changed since you opened it" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Case, case.id).state == "on_hold"
+
+
+def test_a_step_without_the_version_seen_is_refused_as_a_conflict(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
+    assert response.status_code in (400, 409)
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == 0

@@ -72,25 +72,26 @@ def take(case_id: str, step_id: str):
         steps = {s.id: s for s in services.steps_for(session, catalog(), number, user=current_user.username, on=today)}
     except CaseError:
         not_found(f"There is no case {number}.")
-    if step_id not in steps:
-        return _case_page(number, refusal=(step_id, [f"No step “{step_id}” leaves this case's state."]), status=400)
-    form = step_form(steps[step_id], request.form)
-    if steps[step_id].allowed and not form.validate():
+    option = steps.get(step_id)  # None: no such step from this state (now); the engine says why, or Conflict
+    form = step_form(option, request.form) if option else None
+    if option and option.allowed and not form.validate():
         return _case_page(number, forms={step_id: form}, status=400)
+    label, forms = (option.label if option else step_id.replace("_", " ")), ({step_id: form} if form else None)
     try:
         event = services.take_step(session, catalog(), number, step_id, user=current_user.username, on=today,
-                                   now=clock.now(), form=step_values(form), version=_version(form))
+                                   now=clock.now(), form=step_values(form) if form else {},
+                                   version=_version(request.form.get(f"{step_id}-version")))
     except Conflict:
         session.rollback()
         return render_template("cases/conflict.html", case_id=number), 409
     except StepRefused as refused:
         session.rollback()
-        return _case_page(number, forms={step_id: form}, refusal=(steps[step_id].label, refused.reasons), status=400)
+        return _case_page(number, forms=forms, refusal=(label, refused.reasons), status=400)
     except CaseError as error:
         session.rollback()
-        return _case_page(number, forms={step_id: form}, refusal=(steps[step_id].label, [str(error)]), status=400)
+        return _case_page(number, forms=forms, refusal=(label, [str(error)]), status=400)
     session.commit()
-    flash(f"{steps[step_id].label}: case {number} is now {event.to_state.replace('_', ' ')}.", "success")
+    flash(f"{label}: case {number} is now {event.to_state.replace('_', ' ')}.", "success")
     return redirect(url_for("cases.show", case_id=number))
 
 
@@ -111,7 +112,7 @@ def notice_pdf(case_id: str, notice_id: int):
         "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}.pdf"'})
 
 
-def _version(form) -> int:
-    """The case version the person saw, from the form's hidden field (0, a Conflict, if it was tampered with)."""
-    text = form.version.data or ""
+def _version(text: str | None) -> int:
+    """The case version the person saw, from the form's hidden field (0, a Conflict, if it is missing or not a number)."""
+    text = text or ""
     return int(text) if text.isdigit() else 0  # no case has version 0: a Conflict, nothing applied
