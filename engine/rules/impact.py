@@ -1,0 +1,408 @@
+"""What a draft revision would change on real accounts and licenses, before it is published.
+
+The version in force today (the published rules) is compared with the draft's new version
+on its effective date, on the population the document decides for:
+
+- a water rate schedule: each active account of its rate class, on its last bill's facts
+  (consumption, meter size, sewer, winter average, built as the billing run builds them);
+- other schedules and criteria: each account with a past-due balance today (fees such as the
+  late fee, decisions such as shut-off eligibility); a license fee: each active license;
+- the city calendar: each day of the next three months whose shut-off or office answer moves;
+- a renewal deadline: each active license whose renewal status moves on one of the next
+  three months' first days.
+
+Facts held on a case (an appeal pending, a medical certificate, a payment plan) take their
+documented defaults. Evaluations are kept by the facts the document reads, so many thousands
+of accounts cost only as many evaluations as there are different facts. Nothing here reads
+the clock (`today` comes in) or writes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import Session
+
+from engine.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
+from engine.ledger.standing import standings
+from engine.money import from_cents
+from engine.rules.calendar import city_calendar
+from engine.rules.document import RuleDocument, Version
+from engine.rules.errors import EvaluationError
+from engine.rules.library import RuleLibrary
+from engine.rules.results import as_text
+from engine.rules.versions import version_in_force
+from engine.store.models import Bill, Business, Customer, License, MeterRead, Payment, Property, UtilityAccount
+
+BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
+LICENSE_FACTS = {"category", "employees"}
+LOOK_AHEAD_DAYS = 92
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One subject's amount before and after: the account or license number, and both totals."""
+
+    number: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """After less before."""
+        return self.after - self.before
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The change as a percent of before, to one decimal (None when before is zero)."""
+        return None if not self.before else (self.difference * HUNDRED / self.before).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Example:
+    """A subject's facts and both explanations (lines as name, amount, detail)."""
+
+    change: Change
+    facts: dict[str, str]
+    before_lines: list[tuple[str, Decimal, str]]
+    after_lines: list[tuple[str, Decimal, str]]
+
+
+@dataclass
+class MoneyImpact:
+    """A schedule's totals before and after over its population."""
+
+    subjects: str
+    affected: int = 0
+    before_total: Decimal = Decimal("0.00")
+    after_total: Decimal = Decimal("0.00")
+    bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BANDS, 0))
+    largest_increases: list[Change] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    not_evaluated: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class OutcomeImpact:
+    """A decision's outcomes before and after, and the subjects whose outcome moves."""
+
+    subjects: str
+    counted: int = 0
+    before: Counter = field(default_factory=Counter)
+    after: Counter = field(default_factory=Counter)
+    changed_count: int = 0
+    changed: list[tuple[str, str, str]] = field(default_factory=list)
+    not_evaluated: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImpactReport:
+    """What publishing a draft would change: which versions are compared, on whom, and the result."""
+
+    document_id: str
+    kind: str
+    today: date
+    effective: date
+    version_now: date | None
+    population: str
+    money: MoneyImpact | None = None
+    outcomes: OutcomeImpact | None = None
+
+
+def outcome_text(outcome: Any) -> str:
+    """A decision's outcome in words: `eligible: true, reason: delinquent`."""
+    if isinstance(outcome, dict):
+        return ", ".join(f"{key}: {as_text(value)}" for key, value in outcome.items()) or "no rule matched"
+    if isinstance(outcome, list):
+        return "; ".join(outcome_text(item) for item in outcome) or "no rule matched"
+    return as_text(outcome)
+
+
+def band_of(change: Change) -> str:
+    """The change band: decrease, no change, up to 5%, 5% to 10%, more than 10%."""
+    if change.difference < 0:
+        return "decrease"
+    if change.difference == 0:
+        return "no change"
+    percent = change.percent
+    if percent is not None and percent <= 5:
+        return "up to 5%"
+    if percent is not None and percent <= 10:
+        return "5% to 10%"
+    return "more than 10%"
+
+
+def first_new_effective(draft: RuleDocument, published: RuleDocument | None) -> date:
+    """The effective date of the draft's first version that is new or changed (else its newest)."""
+    known = {v.effective: (v.body, v.reference, v.retired) for v in (published.versions if published else [])}
+    new = [v.effective for v in draft.versions if known.get(v.effective) != (v.body, v.reference, v.retired)]
+    return min(new) if new else draft.versions[-1].effective
+
+
+def draft_library(current: RuleLibrary, draft: RuleDocument) -> RuleLibrary:
+    """The published library with the draft in place of its document."""
+    return RuleLibrary.from_documents([draft, *(doc for doc in current if doc.id != draft.id)])
+
+
+class _Evaluations:
+    """Evaluations of one document on one day, kept by the facts it reads."""
+
+    def __init__(self, library: RuleLibrary, document_id: str, on: date) -> None:
+        """Evaluate `document_id` of `library` on `on`."""
+        self.library, self.document_id, self.on = library, document_id, on
+        self.reads = tuple(sorted(library.get(document_id).inputs))
+        self.kept: dict[tuple, Any] = {}
+
+    def __call__(self, facts: dict) -> Any:
+        """The result for these facts (an EvaluationError is kept and raised again)."""
+        key = tuple(str(facts.get(name)) for name in self.reads)
+        if key not in self.kept:
+            try:
+                self.kept[key] = self.library.evaluate(self.document_id, facts, self.on)
+            except EvaluationError as error:
+                self.kept[key] = error
+        found = self.kept[key]
+        if isinstance(found, EvaluationError):
+            raise found
+        return found
+
+
+# --- populations: (number, facts) streamed a chunk at a time ---------------------------------
+
+
+def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]:
+    """Rows of `query` in id order, a chunk at a time (keyset on `id_column`)."""
+    after = 0
+    while True:
+        rows = session.execute(query.where(id_column > after).order_by(id_column).limit(chunk)).all()
+        if rows:
+            yield rows
+        if len(rows) < chunk:
+            return
+        after = getattr(rows[-1], "id")
+
+
+def billed_accounts(session: Session, rate_class: str, chunk: int) -> Iterator[tuple[str, dict]]:
+    """Each active account of a rate class with its last bill's rate facts."""
+    last_bill = (select(Bill.account_id, func.max(Bill.id).label("bill_id")).group_by(Bill.account_id).subquery())
+    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services,
+                    Bill.consumption_ccf, Bill.service_to)
+             .join(last_bill, last_bill.c.account_id == UtilityAccount.id).join(Bill, Bill.id == last_bill.c.bill_id)
+             .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
+    for rows in _id_chunks(session, query, UtilityAccount.id, chunk):
+        winter: dict[int, list[tuple[date, int]]] = {}
+        reads = session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
+                                .where(MeterRead.account_id.between(rows[0].id, rows[-1].id),
+                                       extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
+        for account_id, read_on, used in reads:
+            winter.setdefault(account_id, []).append((read_on, used))
+        for row in rows:
+            average = winter_average(winter.get(row.id, []), row.service_to)
+            yield row.number, rate_facts(row.meter_size, row.services, row.consumption_ccf, average)
+
+
+def past_due_accounts(session: Session, today: date, chunk: int) -> Iterator[tuple[str, dict]]:
+    """Each account with a past-due balance today, with the facts a case about it reads."""
+    waiting: list[tuple[int, Any]] = []
+    for account_id, standing in standings(session, today, chunk=chunk * 10):
+        if standing.past_due_cents > 0:
+            waiting.append((account_id, standing))
+        if len(waiting) >= chunk:
+            yield from _account_facts(session, waiting, today)
+            waiting = []
+    if waiting:
+        yield from _account_facts(session, waiting, today)
+
+
+def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -> Iterator[tuple[str, dict]]:
+    """The facts of a chunk of accounts, read in three queries."""
+    ids = [account_id for account_id, _ in part]
+    accounts = {row.id: row for row in session.execute(
+        select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.status, UtilityAccount.cycle,
+               UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.cash_only,
+               UtilityAccount.customer_id, Customer.low_income, Property.owner_id, Property.parcel)
+        .join(Customer, Customer.id == UtilityAccount.customer_id)
+        .join(Property, Property.id == UtilityAccount.property_id).where(UtilityAccount.id.in_(ids)))}
+    returned = dict(session.execute(
+        select(Payment.account_id, func.count(Payment.id))
+        .where(Payment.account_id.in_(ids), Payment.status == "returned",
+               Payment.returned_on > today - timedelta(days=365), Payment.returned_on <= today)
+        .group_by(Payment.account_id)).all())
+    for account_id, standing in part:
+        row = accounts[account_id]
+        yield row.number, {
+            "account_number": row.number, "account_status": row.status, "account_closed": row.status == "closed",
+            "balance": standing.balance, "past_due_balance": standing.past_due_balance,
+            "days_past_due": standing.days_past_due, "cycle": row.cycle, "meter_size": row.meter_size,
+            "rate_class": row.rate_class, "low_income": bool(row.low_income),
+            "owner_is_customer": row.owner_id == row.customer_id, "cash_only": bool(row.cash_only),
+            "returned_payments_12m": returned.get(account_id, 0), "parcel": row.parcel,
+        }
+
+
+def active_licenses(session: Session, chunk: int) -> Iterator[tuple[str, dict]]:
+    """Each active license with its business's category and employees and its term."""
+    query = (select(License.id, License.number, License.license_type, License.issued_on, License.expires_on,
+                    Business.category, Business.employees, Business.gross_receipts_cents)
+             .join(Business, Business.id == License.business_id).where(License.status == "active"))
+    for rows in _id_chunks(session, query, License.id, chunk):
+        for row in rows:
+            yield row.number, {"license_number": row.number, "license_type": row.license_type,
+                               "category": row.category, "employees": row.employees,
+                               "gross_receipts": from_cents(row.gross_receipts_cents or 0),
+                               "issued_on": row.issued_on, "expires_on": row.expires_on, "new_permit": False}
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def _lines(result: Any) -> list[tuple[str, Decimal, str]]:
+    """A schedule result's lines as (name, amount, detail)."""
+    return [(line["name"], line["amount"], line.get("detail", "")) for line in result.lines]
+
+
+def compare_amounts(population: Iterator[tuple[str, dict]], before: Callable, after: Callable, subjects: str, *,
+                    largest: int = 10, examples: int = 3) -> MoneyImpact:
+    """Each subject's schedule total before and after: totals, bands, the largest increases, examples."""
+    impact = MoneyImpact(subjects=subjects)
+    for number, facts in population:
+        try:
+            was, will = before(facts), after(facts)
+        except EvaluationError as error:
+            if len(impact.not_evaluated) < largest:
+                impact.not_evaluated.append((number, str(error)))
+            continue
+        change = Change(number, was.total, will.total)
+        impact.affected += 1
+        impact.before_total += change.before
+        impact.after_total += change.after
+        impact.bands[band_of(change)] += 1
+        if change.difference > 0:
+            impact.largest_increases.append(change)
+            if len(impact.largest_increases) > largest * 4:
+                _keep_largest(impact, largest)
+        if len(impact.examples) < examples:
+            shown = {key: as_text(value) for key, value in facts.items()}
+            impact.examples.append(Example(change, shown, _lines(was), _lines(will)))
+    _keep_largest(impact, largest)
+    return impact
+
+
+def _keep_largest(impact: MoneyImpact, largest: int) -> None:
+    """Keep the `largest` increases, biggest first (then by number)."""
+    impact.largest_increases.sort(key=lambda c: (-c.difference, c.number))
+    del impact.largest_increases[largest:]
+
+
+def compare_outcomes(population: Iterator[tuple[str, Any]], before: Callable, after: Callable, subjects: str, *,
+                     listed: int = 50) -> OutcomeImpact:
+    """Each subject's outcome before and after: counts of each, and the subjects whose outcome moves."""
+    impact = OutcomeImpact(subjects=subjects)
+    for number, facts in population:
+        try:
+            was, will = before(facts), after(facts)
+        except EvaluationError as error:
+            if len(impact.not_evaluated) < listed:
+                impact.not_evaluated.append((number, str(error)))
+            continue
+        impact.counted += 1
+        impact.before[was] += 1
+        impact.after[will] += 1
+        if was != will:
+            impact.changed_count += 1
+            if len(impact.changed) < listed:
+                impact.changed.append((number, was, will))
+    return impact
+
+
+def _in_force(doc: RuleDocument, on: date) -> Version | None:
+    """The version of `doc` in force on `on`, or None."""
+    try:
+        return version_in_force(doc, on)
+    except EvaluationError:
+        return None
+
+
+def _calendar_days(current: RuleDocument, draft: RuleDocument, today: date) -> OutcomeImpact:
+    """The days of the next three months whose shut-off or office answer moves."""
+    was, will = city_calendar(current), city_calendar(draft)
+
+    def answer(calendar: Any, day: date) -> str:
+        """Whether the office is open and shut-offs are allowed on the day, and why not."""
+        try:
+            bars = calendar.shutoff_bars(day)
+        except EvaluationError as error:
+            return f"no calendar: {error}"
+        return "shut-offs allowed" if not bars else "no shut-offs: " + "; ".join(bars)
+
+    days = ((day.isoformat(), day) for day in (today + timedelta(days=n) for n in range(LOOK_AHEAD_DAYS)))
+    return compare_outcomes(days, lambda day: answer(was, day), lambda day: answer(will, day), "days",
+                            listed=LOOK_AHEAD_DAYS)
+
+
+def _renewal_checks(session: Session, today: date, chunk: int) -> Iterator[tuple[str, dict]]:
+    """Each active license on the first day of each of the next three months."""
+    firsts = [date(today.year + (today.month + n - 1) // 12, (today.month + n - 1) % 12 + 1, 1) for n in (1, 2, 3)]
+    for number, facts in active_licenses(session, chunk):
+        for day in firsts:
+            yield f"{number} on {day.isoformat()}", {**facts, "_on": day}
+
+
+def _renewal_status(library: RuleLibrary, document_id: str) -> Callable[[dict], str]:
+    """A license's renewal status on its check day by the library's deadline."""
+    return lambda facts: library.evaluate(document_id, facts, facts["_on"]).status
+
+
+def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary, today: date, *,
+                    effective: date | None = None, chunk: int = 2000, largest: int = 10,
+                    examples: int = 3) -> ImpactReport:
+    """What publishing `draft` would change: the version in force today against the draft's on its date."""
+    published = current.get(draft.id) if draft.id in current else None
+    effective = effective or first_new_effective(draft, published)
+    proposed = draft_library(current, draft)
+    report = ImpactReport(document_id=draft.id, kind=draft.kind, today=today, effective=effective,
+                          version_now=_version_date(published, today), population="")
+    now, then = _Evaluations(current, draft.id, today), _Evaluations(proposed, draft.id, effective)
+    rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
+    if published is None:
+        report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
+    elif rate_class is not None:
+        report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
+        report.money = compare_amounts(billed_accounts(session, rate_class, chunk), now, then, "accounts",
+                                       largest=largest, examples=examples)
+    elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
+        report.population = "active licenses, by their business's category and employees"
+        report.money = compare_amounts(active_licenses(session, chunk), now, then, "licenses",
+                                       largest=largest, examples=examples)
+    elif draft.kind == "schedule":
+        report.population = "accounts with a past-due balance today"
+        report.money = compare_amounts(past_due_accounts(session, today, chunk), now, then, "accounts",
+                                       largest=largest, examples=examples)
+    elif draft.kind == "criteria":
+        report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
+        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk),
+                                           lambda facts: outcome_text(now(facts).outcome),
+                                           lambda facts: outcome_text(then(facts).outcome), "accounts")
+    elif draft.kind == "calendar":
+        report.population = f"the days from {today.isoformat()} for the next three months"
+        report.outcomes = _calendar_days(published, draft, today)
+    elif draft.kind == "deadline":
+        report.population = "active licenses, on the first day of each of the next three months"
+        report.outcomes = compare_outcomes(_renewal_checks(session, today, chunk),
+                                           _renewal_status(current, draft.id), _renewal_status(proposed, draft.id),
+                                           "license checks")
+    else:
+        report.population = f"nothing: the impact of a {draft.kind} is not worked out here"
+    return report
+
+
+def _version_date(doc: RuleDocument | None, today: date) -> date | None:
+    """The effective date of the version of `doc` in force today, if any."""
+    version = _in_force(doc, today) if doc is not None else None
+    return version.effective if version is not None else None
