@@ -12,6 +12,11 @@ from engine.rules.library import RuleLibrary
 from engine.rules.versions import version_in_force
 
 
+# How a document's comparison keys read on the page.
+KEY_WORDS = {"lt": "less than", "lte": "at most", "gt": "more than", "gte": "at least", "eq": "equals",
+             "ne": "is not", "in": "one of", "upto": "up to", "all": "all of", "any": "any of"}
+
+
 @dataclass(frozen=True)
 class VersionLine:
     """A version of a document and where it stands on the day: in force, future or past."""

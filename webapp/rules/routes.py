@@ -29,7 +29,7 @@ def index():
 def _page(doc, form, result=None, error=None, status: int = 200):
     """The document page, with the evaluate form and its result or error."""
     return render_template("rules/show.html", doc=doc, versions=lookup.versions(doc, clock.today()), form=form,
-                           result=result, error=error, today=clock.today()), status
+                           result=result, error=error, today=clock.today(), key_words=lookup.KEY_WORDS), status
 
 
 @bp.route("/<document_id>")
