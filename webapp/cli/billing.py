@@ -10,6 +10,7 @@ import click
 from engine.billing import BillingError, check_period, parse_reads, run_billing
 from engine.city import get_city, local_today
 from engine.money import format_money
+from engine.rules.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from webapp.cli.context import Database, fail, now, open_database, require_schema
@@ -21,10 +22,10 @@ def city_today(db: Database) -> date:
         return local_today(now(), get_city(session).timezone)
 
 
-def load_rules(rules_dir: str) -> RuleLibrary:
-    """The rule library of the folder, or exit 1 naming every error."""
+def load_rules(rules_dir: str, db: Database | None = None) -> RuleLibrary:
+    """The database's published rules (the folder's while it has none; no db: the folder's), or exit 1."""
     try:
-        return RuleLibrary.from_folder(rules_dir)
+        return rules_of_database(db.sessions, rules_dir) if db else RuleLibrary.from_folder(rules_dir)
     except DocumentErrors as bad:
         fail(f"the rules in {rules_dir} do not load:\n{bad}")
 
@@ -49,7 +50,7 @@ def run(cycle: str, period: str, reads_file: str, as_of, exceptions_file: str | 
     """Bill every good read of the file; bad rows are listed with line numbers and post nothing."""
     db = open_database()
     require_schema(db)
-    library = load_rules(rules_dir)
+    library = load_rules(rules_dir, db)
     try:
         check_period(period)
         with open(reads_file, newline="", encoding="utf-8-sig") as handle:

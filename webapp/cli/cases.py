@@ -16,6 +16,7 @@ from datetime import date
 import click
 
 from engine.notices.catalog import NoticeDataError
+from engine.rules.catalog_source import catalog_of_database
 from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.workflow import services
 from engine.workflow.runtime import CaseError, Conflict, StepRefused
@@ -36,10 +37,10 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _catalog(rules_dir: str, workflows_dir: str) -> services.Catalog:
-    """The rules and workflows, or exit 1 naming every error."""
+def _catalog(db, rules_dir: str, workflows_dir: str) -> services.Catalog:
+    """The published rules (the folder's while none are) and the workflows, or exit 1 naming every error."""
     try:
-        return services.Catalog.load(rules_dir, workflows_dir)
+        return catalog_of_database(db.sessions, rules_dir, workflows_dir)
     except DocumentErrors as bad:
         fail(f"the rules or workflows do not load:\n{bad}")
 
@@ -78,8 +79,9 @@ def command() -> None:
 def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str, ...], on, rules_dir: str,
                  workflows_dir: str) -> None:
     """Open a case of WORKFLOW_ID on a subject."""
-    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    db = open_database()
     require_schema(db)
+    catalog = _catalog(db, rules_dir, workflows_dir)
     try:
         with db.transaction() as session:
             case = services.open_case(session, catalog, workflow_id, subject_id, actor=user or actor(),
@@ -97,8 +99,9 @@ def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str,
 @_common
 def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir: str) -> None:
     """Show a case: state, fields, facts on the day, history and notices."""
-    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    db = open_database()
     require_schema(db)
+    catalog = _catalog(db, rules_dir, workflows_dir)
     try:
         with db.sessions() as session:
             view = services.show_case(session, catalog, case_id, on=_day(db, on))
@@ -131,8 +134,9 @@ def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir:
 @_common
 def steps_command(case_id: int, user: str, on, rules_dir: str, workflows_dir: str) -> None:
     """The steps a user (or sweep) may take on a case now, and why the others are refused."""
-    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    db = open_database()
     require_schema(db)
+    catalog = _catalog(db, rules_dir, workflows_dir)
     try:
         with db.sessions() as session:
             options = services.steps_for(session, catalog, case_id, user=user, on=_day(db, on))
@@ -160,8 +164,9 @@ def steps_command(case_id: int, user: str, on, rules_dir: str, workflows_dir: st
 def take_command(case_id: int, step_id: str, user: str, pairs: tuple[str, ...], version: int | None, on,
                  rules_dir: str, workflows_dir: str) -> None:
     """Take STEP_ID on a case."""
-    catalog, db = _catalog(rules_dir, workflows_dir), open_database()
+    db = open_database()
     require_schema(db)
+    catalog = _catalog(db, rules_dir, workflows_dir)
     try:
         with db.transaction() as session:
             event = services.take_step(session, catalog, case_id, step_id, user=user, on=_day(db, on), now=now(),

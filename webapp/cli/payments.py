@@ -51,7 +51,7 @@ def return_command(payment_id: int, reason: str, on, actor: str, rules_dir: str)
     """Record a returned payment: reversal, returned-payment fee, cash-only status by rule."""
     db = open_database()
     require_schema(db)
-    library = load_rules(rules_dir)
+    library = load_rules(rules_dir, db)
     day = on.date() if on else city_today(db)
     try:
         with db.transaction() as session:

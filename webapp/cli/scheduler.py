@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from engine.rules.catalog_source import catalog_of_database, publication_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
@@ -41,11 +42,14 @@ class SweepJobs:
         self.catalog_stamp: tuple = ()
 
     def current_catalog(self) -> Catalog:
-        """The rules and workflows, read again whenever a file under rules/ or workflows/ changed."""
-        stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for folder in ("rules", "workflows")
-                             for p in (REPO / folder).rglob("*.yaml")))
+        """The published rules and the workflows, read again after a publication or a change under the folders."""
+        with self.db.sessions() as session:
+            published = publication_stamp(session)
+        stamp = (published, *sorted((str(p), p.stat().st_mtime_ns) for folder in ("rules", "workflows")
+                                    for p in (REPO / folder).rglob("*.yaml")))
         if self.catalog is None or stamp != self.catalog_stamp:
-            self.catalog, self.catalog_stamp = Catalog.load(REPO / "rules", REPO / "workflows"), stamp
+            self.catalog = catalog_of_database(self.db.sessions, REPO / "rules", REPO / "workflows")
+            self.catalog_stamp = stamp
         return self.catalog
 
     def __call__(self, sweep: str, day: date) -> None:

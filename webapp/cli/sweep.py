@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from engine.city import get_city, local_today
+from engine.rules.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
 from engine.sweeps.registry import SWEEPS, get_sweep
@@ -58,7 +59,7 @@ def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf:
             catalog: Catalog | None = None, chunk: int | None = None) -> RunOutcome:
     """Run one sweep for a day against the configured database (what the CLI and the scheduler call)."""
     sweep = get_sweep(name)
-    catalog = catalog or Catalog.load(rules_dir, workflows_dir)
+    catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
     kwargs = dict(as_of=as_of, clock=now, runner=runner_name(), services=catalog, mailer=mailer, dry_run=dry_run,
                   chunk_size=chunk or chunk_size())

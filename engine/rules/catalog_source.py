@@ -1,0 +1,92 @@
+"""Where the running system reads the city's rules: the rule store's published revisions.
+
+The newest published revision of each document is what the city runs on; the rules/ folder
+is read only while the store has published nothing (a new install before `ordinance demo`
+or `ordinance rules import`). The workflows are always read from their folder.
+
+`CatalogCache` keeps one catalog per process and builds it again when the publications
+change: its stamp is the count and the newest id of the published revisions, one small
+query (a published revision never changes, so a new publication always moves the stamp).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from threading import Lock
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.rules.library import RuleLibrary
+from engine.rules.store import published_library
+from engine.store.models import RuleVersion
+from engine.workflow.definitions import WorkflowSet
+from engine.workflow.services import Catalog
+
+Stamp = tuple[int, int]
+NOTHING_PUBLISHED: Stamp = (0, 0)
+
+
+def publication_stamp(session: Session) -> Stamp:
+    """How many revisions are published and the newest one's id ((0, 0) when none is)."""
+    count, newest = session.execute(select(func.count(RuleVersion.id), func.max(RuleVersion.id))
+                                    .where(RuleVersion.status == "published")).one()
+    return int(count or 0), int(newest or 0)
+
+
+def catalog_from_store(session: Session, workflows_dir: str | Path) -> Catalog:
+    """The published rules with the workflows of the folder, checked against them."""
+    rules = published_library(session)
+    return Catalog(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules))
+
+
+@lru_cache(maxsize=4)
+def _folder_catalog(rules_dir: str, workflows_dir: str) -> Catalog:
+    """The folders read and checked once per process (apps made one after another share them)."""
+    return Catalog.load(rules_dir, workflows_dir)
+
+
+def current_catalog(session: Session, rules_dir: str | Path, workflows_dir: str | Path) -> Catalog:
+    """The store's published rules when it has any, else the rules folder's; the workflows folder's."""
+    if publication_stamp(session) == NOTHING_PUBLISHED:
+        return _folder_catalog(str(rules_dir), str(workflows_dir))
+    return catalog_from_store(session, workflows_dir)
+
+
+@dataclass
+class CatalogCache:
+    """One process's catalog, built again when the published revisions change."""
+
+    rules_dir: str | Path
+    workflows_dir: str | Path
+    _stamp: Stamp | None = None
+    _catalog: Catalog | None = None
+    _lock: Lock = field(default_factory=Lock)
+
+    def get(self, session: Session) -> Catalog:
+        """The catalog for the publications the session sees (one small query when nothing changed)."""
+        stamp = publication_stamp(session)
+        with self._lock:
+            if self._catalog is None or stamp != self._stamp:
+                self._catalog, self._stamp = current_catalog(session, self.rules_dir, self.workflows_dir), stamp
+            return self._catalog
+
+
+def catalog_of_database(sessions: sessionmaker[Session], rules_dir: str | Path, workflows_dir: str | Path) -> Catalog:
+    """The current catalog read in a session of its own (for the command line)."""
+    with sessions() as session:
+        return current_catalog(session, rules_dir, workflows_dir)
+
+
+def current_rules(session: Session, rules_dir: str | Path) -> RuleLibrary:
+    """The store's published rules when it has any, else the rules folder's (no workflows)."""
+    if publication_stamp(session) == NOTHING_PUBLISHED:
+        return RuleLibrary.from_folder(rules_dir)
+    return published_library(session)
+
+
+def rules_of_database(sessions: sessionmaker[Session], rules_dir: str | Path) -> RuleLibrary:
+    """The current rules read in a session of their own (for the command line)."""
+    with sessions() as session:
+        return current_rules(session, rules_dir)
