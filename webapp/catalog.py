@@ -46,3 +46,10 @@ def notice_templates() -> Path:
     """The folder of the notice templates."""
     return Path(current_app.config.get("NOTICE_TEMPLATES", ROOT / "templates" / "notices"))
 
+
+def state_label(workflow_id: str, version: int, state: str) -> str:
+    """A case state in the workflow's own words ("Shut-off notice mailed"), or the state's name."""
+    try:
+        return catalog().workflows.get(workflow_id, version).states[state].label
+    except (KeyError, LookupError, ValueError):
+        return state.replace("_", " ")
