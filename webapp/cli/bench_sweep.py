@@ -103,6 +103,7 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path) -> dict:
         "baseline_cpu_seconds": round(base_cpu, 2), "sweep_cpu_seconds": round(sweep_cpu, 2),
         "baseline_accounts": base_accounts, "baseline_past_due": past_due,
         "sweep_seconds": round(sweep_s, 2), "sweep_over_baseline": round(sweep_s / base_s, 2),
+        "sweep_over_baseline_cpu": round(sweep_cpu / base_cpu, 2) if base_cpu else None,
         "accounts_per_second": round(accounts / sweep_s), "candidates_visited": report["subjects"],
         "cases_opened": sum(report["cases_opened"].values()), "steps": report["totals"]["steps"],
         "notices": report["totals"]["notices"], "fees": report["totals"]["fees"],
@@ -127,7 +128,7 @@ def show(results: dict) -> None:
                f"(CPU {results['baseline_cpu_seconds']} s), {results['baseline_past_due']:,} accounts past due")
     click.echo(f"delinquency sweep for {NIGHT}: {results['sweep_seconds']} s "
                f"(CPU {results['sweep_cpu_seconds']} s; {results['accounts_per_second']:,} accounts/s), "
-               f"{results['sweep_over_baseline']}x the baseline")
+               f"{results['sweep_over_baseline']}x the baseline (CPU {results['sweep_over_baseline_cpu']}x)")
     click.echo(f"  candidates visited {results['candidates_visited']:,} in {results['chunks']} chunks of "
                f"{results['chunk_size']}; cases opened {results['cases_opened']:,}; steps {results['steps']:,}; "
                f"notices {results['notices']:,}; fees ${results['fees']}; exceptions {results['exceptions']}")
