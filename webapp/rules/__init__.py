@@ -7,3 +7,4 @@ bp = Blueprint("rules", __name__, url_prefix="/rules")
 formatting.attach(bp)
 
 from webapp.rules import routes  # noqa: E402,F401  (registers the views on bp)
+from webapp.rules import drafts  # noqa: E402,F401  (the draft, impact and publish views)

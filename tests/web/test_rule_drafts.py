@@ -1,0 +1,172 @@
+"""Drafting a rule version on the web: check, save, see the impact, publish by a second person."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import ledger
+from engine.rules import store
+from engine.store.models import AuditEntry, Bill, RuleVersion
+from tests.factories import NOW, create_account
+from tests.web.conftest import csrf_token
+from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+TODAY = date(2026, 3, 2)  # the fixed clock's day in the city
+LATE_FEE = (RULES / "utilities" / "late-fee.yaml").read_text(encoding="utf-8")
+LATE_FEE_12 = LATE_FEE.rstrip("\n") + "\n" + """\
+  - effective: 2026-07-01
+    reference: Resolution 2026-77
+    lines:
+      - name: Late payment penalty (12%)
+        when: {fact: past_due_balance, gte: 10.00}
+        percent: {of: {fact: past_due_balance}, rate: 12}
+        min: 2.00
+        max: 75.00
+"""
+RESIDENTIAL = (RULES / "utilities" / "water-rates-residential.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def rule_store(db):
+    """The repository's rules imported into the store and published (the city's first set-up)."""
+    store.import_folder(db, RULES, actor="test", now=NOW, today=TODAY)
+    return db
+
+
+def drafts(db, document_id: str) -> list[RuleVersion]:
+    """The document's stored drafts."""
+    return list(db.scalars(select(RuleVersion).where(RuleVersion.document_id == document_id,
+                                                     RuleVersion.status == "draft")))
+
+
+def late_fee_on_200(client, day: str) -> str:
+    """The rules page's evaluation of the late fee on a $200.00 past-due balance on the day."""
+    page = client.post("/rules/late-fee/evaluate", data={"as_of": day, "fact_past_due_balance": "200.00"})
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_the_draft_page_starts_from_the_published_text(fixed_clock, rule_store, supervisor):
+    page = supervisor.get("/rules/late-fee/draft").get_data(as_text=True)
+    assert "Draft a new version" in page and "revision 1" in page
+    assert "id: late-fee" in page and "Late payment penalty (10%)" in page  # in the textarea, escaped
+    assert "<textarea" in page
+
+
+def test_a_yaml_error_is_shown_with_its_line_and_path_and_nothing_is_stored(fixed_clock, rule_store, supervisor):
+    broken = LATE_FEE_12.replace("rate: 12}", "rate: twelve}")
+    response = supervisor.post("/rules/late-fee/draft", data={"text": broken, "save": "Save draft"})
+    page = response.get_data(as_text=True)
+    line = broken.splitlines().index("        percent: {of: {fact: past_due_balance}, rate: twelve}") + 1
+    assert response.status_code == 400
+    assert f"Line {line}, <code>versions[1].lines[0].percent.rate</code>" in page
+    assert "nothing was stored" in page
+    assert "rate: twelve" in page  # the text is kept for correcting
+    assert drafts(rule_store, "late-fee") == []
+
+
+def test_checking_a_valid_text_stores_nothing_and_says_what_publishing_would_refuse(fixed_clock, rule_store,
+                                                                                      supervisor):
+    changed = LATE_FEE.replace("rate: 10}", "rate: 11}")
+    page = supervisor.post("/rules/late-fee/draft", data={"text": changed, "check": "Check the text"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "The text is valid" in text
+    assert "is in force and cannot change" in text
+    assert drafts(rule_store, "late-fee") == []
+
+
+def test_a_text_for_another_document_is_refused(fixed_clock, rule_store, supervisor):
+    response = supervisor.post("/rules/late-fee/draft", data={"text": RESIDENTIAL, "save": "Save draft"})
+    assert response.status_code == 400
+    assert "this page drafts &#34;late-fee&#34;" in response.get_data(as_text=True)
+    assert drafts(rule_store, "water-rates-residential") == []
+
+
+def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store, login_as):
+    author, second = login_as("supervisor"), login_as("supervisor")
+    owing = create_account(rule_store)
+    ledger.post_charge(rule_store, owing.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
+                       due_on=TODAY - timedelta(days=20), now=NOW, actor="billing", description="Water and sewer")
+    assert "$20.00" in late_fee_on_200(second, "2026-07-01")  # the catalog is built, with 10%
+
+    saved = author.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/rules/late-fee/drafts/2")
+    impact = author.get("/rules/late-fee/drafts/2").get_data(as_text=True)
+    assert "version of Jul 1, 2026" in impact and "accounts with a past-due balance" in impact
+    assert "$20.00" in impact and "$24.00" in impact  # the one account's fee before and after
+    assert owing.number in impact
+    assert "Waiting for a second approver" in impact and "Publish this version" not in impact
+
+    refused = author.post("/rules/late-fee/drafts/2/publish")
+    assert refused.status_code == 403 and "Waiting for a second approver" in refused.get_data(as_text=True)
+    assert drafts(rule_store, "late-fee")[0].status == "draft"
+
+    approvals = second.get("/rules/approvals").get_data(as_text=True)
+    assert "late-fee" in approvals and author.user.username in approvals
+    assert "Publish this version" in second.get("/rules/late-fee/drafts/2").get_data(as_text=True)
+    published = second.post("/rules/late-fee/drafts/2/publish")
+    assert published.status_code == 302
+
+    row = rule_store.scalar(select(RuleVersion).where(RuleVersion.document_id == "late-fee",
+                                                      RuleVersion.revision == 2))
+    assert (row.status, row.author, row.approver) == ("published", author.user.username, second.user.username)
+    actions = [(a.action, a.actor) for a in rule_store.scalars(
+        select(AuditEntry).where(AuditEntry.subject_id == "late-fee").order_by(AuditEntry.id))]
+    assert actions[-2:] == [("rule.draft", author.user.username), ("rule.publish", second.user.username)]
+    # the next request of the same app uses the published version on its date, and not before
+    assert "$24.00" in late_fee_on_200(second, "2026-07-01")
+    assert "$20.00" in late_fee_on_200(second, "2026-06-30")
+    assert "No drafts are waiting" in second.get("/rules/approvals").get_data(as_text=True)
+
+
+def test_a_rate_draft_shows_the_bills_before_and_after(fixed_clock, rule_store, supervisor):
+    account = create_account(rule_store)
+    rule_store.add(Bill(account_id=account.id, cycle="A", period="2026-02", service_from=date(2026, 1, 16),
+                        service_to=date(2026, 2, 15), billed_on=date(2026, 2, 16), due_on=date(2026, 3, 9),
+                        consumption_ccf=12, total_cents=1, rule_id="water-rates-residential",
+                        rule_version="2025-07-01", explanation={}))
+    rule_store.flush()
+    new = RESIDENTIAL[RESIDENTIAL.index("  - effective: 2027-07-01"):].replace("2027-07-01", "2028-07-01")
+    new = new.replace("(FY2027-28)", "(FY2028-29)").replace("'3/4\"': 29.65", "'3/4\"': 39.65")
+    saved = supervisor.post("/rules/water-rates-residential/draft",
+                            data={"text": RESIDENTIAL.rstrip("\n") + "\n" + new, "save": "Save draft"})
+    assert saved.status_code == 302
+    page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Totals over 1 accounts" in page and account.number in page
+    assert "Example: " + account.number in page and "Water base charge" in page
+
+
+def test_a_clerk_is_refused_every_draft_page(fixed_clock, rule_store, login_as):
+    clerk = login_as("clerk")
+    row = store.draft(rule_store, LATE_FEE_12, "test", "import", NOW)
+    for path in ("/rules/late-fee/draft", f"/rules/late-fee/drafts/{row.revision}", "/rules/approvals"):
+        assert clerk.get(path).status_code == 403, path
+    for path in ("/rules/late-fee/draft", f"/rules/late-fee/drafts/{row.revision}/publish"):
+        assert clerk.post(path, data={"text": LATE_FEE_12, "save": "Save draft"}).status_code == 403, path
+    assert rule_store.scalar(select(func.count()).select_from(RuleVersion)
+                             .where(RuleVersion.document_id == "late-fee")) == 2
+    assert drafts(rule_store, "late-fee")[0].revision == row.revision
+
+
+def test_drafting_and_publishing_need_the_csrf_token(app, fixed_clock, rule_store, login_as):
+    author, second = login_as("supervisor"), login_as("supervisor")
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert author.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"}).status_code == 400
+    assert drafts(rule_store, "late-fee") == []
+    token = csrf_token(author.get("/rules/late-fee/draft"))
+    saved = author.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft", "csrf_token": token})
+    assert saved.status_code == 302
+    assert second.post("/rules/late-fee/drafts/2/publish").status_code == 400
+    assert drafts(rule_store, "late-fee")[0].status == "draft"
+    token = csrf_token(second.get("/rules/late-fee/drafts/2"))
+    assert second.post("/rules/late-fee/drafts/2/publish", data={"csrf_token": token}).status_code == 302
+
+
+def test_without_rules_in_the_store_the_page_says_to_import_them(fixed_clock, supervisor):
+    response = supervisor.get("/rules/late-fee/draft")
+    assert response.status_code == 409 and "ordinance rules import" in response.get_data(as_text=True)

@@ -1,0 +1,25 @@
+"""The forms of the draft pages: the text of a new version, and the publish button."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+TEXT_LIMIT = 200_000
+
+
+class DraftForm(FlaskForm):
+    """A document's whole YAML text, checked or saved as a draft."""
+
+    text = TextAreaField("The document as YAML", validators=[
+        DataRequired(message="Write the document's text."),
+        Length(max=TEXT_LIMIT, message=f"The text is longer than {TEXT_LIMIT:,} characters.")],
+        render_kw={"rows": 30, "cols": 100, "spellcheck": "false"})
+    check = SubmitField("Check the text")
+    save = SubmitField("Save draft")
+
+
+class PublishForm(FlaskForm):
+    """Publish a draft (the CSRF token is the whole form)."""
+
+    publish = SubmitField("Publish this version")

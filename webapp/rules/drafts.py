@@ -1,0 +1,118 @@
+"""Draft pages (supervisors and administrators): write a new version, see its impact, publish it, approvals."""
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_login import current_user
+
+from engine.rules import store
+from engine.rules.errors import DocumentErrors
+from engine.rules.impact import impact_of_draft
+from webapp import clock
+from webapp.auth import SUPERVISORS, role_required
+from webapp.catalog import rules
+from webapp.extensions import database
+from webapp.main import errors
+from webapp.pages import not_found
+from webapp.rules import bp, drafting
+from webapp.rules.draft_forms import DraftForm, PublishForm
+
+
+def _published(document_id: str):
+    """The document's newest published revision, or a 404 (or a page that says the store is empty)."""
+    if not drafting.store_has_rules(database.session):
+        abort(make_response(*errors.page(409, drafting.NOT_IN_STORE)))
+    row = drafting.newest_published(database.session, document_id)
+    if row is None:
+        not_found(f"There is no published rule document “{document_id}”.")
+    return row
+
+
+def _draft(document_id: str, revision: int):
+    """A stored revision, or a 404 that says so."""
+    row = drafting.draft_row(database.session, document_id, revision)
+    if row is None:
+        not_found(f"“{document_id}” has no revision {revision}.")
+    return row
+
+
+def _edit_page(current, form: DraftForm, check=None, problem: str | None = None, status: int = 200):
+    """The drafting page: the text, and what a check found."""
+    return render_template("rules/draft.html", current=current, form=form, check=check, problem=problem,
+                           today=clock.today()), status
+
+
+@bp.route("/<document_id>/draft", methods=["GET"])
+@role_required(*SUPERVISORS)
+def new_draft(document_id: str):
+    """The newest published text, to add a version to."""
+    current = _published(document_id)
+    form = DraftForm()
+    form.text.data = current.yaml_text
+    return _edit_page(current, form)
+
+
+@bp.route("/<document_id>/draft", methods=["POST"])
+@role_required(*SUPERVISORS)
+def save_draft(document_id: str):
+    """Check the text (nothing stored), or save it as a draft and show its impact."""
+    current = _published(document_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        return _edit_page(current, form, status=400)
+    text = form.text.data.replace("\r\n", "\n")
+    check = drafting.check_text(database.session, document_id, text, clock.today())
+    if form.check.data or not check.ok:
+        return _edit_page(current, form, check=check, status=200 if check.ok else 400)
+    try:
+        row = store.draft(database.session, text, f"{document_id} (draft)", current_user.username, clock.now())
+    except (store.RuleStoreError, DocumentErrors) as error:
+        database.session.rollback()
+        return _edit_page(current, form, check=check, problem=str(error), status=400)
+    database.session.commit()
+    flash(f"Draft revision {row.revision} of {document_id} saved. It is not in force until it is published.",
+          "success")
+    return redirect(url_for("rules.draft", document_id=document_id, revision=row.revision))
+
+
+@bp.route("/<document_id>/drafts/<int:revision>")
+@role_required(*SUPERVISORS)
+def draft(document_id: str, revision: int):
+    """A draft: its impact on real accounts, its text, and publish (by a second person when the city asks)."""
+    row = _draft(document_id, revision)
+    session, today = database.session, clock.today()
+    doc = store.revision_document(row)
+    report = impact_of_draft(session, doc, rules(), today) if row.status == "draft" else None
+    check = drafting.check_text(session, document_id, row.yaml_text, today) if row.status == "draft" else None
+    return render_template("rules/draft_show.html", row=row, doc=doc, report=report, check=check,
+                           refusal=drafting.why_not_publish(session, row, current_user.username),
+                           form=PublishForm(), today=today)
+
+
+@bp.route("/<document_id>/drafts/<int:revision>/publish", methods=["POST"])
+@role_required(*SUPERVISORS)
+def publish(document_id: str, revision: int):
+    """Publish a draft: refused to its own author when the city asks for a second approver."""
+    row = _draft(document_id, revision)
+    refusal = drafting.why_not_publish(database.session, row, current_user.username)
+    if refusal == drafting.SECOND_APPROVER:
+        abort(make_response(*errors.page(403, refusal)))
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    try:
+        store.publish(database.session, document_id, revision, current_user.username, clock.now(), clock.today())
+    except store.RuleStoreError as error:
+        database.session.rollback()
+        flash(f"Not published: {error}", "error")
+        return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
+    database.session.commit()
+    flash(f"Revision {revision} of {document_id} published; it applies from its versions' effective dates.",
+          "success")
+    return redirect(url_for("rules.show", document_id=document_id))
+
+
+@bp.route("/approvals")
+@role_required(*SUPERVISORS)
+def approvals():
+    """Drafts waiting for approval, with their author and date."""
+    return render_template("rules/approvals.html", drafts=drafting.waiting_drafts(database.session),
+                           username=current_user.username)
