@@ -26,6 +26,14 @@ class Cents(TypeDecorator[int]):
             value = int(value)
         return value
 
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        """Whole cents back, also from sums (PostgreSQL's SUM of a BIGINT is a NUMERIC)."""
+        if value is None or isinstance(value, int):
+            return value
+        if value != value.to_integral_value():
+            raise ValueError(f"{value} read from the database is not a whole number of cents")
+        return int(value)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment in time: stored as UTC, always handed back time-zone aware."""

@@ -118,3 +118,16 @@ def test_an_unknown_begin_mode_is_refused(tmp_path):
     with pytest.raises(ValueError, match="sqlite_begin must be one of"):
         with engine.connect() as connection:
             connection.execution_options(sqlite_begin="EXCLUSIVE; DROP TABLE t").exec_driver_sql("SELECT 1")
+
+
+def test_a_sum_of_money_comes_back_as_whole_cents(db):
+    from sqlalchemy import func, select
+
+    account = create_account(db)
+    for cents in (5203, -2000, 1):
+        db.add(LedgerEntry(account_id=account.id, kind="charge" if cents > 0 else "payment", amount_cents=cents,
+                           effective_on=date(2026, 3, 1), posted_at=NOW, actor="test", description="x"))
+    db.flush()
+    total = db.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+                      .where(LedgerEntry.account_id == account.id))
+    assert total == 3204 and type(total) is int
