@@ -37,7 +37,8 @@ from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.results import as_text
 from engine.rules.versions import version_in_force
-from engine.store.models import Bill, Business, Customer, License, MeterRead, Payment, Property, UtilityAccount
+from engine.store.models import (Bill, Business, Customer, LedgerEntry, License, MeterRead, Payment, Property,
+                                 UtilityAccount)
 
 BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
 LICENSE_FACTS = {"category", "employees"}
@@ -180,7 +181,7 @@ def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]
     """Rows of `query` in id order, a chunk at a time (keyset on `id_column`)."""
     after = 0
     while True:
-        rows = session.execute(query.where(id_column > after).order_by(id_column).limit(chunk)).all()
+        rows = session.connection().execute(query.where(id_column > after).order_by(id_column).limit(chunk)).all()
         if rows:
             yield rows
         if len(rows) < chunk:
@@ -189,28 +190,39 @@ def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]
 
 
 def billed_accounts(session: Session, rate_class: str, chunk: int) -> Iterator[tuple[str, dict]]:
-    """Each active account of a rate class with its last bill's rate facts."""
-    last_bill = (select(Bill.account_id, func.max(Bill.id).label("bill_id")).group_by(Bill.account_id).subquery())
-    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services,
-                    Bill.consumption_ccf, Bill.service_to)
-             .join(last_bill, last_bill.c.account_id == UtilityAccount.id).join(Bill, Bill.id == last_bill.c.bill_id)
+    """Each active account of a rate class that has a bill, with its last bill's rate facts."""
+    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services)
              .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
-    for rows in _id_chunks(session, query, UtilityAccount.id, chunk):
+    for accounts in _id_chunks(session, query, UtilityAccount.id, chunk):
+        first, last = accounts[0].id, accounts[-1].id
+        newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
+                  .group_by(Bill.account_id).scalar_subquery())
+        bills = {row.account_id: row for row in session.connection().execute(
+            select(Bill.account_id, Bill.consumption_ccf, Bill.service_to).where(Bill.id.in_(newest)))}
+        if not bills:
+            continue
+        since = min(bill.service_to for bill in bills.values()) - timedelta(days=366)
         winter: dict[int, list[tuple[date, int]]] = {}
-        reads = session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
-                                .where(MeterRead.account_id.between(rows[0].id, rows[-1].id),
-                                       extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
+        reads = session.connection().execute(
+            select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
+            .where(MeterRead.account_id.between(first, last), MeterRead.read_on >= since,
+                   MeterRead.read_on < max(bill.service_to for bill in bills.values()),
+                   extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
         for account_id, read_on, used in reads:
             winter.setdefault(account_id, []).append((read_on, used))
-        for row in rows:
-            average = winter_average(winter.get(row.id, []), row.service_to)
-            yield row.number, rate_facts(row.meter_size, row.services, row.consumption_ccf, average)
+        for account in accounts:
+            bill = bills.get(account.id)
+            if bill is not None:
+                average = winter_average(winter.get(account.id, []), bill.service_to)
+                yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
 
 
 def past_due_accounts(session: Session, today: date, chunk: int) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today, with the facts a case about it reads."""
+    """Each account with a past-due balance today (only an account that owes can be past due), with its facts."""
+    owing = session.scalars(select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= today)
+                            .group_by(LedgerEntry.account_id).having(func.sum(LedgerEntry.amount_cents) > 0))
     waiting: list[tuple[int, Any]] = []
-    for account_id, standing in standings(session, today, chunk=chunk * 10):
+    for account_id, standing in standings(session, today, account_ids=list(owing), chunk=chunk):
         if standing.past_due_cents > 0:
             waiting.append((account_id, standing))
         if len(waiting) >= chunk:
@@ -223,13 +235,13 @@ def past_due_accounts(session: Session, today: date, chunk: int) -> Iterator[tup
 def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -> Iterator[tuple[str, dict]]:
     """The facts of a chunk of accounts, read in three queries."""
     ids = [account_id for account_id, _ in part]
-    accounts = {row.id: row for row in session.execute(
+    accounts = {row.id: row for row in session.connection().execute(
         select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.status, UtilityAccount.cycle,
                UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.cash_only,
                UtilityAccount.customer_id, Customer.low_income, Property.owner_id, Property.parcel)
         .join(Customer, Customer.id == UtilityAccount.customer_id)
         .join(Property, Property.id == UtilityAccount.property_id).where(UtilityAccount.id.in_(ids)))}
-    returned = dict(session.execute(
+    returned = dict(session.connection().execute(
         select(Payment.account_id, func.count(Payment.id))
         .where(Payment.account_id.in_(ids), Payment.status == "returned",
                Payment.returned_on > today - timedelta(days=365), Payment.returned_on <= today)
@@ -249,14 +261,15 @@ def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -
 def active_licenses(session: Session, chunk: int) -> Iterator[tuple[str, dict]]:
     """Each active license with its business's category and employees and its term."""
     query = (select(License.id, License.number, License.license_type, License.issued_on, License.expires_on,
-                    Business.category, Business.employees, Business.gross_receipts_cents)
+                    License.fee_cents, Business.category, Business.employees, Business.gross_receipts_cents)
              .join(Business, Business.id == License.business_id).where(License.status == "active"))
     for rows in _id_chunks(session, query, License.id, chunk):
         for row in rows:
             yield row.number, {"license_number": row.number, "license_type": row.license_type,
                                "category": row.category, "employees": row.employees,
                                "gross_receipts": from_cents(row.gross_receipts_cents or 0),
-                               "issued_on": row.issued_on, "expires_on": row.expires_on, "new_permit": False}
+                               "issued_on": row.issued_on, "expires_on": row.expires_on, "new_permit": False,
+                               "license_fee": from_cents(row.fee_cents or 0)}
 
 
 # --- comparing ------------------------------------------------------------------------------
