@@ -188,3 +188,18 @@ def test_the_citys_own_late_fee_draft_is_worked_out_on_past_due_accounts(db):
 
     assert report.money.affected == 2
     assert (report.money.before_total, report.money.after_total) == (Decimal("10.00"), Decimal("12.00"))
+
+
+def test_a_new_holiday_moves_the_shutoff_days_around_it():
+    """A holiday on Wednesday 2027-01-27 bars shut-offs that day and on the office day before it."""
+    library = RuleLibrary.from_folder(REPO_RULES)
+    text = (REPO_RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8")
+    draft = load_document(text.replace("      2027-02-15: Presidents' Day",
+                                       "      2027-01-27: Staff day\n      2027-02-15: Presidents' Day"), "draft")
+
+    report = impact_of_draft(None, draft, library, TODAY)
+
+    assert report.outcomes.counted == 92
+    assert report.outcomes.changed == [
+        ("2027-01-26", "shut-offs allowed", "no shut-offs: 2027-01-26 is the office day before a holiday (Staff day)"),
+        ("2027-01-27", "shut-offs allowed", "no shut-offs: 2027-01-27 is a holiday (Staff day)")]

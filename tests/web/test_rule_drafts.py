@@ -124,7 +124,16 @@ def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store,
     assert "No drafts are waiting" in second.get("/rules/approvals").get_data(as_text=True)
 
 
-def test_a_rate_draft_shows_the_bills_before_and_after(fixed_clock, rule_store, supervisor):
+def bill_on(client, day: str) -> str:
+    """The rules page's residential bill for 12 CCF on a 3/4 inch meter with sewer, on the day."""
+    page = client.post("/rules/water-rates-residential/evaluate", data={
+        "as_of": day, "fact_meter_size": '3/4"', "fact_consumption_ccf": "12", "fact_sewer": "y"})
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(fixed_clock, rule_store,
+                                                                                 supervisor, login_as):
     account = create_account(rule_store)
     rule_store.add(Bill(account_id=account.id, cycle="A", period="2026-02", service_from=date(2026, 1, 16),
                         service_to=date(2026, 2, 15), billed_on=date(2026, 2, 16), due_on=date(2026, 3, 9),
@@ -139,6 +148,11 @@ def test_a_rate_draft_shows_the_bills_before_and_after(fixed_clock, rule_store, 
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Totals over 1 accounts" in page and account.number in page
     assert "Example: " + account.number in page and "Water base charge" in page
+    assert "$39.65" not in bill_on(supervisor, "2028-07-01")
+    assert login_as("admin").post(saved.headers["Location"] + "/publish").status_code == 302
+    after = bill_on(supervisor, "2028-07-01")
+    assert "version of Jul 1, 2028" in after and "$39.65" in after
+    assert "$29.65" in bill_on(supervisor, "2028-06-30")
 
 
 def test_a_clerk_is_refused_every_draft_page(fixed_clock, rule_store, login_as):
