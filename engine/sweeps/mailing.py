@@ -22,6 +22,7 @@ from engine.notices.samples import sample_city
 from engine.store.models import Notice, NoticeBatch, SweepRun
 
 READ_BATCH = 500  # notices read from the database at a time
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 
 
 def city_details(session: Session) -> dict[str, str]:
@@ -97,7 +98,7 @@ class Mailer:
         return batch
 
 
-def render_notice(session: Session, notice_id: int, templates_dir: str | Path,
+def render_notice(session: Session, notice_id: int, templates_dir: str | Path = TEMPLATES,
                   renderer: NoticeRenderer | None = None) -> bytes:
     """The PDF of one notice, on demand (a reprint, or a notice a clerk's step created)."""
     notice = session.get(Notice, notice_id)

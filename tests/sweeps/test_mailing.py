@@ -59,7 +59,7 @@ def test_the_nights_reminders_are_one_mailing_with_each_notice_on_its_own_page(c
             assert_page_is(page_text(pdf, number), notice)
         assert sorted(n.language for n in notices).count("es") == 2
         spanish = next(n for n in notices if n.language == "es")
-        single = render_notice(session, spanish.id, TEMPLATES)
+        single = render_notice(session, spanish.id)
         assert_page_is(page_text(single, 1), spanish)
 
 
