@@ -73,18 +73,30 @@ def windows(session: Session, after: int, width: int) -> Iterator[tuple[int, int
         low += width
 
 
-def bill_period(session: Session, account_id: int, due_on: date | None) -> str:
-    """The bill period (YYYY-MM) of the oldest unpaid bill: the bill due that day, else the charge's month."""
-    period = session.scalar(select(Bill.period).where(Bill.account_id == account_id, Bill.due_on == due_on)
-                            .order_by(Bill.id).limit(1))
-    if period:
-        return period
-    billed = session.scalar(select(LedgerEntry.effective_on).where(
-        LedgerEntry.account_id == account_id, LedgerEntry.due_on == due_on, LedgerEntry.amount_cents > 0)
-        .order_by(LedgerEntry.id).limit(1))
-    if billed is None:
-        raise LookupError(f"no charge due on {due_on} to name the case's bill period")
-    return billed.strftime("%Y-%m")
+def bill_periods(session: Session, oldest_due: dict[int, date]) -> dict[int, str]:
+    """The bill period (YYYY-MM) of each account's oldest unpaid bill: the bill due that day, else the charge's month.
+
+    Two queries for the whole chunk: the bills due on those days, then, for accounts whose
+    charge has no bill, the month of the first charge due that day.
+    """
+    periods: dict[int, str] = {}
+    if not oldest_due:
+        return periods
+    for account_id, due_on, period in session.execute(
+            select(Bill.account_id, Bill.due_on, Bill.period).where(Bill.account_id.in_(list(oldest_due)),
+                                                                    Bill.due_on.in_(set(oldest_due.values())))
+            .order_by(Bill.id.desc())):
+        if oldest_due[account_id] == due_on:
+            periods[account_id] = period
+    missing = [a for a in oldest_due if a not in periods]
+    if missing:
+        for account_id, due_on, billed in session.execute(
+                select(LedgerEntry.account_id, LedgerEntry.due_on, LedgerEntry.effective_on).where(
+                    LedgerEntry.account_id.in_(missing), LedgerEntry.due_on.in_(set(oldest_due.values())),
+                    LedgerEntry.amount_cents > 0).order_by(LedgerEntry.id.desc())):
+            if oldest_due[account_id] == due_on:
+                periods[account_id] = billed.strftime("%Y-%m")
+    return periods
 
 
 def standing_facts(standing: Standing) -> dict:
@@ -140,7 +152,10 @@ class DelinquencySweep:
         open_cases = open_cases_by_account(session, ids, BLOCKING)
         workflows = ctx.services.workflows
         accounts = {a.id: a for a in load_accounts(session, ids)}  # held, so the runtime finds them without a query
-        for account_id, standing in standings(session, ctx.as_of, account_ids=ids):
+        owing = dict(standings(session, ctx.as_of, account_ids=ids))
+        periods = bill_periods(session, {a: s.oldest_unpaid_due for a, s in owing.items()
+                                         if s.past_due_cents > 0 and not open_cases.get(a)})
+        for account_id, standing in owing.items():
             label = f"account {accounts[account_id].number}"
             cases = [c for c in open_cases.get(account_id, []) if c.workflow_id == WORKFLOW]
             if open_cases.get(account_id):
@@ -153,12 +168,13 @@ class DelinquencySweep:
                                 lambda tally, case=case: advance_case(session, ctx, case, tally))
             elif standing.past_due_cents > 0:
                 one_subject(session, ctx.report, label,
-                            lambda tally, a=account_id, s=standing: self._open(session, ctx, a, s, tally))
+                            lambda tally, a=account_id: self._open(session, ctx, a, periods.get(a), tally))
         del accounts
 
-    def _open(self, session: Session, ctx: SweepContext, account_id: int, standing: Standing, tally: Tally) -> None:
-        """Open the account's delinquency case for its oldest unpaid bill, then take tonight's steps."""
-        period = bill_period(session, account_id, standing.oldest_unpaid_due)
+    def _open(self, session: Session, ctx: SweepContext, account_id: int, period: str | None, tally: Tally) -> None:
+        """Open the account's delinquency case for its oldest unpaid bill's period, then take tonight's steps."""
+        if period is None:
+            raise LookupError("no bill or charge is due on the oldest unpaid due date to name the case's bill period")
         case = services.open_case(session, ctx.services, WORKFLOW, account_id, actor=ctx.actor, on=ctx.as_of,
                                   now=ctx.now, fields={"period": period})
         tally.cases_opened[WORKFLOW] += 1
