@@ -381,11 +381,12 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     proposed = draft_library(current, draft)
     report = ImpactReport(document_id=draft.id, kind=draft.kind, today=today, effective=effective,
                           version_now=_version_date(published, today), population="")
-    now, then = _Evaluations(current, draft.id, today), _Evaluations(proposed, draft.id, effective)
-    rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
     if published is None:
         report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
-    elif rate_class is not None:
+        return report
+    now, then = _Evaluations(current, draft.id, today), _Evaluations(proposed, draft.id, effective)
+    rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
+    if rate_class is not None:
         report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
         report.money = compare_amounts(billed_accounts(session, rate_class, chunk), now, then, "accounts",
                                        largest=largest, examples=examples)

@@ -203,3 +203,11 @@ def test_a_new_holiday_moves_the_shutoff_days_around_it():
     assert report.outcomes.changed == [
         ("2027-01-26", "shut-offs allowed", "no shut-offs: 2027-01-26 is the office day before a holiday (Staff day)"),
         ("2027-01-27", "shut-offs allowed", "no shut-offs: 2027-01-27 is a holiday (Staff day)")]
+
+
+def test_a_document_not_yet_published_has_nothing_to_compare_with(db):
+    """A new document: no version is in force, so the report says so and counts nothing."""
+    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
+    report = impact_of_draft(db, load_document(SHUTOFF, "new"), library, TODAY)
+    assert report.money is None and report.outcomes is None
+    assert report.population.startswith("nothing: the document is not published yet")

@@ -80,9 +80,11 @@ def draft(document_id: str, revision: int):
     """A draft: its impact on real accounts, its text, and publish (by a second person when the city asks)."""
     row = _draft(document_id, revision)
     session, today = database.session, clock.today()
-    doc = store.revision_document(row)
-    report = impact_of_draft(session, doc, rules(), today) if row.status == "draft" else None
-    check = drafting.check_text(session, document_id, row.yaml_text, today) if row.status == "draft" else None
+    doc, report, check = store.revision_document(row), None, None
+    if row.status == "draft":
+        check = drafting.check_text(session, document_id, row.yaml_text, today)
+        if check.ok:
+            report = impact_of_draft(session, doc, rules(), today)
     return render_template("rules/draft_show.html", row=row, doc=doc, report=report, check=check,
                            refusal=drafting.why_not_publish(session, row, current_user.username),
                            form=PublishForm(), today=today)
