@@ -4,10 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from click.testing import CliRunner
+from sqlalchemy import select
+
 from engine.rules import store
 from engine.rules.catalog_source import (NOTHING_PUBLISHED, CatalogCache, current_catalog, current_rules,
                                          publication_stamp)
+from engine.store.db import make_engine, make_sessionmaker
+from engine.store.models import Bill
 from engine.users import add_user
+from tests.factories import create_account
+from webapp.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 RULES, WORKFLOWS = REPO / "rules", REPO / "workflows"
@@ -77,3 +84,25 @@ def test_the_cache_is_built_again_after_a_publication_and_not_otherwise(db):
     assert second is not first
     assert late_fee_on(first.rules, date(2027, 1, 1)) == "20.00"
     assert late_fee_on(second.rules, date(2027, 1, 1)) == "24.00"
+
+
+def test_the_billing_run_bills_by_the_published_rules_not_the_folder(committing_url, tmp_path):
+    """`ordinance billing run` with an empty --rules-dir still bills: the store's rules are used."""
+    engine = make_engine(committing_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        store.import_folder(session, RULES, actor="test", now=NOW, today=TODAY)
+        number = create_account(session).number
+    reads = tmp_path / "reads.csv"
+    reads.write_text(f"account_number,read_on,reading,consumption\n{number},2026-11-20,112,12\n", encoding="utf-8")
+    empty = tmp_path / "no-rules"
+    empty.mkdir()
+
+    result = CliRunner().invoke(main, ["billing", "run", "--cycle", "A", "--period", "2026-11", "--reads", str(reads),
+                                       "--as-of", "2026-11-24", "--rules-dir", str(empty)],
+                                env={"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path)})
+
+    assert result.exit_code == 0, result.output
+    with make_sessionmaker(engine)() as session:
+        bill = session.scalar(select(Bill))
+        assert (bill.rule_id, bill.rule_version) == ("water-rates-residential", "2026-07-01")
+    engine.dispose()
