@@ -10,7 +10,7 @@ from engine.rules.impact import Change, band_of, first_new_effective, impact_of_
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.models import Bill, MeterRead
-from tests.factories import NOW, create_account
+from tests.factories import NOW, create_account, create_business, create_license
 
 TODAY = date(2026, 11, 24)
 REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -211,3 +211,46 @@ def test_a_document_not_yet_published_has_nothing_to_compare_with(db):
     report = impact_of_draft(db, load_document(SHUTOFF, "new"), library, TODAY)
     assert report.money is None and report.outcomes is None
     assert report.population.startswith("nothing: the document is not published yet")
+
+
+def test_a_license_fee_change_is_worked_out_on_active_licenses(db):
+    """Retail base fee $97.90 -> $100.00 from 2027: a 3-employee shop $101.90 -> $104.00; a 10-employee
+    restaurant is unchanged ($149.50 + $49.50 + $4.00 = $203.00); an expired license is left out."""
+    library = RuleLibrary.from_folder(REPO_RULES)
+    text = (REPO_RULES / "licensing" / "business-license-fee.yaml").read_text(encoding="utf-8")
+    newest = text[text.index("  - effective: 2026-07-01"):]
+    draft = load_document(text.rstrip("\n") + "\n" + newest.replace("2026-07-01", "2027-01-01")
+                          .replace("retail: 97.90", "retail: 100.00"), "draft")
+    shop = create_license(db)
+    create_license(db, create_business(db, category="restaurant", employees=10))
+    create_license(db, status="expired")
+
+    report = impact_of_draft(db, draft, library, TODAY)
+
+    money = report.money
+    assert (money.subjects, money.affected) == ("licenses", 2)
+    assert (money.before_total, money.after_total) == (Decimal("304.90"), Decimal("307.00"))
+    assert [(c.number, c.before, c.after) for c in money.largest_increases] == [
+        (shop.number, Decimal("101.90"), Decimal("104.00"))]
+    assert money.bands["no change"] == 1 and money.bands["up to 5%"] == 1
+
+
+def shorter_grace() -> tuple[RuleLibrary, object]:
+    """The city's rules, and a renewal draft that cuts the grace period from 31 to 15 days from 2027."""
+    library = RuleLibrary.from_folder(REPO_RULES)
+    text = (REPO_RULES / "licensing" / "business-license-renewal.yaml").read_text(encoding="utf-8")
+    version = text[text.index("  - effective: 2025-01-01"):]
+    return library, load_document(text.rstrip("\n") + "\n" + version.replace("effective: 2025-01-01",
+                                                                               "effective: 2027-01-01")
+                                  .replace("grace: {days: 31}", "grace: {days: 15}"), "draft")
+
+
+def test_a_shorter_grace_period_moves_renewal_statuses(db):
+    """A license expiring 2026-12-31, checked on Dec 1, Jan 1 and Feb 1: only Feb 1 moves (grace -> late)."""
+    library, draft = shorter_grace()
+    lic = create_license(db)
+
+    outcomes = impact_of_draft(db, draft, library, TODAY).outcomes
+
+    assert outcomes.counted == 3
+    assert outcomes.changed == [(f"{lic.number} on 2027-02-01", "grace", "late")]
