@@ -186,7 +186,7 @@ def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]
             yield rows
         if len(rows) < chunk:
             return
-        after = getattr(rows[-1], "id")
+        after = rows[-1].id
 
 
 def billed_accounts(session: Session, rate_class: str, chunk: int) -> Iterator[tuple[str, dict]]:
