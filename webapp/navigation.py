@@ -24,7 +24,7 @@ MENU = (
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
     ("Sweeps", "sweeps.index"),
-    ("Approvals", "approvals.index"),
+    ("Approvals", "rules.approvals"),
     ("Users", "admin.users_page"),
     ("City settings", "admin.city_settings"),
 )

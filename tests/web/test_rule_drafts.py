@@ -184,3 +184,8 @@ def test_drafting_and_publishing_need_the_csrf_token(app, fixed_clock, rule_stor
 def test_without_rules_in_the_store_the_page_says_to_import_them(fixed_clock, supervisor):
     response = supervisor.get("/rules/late-fee/draft")
     assert response.status_code == 409 and "ordinance rules import" in response.get_data(as_text=True)
+
+
+def test_supervisors_find_approvals_in_the_menu_and_clerks_do_not(supervisor, clerk):
+    assert 'href="/rules/approvals"' in supervisor.get("/").get_data(as_text=True)
+    assert 'href="/rules/approvals"' not in clerk.get("/").get_data(as_text=True)
