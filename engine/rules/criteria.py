@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from engine.rules.conditions import Condition, Leaf, NotOf
+from engine.rules import dnf
+from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument, Version
 from engine.rules.durable import DurableCriteria, criteria_ruleset
 from engine.rules.errors import EvaluationError
@@ -37,20 +38,6 @@ class CriteriaRule:
     name: str
     when: Condition | None
     then: dict
-
-
-def _collect(node: Any, found: dict[str, list]) -> None:
-    """Every literal each fact is compared with."""
-    if isinstance(node, Leaf):
-        values = found.setdefault(node.fact, [])
-        for op, value in node.comparisons:
-            if op != "exists":
-                values.extend(value if op in ("in", "not_in") else [value])
-    elif isinstance(node, NotOf):
-        _collect(node.part, found)
-    else:
-        for part in node.parts:
-            _collect(part, found)
 
 
 def _region_of(literals: list) -> Any:
@@ -101,7 +88,7 @@ class CriteriaVersion:
         literals: dict[str, list] = {}
         for rule in self.rules:
             if rule.when is not None:
-                _collect(rule.when.root, literals)
+                dnf.literals(rule.when.root, literals)
         self.region_facts = [(fact, _region_of(values)) for fact, values in sorted(literals.items())]
         self.regions: dict[tuple, tuple[int, ...]] = {}
         self.lock = threading.Lock()

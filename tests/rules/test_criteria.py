@@ -12,7 +12,8 @@ from eval_support import example, load_text, rules_folder_documents
 from engine.rules import durable
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
-from engine.rules.criteria import _collect, compiled_criteria, decide_in_python, evaluate, evaluate_batch
+from engine.rules.criteria import compiled_criteria, decide_in_python, evaluate, evaluate_batch
+from engine.rules.dnf import literals
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import check_facts
 from engine.rules.results import dumps
@@ -233,7 +234,7 @@ def literals_of(doc):
     for version in doc.versions:
         for rule in version.body.get("rules", []):
             if rule.get("when") is not None:
-                _collect(Condition.compile(rule["when"], doc.inputs).root, found)
+                literals(Condition.compile(rule["when"], doc.inputs).root, found)
     return found
 
 
