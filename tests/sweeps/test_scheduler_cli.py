@@ -38,7 +38,7 @@ def test_the_in_process_scheduler_starts_with_every_sweep_of_the_schedule(commit
     scheduler, catching_up = start_in_process(Config(database_url=committing_url, instance=tmp_path))
     try:
         assert sorted(job.id.split("@")[0] for job in scheduler.get_jobs()) == [
-            "delinquency", "deposit-refunds", "liens", "plan-defaults", "renewals"]
+            "cash-only-review", "delinquency", "deposit-refunds", "liens", "plan-defaults", "renewals"]
         assert str(scheduler.timezone) == "America/Los_Angeles"
     finally:
         scheduler.shutdown(wait=False)

@@ -1,0 +1,67 @@
+"""The cash-only review sweep: a cash-only account whose returned payments have aged out is cleared by rule.
+
+Visits only accounts marked cash-only. Each is locked, its returned payments in the 12
+months up to the sweep's day are counted (engine.payments' count, the one that set the
+flag), and cash-only-status is evaluated as of that day; when the rule says the account is
+no longer cash-only, the flag is cleared with an audit row naming the rule and the count.
+An account the rule still holds cash-only is left as it is.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.ledger.posting import lock_account
+from engine.payments import returned_payments_12m
+from engine.store.models import UtilityAccount
+from engine.sweeps.casework import Tally, one_subject
+from engine.sweeps.delinquency import last_account_id
+from engine.sweeps.runner import SweepContext
+
+RULE = "cash-only-status"
+
+
+class CashOnlyReviewSweep:
+    """Cash-only accounts: the flag lifted once cash-only-status no longer holds on the sweep's day."""
+
+    name = "cash-only-review"
+    title = "Cash-only review: accounts whose returned payments have aged out may pay by check again"
+
+    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+        """Cash-only accounts after `after`, in id order."""
+        return list(session.scalars(select(UtilityAccount.id).where(UtilityAccount.cash_only.is_(True),
+                                                                     UtilityAccount.id > after)
+                                    .order_by(UtilityAccount.id).limit(limit)))
+
+    def last_id(self, session: Session) -> int:
+        """The id the cursor ends near (for a progress bar)."""
+        return last_account_id(session)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """Review each cash-only account, one savepoint each."""
+        numbers = dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
+                                       .where(UtilityAccount.id.in_(ids))).all())
+        for account_id in ids:
+            one_subject(session, ctx.report, f"account {numbers.get(account_id, account_id)}",
+                        lambda tally, a=account_id: self._review(session, ctx, a, tally))
+
+    def _review(self, session: Session, ctx: SweepContext, account_id: int, tally: Tally) -> None:
+        """One account: cleared with an audit row when the rule no longer holds it cash-only, else kept."""
+        account = lock_account(session, account_id)
+        if not account.cash_only:  # cleared since the chunk was chosen
+            return
+        count = returned_payments_12m(session, account.id, ctx.as_of)
+        status = ctx.services.rules.evaluate(RULE, {"returned_payments_12m": count}, ctx.as_of).to_json()
+        if status["outcome"].get("cash_only"):
+            tally.steps["keep_cash_only"] += 1
+            return
+        account.cash_only = False
+        session.flush()
+        audit.record(session, actor=ctx.actor, action="account.cash_only", subject_type="utility_account",
+                     subject_id=account.id, at=ctx.now,
+                     detail={"cash_only": False, "returned_payments_12m": count, "rule_id": RULE,
+                             "rule_version": status.get("version"), "as_of": ctx.as_of.isoformat()})
+        tally.steps["clear_cash_only"] += 1
