@@ -8,6 +8,16 @@ from wtforms.validators import ValidationError
 
 from engine.money import format_money, parse_money
 
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) tuples and has no SelectChoice
+    SelectChoice = None
+
+
+def option(value: str, label: str):
+    """One option of a select field, in the shape the installed WTForms wants (SelectChoice, or a tuple before 3.3)."""
+    return SelectChoice(value=value, label=label) if SelectChoice is not None else (value, label)
+
 
 class MoneyField(StringField):
     """An amount of dollars and cents ("1,234.50", "$52.03"); `.amount` is its Decimal once valid."""

@@ -167,3 +167,48 @@ def test_each_search_is_an_index_range_so_a_million_accounts_stay_fast(db):
         plan = " | ".join(row[-1] for row in db.execute(text("EXPLAIN QUERY PLAN " + sql)))
         assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
         assert "SCAN" not in plan, plan
+
+
+def test_name_search_uses_the_lower_text_pattern_indexes_on_postgresql(db):
+    if db.bind.dialect.name != "postgresql":
+        pytest.skip("the lower(...) text_pattern_ops indexes exist on PostgreSQL only")
+    from engine.store.models import Business, Customer, Property, UtilityAccount
+    from webapp.accounts import lookup
+    db.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+    for column, index in ((Customer.name, "ix_customers_name_lower"),
+                          (Property.service_address, "ix_properties_service_address_lower")):
+        [where] = lookup.name_matches(db, column, "Mar")
+        query = (select(UtilityAccount.id).join(Customer, Customer.id == UtilityAccount.customer_id)
+                 .join(Property, Property.id == UtilityAccount.property_id)
+                 .where(where).order_by(column).limit(lookup.LIMIT))
+        compiled = query.compile(db.bind)
+        plan = " | ".join(row[0] for row in db.connection().exec_driver_sql("EXPLAIN " + str(compiled),
+                                                                            compiled.params))
+        assert index in plan and "~>=~" in plan, plan
+    [where] = lookup.name_matches(db, Business.name, "Mar")
+    compiled = select(Business.id).where(where).order_by(Business.name).limit(lookup.LIMIT).compile(db.bind)
+    plan = " | ".join(row[0] for row in db.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+    assert "ix_businesses_name_lower" in plan and "~>=~" in plan, plan
+
+
+def test_name_search_ignores_case_and_takes_percent_and_underscore_literally(db):
+    from tests.factories import create_business
+    from webapp.accounts import lookup as accounts
+    from webapp.businesses import lookup as businesses
+    names = ("50% Off Outlet", "500 Club", "50X Supply", "A_B Hardware", "AXB Hardware", "Maria Lopez")
+    for name in names:
+        create_account(db, customer=create_customer(db, name=name))
+        create_business(db, name=name)
+
+    def found(typed: str) -> set[str]:
+        """The customer names the account search finds for `typed`, checked against the business search."""
+        customers = {a.customer.name for a in accounts.search(db, typed)} & set(names)
+        assert {b.name for b in businesses.search(db, typed)} & set(names) == customers, typed
+        return customers
+
+    assert found("50%") == {"50% Off Outlet"}
+    assert found("50") == {"50% Off Outlet", "500 Club", "50X Supply"}
+    assert found("a_b") == {"A_B Hardware"}
+    assert found("mARIA lO") == {"Maria Lopez"}
+    assert found("maria lopez") == {"Maria Lopez"}
+    assert found("50%%") == set()

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from webapp.fields import AtLeast, MoneyField
+from webapp.fields import AtLeast, MoneyField, option
 
 
 class SearchForm(FlaskForm):
@@ -29,8 +29,8 @@ class ReturnPaymentForm(FlaskForm):
     submit = SubmitField("Return payment")
 
 
-REFUND_SOURCES = [("overpayment", "Overpayment (credit balance)"), ("deposit", "Deposit"),
-                  ("license_overpayment", "License overpayment")]
+REFUND_SOURCES = [option("overpayment", "Overpayment (credit balance)"), option("deposit", "Deposit"),
+                  option("license_overpayment", "License overpayment")]
 
 
 class RefundRequestForm(FlaskForm):

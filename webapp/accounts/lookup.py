@@ -1,15 +1,17 @@
 """Reading accounts for the pages: search by number, name or address, and everything an account page shows.
 
 Searches are prefix matches written as ranges on indexed columns (account number, customer
-name, service address), each limited, so they stay fast with a million accounts. Case is
-handled by trying the few ways a prefix is usually capitalised, each its own index range.
+name, service address), each limited, so they stay fast with a million accounts. On SQLite
+case is handled by trying the few ways a prefix is usually capitalised, each its own index
+range; on PostgreSQL names and addresses are matched as `lower(column) LIKE lower(prefix) || '%'`,
+served by the lower(...) text_pattern_ops indexes of migration 0005 under any collation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.ledger import Standing, refundable_cents, standing
@@ -35,6 +37,19 @@ def starts_with(column, text: str):
     return (column >= text) & (column < after) & column.startswith(text, autoescape=True)
 
 
+def like_prefix(column, text: str):
+    """`lower(column) LIKE lower(text) || '%'`, with `%`, `_` and `\\` in `text` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(func.lower(literal(escaped, String)).concat("%"), escape="\\")
+
+
+def name_matches(session: Session, column, text: str) -> list:
+    """Conditions, each one index lookup, that together find `column` starting with `text` whatever its case."""
+    if session.get_bind().dialect.name == "postgresql":
+        return [like_prefix(column, text)]
+    return [starts_with(column, spelling) for spelling in spellings(text)]
+
+
 def _rows(session: Session, where, order) -> list[UtilityAccount]:
     """Accounts matching `where`, with customer and property, at most LIMIT."""
     query = (select(UtilityAccount).join(Customer, Customer.id == UtilityAccount.customer_id)
@@ -51,11 +66,13 @@ def search(session: Session, text: str) -> list[UtilityAccount]:
     found: dict[int, UtilityAccount] = {}
     for account in _rows(session, starts_with(UtilityAccount.number, text), UtilityAccount.number):
         found.setdefault(account.id, account)
-    for spelling in spellings(text):
+    names = name_matches(session, Customer.name, text)
+    addresses = name_matches(session, Property.service_address, text)
+    for name, address in zip(names, addresses):
         if len(found) >= LIMIT:
             break
-        for column in (Customer.name, Property.service_address):
-            for account in _rows(session, starts_with(column, spelling), column):
+        for column, where in ((Customer.name, name), (Property.service_address, address)):
+            for account in _rows(session, where, column):
                 found.setdefault(account.id, account)
     return list(found.values())[:LIMIT]
 

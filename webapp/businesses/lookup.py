@@ -1,6 +1,7 @@
 """Reading businesses for the pages: search by name or license number, and a business with its licenses.
 
-Searches are prefix ranges on indexed columns (business name, license number), limited.
+Searches are prefix ranges on indexed columns (business name, license number), limited; on
+PostgreSQL the name is matched through its lower(name) text_pattern_ops index (see accounts.lookup).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine.rules.errors import EvaluationError
 from engine.store.models import Business, Case, License
 from engine.workflow.facts import FactContext, license_facts
-from webapp.accounts.lookup import LIMIT, starts_with, spellings
+from webapp.accounts.lookup import LIMIT, name_matches, starts_with
 
 
 def search(session: Session, text: str) -> list[Business]:
@@ -27,10 +28,10 @@ def search(session: Session, text: str) -> list[Business]:
         starts_with(License.number, text.upper())).order_by(License.number).limit(LIMIT)
     for business in session.scalars(by_license.options(selectinload(Business.owner))):
         found.setdefault(business.id, business)
-    for spelling in spellings(text):
+    for where in name_matches(session, Business.name, text):
         if len(found) >= LIMIT:
             break
-        query = select(Business).where(starts_with(Business.name, spelling)).order_by(Business.name).limit(LIMIT)
+        query = select(Business).where(where).order_by(Business.name).limit(LIMIT)
         for business in session.scalars(query.options(selectinload(Business.owner))):
             found.setdefault(business.id, business)
     return list(found.values())[:LIMIT]

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.fields import AtLeast, AtMost, MoneyField
+from webapp.fields import AtLeast, AtMost, MoneyField, option
 
 
 class QueueFilterForm(FlaskForm):
@@ -19,8 +19,8 @@ class QueueFilterForm(FlaskForm):
 
         csrf = False
 
-    workflow = SelectField("Workflow", choices=[("", "Any workflow")], validate_choice=False)
-    state = SelectField("State", choices=[("", "Any state")], validate_choice=False)
+    workflow = SelectField("Workflow", choices=[option("", "Any workflow")], validate_choice=False)
+    state = SelectField("State", choices=[option("", "Any state")], validate_choice=False)
     closed = BooleanField("Closed cases instead of open ones")
     submit = SubmitField("Show")
 
@@ -65,7 +65,7 @@ def _field(spec: dict[str, Any]):
     if kind == "boolean":
         return BooleanField(label)
     if kind == "choice":
-        return SelectField(label, choices=[("", "Choose…")] + [(c, c.replace("_", " ")) for c in spec["choices"]],
+        return SelectField(label, choices=[option("", "Choose…")] + [option(c, c.replace("_", " ")) for c in spec["choices"]],
                            validators=needed)
     return StringField(label, validators=needed + [Length(max=500)])
 

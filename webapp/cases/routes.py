@@ -15,6 +15,7 @@ from webapp.cases import bp, queue
 from webapp.cases.forms import QueueFilterForm, action_words, hint_for, step_form, step_values
 from webapp.catalog import catalog, notice_templates
 from webapp.extensions import database
+from webapp.fields import option
 from webapp.pages import not_found, record_id
 
 
@@ -24,10 +25,10 @@ def index():
     """The work queue: open cases counted by workflow and state, and a page of the filtered list."""
     form = QueueFilterForm(request.args)
     workflows = {w: catalog().workflows.get(w) for w in catalog().workflows.ids()}
-    form.workflow.choices = [("", "Any workflow")] + [(w, wf.title) for w, wf in workflows.items()]
+    form.workflow.choices = [option("", "Any workflow")] + [option(w, wf.title) for w, wf in workflows.items()]
     chosen = workflows.get(form.workflow.data or "")
     states = chosen.states if chosen else {}
-    form.state.choices = [("", "Any state")] + [(s, st.label) for s, st in states.items()]
+    form.state.choices = [option("", "Any state")] + [option(s, st.label) for s, st in states.items()]
     after = request.args.get("after", "0")
     rows = queue.page_of(database.session, workflow=form.workflow.data or None,
                          state=(form.state.data or None) if chosen else None, closed=bool(form.closed.data),

@@ -8,7 +8,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from engine.payments import COUNTER_TENDERS
-from webapp.fields import AtLeast, MoneyField
+from webapp.fields import AtLeast, MoneyField, option
 
 TENDER_NAMES = {"cash": "Cash", "check": "Check", "card": "Card"}
 
@@ -22,7 +22,7 @@ class PaymentForm(FlaskForm):
     amount = MoneyField("Amount", validators=[DataRequired(message="Enter the amount received."),
                                               AtLeast("0.01", "The amount must be more than $0.00.")],
                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    tender = SelectField("Tender", choices=[(t, TENDER_NAMES[t]) for t in COUNTER_TENDERS])
+    tender = SelectField("Tender", choices=[option(t, TENDER_NAMES[t]) for t in COUNTER_TENDERS])
     check_number = StringField("Check number", validators=[Length(max=32)],
                                render_kw={"autocomplete": "off"})
     key = HiddenField()  # one per form shown: the same form sent twice posts once

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engine.rules.document import RuleDocument
+from webapp.fields import option
 
 FIELD_PREFIX = "fact_"
 
@@ -44,7 +45,7 @@ def _field(spec: Any):
     if spec.type == "boolean":
         return BooleanField(label, default=bool(spec.default) if spec.has_default else False)
     if spec.values:
-        choices = ([] if spec.required and not spec.has_default else [("", "—")]) + [(v, v) for v in spec.values]
+        choices = ([] if spec.required and not spec.has_default else [option("", "—")]) + [option(v, v) for v in spec.values]
         return SelectField(label, choices=choices, validators=needed,
                            default=spec.default if spec.has_default else None)
     if spec.type == "integer":
