@@ -18,7 +18,6 @@ from engine.sweeps.casework import Tally, one_subject
 from engine.sweeps.runner import SweepContext
 from engine.workflow import runtime, services
 from engine.workflow.guards import Actor
-from engine.workflow.runtime import CaseError
 
 WORKFLOW = "licensing"
 RENEWAL_STATES = ("issued", "renewal_due", "final_notice", "late")
@@ -29,21 +28,9 @@ LOOKAHEAD = timedelta(days=366)  # reminders start well inside a year before the
 
 def open_renewal_case(session: Session, ctx: SweepContext, lic: License) -> Case:
     """A licensing case at `issued` for an active license that has none, with its opening event and audit row."""
-    workflow = ctx.services.workflows.get(WORKFLOW)
-    if OPENED_AT not in workflow.states:
-        raise CaseError(f"{WORKFLOW} version {workflow.version} has no state {OPENED_AT!r}")
-    runtime._refuse_second_open_case(session, workflow, lic.id)
     fields = {"issued_on": lic.issued_on.isoformat(), "expires_on": lic.expires_on.isoformat()}
-    case = Case(workflow_id=workflow.id, workflow_version=workflow.version, subject_type=workflow.subject,
-                subject_id=lic.id, account_id=None, license_id=lic.id, state=OPENED_AT, fields=fields,
-                opened_at=ctx.now, opened_by=ctx.actor)
-    session.add(case)
-    session.flush()
-    runtime._record(session, case, step="open", actor=Actor(ctx.actor), on=ctx.as_of, now=ctx.now, from_state=None,
-                    form=fields, rules=[], explanation=[{"guard": "open", "ok": True, "detail":
-                                                         f"renewal case for license {lic.number}, issued "
-                                                         f"{lic.issued_on}, opened by {ctx.actor}"}])
-    return case
+    return runtime.open_case(session, ctx.services.rules, ctx.services.workflows, WORKFLOW, lic.id,
+                             actor=Actor(ctx.actor), on=ctx.as_of, now=ctx.now, fields=fields, state=OPENED_AT)
 
 
 class RenewalSweep:

@@ -92,16 +92,17 @@ def _record(session: Session, case: Case, *, step: str, actor: Actor, on: date, 
     return event
 
 
-def _initial_fields(workflow: Workflow, given: dict[str, Any]) -> dict[str, Any]:
-    """Fields given when a case is opened: only the subject's documented case facts, each checked."""
+def _initial_fields(workflow: Workflow, given: dict[str, Any], later: bool = False) -> dict[str, Any]:
+    """Fields given at opening: the subject's case facts, checked; past the initial state, also the steps' fields."""
     fields = {}
     for name, raw in given.items():
         fact = SUBJECT_FACTS[workflow.subject].get(name)
-        if fact is None or not fact.case:
+        kind = fact.type if fact is not None and fact.case else workflow.field_types.get(name) if later else None
+        if kind is None:
             allowed = ", ".join(f.name for f in SUBJECT_FACTS[workflow.subject].values() if f.case)
             raise CaseError(f"{name}: not a field a {workflow.subject} case is opened with (fields: {allowed})")
         try:
-            value = FIELD_TYPES["money" if fact.type == "money" else fact.type].read(name, raw)
+            value = FIELD_TYPES["money" if kind == "number" else kind].read(name, raw)
         except FormError as error:
             raise CaseError(str(error)) from None
         fields[name] = stored(value)
@@ -109,10 +110,12 @@ def _initial_fields(workflow: Workflow, given: dict[str, Any]) -> dict[str, Any]
 
 
 def open_case(session: Session, rules: Any, workflows: Any, workflow_id: str, subject_id: int, *, actor: Actor,
-              on: date, now: datetime, fields: dict[str, Any] | None = None, parent: Case | None = None) -> Case:
-    """Open a case on the newest version of a workflow, in its initial state, with its opening event."""
+              on: date, now: datetime, fields: dict[str, Any] | None = None, parent: Case | None = None,
+              state: str | None = None) -> Case:
+    """Open a case on a workflow's newest version, in its initial state or a named non-final one, with its event."""
     workflow = workflows.get(workflow_id)
-    fields = _initial_fields(workflow, fields or {})
+    _refuse_opening_state(workflow, state)
+    fields = _initial_fields(workflow, fields or {}, later=state is not None and state != workflow.initial)
     if "requested_by" in SUBJECT_FACTS[workflow.subject] and "requested_by" not in fields:
         fields["requested_by"] = actor.name  # whoever opens a request is its requester
     if parent is not None and (workflow.subject == "license") != (parent.subject_type == "license"):
@@ -123,14 +126,26 @@ def open_case(session: Session, rules: Any, workflows: Any, workflow_id: str, su
     on_account = workflow.subject != "license"
     case = Case(workflow_id=workflow.id, workflow_version=workflow.version, subject_type=workflow.subject,
                 subject_id=subject_id, account_id=subject_id if on_account else None,
-                license_id=None if on_account else subject_id, state=workflow.initial, fields=fields,
+                license_id=None if on_account else subject_id, state=state or workflow.initial, fields=fields,
                 parent_id=parent.id if parent is not None else None, opened_at=now, opened_by=actor.name)
     session.add(case)
     session.flush()
     _record(session, case, step="open", actor=actor, on=on, now=now, from_state=None, form=fields, rules=[],
             explanation=[{"guard": "open", "ok": True,
-                          "detail": f"opened by {actor.name}" + (f" from case {parent.id}" if parent else "")}])
+                          "detail": f"opened by {actor.name}" + (f" from case {parent.id}" if parent else "")
+                          + (f" in state {state}" if state is not None else "")}])
     return case
+
+
+def _refuse_opening_state(workflow: Workflow, state: str | None) -> None:
+    """A case opens in a state of its workflow that is not final (None: the initial state)."""
+    if state is None:
+        return
+    if state not in workflow.states:
+        raise CaseError(f"{workflow.id} version {workflow.version} has no state {state!r}")
+    if workflow.states[state].final:
+        raise CaseError(f"{workflow.id} version {workflow.version}: state {state!r} is final; "
+                        "a case cannot be opened in it")
 
 
 def _refuse_second_open_case(session: Session, workflow: Workflow, subject_id: int) -> None:

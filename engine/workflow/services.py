@@ -51,10 +51,10 @@ def actor_for(session: Session, name: str) -> Actor:
 
 
 def open_case(session: Session, catalog: Catalog, workflow_id: str, subject_id: int, *, actor: str, on: date,
-              now: datetime, fields: dict[str, Any] | None = None) -> Case:
-    """Open a case of a workflow (its newest version) on a subject: an account id or a license id."""
+              now: datetime, fields: dict[str, Any] | None = None, state: str | None = None) -> Case:
+    """Open a case of a workflow (its newest version) on a subject, at its initial state or the named one."""
     return runtime.open_case(session, catalog.rules, catalog.workflows, workflow_id, subject_id,
-                             actor=actor_for(session, actor), on=on, now=now, fields=fields)
+                             actor=actor_for(session, actor), on=on, now=now, fields=fields, state=state)
 
 
 def _case(session: Session, case_id: int) -> Case:

@@ -140,3 +140,58 @@ def test_opening_checks_the_subject_and_its_fields(db, staff, catalog):
     with pytest.raises(CaseError, match="no active user named 'mallory'"):
         services.open_case(db, catalog, "refunds", account.id, actor="mallory", on=ON, now=at(ON))
     assert_every_step_audited(db, case.id)
+
+
+def test_a_case_opens_at_a_named_state_with_its_event_and_audit_row(db, staff, catalog):
+    """Opened at `issued`: that state, the steps' fields typed, one opening event saying so, one audit row."""
+    lic = create_license(db)
+    case = services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="issued",
+                              fields={"issued_on": "2026-01-01", "expires_on": date(2026, 12, 31)})
+    assert (case.state, case.closed_at) == ("issued", None)
+    assert case.fields == {"issued_on": "2026-01-01", "expires_on": "2026-12-31"}
+    [event] = db.get(Case, case.id).events
+    assert (event.step, event.from_state, event.to_state) == ("open", None, "issued")
+    assert event.explanation == [{"guard": "open", "ok": True, "detail": "opened by carla in state issued"}]
+    [audit] = db.scalars(select(AuditEntry).where(AuditEntry.subject_type == "case",
+                                                  AuditEntry.subject_id == str(case.id))).all()
+    assert (audit.action, audit.detail["from"], audit.detail["to"]) == ("case.open", None, "issued")
+    assert_every_step_audited(db, case.id)
+    assert "renew_license" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
+
+
+def test_opening_at_the_initial_state_still_takes_only_case_facts(db, staff, catalog):
+    """The fields the steps set are for a case opened further on; at the initial state they are refused."""
+    lic = create_license(db, status="applied", issued_on=None, expires_on=None)
+    with pytest.raises(CaseError, match="issued_on: not a field a license case is opened with"):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON),
+                           fields={"issued_on": "2026-01-01"})
+    with pytest.raises(CaseError, match="issued_on: 'soon' is not a date"):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="issued",
+                           fields={"issued_on": "soon"})
+    case = services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="applied")
+    assert (case.state, case.events[0].explanation[0]["detail"]) == ("applied", "opened by carla in state applied")
+
+
+def test_opening_at_an_unknown_or_final_state_is_refused_and_leaves_nothing(db, staff, catalog):
+    """No such state, or a final one: a CaseError naming it, and no case, event or audit row."""
+    lic = create_license(db)
+    audits = db.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(CaseError, match=r"^licensing version 1 has no state 'nowhere'$"):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="nowhere")
+    final = r"^licensing version 1: state 'closed' is final; a case cannot be opened in it$"
+    with pytest.raises(CaseError, match=final):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="closed")
+    assert db.scalar(select(func.count()).select_from(Case)) == 0
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == audits
+
+
+def test_a_second_open_case_is_refused_whatever_state_it_would_open_at(db, staff, catalog):
+    """A license with an open licensing case gets no second one, at `issued` or at the initial state."""
+    lic = create_license(db)
+    first = services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="issued")
+    refusal = rf"^license {lic.id} already has an open licensing case \({first.id}\)$"
+    with pytest.raises(CaseError, match=refusal):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="issued")
+    with pytest.raises(CaseError, match=refusal):
+        services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON))
+    assert db.scalar(select(func.count()).select_from(Case)) == 1
