@@ -36,7 +36,7 @@ def shown(value: Any) -> str:
     return as_text(value)
 
 
-def _kind(value: Any) -> str:
+def value_family(value: Any) -> str:
     """Which family a value compares in: boolean, number, date or text."""
     if isinstance(value, bool):
         return "boolean"
@@ -51,7 +51,7 @@ def _equal(value: Any, literal: Any) -> bool:
     """Equality within one family (true is never 1; text '1' is never the number 1)."""
     if type(value) is type(literal):
         return value == literal
-    return _kind(value) == _kind(literal) and value == literal
+    return value_family(value) == value_family(literal) and value == literal
 
 
 def _compare(fact: str, op: str, value: Any, literal: Any) -> bool:
@@ -66,8 +66,8 @@ def _compare(fact: str, op: str, value: Any, literal: Any) -> bool:
         return not any(_equal(value, item) for item in literal)
     if op == "exists":
         return literal is True
-    kind = _kind(value)
-    if kind not in ("number", "date") or _kind(literal) != kind:
+    kind = value_family(value)
+    if kind not in ("number", "date") or value_family(literal) != kind:
         raise EvaluationError(f"{fact}: cannot compare {shown(value)} {SYMBOLS[op]} {shown(literal)}")
     if op == "gt":
         return value > literal

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Iterable, Mapping
 
-from engine.rules.conditions import AllOf, Condition, Leaf, NotOf
+from engine.rules.conditions import AllOf, Condition, Leaf, NotOf, value_family
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
 
@@ -70,17 +70,6 @@ def family(kind: str) -> str:
     return "number" if kind in NUMERIC else kind if kind in ("date", "boolean") else "text"
 
 
-def literal_family(value: Any) -> str:
-    """The family of a literal."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, Decimal)):
-        return "number"
-    if isinstance(value, date):
-        return "date"
-    return "text"
-
-
 class FactEncoding:
     """How the facts of one criteria version are put into JSON fields, exactly."""
 
@@ -95,7 +84,7 @@ class FactEncoding:
         for fact, values in found.items():
             spec = inputs.get(fact)
             kind = spec.type if spec is not None else next(
-                (literal_family(v) for v in values if literal_family(v) != "text"), "text")
+                (value_family(v) for v in values if value_family(v) != "text"), "text")
             self.kinds[fact] = kind
             if family(kind) == "number":
                 places = [_places(v) for v in values if isinstance(v, Decimal)]
@@ -214,8 +203,8 @@ class Translator:
                 result = _and(result, self.test(fact, "ne", item))
             return result
         kind = self.encoding.kinds.get(fact, "text")
-        if op in ORDERING and (family(kind) not in ("number", "date") or literal_family(value) != family(kind)):
+        if op in ORDERING and (family(kind) not in ("number", "date") or value_family(value) != family(kind)):
             raise EvaluationError(f"{fact}: {op} applies to numbers, money and dates only")
-        if literal_family(value) != family(kind):
+        if value_family(value) != family(kind):
             return [] if op == "eq" else [[("ex", field)]]  # true is never 1, text '1' never the number 1
         return [[(op, field, self.encoding.literal(fact, value))]]
