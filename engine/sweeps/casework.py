@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,21 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
         session.info[ACCOUNT_FACTS_MEMO].clear()
     tally.add_to(report)
     return True
+
+
+def account_numbers(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Account number by id for a chunk, so exception lines name the account as clerks know it."""
+    return dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
+                                .where(UtilityAccount.id.in_(list(ids)))).all())
+
+
+def each_account(session: Session, report: SweepReport, ids: list[int],
+                 work: Callable[[int, Tally], None]) -> None:
+    """Do `work(account_id, tally)` for each account of a chunk, each in its own savepoint."""
+    numbers = account_numbers(session, ids)
+    for account_id in ids:
+        one_subject(session, report, f"account {numbers.get(account_id, account_id)}",
+                    lambda tally, a=account_id: work(a, tally))
 
 
 def _date(value: Any) -> date | None:

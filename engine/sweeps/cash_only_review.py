@@ -17,7 +17,7 @@ from engine import audit
 from engine.ledger.posting import lock_account
 from engine.payments import returned_payments_12m
 from engine.store.models import UtilityAccount
-from engine.sweeps.casework import Tally, one_subject
+from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
 
@@ -42,11 +42,8 @@ class CashOnlyReviewSweep:
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Review each cash-only account, one savepoint each."""
-        numbers = dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
-                                       .where(UtilityAccount.id.in_(ids))).all())
-        for account_id in ids:
-            one_subject(session, ctx.report, f"account {numbers.get(account_id, account_id)}",
-                        lambda tally, a=account_id: self._review(session, ctx, a, tally))
+        each_account(session, ctx.report, ids,
+                     lambda account_id, tally: self._review(session, ctx, account_id, tally))
 
     def _review(self, session: Session, ctx: SweepContext, account_id: int, tally: Tally) -> None:
         """One account: cleared with an audit row when the rule no longer holds it cash-only, else kept."""

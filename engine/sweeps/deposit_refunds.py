@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.deposits import refund_eligible_deposits
-from engine.store.models import Deposit, UtilityAccount
-from engine.sweeps.casework import Tally, one_subject
+from engine.store.models import Deposit
+from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
 
@@ -37,11 +37,8 @@ class DepositRefundSweep:
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Decide each account's held deposits and credit the earned ones."""
-        numbers = dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
-                                       .where(UtilityAccount.id.in_(ids))).all())
-        for account_id in ids:
-            one_subject(session, ctx.report, f"account {numbers.get(account_id, account_id)}",
-                        lambda tally, a=account_id: self._decide(session, ctx, a, tally))
+        each_account(session, ctx.report, ids,
+                     lambda account_id, tally: self._decide(session, ctx, account_id, tally))
 
     def _decide(self, session: Session, ctx: SweepContext, account_id: int, tally: Tally) -> None:
         """One account's deposits: credited or kept, each counted; credits added up."""

@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import Case, UtilityAccount
-from engine.sweeps.casework import Tally, one_subject
+from engine.store.models import Case
+from engine.sweeps.casework import Tally, account_numbers, one_subject
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
 from engine.workflow import runtime, services
@@ -61,8 +61,7 @@ class LienSweep:
         cases = session.scalars(select(Case).where(Case.account_id.in_(ids), Case.closed_at.is_(None),
                                                    Case.workflow_id.in_(("liens", "delinquency")))
                                 .order_by(Case.account_id, Case.id)).all()
-        numbers = dict(session.execute(select(UtilityAccount.id, UtilityAccount.number)
-                                       .where(UtilityAccount.id.in_(ids))).all())
+        numbers = account_numbers(session, ids)
         for case in cases:
             label = f"account {numbers.get(case.account_id, case.account_id)} (case {case.id})"
             if case.workflow_id == "liens":
