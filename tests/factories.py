@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.store.models import Business, Case, Customer, License, Property, UtilityAccount
+from engine.store.models import Business, Case, CitySettings, Customer, License, Property, UtilityAccount
+from samplecity.city import city_settings_row
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=timezone.utc)
 _serial = itertools.count(1)
@@ -92,3 +93,11 @@ def create_case(db: Session, **overrides: Any) -> Case:
     db.add(case)
     db.flush()
     return case
+
+
+def save_city(session: Session) -> CitySettings:
+    """The sample city's settings saved: the name, address, phone and website every notice prints."""
+    city = CitySettings(**city_settings_row())
+    session.add(city)
+    session.flush()
+    return city

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app, g, has_request_context
 
-from engine.rules.catalog_source import CatalogCache
+from engine.rulebook.catalog_source import CatalogCache
 from engine.rules.library import RuleLibrary
 from engine.workflow.services import Catalog
 from webapp.extensions import database

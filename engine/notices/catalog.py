@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from engine.money import parse_money
+from engine.money.amounts import parse_money
 
 LANGUAGES = ("en", "es")
 

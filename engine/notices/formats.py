@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.money import format_money, parse_money
+from engine.money.amounts import format_money, parse_money
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")

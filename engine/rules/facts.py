@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from engine.money import CENT
+from engine.money.amounts import CENT
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.errors import FactError
 from engine.rules.results import as_text, per_document

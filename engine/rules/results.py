@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, TypeVar
 
-from engine.money import round_money
+from engine.money.amounts import round_money
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine.money import round_money
+from engine.money.amounts import round_money
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError

@@ -1,7 +1,7 @@
 """The cash-only review sweep: a cash-only account whose returned payments have aged out is cleared by rule.
 
 Visits only accounts marked cash-only. Each is locked, its returned payments in the 12
-months up to the sweep's day are counted (engine.payments' count, the one that set the
+months up to the sweep's day are counted (engine.money.payments' count, the one that set the
 flag), and cash-only-status is evaluated as of that day; when the rule says the account is
 no longer cash-only, the flag is cleared with an audit row naming the rule and the count.
 An account the rule still holds cash-only is left as it is.
@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.ledger.posting import lock_account
-from engine.payments import returned_payments_12m
+from engine.money.ledger.posting import lock_account
+from engine.money.payments import returned_payments_12m
 from engine.store.models import UtilityAccount
 from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id

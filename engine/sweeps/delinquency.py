@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import and_, case as when, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.ledger import Standing, standings
+from engine.money.ledger import Standing, standings
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
 from engine.sweeps.casework import Tally, might_move, one_subject
 from engine.sweeps.runner import SweepContext

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.city import DEFAULT_NAME, get_city
+from engine.city import get_city
 from engine.notices import NoticeRenderer
-from engine.notices.samples import sample_city
 from engine.store.models import Notice, NoticeBatch, SweepRun
 
 READ_BATCH = 500  # notices read from the database at a time
@@ -28,16 +27,12 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 def city_details(session: Session) -> dict[str, str]:
     """The city's name, address, phone and website as a notice prints them.
 
-    The sample city (the settings' defaults) fills what its administrator has not saved yet
-    from the sample city's own details; any other city must save them, or its notices are
-    refused with the missing detail named.
+    A city must save these in its settings; a notice missing one is refused with the
+    missing detail named (the sample city's load saves its own).
     """
     city = get_city(session)
-    details = {"name": city.name, "address": city.payment_address or "", "phone": city.phone or "",
-               "website": city.website or "", "payment_address": city.payment_address or ""}
-    if city.name == DEFAULT_NAME:
-        details = {key: value or sample_city()[key] for key, value in details.items()}
-    return details
+    return {"name": city.name, "address": city.payment_address or "", "phone": city.phone or "",
+            "website": city.website or "", "payment_address": city.payment_address or ""}
 
 
 def mailing_path(folder: Path, run: SweepRun, notice_type: str) -> Path:

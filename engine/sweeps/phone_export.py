@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.ledger import standings
+from engine.money.ledger import standings
 from engine.store.models import Case, Customer, UtilityAccount
 
 SCHEDULED_STATES = ("shutoff_notice", "door_hanger", "shutoff_ready", "plan_defaulted")

@@ -21,7 +21,9 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from engine import audit, ledger
+from engine import audit
+
+from engine.money import ledger
 from engine.money import to_cents
 from engine.rules.errors import EvaluationError
 from engine.store.models import Case, License, Notice

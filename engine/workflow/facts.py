@@ -17,7 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.ledger import refundable_cents, standing
+from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
 from engine.rules.versions import version_in_force

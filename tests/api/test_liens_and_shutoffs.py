@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from engine import ledger
+from engine.money import ledger
 from tests.factories import NOW, create_account, create_case, create_customer, create_property
 
 

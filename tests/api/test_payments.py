@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.payments import import_payments, parse_payment_file
+from engine.money.payments import import_payments, parse_payment_file
 from engine.store.models import AuditEntry, LedgerEntry, Payment
 from tests.factories import NOW, create_account
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import Engine
 
-from engine.demo.loader import DemoSummary, load_demo
+from samplecity.loader import DemoSummary, load_demo
 from engine.workflow.services import Catalog
 from engine.store.db import make_engine
 from engine.store.schema import upgrade

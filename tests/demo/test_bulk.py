@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.demo.bulk import BulkWriter
+from samplecity.bulk import BulkWriter
 from engine.store.db import make_engine
 from engine.store.models import Customer, Property
 from engine.store.schema import upgrade

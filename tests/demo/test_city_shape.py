@@ -8,8 +8,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from engine.audit import verify_chain
-from engine.demo.cases import PATH
-from engine.ledger.standing import standings
+from samplecity.cases import PATH
+from engine.money.ledger.standing import standings
 from engine.money import from_cents, to_cents
 from engine.store.models import (AuditEntry, Bill, BillLine, Case, CaseEvent, CitySettings, Customer, Deposit,
                                  LedgerEntry, License, MeterRead, Notice, Payment, Property, UtilityAccount)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.demo.city import DEMO_LOGINS
+from samplecity.city import DEMO_LOGINS
 from engine.store.db import make_engine
 from engine.store.models import Bill, User, UtilityAccount
 from engine.users import authenticate

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from engine.demo.loader import DemoRefused, load_demo
+from samplecity.loader import DemoRefused, load_demo
 from engine.store.models import Bill, Customer, LedgerEntry, License, Payment
 from tests.demo.conftest import ACCOUNTS, AS_OF, LICENSES, NOW, load
 

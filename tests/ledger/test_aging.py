@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.ledger import Posting, age
+from engine.money.ledger import Posting, age
 
 AS_OF = date(2026, 6, 30)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timezone
 
-from engine.bench_billing import run_billing_bench
+from benchmarks.billing import run_billing_bench
 from tests.ledger.billing_support import library
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from engine.audit import verify_chain
-from engine.billing import billing_dates, parse_reads, run_billing
-from engine.ledger import standing
+from engine.money.billing import billing_dates, parse_reads, run_billing
+from engine.money.ledger import standing
 from engine.store.models import Bill, LedgerEntry, MeterRead
 from tests.factories import NOW
 from tests.ledger.billing_support import account_with_reads, library, reads_file
@@ -182,6 +182,6 @@ def test_a_file_without_the_needed_columns_is_refused_whole():
     """No account_number column: nothing is read, and the message names what was found."""
     import pytest
 
-    from engine.billing import BillingError
+    from engine.money.billing import BillingError
     with pytest.raises(BillingError, match="account_number, read_on and reading"):
         parse_reads(["acct,date,value", "1,2026-02-26,5"])

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine import cash, ledger
-from engine.payments import post_counter_payment
+from engine.money import cash, ledger
+from engine.money.payments import post_counter_payment
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import LedgerEntry, Payment, User
 from tests.factories import NOW, create_account

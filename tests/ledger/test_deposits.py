@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine import ledger
-from engine.deposits import DepositError, apply_to_final_bill, refund_eligible_deposits, take_deposit
+from engine.money import ledger
+from engine.money.deposits import DepositError, apply_to_final_bill, refund_eligible_deposits, take_deposit
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
 

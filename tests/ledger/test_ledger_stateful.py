@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import select
 
-from engine import ledger
-from engine.ledger import LedgerError
+from engine.money import ledger
+from engine.money.ledger import LedgerError
 from engine.money import from_cents
 from engine.store.models import LedgerEntry, Payment
 from tests.factories import NOW, create_account

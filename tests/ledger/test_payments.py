@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from engine import cash, ledger
-from engine.cash import CashError
-from engine.payments import PaymentError, import_payments, parse_payment_file, post_counter_payment, return_payment
+from engine.money import cash, ledger
+from engine.money.cash import CashError
+from engine.money.payments import PaymentError, import_payments, parse_payment_file, post_counter_payment, return_payment
 from engine.store.models import AuditEntry, LedgerEntry, Payment
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
@@ -79,7 +79,7 @@ def test_drawer_balancing_shows_the_variance_and_only_a_supervisor_closes_the_da
 
 def test_gl_export_balances_to_the_days_postings(db):
     """Charges, fees, payments, a refund, a write-off, a reversal: debits equal credits, receivables move by the day's sum."""
-    from engine.deposits import take_deposit
+    from engine.money.deposits import take_deposit
     day = date(2026, 3, 4)
     clerk, account, other = create_user(db), create_account(db), create_account(db)
     cash.open_drawer(db, clerk=clerk, business_date=day, opening=Decimal("0"), now=NOW)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from engine import ledger
-from engine.ledger import LedgerError
+from engine.money import ledger
+from engine.money.ledger import LedgerError
 from tests.factories import NOW, create_account
 
 

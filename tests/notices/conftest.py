@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.notices import NoticeRenderer
-from engine.notices.samples import sample_city
+from samplecity.notices import sample_city
 from notice_support import TEMPLATES
 
 

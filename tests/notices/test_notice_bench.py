@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import engine.notices.render as render_module
 from engine.notices import NoticeRenderer
-from engine.notices.bench import run_notice_bench
-from engine.notices.samples import sample_batch, sample_city
+from benchmarks.notices import run_notice_bench
+from samplecity.notices import sample_batch, sample_city
 from notice_support import TEMPLATES, pdf_pages
 
 

@@ -8,7 +8,7 @@ import pytest
 from engine.notices import LANGUAGES, NOTICE_TYPES, NoticeDataError, notice_type
 from engine.notices.catalog import validate_notice
 from engine.notices.formats import long_date, money
-from engine.notices.samples import sample_city, sample_notice_data
+from samplecity.notices import sample_city, sample_notice_data
 from notice_support import TEMPLATES
 
 EXPECTED_TYPES = {

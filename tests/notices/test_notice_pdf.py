@@ -7,7 +7,7 @@ import pytest
 
 from engine.notices import NOTICE_TYPES, NoticeRenderer
 from engine.notices.formats import long_date, money
-from engine.notices.samples import sample_city, sample_notice_data
+from samplecity.notices import sample_city, sample_notice_data
 from notice_support import TEMPLATES, flat, page_text, pdf_page_size, pdf_pages, word_boxes
 
 # What each type must print, besides the recipient, the citation and the date: (key, kind).

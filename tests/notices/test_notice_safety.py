@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from engine.notices import NoticeRenderer, PdfRenderError
-from engine.notices.samples import sample_city, sample_notice_data
+from samplecity.notices import sample_city, sample_notice_data
 from notice_support import TEMPLATES, flat, page_text, pdf_page_size
 
 META_NAME = '<meta name="pdfkit-enable-local-file-access" content="">'

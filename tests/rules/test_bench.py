@@ -5,7 +5,7 @@ import time
 
 from click.testing import CliRunner
 
-from engine.rules.bench import run_rules_bench
+from benchmarks.rules import run_rules_bench
 from webapp.cli.bench import bench
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.rules import store
-from engine.rules.catalog_source import (NOTHING_PUBLISHED, CatalogCache, current_catalog, current_rules,
+from engine.rulebook import store
+from engine.rulebook.catalog_source import (NOTHING_PUBLISHED, CatalogCache, current_catalog, current_rules,
                                          publication_stamp)
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Bill

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from engine import ledger
-from engine.rules.impact import Change, band_of, first_new_effective, impact_of_draft
+from engine.money import ledger
+from engine.rulebook.impact import Change, band_of, first_new_effective, impact_of_draft
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.models import Bill, MeterRead

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from engine.city import update_city
-from engine.rules import store
+from engine.rulebook import store
 from engine.rules.errors import DocumentErrors
 from engine.store.models import AuditEntry, RuleVersion
 from engine.users import add_user
@@ -377,7 +377,7 @@ def test_import_publish_and_draft_are_audited(people, tmp_path):
 
 def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, tmp_path):
     """`ordinance demo` is a first set-up: the rules folder is published, and exports as it was."""
-    from engine.demo.loader import load_demo
+    from samplecity.loader import load_demo
     from engine.store.db import make_engine, make_sessionmaker
     from engine.workflow.services import Catalog
 

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import ledger
+from engine.money import ledger
 from engine.store.models import Case, CaseEvent, LedgerEntry, Notice
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.workflow.services import Catalog
-from tests.factories import create_account, create_customer, create_property
+from tests.factories import create_account, create_customer, create_property, save_city
 
 REPO = Path(__file__).resolve().parents[2]
 BILLED, DUE = date(2026, 4, 8), date(2026, 4, 29)  # cycle B's April 2026 bill
@@ -49,6 +49,7 @@ def build_city(session: Session, accounts: int, *, billed: date = BILLED, due: d
 
     Every fifth owing customer reads Spanish; every fourth owing account paid part of its bill.
     """
+    save_city(session)  # the details every notice prints
     ids = []
     for n in range(accounts):
         owing = n % 3 == 2

@@ -5,7 +5,7 @@ import json
 
 from click.testing import CliRunner
 
-from engine.sweeps.benchdata import habit
+from benchmarks.sweep_city import habit
 from webapp.cli import main as ordinance
 
 

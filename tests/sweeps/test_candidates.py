@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from engine import ledger
+from engine.money import ledger
 from engine.store.models import Case
 from engine.sweeps.casework import might_move
 from engine.sweeps.delinquency import maybe_past_due, standing_facts

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from engine import deposits
+from engine.money import deposits
 from engine.store.models import Case, Deposit, LedgerEntry, License, Notice
 from engine.workflow import services
 from tests.factories import create_account, create_case, create_license

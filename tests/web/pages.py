@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from engine import ledger
-from engine.billing import bill_lines_summing_to_total
+from engine.money import ledger
+from engine.money.billing import bill_lines_summing_to_total
 from engine.money import to_cents
 from engine.rules.library import RuleLibrary
 from engine.store.models import Bill, BillLine, UtilityAccount

@@ -84,7 +84,7 @@ def test_a_supervisor_returns_a_check_and_the_ledger_reverses_it(fixed_clock, lo
                       status="posted", actor="lockbox", posted_at=NOW)
     db.add(payment)
     db.flush()
-    from engine import ledger
+    from engine.money import ledger
     ledger.post_payment(db, payment, now=NOW)
 
     clerk = login_as("clerk")

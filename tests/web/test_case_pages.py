@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.store.models import Case, CaseEvent, Notice
-from tests.factories import create_account, create_case
+from tests.factories import create_account, create_case, save_city
 from tests.web.pages import charge, fixed_clock  # noqa: F401  (fixture)
 
 
 def reminded_case(db) -> Case:
     """A delinquency case, reminder mailed, on an account with $120.00 past due since February 5."""
+    save_city(db)
     account = create_account(db)
     charge(db, account, "120.00", on=date(2026, 1, 15), due_on=date(2026, 2, 5))
     return create_case(db, subject_id=account.id, account_id=account.id, state="reminded",

@@ -153,7 +153,7 @@ def test_pages_escape_what_people_typed(admin, db):
 
 
 def test_past_due_accounts_agree_with_the_ledger_s_aging(db):
-    from engine.ledger import standings
+    from engine.money.ledger import standings
     from webapp.main.summary import past_due_accounts
 
     def entry(account, kind, cents, on, due_on=None, reverses=None):

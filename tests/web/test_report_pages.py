@@ -1,4 +1,4 @@
-"""Report pages and their CSV downloads: the same rows as engine.reports."""
+"""Report pages and their CSV downloads: the same rows as engine.money.reports."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine import reports
+from engine.money import reports
 from engine.money import format_money
 from tests.factories import create_account
 from tests.web.pages import TODAY, bill, credit, fixed_clock  # noqa: F401  (fixture)

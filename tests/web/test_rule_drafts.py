@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import ledger
-from engine.rules import store
+from engine.money import ledger
+from engine.rulebook import store
 from engine.store.models import AuditEntry, Bill, RuleVersion
 from tests.factories import NOW, create_account
 from tests.web.conftest import csrf_token

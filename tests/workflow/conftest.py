@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import ledger
+from engine.money import ledger
 from engine.store.models import AuditEntry, CaseEvent, User
 from engine.workflow.services import Catalog
 from tests.factories import NOW

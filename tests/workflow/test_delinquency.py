@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine import ledger
+from engine.money import ledger
 from engine.store.models import AuditEntry, Bill, Case, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused

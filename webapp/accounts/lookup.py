@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.ledger import Standing, refundable_cents, standing
+from engine.money.ledger import Standing, refundable_cents, standing
 from engine.store.models import (Bill, Case, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
 

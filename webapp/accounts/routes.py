@@ -5,7 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
-from engine.payments import RETURNABLE, PaymentError, return_payment
+from engine.money.payments import RETURNABLE, PaymentError, return_payment
 from engine.sweeps.mailing import render_notice
 from engine.workflow import services
 from engine.workflow.runtime import CaseError

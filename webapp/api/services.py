@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.ledger import standing
+from engine.money.ledger import standing
 from engine.money import from_cents, to_cents
-from engine.payments import DEFAULT_TENDER, PaymentRow, import_payments
+from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
 from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import runtime

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from engine.rules.bench import run_rules_bench
+from benchmarks.rules import run_rules_bench
 
 
 @click.group()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from engine.bench_billing import run_billing_bench
+from benchmarks.billing import run_billing_bench
 from engine.money import format_money
 from webapp.cli.bench import command as bench
 from webapp.cli.billing import load_rules

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from engine.notices.bench import TARGET_PER_SECOND, run_notice_bench
+from benchmarks.notices import TARGET_PER_SECOND, run_notice_bench
 from webapp.cli.bench import command as bench
 
 

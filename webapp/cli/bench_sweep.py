@@ -2,7 +2,7 @@
 
     ordinance bench sweep --accounts 100000 [--pdf] [--chunk 500] [--json]
 
-Generates the benchmark city (engine.sweeps.benchdata, in a child process so its memory
+Generates the benchmark city (benchmarks.sweep_city, in a child process so its memory
 does not count) into a temporary SQLite database, then in this process: a baseline pass
 that streams every ledger row and computes every account's standing (nothing else), then
 the delinquency sweep for the night. Prints both times, their ratio, the sweep's accounts
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import click
 
-from engine.ledger import standings
-from engine.notices.bench import run_notice_bench
+from engine.money.ledger import standings
+from benchmarks.notices import run_notice_bench
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.schema import upgrade
-from engine.sweeps.benchdata import NIGHT
+from benchmarks.sweep_city import NIGHT
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
@@ -46,7 +46,7 @@ def peak_rss_mb() -> float:
 def generate(url: str, accounts: int) -> tuple[float, dict]:
     """Write the benchmark city in a child process; its seconds and rows per table."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "engine.sweeps.benchdata", url, str(accounts), str(REPO / "rules")],
+    done = subprocess.run([sys.executable, "-m", "benchmarks.sweep_city", url, str(accounts), str(REPO / "rules")],
                           cwd=REPO, capture_output=True, text=True)
     if done.returncode != 0:
         raise click.ClickException(f"generating the city failed:\n{done.stderr}")

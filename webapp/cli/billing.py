@@ -1,4 +1,4 @@
-"""`ordinance billing run`: bill a cycle's period from a meter reads file (format in engine.billing)."""
+"""`ordinance billing run`: bill a cycle's period from a meter reads file (format in engine.money.billing)."""
 from __future__ import annotations
 
 import csv
@@ -7,10 +7,10 @@ from datetime import date
 
 import click
 
-from engine.billing import BillingError, check_period, parse_reads, run_billing
+from engine.money.billing import BillingError, check_period, parse_reads, run_billing
 from engine.city import get_city, local_today
 from engine.money import format_money
-from engine.rules.catalog_source import rules_of_database
+from engine.rulebook.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from webapp.cli.context import Database, fail, now, open_database, require_schema

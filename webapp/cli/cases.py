@@ -16,7 +16,7 @@ from datetime import date
 import click
 
 from engine.notices.catalog import NoticeDataError
-from engine.rules.catalog_source import catalog_of_database
+from engine.rulebook.catalog_source import catalog_of_database
 from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.workflow import services
 from engine.workflow.runtime import CaseError, Conflict, StepRefused

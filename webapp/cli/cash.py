@@ -8,10 +8,10 @@ from decimal import Decimal
 import click
 from sqlalchemy import select
 
-from engine import cash
-from engine.cash import CashError
+from engine.money import cash
+from engine.money.cash import CashError
 from engine.money import parse_money
-from engine.payments import PaymentError, post_counter_payment
+from engine.money.payments import PaymentError, post_counter_payment
 from engine.store.models import User, UtilityAccount
 from webapp.cli.billing import city_today
 from webapp.cli.context import fail, now, open_database, require_schema

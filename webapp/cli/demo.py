@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.exc import OperationalError
 
-from engine.demo import city
-from engine.demo.loader import DemoRefused, has_city_data, load_demo
+from samplecity import city
+from samplecity.loader import DemoRefused, has_city_data, load_demo
 from engine.rules.errors import DocumentErrors
 from engine.workflow.services import Catalog
 from webapp.cli.context import fail, now, open_database

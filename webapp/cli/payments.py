@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from engine.money import format_money
-from engine.payments import PaymentError, import_payments, parse_payment_file, return_payment
+from engine.money.payments import PaymentError, import_payments, parse_payment_file, return_payment
 from webapp.cli.billing import city_today, load_rules
 from webapp.cli.context import fail, now, open_database, require_schema
 

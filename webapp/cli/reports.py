@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import click
 
-from engine import reports
+from engine.money import reports
 from webapp.cli.billing import city_today
 from webapp.cli.context import open_database, require_schema
 
@@ -103,7 +103,7 @@ def trial_balance_command(as_of, output) -> None:
 @click.option("--output", type=click.Path(dir_okay=False))
 def gl_export_command(day, output) -> None:
     """The day's general-ledger journal by fund and account code (balanced)."""
-    from engine.cash import gl_export
+    from engine.money.cash import gl_export
     db = _session()
     on = day.date() if day else city_today(db)
     with db.sessions() as session:

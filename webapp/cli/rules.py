@@ -252,7 +252,7 @@ def import_command(folder: str, author: str | None, approver: str | None) -> Non
     Into an empty store (the city's first set-up) they are published by the system's import;
     afterwards they are drafts, unless --author and --approver name two people.
     """
-    from engine.rules import store
+    from engine.rulebook import store
     from webapp.cli.context import actor, now
 
     db, moment = _store_database(), now()
@@ -279,7 +279,7 @@ def import_command(folder: str, author: str | None, approver: str | None) -> Non
 @click.argument("folder", type=click.Path(file_okay=False))
 def export_command(folder: str) -> None:
     """Write each document's newest published revision under FOLDER, byte for byte as stored."""
-    from engine.rules import store
+    from engine.rulebook import store
 
     with _store_database().sessions() as session:
         written = store.export(session, folder)
@@ -294,7 +294,7 @@ def export_command(folder: str) -> None:
 @click.option("--approver", required=True, help="Who approves it (not its author, if the city says so).")
 def publish(document_id: str, revision: int, approver: str) -> None:
     """Publish a draft revision of a rule document."""
-    from engine.rules import store
+    from engine.rulebook import store
     from webapp.cli.context import now
 
     db, moment = _store_database(), now()
@@ -314,7 +314,7 @@ def publish(document_id: str, revision: int, approver: str) -> None:
 def history(document_id: str) -> None:
     """Every revision of a document: status, hash, author, approver, dates."""
     from engine.city import get_city, zone
-    from engine.rules import store
+    from engine.rulebook import store
 
     with _store_database().sessions() as session:
         rows, tz = store.history(session, document_id), zone(get_city(session).timezone)

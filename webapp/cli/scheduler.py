@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from engine.rules.catalog_source import catalog_of_database, publication_stamp
+from engine.rulebook.catalog_source import catalog_of_database, publication_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog

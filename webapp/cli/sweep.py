@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from engine.city import get_city, local_today
-from engine.rules.catalog_source import catalog_of_database
+from engine.rulebook.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
 from engine.sweeps.registry import SWEEPS, get_sweep

@@ -26,7 +26,7 @@ class OfficeSummary:
 
 def past_due_accounts(session: Session, today: date) -> int:
     """Accounts with a past-due balance today, by the ledger's aging rules, counted in one query."""
-    # engine.ledger.aging in SQL, so the count needs no walk over every entry: entries dated
+    # engine.money.ledger.aging in SQL, so the count needs no walk over every entry: entries dated
     # after today are left out; a reversal nets into the entry it reverses (keeping that
     # entry's due date); credits pay the oldest debits first, so an account is past due
     # exactly when its debits due before today exceed all its credits together.

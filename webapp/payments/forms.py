@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engine.payments import COUNTER_TENDERS
+from engine.money.payments import COUNTER_TENDERS
 from webapp.fields import AtLeast, MoneyField, option
 
 TENDER_NAMES = {"cash": "Cash", "check": "Check", "card": "Card"}

@@ -1,4 +1,4 @@
-"""Counter pages: thin views over engine.payments and engine.cash."""
+"""Counter pages: thin views over engine.money.payments and engine.money.cash."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,10 +6,10 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import cash
-from engine.ledger import standing
+from engine.money import cash
+from engine.money.ledger import standing
 from engine.money import format_money
-from engine.payments import PaymentError, post_counter_payment
+from engine.money.payments import PaymentError, post_counter_payment
 from engine.store.models import User
 from webapp import clock
 from webapp.accounts.lookup import account_by_number

@@ -1,10 +1,10 @@
-"""Report pages: each calls one engine.reports function; the page and its CSV show the same rows."""
+"""Report pages: each calls one engine.money.reports function; the page and its CSV show the same rows."""
 from __future__ import annotations
 
 from flask import render_template, request
 
-from engine import reports
-from engine.reports import AGING_COLUMNS
+from engine.money import reports
+from engine.money.reports import AGING_COLUMNS
 from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.downloads import csv_response

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.city import get_city
-from engine.rules import store
-from engine.rules.catalog_source import NOTHING_PUBLISHED, publication_stamp
+from engine.rulebook import store
+from engine.rulebook.catalog_source import NOTHING_PUBLISHED, publication_stamp
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document

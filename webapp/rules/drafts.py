@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from engine.rules import store
+from engine.rulebook import store
 from engine.rules.errors import DocumentErrors
-from engine.rules.impact import impact_of_draft
+from engine.rulebook.impact import impact_of_draft
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import rules

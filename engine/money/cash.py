@@ -5,7 +5,7 @@ post into it. At the end of the day the clerk counts each tender; the balancing 
 the expected amount (the float plus the cash taken, the checks, the card slips) beside the
 counted one. A supervisor closes the day once every drawer is counted. The general-ledger
 export for a day turns each of the day's ledger entries (and deposits taken) into balanced
-debit and credit lines by fund and account code (engine.ledger.chart).
+debit and credit lines by fund and account code (engine.money.ledger.chart).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.ledger.journal import day_journal
+from engine.money.ledger.journal import day_journal
 from engine.money import from_cents, to_cents
 from engine.store.models import CashDrawer, Payment, User
 

@@ -8,7 +8,7 @@ newly past due, some late payers have just paid, and the accounts that were past
 yesterday already have the open case the sweep would have left them (with the dates of
 their bill's timeline). Rows go in with plain executemany in batches: memory stays flat.
 
-    python -m engine.sweeps.benchdata sqlite:////tmp/bench.db 100000
+    python -m benchmarks.sweep_city sqlite:////tmp/bench.db 100000
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.ledger.aging import Posting, age
+from engine.money.ledger.aging import Posting, age
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
 

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from engine.ledger.aging import Posting, Standing, age
+from engine.money.ledger.aging import Posting, Standing, age
 from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,

@@ -1,6 +1,6 @@
 """Posting many charges in one statement: the billing run's fast path, same entries and audit rows.
 
-Each entry is what `engine.ledger.posting.post` would write (same fund and account, same
+Each entry is what `engine.money.ledger.posting.post` would write (same fund and account, same
 audit action and detail), and the audit rows are chained exactly as `engine.audit.record`
 chains them, in the order of the entries, under the same lock.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.ledger.chart import OFFSET_BY_KIND
+from engine.money.ledger.chart import OFFSET_BY_KIND
 from engine.money import from_cents
 from engine.store.models import AuditEntry, LedgerEntry
 

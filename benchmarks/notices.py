@@ -12,9 +12,9 @@ from pathlib import Path
 from time import perf_counter
 
 from engine.notices.render import NoticeRenderer
-from engine.notices.samples import sample_batch, sample_city
+from samplecity.notices import sample_batch, sample_city
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notices"
 TARGET_PER_SECOND = 300
 
 

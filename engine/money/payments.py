@@ -30,9 +30,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, ledger
-from engine.cash import drawer_of
-from engine.ledger.posting import lock_account
+from engine import audit
+
+from engine.money import ledger
+from engine.money.cash import drawer_of
+from engine.money.ledger.posting import lock_account
 from engine.money import parse_money, to_cents
 from engine.store.models import LedgerEntry, Payment, User, UtilityAccount
 

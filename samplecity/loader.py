@@ -21,15 +21,15 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.demo import city
-from engine.demo.accounts import Households
-from engine.demo.billing import BillingCalendar, RateBook, version_in_force
-from engine.demo.bulk import BulkWriter
-from engine.demo.cases import OpenCases
-from engine.demo.dice import dice
-from engine.demo.history import AccountYears, Standing
-from engine.demo.licenses import Application, LicenseYear
-from engine.rules.store import import_documents
+from samplecity import city
+from samplecity.accounts import Households
+from samplecity.billing import BillingCalendar, RateBook, version_in_force
+from samplecity.bulk import BulkWriter
+from samplecity.cases import OpenCases
+from samplecity.dice import dice
+from samplecity.history import AccountYears, Standing
+from samplecity.licenses import Application, LicenseYear
+from engine.rulebook.store import import_documents
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
 from engine.users import add_user
 from engine.workflow.services import Catalog

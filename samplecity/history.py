@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
-from engine.demo import usage
-from engine.demo.accounts import AccountPlan, weighted
-from engine.demo.billing import BillingCalendar, RateBook
-from engine.demo.dice import dice
-from engine.ledger.chart import OFFSET_BY_KIND
+from samplecity import usage
+from samplecity.accounts import AccountPlan, weighted
+from samplecity.billing import BillingCalendar, RateBook
+from samplecity.dice import dice
+from engine.money.ledger.chart import OFFSET_BY_KIND
 
 PROMPT, SOMETIMES_LATE, DELINQUENT, RETURNED_CHECK = "prompt", "sometimes_late", "delinquent", "returned_check"
 BEHAVIOURS = ((PROMPT, 80), (SOMETIMES_LATE, 15), (DELINQUENT, 4), (RETURNED_CHECK, 1))

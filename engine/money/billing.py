@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.ledger.bulk import NewCharge, insert_rows, post_charges
+from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import to_cents
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 

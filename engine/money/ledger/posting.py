@@ -3,7 +3,7 @@
 Entries are never changed or deleted (the database refuses it); a mistake is corrected by a
 reversing entry. Each posting carries its actor, its day, a reference and the rule version
 that produced it, and writes one audit row. Services flush and never commit: the caller
-owns the transaction. Signs follow engine.ledger.aging (positive = the customer owes more).
+owns the transaction. Signs follow engine.money.ledger.aging (positive = the customer owes more).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.ledger.chart import OFFSET_BY_KIND
+from engine.money.ledger.chart import OFFSET_BY_KIND
 from engine.money import from_cents, round_money, to_cents
 from engine.store.models import LedgerEntry, Payment, UtilityAccount
 

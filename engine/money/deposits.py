@@ -15,9 +15,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit, ledger
+from engine import audit
+
+from engine.money import ledger
 from engine.money import from_cents, to_cents
-from engine.payments import returned_payments_12m
+from engine.money.payments import returned_payments_12m
 from engine.store.models import Deposit, LedgerEntry, UtilityAccount
 
 

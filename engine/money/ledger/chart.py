@@ -2,7 +2,7 @@
 
 Every ledger entry is one receivable movement (fund 510, account 1210) and one offset of the
 same amount on the other side; the offset account depends on the entry's kind (and for a
-bill, on each bill line); engine.ledger.journal sums them into balanced journals.
+bill, on each bill line); engine.money.ledger.journal sums them into balanced journals.
 """
 from __future__ import annotations
 

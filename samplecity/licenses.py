@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from engine.demo import people, places
-from engine.demo.accounts import Households, weighted
-from engine.demo.billing import RateBook
+from samplecity import people, places
+from samplecity.accounts import Households, weighted
+from samplecity.billing import RateBook
 
 CATEGORIES = (("retail", 22), ("restaurant", 15), ("professional", 18), ("contractor", 15),
               ("personal_services", 12), ("manufacturing", 5), ("home_occupation", 13))

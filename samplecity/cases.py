@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.demo.history import DELINQUENT, Standing, counter_day
-from engine.demo.licenses import Application
+from samplecity.history import DELINQUENT, Standing, counter_day
+from samplecity.licenses import Application
 from engine.money import from_cents
 from engine.store.models import Case
 from engine.workflow import services

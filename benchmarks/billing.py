@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from engine.billing import RATE_SCHEDULES, billing_dates, parse_reads, rate_facts, run_billing, winter_average
+from engine.money.billing import RATE_SCHEDULES, billing_dates, parse_reads, rate_facts, run_billing, winter_average
 from engine.money import to_cents
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Bill, Customer, MeterRead, Property, UtilityAccount

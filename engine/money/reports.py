@@ -12,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.ledger import BUCKETS, standings
-from engine.ledger.journal import trial_balance as _trial_balance
+from engine.money.ledger import BUCKETS, standings
+from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import from_cents, to_cents
 from engine.store.models import Bill, Customer, Payment, UtilityAccount
 

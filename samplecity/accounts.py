@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from engine.demo import people, places
+from samplecity import people, places
 
 COMMERCIAL_SHARE = 8
 TENANT_SHARE = 30

@@ -28,8 +28,8 @@ from typing import Any, Callable
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from engine.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
-from engine.ledger.standing import standings
+from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
+from engine.money.ledger.standing import standings
 from engine.money import from_cents
 from engine.rules.calendar import city_calendar
 from engine.rules.document import RuleDocument, Version

@@ -1,0 +1,167 @@
+"""The shape of the code: which package may import which.
+
+Read statically from the source (every import statement, at module level or inside a
+function), and followed through Ordinance's own modules, so that an import reached
+indirectly counts too.
+"""
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("engine", "webapp", "samplecity", "benchmarks")
+
+
+def _module_name(path: Path) -> str:
+    """The dotted module name of a source file under ROOT."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def sources() -> dict[str, Path]:
+    """Every module of Ordinance's own packages (migrations aside) by dotted name."""
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found[_module_name(path)] = path
+    return found
+
+
+@cache
+def imports_of(module: str) -> frozenset[str]:
+    """The dotted names a module imports, directly (a `from a import b` names both a and a.b)."""
+    names: set[str] = set()
+    tree = ast.parse(sources()[module].read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return frozenset(names)
+
+
+def reached_from(module: str) -> set[str]:
+    """Every name imported by a module or by any of Ordinance's modules it reaches, with the packages on the way."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        for name in imports_of(current):
+            if name in seen:
+                continue
+            seen.add(name)
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:depth])
+                if prefix in sources() and prefix not in seen | {current}:
+                    seen.add(prefix)
+                    todo.append(prefix)
+            if name in sources():
+                todo.append(name)
+    return seen
+
+
+def offending(names: set[str] | frozenset[str], forbidden: tuple[str, ...]) -> list[str]:
+    """The names that are, or are inside, one of the forbidden packages."""
+    return sorted(n for n in names if any(n == f or n.startswith(f + ".") for f in forbidden))
+
+
+def modules_in(package: str) -> list[str]:
+    """Every module of a package, itself included."""
+    return sorted(m for m in sources() if m == package or m.startswith(package + "."))
+
+
+CORE_FORBIDS = ("sqlalchemy", "engine.store", "engine.workflow", "engine.money.billing", "engine.money.ledger",
+                "engine.money.payments", "engine.rulebook", "engine.sweeps", "flask", "webapp")
+
+
+@pytest.mark.parametrize("module", modules_in("engine.rules"))
+def test_the_rule_core_touches_no_database_runtime_or_billing(module):
+    assert offending(reached_from(module), CORE_FORBIDS) == []
+
+
+@pytest.mark.parametrize("module", modules_in("engine"))
+def test_the_engine_never_imports_the_sample_city_benchmarks_or_the_web_app(module):
+    assert offending(imports_of(module), ("samplecity", "benchmarks", "webapp", "flask")) == []
+
+
+def test_the_checks_above_can_fail():
+    """A module that imports the database through another is caught (the closure is followed)."""
+    assert offending(reached_from("engine.rulebook.store"), CORE_FORBIDS)
+    assert offending(imports_of("webapp.cli.demo"), ("samplecity",))
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        groups.append(sorted(group))
+    return groups
+
+
+def test_no_circle_of_imports_between_engine_modules():
+    """A package's __init__ importing its own modules is not a circle; two modules needing each other is."""
+    engine = [m for m in sources() if m.startswith("engine.")]
+    graph = {m: {n for n in imports_of(m) if n in engine and n != m and not m.startswith(n + ".")}
+             for m in engine}
+    assert _cycles(graph) == []
+
+
+def test_no_circle_of_imports_between_engine_packages():
+    """engine.money.amounts is pure arithmetic the rule core may use; it is its own node here."""
+    def package(name: str) -> str:
+        if name.startswith("engine.money.amounts") or name == "engine.money":
+            return "engine.money.amounts"
+        return ".".join(name.split(".")[:2])
+
+    engine = [m for m in sources() if m.startswith("engine.") and m.count(".") >= 1]
+    graph: dict[str, set[str]] = {}
+    for module in engine:
+        graph.setdefault(package(module), set()).update(
+            package(n) for n in imports_of(module) if n in sources() and n.startswith("engine.")
+            and package(n) != package(module))
+    for targets in graph.values():
+        for target in targets:
+            graph.setdefault(target, set())
+    assert _cycles(graph) == []
