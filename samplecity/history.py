@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
+from engine.money.gate import Admitted, Posting, Reversed, admit_all
 from samplecity import usage
 from samplecity.accounts import AccountPlan, weighted
 from samplecity.billing import BillingCalendar, RateBook
 from samplecity.dice import dice
-from engine.money.ledger.chart import OFFSET_BY_KIND
 
 PROMPT, SOMETIMES_LATE, DELINQUENT, RETURNED_CHECK = "prompt", "sometimes_late", "delinquent", "returned_check"
 BEHAVIOURS = ((PROMPT, 80), (SOMETIMES_LATE, 15), (DELINQUENT, 4), (RETURNED_CHECK, 1))
@@ -96,6 +96,7 @@ class Entry:
     reverses: "Entry | None" = None
     id: int = 0
     period: str = ""  # the bill period of a charge
+    booked: Admitted | None = None  # what the posting gate admitted: cents and where they are booked
 
 
 @dataclass
@@ -282,17 +283,19 @@ class AccountYears:
                      entries)
 
     def post(self, account_id: int, entries: list[Entry]) -> None:
-        """Ledger rows for the account's entries, in date order."""
+        """Ledger rows for the account's entries, in date order, each admitted by the posting gate."""
         days, moments, rows, entry_id = self.writer.days, self.writer.moments, self.entries, self.ids.entry
         for entry in entries:
             entry.id = entry_id
             entry_id += 1
             reverses = entry.reverses
-            fund, gl_account = OFFSET_BY_KIND[entry.kind if reverses is None else reverses.kind]
+            undone = reverses and Reversed(reverses.id, reverses.amount_cents, reverses.booked.fund,
+                                           reverses.booked.gl_account)
+            [entry.booked] = admit_all([Posting(account_id, entry.kind, entry.amount_cents, entry.on, undone)])
             rows.append((entry.id, account_id, entry.kind, entry.amount_cents, days[entry.on],
                          entry.due_on and days[entry.due_on], moments[(entry.on, 420 + entry.order * 90)], "demo",
                          entry.description, entry.reference, entry.rule_id, entry.rule_version, entry.bill_id,
-                         entry.payment_id, reverses and reverses.id, fund, gl_account))
+                         entry.payment_id, reverses and reverses.id, entry.booked.fund, entry.booked.gl_account))
         self.ids.entry = entry_id
 
 

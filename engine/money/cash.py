@@ -5,7 +5,7 @@ post into it. At the end of the day the clerk counts each tender; the balancing 
 the expected amount (the float plus the cash taken, the checks, the card slips) beside the
 counted one. A supervisor closes the day once every drawer is counted. The general-ledger
 export for a day turns each of the day's ledger entries (and deposits taken) into balanced
-debit and credit lines by fund and account code (engine.money.ledger.chart).
+debit and credit lines by fund and account code (engine.money.chart).
 """
 from __future__ import annotations
 

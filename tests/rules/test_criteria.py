@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, reject, settings, strategies as st
 
 from eval_support import example, load_text, rules_folder_documents
 from engine.rules import durable
@@ -486,7 +486,12 @@ random_account = st.fixed_dictionaries({
 @given(st.lists(random_condition, min_size=1, max_size=3), st.lists(random_account, min_size=1, max_size=8))
 def test_any_condition_decides_the_same_in_durable_rules_as_in_python(raws, accounts):
     conditions = [Condition.compile(raw, RANDOM_INPUTS) for raw in raws]
-    ruleset = durable.criteria_ruleset("random-conditions", MARCH_1, RANDOM_INPUTS, conditions)
+    try:
+        ruleset = durable.criteria_ruleset("random-conditions", MARCH_1, RANDOM_INPUTS, conditions)
+    except EvaluationError as refused:  # refused with its rule named: the test below holds that message
+        if "too complex for durable_rules" not in str(refused):
+            raise
+        reject()
     facts_list = [{k: v for k, v in account.items() if v is not None} for account in accounts]
     expected = [tuple(i for i, c in enumerate(conditions) if c.holds(facts)) for facts in facts_list]
     assert ruleset.decide_many(facts_list) == expected

@@ -14,7 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.money.ledger.chart import OFFSET_BY_KIND
+from engine.money.gate import Posting, admit_all
 from engine.money import from_cents
 from engine.store.models import AuditEntry, LedgerEntry
 
@@ -64,14 +64,12 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     """Insert the charges (each with its own bill) and one chained audit row each; return the entry ids in order."""
     if not charges:
         return []
-    fund, gl_account = OFFSET_BY_KIND["charge"]
-    for charge in charges:
-        if charge.amount_cents <= 0:
-            raise ValueError(f"a charge is a positive amount, not {from_cents(charge.amount_cents)}")
-    rows = [dict(account_id=c.account_id, kind="charge", amount_cents=c.amount_cents, effective_on=c.on,
+    admitted = admit_all([Posting(c.account_id, "charge", c.amount_cents, c.on) for c in charges])
+    rows = [dict(account_id=c.account_id, kind="charge", amount_cents=a.cents, effective_on=c.on,
                  due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
                  reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
-                 payment_id=None, reverses_id=None, fund=fund, gl_account=gl_account) for c in charges]
+                 payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
+            for c, a in zip(charges, admitted)]
     insert_rows(session, LedgerEntry.__table__, rows)
     # Read the new ids back by bill (one charge per bill) rather than RETURNING, which SQLite runs row by row.
     by_bill = dict(session.execute(select(LedgerEntry.bill_id, LedgerEntry.id).where(

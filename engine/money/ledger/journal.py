@@ -1,7 +1,7 @@
 """The general-ledger view of the account ledgers: balanced journal totals by fund and account code.
 
 Every ledger entry moves receivables by its amount and an offset account by the opposite
-(engine.money.ledger.chart); a bill's charge (and its reversal) is split over the revenue funds by
+(engine.money.chart); a bill's charge (and its reversal) is split over the revenue funds by
 its bill lines; deposits taken move cash against deposits held. Totals are summed in the
 database, so a day's export and a trial balance over years cost the same few queries.
 """
@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.money.ledger.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
+from engine.money.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
                                  bill_line_account)
 from engine.money import from_cents
 from engine.store.models import BillLine, Deposit, LedgerEntry

@@ -14,16 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.money.ledger.chart import OFFSET_BY_KIND
-from engine.money import from_cents, round_money, to_cents
+from engine.money.gate import LedgerError, Posting, Reversed, admit_all, cents_of
+from engine.money import from_cents, to_cents
 from engine.store.models import LedgerEntry, Payment, UtilityAccount
-
-POSITIVE_KINDS = ("charge", "fee", "refund")
-NEGATIVE_KINDS = ("payment", "write_off", "deposit")
-
-
-class LedgerError(ValueError):
-    """A posting that the ledger refuses, with a message a clerk can read."""
 
 
 def lock_account(session: Session, account_id: int) -> UtilityAccount:
@@ -34,37 +27,19 @@ def lock_account(session: Session, account_id: int) -> UtilityAccount:
     return account
 
 
-def _check_sign(kind: str, cents: int) -> None:
-    """Refuse an amount whose sign does not fit the kind of entry."""
-    if cents == 0:
-        raise LedgerError(f"a {kind} of $0.00 posts nothing")
-    if kind in POSITIVE_KINDS and cents < 0:
-        raise LedgerError(f"a {kind} is a positive amount (it adds to what is owed)")
-    if kind in NEGATIVE_KINDS and cents > 0:
-        raise LedgerError(f"a {kind} is a negative amount (it reduces what is owed)")
-
-
 def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: date, now: datetime, actor: str,
          description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
          rule_version: str | None = None, bill_id: int | None = None, payment_id: int | None = None,
          reverses: LedgerEntry | None = None) -> LedgerEntry:
-    """Append one entry (signed dollars) to the account's ledger and write its audit row."""
-    if amount != round_money(amount):
-        raise LedgerError(f"{amount} has fractions of a cent; amounts are posted in cents")
-    cents = to_cents(amount)
-    if kind == "reversal":
-        if reverses is None or cents != -reverses.amount_cents:
-            raise LedgerError("a reversal must reverse one entry by its exact opposite amount")
-        fund, gl_account = reverses.fund, reverses.gl_account
-    elif kind in OFFSET_BY_KIND:
-        _check_sign(kind, cents)
-        fund, gl_account = OFFSET_BY_KIND[kind]
-    else:
-        raise LedgerError(f"unknown kind of ledger entry {kind!r}")
-    entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=cents, effective_on=on, due_on=due_on,
-                        posted_at=now, actor=actor, description=description[:200], reference=reference[:120],
-                        rule_id=rule_id, rule_version=rule_version, bill_id=bill_id, payment_id=payment_id,
-                        reverses_id=reverses.id if reverses is not None else None, fund=fund, gl_account=gl_account)
+    """Append one entry (signed dollars) to the account's ledger, through the posting gate, with its audit row."""
+    undone = None if reverses is None else Reversed(reverses.id, reverses.amount_cents, reverses.fund,
+                                                     reverses.gl_account)
+    [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)])
+    entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=admitted.cents, effective_on=on,
+                        due_on=due_on, posted_at=now, actor=actor, description=description[:200],
+                        reference=reference[:120], rule_id=rule_id, rule_version=rule_version, bill_id=bill_id,
+                        payment_id=payment_id, reverses_id=undone.entry_id if undone else None,
+                        fund=admitted.fund, gl_account=admitted.gl_account)
     session.add(entry)
     session.flush()
     audit.record(session, actor=actor, action=f"ledger.{kind}", subject_type="utility_account",

@@ -1,0 +1,100 @@
+"""The posting gate: every entry that reaches an account's ledger is admitted here first.
+
+A single posting (`engine.money.ledger.posting.post`), the billing run's bulk charges
+(`engine.money.ledger.bulk.post_charges`), and so every payment, fee, adjustment, refund,
+write-off, deposit credit and reversal built on them, pass through `admit_all`. It checks
+what every entry must be, whoever asks for it, and says where each entry goes in the
+chart of accounts. Refusals are `LedgerError`s with a message a clerk can read; the gate
+writes nothing, so a refused posting changes nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from engine.money.amounts import round_money, to_cents
+from engine.money.chart import OFFSET_BY_KIND
+
+OWES_MORE = ("charge", "fee", "refund")              # the customer owes more: a positive amount
+OWES_LESS = ("payment", "write_off", "deposit")      # paid or credited: a negative amount
+
+
+class LedgerError(ValueError):
+    """A posting that the ledger refuses, with a message a clerk can read."""
+
+
+@dataclass(frozen=True)
+class Reversed:
+    """The entry a reversal undoes: its id, amount and where it was booked."""
+
+    entry_id: int
+    cents: int
+    fund: str
+    gl_account: str
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry as a service asks for it: signed whole cents (positive = the customer owes more)."""
+
+    account_id: int
+    kind: str
+    cents: int
+    on: date
+    reverses: Reversed | None = None
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A posting the gate let through: whole cents and the (fund, account) of its offset."""
+
+    posting: Posting
+    cents: int
+    fund: str
+    gl_account: str
+
+
+def cents_of(amount: Decimal) -> int:
+    """Whole cents for an amount in dollars; refuse fractions of a cent (round with round_money first)."""
+    if not amount.is_finite() or amount != round_money(amount):
+        raise LedgerError(f"{amount} has fractions of a cent; amounts are posted in cents")
+    return to_cents(amount)
+
+
+def admit_all(postings: Sequence[Posting]) -> list[Admitted]:
+    """Admit every posting or refuse the first that may not be posted (nothing is admitted then)."""
+    return [_admit(posting) for posting in postings]
+
+
+def _admit(posting: Posting) -> Admitted:
+    """One posting checked: a known kind, the sign its kind needs, a reversal that mirrors its entry."""
+    cents = posting.cents
+    if type(cents) is not int:
+        raise LedgerError(f"{cents!r} is not a whole number of cents")
+    if posting.kind == "reversal":
+        return _admit_reversal(posting, cents)
+    if posting.kind not in OFFSET_BY_KIND:
+        raise LedgerError(f"unknown kind of ledger entry {posting.kind!r}")
+    _check_sign(posting.kind, cents)
+    fund, gl_account = OFFSET_BY_KIND[posting.kind]
+    return Admitted(posting, cents, fund, gl_account)
+
+
+def _admit_reversal(posting: Posting, cents: int) -> Admitted:
+    """A reversal is booked where its entry was, for exactly the opposite amount."""
+    undone = posting.reverses
+    if undone is None or cents != -undone.cents:
+        raise LedgerError("a reversal must reverse one entry by its exact opposite amount")
+    return Admitted(posting, cents, undone.fund, undone.gl_account)
+
+
+def _check_sign(kind: str, cents: int) -> None:
+    """Refuse an amount whose sign does not fit the kind of entry."""
+    if cents == 0:
+        raise LedgerError(f"a {kind} of $0.00 posts nothing")
+    if kind in OWES_MORE and cents < 0:
+        raise LedgerError(f"a {kind} is a positive amount (it adds to what is owed)")
+    if kind in OWES_LESS and cents > 0:
+        raise LedgerError(f"a {kind} is a negative amount (it reduces what is owed)")
