@@ -5,9 +5,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from webapp.cli.context import fail, open_database
-from webapp.config import Config
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+from webapp.config import Config, ConfigError
 
 
 @click.command("serve")
@@ -17,7 +15,10 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
               help="Do not run the in-process scheduler (the nightly sweeps of schedule.yaml) inside this server.")
 def command(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the web UI with the embedded threaded server (one machine; use gunicorn beyond that)."""
-    config = Config(loopback_http=host in LOOPBACK)
+    try:
+        config = Config(host=host)
+    except ConfigError as error:
+        fail(str(error), 2)
     db = open_database(config)
     try:
         if db.upgrade():
@@ -25,8 +26,7 @@ def command(host: str, port: int, no_scheduler: bool) -> None:
     except OperationalError as error:
         fail(f"cannot open the database: {error.orig}")
     db.engine.dispose()
-    if host not in LOOPBACK:
-        click.echo("Note: session cookies are marked Secure; serve Ordinance behind https.", err=True)
+    click.echo(f"Sign-in {config.cookie_rule.reason}.")
     from webapp.app import create_app
 
     app = create_app(config)
