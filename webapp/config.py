@@ -3,14 +3,69 @@
 DATABASE_URL      the database (default: SQLite in the instance folder)
 ORDINANCE_INSTANCE the instance folder (default: ./instance): database, secret key, PDFs
 SECRET_KEY        signs sessions and CSRF tokens (default: generated once into the instance folder)
+ORDINANCE_PLAIN_HTTP `trusted`: the server is reached over plain http on a trusted network, so its
+                  sign-in cookies are not marked Secure (the only accepted value; unset means https)
+
+Cookies are Secure (browsers send them over https only) unless the server listens on
+loopback (127.0.0.1, localhost, ::1) or ORDINANCE_PLAIN_HTTP=trusted: `cookie_rule` decides.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
+
+PLAIN_HTTP = "ORDINANCE_PLAIN_HTTP"
+TRUSTED = "trusted"
+
+
+class ConfigError(ValueError):
+    """A setting in the environment that Ordinance cannot use; the message says what to set instead."""
+
+
+@dataclass(frozen=True)
+class CookieRule:
+    """Whether the sign-in cookies are marked Secure, and the reason, as `ordinance serve` prints it."""
+
+    secure: bool
+    reason: str
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for an address only this machine can reach: localhost, 127.x.x.x, ::1."""
+    if not host:
+        return False
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_setting() -> str:
+    """ORDINANCE_PLAIN_HTTP: "" (unset) or "trusted"; any other value is a ConfigError naming the accepted one."""
+    value = os.environ.get(PLAIN_HTTP, "")
+    if value not in ("", TRUSTED):
+        raise ConfigError(f"{PLAIN_HTTP}={value!r} is not understood: the only accepted value is `{TRUSTED}` "
+                          "(the server is reached over plain http on a trusted network); leave it unset when "
+                          "Ordinance is served behind https")
+    return value
+
+
+def cookie_rule(host: str | None = None) -> CookieRule:
+    """Secure cookies, unless the server listens on loopback or ORDINANCE_PLAIN_HTTP=trusted says plain http is fine."""
+    trusted = plain_http_setting() == TRUSTED
+    if is_loopback(host):
+        return CookieRule(False, "cookies not Secure: plain http on loopback")
+    if trusted:
+        return CookieRule(False, f"cookies not Secure: plain http on a trusted network ({PLAIN_HTTP}={TRUSTED})")
+    return CookieRule(True, "cookies are Secure: serve behind https")
 
 
 def instance_folder() -> Path:
@@ -55,16 +110,19 @@ class Config:
     CLOCK: Callable[[], datetime] = staticmethod(utc_now)
 
     def __init__(self, *, database_url: str | None = None, instance: Path | None = None,
-                 loopback_http: bool = False, **overrides: Any) -> None:
-        """Read the environment; `loopback_http` drops the Secure cookie flag for `ordinance serve` on 127.0.0.1."""
+                 host: str | None = None, **overrides: Any) -> None:
+        """Read the environment; `host` is the address the server listens on (None: not known, e.g. a WSGI server).
+
+        Raises ConfigError when ORDINANCE_PLAIN_HTTP holds a value other than `trusted`.
+        """
+        self.cookie_rule = cookie_rule(host)
         self.INSTANCE = instance or instance_folder()
         self.DATABASE_URL = database_url or os.environ.get("DATABASE_URL") or \
             f"sqlite:///{self.INSTANCE / 'ordinance.db'}"
         self.SECRET_KEY = self._secret()
-        # Browsers drop Secure cookies sent over plain http, which the embedded server on
-        # 127.0.0.1 speaks; anywhere else Ordinance sits behind https.
-        self.SESSION_COOKIE_SECURE = not loopback_http
-        self.REMEMBER_COOKIE_SECURE = not loopback_http
+        # Browsers drop Secure cookies sent over plain http: see cookie_rule.
+        self.SESSION_COOKIE_SECURE = self.cookie_rule.secure
+        self.REMEMBER_COOKIE_SECURE = self.cookie_rule.secure
         for key, value in overrides.items():
             setattr(self, key, value)
 
@@ -84,7 +142,7 @@ class TestConfig(Config):
     def __init__(self, *, database_url: str, instance: Path | None = None, **overrides: Any) -> None:
         """A test app on `database_url`; the instance folder defaults to a temporary one."""
         super().__init__(database_url=database_url, instance=instance or Path(os.environ.get("TMPDIR", "/tmp")),
-                         loopback_http=True, **overrides)
+                         host="127.0.0.1", **overrides)
 
     def _secret(self) -> str:
         """A fixed key: tests need no secrecy."""

@@ -1,4 +1,4 @@
-"""`ordinance scheduler` and the in-process scheduler of `ordinance serve`: a bad schedule stops them with its line."""
+"""`ordinance scheduler` (run by `ordinance serve` as its child): a bad schedule stops it with its line; its jobs."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +6,7 @@ from datetime import date
 from click.testing import CliRunner
 from webapp.cli import main as ordinance
 from webapp.cli.context import open_database
-from webapp.cli.scheduler import SweepJobs, start_in_process
+from webapp.cli.scheduler import SQLITE_CHUNK, SweepJobs, sweep_jobs
 from webapp.config import Config
 
 
@@ -33,14 +33,7 @@ def test_a_scheduled_job_runs_the_sweep_and_says_how_it_went(committing_url, tmp
     assert lines[-1].startswith("sweep no-such-sweep for 2026-04-30: FAILED: no sweep named 'no-such-sweep'")
 
 
-def test_the_in_process_scheduler_starts_with_every_sweep_of_the_schedule(committing_url, tmp_path):
-    """What `ordinance serve` starts: one job per line of schedule.yaml, in the city's zone; stopped here at once."""
-    scheduler, catching_up = start_in_process(Config(database_url=committing_url, instance=tmp_path))
-    try:
-        assert sorted(job.id.split("@")[0] for job in scheduler.get_jobs()) == [
-            "cash-only-review", "delinquency", "deposit-refunds", "liens", "plan-defaults", "renewals"]
-        assert str(scheduler.timezone) == "America/Los_Angeles"
-    finally:
-        scheduler.shutdown(wait=False)
-        catching_up.join(timeout=120)
-    assert not catching_up.is_alive()
+def test_on_sqlite_the_scheduler_sweeps_in_short_chunks(committing_url, tmp_path):
+    """Beside the web server on SQLite a chunk holds the one write lock: 100 subjects; on PostgreSQL the CLI's size."""
+    jobs = sweep_jobs(open_database(Config(database_url=committing_url, instance=tmp_path)))
+    assert jobs.chunk == (SQLITE_CHUNK if committing_url.startswith("sqlite") else None)

@@ -6,7 +6,6 @@ from sqlalchemy import select, text
 from engine import users
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import AuditEntry, User
-from engine.store.schema import is_new
 from tests.factories import NOW
 
 
@@ -99,7 +98,8 @@ def test_db_upgrade_creates_then_upgrades(cli, tmp_path):
 
 def test_serve_documents_its_options(cli):
     result = cli("serve", "--help")
-    assert "--no-scheduler" in result.output and "in-process scheduler" in result.output
+    assert "gunicorn" in result.output and "--debug" in result.output and "--workers" in result.output
+    assert "--no-scheduler" in result.output and "ORDINANCE_PLAIN_HTTP=trusted" in result.output
 
 
 def test_users_password_sets_a_new_one_and_lifts_a_lock(cli, committing_url, committing_db):
@@ -112,15 +112,3 @@ def test_users_password_sets_a_new_one_and_lifts_a_lock(cli, committing_url, com
     with committing_db() as session:
         assert users.authenticate(session, "ann", "second-password", NOW).ok
     assert [row.action for row in rows(committing_url, AuditEntry)] == ["user.add", "user.locked", "user.password"]
-
-
-def test_serve_migrates_the_database_then_runs_the_threaded_server(cli, tmp_path, monkeypatch):
-    started = {}
-    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.update(options, app=app))
-    url = f"sqlite:///{tmp_path / 'served.db'}"
-    result = cli("serve", "--port", "5099", "--no-scheduler", env_overrides={"DATABASE_URL": url})
-    assert result.exit_code == 0, result.output
-    assert "Created a new, empty database" in result.output
-    assert (started["host"], started["port"], started["threaded"]) == ("127.0.0.1", 5099, True)
-    assert started["app"].config["SESSION_COOKIE_SECURE"] is False  # plain http on loopback
-    assert not is_new(make_engine(url))

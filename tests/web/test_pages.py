@@ -134,7 +134,7 @@ def test_cookies_are_secure_unless_served_on_loopback(tmp_path, monkeypatch):
     from webapp.config import Config
     monkeypatch.setenv("SECRET_KEY", "x")
     assert Config(instance=tmp_path).SESSION_COOKIE_SECURE is True
-    assert Config(instance=tmp_path, loopback_http=True).SESSION_COOKIE_SECURE is False
+    assert Config(instance=tmp_path, host="127.0.0.1").SESSION_COOKIE_SECURE is False
 
 
 def test_the_secret_key_is_generated_once_and_private(tmp_path, monkeypatch):

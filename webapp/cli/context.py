@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store.db import DatabaseURLError, make_engine, make_sessionmaker, transaction
 from engine.store.schema import is_new, upgrade
-from webapp.config import Config, utc_now
+from webapp.config import Config, ConfigError, utc_now
 
 USAGE_ERROR = 2
 
@@ -54,11 +54,11 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def open_database(config: Config | None = None) -> Database:
-    """The database DATABASE_URL names; exit 2 with a clear message if the URL is malformed."""
-    config = config or Config()
+    """The database DATABASE_URL names; exit 2 with a clear message if the URL or another setting is malformed."""
     try:
+        config = config or Config()
         engine = make_engine(config.DATABASE_URL)
-    except DatabaseURLError as error:
+    except (DatabaseURLError, ConfigError) as error:
         fail(str(error), USAGE_ERROR)
     return Database(config, engine, make_sessionmaker(engine))
 

@@ -1,18 +1,21 @@
-"""`ordinance scheduler`: the deployment's one scheduler, in the foreground; and `ordinance serve`'s in-process one.
+"""`ordinance scheduler`: the deployment's one scheduler, in the foreground.
 
     ordinance scheduler [--schedule schedule.yaml] [--no-catch-up]
 
 On start, nights missed within the schedule's look-back (the machine was off) are run once
 each, oldest first; then each sweep runs on its days at its city time. A second scheduler
-started by mistake never repeats a sweep: the run row in the database decides.
+started by mistake never repeats a sweep: the run row in the database decides. `ordinance
+serve` starts one as its child process (never inside a web worker); a larger deployment runs
+it on its own with `ordinance serve --no-scheduler` beside it. SIGTERM or Ctrl-C stops it;
+a sweep stopped halfway carries on where it stopped at the next start.
 """
 from __future__ import annotations
 
 import logging
-import threading
+import signal
 from datetime import date
 from pathlib import Path
-from typing import Any
+from types import FrameType
 
 import click
 
@@ -22,11 +25,10 @@ from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
 from webapp.cli.context import Database, fail, now, open_database, require_schema
 from webapp.cli.sweep import execute
-from webapp.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
-IN_PROCESS_SQLITE_CHUNK = 100
+SQLITE_CHUNK = 100
 log = logging.getLogger("ordinance.scheduler")
 
 
@@ -73,44 +75,38 @@ def read_schedule(path: Path) -> Schedule:
         fail(f"cannot use the schedule: {error}", 2)
 
 
+def stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (from `ordinance serve` stopping, or systemd) ends the scheduler like Ctrl-C does."""
+    raise SystemExit(0)
+
+
+def sweep_jobs(db: Database) -> SweepJobs:
+    """The jobs; on SQLite in short chunks, since a chunk holds the one write lock the web server also needs."""
+    return SweepJobs(db, chunk=SQLITE_CHUNK if db.engine.dialect.name == "sqlite" else None)
+
+
 @click.command("scheduler")
 @click.option("--schedule", "schedule_path", type=click.Path(dir_okay=False, path_type=Path), default=SCHEDULE,
               show_default=True, help="The schedule file.")
 @click.option("--no-catch-up", is_flag=True, help="Do not run the nights missed while no scheduler was running.")
 def command(schedule_path: Path, no_catch_up: bool) -> None:
-    """Run the nightly sweeps on schedule, in the foreground (Ctrl-C to stop)."""
+    """Run the nightly sweeps on schedule, in the foreground (Ctrl-C or SIGTERM to stop)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     schedule = read_schedule(schedule_path)
     db = open_database()
     require_schema(db)
-    jobs = SweepJobs(db)
-    if not no_catch_up:
-        ran = catch_up(db.sessions, schedule, now(), jobs)
-        click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
-    scheduler = BlockingScheduler(timezone=schedule.zone)
-    add_jobs(scheduler, schedule, jobs, now)
-    for entry in schedule.entries:
-        click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
-    click.echo("Scheduler running (Ctrl-C to stop).")
+    jobs = sweep_jobs(db)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
+        if not no_catch_up:
+            ran = catch_up(db.sessions, schedule, now(), jobs)
+            click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
+        scheduler = BlockingScheduler(timezone=schedule.zone)
+        add_jobs(scheduler, schedule, jobs, now)
+        for entry in schedule.entries:
+            click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
+        click.echo("Scheduler running (Ctrl-C to stop).")
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
-
-
-def start_in_process(config: Config, schedule_path: Path = SCHEDULE) -> tuple[Any, threading.Thread]:
-    """The scheduler inside `ordinance serve`, started, and the background thread catching up missed nights."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    schedule = read_schedule(schedule_path)
-    db = open_database(config)
-    # Beside the web server on SQLite, a chunk holds the one write lock: keep chunks short so clerks never wait long.
-    jobs = SweepJobs(db, chunk=IN_PROCESS_SQLITE_CHUNK if db.engine.dialect.name == "sqlite" else None)
-    scheduler = BackgroundScheduler(timezone=schedule.zone, daemon=True)
-    add_jobs(scheduler, schedule, jobs, now)
-    scheduler.start()
-    catching_up = threading.Thread(target=catch_up, args=(db.sessions, schedule, now(), jobs),
-                                   name="ordinance-catch-up", daemon=True)
-    catching_up.start()
-    return scheduler, catching_up

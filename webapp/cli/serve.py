@@ -1,38 +1,228 @@
-"""`ordinance serve`: migrate the database if needed, then serve the web UI."""
+"""`ordinance serve`: migrate the database if needed, then serve the web UI with gunicorn, beside one scheduler.
+
+    ordinance serve [--host 127.0.0.1] [--port 5000] [--workers N] [--threads N] [--no-scheduler] [--debug]
+
+This process becomes gunicorn's arbiter: it listens on the port and keeps N worker processes
+of T threads each (gthread workers) serving `webapp.app:create_app(config)`. Once it listens,
+it starts the deployment's one scheduler as a child process (`ordinance scheduler`), never
+inside a worker, and stops it when the server stops. Ctrl-C or SIGTERM stops gracefully:
+no new connections, requests in progress get up to 30 seconds (with gunicorn 27 a second
+Ctrl-C cuts them short), then the scheduler is stopped. `--debug` runs Flask's development
+server instead, with the same scheduler child.
+"""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
 import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from sqlalchemy.exc import OperationalError
 
 from webapp.cli.context import fail, open_database
-from webapp.config import Config
+from webapp.cli.scheduler import SCHEDULE, read_schedule
+from webapp.config import Config, ConfigError, is_loopback
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+THREADS = 8
+SQLITE_WORKERS = 2
+MAX_WORKERS = 4
+GRACEFUL_SECONDS = 30
+SCHEDULER_STOP_SECONDS = 10
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--no-scheduler", is_flag=True,
-              help="Do not run the in-process scheduler (the nightly sweeps of schedule.yaml) inside this server.")
-def command(host: str, port: int, no_scheduler: bool) -> None:
-    """Serve the web UI with the embedded threaded server (one machine; use gunicorn beyond that)."""
-    config = Config(loopback_http=host in LOOPBACK)
+def default_workers(dialect: str, cores: int) -> int:
+    """Worker processes: 2 on SQLite (one writer at a time, more only queue); else one per core, 2 to 4."""
+    if dialect == "sqlite":
+        return SQLITE_WORKERS
+    return max(2, min(cores, MAX_WORKERS))
+
+
+def machine_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def bind_address(host: str, port: int) -> str:
+    """gunicorn's bind string: host:port, an IPv6 address in brackets."""
+    return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def prepare_database(config: Config) -> str:
+    """Migrate the database to the newest schema (creating it if new); the dialect's name."""
     db = open_database(config)
     try:
         if db.upgrade():
             click.echo("Created a new, empty database; load the sample city with `ordinance demo`.")
     except OperationalError as error:
         fail(f"cannot open the database: {error.orig}")
-    db.engine.dispose()
-    if host not in LOOPBACK:
-        click.echo("Note: session cookies are marked Secure; serve Ordinance behind https.", err=True)
+    finally:
+        db.engine.dispose()
+    return db.engine.dialect.name
+
+
+class SchedulerProcess:
+    """The one `ordinance scheduler` child of this server: started once, stopped only by the process that started it."""
+
+    def __init__(self, schedule: Path) -> None:
+        """Not started yet; `schedule` is the schedule file it runs."""
+        self.schedule = schedule
+        self.process: subprocess.Popen | None = None
+        self.owner = 0
+
+    def start(self) -> None:
+        """Start `ordinance scheduler` beside the server, writing to the server's own output."""
+        if self.process is not None:
+            return
+        code = "from webapp.cli import main; main(prog_name='ordinance')"
+        self.process = subprocess.Popen([sys.executable, "-c", code, "scheduler", "--schedule", str(self.schedule)],
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.owner = os.getpid()
+        click.echo(f"Scheduler started (process {self.process.pid}): the nightly sweeps of {self.schedule}.")
+
+    def when_ready(self, _arbiter: Arbiter) -> None:
+        """gunicorn's hook once it listens (before the workers start): start the scheduler."""
+        self.start()
+
+    def stop(self) -> None:
+        """Stop the scheduler (SIGTERM, then SIGKILL after 10 s); nothing in a forked worker, nothing if not started."""
+        if self.process is None or os.getpid() != self.owner:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(SCHEDULER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # a sweep killed halfway carries on where it stopped at the next start
+            self.process.wait()
+        self.process = None
+
+
+class GentleArbiter(Arbiter):
+    """gunicorn's arbiter, with Ctrl-C as gentle as SIGTERM: requests in progress finish first."""
+
+    def handle_int(self) -> None:
+        """The first Ctrl-C stops gracefully, like SIGTERM (gunicorn 27 cuts the stop short at a second one)."""
+        self.handle_term()
+
+
+def ignore_ctrl_c(_worker: Any) -> None:
+    """A worker leaves Ctrl-C from the terminal to the arbiter, which stops it gracefully."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn configured in code, serving `create_app(config)` in each worker."""
+
+    def __init__(self, config: Config, options: dict[str, Any]) -> None:
+        """The app's settings and gunicorn's."""
+        self.ordinance_config = config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our settings to gunicorn (those an older gunicorn does not know are left out)."""
+        for key, value in self.options.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """The app, built in each worker."""
+        from webapp.app import create_app
+
+        return create_app(self.ordinance_config)
+
+    def run(self) -> None:
+        """Serve until stopped."""
+        try:
+            GentleArbiter(self).run()
+        except RuntimeError as error:
+            fail(f"gunicorn cannot start: {error}")
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int, access_log: bool,
+                     scheduler: SchedulerProcess | None) -> dict[str, Any]:
+    """gunicorn's settings: gthread workers, logs on stderr, no control socket, the scheduler started once bound."""
+    options: dict[str, Any] = {
+        "bind": [bind_address(host, port)], "workers": workers, "threads": threads, "worker_class": "gthread",
+        "graceful_timeout": GRACEFUL_SECONDS, "accesslog": "/dev/stderr" if access_log else None,
+        "errorlog": "-", "loglevel": "info", "proc_name": "ordinance", "control_socket_disable": True,
+        "post_worker_init": ignore_ctrl_c,
+    }
+    if scheduler is not None:
+        options["when_ready"] = scheduler.when_ready
+    return options
+
+
+def stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM stops the development server the way Ctrl-C does, so the scheduler is stopped too."""
+    raise SystemExit(0)
+
+
+def run_development_server(config: Config, host: str, port: int, scheduler: SchedulerProcess | None) -> None:
+    """Flask's development server: one process, debug pages, no reloader."""
     from webapp.app import create_app
 
     app = create_app(config)
-    if not no_scheduler:
-        from webapp.cli.scheduler import start_in_process
+    if scheduler is not None:
+        scheduler.start()
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    click.echo(f"Ordinance on http://{host}:{port}/ with Flask's development server, debug on (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True, debug=True, use_reloader=False)
 
-        start_in_process(config)
-    click.echo(f"Ordinance on http://{host}:{port}/  (Ctrl-C to stop)")
-    app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; then serve behind https, see below).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help=f"Worker processes. Default: {SQLITE_WORKERS} on SQLite; on PostgreSQL one per core, "
+                   f"2 to {MAX_WORKERS}.")
+@click.option("--threads", type=click.IntRange(1, 64), default=THREADS, show_default=True,
+              help="Threads per worker process (requests each worker serves at once).")
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
+@click.option("--schedule", "schedule_path", type=click.Path(dir_okay=False, path_type=Path), default=SCHEDULE,
+              show_default=True, help="The schedule file the scheduler runs.")
+@click.option("--no-scheduler", is_flag=True,
+              help="Start no scheduler: run the one `ordinance scheduler` of the deployment elsewhere.")
+@click.option("--debug", is_flag=True,
+              help="Flask's development server instead of gunicorn: debug pages, one process, loopback only.")
+def command(host: str, port: int, workers: int | None, threads: int, access_log: bool, schedule_path: Path,
+            no_scheduler: bool, debug: bool) -> None:
+    """Serve the web UI with gunicorn, and run the nightly sweeps of schedule.yaml in one scheduler process beside it.
+
+    Sign-in cookies are Secure (sent over https only) unless the server listens on loopback
+    (127.0.0.1, localhost, ::1) or ORDINANCE_PLAIN_HTTP=trusted says it is reached over plain
+    http on a trusted network.
+    """
+    if debug and not is_loopback(host):
+        fail(f"--debug serves Flask's development server with its debugger, on loopback only, not on {host}; "
+             "leave out --debug to serve with gunicorn", 2)
+    try:
+        config = Config(host=host)
+    except ConfigError as error:
+        fail(str(error), 2)
+    scheduler = None if no_scheduler else SchedulerProcess(schedule_path)
+    if scheduler is not None:
+        read_schedule(schedule_path)  # a mistake in the schedule stops the server here, with its line
+    dialect = prepare_database(config)
+    click.echo(f"Sign-in {config.cookie_rule.reason}.")
+    try:
+        if debug:
+            run_development_server(config, host, port, scheduler)
+            return
+        workers = workers or default_workers(dialect, machine_cores())
+        click.echo(f"Ordinance on http://{bind_address(host, port)}/ with gunicorn: {workers} worker process(es) "
+                   f"x {threads} threads (Ctrl-C to stop)")
+        GunicornServer(config, gunicorn_options(host, port, workers, threads, access_log, scheduler)).run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
