@@ -5,6 +5,9 @@
 On start, nights missed within the schedule's look-back (the machine was off) are run once
 each, oldest first; then each sweep runs on its days at its city time. A second scheduler
 started by mistake never repeats a sweep: the run row in the database decides.
+
+Beside the sweeps, a thread does the background jobs pages ask for (engine/jobs), as they
+come; a second scheduler's worker never takes a job the first is doing.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Any
 
 import click
 
+from engine.jobs.worker import run_worker
 from engine.rulebook.catalog_source import catalog_of_database, publication_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
@@ -27,6 +31,7 @@ from webapp.config import Config
 REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
 IN_PROCESS_SQLITE_CHUNK = 100
+JOB_POLL_SECONDS = 1.0
 log = logging.getLogger("ordinance.scheduler")
 
 
@@ -65,6 +70,14 @@ class SweepJobs:
                   f"{totals.get('notices', 0)} notices, {totals.get('exceptions', 0)} exceptions")
 
 
+def start_job_worker(db: Database, stop: threading.Event) -> threading.Thread:
+    """The thread that does background jobs as they come, until `stop` is set."""
+    worker = threading.Thread(target=run_worker, args=(db.sessions, stop, now, JOB_POLL_SECONDS),
+                              name="ordinance-jobs", daemon=True)
+    worker.start()
+    return worker
+
+
 def read_schedule(path: Path) -> Schedule:
     """The schedule, or exit with its error (file:line: key: message)."""
     try:
@@ -78,21 +91,32 @@ def read_schedule(path: Path) -> Schedule:
               show_default=True, help="The schedule file.")
 @click.option("--no-catch-up", is_flag=True, help="Do not run the nights missed while no scheduler was running.")
 def command(schedule_path: Path, no_catch_up: bool) -> None:
-    """Run the nightly sweeps on schedule, in the foreground (Ctrl-C to stop)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
+    """Run the nightly sweeps on schedule, and the background jobs as they come, in the foreground (Ctrl-C to stop)."""
     schedule = read_schedule(schedule_path)
     db = open_database()
     require_schema(db)
+    stop_jobs = threading.Event()
+    worker = start_job_worker(db, stop_jobs)
+    try:
+        _run_sweeps(db, schedule, catch_up_first=not no_catch_up)
+    finally:
+        stop_jobs.set()
+        worker.join(timeout=30)
+
+
+def _run_sweeps(db: Database, schedule: Schedule, *, catch_up_first: bool) -> None:
+    """Catch up the missed nights, then run each sweep on schedule until Ctrl-C."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
     jobs = SweepJobs(db)
-    if not no_catch_up:
+    if catch_up_first:
         ran = catch_up(db.sessions, schedule, now(), jobs)
         click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
     scheduler = BlockingScheduler(timezone=schedule.zone)
     add_jobs(scheduler, schedule, jobs, now)
     for entry in schedule.entries:
         click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
-    click.echo("Scheduler running (Ctrl-C to stop).")
+    click.echo("Scheduler running, and doing background jobs as they come (Ctrl-C to stop).")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -100,7 +124,11 @@ def command(schedule_path: Path, no_catch_up: bool) -> None:
 
 
 def start_in_process(config: Config, schedule_path: Path = SCHEDULE) -> tuple[Any, threading.Thread]:
-    """The scheduler inside `ordinance serve`, started, and the background thread catching up missed nights."""
+    """The scheduler inside `ordinance serve`, started, and the background thread catching up missed nights.
+
+    The job worker runs beside it and stops when the scheduler is shut down.
+    """
+    from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
     from apscheduler.schedulers.background import BackgroundScheduler
 
     schedule = read_schedule(schedule_path)
@@ -109,7 +137,10 @@ def start_in_process(config: Config, schedule_path: Path = SCHEDULE) -> tuple[An
     jobs = SweepJobs(db, chunk=IN_PROCESS_SQLITE_CHUNK if db.engine.dialect.name == "sqlite" else None)
     scheduler = BackgroundScheduler(timezone=schedule.zone, daemon=True)
     add_jobs(scheduler, schedule, jobs, now)
+    stop_jobs = threading.Event()
+    scheduler.add_listener(lambda _event: stop_jobs.set(), EVENT_SCHEDULER_SHUTDOWN)
     scheduler.start()
+    start_job_worker(db, stop_jobs)
     catching_up = threading.Thread(target=catch_up, args=(db.sessions, schedule, now(), jobs),
                                    name="ordinance-catch-up", daemon=True)
     catching_up.start()
