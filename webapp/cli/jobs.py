@@ -64,7 +64,7 @@ def show(job_id: int, as_json: bool) -> None:
         return
     for label, value in _as_json(job).items():
         if label != "result" and value not in (None, ""):
-            click.echo(f"{label + ':':<16} {value}")
+            click.echo(f"{label + ':':<16} {json.dumps(value) if isinstance(value, dict) else value}")
     if job.result is not None:
         click.echo(f"{'result:':<16} kept ({len(json.dumps(job.result)):,} characters; --json shows it)")
 
