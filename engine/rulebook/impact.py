@@ -15,6 +15,11 @@ Facts held on a case (an appeal pending, a medical certificate, a payment plan) 
 documented defaults. Evaluations are kept by the facts the document reads, so many thousands
 of accounts cost only as many evaluations as there are different facts. Nothing here reads
 the clock (`today` comes in) or writes.
+
+The work goes a chunk of accounts (or licenses) at a time; an optional `progress(done, total,
+subjects)` is told after each chunk (the impact runs as a background job that shows it). The
+report goes to JSON and back (`to_json`, `from_json`), amounts as exact decimal strings, so the
+job can keep it.
 """
 from __future__ import annotations
 
@@ -64,6 +69,15 @@ class Change:
         """The change as a percent of before, to one decimal (None when before is zero)."""
         return None if not self.before else (self.difference * HUNDRED / self.before).quantize(Decimal("0.1"))
 
+    def to_json(self) -> dict[str, str]:
+        """The change as JSON, amounts as exact decimal strings."""
+        return {"number": self.number, "before": str(self.before), "after": str(self.after)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> Change:
+        """The change `to_json` wrote."""
+        return cls(data["number"], Decimal(data["before"]), Decimal(data["after"]))
+
 
 @dataclass(frozen=True)
 class Example:
@@ -73,6 +87,27 @@ class Example:
     facts: dict[str, str]
     before_lines: list[tuple[str, Decimal, str]]
     after_lines: list[tuple[str, Decimal, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The example as JSON (facts in their order, lines as [name, amount, detail])."""
+        return {"change": self.change.to_json(), "facts": [[key, value] for key, value in self.facts.items()],
+                "before_lines": _lines_json(self.before_lines), "after_lines": _lines_json(self.after_lines)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Example:
+        """The example `to_json` wrote."""
+        return cls(Change.from_json(data["change"]), {key: value for key, value in data["facts"]},
+                   _lines_of(data["before_lines"]), _lines_of(data["after_lines"]))
+
+
+def _lines_json(lines: list[tuple[str, Decimal, str]]) -> list[list[str]]:
+    """Explanation lines as JSON: [name, amount as a decimal string, detail]."""
+    return [[name, str(amount), detail] for name, amount, detail in lines]
+
+
+def _lines_of(data: list[list[str]]) -> list[tuple[str, Decimal, str]]:
+    """Explanation lines from `_lines_json`."""
+    return [(name, Decimal(amount), detail) for name, amount, detail in data]
 
 
 @dataclass
@@ -88,6 +123,24 @@ class MoneyImpact:
     examples: list[Example] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        """The totals as JSON, amounts as exact decimal strings."""
+        return {"subjects": self.subjects, "affected": self.affected, "before_total": str(self.before_total),
+                "after_total": str(self.after_total), "bands": [[band, n] for band, n in self.bands.items()],
+                "largest_increases": [change.to_json() for change in self.largest_increases],
+                "examples": [example.to_json() for example in self.examples],
+                "not_evaluated": [list(pair) for pair in self.not_evaluated]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MoneyImpact:
+        """The totals `to_json` wrote."""
+        return cls(subjects=data["subjects"], affected=data["affected"],
+                   before_total=Decimal(data["before_total"]), after_total=Decimal(data["after_total"]),
+                   bands={band: n for band, n in data["bands"]},
+                   largest_increases=[Change.from_json(item) for item in data["largest_increases"]],
+                   examples=[Example.from_json(item) for item in data["examples"]],
+                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]])
+
 
 @dataclass
 class OutcomeImpact:
@@ -100,6 +153,23 @@ class OutcomeImpact:
     changed_count: int = 0
     changed: list[tuple[str, str, str]] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcomes as JSON (counts as [outcome, count] pairs)."""
+        return {"subjects": self.subjects, "counted": self.counted,
+                "before": [[outcome, n] for outcome, n in self.before.items()],
+                "after": [[outcome, n] for outcome, n in self.after.items()], "changed_count": self.changed_count,
+                "changed": [list(row) for row in self.changed],
+                "not_evaluated": [list(pair) for pair in self.not_evaluated]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutcomeImpact:
+        """The outcomes `to_json` wrote."""
+        return cls(subjects=data["subjects"], counted=data["counted"],
+                   before=Counter({outcome: n for outcome, n in data["before"]}),
+                   after=Counter({outcome: n for outcome, n in data["after"]}), changed_count=data["changed_count"],
+                   changed=[(number, was, will) for number, was, will in data["changed"]],
+                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]])
 
 
 @dataclass
@@ -114,6 +184,24 @@ class ImpactReport:
     population: str
     money: MoneyImpact | None = None
     outcomes: OutcomeImpact | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON: dates ISO, amounts exact decimal strings (what the impact job keeps)."""
+        return {"document_id": self.document_id, "kind": self.kind, "today": self.today.isoformat(),
+                "effective": self.effective.isoformat(),
+                "version_now": self.version_now.isoformat() if self.version_now else None,
+                "population": self.population, "money": self.money.to_json() if self.money else None,
+                "outcomes": self.outcomes.to_json() if self.outcomes else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImpactReport:
+        """The report `to_json` wrote."""
+        return cls(document_id=data["document_id"], kind=data["kind"], today=date.fromisoformat(data["today"]),
+                   effective=date.fromisoformat(data["effective"]),
+                   version_now=date.fromisoformat(data["version_now"]) if data["version_now"] else None,
+                   population=data["population"],
+                   money=MoneyImpact.from_json(data["money"]) if data["money"] else None,
+                   outcomes=OutcomeImpact.from_json(data["outcomes"]) if data["outcomes"] else None)
 
 
 def outcome_text(outcome: Any) -> str:
@@ -176,6 +264,14 @@ class _Evaluations:
 
 # --- populations: (number, facts) streamed a chunk at a time ---------------------------------
 
+Tally = Callable[[int, int], None]  # told (done, total) after each chunk of a population
+
+
+def _tell(tally: Tally | None, done: int, total: int) -> None:
+    """Tell the tally how far a population has got, when there is one."""
+    if tally is not None:
+        tally(done, total)
+
 
 def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]:
     """Rows of `query` in id order, a chunk at a time (keyset on `id_column`)."""
@@ -189,47 +285,72 @@ def _id_chunks(session: Session, query, id_column, chunk: int) -> Iterator[list]
         after = rows[-1].id
 
 
-def billed_accounts(session: Session, rate_class: str, chunk: int) -> Iterator[tuple[str, dict]]:
+def _counted_chunks(session: Session, query, id_column, chunk: int, tally: Tally | None) -> Iterator[list]:
+    """`_id_chunks`, telling the tally how many rows of how many are done after each chunk."""
+    total = session.connection().execute(select(func.count()).select_from(query.subquery())).scalar_one() \
+        if tally is not None else 0
+    done = 0
+    _tell(tally, done, total)
+    for rows in _id_chunks(session, query, id_column, chunk):
+        yield rows
+        done += len(rows)
+        _tell(tally, done, total)
+
+
+def billed_accounts(session: Session, rate_class: str, chunk: int,
+                    tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active account of a rate class that has a bill, with its last bill's rate facts."""
     query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services)
              .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
-    for accounts in _id_chunks(session, query, UtilityAccount.id, chunk):
-        first, last = accounts[0].id, accounts[-1].id
-        newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
-                  .group_by(Bill.account_id).scalar_subquery())
-        bills = {row.account_id: row for row in session.connection().execute(
-            select(Bill.account_id, Bill.consumption_ccf, Bill.service_to).where(Bill.id.in_(newest)))}
-        if not bills:
-            continue
-        since = min(bill.service_to for bill in bills.values()) - timedelta(days=366)
-        winter: dict[int, list[tuple[date, int]]] = {}
-        reads = session.connection().execute(
-            select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
-            .where(MeterRead.account_id.between(first, last), MeterRead.read_on >= since,
-                   MeterRead.read_on < max(bill.service_to for bill in bills.values()),
-                   extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
-        for account_id, read_on, used in reads:
-            winter.setdefault(account_id, []).append((read_on, used))
-        for account in accounts:
-            bill = bills.get(account.id)
-            if bill is not None:
-                average = winter_average(winter.get(account.id, []), bill.service_to)
-                yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
+    for accounts in _counted_chunks(session, query, UtilityAccount.id, chunk, tally):
+        yield from _last_bill_facts(session, accounts)
 
 
-def past_due_accounts(session: Session, today: date, chunk: int) -> Iterator[tuple[str, dict]]:
+def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, dict]]:
+    """The rate facts of a chunk of accounts' last bills (accounts never billed are left out)."""
+    first, last = accounts[0].id, accounts[-1].id
+    newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
+              .group_by(Bill.account_id).scalar_subquery())
+    bills = {row.account_id: row for row in session.connection().execute(
+        select(Bill.account_id, Bill.consumption_ccf, Bill.service_to).where(Bill.id.in_(newest)))}
+    if not bills:
+        return
+    since = min(bill.service_to for bill in bills.values()) - timedelta(days=366)
+    winter: dict[int, list[tuple[date, int]]] = {}
+    reads = session.connection().execute(
+        select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
+        .where(MeterRead.account_id.between(first, last), MeterRead.read_on >= since,
+               MeterRead.read_on < max(bill.service_to for bill in bills.values()),
+               extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
+    for account_id, read_on, used in reads:
+        winter.setdefault(account_id, []).append((read_on, used))
+    for account in accounts:
+        bill = bills.get(account.id)
+        if bill is not None:
+            average = winter_average(winter.get(account.id, []), bill.service_to)
+            yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
+
+
+def past_due_accounts(session: Session, today: date, chunk: int,
+                      tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each account with a past-due balance today (only an account that owes can be past due), with its facts."""
-    owing = session.scalars(select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= today)
-                            .group_by(LedgerEntry.account_id).having(func.sum(LedgerEntry.amount_cents) > 0))
+    owing = list(session.scalars(select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= today)
+                                 .group_by(LedgerEntry.account_id).having(func.sum(LedgerEntry.amount_cents) > 0)))
     waiting: list[tuple[int, Any]] = []
-    for account_id, standing in standings(session, today, account_ids=list(owing), chunk=chunk):
+    checked = 0
+    _tell(tally, checked, len(owing))
+    for account_id, standing in standings(session, today, account_ids=owing, chunk=chunk):
+        checked += 1
         if standing.past_due_cents > 0:
             waiting.append((account_id, standing))
         if len(waiting) >= chunk:
             yield from _account_facts(session, waiting, today)
             waiting = []
+        if checked % chunk == 0:
+            _tell(tally, checked, len(owing))
     if waiting:
         yield from _account_facts(session, waiting, today)
+    _tell(tally, checked, len(owing))
 
 
 def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -> Iterator[tuple[str, dict]]:
@@ -258,12 +379,12 @@ def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -
         }
 
 
-def active_licenses(session: Session, chunk: int) -> Iterator[tuple[str, dict]]:
+def active_licenses(session: Session, chunk: int, tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active license with its business's category and employees and its term."""
     query = (select(License.id, License.number, License.license_type, License.issued_on, License.expires_on,
                     License.fee_cents, Business.category, Business.employees, Business.gross_receipts_cents)
              .join(Business, Business.id == License.business_id).where(License.status == "active"))
-    for rows in _id_chunks(session, query, License.id, chunk):
+    for rows in _counted_chunks(session, query, License.id, chunk, tally):
         for row in rows:
             yield row.number, {"license_number": row.number, "license_type": row.license_type,
                                "category": row.category, "employees": row.employees,
@@ -359,10 +480,11 @@ def _calendar_days(current: RuleDocument, draft: RuleDocument, today: date) -> O
                             listed=LOOK_AHEAD_DAYS)
 
 
-def _renewal_checks(session: Session, today: date, chunk: int) -> Iterator[tuple[str, dict]]:
+def _renewal_checks(session: Session, today: date, chunk: int,
+                    tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active license on the first day of each of the next three months."""
     firsts = [date(today.year + (today.month + n - 1) // 12, (today.month + n - 1) % 12 + 1, 1) for n in (1, 2, 3)]
-    for number, facts in active_licenses(session, chunk):
+    for number, facts in active_licenses(session, chunk, tally):
         for day in firsts:
             yield f"{number} on {day.isoformat()}", {**facts, "_on": day}
 
@@ -372,9 +494,12 @@ def _renewal_status(library: RuleLibrary, document_id: str) -> Callable[[dict], 
     return lambda facts: library.evaluate(document_id, facts, facts["_on"]).status
 
 
+Progress = Callable[[int, int, str], None]  # told (done, total, "accounts" or "licenses") as the work goes
+
+
 def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary, today: date, *,
                     effective: date | None = None, chunk: int = 2000, largest: int = 10,
-                    examples: int = 3) -> ImpactReport:
+                    examples: int = 3, progress: Progress | None = None) -> ImpactReport:
     """What publishing `draft` would change: the version in force today against the draft's on its date."""
     published = current.get(draft.id) if draft.id in current else None
     effective = effective or first_new_effective(draft, published)
@@ -385,22 +510,23 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
         report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
         return report
     now, then = _Evaluations(current, draft.id, today), _Evaluations(proposed, draft.id, effective)
+    accounts, licenses = _tally(progress, "accounts"), _tally(progress, "licenses")
     rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
     if rate_class is not None:
         report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
-        report.money = compare_amounts(billed_accounts(session, rate_class, chunk), now, then, "accounts",
+        report.money = compare_amounts(billed_accounts(session, rate_class, chunk, accounts), now, then, "accounts",
                                        largest=largest, examples=examples)
     elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
         report.population = "active licenses, by their business's category and employees"
-        report.money = compare_amounts(active_licenses(session, chunk), now, then, "licenses",
+        report.money = compare_amounts(active_licenses(session, chunk, licenses), now, then, "licenses",
                                        largest=largest, examples=examples)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk), now, then, "accounts",
+        report.money = compare_amounts(past_due_accounts(session, today, chunk, accounts), now, then, "accounts",
                                        largest=largest, examples=examples)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk),
+        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, accounts),
                                            lambda facts: outcome_text(now(facts).outcome),
                                            lambda facts: outcome_text(then(facts).outcome), "accounts")
     elif draft.kind == "calendar":
@@ -408,12 +534,19 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
         report.outcomes = _calendar_days(published, draft, today)
     elif draft.kind == "deadline":
         report.population = "active licenses, on the first day of each of the next three months"
-        report.outcomes = compare_outcomes(_renewal_checks(session, today, chunk),
+        report.outcomes = compare_outcomes(_renewal_checks(session, today, chunk, licenses),
                                            _renewal_status(current, draft.id), _renewal_status(proposed, draft.id),
                                            "license checks")
     else:
         report.population = f"nothing: the impact of a {draft.kind} is not worked out here"
     return report
+
+
+def _tally(progress: Progress | None, subjects: str) -> Tally | None:
+    """A population's tally that tells `progress` how many `subjects` are done, or None without progress."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(done, total, subjects)
 
 
 def _version_date(doc: RuleDocument | None, today: date) -> date | None:

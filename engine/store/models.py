@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -433,3 +434,39 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class Job(Base):
+    """Work a page asked for, done by the scheduler's worker: its kind, input, progress, result or error.
+
+    A job with a dedupe key is one job while it is queued, running or done (a unique index over
+    the jobs that have not failed), so the same draft's impact is worked out once; a failed job
+    leaves room for a fresh one.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status", "status", "id"),
+                      Index("uq_jobs_dedupe_key_not_failed", "dedupe_key", unique=True,
+                            sqlite_where=text("status != 'failed'"), postgresql_where=text("status != 'failed'")))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    input: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message: Mapped[str] = mapped_column(String(200), default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker: host:pid:thread
+    heartbeat_at: Mapped[datetime | None]

@@ -1,12 +1,17 @@
-"""The impact of a draft: a rate increase on hand-made accounts, to the cent; changed decisions listed."""
+"""The impact of a draft: a rate increase on hand-made accounts, to the cent; changed decisions listed.
+
+Each report is checked as the impact job keeps it: worked out with progress told, then taken
+through JSON text and back (`worked_out`).
+"""
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from engine.money import ledger
-from engine.rulebook.impact import Change, band_of, first_new_effective, impact_of_draft
+from engine.rulebook.impact import Change, ImpactReport, band_of, first_new_effective, impact_of_draft
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.models import Bill, MeterRead
@@ -75,6 +80,14 @@ SHUTOFF_2027 = """\
 """
 
 
+def worked_out(db, draft, library, today: date = TODAY, **options) -> ImpactReport:
+    """The impact as the job keeps it: worked out with progress told, then through JSON text and back, unchanged."""
+    report = impact_of_draft(db, draft, library, today, progress=lambda *told: None, **options)
+    kept = ImpactReport.from_json(json.loads(json.dumps(report.to_json())))
+    assert kept == report
+    return kept
+
+
 def billed(db, consumption: int, *, meter: str = '3/4"', sewer: bool = True, winter: tuple[int, ...] = (),
            **account):
     """An account whose last bill (October 2026) used `consumption` CCF, with winter reads of `winter` CCF."""
@@ -107,7 +120,7 @@ def test_a_rate_increase_on_six_accounts_is_worked_out_to_the_cent(db):
     billed(db, 10, status="closed")
     create_account(db)
 
-    report = impact_of_draft(db, load_document(RATES + RATES_2027, "draft"), library, TODAY)
+    report = worked_out(db, load_document(RATES + RATES_2027, "draft"), library, TODAY)
 
     money = report.money
     assert (report.effective, report.version_now) == (date(2027, 1, 1), date(2025, 7, 1))
@@ -152,7 +165,7 @@ def test_a_stricter_shutoff_threshold_lists_the_accounts_whose_decision_changes(
     ledger.post_charge(db, w.id, Decimal("80.00"), on=TODAY, due_on=TODAY + timedelta(days=21), now=NOW,
                        actor="billing", description="Water and sewer")
 
-    report = impact_of_draft(db, load_document(SHUTOFF + SHUTOFF_2027, "draft"), library, TODAY)
+    report = worked_out(db, load_document(SHUTOFF + SHUTOFF_2027, "draft"), library, TODAY)
 
     outcomes = report.outcomes
     assert outcomes.counted == 3
@@ -184,7 +197,7 @@ def test_the_citys_own_late_fee_draft_is_worked_out_on_past_due_accounts(db):
     owe(db, create_account(db), "100.00", 30)
     owe(db, create_account(db), "5.00", 30)
 
-    report = impact_of_draft(db, load_document(draft_text, "draft"), library, TODAY)
+    report = worked_out(db, load_document(draft_text, "draft"), library, TODAY)
 
     assert report.money.affected == 2
     assert (report.money.before_total, report.money.after_total) == (Decimal("10.00"), Decimal("12.00"))
@@ -197,7 +210,7 @@ def test_a_new_holiday_moves_the_shutoff_days_around_it():
     draft = load_document(text.replace("      2027-02-15: Presidents' Day",
                                        "      2027-01-27: Staff day\n      2027-02-15: Presidents' Day"), "draft")
 
-    report = impact_of_draft(None, draft, library, TODAY)
+    report = worked_out(None, draft, library, TODAY)
 
     assert report.outcomes.counted == 92
     assert report.outcomes.changed == [
@@ -208,7 +221,7 @@ def test_a_new_holiday_moves_the_shutoff_days_around_it():
 def test_a_document_not_yet_published_has_nothing_to_compare_with(db):
     """A new document: no version is in force, so the report says so and counts nothing."""
     library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
-    report = impact_of_draft(db, load_document(SHUTOFF, "new"), library, TODAY)
+    report = worked_out(db, load_document(SHUTOFF, "new"), library, TODAY)
     assert report.money is None and report.outcomes is None
     assert report.population.startswith("nothing: the document is not published yet")
 
@@ -225,7 +238,7 @@ def test_a_license_fee_change_is_worked_out_on_active_licenses(db):
     create_license(db, create_business(db, category="restaurant", employees=10))
     create_license(db, status="expired")
 
-    report = impact_of_draft(db, draft, library, TODAY)
+    report = worked_out(db, draft, library, TODAY)
 
     money = report.money
     assert (money.subjects, money.affected) == ("licenses", 2)
@@ -250,7 +263,38 @@ def test_a_shorter_grace_period_moves_renewal_statuses(db):
     library, draft = shorter_grace()
     lic = create_license(db)
 
-    outcomes = impact_of_draft(db, draft, library, TODAY).outcomes
+    outcomes = worked_out(db, draft, library, TODAY).outcomes
 
     assert outcomes.counted == 3
     assert outcomes.changed == [(f"{lic.number} on 2027-02-01", "grace", "late")]
+
+
+def test_progress_is_told_after_each_chunk_of_accounts(db):
+    """Seven active residential accounts (one never billed) in chunks of three: 0, 3, 6, then 7 of 7."""
+    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
+    for consumption in range(6):
+        billed(db, consumption)
+    billed(db, 10, rate_class="commercial")
+    create_account(db)
+    told: list[tuple[int, int, str]] = []
+
+    report = impact_of_draft(db, load_document(RATES + RATES_2027, "draft"), library, TODAY, chunk=3,
+                             progress=lambda *progress: told.append(progress))
+
+    assert report.money.affected == 6
+    assert told == [(0, 7, "accounts"), (3, 7, "accounts"), (6, 7, "accounts"), (7, 7, "accounts")]
+
+
+def test_progress_on_past_due_accounts_counts_the_accounts_that_owe(db):
+    """Three accounts owe, two of them past due: every one that owes is checked, so 3 of 3."""
+    library = RuleLibrary.from_documents([load_document(SHUTOFF, "shutoff.yaml")])
+    owe(db, create_account(db), "75.00", 90)
+    owe(db, create_account(db), "20.00", 10)
+    ledger.post_charge(db, create_account(db).id, Decimal("80.00"), on=TODAY, due_on=TODAY + timedelta(days=21),
+                       now=NOW, actor="billing", description="Water and sewer")
+    told: list[tuple[int, int, str]] = []
+
+    impact_of_draft(db, load_document(SHUTOFF + SHUTOFF_2027, "draft"), library, TODAY,
+                    progress=lambda *progress: told.append(progress))
+
+    assert told[0] == (0, 3, "accounts") and told[-1] == (3, 3, "accounts")

@@ -10,7 +10,8 @@ savepoints, so a web test sees what it set up with `db` and leaves nothing behin
 
 `login_as(role)` signs a new user of that role in on a fresh client; `clerk`, `supervisor`
 and `admin` are clients already signed in. `cli(...)` runs `ordinance` on a database of the
-test's own (the CLI commits).
+test's own (the CLI commits). `run_jobs()` does the background jobs the pages asked for, as
+the scheduler's worker would, on the test's database.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
 from engine import users
-from engine.store.models import User
+from engine.jobs.worker import run_pending
+from engine.store.models import Job, User
 from tests.factories import NOW
 from webapp.app import create_app
 from webapp.cli import main as ordinance
@@ -57,6 +59,21 @@ def app(db: Session, database_url: str, tmp_path: Path) -> Flask:
     """The Ordinance app on the test database; every request's work is rolled back after the test."""
     sessions = sessionmaker(bind=db.bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
     return create_app(TestConfig(database_url=database_url, instance=tmp_path), sessions=sessions)
+
+
+@pytest.fixture()
+def run_jobs(db: Session) -> Callable[..., list[Job]]:
+    """Do the waiting background jobs once, as the scheduler's worker would: run_jobs() -> the jobs done."""
+    # The worker's sessions nest on the test's one connection: a savepoint each would let the job's
+    # reading session, closed last, roll back the progress committed inside it. Joined without
+    # savepoints, each sees and keeps what the others wrote, as separate connections would.
+    sessions = sessionmaker(bind=db.bind, join_transaction_mode="rollback_only", expire_on_commit=False)
+
+    def run(**options: object) -> list[Job]:
+        """The jobs claimed and done (options such as kinds= go to run_pending)."""
+        return run_pending(sessions, lambda: NOW, "test-worker", heartbeat_seconds=None, **options)
+
+    return run
 
 
 @pytest.fixture()

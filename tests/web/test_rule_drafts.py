@@ -87,7 +87,7 @@ def test_a_text_for_another_document_is_refused(fixed_clock, rule_store, supervi
     assert drafts(rule_store, "water-rates-residential") == []
 
 
-def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store, login_as):
+def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store, login_as, run_jobs):
     author, second = login_as("supervisor"), login_as("supervisor")
     owing = create_account(rule_store)
     ledger.post_charge(rule_store, owing.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
@@ -96,6 +96,8 @@ def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store,
 
     saved = author.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/rules/late-fee/drafts/2")
+    assert "Waiting to start" in author.get("/rules/late-fee/drafts/2").get_data(as_text=True)
+    assert len(run_jobs()) == 1  # the scheduler's worker works the impact out
     impact = author.get("/rules/late-fee/drafts/2").get_data(as_text=True)
     assert "version of Jul 1, 2026" in impact and "accounts with a past-due balance" in impact
     assert "$20.00" in impact and "$24.00" in impact  # the one account's fee before and after
@@ -133,7 +135,7 @@ def bill_on(client, day: str) -> str:
 
 
 def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(fixed_clock, rule_store,
-                                                                                 supervisor, login_as):
+                                                                                 supervisor, login_as, run_jobs):
     account = create_account(rule_store)
     rule_store.add(Bill(account_id=account.id, cycle="A", period="2026-02", service_from=date(2026, 1, 16),
                         service_to=date(2026, 2, 15), billed_on=date(2026, 2, 16), due_on=date(2026, 3, 9),
@@ -145,6 +147,8 @@ def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(f
     saved = supervisor.post("/rules/water-rates-residential/draft",
                             data={"text": RESIDENTIAL.rstrip("\n") + "\n" + new, "save": "Save draft"})
     assert saved.status_code == 302
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    assert len(run_jobs()) == 1
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Totals over 1 accounts" in page and account.number in page
     assert "Example: " + account.number in page and "Water base charge" in page

@@ -8,17 +8,22 @@ started by mistake never repeats a sweep: the run row in the database decides. `
 serve` starts one as its child process (never inside a web worker); a larger deployment runs
 it on its own with `ordinance serve --no-scheduler` beside it. SIGTERM or Ctrl-C stops it;
 a sweep stopped halfway carries on where it stopped at the next start.
+
+Beside the sweeps, a thread does the background jobs pages ask for (engine/jobs), as they
+come; a second scheduler's worker never takes a job the first is doing.
 """
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import date
 from pathlib import Path
 from types import FrameType
 
 import click
 
+from engine.jobs.worker import run_worker
 from engine.rulebook.catalog_source import catalog_of_database, publication_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
@@ -29,6 +34,7 @@ from webapp.cli.sweep import execute
 REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
 SQLITE_CHUNK = 100
+JOB_POLL_SECONDS = 1.0
 log = logging.getLogger("ordinance.scheduler")
 
 
@@ -67,6 +73,14 @@ class SweepJobs:
                   f"{totals.get('notices', 0)} notices, {totals.get('exceptions', 0)} exceptions")
 
 
+def start_job_worker(db: Database, stop: threading.Event) -> threading.Thread:
+    """The thread that does background jobs as they come, until `stop` is set."""
+    worker = threading.Thread(target=run_worker, args=(db.sessions, stop, now, JOB_POLL_SECONDS),
+                              name="ordinance-jobs", daemon=True)
+    worker.start()
+    return worker
+
+
 def read_schedule(path: Path) -> Schedule:
     """The schedule, or exit with its error (file:line: key: message)."""
     try:
@@ -90,7 +104,7 @@ def sweep_jobs(db: Database) -> SweepJobs:
               show_default=True, help="The schedule file.")
 @click.option("--no-catch-up", is_flag=True, help="Do not run the nights missed while no scheduler was running.")
 def command(schedule_path: Path, no_catch_up: bool) -> None:
-    """Run the nightly sweeps on schedule, in the foreground (Ctrl-C or SIGTERM to stop)."""
+    """Run the nightly sweeps on schedule, and the background jobs as they come (Ctrl-C or SIGTERM to stop)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     schedule = read_schedule(schedule_path)
@@ -98,6 +112,8 @@ def command(schedule_path: Path, no_catch_up: bool) -> None:
     require_schema(db)
     jobs = sweep_jobs(db)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    stop_jobs = threading.Event()
+    worker = start_job_worker(db, stop_jobs)
     try:
         if not no_catch_up:
             ran = catch_up(db.sessions, schedule, now(), jobs)
@@ -106,7 +122,10 @@ def command(schedule_path: Path, no_catch_up: bool) -> None:
         add_jobs(scheduler, schedule, jobs, now)
         for entry in schedule.entries:
             click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
-        click.echo("Scheduler running (Ctrl-C to stop).")
+        click.echo("Scheduler running, and doing background jobs as they come (Ctrl-C to stop).")
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+    finally:
+        stop_jobs.set()
+        worker.join(timeout=30)

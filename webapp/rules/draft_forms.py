@@ -23,3 +23,9 @@ class PublishForm(FlaskForm):
     """Publish a draft (the CSRF token is the whole form)."""
 
     publish = SubmitField("Publish this version")
+
+
+class RetryImpactForm(FlaskForm):
+    """Ask again for a draft's impact after working it out failed (the CSRF token is the whole form)."""
+
+    retry = SubmitField("Try again")

@@ -1,20 +1,24 @@
-"""Draft pages (supervisors and administrators): write a new version, see its impact, publish it, approvals."""
+"""Draft pages (supervisors and administrators): write a new version, see its impact, publish it, approvals.
+
+The impact is a background job (engine/jobs/rule_impact.py): the draft page asks for it and
+answers at once, showing its progress, then the stored result on every later view.
+"""
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from engine.jobs import rule_impact
 from engine.rulebook import store
 from engine.rules.errors import DocumentErrors
-from engine.rulebook.impact import impact_of_draft
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
-from webapp.catalog import rules
 from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
 from webapp.rules import bp, drafting
-from webapp.rules.draft_forms import DraftForm, PublishForm
+from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
+from webapp.rules.impact_jobs import impact_job_for
 
 
 def _published(document_id: str):
@@ -77,17 +81,31 @@ def save_draft(document_id: str):
 @bp.route("/<document_id>/drafts/<int:revision>")
 @role_required(*SUPERVISORS)
 def draft(document_id: str, revision: int):
-    """A draft: its impact on real accounts, its text, and publish (by a second person when the city asks)."""
+    """A draft: its impact on real accounts (worked out in the background), its text, and publish."""
     row = _draft(document_id, revision)
     session, today = database.session, clock.today()
-    doc, report, check = store.revision_document(row), None, None
-    if row.status == "draft":
-        check = drafting.check_text(session, document_id, row.yaml_text, today)
-        if check.ok:
-            report = impact_of_draft(session, doc, rules(), today)
-    return render_template("rules/draft_show.html", row=row, doc=doc, report=report, check=check,
-                           refusal=drafting.why_not_publish(session, row, current_user.username),
-                           form=PublishForm(), today=today)
+    check = drafting.check_text(session, document_id, row.yaml_text, today) if row.status == "draft" else None
+    refusal = drafting.why_not_publish(session, row, current_user.username)
+    job = impact_job_for(row) if check and check.ok else None
+    return render_template("rules/draft_show.html", row=row, doc=store.revision_document(row), job=job,
+                           report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
+                           form=PublishForm(), retry=RetryImpactForm(), today=today)
+
+
+@bp.route("/<document_id>/drafts/<int:revision>/impact", methods=["POST"])
+@role_required(*SUPERVISORS)
+def retry_impact(document_id: str, revision: int):
+    """Ask again for a draft's impact after working it out failed."""
+    row = _draft(document_id, revision)
+    if not RetryImpactForm().validate_on_submit():
+        abort(400)
+    if row.status != "draft":
+        flash(f"Revision {revision} is {row.status}, not a draft: its impact is not worked out.", "error")
+        return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
+    rule_impact.request_impact(database.session, row, clock.today(), current_user.username, clock.now())
+    database.session.commit()
+    flash("The impact is being worked out again; this page shows how far it has got.", "success")
+    return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
 
 
 @bp.route("/<document_id>/drafts/<int:revision>/publish", methods=["POST"])
