@@ -1,0 +1,418 @@
+"""The pages in docs/ hold only examples that work.
+
+- Every ```yaml block of docs/rules-format.md is a rule document that the real loader reads,
+  and together they form a valid rule library (ids unique, references resolved); every key the
+  rule schema accepts is named on the page; the worked examples give the amounts the page says.
+- Every ```yaml block of docs/workflow-format.md is a workflow definition that the real loader
+  reads against the sample city's rules/; every key, action, value form, field type, subject,
+  fact, role and notice the loader knows is named on the page.
+- A ```yaml broken block is a deliberate mistake: the ```text block right after it holds the
+  errors it must give, one per line, exactly as `ordinance rules validate` prints them
+  (`FILE:LINE: PATH: MESSAGE`).
+- Every `ordinance ...` command shown in docs/ names a real command and only its options and
+  arguments (checked on click's command objects); every command and option is on
+  docs/command-line.md.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import pytest
+
+from engine.rules.errors import DocumentErrors
+from engine.rules.library import RuleLibrary
+from engine.rules.loader import load_document
+from engine.rules.schema import KIND_KEYS, schema_for
+from engine.workflow.definitions import load_workflow
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+RULES_PAGE = DOCS / "rules-format.md"
+WORKFLOW_PAGE = DOCS / "workflow-format.md"
+COMMAND_PAGE = DOCS / "command-line.md"
+FENCE = re.compile(r"^```(\S*)(?:[ \t]+(\S+))?[ \t]*$")
+
+
+def fenced_blocks(path: Path) -> list[tuple[str, str, str, int]]:
+    """Every fenced block of a page: (language, marker, text, line of the opening fence)."""
+    blocks, current = [], None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if current is None:
+            opening = FENCE.match(line)
+            if opening:
+                current = (opening[1], opening[2] or "", [], number)
+        elif line.startswith("```"):
+            language, marker, lines, start = current
+            blocks.append((language, marker, "\n".join(lines) + "\n", start))
+            current = None
+        else:
+            current[2].append(line)
+    assert current is None, f"{path.name}: the block opened on line {current[3]} is never closed"
+    return blocks
+
+
+def examples(path: Path) -> list[tuple[str, int]]:
+    """The ```yaml blocks that must load: (text, line)."""
+    return [(text, line) for language, marker, text, line in fenced_blocks(path)
+            if language == "yaml" and marker == ""]
+
+
+def broken_examples(path: Path) -> list[tuple[str, list[str], int]]:
+    """The ```yaml broken blocks with the error lines of the ```text block that follows each."""
+    blocks = fenced_blocks(path)
+    found = []
+    for i, (language, marker, text, line) in enumerate(blocks):
+        if language != "yaml" or marker == "":
+            continue
+        assert marker == "broken", f"{path.name}:{line}: unknown fence marker {marker!r} (only `yaml broken`)"
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        assert following is not None and following[0] == "text", \
+            f"{path.name}:{line}: a broken example is followed by a ```text block of the errors it gives"
+        found.append((text, following[2].strip().splitlines(), line))
+    return found
+
+
+def refusal(load, text: str, expected: list[str]) -> list[str]:
+    """The errors loading `text` gives, as printed, named after the file the expected lines name."""
+    source = expected[0].split(":", 1)[0]
+    with pytest.raises(DocumentErrors) as refused:
+        load(text, source)
+    return [str(error) for error in refused.value.errors]
+
+
+def backticked(path: Path) -> set[str]:
+    """Every word that appears inside `code` on a page (split at non-name characters)."""
+    text = path.read_text(encoding="utf-8")
+    spans = re.findall(r"`+([^`]+)`+", text)
+    return {word for span in spans for word in re.findall(r"[A-Za-z0-9_-]+", span)}
+
+
+# --- rule documents --------------------------------------------------------------------------------
+
+
+def rule_examples() -> list[tuple[str, int]]:
+    """The rule documents of docs/rules-format.md."""
+    return examples(RULES_PAGE)
+
+
+@pytest.mark.parametrize("text,line", rule_examples(), ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+def test_every_rule_example_loads(text: str, line: int) -> None:
+    """Each ```yaml block is a valid rule document."""
+    load_document(text, f"docs/rules-format.md:{line}")
+
+
+def test_rule_examples_form_a_library() -> None:
+    """Together they are a library: ids unique, every reference to another document resolved."""
+    documents = [load_document(text, f"docs/rules-format.md:{line}") for text, line in rule_examples()]
+    assert len(documents) >= 8
+    assert {doc.kind for doc in documents} == set(KIND_KEYS)
+    RuleLibrary.from_documents(documents)
+
+
+@pytest.mark.parametrize("text,expected,line", broken_examples(RULES_PAGE),
+                         ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+def test_broken_rule_example_gives_the_message_shown(text: str, expected: list[str], line: int) -> None:
+    """Each ```yaml broken block is refused with exactly the errors shown under it."""
+    assert refusal(load_document, text, expected) == expected
+
+
+def test_rules_page_has_broken_examples() -> None:
+    """The error section shows real refusals."""
+    assert len(broken_examples(RULES_PAGE)) >= 3
+
+
+def _schema_keys(schema: object, found: set[str]) -> None:
+    """Every property name anywhere in a JSON Schema."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                found.update(value)
+            _schema_keys(value, found)
+    elif isinstance(schema, list):
+        for item in schema:
+            _schema_keys(item, found)
+
+
+def test_every_key_of_the_rule_schema_is_documented() -> None:
+    """Every key any kind's schema accepts, and every enumerated word, is named in `code` on the page."""
+    keys: set[str] = set()
+    for kind in KIND_KEYS:
+        _schema_keys(schema_for(kind), keys)
+    words = {"schedule", "criteria", "calendar", "deadline", "number", "integer", "money", "boolean", "text", "date",
+             "incremental", "all_units", "half_up", "half_even", "first", "unique", "all", "office_day", "shutoff_day",
+             "subtotal", "year", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    missing = sorted((keys | words) - backticked(RULES_PAGE))
+    assert not missing, f"docs/rules-format.md does not name: {', '.join(missing)}"
+
+
+def _library() -> RuleLibrary:
+    """The rule examples of the page as a library."""
+    return RuleLibrary.from_documents(load_document(text, f"line {line}") for text, line in rule_examples())
+
+
+WORKED = [  # document, facts, as of, period, what the page says the total (or outcome) is
+    ("late-fee", {"past_due_balance": "52.03"}, "2026-03-02", None, "5.20"),
+    ("late-fee", {"past_due_balance": "12.00"}, "2026-03-02", None, "2.00"),
+    ("late-fee", {"past_due_balance": "8.50"}, "2026-03-02", None, "0.00"),
+    ("late-fee", {"past_due_balance": "1200.00"}, "2026-03-02", None, "75.00"),
+    ("water-rates-residential", {"meter_size": '3/4"', "consumption_ccf": 12}, "2026-02-01", None, "90.77"),
+    ("water-rates-residential", {"meter_size": '3/4"', "consumption_ccf": 12}, "2026-07-20",
+     ("2026-06-16", "2026-07-15"), "93.05"),
+    ("drought-surcharge", {"consumption_ccf": 21, "meter_size": '3/4"', "low_income": True}, "2026-09-02", None,
+     "8.58"),
+    ("drought-surcharge", {"consumption_ccf": 400, "meter_size": '2"'}, "2026-09-02", None, "150.00"),
+    ("business-license-fee", {"category": "restaurant", "employees": 12}, "2026-03-02", None, "197.00"),
+    ("meter-test-fee", {"meter_size": '3/4"', "tests_12m": 2}, "2026-09-02", None, "45.00"),
+    ("meter-test-fee", {"meter_size": '3/4"', "tests_12m": 2, "accuracy_percent": "102.3"}, "2026-09-02", None,
+     "0.00"),
+]
+
+
+@pytest.mark.parametrize("document_id,facts,as_of,period,total", WORKED)
+def test_worked_schedule_examples_give_the_amounts_shown(document_id, facts, as_of, period, total) -> None:
+    """The page's worked examples, evaluated, give the totals it prints."""
+    span = tuple(date.fromisoformat(d) for d in period) if period else None
+    result = _library().evaluate(document_id, facts, date.fromisoformat(as_of), period=span)
+    assert result.total == Decimal(total)
+    assert total in RULES_PAGE.read_text(encoding="utf-8")
+
+
+def test_worked_decisions_and_dates_are_as_shown() -> None:
+    """The criteria, calendar and deadline examples decide and date as the page says."""
+    library, page = _library(), RULES_PAGE.read_text(encoding="utf-8")
+    owner = {"past_due_balance": "312.40", "days_past_due": 95, "rate_class": "residential", "owner_is_customer": True}
+    on = date(2026, 3, 2)
+    assert library.evaluate("lien-eligibility", owner, on).outcome == {"lien": "eligible", "notice": "lien-intent"}
+    appeal = library.evaluate("lien-eligibility", {**owner, "appeal_pending": True}, on).outcome
+    assert appeal == {"lien": "not_eligible", "reason": "below_threshold"}
+    assert library.evaluate("refund-approval", {"amount": "250.00", "source": "deposit"}, on).outcome == \
+        {"approver_role": "clerk", "second_approval": False}
+    holds = library.evaluate("shutoff-holds", {"appeal_pending": True, "medical_certificate": True,
+                                               "days_past_due": 70}, on)
+    assert holds.outcome == [{"hold": "appeal"}, {"hold": "medical"}]
+    steps = library.evaluate("city-calendar", {"cycle": "A", "period": "2026-06"}, on).to_json()["steps"]
+    assert (steps["due"], steps["door_hanger"], steps["shutoff"]) == ("2026-06-22", "2026-08-20", "2026-08-24")
+    day = library.evaluate("city-calendar", {"date": "2026-06-18"}, on).to_json()
+    assert day["reasons"] == ["2026-06-18 is the office day before a holiday (Juneteenth)"]
+    assert day["reasons"][0] in page
+    late = library.evaluate("business-license-renewal", {"expires_on": "2026-12-31", "license_fee": "145.00"},
+                            date(2027, 3, 15)).to_json()
+    assert (late["status"], late["days_late"], late["months_late"], late["penalty"]["total"], late["grace_ends"]) \
+        == ("late", 42, 2, "29.00", "2027-02-01")
+    issued = library.evaluate("business-license-renewal", {"issued_on": "2026-03-10", "license_fee": "145.00"}, on)
+    assert issued.expires_on == date(2026, 12, 31)
+
+
+def test_the_unique_overlap_message_is_as_shown() -> None:
+    """The page's `hit: unique` mistake gives the message it quotes."""
+    text = next(t for t, _ in rule_examples() if t.startswith("id: refund-approval"))
+    overlapping = load_document(text.replace("- {fact: amount, lte: 100.00}", "- {fact: amount, lte: 500.00}"), "x")
+    library = RuleLibrary.from_documents([overlapping])
+    with pytest.raises(Exception) as refused:
+        library.evaluate("refund-approval", {"amount": "250.00", "source": "overpayment"}, date(2026, 3, 2))
+    assert str(refused.value) in RULES_PAGE.read_text(encoding="utf-8")
+
+
+# --- workflow definitions --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def city_rules() -> RuleLibrary:
+    """The sample city's rules/, which workflow examples refer to."""
+    return RuleLibrary.from_folder(REPO / "rules")
+
+
+@pytest.mark.parametrize("text,line", examples(WORKFLOW_PAGE), ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+def test_every_workflow_example_loads(text: str, line: int, city_rules: RuleLibrary) -> None:
+    """Each ```yaml block is a valid workflow definition against the sample city's rules."""
+    load_workflow(text, f"docs/workflow-format.md:{line}", city_rules)
+
+
+@pytest.mark.parametrize("text,expected,line", broken_examples(WORKFLOW_PAGE),
+                         ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+def test_broken_workflow_example_gives_the_message_shown(text: str, expected: list[str], line: int,
+                                                         city_rules: RuleLibrary) -> None:
+    """Each ```yaml broken block is refused with exactly the errors shown under it."""
+    assert refusal(lambda t, s: load_workflow(t, s, city_rules), text, expected) == expected
+
+
+def test_workflow_page_has_examples() -> None:
+    """A complete definition at least, and a refusal."""
+    assert len(examples(WORKFLOW_PAGE)) >= 2
+    assert broken_examples(WORKFLOW_PAGE)
+
+
+def test_everything_the_workflow_loader_knows_is_documented() -> None:
+    """Every key, action, `set:` value form, field type, subject, fact, role and notice is named on the page."""
+    from engine.notices.catalog import NOTICE_TYPES
+    from engine.store.models import ROLES
+    from engine.workflow import checks
+    from engine.workflow.facts import SUBJECT_FACTS
+    from engine.workflow.forms import FIELD_TYPES
+
+    value_keys = {"days", "from", "calendar", "roll", "office_days", "step", "deadline", "field", "rule", "outcome",
+                  "fact"}
+    names = (set(checks.TOP_KEYS) | set(checks.STATE_KEYS) | set(checks.TRANSITION_KEYS) | set(checks.FIELD_KEYS)
+             | set(checks.ACTION_KINDS) | set(checks.BY) | set(checks.ROLLS) | set(checks.DEADLINE_FIELDS)
+             | set(FIELD_TYPES) | set(SUBJECT_FACTS) | set(ROLES) | set(NOTICE_TYPES) | value_keys
+             | {fact for facts in SUBJECT_FACTS.values() for fact in facts})
+    missing = sorted(names - backticked(WORKFLOW_PAGE))
+    assert not missing, f"docs/workflow-format.md does not name: {', '.join(missing)}"
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+SHELL_LANGUAGES = ("sh", "shell", "bash", "console", "ini")  # ini: systemd units (ExecStart=...)
+SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "<", "&", "(", ")"}
+
+
+def _root() -> click.Context:
+    """The `ordinance` group's context (its help options, -h and --help, are inherited)."""
+    from webapp.cli import main
+
+    return click.Context(main, info_name="ordinance", **main.context_settings)
+
+
+def _commands_in_shell(text: str) -> list[str]:
+    """Each `ordinance ...` command of a shell block (continuation lines joined, comments dropped)."""
+    joined = re.sub(r"\\\n", " ", text)
+    found = []
+    for line in joined.splitlines():
+        line = line.strip().removeprefix("$ ").removeprefix("ExecStart=")
+        if "ordinance" not in line or line.startswith("#"):
+            continue
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        segment: list[str] = []
+        for token in list(lexer) + [";"]:
+            if token in SHELL_OPERATORS:
+                while segment and re.match(r"^[A-Z_][A-Z0-9_]*=", segment[0]):
+                    segment.pop(0)  # VAR=value before the command
+                if segment and (segment[0] == "ordinance" or segment[0].endswith("/bin/ordinance")):
+                    found.append(shlex.join(["ordinance", *segment[1:]]))
+                segment = []
+            else:
+                segment.append(token)
+    return found
+
+
+def shown_commands() -> list[tuple[str, str]]:
+    """Every `ordinance ...` command on the docs pages: (page:line, command)."""
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        blocks = fenced_blocks(page)
+        inside = {n for _, _, text, start in blocks for n in range(start, start + text.count("\n") + 2)}
+        for language, _, text, start in blocks:
+            if language in SHELL_LANGUAGES:
+                found += [(f"{page.name}:{start}", command) for command in _commands_in_shell(text)]
+        lines = page.read_text(encoding="utf-8").splitlines()
+        prose = "\n".join("" if number in inside else line for number, line in enumerate(lines, start=1))
+        for span in re.finditer(r"(?<!`)`(ordinance(?:\s[^`]*)?)`(?!`)", prose):  # a span may wrap a line
+            number = prose.count("\n", 0, span.start()) + 1
+            found.append((f"{page.name}:{number}", " ".join(span[1].split())))
+    return found
+
+
+PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_:.,/=-]*$")  # NAME, FILE, DATE, FROM:TO, KEY=VALUE ...
+
+
+def check_command(command: str) -> None:
+    """The command names a real (sub)command and only options and arguments it has; AssertionError if not."""
+    words = [w for w in shlex.split(command.replace("[", " ").replace("]", " ")) if w not in ("...", "…")]
+    assert words[0] == "ordinance", command
+    ctx, cmd, path = _root(), None, ["ordinance"]
+    cmd = ctx.command
+    rest = words[1:]
+    while isinstance(cmd, click.Group) and rest and not rest[0].startswith("-"):
+        sub = cmd.get_command(ctx, rest[0])
+        assert sub is not None, f"{command!r}: `{' '.join(path)}` has no command {rest[0]!r}"
+        path.append(rest[0])
+        ctx = click.Context(sub, info_name=rest[0], parent=ctx)
+        cmd, rest = sub, rest[1:]
+    if isinstance(cmd, click.Group):
+        helps = set(ctx.help_option_names)
+        assert all(w in helps for w in rest), f"{command!r}: `{' '.join(path)}` takes a command, not {rest}"
+        return
+    try:
+        values, left, _ = cmd.make_parser(ctx).parse_args(list(rest))
+    except click.UsageError as error:
+        raise AssertionError(f"{command!r}: {error.format_message()}") from None
+    assert not left, f"{command!r}: `{' '.join(path)}` takes no argument {left}"
+    for param in cmd.get_params(ctx):
+        value = values.get(param.name)
+        if isinstance(param.type, click.Choice) and isinstance(value, (str, list, tuple)):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                assert PLACEHOLDER.match(str(item)) or item in param.type.choices, \
+                    f"{command!r}: {item!r} is not one of {', '.join(param.type.choices)}"
+
+
+def test_docs_show_ordinance_commands() -> None:
+    """The pages show many commands (so the check below checks something)."""
+    assert len(shown_commands()) >= 40
+
+
+@pytest.mark.parametrize("where,command", shown_commands())
+def test_every_command_shown_exists_with_its_options(where: str, command: str) -> None:
+    """Each command shown in docs/ parses against the real `ordinance` command line."""
+    check_command(command)
+
+
+def test_the_check_refuses_what_does_not_exist() -> None:
+    """A command, an option or an argument that is not there is refused."""
+    for wrong in ("ordinance rules evaluate", "ordinance rules eval ID --as-off DATE", "ordinance serve --color",
+                  "ordinance sweep run sunday", "ordinance db upgrade now"):
+        with pytest.raises(AssertionError):
+            check_command(wrong)
+    check_command("ordinance rules eval water-rates-residential --as-of 2026-02-01 --facts - --json")
+
+
+def _every_command() -> list[tuple[list[str], click.Command, click.Context]]:
+    """Every command and subcommand of `ordinance`, with its context."""
+    found = []
+
+    def walk(ctx: click.Context, path: list[str]) -> None:
+        command = ctx.command
+        found.append((path, command, ctx))
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(click.Context(command.get_command(ctx, name), info_name=name, parent=ctx), [*path, name])
+
+    walk(_root(), ["ordinance"])
+    return found
+
+
+def test_every_command_and_option_is_on_the_command_line_page() -> None:
+    """docs/command-line.md names every command and subcommand, and every option of each.
+
+    An option counts as documented in the command's own section or in a group's above it (options
+    that every command of a group shares are described once, in the group's section).
+    """
+    page = COMMAND_PAGE.read_text(encoding="utf-8")
+    missing = []
+    for path, command, ctx in _every_command():
+        name = " ".join(path)
+        if f"`{name}" not in page:
+            missing.append(f"`{name}`")
+            continue
+        sections = "".join(_section(page, " ".join(path[:n])) for n in range(2, len(path) + 1))
+        for param in command.get_params(ctx):
+            if isinstance(param, click.Option) and "--help" not in param.opts:
+                if not any(f"`{opt}" in sections or f" {opt}" in sections for opt in param.opts):
+                    missing.append(f"{name} {param.opts[0]}")
+    assert not missing, "docs/command-line.md does not document: " + "; ".join(missing)
+
+
+def _section(page: str, name: str) -> str:
+    """The part of the page about a command: from its heading to the next heading of its level or above."""
+    heading = re.search(rf"^(#+) `{re.escape(name)}( [^`]*)?`", page, re.M)
+    if heading is None:
+        return page if name.count(" ") == 1 else ""
+    level = len(heading[1])
+    after = re.compile(rf"^#{{1,{level}}} ", re.M).search(page, heading.end())
+    return page[heading.start(): after.start() if after else len(page)]
