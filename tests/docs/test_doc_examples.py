@@ -85,9 +85,18 @@ def refusal(load, text: str, expected: list[str]) -> list[str]:
     return [str(error) for error in refused.value.errors]
 
 
+def load_example(load, text: str, page: str, fence: int):
+    """`load(text, source)` of an example; its errors, if any, named by the page's own line numbers."""
+    try:
+        return load(text, page)
+    except DocumentErrors as refused:
+        where = "\n".join(f"{page}:{fence + e.line}: {e.path}: {e.message}" for e in refused.errors)
+        raise AssertionError(f"the example at {page}:{fence} does not load:\n{where}") from None
+
+
 def backticked(path: Path) -> set[str]:
-    """Every word that appears inside `code` on a page (split at non-name characters)."""
-    text = path.read_text(encoding="utf-8")
+    """Every word inside `code` in a page's prose (not its examples), split at non-name characters."""
+    text = re.sub(r"^```.*?^```[ \t]*$", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
     spans = re.findall(r"`+([^`]+)`+", text)
     return {word for span in spans for word in re.findall(r"[A-Za-z0-9_-]+", span)}
 
@@ -100,22 +109,22 @@ def rule_examples() -> list[tuple[str, int]]:
     return examples(RULES_PAGE)
 
 
-@pytest.mark.parametrize("text,line", rule_examples(), ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+@pytest.mark.parametrize("text,line", [pytest.param(*e, id=f"line {e[1]}") for e in rule_examples()])
 def test_every_rule_example_loads(text: str, line: int) -> None:
     """Each ```yaml block is a valid rule document."""
-    load_document(text, f"docs/rules-format.md:{line}")
+    load_example(load_document, text, "docs/rules-format.md", line)
 
 
 def test_rule_examples_form_a_library() -> None:
     """Together they are a library: ids unique, every reference to another document resolved."""
-    documents = [load_document(text, f"docs/rules-format.md:{line}") for text, line in rule_examples()]
+    documents = [load_example(load_document, text, "docs/rules-format.md", line) for text, line in rule_examples()]
     assert len(documents) >= 8
     assert {doc.kind for doc in documents} == set(KIND_KEYS)
     RuleLibrary.from_documents(documents)
 
 
-@pytest.mark.parametrize("text,expected,line", broken_examples(RULES_PAGE),
-                         ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+@pytest.mark.parametrize("text,expected,line",
+                         [pytest.param(*e, id=f"line {e[2]}") for e in broken_examples(RULES_PAGE)])
 def test_broken_rule_example_gives_the_message_shown(text: str, expected: list[str], line: int) -> None:
     """Each ```yaml broken block is refused with exactly the errors shown under it."""
     assert refusal(load_document, text, expected) == expected
@@ -152,7 +161,8 @@ def test_every_key_of_the_rule_schema_is_documented() -> None:
 
 def _library() -> RuleLibrary:
     """The rule examples of the page as a library."""
-    return RuleLibrary.from_documents(load_document(text, f"line {line}") for text, line in rule_examples())
+    return RuleLibrary.from_documents(load_example(load_document, text, "docs/rules-format.md", line)
+                                      for text, line in rule_examples())
 
 
 WORKED = [  # document, facts, as of, period, what the page says the total (or outcome) is
@@ -227,14 +237,14 @@ def city_rules() -> RuleLibrary:
     return RuleLibrary.from_folder(REPO / "rules")
 
 
-@pytest.mark.parametrize("text,line", examples(WORKFLOW_PAGE), ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+@pytest.mark.parametrize("text,line", [pytest.param(*e, id=f"line {e[1]}") for e in examples(WORKFLOW_PAGE)])
 def test_every_workflow_example_loads(text: str, line: int, city_rules: RuleLibrary) -> None:
     """Each ```yaml block is a valid workflow definition against the sample city's rules."""
-    load_workflow(text, f"docs/workflow-format.md:{line}", city_rules)
+    load_example(lambda t, s: load_workflow(t, s, city_rules), text, "docs/workflow-format.md", line)
 
 
-@pytest.mark.parametrize("text,expected,line", broken_examples(WORKFLOW_PAGE),
-                         ids=lambda v: f"line {v}" if isinstance(v, int) else "")
+@pytest.mark.parametrize("text,expected,line",
+                         [pytest.param(*e, id=f"line {e[2]}") for e in broken_examples(WORKFLOW_PAGE)])
 def test_broken_workflow_example_gives_the_message_shown(text: str, expected: list[str], line: int,
                                                          city_rules: RuleLibrary) -> None:
     """Each ```yaml broken block is refused with exactly the errors shown under it."""
@@ -357,7 +367,7 @@ def test_docs_show_ordinance_commands() -> None:
     assert len(shown_commands()) >= 40
 
 
-@pytest.mark.parametrize("where,command", shown_commands())
+@pytest.mark.parametrize("where,command", [pytest.param(*c, id=c[0]) for c in shown_commands()])
 def test_every_command_shown_exists_with_its_options(where: str, command: str) -> None:
     """Each command shown in docs/ parses against the real `ordinance` command line."""
     check_command(command)
