@@ -426,3 +426,29 @@ def _section(page: str, name: str) -> str:
     level = len(heading[1])
     after = re.compile(rf"^#{{1,{level}}} ", re.M).search(page, heading.end())
     return page[heading.start(): after.start() if after else len(page)]
+
+
+# --- links between the pages -----------------------------------------------------------------------
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors of a page's headings, as GitHub makes them (lower case, punctuation dropped, - for spaces)."""
+    text = re.sub(r"^```.*?^```[ \t]*$", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def test_every_link_between_the_pages_leads_somewhere() -> None:
+    """Each relative link in docs/ (and the README's links into docs/) names a file there, and a heading in it."""
+    broken = []
+    for page in [*sorted(DOCS.glob("*.md")), REPO / "README.md"]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target):
+                continue
+            name, _, anchor = target.partition("#")
+            file = (page.parent / name).resolve() if name else page
+            if not file.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert not broken, "; ".join(broken)
