@@ -20,6 +20,8 @@ def main() -> None:
 def _add_commands() -> None:
     """Add each `command` found in this package's modules to `main`."""
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # __main__ runs the command line; it holds no command
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         command = getattr(module, "command", None)
         if isinstance(command, click.Command):
