@@ -2,7 +2,8 @@
 
 Every module in this package that defines `command` (a click command or group) is added to
 `ordinance` under that command's name; the modules hold no logic of their own, they call
-the same services as the web UI.
+the same services as the web UI. Each command gets its database, clock and date from
+`webapp.cli.context` and fails through `webapp.cli.failures` (a message, never a traceback).
 """
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pkgutil
 
 import click
 
+from webapp.cli.failures import CityGroup
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=CityGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Ordinance: the rule-driven back office of a city's Finance / Customer Services division."""
 

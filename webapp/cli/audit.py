@@ -6,7 +6,7 @@ import sys
 import click
 
 from engine.audit import verify_chain
-from webapp.cli.context import open_database, require_schema
+from webapp.cli.context import CityContext, pass_city
 
 
 @click.group("audit")
@@ -15,11 +15,10 @@ def command() -> None:
 
 
 @command.command()
-def verify() -> None:
+@pass_city
+def verify(city: CityContext) -> None:
     """Check every row's hash and link; exit 1 at the first broken one."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         report = verify_chain(session)
     if report.intact:
         click.echo(f"Audit log OK: {report.rows:,} row{'' if report.rows == 1 else 's'} checked, every link intact.")

@@ -1,29 +1,44 @@
-"""What every `ordinance` command that touches the database shares: config, engine, sessions.
+"""What every `ordinance` command shares: the city's database, its clock, its date, and how a command fails.
 
-    from webapp.cli.context import open_database
-    db = open_database()             # exits 2 with a clear message on a malformed DATABASE_URL
-    with db.transaction() as session:
-        ...                          # committed on success, rolled back on error
+    from webapp.cli.context import CityContext, city_date_option, pass_city
+
+    @command.command("aging")
+    @city_date_option("--as-of")                  # omitted: today in the city
+    @pass_city
+    def aging_command(city: CityContext, as_of: date) -> None:
+        with city.transaction() as session:      # committed on success, rolled back on error
+            ...
+
+The database is opened on first use and its schema checked once; the city's date is the
+command line's clock (`now`, which tests replace) in the city's saved time zone. A command
+raises the domain's errors or calls `fail`; `webapp.cli.failures` prints them, never a traceback.
 """
 from __future__ import annotations
 
+import functools
 import getpass
-import sys
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.store.db import DatabaseURLError, make_engine, make_sessionmaker, transaction
+from engine.city import get_city, local_today
+from engine.store.db import make_engine, make_sessionmaker, transaction
 from engine.store.schema import is_new, upgrade
-from webapp.config import Config, ConfigError, utc_now
+from webapp.cli.failures import USAGE_ERROR, Failure
+from webapp.config import Config, utc_now
 
-USAGE_ERROR = 2
+__all__ = ["USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context", "city_date_option",
+           "fail", "now", "open_database", "pass_city", "require_schema"]
+
+NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 @dataclass
@@ -47,30 +62,22 @@ class Database:
         return new
 
 
-def fail(message: str, code: int = 1) -> None:
-    """Print `message` on stderr and exit with `code` (no traceback)."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop the command: `Error: MESSAGE` on stderr and exit `code` (no traceback)."""
+    raise Failure(message, code)
 
 
 def open_database(config: Config | None = None) -> Database:
-    """The database DATABASE_URL names; exit 2 with a clear message if the URL or another setting is malformed."""
-    try:
-        config = config or Config()
-        engine = make_engine(config.DATABASE_URL)
-    except (DatabaseURLError, ConfigError) as error:
-        fail(str(error), USAGE_ERROR)
+    """The database DATABASE_URL names (a malformed URL or setting is a DatabaseURLError or ConfigError: exit 2)."""
+    config = config or Config()
+    engine = make_engine(config.DATABASE_URL)
     return Database(config, engine, make_sessionmaker(engine))
 
 
 def require_schema(db: Database) -> None:
-    """Exit 1 with advice when the database has no Ordinance tables yet, or cannot be reached."""
-    try:
-        new = is_new(db.engine)
-    except OperationalError as error:
-        fail(f"cannot open the database: {error.orig}")
-    if new:
-        fail("the database has no Ordinance tables yet; run `ordinance db upgrade` first")
+    """Fail with advice when the database has no Ordinance tables yet (OperationalError when unreachable)."""
+    if is_new(db.engine):
+        fail(NO_TABLES)
 
 
 def now() -> datetime:
@@ -84,3 +91,136 @@ def actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+class CityContext:
+    """One command's view of the city: its database (opened on first use, schema checked once), clock and date."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        """Nothing opened yet; `config` defaults to the environment's settings."""
+        self._config = config
+        self._database: Database | None = None
+        self._checked = False
+        self._today: date | None = None
+
+    @property
+    def config(self) -> Config:
+        """The settings from the environment (DATABASE_URL, ORDINANCE_INSTANCE, ...)."""
+        if self._config is None:
+            self._config = Config()
+        return self._config
+
+    def _opened(self) -> Database:
+        """The database, opened on first use, its schema not checked."""
+        if self._database is None:
+            self._database = open_database(self.config)
+        return self._database
+
+    @property
+    def db(self) -> Database:
+        """The database with Ordinance's tables, or a Failure saying to run `ordinance db upgrade`."""
+        database = self._opened()
+        if not self._checked:
+            require_schema(database)
+            self._checked = True
+        return database
+
+    def upgrade(self) -> bool:
+        """Create or migrate the tables (the commands that may start from an empty database); True when new."""
+        new = self._opened().upgrade()
+        self._checked = True
+        return new
+
+    def now(self) -> datetime:
+        """The command line's clock, aware UTC (the module's `now`, so a test can replace it)."""
+        return now()
+
+    @property
+    def today(self) -> date:
+        """The city's date now, in the time zone the city saved (America/Los_Angeles until it does)."""
+        if self._today is None:
+            with self.db.sessions() as session:
+                self._today = local_today(self.now(), get_city(session).timezone)
+        return self._today
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on any error."""
+        with self.db.transaction() as session:
+            yield session
+
+    def session(self) -> Session:
+        """A session for reading (use it in a `with`)."""
+        return self.db.sessions()
+
+    def close(self) -> None:
+        """Let go of the database's connections."""
+        if self._database is not None:
+            self._database.engine.dispose()
+
+    def __enter__(self) -> CityContext:
+        """Itself, closed when the command line's run ends."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the database."""
+        self.close()
+
+
+CITY_CONTEXT = "ordinance.city"
+
+
+def city_context(ctx: click.Context) -> CityContext:
+    """The run's one CityContext, made on first use and closed when the run ends."""
+    if CITY_CONTEXT not in ctx.meta:  # meta is shared by every context of one run
+        ctx.meta[CITY_CONTEXT] = ctx.find_root().with_resource(CityContext())
+    return ctx.meta[CITY_CONTEXT]
+
+
+def pass_city(function: Command) -> Command:
+    """Hand a command the run's CityContext as its first argument."""
+
+    @functools.wraps(function)
+    def with_city(*args: Any, **kwargs: Any) -> Any:
+        return function(city_context(click.get_current_context()), *args, **kwargs)
+
+    return with_city  # type: ignore[return-value]
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class CityDate(click.ParamType):
+    """A day typed on the command line: YYYY-MM-DD, in the years 1990 to 2100."""
+
+    name = "YYYY-MM-DD"
+    first, last = date(1990, 1, 1), date(2100, 12, 31)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        """The date, or a usage error naming the option and the form it takes."""
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            day = date.fromisoformat(text) if ISO_DAY.fullmatch(text) else None
+        except ValueError:
+            self.fail(f"{text!r} is not a date on the calendar; write it as YYYY-MM-DD, e.g. 2026-11-20", param, ctx)
+        if day is None:
+            self.fail(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-20", param, ctx)
+        if not self.first <= day <= self.last:
+            self.fail(f"{day} is outside the years {self.first.year} to {self.last.year}", param, ctx)
+        return day
+
+
+CITY_DATE = CityDate()
+
+
+def _today_when_omitted(ctx: click.Context, _param: click.Parameter, value: date | None) -> date:
+    """The day given, or today in the city."""
+    return value if value is not None else city_context(ctx).today
+
+
+def city_date_option(*names: str, help: str = "The day") -> Callable[[Command], Command]:
+    """A date option, YYYY-MM-DD, that is today in the city when omitted."""
+    return click.option(*names, type=CITY_DATE, default=None, callback=_today_when_omitted,
+                        help=f"{help} (YYYY-MM-DD; default: today in the city).")

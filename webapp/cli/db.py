@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from webapp.cli.context import fail, open_database
+from webapp.cli.context import CityContext, pass_city
 
 
 @click.group("db")
@@ -13,11 +12,8 @@ def command() -> None:
 
 
 @command.command()
-def upgrade() -> None:
+@pass_city
+def upgrade(city: CityContext) -> None:
     """Create the tables, or migrate them to the newest version."""
-    db = open_database()
-    try:
-        new = db.upgrade()
-    except OperationalError as error:
-        fail(f"cannot open the database: {error.orig}")
-    click.echo(("Created" if new else "Upgraded") + f" the database at {db.engine.url.render_as_string()}")
+    new = city.upgrade()
+    click.echo(("Created" if new else "Upgraded") + f" the database at {city.db.engine.url.render_as_string()}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from engine import api_tokens as service
-from webapp.cli.context import actor, fail, now, open_database, require_schema
+from webapp.cli.context import CityContext, actor, pass_city
 
 
 @click.group("tokens")
@@ -16,26 +16,21 @@ def command() -> None:
 @click.argument("name")
 @click.option("--scopes", required=True,
               help=f"Comma-separated, among: {', '.join(service.SCOPES)}.")
-def add(name: str, scopes: str) -> None:
+@pass_city
+def add(city: CityContext, name: str, scopes: str) -> None:
     """Add a token and print it once: only its SHA-256 is kept, so it cannot be shown again."""
-    db = open_database()
-    require_schema(db)
-    try:
-        with db.transaction() as session:
-            row, token = service.add_token(session, name=name, scopes=scopes.split(","), actor=actor(), now=now())
-            granted = ", ".join(row.scopes)
-    except service.TokenError as error:
-        fail(str(error))
+    with city.transaction() as session:
+        row, token = service.add_token(session, name=name, scopes=scopes.split(","), actor=actor(), now=city.now())
+        granted = ", ".join(row.scopes)
     click.echo(f"Added token {name.strip().lower()} ({granted}). Copy it now: it is shown only this once.", err=True)
     click.echo(token)
 
 
 @command.command("list")
-def list_() -> None:
+@pass_city
+def list_(city: CityContext) -> None:
     """List every token: name, scopes, status, who added it and when, when it was last used."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         rows = service.list_tokens(session)
     if not rows:
         click.echo("No API tokens yet: add one with `ordinance tokens add NAME --scopes accounts:read`.")
@@ -48,13 +43,9 @@ def list_() -> None:
 
 @command.command()
 @click.argument("name")
-def revoke(name: str) -> None:
+@pass_city
+def revoke(city: CityContext, name: str) -> None:
     """Revoke a token: every call made with it is refused from now on."""
-    db = open_database()
-    require_schema(db)
-    try:
-        with db.transaction() as session:
-            service.revoke_token(session, name, actor=actor(), now=now())
-    except service.TokenError as error:
-        fail(str(error))
+    with city.transaction() as session:
+        service.revoke_token(session, name, actor=actor(), now=city.now())
     click.echo(f"Revoked {name.strip().lower()}.")

@@ -7,7 +7,7 @@ import click
 
 from engine import users as service
 from engine.store.models import ROLES
-from webapp.cli.context import actor, fail, now, open_database, require_schema
+from webapp.cli.context import CityContext, actor, pass_city
 
 
 @click.group("users")
@@ -27,26 +27,21 @@ def _password(from_stdin: bool) -> str:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
 @click.option("--name", "full_name", required=True, help="The user's full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def add(username: str, role: str, full_name: str, password_stdin: bool) -> None:
+@pass_city
+def add(city: CityContext, username: str, role: str, full_name: str, password_stdin: bool) -> None:
     """Add a user (asks for the password twice unless --password-stdin)."""
     password = _password(password_stdin)
-    db = open_database()
-    require_schema(db)
-    try:
-        with db.transaction() as session:
-            user = service.add_user(session, username=username, full_name=full_name, role=role,
-                                    password=password, actor=actor(), now=now())
-            click.echo(f"Added {user.username} ({user.role}): {user.full_name}")
-    except service.UserError as error:
-        fail(str(error))
+    with city.transaction() as session:
+        user = service.add_user(session, username=username, full_name=full_name, role=role,
+                                password=password, actor=actor(), now=city.now())
+        click.echo(f"Added {user.username} ({user.role}): {user.full_name}")
 
 
 @command.command("list")
-def list_() -> None:
+@pass_city
+def list_(city: CityContext) -> None:
     """List every user with role and status."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         everyone = service.list_users(session)
     if not everyone:
         click.echo("No users yet: add one with `ordinance users add USERNAME --role admin --name NAME`.")
@@ -57,29 +52,21 @@ def list_() -> None:
 
 @command.command()
 @click.argument("username")
-def disable(username: str) -> None:
+@pass_city
+def disable(city: CityContext, username: str) -> None:
     """Stop a user from signing in."""
-    db = open_database()
-    require_schema(db)
-    try:
-        with db.transaction() as session:
-            service.disable_user(session, username, actor=actor(), now=now())
-    except service.UserError as error:
-        fail(str(error))
+    with city.transaction() as session:
+        service.disable_user(session, username, actor=actor(), now=city.now())
     click.echo(f"Disabled {username}.")
 
 
 @command.command()
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-def password(username: str, password_stdin: bool) -> None:
+@pass_city
+def password(city: CityContext, username: str, password_stdin: bool) -> None:
     """Give a user a new password and lift a lockout (ends their open sessions)."""
     new_password = _password(password_stdin)
-    db = open_database()
-    require_schema(db)
-    try:
-        with db.transaction() as session:
-            service.set_password(session, username, new_password, actor=actor(), now=now())
-    except service.UserError as error:
-        fail(str(error))
+    with city.transaction() as session:
+        service.set_password(session, username, new_password, actor=actor(), now=city.now())
     click.echo(f"New password set for {username}.")
