@@ -7,19 +7,12 @@ from datetime import date
 
 import click
 
-from engine.money.billing import BillingError, check_period, parse_reads, run_billing
-from engine.city import get_city, local_today
 from engine.money import format_money
+from engine.money.billing import BillingError, check_period, parse_reads, run_billing
 from engine.rulebook.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
-from webapp.cli.context import Database, fail, now, open_database, require_schema
-
-
-def city_today(db: Database) -> date:
-    """Today's date in the city's time zone, read from the command line's clock."""
-    with db.sessions() as session:
-        return local_today(now(), get_city(session).timezone)
+from webapp.cli.context import CityContext, Database, city_date_option, fail, pass_city
 
 
 def load_rules(rules_dir: str, db: Database | None = None) -> RuleLibrary:
@@ -40,27 +33,25 @@ def command() -> None:
 @click.option("--period", required=True, help="Billing period, YYYY-MM.")
 @click.option("--reads", "reads_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="CSV: account_number,read_on,reading[,consumption].")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The run's date (default: today in the city).")
+@city_date_option("--as-of", help="The run's date")
 @click.option("--exceptions", "exceptions_file", type=click.Path(dir_okay=False, writable=True),
               help="Write the zero/high use exceptions report here as CSV.")
 @click.option("--rules-dir", default="rules", show_default=True, help="The rule documents' folder.")
 @click.option("--chunk", default=2000, show_default=True, help="Rows per transaction.")
-def run(cycle: str, period: str, reads_file: str, as_of, exceptions_file: str | None, rules_dir: str,
-        chunk: int) -> None:
+@pass_city
+def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date, exceptions_file: str | None,
+        rules_dir: str, chunk: int) -> None:
     """Bill every good read of the file; bad rows are listed with line numbers and post nothing."""
-    db = open_database()
-    require_schema(db)
-    library = load_rules(rules_dir, db)
+    library = load_rules(rules_dir, city.db)
+    check_period(period)
     try:
-        check_period(period)
         with open(reads_file, newline="", encoding="utf-8-sig") as handle:
             rows, problems = parse_reads(handle)
     except (BillingError, UnicodeDecodeError) as bad:
         fail(f"{reads_file}: {bad}")
-    day = as_of.date() if as_of else city_today(db)
     with click.progressbar(length=len(rows), label=f"Billing cycle {cycle} {period}", file=sys.stderr) as bar:
-        report = run_billing(db.sessions, library, cycle=cycle, period=period, rows=rows, as_of=day, now=now(),
-                             chunk=chunk, progress=bar.update)
+        report = run_billing(city.db.sessions, library, cycle=cycle, period=period, rows=rows, as_of=as_of,
+                             now=city.now(), chunk=chunk, progress=bar.update)
     problems = sorted(problems + report.problems, key=lambda p: p.line)
     for problem in problems:
         click.echo(f"{reads_file}:{problem.line}: {problem.account_number or '-'}: {problem.message}", err=True)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
 from engine.money import format_money
 from engine.money.payments import PaymentError, import_payments, parse_payment_file, return_payment
-from webapp.cli.billing import city_today, load_rules
-from webapp.cli.context import fail, now, open_database, require_schema
+from webapp.cli.billing import load_rules
+from webapp.cli.context import CityContext, city_date_option, fail, pass_city
 
 
 @click.group("payments")
@@ -21,17 +22,16 @@ def command() -> None:
 @click.argument("payment_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--source", type=click.Choice(["lockbox", "online"]), default="lockbox", show_default=True)
 @click.option("--chunk", default=500, show_default=True, help="Lines per transaction.")
-def import_command(payment_file: str, source: str, chunk: int) -> None:
+@pass_city
+def import_command(city: CityContext, payment_file: str, source: str, chunk: int) -> None:
     """Post a payment file; each payment once however often the file is imported; bad lines listed."""
-    db = open_database()
-    require_schema(db)
     try:
         with open(payment_file, newline="", encoding="utf-8-sig") as handle:
             rows, problems = parse_payment_file(handle, source)
     except (PaymentError, UnicodeDecodeError) as bad:
         fail(f"{payment_file}: {bad}")
-    report = import_payments(db.sessions, rows, source=source, file_name=Path(payment_file).name, now=now(),
-                             chunk=chunk)
+    report = import_payments(city.db.sessions, rows, source=source, file_name=Path(payment_file).name,
+                             now=city.now(), chunk=chunk)
     problems = sorted(problems + report.problems, key=lambda p: p.line)
     for problem in problems:
         click.echo(f"{payment_file}:{problem.line}: {problem.message}", err=True)
@@ -44,20 +44,15 @@ def import_command(payment_file: str, source: str, chunk: int) -> None:
 @command.command("return")
 @click.argument("payment_id", type=int)
 @click.option("--reason", required=True, help="The bank's reason, e.g. NSF.")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day returned (default: today).")
+@city_date_option("--on", "on", help="The day returned")
 @click.option("--actor", required=True, help="The username of who records the return.")
 @click.option("--rules-dir", default="rules", show_default=True)
-def return_command(payment_id: int, reason: str, on, actor: str, rules_dir: str) -> None:
+@pass_city
+def return_command(city: CityContext, payment_id: int, reason: str, on: date, actor: str, rules_dir: str) -> None:
     """Record a returned payment: reversal, returned-payment fee, cash-only status by rule."""
-    db = open_database()
-    require_schema(db)
-    library = load_rules(rules_dir, db)
-    day = on.date() if on else city_today(db)
-    try:
-        with db.transaction() as session:
-            done = return_payment(session, payment_id, reason=reason, on=day, actor=actor, now=now(), library=library)
-    except PaymentError as bad:
-        fail(str(bad))
+    library = load_rules(rules_dir, city.db)
+    with city.transaction() as session:
+        done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library)
     fee = format_money(done.fee.amount_cents) if done.fee else "no fee"
     click.echo(f"Payment {payment_id} returned: reversed, {fee}, {done.returned_payments_12m} returned in 12 months"
                + ("; the account is now cash-only." if done.became_cash_only else "."))
