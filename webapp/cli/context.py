@@ -101,6 +101,7 @@ class CityContext:
         self._config = config
         self._database: Database | None = None
         self._checked = False
+        self._timezone: str | None = None
         self._today: date | None = None
 
     @property
@@ -136,11 +137,18 @@ class CityContext:
         return now()
 
     @property
+    def timezone(self) -> str:
+        """The city's time zone, as the city saved it (America/Los_Angeles until it does)."""
+        if self._timezone is None:
+            with self.session() as session:
+                self._timezone = get_city(session).timezone
+        return self._timezone
+
+    @property
     def today(self) -> date:
-        """The city's date now, in the time zone the city saved (America/Los_Angeles until it does)."""
+        """The city's date now: the command line's clock in the city's time zone (the same all through a command)."""
         if self._today is None:
-            with self.db.sessions() as session:
-                self._today = local_today(self.now(), get_city(session).timezone)
+            self._today = local_today(self.now(), self.timezone)
         return self._today
 
     @contextmanager
@@ -150,8 +158,10 @@ class CityContext:
             yield session
 
     def session(self) -> Session:
-        """A session for reading (use it in a `with`)."""
-        return self.db.sessions()
+        """A session for reading (use it in a `with`); on SQLite it never waits behind a writer."""
+        session = self.db.sessions()
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        return session
 
     def close(self) -> None:
         """Let go of the database's connections."""
