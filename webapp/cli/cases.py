@@ -15,15 +15,10 @@ from datetime import date
 
 import click
 
-from engine.notices.catalog import NoticeDataError
 from engine.rulebook.catalog_source import catalog_of_database
-from engine.rules.errors import DocumentErrors, EvaluationError
+from engine.rules.errors import DocumentErrors
 from engine.workflow import services
-from engine.workflow.runtime import CaseError, Conflict, StepRefused
-from webapp.cli.billing import city_today
-from webapp.cli.context import actor, fail, now, open_database, require_schema
-
-PROBLEMS = (CaseError, EvaluationError, NoticeDataError, LookupError)
+from webapp.cli.context import USAGE_ERROR, CityContext, actor, city_date_option, fail, pass_city
 
 
 def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -32,15 +27,15 @@ def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            fail(f"--field {pair!r}: write it as NAME=VALUE", 2)
+            fail(f"--field {pair!r}: write it as NAME=VALUE", USAGE_ERROR)
         found[name.strip()] = value
     return found
 
 
-def _catalog(db, rules_dir: str, workflows_dir: str) -> services.Catalog:
+def _catalog(city: CityContext, rules_dir: str, workflows_dir: str) -> services.Catalog:
     """The published rules (the folder's while none are) and the workflows, or exit 1 naming every error."""
     try:
-        return catalog_of_database(db.sessions, rules_dir, workflows_dir)
+        return catalog_of_database(city.db.sessions, rules_dir, workflows_dir)
     except DocumentErrors as bad:
         fail(f"the rules or workflows do not load:\n{bad}")
 
@@ -51,18 +46,12 @@ def _common(function):
                             help="Read the workflow definitions from here.")(function)
     function = click.option("--rules-dir", default="rules", show_default=True,
                             help="Read the rule documents from here.")(function)
-    return click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="Act as of this day (YYYY-MM-DD); default today in the city.")(function)
+    return city_date_option("--on", "on", help="Act as of this day")(function)
 
 
 def _shown(value) -> str:
     """A value as YAML and the rules write it: true/false, text as is."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def _day(db, on) -> date:
-    """The day given, or today in the city."""
-    return on.date() if on is not None else city_today(db)
 
 
 @click.group("cases")
@@ -76,37 +65,28 @@ def command() -> None:
 @click.option("--as", "user", default=None, help="The username, or sweep:NAME (default: cli:YOU).")
 @click.option("--field", "pairs", multiple=True, help="An opening field, NAME=VALUE (repeatable).")
 @_common
-def open_command(workflow_id: str, subject_id: int, user: str, pairs: tuple[str, ...], on, rules_dir: str,
-                 workflows_dir: str) -> None:
+@pass_city
+def open_command(city: CityContext, workflow_id: str, subject_id: int, user: str, pairs: tuple[str, ...], on: date,
+                 rules_dir: str, workflows_dir: str) -> None:
     """Open a case of WORKFLOW_ID on a subject."""
-    db = open_database()
-    require_schema(db)
-    catalog = _catalog(db, rules_dir, workflows_dir)
-    try:
-        with db.transaction() as session:
-            case = services.open_case(session, catalog, workflow_id, subject_id, actor=user or actor(),
-                                      on=_day(db, on),
-                                      now=now(), fields=_fields(pairs))
-            click.echo(f"Opened case {case.id}: {case.workflow_id} v{case.workflow_version}, {case.state} "
-                       f"(version {case.version})")
-    except PROBLEMS as error:
-        fail(str(error))
+    catalog = _catalog(city, rules_dir, workflows_dir)
+    with city.transaction() as session:
+        case = services.open_case(session, catalog, workflow_id, subject_id, actor=user or actor(), on=on,
+                                  now=city.now(), fields=_fields(pairs))
+        click.echo(f"Opened case {case.id}: {case.workflow_id} v{case.workflow_version}, {case.state} "
+                   f"(version {case.version})")
 
 
 @command.command("show")
 @click.argument("case_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @_common
-def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir: str) -> None:
+@pass_city
+def show_command(city: CityContext, case_id: int, as_json: bool, on: date, rules_dir: str, workflows_dir: str) -> None:
     """Show a case: state, fields, facts on the day, history and notices."""
-    db = open_database()
-    require_schema(db)
-    catalog = _catalog(db, rules_dir, workflows_dir)
-    try:
-        with db.sessions() as session:
-            view = services.show_case(session, catalog, case_id, on=_day(db, on))
-    except PROBLEMS as error:
-        fail(str(error))
+    catalog = _catalog(city, rules_dir, workflows_dir)
+    with city.session() as session:
+        view = services.show_case(session, catalog, case_id, on=on)
     if as_json:
         click.echo(json.dumps(view, indent=2, default=str))
         return
@@ -132,16 +112,12 @@ def show_command(case_id: int, as_json: bool, on, rules_dir: str, workflows_dir:
 @click.argument("case_id", type=int)
 @click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
 @_common
-def steps_command(case_id: int, user: str, on, rules_dir: str, workflows_dir: str) -> None:
+@pass_city
+def steps_command(city: CityContext, case_id: int, user: str, on: date, rules_dir: str, workflows_dir: str) -> None:
     """The steps a user (or sweep) may take on a case now, and why the others are refused."""
-    db = open_database()
-    require_schema(db)
-    catalog = _catalog(db, rules_dir, workflows_dir)
-    try:
-        with db.sessions() as session:
-            options = services.steps_for(session, catalog, case_id, user=user, on=_day(db, on))
-    except PROBLEMS as error:
-        fail(str(error))
+    catalog = _catalog(city, rules_dir, workflows_dir)
+    with city.session() as session:
+        options = services.steps_for(session, catalog, case_id, user=user, on=on)
     if not options:
         click.echo("No steps leave this state.")
     for option in options:
@@ -161,20 +137,12 @@ def steps_command(case_id: int, user: str, on, rules_dir: str, workflows_dir: st
 @click.option("--version", "version", type=int, default=None,
               help="The case version you saw; refused if the case changed since.")
 @_common
-def take_command(case_id: int, step_id: str, user: str, pairs: tuple[str, ...], version: int | None, on,
-                 rules_dir: str, workflows_dir: str) -> None:
+@pass_city
+def take_command(city: CityContext, case_id: int, step_id: str, user: str, pairs: tuple[str, ...],
+                 version: int | None, on: date, rules_dir: str, workflows_dir: str) -> None:
     """Take STEP_ID on a case."""
-    db = open_database()
-    require_schema(db)
-    catalog = _catalog(db, rules_dir, workflows_dir)
-    try:
-        with db.transaction() as session:
-            event = services.take_step(session, catalog, case_id, step_id, user=user, on=_day(db, on), now=now(),
-                                       form=_fields(pairs), version=version)
-            click.echo(f"Case {case_id}: {event.from_state} -> {event.to_state} ({step_id} by {event.actor})")
-    except StepRefused as refused:
-        fail(f"{step_id} refused:\n" + "\n".join(f"  {reason}" for reason in refused.reasons))
-    except Conflict as conflict:
-        fail(str(conflict))
-    except PROBLEMS as error:
-        fail(str(error))
+    catalog = _catalog(city, rules_dir, workflows_dir)
+    with city.transaction() as session:
+        event = services.take_step(session, catalog, case_id, step_id, user=user, on=on, now=city.now(),
+                                   form=_fields(pairs), version=version)
+        click.echo(f"Case {case_id}: {event.from_state} -> {event.to_state} ({step_id} by {event.actor})")

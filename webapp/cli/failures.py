@@ -38,7 +38,10 @@ EXPECTED: tuple[type[Exception], ...] = (
     LedgerError, BillingError, PaymentError, DepositError, CashError, CityError, UserError, TokenError,
     CaseError, FormError, NoticeDataError, RuleError, RuleStoreError, SweepError, PdfRenderError,
     DatabaseURLError, ConfigError, OperationalError, FileNotFoundError, PermissionError, IsADirectoryError,
+    LookupError,
 )
+# The engine says "no license with id 7" with a plain LookupError; a KeyError or IndexError is a slip in the code.
+SLIPS: tuple[type[Exception], ...] = (KeyError, IndexError)
 USAGE: tuple[type[Exception], ...] = (DatabaseURLError, ConfigError)
 
 
@@ -105,4 +108,6 @@ class CityGroup(click.Group):
             failure.label = failure.label or self.error_label
             raise
         except EXPECTED as error:
+            if isinstance(error, SLIPS):
+                raise
             raise failure_of(error, self.error_label) from error

@@ -13,20 +13,20 @@ import json
 import os
 import socket
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from engine.city import get_city, local_today
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
 from engine.sweeps.registry import SWEEPS, get_sweep
 from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
-from engine.sweeps.runner import RunOutcome, SweepError, run_sweep
+from engine.sweeps.runner import RunOutcome, run_sweep
 from engine.workflow.services import Catalog
-from webapp.cli.context import Database, fail, now, open_database, require_schema
+from webapp.cli.context import USAGE_ERROR, CityContext, Database, city_date_option, fail, now, pass_city
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CHUNK = 500
@@ -38,7 +38,7 @@ def chunk_size() -> int:
     if not raw:
         return DEFAULT_CHUNK
     if not raw.isdigit() or int(raw) < 1:
-        fail(f"ORDINANCE_SWEEP_CHUNK must be a whole number above 0, not {raw!r}", 2)
+        fail(f"ORDINANCE_SWEEP_CHUNK must be a whole number above 0, not {raw!r}", USAGE_ERROR)
     return int(raw)
 
 
@@ -47,22 +47,17 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def city_today(db: Database, moment: datetime) -> date:
-    """The city's calendar date at a moment (the as-of date when none is given)."""
-    with db.sessions() as session:
-        return local_today(moment, get_city(session).timezone)
-
-
 def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf: bool = True,
             rules_dir: Path = REPO / "rules", workflows_dir: Path = REPO / "workflows",
             templates_dir: Path = REPO / "templates" / "notices", show_progress: bool = False,
-            catalog: Catalog | None = None, chunk: int | None = None) -> RunOutcome:
+            catalog: Catalog | None = None, chunk: int | None = None,
+            clock: Callable[[], datetime] | None = None) -> RunOutcome:
     """Run one sweep for a day against the configured database (what the CLI and the scheduler call)."""
     sweep = get_sweep(name)
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
-    kwargs = dict(as_of=as_of, clock=now, runner=runner_name(), services=catalog, mailer=mailer, dry_run=dry_run,
-                  chunk_size=chunk or chunk_size())
+    kwargs = dict(as_of=as_of, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
+                  dry_run=dry_run, chunk_size=chunk or chunk_size())
     if not show_progress:
         return run_sweep(db.sessions, sweep, **kwargs)
     with db.sessions() as session:
@@ -109,8 +104,7 @@ def command() -> None:
     """The nightly sweeps: run one, list them, read a run's report, export the calling list."""
 
 
-AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                     help="The city's date the sweep runs for (default: today in the city).")
+AS_OF = city_date_option("--as-of", "as_of", help="The city's date the sweep runs for")
 
 
 @command.command("run")
@@ -118,27 +112,21 @@ AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"
 @AS_OF
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--no-pdf", is_flag=True, help="Do not render the mailing PDFs (the notices are still recorded).")
-def run_command(name: str, as_of: datetime | None, dry_run: bool, no_pdf: bool) -> None:
+@pass_city
+def run_command(city: CityContext, name: str, as_of: date, dry_run: bool, no_pdf: bool) -> None:
     """Run (or resume) a sweep for a day, with a progress bar; a finished run is not repeated."""
-    db = open_database()
-    require_schema(db)
-    day = as_of.date() if as_of else city_today(db, now())
-    try:
-        outcome = execute(db, name, day, dry_run=dry_run, pdf=not no_pdf, show_progress=True)
-    except SweepError as error:
-        fail(str(error))
+    outcome = execute(city.db, name, as_of, dry_run=dry_run, pdf=not no_pdf, show_progress=True, clock=city.now)
     headline = {"done": "done", "already_done": "already done earlier (nothing repeated)",
                 "dry_run": "dry run: nothing was written"}[outcome.status]
-    click.echo(f"Sweep {name} for {day}: {headline}" + (f" (run {outcome.run_id})" if outcome.run_id else ""))
+    click.echo(f"Sweep {name} for {as_of}: {headline}" + (f" (run {outcome.run_id})" if outcome.run_id else ""))
     print_report(outcome.report)
 
 
 @command.command("list")
-def list_command() -> None:
+@pass_city
+def list_command(city: CityContext) -> None:
     """The sweeps there are, and each one's latest run."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         for name, cls in SWEEPS.items():
             latest = sweep_runs(session, limit=1, sweep=name)
             last = f"last run {latest[0]['as_of']} ({latest[0]['status']})" if latest else "never run"
@@ -149,31 +137,27 @@ def list_command() -> None:
 @click.argument("name", type=click.Choice(list(SWEEPS)))
 @AS_OF
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
-def report_command(name: str, as_of: datetime | None, as_json: bool) -> None:
+@pass_city
+def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> None:
     """The report kept with a sweep's run for a day."""
-    db = open_database()
-    require_schema(db)
-    day = as_of.date() if as_of else city_today(db, now())
-    with db.sessions() as session:
-        run = find_run(session, name, day)
+    with city.session() as session:
+        run = find_run(session, name, as_of)
         if run is None:
-            fail(f"{name} has not run for {day}")
+            fail(f"{name} has not run for {as_of}")
         data = sweep_run_report(session, run.id)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    click.echo(f"Sweep {name} for {day}: run {data['id']}, {data['status']}, started {data['started_at']}"
+    click.echo(f"Sweep {name} for {as_of}: run {data['id']}, {data['status']}, started {data['started_at']}"
                f", finished {data['finished_at'] or '-'}")
     print_report({**data["report"], "mailings": data["mailings"]})
 
 
 @command.command("phone-export")
 @AS_OF
-def phone_export_command(as_of: datetime | None) -> None:
+@pass_city
+def phone_export_command(city: CityContext, as_of: date) -> None:
     """CSV on standard output of accounts scheduled for shut-off: name, phone, language, amount, date."""
-    db = open_database()
-    require_schema(db)
-    day = as_of.date() if as_of else city_today(db, now())
-    with db.sessions() as session:
-        count = write_phone_export(session, day, sys.stdout)
-    click.echo(f"{count} accounts scheduled for shut-off on or after {day}", err=True)
+    with city.session() as session:
+        count = write_phone_export(session, as_of, sys.stdout)
+    click.echo(f"{count} accounts scheduled for shut-off on or after {as_of}", err=True)
