@@ -14,7 +14,7 @@ from benchmarks.billing import run_billing_bench
 from engine.money import format_money
 from webapp.cli.bench import command as bench
 from webapp.cli.billing import load_rules
-from webapp.cli.context import now
+from webapp.cli.context import CityContext, pass_city
 
 
 @bench.command("billing")
@@ -23,12 +23,13 @@ from webapp.cli.context import now
 @click.option("--chunk", default=2000, show_default=True, help="Rows per transaction.")
 @click.option("--rules-dir", default="rules", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
-def billing_bench(accounts: int, chunk: int, rules_dir: str, as_json: bool) -> None:
+@pass_city
+def billing_bench(city: CityContext, accounts: int, chunk: int, rules_dir: str, as_json: bool) -> None:
     """The full billing run against plain rate evaluation of the same reads (target: 100,000 in 60 s)."""
     library = load_rules(rules_dir)
     with tempfile.TemporaryDirectory(prefix="ordinance-bench-") as workdir:
         with click.progressbar(length=accounts, label="Billing", file=sys.stderr) as bar:
-            results = run_billing_bench(library, Path(workdir), accounts, now=now(), timer=time.perf_counter,
+            results = run_billing_bench(library, Path(workdir), accounts, now=city.now(), timer=time.perf_counter,
                                         cpu_timer=time.process_time,
                                         chunk=chunk, progress=bar.update)
     if as_json:

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -31,7 +33,7 @@ from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.workflow.services import Catalog
 from webapp.cli.bench import command as bench
-from webapp.cli.context import now
+from webapp.cli.context import CityContext, pass_city
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = {100_000: 30.0, 1_000_000: 300.0}  # seconds, from the design's quality bars
@@ -78,8 +80,8 @@ class TimedMailer(Mailer):
             self.seconds += time.perf_counter() - started
 
 
-def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path) -> dict:
-    """Generate, measure the baseline, run the sweep; the numbers."""
+def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callable[[], datetime]) -> dict:
+    """Generate, measure the baseline, run the sweep (its clock: `clock`); the numbers."""
     url = f"sqlite:///{folder / 'bench.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -91,7 +93,7 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path) -> dict:
     catalog = Catalog.load(REPO / "rules", REPO / "workflows")
     mailer = TimedMailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
     started, cpu = time.perf_counter(), time.process_time()
-    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, clock=now, runner="bench", services=catalog,
+    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, clock=clock, runner="bench", services=catalog,
                         mailer=mailer, chunk_size=chunk)
     sweep_s, sweep_cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
@@ -159,14 +161,15 @@ def show(results: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the generated database in this folder instead of a temporary one.")
-def sweep_bench(accounts: int, pdf: bool, chunk: int, as_json: bool, keep: Path | None) -> None:
+@pass_city
+def sweep_bench(city: CityContext, accounts: int, pdf: bool, chunk: int, as_json: bool, keep: Path | None) -> None:
     """Time the delinquency sweep on a generated city against a bare pass over its ledger."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
-        results = run_bench(accounts, pdf, chunk, keep)
+        results = run_bench(accounts, pdf, chunk, keep, city.now)
     else:
         with tempfile.TemporaryDirectory(prefix="ordinance-bench-") as folder:
-            results = run_bench(accounts, pdf, chunk, Path(folder))
+            results = run_bench(accounts, pdf, chunk, Path(folder), city.now)
     if as_json:
         click.echo(json.dumps(results, indent=2, default=str))
     else:

@@ -111,6 +111,12 @@ class CityContext:
             self._config = Config()
         return self._config
 
+    def configure(self, config: Config) -> None:
+        """Use these settings rather than the environment's alone (before the database is opened)."""
+        if self._database is not None:
+            raise RuntimeError("the database is already open with the environment's settings")
+        self._config = config
+
     def _opened(self) -> Database:
         """The database, opened on first use, its schema not checked."""
         if self._database is None:

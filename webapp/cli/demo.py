@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from samplecity import city
-from samplecity.loader import DemoRefused, has_city_data, load_demo
 from engine.rules.errors import DocumentErrors
 from engine.workflow.services import Catalog
-from webapp.cli.context import fail, now, open_database
+from samplecity import city as sample
+from samplecity.loader import DemoRefused, has_city_data, load_demo
+from webapp.cli.context import CITY_DATE, CityContext, fail, pass_city
 
 PHASES = {"accounts": "Accounts with a year of reads, bills and payments",
           "businesses": "Businesses and licenses", "writing": "Bill lines (and the rows still queued) written",
@@ -50,8 +48,8 @@ class PhaseReport:
 
 def print_logins() -> None:
     """The demo logins and where to use them."""
-    click.echo(f"\nThe sample city is at {city.URL} - sign in as:")
-    for login in city.DEMO_LOGINS:
+    click.echo(f"\nThe sample city is at {sample.URL} - sign in as:")
+    for login in sample.DEMO_LOGINS:
         click.echo(f"  {login.role:<11} {login.username:<11} password {login.password}")
 
 
@@ -61,23 +59,20 @@ def print_logins() -> None:
 @click.option("--licenses", default=300, show_default=True, type=click.IntRange(0, 200_000),
               help="How many businesses with licenses.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="The same seed gives the same city.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The city's today: bills run to the month before. Default: today in Alder Creek.")
+@click.option("--as-of", "as_of", type=CITY_DATE, default=None,
+              help="The city's today, YYYY-MM-DD: bills run to the month before. Default: today in the city.")
 @click.option("--if-new", is_flag=True, help="Load only into a database without a city; print the logins either way.")
 @click.option("--rules-dir", default="rules", show_default=True, help="The city's rule documents.")
 @click.option("--workflows-dir", default="workflows", show_default=True, help="The city's workflow definitions.")
-def command(accounts: int, licenses: int, seed: int, as_of: object, if_new: bool, rules_dir: str,
-            workflows_dir: str) -> None:
+@pass_city
+def command(city: CityContext, accounts: int, licenses: int, seed: int, as_of: date | None, if_new: bool,
+            rules_dir: str, workflows_dir: str) -> None:
     """Load the sample city: accounts, bills, payments, licenses, open cases and demo logins."""
-    moment = now()
-    day: date = as_of.date() if as_of else moment.astimezone(ZoneInfo(city.TIME_ZONE)).date()
-    db = open_database()
-    try:
-        db.upgrade()
-        with db.engine.connect() as connection:
-            loaded = has_city_data(connection)
-    except OperationalError as error:
-        fail(f"cannot open the database: {error.orig}")
+    moment = city.now()
+    city.upgrade()  # an empty database is the usual start; its date is then today in Alder Creek
+    day = as_of or city.today
+    with city.db.engine.connect() as connection:
+        loaded = has_city_data(connection)
     if loaded and if_new:
         click.echo("The database already holds a city; nothing loaded.")
         print_logins()
@@ -87,10 +82,10 @@ def command(accounts: int, licenses: int, seed: int, as_of: object, if_new: bool
     except DocumentErrors as errors:
         fail(f"the rules in {rules_dir} or the workflows in {workflows_dir} do not load:\n{errors}")
     click.echo(f"Loading the sample city: {accounts:,} accounts, {licenses:,} businesses, seed {seed}, "
-               f"as of {day} into {db.engine.url.render_as_string()}")
+               f"as of {day} into {city.db.engine.url.render_as_string()}")
     started = time.monotonic()
     try:
-        summary = load_demo(db.engine, catalog, accounts=accounts, licenses=licenses, seed=seed, as_of=day,
+        summary = load_demo(city.db.engine, catalog, accounts=accounts, licenses=licenses, seed=seed, as_of=day,
                             now=moment, progress=PhaseReport())
     except DemoRefused as refused:
         fail(str(refused))

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -28,7 +29,7 @@ from engine.rulebook.catalog_source import catalog_of_database, publication_stam
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
-from webapp.cli.context import Database, fail, now, open_database, require_schema
+from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
 from webapp.cli.sweep import execute
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,9 +74,9 @@ class SweepJobs:
                   f"{totals.get('notices', 0)} notices, {totals.get('exceptions', 0)} exceptions")
 
 
-def start_job_worker(db: Database, stop: threading.Event) -> threading.Thread:
+def start_job_worker(db: Database, stop: threading.Event, clock: Callable[[], datetime] = now) -> threading.Thread:
     """The thread that does background jobs as they come, until `stop` is set."""
-    worker = threading.Thread(target=run_worker, args=(db.sessions, stop, now, JOB_POLL_SECONDS),
+    worker = threading.Thread(target=run_worker, args=(db.sessions, stop, clock, JOB_POLL_SECONDS),
                               name="ordinance-jobs", daemon=True)
     worker.start()
     return worker
@@ -86,7 +87,7 @@ def read_schedule(path: Path) -> Schedule:
     try:
         return load_schedule(path)
     except (OSError, DocumentError) as error:
-        fail(f"cannot use the schedule: {error}", 2)
+        fail(f"cannot use the schedule: {error}", USAGE_ERROR)
 
 
 def stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
@@ -103,23 +104,22 @@ def sweep_jobs(db: Database) -> SweepJobs:
 @click.option("--schedule", "schedule_path", type=click.Path(dir_okay=False, path_type=Path), default=SCHEDULE,
               show_default=True, help="The schedule file.")
 @click.option("--no-catch-up", is_flag=True, help="Do not run the nights missed while no scheduler was running.")
-def command(schedule_path: Path, no_catch_up: bool) -> None:
+@pass_city
+def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
     """Run the nightly sweeps on schedule, and the background jobs as they come (Ctrl-C or SIGTERM to stop)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     schedule = read_schedule(schedule_path)
-    db = open_database()
-    require_schema(db)
-    jobs = sweep_jobs(db)
+    jobs = sweep_jobs(city.db)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()
-    worker = start_job_worker(db, stop_jobs)
+    worker = start_job_worker(city.db, stop_jobs, city.now)
     try:
         if not no_catch_up:
-            ran = catch_up(db.sessions, schedule, now(), jobs)
+            ran = catch_up(city.db.sessions, schedule, city.now(), jobs)
             click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
         scheduler = BlockingScheduler(timezone=schedule.zone)
-        add_jobs(scheduler, schedule, jobs, now)
+        add_jobs(scheduler, schedule, jobs, city.now)
         for entry in schedule.entries:
             click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
         click.echo("Scheduler running, and doing background jobs as they come (Ctrl-C to stop).")

@@ -24,11 +24,10 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
-from sqlalchemy.exc import OperationalError
 
-from webapp.cli.context import fail, open_database
+from webapp.cli.context import USAGE_ERROR, CityContext, fail, pass_city
 from webapp.cli.scheduler import SCHEDULE, read_schedule
-from webapp.config import Config, ConfigError, is_loopback
+from webapp.config import Config, is_loopback
 
 THREADS = 8
 SQLITE_WORKERS = 2
@@ -57,17 +56,14 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def prepare_database(config: Config) -> str:
+def prepare_database(city: CityContext) -> str:
     """Migrate the database to the newest schema (creating it if new); the dialect's name."""
-    db = open_database(config)
     try:
-        if db.upgrade():
+        if city.upgrade():
             click.echo("Created a new, empty database; load the sample city with `ordinance demo`.")
-    except OperationalError as error:
-        fail(f"cannot open the database: {error.orig}")
+        return city.db.engine.dialect.name
     finally:
-        db.engine.dispose()
-    return db.engine.dialect.name
+        city.close()  # each worker opens its own after the fork
 
 
 class SchedulerProcess:
@@ -195,8 +191,9 @@ def run_development_server(config: Config, host: str, port: int, scheduler: Sche
               help="Start no scheduler: run the one `ordinance scheduler` of the deployment elsewhere.")
 @click.option("--debug", is_flag=True,
               help="Flask's development server instead of gunicorn: debug pages, one process, loopback only.")
-def command(host: str, port: int, workers: int | None, threads: int, access_log: bool, schedule_path: Path,
-            no_scheduler: bool, debug: bool) -> None:
+@pass_city
+def command(city: CityContext, host: str, port: int, workers: int | None, threads: int, access_log: bool,
+            schedule_path: Path, no_scheduler: bool, debug: bool) -> None:
     """Serve the web UI with gunicorn, and run the nightly sweeps of schedule.yaml in one scheduler process beside it.
 
     Sign-in cookies are Secure (sent over https only) unless the server listens on loopback
@@ -205,15 +202,13 @@ def command(host: str, port: int, workers: int | None, threads: int, access_log:
     """
     if debug and not is_loopback(host):
         fail(f"--debug serves Flask's development server with its debugger, on loopback only, not on {host}; "
-             "leave out --debug to serve with gunicorn", 2)
-    try:
-        config = Config(host=host)
-    except ConfigError as error:
-        fail(str(error), 2)
+             "leave out --debug to serve with gunicorn", USAGE_ERROR)
+    city.configure(Config(host=host))
+    config = city.config
     scheduler = None if no_scheduler else SchedulerProcess(schedule_path)
     if scheduler is not None:
         read_schedule(schedule_path)  # a mistake in the schedule stops the server here, with its line
-    dialect = prepare_database(config)
+    dialect = prepare_database(city)
     click.echo(f"Sign-in {config.cookie_rule.reason}.")
     try:
         if debug:
