@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -17,21 +17,10 @@ from engine.rules.results import dumps
 from engine.rules.library import RuleLibrary, read_documents
 from engine.rules.schema import combined_schema, schema_for
 from engine.rules.versions import version_in_force
+from webapp.cli.context import CITY_DATE, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.failures import CityGroup
 
 RULES_DIR = "rules"
-
-
-def _iso_date(text: str, what: str) -> date:
-    """A date typed on the command line, or a usage error naming the option."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=what) from None
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """Parse --as-of."""
-    return None if value is None else _iso_date(value, "--as-of")
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[date, date] | None:
@@ -41,7 +30,7 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> tu
     first, sep, last = value.partition(":")
     if not sep:
         raise click.BadParameter("expected FROM:TO, e.g. 2025-12-16:2026-01-15", param_hint="--period")
-    return _iso_date(first, "--period"), _iso_date(last, "--period")
+    return CITY_DATE.convert(first, param, ctx), CITY_DATE.convert(last, param, ctx)
 
 
 def _library(rules_dir: str) -> RuleLibrary:
@@ -54,7 +43,7 @@ def _library(rules_dir: str) -> RuleLibrary:
         sys.exit(1)
 
 
-@click.group()
+@click.group(cls=CityGroup, error_label="error")
 def rules() -> None:
     """Rule documents: rates, fees, calendars, deadlines and criteria."""
 
@@ -84,23 +73,17 @@ def _read_facts(source: str) -> dict:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         facts = json.loads(text, parse_float=Decimal)
     except OSError as error:
-        _fail(f"cannot read facts from {source}: {error.strerror}")
+        fail(f"cannot read facts from {source}: {error.strerror}")
     except json.JSONDecodeError as error:
-        _fail(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})")
+        fail(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})")
     if not isinstance(facts, dict):
-        _fail(f"facts in {source} must be a JSON object")
+        fail(f"facts in {source} must be a JSON object")
     return facts
-
-
-def _fail(message: str) -> NoReturn:
-    """Print an error on standard error and exit with status 1."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 @rules.command(name="eval")
 @click.argument("document_id", metavar="ID")
-@click.option("--as-of", "as_of", required=True, callback=_as_of, help="The day to evaluate on, YYYY-MM-DD.")
+@click.option("--as-of", "as_of", required=True, type=CITY_DATE, help="The day to evaluate on, YYYY-MM-DD.")
 @click.option("--facts", "facts_source", required=True, help="A JSON file of facts, or - for standard input.")
 @click.option("--period", callback=_period, help="FROM:TO, both days included (schedules only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -109,10 +92,7 @@ def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, 
     """Evaluate one rule document on a date with a set of facts."""
     facts = _read_facts(facts_source)
     library = _library(rules_dir)
-    try:
-        result = library.evaluate(document_id, facts, as_of, period=period)
-    except EvaluationError as error:
-        _fail(str(error))
+    result = library.evaluate(document_id, facts, as_of, period=period)
     shown = result.to_json()
     if as_json:
         click.echo(dumps(shown))
@@ -192,18 +172,13 @@ def lint(paths: tuple[str, ...], rules_dir: str) -> None:
 
 @rules.command()
 @click.argument("document_id", metavar="ID")
-@click.option("--as-of", "as_of", callback=_as_of, help="Mark the version in force on this day (default today).")
+@city_date_option("--as-of", "as_of", help="Mark the version in force on this day")
 @click.option("--rules-dir", default=RULES_DIR, show_default=True)
-def show(document_id: str, as_of: date | None, rules_dir: str) -> None:
+def show(document_id: str, as_of: date, rules_dir: str) -> None:
     """A document's versions, and which one is in force."""
-    library = _library(rules_dir)
+    doc = _library(rules_dir).get(document_id)
     try:
-        doc = library.get(document_id)
-    except EvaluationError as error:
-        _fail(str(error))
-    on = as_of or date.today()
-    try:
-        in_force = version_in_force(doc, on)
+        in_force = version_in_force(doc, as_of)
     except EvaluationError:
         in_force = None
     click.echo(f"{doc.id} ({doc.kind}): {doc.title}")
@@ -213,7 +188,7 @@ def show(document_id: str, as_of: date | None, rules_dir: str) -> None:
         notes = [version.reference or "", "retired" if version.retired else "",
                  f"adopted {version.adopted}" if version.adopted else ""]
         click.echo(f"  {mark} {version.effective}  " + "; ".join(n for n in notes if n))
-    click.echo(f"  in force on {on}: " + (str(in_force.effective) if in_force else "none"))
+    click.echo(f"  in force on {as_of}: " + (str(in_force.effective) if in_force else "none"))
 
 
 @rules.command()
@@ -226,46 +201,30 @@ def schema(kind: str | None) -> None:
 # --- the rule store: the published revisions in the database -------------------------------
 
 
-def _city_today(session: Any, moment: Any) -> date:
-    """The city's calendar date at `moment`."""
-    from engine.city import get_city, local_today
-
-    return local_today(moment, get_city(session).timezone)
-
-
-def _store_database() -> Any:
-    """The configured database, with its tables, or exit 1 with advice."""
-    from webapp.cli.context import open_database, require_schema
-
-    db = open_database()
-    require_schema(db)
-    return db
-
-
 @rules.command(name="import")
 @click.argument("folder", required=False, default=RULES_DIR, type=click.Path())
 @click.option("--author", help="Who drafted the documents (a supervisor or administrator).")
 @click.option("--approver", help="Who approves them: a second person publishes them at once.")
-def import_command(folder: str, author: str | None, approver: str | None) -> None:
+@pass_city
+def import_command(city: CityContext, folder: str, author: str | None, approver: str | None) -> None:
     """Load a rules folder into the rule store, all or nothing: new and changed documents become revisions.
 
     Into an empty store (the city's first set-up) they are published by the system's import;
     afterwards they are drafts, unless --author and --approver name two people.
     """
     from engine.rulebook import store
-    from webapp.cli.context import actor, now
 
-    db, moment = _store_database(), now()
+    today = city.today
     try:
-        with db.transaction() as session:
-            report = store.import_folder(session, folder, actor=actor(), now=moment,
-                                         today=_city_today(session, moment), author=author, approver=approver)
+        with city.transaction() as session:
+            report = store.import_folder(session, folder, actor=actor(), now=city.now(), today=today, author=author,
+                                         approver=approver)
     except DocumentErrors as errors:
         for error in errors.errors:
             click.echo(str(error), err=True)
-        _fail(f"nothing imported: {len(errors.errors)} error{'s' * (len(errors.errors) != 1)}")
+        fail(f"nothing imported: {len(errors.errors)} error{'s' * (len(errors.errors) != 1)}")
     except store.RuleStoreError as error:
-        _fail(f"nothing imported:\n{error}")
+        fail(f"nothing imported:\n{error}")
     for row in report.published:
         click.echo(f"published {row.document_id} revision {row.revision}")
     for row in report.drafted:
@@ -277,14 +236,15 @@ def import_command(folder: str, author: str | None, approver: str | None) -> Non
 
 @rules.command(name="export")
 @click.argument("folder", type=click.Path(file_okay=False))
-def export_command(folder: str) -> None:
+@pass_city
+def export_command(city: CityContext, folder: str) -> None:
     """Write each document's newest published revision under FOLDER, byte for byte as stored."""
     from engine.rulebook import store
 
-    with _store_database().sessions() as session:
+    with city.session() as session:
         written = store.export(session, folder)
     if not written:
-        _fail("the rule store has no published rules yet; load them with `ordinance rules import`")
+        fail("the rule store has no published rules yet; load them with `ordinance rules import`")
     click.echo(f"{len(written)} document{'s' * (len(written) != 1)} written to {folder}")
 
 
@@ -292,34 +252,34 @@ def export_command(folder: str) -> None:
 @click.argument("document_id", metavar="ID")
 @click.option("--revision", required=True, type=click.IntRange(min=1), help="The draft revision to publish.")
 @click.option("--approver", required=True, help="Who approves it (not its author, if the city says so).")
-def publish(document_id: str, revision: int, approver: str) -> None:
+@pass_city
+def publish(city: CityContext, document_id: str, revision: int, approver: str) -> None:
     """Publish a draft revision of a rule document."""
     from engine.rulebook import store
-    from webapp.cli.context import now
 
-    db, moment = _store_database(), now()
+    today = city.today
     try:
-        with db.transaction() as session:
-            row = store.publish(session, document_id, revision, approver, moment, _city_today(session, moment))
+        with city.transaction() as session:
+            row = store.publish(session, document_id, revision, approver, city.now(), today)
             click.echo(f"published {row.document_id} revision {row.revision} (drafted by {row.author}, "
                        f"approved by {row.approver})")
     except DocumentErrors as errors:
-        _fail(f"revision {revision} of {document_id} is no longer valid:\n{errors}")
-    except store.RuleStoreError as error:
-        _fail(str(error))
+        fail(f"revision {revision} of {document_id} is no longer valid:\n{errors}")
 
 
 @rules.command()
 @click.argument("document_id", metavar="ID")
-def history(document_id: str) -> None:
+@pass_city
+def history(city: CityContext, document_id: str) -> None:
     """Every revision of a document: status, hash, author, approver, dates."""
-    from engine.city import get_city, zone
+    from engine.city import zone
     from engine.rulebook import store
 
-    with _store_database().sessions() as session:
-        rows, tz = store.history(session, document_id), zone(get_city(session).timezone)
+    tz = zone(city.timezone)
+    with city.session() as session:
+        rows = store.history(session, document_id)
     if not rows:
-        _fail(f"the rule store has no revision of {document_id}")
+        fail(f"the rule store has no revision of {document_id}")
 
     def shown(moment: Any) -> str:
         """A moment in the city's time, to the minute."""
