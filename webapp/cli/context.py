@@ -2,12 +2,12 @@
 
     from webapp.cli.context import CityContext, city_date_option, pass_city
 
-    @command.command("aging")
-    @city_date_option("--as-of")                  # omitted: today in the city
+    @command.command("close-day")
+    @city_date_option("--date", "day")            # omitted: today in the city
     @pass_city
-    def aging_command(city: CityContext, as_of: date) -> None:
+    def close_day_command(city: CityContext, day: date) -> None:
         with city.transaction() as session:      # committed on success, rolled back on error
-            ...
+            cash.close_day(session, day, user=..., now=city.now())
 
 The database is opened on first use and its schema checked once; the city's date is the
 command line's clock (`now`, which tests replace) in the city's saved time zone. A command
@@ -34,8 +34,8 @@ from engine.store.schema import is_new, upgrade
 from webapp.cli.failures import USAGE_ERROR, Failure
 from webapp.config import Config, utc_now
 
-__all__ = ["USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context", "city_date_option",
-           "fail", "now", "open_database", "pass_city", "require_schema"]
+__all__ = ["CITY_DATE", "USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context",
+           "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
 
 NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -239,4 +239,4 @@ def _today_when_omitted(ctx: click.Context, _param: click.Parameter, value: date
 def city_date_option(*names: str, help: str = "The day") -> Callable[[Command], Command]:
     """A date option, YYYY-MM-DD, that is today in the city when omitted."""
     return click.option(*names, type=CITY_DATE, default=None, callback=_today_when_omitted,
-                        help=f"{help} (YYYY-MM-DD; default: today in the city).")
+                        help=f"{help} (default: today in the city).")
