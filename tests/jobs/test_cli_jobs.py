@@ -32,7 +32,6 @@ def sessions(committing_url):
 def jobs(committing_url, tmp_path, monkeypatch):
     """Run `ordinance jobs ...` on the test's own database at NOW."""
     monkeypatch.setattr("webapp.cli.context.now", lambda: NOW)
-    monkeypatch.setattr("webapp.cli.jobs.now", lambda: NOW)
     runner = CliRunner()
     return lambda *args: runner.invoke(main, ["jobs", *args], env={"DATABASE_URL": committing_url,
                                                                     "ORDINANCE_INSTANCE": str(tmp_path)})

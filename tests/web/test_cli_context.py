@@ -80,7 +80,7 @@ def test_a_date_outside_the_years_the_city_keeps_is_refused(cli):
     ("users", "list"), ("audit", "verify"), ("tokens", "revoke", "portal"), ("sweep", "list"),
     ("sweep", "report", "delinquency"), ("reports", "aging"), ("cash", "balancing"),
     ("payments", "return", "1", "--reason", "NSF", "--actor", "sam"), ("rules", "history", "pool-permit-fee"),
-    ("rules", "show", "pool-permit-fee"), ("cases", "show", "1"), ("scheduler", "--no-catch-up"),
+    ("rules", "show", "pool-permit-fee"), ("cases", "show", "1"), ("scheduler", "--no-catch-up"), ("jobs", "list"),
 ])
 def test_a_database_without_tables_says_to_run_db_upgrade(cli, empty_url, rules_dir, args):
     result = cli(*args, *(("--rules-dir", str(rules_dir)) if args[:2] == ("rules", "show") else ()),

@@ -18,7 +18,7 @@ import click
 from engine.jobs import queue
 from engine.jobs.worker import run_pending
 from engine.store.models import Job
-from webapp.cli.context import fail, now, open_database, require_schema
+from webapp.cli.context import CityContext, fail, pass_city
 
 
 def progress_text(job: Job) -> str:
@@ -35,11 +35,10 @@ def command() -> None:
 
 @command.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="How many, newest first.")
-def list_(limit: int) -> None:
+@pass_city
+def list_(city: CityContext, limit: int) -> None:
     """The newest jobs: number, kind, status, progress, who asked and when."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         jobs = queue.recent_jobs(session, limit)
     if not jobs:
         click.echo("No jobs yet.")
@@ -51,11 +50,10 @@ def list_(limit: int) -> None:
 @command.command()
 @click.argument("job_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The whole job, result included, as JSON.")
-def show(job_id: int, as_json: bool) -> None:
+@pass_city
+def show(city: CityContext, job_id: int, as_json: bool) -> None:
     """One job: its input, progress, attempts, worker, times, and its result or error."""
-    db = open_database()
-    require_schema(db)
-    with db.sessions() as session:
+    with city.session() as session:
         job = session.get(Job, job_id)
     if job is None:
         fail(f"there is no job {job_id}")
@@ -84,13 +82,12 @@ def _as_json(job: Job) -> dict:
 
 
 @command.command("run-pending")
-def run_pending_() -> None:
+@pass_city
+def run_pending_(city: CityContext) -> None:
     """Do every waiting job once, oldest first, then exit (exit 1 if one failed)."""
-    db = open_database()
-    require_schema(db)
-    ran = run_pending(db.sessions, now)
+    ran = run_pending(city.db.sessions, city.now)
     failed = 0
-    with db.sessions() as session:
+    with city.session() as session:
         for claimed in ran:
             job = session.get(Job, claimed.id)
             failed += job.status == "failed"
