@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -245,11 +245,30 @@ class ReturnedPayment:
     became_cash_only: bool
 
 
+RETURNS_LOOK_BACK = timedelta(days=365)  # "the last 12 months": returned after on - 365 days, up to and on `on`
+RETURNS_CHUNK = 1000  # account ids per query
+
+
+# Built once: the count of returned payments by account, for ids, after `since`, up to and on `on`.
+RETURNED_BY_ACCOUNT = (select(Payment.account_id, func.count(Payment.id))
+                       .where(Payment.account_id.in_(bindparam("ids", expanding=True)), Payment.status == "returned",
+                              Payment.returned_on > bindparam("since"), Payment.returned_on <= bindparam("on"))
+                       .group_by(Payment.account_id))
+
+
 def returned_payments_12m(session: Session, account_id: int, on: date) -> int:
     """How many of the account's payments were returned in the 12 months up to and including `on`."""
-    return session.scalar(select(func.count()).select_from(Payment).where(
-        Payment.account_id == account_id, Payment.status == "returned",
-        Payment.returned_on > on - timedelta(days=365), Payment.returned_on <= on))
+    return returned_payments_12m_by_account(session, [account_id], on)[account_id]
+
+
+def returned_payments_12m_by_account(session: Session, account_ids: Iterable[int], on: date) -> dict[int, int]:
+    """Payments returned in the 12 months up to and including `on`, by account (0 for one with none)."""
+    wanted = sorted(set(account_ids))
+    counts = dict.fromkeys(wanted, 0)
+    for start in range(0, len(wanted), RETURNS_CHUNK):
+        counts.update(session.execute(RETURNED_BY_ACCOUNT, {"ids": wanted[start:start + RETURNS_CHUNK],
+                                                            "since": on - RETURNS_LOOK_BACK, "on": on}).all())
+    return counts
 
 
 def return_payment(session: Session, payment_id: int, *, reason: str, on: date, actor: str, now: datetime,
