@@ -33,7 +33,9 @@ from typing import Any, Callable
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.facts import facts_with_standings
 from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
+from engine.money.ledger import Standing
 from engine.money.ledger.standing import standings
 from engine.money import from_cents
 from engine.rules.calendar import city_calendar
@@ -42,8 +44,7 @@ from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.results import as_text
 from engine.rules.versions import version_in_force
-from engine.store.models import (Bill, Business, Customer, LedgerEntry, License, MeterRead, Payment, Property,
-                                 UtilityAccount)
+from engine.store.models import Bill, Business, LedgerEntry, License, MeterRead, UtilityAccount
 
 BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
 LICENSE_FACTS = {"category", "employees"}
@@ -336,47 +337,27 @@ def past_due_accounts(session: Session, today: date, chunk: int,
     """Each account with a past-due balance today (only an account that owes can be past due), with its facts."""
     owing = list(session.scalars(select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= today)
                                  .group_by(LedgerEntry.account_id).having(func.sum(LedgerEntry.amount_cents) > 0)))
-    waiting: list[tuple[int, Any]] = []
+    waiting: dict[int, Standing] = {}
     checked = 0
     _tell(tally, checked, len(owing))
     for account_id, standing in standings(session, today, account_ids=owing, chunk=chunk):
         checked += 1
         if standing.past_due_cents > 0:
-            waiting.append((account_id, standing))
+            waiting[account_id] = standing
         if len(waiting) >= chunk:
-            yield from _account_facts(session, waiting, today)
-            waiting = []
+            yield from _numbered(facts_with_standings(session, waiting, today))
+            waiting = {}
         if checked % chunk == 0:
             _tell(tally, checked, len(owing))
     if waiting:
-        yield from _account_facts(session, waiting, today)
+        yield from _numbered(facts_with_standings(session, waiting, today))
     _tell(tally, checked, len(owing))
 
 
-def _account_facts(session: Session, part: list[tuple[int, Any]], today: date) -> Iterator[tuple[str, dict]]:
-    """The facts of a chunk of accounts, read in three queries."""
-    ids = [account_id for account_id, _ in part]
-    accounts = {row.id: row for row in session.connection().execute(
-        select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.status, UtilityAccount.cycle,
-               UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.cash_only,
-               UtilityAccount.customer_id, Customer.low_income, Property.owner_id, Property.parcel)
-        .join(Customer, Customer.id == UtilityAccount.customer_id)
-        .join(Property, Property.id == UtilityAccount.property_id).where(UtilityAccount.id.in_(ids)))}
-    returned = dict(session.connection().execute(
-        select(Payment.account_id, func.count(Payment.id))
-        .where(Payment.account_id.in_(ids), Payment.status == "returned",
-               Payment.returned_on > today - timedelta(days=365), Payment.returned_on <= today)
-        .group_by(Payment.account_id)).all())
-    for account_id, standing in part:
-        row = accounts[account_id]
-        yield row.number, {
-            "account_number": row.number, "account_status": row.status, "account_closed": row.status == "closed",
-            "balance": standing.balance, "past_due_balance": standing.past_due_balance,
-            "days_past_due": standing.days_past_due, "cycle": row.cycle, "meter_size": row.meter_size,
-            "rate_class": row.rate_class, "low_income": bool(row.low_income),
-            "owner_is_customer": row.owner_id == row.customer_id, "cash_only": bool(row.cash_only),
-            "returned_payments_12m": returned.get(account_id, 0), "parcel": row.parcel,
-        }
+def _numbered(facts: dict[int, dict]) -> Iterator[tuple[str, dict]]:
+    """(account number, facts) for each account's facts."""
+    for found in facts.values():
+        yield found["account_number"], found
 
 
 def active_licenses(session: Session, chunk: int, tally: Tally | None = None) -> Iterator[tuple[str, dict]]:

@@ -18,7 +18,8 @@ from datetime import date
 from sqlalchemy import and_, case as when, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.money.ledger import Standing, standings
+from engine.accounts.facts import standing_facts
+from engine.money.ledger import standings
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
 from engine.sweeps.casework import Tally, might_move, one_subject
 from engine.sweeps.runner import SweepContext
@@ -97,12 +98,6 @@ def bill_periods(session: Session, oldest_due: dict[int, date]) -> dict[int, str
             if oldest_due[account_id] == due_on:
                 periods[account_id] = billed.strftime("%Y-%m")
     return periods
-
-
-def standing_facts(standing: Standing) -> dict:
-    """The facts the bulk standing gives (balance, past due, days past due)."""
-    return {"balance": standing.balance, "past_due_balance": standing.past_due_balance,
-            "days_past_due": standing.days_past_due}
 
 
 def open_cases_by_account(session: Session, ids: list[int], workflow_ids: tuple[str, ...]) -> dict[int, list[Case]]:

@@ -3,7 +3,8 @@
 Every subject type lists its facts with their types (`ordinance cases show` prints them).
 Facts marked `case` come from the case's own fields (given when the case is opened or set by
 its steps) with the default shown; the others are read from the account, the license or the
-ledger as of the step's day. The case's own fields are facts too and take precedence.
+ledger as of the step's day (an account's from engine.accounts.facts, the one place that reads
+them). The case's own fields are facts too and take precedence.
 
 A refund case and a lien case are about a utility account (`subject_id` is the account's id).
 """
@@ -17,11 +18,12 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.facts import facts_for_account
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
 from engine.rules.versions import version_in_force
-from engine.store.models import Bill, License, LedgerEntry, Payment, UtilityAccount
+from engine.store.models import Bill, License, LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -119,14 +121,6 @@ class FactContext:
     on: date
 
 
-def _returned_payments(session: Session, account_id: int, on: date) -> int:
-    """Payments returned in the 12 months up to the day."""
-    since = on - timedelta(days=365)
-    return session.scalar(select(func.count(Payment.id)).where(
-        Payment.account_id == account_id, Payment.status == "returned",
-        Payment.returned_on > since, Payment.returned_on <= on)) or 0
-
-
 # A batch job (the nightly sweep) may put a dict in session.info under this key: account facts are
 # then kept there per (account, day) until the job clears it (it does whenever the ledger changes).
 ACCOUNT_FACTS_MEMO = "ordinance.account_facts_memo"
@@ -136,30 +130,11 @@ def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
     """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
     memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
     if memo is None:
-        return _account_facts(ctx, account_id)
+        return facts_for_account(ctx.session, account_id, ctx.on)
     key = (account_id, ctx.on)
     if key not in memo:
-        memo[key] = _account_facts(ctx, account_id)
+        memo[key] = facts_for_account(ctx.session, account_id, ctx.on)
     return dict(memo[key])
-
-
-def _account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
-    """A utility account's facts on the day: the account, its customer and parcel, its ledger standing."""
-    account = ctx.session.get(UtilityAccount, account_id)
-    if account is None:
-        raise LookupError(f"no utility account with id {account_id}")
-    now = standing(ctx.session, account_id, ctx.on)
-    return {
-        "account_number": account.number, "account_status": account.status,
-        "account_closed": account.status == "closed", "balance": now.balance,
-        "past_due_balance": now.past_due_balance, "days_past_due": now.days_past_due,
-        "cycle": account.cycle, "meter_size": account.meter_size, "rate_class": account.rate_class,
-        "low_income": bool(account.customer.low_income),
-        "owner_is_customer": account.property.owner_id == account.customer_id,
-        "cash_only": bool(account.cash_only),
-        "returned_payments_12m": _returned_payments(ctx.session, account_id, ctx.on),
-        "parcel": account.property.parcel,
-    }
 
 
 def _add_months(day: date, months: int) -> date:

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from engine.accounts.facts import standing_facts
 from engine.money import ledger
 from engine.store.models import Case
 from engine.sweeps.casework import might_move
-from engine.sweeps.delinquency import maybe_past_due, standing_facts
+from engine.sweeps.delinquency import maybe_past_due
 from engine.workflow import runtime
 from engine.workflow.guards import Actor
 from tests.factories import create_account, create_case

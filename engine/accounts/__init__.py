@@ -1,0 +1,1 @@
+"""Utility accounts as the rules and workflows see them: an account's facts on a day."""

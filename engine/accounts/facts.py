@@ -1,0 +1,89 @@
+"""An account's facts on a day, read in one place: for one account, or for a chunk of accounts.
+
+The facts are the account's own (number, status, cycle, meter, rate class, cash-only), its
+customer's and its parcel's (low income, owner is the customer, parcel), its ledger standing
+on the day (balance, past due, days past due) and its payments returned in the 12 months up
+to the day. A chunk is read in three queries however many accounts it holds: the accounts
+with their customers and properties, their ledger entries, their returned payments. The
+workflow runtime, a draft's impact and the nightly sweeps all take their facts from here,
+so one account's facts are the same whichever of them asks.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.money.ledger import Standing, standings
+from engine.money.payments import returned_payments_12m_by_account
+from engine.store.models import Customer, Property, UtilityAccount
+
+ACCOUNT_CHUNK = 1000  # account ids per query
+
+# The facts, in the order they are given (workflows/README.md documents each).
+ACCOUNT_FACT_NAMES = ("account_number", "account_status", "account_closed", "balance", "past_due_balance",
+                      "days_past_due", "cycle", "meter_size", "rate_class", "low_income", "owner_is_customer",
+                      "cash_only", "returned_payments_12m", "parcel")
+
+
+def facts_for_account(session: Session, account_id: int, as_of: date) -> dict[str, Any]:
+    """One utility account's facts on the day; LookupError when there is no such account."""
+    return facts_for_accounts(session, [account_id], as_of)[account_id]
+
+
+def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, dict[str, Any]]:
+    """The facts of each of these accounts on the day, by account id (in id order), a chunk of queries at a time."""
+    wanted = sorted(set(account_ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), ACCOUNT_CHUNK):
+        ids = wanted[start:start + ACCOUNT_CHUNK]
+        found.update(facts_with_standings(session, dict(standings(session, as_of, account_ids=ids)), as_of))
+    return found
+
+
+def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of: date) -> dict[int, dict[str, Any]]:
+    """The facts of accounts whose standings on the day the caller has read already (in the order given)."""
+    ids = list(known)
+    rows = _account_rows(session, ids)
+    missing = [account_id for account_id in ids if account_id not in rows]
+    if missing:
+        raise LookupError(f"no utility account with id {missing[0]}")
+    returned = returned_payments_12m_by_account(session, ids, as_of)
+    return {account_id: _facts(rows[account_id], known[account_id], returned[account_id]) for account_id in ids}
+
+
+# Built once: the accounts of `ids` with their customers' and properties' columns.
+ACCOUNT_ROWS = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.status, UtilityAccount.cycle,
+                       UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.cash_only,
+                       UtilityAccount.customer_id, Customer.low_income, Property.owner_id, Property.parcel)
+                .join(Customer, Customer.id == UtilityAccount.customer_id)
+                .join(Property, Property.id == UtilityAccount.property_id)
+                .where(UtilityAccount.id.in_(bindparam("ids", expanding=True))))
+
+
+def _account_rows(session: Session, ids: list[int]) -> dict[int, Any]:
+    """Each account's columns with its customer's and its property's, by id, a chunk per query."""
+    rows: dict[int, Any] = {}
+    for start in range(0, len(ids), ACCOUNT_CHUNK):
+        rows.update((row.id, row) for row in session.execute(ACCOUNT_ROWS, {"ids": ids[start:start + ACCOUNT_CHUNK]}))
+    return rows
+
+
+def standing_facts(standing: Standing) -> dict[str, Any]:
+    """The facts a ledger standing gives: balance, past-due balance, days past due."""
+    return {"balance": standing.balance, "past_due_balance": standing.past_due_balance,
+            "days_past_due": standing.days_past_due}
+
+
+def _facts(row: Any, standing: Standing, returned: int) -> dict[str, Any]:
+    """One account's facts from its row, its standing and its count of returned payments."""
+    return {
+        "account_number": row.number, "account_status": row.status, "account_closed": row.status == "closed",
+        **standing_facts(standing), "cycle": row.cycle, "meter_size": row.meter_size,
+        "rate_class": row.rate_class, "low_income": bool(row.low_income),
+        "owner_is_customer": row.owner_id == row.customer_id, "cash_only": bool(row.cash_only),
+        "returned_payments_12m": returned, "parcel": row.parcel,
+    }
