@@ -17,6 +17,7 @@ from importlib.util import find_spec
 from itertools import repeat
 
 from engine.money import to_cents
+from engine.rules.months import day_of_month_or_last
 
 DUE_DAYS = 21  # when the calendar evaluator is not available: due 21 days after the bill
 AS_OF_MARK = "@@as-of@@"
@@ -155,8 +156,7 @@ class BillingCalendar:
         effective = version_in_force(document, month_start)
         body = next(v.body for v in document.versions if v.effective == effective)
         day = int(body["cycles"][cycle]["bill_day"])
-        next_month = date(year + month // 12, month % 12 + 1, 1)
-        return min(month_start + timedelta(days=day - 1), next_month - timedelta(days=1))
+        return day_of_month_or_last(year, month, day)
 
     def dates(self, cycle: str, period: str) -> tuple[date, date]:
         """(billed_on, due_on) for a cycle's bill of a period (YYYY-MM)."""

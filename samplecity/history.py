@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 
 from engine.money.gate import Admitted, Posting, Reversed, admit_all
+from engine.rules.months import first_of_month
 from samplecity import usage
 from samplecity.accounts import AccountPlan, weighted
 from samplecity.billing import BillingCalendar, RateBook
@@ -74,8 +75,7 @@ def billing_months(calendar: BillingCalendar, cycle: str, periods: list[str]) ->
 
 def previous_period(period: str) -> str:
     """The YYYY-MM before a YYYY-MM."""
-    year, month = int(period[:4]), int(period[5:])
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    return first_of_month(date(int(period[:4]), int(period[5:]), 1), -1).strftime("%Y-%m")
 
 
 @dataclass(slots=True)

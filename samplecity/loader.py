@@ -30,6 +30,7 @@ from samplecity.dice import dice
 from samplecity.history import AccountYears, Standing
 from samplecity.licenses import Application, LicenseYear
 from engine.rulebook.store import import_documents
+from engine.rules.months import first_of_month
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
 from engine.users import add_user
 from engine.workflow.services import Catalog
@@ -65,11 +66,7 @@ def has_city_data(connection: Connection) -> bool:
 
 def billing_periods(as_of: date) -> list[str]:
     """The twelve months (YYYY-MM, oldest first) ending with the month before `as_of`."""
-    periods, year, month = [], as_of.year, as_of.month
-    for _ in range(12):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        periods.append(f"{year}-{month:02d}")
-    return periods[::-1]
+    return [first_of_month(as_of, later).strftime("%Y-%m") for later in range(-12, 0)]
 
 
 def check_rules_reach(library: Any, as_of: date, periods: list[str]) -> None:

@@ -20,6 +20,7 @@ from engine import audit
 from engine.money import ledger
 from engine.money import from_cents, to_cents
 from engine.money.payments import returned_payments_12m
+from engine.rules.months import whole_months
 from engine.store.models import Deposit, LedgerEntry, UtilityAccount
 
 
@@ -91,10 +92,7 @@ def refund_facts(session: Session, account: UtilityAccount, as_of: date) -> dict
             LedgerEntry.effective_on > since, LedgerEntry.effective_on <= as_of,
             LedgerEntry.id.not_in(reversed_ids)))
 
-    months = (as_of.year - account.opened_on.year) * 12 + as_of.month - account.opened_on.month
-    if as_of.day < account.opened_on.day:
-        months -= 1
-    return {"months_of_service": max(months, 0), "late_payments_12m": fees("late-fee"),
+    return {"months_of_service": whole_months(account.opened_on, as_of), "late_payments_12m": fees("late-fee"),
             "returned_payments_12m": returned_payments_12m(session, account.id, as_of),
             "shutoffs_12m": fees("reconnection-fee")}
 

@@ -42,6 +42,7 @@ from engine.rules.calendar import city_calendar
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
+from engine.rules.months import first_of_month
 from engine.rules.results import as_text
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, Business, LedgerEntry, License, MeterRead, UtilityAccount
@@ -464,7 +465,7 @@ def _calendar_days(current: RuleDocument, draft: RuleDocument, today: date) -> O
 def _renewal_checks(session: Session, today: date, chunk: int,
                     tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active license on the first day of each of the next three months."""
-    firsts = [date(today.year + (today.month + n - 1) // 12, (today.month + n - 1) % 12 + 1, 1) for n in (1, 2, 3)]
+    firsts = [first_of_month(today, n) for n in (1, 2, 3)]
     for number, facts in active_licenses(session, chunk, tally):
         for day in firsts:
             yield f"{number} on {day.isoformat()}", {**facts, "_on": day}

@@ -9,7 +9,6 @@ and the next allowed day.
 """
 from __future__ import annotations
 
-import calendar as months
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
+from engine.rules.months import day_of_month_or_last
 from engine.rules.results import per_document
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -186,7 +186,7 @@ class CityCalendar:
         if cycle not in cycles:
             listed = ", ".join(repr(c) for c in cycles)
             raise FactError(f"cycle: {cycle!r} is not one of {listed}")
-        bill = date(year, month, min(cycles[cycle], months.monthrange(year, month)[1]))
+        bill = day_of_month_or_last(year, month, cycles[cycle])
         return bill, self.version_on(bill)
 
     def timeline(self, cycle: str, period: str) -> tuple[dict[str, date], dict[str, str], CalendarVersion]:

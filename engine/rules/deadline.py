@@ -1,13 +1,12 @@
 """kind: deadline — renewals and expiries: status on a day, reminders, grace, late counts, penalty.
 
-Months are added the calendar way: the same day N months later, or, when that month is
-too short, the day after its last day (Jan 31 + 1 month = Mar 1). So a `{months: 12}` term
-issued 2024-02-29 expires 2025-02-28, and a month late that starts on the 31st starts the
-next on the 1st after a short month.
+Months are added the calendar way (engine.rules.months.months_later_or_next_first): the same
+day N months later, or, when that month is too short, the day after its last day (Jan 31 +
+1 month = Mar 1). So a `{months: 12}` term issued 2024-02-29 expires 2025-02-28, and a month
+late that starts on the 31st starts the next on the 1st after a short month.
 """
 from __future__ import annotations
 
-import calendar as months
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,41 +15,29 @@ from engine.rules.calendar import city_calendar
 from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import fact_checker
+from engine.rules.months import day_of_month_or_last, months_later_or_next_first, whole_months
 from engine.rules.schedule import evaluate as evaluate_schedule
 from engine.rules.versions import version_in_force
 
 ONE_DAY = timedelta(days=1)
 
 
-def add_months(day: date, count: int) -> date:
-    """The same day `count` months later; the day after the month's end when that month is shorter."""
-    year, month = divmod(day.month - 1 + count, 12)
-    year, month = day.year + year, month + 1
-    last = months.monthrange(year, month)[1]
-    return date(year, month, day.day) if day.day <= last else date(year, month, last) + ONE_DAY
-
-
 def started_months(first_late: date, on: date) -> int:
     """How many months have started by `on`, month k starting k-1 months after `first_late`."""
-    if on < first_late:
-        return 0
-    count = (on.year - first_late.year) * 12 + on.month - first_late.month + 1
-    while count > 0 and add_months(first_late, count - 1) > on:
-        count -= 1
-    return count
+    return whole_months(first_late, on) + 1 if on >= first_late else 0
 
 
 def term_end(term: dict, issued_on: date) -> date:
     """When a term that began on `issued_on` expires: `{every: year, date: MM-DD}` or `{months: N}`."""
     if "months" in term:
-        return add_months(issued_on, int(term["months"])) - ONE_DAY
+        return months_later_or_next_first(issued_on, int(term["months"])) - ONE_DAY
     if term.get("every") == "year":
         text = term["date"].isoformat()[5:] if isinstance(term["date"], date) else str(term["date"])
         month, day = (int(part) for part in text.split("-"))
 
         def in_year(year: int) -> date:
             """MM-DD in a year (Feb 29 is Feb 28 in a common year)."""
-            return date(year, month, min(day, months.monthrange(year, month)[1]))
+            return day_of_month_or_last(year, month, day)
 
         end = in_year(issued_on.year)
         return end if end >= issued_on else in_year(issued_on.year + 1)

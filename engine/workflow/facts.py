@@ -22,6 +22,7 @@ from engine.accounts.facts import facts_for_account
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
+from engine.rules.months import months_later_or_month_end
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, License, LedgerEntry
 
@@ -137,14 +138,6 @@ def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
     return dict(memo[key])
 
 
-def _add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day where it is shorter)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last))
-
-
 def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Decimal]]]:
     """A case's payment plan: the down payment (due the day the plan began) and the monthly installments.
 
@@ -157,7 +150,7 @@ def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Dec
     share = (rest / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
     amounts = [share] * (count - 1) + [rest - share * (count - 1)]
     first_due = date.fromisoformat(fields["first_due"])
-    return down, [(_add_months(first_due, k), amount) for k, amount in enumerate(amounts)]
+    return down, [(months_later_or_month_end(first_due, k), amount) for k, amount in enumerate(amounts)]
 
 
 def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> dict[str, Any]:

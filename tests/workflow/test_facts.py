@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from engine.workflow import services
-from engine.workflow.facts import SUBJECT_FACTS
+from engine.workflow.facts import SUBJECT_FACTS, plan_payments
 from engine.workflow.runtime import case_facts
 from tests.factories import create_account, create_customer, create_license
 from tests.workflow.conftest import REPO, at, charge, pay
@@ -87,3 +87,11 @@ def test_the_workflows_readme_lists_every_fact():
         assert f"### {subject}" in readme
         for fact in facts.values():
             assert f"| `{fact.name}` | {fact.type} |" in readme, fact.name
+
+
+def test_a_plan_begun_on_jan_31_falls_due_on_each_month_s_last_day_when_shorter():
+    """$100.00 in three installments from Jan 31: $33.33 on Jan 31 and Feb 28, $33.34 on Mar 31."""
+    down, installments = plan_payments({"plan_balance": "100.00", "installments": 3, "first_due": "2026-01-31"})
+    assert down == Decimal("0.00")
+    assert installments == [(date(2026, 1, 31), Decimal("33.33")), (date(2026, 2, 28), Decimal("33.33")),
+                            (date(2026, 3, 31), Decimal("33.34"))]
