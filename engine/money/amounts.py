@@ -1,10 +1,12 @@
 """Money in the engine: Decimal dollars, integer cents at rest, one rounding function."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
-ROUNDINGS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+# half_up and half_even are the roundings a rule document may name; down (toward zero) splits an
+# amount into equal shares whose remainder goes to the last one.
+ROUNDINGS = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 
 
 def round_money(amount: Decimal, rounding: str = "half_up") -> Decimal:
@@ -12,12 +14,17 @@ def round_money(amount: Decimal, rounding: str = "half_up") -> Decimal:
     return amount.quantize(CENT, rounding=ROUNDINGS[rounding])
 
 
+def whole_cents(amount: Decimal) -> bool:
+    """Whether an amount has no fraction of a cent (52.03, 52.030 and 52 do; 52.035 does not)."""
+    cents = amount * 100
+    return cents == cents.to_integral_value()
+
+
 def to_cents(amount: Decimal) -> int:
     """Whole cents for a Decimal that is already rounded to cents; refuse anything finer."""
-    cents = amount * 100
-    if cents != cents.to_integral_value():
+    if not whole_cents(amount):
         raise ValueError(f"{amount} has more than two decimals; round it first")
-    return int(cents)
+    return int(amount * 100)
 
 
 def from_cents(cents: int) -> Decimal:
@@ -41,9 +48,9 @@ def parse_money(text: str | int | Decimal) -> Decimal:
         raise ValueError(f"{text!r} is not an amount of money")
     if not value.is_finite():
         raise ValueError(f"{text!r} is not an amount of money")
-    if value != value.quantize(CENT):
+    if not whole_cents(value):
         raise ValueError(f"{text!r} has more than two decimals")
-    return value.quantize(CENT)
+    return round_money(value)
 
 
 def format_money(amount: Decimal | int) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from engine.money.amounts import CENT
+from engine.money.amounts import round_money, whole_cents
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.errors import FactError
 from engine.rules.results import as_text, per_document
@@ -55,10 +55,9 @@ def _as_number(name: str, value: Any) -> Decimal:
 def _as_money(name: str, value: Any) -> Decimal:
     """A `money` fact: cents at most."""
     number = _decimal(name, value, "an amount of money")
-    cents = number.quantize(CENT)
-    if number != cents:
+    if not whole_cents(number):
         raise FactError(f"{name}: {_shown(value)} has more than two decimals")
-    return cents
+    return round_money(number)
 
 
 def _as_integer(name: str, value: Any) -> int:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from engine.money.amounts import whole_cents
 from engine.rules.document import KINDS, InputSpec, RuleDocument, Version
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.schema import BOOLEAN_HINT, COMMON_VERSION_KEYS, YAML_11_BOOLEANS, describe, line_at, schema_errors
@@ -80,7 +81,7 @@ def fits(input_type: str, value: Any) -> bool:
             return False
         if input_type == "integer":
             return value == value.to_integral_value()
-        return input_type != "money" or value == value.quantize(Decimal("0.01"))
+        return input_type != "money" or whole_cents(value)
     if input_type == "boolean":
         return isinstance(value, bool)
     if input_type == "text":

@@ -147,7 +147,7 @@ def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Dec
     total, count = Decimal(str(fields["plan_balance"])), int(fields["installments"])
     down = round_money(total * Decimal(str(fields.get("down_payment_percent") or 0)) / 100)
     rest = total - down
-    share = (rest / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    share = round_money(rest / count, "down")
     amounts = [share] * (count - 1) + [rest - share * (count - 1)]
     first_due = date.fromisoformat(fields["first_due"])
     return down, [(months_later_or_month_end(first_due, k), amount) for k, amount in enumerate(amounts)]
