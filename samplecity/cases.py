@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from samplecity.history import DELINQUENT, Standing, counter_day
 from samplecity.licenses import Application
-from engine.money import from_cents
+from engine.money import money_text
 from engine.store.models import Case
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
@@ -99,5 +99,5 @@ class OpenCases:
         amount = min(standing.duplicate_payment_cents, -standing.balance_cents)
         services.open_case(self.session, self.catalog, "refunds", standing.account_id, actor="clerk",
                            on=counter_day(self.as_of - timedelta(days=3)), now=self.now,
-                           fields={"amount": str(from_cents(amount)), "source": "overpayment"})
+                           fields={"amount": money_text(amount), "source": "overpayment"})
         self.opened("refunds")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from engine.money import money_text
 from engine.notices.catalog import NOTICE_TYPES
 
 STREETS = ("Oak Hollow Rd", "Mill St", "Cedar Ave", "Riverbend Dr", "Quarry Ln", "Sutter Way")
@@ -47,7 +48,7 @@ def sample_notice_data(type_id: str, number: int = 0) -> dict:
         "account_number": f"104-{22871 + number:05d}-03",
         "service_address": street,
         "parcel": f"041-{230 + number % 700:03d}-{number % 100:02d}",
-        "amount_due": f"{cents // 100}.{cents % 100:02d}",
+        "amount_due": money_text(cents),
         "due_date": "2026-03-16",
         "shutoff_date": "2026-03-23",
         "reconnection_date": "2026-03-04",

@@ -6,7 +6,8 @@ from decimal import Decimal
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from engine.money import format_money, parse_money
+from engine.money import parse_money
+from webapp.formatting import money
 
 try:
     from wtforms import SelectChoice
@@ -50,7 +51,7 @@ class AtLeast:
     def __call__(self, form, field: MoneyField) -> None:
         """Refuse an amount below the limit."""
         if field.amount is not None and field.amount < self.least:
-            raise ValidationError(self.message or f"The amount must be at least {format_money(self.least)}.")
+            raise ValidationError(self.message or f"The amount must be at least {money(self.least)}.")
 
 
 class AtMost:
@@ -63,4 +64,4 @@ class AtMost:
     def __call__(self, form, field: MoneyField) -> None:
         """Refuse an amount above the limit."""
         if field.amount is not None and field.amount > self.most:
-            raise ValidationError(f"The amount must be at most {format_money(self.most)}.")
+            raise ValidationError(f"The amount must be at most {money(self.most)}.")

@@ -13,7 +13,12 @@ from webapp.auth.access import may_open
 
 
 def money(value: int | Decimal | str | None) -> str:
-    """Integer cents, Decimal dollars or dollars as text ("52.03") as $52.03; empty for None."""
+    """Money on a page: integer cents, Decimal dollars or dollars as text ("52.03") as $52.03; empty for None.
+
+    Every page shows money through this (the `money` filter, flashes, form messages); a credit
+    shows as -$30.00. Notices print it through engine.notices.formats.money, CSV files through
+    engine.money.money_text.
+    """
     if value is None or value == "":
         return ""
     if isinstance(value, str):

@@ -1,4 +1,9 @@
-"""Money in the engine: Decimal dollars, integer cents at rest, one rounding function."""
+"""Money in the engine: Decimal dollars, integer cents at rest, one rounding function, two ways to write it.
+
+`format_money` writes money for people ("$1,234.50", "-$30.00"): the pages and the printed
+notices both show it so, through their own filters. `money_text` writes it for machines
+("1234.50", "-30.00"): CSV reports, JSON, audit details, a notice's stored data.
+"""
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -53,8 +58,20 @@ def parse_money(text: str | int | Decimal) -> Decimal:
     return round_money(value)
 
 
-def format_money(amount: Decimal | int) -> str:
-    """'$1,234.50' for Decimal dollars (or integer cents, given as int)."""
-    value = from_cents(amount) if isinstance(amount, int) else amount
+def _dollars(amount: Decimal | int | str) -> Decimal:
+    """Decimal dollars, integer cents (an int) or dollars as text ("52.03"), as dollars rounded half up to cents."""
+    if isinstance(amount, int):
+        return from_cents(amount)
+    return round_money(Decimal(amount) if isinstance(amount, str) else amount)
+
+
+def format_money(amount: Decimal | int | str) -> str:
+    """Money for people: '$1,234.50', a credit '-$30.00' (Decimal dollars, int cents or dollars as text)."""
+    value = _dollars(amount)
     sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    return f"{sign}${abs(value):,}"
+
+
+def money_text(amount: Decimal | int | str) -> str:
+    """Money for machines: '1234.50', a credit '-30.00' (Decimal dollars, int cents or dollars as text)."""
+    return str(_dollars(amount))

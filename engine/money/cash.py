@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.ledger.journal import day_journal
-from engine.money import from_cents, to_cents
+from engine.money import money_text, to_cents
 from engine.store.models import CashDrawer, Payment, User
 
 COUNTED_TENDERS = ("cash", "check", "card")
@@ -98,9 +98,10 @@ class TenderBalance:
 
     def row(self) -> dict:
         """The line as the report prints it (dollars)."""
-        money = lambda cents: "" if cents is None else str(from_cents(cents))  # noqa: E731
-        return {"drawer": self.drawer_id, "tender": self.tender, "expected": money(self.expected_cents),
-                "counted": money(self.counted_cents), "variance": money(self.variance_cents)}
+        counted = "" if self.counted_cents is None else money_text(self.counted_cents)
+        variance = "" if self.variance_cents is None else money_text(self.variance_cents)
+        return {"drawer": self.drawer_id, "tender": self.tender, "expected": money_text(self.expected_cents),
+                "counted": counted, "variance": variance}
 
 
 def expected_by_tender(session: Session, drawer: CashDrawer) -> dict[str, int]:
@@ -141,7 +142,7 @@ def close_day(session: Session, business_date: date, *, user: User, now: datetim
     session.flush()
     audit.record(session, actor=user.username, action="cash.day_close", subject_type="business_day",
                  subject_id=business_date.isoformat(),
-                 detail={"drawers": [d.id for d in drawers], "variance": str(from_cents(variance))}, at=now)
+                 detail={"drawers": [d.id for d in drawers], "variance": money_text(variance)}, at=now)
     return drawers
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 
 from engine.money import ledger
-from engine.money import from_cents, to_cents
+from engine.money import from_cents, money_text, to_cents
 from engine.money.payments import returned_payments_12m
 from engine.rules.months import whole_months
 from engine.store.models import Deposit, LedgerEntry, UtilityAccount
@@ -44,7 +44,7 @@ def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, 
     session.flush()
     audit.record(session, actor=actor, action="deposit.received", subject_type="utility_account",
                  subject_id=account.id, at=now,
-                 detail={"deposit_id": deposit.id, "amount": str(amount), "rule_version": rule_version})
+                 detail={"deposit_id": deposit.id, "amount": money_text(amount), "rule_version": rule_version})
     return deposit
 
 

@@ -14,15 +14,10 @@ from sqlalchemy.orm import Session
 
 from engine.money.ledger import BUCKETS, standings
 from engine.money.ledger.journal import trial_balance as _trial_balance
-from engine.money import from_cents, to_cents
+from engine.money import money_text, to_cents
 from engine.store.models import Bill, Customer, Payment, UtilityAccount
 
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
-
-
-def _money(cents: int) -> str:
-    """Cents as dollars text."""
-    return str(from_cents(int(cents)))
 
 
 def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bool = False) -> Iterator[dict]:
@@ -37,8 +32,8 @@ def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bo
             .where(UtilityAccount.id.in_([account_id for account_id, _ in pending]))))
         for account_id, s in pending:
             number, customer = names[account_id]
-            yield {"account_number": number, "customer": customer, "balance": _money(s.balance_cents),
-                   **{b: _money(getattr(s, b)) for b in BUCKETS}, "past_due_balance": _money(s.past_due_cents),
+            yield {"account_number": number, "customer": customer, "balance": money_text(s.balance_cents),
+                   **{b: money_text(getattr(s, b)) for b in BUCKETS}, "past_due_balance": money_text(s.past_due_cents),
                    "days_past_due": s.days_past_due}
         pending.clear()
 
@@ -54,8 +49,8 @@ def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bo
             yield from flush()
     if pending:
         yield from flush()
-    yield {"account_number": "TOTAL", "customer": "", "balance": _money(totals["balance_cents"]),
-           **{b: _money(totals[b]) for b in BUCKETS}, "past_due_balance": _money(totals["past_due_cents"]),
+    yield {"account_number": "TOTAL", "customer": "", "balance": money_text(totals["balance_cents"]),
+           **{b: money_text(totals[b]) for b in BUCKETS}, "past_due_balance": money_text(totals["past_due_cents"]),
            "days_past_due": ""}
 
 
@@ -69,11 +64,11 @@ def billing_register(session: Session, cycle: str, period: str) -> list[dict]:
         total += bill.total_cents
         rows.append({"account_number": number, "rate_class": rate_class, "meter_size": meter,
                      "service_from": bill.service_from.isoformat(), "service_to": bill.service_to.isoformat(),
-                     "consumption_ccf": bill.consumption_ccf, "total": _money(bill.total_cents),
+                     "consumption_ccf": bill.consumption_ccf, "total": money_text(bill.total_cents),
                      "rule": bill.rule_id, "rule_version": bill.rule_version,
                      "billed_on": bill.billed_on.isoformat(), "due_on": bill.due_on.isoformat()})
     rows.append({"account_number": "TOTAL", "rate_class": "", "meter_size": "", "service_from": "", "service_to": "",
-                 "consumption_ccf": sum(r["consumption_ccf"] for r in rows), "total": _money(total), "rule": "",
+                 "consumption_ccf": sum(r["consumption_ccf"] for r in rows), "total": money_text(total), "rule": "",
                  "rule_version": "", "billed_on": "", "due_on": ""})
     return rows
 
@@ -87,7 +82,7 @@ def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> 
     if cycle:
         query = query.where(Bill.cycle == cycle)
     return [{"period": period, "rate_code": rule_id, "meter_size": meter, "bills": count,
-             "consumption_ccf": int(use or 0), "billed": _money(cents or 0)}
+             "consumption_ccf": int(use or 0), "billed": money_text(int(cents or 0))}
             for rule_id, meter, count, use, cents in session.execute(query)]
 
 
@@ -100,9 +95,9 @@ def daily_receipts(session: Session, day: date) -> list[dict]:
             .order_by(Payment.source, Payment.tender, Payment.status)):
         total += cents
         rows.append({"date": day.isoformat(), "source": source, "tender": tender, "status": status,
-                     "payments": count, "amount": _money(cents)})
+                     "payments": count, "amount": money_text(int(cents))})
     rows.append({"date": day.isoformat(), "source": "TOTAL", "tender": "", "status": "",
-                 "payments": sum(r["payments"] for r in rows), "amount": _money(total)})
+                 "payments": sum(r["payments"] for r in rows), "amount": money_text(int(total))})
     return rows
 
 
@@ -112,5 +107,5 @@ def trial_balance(session: Session, as_of: date) -> list[dict]:
     debit = sum(to_cents(Decimal(r["debit"])) for r in rows)
     credit = sum(to_cents(Decimal(r["credit"])) for r in rows)
     rows.append({"date": as_of.isoformat(), "fund": "", "account": "TOTAL", "account_name": "",
-                 "debit": _money(debit), "credit": _money(credit)})
+                 "debit": money_text(debit), "credit": money_text(credit)})
     return rows

@@ -12,7 +12,7 @@ MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "ag
 
 
 def money(value: str) -> str:
-    """'$1,234.50' for a money string such as "1234.5" or "1234.50"."""
+    """Money on a printed notice, English and Spanish alike: '$1,234.50' for "1234.5" (refused: not money)."""
     return format_money(parse_money(value))
 
 

@@ -1,12 +1,10 @@
-"""Helpers every evaluator shares: money and values as `--json` prints them, per-document caches."""
+"""Helpers every evaluator shares: values as `--json` prints them, per-document caches (money: engine.money.amounts)."""
 from __future__ import annotations
 
 import json
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, TypeVar
-
-from engine.money.amounts import round_money
 
 T = TypeVar("T")
 
@@ -27,11 +25,6 @@ def per_document(doc: Any, key: Any, build: Callable[[], T]) -> T:
     if found is None:
         found = cache.setdefault(key, build())
     return found
-
-
-def money_text(amount: Decimal) -> str:
-    """Money as `--json` prints it: a string with two decimals."""
-    return str(round_money(amount))
 
 
 def as_text(value: Any) -> str:

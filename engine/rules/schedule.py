@@ -13,13 +13,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine.money.amounts import round_money
+from engine.money.amounts import money_text, round_money
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules import versions as in_force
 from engine.rules.facts import fact_checker
-from engine.rules.results import as_text, money_text, per_document
+from engine.rules.results import as_text, per_document
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -171,7 +171,7 @@ def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
     of, rate = spec["of"], spec["rate"]
     share, rate_text = rate / HUNDRED, as_text(rate)
     if of == "subtotal":
-        return lambda facts, work: (work.subtotal * share, f"{rate_text}% of subtotal {work.subtotal:.2f}")
+        return lambda facts, work: (work.subtotal * share, f"{rate_text}% of subtotal {money_text(work.subtotal)}")
     if isinstance(of, dict) and "line" in of:
         other = of["line"]
         if other not in earlier:

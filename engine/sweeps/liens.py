@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.money import money_text
 from engine.store.models import Case
 from engine.sweeps.casework import Tally, account_numbers, one_subject
 from engine.sweeps.delinquency import last_account_id
@@ -36,7 +37,7 @@ def _eligible(session: Session, ctx: SweepContext, case: Case) -> tuple[bool, di
 def _line(case: Case, facts: dict) -> dict:
     """One line of a list for the supervisor: case, account, parcel, past-due amount."""
     return {"case": case.id, "account": facts.get("account_number"), "parcel": facts.get("parcel"),
-            "past_due": str(facts.get("past_due_balance"))}
+            "past_due": money_text(facts["past_due_balance"])}
 
 
 class LienSweep:

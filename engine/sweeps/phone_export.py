@@ -15,6 +15,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.money import money_text
 from engine.money.ledger import standings
 from engine.store.models import Case, Customer, UtilityAccount
 
@@ -51,7 +52,7 @@ def scheduled_for_shutoff(session: Session, as_of: date) -> Iterator[dict[str, s
         owed = dict(standings(session, as_of, account_ids=[row[1] for row in batch]))
         for _case_id, account_id, number, name, phone, language, shutoff_on in batch:
             yield {"account_number": number, "name": name, "phone": phone, "language": language,
-                   "amount": str(owed[account_id].past_due_balance), "shutoff_on": shutoff_on}
+                   "amount": money_text(owed[account_id].past_due_cents), "shutoff_on": shutoff_on}
 
 
 def write_phone_export(session: Session, as_of: date, out: TextIO) -> int:

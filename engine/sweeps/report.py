@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.money import from_cents
+from engine.money import money_text
 from engine.store.models import NoticeBatch, SweepRun
 
 MAX_EXCEPTIONS = 1000  # kept in full; beyond that only counted
@@ -39,13 +39,13 @@ class SweepReport:
             "subjects": self.subjects,
             "cases_opened": dict(sorted(self.cases_opened.items())),
             "steps": dict(sorted(self.steps.items())),
-            "fees": {k: str(from_cents(v)) for k, v in sorted(self.fees_cents.items())},
+            "fees": {k: money_text(v) for k, v in sorted(self.fees_cents.items())},
             "fees_cents": dict(sorted(self.fees_cents.items())),
             "notices": dict(sorted(self.notices.items())),
             "exceptions": list(self.exceptions),
             "exceptions_not_kept": self.exceptions_not_kept,
             "totals": {"steps": sum(self.steps.values()), "notices": sum(self.notices.values()),
-                       "fees": str(from_cents(sum(self.fees_cents.values()))),
+                       "fees": money_text(sum(self.fees_cents.values())),
                        "exceptions": len(self.exceptions) + self.exceptions_not_kept},
             **({"extra": self.extra} if self.extra else {}),
         }

@@ -4,7 +4,7 @@ One builder per subject kind gives the recipient and the subject's own lines (ac
 parcel, license); one per notice type adds its amounts and dates from the case's facts and
 fields. `reference` is the ordinance cited: the reference of the rule version in force
 that the notice type rests on (NOTICE_RULES), or else of a rule the step consulted. Money
-is text with two decimals, dates ISO.
+is text with two decimals (engine.money.money_text), dates ISO.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from engine.money import round_money
+from engine.money import money_text
 from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
@@ -30,11 +30,6 @@ NOTICE_RULES = {
     "refund-letter": "refund-approval",
 }
 LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
-
-
-def money(value: Any) -> str:
-    """Money as a notice holds it: "52.03"."""
-    return str(round_money(Decimal(str(value))))
 
 
 def iso(value: Any) -> str | None:
@@ -74,12 +69,12 @@ SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, Any]
 def _fee(fields: dict, schedule: str) -> str | None:
     """The amount a fee action of this case posted for a schedule, if any."""
     found = (fields.get("fees") or {}).get(schedule)
-    return money(found) if found is not None else None
+    return money_text(found) if found is not None else None
 
 
 def _owed(facts: dict) -> str:
     """What the account owes on the day (never below zero on a letter)."""
-    return money(max(facts.get("balance", Decimal(0)), Decimal(0)))
+    return money_text(max(facts.get("balance", Decimal(0)), Decimal(0)))
 
 
 def _past_due(on: date, facts: dict, fields: dict) -> dict:
@@ -98,9 +93,9 @@ def _shutoff(on: date, facts: dict, fields: dict) -> dict:
 def _plan(on: date, facts: dict, fields: dict) -> dict:
     """Payment plan agreement: the plan balance, the down payment due now, and each installment."""
     down, rows = plan_payments(fields)
-    return {"amount_due": money(fields["plan_balance"]), "plan_total": money(fields["plan_balance"]),
-            "down_payment": money(down),
-            "installments": [{"due_date": d.isoformat(), "amount": money(a)} for d, a in rows]}
+    return {"amount_due": money_text(fields["plan_balance"]), "plan_total": money_text(fields["plan_balance"]),
+            "down_payment": money_text(down),
+            "installments": [{"due_date": d.isoformat(), "amount": money_text(a)} for d, a in rows]}
 
 
 def _reconnection(on: date, facts: dict, fields: dict) -> dict:
@@ -111,7 +106,7 @@ def _reconnection(on: date, facts: dict, fields: dict) -> dict:
 
 def _lien_intent(on: date, facts: dict, fields: dict) -> dict:
     """Notice of intent: the past-due balance, pay by the date set."""
-    return {"amount_due": money(facts["past_due_balance"]), "due_date": fields.get("pay_by")}
+    return {"amount_due": money_text(facts["past_due_balance"]), "due_date": fields.get("pay_by")}
 
 
 def _lien_release(on: date, facts: dict, fields: dict) -> dict:
@@ -124,14 +119,14 @@ def _license(on: date, facts: dict, fields: dict) -> dict:
     """License letters: fee, penalty, renew-by date, term dates, total due."""
     fee = facts.get("license_fee") or Decimal(0)
     penalty = Decimal(_fee(fields, "license-late-penalty") or 0)
-    return {"fee": money(fee), "penalty": money(penalty), "amount_due": money(fee + penalty),
+    return {"fee": money_text(fee), "penalty": money_text(penalty), "amount_due": money_text(fee + penalty),
             "due_date": iso(facts.get("expires_on")), "issued_date": iso(facts.get("issued_on")),
             "expiration_date": iso(facts.get("expires_on")), "lapsed_date": iso(on)}
 
 
 def _refund(on: date, facts: dict, fields: dict) -> dict:
     """Refund letter: the amount, the check number and date."""
-    return {"refund_amount": money(fields["amount"]), "check_number": fields.get("check_number"),
+    return {"refund_amount": money_text(fields["amount"]), "check_number": fields.get("check_number"),
             "check_date": fields.get("check_date") or iso(on)}
 
 

@@ -1,17 +1,43 @@
-"""Money's one rounding function, and the whole cents money may hold."""
+"""Money's one rounding function and its two ways of being written: for people and for machines."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
 
-from engine.money import parse_money, round_money, to_cents
+from engine.money import format_money, money_text, parse_money, round_money, to_cents
 from engine.money.amounts import whole_cents
+from engine.notices.formats import money as notice_money
+from webapp.formatting import money as page_money
+
+
+@pytest.mark.parametrize("amount, people, machines", [
+    (Decimal("1234.5"), "$1,234.50", "1234.50"),
+    (Decimal("52.03"), "$52.03", "52.03"),
+    (Decimal("-30"), "-$30.00", "-30.00"),
+    (5203, "$52.03", "52.03"),
+    (-3000, "-$30.00", "-30.00"),
+    (0, "$0.00", "0.00"),
+    ("1234.5", "$1,234.50", "1234.50"),
+    (Decimal("1234567.89"), "$1,234,567.89", "1234567.89"),
+])
+def test_money_for_people_and_for_machines(amount, people, machines):
+    """Decimal dollars, integer cents and dollars as text, each written both ways."""
+    assert format_money(amount) == people
+    assert money_text(amount) == machines
+
+
+def test_a_page_and_a_notice_show_money_the_same_way():
+    """The page filter and the notice filter both write $1,234.50 and -$10.00."""
+    assert page_money(Decimal("1234.5")) == notice_money("1234.5") == "$1,234.50"
+    assert page_money("-10") == notice_money("-10") == "-$10.00"
+    assert page_money(None) == "" and page_money("not money") == "not money"
 
 
 def test_a_fraction_of_a_cent_is_rounded_half_up_by_round_money_only():
-    """$0.125 is $0.13 (half up); a share rounded down drops the fraction; half even when a rule says so."""
+    """$0.125 is written $0.13 (half up, as round_money does), not $0.12 (half even, as format() does)."""
     assert round_money(Decimal("0.125")) == Decimal("0.13")
+    assert format_money(Decimal("0.125")) == "$0.13" and money_text(Decimal("0.125")) == "0.13"
     assert round_money(Decimal("33.339"), "down") == Decimal("33.33")
     assert round_money(Decimal("0.125"), "half_even") == Decimal("0.12")
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.money.ledger import standing
-from engine.money import from_cents, to_cents
+from engine.money import money_text, to_cents
 from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
 from engine.sweeps.phone_export import scheduled_for_shutoff
@@ -37,7 +37,8 @@ def _account(session: Session, number: str, field: str = "account_number") -> Ut
 def _owed(session: Session, account: UtilityAccount, on: date) -> dict:
     """Balance, past due and days past due of an account on a day, money as strings."""
     now = standing(session, account.id, on)
-    return {"balance": str(now.balance), "past_due": str(now.past_due_balance), "days_past_due": now.days_past_due}
+    return {"balance": money_text(now.balance_cents), "past_due": money_text(now.past_due_cents),
+            "days_past_due": now.days_past_due}
 
 
 def account_summary(session: Session, number: str, on: date) -> dict:
@@ -116,7 +117,7 @@ class OnlinePayment:
 def _posted(payment: Payment, number: str, duplicate: bool) -> dict:
     """The JSON of a posted payment."""
     return {"payment_id": payment.id, "duplicate": duplicate, "account_number": number,
-            "amount": str(from_cents(payment.amount_cents)), "paid_on": payment.received_on.isoformat(),
+            "amount": money_text(payment.amount_cents), "paid_on": payment.received_on.isoformat(),
             "tender": payment.tender, "status": payment.status}
 
 

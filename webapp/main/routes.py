@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import text
 
-from engine.money import format_money
 from webapp import clock
 from webapp.auth import STAFF, public, role_required
 from webapp.extensions import database
+from webapp.formatting import money
 from webapp.main import bp
 from webapp.main.summary import office_summary
 
@@ -18,7 +18,7 @@ def dashboard():
     """The day at a glance, with real counts from the database."""
     today = clock.today()
     return render_template("main/dashboard.html", summary=office_summary(database.session, today),
-                           today=today, money=format_money)
+                           today=today, money=money)
 
 
 @bp.route("/health")

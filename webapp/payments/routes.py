@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from engine.money import cash
 from engine.money.ledger import standing
-from engine.money import format_money
 from engine.money.payments import PaymentError, post_counter_payment
 from engine.store.models import User
 from webapp import clock
@@ -16,6 +15,7 @@ from webapp.accounts.lookup import account_by_number
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.downloads import csv_response
 from webapp.extensions import database
+from webapp.formatting import money
 from webapp.payments import bp, lookup
 from webapp.payments.forms import CloseDayForm, CountDrawerForm, DayForm, OpenDrawerForm, PaymentForm
 
@@ -63,8 +63,8 @@ def post_payment():
         return _payment_page(form, 400)
     database.session.commit()
     balance = standing(database.session, account.id, clock.today()).balance_cents
-    flash(f"Received {format_money(payment.amount_cents)} {payment.tender} on account {account.number} "
-          f"(payment {payment.id}). Balance now {format_money(balance)}.", "success")
+    flash(f"Received {money(payment.amount_cents)} {payment.tender} on account {account.number} "
+          f"(payment {payment.id}). Balance now {money(balance)}.", "success")
     return redirect(url_for("accounts.show", number=account.number))
 
 
@@ -108,7 +108,7 @@ def open_drawer():
         flash(f"Drawer not opened: {error}.", "error")
         return redirect(url_for("payments.drawer"))
     database.session.commit()
-    flash(f"Your drawer is open for {clock.today().isoformat()} with {format_money(form.opening.amount)}.", "success")
+    flash(f"Your drawer is open for {clock.today().isoformat()} with {money(form.opening.amount)}.", "success")
     return redirect(url_for("payments.drawer"))
 
 

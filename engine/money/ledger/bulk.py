@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.gate import Posting, admit_all
-from engine.money import from_cents
+from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 
 
@@ -82,7 +82,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
 def _audit_rows(session: Session, charges: list[NewCharge], ids: list[int], *, now: datetime, actor: str) -> None:
     """One `ledger.charge` audit row per entry, chained after the log's last row."""
     changes = [audit.Change(actor, "ledger.charge", "utility_account", str(charge.account_id),
-                            {"entry_id": entry_id, "amount": str(from_cents(charge.amount_cents)),
+                            {"entry_id": entry_id, "amount": money_text(charge.amount_cents),
                              "on": charge.on.isoformat(), "reference": charge.reference, "rule_id": charge.rule_id,
                              "rule_version": charge.rule_version, "reverses_id": None, "payment_id": None,
                              "bill_id": charge.bill_id})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.money.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
                                  bill_line_account)
-from engine.money import from_cents
+from engine.money import money_text
 from engine.store.models import BillLine, Deposit, LedgerEntry
 
 
@@ -55,8 +55,7 @@ def journal_totals(session: Session, entries_when: ColumnElement[bool],
 def journal_rows(totals: dict[tuple[str, str], int], label: str) -> list[dict]:
     """CSV-ready rows: fund, account, name, debit, credit (dollars), in account order."""
     return [{"date": label, "fund": fund, "account": account, "account_name": ACCOUNT_NAMES.get(account, ""),
-             "debit": str(from_cents(cents)) if cents > 0 else "0.00",
-             "credit": str(from_cents(-cents)) if cents < 0 else "0.00"}
+             "debit": money_text(max(cents, 0)), "credit": money_text(max(-cents, 0))}
             for (fund, account), cents in sorted(totals.items())]
 
 
