@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -217,6 +218,27 @@ class CashDrawer(Base):
     closed_at: Mapped[datetime | None]
 
 
+class PaymentImport(Base):
+    """A payment file: posted whole, or held until a supervisor confirms its possible duplicates."""
+
+    __tablename__ = "payment_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))  # lockbox | online
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(24))  # awaiting_confirmation | posted
+    lines: Mapped[int] = mapped_column(Integer)  # payment lines in the file
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # the file as received, when it was held
+    received_by: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None]
+    posted_at: Mapped[datetime | None]
+    posted_count: Mapped[int] = mapped_column(Integer, default=0)
+    posted_cents: Mapped[int] = mapped_column(Cents, default=0)
+    posted_before: Mapped[int] = mapped_column(Integer, default=0)  # lines whose transaction id was posted before
+
+
 class Payment(Base):
     """Money received for an account: at the counter, by lockbox file or online."""
 
@@ -229,6 +251,8 @@ class Payment(Base):
     received_on: Mapped[date] = mapped_column(Date)
     check_number: Mapped[str] = mapped_column(String(32), default="")
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    transaction_id: Mapped[str | None] = mapped_column(Text)  # whole, as the bank or portal sent it
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("payment_imports.id"), index=True)
     drawer_id: Mapped[int | None] = mapped_column(ForeignKey("cash_drawers.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="posted")  # posted | returned
     returned_on: Mapped[date | None] = mapped_column(Date)
