@@ -1,34 +1,23 @@
-"""Payments: at the counter into an open cash drawer, from lockbox and online files, and returns.
+"""Payments: at the counter into an open cash drawer, and returns; files from the lockbox and the portal beside.
 
-Every payment has an idempotency key, unique in the database: a form submitted twice, or a
-file imported twice (by two processes at once, even), posts each payment once. A payment
-larger than the balance leaves a credit (a negative balance). A returned payment is reversed,
-charged the returned-payment fee from the rules, and may make the account cash-only.
+Every payment has an idempotency key, unique in the database: a form submitted twice posts
+once. A payment larger than the balance leaves a credit (a negative balance). A returned
+payment is reversed, charged the returned-payment fee from the rules, and may make the
+account cash-only.
 
-Payment files are CSV with a header row (UTF-8, one payment per line):
-
-    account_number,amount,paid_on,tender,check_number,transaction_id
-    100-000123,52.03,2026-03-04,check,1042,LBX-20260304-0001
-
-`account_number`, `amount` (dollars, up to cents, more than zero) and `paid_on` (YYYY-MM-DD)
-are required; `tender` is check, card or ach (default: check for lockbox files, card for
-online ones); `check_number` and `transaction_id` are optional. The idempotency key is the
-source and the transaction id when there is one, otherwise a hash of the row's content (and
-its occurrence among identical rows of the file), never of the file's name.
+Payment files are read by engine.money.payment_files and imported, all lines or none, by
+engine.money.payment_imports; their names are importable from here too.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
 import uuid
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engine import audit
 
@@ -36,25 +25,19 @@ from engine.money import ledger
 from engine.money.cash import drawer_of
 from engine.money.ledger.posting import lock_account
 from engine.money import parse_money, to_cents
-from engine.store.models import LedgerEntry, Payment, User, UtilityAccount
+from engine.money.payment_files import (LineProblem, PaymentFile, PaymentRow, parse_payment_file, read_payment_file,
+                                        transaction_key)
+from engine.money.payment_imports import (Confirmation, ImportReport, PossibleDuplicate, confirm_held_import,
+                                          import_payment_file, import_payments, same_payment)
+from engine.money.tenders import (CHECK_TENDERS, COUNTER_TENDERS, DEFAULT_TENDER, FILE_TENDERS, RETURNABLE,
+                                  PaymentError, cash_only_refusal)
+from engine.store.models import LedgerEntry, Payment, User
 
-COUNTER_TENDERS = ("cash", "check", "card")
-FILE_TENDERS = ("check", "card", "ach")
-DEFAULT_TENDER = {"lockbox": "check", "online": "card"}
-CHECK_TENDERS = ("check", "ach")  # what a cash-only account may not pay with
-RETURNABLE = ("check", "ach", "card")
-
-
-class PaymentError(ValueError):
-    """A payment that is refused, with a message a clerk can read."""
-
-
-def cash_only_refusal(account: UtilityAccount, tender: str) -> str | None:
-    """Why this tender is refused for this account, or None when it is accepted."""
-    if account.cash_only and tender in CHECK_TENDERS:
-        return (f"account {account.number} is cash-only after returned payments: a {tender} is not accepted; "
-                "take cash, a money order, a cashier's check or a card")
-    return None
+__all__ = ["CHECK_TENDERS", "COUNTER_TENDERS", "DEFAULT_TENDER", "FILE_TENDERS", "RETURNABLE", "Confirmation",
+           "ImportReport", "LineProblem", "PaymentError", "PaymentFile", "PaymentRow", "PossibleDuplicate",
+           "ReturnedPayment", "cash_only_refusal", "confirm_held_import", "import_payment_file", "import_payments",
+           "parse_payment_file", "post_counter_payment", "read_payment_file", "return_payment",
+           "returned_payments_12m", "same_payment", "transaction_key"]
 
 
 def _insert_once(session: Session, payment: Payment) -> Payment | None:
@@ -94,140 +77,6 @@ def post_counter_payment(session: Session, *, account_id: int, amount, tender: s
         return session.scalar(select(Payment).where(Payment.idempotency_key == key))
     ledger.post_payment(session, payment, now=now)
     return payment
-
-
-# --- payment files -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PaymentRow:
-    """One good line of a payment file."""
-
-    line: int
-    account_number: str
-    amount_cents: int
-    paid_on: date
-    tender: str
-    check_number: str
-    key: str
-
-
-@dataclass(frozen=True)
-class LineProblem:
-    """A line that posted nothing, and why."""
-
-    line: int
-    message: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did: payments posted, lines already posted before, lines refused."""
-
-    file_name: str
-    posted: int = 0
-    posted_cents: int = 0
-    already_posted: int = 0
-    problems: list[LineProblem] = field(default_factory=list)
-
-
-def _row_key(source: str, record: dict, content: tuple, seen: Counter) -> str:
-    """The idempotency key: source + transaction id, or a hash of the row's content and occurrence."""
-    transaction_id = record.get("transaction_id", "").strip()
-    if transaction_id:
-        return f"{source}:{transaction_id}"[:128]
-    seen[content] += 1
-    digest = hashlib.sha256("\x1f".join(map(str, (source, *content, seen[content]))).encode()).hexdigest()
-    return f"{source}:sha256:{digest}"
-
-
-def parse_payment_file(lines: Iterable[str], source: str) -> tuple[list[PaymentRow], list[LineProblem]]:
-    """The payments of a CSV file, and a problem for each line that cannot be read."""
-    if source not in DEFAULT_TENDER:
-        raise PaymentError(f"source {source!r} is not lockbox or online")
-    reader = csv.DictReader(lines)
-    columns = {(name or "").strip() for name in reader.fieldnames or []}
-    missing = {"account_number", "amount", "paid_on"} - columns
-    if missing:
-        raise PaymentError(f"the payment file's header lacks {', '.join(sorted(missing))}")
-    rows, problems, seen = [], [], Counter()
-    for record in reader:
-        record = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
-        line = reader.line_num
-        try:
-            number = record["account_number"]
-            if not number:
-                raise ValueError("account_number is empty")
-            amount = parse_money(record["amount"])
-            if amount <= 0:
-                raise ValueError(f"amount {record['amount']} is not more than $0.00")
-            try:
-                paid_on = date.fromisoformat(record["paid_on"])
-            except ValueError:
-                raise ValueError(f"paid_on {record['paid_on']!r} is not a date (YYYY-MM-DD)") from None
-            tender = record.get("tender") or DEFAULT_TENDER[source]
-            if tender not in FILE_TENDERS:
-                raise ValueError(f"tender {tender!r} is not one of {', '.join(FILE_TENDERS)}")
-        except ValueError as bad:
-            problems.append(LineProblem(line, str(bad)))
-            continue
-        check_number = record.get("check_number", "")
-        content = (number, to_cents(amount), paid_on.isoformat(), tender, check_number)
-        rows.append(PaymentRow(line, number, to_cents(amount), paid_on, tender, check_number,
-                               _row_key(source, record, content, seen)))
-    return rows, problems
-
-
-def import_payments(sessions: sessionmaker[Session], rows: list[PaymentRow], *, source: str, file_name: str,
-                    now: datetime, chunk: int = 500) -> ImportReport:
-    """Post each good row once (by idempotency key), one transaction per chunk; refused rows post nothing."""
-    report = ImportReport(file_name)
-    actor = f"import:{file_name}"[:64]
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        for attempt in (1, 2, 3):
-            try:
-                with sessions() as session, session.begin():
-                    done = _import_chunk(session, part, source=source, actor=actor, now=now)
-                break
-            except OperationalError:  # a deadlock or serialization failure between importers: try again
-                if attempt == 3:
-                    raise
-        report.posted += done.posted
-        report.posted_cents += done.posted_cents
-        report.already_posted += done.already_posted
-        report.problems.extend(done.problems)
-    report.problems.sort(key=lambda p: p.line)
-    return report
-
-
-def _import_chunk(session: Session, part: list[PaymentRow], *, source: str, actor: str, now: datetime) -> ImportReport:
-    """Post one chunk of payment rows in the session's transaction."""
-    done = ImportReport(actor)
-    accounts = {a.number: a for a in session.scalars(
-        select(UtilityAccount).where(UtilityAccount.number.in_([r.account_number for r in part])))}
-    for row in part:
-        account = accounts.get(row.account_number)
-        if account is None:
-            done.problems.append(LineProblem(row.line, f"unknown account {row.account_number}"))
-            continue
-        if session.scalar(select(Payment.id).where(Payment.idempotency_key == row.key)) is not None:
-            done.already_posted += 1
-            continue
-        refusal = cash_only_refusal(account, row.tender)
-        if refusal:
-            done.problems.append(LineProblem(row.line, refusal))
-            continue
-        payment = Payment(account_id=account.id, amount_cents=row.amount_cents, tender=row.tender, source=source,
-                          received_on=row.paid_on, check_number=row.check_number, idempotency_key=row.key,
-                          status="posted", actor=actor, posted_at=now)
-        if _insert_once(session, payment) is None:
-            done.already_posted += 1
-            continue
-        ledger.post_payment(session, payment, now=now)
-        done.posted += 1
-        done.posted_cents += row.amount_cents
-    return done
 
 
 # --- returned payments -----------------------------------------------------------------------

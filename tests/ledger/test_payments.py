@@ -1,4 +1,4 @@
-"""Counter payments into drawers, payment files imported once, returned checks, cash balancing, GL export."""
+"""Counter payments into drawers, payment files imported whole and once, returned checks, cash balancing, GL export."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from engine.money import cash, ledger
 from engine.money.cash import CashError
-from engine.money.payments import PaymentError, import_payments, parse_payment_file, post_counter_payment, return_payment
+from engine.money.payments import (Confirmation, PaymentError, PaymentFile, import_payment_file, import_payments,
+                                   parse_payment_file, post_counter_payment, return_payment)
 from engine.store.models import AuditEntry, LedgerEntry, Payment
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
@@ -104,15 +105,17 @@ def test_gl_export_balances_to_the_days_postings(db):
     assert ("510", "4310") not in receivable  # the fee and its reversal cancel
 
 
-def test_an_import_file_posts_each_payment_once_and_reports_bad_lines(committing_db, tmp_path):
-    """Bad lines are named by number and post nothing; importing the file again (renamed) posts nothing new."""
+def test_an_import_file_with_bad_lines_posts_nothing_then_posts_each_payment_once(committing_db, tmp_path):
+    """Bad lines are named by number and the file posts nothing; the good lines alone post once each, however often."""
     with committing_db() as s, s.begin():
         first, second, cash_only = (create_account(s), create_account(s), create_account(s, cash_only=True))
         numbers = first.number, second.number, cash_only.number
-    path = payment_file(tmp_path / "lockbox-0304.csv", [
+    good = [
         f"{numbers[0]},52.03,2026-03-04,check,1042,LBX-1",        # line 2
-        f"{numbers[1]},40.00,2026-03-04,,,",                      # line 3: no transaction id: content hash
-        f"{numbers[1]},40.00,2026-03-04,,,",                      # line 4: the same again is a second payment
+        f"{numbers[1]},40.00,2026-03-04,,,",                      # line 3: no transaction id
+        f"{numbers[1]},40.00,2026-03-04,,,",                      # line 4: the same again may be a second payment
+    ]
+    path = payment_file(tmp_path / "lockbox-0304.csv", good + [
         "NO-SUCH,10.00,2026-03-04,check,7,LBX-4",                 # line 5
         f"{numbers[0]},12.345,2026-03-04,check,8,LBX-5",          # line 6
         f"{numbers[0]},25.00,03/04/2026,check,9,LBX-6",           # line 7
@@ -120,24 +123,34 @@ def test_an_import_file_posts_each_payment_once_and_reports_bad_lines(committing
         f"{numbers[0]},-5.00,2026-03-04,check,11,LBX-8",          # line 9
         f"{numbers[0]},5.00,2026-03-04,bitcoin,,LBX-9",           # line 10
     ])
-    def run(file_path):
+    def run(file_path, confirm=False):
         with open(file_path, newline="") as handle:
             rows, problems = parse_payment_file(handle, "lockbox")
         report = import_payments(committing_db, rows, source="lockbox", file_name=file_path.name, now=NOW, chunk=2)
+        if confirm and report.awaiting_confirmation:
+            report = import_payment_file(committing_db, PaymentFile(file_path.name, "lockbox", report.file_sha256,
+                                                                    rows, problems), now=NOW,
+                                         confirmation=Confirmation(report.file_sha256, "supervisor1"))
         return sorted(problems + report.problems, key=lambda p: p.line), report
     problems, report = run(path)
     assert [p.line for p in problems] == [5, 6, 7, 8, 9, 10]
     assert "unknown account" in problems[0].message and "more than two decimals" in problems[1].message
     assert "not a date" in problems[2].message and "cash-only" in problems[3].message
-    assert report.posted == 3 and report.posted_cents == 5203 + 4000 + 4000
+    assert report.posted == 0  # one bad line refuses the whole file
+    with committing_db() as s:
+        assert s.scalar(select(func.count()).select_from(Payment)) == 0
+
+    corrected = payment_file(tmp_path / "lockbox-0304-corrected.csv", good)
+    problems, report = run(corrected, confirm=True)  # lines 3 and 4 look alike: a supervisor confirms them
+    assert problems == [] and report.posted == 3 and report.posted_cents == 5203 + 4000 + 4000
     renamed = tmp_path / "copy-of-lockbox.csv"
-    renamed.write_text(path.read_text())
+    renamed.write_text(corrected.read_text())
     _, again = run(renamed)
-    assert again.posted == 0 and again.already_posted == 3
+    assert again.posted == 0 and again.already_posted == 1 and again.awaiting_confirmation
     with committing_db() as s:
         assert s.scalar(select(func.count()).select_from(Payment)) == 3
         assert ledger.balance_cents(s, first.id) == -5203 and ledger.balance_cents(s, second.id) == -8000
-        assert s.scalar(select(Payment.actor).limit(1)) == "import:lockbox-0304.csv"
+        assert s.scalar(select(Payment.actor).limit(1)) == "import:lockbox-0304-corrected.csv"
 
 
 def test_returned_checks_reverse_charge_the_fee_and_make_the_account_cash_only(db):

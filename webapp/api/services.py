@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.money.ledger import standing
 from engine.money import money_text, to_cents
-from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments
+from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments, transaction_key
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
 from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import runtime
@@ -23,6 +23,7 @@ from engine.workflow.services import Catalog
 from webapp.api.errors import ApiError
 
 LIEN_RULE = "lien-eligibility"
+PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
 LIEN_WORKFLOW = "liens"
 
 
@@ -101,7 +102,7 @@ def shutoffs_on(session: Session, day: date) -> dict:
 
 @dataclass(frozen=True)
 class OnlinePayment:
-    """A payment the portal received: the key is the online source and the portal's transaction id."""
+    """A payment the portal received, keyed by the online source and the portal's transaction id."""
 
     account_number: str
     amount: Decimal
@@ -111,7 +112,7 @@ class OnlinePayment:
     @property
     def idempotency_key(self) -> str:
         """The same key a payment file's line with this transaction id gets, so either posts it once."""
-        return f"online:{self.transaction_id}"[:128]
+        return transaction_key("online", self.transaction_id)
 
 
 def _posted(payment: Payment, number: str, duplicate: bool) -> dict:
@@ -123,21 +124,22 @@ def _posted(payment: Payment, number: str, duplicate: bool) -> dict:
 
 def post_online_payment(sessions: sessionmaker[Session], payment: OnlinePayment, *, caller: str,
                         now: datetime) -> dict:
-    """Post the payment through the payment import (source online), once per transaction id."""
+    """Post the payment through the payment import (source online): 409 for a transaction id posted as another."""
     with sessions() as session:
-        account_id = _account(session, payment.account_number).id
+        _account(session, payment.account_number)
     row = PaymentRow(line=1, account_number=payment.account_number, amount_cents=to_cents(payment.amount),
                      paid_on=payment.paid_on, tender=DEFAULT_TENDER["online"], check_number="",
-                     key=payment.idempotency_key)
+                     transaction_id=payment.transaction_id)
     report = import_payments(sessions, [row], source="online", file_name=f"api:{caller}", now=now)
-    if report.problems:
-        raise ApiError(422, f"The payment was refused: {report.problems[0].message}.", field="account_number")
-    with sessions() as session:
-        posted = session.scalar(select(Payment).where(Payment.idempotency_key == row.key))
-        duplicate = report.already_posted > 0
-        if duplicate and (posted.account_id, posted.amount_cents, posted.received_on) != (
-                account_id, row.amount_cents, row.paid_on):
+    for problem in report.problems:
+        if problem.earlier_payment_id is not None:
             raise ApiError(409, f"transaction_id {payment.transaction_id!r} was already posted as payment "
-                                f"{posted.id} with another account, amount or date; nothing was posted.",
-                           field="transaction_id")
-        return _posted(posted, payment.account_number, duplicate)
+                                f"{problem.earlier_payment_id} with another account, amount or date; "
+                                "nothing was posted.", field="transaction_id")
+    if report.problems:
+        first = report.problems[0]
+        raise ApiError(422, f"The payment was refused: {first.message}.",
+                       field=first.field if first.field in PAYMENT_FIELDS else None)
+    with sessions() as session:
+        posted = session.get(Payment, report.payment_ids[row.line])
+        return _posted(posted, payment.account_number, duplicate=report.already_posted > 0)

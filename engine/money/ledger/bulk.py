@@ -1,4 +1,4 @@
-"""Posting many charges in one statement: the billing run's fast path, same entries and audit rows.
+"""Posting many entries in one statement: the billing run's charges, a payment file's credits; same entries and audits.
 
 Each entry is what `engine.money.ledger.posting.post` would write (same fund and account, same
 audit action and detail), and the audit rows are chained exactly as `engine.audit.record`
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from datetime import date, datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -88,3 +88,45 @@ def _audit_rows(session: Session, charges: list[NewCharge], ids: list[int], *, n
                              "bill_id": charge.bill_id})
                for charge, entry_id in zip(charges, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
+
+
+@dataclass(frozen=True)
+class NewPaymentCredit:
+    """The ledger credit of one payment row already inserted: what `posting.post_payment` would post."""
+
+    payment_id: int
+    account_id: int
+    amount_cents: int  # the payment, more than zero
+    on: date
+    tender: str
+    source: str
+    reference: str  # the check number, else the payment's idempotency key
+    actor: str
+
+
+def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, now: datetime) -> list[int]:
+    """Insert each payment's credit and one chained audit row each; return the entry ids in order."""
+    if not credits:
+        return []
+    admitted = admit_all([Posting(c.account_id, "payment", -c.amount_cents, c.on) for c in credits])
+    last = session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0)))
+    rows = [dict(account_id=c.account_id, kind="payment", amount_cents=a.cents, effective_on=c.on, due_on=None,
+                 posted_at=now, actor=c.actor, description=f"Payment ({c.tender}, {c.source})",
+                 reference=c.reference[:120], rule_id=None, rule_version=None, bill_id=None,
+                 payment_id=c.payment_id, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
+            for c, a in zip(credits, admitted)]
+    insert_rows(session, LedgerEntry.__table__, rows)
+    # The new entries are the payment entries after the last id read above (ids only grow).
+    wanted = {c.payment_id for c in credits}
+    by_payment = {payment_id: entry_id for entry_id, payment_id in session.execute(
+        select(LedgerEntry.id, LedgerEntry.payment_id).where(LedgerEntry.id > last, LedgerEntry.kind == "payment"))
+        if payment_id in wanted}
+    ids = [by_payment[c.payment_id] for c in credits]
+    changes = [audit.Change(c.actor, "ledger.payment", "utility_account", str(c.account_id),
+                            {"entry_id": entry_id, "amount": money_text(-c.amount_cents),
+                             "on": c.on.isoformat(), "reference": c.reference, "rule_id": None,
+                             "rule_version": None, "reverses_id": None, "payment_id": c.payment_id,
+                             "bill_id": None})
+               for c, entry_id in zip(credits, ids)]
+    insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
+    return ids
