@@ -21,6 +21,7 @@ MENU = (
     ("Cases", "cases.index"),
     ("Payments", "payments.index"),
     ("Cash drawer", "payments.drawer"),
+    ("Payment files", "payments.files"),
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
     ("Sweeps", "sweeps.index"),

@@ -1,4 +1,4 @@
-"""Counter payments and the cash drawer: post a payment, open, count and balance a drawer, close the day."""
+"""Counter payments, the cash drawer (open, count, balance, close the day), and payment files from the bank."""
 from flask import Blueprint
 
 from webapp import formatting
@@ -6,4 +6,4 @@ from webapp import formatting
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 formatting.attach(bp)
 
-from webapp.payments import routes  # noqa: E402,F401  (registers the views on bp)
+from webapp.payments import files, routes  # noqa: E402,F401  (registers the views on bp)

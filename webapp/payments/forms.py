@@ -1,9 +1,10 @@
-"""Forms of the counter: a payment, opening and counting a drawer, closing the day, choosing a day."""
+"""Forms of the counter and payment files: a payment, a drawer, closing the day, choosing a day, a payment file."""
 from __future__ import annotations
 
 import uuid
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -77,3 +78,19 @@ class DayForm(FlaskForm):
 
     date = DateField("Business day", validators=[Optional()], render_kw={"type": "date"})
     submit = SubmitField("Show")
+
+
+class PaymentFileForm(FlaskForm):
+    """A payment file from the bank's lockbox or the online portal, to post whole."""
+
+    payment_file = FileField("Payment file (CSV)", validators=[FileRequired(message="Choose the payment file.")])
+    source = SelectField("From", choices=[option("lockbox", "The bank's lockbox"),
+                                          option("online", "The online portal")])
+    submit = SubmitField("Check and post the file")
+
+
+class ConfirmPaymentFileForm(FlaskForm):
+    """A supervisor confirms a held file's possible duplicates by the SHA-256 shown on the page."""
+
+    file_sha256 = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Confirm: these are real payments; post the file")

@@ -1,4 +1,4 @@
-"""Reading the counter's day: my drawer, the day's drawers and their payments."""
+"""Reading the counter's day (my drawer, the day's drawers and their payments) and the register of payment files."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import CashDrawer, Payment, User, UtilityAccount
+from engine.store.models import CashDrawer, Payment, PaymentImport, User, UtilityAccount
 
 
 def my_drawer(session: Session, user_id: int, business_date: date) -> CashDrawer | None:
@@ -28,3 +28,16 @@ def payments_in(session: Session, drawer_id: int, limit: int = 200) -> list[tupl
     return [(payment, number) for payment, number in session.execute(
         select(Payment, UtilityAccount.number).join(UtilityAccount, UtilityAccount.id == Payment.account_id)
         .where(Payment.drawer_id == drawer_id).order_by(Payment.id.desc()).limit(limit))]
+
+
+def payment_files(session: Session, status: str, limit: int = 20) -> list[PaymentImport]:
+    """The register's payment files of a status (awaiting_confirmation, posted), newest first."""
+    return list(session.scalars(select(PaymentImport).where(PaymentImport.status == status)
+                                .order_by(PaymentImport.id.desc()).limit(limit)))
+
+
+def payments_of_file(session: Session, import_id: int, limit: int = 200) -> list[tuple[Payment, str]]:
+    """The payments a file posted, in the file's order, with their account numbers."""
+    return [(payment, number) for payment, number in session.execute(
+        select(Payment, UtilityAccount.number).join(UtilityAccount, UtilityAccount.id == Payment.account_id)
+        .where(Payment.import_id == import_id).order_by(Payment.id).limit(limit))]
