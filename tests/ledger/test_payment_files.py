@@ -6,6 +6,7 @@ ledger entries, the same ledger sum, the same audit rows.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from engine.money import ledger
-from engine.money.payments import Confirmation, import_payment_file, read_payment_file
+from engine.money.payments import Confirmation, PaymentRow, import_payment_file, import_payments, read_payment_file
 from engine.store.models import AuditEntry, LedgerEntry, Payment, PaymentImport
 from tests.factories import NOW, create_account
 from tests.ledger.money_support import payment_file
@@ -181,8 +182,6 @@ def test_two_alike_lines_without_ids_in_one_file_are_held_then_both_post(committ
 
 def test_a_portal_payment_and_a_file_line_are_judged_alike(committing_db, tmp_path):
     """The portal's WEB-1 then a file with WEB-1 for another amount: refused, naming the portal's payment."""
-    from engine.money.payments import PaymentRow, import_payments
-    from datetime import date
     (one,) = accounts(committing_db, 1)
     row = PaymentRow(1, one, 5203, date(2026, 3, 2), "card", "", "WEB-1")
     first = import_payments(committing_db, [row], source="online", file_name="api:portal", now=NOW)
