@@ -1,25 +1,23 @@
 """Staff accounts: adding, listing, disabling, passwords, and signing in with a lockout.
 
 Every change writes an audit row in the caller's transaction; nothing here commits.
-Passwords are kept only as scrypt hashes (werkzeug.security).
+Passwords are checked by engine.passwords and kept only as scrypt hashes.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine import audit
+from engine import audit, passwords
+from engine.city import get_city
 from engine.store.models import ROLES, User
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 WRONG_CREDENTIALS = "Wrong username or password."
 
@@ -41,17 +39,14 @@ class LoginResult:
         return self.user is not None
 
 
-@cache
-def _dummy_hash() -> str:
-    """A hash to check against when the username is unknown, so that takes as long as a wrong password."""
-    return generate_password_hash("not a password of anyone's", method="scrypt")
-
-
-def hash_password(password: str) -> str:
-    """The scrypt hash of a password, after checking it is long enough."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
-    return generate_password_hash(password, method="scrypt")
+def hash_password(session: Session, password: str, *, username: str, full_name: str) -> str:
+    """The scrypt hash of a password the city accepts for this user; a UserError saying why if not."""
+    known = passwords.personal_words(get_city(session).name, username, full_name)
+    try:
+        passwords.check_password(password, known)
+    except passwords.PasswordRefused as refused:
+        raise UserError(str(refused)) from None
+    return passwords.hash_password(password)
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -77,7 +72,8 @@ def add_user(session: Session, *, username: str, full_name: str, role: str, pass
         raise UserError("A user needs a full name.")
     if get_user(session, username) is not None:
         raise UserError(f"The username {username!r} is already taken.")
-    user = User(username=username, full_name=full_name, role=role, password_hash=hash_password(password),
+    password_hash = hash_password(session, password, username=username, full_name=full_name)
+    user = User(username=username, full_name=full_name, role=role, password_hash=password_hash,
                 active=True, failed_logins=0, created_at=now)
     session.add(user)
     session.flush()
@@ -111,7 +107,7 @@ def disable_user(session: Session, username: str, *, actor: str, now: datetime) 
 def set_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> User:
     """Give a user a new password and lift any lockout."""
     user = _existing(session, username)
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(session, password, username=user.username, full_name=user.full_name)
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
@@ -124,7 +120,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
     """Check a sign-in; count failures, lock the account for 15 minutes after the fifth."""
     user = get_user(session, username)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        passwords.password_matches(None, password)  # the same work as for a wrong password
         return LoginResult(None, WRONG_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, -int((now - user.locked_until).total_seconds() // 60))  # rounded up
@@ -133,7 +129,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
     if user.locked_until is not None:  # the lock has run out: start counting afresh
         user.locked_until = None
         user.failed_logins = 0
-    if not check_password_hash(user.password_hash, password):
+    if not passwords.password_matches(user.password_hash, password):
         return _failed(session, user, now)
     if not user.active:
         return LoginResult(None, "This account is disabled. Ask an administrator.")

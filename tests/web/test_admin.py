@@ -31,7 +31,9 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(admin, app, db):
 
 @pytest.mark.parametrize("change, message", [
     ({"confirm": "something else"}, "The two passwords differ."),
-    ({"password": "short", "confirm": "short"}, "A password needs 8 to 256 characters."),
+    ({"password": "short", "confirm": "short"}, "A password needs 12 to 256 characters."),
+    ({"password": "password1234", "confirm": "password1234"}, "one of the most common passwords"),
+    ({"password": "aldercreek2026", "confirm": "aldercreek2026"}, "built on the city&#39;s name"),
     ({"username": "Bad Name!"}, "A username is 2 to 64 lower-case letters"),
 ])
 def test_a_bad_new_user_is_shown_again_and_nothing_is_saved(admin, db, change, message):

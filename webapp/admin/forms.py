@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from engine.store.models import ROLES
-from engine.users import MIN_PASSWORD_LENGTH
+from engine.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 class AddUserForm(FlaskForm):
@@ -17,8 +17,8 @@ class AddUserForm(FlaskForm):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=list(ROLES))
     password = PasswordField("Password", validators=[DataRequired(), Length(
-                             min=MIN_PASSWORD_LENGTH, max=256,
-                             message=f"A password needs {MIN_PASSWORD_LENGTH} to 256 characters.")],
+                             min=MIN_LENGTH, max=MAX_LENGTH,
+                             message=f"A password needs {MIN_LENGTH} to {MAX_LENGTH} characters.")],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Password again", validators=[DataRequired(), EqualTo("password",
                             message="The two passwords differ.")], render_kw={"autocomplete": "new-password"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from engine import city, users
+from engine import city, passwords, users
 from webapp import clock
 from webapp.admin import bp
 from webapp.admin.forms import AddUserForm, CityForm, DisableUserForm
@@ -22,7 +22,7 @@ def users_page():
 def _users_page(form: AddUserForm, status: int = 200):
     """The users page around a given add-user form."""
     return render_template("admin/users.html", users=users.list_users(database.session), form=form,
-                           disable_form=DisableUserForm()), status
+                           disable_form=DisableUserForm(), min_password_length=passwords.MIN_LENGTH), status
 
 
 @bp.route("/users", methods=["POST"])
