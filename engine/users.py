@@ -1,25 +1,27 @@
-"""Staff accounts: adding, listing, disabling, passwords, and signing in with a lockout.
+"""Staff accounts: adding, listing, disabling, passwords, and signing in.
 
 Every change writes an audit row in the caller's transaction; nothing here commits.
-Passwords are checked by engine.passwords and kept only as scrypt hashes.
+Passwords are checked by engine.passwords and kept only as scrypt hashes. Signing in is
+throttled by (username, address) and by address (engine.throttle), never by account, and
+every failure, whatever its cause, gets the same words.
 """
 from __future__ import annotations
 
 import re
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, passwords
+from engine import audit, passwords, throttle
 from engine.city import get_city
 from engine.store.models import ROLES, User
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-WRONG_CREDENTIALS = "Wrong username or password."
+SIGN_IN_FAILED = "Sign-in failed: check the username and password, or wait a moment and try again."
+LOCAL = "local"  # the address of a sign-in checked on this machine (command line, tests)
 
 
 class UserError(ValueError):
@@ -32,11 +34,23 @@ class LoginResult:
 
     user: User | None
     message: str = ""
+    wait: timedelta | None = None  # set when the attempt was not even checked: the address must wait
 
     @property
     def ok(self) -> bool:
         """True when the person is signed in."""
         return self.user is not None
+
+
+def throttled_message(wait: timedelta) -> str:
+    """What a person waiting out a throttle is told (about this computer, never about a user)."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        how_long = f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = -(-seconds // 60)
+        how_long = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Too many sign-in attempts from this computer: try again in {how_long}."
 
 
 def hash_password(session: Session, password: str, *, username: str, full_name: str) -> str:
@@ -74,7 +88,7 @@ def add_user(session: Session, *, username: str, full_name: str, role: str, pass
         raise UserError(f"The username {username!r} is already taken.")
     password_hash = hash_password(session, password, username=username, full_name=full_name)
     user = User(username=username, full_name=full_name, role=role, password_hash=password_hash,
-                active=True, failed_logins=0, created_at=now)
+                active=True, created_at=now)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.add", subject_type="user", subject_id=username,
@@ -105,52 +119,33 @@ def disable_user(session: Session, username: str, *, actor: str, now: datetime) 
 
 
 def set_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> User:
-    """Give a user a new password and lift any lockout."""
+    """Give a user a new password and lift their sign-in waits."""
     user = _existing(session, username)
     user.password_hash = hash_password(session, password, username=user.username, full_name=user.full_name)
-    user.failed_logins = 0
-    user.locked_until = None
     session.flush()
+    throttle.forget_username(session, user.username)
     audit.record(session, actor=actor, action="user.password", subject_type="user", subject_id=user.username,
                  detail={}, at=now)
     return user
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime) -> LoginResult:
-    """Check a sign-in; count failures, lock the account for 15 minutes after the fifth."""
+def authenticate(session: Session, username: str, password: str, now: datetime, *, address: str = LOCAL,
+                 rules: throttle.ThrottleRules = throttle.ThrottleRules()) -> LoginResult:
+    """Check a sign-in from an address: a waiting address is not checked; every failure gets the same words."""
+    wait = throttle.wait_left(session, address, username, now)
+    if wait is not None:
+        return LoginResult(None, throttled_message(wait), wait)
     user = get_user(session, username)
-    if user is None:
-        passwords.password_matches(None, password)  # the same work as for a wrong password
-        return LoginResult(None, WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, -int((now - user.locked_until).total_seconds() // 60))  # rounded up
-        return LoginResult(None, f"Too many failed sign-ins: this account is locked. Try again in "
-                                 f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator.")
-    if user.locked_until is not None:  # the lock has run out: start counting afresh
-        user.locked_until = None
-        user.failed_logins = 0
-    if not passwords.password_matches(user.password_hash, password):
-        return _failed(session, user, now)
-    if not user.active:
-        return LoginResult(None, "This account is disabled. Ask an administrator.")
-    user.failed_logins = 0
+    matches = passwords.password_matches(user.password_hash if user else None, password)  # same work either way
+    if user is None or not matches or not user.active:
+        throttle.count_failure(session, address=address, username=username, known=user is not None, now=now,
+                               rules=rules)
+        return LoginResult(None, SIGN_IN_FAILED)
+    throttle.clear(session, address, username)
+    throttle.forget_stale(session, now, rules)
     user.last_login_at = now
     session.flush()
     audit.record(session, actor=user.username, action="user.login", subject_type="user",
-                 subject_id=user.username, detail={}, at=now)
+                 subject_id=user.username, detail={"address": address}, at=now)
     return LoginResult(user)
 
-
-def _failed(session: Session, user: User, now: datetime) -> LoginResult:
-    """Count one failed sign-in, locking the account when it is the last one allowed."""
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + LOCKOUT
-        session.flush()
-        audit.record(session, actor=user.username, action="user.locked", subject_type="user",
-                     subject_id=user.username, detail={"failed_logins": user.failed_logins,
-                                                       "until": user.locked_until.isoformat()}, at=now)
-        return LoginResult(None, f"{WRONG_CREDENTIALS} Too many failed sign-ins: this account is locked "
-                                 f"for {LOCKOUT.seconds // 60} minutes.")
-    session.flush()
-    return LoginResult(None, WRONG_CREDENTIALS)

@@ -8,6 +8,11 @@ ORDINANCE_PLAIN_HTTP `trusted`: the server is reached over plain http on a trust
 
 Cookies are Secure (browsers send them over https only) unless the server listens on
 loopback (127.0.0.1, localhost, ::1) or ORDINANCE_PLAIN_HTTP=trusted: `cookie_rule` decides.
+
+Sign-in: failed sign-ins are throttled by SIGN_IN_THROTTLE (engine.throttle.ThrottleRules).
+The address a sign-in comes from is request.remote_addr: behind a proxy, have the WSGI
+server (or werkzeug's ProxyFix, set up for exactly the proxies in front) put the client's
+address there, or every sign-in seems to come from the proxy and shares its throttle.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
+
+from engine.throttle import ThrottleRules
 
 PLAIN_HTTP = "ORDINANCE_PLAIN_HTTP"
 TRUSTED = "trusted"
@@ -106,6 +113,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=9)  # a working day; then sign in again
+    SIGN_IN_THROTTLE = ThrottleRules()  # 5 free failures per (username, address), then 1 s doubling to 15 min
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # payment import files
     CLOCK: Callable[[], datetime] = staticmethod(utc_now)
 

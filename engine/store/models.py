@@ -51,10 +51,29 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted for one address, alone or with one typed username, and how long it waits.
+
+    scope "username" rows count (username, address) failures for a doubling wait; scope
+    "address" rows (username "") count an address's failures across every username in a
+    window. The username is kept as its SHA-256, so a password typed into the wrong box
+    is never stored.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("scope", "address", "username_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))  # username | address
+    address: Mapped[str] = mapped_column(String(64))
+    username_hash: Mapped[str] = mapped_column(String(64), index=True)  # "" for an address row
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)  # stale rows are forgotten by it
+    wait_until: Mapped[datetime | None]
 
 
 class CitySettings(Base):

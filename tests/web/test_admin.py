@@ -1,13 +1,13 @@
 """Administrators: adding and disabling users, and the city's settings."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from engine import city, users
-from engine.store.models import AuditEntry, CitySettings
+from engine import city, throttle, users
+from engine.store.models import AuditEntry, CitySettings, SignInThrottle
 from tests.factories import NOW
 from tests.web.conftest import create_user
 
@@ -59,7 +59,7 @@ def test_an_admin_disables_a_user_who_can_no_longer_sign_in(admin, app, db):
     assert users.get_user(db, clerk.username).active is False
     assert last_audit(db).action == "user.disable"
     signed_in = app.test_client().post("/login", data={"username": clerk.username, "password": "correct horse battery"})
-    assert b"This account is disabled" in signed_in.data
+    assert users.SIGN_IN_FAILED.encode() in signed_in.data
 
 
 def test_an_admin_cannot_disable_themself(admin, db):
@@ -96,33 +96,39 @@ def test_passwords_are_kept_as_scrypt_hashes(db):
     assert user.password_hash.startswith("scrypt:") and "correct horse" not in user.password_hash
 
 
-def test_the_lock_runs_out_after_fifteen_minutes(db):
+def test_a_wait_starts_after_five_failures_doubles_and_stops_at_fifteen_minutes(db):
+    user = create_user(db, "clerk")
+    waits = []
+    for n in range(16):
+        later = NOW + timedelta(hours=n)  # each try after the last wait ran out
+        result = users.authenticate(db, user.username, "wrong password", later, address="10.0.0.7")
+        assert result.message == users.SIGN_IN_FAILED
+        waits.append(throttle.wait_left(db, "10.0.0.7", user.username, later))
+    seconds = [int(wait.total_seconds()) if wait else 0 for wait in waits]
+    assert seconds == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+    assert users.authenticate(db, user.username, "correct horse battery", NOW + timedelta(hours=16),
+                              address="10.0.0.7").ok
+
+
+def test_after_a_day_without_failures_the_count_starts_afresh(db):
     user = create_user(db, "clerk")
     for _ in range(5):
-        assert not users.authenticate(db, user.username, "wrong password", NOW).ok
-    assert user.failed_logins == 5 and user.locked_until == NOW.replace(minute=15)
-    assert "Try again in 15 minutes" in users.authenticate(db, user.username, "correct horse battery", NOW).message
-    assert users.authenticate(db, user.username, "correct horse battery", NOW.replace(minute=15)).ok
-    assert user.failed_logins == 0 and user.locked_until is None
+        users.authenticate(db, user.username, "wrong password", NOW, address="10.0.0.7")
+    users.authenticate(db, user.username, "wrong password", NOW + timedelta(days=1), address="10.0.0.7")
+    row = db.scalar(select(SignInThrottle).where(SignInThrottle.scope == "username"))
+    assert row.failures == 1 and row.wait_until is None
 
 
-def test_a_wrong_password_after_the_lock_counts_from_one(db):
+def test_set_password_lifts_the_user_s_waits_and_is_audited(db):
     user = create_user(db, "clerk")
     for _ in range(5):
         users.authenticate(db, user.username, "wrong password", NOW)
-    users.authenticate(db, user.username, "wrong password", NOW.replace(minute=20))
-    assert user.failed_logins == 1 and user.locked_until is None
-
-
-def test_set_password_lifts_a_lock_and_is_audited(db):
-    user = create_user(db, "clerk")
-    for _ in range(5):
-        users.authenticate(db, user.username, "wrong password", NOW)
+    assert users.authenticate(db, user.username, "correct horse battery", NOW).wait
     users.set_password(db, user.username, "a new password", actor="admin1", now=NOW)
     assert users.authenticate(db, user.username, "a new password", NOW).ok
     actions = db.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == user.username)
                          .order_by(AuditEntry.id)).all()
-    assert actions == ["user.add", "user.locked", "user.password", "user.login"]
+    assert actions == ["user.add", "sign_in.username_waits", "user.password", "user.login"]
 
 
 def test_the_city_s_today_follows_its_time_zone():

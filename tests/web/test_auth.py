@@ -1,11 +1,12 @@
-"""Signing in and out: passwords, lockout, a fresh session, CSRF, deny by default."""
+"""Signing in and out: passwords, the sign-in throttle, a fresh session, CSRF, deny by default."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.store.models import AuditEntry, User
+from engine.store.models import AuditEntry, SignInThrottle, User
+from engine.users import SIGN_IN_FAILED
 from tests.factories import NOW
 from tests.web.conftest import PASSWORD, create_user, csrf_token
 
@@ -24,49 +25,49 @@ def test_the_right_password_signs_in_and_opens_the_dashboard(client, db):
     assert b"Dashboard" in page.data and user.full_name.encode() in page.data
 
 
-def test_a_wrong_password_says_so_and_changes_only_the_failure_counter(client, db):
+def test_a_wrong_password_says_sign_in_failed_and_changes_only_the_throttle_counts(client, db):
     user = create_user(db, "clerk")
-    before = (user.password_hash, user.active, user.last_login_at, user.locked_until, audit_rows(db))
+    before = (user.password_hash, user.active, user.last_login_at, audit_rows(db))
     response = client.post("/login", data={"username": user.username, "password": "wrong password"})
     assert response.status_code == 200
-    assert b"Wrong username or password." in response.data
+    assert SIGN_IN_FAILED.encode() in response.data
     db.expire_all()
     user = db.get(User, user.id)
-    assert user.failed_logins == 1
-    assert (user.password_hash, user.active, user.last_login_at, user.locked_until, audit_rows(db)) == before
+    assert (user.password_hash, user.active, user.last_login_at, audit_rows(db)) == before
+    counts = {row.scope: (row.address, row.failures) for row in db.scalars(select(SignInThrottle))}
+    assert counts == {"address": ("127.0.0.1", 1), "username": ("127.0.0.1", 1)}
     assert client.get("/").status_code == 302  # still not signed in
 
 
 def test_an_unknown_username_gets_the_same_message(client, db):
     response = client.post("/login", data={"username": "nobody", "password": "whatever1"})
-    assert b"Wrong username or password." in response.data
+    assert SIGN_IN_FAILED.encode() in response.data
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(app, client, db):
+def test_five_failures_make_this_computer_wait_a_second_and_the_wait_runs_out(app, client, db):
+    app.config["CLOCK"] = lambda: NOW
     user = create_user(db, "clerk")
     for _ in range(5):
         client.post("/login", data={"username": user.username, "password": "wrong password"})
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert b"this account is locked" in response.data
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert b"Too many sign-in attempts from this computer: try again in 1 second." in response.data
     assert client.get("/").status_code == 302
-    db.expire_all()
-    assert db.get(User, user.id).locked_until is not None
-    assert db.scalar(select(func.count()).where(AuditEntry.action == "user.locked",
+    assert db.scalar(select(func.count()).where(AuditEntry.action == "sign_in.username_waits",
                                                 AuditEntry.subject_id == user.username)) == 1
-    later = db.get(User, user.id).locked_until + timedelta(seconds=1)
-    app.config["CLOCK"] = lambda: later
+    app.config["CLOCK"] = lambda: NOW + timedelta(seconds=1)
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
-    db.expire_all()
-    assert db.get(User, user.id).failed_logins == 0
+    assert db.scalar(select(func.count()).select_from(SignInThrottle)
+                     .where(SignInThrottle.scope == "username")) == 0  # the success cleared the count
 
 
-def test_a_disabled_user_cannot_sign_in(client, db):
+def test_a_disabled_user_cannot_sign_in_and_is_told_only_that_sign_in_failed(client, db):
     user = create_user(db, "clerk", )
     user.active = False
     db.flush()
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert b"This account is disabled" in response.data
+    assert SIGN_IN_FAILED.encode() in response.data and b"disabled" not in response.data
 
 
 def test_signing_in_starts_a_new_session(app, client, db):
@@ -115,8 +116,7 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app, clien
     response = client.post("/login", data={"username": user.username, "password": "wrong password"})
     assert response.status_code == 400
     assert b"missing its security token" in response.data
-    db.expire_all()
-    assert db.get(User, user.id).failed_logins == 0
+    assert db.scalar(select(func.count()).select_from(SignInThrottle)) == 0
 
 
 def test_with_its_csrf_token_the_same_form_works(app, client, db):

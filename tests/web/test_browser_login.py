@@ -58,7 +58,7 @@ def test_a_clerk_signs_in_sees_the_dashboard_and_signs_out(server, chromium):
     page.get_by_label("Username").fill("maria")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Wrong username or password.").is_visible()
+    assert page.get_by_text("Sign-in failed: check the username and password").is_visible()
 
     page.get_by_label("Password").fill("counter-password")
     page.get_by_role("button", name="Sign in").click()

@@ -104,7 +104,7 @@ def test_serve_documents_its_options(cli):
     assert "--no-scheduler" in result.output and "ORDINANCE_PLAIN_HTTP=trusted" in result.output
 
 
-def test_users_password_sets_a_new_one_and_lifts_a_lock(cli, committing_url, committing_db):
+def test_users_password_sets_a_new_one_and_lifts_the_user_s_waits(cli, committing_url, committing_db):
     cli("users", "add", "ann", "--role", "admin", "--name", "Ann", "--password-stdin", input="first-password\n")
     with committing_db() as session, session.begin():
         for _ in range(5):
@@ -113,4 +113,5 @@ def test_users_password_sets_a_new_one_and_lifts_a_lock(cli, committing_url, com
     assert result.exit_code == 0 and "New password set for ann." in result.output
     with committing_db() as session:
         assert users.authenticate(session, "ann", "second-password", NOW).ok
-    assert [row.action for row in rows(committing_url, AuditEntry)] == ["user.add", "user.locked", "user.password"]
+    assert [row.action for row in rows(committing_url, AuditEntry)] == ["user.add", "sign_in.username_waits",
+                                                                        "user.password"]

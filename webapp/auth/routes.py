@@ -1,7 +1,9 @@
 """Sign in and sign out."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+import math
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from engine import users
@@ -13,6 +15,11 @@ from webapp.auth.user import SignedIn
 from webapp.extensions import database
 
 
+def client_address() -> str:
+    """The address a request comes from, as the WSGI server reports it (see webapp/config.py on proxies)."""
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -21,8 +28,9 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = users.authenticate(database.session, form.username.data, form.password.data, clock.now())
-        database.session.commit()  # the failure counter, or the successful login
+        result = users.authenticate(database.session, form.username.data, form.password.data, clock.now(),
+                                    address=client_address(), rules=current_app.config["SIGN_IN_THROTTLE"])
+        database.session.commit()  # the failure counted, or the successful login
         if result.ok:
             session.clear()  # a new session: nothing from before the sign-in carries over
             login_user(SignedIn.of(result.user))
@@ -30,6 +38,9 @@ def login():
             flash(f"Signed in as {result.user.full_name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
         flash(result.message, "error")
+        if result.wait:
+            retry_after = str(math.ceil(result.wait.total_seconds()))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": retry_after}
     return render_template("auth/login.html", form=form)
 
 

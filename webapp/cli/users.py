@@ -65,7 +65,7 @@ def disable(city: CityContext, username: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @pass_city
 def password(city: CityContext, username: str, password_stdin: bool) -> None:
-    """Give a user a new password and lift a lockout (ends their open sessions)."""
+    """Give a user a new password (ends their open sessions and lifts their sign-in waits)."""
     new_password = _password(password_stdin)
     with city.transaction() as session:
         service.set_password(session, username, new_password, actor=actor(), now=city.now())

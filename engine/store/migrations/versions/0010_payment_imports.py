@@ -8,7 +8,7 @@ came from. Existing keys shorter than the old 128-character cut give their id ba
 exactly 128 characters may have been cut, so its id stays unknown (NULL).
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-26
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import engine.store.types
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,164 @@
+"""Sign-in that a stranger cannot turn off: wrong guesses slow down only the computer they come from."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from engine import throttle, users
+from engine.store.models import AuditEntry, SignInThrottle, User
+from tests.factories import NOW
+from tests.web.conftest import PASSWORD, create_user
+
+STRANGER = "203.0.113.9"
+FRONT_COUNTER = "10.1.0.21"
+ADMIN_DESK = "10.1.0.5"
+
+
+class Clock:
+    """The app's clock, moved on by the test."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **amount: float) -> None:
+        """Move the clock on by a timedelta's keywords."""
+        self.at += timedelta(**amount)
+
+
+@pytest.fixture()
+def clock(app: Flask) -> Clock:
+    """The app's clock, starting at the factories' NOW."""
+    app.config["CLOCK"] = Clock(NOW)
+    return app.config["CLOCK"]
+
+
+def computer(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
+    """A browser on a computer with this address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def sign_in(client: FlaskClient, user: User, password: str = PASSWORD):
+    """Post the sign-in form."""
+    return client.post("/login", data={"username": user.username, "password": password})
+
+
+# --- (b, c) wrong guesses slow down the computer they come from ----------------------------------
+
+
+def test_fifty_wrong_passwords_from_one_address_leave_the_administrator_free_at_another(app, db, clock):
+    admin = create_user(db, "admin")
+    stranger = computer(app, STRANGER)
+    for _ in range(50):
+        clock.advance(minutes=16)  # each guess after the last wait ran out: every one is checked and fails
+        response = sign_in(stranger, admin, "guess the admin password")
+        assert response.status_code == 200 and users.SIGN_IN_FAILED.encode() in response.data
+    assert db.scalar(select(SignInThrottle.failures).where(SignInThrottle.scope == "username")) == 50
+
+    assert sign_in(computer(app, ADMIN_DESK), admin).status_code == 302  # at once, from the desk
+    refused = sign_in(stranger, admin)  # even the right password waits at the stranger's computer
+    assert refused.status_code == 429
+    assert b"Too many sign-in attempts from this computer: try again in 15 minutes." in refused.data
+
+
+def test_an_address_that_fails_fifty_times_across_usernames_waits_out_the_window(app, db, clock):
+    clerk = create_user(db, "clerk")
+    stranger = computer(app, STRANGER)
+    for n in range(50):
+        stranger.post("/login", data={"username": f"guess{n}", "password": "Summer2026!"})
+        clock.advance(seconds=1)
+    refused = sign_in(stranger, clerk)
+    assert refused.status_code == 429 and b"try again in 15 minutes" in refused.data
+    assert sign_in(computer(app, FRONT_COUNTER), clerk).status_code == 302  # the counter is not slowed down
+    assert db.scalar(select(func.count()).where(AuditEntry.action == "sign_in.address_waits",
+                                                AuditEntry.subject_id == STRANGER)) == 1
+
+    clock.advance(minutes=15)
+    assert sign_in(computer(app, STRANGER), clerk).status_code == 302
+
+
+def test_an_unknown_username_is_throttled_exactly_like_a_real_one(app, db, clock):
+    clerk = create_user(db, "clerk")
+    stranger = computer(app, STRANGER)
+    for username in (clerk.username, "no-such-clerk"):
+        for _ in range(5):
+            stranger.post("/login", data={"username": username, "password": "wrong password"})
+    waits = [stranger.post("/login", data={"username": name, "password": "x"}) for name in (clerk.username,
+                                                                                             "no-such-clerk")]
+    assert [w.status_code for w in waits] == [429, 429]
+    assert waits[0].data.replace(clerk.username.encode(), b"NAME") == waits[1].data.replace(b"no-such-clerk",
+                                                                                             b"NAME")
+
+
+def test_no_typed_username_is_stored_only_its_digest(app, db):
+    computer(app).post("/login", data={"username": "my password by mistake", "password": "x"})
+    rows = db.scalars(select(SignInThrottle)).all()
+    assert {row.username_hash for row in rows} == {"", throttle.username_key("my password by mistake")}
+
+
+def test_a_success_clears_only_its_own_address_and_username(app, db, clock):
+    clerk = create_user(db, "clerk")
+    for _ in range(3):
+        sign_in(computer(app, STRANGER), clerk, "wrong password")
+        sign_in(computer(app, FRONT_COUNTER), clerk, "wrong password")
+    assert sign_in(computer(app, FRONT_COUNTER), clerk).status_code == 302
+    left = {(row.scope, row.address): row.failures for row in db.scalars(select(SignInThrottle))}
+    assert left == {("address", STRANGER): 3, ("username", STRANGER): 3, ("address", FRONT_COUNTER): 3}
+
+
+def test_throttles_quiet_for_a_day_are_forgotten_at_the_next_sign_in(app, db, clock):
+    clerk = create_user(db, "clerk")
+    sign_in(computer(app, STRANGER), clerk, "wrong password")
+    clock.advance(days=1, seconds=1)
+    sign_in(computer(app, FRONT_COUNTER), clerk)
+    assert db.scalar(select(func.count()).select_from(SignInThrottle)) == 0
+
+
+# --- (d) every failure reads the same -----------------------------------------------------------
+
+
+def test_unknown_user_wrong_password_and_disabled_user_read_the_same(app, db):
+    clerk, retired = create_user(db, "clerk"), create_user(db, "clerk")
+    users.disable_user(db, retired.username, actor="admin", now=NOW)
+    attempts = {"nobody-here": "correct horse battery", clerk.username: "wrong password",
+                retired.username: PASSWORD}
+    pages = set()
+    for username, password in attempts.items():
+        response = computer(app).post("/login", data={"username": username, "password": password})
+        assert response.status_code == 200
+        pages.add(response.get_data(as_text=True).replace(username, "NAME"))
+    assert len(pages) == 1
+    assert users.SIGN_IN_FAILED in pages.pop()
+    results = {users.authenticate(db, name, password, NOW, address=ADMIN_DESK).message
+               for name, password in attempts.items()}
+    assert results == {users.SIGN_IN_FAILED}
+
+
+# --- the counts are in the database: every web worker shares them ----------------------------------
+
+
+def test_guesses_made_at_once_by_several_workers_are_counted_one_after_another(committing_db):
+    with committing_db() as session, session.begin():
+        create_user(session, "admin", username="chief")
+
+    def guess(_: int) -> str:
+        """One worker's failed sign-in, in a transaction of its own."""
+        with committing_db() as session, session.begin():
+            return users.authenticate(session, "chief", "wrong password", NOW, address=STRANGER).message
+
+    with ThreadPoolExecutor(max_workers=4) as workers:
+        messages = list(workers.map(guess, range(8)))
+    assert messages.count(users.SIGN_IN_FAILED) == 5  # the sixth waits, whichever worker took it
+    assert messages.count(users.throttled_message(timedelta(seconds=1))) == 3
+    with committing_db() as session:
+        counts = {row.scope: row.failures for row in session.scalars(select(SignInThrottle))}
+    assert counts == {"address": 5, "username": 5}
