@@ -3,19 +3,20 @@
 Every change writes an audit row in the caller's transaction; nothing here commits.
 Passwords are checked by engine.passwords and kept only as scrypt hashes. Signing in is
 throttled by (username, address) and by address (engine.throttle), never by account, and
-every failure, whatever its cause, gets the same words.
+every failure, whatever its cause, gets the same words. A new password or disabling a
+user ends their sessions (engine.staff_sessions).
 """
 from __future__ import annotations
 
 import re
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, passwords, throttle
+from engine import audit, passwords, staff_sessions, throttle
 from engine.city import get_city
 from engine.store.models import ROLES, User
 
@@ -35,6 +36,7 @@ class LoginResult:
     user: User | None
     message: str = ""
     wait: timedelta | None = None  # set when the attempt was not even checked: the address must wait
+    session_id: str | None = field(default=None, repr=False)  # the new staff session's id (sign_in only)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +107,7 @@ def _existing(session: Session, username: str) -> User:
 
 
 def disable_user(session: Session, username: str, *, actor: str, now: datetime) -> User:
-    """Stop a user from signing in; refuse to disable oneself or someone already disabled."""
+    """Stop a user from signing in and end their sessions; refuse to disable oneself or someone already disabled."""
     user = _existing(session, username)
     if user.username == actor:
         raise UserError("You cannot disable your own account.")
@@ -113,19 +115,21 @@ def disable_user(session: Session, username: str, *, actor: str, now: datetime) 
         raise UserError(f"{user.username} is already disabled.")
     user.active = False
     session.flush()
+    ended = staff_sessions.end_all(session, user.id, now=now, why=staff_sessions.USER_DISABLED)
     audit.record(session, actor=actor, action="user.disable", subject_type="user", subject_id=user.username,
-                 detail={}, at=now)
+                 detail={"sessions_ended": ended}, at=now)
     return user
 
 
 def set_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> User:
-    """Give a user a new password and lift their sign-in waits."""
+    """Give a user a new password, end their sessions and lift their sign-in waits."""
     user = _existing(session, username)
     user.password_hash = hash_password(session, password, username=user.username, full_name=user.full_name)
     session.flush()
+    ended = staff_sessions.end_all(session, user.id, now=now, why=staff_sessions.NEW_PASSWORD)
     throttle.forget_username(session, user.username)
     audit.record(session, actor=actor, action="user.password", subject_type="user", subject_id=user.username,
-                 detail={}, at=now)
+                 detail={"sessions_ended": ended}, at=now)
     return user
 
 
@@ -149,3 +153,13 @@ def authenticate(session: Session, username: str, password: str, now: datetime, 
                  subject_id=user.username, detail={"address": address}, at=now)
     return LoginResult(user)
 
+
+def sign_in(session: Session, username: str, password: str, now: datetime, *, address: str, user_agent: str,
+            lifetime: timedelta, rules: throttle.ThrottleRules) -> LoginResult:
+    """Authenticate, and on success open a staff session: its id comes back in the result, for the cookie."""
+    result = authenticate(session, username, password, now, address=address, rules=rules)
+    if not result.ok:
+        return result
+    session_id = staff_sessions.start(session, result.user, now=now, lifetime=lifetime, address=address,
+                                      user_agent=user_agent)
+    return replace(result, session_id=session_id)

@@ -9,10 +9,12 @@ ORDINANCE_PLAIN_HTTP `trusted`: the server is reached over plain http on a trust
 Cookies are Secure (browsers send them over https only) unless the server listens on
 loopback (127.0.0.1, localhost, ::1) or ORDINANCE_PLAIN_HTTP=trusted: `cookie_rule` decides.
 
-Sign-in: failed sign-ins are throttled by SIGN_IN_THROTTLE (engine.throttle.ThrottleRules).
-The address a sign-in comes from is request.remote_addr: behind a proxy, have the WSGI
-server (or werkzeug's ProxyFix, set up for exactly the proxies in front) put the client's
-address there, or every sign-in seems to come from the proxy and shares its throttle.
+Sign-in: a session lasts PERMANENT_SESSION_LIFETIME at most and ends after
+SESSION_IDLE_TIMEOUT without a request (counter PCs are shared); failed sign-ins are
+throttled by SIGN_IN_THROTTLE (engine.throttle.ThrottleRules). The address a sign-in comes
+from is request.remote_addr: behind a proxy, have the WSGI server (or werkzeug's ProxyFix,
+set up for exactly the proxies in front) put the client's address there, or every sign-in
+seems to come from the proxy and shares its throttle.
 """
 from __future__ import annotations
 
@@ -113,6 +115,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=9)  # a working day; then sign in again
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)  # a counter PC left signed in ends its session
     SIGN_IN_THROTTLE = ThrottleRules()  # 5 free failures per (username, address), then 1 s doubling to 15 min
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # payment import files
     CLOCK: Callable[[], datetime] = staticmethod(utc_now)

@@ -55,6 +55,23 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
 
 
+class StaffSession(Base):
+    """One signed-in browser: the cookie carries its random id, the database only that id's SHA-256."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_why: Mapped[str | None] = mapped_column(String(32))  # signed out, new password, user disabled
+    address: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    user: Mapped[User] = relationship()
+
+
 class SignInThrottle(Base):
     """Failed sign-ins counted for one address, alone or with one typed username, and how long it waits.
 

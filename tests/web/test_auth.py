@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.store.models import AuditEntry, SignInThrottle, User
+from engine import staff_sessions
+from engine.store.models import AuditEntry, SignInThrottle, StaffSession, User
 from engine.users import SIGN_IN_FAILED
 from tests.factories import NOW
 from tests.web.conftest import PASSWORD, create_user, csrf_token
@@ -83,7 +84,9 @@ def test_signing_in_starts_a_new_session(app, client, db):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session.get("csrf_token") != token_before
-        assert session["_user_id"].startswith(f"{user.id}:")
+        session_id = session["_user_id"]  # the session's random id, nothing else
+    row = db.scalar(select(StaffSession).where(StaffSession.token_hash == staff_sessions.digest(session_id)))
+    assert row.user_id == user.id and row.ended_at is None
 
 
 def test_signing_out_ends_the_session(clerk):

@@ -1,4 +1,8 @@
-"""Sign-in that a stranger cannot turn off: wrong guesses slow down only the computer they come from."""
+"""Sign-in that a stranger cannot turn off: throttles by address, sessions kept in the database.
+
+The counter PCs are shared, so a session ends for good when its clerk signs out, and a
+stranger's wrong guesses slow down only the computer they come from.
+"""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -7,13 +11,15 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login.utils import encode_cookie
 from sqlalchemy import func, select
 
-from engine import throttle, users
-from engine.store.models import AuditEntry, SignInThrottle, User
+from engine import staff_sessions, throttle, users
+from engine.store.models import AuditEntry, SignInThrottle, StaffSession, User
 from tests.factories import NOW
 from tests.web.conftest import PASSWORD, create_user
 
+COOKIE = "ordinance_session"
 STRANGER = "203.0.113.9"
 FRONT_COUNTER = "10.1.0.21"
 ADMIN_DESK = "10.1.0.5"
@@ -50,6 +56,68 @@ def computer(app: Flask, address: str = "127.0.0.1") -> FlaskClient:
 def sign_in(client: FlaskClient, user: User, password: str = PASSWORD):
     """Post the sign-in form."""
     return client.post("/login", data={"username": user.username, "password": password})
+
+
+def signed_in(app: Flask, user: User, address: str = "127.0.0.1") -> FlaskClient:
+    """A browser on which `user` has just signed in."""
+    client = computer(app, address)
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+def session_row(db, client: FlaskClient) -> StaffSession:
+    """The database's row of the session a browser's cookie names."""
+    with client.session_transaction() as session:
+        session_id = session["_user_id"]
+    db.expire_all()
+    return db.scalar(select(StaffSession).where(StaffSession.token_hash == staff_sessions.digest(session_id)))
+
+
+def is_sent_to_sign_in(client: FlaskClient) -> bool:
+    """True when the dashboard sends this browser to the sign-in page."""
+    response = client.get("/")
+    return response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+# --- (a) a cookie is worth nothing once its session has ended ---------------------------------
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, db):
+    clerk = signed_in(app, create_user(db, "clerk"))
+    cookie = clerk.get_cookie(COOKIE).value
+    copy = computer(app)
+    copy.set_cookie(COOKIE, cookie)
+    assert copy.get("/").status_code == 200  # while the session lives, the copy works: that is what a cookie is
+
+    assert clerk.post("/logout").status_code == 302
+    assert is_sent_to_sign_in(copy)
+    clerk.set_cookie(COOKIE, cookie)  # the clerk's own browser replays the old cookie
+    assert is_sent_to_sign_in(clerk)
+    [row] = db.scalars(select(StaffSession))
+    assert row.ended_at is not None and row.ended_why == "signed out"
+
+
+def test_a_remember_me_cookie_cannot_bring_an_ended_session_back(app, db):
+    clerk = signed_in(app, create_user(db, "clerk"))
+    with clerk.session_transaction() as session:
+        session_id = session["_user_id"]
+    clerk.post("/logout")
+    with app.test_request_context():
+        forged = encode_cookie(session_id)  # signed with the app's own key: the best a thief could hope for
+    thief = computer(app)
+    thief.set_cookie("remember_token", forged)
+    assert is_sent_to_sign_in(thief)
+
+
+def test_the_cookie_carries_only_a_random_session_id_and_the_database_only_its_digest(app, db):
+    user = create_user(db, "clerk")
+    clerk = signed_in(app, user, FRONT_COUNTER)
+    with clerk.session_transaction() as session:
+        session_id = session["_user_id"]
+    row = session_row(db, clerk)
+    assert row.user_id == user.id and row.address == FRONT_COUNTER and row.user_agent.startswith("Werkzeug")
+    assert session_id not in row.token_hash and len(session_id) >= 40
+    assert row.expires_at - row.created_at == app.config["PERMANENT_SESSION_LIFETIME"]
 
 
 # --- (b, c) wrong guesses slow down the computer they come from ----------------------------------
@@ -141,6 +209,73 @@ def test_unknown_user_wrong_password_and_disabled_user_read_the_same(app, db):
     results = {users.authenticate(db, name, password, NOW, address=ADMIN_DESK).message
                for name, password in attempts.items()}
     assert results == {users.SIGN_IN_FAILED}
+
+
+# --- (f) an idle counter PC ends its session; no session outlives a working day ------------------
+
+
+def test_thirty_idle_minutes_end_the_session(app, db, clock):
+    clerk = signed_in(app, create_user(db, "clerk"), FRONT_COUNTER)
+    clock.advance(minutes=29)
+    assert clerk.get("/").status_code == 200
+    clock.advance(minutes=29)  # 58 minutes after signing in, 29 after the last page
+    assert clerk.get("/").status_code == 200
+    clock.advance(minutes=30, seconds=1)
+    assert is_sent_to_sign_in(clerk)
+    row = session_row(db, clerk)
+    assert row.ended_why == "idle" and row.ended_at == clock.at
+    clock.advance(minutes=1)
+    assert is_sent_to_sign_in(clerk)  # and it stays ended
+
+
+def test_the_idle_timeout_is_a_setting(app, db, clock):
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=5)
+    clerk = signed_in(app, create_user(db, "clerk"))
+    clock.advance(minutes=6)
+    assert is_sent_to_sign_in(clerk)
+
+
+def test_a_busy_session_still_ends_after_its_lifetime(app, db, clock):
+    clerk = signed_in(app, create_user(db, "clerk"))
+    for _ in range(26):  # a page every 20 minutes for 8 hours 40 minutes
+        clock.advance(minutes=20)
+        assert clerk.get("/").status_code == 200
+    clock.advance(minutes=20)  # 9 hours
+    assert is_sent_to_sign_in(clerk)
+    assert session_row(db, clerk).ended_why == "expired"
+
+
+def test_last_seen_is_written_at_most_once_a_minute(app, db, clock):
+    clerk = signed_in(app, create_user(db, "clerk"))
+    clock.advance(seconds=59)
+    clerk.get("/")
+    assert session_row(db, clerk).last_seen_at == NOW
+    clock.advance(seconds=1)
+    clerk.get("/")
+    assert session_row(db, clerk).last_seen_at == NOW + timedelta(minutes=1)
+
+
+# --- (g) a new password or a disabled user ends every session ------------------------------------
+
+
+def test_a_new_password_ends_every_session_of_that_user_only(app, db):
+    user, colleague = create_user(db, "clerk"), create_user(db, "clerk")
+    counter, back_office = signed_in(app, user, FRONT_COUNTER), signed_in(app, user, ADMIN_DESK)
+    other = signed_in(app, colleague)
+    users.set_password(db, user.username, "a brand new password", actor="admin", now=NOW)
+    assert is_sent_to_sign_in(counter) and is_sent_to_sign_in(back_office)
+    assert other.get("/").status_code == 200
+    assert {session_row(db, c).ended_why for c in (counter, back_office)} == {"new password"}
+    assert db.scalar(select(AuditEntry.detail).where(AuditEntry.action == "user.password")) == {"sessions_ended": 2}
+    assert sign_in(computer(app), user, "a brand new password").status_code == 302
+
+
+def test_an_admin_disabling_a_clerk_ends_the_clerk_s_sessions(app, db, admin):
+    clerk_user = create_user(db, "clerk")
+    clerk = signed_in(app, clerk_user)
+    admin.post("/admin/users/disable", data={"username": clerk_user.username})
+    assert is_sent_to_sign_in(clerk)
+    assert session_row(db, clerk).ended_why == "user disabled"
 
 
 # --- the counts are in the database: every web worker shares them ----------------------------------

@@ -6,7 +6,7 @@ import math
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from engine import users
+from engine import staff_sessions, users
 from webapp import clock
 from webapp.auth import bp
 from webapp.auth.access import STAFF, public, role_required, safe_next
@@ -23,17 +23,19 @@ def client_address() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Show the sign-in form; on success start a brand-new session."""
+    """Show the sign-in form; on success start a brand-new session, in the database and the cookie."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = users.authenticate(database.session, form.username.data, form.password.data, clock.now(),
-                                    address=client_address(), rules=current_app.config["SIGN_IN_THROTTLE"])
-        database.session.commit()  # the failure counted, or the successful login
+        result = users.sign_in(database.session, form.username.data, form.password.data, clock.now(),
+                               address=client_address(), user_agent=request.user_agent.string,
+                               lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"],
+                               rules=current_app.config["SIGN_IN_THROTTLE"])
+        database.session.commit()  # the new session, or the failure counted
         if result.ok:
-            session.clear()  # a new session: nothing from before the sign-in carries over
-            login_user(SignedIn.of(result.user))
+            session.clear()  # a new cookie session: nothing from before the sign-in carries over
+            login_user(SignedIn.of(result.user, result.session_id))
             session.permanent = True
             flash(f"Signed in as {result.user.full_name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
@@ -47,7 +49,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required(*STAFF)
 def logout():
-    """End the session."""
+    """End the session in the database (a copy of the cookie is refused from now on) and in the browser."""
+    staff_sessions.end(database.session, current_user.get_id(), now=clock.now())
+    database.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "success")
