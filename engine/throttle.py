@@ -12,7 +12,8 @@ Two counts, kept in the database so every web worker shares them:
 A username nobody has is counted exactly like a real one (by the SHA-256 of what was typed,
 so a password typed into the username box is never stored), so the throttle tells a
 stranger nothing about who exists. The address is the one the WSGI server hands Flask
-(request.remote_addr); behind a proxy, the server's forwarded-for handling decides it.
+(request.remote_addr); behind a reverse proxy, the proxy handling set up around the app
+(werkzeug's ProxyFix, see webapp/config.py) decides it.
 Sign-ins from one address take turns (a transaction each), so guesses sent in parallel to
 several workers are each counted before the next is checked. Starting a wait writes an
 audit row; nothing here commits or reads the clock.

@@ -12,9 +12,9 @@ loopback (127.0.0.1, localhost, ::1) or ORDINANCE_PLAIN_HTTP=trusted: `cookie_ru
 Sign-in: a session lasts PERMANENT_SESSION_LIFETIME at most and ends after
 SESSION_IDLE_TIMEOUT without a request (counter PCs are shared); failed sign-ins are
 throttled by SIGN_IN_THROTTLE (engine.throttle.ThrottleRules). The address a sign-in comes
-from is request.remote_addr: behind a proxy, have the WSGI server (or werkzeug's ProxyFix,
-set up for exactly the proxies in front) put the client's address there, or every sign-in
-seems to come from the proxy and shares its throttle.
+from is request.remote_addr, the computer that connected to the WSGI server: behind an HTTP
+reverse proxy, wrap the app in werkzeug's ProxyFix (x_for = the number of proxies in
+front), or every sign-in seems to come from the proxy and shares its throttle.
 """
 from __future__ import annotations
 
