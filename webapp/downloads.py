@@ -1,4 +1,4 @@
-"""Downloads the pages offer: rows as CSV, the same rows a page shows."""
+"""Downloads the pages offer: rows as CSV (the same rows a page shows), and a notice's kept PDF."""
 from __future__ import annotations
 
 import csv
@@ -6,6 +6,12 @@ import io
 from collections.abc import Iterable
 
 from flask import Response
+from flask_login import current_user
+
+from engine.notices.kept import print_notice
+from webapp import clock
+from webapp.catalog import notice_templates
+from webapp.extensions import database
 
 
 def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None = None) -> Response:
@@ -21,3 +27,9 @@ def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None 
         writer.writerow(row)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def printed_notice(notice_id: int) -> bytes:
+    """A notice's PDF as kept when mailed or first printed; printed now (and kept) by the signed-in clerk if not yet."""
+    return print_notice(database.factory(), notice_id, notice_templates(), printed_by=current_user.username,
+                        now=clock.now())
