@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit_checkpoints import CheckpointWriter
 from engine.money import cash, parse_money
 from engine.money.payments import post_counter_payment
 from engine.store.models import User, UtilityAccount
@@ -105,5 +106,6 @@ def balancing_command(city: CityContext, day: date) -> None:
 def close_day_command(city: CityContext, day: date, username: str) -> None:
     """Close the business day (a supervisor; every drawer counted)."""
     with city.transaction() as session:
-        drawers = cash.close_day(session, day, user=_user(session, username), now=city.now())
+        drawers = cash.close_day(session, day, user=_user(session, username), now=city.now(),
+                                 checkpoint=CheckpointWriter(city.config.AUDIT_KEY))
     click.echo(f"Business day {day} closed ({len(drawers)} drawers).")
