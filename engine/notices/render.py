@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from engine.notices import formats
 from engine.notices.catalog import NoticeDataError, validate_notice
 from engine.notices.pdfmerge import can_merge, can_split, merge_pdf_files, split_pdf_file
+from engine.notices.pdfsplit import UnsplittablePdf, split_pages
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
 DOCUMENT_END = "\n</body>\n</html>\n"
@@ -56,9 +57,10 @@ class NoticeRenderer:
     installed). Any bad notice fails the whole mailing: no PDF is returned.
 
     Asked for each notice's own PDF too (to keep what was mailed), a part is split into its
-    pages with pdfseparate in the same worker, so the copies cost no second rendering: a
-    notice is one sheet. A part with more pages than notices (a notice ran over a sheet), or
-    a machine without pdfseparate, gets its notices rendered one by one instead.
+    sheets in the same worker (engine.notices.pdfsplit copies each sheet's objects as they
+    are; pdfseparate splits what that cannot read), so the copies cost no second rendering:
+    a notice is one sheet. A part with more sheets than notices (a notice ran over a sheet)
+    gets its notices rendered one by one instead.
     """
 
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
@@ -143,20 +145,32 @@ class NoticeRenderer:
     def _part_pdf(self, executable: str, part: list[str], path: Path, split: bool) -> list[bytes]:
         """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; each notice's PDF if split."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
-        path.write_bytes(html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout))
-        return self._notice_pdfs(executable, part, path, timeout) if split else []
+        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout)
+        path.write_bytes(pdf)
+        return self._notice_pdfs(executable, part, path, pdf, timeout) if split else []
 
-    def _notice_pdfs(self, executable: str, part: list[str], path: Path, timeout: float) -> list[bytes]:
-        """Each notice's own PDF: its sheet of the part, or (a notice over a sheet, no pdfseparate) its own run."""
-        sheets = split_pdf_file(path, timeout) if can_split() else []
-        try:
-            if len(sheets) == len(part):
-                return [sheet.read_bytes() for sheet in sheets]
-        finally:
-            for sheet in sheets:
-                sheet.unlink()
+    def _notice_pdfs(self, executable: str, part: list[str], path: Path, pdf: bytes, timeout: float) -> list[bytes]:
+        """Each notice's own PDF: its sheet of the part, or (a notice over a sheet) a run of its own."""
+        sheets = _sheets(path, pdf, timeout)
+        if len(sheets) == len(part):
+            return sheets
         return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds)
                 for page in part]
+
+
+def _sheets(part: Path, pdf: bytes, timeout: float) -> list[bytes]:
+    """Each sheet of a part's PDF (also in the file `part`) as a PDF: its objects copied, else by pdfseparate."""
+    try:
+        return split_pages(pdf)
+    except UnsplittablePdf:
+        if not can_split():
+            return []
+    files = split_pdf_file(part, timeout)
+    try:
+        return [sheet.read_bytes() for sheet in files]
+    finally:
+        for sheet in files:
+            sheet.unlink()
 
 
 def _hand_over(start: int, done: Future, each_notice: EachNotice | None) -> None:
