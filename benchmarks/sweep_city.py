@@ -7,6 +7,7 @@ The night swept is the day after cycle D's October due date, so tonight some acc
 newly past due, some late payers have just paid, and the accounts that were past due
 yesterday already have the open case the sweep would have left them (with the dates of
 their bill's timeline). Rows go in with plain executemany in batches: memory stays flat.
+The sample city's settings are saved too: its notices print the city's name, address and phone.
 
     python -m benchmarks.sweep_city sqlite:////tmp/bench.db 100000
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from engine.money.ledger.aging import Posting, age
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
+from samplecity.city import city_settings_row
 
 NIGHT = date(2026, 11, 13)  # the day after cycle D's October bill was due
 PERIODS = ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")
@@ -125,6 +127,13 @@ INSERTS = {
 }
 
 
+def save_city(connection: sqlite3.Connection) -> None:
+    """The sample city's settings row: the name, address, phone and website its notices print."""
+    city = {**city_settings_row(), "languages": json.dumps(city_settings_row()["languages"])}
+    connection.execute(f"INSERT INTO city_settings ({', '.join(city)}) VALUES ({', '.join('?' * len(city))})",
+                       list(city.values()))
+
+
 def generate(path: str | Path, accounts: int, rules_dir: str | Path = "rules", night: date = NIGHT) -> dict[str, int]:
     """Fill a migrated, empty SQLite database with the benchmark city; rows written per table."""
     lines = timelines(Path(rules_dir))
@@ -134,6 +143,7 @@ def generate(path: str | Path, accounts: int, rules_dir: str | Path = "rules", n
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("BEGIN")
+        save_city(connection)
         for rows in batches(accounts, lines, night):
             for table, statement in INSERTS.items():
                 connection.executemany(statement, rows[table])

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.store.models import AuditEntry
@@ -51,6 +52,14 @@ def record(session: Session, *, actor: str, action: str, subject_type: str, subj
     return entry
 
 
+def chain_end(session: Session) -> tuple[int, str]:
+    """How many rows the log has and the last one's hash (GENESIS when empty); writers wait until the transaction ends."""
+    _lock_chain(session)
+    rows = session.scalar(select(func.count()).select_from(AuditEntry))
+    head = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return rows, head or GENESIS
+
+
 @dataclass(frozen=True)
 class Change:
     """One change to audit in bulk: who did what to which subject, with what detail (JSON-ready)."""
@@ -87,6 +96,7 @@ class ChainReport:
     rows: int
     broken_at: int | None = None
     reason: str = ""
+    heads: dict[int, str] = field(default_factory=dict)  # the hash of the n-th row, for each n asked about
 
     @property
     def intact(self) -> bool:
@@ -98,21 +108,27 @@ _CHAINED = (AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action, A
             AuditEntry.subject_id, AuditEntry.detail, AuditEntry.prev_hash, AuditEntry.hash)
 
 
-def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the whole log in id order and report the first row whose link or hash is wrong."""
+def verify_chain(session: Session, batch: int = 5000, heads_at: Collection[int] = ()) -> ChainReport:
+    """Walk the whole log in id order and report the first row whose link or hash is wrong.
+
+    `heads_at` asks for the hash of the n-th row (counting from 1) for each n, as a checkpoint sealed it.
+    """
     prev, count, after = GENESIS, 0, 0
+    wanted, heads = frozenset(heads_at), {}
     while True:
         # Columns, not objects: what is in the database now, never the session's cached copies.
         rows = session.execute(select(*_CHAINED).where(AuditEntry.id > after)
                                .order_by(AuditEntry.id).limit(batch)).all()
         if not rows:
-            return ChainReport(rows=count)
+            return ChainReport(rows=count, heads=heads)
         for row in rows:
             if row.prev_hash != prev:
                 return ChainReport(count, row.id, f"row {row.id} does not follow the row before it "
-                                                  "(a row was deleted or reordered)")
+                                                  "(a row was deleted or reordered)", heads)
             expected = _digest(row.prev_hash, row.at, row.actor, row.action, row.subject_type,
                                row.subject_id, row.detail)
             if expected != row.hash:
-                return ChainReport(count, row.id, f"row {row.id} was changed after it was written")
+                return ChainReport(count, row.id, f"row {row.id} was changed after it was written", heads)
             prev, count, after = row.hash, count + 1, row.id
+            if count in wanted:
+                heads[count] = row.hash

@@ -3,6 +3,8 @@
 DATABASE_URL      the database (default: SQLite in the instance folder)
 ORDINANCE_INSTANCE the instance folder (default: ./instance): database, secret key, PDFs
 SECRET_KEY        signs sessions and CSRF tokens (default: generated once into the instance folder)
+AUDIT_KEY         signs the audit log's checkpoints (default: instance/audit_key, generated once, mode 0600);
+                  never in the database. Every host of a deployment (web, scheduler) needs the same one.
 ORDINANCE_PLAIN_HTTP `trusted`: the server is reached over plain http on a trusted network, so its
                   sign-in cookies are not marked Secure (the only accepted value; unset means https)
 
@@ -88,7 +90,18 @@ def secret_key(folder: Path) -> str:
     """SECRET_KEY from the environment, else the instance's own key, generated once (mode 0600)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    path = folder / "secret_key"
+    return _instance_key(folder / "secret_key")
+
+
+def audit_key(folder: Path) -> bytes:
+    """AUDIT_KEY from the environment, else instance/audit_key, generated once (mode 0600): signs audit checkpoints."""
+    if os.environ.get("AUDIT_KEY"):
+        return os.environ["AUDIT_KEY"].encode()
+    return _instance_key(folder / "audit_key").encode()
+
+
+def _instance_key(path: Path) -> str:
+    """The key in a file of the instance folder, written once with a new random key, readable by its owner only."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -131,6 +144,7 @@ class Config:
         self.DATABASE_URL = database_url or os.environ.get("DATABASE_URL") or \
             f"sqlite:///{self.INSTANCE / 'ordinance.db'}"
         self.SECRET_KEY = self._secret()
+        self.AUDIT_KEY = self._audit_key()
         # Browsers drop Secure cookies sent over plain http: see cookie_rule.
         self.SESSION_COOKIE_SECURE = self.cookie_rule.secure
         self.REMEMBER_COOKIE_SECURE = self.cookie_rule.secure
@@ -140,6 +154,10 @@ class Config:
     def _secret(self) -> str:
         """The key that signs sessions."""
         return secret_key(self.INSTANCE)
+
+    def _audit_key(self) -> bytes:
+        """The key that signs the audit log's checkpoints."""
+        return audit_key(self.INSTANCE)
 
 
 class TestConfig(Config):
@@ -158,3 +176,7 @@ class TestConfig(Config):
     def _secret(self) -> str:
         """A fixed key: tests need no secrecy."""
         return "ordinance-tests-only"
+
+    def _audit_key(self) -> bytes:
+        """A fixed audit key, not the session key."""
+        return b"ordinance-tests-only-audit-key"

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.audit_checkpoints import CheckpointWriter
 from engine.money.ledger.journal import day_journal
 from engine.money import money_text, to_cents
 from engine.store.models import CashDrawer, Payment, User
@@ -125,8 +126,9 @@ def balancing(session: Session, business_date: date) -> list[TenderBalance]:
     return lines
 
 
-def close_day(session: Session, business_date: date, *, user: User, now: datetime) -> list[CashDrawer]:
-    """A supervisor closes the business day: every drawer must be counted first."""
+def close_day(session: Session, business_date: date, *, user: User, now: datetime,
+              checkpoint: CheckpointWriter | None = None) -> list[CashDrawer]:
+    """A supervisor closes the business day: every drawer must be counted first; the audit log is sealed after."""
     if user.role not in SUPERVISORS:
         raise CashError(f"only a supervisor may close the business day; {user.username} is a {user.role}")
     drawers = list(session.scalars(select(CashDrawer).where(CashDrawer.business_date == business_date)
@@ -143,6 +145,8 @@ def close_day(session: Session, business_date: date, *, user: User, now: datetim
     audit.record(session, actor=user.username, action="cash.day_close", subject_type="business_day",
                  subject_id=business_date.isoformat(),
                  detail={"drawers": [d.id for d in drawers], "variance": money_text(variance)}, at=now)
+    if checkpoint is not None:
+        checkpoint(session, now=now, reason=f"day close {business_date.isoformat()}")
     return drawers
 
 

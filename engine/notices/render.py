@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -13,10 +13,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
 from engine.notices.catalog import NoticeDataError, validate_notice
-from engine.notices.pdfmerge import can_merge, merge_pdf_files
+from engine.notices.pdfmerge import can_merge, can_split, merge_pdf_files, split_pdf_file
+from engine.notices.pdfsplit import UnsplittablePdf, split_pages
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
 DOCUMENT_END = "\n</body>\n</html>\n"
+# Receives each notice's own PDF while a mailing renders: (its position in the mailing, its bytes).
+EachNotice = Callable[[int, bytes], None]
 
 
 @pass_context
@@ -52,6 +55,12 @@ class NoticeRenderer:
     per CPU) wkhtmltopdf runs at a time while later notices are still being written, and
     the parts are joined with pdfunite (one run for the whole mailing when pdfunite is not
     installed). Any bad notice fails the whole mailing: no PDF is returned.
+
+    Asked for each notice's own PDF too (to keep what was mailed), a part is split into its
+    sheets in the same worker (engine.notices.pdfsplit copies each sheet's objects as they
+    are; pdfseparate splits what that cannot read), so the copies cost no second rendering:
+    a notice is one sheet. A part with more sheets than notices (a notice ran over a sheet)
+    gets its notices rendered one by one instead.
     """
 
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
@@ -88,50 +97,86 @@ class NoticeRenderer:
         """One PDF of the pages, in order, each notice on a new sheet."""
         return self._mailing(iter(html_pages))
 
-    def render_batch(self, notices: Iterable[tuple[str, str, dict]]) -> bytes:
-        """One mailing PDF for many notices (type, language, data), in the order given."""
-        return self._mailing(self.render_html(*notice) for notice in notices)
+    def render_batch(self, notices: Iterable[tuple[str, str, dict]], each_notice: EachNotice | None = None) -> bytes:
+        """One mailing PDF for many notices (type, language, data), in the order given.
+
+        With `each_notice`, every notice's own PDF (its sheet of the mailing) is handed to it
+        as (position, bytes), in the mailing's order, while later parts are still rendering.
+        """
+        return self._mailing((self.render_html(*notice) for notice in notices), each_notice)
 
     def render_one(self, notice_type: str, language: str, data: dict) -> bytes:
         """The PDF of a single notice, on demand."""
         return self.render_pdf([self.render_html(notice_type, language, data)])
 
-    def _mailing(self, pages: Iterator[str]) -> bytes:
+    def _mailing(self, pages: Iterator[str], each_notice: EachNotice | None = None) -> bytes:
         """Render the pages in parts, a few wkhtmltopdf processes at a time, and join the parts."""
         executable = find_wkhtmltopdf(self.wkhtmltopdf)
         size = self.pages_per_process if can_merge() else None
         with tempfile.TemporaryDirectory(prefix="ordinance-mailing-") as folder:
-            files, total = self._render_parts(executable, _parts(pages, size), Path(folder))
+            files, total = self._render_parts(executable, _parts(pages, size), Path(folder), each_notice)
             if not files:
                 raise ValueError("no notices to render")
             timeout = self.timeout_seconds + self.seconds_per_page * total
             return merge_pdf_files(files, Path(folder) / "mailing.pdf", timeout)
 
-    def _render_parts(self, executable: str, parts: Iterator[list[str]],
-                      folder: Path) -> tuple[list[Path], int]:
+    def _render_parts(self, executable: str, parts: Iterator[list[str]], folder: Path,
+                      each_notice: EachNotice | None) -> tuple[list[Path], int]:
         """Each part's PDF in a file of the folder; at most a few parts' pages held at once."""
         files: list[Path] = []
-        running: deque[Future] = deque()
+        running: deque[tuple[int, Future]] = deque()
         total = 0
         with ThreadPoolExecutor(self.processes, thread_name_prefix="wkhtmltopdf") as pool:
             try:
                 for part in parts:
                     while len(running) > self.processes:
-                        running.popleft().result()
+                        _hand_over(*running.popleft(), each_notice)
                     files.append(folder / f"part-{len(files):05d}.pdf")
-                    running.append(pool.submit(self._part_pdf, executable, part, files[-1]))
+                    running.append((total, pool.submit(self._part_pdf, executable, part, files[-1],
+                                                       each_notice is not None)))
                     total += len(part)
-                for future in running:
-                    future.result()
+                while running:
+                    _hand_over(*running.popleft(), each_notice)
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         return files, total
 
-    def _part_pdf(self, executable: str, part: list[str], path: Path) -> None:
-        """One wkhtmltopdf run over some pages, with a time limit that grows with the pages."""
+    def _part_pdf(self, executable: str, part: list[str], path: Path, split: bool) -> list[bytes]:
+        """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; each notice's PDF if split."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
-        path.write_bytes(html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout))
+        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout)
+        path.write_bytes(pdf)
+        return self._notice_pdfs(executable, part, path, pdf, timeout) if split else []
+
+    def _notice_pdfs(self, executable: str, part: list[str], path: Path, pdf: bytes, timeout: float) -> list[bytes]:
+        """Each notice's own PDF: its sheet of the part, or (a notice over a sheet) a run of its own."""
+        sheets = _sheets(path, pdf, timeout)
+        if len(sheets) == len(part):
+            return sheets
+        return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds)
+                for page in part]
+
+
+def _sheets(part: Path, pdf: bytes, timeout: float) -> list[bytes]:
+    """Each sheet of a part's PDF (also in the file `part`) as a PDF: its objects copied, else by pdfseparate."""
+    try:
+        return split_pages(pdf)
+    except UnsplittablePdf:
+        if not can_split():
+            return []
+    files = split_pdf_file(part, timeout)
+    try:
+        return [sheet.read_bytes() for sheet in files]
+    finally:
+        for sheet in files:
+            sheet.unlink()
+
+
+def _hand_over(start: int, done: Future, each_notice: EachNotice | None) -> None:
+    """Wait for a part, then give each of its notices' PDFs to `each_notice` with its place in the mailing."""
+    for offset, pdf in enumerate(done.result()):
+        each_notice(start + offset, pdf)  # type: ignore[misc]  # only parts rendered with a receiver hold PDFs
 
 
 def _parts(pages: Iterator[str], size: int | None) -> Iterator[list[str]]:

@@ -421,6 +421,30 @@ class Notice(Base):
     sweep_run_id: Mapped[int | None] = mapped_column(ForeignKey("sweep_runs.id"), index=True)
 
 
+class NoticePdf(Base):
+    """A notice's PDF as it left the building (mailed in a batch, or first printed): served as kept from then on."""
+
+    __tablename__ = "notice_pdfs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), unique=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("notice_batches.id"), index=True)  # None: printed
+    kept_at: Mapped[datetime]
+    kept_by: Mapped[str] = mapped_column(String(64))  # sweep:NAME for a mailing, or the clerk who printed it
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MailingPdf(Base):
+    """A night's mailing PDF of one notice type, its bytes as rendered; the file in instance/notices is a copy."""
+
+    __tablename__ = "mailing_pdfs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("notice_batches.id"), unique=True)
+    kept_at: Mapped[datetime]
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 # --- rules, sweeps, audit -----------------------------------------------------------------------
 
 
@@ -477,6 +501,18 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A seal on the audit log's end: its length and last hash at a moment, signed with a key kept outside the database."""
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(80))  # e.g. sweep delinquency 2026-04-30, day close 2026-04-30
+    rows: Mapped[int] = mapped_column(Integer)  # how many audit rows the log had
+    head_hash: Mapped[str] = mapped_column(String(64))  # the hash of the last of them
+    signature: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the above, hex
 
 
 # --- the JSON API ------------------------------------------------------------------------------

@@ -5,34 +5,31 @@ order, into instance/notices/<as_of>/<sweep>-<type>.pdf, read from the database 
 at a time so a long night's mailing never sits in memory whole. Each mailing is recorded
 as a NoticeBatch and its notices point to it. The file is written under a temporary name
 and renamed, so a mailing killed halfway never leaves a partial PDF under its real name.
+
+What was mailed is kept in the database (engine.notices.kept): the mailing's PDF, and each
+notice's own sheet of it, split off as the mailing renders; one audit row per mailing
+holds the SHA-256 of the mailing and of its notices' copies. The file is the print shop's
+copy; the database's bytes are the record, and what the pages serve.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.city import get_city
+from engine import audit
 from engine.notices import NoticeRenderer
-from engine.store.models import Notice, NoticeBatch, SweepRun
+from engine.notices.kept import city_details, keep_mailing, notice_copy_row
+from engine.store.models import Notice, NoticeBatch, NoticePdf, SweepRun
 
 READ_BATCH = 500  # notices read from the database at a time
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
-
-
-def city_details(session: Session) -> dict[str, str]:
-    """The city's name, address, phone and website as a notice prints them.
-
-    A city must save these in its settings; a notice missing one is refused with the
-    missing detail named (the sample city's load saves its own).
-    """
-    city = get_city(session)
-    return {"name": city.name, "address": city.payment_address or "", "phone": city.phone or "",
-            "website": city.website or "", "payment_address": city.payment_address or ""}
 
 
 def mailing_path(folder: Path, run: SweepRun, notice_type: str) -> Path:
@@ -40,18 +37,59 @@ def mailing_path(folder: Path, run: SweepRun, notice_type: str) -> Path:
     return folder / run.as_of.isoformat() / f"{run.sweep}-{notice_type}.pdf"
 
 
-def _notices_of(session: Session, run_id: int, notice_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(type, language, data) of the run's unmailed notices of one type, in id order, a batch at a time."""
+def _notices_of(session: Session, run_id: int, notice_type: str,
+                ids: list[int]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(type, language, data) of the run's unmailed notices of one type, in id order, a batch at a time.
+
+    Each notice's id is appended to `ids` as it is handed out, so its place in the mailing names it.
+    """
     after = 0
     while True:
         rows = session.execute(select(Notice.id, Notice.notice_type, Notice.language, Notice.data).where(
             Notice.sweep_run_id == run_id, Notice.notice_type == notice_type, Notice.batch_id.is_(None),
             Notice.id > after).order_by(Notice.id).limit(READ_BATCH)).all()
         for row in rows:
+            ids.append(row.id)
             yield row.notice_type, row.language, row.data
         if len(rows) < READ_BATCH:
             return
         after = rows[-1].id
+
+
+class MailedCopies:
+    """Each notice's sheet of a mailing, kept as it renders: inserted a batch at a time, in mailing order."""
+
+    def __init__(self, session: Session, batch: NoticeBatch, kept_at: datetime, kept_by: str,
+                 already_kept: set[int]) -> None:
+        """The mailing's batch, when and by whom the copies are kept, and notices kept before (left as they are)."""
+        self.session, self.batch, self.kept_at, self.kept_by = session, batch, kept_at, kept_by
+        self.already_kept = already_kept
+        self.ids: list[int] = []
+        self.rows: list[dict] = []
+        self.digest = hashlib.sha256()
+
+    def keep(self, position: int, pdf: bytes) -> None:
+        """Keep the sheet of the notice at this place in the mailing."""
+        notice_id = self.ids[position]
+        if notice_id in self.already_kept:
+            return
+        row = notice_copy_row(notice_id, pdf, kept_at=self.kept_at, kept_by=self.kept_by, batch_id=self.batch.id)
+        self.digest.update(f"{notice_id}:{row['sha256']}\n".encode())
+        self.rows.append(row)
+        if len(self.rows) >= READ_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert the copies held so far."""
+        if self.rows:
+            self.session.execute(insert(NoticePdf), self.rows)
+            self.rows = []
+
+
+def _kept_before(session: Session, run_id: int, notice_type: str) -> set[int]:
+    """Ids of the run's unmailed notices of a type that already have a kept copy (normally none)."""
+    return set(session.scalars(select(NoticePdf.notice_id).join(Notice, Notice.id == NoticePdf.notice_id).where(
+        Notice.sweep_run_id == run_id, Notice.notice_type == notice_type, Notice.batch_id.is_(None))))
 
 
 class Mailer:
@@ -77,25 +115,33 @@ class Mailer:
         return [self._mail(session, run, notice_type, count) for notice_type, count in counts]
 
     def _mail(self, session: Session, run: SweepRun, notice_type: str, count: int) -> NoticeBatch:
-        """One notice type's mailing: the PDF on disk, its batch row, its notices pointing to it."""
+        """One notice type's mailing: the PDF on disk and kept, its batch row, each notice's copy, its notices pointing to it."""
         path = mailing_path(self.folder, run, notice_type)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pdf = self._renderer(session).render_batch(_notices_of(session, run.id, notice_type))
+        kept_at = run.heartbeat_at or run.started_at
+        batch = NoticeBatch(sweep_run_id=run.id, notice_type=notice_type, created_at=kept_at, count=count,
+                            pdf_path=str(path))
+        session.add(batch)
+        session.flush()
+        copies = MailedCopies(session, batch, kept_at, f"sweep:{run.sweep}", _kept_before(session, run.id, notice_type))
+        pdf = self._renderer(session).render_batch(_notices_of(session, run.id, notice_type, copies.ids),
+                                                   each_notice=copies.keep)
+        copies.flush()
         partial = path.with_suffix(".pdf.part")
         partial.write_bytes(pdf)
         os.replace(partial, path)
-        batch = NoticeBatch(sweep_run_id=run.id, notice_type=notice_type, created_at=run.heartbeat_at or run.started_at,
-                            count=count, pdf_path=str(path))
-        session.add(batch)
-        session.flush()
+        kept = keep_mailing(session, batch, pdf, kept_at=kept_at)
         session.execute(update(Notice).where(Notice.sweep_run_id == run.id, Notice.notice_type == notice_type,
                                              Notice.batch_id.is_(None)).values(batch_id=batch.id))
+        audit.record(session, actor=f"sweep:{run.sweep}", action="notice.mailed", subject_type="notice_batch",
+                     subject_id=batch.id, detail={"notice_type": notice_type, "count": count, "sha256": kept.sha256,
+                                                  "notices_sha256": copies.digest.hexdigest()}, at=kept_at)
         return batch
 
 
 def render_notice(session: Session, notice_id: int, templates_dir: str | Path = TEMPLATES,
                   renderer: NoticeRenderer | None = None) -> bytes:
-    """The PDF of one notice, on demand (a reprint, or a notice a clerk's step created)."""
+    """The PDF of one notice rendered now, from today's settings and templates (what a clerk gets is print_notice's)."""
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise LookupError(f"no notice with id {notice_id}")

@@ -7,7 +7,6 @@ Rows are read and written a batch at a time.
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date
 from typing import TextIO
@@ -15,6 +14,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.exports import write_csv
 from engine.money import money_text
 from engine.money.ledger import standings
 from engine.store.models import Case, Customer, UtilityAccount
@@ -56,11 +56,5 @@ def scheduled_for_shutoff(session: Session, as_of: date) -> Iterator[dict[str, s
 
 
 def write_phone_export(session: Session, as_of: date, out: TextIO) -> int:
-    """Write the CSV (header first) to `out`; how many accounts it lists."""
-    writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    count = 0
-    for row in scheduled_for_shutoff(session, as_of):
-        writer.writerow(row)
-        count += 1
-    return count
+    """Write the CSV (header first, each cell spreadsheet-safe) to `out`; how many accounts it lists."""
+    return write_csv(out, scheduled_for_shutoff(session, as_of), HEADER, lineterminator="\n")

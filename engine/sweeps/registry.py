@@ -1,6 +1,7 @@
 """The sweeps by name: the only way a name typed on the command line or in schedule.yaml becomes code."""
 from __future__ import annotations
 
+from engine.sweeps.audit_checkpoint import AuditCheckpointSweep
 from engine.sweeps.cash_only_review import CashOnlyReviewSweep
 from engine.sweeps.delinquency import DelinquencySweep, PlanDefaultSweep
 from engine.sweeps.deposit_refunds import DepositRefundSweep
@@ -15,6 +16,7 @@ SWEEPS: dict[str, type] = {
     "liens": LienSweep,
     "deposit-refunds": DepositRefundSweep,
     "cash-only-review": CashOnlyReviewSweep,
+    "audit-checkpoint": AuditCheckpointSweep,
 }
 
 

@@ -10,6 +10,8 @@ SQLite: the run row is written in a `BEGIN IMMEDIATE` transaction, so writers qu
 neither ever repeats a chunk. When no subject is left, the day's notices are rendered into
 one mailing PDF per notice type and the run is marked done; a done run does nothing again.
 A dry run does every chunk in a transaction that is rolled back, and writes nothing.
+Given a checkpoint writer (engine.audit_checkpoints), a finished run seals the audit log's
+end in the same transaction; the audit-checkpoint sweep does nothing else, and needs one.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
+from engine.audit_checkpoints import CheckpointWriter, describe
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
 
@@ -119,8 +122,10 @@ def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, 
 def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
               runner: str, services: Any = None, mailer: Mailer | None = None, dry_run: bool = False,
               chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
-              wait_seconds: float = 600.0) -> RunOutcome:
+              wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None) -> RunOutcome:
     """Run (or resume, or join) the sweep for the day; see the module docstring for the guarantees."""
+    if getattr(sweep, "seals_the_audit_log", False) and checkpoint is None:
+        raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
     if dry_run:
         return _dry_run(factory, sweep, as_of=as_of, clock=clock, services=services,
                         chunk_size=chunk_size, progress=progress)
@@ -150,12 +155,13 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, cloc
                 if progress:
                     progress(done, locked.cursor)
                 continue
-            _finish(session, locked, mailer, now)
+            _finish(session, locked, mailer, now, checkpoint)
             return RunOutcome(locked.id, "done", locked.report, chunks)
 
 
-def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime) -> None:
-    """Render the run's mailings, mark it done, and audit the end of the run."""
+def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime,
+            checkpoint: CheckpointWriter | None = None) -> None:
+    """Render the run's mailings, mark it done, audit the end of the run, and seal the audit log if asked."""
     if mailer is not None:
         batches = mailer(session, run)
         report = dict(run.report)
@@ -165,6 +171,9 @@ def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetim
     audit.record(session, actor=f"sweep:{run.sweep}", action="sweep.done", subject_type="sweep_run",
                  subject_id=run.id, detail={"as_of": run.as_of.isoformat(), "totals": run.report.get("totals", {})},
                  at=now)
+    if checkpoint is not None:
+        sealed = checkpoint(session, now=now, reason=f"sweep {run.sweep} {run.as_of.isoformat()}")
+        run.report = {**run.report, "extra": {**run.report.get("extra", {}), "audit_checkpoint": describe(sealed)}}
 
 
 def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],

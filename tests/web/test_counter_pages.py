@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine.store.models import AuditEntry, CashDrawer, Payment
+from engine.audit_checkpoints import check_log
+from engine.store.models import AuditCheckpoint, AuditEntry, CashDrawer, Payment
 from tests.factories import create_account
 from tests.web.pages import TODAY, charge, fixed_clock  # noqa: F401  (fixture)
 
@@ -114,3 +115,15 @@ def test_a_negative_float_is_refused(fixed_clock, clerk, db):
     page = clerk.post("/payments/drawer/open", data={"opening": "-1"}, follow_redirects=True).get_data(as_text=True)
     assert "The starting amount cannot be negative." in page
     assert db.scalar(select(func.count()).select_from(CashDrawer)) == 0
+
+
+def test_closing_the_day_on_the_counter_page_seals_the_audit_log(fixed_clock, login_as, db, app):
+    """The close writes a checkpoint signed with the app's audit key (never the database's), after the close's row."""
+    clerk = login_as("clerk")
+    clerk.post("/payments/drawer/open", data={"opening": "100.00"})
+    clerk.post("/payments/drawer/count", data={"cash": "100.00", "check": "0", "card": "0"})
+    login_as("supervisor").post("/payments/day/close", data={"business_date": "2026-03-02"})
+    checkpoint = db.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
+    last = db.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert checkpoint.reason == "day close 2026-03-02" and checkpoint.head_hash == last.hash
+    assert last.action == "cash.day_close" and check_log(db, app.config["AUDIT_KEY"]).intact

@@ -5,15 +5,16 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
+from engine.notices.kept import KeptCopyError
 from engine.money.payments import RETURNABLE, PaymentError, return_payment
-from engine.sweeps.mailing import render_notice
 from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm, SearchForm
 from webapp.auth import STAFF, SUPERVISORS, role_required
-from webapp.catalog import catalog, notice_templates, rules, state_label
+from webapp.catalog import catalog, rules, state_label
+from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.pages import not_found
 
@@ -97,14 +98,14 @@ def request_refund(number: str):
 @bp.route("/<number>/notices/<int:notice_id>.pdf")
 @role_required(*STAFF)
 def notice_pdf(number: str, notice_id: int):
-    """One notice of the account as a PDF, rendered now."""
+    """One notice of the account as a PDF: the copy kept when it was mailed or first printed."""
     account = _account(number)
     notice = lookup.notice_of_account(database.session, account, notice_id)
     if notice is None:
         not_found(f"Account {number} has no notice {notice_id}.")
     try:
-        pdf = render_notice(database.session, notice.id, notice_templates())
-    except (NoticeDataError, PdfRenderError) as error:
+        pdf = printed_notice(notice.id)
+    except (NoticeDataError, PdfRenderError, KeptCopyError) as error:
         flash(f"The notice could not be printed: {error}", "error")
         return redirect(url_for("accounts.show", number=number, _anchor="notices"))
     name = f"{account.number}-{notice.notice_type}-{notice.id}.pdf"

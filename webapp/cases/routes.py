@@ -5,15 +5,16 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
+from engine.notices.kept import KeptCopyError
 from engine.store.models import Notice
-from engine.sweeps.mailing import render_notice
 from engine.workflow import services
 from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
 from webapp.cases.forms import QueueFilterForm, action_words, hint_for, step_form, step_values
-from webapp.catalog import catalog, notice_templates
+from webapp.catalog import catalog
+from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.fields import option
 from webapp.pages import not_found, record_id
@@ -99,14 +100,14 @@ def take(case_id: str, step_id: str):
 @bp.route("/<case_id>/notices/<int:notice_id>.pdf")
 @role_required(*STAFF)
 def notice_pdf(case_id: str, notice_id: int):
-    """One notice of the case as a PDF, rendered now."""
+    """One notice of the case as a PDF: the copy kept when it was mailed or first printed."""
     number = record_id(case_id, "case")
     notice = database.session.get(Notice, notice_id)
     if notice is None or notice.case_id != number:
         not_found(f"Case {number} has no notice {notice_id}.")
     try:
-        pdf = render_notice(database.session, notice.id, notice_templates())
-    except (NoticeDataError, PdfRenderError) as error:
+        pdf = printed_notice(notice.id)
+    except (NoticeDataError, PdfRenderError, KeptCopyError) as error:
         flash(f"The notice could not be printed: {error}", "error")
         return redirect(url_for("cases.show", case_id=number))
     return Response(pdf, mimetype="application/pdf", headers={

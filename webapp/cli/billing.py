@@ -1,12 +1,12 @@
 """`ordinance billing run`: bill a cycle's period from a meter reads file (format in engine.money.billing)."""
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import date
 
 import click
 
+from engine.exports import write_csv
 from engine.money import format_money
 from engine.money.billing import BillingError, check_period, parse_reads, run_billing
 from engine.rulebook.catalog_source import rules_of_database
@@ -65,9 +65,7 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date
 
 
 def write_exceptions(path: str, exceptions: list[dict]) -> None:
-    """The usage exceptions as CSV."""
+    """The usage exceptions as spreadsheet-safe CSV."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["line", "account_number", "read_on", "consumption_ccf", "average_ccf",
-                                         "exception"])
-        writer.writeheader()
-        writer.writerows(exceptions)
+        write_csv(handle, exceptions, ["line", "account_number", "read_on", "consumption_ccf", "average_ccf",
+                                       "exception"])

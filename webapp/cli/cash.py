@@ -1,7 +1,6 @@
 """`ordinance cash`: drawers at the counter from the command line (the web UI calls the same services)."""
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import date
 from decimal import Decimal
@@ -10,6 +9,8 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit_checkpoints import CheckpointWriter
+from engine.exports import write_csv
 from engine.money import cash, parse_money
 from engine.money.payments import post_counter_payment
 from engine.store.models import User, UtilityAccount
@@ -93,9 +94,8 @@ def count_command(city: CityContext, drawer_id: int, cash_amount: str, check_amo
 def balancing_command(city: CityContext, day: date) -> None:
     """The day's balancing report as CSV: expected, counted and variance per drawer and tender."""
     with city.session() as session:
-        writer = csv.DictWriter(sys.stdout, ["drawer", "tender", "expected", "counted", "variance"])
-        writer.writeheader()
-        writer.writerows(line.row() for line in cash.balancing(session, day))
+        write_csv(sys.stdout, (line.row() for line in cash.balancing(session, day)),
+                  ["drawer", "tender", "expected", "counted", "variance"])
 
 
 @command.command("close-day")
@@ -105,5 +105,6 @@ def balancing_command(city: CityContext, day: date) -> None:
 def close_day_command(city: CityContext, day: date, username: str) -> None:
     """Close the business day (a supervisor; every drawer counted)."""
     with city.transaction() as session:
-        drawers = cash.close_day(session, day, user=_user(session, username), now=city.now())
+        drawers = cash.close_day(session, day, user=_user(session, username), now=city.now(),
+                                 checkpoint=CheckpointWriter(city.config.AUDIT_KEY))
     click.echo(f"Business day {day} closed ({len(drawers)} drawers).")

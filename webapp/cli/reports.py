@@ -1,25 +1,20 @@
 """`ordinance reports NAME`: the money reports as CSV on standard output (or --output FILE)."""
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Iterable
 from datetime import date
 
 import click
 
+from engine.exports import write_csv
 from engine.money import reports
 from webapp.cli.context import CityContext, city_date_option, pass_city
 
 
 def _write(rows: Iterable[dict], output) -> None:
-    """Rows as CSV with a header taken from the first row."""
-    writer = None
-    for row in rows:
-        if writer is None:
-            writer = csv.DictWriter(output, list(row))
-            writer.writeheader()
-        writer.writerow(row)
+    """Rows as spreadsheet-safe CSV with a header taken from the first row."""
+    write_csv(output, rows)
 
 
 def _emit(rows: Iterable[dict], output_path: str | None) -> None:

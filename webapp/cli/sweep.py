@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from engine.audit_checkpoints import CheckpointWriter
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
@@ -57,7 +58,8 @@ def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf:
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
     kwargs = dict(as_of=as_of, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
-                  dry_run=dry_run, chunk_size=chunk or chunk_size())
+                  dry_run=dry_run, chunk_size=chunk or chunk_size(),
+                  checkpoint=CheckpointWriter(db.config.AUDIT_KEY))
     if not show_progress:
         return run_sweep(db.sessions, sweep, **kwargs)
     with db.sessions() as session:

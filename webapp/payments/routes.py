@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from engine.audit_checkpoints import CheckpointWriter
 from engine.money import cash
 from engine.money.ledger import standing
 from engine.money.payments import PaymentError, post_counter_payment
@@ -152,7 +153,8 @@ def close_day():
         flash("The day was not closed: the form could not be read.", "error")
         return redirect(url_for("payments.drawer", date=day.isoformat()))
     try:
-        drawers = cash.close_day(database.session, day, user=_me(), now=clock.now())
+        drawers = cash.close_day(database.session, day, user=_me(), now=clock.now(),
+                                 checkpoint=CheckpointWriter(current_app.config["AUDIT_KEY"]))
     except cash.CashError as error:
         database.session.rollback()
         flash(f"The day was not closed: {error}.", "error")

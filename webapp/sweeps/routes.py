@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, render_template, send_file
+from flask import Response, current_app, render_template, send_file
 
+from engine.notices.kept import KeptCopyError, kept_mailing_pdf
 from engine.sweeps.report import sweep_run_report, sweep_runs
 from webapp.auth import SUPERVISORS, role_required
 from webapp.extensions import database
@@ -36,14 +37,23 @@ def run(run_id: str):
 @bp.route("/runs/<run_id>/mailings/<int:batch_id>.pdf")
 @role_required(*SUPERVISORS)
 def mailing(run_id: str, batch_id: int):
-    """A run's mailing PDF of one notice type, as written to the instance folder."""
+    """A run's mailing PDF of one notice type: the bytes kept in the database when it was rendered.
+
+    A mailing made before mailings were kept is read from its file in the instance's notices folder.
+    """
     number = record_id(run_id, "sweep run")
     batch = lookup.mailing_of_run(database.session, number, batch_id)
-    if batch is None or not batch.pdf_path:
+    if batch is None:
         not_found(f"Sweep run {number} has no mailing {batch_id}.")
-    path = Path(batch.pdf_path).resolve()
+    name = f"{number}-{batch.notice_type}.pdf"
+    try:
+        kept = kept_mailing_pdf(database.session, batch.id)
+    except KeptCopyError as error:
+        not_found(f"The mailing PDF of batch {batch_id} cannot be served: {error}.")
+    if kept is not None:
+        return Response(kept, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    path = Path(batch.pdf_path or "/").resolve()
     instance = Path(current_app.config["INSTANCE"]).resolve()
     if instance not in path.parents or path.suffix != ".pdf" or not path.is_file():
         not_found(f"The mailing PDF of batch {batch_id} is not in this instance's notices folder.")
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{number}-{batch.notice_type}.pdf")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
