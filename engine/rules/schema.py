@@ -317,6 +317,11 @@ def describe(value: Any) -> str:
     return "nothing" if value is None else repr(value)
 
 
+def quoted(value: object) -> str:
+    """A name as a message quotes it: "shutoff-warning" (other values described)."""
+    return f'"{value}"' if isinstance(value, str) else describe(value)
+
+
 def _words(types: Any) -> str:
     """`text, a number or true or false` for a JSON Schema type or list of types."""
     names = [TYPE_WORDS.get(t, t) for t in (types if isinstance(types, list) else [types])]

@@ -7,38 +7,30 @@ fields that no step sets, guards over facts the subject does not have.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
-from engine.notices.catalog import NOTICE_TYPES
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
 from engine.rules.errors import DocumentError, EvaluationError
-from engine.rules.schema import describe, line_at
+from engine.rules.schema import describe, line_at, quoted
 from engine.store.models import ROLES
+from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import ANY_STATE, Action, RuleOutcome, RuleGuard, State, Transition, Workflow
+from engine.workflow.model import (ANY_STATE, NAME, WORKFLOW_ID, Action, RuleOutcome, RuleGuard, State, Transition,
+                                   Workflow)
 
 TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "due", "not_by", "form", "actions")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
-ACTION_KINDS = ("fee", "notice", "set", "open", "refund", "write_off", "reverse")
 BY = ("staff", "sweep")
 ROLLS = ("office_day", "shutoff_day")
 DEADLINE_FIELDS = {"expires_on": "date", "status": "text", "days_late": "integer", "months_late": "integer",
                    "next_reminder": "date"}
-NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def _quoted(value: Any) -> str:
-    """A name as a message quotes it: "shutoff-warning" (other values described)."""
-    return f'"{value}"' if isinstance(value, str) else describe(value)
 
 
 def _outcome_type(rules: Any, outcome: RuleOutcome) -> str | None:
@@ -65,6 +57,11 @@ class DefinitionReader:
         self.errors: list[DocumentError] = []
         self.field_types: dict[str, str] = {}
         self.set_fields: set[str] = set()
+
+    @property
+    def subject(self) -> str:
+        """The subject type the workflow's cases are about."""
+        return str(self.data["subject"])
 
     def error(self, path: str, message: str) -> None:
         """Record one error at a path."""
@@ -321,7 +318,7 @@ class DefinitionReader:
             return None
         for k, role in enumerate(raw):
             if role not in ROLES:
-                self.error(f"{path}[{k}]", f"unknown role {_quoted(role)}; roles: {', '.join(ROLES)}")
+                self.error(f"{path}[{k}]", f"unknown role {quoted(role)}; roles: {', '.join(ROLES)}")
         return tuple(str(r) for r in raw)
 
     def rule_outcome(self, raw: dict, path: str) -> RuleOutcome:
@@ -391,7 +388,7 @@ class DefinitionReader:
                 self.error(f"{where}.name", f'two fields are called "{name}"')
             names.add(name)
             if kind not in FIELD_TYPES:
-                self.error(f"{where}.type", f"unknown field type {_quoted(kind)}; types: {', '.join(FIELD_TYPES)}")
+                self.error(f"{where}.type", f"unknown field type {quoted(kind)}; types: {', '.join(FIELD_TYPES)}")
                 continue
             yield self.form_field(spec, name, kind, where)
 
@@ -426,79 +423,22 @@ class DefinitionReader:
     # -- actions -----------------------------------------------------------------------
 
     def read_actions(self, raw: Any, path: str) -> Iterable[Action]:
-        """The step's actions in order, each of a known kind and well formed."""
+        """The step's actions in order, each of a known kind and well formed (each action checks its own)."""
         if not isinstance(raw, list):
             self.error(path, "actions are a list")
             return
+        names = ", ".join(ACTIONS)
         for k, spec in enumerate(raw):
             where = f"{path}[{k}]"
             if not isinstance(spec, dict) or len(spec) != 1:
-                self.error(where, f"an action is one of {', '.join(ACTION_KINDS)}, e.g. {{notice: door-hanger}}")
+                self.error(where, f"an action is one of {names}, e.g. {{notice: door-hanger}}")
                 continue
             (kind, value), = spec.items()
-            if kind not in ACTION_KINDS:
-                self.error(f"{where}.{kind}", f'unknown action "{kind}"; actions: {", ".join(ACTION_KINDS)}')
+            if kind not in ACTIONS:
+                self.error(f"{where}.{kind}", f'unknown action "{kind}"; actions: {names}')
                 continue
-            getattr(self, f"action_{kind}")(value, f"{where}.{kind}")
+            ACTIONS[kind].check(self, value, f"{where}.{kind}")
             yield Action(kind=kind, value=value, path=f"{where}.{kind}")
-
-    def action_fee(self, value: Any, path: str) -> None:
-        """`fee: SCHEDULE_ID`."""
-        self.rule(path, value, "schedule")
-
-    def action_notice(self, value: Any, path: str) -> None:
-        """`notice: TEMPLATE_ID` among the registered notices."""
-        if value not in NOTICE_TYPES:
-            self.error(path, f"unknown notice {_quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
-
-    def action_set(self, value: Any, path: str) -> None:
-        """`set: {FIELD: VALUE}` (values were checked when the fields were collected)."""
-        if not isinstance(value, dict) or not value:
-            self.error(path, "set is a mapping of case fields to values")
-            return
-        for name, item in value.items():
-            if not NAME.match(name):
-                self.error(f"{path}.{name}", "a field name is lower-case letters, digits and _")
-            if isinstance(item, dict) and "from" in item and self.field_types.get(item["from"]) != "date":
-                self.error(f"{path}.{name}.from", f"{item['from']!r} is not a date field of this workflow")
-
-    def action_open(self, value: Any, path: str) -> None:
-        """`open: WORKFLOW_ID` (that it exists is checked across the folder)."""
-        if not isinstance(value, str) or not WORKFLOW_ID.match(value):
-            self.error(path, f"open names a workflow id, not {describe(value)}")
-
-    def action_refund(self, value: Any, path: str) -> None:
-        """`refund: {amount: FIELD, reference: FIELD}`: pay a credit back (a ledger refund entry)."""
-        self.field_refs(value, ("amount", "reference"), {"amount": "money", "reference": "text"}, path)
-
-    def action_write_off(self, value: Any, path: str) -> None:
-        """`write_off: {amount: FACT, reason: TEXT}`: write off what the fact says is owed."""
-        if not isinstance(value, dict):
-            self.error(path, "write_off is {amount: FACT, reason: TEXT}")
-            return
-        self.keys(value, ("amount", "reason"), path, "a write-off")
-        fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value.get("amount"))
-        if fact is None or fact.type != "money":
-            self.error(f"{path}.amount",
-                       f"{value.get('amount')!r} is not a money fact of a {self.data['subject']} case")
-        if not isinstance(value.get("reason"), str):
-            self.error(f"{path}.reason", "a write-off gives its reason as text")
-
-    def action_reverse(self, value: Any, path: str) -> None:
-        """`reverse: refund`: reverse the ledger entry this case's refund action posted."""
-        if value != "refund":
-            self.error(path, f"reverse names what the case posted: refund, not {describe(value)}")
-
-    def field_refs(self, value: Any, keys: tuple[str, ...], kinds: dict[str, str], path: str) -> None:
-        """A mapping naming case fields of the given types."""
-        if not isinstance(value, dict):
-            self.error(path, f"expected {{{', '.join(f'{k}: FIELD' for k in keys)}}}")
-            return
-        self.keys(value, keys, path, "this action")
-        for key in keys:
-            found = self.field_types.get(value.get(key))
-            if found is None or (found != kinds[key] and {found, kinds[key]} != {"number", "money"}):
-                self.error(f"{path}.{key}", f"{value.get(key)!r} is not a {kinds[key]} field of this workflow")
 
 
 def _spec(name: str, kind: str) -> InputSpec:

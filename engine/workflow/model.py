@@ -6,6 +6,7 @@ kind, notice ids are registered, form fields have known types.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ from engine.rules.conditions import Condition
 from engine.workflow.forms import FormField
 
 ANY_STATE = "*"
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
+WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit
 from engine.rules.errors import EvaluationError
 from engine.store.models import Case, CaseEvent
-from engine.workflow.actions import StepContext, run_actions
+from engine.workflow.actions import run_actions
+from engine.workflow.context import StepContext
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, resolve_form
@@ -210,6 +211,11 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
         """The case's facts with the fields as they stand."""
         return case_facts(session, rules, workflow, case.subject_id, current, on)
 
+    def open_linked(workflow_id: str) -> Case:
+        """A linked case of another workflow on the same subject, opened by this step."""
+        return open_case(session, rules, workflows, workflow_id, case.subject_id, actor=actor, on=on, now=now,
+                         parent=case)
+
     limits: list[dict[str, str]] = []
     try:
         values = read_form(resolve_form(step.form, rules, facts_of(dict(case.fields or {})), on, limits), raw_form)
@@ -221,8 +227,8 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
     verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]
-    ctx = StepContext(session=session, rules=rules, workflows=workflows, workflow=workflow, case=case, actor=actor,
-                      on=on, now=now, fields=fields, facts_of=facts_of, consulted=list(verdict.rules),
+    ctx = StepContext(session=session, rules=rules, workflow=workflow, case=case, actor=actor, on=on, now=now,
+                      fields=fields, facts_of=facts_of, open_linked=open_linked, consulted=list(verdict.rules),
                       sweep_run_id=sweep_run_id)
     run_actions(ctx, step.actions)
     from_state = case.state

@@ -117,20 +117,3 @@ def hint_for(spec: dict[str, Any]) -> str | None:
     if most is not None:
         return f"At most {unit}{most}."
     return {"money": "Dollars and cents, e.g. 52.03."}.get(spec["type"])
-
-
-def action_words(done: dict[str, Any]) -> str:
-    """One action a step ran, as the history shows it: 'Fee late-fee (version 2024-07-01): $22.59'."""
-    kind = done.get("action", "")
-    if kind == "fee":
-        return f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
-    if kind == "set":
-        value = done.get("value")
-        shown = ("yes" if value else "no") if isinstance(value, bool) else value
-        return f"Set {str(done.get('field', '')).replace('_', ' ')} to {shown}"
-    if kind == "notice":
-        return f"Notice {str(done.get('notice', '')).replace('-', ' ')} written"
-    if kind == "open":
-        return f"Opened linked case {done.get('case_id', '')} ({done.get('workflow', '')})"
-    details = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in done.items() if k != "action")
-    return f"{kind.replace('_', ' ').capitalize()}: {details}" if details else kind.replace("_", " ").capitalize()

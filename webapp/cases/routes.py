@@ -8,11 +8,12 @@ from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.store.models import Notice
 from engine.workflow import services
+from engine.workflow.actions import action_words
 from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
-from webapp.cases.forms import QueueFilterForm, action_words, hint_for, step_form, step_values
+from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values
 from webapp.catalog import catalog
 from webapp.downloads import printed_notice
 from webapp.extensions import database

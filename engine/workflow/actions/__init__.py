@@ -1,0 +1,40 @@
+"""What a step does, in order: the registry from YAML action names to code, one module per action.
+
+    fee: SCHEDULE          evaluate the schedule on the day and post the fee (a license's fee
+                           is kept on the license, with an audit row)             fee.py
+    notice: TYPE           a Notice row with the data its letter prints            notice.py
+    set: {FIELD: VALUE}    case fields (see engine.workflow.values); a license's dates,
+                           status and fee are copied to the license                set_fields.py
+    open: WORKFLOW         a linked case on the same subject (a lien from a delinquency)   open_linked.py
+    refund: {amount, reference}   a ledger refund entry paying the credit back    refund.py
+    write_off: {amount, reason}   a ledger write-off of what a money fact says is owed    write_off.py
+    reverse: refund        the reversal of the refund this case posted (a voided check)    reverse.py
+
+An action is added by writing its module (a `WorkflowAction`: name, check, run, words) and
+listing it here. Every action runs inside the step's transaction; any error undoes the whole step.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from engine.workflow.actions import fee, notice, open_linked, refund, reverse, set_fields, write_off
+from engine.workflow.actions.base import Done, WorkflowAction, done_words
+from engine.workflow.context import StepContext
+from engine.workflow.model import Action
+
+ACTIONS: Mapping[str, WorkflowAction] = MappingProxyType({action.name: action for action in (
+    fee.ACTION, notice.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION, write_off.ACTION,
+    reverse.ACTION)})
+
+
+def run_actions(ctx: StepContext, actions: tuple[Action, ...]) -> None:
+    """Every action of the step, in the order written."""
+    for action in actions:
+        ACTIONS[action.kind].run(ctx, action)
+
+
+def action_words(done: Done) -> str:
+    """One action a step ran, as the history shows it: 'Fee late-fee (version of 2024-07-01): $22.59'."""
+    action = ACTIONS.get(str(done.get("action", "")))
+    return action.words(done) if action is not None else done_words(done)

@@ -1,0 +1,38 @@
+"""`notice: TYPE`: a Notice row with everything its letter prints, fixed on the step's day."""
+from __future__ import annotations
+
+from engine.notices.catalog import NOTICE_TYPES
+from engine.rules.schema import quoted
+from engine.rules.types import YamlValue
+from engine.store.models import Notice
+from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
+from engine.workflow.context import StepContext
+from engine.workflow.letters import notice_data
+from engine.workflow.model import Action
+
+
+def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
+    """`notice: TEMPLATE_ID` among the registered notices."""
+    if value not in NOTICE_TYPES:
+        reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
+
+
+def run(ctx: StepContext, action: Action) -> None:
+    """A notice row with everything its letter prints; its period names the case and step (`12.4`)."""
+    notice_type = str(action.value)
+    language, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
+                                 ctx.on, ctx.facts(), ctx.fields, ctx.consulted)
+    notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
+                    notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}", language=language,
+                    created_on=ctx.on, data=data, sweep_run_id=ctx.sweep_run_id)
+    ctx.session.add(notice)
+    ctx.session.flush()
+    ctx.done.append({"action": "notice", "notice": notice_type, "notice_id": notice.id})
+
+
+def words(done: Done) -> str:
+    """'Notice door hanger written'."""
+    return f"Notice {str(done.get('notice', '')).replace('-', ' ')} written"
+
+
+ACTION = WorkflowAction("notice", check, run, words)
