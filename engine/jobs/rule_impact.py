@@ -18,7 +18,7 @@ from engine.jobs import queue
 from engine.jobs.context import JobContext, ReportProgress
 from engine.rulebook.catalog_source import publication_stamp
 from engine.rulebook.impact import ImpactReport, Progress, impact_of_draft
-from engine.rulebook.store import published_library, revision_document
+from engine.rulebook.revisions import published_library, revision_document
 from engine.store.models import Job, RuleVersion
 
 KIND = "rule-impact"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.rules.library import RuleLibrary
-from engine.rulebook.store import published_library
+from engine.rulebook.revisions import published_library
 from engine.store.models import RuleVersion
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.services import Catalog

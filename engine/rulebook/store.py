@@ -5,11 +5,12 @@ who approved it and when. A published revision never changes (the database refus
 change is a new revision, and it may not change or remove a version that is or has been in
 force, nor add one dated in the past. The newest published revision of each document is
 what the city runs on. Every change writes an audit row; nothing here commits or reads the
-clock (`now` and `today` come in).
+clock (`now` and `today` come in). A draft is stored from the check of its text
+(`engine.rulebook.drafting.check_draft`), which the draft page makes too; reading the store
+is `engine.rulebook.revisions`; who may publish is `engine.rulebook.approval`.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,11 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.city import get_city
-from engine.rules.document import RuleDocument, Version
+from engine.rulebook.approval import may_publish
+from engine.rulebook.drafting import DraftCheck, check_draft, column_errors, in_force_problems, prefixed
+from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
+                                       revision_document, sha256_of)
+from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary, rule_files
 from engine.rules.loader import load_document
@@ -31,7 +36,6 @@ from engine.users import get_user
 SYSTEM_USER = "import"  # who drafts and approves the rules loaded at the city's first set-up
 RULE_APPROVERS = ("supervisor", "admin")
 FOLDER_NAME = re.compile(r"^[a-z0-9-]+$")
-LIMITS = {"title": 200, "department": 40}
 
 
 class RuleStoreError(ValueError):
@@ -45,39 +49,6 @@ class ImportReport:
     published: list[RuleVersion] = field(default_factory=list)
     drafted: list[RuleVersion] = field(default_factory=list)
     unchanged: list[RuleVersion] = field(default_factory=list)
-
-
-def sha256_of(text: str) -> str:
-    """The SHA-256 of a document's text as written (UTF-8), in hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def history(session: Session, document_id: str) -> list[RuleVersion]:
-    """Every revision of a document, oldest first."""
-    return list(session.scalars(select(RuleVersion).where(RuleVersion.document_id == document_id)
-                                .order_by(RuleVersion.revision)))
-
-
-def newest_published(session: Session) -> list[RuleVersion]:
-    """The newest published revision of each document, by id."""
-    rows = session.scalars(select(RuleVersion).where(RuleVersion.status == "published")
-                           .order_by(RuleVersion.document_id, RuleVersion.revision))
-    return list({row.document_id: row for row in rows}.values())
-
-
-def revision_document(row: RuleVersion) -> RuleDocument:
-    """The document a stored revision holds (its source named by id and revision)."""
-    return load_document(row.yaml_text, f"{row.document_id} revision {row.revision}")
-
-
-def published_documents(session: Session) -> list[RuleDocument]:
-    """The documents of the newest published revisions."""
-    return [revision_document(row) for row in newest_published(session)]
-
-
-def published_library(session: Session) -> RuleLibrary:
-    """The city's rules as published: the newest published revision of each document."""
-    return RuleLibrary.from_documents(published_documents(session))
 
 
 def export_path(row: RuleVersion) -> Path:
@@ -115,58 +86,6 @@ def read_folder(folder: str | Path) -> list[RuleDocument]:
     return documents
 
 
-# --- what a new revision may not do ------------------------------------------------------
-
-
-def _terms(version: Version) -> tuple:
-    """What a version says, without where it stands in the file."""
-    return version.effective, version.body, version.reference, version.adopted, version.retired
-
-
-def in_force_problems(published: RuleDocument, proposed: RuleDocument, today: date) -> list[str]:
-    """Why `proposed` may not replace `published` on `today`: in-force versions changed, past ones added."""
-    if proposed.kind != published.kind:
-        return [f"{published.id} is a {published.kind}; a new revision cannot make it a {proposed.kind}"]
-    settled = [v for v in published.versions if v.effective <= today]
-    if not settled:
-        return []
-    later = f"add a new version dated {today} or later"
-    proposed_on = {v.effective: v for v in proposed.versions}
-    problems = []
-    for version in settled:
-        tense = "is" if version is settled[-1] else "has been"
-        where = f"versions[{version.index}] (effective {version.effective}) {tense} in force"
-        if version.effective not in proposed_on:
-            problems.append(f"{where} and cannot be removed; {later}")
-        elif _terms(proposed_on[version.effective]) != _terms(version):
-            problems.append(f"{where} and cannot change; {later}")
-    known = {v.effective for v in published.versions}
-    problems += [f"versions[{v.index}] (effective {v.effective}) is dated in the past; {later}"
-                 for v in proposed.versions if v.effective < today and v.effective not in known]
-    return problems + _input_problems(published, proposed)
-
-
-def _input_problems(published: RuleDocument, proposed: RuleDocument) -> list[str]:
-    """Inputs that versions in force read may not change or go; a new one may not be required."""
-    problems = []
-    for name, spec in published.inputs.items():
-        if name not in proposed.inputs:
-            problems.append(f"inputs.{name} is read by the versions in force and cannot be removed")
-        elif proposed.inputs[name] != spec:
-            problems.append(f"inputs.{name} is read by the versions in force and cannot change")
-    problems += [f"inputs.{name} is new and the versions in force would need it too; "
-                 "give it a default or required: false"
-                 for name, spec in proposed.inputs.items()
-                 if name not in published.inputs and spec.required and not spec.has_default]
-    return problems
-
-
-def _column_problems(doc: RuleDocument) -> list[str]:
-    """Header values too long for the store."""
-    return [f"{doc.id}: {key} is longer than {limit} characters" for key, limit in LIMITS.items()
-            if len(getattr(doc, key) or "") > limit]
-
-
 def _check_references(session: Session, documents: Iterable[RuleDocument]) -> None:
     """Check documents (one per id) with the published ones they join or replace; DocumentErrors if any."""
     documents = list(documents)
@@ -196,29 +115,17 @@ def _author(session: Session, username: str) -> str:
 
 def _second_person(session: Session, author: str, approver: str) -> None:
     """Refuse an approver who drafted the revision when the city asks for a second person."""
-    if approver == author and get_city(session).rules_need_second_approver:
-        raise RuleStoreError(f"a rule version needs a second person to approve it: {author} drafted it")
+    refusal = may_publish(author, approver, get_city(session))
+    if refusal is not None:
+        raise RuleStoreError(refusal)
 
 
 # --- drafting and publishing ----------------------------------------------------------------
 
 
-def _next_revision(session: Session, document_id: str) -> int:
-    """The number the document's next revision takes."""
-    return (session.scalar(select(func.max(RuleVersion.revision))
-                           .where(RuleVersion.document_id == document_id)) or 0) + 1
-
-
-def _newest(session: Session, document_id: str, *statuses: str) -> RuleVersion | None:
-    """The document's newest revision of one of these statuses, or None."""
-    return session.scalar(select(RuleVersion).where(RuleVersion.document_id == document_id,
-                                                    RuleVersion.status.in_(statuses))
-                          .order_by(RuleVersion.revision.desc()).limit(1))
-
-
 def _add(session: Session, doc: RuleDocument, author: str, now: datetime) -> RuleVersion:
     """A new draft revision of a checked document, audited."""
-    row = RuleVersion(document_id=doc.id, revision=_next_revision(session, doc.id), kind=doc.kind,
+    row = RuleVersion(document_id=doc.id, revision=next_revision(session, doc.id), kind=doc.kind,
                       title=doc.title, department=doc.department, yaml_text=doc.text, sha256=sha256_of(doc.text),
                       status="draft", latest_effective=doc.versions[-1].effective, author=author,
                       approver=None, created_at=now, published_at=None, note="")
@@ -240,46 +147,43 @@ def _approve(session: Session, row: RuleVersion, approver: str, now: datetime) -
 
 def _publish_problems(session: Session, doc: RuleDocument, today: date) -> list[str]:
     """Why `doc` may not become the published revision on `today` (empty when it may)."""
-    current = _newest(session, doc.id, "published")
+    current = newest(session, doc.id, "published")
     if current is None:
         return []
     return [f"{doc.id}: {problem}" for problem in in_force_problems(revision_document(current), doc, today)]
 
 
-def draft(session: Session, text: str, source: str, author: str, now: datetime) -> RuleVersion:
-    """Store a new draft revision of a document; DocumentErrors (nothing stored) if it is not valid."""
-    doc = load_document(text, source)
-    problems = _column_problems(doc)
-    if problems:
-        raise RuleStoreError("\n".join(problems))
+def draft(session: Session, checked: DraftCheck, author: str, now: datetime) -> RuleVersion:
+    """Store a checked text as a new draft revision; DocumentErrors (nothing stored) if the check found errors."""
+    if not checked.ok or checked.document is None:
+        raise DocumentErrors(checked.errors)
+    doc = checked.document
     author = _author(session, author)
-    _check_references(session, [doc])
-    newest = _newest(session, doc.id, "draft", "published")
-    if newest is not None and newest.sha256 == sha256_of(text):
-        raise RuleStoreError(f"{doc.id}: the text is the same as revision {newest.revision} ({newest.status})")
+    latest = newest(session, doc.id, "draft", "published")
+    if latest is not None and latest.sha256 == sha256_of(doc.text):
+        raise RuleStoreError(f"{doc.id}: the text is the same as revision {latest.revision} ({latest.status})")
     return _add(session, doc, author, now)
 
 
-def publish(session: Session, document_id: str, revision: int, approver: str, now: datetime,
+def publish(session: Session, document_id: str, number: int, approver: str, now: datetime,
             today: date) -> RuleVersion:
     """Publish a draft revision: a second person, no in-force version changed; audited."""
-    row = session.scalar(select(RuleVersion).where(RuleVersion.document_id == document_id,
-                                                   RuleVersion.revision == revision))
+    row = revision(session, document_id, number)
     if row is None:
-        raise RuleStoreError(f"{document_id} has no revision {revision}")
+        raise RuleStoreError(f"{document_id} has no revision {number}")
     if row.status != "draft":
-        raise RuleStoreError(f"revision {revision} of {document_id} is {row.status}, not a draft")
+        raise RuleStoreError(f"revision {number} of {document_id} is {row.status}, not a draft")
     approver = _rule_editor(session, approver, "approver")
     _second_person(session, row.author, approver)
-    current = _newest(session, document_id, "published")
-    if current is not None and current.revision > revision:
+    current = newest(session, document_id, "published")
+    if current is not None and current.revision > number:
         raise RuleStoreError(f"revision {current.revision} of {document_id} was published after this draft "
                              f"was written; draft again from revision {current.revision}")
-    doc = revision_document(row)
-    _check_references(session, [doc])
-    problems = _publish_problems(session, doc, today)
-    if problems:
-        raise RuleStoreError("\n".join(problems))
+    checked = check_draft(session, document_id, row.yaml_text, today, source=f"{document_id} revision {number}")
+    if not checked.ok:
+        raise DocumentErrors(checked.errors)
+    if checked.publish_problems:
+        raise RuleStoreError(prefixed(document_id, checked.publish_problems))
     return _approve(session, row, approver, now)
 
 
@@ -307,7 +211,7 @@ def _sort_out(session: Session, documents: list[RuleDocument], approving: bool,
     """The documents to store, each with the earlier import's draft of the same text to approve, if any."""
     changed = []
     for doc in documents:
-        current, pending = _newest(session, doc.id, "published"), _newest(session, doc.id, "draft")
+        current, pending = newest(session, doc.id, "published"), newest(session, doc.id, "draft")
         sha = sha256_of(doc.text)
         if current is not None and current.sha256 == sha:
             report.unchanged.append(current)
@@ -329,7 +233,7 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
     author, approver = _import_people(session, author, approver)
     report = ImportReport()
     changed = _sort_out(session, documents, approver is not None, report)
-    problems = [p for doc, _ in changed for p in _column_problems(doc)]
+    problems = [str(error) for doc, _ in changed for error in column_errors(doc)]
     if approver is not None:
         for doc, pending in changed:
             if pending is not None:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.jobs import rule_impact
-from engine.rulebook import store
+from engine.rulebook import revisions
 from engine.store.db import make_engine, make_sessionmaker, transaction
 from engine.store.models import Job
 from tests.factories import NOW
@@ -40,7 +40,7 @@ def jobs(committing_url, tmp_path, monkeypatch):
 def ask_for_impact(sessions) -> int:
     """The late fee draft's impact asked for by sam; the job's id."""
     with transaction(sessions) as session:
-        draft = store.history(session, "late-fee")[-1]
+        draft = revisions.history(session, "late-fee")[-1]
         return rule_impact.request_impact(session, draft, TODAY, "sam", NOW).id
 
 

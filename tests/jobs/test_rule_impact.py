@@ -7,7 +7,8 @@ from decimal import Decimal
 from engine.jobs import rule_impact
 from engine.jobs.worker import run_pending
 from engine.money import ledger
-from engine.rulebook import store
+from engine.rulebook import revisions, store
+from engine.rulebook.drafting import check_draft
 from engine.rulebook.impact import impact_of_draft
 from engine.store.db import transaction
 from engine.store.models import Job
@@ -26,13 +27,13 @@ def city_with_a_draft(sessions) -> int:
         owing = create_account(session)
         ledger.post_charge(session, owing.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
                            due_on=TODAY - timedelta(days=20), now=NOW, actor="billing", description="Water")
-        return store.draft(session, LATE_FEE_12, "late-fee (draft)", "sam", NOW).revision
+        return store.draft(session, check_draft(session, "late-fee", LATE_FEE_12, TODAY), "sam", NOW).revision
 
 
 def test_the_worker_keeps_the_report_the_engine_gives(committing_db):
     revision = city_with_a_draft(committing_db)
     with transaction(committing_db) as session:
-        draft = store.history(session, "late-fee")[-1]
+        draft = revisions.history(session, "late-fee")[-1]
         job_id = rule_impact.request_impact(session, draft, TODAY, "sam", NOW).id
         assert rule_impact.impact_job(session, draft, TODAY).id == job_id
 
@@ -40,7 +41,8 @@ def test_the_worker_keeps_the_report_the_engine_gives(committing_db):
 
     with committing_db() as session:
         job = session.get(Job, job_id)
-        expected = impact_of_draft(session, store.revision_document(draft), store.published_library(session), TODAY)
+        expected = impact_of_draft(session, revisions.revision_document(draft), revisions.published_library(session),
+                                   TODAY)
     assert job.status == "done" and revision == 2
     assert rule_impact.report_of(job) == expected
     assert (expected.money.before_total, expected.money.after_total) == (Decimal("20.00"), Decimal("24.00"))
@@ -50,11 +52,12 @@ def test_the_worker_keeps_the_report_the_engine_gives(committing_db):
 def test_a_new_day_or_a_publication_asks_for_a_fresh_impact(committing_db):
     city_with_a_draft(committing_db)
     with transaction(committing_db) as session:
-        draft = store.history(session, "late-fee")[-1]
+        draft = revisions.history(session, "late-fee")[-1]
         today = rule_impact.request_impact(session, draft, TODAY, "sam", NOW)
         assert rule_impact.request_impact(session, draft, TODAY, "ana", NOW).id == today.id
         tomorrow = rule_impact.request_impact(session, draft, TODAY + timedelta(days=1), "sam", NOW)
-        store.draft(session, LATE_FEE_12.replace("rate: 12}", "rate: 11}"), "again", "sam", NOW)
+        store.draft(session, check_draft(session, "late-fee", LATE_FEE_12.replace("rate: 12}", "rate: 11}"), TODAY),
+                    "sam", NOW)
         store.publish(session, "late-fee", 3, "ana", NOW, TODAY)
         published_since = rule_impact.request_impact(session, draft, TODAY, "sam", NOW)
     assert len({today.id, tomorrow.id, published_since.id}) == 3
@@ -63,7 +66,7 @@ def test_a_new_day_or_a_publication_asks_for_a_fresh_impact(committing_db):
 def test_a_revision_that_is_gone_fails_in_words(committing_db):
     city_with_a_draft(committing_db)
     with transaction(committing_db) as session:
-        draft = store.history(session, "late-fee")[-1]
+        draft = revisions.history(session, "late-fee")[-1]
         job = rule_impact.request_impact(session, draft, TODAY, "sam", NOW)
         session.get(Job, job.id).input = {**job.input, "revision": 9}
     run_pending(committing_db, lambda: NOW, "w1", heartbeat_seconds=None)

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.rulebook import store
+from engine.rulebook.drafting import check_draft
 from engine.rulebook.catalog_source import (NOTHING_PUBLISHED, CatalogCache, current_catalog, current_rules,
                                          publication_stamp)
 from engine.store.db import make_engine, make_sessionmaker
@@ -39,7 +40,7 @@ def publish_a_2027_late_fee(db) -> None:
         add_user(db, username=username, full_name=username.title(), role=role, password="correct horse",
                  actor="test", now=NOW)
     text = LATE_FEE.read_text(encoding="utf-8").rstrip("\n") + "\n" + LATE_FEE_2027
-    row = store.draft(db, text, "late-fee (draft)", "sam", NOW)
+    row = store.draft(db, check_draft(db, "late-fee", text, TODAY), "sam", NOW)
     store.publish(db, "late-fee", row.revision, "ana", NOW, TODAY)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from engine.city import update_city
-from engine.rulebook import store
+from engine.rulebook import revisions, store
+from engine.rulebook.drafting import check_draft
 from engine.rules.errors import DocumentErrors
 from engine.store.models import AuditEntry, RuleVersion
 from engine.users import add_user
@@ -63,9 +64,14 @@ def people(db):
 @pytest.fixture
 def published_dog(people):
     """The dog license drafted by sam and published by ana (revision 1)."""
-    store.draft(people, DOG_LICENSE, "dog-license-fee.yaml", "sam", NOW)
+    draft(people, DOG_LICENSE, "dog-license-fee.yaml", "sam")
     store.publish(people, "dog-license-fee", 1, "ana", NOW, TODAY)
     return people
+
+
+def draft(db, text: str, source: str, author: str):
+    """Check a text against the published rules and store it as a draft by `author`."""
+    return store.draft(db, check_draft(db, None, text, TODAY, source=source), author, NOW)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -102,7 +108,7 @@ def test_a_stored_revision_keeps_the_text_byte_for_byte(db, tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "dog-license-fee.yaml").write_bytes(written)
     [row] = store.import_folder(db, tmp_path / "in", actor="test", now=NOW, today=TODAY).published
-    assert row.sha256 == store.sha256_of(written.decode())
+    assert row.sha256 == revisions.sha256_of(written.decode())
     store.export(db, tmp_path / "out")
     assert (tmp_path / "out" / "licensing" / "dog-license-fee.yaml").read_bytes() == written
 
@@ -131,11 +137,11 @@ def test_a_changed_document_becomes_a_draft_unless_two_people_import_it(people, 
     folder = _dog_folder(tmp_path, DOG_LICENSE + NEXT_YEAR)
     drafted = store.import_folder(people, folder, actor="test", now=NOW, today=TODAY).drafted
     assert [(r.revision, r.status, r.author) for r in drafted] == [(2, "draft", "import")]
-    assert store.newest_published(people)[0].revision == 1
+    assert revisions.newest_published(people)[0].revision == 1
     published = store.import_folder(people, folder, actor="test", now=NOW, today=TODAY,
                                     author="sam", approver="ana").published
     assert [(r.revision, r.author, r.approver) for r in published] == [(2, "import", "ana")]
-    assert [r.status for r in store.history(people, "dog-license-fee")] == ["published", "published"]
+    assert [r.status for r in revisions.history(people, "dog-license-fee")] == ["published", "published"]
 
 
 def test_an_invalid_file_imports_nothing_and_names_the_error(db, tmp_path):
@@ -187,18 +193,18 @@ def test_an_import_by_its_author_alone_is_refused_when_the_city_requires_a_secon
 
 def test_a_draft_is_stored_as_written_with_its_hash_and_audited(people):
     """sam drafts: revision 1, a draft, the text and its SHA-256, an audit row."""
-    row = store.draft(people, DOG_LICENSE, "dog-license-fee.yaml", "sam", NOW)
+    row = draft(people, DOG_LICENSE, "dog-license-fee.yaml", "sam")
     assert (row.document_id, row.revision, row.status, row.author, row.approver) == \
         ("dog-license-fee", 1, "draft", "sam", None)
     assert (row.yaml_text, row.sha256, row.latest_effective) == \
-        (DOG_LICENSE, store.sha256_of(DOG_LICENSE), date(2027, 1, 1))
+        (DOG_LICENSE, revisions.sha256_of(DOG_LICENSE), date(2027, 1, 1))
     assert _actions(people) == ["rule.draft"]
 
 
 def test_an_invalid_draft_stores_nothing(people):
     """A document with an error is refused with file:line: path: message, nothing stored."""
     with pytest.raises(DocumentErrors, match=r"dog\.yaml:6: inputs\.altered\.default: expected true or false"):
-        store.draft(people, DOG_LICENSE.replace("default: false", "default: no"), "dog.yaml", "sam", NOW)
+        draft(people, DOG_LICENSE.replace("default: false", "default: no"), "dog.yaml", "sam")
     assert _revisions(people) == 0
 
 
@@ -206,7 +212,7 @@ def test_a_draft_naming_a_missing_document_is_refused(people):
     """References are checked against the published documents."""
     renewal = (REPO_RULES / "licensing" / "business-license-renewal.yaml").read_text(encoding="utf-8")
     with pytest.raises(DocumentErrors, match='no calendar named "city-calendar" among the rule documents'):
-        store.draft(people, renewal, "business-license-renewal.yaml", "sam", NOW)
+        draft(people, renewal, "business-license-renewal.yaml", "sam")
     assert _revisions(people) == 0
 
 
@@ -218,19 +224,19 @@ def test_a_draft_that_would_break_a_published_document_is_refused(db):
     needing = penalty.replace("inputs:\n", "inputs:\n  hardship_waiver: {type: boolean}\n")
     with pytest.raises(DocumentErrors, match="license-late-penalty reads hardship_waiver, which "
                                              "business-license-renewal does not declare"):
-        store.draft(db, needing, "license-late-penalty.yaml", "import", NOW)
+        draft(db, needing, "license-late-penalty.yaml", "import")
 
 def test_a_draft_the_same_as_the_published_text_is_refused(published_dog):
     """Nothing to draft when nothing changed."""
     with pytest.raises(store.RuleStoreError, match="the text is the same as revision 1 .published."):
-        store.draft(published_dog, DOG_LICENSE, "dog.yaml", "sam", NOW)
+        draft(published_dog, DOG_LICENSE, "dog.yaml", "sam")
 
 
 def test_a_clerk_neither_drafts_nor_approves(people):
     """Rule versions are a supervisor's or an administrator's work."""
     with pytest.raises(store.RuleStoreError, match="the author cal is a clerk"):
-        store.draft(people, DOG_LICENSE, "dog.yaml", "cal", NOW)
-    store.draft(people, DOG_LICENSE, "dog.yaml", "sam", NOW)
+        draft(people, DOG_LICENSE, "dog.yaml", "cal")
+    draft(people, DOG_LICENSE, "dog.yaml", "sam")
     with pytest.raises(store.RuleStoreError, match="the approver cal is a clerk"):
         store.publish(people, "dog-license-fee", 1, "cal", NOW, TODAY)
     with pytest.raises(store.RuleStoreError, match="the approver 'import' is not an active user"):
@@ -239,7 +245,7 @@ def test_a_clerk_neither_drafts_nor_approves(people):
 
 def test_publish_is_refused_for_the_author_alone_when_the_city_requires_a_second_approver(people):
     """sam cannot approve his own draft; ana can, and it is audited."""
-    store.draft(people, DOG_LICENSE, "dog.yaml", "sam", NOW)
+    draft(people, DOG_LICENSE, "dog.yaml", "sam")
     with pytest.raises(store.RuleStoreError) as refused:
         store.publish(people, "dog-license-fee", 1, "sam", NOW, TODAY)
     assert str(refused.value) == "a rule version needs a second person to approve it: sam drafted it"
@@ -251,13 +257,13 @@ def test_publish_is_refused_for_the_author_alone_when_the_city_requires_a_second
 def test_the_author_may_publish_when_the_city_does_not_require_a_second_approver(people):
     """A city that switched the second approver off lets a supervisor publish his own draft."""
     update_city(people, actor="ana", now=NOW, rules_need_second_approver=False)
-    store.draft(people, DOG_LICENSE, "dog.yaml", "sam", NOW)
+    draft(people, DOG_LICENSE, "dog.yaml", "sam")
     assert store.publish(people, "dog-license-fee", 1, "sam", NOW, TODAY).approver == "sam"
 
 
 def _revise(db, yaml_text: str):
     """sam drafts revision 2 of the dog license and ana publishes it on TODAY."""
-    row = store.draft(db, yaml_text, "dog.yaml", "sam", NOW)
+    row = draft(db, yaml_text, "dog.yaml", "sam")
     return store.publish(db, "dog-license-fee", row.revision, "ana", NOW, TODAY)
 
 
@@ -267,7 +273,7 @@ def test_a_revision_that_edits_the_version_in_force_is_refused(published_dog):
         _revise(published_dog, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
     assert str(refused.value) == ("dog-license-fee: versions[0] (effective 2026-01-01) is in force and cannot "
                                   "change; add a new version dated 2026-11-24 or later")
-    assert [r.status for r in store.history(published_dog, "dog-license-fee")] == ["published", "draft"]
+    assert [r.status for r in revisions.history(published_dog, "dog-license-fee")] == ["published", "draft"]
 
 
 def test_a_revision_that_removes_a_version_in_force_or_changes_its_citation_is_refused(published_dog):
@@ -284,7 +290,7 @@ def test_future_versions_may_be_added_changed_or_removed(published_dog):
     """The 2027 fee is not in force yet: it may change, and a 2028 version may be added."""
     row = _revise(published_dog, DOG_LICENSE.replace("amount: 22.00", "amount: 23.00") + NEXT_YEAR)
     assert (row.revision, row.status, row.latest_effective) == (2, "published", date(2028, 1, 1))
-    result = store.published_library(published_dog).evaluate("dog-license-fee", {}, date(2027, 3, 1))
+    result = revisions.published_library(published_dog).evaluate("dog-license-fee", {}, date(2027, 3, 1))
     assert result.to_json()["total"] == "38.00"
 
 
@@ -309,7 +315,7 @@ def test_an_input_the_versions_in_force_read_cannot_change(published_dog):
 
 def test_a_draft_written_before_a_newer_publication_is_refused(published_dog):
     """Revision 2 drafted, revision 3 published meanwhile: publishing 2 would undo 3."""
-    store.draft(published_dog, DOG_LICENSE + NEXT_YEAR, "dog.yaml", "sam", NOW)
+    draft(published_dog, DOG_LICENSE + NEXT_YEAR, "dog.yaml", "sam")
     _revise(published_dog, DOG_LICENSE.replace("amount: 22.00", "amount: 23.00"))
     with pytest.raises(store.RuleStoreError, match="revision 3 of dog-license-fee was published after this draft"):
         store.publish(published_dog, "dog-license-fee", 2, "ana", NOW, TODAY)
@@ -325,8 +331,8 @@ def test_a_published_revision_cannot_be_published_again(published_dog):
 
 def test_the_published_library_runs_on_the_newest_published_revision(published_dog):
     """A draft does not count until it is published."""
-    store.draft(published_dog, DOG_LICENSE.replace("amount: 22.00", "amount: 30.00"), "dog.yaml", "sam", NOW)
-    library = store.published_library(published_dog)
+    draft(published_dog, DOG_LICENSE.replace("amount: 22.00", "amount: 30.00"), "dog.yaml", "sam")
+    library = revisions.published_library(published_dog)
     assert library.evaluate("dog-license-fee", {}, date(2027, 3, 1)).to_json()["total"] == "37.00"
     assert library.get("dog-license-fee").source == "dog-license-fee revision 1"
 
@@ -347,13 +353,13 @@ def test_the_database_refuses_to_change_or_delete_a_published_revision(published
         with published_dog.begin_nested():
             published_dog.execute(text(statement))
     published_dog.expire_all()
-    [row] = store.history(published_dog, "dog-license-fee")
+    [row] = revisions.history(published_dog, "dog-license-fee")
     assert (row.status, row.yaml_text, row.approver) == ("published", DOG_LICENSE, "ana")
 
 
 def test_the_database_lets_a_draft_change_and_a_published_revision_be_withdrawn(published_dog):
     """Drafts are still work in progress; withdrawing is the one move of a published revision."""
-    store.draft(published_dog, DOG_LICENSE + NEXT_YEAR, "dog.yaml", "sam", NOW)
+    draft(published_dog, DOG_LICENSE + NEXT_YEAR, "dog.yaml", "sam")
     published_dog.execute(text("UPDATE rule_versions SET note = 'typo' WHERE revision = 2"))
     published_dog.execute(text("DELETE FROM rule_versions WHERE revision = 2"))
     published_dog.execute(text("UPDATE rule_versions SET status = 'withdrawn' WHERE revision = 1"))
@@ -372,7 +378,7 @@ def test_import_publish_and_draft_are_audited(people, tmp_path):
         ("rule.import", "cli:admin", "import"),
         ("rule.draft", "sam", "dog-license-fee"), ("rule.import", "cli:admin", "import"),
         ("rule.publish", "ana", "dog-license-fee")]
-    assert rows[-1].detail == {"revision": 2, "sha256": store.sha256_of(DOG_LICENSE + NEXT_YEAR), "author": "sam"}
+    assert rows[-1].detail == {"revision": 2, "sha256": revisions.sha256_of(DOG_LICENSE + NEXT_YEAR), "author": "sam"}
 
 
 def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, tmp_path):
@@ -385,8 +391,8 @@ def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, t
     catalog = Catalog.load(REPO_RULES, REPO_RULES.parent / "workflows")
     load_demo(engine, catalog, accounts=20, licenses=3, seed=7, as_of=TODAY, now=NOW)
     with make_sessionmaker(engine)() as session:
-        assert {(r.revision, r.author, r.approver) for r in store.newest_published(session)} == {(1, "import", "import")}
-        assert len(store.published_library(session)) == 20
+        assert {(r.revision, r.author, r.approver) for r in revisions.newest_published(session)} == {(1, "import", "import")}
+        assert len(revisions.published_library(session)) == 20
         store.export(session, tmp_path / "out")
     engine.dispose()
     assert _files(tmp_path / "out") == _files(REPO_RULES)

@@ -11,6 +11,7 @@ from engine.jobs import rule_impact
 from engine.jobs.kinds import KINDS
 from engine.money import ledger
 from engine.rulebook import store
+from engine.rulebook.drafting import check_draft
 from engine.store.models import AuditEntry, Job
 from tests.factories import NOW, create_account
 from tests.web.conftest import csrf_token
@@ -27,7 +28,7 @@ def drafted(rule_store):
     owing = create_account(rule_store)
     ledger.post_charge(rule_store, owing.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
                        due_on=TODAY - timedelta(days=20), now=NOW, actor="billing", description="Water and sewer")
-    store.draft(rule_store, LATE_FEE_12, "late-fee (draft)", "import", NOW)
+    store.draft(rule_store, check_draft(rule_store, "late-fee", LATE_FEE_12, TODAY), "import", NOW)
     rule_store.flush()
     return owing
 

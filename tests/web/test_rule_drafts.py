@@ -1,6 +1,7 @@
 """Drafting a rule version on the web: check, save, see the impact, publish by a second person."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -10,8 +11,10 @@ from sqlalchemy import func, select
 
 from engine.money import ledger
 from engine.rulebook import store
+from engine.rulebook.drafting import check_draft
 from engine.store.models import AuditEntry, Bill, RuleVersion
 from tests.factories import NOW, create_account
+from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.conftest import csrf_token
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 
@@ -78,6 +81,23 @@ def test_checking_a_valid_text_stores_nothing_and_says_what_publishing_would_ref
     assert page.status_code == 200 and "The text is valid" in text
     assert "is in force and cannot change" in text
     assert drafts(rule_store, "late-fee") == []
+
+
+def test_saving_a_draft_parses_its_text_once_and_no_published_document(fixed_clock, rule_store, supervisor,
+                                                                       reading):
+    """The page checks against the app's catalog and the store reuses that check (before: the text twice,
+    every published document twice, two libraries; and the draft's page: the text twice, every published
+    document once more, one library)."""
+    assert "$20.00" in late_fee_on_200(supervisor, "2026-07-01")  # the catalog is built
+    parsed, built = reading
+    parsed.clear(), built.clear()
+    saved = supervisor.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"})
+    assert saved.status_code == 302
+    assert (parsed, built["libraries"]) == (Counter({"late-fee (draft)": 1}), 1)
+    parsed.clear(), built.clear()
+    assert "Waiting for a second approver" in supervisor.get(saved.headers["Location"]).get_data(as_text=True)
+    assert parsed == Counter({"late-fee revision 2": 1})
+    assert built["libraries"] == 1  # the check's (the impact is worked out by a background job)
 
 
 def test_a_text_for_another_document_is_refused(fixed_clock, rule_store, supervisor):
@@ -161,7 +181,7 @@ def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(f
 
 def test_a_clerk_is_refused_every_draft_page(fixed_clock, rule_store, login_as):
     clerk = login_as("clerk")
-    row = store.draft(rule_store, LATE_FEE_12, "test", "import", NOW)
+    row = store.draft(rule_store, check_draft(rule_store, "late-fee", LATE_FEE_12, TODAY), "import", NOW)
     for path in ("/rules/late-fee/draft", f"/rules/late-fee/drafts/{row.revision}", "/rules/approvals"):
         assert clerk.get(path).status_code == 403, path
     for path in ("/rules/late-fee/draft", f"/rules/late-fee/drafts/{row.revision}/publish"):

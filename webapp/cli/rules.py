@@ -273,11 +273,11 @@ def publish(city: CityContext, document_id: str, revision: int, approver: str) -
 def history(city: CityContext, document_id: str) -> None:
     """Every revision of a document: status, hash, author, approver, dates."""
     from engine.city import zone
-    from engine.rulebook import store
+    from engine.rulebook import revisions
 
     tz = zone(city.timezone)
     with city.session() as session:
-        rows = store.history(session, document_id)
+        rows = revisions.history(session, document_id)
     if not rows:
         fail(f"the rule store has no revision of {document_id}")
 

@@ -8,24 +8,28 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from engine.city import get_city
 from engine.jobs import rule_impact
-from engine.rulebook import store
-from engine.rules.errors import DocumentErrors
+from engine.rulebook import revisions, store
+from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, publish_refusal
+from engine.rulebook.drafting import NOT_IN_STORE, check_draft
+from engine.rules.library import RuleLibrary
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
+from webapp.catalog import rules
 from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
-from webapp.rules import bp, drafting
+from webapp.rules import bp
 from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
 from webapp.rules.impact_jobs import impact_job_for
 
 
 def _published(document_id: str):
     """The document's newest published revision, or a 404 (or a page that says the store is empty)."""
-    if not drafting.store_has_rules(database.session):
-        abort(make_response(*errors.page(409, drafting.NOT_IN_STORE)))
-    row = drafting.newest_published(database.session, document_id)
+    if not revisions.has_published(database.session):
+        abort(make_response(*errors.page(409, NOT_IN_STORE)))
+    row = revisions.newest(database.session, document_id, "published")
     if row is None:
         not_found(f"There is no published rule document “{document_id}”.")
     return row
@@ -33,10 +37,15 @@ def _published(document_id: str):
 
 def _draft(document_id: str, revision: int):
     """A stored revision, or a 404 that says so."""
-    row = drafting.draft_row(database.session, document_id, revision)
+    row = revisions.revision(database.session, document_id, revision)
     if row is None:
         not_found(f"“{document_id}” has no revision {revision}.")
     return row
+
+
+def _published_rules() -> RuleLibrary:
+    """What a draft is checked against: the app's published rules (none while the store has none)."""
+    return rules() if revisions.has_published(database.session) else RuleLibrary({})
 
 
 def _edit_page(current, form: DraftForm, check=None, problem: str | None = None, status: int = 200):
@@ -64,12 +73,12 @@ def save_draft(document_id: str):
     if not form.validate_on_submit():
         return _edit_page(current, form, status=400)
     text = form.text.data.replace("\r\n", "\n")
-    check = drafting.check_text(database.session, document_id, text, clock.today())
+    check = check_draft(rules(), document_id, text, clock.today())
     if form.check.data or not check.ok:
         return _edit_page(current, form, check=check, status=200 if check.ok else 400)
     try:
-        row = store.draft(database.session, text, f"{document_id} (draft)", current_user.username, clock.now())
-    except (store.RuleStoreError, DocumentErrors) as error:
+        row = store.draft(database.session, check, current_user.username, clock.now())
+    except store.RuleStoreError as error:
         database.session.rollback()
         return _edit_page(current, form, check=check, problem=str(error), status=400)
     database.session.commit()
@@ -84,10 +93,12 @@ def draft(document_id: str, revision: int):
     """A draft: its impact on real accounts (worked out in the background), its text, and publish."""
     row = _draft(document_id, revision)
     session, today = database.session, clock.today()
-    check = drafting.check_text(session, document_id, row.yaml_text, today) if row.status == "draft" else None
-    refusal = drafting.why_not_publish(session, row, current_user.username)
+    check = None if row.status != "draft" else check_draft(_published_rules(), document_id, row.yaml_text, today,
+                                                           source=f"{document_id} revision {revision}")
+    refusal = publish_refusal(row, current_user.username, get_city(session))
     job = impact_job_for(row) if check and check.ok else None
-    return render_template("rules/draft_show.html", row=row, doc=store.revision_document(row), job=job,
+    doc = check.document if check and check.document else revisions.revision_document(row)
+    return render_template("rules/draft_show.html", row=row, doc=doc, job=job,
                            report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
                            form=PublishForm(), retry=RetryImpactForm(), today=today)
 
@@ -113,8 +124,8 @@ def retry_impact(document_id: str, revision: int):
 def publish(document_id: str, revision: int):
     """Publish a draft: refused to its own author when the city asks for a second approver."""
     row = _draft(document_id, revision)
-    refusal = drafting.why_not_publish(database.session, row, current_user.username)
-    if refusal == drafting.SECOND_APPROVER:
+    refusal = publish_refusal(row, current_user.username, get_city(database.session))
+    if refusal == WAITING_FOR_SECOND_APPROVER:
         abort(make_response(*errors.page(403, refusal)))
     if not PublishForm().validate_on_submit():
         abort(400)
@@ -134,5 +145,5 @@ def publish(document_id: str, revision: int):
 @role_required(*SUPERVISORS)
 def approvals():
     """Drafts waiting for approval, with their author and date."""
-    return render_template("rules/approvals.html", drafts=drafting.waiting_drafts(database.session),
+    return render_template("rules/approvals.html", drafts=revisions.waiting_drafts(database.session),
                            username=current_user.username)

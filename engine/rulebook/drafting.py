@@ -1,0 +1,129 @@
+"""Drafting a rule revision: one check of a draft's text, used by the store and by the draft page.
+
+`check_draft` reads the text once and checks, in one pass, that it is a valid document; that
+it is the document being drafted; that its header fits the store; that it joins the
+published documents without breaking a reference (one library is built, the draft in its
+document's place); and what publishing it would refuse on `today`: a version that is or
+has been in force changed or removed, a version dated in the past, an input the versions in
+force read changed. The first are errors (nothing may be stored); the last are publish
+problems (the draft may be saved, not published). The published documents come from a
+session (read and parsed once), or from a library the caller already has (the web app's
+catalog), which reads nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from engine.rulebook.revisions import published_documents
+from engine.rules.document import RuleDocument, Version
+from engine.rules.errors import DocumentError, DocumentErrors
+from engine.rules.library import RuleLibrary
+from engine.rules.loader import load_document
+
+NOT_IN_STORE = ("The rules are not in the rule store yet, so a new version cannot be drafted here. "
+                "An administrator loads them first (ordinance rules import).")
+LIMITS = {"title": 200, "department": 40}  # the rule store's columns
+
+
+@dataclass
+class DraftCheck:
+    """A draft's text checked: the document and library it makes, its errors, what publishing would refuse."""
+
+    text: str
+    source: str
+    document: RuleDocument | None = None
+    library: RuleLibrary | None = None  # the published documents with this one in its document's place
+    published: RuleDocument | None = None  # the document's newest published revision, if any
+    errors: list[DocumentError] = field(default_factory=list)
+    publish_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No errors: the draft may be stored."""
+        return not self.errors
+
+
+def check_draft(published: Session | RuleLibrary, document_id: str | None, text: str, today: date, *,
+                source: str | None = None) -> DraftCheck:
+    """Every check of a draft of `document_id` (None: whichever document the text is), its text read once."""
+    check = DraftCheck(text=text, source=source or f"{document_id} (draft)")
+    try:
+        doc = check.document = load_document(text, check.source)
+    except DocumentErrors as bad:
+        check.errors = list(bad.errors)
+        return check
+    if document_id is not None and doc.id != document_id:
+        check.errors = [DocumentError(check.source, doc.line_of("id"), "id",
+                                      f'this page drafts "{document_id}"; the text says "{doc.id}"')]
+        return check
+    check.errors = column_errors(doc)
+    others = list(published) if isinstance(published, RuleLibrary) else published_documents(published)
+    check.published = next((other for other in others if other.id == doc.id), None)
+    try:
+        check.library = RuleLibrary.from_documents([doc, *(other for other in others if other.id != doc.id)])
+    except DocumentErrors as bad:
+        check.errors += bad.errors
+    if check.ok and check.published is not None:
+        check.publish_problems = in_force_problems(check.published, doc, today)
+    return check
+
+
+def column_errors(doc: RuleDocument) -> list[DocumentError]:
+    """Header values too long for the rule store."""
+    return [DocumentError(doc.source, doc.line_of(key), key, f"longer than the {limit} characters the store keeps")
+            for key, limit in LIMITS.items() if len(getattr(doc, key) or "") > limit]
+
+
+# --- what a new revision may not do ------------------------------------------------------
+
+
+def _terms(version: Version) -> tuple[object, ...]:
+    """What a version says, without where it stands in the file."""
+    return version.effective, version.body, version.reference, version.adopted, version.retired
+
+
+def in_force_problems(published: RuleDocument, proposed: RuleDocument, today: date) -> list[str]:
+    """Why `proposed` may not replace `published` on `today`: in-force versions changed, past ones added."""
+    if proposed.kind != published.kind:
+        return [f"{published.id} is a {published.kind}; a new revision cannot make it a {proposed.kind}"]
+    settled = [v for v in published.versions if v.effective <= today]
+    if not settled:
+        return []
+    later = f"add a new version dated {today} or later"
+    proposed_on = {v.effective: v for v in proposed.versions}
+    problems = []
+    for version in settled:
+        tense = "is" if version is settled[-1] else "has been"
+        where = f"versions[{version.index}] (effective {version.effective}) {tense} in force"
+        if version.effective not in proposed_on:
+            problems.append(f"{where} and cannot be removed; {later}")
+        elif _terms(proposed_on[version.effective]) != _terms(version):
+            problems.append(f"{where} and cannot change; {later}")
+    known = {v.effective for v in published.versions}
+    problems += [f"versions[{v.index}] (effective {v.effective}) is dated in the past; {later}"
+                 for v in proposed.versions if v.effective < today and v.effective not in known]
+    return problems + _input_problems(published, proposed)
+
+
+def _input_problems(published: RuleDocument, proposed: RuleDocument) -> list[str]:
+    """Inputs that versions in force read may not change or go; a new one may not be required."""
+    problems = []
+    for name, spec in published.inputs.items():
+        if name not in proposed.inputs:
+            problems.append(f"inputs.{name} is read by the versions in force and cannot be removed")
+        elif proposed.inputs[name] != spec:
+            problems.append(f"inputs.{name} is read by the versions in force and cannot change")
+    problems += [f"inputs.{name} is new and the versions in force would need it too; "
+                 "give it a default or required: false"
+                 for name, spec in proposed.inputs.items()
+                 if name not in published.inputs and spec.required and not spec.has_default]
+    return problems
+
+
+def prefixed(doc_id: str, problems: Iterable[str]) -> str:
+    """Problems as one message, each line naming the document."""
+    return "\n".join(f"{doc_id}: {problem}" for problem in problems)
