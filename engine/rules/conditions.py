@@ -291,3 +291,21 @@ class Condition:
     def __repr__(self) -> str:
         """The tree, for debugging."""
         return f"Condition({self.root!r})"
+
+
+def facts_named(raw: object) -> set[str]:
+    """Every fact a `when:` as written names (nothing for no condition), without compiling it."""
+    if not isinstance(raw, Mapping):
+        return set()
+    named: set[str] = set()
+    for key, value in raw.items():
+        if key in ("all", "any"):
+            for part in value:
+                named |= facts_named(part)
+        elif key == "not":
+            named |= facts_named(value)
+        elif key == "fact":
+            named.add(value)
+        elif "fact" not in raw:
+            named.add(key)
+    return named

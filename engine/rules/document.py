@@ -1,8 +1,8 @@
 """A rule document once read and validated: what the evaluators work on.
 
 This is the contract between reading (`engine.rules.loader`, which turns YAML text into a
-`RuleDocument` or precise errors) and evaluating (`engine.rules.schedule`, `criteria`,
-`calendar`, `deadline`). A `Version.body` is the version's mapping as written in YAML,
+`RuleDocument` or precise errors) and evaluating (each kind's evaluator, see
+`engine.rules.kinds`). A `Version.body` is the version's mapping as written in YAML,
 already validated: mapping keys are `str` exactly as written; numbers are `Decimal` (an
 integer written `7` is `Decimal("7")`); dates are `datetime.date`; booleans are `bool`;
 text is `str`; lists are `list`. The common keys `effective`, `retired`, `reference` and
@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
 
-KINDS = ("schedule", "criteria", "calendar", "deadline")
+from engine.rules.types import YamlValue
+
 INPUT_TYPES = ("number", "integer", "money", "boolean", "text", "date")
 
 
@@ -28,7 +29,7 @@ class InputSpec:
     values: tuple[str, ...] | None = None
     min: Decimal | date | None = None
     max: Decimal | date | None = None
-    default: Any = None
+    default: YamlValue = None
     has_default: bool = False
     required: bool = True
 
@@ -38,7 +39,7 @@ class Version:
     """One dated version of a document."""
 
     effective: date
-    body: dict[str, Any]
+    body: dict[str, YamlValue]
     reference: str | None = None
     adopted: date | None = None
     retired: bool = False
@@ -69,3 +70,13 @@ class RuleDocument:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return 1
+
+
+class Documents(Protocol):
+    """What an evaluation may ask of the other rule documents (a RuleLibrary): one of them, by id."""
+
+    def get(self, document_id: str) -> RuleDocument:
+        """The document with this id; an EvaluationError if there is none."""
+
+    def __contains__(self, document_id: object) -> bool:
+        """Whether a document has this id."""

@@ -7,17 +7,19 @@ feed), reporting every error of every file at once as `DocumentErrors`.
 """
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
 
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError, DocumentErrors, EvaluationError
+from engine.rules.kinds import kind_named
+from engine.rules.kinds.base import Period
 from engine.rules.loader import load_document
+from engine.rules.results import RuleResult
+from engine.rules.types import Facts
 
 PATTERNS = ("*.yaml", "*.yml")
-DEADLINE_FACTS = ("days_late", "months_late")  # what a deadline adds for its penalty schedule
 
 
 def rule_files(path: Path) -> list[Path]:
@@ -46,36 +48,8 @@ def read_documents(paths: Iterable[str | Path]) -> tuple[list[RuleDocument], lis
 
 
 def reference_errors(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator[DocumentError]:
-    """The errors of a document's references to others (deadline calendar and penalty schedule)."""
-    if doc.kind != "deadline":
-        return
-    for version in doc.versions:
-        path = f"versions[{version.index}]"
-        if "calendar" in version.body:
-            yield from _refers(doc, known, version.body["calendar"], "calendar", f"{path}.calendar")
-        if "late_penalty" in version.body:
-            target = version.body["late_penalty"]["schedule"]
-            where = f"{path}.late_penalty.schedule"
-            found = list(_refers(doc, known, target, "schedule", where))
-            yield from found or _penalty_inputs(doc, known[target], where)
-
-
-def _refers(doc: RuleDocument, known: Mapping[str, RuleDocument], target: str, kind: str,
-            path: str) -> Iterator[DocumentError]:
-    """An error if `target` is not a document of `kind`."""
-    line = doc.line_of(path)
-    if target not in known:
-        yield DocumentError(doc.source, line, path, f'no {kind} named "{target}" among the rule documents')
-    elif known[target].kind != kind:
-        yield DocumentError(doc.source, line, path, f'"{target}" is a {known[target].kind}, not a {kind}')
-
-
-def _penalty_inputs(doc: RuleDocument, schedule: RuleDocument, path: str) -> Iterator[DocumentError]:
-    """An error for each required input of the penalty schedule the deadline cannot give it."""
-    for name, spec in schedule.inputs.items():
-        if spec.required and not spec.has_default and name not in doc.inputs and name not in DEADLINE_FACTS:
-            yield DocumentError(doc.source, doc.line_of(path), path,
-                                f"{schedule.id} reads {name}, which {doc.id} does not declare")
+    """The errors of a document's references to others (a deadline's calendar and penalty schedule), by its kind."""
+    return kind_named(doc.kind).references(doc, known)
 
 
 class RuleLibrary:
@@ -134,19 +108,10 @@ class RuleLibrary:
         except KeyError:
             raise EvaluationError(f"no rule document named {document_id}") from None
 
-    def evaluate(self, document_id: str, facts: dict, as_of: date,
-                 period: tuple[date, date] | None = None) -> Any:
+    def evaluate(self, document_id: str, facts: Facts, as_of: date, period: Period | None = None) -> RuleResult:
         """Evaluate a document on `as_of` with `facts`, by its kind; `period` for schedules only."""
         doc = self.get(document_id)
-        if period is not None and doc.kind != "schedule":
+        kind = kind_named(doc.kind)
+        if period is not None and not kind.takes_period:
             raise EvaluationError(f"a period applies to schedules only; {doc.id} is a {doc.kind}")
-        module = f"engine.rules.{doc.kind}"
-        try:
-            evaluator = importlib.import_module(module)
-        except ModuleNotFoundError as missing:
-            if missing.name != module:
-                raise
-            raise EvaluationError(f"documents of kind {doc.kind} cannot be evaluated: {module} is missing") from None
-        if doc.kind == "schedule":
-            return evaluator.evaluate(doc, facts, as_of, period=period, library=self)
-        return evaluator.evaluate(doc, facts, as_of, library=self)
+        return kind.evaluate(doc, facts, as_of, library=self, period=period)

@@ -2,16 +2,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, TypeVar
+from typing import Protocol, TypeVar
+
+from engine.rules.document import RuleDocument
+from engine.rules.types import JsonValue
 
 T = TypeVar("T")
 
 _CACHE_ATTRIBUTE = "_ordinance_compiled"
 
 
-def per_document(doc: Any, key: Any, build: Callable[[], T]) -> T:
+class RuleResult(Protocol):
+    """What every evaluation gives (a ScheduleResult, a CriteriaResult, ...): itself as JSON, explained."""
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The result as `--json` prints it."""
+
+
+def per_document(doc: RuleDocument, key: Hashable, build: Callable[[], T]) -> T:
     """What `build()` makes for this document instance, built once and kept on the document itself.
 
     A RuleDocument is immutable, so anything compiled from it (fact checkers, line plans,
@@ -27,7 +38,7 @@ def per_document(doc: Any, key: Any, build: Callable[[], T]) -> T:
     return found
 
 
-def as_text(value: Any) -> str:
+def as_text(value: object) -> str:
     """A fact's value as text, the way YAML would have written it (for table keys and traces)."""
     if value is True:
         return "true"
@@ -38,7 +49,7 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def json_value(value: Any) -> Any:
+def json_value(value: object) -> JsonValue:
     """A value from a document (`then`, facts) as JSON: numbers stay numbers, dates ISO strings."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
@@ -53,11 +64,11 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def dumps(result: Any, indent: int | None = 2) -> str:
+def dumps(result: JsonValue, indent: int | None = 2) -> str:
     """JSON text for a `to_json()` result; a Decimal left in it (a `then` of 2.5) prints as the number 2.5."""
     marks: dict[str, str] = {}
 
-    def mark(value: Any) -> Any:
+    def mark(value: object) -> str:
         """Stand a Decimal in as a unique string, replaced by its digits afterwards."""
         if isinstance(value, Decimal):
             key = f"\u0000decimal{len(marks)}\u0000"

@@ -16,3 +16,4 @@ from typing import TypeAlias, Union
 YamlValue: TypeAlias = Union[str, Decimal, bool, date, None, list["YamlValue"], dict[str, "YamlValue"]]
 JsonValue: TypeAlias = Union[str, int, Decimal, bool, date, None, list["JsonValue"], dict[str, "JsonValue"]]
 Facts: TypeAlias = Mapping[str, object]
+YamlMapping: TypeAlias = dict[str, YamlValue]

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
 from engine.rules.errors import DocumentError, EvaluationError
-from engine.rules.schema import describe, line_at, quoted
+from engine.rules.messages import describe, line_at, quoted
 from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE

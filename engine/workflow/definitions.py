@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine.rules.errors import DocumentError, DocumentErrors
-from engine.rules.schema import line_at
+from engine.rules.messages import line_at
 from engine.rules.yamlsafe import read_yaml
 from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow

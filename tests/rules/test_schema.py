@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from engine.rules.document import KINDS
+from engine.rules.kinds import KINDS
 from engine.rules.schema import combined_schema, schema_for
 from engine.rules.yamlsafe import read_yaml
 

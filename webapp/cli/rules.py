@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from engine.rules.document import KINDS
 from engine.rules.errors import DocumentErrors, EvaluationError
+from engine.rules.kinds import KINDS, explained
 from engine.rules.results import dumps
 from engine.rules.library import RuleLibrary, read_documents
 from engine.rules.schema import combined_schema, schema_for
@@ -97,54 +97,7 @@ def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, 
     if as_json:
         click.echo(dumps(shown))
     else:
-        click.echo("\n".join(_explained(library.get(document_id).kind, shown)))
-
-
-def _explained(kind: str, shown: dict) -> list[str]:
-    """A result as the lines a clerk reads: the document and version, then the explanation."""
-    head = [f"{shown.get('rule')} (version of {shown.get('version')}"
-            + (f", {shown['reference']})" if shown.get("reference") else ")") + f" as of {shown.get('as_of')}"]
-    return head + {"schedule": _bill_lines, "criteria": _decision_lines, "calendar": _calendar_lines,
-                   "deadline": _deadline_lines}[kind](shown)
-
-
-def _bill_lines(shown: dict, indent: str = "  ") -> list[str]:
-    """Each line of a schedule with how it was reached, the parts of a period, the total."""
-    body = [f"{indent}{line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
-            for line in shown.get("lines", [])]
-    parts = [f"{indent}part from version {p['version']}: {p['days']} days, {p['total']}"
-             for p in shown.get("parts", [])]
-    return body + parts + [f"{indent}total: {shown['total']}"]
-
-
-def _decision_lines(shown: dict) -> list[str]:
-    """The outcome, the rules that matched, and the trace of every rule and leaf."""
-    return [f"  outcome: {dumps(shown['outcome'], indent=None)}",
-            f"  matched: {', '.join(shown['matched']) or 'none'}",
-            *(f"  {step}" for step in shown.get("trace", []))]
-
-
-def _calendar_lines(shown: dict) -> list[str]:
-    """A timeline's dates with how each was reached, or whether one date is allowed and why not."""
-    if "steps" in shown:
-        details = shown.get("details") or {}
-        return [f"  {step}: {day}" + (f"  ({details[step]})" if details.get(step) else "")
-                for step, day in shown["steps"].items()]
-    verdict = "allowed" if shown["allowed"] else f"not allowed; next allowed {shown['next_allowed']}"
-    return [f"  {shown['action']} on {shown['date']}: {verdict}", *(f"    {why}" for why in shown["reasons"])]
-
-
-def _deadline_lines(shown: dict) -> list[str]:
-    """Expiry, status, lateness, the next reminder and the penalty with its lines."""
-    reminder = shown.get("next_reminder")
-    lines = [f"  expires on: {shown['expires_on']}", f"  status: {shown['status']}",
-             f"  late: {shown['days_late']} days, {shown['months_late']} started months",
-             "  next reminder: " + (f"{reminder['date']} ({reminder['notice']})" if reminder else "none")]
-    lines += [f"  {key.replace('_', ' ')}: {shown[key]}" for key in ("grace_ends", "lapses_on") if shown.get(key)]
-    penalty = shown.get("penalty")
-    if penalty is None:
-        return lines + ["  penalty: none"]
-    return lines + [f"  penalty ({penalty['rule']}):"] + _bill_lines(penalty, indent="    ")
+        click.echo("\n".join(explained(library.get(document_id).kind, shown)))
 
 
 def _plain(value: Any) -> str:

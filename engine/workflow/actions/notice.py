@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.notices.catalog import NOTICE_TYPES
-from engine.rules.schema import quoted
+from engine.rules.messages import quoted
 from engine.rules.types import YamlValue
 from engine.store.models import Notice
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction

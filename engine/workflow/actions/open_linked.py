@@ -5,7 +5,7 @@ case is opened by the runtime, which hands the step `open_linked`.
 """
 from __future__ import annotations
 
-from engine.rules.schema import describe
+from engine.rules.messages import describe
 from engine.rules.types import YamlValue
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.context import StepContext

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.money import ledger
 from engine.rules.errors import EvaluationError
-from engine.rules.schema import describe
+from engine.rules.messages import describe
 from engine.rules.types import YamlValue
 from engine.workflow.actions.base import DefinitionChecker, WorkflowAction
 from engine.workflow.context import StepContext

@@ -1,0 +1,99 @@
+"""kind: calendar — office days, shut-off days and billing-cycle timelines (engine.rules.calendar).
+
+Its versions hold closed weekdays, holidays, the days shut-offs are barred, billing cycles and
+the timeline of each bill. A calendar declares no inputs. Beyond the schema: shut-off periods
+that run forward, timeline steps built on earlier steps. Lint: holidays dated outside the
+years their version is in force.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from engine.rules import calendar
+from engine.rules.checks import DocumentChecks
+from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.schema_blocks import JsonSchema, date_text, mapping, ref, text, whole
+from engine.rules.types import Facts, YamlMapping
+
+
+def version_keys() -> JsonSchema:
+    """The version keys of a calendar: closed days, holidays, shut-off bars, cycles, timeline."""
+    weekdays = {"type": "array", "uniqueItems": True,
+                "items": {"enum": list(calendar.WEEKDAYS),
+                          "description": "a weekday: mon, tue, wed, thu, fri, sat or sun"}}
+    holidays = {"if": {"type": "array"},
+                "then": {"type": "array", "items": ref("date"), "uniqueItems": True},
+                "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text()}}
+    period = mapping({"from": ref("date"), "to": ref("date"), "reason": text()}, ("from", "to"))
+    step = mapping({"after": text(), "days": whole(), "office_days": whole(),
+                    "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
+    return {
+        "closed_weekdays": weekdays,
+        "holidays": holidays,
+        "no_shutoff": mapping({"weekdays": weekdays, "before_holiday": {"type": "boolean"},
+                               "periods": {"type": "array", "items": period}}),
+        "cycles": {"type": "object", "minProperties": 1,
+                   "additionalProperties": mapping({"bill_day": whole(1, 31)}, ("bill_day",))},
+        "timeline": {"type": "object", "minProperties": 1, "additionalProperties": step},
+    }
+
+
+def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
+    """Shut-off periods that run forward; timeline steps built on earlier steps."""
+    for i, period in enumerate(version.get("no_shutoff", {}).get("periods", [])):
+        if period["to"] < period["from"]:
+            checks.error(f"{path}.no_shutoff.periods[{i}].to",
+                         f"the period ends ({period['to']}) before it starts ({period['from']})")
+    steps = ["bill"]
+    for name, step in version.get("timeline", {}).items():
+        step_path = f"{path}.timeline.{name}"
+        if name == "bill":
+            checks.error(step_path, "bill is the first step of every timeline and is not listed")
+        elif step["after"] not in steps:
+            checks.error(f"{step_path}.after",
+                         f'no earlier step named "{step["after"]}" (earlier steps: {", ".join(steps)})')
+        if ("days" in step) == ("office_days" in step):
+            both = ", not both" if "days" in step else ""
+            checks.error(step_path, f"a step has either days or office_days{both}")
+        steps.append(name)
+
+
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
+             period: Period | None) -> calendar.CalendarResult:
+    """A timeline, or whether a day is allowed for an action and why not."""
+    return calendar.evaluate(doc, facts, as_of, library=library)
+
+
+def calendar_lines(shown: Shown) -> list[str]:
+    """A timeline's dates with how each was reached, or whether one date is allowed and why not."""
+    if "steps" in shown:
+        details = shown.get("details") or {}
+        return [f"  {step}: {day}" + (f"  ({details[step]})" if details.get(step) else "")
+                for step, day in shown["steps"].items()]
+    verdict = "allowed" if shown["allowed"] else f"not allowed; next allowed {shown['next_allowed']}"
+    return [f"  {shown['action']} on {shown['date']}: {verdict}", *(f"    {why}" for why in shown["reasons"])]
+
+
+def _in_force_years(doc: RuleDocument, version: Version) -> tuple[int, int | None]:
+    """The first and last year a version is in force (last None: open-ended)."""
+    later = [v.effective for v in doc.versions if v.effective > version.effective]
+    return version.effective.year, (min(later) - timedelta(days=1)).year if later else None
+
+
+def stray_holidays(doc: RuleDocument, version: Version, path: str) -> Iterator[Finding]:
+    """Holidays dated outside the years their version is in force."""
+    holidays = version.body.get("holidays", [])
+    first, last = _in_force_years(doc, version)
+    entries = holidays.items() if isinstance(holidays, dict) else ((day, None) for day in holidays)
+    for i, (day, _name) in enumerate(entries):
+        when = date.fromisoformat(day) if isinstance(day, str) else day
+        if when.year < first or (last is not None and when.year > last):
+            years = f"{first} on" if last is None else (f"{first}" if first == last else f"{first} to {last}")
+            where = f"{path}.holidays.{day}" if isinstance(holidays, dict) else f"{path}.holidays[{i}]"
+            yield where, f"holiday {when.isoformat()} is outside the years this version is in force ({years})"
+
+
+KIND = RuleKind("calendar", version_keys, (), check_version, evaluate, calendar_lines, lint=stray_holidays,
+                takes_inputs=False)

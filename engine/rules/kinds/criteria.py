@@ -1,0 +1,151 @@
+"""kind: criteria — decisions: lien eligibility, shut-off eligibility, approval limits (engine.rules.criteria).
+
+Its versions hold a hit policy (first, unique, all) and ordered rules, each with an optional
+condition and the outcome it gives. Beyond the schema: unique rule names, conditions over
+declared inputs. Lint: rules that can never match because an earlier rule always wins.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+
+from engine.rules import criteria
+from engine.rules.checks import DocumentChecks
+from engine.rules.conditions import facts_named
+from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.results import dumps
+from engine.rules.schema_blocks import JsonSchema, mapping, ref, text
+from engine.rules.types import Facts, YamlMapping, YamlValue
+
+Comparison = tuple[str, str, YamlValue]  # (fact, op, value)
+
+
+def version_keys() -> JsonSchema:
+    """The version keys of criteria: the hit policy and the ordered rules."""
+    rule = mapping({"name": text(), "when": ref("condition"),
+                    "then": {"type": "object", "minProperties": 1,
+                             "additionalProperties": {"type": ["string", "number", "boolean"]}}},
+                   ("name", "then"))
+    return {"hit": {"enum": ["first", "unique", "all"]},
+            "rules": {"type": "array", "items": rule, "minItems": 1}}
+
+
+def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
+    """Rules with unique names whose conditions name declared inputs."""
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(version["rules"]):
+        rule_path = f"{path}.rules[{i}]"
+        if rule["name"] in seen:
+            checks.error(f"{rule_path}.name",
+                         f'rule name "{rule["name"]}" is already used by rules[{seen[rule["name"]]}]')
+        seen.setdefault(rule["name"], i)
+        if "when" in rule:
+            checks.check_condition(rule["when"], f"{rule_path}.when")
+
+
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
+             period: Period | None) -> criteria.CriteriaResult:
+    """The decision on the day."""
+    return criteria.evaluate(doc, facts, as_of, library=library)
+
+
+def decision_lines(shown: Shown) -> list[str]:
+    """The outcome, the rules that matched, and the trace of every rule and leaf."""
+    return [f"  outcome: {dumps(shown['outcome'], indent=None)}",
+            f"  matched: {', '.join(shown['matched']) or 'none'}",
+            *(f"  {step}" for step in shown.get("trace", []))]
+
+
+def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDocument]) -> Iterable[str]:
+    """The facts the rules' conditions read."""
+    return {fact for rule in version.body.get("rules", []) for fact in facts_named(rule.get("when"))}
+
+
+# --- lint: rules that can never match ------------------------------------------------------
+
+
+def unreachable_rules(doc: RuleDocument, version: Version, path: str) -> Iterator[Finding]:
+    """Rules that an earlier rule always beats under hit first/unique (it matches whenever they do)."""
+    hit = version.body.get("hit", "first")
+    if hit == "all":
+        return
+    rules = version.body["rules"]
+    for i, rule in enumerate(rules):
+        for j, earlier in enumerate(rules[:i]):
+            if "when" not in earlier:
+                why = f'rules[{j}] "{earlier["name"]}" has no condition and always matches first'
+            elif _implies(rule.get("when"), earlier["when"]):
+                why = f'rules[{j}] "{earlier["name"]}" matches whenever it does, and comes first'
+            else:
+                continue
+            if hit == "unique":
+                why += "; under hit: unique every match of this rule is an error"
+            yield f"{path}.rules[{i}]", f'"{rule["name"]}" can never match: {why}'
+            break
+
+
+def _comparisons(condition: YamlValue, *, partial: bool = False) -> list[Comparison] | None:
+    """A condition as (fact, op, value) comparisons that must all hold, or None if it is not one.
+
+    With `partial`, parts that are not plain comparisons (`any`, `not`) are left out: what
+    remains still holds whenever the whole does, which is all a later rule needs.
+    """
+    if not isinstance(condition, dict):
+        return None
+    if "all" in condition:
+        parts = [_comparisons(part, partial=partial) for part in condition["all"]]
+        if any(p is None for p in parts) and not partial:
+            return None
+        return [c for p in parts if p is not None for c in p]
+    if "any" in condition or "not" in condition:
+        return [] if partial else None
+    if "fact" in condition:
+        return [(condition["fact"], op, value) for op, value in condition.items() if op != "fact"]
+    return [(fact, "eq", value) for fact, value in condition.items()]
+
+
+def _implies(later: YamlValue, earlier: YamlValue) -> bool:
+    """Whether `later` holding always means `earlier` holds (both plain conjunctions of comparisons)."""
+    theirs, ours = _comparisons(earlier), _comparisons(later, partial=True)
+    if theirs is None or ours is None:
+        return later == earlier and later is not None
+    return all(any(_one_implies(mine, needed) for mine in ours if mine[0] == needed[0]) for needed in theirs)
+
+
+def _one_implies(mine: Comparison, needed: Comparison) -> bool:
+    """Whether one comparison on a fact guarantees another on the same fact."""
+    _, op, value = mine
+    _, need, bound = needed
+    if need == "exists":
+        return (op == "exists" and value == bound) or (bound is True and op != "exists")
+    try:
+        if op == "eq":
+            return _value_meets(value, need, bound)
+        return {
+            ("ne", "ne"): lambda: value == bound,
+            ("in", "in"): lambda: all(v in bound for v in value),
+            ("in", "not_in"): lambda: all(v not in bound for v in value),
+            ("not_in", "not_in"): lambda: all(v in value for v in bound),
+            ("not_in", "ne"): lambda: bound in value,
+            ("gte", "gte"): lambda: value >= bound, ("gt", "gte"): lambda: value >= bound,
+            ("gt", "gt"): lambda: value >= bound, ("gte", "gt"): lambda: value > bound,
+            ("lte", "lte"): lambda: value <= bound, ("lt", "lte"): lambda: value <= bound,
+            ("lt", "lt"): lambda: value <= bound, ("lte", "lt"): lambda: value < bound,
+        }.get((op, need), lambda: False)()
+    except TypeError:  # a date against a number: no conclusion
+        return False
+
+
+def _value_meets(value: YamlValue, need: str, bound: YamlValue) -> bool:
+    """Whether a fact equal to `value` meets the comparison `need bound`."""
+    if isinstance(value, bool) != isinstance(bound, bool) and need not in ("in", "not_in"):
+        return False
+    checks = {"eq": lambda: value == bound, "ne": lambda: value != bound, "in": lambda: value in bound,
+              "not_in": lambda: value not in bound, "gt": lambda: value > bound, "gte": lambda: value >= bound,
+              "lt": lambda: value < bound, "lte": lambda: value <= bound}
+    return checks[need]()
+
+
+KIND = RuleKind("criteria", version_keys, ("rules",), check_version, evaluate, decision_lines,
+                lint=unreachable_rules, facts_read=facts_read)

@@ -1,0 +1,206 @@
+"""kind: schedule — money from facts: rates, fees and penalties, line by line (evaluated by engine.rules.schedule).
+
+Its versions hold `lines`, each with exactly one basis (amount, table, per_unit, tiers,
+percent), and optional total limits and rounding. Beyond the schema: unique line names,
+declared numeric facts, `{line: NAME}` naming an earlier line, tier blocks that ascend with
+one open last block. Lint: table and `by` keys that are not among the input's values.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from decimal import Decimal
+
+from engine.rules import schedule
+from engine.rules.checks import DocumentChecks
+from engine.rules.conditions import facts_named
+from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.schema_blocks import JsonSchema, fact_name, mapping, number, ref, text
+from engine.rules.types import Facts, YamlMapping, YamlValue
+
+
+def version_keys() -> JsonSchema:
+    """The version keys of a schedule: lines of money and the version's total limits."""
+    block = mapping({"upto": number(), "rate": number(), "amount": number()})
+    of_what = "subtotal, {line: NAME} or {fact: F}"
+    block_list = {"type": "array", "items": block, "minItems": 1}
+    line = mapping({
+        "name": text(), "when": ref("condition"), "min": number(), "max": number(),
+        "multiply_by": mapping({"fact": fact_name(), "max": number()}, ("fact",)),
+        "amount": number(),
+        "table": mapping({"fact": fact_name(), "values": {"type": "object", "minProperties": 1,
+                                                         "additionalProperties": number()},
+                          "default": number()}, ("fact", "values")),
+        "per_unit": mapping({"fact": fact_name(), "rate": number(), "over": number(), "max_units": number()},
+                            ("fact", "rate")),
+        "tiers": mapping({
+            "fact": fact_name(), "by": fact_name(), "mode": {"enum": ["incremental", "all_units"]},
+            "blocks": {"if": {"type": "array"}, "then": block_list,
+                       "else": {"type": "object", "minProperties": 1, "additionalProperties": block_list}},
+        }, ("fact", "blocks")),
+        "percent": mapping({
+            "of": {"description": of_what,
+                   "if": {"type": "string"}, "then": {"const": "subtotal", "description": of_what},
+                   "else": mapping({"line": text(), "fact": fact_name()}, minProperties=1, maxProperties=1,
+                                   description=of_what)},
+            "rate": number(),
+        }, ("of", "rate")),
+    }, ("name",), oneOf=[{"required": [basis]} for basis in schedule.BASES],
+        description=f"a line has exactly one basis: {', '.join(schedule.BASES[:-1])} or {schedule.BASES[-1]}")
+    return {"lines": {"type": "array", "items": line, "minItems": 1},
+            "minimum": number(), "maximum": number(),
+            "rounding": {"enum": ["half_up", "half_even"]}}
+
+
+# --- the checks a schema cannot express -------------------------------------------------
+
+
+def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
+    """Lines with unique names, declared facts, earlier line references and sound tiers."""
+    seen: dict[str, int] = {}
+    for i, line in enumerate(version["lines"]):
+        line_path = f"{path}.lines[{i}]"
+        name = line["name"]
+        if name in seen:
+            checks.error(f"{line_path}.name", f'line name "{name}" is already used by lines[{seen[name]}]')
+        _check_line(checks, line, line_path, seen, [x["name"] for x in version["lines"]])
+        seen.setdefault(name, i)
+    _check_bounds(checks, version, path, "minimum", "maximum")
+
+
+def _check_line(checks: DocumentChecks, line: YamlMapping, path: str, earlier: dict[str, int],
+                names: list[str]) -> None:
+    """One schedule line: its condition, its facts, its basis."""
+    if "when" in line:
+        checks.check_condition(line["when"], f"{path}.when")
+    if "multiply_by" in line:
+        checks.check_numeric_fact(line["multiply_by"]["fact"], f"{path}.multiply_by.fact", "multiply_by")
+    _check_bounds(checks, line, path, "min", "max")
+    if "table" in line:
+        checks.check_fact(line["table"]["fact"], f"{path}.table.fact", "table")
+    elif "per_unit" in line:
+        checks.check_numeric_fact(line["per_unit"]["fact"], f"{path}.per_unit.fact", "per_unit")
+    elif "tiers" in line:
+        _check_tiers(checks, line["tiers"], f"{path}.tiers")
+    elif "percent" in line:
+        _check_percent_of(checks, line["percent"]["of"], f"{path}.percent.of", earlier, names)
+
+
+def _check_bounds(checks: DocumentChecks, values: YamlMapping, path: str, low: str, high: str) -> None:
+    """A lower bound is not above the upper one."""
+    if low in values and high in values and values[low] > values[high]:
+        checks.error(f"{path}.{high}", f"{high} {values[high]} is below {low} {values[low]}")
+
+
+def _check_percent_of(checks: DocumentChecks, of: YamlValue, path: str, earlier: dict[str, int],
+                      names: list[str]) -> None:
+    """`of` names subtotal, a declared numeric fact, or an earlier line."""
+    if isinstance(of, dict) and "fact" in of:
+        checks.check_numeric_fact(of["fact"], f"{path}.fact", "percent of a fact")
+    elif isinstance(of, dict) and of["line"] not in earlier:
+        what = f'"{of["line"]}" comes later' if of["line"] in names else f'no line is named "{of["line"]}"'
+        checks.error(f"{path}.line", f"{what}; percent of a line names an earlier line")
+
+
+def _check_tiers(checks: DocumentChecks, tiers: YamlMapping, path: str) -> None:
+    """Tiers on a declared numeric fact; blocks shaped as `by` says; every block list sound."""
+    checks.check_numeric_fact(tiers["fact"], f"{path}.fact", "tiers")
+    blocks, by = tiers["blocks"], tiers.get("by")
+    all_units = tiers.get("mode") == "all_units"
+    if by is not None:
+        checks.check_fact(by, f"{path}.by", "tiers by")
+        if isinstance(blocks, list):
+            checks.error(f"{path}.blocks",
+                         f"with by: {by}, blocks is a mapping from each value of {by} to a block list")
+            return
+        for key, block_list in blocks.items():
+            _check_blocks(checks, block_list, f"{path}.blocks.{key}", all_units)
+    elif isinstance(blocks, dict):
+        checks.error(f"{path}.blocks", "a mapping of block lists needs by: naming the fact the blocks depend on")
+    else:
+        _check_blocks(checks, blocks, f"{path}.blocks", all_units)
+
+
+def _check_blocks(checks: DocumentChecks, blocks: list[YamlMapping], path: str, all_units: bool) -> None:
+    """Blocks ascend by `upto`, only the last is open, each has a rate (or amount with all_units)."""
+    for i, block in enumerate(blocks):
+        block_path = f"{path}[{i}]"
+        last = i == len(blocks) - 1
+        if "rate" in block and "amount" in block:
+            checks.error(block_path, "a block has rate or amount, not both")
+        elif "amount" in block and not all_units:
+            checks.error(f"{block_path}.amount", "a block may have amount only with mode: all_units")
+        elif "rate" not in block and "amount" not in block:
+            checks.error(block_path, "a block needs a rate (or, with mode: all_units, an amount)")
+        if last and "upto" in block:
+            checks.error(f"{block_path}.upto", "the last block must be open: remove its upto")
+        elif not last and "upto" not in block:
+            checks.error(block_path, "only the last block may be open (without upto)")
+        elif i and "upto" in block and "upto" in blocks[i - 1]:
+            _check_block_order(checks, block["upto"], blocks[i - 1]["upto"], f"{block_path}.upto")
+
+
+def _check_block_order(checks: DocumentChecks, upto: Decimal, before: Decimal, path: str) -> None:
+    """A block's upto is above the one before it."""
+    if upto == before:
+        checks.error(path, f"upto {upto} overlaps the block before (also upto {before}); "
+                           "each upto must be above the last")
+    elif upto < before:
+        checks.error(path, f"upto {upto} is below the block before (upto {before}); blocks must ascend")
+
+
+# --- evaluating, explaining, lint -------------------------------------------------------------
+
+
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
+             period: Period | None) -> schedule.ScheduleResult:
+    """The schedule's money on the day, or prorated over the period."""
+    return schedule.evaluate(doc, facts, as_of, period=period, library=library)
+
+
+def bill_lines(shown: Shown, indent: str = "  ") -> list[str]:
+    """Each line of a schedule with how it was reached, the parts of a period, the total."""
+    body = [f"{indent}{line['name']}: {line['amount']}" + (f"  ({line['detail']})" if line.get("detail") else "")
+            for line in shown.get("lines", [])]
+    parts = [f"{indent}part from version {p['version']}: {p['days']} days, {p['total']}"
+             for p in shown.get("parts", [])]
+    return body + parts + [f"{indent}total: {shown['total']}"]
+
+
+def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDocument]) -> Iterable[str]:
+    """The facts a version's lines read: conditions, bases, multipliers, percents of a fact."""
+    read: set[str] = set()
+    for line in version.body.get("lines", []):
+        read.update(facts_named(line.get("when")))
+        for spec in (line.get(key) for key in ("table", "per_unit", "tiers", "multiply_by")):
+            read.update(spec[k] for k in ("fact", "by") if isinstance(spec, dict) and k in spec)
+        of = line.get("percent", {}).get("of")
+        if isinstance(of, dict) and "fact" in of:
+            read.add(of["fact"])
+    return read
+
+
+def table_keys(doc: RuleDocument, version: Version, path: str) -> Iterator[Finding]:
+    """Table and `by` keys that are not among the input's values, and values without a key."""
+    for i, line in enumerate(version.body["lines"]):
+        keyed = []
+        if "table" in line:
+            keyed.append((line["table"]["fact"], line["table"]["values"], f"{path}.lines[{i}].table.values",
+                          "default" in line["table"]))
+        if "tiers" in line and "by" in line["tiers"]:
+            keyed.append((line["tiers"]["by"], line["tiers"]["blocks"], f"{path}.lines[{i}].tiers.blocks", False))
+        for fact, table, where, has_default in keyed:
+            values = doc.inputs[fact].values if fact in doc.inputs else None
+            if values is None:
+                continue
+            for key in table:
+                if key not in values:
+                    yield f"{where}.{key}", f'key "{key}" is not among the values of {fact} ({", ".join(values)})'
+            for value in values:
+                if value not in table and not has_default:
+                    yield where, f'no entry for "{value}", a value of {fact}, and no default'
+
+
+KIND = RuleKind("schedule", version_keys, ("lines",), check_version, evaluate, bill_lines, lint=table_keys,
+                facts_read=facts_read, takes_period=True)
