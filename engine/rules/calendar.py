@@ -10,14 +10,15 @@ and the next allowed day.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-from engine.rules.document import RuleDocument, Version
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
 from engine.rules.months import day_of_month_or_last
 from engine.rules.results import per_document
+from engine.rules.types import Facts, JsonValue, YamlValue
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -26,7 +27,7 @@ ONE_DAY = timedelta(days=1)
 ROLLS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 
 
-def _day(value: Any) -> date:
+def _day(value: YamlValue) -> date:
     """A date from YAML: a date already, or an ISO key written as text."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -145,7 +146,7 @@ class CityCalendar:
             return self.office_bars(day)
         raise FactError(f"action: {action!r} is not one of 'shutoff', 'office'")
 
-    def _first(self, day: date, allowed: Any) -> date:
+    def _first(self, day: date, allowed: Callable[[date], bool]) -> date:
         """The first day on or after `day` for which `allowed(day)` holds."""
         for _ in range(SEARCH_LIMIT):
             if allowed(day):
@@ -238,7 +239,7 @@ class CalendarResult:
     def to_json(self) -> dict:
         """The result as `--json` prints it (dates ISO)."""
         if self.steps is not None:
-            out: dict[str, Any] = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
+            out: dict[str, JsonValue] = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
                                    "details": dict(self.details or {})}
         else:
             out = {"date": self.date.isoformat(), "action": self.action, "allowed": self.allowed,
@@ -249,7 +250,7 @@ class CalendarResult:
         return out
 
 
-def _fact_date(value: Any) -> date:
+def _fact_date(value: object) -> date:
     """The `date` fact: a date or an ISO string."""
     try:
         return value if isinstance(value, date) else date.fromisoformat(str(value))
@@ -257,7 +258,7 @@ def _fact_date(value: Any) -> date:
         raise FactError(f"date: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None) -> CalendarResult:
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents | None = None) -> CalendarResult:
     """`{cycle, period}` -> the timeline; `{date, action}` -> allowed, next allowed day and reasons."""
     city = city_calendar(doc)
     if facts.get("cycle") is not None or facts.get("period") is not None:

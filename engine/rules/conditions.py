@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TypeAlias, Union
 
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
 from engine.rules.results import as_text
+from engine.rules.types import Facts, YamlValue
 
 COMBINATORS = ("all", "any", "not")
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
@@ -27,7 +29,7 @@ ORDERING = ("gt", "gte", "lt", "lte")
 SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in", "not_in": "not in"}
 
 
-def shown(value: Any) -> str:
+def shown(value: object) -> str:
     """A value as a trace shows it: text quoted, lists bracketed, the rest as written."""
     if isinstance(value, str):
         return repr(value)
@@ -36,7 +38,7 @@ def shown(value: Any) -> str:
     return as_text(value)
 
 
-def value_family(value: Any) -> str:
+def value_family(value: object) -> str:
     """Which family a value compares in: boolean, number, date or text."""
     if isinstance(value, bool):
         return "boolean"
@@ -47,14 +49,14 @@ def value_family(value: Any) -> str:
     return "text"
 
 
-def _equal(value: Any, literal: Any) -> bool:
+def _equal(value: object, literal: object) -> bool:
     """Equality within one family (true is never 1; text '1' is never the number 1)."""
     if type(value) is type(literal):
         return value == literal
     return value_family(value) == value_family(literal) and value == literal
 
 
-def _compare(fact: str, op: str, value: Any, literal: Any) -> bool:
+def _compare(fact: str, op: str, value: object, literal: object) -> bool:
     """One comparison of a present fact value against a literal."""
     if op == "eq":
         return _equal(value, literal)
@@ -78,7 +80,7 @@ def _compare(fact: str, op: str, value: Any, literal: Any) -> bool:
     return value <= literal
 
 
-def _literal(spec: InputSpec | None, value: Any) -> Any:
+def _literal(spec: InputSpec | None, value: YamlValue) -> object:
     """A literal from YAML in the family of the input it is compared with."""
     if spec is None or isinstance(value, bool):
         return value
@@ -101,9 +103,9 @@ class Leaf:
     """One fact and the comparisons that must all hold on it."""
 
     fact: str
-    comparisons: tuple[tuple[str, Any], ...]
+    comparisons: tuple[tuple[str, object], ...]  # (op, literal in the fact's family)
 
-    def holds(self, facts: Mapping[str, Any]) -> bool:
+    def holds(self, facts: Facts) -> bool:
         """Whether every comparison holds (absent: only `exists: false` does)."""
         if self.fact not in facts:
             return all(op == "exists" and value is False for op, value in self.comparisons)
@@ -113,7 +115,7 @@ class Leaf:
                 return False
         return True
 
-    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+    def explain(self, facts: Facts, depth: int, trace: list[str]) -> bool:
         """Add this leaf's line to the trace and say whether it holds."""
         held = self.holds(facts)
         if self.fact not in facts:
@@ -138,16 +140,16 @@ class Leaf:
 class AllOf:
     """Holds when every part holds."""
 
-    parts: tuple[Any, ...]
+    parts: tuple[Node, ...]
 
-    def holds(self, facts: Mapping[str, Any]) -> bool:
+    def holds(self, facts: Facts) -> bool:
         """Every part holds (stops at the first that does not)."""
         for part in self.parts:
             if not part.holds(facts):
                 return False
         return True
 
-    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+    def explain(self, facts: Facts, depth: int, trace: list[str]) -> bool:
         """A header line, then every part (all of them, for the trace)."""
         at = len(trace)
         results = [part.explain(facts, depth + 1, trace) for part in self.parts]
@@ -164,16 +166,16 @@ class AllOf:
 class AnyOf:
     """Holds when at least one part holds."""
 
-    parts: tuple[Any, ...]
+    parts: tuple[Node, ...]
 
-    def holds(self, facts: Mapping[str, Any]) -> bool:
+    def holds(self, facts: Facts) -> bool:
         """Some part holds (stops at the first that does)."""
         for part in self.parts:
             if part.holds(facts):
                 return True
         return False
 
-    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+    def explain(self, facts: Facts, depth: int, trace: list[str]) -> bool:
         """A header line, then every part."""
         at = len(trace)
         results = [part.explain(facts, depth + 1, trace) for part in self.parts]
@@ -190,13 +192,13 @@ class AnyOf:
 class NotOf:
     """Holds when its part does not."""
 
-    part: Any
+    part: Node
 
-    def holds(self, facts: Mapping[str, Any]) -> bool:
+    def holds(self, facts: Facts) -> bool:
         """The part does not hold."""
         return not self.part.holds(facts)
 
-    def explain(self, facts: Mapping[str, Any], depth: int, trace: list[str]) -> bool:
+    def explain(self, facts: Facts, depth: int, trace: list[str]) -> bool:
         """A header line, then the part."""
         at = len(trace)
         held = not self.part.explain(facts, depth + 1, trace)
@@ -208,6 +210,9 @@ class NotOf:
         return self.part.facts_read()
 
 
+Node: TypeAlias = Union[Leaf, AllOf, AnyOf, NotOf]  # a compiled condition's tree
+
+
 @dataclass(frozen=True)
 class ConditionResult:
     """Whether a condition held, and the trace of how."""
@@ -216,7 +221,7 @@ class ConditionResult:
     trace: list[str]
 
 
-def _node(raw: Any, inputs: Mapping[str, InputSpec] | None, path: str) -> Any:
+def _node(raw: YamlValue, inputs: Mapping[str, InputSpec] | None, path: str) -> Node:
     """The compiled node for one mapping of a `when:`."""
     if not isinstance(raw, Mapping) or not raw:
         raise EvaluationError(f"{path}: a condition is a mapping, not {shown(raw)}")
@@ -242,7 +247,7 @@ def _node(raw: Any, inputs: Mapping[str, InputSpec] | None, path: str) -> Any:
     return _leaf(str(raw["fact"]), comparisons, inputs, path)
 
 
-def _leaf(fact: str, comparisons: list, inputs: Mapping[str, InputSpec] | None, path: str) -> Leaf:
+def _leaf(fact: str, comparisons: list[tuple[str, YamlValue]], inputs: Mapping[str, InputSpec] | None, path: str) -> Leaf:
     """A leaf, its literals put in the family of the fact's declared type."""
     if inputs is not None and fact not in inputs:
         raise EvaluationError(f"{path}: {fact} is not a declared input")
@@ -262,21 +267,21 @@ class Condition:
 
     __slots__ = ("root", "raw")
 
-    def __init__(self, root: Any, raw: Any = None) -> None:
+    def __init__(self, root: Node, raw: YamlValue = None) -> None:
         """Wrap a compiled tree (use `Condition.compile`)."""
         self.root = root
         self.raw = raw
 
     @classmethod
-    def compile(cls, raw: Any, inputs: Mapping[str, InputSpec] | None = None, path: str = "when") -> "Condition":
+    def compile(cls, raw: YamlValue, inputs: Mapping[str, InputSpec] | None = None, path: str = "when") -> Condition:
         """Compile a `when:` mapping; with `inputs`, literals take the type of their fact."""
         return cls(_node(raw, inputs, path), raw)
 
-    def holds(self, facts: Mapping[str, Any]) -> bool:
+    def holds(self, facts: Facts) -> bool:
         """Whether the condition holds on these (checked) facts."""
         return self.root.holds(facts)
 
-    def evaluate(self, facts: Mapping[str, Any]) -> ConditionResult:
+    def evaluate(self, facts: Facts) -> ConditionResult:
         """Whether it holds, with a trace line for every leaf and combinator."""
         trace: list[str] = []
         if isinstance(self.root, AllOf):

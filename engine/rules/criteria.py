@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import TypeAlias
 
 from engine.rules import dnf
 from engine.rules.conditions import Condition
-from engine.rules.document import RuleDocument, Version
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.durable import DurableCriteria, criteria_ruleset
 from engine.rules.errors import EvaluationError
 from engine.rules.facts import fact_checker
 from engine.rules.results import json_value, per_document
+from engine.rules.types import Facts, YamlValue
 from engine.rules.versions import version_in_force
 
 REGION_CACHE_LIMIT = 100_000
 _ELSEWHERE = ("elsewhere",)  # a text or boolean value equal to none of the literals
+Then: TypeAlias = dict[str, YamlValue]  # what one rule gives
+Outcome: TypeAlias = "Then | list[Then]"  # the rule that decided, or every match under hit: all
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,10 @@ class CriteriaRule:
 
     name: str
     when: Condition | None
-    then: dict
+    then: Then
 
 
-def _region_of(literals: list) -> Any:
+def _region_of(literals: list[YamlValue]) -> Callable[[object], Hashable]:
     """A function placing one fact's value among its literals (see the module docstring).
 
     A region may be finer than needed (true and false are always apart), never coarser.
@@ -49,7 +53,7 @@ def _region_of(literals: list) -> Any:
     kinds = {type(v) is date for v in ordered}
     texts = {v for v in literals if isinstance(v, str)}
 
-    def _same(value: Any) -> Any:
+    def _same(value: object) -> Hashable:
         """Booleans and absence as themselves; text as the literal it equals, or elsewhere."""
         if value is None or value is True or value is False:
             return value
@@ -59,7 +63,7 @@ def _region_of(literals: list) -> Any:
         measured = (date,) if kinds.pop() else (Decimal, int)
         top = len(ordered)
 
-        def place(value: Any) -> Any:
+        def place(value: object) -> Hashable:
             """Which gap between thresholds, or which threshold, the value is at."""
             if type(value) in measured:
                 at = bisect_left(ordered, value)
@@ -93,17 +97,17 @@ class CriteriaVersion:
         self.regions: dict[tuple, tuple[int, ...]] = {}
         self.lock = threading.Lock()
 
-    def region(self, facts: Mapping[str, Any]) -> tuple:
+    def region(self, facts: Facts) -> tuple[Hashable, ...]:
         """The region of a fact set: where each fact stands among its literals."""
         get = facts.get
         return tuple([place(get(fact)) for fact, place in self.region_facts])
 
-    def decide_many(self, checked: Sequence[Mapping[str, Any]]) -> list[tuple[int, ...]]:
+    def decide_many(self, checked: Sequence[Facts]) -> list[tuple[int, ...]]:
         """Which rules hold for each fact set: durable_rules once per new region, then the cache."""
         regions = [self.region(facts) for facts in checked]
         with self.lock:
             known = self.regions
-            new: dict[tuple, Mapping[str, Any]] = {}
+            new: dict[tuple[Hashable, ...], Facts] = {}
             for region, facts in zip(regions, checked):
                 if region not in known and region not in new:
                     new[region] = facts
@@ -142,13 +146,13 @@ def compiled_criteria(doc: RuleDocument) -> CompiledCriteria:
 class CriteriaResult:
     """A decision: the outcome by the hit policy, every rule that matched, and (on demand) the trace."""
 
-    outcome: Any
+    outcome: Outcome
     matched: list[str]
     rule: str
     version: date
     reference: str | None
     as_of: date
-    facts: dict = field(repr=False, default_factory=dict)
+    facts: dict[str, object] = field(repr=False, default_factory=dict)
     compiled: CriteriaVersion | None = field(repr=False, default=None)
     _trace: list[str] | None = field(repr=False, default=None)
 
@@ -172,7 +176,7 @@ class CriteriaResult:
         }
 
 
-def explain(compiled: CriteriaVersion, facts: Mapping[str, Any]) -> list[str]:
+def explain(compiled: CriteriaVersion, facts: Facts) -> list[str]:
     """The trace: each rule, matched or not, then its leaves indented."""
     trace = []
     for rule in compiled.rules:
@@ -185,7 +189,7 @@ def explain(compiled: CriteriaVersion, facts: Mapping[str, Any]) -> list[str]:
     return trace
 
 
-def _decision(doc: RuleDocument, compiled: CriteriaVersion, numbers: tuple[int, ...]) -> tuple[Any, list[str]]:
+def _decision(doc: RuleDocument, compiled: CriteriaVersion, numbers: tuple[int, ...]) -> tuple[Outcome, list[str]]:
     """The outcome by the hit policy, and the names of every matched rule."""
     rules = compiled.rules
     matched = [rules[n].name for n in numbers]
@@ -198,12 +202,12 @@ def _decision(doc: RuleDocument, compiled: CriteriaVersion, numbers: tuple[int, 
     return (rules[numbers[0]].then if numbers else {}), matched
 
 
-def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None) -> CriteriaResult:
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents | None = None) -> CriteriaResult:
     """Decide on `as_of`: the outcome, every matched rule and the trace."""
     return evaluate_batch(doc, [facts], as_of)[0]
 
 
-def evaluate_batch(doc: RuleDocument, facts_list: Sequence[dict], as_of: date) -> list[CriteriaResult]:
+def evaluate_batch(doc: RuleDocument, facts_list: Sequence[Facts], as_of: date) -> list[CriteriaResult]:
     """Decide for many fact sets on one day (a sweep); traces are built only when read."""
     version = version_in_force(doc, as_of)
     compiled = compiled_criteria(doc).version(version)
@@ -219,6 +223,6 @@ def evaluate_batch(doc: RuleDocument, facts_list: Sequence[dict], as_of: date) -
     return results
 
 
-def decide_in_python(compiled: CriteriaVersion, facts: Mapping[str, Any]) -> tuple[int, ...]:
+def decide_in_python(compiled: CriteriaVersion, facts: Facts) -> tuple[int, ...]:
     """The rules that hold by the pure-Python conditions (the trace's reading), for cross-checks."""
     return tuple(i for i, rule in enumerate(compiled.rules) if rule.when is None or rule.when.holds(facts))

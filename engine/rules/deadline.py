@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from engine.rules.calendar import city_calendar
-from engine.rules.document import RuleDocument
+from engine.rules.document import Documents, RuleDocument
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import fact_checker
 from engine.rules.months import day_of_month_or_last, months_later_or_next_first, whole_months
-from engine.rules.schedule import evaluate as evaluate_schedule
+from engine.rules.schedule import ScheduleResult, evaluate as evaluate_schedule
+from engine.rules.types import Facts, YamlMapping
 from engine.rules.versions import version_in_force
 
 ONE_DAY = timedelta(days=1)
@@ -53,7 +53,7 @@ class DeadlineResult:
     days_late: int
     months_late: int
     next_reminder: dict | None
-    penalty: Any
+    penalty: ScheduleResult | None
     grace_ends: date
     lapses_on: date | None
     rule: str
@@ -82,7 +82,7 @@ class DeadlineResult:
         }
 
 
-def _linked(library: Any, document_id: str, kind: str, by: str) -> RuleDocument:
+def _linked(library: Documents | None, document_id: str, kind: str, by: str) -> RuleDocument:
     """A document this deadline links to, from the library."""
     if library is None:
         raise EvaluationError(f"{by} links to {document_id}: evaluate it through the rule library")
@@ -92,7 +92,7 @@ def _linked(library: Any, document_id: str, kind: str, by: str) -> RuleDocument:
     return doc
 
 
-def grace_end(body: dict, expires_on: date, library: Any, by: str) -> date:
+def grace_end(body: YamlMapping, expires_on: date, library: Documents | None, by: str) -> date:
     """The last day of grace: expiry + grace days, run on to the next open day of the linked calendar."""
     end = expires_on + timedelta(days=int((body.get("grace") or {}).get("days", 0)))
     if body.get("calendar"):
@@ -111,7 +111,7 @@ def status_on(on: date, expires_on: date, first_reminder: date | None, grace_end
     return "late"
 
 
-def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, library: Any = None) -> DeadlineResult:
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents | None = None) -> DeadlineResult:
     """A renewal's status on `as_of`: expiry, reminders, grace, days and months late, and the penalty."""
     version = version_in_force(doc, as_of)
     body = version.body

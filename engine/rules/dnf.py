@@ -29,11 +29,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
-from engine.rules.conditions import AllOf, Condition, Leaf, NotOf, value_family
+from engine.rules.conditions import AllOf, Condition, Leaf, Node, NotOf, value_family
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
+from engine.rules.types import Facts
 
 FLIP = {"eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "in": "not_in", "not_in": "in"}
 NUMERIC = ("number", "integer", "money")
@@ -51,7 +52,7 @@ def _places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def literals(node: Any, found: dict[str, list]) -> None:
+def literals(node: Node, found: dict[str, list[object]]) -> None:
     """Collect, per fact, every literal the condition compares it with (and every fact it tests)."""
     if isinstance(node, Leaf):
         values = found.setdefault(node.fact, [])
@@ -95,9 +96,9 @@ class FactEncoding:
         """The JSON field of a fact."""
         return f"f_{fact}"
 
-    def encode(self, facts: Mapping[str, Any], index: int, sid: str) -> dict:
+    def encode(self, facts: Facts, index: int, sid: str) -> dict[str, int | str | bool]:
         """One fact set as a durable_rules fact: absent facts are left out."""
-        out: dict[str, Any] = {"sid": sid, "i": index}
+        out: dict[str, int | str | bool] = {"sid": sid, "i": index}
         for fact in self.kinds:
             value = facts.get(fact)
             if value is None:
@@ -114,7 +115,7 @@ class FactEncoding:
                 raise EvaluationError(f"{fact}: {value!r} cannot be handed to durable_rules")
         return out
 
-    def literal(self, fact: str, value: Any) -> Any:
+    def literal(self, fact: str, value: object) -> object:
         """A literal in its fact's encoding."""
         if fact in self.scales:
             scaled = Decimal(value) * self.scales[fact]
@@ -157,7 +158,7 @@ class Translator:
                                   f"(at most {MOST_ALTERNATIVES} alternatives of {MOST_TESTS} tests)")
         return found
 
-    def node(self, node: Any, negated: bool) -> Alternatives:
+    def node(self, node: Node, negated: bool) -> Alternatives:
         """The alternatives of a node, or of its negation."""
         if isinstance(node, NotOf):
             return self.node(node.part, not negated)
@@ -190,7 +191,7 @@ class Translator:
                 found.extend(self.test(fact, FLIP[op], value))
         return found
 
-    def test(self, fact: str, op: str, value: Any) -> Alternatives:
+    def test(self, fact: str, op: str, value: object) -> Alternatives:
         """One comparison on a fact (or a presence test), as alternatives."""
         field = FactEncoding.field(fact)
         if op == "exists":

@@ -24,7 +24,8 @@ import itertools
 import json
 import threading
 from datetime import date
-from typing import Any, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 import durable_rules_engine
 from durable import engine as durable_engine
@@ -34,15 +35,20 @@ from engine.rules.conditions import Condition
 from engine.rules.dnf import FactEncoding, Translator
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
+from engine.rules.types import Facts
 
 BATCH = 1000
+# durable_rules' own objects (its expressions, the `c` its actions get, a state handle) have no types
+DurableExpression: TypeAlias = Any
+DurableClosure: TypeAlias = Any
+StateHandle: TypeAlias = int
 
 _LOCK = threading.RLock()
 _REGISTRY: dict[str, "DurableCriteria"] = {}
 _SESSIONS = itertools.count(1)
 
 
-def _test(atom: tuple) -> Any:
+def _test(atom: tuple[str, ...]) -> DurableExpression:
     """One atom of `engine.rules.dnf` as a durable_rules test."""
     if atom[0] == "ex":
         return +getattr(m, atom[1])
@@ -63,7 +69,7 @@ def _test(atom: tuple) -> Any:
     return left <= value
 
 
-def _expression(alternative: list) -> Any:
+def _expression(alternative: list[tuple[str, ...]]) -> DurableExpression:
     """One alternative: the fact marker `i`, and every test."""
     expression = +m.i
     for atom in alternative:
@@ -71,7 +77,7 @@ def _expression(alternative: list) -> Any:
     return expression
 
 
-def _session_marked(c: Any) -> None:
+def _session_marked(c: DurableClosure) -> None:
     """The action of the session mark: nothing to do, but it must run.
 
     durable_rules 2.0.28 crashes the process ("free(): invalid pointer") when it deletes
@@ -103,28 +109,28 @@ class DurableCriteria:
         definition["session"] = session_mark.define()
         self.ruleset = durable_engine.Ruleset(name, None, definition)
 
-    def _recorder(self, number: int) -> Any:
+    def _recorder(self, number: int) -> Callable[[DurableClosure], None]:
         """The action of rule `number`: note (fact index, rule number)."""
         fired = self.fired
 
-        def fire(c: Any) -> None:
+        def fire(c: DurableClosure) -> None:
             """Record that this rule matched this fact."""
             fired.append((c.m["i"], number))
 
         return fire
 
-    def decide(self, facts: Mapping[str, Any]) -> tuple[int, ...]:
+    def decide(self, facts: Facts) -> tuple[int, ...]:
         """The numbers of the rules whose condition holds on these facts, ascending."""
         return self.decide_many([facts])[0]
 
-    def decide_many(self, facts_list: Sequence[Mapping[str, Any]]) -> list[tuple[int, ...]]:
+    def decide_many(self, facts_list: Sequence[Facts]) -> list[tuple[int, ...]]:
         """For each fact set, the numbers of the rules that hold, ascending (batches of 1000)."""
         results: list[tuple[int, ...]] = []
         for start in range(0, len(facts_list), BATCH):
             results.extend(self._session(facts_list[start:start + BATCH]))
         return results
 
-    def _session(self, facts_list: Sequence[Mapping[str, Any]]) -> list[tuple[int, ...]]:
+    def _session(self, facts_list: Sequence[Facts]) -> list[tuple[int, ...]]:
         """Assert a batch in a fresh session, run the actions, delete the session's state."""
         matched: list[list[int]] = [[] for _ in facts_list]
         with _LOCK:
@@ -135,7 +141,7 @@ class DurableCriteria:
             try:
                 handle = self._assert(encoded)
                 if handle is not None:
-                    errors: list[Any] = []
+                    errors: list[object] = []
                     self.ruleset.do_actions(handle, lambda error, state: errors.append(error) if error else None)
                     if errors:
                         raise EvaluationError(f"durable_rules could not run {self.name}: {errors[0]}")
@@ -146,7 +152,7 @@ class DurableCriteria:
                 self.ruleset.delete_state(sid)
         return [tuple(sorted(set(numbers))) for numbers in matched]  # an `|` may match one fact twice
 
-    def _assert(self, encoded: list[dict]) -> Any:
+    def _assert(self, encoded: list[dict[str, int | str | bool]]) -> StateHandle | None:
         """Assert a batch of facts; the state handle whose actions to run, or None when nothing matched.
 
         `Ruleset.assert_facts` raises MessageNotHandledException as soon as one fact of a

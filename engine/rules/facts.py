@@ -9,22 +9,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
 
 from engine.money.amounts import round_money, whole_cents
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.errors import FactError
 from engine.rules.results import as_text, per_document
+from engine.rules.types import Facts
 
 _MISSING = object()
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     """A value as a message shows it: text quoted, everything else as written."""
     return repr(value) if isinstance(value, str) else as_text(value)
 
 
-def _decimal(name: str, value: Any, kind: str) -> Decimal:
+def _decimal(name: str, value: object, kind: str) -> Decimal:
     """A JSON/YAML number or digit string as an exact Decimal (floats through their shortest text)."""
     kind_of_value = type(value)
     if kind_of_value is Decimal:
@@ -47,12 +48,12 @@ def _decimal(name: str, value: Any, kind: str) -> Decimal:
     return number
 
 
-def _as_number(name: str, value: Any) -> Decimal:
+def _as_number(name: str, value: object) -> Decimal:
     """A `number` fact."""
     return _decimal(name, value, "a number")
 
 
-def _as_money(name: str, value: Any) -> Decimal:
+def _as_money(name: str, value: object) -> Decimal:
     """A `money` fact: cents at most."""
     number = _decimal(name, value, "an amount of money")
     if not whole_cents(number):
@@ -60,7 +61,7 @@ def _as_money(name: str, value: Any) -> Decimal:
     return round_money(number)
 
 
-def _as_integer(name: str, value: Any) -> int:
+def _as_integer(name: str, value: object) -> int:
     """An `integer` fact: a whole number (90, 90.0 or "90", never 90.5)."""
     if type(value) is int:
         return value
@@ -70,21 +71,21 @@ def _as_integer(name: str, value: Any) -> int:
     return int(number)
 
 
-def _as_boolean(name: str, value: Any) -> bool:
+def _as_boolean(name: str, value: object) -> bool:
     """A `boolean` fact: true or false, nothing else."""
     if value is True or value is False:
         return value
     raise FactError(f"{name}: {_shown(value)} is not true or false")
 
 
-def _as_text(name: str, value: Any) -> str:
+def _as_text(name: str, value: object) -> str:
     """A `text` fact."""
     if isinstance(value, str):
         return value
     raise FactError(f"{name}: {_shown(value)} is not text")
 
 
-def _as_date(name: str, value: Any) -> date:
+def _as_date(name: str, value: object) -> date:
     """A `date` fact: a date, or an ISO string YYYY-MM-DD."""
     if isinstance(value, datetime):
         raise FactError(f"{name}: {value.isoformat()} is not a date (YYYY-MM-DD)")
@@ -99,7 +100,7 @@ def _as_date(name: str, value: Any) -> date:
     raise FactError(f"{name}: {_shown(value)} is not a date (YYYY-MM-DD)")
 
 
-CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+CONVERTERS: dict[str, Callable[[str, object], object]] = {
     "number": _as_number,
     "money": _as_money,
     "integer": _as_integer,
@@ -109,7 +110,7 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
-def _checker(spec: InputSpec) -> Callable[[Any], Any]:
+def _checker(spec: InputSpec) -> Callable[[object], object]:
     """A function that turns one raw value of this input into its checked form."""
     name, convert = spec.name, CONVERTERS[spec.type]
     low, high = spec.min, spec.max
@@ -117,7 +118,7 @@ def _checker(spec: InputSpec) -> Callable[[Any], Any]:
     if low is None and high is None and allowed is None:
         return lambda value: convert(name, value)
 
-    def check(value: Any) -> Any:
+    def check(value: object) -> object:
         """Convert, then hold the value to min, max and values."""
         checked = convert(name, value)
         if low is not None and checked < low:
@@ -138,15 +139,15 @@ class FactChecker:
     def __init__(self, doc: RuleDocument) -> None:
         """Prepare one check per declared input, and the checked defaults."""
         self.document_id = doc.id
-        self.inputs: list[tuple[str, Callable[[Any], Any], Any, bool]] = []
+        self.inputs: list[tuple[str, Callable[[object], object], object, bool]] = []  # name, check, default, required
         for spec in doc.inputs.values():
             check = _checker(spec)
             default = check(spec.default) if spec.has_default and spec.default is not None else _MISSING
             self.inputs.append((spec.name, check, default, spec.required))
 
-    def check(self, facts: dict) -> dict:
+    def check(self, facts: Facts) -> dict[str, object]:
         """The facts this document reads, checked and normalized; a FactError names the first bad one."""
-        if not isinstance(facts, dict):
+        if not isinstance(facts, Mapping):
             raise FactError(f"facts for {self.document_id} must be a mapping of names to values")
         checked = {}
         for name, check, default, required in self.inputs:
@@ -165,6 +166,6 @@ def fact_checker(doc: RuleDocument) -> FactChecker:
     return per_document(doc, "facts", lambda: FactChecker(doc))
 
 
-def check_facts(doc: RuleDocument, facts: dict) -> dict:
+def check_facts(doc: RuleDocument, facts: Facts) -> dict[str, object]:
     """Validate and normalize `facts` against `doc.inputs`; undeclared facts are ignored."""
     return fact_checker(doc).check(facts)

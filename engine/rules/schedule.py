@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Callable
 
 from engine.money.amounts import money_text, round_money
 from engine.rules.conditions import Condition
-from engine.rules.document import RuleDocument, Version
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules import versions as in_force
 from engine.rules.facts import fact_checker
 from engine.rules.results import as_text, per_document
+from engine.rules.types import Facts, JsonValue
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -325,7 +326,7 @@ class ScheduleResult:
 
     def to_json(self) -> dict:
         """The result as `--json` prints it: money as two-decimal strings, dates ISO."""
-        out: dict[str, Any] = {
+        out: dict[str, JsonValue] = {
             "total": money_text(self.total),
             "lines": [{"name": l["name"], "amount": money_text(l["amount"]), "detail": l["detail"]} for l in self.lines],
             "rule": self.rule,
@@ -343,7 +344,7 @@ class ScheduleResult:
         return out
 
 
-def _period(period: Any) -> tuple[date, date]:
+def _period(period: tuple[date | str, date | str]) -> tuple[date, date]:
     """A period as (first, last) dates, both included."""
     first, last = period
     first = date.fromisoformat(first) if isinstance(first, str) else first
@@ -353,7 +354,8 @@ def _period(period: Any) -> tuple[date, date]:
     return first, last
 
 
-def evaluate(doc: RuleDocument, facts: dict, as_of: date, *, period: Any = None, library: Any = None) -> ScheduleResult:
+def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date | str, date | str] | None = None,
+             library: Documents | None = None) -> ScheduleResult:
     """Evaluate a schedule on `as_of`, or prorated by days over `period` = (first, last) when given."""
     checked = fact_checker(doc).check(facts)
     compiled = compiled_schedule(doc)

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.rules.errors import DocumentError
+from engine.rules.types import YamlMapping, YamlValue
 
 MAX_BYTES = 256 * 1024
 
@@ -55,7 +55,7 @@ class RuleYamlLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.composing: list[str] = []
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def compose_node(self, parent: Node | None, index: Node | int | None) -> Node:
         """Compose one node, refusing aliases, anchors and explicit tags first."""
         path = _child_path(self.composing[-1] if self.composing else "", index)
         event = self.peek_event()
@@ -75,7 +75,7 @@ class RuleYamlLoader(yaml.SafeLoader):
             self.composing.pop()
 
 
-def _child_path(parent: str, index: Any) -> str:
+def _child_path(parent: str, index: Node | int | None) -> str:
     """The path of a node being composed: under a key node, at a list index, or a key itself."""
     if isinstance(index, ScalarNode):
         return join_key(parent, index.value)
@@ -94,7 +94,7 @@ RuleYamlLoader.add_implicit_resolver(DATE_TAG, ISO_DATE, list("0123456789"))
 class ReadYaml:
     """A YAML text read safely: the plain data and the line of every path in it."""
 
-    data: Any
+    data: YamlValue
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -141,7 +141,7 @@ def join_key(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _build(node: Any, path: str, lines: dict[str, int]) -> Any:
+def _build(node: Node, path: str, lines: dict[str, int]) -> YamlValue:
     """Turn a composed node into plain data, recording the line of every path."""
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, ScalarNode):
@@ -153,9 +153,9 @@ def _build(node: Any, path: str, lines: dict[str, int]) -> Any:
     raise _PathRefused(node.start_mark.line + 1, path, "not a value a rule document can hold")
 
 
-def _mapping(node: MappingNode, path: str, lines: dict[str, int]) -> dict[str, Any]:
+def _mapping(node: MappingNode, path: str, lines: dict[str, int]) -> YamlMapping:
     """A mapping with its keys as written, refusing duplicates and keys that are not text."""
-    result: dict[str, Any] = {}
+    result: YamlMapping = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, ScalarNode):
@@ -169,7 +169,7 @@ def _mapping(node: MappingNode, path: str, lines: dict[str, int]) -> dict[str, A
     return result
 
 
-def _scalar(node: ScalarNode, path: str) -> Any:
+def _scalar(node: ScalarNode, path: str) -> YamlValue:
     """The value of a scalar by the tag its text resolved to."""
     if node.tag == BOOL_TAG:
         return node.value == "true"

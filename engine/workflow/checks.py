@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
 
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
 from engine.rules.errors import DocumentError, EvaluationError
+from engine.rules.library import RuleLibrary
 from engine.rules.messages import describe, line_at, quoted
+from engine.rules.types import YamlMapping, YamlValue
 from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
@@ -33,7 +35,7 @@ DEADLINE_FIELDS = {"expires_on": "date", "status": "text", "days_late": "integer
                    "next_reminder": "date"}
 
 
-def _outcome_type(rules: Any, outcome: RuleOutcome) -> str | None:
+def _outcome_type(rules: RuleLibrary, outcome: RuleOutcome) -> str | None:
     """The type of the values a criteria gives for one outcome key (number, boolean or text)."""
     for version in rules.get(outcome.rule).versions:
         for rule in version.body.get("rules", []):
@@ -43,7 +45,7 @@ def _outcome_type(rules: Any, outcome: RuleOutcome) -> str | None:
     return None
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> bool:
     """A whole number as YAML gives it."""
     return isinstance(value, Decimal) and value == value.to_integral_value()
 
@@ -51,7 +53,7 @@ def _is_int(value: Any) -> bool:
 class DefinitionReader:
     """One definition being read: collects every error, then builds the Workflow."""
 
-    def __init__(self, data: dict, source: str, lines: dict[str, int], rules: Any) -> None:
+    def __init__(self, data: YamlMapping, source: str, lines: dict[str, int], rules: RuleLibrary) -> None:
         """Hold the data, its line map and the rule library to check references against."""
         self.data, self.source, self.lines, self.rules = data, source, lines, rules
         self.errors: list[DocumentError] = []
@@ -67,14 +69,14 @@ class DefinitionReader:
         """Record one error at a path."""
         self.errors.append(DocumentError(self.source, line_at(self.lines, path), path, message))
 
-    def keys(self, mapping: dict, allowed: tuple[str, ...], path: str, what: str) -> None:
+    def keys(self, mapping: Mapping[str, object], allowed: tuple[str, ...], path: str, what: str) -> None:
         """An error for each key not among `allowed`."""
         for key in mapping:
             if key not in allowed:
                 self.error(f"{path}.{key}" if path else key,
                            f'unknown key "{key}" in {what}; allowed: {", ".join(allowed)}')
 
-    def rule(self, path: str, rule_id: Any, kind: str) -> bool:
+    def rule(self, path: str, rule_id: object, kind: str) -> bool:
         """Whether `rule_id` names a rule document of `kind`; an error if not."""
         if not isinstance(rule_id, str) or rule_id not in self.rules:
             self.error(path, f"no rule document named {rule_id!r} among the rules")
@@ -129,7 +131,7 @@ class DefinitionReader:
         if not _is_int(data["version"]) or data["version"] < 1:
             self.error("version", f"a version is a whole number from 1, not {describe(data['version'])}")
 
-    def read_states(self, raw: Any) -> dict[str, State] | None:
+    def read_states(self, raw: YamlValue) -> dict[str, State] | None:
         """The states by name."""
         if not isinstance(raw, dict) or not raw:
             self.error("states", "expected a mapping of state names to {label, final}")
@@ -152,7 +154,7 @@ class DefinitionReader:
 
     # -- case fields: what forms ask for and steps set -----------------------------------
 
-    def collect_fields(self, raw: list[tuple[int, Any]]) -> None:
+    def collect_fields(self, raw: list[tuple[int, YamlValue]]) -> None:
         """Every case field's type, from the forms and `set:` actions (checked later, in place)."""
         subject = SUBJECT_FACTS.get(self.data["subject"], {})
         for name, fact in subject.items():
@@ -187,7 +189,7 @@ class DefinitionReader:
             return
         self.field_types.setdefault(name, kind)
 
-    def set_type(self, value: Any, path: str) -> str | None:
+    def set_type(self, value: YamlValue, path: str) -> str | None:
         """The type of a `set:` value, checking its form: a literal, a date rule, a deadline field, a fact."""
         if isinstance(value, bool):
             return "boolean"
@@ -222,7 +224,7 @@ class DefinitionReader:
         self.error(path, "a value to set is a literal, {calendar: ..}, {deadline: ..}, {days: N} or {fact: NAME}")
         return None
 
-    def calendar_value(self, value: dict, path: str) -> str | None:
+    def calendar_value(self, value: YamlMapping, path: str) -> str | None:
         """`{calendar, days, roll}`, `{calendar, office_days}` or `{calendar, step}`."""
         self.keys(value, ("calendar", "days", "roll", "office_days", "step"), path, "a calendar date")
         self.rule(f"{path}.calendar", value["calendar"], "calendar")
@@ -238,7 +240,7 @@ class DefinitionReader:
             self.error(f"{path}.roll", "roll goes with days or office_days")
         return "date"
 
-    def deadline_value(self, value: dict, path: str) -> str | None:
+    def deadline_value(self, value: YamlMapping, path: str) -> str | None:
         """`{deadline: ID, field: NAME}`."""
         self.keys(value, ("deadline", "field"), path, "a deadline value")
         self.rule(f"{path}.deadline", value["deadline"], "deadline")
@@ -250,7 +252,7 @@ class DefinitionReader:
 
     # -- transitions -------------------------------------------------------------------
 
-    def read_transition(self, i: int, raw: Any, states: dict[str, State]) -> Transition | None:
+    def read_transition(self, i: int, raw: YamlValue, states: dict[str, State]) -> Transition | None:
         """One transition, every part checked."""
         path = f"transitions[{i}]"
         if not isinstance(raw, dict):
@@ -286,7 +288,7 @@ class DefinitionReader:
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, due=due, not_by=not_by, form=form, actions=actions)
 
-    def read_sources(self, raw: Any, states: dict[str, State], path: str) -> tuple[str, ...]:
+    def read_sources(self, raw: YamlValue, states: dict[str, State], path: str) -> tuple[str, ...]:
         """`from:` a state, a list of states, or "*"; never a final state."""
         sources = raw if isinstance(raw, list) else [raw]
         for k, name in enumerate(sources):
@@ -299,7 +301,7 @@ class DefinitionReader:
                 self.error(where, f'"{name}" is a final state; no step leaves it')
         return tuple(str(s) for s in sources)
 
-    def read_roles(self, raw: Any, by: str, path: str) -> tuple[str, ...] | RuleOutcome | None:
+    def read_roles(self, raw: YamlValue, by: str, path: str) -> tuple[str, ...] | RuleOutcome | None:
         """`roles: [..]` or `roles: {rule: ID, outcome: KEY}`; staff steps must name them, sweeps must not."""
         if raw is None:
             if by == "staff":
@@ -321,14 +323,14 @@ class DefinitionReader:
                 self.error(f"{path}[{k}]", f"unknown role {quoted(role)}; roles: {', '.join(ROLES)}")
         return tuple(str(r) for r in raw)
 
-    def rule_outcome(self, raw: dict, path: str) -> RuleOutcome:
+    def rule_outcome(self, raw: YamlMapping, path: str) -> RuleOutcome:
         """`{rule: ID, outcome: KEY}`: a value a criteria outcome gives (a form limit, a value to set)."""
         self.keys(raw, ("rule", "outcome"), path, "a value from a rule")
         if self.rule(f"{path}.rule", raw.get("rule"), "criteria"):
             self.outcome_keys(raw["rule"], [raw.get("outcome")], f"{path}.outcome")
         return RuleOutcome(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
 
-    def outcome_keys(self, rule_id: str, keys: list[Any], path: str) -> None:
+    def outcome_keys(self, rule_id: str, keys: list[YamlValue], path: str) -> None:
         """An error for an outcome key that no rule of the criteria ever gives."""
         given = {k for v in self.rules.get(rule_id).versions for r in v.body.get("rules", [])
                  for k in (r.get("then") or {})}
@@ -336,7 +338,7 @@ class DefinitionReader:
             if key not in given:
                 self.error(path, f"{rule_id} never gives {key!r}; its outcomes give {', '.join(sorted(given))}")
 
-    def read_when(self, raw: Any, path: str) -> Condition | RuleGuard | None:
+    def read_when(self, raw: YamlValue, path: str) -> Condition | RuleGuard | None:
         """A condition over the case's facts, or `{rule: ID, outcome: {..}}`."""
         if isinstance(raw, dict) and "rule" in raw:
             self.keys(raw, ("rule", "outcome"), path, "a rule guard")
@@ -358,7 +360,7 @@ class DefinitionReader:
                                               f"is not a fact of a {self.data['subject']} case"))
             return None
 
-    def read_due(self, raw: Any, path: str) -> str | None:
+    def read_due(self, raw: YamlValue, path: str) -> str | None:
         """`due: FIELD`: a date field some step sets."""
         if raw is None:
             return None
@@ -368,7 +370,7 @@ class DefinitionReader:
             self.error(path, f"{raw!r} is not a date")
         return str(raw)
 
-    def read_form(self, raw: Any, path: str) -> Iterable[FormField]:
+    def read_form(self, raw: YamlValue, path: str) -> Iterable[FormField]:
         """The form's fields, each checked."""
         if not isinstance(raw, list):
             self.error(path, "a form is a list of fields")
@@ -392,7 +394,7 @@ class DefinitionReader:
                 continue
             yield self.form_field(spec, name, kind, where)
 
-    def form_field(self, spec: dict, name: str, kind: str, path: str) -> FormField:
+    def form_field(self, spec: YamlMapping, name: str, kind: str, path: str) -> FormField:
         """One field whose name and type are good: its limits and choices."""
         limits = {}
         for key in ("min", "max"):
@@ -422,7 +424,7 @@ class DefinitionReader:
 
     # -- actions -----------------------------------------------------------------------
 
-    def read_actions(self, raw: Any, path: str) -> Iterable[Action]:
+    def read_actions(self, raw: YamlValue, path: str) -> Iterable[Action]:
         """The step's actions in order, each of a known kind and well formed (each action checks its own)."""
         if not isinstance(raw, list):
             self.error(path, "actions are a list")

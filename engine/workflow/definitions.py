@@ -8,16 +8,17 @@ that each `open:` names a workflow of the set.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable, Iterator
 
 from engine.rules.errors import DocumentError, DocumentErrors
+from engine.rules.library import RuleLibrary
 from engine.rules.messages import line_at
 from engine.rules.yamlsafe import read_yaml
 from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow
 
 
-def load_workflow(text: str, source: str, rules: Any) -> Workflow:
+def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
     """A validated Workflow from YAML text, or DocumentErrors naming every problem."""
     try:
         read = read_yaml(text, source)
@@ -41,7 +42,7 @@ class WorkflowSet:
         self._workflows = dict(workflows)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path], rules: Any) -> WorkflowSet:
+    def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary) -> WorkflowSet:
         """Every `*.yaml`/`*.yml` under the given files and folders; DocumentErrors listing every problem."""
         errors: list[DocumentError] = []
         found: dict[tuple[str, int], Workflow] = {}
@@ -63,7 +64,7 @@ class WorkflowSet:
         return cls(found)
 
     @classmethod
-    def from_folder(cls, path: str | Path, rules: Any) -> WorkflowSet:
+    def from_folder(cls, path: str | Path, rules: RuleLibrary) -> WorkflowSet:
         """Every workflow under a folder."""
         return cls.from_paths([path], rules)
 
@@ -81,7 +82,7 @@ class WorkflowSet:
         """The workflow ids, sorted."""
         return sorted({i for (i, _) in self._workflows})
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Workflow]:
         """Every workflow, by id and version."""
         return iter(self._workflows[k] for k in sorted(self._workflows))
 

@@ -22,6 +22,7 @@ from engine.accounts.facts import facts_for_account
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
+from engine.rules.library import RuleLibrary
 from engine.rules.months import months_later_or_month_end
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, License, LedgerEntry
@@ -118,7 +119,7 @@ class FactContext:
     """What deriving facts needs: the session, the rules, and the day they are taken on."""
 
     session: Session
-    rules: Any
+    rules: RuleLibrary
     on: date
 
 

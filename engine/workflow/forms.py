@@ -7,26 +7,30 @@ money to a range and dates to a window; `choices` lists the allowed texts of a `
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Callable, TypeAlias, Union
 
 from engine.money import parse_money
+from engine.rules.types import JsonValue
+
+FieldValue: TypeAlias = Union[str, int, Decimal, date, bool]  # what a field's reader gives
 
 
 class FormError(ValueError):
     """A form value that cannot be taken; names the field."""
 
 
-def _text(name: str, raw: Any) -> str:
+def _text(name: str, raw: object) -> str:
     """Text, trimmed."""
     if not isinstance(raw, str):
         raise FormError(f"{name}: expected text")
     return raw.strip()
 
 
-def _integer(name: str, raw: Any) -> int:
+def _integer(name: str, raw: object) -> int:
     """A whole number (`6`, never `6.5`)."""
     if isinstance(raw, bool):
         raise FormError(f"{name}: {raw!r} is not a whole number")
@@ -41,7 +45,7 @@ def _integer(name: str, raw: Any) -> int:
     return int(number)
 
 
-def _money(name: str, raw: Any) -> Decimal:
+def _money(name: str, raw: object) -> Decimal:
     """An amount of money, cents at most ("1,234.50", "$52.03")."""
     try:
         return parse_money(raw if not isinstance(raw, bool) else "")
@@ -49,7 +53,7 @@ def _money(name: str, raw: Any) -> Decimal:
         raise FormError(f"{name}: {error}") from None
 
 
-def _date(name: str, raw: Any) -> date:
+def _date(name: str, raw: object) -> date:
     """A date, YYYY-MM-DD."""
     if isinstance(raw, date):
         return raw
@@ -59,7 +63,7 @@ def _date(name: str, raw: Any) -> date:
         raise FormError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _boolean(name: str, raw: Any) -> bool:
+def _boolean(name: str, raw: object) -> bool:
     """Yes or no: true/false, yes/no, on/off, 1/0 as a form sends them."""
     if isinstance(raw, bool):
         return raw
@@ -75,7 +79,7 @@ def _boolean(name: str, raw: Any) -> bool:
 class FieldType:
     """One form field type: how its values are read, which fact type they make, which limits apply."""
 
-    read: Callable[[str, Any], Any]
+    read: Callable[[str, object], FieldValue]
     fact_type: str
     ordered: bool = False
 
@@ -90,13 +94,24 @@ FIELD_TYPES: dict[str, FieldType] = {
 }
 
 
-def stored(value: Any) -> Any:
+def stored(value: object) -> JsonValue:
     """A field value as the case keeps it in JSON: money and numbers as text, dates ISO."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """`{rule: ID, outcome: KEY}`: what a criteria outcome gives: a role (or higher), a form limit, a value."""
+
+    rule: str
+    outcome: str
+
+
+Limit: TypeAlias = Union[int, Decimal, date, RuleOutcome, None]  # a form limit as written
 
 
 @dataclass(frozen=True)
@@ -107,11 +122,11 @@ class FormField:
     type: str
     label: str
     required: bool = False
-    min: Any = None
-    max: Any = None
+    min: Limit = None
+    max: Limit = None
     choices: tuple[str, ...] = ()
 
-    def read(self, raw: Any) -> Any:
+    def read(self, raw: object) -> FieldValue | None:
         """The value of what was typed, checked against required, limits and choices; None if left empty."""
         if raw is None or (isinstance(raw, str) and not raw.strip() and self.type != "boolean"):
             if self.required:
@@ -129,7 +144,7 @@ class FormField:
         return value
 
 
-def read_form(fields: tuple[FormField, ...], raw: dict[str, Any]) -> dict[str, Any]:
+def read_form(fields: tuple[FormField, ...], raw: Mapping[str, object]) -> dict[str, FieldValue]:
     """Every field of a step read from what was typed; unknown names are refused, not ignored."""
     known = {f.name for f in fields}
     unknown = sorted(set(raw) - known)

@@ -6,16 +6,18 @@ Rules consulted are evaluated as of the step's day; nothing here reads the clock
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from engine.rules.conditions import Condition
 from engine.rules.errors import EvaluationError
+from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
+from engine.rules.types import Facts, JsonValue, YamlValue
 from engine.store.models import ROLES
-from engine.workflow.forms import FormField
+from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import RuleOutcome, RuleGuard, Transition, Workflow
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
@@ -41,7 +43,7 @@ class Verdict:
     step: Transition
     form: tuple[FormField, ...] = ()
     reasons: list[str] = field(default_factory=list)
-    explanation: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[dict[str, JsonValue]] = field(default_factory=list)
     rules: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -49,14 +51,15 @@ class Verdict:
         """True when nothing refuses the step."""
         return not self.reasons
 
-    def check(self, guard: str, ok: bool, detail: str, refusal: str = "", **more: Any) -> None:
+    def check(self, guard: str, ok: bool, detail: str, refusal: str = "", **more: JsonValue) -> None:
         """Record one check; a failed one adds its refusal (or its detail) to the reasons."""
         self.explanation.append({"guard": guard, "ok": ok, "detail": detail, **more})
         if not ok:
             self.reasons.append(refusal or detail)
 
 
-def consult(rules: Any, rule_id: str, facts: dict[str, Any], on: date, verdict_rules: list) -> dict[str, Any]:
+def consult(rules: RuleLibrary, rule_id: str, facts: Facts, on: date,
+            verdict_rules: list[dict[str, str]]) -> dict[str, JsonValue]:
     """Evaluate a rule document as of the day and note its version."""
     result = rules.evaluate(rule_id, facts, on).to_json()
     entry = {"rule": rule_id, "version": result.get("version")}
@@ -65,14 +68,14 @@ def consult(rules: Any, rule_id: str, facts: dict[str, Any], on: date, verdict_r
     return result
 
 
-def _contains(outcome: Any, wanted: dict[str, Any]) -> bool:
+def _contains(outcome: JsonValue, wanted: dict[str, YamlValue]) -> bool:
     """Whether a criteria outcome (or any outcome of a `hit: all` list) has every wanted value."""
     wanted = json_value(wanted)
     outcomes = outcome if isinstance(outcome, list) else [outcome]
     return any(all(json_value(o.get(k)) == v for k, v in wanted.items()) for o in outcomes)
 
 
-def _shown(values: Any) -> str:
+def _shown(values: JsonValue | dict[str, YamlValue]) -> str:
     """An outcome as a refusal prints it: `eligible = false, reason = under_60_days`."""
     if isinstance(values, list):
         return "; ".join(_shown(v) for v in values) or "nothing"
@@ -80,7 +83,7 @@ def _shown(values: Any) -> str:
     return ", ".join(pairs) or "nothing"
 
 
-def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: dict, rules: Any, on: date) -> None:
+def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: Facts, rules: RuleLibrary, on: date) -> None:
     """Sweep or staff, and the role the step needs (listed, or from a criteria outcome)."""
     if step.by == "sweep":
         verdict.check("by", actor.is_sweep, "taken by the nightly sweep",
@@ -105,7 +108,7 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: dict, ru
                   f"this step needs the role {' or '.join(roles)}; {you}")
 
 
-def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: dict) -> None:
+def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: Mapping[str, JsonValue]) -> None:
     """Separation of duties: not the person recorded in the named field."""
     if step.not_by is None:
         return
@@ -116,7 +119,7 @@ def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: dict
     verdict.check("not_by", ok, f"{step.not_by} = {recorded}; you are {actor.name}", refusal)
 
 
-def _check_due(verdict: Verdict, step: Transition, fields: dict, on: date) -> None:
+def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValue], on: date) -> None:
     """`due: FIELD`: not before the date in that field."""
     if step.due is None:
         return
@@ -129,7 +132,7 @@ def _check_due(verdict: Verdict, step: Transition, fields: dict, on: date) -> No
                   f"not due until {due_on.isoformat()} ({step.due})")
 
 
-def _check_when(verdict: Verdict, step: Transition, facts: dict, rules: Any, on: date) -> None:
+def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
     """The guard: a condition over the facts, or a criteria outcome that must contain values."""
     if isinstance(step.when, Condition):
         result = step.when.evaluate(facts)
@@ -146,7 +149,8 @@ def _check_when(verdict: Verdict, step: Transition, facts: dict, rules: Any, on:
                       matched=result.get("matched", []), trace=result.get("trace", []))
 
 
-def _limit(rules: Any, limit: Any, kind: str, facts: dict, on: date, consulted: list) -> Any:
+def _limit(rules: RuleLibrary, limit: Limit, kind: str, facts: Facts, on: date,
+           consulted: list[dict[str, str]]) -> Limit:
     """A form limit as written, or the value a criteria outcome gives for it on the day."""
     if not isinstance(limit, RuleOutcome):
         return limit
@@ -157,8 +161,8 @@ def _limit(rules: Any, limit: Any, kind: str, facts: dict, on: date, consulted: 
     return int(value) if kind == "integer" else Decimal(str(value))
 
 
-def resolve_form(form: tuple[FormField, ...], rules: Any, facts: dict, on: date,
-                 consulted: list) -> tuple[FormField, ...]:
+def resolve_form(form: tuple[FormField, ...], rules: RuleLibrary, facts: Facts, on: date,
+                 consulted: list[dict[str, str]]) -> tuple[FormField, ...]:
     """The step's form with limits taken from rules (`max: {rule: .., outcome: ..}`) made concrete."""
     return tuple(replace(f, min=_limit(rules, f.min, f.type, facts, on, consulted),
                          max=_limit(rules, f.max, f.type, facts, on, consulted)) for f in form)
@@ -169,8 +173,8 @@ def not_from_here(workflow: Workflow, state: str) -> str:
     return f"this step is not available while the case is {workflow.states[state].label.lower()}"
 
 
-def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: dict, fields: dict,
-          rules: Any, on: date) -> Verdict:
+def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: Facts,
+          fields: Mapping[str, JsonValue], rules: RuleLibrary, on: date) -> Verdict:
     """Every check of one step for this case, person and day, each explained."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)

@@ -8,6 +8,7 @@ is text with two decimals (engine.money.money_text), dates ISO.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from engine.money import money_text
 from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
+from engine.rules.library import RuleLibrary
+from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
 from engine.workflow.facts import plan_payments
@@ -32,7 +35,7 @@ NOTICE_RULES = {
 LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
 
 
-def iso(value: Any) -> str | None:
+def iso(value: object) -> str | None:
     """A date as a notice holds it, or None."""
     if value is None:
         return None
@@ -138,7 +141,7 @@ BUILDERS: dict[str, Callable[[date, dict, dict], dict]] = {
 }
 
 
-def _reference(rules: Any, type_id: str, on: date, consulted: list[dict[str, str]]) -> str:
+def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[str, str]]) -> str:
     """The ordinance a notice cites: its rule's version in force, else the rules the step consulted."""
     candidates = [NOTICE_RULES.get(type_id)] + [entry["rule"] for entry in consulted]
     for rule_id in candidates:
@@ -149,8 +152,9 @@ def _reference(rules: Any, type_id: str, on: date, consulted: list[dict[str, str
     return notice_type(type_id).title_en
 
 
-def notice_data(session: Session, rules: Any, type_id: str, subject_type: str, subject_id: int, on: date,
-                facts: dict, fields: dict, consulted: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
+def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type: str, subject_id: int, on: date,
+                facts: Facts, fields: Mapping[str, JsonValue],
+                consulted: list[dict[str, str]]) -> tuple[str, dict[str, JsonValue]]:
     """The language and the complete data of one notice; NoticeDataError names a missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),

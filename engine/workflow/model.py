@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from engine.rules.conditions import Condition
-from engine.workflow.forms import FormField
+from engine.rules.types import YamlValue
+from engine.workflow.forms import FormField, RuleOutcome
 
 ANY_STATE = "*"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
@@ -32,15 +32,7 @@ class RuleGuard:
     """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values."""
 
     rule: str
-    outcome: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    """`{rule: ID, outcome: KEY}`: what a criteria outcome gives: a role (or higher), a form limit, a value."""
-
-    rule: str
-    outcome: str
+    outcome: dict[str, YamlValue]
 
 
 @dataclass(frozen=True)
@@ -48,7 +40,7 @@ class Action:
     """One action of a step: its kind (fee, notice, set, open, refund, write_off, reverse) and its value."""
 
     kind: str
-    value: Any
+    value: YamlValue
     path: str
 
 

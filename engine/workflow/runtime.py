@@ -9,9 +9,9 @@ step carries the case version the person saw; a case changed since is a Conflict
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,9 +20,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.rules.errors import EvaluationError
+from engine.rules.library import RuleLibrary
+from engine.rules.types import JsonValue
 from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import run_actions
-from engine.workflow.context import StepContext
+from engine.workflow.context import CaseFields, StepContext
+from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, resolve_form
@@ -55,7 +58,7 @@ _CONVERT = {"date": lambda v: date.fromisoformat(v) if isinstance(v, str) else v
             "integer": int, "boolean": bool, "text": str}
 
 
-def typed_fields(workflow: Workflow, fields: dict[str, Any]) -> dict[str, Any]:
+def typed_fields(workflow: Workflow, fields: Mapping[str, JsonValue]) -> dict[str, object]:
     """The case's fields as facts: each in its type (dates as dates, money as Decimal)."""
     typed = {}
     for name, value in fields.items():
@@ -66,8 +69,8 @@ def typed_fields(workflow: Workflow, fields: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def case_facts(session: Session, rules: Any, workflow: Workflow, subject_id: int, fields: dict[str, Any],
-               on: date) -> dict[str, Any]:
+def case_facts(session: Session, rules: RuleLibrary, workflow: Workflow, subject_id: int, fields: CaseFields,
+               on: date) -> dict[str, object]:
     """Every fact of the case on the day: the subject's, the documented defaults, the case's own fields."""
     ctx = FactContext(session=session, rules=rules, on=on)
     facts = PROVIDERS[workflow.subject](ctx, subject_id, fields)
@@ -79,7 +82,7 @@ def case_facts(session: Session, rules: Any, workflow: Workflow, subject_id: int
 
 
 def _record(session: Session, case: Case, *, step: str, actor: Actor, on: date, now: datetime, from_state: str | None,
-            form: dict, rules: list, explanation: list) -> CaseEvent:
+            form: CaseFields, rules: list[dict[str, str]], explanation: list[dict[str, JsonValue]]) -> CaseEvent:
     """The case event and the audit row of one step (or of the opening)."""
     event = CaseEvent(case_id=case.id, at=now, on_date=on, actor=actor.name, step=step, from_state=from_state,
                       to_state=case.state, form=form, rules=rules, explanation=explanation)
@@ -93,7 +96,7 @@ def _record(session: Session, case: Case, *, step: str, actor: Actor, on: date, 
     return event
 
 
-def _initial_fields(workflow: Workflow, given: dict[str, Any], later: bool = False) -> dict[str, Any]:
+def _initial_fields(workflow: Workflow, given: Mapping[str, object], later: bool = False) -> CaseFields:
     """Fields given at opening: the subject's case facts, checked; past the initial state, also the steps' fields."""
     fields = {}
     for name, raw in given.items():
@@ -110,8 +113,9 @@ def _initial_fields(workflow: Workflow, given: dict[str, Any], later: bool = Fal
     return fields
 
 
-def open_case(session: Session, rules: Any, workflows: Any, workflow_id: str, subject_id: int, *, actor: Actor,
-              on: date, now: datetime, fields: dict[str, Any] | None = None, parent: Case | None = None,
+def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, workflow_id: str, subject_id: int, *,
+              actor: Actor, on: date, now: datetime, fields: Mapping[str, object] | None = None,
+              parent: Case | None = None,
               state: str | None = None) -> Case:
     """Open a case on a workflow's newest version, in its initial state or a named non-final one, with its event."""
     workflow = workflows.get(workflow_id)
@@ -158,12 +162,13 @@ def _refuse_second_open_case(session: Session, workflow: Workflow, subject_id: i
         raise CaseError(f"{workflow.subject} {subject_id} already has an open {workflow.id} case ({open_ids[0]})")
 
 
-def workflow_of(workflows: Any, case: Case) -> Workflow:
+def workflow_of(workflows: WorkflowSet, case: Case) -> Workflow:
     """The definition a case was opened under (its id and version), never a newer one."""
     return workflows.get(case.workflow_id, case.workflow_version)
 
 
-def steps_allowed(session: Session, rules: Any, workflows: Any, case: Case, actor: Actor, on: date) -> list[Verdict]:
+def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case: Case, actor: Actor,
+                  on: date) -> list[Verdict]:
     """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
     workflow = workflow_of(workflows, case)
     fields = dict(case.fields or {})
@@ -183,8 +188,9 @@ def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> 
     return case
 
 
-def take_step(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, *, actor: Actor, on: date,
-              now: datetime, form: dict[str, Any] | None = None, seen_version: int | None,
+def take_step(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int, step_id: str, *,
+              actor: Actor, on: date, now: datetime, form: Mapping[str, object] | None = None,
+              seen_version: int | None,
               sweep_run_id: int | None = None) -> CaseEvent:
     """Take one step all or nothing: re-check it, run its actions, change the state, record event and audit."""
     try:
@@ -196,8 +202,9 @@ def take_step(session: Session, rules: Any, workflows: Any, case_id: int, step_i
         raise Conflict(case_id, seen_version, current) from None
 
 
-def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: str, actor: Actor, on: date,
-          now: datetime, raw_form: dict[str, Any], seen_version: int | None, sweep_run_id: int | None) -> CaseEvent:
+def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int, step_id: str, actor: Actor,
+          on: date, now: datetime, raw_form: Mapping[str, object], seen_version: int | None,
+          sweep_run_id: int | None) -> CaseEvent:
     """The body of take_step, inside its savepoint."""
     case = _load_for_step(session, case_id, seen_version)
     workflow = workflow_of(workflows, case)
@@ -207,7 +214,7 @@ def _take(session: Session, rules: Any, workflows: Any, case_id: int, step_id: s
     if not step.leaves(case.state, workflow.states):
         raise StepRefused(step_id, [not_from_here(workflow, case.state)])
 
-    def facts_of(current: dict[str, Any]) -> dict[str, Any]:
+    def facts_of(current: CaseFields) -> dict[str, object]:
         """The case's facts with the fields as they stand."""
         return case_facts(session, rules, workflow, case.subject_id, current, on)
 

@@ -6,23 +6,25 @@ actor is a username (looked up, with its role) or `sweep:NAME`.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
+from engine.rules.types import JsonValue
 from engine.store.models import Case, CaseEvent, Notice
 from engine.users import get_user
 from engine.workflow import runtime
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.facts import SUBJECT_FACTS
+from engine.workflow.facts import SUBJECT_FACTS, Fact
 from engine.workflow.guards import Actor
+from engine.workflow.model import Workflow
 from engine.workflow.runtime import CaseError
 
 
@@ -51,7 +53,7 @@ def actor_for(session: Session, name: str) -> Actor:
 
 
 def open_case(session: Session, catalog: Catalog, workflow_id: str, subject_id: int, *, actor: str, on: date,
-              now: datetime, fields: dict[str, Any] | None = None, state: str | None = None) -> Case:
+              now: datetime, fields: Mapping[str, object] | None = None, state: str | None = None) -> Case:
     """Open a case of a workflow (its newest version) on a subject, at its initial state or the named one."""
     return runtime.open_case(session, catalog.rules, catalog.workflows, workflow_id, subject_id,
                              actor=actor_for(session, actor), on=on, now=now, fields=fields, state=state)
@@ -74,8 +76,8 @@ class StepOption:
     to: str
     allowed: bool
     reasons: list[str]
-    form: list[dict[str, Any]]
-    explanation: list[dict[str, Any]]
+    form: list[dict[str, JsonValue]]
+    explanation: list[dict[str, JsonValue]]
 
 
 def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on: date) -> list[StepOption]:
@@ -91,7 +93,7 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
 
 
 def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,
-              form: dict[str, Any] | None = None, version: int | None) -> CaseEvent:
+              form: Mapping[str, object] | None = None, version: int | None) -> CaseEvent:
     """Take a step on the case version the user saw; StepRefused says why not, Conflict if it changed."""
     return runtime.take_step(session, catalog.rules, catalog.workflows, case_id, step_id,
                              actor=actor_for(session, user), on=on, now=now, form=form, seen_version=version)
@@ -114,7 +116,7 @@ def advance(session: Session, catalog: Catalog, case_id: int, *, sweep: str, on:
     return taken
 
 
-def _fact(workflow: Any, documented: dict, name: str, value: Any) -> dict[str, Any]:
+def _fact(workflow: Workflow, documented: Mapping[str, Fact], name: str, value: object) -> dict[str, JsonValue]:
     """One fact as `cases show` lists it: value (money as text), type, meaning."""
     fact = documented.get(name)
     return {"name": name, "value": str(value) if isinstance(value, Decimal) else json_value(value),
@@ -122,7 +124,7 @@ def _fact(workflow: Any, documented: dict, name: str, value: Any) -> dict[str, A
             "meaning": fact.meaning if fact else "a field of this case"}
 
 
-def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, Any]:
+def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, JsonValue]:
     """Everything about a case as JSON-ready data: state, fields, facts on the day, history, notices."""
     case = _case(session, case_id)
     workflow = runtime.workflow_of(catalog.workflows, case)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from engine.rules.calendar import city_calendar
 from engine.rules.errors import EvaluationError
+from engine.rules.library import RuleLibrary
+from engine.rules.types import Facts, JsonValue, YamlMapping, YamlValue
 
 
-def _as_date(value: Any) -> date:
+def _as_date(value: object) -> date:
     """A date from a field or a result (ISO text or a date)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -33,7 +34,8 @@ def _note(consulted: list[dict[str, str]], rule_id: str, version: date) -> None:
         consulted.append(entry)
 
 
-def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], consulted: list) -> date:
+def calendar_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts,
+                   consulted: list[dict[str, str]]) -> date:
     """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
     calendar = city_calendar(rules.get(spec["calendar"]))
     if "step" in spec:
@@ -55,7 +57,8 @@ def calendar_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], cons
     return day
 
 
-def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], consulted: list) -> Any:
+def deadline_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts,
+                   consulted: list[dict[str, str]]) -> JsonValue:
     """One field of the deadline's result on the day; `expires_on` is computed afresh from `issued_on`."""
     given = dict(facts)
     if spec["field"] == "expires_on":
@@ -70,7 +73,8 @@ def deadline_value(rules: Any, spec: dict, on: date, facts: dict[str, Any], cons
     return value
 
 
-def set_value(rules: Any, value: Any, on: date, facts: dict[str, Any], consulted: list) -> Any:
+def set_value(rules: RuleLibrary, value: YamlValue, on: date, facts: Facts,
+              consulted: list[dict[str, str]]) -> object:
     """The value a `set:` entry gives on the step's day, with the facts as they stand."""
     if not isinstance(value, dict):
         return value
