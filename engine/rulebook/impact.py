@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Callable, TypeVar
 
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
@@ -38,18 +38,22 @@ from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, wint
 from engine.money.ledger import Standing
 from engine.money.ledger.standing import standings
 from engine.money import from_cents
-from engine.rules.calendar import city_calendar
+from engine.rules.calendar import CityCalendar, city_calendar
+from engine.rules.criteria import Outcome
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.months import first_of_month
-from engine.rules.results import as_text
+from engine.rules.results import RuleResult, as_text
+from engine.rules.schedule import ScheduleResult
+from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, Business, LedgerEntry, License, MeterRead, UtilityAccount
 
 BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
 LICENSE_FACTS = {"category", "employees"}
 LOOK_AHEAD_DAYS = 92
+T = TypeVar("T")  # a subject of a population: its facts, or a day
 HUNDRED = Decimal(100)
 
 
@@ -90,13 +94,13 @@ class Example:
     before_lines: list[tuple[str, Decimal, str]]
     after_lines: list[tuple[str, Decimal, str]]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The example as JSON (facts in their order, lines as [name, amount, detail])."""
         return {"change": self.change.to_json(), "facts": [[key, value] for key, value in self.facts.items()],
                 "before_lines": _lines_json(self.before_lines), "after_lines": _lines_json(self.after_lines)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Example:
+    def from_json(cls, data: dict[str, JsonValue]) -> Example:
         """The example `to_json` wrote."""
         return cls(Change.from_json(data["change"]), {key: value for key, value in data["facts"]},
                    _lines_of(data["before_lines"]), _lines_of(data["after_lines"]))
@@ -125,7 +129,7 @@ class MoneyImpact:
     examples: list[Example] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The totals as JSON, amounts as exact decimal strings."""
         return {"subjects": self.subjects, "affected": self.affected, "before_total": str(self.before_total),
                 "after_total": str(self.after_total), "bands": [[band, n] for band, n in self.bands.items()],
@@ -134,7 +138,7 @@ class MoneyImpact:
                 "not_evaluated": [list(pair) for pair in self.not_evaluated]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> MoneyImpact:
+    def from_json(cls, data: dict[str, JsonValue]) -> MoneyImpact:
         """The totals `to_json` wrote."""
         return cls(subjects=data["subjects"], affected=data["affected"],
                    before_total=Decimal(data["before_total"]), after_total=Decimal(data["after_total"]),
@@ -156,7 +160,7 @@ class OutcomeImpact:
     changed: list[tuple[str, str, str]] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The outcomes as JSON (counts as [outcome, count] pairs)."""
         return {"subjects": self.subjects, "counted": self.counted,
                 "before": [[outcome, n] for outcome, n in self.before.items()],
@@ -165,7 +169,7 @@ class OutcomeImpact:
                 "not_evaluated": [list(pair) for pair in self.not_evaluated]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> OutcomeImpact:
+    def from_json(cls, data: dict[str, JsonValue]) -> OutcomeImpact:
         """The outcomes `to_json` wrote."""
         return cls(subjects=data["subjects"], counted=data["counted"],
                    before=Counter({outcome: n for outcome, n in data["before"]}),
@@ -187,7 +191,7 @@ class ImpactReport:
     money: MoneyImpact | None = None
     outcomes: OutcomeImpact | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The report as JSON: dates ISO, amounts exact decimal strings (what the impact job keeps)."""
         return {"document_id": self.document_id, "kind": self.kind, "today": self.today.isoformat(),
                 "effective": self.effective.isoformat(),
@@ -196,7 +200,7 @@ class ImpactReport:
                 "outcomes": self.outcomes.to_json() if self.outcomes else None}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ImpactReport:
+    def from_json(cls, data: dict[str, JsonValue]) -> ImpactReport:
         """The report `to_json` wrote."""
         return cls(document_id=data["document_id"], kind=data["kind"], today=date.fromisoformat(data["today"]),
                    effective=date.fromisoformat(data["effective"]),
@@ -206,7 +210,7 @@ class ImpactReport:
                    outcomes=OutcomeImpact.from_json(data["outcomes"]) if data["outcomes"] else None)
 
 
-def outcome_text(outcome: Any) -> str:
+def outcome_text(outcome: Outcome | JsonValue) -> str:
     """A decision's outcome in words: `eligible: true, reason: delinquent`."""
     if isinstance(outcome, dict):
         return ", ".join(f"{key}: {as_text(value)}" for key, value in outcome.items()) or "no rule matched"
@@ -248,9 +252,9 @@ class _Evaluations:
         """Evaluate `document_id` of `library` on `on`."""
         self.library, self.document_id, self.on = library, document_id, on
         self.reads = tuple(sorted(library.get(document_id).inputs))
-        self.kept: dict[tuple, Any] = {}
+        self.kept: dict[tuple[str, ...], RuleResult | EvaluationError] = {}
 
-    def __call__(self, facts: dict) -> Any:
+    def __call__(self, facts: Facts) -> RuleResult:
         """The result for these facts (an EvaluationError is kept and raised again)."""
         key = tuple(str(facts.get(name)) for name in self.reads)
         if key not in self.kept:
@@ -378,13 +382,14 @@ def active_licenses(session: Session, chunk: int, tally: Tally | None = None) ->
 # --- comparing ------------------------------------------------------------------------------
 
 
-def _lines(result: Any) -> list[tuple[str, Decimal, str]]:
+def _lines(result: ScheduleResult) -> list[tuple[str, Decimal, str]]:
     """A schedule result's lines as (name, amount, detail)."""
     return [(line["name"], line["amount"], line.get("detail", "")) for line in result.lines]
 
 
-def compare_amounts(population: Iterator[tuple[str, dict]], before: Callable, after: Callable, subjects: str, *,
-                    largest: int = 10, examples: int = 3) -> MoneyImpact:
+def compare_amounts(population: Iterator[tuple[str, dict]], before: Callable[[Facts], ScheduleResult],
+                    after: Callable[[Facts], ScheduleResult], subjects: str, *, largest: int = 10,
+                    examples: int = 3) -> MoneyImpact:
     """Each subject's schedule total before and after: totals, bands, the largest increases, examples."""
     impact = MoneyImpact(subjects=subjects)
     for number, facts in population:
@@ -416,7 +421,8 @@ def _keep_largest(impact: MoneyImpact, largest: int) -> None:
     del impact.largest_increases[largest:]
 
 
-def compare_outcomes(population: Iterator[tuple[str, Any]], before: Callable, after: Callable, subjects: str, *,
+def compare_outcomes(population: Iterator[tuple[str, T]], before: Callable[[T], str], after: Callable[[T], str],
+                     subjects: str, *,
                      listed: int = 50) -> OutcomeImpact:
     """Each subject's outcome before and after: counts of each, and the subjects whose outcome moves."""
     impact = OutcomeImpact(subjects=subjects)
@@ -449,7 +455,7 @@ def _calendar_days(current: RuleDocument, draft: RuleDocument, today: date) -> O
     """The days of the next three months whose shut-off or office answer moves."""
     was, will = city_calendar(current), city_calendar(draft)
 
-    def answer(calendar: Any, day: date) -> str:
+    def answer(calendar: CityCalendar, day: date) -> str:
         """Whether the office is open and shut-offs are allowed on the day, and why not."""
         try:
             bars = calendar.shutoff_bars(day)

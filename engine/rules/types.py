@@ -2,18 +2,18 @@
 
 `YamlValue` is a value as a validated document holds it (see `engine.rules.document`):
 text, a Decimal, true/false, a date, nothing, or lists and mappings of those. `JsonValue` is
-a value as a result's `to_json()` gives it (the same shapes; dates may already be text).
-`Facts` are the facts an evaluation is given, by name: whatever the caller has (text from a
-form, numbers, dates), checked against the document's declared inputs.
+a value as a result's `to_json()` gives it, or as a case keeps it (the same shapes; dates
+as text). Their shape is checked where they are read (the schema, a case's fields), not by
+the type checker, so both stand for any value under a name that says where it came from.
+`Facts` are the facts an evaluation is given, by name: whatever the caller has (text from
+a form, numbers, dates), checked against the document's declared inputs.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
-from typing import TypeAlias, Union
+from typing import Any, TypeAlias
 
-YamlValue: TypeAlias = Union[str, Decimal, bool, date, None, list["YamlValue"], dict[str, "YamlValue"]]
-JsonValue: TypeAlias = Union[str, int, Decimal, bool, date, None, list["JsonValue"], dict[str, "JsonValue"]]
-Facts: TypeAlias = Mapping[str, object]
+YamlValue: TypeAlias = Any  # str | Decimal | bool | date | None | list[YamlValue] | dict[str, YamlValue]
+JsonValue: TypeAlias = Any  # str | int | Decimal | bool | None | list[JsonValue] | dict[str, JsonValue]
 YamlMapping: TypeAlias = dict[str, YamlValue]
+Facts: TypeAlias = Mapping[str, object]
