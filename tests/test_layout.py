@@ -140,28 +140,55 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
+def module_graph() -> dict[str, set[str]]:
+    """Each engine module with the engine modules it imports (a module importing its own package aside)."""
+    engine = [m for m in sources() if m.startswith("engine.")]
+    return {m: {n for n in imports_of(m) if n in engine and n != m and not m.startswith(n + ".")} for m in engine}
+
+
+def package_of(name: str) -> str:
+    """The engine package a module belongs to; engine.money.amounts is pure arithmetic, its own node."""
+    if name.startswith("engine.money.amounts") or name == "engine.money":
+        return "engine.money.amounts"
+    return ".".join(name.split(".")[:2])
+
+
+def package_graph() -> dict[str, set[str]]:
+    """Each engine package with the engine packages its modules import."""
+    graph: dict[str, set[str]] = {}
+    for module in (m for m in sources() if m.startswith("engine.") and m.count(".") >= 1):
+        graph.setdefault(package_of(module), set()).update(
+            package_of(n) for n in imports_of(module) if n in sources() and n.startswith("engine.")
+            and package_of(n) != package_of(module))
+    for targets in list(graph.values()):
+        for target in targets:
+            graph.setdefault(target, set())
+    return graph
+
+
 def test_no_circle_of_imports_between_engine_modules():
     """A package's __init__ importing its own modules is not a circle; two modules needing each other is."""
-    engine = [m for m in sources() if m.startswith("engine.")]
-    graph = {m: {n for n in imports_of(m) if n in engine and n != m and not m.startswith(n + ".")}
-             for m in engine}
-    assert _cycles(graph) == []
+    assert _cycles(module_graph()) == []
 
 
 def test_no_circle_of_imports_between_engine_packages():
     """engine.money.amounts is pure arithmetic the rule core may use; it is its own node here."""
-    def package(name: str) -> str:
-        if name.startswith("engine.money.amounts") or name == "engine.money":
-            return "engine.money.amounts"
-        return ".".join(name.split(".")[:2])
+    assert _cycles(package_graph()) == []
 
-    engine = [m for m in sources() if m.startswith("engine.") and m.count(".") >= 1]
-    graph: dict[str, set[str]] = {}
-    for module in engine:
-        graph.setdefault(package(module), set()).update(
-            package(n) for n in imports_of(module) if n in sources() and n.startswith("engine.")
-            and package(n) != package(module))
-    for targets in graph.values():
-        for target in targets:
-            graph.setdefault(target, set())
-    assert _cycles(graph) == []
+
+def test_the_circle_checks_can_fail():
+    """One import more, an action calling back into the runtime or the rule core reading the store, is a circle."""
+    modules = module_graph()
+    modules["engine.workflow.actions.open_linked"].add("engine.workflow.runtime")
+    [circle] = _cycles(modules)
+    assert {"engine.workflow.actions.open_linked", "engine.workflow.runtime"} <= set(circle)
+    packages = package_graph()
+    packages["engine.rules"].add("engine.rulebook")
+    [circle] = _cycles(packages)
+    assert {"engine.rulebook", "engine.rules"} <= set(circle)
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_workflow_actions_never_reach_the_runtime():
+    """The runtime runs the actions and hands them what they need (StepContext.open_linked)."""
+    assert "engine.workflow.runtime" not in reached_from("engine.workflow.actions")
