@@ -12,8 +12,9 @@ from engine.city import get_city
 from engine.jobs import rule_impact
 from engine.rulebook import revisions, store
 from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, publish_refusal
-from engine.rulebook.drafting import NOT_IN_STORE, check_draft
+from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
 from engine.rules.library import RuleLibrary
+from engine.store.models import RuleVersion
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import rules
@@ -46,6 +47,14 @@ def _draft(document_id: str, revision: int):
 def _published_rules() -> RuleLibrary:
     """What a draft is checked against: the app's published rules (none while the store has none)."""
     return rules() if revisions.has_published(database.session) else RuleLibrary({})
+
+
+def _checked(row: RuleVersion) -> DraftCheck | None:
+    """A stored draft checked against the published rules (None for a revision that is not a draft)."""
+    if row.status != "draft":
+        return None
+    return check_draft(_published_rules(), row.document_id, row.yaml_text, clock.today(),
+                       source=f"{row.document_id} revision {row.revision}")
 
 
 def _edit_page(current, form: DraftForm, check=None, problem: str | None = None, status: int = 200):
@@ -93,8 +102,7 @@ def draft(document_id: str, revision: int):
     """A draft: its impact on real accounts (worked out in the background), its text, and publish."""
     row = _draft(document_id, revision)
     session, today = database.session, clock.today()
-    check = None if row.status != "draft" else check_draft(_published_rules(), document_id, row.yaml_text, today,
-                                                           source=f"{document_id} revision {revision}")
+    check = _checked(row)
     refusal = publish_refusal(row, current_user.username, get_city(session))
     job = impact_job_for(row) if check and check.ok else None
     doc = check.document if check and check.document else revisions.revision_document(row)
