@@ -27,7 +27,8 @@ import pytest
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
-from engine.rules.schema import KIND_KEYS, schema_for
+from engine.rules.kinds import KINDS
+from engine.rules.schema import schema_for
 from engine.workflow.definitions import load_workflow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,7 +120,7 @@ def test_rule_examples_form_a_library() -> None:
     """Together they are a library: ids unique, every reference to another document resolved."""
     documents = [load_example(load_document, text, "docs/rules-format.md", line) for text, line in rule_examples()]
     assert len(documents) >= 8
-    assert {doc.kind for doc in documents} == set(KIND_KEYS)
+    assert {doc.kind for doc in documents} == set(KINDS)
     RuleLibrary.from_documents(documents)
 
 
@@ -150,7 +151,7 @@ def _schema_keys(schema: object, found: set[str]) -> None:
 def test_every_key_of_the_rule_schema_is_documented() -> None:
     """Every key any kind's schema accepts, and every enumerated word, is named in `code` on the page."""
     keys: set[str] = set()
-    for kind in KIND_KEYS:
+    for kind in KINDS:
         _schema_keys(schema_for(kind), keys)
     words = {"schedule", "criteria", "calendar", "deadline", "number", "integer", "money", "boolean", "text", "date",
              "incremental", "all_units", "half_up", "half_even", "first", "unique", "all", "office_day", "shutoff_day",
@@ -262,13 +263,14 @@ def test_everything_the_workflow_loader_knows_is_documented() -> None:
     from engine.notices.catalog import NOTICE_TYPES
     from engine.store.models import ROLES
     from engine.workflow import checks
+    from engine.workflow.actions import ACTIONS
     from engine.workflow.facts import SUBJECT_FACTS
     from engine.workflow.forms import FIELD_TYPES
 
     value_keys = {"days", "from", "calendar", "roll", "office_days", "step", "deadline", "field", "rule", "outcome",
                   "fact"}
     names = (set(checks.TOP_KEYS) | set(checks.STATE_KEYS) | set(checks.TRANSITION_KEYS) | set(checks.FIELD_KEYS)
-             | set(checks.ACTION_KINDS) | set(checks.BY) | set(checks.ROLLS) | set(checks.DEADLINE_FIELDS)
+             | set(ACTIONS) | set(checks.BY) | set(checks.ROLLS) | set(checks.DEADLINE_FIELDS)
              | set(FIELD_TYPES) | set(SUBJECT_FACTS) | set(ROLES) | set(NOTICE_TYPES) | value_keys
              | {fact for facts in SUBJECT_FACTS.values() for fact in facts})
     missing = sorted(names - backticked(WORKFLOW_PAGE))
