@@ -15,11 +15,11 @@ from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
 from engine.store.models import Case
+from engine.workflow.facts import CaseFields
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 
 ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund")
-CaseFields = dict[str, JsonValue]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Callable, TypeAlias
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,8 +24,12 @@ from engine.money import from_cents, round_money
 from engine.rules.document import InputSpec
 from engine.rules.library import RuleLibrary
 from engine.rules.months import months_later_or_month_end
+from engine.rules.types import JsonValue, YamlValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, License, LedgerEntry
+
+CaseFields: TypeAlias = dict[str, JsonValue]  # a case's own fields, as the case keeps them
+SubjectFacts: TypeAlias = dict[str, object]  # a subject's facts on a day, by name
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Fact:
     type: str
     meaning: str
     case: bool = False
-    default: Any = None
+    default: YamlValue = None
 
     def spec(self) -> InputSpec:
         """The fact as a rule input, so `when:` literals take its type."""
@@ -128,7 +132,7 @@ class FactContext:
 ACCOUNT_FACTS_MEMO = "ordinance.account_facts_memo"
 
 
-def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
+def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
     """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
     memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
     if memo is None:
@@ -139,7 +143,7 @@ def account_facts(ctx: FactContext, account_id: int) -> dict[str, Any]:
     return dict(memo[key])
 
 
-def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Decimal]]]:
+def plan_payments(fields: CaseFields) -> tuple[Decimal, list[tuple[date, Decimal]]]:
     """A case's payment plan: the down payment (due the day the plan began) and the monthly installments.
 
     The down payment is `down_payment_percent` of the plan balance, in cents; the installments
@@ -154,7 +158,7 @@ def plan_payments(fields: dict[str, Any]) -> tuple[Decimal, list[tuple[date, Dec
     return down, [(months_later_or_month_end(first_due, k), amount) for k, amount in enumerate(amounts)]
 
 
-def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def _plan_facts(ctx: FactContext, account_id: int, fields: CaseFields) -> SubjectFacts:
     """How far behind the case's payment plan is: installments missed and days behind."""
     needed = ("plan_started_on", "plan_balance", "installments", "first_due")
     if not fields.get("payment_plan_active") or any(k not in fields for k in needed):
@@ -175,7 +179,7 @@ def _plan_facts(ctx: FactContext, account_id: int, fields: dict[str, Any]) -> di
             "plan_days_behind": (ctx.on - first_missed).days if first_missed else 0}
 
 
-def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> dict[str, Any]:
+def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> SubjectFacts:
     """The period of the account's oldest unpaid bill (by its due date), if a bill has that due date."""
     memo, key = ctx.session.info.get(ACCOUNT_FACTS_MEMO), ("period", account_id, ctx.on)
     if memo is not None and key in memo:
@@ -189,13 +193,13 @@ def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> dict[str, Any]:
     return dict(found)
 
 
-def utility_account_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def utility_account_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
     """A delinquency case's facts: the account's, its oldest unpaid bill period, how its payment plan stands."""
     return {**account_facts(ctx, subject_id), **_oldest_unpaid_period(ctx, subject_id),
             **_plan_facts(ctx, subject_id, fields)}
 
 
-def _renewal_facts(ctx: FactContext, lic: License, facts: dict[str, Any]) -> dict[str, Any]:
+def _renewal_facts(ctx: FactContext, lic: License, facts: SubjectFacts) -> SubjectFacts:
     """The renewal deadline's view of the license on the day: status, reminder due, lateness."""
     deadline_id = RENEWAL_DEADLINES.get(lic.license_type)
     if deadline_id is None or deadline_id not in ctx.rules or facts.get("expires_on") is None:
@@ -219,12 +223,12 @@ def _reminder_due(ctx: FactContext, deadline_id: str, expires_on: date) -> str |
     return reached[-1][1] if reached else None
 
 
-def license_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
     """A license case's facts: the license, its business, and where it stands for renewal."""
     lic = ctx.session.get(License, subject_id)
     if lic is None:
         raise LookupError(f"no license with id {subject_id}")
-    facts: dict[str, Any] = {
+    facts: SubjectFacts = {
         "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
         "business_name": lic.business.name, "category": lic.business.category,
         "employees": lic.business.employees, "license_fee": from_cents(lic.fee_cents or 0),
@@ -237,7 +241,7 @@ def license_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> 
     return {**facts, **_renewal_facts(ctx, lic, facts)}
 
 
-def refund_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def refund_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
     """A refund case's facts: the account's balance and refundable credit (the request is in the fields)."""
     account = account_facts(ctx, subject_id)
     keep = ("account_number", "account_status", "balance")
@@ -245,12 +249,12 @@ def refund_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> d
             "refundable": from_cents(refundable_cents(ctx.session, subject_id))}
 
 
-def lien_facts(ctx: FactContext, subject_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def lien_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
     """A lien case's facts: the account's, with its parcel."""
     return account_facts(ctx, subject_id)
 
 
-PROVIDERS: dict[str, Callable[[FactContext, int, dict[str, Any]], dict[str, Any]]] = {
+PROVIDERS: dict[str, Callable[[FactContext, int, CaseFields], SubjectFacts]] = {
     "utility_account": utility_account_facts,
     "license": license_facts,
     "refund": refund_facts,

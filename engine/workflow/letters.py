@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -48,14 +48,14 @@ def _recipient(customer: Customer) -> dict[str, str]:
             "city": customer.mailing_city, "state": customer.mailing_state, "zip": customer.mailing_zip}
 
 
-def _account_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, Any]]:
+def _account_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
     """The account's customer, and its lines on every account letter."""
     account = session.get(UtilityAccount, subject_id)
     return account.customer, {"account_number": account.number, "service_address": account.property.service_address,
                               "parcel": account.property.parcel}
 
 
-def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, Any]]:
+def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
     """The business owner, and the license's lines on every license letter."""
     lic = session.get(License, subject_id)
     return lic.business.owner, {"license_number": lic.number, "business_name": lic.business.name,
@@ -63,7 +63,7 @@ def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[st
                                 "license_type": LICENSE_TYPE_NAMES.get(lic.license_type, lic.license_type)}
 
 
-SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, Any]]]] = {
+SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, JsonValue]]]] = {
     "utility_account": _account_lines, "lien": _account_lines, "refund": _account_lines,
     "license": _license_lines,
 }

@@ -24,9 +24,9 @@ from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
 from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import run_actions
-from engine.workflow.context import CaseFields, StepContext
+from engine.workflow.context import StepContext
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, FactContext
+from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, resolve_form
 from engine.workflow.model import Workflow
