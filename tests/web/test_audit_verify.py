@@ -13,7 +13,9 @@ from tests.web.test_cli import rows
 def sealed_log(cli, url: str) -> AuditCheckpoint:
     """Three users added, then the night's audit-checkpoint sweep; its checkpoint."""
     for name in ("ann", "bob", "cy"):
-        cli("users", "add", name, "--role", "clerk", "--name", name.title(), "--password-stdin", input="password-1\n")
+        added = cli("users", "add", name, "--role", "clerk", "--name", name.title(), "--password-stdin",
+                    input="tall-cedar-ledger-2026\n")
+        assert added.exit_code == 0, added.output
     result = cli("sweep", "run", "audit-checkpoint", "--as-of", "2026-04-30")
     assert result.exit_code == 0, result.output
     assert "Audit checkpoint: checkpoint 1 of" in result.output
