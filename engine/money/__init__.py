@@ -4,7 +4,8 @@
 and is all that this package's own namespace imports, so the rule core may use it; the
 modules beside it read and write the database, and every posting goes through the gate.
 """
-from engine.money.amounts import (CENT, ROUNDINGS, format_money, from_cents, money_text, parse_money, round_money,
-                                  to_cents)
+from engine.money.amounts import (CENT, ROUNDINGS, format_money, from_cents, money_text, parse_money, parse_plain_money,
+                                  round_money, to_cents)
 
-__all__ = ["CENT", "ROUNDINGS", "format_money", "from_cents", "money_text", "parse_money", "round_money", "to_cents"]
+__all__ = ["CENT", "ROUNDINGS", "format_money", "from_cents", "money_text", "parse_money", "parse_plain_money",
+           "round_money", "to_cents"]
