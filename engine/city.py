@@ -2,6 +2,10 @@
 
 There is one row; until an administrator saves it, `get_city` hands back the defaults of the
 sample city (not yet stored). Changes are audited; nothing here commits or reads the clock.
+
+The money ceilings and the paid-on window are kept here too and read by
+engine.money.limits.city_limits; they are not among the settings an administrator edits on
+the city page (changing them will take two people).
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.store.models import LANGUAGES, CitySettings
+from engine.store.models import DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, CitySettings
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -31,7 +35,10 @@ def get_city(session: Session) -> CitySettings:
     if city is not None:
         return city
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
-                        payment_address="", phone="", website="", rules_need_second_approver=True)
+                        payment_address="", phone="", website="", rules_need_second_approver=True,
+                        paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
+                        **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
+
 
 
 def zone(name: str) -> ZoneInfo:

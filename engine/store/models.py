@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from engine.money.amounts import LARGEST_AMOUNT_CENTS
 from engine.store.types import Cents, UTCDateTime
 
 
@@ -36,6 +38,23 @@ class Base(DeclarativeBase):
 
 ROLES = ("clerk", "supervisor", "admin")
 LANGUAGES = ("en", "es")
+# A new city's ceilings in cents (engine.money.bounds.MoneyLimits has the same defaults) and paid-on window.
+DEFAULT_CEILINGS = {"counter_payment": 10_000_000, "import_payment": 10_000_000, "api_payment": 10_000_000,
+                    "refund": 10_000_000, "adjustment": 10_000_000, "rule_amount": 100_000_000}
+DEFAULT_PAID_ON_DAYS_BACK = 90
+LONGEST_PAID_ON_WINDOW = 3650
+
+
+def within_largest(table: str, column: str) -> CheckConstraint:
+    """The database's own bound on a money column: no amount beyond the largest any ceiling may be."""
+    return CheckConstraint(f"{column} BETWEEN -{LARGEST_AMOUNT_CENTS} AND {LARGEST_AMOUNT_CENTS}",
+                           name=f"ck_{table}_{column}_within_largest")
+
+
+def ceiling_column(kind: str) -> Mapped[int]:
+    """A city ceiling in cents, with the default a new city starts with."""
+    cents = DEFAULT_CEILINGS[kind]
+    return mapped_column(Cents, default=cents, server_default=str(cents))
 
 
 # --- people and the city -----------------------------------------------------------------
@@ -106,6 +125,22 @@ class CitySettings(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     website: Mapped[str] = mapped_column(String(120), default="")
     rules_need_second_approver: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Ceilings by kind of entry (engine.money.bounds); kept here, changed only by a two-person step (to come).
+    counter_payment_ceiling_cents: Mapped[int] = ceiling_column("counter_payment")
+    import_payment_ceiling_cents: Mapped[int] = ceiling_column("import_payment")
+    api_payment_ceiling_cents: Mapped[int] = ceiling_column("api_payment")
+    refund_ceiling_cents: Mapped[int] = ceiling_column("refund")
+    adjustment_ceiling_cents: Mapped[int] = ceiling_column("adjustment")
+    rule_amount_ceiling_cents: Mapped[int] = ceiling_column("rule_amount")
+    paid_on_days_back: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAID_ON_DAYS_BACK,
+                                                   server_default=str(DEFAULT_PAID_ON_DAYS_BACK))
+    __table_args__ = (
+        *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
+                          name=f"ck_city_settings_{kind}_ceiling")
+          for kind in DEFAULT_CEILINGS),
+        CheckConstraint(f"paid_on_days_back BETWEEN 0 AND {LONGEST_PAID_ON_WINDOW}",
+                        name="ck_city_settings_paid_on_days_back"),
+    )
 
 
 # --- customers, properties, utility accounts ------------------------------------------------
@@ -180,7 +215,7 @@ class Bill(Base):
     """A bill: the rate schedule's lines for one account and period, and the rule version used."""
 
     __tablename__ = "bills"
-    __table_args__ = (UniqueConstraint("account_id", "period"),)
+    __table_args__ = (UniqueConstraint("account_id", "period"), within_largest("bills", "total_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
     cycle: Mapped[str] = mapped_column(String(4))
@@ -201,6 +236,7 @@ class BillLine(Base):
     """One line of a bill, as the rate schedule computed it."""
 
     __tablename__ = "bill_lines"
+    __table_args__ = (within_largest("bill_lines", "amount_cents"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -218,12 +254,15 @@ class LedgerEntry(Base):
     """An append-only posting to an account: positive amounts are owed, negative are paid/credited."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_account_posted", "account_id", "id"),)
+    __table_args__ = (Index("ix_ledger_account_posted", "account_id", "id"),
+                      Index("ix_ledger_effective_on", "effective_on"),  # a day's export, receipts and close
+                      within_largest("ledger_entries", "amount_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
     kind: Mapped[str] = mapped_column(String(16))
     amount_cents: Mapped[int] = mapped_column(Cents)
-    effective_on: Mapped[date] = mapped_column(Date)
+    effective_on: Mapped[date] = mapped_column(Date)  # the business day it is booked on
+    dated_on: Mapped[date | None] = mapped_column(Date)  # its own date, when that day was closed (booked later)
     due_on: Mapped[date | None] = mapped_column(Date)
     posted_at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64))  # a username, or sweep:NAME, or import:FILE
@@ -242,6 +281,7 @@ class CashDrawer(Base):
     """A clerk's cash drawer for one business day: opened with a float, counted at close."""
 
     __tablename__ = "cash_drawers"
+    __table_args__ = (within_largest("cash_drawers", "opening_cents"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     business_date: Mapped[date] = mapped_column(Date, index=True)
@@ -275,10 +315,28 @@ class PaymentImport(Base):
     posted_before: Mapped[int] = mapped_column(Integer, default=0)  # lines whose transaction id was posted before
 
 
+class ClosedDay(Base):
+    """A business day a supervisor closed, with its GL export and daily receipts as they were at the close.
+
+    Nothing is booked on or before the latest closed day (the posting gate books it on the
+    next open day), and these bytes are what the day's export and receipts serve from then
+    on. Rows are never changed or deleted (the database refuses it).
+    """
+
+    __tablename__ = "closed_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, unique=True)
+    closed_at: Mapped[datetime]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    gl_export_csv: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: closed before exports were kept
+    receipts_csv: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
 class Payment(Base):
     """Money received for an account: at the counter, by lockbox file or online."""
 
     __tablename__ = "payments"
+    __table_args__ = (within_largest("payments", "amount_cents"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(Cents)
@@ -301,6 +359,7 @@ class Deposit(Base):
     """A security deposit held for an account until applied to a final bill or refunded."""
 
     __tablename__ = "deposits"
+    __table_args__ = (within_largest("deposits", "amount_cents"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(Cents)

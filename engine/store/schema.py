@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -18,12 +18,43 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class SchemaError(RuntimeError):
+    """A migration left the database inconsistent; nothing of it was kept."""
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the database's schema to the newest migration."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite:
+                    _foreign_keys_hold(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Turn SQLite's foreign keys on or off, outside any transaction (where SQLite allows it).
+
+    A migration that adds a CHECK constraint rebuilds the table (SQLite cannot alter one);
+    the rebuild drops the old table, which foreign keys that point at it would refuse. The
+    steps are SQLite's own for such changes: keys off, rebuild in a transaction, check, keys on.
+    """
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _foreign_keys_hold(connection: Connection) -> None:
+    """Refuse (rolling the migration back) when a rebuilt table left a foreign key dangling."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise SchemaError(f"the migration would leave foreign keys dangling: {broken[:5]}")
 
 
 def is_new(engine: Engine) -> bool:
