@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
-from engine.money.gate import Admitted, Posting, Reversed, admit_all
+from engine.money.gate import NEW_BOOKS, Admitted, Posting, Reversed, admit_all
 from engine.rules.months import first_of_month
 from samplecity import usage
 from samplecity.accounts import AccountPlan, weighted
@@ -291,7 +291,9 @@ class AccountYears:
             reverses = entry.reverses
             undone = reverses and Reversed(reverses.id, reverses.amount_cents, reverses.booked.fund,
                                            reverses.booked.gl_account)
-            [entry.booked] = admit_all([Posting(account_id, entry.kind, entry.amount_cents, entry.on, undone)])
+            # A new city: the default ceilings, and no day closed yet (so each entry is booked on its own day).
+            [entry.booked] = admit_all([Posting(account_id, entry.kind, entry.amount_cents, entry.on, undone)],
+                                       NEW_BOOKS)
             rows.append((entry.id, account_id, entry.kind, entry.amount_cents, days[entry.on],
                          entry.due_on and days[entry.due_on], moments[(entry.on, 420 + entry.order * 90)], "demo",
                          entry.description, entry.reference, entry.rule_id, entry.rule_version, entry.bill_id,

@@ -16,7 +16,8 @@ the rate schedule in force prorates it by days across a rate change. Rows are bi
 chunks, each chunk in its own transaction; an account already billed for the cycle's period
 is skipped, so a second run posts nothing. A bad row (unknown or closed account, another
 cycle, a negative or rolled-back reading, a duplicate read in the file or already stored, an
-unparsable value) posts nothing and is reported with its line number; the good rows go on.
+unparsable value, a bill beyond the city's ceiling for an amount from the rules) posts nothing
+and is reported with its line number; the good rows go on.
 """
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.money.limits import city_limits
+from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
-from engine.money import to_cents
+from engine.money import format_money, to_cents
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
 RATE_SCHEDULES = {"residential": "water-rates-residential", "commercial": "water-rates-commercial"}
@@ -258,6 +261,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow]) -> _Chun
                                 .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
                                        MeterRead.read_on >= since).order_by(MeterRead.read_on)):
         history[read.account_id].append(read)
+    ceiling = city_limits(session).ceiling("rule_amount")
     for row in part:
         account = accounts.get(row.account_number)
         if account is not None and account.id in billed:
@@ -265,7 +269,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow]) -> _Chun
             continue
         try:
             _bill_row(run, row, account, account is not None and account.id in stored,
-                      history.get(account.id, []) if account else [], done)
+                      history.get(account.id, []) if account else [], done, ceiling)
         except ValueError as bad:
             done.problems.append(RowProblem(row.line, row.account_number, str(bad)))
     _store(session, run, done)
@@ -291,7 +295,8 @@ def _consumption(row: ReadRow, previous) -> tuple[int, int]:
     return row.reading, used
 
 
-def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: list, done: _Chunk) -> None:
+def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: list, done: _Chunk,
+              ceiling: Ceiling) -> None:
     """Check one row and compute its bill into the chunk; a ValueError says why it cannot be billed."""
     from engine.rules.errors import EvaluationError
     if account is None:
@@ -318,6 +323,9 @@ def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: lis
     total = to_cents(result.total)
     if total <= 0:
         raise ValueError(f"the bill comes to {result.total}; nothing to post")
+    if total > ceiling.cents:
+        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
+                         f"({used} CCF): check the reading")
     _note_exceptions(row, used, [u for day, u in earlier if day >= row.read_on - timedelta(days=365)], done)
     explanation = result.to_json()
     explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}

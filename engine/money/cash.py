@@ -3,9 +3,11 @@
 A clerk opens one drawer per business day with a starting amount of cash; counter payments
 post into it. At the end of the day the clerk counts each tender; the balancing report puts
 the expected amount (the float plus the cash taken, the checks, the card slips) beside the
-counted one. A supervisor closes the day once every drawer is counted. The general-ledger
-export for a day turns each of the day's ledger entries (and deposits taken) into balanced
-debit and credit lines by fund and account code (engine.money.chart).
+counted one. A supervisor closes the day once every drawer is counted, and days close in
+order (engine.money.business_days); the day's GL export and daily receipts are kept as they
+are at the close and never change after. The general-ledger export for a day turns each of
+the day's ledger entries (and deposits taken) into balanced debit and credit lines by fund
+and account code (engine.money.chart).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter
-from engine.money.ledger.journal import day_journal
+from engine.money import business_days, closing, reports
 from engine.money import money_text, to_cents
 from engine.store.models import CashDrawer, Payment, User
 
@@ -55,9 +57,13 @@ def drawer_of(session: Session, clerk: User, business_date: date) -> CashDrawer 
 
 
 def day_is_closed(session: Session, business_date: date) -> bool:
-    """True once a supervisor has closed the business day."""
-    return session.scalar(select(func.count()).select_from(CashDrawer).where(
-        CashDrawer.business_date == business_date, CashDrawer.status == "closed")) > 0
+    """True once a supervisor has closed the business day (or a later one: days close in order)."""
+    return business_days.is_closed(session, business_date)
+
+
+def counter_day(session: Session, today: date) -> date:
+    """The business day the counter works in: today, or the first open day when today is already closed."""
+    return business_days.first_open_day(session, today)
 
 
 def count_drawer(session: Session, drawer_id: int, counted: dict[str, Decimal], *, user: User,
@@ -128,20 +134,27 @@ def balancing(session: Session, business_date: date) -> list[TenderBalance]:
 
 def close_day(session: Session, business_date: date, *, user: User, now: datetime,
               checkpoint: CheckpointWriter | None = None) -> list[CashDrawer]:
-    """A supervisor closes the business day: every drawer must be counted first; the audit log is sealed after."""
+    """A supervisor closes the business day: in order, every drawer counted; its export and receipts are kept.
+
+    The audit log is sealed after (a checkpoint), when a checkpoint writer is given.
+    """
     if user.role not in SUPERVISORS:
         raise CashError(f"only a supervisor may close the business day; {user.username} is a {user.role}")
+    business_days.hold_books_for_close(session)
+    refusal = business_days.refusal_to_close(session, business_date)
+    if refusal:
+        raise CashError(refusal)
     drawers = list(session.scalars(select(CashDrawer).where(CashDrawer.business_date == business_date)
                                    .with_for_update()))
     still_open = [d.id for d in drawers if d.status == "open"]
     if still_open:
         raise CashError(f"drawers {', '.join(map(str, still_open))} are still open; count them before closing the day")
-    if drawers and all(d.status == "closed" for d in drawers):
-        raise CashError(f"the business day {business_date} is already closed")
     variance = sum(line.variance_cents or 0 for line in balancing(session, business_date))
     for drawer in drawers:
         drawer.status, drawer.closed_by_id, drawer.closed_at = "closed", user.id, now
     session.flush()
+    closing.keep_closed_day(session, business_date, receipts=reports.daily_receipts(session, business_date),
+                            receipt_columns=reports.RECEIPT_COLUMNS, closed_by_id=user.id, now=now)
     audit.record(session, actor=user.username, action="cash.day_close", subject_type="business_day",
                  subject_id=business_date.isoformat(),
                  detail={"drawers": [d.id for d in drawers], "variance": money_text(variance)}, at=now)
@@ -151,5 +164,10 @@ def close_day(session: Session, business_date: date, *, user: User, now: datetim
 
 
 def gl_export(session: Session, business_date: date) -> list[dict]:
-    """The day's journal by fund and account: debits and credits that balance, in dollars."""
-    return day_journal(session, business_date)
+    """The day's journal by fund and account: debits and credits that balance, in dollars (as kept, once closed)."""
+    return closing.rows_of_csv(gl_export_csv(session, business_date))
+
+
+def gl_export_csv(session: Session, business_date: date) -> bytes:
+    """The day's GL export as CSV bytes: for a closed day, exactly the bytes kept at its close."""
+    return closing.gl_export_csv(session, business_date)

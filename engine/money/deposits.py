@@ -1,7 +1,9 @@
 """Security deposits: taken and held per account, applied to the final bill, or credited back by rule.
 
 A deposit held is the city's liability, not a payment on the account, so taking one posts
-nothing to the account's ledger (the GL export books it as cash against deposits held).
+nothing to the account's ledger (the GL export books it as cash against deposits held); it
+is bounded as the gate bounds an amount from the rules, and taken on a closed day it is
+received on the next open day, so the closed day's export never changes.
 Applying it to a final bill, or crediting it back when deposit-refund-eligibility says the
 customer has earned it, posts a `deposit` credit to the ledger; a credit left over is paid
 back with a refund.
@@ -18,7 +20,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 
 from engine.money import ledger
-from engine.money import from_cents, money_text, to_cents
+from engine.money import format_money, from_cents, money_text, to_cents
+from engine.money.business_days import books
 from engine.money.payments import returned_payments_12m
 from engine.rules.months import whole_months
 from engine.store.models import Deposit, LedgerEntry, UtilityAccount
@@ -38,13 +41,19 @@ def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, 
         amount, rule_id, rule_version = result.total, "deposit-amount", result.version.isoformat()
     if amount <= 0:
         raise DepositError("a deposit must be more than $0.00")
-    deposit = Deposit(account_id=account.id, amount_cents=to_cents(amount), received_on=on, status="held",
+    open_books = books(session)
+    ceiling = open_books.ceiling("deposit")
+    if to_cents(amount) > ceiling.cents:
+        raise DepositError(f"amount: {ceiling.refusal()}; this deposit is {format_money(amount)}")
+    received_on = open_books.booking_day(on)
+    deposit = Deposit(account_id=account.id, amount_cents=to_cents(amount), received_on=received_on, status="held",
                       rule_id=rule_id, rule_version=rule_version)
     session.add(deposit)
     session.flush()
     audit.record(session, actor=actor, action="deposit.received", subject_type="utility_account",
                  subject_id=account.id, at=now,
-                 detail={"deposit_id": deposit.id, "amount": money_text(amount), "rule_version": rule_version})
+                 detail={"deposit_id": deposit.id, "amount": money_text(amount), "rule_version": rule_version,
+                         **({"dated_on": on.isoformat()} if received_on != on else {})})
     return deposit
 
 

@@ -6,15 +6,24 @@ write-off, deposit credit and reversal built on them, pass through `admit_all`. 
 what every entry must be, whoever asks for it, and says where each entry goes in the
 chart of accounts. Refusals are `LedgerError`s with a message a clerk can read; the gate
 writes nothing, so a refused posting changes nothing.
+
+Two things it needs of the city's books come in as `Books`, read once per batch by
+`engine.money.business_days.books` (the gate itself reads no database):
+
+- the ceilings: no entry may be more than its kind's ceiling (a payment: the highest payment
+  ceiling; a reversal: the most Ordinance keeps, since it mirrors an entry admitted before);
+- the latest closed day: an entry dated on or before it is not refused but booked on the
+  next open day, its own date kept as `dated_on`. A closed day never changes.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
-from engine.money.amounts import round_money, to_cents
+from engine.money.amounts import format_money, round_money, to_cents
+from engine.money.bounds import LARGEST, Ceiling, MoneyLimits
 from engine.money.chart import OFFSET_BY_KIND
 
 OWES_MORE = ("charge", "fee", "refund")              # the customer owes more: a positive amount
@@ -47,13 +56,44 @@ class Posting:
 
 
 @dataclass(frozen=True)
+class Books:
+    """What the gate knows of the city's books for one batch: the ceilings and the latest closed day."""
+
+    limits: MoneyLimits
+    closed_through: date | None = None
+
+    def booking_day(self, on: date) -> date:
+        """The day an entry dated `on` is booked: `on` itself, or the first open day after the closed ones."""
+        if self.closed_through is None or on > self.closed_through:
+            return on
+        return self.closed_through + timedelta(days=1)
+
+    def ceiling(self, kind: str) -> Ceiling:
+        """The most one entry of this kind may be."""
+        if kind == "payment":
+            return self.limits.payments()
+        if kind in ("charge", "fee", "deposit"):
+            return self.limits.ceiling("rule_amount")
+        if kind in ("refund", "adjustment"):
+            return self.limits.ceiling(kind)
+        if kind == "reversal":
+            return LARGEST
+        return self.limits.largest()
+
+
+NEW_BOOKS = Books(MoneyLimits())  # a city with the default ceilings that has closed no day yet (the sample city)
+
+
+@dataclass(frozen=True)
 class Admitted:
-    """A posting the gate let through: whole cents and the (fund, account) of its offset."""
+    """A posting the gate let through: whole cents, the (fund, account) of its offset, the day it is booked."""
 
     posting: Posting
     cents: int
     fund: str
     gl_account: str
+    on: date | None = None          # the day it is booked (effective_on)
+    dated_on: date | None = None    # its own date, when that day was closed and it was booked later
 
 
 def cents_of(amount: Decimal) -> int:
@@ -63,9 +103,20 @@ def cents_of(amount: Decimal) -> int:
     return to_cents(amount)
 
 
-def admit_all(postings: Sequence[Posting]) -> list[Admitted]:
+def admit_all(postings: Sequence[Posting], books: Books) -> list[Admitted]:
     """Admit every posting or refuse the first that may not be posted (nothing is admitted then)."""
-    return [_admit(posting) for posting in postings]
+    return [_booked(_admit(posting), books) for posting in postings]
+
+
+def _booked(admitted: Admitted, books: Books) -> Admitted:
+    """An admitted posting within its ceiling, on the day it is booked (the next open day if its own is closed)."""
+    kind, ceiling = admitted.posting.kind, books.ceiling(admitted.posting.kind)
+    if abs(admitted.cents) > ceiling.cents:
+        raise LedgerError(f"amount: {ceiling.refusal()}; this {kind.replace('_', '-')} is "
+                          f"{format_money(abs(admitted.cents))}")
+    on = admitted.posting.on
+    booked_on = books.booking_day(on)
+    return replace(admitted, on=booked_on, dated_on=on if booked_on != on else None)
 
 
 def _admit(posting: Posting) -> Admitted:

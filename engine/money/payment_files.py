@@ -5,9 +5,10 @@ Payment files are CSV with a header row (UTF-8, one payment per line):
     account_number,amount,paid_on,tender,check_number,transaction_id
     100-000123,52.03,2026-03-04,check,1042,LBX-20260304-0001
 
-`account_number`, `amount` (dollars, up to cents, more than zero) and `paid_on` (YYYY-MM-DD)
-are required; `tender` is check, card or ach (default: check for lockbox files, card for
-online ones); `check_number` (at most 32 characters) and `transaction_id` are optional.
+`account_number`, `amount` (plain dollars such as 52.03: no $, commas or exponent; more
+than zero) and `paid_on` (YYYY-MM-DD) are required; `tender` is check, card or ach (default:
+check for lockbox files, card for online ones); `check_number` (at most 32 characters) and
+`transaction_id` are optional.
 
 A transaction id is kept whole, however long. The payment's idempotency key is the source
 and the id while that fits the key's 128 characters, else the source and the id's SHA-256;
@@ -15,8 +16,9 @@ a payment without a transaction id gets a key of its own when it posts (see
 engine.money.payment_imports), so no line is ever taken for another by its content.
 
 Reading checks each line alone and against the other lines of the file (a transaction id
-twice in one file is refused); what the database knows (accounts, earlier payments) is
-checked when the file is imported. The file's SHA-256 is the hash of its bytes as received,
+twice in one file is refused); what the database knows (accounts, earlier payments, the
+city's ceiling for a payment in a file and its paid-on window) is checked when the file is
+imported. The file's SHA-256 is the hash of its bytes as received,
 what `sha256sum` prints: the name a supervisor confirms a file by.
 """
 from __future__ import annotations
@@ -27,7 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from engine.money import parse_money, to_cents
+from engine.money import to_cents
+from engine.money.bounds import LARGEST, BoundError, machine_amount
 from engine.money.tenders import DEFAULT_TENDER, FILE_TENDERS, PaymentError
 
 REQUIRED = ("account_number", "amount", "paid_on")
@@ -167,8 +170,11 @@ def _account_number(text: str, _source: str) -> str:
 
 
 def _amount_cents(text: str, _source: str) -> int:
-    """The amount in whole cents: dollars with at most two decimals, more than $0.00."""
-    amount = parse_money(text)
+    """The amount in whole cents: plain dollars with at most two decimals (the machines' reader), more than $0.00."""
+    try:
+        amount = machine_amount(text, field="amount", ceiling=LARGEST)
+    except BoundError as bad:
+        raise ValueError(bad.reason) from None
     if amount <= 0:
         raise ValueError(f"{text} is not more than $0.00")
     return to_cents(amount)

@@ -1,9 +1,11 @@
 """Importing a payment file: every line posts, or none does.
 
 A file is checked whole, in one transaction that importers take one at a time, before
-anything posts: every line the file reads badly, every unknown account, every check from a
-cash-only account, every posting the ledger's gate refuses, and every transaction id posted
-before with another account, amount or day paid is named, and the file posts nothing.
+anything posts: every line the file reads badly, every amount beyond the city's ceiling and
+every paid-on date outside its window around the business day, every unknown account, every
+check from a cash-only account, every posting the ledger's gate refuses, and every
+transaction id posted before with another account, amount or day paid is named, and the
+file posts nothing.
 
 A line whose transaction id was posted before as this very payment (same account, amount
 and day) is the one line skipped: it is "posted before", so importing a file again posts
@@ -26,8 +28,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
+from engine.city import get_city, local_today
 from engine.money import format_money, money_text
-from engine.money.gate import LedgerError, Posting, admit_all
+from engine.money.bounds import BoundError, Ceiling, check_paid_on
+from engine.money.business_days import books
+from engine.money.gate import Books, LedgerError, Posting, admit_all
+from engine.money.limits import city_limits
 from engine.money.ledger.bulk import NewPaymentCredit, insert_rows, post_payment_credits
 from engine.money.payment_files import LineProblem, PaymentFile, PaymentRow, read_payment_file, rows_sha256, \
     transaction_key
@@ -75,6 +81,32 @@ class PossibleDuplicate:
     earlier: tuple[EarlierPayment, ...]
 
 
+@dataclass(frozen=True)
+class LineBounds:
+    """What every line of a file must keep within: the ceiling of what it is, and the paid-on window."""
+
+    ceiling: Ceiling
+    business_day: date
+    days_back: int
+
+    def problems(self, row: PaymentRow) -> list[LineProblem]:
+        """A problem for an amount beyond the ceiling and for a paid-on date outside the window."""
+        found = []
+        if row.amount_cents > self.ceiling.cents:
+            found.append(LineProblem(row.line, "amount", self.ceiling.refusal()))
+        try:
+            check_paid_on(row.paid_on, field="paid_on", business_day=self.business_day, days_back=self.days_back)
+        except BoundError as bad:
+            found.append(LineProblem(row.line, "paid_on", bad.reason))
+        return found
+
+
+def line_bounds(session: Session, business_day: date, ceiling: str = "import_payment") -> LineBounds:
+    """The city's bounds on a file's lines for the business day (`ceiling`: api_payment for the API's payment)."""
+    limits = city_limits(session)
+    return LineBounds(limits.ceiling(ceiling), business_day, limits.paid_on_days_back)
+
+
 @dataclass
 class FileCheck:
     """What checking a file found: problems, possible duplicates, lines posted before, and the lines to post."""
@@ -120,21 +152,26 @@ def same_payment(earlier: EarlierPayment, account_id: int, amount_cents: int, pa
 
 
 def import_payments(sessions: sessionmaker[Session], rows: list[PaymentRow], *, source: str, file_name: str,
-                    now: datetime, chunk: int = BATCH) -> ImportReport:
+                    now: datetime, chunk: int = BATCH, ceiling: str = "import_payment") -> ImportReport:
     """Import rows read without a file of their own (the API's payment, a test's lines): all or nothing."""
     payment_file = PaymentFile(file_name, source, rows_sha256(source, rows), rows, [])
-    return import_payment_file(sessions, payment_file, now=now, batch=chunk)
+    return import_payment_file(sessions, payment_file, now=now, batch=chunk, ceiling=ceiling)
 
 
 def import_payment_file(sessions: sessionmaker[Session], payment_file: PaymentFile, *, now: datetime,
                         by: str | None = None, confirmation: Confirmation | None = None, hold: bool = False,
-                        held_id: int | None = None, batch: int = BATCH) -> ImportReport:
-    """Post every line of the file in one transaction, or none; `hold` keeps a file that awaits confirmation."""
+                        held_id: int | None = None, batch: int = BATCH,
+                        ceiling: str = "import_payment") -> ImportReport:
+    """Post every line of the file in one transaction, or none; `hold` keeps a file that awaits confirmation.
+
+    The business day is `now`'s date in the city; `ceiling` names the city's ceiling the
+    amounts keep within (a payment in a file, or an API payment).
+    """
     for attempt in (1, 2, 3):
         try:
             with sessions() as session, session.begin():
                 return _import(session, payment_file, now=now, by=by, confirmation=confirmation, hold=hold,
-                               held_id=held_id, batch=batch)
+                               held_id=held_id, batch=batch, ceiling=ceiling)
         except (OperationalError, IntegrityError):  # a deadlock, or a key taken meanwhile: check again
             if attempt == 3:
                 raise
@@ -154,15 +191,16 @@ def confirm_held_import(sessions: sessionmaker[Session], import_id: int, *, file
                                confirmation=Confirmation(file_sha256, by), held_id=import_id)
 
 
-def review_held_import(session: Session, import_id: int) -> tuple[PaymentImport, PaymentFile, FileCheck | None]:
-    """A file in the register, and, while it waits for confirmation, what checking it finds now (read only)."""
+def review_held_import(session: Session, import_id: int, *,
+                       today: date) -> tuple[PaymentImport, PaymentFile, FileCheck | None]:
+    """A file in the register, and, while it waits for confirmation, what checking it finds today (read only)."""
     held = session.get(PaymentImport, import_id)
     if held is None:
         raise PaymentError(f"there is no payment file {import_id}")
     if held.status != AWAITING or held.content is None:
         return held, PaymentFile(held.file_name, held.source, held.file_sha256, [], []), None
     payment_file = read_payment_file(held.content, name=held.file_name, source=held.source)
-    return held, payment_file, check_payment_file(session, payment_file)
+    return held, payment_file, check_payment_file(session, payment_file, bounds=line_bounds(session, today))
 
 
 def lock_payment_imports(session: Session) -> None:
@@ -172,12 +210,14 @@ def lock_payment_imports(session: Session) -> None:
 
 
 def _import(session: Session, payment_file: PaymentFile, *, now: datetime, by: str | None,
-            confirmation: Confirmation | None, hold: bool, held_id: int | None, batch: int) -> ImportReport:
+            confirmation: Confirmation | None, hold: bool, held_id: int | None, batch: int,
+            ceiling: str) -> ImportReport:
     """Check the file under the import lock; post it whole, hold it, or refuse it."""
     lock_payment_imports(session)
     report = ImportReport(payment_file.name, payment_file.sha256)
     held = _held(session, held_id, report)
-    check = check_payment_file(session, payment_file, confirmation, batch=batch)
+    bounds = line_bounds(session, local_today(now, get_city(session).timezone), ceiling)
+    check = check_payment_file(session, payment_file, confirmation, bounds=bounds, batch=batch)
     report.problems.extend(check.problems)
     report.possible_duplicates = check.possible_duplicates
     report.already_posted, report.payment_ids = len(check.posted_before), dict(check.posted_before)
@@ -210,7 +250,7 @@ def _held(session: Session, held_id: int | None, report: ImportReport) -> Paymen
 
 
 def check_payment_file(session: Session, payment_file: PaymentFile, confirmation: Confirmation | None = None, *,
-                       batch: int = BATCH) -> FileCheck:
+                       bounds: LineBounds, batch: int = BATCH) -> FileCheck:
     """Every reason the file may not post now, its possible duplicates, and what it would post."""
     check = FileCheck(problems=list(payment_file.problems))
     if confirmation is not None and confirmation.file_sha256.strip().lower() != payment_file.sha256:
@@ -220,16 +260,22 @@ def check_payment_file(session: Session, payment_file: PaymentFile, confirmation
     accounts = _accounts(session, {r.account_number for r in rows}, batch)
     earlier_by_key = _earlier_by_key(session, {transaction_key(payment_file.source, r.transaction_id)
                                                for r in rows if r.transaction_id}, batch)
+    open_books = books(session)
     for row in rows:
-        _check_row(check, row, accounts.get(row.account_number), payment_file.source, earlier_by_key)
+        _check_row(check, row, accounts.get(row.account_number), payment_file.source, earlier_by_key,
+                   bounds, open_books)
     check.possible_duplicates = _possible_duplicates(session, rows, accounts, batch)
     check.problems.sort(key=lambda p: p.line)
     return check
 
 
-def _check_row(check: FileCheck, row: PaymentRow, account, source: str,
-               earlier_by_key: dict[str, EarlierPayment]) -> None:
-    """Check one line against its account, the ledger's gate and the payment its transaction id names."""
+def _check_row(check: FileCheck, row: PaymentRow, account, source: str, earlier_by_key: dict[str, EarlierPayment],
+               bounds: LineBounds, open_books: Books) -> None:
+    """Check one line against the city's bounds, its account, the ledger's gate and the payment its id names."""
+    out_of_bounds = bounds.problems(row)
+    if out_of_bounds:
+        check.problems.extend(out_of_bounds)
+        return
     if account is None:
         check.problems.append(LineProblem(row.line, "account_number", f"unknown account {row.account_number}"))
         return
@@ -245,7 +291,7 @@ def _check_row(check: FileCheck, row: PaymentRow, account, source: str,
         check.problems.append(LineProblem(row.line, "tender", refusal))
         return
     try:
-        admit_all([Posting(account.id, "payment", -row.amount_cents, row.paid_on)])
+        admit_all([Posting(account.id, "payment", -row.amount_cents, row.paid_on)], open_books)
     except LedgerError as refused:  # the gate's own field when it names one
         check.problems.append(LineProblem(row.line, getattr(refused, "field", "posting"), str(refused)))
         return

@@ -22,9 +22,12 @@ from sqlalchemy.orm import Session
 from engine import audit
 
 from engine.money import ledger
+from engine.money.bounds import BoundError, typed_amount
+from engine.money.business_days import first_open_day
 from engine.money.cash import drawer_of
 from engine.money.ledger.posting import lock_account
-from engine.money import parse_money, to_cents
+from engine.money.limits import city_limits
+from engine.money import to_cents
 from engine.money.payment_files import (LineProblem, PaymentFile, PaymentRow, parse_payment_file, read_payment_file,
                                         transaction_key)
 from engine.money.payment_imports import (Confirmation, ImportReport, PossibleDuplicate, confirm_held_import,
@@ -53,18 +56,23 @@ def _insert_once(session: Session, payment: Payment) -> Payment | None:
 
 def post_counter_payment(session: Session, *, account_id: int, amount, tender: str, clerk: User, on: date,
                          now: datetime, check_number: str = "", idempotency_key: str | None = None) -> Payment:
-    """Take a payment at the counter into the clerk's open drawer for the day; post its credit."""
+    """Take a payment at the counter into the clerk's open drawer; post its credit.
+
+    Paid on `on`; when that day is already closed, the payment goes into the drawer of the
+    first open day and is booked there (the payment keeps `on` as the day it was paid).
+    """
     if tender not in COUNTER_TENDERS:
         raise PaymentError(f"tender {tender!r} is not taken at the counter; use {', '.join(COUNTER_TENDERS)}")
     try:
-        value = parse_money(amount)
-    except ValueError as bad:
+        value = typed_amount(amount, field="amount", ceiling=city_limits(session).ceiling("counter_payment"))
+    except BoundError as bad:
         raise PaymentError(str(bad)) from None
     if value <= 0:
-        raise PaymentError("a payment must be more than $0.00")
-    drawer = drawer_of(session, clerk, on)
+        raise PaymentError("amount: a payment must be more than $0.00")
+    day = first_open_day(session, on)
+    drawer = drawer_of(session, clerk, day)
     if drawer is None:
-        raise PaymentError(f"{clerk.username} has no open cash drawer for {on}; open one first")
+        raise PaymentError(f"{clerk.username} has no open cash drawer for {day}; open one first")
     account = lock_account(session, account_id)
     refusal = cash_only_refusal(account, tender)
     if refusal:

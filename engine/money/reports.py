@@ -12,10 +12,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.money.closing import stored_receipts
 from engine.money.ledger import BUCKETS, standings
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
-from engine.store.models import Bill, Customer, Payment, UtilityAccount
+from engine.store.models import Bill, Customer, LedgerEntry, Payment, UtilityAccount
 
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
 
@@ -86,12 +87,23 @@ def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> 
             for rule_id, meter, count, use, cents in session.execute(query)]
 
 
+RECEIPT_COLUMNS = ["date", "source", "tender", "status", "payments", "amount"]
+
+
 def daily_receipts(session: Session, day: date) -> list[dict]:
-    """Payments received on a day by source and tender (returns included, marked), then the day's total."""
+    """Payments booked on a day by source and tender (returns marked), then the total; a closed day's as kept.
+
+    A payment is booked on the day it is received, or, when it is dated on a day already
+    closed, on the next open day (its ledger entry's day), so a closed day's receipts never change.
+    """
+    kept = stored_receipts(session, day)
+    if kept is not None:
+        return kept
     rows, total = [], 0
+    booked = select(LedgerEntry.payment_id).where(LedgerEntry.kind == "payment", LedgerEntry.effective_on == day)
     for source, tender, status, count, cents in session.execute(
             select(Payment.source, Payment.tender, Payment.status, func.count(), func.sum(Payment.amount_cents))
-            .where(Payment.received_on == day).group_by(Payment.source, Payment.tender, Payment.status)
+            .where(Payment.id.in_(booked)).group_by(Payment.source, Payment.tender, Payment.status)
             .order_by(Payment.source, Payment.tender, Payment.status)):
         total += cents
         rows.append({"date": day.isoformat(), "source": source, "tender": tender, "status": status,

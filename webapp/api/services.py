@@ -130,7 +130,8 @@ def post_online_payment(sessions: sessionmaker[Session], payment: OnlinePayment,
     row = PaymentRow(line=1, account_number=payment.account_number, amount_cents=to_cents(payment.amount),
                      paid_on=payment.paid_on, tender=DEFAULT_TENDER["online"], check_number="",
                      transaction_id=payment.transaction_id)
-    report = import_payments(sessions, [row], source="online", file_name=f"api:{caller}", now=now)
+    report = import_payments(sessions, [row], source="online", file_name=f"api:{caller}", now=now,
+                             ceiling="api_payment")
     for problem in report.problems:
         if problem.earlier_payment_id is not None:
             raise ApiError(409, f"transaction_id {payment.transaction_id!r} was already posted as payment "

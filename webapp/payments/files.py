@@ -64,7 +64,7 @@ def upload_file():
 def show_file(import_id: int):
     """A file of the register: what it posted, or its possible duplicates beside the earlier payments."""
     try:
-        held, payment_file, check = review_held_import(database.session, import_id)
+        held, payment_file, check = review_held_import(database.session, import_id, today=clock.today())
     except PaymentError:
         abort(404)
     return render_template("payments/file.html", held=held, check=check,

@@ -14,7 +14,8 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.money.gate import Posting, admit_all
+from engine.money.business_days import books
+from engine.money.gate import Admitted, Posting, admit_all
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 
@@ -45,6 +46,11 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     connection.exec_driver_sql(statement, params)
 
 
+def _dated(booked: Admitted) -> dict:
+    """The audit detail of an entry's own date, when it was booked on a later day (as posting.post writes it)."""
+    return {} if booked.dated_on is None else {"dated_on": booked.dated_on.isoformat()}
+
+
 @dataclass(frozen=True)
 class NewCharge:
     """One charge to post: a bill's total, due on its due date."""
@@ -64,9 +70,9 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     """Insert the charges (each with its own bill) and one chained audit row each; return the entry ids in order."""
     if not charges:
         return []
-    admitted = admit_all([Posting(c.account_id, "charge", c.amount_cents, c.on) for c in charges])
-    rows = [dict(account_id=c.account_id, kind="charge", amount_cents=a.cents, effective_on=c.on,
-                 due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
+    admitted = admit_all([Posting(c.account_id, "charge", c.amount_cents, c.on) for c in charges], books(session))
+    rows = [dict(account_id=c.account_id, kind="charge", amount_cents=a.cents, effective_on=a.on,
+                 dated_on=a.dated_on, due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
                  reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
                  payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
             for c, a in zip(charges, admitted)]
@@ -75,18 +81,19 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     by_bill = dict(session.execute(select(LedgerEntry.bill_id, LedgerEntry.id).where(
         LedgerEntry.bill_id.in_([c.bill_id for c in charges]), LedgerEntry.kind == "charge")).all())
     ids = [by_bill[c.bill_id] for c in charges]
-    _audit_rows(session, charges, ids, now=now, actor=actor)
+    _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
     return ids
 
 
-def _audit_rows(session: Session, charges: list[NewCharge], ids: list[int], *, now: datetime, actor: str) -> None:
+def _audit_rows(session: Session, charges: list[NewCharge], admitted: list[Admitted], ids: list[int], *,
+                now: datetime, actor: str) -> None:
     """One `ledger.charge` audit row per entry, chained after the log's last row."""
     changes = [audit.Change(actor, "ledger.charge", "utility_account", str(charge.account_id),
                             {"entry_id": entry_id, "amount": money_text(charge.amount_cents),
-                             "on": charge.on.isoformat(), "reference": charge.reference, "rule_id": charge.rule_id,
-                             "rule_version": charge.rule_version, "reverses_id": None, "payment_id": None,
-                             "bill_id": charge.bill_id})
-               for charge, entry_id in zip(charges, ids)]
+                             "on": booked.on.isoformat(), **_dated(booked), "reference": charge.reference,
+                             "rule_id": charge.rule_id, "rule_version": charge.rule_version, "reverses_id": None,
+                             "payment_id": None, "bill_id": charge.bill_id})
+               for charge, booked, entry_id in zip(charges, admitted, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
 
 
@@ -108,10 +115,11 @@ def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, n
     """Insert each payment's credit and one chained audit row each; return the entry ids in order."""
     if not credits:
         return []
-    admitted = admit_all([Posting(c.account_id, "payment", -c.amount_cents, c.on) for c in credits])
+    admitted = admit_all([Posting(c.account_id, "payment", -c.amount_cents, c.on) for c in credits], books(session))
     last = session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0)))
-    rows = [dict(account_id=c.account_id, kind="payment", amount_cents=a.cents, effective_on=c.on, due_on=None,
-                 posted_at=now, actor=c.actor, description=f"Payment ({c.tender}, {c.source})",
+    rows = [dict(account_id=c.account_id, kind="payment", amount_cents=a.cents, effective_on=a.on,
+                 dated_on=a.dated_on, due_on=None, posted_at=now, actor=c.actor,
+                 description=f"Payment ({c.tender}, {c.source})",
                  reference=c.reference[:120], rule_id=None, rule_version=None, bill_id=None,
                  payment_id=c.payment_id, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
             for c, a in zip(credits, admitted)]
@@ -124,9 +132,9 @@ def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, n
     ids = [by_payment[c.payment_id] for c in credits]
     changes = [audit.Change(c.actor, "ledger.payment", "utility_account", str(c.account_id),
                             {"entry_id": entry_id, "amount": money_text(-c.amount_cents),
-                             "on": c.on.isoformat(), "reference": c.reference, "rule_id": None,
-                             "rule_version": None, "reverses_id": None, "payment_id": c.payment_id,
+                             "on": booked.on.isoformat(), **_dated(booked), "reference": c.reference,
+                             "rule_id": None, "rule_version": None, "reverses_id": None, "payment_id": c.payment_id,
                              "bill_id": None})
-               for c, entry_id in zip(credits, ids)]
+               for c, booked, entry_id in zip(credits, admitted, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
     return ids

@@ -52,6 +52,9 @@ def journal_totals(session: Session, entries_when: ColumnElement[bool],
     return {key: cents for key, cents in totals.items() if cents}
 
 
+JOURNAL_COLUMNS = ["date", "fund", "account", "account_name", "debit", "credit"]
+
+
 def journal_rows(totals: dict[tuple[str, str], int], label: str) -> list[dict]:
     """CSV-ready rows: fund, account, name, debit, credit (dollars), in account order."""
     return [{"date": label, "fund": fund, "account": account, "account_name": ACCOUNT_NAMES.get(account, ""),

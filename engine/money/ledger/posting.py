@@ -2,7 +2,8 @@
 
 Entries are never changed or deleted (the database refuses it); a mistake is corrected by a
 reversing entry. Each posting carries its actor, its day, a reference and the rule version
-that produced it, and writes one audit row. Services flush and never commit: the caller
+that produced it, and writes one audit row. The gate books an entry dated on a closed day on
+the next open day, keeping its own date as `dated_on`. Services flush and never commit: the caller
 owns the transaction. Signs follow engine.money.ledger.aging (positive = the customer owes more).
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.money.business_days import books
 from engine.money.gate import LedgerError, Posting, Reversed, admit_all, cents_of
 from engine.money import from_cents, to_cents
 from engine.store.models import LedgerEntry, Payment, UtilityAccount
@@ -34,9 +36,9 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
     """Append one entry (signed dollars) to the account's ledger, through the posting gate, with its audit row."""
     undone = None if reverses is None else Reversed(reverses.id, reverses.amount_cents, reverses.fund,
                                                      reverses.gl_account)
-    [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)])
-    entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=admitted.cents, effective_on=on,
-                        due_on=due_on, posted_at=now, actor=actor, description=description[:200],
+    [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)], books(session))
+    entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=admitted.cents, effective_on=admitted.on,
+                        dated_on=admitted.dated_on, due_on=due_on, posted_at=now, actor=actor, description=description[:200],
                         reference=reference[:120], rule_id=rule_id, rule_version=rule_version, bill_id=bill_id,
                         payment_id=payment_id, reverses_id=undone.entry_id if undone else None,
                         fund=admitted.fund, gl_account=admitted.gl_account)
@@ -44,10 +46,15 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
     session.flush()
     audit.record(session, actor=actor, action=f"ledger.{kind}", subject_type="utility_account",
                  subject_id=account_id, at=now,
-                 detail={"entry_id": entry.id, "amount": str(amount), "on": on.isoformat(),
-                         "reference": reference, "rule_id": rule_id, "rule_version": rule_version,
+                 detail={"entry_id": entry.id, "amount": str(amount), "on": admitted.on.isoformat(),
+                         **_dated(admitted.dated_on), "reference": reference, "rule_id": rule_id, "rule_version": rule_version,
                          "reverses_id": entry.reverses_id, "payment_id": payment_id, "bill_id": bill_id})
     return entry
+
+
+def _dated(dated_on: date | None) -> dict:
+    """The audit detail of an entry's own date, when it was booked on a later day than it is dated."""
+    return {} if dated_on is None else {"dated_on": dated_on.isoformat()}
 
 
 def post_charge(session: Session, account_id: int, amount: Decimal, *, on: date, due_on: date, now: datetime,
