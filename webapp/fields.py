@@ -1,4 +1,4 @@
-"""Form fields shared by the pages: money typed by a person, checked with the engine's own reader."""
+"""Form fields shared by the pages: money typed by a person, checked with the engine's own reader and ceiling."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,7 +6,11 @@ from decimal import Decimal
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from engine.money import parse_money
+from flask import g
+
+from engine.money.bounds import LARGEST, BoundError, Ceiling, MoneyLimits, typed_amount
+from engine.money.limits import city_limits
+from webapp.extensions import database
 from webapp.formatting import money
 
 try:
@@ -20,23 +24,45 @@ def option(value: str, label: str):
     return SelectChoice(value=value, label=label) if SelectChoice is not None else (value, label)
 
 
+def request_limits() -> MoneyLimits:
+    """The city's money ceilings, read once per request."""
+    if "ordinance_limits" not in g:
+        g.ordinance_limits = city_limits(database.session)
+    return g.ordinance_limits
+
+
 class MoneyField(StringField):
-    """An amount of dollars and cents ("1,234.50", "$52.03"); `.amount` is its Decimal once valid."""
+    """An amount of dollars and cents ("1,234.50", "$52.03"); `.amount` is its Decimal once valid.
+
+    `ceiling` names the city's ceiling for what the amount is ("counter_payment", "refund", ...);
+    without one, the most Ordinance keeps of any amount.
+    """
 
     amount: Decimal | None = None
 
+    def __init__(self, *args, ceiling: str | None = None, **kwargs) -> None:
+        """A money field bounded by the named city ceiling."""
+        super().__init__(*args, **kwargs)
+        self.ceiling_kind = ceiling
+
+    def ceiling(self) -> Ceiling:
+        """The ceiling this field's amount must keep within."""
+        return request_limits().ceiling(self.ceiling_kind) if self.ceiling_kind else LARGEST
+
     def pre_validate(self, form) -> None:
-        """Read the amount: a number with at most two decimals."""
+        """Read the amount: a number with at most two decimals, within the ceiling."""
         self.amount = None
         text = (self.data or "").strip()
         if not text:
             return
         try:
-            self.amount = parse_money(text)
-        except ValueError as error:
+            self.amount = typed_amount(text, field=self.label.text, ceiling=self.ceiling())
+        except BoundError as error:
             self.amount = None
-            if "two decimals" in str(error):
+            if "two decimals" in error.reason:
                 raise ValidationError("Use at most two decimals (dollars and cents), e.g. 52.03.") from None
+            if "at most" in error.reason:
+                raise ValidationError(f"The amount must be {error.reason}.") from None
             raise ValidationError("Enter an amount of money, e.g. 52.03.") from None
 
 

@@ -37,6 +37,7 @@ class RefundRequestForm(FlaskForm):
     """A clerk asks for a credit to be refunded: opens a refund case."""
 
     amount = MoneyField("Amount to refund", validators=[DataRequired(message="Enter the amount to refund."),
-                                                        AtLeast("0.01", "The amount must be more than $0.00.")])
+                                                        AtLeast("0.01", "The amount must be more than $0.00.")],
+                        ceiling="refund")
     source = SelectField("Where the credit comes from", choices=REFUND_SOURCES)
     submit = SubmitField("Request the refund")

@@ -5,6 +5,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from engine import city, passwords, users
+from engine.money import format_money
+from engine.money.bounds import CEILING_NAMES
+from engine.money.limits import city_limits
 from webapp import clock
 from webapp.admin import bp
 from webapp.admin.forms import AddUserForm, CityForm, DisableUserForm
@@ -62,6 +65,19 @@ def disable_user():
     return redirect(url_for("admin.users_page"))
 
 
+def _limits_shown() -> list[tuple[str, str]]:
+    """The city's money ceilings and paid-on window as the city page lists them (read only)."""
+    limits = city_limits(database.session)
+    rows = [(f"At most, {what}", format_money(getattr(limits, kind))) for kind, what in CEILING_NAMES.items()]
+    return rows + [("A payment's paid-on date", f"on or before the business day, at most "
+                                                 f"{limits.paid_on_days_back} days before it")]
+
+
+def _city_page(form: CityForm, status: int = 200):
+    """The city settings page around a form, with the money limits beside it."""
+    return render_template("admin/city.html", form=form, limits=_limits_shown()), status
+
+
 @bp.route("/city", methods=["GET", "POST"])
 @role_required(*ADMINS)
 def city_settings():
@@ -76,8 +92,8 @@ def city_settings():
         except city.CityError as error:
             database.session.rollback()
             flash(str(error), "error")
-            return render_template("admin/city.html", form=form), 400
+            return _city_page(form, 400)
         database.session.commit()
         flash("City settings saved.", "success")
         return redirect(url_for("admin.city_settings"))
-    return render_template("admin/city.html", form=form), 400 if form.errors else 200
+    return _city_page(form, 400 if form.errors else 200)

@@ -1,7 +1,9 @@
 """Reading what a call sends: a JSON object's fields and query parameters, each refused by name.
 
-Money is never a float: JSON numbers are read as Decimal and every amount goes through
-engine.money.parse_money, so 52.031 is refused rather than rounded.
+Money is never a float: JSON numbers are read as Decimal and every amount goes through the
+machines' reader (engine.money.bounds.machine_amount): plain digits with at most two
+decimals, within the city's ceiling, so 52.031, "1e3", "$10" and "1,000.00" are refused
+rather than guessed at.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any
 
 from flask import request
 
-from engine.money import parse_money
+from engine.money.bounds import BoundError, Ceiling, check_paid_on, machine_amount
 from webapp.api.errors import ApiError
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -51,17 +53,17 @@ def text(body: dict[str, Any], name: str, max_length: int) -> str:
     return value
 
 
-def money(body: dict[str, Any], name: str) -> Decimal:
-    """A required amount of money more than $0.00, with at most two decimals ("52.03" or 52.03)."""
+def money(body: dict[str, Any], name: str, ceiling: Ceiling) -> Decimal:
+    """A required amount of money more than $0.00 and within the ceiling, at most two decimals ("52.03" or 52.03)."""
     value = body.get(name)
     if value is None:
         raise ApiError(400, f"{name} is required.", field=name)
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ApiError(400, f"{name} must be an amount such as \"52.03\".", field=name)
     try:
-        amount = parse_money(value)
-    except ValueError as bad:
-        raise ApiError(400, f"{name}: {bad}.", field=name) from None
+        amount = machine_amount(value, field=name, ceiling=ceiling)
+    except BoundError as bad:
+        raise ApiError(400, f"{bad}.", field=name) from None
     if amount <= 0:
         raise ApiError(400, f"{name} must be more than 0.00.", field=name)
     return amount
@@ -77,6 +79,15 @@ def iso_date(value: Any, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ApiError(400, f"{name} {value!r} is not a date on the calendar.", field=name) from None
+
+
+def paid_on(value: Any, name: str, *, business_day: date, days_back: int) -> date:
+    """A required paid-on date, YYYY-MM-DD, within the city's window before the business day."""
+    day = iso_date(value, name)
+    try:
+        return check_paid_on(day, field=name, business_day=business_day, days_back=days_back)
+    except BoundError as bad:
+        raise ApiError(400, f"{bad}.", field=name) from None
 
 
 def query_text(name: str, max_length: int) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from engine.money.limits import city_limits
 from webapp import clock
 from webapp.api import bp, reading, services
-from webapp.api.errors import ApiError
 from webapp.api.gate import scope_required
 from webapp.catalog import catalog
 from webapp.extensions import database
@@ -25,13 +25,12 @@ def account(number: str):
 def payment():
     """Post a payment the portal received: 201 the first time, 200 with "duplicate": true on a retry."""
     body = reading.json_object(PAYMENT_FIELDS)
+    limits, now = city_limits(database.session), clock.now()
     paid = services.OnlinePayment(account_number=reading.text(body, "account_number", 20),
-                                  amount=reading.money(body, "amount"),
-                                  paid_on=reading.iso_date(body.get("paid_on"), "paid_on"),
+                                  amount=reading.money(body, "amount", limits.ceiling("api_payment")),
+                                  paid_on=reading.paid_on(body.get("paid_on"), "paid_on", business_day=clock.today(),
+                                                          days_back=limits.paid_on_days_back),
                                   transaction_id=reading.text(body, "transaction_id", 120))
-    today, now = clock.today(), clock.now()
-    if paid.paid_on > today:
-        raise ApiError(400, f"paid_on {paid.paid_on} is after today ({today}).", field="paid_on")
     database.session.commit()  # end the request's own transaction: the payment import runs its own
     posted = services.post_online_payment(database.factory(), paid, caller=g.api_caller, now=now)
     return jsonify(posted), 200 if posted["duplicate"] else 201

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.audit_checkpoints import CheckpointWriter
 from engine.exports import write_csv
-from engine.money import cash, parse_money
+from engine.money import cash
+from engine.money.bounds import LARGEST, BoundError, typed_amount
 from engine.money.payments import post_counter_payment
 from engine.store.models import User, UtilityAccount
 from webapp.cli.context import USAGE_ERROR, CityContext, city_date_option, fail, pass_city
@@ -25,11 +26,11 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def _money(text: str) -> Decimal:
-    """A dollar amount from the command line, or exit 2."""
+def _money(text: str, option: str) -> Decimal:
+    """A dollar amount typed on the command line, or exit 2 naming the option and the limit."""
     try:
-        return parse_money(text)
-    except ValueError as bad:
+        return typed_amount(text, field=option, ceiling=LARGEST)
+    except BoundError as bad:
         fail(str(bad), USAGE_ERROR)
 
 
@@ -44,10 +45,11 @@ def command() -> None:
 @city_date_option("--date", "day", help="Business date")
 @pass_city
 def open_command(city: CityContext, username: str, opening: str, day: date) -> None:
-    """Open the clerk's drawer for the day."""
+    """Open the clerk's drawer for the day (today: the first open day, once today is closed)."""
     with city.transaction() as session:
+        day = cash.counter_day(session, day) if day == city.today else day
         drawer = cash.open_drawer(session, clerk=_user(session, username), business_date=day,
-                                  opening=_money(opening), now=city.now())
+                                  opening=_money(opening, "--opening"), now=city.now())
     click.echo(f"Drawer {drawer.id} open for {username} on {day}.")
 
 
@@ -82,7 +84,8 @@ def pay_command(city: CityContext, account_number: str, amount: str, tender: str
 def count_command(city: CityContext, drawer_id: int, cash_amount: str, check_amount: str, card_amount: str,
                   username: str) -> None:
     """Record the counted amounts by tender."""
-    counted = {"cash": _money(cash_amount), "check": _money(check_amount), "card": _money(card_amount)}
+    counted = {"cash": _money(cash_amount, "--cash"), "check": _money(check_amount, "--check"),
+               "card": _money(card_amount, "--card")}
     with city.transaction() as session:
         cash.count_drawer(session, drawer_id, counted, user=_user(session, username), now=city.now())
     click.echo(f"Drawer {drawer_id} counted.")

@@ -88,8 +88,13 @@ def trial_balance_command(city: CityContext, as_of: date, output: str | None) ->
 @click.option("--output", type=click.Path(dir_okay=False))
 @pass_city
 def gl_export_command(city: CityContext, day: date, output: str | None) -> None:
-    """The day's general-ledger journal by fund and account code (balanced)."""
-    from engine.money.cash import gl_export
+    """The day's general-ledger journal by fund and account code (balanced); a closed day's as kept at its close."""
+    from engine.money.cash import gl_export_csv
 
     with city.session() as session:
-        _emit(gl_export(session, day), output)
+        data = gl_export_csv(session, day)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        click.echo(data, nl=False)  # bytes: written as they are

@@ -22,7 +22,7 @@ class PaymentForm(FlaskForm):
                           render_kw={"autocomplete": "off", "spellcheck": "false"})
     amount = MoneyField("Amount", validators=[DataRequired(message="Enter the amount received."),
                                               AtLeast("0.01", "The amount must be more than $0.00.")],
-                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+                        ceiling="counter_payment", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     tender = SelectField("Tender", choices=[option(t, TENDER_NAMES[t]) for t in COUNTER_TENDERS])
     check_number = StringField("Check number", validators=[Length(max=32)],
                                render_kw={"autocomplete": "off"})

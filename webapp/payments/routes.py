@@ -1,9 +1,13 @@
-"""Counter pages: thin views over engine.money.payments and engine.money.cash."""
+"""Counter pages: thin views over engine.money.payments and engine.money.cash.
+
+The counter works in its business day: today, or, once today has been closed, the first
+open day after it (a payment taken then is dated today and booked on that day).
+"""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.audit_checkpoints import CheckpointWriter
@@ -14,7 +18,6 @@ from engine.store.models import User
 from webapp import clock
 from webapp.accounts.lookup import account_by_number
 from webapp.auth import STAFF, SUPERVISORS, role_required
-from webapp.downloads import csv_response
 from webapp.extensions import database
 from webapp.formatting import money
 from webapp.payments import bp, lookup
@@ -26,11 +29,18 @@ def _me() -> User:
     return database.session.get(User, current_user.id)
 
 
+def _counter_day() -> date:
+    """The business day the counter works in (today, unless today is already closed)."""
+    return cash.counter_day(database.session, clock.today())
+
+
 def _payment_page(form: PaymentForm, status: int = 200):
     """The counter page around a payment form."""
-    drawer = lookup.my_drawer(database.session, current_user.id, clock.today())
+    day = _counter_day()
+    drawer = lookup.my_drawer(database.session, current_user.id, day)
     taken = lookup.payments_in(database.session, drawer.id, limit=20) if drawer else []
-    return render_template("payments/index.html", form=form, drawer=drawer, taken=taken, today=clock.today()), status
+    return render_template("payments/index.html", form=form, drawer=drawer, taken=taken, today=day,
+                           calendar_today=clock.today()), status
 
 
 @bp.route("/")
@@ -83,10 +93,11 @@ def drawer():
     """My drawer today (open it, count it), the day's balancing report, and for supervisors the day's close."""
     day_form, day = _day()
     session = database.session
-    mine = lookup.my_drawer(session, current_user.id, clock.today())
+    counter_day = _counter_day()
+    mine = lookup.my_drawer(session, current_user.id, counter_day)
     expected = cash.expected_by_tender(session, mine) if mine else {}
     return render_template("payments/drawer.html", mine=mine, expected=expected, day=day, day_form=day_form,
-                           today=clock.today(), open_form=OpenDrawerForm(), count_form=CountDrawerForm(),
+                           today=counter_day, calendar_today=clock.today(), open_form=OpenDrawerForm(), count_form=CountDrawerForm(),
                            close_form=CloseDayForm(business_date=day.isoformat()),
                            drawers=lookup.drawers_of_day(session, day), lines=cash.balancing(session, day),
                            day_closed=cash.day_is_closed(session, day),
@@ -96,20 +107,21 @@ def drawer():
 @bp.route("/drawer/open", methods=["POST"])
 @role_required(*STAFF)
 def open_drawer():
-    """Open my drawer for today with its starting cash."""
+    """Open my drawer for the counter's business day with its starting cash."""
     form = OpenDrawerForm()
     if not form.validate_on_submit():
         flash("Drawer not opened: " + " ".join(form.opening.errors), "error")
         return redirect(url_for("payments.drawer"))
+    day = _counter_day()
     try:
-        cash.open_drawer(database.session, clerk=_me(), business_date=clock.today(), opening=form.opening.amount,
+        cash.open_drawer(database.session, clerk=_me(), business_date=day, opening=form.opening.amount,
                          now=clock.now())
     except cash.CashError as error:
         database.session.rollback()
         flash(f"Drawer not opened: {error}.", "error")
         return redirect(url_for("payments.drawer"))
     database.session.commit()
-    flash(f"Your drawer is open for {clock.today().isoformat()} with {money(form.opening.amount)}.", "success")
+    flash(f"Your drawer is open for {day.isoformat()} with {money(form.opening.amount)}.", "success")
     return redirect(url_for("payments.drawer"))
 
 
@@ -118,7 +130,7 @@ def open_drawer():
 def count_drawer():
     """Count my open drawer by tender; it takes no more payments after this."""
     form = CountDrawerForm()
-    mine = cash.drawer_of(database.session, _me(), clock.today())
+    mine = cash.drawer_of(database.session, _me(), _counter_day())
     if mine is None:
         flash("You have no open drawer today to count.", "error")
         return redirect(url_for("payments.drawer"))
@@ -167,8 +179,8 @@ def close_day():
 @bp.route("/day/gl-export.csv")
 @role_required(*SUPERVISORS)
 def gl_export():
-    """The day's general-ledger journal by fund and account code, as CSV."""
+    """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close)."""
     _, day = _day()
-    rows = cash.gl_export(database.session, day)
-    return csv_response(rows, f"gl-export-{day.isoformat()}.csv")
+    return Response(cash.gl_export_csv(database.session, day), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="gl-export-{day.isoformat()}.csv"'})
 
