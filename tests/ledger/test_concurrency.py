@@ -5,12 +5,13 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from engine.city import DEFAULT_TIMEZONE, local_today
 from engine.money import cash, ledger
 from engine.money.payments import post_counter_payment
 from engine.store.db import make_engine, make_sessionmaker
@@ -66,7 +67,9 @@ def test_one_file_imported_by_two_processes_at_once_posts_each_payment_once(comm
     sessions = make_sessionmaker(make_engine(committing_url))
     with sessions() as s, s.begin():
         numbers = [create_account(s).number for _ in range(6)]
-    rows = [f"{numbers[i % 6]},{10 + i}.00,2026-03-05,check,{5000 + i},{'' if i % 2 else f'LBX-{i}'}"
+    # Paid yesterday in the city: the processes read the real clock, and a paid-on date must lie near it.
+    paid_on = local_today(datetime.now(timezone.utc), DEFAULT_TIMEZONE) - timedelta(days=1)
+    rows = [f"{numbers[i % 6]},{10 + i}.00,{paid_on},check,{5000 + i},{'' if i % 2 else f'LBX-{i}'}"
             for i in range(60)]
     path = payment_file(tmp_path / "lockbox.csv", rows)
     env = {**os.environ, "DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}

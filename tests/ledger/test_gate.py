@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.money import cash, gate, ledger
-from engine.money.gate import Admitted, LedgerError, Posting, Reversed, admit_all, cents_of
+from engine.money.gate import NEW_BOOKS, Admitted, LedgerError, Posting, Reversed, admit_all, cents_of
 from engine.money.ledger.bulk import NewCharge, post_charges
 from engine.money.payments import post_counter_payment
 from engine.store.models import Bill, LedgerEntry
@@ -19,7 +19,7 @@ DAY = date(2026, 3, 2)
 
 
 def test_a_charge_is_booked_to_water_sales_and_a_payment_to_cash():
-    charge, payment = admit_all([Posting(1, "charge", 5203, DAY), Posting(1, "payment", -5203, DAY)])
+    charge, payment = admit_all([Posting(1, "charge", 5203, DAY), Posting(1, "payment", -5203, DAY)], NEW_BOOKS)
     assert (charge.cents, charge.fund, charge.gl_account) == (5203, "510", "4210")
     assert (payment.cents, payment.fund, payment.gl_account) == (-5203, "510", "1010")
 
@@ -34,21 +34,21 @@ def test_a_charge_is_booked_to_water_sales_and_a_payment_to_cash():
 ])
 def test_an_entry_whose_sign_or_kind_does_not_fit_is_refused(kind, cents, message):
     with pytest.raises(LedgerError, match=message):
-        admit_all([Posting(1, kind, cents, DAY)])
+        admit_all([Posting(1, kind, cents, DAY)], NEW_BOOKS)
 
 
 def test_one_bad_posting_refuses_the_whole_list():
     with pytest.raises(LedgerError, match="a fee is a positive amount"):
-        admit_all([Posting(1, "charge", 100, DAY), Posting(2, "fee", -100, DAY)])
+        admit_all([Posting(1, "charge", 100, DAY), Posting(2, "fee", -100, DAY)], NEW_BOOKS)
 
 
 def test_a_reversal_mirrors_its_entry_and_is_booked_where_it_was():
     late_fee = Reversed(entry_id=7, cents=2500, fund="510", gl_account="4310")
-    [admitted] = admit_all([Posting(1, "reversal", -2500, DAY, late_fee)])
+    [admitted] = admit_all([Posting(1, "reversal", -2500, DAY, late_fee)], NEW_BOOKS)
     assert (admitted.fund, admitted.gl_account) == ("510", "4310")
     for wrong in (Posting(1, "reversal", -2400, DAY, late_fee), Posting(1, "reversal", -2500, DAY)):
         with pytest.raises(LedgerError, match="exact opposite amount"):
-            admit_all([wrong])
+            admit_all([wrong], NEW_BOOKS)
 
 
 @pytest.mark.parametrize("amount", ["52.035", "Infinity", "NaN"])
@@ -59,7 +59,7 @@ def test_fractions_of_a_cent_and_non_numbers_are_refused(amount):
 
 def test_cents_must_be_whole():
     with pytest.raises(LedgerError, match="not a whole number of cents"):
-        admit_all([Posting(1, "charge", Decimal("52.03"), DAY)])  # type: ignore[arg-type]
+        admit_all([Posting(1, "charge", Decimal("52.03"), DAY)], NEW_BOOKS)  # type: ignore[arg-type]
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.money import cash, ledger
+from engine.money.bounds import MoneyLimits
 from engine.money.cash import CashError
 from engine.money.payments import (Confirmation, PaymentError, PaymentFile, import_payment_file, import_payments,
                                    parse_payment_file, post_counter_payment, return_payment)
@@ -125,7 +126,7 @@ def test_an_import_file_with_bad_lines_posts_nothing_then_posts_each_payment_onc
     ])
     def run(file_path, confirm=False):
         with open(file_path, newline="") as handle:
-            rows, problems = parse_payment_file(handle, "lockbox")
+            rows, problems = parse_payment_file(handle, "lockbox", limits=MoneyLimits(), business_day=date(2026, 3, 4))
         report = import_payments(committing_db, rows, source="lockbox", file_name=file_path.name, now=NOW, chunk=2)
         if confirm and report.awaiting_confirmation:
             report = import_payment_file(committing_db, PaymentFile(file_path.name, "lockbox", report.file_sha256,
