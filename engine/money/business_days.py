@@ -5,9 +5,9 @@ dated on or before it on the next open day (its own date kept as `dated_on`), an
 GL export and daily receipts are served from the bytes stored at the close (engine.money.closing).
 
 Days close in order. The first close in a database closes the books through that day (the
-history before it was kept before Ordinance closed days); from then on a day may be closed
-only when every earlier day since the last close that has postings or a cash drawer is
-closed, so the closed days are always one unbroken stretch and "closed" is simply "on or
+postings before it are history from before Ordinance closed days; only an earlier day with a
+cash drawer must be closed first); from then on a day may be closed only when every earlier
+day since the last close that has postings or a cash drawer is closed, so the closed days are always one unbroken stretch and "closed" is simply "on or
 before the latest closed day". A day without postings or drawers need not be closed.
 
 On PostgreSQL each batch of postings reads the books under a shared advisory lock and a
@@ -16,14 +16,14 @@ after it sees the day closed (on SQLite a writing transaction already holds the 
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from engine.money.limits import ceiling_columns, limits_of_row
 from engine.money.bounds import MoneyLimits
 from engine.money.gate import Books
+from engine.money.limits import ceiling_columns, limits_of_row
 from engine.store.models import CashDrawer, CitySettings, ClosedDay, LedgerEntry
 
 BOOKS_LOCK = 0x4F52_4449_4E41_4E43 & 0x7FFF_FFFF_FFFF_FFFF  # "ORDINANC": the advisory lock of the closed days

@@ -24,7 +24,7 @@ def _csv(text: str) -> list[dict]:
 def test_billing_payments_and_reports_from_the_command_line(committing_url, tmp_path, monkeypatch):
     """Bill, pay, and read the register, rate summary, receipts, aging, GL export and trial balance."""
     # The command line's clock on March 5 (09:00 in the city): the payment file's paid-on dates must be near it.
-    monkeypatch.setattr("webapp.cli.context.utc_now", lambda: datetime(2026, 3, 5, 17, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr("webapp.cli.context.now", lambda: datetime(2026, 3, 5, 17, 0, tzinfo=timezone.utc))
     sessions = make_sessionmaker(make_engine(committing_url))
     with sessions() as s, s.begin():
         home = account_with_reads(s, WINTER).number
