@@ -1,12 +1,9 @@
 """POST /api/v1/payments: the portal's payments, posted through the payment import, once per transaction id."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
-from engine.money.bounds import MoneyLimits
 from engine.money.payments import import_payments, parse_payment_file
 from engine.store.models import AuditEntry, LedgerEntry, Payment
 from tests.factories import NOW, create_account
@@ -113,8 +110,7 @@ def test_a_transaction_id_reused_for_another_amount_is_a_conflict(portal, db, ac
 def test_the_same_transaction_in_the_portals_file_later_posts_nothing_more(portal, db, app, account):
     assert portal.post("/api/v1/payments", json=payment(account)).status_code == 201
     rows, problems = parse_payment_file(["account_number,amount,paid_on,transaction_id",
-                                         f"{account.number},52.03,2026-03-02,WEB-20260302-0001"], "online",
-                                        limits=MoneyLimits(), business_day=date(2026, 3, 2))
+                                         f"{account.number},52.03,2026-03-02,WEB-20260302-0001"], "online")
     with app.app_context():
         from webapp.extensions import database
         report = import_payments(database.factory(), rows, source="online", file_name="portal.csv", now=NOW)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.money import reports
-from engine.money.bounds import MoneyLimits
 from engine.money.payments import import_payments, parse_payment_file
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import LedgerEntry, Payment
@@ -49,8 +48,7 @@ def town(sessions) -> dict:
         token = add_token(s, "payments:write")
     rows, _ = parse_payment_file(["account_number,amount,paid_on,tender,check_number,transaction_id",
                                   "B-000000,20.00,2026-04-28,check,1042,LBX-0428-1",
-                                  "B-000003,25.00,2026-04-30,check,1043,LBX-0430-0"], "lockbox",
-                                 limits=MoneyLimits(), business_day=CLOSED)
+                                  "B-000003,25.00,2026-04-30,check,1043,LBX-0430-0"], "lockbox")
     assert import_payments(sessions, rows, source="lockbox", file_name="lockbox.csv", now=AFTERNOON).posted == 2
     with sessions() as s:
         check_id = s.scalar(select(Payment.id).where(Payment.check_number == "1042"))
@@ -97,8 +95,7 @@ def test_every_way_of_posting_after_the_close_lands_on_the_next_open_day(session
         assert answer.status_code == 201, answer.data
     # A lockbox file of April 30.
     rows, problems = parse_payment_file(["account_number,amount,paid_on,tender,check_number,transaction_id",
-                                         "B-000008,40.00,2026-04-30,check,77,LBX-0430-1"], "lockbox",
-                                        limits=MoneyLimits(), business_day=CLOSED)
+                                         "B-000008,40.00,2026-04-30,check,77,LBX-0430-1"], "lockbox")
     assert problems == [] and import_payments(sessions, rows, source="lockbox", file_name="lockbox-0430.csv",
                                               now=AFTERNOON).posted == 1
     # The bank returns April 28's check, recorded on April 30 (reversal and the returned-payment fee).

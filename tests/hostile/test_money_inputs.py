@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
 
 from engine.city import DEFAULT_TIMEZONE, local_today
-from engine.money.bounds import MoneyLimits
-from engine.money.payments import parse_payment_file
+from engine.money.payments import import_payment_file, read_payment_file
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import AuditEntry, CashDrawer, LedgerEntry, Payment
 from tests.factories import NOW, create_account
@@ -24,19 +24,21 @@ from tests.ledger.money_support import create_user
 TODAY = date(2026, 3, 2)  # NOW in the city
 FOUR_HUNDRED_DIGITS = "9" * 400
 NOT_MONEY = "is not an amount of money; send digits with at most two decimals, e.g. 52.03 (no exponent, $ or commas)"
-API = {"ceiling": "amount: at most $100,000.00 for an API payment", "negative": "amount must be more than 0.00"}
+API = {"ceiling": "amount: at most $100,000.00 for an API payment", "negative": "amount must be more than 0.00",
+       "too_much": "amount: at most $100,000.00 for an API payment"}
 FILE = {"ceiling": "amount: at most $100,000.00 for a payment in a payment file",
-        "negative": "amount: -5.00 is not more than $0.00"}
+        "negative": "amount: -5.00 is not more than $0.00",
+        "too_much": "amount: at most $10,000,000.00 for any amount Ordinance keeps"}  # read before the city's ceiling
 
 # What a machine sends (the API's "amount", a payment file's amount column), and the refusal it gets.
 MACHINE_AMOUNTS = [
     ("1e3", f"amount: '1e3' {NOT_MONEY}"),
     ("$10", f"amount: '$10' {NOT_MONEY}"),
     ("1,000.00", f"amount: '1,000.00' {NOT_MONEY}"),
-    (FOUR_HUNDRED_DIGITS, "{ceiling}"),
+    (FOUR_HUNDRED_DIGITS, "{too_much}"),
     ("1e16", f"amount: '1e16' {NOT_MONEY}"),
-    ("10000000000000000", "{ceiling}"),          # 1e16 written out
-    ("90000000000000000", "{ceiling}"),          # 9e16
+    ("10000000000000000", "{too_much}"),         # 1e16 written out
+    ("90000000000000000", "{too_much}"),         # 9e16
     ("100000.01", "{ceiling}"),                  # a cent over the city's ceiling
     ("-5.00", "{negative}"),
     ("0.001", "amount: '0.001' has more than two decimals"),
@@ -180,25 +182,43 @@ def test_two_huge_api_payments_cannot_overflow_the_ledger(api, db, supervisor):
         assert supervisor.get(page).status_code == 200
 
 
-# --- a payment file -------------------------------------------------------------------------------
+# --- a payment file ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def import_file(db):
+    """Import a lockbox file's lines into the test's database at NOW (each import a savepoint, rolled back after)."""
+    sessions = sessionmaker(bind=db.bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    def run(number: str, *lines: str):
+        """The report of importing the lines (header added)."""
+        content = "\n".join(["account_number,amount,paid_on,tender,check_number,transaction_id", *lines]) + "\n"
+        read = read_payment_file(content.encode(), name="hostile.csv", source="lockbox")
+        return import_payment_file(sessions, read, now=NOW, by="clerk1")
+
+    return run
 
 
 @pytest.mark.parametrize("sent, message", MACHINE_AMOUNTS)
-def test_a_payment_file_refuses_hostile_amounts_line_by_line(sent, message):
-    rows, problems = parse_payment_file(["account_number,amount,paid_on,transaction_id",
-                                         f'100-000001,"{sent}",2026-03-02,LBX-1'], "lockbox",
-                                        limits=MoneyLimits(), business_day=TODAY)
-    assert rows == []
-    [problem] = problems
-    assert problem.line == 2 and message.format(**FILE) in problem.message
+def test_a_payment_file_refuses_hostile_amounts_line_by_line(db, import_file, sent, message):
+    number = create_account(db).number
+    before = books(db)
+    report = import_file(number, f'{number},"{sent}",2026-03-02,check,1,LBX-1',
+                         f"{number},52.03,2026-03-02,check,2,LBX-2")
+    assert report.refused and report.posted == 0
+    assert [str(p) for p in report.problems] == [f"line 2: {message.format(**FILE)}"]
+    assert books(db) == before
 
 
-@pytest.mark.parametrize("paid_on, message", [("1900-01-01", "paid_on: 1900-01-01 is more than 90 days before"),
-                                              ("2099-01-01", "paid_on: 2099-01-01 is after today (2026-03-02)")])
-def test_a_payment_file_refuses_dates_outside_the_window(paid_on, message):
-    rows, problems = parse_payment_file(["account_number,amount,paid_on", f"100-000001,52.03,{paid_on}"],
-                                        "lockbox", limits=MoneyLimits(), business_day=TODAY)
-    assert rows == [] and message in problems[0].message
+@pytest.mark.parametrize("paid_on, message", [
+    ("1900-01-01", "line 2: paid_on: 1900-01-01 is more than 90 days before the business day 2026-03-02"),
+    ("2099-01-01", "line 2: paid_on: 2099-01-01 is after today (2026-03-02)")])
+def test_a_payment_file_refuses_dates_outside_the_window(db, import_file, paid_on, message):
+    number = create_account(db).number
+    before = books(db)
+    report = import_file(number, f"{number},52.03,{paid_on},check,1,LBX-1")
+    assert report.refused and str(report.problems[0]).startswith(message)
+    assert books(db) == before
 
 
 # --- the command line ------------------------------------------------------------------------------
@@ -258,7 +278,7 @@ def test_the_command_line_import_refuses_every_hostile_line_and_posts_nothing(cl
         before = books(s)
     result = cli("payments", "import", str(path))
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"Posted 0 payments for $0.00; 0 already posted (skipped); {len(lines)} lines refused." in result.output
+    assert f"hostile.csv refused ({len(lines)} bad lines); nothing was posted." in result.output
     for n, (_, message) in enumerate(MACHINE_AMOUNTS, start=2):
         assert f"{path}:{n}: {message.format(**FILE)}" in result.output
     assert "paid_on: 1900-01-01 is more than 90 days before the business day" in result.output

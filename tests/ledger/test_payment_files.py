@@ -6,7 +6,7 @@ ledger entries, the same ledger sum, the same audit rows.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from engine.money import ledger
 from engine.money.payments import Confirmation, PaymentRow, import_payment_file, import_payments, read_payment_file
 from engine.store.models import AuditEntry, LedgerEntry, Payment, PaymentImport
-from tests.factories import NOW, create_account
+from tests.factories import create_account
 from tests.ledger.money_support import payment_file
 from webapp.cli import main as ordinance
 
 LONG = "LBX-20260304-" + "7" * 140  # two ids alike in their first 128 characters
+NOW = datetime(2026, 3, 5, 17, 0, tzinfo=timezone.utc)  # imported on March 5: the files' payments lie on or before it
 
 
 def state(sessions) -> tuple[int, int, int, int]:
@@ -195,8 +196,9 @@ def test_a_portal_payment_and_a_file_line_are_judged_alike(committing_db, tmp_pa
 
 
 @pytest.fixture()
-def cli_env(committing_url, tmp_path):
-    """Run `ordinance ...` on the test's own database; stdout and stderr apart."""
+def cli_env(committing_url, tmp_path, monkeypatch):
+    """Run `ordinance ...` on the test's own database, its clock at NOW; stdout and stderr apart."""
+    monkeypatch.setattr("webapp.cli.context.now", lambda: NOW)  # the files' paid-on dates lie near it
     env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
     runner = CliRunner()
 

@@ -1,14 +1,13 @@
 """Counter payments into drawers, payment files imported whole and once, returned checks, cash balancing, GL export."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.money import cash, ledger
-from engine.money.bounds import MoneyLimits
 from engine.money.cash import CashError
 from engine.money.payments import (Confirmation, PaymentError, PaymentFile, import_payment_file, import_payments,
                                    parse_payment_file, post_counter_payment, return_payment)
@@ -108,6 +107,7 @@ def test_gl_export_balances_to_the_days_postings(db):
 
 def test_an_import_file_with_bad_lines_posts_nothing_then_posts_each_payment_once(committing_db, tmp_path):
     """Bad lines are named by number and the file posts nothing; the good lines alone post once each, however often."""
+    on_march_4 = datetime(2026, 3, 4, 17, 0, tzinfo=timezone.utc)  # imported the day the file's payments were made
     with committing_db() as s, s.begin():
         first, second, cash_only = (create_account(s), create_account(s), create_account(s, cash_only=True))
         numbers = first.number, second.number, cash_only.number
@@ -126,11 +126,12 @@ def test_an_import_file_with_bad_lines_posts_nothing_then_posts_each_payment_onc
     ])
     def run(file_path, confirm=False):
         with open(file_path, newline="") as handle:
-            rows, problems = parse_payment_file(handle, "lockbox", limits=MoneyLimits(), business_day=date(2026, 3, 4))
-        report = import_payments(committing_db, rows, source="lockbox", file_name=file_path.name, now=NOW, chunk=2)
+            rows, problems = parse_payment_file(handle, "lockbox")
+        report = import_payments(committing_db, rows, source="lockbox", file_name=file_path.name, now=on_march_4,
+                                 chunk=2)
         if confirm and report.awaiting_confirmation:
             report = import_payment_file(committing_db, PaymentFile(file_path.name, "lockbox", report.file_sha256,
-                                                                    rows, problems), now=NOW,
+                                                                    rows, problems), now=on_march_4,
                                          confirmation=Confirmation(report.file_sha256, "supervisor1"))
         return sorted(problems + report.problems, key=lambda p: p.line), report
     problems, report = run(path)
