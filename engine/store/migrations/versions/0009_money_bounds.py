@@ -10,19 +10,23 @@
   as bytes (append-only); days closed before this migration are carried over without them.
 
 On SQLite a CHECK constraint can only come with a rebuilt table (Alembic's batch mode), which
-drops the table's triggers: the append-only triggers of ledger_entries are made again. The
-rebuild needs foreign keys off, which engine.store.schema.upgrade sees to.
+drops the table's triggers (the append-only ones of ledger_entries): each rebuilt table's
+triggers are read before and made again after. The rebuild needs foreign keys off, which
+engine.store.schema.upgrade sees to.
 
 Revision ID: 0009
-Revises: 0010 (main's head when this was written; the lead re-chains the numbers at merge)
+Revises: 0008 (main's head when this was written: 0006, 0007, 0010, 0008; the lead re-chains at merge)
 Create Date: 2026-11-26
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 import engine.store.types
 
 revision = "0009"
-down_revision = "0010"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -64,9 +68,26 @@ def _append_only_triggers(table: str, dialect: str) -> None:
                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {operation} refused'); END")
 
 
+@contextmanager
+def _rebuilt(table: str) -> Iterator:
+    """Alembic's batch operations on a table, its triggers made again after a SQLite rebuild dropped them."""
+    connection = op.get_bind()
+    triggers = []
+    if connection.dialect.name == "sqlite":
+        triggers = connection.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                              "AND tbl_name = :t"), {"t": table}).all()
+    with op.batch_alter_table(table) as batch:
+        yield batch
+    for name, sql in triggers:
+        still = connection.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+                                   {"n": name}).first()
+        if still is None:
+            op.execute(sql)
+
+
 def _city_settings() -> None:
     """The ceilings and the paid-on window, with their defaults and ranges."""
-    with op.batch_alter_table("city_settings") as batch:
+    with _rebuilt("city_settings") as batch:
         for kind, cents in CEILINGS.items():
             batch.add_column(sa.Column(f"{kind}_ceiling_cents", engine.store.types.Cents(), nullable=False,
                                        server_default=str(cents)))
@@ -103,32 +124,27 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     _refuse_amounts_beyond_the_bound()
     _city_settings()
-    with op.batch_alter_table("ledger_entries") as batch:
+    with _rebuilt("ledger_entries") as batch:
         batch.add_column(sa.Column("dated_on", sa.Date(), nullable=True))
         batch.create_check_constraint(*_bound("ledger_entries", "amount_cents"))
         batch.create_index("ix_ledger_effective_on", ["effective_on"])
-    if dialect == "sqlite":  # the rebuilt table lost them
-        _append_only_triggers("ledger_entries", dialect)
     for table, column in MONEY_COLUMNS[1:]:
-        with op.batch_alter_table(table) as batch:
+        with _rebuilt(table) as batch:
             batch.create_check_constraint(*_bound(table, column))
     _closed_days(dialect)
 
 
 def downgrade() -> None:
     """Drop the closed days, the bounds, the ceilings and dated_on."""
-    dialect = op.get_bind().dialect.name
     op.drop_table("closed_days")
     for table, column in reversed(MONEY_COLUMNS[1:]):
-        with op.batch_alter_table(table) as batch:
+        with _rebuilt(table) as batch:
             batch.drop_constraint(_bound(table, column)[0], type_="check")
-    with op.batch_alter_table("ledger_entries") as batch:
+    with _rebuilt("ledger_entries") as batch:
         batch.drop_index("ix_ledger_effective_on")
         batch.drop_constraint(_bound("ledger_entries", "amount_cents")[0], type_="check")
         batch.drop_column("dated_on")
-    if dialect == "sqlite":
-        _append_only_triggers("ledger_entries", dialect)
-    with op.batch_alter_table("city_settings") as batch:
+    with _rebuilt("city_settings") as batch:
         batch.drop_constraint("ck_city_settings_paid_on_days_back", type_="check")
         batch.drop_column("paid_on_days_back")
         for kind in reversed(CEILINGS):
