@@ -7,8 +7,9 @@ GL export and daily receipts are served from the bytes stored at the close (engi
 Days close in order. The first close in a database closes the books through that day (the
 postings before it are history from before Ordinance closed days; only an earlier day with a
 cash drawer must be closed first); from then on a day may be closed only when every earlier
-day since the last close that has postings or a cash drawer is closed, so the closed days are always one unbroken stretch and "closed" is simply "on or
-before the latest closed day". A day without postings or drawers need not be closed.
+day since the last close that has postings or a cash drawer is closed, so the closed days
+are always one unbroken stretch and "closed" is simply "on or before the latest closed day".
+A day without postings or drawers need not be closed.
 
 On PostgreSQL each batch of postings reads the books under a shared advisory lock and a
 close takes it exclusively, so a close waits for the postings in flight and every posting
@@ -70,7 +71,7 @@ def first_open_day(session: Session, day: date) -> date:
 
 
 def earliest_open_day_with_activity(session: Session, before: date) -> date | None:
-    """The first day before `before`, after the latest close, with postings or a drawer (drawers only before any close)."""
+    """The first day before `before`, after the latest close, with postings or a drawer (before any close: drawers)."""
     latest = closed_through(session)
     drawers = select(CashDrawer.business_date.label("day")).where(CashDrawer.business_date < before)
     if latest is None:

@@ -1,4 +1,4 @@
-"""Bounds where money and dates enter: the two readers, the city's ceilings, the paid-on window, the gate, the database."""
+"""Bounds where money and dates enter: the two readers, the city's ceilings, the paid-on window, gate, database."""
 from __future__ import annotations
 
 from datetime import date

@@ -97,7 +97,8 @@ def drawer():
     mine = lookup.my_drawer(session, current_user.id, counter_day)
     expected = cash.expected_by_tender(session, mine) if mine else {}
     return render_template("payments/drawer.html", mine=mine, expected=expected, day=day, day_form=day_form,
-                           today=counter_day, calendar_today=clock.today(), open_form=OpenDrawerForm(), count_form=CountDrawerForm(),
+                           today=counter_day, calendar_today=clock.today(), open_form=OpenDrawerForm(),
+                           count_form=CountDrawerForm(),
                            close_form=CloseDayForm(business_date=day.isoformat()),
                            drawers=lookup.drawers_of_day(session, day), lines=cash.balancing(session, day),
                            day_closed=cash.day_is_closed(session, day),

@@ -3,8 +3,8 @@
 Entries are never changed or deleted (the database refuses it); a mistake is corrected by a
 reversing entry. Each posting carries its actor, its day, a reference and the rule version
 that produced it, and writes one audit row. The gate books an entry dated on a closed day on
-the next open day, keeping its own date as `dated_on`. Services flush and never commit: the caller
-owns the transaction. Signs follow engine.money.ledger.aging (positive = the customer owes more).
+the next open day, keeping its own date as `dated_on`. Services flush and never commit: the
+caller owns the transaction. Signs follow engine.money.ledger.aging (positive = the customer owes more).
 """
 from __future__ import annotations
 
@@ -38,17 +38,19 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
                                                      reverses.gl_account)
     [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)], books(session))
     entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=admitted.cents, effective_on=admitted.on,
-                        dated_on=admitted.dated_on, due_on=due_on, posted_at=now, actor=actor, description=description[:200],
-                        reference=reference[:120], rule_id=rule_id, rule_version=rule_version, bill_id=bill_id,
-                        payment_id=payment_id, reverses_id=undone.entry_id if undone else None,
-                        fund=admitted.fund, gl_account=admitted.gl_account)
+                        dated_on=admitted.dated_on, due_on=due_on, posted_at=now, actor=actor,
+                        description=description[:200], reference=reference[:120], rule_id=rule_id,
+                        rule_version=rule_version, bill_id=bill_id, payment_id=payment_id,
+                        reverses_id=undone.entry_id if undone else None, fund=admitted.fund,
+                        gl_account=admitted.gl_account)
     session.add(entry)
     session.flush()
     audit.record(session, actor=actor, action=f"ledger.{kind}", subject_type="utility_account",
                  subject_id=account_id, at=now,
                  detail={"entry_id": entry.id, "amount": str(amount), "on": admitted.on.isoformat(),
-                         **_dated(admitted.dated_on), "reference": reference, "rule_id": rule_id, "rule_version": rule_version,
-                         "reverses_id": entry.reverses_id, "payment_id": payment_id, "bill_id": bill_id})
+                         **_dated(admitted.dated_on), "reference": reference, "rule_id": rule_id,
+                         "rule_version": rule_version, "reverses_id": entry.reverses_id, "payment_id": payment_id,
+                         "bill_id": bill_id})
     return entry
 
 

@@ -84,7 +84,8 @@ def statement(session: Session, account_id: int, as_of: date | None = None) -> l
     running, lines = 0, []
     for entry in session.scalars(query):
         running += entry.amount_cents
-        lines.append({"id": entry.id, "on": entry.effective_on, "dated_on": entry.dated_on, "kind": entry.kind, "description": entry.description,
+        lines.append({"id": entry.id, "on": entry.effective_on, "dated_on": entry.dated_on, "kind": entry.kind,
+                      "description": entry.description,
                       "reference": entry.reference, "amount_cents": entry.amount_cents, "due_on": entry.due_on,
                       "balance_cents": running, "actor": entry.actor, "rule_id": entry.rule_id,
                       "rule_version": entry.rule_version, "reverses_id": entry.reverses_id})
