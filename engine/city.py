@@ -2,6 +2,8 @@
 
 There is one row; until an administrator saves it, `get_city` hands back the defaults of the
 sample city (not yet stored). Changes are audited; nothing here commits or reads the clock.
+The settings that guard money or rules (GUARDED) never change here: they change only when a
+second person approves (engine.two_person), which calls `apply_approved`.
 """
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.store.models import LANGUAGES, CitySettings
+from engine.store.models import LANGUAGES, CitySettings, SettingChange, User
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website",
-            "rules_need_second_approver")
+            "rules_need_second_approver", "second_approver")
+# The settings that guard money or rules: each changes only when a second person approves. The one
+# list to grow (money ceilings, the date window) as such settings are added.
+GUARDED = ("rules_need_second_approver", "second_approver")
 
 
 class CityError(ValueError):
@@ -31,7 +36,8 @@ def get_city(session: Session) -> CitySettings:
     if city is not None:
         return city
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
-                        payment_address="", phone="", website="", rules_need_second_approver=True)
+                        payment_address="", phone="", website="", rules_need_second_approver=True,
+                        second_approver=None)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -49,7 +55,17 @@ def local_today(now: datetime, tz: str) -> date:
     return now.astimezone(zone(tz)).date()
 
 
-def _checked(changes: dict[str, Any]) -> dict[str, Any]:
+def _second_approver(session: Session, username: str | None) -> str | None:
+    """The username of an active supervisor to name as the second approver (None: nobody), or a CityError."""
+    if not username:
+        return None
+    user = session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or not user.active or user.role != "supervisor":
+        raise CityError(f"The second approver must be an active supervisor; {username!r} is not one.")
+    return user.username
+
+
+def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, cleaned, or a CityError naming the first bad one."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -64,20 +80,47 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
         if "en" not in languages or not set(languages) <= set(LANGUAGES):
             raise CityError(f"Languages must include English and be among {', '.join(LANGUAGES)}.")
         cleaned["languages"] = languages
+    if "second_approver" in cleaned:
+        cleaned["second_approver"] = _second_approver(session, cleaned["second_approver"])
     return cleaned
 
 
+def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
+    """Each setting whose value would change: [old, new]."""
+    return {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+
+
 def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:
-    """Save changed city settings and audit what changed (old and new values)."""
-    cleaned = _checked(changes)
+    """Save changed city settings and audit what changed (old and new values); a guarded one is refused."""
+    cleaned = checked(session, changes)
     city = get_city(session)
-    changed = {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+    changed = changed_settings(city, cleaned)
+    guarded = [key for key in changed if key in GUARDED]
+    if guarded:
+        raise CityError(f"{', '.join(guarded)} changes only when a second person approves it: ask for the change "
+                        "on the city settings page.")
     if not changed and city.id is not None:
         return city
+    return _save(session, city, changed, actor=actor, now=now)
+
+
+def _save(session: Session, city: CitySettings, changed: dict[str, list[Any]], *, actor: str, now: datetime,
+          **detail: Any) -> CitySettings:
+    """Set the changed settings and write their audit row."""
     for key, (_old, new) in changed.items():
         setattr(city, key, new)
     session.add(city)
     session.flush()
     audit.record(session, actor=actor, action="city.update", subject_type="city", subject_id=city.id,
-                 detail=changed, at=now)
+                 detail={**changed, **detail}, at=now)
     return city
+
+
+def apply_approved(session: Session, change: SettingChange, *, now: datetime) -> CitySettings:
+    """Set a guarded setting that a second person has approved; its audit row names the change and both people."""
+    if change.status != "approved" or change.setting not in GUARDED or change.decided_by in (None, change.requested_by):
+        raise CityError(f"change {change.id} has not been approved by a second person")
+    value = checked(session, {change.setting: change.new_value})[change.setting]
+    city = get_city(session)
+    return _save(session, city, {change.setting: [getattr(city, change.setting), value]}, actor=change.decided_by,
+                 now=now, change=change.id, asked_by=change.requested_by)

@@ -106,6 +106,27 @@ class CitySettings(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     website: Mapped[str] = mapped_column(String(120), default="")
     rules_need_second_approver: Mapped[bool] = mapped_column(Boolean, default=True)
+    second_approver: Mapped[str | None] = mapped_column(String(64))  # a supervisor, for a city with one admin
+
+
+class SettingChange(Base):
+    """A change to a guarded city setting or to a user's role, waiting for a second person to approve it.
+
+    Asked by one administrator; approved (and only then applied) or refused by another
+    person, or withdrawn by the one who asked. `username` names the user a role change is about.
+    """
+
+    __tablename__ = "setting_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting: Mapped[str] = mapped_column(String(64))  # a guarded city setting's name, or "role"
+    username: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|refused|withdrawn
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
 
 
 # --- customers, properties, utility accounts ------------------------------------------------

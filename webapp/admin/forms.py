@@ -1,4 +1,4 @@
-"""Forms for users and city settings."""
+"""Forms for users, city settings, and the changes that wait for a second person."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from engine.store.models import ROLES
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
+from webapp.fields import option
 
 
 class AddUserForm(FlaskForm):
@@ -42,4 +43,27 @@ class CityForm(FlaskForm):
     phone = StringField("Customer service phone", validators=[Optional(), Length(max=32)])
     website = StringField("Website", validators=[Optional(), Length(max=120)])
     rules_need_second_approver = BooleanField("Rule versions need a second person to approve them")
+    second_approver = SelectField("Second approver (a supervisor), for a city with a single administrator",
+                                  validate_choice=False)  # engine.city checks the name
     submit = SubmitField("Save settings")
+
+
+def city_form(supervisors: list[str], **values: object) -> CityForm:
+    """The city form, its second-approver choices the active supervisors (or nobody)."""
+    form = CityForm(**values)
+    form.second_approver.choices = [option("", "Nobody named")] + [option(name, name) for name in supervisors]
+    return form
+
+
+class RoleForm(FlaskForm):
+    """Ask for one user's role to change (it waits for a second person)."""
+
+    username = HiddenField(validators=[DataRequired()])
+    role = SelectField("Role", choices=list(ROLES))
+    submit = SubmitField("Ask for this role")
+
+
+class DecisionForm(FlaskForm):
+    """The Approve or Refuse button of a waiting change (its CSRF token)."""
+
+    submit = SubmitField("Decide")
