@@ -25,6 +25,7 @@ from engine import audit, city, users
 from engine.store.models import ROLES, SettingChange, User
 
 PENDING, APPROVED, REFUSED, WITHDRAWN = "pending", "approved", "refused", "withdrawn"
+DECISIONS = {APPROVED: "approve", REFUSED: "refuse", WITHDRAWN: "withdraw"}  # status -> its audit action
 ROLE = "role"  # the `setting` of a change to a user's role
 ROLE_WORDS = {"clerk": "a clerk", "supervisor": "a supervisor", "admin": "an administrator"}
 SETTING_WORDS = {"rules_need_second_approver": "Rule versions need a second person to approve them",
@@ -201,7 +202,7 @@ def _decide(session: Session, change: SettingChange, status: str, *, actor: str,
     """Record the decision and audit it."""
     change.status, change.decided_by, change.decided_at = status, actor, now
     session.flush()
-    audit.record(session, actor=actor, action=f"change.{status}", subject_type="setting_change",
+    audit.record(session, actor=actor, action=f"change.{DECISIONS[status]}", subject_type="setting_change",
                  subject_id=change.id, at=now,
                  detail={"setting": change.setting, "username": change.username, "old": change.old_value,
                          "new": change.new_value, "asked_by": change.requested_by})

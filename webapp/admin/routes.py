@@ -127,8 +127,13 @@ def city_settings():
 @role_required(*SUPERVISORS)
 def changes():
     """The changes waiting for a second person, with Approve and Refuse for those who may, and the latest decided."""
+    return _changes_page()
+
+
+def _changes_page(status: int = 200):
+    """The waiting-changes page."""
     return render_template("admin/changes.html", decided=two_person.decided(database.session),
-                           describe=two_person.describe, **_waiting())
+                           describe=two_person.describe, **_waiting()), status
 
 
 @bp.route("/changes/<int:change_id>/approve", methods=["POST"])
@@ -149,7 +154,7 @@ def _decide(change_id: int, decision, done: str):
     """Approve or refuse one change from its button; a refusal of the decision is shown, nothing changed."""
     if not DecisionForm().validate_on_submit():
         flash("The form had expired; nothing was changed. Try again.", "error")
-        return redirect(url_for("admin.changes"))
+        return _changes_page(400)
     try:
         change = decision(database.session, change_id, actor=current_user.username, now=clock.now())
     except REFUSALS as error:
