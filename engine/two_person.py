@@ -212,14 +212,23 @@ def approve(session: Session, change_id: int, *, actor: str, now: datetime) -> S
     """A second person approves a waiting change: it applies now (refused if the setting moved since it was asked)."""
     change = _pending(session, change_id)
     _refuse_to_decide(session, change, actor)
-    if change.setting != ROLE and getattr(city.get_city(session), change.setting) != change.old_value:
-        raise ChangeError(f"{describe(change)}: the setting changed since this was asked; refuse it and ask again.")
+    if _value_now(session, change) != change.old_value:
+        raise ChangeError(f"{describe(change)}: it is no longer {_value_words(change.old_value)}, as when this was "
+                          "asked; refuse it and ask again.")
     _decide(session, change, APPROVED, actor=actor, now=now)
     if change.setting == ROLE:
         users.apply_approved_role(session, change, now=now)
     else:
         city.apply_approved(session, change, now=now)
     return change
+
+
+def _value_now(session: Session, change: SettingChange) -> Any:
+    """The setting's value now, or the user's role now (None when they are gone or disabled)."""
+    if change.setting != ROLE:
+        return getattr(city.get_city(session), change.setting)
+    user = users.get_user(session, change.username or "")
+    return user.role if user is not None and user.active else None
 
 
 def refuse(session: Session, change_id: int, *, actor: str, now: datetime) -> SettingChange:

@@ -401,3 +401,15 @@ def test_the_command_line_refuses_an_issue_beyond_the_credit_and_the_case_stays_
     assert (issued.exit_code, issued.stderr) == (1, f"Error: issue_check refused:\n  {SHRUNK}\n")
     with transaction(cases_cli.sessions) as session:
         assert session.get(Case, 1).state == "approved" and refunds(session, cases_cli.account_id) == 0
+
+
+def test_a_role_change_asked_for_a_user_whose_role_moved_since_is_refused_unapplied(db):
+    """ada asks cal -> supervisor, cal is disabled meanwhile: ben's approval is refused and nothing is applied."""
+    for name in ("ada", "ben"):
+        create_user(db, "admin", username=name)
+    create_user(db, "clerk", username="cal")
+    change = two_person.ask_role_change(db, "cal", "supervisor", actor="ada", now=NOW)
+    users.disable_user(db, "cal", actor="ada", now=NOW)
+    with pytest.raises(two_person.ChangeError, match="it is no longer clerk"):
+        two_person.approve(db, change.id, actor="ben", now=NOW)
+    assert change.status == "pending" and users.get_user(db, "cal").role == "clerk"
