@@ -4,8 +4,8 @@ There is one row; until an administrator saves it, `get_city` hands back the def
 sample city (not yet stored). Changes are audited; nothing here commits or reads the clock.
 
 The money ceilings and the paid-on window are kept here too and read by
-engine.money.limits.city_limits; they are not among the settings an administrator edits on
-the city page (changing them will take two people).
+engine.money.limits.city_limits. The settings that guard money or rules (GUARDED) never change here: they change only when a
+second person approves (engine.two_person), which calls `apply_approved`.
 """
 from __future__ import annotations
 
@@ -17,12 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.store.models import DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, CitySettings
+from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
+from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
+                                 CitySettings, SettingChange, User)
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
-EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website",
-            "rules_need_second_approver")
+CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
+# The settings that guard money or rules: each changes only when a second person approves.
+GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back")
+EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", *GUARDED)
 
 
 class CityError(ValueError):
@@ -36,9 +40,8 @@ def get_city(session: Session) -> CitySettings:
         return city
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
                         payment_address="", phone="", website="", rules_need_second_approver=True,
-                        paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
+                        second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
-
 
 
 def zone(name: str) -> ZoneInfo:
@@ -56,7 +59,17 @@ def local_today(now: datetime, tz: str) -> date:
     return now.astimezone(zone(tz)).date()
 
 
-def _checked(changes: dict[str, Any]) -> dict[str, Any]:
+def _second_approver(session: Session, username: str | None) -> str | None:
+    """The username of an active supervisor to name as the second approver (None: nobody), or a CityError."""
+    if not username:
+        return None
+    user = session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or not user.active or user.role != "supervisor":
+        raise CityError(f"The second approver must be an active supervisor; {username!r} is not one.")
+    return user.username
+
+
+def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, cleaned, or a CityError naming the first bad one."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -71,20 +84,61 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
         if "en" not in languages or not set(languages) <= set(LANGUAGES):
             raise CityError(f"Languages must include English and be among {', '.join(LANGUAGES)}.")
         cleaned["languages"] = languages
+    if "second_approver" in cleaned:
+        cleaned["second_approver"] = _second_approver(session, cleaned["second_approver"])
+    for key in CEILINGS:
+        if key in cleaned and not (type(cleaned[key]) is int and 1 <= cleaned[key] <= LARGEST_AMOUNT_CENTS):
+            raise CityError(f"{key.removesuffix('_ceiling_cents').replace('_', ' ')} ceiling: from $0.01 to "
+                            f"{format_money(LARGEST_AMOUNT_CENTS)}, not {cleaned[key]!r} cents.")
+    if "paid_on_days_back" in cleaned:
+        cleaned["paid_on_days_back"] = _whole_number("paid_on_days_back", cleaned["paid_on_days_back"], 0,
+                                                     LONGEST_PAID_ON_WINDOW)
     return cleaned
 
 
+def _whole_number(key: str, value: Any, least: int, most: int) -> int:
+    """A whole-number setting within its range, or a CityError naming it and the range."""
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise CityError(f"{key.replace('_', ' ')}: a whole number from {least:,} to {most:,}, not {value!r}.")
+    return value
+
+
+def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
+    """Each setting whose value would change: [old, new]."""
+    return {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+
+
 def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:
-    """Save changed city settings and audit what changed (old and new values)."""
-    cleaned = _checked(changes)
+    """Save changed city settings and audit what changed (old and new values); a guarded one is refused."""
+    cleaned = checked(session, changes)
     city = get_city(session)
-    changed = {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+    changed = changed_settings(city, cleaned)
+    guarded = [key for key in changed if key in GUARDED]
+    if guarded:
+        raise CityError(f"{', '.join(guarded)} changes only when a second person approves it: ask for the change "
+                        "on the city settings page.")
     if not changed and city.id is not None:
         return city
+    return _save(session, city, changed, actor=actor, now=now)
+
+
+def _save(session: Session, city: CitySettings, changed: dict[str, list[Any]], *, actor: str, now: datetime,
+          **detail: Any) -> CitySettings:
+    """Set the changed settings and write their audit row."""
     for key, (_old, new) in changed.items():
         setattr(city, key, new)
     session.add(city)
     session.flush()
     audit.record(session, actor=actor, action="city.update", subject_type="city", subject_id=city.id,
-                 detail=changed, at=now)
+                 detail={**changed, **detail}, at=now)
     return city
+
+
+def apply_approved(session: Session, change: SettingChange, *, now: datetime) -> CitySettings:
+    """Set a guarded setting that a second person has approved; its audit row names the change and both people."""
+    if change.status != "approved" or change.setting not in GUARDED or change.decided_by in (None, change.requested_by):
+        raise CityError(f"change {change.id} has not been approved by a second person")
+    value = checked(session, {change.setting: change.new_value})[change.setting]
+    city = get_city(session)
+    return _save(session, city, {change.setting: [getattr(city, change.setting), value]}, actor=change.decided_by,
+                 now=now, change=change.id, asked_by=change.requested_by)

@@ -4,7 +4,9 @@ Every change writes an audit row in the caller's transaction; nothing here commi
 Passwords are checked by engine.passwords and kept only as scrypt hashes. Signing in is
 throttled by (username, address) and by address (engine.throttle), never by account, and
 every failure, whatever its cause, gets the same words. A new password or disabling a
-user ends their sessions (engine.staff_sessions).
+user ends their sessions (engine.staff_sessions). A role above clerk is granted, and a role
+changed, only when a second person approves (engine.two_person calls `apply_approved_role`);
+`add_user` with such a role is for the machine operator's first people (its `bootstrap`).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, passwords, staff_sessions, throttle
 from engine.city import get_city
-from engine.store.models import ROLES, User
+from engine.store.models import ROLES, SettingChange, User
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SIGN_IN_FAILED = "Sign-in failed: check the username and password, or wait a moment and try again."
@@ -75,8 +77,14 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+def active_admins(session: Session) -> list[str]:
+    """The usernames of the active administrators."""
+    return list(session.scalars(select(User.username).where(User.role == "admin", User.active.is_(True))
+                                .order_by(User.username)))
+
+
 def add_user(session: Session, *, username: str, full_name: str, role: str, password: str,
-             actor: str, now: datetime) -> User:
+             actor: str, now: datetime, bootstrap: bool = False) -> User:
     """Create an active user with a role and a password; refuse a taken or malformed username."""
     username = username.strip().lower()
     full_name = full_name.strip()
@@ -93,8 +101,9 @@ def add_user(session: Session, *, username: str, full_name: str, role: str, pass
                 active=True, created_at=now)
     session.add(user)
     session.flush()
+    detail = {"role": role, "full_name": full_name, **({"bootstrap": True} if bootstrap else {})}
     audit.record(session, actor=actor, action="user.add", subject_type="user", subject_id=username,
-                 detail={"role": role, "full_name": full_name}, at=now)
+                 detail=detail, at=now)
     return user
 
 
@@ -103,6 +112,22 @@ def _existing(session: Session, username: str) -> User:
     user = get_user(session, username)
     if user is None:
         raise UserError(f"There is no user {username!r}.")
+    return user
+
+
+def apply_approved_role(session: Session, change: SettingChange, *, now: datetime) -> User:
+    """Give a user the role a second person approved; refused if it was not approved, or their role moved since."""
+    if change.status != "approved" or change.setting != "role" or change.decided_by in (None, change.requested_by):
+        raise UserError(f"change {change.id} has not been approved by a second person")
+    user = _existing(session, change.username or "")
+    if not user.active or user.role != change.old_value:
+        raise UserError(f"{user.username} is now {user.role if user.active else 'disabled'}; this change was asked "
+                        f"while they were {change.old_value}: refuse it and ask again.")
+    user.role = change.new_value
+    session.flush()
+    audit.record(session, actor=change.decided_by, action="user.role", subject_type="user", subject_id=user.username,
+                 detail={"role": [change.old_value, change.new_value], "change": change.id,
+                         "asked_by": change.requested_by}, at=now)
     return user
 
 

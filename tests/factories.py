@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine import two_person
 from engine.store.models import Business, Case, CitySettings, Customer, License, Property, UtilityAccount
 from samplecity.city import city_settings_row
 
@@ -101,3 +102,15 @@ def save_city(session: Session) -> CitySettings:
     session.add(city)
     session.flush()
     return city
+
+
+def switch_off_second_approver(session: Session, *, admin: str, supervisor: str, now: datetime = NOW) -> None:
+    """A city whose single administrator switched the rule-approval second person off, the two-person way.
+
+    The administrator names the supervisor as the city's second approver (the supervisor accepts), then asks
+    for rules_need_second_approver off, and the supervisor approves.
+    """
+    naming = two_person.ask_city_change(session, "second_approver", supervisor, actor=admin, now=now)
+    two_person.approve(session, naming.id, actor=supervisor, now=now)
+    switch = two_person.ask_city_change(session, "rules_need_second_approver", False, actor=admin, now=now)
+    two_person.approve(session, switch.id, actor=supervisor, now=now)

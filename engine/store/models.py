@@ -125,7 +125,7 @@ class CitySettings(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     website: Mapped[str] = mapped_column(String(120), default="")
     rules_need_second_approver: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Ceilings by kind of entry (engine.money.bounds); kept here, changed only by a two-person step (to come).
+    # Ceilings by kind of entry (engine.money.bounds); kept here, changed only by a two-person step (engine.two_person).
     counter_payment_ceiling_cents: Mapped[int] = ceiling_column("counter_payment")
     import_payment_ceiling_cents: Mapped[int] = ceiling_column("import_payment")
     api_payment_ceiling_cents: Mapped[int] = ceiling_column("api_payment")
@@ -134,6 +134,7 @@ class CitySettings(Base):
     rule_amount_ceiling_cents: Mapped[int] = ceiling_column("rule_amount")
     paid_on_days_back: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAID_ON_DAYS_BACK,
                                                    server_default=str(DEFAULT_PAID_ON_DAYS_BACK))
+    second_approver: Mapped[str | None] = mapped_column(String(64))  # a supervisor, for a city with one admin
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
                           name=f"ck_city_settings_{kind}_ceiling")
@@ -141,6 +142,26 @@ class CitySettings(Base):
         CheckConstraint(f"paid_on_days_back BETWEEN 0 AND {LONGEST_PAID_ON_WINDOW}",
                         name="ck_city_settings_paid_on_days_back"),
     )
+
+
+class SettingChange(Base):
+    """A change to a guarded city setting or to a user's role, waiting for a second person to approve it.
+
+    Asked by one administrator; approved (and only then applied) or refused by another
+    person, or withdrawn by the one who asked. `username` names the user a role change is about.
+    """
+
+    __tablename__ = "setting_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting: Mapped[str] = mapped_column(String(64))  # a guarded city setting's name, or "role"
+    username: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|refused|withdrawn
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
 
 
 # --- customers, properties, utility accounts ------------------------------------------------

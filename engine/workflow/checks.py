@@ -21,13 +21,14 @@ from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import (ANY_STATE, NAME, WORKFLOW_ID, Action, RuleOutcome, RuleGuard, State, Transition,
-                                   Workflow)
+from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, WORKFLOW_ID, Action, RuleOutcome, RuleGuard, Says,
+                                   State, Transition, Workflow)
 
-TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description")
+TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final")
-TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "due", "not_by", "form", "actions")
+TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "not_by", "form", "actions")
+OPENING_KEYS = ("when", "says")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
 BY = ("staff", "sweep")
 ROLLS = ("office_day", "shutoff_day")
@@ -112,11 +113,12 @@ class DefinitionReader:
         raw = [(i, t) for i, t in enumerate(data["transitions"])]
         self.collect_fields(raw)
         transitions = [self.read_transition(i, t, states) for i, t in raw]
+        opening = self.read_opening(data["opening"], str(data["initial"])) if "opening" in data else None
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
                         initial=data["initial"], states=states, transitions=tuple(transitions),
-                        field_types=dict(self.field_types), source=self.source,
+                        field_types=dict(self.field_types), opening=opening, source=self.source,
                         description=data.get("description") or "", lines=dict(self.lines))
 
     def check_header(self) -> None:
@@ -280,13 +282,41 @@ class DefinitionReader:
         if by == "sweep" and form:
             self.error(f"{path}.form", "a sweep fills in no form; only staff steps have forms")
         when = self.read_when(raw["when"], f"{path}.when") if "when" in raw else None
+        says = self.read_says(raw, path)
         due = self.read_due(raw.get("due"), f"{path}.due")
         not_by = raw.get("not_by")
         if not_by is not None and self.field_types.get(not_by) != "text":
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
         actions = tuple(self.read_actions(raw.get("actions") or [], f"{path}.actions"))
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
-                          roles=roles, when=when, due=due, not_by=not_by, form=form, actions=actions)
+                          roles=roles, when=when, says=says, due=due, not_by=not_by, form=form, actions=actions)
+
+    def read_opening(self, raw: YamlValue, initial: str) -> Transition | None:
+        """`opening: {when: .., says: ..}`: what must hold for a case to be opened, and the words if it does not."""
+        if not isinstance(raw, dict) or "when" not in raw:
+            self.error("opening", "expected {when: CONDITION, says: WORDS}")
+            return None
+        self.keys(raw, OPENING_KEYS, "opening", "the opening")
+        return Transition(id="open", sources=(), target=initial, when=self.read_when(raw["when"], "opening.when"),
+                          says=self.read_says(raw, "opening"))
+
+    def read_says(self, raw: YamlMapping, path: str) -> Says | None:
+        """`says:` words for a refused `when:`, each {name} a fact or a field of the case."""
+        if "says" not in raw:
+            return None
+        text, where = raw["says"], f"{path}.says" if path else "says"
+        if not isinstance(text, str) or not text.strip():
+            self.error(where, "says is the sentence a refused step shows, e.g. the credit is now {refundable}")
+            return None
+        if "when" not in raw:
+            self.error(where, "says gives the words of a refused `when:`; there is no when here")
+        facts, types = SUBJECT_FACTS.get(self.data["subject"], {}), {}
+        for name in PLACEHOLDER.findall(text):
+            kind = facts[name].type if name in facts else self.field_types.get(name)
+            if kind is None:
+                self.error(where, f"{{{name}}} is not a fact of a {self.data['subject']} case")
+            types[name] = kind or "text"
+        return Says(text=text.strip(), types=tuple(sorted(types.items())))
 
     def read_sources(self, raw: YamlValue, states: dict[str, State], path: str) -> tuple[str, ...]:
         """`from:` a state, a list of states, or "*"; never a final state."""

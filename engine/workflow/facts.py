@@ -103,6 +103,8 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("account_status", "text", "active or closed"),
         Fact("balance", "money", "what the account owes on the day (negative: a credit)"),
         Fact("refundable", "money", "the credit that may be refunded"),
+        Fact("credit_after_refund", "money", "the refundable credit left once the amount asked is refunded "
+             "(negative: the refund asks for more than the credit; absent until an amount is asked)"),
         Fact("amount", "money", "the refund requested", case=True),
         Fact("source", "text", "overpayment, deposit or license_overpayment", case=True),
         Fact("requested_by", "text", "the user who requested the refund", case=True),
@@ -242,11 +244,14 @@ def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subj
 
 
 def refund_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
-    """A refund case's facts: the account's balance and refundable credit (the request is in the fields)."""
+    """A refund case's facts: the account's balance, its refundable credit and what is left of it after the refund."""
     account = account_facts(ctx, subject_id)
     keep = ("account_number", "account_status", "balance")
-    return {**{k: account[k] for k in keep},
-            "refundable": from_cents(refundable_cents(ctx.session, subject_id))}
+    refundable = from_cents(refundable_cents(ctx.session, subject_id))
+    facts: SubjectFacts = {**{k: account[k] for k in keep}, "refundable": refundable}
+    if fields.get("amount") is not None:
+        facts["credit_after_refund"] = refundable - Decimal(str(fields["amount"]))
+    return facts
 
 
 def lien_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:

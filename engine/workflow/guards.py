@@ -134,18 +134,19 @@ def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValu
 
 def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
     """The guard: a condition over the facts, or a criteria outcome that must contain values."""
+    says = step.says.words(dict(facts)) if step.says is not None else ""
     if isinstance(step.when, Condition):
         result = step.when.evaluate(facts)
         failed = [line.strip() for line in result.trace if line.endswith(": no")]
         verdict.check("when", result.holds, "; ".join(result.trace),
-                      "the conditions are not met: " + "; ".join(failed), trace=result.trace)
+                      says or "the conditions are not met: " + "; ".join(failed), trace=result.trace)
     elif isinstance(step.when, RuleGuard):
         result = consult(rules, step.when.rule, facts, on, verdict.rules)
         outcome = result.get("outcome")
         ok = _contains(outcome, step.when.outcome)
         detail = f"{step.when.rule} gives {_shown(outcome)}; this step needs {_shown(step.when.outcome)}"
-        verdict.check("when", ok, detail, f"{step.when.rule} says no: it gives {_shown(outcome)}; this step needs "
-                                          f"{_shown(step.when.outcome)}", rule=step.when.rule,
+        verdict.check("when", ok, detail, says or f"{step.when.rule} says no: it gives {_shown(outcome)}; this step "
+                                                  f"needs {_shown(step.when.outcome)}", rule=step.when.rule,
                       matched=result.get("matched", []), trace=result.get("trace", []))
 
 
@@ -171,6 +172,18 @@ def resolve_form(form: tuple[FormField, ...], rules: RuleLibrary, facts: Facts, 
 def not_from_here(workflow: Workflow, state: str) -> str:
     """Why a step is refused in a state it does not leave."""
     return f"this step is not available while the case is {workflow.states[state].label.lower()}"
+
+
+def opening_refusals(workflow: Workflow, facts: Facts, rules: RuleLibrary, on: date) -> list[str]:
+    """Why a case of this workflow may not be opened with these facts (`opening:`); empty when it may."""
+    if workflow.opening is None:
+        return []
+    verdict = Verdict(workflow.opening)
+    try:
+        _check_when(verdict, workflow.opening, facts, rules, on)
+    except EvaluationError as error:  # a bad fact or no rule version in force: refuse, saying why
+        verdict.check("rules", False, f"cannot be decided: {error}")
+    return verdict.reasons
 
 
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: Facts,

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from engine.money import format_money
 from engine.rules.conditions import Condition
 from engine.rules.types import YamlValue
 from engine.workflow.forms import FormField, RuleOutcome
 
 ANY_STATE = "*"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")  # a fact named in `says:` words
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -33,6 +35,30 @@ class RuleGuard:
 
     rule: str
     outcome: dict[str, YamlValue]
+
+
+@dataclass(frozen=True)
+class Says:
+    """`says:` the words a refused guard gives, each {fact} filled in (money as $75.61), and each fact's type."""
+
+    text: str
+    types: tuple[tuple[str, str], ...] = ()
+
+    def words(self, facts: dict[str, object]) -> str:
+        """The sentence with the facts of the day in it; a fact not known is "not given"."""
+        types = dict(self.types)
+        return PLACEHOLDER.sub(lambda found: _fact_words(facts.get(found[1]), types.get(found[1])), self.text)
+
+
+def _fact_words(value: object, kind: str | None) -> str:
+    """One fact as a refusal writes it: money as $1,234.56, the rest as it is."""
+    if value is None:
+        return "not given"
+    if kind == "money":
+        return format_money(str(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -55,6 +81,7 @@ class Transition:
     label: str = ""
     roles: tuple[str, ...] | RuleOutcome | None = None
     when: Condition | RuleGuard | None = None
+    says: Says | None = None  # the refusal when `when:` does not hold, in the workflow's words
     due: str | None = None
     not_by: str | None = None
     form: tuple[FormField, ...] = ()
@@ -88,6 +115,7 @@ class Workflow:
     states: dict[str, State]
     transitions: tuple[Transition, ...]
     field_types: dict[str, str] = field(default_factory=dict)
+    opening: Transition | None = None  # `opening: {when, says}`: what must hold for a case to be opened
     source: str = "<text>"
     description: str = ""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line

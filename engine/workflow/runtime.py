@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
+from engine.money.gate import LedgerError
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
@@ -28,7 +29,7 @@ from engine.workflow.context import StepContext
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactContext
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
-from engine.workflow.guards import Actor, Verdict, judge, not_from_here, resolve_form
+from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
 from engine.workflow.model import Workflow
 
 
@@ -126,7 +127,9 @@ def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, work
     if parent is not None and (workflow.subject == "license") != (parent.subject_type == "license"):
         raise CaseError(f"a {workflow.id} case is about a {workflow.subject}; case {parent.id} is about a "
                         f"{parent.subject_type}")
-    case_facts(session, rules, workflow, subject_id, fields, on)  # the subject exists and its facts derive
+    refusals = opening_refusals(workflow, case_facts(session, rules, workflow, subject_id, fields, on), rules, on)
+    if refusals:  # the subject exists and its facts derive, but the workflow's `opening:` does not hold
+        raise CaseError("; ".join(refusals))
     _refuse_second_open_case(session, workflow, subject_id)
     on_account = workflow.subject != "license"
     case = Case(workflow_id=workflow.id, workflow_version=workflow.version, subject_type=workflow.subject,
@@ -237,7 +240,10 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     ctx = StepContext(session=session, rules=rules, workflow=workflow, case=case, actor=actor, on=on, now=now,
                       fields=fields, facts_of=facts_of, open_linked=open_linked, consulted=list(verdict.rules),
                       sweep_run_id=sweep_run_id)
-    run_actions(ctx, step.actions)
+    try:
+        run_actions(ctx, step.actions)
+    except (LedgerError, EvaluationError) as error:  # the last line: the ledger or a rule refuses what a guard let by
+        raise StepRefused(step_id, [str(error)]) from None
     from_state = case.state
     case.state, case.fields = step.target, ctx.fields
     flag_modified(case, "fields")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.city import get_city, update_city
+from engine.city import get_city
 from engine.rulebook import revisions, store
 from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, may_publish, publish_refusal
 from engine.rulebook.drafting import check_draft
 from engine.users import add_user
+from tests.factories import switch_off_second_approver
 from tests.reading_support import reading  # noqa: F401  (fixture)
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -109,7 +110,7 @@ def test_the_author_alone_may_not_publish_when_the_city_requires_a_second_approv
     city = get_city(city_rules)
     assert may_publish("sam", "sam", city) == "a rule version needs a second person to approve it: sam drafted it"
     assert may_publish("sam", "ana", city) is None
-    update_city(city_rules, actor="ana", now=NOW, rules_need_second_approver=False)
+    switch_off_second_approver(city_rules, admin="ana", supervisor="sam", now=NOW)
     assert may_publish("sam", "sam", get_city(city_rules)) is None
 
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.city import update_city
 from engine.rulebook import revisions, store
 from engine.rulebook.drafting import check_draft
 from engine.rules.errors import DocumentErrors
 from engine.store.models import AuditEntry, RuleVersion
 from engine.users import add_user
+from tests.factories import switch_off_second_approver
 
 REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)
@@ -256,7 +256,7 @@ def test_publish_is_refused_for_the_author_alone_when_the_city_requires_a_second
 
 def test_the_author_may_publish_when_the_city_does_not_require_a_second_approver(people):
     """A city that switched the second approver off lets a supervisor publish his own draft."""
-    update_city(people, actor="ana", now=NOW, rules_need_second_approver=False)
+    switch_off_second_approver(people, admin="ana", supervisor="sam", now=NOW)
     draft(people, DOG_LICENSE, "dog.yaml", "sam")
     assert store.publish(people, "dog-license-fee", 1, "sam", NOW, TODAY).approver == "sam"
 

@@ -11,7 +11,7 @@ from engine.store.models import AuditEntry, CitySettings, SignInThrottle
 from tests.factories import NOW
 from tests.web.conftest import create_user
 
-NEW_USER = {"username": "jlee", "full_name": "Jordan Lee", "role": "supervisor",
+NEW_USER = {"username": "jlee", "full_name": "Jordan Lee", "role": "clerk",
             "password": "supervisor-pass", "confirm": "supervisor-pass"}
 
 
@@ -23,7 +23,7 @@ def last_audit(db) -> AuditEntry:
 def test_an_admin_adds_a_user_who_can_then_sign_in(admin, app, db):
     response = admin.post("/admin/users", data=NEW_USER)
     assert response.status_code == 302
-    assert b"Added jlee (supervisor)." in admin.get("/admin/users").data
+    assert b"Added jlee (clerk)." in admin.get("/admin/users").data
     entry = last_audit(db)
     assert (entry.action, entry.actor, entry.subject_id) == ("user.add", admin.user.username, "jlee")
     assert app.test_client().post("/login", data={"username": "jlee", "password": "supervisor-pass"}).status_code == 302

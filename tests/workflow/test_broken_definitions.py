@@ -51,7 +51,7 @@ EXPECTED = {
                                "types: text, integer, money, date, boolean, choice",
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
-                        "allowed: id, label, from, to, by, roles, when, due, not_by, form, actions",
+                        "allowed: id, label, from, to, by, roles, when, says, due, not_by, form, actions",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "

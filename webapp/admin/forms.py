@@ -1,12 +1,18 @@
-"""Forms for users and city settings."""
+"""Forms for users, city settings, and the changes that wait for a second person."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from engine.store.models import ROLES
+from engine import city
+from engine.money import format_money, parse_money, to_cents
+from engine.money.bounds import CEILING_NAMES
+
+from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
+from webapp.fields import option
 
 
 class AddUserForm(FlaskForm):
@@ -42,4 +48,53 @@ class CityForm(FlaskForm):
     phone = StringField("Customer service phone", validators=[Optional(), Length(max=32)])
     website = StringField("Website", validators=[Optional(), Length(max=120)])
     rules_need_second_approver = BooleanField("Rule versions need a second person to approve them")
+    second_approver = SelectField("Second approver (a supervisor), for a city with a single administrator",
+                                  validate_choice=False)  # engine.city checks the name
+    paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
+                                     validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
     submit = SubmitField("Save settings")
+
+
+for _kind, _what in CEILING_NAMES.items():  # one money field per ceiling, in dollars as people type them
+    setattr(CityForm, f"{_kind}_ceiling", StringField(f"At most, {_what}", validators=[Optional(), Length(max=20)]))
+CEILING_FIELDS = {f"{kind}_ceiling": f"{kind}_ceiling_cents" for kind in CEILING_NAMES}  # form field -> setting
+
+
+def city_form(supervisors: list[str], settings: CitySettings, **values: object) -> CityForm:
+    """The city form filled from the settings, the ceilings in dollars, the second-approver choices the supervisors."""
+    form = CityForm(obj=settings, **values)
+    if not form.is_submitted():
+        for name, setting in CEILING_FIELDS.items():
+            form[name].data = format_money(getattr(settings, setting))
+    form.second_approver.choices = [option("", "Nobody named")] + [option(name, name) for name in supervisors]
+    return form
+
+
+def city_changes(form: CityForm) -> dict[str, object]:
+    """The settings the form asks for, a ceiling left empty unchanged; a ValueError names a ceiling that is no amount."""
+    changes: dict[str, object] = {name: form[name].data for name in city.EDITABLE
+                                  if name in form and name not in city.CEILINGS}
+    if changes.get("paid_on_days_back") is None:
+        changes.pop("paid_on_days_back", None)
+    changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
+    for name, setting in CEILING_FIELDS.items():
+        if form[name].data:
+            try:
+                changes[setting] = to_cents(parse_money(form[name].data))
+            except ValueError as error:
+                raise ValueError(f"{form[name].label.text}: {error}") from None
+    return changes
+
+
+class RoleForm(FlaskForm):
+    """Ask for one user's role to change (it waits for a second person)."""
+
+    username = HiddenField(validators=[DataRequired()])
+    role = SelectField("Role", choices=list(ROLES))
+    submit = SubmitField("Ask for this role")
+
+
+class DecisionForm(FlaskForm):
+    """The Approve or Refuse button of a waiting change (its CSRF token)."""
+
+    submit = SubmitField("Decide")

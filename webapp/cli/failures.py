@@ -28,6 +28,7 @@ from engine.rulebook.store import RuleStoreError
 from engine.rules.errors import RuleError
 from engine.store.db import DatabaseURLError
 from engine.sweeps.runner import SweepError
+from engine.two_person import ChangeError
 from engine.users import UserError
 from engine.workflow.forms import FormError
 from engine.workflow.runtime import CaseError, StepRefused
@@ -35,7 +36,7 @@ from webapp.config import ConfigError
 
 USAGE_ERROR = 2
 EXPECTED: tuple[type[Exception], ...] = (
-    LedgerError, BillingError, PaymentError, DepositError, CashError, CityError, UserError, TokenError,
+    LedgerError, BillingError, PaymentError, DepositError, CashError, CityError, UserError, ChangeError, TokenError,
     CaseError, FormError, NoticeDataError, RuleError, RuleStoreError, SweepError, PdfRenderError,
     DatabaseURLError, ConfigError, OperationalError, FileNotFoundError, PermissionError, IsADirectoryError,
     LookupError,

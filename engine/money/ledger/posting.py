@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import LedgerError, Posting, Reversed, admit_all, cents_of
-from engine.money import from_cents, to_cents
+from engine.money import format_money, from_cents, to_cents
 from engine.store.models import LedgerEntry, Payment, UtilityAccount
 
 
@@ -116,9 +116,11 @@ def post_refund(session: Session, account_id: int, amount: Decimal, *, on: date,
     """Pay a credit back to the customer (amount positive); refused beyond the credit or what was paid."""
     lock_account(session, account_id)
     refundable = refundable_cents(session, account_id)
-    if amount <= 0 or to_cents(amount) > refundable:
-        raise LedgerError(f"a refund must be more than $0.00 and at most the refundable credit "
-                          f"({from_cents(refundable)})")
+    if amount <= 0:
+        raise LedgerError(f"a refund must be more than $0.00; this one asks for {format_money(amount)}")
+    if to_cents(amount) > refundable:
+        raise LedgerError(f"the account's refundable credit is now {format_money(refundable)}; "
+                          f"the refund asks for {format_money(amount)}")
     return post(session, account_id=account_id, kind="refund", amount=amount, on=on, due_on=on, now=now,
                 actor=actor, description="Refund of credit balance", reference=reference)
 
