@@ -44,6 +44,7 @@ class CalendarVersion:
     periods: tuple[tuple[date, date, str], ...]
     cycles: dict[str, int]
     timeline: tuple[tuple[str, dict], ...]
+    mailing: dict = field(default_factory=dict)
 
     @classmethod
     def compile(cls, version: Version) -> "CalendarVersion":
@@ -66,7 +67,17 @@ class CalendarVersion:
             periods,
             {str(k): int(v["bill_day"]) for k, v in (body.get("cycles") or {}).items()},
             tuple((str(k), v) for k, v in (body.get("timeline") or {}).items()),
+            dict(body.get("mailing") or {}),
         )
+
+    def counted_from(self, step: str) -> set[str]:
+        """The timeline steps `step` is counted from (its `after`, that step's `after`, ... down to bill)."""
+        after = {name: str(spec["after"]) for name, spec in self.timeline}
+        found: set[str] = set()
+        while step in after:
+            step = after[step]
+            found.add(step)
+        return found
 
 
 class CityCalendar:
@@ -190,29 +201,70 @@ class CityCalendar:
         bill = day_of_month_or_last(year, month, cycles[cycle])
         return bill, self.version_on(bill)
 
+    def count(self, start: date, step: dict) -> tuple[date, str]:
+        """A timeline step's date counted from its `after` step's date, and how it was reached."""
+        day, how = start, []
+        if "days" in step:
+            count = int(step["days"])
+            day += timedelta(days=count)
+            how.append(f"+ {count} day{'s' if count != 1 else ''} = {day.isoformat()}")
+        if "office_days" in step:
+            count = int(step["office_days"])
+            day = self.add_office_days(day, count)
+            how.append(f"+ {count} office day{'s' if count != 1 else ''} = {day.isoformat()}")
+        if "roll" in step:
+            rolled = self.roll(day, step["roll"])
+            if rolled != day:
+                bars = self.office_bars(day) if step["roll"] == "office_day" else self.shutoff_bars(day)
+                how.append(f"[{'; '.join(bars)}], rolled to the next {ROLLS.get(step['roll'], step['roll'])} "
+                           f"{rolled.isoformat()}")
+            day = rolled
+        return day, " ".join(how)
+
     def timeline(self, cycle: str, period: str) -> tuple[dict[str, date], dict[str, str], CalendarVersion]:
         """Each step's date for a cycle and month, how it was reached, and the version used."""
         bill, version = self.bill_date(cycle, period)
         steps, details = {"bill": bill}, {"bill": f"bill day of cycle {cycle}: {bill.isoformat()}"}
         for name, step in version.timeline:
             start = steps[step["after"]]
-            day, how = start, [f"{step['after']} {start.isoformat()}"]
-            if "days" in step:
-                day += timedelta(days=int(step["days"]))
-                count = int(step["days"])
-                how.append(f"+ {count} day{'s' if count != 1 else ''} = {day.isoformat()}")
-            if "office_days" in step:
-                day = self.add_office_days(day, int(step["office_days"]))
-                count = int(step["office_days"])
-                how.append(f"+ {count} office day{'s' if count != 1 else ''} = {day.isoformat()}")
-            if "roll" in step:
-                rolled = self.roll(day, step["roll"])
-                if rolled != day:
-                    bars = self.office_bars(day) if step["roll"] == "office_day" else self.shutoff_bars(day)
-                    how.append(f"[{'; '.join(bars)}], rolled to the next {ROLLS.get(step['roll'], step['roll'])} {rolled.isoformat()}")
-                day = rolled
-            steps[name], details[name] = day, " ".join(how)
+            day, how = self.count(start, step)
+            steps[name], details[name] = day, f"{step['after']} {start.isoformat()} {how}"
         return steps, details, version
+
+    def timeline_from(self, cycle: str, period: str, taken: str, day: date
+                      ) -> tuple[dict[str, date], dict[str, str], CalendarVersion]:
+        """The timeline with its step `taken` taken on `day`: never a date before what that step's rules allow.
+
+        When `day` is later than the timeline's date for `taken`, that step and the steps it is
+        counted from move by as many days as it is late, and every other step is counted again
+        from them by its own rule (days, office days, roll). A step taken on time or early
+        leaves the timeline as it is.
+        """
+        steps, details, version = self.timeline(cycle, period)
+        if taken not in steps:
+            raise EvaluationError(f"{self.doc.id} has no timeline step {taken!r} (steps: {', '.join(steps)})")
+        late = (day - steps[taken]).days
+        if late <= 0:
+            return steps, details, version
+        moved = {taken} | version.counted_from(taken)
+        for name in moved:
+            was, steps[name] = steps[name], steps[name] + timedelta(days=late)
+            details[name] = f"{was.isoformat()}, {taken} taken {late} days late: {steps[name].isoformat()}"
+        for name, step in version.timeline:
+            if name in moved:
+                continue
+            start = steps[step["after"]]
+            steps[name], how = self.count(start, step)
+            details[name] = f"{step['after']} {start.isoformat()} {how}"
+        return steps, details, version
+
+    def mailing_day(self, night: date) -> date:
+        """The day a notice made on `night` is mailed: the version's `mailing` rule, else the night itself."""
+        rule = self.version_on(night).mailing
+        if not rule:
+            return night
+        day, _ = self.count(night, rule)
+        return day
 
 
 def city_calendar(doc: RuleDocument) -> CityCalendar:

@@ -19,7 +19,7 @@ from engine.rules.types import Facts, YamlMapping
 
 
 def version_keys() -> JsonSchema:
-    """The version keys of a calendar: closed days, holidays, shut-off bars, cycles, timeline."""
+    """The version keys of a calendar: closed days, holidays, shut-off bars, cycles, timeline, mailing day."""
     weekdays = {"type": "array", "uniqueItems": True,
                 "items": {"enum": list(calendar.WEEKDAYS),
                           "description": "a weekday: mon, tue, wed, thu, fri, sat or sun"}}
@@ -37,6 +37,8 @@ def version_keys() -> JsonSchema:
         "cycles": {"type": "object", "minProperties": 1,
                    "additionalProperties": mapping({"bill_day": whole(1, 31)}, ("bill_day",))},
         "timeline": {"type": "object", "minProperties": 1, "additionalProperties": step},
+        "mailing": mapping({"days": whole(), "office_days": whole(),
+                            "roll": {"enum": ["office_day", "shutoff_day"]}}),
     }
 
 
@@ -58,6 +60,10 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
             both = ", not both" if "days" in step else ""
             checks.error(step_path, f"a step has either days or office_days{both}")
         steps.append(name)
+    mailing = version.get("mailing")
+    if mailing is not None and ("days" in mailing) == ("office_days" in mailing):
+        both = ", not both" if "days" in mailing else ""
+        checks.error(f"{path}.mailing", f"mailing has either days or office_days{both}")
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
