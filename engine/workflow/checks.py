@@ -21,10 +21,10 @@ from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, WORKFLOW_ID, Action, RuleOutcome, RuleGuard, Says,
-                                   State, Transition, Workflow)
+from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, WORKFLOW_ID, WORKFLOW_TAGS, Action, RuleOutcome,
+                                   RuleGuard, Says, State, Transition, Workflow)
 
-TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening")
+TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening", "tags")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "not_by", "form", "actions")
@@ -32,6 +32,7 @@ OPENING_KEYS = ("when", "says")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
 BY = ("staff", "sweep")
 ROLLS = ("office_day", "shutoff_day")
+MAILING = "mailing"  # counted_from: mailing, the day the calendar says a night's notices are mailed
 DEADLINE_FIELDS = {"expires_on": "date", "status": "text", "days_late": "integer", "months_late": "integer",
                    "next_reminder": "date"}
 
@@ -119,7 +120,8 @@ class DefinitionReader:
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
                         initial=data["initial"], states=states, transitions=tuple(transitions),
                         field_types=dict(self.field_types), opening=opening, source=self.source,
-                        description=data.get("description") or "", lines=dict(self.lines))
+                        description=data.get("description") or "", lines=dict(self.lines),
+                        tags=self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS))
 
     def check_header(self) -> None:
         """id, title, subject and version."""
@@ -132,6 +134,16 @@ class DefinitionReader:
             self.error("subject", f"unknown subject {describe(data['subject'])}; one of {', '.join(SUBJECT_FACTS)}")
         if not _is_int(data["version"]) or data["version"] < 1:
             self.error("version", f"a version is a whole number from 1, not {describe(data['version'])}")
+
+    def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str]) -> tuple[str, ...]:
+        """`tags: [..]`: words the program reads instead of ids and names, each one it knows."""
+        if not isinstance(raw, list):
+            self.error(path, f"tags is a list, e.g. [{next(iter(known))}]")
+            return ()
+        for k, tag in enumerate(raw):
+            if not isinstance(tag, str) or tag not in known:
+                self.error(f"{path}[{k}]", f"unknown tag {quoted(tag)}; tags: {', '.join(known)}")
+        return tuple(str(tag) for tag in raw)
 
     def read_states(self, raw: YamlValue) -> dict[str, State] | None:
         """The states by name."""
@@ -227,9 +239,10 @@ class DefinitionReader:
         return None
 
     def calendar_value(self, value: YamlMapping, path: str) -> str | None:
-        """`{calendar, days, roll}`, `{calendar, office_days}` or `{calendar, step}`."""
-        self.keys(value, ("calendar", "days", "roll", "office_days", "step"), path, "a calendar date")
-        self.rule(f"{path}.calendar", value["calendar"], "calendar")
+        """`{calendar, days, roll}`, `{calendar, office_days}` or `{calendar, step}`, each with `counted_from`."""
+        self.keys(value, ("calendar", "days", "roll", "office_days", "step", "counted_from"), path,
+                  "a calendar date")
+        known = self.rule(f"{path}.calendar", value["calendar"], "calendar")
         counts = [k for k in ("days", "office_days", "step") if k in value]
         if len(counts) != 1:
             self.error(path, "a calendar date has exactly one of days, office_days or step")
@@ -240,7 +253,23 @@ class DefinitionReader:
             self.error(f"{path}.roll", f"roll is one of {', '.join(ROLLS)}, not {describe(value['roll'])}")
         if "roll" in value and "days" not in value and "office_days" not in value:
             self.error(f"{path}.roll", "roll goes with days or office_days")
+        if "counted_from" in value and known:
+            self.counted_from(value, f"{path}.counted_from")
         return "date"
+
+    def counted_from(self, value: YamlMapping, path: str) -> None:
+        """`counted_from`: a step of the calendar's timeline (with `step`), else `mailing`."""
+        wanted = value["counted_from"]
+        if "step" not in value:
+            if wanted != MAILING:
+                self.error(path, f"a count of days is counted_from: {MAILING} (the day the notice is mailed), "
+                                 f"not {describe(wanted)}")
+            return
+        steps = {"bill"} | {str(name) for version in self.rules.get(value["calendar"]).versions
+                            for name in version.body.get("timeline") or {}}
+        if wanted not in steps:
+            self.error(path, f"{value['calendar']} has no timeline step {describe(wanted)}; its steps: "
+                             f"{', '.join(sorted(steps))}")
 
     def deadline_value(self, value: YamlMapping, path: str) -> str | None:
         """`{deadline: ID, field: NAME}`."""

@@ -18,6 +18,10 @@ ANY_STATE = "*"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")  # a fact named in `says:` words
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# What a workflow's `tags:` may say, and what each means to the program (it reads tags, never ids).
+WORKFLOW_TAGS = {"collection": "its notices demand payment of an account: an account gets at most one notice of "
+                               "the workflows so tagged a night, the later step waiting for the next night"}
+COLLECTION = "collection"
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,11 @@ class Transition:
             return not states[state].final
         return state in self.sources
 
+    @property
+    def mails(self) -> tuple[str, ...]:
+        """The notices this step mails (its `notice:` actions), in order."""
+        return tuple(str(a.value) for a in self.actions if a.kind == "notice")
+
     def rules_read(self) -> list[str]:
         """The rule documents this step's guards and roles consult."""
         found = []
@@ -119,6 +128,7 @@ class Workflow:
     source: str = "<text>"
     description: str = ""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
+    tags: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -128,6 +138,11 @@ class Workflow:
     def transition(self, step: str) -> Transition | None:
         """The transition with this id, or None."""
         return next((t for t in self.transitions if t.id == step), None)
+
+    @property
+    def collects(self) -> bool:
+        """Whether the workflow's notices are collection notices (tagged `collection`): one a night per account."""
+        return COLLECTION in self.tags
 
     def leaving(self, state: str) -> list[Transition]:
         """The transitions that leave a state, in the order written."""

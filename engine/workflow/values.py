@@ -7,6 +7,13 @@
                                                (with roll: shutoff_day, then the next shut-off day)
     {calendar: ID, step: NAME}                 a step of the account's billing-cycle timeline
                                                (facts `cycle` and `period`)
+    {calendar: ID, step: NAME, counted_from: STEP}
+                                               the same, with the timeline's STEP taken on the day
+                                               the step's notice is mailed: never a date before
+                                               what the timeline's rules allow from that day
+    {calendar: ID, office_days: N, counted_from: mailing}
+                                               counted from the day the step's notice is mailed
+                                               (the calendar's `mailing:`), not from the night
     {deadline: ID, field: NAME}                a field of the deadline's result on the day
     {rule: ID, outcome: KEY}                   what the criteria's outcome gives for KEY on the day
     {fact: NAME}                               the fact's value on the day
@@ -16,7 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from engine.rules.calendar import city_calendar
+from engine.rules.calendar import CityCalendar, city_calendar
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.types import Facts, JsonValue, YamlMapping, YamlValue
@@ -35,26 +42,45 @@ def _note(consulted: list[dict[str, str]], rule_id: str, version: date) -> None:
 
 
 def calendar_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts,
-                   consulted: list[dict[str, str]]) -> date:
-    """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline."""
+                   consulted: list[dict[str, str]], notes: list[str] | None = None) -> date:
+    """A date counted on the city's calendar from the step's day, or a step of the billing-cycle timeline.
+
+    With `counted_from`, the count starts on the day the step's notice is mailed; a timeline
+    date that this moves is explained in `notes` (a re-dated case).
+    """
     calendar = city_calendar(rules.get(spec["calendar"]))
     if "step" in spec:
-        for needed in ("cycle", "period"):
-            if facts.get(needed) in (None, ""):
-                raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
-        steps, _, version = calendar.timeline(facts["cycle"], facts["period"])
-        if spec["step"] not in steps:
-            raise EvaluationError(f"{spec['calendar']} has no timeline step {spec['step']!r}")
-        _note(consulted, spec["calendar"], version.version.effective)
-        return steps[spec["step"]]
+        return _timeline_value(calendar, spec, on, facts, consulted, notes)
+    start = calendar.mailing_day(on) if spec.get("counted_from") == "mailing" else on
     if "office_days" in spec:
-        day = calendar.add_office_days(on, int(spec["office_days"]))
+        day = calendar.add_office_days(start, int(spec["office_days"]))
     else:
-        day = on + timedelta(days=int(spec["days"]))
+        day = start + timedelta(days=int(spec["days"]))
     if "roll" in spec:
         day = calendar.roll(day, spec["roll"])
     _note(consulted, spec["calendar"], calendar.version_on(day).version.effective)
     return day
+
+
+def _timeline_value(calendar: CityCalendar, spec: YamlMapping, on: date, facts: Facts,
+                    consulted: list[dict[str, str]], notes: list[str] | None) -> date:
+    """A step of the case's billing-cycle timeline, counted from the mailing day when `counted_from` says so."""
+    for needed in ("cycle", "period"):
+        if facts.get(needed) in (None, ""):
+            raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
+    cycle, period, step = facts["cycle"], facts["period"], spec["step"]
+    steps, _, version = calendar.timeline(cycle, period)
+    if step not in steps:
+        raise EvaluationError(f"{spec['calendar']} has no timeline step {step!r}")
+    _note(consulted, spec["calendar"], version.version.effective)
+    if "counted_from" not in spec:
+        return steps[step]
+    mailed = calendar.mailing_day(on)
+    counted, _, _ = calendar.timeline_from(cycle, period, str(spec["counted_from"]), mailed)
+    if counted[step] != steps[step] and notes is not None:
+        notes.append(f"the timeline's {step} for {period} is {steps[step].isoformat()}; with its "
+                     f"{spec['counted_from']} taken on {mailed.isoformat()} it is {counted[step].isoformat()}")
+    return counted[step]
 
 
 def deadline_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts,
@@ -74,12 +100,12 @@ def deadline_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts
 
 
 def set_value(rules: RuleLibrary, value: YamlValue, on: date, facts: Facts,
-              consulted: list[dict[str, str]]) -> object:
-    """The value a `set:` entry gives on the step's day, with the facts as they stand."""
+              consulted: list[dict[str, str]], notes: list[str] | None = None) -> object:
+    """The value a `set:` entry gives on the step's day, with the facts as they stand (re-datings in `notes`)."""
     if not isinstance(value, dict):
         return value
     if "calendar" in value:
-        return calendar_value(rules, value, on, facts, consulted)
+        return calendar_value(rules, value, on, facts, consulted, notes)
     if "deadline" in value:
         return deadline_value(rules, value, on, facts, consulted)
     if "rule" in value:

@@ -43,17 +43,22 @@ def run(ctx: StepContext, action: Action) -> None:
     """Set case fields, in the order written, each value taken on the day."""
     assert isinstance(action.value, dict)  # the definition's check saw to it
     for name, spec in action.value.items():
-        value = set_value(ctx.rules, spec, ctx.on, ctx.facts(), ctx.consulted)
+        notes: list[str] = []
+        value = set_value(ctx.rules, spec, ctx.on, ctx.facts(), ctx.consulted, notes)
         ctx.fields[name] = stored(value)
         _write_through(ctx, name, value)
-        ctx.done.append({"action": "set", "field": name, "value": stored(value)})
+        record = {"action": "set", "field": name, "value": stored(value)}
+        if notes:
+            record["re_dated"] = "; ".join(notes)
+        ctx.done.append(record)
 
 
 def words(done: Done) -> str:
-    """'Set shutoff date to 2026-03-09' (true and false as yes and no)."""
+    """'Set shutoff date to 2026-03-09' (true and false as yes and no), and why it was re-dated if it was."""
     value = done.get("value")
     shown = ("yes" if value else "no") if isinstance(value, bool) else value
-    return f"Set {str(done.get('field', '')).replace('_', ' ')} to {shown}"
+    why = f" (re-dated: {done['re_dated']})" if done.get("re_dated") else ""
+    return f"Set {str(done.get('field', '')).replace('_', ' ')} to {shown}{why}"
 
 
 ACTION = WorkflowAction("set", check, run, words)
