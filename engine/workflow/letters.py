@@ -32,6 +32,14 @@ NOTICE_RULES = {
     "license-lapsed": "business-license-renewal", "license-certificate": "business-license-renewal",
     "refund-letter": "refund-approval",
 }
+# The dates a notice tells its reader to act by (pay by, shut-off on or after), and the case field each is
+# printed from (None: from a fact of the subject). None of them may be earlier than the day it is mailed.
+DEADLINES: dict[str, dict[str, str | None]] = {
+    "past-due-reminder": {"due_date": "shutoff_notice_on"}, "shutoff-notice": {"due_date": "shutoff_on",
+                                                                               "shutoff_date": "shutoff_on"},
+    "door-hanger": {"shutoff_date": "shutoff_on"}, "lien-intent": {"due_date": "pay_by"},
+    "license-renewal-reminder": {"due_date": None}, "license-renewal-final": {"due_date": None},
+}
 LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
 
 

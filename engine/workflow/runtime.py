@@ -31,6 +31,7 @@ from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactCont
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
 from engine.workflow.model import Workflow
+from engine.workflow.redating import PastDate
 
 
 class CaseError(ValueError):
@@ -43,6 +44,10 @@ class StepRefused(CaseError):
     def __init__(self, step: str, reasons: list[str]) -> None:
         self.step, self.reasons = step, reasons
         super().__init__(f"{step} refused: " + "; ".join(reasons))
+
+
+class NotLawful(StepRefused):
+    """A step refused because its notice would print a date already past: the case is too far behind."""
 
 
 class Conflict(CaseError):
@@ -242,6 +247,8 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
                       sweep_run_id=sweep_run_id)
     try:
         run_actions(ctx, step.actions)
+    except PastDate as error:
+        raise NotLawful(step_id, [str(error)]) from None
     except (LedgerError, EvaluationError) as error:  # the last line: the ledger or a rule refuses what a guard let by
         raise StepRefused(step_id, [str(error)]) from None
     from_state = case.state

@@ -1,4 +1,8 @@
-"""`notice: TYPE`: a Notice row with everything its letter prints, fixed on the step's day."""
+"""`notice: TYPE`: a Notice row with everything its letter prints, fixed on the step's day.
+
+No date it prints to act by is earlier than that day (engine.workflow.redating): a stored
+date already past is re-dated first, and a notice that would still print one is refused.
+"""
 from __future__ import annotations
 
 from engine.notices.catalog import NOTICE_TYPES
@@ -9,6 +13,7 @@ from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.context import StepContext
 from engine.workflow.letters import notice_data
 from engine.workflow.model import Action
+from engine.workflow.redating import redate_stored, refuse_past_dates
 
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
@@ -20,8 +25,10 @@ def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
 def run(ctx: StepContext, action: Action) -> None:
     """A notice row with everything its letter prints; its period names the case and step (`12.4`)."""
     notice_type = str(action.value)
+    redate_stored(ctx, notice_type)
     language, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
                                  ctx.on, ctx.facts(), ctx.fields, ctx.consulted)
+    refuse_past_dates(notice_type, data, ctx.on)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                     notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}", language=language,
                     created_on=ctx.on, data=data, sweep_run_id=ctx.sweep_run_id)
