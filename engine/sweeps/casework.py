@@ -4,7 +4,9 @@ A subject's work (opening a case, taking its steps) runs in a SAVEPOINT of the c
 transaction. If it fails (a fact that cannot be derived, a rule that cannot be evaluated, a
 notice missing what it must print), the savepoint is rolled back, the report gets an
 exception line naming the account or license, and the sweep goes on with the next subject.
-What a subject did is added to the report only once its savepoint has been released.
+What a subject did is added to the report only once its savepoint has been released, with
+an exception line for each step the night held back (engine.workflow.night) and each notice
+re-dated, naming the account or license and the case.
 """
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ from engine.rules.conditions import Condition
 from engine.store.models import (Case, CaseEvent, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
 from engine.sweeps.report import SweepReport
+from engine.sweeps.runner import SweepContext
+from engine.workflow import services
 from engine.workflow.facts import ACCOUNT_FACTS_MEMO
 from engine.workflow.model import Workflow
+from engine.workflow.night import Held
 
 # What account facts are read from: a flush touching any of these makes the kept facts stale.
 FACT_SOURCES = (LedgerEntry, Payment, Deposit, UtilityAccount, Customer, Property)
@@ -43,17 +48,34 @@ class Tally:
     fees_cents: Counter[str] = field(default_factory=Counter)
     notices: Counter[str] = field(default_factory=Counter)
     extra: dict[str, Any] = field(default_factory=dict)
+    exceptions: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
 
     def events(self, session: Session, case: Case, events: Iterable[CaseEvent]) -> None:
-        """Count the steps a case took, the fees its actions posted and the notices they created."""
+        """Count the steps a case took, the fees its actions posted and the notices they created; note re-datings."""
         for event in events:
             self.steps[f"{case.workflow_id}.{event.step}"] += 1
-            for done in _actions_done(event):
-                if done.get("action") == "fee" and Decimal(done["amount"]) != 0:
-                    self.fees_cents[done["schedule"]] += to_cents(Decimal(done["amount"]))
-                elif done.get("action") == "notice":
-                    notice = session.get(Notice, done["notice_id"])
+            done = _actions_done(event)
+            for record in done:
+                if record.get("action") == "fee" and Decimal(record["amount"]) != 0:
+                    self.fees_cents[record["schedule"]] += to_cents(Decimal(record["amount"]))
+                elif record.get("action") == "notice":
+                    notice = session.get(Notice, record["notice_id"])
                     self.notices[f"{notice.notice_type}/{notice.language}"] += 1
+            self._re_datings(event, done)
+
+    def _re_datings(self, event: CaseEvent, done: list[dict[str, Any]]) -> None:
+        """One exception line for a step whose notice went out with dates counted again from tonight."""
+        moved = [f"{d['field']} {d['value']} ({d.get('re_dated') or d.get('why')})" for d in done
+                 if d.get("re_dated") or d.get("action") == "re_date"]
+        notices = [str(d["notice"]) for d in done if d.get("action") == "notice"]
+        if moved and notices:
+            self.exceptions.append(("re_dated", f"{event.step}: the {' and '.join(notices)} re-dated from tonight: "
+                                                + "; ".join(moved)))
+
+    def held(self, held: Held | None) -> None:
+        """An exception line for the step the night held back, if any."""
+        if held is not None:
+            self.exceptions.append((held.kind, held.reason))
 
     def add_to(self, report: SweepReport) -> None:
         """Add this subject's counts to the run's report."""
@@ -114,7 +136,17 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
     finally:
         session.info[ACCOUNT_FACTS_MEMO].clear()
     tally.add_to(report)
+    for kind, message in tally.exceptions:
+        report.exception(label, message, kind)
     return True
+
+
+def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
+    """Take the case's sweep steps whose checks hold tonight, as the night allows, and tally them."""
+    done = services.advance_night(session, ctx.services, case.id, sweep=ctx.name, night=ctx.night, on=ctx.as_of,
+                                  now=ctx.now, sweep_run_id=ctx.run_id)
+    tally.events(session, case, done.events)
+    tally.held(done.held)
 
 
 def account_numbers(session: Session, ids: Iterable[int]) -> dict[int, str]:

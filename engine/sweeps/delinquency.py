@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from engine.accounts.facts import standing_facts
 from engine.money.ledger import standings
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
-from engine.sweeps.casework import Tally, might_move, one_subject
+from engine.sweeps.casework import Tally, advance_case, might_move, one_subject
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
 
@@ -114,13 +114,6 @@ def load_accounts(session: Session, ids: list[int]) -> list[UtilityAccount]:
     return list(session.scalars(select(UtilityAccount).options(joinedload(UtilityAccount.customer),
                                                                joinedload(UtilityAccount.property))
                                 .where(UtilityAccount.id.in_(ids))).unique())
-
-
-def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
-    """Take every sweep step of the case whose checks hold tonight, and tally them."""
-    events = services.advance(session, ctx.services, case.id, sweep=ctx.name, on=ctx.as_of, now=ctx.now,
-                              sweep_run_id=ctx.run_id)
-    tally.events(session, case, events)
 
 
 class DelinquencySweep:

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from engine.money import money_text
 from engine.store.models import Case
-from engine.sweeps.casework import Tally, account_numbers, one_subject
+from engine.sweeps.casework import Tally, account_numbers, advance_case, one_subject
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
-from engine.workflow import runtime, services
+from engine.workflow import runtime
 
 TRANSFER_STATES = ("shutoff_ready", "disconnected", "plan_defaulted")
 RULE = "lien-eligibility"
@@ -73,9 +73,7 @@ class LienSweep:
 
     def _lien(self, session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
         """A lien case: tonight's sweep steps, then onto the filing list if it is ready to record."""
-        events = services.advance(session, ctx.services, case.id, sweep=ctx.name, on=ctx.as_of, now=ctx.now,
-                                  sweep_run_id=ctx.run_id)
-        tally.events(session, case, events)
+        advance_case(session, ctx, case, tally)
         pay_by = (case.fields or {}).get("pay_by")
         if case.state == "intent_mailed" and pay_by and date.fromisoformat(pay_by) <= ctx.as_of:
             eligible, facts = _eligible(session, ctx, case)

@@ -14,9 +14,9 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from engine.store.models import Case, License
-from engine.sweeps.casework import Tally, one_subject
+from engine.sweeps.casework import Tally, advance_case, one_subject
 from engine.sweeps.runner import SweepContext
-from engine.workflow import runtime, services
+from engine.workflow import runtime
 from engine.workflow.guards import Actor
 
 WORKFLOW = "licensing"
@@ -77,6 +77,4 @@ class RenewalSweep:
             case = open_renewal_case(session, ctx, lic)
             tally.cases_opened[WORKFLOW] += 1
             tally.steps[f"{WORKFLOW}.open"] += 1
-        events = services.advance(session, ctx.services, case.id, sweep=ctx.name, on=ctx.as_of, now=ctx.now,
-                                  sweep_run_id=ctx.run_id)
-        tally.events(session, case, events)
+        advance_case(session, ctx, case, tally)

@@ -1,8 +1,21 @@
-"""A sweep's report: counts per step, fees assessed, notices by type and language, exceptions."""
+"""A sweep's report: counts per step, fees assessed, notices by type and language, exceptions.
+
+The exceptions list every subject the run could not act on as the workflow asks, each with
+the account (or license, and case) and the reason, by kind:
+
+    error        the subject's work failed (a fact missing, a rule that cannot be evaluated)
+    caught_up    a step that mails was not taken: the night was caught up after the fact
+    one_a_night  a step that mails waits for the next night: the account had a collection notice tonight
+    not_lawful   a step was not taken: its notice would print a date already past
+    re_dated     a notice went out with dates counted again from tonight (the stored ones were past)
+
+An empty list means the run met none of these.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +24,7 @@ from engine.money import money_text
 from engine.store.models import NoticeBatch, SweepRun
 
 MAX_EXCEPTIONS = 1000  # kept in full; beyond that only counted
+EXCEPTION_KINDS = ("error", "caught_up", "one_a_night", "not_lawful", "re_dated")
 
 
 @dataclass
@@ -25,11 +39,12 @@ class SweepReport:
     exceptions: list[dict[str, str]] = field(default_factory=list)
     exceptions_not_kept: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    caught_up_on: date | None = None  # the city's date a night caught up was swept on
 
-    def exception(self, subject: str, message: str) -> None:
-        """Note a subject the sweep could not handle (missing facts, a rule error), and go on."""
+    def exception(self, subject: str, message: str, kind: str = "error") -> None:
+        """Note a subject the sweep could not act on as asked (an error, a step held back, a re-dating), and go on."""
         if len(self.exceptions) < MAX_EXCEPTIONS:
-            self.exceptions.append({"subject": subject, "message": message})
+            self.exceptions.append({"subject": subject, "kind": kind, "message": message})
         else:
             self.exceptions_not_kept += 1
 
@@ -48,6 +63,7 @@ class SweepReport:
                        "fees": money_text(sum(self.fees_cents.values())),
                        "exceptions": len(self.exceptions) + self.exceptions_not_kept},
             **({"extra": self.extra} if self.extra else {}),
+            **({"caught_up_on": self.caught_up_on.isoformat()} if self.caught_up_on else {}),
         }
 
     @classmethod
@@ -56,7 +72,8 @@ class SweepReport:
         return cls(subjects=data.get("subjects", 0), cases_opened=Counter(data.get("cases_opened", {})),
                    steps=Counter(data.get("steps", {})), fees_cents=Counter(data.get("fees_cents", {})),
                    notices=Counter(data.get("notices", {})), exceptions=list(data.get("exceptions", [])),
-                   exceptions_not_kept=data.get("exceptions_not_kept", 0), extra=dict(data.get("extra", {})))
+                   exceptions_not_kept=data.get("exceptions_not_kept", 0), extra=dict(data.get("extra", {})),
+                   caught_up_on=date.fromisoformat(data["caught_up_on"]) if data.get("caught_up_on") else None)
 
 
 def _run_summary(run: SweepRun) -> dict[str, Any]:

@@ -10,6 +10,8 @@ SQLite: the run row is written in a `BEGIN IMMEDIATE` transaction, so writers qu
 neither ever repeats a chunk. When no subject is left, the day's notices are rendered into
 one mailing PDF per notice type and the run is marked done; a done run does nothing again.
 A dry run does every chunk in a transaction that is rolled back, and writes nothing.
+The run knows the night it sweeps (`as_of`) and the city's date when it runs (`today`): a
+night before today is one caught up, and its steps mail nothing (engine.workflow.night).
 Given a checkpoint writer (engine.audit_checkpoints), a finished run seals the audit log's
 end in the same transaction; the audit-checkpoint sweep does nothing else, and needs one.
 """
@@ -29,6 +31,7 @@ from engine import audit
 from engine.audit_checkpoints import CheckpointWriter, describe
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
+from engine.workflow.night import Night
 
 
 class SweepError(RuntimeError):
@@ -37,7 +40,7 @@ class SweepError(RuntimeError):
 
 @dataclass
 class SweepContext:
-    """What a sweep's chunk sees: the day, the moment, who acts, and the report to add to."""
+    """What a sweep's chunk sees: the night, the city's date, the moment, who acts, and the report to add to."""
 
     name: str
     as_of: date
@@ -46,11 +49,17 @@ class SweepContext:
     dry_run: bool
     services: Any = None  # the rules and workflows (engine.workflow.services.Catalog)
     run_id: int | None = None
+    today: date | None = None  # the city's date when the run runs (None: the night itself)
 
     @property
     def actor(self) -> str:
         """How the sweep signs its case events, ledger entries and audit rows."""
         return f"sweep:{self.name}"
+
+    @property
+    def night(self) -> Night:
+        """The night swept and the city's date: a night before it is caught up and mails nothing."""
+        return Night(self.as_of, self.today or self.as_of)
 
 
 class Sweep(Protocol):
@@ -82,16 +91,19 @@ class RunOutcome:
     chunks: int = 0
 
 
-def _start(factory: sessionmaker[Session], name: str, as_of: date, runner: str, now: datetime) -> SweepRun:
+def _start(factory: sessionmaker[Session], name: str, as_of: date, today: date, runner: str,
+           now: datetime) -> SweepRun:
     """The run row for this sweep and day: created now, or the one already there."""
     try:
         with factory() as session, session.begin():
+            report = SweepReport(caught_up_on=today if as_of < today else None)
             run = SweepRun(sweep=name, as_of=as_of, dry_run=False, status="running", started_at=now,
-                           runner=runner, heartbeat_at=now, cursor=0, report=SweepReport().to_json())
+                           runner=runner, heartbeat_at=now, cursor=0, report=report.to_json())
             session.add(run)
             session.flush()
             audit.record(session, actor=f"sweep:{name}", action="sweep.start", subject_type="sweep_run",
-                         subject_id=run.id, detail={"as_of": as_of.isoformat(), "runner": runner}, at=now)
+                         subject_id=run.id, detail={"as_of": as_of.isoformat(), "today": today.isoformat(),
+                                                    "runner": runner}, at=now)
             return run
     except IntegrityError:
         with factory() as session:
@@ -119,17 +131,17 @@ def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, 
     return len(ids)
 
 
-def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
-              runner: str, services: Any = None, mailer: Mailer | None = None, dry_run: bool = False,
-              chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
+def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
+              clock: Callable[[], datetime], runner: str, services: Any = None, mailer: Mailer | None = None,
+              dry_run: bool = False, chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
               wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None) -> RunOutcome:
-    """Run (or resume, or join) the sweep for the day; see the module docstring for the guarantees."""
+    """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module docstring)."""
     if getattr(sweep, "seals_the_audit_log", False) and checkpoint is None:
         raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
     if dry_run:
-        return _dry_run(factory, sweep, as_of=as_of, clock=clock, services=services,
+        return _dry_run(factory, sweep, as_of=as_of, today=today, clock=clock, services=services,
                         chunk_size=chunk_size, progress=progress)
-    run = _start(factory, sweep.name, as_of, runner, clock())
+    run = _start(factory, sweep.name, as_of, today, runner, clock())
     if run.status == "done":
         return RunOutcome(run.id, "already_done", run.report)
     chunks, waited_since = 0, None
@@ -147,7 +159,7 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, cloc
                 return RunOutcome(locked.id, "already_done", locked.report)
             now = clock()
             ctx = SweepContext(sweep.name, as_of, now, SweepReport.from_json(locked.report), False,
-                               services, locked.id)
+                               services, locked.id, today)
             done = _do_chunk(session, sweep, locked, ctx, chunk_size)
             locked.report, locked.runner, locked.heartbeat_at = ctx.report.to_json(), runner, now
             if done:
@@ -176,15 +188,16 @@ def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetim
         run.report = {**run.report, "extra": {**run.report.get("extra", {}), "audit_checkpoint": describe(sealed)}}
 
 
-def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, clock: Callable[[], datetime],
-             services: Any, chunk_size: int, progress: Callable[[int, int], None] | None) -> RunOutcome:
+def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
+             clock: Callable[[], datetime], services: Any, chunk_size: int,
+             progress: Callable[[int, int], None] | None) -> RunOutcome:
     """Every chunk in a transaction that is rolled back: the report of what would happen."""
-    report, cursor, chunks = SweepReport(), 0, 0
+    report, cursor, chunks = SweepReport(caught_up_on=today if as_of < today else None), 0, 0
     while True:
         with factory() as session:
             session.begin()
             try:
-                ctx = SweepContext(sweep.name, as_of, clock(), report, True, services, None)
+                ctx = SweepContext(sweep.name, as_of, clock(), report, True, services, None, today)
                 ids = sweep.subject_ids(session, as_of, cursor, chunk_size)
                 if not ids:
                     return RunOutcome(None, "dry_run", report.to_json(), chunks)

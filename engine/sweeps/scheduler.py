@@ -9,7 +9,8 @@
       - {sweep: delinquency, days: daily, at: "01:30"}
       - {sweep: liens, days: [mon], at: "03:00"}
 
-The database decides what has run: a night is missed when its sweep has no finished run
+A run knows the city's date it runs on besides the night it sweeps: a night caught up
+(before that date) mails no notice (engine.workflow.night). The database decides what has run: a night is missed when its sweep has no finished run
 row for that date, and a second scheduler (or a person running the same sweep by hand)
 only joins or finds done the run the first one started. Nothing here reads the clock: the
 moment comes in as an argument.
@@ -166,16 +167,25 @@ def missed_runs(session: Session, schedule: Schedule, now: datetime) -> list[tup
 
 
 def catch_up(session_factory: Callable[[], Session], schedule: Schedule, now: datetime,
-             run: Callable[[str, date], Any]) -> list[tuple[str, date]]:
-    """Run each missed night once, oldest first (by date, then scheduled time); what was run."""
+             run: Callable[[str, date, date], Any]) -> list[tuple[str, date]]:
+    """Run each missed night once, oldest first (by date, then scheduled time), on the city's date now; what was run.
+
+    `run(sweep, night, today)`: a night before `today` is one caught up, and mails nothing.
+    """
     with session_factory() as session:
         missed = missed_runs(session, schedule, now)
+    today = city_date(schedule.zone, now)
     for day, _at, sweep in missed:
-        run(sweep, day)
+        run(sweep, day, today)
     return [(sweep, day) for day, _at, sweep in missed]
 
 
-def add_jobs(scheduler: Any, schedule: Schedule, run: Callable[[str, date], Any],
+def city_date(zone: ZoneInfo, now: datetime) -> date:
+    """The city's date at a moment."""
+    return now.astimezone(zone).date()
+
+
+def add_jobs(scheduler: Any, schedule: Schedule, run: Callable[[str, date, date], Any],
              clock: Callable[[], datetime]) -> None:
     """One cron job per schedule line on an APScheduler 3 scheduler: coalesced, one at a time, with misfire grace."""
     from apscheduler.triggers.cron import CronTrigger
@@ -189,8 +199,10 @@ def add_jobs(scheduler: Any, schedule: Schedule, run: Callable[[str, date], Any]
                           replace_existing=True)
 
 
-def fire(entry: Entry, zone: ZoneInfo, run: Callable[[str, date], Any], clock: Callable[[], datetime]) -> None:
+def fire(entry: Entry, zone: ZoneInfo, run: Callable[[str, date, date], Any],
+         clock: Callable[[], datetime]) -> None:
     """A job firing: run the sweep for the city date of its scheduled time (not of the moment it got to run)."""
-    day = as_of_for(entry, zone, clock())
+    now = clock()
+    day = as_of_for(entry, zone, now)
     if day is not None:
-        run(entry.sweep, day)
+        run(entry.sweep, day, city_date(zone, now))

@@ -7,7 +7,7 @@ actor is a username (looked up, with its role) or `sweep:NAME`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +25,8 @@ from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import SUBJECT_FACTS, Fact
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
-from engine.workflow.runtime import CaseError
+from engine.workflow.night import Held, Night, holds
+from engine.workflow.runtime import CaseError, StepRefused
 
 
 @dataclass(frozen=True)
@@ -99,21 +100,53 @@ def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *,
                              actor=actor_for(session, user), on=on, now=now, form=form, seen_version=version)
 
 
+@dataclass
+class NightSteps:
+    """What a sweep did with one case on a night: the steps it took, and the step it held back, if any."""
+
+    events: list[CaseEvent] = field(default_factory=list)
+    held: Held | None = None
+
+
 def advance(session: Session, catalog: Catalog, case_id: int, *, sweep: str, on: date, now: datetime,
             sweep_run_id: int | None = None, limit: int = 10) -> list[CaseEvent]:
-    """Take, as `sweep:NAME`, every sweep step whose checks hold on the day, one after another (the nightly sweep)."""
+    """Take, as `sweep:NAME`, every sweep step whose checks hold on the day, one after another."""
+    return advance_night(session, catalog, case_id, sweep=sweep, night=None, on=on, now=now,
+                         sweep_run_id=sweep_run_id, limit=limit).events
+
+
+def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: str, night: Night | None, on: date,
+                  now: datetime, sweep_run_id: int | None = None, limit: int = 10) -> NightSteps:
+    """The nightly sweep's work on a case: each step whose checks hold, until the night holds one back.
+
+    The case takes the first sweep step (in the order written) whose checks hold, then looks
+    again from its new state. With a `night`, a step that mails is held back on a night
+    caught up, or when the account already has a collection notice that night, and a step
+    whose notice would print a date already past is held back too (not lawful); the case
+    then waits, and `held` says why.
+    """
     actor = Actor(name=f"sweep:{sweep}")
-    taken: list[CaseEvent] = []
+    done = NightSteps()
     for _ in range(limit):
         case = _case(session, case_id)
-        ready = [v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
-                 if v.allowed]
-        if not ready:
+        ready = next((v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
+                      if v.allowed), None)
+        if ready is None:
             break
-        taken.append(runtime.take_step(session, catalog.rules, catalog.workflows, case_id, ready[0].step.id,
-                                       actor=actor, on=on, now=now, seen_version=case.version,
-                                       sweep_run_id=sweep_run_id))
-    return taken
+        done.held = holds(session, catalog.workflows, case, ready.step, night) if night is not None else None
+        if done.held is not None:
+            break
+        try:
+            done.events.append(runtime.take_step(session, catalog.rules, catalog.workflows, case_id, ready.step.id,
+                                                 actor=actor, on=on, now=now, seen_version=case.version,
+                                                 sweep_run_id=sweep_run_id))
+        except StepRefused as refused:
+            if night is None:
+                raise
+            done.held = Held(case_id, ready.step.id, "not_lawful", f"{ready.step.id} not taken: "
+                                                                   + "; ".join(refused.reasons))
+            break
+    return done
 
 
 def _fact(workflow: Workflow, documented: Mapping[str, Fact], name: str, value: object) -> dict[str, JsonValue]:

@@ -75,10 +75,12 @@ def city(committing_db: sessionmaker[Session]) -> list[int]:
         return build_city(session, 30)
 
 
-def sweep(factory: sessionmaker[Session], catalog: Catalog, on: date = NIGHT, name: str = "delinquency", **options):
-    """Run a sweep for a night with a fixed clock."""
-    return run_sweep(factory, get_sweep(name), as_of=on, clock=lambda: at(on), runner="test", services=catalog,
-                     **options)
+def sweep(factory: sessionmaker[Session], catalog: Catalog, on: date = NIGHT, name: str = "delinquency",
+          today: date | None = None, **options):
+    """Run a sweep for a night with a fixed clock, on that night's own date unless `today` says later."""
+    today = today or on
+    return run_sweep(factory, get_sweep(name), as_of=on, today=today, clock=lambda: at(today), runner="test",
+                     services=catalog, **options)
 
 
 def outcome_of(factory: sessionmaker[Session]) -> dict[str, list]:

@@ -26,14 +26,14 @@ from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Case, CaseEvent, LedgerEntry, Notice, SweepRun
 from tests.sweeps.conftest import NIGHT, REPO, build_city, outcome_of, sweep
 
-ORDINANCE = str(Path(sys.executable).with_name("ordinance"))
+ON_THE_NIGHT = [sys.executable, "-m", "tests.sweeps.on_the_night", NIGHT.isoformat()]  # `ordinance`, clock that night
 
 
 def sweep_process(url: str, instance: Path, chunk: int) -> subprocess.Popen:
-    """`ordinance sweep run delinquency --as-of NIGHT --no-pdf` in a process of its own."""
+    """`ordinance sweep run delinquency --as-of NIGHT --no-pdf` in a process of its own, run that night."""
     env = {**os.environ, "DATABASE_URL": url, "ORDINANCE_INSTANCE": str(instance),
            "ORDINANCE_SWEEP_CHUNK": str(chunk)}
-    return subprocess.Popen([ORDINANCE, "sweep", "run", "delinquency", "--as-of", NIGHT.isoformat(), "--no-pdf"],
+    return subprocess.Popen([*ON_THE_NIGHT, "sweep", "run", "delinquency", "--as-of", NIGHT.isoformat(), "--no-pdf"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

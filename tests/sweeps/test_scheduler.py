@@ -82,7 +82,7 @@ def test_the_jobs_fire_at_city_time_coalesced_one_at_a_time_with_grace():
     """APScheduler cron jobs in the city's zone: next run 00:30 local on each side of a change."""
     schedule = load_schedule(REPO / "schedule.yaml")
     scheduler = BackgroundScheduler(timezone=schedule.zone)
-    add_jobs(scheduler, schedule, lambda sweep, day: None, lambda: utc(2026, 1, 1))
+    add_jobs(scheduler, schedule, lambda sweep, day, today: None, lambda: utc(2026, 1, 1))
     job = scheduler.get_job("delinquency@00:30:00")
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 180 * 60)
     fall = job.trigger.get_next_fire_time(None, datetime(2026, 10, 31, 12, 0, tzinfo=LA))
@@ -93,9 +93,10 @@ def test_the_jobs_fire_at_city_time_coalesced_one_at_a_time_with_grace():
 
 def run_for(factory, catalog, clock):
     """A scheduler's job body: run the sweep for a city date with the test's clock."""
-    def run(sweep: str, day: date) -> None:
-        """Run one sweep for one date."""
-        run_sweep(factory, get_sweep(sweep), as_of=day, clock=clock, runner="scheduler", services=catalog)
+    def run(sweep: str, day: date, today: date) -> None:
+        """Run one sweep for one night on the city's date."""
+        run_sweep(factory, get_sweep(sweep), as_of=day, today=today, clock=clock, runner="scheduler",
+                  services=catalog)
     return run
 
 
@@ -124,8 +125,8 @@ def test_missed_nights_are_caught_up_once_each_in_date_order(committing_db, cata
                               "  - {sweep: delinquency, days: daily, at: '00:30'}\n"
                               "  - {sweep: liens, days: daily, at: '01:30'}\n")
     now = utc(2026, 5, 2, 8, 0)  # 01:00 PDT on May 2: tonight's delinquency has run, liens has not
-    run_sweep(committing_db, get_sweep("delinquency"), as_of=date(2026, 4, 30), clock=lambda: now, runner="by hand",
-              services=catalog)
+    run_sweep(committing_db, get_sweep("delinquency"), as_of=date(2026, 4, 30), today=date(2026, 5, 2),
+              clock=lambda: now, runner="by hand", services=catalog)
     with committing_db() as session:
         assert [(d.isoformat(), s) for d, _t, s in missed_runs(session, schedule, now)] == [
             ("2026-04-29", "delinquency"), ("2026-04-29", "liens"), ("2026-04-30", "liens"),

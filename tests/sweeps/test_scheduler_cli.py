@@ -25,11 +25,11 @@ def test_a_scheduled_job_runs_the_sweep_and_says_how_it_went(committing_url, tmp
     lines: list[str] = []
     jobs = SweepJobs(open_database(Config(database_url=committing_url, instance=tmp_path)),
                      echo=lambda text, err=False: lines.append(text))
-    jobs("delinquency", date(2026, 4, 30))
-    jobs("delinquency", date(2026, 4, 30))
+    jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))  # the night, on its own date
+    jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))
     assert lines == ["sweep delinquency for 2026-04-30: done, 20 steps, 10 notices, 0 exceptions",
                      "sweep delinquency for 2026-04-30: already_done, 20 steps, 10 notices, 0 exceptions"]
-    jobs("no-such-sweep", date(2026, 4, 30))
+    jobs("no-such-sweep", date(2026, 4, 30), date(2026, 4, 30))
     assert lines[-1].startswith("sweep no-such-sweep for 2026-04-30: FAILED: no sweep named 'no-such-sweep'")
 
 

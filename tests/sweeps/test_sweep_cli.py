@@ -13,13 +13,14 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from engine.store.models import AuditEntry, Case, LedgerEntry, Notice, SweepRun
-from tests.sweeps.conftest import sweep
+from tests.sweeps.conftest import NIGHT, at, sweep
 from webapp.cli import main as ordinance
 
 
 @pytest.fixture()
-def cli(committing_url: str, tmp_path: Path) -> Iterator[Callable[..., Result]]:
-    """Run `ordinance ARGS...` against the committing database: cli("sweep", "list")."""
+def cli(committing_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
+    """Run `ordinance ARGS...` against the committing database, on the night of April 30: cli("sweep", "list")."""
+    monkeypatch.setattr("webapp.cli.context.now", lambda: at(NIGHT))  # the city's date the runs run on
     runner = CliRunner()
     env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance"),
            "ORDINANCE_SWEEP_CHUNK": "4"}

@@ -61,10 +61,10 @@ class SweepJobs:
             self.catalog_stamp = stamp
         return self.catalog
 
-    def __call__(self, sweep: str, day: date) -> None:
-        """Run one sweep for one city date; a failure is logged, and the scheduler carries on."""
+    def __call__(self, sweep: str, day: date, today: date) -> None:
+        """Run one sweep for one night on the city's date `today`; a failure is logged, and the scheduler carries on."""
         try:
-            outcome = execute(self.db, sweep, day, catalog=self.current_catalog(), chunk=self.chunk)
+            outcome = execute(self.db, sweep, day, today=today, catalog=self.current_catalog(), chunk=self.chunk)
         except Exception as error:  # noqa: BLE001 - the scheduler must outlive one failed night
             log.exception("sweep %s for %s failed", sweep, day)
             self.echo(f"sweep {sweep} for {day}: FAILED: {error}", err=True)

@@ -48,16 +48,16 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def execute(db: Database, name: str, as_of: date, *, dry_run: bool = False, pdf: bool = True,
+def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool = False, pdf: bool = True,
             rules_dir: Path = REPO / "rules", workflows_dir: Path = REPO / "workflows",
             templates_dir: Path = REPO / "templates" / "notices", show_progress: bool = False,
             catalog: Catalog | None = None, chunk: int | None = None,
             clock: Callable[[], datetime] | None = None) -> RunOutcome:
-    """Run one sweep for a day against the configured database (what the CLI and the scheduler call)."""
+    """Run one sweep for a night, on the city's date `today`, against the configured database (the CLI and the scheduler)."""
     sweep = get_sweep(name)
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
-    kwargs = dict(as_of=as_of, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
+    kwargs = dict(as_of=as_of, today=today, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
                   dry_run=dry_run, chunk_size=chunk or chunk_size(),
                   checkpoint=CheckpointWriter(db.config.AUDIT_KEY))
     if not show_progress:
@@ -89,10 +89,15 @@ def print_report(report: dict, out=None) -> None:
             echo(f"  {what:<48} {value}")
         if not report.get(key):
             echo("  none")
+    if report.get("caught_up_on"):
+        echo(f"Caught up on {report['caught_up_on']}: a night before that day mails no notice")
     exceptions = report.get("exceptions") or []
-    echo(f"Exceptions: {len(exceptions) + report.get('exceptions_not_kept', 0)}")
+    count = len(exceptions) + report.get("exceptions_not_kept", 0)
+    echo(f"Exceptions: {count:,}" if count else "Exceptions: None")
     for line in exceptions:
-        echo(f"  {line['subject']}: {line['message']}")
+        echo(f"  {line['subject']}: [{line.get('kind', 'error')}] {line['message']}")
+    if report.get("exceptions_not_kept"):
+        echo(f"  ... and {report['exceptions_not_kept']:,} more, counted but not kept")
     for key, value in (report.get("extra") or {}).items():
         echo(f"{key.replace('_', ' ').capitalize()}: {len(value) if isinstance(value, list) else value}")
         for line in value if isinstance(value, list) else []:
@@ -117,7 +122,8 @@ AS_OF = city_date_option("--as-of", "as_of", help="The city's date the sweep run
 @pass_city
 def run_command(city: CityContext, name: str, as_of: date, dry_run: bool, no_pdf: bool) -> None:
     """Run (or resume) a sweep for a day, with a progress bar; a finished run is not repeated."""
-    outcome = execute(city.db, name, as_of, dry_run=dry_run, pdf=not no_pdf, show_progress=True, clock=city.now)
+    outcome = execute(city.db, name, as_of, today=city.today, dry_run=dry_run, pdf=not no_pdf, show_progress=True,
+                      clock=city.now)
     headline = {"done": "done", "already_done": "already done earlier (nothing repeated)",
                 "dry_run": "dry run: nothing was written"}[outcome.status]
     click.echo(f"Sweep {name} for {as_of}: {headline}" + (f" (run {outcome.run_id})" if outcome.run_id else ""))

@@ -1,0 +1,76 @@
+"""What a sweep may do on the night it works on: a night caught up mails nothing; one collection notice a night.
+
+A sweep works on a night (`on`) and runs on the city's date (`today`); the two differ when
+missed nights are caught up. A night before `today` takes only the steps that mail nothing
+(a case resolved by payment, a case taken back): a step that mails a notice (and posts the
+fees with it) is held, and tonight's run mails it with dates counted from tonight. On any
+night, an account gets at most one notice of the workflows tagged `collection`: a step that
+would mail a second waits for the next night. Each step held says why, for the sweep's report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.models import Case, Notice
+from engine.workflow.definitions import WorkflowSet
+from engine.workflow.model import Transition
+
+
+@dataclass(frozen=True)
+class Night:
+    """The night a sweep takes steps for, and the city's date when it runs."""
+
+    on: date
+    today: date
+
+    @property
+    def caught_up(self) -> bool:
+        """A night before the city's date: caught up after the fact, so it mails nothing."""
+        return self.on < self.today
+
+
+@dataclass(frozen=True)
+class Held:
+    """A sweep step a night did not take: which case and step, what kind of hold, and why."""
+
+    case_id: int
+    step: str
+    kind: str  # caught_up | one_a_night | not_lawful
+    reason: str
+
+
+def _what_it_does(step: Transition) -> str:
+    """'mails a past-due-reminder and posts late-fee'."""
+    fees = [str(a.value) for a in step.actions if a.kind == "fee"]
+    return f"mails a {' and a '.join(step.mails)}" + (f" and posts {', '.join(fees)}" if fees else "")
+
+
+def collection_notice_tonight(session: Session, workflows: WorkflowSet, case: Case, on: date) -> Notice | None:
+    """A notice of a `collection` workflow made on the night for the case's account (or license), if any."""
+    owner = Case.account_id == case.account_id if case.account_id is not None else Case.license_id == case.license_id
+    rows = session.execute(select(Notice, Case.workflow_id, Case.workflow_version).join(Case, Notice.case_id == Case.id)
+                           .where(owner, Notice.created_on == on).order_by(Notice.id)).all()
+    return next((notice for notice, workflow_id, version in rows
+                 if workflows.get(workflow_id, version).collects), None)
+
+
+def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition, night: Night) -> Held | None:
+    """Why the night does not take a step that mails a notice (None: it may)."""
+    if not step.mails:
+        return None
+    if night.caught_up:
+        return Held(case.id, step.id, "caught_up",
+                    f"{step.id} not taken: it {_what_it_does(step)}, and {night.on.isoformat()} is a night caught "
+                    f"up on {night.today.isoformat()}; tonight's run mails it with dates counted from tonight")
+    if not workflows.get(case.workflow_id, case.workflow_version).collects:
+        return None
+    mailed = collection_notice_tonight(session, workflows, case, night.on)
+    if mailed is None:
+        return None
+    return Held(case.id, step.id, "one_a_night",
+                f"{step.id} waits for the next night: it {_what_it_does(step)}, and the account already has a "
+                f"{mailed.notice_type} tonight (notice {mailed.id}); one collection notice a night")
