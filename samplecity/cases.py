@@ -55,7 +55,7 @@ class OpenCases:
                                       actor=f"sweep:{SWEEP}", on=opened_on, now=self.now,
                                       fields={"period": standing.oldest_unpaid_period})
             self.opened("delinquency")
-            reminder_on = self.calendar.step(standing.cycle, standing.oldest_unpaid_period, "reminder")
+            reminder_on = self.calendar.step(standing.cycle, standing.oldest_unpaid_period, "late_fee")
             self.walk(case.id, target, reminder_on)
 
     def walk(self, case_id: int, target: str, reminder_on: date) -> None:
