@@ -101,6 +101,7 @@ class DefinitionReader:
         if self.errors:
             return None
         self.check_header()
+        tags = self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS)
         states = self.read_states(data["states"])
         if states is None:
             return None
@@ -120,8 +121,7 @@ class DefinitionReader:
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
                         initial=data["initial"], states=states, transitions=tuple(transitions),
                         field_types=dict(self.field_types), opening=opening, source=self.source,
-                        description=data.get("description") or "", lines=dict(self.lines),
-                        tags=self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS))
+                        description=data.get("description") or "", lines=dict(self.lines), tags=tags)
 
     def check_header(self) -> None:
         """id, title, subject and version."""
@@ -263,12 +263,12 @@ class DefinitionReader:
         if "step" not in value:
             if wanted != MAILING:
                 self.error(path, f"a count of days is counted_from: {MAILING} (the day the notice is mailed), "
-                                 f"not {describe(wanted)}")
+                                 f"not {wanted!r}")
             return
         steps = {"bill"} | {str(name) for version in self.rules.get(value["calendar"]).versions
                             for name in version.body.get("timeline") or {}}
         if wanted not in steps:
-            self.error(path, f"{value['calendar']} has no timeline step {describe(wanted)}; its steps: "
+            self.error(path, f"{value['calendar']} has no timeline step {wanted!r}; its steps: "
                              f"{', '.join(sorted(steps))}")
 
     def deadline_value(self, value: YamlMapping, path: str) -> str | None:
