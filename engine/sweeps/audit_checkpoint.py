@@ -7,7 +7,6 @@ machine was off, and done once per night however many schedulers run.
 """
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,7 @@ class AuditCheckpointSweep:
     title = "Audit checkpoint: the audit log's length and last hash, signed with the instance's key"
     seals_the_audit_log = True  # the runner refuses to run it without a checkpoint writer
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
         """None: the checkpoint is written when the run finishes."""
         return []
 

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import ColumnElement, and_, event, false, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from engine.sweeps.report import SweepReport
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
 from engine.workflow.facts import ACCOUNT_FACTS_MEMO
+from engine.workflow.definitions import WorkflowSet
 from engine.workflow.model import Workflow
 from engine.workflow.night import Held
 
@@ -147,6 +148,17 @@ def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally) 
                                   now=ctx.now, sweep_run_id=ctx.run_id)
     tally.events(session, case, done.events)
     tally.held(done.held)
+
+
+def in_states(states: dict[str, tuple[str, ...]]) -> ColumnElement[bool]:
+    """SQL: the case is in one of these states of its workflow ({workflow id: states}; false when there are none)."""
+    return or_(false(), *(and_(Case.workflow_id == workflow_id, Case.state.in_(names))
+                          for workflow_id, names in states.items()))
+
+
+def is_tagged(workflows: WorkflowSet, case: Case, tag: str) -> bool:
+    """Whether the case's state carries a tag in the workflow version the case is on."""
+    return case.state in workflows.get(case.workflow_id, case.workflow_version).states_tagged(tag)
 
 
 def account_numbers(session: Session, ids: Iterable[int]) -> dict[int, str]:

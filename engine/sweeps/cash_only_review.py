@@ -8,7 +8,6 @@ An account the rule still holds cash-only is left as it is.
 """
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ class CashOnlyReviewSweep:
     name = "cash-only-review"
     title = "Cash-only review: accounts whose returned payments have aged out may pay by check again"
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
         """Cash-only accounts after `after`, in id order."""
         return list(session.scalars(select(UtilityAccount.id).where(UtilityAccount.cash_only.is_(True),
                                                                      UtilityAccount.id > after)

@@ -7,8 +7,10 @@ cases from one case query; a case whose sweep steps are surely not due tonight (
 date still ahead, a balance condition that does not hold) is left without another query.
 Everything else goes through the workflow runtime, which judges each step in full.
 
-An account gets at most one open case: none is opened while a delinquency or lien case
-is open on it. Cases under a payment plan are the plan-defaults sweep's.
+The workflows and states are read from their tags, never their names: the sweep opens
+cases of the workflow tagged `past_due_accounts`; an account gets at most one open case, and
+none is opened while a case of a workflow tagged `collection` (delinquency, liens) is open
+on it. Cases in a state tagged `under_plan` are the plan-defaults sweep's.
 """
 from __future__ import annotations
 
@@ -21,13 +23,11 @@ from sqlalchemy.orm import Session, joinedload
 from engine.accounts.facts import standing_facts
 from engine.money.ledger import standings
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
-from engine.sweeps.casework import Tally, advance_case, might_move, one_subject
+from engine.sweeps.casework import Tally, advance_case, in_states, is_tagged, might_move, one_subject
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
+from engine.workflow.model import COLLECTION, PAST_DUE_ACCOUNTS, UNDER_PLAN, Workflow
 
-WORKFLOW = "delinquency"
-BLOCKING = ("delinquency", "liens")  # an open case of either means the account is already being pursued
-PLAN_STATES = ("payment_plan", "plan_defaulted")
 WINDOW_PER_SUBJECT = 12  # account ids scanned per subject wanted: about one account in twelve is a candidate
 
 
@@ -116,17 +116,23 @@ def load_accounts(session: Session, ids: list[int]) -> list[UtilityAccount]:
                                 .where(UtilityAccount.id.in_(ids))).unique())
 
 
+def past_due_workflow(ctx: SweepContext) -> Workflow:
+    """The workflow whose cases the sweep opens for accounts newly past due (tagged `past_due_accounts`)."""
+    return ctx.services.workflows.the_one_tagged(PAST_DUE_ACCOUNTS)
+
+
 class DelinquencySweep:
     """Past-due accounts: open their case, mail reminders and shut-off notices, release shut-offs, resolve."""
 
     name = "delinquency"
     title = "Delinquency: past-due accounts, reminders, shut-off notices, shut-offs, resolution"
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
-        """The next candidate accounts after `after`: maybe past due, or with an open delinquency case."""
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
+        """The next candidate accounts after `after`: maybe past due, or with an open case of the workflow."""
+        workflow = past_due_workflow(ctx)
         for low, high in windows(session, after, limit * WINDOW_PER_SUBJECT):
-            ids = set(maybe_past_due(session, as_of, low, high))
-            ids.update(open_case_accounts(session, (WORKFLOW,), low, high))
+            ids = set(maybe_past_due(session, ctx.as_of, low, high))
+            ids.update(open_case_accounts(session, (workflow.id,), low, high))
             if ids:
                 return sorted(ids)[:limit]
         return []
@@ -137,36 +143,37 @@ class DelinquencySweep:
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Open cases for newly past-due accounts and advance the open ones that might move."""
-        open_cases = open_cases_by_account(session, ids, BLOCKING)
-        workflows = ctx.services.workflows
+        workflows, opens = ctx.services.workflows, past_due_workflow(ctx)
+        open_cases = open_cases_by_account(session, ids, workflows.tagged(COLLECTION))
         accounts = {a.id: a for a in load_accounts(session, ids)}  # held, so the runtime finds them without a query
         owing = dict(standings(session, ctx.as_of, account_ids=ids))
         periods = bill_periods(session, {a: s.oldest_unpaid_due for a, s in owing.items()
                                          if s.past_due_cents > 0 and not open_cases.get(a)})
         for account_id, standing in owing.items():
             label = f"account {accounts[account_id].number}"
-            cases = [c for c in open_cases.get(account_id, []) if c.workflow_id == WORKFLOW]
+            cases = [c for c in open_cases.get(account_id, []) if c.workflow_id == opens.id]
             if open_cases.get(account_id):
                 for case in cases:
                     workflow = workflows.get(case.workflow_id, case.workflow_version)
-                    if case.state in PLAN_STATES or not might_move(workflow, case, standing_facts(standing),
-                                                                   ctx.as_of):
+                    if is_tagged(workflows, case, UNDER_PLAN) or not might_move(workflow, case,
+                                                                                  standing_facts(standing), ctx.as_of):
                         continue
                     one_subject(session, ctx.report, f"{label} (case {case.id})",
                                 lambda tally, case=case: advance_case(session, ctx, case, tally))
             elif standing.past_due_cents > 0:
                 one_subject(session, ctx.report, label,
-                            lambda tally, a=account_id: self._open(session, ctx, a, periods.get(a), tally))
+                            lambda tally, a=account_id: self._open(session, ctx, opens, a, periods.get(a), tally))
         del accounts
 
-    def _open(self, session: Session, ctx: SweepContext, account_id: int, period: str | None, tally: Tally) -> None:
-        """Open the account's delinquency case for its oldest unpaid bill's period, then take tonight's steps."""
+    def _open(self, session: Session, ctx: SweepContext, workflow: Workflow, account_id: int, period: str | None,
+              tally: Tally) -> None:
+        """Open the account's case for its oldest unpaid bill's period, then take tonight's steps."""
         if period is None:
             raise LookupError("no bill or charge is due on the oldest unpaid due date to name the case's bill period")
-        case = services.open_case(session, ctx.services, WORKFLOW, account_id, actor=ctx.actor, on=ctx.as_of,
+        case = services.open_case(session, ctx.services, workflow.id, account_id, actor=ctx.actor, on=ctx.as_of,
                                   now=ctx.now, fields={"period": period})
-        tally.cases_opened[WORKFLOW] += 1
-        tally.steps[f"{WORKFLOW}.open"] += 1
+        tally.cases_opened[workflow.id] += 1
+        tally.steps[f"{workflow.id}.open"] += 1
         advance_case(session, ctx, case, tally)
 
 
@@ -176,11 +183,11 @@ class PlanDefaultSweep:
     name = "plan-defaults"
     title = "Payment-plan defaults: plans behind, final notices, shut-off after default"
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
-        """Accounts after `after` whose open delinquency case is under a payment plan or in default."""
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
+        """Accounts after `after` with an open case in a state tagged `under_plan` (a plan in effect or in default)."""
+        plans = in_states(ctx.services.workflows.states_tagged(UNDER_PLAN))
         return list(session.scalars(
-            select(Case.account_id).where(Case.workflow_id == WORKFLOW, Case.closed_at.is_(None),
-                                          Case.state.in_(PLAN_STATES), Case.account_id > after)
+            select(Case.account_id).where(plans, Case.closed_at.is_(None), Case.account_id > after)
             .group_by(Case.account_id).order_by(Case.account_id).limit(limit)))
 
     def last_id(self, session: Session) -> int:
@@ -189,10 +196,11 @@ class PlanDefaultSweep:
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Take every sweep step of each plan case whose checks hold tonight."""
-        open_cases = open_cases_by_account(session, ids, (WORKFLOW,))
+        workflows = ctx.services.workflows
+        open_cases = open_cases_by_account(session, ids, tuple(workflows.states_tagged(UNDER_PLAN)))
         numbers = {a.id: a.number for a in load_accounts(session, ids)}
         for account_id in ids:
             for case in open_cases.get(account_id, []):
-                if case.state in PLAN_STATES:
+                if is_tagged(workflows, case, UNDER_PLAN):
                     one_subject(session, ctx.report, f"account {numbers[account_id]} (case {case.id})",
                                 lambda tally, case=case: advance_case(session, ctx, case, tally))

@@ -7,7 +7,6 @@ clerk's request.
 """
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +24,7 @@ class DepositRefundSweep:
     name = "deposit-refunds"
     title = "Deposit refunds: deposits earned back by good payment, credited to the account"
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
         """Accounts after `after` holding a deposit."""
         return list(session.scalars(select(Deposit.account_id).where(Deposit.status == "held",
                                                                       Deposit.account_id > after)

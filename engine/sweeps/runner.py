@@ -67,8 +67,8 @@ class Sweep(Protocol):
 
     name: str
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
-        """The next subjects (ids above `after`, ascending), at most `limit`."""
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
+        """The next subjects (ids above `after`, ascending), at most `limit`, for the night and rules in `ctx`."""
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Apply the rules to these subjects, adding what was done to ctx.report."""
@@ -122,7 +122,7 @@ def _lock_run(session: Session, run_id: int) -> SweepRun | None:
 
 def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, chunk_size: int) -> int:
     """One chunk in the caller's transaction: process the subjects after the cursor; how many."""
-    ids = sweep.subject_ids(session, ctx.as_of, run.cursor, chunk_size)
+    ids = sweep.subject_ids(session, ctx, run.cursor, chunk_size)
     if not ids:
         return 0
     ctx.report.subjects += len(ids)
@@ -198,7 +198,7 @@ def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today
             session.begin()
             try:
                 ctx = SweepContext(sweep.name, as_of, clock(), report, True, services, None, today)
-                ids = sweep.subject_ids(session, as_of, cursor, chunk_size)
+                ids = sweep.subject_ids(session, ctx, cursor, chunk_size)
                 if not ids:
                     return RunOutcome(None, "dry_run", report.to_json(), chunks)
                 report.subjects += len(ids)

@@ -21,12 +21,12 @@ from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, WORKFLOW_ID, WORKFLOW_TAGS, Action, RuleOutcome,
-                                   RuleGuard, Says, State, Transition, Workflow)
+from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, STATE_TAGS, WORKFLOW_ID, WORKFLOW_TAGS, Action,
+                                   RuleOutcome, RuleGuard, Says, State, Transition, Workflow)
 
 TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening", "tags")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
-STATE_KEYS = ("label", "final")
+STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "not_by", "form", "actions")
 OPENING_KEYS = ("when", "says")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
@@ -163,7 +163,8 @@ class DefinitionReader:
             final = spec.get("final", False)
             if not isinstance(final, bool):
                 self.error(f"{path}.final", f"expected true or false, found {describe(final)}")
-            states[name] = State(name=name, label=str(spec.get("label") or name), final=final is True)
+            states[name] = State(name=name, label=str(spec.get("label") or name), final=final is True,
+                                 tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS))
         return states
 
     # -- case fields: what forms ask for and steps set -----------------------------------

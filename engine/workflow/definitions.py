@@ -78,6 +78,25 @@ class WorkflowSet:
             raise LookupError(f"{workflow_id} has no version {chosen} (versions: {', '.join(map(str, versions))})")
         return self._workflows[(workflow_id, chosen)]
 
+    def tagged(self, tag: str) -> tuple[str, ...]:
+        """The ids of the workflows (any version) that carry a tag, sorted."""
+        return tuple(sorted({w.id for w in self._workflows.values() if tag in w.tags}))
+
+    def the_one_tagged(self, tag: str) -> Workflow:
+        """The newest version of the one workflow that carries a tag; LookupError when none or several do."""
+        found = self.tagged(tag)
+        if len(found) != 1:
+            raise LookupError(f"one workflow is tagged {tag}, not {len(found)} ({', '.join(found) or 'none'})")
+        return self.get(found[0])
+
+    def states_tagged(self, tag: str, workflow_ids: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
+        """The states carrying a tag, by workflow id (any version; only these workflows, if given)."""
+        found: dict[str, set[str]] = {}
+        for workflow in self._workflows.values():
+            if workflow_ids is None or workflow.id in workflow_ids:
+                found.setdefault(workflow.id, set()).update(workflow.states_tagged(tag))
+        return {workflow_id: tuple(sorted(states)) for workflow_id, states in sorted(found.items()) if states}
+
     def ids(self) -> list[str]:
         """The workflow ids, sorted."""
         return sorted({i for (i, _) in self._workflows})

@@ -18,10 +18,30 @@ ANY_STATE = "*"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")  # a fact named in `says:` words
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# What a workflow's `tags:` may say, and what each means to the program (it reads tags, never ids).
-WORKFLOW_TAGS = {"collection": "its notices demand payment of an account: an account gets at most one notice of "
-                               "the workflows so tagged a night, the later step waiting for the next night"}
-COLLECTION = "collection"
+# What a workflow's and a state's `tags:` may say, and what each means: the program reads tags, never ids or names.
+COLLECTION, PAST_DUE_ACCOUNTS, LICENSE_RENEWALS, LIEN_FILINGS = (
+    "collection", "past_due_accounts", "license_renewals", "lien_filings")
+WORKFLOW_TAGS = {
+    COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
+                "tagged a night, the later step waiting for the next night; while an account has an open case of one, "
+                "the delinquency sweep opens no other",
+    PAST_DUE_ACCOUNTS: "the delinquency sweep opens a case of it for each account newly past due, and takes its cases' "
+                       "sweep steps (one workflow has this tag)",
+    LICENSE_RENEWALS: "the renewals sweep takes its license cases' sweep steps, and opens one for an active license "
+                      "that has none when a sweep step would be taken (one workflow has this tag)",
+    LIEN_FILINGS: "the liens sweep takes its cases' sweep steps and lists those ready to record with the county",
+}
+UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING = (
+    "under_plan", "lien_candidate", "renewal", "renewal_start", "awaiting_filing")
+STATE_TAGS = {
+    UNDER_PLAN: "a payment plan is in effect or in default: the plan-defaults sweep takes the case's steps, the "
+                "delinquency sweep leaves it",
+    LIEN_CANDIDATE: "the liens sweep lists the case for a supervisor when lien-eligibility says the account is eligible",
+    RENEWAL: "the renewals sweep takes the case's steps (a license coming up for renewal, or late)",
+    RENEWAL_START: "where the renewals sweep opens a case for an active license that has none",
+    AWAITING_FILING: "the notice of intent is mailed: once the case's pay_by date has passed and the account is still "
+                     "eligible, the liens sweep puts it on the filing list",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class State:
     name: str
     label: str
     final: bool = False
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,10 @@ class Workflow:
     def transition(self, step: str) -> Transition | None:
         """The transition with this id, or None."""
         return next((t for t in self.transitions if t.id == step), None)
+
+    def states_tagged(self, tag: str) -> tuple[str, ...]:
+        """The names of the states that carry a tag, in the order written."""
+        return tuple(name for name, state in self.states.items() if tag in state.tags)
 
     @property
     def collects(self) -> bool:

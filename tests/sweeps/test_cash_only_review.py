@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from engine.store.models import AuditEntry, Payment, SweepRun, UtilityAccount
 from engine.sweeps.registry import get_sweep
+from engine.sweeps.report import SweepReport
+from engine.sweeps.runner import SweepContext
 from tests.factories import create_account
 from tests.sweeps.conftest import at, sweep
 
@@ -52,10 +54,11 @@ def test_the_sweep_is_registered_and_visits_only_cash_only_accounts_in_id_order(
     """Its name finds it; its subjects are the cash-only accounts, chunked after the cursor."""
     ids = cash_only_city(committing_db)
     review = get_sweep("cash-only-review")
+    night = SweepContext(review.name, ON, at(ON), SweepReport(), False, None, None, ON)
     with committing_db() as session:
-        assert review.subject_ids(session, ON, 0, 10) == [ids["aged"], ids["recent"]]
-        assert review.subject_ids(session, ON, 0, 1) == [ids["aged"]]
-        assert review.subject_ids(session, ON, ids["aged"], 10) == [ids["recent"]]
+        assert review.subject_ids(session, night, 0, 10) == [ids["aged"], ids["recent"]]
+        assert review.subject_ids(session, night, 0, 1) == [ids["aged"]]
+        assert review.subject_ids(session, night, ids["aged"], 10) == [ids["recent"]]
 
 
 def test_returns_aged_out_clear_cash_only_and_a_recent_one_keeps_it(committing_db, catalog):
