@@ -94,6 +94,8 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("license_fee", "money", "the fee assessed for the current term"),
         Fact("new_permit", "boolean", "the license has never been issued"),
         Fact("renewal_status", "text", "by the renewal deadline: active, renewal_due, grace, late or lapsed"),
+        Fact("penalty_free_until", "date", "the last day to renew without a late penalty: the expiry date, or once "
+             "it has passed the end of the grace period"),
         Fact("reminder_due", "text", "the latest renewal reminder dated on or before the day"),
         Fact("days_late", "integer", "days late after the grace period"),
         Fact("months_late", "integer", "started months late after the grace period"),
@@ -208,9 +210,11 @@ def _renewal_facts(ctx: FactContext, lic: License, facts: SubjectFacts) -> Subje
         return {}
     given = {k: facts[k] for k in ("issued_on", "expires_on", "license_fee") if facts.get(k) is not None}
     result = ctx.rules.evaluate(deadline_id, given, ctx.on).to_json()
+    expires_on, grace_ends = date.fromisoformat(result["expires_on"]), date.fromisoformat(result["grace_ends"])
     found = {"renewal_status": result["status"], "days_late": result["days_late"],
-             "months_late": result["months_late"]}
-    due = _reminder_due(ctx, deadline_id, date.fromisoformat(result["expires_on"]))
+             "months_late": result["months_late"],
+             "penalty_free_until": expires_on if ctx.on <= expires_on else grace_ends}
+    due = _reminder_due(ctx, deadline_id, expires_on)
     if due:
         found["reminder_due"] = due
     return found

@@ -127,12 +127,13 @@ def _lien_release(on: date, facts: dict, fields: dict) -> dict:
 
 
 def _license(on: date, facts: dict, fields: dict) -> dict:
-    """License letters: fee, penalty, renew-by date, term dates, total due."""
+    """License letters: fee, penalty, renew by (the expiry, or in grace its end), term dates, total due."""
     fee = facts.get("license_fee") or Decimal(0)
     penalty = Decimal(_fee(fields, "license-late-penalty") or 0)
     return {"fee": money_text(fee), "penalty": money_text(penalty), "amount_due": money_text(fee + penalty),
-            "due_date": iso(facts.get("expires_on")), "issued_date": iso(facts.get("issued_on")),
-            "expiration_date": iso(facts.get("expires_on")), "lapsed_date": iso(on)}
+            "due_date": iso(facts.get("penalty_free_until") or facts.get("expires_on")),
+            "issued_date": iso(facts.get("issued_on")), "expiration_date": iso(facts.get("expires_on")),
+            "lapsed_date": iso(on)}
 
 
 def _refund(on: date, facts: dict, fields: dict) -> dict:

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.store.models import Case, CaseEvent, LedgerEntry, Notice, UtilityAccount
-from tests.factories import create_account, create_case, save_city
+from tests.factories import create_account, create_case, create_license, save_city
 from tests.sweeps.conftest import NIGHT, charge, pay, sweep
 from webapp.cli.sweep import print_report
 
@@ -126,3 +126,17 @@ def test_the_report_lists_its_exceptions_by_account_with_the_reason_and_none_mea
         assert line["subject"].startswith("account B-")
         assert f"  {line['subject']}: [caught_up] mail_shutoff_notice not taken: it mails a shutoff-notice, and " \
                "2026-06-18 is a night caught up on 2026-06-20" in printed
+
+
+def test_a_license_first_swept_in_its_grace_period_is_told_to_renew_by_the_grace_end(committing_db, catalog):
+    """A license that expired 2026-12-31, swept first on 2027-01-10: its final reminder says renew by the end of
+    the grace period (Sunday 01-31, so Monday 2027-02-01), never the expiry date already past."""
+    with committing_db() as session, session.begin():
+        save_city(session)
+        lic = create_license(session)
+    report = sweep(committing_db, catalog, on=date(2027, 1, 10), name="renewals").report
+    assert report["steps"] == {"licensing.open": 1, "licensing.mail_final_reminder": 1}
+    assert report["exceptions"] == []
+    with committing_db() as session:
+        final = session.scalar(select(Notice).where(Notice.subject_id == lic.id))
+    assert (final.notice_type, final.data["due_date"]) == ("license-renewal-final", "2027-02-01")
