@@ -68,3 +68,20 @@ def test_a_mailing_downloads_only_from_the_instance_folder(night, supervisor):
 def test_unknown_runs_are_404s(supervisor):
     assert "There is no sweep run 424242." in supervisor.get("/sweeps/runs/424242").get_data(as_text=True)
     assert supervisor.get("/sweeps/runs/tuesday").status_code == 404
+
+
+def test_a_night_caught_up_shows_each_step_held_with_its_kind_and_reason(db, fixed_clock, supervisor):
+    """The run page lists the held step by account, its kind and why; a run without exceptions says None."""
+    account = create_account(db, number="780-000002")
+    case = create_case(db, subject_id=account.id, account_id=account.id)
+    held = SweepReport(caught_up_on=TODAY)
+    held.exception(f"account {account.number} (case {case.id})", "mail_reminder not taken: it mails a "
+                   "past-due-reminder and posts late-fee, and the night is caught up", "caught_up")
+    runs = [SweepRun(sweep=name, as_of=TODAY, status="done", started_at=NOW, finished_at=NOW, report=report.to_json())
+            for name, report in (("delinquency", held), ("liens", SweepReport()))]
+    db.add_all(runs)
+    db.flush()
+    page = supervisor.get(f"/sweeps/runs/{runs[0].id}").get_data(as_text=True)
+    assert f'href="/accounts/{account.number}"' in page and "caught up" in page
+    assert "mail_reminder not taken: it mails a past-due-reminder and posts late-fee" in page
+    assert "<p>None.</p>" in supervisor.get(f"/sweeps/runs/{runs[1].id}").get_data(as_text=True)
