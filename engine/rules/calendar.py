@@ -231,32 +231,31 @@ class CityCalendar:
             steps[name], details[name] = day, f"{step['after']} {start.isoformat()} {how}"
         return steps, details, version
 
-    def timeline_from(self, cycle: str, period: str, taken: str, day: date
-                      ) -> tuple[dict[str, date], dict[str, str], CalendarVersion]:
-        """The timeline with its step `taken` taken on `day`: never a date before what that step's rules allow.
+    def recount(self, steps: dict[str, date], details: dict[str, str], version: CalendarVersion, taken: str,
+                day: date) -> tuple[dict[str, date], dict[str, str]]:
+        """A timeline's dates with its step `taken` taken on `day`: never a date before what its rules allow.
 
         When `day` is later than the timeline's date for `taken`, that step and the steps it is
         counted from move by as many days as it is late, and every other step is counted again
         from them by its own rule (days, office days, roll). A step taken on time or early
         leaves the timeline as it is.
         """
-        steps, details, version = self.timeline(cycle, period)
         if taken not in steps:
             raise EvaluationError(f"{self.doc.id} has no timeline step {taken!r} (steps: {', '.join(steps)})")
         late = (day - steps[taken]).days
         if late <= 0:
-            return steps, details, version
+            return dict(steps), dict(details)
         moved = {taken} | version.counted_from(taken)
+        steps, details = dict(steps), dict(details)
         for name in moved:
             was, steps[name] = steps[name], steps[name] + timedelta(days=late)
             details[name] = f"{was.isoformat()}, {taken} taken {late} days late: {steps[name].isoformat()}"
         for name, step in version.timeline:
-            if name in moved:
-                continue
-            start = steps[step["after"]]
-            steps[name], how = self.count(start, step)
-            details[name] = f"{step['after']} {start.isoformat()} {how}"
-        return steps, details, version
+            if name not in moved:
+                start = steps[step["after"]]
+                steps[name], how = self.count(start, step)
+                details[name] = f"{step['after']} {start.isoformat()} {how}"
+        return steps, details
 
     def mailing_day(self, night: date) -> date:
         """The day a notice made on `night` is mailed: the version's `mailing` rule, else the night itself."""

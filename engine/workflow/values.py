@@ -69,14 +69,14 @@ def _timeline_value(calendar: CityCalendar, spec: YamlMapping, on: date, facts: 
         if facts.get(needed) in (None, ""):
             raise EvaluationError(f"the timeline step {spec['step']} needs the case's {needed}")
     cycle, period, step = facts["cycle"], facts["period"], spec["step"]
-    steps, _, version = calendar.timeline(cycle, period)
+    steps, details, version = calendar.timeline(cycle, period)
     if step not in steps:
         raise EvaluationError(f"{spec['calendar']} has no timeline step {step!r}")
     _note(consulted, spec["calendar"], version.version.effective)
     if "counted_from" not in spec:
         return steps[step]
     mailed = calendar.mailing_day(on)
-    counted, _, _ = calendar.timeline_from(cycle, period, str(spec["counted_from"]), mailed)
+    counted, _ = calendar.recount(steps, details, version, str(spec["counted_from"]), mailed)
     if counted[step] != steps[step] and notes is not None:
         notes.append(f"the timeline's {step} for {period} is {steps[step].isoformat()}; with its "
                      f"{spec['counted_from']} taken on {mailed.isoformat()} it is {counted[step].isoformat()}")

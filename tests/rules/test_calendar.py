@@ -154,3 +154,25 @@ def test_every_day_of_2026_is_either_allowed_or_has_a_reason_and_next_allowed_is
             assert CAL.is_shutoff_day(following) and all(
                 not CAL.is_shutoff_day(day + timedelta(days=k)) for k in range(1, (following - day).days))
         day += timedelta(days=1)
+
+
+def test_a_step_taken_late_moves_what_it_counts_from_and_counts_the_rest_again():
+    """Cycle A, March 2026 (shut-off notice 04-27): the notice taken 2026-06-01 instead. The notice and the steps it is
+    counted from (due, bill) move 35 days; the door hanger is 7 office days after 06-01 (06-10), the shut-off 2 days
+    after that, a Friday, so Monday 06-15. The late fee, counted from the moved due date, moves as well."""
+    steps, details, version = CAL.timeline("A", "2026-03")
+    counted, how = CAL.recount(steps, details, version, "shutoff_notice", date(2026, 6, 1))
+    assert counted == {"bill": date(2026, 4, 5), "due": date(2026, 4, 27), "late_fee": date(2026, 4, 28),
+                       "shutoff_notice": date(2026, 6, 1), "door_hanger": date(2026, 6, 10),
+                       "shutoff": date(2026, 6, 15)}
+    assert how["shutoff_notice"] == "2026-04-27, shutoff_notice taken 35 days late: 2026-06-01"
+    assert CAL.recount(steps, details, version, "shutoff_notice", date(2026, 4, 20))[0] == steps  # early: as it is
+
+
+def test_the_day_a_nights_notices_are_mailed():
+    """Without `mailing:` a night's notices go out that day; with `{office_days: 1}` on the next office day."""
+    assert CAL.mailing_day(date(2026, 3, 7)) == date(2026, 3, 7)
+    next_day = CityCalendar(load_text(example("city-calendar").text.replace(
+        "    cycles:", "    mailing: {office_days: 1}\n    cycles:")))
+    assert next_day.mailing_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday night: Monday
+    assert next_day.mailing_day(date(2026, 3, 9)) == date(2026, 3, 10)
