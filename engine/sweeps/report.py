@@ -24,7 +24,6 @@ from engine.money import money_text
 from engine.store.models import NoticeBatch, SweepRun
 
 MAX_EXCEPTIONS = 1000  # kept in full; beyond that only counted
-EXCEPTION_KINDS = ("error", "caught_up", "one_a_night", "not_lawful", "re_dated")
 
 
 @dataclass
