@@ -135,7 +135,7 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
               clock: Callable[[], datetime], runner: str, services: Any = None, mailer: Mailer | None = None,
               dry_run: bool = False, chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
               wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None) -> RunOutcome:
-    """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module docstring)."""
+    """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module doc)."""
     if getattr(sweep, "seals_the_audit_log", False) and checkpoint is None:
         raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
     if dry_run:

@@ -10,9 +10,10 @@
       - {sweep: liens, days: [mon], at: "03:00"}
 
 A run knows the city's date it runs on besides the night it sweeps: a night caught up
-(before that date) mails no notice (engine.workflow.night). The database decides what has run: a night is missed when its sweep has no finished run
-row for that date, and a second scheduler (or a person running the same sweep by hand)
-only joins or finds done the run the first one started. Nothing here reads the clock: the
+(before that date) mails no notice (engine.workflow.night). The database decides what has
+run: a night is missed when its sweep has no finished run row for that date, and a second
+scheduler (or a person running the same sweep by hand) only joins or finds done the run the
+first one started. Nothing here reads the clock: the
 moment comes in as an argument.
 """
 from __future__ import annotations

@@ -36,7 +36,8 @@ UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING = (
 STATE_TAGS = {
     UNDER_PLAN: "a payment plan is in effect or in default: the plan-defaults sweep takes the case's steps, the "
                 "delinquency sweep leaves it",
-    LIEN_CANDIDATE: "the liens sweep lists the case for a supervisor when lien-eligibility says the account is eligible",
+    LIEN_CANDIDATE: "the liens sweep lists the case for a supervisor when lien-eligibility says the account is "
+                    "eligible",
     RENEWAL: "the renewals sweep takes the case's steps (a license coming up for renewal, or late)",
     RENEWAL_START: "where the renewals sweep opens a case for an active license that has none",
     AWAITING_FILING: "the notice of intent is mailed: once the case's pay_by date has passed and the account is still "

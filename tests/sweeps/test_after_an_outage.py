@@ -38,7 +38,8 @@ LOADED = date(2026, 11, 24)
 BACK = LOADED + timedelta(days=200)  # 2027-06-12, a Saturday
 NEXT = BACK + timedelta(days=1)
 KEY = b"alder-creek-test-audit-key-32-by"
-DATE = re.compile(rf"({'|'.join(MONTHS_EN)}) (\d{{1,2}}), (\d{{4}})|(\d{{1,2}}) de ({'|'.join(MONTHS_ES)}) de (\d{{4}})")
+DATE = re.compile(rf"({'|'.join(MONTHS_EN)}) (\d{{1,2}}), (\d{{4}})"
+                  rf"|(\d{{1,2}}) de ({'|'.join(MONTHS_ES)}) de (\d{{4}})")
 MONEY = re.compile(r"\$([\d,]+\.\d\d)")
 
 
@@ -156,8 +157,8 @@ def test_the_nights_caught_up_mailed_nothing_and_said_what_they_held(outage):
     with outage.sessions() as session:
         assert session.scalars(select(Notice.created_on).where(Notice.created_on > LOADED)).all()
         assert set(session.scalars(select(Notice.created_on).where(Notice.created_on > LOADED))) <= {BACK, NEXT}
-        assert not session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "fee", LedgerEntry.effective_on > LOADED,
-                                                             LedgerEntry.effective_on < BACK)).all()
+        assert not session.scalars(select(LedgerEntry).where(
+            LedgerEntry.kind == "fee", LedgerEntry.effective_on > LOADED, LedgerEntry.effective_on < BACK)).all()
 
 
 def test_the_night_it_came_back_mails_the_held_notices_at_most_one_an_account(outage):

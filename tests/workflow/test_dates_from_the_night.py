@@ -82,7 +82,8 @@ def test_a_case_whose_notice_lapsed_is_taken_back_by_the_workflow_not_released(d
     restart_notice takes the case back and a new shut-off notice goes out; it is never released on the old one."""
     walk_to_door_hanger(db, catalog, case)
     assert case.fields["notice_lapses_on"] == "2026-08-05"
-    events = services.advance(db, catalog, case.id, sweep="delinquency", on=date(2026, 8, 10), now=at(date(2026, 8, 10)))
+    late = date(2026, 8, 10)
+    events = services.advance(db, catalog, case.id, sweep="delinquency", on=late, now=at(late))
     assert [(e.step, e.from_state, e.to_state) for e in events] == [
         ("restart_notice", "door_hanger", "reminded"), ("mail_shutoff_notice", "reminded", "shutoff_notice")]
     assert (case.fields["door_hanger_on"], case.fields["shutoff_on"]) == ("2026-08-19", "2026-08-24")

@@ -93,8 +93,8 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callabl
     catalog = Catalog.load(REPO / "rules", REPO / "workflows")
     mailer = TimedMailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
     started, cpu = time.perf_counter(), time.process_time()
-    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, today=NIGHT, clock=clock, runner="bench", services=catalog,
-                        mailer=mailer, chunk_size=chunk)
+    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, today=NIGHT, clock=clock, runner="bench",
+                        services=catalog, mailer=mailer, chunk_size=chunk)
     sweep_s, sweep_cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
     report = outcome.report

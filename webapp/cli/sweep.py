@@ -53,7 +53,7 @@ def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool 
             templates_dir: Path = REPO / "templates" / "notices", show_progress: bool = False,
             catalog: Catalog | None = None, chunk: int | None = None,
             clock: Callable[[], datetime] | None = None) -> RunOutcome:
-    """Run one sweep for a night, on the city's date `today`, against the configured database (the CLI and the scheduler)."""
+    """Run one sweep for a night on the city's date `today` against the configured database (CLI and scheduler)."""
     sweep = get_sweep(name)
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
