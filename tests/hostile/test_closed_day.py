@@ -103,8 +103,8 @@ def test_every_way_of_posting_after_the_close_lands_on_the_next_open_day(session
                                follow_redirects=True)
     assert f"Payment {town['check_id']} returned." in returned.get_data(as_text=True)
     # The night's sweep for April 30: late fees on the accounts still owing.
-    outcome = run_sweep(sessions, get_sweep("delinquency"), as_of=CLOSED, clock=lambda: AFTERNOON, runner="test",
-                        services=Catalog.load(REPO / "rules", REPO / "workflows"))
+    outcome = run_sweep(sessions, get_sweep("delinquency"), as_of=CLOSED, today=CLOSED, clock=lambda: AFTERNOON,
+                        runner="test", services=Catalog.load(REPO / "rules", REPO / "workflows"))
     assert outcome.status == "done" and outcome.report["exceptions"] == []
 
     assert supervisor.get(f"/payments/day/gl-export.csv?date={CLOSED}").data == export  # byte for byte
