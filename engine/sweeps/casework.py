@@ -49,7 +49,7 @@ class Tally:
     fees_cents: Counter[str] = field(default_factory=Counter)
     notices: Counter[str] = field(default_factory=Counter)
     extra: dict[str, Any] = field(default_factory=dict)
-    exceptions: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    exceptions: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, message, case id)
 
     def events(self, session: Session, case: Case, events: Iterable[CaseEvent]) -> None:
         """Count the steps a case took, the fees its actions posted and the notices they created; note re-datings."""
@@ -62,21 +62,21 @@ class Tally:
                 elif record.get("action") == "notice":
                     notice = session.get(Notice, record["notice_id"])
                     self.notices[f"{notice.notice_type}/{notice.language}"] += 1
-            self._re_datings(event, done)
+            self._re_datings(case, event, done)
 
-    def _re_datings(self, event: CaseEvent, done: list[dict[str, Any]]) -> None:
+    def _re_datings(self, case: Case, event: CaseEvent, done: list[dict[str, Any]]) -> None:
         """One exception line for a step whose notice went out with dates counted again from tonight."""
         moved = [f"{d['field']} {d['value']} ({d.get('re_dated') or d.get('why')})" for d in done
                  if d.get("re_dated") or d.get("action") == "re_date"]
         notices = [str(d["notice"]) for d in done if d.get("action") == "notice"]
         if moved and notices:
             self.exceptions.append(("re_dated", f"{event.step}: the {' and '.join(notices)} re-dated from tonight: "
-                                                + "; ".join(moved)))
+                                                + "; ".join(moved), case.id))
 
     def held(self, held: Held | None) -> None:
         """An exception line for the step the night held back, if any."""
         if held is not None:
-            self.exceptions.append((held.kind, held.reason))
+            self.exceptions.append((held.kind, held.reason, held.case_id))
 
     def add_to(self, report: SweepReport) -> None:
         """Add this subject's counts to the run's report."""
@@ -137,8 +137,8 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
     finally:
         session.info[ACCOUNT_FACTS_MEMO].clear()
     tally.add_to(report)
-    for kind, message in tally.exceptions:
-        report.exception(label, message, kind)
+    for kind, message, case_id in tally.exceptions:
+        report.exception(label if "(case " in label else f"{label} (case {case_id})", message, kind)
     return True
 
 
