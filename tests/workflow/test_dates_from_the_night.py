@@ -21,24 +21,8 @@ from engine.workflow import services
 from engine.workflow.definitions import WorkflowSet, load_workflow
 from engine.workflow.runtime import StepRefused
 from engine.workflow.values import set_value
-from tests.factories import create_account
-from tests.workflow.conftest import REPO, at, charge
-from tests.workflow.test_delinquency import BILLED, DUE, take, walk_to_door_hanger
-
-
-@pytest.fixture()
-def account(db, staff):
-    """A cycle B account owing the April bill of $120.00, due 2026-04-29."""
-    account = create_account(db, cycle="B")
-    charge(db, account.id, "120.00", on=BILLED, due_on=DUE)
-    return account
-
-
-@pytest.fixture()
-def case(db, catalog, account):
-    """The account's delinquency case, opened for the April bill."""
-    return services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency",
-                              on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
+from tests.workflow.conftest import REPO, at
+from tests.workflow.test_delinquency import account, case, take, walk_to_door_hanger  # noqa: F401 (fixtures)
 
 
 def done_of(event) -> list[dict]:
