@@ -26,7 +26,7 @@ from engine.workflow.facts import SUBJECT_FACTS, Fact
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 from engine.workflow.night import Held, Night, holds
-from engine.workflow.runtime import CaseError, StepRefused
+from engine.workflow.runtime import CaseError, NotLawful
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: st
             done.events.append(runtime.take_step(session, catalog.rules, catalog.workflows, case_id, ready.step.id,
                                                  actor=actor, on=on, now=now, seen_version=case.version,
                                                  sweep_run_id=sweep_run_id))
-        except StepRefused as refused:
+        except NotLawful as refused:
             if night is None:
                 raise
             done.held = Held(case_id, ready.step.id, "not_lawful", f"{ready.step.id} not taken: "
