@@ -36,6 +36,7 @@ def _shown(value: object) -> str:
 
 def _bounded(name: str, value: object, number: Decimal) -> Decimal:
     """A finite number within the facts' range, or a FactError naming the fact and the limit."""
+    value = value if isinstance(value, str) else number  # a Python int of 5,000 digits has no str()
     if not number.is_finite():
         raise FactError(f"{name}: {_shown(value)} is not a number")
     if bounds.whole_digits(number) > bounds.FACT_WHOLE_DIGITS:

@@ -157,7 +157,8 @@ def _translate(error: ValidationError, source: str, lines: dict[str, int]) -> It
     path = path_of(error.absolute_path)
     if "propertyNames" in error.relative_schema_path:
         path = f"{path}.{error.instance}" if path else str(error.instance)
-        yield DocumentError(source, line_at(lines, path), path, _key_message(error))
+        message = _message(error) if error.validator in RANGE_KEYWORDS else _key_message(error)
+        yield DocumentError(source, line_at(lines, path), path, message)
     elif error.validator == "additionalProperties":
         allowed = ", ".join(error.schema.get("properties", {}))
         for key in error.instance:
