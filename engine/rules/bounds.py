@@ -13,11 +13,12 @@ from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
+from engine.money.amounts import LARGEST_AMOUNT_CENTS
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError
 
 MAX_DIGITS = 12  # significant digits of any number in a rule document
-MONEY_LIMIT = Decimal("10000000")  # $10,000,000.00 either way, as the ledger keeps (credits only where allowed)
+MONEY_LIMIT = Decimal(LARGEST_AMOUNT_CENTS // 100)  # $10,000,000.00 either way, as the ledger keeps
 RATE_LIMIT = Decimal("1000000")  # a price per unit
 UNITS_LIMIT = Decimal("1000000000")  # units of use: tier limits, over, max_units, multiply_by max
 NUMBER_LIMIT = Decimal("1000000000000")  # any other number: condition literals, input limits, outcomes

@@ -30,7 +30,6 @@ from engine.store.models import RuleVersion
 from engine.sweeps.scheduler import parse_schedule
 from engine.workflow.definitions import load_workflow
 from tests.factories import NOW
-from tests.web.conftest import app, cli, client, login_as, runner, supervisor  # noqa: F401  (shared fixtures)
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from webapp.cli import main
 
