@@ -1,7 +1,8 @@
 """Drafting a rule revision: one check of a draft's text, used by the store and by the draft page.
 
 `check_draft` reads the text once and checks, in one pass, that it is a valid document; that
-it is the document being drafted; that its header fits the store; that it joins the
+it is the document being drafted; that its header fits the store; that its versions take
+effect within 10 years of `today` (the versions already published stay as they are); that it joins the
 published documents without breaking a reference (one library is built, the draft in its
 document's place); and what publishing it would refuse on `today`: a version that is or
 has been in force changed or removed, a version dated in the past, an input the versions in
@@ -19,6 +20,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from engine.rulebook.revisions import published_documents
+from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -60,9 +62,9 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
         check.errors = [DocumentError(check.source, doc.line_of("id"), "id",
                                       f'this page drafts "{document_id}"; the text says "{doc.id}"')]
         return check
-    check.errors = column_errors(doc)
     others = list(published) if isinstance(published, RuleLibrary) else published_documents(published)
     check.published = next((other for other in others if other.id == doc.id), None)
+    check.errors = column_errors(doc) + effective_window_errors(doc, today, settled_dates(check.published))
     try:
         check.library = RuleLibrary.from_documents([doc, *(other for other in others if other.id != doc.id)])
     except DocumentErrors as bad:
@@ -70,6 +72,11 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
     if check.ok and check.published is not None:
         check.publish_problems = in_force_problems(check.published, doc, today)
     return check
+
+
+def settled_dates(published: RuleDocument | None) -> set[date]:
+    """The effective dates of a document's published versions: already the city's, not judged again."""
+    return {version.effective for version in published.versions} if published is not None else set()
 
 
 def column_errors(doc: RuleDocument) -> list[DocumentError]:

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.city import get_city
 from engine.rulebook.approval import may_publish
-from engine.rulebook.drafting import DraftCheck, check_draft, column_errors, in_force_problems, prefixed
+from engine.rulebook.drafting import (DraftCheck, check_draft, column_errors, in_force_problems, prefixed,
+                                      settled_dates)
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
                                        revision_document, sha256_of)
+from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary, rule_files
@@ -86,12 +88,19 @@ def read_folder(folder: str | Path) -> list[RuleDocument]:
     return documents
 
 
-def _check_references(session: Session, documents: Iterable[RuleDocument]) -> None:
+def _check_references(documents: list[RuleDocument], published: dict[str, RuleDocument]) -> None:
     """Check documents (one per id) with the published ones they join or replace; DocumentErrors if any."""
-    documents = list(documents)
     replaced = {doc.id for doc in documents}
-    others = [doc for doc in published_documents(session) if doc.id not in replaced]
+    others = [doc for doc in published.values() if doc.id not in replaced]
     RuleLibrary.from_documents([*documents, *others])
+
+
+def _check_effective_dates(documents: list[RuleDocument], published: dict[str, RuleDocument], today: date) -> None:
+    """Versions within 10 years of `today` (those already published stay as they are); DocumentErrors if not."""
+    errors = [error for doc in documents
+              for error in effective_window_errors(doc, today, settled_dates(published.get(doc.id)))]
+    if errors:
+        raise DocumentErrors(errors)
 
 
 # --- people --------------------------------------------------------------------------------
@@ -229,7 +238,9 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
                      today: date, author: str | None = None, approver: str | None = None) -> ImportReport:
     """Store every new or changed document, all or nothing: published when approved, else drafts; audited."""
     documents = sorted(documents, key=lambda d: d.id)
-    _check_references(session, documents)
+    published = {doc.id: doc for doc in published_documents(session)}
+    _check_references(documents, published)
+    _check_effective_dates(documents, published, today)
     author, approver = _import_people(session, author, approver)
     report = ImportReport()
     changed = _sort_out(session, documents, approver is not None, report)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from engine.rules import bounds
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
 from engine.rules.months import day_of_month_or_last
@@ -193,7 +194,8 @@ class CityCalendar:
             year, month = (int(part) for part in period.split("-"))
             first = date(year, month, 1)
         except (ValueError, TypeError):
-            raise FactError(f"period: {period!r} is not a month (YYYY-MM)") from None
+            raise FactError(f"period: {period[:20]!r} is not a month (YYYY-MM)") from None
+        _within_years("period", first)
         cycles = self.version_on(first).cycles
         if cycle not in cycles:
             listed = ", ".join(repr(c) for c in cycles)
@@ -302,11 +304,20 @@ class CalendarResult:
 
 
 def _fact_date(value: object) -> date:
-    """The `date` fact: a date or an ISO string."""
+    """The `date` fact: a date or an ISO string, in the years a calendar answers for."""
     try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:40])
     except ValueError:
-        raise FactError(f"date: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise FactError(f"date: {str(value)[:40]!r} is not a date (YYYY-MM-DD)") from None
+    return _within_years("date", day)
+
+
+def _within_years(name: str, day: date) -> date:
+    """A fact's day within the years of `engine.rules.bounds`, or a FactError naming the fact."""
+    if not bounds.FIRST_DATE <= day <= bounds.LAST_DATE:
+        raise FactError(f"{name}: {day.isoformat()[:7] if name == 'period' else day.isoformat()} is outside the "
+                        f"years {bounds.FIRST_DATE.year} to {bounds.LAST_DATE.year}")
+    return day
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents | None = None) -> CalendarResult:

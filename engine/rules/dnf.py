@@ -123,10 +123,23 @@ class FactEncoding:
         return value.toordinal() if isinstance(value, date) else value
 
 
+class TooComplex(EvaluationError):
+    """A condition that durable_rules cannot take: more alternatives, or longer ones, than it allows."""
+
+
+def _most(alternatives: Alternatives) -> Alternatives:
+    """The alternatives, or TooComplex as soon as there are too many or one is too long (before any grows further)."""
+    if len(alternatives) > MOST_ALTERNATIVES or any(len(alt) > MOST_TESTS for alt in alternatives):
+        raise TooComplex(f"at most {MOST_ALTERNATIVES} alternatives of {MOST_TESTS} tests")
+    return alternatives
+
+
 def _and(left: Alternatives, right: Alternatives) -> Alternatives:
-    """Both: every alternative of one with every alternative of the other."""
+    """Both: every alternative of one with every alternative of the other (never more than durable_rules takes)."""
+    if len(left) * len(right) > MOST_ALTERNATIVES:
+        raise TooComplex(f"at most {MOST_ALTERNATIVES} alternatives of {MOST_TESTS} tests")
     combined = [_simplified(a + b) for a in left for b in right]
-    return [alt for alt in combined if alt is not None]
+    return _most([alt for alt in combined if alt is not None])
 
 
 def _simplified(alternative: list) -> list | None:
@@ -152,11 +165,10 @@ class Translator:
 
     def alternatives(self, condition: Condition | None, name: str) -> Alternatives:
         """The alternatives of a rule's condition (always, for none); too many is an error naming the rule."""
-        found = [[]] if condition is None else self.node(condition.root, False)
-        if len(found) > MOST_ALTERNATIVES or any(len(alt) > MOST_TESTS for alt in found):
-            raise EvaluationError(f"{name}: the condition is too complex for durable_rules "
-                                  f"(at most {MOST_ALTERNATIVES} alternatives of {MOST_TESTS} tests)")
-        return found
+        try:
+            return [[]] if condition is None else self.node(condition.root, False)
+        except TooComplex as refused:
+            raise TooComplex(f"{name}: the condition is too complex for durable_rules ({refused})") from None
 
     def node(self, node: Node, negated: bool) -> Alternatives:
         """The alternatives of a node, or of its negation."""
@@ -169,10 +181,8 @@ class Translator:
             result: Alternatives = [[]]
             for part in parts:
                 result = _and(result, part)
-                if len(result) > MOST_ALTERNATIVES:
-                    break
             return result
-        return [alt for part in parts for alt in part]
+        return _most([alt for part in parts for alt in part])
 
     def leaf(self, leaf: Leaf, negated: bool) -> Alternatives:
         """All comparisons hold; negated: some comparison fails."""
@@ -189,7 +199,7 @@ class Translator:
             else:
                 found.append([("nex", field)])
                 found.extend(self.test(fact, FLIP[op], value))
-        return found
+        return _most(found)
 
     def test(self, fact: str, op: str, value: object) -> Alternatives:
         """One comparison on a fact (or a presence test), as alternatives."""
@@ -197,7 +207,7 @@ class Translator:
         if op == "exists":
             return [[("ex", field)]] if value else [[("nex", field)]]
         if op == "in":
-            return [alt for item in value for alt in self.test(fact, "eq", item)]
+            return _most([alt for item in value for alt in self.test(fact, "eq", item)])
         if op == "not_in":
             result: Alternatives = [[("ex", field)]]
             for item in value:
@@ -209,3 +219,12 @@ class Translator:
         if value_family(value) != family(kind):
             return [] if op == "eq" else [[("ex", field)]]  # true is never 1, text '1' never the number 1
         return [[(op, field, self.encoding.literal(fact, value))]]
+
+
+def complexity_problem(condition: Condition, inputs: Mapping[str, InputSpec]) -> str | None:
+    """Why durable_rules could not take this condition (too many or too long alternatives), or None."""
+    try:
+        Translator(FactEncoding(inputs, [condition])).node(condition.root, False)
+    except TooComplex as refused:
+        return f"the condition is too complex for durable_rules ({refused}); split the rule"
+    return None

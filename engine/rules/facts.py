@@ -4,6 +4,10 @@ After `check_facts`, a fact is: `number` a Decimal, `money` a Decimal with two d
 `integer` an int, `boolean` a bool, `text` a str, `date` a datetime.date. An absent optional
 input is simply not in the result (JSON null counts as absent). Facts the document does not
 declare are left out, so one fact set can feed many documents.
+
+Whoever gives them (a form, `rules eval --facts`, a sweep), facts are bounded before any
+arithmetic sees them: a number, money or integer below 10^12 either way with at most 12
+decimals, a date in 1900-2199 (`engine.rules.bounds`); a refusal names the fact and the limit.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Mapping
 
 from engine.money.amounts import round_money, whole_cents
+from engine.rules import bounds
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.errors import FactError
 from engine.rules.results import as_text, per_document
@@ -20,9 +25,26 @@ from engine.rules.types import Facts
 _MISSING = object()
 
 
+SHOWN_LENGTH = 40  # a longer value is shown by its start and its length
+
+
 def _shown(value: object) -> str:
-    """A value as a message shows it: text quoted, everything else as written."""
-    return repr(value) if isinstance(value, str) else as_text(value)
+    """A value as a message shows it: text quoted, everything else as written; a long one cut short."""
+    shown = repr(value) if isinstance(value, str) else as_text(value)
+    return shown if len(shown) <= SHOWN_LENGTH else f"{shown[:20]}... ({len(shown)} characters)"
+
+
+def _bounded(name: str, value: object, number: Decimal) -> Decimal:
+    """A finite number within the facts' range, or a FactError naming the fact and the limit."""
+    value = value if isinstance(value, str) else number  # a Python int of 5,000 digits has no str()
+    if not number.is_finite():
+        raise FactError(f"{name}: {_shown(value)} is not a number")
+    if bounds.whole_digits(number) > bounds.FACT_WHOLE_DIGITS:
+        raise FactError(f"{name}: {_shown(value)} has more than {bounds.FACT_WHOLE_DIGITS} digits before the "
+                        "decimal point")
+    if number.as_tuple().exponent < -bounds.FACT_PLACES and bounds.decimals(number) > bounds.FACT_PLACES:
+        raise FactError(f"{name}: {_shown(value)} has more than {bounds.FACT_PLACES} decimals")
+    return number
 
 
 def _decimal(name: str, value: object, kind: str) -> Decimal:
@@ -36,6 +58,9 @@ def _decimal(name: str, value: object, kind: str) -> Decimal:
         raise FactError(f"{name}: {_shown(value)} is not {kind}")
     elif isinstance(value, int):
         number = Decimal(int(value))
+    elif isinstance(value, str) and len(value.strip()) > bounds.FACT_WHOLE_DIGITS + bounds.FACT_PLACES + 3:
+        raise FactError(f"{name}: {_shown(value)} is too long for a number: at most "
+                        f"{bounds.FACT_WHOLE_DIGITS} digits before the decimal point and {bounds.FACT_PLACES} after")
     elif kind_of_value is str or isinstance(value, (str, type(0.5))):
         try:
             number = Decimal(str(value))
@@ -45,7 +70,7 @@ def _decimal(name: str, value: object, kind: str) -> Decimal:
         raise FactError(f"{name}: {_shown(value)} is not {kind}")
     if not number.is_finite():
         raise FactError(f"{name}: {_shown(value)} is not {kind}")
-    return number
+    return _bounded(name, value, number)
 
 
 def _as_number(name: str, value: object) -> Decimal:
@@ -63,7 +88,7 @@ def _as_money(name: str, value: object) -> Decimal:
 
 def _as_integer(name: str, value: object) -> int:
     """An `integer` fact: a whole number (90, 90.0 or "90", never 90.5)."""
-    if type(value) is int:
+    if type(value) is int and -bounds.FACT_INTEGER_LIMIT < value < bounds.FACT_INTEGER_LIMIT:
         return value
     number = _decimal(name, value, "an integer")
     if number != number.to_integral_value():
@@ -89,15 +114,23 @@ def _as_date(name: str, value: object) -> date:
     """A `date` fact: a date, or an ISO string YYYY-MM-DD."""
     if isinstance(value, datetime):
         raise FactError(f"{name}: {value.isoformat()} is not a date (YYYY-MM-DD)")
+    day = _day(value)
+    if day is None:
+        raise FactError(f"{name}: {_shown(value)} is not a date (YYYY-MM-DD)")
+    if not bounds.FIRST_DATE <= day <= bounds.LAST_DATE:
+        raise FactError(f"{name}: {day.isoformat()} is outside the years {bounds.FIRST_DATE.year} to "
+                        f"{bounds.LAST_DATE.year}")
+    return day
+
+
+def _day(value: object) -> date | None:
+    """A date, or the date of ISO text YYYY-MM-DD; None for anything else."""
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        try:
-            if len(value) == 10:
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise FactError(f"{name}: {_shown(value)} is not a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 CONVERTERS: dict[str, Callable[[str, object], object]] = {

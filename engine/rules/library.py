@@ -114,4 +114,8 @@ class RuleLibrary:
         kind = kind_named(doc.kind)
         if period is not None and not kind.takes_period:
             raise EvaluationError(f"a period applies to schedules only; {doc.id} is a {doc.kind}")
-        return kind.evaluate(doc, facts, as_of, library=self, period=period)
+        try:
+            return kind.evaluate(doc, facts, as_of, library=self, period=period)
+        except ArithmeticError as error:  # decimal's Overflow and InvalidOperation, a date past year 9999
+            raise EvaluationError(f"{doc.id} on {as_of.isoformat()}: a number or date is out of range "
+                                  f"({type(error).__name__})") from None

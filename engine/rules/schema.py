@@ -22,11 +22,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
 
+from engine.rules import bounds
 from engine.rules.errors import DocumentError
 from engine.rules.kinds import KINDS, kind_named
 from engine.rules.messages import BOOLEAN_HINT, YAML_11_BOOLEANS, describe, line_at
-from engine.rules.schema_blocks import (COMMON_VERSION_KEYS, COMPARISONS, DRAFT, JsonSchema, definitions, ref, mapping,
-                                        text, version)
+from engine.rules.schema_blocks import (COMMON_VERSION_KEYS, COMPARISONS, DRAFT, JsonSchema, date_range, definitions,
+                                        listing, mapping, ref, text, version)
 
 
 def schema_for(kind: str) -> JsonSchema:
@@ -36,8 +37,7 @@ def schema_for(kind: str) -> JsonSchema:
         "id": {"type": "string", "pattern": "^[a-z0-9-]+$", "description": "lowercase letters, digits and -"},
         "kind": {"const": kind},
         "title": text(), "department": text(), "description": text(),
-        "versions": {"type": "array", "items": version(rule_kind.version_keys(), rule_kind.required_keys),
-                     "minItems": 1},
+        "versions": listing(version(rule_kind.version_keys(), rule_kind.required_keys), 100),
     }
     if rule_kind.takes_inputs:
         header["inputs"] = ref("inputs")
@@ -69,14 +69,55 @@ def _is_integer(checker: object, instance: object) -> bool:
     return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
 
 
+def _max_decimals(validator: Validator, most: int, instance: object, schema: JsonSchema) -> Iterator[ValidationError]:
+    """`maxDecimals`: at most so many decimals, counted on the digits (never by dividing `1e999999999`)."""
+    if isinstance(instance, Decimal) and instance.is_finite() and bounds.decimals(instance) > most:
+        yield ValidationError(f"{instance} has more than {most} decimals")
+
+
+def _max_digits(validator: Validator, most: int, instance: object, schema: JsonSchema) -> Iterator[ValidationError]:
+    """`maxDigits`: at most so many significant digits."""
+    if isinstance(instance, Decimal) and instance.is_finite() and bounds.significant_digits(instance) > most:
+        yield ValidationError(f"{instance} has more than {most} significant digits")
+
+
+def _as_day(value: object) -> date | None:
+    """A date, or ISO text of one (a holiday's key), else None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _first_day(validator: Validator, first: str, instance: object, schema: JsonSchema) -> Iterator[ValidationError]:
+    """`formatMinimum` of a date: on or after this day."""
+    day = _as_day(instance)
+    if day is not None and day < date.fromisoformat(first):
+        yield ValidationError(f"{day} is before {first}")
+
+
+def _last_day(validator: Validator, last: str, instance: object, schema: JsonSchema) -> Iterator[ValidationError]:
+    """`formatMaximum` of a date: on or before this day."""
+    day = _as_day(instance)
+    if day is not None and day > date.fromisoformat(last):
+        yield ValidationError(f"{day} is after {last}")
+
+
 YAML_TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many({"date": _is_date, "integer": _is_integer})
-YamlValidator = jsonschema.validators.extend(Draft202012Validator, type_checker=YAML_TYPES)
+YamlValidator = jsonschema.validators.extend(
+    Draft202012Validator, type_checker=YAML_TYPES,
+    validators={"maxDecimals": _max_decimals, "maxDigits": _max_digits, "formatMinimum": _first_day,
+                "formatMaximum": _last_day})
+RANGE_KEYWORDS = ("minimum", "exclusiveMinimum", "maximum", "maxDecimals", "maxDigits", "formatMinimum",
+                  "formatMaximum")
 
 
 def validator_for(kind: str) -> Validator:
     """A validator of YAML-read data for one kind (dates checked as `datetime.date`)."""
     schema = copy.deepcopy(schema_for(kind))
-    schema["$defs"]["date"] = {"type": "date", "description": "a date, YYYY-MM-DD"}
+    schema["$defs"]["date"] = {"type": "date", "description": "a date, YYYY-MM-DD", **date_range()}
     return YamlValidator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -116,7 +157,8 @@ def _translate(error: ValidationError, source: str, lines: dict[str, int]) -> It
     path = path_of(error.absolute_path)
     if "propertyNames" in error.relative_schema_path:
         path = f"{path}.{error.instance}" if path else str(error.instance)
-        yield DocumentError(source, line_at(lines, path), path, _key_message(error))
+        message = _message(error) if error.validator in RANGE_KEYWORDS else _key_message(error)
+        yield DocumentError(source, line_at(lines, path), path, message)
     elif error.validator == "additionalProperties":
         allowed = ", ".join(error.schema.get("properties", {}))
         for key in error.instance:
@@ -128,8 +170,16 @@ def _translate(error: ValidationError, source: str, lines: dict[str, int]) -> It
         for key in error.validator_value:
             if key not in error.instance:
                 yield DocumentError(source, line_at(lines, path), path, f'missing required key "{key}"')
+    elif error.validator in ("anyOf", "oneOf") and (limits := _out_of_range(error)):
+        for limit in limits:
+            yield from _translate(limit, source, lines)
     elif message := _message(error):
         yield DocumentError(source, line_at(lines, path), path, message)
+
+
+def _out_of_range(error: ValidationError) -> list[ValidationError]:
+    """A value of the right type but out of its range, among the reasons no choice of `anyOf` took it."""
+    return [sub for sub in error.context or () if sub.validator in RANGE_KEYWORDS and sub.instance is error.instance]
 
 
 def _iso_date_text(value: object) -> bool:
@@ -171,13 +221,28 @@ def _message(error: ValidationError) -> str:
     if keyword in ("minItems", "minProperties", "minLength") and value == 1:
         return "must not be empty"
     if keyword == "minimum":
-        return f"must be at least {value}, not {instance}"
+        note = f" ({schema['$comment']})" if "$comment" in schema else ""
+        return f"must be at least {value}, not {instance}{note}"
+    if keyword == "exclusiveMinimum":
+        return f"must be above {value}, not {instance}"
     if keyword == "maximum":
         return f"must be at most {value}, not {instance}"
+    if keyword == "maxDecimals":
+        return f"at most {value} decimals{' (whole cents)' if value == 2 else ''}, not {instance}"
+    if keyword == "maxDigits":
+        return f"at most {value} significant digits, not {instance}"
+    if keyword == "formatMinimum":
+        return f"must be on or after {value}, not {_as_day(instance)}"
+    if keyword == "formatMaximum":
+        return f"must be on or before {value}, not {_as_day(instance)}"
+    if keyword == "maxItems":
+        return f"at most {value} items, found {len(instance)}"
     if keyword == "uniqueItems":
         return "lists the same value twice"
     if "description" in schema:
         return f"expected {schema['description']}, found {found}"
+    if keyword == "maxProperties" and isinstance(instance, dict):
+        return f"at most {value} entries, found {len(instance)}"
     if keyword == "enum":
         return f"expected one of {', '.join(map(str, value))}; found {found}"
     if keyword == "const":

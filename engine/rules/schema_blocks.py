@@ -1,12 +1,19 @@
 """The building blocks of the rule documents' JSON Schemas (draft 2020-12), shared by every kind.
 
 Each kind (`engine.rules.kinds`) builds the schema of its versions' own keys from these;
-`engine.rules.schema` puts a kind's document together and validates against it.
+`engine.rules.schema` puts a kind's document together and validates against it. Every number
+and date is bounded here, key by key (the limits are `engine.rules.bounds`): a number has a
+range (`minimum`/`exclusiveMinimum`, `maximum`), at most so many decimals (`maxDecimals`) and
+at most 12 significant digits (`maxDigits`): two keywords of ours, which editors ignore (an
+editor's `multipleOf: 0.01` would refuse 24.42 by binary rounding); a date lies in 1900-2199
+(`formatMinimum`, `formatMaximum`); a list has at most so many items (`maxItems`).
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TypeAlias
 
+from engine.rules import bounds
 from engine.rules.document import INPUT_TYPES
 from engine.rules.types import JsonValue
 
@@ -15,6 +22,7 @@ JsonSchema: TypeAlias = dict[str, JsonValue]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 COMMON_VERSION_KEYS = ("effective", "reference", "adopted", "retired")
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
+CREDIT_NOTE = "only a line with credit: true may be below zero"  # the $comment of a line's non-negative amounts
 
 
 def ref(name: str) -> JsonSchema:
@@ -31,12 +39,19 @@ def mapping(properties: JsonSchema, required: tuple[str, ...] = (), **more: Json
     return schema
 
 
-def whole(minimum: int = 0, maximum: int | None = None) -> JsonSchema:
-    """A whole number at least `minimum` (and at most `maximum`)."""
-    schema: JsonSchema = {"type": "integer", "minimum": minimum}
-    if maximum is not None:
-        schema["maximum"] = maximum
-    return schema
+def whole(minimum: int, maximum: int) -> JsonSchema:
+    """A whole number from `minimum` to `maximum`."""
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def days() -> JsonSchema:
+    """A count of days: 0 to 3650 (ten years)."""
+    return whole(0, bounds.MAX_DAYS)
+
+
+def listing(items: JsonSchema, most: int, least: int = 1) -> JsonSchema:
+    """A list of `least` to `most` items."""
+    return {"type": "array", "items": items, "minItems": least, "maxItems": most}
 
 
 def text() -> JsonSchema:
@@ -46,12 +61,44 @@ def text() -> JsonSchema:
 
 def date_text() -> JsonSchema:
     """A date written YYYY-MM-DD (as JSON has it, and as mapping keys are kept)."""
-    return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
+    return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD",
+            **date_range()}
+
+
+def bounded(low: Decimal, high: Decimal, places: int, *, above: bool = False) -> JsonSchema:
+    """A number from `low` (above it, with `above`) to `high`, with at most `places` decimals and 12 digits."""
+    return {"type": "number", "exclusiveMinimum" if above else "minimum": int(low), "maximum": int(high),
+            "maxDecimals": places, "maxDigits": bounds.MAX_DIGITS}
 
 
 def number() -> JsonSchema:
-    """A number (read exactly as a Decimal)."""
-    return {"type": "number"}
+    """Any other number (a condition's literal, an input's limit, an outcome): within 10^12 either way, 6 decimals."""
+    return bounded(-bounds.NUMBER_LIMIT, bounds.NUMBER_LIMIT, bounds.NUMBER_PLACES)
+
+
+def money(credit: bool = False) -> JsonSchema:
+    """An amount of money: whole cents, up to $10,000,000.00; below zero only where `credit` allows."""
+    return bounded(-bounds.MONEY_LIMIT if credit else Decimal(0), bounds.MONEY_LIMIT, bounds.MONEY_PLACES)
+
+
+def rate() -> JsonSchema:
+    """A price per unit: 0 to 1,000,000, at most 6 decimals."""
+    return bounded(Decimal(0), bounds.RATE_LIMIT, bounds.RATE_PLACES)
+
+
+def percent() -> JsonSchema:
+    """A percent: -100 (a discount) to 100, at most 4 decimals."""
+    return bounded(Decimal(-100), Decimal(100), bounds.PERCENT_PLACES)
+
+
+def units(above: bool = False) -> JsonSchema:
+    """A count of units of use: 0 (above it, with `above`) to 1,000,000,000, at most 6 decimals."""
+    return bounded(Decimal(0), bounds.UNITS_LIMIT, bounds.RATE_PLACES, above=above)
+
+
+def date_range() -> JsonSchema:
+    """The years a date in a rule document may lie in."""
+    return {"formatMinimum": bounds.FIRST_DATE.isoformat(), "formatMaximum": bounds.LAST_DATE.isoformat()}
 
 
 def fact_name() -> JsonSchema:
@@ -63,15 +110,14 @@ def fact_name() -> JsonSchema:
 def definitions() -> JsonSchema:
     """The pieces shared by the kinds: dates, scalars, inputs, conditions, versions."""
     scalar = {"description": "text, a number, true/false or a date",
-              "anyOf": [{"type": ["string", "number", "boolean"]}, ref("date")]}
+              "anyOf": [{"type": ["string", "boolean"]}, number(), ref("date")]}
     leaf_comparisons = {
         "fact": fact_name(), "eq": ref("scalar"), "ne": ref("scalar"),
         "gt": ref("ordered"), "gte": ref("ordered"), "lt": ref("ordered"), "lte": ref("ordered"),
-        "in": {"type": "array", "items": ref("scalar"), "minItems": 1},
-        "not_in": {"type": "array", "items": ref("scalar"), "minItems": 1},
+        "in": listing(ref("scalar"), 100), "not_in": listing(ref("scalar"), 100),
         "exists": {"type": "boolean"},
     }
-    condition_list = {"type": "array", "items": ref("condition"), "minItems": 1}
+    condition_list = listing(ref("condition"), 50)
     shorthand = {"type": "object", "maxProperties": 1, "propertyNames": fact_name(),
                  "additionalProperties": ref("scalar"),
                  "description": "one of all, any, not, {fact: F, ..} or the shorthand {F: value}"}
@@ -96,12 +142,13 @@ def definitions() -> JsonSchema:
         },
         "input": mapping({
             "type": {"enum": list(INPUT_TYPES)},
-            "values": {"type": "array", "items": text(), "minItems": 1, "uniqueItems": True},
+            "values": {**listing(text(), 200), "uniqueItems": True},
             "min": ref("ordered"), "max": ref("ordered"),
             "default": ref("scalar"),
             "required": {"type": "boolean"},
         }, ("type",)),
-        "inputs": {"type": "object", "propertyNames": fact_name(), "additionalProperties": ref("input")},
+        "inputs": {"type": "object", "propertyNames": fact_name(), "additionalProperties": ref("input"),
+                   "maxProperties": 50},
     }
 
 

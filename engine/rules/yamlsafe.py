@@ -3,7 +3,9 @@
 Built on a `yaml.SafeLoader` subclass used only to compose the node tree; the values are then
 built here, so nothing in the text can make Python objects of its own choosing. Refused with
 a `DocumentError` naming the line: aliases and anchors, tags, duplicate keys, keys that are
-not plain text, several documents in one file, files over 256 KiB.
+not plain text, several documents in one file, files over 256 KiB. Bounded while the tree is
+composed, before it is finished: at most 32 levels of nesting and 20,000 values (so no text
+can exhaust the stack or the memory), and a number of at most 40 characters.
 
 What a plain scalar becomes: `true`/`false` a bool (`yes`, `no`, `on`, `off` stay text, the
 YAML 1.2 reading); `null`, `~` or nothing None; a decimal number written in digits a
@@ -26,6 +28,9 @@ from engine.rules.errors import DocumentError
 from engine.rules.types import YamlMapping, YamlValue
 
 MAX_BYTES = 256 * 1024
+MAX_DEPTH = 32  # levels of lists and mappings inside one another
+MAX_NODES = 20_000  # values (scalars, lists, mappings, keys included) in one file
+MAX_NUMBER_LENGTH = 40  # characters of a number as written
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -51,15 +56,17 @@ class RuleYamlLoader(yaml.SafeLoader):
     yaml_implicit_resolvers: dict = {}  # filled once below, at import: YAML 1.2 plain scalars only
 
     def __init__(self, stream: str) -> None:
-        """A loader for one text, tracking the path of the node being composed."""
+        """A loader for one text, tracking the path of the node being composed and counting nodes."""
         super().__init__(stream)
         self.composing: list[str] = []
+        self.nodes = 0
 
     def compose_node(self, parent: Node | None, index: Node | int | None) -> Node:
-        """Compose one node, refusing aliases, anchors and explicit tags first."""
+        """Compose one node, refusing aliases, anchors, explicit tags and too deep or too many nodes first."""
         path = _child_path(self.composing[-1] if self.composing else "", index)
         event = self.peek_event()
         line = event.start_mark.line + 1
+        self._count(event, line, path)
         if isinstance(event, AliasEvent):
             raise _PathRefused(line, path, "aliases (*name) are not allowed; write the value out")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)):
@@ -73,6 +80,14 @@ class RuleYamlLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.composing.pop()
+
+    def _count(self, event: yaml.Event, line: int, path: str) -> None:
+        """Refuse a node nested too deep, or one too many for a file."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _PathRefused(line, path, f"more than {MAX_NODES} values in one file; split it")
+        if isinstance(event, CollectionStartEvent) and len(self.composing) >= MAX_DEPTH:
+            raise _PathRefused(line, path, f"nested more than {MAX_DEPTH} levels deep")
 
 
 def _child_path(parent: str, index: Node | int | None) -> str:
@@ -176,6 +191,9 @@ def _scalar(node: ScalarNode, path: str) -> YamlValue:
     if node.tag == NULL_TAG:
         return None
     if node.tag == NUMBER_TAG:
+        if len(node.value) > MAX_NUMBER_LENGTH:
+            raise _PathRefused(node.start_mark.line + 1, path,
+                               f"a number of at most {MAX_NUMBER_LENGTH} characters (this one has {len(node.value)})")
         return Decimal(node.value)
     if node.tag == DATE_TAG:
         try:

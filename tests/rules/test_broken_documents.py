@@ -159,7 +159,7 @@ EXPECTED = {
     'unknown-key-leaf.yaml':
         '13: versions[0].rules[0].when.lessthan: unknown key "lessthan" (allowed here: fact, eq, ne, gt, gte, lt, lte, in, not_in, exists)',
     'unknown-key-line.yaml':
-        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent)',
+        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit)',
     'unknown-key-step.yaml':
         '7: versions[0].timeline.due.day: unknown key "day" (allowed here: after, days, office_days, roll)',
     'unknown-key-top.yaml': (

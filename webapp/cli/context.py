@@ -22,17 +22,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.city import get_city, local_today
-from engine.store.db import make_engine, make_sessionmaker, transaction
+from engine.city import DEFAULT_TIMEZONE, get_city, local_today
+from engine.store.db import DatabaseURLError, make_engine, make_sessionmaker, transaction
 from engine.store.schema import is_new, upgrade
 from webapp.cli.failures import USAGE_ERROR, Failure
-from webapp.config import Config, utc_now
+from webapp.config import Config, ConfigError, utc_now
 
 __all__ = ["CITY_DATE", "USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context",
            "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
@@ -157,6 +160,15 @@ class CityContext:
             self._today = local_today(self.now(), self.timezone)
         return self._today
 
+    def today_or_default(self) -> date:
+        """Today in the city; where its database is not set up (checking files on a laptop), in the default zone."""
+        try:
+            if self._database is None and _missing_sqlite_file(self.config.DATABASE_URL):
+                raise Failure(NO_TABLES)  # opening it would leave an empty database file behind
+            return self.today
+        except (Failure, OperationalError, DatabaseURLError, ConfigError):
+            return local_today(self.now(), DEFAULT_TIMEZONE)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session committed on success and rolled back on any error."""
@@ -181,6 +193,13 @@ class CityContext:
     def __exit__(self, *_exc: object) -> None:
         """Close the database."""
         self.close()
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """Whether the URL names a SQLite file that does not exist yet."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and bool(parsed.database) and parsed.database != ":memory:" \
+        and not Path(parsed.database).exists()
 
 
 CITY_CONTEXT = "ordinance.city"

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from engine.rules.bounds import effective_window_errors
 from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.rules.kinds import KINDS, explained
 from engine.rules.results import dumps
@@ -52,12 +53,14 @@ def rules() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules-dir", default=RULES_DIR, show_default=True,
               help="Where documents named by other documents are looked up.")
-def validate(paths: tuple[str, ...], rules_dir: str) -> None:
+@pass_city
+def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str) -> None:
     """Check rule documents (default: the rules folder); every error with file:line and path."""
     targets = list(paths) or [rules_dir]
     known, _ = read_documents([rules_dir]) if paths and Path(rules_dir).is_dir() else ([], [])
     try:
         library = RuleLibrary.from_paths(targets, known=known)
+        _within_ten_years(library, city.today_or_default())
     except DocumentErrors as errors:
         for error in errors.errors:
             click.echo(str(error))
@@ -67,18 +70,46 @@ def validate(paths: tuple[str, ...], rules_dir: str) -> None:
     click.echo(f"{len(library)} document{'s are' if len(library) != 1 else ' is'} valid")
 
 
+def _within_ten_years(library: RuleLibrary, today: date) -> None:
+    """No version takes effect more than 10 years after `today`; DocumentErrors naming each that does."""
+    errors = [error for doc in library for error in effective_window_errors(doc, today)]
+    if errors:
+        raise DocumentErrors(errors)
+
+
+MAX_FACTS_BYTES = 1024 * 1024  # a facts file is one object of facts, not a data set
+
+
 def _read_facts(source: str) -> dict:
     """The facts JSON object from a file or `-` (standard input), numbers as Decimal; or exit 1."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        facts = json.loads(text, parse_float=Decimal)
+        text = sys.stdin.read(MAX_FACTS_BYTES + 1) if source == "-" else _facts_text(Path(source))
     except OSError as error:
         fail(f"cannot read facts from {source}: {error.strerror}")
+    except UnicodeDecodeError:
+        fail(f"facts in {source} are not UTF-8 text")
+    if len(text) > MAX_FACTS_BYTES:
+        fail(f"facts in {source} are over {MAX_FACTS_BYTES // 1024} KiB; facts are one JSON object of names and values")
+    try:
+        facts = json.loads(text, parse_float=Decimal, parse_int=_whole_number)
     except json.JSONDecodeError as error:
         fail(f"facts in {source} are not JSON: {error.msg} (line {error.lineno})")
+    except RecursionError:
+        fail(f"facts in {source} are nested too deep; facts are one JSON object of names and values")
     if not isinstance(facts, dict):
         fail(f"facts in {source} must be a JSON object")
     return facts
+
+
+def _facts_text(path: Path) -> str:
+    """The text of a facts file, read no further than the limit."""
+    with path.open(encoding="utf-8") as handle:
+        return handle.read(MAX_FACTS_BYTES + 1)
+
+
+def _whole_number(written: str) -> int | Decimal:
+    """A JSON integer: an int, or a Decimal when too long for one (the facts' check then refuses it by name)."""
+    return int(written) if len(written) <= 40 else Decimal(written)
 
 
 @rules.command(name="eval")

@@ -13,6 +13,8 @@ from engine.jobs import rule_impact
 from engine.rulebook import revisions, store
 from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, publish_refusal
 from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
+from engine.rules.document import RuleDocument
+from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.store.models import RuleVersion
 from webapp import clock
@@ -55,6 +57,14 @@ def _checked(row: RuleVersion) -> DraftCheck | None:
         return None
     return check_draft(_published_rules(), row.document_id, row.yaml_text, clock.today(),
                        source=f"{row.document_id} revision {row.revision}")
+
+
+def _readable(row: RuleVersion) -> RuleDocument | None:
+    """The document a stored revision holds, or None when it no longer passes the checks (its errors are shown)."""
+    try:
+        return revisions.revision_document(row)
+    except DocumentErrors:
+        return None
 
 
 def _edit_page(current, form: DraftForm, check=None, problem: str | None = None, status: int = 200):
@@ -105,7 +115,7 @@ def draft(document_id: str, revision: int):
     check = _checked(row)
     refusal = publish_refusal(row, current_user.username, get_city(session))
     job = impact_job_for(row) if check and check.ok else None
-    doc = check.document if check and check.document else revisions.revision_document(row)
+    doc = check.document if check and check.document else _readable(row)
     return render_template("rules/draft_show.html", row=row, doc=doc, job=job,
                            report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
                            form=PublishForm(), retry=RetryImpactForm(), today=today)
@@ -142,6 +152,11 @@ def publish(document_id: str, revision: int):
     except store.RuleStoreError as error:
         database.session.rollback()
         flash(f"Not published: {error}", "error")
+        return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
+    except DocumentErrors as refused:
+        database.session.rollback()
+        count = len(refused.errors)
+        flash(f"Not published: the text has {count} error{'s' * (count != 1)}, listed under Publish.", "error")
         return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
     database.session.commit()
     flash(f"Revision {revision} of {document_id} published; it applies from its versions' effective dates.",

@@ -14,36 +14,42 @@ from engine.rules import calendar
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
-from engine.rules.schema_blocks import JsonSchema, date_text, mapping, ref, text, whole
+from engine.rules.schema_blocks import JsonSchema, date_text, days, listing, mapping, ref, text, whole
 from engine.rules.types import Facts, YamlMapping
 
 
 def version_keys() -> JsonSchema:
     """The version keys of a calendar: closed days, holidays, shut-off bars, cycles, timeline, mailing day."""
-    weekdays = {"type": "array", "uniqueItems": True,
+    weekdays = {"type": "array", "uniqueItems": True, "maxItems": 7,
                 "items": {"enum": list(calendar.WEEKDAYS),
                           "description": "a weekday: mon, tue, wed, thu, fri, sat or sun"}}
     holidays = {"if": {"type": "array"},
-                "then": {"type": "array", "items": ref("date"), "uniqueItems": True},
-                "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text()}}
+                "then": {**listing(ref("date"), 500, least=0), "uniqueItems": True},
+                "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text(),
+                         "maxProperties": 500}}
     period = mapping({"from": ref("date"), "to": ref("date"), "reason": text()}, ("from", "to"))
-    step = mapping({"after": text(), "days": whole(), "office_days": whole(),
+    step = mapping({"after": text(), "days": days(), "office_days": days(),
                     "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
     return {
         "closed_weekdays": weekdays,
         "holidays": holidays,
         "no_shutoff": mapping({"weekdays": weekdays, "before_holiday": {"type": "boolean"},
-                               "periods": {"type": "array", "items": period}}),
-        "cycles": {"type": "object", "minProperties": 1,
+                               "periods": listing(period, 100, least=0)}),
+        "cycles": {"type": "object", "minProperties": 1, "maxProperties": 50,
                    "additionalProperties": mapping({"bill_day": whole(1, 31)}, ("bill_day",))},
-        "timeline": {"type": "object", "minProperties": 1, "additionalProperties": step},
-        "mailing": mapping({"days": whole(), "office_days": whole(),
+        "timeline": {"type": "object", "minProperties": 1, "maxProperties": 50, "additionalProperties": step},
+        "mailing": mapping({"days": whole(0, 365), "office_days": whole(0, 365),
                             "roll": {"enum": ["office_day", "shutoff_day"]}}),
     }
 
 
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
-    """Shut-off periods that run forward; timeline steps built on earlier steps."""
+    """Open days left in every week; shut-off periods that run forward; timeline steps built on earlier steps."""
+    closed = set(version.get("closed_weekdays", []))
+    if len(closed) == len(calendar.WEEKDAYS):
+        checks.error(f"{path}.closed_weekdays", "every weekday is closed: the office would never be open")
+    elif closed | set(version.get("no_shutoff", {}).get("weekdays", [])) >= set(calendar.WEEKDAYS):
+        checks.error(f"{path}.no_shutoff.weekdays", "with the closed weekdays, no weekday is left for shut-offs")
     for i, period in enumerate(version.get("no_shutoff", {}).get("periods", [])):
         if period["to"] < period["from"]:
             checks.error(f"{path}.no_shutoff.periods[{i}].to",

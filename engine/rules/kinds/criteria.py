@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from engine.rules import criteria
+from engine.rules import criteria, dnf
 from engine.rules.checks import DocumentChecks
-from engine.rules.conditions import facts_named
-from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.conditions import Condition, facts_named
+from engine.rules.document import Documents, InputSpec, RuleDocument, Version
+from engine.rules.errors import EvaluationError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.results import dumps
-from engine.rules.schema_blocks import JsonSchema, mapping, ref, text
+from engine.rules.schema_blocks import JsonSchema, listing, mapping, number, ref, text
 from engine.rules.types import Facts, YamlMapping, YamlValue
 
 Comparison = tuple[str, str, YamlValue]  # (fact, op, value)
@@ -23,12 +24,12 @@ Comparison = tuple[str, str, YamlValue]  # (fact, op, value)
 
 def version_keys() -> JsonSchema:
     """The version keys of criteria: the hit policy and the ordered rules."""
+    outcome = {"description": "text, a number or true/false", "anyOf": [{"type": ["string", "boolean"]}, number()]}
     rule = mapping({"name": text(), "when": ref("condition"),
-                    "then": {"type": "object", "minProperties": 1,
-                             "additionalProperties": {"type": ["string", "number", "boolean"]}}},
+                    "then": {"type": "object", "minProperties": 1, "maxProperties": 20,
+                             "additionalProperties": outcome}},
                    ("name", "then"))
-    return {"hit": {"enum": ["first", "unique", "all"]},
-            "rules": {"type": "array", "items": rule, "minItems": 1}}
+    return {"hit": {"enum": ["first", "unique", "all"]}, "rules": listing(rule, 200)}
 
 
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
@@ -41,7 +42,21 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
                          f'rule name "{rule["name"]}" is already used by rules[{seen[rule["name"]]}]')
         seen.setdefault(rule["name"], i)
         if "when" in rule:
+            found = len(checks.errors)
             checks.check_condition(rule["when"], f"{rule_path}.when")
+            if len(checks.errors) == found:
+                _check_durable(checks, rule["when"], f"{rule_path}.when")
+
+
+def _check_durable(checks: DocumentChecks, when: YamlMapping, path: str) -> None:
+    """A sound condition that durable_rules can take, found when the document is read, not when first evaluated."""
+    inputs = {name: InputSpec(name=name, type=spec["type"]) for name, spec in checks.inputs.items()}
+    try:
+        problem = dnf.complexity_problem(Condition.compile(when, inputs, path), inputs)
+    except EvaluationError as error:  # the schema and the checks above should leave nothing to find here
+        problem = str(error)
+    if problem:
+        checks.error(path, problem)
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,

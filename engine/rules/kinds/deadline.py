@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from engine.rules import deadline
+from engine.rules import bounds, deadline
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.kinds.schedule import bill_lines
-from engine.rules.schema_blocks import JsonSchema, mapping, text, whole
+from engine.rules.schema_blocks import JsonSchema, days, listing, mapping, text, whole
 from engine.rules.types import Facts, YamlMapping
 
 PENALTY_FACTS = ("days_late", "months_late")  # what a deadline adds for its penalty schedule
@@ -28,15 +28,15 @@ def version_keys() -> JsonSchema:
             "then": mapping({"every": {"enum": ["year"]},
                              "date": {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
                                       "description": "a day of the year, MM-DD"}}, ("every", "date")),
-            "else": mapping({"months": whole(1)}, ("months",))}
+            "else": mapping({"months": whole(1, bounds.MAX_MONTHS)}, ("months",))}
     return {
         "calendar": text(),
         "term": term,
-        "reminders": {"type": "array", "items": mapping({"days_before": whole(), "notice": text()},
-                                                        ("days_before", "notice"))},
-        "grace": mapping({"days": whole()}, ("days",)),
+        "reminders": listing(mapping({"days_before": days(), "notice": text()}, ("days_before", "notice")), 20,
+                             least=0),
+        "grace": mapping({"days": days()}, ("days",)),
         "late_penalty": mapping({"schedule": text()}, ("schedule",)),
-        "lapse": mapping({"days_after": whole(), "notice": text()}, ("days_after",)),
+        "lapse": mapping({"days_after": days(), "notice": text()}, ("days_after",)),
     }
 
 

@@ -16,41 +16,54 @@ from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import facts_named
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
-from engine.rules.schema_blocks import JsonSchema, fact_name, mapping, number, ref, text
+from engine.rules.schema_blocks import CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate, ref, text, units
 from engine.rules.types import Facts, YamlMapping, YamlValue
 
 
 def version_keys() -> JsonSchema:
     """The version keys of a schedule: lines of money and the version's total limits."""
-    block = mapping({"upto": number(), "rate": number(), "amount": number()})
+    block = mapping({"upto": units(above=True), "rate": rate(), "amount": money()})
     of_what = "subtotal, {line: NAME} or {fact: F}"
-    block_list = {"type": "array", "items": block, "minItems": 1}
+    block_list = listing(block, 50)
     line = mapping({
-        "name": text(), "when": ref("condition"), "min": number(), "max": number(),
-        "multiply_by": mapping({"fact": fact_name(), "max": number()}, ("fact",)),
-        "amount": number(),
-        "table": mapping({"fact": fact_name(), "values": {"type": "object", "minProperties": 1,
-                                                         "additionalProperties": number()},
-                          "default": number()}, ("fact", "values")),
-        "per_unit": mapping({"fact": fact_name(), "rate": number(), "over": number(), "max_units": number()},
+        "name": text(), "when": ref("condition"),
+        "min": money(credit=True), "max": money(credit=True),
+        "multiply_by": mapping({"fact": fact_name(), "max": units()}, ("fact",)),
+        "amount": money(credit=True),
+        "table": mapping({"fact": fact_name(), "values": {"type": "object", "minProperties": 1, "maxProperties": 500,
+                                                         "additionalProperties": money(credit=True)},
+                          "default": money(credit=True)}, ("fact", "values")),
+        "per_unit": mapping({"fact": fact_name(), "rate": rate(), "over": units(), "max_units": units()},
                             ("fact", "rate")),
         "tiers": mapping({
             "fact": fact_name(), "by": fact_name(), "mode": {"enum": ["incremental", "all_units"]},
             "blocks": {"if": {"type": "array"}, "then": block_list,
-                       "else": {"type": "object", "minProperties": 1, "additionalProperties": block_list}},
+                       "else": {"type": "object", "minProperties": 1, "maxProperties": 200,
+                                "additionalProperties": block_list}},
         }, ("fact", "blocks")),
         "percent": mapping({
             "of": {"description": of_what,
                    "if": {"type": "string"}, "then": {"const": "subtotal", "description": of_what},
                    "else": mapping({"line": text(), "fact": fact_name()}, minProperties=1, maxProperties=1,
                                    description=of_what)},
-            "rate": number(),
+            "rate": percent(),
         }, ("of", "rate")),
+        "credit": {"type": "boolean"},
     }, ("name",), oneOf=[{"required": [basis]} for basis in schedule.BASES],
-        description=f"a line has exactly one basis: {', '.join(schedule.BASES[:-1])} or {schedule.BASES[-1]}")
-    return {"lines": {"type": "array", "items": line, "minItems": 1},
-            "minimum": number(), "maximum": number(),
+        description=f"a line has exactly one basis: {', '.join(schedule.BASES[:-1])} or {schedule.BASES[-1]}",
+        **{"if": {"not": {"required": ["credit"], "properties": {"credit": {"const": True}}}},
+           "then": _not_below_zero()})
+    return {"lines": listing(line, 100),
+            "minimum": money(), "maximum": money(),
             "rounding": {"enum": ["half_up", "half_even"]}}
+
+
+def _not_below_zero() -> JsonSchema:
+    """What a line without `credit: true` adds: its amounts, table values, limits and percent are not negative."""
+    zero = {"minimum": 0, "$comment": CREDIT_NOTE}
+    return {"properties": {"amount": zero, "min": zero, "max": zero,
+                           "table": {"properties": {"values": {"additionalProperties": zero}, "default": zero}},
+                           "percent": {"properties": {"rate": zero}}}}
 
 
 # --- the checks a schema cannot express -------------------------------------------------
