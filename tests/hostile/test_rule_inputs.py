@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -407,3 +407,21 @@ def test_a_report_to_a_file_that_cannot_be_written_is_a_message(cli, tmp_path):
         result = cli("reports", "aging", "--as-of", "2026-03-02", "--output", str(target))
         no_traceback(result)
         assert result.stderr == f"Error: {target}: {reason}\n"
+
+
+def test_rules_validate_judges_effective_dates_by_the_city_date(cli, committing_db, monkeypatch, tmp_path):
+    """At 03:00 UTC on July 1 it is June 30 in Alder Creek, July 1 in Auckland: a version of 2036-07-01 is 10 years
+    and a day away in one, 10 years in the other."""
+    from engine.city import update_city
+    from engine.store.db import transaction
+
+    moment = datetime(2026, 7, 1, 3, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr("webapp.cli.context.now", lambda: moment)
+    file = tmp_path / "late-fee.yaml"
+    file.write_text(late_fee(effective="2036-07-01"), encoding="utf-8")
+    refused = cli("rules", "validate", str(file))
+    no_traceback(refused)
+    assert "versions[1].effective: at most 10 years after 2026-06-30 (found 2036-07-01)" in refused.stdout
+    with transaction(committing_db) as session:
+        update_city(session, actor="test", now=moment, timezone="Pacific/Auckland")
+    assert cli("rules", "validate", str(file)).stdout == "1 document is valid\n"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -161,13 +162,20 @@ class CityContext:
         return self._today
 
     def today_or_default(self) -> date:
-        """Today in the city; where its database is not set up (checking files on a laptop), in the default zone."""
+        """Today in the city; where no database is set up (checking files on a laptop), today in the default zone."""
+        if self._database is None and not self._database_there():
+            return local_today(self.now(), DEFAULT_TIMEZONE)
         try:
-            if self._database is None and _missing_sqlite_file(self.config.DATABASE_URL):
-                raise Failure(NO_TABLES)  # opening it would leave an empty database file behind
             return self.today
         except (Failure, OperationalError, DatabaseURLError, ConfigError):
             return local_today(self.now(), DEFAULT_TIMEZONE)
+
+    def _database_there(self) -> bool:
+        """Whether there is a database to ask, found without creating one (nor the instance folder and its keys)."""
+        url = self._config.DATABASE_URL if self._config is not None else os.environ.get("DATABASE_URL")
+        if not url:  # Config's default: the instance folder's SQLite file
+            url = f"sqlite:///{Path(os.environ.get('ORDINANCE_INSTANCE') or 'instance').resolve() / 'ordinance.db'}"
+        return not _missing_sqlite_file(url)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
