@@ -20,8 +20,9 @@ from engine.money.ledger.posting import (
     refundable_cents,
     reverse,
 )
-from engine.money.ledger.standing import standing, standings, statement
+from engine.money.ledger.standing import standing, standings, statement, unpaid_entries
 
 __all__ = ["BUCKETS", "LedgerError", "Posting", "Standing", "age", "balance_cents", "bucket_for", "lock_account",
            "post", "post_adjustment", "post_charge", "post_deposit_credit", "post_fee", "post_payment",
-           "post_refund", "post_write_off", "refundable_cents", "reverse", "standing", "standings", "statement"]
+           "post_refund", "post_write_off", "refundable_cents", "reverse", "standing", "standings", "statement",
+           "unpaid_entries"]

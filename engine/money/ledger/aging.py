@@ -114,3 +114,15 @@ def age(entries: Iterable[Posting], as_of: date) -> Standing:
     return Standing(as_of=as_of, balance_cents=balance, past_due_cents=past_due,
                     days_past_due=(as_of - oldest).days if oldest else 0,
                     oldest_unpaid_due=oldest, **buckets)
+
+
+def unpaid_debits(entries: Iterable[Posting], as_of: date) -> dict[int, int]:
+    """What is left unpaid of each debit on as_of (cents, by entry id), credits paying the oldest due first."""
+    netted = _net_of_reversals(sorted(entries, key=lambda e: e.id), as_of)
+    credit = -sum(amount for amount, _, _ in netted if amount < 0)
+    unpaid = {}
+    for due, entry_id, amount in sorted((due, entry_id, amount) for amount, due, entry_id in netted if amount > 0):
+        applied = min(credit, amount)
+        credit -= applied
+        unpaid[entry_id] = amount - applied
+    return unpaid

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from engine.money.ledger.aging import Posting, Standing, age
+from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
 from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
@@ -28,6 +28,13 @@ def standing(session: Session, account_id: int, as_of: date) -> Standing:
     rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
                                                    LedgerEntry.effective_on <= as_of)).all()
     return age((_posting(row) for row in rows), as_of)
+
+
+def unpaid_entries(session: Session, account_id: int, as_of: date) -> dict[int, int]:
+    """What is left unpaid on as_of of each of the account's debits (cents, by entry id; a reversed one is 0)."""
+    rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
+                                                   LedgerEntry.effective_on <= as_of)).all()
+    return unpaid_debits((_posting(row) for row in rows), as_of)
 
 
 def _rows_in_order(session: Session, as_of: date, chunk: int) -> Iterator:
