@@ -71,8 +71,9 @@ def sample_notice_data(type_id: str, number: int = 0) -> dict:
     }
     if type_id in ("license-renewal-final", "license-lapsed"):
         data["amount_due"] = "156.25"
-    if type_id == "payment-plan-agreement":
-        data["amount_due"] = "250.02"
+    if type_id == "payment-plan-agreement":  # 10% down, six installments: 27.78 + 6 x 41.67 = 277.80
+        data.update(amount_due="277.80", plan_balance="277.80", down_payment="27.78", down_payment_due="2026-03-02",
+                    installments_total="250.02", plan_total="277.80")
     return data
 
 

@@ -22,11 +22,11 @@ CITY_KEYS = ("name", "address", "phone", "website", "payment_address")
 # Keys that hold money or dates wherever they appear: checked so a bad value names its key.
 MONEY_KEYS = frozenset({
     "amount_due", "fee", "penalty", "refund_amount", "reconnection_fee", "lien_amount",
-    "down_payment", "plan_total",
+    "down_payment", "plan_total", "plan_balance", "installments_total",
 })
 DATE_KEYS = frozenset({
     "notice_date", "due_date", "shutoff_date", "reconnection_date", "lapsed_date",
-    "issued_date", "expiration_date", "check_date", "recording_date", "release_date",
+    "issued_date", "expiration_date", "check_date", "recording_date", "release_date", "down_payment_due",
 })
 INSTALLMENT_KEYS = ("due_date", "amount")
 

@@ -41,6 +41,13 @@ DEADLINES: dict[str, dict[str, str | None]] = {
     "license-renewal-reminder": {"due_date": None}, "license-renewal-final": {"due_date": None},
 }
 LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
+# The case fields each notice prints that a step must give (a form field, a `set:`, or given at opening); the
+# workflow loader refuses a `notice:` in a workflow where none does.
+NOTICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "shutoff-notice": ("shutoff_on",), "door-hanger": ("shutoff_on",),
+    "payment-plan-agreement": ("plan_balance", "installments", "first_due"),
+    "lien-intent": ("pay_by",), "lien-release": ("recording_number",), "refund-letter": ("amount", "check_number"),
+}
 
 
 def iso(value: object) -> str | None:
@@ -77,6 +84,14 @@ SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, Json
 }
 
 
+def _field(fields: dict, name: str) -> JsonValue:
+    """A case field a notice prints, or NoticeDataError naming it (the notice type is added by notice_data)."""
+    value = fields.get(name)
+    if value in (None, ""):
+        raise NoticeDataError(f"the case has no {name!r} to print")
+    return value
+
+
 def _fee(fields: dict, schedule: str) -> str | None:
     """The amount a fee action of this case posted for a schedule, if any."""
     found = (fields.get("fees") or {}).get(schedule)
@@ -96,22 +111,29 @@ def _past_due(on: date, facts: dict, fields: dict) -> dict:
 
 def _shutoff(on: date, facts: dict, fields: dict) -> dict:
     """Shut-off notice and door hanger: the balance, pay by the day before shut-off."""
-    shutoff = date.fromisoformat(fields["shutoff_on"])
+    shutoff = date.fromisoformat(str(_field(fields, "shutoff_on")))
     return {"amount_due": _owed(facts), "shutoff_date": shutoff.isoformat(),
             "due_date": (shutoff - timedelta(days=1)).isoformat()}
 
 
 def _plan(on: date, facts: dict, fields: dict) -> dict:
-    """Payment plan agreement: the plan balance, the down payment due now, and each installment."""
+    """Payment plan agreement: the plan balance, the down payment and its day, each installment, and the total."""
+    for name in NOTICE_FIELDS["payment-plan-agreement"]:
+        _field(fields, name)
     down, rows = plan_payments(fields)
-    return {"amount_due": money_text(fields["plan_balance"]), "plan_total": money_text(fields["plan_balance"]),
-            "down_payment": money_text(down),
-            "installments": [{"due_date": d.isoformat(), "amount": money_text(a)} for d, a in rows]}
+    balance, paid_in_installments = Decimal(str(fields["plan_balance"])), sum((a for _, a in rows), Decimal(0))
+    if down + paid_in_installments != balance:
+        raise NoticeDataError(f"the plan's payments sum to {down + paid_in_installments}, not its balance {balance}")
+    return {"amount_due": money_text(balance), "plan_balance": money_text(balance),
+            "down_payment": money_text(down), "down_payment_due": fields.get("plan_started_on") or iso(on),
+            "installments": [{"due_date": d.isoformat(), "amount": money_text(a)} for d, a in rows],
+            "installments_total": money_text(paid_in_installments), "plan_total": money_text(down + paid_in_installments)}
 
 
 def _reconnection(on: date, facts: dict, fields: dict) -> dict:
-    """Reconnection: the day, the fee charged, what is owed now."""
+    """Reconnection: the day, the fee charged (paid, or waived), what is owed now."""
     return {"reconnection_date": on.isoformat(), "reconnection_fee": _fee(fields, "reconnection-fee") or "0.00",
+            "reconnection_fee_waived": "reconnection-fee" in (fields.get("waived") or {}),
             "amount_due": _owed(facts)}
 
 
@@ -138,7 +160,8 @@ def _license(on: date, facts: dict, fields: dict) -> dict:
 
 def _refund(on: date, facts: dict, fields: dict) -> dict:
     """Refund letter: the amount, the check number and date."""
-    return {"refund_amount": money_text(fields["amount"]), "check_number": fields.get("check_number"),
+    return {"refund_amount": money_text(str(_field(fields, "amount"))),
+            "check_number": fields.get("check_number"),
             "check_date": fields.get("check_date") or iso(on)}
 
 
@@ -166,8 +189,12 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
                 consulted: list[dict[str, str]]) -> tuple[str, dict[str, JsonValue]]:
     """The language and the complete data of one notice; NoticeDataError names a missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
+    try:
+        printed = BUILDERS[type_id](on, facts, dict(fields))
+    except NoticeDataError as missing:
+        raise NoticeDataError(f"{type_id} notice: {missing}") from None
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),
-            "recipient": _recipient(customer), **lines, **BUILDERS[type_id](on, facts, fields)}
+            "recipient": _recipient(customer), **lines, **printed}
     data = {k: v for k, v in data.items() if v is not None}
     for key in COMMON_KEYS + notice_type(type_id).requires:
         if data.get(key) in (None, "", [], {}):
