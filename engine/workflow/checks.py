@@ -21,17 +21,20 @@ from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import (ANY_STATE, NAME, PLACEHOLDER, STATE_TAGS, WORKFLOW_ID, WORKFLOW_TAGS, Action,
-                                   RuleOutcome, RuleGuard, Says, State, Transition, Workflow)
+from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, SHUTOFF_PENDING, STATE_TAGS,
+                                   WORKFLOW_ID, WORKFLOW_TAGS, Action, AllowedDay, RuleOutcome, RuleGuard, Says, State,
+                                   Transition, Workflow)
 
 TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening", "tags")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
-TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "not_by", "form", "actions")
+TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by", "form",
+                   "actions")
 OPENING_KEYS = ("when", "says")
+DUE_KEYS = ("field", "calendar", "allowed")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
 BY = ("staff", "sweep")
-ROLLS = ("office_day", "shutoff_day")
+ROLLS = tuple(DAY_KINDS)
 MAILING = "mailing"  # counted_from: mailing, the day the calendar says a night's notices are mailed
 DEADLINE_FIELDS = {"expires_on": "date", "status": "text", "days_late": "integer", "months_late": "integer",
                    "next_reminder": "date"}
@@ -61,6 +64,7 @@ class DefinitionReader:
         self.errors: list[DocumentError] = []
         self.field_types: dict[str, str] = {}
         self.set_fields: set[str] = set()
+        self.fees_charged: set[str] = set()  # the schedules some step's `fee:` charges
 
     @property
     def subject(self) -> str:
@@ -116,6 +120,7 @@ class DefinitionReader:
         self.collect_fields(raw)
         transitions = [self.read_transition(i, t, states) for i, t in raw]
         opening = self.read_opening(data["opening"], str(data["initial"])) if "opening" in data else None
+        self.check_shutoff_tags(states, [t for t in transitions if t is not None])
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
@@ -167,6 +172,21 @@ class DefinitionReader:
                                  tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS))
         return states
 
+    def check_shutoff_tags(self, states: dict[str, State], transitions: list[Transition]) -> None:
+        """A state tagged shutoff_pending needs the workflow's shut-off gate, and every such gate agrees."""
+        tagged = [name for name, state in states.items() if SHUTOFF_PENDING in state.tags]
+        gates = [(i, t) for i, t in enumerate(self.data["transitions"]) if isinstance(t, dict)
+                 and isinstance(t.get("due"), dict) and t["due"].get("allowed") == "shutoff_day"]
+        if tagged and not gates:
+            self.error(f"states.{tagged[0]}.tags", f"a state tagged {SHUTOFF_PENDING} takes its shut-off date from a "
+                       "step's due: {field, calendar, allowed: shutoff_day}; no step has one")
+        first = next(((t.due, t.due_day.calendar) for t in transitions
+                      if t.due_day is not None and t.due_day.kind == "shutoff_day"), None)
+        for i, raw in gates:
+            if tagged and first is not None and (raw["due"].get("field"), raw["due"].get("calendar")) != first:
+                self.error(f"transitions[{i}].due", f"the shut-off date is {first[0]} in {first[1]} "
+                           "elsewhere in this workflow; the lists read one date")
+
     # -- case fields: what forms ask for and steps set -----------------------------------
 
     def collect_fields(self, raw: list[tuple[int, YamlValue]]) -> None:
@@ -182,6 +202,8 @@ class DefinitionReader:
                 if isinstance(f, dict) and isinstance(f.get("name"), str) and f.get("type") in FIELD_TYPES:
                     self.field_type(f["name"], FIELD_TYPES[f["type"]].fact_type, f"transitions[{i}].form[{j}]")
             for j, a in enumerate(t.get("actions") or []):
+                if isinstance(a, dict) and isinstance(a.get("fee"), str):
+                    self.fees_charged.add(a["fee"])
                 if isinstance(a, dict) and isinstance(a.get("set"), dict):
                     for name, value in a["set"].items():
                         path = f"transitions[{i}].actions[{j}].set.{name}"
@@ -313,13 +335,15 @@ class DefinitionReader:
             self.error(f"{path}.form", "a sweep fills in no form; only staff steps have forms")
         when = self.read_when(raw["when"], f"{path}.when") if "when" in raw else None
         says = self.read_says(raw, path)
-        due = self.read_due(raw.get("due"), f"{path}.due")
+        due, due_day = self.read_due(raw.get("due"), f"{path}.due")
+        requires_paid = self.read_requires_paid(raw.get("requires_paid"), f"{path}.requires_paid")
         not_by = raw.get("not_by")
         if not_by is not None and self.field_types.get(not_by) != "text":
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
         actions = tuple(self.read_actions(raw.get("actions") or [], f"{path}.actions"))
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
-                          roles=roles, when=when, says=says, due=due, not_by=not_by, form=form, actions=actions)
+                          roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
+                          not_by=not_by, form=form, actions=actions)
 
     def read_opening(self, raw: YamlValue, initial: str) -> Transition | None:
         """`opening: {when: .., says: ..}`: what must hold for a case to be opened, and the words if it does not."""
@@ -420,15 +444,50 @@ class DefinitionReader:
                                               f"is not a fact of a {self.data['subject']} case"))
             return None
 
-    def read_due(self, raw: YamlValue, path: str) -> str | None:
-        """`due: FIELD`: a date field some step sets."""
+    def read_due(self, raw: YamlValue, path: str) -> tuple[str | None, AllowedDay | None]:
+        """`due: FIELD`, or `due: {field: FIELD, calendar: ID, allowed: KIND}`: a date field some step sets."""
         if raw is None:
-            return None
+            return None, None
+        if isinstance(raw, dict):
+            return self.read_due_day(raw, path)
+        return self.due_field(raw, path), None
+
+    def due_field(self, raw: YamlValue, path: str) -> str:
+        """The date field a step waits for: one some step sets."""
+        if not isinstance(raw, str):
+            self.error(path, f"due names a date field of the case, not {describe(raw)}")
+            return ""
         if raw not in self.set_fields:
             self.error(path, f"{raw!r} is never set by any step (a set: action); the step would never be due")
         elif self.field_types.get(raw) != "date":
             self.error(path, f"{raw!r} is not a date")
         return str(raw)
+
+    def read_due_day(self, raw: YamlMapping, path: str) -> tuple[str | None, AllowedDay | None]:
+        """`{field, calendar, allowed}`: not before the field's date, and only on a day of that kind."""
+        self.keys(raw, DUE_KEYS, path, "a due date")
+        missing = [key for key in DUE_KEYS if key not in raw]
+        if missing:
+            self.error(path, "a due date on the calendar names field, calendar and allowed; "
+                             f"missing {', '.join(missing)}")
+            return None, None
+        field = self.due_field(raw["field"], f"{path}.field")
+        known = self.rule(f"{path}.calendar", raw["calendar"], "calendar")
+        if raw["allowed"] not in DAY_KINDS:
+            self.error(f"{path}.allowed", f"a calendar allows {', '.join(DAY_KINDS)}, not {describe(raw['allowed'])}")
+            return field, None
+        return field, AllowedDay(calendar=str(raw["calendar"]), kind=str(raw["allowed"])) if known else None
+
+    def read_requires_paid(self, raw: YamlValue, path: str) -> tuple[str, ...]:
+        """`requires_paid: SCHEDULE` or a list: fees some step of this workflow charges."""
+        if raw is None:
+            return ()
+        names = raw if isinstance(raw, list) else [raw]
+        for k, name in enumerate(names):
+            where = f"{path}[{k}]" if isinstance(raw, list) else path
+            if self.rule(where, name, "schedule") and name not in self.fees_charged:
+                self.error(where, f"no step charges {name} (a fee: action); the step could never be taken")
+        return tuple(str(name) for name in names)
 
     def read_form(self, raw: YamlValue, path: str) -> Iterable[FormField]:
         """The form's fields, each checked."""

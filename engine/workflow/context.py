@@ -16,6 +16,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
 from engine.store.models import Case
 from engine.workflow.facts import CaseFields
+from engine.workflow.fees import case_reference
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 
@@ -47,7 +48,7 @@ class StepContext:
     @property
     def reference(self) -> str:
         """What ledger entries and audit rows of this step point back to."""
-        return f"case {self.case.id}"
+        return case_reference(self.case.id)
 
     @property
     def on_account(self) -> bool:

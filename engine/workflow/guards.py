@@ -17,8 +17,10 @@ from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
 from engine.rules.types import Facts, JsonValue, YamlValue
 from engine.store.models import ROLES
+from engine.workflow.days import first_allowed
+from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
-from engine.workflow.model import RuleOutcome, RuleGuard, Transition, Workflow
+from engine.workflow.model import DAY_KINDS, RuleOutcome, RuleGuard, Transition, Workflow
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
 
@@ -119,17 +121,56 @@ def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: Mapp
     verdict.check("not_by", ok, f"{step.not_by} = {recorded}; you are {actor.name}", refusal)
 
 
-def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValue], on: date) -> None:
-    """`due: FIELD`: not before the date in that field."""
+def _due_on(step: Transition, fields: Mapping[str, JsonValue]) -> date | None:
+    """The date in the step's due field, or None while it is not set."""
+    raw = fields.get(step.due or "")
+    return date.fromisoformat(raw) if isinstance(raw, str) else raw
+
+
+def _note_calendar(verdict: Verdict, calendar: str, version: date) -> None:
+    """Record the calendar version a due date was asked of."""
+    entry = {"rule": calendar, "version": version.isoformat()}
+    if entry not in verdict.rules:
+        verdict.rules.append(entry)
+
+
+def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValue], rules: RuleLibrary,
+               on: date) -> None:
+    """`due: FIELD`: not before the date in that field; with a calendar, only on a day of the kind it allows."""
     if step.due is None:
         return
-    raw = fields.get(step.due)
-    if raw is None:
+    due_on = _due_on(step, fields)
+    if due_on is None:
         verdict.check("due", False, f"{step.due} is not set", f"not due: {step.due} has not been set")
         return
-    due_on = date.fromisoformat(raw) if isinstance(raw, str) else raw
-    verdict.check("due", on >= due_on, f"{step.due} = {due_on.isoformat()}; today is {on.isoformat()}",
-                  f"not due until {due_on.isoformat()} ({step.due})")
+    if step.due_day is None:
+        verdict.check("due", on >= due_on, f"{step.due} = {due_on.isoformat()}; today is {on.isoformat()}",
+                      f"not due until {due_on.isoformat()} ({step.due})")
+        return
+    opens = first_allowed(rules, step.due_day, max(due_on, on))
+    _note_calendar(verdict, step.due_day.calendar, opens.version)
+    kind = DAY_KINDS[step.due_day.kind]
+    why = f" ({'; '.join(opens.bars)})" if opens.bars else ""
+    detail = (f"{step.due} = {due_on.isoformat()}; the first {kind} of {step.due_day.calendar} on or after "
+              f"{opens.asked.isoformat()} is {opens.day.isoformat()}{why}")
+    if opens.day == due_on:
+        refusal = f"not due until {due_on.isoformat()} ({step.due})"
+    else:
+        refusal = f"not before {opens.day.isoformat()}; " + "; ".join(opens.bars)
+    verdict.check("due", opens.day == on, detail, refusal, first_allowed=opens.day.isoformat())
+
+
+def _check_paid(verdict: Verdict, step: Transition, fees: Mapping[str, list[FeeCharged]]) -> None:
+    """`requires_paid:` every fee of these schedules the case charged is paid or waived."""
+    for schedule in step.requires_paid:
+        charged = fees.get(schedule, [])
+        if not charged:
+            verdict.check("paid", False, f"{fee_words(schedule)} has not been charged by this case",
+                          f"{fee_words(schedule)} has not been charged yet", fee=schedule)
+            continue
+        for fee in charged:
+            verdict.check("paid", fee.waived or fee.unpaid == 0, fee.standing(), fee.refusal(), fee=schedule,
+                          ledger_entry=fee.entry_id)
 
 
 def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
@@ -187,8 +228,9 @@ def opening_refusals(workflow: Workflow, facts: Facts, rules: RuleLibrary, on: d
 
 
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: Facts,
-          fields: Mapping[str, JsonValue], rules: RuleLibrary, on: date) -> Verdict:
-    """Every check of one step for this case, person and day, each explained."""
+          fields: Mapping[str, JsonValue], rules: RuleLibrary, on: date,
+          fees: Mapping[str, list[FeeCharged]] | None = None) -> Verdict:
+    """Every check of one step for this case, person and day, each explained (`fees`: what requires_paid reads)."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
     verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state))
@@ -198,7 +240,8 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
         verdict.form = resolve_form(step.form, rules, facts, on, verdict.rules)
         _check_who(verdict, step, actor, facts, rules, on)
         _check_not_by(verdict, step, actor, fields)
-        _check_due(verdict, step, fields, on)
+        _check_due(verdict, step, fields, rules, on)
+        _check_paid(verdict, step, fees or {})
         _check_when(verdict, step, facts, rules, on)
     except EvaluationError as error:  # a missing or bad fact, no rule version in force: refuse, saying why
         verdict.check("rules", False, f"cannot be decided: {error}")

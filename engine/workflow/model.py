@@ -18,6 +18,8 @@ ANY_STATE = "*"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a state, a step, a case field
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")  # a fact named in `says:` words
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# The kinds of day a calendar answers for (`due: {allowed: ..}`, `roll: ..`), in words.
+DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # What a workflow's and a state's `tags:` may say, and what each means: the program reads tags, never ids or names.
 COLLECTION, PAST_DUE_ACCOUNTS, LICENSE_RENEWALS, LIEN_FILINGS = (
     "collection", "past_due_accounts", "license_renewals", "lien_filings")
@@ -31,8 +33,8 @@ WORKFLOW_TAGS = {
                       "that has none when a sweep step would be taken (one workflow has this tag)",
     LIEN_FILINGS: "the liens sweep takes its cases' sweep steps and lists those ready to record with the county",
 }
-UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING = (
-    "under_plan", "lien_candidate", "renewal", "renewal_start", "awaiting_filing")
+UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING, SHUTOFF_PENDING = (
+    "under_plan", "lien_candidate", "renewal", "renewal_start", "awaiting_filing", "shutoff_pending")
 STATE_TAGS = {
     UNDER_PLAN: "a payment plan is in effect or in default: the plan-defaults sweep takes the case's steps, the "
                 "delinquency sweep leaves it",
@@ -42,6 +44,8 @@ STATE_TAGS = {
     RENEWAL_START: "where the renewals sweep opens a case for an active license that has none",
     AWAITING_FILING: "the notice of intent is mailed: once the case's pay_by date has passed and the account is still "
                      "eligible, the liens sweep puts it on the filing list",
+    SHUTOFF_PENDING: "a shut-off is scheduled: the phone list, the day's shut-off list and the case page show the case "
+                     "with its shut-off day (engine.workflow.shutoffs)",
 }
 
 
@@ -53,6 +57,14 @@ class State:
     label: str
     final: bool = False
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AllowedDay:
+    """`due: {field, calendar, allowed}`: a date-gated step is taken only on a day of that kind in that calendar."""
+
+    calendar: str
+    kind: str  # office_day | shutoff_day
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,8 @@ class Transition:
     when: Condition | RuleGuard | None = None
     says: Says | None = None  # the refusal when `when:` does not hold, in the workflow's words
     due: str | None = None
+    due_day: AllowedDay | None = None  # with `due: {field, calendar, allowed}`: the calendar asked on the day
+    requires_paid: tuple[str, ...] = ()  # fee schedules whose fees this case charged must be paid or waived
     not_by: str | None = None
     form: tuple[FormField, ...] = ()
     actions: tuple[Action, ...] = ()
@@ -173,3 +187,10 @@ class Workflow:
     def leaving(self, state: str) -> list[Transition]:
         """The transitions that leave a state, in the order written."""
         return [t for t in self.transitions if t.leaves(state, self.states)]
+
+    def shutoff_gate(self) -> tuple[str, AllowedDay] | None:
+        """The shut-off date's field and calendar: the first step due on a shut-off day (None when none is)."""
+        for step in self.transitions:
+            if step.due is not None and step.due_day is not None and step.due_day.kind == "shutoff_day":
+                return step.due, step.due_day
+        return None

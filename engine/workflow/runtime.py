@@ -28,9 +28,10 @@ from engine.workflow.actions import run_actions
 from engine.workflow.context import StepContext
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactContext
+from engine.workflow.fees import FeeCharged, fees_charged
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
-from engine.workflow.model import Workflow
+from engine.workflow.model import Transition, Workflow
 from engine.workflow.redating import PastDate
 
 
@@ -175,6 +176,12 @@ def workflow_of(workflows: WorkflowSet, case: Case) -> Workflow:
     return workflows.get(case.workflow_id, case.workflow_version)
 
 
+def fees_for(session: Session, case: Case, steps: list[Transition], on: date) -> dict[str, list[FeeCharged]]:
+    """The fees the steps' `requires_paid:` name, as the case charged them (no query when none names any)."""
+    schedules = {schedule for step in steps for schedule in step.requires_paid}
+    return fees_charged(session, case, schedules, on) if schedules else {}
+
+
 def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case: Case, actor: Actor,
                   on: date) -> list[Verdict]:
     """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
@@ -182,7 +189,8 @@ def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, 
     fields = dict(case.fields or {})
     facts = case_facts(session, rules, workflow, case.subject_id, fields, on)
     mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]
-    return [judge(workflow, case.state, t, actor, facts, fields, rules, on) for t in mine]
+    fees = fees_for(session, case, mine, on)
+    return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees) for t in mine]
 
 
 def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> Case:
@@ -238,7 +246,8 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
         raise StepRefused(step_id, [str(error)]) from None
     form = {k: stored(v) for k, v in values.items()}
     fields = {**copy.deepcopy(case.fields or {}), **form}  # never the case's own nested dicts
-    verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on)
+    verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on,
+                    fees_for(session, case, [step], on))
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
     verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]

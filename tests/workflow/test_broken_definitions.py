@@ -45,13 +45,14 @@ EXPECTED = {
         "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
     "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
     "unknown-action.yaml": '16: transitions[0].actions[0].email: unknown action "email"; '
-                           "actions: fee, notice, set, open, refund, write_off, reverse",
+                           "actions: fee, notice, set, open, refund, write_off, reverse, waive",
     "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
     "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
                                "types: text, integer, money, date, boolean, choice",
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
-                        "allowed: id, label, from, to, by, roles, when, says, due, not_by, form, actions",
+                        "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, form, "
+                        "actions",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "

@@ -52,6 +52,8 @@ transitions:
     from: charged
     to: noticed
     roles: [clerk]
+    form:
+      - {name: pay_by, type: date}
     actions:
       - fee: reconnection-fee
       - notice: lien-intent

@@ -20,6 +20,7 @@ class DefinitionChecker(Protocol):
     """What an action's check may use of the workflow definition being read."""
 
     field_types: dict[str, str]
+    fees_charged: set[str]
 
     @property
     def subject(self) -> str:

@@ -11,15 +11,20 @@ from engine.rules.types import YamlValue
 from engine.store.models import Notice
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.context import StepContext
-from engine.workflow.letters import notice_data
+from engine.workflow.letters import NOTICE_FIELDS, notice_data
 from engine.workflow.model import Action
 from engine.workflow.redating import redate_stored, refuse_past_dates
 
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
-    """`notice: TEMPLATE_ID` among the registered notices."""
-    if value not in NOTICE_TYPES:
+    """`notice: TEMPLATE_ID` among the registered notices, in a workflow that gives every case field it prints."""
+    if not isinstance(value, str) or value not in NOTICE_TYPES:
         reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
+        return
+    for name in NOTICE_FIELDS.get(value, ()):
+        if name not in reader.field_types:
+            reader.error(path, f"{value} prints the case field {name!r}, which no step gives (a form field or a set: "
+                               "action)")
 
 
 def run(ctx: StepContext, action: Action) -> None:
