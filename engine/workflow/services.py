@@ -27,6 +27,7 @@ from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 from engine.workflow.night import Held, Night, holds
 from engine.workflow.runtime import CaseError, NotLawful
+from engine.workflow.shutoffs import shutoff_day_of
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,17 @@ def _fact(workflow: Workflow, documented: Mapping[str, Fact], name: str, value: 
             "meaning": fact.meaning if fact else "a field of this case"}
 
 
+def shutoff_view(session: Session, catalog: Catalog, case_id: int, on: date) -> dict[str, JsonValue] | None:
+    """The case's shut-off day as the shut-off lists give it, and whether it is the day (None: not scheduled)."""
+    day = shutoff_day_of(session, catalog.rules, catalog.workflows, case_id)
+    if day is None:
+        return None
+    return {"printed_on": day.printed_on.isoformat(), "shutoff_on": day.shutoff_on.isoformat(),
+            "reasons": list(day.reasons), "today": day.today(on), "passed": day.shutoff_on < on}
+
+
 def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, JsonValue]:
-    """Everything about a case as JSON-ready data: state, fields, facts on the day, history, notices."""
+    """Everything about a case as JSON-ready data: state, fields, facts on the day, shut-off day, history, notices."""
     case = _case(session, case_id)
     workflow = runtime.workflow_of(catalog.workflows, case)
     facts = runtime.case_facts(session, catalog.rules, workflow, case.subject_id, dict(case.fields or {}), on)
@@ -170,7 +180,7 @@ def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> 
         "state": case.state, "state_label": workflow.states[case.state].label,
         "final": workflow.states[case.state].final, "version": case.version, "parent_id": case.parent_id,
         "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by, "as_of": on.isoformat(),
-        "fields": dict(case.fields or {}),
+        "fields": dict(case.fields or {}), "shutoff": shutoff_view(session, catalog, case.id, on),
         "facts": [_fact(workflow, documented, name, value) for name, value in facts.items()
                   if not isinstance(value, (dict, list))],
         "history": [{"id": e.id, "at": e.at.isoformat(), "on": e.on_date.isoformat(), "actor": e.actor,

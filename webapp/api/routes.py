@@ -49,4 +49,4 @@ def liens():
 def shutoffs():
     """For the phone notification vendor: accounts scheduled for shut-off on ?date=YYYY-MM-DD."""
     day = reading.iso_date(request.args.get("date"), "date")
-    return jsonify(services.shutoffs_on(database.session, day))
+    return jsonify(services.shutoffs_on(database.session, catalog(), day))

@@ -92,11 +92,11 @@ def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> di
             "accounts": accounts}
 
 
-def shutoffs_on(session: Session, day: date) -> dict:
-    """The accounts scheduled for shut-off on the day, as the phone export lists them (amount past due that day)."""
+def shutoffs_on(session: Session, catalog: Catalog, day: date) -> dict:
+    """The accounts whose shut-off day is the day, as the phone export lists them (amount past due that day)."""
     wanted = day.isoformat()
     rows = [{key: row[key] for key in ("account_number", "name", "phone", "language", "amount", "shutoff_on")}
-            for row in scheduled_for_shutoff(session, day) if row["shutoff_on"] == wanted]
+            for row in scheduled_for_shutoff(session, catalog, day) if row["shutoff_on"] == wanted]
     return {"date": wanted, "count": len(rows), "accounts": rows}
 
 

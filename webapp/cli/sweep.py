@@ -166,6 +166,7 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 @pass_city
 def phone_export_command(city: CityContext, as_of: date) -> None:
     """CSV on standard output of accounts scheduled for shut-off: name, phone, language, amount, date."""
+    catalog = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows")
     with city.session() as session:
-        count = write_phone_export(session, as_of, sys.stdout)
+        count = write_phone_export(session, catalog, as_of, sys.stdout)
     click.echo(f"{count} accounts scheduled for shut-off on or after {as_of}", err=True)

@@ -1,0 +1,105 @@
+"""Who may be shut off, and on which day: the one answer the phone list, the day's shut-off list and the case page give.
+
+A case is scheduled for shut-off while its state carries the tag `shutoff_pending`. Its
+shut-off day is the first day on or after the date its notices printed (the field of its
+workflow's shut-off gate, `due: {field, calendar, allowed: shutoff_day}`) that the calendar
+allows a shut-off, as the calendar reads now: a holiday, a weekend, the office day before a
+holiday or a no-shut-off period published after the notice moves it on, and `reasons` say
+why. The release step asks the same calendar the same way, so the sweep releases a case on
+the day these lists give. Whether the account is still eligible is the steps' to judge.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.rules.errors import EvaluationError
+from engine.rules.library import RuleLibrary
+from engine.store.models import Case
+from engine.workflow.days import first_allowed
+from engine.workflow.definitions import WorkflowSet
+from engine.workflow.model import SHUTOFF_PENDING
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ShutoffDay:
+    """A case scheduled for shut-off: the date its notices printed, the day the calendar allows, and why they differ."""
+
+    case_id: int
+    account_id: int
+    printed_on: date
+    shutoff_on: date
+    reasons: tuple[str, ...] = ()
+
+    def today(self, on: date) -> bool:
+        """Whether the account may be shut off on this day (its shut-off day)."""
+        return self.shutoff_on == on
+
+
+def _pending_states(workflows: WorkflowSet) -> dict[tuple[str, int], set[str]]:
+    """The states tagged shutoff_pending, by workflow id and version."""
+    found = {}
+    for workflow in workflows:
+        states = set(workflow.states_tagged(SHUTOFF_PENDING))
+        if states and workflow.shutoff_gate() is not None:
+            found[workflow.key] = states
+    return found
+
+
+def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case) -> ShutoffDay | None:
+    """One scheduled case's shut-off day, or None when its date is not set or cannot be read."""
+    field, gate = workflows.get(case.workflow_id, case.workflow_version).shutoff_gate()
+    printed = (case.fields or {}).get(field)
+    if not printed:
+        return None
+    printed_on = date.fromisoformat(printed) if isinstance(printed, str) else printed
+    try:
+        opens = first_allowed(rules, gate, printed_on)
+    except (EvaluationError, LookupError):  # no calendar version in force: the case page says so through its steps
+        return None
+    return ShutoffDay(case_id=case.id, account_id=case.account_id, printed_on=printed_on, shutoff_on=opens.day,
+                      reasons=opens.bars)
+
+
+def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
+                     case_ids: Iterable[int] | None) -> Iterator[list[Case]]:
+    """Batches of open cases in a shutoff_pending state, by case id."""
+    states = {state for names in pending.values() for state in names}
+    query = select(Case).where(Case.workflow_id.in_({key[0] for key in pending}), Case.state.in_(states),
+                               Case.closed_at.is_(None), Case.account_id.is_not(None))
+    if case_ids is not None:
+        query = query.where(Case.id.in_(list(case_ids)))
+    after = 0
+    while True:
+        cases = list(session.scalars(query.where(Case.id > after).order_by(Case.id).limit(BATCH)))
+        if not cases:
+            return
+        yield [c for c in cases if c.state in pending.get((c.workflow_id, c.workflow_version), set())]
+        after = cases[-1].id
+
+
+def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *, on_or_after: date | None = None,
+                 case_ids: Iterable[int] | None = None) -> Iterator[list[ShutoffDay]]:
+    """Batches of the cases scheduled for shut-off (these cases only, if given), each with its shut-off day.
+
+    With `on_or_after`, only those whose shut-off day is that day or later: the phone list
+    gives them all, the day's shut-off list those of one day, the case page its own.
+    """
+    pending = _pending_states(workflows)
+    if not pending:
+        return
+    for cases in _scheduled_cases(session, pending, case_ids):
+        days = [d for d in (_shutoff_day(rules, workflows, case) for case in cases) if d is not None]
+        yield [d for d in days if on_or_after is None or d.shutoff_on >= on_or_after]
+
+
+def shutoff_day_of(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int) -> ShutoffDay | None:
+    """The shut-off day of one case, as the lists give it (None when the case is not scheduled for shut-off)."""
+    found = [day for batch in shutoff_days(session, rules, workflows, case_ids=[case_id]) for day in batch]
+    return found[0] if found else None
