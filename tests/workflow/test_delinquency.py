@@ -74,7 +74,8 @@ def walk_to_door_hanger(db, catalog, case):
 
 
 def test_shutoff_ready_only_on_the_first_allowed_shutoff_day(db, catalog, account, case):
-    """Through notice and door hanger to the field shut-off, reconnection with its fee, and resolution."""
+    """Through notice and door hanger to the field shut-off (the reconnection fee charged), reconnection once the
+    past-due balance and the fee are paid, and resolution."""
     walk_to_door_hanger(db, catalog, case)
     assert case.fields["shutoff_on"] == "2026-07-06"
     for day in (2, 3, 4, 5):  # before Independence Day, the holiday, the weekend
@@ -87,32 +88,34 @@ def test_shutoff_ready_only_on_the_first_allowed_shutoff_day(db, catalog, accoun
     assert guard["ok"] and "days_past_due = 68 >= 60: yes" in "\n".join(guard["trace"])
 
     take(db, catalog, case, "record_shutoff", "carla", date(2026, 7, 7), meter_reading="48213")
-    assert refused(db, catalog, case, "reconnect", "carla", date(2026, 7, 8)) == [
-        "the conditions are not met: past_due_balance = 132.00 <= 0: no"]
-    pay(db, account.id, "132.00", on=date(2026, 7, 8))
-    take(db, catalog, case, "reconnect", "carla", date(2026, 7, 8), after_hours="no")
     assert fees(db, account.id) == [("Late payment penalty on utility bills", Decimal("12.00"), "2024-07-01"),
                                     ("Reconnection after shut-off for nonpayment", Decimal("75.00"), "2026-07-01")]
-    assert refused(db, catalog, case, "reconnection_paid", "sweep:delinquency", date(2026, 7, 9)) == [
-        "the conditions are not met: balance = 75.00 <= 0: no"]
+    assert refused(db, catalog, case, "reconnect", "carla", date(2026, 7, 8)) == [
+        "the reconnection fee of $75.00 charged on 2026-07-07 is unpaid",
+        "the conditions are not met: past_due_balance = 207.00 <= 0: no"]
+    pay(db, account.id, "132.00", on=date(2026, 7, 8))
+    assert refused(db, catalog, case, "reconnect", "carla", date(2026, 7, 8)) == [
+        "the reconnection fee of $75.00 charged on 2026-07-07 is unpaid",
+        "the conditions are not met: past_due_balance = 75.00 <= 0: no"]
     pay(db, account.id, "75.00", on=date(2026, 7, 9))
+    take(db, catalog, case, "reconnect", "carla", date(2026, 7, 9))
     take(db, catalog, case, "reconnection_paid", "sweep:delinquency", date(2026, 7, 9))
     assert (case.state, case.closed_at) == ("resolved", at(date(2026, 7, 9)))
 
     notices = db.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
     assert [(n.notice_type, n.created_on.isoformat()) for n in notices] == [
         ("past-due-reminder", "2026-04-30"), ("shutoff-notice", "2026-06-18"), ("door-hanger", "2026-06-30"),
-        ("reconnection", "2026-07-08")]
+        ("reconnection", "2026-07-09")]
     assert notices[0].data["late_fee"] == "12.00" and notices[0].data["amount_due"] == "132.00"
     assert notices[1].data["shutoff_date"] == "2026-07-06"
     assert notices[1].data["reference"].startswith("Alder Creek Municipal Code 13.04.120")
-    assert notices[3].data["reconnection_fee"] == "75.00"
+    assert (notices[3].data["reconnection_fee"], notices[3].data["amount_due"]) == ("75.00", "0.00")
     assert [e.step for e in case.events] == ["open", "mail_reminder", "mail_shutoff_notice", "post_door_hanger",
                                              "ready_for_shutoff", "record_shutoff", "reconnect", "reconnection_paid"]
     assert_every_step_audited(db, case.id)
     fee_events = [e for e in case.events if any(d.get("action") == "fee" for x in e.explanation
                                                 for d in x.get("done", []))]
-    assert [e.step for e in fee_events] == ["mail_reminder", "reconnect"]
+    assert [e.step for e in fee_events] == ["mail_reminder", "record_shutoff"]
     ledger_audits = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.fee",
                                                         AuditEntry.subject_id == str(account.id))).all()
     assert [a.detail["amount"] for a in ledger_audits] == ["12.00", "75.00"]
@@ -133,8 +136,8 @@ def test_a_low_income_household_pays_the_capped_reconnection_fee(db, catalog, st
     assert case.fields["shutoff_on"] == "2026-07-30"
     take(db, catalog, case, "ready_for_shutoff", "sweep:delinquency", date(2026, 7, 30))
     take(db, catalog, case, "record_shutoff", "carla", date(2026, 7, 30), meter_reading="1")
-    pay(db, account.id, "132.00", on=date(2026, 7, 31))
-    take(db, catalog, case, "reconnect", "carla", date(2026, 7, 31), after_hours="no")
+    pay(db, account.id, "182.00", on=date(2026, 7, 31))
+    take(db, catalog, case, "reconnect", "carla", date(2026, 7, 31))
     assert fees(db, account.id)[-1] == ("Reconnection after shut-off for nonpayment", Decimal("50.00"), "2026-07-01")
 
 
