@@ -43,6 +43,7 @@ class NoticeType:
     title_en: str
     title_es: str
     requires: tuple[str, ...]
+    preview: str = "Show what the letter will say"  # the button that shows a step's letter before it is taken
 
     def template_name(self, language: str) -> str:
         """The Jinja template that writes this notice in one language."""
@@ -71,7 +72,7 @@ NOTICE_TYPES = _types(
     NoticeType("door-hanger", "48-Hour Shut-Off Notice", "Aviso de corte en 48 horas",
                ("account_number", "service_address", "amount_due", "shutoff_date")),
     NoticeType("payment-plan-agreement", "Payment Plan Agreement", "Convenio de plan de pagos",
-               ("account_number", "service_address", "amount_due", "installments")),
+               ("account_number", "service_address", "amount_due", "installments"), preview="Show the installments"),
     NoticeType("reconnection", "Service Restored", "Servicio restablecido",
                ("account_number", "service_address", "reconnection_date", "reconnection_fee",
                 "amount_due")),

@@ -6,6 +6,7 @@ actor is a username (looked up, with its role) or `sweep:NAME`.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.notices.catalog import DATE_KEYS, MONEY_KEYS, notice_type
 from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
 from engine.rules.types import JsonValue
@@ -80,6 +82,7 @@ class StepOption:
     reasons: list[str]
     form: list[dict[str, JsonValue]]
     explanation: list[dict[str, JsonValue]]
+    letters: tuple[str, ...] = ()  # the notices the step writes, in order
 
 
 def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on: date) -> list[StepOption]:
@@ -91,7 +94,8 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
                        form=[{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
                               "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
                              for f in v.form],
-                       explanation=v.explanation) for v in verdicts]
+                       explanation=v.explanation,
+                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice")) for v in verdicts]
 
 
 def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,
@@ -99,6 +103,41 @@ def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *,
     """Take a step on the case version the user saw; StepRefused says why not, Conflict if it changed."""
     return runtime.take_step(session, catalog.rules, catalog.workflows, case_id, step_id,
                              actor=actor_for(session, user), on=on, now=now, form=form, seen_version=version)
+
+
+@dataclass(frozen=True)
+class LetterPreview:
+    """What a notice of a step would print: its title, its money and date figures in order, its payments."""
+
+    notice: str
+    title: str
+    figures: list[tuple[str, str, str]]  # (key, kind: money | date, value)
+    payments: list[dict[str, JsonValue]]
+
+
+def _preview(notice: Notice) -> LetterPreview:
+    """A notice's figures, as the preview shows them (the letter's date and address aside)."""
+    data = copy.deepcopy(notice.data)
+    figures = [(key, "money" if key in MONEY_KEYS else "date", str(value)) for key, value in data.items()
+               if (key in MONEY_KEYS or key in DATE_KEYS) and key != "notice_date"]
+    return LetterPreview(notice=notice.notice_type, title=notice_type(notice.notice_type).title_en, figures=figures,
+                         payments=list(data.get("installments") or []))
+
+
+def preview_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date,
+                 now: datetime, form: Mapping[str, object] | None = None, version: int | None) -> list[LetterPreview]:
+    """The letters a step would write with this form: the step taken in a savepoint that is then undone.
+
+    Every check and action runs as it would (a refusal is StepRefused, as when taking it);
+    nothing is kept: no state change, ledger entry, notice, event or audit row.
+    """
+    savepoint = session.begin_nested()
+    try:
+        event = take_step(session, catalog, case_id, step_id, user=user, on=on, now=now, form=form, version=version)
+        done = next((e.get("done", []) for e in event.explanation if e.get("guard") == "actions"), [])
+        return [_preview(session.get(Notice, d["notice_id"])) for d in done if d.get("action") == "notice"]
+    finally:
+        savepoint.rollback()
 
 
 @dataclass

@@ -150,3 +150,38 @@ def test_a_step_without_the_version_seen_is_refused_as_a_conflict(fixed_clock, c
     assert response.status_code in (400, 409)
     db.expire_all()
     assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == 0
+
+
+def test_the_plan_form_shows_the_installments_before_anything_is_saved(fixed_clock, clerk, db):
+    """"Show the installments" re-renders the form with the letter's figures; "Arrange a payment plan" then saves."""
+    case = reminded_case(db)
+    page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'name="arrange_plan-preview"' in page and 'value="Show the installments"' in page
+    form = {"arrange_plan-version": case.version, "arrange_plan-installments": "3",
+            "arrange_plan-first_due": "2026-03-20"}
+    shown = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={**form, "arrange_plan-preview": "y"})
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200, page
+    assert "The payment plan agreement will say" in page and "Nothing has been saved yet." in page
+    for figure in ("$120.00", "$12.00", "$108.00", "<td>$36.00</td>"):  # balance, 10% down, installments, each
+        assert figure in page
+    assert 'value="3"' in page and 'value="2026-03-20"' in page  # the form keeps what was typed
+    db.expire_all()
+    assert (db.get(Case, case.id).state, events_of(db, case.id)) == ("reminded", 0)
+    assert db.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id)) == 0
+    taken = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data=form)
+    assert taken.status_code == 302
+    db.expire_all()
+    assert db.get(Case, case.id).state == "payment_plan"
+    notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
+    assert [i["amount"] for i in notice.data["installments"]] == ["36.00", "36.00", "36.00"]
+
+
+def test_a_preview_that_the_engine_refuses_says_why_and_keeps_nothing(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    shown = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version + 5, "arrange_plan-installments": "3",
+        "arrange_plan-first_due": "2026-03-20", "arrange_plan-preview": "y"})
+    assert shown.status_code == 409
+    db.expire_all()
+    assert events_of(db, case.id) == 0

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from engine.notices.catalog import notice_type
 from webapp.fields import AtLeast, AtMost, MoneyField, option
 
 
@@ -86,6 +87,8 @@ def step_form(step: Any, formdata: Any = None) -> StepForm:
     for spec in step.form:
         setattr(Form, spec["name"], _field(spec))
     setattr(Form, "submit", SubmitField(step.label))
+    if step.form and step.letters:  # a step whose letter depends on what is typed: show it before taking the step
+        setattr(Form, "preview", SubmitField(notice_type(step.letters[0]).preview))
     form = Form(formdata=formdata, prefix=step.id) if formdata is not None else Form(prefix=step.id)
     form.spec = step.form
     return form
@@ -104,6 +107,11 @@ def step_values(form: StepForm) -> dict[str, Any]:
         elif spec["type"] == "boolean":
             values[spec["name"]] = False
     return values
+
+
+def wants_preview(form: StepForm | None) -> bool:
+    """Whether the person pressed the step's preview button rather than the step's own."""
+    return form is not None and "preview" in form and bool(form.preview.data)
 
 
 def hint_for(spec: dict[str, Any]) -> str | None:

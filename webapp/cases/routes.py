@@ -13,7 +13,7 @@ from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
-from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values
+from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values, wants_preview
 from webapp.catalog import catalog
 from webapp.downloads import printed_notice
 from webapp.extensions import database
@@ -40,8 +40,8 @@ def index():
 
 
 def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list[str]] | None = None,
-               status: int = 200):
-    """The case page, with any step form given (carrying its errors) and a refusal to show."""
+               status: int = 200, previews: dict | None = None):
+    """The case page, with any step form given (carrying its errors), a refusal, and a step's letters previewed."""
     session, today = database.session, clock.today()
     try:
         view = services.show_case(session, catalog(), case_id, on=today)
@@ -56,7 +56,7 @@ def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list
     workflow = catalog().workflows.get(view["workflow"], view["workflow_version"])
     return render_template("cases/show.html", case=view, steps=steps, forms=forms, refusal=refusal,
                            subject=queue.subject_of(session, view), states=workflow.states, today=today,
-                           hint_for=hint_for, action_words=action_words), status
+                           hint_for=hint_for, action_words=action_words, previews=previews or {}), status
 
 
 @bp.route("/<case_id>")
@@ -80,6 +80,8 @@ def take(case_id: str, step_id: str):
     if option and option.allowed and not form.validate():
         return _case_page(number, forms={step_id: form}, status=400)
     label, forms = (option.label if option else step_id.replace("_", " ")), ({step_id: form} if form else None)
+    if wants_preview(form):
+        return _preview(number, step_id, label, form)
     try:
         event = services.take_step(session, catalog(), number, step_id, user=current_user.username, on=today,
                                    now=clock.now(), form=step_values(form) if form else {},
@@ -96,6 +98,21 @@ def take(case_id: str, step_id: str):
     session.commit()
     flash(f"{label}: case {number} is now {event.to_state.replace('_', ' ')}.", "success")
     return redirect(url_for("cases.show", case_id=number))
+
+
+def _preview(number: int, step_id: str, label: str, form):
+    """The case page with the letters the step would write from this form; nothing is taken or kept."""
+    session, today = database.session, clock.today()
+    try:
+        letters = services.preview_step(session, catalog(), number, step_id, user=current_user.username, on=today,
+                                        now=clock.now(), form=step_values(form),
+                                        version=_version(request.form.get(f"{step_id}-version")))
+    except Conflict:
+        return render_template("cases/conflict.html", case_id=number), 409
+    except CaseError as error:
+        reasons = error.reasons if isinstance(error, StepRefused) else [str(error)]
+        return _case_page(number, forms={step_id: form}, refusal=(label, reasons), status=400)
+    return _case_page(number, forms={step_id: form}, previews={step_id: letters})
 
 
 @bp.route("/<case_id>/notices/<int:notice_id>.pdf")
