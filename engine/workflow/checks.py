@@ -470,13 +470,15 @@ class DefinitionReader:
         if missing:
             self.error(path, "a due date on the calendar names field, calendar and allowed; "
                              f"missing {', '.join(missing)}")
-            return None, None
-        field = self.due_field(raw["field"], f"{path}.field")
-        known = self.rule(f"{path}.calendar", raw["calendar"], "calendar")
-        if raw["allowed"] not in DAY_KINDS:
-            self.error(f"{path}.allowed", f"a calendar allows {', '.join(DAY_KINDS)}, not {describe(raw['allowed'])}")
+        field = self.due_field(raw["field"], f"{path}.field") if "field" in raw else None
+        known = "calendar" in raw and self.rule(f"{path}.calendar", raw["calendar"], "calendar")
+        kind = raw.get("allowed")
+        day_kind = isinstance(kind, str) and kind in DAY_KINDS
+        if "allowed" in raw and not day_kind:
+            self.error(f"{path}.allowed", f"a calendar allows {', '.join(DAY_KINDS)}, not {describe(kind)}")
+        if missing or not known or not day_kind:
             return field, None
-        return field, AllowedDay(calendar=str(raw["calendar"]), kind=str(raw["allowed"])) if known else None
+        return field, AllowedDay(calendar=str(raw["calendar"]), kind=str(kind))
 
     def read_requires_paid(self, raw: YamlValue, path: str) -> tuple[str, ...]:
         """`requires_paid: SCHEDULE` or a list: fees some step of this workflow charges."""

@@ -21,6 +21,11 @@ EXPECTED = {
     "alias.yaml": "12: transitions[0].from: anchors (&name) are not allowed; write the value out",
     "due-never-set.yaml":
         "15: transitions[0].due: 'shutoff_on' is never set by any step (a set: action); the step would never be due",
+    "due-calendar-not-a-calendar.yaml": '21: transitions[1].due.calendar: "late-fee" is a schedule, not a calendar',
+    "due-unknown-calendar.yaml":
+        "21: transitions[1].due.calendar: no rule document named 'city-calender' among the rules",
+    "due-unknown-kind-of-day.yaml":
+        '21: transitions[1].due.allowed: a calendar allows office_day, shutoff_day, not the text "shutof_day"',
     "duplicate-key.yaml": "15: transitions[0].by: duplicate key 'by' (first on line 14)",
     "duplicate-step.yaml": ('11: transitions[0].id: two transitions are called "mail_reminder"',
                             '15: transitions[1].id: two transitions are called "mail_reminder"'),
@@ -34,13 +39,22 @@ EXPECTED = {
     "guard-not-a-criteria.yaml": '15: transitions[0].when.rule: "late-fee" is a schedule, not a criteria',
     "not-by-unknown-field.yaml":
         "15: transitions[0].not_by: not_by names a case field holding a username; 'requester' is not one",
+    "notice-field-never-given.yaml":
+        "15: transitions[0].actions[0].notice: shutoff-notice prints the case field 'shutoff_on', which no step "
+        "gives (a form field or a set: action)",
     "open-unknown-workflow.yaml":
         "16: transitions[0].actions[0].open: no workflow named 'lein'; workflows: delinquency",
     "out-of-final-state.yaml": '12: transitions[0].from: "resolved" is a final state; no step leaves it',
+    "requires-paid-never-charged.yaml":
+        "19: transitions[1].requires_paid: no step charges reconnection-fee (a fee: action); the step could never "
+        "be taken",
     "set-calendar-not-a-calendar.yaml":
         '17: transitions[0].actions[0].set.shutoff_on.calendar: "late-fee" is a schedule, not a calendar',
     "set-deadline-not-a-deadline.yaml":
         '17: transitions[0].actions[0].set.renew_by.deadline: "city-calendar" is a calendar, not a deadline',
+    "shutoff-tag-without-gate.yaml":
+        "8: states.door_hanger.tags: a state tagged shutoff_pending takes its shut-off date from a step's due: "
+        "{field, calendar, allowed: shutoff_day}; no step has one",
     "staff-step-without-roles.yaml":
         "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
     "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
@@ -63,6 +77,9 @@ EXPECTED = {
     "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; roles: clerk, supervisor, admin',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
+    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: shutoff_pending',
+    "waive-without-reason-field.yaml":
+        "21: transitions[1].actions[0].waive.reason: 'waiver_reason' is not a text field of this workflow",
 }
 
 

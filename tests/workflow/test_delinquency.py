@@ -277,3 +277,32 @@ def test_without_a_period_the_case_follows_the_oldest_unpaid_bill(db, catalog, s
     assert case.fields == {}
     take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
     assert case.fields["shutoff_notice_on"] == "2026-06-18"
+
+
+def test_service_is_restored_only_once_the_reconnection_fee_is_paid_or_a_supervisor_waives_it(db, catalog, account,
+                                                                                               case):
+    """The door hanger says the fee is due before service is restored: part paid, the step says how much is left;
+    a clerk may not waive it; a supervisor waives it with a reason, and the letter says it was waived."""
+    walk_to_door_hanger(db, catalog, case)
+    take(db, catalog, case, "ready_for_shutoff", "sweep:delinquency", date(2026, 7, 6))
+    take(db, catalog, case, "record_shutoff", "carla", date(2026, 7, 7), meter_reading="48213")
+    pay(db, account.id, "157.00", on=date(2026, 7, 8))  # the bill, the late fee, and $25.00 of the fee
+    assert refused(db, catalog, case, "reconnect", "carla", date(2026, 7, 8)) == [
+        "$50.00 of the reconnection fee of $75.00 charged on 2026-07-07 is unpaid",
+        "the conditions are not met: past_due_balance = 50.00 <= 0: no"]
+    assert refused(db, catalog, case, "waive_reconnection_fee", "carla", date(2026, 7, 8),
+                   waiver_reason="hardship") == ["this step needs the role supervisor; you are a clerk"]
+    assert refused(db, catalog, case, "waive_reconnection_fee", "sam", date(2026, 7, 8)) == [
+        "waiver_reason: Why the fee is waived is required"]
+    event = take(db, catalog, case, "waive_reconnection_fee", "sam", date(2026, 7, 8),
+                 waiver_reason="household member on home dialysis")
+    assert (event.from_state, event.to_state) == ("disconnected", "disconnected")
+    waiver = db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id,
+                                                  LedgerEntry.kind == "reversal")).one()
+    assert waiver.amount_cents == -7500 and "waived by sam: household member on home dialysis" in waiver.description
+    assert refused(db, catalog, case, "waive_reconnection_fee", "sam", date(2026, 7, 8),
+                   waiver_reason="again") == ["this case has no unpaid reconnection fee to waive"]
+    take(db, catalog, case, "reconnect", "carla", date(2026, 7, 8))
+    letter = db.scalars(select(Notice).where(Notice.case_id == case.id, Notice.notice_type == "reconnection")).one()
+    assert (letter.data["reconnection_fee"], letter.data["reconnection_fee_waived"]) == ("75.00", True)
+    assert letter.data["amount_due"] == "0.00"  # $25.00 paid toward the waived fee is a credit, never printed

@@ -197,3 +197,50 @@ def test_a_second_open_case_is_refused_whatever_state_it_would_open_at(db, staff
     with pytest.raises(CaseError, match=refusal):
         services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON))
     assert db.scalar(select(func.count()).select_from(Case)) == 1
+
+
+OFFICE_DAY = """id: callbacks
+title: Call the customer back on an office day
+subject: utility_account
+version: 1
+initial: open
+states:
+  open: {label: Open}
+  waiting: {label: Waiting}
+  called: {label: Called back, final: true}
+transitions:
+  - id: schedule
+    from: open
+    to: waiting
+    roles: [clerk]
+    actions:
+      - set: {call_on: {days: 1}}
+  - id: call
+    from: waiting
+    to: called
+    roles: [clerk]
+    due: {field: call_on, calendar: city-calendar, allowed: office_day}
+"""
+
+
+def test_a_step_due_on_an_office_day_asks_the_calendar_on_the_day_it_is_taken(db, staff, catalog, tmp_path):
+    """Due from Friday July 3, 2026 (a holiday): not on the holiday nor the weekend; on Monday, with the version
+    of the calendar it asked noted."""
+    (tmp_path / "callbacks.yaml").write_text(OFFICE_DAY)
+    callbacks = Catalog(rules=catalog.rules, workflows=WorkflowSet.from_folder(tmp_path, catalog.rules))
+    account = create_account(db)
+    thursday = date(2026, 7, 2)
+    case = services.open_case(db, callbacks, "callbacks", account.id, actor="carla", on=thursday, now=at(thursday))
+    services.take_step(db, callbacks, case.id, "schedule", user="carla", on=thursday, now=at(thursday),
+                       version=case.version)
+    for day, why in ((date(2026, 7, 2), "2026-07-03 is a holiday (Independence Day (observed))"),
+                     (date(2026, 7, 3), "2026-07-03 is a holiday (Independence Day (observed))"),
+                     (date(2026, 7, 5), "2026-07-05 is a Sunday (the office is closed on Sundays)")):
+        [step] = services.steps_for(db, callbacks, case.id, user="carla", on=day)
+        assert step.reasons == [f"not before 2026-07-06; {why}"], day
+    event = services.take_step(db, callbacks, case.id, "call", user="carla", on=date(2026, 7, 6),
+                               now=at(date(2026, 7, 6)), version=case.version)
+    assert {"rule": "city-calendar", "version": "2026-01-01"} in event.rules
+    due = next(e for e in event.explanation if e["guard"] == "due")
+    assert due["detail"] == "call_on = 2026-07-03; the first office day of city-calendar on or after 2026-07-06 is " \
+                            "2026-07-06"
