@@ -259,7 +259,8 @@ def test_workflow_page_has_examples() -> None:
 
 
 def test_everything_the_workflow_loader_knows_is_documented() -> None:
-    """Every key, action, `set:` value form, field type, subject, fact, role and notice is named on the page."""
+    """Every key (of a step, a due date, an action), tag, kind of day, action, `set:` value form, field type,
+    subject, fact, role and notice is named on the page."""
     from engine.notices.catalog import NOTICE_TYPES
     from engine.store.models import ROLES
     from engine.workflow import checks
@@ -269,7 +270,11 @@ def test_everything_the_workflow_loader_knows_is_documented() -> None:
 
     value_keys = {"days", "from", "calendar", "roll", "office_days", "step", "deadline", "field", "rule", "outcome",
                   "fact"}
+    from engine.workflow.actions import waive
+    from engine.workflow.model import DAY_KINDS, STATE_TAGS
+
     names = (set(checks.TOP_KEYS) | set(checks.STATE_KEYS) | set(checks.TRANSITION_KEYS) | set(checks.FIELD_KEYS)
+             | set(checks.DUE_KEYS) | set(DAY_KINDS) | set(STATE_TAGS) | set(waive.KEYS)
              | set(ACTIONS) | set(checks.BY) | set(checks.ROLLS) | set(checks.DEADLINE_FIELDS)
              | set(FIELD_TYPES) | set(SUBJECT_FACTS) | set(ROLES) | set(NOTICE_TYPES) | value_keys
              | {fact for facts in SUBJECT_FACTS.values() for fact in facts})
