@@ -170,3 +170,36 @@ def test_bad_input_gets_a_message_not_a_traceback(path, name, quick, committing_
         problems = [run(runner, env, argv(path, command, param, value, files)) for value in bad_values(param, files)]
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
+
+
+def test_a_refund_above_the_credit_left_is_refused_with_a_message(committing_db, committing_url, tmp_path):
+    """`cases take .. issue_check` after the credit shrank below the amount asked: exit 1, the reason, no traceback."""
+    from datetime import date
+
+    from engine.workflow import services
+    from tests.factories import create_account
+    from tests.workflow.conftest import REPO, add_staff, at, charge, pay
+
+    catalog = services.Catalog.load(REPO / "rules", REPO / "workflows")
+    day = date(2026, 5, 5)
+    with committing_db() as session, session.begin():
+        add_staff(session)
+        account = create_account(session)
+        charge(session, account.id, "80.00", on=date(2026, 4, 1), due_on=date(2026, 4, 22))
+        pay(session, account.id, "80.00", on=date(2026, 4, 20))
+        pay(session, account.id, "80.00", on=date(2026, 4, 21))
+        case = services.open_case(session, catalog, "refunds", account.id, actor="carla", on=day, now=at(day),
+                                  fields={"amount": "80.00", "source": "overpayment"})
+        for step, user, form in (("research", "carla", {"research_notes": "paid twice"}), ("approve", "colin", {})):
+            services.take_step(session, catalog, case.id, step, user=user, on=day, now=at(day), form=form,
+                               version=case.version)
+        charge(session, account.id, "40.00", on=day, due_on=date(2026, 5, 26))  # the credit is now $40.00
+        case_id, version = case.id, case.version
+    env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
+    result = CliRunner().invoke(ordinance, ["cases", "take", str(case_id), "issue_check", "--as", "carla",
+                                            "--field", "check_number=100482", "--version", str(version),
+                                            "--on", "2026-05-06"], env=env)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "issue_check refused:" in result.output and "40.00" in result.output  # the credit left, named

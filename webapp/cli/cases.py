@@ -18,7 +18,7 @@ import click
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.rules.errors import DocumentErrors
 from engine.workflow import services
-from webapp.cli.context import USAGE_ERROR, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, actor, city_date_option, fail, pass_city
 
 
 def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -61,7 +61,7 @@ def command() -> None:
 
 @command.command("open")
 @click.argument("workflow_id")
-@click.option("--subject", "subject_id", type=int, required=True, help="The account id (or license id).")
+@click.option("--subject", "subject_id", type=RECORD_ID, required=True, help="The account id (or license id).")
 @click.option("--as", "user", default=None, help="The username, or sweep:NAME (default: cli:YOU).")
 @click.option("--field", "pairs", multiple=True, help="An opening field, NAME=VALUE (repeatable).")
 @_common
@@ -78,7 +78,7 @@ def open_command(city: CityContext, workflow_id: str, subject_id: int, user: str
 
 
 @command.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=RECORD_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
 @_common
 @pass_city
@@ -109,7 +109,7 @@ def show_command(city: CityContext, case_id: int, as_json: bool, on: date, rules
 
 
 @command.command("steps")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=RECORD_ID)
 @click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
 @_common
 @pass_city
@@ -130,7 +130,7 @@ def steps_command(city: CityContext, case_id: int, user: str, on: date, rules_di
 
 
 @command.command("take")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=RECORD_ID)
 @click.argument("step_id")
 @click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
 @click.option("--field", "pairs", multiple=True, help="A form value, NAME=VALUE (repeatable).")

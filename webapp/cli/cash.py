@@ -15,7 +15,7 @@ from engine.money import cash
 from engine.money.bounds import LARGEST, BoundError, typed_amount
 from engine.money.payments import post_counter_payment
 from engine.store.models import User, UtilityAccount
-from webapp.cli.context import USAGE_ERROR, CityContext, city_date_option, fail, pass_city
+from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, city_date_option, fail, pass_city
 
 
 def _user(session: Session, username: str) -> User:
@@ -75,7 +75,7 @@ def pay_command(city: CityContext, account_number: str, amount: str, tender: str
 
 
 @command.command("count")
-@click.argument("drawer_id", type=int)
+@click.argument("drawer_id", type=RECORD_ID)
 @click.option("--cash", "cash_amount", default="0")
 @click.option("--check", "check_amount", default="0")
 @click.option("--card", "card_amount", default="0")

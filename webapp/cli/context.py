@@ -38,7 +38,7 @@ from engine.store.schema import is_new, upgrade
 from webapp.cli.failures import USAGE_ERROR, Failure
 from webapp.config import Config, ConfigError, utc_now
 
-__all__ = ["CITY_DATE", "USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context",
+__all__ = ["CITY_DATE", "RECORD_ID", "USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context",
            "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
 
 NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
@@ -256,6 +256,8 @@ class CityDate(click.ParamType):
 
 
 CITY_DATE = CityDate()
+# A record's number (a case, a payment, a job, a revision): a whole number the database's ids can hold.
+RECORD_ID = click.IntRange(1, 2**63 - 1)
 
 
 def _today_when_omitted(ctx: click.Context, _param: click.Parameter, value: date | None) -> date:

@@ -18,7 +18,7 @@ import click
 from engine.jobs import queue
 from engine.jobs.worker import run_pending
 from engine.store.models import Job
-from webapp.cli.context import CityContext, fail, pass_city
+from webapp.cli.context import RECORD_ID, CityContext, fail, pass_city
 
 
 def progress_text(job: Job) -> str:
@@ -48,7 +48,7 @@ def list_(city: CityContext, limit: int) -> None:
 
 
 @command.command()
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=RECORD_ID)
 @click.option("--json", "as_json", is_flag=True, help="The whole job, result included, as JSON.")
 @pass_city
 def show(city: CityContext, job_id: int, as_json: bool) -> None:

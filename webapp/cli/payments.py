@@ -10,7 +10,7 @@ from engine.money import format_money
 from engine.money.payments import (Confirmation, ImportReport, PaymentError, PossibleDuplicate, import_payment_file,
                                    read_payment_file, return_payment)
 from webapp.cli.billing import load_rules
-from webapp.cli.context import CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 
 
 @click.group("payments")
@@ -86,7 +86,7 @@ def _posted(report: ImportReport) -> None:
 
 
 @command.command("return")
-@click.argument("payment_id", type=int)
+@click.argument("payment_id", type=RECORD_ID)
 @click.option("--reason", required=True, help="The bank's reason, e.g. NSF.")
 @city_date_option("--on", "on", help="The day returned")
 @click.option("--actor", required=True, help="The username of who records the return.")

@@ -18,7 +18,7 @@ from engine.rules.results import dumps
 from engine.rules.library import RuleLibrary, read_documents
 from engine.rules.schema import combined_schema, schema_for
 from engine.rules.versions import version_in_force
-from webapp.cli.context import CITY_DATE, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 from webapp.cli.failures import CityGroup
 
 RULES_DIR = "rules"
@@ -234,7 +234,7 @@ def export_command(city: CityContext, folder: str) -> None:
 
 @rules.command()
 @click.argument("document_id", metavar="ID")
-@click.option("--revision", required=True, type=click.IntRange(min=1), help="The draft revision to publish.")
+@click.option("--revision", required=True, type=RECORD_ID, help="The draft revision to publish.")
 @click.option("--approver", required=True, help="Who approves it (not its author, if the city says so).")
 @pass_city
 def publish(city: CityContext, document_id: str, revision: int, approver: str) -> None:
