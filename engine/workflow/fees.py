@@ -52,8 +52,9 @@ class FeeCharged:
 
     def standing(self) -> str:
         """Where the fee stands, in words: paid, waived or unpaid."""
-        state = "waived" if self.waived else "paid" if self.unpaid == 0 else f"unpaid ({format_money(self.unpaid)} left)"
-        return f"{self.words()}: {state}"
+        if self.waived or self.unpaid == 0:
+            return f"{self.words()}: {'waived' if self.waived else 'paid'}"
+        return f"{self.words()}: unpaid ({format_money(self.unpaid)} left)"
 
 
 def fees_charged(session: Session, case: Case, schedules: Iterable[str], on: date) -> dict[str, list[FeeCharged]]:

@@ -127,7 +127,8 @@ def _plan(on: date, facts: dict, fields: dict) -> dict:
     return {"amount_due": money_text(balance), "plan_balance": money_text(balance),
             "down_payment": money_text(down), "down_payment_due": fields.get("plan_started_on") or iso(on),
             "installments": [{"due_date": d.isoformat(), "amount": money_text(a)} for d, a in rows],
-            "installments_total": money_text(paid_in_installments), "plan_total": money_text(down + paid_in_installments)}
+            "installments_total": money_text(paid_in_installments),
+            "plan_total": money_text(down + paid_in_installments)}
 
 
 def _reconnection(on: date, facts: dict, fields: dict) -> dict:

@@ -81,3 +81,22 @@ def test_a_stale_version_and_a_wrong_role_are_refused(cases, license_id):
     assert clerk.stderr == "Error: deny refused:\n  this step needs the role supervisor; you are a clerk\n"
     missing = cases("take", "1", "deny", "--as", "sam")
     assert missing.stderr == "Error: deny refused:\n  denial_reason: Reason is required\n"
+
+
+def test_show_gives_a_scheduled_cases_shutoff_day_and_why_it_moved(cases, committing_db):
+    """A door hanger printed Friday July 3, 2026 (a holiday): the shut-off day is Monday July 6, with the reason."""
+    from datetime import date
+    from decimal import Decimal
+
+    from engine.money import ledger
+    from tests.factories import NOW, create_account, create_case
+
+    with transaction(committing_db) as session:
+        account = create_account(session)
+        ledger.post_charge(session, account.id, Decimal("212.40"), on=date(2026, 4, 8), due_on=date(2026, 4, 29),
+                           now=NOW, actor="billing", description="Water and sewer")
+        create_case(session, subject_id=account.id, account_id=account.id, state="door_hanger",
+                    fields={"shutoff_on": "2026-07-03"})
+    text = cases("show", "1").stdout
+    assert "Shut-off day: 2026-07-06\n  the notices said 2026-07-03: 2026-07-03 is a holiday (Independence Day " \
+           "(observed)); 2026-07-03 is a Friday (no shut-offs on Fridays)\n" in text, text

@@ -93,6 +93,8 @@ def show_command(city: CityContext, case_id: int, as_json: bool, on: date, rules
     click.echo(f"Case {view['id']}: {view['title']} (v{view['workflow_version']}), "
                f"{view['subject_type']} {view['subject_id']}")
     click.echo(f"State: {view['state']} ({view['state_label']}), version {view['version']}")
+    if view["shutoff"]:
+        _shutoff_line(view["shutoff"])
     click.echo("Fields:")
     for name, value in view["fields"].items():
         click.echo(f"  {name} = {_shown(value)}")
@@ -106,6 +108,14 @@ def show_command(city: CityContext, case_id: int, as_json: bool, on: date, rules
             click.echo(f"      rule {rule['rule']} version {rule['version']}")
     for notice in view["notices"]:
         click.echo(f"Notice {notice['id']}: {notice['type']} ({notice['language']}) {notice['created_on']}")
+
+
+def _shutoff_line(shutoff: dict) -> None:
+    """The case's shut-off day as the shut-off lists give it, and why it is later than the notices said."""
+    today = ", may be shut off today" if shutoff["today"] else ""
+    click.echo(f"Shut-off day: {shutoff['shutoff_on']}{today}")
+    if shutoff["reasons"]:
+        click.echo(f"  the notices said {shutoff['printed_on']}: {'; '.join(shutoff['reasons'])}")
 
 
 @command.command("steps")
