@@ -16,7 +16,7 @@ import click
 from engine import two_person
 from engine import users as service
 from engine.store.models import ROLES
-from webapp.cli.context import CityContext, actor, pass_city
+from webapp.cli.context import RECORD_ID, CityContext, actor, pass_city
 
 
 @click.group("users")
@@ -124,7 +124,7 @@ def changes(city: CityContext) -> None:
 
 
 @command.command()
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=RECORD_ID)
 @click.option("--as", "as_user", required=True, help="The administrator or second approver deciding (by username).")
 @pass_city
 def approve(city: CityContext, change_id: int, as_user: str) -> None:
@@ -135,7 +135,7 @@ def approve(city: CityContext, change_id: int, as_user: str) -> None:
 
 
 @command.command()
-@click.argument("change_id", type=int)
+@click.argument("change_id", type=RECORD_ID)
 @click.option("--as", "as_user", required=True, help="The administrator or second approver deciding (by username).")
 @pass_city
 def refuse(city: CityContext, change_id: int, as_user: str) -> None:
