@@ -77,7 +77,8 @@ EXPECTED = {
     "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; roles: clerk, supervisor, admin',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
-    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: shutoff_pending',
+    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: under_plan, lien_candidate, '
+                        'renewal, renewal_start, awaiting_filing, shutoff_pending',
     "waive-without-reason-field.yaml":
         "21: transitions[1].actions[0].waive.reason: 'waiver_reason' is not a text field of this workflow",
 }
