@@ -2,7 +2,9 @@
 
 Each entry is what `engine.money.ledger.posting.post` would write (same fund and account, same
 audit action and detail), and the audit rows are chained exactly as `engine.audit.record`
-chains them, in the order of the entries, under the same lock.
+chains them, in the order of the entries, under the same lock. The accounts' kept balances
+(engine.money.ledger.kept) are worked out again in bulk: one ledger read and one upsert per
+batch of accounts.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import Admitted, Posting, admit_all
+from engine.money.ledger.kept import keep_balances
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 
@@ -82,6 +85,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
         LedgerEntry.bill_id.in_([c.bill_id for c in charges]), LedgerEntry.kind == "charge")).all())
     ids = [by_bill[c.bill_id] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
+    keep_balances(session, [c.account_id for c in charges], on=max(a.on for a in admitted))
     return ids
 
 
@@ -137,4 +141,5 @@ def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, n
                              "bill_id": None})
                for c, booked, entry_id in zip(credits, admitted, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
+    keep_balances(session, [c.account_id for c in credits], on=max(a.on for a in admitted))
     return ids
