@@ -9,10 +9,9 @@ batch of accounts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date, datetime
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -21,32 +20,7 @@ from engine.money.gate import Admitted, Posting, admit_all
 from engine.money.ledger.kept import keep_balances
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """INSERT many rows of one shape with the driver's executemany, each value through its column's bind processor.
-
-    The same values SQLAlchemy would send (dates, UTC timestamps, JSON, cents), without its
-    per-row statement machinery, which costs more than the database does at billing volumes.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    statement = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([marker] * len(names))})"
-    values = itemgetter(*names)
-    converted = [(i, process) for i, process in enumerate(processors) if process is not None]
-    params = []
-    for row in rows:
-        row_values = list(values(row)) if len(names) > 1 else [values(row)]
-        for i, process in converted:
-            row_values[i] = process(row_values[i])
-        params.append(tuple(row_values))
-    connection.exec_driver_sql(statement, params)
+from engine.store.rows import insert_rows
 
 
 def _dated(booked: Admitted) -> dict:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -34,6 +34,7 @@ from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
 from engine.store.models import AccountBalance, BalancesDay
+from engine.store.rows import insert_rows
 
 BALANCES_LOCK = 0x4B45_5054_4241_4C53  # "KEPTBALS": shared by postings, exclusive for a roll-over or rebuild
 ACCOUNT_LOCKS = 0x4B455054  # "KEPT": the first key of an account's own advisory lock (its id the second)
@@ -153,23 +154,12 @@ def _set_day(session: Session, day: date, now: datetime | None) -> None:
     values = {"as_of": day, "changed_at": now}
     if session.execute(update(BalancesDay).where(BalancesDay.id == 1).values(**values)
                        .execution_options(synchronize_session=False)).rowcount == 0:
-        session.execute(_insert(session, BalancesDay).values(id=1, **values))
-
-
-def _insert(session: Session, model: type) -> Any:
-    """An INSERT that can be told what to do ON CONFLICT, in the database's own dialect."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__)
+        session.execute(insert(BalancesDay).values(id=1, **values))
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert the rows, replacing the kept row of an account that has one; how many."""
-    if not rows:
-        return 0
-    statement = _insert(session, AccountBalance)
-    statement = statement.on_conflict_do_update(index_elements=["account_id"],
-                                                set_={name: statement.excluded[name] for name in KEPT_COLUMNS})
-    session.execute(statement, rows)
+    insert_rows(session, AccountBalance.__table__, rows, replacing_on="account_id")
     return len(rows)
 
 
