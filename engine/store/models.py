@@ -277,7 +277,9 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_account_posted", "account_id", "id"),
                       Index("ix_ledger_effective_on", "effective_on"),  # a day's export, receipts and close
-                      Index("ix_ledger_due_on", "due_on"),  # the accounts whose charges fall due or age on a day
+                      # the accounts whose debts fall due or age on a day (engine.money.ledger.moving)
+                      Index("ix_ledger_debits_due", "due_on", "account_id", sqlite_where=text("amount_cents > 0"),
+                            postgresql_where=text("amount_cents > 0")),
                       within_largest("ledger_entries", "amount_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))

@@ -8,9 +8,10 @@ Moving forward, an account whose every unpaid debit is over 90 days late already
 change (its kept balance is its over-90 bucket); moving back, any account that owes can.
 Days past due changes every day but is not kept (it is the day less the oldest unpaid due).
 
-So the accounts are found from the ledger's due dates (ix_ledger_due_on) and effective dates
-(ix_ledger_effective_on), with the kept rows of the earlier-or-later day: a few index ranges,
-never a walk over the ledger, and never an account left out (some found do not change).
+So the accounts are found from the due dates of the ledger's debits (ix_ledger_debits_due,
+which holds each debit's due date and account: no table row is read) and the entries'
+effective dates (ix_ledger_effective_on), with the kept rows of the kept day: a few index
+ranges, never a walk over the ledger, and never an account left out (some found do not change).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, select, union
+from sqlalchemy import ColumnElement, and_, literal_column, select, union
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import bucket_for
@@ -86,14 +87,15 @@ def _moving_query(earlier: date, later: date, forward: bool,
                   among: Callable[[object], ColumnElement[bool] | None]):
     """One UNION of index ranges: debits crossing a boundary on accounts that still owe, entries taking effect."""
     still_owing = AccountBalance.balance_cents > (AccountBalance.over_90_cents if forward else 0)
-    owed = [LedgerEntry.amount_cents > 0, still_owing]
+    # `> 0` written out, so the databases see that ix_ledger_debits_due (amount_cents > 0) serves the query
+    owed = [LedgerEntry.amount_cents > literal_column("0"), still_owing]
     chosen = [] if among(LedgerEntry.account_id) is None else [among(LedgerEntry.account_id)]
     debits = select(LedgerEntry.account_id).join(AccountBalance, AccountBalance.account_id == LedgerEntry.account_id)
     parts = []
     for start, end in crossing_due_dates(earlier, later):
         parts.append(debits.where(LedgerEntry.due_on.between(start, end), *owed, *chosen))
         parts.append(debits.where(LedgerEntry.due_on.is_(None), LedgerEntry.effective_on.between(start, end),
-                                  *owed, *chosen))
+                                  *owed, *chosen))  # an entry without a due date is due on its own day
     parts.append(select(LedgerEntry.account_id).where(LedgerEntry.effective_on > earlier,
                                                       LedgerEntry.effective_on <= later, *chosen))
     return union(*parts)

@@ -6,7 +6,8 @@ transaction as every posting and in the nightly roll-over. A ledger that is empt
 kept from its first posting (the row of `balances_day` with no day yet). A ledger that
 already has entries is not kept until `ordinance ledger rebuild-balances` or the first
 nightly roll-over builds the table (until then every reader works from the ledger).
-`ix_ledger_due_on` finds the charges that fall due or age on a day.
+`ix_ledger_debits_due` (the due date and account of each debit) finds the accounts whose
+debts fall due or age on a day without reading the ledger's rows.
 
 Revision ID: 0012
 Revises: 0011
@@ -25,7 +26,7 @@ BUCKET_COLUMNS = ("current_cents", "days_1_30_cents", "days_31_60_cents", "days_
 
 
 def upgrade() -> None:
-    """Create account_balances and balances_day; index the ledger's due dates."""
+    """Create account_balances and balances_day; index the due dates of the ledger's debits."""
     cents = engine.store.types.Cents
     op.create_table(
         "account_balances",
@@ -46,7 +47,8 @@ def upgrade() -> None:
         sa.Column("changed_at", engine.store.types.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_ledger_due_on", "ledger_entries", ["due_on"])
+    op.create_index("ix_ledger_debits_due", "ledger_entries", ["due_on", "account_id"],
+                    sqlite_where=sa.text("amount_cents > 0"), postgresql_where=sa.text("amount_cents > 0"))
     # An empty ledger is kept from its first posting; one with entries waits for a rebuild.
     op.execute("INSERT INTO balances_day (id, as_of, changed_at) "
                "SELECT 1, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM ledger_entries)")
@@ -54,7 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the kept balances and the due-date index."""
-    op.drop_index("ix_ledger_due_on", table_name="ledger_entries")
+    op.drop_index("ix_ledger_debits_due", table_name="ledger_entries")
     op.drop_table("balances_day")
     op.drop_index("ix_account_balances_past_due", table_name="account_balances")
     op.drop_table("account_balances")
