@@ -60,9 +60,12 @@ class RollOver:
     rebuilt: bool = False
 
 
+KEPT_DAY = select(BalancesDay.as_of).where(BalancesDay.id == 1)  # built once: every posting reads it
+
+
 def kept_day(session: Session) -> KeptDay:
     """The kept day as `balances_day` holds it."""
-    row = session.execute(select(BalancesDay.as_of).where(BalancesDay.id == 1)).first()
+    row = session.execute(KEPT_DAY).first()
     return KeptDay(False) if row is None else KeptDay(True, row.as_of)
 
 
