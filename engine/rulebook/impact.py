@@ -339,7 +339,7 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
 
 def past_due_accounts(session: Session, today: date, chunk: int,
                       tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today, with its facts: every account that owes is checked (kept balances)."""
+    """Each account with a past-due balance today, with its facts; every account that owes is checked (kept rows)."""
     owing = count_of(session, today, OWING)
     waiting: dict[int, Standing] = {}
     checked = 0

@@ -9,8 +9,6 @@ first), done once per night however many schedulers run, and doing it again chan
 """
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.kept import kept_day, roll_over
@@ -25,10 +23,10 @@ class BalancesRollOverSweep:
     name = "balances-rollover"
     title = "Kept balances rolled over to the day: past due and aging moved where charges fall due or age"
 
-    def subject_ids(self, session: Session, as_of: date, after: int, limit: int) -> list[int]:
-        """The kept balances, once, when they are not yet kept for the day."""
+    def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:
+        """The kept balances, once, when they are not yet kept for the night."""
         kept = kept_day(session)
-        if after >= THE_KEPT_BALANCES or (kept.as_of is not None and kept.as_of >= as_of):
+        if after >= THE_KEPT_BALANCES or (kept.as_of is not None and kept.as_of >= ctx.as_of):
             return []
         return [THE_KEPT_BALANCES]
 

@@ -3,9 +3,10 @@
 Only candidates are visited: accounts past due on the day by their kept balances
 (engine.money.ledger.balances; before the balances are kept, accounts whose ledger could
 show a past-due balance, decided in SQL), a window of account ids at a time, and accounts
-with an open delinquency case. For a chunk, the standings come from one ledger query and the open
-cases from one case query; a case whose sweep steps are surely not due tonight (a due
-date still ahead, a balance condition that does not hold) is left without another query.
+with an open case of the workflow. For a chunk, the standings come from one ledger query
+and the open cases from one case query; a case whose sweep steps are surely not due
+tonight (a due date still ahead, a balance condition that does not hold) is left without
+another query.
 Everything else goes through the workflow runtime, which judges each step in full.
 
 The workflows and states are read from their tags, never their names: the sweep opens
@@ -54,7 +55,7 @@ def maybe_past_due(session: Session, as_of: date, low: int, high: int) -> list[i
 
 
 def past_due_accounts(session: Session, as_of: date, low: int, high: int) -> list[int]:
-    """Accounts in (low, high] past due on the day by their kept balances (the ledger's superset before they are kept)."""
+    """Accounts in (low, high] past due on the day by their kept balances (not kept yet: the ledger's superset)."""
     if kept_on(session) is None:
         return maybe_past_due(session, as_of, low, high)
     return [account_id for account_id, _ in standings_of(session, as_of, PAST_DUE, Accounts(after=low, upto=high))]

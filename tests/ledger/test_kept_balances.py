@@ -1,4 +1,4 @@
-"""Balances kept as they change: by every posting, by the night's roll-over for what the date alone changes, by a rebuild."""
+"""Balances kept as they change: by every posting, by the night's roll-over (what the date alone changes), a rebuild."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -36,7 +36,7 @@ def kept_row(db, account_id: int) -> dict:
 
 
 def test_a_posting_keeps_its_account_s_balance_on_the_kept_day(db):
-    """A $52.03 bill due March 20 and $20.00 paid on March 1: kept as $32.03, all current, on the first posting's day."""
+    """A $52.03 bill due March 20 and $20.00 paid on March 1: kept as $32.03, all current, on the first day posted."""
     account = create_account(db).id
     charge(db, account, "52.03", on=MARCH_1, due_on=date(2026, 3, 20))
     assert kept_on(db) == MARCH_1
@@ -58,7 +58,7 @@ def test_a_posting_rolled_back_leaves_no_kept_balance(db):
 
 
 def test_the_aging_boundaries_are_those_of_the_buckets():
-    """An amount changes bucket on its 1st, 31st, 61st and 91st day late: from March 1 to 2, the debts due these days."""
+    """An amount changes bucket on its 1st, 31st, 61st and 91st day late: from March 1 to 2, debts due these days."""
     assert CROSSINGS == (1, 31, 61, 91)
     one_each = [(day, day) for day in (date(2025, 12, 1), date(2025, 12, 31), date(2026, 1, 30), MARCH_1)]
     assert crossing_due_dates(MARCH_1, date(2026, 3, 2)) == one_each

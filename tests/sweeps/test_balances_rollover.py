@@ -1,4 +1,4 @@
-"""The night's roll-over of the kept balances: a sweep, run once per night before the others, changing only what moved."""
+"""The night's roll-over of the kept balances: a sweep run once a night before the others, changing only what moved."""
 from __future__ import annotations
 
 from datetime import timedelta
