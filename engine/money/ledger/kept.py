@@ -2,9 +2,10 @@
 
 This module writes the table and nothing else does, always in the caller's transaction:
 
-- after postings (`keep_balances`, called by `posting.post`, the bulk writers and the
-  sample city's loader): each account posted to is worked out again with `age()` from its
-  ledger, on the kept day;
+- after postings (`keep_balances`, called by `posting.post` and the bulk writers): each
+  account posted to is worked out again with `age()` from its ledger, on the kept day (the
+  sample city's loader and the sweep benchmark's generator write the same `balance_row` of
+  `age()` as they write each account's ledger);
 - by the day roll-over (`roll_over`, the nightly `balances-rollover` sweep): the kept day
   moves forward, and only the accounts whose standing can change with the date alone
   (engine.money.ledger.moving) are worked out again;
@@ -13,7 +14,8 @@ This module writes the table and nothing else does, always in the caller's trans
 The kept day is the one row of `balances_day`: none while a ledger older than the table
 waits for its rebuild, a row without a day while the ledger is empty (the first posting
 sets it). On PostgreSQL a posting holds a shared advisory lock while it keeps its accounts
-and the roll-over and rebuild hold it exclusively, so the day never moves under a posting;
+and the roll-over and rebuild hold it exclusively, so the day never moves under a posting
+(a posting takes it after the audit log's lock, and so does a rebuild, which audits);
 each account is worked out under an advisory lock of its own taken after its entries are
 written, so two postings to one account at once never keep a standing that misses the
 other's entry. (SQLite has one writer at a time.)
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, distinct, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -33,7 +35,7 @@ from engine import audit
 from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
-from engine.store.models import AccountBalance, BalancesDay
+from engine.store.models import AccountBalance, BalancesDay, LedgerEntry
 from engine.store.rows import insert_rows
 
 BALANCES_LOCK = 0x4B45_5054_4241_4C53  # "KEPTBALS": shared by postings, exclusive for a roll-over or rebuild
@@ -114,10 +116,10 @@ def roll_over(session: Session, day: date, *, now: datetime, actor: str) -> Roll
 
     Idempotent: a day on or before the kept day changes nothing. Balances not kept yet are rebuilt.
     """
+    if not kept_day(session).kept:
+        return RollOver(None, day, rebuild_balances(session, day, now=now, actor=actor), rebuilt=True)
     _lock_day(session, exclusive=True)
     kept = kept_day(session)
-    if not kept.kept:
-        return RollOver(None, day, rebuild_balances(session, day, now=now, actor=actor), rebuilt=True)
     if kept.as_of is not None and kept.as_of >= day:
         return RollOver(kept.as_of, kept.as_of, 0)
     moved = sorted(moving_accounts(session, kept.as_of, day)) if kept.as_of is not None else []
@@ -127,14 +129,20 @@ def roll_over(session: Session, day: date, *, now: datetime, actor: str) -> Roll
 
 
 def rebuild_balances(session: Session, day: date, *, now: datetime, actor: str) -> int:
-    """Work out every account's standing on `day` from its ledger and keep them all (audited); how many accounts."""
-    _lock_day(session, exclusive=True)
-    session.execute(delete(AccountBalance))
-    accounts = write_standings(session, standings(session, day))
-    _set_day(session, day, now)
+    """Work out every account's standing on `day` from its ledger and keep them all (audited); how many accounts.
+
+    The audit row comes first: a posting holds the audit log's lock before it keeps its
+    accounts, so the rebuild takes the two in that order too (on PostgreSQL, never a deadlock).
+    """
+    accounts = session.scalar(select(func.count(distinct(LedgerEntry.account_id)))
+                              .where(LedgerEntry.effective_on <= day)) or 0
     audit.record(session, actor=actor, action="ledger.balances_rebuilt", subject_type="ledger",
                  subject_id="account_balances", detail={"as_of": day.isoformat(), "accounts": accounts}, at=now)
-    return accounts
+    _lock_day(session, exclusive=True)
+    session.execute(delete(AccountBalance))
+    written = write_standings(session, standings(session, day))
+    _set_day(session, day, now)
+    return written
 
 
 def start_keeping(session: Session, day: date) -> None:
