@@ -6,7 +6,9 @@ bill twelve days late, two pay half of each bill, two have paid nothing for thre
 The night swept is the day after cycle D's October due date, so tonight some accounts are
 newly past due, some late payers have just paid, and the accounts that were past due
 yesterday already have the open case the sweep would have left them (with the dates of
-their bill's timeline). Rows go in with plain executemany in batches: memory stays flat.
+their bill's timeline), and every account's balance is kept as of yesterday (as last night's
+roll-over left it; the night's roll-over moves it). Rows go in with plain executemany in
+batches: memory stays flat.
 The sample city's settings are saved too: its notices print the city's name, address and phone.
 
     python -m benchmarks.sweep_city sqlite:////tmp/bench.db 100000
@@ -20,7 +22,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.money.ledger.aging import Posting, age
+from engine.money.ledger.aging import Posting, Standing, age
+from engine.money.ledger.kept import balance_row
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
 from samplecity.city import city_settings_row
@@ -31,6 +34,8 @@ CYCLES = "ABCD"
 BATCH = 5000
 FIRST = ("Maria", "James", "Ana", "Robert", "Linh", "David", "Sofia", "Michael", "Grace", "Jose")
 LAST = ("Garcia", "Smith", "Nguyen", "Johnson", "Lopez", "Brown", "Chen", "Miller", "Rivera", "Davis")
+BALANCE_COLUMNS = ("account_id", "balance_cents", "past_due_cents", "oldest_unpaid_due", "current_cents",
+                   "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 STAMP = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.000000")
 
 
@@ -69,11 +74,22 @@ def account_rows(n: int, lines: dict, night: date) -> tuple[list[tuple], list[tu
     return entries, bills
 
 
-def open_case(n: int, entries: list[tuple], bills: list, lines: dict, night: date) -> tuple[str, dict] | None:
+def standing_yesterday(entries: list[tuple], first_id: int, night: date) -> Standing:
+    """Where the account stood the day before the night (what last night's roll-over kept)."""
+    postings = [Posting(i, cents, on, due) for i, (cents, on, due, _kind) in enumerate(entries, start=first_id)]
+    return age(postings, night - timedelta(days=1))
+
+
+def kept_row(n: int, standing: Standing) -> tuple:
+    """The account's kept balance as the generator inserts it."""
+    row = balance_row(n, standing)
+    row["oldest_unpaid_due"] = row["oldest_unpaid_due"] and row["oldest_unpaid_due"].isoformat()
+    return tuple(row[name] for name in BALANCE_COLUMNS)
+
+
+def open_case(standing: Standing, bills: list, lines: dict, night: date) -> tuple[str, dict] | None:
     """The case yesterday's sweep left on the account: (state, fields), or None when it was not past due."""
     yesterday = night - timedelta(days=1)
-    postings = [Posting(i, cents, on, due) for i, (cents, on, due, _kind) in enumerate(entries, start=1)]
-    standing = age(postings, yesterday)
     if standing.past_due_cents <= 0:
         return None
     cycle, period = next((c, p) for due, _cents, c, p in bills if due == standing.oldest_unpaid_due)
@@ -90,7 +106,8 @@ def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[
     entry_id = 0
     case_id = 0
     for start in range(1, accounts + 1, BATCH):
-        rows: dict[str, list[tuple]] = {"customers": [], "properties": [], "accounts": [], "ledger": [], "cases": []}
+        rows: dict[str, list[tuple]] = {"customers": [], "properties": [], "accounts": [], "ledger": [], "cases": [],
+                                        "balances": []}
         for n in range(start, min(start + BATCH, accounts + 1)):
             name = f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n}"
             street = f"{100 + n % 9000} {LAST[n % 10]} Street"
@@ -101,12 +118,14 @@ def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[
             rows["accounts"].append((n, f"{n:07d}-01", n, n, CYCLES[n % 4], '3/4"', "residential", '["water", "sewer"]',
                                      "active", False, "2020-01-01", 1))
             entries, bills = account_rows(n, lines, night)
+            standing = standing_yesterday(entries, entry_id + 1, night)
+            rows["balances"].append(kept_row(n, standing))
             for cents, on, due, kind in entries:
                 entry_id += 1
                 rows["ledger"].append((entry_id, n, kind, cents, on.isoformat(), due.isoformat() if due else None,
                                        STAMP, "bench", "Utility bill" if kind == "charge" else "Payment",
                                        "", "510", "4210" if kind == "charge" else "1010"))
-            found = open_case(n, entries, bills, lines, night)
+            found = open_case(standing, bills, lines, night)
             if found:
                 case_id += 1
                 rows["cases"].append((case_id, "delinquency", 1, "utility_account", n, n, found[0],
@@ -124,6 +143,9 @@ INSERTS = {
               "description, reference, fund, gl_account) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
     "cases": "INSERT INTO cases (id, workflow_id, workflow_version, subject_type, subject_id, account_id, state, "
              "fields, opened_at, opened_by, version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "balances": "INSERT INTO account_balances (account_id, balance_cents, past_due_cents, oldest_unpaid_due, "
+                "current_cents, days_1_30_cents, days_31_60_cents, days_61_90_cents, over_90_cents) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
 }
 
 
@@ -132,6 +154,11 @@ def save_city(connection: sqlite3.Connection) -> None:
     city = {**city_settings_row(), "languages": json.dumps(city_settings_row()["languages"])}
     connection.execute(f"INSERT INTO city_settings ({', '.join(city)}) VALUES ({', '.join('?' * len(city))})",
                        list(city.values()))
+
+
+def keep_balances_from(connection: sqlite3.Connection, day: date) -> None:
+    """The kept balances' day: the generated ledger's balances are kept as of `day`."""
+    connection.execute("UPDATE balances_day SET as_of = ? WHERE id = 1", (day.isoformat(),))
 
 
 def generate(path: str | Path, accounts: int, rules_dir: str | Path = "rules", night: date = NIGHT) -> dict[str, int]:
@@ -144,6 +171,7 @@ def generate(path: str | Path, accounts: int, rules_dir: str | Path = "rules", n
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("BEGIN")
         save_city(connection)
+        keep_balances_from(connection, night - timedelta(days=1))
         for rows in batches(accounts, lines, night):
             for table, statement in INSERTS.items():
                 connection.executemany(statement, rows[table])

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from operator import attrgetter
 
 from engine.money.gate import NEW_BOOKS, Admitted, Posting, Reversed, admit_all
+from engine.money.ledger import aging
+from engine.money.ledger.kept import balance_row
 from engine.rules.months import first_of_month
 from samplecity import usage
 from samplecity.accounts import AccountPlan, weighted
@@ -48,6 +50,8 @@ PAYMENT_COLUMNS = ("id", "account_id", "amount_cents", "tender", "source", "rece
 LEDGER_COLUMNS = ("id", "account_id", "kind", "amount_cents", "effective_on", "due_on", "posted_at", "actor",
                   "description", "reference", "rule_id", "rule_version", "bill_id", "payment_id", "reverses_id",
                   "fund", "gl_account")
+BALANCE_COLUMNS = ("account_id", "balance_cents", "past_due_cents", "oldest_unpaid_due", "current_cents",
+                   "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class AccountYears:
                                                                                    "first_line_id"))
         self.payments = writer.declare("payments", PAYMENT_COLUMNS)
         self.entries = writer.declare("ledger_entries", LEDGER_COLUMNS)
+        self.balances = writer.declare("account_balances", BALANCE_COLUMNS)
         self.ids = Ids()
         self.counts = Counts()
         self.nsf = rates.fee("returned-payment-fee", {"returned_payments_12m": 1}, as_of)
@@ -299,6 +304,15 @@ class AccountYears:
                          entry.description, entry.reference, entry.rule_id, entry.rule_version, entry.bill_id,
                          entry.payment_id, reverses and reverses.id, entry.booked.fund, entry.booked.gl_account))
         self.ids.entry = entry_id
+        self.keep_balance(account_id, entries)
+
+    def keep_balance(self, account_id: int, entries: list[Entry]) -> None:
+        """The account's kept balance on the load's day, worked out by `age()` as every posting's is."""
+        postings = [aging.Posting(e.id, e.booked.cents, e.booked.on, e.due_on, e.reverses and e.reverses.id)
+                    for e in entries]
+        kept = balance_row(account_id, aging.age(postings, self.as_of))
+        kept["oldest_unpaid_due"] = self.writer.day(kept["oldest_unpaid_due"])
+        self.balances.append(tuple(kept[column] for column in BALANCE_COLUMNS))
 
 
 def counter_day(day: date) -> date:

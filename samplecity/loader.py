@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.money.ledger.kept import start_keeping
 from samplecity import city
 from samplecity.accounts import Households
 from samplecity.billing import BillingCalendar, RateBook, version_in_force
@@ -108,6 +109,7 @@ def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int,
                 session.add(CitySettings(**city.city_settings_row()))
                 logins = add_demo_logins(session, now)
                 import_documents(session, catalog.rules, actor="demo", now=now, today=as_of)  # the rule store
+                start_keeping(session, as_of)  # each account's balance is kept as its year is written
                 session.flush()
                 made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)
                 if connection.dialect.name == "postgresql":

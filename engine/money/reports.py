@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.money.closing import stored_receipts
-from engine.money.ledger import BUCKETS, standings
+from engine.money.ledger import BUCKETS
+from engine.money.ledger.balances import EVERY_KEPT, WITH_A_BALANCE, standings_of
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
 from engine.store.models import Bill, Customer, LedgerEntry, Payment, UtilityAccount
@@ -21,8 +22,8 @@ from engine.store.models import Bill, Customer, LedgerEntry, Payment, UtilityAcc
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
 
 
-def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bool = False) -> Iterator[dict]:
-    """Every account with a balance, its aging buckets on as_of, then a totals row; streamed."""
+def aging(session: Session, as_of: date, *, include_zero: bool = False) -> Iterator[dict]:
+    """Every account with a balance, its aging buckets on as_of (read from the kept balances), then a totals row."""
     totals = dict.fromkeys(["balance_cents", "past_due_cents", *BUCKETS], 0)
     pending: list = []
 
@@ -38,9 +39,7 @@ def aging(session: Session, as_of: date, *, chunk: int = 20000, include_zero: bo
                    "days_past_due": s.days_past_due}
         pending.clear()
 
-    for account_id, standing in standings(session, as_of, chunk=chunk):
-        if standing.balance_cents == 0 and not include_zero:
-            continue
+    for account_id, standing in standings_of(session, as_of, EVERY_KEPT if include_zero else WITH_A_BALANCE):
         totals["balance_cents"] += standing.balance_cents
         totals["past_due_cents"] += standing.past_due_cents
         for bucket in BUCKETS:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.facts import facts_with_standings
 from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
 from engine.money.ledger import Standing
-from engine.money.ledger.standing import standings
+from engine.money.ledger.balances import OWING, count_of, standings_of
 from engine.money import from_cents
 from engine.rules.calendar import CityCalendar, city_calendar
 from engine.rules.criteria import Outcome
@@ -48,7 +48,7 @@ from engine.rules.results import RuleResult, as_text
 from engine.rules.schedule import ScheduleResult
 from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
-from engine.store.models import Bill, Business, LedgerEntry, License, MeterRead, UtilityAccount
+from engine.store.models import Bill, Business, License, MeterRead, UtilityAccount
 
 BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
 LICENSE_FACTS = {"category", "employees"}
@@ -339,13 +339,12 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
 
 def past_due_accounts(session: Session, today: date, chunk: int,
                       tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today (only an account that owes can be past due), with its facts."""
-    owing = list(session.scalars(select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= today)
-                                 .group_by(LedgerEntry.account_id).having(func.sum(LedgerEntry.amount_cents) > 0)))
+    """Each account with a past-due balance today, with its facts; every account that owes is checked (kept rows)."""
+    owing = count_of(session, today, OWING)
     waiting: dict[int, Standing] = {}
     checked = 0
-    _tell(tally, checked, len(owing))
-    for account_id, standing in standings(session, today, account_ids=owing, chunk=chunk):
+    _tell(tally, checked, owing)
+    for account_id, standing in standings_of(session, today, OWING):
         checked += 1
         if standing.past_due_cents > 0:
             waiting[account_id] = standing
@@ -353,10 +352,10 @@ def past_due_accounts(session: Session, today: date, chunk: int,
             yield from _numbered(facts_with_standings(session, waiting, today))
             waiting = {}
         if checked % chunk == 0:
-            _tell(tally, checked, len(owing))
+            _tell(tally, checked, owing)
     if waiting:
         yield from _numbered(facts_with_standings(session, waiting, today))
-    _tell(tally, checked, len(owing))
+    _tell(tally, checked, owing)
 
 
 def _numbered(facts: dict[int, dict]) -> Iterator[tuple[str, dict]]:

@@ -277,6 +277,9 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_account_posted", "account_id", "id"),
                       Index("ix_ledger_effective_on", "effective_on"),  # a day's export, receipts and close
+                      # the accounts whose debts fall due or age on a day (engine.money.ledger.moving)
+                      Index("ix_ledger_debits_due", "due_on", "account_id", sqlite_where=text("amount_cents > 0"),
+                            postgresql_where=text("amount_cents > 0")),
                       within_largest("ledger_entries", "amount_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
@@ -296,6 +299,41 @@ class LedgerEntry(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     fund: Mapped[str] = mapped_column(String(16), default="")
     gl_account: Mapped[str] = mapped_column(String(24), default="")
+
+
+class AccountBalance(Base):
+    """An account's standing on the kept day, kept as it changes (engine.money.ledger.kept writes it; nothing else).
+
+    Days past due is not kept: it is the day read for less `oldest_unpaid_due`. When charges
+    know their service (issue 12, item 1), the unpaid amount of each service is kept here too.
+    """
+
+    __tablename__ = "account_balances"
+    __table_args__ = (Index("ix_account_balances_past_due", "account_id",
+                            sqlite_where=text("past_due_cents > 0"), postgresql_where=text("past_due_cents > 0")),)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), primary_key=True,
+                                            autoincrement=False)
+    balance_cents: Mapped[int] = mapped_column(Cents)
+    past_due_cents: Mapped[int] = mapped_column(Cents)
+    oldest_unpaid_due: Mapped[date | None] = mapped_column(Date)
+    current_cents: Mapped[int] = mapped_column(Cents)
+    days_1_30_cents: Mapped[int] = mapped_column(Cents)
+    days_31_60_cents: Mapped[int] = mapped_column(Cents)
+    days_61_90_cents: Mapped[int] = mapped_column(Cents)
+    over_90_cents: Mapped[int] = mapped_column(Cents)
+
+
+class BalancesDay(Base):
+    """The one day every kept balance is worked out for; no row while the ledger predates keeping them.
+
+    `as_of` is None only while the ledger is empty: the first posting sets it. The nightly
+    roll-over moves it forward; a rebuild sets it.
+    """
+
+    __tablename__ = "balances_day"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    as_of: Mapped[date | None] = mapped_column(Date)
+    changed_at: Mapped[datetime | None]
 
 
 class CashDrawer(Base):

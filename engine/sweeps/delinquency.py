@@ -1,10 +1,12 @@
 """The delinquency sweep: open a case for each newly past-due account and take the steps the rules call for.
 
-Only candidates are visited: accounts whose ledger could show a past-due balance on the
-day (decided in SQL, a window of account ids at a time) and accounts with an open
-delinquency case. For a chunk, the standings come from one ledger query and the open
-cases from one case query; a case whose sweep steps are surely not due tonight (a due
-date still ahead, a balance condition that does not hold) is left without another query.
+Only candidates are visited: accounts past due on the day by their kept balances
+(engine.money.ledger.balances; before the balances are kept, accounts whose ledger could
+show a past-due balance, decided in SQL), a window of account ids at a time, and accounts
+with an open case of the workflow. For a chunk, the standings come from one ledger query
+and the open cases from one case query; a case whose sweep steps are surely not due
+tonight (a due date still ahead, a balance condition that does not hold) is left without
+another query.
 Everything else goes through the workflow runtime, which judges each step in full.
 
 The workflows and states are read from their tags, never their names: the sweep opens
@@ -22,6 +24,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.accounts.facts import standing_facts
 from engine.money.ledger import standings
+from engine.money.ledger.balances import PAST_DUE, kept_on, standings_of
+from engine.money.ledger.moving import Accounts
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
 from engine.sweeps.casework import Tally, advance_case, in_states, is_tagged, might_move, one_subject
 from engine.sweeps.runner import SweepContext
@@ -48,6 +52,13 @@ def maybe_past_due(session: Session, as_of: date, low: int, high: int) -> list[i
         select(LedgerEntry.account_id)
         .where(LedgerEntry.account_id > low, LedgerEntry.account_id <= high, LedgerEntry.effective_on <= as_of)
         .group_by(LedgerEntry.account_id).having(func.sum(owed) > 0)))
+
+
+def past_due_accounts(session: Session, as_of: date, low: int, high: int) -> list[int]:
+    """Accounts in (low, high] past due on the day by their kept balances (not kept yet: the ledger's superset)."""
+    if kept_on(session) is None:
+        return maybe_past_due(session, as_of, low, high)
+    return [account_id for account_id, _ in standings_of(session, as_of, PAST_DUE, Accounts(after=low, upto=high))]
 
 
 def open_case_accounts(session: Session, workflow_ids: tuple[str, ...], low: int, high: int,
@@ -131,7 +142,7 @@ class DelinquencySweep:
         """The next candidate accounts after `after`: maybe past due, or with an open case of the workflow."""
         workflow = past_due_workflow(ctx)
         for low, high in windows(session, after, limit * WINDOW_PER_SUBJECT):
-            ids = set(maybe_past_due(session, ctx.as_of, low, high))
+            ids = set(past_due_accounts(session, ctx.as_of, low, high))
             ids.update(open_case_accounts(session, (workflow.id,), low, high))
             if ids:
                 return sorted(ids)[:limit]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.sweeps.audit_checkpoint import AuditCheckpointSweep
+from engine.sweeps.balances_rollover import BalancesRollOverSweep
 from engine.sweeps.cash_only_review import CashOnlyReviewSweep
 from engine.sweeps.delinquency import DelinquencySweep, PlanDefaultSweep
 from engine.sweeps.deposit_refunds import DepositRefundSweep
@@ -10,6 +11,7 @@ from engine.sweeps.renewals import RenewalSweep
 from engine.sweeps.runner import Sweep, SweepError
 
 SWEEPS: dict[str, type] = {
+    "balances-rollover": BalancesRollOverSweep,
     "delinquency": DelinquencySweep,
     "plan-defaults": PlanDefaultSweep,
     "renewals": RenewalSweep,

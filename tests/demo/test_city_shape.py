@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from engine.audit import verify_chain
 from samplecity.cases import PATH
+from engine.money.ledger.balances import PAST_DUE, count_of, kept_on
 from engine.money.ledger.standing import standings
+from engine.money.ledger.verify import check_balances
 from engine.money import from_cents, to_cents
 from engine.store.models import (AuditEntry, Bill, BillLine, Case, CaseEvent, CitySettings, Customer, Deposit,
                                  LedgerEntry, License, MeterRead, Notice, Payment, Property, UtilityAccount)
@@ -218,3 +220,13 @@ def test_foreign_keys_hold_on_sqlite(city: Engine) -> None:
     with city.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_every_account_s_balance_is_kept_as_its_ledger_gives_it(city: Engine) -> None:
+    """The loader keeps each account's balance as of the load's day, fees of the opened cases included."""
+    with Session(city) as session:
+        assert kept_on(session) == AS_OF
+        check = check_balances(session)
+        assert check.agrees and check.accounts == ACCOUNTS
+        assert count_of(session, AS_OF, PAST_DUE) == sum(1 for _, s in standings(session, AS_OF)
+                                                         if s.past_due_cents > 0) > 0

@@ -15,7 +15,8 @@ from engine.city import DEFAULT_TIMEZONE, local_today
 from engine.money import cash, ledger
 from engine.money.payments import post_counter_payment
 from engine.store.db import make_engine, make_sessionmaker
-from engine.store.models import LedgerEntry, Payment, User
+from engine.money.ledger.verify import check_balances
+from engine.store.models import AccountBalance, LedgerEntry, Payment, User
 from tests.factories import NOW, create_account
 from tests.ledger.money_support import create_user, payment_file
 
@@ -86,3 +87,33 @@ def test_one_file_imported_by_two_processes_at_once_posts_each_payment_once(comm
     assert posted == 60
     (held,) = [err for out, err in outputs if "Posted " not in out]
     assert held.count("possible duplicate") == 30 and "--confirm" in held
+
+
+def test_two_payments_at_once_on_one_account_are_both_kept_in_its_balance(committing_url):
+    """Two sessions post to one account at once: the kept balance holds both (each account has its own lock)."""
+    sessions = make_sessionmaker(make_engine(committing_url))
+    with sessions() as s, s.begin():
+        account_id = create_account(s).id
+        ledger.post_charge(s, account_id, Decimal("100.00"), on=DAY, due_on=DAY, now=NOW, actor="billing",
+                           description="Water and sewer")
+    barrier, errors = threading.Barrier(2), []
+
+    def pay(amount: str) -> None:
+        """Post one payment in a session of this thread's own."""
+        try:
+            with sessions() as s, s.begin():
+                barrier.wait(timeout=30)
+                ledger.post(s, account_id=account_id, kind="payment", amount=-Decimal(amount), on=DAY, now=NOW,
+                            actor="clerk", description="Payment")
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=pay, args=(amount,)) for amount in ("50.00", "25.00")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    with sessions() as s:
+        assert s.get(AccountBalance, account_id).balance_cents == 2500
+        assert check_balances(s).agrees

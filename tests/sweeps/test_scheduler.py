@@ -31,7 +31,8 @@ def test_the_repositorys_schedule_reads_and_names_every_sweep():
     assert schedule.timezone == "America/Los_Angeles"
     assert (schedule.catch_up_days, schedule.misfire_grace_minutes) == (7, 180)
     assert {e.sweep for e in schedule.entries} == {"delinquency", "plan-defaults", "renewals", "liens",
-                                                   "deposit-refunds", "cash-only-review", "audit-checkpoint"}
+                                                   "deposit-refunds", "cash-only-review", "audit-checkpoint",
+                                                   "balances-rollover"}
     assert next(e for e in schedule.entries if e.sweep == "audit-checkpoint").weekdays == tuple(range(7))
     assert next(e for e in schedule.entries if e.sweep == "liens").cron_days == "mon"
 

@@ -14,7 +14,8 @@ from datetime import date
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.money.ledger import Standing, refundable_cents, standing
+from engine.money.ledger import Standing, refundable_cents
+from engine.money.ledger.balances import standings_on
 from engine.store.models import (Bill, Case, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
 
@@ -77,6 +78,11 @@ def search(session: Session, text: str) -> list[UtilityAccount]:
     return list(found.values())[:LIMIT]
 
 
+def standings_today(session: Session, accounts: list[UtilityAccount], today: date) -> dict[int, Standing]:
+    """The standing today of each account found, by account id, from the kept balances."""
+    return standings_on(session, today, [account.id for account in accounts])
+
+
 def account_by_number(session: Session, number: str) -> UtilityAccount | None:
     """The account with this number, or None."""
     return session.scalar(select(UtilityAccount).where(UtilityAccount.number == number)
@@ -104,7 +110,7 @@ def account_page(session: Session, account: UtilityAccount, today: date, *, rows
     newest = lambda model: model.id.desc()  # noqa: E731
     return AccountPage(
         account=account,
-        standing=standing(session, account.id, today),
+        standing=standings_on(session, today, [account.id])[account.id],
         refundable_cents=int(refundable_cents(session, account.id)),  # PostgreSQL sums come back as Decimal
         bills=list(session.scalars(select(Bill).where(Bill.account_id == account.id)
                                    .order_by(Bill.period.desc()).limit(rows).options(selectinload(Bill.lines)))),

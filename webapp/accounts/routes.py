@@ -35,7 +35,8 @@ def index():
     found = lookup.search(database.session, form.q.data or "") if form.validate() and form.q.data else None
     if found is not None and len(found) == 1 and found[0].number == form.q.data.strip():
         return redirect(url_for("accounts.show", number=found[0].number))
-    return render_template("accounts/index.html", form=form, found=found, limit=lookup.LIMIT)
+    standings = lookup.standings_today(database.session, found, clock.today()) if found else {}
+    return render_template("accounts/index.html", form=form, found=found, standings=standings, limit=lookup.LIMIT)
 
 
 @bp.route("/<number>")

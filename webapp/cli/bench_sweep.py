@@ -3,10 +3,13 @@
     ordinance bench sweep --accounts 100000 [--pdf] [--chunk 500] [--json]
 
 Generates the benchmark city (benchmarks.sweep_city, in a child process so its memory
-does not count) into a temporary SQLite database, then in this process: a baseline pass
-that streams every ledger row and computes every account's standing (nothing else), then
-the delinquency sweep for the night. Prints both times, their ratio, the sweep's accounts
-per second, and this process's peak resident memory. With --pdf the sweep also renders its
+does not count; its balances kept as of the day before the night) into a temporary SQLite
+database, then in this process: a baseline pass that streams every ledger row and computes
+every account's standing (nothing else); the dashboard's past-due count and the sweep's
+candidate query both ways, from the ledger (as before the kept balances) and from the kept
+balances; the night's roll-over of the kept balances; then the delinquency sweep for the
+night. Prints the times, the sweep's ratio to the baseline, its accounts per second, and
+this process's peak resident memory. With --pdf the sweep also renders its
 mailing, and the notice benchmark compares one mailing PDF with one PDF per notice.
 """
 from __future__ import annotations
@@ -24,16 +27,19 @@ from pathlib import Path
 import click
 
 from engine.money.ledger import standings
+from engine.money.ledger.kept import roll_over
 from benchmarks.notices import run_notice_bench
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.schema import upgrade
 from benchmarks.sweep_city import NIGHT
 from engine.sweeps.mailing import Mailer
+from engine.sweeps.delinquency import maybe_past_due, past_due_accounts, windows
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.workflow.services import Catalog
 from webapp.cli.bench import command as bench
 from webapp.cli.context import CityContext, pass_city
+from webapp.main.summary import past_due_accounts as past_due_count_from_ledger, past_due_count
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = {100_000: 30.0, 1_000_000: 300.0}  # seconds, from the design's quality bars
@@ -66,6 +72,41 @@ def baseline(factory, as_of) -> tuple[float, float, int, int]:
     return time.perf_counter() - started, time.process_time() - cpu, accounts, past_due
 
 
+def timed(work: Callable[[], object]) -> tuple[float, object]:
+    """Seconds a piece of work took, and what it gave."""
+    started = time.perf_counter()
+    found = work()
+    return time.perf_counter() - started, found
+
+
+def dashboard_count(factory, as_of) -> dict:
+    """The dashboard's past-due count from the ledger (one SQL query) and from the kept balances; seconds, counts."""
+    with factory() as session:
+        ledger_s, by_ledger = timed(lambda: past_due_count_from_ledger(session, as_of))
+        kept_s, by_kept = timed(lambda: past_due_count(session, as_of))
+    return {"ledger_seconds": round(ledger_s, 3), "kept_seconds": round(kept_s, 3), "ledger_count": by_ledger,
+            "kept_count": by_kept}
+
+
+def candidates(factory, as_of, width: int) -> dict:
+    """The sweep's candidate query over every window of account ids, from the ledger and from the kept balances."""
+    def over_every_window(query) -> int:
+        with factory() as session:
+            return sum(len(query(session, as_of, low, high)) for low, high in windows(session, 0, width))
+
+    ledger_s, by_ledger = timed(lambda: over_every_window(maybe_past_due))
+    kept_s, by_kept = timed(lambda: over_every_window(past_due_accounts))
+    return {"ledger_seconds": round(ledger_s, 3), "kept_seconds": round(kept_s, 3), "ledger_candidates": by_ledger,
+            "kept_candidates": by_kept}
+
+
+def night_roll_over(factory, as_of, clock) -> tuple[float, int]:
+    """The night's roll-over of the kept balances, in its own transaction; seconds and accounts worked out."""
+    with factory() as session, session.begin():
+        seconds, done = timed(lambda: roll_over(session, as_of, now=clock(), actor="bench"))
+    return seconds, done.accounts
+
+
 class TimedMailer(Mailer):
     """The sweep's mailer, timing its rendering (to tell the mailing's notices per second)."""
 
@@ -89,6 +130,10 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callabl
     generated_s, rows = generate(url, accounts)
     factory = make_sessionmaker(engine)
     base_s, base_cpu, base_accounts, past_due = baseline(factory, NIGHT)
+    dashboard_before_roll_over = dashboard_count(factory, NIGHT)
+    roll_s, rolled = night_roll_over(factory, NIGHT, clock)
+    dashboard = dashboard_count(factory, NIGHT)
+    candidate_query = candidates(factory, NIGHT, chunk * 12)
     rss_before_sweep = peak_rss_mb()
     catalog = Catalog.load(REPO / "rules", REPO / "workflows")
     mailer = TimedMailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
@@ -104,6 +149,8 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callabl
         "generate_seconds": round(generated_s, 1), "baseline_seconds": round(base_s, 2),
         "baseline_cpu_seconds": round(base_cpu, 2), "sweep_cpu_seconds": round(sweep_cpu, 2),
         "baseline_accounts": base_accounts, "baseline_past_due": past_due,
+        "dashboard_past_due_before_roll_over": dashboard_before_roll_over, "roll_over_seconds": round(roll_s, 3),
+        "roll_over_accounts": rolled, "dashboard_past_due": dashboard, "candidate_query": candidate_query,
         "sweep_seconds": round(sweep_s, 2), "sweep_over_baseline": round(sweep_s / base_s, 2),
         "sweep_over_baseline_cpu": round(sweep_cpu / base_cpu, 2) if base_cpu else None,
         "accounts_per_second": round(accounts / sweep_s), "candidates_visited": report["subjects"],
@@ -128,6 +175,16 @@ def show(results: dict) -> None:
                f"{results['open_cases_before']:,} (generated in {results['generate_seconds']} s)")
     click.echo(f"baseline (stream every ledger row, compute every standing): {results['baseline_seconds']} s, "
                f"(CPU {results['baseline_cpu_seconds']} s), {results['baseline_past_due']:,} accounts past due")
+    before, after, query = (results["dashboard_past_due_before_roll_over"], results["dashboard_past_due"],
+                            results["candidate_query"])
+    click.echo(f"dashboard past-due count: from the ledger {after['ledger_seconds']} s ({after['ledger_count']:,}); "
+               f"from the kept balances {after['kept_seconds']} s ({after['kept_count']:,}); before the night's "
+               f"roll-over {before['kept_seconds']} s ({before['kept_count']:,})")
+    click.echo(f"the night's roll-over of the kept balances: {results['roll_over_seconds']} s, "
+               f"{results['roll_over_accounts']:,} accounts worked out again")
+    click.echo(f"sweep candidate query over every window: from the ledger {query['ledger_seconds']} s "
+               f"({query['ledger_candidates']:,}); from the kept balances {query['kept_seconds']} s "
+               f"({query['kept_candidates']:,})")
     click.echo(f"delinquency sweep for {NIGHT}: {results['sweep_seconds']} s "
                f"(CPU {results['sweep_cpu_seconds']} s; {results['accounts_per_second']:,} accounts/s), "
                f"{results['sweep_over_baseline']}x the baseline (CPU {results['sweep_over_baseline_cpu']}x)")

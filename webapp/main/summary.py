@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.money.ledger.balances import PAST_DUE, count_of, kept_on
 from engine.store.models import Business, Case, LedgerEntry, License, Payment, SweepRun, UtilityAccount
 
 
@@ -22,6 +23,13 @@ class OfficeSummary:
     recent_sweeps: list[SweepRun]
     payments_today: int
     payments_today_cents: int
+
+
+def past_due_count(session: Session, today: date) -> int:
+    """Accounts with a past-due balance today: counted in the kept balances, or from the ledger before they are kept."""
+    if kept_on(session) is None:
+        return past_due_accounts(session, today)
+    return count_of(session, today, PAST_DUE)
 
 
 def past_due_accounts(session: Session, today: date) -> int:
@@ -59,7 +67,7 @@ def office_summary(session: Session, today: date) -> OfficeSummary:
     payments, payments_cents = session.execute(paid_today).one()
     return OfficeSummary(
         active_accounts=count(select(func.count()).where(UtilityAccount.status == "active")),
-        past_due_accounts=past_due_accounts(session, today),
+        past_due_accounts=past_due_count(session, today),
         businesses=count(select(func.count()).select_from(Business)),
         active_licenses=count(select(func.count()).where(License.status == "active")),
         open_cases=open_cases(session),

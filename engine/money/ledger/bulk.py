@@ -2,48 +2,25 @@
 
 Each entry is what `engine.money.ledger.posting.post` would write (same fund and account, same
 audit action and detail), and the audit rows are chained exactly as `engine.audit.record`
-chains them, in the order of the entries, under the same lock.
+chains them, in the order of the entries, under the same lock. The accounts' kept balances
+(engine.money.ledger.kept) are worked out again in bulk: one ledger read and one upsert per
+batch of accounts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date, datetime
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import Admitted, Posting, admit_all
+from engine.money.ledger.kept import keep_balances
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
-
-
-def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """INSERT many rows of one shape with the driver's executemany, each value through its column's bind processor.
-
-    The same values SQLAlchemy would send (dates, UTC timestamps, JSON, cents), without its
-    per-row statement machinery, which costs more than the database does at billing volumes.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    statement = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([marker] * len(names))})"
-    values = itemgetter(*names)
-    converted = [(i, process) for i, process in enumerate(processors) if process is not None]
-    params = []
-    for row in rows:
-        row_values = list(values(row)) if len(names) > 1 else [values(row)]
-        for i, process in converted:
-            row_values[i] = process(row_values[i])
-        params.append(tuple(row_values))
-    connection.exec_driver_sql(statement, params)
+from engine.store.rows import insert_rows
 
 
 def _dated(booked: Admitted) -> dict:
@@ -82,6 +59,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
         LedgerEntry.bill_id.in_([c.bill_id for c in charges]), LedgerEntry.kind == "charge")).all())
     ids = [by_bill[c.bill_id] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
+    keep_balances(session, [c.account_id for c in charges], on=max(a.on for a in admitted))
     return ids
 
 
@@ -137,4 +115,5 @@ def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, n
                              "bill_id": None})
                for c, booked, entry_id in zip(credits, admitted, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
+    keep_balances(session, [c.account_id for c in credits], on=max(a.on for a in admitted))
     return ids

@@ -2,7 +2,8 @@
 
 Entries are never changed or deleted (the database refuses it); a mistake is corrected by a
 reversing entry. Each posting carries its actor, its day, a reference and the rule version
-that produced it, and writes one audit row. The gate books an entry dated on a closed day on
+that produced it, writes one audit row, and keeps the account's balance
+(engine.money.ledger.kept) in the same transaction. The gate books an entry dated on a closed day on
 the next open day, keeping its own date as `dated_on`. Services flush and never commit: the
 caller owns the transaction. Signs follow engine.money.ledger.aging (positive = the customer owes more).
 """
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import LedgerError, Posting, Reversed, admit_all, cents_of
+from engine.money.ledger.kept import keep_balances
 from engine.money import format_money, from_cents, to_cents
 from engine.store.models import LedgerEntry, Payment, UtilityAccount
 
@@ -51,6 +53,7 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
                          **_dated(admitted.dated_on), "reference": reference, "rule_id": rule_id,
                          "rule_version": rule_version, "reverses_id": entry.reverses_id, "payment_id": payment_id,
                          "bill_id": bill_id})
+    keep_balances(session, [account_id], on=admitted.on)
     return entry
 
 

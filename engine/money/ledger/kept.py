@@ -1,0 +1,197 @@
+"""Balances kept as they change: each account's standing on the kept day, in `account_balances`.
+
+This module writes the table and nothing else does, always in the caller's transaction:
+
+- after postings (`keep_balances`, called by `posting.post` and the bulk writers): each
+  account posted to is worked out again with `age()` from its ledger, on the kept day (the
+  sample city's loader and the sweep benchmark's generator write the same `balance_row` of
+  `age()` as they write each account's ledger);
+- by the day roll-over (`roll_over`, the nightly `balances-rollover` sweep): the kept day
+  moves forward, and only the accounts whose standing can change with the date alone
+  (engine.money.ledger.moving) are worked out again;
+- by a rebuild (`rebuild_balances`, audited): every account worked out from its ledger.
+
+The kept day is the one row of `balances_day`: none while a ledger older than the table
+waits for its rebuild, a row without a day while the ledger is empty (the first posting
+sets it). On PostgreSQL a posting holds a shared advisory lock while it keeps its accounts
+and the roll-over and rebuild hold it exclusively, so the day never moves under a posting
+(a posting takes it after the audit log's lock, and so does a rebuild, which audits);
+each account is worked out under an advisory lock of its own taken after its entries are
+written, so two postings to one account at once never keep a standing that misses the
+other's entry. (SQLite has one writer at a time.)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, distinct, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.money.ledger.aging import BUCKETS, Standing
+from engine.money.ledger.moving import moving_accounts
+from engine.money.ledger.standing import standings
+from engine.store.models import AccountBalance, BalancesDay, LedgerEntry
+from engine.store.rows import insert_rows
+
+BALANCES_LOCK = 0x4B45_5054_4241_4C53  # "KEPTBALS": shared by postings, exclusive for a roll-over or rebuild
+ACCOUNT_LOCKS = 0x4B455054  # "KEPT": the first key of an account's own advisory lock (its id the second)
+ROWS_PER_WRITE = 2000
+KEPT_COLUMNS = ("balance_cents", "past_due_cents", "oldest_unpaid_due", *(f"{name}_cents" for name in BUCKETS))
+
+
+@dataclass(frozen=True)
+class KeptDay:
+    """Whether the balances are kept, and the day they are kept for (None: nothing posted yet)."""
+
+    kept: bool
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class RollOver:
+    """What a roll-over did: the day it moved from and to, and how many accounts it worked out again."""
+
+    from_day: date | None
+    to_day: date
+    accounts: int
+    rebuilt: bool = False
+
+
+KEPT_DAY = select(BalancesDay.as_of).where(BalancesDay.id == 1)  # built once: every posting reads it
+
+
+def kept_day(session: Session) -> KeptDay:
+    """The kept day as `balances_day` holds it."""
+    row = session.execute(KEPT_DAY).first()
+    return KeptDay(False) if row is None else KeptDay(True, row.as_of)
+
+
+def balance_row(account_id: int, standing: Standing) -> dict[str, Any]:
+    """The account_balances row of an account's standing."""
+    return {"account_id": account_id, "balance_cents": standing.balance_cents,
+            "past_due_cents": standing.past_due_cents, "oldest_unpaid_due": standing.oldest_unpaid_due,
+            **{f"{name}_cents": getattr(standing, name) for name in BUCKETS}}
+
+
+def standing_of_row(row: Any, as_of: date) -> Standing:
+    """The standing a kept row holds, read on `as_of` (the kept day, or a day it cannot have moved from)."""
+    oldest = row.oldest_unpaid_due
+    return Standing(as_of=as_of, balance_cents=row.balance_cents, past_due_cents=row.past_due_cents,
+                    days_past_due=(as_of - oldest).days if oldest else 0, oldest_unpaid_due=oldest,
+                    **{name: getattr(row, f"{name}_cents") for name in BUCKETS})
+
+
+def keep_balances(session: Session, account_ids: Iterable[int], *, on: date) -> None:
+    """Work out again the kept standing of each account just posted to; `on` starts an empty ledger's kept day."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return
+    _lock_day(session, exclusive=False)
+    day = _day_to_keep(session, on)
+    if day is None:
+        return
+    _lock_accounts(session, ids)
+    write_standings(session, standings(session, day, account_ids=ids))
+
+
+def write_standings(session: Session, found: Iterable[tuple[int, Standing]]) -> int:
+    """Insert or replace the kept row of each (account, standing), a batch per statement; how many."""
+    batch: list[dict[str, Any]] = []
+    written = 0
+    for account_id, standing in found:
+        batch.append(balance_row(account_id, standing))
+        if len(batch) >= ROWS_PER_WRITE:
+            written += _upsert(session, batch)
+            batch = []
+    return written + _upsert(session, batch)
+
+
+def roll_over(session: Session, day: date, *, now: datetime, actor: str) -> RollOver:
+    """Move the kept day forward to `day`, working out again only the accounts whose standing can change by then.
+
+    Idempotent: a day on or before the kept day changes nothing. Balances not kept yet are rebuilt.
+    """
+    if not kept_day(session).kept:
+        return RollOver(None, day, rebuild_balances(session, day, now=now, actor=actor), rebuilt=True)
+    _lock_day(session, exclusive=True)
+    kept = kept_day(session)
+    if kept.as_of is not None and kept.as_of >= day:
+        return RollOver(kept.as_of, kept.as_of, 0)
+    moved = sorted(moving_accounts(session, kept.as_of, day)) if kept.as_of is not None else []
+    write_standings(session, standings(session, day, account_ids=moved))
+    _set_day(session, day, now)
+    return RollOver(kept.as_of, day, len(moved))
+
+
+def rebuild_balances(session: Session, day: date, *, now: datetime, actor: str) -> int:
+    """Work out every account's standing on `day` from its ledger and keep them all (audited); how many accounts.
+
+    The audit row comes first: a posting holds the audit log's lock before it keeps its
+    accounts, so the rebuild takes the two in that order too (on PostgreSQL, never a deadlock).
+    """
+    accounts = session.scalar(select(func.count(distinct(LedgerEntry.account_id)))
+                              .where(LedgerEntry.effective_on <= day)) or 0
+    audit.record(session, actor=actor, action="ledger.balances_rebuilt", subject_type="ledger",
+                 subject_id="account_balances", detail={"as_of": day.isoformat(), "accounts": accounts}, at=now)
+    _lock_day(session, exclusive=True)
+    session.execute(delete(AccountBalance))
+    written = write_standings(session, standings(session, day))
+    _set_day(session, day, now)
+    return written
+
+
+def start_keeping(session: Session, day: date) -> None:
+    """Keep the balances of a ledger that is still empty from `day` (the sample city's and the benchmark's loaders)."""
+    _set_day(session, day, None)
+
+
+def _day_to_keep(session: Session, on: date) -> date | None:
+    """The kept day (set to `on` if the ledger had none yet), or None when the balances are not kept."""
+    kept = kept_day(session)
+    if not kept.kept or kept.as_of is not None:
+        return kept.as_of
+    session.execute(update(BalancesDay).where(BalancesDay.id == 1, BalancesDay.as_of.is_(None))
+                    .values(as_of=on).execution_options(synchronize_session=False))
+    return kept_day(session).as_of  # another posting may have set it first
+
+
+def _set_day(session: Session, day: date, now: datetime | None) -> None:
+    """The kept day's row says `day` (made if missing)."""
+    values = {"as_of": day, "changed_at": now}
+    if session.execute(update(BalancesDay).where(BalancesDay.id == 1).values(**values)
+                       .execution_options(synchronize_session=False)).rowcount == 0:
+        session.execute(insert(BalancesDay).values(id=1, **values))
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows, replacing the kept row of an account that has one; how many."""
+    insert_rows(session, AccountBalance.__table__, rows, replacing_on="account_id")
+    return len(rows)
+
+
+def _is_postgresql(session: Session) -> bool:
+    """True on PostgreSQL (the advisory locks); SQLite already has one writer at a time."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _lock_day(session: Session, *, exclusive: bool) -> None:
+    """On PostgreSQL, hold the kept day until the transaction ends (shared to keep accounts, exclusive to move it)."""
+    if _is_postgresql(session):
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        session.execute(select(lock(BALANCES_LOCK)))
+
+
+ACCOUNT_LOCKS_IN_ORDER = text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), id) "
+                              "FROM unnest(CAST(:ids AS integer[])) AS id").bindparams(
+    bindparam("ids", type_=postgresql.ARRAY(postgresql.INTEGER)))
+
+
+def _lock_accounts(session: Session, ids: list[int]) -> None:
+    """On PostgreSQL, each account's own lock, in id order (ids come sorted), until the transaction ends."""
+    if _is_postgresql(session):
+        session.execute(ACCOUNT_LOCKS_IN_ORDER, {"space": ACCOUNT_LOCKS, "ids": ids})

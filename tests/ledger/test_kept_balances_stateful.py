@@ -1,0 +1,159 @@
+"""A Hypothesis state machine: the kept balances stay the ledger's own standings whatever is posted and whenever.
+
+Three accounts; charges (some dated ahead), fees, payments at the counter and in a file,
+a billing run's bulk charges, returned payments, reversals and adjustments; days pass, and
+on some nights the roll-over runs and on others it does not. After every step each kept row
+is the account's standing worked out from its ledger on the kept day, and every reader
+(one account, a population, a count) gives on today and on an earlier day what the ledger gives.
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from engine.money import from_cents, ledger
+from engine.money.ledger import kept
+from engine.money.ledger.balances import PAST_DUE, count_of, standings_of, standings_on
+from engine.money.ledger.bulk import NewCharge, NewPaymentCredit, post_charges, post_payment_credits
+from engine.money.ledger.moving import among_ids
+from engine.money.ledger.verify import check_balances
+from engine.money.payments import return_payment
+from engine.store.models import AccountBalance, Bill, LedgerEntry, Payment
+from tests.factories import NOW, create_account
+from tests.ledger.billing_support import library
+
+cents = st.integers(min_value=1, max_value=60000)
+RULES = library()
+_runs = itertools.count(1)
+
+
+class KeptBalancesMachine(RuleBasedStateMachine):
+    """Postings of every kind on three accounts, days passing with and without the night's roll-over."""
+
+    def __init__(self, db):
+        super().__init__()
+        self.db = db
+        self.accounts = [create_account(db).id for _ in range(3)]
+        self.day = kept.kept_day(db).as_of or date(2026, 1, 1)
+        self.payments: list[int] = []      # payment ids not yet returned
+        self.correctable: list[int] = []   # charges and fees not yet reversed
+
+    def _remember(self, entry: LedgerEntry) -> None:
+        """Keep an entry a reversal may undo."""
+        if entry.kind in ("charge", "fee"):
+            self.correctable.append(entry.id)
+
+    @rule(who=st.integers(0, 2), amount=cents, due_in=st.integers(0, 40), ahead=st.sampled_from([0, 0, 0, 3]))
+    def charge(self, who, amount, due_in, ahead):
+        on = self.day + timedelta(days=ahead)
+        self._remember(ledger.post_charge(self.db, self.accounts[who], from_cents(amount), on=on,
+                                          due_on=on + timedelta(days=due_in), now=NOW, actor="billing",
+                                          description="Water and sewer"))
+
+    @rule(who=st.integers(0, 2), amount=cents)
+    def fee(self, who, amount):
+        self._remember(ledger.post_fee(self.db, self.accounts[who], from_cents(amount), on=self.day, now=NOW,
+                                       actor="sweep:delinquency", description="Late fee"))
+
+    @rule(who=st.integers(0, 2), amount=cents)
+    def counter_payment(self, who, amount):
+        payment = Payment(account_id=self.accounts[who], amount_cents=amount, tender="check", source="counter",
+                          received_on=self.day, idempotency_key=uuid.uuid4().hex, actor="clerk1", posted_at=NOW)
+        self.db.add(payment)
+        self.db.flush()
+        ledger.post_payment(self.db, payment, now=NOW)
+        self.payments.append(payment.id)
+
+    @rule(amounts=st.lists(st.tuples(st.integers(0, 2), cents), min_size=1, max_size=4))
+    def payment_file(self, amounts):
+        credits = []
+        for who, amount in amounts:
+            payment = Payment(account_id=self.accounts[who], amount_cents=amount, tender="check", source="lockbox",
+                              received_on=self.day, idempotency_key=uuid.uuid4().hex, actor="import:file.csv",
+                              posted_at=NOW)
+            self.db.add(payment)
+            self.db.flush()
+            credits.append(NewPaymentCredit(payment.id, payment.account_id, amount, self.day, "check", "lockbox",
+                                            payment.idempotency_key, "import:file.csv"))
+            self.payments.append(payment.id)
+        post_payment_credits(self.db, credits, now=NOW)
+
+    @rule(amounts=st.lists(cents, min_size=1, max_size=3), due_in=st.integers(0, 30))
+    def billing_run(self, amounts, due_in):
+        period = f"R{next(_runs):06d}"
+        charges = []
+        for account_id, amount in zip(self.accounts, amounts):
+            bill = Bill(account_id=account_id, cycle="A", period=period, service_from=self.day, service_to=self.day,
+                        billed_on=self.day, due_on=self.day + timedelta(days=due_in), consumption_ccf=12,
+                        total_cents=amount, rule_id="water-rates-residential", rule_version="2025-07-01",
+                        explanation={})
+            self.db.add(bill)
+            self.db.flush()
+            charges.append(NewCharge(account_id, amount, self.day, bill.due_on, "Water", f"bill {bill.id}",
+                                     bill.rule_id, bill.rule_version, bill.id))
+        ids = post_charges(self.db, charges, now=NOW, actor="billing:A")
+        self.correctable.extend(ids)
+
+    @precondition(lambda self: self.payments)
+    @rule(pick=st.integers(0, 1000))
+    def returned_payment(self, pick):
+        payment_id = self.payments.pop(pick % len(self.payments))
+        return_payment(self.db, payment_id, reason="NSF", on=self.day, actor="clerk1", now=NOW, library=RULES)
+
+    @precondition(lambda self: self.correctable)
+    @rule(pick=st.integers(0, 1000))
+    def reversal(self, pick):
+        entry_id = self.correctable.pop(pick % len(self.correctable))
+        ledger.reverse(self.db, entry_id, on=self.day, now=NOW, actor="supervisor1", reason="posted in error")
+
+    @rule(who=st.integers(0, 2), amount=st.integers(-60000, 60000).filter(bool))
+    def adjustment(self, who, amount):
+        ledger.post_adjustment(self.db, self.accounts[who], from_cents(amount), on=self.day, now=NOW,
+                               actor="supervisor1", reason="meter misread")
+
+    @rule(days=st.sampled_from([1, 1, 2, 7, 29, 30, 31, 45, 61, 91]), roll=st.booleans())
+    def night_passes(self, days, roll):
+        self.day += timedelta(days=days)
+        if roll:
+            first = kept.roll_over(self.db, self.day, now=NOW, actor="sweep:balances-rollover")
+            again = kept.roll_over(self.db, self.day, now=NOW, actor="sweep:balances-rollover")
+            assert again.accounts == 0 and again.to_day == max(first.to_day, self.day)
+
+    @invariant()
+    def each_kept_row_is_the_ledger_s_standing_on_the_kept_day(self):
+        day = kept.kept_day(self.db).as_of
+        if day is None:
+            return
+        for account_id in self.accounts:
+            row = self.db.get(AccountBalance, account_id, populate_existing=True)
+            worked_out = kept.balance_row(account_id, ledger.standing(self.db, account_id, day))
+            as_kept = kept.balance_row(account_id, ledger.Standing(as_of=day)) if row is None else \
+                {name: getattr(row, name) for name in worked_out}
+            assert as_kept == worked_out
+
+    @invariant()
+    def every_reader_gives_the_ledger_s_standing_today_and_before(self):
+        for day in (self.day, self.day - timedelta(days=40)):
+            by_ledger = {a: ledger.standing(self.db, a, day) for a in self.accounts}
+            assert standings_on(self.db, day, self.accounts) == by_ledger
+            past_due = {a for a, s in by_ledger.items() if s.past_due_cents > 0}
+            assert {a for a, _ in standings_of(self.db, day, PAST_DUE, among_ids(self.accounts))} == past_due
+
+    @invariant()
+    def the_count_of_past_due_accounts_is_the_ledger_s(self):
+        everyone = sum(1 for _, s in ledger.standings(self.db, self.day) if s.past_due_cents > 0)
+        assert count_of(self.db, self.day, PAST_DUE) == everyone
+
+
+def test_kept_balances_stay_the_ledger_s_standings(db):
+    """Kept rows, readers and counts agree with the ledger after any sequence of postings and nights."""
+    run_state_machine_as_test(
+        lambda: KeptBalancesMachine(db),
+        settings=settings(max_examples=40, stateful_step_count=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+    assert check_balances(db).agrees
