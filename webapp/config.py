@@ -101,14 +101,28 @@ def audit_key(folder: Path) -> bytes:
 
 
 def _instance_key(path: Path) -> str:
-    """The key in a file of the instance folder, written once with a new random key, readable by its owner only."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    """The key in a file of the instance folder, written once with a new random key, readable by its owner only.
+
+    The new key is written whole to a file of its own and then linked into place, so a second
+    process starting at the same moment reads either no file or the whole key, never an empty one.
+    """
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process linked its key first: that one is the instance's
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"{path} is empty: remove it and a new key is written on the next start")
+    return key
 
 
 def utc_now() -> datetime:
