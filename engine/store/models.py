@@ -264,6 +264,7 @@ class BillLine(Base):
     name: Mapped[str] = mapped_column(String(120))
     amount_cents: Mapped[int] = mapped_column(Cents)
     detail: Mapped[str] = mapped_column(Text, default="")
+    service: Mapped[str | None] = mapped_column(String(32))  # the service the line bills (the schedule line's)
 
 
 # --- money ---------------------------------------------------------------------------------
@@ -299,6 +300,7 @@ class LedgerEntry(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     fund: Mapped[str] = mapped_column(String(16), default="")
     gl_account: Mapped[str] = mapped_column(String(24), default="")
+    service: Mapped[str | None] = mapped_column(String(32))  # the service a debit bills (water, sewer, fees, ...)
 
 
 class AccountBalance(Base):
