@@ -1,7 +1,7 @@
 """One command-line context: every command's database, date and failures go through webapp.cli.context."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
@@ -164,3 +164,34 @@ def test_the_handler_tells_each_expected_error_in_one_line(error, message):
 def test_a_slip_in_the_code_keeps_its_traceback(slip):
     result = CliRunner().invoke(_group_raising(slip), ["go"])
     assert result.exception is slip and result.stderr == ""
+
+
+def test_rules_show_and_eval_answer_from_the_published_store_not_the_folder(cli, committing_db, rules_dir, late_evening):
+    """After a new revision is published, `rules show` and `rules eval` give it; the folder still holds the old text."""
+    from engine.rulebook import store
+    from engine.users import add_user
+
+    assert cli("rules", "show", "pool-permit-fee").stderr == (
+        "error: the rule store has no published rules yet: load them with `ordinance rules import`, or read a "
+        "folder's files with --rules-dir rules\n")
+    assert cli("rules", "import", str(rules_dir)).exit_code == 0
+    changed = rules_dir.parent / "changed"
+    changed.mkdir()
+    (changed / "pool-permit-fee.yaml").write_text(POOL_PERMIT.replace("amount: 45.00", "amount: 47.50"))
+    with transaction(committing_db) as session:
+        for name in ("ana", "ben"):
+            add_user(session, username=name, full_name=name.title(), role="supervisor",
+                     password="correct horse battery staple 42", actor="test", now=late_evening)
+        store.import_folder(session, changed, actor="test", now=late_evening, today=date(2026, 6, 30),
+                            author="ana", approver="ben")
+
+    shown = cli("rules", "show", "pool-permit-fee", "--as-of", "2026-07-01")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.splitlines()[1] == "  published: pool-permit-fee revision 2"
+    published = cli("rules", "eval", "pool-permit-fee", "--as-of", "2026-07-01", "--facts", "-", input="{}")
+    assert published.stdout.splitlines()[-1] == "  total: 47.50"
+    from_files = cli("rules", "eval", "pool-permit-fee", "--as-of", "2026-07-01", "--facts", "-",
+                     "--rules-dir", str(rules_dir), input="{}")
+    assert from_files.stdout.splitlines()[-1] == "  total: 45.00"
+    assert cli("rules", "show", "pool-permit-fee", "--rules-dir", str(rules_dir)).stdout.splitlines()[1] == (
+        f"  file: {rules_dir}/pool-permit-fee.yaml")

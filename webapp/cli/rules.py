@@ -44,6 +44,23 @@ def _library(rules_dir: str) -> RuleLibrary:
         sys.exit(1)
 
 
+def _rules_in_force(city: CityContext, rules_dir: str | None) -> RuleLibrary:
+    """What the city runs on: the rule store's published revisions; a folder's files with --rules-dir."""
+    if rules_dir is not None:
+        return _library(rules_dir)
+    from engine.rulebook.revisions import published_library
+
+    with city.session() as session:
+        library = published_library(session)
+    if not len(library):
+        fail("the rule store has no published rules yet: load them with `ordinance rules import`, "
+             "or read a folder's files with --rules-dir rules")
+    return library
+
+
+STORE_OR_FOLDER = "Read the YAML documents from this folder rather than the rule store's published revisions."
+
+
 @click.group(cls=CityGroup, error_label="error")
 def rules() -> None:
     """Rule documents: rates, fees, calendars, deadlines and criteria."""
@@ -118,11 +135,13 @@ def _whole_number(written: str) -> int | Decimal:
 @click.option("--facts", "facts_source", required=True, help="A JSON file of facts, or - for standard input.")
 @click.option("--period", callback=_period, help="FROM:TO, both days included (schedules only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--rules-dir", default=RULES_DIR, show_default=True, help="Read the YAML documents from here.")
-def eval_command(document_id: str, as_of: date, facts_source: str, period: Any, as_json: bool, rules_dir: str) -> None:
-    """Evaluate one rule document on a date with a set of facts."""
+@click.option("--rules-dir", help=STORE_OR_FOLDER)
+@pass_city
+def eval_command(city: CityContext, document_id: str, as_of: date, facts_source: str, period: Any, as_json: bool,
+                 rules_dir: str | None) -> None:
+    """Evaluate one rule document, as published (or from --rules-dir), on a date with a set of facts."""
     facts = _read_facts(facts_source)
-    library = _library(rules_dir)
+    library = _rules_in_force(city, rules_dir)
     result = library.evaluate(document_id, facts, as_of, period=period)
     shown = result.to_json()
     if as_json:
@@ -157,16 +176,18 @@ def lint(paths: tuple[str, ...], rules_dir: str) -> None:
 @rules.command()
 @click.argument("document_id", metavar="ID")
 @city_date_option("--as-of", "as_of", help="Mark the version in force on this day")
-@click.option("--rules-dir", default=RULES_DIR, show_default=True)
-def show(document_id: str, as_of: date, rules_dir: str) -> None:
-    """A document's versions, and which one is in force."""
-    doc = _library(rules_dir).get(document_id)
+@click.option("--rules-dir", help=STORE_OR_FOLDER)
+@pass_city
+def show(city: CityContext, document_id: str, as_of: date, rules_dir: str | None) -> None:
+    """A document's versions as published (or in --rules-dir), and which one is in force."""
+    doc = _rules_in_force(city, rules_dir).get(document_id)
     try:
         in_force = version_in_force(doc, as_of)
     except EvaluationError:
         in_force = None
     click.echo(f"{doc.id} ({doc.kind}): {doc.title}")
-    click.echo(f"  file: {doc.source}" + (f"; department: {doc.department}" if doc.department else ""))
+    where = f"file: {doc.source}" if rules_dir is not None else f"published: {doc.source}"
+    click.echo(f"  {where}" + (f"; department: {doc.department}" if doc.department else ""))
     for version in doc.versions:
         mark = "*" if version is in_force else " "
         notes = [version.reference or "", "retired" if version.retired else "",
