@@ -5,7 +5,8 @@ the sweeps use it); every date is judged by the version in force on that date, s
 timeline that runs into a year whose version is already published uses it.
 `evaluate(doc, facts, as_of)` answers the two questions of RULES-FORMAT.md:
 `{cycle, period: YYYY-MM}` -> each step's date, `{date, action}` -> allowed or not, why,
-and the next allowed day.
+and the next allowed day, `{recurring, from, month}` -> the next day a named recurring date
+(`recurring:`, e.g. the first and third Monday of each month) falls on.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from engine.rules import bounds
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
-from engine.rules.months import day_of_month_or_last
+from engine.rules.months import day_of_month_or_last, first_of_month, last_day_of_month
 from engine.rules.results import per_document
 from engine.rules.types import Facts, JsonValue, YamlValue
 
@@ -26,6 +27,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 SEARCH_LIMIT = 3660  # days: a calendar with no open day in ten years is a broken calendar
 ONE_DAY = timedelta(days=1)
 ROLLS = {"office_day": "office day", "shutoff_day": "shut-off day"}
+RECURRING_MONTHS = 121  # months searched for a recurring date: ten years and the month it starts in
 
 
 def _day(value: YamlValue) -> date:
@@ -46,6 +48,7 @@ class CalendarVersion:
     cycles: dict[str, int]
     timeline: tuple[tuple[str, dict], ...]
     mailing: dict = field(default_factory=dict)
+    recurring: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, version: Version) -> "CalendarVersion":
@@ -69,6 +72,7 @@ class CalendarVersion:
             {str(k): int(v["bill_day"]) for k, v in (body.get("cycles") or {}).items()},
             tuple((str(k), v) for k, v in (body.get("timeline") or {}).items()),
             dict(body.get("mailing") or {}),
+            {str(k): dict(v) for k, v in (body.get("recurring") or {}).items()},
         )
 
     def counted_from(self, step: str) -> set[str]:
@@ -182,11 +186,67 @@ class CityCalendar:
             return self._first(day, self.is_shutoff_day)
         raise EvaluationError(f"{self.doc.id}: unknown roll {to!r}")
 
+    def previous_office_day(self, day: date) -> date:
+        """The last office day strictly before `day`."""
+        before = day - ONE_DAY
+        for _ in range(SEARCH_LIMIT):
+            if self.is_office_day(before):
+                return before
+            before -= ONE_DAY
+        raise EvaluationError(f"{self.doc.id}: no office day within {SEARCH_LIMIT} days before {day.isoformat()}")
+
     def add_office_days(self, day: date, count: int) -> date:
-        """The `count`th office day after `day` (`day` itself not counted)."""
-        for _ in range(count):
-            day = self.next_office_day(day)
+        """The `count`th office day after `day` (`day` itself not counted); before it when `count` is negative."""
+        step = self.next_office_day if count >= 0 else self.previous_office_day
+        for _ in range(abs(count)):
+            day = step(day)
         return day
+
+    def recurring_names(self) -> set[str]:
+        """The recurring dates any version of the calendar names."""
+        return {name for version in self.versions for name in version.recurring}
+
+    def occurrences(self, name: str, year: int, month: int) -> list[date]:
+        """The days the recurring date `name` falls on in one month (rolled as it says), in order.
+
+        The version in force on the month's first day decides; a month whose version does not
+        name the date has none.
+        """
+        spec = self.version_on(date(year, month, 1)).recurring.get(name)
+        if spec is None or (spec["every"] == "year" and int(spec["month"]) != month):
+            return []
+        if "day" in spec:
+            days = [day_of_month_or_last(year, month, int(spec["day"]))]
+        else:
+            days = [found for weekday in spec["weekdays"] for n in spec["nth"]
+                    if (found := nth_weekday(year, month, WEEKDAYS.index(weekday), int(n))) is not None]
+        if "roll" in spec:
+            days = [self.roll(day, spec["roll"]) for day in days]
+        return sorted(set(days))
+
+    def next_recurring(self, name: str, start: date, month: int | None = None, nth: int | None = None) -> date:
+        """The first day on or after `start` that the recurring date `name` falls on.
+
+        With `month`, only that month's days count; with `nth` too, only the month's `nth` day of
+        them (1 the first, -1 the last): "the first council Monday in May".
+        """
+        if name not in self.recurring_names():
+            known = ", ".join(sorted(self.recurring_names())) or "none"
+            raise EvaluationError(f"{self.doc.id} has no recurring date named {name!r} (its recurring dates: {known})")
+        first = first_of_month(start)
+        for later in range(RECURRING_MONTHS):
+            candidate = first_of_month(first, later)
+            if month is not None and candidate.month != month:
+                continue
+            found = self.occurrences(name, candidate.year, candidate.month)
+            if nth is not None:
+                found = found[nth - 1:nth] if nth > 0 else found[nth:len(found) + nth + 1]
+            found = [day for day in found if day >= start]
+            if found:
+                return found[0]
+        within = f" in month {month}" if month is not None else ""
+        raise EvaluationError(f"{self.doc.id}: {name} falls on no day{within} in the ten years from "
+                              f"{start.isoformat()}")
 
     def bill_date(self, cycle: str, period: str) -> tuple[date, CalendarVersion]:
         """A cycle's bill date in a month (bill_day, or the month's last day if shorter), and its version."""
@@ -214,6 +274,11 @@ class CityCalendar:
             count = int(step["office_days"])
             day = self.add_office_days(day, count)
             how.append(f"+ {count} office day{'s' if count != 1 else ''} = {day.isoformat()}")
+        if "months" in step:
+            count, wanted = int(step["months"]), int(step["day"])
+            month = first_of_month(day, count)
+            day = day_of_month_or_last(month.year, month.month, wanted)
+            how.append(f"day {wanted} of the month {count} month{'s' if count != 1 else ''} later = {day.isoformat()}")
         if "roll" in step:
             rolled = self.roll(day, step["roll"])
             if rolled != day:
@@ -268,6 +333,20 @@ class CityCalendar:
         return day
 
 
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
+    """The `n`th `weekday` (0 = Monday) of the month, counted from its end when `n` is negative; None if none.
+
+    >>> nth_weekday(2026, 5, 0, 1), nth_weekday(2026, 5, 0, -1), nth_weekday(2026, 2, 0, 5)
+    (datetime.date(2026, 5, 4), datetime.date(2026, 5, 25), None)
+    """
+    last = last_day_of_month(year, month)
+    if n > 0:
+        day = 1 + (weekday - date(year, month, 1).weekday()) % 7 + 7 * (n - 1)
+    else:
+        day = last - (date(year, month, last).weekday() - weekday) % 7 - 7 * (-n - 1)
+    return date(year, month, day) if 1 <= day <= last else None
+
+
 def city_calendar(doc: RuleDocument) -> CityCalendar:
     """The CityCalendar kept on this document instance."""
     return per_document(doc, "calendar", lambda: CityCalendar(doc))
@@ -288,11 +367,16 @@ class CalendarResult:
     allowed: bool | None = None
     next_allowed: date | None = None
     reasons: list[str] = field(default_factory=list)
+    recurring: str | None = None
+    month: int | None = None
 
     def to_json(self) -> dict:
         """The result as `--json` prints it (dates ISO)."""
-        if self.steps is not None:
-            out: dict[str, JsonValue] = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
+        if self.recurring is not None:
+            out: dict[str, JsonValue] = {"recurring": self.recurring, "from": self.date.isoformat(),
+                                         "month": self.month, "falls_on": self.next_allowed.isoformat()}
+        elif self.steps is not None:
+            out = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
                                    "details": dict(self.details or {})}
         else:
             out = {"date": self.date.isoformat(), "action": self.action, "allowed": self.allowed,
@@ -329,8 +413,10 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
         steps, details, version = city.timeline(str(facts["cycle"]), str(facts["period"]))
         v = version.version
         return CalendarResult(doc.id, v.effective, v.reference, as_of, steps=steps, details=details)
+    if facts.get("recurring") is not None:
+        return _next_recurring(city, doc, facts, as_of)
     if facts.get("date") is None:
-        raise FactError("date: missing (or give cycle and period for a timeline)")
+        raise FactError("date: missing (or give cycle and period for a timeline, or recurring for a recurring date)")
     day, action = _fact_date(facts["date"]), facts.get("action") or "shutoff"
     reasons = city.why_not(day, action)
     following = None
@@ -339,3 +425,20 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
     v = city.version_on(day).version
     return CalendarResult(doc.id, v.effective, v.reference, as_of, date=day, action=action,
                           allowed=not reasons, next_allowed=following, reasons=reasons)
+
+
+def _next_recurring(city: CityCalendar, doc: RuleDocument, facts: Facts, as_of: date) -> CalendarResult:
+    """`{recurring: NAME, from: DATE, month: M}`: the first day on or after `from` (default: as_of) it falls on."""
+    name = str(facts["recurring"])[:80]
+    start = _fact_date(facts["from"]) if facts.get("from") is not None else as_of
+    month, nth = facts.get("month"), facts.get("nth")
+    if month is not None and (isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12):
+        raise FactError(f"month: {str(month)[:20]!r} is not a month number from 1 to 12")
+    if nth is not None and (isinstance(nth, bool) or not isinstance(nth, int) or not 1 <= abs(nth) <= 5
+                            or month is None):
+        raise FactError(f"nth: {str(nth)[:20]!r} is not 1 to 5 or -1 to -5 with a month (the first in May: "
+                        "month 5, nth 1)")
+    falls_on = city.next_recurring(name, start, month, nth)
+    v = city.version_on(date(falls_on.year, falls_on.month, 1)).version
+    return CalendarResult(doc.id, v.effective, v.reference, as_of, date=start, recurring=name, month=month,
+                          next_allowed=falls_on)

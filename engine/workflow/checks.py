@@ -262,16 +262,30 @@ class DefinitionReader:
         return None
 
     def calendar_value(self, value: YamlMapping, path: str) -> str | None:
-        """`{calendar, days, roll}`, `{calendar, office_days}` or `{calendar, step}`, each with `counted_from`."""
-        self.keys(value, ("calendar", "days", "roll", "office_days", "step", "counted_from"), path,
-                  "a calendar date")
+        """`{calendar, days, roll}`, `{calendar, office_days}`, `{calendar, step}` or `{calendar, next}`.
+
+        A count may start `from` a date field (and then go back: negative days), or be
+        `counted_from` the mailing day; `next` is a recurring date of the calendar.
+        """
+        self.keys(value, ("calendar", "days", "roll", "office_days", "step", "counted_from", "from", "next",
+                          "month", "nth", "lead_days"), path, "a calendar date")
         known = self.rule(f"{path}.calendar", value["calendar"], "calendar")
-        counts = [k for k in ("days", "office_days", "step") if k in value]
+        counts = [k for k in ("days", "office_days", "step", "next") if k in value]
         if len(counts) != 1:
-            self.error(path, "a calendar date has exactly one of days, office_days or step")
+            self.error(path, "a calendar date has exactly one of days, office_days, step or next")
         for key in ("days", "office_days"):
-            if key in value and (not _is_int(value[key]) or value[key] < 0):
-                self.error(f"{path}.{key}", f"expected a whole number of days, found {describe(value[key])}")
+            backwards = "from" in value  # counted from another date: before it is allowed
+            if key in value and (not _is_int(value[key]) or (value[key] < 0 and not backwards)):
+                self.error(f"{path}.{key}", f"expected a whole number of days, found {describe(value[key])}"
+                           + ("" if backwards or not _is_int(value[key]) else
+                              " (days before a date are counted from a field: add from: FIELD)"))
+        if "from" in value and ("step" in value or "counted_from" in value):
+            self.error(f"{path}.from", "from goes with days, office_days or next, not with step or counted_from")
+        if "next" in value:
+            self.recurring_value(value, path, known)
+        for key in ("month", "nth", "lead_days"):
+            if key in value and "next" not in value:
+                self.error(f"{path}.{key}", f"{key} goes with next: a recurring date of the calendar")
         if "roll" in value and value["roll"] not in ROLLS:
             self.error(f"{path}.roll", f"roll is one of {', '.join(ROLLS)}, not {describe(value['roll'])}")
         if "roll" in value and "days" not in value and "office_days" not in value:
@@ -279,6 +293,24 @@ class DefinitionReader:
         if "counted_from" in value and known:
             self.counted_from(value, f"{path}.counted_from")
         return "date"
+
+    def recurring_value(self, value: YamlMapping, path: str, known: bool) -> None:
+        """`next: NAME` names a recurring date of the calendar; `month` is 1 to 12; `lead_days` whole and >= 0."""
+        if known:
+            names = {str(name) for version in self.rules.get(value["calendar"]).versions
+                     for name in version.body.get("recurring") or {}}
+            if value["next"] not in names:
+                self.error(f"{path}.next", f"{value['calendar']} has no recurring date {value['next']!r}; its "
+                                           f"recurring dates: {', '.join(sorted(names)) or 'none'}")
+        if "month" in value and (not _is_int(value["month"]) or not 1 <= value["month"] <= 12):
+            self.error(f"{path}.month", f"expected a month number from 1 to 12, found {describe(value['month'])}")
+        if "nth" in value and (not _is_int(value["nth"]) or not 1 <= abs(value["nth"]) <= 5):
+            self.error(f"{path}.nth", f"expected 1 to 5 (the first ...) or -1 to -5 (the last ...), found "
+                                      f"{describe(value['nth'])}")
+        if "nth" in value and "month" not in value:
+            self.error(f"{path}.nth", "nth picks among a month's days: name the month (month: 5, nth: 1)")
+        if "lead_days" in value and (not _is_int(value["lead_days"]) or value["lead_days"] < 0):
+            self.error(f"{path}.lead_days", f"expected a whole number of days, found {describe(value['lead_days'])}")
 
     def counted_from(self, value: YamlMapping, path: str) -> None:
         """`counted_from`: a step of the calendar's timeline (with `step`), else `mailing`."""

@@ -14,6 +14,14 @@
     {calendar: ID, office_days: N, counted_from: mailing}
                                                counted from the day the step's notice is mailed
                                                (the calendar's `mailing:`), not from the night
+    {calendar: ID, days|office_days: N, from: FIELD}
+                                               counted from the date in FIELD; N may be negative
+                                               (10 office days before the hearing)
+    {calendar: ID, next: NAME, month: M, nth: K, lead_days: N, from: FIELD}
+                                               the first day the calendar's recurring date NAME
+                                               falls on (in month M only, and only its Kth day
+                                               there, when given), at least N days after the
+                                               step's day (or FIELD's date)
     {deadline: ID, field: NAME}                a field of the deadline's result on the day
     {rule: ID, outcome: KEY}                   what the criteria's outcome gives for KEY on the day
     {fact: NAME}                               the fact's value on the day
@@ -52,6 +60,15 @@ def calendar_value(rules: RuleLibrary, spec: YamlMapping, on: date, facts: Facts
     if "step" in spec:
         return _timeline_value(calendar, spec, on, facts, consulted, notes)
     start = calendar.mailing_day(on) if spec.get("counted_from") == "mailing" else on
+    if "from" in spec:
+        start = _date_field(facts, str(spec["from"]))
+    if "next" in spec:
+        earliest = start + timedelta(days=int(spec.get("lead_days", 0)))
+        month = int(spec["month"]) if "month" in spec else None
+        nth = int(spec["nth"]) if "nth" in spec else None
+        day = calendar.next_recurring(str(spec["next"]), earliest, month, nth)
+        _note(consulted, spec["calendar"], calendar.version_on(day).version.effective)
+        return day
     if "office_days" in spec:
         day = calendar.add_office_days(start, int(spec["office_days"]))
     else:
@@ -117,7 +134,13 @@ def set_value(rules: RuleLibrary, value: YamlValue, on: date, facts: Facts,
         return found
     if "fact" in value:
         return facts.get(value["fact"])
-    start = on if "from" not in value else facts.get(value["from"])
+    start = on if "from" not in value else _date_field(facts, str(value["from"]))
+    return start + timedelta(days=int(Decimal(value["days"])))
+
+
+def _date_field(facts: Facts, name: str) -> date:
+    """The date in a case field (or fact) that a count starts from; an EvaluationError when it is not set."""
+    start = facts.get(name)
     if start is None:
-        raise EvaluationError(f"{value['from']} is not set; cannot count days from it")
-    return _as_date(start) + timedelta(days=int(Decimal(value["days"])))
+        raise EvaluationError(f"{name} is not set; cannot count days from it")
+    return _as_date(start)

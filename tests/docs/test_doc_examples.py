@@ -269,7 +269,7 @@ def test_everything_the_workflow_loader_knows_is_documented() -> None:
     from engine.workflow.forms import FIELD_TYPES
 
     value_keys = {"days", "from", "calendar", "roll", "office_days", "step", "deadline", "field", "rule", "outcome",
-                  "fact"}
+                  "fact", "next", "month", "nth", "lead_days"}
     from engine.workflow.actions import waive
     from engine.workflow.model import DAY_KINDS, STATE_TAGS
 

@@ -161,7 +161,7 @@ EXPECTED = {
     'unknown-key-line.yaml':
         '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit)',
     'unknown-key-step.yaml':
-        '7: versions[0].timeline.due.day: unknown key "day" (allowed here: after, days, office_days, roll)',
+        '7: versions[0].timeline.due.weeks: unknown key "weeks" (allowed here: after, days, office_days, months, day, roll)',
     'unknown-key-top.yaml': (
         '1: missing required key "title"',
         '3: titel: unknown key "titel" (allowed here: id, kind, title, department, description, versions, inputs)',

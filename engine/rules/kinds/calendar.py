@@ -1,7 +1,7 @@
-"""kind: calendar — office days, shut-off days and billing-cycle timelines (engine.rules.calendar).
+"""kind: calendar — office days, shut-off days, billing-cycle timelines and recurring dates (engine.rules.calendar).
 
-Its versions hold closed weekdays, holidays, the days shut-offs are barred, billing cycles and
-the timeline of each bill. A calendar declares no inputs. Beyond the schema: shut-off periods
+Its versions hold closed weekdays, holidays, the days shut-offs are barred, billing cycles,
+the timeline of each bill and named recurring dates (the first and third Monday of each month). A calendar declares no inputs. Beyond the schema: shut-off periods
 that run forward, timeline steps built on earlier steps. Lint: holidays dated outside the
 years their version is in force.
 """
@@ -28,8 +28,13 @@ def version_keys() -> JsonSchema:
                 "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text(),
                          "maxProperties": 500}}
     period = mapping({"from": ref("date"), "to": ref("date"), "reason": text()}, ("from", "to"))
-    step = mapping({"after": text(), "days": days(), "office_days": days(),
-                    "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
+    step = mapping({"after": text(), "days": days(), "office_days": days(), "months": whole(1, 12),
+                    "day": whole(1, 31), "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
+    recurring = mapping({"every": {"enum": ["month", "year"], "description": "month: every month; year: once a "
+                                   "year, in `month`"},
+                         "month": whole(1, 12), "day": whole(1, 31), "weekdays": weekdays,
+                         "nth": {**listing(whole(-5, 5), 5), "uniqueItems": True},
+                         "roll": {"enum": ["office_day", "shutoff_day"]}}, ("every",))
     return {
         "closed_weekdays": weekdays,
         "holidays": holidays,
@@ -40,6 +45,8 @@ def version_keys() -> JsonSchema:
         "timeline": {"type": "object", "minProperties": 1, "maxProperties": 50, "additionalProperties": step},
         "mailing": mapping({"days": whole(0, 365), "office_days": whole(0, 365),
                             "roll": {"enum": ["office_day", "shutoff_day"]}}),
+        "recurring": {"type": "object", "minProperties": 1, "maxProperties": 50,
+                      "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"}, "additionalProperties": recurring},
     }
 
 
@@ -62,14 +69,38 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
         elif step["after"] not in steps:
             checks.error(f"{step_path}.after",
                          f'no earlier step named "{step["after"]}" (earlier steps: {", ".join(steps)})')
-        if ("days" in step) == ("office_days" in step):
+        if "months" in step or "day" in step:
+            if "day" not in step:
+                checks.error(step_path, "a step counted in months names the day of that month (day: 5)")
+            elif "months" not in step:
+                checks.error(f"{step_path}.day", "day goes with months: the day of the month that many months later")
+            elif "days" in step or "office_days" in step:
+                checks.error(step_path, "a step has one of days, office_days or months with day")
+        elif ("days" in step) == ("office_days" in step):
             both = ", not both" if "days" in step else ""
             checks.error(step_path, f"a step has either days or office_days{both}")
         steps.append(name)
+    for name, rule in version.get("recurring", {}).items():
+        check_recurring(checks, rule, f"{path}.recurring.{name}")
     mailing = version.get("mailing")
     if mailing is not None and ("days" in mailing) == ("office_days" in mailing):
         both = ", not both" if "days" in mailing else ""
         checks.error(f"{path}.mailing", f"mailing has either days or office_days{both}")
+
+
+def check_recurring(checks: DocumentChecks, rule: YamlMapping, path: str) -> None:
+    """A recurring date is a day of the month or nth weekdays; once a year names its month, monthly does not."""
+    if ("day" in rule) == ("weekdays" in rule):
+        checks.error(path, "a recurring date has either day (a day of the month) or weekdays with nth, not both"
+                     if "day" in rule else "a recurring date has either day (a day of the month) or weekdays with nth")
+    if ("weekdays" in rule) != ("nth" in rule):
+        checks.error(path, "weekdays and nth go together: nth: [1, 3] is the first and third of each weekday")
+    if 0 in rule.get("nth", []):
+        checks.error(f"{path}.nth", "nth counts from 1 (the first) or from -1 (the last); 0 is neither")
+    if rule["every"] == "year" and "month" not in rule:
+        checks.error(path, "a date every year names its month (month: 5 for May)")
+    if rule["every"] == "month" and "month" in rule:
+        checks.error(f"{path}.month", "a date every month names no month; use every: year for one month a year")
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
@@ -80,6 +111,9 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
 
 def calendar_lines(shown: Shown) -> list[str]:
     """A timeline's dates with how each was reached, or whether one date is allowed and why not."""
+    if "recurring" in shown:
+        month = f" in month {shown['month']}" if shown.get("month") else ""
+        return [f"  {shown['recurring']}{month} on or after {shown['from']}: {shown['falls_on']}"]
     if "steps" in shown:
         details = shown.get("details") or {}
         return [f"  {step}: {day}" + (f"  ({details[step]})" if details.get(step) else "")
