@@ -20,6 +20,10 @@ from engine import audit
 from engine.store.models import ApiToken
 
 SCOPES = ("payments:write", "accounts:read", "liens:read", "shutoffs:read")
+SCOPE_WORDS = {"payments:write": "post payments (a lockbox or online payments)",
+               "accounts:read": "read accounts and their balances",
+               "liens:read": "read liens filed and released",
+               "shutoffs:read": "read the shut-off lists"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # last_used_at is written at most this often per token, so reads do not each cost a write.
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -125,6 +125,38 @@ def add_staff(session: Session, *, username: str, full_name: str, role: str, pas
     return user, ask_role_change(session, user.username, role, actor=actor, now=now)
 
 
+def enable_staff(session: Session, username: str, *, actor: str, now: datetime) -> tuple[User, SettingChange | None]:
+    """Let a disabled user sign in again: as a clerk at once; a supervisor's or administrator's role asked for again."""
+    _administrator(session, actor)
+    before = users.get_user(session, username)
+    role_before = before.role if before is not None else "clerk"
+    user = users.enable_user(session, username, actor=actor, now=now)
+    if role_before == "clerk":
+        return user, None
+    return user, ask_role_change(session, user.username, role_before, actor=actor, now=now)
+
+
+def reset_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> User:
+    """An administrator gives a clerk or supervisor a new password (their sessions end).
+
+    Not their own (they change it themselves, with the current one), not another
+    administrator's and not the second approver's: a password one administrator chose would
+    let that one person act as two.
+    """
+    _administrator(session, actor)
+    user = users.get_user(session, username)
+    if user is None:
+        raise users.UserError(f"There is no user {username!r}.")
+    if user.username == actor:
+        raise ChangeError("Change your own password on the My password page; it asks for the current one.")
+    if user.role == "admin" or user.username == city.get_city(session).second_approver:
+        who = "an administrator" if user.role == "admin" else "the city's second approver"
+        raise ChangeError(f"{user.username} is {who}: only they (My password) or the machine operator "
+                          f"(`ordinance users password {user.username}`) set their password, so that no one "
+                          "person can act as two.")
+    return users.set_password(session, user.username, password, actor=actor, now=now)
+
+
 def add_by_operator(session: Session, *, username: str, full_name: str, role: str, password: str, operator: str,
                     now: datetime) -> User:
     """The machine operator adds a user without naming an administrator: a clerk always; a supervisor or an

@@ -146,6 +146,28 @@ def disable_user(session: Session, username: str, *, actor: str, now: datetime) 
     return user
 
 
+def enable_user(session: Session, username: str, *, actor: str, now: datetime) -> User:
+    """Let a disabled user sign in again, as a clerk: a higher role is asked for again (two_person.enable_staff)."""
+    user = _existing(session, username)
+    if user.active:
+        raise UserError(f"{user.username} is already active.")
+    role_before, user.active, user.role = user.role, True, "clerk"
+    session.flush()
+    audit.record(session, actor=actor, action="user.enable", subject_type="user", subject_id=user.username,
+                 detail={"role": "clerk", "role_before": role_before}, at=now)
+    return user
+
+
+def change_own_password(session: Session, username: str, current: str, new: str, *, now: datetime) -> User:
+    """A signed-in person changes their own password, proving the current one; their other sessions end."""
+    user = _existing(session, username)
+    if not passwords.password_matches(user.password_hash, current):
+        raise UserError("The current password is not right; nothing was changed.")
+    if current == new:
+        raise UserError("The new password is the same as the current one.")
+    return set_password(session, user.username, new, actor=user.username, now=now)
+
+
 def set_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> User:
     """Give a user a new password, end their sessions and lift their sign-in waits."""
     user = _existing(session, username)

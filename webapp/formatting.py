@@ -1,7 +1,7 @@
 """How pages show values: money as $1,234.50, moments in the city's time zone, the city's words."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Flask
@@ -30,12 +30,16 @@ def money(value: int | Decimal | str | None) -> str:
 
 
 def local_time(moment: datetime | str | None) -> str:
-    """An aware moment (or ISO text) in the city's time zone: 2026-03-02 09:00."""
+    """An aware moment (or ISO text) in the city's time zone, in the date style of `day`: Mar 2, 2026, 9:05 AM."""
     if moment is None or moment == "":
         return ""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(zone(clock.city_timezone())).strftime("%Y-%m-%d %H:%M")
+    if moment.tzinfo is None:  # a moment the database kept without its zone is UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    here = moment.astimezone(zone(clock.city_timezone()))
+    hour = here.hour % 12 or 12
+    return f"{day(here.date())}, {hour}:{here.minute:02d} {'AM' if here.hour < 12 else 'PM'}"
 
 
 def day(value: date | str | None) -> str:

@@ -27,6 +27,7 @@ MENU = (
     ("Sweeps", "sweeps.index"),
     ("Approvals", "rules.approvals"),
     ("Users", "admin.users_page"),
+    ("API tokens", "admin.tokens"),
     ("City settings", "admin.city_settings"),
     ("Waiting changes", "admin.changes"),
 )

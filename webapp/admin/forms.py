@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField,
-                     TextAreaField)
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from engine import city
 from engine.money import format_money, parse_money, to_cents
+from engine.api_tokens import SCOPE_WORDS, SCOPES
 from engine.money.bounds import CEILING_NAMES
 
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
@@ -98,3 +100,39 @@ class DecisionForm(FlaskForm):
     """The Approve or Refuse button of a waiting change (its CSRF token)."""
 
     submit = SubmitField("Decide")
+
+
+class EnableUserForm(FlaskForm):
+    """The button that lets a disabled user sign in again."""
+
+    username = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Enable")
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password an administrator gives a clerk or supervisor."""
+
+    username = HiddenField(validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), Length(
+                             min=MIN_LENGTH, max=MAX_LENGTH,
+                             message=f"A password needs {MIN_LENGTH} to {MAX_LENGTH} characters.")],
+                             render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Set password")
+
+
+class AddTokenForm(FlaskForm):
+    """A new API token for another system: its name and what it may do."""
+
+    name = StringField("Name (the system that will use it)", validators=[DataRequired(), Length(min=2, max=64)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    scopes = SelectMultipleField("What it may do", choices=[option(scope, SCOPE_WORDS[scope]) for scope in SCOPES],
+                                 validators=[DataRequired(message="Choose at least one thing the token may do.")],
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    submit = SubmitField("Add token")
+
+
+class RevokeTokenForm(FlaskForm):
+    """The button that revokes one token."""
+
+    name = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Revoke")

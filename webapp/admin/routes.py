@@ -8,8 +8,8 @@ from flask_login import current_user
 from engine import city, passwords, two_person, users
 from webapp import clock
 from webapp.admin import bp, waiting
-from webapp.admin.forms import (CEILING_FIELDS, AddUserForm, CityForm, DecisionForm, DisableUserForm, RoleForm,
-                                 city_changes, city_form)
+from webapp.admin.forms import (CEILING_FIELDS, AddUserForm, CityForm, DecisionForm, DisableUserForm,
+                                 EnableUserForm, ResetPasswordForm, RoleForm, city_changes, city_form)
 from webapp.auth import ADMINS, SUPERVISORS, role_required
 from webapp.extensions import database
 
@@ -26,7 +26,8 @@ def users_page():
 def _users_page(form: AddUserForm, status: int = 200):
     """The users page around a given add-user form."""
     return render_template("admin/users.html", users=users.list_users(database.session), form=form,
-                           disable_form=DisableUserForm(), role_form=RoleForm(),
+                           disable_form=DisableUserForm(), role_form=RoleForm(), enable_form=EnableUserForm(),
+                           password_form=ResetPasswordForm(),
                            min_password_length=passwords.MIN_LENGTH, **_waiting()), status
 
 

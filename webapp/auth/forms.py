@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +20,15 @@ class LogoutForm(FlaskForm):
     """A button that signs out (a POST, so it carries the CSRF token)."""
 
     submit = SubmitField("Sign out")
+
+
+class OwnPasswordForm(FlaskForm):
+    """A signed-in person's new password, with the current one as proof."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("password",
+                            message="The two new passwords differ.")], render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Change my password")

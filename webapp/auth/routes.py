@@ -6,11 +6,11 @@ import math
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from engine import staff_sessions, users
+from engine import passwords, staff_sessions, users
 from webapp import clock
 from webapp.auth import bp
 from webapp.auth.access import STAFF, public, role_required, safe_next
-from webapp.auth.forms import LoginForm
+from webapp.auth.forms import LoginForm, OwnPasswordForm
 from webapp.auth.user import SignedIn
 from webapp.extensions import database
 
@@ -56,3 +56,25 @@ def logout():
     session.clear()
     flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@role_required(*STAFF)
+def own_password():
+    """The signed-in person changes their own password; every session of theirs ends, this one too."""
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_own_password(database.session, current_user.username, form.current.data,
+                                      form.password.data, now=clock.now())
+        except users.UserError as error:
+            database.session.rollback()
+            flash(str(error), "error")
+            return render_template("auth/password.html", form=form, min_length=passwords.MIN_LENGTH), 400
+        database.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return (render_template("auth/password.html", form=form, min_length=passwords.MIN_LENGTH),
+            400 if form.errors else 200)
