@@ -1,6 +1,7 @@
 """How pages show values: money as $1,234.50, moments in the city's time zone, the city's words."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -54,6 +55,19 @@ def day(value: date | str | None) -> str:
     return f"{value.strftime('%b')} {value.day}, {value.year}"
 
 
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates(text: object) -> str:
+    """A sentence the engine wrote, with each date in it in the city's style: "due 2026-04-08" -> "due Apr 8, 2026"."""
+    def spelled(found: re.Match) -> str:
+        try:
+            return day(date(int(found[1]), int(found[2]), int(found[3])))
+        except ValueError:
+            return found[0]
+    return ISO_DATE.sub(spelled, "" if text is None else str(text))
+
+
 def words(name: str | None) -> str:
     """An identifier in words: past_due -> past due."""
     return (name or "").replace("_", " ")
@@ -65,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(day)
     app.add_template_filter(words)
+    app.add_template_filter(dates)
     app.jinja_env.tests["endpoint_open"] = may_open
 
 

@@ -76,7 +76,7 @@ def test_a_clerk_arranges_a_payment_plan_through_the_form(fixed_clock, clerk, db
     event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())).first()
     assert event.actor == clerk.user.username and event.form == {"installments": 3, "first_due": "2026-03-20"}
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Payment arrangement" in page and "installments: 3" in page and "first due: 2026-03-20" in page
+    assert "Payment arrangement" in page and "installments: 3" in page and "first due: Mar 20, 2026" in page
     notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
     assert notice.notice_type == "payment-plan-agreement"
     pdf = clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf")

@@ -9,6 +9,7 @@ from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.downloads import csv_response
 from webapp.extensions import database
+from webapp.formatting import day as spelled
 from webapp.reports import bp
 from webapp.reports.forms import AsOfForm, DayForm, RateSummaryForm, RegisterForm
 
@@ -53,7 +54,7 @@ def aging():
     rows = reports.aging(database.session, day)
     if request.args.get("format") != "csv":
         rows = _first_and_total(rows)
-    return _show(f"Aging as of {day.isoformat()}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS)
+    return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS)
 
 
 def _first_and_total(rows):
@@ -99,7 +100,7 @@ def daily_receipts():
     """Payments received on a day (default today) by source and tender."""
     form = DayForm(request.args)
     day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
-    return _show(f"Daily receipts, {day.isoformat()}", form, reports.daily_receipts(database.session, day),
+    return _show(f"Daily receipts, {spelled(day)}", form, reports.daily_receipts(database.session, day),
                  f"daily-receipts-{day.isoformat()}.csv")
 
 
@@ -109,5 +110,5 @@ def trial_balance():
     """Balances by fund and account code through a day (default today)."""
     form = AsOfForm(request.args)
     day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
-    return _show(f"Trial balance as of {day.isoformat()}", form, reports.trial_balance(database.session, day),
+    return _show(f"Trial balance as of {spelled(day)}", form, reports.trial_balance(database.session, day),
                  f"trial-balance-{day.isoformat()}.csv")
