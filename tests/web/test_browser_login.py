@@ -45,7 +45,7 @@ def chromium() -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(java_script_enabled=False)
-        context.set_default_timeout(5000)
+        context.set_default_timeout(30_000)  # a loaded CI machine can take seconds for a first page
         yield context.new_page()
         browser.close()
 
