@@ -68,6 +68,15 @@ def dates(text: object) -> str:
     return ISO_DATE.sub(spelled, "" if text is None else str(text))
 
 
+def month_name(period: str) -> str:
+    """A billing period (YYYY-MM) as people say it: Mar 2026."""
+    try:
+        first = date.fromisoformat(f"{period}-01")
+    except ValueError:
+        return period
+    return f"{first.strftime('%b')} {first.year}"
+
+
 def words(name: str | None) -> str:
     """An identifier in words: past_due -> past due."""
     return (name or "").replace("_", " ")
@@ -80,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(words)
     app.add_template_filter(dates)
+    app.add_template_filter(month_name)
     app.jinja_env.tests["endpoint_open"] = may_open
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import Markup
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,6 +19,8 @@ from engine.money.ledger import Standing, refundable_cents
 from engine.money.ledger.balances import standings_on
 from engine.store.models import (Bill, Case, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
+from webapp.charts import Bars, bar_chart, listed
+from webapp.formatting import month_name
 
 LIMIT = 50
 ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien")
@@ -139,3 +142,14 @@ def payment_of_account(session: Session, account: UtilityAccount, payment_id: in
     """The payment if it was made to this account, else None."""
     payment = session.get(Payment, payment_id)
     return payment if payment is not None and payment.account_id == account.id else None
+
+
+def usage_chart(bills: list[Bill]) -> tuple[Markup, str] | None:
+    """The water use of the account's last 12 bills, oldest first: (the chart, its words), or None with no bill."""
+    shown = sorted(bills, key=lambda bill: bill.period)[-12:]
+    if not shown:
+        return None
+    labels = [month_name(bill.period) for bill in shown]
+    values = [bill.consumption_ccf for bill in shown]
+    words = "Water use by bill: " + listed(labels, [f"{value} CCF" for value in values]) + "."
+    return bar_chart(Bars("Water use, last 12 bills", labels, values, "CCF", words)), words

@@ -46,6 +46,7 @@ def show(number: str):
     account = _account(number)
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                           usage=lookup.usage_chart(page.bills),
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label)
 
 
@@ -82,6 +83,7 @@ def request_refund(number: str):
     if not form.validate_on_submit():
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                               usage=lookup.usage_chart(page.bills),
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label), 400
     try:
         case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,

@@ -9,6 +9,7 @@ from webapp.auth import STAFF, public, role_required
 from webapp.extensions import database
 from webapp.formatting import money
 from webapp.main import bp
+from webapp.main.pictures import aging_picture, collections_picture
 from webapp.main.summary import office_summary
 
 
@@ -17,8 +18,9 @@ from webapp.main.summary import office_summary
 def dashboard():
     """The day at a glance, with real counts from the database."""
     today = clock.today()
-    return render_template("main/dashboard.html", summary=office_summary(database.session, today),
-                           today=today, money=money)
+    summary = office_summary(database.session, today)
+    return render_template("main/dashboard.html", summary=summary, today=today, money=money,
+                           aging=aging_picture(summary), collections=collections_picture(summary))
 
 
 @bp.route("/health")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.money.ledger.balances import PAST_DUE, count_of, kept_on
+from engine.money.ledger.balances import PAST_DUE, bucket_totals, count_of, kept_on
 from engine.store.models import Business, Case, LedgerEntry, License, Payment, SweepRun, UtilityAccount
 
 
@@ -23,6 +23,8 @@ class OfficeSummary:
     recent_sweeps: list[SweepRun]
     payments_today: int
     payments_today_cents: int
+    aging: dict[str, int]  # every account's aging today, by bucket (cents)
+    collected: list[tuple[date, int]]  # payments booked on each of the last 30 days (cents, returns not netted)
 
 
 def past_due_count(session: Session, today: date) -> int:
@@ -75,4 +77,20 @@ def office_summary(session: Session, today: date) -> OfficeSummary:
                                                                      SweepRun.id.desc()).limit(5))),
         payments_today=payments,
         payments_today_cents=int(payments_cents),
+        aging=bucket_totals(session, today),
+        collected=collected_by_day(session, today),
     )
+
+
+DAYS_SHOWN = 30
+
+
+def collected_by_day(session: Session, today: date) -> list[tuple[date, int]]:
+    """The payments booked on each of the 30 days up to today (cents), every day listed, from the ledger's day index."""
+    first = today - timedelta(days=DAYS_SHOWN - 1)
+    rows = session.execute(select(LedgerEntry.effective_on, func.sum(LedgerEntry.amount_cents))
+                           .where(LedgerEntry.effective_on >= first, LedgerEntry.effective_on <= today,
+                                  LedgerEntry.kind == "payment")
+                           .group_by(LedgerEntry.effective_on))
+    paid = {day: -int(cents) for day, cents in rows}
+    return [(first + timedelta(days=n), paid.get(first + timedelta(days=n), 0)) for n in range(DAYS_SHOWN)]

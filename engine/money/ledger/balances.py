@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
-from engine.money.ledger.aging import Standing
+from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.kept import kept_day, standing_of_row
 from engine.money.ledger.moving import EVERY_ACCOUNT, Accounts, among_ids, moving_accounts
 from engine.money.ledger.standing import standings
@@ -115,3 +115,30 @@ def _from_the_ledger(session: Session, as_of: date, accounts: Accounts) -> Itera
     ids = session.scalars(select(LedgerEntry.account_id).where(chosen, LedgerEntry.effective_on <= as_of)
                           .distinct()).all()
     yield from standings(session, as_of, account_ids=ids)
+
+
+def bucket_totals(session: Session, as_of: date) -> dict[str, int]:
+    """The city's aging on the day: each bucket summed over every account (cents), from the kept balances.
+
+    The sums of the kept rows, with the accounts that moved since the kept day worked out
+    afresh; before the balances are kept, every standing from the ledger.
+    """
+    totals = dict.fromkeys(BUCKETS, 0)
+    day = kept_on(session)
+    if day is None:
+        for _, found in standings(session, as_of):
+            for name in BUCKETS:
+                totals[name] += getattr(found, name)
+        return totals
+    columns = [func.coalesce(func.sum(getattr(AccountBalance, f"{name}_cents")), 0) for name in BUCKETS]
+    for name, value in zip(BUCKETS, session.execute(select(*columns)).one()):
+        totals[name] += int(value)
+    moved = moving_accounts(session, day, as_of)
+    for part in among_ids(moved).in_parts() if moved else ():
+        kept = session.execute(select(*columns).where(part.where(AccountBalance.account_id))).one()
+        for name, value in zip(BUCKETS, kept):
+            totals[name] -= int(value)
+    for _, found in standings(session, as_of, account_ids=moved) if moved else ():
+        for name in BUCKETS:
+            totals[name] += getattr(found, name)
+    return totals

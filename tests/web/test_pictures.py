@@ -1,0 +1,76 @@
+"""Pictures where people would rather look: usage on the account page, aging and payments on the dashboard."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from engine.money.ledger.balances import bucket_totals
+from engine.money.ledger.standing import standings
+from engine.store.models import Bill
+from tests.factories import NOW, create_account
+from webapp.charts import Bars, bar_chart
+
+
+def svg_of(page: str, label_start: str) -> str:
+    """The inline SVG whose aria-label starts with `label_start`."""
+    match = re.search(r'<svg role="img" aria-label="' + re.escape(label_start) + r'.*?</svg>', page, re.DOTALL)
+    assert match, f"no chart labelled {label_start!r}"
+    return match.group(0)
+
+
+def add_bills(db: Session, account, uses: list[int]) -> None:
+    """Bills for consecutive months of 2026 with these uses (CCF)."""
+    for month, used in enumerate(uses, start=1):
+        db.add(Bill(account_id=account.id, cycle="A", period=f"2026-{month:02d}", service_from=date(2026, month, 1),
+                    service_to=date(2026, month, 28), billed_on=date(2026, month, 28), due_on=date(2026, month, 28),
+                    consumption_ccf=used, total_cents=1000 * used, rule_id="water-rates-residential",
+                    rule_version="2026-01-01", explanation={}))
+    db.flush()
+
+
+def test_a_chart_is_inline_svg_titled_for_screen_readers_and_the_same_each_time():
+    bars = Bars("Water use", ["Jan 2026", "Feb 2026"], [12, 30], "CCF", "Water use by bill: Jan 2026 12 CCF.")
+    svg = bar_chart(bars)
+    assert svg.startswith('<svg role="img" aria-label="Water use. Water use by bill: Jan 2026 12 CCF."')
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg
+    assert "Jan 2026" in svg and "Feb 2026" in svg  # text stays text
+    assert bar_chart(bars) == svg
+
+
+def test_the_account_page_shows_the_last_12_bills_use_as_a_chart_with_its_words(db, clerk):
+    account = create_account(db)
+    uses = [10, 11, 12, 9, 8, 14, 30, 12, 11, 10, 9, 12, 13]  # 13 months: the chart shows the last 12
+    add_bills(db, account, uses[:12])
+    page = clerk.get(f"/accounts/{account.number}").get_data(as_text=True)
+    svg = svg_of(page, "Water use, last 12 bills")
+    assert "Jul 2026 30 CCF" in svg and "Jan 2026 10 CCF" in svg
+    assert "<figcaption>Water use by bill: Jan 2026 10 CCF, Feb 2026 11 CCF" in page
+
+
+def test_the_dashboard_shows_aging_and_payments_and_its_tiles_link_to_their_lists(db, clerk):
+    page = clerk.get("/").get_data(as_text=True)
+    assert svg_of(page, "What accounts owe, by age")
+    assert svg_of(page, "Payments, last 30 days")
+    for link in ('href="/accounts/"', 'href="/reports/aging"', 'href="/businesses/"', 'href="/reports/daily-receipts"'):
+        assert link in page
+
+
+def test_the_city_aging_from_the_kept_balances_equals_the_sum_of_every_standing(db):
+    from engine.money.ledger.posting import post
+
+    accounts = [create_account(db) for _ in range(3)]
+    for n, account in enumerate(accounts):
+        post(db, account_id=account.id, kind="charge", amount=Decimal(100 + n), on=date(2026, 1, 5), now=NOW, actor="test",
+             description="bill", due_on=date(2026, 1, 25))
+    post(db, account_id=accounts[0].id, kind="payment", amount=Decimal(-40), on=date(2026, 2, 1), now=NOW, actor="test",
+         description="paid")
+    on = date(2026, 3, 2)
+    expected: dict[str, int] = {}
+    for _, found in standings(db, on):
+        for name, cents in found.buckets().items():
+            expected[name] = expected.get(name, 0) + cents
+    assert bucket_totals(db, on) == expected
+    assert expected["days_31_60"] == (100 + 101 + 102 - 40) * 100
