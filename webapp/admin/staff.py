@@ -6,6 +6,9 @@ message, which would put it in the cookie), with a no-store header.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -17,6 +20,20 @@ from webapp.auth import ADMINS, role_required
 from webapp.extensions import database
 
 REFUSALS = (two_person.ChangeError, users.UserError, api_tokens.TokenError)
+T = TypeVar("T")
+
+
+def _saved(act: Callable[[], T]) -> T | None:
+    """Do one change in the request's transaction: committed and its result returned, or rolled back with the
+    refusal shown (None)."""
+    try:
+        done = act()
+    except REFUSALS as error:
+        database.session.rollback()
+        flash(str(error), "error")
+        return None
+    database.session.commit()
+    return done
 
 
 @bp.route("/users/enable", methods=["POST"])
@@ -24,19 +41,14 @@ REFUSALS = (two_person.ChangeError, users.UserError, api_tokens.TokenError)
 def enable_user():
     """Let a disabled user sign in again: as a clerk now; a higher role waits for a second person."""
     form = EnableUserForm()
-    if form.validate_on_submit():
-        try:
-            user, change = two_person.enable_staff(database.session, form.username.data,
-                                                   actor=current_user.username, now=clock.now())
-        except REFUSALS as error:
-            database.session.rollback()
-            flash(str(error), "error")
-        else:
-            database.session.commit()
-            flash(f"{user.username} can sign in again, as a clerk.", "success")
-            if change is not None:
-                flash(f"{two_person.describe(change)}: waiting for a second person (change {change.id}). "
-                      f"{two_person.who_can_approve(database.session, change)}", "info")
+    done = form.validate_on_submit() and _saved(lambda: two_person.enable_staff(
+        database.session, form.username.data, actor=current_user.username, now=clock.now()))
+    if done:
+        user, change = done
+        flash(f"{user.username} can sign in again, as a clerk.", "success")
+        if change is not None:
+            flash(f"{two_person.describe(change)}: waiting for a second person (change {change.id}). "
+                  f"{two_person.who_can_approve(database.session, change)}", "info")
     return redirect(url_for("admin.users_page"))
 
 
@@ -49,15 +61,8 @@ def reset_password():
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
-        return redirect(url_for("admin.users_page"))
-    try:
-        two_person.reset_password(database.session, form.username.data, form.password.data,
-                                  actor=current_user.username, now=clock.now())
-    except REFUSALS as error:
-        database.session.rollback()
-        flash(str(error), "error")
-    else:
-        database.session.commit()
+    elif _saved(lambda: two_person.reset_password(database.session, form.username.data, form.password.data,
+                                                  actor=current_user.username, now=clock.now())):
         flash(f"New password set for {form.username.data}; they are signed out everywhere. Give it to them in "
               "person, and ask them to change it on My password.", "success")
     return redirect(url_for("admin.users_page"))
@@ -100,13 +105,7 @@ def add_token():
 def revoke_token():
     """Revoke the token named in the form: it is refused from now on."""
     form = RevokeTokenForm()
-    if form.validate_on_submit():
-        try:
-            api_tokens.revoke_token(database.session, form.name.data, actor=current_user.username, now=clock.now())
-        except REFUSALS as error:
-            database.session.rollback()
-            flash(str(error), "error")
-        else:
-            database.session.commit()
-            flash(f"Revoked the token {form.name.data}; calls with it are refused from now on.", "success")
+    if form.validate_on_submit() and _saved(lambda: api_tokens.revoke_token(
+            database.session, form.name.data, actor=current_user.username, now=clock.now())):
+        flash(f"Revoked the token {form.name.data}; calls with it are refused from now on.", "success")
     return redirect(url_for("admin.tokens"))
