@@ -225,3 +225,26 @@ def test_every_search_reads_its_gin_index_on_postgresql(db):
     compiled = query.compile(db.bind)
     plan = " | ".join(row[0] for row in db.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
     assert "ix_utility_accounts_number_digits" in plan, plan
+
+
+def test_the_migration_indexes_the_rows_already_there(tmp_path):
+    from engine.store.db import make_engine, make_sessionmaker
+    from engine.store.schema import upgrade
+    from tests.conftest import _fresh_postgres_database, _postgres_url
+    pg = _postgres_url()
+    url, drop = _fresh_postgres_database(pg) if pg else (f"sqlite:///{tmp_path / 'before.db'}", lambda: None)
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0013")
+        with make_sessionmaker(engine)() as session, session.begin():
+            account = account_at(session, "Winifred Pomeroy", "1200 Mill Street", number="000460-08",
+                                 phone="530-555-0142", email="winnie@example.org")
+            create_license(session, business=create_business(session, name="Pomeroy Pies"), number="BL-Q00460")
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            for typed in ("pomeroy", "omero", "Mill Street", "555-0142", "winnie@example.org", "460"):
+                assert account.number in numbers_found(session, typed), typed
+            assert [f.business.name for f in finder.find(session, "pies").found] == ["Pomeroy Pies"]
+    finally:
+        engine.dispose()
+        drop()

@@ -40,7 +40,7 @@ class Typed:
 
 def read_typed(text: str) -> Typed:
     """The search text read into words, pieces and digits (all case-folded); empty when nothing searchable."""
-    text = " ".join(text.split())
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())  # no NUL or other controls
     digits = "".join(ch for ch in text if ch.isdigit()) if NUMBER_LIKE.fullmatch(text or "x") else ""
     if len(digits) >= SHORTEST_PIECE:  # a phone or account number: its digits are the one word and piece
         return Typed(text, (digits,), (digits,), digits)
