@@ -154,7 +154,7 @@ def test_percent_and_underscore_are_taken_literally(db):
 def test_the_search_box_is_on_every_staff_page_and_the_results_say_what_matched(fixed_clock, clerk, db):
     account = account_at(db, "Rosalind Quince", "1200 Mill Street", phone="530-555-0142")
     for path in ("/", "/accounts/", "/businesses/", f"/accounts/{account.number}"):
-        assert 'role="search" aria-label="Find anyone"' in clerk.get(path).get_data(as_text=True), path
+        assert 'role="search" aria-label="Site search"' in clerk.get(path).get_data(as_text=True), path
     page = clerk.get("/search/", query_string={"q": "quince"}).get_data(as_text=True)
     assert f'href="/accounts/{account.number}"' in page
     assert "customer name Rosalind Quince <span class=\"hint\">(whole word)</span>" in page
