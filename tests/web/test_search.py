@@ -248,3 +248,15 @@ def test_the_migration_indexes_the_rows_already_there(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+def test_any_text_at_all_gives_results_or_none(db):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    account_at(db, "Maria O'Brien-Nuñez", "8 Gull Street", phone="530-555-0142", email="maria.ob@example.com")
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(max_size=120) | st.text(alphabet='"*:^()-+%_\\\'NEARO 0123456789', max_size=40))
+    def search(typed: str) -> None:
+        assert len(finder.find(db, typed).found) <= finder.PAGE
+
+    search()
