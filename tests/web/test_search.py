@@ -260,3 +260,18 @@ def test_any_text_at_all_gives_results_or_none(db):
         assert len(finder.find(db, typed).found) <= finder.PAGE
 
     search()
+
+
+def test_a_landlord_or_business_owner_is_found_by_what_they_own(db):
+    landlord = create_customer(db, name="Pomeroy Holdings LLC", phone="916-555-3344")
+    tenant = create_account(db, customer=create_customer(db, name="Ana Ortiz"),
+                            property=create_property(db, owner=landlord, service_address="14 Tern Way"))
+    own = account_at(db, "Hal Pomeroy", "2 Tern Way")
+    shop = create_business(db, name="Tern Way Books", owner=landlord)
+    results = finder.find(db, "pomeroy")
+    assert [(f.account.number if f.account else f.business.name, f.matched) for f in results.found] == [
+        (own.number, "customer name Hal Pomeroy"),  # the account holder first, then what the owner owns
+        (tenant.number, "property owner name Pomeroy Holdings LLC"),
+        ("Tern Way Books", "owner name Pomeroy Holdings LLC")]
+    assert [f.matched for f in finder.find(db, "916 555 3344").found] == [
+        "property owner phone 916-555-3344", "owner phone 916-555-3344"]

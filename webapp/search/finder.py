@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.store.models import Business, License, Property, UtilityAccount
+from engine.store.models import Business, Customer, License, Property, UtilityAccount
 from webapp.search.sources import NUMBER_DIGITS, SOURCES, sources_for, starts_with
 from webapp.search.typed import Typed, read_typed
 
@@ -35,6 +35,7 @@ class Found:
     account: UtilityAccount | None
     business: Business | None
     matched: str  # e.g. "phone 530-555-0142"
+    through_owner: bool = False  # found by its property's or business's owner, not by itself
 
     @property
     def how(self) -> str:
@@ -43,9 +44,9 @@ class Found:
 
     @property
     def sort_key(self) -> tuple:
-        """Tier first; within a tier, by name."""
+        """Tier first; within a tier, what matched itself before what its owner matched, then by name."""
         name = self.account.customer.name if self.account else self.business.name
-        return self.tier, name.casefold(), self.account.number if self.account else ""
+        return self.tier, self.through_owner, name.casefold(), self.account.number if self.account else ""
 
 
 @dataclass(frozen=True)
@@ -131,28 +132,36 @@ def _number_starts(session: Session, sources, typed: Typed) -> list[Hit]:
 
 
 def _documents(session: Session, source: str, ids: list[int]) -> list[Hit]:
-    """What the matched rows of a source lead to: a customer's or an address's accounts, or the business."""
+    """What the matched rows of a source lead to: a customer's accounts, the accounts at the properties and the
+    businesses the customer owns; an address's accounts; the business."""
     if not ids:
         return []
     if source == "business":
         return [("business", i, source) for i in ids]
-    column = UtilityAccount.customer_id if source == "customer" else UtilityAccount.property_id
-    return [("account", i, source) for i in _ids(session, select(UtilityAccount.id).where(column.in_(ids)))]
+    if source == "property":
+        return [("account", i, source) for i in _ids(session, select(UtilityAccount.id).where(
+            UtilityAccount.property_id.in_(ids)))]
+    owned = select(Property.id).where(Property.owner_id.in_(ids))
+    return ([("account", i, source) for i in _ids(session, select(UtilityAccount.id).where(
+                UtilityAccount.customer_id.in_(ids)))]
+            + [("account", i, "owner") for i in _ids(session, select(UtilityAccount.id).where(
+                UtilityAccount.property_id.in_(owned)))]
+            + [("business", i, "owner") for i in _ids(session, select(Business.id).where(Business.owner_id.in_(ids)))])
 
 
 def _load(session: Session, typed: Typed, hits: dict[tuple[str, int], tuple[int, str]]) -> list[Found]:
     """The accounts and businesses hit, with what matched, best first, at most a page."""
     wanted = {kind: [row_id for (k, row_id) in hits if k == kind] for kind in ("account", "business")}
-    accounts = session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(wanted["account"])).options(
-        selectinload(UtilityAccount.customer), selectinload(UtilityAccount.property))) if wanted["account"] else []
+    accounts = (session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(wanted["account"])).options(
+        selectinload(UtilityAccount.customer), selectinload(UtilityAccount.property).selectinload(Property.owner)))
+        if wanted["account"] else [])
     businesses = session.scalars(select(Business).where(Business.id.in_(wanted["business"])).options(
         selectinload(Business.owner))) if wanted["business"] else []
     licenses = _licenses(session, wanted["business"])
-    found = [Found(hits[("account", a.id)][0], a, None, _account_matched(a, typed, hits[("account", a.id)][1]))
-             for a in accounts]
-    found += [Found(hits[("business", b.id)][0], None, b,
-                    _business_matched(b, licenses.get(b.id, []), typed, hits[("business", b.id)][1]))
-              for b in businesses]
+    found = [Found(tier, a, None, _account_matched(a, typed, source), source == "owner")
+             for a in accounts for tier, source in [hits[("account", a.id)]]]
+    found += [Found(tier, None, b, _business_matched(b, licenses.get(b.id, []), typed, source), source == "owner")
+              for b in businesses for tier, source in [hits[("business", b.id)]]]
     return sorted(found, key=lambda f: f.sort_key)[:PAGE]
 
 
@@ -180,20 +189,28 @@ def _first_holding(fields: list[tuple[str, str]], typed: Typed) -> str:
     return f"{label} {value}"
 
 
+def _person_matched(person: Customer, typed: Typed, *, name: str) -> str:
+    """Which of a person's name, phone or e-mail holds what was typed, and its value."""
+    return _first_holding([(name, person.name), ("phone", person.phone), ("e-mail", person.email)], typed)
+
+
 def _account_matched(account: UtilityAccount, typed: Typed, source: str) -> str:
     """What matched on an account: its number, its customer's name, phone or e-mail, its address or parcel."""
     customer, place = account.customer, account.property
     if source == "account number":
         return f"account number {account.number}"
+    if source == "owner":
+        return "property owner " + _person_matched(place.owner, typed, name="name")
     if source == "customer":
-        return _first_holding([("customer name", customer.name), ("phone", customer.phone),
-                               ("e-mail", customer.email)], typed)
+        return _person_matched(customer, typed, name="customer name")
     return _first_holding([("service address", place.service_address), ("parcel", place.parcel)]
                           if source == "property" else [("parcel", place.parcel)], typed)
 
 
 def _business_matched(business: Business, numbers: list[str], typed: Typed, source: str) -> str:
     """What matched on a business: a license number, its name or its address."""
+    if source == "owner":
+        return "owner " + _person_matched(business.owner, typed, name="name")
     if source == "license":
         upper = typed.text.upper()
         return "license " + next((n for n in numbers if n.startswith(upper)), ", ".join(numbers))
