@@ -124,7 +124,7 @@ def test_the_index_follows_every_change_of_name_phone_and_address(db):
 
 BAD_INPUT = ["%", "_", "%%", "'", '"', '"unbalanced', "o'brien", 'say "hi', "NEAR(a b)", "a OR b", "a AND NOT b",
              "*", "gar*", "^start", "col:umn", "name:maria", "-", "()", "(", ")", "{a b}", "\\", "; DROP TABLE x",
-             "a" * 120, "ü" * 3, "日本語", "\u0000", "12", "1", "-0-0-", "0000", "+", "..."]
+             "a" * 120, "ü" * 3, "日本語", "\u0000", "\U0010ffff", "x\U0010ffff", "12", "1", "-0-0-", "0000", "+", "..."]
 
 
 @pytest.mark.parametrize("typed", BAD_INPUT)

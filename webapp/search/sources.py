@@ -10,6 +10,8 @@ Each asks for at most `limit` row ids; none is ordered, the caller ranks what it
 """
 from __future__ import annotations
 
+import sys
+
 from sqlalchemy import String, func, literal, literal_column, text
 from sqlalchemy.orm import Session
 
@@ -31,7 +33,7 @@ NUMBER_DIGITS = func.ltrim(func.replace(UtilityAccount.number, literal_column("'
 
 def starts_with(column, text: str):
     """`column` starts with `text`, as an index range (plus an exact check for collations that differ)."""
-    after = text[:-1] + chr(ord(text[-1]) + 1)
+    after = text[:-1] + chr(min(ord(text[-1]) + 1, sys.maxunicode))  # the last character there is: nothing after
     return (column >= text) & (column < after) & column.startswith(text, autoescape=True)
 
 
@@ -58,8 +60,7 @@ class SqliteSources:
 
     def number_starts(self, digits: str):
         """Account numbers whose digits without leading zeros start with `digits`: a range on the expression index."""
-        after = digits[:-1] + chr(ord(digits[-1]) + 1)
-        return (NUMBER_DIGITS >= digits) & (NUMBER_DIGITS < after)
+        return starts_with(NUMBER_DIGITS, digits)
 
 
 class PostgresSources:
