@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from engine.store.models import Business, Customer, License, Property, UtilityAccount
 from webapp.search.sources import NUMBER_DIGITS, SOURCES, sources_for, starts_with
@@ -153,10 +153,10 @@ def _load(session: Session, typed: Typed, hits: dict[tuple[str, int], tuple[int,
     """The accounts and businesses hit, with what matched, best first, at most a page."""
     wanted = {kind: [row_id for (k, row_id) in hits if k == kind] for kind in ("account", "business")}
     accounts = (session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(wanted["account"])).options(
-        selectinload(UtilityAccount.customer), selectinload(UtilityAccount.property).selectinload(Property.owner)))
+        joinedload(UtilityAccount.customer), joinedload(UtilityAccount.property).joinedload(Property.owner)))
         if wanted["account"] else [])
     businesses = session.scalars(select(Business).where(Business.id.in_(wanted["business"])).options(
-        selectinload(Business.owner))) if wanted["business"] else []
+        joinedload(Business.owner))) if wanted["business"] else []
     licenses = _licenses(session, wanted["business"])
     found = [Found(tier, a, None, _account_matched(a, typed, source), source == "owner")
              for a in accounts for tier, source in [hits[("account", a.id)]]]
