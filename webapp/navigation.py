@@ -44,7 +44,7 @@ def _layout() -> dict[str, object]:
     """What base.html needs on every page."""
     return {"menu": menu(), "current_endpoint": request.endpoint,
             "logout_form": LogoutForm() if current_user.is_authenticated else None,
-            "city_name": _city_name()}
+            "city_name": _city_name(), "find_box": current_user.is_authenticated and may_open("search.index")}
 
 
 def _city_name() -> str:

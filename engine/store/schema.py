@@ -22,8 +22,8 @@ class SchemaError(RuntimeError):
     """A migration left the database inconsistent; nothing of it was kept."""
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database's schema to the newest migration."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database's schema to the newest migration (or to `revision`, for tests of a migration)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -32,7 +32,7 @@ def upgrade(engine: Engine) -> None:
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
                 if sqlite:
                     _foreign_keys_hold(connection)
         finally:

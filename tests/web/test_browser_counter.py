@@ -56,7 +56,7 @@ def test_a_clerk_explains_a_bill_and_takes_a_payment_and_a_supervisor_takes_a_ca
     page, url = chromium, city["url"]
     sign_in(page, url, "maria", "counter-password")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
-    page.get_by_label("Account number, customer name or service address").fill("rosalind q")
+    page.get_by_label("Find anyone").fill("rosalind q")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=city["number"]).click()
     assert page.get_by_role("heading", name=re.compile(f"Account {city['number']}")).is_visible()

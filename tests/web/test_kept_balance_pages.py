@@ -39,7 +39,7 @@ def test_search_results_show_each_account_s_balance_and_past_due(fixed_clock, cl
     current = create_account(db, customer=customer, property=create_property(db, owner=customer))
     charge(db, late, "52.03", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
     charge(db, current, "10.00", on=TODAY, due_on=date(2026, 3, 20))
-    page = clerk.get("/accounts/", query_string={"q": "Quentin Kept"}).get_data(as_text=True)
+    page = clerk.get("/search/", query_string={"q": "Quentin Kept"}).get_data(as_text=True)
     rows = {m[1]: m[0] for m in re.finditer(r'<tr>\s*<th scope="row"><a href="/accounts/([^"]+)">.*?</tr>', page,
                                             re.S)}
     assert re.search(r'<td class="num">\$52\.03</td>\s*<td class="num bad-text">\$52\.03</td>', rows[late.number])

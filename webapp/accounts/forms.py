@@ -1,4 +1,4 @@
-"""Forms of the account pages: search, return a payment, request a refund."""
+"""Forms of the account pages: return a payment, request a refund."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -6,19 +6,6 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from webapp.fields import AtLeast, MoneyField, option
-
-
-class SearchForm(FlaskForm):
-    """Find an account (a GET form: it changes nothing, so it carries no CSRF token)."""
-
-    class Meta:
-        """Search is read-only."""
-
-        csrf = False
-
-    q = StringField("Account number, customer name or service address",
-                    validators=[Length(max=120)], render_kw={"autocomplete": "off", "spellcheck": "false"})
-    submit = SubmitField("Search")
 
 
 class ReturnPaymentForm(FlaskForm):

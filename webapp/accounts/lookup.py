@@ -1,84 +1,29 @@
-"""Reading accounts for the pages: search by number, name or address, and everything an account page shows.
-
-Searches are prefix matches written as ranges on indexed columns (account number, customer
-name, service address), each limited, so they stay fast with a million accounts. On SQLite
-case is handled by trying the few ways a prefix is usually capitalised, each its own index
-range; on PostgreSQL names and addresses are matched as `lower(column) LIKE lower(prefix) || '%'`,
-served by the lower(...) text_pattern_ops indexes of migration 0005 under any collation.
-"""
+"""Reading accounts for the pages: everything an account page shows (finding them is webapp.search)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+<<<<<<< HEAD
 from markupsafe import Markup
 from sqlalchemy import String, func, literal, select
+=======
+from sqlalchemy import select
+>>>>>>> search
 from sqlalchemy.orm import Session, selectinload
 
 from engine.money.ledger import Standing, refundable_cents
 from engine.money.ledger.balances import standings_on
+<<<<<<< HEAD
 from engine.store.models import (Bill, Case, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
 from webapp.charts import Bars, bar_chart, listed
 from webapp.formatting import month_name
+=======
+from engine.store.models import Bill, Case, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
+>>>>>>> search
 
-LIMIT = 50
 ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien")
-
-
-def spellings(text: str) -> list[str]:
-    """The prefix as typed and as it is usually capitalised (Maria Lo, MARIA LO, maria lo)."""
-    found: list[str] = []
-    for spelling in (text, text.title(), text.upper(), text.lower(), text.capitalize()):
-        if spelling not in found:
-            found.append(spelling)
-    return found
-
-
-def starts_with(column, text: str):
-    """`column` starts with `text`, as an index range (plus an exact check for collations that differ)."""
-    after = text[:-1] + chr(ord(text[-1]) + 1)
-    return (column >= text) & (column < after) & column.startswith(text, autoescape=True)
-
-
-def like_prefix(column, text: str):
-    """`lower(column) LIKE lower(text) || '%'`, with `%`, `_` and `\\` in `text` taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(func.lower(literal(escaped, String)).concat("%"), escape="\\")
-
-
-def name_matches(session: Session, column, text: str) -> list:
-    """Conditions, each one index lookup, that together find `column` starting with `text` whatever its case."""
-    if session.get_bind().dialect.name == "postgresql":
-        return [like_prefix(column, text)]
-    return [starts_with(column, spelling) for spelling in spellings(text)]
-
-
-def _rows(session: Session, where, order) -> list[UtilityAccount]:
-    """Accounts matching `where`, with customer and property, at most LIMIT."""
-    query = (select(UtilityAccount).join(Customer, Customer.id == UtilityAccount.customer_id)
-             .join(Property, Property.id == UtilityAccount.property_id).where(where).order_by(order).limit(LIMIT)
-             .options(selectinload(UtilityAccount.customer), selectinload(UtilityAccount.property)))
-    return list(session.scalars(query))
-
-
-def search(session: Session, text: str) -> list[UtilityAccount]:
-    """Accounts whose number, customer name or service address starts with `text`; at most LIMIT."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    found: dict[int, UtilityAccount] = {}
-    for account in _rows(session, starts_with(UtilityAccount.number, text), UtilityAccount.number):
-        found.setdefault(account.id, account)
-    names = name_matches(session, Customer.name, text)
-    addresses = name_matches(session, Property.service_address, text)
-    for name, address in zip(names, addresses):
-        if len(found) >= LIMIT:
-            break
-        for column, where in ((Customer.name, name), (Property.service_address, address)):
-            for account in _rows(session, where, column):
-                found.setdefault(account.id, account)
-    return list(found.values())[:LIMIT]
 
 
 def standings_today(session: Session, accounts: list[UtilityAccount], today: date) -> dict[int, Standing]:

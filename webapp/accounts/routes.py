@@ -11,12 +11,13 @@ from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
-from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm, SearchForm
+from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.catalog import catalog, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.pages import not_found
+from webapp.search.forms import FindForm
 
 
 def _account(number: str):
@@ -30,13 +31,10 @@ def _account(number: str):
 @bp.route("/")
 @role_required(*STAFF)
 def index():
-    """Search accounts by number, customer name or service address."""
-    form = SearchForm(request.args)
-    found = lookup.search(database.session, form.q.data or "") if form.validate() and form.q.data else None
-    if found is not None and len(found) == 1 and found[0].number == form.q.data.strip():
-        return redirect(url_for("accounts.show", number=found[0].number))
-    standings = lookup.standings_today(database.session, found, clock.today()) if found else {}
-    return render_template("accounts/index.html", form=form, found=found, standings=standings, limit=lookup.LIMIT)
+    """The accounts page: the search box; what is typed is looked up by the one search."""
+    if request.args.get("q"):
+        return redirect(url_for("search.index", q=request.args["q"]))
+    return render_template("accounts/index.html", form=FindForm())
 
 
 @bp.route("/<number>")

@@ -2,21 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length
-
-
-class SearchForm(FlaskForm):
-    """Find a business (a GET form; it changes nothing)."""
-
-    class Meta:
-        """Search is read-only."""
-
-        csrf = False
-
-    q = StringField("Business name or license number", validators=[Length(max=120)],
-                    render_kw={"autocomplete": "off", "spellcheck": "false"})
-    submit = SubmitField("Search")
+from wtforms import SubmitField
 
 
 class OpenCaseForm(FlaskForm):

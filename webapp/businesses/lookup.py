@@ -1,8 +1,4 @@
-"""Reading businesses for the pages: search by name or license number, and a business with its licenses.
-
-Searches are prefix ranges on indexed columns (business name, license number), limited; on
-PostgreSQL the name is matched through its lower(name) text_pattern_ops index (see accounts.lookup).
-"""
+"""Reading businesses for the pages: a business with its licenses (finding them is webapp.search)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,31 +6,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from engine.rules.errors import EvaluationError
 from engine.store.models import Business, Case, License
 from engine.workflow.facts import FactContext, license_facts
-from webapp.accounts.lookup import LIMIT, name_matches, starts_with
-
-
-def search(session: Session, text: str) -> list[Business]:
-    """Businesses whose name, or one of whose license numbers, starts with `text`; at most LIMIT."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    found: dict[int, Business] = {}
-    by_license = select(Business).join(License, License.business_id == Business.id).where(
-        starts_with(License.number, text.upper())).order_by(License.number).limit(LIMIT)
-    for business in session.scalars(by_license.options(selectinload(Business.owner))):
-        found.setdefault(business.id, business)
-    for where in name_matches(session, Business.name, text):
-        if len(found) >= LIMIT:
-            break
-        query = select(Business).where(where).order_by(Business.name).limit(LIMIT)
-        for business in session.scalars(query.options(selectinload(Business.owner))):
-            found.setdefault(business.id, business)
-    return list(found.values())[:LIMIT]
 
 
 @dataclass(frozen=True)

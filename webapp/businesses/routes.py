@@ -10,19 +10,20 @@ from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.businesses import bp, lookup
-from webapp.businesses.forms import OpenCaseForm, SearchForm
+from webapp.businesses.forms import OpenCaseForm
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
 from webapp.pages import not_found, record_id
+from webapp.search.forms import FindForm
 
 
 @bp.route("/")
 @role_required(*STAFF)
 def index():
-    """Search businesses by name or license number."""
-    form = SearchForm(request.args)
-    found = lookup.search(database.session, form.q.data or "") if form.validate() and form.q.data else None
-    return render_template("businesses/index.html", form=form, found=found, limit=lookup.LIMIT)
+    """The businesses page: the search box; what is typed is looked up by the one search."""
+    if request.args.get("q"):
+        return redirect(url_for("search.index", q=request.args["q"]))
+    return render_template("businesses/index.html", form=FindForm())
 
 
 @bp.route("/<business_id>")

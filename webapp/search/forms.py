@@ -1,0 +1,21 @@
+"""The search box: one field, on every staff page and on the results page."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length
+
+LONGEST = 120
+
+
+class FindForm(FlaskForm):
+    """Find an account or business (a GET form: it changes nothing, so it carries no CSRF token)."""
+
+    class Meta:
+        """Search is read-only."""
+
+        csrf = False
+
+    q = StringField("Find anyone", validators=[Length(max=LONGEST, message=f"Type at most {LONGEST} characters.")],
+                    render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField("Search")
