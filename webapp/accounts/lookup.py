@@ -4,24 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-<<<<<<< HEAD
 from markupsafe import Markup
-from sqlalchemy import String, func, literal, select
-=======
 from sqlalchemy import select
->>>>>>> search
 from sqlalchemy.orm import Session, selectinload
 
 from engine.money.ledger import Standing, refundable_cents
 from engine.money.ledger.balances import standings_on
-<<<<<<< HEAD
-from engine.store.models import (Bill, Case, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
-                                 UtilityAccount)
+from engine.store.models import Bill, Case, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
 from webapp.charts import Bars, bar_chart, listed
 from webapp.formatting import month_name
-=======
-from engine.store.models import Bill, Case, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
->>>>>>> search
 
 ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien")
 
