@@ -239,6 +239,15 @@ class ComparisonTable:
         """One checked fact set's key."""
         return self.keys({c.fact: [facts.get(c.fact)] for c in self.comparisons}, 1)[0]
 
+    def holding_all(self, keys: Sequence[Hashable]) -> list[tuple[int, ...]]:
+        """`holding` for many keys (most of them seen before)."""
+        try:
+            return list(map(self.known.__getitem__, keys))
+        except KeyError:
+            for key in set(keys):
+                self.holding(key)
+            return list(map(self.known.__getitem__, keys))
+
     def holding(self, key: Hashable) -> tuple[int, ...]:
         """The numbers of the conditions that hold for a key, ascending (worked out once per key)."""
         found = self.known.get(key)
@@ -246,7 +255,7 @@ class ComparisonTable:
             answers = self.answers_of(key)
             found = tuple(i for i, test in enumerate(self.tests) if test(answers))
             if len(self.known) >= KNOWN_LIMIT:
-                self.known.clear()
+                self.known = {}  # a new dictionary: one being read by `holding_all` stays whole
             self.known[key] = found
         return found
 

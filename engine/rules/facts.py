@@ -172,7 +172,7 @@ NONE = type(None)
 CENT, PLACES = Decimal("0.01"), Decimal(1).scaleb(-bounds.FACT_PLACES)
 NUMBER_LIMIT = Decimal(bounds.FACT_INTEGER_LIMIT)
 # The Python types a column of each input type may already hold, checked as a whole (see `_column_ready`)
-READY_TYPES = {"number": {Decimal}, "money": {Decimal}, "integer": {int}, "boolean": {bool}, "text": {str},
+READY_TYPES = {"number": {Decimal, int}, "money": {Decimal}, "integer": {int}, "boolean": {bool}, "text": {str},
                "date": {date}}
 
 
@@ -192,15 +192,17 @@ def _column_ready(spec: InputSpec, column: list, types: set[type]) -> bool:
     """Whether a column of present values is already in its checked form, judged a column at a time.
 
     True only when checking each value one by one would give the values back unchanged in
-    value (a money amount written 50 stays 50, equal to the 50.00 the checker gives) and
-    refuse none of them. False means: check them one by one.
+    value (a money amount written 50 stays 50, equal to the 50.00 the checker gives; a whole
+    number stays an int, equal to the Decimal the checker gives) and refuse none of them.
+    False means: check them one by one.
     """
     if not types <= READY_TYPES[spec.type]:
         return False
     try:
         if spec.type in ("number", "money", "integer") and not -NUMBER_LIMIT < min(column) <= max(column) < NUMBER_LIMIT:
             return False
-        if spec.type in ("money", "number") and not _whole(column, CENT if spec.type == "money" else PLACES):
+        decimals = column if int not in types else [value for value in column if type(value) is Decimal]
+        if spec.type in ("money", "number") and not _whole(decimals, CENT if spec.type == "money" else PLACES):
             return False
         if spec.type == "date" and not _within(column, bounds.FIRST_DATE, bounds.LAST_DATE):
             return False
@@ -210,7 +212,10 @@ def _column_ready(spec: InputSpec, column: list, types: set[type]) -> bool:
         return False
     if spec.values is None:
         return True
-    return spec.type != "money" and set(map(as_text, column)) <= set(map(as_text, spec.values))
+    allowed = set(map(as_text, spec.values))
+    if spec.type == "text":
+        return set(column) <= allowed
+    return spec.type != "money" and set(map(as_text, column)) <= allowed
 
 
 class FactChecker:
