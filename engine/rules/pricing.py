@@ -353,10 +353,11 @@ class ScheduleBatch(Sequence[ScheduleResult]):
     """The totals of many fact sets on one day (or over one period); each full result, with its lines, when asked."""
 
     def __init__(self, doc: RuleDocument, facts_list: Sequence[Facts], as_of: date, period: Period | None,
-                 totals: list[Decimal]) -> None:
+                 totals: list[Decimal], by_columns: bool) -> None:
         """Keep the totals, and what a full result needs."""
         self.doc, self.facts_list, self.as_of, self.period = doc, facts_list, as_of, period
         self.totals = totals
+        self.by_columns = by_columns  # every fact set priced by the column plans (none the explaining way)
 
     def __len__(self) -> int:
         """How many fact sets were priced."""
@@ -383,13 +384,15 @@ def evaluate_batch(doc: RuleDocument, facts_list: Sequence[Facts], as_of: date, 
     does (the first fact set that it refuses, with its error).
     """
     totals: list[Decimal] = []
+    by_columns = True
     for start in range(0, len(facts_list), CHUNK):
         chunk = facts_list[start:start + CHUNK]
         try:
             totals.extend(_chunk_totals(doc, chunk, as_of, period))
         except (EvaluationError, NotPriced, ArithmeticError):  # the explaining path prices them, or names the refusal
             totals.extend(schedule.evaluate(doc, facts, as_of, period=period).total for facts in chunk)
-    return ScheduleBatch(doc, facts_list, as_of, period, totals)
+            by_columns = False
+    return ScheduleBatch(doc, facts_list, as_of, period, totals, by_columns)
 
 
 def _chunk_totals(doc: RuleDocument, chunk: Sequence[Facts], as_of: date, period: Period | None) -> list[Decimal]:
