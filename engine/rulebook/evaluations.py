@@ -21,6 +21,21 @@ from engine.rules.results import RuleResult
 from engine.rules.types import Facts
 
 Answer = TypeVar("Answer")
+Item = TypeVar("Item")
+
+
+def one_by_one(judge: Callable[[Item], Answer]) -> Callable[[Sequence[Item]], list[Answer | EvaluationError]]:
+    """A judge of one subject at a time as a judge of a list (each subject's error kept as its answer)."""
+    def judged(items: Sequence[Item]) -> list[Answer | EvaluationError]:
+        """Judge each item."""
+        found: list[Answer | EvaluationError] = []
+        for item in items:
+            try:
+                found.append(judge(item))
+            except EvaluationError as error:
+                found.append(error)
+        return found
+    return judged
 
 
 class Evaluations:
@@ -52,10 +67,4 @@ class Evaluations:
         try:
             return list(batch())
         except (EvaluationError, ArithmeticError):
-            found: list[Answer | EvaluationError] = []
-            for facts in facts_list:
-                try:
-                    found.append(answer(self.one(facts)))
-                except EvaluationError as error:
-                    found.append(error)
-            return found
+            return one_by_one(lambda facts: answer(self.one(facts)))(facts_list)

@@ -38,7 +38,7 @@ from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, wint
 from engine.money.ledger import Standing
 from engine.money.ledger.balances import OWING, count_of, standings_of
 from engine.money import from_cents
-from engine.rulebook.evaluations import Evaluations
+from engine.rulebook.evaluations import Evaluations, one_by_one
 from engine.rules.calendar import CityCalendar, city_calendar
 from engine.rules.criteria import Outcome
 from engine.rules.document import RuleDocument, Version
@@ -438,20 +438,6 @@ def compare_outcomes(population: Iterator[tuple[str, T]], before: Judge, after: 
                 if len(impact.changed) < listed:
                     impact.changed.append((number, was, will))
     return impact
-
-
-def one_by_one(judge: Callable[[T], str]) -> Judge:
-    """A judge of one subject at a time as a judge of a list (each subject's error kept as its answer)."""
-    def judged(items: list[T]) -> list[str | EvaluationError]:
-        """Judge each item."""
-        found: list[str | EvaluationError] = []
-        for item in items:
-            try:
-                found.append(judge(item))
-            except EvaluationError as error:
-                found.append(error)
-        return found
-    return judged
 
 
 def decisions_in_words(evaluations: Evaluations) -> Judge:
