@@ -171,14 +171,12 @@ def _checker(spec: InputSpec) -> Callable[[object], object]:
 NONE = type(None)
 CENT, PLACES = Decimal("0.01"), Decimal(1).scaleb(-bounds.FACT_PLACES)
 NUMBER_LIMIT = Decimal(bounds.FACT_INTEGER_LIMIT)
+# The range every value of a type lies in (numbers strictly within, dates including the ends)
+LIMITS = {"number": (-NUMBER_LIMIT, NUMBER_LIMIT), "money": (-NUMBER_LIMIT, NUMBER_LIMIT),
+          "integer": (-NUMBER_LIMIT, NUMBER_LIMIT), "date": (bounds.FIRST_DATE, bounds.LAST_DATE)}
 # The Python types a column of each input type may already hold, checked as a whole (see `_column_ready`)
 READY_TYPES = {"number": {Decimal, int}, "money": {Decimal}, "integer": {int}, "boolean": {bool}, "text": {str},
                "date": {date}}
-
-
-def _within(column: list, low: object, high: object) -> bool:
-    """Whether every value of a column lies within the limits (either may be None)."""
-    return (low is None or min(column) >= low) and (high is None or max(column) <= high)
 
 
 def _whole(column: list, places: Decimal) -> bool:
@@ -199,15 +197,18 @@ def _column_ready(spec: InputSpec, column: list, types: set[type]) -> bool:
     if not types <= READY_TYPES[spec.type]:
         return False
     try:
-        if spec.type in ("number", "money", "integer") and not -NUMBER_LIMIT < min(column) <= max(column) < NUMBER_LIMIT:
-            return False
-        decimals = column if int not in types else [value for value in column if type(value) is Decimal]
-        if spec.type in ("money", "number") and not _whole(decimals, CENT if spec.type == "money" else PLACES):
-            return False
-        if spec.type == "date" and not _within(column, bounds.FIRST_DATE, bounds.LAST_DATE):
-            return False
-        if not _within(column, spec.min, spec.max):
-            return False
+        if spec.type in LIMITS or spec.min is not None or spec.max is not None:
+            low, high = min(column), max(column)  # one pass each, for every limit below
+            lowest, highest = LIMITS.get(spec.type, (None, None))
+            if lowest is not None and not (lowest < low and high < highest if spec.type != "date"
+                                           else lowest <= low and high <= highest):
+                return False
+            if (spec.min is not None and low < spec.min) or (spec.max is not None and high > spec.max):
+                return False
+        if spec.type in ("money", "number"):
+            decimals = column if int not in types else [value for value in column if type(value) is Decimal]
+            if not _whole(decimals, CENT if spec.type == "money" else PLACES):
+                return False
     except ArithmeticError:  # a NaN, an infinity, a number too long to quantize: the one-by-one check says why
         return False
     if spec.values is None:
@@ -246,20 +247,23 @@ class FactChecker:
 
     def _columns(self, facts_list: Sequence[Facts]) -> dict[str, list]:
         """The columns, or a FactError (or TypeError) as soon as one value is refused."""
-        if set(map(type, facts_list)) - {dict} and not all(isinstance(facts, Mapping) for facts in facts_list):
+        plain = set(map(type, facts_list)) <= {dict}
+        if not plain and not all(isinstance(facts, Mapping) for facts in facts_list):
             raise TypeError("facts must be mappings")
         columns = {}
         for spec, (name, check, default, required) in zip(self.specs, self.inputs):
             try:
                 column = list(map(itemgetter(name), facts_list))
-            except KeyError:
-                column = [facts.get(name) for facts in facts_list]
+            except KeyError:  # absent from some fact set: None there
+                column = (list(map(dict.get, facts_list, repeat(name))) if plain
+                          else [facts.get(name) for facts in facts_list])
             types = set(map(type, column))
             present = column
             if NONE in types:
                 types.discard(NONE)
                 if default is not _MISSING:
-                    column = present = [default if value is None else value for value in column]
+                    column = present = ([default] * len(column) if not types
+                                        else [default if value is None else value for value in column])
                     types.add(type(default))
                 elif required:
                     raise FactError(f"{name}: missing")
