@@ -78,6 +78,14 @@ def _keys(column: Column) -> Column:
     return [value if value is None or type(value) is str else as_text(value) for value in column]
 
 
+def _looked_up(values: dict, default: Decimal | None, fact: str, columns: Mapping[str, Column]) -> Column:
+    """Each fact set's amount from a table by the fact's value as text (NotPriced for a value not in it)."""
+    found = list(map(values.get, _keys(columns[fact]), repeat(default)))
+    if NONE in set(map(type, found)):
+        raise NotPriced(f"a value of {fact} is not in the table")
+    return found
+
+
 def _clamped(raw: dict, rounding: str) -> Callable[[Decimal], Decimal]:
     """A line's `min`/`max` clamp and its rounding, for amounts known when compiling."""
     low, high = raw.get("min"), raw.get("max")
@@ -195,6 +203,9 @@ class _Line:
         self.table: tuple[str, dict, Decimal | None] | None = None
         self.compute: LineColumns | None = None
         finish = _clamped(raw, rounding)
+        for fact in self._facts_read(raw):
+            if fact not in doc.inputs:
+                raise NotCompiled(f"{self.name}: {fact} is not a declared input")
         for fact in self._numeric_facts(raw):
             if doc.inputs[fact].type not in NUMERIC:
                 raise NotCompiled(f"{self.name}: {fact} is not a number")
@@ -221,6 +232,16 @@ class _Line:
         else:
             raise NotCompiled(f"{self.name}: no basis")
 
+    @classmethod
+    def _facts_read(cls, raw: dict) -> list[str]:
+        """Every fact the line's basis and multiply_by read (its `when` is checked by the comparison table)."""
+        found = cls._numeric_facts(raw)
+        if "table" in raw:
+            found.append(raw["table"]["fact"])
+        if "tiers" in raw and raw["tiers"].get("by") is not None:
+            found.append(raw["tiers"]["by"])
+        return found
+
     @staticmethod
     def _numeric_facts(raw: dict) -> list[str]:
         """The facts a line counts with (units, tier use, a percent's fact, multiply_by)."""
@@ -234,13 +255,7 @@ class _Line:
     @staticmethod
     def _table_compute(fact: str, values: dict, default: Decimal | None) -> LineColumns:
         """A table looked up for every fact set (its amounts multiplied afterwards)."""
-        def table(columns: Mapping[str, Column], sheet: _Sheet) -> Column:
-            """Each fact set's amount from the table."""
-            found = list(map(values.get, _keys(columns[fact]), repeat(default)))
-            if NONE in set(map(type, found)):
-                raise NotPriced(f"a value of {fact} is not in the table")
-            return found
-        return table
+        return lambda columns, sheet: _looked_up(values, default, fact, columns)
 
     def amounts(self, columns: Mapping[str, Column], sheet: _Sheet, size: int) -> Column:
         """The line's rounded amount for each of `size` fact sets (all of which it applies to)."""
@@ -248,10 +263,7 @@ class _Line:
             return [self.constant] * size
         if self.table is not None:
             fact, values, default = self.table
-            found = list(map(values.get, _keys(columns[fact]), repeat(default)))
-            if NONE in set(map(type, found)):
-                raise NotPriced(f"a value of {fact} is not in the table")
-            return found
+            return _looked_up(values, default, fact, columns)
         found = self.compute(columns, sheet)
         if self.multiply_by is not None:
             fact, most = self.multiply_by
