@@ -85,14 +85,17 @@ class CriteriaVersion:
         `facts_of(i)` gives the checked facts of the i-th key's fact set (asked only for new keys).
         A key whose matches hit: unique refuses raises that refusal, for the first such fact set.
         """
-        known = self.regions
-        try:
-            decisions = list(map(known.__getitem__, keys))
-        except KeyError:
-            decisions = self._decide_new(keys, facts_of)
+        decisions = self._decisions(keys, facts_of)
         if self.refusals and any(decision.refusal for decision in decisions):
             raise EvaluationError(next(decision.refusal for decision in decisions if decision.refusal))
         return decisions
+
+    def _decisions(self, keys: Sequence[Key], facts_of: Callable[[int], Facts]) -> list[Decision]:
+        """The decision for each key, refusals included (`decide_keys` raises them)."""
+        try:
+            return list(map(self.regions.__getitem__, keys))
+        except KeyError:
+            return self._decide_new(keys, facts_of)
 
     def _decide_new(self, keys: Sequence[Key], facts_of: Callable[[int], Facts]) -> list[Decision]:
         """Decide the keys not seen yet by durable_rules (each by its first fact set), keep them, and map every key."""
@@ -119,13 +122,7 @@ class CriteriaVersion:
         """Which rules hold for each checked fact set, by durable_rules per key (a refusal of hit: unique included)."""
         columns = {fact: [facts.get(fact) for facts in checked] for fact in self.table.inputs}
         keys = self.table.keys(columns, len(checked))
-        try:
-            decisions = self.decide_keys(keys, checked.__getitem__)
-        except EvaluationError:
-            if not self.refusals:
-                raise
-            decisions = list(map(self.regions.__getitem__, keys))
-        return [decision.numbers for decision in decisions]
+        return [decision.numbers for decision in self._decisions(keys, checked.__getitem__)]
 
     def decision(self, numbers: tuple[int, ...]) -> Decision:
         """The decision for a set of matching rules, or the refusal of hit: unique for two or more."""
