@@ -15,7 +15,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, reject, settings, strategies as st
 
-from eval_support import load_text
+from eval_support import example, load_text
+from engine.rulebook.evaluations import one_by_one
 from engine.rules import criteria, pricing, schedule
 from engine.rules.errors import DocumentErrors, EvaluationError
 from test_criteria import random_account, random_condition
@@ -36,17 +37,6 @@ def yaml_value(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(yaml_value(v) for v in value) + "]"
     return "{" + ", ".join(f"{json.dumps(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"
-
-
-def evaluated_one_by_one(evaluate, facts_list):
-    """Each fact set's result or error, evaluated alone."""
-    found = []
-    for facts in facts_list:
-        try:
-            found.append(evaluate(facts))
-        except EvaluationError as error:
-            found.append(error)
-    return found
 
 
 def batch_error(found):
@@ -94,7 +84,7 @@ def loaded_or_rejected(text):
 def test_a_batch_decides_and_explains_every_criteria_document_as_one_evaluation_at_a_time(text, accounts):
     doc = loaded_or_rejected(text)
     facts_list = [{k: v for k, v in account.items() if v is not None} for account in accounts]
-    alone = evaluated_one_by_one(lambda facts: criteria.evaluate(doc, facts, MARCH_1), facts_list)
+    alone = one_by_one(lambda facts: criteria.evaluate(doc, facts, MARCH_1))(facts_list)
     expected_error = batch_error(alone)
     try:
         batch = criteria.evaluate_batch(doc, facts_list, MARCH_1)
@@ -106,8 +96,7 @@ def test_a_batch_decides_and_explains_every_criteria_document_as_one_evaluation_
     assert [r.to_json() for r in batch] == [r.to_json() for r in alone]  # outcome, matched and trace
 
 
-def test_a_batch_of_accounts_gives_each_its_own_trace():
-    doc = loaded_or_rejected("""
+LIEN_CHECK = """
 id: lien-check
 kind: criteria
 title: Lien check
@@ -116,6 +105,11 @@ inputs:
   days_past_due: {type: integer}
 versions:
   - effective: 2026-01-01
+"""
+
+
+def test_a_batch_of_accounts_gives_each_its_own_trace():
+    doc = loaded_or_rejected(LIEN_CHECK + """\
     rules:
       - name: Over threshold
         when: {all: [{fact: past_due_balance, gte: 250}, {fact: days_past_due, gte: 90}]}
@@ -131,15 +125,7 @@ versions:
 
 def test_two_thousand_accounts_in_one_batch_each_decide_as_alone():
     """More fact sets than one chunk of the batch: every chunk is decided and kept in order."""
-    doc = loaded_or_rejected("""
-id: lien-check
-kind: criteria
-title: Lien check
-inputs:
-  past_due_balance: {type: money}
-  days_past_due: {type: integer}
-versions:
-  - effective: 2026-01-01
+    doc = loaded_or_rejected(LIEN_CHECK + """\
     hit: all
     rules:
       - {name: Owes, when: {fact: past_due_balance, gt: 0}, then: {owes: true}}
@@ -285,7 +271,7 @@ bill_facts = st.fixed_dictionaries({
 def test_a_batch_prices_every_schedule_as_one_evaluation_at_a_time(text, bills, period, on):
     doc = loaded_or_rejected(text)
     facts_list = [{k: v for k, v in bill.items() if v is not None} for bill in bills]
-    alone = evaluated_one_by_one(lambda facts: schedule.evaluate(doc, facts, on, period=period), facts_list)
+    alone = one_by_one(lambda facts: schedule.evaluate(doc, facts, on, period=period))(facts_list)
     try:
         batch = pricing.evaluate_batch(doc, facts_list, on, period=period)
     except (EvaluationError, ArithmeticError) as error:
@@ -299,30 +285,7 @@ def test_a_batch_prices_every_schedule_as_one_evaluation_at_a_time(text, bills, 
 
 
 def test_the_residential_water_bill_in_batch_is_the_worked_example_of_rules_format():
-    doc = loaded_or_rejected("""
-id: water-rates-residential
-kind: schedule
-title: Residential water and sewer
-inputs:
-  meter_size: {type: text, values: ['3/4"', '1"']}
-  consumption_ccf: {type: number, min: 0}
-  winter_average_ccf: {type: number, min: 0, default: 5}
-  sewer: {type: boolean, default: true}
-versions:
-  - effective: 2026-01-01
-    lines:
-      - {name: Water base charge, table: {fact: meter_size, values: {'3/4"': 24.42, '1"': 35.19}}}
-      - name: Water use
-        tiers:
-          fact: consumption_ccf
-          by: meter_size
-          blocks:
-            '3/4"': [{upto: 7, rate: 2.08}, {upto: 12, rate: 2.61}, {rate: 3.64}]
-            '1"':   [{upto: 11, rate: 2.08}, {upto: 19, rate: 2.61}, {rate: 3.64}]
-      - {name: Sewer base charge, when: {sewer: true}, amount: 16.59}
-      - {name: Sewer use (winter average), when: {sewer: true}, per_unit: {fact: winter_average_ccf, rate: 3.23}}
-      - {name: Franchise fee, percent: {of: subtotal, rate: 5}}
-""")
+    doc = example("water-rates-residential")
     batch = pricing.evaluate_batch(doc, [{"meter_size": '3/4"', "consumption_ccf": 12},
                                          {"meter_size": '3/4"', "consumption_ccf": 12, "sewer": False}], date(2026, 2, 1))
     assert [str(total) for total in batch.totals] == ["89.01", "54.63"]  # without sewer: 52.03 + 5% (2.60)
