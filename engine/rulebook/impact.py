@@ -12,9 +12,9 @@ on its effective date, on the population the document decides for:
   three months' first days.
 
 Facts held on a case (an appeal pending, a medical certificate, a payment plan) take their
-documented defaults. Evaluations are kept by the facts the document reads, so many thousands
-of accounts cost only as many evaluations as there are different facts. Nothing here reads
-the clock (`today` comes in) or writes.
+documented defaults. Schedules and criteria are evaluated a chunk of subjects at a time by the
+batch fast paths (engine.rulebook.evaluations); only the examples shown are explained. Nothing
+here reads the clock (`today` comes in) or writes.
 
 The work goes a chunk of accounts (or licenses) at a time; an optional `progress(done, total,
 subjects)` is told after each chunk (the impact runs as a background job that shows it). The
@@ -38,6 +38,7 @@ from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, wint
 from engine.money.ledger import Standing
 from engine.money.ledger.balances import OWING, count_of, standings_of
 from engine.money import from_cents
+from engine.rulebook.evaluations import Evaluations, one_by_one
 from engine.rules.calendar import CityCalendar, city_calendar
 from engine.rules.criteria import Outcome
 from engine.rules.document import RuleDocument, Version
@@ -245,29 +246,6 @@ def draft_library(current: RuleLibrary, draft: RuleDocument) -> RuleLibrary:
     return RuleLibrary.from_documents([draft, *(doc for doc in current if doc.id != draft.id)])
 
 
-class _Evaluations:
-    """Evaluations of one document on one day, kept by the facts it reads."""
-
-    def __init__(self, library: RuleLibrary, document_id: str, on: date) -> None:
-        """Evaluate `document_id` of `library` on `on`."""
-        self.library, self.document_id, self.on = library, document_id, on
-        self.reads = tuple(sorted(library.get(document_id).inputs))
-        self.kept: dict[tuple[str, ...], RuleResult | EvaluationError] = {}
-
-    def __call__(self, facts: Facts) -> RuleResult:
-        """The result for these facts (an EvaluationError is kept and raised again)."""
-        key = tuple(str(facts.get(name)) for name in self.reads)
-        if key not in self.kept:
-            try:
-                self.kept[key] = self.library.evaluate(self.document_id, facts, self.on)
-            except EvaluationError as error:
-                self.kept[key] = error
-        found = self.kept[key]
-        if isinstance(found, EvaluationError):
-            raise found
-        return found
-
-
 # --- populations: (number, facts) streamed a chunk at a time ---------------------------------
 
 Tally = Callable[[int, int], None]  # told (done, total) after each chunk of a population
@@ -386,32 +364,49 @@ def _lines(result: ScheduleResult) -> list[tuple[str, Decimal, str]]:
     return [(line["name"], line["amount"], line.get("detail", "")) for line in result.lines]
 
 
-def compare_amounts(population: Iterator[tuple[str, dict]], before: Callable[[Facts], ScheduleResult],
-                    after: Callable[[Facts], ScheduleResult], subjects: str, *, largest: int = 10,
-                    examples: int = 3) -> MoneyImpact:
-    """Each subject's schedule total before and after: totals, bands, the largest increases, examples."""
+def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations, after: Evaluations, subjects: str,
+                    *, largest: int = 10, examples: int = 3, chunk: int = 2000) -> MoneyImpact:
+    """Each subject's schedule total before and after (a chunk at a time): totals, bands, largest increases, examples."""
     impact = MoneyImpact(subjects=subjects)
-    for number, facts in population:
-        try:
-            was, will = before(facts), after(facts)
-        except EvaluationError as error:
-            if len(impact.not_evaluated) < largest:
-                impact.not_evaluated.append((number, str(error)))
-            continue
-        change = Change(number, was.total, will.total)
-        impact.affected += 1
-        impact.before_total += change.before
-        impact.after_total += change.after
-        impact.bands[band_of(change)] += 1
-        if change.difference > 0:
-            impact.largest_increases.append(change)
-            if len(impact.largest_increases) > largest * 4:
-                _keep_largest(impact, largest)
-        if len(impact.examples) < examples:
-            shown = {key: as_text(value) for key, value in facts.items()}
-            impact.examples.append(Example(change, shown, _lines(was), _lines(will)))
+    for part in _chunks(population, chunk):
+        facts_list = [facts for _, facts in part]
+        for (number, facts), was, will in zip(part, before.totals(facts_list), after.totals(facts_list)):
+            refused = was if isinstance(was, EvaluationError) else will
+            if isinstance(refused, EvaluationError):
+                if len(impact.not_evaluated) < largest:
+                    impact.not_evaluated.append((number, str(refused)))
+                continue
+            change = Change(number, was, will)
+            _count_amount(impact, change, largest)
+            if len(impact.examples) < examples:
+                shown = {key: as_text(value) for key, value in facts.items()}
+                impact.examples.append(Example(change, shown, _lines(before.one(facts)), _lines(after.one(facts))))
     _keep_largest(impact, largest)
     return impact
+
+
+def _count_amount(impact: MoneyImpact, change: Change, largest: int) -> None:
+    """Count one subject's change: the totals, its band, and the largest increases so far."""
+    impact.affected += 1
+    impact.before_total += change.before
+    impact.after_total += change.after
+    impact.bands[band_of(change)] += 1
+    if change.difference > 0:
+        impact.largest_increases.append(change)
+        if len(impact.largest_increases) > largest * 4:
+            _keep_largest(impact, largest)
+
+
+def _chunks(population: Iterator[tuple[str, T]], size: int) -> Iterator[list[tuple[str, T]]]:
+    """The population a list of `size` subjects at a time."""
+    part: list[tuple[str, T]] = []
+    for subject in population:
+        part.append(subject)
+        if len(part) >= size:
+            yield part
+            part = []
+    if part:
+        yield part
 
 
 def _keep_largest(impact: MoneyImpact, largest: int) -> None:
@@ -420,26 +415,35 @@ def _keep_largest(impact: MoneyImpact, largest: int) -> None:
     del impact.largest_increases[largest:]
 
 
-def compare_outcomes(population: Iterator[tuple[str, T]], before: Callable[[T], str], after: Callable[[T], str],
-                     subjects: str, *,
-                     listed: int = 50) -> OutcomeImpact:
-    """Each subject's outcome before and after: counts of each, and the subjects whose outcome moves."""
+Judge = Callable[[list[T]], "list[str | EvaluationError]"]  # each subject's outcome in words, or its error
+
+
+def compare_outcomes(population: Iterator[tuple[str, T]], before: Judge, after: Judge, subjects: str, *,
+                     listed: int = 50, chunk: int = 2000) -> OutcomeImpact:
+    """Each subject's outcome before and after (a chunk at a time): counts of each, and the subjects that move."""
     impact = OutcomeImpact(subjects=subjects)
-    for number, facts in population:
-        try:
-            was, will = before(facts), after(facts)
-        except EvaluationError as error:
-            if len(impact.not_evaluated) < listed:
-                impact.not_evaluated.append((number, str(error)))
-            continue
-        impact.counted += 1
-        impact.before[was] += 1
-        impact.after[will] += 1
-        if was != will:
-            impact.changed_count += 1
-            if len(impact.changed) < listed:
-                impact.changed.append((number, was, will))
+    for part in _chunks(population, chunk):
+        items = [item for _, item in part]
+        for (number, _), was, will in zip(part, before(items), after(items)):
+            refused = was if isinstance(was, EvaluationError) else will
+            if isinstance(refused, EvaluationError):
+                if len(impact.not_evaluated) < listed:
+                    impact.not_evaluated.append((number, str(refused)))
+                continue
+            impact.counted += 1
+            impact.before[was] += 1
+            impact.after[will] += 1
+            if was != will:
+                impact.changed_count += 1
+                if len(impact.changed) < listed:
+                    impact.changed.append((number, was, will))
     return impact
+
+
+def decisions_in_words(evaluations: Evaluations) -> Judge:
+    """Each subject's criteria outcome in words, decided a chunk at a time."""
+    return lambda items: [answer if isinstance(answer, EvaluationError) else outcome_text(answer)
+                          for answer in evaluations.outcomes(items)]
 
 
 def _in_force(doc: RuleDocument, on: date) -> Version | None:
@@ -463,8 +467,8 @@ def _calendar_days(current: RuleDocument, draft: RuleDocument, today: date) -> O
         return "shut-offs allowed" if not bars else "no shut-offs: " + "; ".join(bars)
 
     days = ((day.isoformat(), day) for day in (today + timedelta(days=n) for n in range(LOOK_AHEAD_DAYS)))
-    return compare_outcomes(days, lambda day: answer(was, day), lambda day: answer(will, day), "days",
-                            listed=LOOK_AHEAD_DAYS)
+    return compare_outcomes(days, one_by_one(lambda day: answer(was, day)), one_by_one(lambda day: answer(will, day)),
+                            "days", listed=LOOK_AHEAD_DAYS)
 
 
 def _renewal_checks(session: Session, today: date, chunk: int,
@@ -496,34 +500,34 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     if published is None:
         report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
         return report
-    now, then = _Evaluations(current, draft.id, today), _Evaluations(proposed, draft.id, effective)
+    now, then = Evaluations(current, draft.id, today), Evaluations(proposed, draft.id, effective)
     accounts, licenses = _tally(progress, "accounts"), _tally(progress, "licenses")
     rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
     if rate_class is not None:
         report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
         report.money = compare_amounts(billed_accounts(session, rate_class, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples)
+                                       largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
         report.population = "active licenses, by their business's category and employees"
         report.money = compare_amounts(active_licenses(session, chunk, licenses), now, then, "licenses",
-                                       largest=largest, examples=examples)
+                                       largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
         report.money = compare_amounts(past_due_accounts(session, today, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples)
+                                       largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
         report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, accounts),
-                                           lambda facts: outcome_text(now(facts).outcome),
-                                           lambda facts: outcome_text(then(facts).outcome), "accounts")
+                                           decisions_in_words(now), decisions_in_words(then), "accounts", chunk=chunk)
     elif draft.kind == "calendar":
         report.population = f"the days from {today.isoformat()} for the next three months"
         report.outcomes = _calendar_days(published, draft, today)
     elif draft.kind == "deadline":
         report.population = "active licenses, on the first day of each of the next three months"
         report.outcomes = compare_outcomes(_renewal_checks(session, today, chunk, licenses),
-                                           _renewal_status(current, draft.id), _renewal_status(proposed, draft.id),
-                                           "license checks")
+                                           one_by_one(_renewal_status(current, draft.id)),
+                                           one_by_one(_renewal_status(proposed, draft.id)), "license checks",
+                                           chunk=chunk)
     else:
         report.population = f"nothing: the impact of a {draft.kind} is not worked out here"
     return report

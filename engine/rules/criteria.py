@@ -1,36 +1,40 @@
 """kind: criteria — decisions (lien eligibility, shut-off eligibility, approval limits).
 
-Which rules match is decided by durable_rules (`engine.rules.durable`); the trace (every
-leaf with the fact's value) comes from `engine.rules.conditions`. For sweeps,
-`evaluate_batch` asks durable_rules once per *fact region*: two fact sets fall in the same
-region when every fact stands in the same place relative to every literal the version
-compares it with (same side of each threshold, equal to the same literal, or both absent).
-Every comparison then comes out the same for both, so durable_rules' decision on the
-first fact set of a region is exactly its decision for all of them; that decision is kept
-in the version's region cache (on the compiled document, at most 100,000 regions).
+Which rules match is decided by durable_rules (`engine.rules.durable`) together with the
+version's compiled conditions (`engine.rules.comparisons`); the trace (every leaf with the
+fact's value) comes from `engine.rules.conditions`, built only when read.
+
+Each version is compiled once (kept on the document instance): its rules' conditions become
+a `ComparisonTable`. A batch (`evaluate_batch`, what sweeps and a draft's impact use) checks
+its fact sets a column at a time, computes every comparison for every fact set, and so
+gives each fact set a *key*: the answers of all its comparisons. Fact sets with one key
+agree on every comparison, so every rule (and every test durable_rules makes) comes out the
+same for all of them. durable_rules decides the first fact set of each key it has not seen,
+once, and the compiled conditions must give the same rules for that key, or the evaluation
+stops with an error saying they disagree; the answer is kept in the version's key cache
+(at most 100,000 keys). A result's trace is built, on demand, from the fact set itself,
+exactly as a single evaluation builds it.
 """
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import TypeAlias
+from typing import TypeAlias, overload
 
-from engine.rules import dnf
+from engine.rules.comparisons import ComparisonTable, Key
 from engine.rules.conditions import Condition
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.durable import DurableCriteria, criteria_ruleset
 from engine.rules.errors import EvaluationError
-from engine.rules.facts import fact_checker
+from engine.rules.facts import FactChecker, fact_checker
 from engine.rules.results import json_value, per_document
 from engine.rules.types import Facts, YamlValue
 from engine.rules.versions import version_in_force
 
 REGION_CACHE_LIMIT = 100_000
-_ELSEWHERE = ("elsewhere",)  # a text or boolean value equal to none of the literals
+CHUNK = 2048  # fact sets checked and decided together
 Then: TypeAlias = dict[str, YamlValue]  # what one rule gives
 Outcome: TypeAlias = "Then | list[Then]"  # the rule that decided, or every match under hit: all
 
@@ -44,41 +48,22 @@ class CriteriaRule:
     then: Then
 
 
-def _region_of(literals: list[YamlValue]) -> Callable[[object], Hashable]:
-    """A function placing one fact's value among its literals (see the module docstring).
+@dataclass(frozen=True)
+class Decision:
+    """What one set of matching rules gives: the outcome by the hit policy and the matched names."""
 
-    A region may be finer than needed (true and false are always apart), never coarser.
-    """
-    ordered = sorted({v for v in literals if isinstance(v, (int, Decimal, date)) and not isinstance(v, bool)})
-    kinds = {type(v) is date for v in ordered}
-    texts = {v for v in literals if isinstance(v, str)}
-
-    def _same(value: object) -> Hashable:
-        """Booleans and absence as themselves; text as the literal it equals, or elsewhere."""
-        if value is None or value is True or value is False:
-            return value
-        return value if value in texts else _ELSEWHERE
-
-    if ordered and len(kinds) == 1:
-        measured = (date,) if kinds.pop() else (Decimal, int)
-        top = len(ordered)
-
-        def place(value: object) -> Hashable:
-            """Which gap between thresholds, or which threshold, the value is at."""
-            if type(value) in measured:
-                at = bisect_left(ordered, value)
-                return 2 * at + 1 if at < top and ordered[at] == value else 2 * at
-            return _same(value)
-
-        return place
-    return _same
+    numbers: tuple[int, ...]
+    outcome: Outcome
+    matched: tuple[str, ...]
+    refusal: str | None = None  # hit: unique with two or more matches: the error it is
 
 
 class CriteriaVersion:
-    """One criteria version, compiled: its rules, hit policy, durable_rules ruleset and region cache."""
+    """One criteria version, compiled: its rules, hit policy, comparison table, durable_rules ruleset and key cache."""
 
     def __init__(self, doc: RuleDocument, version: Version) -> None:
-        """Compile every rule's condition and register the version's ruleset."""
+        """Compile every rule's condition, register the version's ruleset and build its comparison table."""
+        self.document_id = doc.id
         self.version = version
         self.hit = version.body.get("hit", "first")
         self.rules = []
@@ -87,38 +72,70 @@ class CriteriaVersion:
             path = f"versions[{version.index}].rules[{i}].when"
             condition = None if when is None else Condition.compile(when, doc.inputs, path)
             self.rules.append(CriteriaRule(raw["name"], condition, raw.get("then", {})))
-        self.durable: DurableCriteria = criteria_ruleset(doc.id, version.effective, doc.inputs,
-                                                         [rule.when for rule in self.rules])
-        literals: dict[str, list] = {}
-        for rule in self.rules:
-            if rule.when is not None:
-                dnf.literals(rule.when.root, literals)
-        self.region_facts = [(fact, _region_of(values)) for fact, values in sorted(literals.items())]
-        self.regions: dict[tuple, tuple[int, ...]] = {}
+        conditions = [rule.when for rule in self.rules]
+        self.durable: DurableCriteria = criteria_ruleset(doc.id, version.effective, doc.inputs, conditions)
+        self.table = ComparisonTable(conditions, doc.inputs)  # durable_rules took them: so does the table
+        self.regions: dict[Key, Decision] = {}  # durable_rules' decision per key
+        self.refusals = False  # whether some key's matches are refused (hit: unique)
         self.lock = threading.Lock()
 
-    def region(self, facts: Facts) -> tuple[Hashable, ...]:
-        """The region of a fact set: where each fact stands among its literals."""
-        get = facts.get
-        return tuple([place(get(fact)) for fact, place in self.region_facts])
+    def decide_keys(self, keys: Sequence[Key], facts_of: Callable[[int], Facts]) -> list[Decision]:
+        """The decision for each key: durable_rules decides each key not seen yet, checked against the table.
 
-    def decide_many(self, checked: Sequence[Facts]) -> list[tuple[int, ...]]:
-        """Which rules hold for each fact set: durable_rules once per new region, then the cache."""
-        regions = [self.region(facts) for facts in checked]
+        `facts_of(i)` gives the checked facts of the i-th key's fact set (asked only for new keys).
+        A key whose matches hit: unique refuses raises that refusal, for the first such fact set.
+        """
+        decisions = self._decisions(keys, facts_of)
+        if self.refusals and any(decision.refusal for decision in decisions):
+            raise EvaluationError(next(decision.refusal for decision in decisions if decision.refusal))
+        return decisions
+
+    def _decisions(self, keys: Sequence[Key], facts_of: Callable[[int], Facts]) -> list[Decision]:
+        """The decision for each key, refusals included (`decide_keys` raises them)."""
+        try:
+            return list(map(self.regions.__getitem__, keys))
+        except KeyError:
+            return self._decide_new(keys, facts_of)
+
+    def _decide_new(self, keys: Sequence[Key], facts_of: Callable[[int], Facts]) -> list[Decision]:
+        """Decide the keys not seen yet by durable_rules (each by its first fact set), keep them, and map every key."""
         with self.lock:
             known = self.regions
-            new: dict[tuple[Hashable, ...], Facts] = {}
-            for region, facts in zip(regions, checked):
-                if region not in known and region not in new:
-                    new[region] = facts
-            if not new:
-                return [known[region] for region in regions]
-            fresh = dict(zip(new, self.durable.decide_many(list(new.values()))))
-            decided = [fresh[region] if region in fresh else known[region] for region in regions]
-            if len(known) + len(fresh) > REGION_CACHE_LIMIT:
+            first: dict[Key, int] = {}
+            for i, key in enumerate(keys):
+                if key not in known and key not in first:
+                    first[key] = i
+            facts = [facts_of(i) for i in first.values()]
+            decided = {key: known[key] for key in set(keys) if key in known}
+            for key, numbers, checked in zip(first, self.durable.decide_many(facts), facts):
+                if numbers != self.table.holding(key):
+                    raise EvaluationError(
+                        f"{self.document_id}: durable_rules and the compiled conditions disagree on {checked} "
+                        f"(rules {list(numbers)} against {list(self.table.holding(key))})")
+                decided[key] = self.decision(numbers)
+            if len(known) + len(first) > REGION_CACHE_LIMIT:
                 known.clear()
-            known.update(fresh)
-            return decided
+            known.update((key, decided[key]) for key in first)
+        return list(map(decided.__getitem__, keys))
+
+    def decide_many(self, checked: Sequence[Facts]) -> list[tuple[int, ...]]:
+        """Which rules hold for each checked fact set, by durable_rules per key (a refusal of hit: unique included)."""
+        columns = {fact: [facts.get(fact) for facts in checked] for fact in self.table.inputs}
+        keys = self.table.keys(columns, len(checked))
+        return [decision.numbers for decision in self._decisions(keys, checked.__getitem__)]
+
+    def decision(self, numbers: tuple[int, ...]) -> Decision:
+        """The decision for a set of matching rules, or the refusal of hit: unique for two or more."""
+        rules = self.rules
+        matched = tuple(rules[n].name for n in numbers)
+        if self.hit == "all":
+            return Decision(numbers, [rules[n].then for n in numbers], matched)
+        if self.hit == "unique" and len(numbers) > 1:
+            refusal = (f"{self.document_id}: hit unique, but both {matched[0]!r} and {matched[1]!r} match"
+                       + (f" (and {len(matched) - 2} more)" if len(matched) > 2 else ""))
+            self.refusals = True
+            return Decision(numbers, {}, matched, refusal)
+        return Decision(numbers, rules[numbers[0]].then if numbers else {}, matched)
 
 
 class CompiledCriteria:
@@ -189,38 +206,75 @@ def explain(compiled: CriteriaVersion, facts: Facts) -> list[str]:
     return trace
 
 
-def _decision(doc: RuleDocument, compiled: CriteriaVersion, numbers: tuple[int, ...]) -> tuple[Outcome, list[str]]:
-    """The outcome by the hit policy, and the names of every matched rule."""
-    rules = compiled.rules
-    matched = [rules[n].name for n in numbers]
-    if compiled.hit == "all":
-        return [rules[n].then for n in numbers], matched
-    if compiled.hit == "unique" and len(numbers) > 1:
-        raise EvaluationError(
-            f"{doc.id}: hit unique, but both {matched[0]!r} and {matched[1]!r} match"
-            + (f" (and {len(matched) - 2} more)" if len(matched) > 2 else ""))
-    return (rules[numbers[0]].then if numbers else {}), matched
-
-
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents | None = None) -> CriteriaResult:
     """Decide on `as_of`: the outcome, every matched rule and the trace."""
-    return evaluate_batch(doc, [facts], as_of)[0]
-
-
-def evaluate_batch(doc: RuleDocument, facts_list: Sequence[Facts], as_of: date) -> list[CriteriaResult]:
-    """Decide for many fact sets on one day (a sweep); traces are built only when read."""
     version = version_in_force(doc, as_of)
     compiled = compiled_criteria(doc).version(version)
-    check = fact_checker(doc).check
-    checked = [check(facts) for facts in facts_list]
-    results, decisions = [], {}
-    rule, effective, reference = doc.id, version.effective, version.reference
-    for facts, numbers in zip(checked, compiled.decide_many(checked)):
-        decision = decisions.get(numbers)
-        if decision is None:
-            decision = decisions[numbers] = _decision(doc, compiled, numbers)
-        results.append(CriteriaResult(decision[0], list(decision[1]), rule, effective, reference, as_of, facts, compiled))
-    return results
+    checked = fact_checker(doc).check(facts)
+    decision = compiled.decide_keys([compiled.table.key_of(checked)], lambda i: checked)[0]
+    return CriteriaResult(decision.outcome, list(decision.matched), doc.id, version.effective, version.reference,
+                          as_of, checked, compiled)
+
+
+class CriteriaBatch(Sequence[CriteriaResult]):
+    """The decisions of many fact sets on one day: outcomes at once, each full result (with its trace) when asked."""
+
+    def __init__(self, doc: RuleDocument, compiled: CriteriaVersion, as_of: date, facts_list: Sequence[Facts],
+                 decisions: list[Decision]) -> None:
+        """Keep what each result needs: the decisions, and the fact sets to check again for a trace."""
+        self.doc, self.compiled, self.as_of = doc, compiled, as_of
+        self.facts_list = facts_list
+        self.decisions = decisions
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """Each fact set's outcome, in order (shared objects: read them, do not change them)."""
+        return [decision.outcome for decision in self.decisions]
+
+    def __len__(self) -> int:
+        """How many fact sets were decided."""
+        return len(self.decisions)
+
+    @overload
+    def __getitem__(self, index: int) -> CriteriaResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CriteriaResult]: ...
+
+    def __getitem__(self, index: int | slice) -> CriteriaResult | list[CriteriaResult]:
+        """The full result of one fact set (its facts checked again, its trace built when read)."""
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        decision = self.decisions[index]
+        version = self.compiled.version
+        return CriteriaResult(decision.outcome, list(decision.matched), self.doc.id, version.effective,
+                              version.reference, self.as_of, fact_checker(self.doc).check(self.facts_list[index]),
+                              self.compiled)
+
+
+def evaluate_batch(doc: RuleDocument, facts_list: Sequence[Facts], as_of: date) -> CriteriaBatch:
+    """Decide for many fact sets on one day (a sweep, a draft's impact): the fast path, explained on demand.
+
+    The fact sets go a chunk at a time (what a chunk touches stays in the processor's cache).
+    """
+    version = version_in_force(doc, as_of)
+    compiled = compiled_criteria(doc).version(version)
+    checker, table = fact_checker(doc), compiled.table
+    decisions: list[Decision] = []
+    for start in range(0, len(facts_list), CHUNK):
+        chunk = facts_list[start:start + CHUNK]
+        keys = table.keys(checker.columns(chunk), len(chunk))
+        try:
+            decisions.extend(compiled.decide_keys(keys, chunk_facts(checker, chunk)))
+        except EvaluationError:  # a refusal of hit: unique; a bad fact further on is said first, as always
+            checker.columns(facts_list[start + CHUNK:])
+            raise
+    return CriteriaBatch(doc, compiled, as_of, facts_list, decisions)
+
+
+def chunk_facts(checker: FactChecker, chunk: Sequence[Facts]) -> Callable[[int], Facts]:
+    """The checked facts of the i-th fact set of a chunk (what durable_rules is given for a new key)."""
+    return lambda i: checker.check(chunk[i])
 
 
 def decide_in_python(compiled: CriteriaVersion, facts: Facts) -> tuple[int, ...]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
+from operator import eq, itemgetter
 
 from engine.money.amounts import round_money, whole_cents
 from engine.rules import bounds
@@ -166,17 +168,111 @@ def _checker(spec: InputSpec) -> Callable[[object], object]:
     return check
 
 
+NONE = type(None)
+CENT, PLACES = Decimal("0.01"), Decimal(1).scaleb(-bounds.FACT_PLACES)
+NUMBER_LIMIT = Decimal(bounds.FACT_INTEGER_LIMIT)
+# The range every value of a type lies in (numbers strictly within, dates including the ends)
+LIMITS = {"number": (-NUMBER_LIMIT, NUMBER_LIMIT), "money": (-NUMBER_LIMIT, NUMBER_LIMIT),
+          "integer": (-NUMBER_LIMIT, NUMBER_LIMIT), "date": (bounds.FIRST_DATE, bounds.LAST_DATE)}
+# The Python types a column of each input type may already hold, checked as a whole (see `_column_ready`)
+READY_TYPES = {"number": {Decimal, int}, "money": {Decimal}, "integer": {int}, "boolean": {bool}, "text": {str},
+               "date": {date}}
+
+
+def _whole(column: list, places: Decimal) -> bool:
+    """Whether no value of a column of Decimals has more decimals than `places` has (written 2.50 or 2.5 alike)."""
+    if all(map(Decimal.same_quantum, column, repeat(places))):  # the usual case, told from the exponent alone
+        return True
+    return all(map(eq, map(Decimal.quantize, column, repeat(places)), column))
+
+
+def _column_ready(spec: InputSpec, column: list, types: set[type]) -> bool:
+    """Whether a column of present values is already in its checked form, judged a column at a time.
+
+    True only when checking each value one by one would give the values back unchanged in
+    value (a money amount written 50 stays 50, equal to the 50.00 the checker gives; a whole
+    number stays an int, equal to the Decimal the checker gives) and refuse none of them.
+    False means: check them one by one.
+    """
+    if not types <= READY_TYPES[spec.type]:
+        return False
+    try:
+        if spec.type in LIMITS or spec.min is not None or spec.max is not None:
+            low, high = min(column), max(column)  # one pass each, for every limit below
+            lowest, highest = LIMITS.get(spec.type, (None, None))
+            if lowest is not None and not (lowest < low and high < highest if spec.type != "date"
+                                           else lowest <= low and high <= highest):
+                return False
+            if (spec.min is not None and low < spec.min) or (spec.max is not None and high > spec.max):
+                return False
+        if spec.type in ("money", "number"):
+            decimals = column if int not in types else [value for value in column if type(value) is Decimal]
+            if not _whole(decimals, CENT if spec.type == "money" else PLACES):
+                return False
+    except ArithmeticError:  # a NaN, an infinity, a number too long to quantize: the one-by-one check says why
+        return False
+    if spec.values is None:
+        return True
+    allowed = set(map(as_text, spec.values))
+    if spec.type == "text":
+        return set(column) <= allowed
+    return spec.type != "money" and set(map(as_text, column)) <= allowed
+
+
 class FactChecker:
     """The declared inputs of one document, compiled once: checks and normalizes fact sets."""
 
     def __init__(self, doc: RuleDocument) -> None:
         """Prepare one check per declared input, and the checked defaults."""
         self.document_id = doc.id
+        self.specs = list(doc.inputs.values())
         self.inputs: list[tuple[str, Callable[[object], object], object, bool]] = []  # name, check, default, required
-        for spec in doc.inputs.values():
+        for spec in self.specs:
             check = _checker(spec)
             default = check(spec.default) if spec.has_default and spec.default is not None else _MISSING
             self.inputs.append((spec.name, check, default, spec.required))
+
+    def columns(self, facts_list: Sequence[Facts]) -> dict[str, list]:
+        """Many fact sets checked a column (one input) at a time: each input's values in order, None where absent.
+
+        The values compare and compute exactly as `check` gives them (a money amount may keep
+        the way it was written: 50 rather than 50.00). Refusals are `check`'s own, for the first
+        fact set that has one: when any value is in doubt, the fact sets are checked one by one.
+        """
+        try:
+            return self._columns(facts_list)
+        except (FactError, AttributeError, TypeError):  # not a mapping, or a bad value: `check` names the first
+            checked = [self.check(facts) for facts in facts_list]
+            return {name: [facts.get(name) for facts in checked] for name, _, _, _ in self.inputs}
+
+    def _columns(self, facts_list: Sequence[Facts]) -> dict[str, list]:
+        """The columns, or a FactError (or TypeError) as soon as one value is refused."""
+        plain = set(map(type, facts_list)) <= {dict}
+        if not plain and not all(isinstance(facts, Mapping) for facts in facts_list):
+            raise TypeError("facts must be mappings")
+        columns = {}
+        for spec, (name, check, default, required) in zip(self.specs, self.inputs):
+            try:
+                column = list(map(itemgetter(name), facts_list))
+            except KeyError:  # absent from some fact set: None there
+                column = (list(map(dict.get, facts_list, repeat(name))) if plain
+                          else [facts.get(name) for facts in facts_list])
+            types = set(map(type, column))
+            present = column
+            if NONE in types:
+                types.discard(NONE)
+                if default is not _MISSING:
+                    column = present = ([default] * len(column) if not types
+                                        else [default if value is None else value for value in column])
+                    types.add(type(default))
+                elif required:
+                    raise FactError(f"{name}: missing")
+                else:
+                    present = [value for value in column if value is not None]
+            if present and not _column_ready(spec, present, types):
+                column = [None if value is None else check(value) for value in column]
+            columns[name] = column
+        return columns
 
     def check(self, facts: Facts) -> dict[str, object]:
         """The facts this document reads, checked and normalized; a FactError names the first bad one."""

@@ -344,7 +344,7 @@ class ScheduleResult:
         return out
 
 
-def _period(period: tuple[date | str, date | str]) -> tuple[date, date]:
+def period_dates(period: tuple[date | str, date | str]) -> tuple[date, date]:
     """A period as (first, last) dates, both included."""
     first, last = period
     first = date.fromisoformat(first) if isinstance(first, str) else first
@@ -364,7 +364,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date
         total, lines, note = plan.price(checked)
         version = plan.version
         return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, None, note)
-    first, last = _period(period)
+    first, last = period_dates(period)
     spans = in_force.versions_over(doc, first, last)
     period_days = (last - first).days + 1
     parts, total = [], Decimal(0)
