@@ -119,16 +119,16 @@ def _sort_out(session: Session, workflows: list[Workflow], approving: bool,
     return changed
 
 
-def _problems(session: Session, changed: list[tuple[Workflow, WorkflowVersion | None]], approver: str | None,
-              today: date) -> list[str]:
-    """Why the import may not store (or, approved, publish) what it changes; each versioned after those before it."""
-    problems, coming = [], {}
+def _publish_problems(session: Session, changed: list[tuple[Workflow, WorkflowVersion | None]], approver: str,
+                      today: date) -> list[str]:
+    """Why an approved import may not publish what it changes; each version judged after those before it."""
+    problems: list[str] = []
+    coming: dict[str, list[WorkflowVersion]] = {}
     for workflow, pending in changed:
-        published = publishedhistory(session, workflow.id) + coming.get(workflow.id, [])
-        if pending is not None and approver is not None:
+        published = published_rows(session, workflow.id) + coming.get(workflow.id, [])
+        if pending is not None:
             second_person(session, pending.author, approver)
-        problems += [f"{workflow.source}: {workflow.id}: {p}" for p in version_problems(published, workflow, today)
-                     if approver is not None or "never changes" in p]
+        problems += [f"{workflow.source}: {workflow.id}: {p}" for p in version_problems(published, workflow, today)]
         coming.setdefault(workflow.id, []).append(
             WorkflowVersion(workflow_id=workflow.id, version=workflow.version, effective=workflow.effective,
                             revision=0, sha256=sha256_of(workflow.text)))
