@@ -1,4 +1,5 @@
-"""The job kind `workflow-preview`: which open cases a workflow draft would move or offer other steps, in the background.
+"""The job kind `workflow-preview`: the open cases a workflow draft would move or offer other steps, worked out
+in the background.
 
 The draft page asks for the job and answers at once; the worker judges the workflow's open
 cases a chunk at a time (`engine.workflow.preview`), storing "340 of 2,000 open cases" as it

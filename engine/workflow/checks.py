@@ -142,7 +142,8 @@ class DefinitionReader:
         if not _is_int(data["version"]) or data["version"] < 1:
             self.error("version", f"a version is a whole number from 1, not {describe(data['version'])}")
         if "effective" in data and type(data["effective"]) is not date:
-            self.error("effective", f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
+            self.error("effective",
+                       f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
 
     def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str]) -> tuple[str, ...]:
         """`tags: [..]`: words the program reads instead of ids and names, each one it knows."""

@@ -100,7 +100,7 @@ class WorkflowSet:
         return tuple(sorted({w.id for w in self._workflows.values() if tag in w.tags}))
 
     def the_one_tagged(self, tag: str, on: date | None = None) -> Workflow:
-        """The newest version (in force `on`) of the one workflow that carries a tag; LookupError when none or several do."""
+        """The newest version (in force `on`) of the one workflow tagged so; LookupError when none or several are."""
         found = self.tagged(tag)
         if len(found) != 1:
             raise LookupError(f"one workflow is tagged {tag}, not {len(found)} ({', '.join(found) or 'none'})")

@@ -124,7 +124,7 @@ def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, work
               actor: Actor, on: date, now: datetime, fields: Mapping[str, object] | None = None,
               parent: Case | None = None,
               state: str | None = None) -> Case:
-    """Open a case on the workflow's newest version in force on the day, in its initial or a named state, with its event."""
+    """Open a case on the workflow's version in force on the day, in its initial or a named state, with its event."""
     workflow = workflows.get(workflow_id, on=on)
     _refuse_opening_state(workflow, state)
     fields = _initial_fields(workflow, fields or {}, later=state is not None and state != workflow.initial)

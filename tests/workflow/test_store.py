@@ -36,8 +36,9 @@ def refunds_text() -> str:
 def refunds_version_2(effective: str | None = "2026-06-01") -> str:
     """Version 2 of refunds: a request may no longer be denied before it is researched."""
     header = "version: 2\n" + (f"effective: {effective}\n" if effective else "")
+    deny_from = "    from: [requested, researched, approved]\n    to: denied"
     changed = refunds_text().replace("version: 1\n", header, 1).replace(
-        "    from: [requested, researched, approved]\n    to: denied", "    from: [researched, approved]\n    to: denied")
+        deny_from, "    from: [researched, approved]\n    to: denied")
     assert changed.count("version: 2") == 1 and "from: [researched, approved]" in changed
     return changed
 
@@ -197,3 +198,38 @@ def test_the_running_catalog_reads_the_store_and_the_folder_only_while_it_has_no
     from_store = catalog_source.current_workflows(db, catalog.rules, tmp_path / "nothing here")
     assert from_store.get("refunds").source == "refunds revision 1"
     assert from_store.get("refunds").text == refunds_text()
+
+
+def test_the_preview_names_cases_that_would_change_state_or_see_other_steps(stored, catalog):
+    """Deny no longer offered to a requested refund; a draft without a case's state moves the case."""
+    from engine.rulebook.workflow_revisions import published_workflows
+    from engine.workflow.definitions import load_workflow
+    from engine.workflow.preview import preview_draft
+
+    running = catalog_source.current_catalog(stored, REPO / "rules", WORKFLOWS)
+    requested, researched = create_account(stored), create_account(stored)
+    cases = []
+    for account in (requested, researched):
+        charge(stored, account.id, "80.00", on=date(2026, 4, 1), due_on=date(2026, 4, 22))
+        pay(stored, account.id, "80.00", on=date(2026, 4, 20))
+        pay(stored, account.id, "80.00", on=date(2026, 4, 21))
+        cases.append(services.open_case(stored, running, "refunds", account.id, actor="carla", on=TODAY,
+                                        now=at(TODAY), fields={"amount": "80.00", "source": "overpayment"}))
+    services.take_step(stored, running, cases[1].id, "research", user="carla", on=TODAY, now=at(TODAY),
+                       version=cases[1].version, form={"research_notes": "paid twice"})
+    workflows = published_workflows(stored, catalog.rules)
+    seen = []
+    draft = load_workflow(refunds_version_2(), "refunds (draft)", catalog.rules)
+    report = preview_draft(stored, catalog.rules, workflows, draft, TODAY, chunk=1,
+                           progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    assert (report.open_cases, report.state_changes, report.step_changes) == (2, 0, 1)
+    assert report.other_steps == [{"case": cases[0].id, "version": 1, "state": "requested",
+                                   "now": ["research", "deny"], "draft": ["research"]}]
+    renamed = refunds_version_2().replace("researched:  {label: Researched}", "reviewed:  {label: Reviewed}") \
+        .replace("to: researched", "to: reviewed").replace("from: researched", "from: reviewed") \
+        .replace("from: [researched, approved]", "from: [reviewed, approved]")
+    moved = preview_draft(stored, catalog.rules, workflows, load_workflow(renamed, "refunds (draft)", catalog.rules),
+                          TODAY)
+    assert moved.changes_state == [{"case": cases[1].id, "version": 1, "state": "researched", "now": None,
+                                     "draft": None, "why": "the draft has no state researched"}]
