@@ -11,18 +11,19 @@ from flask_login import current_user
 from engine.city import get_city
 from engine.jobs import workflow_preview
 from engine.rulebook import workflow_revisions, workflow_store
-from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, publish_refusal
+from engine.rulebook.approval import publish_refusal
 from engine.rulebook.store import RuleStoreError
 from engine.rulebook.workflow_revisions import NOT_IN_STORE, WorkflowDraftCheck, check_workflow_draft
-from engine.rules.errors import DocumentErrors
 from engine.store.models import Job, WorkflowVersion
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
+from webapp.background import job_for_page
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
 from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
+from webapp.rules.publishing import publish_from_page
 from webapp.workflows import bp
 
 
@@ -54,16 +55,10 @@ def _checked(row: WorkflowVersion) -> WorkflowDraftCheck | None:
 
 def _preview_job(row: WorkflowVersion) -> Job:
     """The draft's preview job for today: the one already asked for, or one asked for now (and committed)."""
-    session = database.session
-    found = workflow_preview.preview_job(session, row, clock.today())
-    if found is not None:
-        return found
-    # As for a rule draft's impact: end the reading transaction, write the request, read on.
-    session.commit()
-    job = workflow_preview.request_preview(session, row, clock.today(), current_user.username, clock.now())
-    session.commit()
-    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-    return job
+    session, today = database.session, clock.today()
+    return job_for_page(workflow_preview.preview_job(session, row, today),
+                        lambda: workflow_preview.request_preview(session, row, today, current_user.username,
+                                                                 clock.now()))
 
 
 @bp.route("/")
@@ -156,24 +151,11 @@ def retry_preview(workflow_id: str, revision: int):
 def publish(workflow_id: str, revision: int):
     """Publish a draft: refused to its own author when the city asks for a second approver."""
     row = _draft(workflow_id, revision)
-    refusal = publish_refusal(row, current_user.username, get_city(database.session))
-    if refusal == WAITING_FOR_SECOND_APPROVER:
-        abort(make_response(*errors.page(403, refusal)))
-    if not PublishForm().validate_on_submit():
-        abort(400)
-    try:
-        workflow_store.publish(database.session, rules(), workflow_id, revision, current_user.username, clock.now(),
-                               clock.today())
-    except RuleStoreError as error:
-        database.session.rollback()
-        flash(f"Not published: {error}", "error")
-        return redirect(url_for("workflows.draft", workflow_id=workflow_id, revision=revision))
-    except DocumentErrors as refused:
-        database.session.rollback()
-        count = len(refused.errors)
-        flash(f"Not published: the text has {count} error{'s' * (count != 1)}, listed under Publish.", "error")
-        return redirect(url_for("workflows.draft", workflow_id=workflow_id, revision=revision))
-    database.session.commit()
+    back = publish_from_page(row, lambda: workflow_store.publish(
+        database.session, rules(), workflow_id, revision, current_user.username, clock.now(), clock.today()),
+        url_for("workflows.draft", workflow_id=workflow_id, revision=revision))
+    if back is not None:
+        return back
     flash(f"Version {row.version} of {workflow_id} published; new cases open on it from "
           f"{row.effective or 'now on'}, and open cases keep their version.", "success")
     return redirect(url_for("workflows.index"))
