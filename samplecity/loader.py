@@ -31,6 +31,7 @@ from samplecity.dice import dice
 from samplecity.history import AccountYears, Standing
 from samplecity.licenses import Application, LicenseYear
 from engine.rulebook.store import import_documents
+from engine.rulebook.workflow_store import import_workflows
 from engine.rules.months import first_of_month
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
 from engine.users import add_user
@@ -109,6 +110,7 @@ def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int,
                 session.add(CitySettings(**city.city_settings_row()))
                 logins = add_demo_logins(session, now)
                 import_documents(session, catalog.rules, actor="demo", now=now, today=as_of)  # the rule store
+                import_workflows(session, catalog.workflows, catalog.rules, actor="demo", now=now, today=as_of)
                 start_keeping(session, as_of)  # each account's balance is kept as its year is written
                 session.flush()
                 made = write_city(connection, catalog.rules, accounts, licenses, seed, as_of, periods, report)

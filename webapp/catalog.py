@@ -1,10 +1,11 @@
 """The city's rules and workflows as the web app reads them: the rule store's published revisions.
 
-Each request checks, with one small query, whether a revision was published since the app
-built its catalog, and builds it again if so: a publication takes effect on the next request.
-Until the store has published anything the rules come from RULES_DIR. WORKFLOWS_DIR and
-NOTICE_TEMPLATES say where the workflows and notice templates are; by default the folders
-beside the code (rules/, workflows/, templates/notices/).
+Each request checks, with two small queries, whether a rule or workflow revision was
+published since the app built its catalog, and builds it again if so: a publication takes
+effect on the next request. Until the store has published rules they come from RULES_DIR,
+and until it has published workflows from WORKFLOWS_DIR; NOTICE_TEMPLATES says where the
+notice templates are. By default the folders beside the code (rules/, workflows/,
+templates/notices/).
 """
 from __future__ import annotations
 

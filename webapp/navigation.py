@@ -24,6 +24,7 @@ MENU = (
     ("Payment files", "payments.files"),
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
+    ("Workflows", "workflows.index"),
     ("Sweeps", "sweeps.index"),
     ("Approvals", "rules.approvals"),
     ("Users", "admin.users_page"),

@@ -6,7 +6,7 @@ button. That the approver is an active supervisor or administrator is the store'
 """
 from __future__ import annotations
 
-from engine.store.models import CitySettings, RuleVersion
+from engine.store.models import CitySettings, RuleVersion, WorkflowVersion
 
 WAITING_FOR_SECOND_APPROVER = ("Waiting for a second approver: the city asks for someone other than the author "
                                "to publish it.")
@@ -19,7 +19,7 @@ def may_publish(author: str, approver: str, city: CitySettings) -> str | None:
     return None
 
 
-def publish_refusal(row: RuleVersion, username: str, city: CitySettings) -> str | None:
+def publish_refusal(row: RuleVersion | WorkflowVersion, username: str, city: CitySettings) -> str | None:
     """Why the draft page offers `username` no publish button (None when it does), in the page's words."""
     if row.status != "draft":
         return f"Revision {row.revision} is {row.status}, not a draft."

@@ -1,15 +1,20 @@
-"""Where the running system reads the city's rules: the rule store's published revisions.
+"""Where the running system reads the city's rules and workflows: the rule store's published revisions.
 
-The newest published revision of each document is what the city runs on; the rules/ folder
-is read only while the store has published nothing (a new install before `ordinance demo`
-or `ordinance rules import`). The workflows are always read from their folder.
+The newest published revision of each rule document is what the city runs on, and every
+published version of each workflow (a case keeps the version it opened under). A folder is
+read only while the store has published none of its kind: the rules/ folder before
+`ordinance demo` or `ordinance rules import`, the workflows/ folder in a database from
+before workflows were published (until `ordinance workflows import`), which the log says
+once per process and folder.
 
 `CatalogCache` keeps one catalog per process and builds it again when the publications
-change: its stamp is the count and the newest id of the published revisions, one small
-query (a published revision never changes, so a new publication always moves the stamp).
+change: its stamp is the count and the newest id of the published rule and workflow
+revisions, two small queries (a published revision never changes, so a new publication
+always moves the stamp).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,12 +25,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.rules.library import RuleLibrary
 from engine.rulebook.revisions import published_library
-from engine.store.models import RuleVersion
+from engine.rulebook.workflow_revisions import published_workflows
+from engine.store.models import RuleVersion, WorkflowVersion
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.services import Catalog
 
 Stamp = tuple[int, int]
 NOTHING_PUBLISHED: Stamp = (0, 0)
+log = logging.getLogger("ordinance.catalog")
+_told: set[str] = set()  # the workflow folders the log has named already
 
 
 def publication_stamp(session: Session) -> Stamp:
@@ -35,10 +43,33 @@ def publication_stamp(session: Session) -> Stamp:
     return int(count or 0), int(newest or 0)
 
 
+def workflow_stamp(session: Session) -> Stamp:
+    """How many workflow revisions are published and the newest one's id ((0, 0) when none is)."""
+    count, newest = session.execute(select(func.count(WorkflowVersion.id), func.max(WorkflowVersion.id))
+                                    .where(WorkflowVersion.status == "published")).one()
+    return int(count or 0), int(newest or 0)
+
+
+def catalog_stamp(session: Session) -> tuple[Stamp, Stamp]:
+    """What moves when anything the catalog reads is published: the rules' stamp and the workflows'."""
+    return publication_stamp(session), workflow_stamp(session)
+
+
+def current_workflows(session: Session, rules: RuleLibrary, workflows_dir: str | Path) -> WorkflowSet:
+    """The store's published workflows, checked against the rules; the folder's while the store has none."""
+    if workflow_stamp(session) != NOTHING_PUBLISHED:
+        return published_workflows(session, rules)
+    if str(workflows_dir) not in _told:
+        _told.add(str(workflows_dir))
+        log.warning("the rule store has no published workflows: reading the folder %s; load it into the store "
+                    "with `ordinance workflows import`", workflows_dir)
+    return WorkflowSet.from_folder(workflows_dir, rules)
+
+
 def catalog_from_store(session: Session, workflows_dir: str | Path) -> Catalog:
-    """The published rules with the workflows of the folder, checked against them."""
+    """The published rules with the published workflows (the folder's while none is), checked against them."""
     rules = published_library(session)
-    return Catalog(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules))
+    return Catalog(rules=rules, workflows=current_workflows(session, rules, workflows_dir))
 
 
 @lru_cache(maxsize=4)
@@ -48,10 +79,13 @@ def _folder_catalog(rules_dir: str, workflows_dir: str) -> Catalog:
 
 
 def current_catalog(session: Session, rules_dir: str | Path, workflows_dir: str | Path) -> Catalog:
-    """The store's published rules when it has any, else the rules folder's; the workflows folder's."""
-    if publication_stamp(session) == NOTHING_PUBLISHED:
+    """The store's published rules and workflows; a folder's for each kind the store has none of."""
+    if publication_stamp(session) != NOTHING_PUBLISHED:
+        return catalog_from_store(session, workflows_dir)
+    if workflow_stamp(session) == NOTHING_PUBLISHED:
         return _folder_catalog(str(rules_dir), str(workflows_dir))
-    return catalog_from_store(session, workflows_dir)
+    rules = RuleLibrary.from_folder(rules_dir)
+    return Catalog(rules=rules, workflows=published_workflows(session, rules))
 
 
 @dataclass
@@ -60,13 +94,13 @@ class CatalogCache:
 
     rules_dir: str | Path
     workflows_dir: str | Path
-    _stamp: Stamp | None = None
+    _stamp: tuple[Stamp, Stamp] | None = None
     _catalog: Catalog | None = None
     _lock: Lock = field(default_factory=Lock)
 
     def get(self, session: Session) -> Catalog:
         """The catalog for the publications the session sees (one small query when nothing changed)."""
-        stamp = publication_stamp(session)
+        stamp = catalog_stamp(session)
         with self._lock:
             if self._catalog is None or stamp != self._stamp:
                 self._catalog, self._stamp = current_catalog(session, self.rules_dir, self.workflows_dir), stamp

@@ -106,23 +106,23 @@ def _check_effective_dates(documents: list[RuleDocument], published: dict[str, R
 # --- people --------------------------------------------------------------------------------
 
 
-def _rule_editor(session: Session, username: str, what: str) -> str:
+def rule_editor(session: Session, username: str, what: str, things: str = "rule versions") -> str:
     """The username of an active supervisor or administrator, or a RuleStoreError naming `what`."""
     user = get_user(session, username)
     if user is None or not user.active:
         raise RuleStoreError(f"the {what} {username!r} is not an active user")
     if user.role not in RULE_APPROVERS:
-        raise RuleStoreError(f"the {what} {user.username} is a {user.role}; rule versions are "
+        raise RuleStoreError(f"the {what} {user.username} is a {user.role}; {things} are "
                              f"drafted and approved by a supervisor or an administrator")
     return user.username
 
 
-def _author(session: Session, username: str) -> str:
+def draft_author(session: Session, username: str, things: str = "rule versions") -> str:
     """Who drafts: a supervisor, an administrator, or the system's import."""
-    return SYSTEM_USER if username == SYSTEM_USER else _rule_editor(session, username, "author")
+    return SYSTEM_USER if username == SYSTEM_USER else rule_editor(session, username, "author", things)
 
 
-def _second_person(session: Session, author: str, approver: str) -> None:
+def second_person(session: Session, author: str, approver: str) -> None:
     """Refuse an approver who drafted the revision when the city asks for a second person."""
     refusal = may_publish(author, approver, get_city(session))
     if refusal is not None:
@@ -167,7 +167,7 @@ def draft(session: Session, checked: DraftCheck, author: str, now: datetime) -> 
     if not checked.ok or checked.document is None:
         raise DocumentErrors(checked.errors)
     doc = checked.document
-    author = _author(session, author)
+    author = draft_author(session, author)
     latest = newest(session, doc.id, "draft", "published")
     if latest is not None and latest.sha256 == sha256_of(doc.text):
         raise RuleStoreError(f"{doc.id}: the text is the same as revision {latest.revision} ({latest.status})")
@@ -182,8 +182,8 @@ def publish(session: Session, document_id: str, number: int, approver: str, now:
         raise RuleStoreError(f"{document_id} has no revision {number}")
     if row.status != "draft":
         raise RuleStoreError(f"revision {number} of {document_id} is {row.status}, not a draft")
-    approver = _rule_editor(session, approver, "approver")
-    _second_person(session, row.author, approver)
+    approver = rule_editor(session, approver, "approver")
+    second_person(session, row.author, approver)
     current = newest(session, document_id, "published")
     if current is not None and current.revision > number:
         raise RuleStoreError(f"revision {current.revision} of {document_id} was published after this draft "
@@ -199,19 +199,18 @@ def publish(session: Session, document_id: str, number: int, approver: str, now:
 # --- importing a folder -------------------------------------------------------------------
 
 
-def _import_people(session: Session, author: str | None, approver: str | None) -> tuple[str, str | None]:
-    """Who drafts and who approves an import (approver None: drafts only)."""
+def import_people(session: Session, author: str | None, approver: str | None, first_set_up: bool,
+                  things: str = "rule versions") -> tuple[str, str | None]:
+    """Who drafts and who approves an import (approver None: drafts only); the system's import into an empty store."""
     if author is None and approver is None:
-        first_set_up = not session.scalar(select(func.count()).select_from(RuleVersion)
-                                          .where(RuleVersion.status == "published"))
         return SYSTEM_USER, SYSTEM_USER if first_set_up else None
     if author is None:
         raise RuleStoreError("an approver approves someone's drafts: say who drafted them (--author)")
-    author = _author(session, author)
+    author = draft_author(session, author, things)
     if approver is None:
         return author, None
-    approver = _rule_editor(session, approver, "approver")
-    _second_person(session, author, approver)
+    approver = rule_editor(session, approver, "approver", things)
+    second_person(session, author, approver)
     return author, approver
 
 
@@ -241,14 +240,16 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
     published = {doc.id: doc for doc in published_documents(session)}
     _check_references(documents, published)
     _check_effective_dates(documents, published, today)
-    author, approver = _import_people(session, author, approver)
+    first_set_up = not session.scalar(select(func.count()).select_from(RuleVersion)
+                                      .where(RuleVersion.status == "published"))
+    author, approver = import_people(session, author, approver, first_set_up)
     report = ImportReport()
     changed = _sort_out(session, documents, approver is not None, report)
     problems = [str(error) for doc, _ in changed for error in column_errors(doc)]
     if approver is not None:
         for doc, pending in changed:
             if pending is not None:
-                _second_person(session, pending.author, approver)
+                second_person(session, pending.author, approver)
             problems += _publish_problems(session, doc, today)
     if problems:
         raise RuleStoreError("\n".join(problems))

@@ -590,6 +590,33 @@ class RuleVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class WorkflowVersion(Base):
+    """A revision of a workflow definition as written: drafted, then published; published never changes.
+
+    Beside rule_versions rather than in it: a workflow keeps every published version (each
+    case runs on the one it opened under), keyed by the definition's own `version:`, and
+    takes effect on one day; a rule document holds its dated versions in one text.
+    """
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("workflow_id", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(80), index=True)
+    revision: Mapped[int] = mapped_column(Integer)  # 1, 2, ... for each workflow id, every draft counted
+    version: Mapped[int] = mapped_column(Integer)  # the definition's `version:`, what a case records
+    title: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(32))
+    effective: Mapped[date | None] = mapped_column(Date)  # opens new cases from this day (None: from the start)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # draft | published
+    author: Mapped[str] = mapped_column(String(64))
+    approver: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class SweepRun(Base):
     """One run of a sweep for one date: unique per sweep and date, resumable from its cursor."""
 

@@ -129,7 +129,7 @@ def load_accounts(session: Session, ids: list[int]) -> list[UtilityAccount]:
 
 def past_due_workflow(ctx: SweepContext) -> Workflow:
     """The workflow whose cases the sweep opens for accounts newly past due (tagged `past_due_accounts`)."""
-    return ctx.services.workflows.the_one_tagged(PAST_DUE_ACCOUNTS)
+    return ctx.services.workflows.the_one_tagged(PAST_DUE_ACCOUNTS, on=ctx.as_of)
 
 
 class DelinquencySweep:

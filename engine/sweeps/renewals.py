@@ -26,7 +26,7 @@ LOOKAHEAD = timedelta(days=366)  # reminders start well inside a year before the
 
 def renewal_workflow(ctx: SweepContext) -> Workflow:
     """The workflow of license renewals (tagged `license_renewals`)."""
-    return ctx.services.workflows.the_one_tagged(LICENSE_RENEWALS)
+    return ctx.services.workflows.the_one_tagged(LICENSE_RENEWALS, on=ctx.as_of)
 
 
 def opening_state(workflow: Workflow) -> str:

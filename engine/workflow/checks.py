@@ -25,7 +25,8 @@ from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, SHUT
                                    WORKFLOW_ID, WORKFLOW_TAGS, Action, AllowedDay, RuleOutcome, RuleGuard, Says, State,
                                    Transition, Workflow)
 
-TOP_KEYS = ("id", "title", "subject", "version", "initial", "states", "transitions", "description", "opening", "tags")
+TOP_KEYS = ("id", "title", "subject", "version", "effective", "initial", "states", "transitions", "description",
+            "opening", "tags")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by", "form",
@@ -124,12 +125,13 @@ class DefinitionReader:
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
-                        initial=data["initial"], states=states, transitions=tuple(transitions),
+                        effective=data.get("effective"), initial=data["initial"], states=states,
+                        transitions=tuple(transitions),
                         field_types=dict(self.field_types), opening=opening, source=self.source,
                         description=data.get("description") or "", lines=dict(self.lines), tags=tags)
 
     def check_header(self) -> None:
-        """id, title, subject and version."""
+        """id, title, subject, version and the day the version takes effect."""
         data = self.data
         if not isinstance(data["id"], str) or not WORKFLOW_ID.match(data["id"]):
             self.error("id", "an id is lower-case letters, digits and -")
@@ -139,6 +141,9 @@ class DefinitionReader:
             self.error("subject", f"unknown subject {describe(data['subject'])}; one of {', '.join(SUBJECT_FACTS)}")
         if not _is_int(data["version"]) or data["version"] < 1:
             self.error("version", f"a version is a whole number from 1, not {describe(data['version'])}")
+        if "effective" in data and type(data["effective"]) is not date:
+            self.error("effective",
+                       f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
 
     def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str]) -> tuple[str, ...]:
         """`tags: [..]`: words the program reads instead of ids and names, each one it knows."""

@@ -1,12 +1,17 @@
 """Read workflow definitions (WORKFLOW-FORMAT.md): safe YAML, then every check, each error with file:line and path.
 
-`load_workflow(text, source, rules)` gives a `Workflow` or raises `DocumentErrors` listing every
-problem (the checks are in `engine.workflow.checks`). `WorkflowSet.from_folder` reads a
-folder, keyed by (id, version), so a case opened under an old version keeps it, and checks
-that each `open:` names a workflow of the set.
+`load_workflow(text, source, rules)` gives a `Workflow` (its text kept as written) or raises
+`DocumentErrors` listing every problem (the checks are in `engine.workflow.checks`).
+`WorkflowSet.from_folder` reads a folder and `WorkflowSet.of` takes definitions already read
+(the rule store's published ones), keyed by (id, version), so a case opened under an old
+version keeps it, and checks that each `open:` names a workflow of the set. A new case opens
+on the newest version in force on its day: a version with `effective:` opens cases from that
+day, one without from the start.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 
@@ -31,29 +36,29 @@ def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
     workflow = reader.run()
     if reader.errors or workflow is None:
         raise DocumentErrors(sorted(reader.errors, key=lambda e: (e.line, e.path)))
-    return workflow
+    return replace(workflow, text=text)
 
 
 class WorkflowSet:
     """Every workflow definition of a folder, by (id, version); the newest version opens new cases."""
 
     def __init__(self, workflows: dict[tuple[str, int], Workflow]) -> None:
-        """Hold workflows already checked (use from_folder or from_paths)."""
+        """Hold workflows already checked (use from_folder, from_paths or of)."""
         self._workflows = dict(workflows)
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary) -> WorkflowSet:
         """Every `*.yaml`/`*.yml` under the given files and folders; DocumentErrors listing every problem."""
-        errors: list[DocumentError] = []
+        return cls.of(*read_files(paths, rules))
+
+    @classmethod
+    def of(cls, workflows: Iterable[Workflow], errors: Iterable[DocumentError] = ()) -> WorkflowSet:
+        """A set of definitions already read: one per (id, version), each `open:` naming one; else DocumentErrors."""
+        errors = list(errors)
         found: dict[tuple[str, int], Workflow] = {}
-        for file in _files(paths, errors):
-            try:
-                workflow = load_workflow(file.read_text(encoding="utf-8"), str(file), rules)
-            except DocumentErrors as bad:
-                errors.extend(bad.errors)
-                continue
+        for workflow in workflows:
             if workflow.key in found:
-                errors.append(DocumentError(str(file), _line(workflow, "version"), "version",
+                errors.append(DocumentError(workflow.source, _line(workflow, "version"), "version",
                                             f"{workflow.id} version {workflow.version} is already defined in "
                                             f"{found[workflow.key].source}"))
             else:
@@ -68,26 +73,38 @@ class WorkflowSet:
         """Every workflow under a folder."""
         return cls.from_paths([path], rules)
 
-    def get(self, workflow_id: str, version: int | None = None) -> Workflow:
-        """The workflow by id, at `version` (a case's) or the newest; LookupError if there is none."""
+    def get(self, workflow_id: str, version: int | None = None, on: date | None = None) -> Workflow:
+        """The workflow by id: at `version` (a case's), else the newest in force `on` (None: the newest).
+
+        LookupError if there is none.
+        """
         versions = sorted(v for (i, v) in self._workflows if i == workflow_id)
         if not versions:
             raise LookupError(f"no workflow named {workflow_id!r}; workflows: {', '.join(self.ids()) or 'none'}")
-        chosen = versions[-1] if version is None else version
+        chosen = version if version is not None else versions[-1] if on is None else self._in_force(workflow_id, on)
         if (workflow_id, chosen) not in self._workflows:
             raise LookupError(f"{workflow_id} has no version {chosen} (versions: {', '.join(map(str, versions))})")
         return self._workflows[(workflow_id, chosen)]
+
+    def _in_force(self, workflow_id: str, on: date) -> int:
+        """The newest version of a workflow that opens cases on the day; LookupError when none does yet."""
+        versions = sorted((v, w.effective) for (i, v), w in self._workflows.items() if i == workflow_id)
+        in_force = [v for v, effective in versions if effective is None or effective <= on]
+        if not in_force:
+            dates = ", ".join(f"version {v} from {effective}" for v, effective in versions)
+            raise LookupError(f"no version of {workflow_id} is in force on {on} ({dates})")
+        return in_force[-1]
 
     def tagged(self, tag: str) -> tuple[str, ...]:
         """The ids of the workflows (any version) that carry a tag, sorted."""
         return tuple(sorted({w.id for w in self._workflows.values() if tag in w.tags}))
 
-    def the_one_tagged(self, tag: str) -> Workflow:
-        """The newest version of the one workflow that carries a tag; LookupError when none or several do."""
+    def the_one_tagged(self, tag: str, on: date | None = None) -> Workflow:
+        """The newest version (in force `on`) of the one workflow tagged so; LookupError when none or several are."""
         found = self.tagged(tag)
         if len(found) != 1:
             raise LookupError(f"one workflow is tagged {tag}, not {len(found)} ({', '.join(found) or 'none'})")
-        return self.get(found[0])
+        return self.get(found[0], on=on)
 
     def states_tagged(self, tag: str, workflow_ids: tuple[str, ...] | None = None) -> dict[str, tuple[str, ...]]:
         """The states carrying a tag, by workflow id (any version; only these workflows, if given)."""
@@ -104,6 +121,20 @@ class WorkflowSet:
     def __iter__(self) -> Iterator[Workflow]:
         """Every workflow, by id and version."""
         return iter(self._workflows[k] for k in sorted(self._workflows))
+
+
+def read_files(paths: Iterable[str | Path], rules: RuleLibrary) -> tuple[list[Workflow], list[DocumentError]]:
+    """Each definition under the given files and folders, its text byte for byte; and the errors of those that fail."""
+    errors: list[DocumentError] = []
+    read = []
+    for file in _files(paths, errors):
+        try:
+            read.append(load_workflow(file.read_bytes().decode("utf-8"), str(file), rules))
+        except DocumentErrors as bad:
+            errors.extend(bad.errors)
+        except UnicodeDecodeError:
+            errors.append(DocumentError(str(file), 1, "", "not UTF-8 text"))
+    return read, errors
 
 
 def _files(paths: Iterable[str | Path], errors: list[DocumentError]) -> list[Path]:

@@ -7,6 +7,7 @@ kind, notice ids are registered, form fields have known types.
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field
 
 from engine.money import format_money
@@ -165,6 +166,8 @@ class Workflow:
     description: str = ""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
     tags: tuple[str, ...] = ()
+    effective: date | None = None  # the day this version starts to open new cases (None: from the start)
+    text: str = field(default="", compare=False, repr=False)  # the definition's YAML as written
 
     @property
     def key(self) -> tuple[str, int]:

@@ -124,8 +124,8 @@ def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, work
               actor: Actor, on: date, now: datetime, fields: Mapping[str, object] | None = None,
               parent: Case | None = None,
               state: str | None = None) -> Case:
-    """Open a case on a workflow's newest version, in its initial state or a named non-final one, with its event."""
-    workflow = workflows.get(workflow_id)
+    """Open a case on the workflow's version in force on the day, in its initial or a named state, with its event."""
+    workflow = workflows.get(workflow_id, on=on)
     _refuse_opening_state(workflow, state)
     fields = _initial_fields(workflow, fields or {}, later=state is not None and state != workflow.initial)
     if "requested_by" in SUBJECT_FACTS[workflow.subject] and "requested_by" not in fields:
@@ -185,7 +185,12 @@ def fees_for(session: Session, case: Case, steps: list[Transition], on: date) ->
 def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case: Case, actor: Actor,
                   on: date) -> list[Verdict]:
     """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
-    workflow = workflow_of(workflows, case)
+    return judged_steps(session, rules, workflow_of(workflows, case), case, actor, on)
+
+
+def judged_steps(session: Session, rules: RuleLibrary, workflow: Workflow, case: Case, actor: Actor,
+                 on: date) -> list[Verdict]:
+    """steps_allowed under a given definition (the case's own, or a draft's for its preview)."""
     fields = dict(case.fields or {})
     facts = case_facts(session, rules, workflow, case.subject_id, fields, on)
     mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]

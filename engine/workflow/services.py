@@ -58,7 +58,7 @@ def actor_for(session: Session, name: str) -> Actor:
 
 def open_case(session: Session, catalog: Catalog, workflow_id: str, subject_id: int, *, actor: str, on: date,
               now: datetime, fields: Mapping[str, object] | None = None, state: str | None = None) -> Case:
-    """Open a case of a workflow (its newest version) on a subject, at its initial state or the named one."""
+    """Open a case of a workflow (its version in force on the day) on a subject, in its initial or the named state."""
     return runtime.open_case(session, catalog.rules, catalog.workflows, workflow_id, subject_id,
                              actor=actor_for(session, actor), on=on, now=now, fields=fields, state=state)
 

@@ -19,6 +19,31 @@ def test_a_clerk_opening_an_admin_page_is_refused(clerk, path):
     assert b"Your role does not open this page" in response.data
 
 
+WORKFLOW_PAGES = ("/workflows/", "/workflows/refunds/draft", "/workflows/refunds/drafts/2")
+WORKFLOW_POSTS = ("/workflows/refunds/draft", "/workflows/refunds/drafts/2/preview",
+                  "/workflows/refunds/drafts/2/publish")
+
+
+@pytest.mark.parametrize("path", WORKFLOW_PAGES)
+def test_a_clerk_opening_a_workflow_page_is_refused(clerk, path):
+    """Workflows are drafted, previewed and published by supervisors and administrators."""
+    response = clerk.get(path)
+    assert response.status_code == 403
+    assert b"Your role does not open this page" in response.data
+
+
+@pytest.mark.parametrize("path", WORKFLOW_POSTS)
+def test_a_clerk_cannot_draft_preview_or_publish_a_workflow(clerk, path):
+    assert clerk.post(path, data={"text": "id: refunds", "save": "Save draft"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin"])
+def test_supervisors_and_administrators_open_the_workflows_page(login_as, role):
+    page = login_as(role).get("/")
+    assert 'href="/workflows/"' in page.get_data(as_text=True)
+    assert login_as(role).get("/workflows/").status_code == 200
+
+
 def test_a_supervisor_cannot_add_users(supervisor, db):
     response = supervisor.post("/admin/users", data={"username": "sneaky", "full_name": "Sneaky", "role": "admin",
                                                      "password": "password123", "confirm": "password123"})

@@ -29,6 +29,8 @@ EXPECTED = {
     "duplicate-key.yaml": "15: transitions[0].by: duplicate key 'by' (first on line 14)",
     "duplicate-step.yaml": ('11: transitions[0].id: two transitions are called "mail_reminder"',
                             '15: transitions[1].id: two transitions are called "mail_reminder"'),
+    "effective-not-a-day.yaml":
+        '5: effective: the day this version opens new cases, YYYY-MM-DD, not the text "next spring"',
     "fee-not-a-schedule.yaml":
         '16: transitions[0].actions[0].fee: "shutoff-eligibility" is a criteria, not a schedule',
     "field-limit-wrong-type.yaml":

@@ -43,9 +43,9 @@ def _catalog(city: CityContext, rules_dir: str, workflows_dir: str) -> services.
 def _common(function):
     """The options every cases command shares: the folders and the day."""
     function = click.option("--workflows-dir", default="workflows", show_default=True,
-                            help="Read the workflow definitions from here.")(function)
+                            help="The workflow definitions while the rule store has none published.")(function)
     function = click.option("--rules-dir", default="rules", show_default=True,
-                            help="Read the rule documents from here.")(function)
+                            help="The rule documents while the rule store has none published.")(function)
     return city_date_option("--on", "on", help="Act as of this day")(function)
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from engine.city import get_city
 from engine.jobs import rule_impact
 from engine.rulebook import revisions, store
-from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, publish_refusal
+from engine.rulebook.approval import publish_refusal
 from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentErrors
@@ -26,6 +26,7 @@ from webapp.pages import not_found
 from webapp.rules import bp
 from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
 from webapp.rules.impact_jobs import impact_job_for
+from webapp.rules.publishing import publish_from_page
 
 
 def _published(document_id: str):
@@ -141,24 +142,11 @@ def retry_impact(document_id: str, revision: int):
 @role_required(*SUPERVISORS)
 def publish(document_id: str, revision: int):
     """Publish a draft: refused to its own author when the city asks for a second approver."""
-    row = _draft(document_id, revision)
-    refusal = publish_refusal(row, current_user.username, get_city(database.session))
-    if refusal == WAITING_FOR_SECOND_APPROVER:
-        abort(make_response(*errors.page(403, refusal)))
-    if not PublishForm().validate_on_submit():
-        abort(400)
-    try:
-        store.publish(database.session, document_id, revision, current_user.username, clock.now(), clock.today())
-    except store.RuleStoreError as error:
-        database.session.rollback()
-        flash(f"Not published: {error}", "error")
-        return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
-    except DocumentErrors as refused:
-        database.session.rollback()
-        count = len(refused.errors)
-        flash(f"Not published: the text has {count} error{'s' * (count != 1)}, listed under Publish.", "error")
-        return redirect(url_for("rules.draft", document_id=document_id, revision=revision))
-    database.session.commit()
+    back = publish_from_page(_draft(document_id, revision), lambda: store.publish(
+        database.session, document_id, revision, current_user.username, clock.now(), clock.today()),
+        url_for("rules.draft", document_id=document_id, revision=revision))
+    if back is not None:
+        return back
     flash(f"Revision {revision} of {document_id} published; it applies from its versions' effective dates.",
           "success")
     return redirect(url_for("rules.show", document_id=document_id))

@@ -1,0 +1,191 @@
+"""Workflow definitions in the rule store: drafted, approved by a second person, published; imported and exported.
+
+The same steps as the rule documents (`engine.rulebook.store`), with the same people: a
+supervisor or an administrator drafts, another approves (`engine.rulebook.approval`), the
+system's import publishes the city's first set into an empty store. A published revision
+never changes (the database refuses it). What is published is a version of a workflow: a
+new one carries the next `version:` and the day it takes effect (`effective:`, today or
+later); the cases opened before keep theirs. Every change writes an audit row; nothing here
+commits or reads the clock.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.rulebook.revisions import sha256_of
+from engine.rulebook.store import (RuleStoreError, draft_author, import_people, rule_editor, second_person)
+from engine.rulebook.workflow_revisions import (WorkflowDraftCheck, check_workflow_draft, has_published_workflows,
+                                                history, next_revision, published_rows, published_workflows,
+                                                revision, source_of, version_problems)
+from engine.rules.errors import DocumentErrors
+from engine.rules.library import RuleLibrary
+from engine.store.models import WorkflowVersion
+from engine.workflow.definitions import WorkflowSet, read_files
+from engine.workflow.model import Workflow
+
+THINGS = "workflow versions"
+
+
+@dataclass
+class WorkflowImport:
+    """What an import did: revisions published, revisions drafted, definitions left as they were."""
+
+    published: list[WorkflowVersion] = field(default_factory=list)
+    drafted: list[WorkflowVersion] = field(default_factory=list)
+    unchanged: list[WorkflowVersion] = field(default_factory=list)
+
+
+def _add(session: Session, workflow: Workflow, author: str, now: datetime) -> WorkflowVersion:
+    """A new draft revision of a checked definition, audited."""
+    row = WorkflowVersion(workflow_id=workflow.id, revision=next_revision(session, workflow.id),
+                          version=workflow.version, title=workflow.title, subject=workflow.subject,
+                          effective=workflow.effective, yaml_text=workflow.text, sha256=sha256_of(workflow.text),
+                          status="draft", author=author, approver=None, created_at=now, published_at=None, note="")
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=author, action="workflow.draft", subject_type="workflow", subject_id=workflow.id,
+                 detail={"revision": row.revision, "version": row.version, "sha256": row.sha256}, at=now)
+    return row
+
+
+def _approve(session: Session, row: WorkflowVersion, approver: str, now: datetime) -> WorkflowVersion:
+    """Mark a checked draft published by `approver`, audited."""
+    row.status, row.approver, row.published_at = "published", approver, now
+    session.flush()
+    audit.record(session, actor=approver, action="workflow.publish", subject_type="workflow",
+                 subject_id=row.workflow_id, at=now,
+                 detail={"revision": row.revision, "version": row.version, "sha256": row.sha256, "author": row.author,
+                         "effective": row.effective.isoformat() if row.effective else None})
+    return row
+
+
+def draft(session: Session, checked: WorkflowDraftCheck, author: str, now: datetime) -> WorkflowVersion:
+    """Store a checked text as a new draft revision; DocumentErrors (nothing stored) if the check found errors."""
+    if not checked.ok or checked.workflow is None:
+        raise DocumentErrors(checked.errors)
+    workflow = checked.workflow
+    author = draft_author(session, author, THINGS)
+    sha = sha256_of(workflow.text)
+    same = next((row for row in reversed(history(session, workflow.id)) if row.sha256 == sha), None)
+    if same is not None:
+        raise RuleStoreError(f"{workflow.id}: the text is the same as revision {same.revision} ({same.status})")
+    return _add(session, workflow, author, now)
+
+
+def publish(session: Session, rules: RuleLibrary, workflow_id: str, number: int, approver: str, now: datetime,
+            today: date) -> WorkflowVersion:
+    """Publish a draft revision: a second person, checked again on `today`; audited."""
+    row = revision(session, workflow_id, number)
+    if row is None:
+        raise RuleStoreError(f"{workflow_id} has no revision {number}")
+    if row.status != "draft":
+        raise RuleStoreError(f"revision {number} of {workflow_id} is {row.status}, not a draft")
+    approver = rule_editor(session, approver, "approver", THINGS)
+    second_person(session, row.author, approver)
+    checked = check_workflow_draft(session, rules, workflow_id, row.yaml_text, today, source=source_of(row))
+    if not checked.ok:
+        raise DocumentErrors(checked.errors)
+    if checked.publish_problems:
+        raise RuleStoreError("\n".join(f"{workflow_id}: {problem}" for problem in checked.publish_problems))
+    return _approve(session, row, approver, now)
+
+
+# --- importing and exporting a folder ------------------------------------------------------------
+
+
+def _sort_out(session: Session, workflows: list[Workflow], approving: bool,
+              report: WorkflowImport) -> list[tuple[Workflow, WorkflowVersion | None]]:
+    """The definitions to store, each with the earlier import's draft of the same text to approve, if any."""
+    changed = []
+    for workflow in workflows:
+        rows, sha = history(session, workflow.id), sha256_of(workflow.text)
+        published = next((r for r in rows if r.status == "published" and r.version == workflow.version), None)
+        pending = next((r for r in reversed(rows) if r.status == "draft" and r.sha256 == sha), None)
+        if published is not None and published.sha256 == sha:
+            report.unchanged.append(published)
+        elif pending is not None and published is None:
+            if approving:
+                changed.append((workflow, pending))
+            else:
+                report.unchanged.append(pending)
+        else:
+            changed.append((workflow, None))
+    return changed
+
+
+def _publish_problems(session: Session, changed: list[tuple[Workflow, WorkflowVersion | None]], approver: str,
+                      today: date) -> list[str]:
+    """Why an approved import may not publish what it changes; each version judged after those before it."""
+    problems: list[str] = []
+    coming: dict[str, list[WorkflowVersion]] = {}
+    for workflow, pending in changed:
+        published = published_rows(session, workflow.id) + coming.get(workflow.id, [])
+        if pending is not None:
+            second_person(session, pending.author, approver)
+        problems += [f"{workflow.source}: {workflow.id}: {p}" for p in version_problems(published, workflow, today)]
+        coming.setdefault(workflow.id, []).append(
+            WorkflowVersion(workflow_id=workflow.id, version=workflow.version, effective=workflow.effective,
+                            revision=0, sha256=sha256_of(workflow.text)))
+    return problems
+
+
+def import_workflows(session: Session, workflows: Iterable[Workflow], rules: RuleLibrary, *, actor: str,
+                     now: datetime, today: date, author: str | None = None,
+                     approver: str | None = None) -> WorkflowImport:
+    """Store every new or changed definition, all or nothing: published when approved, else drafts; audited."""
+    workflows = sorted(workflows, key=lambda w: w.key)
+    replaced = {w.key for w in workflows}
+    WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
+    first_set_up = not has_published_workflows(session)
+    author, approver = import_people(session, author, approver, first_set_up, THINGS)
+    report = WorkflowImport()
+    changed = _sort_out(session, workflows, approver is not None, report)
+    problems = _publish_problems(session, changed, approver, today) if approver is not None else []
+    if problems:
+        raise RuleStoreError("\n".join(problems))
+    for workflow, pending in changed:
+        row = pending or _add(session, workflow, author, now)
+        if approver is None:
+            report.drafted.append(row)
+        else:
+            report.published.append(_approve(session, row, approver, now))
+    audit.record(session, actor=actor, action="workflow.import", subject_type="workflows", subject_id="import",
+                 detail={"author": author, "approver": approver,
+                         "published": [f"{r.workflow_id} v{r.version} r{r.revision}" for r in report.published],
+                         "drafted": [f"{r.workflow_id} v{r.version} r{r.revision}" for r in report.drafted],
+                         "unchanged": len(report.unchanged)}, at=now)
+    return report
+
+
+def import_folder(session: Session, folder: str | Path, rules: RuleLibrary, *, actor: str, now: datetime,
+                  today: date, author: str | None = None, approver: str | None = None) -> WorkflowImport:
+    """Import every definition under a folder, all or nothing (see import_workflows)."""
+    read, errors = read_files([folder], rules)
+    if errors:
+        raise DocumentErrors(errors)
+    return import_workflows(session, read, rules, actor=actor, now=now, today=today, author=author,
+                            approver=approver)
+
+
+def export_path(row: WorkflowVersion, newest: bool) -> Path:
+    """Where a published version is written: ID.yaml for the newest, ID.vN.yaml for each earlier one."""
+    return Path(f"{row.workflow_id}.yaml" if newest else f"{row.workflow_id}.v{row.version}.yaml")
+
+
+def export(session: Session, folder: str | Path) -> list[Path]:
+    """Write every published version's text, byte for byte, under `folder`; the files written."""
+    rows = published_rows(session)
+    newest = {row.workflow_id: row.version for row in rows}  # rows come by id and version
+    written = []
+    for row in rows:
+        path = Path(folder) / export_path(row, newest[row.workflow_id] == row.version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(row.yaml_text.encode("utf-8"))
+        written.append(path)
+    return written

@@ -1,0 +1,87 @@
+"""Drafting a workflow version on the web: check, save, preview it on the open cases, publish by a second person."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.rulebook import catalog_source, store, workflow_store
+from engine.store.models import AuditEntry, WorkflowVersion
+from engine.workflow import services
+from tests.factories import NOW, create_account
+from tests.reading_support import reading  # noqa: F401  (fixture)
+from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+from tests.workflow.conftest import REPO, at, charge, pay
+from tests.workflow.test_store import refunds_version_2
+
+TODAY = date(2026, 3, 2)  # the fixed clock's day in the city
+
+
+@pytest.fixture()
+def workflow_store_of_city(db):
+    """The repository's rules and workflows in the store, published by the city's first set-up."""
+    store.import_folder(db, REPO / "rules", actor="test", now=NOW, today=TODAY)
+    rules = catalog_source.current_rules(db, REPO / "rules")
+    workflow_store.import_folder(db, REPO / "workflows", rules, actor="test", now=NOW, today=TODAY)
+    return db
+
+
+def requested_refund(db):
+    """An open refund case, requested and not yet researched (version 1: it may still be denied)."""
+    account = create_account(db)
+    charge(db, account.id, "80.00", on=date(2026, 2, 1), due_on=date(2026, 2, 22))
+    pay(db, account.id, "80.00", on=date(2026, 2, 20))
+    pay(db, account.id, "80.00", on=date(2026, 2, 21))
+    running = catalog_source.current_catalog(db, REPO / "rules", REPO / "workflows")
+    return services.open_case(db, running, "refunds", account.id, actor="cli:test", on=TODAY, now=at(TODAY),
+                              fields={"amount": "80.00", "source": "overpayment"})
+
+
+def test_save_preview_then_a_second_supervisor_publishes(fixed_clock, workflow_store_of_city, login_as, run_jobs):
+    """The draft is previewed on the open case (deny no longer offered), published by another, audited."""
+    db = workflow_store_of_city
+    case = requested_refund(db)
+    author, second = login_as("supervisor"), login_as("supervisor")
+    editor = author.get("/workflows/refunds/draft").get_data(as_text=True)
+    assert "version: 2" in editor and "id: refunds" in editor
+    saved = author.post("/workflows/refunds/draft", data={"text": refunds_version_2(), "save": "Save draft"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/workflows/refunds/drafts/2")
+    assert "Waiting to start" in author.get("/workflows/refunds/drafts/2").get_data(as_text=True)
+    assert [job.kind for job in run_jobs()] == ["workflow-preview"]
+    preview = author.get("/workflows/refunds/drafts/2").get_data(as_text=True)
+    assert "1 open refunds case, each judged on Mar 2, 2026" in preview
+    assert "0 would change state" in preview and "1 would offer other steps" in preview
+    assert f">{case.id}</a></th><td>requested</td><td>research, deny</td><td>research</td>" in preview
+    assert "Waiting for a second approver" in preview and "Publish this version" not in preview
+    refused = author.post("/workflows/refunds/drafts/2/publish")
+    assert refused.status_code == 403
+
+    assert "Publish this version" in second.get("/workflows/refunds/drafts/2").get_data(as_text=True)
+    assert second.post("/workflows/refunds/drafts/2/publish").status_code == 302
+    row = db.scalar(select(WorkflowVersion).where(WorkflowVersion.workflow_id == "refunds",
+                                                  WorkflowVersion.revision == 2))
+    assert (row.status, row.author, row.approver) == ("published", author.user.username, second.user.username)
+    actions = [(a.action, a.actor) for a in db.scalars(
+        select(AuditEntry).where(AuditEntry.subject_id == "refunds").order_by(AuditEntry.id))]
+    assert actions[-2:] == [("workflow.draft", author.user.username), ("workflow.publish", second.user.username)]
+    listed = second.get("/workflows/").get_data(as_text=True)
+    assert "version 1 from the start; version 2 from Jun 1, 2026" in listed and "No drafts are waiting" in listed
+
+
+def test_a_broken_draft_names_its_line_and_path_and_stores_nothing(fixed_clock, workflow_store_of_city, supervisor):
+    """An unknown state: the line, the path and the message; no revision stored."""
+    broken = refunds_version_2().replace("    to: denied", "    to: refused")
+    page = supervisor.post("/workflows/refunds/draft", data={"text": broken, "save": "Save draft"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "Line 64, <code>transitions[3].to</code>: unknown state &#34;refused&#34;" in text
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 4
+
+
+def test_the_draft_page_says_when_the_store_has_no_workflows(fixed_clock, supervisor):
+    """An old database: drafting waits for the import, and says so."""
+    page = supervisor.get("/workflows/refunds/draft")
+    assert page.status_code == 409
+    assert "ordinance workflows import" in page.get_data(as_text=True)
+    assert "reads the workflows folder" in supervisor.get("/workflows/").get_data(as_text=True)
