@@ -4,9 +4,11 @@ The newest published revision of each document is what the city runs on; the rul
 is read only while the store has published nothing (a new install before `ordinance demo`
 or `ordinance rules import`). The workflows are always read from their folder.
 
+The workflows are checked against the approval roles the city has defined (engine.roles).
 `CatalogCache` keeps one catalog per process and builds it again when the publications
-change: its stamp is the count and the newest id of the published revisions, one small
-query (a published revision never changes, so a new publication always moves the stamp).
+or the approval roles change: its stamp is the count and the newest id of the published
+revisions and the approval roles' ids, small queries (a published revision never changes,
+so a new publication always moves the stamp).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.roles import role_ids
 from engine.rules.library import RuleLibrary
 from engine.rulebook.revisions import published_library
 from engine.store.models import RuleVersion
@@ -26,6 +29,7 @@ from engine.workflow.services import Catalog
 
 Stamp = tuple[int, int]
 NOTHING_PUBLISHED: Stamp = (0, 0)
+CatalogStamp = tuple[Stamp, frozenset[str]]  # the publications and the approval roles a catalog was built on
 
 
 def publication_stamp(session: Session) -> Stamp:
@@ -38,20 +42,26 @@ def publication_stamp(session: Session) -> Stamp:
 def catalog_from_store(session: Session, workflows_dir: str | Path) -> Catalog:
     """The published rules with the workflows of the folder, checked against them."""
     rules = published_library(session)
-    return Catalog(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules))
+    return Catalog(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules, role_ids(session)))
 
 
 @lru_cache(maxsize=4)
-def _folder_catalog(rules_dir: str, workflows_dir: str) -> Catalog:
+def _folder_catalog(rules_dir: str, workflows_dir: str, approval_roles: frozenset[str]) -> Catalog:
     """The folders read and checked once per process (apps made one after another share them)."""
-    return Catalog.load(rules_dir, workflows_dir)
+    return Catalog.load(rules_dir, workflows_dir, approval_roles)
 
 
 def current_catalog(session: Session, rules_dir: str | Path, workflows_dir: str | Path) -> Catalog:
-    """The store's published rules when it has any, else the rules folder's; the workflows folder's."""
+    """The store's published rules when it has any, else the rules folder's; the workflows folder's, checked
+    against the city's approval roles."""
     if publication_stamp(session) == NOTHING_PUBLISHED:
-        return _folder_catalog(str(rules_dir), str(workflows_dir))
+        return _folder_catalog(str(rules_dir), str(workflows_dir), role_ids(session))
     return catalog_from_store(session, workflows_dir)
+
+
+def catalog_stamp(session: Session) -> CatalogStamp:
+    """What a cached catalog depends on: the publications and the approval roles defined."""
+    return publication_stamp(session), role_ids(session)
 
 
 @dataclass
@@ -60,13 +70,14 @@ class CatalogCache:
 
     rules_dir: str | Path
     workflows_dir: str | Path
-    _stamp: Stamp | None = None
+    _stamp: CatalogStamp | None = None
     _catalog: Catalog | None = None
     _lock: Lock = field(default_factory=Lock)
 
     def get(self, session: Session) -> Catalog:
-        """The catalog for the publications the session sees (one small query when nothing changed)."""
-        stamp = publication_stamp(session)
+        """The catalog for the publications and approval roles the session sees (two small queries when nothing
+        changed)."""
+        stamp = catalog_stamp(session)
         with self._lock:
             if self._catalog is None or stamp != self._stamp:
                 self._catalog, self._stamp = current_catalog(session, self.rules_dir, self.workflows_dir), stamp

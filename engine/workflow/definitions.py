@@ -8,7 +8,7 @@ that each `open:` names a workflow of the set.
 from __future__ import annotations
 
 from pathlib import Path
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -18,8 +18,9 @@ from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow
 
 
-def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
-    """A validated Workflow from YAML text, or DocumentErrors naming every problem."""
+def load_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+    """A validated Workflow from YAML text, or DocumentErrors naming every problem (a role named must be a page
+    role or one of `approval_roles`, the city's)."""
     try:
         read = read_yaml(text, source)
     except DocumentError as error:
@@ -27,7 +28,7 @@ def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
     if not isinstance(read.data, dict):
         raise DocumentErrors([DocumentError(source, 1, "",
                                             "a workflow is a mapping with id, title, states, transitions")])
-    reader = DefinitionReader(read.data, source, read.lines, rules)
+    reader = DefinitionReader(read.data, source, read.lines, rules, approval_roles)
     workflow = reader.run()
     if reader.errors or workflow is None:
         raise DocumentErrors(sorted(reader.errors, key=lambda e: (e.line, e.path)))
@@ -42,13 +43,14 @@ class WorkflowSet:
         self._workflows = dict(workflows)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary) -> WorkflowSet:
+    def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary,
+                   approval_roles: Collection[str] = frozenset()) -> WorkflowSet:
         """Every `*.yaml`/`*.yml` under the given files and folders; DocumentErrors listing every problem."""
         errors: list[DocumentError] = []
         found: dict[tuple[str, int], Workflow] = {}
         for file in _files(paths, errors):
             try:
-                workflow = load_workflow(file.read_text(encoding="utf-8"), str(file), rules)
+                workflow = load_workflow(file.read_text(encoding="utf-8"), str(file), rules, approval_roles)
             except DocumentErrors as bad:
                 errors.extend(bad.errors)
                 continue
@@ -64,9 +66,10 @@ class WorkflowSet:
         return cls(found)
 
     @classmethod
-    def from_folder(cls, path: str | Path, rules: RuleLibrary) -> WorkflowSet:
+    def from_folder(cls, path: str | Path, rules: RuleLibrary,
+                    approval_roles: Collection[str] = frozenset()) -> WorkflowSet:
         """Every workflow under a folder."""
-        return cls.from_paths([path], rules)
+        return cls.from_paths([path], rules, approval_roles)
 
     def get(self, workflow_id: str, version: int | None = None) -> Workflow:
         """The workflow by id, at `version` (a case's) or the newest; LookupError if there is none."""

@@ -25,7 +25,7 @@ from types import FrameType
 import click
 
 from engine.jobs.worker import run_worker
-from engine.rulebook.catalog_source import catalog_of_database, publication_stamp
+from engine.rulebook.catalog_source import catalog_of_database, catalog_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
@@ -51,9 +51,10 @@ class SweepJobs:
         self.catalog_stamp: tuple = ()
 
     def current_catalog(self) -> Catalog:
-        """The published rules and the workflows, read again after a publication or a change under the folders."""
+        """The published rules and the workflows, read again after a publication, a new approval role or a change
+        under the folders."""
         with self.db.sessions() as session:
-            published = publication_stamp(session)
+            published = catalog_stamp(session)
         stamp = (published, *sorted((str(p), p.stat().st_mtime_ns) for folder in ("rules", "workflows")
                                     for p in (REPO / folder).rglob("*.yaml")))
         if self.catalog is None or stamp != self.catalog_stamp:
