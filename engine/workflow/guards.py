@@ -43,7 +43,7 @@ class Actor:
         if not self.role:
             return f"{self.name} has no staff role"
         held = f", holding {', '.join(sorted(self.grants))}" if self.grants else ""
-        return f"you are a {self.role}{held}"
+        return f"you are {'an' if self.role[0] in 'aeiou' else 'a'} {self.role}{held}"
 
     @property
     def is_sweep(self) -> bool:

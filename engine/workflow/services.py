@@ -86,6 +86,7 @@ class StepOption:
     form: list[dict[str, JsonValue]]
     explanation: list[dict[str, JsonValue]]
     letters: tuple[str, ...] = ()  # the notices the step writes, in order
+    needs: list[str] = field(default_factory=list)  # the roles that may take it (page or approval roles), if known
 
 
 def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on: date) -> list[StepOption]:
@@ -98,7 +99,14 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
                               "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
                              for f in v.form],
                        explanation=v.explanation,
-                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice")) for v in verdicts]
+                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice"),
+                       needs=_needs(v.explanation)) for v in verdicts]
+
+
+def _needs(explanation: list[dict[str, JsonValue]]) -> list[str]:
+    """The roles a judged step needs, from its roles check (a listed step's roles, or what the rule gave)."""
+    needs = next((e.get("needs") for e in explanation if e.get("guard") == "roles"), None)
+    return [str(r) for r in needs] if isinstance(needs, list) else [str(needs)] if needs else []
 
 
 def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,
