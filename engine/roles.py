@@ -23,6 +23,7 @@ from engine.users import UserError, get_user
 ROLE_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 LONGEST_LABEL, LONGEST_DESCRIPTION = 80, 2000
 GRANT = "grant:"  # a waiting change's `setting` for a grant: "grant:city_attorney"
+PAGE_ROLE_LABELS = {"clerk": "Clerk", "supervisor": "Supervisor", "admin": "Administrator"}
 
 
 class RoleError(UserError):
@@ -40,6 +41,11 @@ def list_roles(session: Session) -> list[ApprovalRole]:
 def role_ids(session: Session) -> frozenset[str]:
     """The ids of the approval roles the city has defined (what a workflow may name beside the page roles)."""
     return frozenset(session.scalars(select(ApprovalRole.id)))
+
+
+def role_labels(session: Session) -> dict[str, str]:
+    """The words for every role a step may need: the page roles' and each approval role's label, by id."""
+    return {**PAGE_ROLE_LABELS, **{role.id: role.label for role in list_roles(session)}}
 
 
 def get_role(session: Session, role_id: str) -> ApprovalRole | None:

@@ -118,7 +118,8 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: Facts, r
             ok = needed is not None and needed in actor.grants
             refusal = (f"this step needs the approval role {needed} ({step.roles.rule}); {actor.you()}" if needed
                        else f"{step.roles.rule} gives no {step.roles.outcome} for these facts")
-        verdict.check("roles", ok, detail, refusal, rule=step.roles.rule, needs=needed,
+        needs = list(ROLES[ROLES.index(needed):]) if needed in ROLES else [needed] if needed else []
+        verdict.check("roles", ok, detail, refusal, rule=step.roles.rule, needs=needs,
                       matched=result.get("matched", []))
         return
     roles = step.roles or ()

@@ -105,8 +105,8 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
 
 def _needs(explanation: list[dict[str, JsonValue]]) -> list[str]:
     """The roles a judged step needs, from its roles check (a listed step's roles, or what the rule gave)."""
-    needs = next((e.get("needs") for e in explanation if e.get("guard") == "roles"), None)
-    return [str(r) for r in needs] if isinstance(needs, list) else [str(needs)] if needs else []
+    needs = next((e.get("needs") for e in explanation if e.get("guard") == "roles"), None) or []
+    return [str(role) for role in needs]
 
 
 def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,
