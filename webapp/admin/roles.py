@@ -2,7 +2,10 @@
 engine.roles and engine.two_person."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from engine import roles, two_person, users
@@ -13,6 +16,8 @@ from webapp.admin.routes import REFUSALS, _asked, _waiting
 from webapp.auth import ADMINS, role_required
 from webapp.extensions import database
 from webapp.fields import option
+
+T = TypeVar("T")
 
 
 def _grant_form() -> GrantForm:
@@ -43,6 +48,19 @@ def roles_page():
     return _roles_page()
 
 
+def _saved(change: Callable[[], T], form: ApprovalRoleForm | None = None) -> T:
+    """Run one change of the roles and commit it; a refusal is flashed and ends the request with the roles page shown
+    again (400), nothing changed."""
+    try:
+        done = change()
+    except REFUSALS as error:
+        database.session.rollback()
+        flash(str(error), "error")
+        abort(make_response(*_roles_page(form, 400)))
+    database.session.commit()
+    return done
+
+
 @bp.route("/roles", methods=["POST"])
 @role_required(*ADMINS)
 def define_role():
@@ -50,14 +68,9 @@ def define_role():
     form = ApprovalRoleForm()
     if not form.validate_on_submit():
         return _roles_page(form, 400)
-    try:
-        role = roles.define_role(database.session, form.role_id.data, label=form.label.data,
-                                 description=form.description.data or "", actor=current_user.username, now=clock.now())
-    except REFUSALS as error:
-        database.session.rollback()
-        flash(str(error), "error")
-        return _roles_page(form, 400)
-    database.session.commit()
+    role = _saved(lambda: roles.define_role(database.session, form.role_id.data, label=form.label.data,
+                                            description=form.description.data or "", actor=current_user.username,
+                                            now=clock.now()), form)
     flash(f"Defined the approval role {role.label} ({role.id}).", "success")
     return redirect(url_for("admin.roles_page"))
 
@@ -71,14 +84,9 @@ def edit_role(role_id: str):
     if not form.validate_on_submit():
         flash("The role was not saved: " + "; ".join(e for errors in form.errors.values() for e in errors), "error")
         return _roles_page(status=400)
-    try:
-        role = roles.edit_role(database.session, role_id, label=form.label.data,
-                               description=form.description.data or "", actor=current_user.username, now=clock.now())
-    except REFUSALS as error:
-        database.session.rollback()
-        flash(str(error), "error")
-        return _roles_page(status=400)
-    database.session.commit()
+    role = _saved(lambda: roles.edit_role(database.session, role_id, label=form.label.data,
+                                          description=form.description.data or "", actor=current_user.username,
+                                          now=clock.now()))
     flash(f"Saved the approval role {role.label} ({role.id}).", "success")
     return redirect(url_for("admin.roles_page"))
 
@@ -89,14 +97,9 @@ def ask_grant():
     """Ask for a user to be granted an approval role: it waits for a second person."""
     form = _grant_form()
     if form.validate_on_submit():
-        try:
-            change = two_person.ask_grant(database.session, form.username.data or "", form.role_id.data or "",
-                                          actor=current_user.username, now=clock.now())
-        except REFUSALS as error:
-            database.session.rollback()
-            flash(str(error), "error")
-            return _roles_page(status=400)
-        database.session.commit()
+        change = _saved(lambda: two_person.ask_grant(database.session, form.username.data or "",
+                                                     form.role_id.data or "", actor=current_user.username,
+                                                     now=clock.now()))
         _asked(change)
     return redirect(url_for("admin.roles_page"))
 
@@ -107,13 +110,7 @@ def revoke_grant():
     """Take an approval role from a user at once."""
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
-            roles.revoke(database.session, form.username.data, form.role_id.data, actor=current_user.username,
-                         now=clock.now())
-        except REFUSALS as error:
-            database.session.rollback()
-            flash(str(error), "error")
-            return _roles_page(status=400)
-        database.session.commit()
+        _saved(lambda: roles.revoke(database.session, form.username.data, form.role_id.data,
+                                    actor=current_user.username, now=clock.now()))
         flash(f"Revoked {form.role_id.data} from {form.username.data}.", "success")
     return redirect(url_for("admin.roles_page"))
