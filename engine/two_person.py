@@ -1,4 +1,5 @@
-"""Two people means two people: the settings that guard money or rules, and roles, change only with a second person.
+"""Two people means two people: the settings that guard money or rules, roles and approval-role grants change only
+with a second person.
 
     change = ask_city_change(session, "rules_need_second_approver", False, actor="ada", now=now)
     approve(session, change.id, actor="ada", now=now)    # ChangeError: you asked for this change
