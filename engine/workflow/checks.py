@@ -410,15 +410,16 @@ class DefinitionReader:
         return Transition(id="open", sources=(), target=initial, when=self.read_when(raw["when"], "opening.when"),
                           says=self.read_says(raw, "opening"))
 
-    def read_says(self, raw: YamlMapping, path: str) -> Says | None:
-        """`says:` words for a refused `when:`, each {name} a fact or a field of the case."""
+    def read_says(self, raw: YamlMapping, path: str, needs_when: bool = True) -> Says | None:
+        """`says:` words for a refused `when:` (or a rule guard of an `all:`), each {name} a fact or a field of the
+        case."""
         if "says" not in raw:
             return None
         text, where = raw["says"], f"{path}.says" if path else "says"
         if not isinstance(text, str) or not text.strip():
             self.error(where, "says is the sentence a refused step shows, e.g. the credit is now {refundable}")
             return None
-        if "when" not in raw:
+        if needs_when and "when" not in raw:
             self.error(where, "says gives the words of a refused `when:`; there is no when here")
         facts, types = SUBJECT_FACTS.get(self.data["subject"], {}), {}
         for name in PLACEHOLDER.findall(text):
@@ -492,20 +493,21 @@ class DefinitionReader:
             if key not in given:
                 self.error(path, f"{rule_id} never gives {key!r}; its outcomes give {', '.join(sorted(given))}")
 
-    def read_when(self, raw: YamlValue, path: str) -> Condition | RuleGuard | AllGuards | None:
-        """A condition over the case's facts, `{rule: ID, outcome: {..}}`, or `{all: [..]}` mixing both."""
+    def read_when(self, raw: YamlValue, path: str, in_all: bool = False) -> Condition | RuleGuard | AllGuards | None:
+        """A condition over the case's facts, `{rule: ID, outcome: {..}}`, or `{all: [..]}` mixing both (where a rule
+        guard may have `says:` words of its own)."""
         mixed = raw.get("all") if isinstance(raw, dict) and len(raw) == 1 else None
         if isinstance(mixed, list) and any(isinstance(part, dict) and "rule" in part for part in mixed):
             return self.read_all_guards(mixed, path)
         if isinstance(raw, dict) and "rule" in raw:
-            self.keys(raw, ("rule", "outcome"), path, "a rule guard")
+            self.keys(raw, ("rule", "outcome", "says") if in_all else ("rule", "outcome"), path, "a rule guard")
             outcome = raw.get("outcome")
             if not isinstance(outcome, dict) or not outcome:
                 self.error(f"{path}.outcome", "the outcome is a mapping of the values it must contain")
                 return None
             if self.rule(f"{path}.rule", raw["rule"], "criteria"):
                 self.outcome_keys(raw["rule"], list(outcome), f"{path}.outcome")
-            return RuleGuard(rule=raw["rule"], outcome=outcome)
+            return RuleGuard(rule=raw["rule"], outcome=outcome, says=self.read_says(raw, path, needs_when=False))
         inputs = {name: fact.spec() for name, fact in SUBJECT_FACTS.get(self.data["subject"], {}).items()}
         for name, kind in self.field_types.items():
             inputs.setdefault(name, _spec(name, kind))
@@ -519,7 +521,7 @@ class DefinitionReader:
 
     def read_all_guards(self, parts: list[YamlValue], path: str) -> AllGuards | None:
         """`{all: [..]}` with rule guards among the conditions: each part read at its own path, all must hold."""
-        read = [self.read_when(part, f"{path}.all[{k}]") for k, part in enumerate(parts)]
+        read = [self.read_when(part, f"{path}.all[{k}]", in_all=True) for k, part in enumerate(parts)]
         if any(part is None for part in read):
             return None
         flat = [inner for part in read for inner in (part.parts if isinstance(part, AllGuards) else (part,))]

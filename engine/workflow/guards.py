@@ -208,7 +208,8 @@ def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLib
         if isinstance(part, Condition):
             _check_condition(verdict, part, facts, says)
         elif isinstance(part, RuleGuard):
-            _check_rule_guard(verdict, part, facts, rules, on, "" if isinstance(step.when, AllGuards) else says)
+            own = part.says.words(dict(facts)) if part.says is not None else ""  # a rule guard's own words in an all:
+            _check_rule_guard(verdict, part, facts, rules, on, own if isinstance(step.when, AllGuards) else says)
 
 
 def _check_condition(verdict: Verdict, condition: Condition, facts: Facts, says: str) -> None:

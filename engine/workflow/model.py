@@ -69,10 +69,12 @@ class AllowedDay:
 
 @dataclass(frozen=True)
 class RuleGuard:
-    """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values."""
+    """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values (inside an `all:`, with `says:`
+    words of its own)."""
 
     rule: str
     outcome: dict[str, YamlValue]
+    says: Says | None = None
 
 
 @dataclass(frozen=True)
