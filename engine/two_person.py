@@ -1,4 +1,5 @@
-"""Two people means two people: the settings that guard money or rules, and roles, change only with a second person.
+"""Two people means two people: the settings that guard money or rules, roles and approval-role grants change only
+with a second person.
 
     change = ask_city_change(session, "rules_need_second_approver", False, actor="ada", now=now)
     approve(session, change.id, actor="ada", now=now)    # ChangeError: you asked for this change
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, city, users
+from engine import audit, city, roles, users
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.store.models import ROLES, SettingChange, User
@@ -112,6 +113,23 @@ def ask_role_change(session: Session, username: str, role: str, *, actor: str, n
     if user.role == role:
         return None
     return _ask(session, setting=ROLE, username=user.username, old=user.role, new=role, actor=actor, now=now)
+
+
+def ask_grant(session: Session, username: str, role_id: str, *, actor: str, now: datetime) -> SettingChange:
+    """Ask for a user to be granted an approval role: it waits for a second person, as a role change does."""
+    _administrator(session, actor)
+    user, role = roles.grantee(session, username, role_id)
+    return _ask(session, setting=roles.grant_setting(role.id), username=user.username, old=False, new=True,
+                actor=actor, now=now)
+
+
+def grant_by_operator(session: Session, username: str, role_id: str, *, operator: str, now: datetime) -> None:
+    """The machine operator grants an approval role without naming an administrator: only while the city has no
+    second person yet (its bootstrap, audited as such)."""
+    if second_person_exists(session):
+        raise ChangeError(f"Granting {role_id} to {username} waits for a second person: say which administrator "
+                          "asks for it with --as USERNAME.")
+    roles.record_grant(session, username, role_id, actor=operator, now=now, bootstrap=True)
 
 
 def add_staff(session: Session, *, username: str, full_name: str, role: str, password: str, actor: str,
@@ -254,13 +272,20 @@ def approve(session: Session, change_id: int, *, actor: str, now: datetime) -> S
     _decide(session, change, APPROVED, actor=actor, now=now)
     if change.setting == ROLE:
         users.apply_approved_role(session, change, now=now)
+    elif roles.granted_role(change) is not None:
+        roles.apply_approved_grant(session, change, now=now)
     else:
         city.apply_approved(session, change, now=now)
     return change
 
 
 def _value_now(session: Session, change: SettingChange) -> Any:
-    """The setting's value now, or the user's role now (None when they are gone or disabled)."""
+    """The setting's value now, the user's role now (None when they are gone or disabled), or whether they hold
+    the approval role a grant asks for."""
+    granted = roles.granted_role(change)
+    if granted is not None:
+        user = users.get_user(session, change.username or "")
+        return roles.holds(session, user.username, granted) if user is not None and user.active else None
     if change.setting != ROLE:
         return getattr(city.get_city(session), change.setting)
     user = users.get_user(session, change.username or "")
@@ -302,6 +327,9 @@ def _value_words(value: Any) -> str:
 
 def describe(change: SettingChange) -> str:
     """What a change does, in words: 'Make jlee a supervisor (now a clerk)'."""
+    granted = roles.granted_role(change)
+    if granted is not None:
+        return f"Grant {change.username} the approval role {granted}"
     if change.setting == ROLE:
         return f"Make {change.username} {ROLE_WORDS[change.new_value]} (now {ROLE_WORDS[change.old_value]})"
     words = SETTING_WORDS.get(change.setting, change.setting.replace("_", " ").capitalize())

@@ -20,12 +20,16 @@ class DemoLogin:
     full_name: str
     role: str
     password: str
+    grants: tuple[str, ...] = ()  # the approval roles the demo grants them
 
 
 DEMO_LOGINS = (
     DemoLogin("clerk", "Rosa Delgado", "clerk", "clerk-demo-2026"),
     DemoLogin("supervisor", "Martin Okafor", "supervisor", "supervisor-demo-2026"),
     DemoLogin("admin", "Janet Whitfield", "admin", "admin-demo-2026"),
+    DemoLogin("director", "Priya Raman", "supervisor", "director-demo-2026", ("department_head",)),
+    DemoLogin("attorney", "Daniel Cho", "clerk", "attorney-demo-2026", ("city_attorney",)),
+    DemoLogin("council", "Grace Ellison", "clerk", "council-demo-2026", ("council_clerk",)),
 )
 
 
@@ -34,3 +38,9 @@ def city_settings_row() -> dict:
     return {"name": CITY_NAME, "timezone": TIME_ZONE, "languages": LANGUAGES,
             "payment_address": PAYMENT_ADDRESS, "phone": PHONE, "website": WEBSITE,
             "logo_path": None, "rules_need_second_approver": True}
+
+
+
+# The approval roles the sample city's refunds name; migration 0014 defines them at install (held by nobody), and
+# the demo grants them to the logins above.
+APPROVAL_ROLE_IDS = frozenset({"department_head", "city_attorney", "council_clerk"})

@@ -34,6 +34,7 @@ from engine.rulebook.store import import_documents
 from engine.rulebook.workflow_store import import_workflows
 from engine.rules.months import first_of_month
 from engine.store.models import Business, CitySettings, Customer, UtilityAccount, User
+from engine.roles import holds, record_grant
 from engine.users import add_user
 from engine.workflow.services import Catalog
 
@@ -95,6 +96,14 @@ def add_demo_logins(session: Session, now: datetime) -> tuple[str, ...]:
     return tuple(added)
 
 
+def add_demo_grants(session: Session, now: datetime) -> None:
+    """The demo logins' approval roles (defined at install), granted as the city's bootstrap, audited."""
+    for login in city.DEMO_LOGINS:
+        for role_id in login.grants:
+            if not holds(session, login.username, role_id):
+                record_grant(session, login.username, role_id, actor="demo", now=now, bootstrap=True)
+
+
 def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int, seed: int, as_of: date,
               now: datetime, progress: Progress | None = None) -> DemoSummary:
     """Load the sample city into an empty database in one transaction, or raise DemoRefused."""
@@ -109,6 +118,7 @@ def load_demo(engine: Engine, catalog: Catalog, *, accounts: int, licenses: int,
             with Session(bind=connection) as session:
                 session.add(CitySettings(**city.city_settings_row()))
                 logins = add_demo_logins(session, now)
+                add_demo_grants(session, now)
                 import_documents(session, catalog.rules, actor="demo", now=now, today=as_of)  # the rule store
                 import_workflows(session, catalog.workflows, catalog.rules, actor="demo", now=now, today=as_of)
                 start_keeping(session, as_of)  # each account's balance is kept as its year is written

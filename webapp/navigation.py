@@ -29,6 +29,7 @@ MENU = (
     ("Approvals", "rules.approvals"),
     ("Users", "admin.users_page"),
     ("API tokens", "admin.tokens"),
+    ("Roles", "admin.roles_page"),
     ("City settings", "admin.city_settings"),
     ("Waiting changes", "admin.changes"),
 )

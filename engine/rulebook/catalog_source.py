@@ -7,10 +7,11 @@ read only while the store has published none of its kind: the rules/ folder befo
 before workflows were published (until `ordinance workflows import`), which the log says
 once per process and folder.
 
+The workflows are checked against the approval roles the city has defined (engine.roles).
 `CatalogCache` keeps one catalog per process and builds it again when the publications
-change: its stamp is the count and the newest id of the published rule and workflow
-revisions, two small queries (a published revision never changes, so a new publication
-always moves the stamp).
+or the approval roles change: its stamp is the count and the newest id of the published rule
+and workflow revisions and the approval roles' ids, three small queries (a published
+revision never changes, so a new publication always moves the stamp).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.roles import role_ids
 from engine.rules.library import RuleLibrary
 from engine.rulebook.revisions import published_library
 from engine.rulebook.workflow_revisions import published_workflows
@@ -34,6 +36,8 @@ Stamp = tuple[int, int]
 NOTHING_PUBLISHED: Stamp = (0, 0)
 log = logging.getLogger("ordinance.catalog")
 _told: set[str] = set()  # the workflow folders the log has named already
+# the rules' and the workflows' publications, and the approval roles, a catalog was built on
+CatalogStamp = tuple[Stamp, Stamp, frozenset[str]]
 
 
 def publication_stamp(session: Session) -> Stamp:
@@ -50,9 +54,9 @@ def workflow_stamp(session: Session) -> Stamp:
     return int(count or 0), int(newest or 0)
 
 
-def catalog_stamp(session: Session) -> tuple[Stamp, Stamp]:
-    """What moves when anything the catalog reads is published: the rules' stamp and the workflows'."""
-    return publication_stamp(session), workflow_stamp(session)
+def catalog_stamp(session: Session) -> CatalogStamp:
+    """What a cached catalog depends on: the rules' and the workflows' publications, and the approval roles."""
+    return publication_stamp(session), workflow_stamp(session), role_ids(session)
 
 
 def current_workflows(session: Session, rules: RuleLibrary, workflows_dir: str | Path) -> WorkflowSet:
@@ -63,7 +67,7 @@ def current_workflows(session: Session, rules: RuleLibrary, workflows_dir: str |
         _told.add(str(workflows_dir))
         log.warning("the rule store has no published workflows: reading the folder %s; load it into the store "
                     "with `ordinance workflows import`", workflows_dir)
-    return WorkflowSet.from_folder(workflows_dir, rules)
+    return WorkflowSet.from_folder(workflows_dir, rules, role_ids(session))
 
 
 def catalog_from_store(session: Session, workflows_dir: str | Path) -> Catalog:
@@ -73,17 +77,18 @@ def catalog_from_store(session: Session, workflows_dir: str | Path) -> Catalog:
 
 
 @lru_cache(maxsize=4)
-def _folder_catalog(rules_dir: str, workflows_dir: str) -> Catalog:
+def _folder_catalog(rules_dir: str, workflows_dir: str, approval_roles: frozenset[str]) -> Catalog:
     """The folders read and checked once per process (apps made one after another share them)."""
-    return Catalog.load(rules_dir, workflows_dir)
+    return Catalog.load(rules_dir, workflows_dir, approval_roles)
 
 
 def current_catalog(session: Session, rules_dir: str | Path, workflows_dir: str | Path) -> Catalog:
-    """The store's published rules and workflows; a folder's for each kind the store has none of."""
+    """The store's published rules and workflows; a folder's for each kind the store has none of (workflows
+    checked against the city's approval roles)."""
     if publication_stamp(session) != NOTHING_PUBLISHED:
         return catalog_from_store(session, workflows_dir)
     if workflow_stamp(session) == NOTHING_PUBLISHED:
-        return _folder_catalog(str(rules_dir), str(workflows_dir))
+        return _folder_catalog(str(rules_dir), str(workflows_dir), role_ids(session))
     rules = RuleLibrary.from_folder(rules_dir)
     return Catalog(rules=rules, workflows=published_workflows(session, rules))
 
@@ -94,12 +99,13 @@ class CatalogCache:
 
     rules_dir: str | Path
     workflows_dir: str | Path
-    _stamp: tuple[Stamp, Stamp] | None = None
+    _stamp: CatalogStamp | None = None
     _catalog: Catalog | None = None
     _lock: Lock = field(default_factory=Lock)
 
     def get(self, session: Session) -> Catalog:
-        """The catalog for the publications the session sees (one small query when nothing changed)."""
+        """The catalog for the publications and approval roles the session sees (three small queries when nothing
+        changed)."""
         stamp = catalog_stamp(session)
         with self._lock:
             if self._catalog is None or stamp != self._stamp:

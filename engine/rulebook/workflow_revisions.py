@@ -9,7 +9,7 @@ workflows, and what publishing it would refuse on `today`. Nothing here writes.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.rulebook.revisions import sha256_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
+from engine.roles import role_ids
 from engine.workflow.definitions import WorkflowSet, load_workflow
 from engine.workflow.model import Workflow
 from engine.store.models import WorkflowVersion
@@ -65,14 +66,16 @@ def has_published_workflows(session: Session) -> bool:
                           .limit(1)) is not None
 
 
-def stored_workflow(row: WorkflowVersion, rules: RuleLibrary) -> Workflow:
-    """The definition a stored revision holds, checked against the rules (its source named by id and revision)."""
-    return load_workflow(row.yaml_text, source_of(row), rules)
+def stored_workflow(row: WorkflowVersion, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+    """The definition a stored revision holds, checked against the rules and the city's approval roles (its source
+    named by id and revision)."""
+    return load_workflow(row.yaml_text, source_of(row), rules, approval_roles)
 
 
 def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:
-    """Every published version of every workflow, checked against the rules: what the city runs on."""
-    return WorkflowSet.of([stored_workflow(row, rules) for row in published_rows(session)])
+    """Every published version of every workflow, checked against the rules and approval roles: what the city runs on."""
+    roles = role_ids(session)
+    return WorkflowSet.of([stored_workflow(row, rules, roles) for row in published_rows(session)])
 
 
 def waiting_drafts(session: Session) -> list[tuple[WorkflowVersion, bool]]:
@@ -137,7 +140,7 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
     """Every check of a draft of `workflow_id` (None: whichever workflow the text is), against the published rules."""
     check = WorkflowDraftCheck(text=text, source=source or f"{workflow_id or 'workflow'} (draft)")
     try:
-        workflow = check.workflow = load_workflow(text, check.source, rules)
+        workflow = check.workflow = load_workflow(text, check.source, rules, role_ids(session))
     except DocumentErrors as bad:
         check.errors = list(bad.errors)
         return check

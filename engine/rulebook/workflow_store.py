@@ -26,6 +26,7 @@ from engine.rulebook.workflow_revisions import (WorkflowDraftCheck, check_workfl
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.store.models import WorkflowVersion
+from engine.roles import role_ids
 from engine.workflow.definitions import WorkflowSet, read_files
 from engine.workflow.model import Workflow
 
@@ -166,7 +167,7 @@ def import_workflows(session: Session, workflows: Iterable[Workflow], rules: Rul
 def import_folder(session: Session, folder: str | Path, rules: RuleLibrary, *, actor: str, now: datetime,
                   today: date, author: str | None = None, approver: str | None = None) -> WorkflowImport:
     """Import every definition under a folder, all or nothing (see import_workflows)."""
-    read, errors = read_files([folder], rules)
+    read, errors = read_files([folder], rules, role_ids(session))
     if errors:
         raise DocumentErrors(errors)
     return import_workflows(session, read, rules, actor=actor, now=now, today=today, author=author,

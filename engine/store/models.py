@@ -74,6 +74,33 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
 
 
+class ApprovalRole(Base):
+    """A role an administrator defines for approvals (city_attorney, department_head, ...): workflows name it.
+
+    Page access stays clerk / supervisor / admin (`User.role`); an approval role only lets its
+    holders take the workflow steps that name it.
+    """
+
+    __tablename__ = "approval_roles"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class RoleGrant(Base):
+    """A user holds an approval role: granted (with a second person's approval), kept until revoked."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("role_id", "user_id", name="uq_role_grants_role_user"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[str] = mapped_column(ForeignKey("approval_roles.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime]
+
+
 class StaffSession(Base):
     """One signed-in browser: the cookie carries its random id, the database only that id's SHA-256."""
 
@@ -153,7 +180,7 @@ class SettingChange(Base):
 
     __tablename__ = "setting_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    setting: Mapped[str] = mapped_column(String(64))  # a guarded city setting's name, or "role"
+    setting: Mapped[str] = mapped_column(String(64))  # a guarded city setting's name, "role", or "grant:ROLE_ID"
     username: Mapped[str | None] = mapped_column(String(64))
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
@@ -22,15 +22,15 @@ from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
 from engine.workflow.forms import FIELD_TYPES, FormField
 from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, SHUTOFF_PENDING, STATE_TAGS,
-                                   WORKFLOW_ID, WORKFLOW_TAGS, Action, AllowedDay, RuleOutcome, RuleGuard, Says, State,
+                                   WORKFLOW_ID, WORKFLOW_TAGS, Action, AllGuards, AllowedDay, RuleOutcome, RuleGuard, Says, State,
                                    Transition, Workflow)
 
 TOP_KEYS = ("id", "title", "subject", "version", "effective", "initial", "states", "transitions", "description",
             "opening", "tags")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
-TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by", "form",
-                   "actions")
+TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by",
+                   "distinct_from", "form", "actions")
 OPENING_KEYS = ("when", "says")
 DUE_KEYS = ("field", "calendar", "allowed")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
@@ -59,9 +59,11 @@ def _is_int(value: object) -> bool:
 class DefinitionReader:
     """One definition being read: collects every error, then builds the Workflow."""
 
-    def __init__(self, data: YamlMapping, source: str, lines: dict[str, int], rules: RuleLibrary) -> None:
-        """Hold the data, its line map and the rule library to check references against."""
+    def __init__(self, data: YamlMapping, source: str, lines: dict[str, int], rules: RuleLibrary,
+                 approval_roles: Collection[str] = frozenset()) -> None:
+        """Hold the data, its line map, the rule library and the city's approval roles to check references against."""
         self.data, self.source, self.lines, self.rules = data, source, lines, rules
+        self.approval_roles = frozenset(approval_roles)
         self.errors: list[DocumentError] = []
         self.field_types: dict[str, str] = {}
         self.set_fields: set[str] = set()
@@ -377,10 +379,32 @@ class DefinitionReader:
         not_by = raw.get("not_by")
         if not_by is not None and self.field_types.get(not_by) != "text":
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
+        distinct_from = self.read_distinct_from(raw.get("distinct_from"), step_id, by, f"{path}.distinct_from")
         actions = tuple(self.read_actions(raw.get("actions") or [], f"{path}.actions"))
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
-                          not_by=not_by, form=form, actions=actions)
+                          not_by=not_by, distinct_from=distinct_from, form=form, actions=actions)
+
+    def read_distinct_from(self, raw: YamlValue, step_id: YamlValue, by: str, path: str) -> tuple[str, ...]:
+        """`distinct_from: [STEP, ..]`: staff steps of this workflow whose takers may not take this one."""
+        if raw is None:
+            return ()
+        if by == "sweep":
+            self.error(path, "a sweep step is taken by the sweep; distinct_from is for steps people take")
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.error(path, "distinct_from is a list of the earlier steps whose takers may not take this one")
+            return ()
+        staff = {t.get("id"): t.get("by", "staff") for t in self.data["transitions"] if isinstance(t, dict)}
+        for k, named in enumerate(raw):
+            if named == step_id:
+                self.error(f"{path}[{k}]", f"{quoted(named)} is this step itself")
+            elif named not in staff:
+                self.error(f"{path}[{k}]", f"no step {quoted(named)} in this workflow; steps: "
+                                           f"{', '.join(str(i) for i in staff)}")
+            elif staff[named] != "staff":
+                self.error(f"{path}[{k}]", f"{quoted(named)} is taken by the sweep, not by a person")
+        return tuple(str(named) for named in raw)
 
     def read_opening(self, raw: YamlValue, initial: str) -> Transition | None:
         """`opening: {when: .., says: ..}`: what must hold for a case to be opened, and the words if it does not."""
@@ -391,15 +415,16 @@ class DefinitionReader:
         return Transition(id="open", sources=(), target=initial, when=self.read_when(raw["when"], "opening.when"),
                           says=self.read_says(raw, "opening"))
 
-    def read_says(self, raw: YamlMapping, path: str) -> Says | None:
-        """`says:` words for a refused `when:`, each {name} a fact or a field of the case."""
+    def read_says(self, raw: YamlMapping, path: str, needs_when: bool = True) -> Says | None:
+        """`says:` words for a refused `when:` (or a rule guard of an `all:`), each {name} a fact or a field of the
+        case."""
         if "says" not in raw:
             return None
         text, where = raw["says"], f"{path}.says" if path else "says"
         if not isinstance(text, str) or not text.strip():
             self.error(where, "says is the sentence a refused step shows, e.g. the credit is now {refundable}")
             return None
-        if "when" not in raw:
+        if needs_when and "when" not in raw:
             self.error(where, "says gives the words of a refused `when:`; there is no when here")
         facts, types = SUBJECT_FACTS.get(self.data["subject"], {}), {}
         for name in PLACEHOLDER.findall(text):
@@ -435,14 +460,28 @@ class DefinitionReader:
             self.keys(raw, ("rule", "outcome"), path, "roles from a rule")
             if self.rule(f"{path}.rule", raw.get("rule"), "criteria"):
                 self.outcome_keys(raw["rule"], [raw.get("outcome")], f"{path}.outcome")
+                self.outcome_roles(raw["rule"], raw.get("outcome"), f"{path}.outcome")
             return RuleOutcome(rule=str(raw.get("rule")), outcome=str(raw.get("outcome")))
         if not isinstance(raw, list) or not raw:
             self.error(path, "roles is a list of roles or {rule: ID, outcome: KEY}")
             return None
         for k, role in enumerate(raw):
-            if role not in ROLES:
-                self.error(f"{path}[{k}]", f"unknown role {quoted(role)}; roles: {', '.join(ROLES)}")
+            if role not in ROLES and role not in self.approval_roles:
+                self.error(f"{path}[{k}]", f"unknown role {quoted(role)}; {self.roles_known()}")
         return tuple(str(r) for r in raw)
+
+    def roles_known(self) -> str:
+        """The roles a step may name, in words: the page roles, then the city's approval roles."""
+        approval = ", ".join(sorted(self.approval_roles)) or "none defined (an administrator defines them)"
+        return f"page roles: {', '.join(ROLES)}; approval roles: {approval}"
+
+    def outcome_roles(self, rule_id: str, key: YamlValue, path: str) -> None:
+        """An error for each role a criteria's outcome gives for `key` that is neither a page nor an approval role."""
+        given = {str(r["then"][key]) for v in self.rules.get(rule_id).versions for r in v.body.get("rules", [])
+                 if key in (r.get("then") or {})}
+        unknown = sorted(given - set(ROLES) - self.approval_roles)
+        if unknown:
+            self.error(path, f"{rule_id} gives {key} = {' or '.join(unknown)}, not a role; {self.roles_known()}")
 
     def rule_outcome(self, raw: YamlMapping, path: str) -> RuleOutcome:
         """`{rule: ID, outcome: KEY}`: a value a criteria outcome gives (a form limit, a value to set)."""
@@ -459,17 +498,21 @@ class DefinitionReader:
             if key not in given:
                 self.error(path, f"{rule_id} never gives {key!r}; its outcomes give {', '.join(sorted(given))}")
 
-    def read_when(self, raw: YamlValue, path: str) -> Condition | RuleGuard | None:
-        """A condition over the case's facts, or `{rule: ID, outcome: {..}}`."""
+    def read_when(self, raw: YamlValue, path: str, in_all: bool = False) -> Condition | RuleGuard | AllGuards | None:
+        """A condition over the case's facts, `{rule: ID, outcome: {..}}`, or `{all: [..]}` mixing both (where a rule
+        guard may have `says:` words of its own)."""
+        mixed = raw.get("all") if isinstance(raw, dict) and len(raw) == 1 else None
+        if isinstance(mixed, list) and any(isinstance(part, dict) and "rule" in part for part in mixed):
+            return self.read_all_guards(mixed, path)
         if isinstance(raw, dict) and "rule" in raw:
-            self.keys(raw, ("rule", "outcome"), path, "a rule guard")
+            self.keys(raw, ("rule", "outcome", "says") if in_all else ("rule", "outcome"), path, "a rule guard")
             outcome = raw.get("outcome")
             if not isinstance(outcome, dict) or not outcome:
                 self.error(f"{path}.outcome", "the outcome is a mapping of the values it must contain")
                 return None
             if self.rule(f"{path}.rule", raw["rule"], "criteria"):
                 self.outcome_keys(raw["rule"], list(outcome), f"{path}.outcome")
-            return RuleGuard(rule=raw["rule"], outcome=outcome)
+            return RuleGuard(rule=raw["rule"], outcome=outcome, says=self.read_says(raw, path, needs_when=False))
         inputs = {name: fact.spec() for name, fact in SUBJECT_FACTS.get(self.data["subject"], {}).items()}
         for name, kind in self.field_types.items():
             inputs.setdefault(name, _spec(name, kind))
@@ -480,6 +523,14 @@ class DefinitionReader:
             self.error(where, message.replace("is not a declared input",
                                               f"is not a fact of a {self.data['subject']} case"))
             return None
+
+    def read_all_guards(self, parts: list[YamlValue], path: str) -> AllGuards | None:
+        """`{all: [..]}` with rule guards among the conditions: each part read at its own path, all must hold."""
+        read = [self.read_when(part, f"{path}.all[{k}]", in_all=True) for k, part in enumerate(parts)]
+        if any(part is None for part in read):
+            return None
+        flat = [inner for part in read for inner in (part.parts if isinstance(part, AllGuards) else (part,))]
+        return AllGuards(parts=tuple(flat))
 
     def read_due(self, raw: YamlValue, path: str) -> tuple[str | None, AllowedDay | None]:
         """`due: FIELD`, or `due: {field: FIELD, calendar: ID, allowed: KIND}`: a date field some step sets."""

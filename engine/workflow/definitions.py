@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -23,8 +23,9 @@ from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow
 
 
-def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
-    """A validated Workflow from YAML text, or DocumentErrors naming every problem."""
+def load_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+    """A validated Workflow from YAML text, or DocumentErrors naming every problem (a role named must be a page
+    role or one of `approval_roles`, the city's)."""
     try:
         read = read_yaml(text, source)
     except DocumentError as error:
@@ -32,7 +33,7 @@ def load_workflow(text: str, source: str, rules: RuleLibrary) -> Workflow:
     if not isinstance(read.data, dict):
         raise DocumentErrors([DocumentError(source, 1, "",
                                             "a workflow is a mapping with id, title, states, transitions")])
-    reader = DefinitionReader(read.data, source, read.lines, rules)
+    reader = DefinitionReader(read.data, source, read.lines, rules, approval_roles)
     workflow = reader.run()
     if reader.errors or workflow is None:
         raise DocumentErrors(sorted(reader.errors, key=lambda e: (e.line, e.path)))
@@ -47,9 +48,10 @@ class WorkflowSet:
         self._workflows = dict(workflows)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary) -> WorkflowSet:
+    def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary,
+                   approval_roles: Collection[str] = frozenset()) -> WorkflowSet:
         """Every `*.yaml`/`*.yml` under the given files and folders; DocumentErrors listing every problem."""
-        return cls.of(*read_files(paths, rules))
+        return cls.of(*read_files(paths, rules, approval_roles))
 
     @classmethod
     def of(cls, workflows: Iterable[Workflow], errors: Iterable[DocumentError] = ()) -> WorkflowSet:
@@ -69,9 +71,10 @@ class WorkflowSet:
         return cls(found)
 
     @classmethod
-    def from_folder(cls, path: str | Path, rules: RuleLibrary) -> WorkflowSet:
+    def from_folder(cls, path: str | Path, rules: RuleLibrary,
+                    approval_roles: Collection[str] = frozenset()) -> WorkflowSet:
         """Every workflow under a folder."""
-        return cls.from_paths([path], rules)
+        return cls.from_paths([path], rules, approval_roles)
 
     def get(self, workflow_id: str, version: int | None = None, on: date | None = None) -> Workflow:
         """The workflow by id: at `version` (a case's), else the newest in force `on` (None: the newest).
@@ -123,13 +126,15 @@ class WorkflowSet:
         return iter(self._workflows[k] for k in sorted(self._workflows))
 
 
-def read_files(paths: Iterable[str | Path], rules: RuleLibrary) -> tuple[list[Workflow], list[DocumentError]]:
-    """Each definition under the given files and folders, its text byte for byte; and the errors of those that fail."""
+def read_files(paths: Iterable[str | Path], rules: RuleLibrary,
+               approval_roles: Collection[str] = frozenset()) -> tuple[list[Workflow], list[DocumentError]]:
+    """Each definition under the given files and folders, its text byte for byte; and the errors of those that fail
+    (a role named must be a page role or one of `approval_roles`)."""
     errors: list[DocumentError] = []
     read = []
     for file in _files(paths, errors):
         try:
-            read.append(load_workflow(file.read_bytes().decode("utf-8"), str(file), rules))
+            read.append(load_workflow(file.read_bytes().decode("utf-8"), str(file), rules, approval_roles))
         except DocumentErrors as bad:
             errors.extend(bad.errors)
         except UnicodeDecodeError:

@@ -20,17 +20,30 @@ from engine.store.models import ROLES
 from engine.workflow.days import first_allowed
 from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
-from engine.workflow.model import DAY_KINDS, RuleOutcome, RuleGuard, Transition, Workflow
+from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who takes a step: a member of staff with a role, or a sweep (`sweep:NAME`, no role)."""
+    """Who takes a step: a member of staff with a page role and the approval roles they hold, or a sweep
+    (`sweep:NAME`, no role)."""
 
     name: str
     role: str | None = None
+    grants: frozenset[str] = frozenset()  # the approval roles held (engine.roles)
+
+    def holds_any(self, roles: tuple[str, ...]) -> bool:
+        """Whether this person's page role or one of their approval roles is among `roles` (an exact list)."""
+        return self.role in roles or any(role in self.grants for role in roles)
+
+    def you(self) -> str:
+        """Who this person is, as a refusal says it: their page role and the approval roles they hold."""
+        if not self.role:
+            return f"{self.name} has no staff role"
+        held = f", holding {', '.join(sorted(self.grants))}" if self.grants else ""
+        return f"you are {'an' if self.role[0] in 'aeiou' else 'a'} {self.role}{held}"
 
     @property
     def is_sweep(self) -> bool:
@@ -97,17 +110,32 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: Facts, r
     if isinstance(step.roles, RuleOutcome):
         result = consult(rules, step.roles.rule, facts, on, verdict.rules)
         needed = (result.get("outcome") or {}).get(step.roles.outcome)
-        ok = needed in ROLES and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
         detail = f"{step.roles.rule} gives {step.roles.outcome} = {needed} for these facts; you are {actor.role}"
-        you = f"you are a {actor.role}" if actor.role else f"{actor.name} has no staff role"
-        verdict.check("roles", ok, detail, f"this step needs a {needed} or above ({step.roles.rule}); {you}",
-                      rule=step.roles.rule,
+        if needed in ROLES:  # a page role is a minimum: clerk < supervisor < admin
+            ok = actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
+            refusal = f"this step needs a {needed} or above ({step.roles.rule}); {actor.you()}"
+        else:  # an approval role is exact: only its holders
+            ok = needed is not None and needed in actor.grants
+            refusal = (f"this step needs the approval role {needed} ({step.roles.rule}); {actor.you()}" if needed
+                       else f"{step.roles.rule} gives no {step.roles.outcome} for these facts")
+        needs = list(ROLES[ROLES.index(needed):]) if needed in ROLES else [needed] if needed else []
+        verdict.check("roles", ok, detail, refusal, rule=step.roles.rule, needs=needs,
                       matched=result.get("matched", []))
         return
     roles = step.roles or ()
-    you = f"you are a {actor.role}" if actor.role else f"{actor.name} has no staff role"
-    verdict.check("roles", actor.role in roles, f"roles {', '.join(roles)}; {you}",
-                  f"this step needs the role {' or '.join(roles)}; {you}")
+    verdict.check("roles", actor.holds_any(roles), f"roles {', '.join(roles)}; {actor.you()}",
+                  f"this step needs the role {' or '.join(roles)}; {actor.you()}", needs=list(roles))
+
+
+def _check_distinct(verdict: Verdict, step: Transition, actor: Actor, takers: Mapping[str, list[str]]) -> None:
+    """`distinct_from:` not a person who took one of the named earlier steps of this case (from its events)."""
+    if not step.distinct_from:
+        return
+    taken = [(named, who) for named in step.distinct_from for who in takers.get(named, [])]
+    words = "; ".join(f"{named} was taken by {who}" for named, who in taken) or "none of them has been taken"
+    mine = [named for named, who in taken if who.lower() == actor.name.lower()]
+    verdict.check("distinct_from", not mine, f"{words}; you are {actor.name}",
+                  f"you took {' and '.join(mine)} on this case; this step needs another person ({words})")
 
 
 def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: Mapping[str, JsonValue]) -> None:
@@ -174,21 +202,34 @@ def _check_paid(verdict: Verdict, step: Transition, fees: Mapping[str, list[FeeC
 
 
 def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
-    """The guard: a condition over the facts, or a criteria outcome that must contain values."""
+    """The guard: a condition over the facts, a criteria outcome that must contain values, or all of several."""
     says = step.says.words(dict(facts)) if step.says is not None else ""
-    if isinstance(step.when, Condition):
-        result = step.when.evaluate(facts)
-        failed = [line.strip() for line in result.trace if line.endswith(": no")]
-        verdict.check("when", result.holds, "; ".join(result.trace),
-                      says or "the conditions are not met: " + "; ".join(failed), trace=result.trace)
-    elif isinstance(step.when, RuleGuard):
-        result = consult(rules, step.when.rule, facts, on, verdict.rules)
-        outcome = result.get("outcome")
-        ok = _contains(outcome, step.when.outcome)
-        detail = f"{step.when.rule} gives {_shown(outcome)}; this step needs {_shown(step.when.outcome)}"
-        verdict.check("when", ok, detail, says or f"{step.when.rule} says no: it gives {_shown(outcome)}; this step "
-                                                  f"needs {_shown(step.when.outcome)}", rule=step.when.rule,
-                      matched=result.get("matched", []), trace=result.get("trace", []))
+    for part in step.when.parts if isinstance(step.when, AllGuards) else (step.when,):
+        if isinstance(part, Condition):
+            _check_condition(verdict, part, facts, says)
+        elif isinstance(part, RuleGuard):
+            own = part.says.words(dict(facts)) if part.says is not None else ""  # a rule guard's own words in an all:
+            _check_rule_guard(verdict, part, facts, rules, on, own if isinstance(step.when, AllGuards) else says)
+
+
+def _check_condition(verdict: Verdict, condition: Condition, facts: Facts, says: str) -> None:
+    """A condition over the facts, each leaf traced; its refusal is the workflow's `says:` words when given."""
+    result = condition.evaluate(facts)
+    failed = [line.strip() for line in result.trace if line.endswith(": no")]
+    verdict.check("when", result.holds, "; ".join(result.trace),
+                  says or "the conditions are not met: " + "; ".join(failed), trace=result.trace)
+
+
+def _check_rule_guard(verdict: Verdict, guard: RuleGuard, facts: Facts, rules: RuleLibrary, on: date,
+                      says: str) -> None:
+    """A criteria document's outcome must contain the values the step names."""
+    result = consult(rules, guard.rule, facts, on, verdict.rules)
+    outcome = result.get("outcome")
+    ok = _contains(outcome, guard.outcome)
+    detail = f"{guard.rule} gives {_shown(outcome)}; this step needs {_shown(guard.outcome)}"
+    verdict.check("when", ok, detail, says or f"{guard.rule} says no: it gives {_shown(outcome)}; this step "
+                                              f"needs {_shown(guard.outcome)}", rule=guard.rule,
+                  matched=result.get("matched", []), trace=result.get("trace", []))
 
 
 def _limit(rules: RuleLibrary, limit: Limit, kind: str, facts: Facts, on: date,
@@ -229,8 +270,10 @@ def opening_refusals(workflow: Workflow, facts: Facts, rules: RuleLibrary, on: d
 
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: Facts,
           fields: Mapping[str, JsonValue], rules: RuleLibrary, on: date,
-          fees: Mapping[str, list[FeeCharged]] | None = None) -> Verdict:
-    """Every check of one step for this case, person and day, each explained (`fees`: what requires_paid reads)."""
+          fees: Mapping[str, list[FeeCharged]] | None = None,
+          takers: Mapping[str, list[str]] | None = None) -> Verdict:
+    """Every check of one step for this case, person and day, each explained (`fees`: what requires_paid reads;
+    `takers`: who took each earlier step of the case, what distinct_from reads)."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
     verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state))
@@ -240,6 +283,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
         verdict.form = resolve_form(step.form, rules, facts, on, verdict.rules)
         _check_who(verdict, step, actor, facts, rules, on)
         _check_not_by(verdict, step, actor, fields)
+        _check_distinct(verdict, step, actor, takers or {})
         _check_due(verdict, step, fields, rules, on)
         _check_paid(verdict, step, fees or {})
         _check_when(verdict, step, facts, rules, on)

@@ -70,10 +70,19 @@ class AllowedDay:
 
 @dataclass(frozen=True)
 class RuleGuard:
-    """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values."""
+    """`{rule: ID, outcome: {..}}`: the criteria's outcome must contain those values (inside an `all:`, with `says:`
+    words of its own)."""
 
     rule: str
     outcome: dict[str, YamlValue]
+    says: Says | None = None
+
+
+@dataclass(frozen=True)
+class AllGuards:
+    """`when: {all: [..]}` mixing rule guards and conditions: every part must hold (each explained on its own)."""
+
+    parts: tuple[Condition | RuleGuard, ...]
 
 
 @dataclass(frozen=True)
@@ -118,13 +127,14 @@ class Transition:
     target: str
     by: str = "staff"
     label: str = ""
-    roles: tuple[str, ...] | RuleOutcome | None = None
-    when: Condition | RuleGuard | None = None
+    roles: tuple[str, ...] | RuleOutcome | None = None  # page roles and approval roles, or a criteria's outcome
+    when: Condition | RuleGuard | AllGuards | None = None
     says: Says | None = None  # the refusal when `when:` does not hold, in the workflow's words
     due: str | None = None
     due_day: AllowedDay | None = None  # with `due: {field, calendar, allowed}`: the calendar asked on the day
     requires_paid: tuple[str, ...] = ()  # fee schedules whose fees this case charged must be paid or waived
     not_by: str | None = None
+    distinct_from: tuple[str, ...] = ()  # earlier steps whose takers may not take this one
     form: tuple[FormField, ...] = ()
     actions: tuple[Action, ...] = ()
 
@@ -142,8 +152,8 @@ class Transition:
     def rules_read(self) -> list[str]:
         """The rule documents this step's guards and roles consult."""
         found = []
-        if isinstance(self.when, RuleGuard):
-            found.append(self.when.rule)
+        parts = self.when.parts if isinstance(self.when, AllGuards) else (self.when,)
+        found.extend(part.rule for part in parts if isinstance(part, RuleGuard))
         if isinstance(self.roles, RuleOutcome):
             found.append(self.roles.rule)
         return found

@@ -182,6 +182,19 @@ def fees_for(session: Session, case: Case, steps: list[Transition], on: date) ->
     return fees_charged(session, case, schedules, on) if schedules else {}
 
 
+def takers_for(session: Session, case: Case, steps: list[Transition]) -> dict[str, list[str]]:
+    """Who took each earlier step the steps' `distinct_from:` name, from the case's events (none read when none
+    names any)."""
+    named = {other for step in steps for other in step.distinct_from}
+    if not named:
+        return {}
+    found: dict[str, list[str]] = {}
+    for step, actor in session.execute(select(CaseEvent.step, CaseEvent.actor).where(
+            CaseEvent.case_id == case.id, CaseEvent.step.in_(sorted(named))).order_by(CaseEvent.id)):
+        found.setdefault(step, []).append(actor)
+    return found
+
+
 def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case: Case, actor: Actor,
                   on: date) -> list[Verdict]:
     """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
@@ -194,8 +207,8 @@ def judged_steps(session: Session, rules: RuleLibrary, workflow: Workflow, case:
     fields = dict(case.fields or {})
     facts = case_facts(session, rules, workflow, case.subject_id, fields, on)
     mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]
-    fees = fees_for(session, case, mine, on)
-    return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees) for t in mine]
+    fees, takers = fees_for(session, case, mine, on), takers_for(session, case, mine)
+    return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees, takers) for t in mine]
 
 
 def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> Case:
@@ -252,7 +265,7 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     form = {k: stored(v) for k, v in values.items()}
     fields = {**copy.deepcopy(case.fields or {}), **form}  # never the case's own nested dicts
     verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on,
-                    fees_for(session, case, [step], on))
+                    fees_for(session, case, [step], on), takers_for(session, case, [step]))
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
     verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]

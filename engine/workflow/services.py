@@ -7,7 +7,7 @@ actor is a username (looked up, with its role) or `sweep:NAME`.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
 from engine.rules.types import JsonValue
 from engine.store.models import Case, CaseEvent, Notice
+from engine.roles import grants_of
 from engine.users import get_user
 from engine.workflow import runtime
 from engine.workflow.definitions import WorkflowSet
@@ -40,20 +41,22 @@ class Catalog:
     workflows: WorkflowSet
 
     @classmethod
-    def load(cls, rules_dir: str | Path = "rules", workflows_dir: str | Path = "workflows") -> Catalog:
-        """Read and check the rules, then the workflows against them."""
+    def load(cls, rules_dir: str | Path = "rules", workflows_dir: str | Path = "workflows",
+             approval_roles: Collection[str] = frozenset()) -> Catalog:
+        """Read and check the rules, then the workflows against them and the city's approval roles."""
         rules = RuleLibrary.from_folder(rules_dir)
-        return cls(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules))
+        return cls(rules=rules, workflows=WorkflowSet.from_folder(workflows_dir, rules, approval_roles))
 
 
 def actor_for(session: Session, name: str) -> Actor:
-    """The Actor for a username (active, with its role), `sweep:NAME`, or `cli:NAME` (no role: opens cases only)."""
+    """The Actor for a username (active, with its role and approval roles), `sweep:NAME`, or `cli:NAME` (no role:
+    opens cases only)."""
     if name.split(":", 1)[0] in ("sweep", "cli") and len(name.split(":", 1)[-1]) > 0 and ":" in name:
         return Actor(name=name)
     user = get_user(session, name)
     if user is None or not user.active:
         raise CaseError(f"no active user named {name!r}")
-    return Actor(name=user.username, role=user.role)
+    return Actor(name=user.username, role=user.role, grants=grants_of(session, user.username))
 
 
 def open_case(session: Session, catalog: Catalog, workflow_id: str, subject_id: int, *, actor: str, on: date,
@@ -83,6 +86,7 @@ class StepOption:
     form: list[dict[str, JsonValue]]
     explanation: list[dict[str, JsonValue]]
     letters: tuple[str, ...] = ()  # the notices the step writes, in order
+    needs: list[str] = field(default_factory=list)  # the roles that may take it (page or approval roles), if known
 
 
 def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on: date) -> list[StepOption]:
@@ -95,7 +99,14 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
                               "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
                              for f in v.form],
                        explanation=v.explanation,
-                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice")) for v in verdicts]
+                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice"),
+                       needs=_needs(v.explanation)) for v in verdicts]
+
+
+def _needs(explanation: list[dict[str, JsonValue]]) -> list[str]:
+    """The roles a judged step needs, from its roles check (a listed step's roles, or what the rule gave)."""
+    needs = next((e.get("needs") for e in explanation if e.get("guard") == "roles"), None) or []
+    return [str(role) for role in needs]
 
 
 def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date, now: datetime,

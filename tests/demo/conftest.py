@@ -12,6 +12,7 @@ from engine.workflow.services import Catalog
 from engine.store.db import make_engine
 from engine.store.schema import upgrade
 from tests.conftest import REPO, _fresh_postgres_database, _postgres_url
+from samplecity.city import APPROVAL_ROLE_IDS
 
 AS_OF = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)
@@ -21,7 +22,7 @@ ACCOUNTS, LICENSES = 200, 40
 @pytest.fixture(scope="session")
 def city_rules() -> Catalog:
     """The sample city's rule documents and workflows, read once."""
-    return Catalog.load(REPO / "rules", REPO / "workflows")
+    return Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
 @pytest.fixture(scope="module")

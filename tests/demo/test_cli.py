@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from samplecity.city import DEMO_LOGINS
+from engine import roles
 from engine.store.db import make_engine
 from engine.store.models import Bill, User, UtilityAccount
 from engine.users import authenticate
@@ -68,6 +69,7 @@ def test_if_new_on_an_empty_database_migrates_and_loads(tmp_path) -> None:
 
 
 def test_the_demo_logins_sign_in_with_their_roles(committing_url: str) -> None:
+    """Each login signs in with its page role and holds its approval roles (the refunds' three approvers)."""
     assert run(committing_url).exit_code == 0
     engine = make_engine(committing_url)
     try:
@@ -76,6 +78,7 @@ def test_the_demo_logins_sign_in_with_their_roles(committing_url: str) -> None:
                 signed_in = authenticate(session, login.username, login.password,
                                          datetime(2026, 11, 24, 18, tzinfo=timezone.utc))
                 assert signed_in.ok and signed_in.user.role == login.role
+                assert roles.grants_of(session, login.username) == frozenset(login.grants)
             user = session.scalars(select(User).where(User.username == "clerk")).one()
             assert not authenticate(session, "clerk", "not-the-password",
                                     datetime(2026, 11, 24, 18, tzinfo=timezone.utc)).ok

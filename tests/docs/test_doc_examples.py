@@ -30,6 +30,7 @@ from engine.rules.loader import load_document
 from engine.rules.kinds import KINDS
 from engine.rules.schema import schema_for
 from engine.workflow.definitions import load_workflow
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
@@ -241,7 +242,7 @@ def city_rules() -> RuleLibrary:
 @pytest.mark.parametrize("text,line", [pytest.param(*e, id=f"line {e[1]}") for e in examples(WORKFLOW_PAGE)])
 def test_every_workflow_example_loads(text: str, line: int, city_rules: RuleLibrary) -> None:
     """Each ```yaml block is a valid workflow definition against the sample city's rules."""
-    load_example(lambda t, s: load_workflow(t, s, city_rules), text, "docs/workflow-format.md", line)
+    load_example(lambda t, s: load_workflow(t, s, city_rules, APPROVAL_ROLE_IDS), text, "docs/workflow-format.md", line)
 
 
 @pytest.mark.parametrize("text,expected,line",
@@ -249,7 +250,7 @@ def test_every_workflow_example_loads(text: str, line: int, city_rules: RuleLibr
 def test_broken_workflow_example_gives_the_message_shown(text: str, expected: list[str], line: int,
                                                          city_rules: RuleLibrary) -> None:
     """Each ```yaml broken block is refused with exactly the errors shown under it."""
-    assert refusal(lambda t, s: load_workflow(t, s, city_rules), text, expected) == expected
+    assert refusal(lambda t, s: load_workflow(t, s, city_rules, APPROVAL_ROLE_IDS), text, expected) == expected
 
 
 def test_workflow_page_has_examples() -> None:

@@ -27,6 +27,7 @@ from tests.sweeps.conftest import build_city
 from tests.web.conftest import PASSWORD, create_user
 from webapp.app import create_app
 from webapp.config import TestConfig
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 CLOSED, NEXT_OPEN = date(2026, 4, 30), date(2026, 5, 1)
@@ -104,7 +105,7 @@ def test_every_way_of_posting_after_the_close_lands_on_the_next_open_day(session
     assert f"Payment {town['check_id']} returned." in returned.get_data(as_text=True)
     # The night's sweep for April 30: late fees on the accounts still owing.
     outcome = run_sweep(sessions, get_sweep("delinquency"), as_of=CLOSED, today=CLOSED, clock=lambda: AFTERNOON,
-                        runner="test", services=Catalog.load(REPO / "rules", REPO / "workflows"))
+                        runner="test", services=Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS))
     assert outcome.status == "done" and outcome.report["exceptions"] == []
 
     assert supervisor.get(f"/payments/day/gl-export.csv?date={CLOSED}").data == export  # byte for byte

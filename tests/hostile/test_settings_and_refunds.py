@@ -22,6 +22,7 @@ from tests.web.conftest import PASSWORD, create_user, csrf_token
 from tests.web.conftest import app, clerk, login_as  # noqa: F401  (fixtures: the web app and signed-in staff)
 from tests.workflow.conftest import REPO
 from webapp.cli import main as ordinance
+from samplecity.city import APPROVAL_ROLE_IDS
 
 CITY_PAGE = {"name": "City of Alder Creek", "timezone": "America/Los_Angeles"}  # the second-approver box unticked
 TOO_MUCH = "the account's refundable credit is now $75.61; the refund asks for $207.57"
@@ -303,7 +304,7 @@ def approved_refund(app, db):
     app.config["CLOCK"] = lambda: NOW
     account = credit_of(db, "75.61")
     carla, colin = create_user(db, "clerk"), create_user(db, "clerk")
-    catalog = Catalog.load(REPO / "rules", REPO / "workflows")
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
     case = services.open_case(db, catalog, "refunds", account.id, actor=carla.username, on=ON, now=NOW,
                               fields={"amount": "75.61", "source": "overpayment"})
     services.take_step(db, catalog, case.id, "research", user=carla.username, on=ON, now=NOW, version=case.version,
@@ -337,7 +338,7 @@ def test_a_credit_that_shrinks_before_approval_refuses_the_approval(db):
     account = credit_of(db, "75.61")
     for name in ("carla", "colin"):
         create_user(db, "clerk", username=name)
-    catalog = Catalog.load(REPO / "rules", REPO / "workflows")
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
     case = services.open_case(db, catalog, "refunds", account.id, actor="carla", on=ON, now=NOW,
                               fields={"amount": "75.61", "source": "overpayment"})
     services.take_step(db, catalog, case.id, "research", user="carla", on=ON, now=NOW, version=case.version,

@@ -26,6 +26,7 @@ from engine.workflow.services import Catalog
 from notice_support import flat, page_text
 from tests.factories import create_account, create_business, create_customer, create_license
 from tests.workflow.conftest import add_staff, at, charge, pay
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 MONEY = re.compile(r"-?\$[0-9,]+\.[0-9]{2}")
@@ -35,7 +36,7 @@ CHECKED: set[str] = set()
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     """The sample city's rules and workflows."""
-    return Catalog.load(REPO / "rules", REPO / "workflows")
+    return Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
 @pytest.fixture()

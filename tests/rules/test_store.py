@@ -14,6 +14,7 @@ from engine.rules.errors import DocumentErrors
 from engine.store.models import AuditEntry, RuleVersion
 from engine.users import add_user
 from tests.factories import switch_off_second_approver
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)
@@ -388,7 +389,7 @@ def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, t
     from engine.workflow.services import Catalog
 
     engine = make_engine(committing_url)
-    catalog = Catalog.load(REPO_RULES, REPO_RULES.parent / "workflows")
+    catalog = Catalog.load(REPO_RULES, REPO_RULES.parent / "workflows", APPROVAL_ROLE_IDS)
     load_demo(engine, catalog, accounts=20, licenses=3, seed=7, as_of=TODAY, now=NOW)
     with make_sessionmaker(engine)() as session:
         assert {(r.revision, r.author, r.approver) for r in revisions.newest_published(session)} == {(1, "import", "import")}

@@ -15,6 +15,7 @@ from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.workflow.services import Catalog
 from tests.factories import create_account, create_customer, create_property, save_city
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 BILLED, DUE = date(2026, 4, 8), date(2026, 4, 29)  # cycle B's April 2026 bill
@@ -24,7 +25,7 @@ NIGHT = date(2026, 4, 30)  # the first night the unpaid April bills are past due
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The sample city's rules/ and workflows/."""
-    return Catalog.load(REPO / "rules", REPO / "workflows")
+    return Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
 def at(day: date) -> datetime:

@@ -33,6 +33,7 @@ from engine.sweeps.scheduler import catch_up, load_schedule
 from engine.workflow.services import Catalog
 from samplecity.loader import load_demo
 from tests.conftest import REPO, _fresh_postgres_database, _postgres_url
+from samplecity.city import APPROVAL_ROLE_IDS
 
 LOADED = date(2026, 11, 24)
 BACK = LOADED + timedelta(days=200)  # 2027-06-12, a Saturday
@@ -67,7 +68,7 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
         url, drop = _fresh_postgres_database(pg)
     engine = make_engine(url)
     upgrade(engine)
-    catalog = Catalog.load(REPO / "rules", REPO / "workflows")
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
     load_demo(engine, catalog, accounts=250, licenses=40, seed=2026, as_of=LOADED,
               now=datetime.combine(LOADED, time(17, 30), tzinfo=timezone.utc))
     sessions = make_sessionmaker(engine)

@@ -12,7 +12,7 @@ def test_a_stranger_is_sent_to_sign_in(client):
     assert response.headers["Location"] == "/login?next=/"
 
 
-@pytest.mark.parametrize("path", ["/admin/users", "/admin/city"])
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/city", "/admin/roles"])
 def test_a_clerk_opening_an_admin_page_is_refused(clerk, path):
     response = clerk.get(path)
     assert response.status_code == 403
@@ -55,6 +55,7 @@ def test_a_supervisor_cannot_add_users(supervisor, db):
 def test_an_admin_opens_admin_pages(admin):
     assert admin.get("/admin/users").status_code == 200
     assert admin.get("/admin/city").status_code == 200
+    assert admin.get("/admin/roles").status_code == 200
 
 
 def test_a_route_that_declares_no_roles_is_refused_even_to_an_admin(app, login_as):

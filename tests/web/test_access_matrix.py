@@ -84,3 +84,13 @@ def test_each_role_opens_what_it_is_declared_for_and_nothing_else(app, login_as,
         elif code == 403 or code >= 500:
             failures.append(f"{method} {rule.rule}: {role} declared, got {code}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_approval_roles_pages_are_in_the_matrix_for_administrators_only(app):
+    """Administration > Roles (issue 13 item 2): each of its routes is walked above, declared for admin alone."""
+    declared = {(rule.rule, method): roles for rule, method, roles, _ in routes(app)
+                if rule.rule.startswith("/admin/roles")}
+    assert declared == {("/admin/roles", "GET"): frozenset({"admin"}), ("/admin/roles", "POST"): frozenset({"admin"}),
+                        ("/admin/roles/<role_id>", "POST"): frozenset({"admin"}),
+                        ("/admin/roles/grant", "POST"): frozenset({"admin"}),
+                        ("/admin/roles/revoke", "POST"): frozenset({"admin"})}

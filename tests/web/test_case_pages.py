@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from engine.store.models import Case, CaseEvent, Notice
 from tests.factories import create_account, create_case, save_city
 from tests.web.pages import charge, fixed_clock  # noqa: F401  (fixture)
+from samplecity.city import APPROVAL_ROLE_IDS
 
 
 def reminded_case(db) -> Case:
@@ -132,7 +133,7 @@ def test_a_step_from_a_page_left_behind_by_another_step_gets_the_conflict_page(f
     case = reminded_case(db)
     seen = case.version
     supervisor = login_as("supervisor")
-    services.take_step(db, services.Catalog.load(REPO / "rules", REPO / "workflows"), case.id, "medical_hold",
+    services.take_step(db, services.Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS), case.id, "medical_hold",
                        user=supervisor.user.username, on=date(2026, 3, 2), now=case.opened_at,
                        form={"certificate_received": "2026-03-01", "hold_reason": "certificate"}, version=seen)
     clerk = login_as("clerk")

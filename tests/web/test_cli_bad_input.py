@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from webapp.cli import main as ordinance
 from webapp.cli.context import CityDate
+from samplecity.city import APPROVAL_ROLE_IDS
 
 HUGE = "9" * 30
 BAD_NUMBERS = ("abc", "", "-1", "0", "1.5", HUGE)
@@ -180,7 +181,7 @@ def test_a_refund_above_the_credit_left_is_refused_with_a_message(committing_db,
     from tests.factories import create_account
     from tests.workflow.conftest import REPO, add_staff, at, charge, pay
 
-    catalog = services.Catalog.load(REPO / "rules", REPO / "workflows")
+    catalog = services.Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
     day = date(2026, 5, 5)
     with committing_db() as session, session.begin():
         add_staff(session)

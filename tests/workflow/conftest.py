@@ -13,6 +13,7 @@ from engine.money import ledger
 from engine.store.models import AuditEntry, CaseEvent, User
 from engine.workflow.services import Catalog
 from tests.factories import NOW
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,7 @@ STAFF = (("carla", "clerk"), ("colin", "clerk"), ("sam", "supervisor"), ("sofia"
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The sample city's rules/ and workflows/."""
-    return Catalog.load(REPO / "rules", REPO / "workflows")
+    return Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
 def add_staff(session: Session) -> None:

@@ -13,10 +13,12 @@ import pytest
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.workflow.definitions import WorkflowSet
+from samplecity.city import APPROVAL_ROLE_IDS
 
 BROKEN = Path(__file__).parent / "broken"
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
+ROLES_KNOWN = "page roles: clerk, supervisor, admin; approval roles: city_attorney, council_clerk, department_head"
 EXPECTED = {
     "alias.yaml": "12: transitions[0].from: anchors (&name) are not allowed; write the value out",
     "due-never-set.yaml":
@@ -67,8 +69,8 @@ EXPECTED = {
                                "types: text, integer, money, date, boolean, choice",
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
-                        "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, form, "
-                        "actions",
+                        "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, "
+                        "distinct_from, form, actions",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "
@@ -76,7 +78,18 @@ EXPECTED = {
     "unknown-outcome.yaml":
         "15: transitions[0].when.outcome: shutoff-eligibility never gives 'eligable'; "
         "its outcomes give eligible, reason",
-    "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; roles: clerk, supervisor, admin',
+    "unknown-role.yaml": '14: transitions[0].roles[0]: unknown role "cashier"; ' + ROLES_KNOWN,
+    "unknown-approval-role.yaml": '14: transitions[0].roles[1]: unknown role "city_atorney"; ' + ROLES_KNOWN,
+    "roles-from-an-outcome-not-a-role.yaml":
+        "14: transitions[0].roles.outcome: shutoff-eligibility gives reason = appeal_pending or "
+        "assistance_program_extension or balance_below_minimum or delinquent or medical_certificate or "
+        "payment_plan or under_60_days, not a role; " + ROLES_KNOWN,
+    "distinct-from-unknown-step.yaml": (
+        '19: transitions[1].distinct_from[0]: no step "first_reveiw" in this workflow; steps: first_review, '
+        'second_review',
+        '19: transitions[1].distinct_from[1]: "second_review" is this step itself'),
+    "distinct-from-a-sweep-step.yaml":
+        '20: transitions[1].distinct_from[0]: "mail_reminder" is taken by the sweep, not by a person',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
     "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: under_plan, lien_candidate, '
@@ -101,7 +114,7 @@ def test_every_broken_file_has_an_expected_message():
 def test_broken_definition_gives_its_message(name, rules):
     """Loading the file fails with exactly the expected errors, each naming the file."""
     with pytest.raises(DocumentErrors) as failure:
-        WorkflowSet.from_paths([BROKEN / name], rules)
+        WorkflowSet.from_paths([BROKEN / name], rules, APPROVAL_ROLE_IDS)
     expected = EXPECTED[name] if isinstance(EXPECTED[name], tuple) else (EXPECTED[name],)
     assert [f"{e.line}: {e.path}: {e.message}" if e.path else f"{e.line}: {e.message}"
             for e in failure.value.errors] == list(expected)
@@ -111,6 +124,6 @@ def test_broken_definition_gives_its_message(name, rules):
 
 def test_the_city_workflows_load(rules):
     """The four workflows in workflows/ are valid, at version 1."""
-    workflows = WorkflowSet.from_folder(RULES.parent / "workflows", rules)
+    workflows = WorkflowSet.from_folder(RULES.parent / "workflows", rules, APPROVAL_ROLE_IDS)
     assert workflows.ids() == ["delinquency", "licensing", "liens", "refunds"]
     assert {w.version for w in workflows} == {1}

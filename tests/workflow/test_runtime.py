@@ -14,6 +14,7 @@ from engine.workflow.runtime import CaseError, StepRefused
 from engine.workflow.services import Catalog
 from tests.factories import create_account, create_license
 from tests.workflow.conftest import REPO, assert_every_step_audited, at, charge
+from samplecity.city import APPROVAL_ROLE_IDS
 
 ON = date(2026, 3, 2)
 
@@ -67,7 +68,7 @@ def two_versions(tmp_path, catalog) -> Catalog:
     shutil.copytree(REPO / "workflows", folder)
     (folder / "licensing-v2.yaml").write_text(LICENSING_V2)
     (folder / "failing.yaml").write_text(FAILING)
-    return Catalog(rules=catalog.rules, workflows=WorkflowSet.from_folder(folder, catalog.rules))
+    return Catalog(rules=catalog.rules, workflows=WorkflowSet.from_folder(folder, catalog.rules, APPROVAL_ROLE_IDS))
 
 
 def test_a_case_keeps_the_version_it_was_opened_under(db, staff, catalog, two_versions):

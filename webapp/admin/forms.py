@@ -136,3 +136,29 @@ class RevokeTokenForm(FlaskForm):
 
     name = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Revoke")
+
+
+class ApprovalRoleForm(FlaskForm):
+    """Define an approval role, or edit one's words (its id never changes)."""
+
+    role_id = StringField("Role id", validators=[DataRequired(), Length(min=2, max=40)],
+                          render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    label = StringField("Label", validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField("What the role approves", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save the role")
+
+
+class GrantForm(FlaskForm):
+    """Ask for a user to be granted an approval role (it waits for a second person)."""
+
+    username = SelectField("User", validate_choice=False)  # engine.roles names a user who is not there
+    role_id = SelectField("Approval role", validate_choice=False)
+    submit = SubmitField("Ask for this grant")
+
+
+class RevokeForm(FlaskForm):
+    """The button that takes one approval role from one user."""
+
+    username = HiddenField(validators=[DataRequired()])
+    role_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Revoke")

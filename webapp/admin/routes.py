@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from engine import city, passwords, two_person, users
+from engine import city, passwords, roles, two_person, users
 from webapp import clock
 from webapp.admin import bp, waiting
 from webapp.admin.forms import (CEILING_FIELDS, AddUserForm, CityForm, DecisionForm, DisableUserForm,
@@ -26,6 +26,7 @@ def users_page():
 def _users_page(form: AddUserForm, status: int = 200):
     """The users page around a given add-user form."""
     return render_template("admin/users.html", users=users.list_users(database.session), form=form,
+                           approval_roles=roles.held_by_user(database.session),
                            disable_form=DisableUserForm(), role_form=RoleForm(), enable_form=EnableUserForm(),
                            password_form=ResetPasswordForm(),
                            min_password_length=passwords.MIN_LENGTH, **_waiting()), status

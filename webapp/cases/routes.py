@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from engine import roles
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.store.models import Notice
@@ -56,7 +57,8 @@ def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list
     workflow = catalog().workflows.get(view["workflow"], view["workflow_version"])
     return render_template("cases/show.html", case=view, steps=steps, forms=forms, refusal=refusal,
                            subject=queue.subject_of(session, view), states=workflow.states, today=today,
-                           hint_for=hint_for, action_words=action_words, previews=previews or {}), status
+                           hint_for=hint_for, action_words=action_words, previews=previews or {},
+                           role_labels=roles.role_labels(session)), status
 
 
 @bp.route("/<case_id>")

@@ -40,6 +40,7 @@ from engine.workflow.services import Catalog
 from webapp.cli.bench import command as bench
 from webapp.cli.context import CityContext, pass_city
 from webapp.main.summary import past_due_accounts as past_due_count_from_ledger, past_due_count
+from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = {100_000: 30.0, 1_000_000: 300.0}  # seconds, from the design's quality bars
@@ -135,7 +136,7 @@ def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callabl
     dashboard = dashboard_count(factory, NIGHT)
     candidate_query = candidates(factory, NIGHT, chunk * 12)
     rss_before_sweep = peak_rss_mb()
-    catalog = Catalog.load(REPO / "rules", REPO / "workflows")
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
     mailer = TimedMailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
     started, cpu = time.perf_counter(), time.process_time()
     outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, today=NIGHT, clock=clock, runner="bench",

@@ -50,7 +50,8 @@ def print_logins() -> None:
     """The demo logins and where to use them."""
     click.echo(f"\nThe sample city is at {sample.URL} - sign in as:")
     for login in sample.DEMO_LOGINS:
-        click.echo(f"  {login.role:<11} {login.username:<11} password {login.password}")
+        holds = f"  (approves as {', '.join(login.grants)})" if login.grants else ""
+        click.echo(f"  {login.role:<11} {login.username:<11} password {login.password}{holds}")
 
 
 @click.command("demo")
@@ -78,7 +79,7 @@ def command(city: CityContext, accounts: int, licenses: int, seed: int, as_of: d
         print_logins()
         return
     try:
-        catalog = Catalog.load(rules_dir, workflows_dir)
+        catalog = Catalog.load(rules_dir, workflows_dir, sample.APPROVAL_ROLE_IDS)
     except DocumentErrors as errors:
         fail(f"the rules in {rules_dir} or the workflows in {workflows_dir} do not load:\n{errors}")
     click.echo(f"Loading the sample city: {accounts:,} accounts, {licenses:,} businesses, seed {seed}, "

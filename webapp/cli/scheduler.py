@@ -51,7 +51,8 @@ class SweepJobs:
         self.catalog_stamp: tuple = ()
 
     def current_catalog(self) -> Catalog:
-        """The published rules and the workflows, read again after a publication or a change under the folders."""
+        """The published rules and the workflows, read again after a publication, a new approval role or a change
+        under the folders."""
         with self.db.sessions() as session:
             published = catalog_stamp(session)
         stamp = (published, *sorted((str(p), p.stat().st_mtime_ns) for folder in ("rules", "workflows")
