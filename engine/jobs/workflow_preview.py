@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.jobs import queue
 from engine.jobs.context import JobContext, ReportProgress
+from engine.roles import role_ids
 from engine.rulebook.catalog_source import catalog_stamp
 from engine.rulebook.revisions import published_library
 from engine.rulebook.workflow_revisions import published_workflows, revision, stored_workflow
@@ -32,9 +33,9 @@ class DraftGone(LookupError):
 
 def preview_key(session: Session, draft: WorkflowVersion, today: date) -> str:
     """One job per draft revision, day, and state of the published rules and workflows."""
-    rules, workflows = catalog_stamp(session)
+    rules, workflows, roles = catalog_stamp(session)
     return (f"{KIND}:{draft.workflow_id}:{draft.revision}:{today.isoformat()}:"
-            f"{rules[0]}-{rules[1]}:{workflows[0]}-{workflows[1]}")
+            f"{rules[0]}-{rules[1]}:{workflows[0]}-{workflows[1]}:{len(roles)}")
 
 
 def preview_job(session: Session, draft: WorkflowVersion, today: date) -> Job | None:
@@ -63,7 +64,8 @@ def work_out(context: JobContext, input: dict[str, Any], report_progress: Report
         if row is None:
             raise DraftGone(f"“{input['workflow_id']}” has no revision {input['revision']} any more.")
         rules = published_library(session)
-        report = preview_draft(session, rules, published_workflows(session, rules), stored_workflow(row, rules),
+        draft = stored_workflow(row, rules, role_ids(session))
+        report = preview_draft(session, rules, published_workflows(session, rules), draft,
                                today, chunk=int(input.get("chunk", CHUNK)),
                                progress=lambda done, total: report_progress(
                                    done, total, f"Judging the open cases: {done:,} of {total:,} open cases"))

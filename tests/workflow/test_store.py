@@ -5,6 +5,8 @@ running catalog reads the published versions (the folder only while the store ha
 """
 from __future__ import annotations
 
+from samplecity.city import APPROVAL_ROLE_IDS
+
 import logging
 from datetime import date
 from pathlib import Path
@@ -36,10 +38,10 @@ def refunds_text() -> str:
 def refunds_version_2(effective: str | None = "2026-06-01") -> str:
     """Version 2 of refunds: a request may no longer be denied before it is researched."""
     header = "version: 2\n" + (f"effective: {effective}\n" if effective else "")
-    deny_from = "    from: [requested, researched, approved]\n    to: denied"
+    deny_from = "    from: [requested, researched, awaiting_second, awaiting_third, approved]\n    to: denied"
     changed = refunds_text().replace("version: 1\n", header, 1).replace(
-        deny_from, "    from: [researched, approved]\n    to: denied")
-    assert changed.count("version: 2") == 1 and "from: [researched, approved]" in changed
+        deny_from, "    from: [researched, awaiting_second, awaiting_third, approved]\n    to: denied")
+    assert changed.count("version: 2") == 1 and "from: [researched, awaiting_second, awaiting_third, approved]" in changed
     return changed
 
 
@@ -73,7 +75,7 @@ def test_import_then_export_gives_back_the_workflows_folder_byte_for_byte(stored
     written = workflow_store.export(stored, tmp_path / "out")
     assert sorted(p.name for p in written) == ["delinquency.yaml", "licensing.yaml", "liens.yaml", "refunds.yaml"]
     assert _files(tmp_path / "out") == _files(WORKFLOWS)
-    again = workflow_store.import_folder(stored, WORKFLOWS, Catalog.load(REPO / "rules", WORKFLOWS).rules,
+    again = workflow_store.import_folder(stored, WORKFLOWS, Catalog.load(REPO / "rules", WORKFLOWS, APPROVAL_ROLE_IDS).rules,
                                          actor="cli:admin", now=at(TODAY), today=TODAY)
     assert (len(again.published), len(again.drafted), len(again.unchanged)) == (0, 0, 4)
     assert [a[0] for a in _actions(stored)] == ["workflow.draft", "workflow.publish"] * 4 + ["workflow.import"] * 2
@@ -158,8 +160,9 @@ def test_a_draft_is_checked_with_line_and_path(stored, catalog):
     """The definition's own errors, each with its line and path; nothing stored."""
     broken = refunds_version_2().replace("    to: denied", "    to: refused")
     checked = check_workflow_draft(stored, catalog.rules, "refunds", broken, TODAY, source="refunds (draft)")
-    assert [str(e) for e in checked.errors] == ['refunds (draft):64: transitions[3].to: unknown state "refused"; '
-                                                'states: requested, researched, approved, issued, denied, voided']
+    assert [str(e) for e in checked.errors] == ['refunds (draft):126: transitions[7].to: unknown state "refused"; '
+                                                'states: requested, researched, awaiting_second, awaiting_third, '
+                                                'approved, issued, denied, voided']
     with pytest.raises(DocumentErrors):
         workflow_store.draft(stored, checked, "sam", at(TODAY))
     assert len(workflow_revisions.history(stored, "refunds")) == 1
@@ -219,7 +222,7 @@ def test_the_preview_names_cases_that_would_change_state_or_see_other_steps(stor
                        version=cases[1].version, form={"research_notes": "paid twice"})
     workflows = published_workflows(stored, catalog.rules)
     seen = []
-    draft = load_workflow(refunds_version_2(), "refunds (draft)", catalog.rules)
+    draft = load_workflow(refunds_version_2(), "refunds (draft)", catalog.rules, APPROVAL_ROLE_IDS)
     report = preview_draft(stored, catalog.rules, workflows, draft, TODAY, chunk=1,
                            progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
@@ -228,8 +231,9 @@ def test_the_preview_names_cases_that_would_change_state_or_see_other_steps(stor
                                    "now": ["research", "deny"], "draft": ["research"]}]
     renamed = refunds_version_2().replace("researched:  {label: Researched}", "reviewed:  {label: Reviewed}") \
         .replace("to: researched", "to: reviewed").replace("from: researched", "from: reviewed") \
-        .replace("from: [researched, approved]", "from: [reviewed, approved]")
-    moved = preview_draft(stored, catalog.rules, workflows, load_workflow(renamed, "refunds (draft)", catalog.rules),
-                          TODAY)
+        .replace("from: [researched, awaiting_second, awaiting_third, approved]",
+                 "from: [reviewed, awaiting_second, awaiting_third, approved]")
+    moved = preview_draft(stored, catalog.rules, workflows,
+                          load_workflow(renamed, "refunds (draft)", catalog.rules, APPROVAL_ROLE_IDS), TODAY)
     assert moved.changes_state == [{"case": cases[1].id, "version": 1, "state": "researched", "now": None,
                                      "draft": None, "why": "the draft has no state researched"}]
