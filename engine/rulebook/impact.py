@@ -337,9 +337,9 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
             yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
 
 
-def past_due_accounts(session: Session, today: date, chunk: int,
+def past_due_accounts(session: Session, today: date, chunk: int, rules: RuleLibrary,
                       tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today, with its facts; every account that owes is checked (kept rows)."""
+    """Each account with a past-due balance today, with its facts (measures of `rules`); every account that owes is checked."""
     owing = count_of(session, today, OWING)
     waiting: dict[int, Standing] = {}
     checked = 0
@@ -349,12 +349,12 @@ def past_due_accounts(session: Session, today: date, chunk: int,
         if standing.past_due_cents > 0:
             waiting[account_id] = standing
         if len(waiting) >= chunk:
-            yield from _numbered(facts_with_standings(session, waiting, today))
+            yield from _numbered(facts_with_standings(session, waiting, today, rules))
             waiting = {}
         if checked % chunk == 0:
             _tell(tally, checked, owing)
     if waiting:
-        yield from _numbered(facts_with_standings(session, waiting, today))
+        yield from _numbered(facts_with_standings(session, waiting, today, rules))
     _tell(tally, checked, owing)
 
 
@@ -509,11 +509,11 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
                                        largest=largest, examples=examples)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk, accounts), now, then, "accounts",
+        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then, "accounts",
                                        largest=largest, examples=examples)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, accounts),
+        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, proposed, accounts),
                                            lambda facts: outcome_text(now(facts).outcome),
                                            lambda facts: outcome_text(then(facts).outcome), "accounts")
     elif draft.kind == "calendar":

@@ -140,10 +140,10 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
     """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
     memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
     if memo is None:
-        return facts_for_account(ctx.session, account_id, ctx.on)
+        return facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
     key = (account_id, ctx.on)
     if key not in memo:
-        memo[key] = facts_for_account(ctx.session, account_id, ctx.on)
+        memo[key] = facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
     return dict(memo[key])
 
 
