@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.history import account_streams
 from engine.money.ledger import Standing, standings
 from engine.rules.document import RuleDocument
-from engine.rules.measure import in_force, measured_facts, streams_read
+from engine.rules.kinds.measure import in_force, measured_facts, streams_read
 from engine.store.models import Customer, Property, UtilityAccount
 
 ACCOUNT_CHUNK = 1000  # account ids per query

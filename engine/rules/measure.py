@@ -23,7 +23,7 @@ Events of one day keep the order the stream gives (by date, then as recorded).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -215,29 +215,3 @@ def evaluate(doc: RuleDocument, facts: Mapping[str, object], as_of: date) -> Mea
     if stream.name not in facts:
         raise FactError(f"{stream.name}: missing; {doc.id} counts its events (give [] for none)")
     return evaluate_events(doc, {stream.name: checked_events(stream, facts[stream.name])}, as_of)
-
-
-def in_force(documents: Iterable[RuleDocument], subject: str, as_of: date) -> list[RuleDocument]:
-    """The measures of a subject with a version in force on the day, in id order."""
-    found = []
-    for doc in documents:
-        if doc.kind == "measure" and doc.header.get("subject") == subject:
-            current = [v for v in doc.versions if v.effective <= as_of]
-            if current and not current[-1].retired:
-                found.append(doc)
-    return sorted(found, key=lambda d: d.id)
-
-
-def streams_read(measures: Iterable[RuleDocument], as_of: date) -> set[str]:
-    """The streams the versions in force on the day of these measures read."""
-    return {measure_stream(doc, version_in_force(doc, as_of)).name for doc in measures}
-
-
-def measured_facts(measures: Iterable[RuleDocument], events: Events, as_of: date) -> dict[str, object]:
-    """One subject's facts from its events: each measure's value, left out when it has none (and no default)."""
-    facts = {}
-    for doc in measures:
-        value = evaluate_events(doc, events, as_of).value
-        if value is not None:
-            facts[doc.header["provides"]] = value
-    return facts

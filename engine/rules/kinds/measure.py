@@ -8,7 +8,7 @@ is of a money field, a default fits the fact's type, and every version gives one
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from engine.rules import bounds, measure
@@ -18,6 +18,7 @@ from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, fact_name, listing, mapping, ref, whole
 from engine.rules.streams import STREAMS, SUBJECTS, Stream
 from engine.rules.types import Facts, YamlMapping, YamlValue
+from engine.rules.versions import version_in_force
 
 ORDERED_FIELDS = ("date", "money", "integer")
 FIELD_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in")
@@ -32,13 +33,12 @@ def header_keys() -> JsonSchema:
 def version_keys() -> JsonSchema:
     """The version keys of a measure: one aggregation of a stream, windowed, filtered and taken."""
     window = mapping({"days": whole(1, bounds.MAX_DAYS), "months": whole(1, bounds.MAX_MONTHS),
-                      "years": whole(1, bounds.MAX_YEARS)}, minProperties=1, maxProperties=1)
+                      "years": whole(1, bounds.MAX_YEARS)}, minProperties=1)
     comparisons = mapping({op: listing(ref("scalar"), 100) if op in ("in", "not_in") else ref("scalar")
                            for op in FIELD_OPS}, minProperties=1)
     where = {"type": "object", "maxProperties": 20, "propertyNames": fact_name(),
              "additionalProperties": {"if": {"type": "object"}, "then": comparisons, "else": ref("scalar")}}
-    take = mapping({"newest": whole(1, bounds.MAX_TAKE), "oldest": whole(1, bounds.MAX_TAKE)},
-                   minProperties=1, maxProperties=1)
+    take = mapping({"newest": whole(1, bounds.MAX_TAKE), "oldest": whole(1, bounds.MAX_TAKE)}, minProperties=1)
     common = {"of": {"enum": STREAM_NAMES}, "within": window, "where": where, "take": take}
     nth = whole(1, bounds.MAX_NTH)
     return {
@@ -63,6 +63,10 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
         return
     name = present[0]
     spec, where_path = version[name], f"{path}.{name}"
+    for key, words in (("within", "a window is one of days, months or years"),
+                       ("take", "take is one of newest or oldest")):
+        if len(spec.get(key) or {}) > 1:
+            checks.error(f"{where_path}.{key}", f"{words}; this one has {' and '.join(spec[key])}")
     subject = checks.data["subject"]
     stream = STREAMS[subject].get(spec["of"])
     if stream is None:
@@ -147,6 +151,35 @@ def _event_words(event: Mapping[str, object]) -> str:
     """One event as a line: its date, then its other fields."""
     rest = ", ".join(f"{k} {v}" for k, v in event.items() if k != "date")
     return f"{event['date']}" + (f": {rest}" if rest else "")
+
+
+# --- the measures in force, for the facts providers --------------------------------------------
+
+
+def in_force(documents: Iterable[RuleDocument], subject: str, as_of: date) -> list[RuleDocument]:
+    """The measures of a subject with a version in force on the day, in id order."""
+    found = []
+    for doc in documents:
+        if doc.kind == "measure" and doc.header.get("subject") == subject:
+            current = [v for v in doc.versions if v.effective <= as_of]
+            if current and not current[-1].retired:
+                found.append(doc)
+    return sorted(found, key=lambda d: d.id)
+
+
+def streams_read(measures: Iterable[RuleDocument], as_of: date) -> set[str]:
+    """The streams the versions in force on the day of these measures read."""
+    return {measure.measure_stream(doc, version_in_force(doc, as_of)).name for doc in measures}
+
+
+def measured_facts(measures: Iterable[RuleDocument], events: measure.Events, as_of: date) -> dict[str, object]:
+    """One subject's facts from its events: each measure's value, left out when it has none (and no default)."""
+    facts = {}
+    for doc in measures:
+        value = measure.evaluate_events(doc, events, as_of).value
+        if value is not None:
+            facts[doc.header["provides"]] = value
+    return facts
 
 
 KIND = RuleKind("measure", version_keys, (), check_version, evaluate, measure_lines, check_document=check_document,
