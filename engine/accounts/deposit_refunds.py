@@ -21,6 +21,7 @@ from engine.rules.months import whole_months
 from engine.store.models import Deposit, UtilityAccount
 
 RULE = "deposit-refund-eligibility"
+RECORD_FACTS = ("months_of_service",)  # what refund_facts adds to the account's facts
 
 
 def refund_facts(session: Session, account: UtilityAccount, as_of: date, library: RuleLibrary) -> dict:

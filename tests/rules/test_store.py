@@ -308,8 +308,8 @@ def test_an_input_the_versions_in_force_read_cannot_change(published_dog):
     """A changed default would change today's fees; a new required input would break them."""
     with pytest.raises(store.RuleStoreError, match="inputs.altered is read by the versions in force and cannot change"):
         _revise(published_dog, DOG_LICENSE.replace("default: false", "default: true"))
-    added = DOG_LICENSE.replace("inputs:\n", "inputs:\n  senior_owner: {type: boolean}\n")
-    with pytest.raises(store.RuleStoreError, match="inputs.senior_owner is new and the versions in force"):
+    added = DOG_LICENSE.replace("inputs:\n", "inputs:\n  low_income: {type: boolean}\n")
+    with pytest.raises(store.RuleStoreError, match="inputs.low_income is new and the versions in force"):
         _revise(published_dog, added)
 
 
