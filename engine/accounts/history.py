@@ -4,7 +4,7 @@ The streams and their fields are engine.rules.streams' (documented in docs/rules
 this module reads them from the database as of a day, one query per stream (the ledger's
 streams share one) for a whole chunk of subjects, never a query per subject. Each event is
 a plain mapping of its fields, money as Decimal, dates as dates; each subject's events of a
-stream come in date order (then as recorded). What is unpaid of each charge and fee is
+stream come in date order (one day's as recorded: by ledger entry, payment, case or notice id). What is unpaid of each charge and fee is
 engine.money.ledger.aging.unpaid_debits' answer, payments applied in the published order.
 """
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _notices(session: Session, ids: Collection[int], as_of: date, found: dict[in
     query = (select(Notice.subject_id, Notice.notice_type, Notice.created_on)
              .where(Notice.subject_type.in_(subject_types), Notice.subject_id.in_(bindparam("ids", expanding=True)),
                     Notice.created_on <= bindparam("as_of"))
-             .order_by(Notice.subject_id, Notice.created_on, Notice.id))
+             .order_by(Notice.subject_id, Notice.id))
     for row in session.execute(query, {**_ids(ids), "as_of": as_of}):
         found[row.subject_id]["notices"].append({"date": row.created_on, "type": row.notice_type})
 
@@ -168,8 +168,6 @@ def _cases(session: Session, ids: Collection[int], as_of: date, found: dict[int,
         if closed:
             case["closed"] = rows[-1].on_date
         found[first.account_id]["cases"].append(case)
-    for streams in found.values():
-        streams["cases"].sort(key=lambda c: c["date"])
 
 
 ACCOUNT_READERS: dict[str, Callable[[Session, Collection[int], date, dict[int, Streams]], None]] = {
@@ -189,6 +187,14 @@ def account_streams(session: Session, account_ids: Collection[int], as_of: date,
         return found
     for reader in dict.fromkeys(ACCOUNT_READERS[name] for name in streams):
         reader(session, account_ids, as_of, found)
+    return _in_date_order(found)
+
+
+def _in_date_order(found: dict[int, Streams]) -> dict[int, Streams]:
+    """Each stream in date order, one day's events as recorded (a returned payment is dated when it came back)."""
+    for streams in found.values():
+        for events in streams.values():
+            events.sort(key=lambda e: e["date"])
     return found
 
 
@@ -213,8 +219,6 @@ def _penalties(session: Session, ids: Collection[int], as_of: date, found: dict[
         if detail.get("schedule") in penalty_rules and on <= as_of:
             found[int(row.subject_id)]["penalties"].append({"date": on, "rule": detail["schedule"],
                                                             "amount": Decimal(str(detail["amount"]))})
-    for streams in found.values():
-        streams["penalties"].sort(key=lambda p: p["date"])
 
 
 def license_streams(session: Session, license_ids: Collection[int], as_of: date, streams: Collection[str],
@@ -231,4 +235,4 @@ def license_streams(session: Session, license_ids: Collection[int], as_of: date,
         _penalties(session, license_ids, as_of, found, penalty_rules)
     if "notices" in streams:
         _notices(session, license_ids, as_of, found, ("license",))
-    return found
+    return _in_date_order(found)
