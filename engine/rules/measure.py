@@ -31,6 +31,7 @@ from decimal import Decimal
 from engine.money.amounts import round_money
 from engine.rules import bounds
 from engine.rules.document import RuleDocument, Version
+from engine.rules.conditions import compare
 from engine.rules.errors import FactError
 from engine.rules.facts import CONVERTERS
 from engine.rules.months import months_later_or_month_end
@@ -61,27 +62,6 @@ def window_start(spec: YamlMapping | None, as_of: date) -> date | None:
     return months_later_or_month_end(as_of, -months)
 
 
-def _holds(value: object, op: str, wanted: object) -> bool:
-    """One comparison of an event's field; a missing value holds nothing."""
-    if value is None:
-        return False
-    if op == "eq":
-        return value == wanted
-    if op == "ne":
-        return value != wanted
-    if op == "in":
-        return value in wanted
-    if op == "not_in":
-        return value not in wanted
-    if op == "gt":
-        return value > wanted
-    if op == "gte":
-        return value >= wanted
-    if op == "lt":
-        return value < wanted
-    return value <= wanted  # lte
-
-
 def _comparisons(where: YamlMapping | None) -> list[tuple[str, str, object]]:
     """`where:` as (field, op, value): a bare value is equality; booleans stay booleans."""
     found = []
@@ -94,8 +74,9 @@ def _comparisons(where: YamlMapping | None) -> list[tuple[str, str, object]]:
 
 
 def _matches(event: Event, tests: list[tuple[str, str, object]]) -> bool:
-    """Whether an event passes every filter."""
-    return all(_holds(event.get(field), op, wanted) for field, op, wanted in tests)
+    """Whether an event passes every filter; a field the event does not have passes none."""
+    return all(event.get(field) is not None and compare(field, op, event[field], wanted)
+               for field, op, wanted in tests)
 
 
 def taken(spec: YamlMapping, events: Sequence[Event], as_of: date) -> list[Event]:
