@@ -4,7 +4,8 @@ The streams and their fields are engine.rules.streams' (documented in docs/rules
 this module reads them from the database as of a day, one query per stream (the ledger's
 streams share one) for a whole chunk of subjects, never a query per subject. Each event is
 a plain mapping of its fields, money as Decimal, dates as dates; each subject's events of a
-stream come in date order (one day's as recorded: by ledger entry, payment, case or notice id). What is unpaid of each charge and fee is
+stream come in date order (one day's as recorded: by ledger entry, payment, case or notice
+id). What is unpaid of each charge and fee is
 engine.money.ledger.aging.unpaid_debits' answer, payments applied in the published order.
 """
 from __future__ import annotations

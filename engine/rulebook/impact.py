@@ -339,7 +339,7 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
 
 def past_due_accounts(session: Session, today: date, chunk: int, rules: RuleLibrary,
                       tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today, with its facts (measures of `rules`); every account that owes is checked."""
+    """Each account past due today, with its facts (the measures of `rules`); every account that owes is checked."""
     owing = count_of(session, today, OWING)
     waiting: dict[int, Standing] = {}
     checked = 0
@@ -509,8 +509,8 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
                                        largest=largest, examples=examples)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples)
+        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then,
+                                       "accounts", largest=largest, examples=examples)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
         report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, proposed, accounts),

@@ -32,6 +32,7 @@ def provided_facts(documents: Iterable[RuleDocument], workflow_fields: Collectio
 def unprovided_inputs(doc: RuleDocument, provided: Collection[str]) -> list[DocumentError]:
     """An error for each input of `doc` without a default that nothing provides (optional ones included)."""
     return [DocumentError(doc.source, doc.line_of(f"inputs.{name}"), f"inputs.{name}",
-                          f"no measure, record field or workflow field provides {name}, so the document would never "
-                          f"have it; publish a measure that provides {name} (kind: measure) first, or give it a default")
+                          f"no measure, record field or workflow field provides {name}, so the document would "
+                          f"never have it; publish a measure that provides {name} (kind: measure) first, "
+                          "or give it a default")
             for name, spec in doc.inputs.items() if name not in provided and not spec.has_default]

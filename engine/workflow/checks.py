@@ -190,7 +190,7 @@ class DefinitionReader:
     # -- case fields: what forms ask for and steps set -----------------------------------
 
     def subject_facts(self) -> dict[str, Fact]:
-        """The facts of the workflow's subject: its record facts and its published measures' (none for a bad subject)."""
+        """The facts of the workflow's subject: its record facts and its measures' (none for an unknown subject)."""
         subject = self.data.get("subject")
         return subject_facts(subject, self.rules) if subject in SUBJECT_FACTS else {}
 

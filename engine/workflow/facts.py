@@ -138,7 +138,8 @@ def measure_facts(rules: Iterable[RuleDocument], subject: str) -> dict[str, Fact
 def subject_facts(subject_type: str, rules: Iterable[RuleDocument] | None) -> dict[str, Fact]:
     """Every documented fact of a subject type: its record facts, then its published measures'."""
     measured = measure_facts(rules or (), MEASURED_AS[subject_type]) if subject_type in MEASURED_AS else {}
-    return {**SUBJECT_FACTS[subject_type], **{k: v for k, v in measured.items() if k not in SUBJECT_FACTS[subject_type]}}
+    record = SUBJECT_FACTS[subject_type]
+    return {**record, **{name: fact for name, fact in measured.items() if name not in record}}
 
 
 # Which renewal deadline governs each license type.
