@@ -2,11 +2,13 @@
 
 The facts are the account's own (number, status, cycle, meter, rate class, cash-only), its
 customer's and its parcel's (low income, owner is the customer, parcel), its ledger standing
-on the day (balance, past due, days past due) and its payments returned in the 12 months up
-to the day. A chunk is read in three queries however many accounts it holds: the accounts
-with their customers and properties, their ledger entries, their returned payments. The
-workflow runtime, a draft's impact and the nightly sweeps all take their facts from here,
-so one account's facts are the same whichever of them asks.
+on the day (balance, past due, days past due), and the fact of every measure in force on the
+day whose subject is the account (kind: measure, engine.rules.measure: returned payments in
+12 months, late payments, unpaid water charges, ...), counted from the streams the account
+keeps (engine.accounts.history). A chunk is read in a few queries however many accounts it
+holds: the accounts with their customers and properties, their ledger standings, and one per
+stream the measures read. The workflow runtime, a draft's impact and the nightly sweeps all
+take their facts from here, so one account's facts are the same whichever of them asks.
 """
 from __future__ import annotations
 
@@ -17,42 +19,61 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.history import account_streams
 from engine.money.ledger import Standing, standings
-from engine.money.payments import returned_payments_12m_by_account
+from engine.rules.document import RuleDocument
+from engine.rules.kinds.measure import in_force, measured_facts, streams_read
 from engine.store.models import Customer, Property, UtilityAccount
 
 ACCOUNT_CHUNK = 1000  # account ids per query
 
-# The facts, in the order they are given (workflows/README.md documents each).
+# The record facts, in the order they are given (workflows/README.md documents each); the measures' follow.
 ACCOUNT_FACT_NAMES = ("account_number", "account_status", "account_closed", "balance", "past_due_balance",
                       "days_past_due", "cycle", "meter_size", "rate_class", "low_income", "owner_is_customer",
-                      "cash_only", "returned_payments_12m", "parcel")
+                      "cash_only", "parcel")
 
 
-def facts_for_account(session: Session, account_id: int, as_of: date) -> dict[str, Any]:
-    """One utility account's facts on the day; LookupError when there is no such account."""
-    return facts_for_accounts(session, [account_id], as_of)[account_id]
+def facts_for_account(session: Session, account_id: int, as_of: date, rules: Iterable[RuleDocument]) -> dict[str, Any]:
+    """One utility account's facts on the day, the measures among `rules` included; LookupError for no such account."""
+    return facts_for_accounts(session, [account_id], as_of, rules)[account_id]
 
 
-def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, dict[str, Any]]:
+def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date,
+                       rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
     """The facts of each of these accounts on the day, by account id (in id order), a chunk of queries at a time."""
     wanted = sorted(set(account_ids))
+    measures = in_force(rules, "account", as_of)  # read once for every chunk
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(wanted), ACCOUNT_CHUNK):
         ids = wanted[start:start + ACCOUNT_CHUNK]
-        found.update(facts_with_standings(session, dict(standings(session, as_of, account_ids=ids)), as_of))
+        found.update(facts_with_standings(session, dict(standings(session, as_of, account_ids=ids)), as_of,
+                                          measures))
     return found
 
 
-def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of: date) -> dict[int, dict[str, Any]]:
+def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of: date,
+                         rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
     """The facts of accounts whose standings on the day the caller has read already (in the order given)."""
     ids = list(known)
     rows = _account_rows(session, ids)
     missing = [account_id for account_id in ids if account_id not in rows]
     if missing:
         raise LookupError(f"no utility account with id {missing[0]}")
-    returned = returned_payments_12m_by_account(session, ids, as_of)
-    return {account_id: _facts(rows[account_id], known[account_id], returned[account_id]) for account_id in ids}
+    measured = account_measures(session, ids, as_of, rules)
+    return {account_id: {**_facts(rows[account_id], known[account_id]), **measured[account_id]} for account_id in ids}
+
+
+def account_measures(session: Session, ids: list[int], as_of: date,
+                     rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
+    """Each account's facts from the measures in force on the day, its streams read a chunk at a time."""
+    measures = in_force(rules, "account", as_of)
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), ACCOUNT_CHUNK):
+        chunk = ids[start:start + ACCOUNT_CHUNK]
+        events = account_streams(session, chunk, as_of, streams_read(measures, as_of)) if measures else {}
+        found.update((account_id, measured_facts(measures, events.get(account_id, {}), as_of))
+                     for account_id in chunk)
+    return found
 
 
 # Built once: the accounts of `ids` with their customers' and properties' columns.
@@ -78,12 +99,12 @@ def standing_facts(standing: Standing) -> dict[str, Any]:
             "days_past_due": standing.days_past_due}
 
 
-def _facts(row: Any, standing: Standing, returned: int) -> dict[str, Any]:
-    """One account's facts from its row, its standing and its count of returned payments."""
+def _facts(row: Any, standing: Standing) -> dict[str, Any]:
+    """One account's record facts from its row and its standing."""
     return {
         "account_number": row.number, "account_status": row.status, "account_closed": row.status == "closed",
         **standing_facts(standing), "cycle": row.cycle, "meter_size": row.meter_size,
         "rate_class": row.rate_class, "low_income": bool(row.low_income),
         "owner_is_customer": row.owner_id == row.customer_id, "cash_only": bool(row.cash_only),
-        "returned_payments_12m": returned, "parcel": row.parcel,
+        "parcel": row.parcel,
     }

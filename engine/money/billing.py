@@ -156,6 +156,9 @@ def billing_dates(library, cycle: str, period: str, as_of: date) -> tuple[date, 
         return as_of, as_of + timedelta(days=DUE_DAYS_WITHOUT_CALENDAR), f"bill date + 21 days ({missing})"
 
 
+RATE_FACTS = ("meter_size", "consumption_ccf", "sewer", "winter_average_ccf")  # what rate_facts gives
+
+
 def rate_facts(meter_size: str, services: list, consumption: int, winter_average: Decimal | None) -> dict:
     """The facts a water rate schedule reads for one bill."""
     facts = {"meter_size": meter_size, "consumption_ccf": consumption, "sewer": "sewer" in (services or [])}

@@ -5,16 +5,15 @@ nothing to the account's ledger (the GL export books it as cash against deposits
 is bounded as the gate bounds an amount from the rules, and taken on a closed day it is
 received on the next open day, so the closed day's export never changes.
 Applying it to a final bill, or crediting it back when deposit-refund-eligibility says the
-customer has earned it, posts a `deposit` credit to the ledger; a credit left over is paid
-back with a refund.
+customer has earned it (engine.accounts.deposit_refunds, on the account's facts), posts a
+`deposit` credit to the ledger; a credit left over is paid back with a refund.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -22,9 +21,7 @@ from engine import audit
 from engine.money import ledger
 from engine.money import format_money, from_cents, money_text, to_cents
 from engine.money.business_days import books
-from engine.money.payments import returned_payments_12m
-from engine.rules.months import whole_months
-from engine.store.models import Deposit, LedgerEntry, UtilityAccount
+from engine.store.models import Deposit, LedgerEntry
 
 
 class DepositError(ValueError):
@@ -63,7 +60,7 @@ def held_deposits(session: Session, account_id: int) -> list[Deposit]:
                                 .order_by(Deposit.id).with_for_update()))
 
 
-def _settle(session: Session, deposit: Deposit, status: str, *, on: date, now: datetime, actor: str,
+def settle(session: Session, deposit: Deposit, status: str, *, on: date, now: datetime, actor: str,
             description: str, rule_id: str | None = None, rule_version: str | None = None) -> LedgerEntry:
     """Credit a held deposit to its account and mark it applied or refunded."""
     entry = ledger.post_deposit_credit(session, deposit.account_id, from_cents(deposit.amount_cents), on=on, now=now,
@@ -81,64 +78,5 @@ def apply_to_final_bill(session: Session, account_id: int, *, on: date, now: dat
     account = ledger.lock_account(session, account_id)
     if account.status != "closed":
         raise DepositError(f"account {account.number} is {account.status}; deposits are applied when it closes")
-    return [_settle(session, d, "applied", on=on, now=now, actor=actor, description="Deposit applied to final bill")
+    return [settle(session, d, "applied", on=on, now=now, actor=actor, description="Deposit applied to final bill")
             for d in held_deposits(session, account_id)]
-
-
-def refund_facts(session: Session, account: UtilityAccount, as_of: date) -> dict:
-    """The facts deposit-refund-eligibility reads, from the account's own history.
-
-    late_payments_12m counts late fees charged in the last 12 months; shutoffs_12m counts
-    reconnection fees charged (each follows a shut-off for nonpayment).
-    """
-    since = as_of - timedelta(days=365)
-
-    def fees(rule_id: str) -> int:
-        """Fees from one rule in the last 12 months, less any reversed."""
-        reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
-        return session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.account_id == account.id, LedgerEntry.kind == "fee", LedgerEntry.rule_id == rule_id,
-            LedgerEntry.effective_on > since, LedgerEntry.effective_on <= as_of,
-            LedgerEntry.id.not_in(reversed_ids)))
-
-    return {"months_of_service": whole_months(account.opened_on, as_of), "late_payments_12m": fees("late-fee"),
-            "returned_payments_12m": returned_payments_12m(session, account.id, as_of),
-            "shutoffs_12m": fees("reconnection-fee")}
-
-
-@dataclass(frozen=True)
-class RefundDecision:
-    """The rule's answer for one held deposit, and the credit posted when eligible."""
-
-    deposit_id: int
-    account_id: int
-    eligible: bool
-    reason: str
-    entry_id: int | None
-
-
-def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
-                       library) -> RefundDecision:
-    """Credit one held deposit back to an active account when deposit-refund-eligibility says so."""
-    account = ledger.lock_account(session, deposit.account_id)
-    if deposit.status != "held" or account.status != "active":
-        return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}, account {account.status}",
-                              None)
-    result = library.evaluate("deposit-refund-eligibility", refund_facts(session, account, as_of), as_of).to_json()
-    outcome = result["outcome"]
-    if not outcome.get("eligible"):
-        return RefundDecision(deposit.id, account.id, False, str(outcome.get("reason", "")), None)
-    entry = _settle(session, deposit, "refunded", on=as_of, now=now, actor=actor,
-                    description="Deposit credited back after good payment",
-                    rule_id="deposit-refund-eligibility", rule_version=result.get("version"))
-    return RefundDecision(deposit.id, account.id, True, str(outcome.get("reason", "")), entry.id)
-
-
-def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library,
-                             account_ids: list[int] | None = None) -> list[RefundDecision]:
-    """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
-    query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)
-    if account_ids is not None:
-        query = query.where(Deposit.account_id.in_(account_ids))
-    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library)
-            for deposit in session.scalars(query).all()]

@@ -11,15 +11,11 @@ engine.money.payment_imports; their names are importable from here too.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-
-from engine import audit
 
 from engine.money import ledger
 from engine.money.bounds import BoundError, typed_amount
@@ -34,13 +30,12 @@ from engine.money.payment_imports import (Confirmation, ImportReport, PossibleDu
                                           import_payment_file, import_payments, same_payment)
 from engine.money.tenders import (CHECK_TENDERS, COUNTER_TENDERS, DEFAULT_TENDER, FILE_TENDERS, RETURNABLE,
                                   PaymentError, cash_only_refusal)
-from engine.store.models import LedgerEntry, Payment, User
+from engine.store.models import Payment, User
 
 __all__ = ["CHECK_TENDERS", "COUNTER_TENDERS", "DEFAULT_TENDER", "FILE_TENDERS", "RETURNABLE", "Confirmation",
            "ImportReport", "LineProblem", "PaymentError", "PaymentFile", "PaymentRow", "PossibleDuplicate",
-           "ReturnedPayment", "cash_only_refusal", "confirm_held_import", "import_payment_file", "import_payments",
-           "parse_payment_file", "post_counter_payment", "read_payment_file", "return_payment",
-           "returned_payments_12m", "same_payment", "transaction_key"]
+           "cash_only_refusal", "confirm_held_import", "import_payment_file", "import_payments",
+           "parse_payment_file", "post_counter_payment", "read_payment_file", "same_payment", "transaction_key"]
 
 
 def _insert_once(session: Session, payment: Payment) -> Payment | None:
@@ -85,81 +80,3 @@ def post_counter_payment(session: Session, *, account_id: int, amount, tender: s
         return session.scalar(select(Payment).where(Payment.idempotency_key == key))
     ledger.post_payment(session, payment, now=now)
     return payment
-
-
-# --- returned payments -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReturnedPayment:
-    """What returning a payment posted: the reversal, the fee, and whether the account became cash-only."""
-
-    payment: Payment
-    reversal: LedgerEntry
-    fee: LedgerEntry | None
-    returned_payments_12m: int
-    cash_only: bool
-    became_cash_only: bool
-
-
-RETURNS_LOOK_BACK = timedelta(days=365)  # "the last 12 months": returned after on - 365 days, up to and on `on`
-RETURNS_CHUNK = 1000  # account ids per query
-
-
-# Built once: the count of returned payments by account, for ids, after `since`, up to and on `on`.
-RETURNED_BY_ACCOUNT = (select(Payment.account_id, func.count(Payment.id))
-                       .where(Payment.account_id.in_(bindparam("ids", expanding=True)), Payment.status == "returned",
-                              Payment.returned_on > bindparam("since"), Payment.returned_on <= bindparam("on"))
-                       .group_by(Payment.account_id))
-
-
-def returned_payments_12m(session: Session, account_id: int, on: date) -> int:
-    """How many of the account's payments were returned in the 12 months up to and including `on`."""
-    return returned_payments_12m_by_account(session, [account_id], on)[account_id]
-
-
-def returned_payments_12m_by_account(session: Session, account_ids: Iterable[int], on: date) -> dict[int, int]:
-    """Payments returned in the 12 months up to and including `on`, by account (0 for one with none)."""
-    wanted = sorted(set(account_ids))
-    counts = dict.fromkeys(wanted, 0)
-    for start in range(0, len(wanted), RETURNS_CHUNK):
-        counts.update(session.execute(RETURNED_BY_ACCOUNT, {"ids": wanted[start:start + RETURNS_CHUNK],
-                                                            "since": on - RETURNS_LOOK_BACK, "on": on}).all())
-    return counts
-
-
-def return_payment(session: Session, payment_id: int, *, reason: str, on: date, actor: str, now: datetime,
-                   library) -> ReturnedPayment:
-    """Reverse a returned payment, charge the returned-payment fee, and apply the cash-only rule."""
-    payment = session.get(Payment, payment_id, with_for_update=True)
-    if payment is None:
-        raise PaymentError(f"no payment {payment_id}")
-    if payment.status == "returned":
-        raise PaymentError(f"payment {payment_id} was already returned on {payment.returned_on}")
-    if payment.tender not in RETURNABLE:
-        raise PaymentError(f"a {payment.tender} payment cannot be returned by the bank")
-    account = lock_account(session, payment.account_id)
-    entry = session.scalar(select(LedgerEntry).where(LedgerEntry.payment_id == payment.id,
-                                                     LedgerEntry.kind == "payment"))
-    reversal = ledger.reverse(session, entry.id, on=on, now=now, actor=actor, reason=f"returned: {reason}")
-    payment.status, payment.returned_on, payment.return_reason = "returned", on, reason[:120]
-    session.flush()
-    count = returned_payments_12m(session, account.id, on)
-    facts = {"returned_payments_12m": count}
-    fee_result = library.evaluate("returned-payment-fee", facts, on)
-    fee = None
-    if fee_result.total > 0:
-        fee = ledger.post_fee(session, account.id, fee_result.total, on=on, now=now, actor=actor,
-                              description=fee_result.lines[0]["name"], reference=f"payment {payment.id}",
-                              rule_id="returned-payment-fee", rule_version=fee_result.version.isoformat())
-    status = library.evaluate("cash-only-status", facts, on).to_json()
-    cash_only = bool(status["outcome"].get("cash_only"))
-    became = cash_only and not account.cash_only
-    if became:
-        account.cash_only = True
-        session.flush()
-        audit.record(session, actor=actor, action="account.cash_only", subject_type="utility_account",
-                     subject_id=account.id, at=now,
-                     detail={"cash_only": True, "returned_payments_12m": count, "rule_id": "cash-only-status",
-                             "rule_version": status.get("version"), "payment_id": payment.id})
-    return ReturnedPayment(payment, reversal, fee, count, account.cash_only, became)

@@ -4,7 +4,9 @@
 it is the document being drafted; that its header fits the store; that its versions take
 effect within 10 years of `today` (the versions already published stay as they are); that it joins the
 published documents without breaking a reference (one library is built, the draft in its
-document's place); and what publishing it would refuse on `today`: a version that is or
+document's place); that every input it declares without a default, optional or not, is a
+fact something provides (a measure of that library, a record field, a workflow field:
+engine.rulebook.provided); and what publishing it would refuse on `today`: a version that is or
 has been in force changed or removed, a version dated in the past, an input the versions in
 force read changed. The first are errors (nothing may be stored); the last are publish
 problems (the draft may be saved, not published). The published documents come from a
@@ -13,12 +15,13 @@ catalog), which reads nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from engine.rulebook.provided import provided_facts, unprovided_inputs
 from engine.rulebook.revisions import published_documents
 from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument, Version
@@ -50,7 +53,7 @@ class DraftCheck:
 
 
 def check_draft(published: Session | RuleLibrary, document_id: str | None, text: str, today: date, *,
-                source: str | None = None) -> DraftCheck:
+                source: str | None = None, workflow_fields: Collection[str] = ()) -> DraftCheck:
     """Every check of a draft of `document_id` (None: whichever document the text is), its text read once."""
     check = DraftCheck(text=text, source=source or f"{document_id} (draft)")
     try:
@@ -69,6 +72,8 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
         check.library = RuleLibrary.from_documents([doc, *(other for other in others if other.id != doc.id)])
     except DocumentErrors as bad:
         check.errors += bad.errors
+    if check.library is not None:
+        check.errors += unprovided_inputs(doc, provided_facts(check.library, workflow_fields))
     if check.ok and check.published is not None:
         check.publish_problems = in_force_problems(check.published, doc, today)
     return check

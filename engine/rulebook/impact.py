@@ -315,9 +315,9 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
             yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
 
 
-def past_due_accounts(session: Session, today: date, chunk: int,
+def past_due_accounts(session: Session, today: date, chunk: int, rules: RuleLibrary,
                       tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account with a past-due balance today, with its facts; every account that owes is checked (kept rows)."""
+    """Each account past due today, with its facts (the measures of `rules`); every account that owes is checked."""
     owing = count_of(session, today, OWING)
     waiting: dict[int, Standing] = {}
     checked = 0
@@ -327,12 +327,12 @@ def past_due_accounts(session: Session, today: date, chunk: int,
         if standing.past_due_cents > 0:
             waiting[account_id] = standing
         if len(waiting) >= chunk:
-            yield from _numbered(facts_with_standings(session, waiting, today))
+            yield from _numbered(facts_with_standings(session, waiting, today, rules))
             waiting = {}
         if checked % chunk == 0:
             _tell(tally, checked, owing)
     if waiting:
-        yield from _numbered(facts_with_standings(session, waiting, today))
+        yield from _numbered(facts_with_standings(session, waiting, today, rules))
     _tell(tally, checked, owing)
 
 
@@ -513,11 +513,11 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
                                        largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples, chunk=chunk)
+        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then,
+                                       "accounts", largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, accounts),
+        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, proposed, accounts),
                                            decisions_in_words(now), decisions_in_words(then), "accounts", chunk=chunk)
     elif draft.kind == "calendar":
         report.population = f"the days from {today.isoformat()} for the next three months"

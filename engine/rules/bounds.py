@@ -24,7 +24,11 @@ UNITS_LIMIT = Decimal("1000000000")  # units of use: tier limits, over, max_unit
 NUMBER_LIMIT = Decimal("1000000000000")  # any other number: condition literals, input limits, outcomes
 MONEY_PLACES, RATE_PLACES, PERCENT_PLACES, NUMBER_PLACES = 2, 6, 4, 6
 MAX_DAYS = 3650  # day counts: timeline steps, grace, reminders, lapse
-MAX_MONTHS = 120  # a term of months
+MAX_MONTHS = 120  # a term of months; a measure's window of months
+MAX_YEARS = 10  # a measure's window of years
+MAX_TAKE = 1000  # a measure's take: the newest or oldest N events
+MAX_NTH = 100  # a measure's nth earliest or latest event
+MAX_EVENTS = 100000  # events of one stream given to one evaluation (rules eval --facts)
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)  # any date a document or a fact holds
 YEARS_AROUND = 10  # how far from today a version's effective date may be
 

@@ -56,8 +56,8 @@ def _equal(value: object, literal: object) -> bool:
     return value_family(value) == value_family(literal) and value == literal
 
 
-def _compare(fact: str, op: str, value: object, literal: object) -> bool:
-    """One comparison of a present fact value against a literal."""
+def compare(fact: str, op: str, value: object, literal: object) -> bool:
+    """One comparison of a present fact value against a literal (a condition's leaf, a measure's filter)."""
     if op == "eq":
         return _equal(value, literal)
     if op == "ne":
@@ -111,7 +111,7 @@ class Leaf:
             return all(op == "exists" and value is False for op, value in self.comparisons)
         value = facts[self.fact]
         for op, literal in self.comparisons:
-            if not _compare(self.fact, op, value, literal):
+            if not compare(self.fact, op, value, literal):
                 return False
         return True
 

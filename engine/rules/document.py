@@ -61,6 +61,7 @@ class RuleDocument:
     source: str = "<text>"  # the file it came from, for messages
     text: str = ""  # the YAML as written
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
+    header: dict[str, YamlValue] = field(default_factory=dict)  # the kind's own header keys (a measure's subject)
 
     def line_of(self, path: str) -> int:
         """The line where `path` (e.g. `versions[1].lines[2].rate`) stands, or its nearest parent's."""

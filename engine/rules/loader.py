@@ -39,7 +39,7 @@ def load_document(text: str, source: str) -> RuleDocument:
         errors = semantic_errors(kind_named(kind), data, source, lines)
     if errors:
         raise DocumentErrors(errors)
-    return _build(data, source, text, lines)
+    return _build(data, source, text, lines, tuple(kind_named(kind).header_keys()))
 
 
 def semantic_errors(kind: RuleKind, data: YamlMapping, source: str, lines: dict[str, int]) -> list[DocumentError]:
@@ -53,7 +53,7 @@ def semantic_errors(kind: RuleKind, data: YamlMapping, source: str, lines: dict[
     return checks.in_line_order()
 
 
-def _build(data: YamlMapping, source: str, text: str, lines: dict[str, int]) -> RuleDocument:
+def _build(data: YamlMapping, source: str, text: str, lines: dict[str, int], header: tuple[str, ...]) -> RuleDocument:
     """The RuleDocument of validated data."""
     versions = tuple(
         Version(effective=v["effective"], body={k: x for k, x in v.items() if k not in COMMON_VERSION_KEYS},
@@ -67,4 +67,4 @@ def _build(data: YamlMapping, source: str, text: str, lines: dict[str, int]) -> 
               for name, spec in data.get("inputs", {}).items()}
     return RuleDocument(id=data["id"], kind=data["kind"], title=data["title"], versions=versions,
                         inputs=inputs, department=data.get("department"), description=data.get("description"),
-                        source=source, text=text, lines=dict(lines))
+                        source=source, text=text, lines=dict(lines), header={k: data[k] for k in header if k in data})

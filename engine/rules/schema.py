@@ -41,7 +41,8 @@ def schema_for(kind: str) -> JsonSchema:
     }
     if rule_kind.takes_inputs:
         header["inputs"] = ref("inputs")
-    schema = mapping(header, ("id", "kind", "title", "versions"))
+    header.update(rule_kind.header_keys())
+    schema = mapping(header, ("id", "kind", "title", *rule_kind.header_required, "versions"))
     return {"$schema": DRAFT, "$id": f"urn:ordinance:rules:{kind}",
             "title": f"Ordinance rule document, kind {kind}", **schema, "$defs": definitions()}
 

@@ -1,9 +1,10 @@
 """The cash-only review sweep: a cash-only account whose returned payments have aged out is cleared by rule.
 
-Visits only accounts marked cash-only. Each is locked, its returned payments in the 12
-months up to the sweep's day are counted (engine.money.payments' count, the one that set the
-flag), and cash-only-status is evaluated as of that day; when the rule says the account is
-no longer cash-only, the flag is cleared with an audit row naming the rule and the count.
+Visits only accounts marked cash-only. Each is locked, its facts on the sweep's day are
+read (engine.accounts.facts, the measures counting its returned payments among them, the
+same that set the flag), and cash-only-status is evaluated on them; when the rule says the
+account is no longer cash-only, the flag is cleared with an audit row naming the rule and
+the facts it read.
 An account the rule still holds cash-only is left as it is.
 """
 from __future__ import annotations
@@ -14,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.ledger.posting import lock_account
-from engine.money.payments import returned_payments_12m
+from engine.accounts.facts import facts_for_account
+from engine.accounts.returns import STATUS_RULE, read_facts
 from engine.store.models import UtilityAccount
 from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
 
-RULE = "cash-only-status"
+RULE = STATUS_RULE
 
 
 class CashOnlyReviewSweep:
@@ -49,8 +51,9 @@ class CashOnlyReviewSweep:
         account = lock_account(session, account_id)
         if not account.cash_only:  # cleared since the chunk was chosen
             return
-        count = returned_payments_12m(session, account.id, ctx.as_of)
-        status = ctx.services.rules.evaluate(RULE, {"returned_payments_12m": count}, ctx.as_of).to_json()
+        rules = ctx.services.rules
+        facts = facts_for_account(session, account.id, ctx.as_of, rules)
+        status = rules.evaluate(RULE, facts, ctx.as_of).to_json()
         if status["outcome"].get("cash_only"):
             tally.steps["keep_cash_only"] += 1
             return
@@ -58,6 +61,6 @@ class CashOnlyReviewSweep:
         session.flush()
         audit.record(session, actor=ctx.actor, action="account.cash_only", subject_type="utility_account",
                      subject_id=account.id, at=ctx.now,
-                     detail={"cash_only": False, "returned_payments_12m": count, "rule_id": RULE,
+                     detail={"cash_only": False, **read_facts(rules, RULE, facts), "rule_id": RULE,
                              "rule_version": status.get("version"), "as_of": ctx.as_of.isoformat()})
         tally.steps["clear_cash_only"] += 1

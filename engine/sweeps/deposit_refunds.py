@@ -1,7 +1,7 @@
 """The deposit refunds sweep: each held deposit that deposit-refund-eligibility says has been earned is credited back.
 
 Visits every account holding a deposit. The decision and the ledger credit are
-engine.money.deposits' (the rule, the facts from the account's history, the audit rows); a
+engine.accounts.deposit_refunds' (the rule, the facts from the account's history, the audit rows); a
 credit left over after the account's balance is paid back by a refund case, at a
 clerk's request.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.money.deposits import refund_eligible_deposits
+from engine.accounts.deposit_refunds import refund_eligible_deposits
 from engine.store.models import Deposit
 from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id

@@ -19,7 +19,7 @@ from engine.rules.messages import describe, line_at, quoted
 from engine.rules.types import YamlMapping, YamlValue
 from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
-from engine.workflow.facts import SUBJECT_FACTS, WRITABLE
+from engine.workflow.facts import SUBJECT_FACTS, WRITABLE, Fact, subject_facts
 from engine.workflow.forms import FIELD_TYPES, FormField
 from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, SHUTOFF_PENDING, STATE_TAGS,
                                    WORKFLOW_ID, WORKFLOW_TAGS, Action, AllGuards, AllowedDay, RuleOutcome, RuleGuard, Says, State,
@@ -196,9 +196,14 @@ class DefinitionReader:
 
     # -- case fields: what forms ask for and steps set -----------------------------------
 
+    def subject_facts(self) -> dict[str, Fact]:
+        """The facts of the workflow's subject: its record facts and its measures' (none for an unknown subject)."""
+        subject = self.data.get("subject")
+        return subject_facts(subject, self.rules) if subject in SUBJECT_FACTS else {}
+
     def collect_fields(self, raw: list[tuple[int, YamlValue]]) -> None:
         """Every case field's type, from the forms and `set:` actions (checked later, in place)."""
-        subject = SUBJECT_FACTS.get(self.data["subject"], {})
+        subject = self.subject_facts()
         for name, fact in subject.items():
             if fact.case:
                 self.field_types[name] = fact.type
@@ -221,7 +226,7 @@ class DefinitionReader:
 
     def field_type(self, name: str, kind: str, path: str) -> None:
         """Note a case field's type; an error where it clashes with a fact or an earlier use."""
-        fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(name)
+        fact = self.subject_facts().get(name)
         writable = WRITABLE.get(self.data["subject"], {})
         if fact is not None and not fact.case and name not in writable:
             self.error(path, f"{name} is a fact derived from the {self.data['subject']}; "
@@ -255,7 +260,7 @@ class DefinitionReader:
             return _outcome_type(self.rules, outcome) if outcome.rule in self.rules else None
         if "fact" in value:
             self.keys(value, ("fact",), path, "a fact value")
-            fact = SUBJECT_FACTS.get(self.data["subject"], {}).get(value["fact"])
+            fact = self.subject_facts().get(value["fact"])
             if fact is None:
                 self.error(f"{path}.fact", f"{value['fact']!r} is not a fact of a {self.data['subject']} case")
                 return None
@@ -426,7 +431,7 @@ class DefinitionReader:
             return None
         if needs_when and "when" not in raw:
             self.error(where, "says gives the words of a refused `when:`; there is no when here")
-        facts, types = SUBJECT_FACTS.get(self.data["subject"], {}), {}
+        facts, types = self.subject_facts(), {}
         for name in PLACEHOLDER.findall(text):
             kind = facts[name].type if name in facts else self.field_types.get(name)
             if kind is None:
@@ -513,7 +518,7 @@ class DefinitionReader:
             if self.rule(f"{path}.rule", raw["rule"], "criteria"):
                 self.outcome_keys(raw["rule"], list(outcome), f"{path}.outcome")
             return RuleGuard(rule=raw["rule"], outcome=outcome, says=self.read_says(raw, path, needs_when=False))
-        inputs = {name: fact.spec() for name, fact in SUBJECT_FACTS.get(self.data["subject"], {}).items()}
+        inputs = {name: fact.spec() for name, fact in self.subject_facts().items()}
         for name, kind in self.field_types.items():
             inputs.setdefault(name, _spec(name, kind))
         try:

@@ -1,6 +1,9 @@
 """The facts a case's steps are judged on: a documented set per subject type, derived fresh.
 
-Every subject type lists its facts with their types (`ordinance cases show` prints them).
+Every subject type lists its facts with their types (`ordinance cases show` prints them): the
+record facts below, and the facts of the published measures (kind: measure) whose subject
+is the account (for a delinquency, lien or refund case) or the license, with the type and
+meaning their documents give (`subject_facts`).
 Facts marked `case` come from the case's own fields (given when the case is opened or set by
 its steps) with the default shown; the others are read from the account, the license or the
 ledger as of the step's day (an account's from engine.accounts.facts, the one place that reads
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Callable, TypeAlias
 
@@ -19,9 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_for_account
+from engine.accounts.history import license_streams
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
-from engine.rules.document import InputSpec
+from engine.rules.kinds.deadline import penalty_schedules
+from engine.rules.document import InputSpec, RuleDocument
+from engine.rules.kinds.measure import in_force, measured_facts, streams_read
+from engine.rules.measure import measure_type
 from engine.rules.library import RuleLibrary
 from engine.rules.months import months_later_or_month_end
 from engine.rules.types import JsonValue, YamlValue
@@ -65,7 +73,6 @@ ACCOUNT = (
     Fact("low_income", "boolean", "the household is in the Customer Assistance Program"),
     Fact("owner_is_customer", "boolean", "the customer of record owns the property"),
     Fact("cash_only", "boolean", "the account pays only by cash or card"),
-    Fact("returned_payments_12m", "integer", "payments returned in the 12 months before the day"),
     Fact("parcel", "text", "the parcel number of the service address"),
 )
 
@@ -118,6 +125,23 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
     ),
 }
 
+# The subject of the measures each subject type of case reads (a refund case reads only the record facts above).
+MEASURED_AS = {"utility_account": "account", "lien": "account", "license": "license"}
+
+
+def measure_facts(rules: Iterable[RuleDocument], subject: str) -> dict[str, Fact]:
+    """The facts the measures of a subject (account, license) provide: type and meaning from their documents."""
+    return {doc.header["provides"]: Fact(doc.header["provides"], measure_type(doc), f"{doc.title} ({doc.id})")
+            for doc in rules if doc.kind == "measure" and doc.header.get("subject") == subject}
+
+
+def subject_facts(subject_type: str, rules: Iterable[RuleDocument] | None) -> dict[str, Fact]:
+    """Every documented fact of a subject type: its record facts, then its published measures'."""
+    measured = measure_facts(rules or (), MEASURED_AS[subject_type]) if subject_type in MEASURED_AS else {}
+    record = SUBJECT_FACTS[subject_type]
+    return {**record, **{name: fact for name, fact in measured.items() if name not in record}}
+
+
 # Which renewal deadline governs each license type.
 RENEWAL_DEADLINES = {"general_business": "business-license-renewal", "home_occupation": "business-license-renewal"}
 
@@ -140,10 +164,10 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
     """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
     memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
     if memo is None:
-        return facts_for_account(ctx.session, account_id, ctx.on)
+        return facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
     key = (account_id, ctx.on)
     if key not in memo:
-        memo[key] = facts_for_account(ctx.session, account_id, ctx.on)
+        memo[key] = facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
     return dict(memo[key])
 
 
@@ -244,7 +268,17 @@ def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subj
         facts["issued_on"] = lic.issued_on
     if lic.expires_on:
         facts["expires_on"] = lic.expires_on
-    return {**facts, **_renewal_facts(ctx, lic, facts)}
+    return {**facts, **_renewal_facts(ctx, lic, facts), **license_measures(ctx, lic.id)}
+
+
+def license_measures(ctx: FactContext, license_id: int) -> SubjectFacts:
+    """The license's facts from the measures in force on the day (its renewals, penalties, notices)."""
+    measures = in_force(ctx.rules or (), "license", ctx.on)
+    if not measures:
+        return {}
+    events = license_streams(ctx.session, [license_id], ctx.on, streams_read(measures, ctx.on),
+                             penalty_schedules(ctx.rules))
+    return measured_facts(measures, events[license_id], ctx.on)
 
 
 def refund_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:

@@ -2,7 +2,8 @@
 
 One builder per subject kind gives the recipient and the subject's own lines (account,
 parcel, license); one per notice type adds its amounts and dates from the case's facts and
-fields. `reference` is the ordinance cited: the reference of the rule version in force
+fields (the notice of intent to lien: the lien amount by rule with the charges it is made
+of, engine.workflow.lien_amount). `reference` is the ordinance cited: the reference of the rule version in force
 that the notice type rests on (NOTICE_RULES), or else of a rule the step consulted. Money
 is text with two decimals (engine.money.money_text), dates ISO.
 """
@@ -22,6 +23,7 @@ from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
 from engine.workflow.facts import plan_payments
+from engine.workflow.lien_amount import lien_amount
 
 # The rule each notice rests on: its version's reference is the ordinance the letter cites.
 NOTICE_RULES = {
@@ -138,9 +140,10 @@ def _reconnection(on: date, facts: dict, fields: dict) -> dict:
             "amount_due": _owed(facts)}
 
 
-def _lien_intent(on: date, facts: dict, fields: dict) -> dict:
-    """Notice of intent: the past-due balance, pay by the date set."""
-    return {"amount_due": money_text(facts["past_due_balance"]), "due_date": fields.get("pay_by")}
+def _lien_intent(session: Session, rules: RuleLibrary, subject_id: int, on: date, facts: dict, fields: dict) -> dict:
+    """Notice of intent: the lien amount by rule (lien-amount) and how it is made up, pay by the date set."""
+    amount = lien_amount(session, rules, subject_id, on, facts)
+    return {"amount_due": amount["lien_amount"], **amount, "due_date": fields.get("pay_by")}
 
 
 def _lien_release(on: date, facts: dict, fields: dict) -> dict:
@@ -168,9 +171,15 @@ def _refund(on: date, facts: dict, fields: dict) -> dict:
 
 BUILDERS: dict[str, Callable[[date, dict, dict], dict]] = {
     "past-due-reminder": _past_due, "shutoff-notice": _shutoff, "door-hanger": _shutoff,
-    "payment-plan-agreement": _plan, "reconnection": _reconnection, "lien-intent": _lien_intent,
+    "payment-plan-agreement": _plan, "reconnection": _reconnection,
     "lien-release": _lien_release, "license-renewal-reminder": _license, "license-renewal-final": _license,
     "license-lapsed": _license, "license-certificate": _license, "refund-letter": _refund,
+}
+
+
+# Notices whose figures come from rules evaluated on the subject's own history, not from the facts alone.
+RULED_BUILDERS: dict[str, Callable[[Session, RuleLibrary, int, date, dict, dict], dict]] = {
+    "lien-intent": _lien_intent,
 }
 
 
@@ -191,7 +200,10 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
     """The language and the complete data of one notice; NoticeDataError names a missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
     try:
-        printed = BUILDERS[type_id](on, facts, dict(fields))
+        if type_id in RULED_BUILDERS:
+            printed = RULED_BUILDERS[type_id](session, rules, subject_id, on, dict(facts), dict(fields))
+        else:
+            printed = BUILDERS[type_id](on, facts, dict(fields))
     except NoticeDataError as missing:
         raise NoticeDataError(f"{type_id} notice: {missing}") from None
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),

@@ -25,7 +25,7 @@ from engine.roles import grants_of
 from engine.users import get_user
 from engine.workflow import runtime
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.facts import SUBJECT_FACTS, Fact
+from engine.workflow.facts import Fact, subject_facts
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 from engine.workflow.night import Held, Night, holds
@@ -222,7 +222,7 @@ def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> 
     case = _case(session, case_id)
     workflow = runtime.workflow_of(catalog.workflows, case)
     facts = runtime.case_facts(session, catalog.rules, workflow, case.subject_id, dict(case.fields or {}), on)
-    documented = SUBJECT_FACTS[workflow.subject]
+    documented = subject_facts(workflow.subject, catalog.rules)
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
     return {
         "id": case.id, "workflow": case.workflow_id, "workflow_version": case.workflow_version,

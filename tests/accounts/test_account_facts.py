@@ -11,14 +11,17 @@ from engine.accounts import facts as account_facts
 from engine.accounts.facts import ACCOUNT_FACT_NAMES, facts_for_account, facts_for_accounts
 from engine.money import cash, ledger
 from engine.money.deposits import apply_to_final_bill, take_deposit
-from engine.money.payments import post_counter_payment, return_payment
+from engine.accounts.returns import return_payment
+from engine.money.payments import post_counter_payment
 from engine.rulebook.impact import past_due_accounts
-from engine.workflow.facts import ACCOUNT, FactContext, account_facts as workflow_account_facts
+from engine.workflow.facts import ACCOUNT, FactContext, account_facts as workflow_account_facts, measure_facts
 from tests.factories import NOW, create_account, create_case, create_customer, create_property
 from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
 
 ON = date(2026, 6, 1)
+MEASURED = ("late_payments_12m", "lien_sewer_charges", "lien_water_charges", "returned_payments_12m",
+            "shutoffs_12m")  # the facts of the measures of rules/, in the order of their ids
 
 
 def _charge(db, account, amount: str, on: date, due_on: date):
@@ -74,7 +77,7 @@ def accounts(db) -> dict[str, int]:
 
 def test_each_account_s_facts_are_the_city_s_own_numbers(db, accounts):
     """Past due $70 for 26 days; a $30 credit; two checks back this year (one last year does not count)."""
-    facts = facts_for_accounts(db, accounts.values(), ON)
+    facts = facts_for_accounts(db, accounts.values(), ON, library())
     shown = {name: {k: facts[i][k] for k in ("balance", "past_due_balance", "days_past_due", "returned_payments_12m",
                                              "cash_only", "account_closed", "low_income", "owner_is_customer")}
              for name, i in accounts.items()}
@@ -101,47 +104,48 @@ def _expect(balance: str, past_due: str, days: int, returned: int, **others) -> 
 
 def test_one_account_and_a_chunk_give_the_same_facts(db, accounts, monkeypatch):
     """Whether read alone, together, or two to a query, every account's facts are identical."""
-    together = facts_for_accounts(db, accounts.values(), ON)
+    together = facts_for_accounts(db, accounts.values(), ON, library())
     monkeypatch.setattr(account_facts, "ACCOUNT_CHUNK", 2)
-    two_at_a_time = facts_for_accounts(db, accounts.values(), ON)
+    two_at_a_time = facts_for_accounts(db, accounts.values(), ON, library())
     for account_id in accounts.values():
-        alone = facts_for_account(db, account_id, ON)
+        alone = facts_for_account(db, account_id, ON, library())
         assert alone == together[account_id] == two_at_a_time[account_id]
-        assert tuple(alone) == ACCOUNT_FACT_NAMES
+        assert tuple(alone) == ACCOUNT_FACT_NAMES + MEASURED
 
 
 def test_every_documented_account_fact_is_given():
-    """The facts given are exactly the account facts workflows/README.md documents."""
+    """The record facts given are exactly the account facts workflows/README.md documents; the measures follow."""
     assert set(ACCOUNT_FACT_NAMES) == {fact.name for fact in ACCOUNT}
+    assert set(measure_facts(library(), "account")) == set(MEASURED)
 
 
 def test_a_chunk_costs_the_queries_of_one_account(db, accounts):
-    """Three queries for one account, three for seven: no query per account."""
+    """Four queries for one account, four for seven: the accounts, their standings, their ledgers, their payments."""
     def queries(ids) -> int:
         seen: list[str] = []
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(db.connection(), "before_cursor_execute", listener)
         try:
-            facts_for_accounts(db, ids, ON)
+            facts_for_accounts(db, ids, ON, library())
         finally:
             event.remove(db.connection(), "before_cursor_execute", listener)
         return len(seen)
 
-    assert queries([accounts["quiet"]]) == queries(list(accounts.values())) == 3
+    assert queries([accounts["quiet"]]) == queries(list(accounts.values())) == 4
 
 
 def test_the_workflow_and_a_draft_s_impact_read_the_same_facts(db, accounts):
     """A case's account facts, and the past-due population of an impact, are the provider's."""
     for account_id in accounts.values():
-        assert workflow_account_facts(FactContext(session=db, rules=None, on=ON), account_id) == \
-            facts_for_account(db, account_id, ON)
-    population = dict(past_due_accounts(db, ON, chunk=2))
-    by_number = {facts["account_number"]: facts for facts in facts_for_accounts(db, accounts.values(), ON).values()}
+        assert workflow_account_facts(FactContext(session=db, rules=library(), on=ON), account_id) == \
+            facts_for_account(db, account_id, ON, library())
+    population = dict(past_due_accounts(db, ON, chunk=2, rules=library()))
+    by_number = {facts["account_number"]: facts for facts in facts_for_accounts(db, accounts.values(), ON, library()).values()}
     mine = {number: facts for number, facts in population.items() if number in by_number}
     assert mine == {number: facts for number, facts in by_number.items() if facts["past_due_balance"] > 0}
 
 
 def test_an_account_that_does_not_exist_is_named(db):
     with pytest.raises(LookupError, match="no utility account with id 987654"):
-        facts_for_account(db, 987654, ON)
+        facts_for_account(db, 987654, ON, library())
 

@@ -9,9 +9,9 @@ from tests.factories import NOW, create_account, create_case, create_customer, c
 
 
 def owe(db, account, amount: str, *, due_on: date) -> None:
-    """A charge of `amount` billed three weeks before `due_on`."""
+    """A water charge of `amount` billed three weeks before `due_on`."""
     ledger.post_charge(db, account.id, Decimal(amount), on=date.fromordinal(due_on.toordinal() - 21), due_on=due_on,
-                       now=NOW, actor="billing", description="Water and sewer")
+                       now=NOW, actor="billing", description="Water service", service="water")
 
 
 def test_a_parcel_lists_its_accounts_liens_and_eligibility_without_personal_data(api, db):

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from engine.money import ledger
-from engine.money.deposits import DepositError, apply_to_final_bill, refund_eligible_deposits, take_deposit
+from engine.accounts.deposit_refunds import refund_eligible_deposits
+from engine.money.deposits import DepositError, apply_to_final_bill, take_deposit
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
 

@@ -22,7 +22,7 @@ from engine.money.ledger.balances import PAST_DUE, count_of, standings_of, stand
 from engine.money.ledger.bulk import NewCharge, NewPaymentCredit, post_charges, post_payment_credits
 from engine.money.ledger.moving import among_ids
 from engine.money.ledger.verify import check_balances
-from engine.money.payments import return_payment
+from engine.accounts.returns import return_payment
 from engine.store.models import AccountBalance, Bill, LedgerEntry, Payment
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from engine.money import cash, ledger
 from engine.money.cash import CashError
+from engine.accounts.returns import return_payment
 from engine.money.payments import (Confirmation, PaymentError, PaymentFile, import_payment_file, import_payments,
-                                   parse_payment_file, post_counter_payment, return_payment)
+                                   parse_payment_file, post_counter_payment)
 from engine.store.models import AuditEntry, LedgerEntry, Payment
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
@@ -174,7 +175,7 @@ def test_returned_checks_reverse_charge_the_fee_and_make_the_account_cash_only(d
                        library=library())
     second = return_payment(db, two.id, reason="account closed", on=date(2026, 4, 2), actor=clerk.username, now=NOW,
                             library=library())
-    assert second.fee.amount_cents == 3500 and second.returned_payments_12m == 2
+    assert second.fee.amount_cents == 3500 and second.facts["returned_payments_12m"] == 2
     assert second.cash_only and second.became_cash_only and account.cash_only
     assert ledger.balance_cents(db, account.id) == 10000 + 2500 + 3500
     assert db.scalar(select(func.count()).select_from(AuditEntry).where(

@@ -162,8 +162,8 @@ def test_lien_letters_print_the_ledgers_figures(db, catalog, staff, renderer, tm
     case = services.open_case(db, catalog, "liens", account.id, actor="sweep:liens", on=day, now=at(day))
     intent = take(db, catalog, case, "mail_intent", "sweep:liens", day)
     assert figures(printed(renderer, tmp_path, intent)) == {dollars(standing(db, account.id, day).past_due_cents)}
-    take(db, catalog, case, "record_lien", "sam", date(2026, 8, 28), recording_number="2026-1",
-         recorded_on="2026-08-28")
+    take(db, catalog, case, "record_lien", "sam", date(2026, 8, 27), recording_number="2026-1",
+         recorded_on="2026-08-27")
     pay(db, account.id, "631.00", on=date(2026, 9, 10))
     release = take(db, catalog, case, "release", "carla", date(2026, 9, 10), release_recording_number="2026-2")
     assert figures(printed(renderer, tmp_path, release)) == set()

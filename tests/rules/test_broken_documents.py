@@ -31,7 +31,7 @@ EXPECTED = {
     'bad-input-type.yaml':
         '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date; found the text "decimal"',
     'bad-kind.yaml':
-        '2: kind: expected one of schedule, criteria, calendar, deadline; found the text "decision_table"',
+        '2: kind: expected one of schedule, criteria, calendar, deadline, measure; found the text "decision_table"',
     'bad-roll.yaml':
         '7: versions[0].timeline.due.roll: expected one of office_day, shutoff_day; found the text "next_business_day"',
     'bad-weekday.yaml':
@@ -86,6 +86,28 @@ EXPECTED = {
         '14: versions[0].lines[1].percent.of.line: no line is named "Water base"; percent of a line names an earlier line',
     'min-on-boolean.yaml':
         '7: inputs.sewer.min: min applies to numbers, money and dates; sewer is boolean',
+    'measure-gt-on-text.yaml':
+        '11: versions[0].count.where.service.gt: gt applies to dates, money and whole numbers; service of charges is text',
+    'measure-money-compared-to-text.yaml':
+        '11: versions[0].count.where.unpaid.gte: unpaid of charges is money: expected an amount of money, found the text "lots"',
+    'measure-no-aggregation.yaml':
+        '7: versions[0]: a measure version needs one aggregation: count, sum, earliest, latest or days_since',
+    'measure-stream-of-other-subject.yaml':
+        '9: versions[0].count.of: "returned_payments" is not a stream of a license (its streams: renewals, penalties, notices)',
+    'measure-sum-of-text.yaml':
+        '10: versions[0].sum.field: a sum adds up money; tender of payments is text',
+    'measure-two-aggregations.yaml':
+        '9: versions[0].latest: a measure version has exactly one aggregation; this one has count and latest',
+    'measure-types-differ.yaml':
+        '10: versions[1].latest: every version of a measure gives one type of fact: versions[0] gives integer (count), this one date (latest)',
+    'measure-unknown-field.yaml':
+        '11: versions[0].sum.where.servce: "servce" is not a field of charges (its fields: date, id, service, rule, period, due, amount, unpaid, days_past_due, reversed)',
+    'measure-window-too-long.yaml':
+        '10: versions[0].count.within.years: must be at most 10, not 11',
+    'measure-window-two-units.yaml':
+        '10: versions[0].count.within: a window is one of days, months or years; this one has months and days',
+    'measure-without-provides.yaml':
+        '1: missing required key "provides"',
     'missing-title.yaml':
         '1: missing required key "title"',
     'multiply-by-text.yaml':

@@ -33,10 +33,11 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
 
 
-def charge(session: Session, account_id: int, amount: str, *, on: date = BILLED, due_on: date = DUE) -> None:
-    """A water bill charged on a day and due on another."""
+def charge(session: Session, account_id: int, amount: str, *, on: date = BILLED, due_on: date = DUE,
+           service: str = "water") -> None:
+    """A bill of one service (water unless said) charged on a day and due on another."""
     ledger.post_charge(session, account_id, Decimal(amount), on=on, due_on=due_on, now=at(on), actor="billing",
-                       description="Water and sewer")
+                       description=f"{service.capitalize()} service", service=service)
 
 
 def pay(session: Session, account_id: int, amount: str, *, on: date) -> None:

@@ -48,11 +48,12 @@ def test_renewals_remind_twice_then_mark_late_then_lapse_on_their_days(committin
 
 
 def test_liens_list_transfers_mail_the_intent_then_list_the_filing_and_withdraw_when_paid(committing_db, catalog):
-    """An owner $300 past due 90+ days with service off: listed for transfer; its lien case mails the intent,
+    """An owner $300 of sewer past due 90+ days with service off: listed for transfer; its lien case mails the intent,
     is on the filing list once the pay-by date passes, and is withdrawn when the account is paid."""
     with committing_db() as session, session.begin():
         account = create_account(session, cycle="B")
-        charge(session, account.id, "300.00", on=date(2026, 1, 8), due_on=date(2026, 1, 29))
+        # sewer: a lien may include six months of it, however old (water only 120 days, past by the pay-by date)
+        charge(session, account.id, "300.00", on=date(2026, 1, 8), due_on=date(2026, 1, 29), service="sewer")
         delinquency = create_case(session, subject_id=account.id, account_id=account.id, state="disconnected",
                                   fields={"period": "2026-01"})
         tenant = create_account(session, cycle="B", property=create_account(session).property)

@@ -45,10 +45,10 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=timezone.utc)
 
 
-def charge(session: Session, account_id: int, amount: str, *, on: date, due_on: date) -> None:
-    """A bill charge posted on a day and due on another."""
+def charge(session: Session, account_id: int, amount: str, *, on: date, due_on: date, service: str = "water") -> None:
+    """A bill charge of one service (water unless said) posted on a day and due on another."""
     ledger.post_charge(session, account_id, Decimal(amount), on=on, due_on=due_on, now=at(on), actor="billing",
-                       description="Water and sewer")
+                       description=f"{service.capitalize()} service", service=service)
 
 
 def pay(session: Session, account_id: int, amount: str, *, on: date) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from engine.workflow import services
-from engine.workflow.facts import SUBJECT_FACTS, plan_payments
+from engine.workflow.facts import SUBJECT_FACTS, plan_payments, subject_facts
 from engine.workflow.runtime import case_facts
 from tests.factories import create_account, create_customer, create_license
 from tests.workflow.conftest import REPO, at, charge, pay
@@ -43,7 +43,18 @@ def test_an_account_case_has_its_documented_facts(db, catalog, staff):
         "meter_size": '1"', "low_income": True, "owner_is_customer": True, "cash_only": False,
         "returned_payments_12m": 0, "account_status": "active", "period": "2026-04", "appeal_pending": False,
         "plan_installments_missed": 0}
-    assert set(facts) <= set(SUBJECT_FACTS["utility_account"]) | set(workflow.field_types)
+    assert set(facts) <= set(subject_facts("utility_account", catalog.rules)) | set(workflow.field_types)
+    assert {"returned_payments_12m", "late_payments_12m", "shutoffs_12m"} <= set(facts) - set(SUBJECT_FACTS["utility_account"])
+
+
+def test_the_case_page_lists_a_measure_with_its_documents_type_and_title(db, catalog, staff):
+    """A fact no Python names, provided by a published measure, is listed with its type and where it comes from."""
+    account = create_account(db)
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="carla", on=ON, now=at(ON))
+    facts = {f["name"]: f for f in services.show_case(db, catalog, case.id, on=ON)["facts"]}
+    assert facts["returned_payments_12m"] == {
+        "name": "returned_payments_12m", "value": 0, "type": "integer",
+        "meaning": "Payments returned in the last 12 months (returned-payments-12m)"}
 
 
 def test_show_case_lists_the_facts_with_their_meaning(db, catalog, staff):

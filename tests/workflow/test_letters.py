@@ -13,6 +13,7 @@ from tests.factories import create_account, create_customer
 
 ON = date(2026, 6, 30)
 FACTS = {"balance": Decimal("132.00"), "past_due_balance": Decimal("132.00")}
+LIEN_FACTS = {**FACTS, "lien_water_charges": Decimal("0.00"), "lien_sewer_charges": Decimal("0.00")}
 
 
 def test_a_door_hanger_cites_the_shutoff_rule_and_prints_the_dates(db, catalog):
@@ -41,4 +42,4 @@ def test_a_notice_missing_its_data_names_the_key(db, catalog):
     """A lien intent without a pay-by date is refused, naming due_date."""
     account = create_account(db)
     with pytest.raises(NoticeDataError, match="lien-intent notice: the case has no 'due_date' to print"):
-        notice_data(db, catalog.rules, "lien-intent", "lien", account.id, ON, FACTS, {}, [])
+        notice_data(db, catalog.rules, "lien-intent", "lien", account.id, ON, LIEN_FACTS, {}, [])

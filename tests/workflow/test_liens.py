@@ -59,12 +59,12 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
     intent = db.scalars(select(Notice).where(Notice.case_id == case.id)).one()
     assert (intent.notice_type, intent.data["amount_due"], intent.data["due_date"], intent.data["parcel"]) == (
         "lien-intent", "480.00", "2026-08-27", account.property.parcel)
-    form = {"recording_number": "2026-0031877", "recorded_on": "2026-08-28"}
+    form = {"recording_number": "2026-0031877", "recorded_on": "2026-08-27"}  # the water charge 120 days past due
     assert refused(db, catalog, case, "record_lien", "sam", date(2026, 8, 26), **form) == [
         "not due until 2026-08-27 (pay_by)"]
-    assert refused(db, catalog, case, "record_lien", "carla", date(2026, 8, 28), **form) == [
+    assert refused(db, catalog, case, "record_lien", "carla", date(2026, 8, 27), **form) == [
         "this step needs the role supervisor; you are a clerk"]
-    take(db, catalog, case, "record_lien", "sam", date(2026, 8, 28), **form)
+    take(db, catalog, case, "record_lien", "sam", date(2026, 8, 27), **form)
     assert fees(db, account.id) == [("lien-filing-fee", 15100)]
     assert refused(db, catalog, case, "release", "carla", date(2026, 9, 10), release_recording_number="R-1") == [
         "the conditions are not met: balance = 631.00 <= 0: no"]

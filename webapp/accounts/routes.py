@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
-from engine.money.payments import RETURNABLE, PaymentError, return_payment
+from engine.accounts.returns import return_payment
+from engine.money.payments import RETURNABLE, PaymentError
 from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock

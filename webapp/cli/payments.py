@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from engine.accounts.returns import return_payment
 from engine.money import format_money
 from engine.money.payments import (Confirmation, ImportReport, PaymentError, PossibleDuplicate, import_payment_file,
-                                   read_payment_file, return_payment)
+                                   read_payment_file)
 from webapp.cli.billing import load_rules
 from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 
@@ -98,5 +99,6 @@ def return_command(city: CityContext, payment_id: int, reason: str, on: date, ac
     with city.transaction() as session:
         done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library)
     fee = format_money(done.fee.amount_cents) if done.fee else "no fee"
-    click.echo(f"Payment {payment_id} returned: reversed, {fee}, {done.returned_payments_12m} returned in 12 months"
+    read = ", ".join(f"{name} {value}" for name, value in done.facts.items())
+    click.echo(f"Payment {payment_id} returned: reversed, {fee}" + (f" ({read})" if read else "")
                + ("; the account is now cash-only." if done.became_cash_only else "."))

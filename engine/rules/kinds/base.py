@@ -47,6 +47,11 @@ def no_warnings(doc: RuleDocument, version: Version, path: str) -> Iterator[Find
     return iter(())
 
 
+def no_header_keys() -> JsonSchema:
+    """A kind whose header has only the keys every document has."""
+    return {}
+
+
 def reads_no_facts(doc: RuleDocument, version: Version, others: Mapping[str, RuleDocument]) -> Iterable[str]:
     """A kind whose versions read no declared input."""
     return ()
@@ -68,3 +73,5 @@ class RuleKind:
     facts_read: Callable[[RuleDocument, Version, Mapping[str, RuleDocument]], Iterable[str]] = reads_no_facts
     takes_inputs: bool = True
     takes_period: bool = False
+    header_keys: Callable[[], JsonSchema] = no_header_keys  # the JSON Schema of the kind's own header keys
+    header_required: tuple[str, ...] = ()

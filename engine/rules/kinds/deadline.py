@@ -89,6 +89,15 @@ def _penalty_inputs(doc: RuleDocument, schedule: RuleDocument, path: str) -> Ite
                                 f"{schedule.id} reads {name}, which {doc.id} does not declare")
 
 
+def penalty_schedules(documents: Iterable[RuleDocument]) -> set[str]:
+    """Schedules that deadlines use as late penalties (not a license's own fee)."""
+    found = set()
+    for doc in documents:
+        if doc.kind == "deadline":
+            found |= {v.body["late_penalty"]["schedule"] for v in doc.versions if "late_penalty" in v.body}
+    return found
+
+
 # --- evaluating, explaining, lint ------------------------------------------------------------
 
 

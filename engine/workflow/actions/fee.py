@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from engine import audit
 from engine.money import ledger, to_cents
-from engine.rules.library import RuleLibrary
+from engine.rules.kinds.deadline import penalty_schedules
 from engine.rules.types import YamlValue
 from engine.store.models import License
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
@@ -21,15 +21,6 @@ from engine.workflow.model import Action
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
     """`fee: SCHEDULE_ID`."""
     reader.rule(path, value, "schedule")
-
-
-def penalty_schedules(rules: RuleLibrary) -> set[str]:
-    """Schedules that deadlines use as late penalties (not the license's own fee)."""
-    found = set()
-    for doc in rules:
-        if doc.kind == "deadline":
-            found |= {v.body["late_penalty"]["schedule"] for v in doc.versions if "late_penalty" in v.body}
-    return found
 
 
 def run(ctx: StepContext, action: Action) -> None:

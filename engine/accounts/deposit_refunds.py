@@ -1,0 +1,68 @@
+"""Deposits credited back by rule: deposit-refund-eligibility decides each held deposit on the account's facts.
+
+The facts are the account's (engine.accounts.facts: its measures count late payments,
+returned payments and shut-offs in whatever window the city publishes) and its months of
+service, whole months from the day it was opened. An eligible deposit is credited to an
+active account (engine.money.deposits.settle); nothing else changes for one kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.accounts.facts import facts_for_account
+from engine.money import ledger
+from engine.money.deposits import settle
+from engine.rules.library import RuleLibrary
+from engine.rules.months import whole_months
+from engine.store.models import Deposit, UtilityAccount
+
+RULE = "deposit-refund-eligibility"
+RECORD_FACTS = ("months_of_service",)  # what refund_facts adds to the account's facts
+
+
+def refund_facts(session: Session, account: UtilityAccount, as_of: date, library: RuleLibrary) -> dict:
+    """The facts deposit-refund-eligibility reads: the account's, and its whole months of service."""
+    return {**facts_for_account(session, account.id, as_of, library),
+            "months_of_service": whole_months(account.opened_on, as_of)}
+
+
+@dataclass(frozen=True)
+class RefundDecision:
+    """The rule's answer for one held deposit, and the credit posted when eligible."""
+
+    deposit_id: int
+    account_id: int
+    eligible: bool
+    reason: str
+    entry_id: int | None
+
+
+def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
+                       library: RuleLibrary) -> RefundDecision:
+    """Credit one held deposit back to an active account when deposit-refund-eligibility says so."""
+    account = ledger.lock_account(session, deposit.account_id)
+    if deposit.status != "held" or account.status != "active":
+        return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}, account {account.status}",
+                              None)
+    result = library.evaluate(RULE, refund_facts(session, account, as_of, library), as_of).to_json()
+    outcome = result["outcome"]
+    if not outcome.get("eligible"):
+        return RefundDecision(deposit.id, account.id, False, str(outcome.get("reason", "")), None)
+    entry = settle(session, deposit, "refunded", on=as_of, now=now, actor=actor,
+                   description="Deposit credited back after good payment", rule_id=RULE,
+                   rule_version=result.get("version"))
+    return RefundDecision(deposit.id, account.id, True, str(outcome.get("reason", "")), entry.id)
+
+
+def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library: RuleLibrary,
+                             account_ids: list[int] | None = None) -> list[RefundDecision]:
+    """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
+    query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)
+    if account_ids is not None:
+        query = query.where(Deposit.account_id.in_(account_ids))
+    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library)
+            for deposit in session.scalars(query).all()]

@@ -1,0 +1,239 @@
+"""The event streams accounts and licenses keep, read for a chunk of subjects at once (measures count them).
+
+The streams and their fields are engine.rules.streams' (documented in docs/rules-format.md);
+this module reads them from the database as of a day, one query per stream (the ledger's
+streams share one) for a whole chunk of subjects, never a query per subject. Each event is
+a plain mapping of its fields, money as Decimal, dates as dates; each subject's events of a
+stream come in date order (one day's as recorded: by ledger entry, payment, case or notice
+id). What is unpaid of each charge and fee is
+engine.money.ledger.aging.unpaid_debits' answer, payments applied in the published order.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session
+
+from engine.money import from_cents
+from engine.money.ledger.aging import Posting, unpaid_debits
+from engine.store.models import AuditEntry, Bill, Case, CaseEvent, LedgerEntry, Notice, Payment
+
+Event = dict[str, Any]
+Streams = dict[str, list[Event]]  # one subject's events by stream name
+LEDGER_STREAMS = ("charges", "fees", "adjustments", "waivers")
+SHUTOFF_STEPS = {"record_shutoff": "shutoffs", "reconnect": "reconnections"}  # the delinquency steps recorded
+ACCOUNT_NOTICE_SUBJECTS = ("utility_account", "lien", "refund")  # the case subjects that are accounts
+RENEWED_STATE = "renewed"  # the licensing state a renewal reaches
+PENALTY_FEES = "license.fee"  # the audit action that keeps a license fee (a penalty among them)
+
+
+def _empty(ids: Iterable[int], streams: Collection[str]) -> dict[int, Streams]:
+    """Every subject with an empty list for every stream asked."""
+    return {subject: {name: [] for name in streams} for subject in ids}
+
+
+def _ids(ids: Collection[int]) -> dict[str, list[int]]:
+    """The bound parameters of an id list."""
+    return {"ids": sorted(ids)}
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+_LEDGER = (select(LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents,
+                  LedgerEntry.effective_on, LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.rule_id,
+                  LedgerEntry.service, LedgerEntry.description, LedgerEntry.actor, Bill.period)
+           .outerjoin(Bill, Bill.id == LedgerEntry.bill_id)
+           .where(LedgerEntry.account_id.in_(bindparam("ids", expanding=True)),
+                  LedgerEntry.effective_on <= bindparam("as_of"))
+           .order_by(LedgerEntry.account_id, LedgerEntry.id))
+
+
+def _ledger_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
+    """Charges, fees, adjustments and waivers of the accounts, from one read of their ledgers."""
+    by_account: dict[int, list] = defaultdict(list)
+    for row in session.execute(_LEDGER, {**_ids(ids), "as_of": as_of}):
+        by_account[row.account_id].append(row)
+    for account_id, rows in by_account.items():
+        streams = found[account_id]
+        unpaid = unpaid_debits([Posting(r.id, r.amount_cents, r.effective_on, r.due_on, r.reverses_id)
+                                for r in rows], as_of)
+        by_id = {r.id: r for r in rows}
+        reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
+        for row in rows:
+            if row.kind in ("charge", "fee") and row.kind + "s" in streams:
+                streams[row.kind + "s"].append(_debit(row, unpaid.get(row.id, 0), row.id in reversed_ids, as_of))
+            elif row.kind == "adjustment" and "adjustments" in streams:
+                streams["adjustments"].append({"date": row.effective_on, "amount": from_cents(row.amount_cents),
+                                               "reason": _after(row.description, "Adjustment: "), "by": row.actor})
+            elif row.kind == "reversal" and "waivers" in streams and row.reverses_id in by_id \
+                    and by_id[row.reverses_id].kind == "fee":
+                fee = by_id[row.reverses_id]
+                streams["waivers"].append(_without_none({
+                    "date": row.effective_on, "rule": fee.rule_id, "amount": from_cents(fee.amount_cents),
+                    "reason": _after(row.description, ": "), "by": row.actor}))
+
+
+def _debit(row: Any, unpaid_cents: int, reversed_: bool, as_of: date) -> Event:
+    """A charge or a fee as its stream gives it."""
+    due = row.due_on or row.effective_on
+    late = (as_of - due).days if unpaid_cents > 0 and due < as_of else 0
+    event = {"date": row.effective_on, "id": row.id, "service": row.service, "rule": row.rule_id, "due": due,
+             "amount": from_cents(row.amount_cents), "unpaid": from_cents(unpaid_cents), "days_past_due": late}
+    if row.kind == "charge":
+        event["period"], event["reversed"] = row.period, reversed_
+    else:
+        event["waived"] = reversed_
+    return _without_none(event)
+
+
+def _after(text: str, mark: str) -> str:
+    """The text after the first `mark` (the reason written on an entry), or all of it."""
+    return text.split(mark, 1)[1] if mark in text else text
+
+
+def _without_none(event: Event) -> Event:
+    """An event without its absent fields."""
+    return {k: v for k, v in event.items() if v is not None}
+
+
+_PAYMENTS = (select(Payment.account_id, Payment.id, Payment.received_on, Payment.tender, Payment.source,
+                    Payment.amount_cents, Payment.status, Payment.returned_on, Payment.return_reason)
+             .where(Payment.account_id.in_(bindparam("ids", expanding=True)),
+                    or_(Payment.received_on <= bindparam("as_of"), Payment.returned_on <= bindparam("as_of")))
+             .order_by(Payment.account_id, Payment.id))
+
+
+def _payment_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
+    """Payments, and payments returned, of the accounts, from one read."""
+    for row in session.execute(_PAYMENTS, {**_ids(ids), "as_of": as_of}):
+        streams = found[row.account_id]
+        returned = row.status == "returned" and row.returned_on is not None and row.returned_on <= as_of
+        if "payments" in streams and row.received_on <= as_of:
+            streams["payments"].append({"date": row.received_on, "tender": row.tender, "source": row.source,
+                                        "amount": from_cents(row.amount_cents), "returned": returned})
+        if "returned_payments" in streams and returned:
+            streams["returned_payments"].append({"date": row.returned_on, "tender": row.tender,
+                                                 "amount": from_cents(row.amount_cents),
+                                                 "reason": row.return_reason})
+
+
+_STEPS = (select(Case.account_id, Case.workflow_id, CaseEvent.step, CaseEvent.on_date)
+          .join(Case, Case.id == CaseEvent.case_id)
+          .where(Case.account_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
+                 CaseEvent.step.in_(bindparam("steps", expanding=True)))
+          .order_by(Case.account_id, CaseEvent.id))
+
+
+def _step_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
+    """Shut-offs and reconnections: the steps of the accounts' cases that record them."""
+    for row in session.execute(_STEPS, {**_ids(ids), "as_of": as_of, "steps": sorted(SHUTOFF_STEPS)}):
+        stream = SHUTOFF_STEPS[row.step]
+        if stream in found[row.account_id]:
+            found[row.account_id][stream].append({"date": row.on_date, "workflow": row.workflow_id})
+
+
+def _notices(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams],
+             subject_types: tuple[str, ...]) -> None:
+    """The notices made for the subjects (or their cases)."""
+    query = (select(Notice.subject_id, Notice.notice_type, Notice.created_on)
+             .where(Notice.subject_type.in_(subject_types), Notice.subject_id.in_(bindparam("ids", expanding=True)),
+                    Notice.created_on <= bindparam("as_of"))
+             .order_by(Notice.subject_id, Notice.id))
+    for row in session.execute(query, {**_ids(ids), "as_of": as_of}):
+        found[row.subject_id]["notices"].append({"date": row.created_on, "type": row.notice_type})
+
+
+_CASES = (select(Case.account_id, Case.id, Case.workflow_id, Case.closed_at, CaseEvent.on_date, CaseEvent.to_state)
+          .join(CaseEvent, CaseEvent.case_id == Case.id)
+          .where(Case.account_id.in_(bindparam("ids", expanding=True)))
+          .order_by(Case.account_id, Case.id, CaseEvent.id))
+
+
+def _cases(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
+    """The accounts' cases opened on or before the day, each with its state at the end of the day."""
+    events: dict[int, list] = defaultdict(list)
+    for row in session.execute(_CASES, _ids(ids)):
+        events[row.id].append(row)
+    for rows in events.values():
+        first, upto = rows[0], [row for row in rows if row.on_date <= as_of]
+        if first.on_date > as_of or not upto:
+            continue
+        closed = first.closed_at is not None and rows[-1].on_date <= as_of  # its last step, the closing one, done
+        case = {"date": first.on_date, "workflow": first.workflow_id, "state": upto[-1].to_state,
+                "opened": first.on_date, "open": not closed}
+        if closed:
+            case["closed"] = rows[-1].on_date
+        found[first.account_id]["cases"].append(case)
+
+
+ACCOUNT_READERS: dict[str, Callable[[Session, Collection[int], date, dict[int, Streams]], None]] = {
+    **dict.fromkeys(LEDGER_STREAMS, _ledger_streams),
+    "payments": _payment_streams, "returned_payments": _payment_streams,
+    "shutoffs": _step_streams, "reconnections": _step_streams,
+    "notices": lambda session, ids, as_of, found: _notices(session, ids, as_of, found, ACCOUNT_NOTICE_SUBJECTS),
+    "cases": _cases,
+}
+
+
+def account_streams(session: Session, account_ids: Collection[int], as_of: date,
+                    streams: Collection[str]) -> dict[int, Streams]:
+    """The asked streams of each account as of the day, by account id: one query per stream (the ledger's shared)."""
+    found = _empty(account_ids, streams)
+    if not found:
+        return found
+    for reader in dict.fromkeys(ACCOUNT_READERS[name] for name in streams):
+        reader(session, account_ids, as_of, found)
+    return _in_date_order(found)
+
+
+def _in_date_order(found: dict[int, Streams]) -> dict[int, Streams]:
+    """Each stream in date order, one day's events as recorded (a returned payment is dated when it came back)."""
+    for streams in found.values():
+        for events in streams.values():
+            events.sort(key=lambda e: e["date"])
+    return found
+
+
+# --- licenses ------------------------------------------------------------------------------
+
+_RENEWALS = (select(Case.license_id, Case.workflow_id, CaseEvent.step, CaseEvent.on_date)
+             .join(Case, Case.id == CaseEvent.case_id)
+             .where(Case.license_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
+                    CaseEvent.to_state == RENEWED_STATE)
+             .order_by(Case.license_id, CaseEvent.on_date, CaseEvent.id))
+
+
+def _penalties(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams],
+               penalty_rules: Collection[str]) -> None:
+    """The late penalties assessed on the licenses: their fees of a deadline's late-penalty schedule."""
+    query = (select(AuditEntry.subject_id, AuditEntry.detail).where(
+        AuditEntry.action == PENALTY_FEES, AuditEntry.subject_type == "license",
+        AuditEntry.subject_id.in_(bindparam("ids", expanding=True))).order_by(AuditEntry.id))
+    for row in session.execute(query, {"ids": [str(i) for i in sorted(ids)]}):
+        detail = row.detail or {}
+        on = date.fromisoformat(str(detail.get("on", "")))
+        if detail.get("schedule") in penalty_rules and on <= as_of:
+            found[int(row.subject_id)]["penalties"].append({"date": on, "rule": detail["schedule"],
+                                                            "amount": Decimal(str(detail["amount"]))})
+
+
+def license_streams(session: Session, license_ids: Collection[int], as_of: date, streams: Collection[str],
+                    penalty_rules: Collection[str] = ()) -> dict[int, Streams]:
+    """The asked streams of each license as of the day, by license id: one query per stream."""
+    found = _empty(license_ids, streams)
+    if not found:
+        return found
+    if "renewals" in streams:
+        for row in session.execute(_RENEWALS, {**_ids(license_ids), "as_of": as_of}):
+            found[row.license_id]["renewals"].append({"date": row.on_date, "step": row.step,
+                                                      "workflow": row.workflow_id})
+    if "penalties" in streams:
+        _penalties(session, license_ids, as_of, found, penalty_rules)
+    if "notices" in streams:
+        _notices(session, license_ids, as_of, found, ("license",))
+    return _in_date_order(found)

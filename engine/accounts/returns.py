@@ -1,0 +1,77 @@
+"""A payment the bank returned: reversed, the returned-payment fee charged, and the cash-only status by rule.
+
+The fee (returned-payment-fee) and the status (cash-only-status) are decided on the account's
+facts on the day the payment is returned (engine.accounts.facts, measures included, so the
+returned payment itself is counted): which facts they read is the documents' to say.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.accounts.facts import facts_for_account
+from engine.money import ledger
+from engine.money.ledger.posting import lock_account
+from engine.money.tenders import RETURNABLE, PaymentError
+from engine.rules.library import RuleLibrary
+from engine.store.models import LedgerEntry, Payment
+
+FEE_RULE, STATUS_RULE = "returned-payment-fee", "cash-only-status"
+
+
+@dataclass(frozen=True)
+class ReturnedPayment:
+    """What returning a payment posted: the reversal, the fee, and whether the account became cash-only."""
+
+    payment: Payment
+    reversal: LedgerEntry
+    fee: LedgerEntry | None
+    facts: dict[str, object]  # the facts the fee and the status rule read, as they stood
+    cash_only: bool
+    became_cash_only: bool
+
+
+def read_facts(library: RuleLibrary, document_id: str, facts: dict[str, object]) -> dict[str, object]:
+    """The facts a document declares, as they stand (for an audit row)."""
+    return {name: facts[name] for name in library.get(document_id).inputs if name in facts}
+
+
+def return_payment(session: Session, payment_id: int, *, reason: str, on: date, actor: str, now: datetime,
+                   library: RuleLibrary) -> ReturnedPayment:
+    """Reverse a returned payment, charge the returned-payment fee, and apply the cash-only rule."""
+    payment = session.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        raise PaymentError(f"no payment {payment_id}")
+    if payment.status == "returned":
+        raise PaymentError(f"payment {payment_id} was already returned on {payment.returned_on}")
+    if payment.tender not in RETURNABLE:
+        raise PaymentError(f"a {payment.tender} payment cannot be returned by the bank")
+    account = lock_account(session, payment.account_id)
+    entry = session.scalar(select(LedgerEntry).where(LedgerEntry.payment_id == payment.id,
+                                                     LedgerEntry.kind == "payment"))
+    reversal = ledger.reverse(session, entry.id, on=on, now=now, actor=actor, reason=f"returned: {reason}")
+    payment.status, payment.returned_on, payment.return_reason = "returned", on, reason[:120]
+    session.flush()
+    facts = facts_for_account(session, account.id, on, library)
+    fee_result = library.evaluate(FEE_RULE, facts, on)
+    fee = None
+    if fee_result.total > 0:
+        fee = ledger.post_fee(session, account.id, fee_result.total, on=on, now=now, actor=actor,
+                              description=fee_result.lines[0]["name"], reference=f"payment {payment.id}",
+                              rule_id=FEE_RULE, rule_version=fee_result.version.isoformat())
+    status = library.evaluate(STATUS_RULE, facts, on).to_json()
+    cash_only = bool(status["outcome"].get("cash_only"))
+    became = cash_only and not account.cash_only
+    read = {**read_facts(library, FEE_RULE, facts), **read_facts(library, STATUS_RULE, facts)}
+    if became:
+        account.cash_only = True
+        session.flush()
+        audit.record(session, actor=actor, action="account.cash_only", subject_type="utility_account",
+                     subject_id=account.id, at=now,
+                     detail={"cash_only": True, **read, "rule_id": STATUS_RULE,
+                             "rule_version": status.get("version"), "payment_id": payment.id})
+    return ReturnedPayment(payment, reversal, fee, read, account.cash_only, became)
