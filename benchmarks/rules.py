@@ -35,6 +35,7 @@ from engine.money.billing import RATE_SCHEDULES
 from engine.rules import criteria, pricing, schedule
 from engine.rules.document import RuleDocument
 from engine.rules.facts import check_facts
+from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Case, UtilityAccount
@@ -114,7 +115,7 @@ def account_fact_sets(workdir: Path, accounts: int, rules_dir: Path) -> list[dic
         with make_sessionmaker(engine)() as session:
             ids = list(session.scalars(select(UtilityAccount.id).order_by(UtilityAccount.id)))
             fields = dict(session.execute(select(Case.account_id, Case.fields).where(Case.closed_at.is_(None))).all())
-            found = facts_for_accounts(session, ids, NIGHT)
+            found = facts_for_accounts(session, ids, NIGHT, RuleLibrary.from_folder(rules_dir))
     finally:
         engine.dispose()
     return [{**found[account_id], **fields.get(account_id, {})} for account_id in ids]

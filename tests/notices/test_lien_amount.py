@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts.facts import facts_for_account
+from samplecity.city import APPROVAL_ROLE_IDS
 from engine.money import ledger
 from engine.money.ledger import standing
 from engine.store.models import Bill, Notice
@@ -42,7 +43,7 @@ WATER = {"2026-02": "40.00", "2026-03": "41.10", "2026-04": "42.20", "2026-05": 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     """The sample city's rules and workflows."""
-    return Catalog.load(REPO / "rules", REPO / "workflows")
+    return Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
 def due_of(period: str) -> date:
