@@ -1,0 +1,9 @@
+"""Workflows: each definition drawn as a state diagram, with its states and steps in words, for all staff."""
+from flask import Blueprint
+
+from webapp import formatting
+
+bp = Blueprint("workflows", __name__, url_prefix="/workflows")
+formatting.attach(bp)
+
+from webapp.workflows import routes  # noqa: E402,F401  (registers the views on bp)
