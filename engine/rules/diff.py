@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from engine.rules.document import InputSpec, RuleDocument, Version
+from engine.rules.document import RuleDocument, Version
 from engine.rules.kinds import kind_named
-from engine.rules.wording import Term, figure, version_terms
+from engine.rules.wording import Term, input_words, version_terms
 
 CHANGED, ADDED, REMOVED = "changed", "added", "removed"
 
@@ -86,25 +86,10 @@ def terms_diff(before: list[Term], after: list[Term]) -> list[Change]:
     return rows
 
 
-def version_diff(doc: RuleDocument, older: Version, newer: Version, newer_doc: RuleDocument | None = None) -> list[Change]:
+def version_diff(doc: RuleDocument, older: Version, newer: Version,
+                 newer_doc: RuleDocument | None = None) -> list[Change]:
     """What changes from one version to another (of one document, or of two revisions of it)."""
     return terms_diff(version_words(doc, older), version_words(newer_doc or doc, newer))
-
-
-def _input_words(spec: InputSpec) -> str:
-    """A declared input in words: `text, one of 5/8", 3/4"; default 5; optional`."""
-    parts = [spec.type]
-    if spec.values:
-        parts.append(f"one of {', '.join(spec.values)}")
-    if spec.min is not None:
-        parts.append(f"at least {figure(spec.min)}")
-    if spec.max is not None:
-        parts.append(f"at most {figure(spec.max)}")
-    if spec.has_default:
-        parts.append(f"default {figure(spec.default)}")
-    if not spec.required:
-        parts.append("optional")
-    return ", ".join(parts)
 
 
 def header_words(doc: RuleDocument) -> list[Term]:
@@ -114,7 +99,7 @@ def header_words(doc: RuleDocument) -> list[Term]:
         terms.append(Term("Document", "description", doc.description))
     if doc.department:
         terms.append(Term("Document", "department", doc.department))
-    return terms + [Term("Inputs", name, _input_words(spec)) for name, spec in doc.inputs.items()]
+    return terms + [Term("Inputs", name, input_words(spec)) for name, spec in doc.inputs.items()]
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ def place_words(path: str, data: YamlValue = None) -> str:
         here = here.get(part) if isinstance(here, dict) else None
         if own_key:
             words.append(f"{KEYED[key]} {part}")
-            key = key if isinstance(here, list) else None  # a block list keeps naming tiers; an entry's keys are format keys
+            # a block list keeps naming tiers; an entry's own keys are format keys again
+            key = key if isinstance(here, list) else None
             continue
         key = part
         listed = isinstance(following, int) or (part in KEYED and isinstance(here, dict) and following in here)

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.money.amounts import format_money
+from engine.rules.document import InputSpec
 from engine.rules.results import as_text
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -108,6 +109,26 @@ def fact_words(name: str) -> str:
 def ordinal(n: int) -> str:
     """1 -> first, ... ; 11 -> 11th."""
     return ORDINALS[n - 1] if 0 < n <= len(ORDINALS) else f"{n}th"
+
+
+TYPE_WORDS = {"number": "a number", "money": "dollars and cents", "integer": "a whole number", "text": "text",
+              "date": "a date", "boolean": "yes or no"}
+
+
+def input_words(spec: InputSpec, *, choices: bool = True) -> str:
+    """A declared input in words: `a number; at least 0; default 5` (`one of 5/8", 3/4"` with its choices)."""
+    parts = [TYPE_WORDS.get(spec.type, spec.type)]
+    if spec.values and choices:
+        parts.append(f"one of {', '.join(spec.values)}")
+    if spec.min is not None:
+        parts.append(f"at least {figure(spec.min)}")
+    if spec.max is not None:
+        parts.append(f"at most {figure(spec.max)}")
+    if spec.has_default:
+        parts.append(f"default {figure(spec.default)}")
+    elif not spec.required:
+        parts.append("optional")
+    return "; ".join(parts)
 
 
 def version_terms(reference: str | None, adopted: date | None, retired: bool) -> list[Term]:

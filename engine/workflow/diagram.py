@@ -129,8 +129,9 @@ def _step_edges(step: StepWords, mark: str) -> list[str]:
 
 def _dot(title: str, initial: str, states: list[tuple[str, State, str]], steps: list[tuple[StepWords, str]]) -> str:
     """The DOT text of states and steps, each with its mark."""
-    lines = [f"digraph workflow {{",
-             f"  graph {_attributes(label=_quoted(title), labelloc='t', fontname=_quoted(FONT), fontsize='12', rankdir='TB', nodesep='0.4', ranksep='0.5')}",
+    lines = ["digraph workflow {",
+             "  graph " + _attributes(label=_quoted(title), labelloc="t", fontname=_quoted(FONT), fontsize="12",
+                                      rankdir="TB", nodesep="0.4", ranksep="0.5"),
              f"  node {_attributes(shape='box', fontname=_quoted(FONT), fontsize='10', margin=_quoted('0.12,0.06'))}",
              f"  edge {_attributes(fontname=_quoted(FONT), fontsize='8', arrowsize='0.7')}",
              f"  start {_attributes(shape='point', width='0.12', id=_quoted('start'))}",

@@ -127,7 +127,8 @@ def test_a_path_reads_as_the_supervisor_names_the_place():
         'the version of 2026-07-01, line “Water use”, tiers, for 3/4", tier 2, rate'
     assert place_words("inputs.meter_size.default", data) == "input meter_size, default"
     calendar = read_yaml((RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8"), "x").data
-    assert place_words("versions[1].timeline.due.roll", calendar) == "the version of 2026-01-01, timeline step due, roll"
+    assert place_words("versions[1].timeline.due.roll", calendar) == \
+        "the version of 2026-01-01, timeline step due, roll"
 
 
 def test_an_error_is_placed_in_words_with_its_line_and_path_as_the_detail():

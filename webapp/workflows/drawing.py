@@ -44,7 +44,7 @@ def _environment(empty: str) -> dict[str, str]:
 
 @lru_cache(maxsize=64)
 def svg_of(dot_text: str, described_by: str = "") -> str:
-    """The SVG of a DOT text, ready to put in a page: no XML prolog, sized by the page, with its text alternative named."""
+    """The SVG of a DOT text for a page: no XML prolog, sized by the page, naming its text alternative."""
     with tempfile.TemporaryDirectory(prefix="ordinance-dot-") as empty:
         try:
             done = subprocess.run([find_dot(), "-Tsvg"], input=dot_text.encode("utf-8"), capture_output=True,

@@ -151,7 +151,7 @@ def _weekdays(days: list[str]) -> str:
 
 
 def counted(step: YamlMapping, start: str) -> str:
-    """A timeline step or the mailing day in the explanation's words: `21 days after bill, rolled to the next office day`."""
+    """A timeline step or the mailing day in words: `21 days after bill, rolled to the next office day`."""
     if "office_days" in step:
         count = f"{step['office_days']} office day{'s' * (step['office_days'] != 1)}"
     else:
@@ -178,7 +178,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
               for p in bars.get("periods", [])]
     found += [Term("Billing cycles", f"cycle {name}", f"bill day {cycle['bill_day']}")
               for name, cycle in body.get("cycles", {}).items()]
-    found += [Term("Timeline", step_name, counted(step, step["after"])) for step_name, step in body.get("timeline", {}).items()]
+    found += [Term("Timeline", step_name, counted(step, step["after"]))
+              for step_name, step in body.get("timeline", {}).items()]
     if "mailing" in body:
         found.append(Term("Mailing", "notices mailed", counted(body["mailing"], "the night they are made")))
     return found
