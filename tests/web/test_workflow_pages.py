@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+from tests.web.pages import REPO, fixed_clock  # noqa: F401  (fixture)
+from tests.workflow.test_diagram import changed_delinquency_text
 from tests.web.test_case_pages import reminded_case
 
 WORKFLOWS = ("delinquency", "licensing", "refunds", "liens")
@@ -51,3 +52,23 @@ def test_a_case_page_links_its_workflows_diagram(fixed_clock, clerk, db):
     case = reminded_case(db)
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'href="/workflows/delinquency?version=1"' in page
+
+
+def test_two_versions_of_a_workflow_are_compared_in_one_drawing(fixed_clock, app, login_as, tmp_path):
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    for path in (REPO / "workflows").glob("*.yaml"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "delinquency-v2.yaml").write_text(changed_delinquency_text(), encoding="utf-8")
+    app.config["WORKFLOWS_DIR"] = str(folder)
+    clerk = login_as("clerk")
+    newest = clerk.get("/workflows/delinquency").get_data(as_text=True)
+    assert "version 2" in newest and 'href="/workflows/delinquency/changes?older=1&amp;newer=2"' in newest
+    page = clerk.get("/workflows/delinquency/changes?older=1&newer=2").get_data(as_text=True)
+    assert 'id="state_in_court"' in page and 'stroke="#1a7f37"' in page and 'stroke-dasharray' in page
+    assert "<th scope=\"row\">File in small claims court</th><td>added</td>" in page
+    assert "<th scope=\"row\">Waive the reconnection fee</th><td>removed</td>" in page
+    assert "<th scope=\"row\">Payment plan in default (60 days behind)</th><td>changed</td>" in page
+    assert "Mail the past-due reminder</th>" not in page  # unchanged: drawn, not listed
+    assert clerk.get("/workflows/delinquency/changes?older=2&newer=1").status_code == 404
+    assert clerk.get("/workflows/delinquency/changes?older=1&newer=7").status_code == 404

@@ -60,8 +60,8 @@ def test_a_delinquency_step_says_who_takes_it_and_what_it_needs(catalog):
     assert "tags: shutoff_pending, lien_candidate" in state_lines(workflow.states["shutoff_ready"])
 
 
-def changed_delinquency(catalog):
-    """A modified copy of delinquency.yaml: a state and a step added, a step removed, a guard changed."""
+def changed_delinquency_text() -> str:
+    """A modified copy of delinquency.yaml, as version 2: a state and a step added, a step removed, a guard changed."""
     text = DELINQUENCY.replace("version: 1\n", "version: 2\n", 1)
     text = text.replace("  on_hold:         {label: On hold}\n",
                         "  on_hold:         {label: On hold}\n  in_court:        {label: In small claims court}\n", 1)
@@ -69,14 +69,19 @@ def changed_delinquency(catalog):
     start = text.index("  - id: waive_reconnection_fee")
     end = text.index("  - id: reconnect\n")
     text = text[:start] + text[end:]
-    text += """
+    return text + """
   - id: file_small_claim
     label: File in small claims court
     from: plan_defaulted
     to: in_court
     roles: [supervisor]
 """
-    return catalog.workflows.get("delinquency"), load_workflow(text, "delinquency (changed)", catalog.rules)
+
+
+def changed_delinquency(catalog):
+    """The published delinquency workflow and its modified copy."""
+    changed = load_workflow(changed_delinquency_text(), "delinquency (changed)", catalog.rules)
+    return catalog.workflows.get("delinquency"), changed
 
 
 def test_two_definitions_compared_state_by_state_and_step_by_step(catalog):
