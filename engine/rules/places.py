@@ -95,5 +95,5 @@ def placed(errors: list[DocumentError], text: str) -> list[PlacedError]:
         data = read_yaml(text, "draft").data
     except DocumentError:
         data = None
-    return [PlacedError(place_words(error.path, data) if error.path else f"line {error.line}",
-                        error.message, error.line, error.path) for error in errors]
+    return [PlacedError(place_words(error.path, data) if error.path else "the text", error.message, error.line,
+                        error.path) for error in errors]

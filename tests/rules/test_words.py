@@ -140,3 +140,12 @@ def test_an_error_is_placed_in_words_with_its_line_and_path_as_the_detail():
     assert error.path == "versions[1].lines[1].amount" and error.line == text.splitlines().index(
         "        amount: -1.50") + 1
     assert str(error).startswith("In the version of 2026-07-01, line “Notice fee”, amount: ")
+
+
+def test_an_error_of_the_yaml_itself_is_placed_in_the_text_by_its_line():
+    text = "id: late-fee\nkind: schedule\ntitle: [unclosed\n"
+    with pytest.raises(DocumentErrors) as refused:
+        load_document(text, "late-fee (draft)")
+    [error] = placed(refused.value.errors, text)
+    assert error.where == "the text" and error.path == "" and str(error).startswith("In the text: ")
+    assert f"(line {error.line})" in str(error)
