@@ -106,8 +106,9 @@ def fact_words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def ordinal(n: int) -> str:
-    """1 -> first, ... ; 11 -> 11th."""
+def ordinal(n: int | Decimal) -> str:
+    """1 -> first, ... ; 11 -> 11th (a whole number as YAML gives it, Decimal("3"), too)."""
+    n = int(n)
     return ORDINALS[n - 1] if 0 < n <= len(ORDINALS) else f"{n}th"
 
 

@@ -149,3 +149,21 @@ def test_an_error_of_the_yaml_itself_is_placed_in_the_text_by_its_line():
     [error] = placed(refused.value.errors, text)
     assert error.where == "the text" and error.path == "" and str(error).startswith("In the text: ")
     assert f"(line {error.line})" in str(error)
+
+
+def test_a_calendars_recurring_dates_and_month_steps_read_in_words():
+    doc = LIBRARY.get("city-calendar")
+    words = [str(term) for term in version_words(doc, doc.versions[1])]
+    assert "council_meetings: every month, the first and third Monday, rolled to the next office day" in words
+    assert "shutoff: 2 days after door_hanger, rolled to the next shut-off day" in words
+    text = (RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8").replace(
+        "due:             {after: bill, days: 21, roll: office_day}",
+        "due:             {after: bill, months: 1, day: 5, roll: office_day}").replace(
+        "council_meetings: {every: month, weekdays: [mon], nth: [1, 3], roll: office_day}",
+        "council_meetings: {every: year, month: 6, weekdays: [tue], nth: [-1]}")
+    changed = load_document(text, "city-calendar (draft)")
+    rows = [str(row) for row in version_diff(doc, doc.versions[1], changed.versions[1], changed)]
+    assert rows == ["Timeline, due: 21 days after bill, rolled to the next office day → day 5 of the month 1 month "
+                    "after bill, rolled to the next office day",
+                    "Recurring dates, council_meetings: every month, the first and third Monday, rolled to the next "
+                    "office day → every year in month 6, the last Tuesday"]

@@ -152,7 +152,9 @@ def _weekdays(days: list[str]) -> str:
 
 def counted(step: YamlMapping, start: str) -> str:
     """A timeline step or the mailing day in words: `21 days after bill, rolled to the next office day`."""
-    if "office_days" in step:
+    if "months" in step:
+        count = f"day {step['day']} of the month {step['months']} month{'s' * (step['months'] != 1)}"
+    elif "office_days" in step:
         count = f"{step['office_days']} office day{'s' * (step['office_days'] != 1)}"
     else:
         count = f"{step['days']} day{'s' * (step['days'] != 1)}"
@@ -182,7 +184,26 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
               for step_name, step in body.get("timeline", {}).items()]
     if "mailing" in body:
         found.append(Term("Mailing", "notices mailed", counted(body["mailing"], "the night they are made")))
+    found += [Term("Recurring dates", name, recurring_words(rule)) for name, rule in body.get("recurring", {}).items()]
     return found
+
+
+def _nth(n: int) -> str:
+    """1 -> first, -1 -> last, -2 -> second to last."""
+    return wording.ordinal(n) if n > 0 else ("last" if n == -1 else f"{wording.ordinal(-n)} to last")
+
+
+def recurring_words(rule: YamlMapping) -> str:
+    """A recurring date in words: `every month, the first and third Monday, rolled to the next office day`."""
+    when = "every month" if rule["every"] == "month" else f"every year in month {rule['month']}"
+    if "day" in rule:
+        which = f"day {rule['day']}"
+    else:
+        nths = [_nth(n) for n in rule.get("nth", [])]
+        listed = " and ".join([", ".join(nths[:-1]), nths[-1]] if len(nths) > 1 else nths)
+        which = f"the {listed} {_weekdays(rule.get('weekdays', []))}"
+    roll = f", rolled to the next {calendar.ROLLS[rule['roll']]}" if "roll" in rule else ""
+    return f"{when}, {which}{roll}"
 
 
 KIND = RuleKind("calendar", version_keys, (), check_version, evaluate, calendar_lines, lint=stray_holidays,
