@@ -21,6 +21,7 @@ from engine.money.amounts import format_money
 from engine.rules.document import InputSpec
 from engine.rules.results import as_text
 
+VERSION_GROUP = "Version"  # the terms every version has: its citation, adoption and retirement
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
@@ -136,9 +137,9 @@ def version_terms(reference: str | None, adopted: date | None, retired: bool) ->
     """What every version says besides its kind's keys: its citation, adoption and retirement."""
     terms = []
     if reference:
-        terms.append(Term("Version", "reference", reference))
+        terms.append(Term(VERSION_GROUP, "reference", reference))
     if adopted:
-        terms.append(Term("Version", "adopted", adopted.isoformat()))
+        terms.append(Term(VERSION_GROUP, "adopted", adopted.isoformat()))
     if retired:
-        terms.append(Term("Version", "retired", "from this day nothing of the document is in force"))
+        terms.append(Term(VERSION_GROUP, "retired", "from this day nothing of the document is in force"))
     return terms

@@ -10,7 +10,7 @@ from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.lint import LintWarning, lint_document
 from engine.rules.versions import version_in_force
-from engine.rules.wording import Term
+from engine.rules.wording import VERSION_GROUP, Term
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ def versions(doc: RuleDocument, on: date) -> list[VersionLine]:
     lines = []
     for version in doc.versions:
         standing = "in force" if version is current else ("future" if version.effective > on else "past")
-        lines.append(VersionLine(version, standing, grouped(version_words(doc, version))))
+        # the page heads each version with its reference, adoption and retirement; the words say the rest
+        words = [(group, terms) for group, terms in grouped(version_words(doc, version)) if group != VERSION_GROUP]
+        lines.append(VersionLine(version, standing, words))
     return list(reversed(lines))
 
 
