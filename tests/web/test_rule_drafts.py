@@ -222,7 +222,7 @@ def test_a_draft_that_changes_the_cap_shows_the_change_and_warns_of_the_descript
     checked = supervisor.post("/rules/late-fee/draft", data={"text": capped, "check": "Check the text"})
     text = checked.get_data(as_text=True)
     assert checked.status_code == 200 and "The text is valid" in text
-    assert "the description quotes $75.00, which the newest version (effective 2026-07-01) no longer holds" in text
+    assert "the description quotes $75.00, which the newest version (effective Jul 1, 2026) no longer holds" in text
     saved = supervisor.post("/rules/late-fee/draft", data={"text": capped, "save": "Save draft"})
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
     assert "What this draft changes in the published text" in page
