@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages Ordinance needs, where they are missing.
-#   scripts/system-packages.sh run    python3-venv, wkhtmltopdf and poppler-utils (notices as PDF)
+#   scripts/system-packages.sh run    python3-venv, wkhtmltopdf and poppler-utils (notices as PDF),
+#                                     graphviz (workflows drawn as state diagrams)
 #   scripts/system-packages.sh test   the above, plus chromium (browser tests),
 #                                     and postgresql
 set -euo pipefail
-want=(wkhtmltopdf poppler-utils fonts-dejavu-core)
+want=(wkhtmltopdf poppler-utils fonts-dejavu-core graphviz)
 python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 if [ "${1:-run}" = test ]; then want+=(chromium postgresql); fi
 

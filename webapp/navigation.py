@@ -19,6 +19,7 @@ MENU = (
     ("Accounts", "accounts.index"),
     ("Businesses", "businesses.index"),
     ("Cases", "cases.index"),
+    ("Workflows", "workflows.index"),
     ("Payments", "payments.index"),
     ("Cash drawer", "payments.drawer"),
     ("Payment files", "payments.files"),

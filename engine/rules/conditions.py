@@ -38,6 +38,33 @@ def shown(value: object) -> str:
     return as_text(value)
 
 
+def comparison_words(op: str, literal: object) -> str:
+    """One comparison as traces and a version in words write it: `>= 90`, `in ['A', 'B']`, `exists`."""
+    if op == "exists":
+        return "exists" if literal else "does not exist"
+    return f"{SYMBOLS[op]} {shown(literal)}"
+
+
+def condition_words(raw: object) -> str:
+    """A `when:` as written, in the trace's words: `days_past_due >= 90 and (sewer == true or ...)`."""
+    if not isinstance(raw, Mapping) or not raw:
+        return "always"
+    if "all" in raw or "any" in raw:
+        key = "all" if "all" in raw else "any"
+        parts = [condition_words(part) for part in raw[key]]
+        joined = (" and " if key == "all" else " or ").join(
+            f"({words})" if len(parts) > 1 and isinstance(part, Mapping) and ("all" in part or "any" in part) else words
+            for part, words in zip(raw[key], parts))
+        return joined
+    if "not" in raw:
+        return f"not ({condition_words(raw['not'])})"
+    if "fact" in raw:
+        tests = " and ".join(comparison_words(op, value) for op, value in raw.items() if op != "fact")
+        return f"{raw['fact']} {tests}"
+    (fact, value), = raw.items()
+    return f"{fact} {comparison_words('eq', value)}"
+
+
 def value_family(value: object) -> str:
     """Which family a value compares in: boolean, number, date or text."""
     if isinstance(value, bool):
@@ -121,13 +148,8 @@ class Leaf:
         if self.fact not in facts:
             line = f"{self.fact} is absent"
         else:
-            tests = []
-            for op, literal in self.comparisons:
-                if op == "exists":
-                    tests.append("exists" if literal else "does not exist")
-                else:
-                    tests.append(f"{SYMBOLS[op]} {shown(literal)}")
-            line = f"{self.fact} = {shown(facts[self.fact])} " + " and ".join(tests)
+            tests = " and ".join(comparison_words(op, literal) for op, literal in self.comparisons)
+            line = f"{self.fact} = {shown(facts[self.fact])} {tests}"
         trace.append("  " * depth + f"{line}: {'yes' if held else 'no'}")
         return held
 

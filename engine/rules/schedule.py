@@ -17,7 +17,7 @@ from engine.money.amounts import money_text, round_money
 from engine.rules.conditions import Condition
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError
-from engine.rules import versions as in_force
+from engine.rules import versions as in_force, wording
 from engine.rules.facts import fact_checker
 from engine.rules.results import as_text, per_document
 from engine.rules.types import Facts, JsonValue
@@ -69,14 +69,14 @@ Basis = Callable[[dict, _Work], "tuple[Decimal, str]"]
 
 def _amount_basis(name: str, amount: Decimal) -> Basis:
     """`amount: X`."""
-    detail = f"fixed amount {as_text(amount)}"
+    detail = wording.fixed_amount(as_text(amount))
     return lambda facts, work: (amount, detail)
 
 
 def _table_basis(name: str, spec: dict) -> Basis:
     """`table: {fact, values, default}`, keys matched as text."""
     fact, values, default = spec["fact"], {str(k): v for k, v in spec["values"].items()}, spec.get("default")
-    details = {key: f"{fact} {key}: {value}" for key, value in values.items()}
+    details = {key: f"{wording.table_entry(fact, key)}: {value}" for key, value in values.items()}
 
     def table(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Look the fact's value up."""
@@ -85,7 +85,7 @@ def _table_basis(name: str, spec: dict) -> Basis:
             return values[key], details[key]
         if default is not None:
             shown_key = "absent" if key is None else key
-            return default, f"{fact} {shown_key}: not listed, default {as_text(default)}"
+            return default, f"{wording.table_entry(fact, shown_key)}: not listed, default {as_text(default)}"
         raise EvaluationError(f"{name}: {fact} {'is absent' if key is None else repr(key) + ' is not in the table'}")
 
     return table
@@ -104,7 +104,7 @@ def _per_unit_basis(name: str, spec: dict) -> Basis:
             units = most
         if over is not None:
             units = max(units - over, ZERO)
-        return units * rate, f"{units}{unit} x {rate_text}"
+        return units * rate, wording.units_at(f"{units}{unit}", rate_text)
 
     return per_unit
 
@@ -145,7 +145,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             units = top - below
             if units > 0:
                 total += units * rate
-                parts.append(f"{units}{unit} x {rate_text}")
+                parts.append(wording.units_at(f"{units}{unit}", rate_text))
             if upto is None or used <= upto:
                 break
             below = upto
@@ -159,7 +159,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
                 band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
                 if priced == "amount":
                     return value, f"{fact} {as_text(used)} ({band}): {as_text(value)}"
-                return used * value, f"{as_text(used)}{unit} x {as_text(value)} ({band})"
+                return used * value, f"{wording.units_at(f'{as_text(used)}{unit}', as_text(value))} ({band})"
         raise EvaluationError(f"{name}: no tier block for {as_text(used)}")  # unreachable: last block is open
 
     if mode not in ("incremental", "all_units"):
@@ -172,7 +172,8 @@ def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
     of, rate = spec["of"], spec["rate"]
     share, rate_text = rate / HUNDRED, as_text(rate)
     if of == "subtotal":
-        return lambda facts, work: (work.subtotal * share, f"{rate_text}% of subtotal {money_text(work.subtotal)}")
+        return lambda facts, work: (work.subtotal * share,
+                                    f"{wording.percent_of(rate_text, 'subtotal')} {money_text(work.subtotal)}")
     if isinstance(of, dict) and "line" in of:
         other = of["line"]
         if other not in earlier:
@@ -181,7 +182,7 @@ def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
         def of_line(facts: dict, work: _Work) -> tuple[Decimal, str]:
             """P percent of an earlier line (0 if it did not apply)."""
             base = work.amounts.get(other, ZERO)
-            return base * share, f"{as_text(rate)}% of {other} {money_text(base)}"
+            return base * share, f"{wording.percent_of(rate_text, other)} {money_text(base)}"
 
         return of_line
     if isinstance(of, dict) and "fact" in of:
@@ -190,7 +191,7 @@ def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
         def of_fact(facts: dict, work: _Work) -> tuple[Decimal, str]:
             """P percent of a fact's value."""
             base = _number(facts, fact, name)
-            return base * share, f"{as_text(rate)}% of {fact} {as_text(base)}"
+            return base * share, f"{wording.percent_of(rate_text, fact)} {as_text(base)}"
 
         return of_fact
     raise EvaluationError(f"{name}: percent of {of!r} is not subtotal, a line or a fact")
@@ -225,9 +226,9 @@ class LinePlan:
                 detail = f"{detail} x {as_text(times)} ({fact})"
             amount = amount * times
         if self.min is not None and amount < self.min:
-            amount, detail = self.min, f"{detail}; raised to the minimum {money_text(self.min)}"
+            amount, detail = self.min, f"{detail}; {wording.raised_to_minimum(money_text(self.min))}"
         if self.max is not None and amount > self.max:
-            amount, detail = self.max, f"{detail}; lowered to the maximum {money_text(self.max)}"
+            amount, detail = self.max, f"{detail}; {wording.lowered_to_maximum(money_text(self.max))}"
         return round_money(amount, rounding), detail
 
 
@@ -284,9 +285,9 @@ class VersionPlan:
             priced.append({"name": line.name, "amount": amount, "detail": detail})
         total, note = work.subtotal, None
         if self.minimum is not None and total < self.minimum:
-            total, note = round_money(self.minimum, self.rounding), f"raised to the minimum {money_text(self.minimum)}"
+            total, note = round_money(self.minimum, self.rounding), wording.raised_to_minimum(money_text(self.minimum))
         if self.maximum is not None and total > self.maximum:
-            total, note = round_money(self.maximum, self.rounding), f"lowered to the maximum {money_text(self.maximum)}"
+            total, note = round_money(self.maximum, self.rounding), wording.lowered_to_maximum(money_text(self.maximum))
         return total, priced, note
 
 

@@ -264,8 +264,9 @@ def test_the_draft_page_shows_the_refusal_and_stores_nothing(case, fixed_clock, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "nothing was stored" in page
-    assert re.search(rf"Line \d+, <code>{re.escape(case.path)}[^<]*</code>: {re.escape(case.message[:30])}",
-                     page.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")), case.name
+    # where in words, the message, then the line and the path as the detail
+    placed = rf"In [^<]+: {re.escape(case.message[:30])}[^\n]*\(line \d+, <code>{re.escape(case.path)}[^<]*</code>\)"
+    assert re.search(placed, page.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")), case.name
     assert stored(rule_store) == before
 
 

@@ -146,3 +146,24 @@ def test_templates_carry_no_inline_script_style_or_safe_filter():
         text = path.read_text()
         assert "<script" not in text and "style=" not in text, path  # the CSP would block them
         assert "|safe" not in text.replace(" ", "") and "Markup(" not in text, path
+
+
+READ_BY_ALL_STAFF = ("/rules/", "/rules/late-fee", "/rules/water-rates-residential/diff", "/workflows/",
+                     "/workflows/delinquency", "/workflows/liens?version=1")
+
+
+@pytest.mark.parametrize("path", READ_BY_ALL_STAFF)
+@pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
+def test_rule_and_workflow_pages_are_read_by_every_staff_role(login_as, role, path):
+    assert login_as(role).get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", READ_BY_ALL_STAFF)
+def test_rule_and_workflow_pages_send_a_stranger_to_sign_in(client, path):
+    assert client.get(path).status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/rules/late-fee/draft", "/rules/approvals"])
+def test_drafting_stays_with_supervisors(login_as, path):
+    assert login_as("clerk").get(path).status_code == 403
+    assert login_as("supervisor").get(path).status_code in (200, 409)  # 409: the rule store is empty

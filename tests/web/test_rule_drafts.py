@@ -67,7 +67,8 @@ def test_a_yaml_error_is_shown_with_its_line_and_path_and_nothing_is_stored(fixe
     page = response.get_data(as_text=True)
     line = broken.splitlines().index("        percent: {of: {fact: past_due_balance}, rate: twelve}") + 1
     assert response.status_code == 400
-    assert f"Line {line}, <code>versions[1].lines[0].percent.rate</code>" in page
+    assert "In the version of 2026-07-01, line “Late payment penalty (12%)”, percent, rate: " in page  # in words
+    assert f"line {line}, <code>versions[1].lines[0].percent.rate</code>" in page  # the detail for the YAML
     assert "nothing was stored" in page
     assert "rate: twelve" in page  # the text is kept for correcting
     assert drafts(rule_store, "late-fee") == []
@@ -213,3 +214,17 @@ def test_without_rules_in_the_store_the_page_says_to_import_them(fixed_clock, su
 def test_supervisors_find_approvals_in_the_menu_and_clerks_do_not(supervisor, clerk):
     assert 'href="/rules/approvals"' in supervisor.get("/").get_data(as_text=True)
     assert 'href="/rules/approvals"' not in clerk.get("/").get_data(as_text=True)
+
+
+def test_a_draft_that_changes_the_cap_shows_the_change_and_warns_of_the_description(fixed_clock, rule_store,
+                                                                                 supervisor):
+    capped = LATE_FEE_12.replace("max: 75.00", "max: 100.00").replace("max: 100.00", "max: 75.00", 1)
+    checked = supervisor.post("/rules/late-fee/draft", data={"text": capped, "check": "Check the text"})
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "The text is valid" in text
+    assert "the description quotes $75.00, which the newest version (effective Jul 1, 2026) no longer holds" in text
+    saved = supervisor.post("/rules/late-fee/draft", data={"text": capped, "save": "Save draft"})
+    page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "What this draft changes in the published text" in page
+    assert "The version of Jul 1, 2026: added" in page
+    assert "Late payment penalty (12%)" in page and "$100.00" in page

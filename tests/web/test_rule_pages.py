@@ -1,4 +1,4 @@
-"""Rule pages for supervisors: documents in force, each version's content, and what a schedule would charge."""
+"""Rule pages for staff: documents in force, each version in words, diffs, and what a schedule would charge."""
 from __future__ import annotations
 
 import pytest
@@ -6,9 +6,9 @@ import pytest
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 
 
-@pytest.mark.parametrize("path", ["/rules/", "/rules/water-rates-residential"])
-def test_rules_are_for_supervisors(fixed_clock, login_as, path):
-    assert login_as("clerk").get(path).status_code == 403
+@pytest.mark.parametrize("path", ["/rules/", "/rules/water-rates-residential", "/rules/water-rates-residential/diff"])
+def test_rules_are_read_by_all_staff(fixed_clock, login_as, client, path):
+    assert login_as("clerk").get(path).status_code == 200
     assert login_as("supervisor").get(path).status_code == 200
     assert login_as("admin").get(path).status_code == 200
 
@@ -52,3 +52,29 @@ def test_a_bad_fact_is_told_and_nothing_is_evaluated(fixed_clock, supervisor):
 def test_an_unknown_document_is_a_404(supervisor):
     response = supervisor.get("/rules/no-such-rule")
     assert response.status_code == 404 and "There is no rule document “no-such-rule”." in response.get_data(as_text=True)
+
+
+def test_each_version_reads_in_words(fixed_clock, clerk):
+    page = clerk.get("/rules/water-rates-residential").get_data(as_text=True)
+    assert "tier 2 rate, meter_size 3/4&#34;: $2.57 per CCF" in page  # FY2025-26
+    assert "tier 2 rate, meter_size 3/4&#34;: $2.70 per CCF" in page  # FY2026-27
+    assert "only when: sewer == true" in page  # conditions in the explanations' words
+    assert "Draft a new version" not in page  # a clerk reads; editing stays with supervisors
+
+
+def test_the_diff_of_two_versions_in_words_and_as_a_table(fixed_clock, clerk):
+    page = clerk.get("/rules/water-rates-residential/diff?older=2025-07-01&newer=2026-07-01").get_data(as_text=True)
+    assert "Water use, tier 2 rate, meter_size 3/4&#34;: $2.57 per CCF → $2.70 per CCF" in page
+    assert "<td>$2.57 per CCF</td><td>$2.70 per CCF</td>" in page
+    assert '<option value="2025-07-01" selected>' in page and '<option value="2026-07-01" selected>' in page
+
+
+def test_the_diff_of_a_calendar_lists_holidays_added_and_removed(fixed_clock, supervisor):
+    page = supervisor.get("/rules/city-calendar/diff?older=2025-01-01&newer=2026-01-01").get_data(as_text=True)
+    assert "Holidays, Jul 3, 2026 added: Independence Day (observed)" in page  # dates in the city's style
+    assert "Holidays, Jul 4, 2025 removed (was Independence Day)" in page
+
+
+def test_a_document_of_one_version_has_nothing_to_compare(fixed_clock, supervisor):
+    page = supervisor.get("/rules/lien-eligibility/diff").get_data(as_text=True)
+    assert "has one version: there is nothing to compare it with" in page

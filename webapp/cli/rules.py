@@ -159,7 +159,7 @@ def _plain(value: Any) -> str:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules-dir", default=RULES_DIR, show_default=True)
 def lint(paths: tuple[str, ...], rules_dir: str) -> None:
-    """Warnings, not errors: rules that never match, stray holidays, unread inputs, odd table keys."""
+    """Warnings, not errors: rules that never match, stray holidays, unread inputs, odd table keys, stale figures."""
     from engine.rules.lint import lint_documents
 
     documents, errors = read_documents(list(paths) or [rules_dir])

@@ -13,9 +13,11 @@ from engine.jobs import rule_impact
 from engine.rulebook import revisions, store
 from engine.rulebook.approval import publish_refusal
 from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
+from engine.rules.diff import document_diff
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
+from engine.rules.places import placed
 from engine.store.models import RuleVersion
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
@@ -23,7 +25,7 @@ from webapp.catalog import rules
 from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
-from webapp.rules import bp
+from webapp.rules import bp, lookup
 from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
 from webapp.rules.impact_jobs import impact_job_for
 from webapp.rules.publishing import publish_from_page
@@ -69,9 +71,17 @@ def _readable(row: RuleVersion) -> RuleDocument | None:
 
 
 def _edit_page(current, form: DraftForm, check=None, problem: str | None = None, status: int = 200):
-    """The drafting page: the text, and what a check found."""
+    """The drafting page: the text, and what a check found (errors placed in words, the draft's warnings)."""
     return render_template("rules/draft.html", current=current, form=form, check=check, problem=problem,
-                           today=clock.today()), status
+                           errors=placed(check.errors, check.text) if check else [],
+                           warnings=_warnings(check), today=clock.today()), status
+
+
+def _warnings(check: DraftCheck | None) -> list:
+    """The lint warnings of a draft that reads (its linked documents from the library it joins)."""
+    if check is None or not check.ok or check.document is None or check.library is None:
+        return []
+    return lookup.warnings(check.document, check.library)
 
 
 @bp.route("/<document_id>/draft", methods=["GET"])
@@ -117,9 +127,11 @@ def draft(document_id: str, revision: int):
     refusal = publish_refusal(row, current_user.username, get_city(session))
     job = impact_job_for(row) if check and check.ok else None
     doc = check.document if check and check.document else _readable(row)
+    changes = document_diff(check.published, doc) if check and check.published and doc else None
     return render_template("rules/draft_show.html", row=row, doc=doc, job=job,
                            report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
-                           form=PublishForm(), retry=RetryImpactForm(), today=today)
+                           errors=placed(check.errors, row.yaml_text) if check else [], warnings=_warnings(check),
+                           changes=changes, form=PublishForm(), retry=RetryImpactForm(), today=today)
 
 
 @bp.route("/<document_id>/drafts/<int:revision>/impact", methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engine.rules.document import RuleDocument
+from engine.rules.wording import input_words
 from webapp.fields import option
 
 FIELD_PREFIX = "fact_"
@@ -21,20 +22,10 @@ class EvaluateForm(FlaskForm):
 
 
 def _hint(spec: Any) -> str:
-    """What a fact's field accepts: its type, limits and default."""
+    """What a fact's field accepts: its type, limits and default, in the words a version's inputs read in."""
     if spec.values:
         return "One of the choices" + (f"; left empty: {spec.default}." if spec.has_default else ".")
-    parts = [{"number": "a number", "money": "dollars and cents", "integer": "a whole number",
-              "text": "text", "date": "a date", "boolean": "yes or no"}.get(spec.type, spec.type)]
-    if spec.min is not None:
-        parts.append(f"at least {spec.min}")
-    if spec.max is not None:
-        parts.append(f"at most {spec.max}")
-    if spec.has_default:
-        parts.append(f"{'left empty' if spec.type != 'boolean' else 'unless set'}: {spec.default}")
-    elif not spec.required:
-        parts.append("optional")
-    return "; ".join(parts).capitalize() + "."
+    return input_words(spec).capitalize() + "."
 
 
 def _field(spec: Any):

@@ -1,11 +1,11 @@
-"""Rule pages (read-only): thin views over the rule library and its evaluators."""
+"""Rule pages (read-only, for all staff): versions in words, a diff of any two versions, a trial evaluation."""
 from __future__ import annotations
 
 from flask import render_template, request
 
 from engine.rules.errors import EvaluationError
 from webapp import clock
-from webapp.auth import SUPERVISORS, role_required
+from webapp.auth import STAFF, role_required
 from webapp.catalog import rules
 from webapp.pages import not_found
 from webapp.rules import bp, lookup
@@ -20,7 +20,7 @@ def _document(document_id: str):
 
 
 @bp.route("/")
-@role_required(*SUPERVISORS)
+@role_required(*STAFF)
 def index():
     """Every rule document with its version in force today."""
     return render_template("rules/index.html", documents=lookup.documents(rules(), clock.today()), today=clock.today())
@@ -29,11 +29,12 @@ def index():
 def _page(doc, form, result=None, error=None, status: int = 200):
     """The document page, with the evaluate form and its result or error."""
     return render_template("rules/show.html", doc=doc, versions=lookup.versions(doc, clock.today()), form=form,
-                           result=result, error=error, today=clock.today(), key_words=lookup.KEY_WORDS), status
+                           result=result, error=error, today=clock.today(),
+                           warnings=lookup.warnings(doc, rules())), status
 
 
 @bp.route("/<document_id>")
-@role_required(*SUPERVISORS)
+@role_required(*STAFF)
 def show(document_id: str):
     """A document: each version (in force, future, past) and its content; a schedule's evaluate form."""
     doc = _document(document_id)
@@ -43,7 +44,7 @@ def show(document_id: str):
 
 
 @bp.route("/<document_id>/evaluate", methods=["POST"])
-@role_required(*SUPERVISORS)
+@role_required(*STAFF)
 def evaluate(document_id: str):
     """Evaluate a schedule with the facts typed in: each line, how it was reached, the total."""
     doc = _document(document_id)
@@ -57,3 +58,12 @@ def evaluate(document_id: str):
     except EvaluationError as error:
         return _page(doc, form, error=str(error), status=400)
     return _page(doc, form, result=result)
+
+
+@bp.route("/<document_id>/diff")
+@role_required(*STAFF)
+def diff(document_id: str):
+    """What changed between two versions of a document, in words and as a table (by default the newest two)."""
+    doc = _document(document_id)
+    pair = lookup.version_pair(doc, request.args.get("older"), request.args.get("newer"))
+    return render_template("rules/diff.html", doc=doc, pair=pair, rows=lookup.diff_of(doc, pair) if pair else [])

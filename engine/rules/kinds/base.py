@@ -2,7 +2,8 @@
 
 A `RuleKind` gives the JSON Schema of its versions' own keys, the checks a schema cannot
 express, its references to other documents, its evaluator, how a result is explained in
-plain lines, and its lint warnings. Each kind is one module of this package; the package
+plain lines, its lint warnings, and its versions' figures in words (`terms`, which the version
+words and the diffs of engine.rules.diff read). Each kind is one module of this package; the package
 lists them (`engine.rules.kinds.KINDS`). The loader, the schema, the library, lint and the
 command line ask the kind rather than testing `doc.kind`.
 """
@@ -19,6 +20,7 @@ from engine.rules.errors import DocumentError
 from engine.rules.results import RuleResult
 from engine.rules.schema_blocks import JsonSchema
 from engine.rules.types import Facts, JsonValue, YamlMapping
+from engine.rules.wording import Term
 
 Period = tuple[date, date]
 Finding = tuple[str, str]  # a lint warning's path and message
@@ -52,6 +54,11 @@ def no_header_keys() -> JsonSchema:
     return {}
 
 
+def no_terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """A kind whose versions say nothing beyond the keys every version has."""
+    return []
+
+
 def reads_no_facts(doc: RuleDocument, version: Version, others: Mapping[str, RuleDocument]) -> Iterable[str]:
     """A kind whose versions read no declared input."""
     return ()
@@ -59,7 +66,7 @@ def reads_no_facts(doc: RuleDocument, version: Version, others: Mapping[str, Rul
 
 @dataclass(frozen=True)
 class RuleKind:
-    """One kind of rule document, registered once: schema, checks, references, evaluator, explanation, lint."""
+    """One kind of rule document, registered once: schema, checks, references, evaluator, explanation, lint, words."""
 
     name: str
     version_keys: Callable[[], JsonSchema]  # the JSON Schema of a version's own keys
@@ -71,6 +78,7 @@ class RuleKind:
     references: Callable[[RuleDocument, Mapping[str, RuleDocument]], Iterator[DocumentError]] = no_references
     lint: Callable[[RuleDocument, Version, str], Iterator[Finding]] = no_warnings
     facts_read: Callable[[RuleDocument, Version, Mapping[str, RuleDocument]], Iterable[str]] = reads_no_facts
+    terms: Callable[[RuleDocument, Version], list[Term]] = no_terms  # a version's figures in words
     takes_inputs: bool = True
     takes_period: bool = False
     header_keys: Callable[[], JsonSchema] = no_header_keys  # the JSON Schema of the kind's own header keys

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from engine.rules import calendar
+from engine.rules import calendar, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, date_text, days, listing, mapping, ref, text, whole
 from engine.rules.types import Facts, YamlMapping
+from engine.rules.wording import Term
 
 
 def version_keys() -> JsonSchema:
@@ -141,5 +142,69 @@ def stray_holidays(doc: RuleDocument, version: Version, path: str) -> Iterator[F
             yield where, f"holiday {when.isoformat()} is outside the years this version is in force ({years})"
 
 
+# --- a version in words ------------------------------------------------------------------
+
+
+def _weekdays(days: list[str]) -> str:
+    """[sat, sun] -> Saturday, Sunday."""
+    return ", ".join(calendar.WEEKDAY_NAMES[calendar.WEEKDAYS.index(day)] for day in days) or "none"
+
+
+def counted(step: YamlMapping, start: str) -> str:
+    """A timeline step or the mailing day in words: `21 days after bill, rolled to the next office day`."""
+    if "months" in step:
+        count = f"day {step['day']} of the month {step['months']} month{'s' * (step['months'] != 1)}"
+    elif "office_days" in step:
+        count = f"{step['office_days']} office day{'s' * (step['office_days'] != 1)}"
+    else:
+        count = f"{step['days']} day{'s' * (step['days'] != 1)}"
+    roll = f", rolled to the next {calendar.ROLLS[step['roll']]}" if "roll" in step else ""
+    return f"{count} after {start}{roll}"
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """Closed weekdays, each holiday, the days shut-offs are barred, the cycles, the timeline, the mailing day."""
+    body = version.body
+    found = []
+    if "closed_weekdays" in body:
+        found.append(Term("Office days", "closed on", _weekdays(body["closed_weekdays"])))
+    holidays = body.get("holidays", [])
+    entries = holidays.items() if isinstance(holidays, dict) else ((day, "holiday") for day in holidays)
+    found += [Term("Holidays", wording.figure(day), str(name)) for day, name in entries]
+    bars = body.get("no_shutoff", {})
+    if "weekdays" in bars:
+        found.append(Term("No shut-offs", "on", _weekdays(bars["weekdays"])))
+    if "before_holiday" in bars:
+        found.append(Term("No shut-offs", "on the office day before a holiday", wording.figure(bars["before_holiday"])))
+    found += [Term("No shut-offs", f"{wording.figure(p['from'])} to {wording.figure(p['to'])}", p.get("reason", "yes"))
+              for p in bars.get("periods", [])]
+    found += [Term("Billing cycles", f"cycle {name}", f"bill day {cycle['bill_day']}")
+              for name, cycle in body.get("cycles", {}).items()]
+    found += [Term("Timeline", step_name, counted(step, step["after"]))
+              for step_name, step in body.get("timeline", {}).items()]
+    if "mailing" in body:
+        found.append(Term("Mailing", "notices mailed", counted(body["mailing"], "the night they are made")))
+    found += [Term("Recurring dates", name, recurring_words(rule)) for name, rule in body.get("recurring", {}).items()]
+    return found
+
+
+def _nth(n: int) -> str:
+    """1 -> first, -1 -> last, -2 -> second to last."""
+    return wording.ordinal(n) if n > 0 else ("last" if n == -1 else f"{wording.ordinal(-n)} to last")
+
+
+def recurring_words(rule: YamlMapping) -> str:
+    """A recurring date in words: `every month, the first and third Monday, rolled to the next office day`."""
+    when = "every month" if rule["every"] == "month" else f"every year in month {rule['month']}"
+    if "day" in rule:
+        which = f"day {rule['day']}"
+    else:
+        nths = [_nth(n) for n in rule.get("nth", [])]
+        listed = " and ".join([", ".join(nths[:-1]), nths[-1]] if len(nths) > 1 else nths)
+        which = f"the {listed} {_weekdays(rule.get('weekdays', []))}"
+    roll = f", rolled to the next {calendar.ROLLS[rule['roll']]}" if "roll" in rule else ""
+    return f"{when}, {which}{roll}"
+
+
 KIND = RuleKind("calendar", version_keys, (), check_version, evaluate, calendar_lines, lint=stray_holidays,
-                takes_inputs=False)
+                terms=terms, takes_inputs=False)

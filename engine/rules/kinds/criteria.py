@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from engine.rules import criteria, dnf
+from engine.rules import criteria, dnf, wording
 from engine.rules.checks import DocumentChecks
-from engine.rules.conditions import Condition, facts_named
+from engine.rules.conditions import Condition, condition_words, facts_named
 from engine.rules.document import Documents, InputSpec, RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.results import dumps
 from engine.rules.schema_blocks import JsonSchema, listing, mapping, number, ref, text
 from engine.rules.types import Facts, YamlMapping, YamlValue
+from engine.rules.wording import Term
 
 Comparison = tuple[str, str, YamlValue]  # (fact, op, value)
 
@@ -162,5 +163,23 @@ def _value_meets(value: YamlValue, need: str, bound: YamlValue) -> bool:
     return checks[need]()
 
 
+# --- a version in words ------------------------------------------------------------------
+
+HIT_WORDS = {"first": "the first rule that matches decides",
+             "unique": "the one rule that matches decides (two matching is an error)",
+             "all": "every rule that matches adds its outcome, in order"}
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """The hit policy, then each rule: its place in the order, its condition in the trace's words, its outcome."""
+    found = [Term("Decision", "hit policy", HIT_WORDS[version.body.get("hit", "first")])]
+    for n, rule in enumerate(version.body.get("rules", []), start=1):
+        group = f"Rule “{rule['name']}”"
+        found.append(Term(group, "order", f"{wording.ordinal(n)} rule"))
+        found.append(Term(group, "when", condition_words(rule.get("when"))))
+        found += [Term(group, f"then {key}", wording.figure(value)) for key, value in rule["then"].items()]
+    return found
+
+
 KIND = RuleKind("criteria", version_keys, ("rules",), check_version, evaluate, decision_lines,
-                lint=unreachable_rules, facts_read=facts_read)
+                lint=unreachable_rules, facts_read=facts_read, terms=terms)

@@ -18,6 +18,7 @@ from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.kinds.schedule import bill_lines
 from engine.rules.schema_blocks import JsonSchema, days, listing, mapping, text, whole
 from engine.rules.types import Facts, YamlMapping
+from engine.rules.wording import Term
 
 PENALTY_FACTS = ("days_late", "months_late")  # what a deadline adds for its penalty schedule
 
@@ -126,5 +127,31 @@ def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDoc
     return {"issued_on", "expires_on", *(penalty.inputs if penalty is not None else ())}
 
 
+# --- a version in words ------------------------------------------------------------------
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """The term, each reminder, the grace, the late penalty, the lapse and the calendar."""
+    body, group = version.body, "Renewal"
+    found = []
+    if "term" in body:
+        term = body["term"]
+        every = f"every year on {term['date']}" if "every" in term else f"{term['months']} months after issued_on"
+        found.append(Term(group, "expires", every))
+    found += [Term("Reminders", reminder["notice"], f"{reminder['days_before']} days before expiry")
+              for reminder in body.get("reminders", [])]
+    if "grace" in body:
+        found.append(Term(group, "grace", f"{body['grace']['days']} days after expiry"))
+    if "calendar" in body:
+        found.append(Term(group, "a grace ending on a closed day runs to the next office day of", body["calendar"]))
+    if "late_penalty" in body:
+        found.append(Term(group, "late penalty", f"the schedule {body['late_penalty']['schedule']}"))
+    if "lapse" in body:
+        lapse = body["lapse"]
+        notice = f", notice {lapse['notice']}" if "notice" in lapse else ""
+        found.append(Term(group, "lapses", f"{lapse['days_after']} days after expiry{notice}"))
+    return found
+
+
 KIND = RuleKind("deadline", version_keys, (), check_version, evaluate, deadline_lines, check_document=check_inputs,
-                references=references, facts_read=facts_read)
+                references=references, facts_read=facts_read, terms=terms)

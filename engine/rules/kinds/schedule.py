@@ -11,13 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
-from engine.rules import schedule
+from engine.rules import schedule, wording
 from engine.rules.checks import DocumentChecks
-from engine.rules.conditions import facts_named
+from engine.rules.conditions import condition_words, facts_named
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.schema_blocks import CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate, ref, text, units
 from engine.rules.types import Facts, YamlMapping, YamlValue
+from engine.rules.wording import Term
 
 
 def version_keys() -> JsonSchema:
@@ -215,5 +216,102 @@ def table_keys(doc: RuleDocument, version: Version, path: str) -> Iterator[Findi
                     yield where, f'no entry for "{value}", a value of {fact}, and no default'
 
 
+# --- a version in words ------------------------------------------------------------------
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """Each line's basis and limits in the explanations' words, then the version's total limits and rounding."""
+    found: list[Term] = []
+    for line in version.body.get("lines", []):
+        found += _line_terms(line)
+    body = version.body
+    total = "Total"
+    if "minimum" in body:
+        found.append(Term(total, "at least", wording.dollars(body["minimum"])))
+    if "maximum" in body:
+        found.append(Term(total, "at most", wording.dollars(body["maximum"])))
+    if "rounding" in body:
+        found.append(Term(total, "rounding", ROUNDINGS[body["rounding"]]))
+    return found
+
+
+ROUNDINGS = {"half_up": "each line to cents, half a cent up", "half_even": "each line to cents, half a cent to even"}
+
+
+def _line_terms(line: YamlMapping) -> list[Term]:
+    """One line: when it applies, its basis, what multiplies it, its limits."""
+    name = line["name"]
+    found = [Term(name, "only when", condition_words(line["when"]))] if "when" in line else []
+    for basis in schedule.BASES:
+        if basis in line:
+            found += BASIS_TERMS[basis](name, line[basis])
+    if "multiply_by" in line:
+        times = line["multiply_by"]
+        most = f", at most {wording.figure(times['max'])}" if "max" in times else ""
+        found.append(Term(name, "multiplied by", f"{times['fact']}{most}"))
+    if "min" in line:
+        found.append(Term(name, "at least", wording.dollars(line["min"])))
+    if "max" in line:
+        found.append(Term(name, "at most", wording.dollars(line["max"])))
+    if line.get("credit"):
+        found.append(Term(name, "credit", "yes: the line may be below zero"))
+    return found
+
+
+def _amount_terms(name: str, amount: Decimal) -> list[Term]:
+    """`amount: X`: a fixed amount."""
+    return [Term(name, "charge", wording.fixed_amount(wording.dollars(amount)))]
+
+
+def _table_terms(name: str, table: YamlMapping) -> list[Term]:
+    """`table:`: one term per entry, and the default."""
+    found = [Term(name, wording.table_entry(table["fact"], str(key)), wording.dollars(value))
+             for key, value in table["values"].items()]
+    if "default" in table:
+        found.append(Term(name, f"{table['fact']} not listed", wording.dollars(table["default"])))
+    return found
+
+
+def _per_unit_terms(name: str, spec: YamlMapping) -> list[Term]:
+    """`per_unit:`: the rate, the units not charged and the most charged."""
+    unit = schedule.unit_of(spec["fact"])
+    found = [Term(name, "rate", f"{wording.rate_words(spec['rate'], unit)} of {spec['fact']}")]
+    if "over" in spec:
+        found.append(Term(name, "not charged", f"the first {wording.figure(spec['over'])}{unit}"))
+    if "max_units" in spec:
+        found.append(Term(name, "charged up to", f"{wording.figure(spec['max_units'])}{unit}"))
+    return found
+
+
+def _tier_terms(name: str, tiers: YamlMapping) -> list[Term]:
+    """`tiers:`: how they count, then each block's limit and rate (or amount), by the `by` fact's value."""
+    unit, by = schedule.unit_of(tiers["fact"]), tiers.get("by")
+    mode = tiers.get("mode", "incremental")
+    how = "each block's units at its own rate" if mode == "incremental" else "every unit at the block reached"
+    found = [Term(name, "tiers", f"on {tiers['fact']}{f', by {by}' if by else ''}: {how}")]
+    lists = tiers["blocks"].items() if by else [(None, tiers["blocks"])]
+    for key, blocks in lists:
+        which = f", {wording.table_entry(by, str(key))}" if by else ""
+        for n, block in enumerate(blocks, start=1):
+            if "upto" in block:
+                found.append(Term(name, f"tier {n} up to{which}", f"{wording.figure(block['upto'])}{unit}"))
+            if "rate" in block:
+                found.append(Term(name, f"tier {n} rate{which}", wording.rate_words(block["rate"], unit)))
+            else:
+                found.append(Term(name, f"tier {n} amount{which}", wording.dollars(block["amount"])))
+    return found
+
+
+def _percent_terms(name: str, spec: YamlMapping) -> list[Term]:
+    """`percent:` of the subtotal, an earlier line or a fact."""
+    of = spec["of"]
+    what = "subtotal" if of == "subtotal" else (of.get("line") or of.get("fact"))
+    return [Term(name, "charge", wording.percent_of(wording.figure(spec["rate"]), what))]
+
+
+BASIS_TERMS = {"amount": _amount_terms, "table": _table_terms, "per_unit": _per_unit_terms,
+               "tiers": _tier_terms, "percent": _percent_terms}
+
+
 KIND = RuleKind("schedule", version_keys, ("lines",), check_version, evaluate, bill_lines, lint=table_keys,
-                facts_read=facts_read, takes_period=True)
+                facts_read=facts_read, terms=terms, takes_period=True)
