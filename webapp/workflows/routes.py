@@ -16,7 +16,7 @@ from engine.rulebook.store import RuleStoreError
 from engine.rulebook.workflow_revisions import NOT_IN_STORE, WorkflowDraftCheck, check_workflow_draft
 from engine.store.models import Job, WorkflowVersion
 from webapp import clock
-from webapp.auth import SUPERVISORS, role_required
+from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.background import job_for_page
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
@@ -62,7 +62,7 @@ def _preview_job(row: WorkflowVersion) -> Job:
 
 
 @bp.route("/")
-@role_required(*SUPERVISORS)
+@role_required(*STAFF)
 def index():
     """Every workflow: its published versions, the one opening new cases today, and the drafts waiting."""
     session, today = database.session, clock.today()

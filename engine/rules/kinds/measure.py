@@ -13,7 +13,8 @@ from datetime import date
 
 from engine.rules import bounds, measure
 from engine.rules.checks import DocumentChecks, fits, found
-from engine.rules.document import Documents, RuleDocument
+from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.wording import Term
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, fact_name, listing, mapping, ref, whole
 from engine.rules.streams import STREAMS, SUBJECTS, Stream
@@ -182,5 +183,51 @@ def measured_facts(measures: Iterable[RuleDocument], events: measure.Events, as_
     return facts
 
 
+def _condition_words(name: str, test: object) -> str:
+    """One `where:` filter in words: "rule = late-fee", "days_past_due <= 120"."""
+    if isinstance(test, dict):
+        return "; ".join(f"{name} {OPERATOR_WORDS.get(op, op)} {_plain(value)}" for op, value in test.items())
+    return f"{name} = {_plain(test)}"
+
+
+def _plain(value: object) -> str:
+    """A filter's value as written (true/false, a list joined)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    return str(value)
+
+
+OPERATOR_WORDS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "is one of"}
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """What the measure counts or sums, over which stream, in which window, filtered how."""
+    body, group = version.body, "Measure"
+    [aggregation] = [name for name in measure.AGGREGATIONS if name in body] or [None]
+    if aggregation is None:
+        return []
+    spec = body[aggregation] or {}
+    what = f"{aggregation.replace('_', ' ')} of {spec.get('of', '')}"
+    if "field" in spec:
+        what += f" ({spec['field']})"
+    found = [Term(group, "gives", what)]
+    window = spec.get("within")
+    if window:
+        found.append(Term(group, "window", ", ".join(f"the last {count} {unit}" for unit, count in window.items())))
+    else:
+        found.append(Term(group, "window", "all history"))
+    for name, test in (spec.get("where") or {}).items():
+        found.append(Term(group, f"only where {name}", _condition_words(name, test), key=f"where {name}"))
+    for which, count in (spec.get("take") or {}).items():
+        found.append(Term(group, "keeps", f"the {which} {count}"))
+    if "nth" in spec:
+        found.append(Term(group, "which", f"number {spec['nth']}"))
+    if "default" in spec:
+        found.append(Term(group, "when there is none", _plain(spec["default"])))
+    return found
+
+
 KIND = RuleKind("measure", version_keys, (), check_version, evaluate, measure_lines, check_document=check_document,
-                takes_inputs=False, header_keys=header_keys, header_required=("subject", "provides"))
+                takes_inputs=False, header_keys=header_keys, header_required=("subject", "provides"), terms=terms)
