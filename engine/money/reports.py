@@ -17,7 +17,7 @@ from engine.money.ledger import BUCKETS
 from engine.money.ledger.balances import EVERY_KEPT, WITH_A_BALANCE, standings_of
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
-from engine.store.models import Bill, Customer, LedgerEntry, Payment, UtilityAccount
+from engine.store.models import Bill, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount
 
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
 
@@ -87,10 +87,12 @@ def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> 
 
 
 RECEIPT_COLUMNS = ["date", "source", "tender", "status", "payments", "amount"]
+RECEIPT_GL_KINDS = {"license_fee": "license fees", "misc": "miscellaneous"}  # GL lines a receipt posts: their source
 
 
 def daily_receipts(session: Session, day: date) -> list[dict]:
-    """Payments booked on a day by source and tender (returns marked), then the total; a closed day's as kept.
+    """Money received on a day: payments by source, tender and status, then license fees and miscellaneous items
+    taken on receipts; the total counts only what stands (a returned check or a voided receipt is listed, not added).
 
     A payment is booked on the day it is received, or, when it is dated on a day already
     closed, on the next open day (its ledger entry's day), so a closed day's receipts never change.
@@ -104,11 +106,20 @@ def daily_receipts(session: Session, day: date) -> list[dict]:
             select(Payment.source, Payment.tender, Payment.status, func.count(), func.sum(Payment.amount_cents))
             .where(Payment.id.in_(booked)).group_by(Payment.source, Payment.tender, Payment.status)
             .order_by(Payment.source, Payment.tender, Payment.status)):
-        total += cents
+        total += cents if status == "posted" else 0
         rows.append({"date": day.isoformat(), "source": source, "tender": tender, "status": status,
                      "payments": count, "amount": money_text(int(cents))})
+    for kind, status, count, cents in session.execute(
+            select(GlEntry.kind, Receipt.status, func.count(), func.sum(GlEntry.amount_cents))
+            .join(Receipt, Receipt.id == GlEntry.receipt_id)
+            .where(GlEntry.effective_on == day, GlEntry.kind.in_(RECEIPT_GL_KINDS))
+            .group_by(GlEntry.kind, Receipt.status).order_by(GlEntry.kind, Receipt.status)):
+        total += -cents if status == "posted" else 0
+        rows.append({"date": day.isoformat(), "source": RECEIPT_GL_KINDS[kind], "tender": "", "status": status,
+                     "payments": count, "amount": money_text(-int(cents))})
     rows.append({"date": day.isoformat(), "source": "TOTAL", "tender": "", "status": "",
-                 "payments": sum(r["payments"] for r in rows), "amount": money_text(int(total))})
+                 "payments": sum(r["payments"] for r in rows if r["status"] == "posted"),
+                 "amount": money_text(int(total))})
     return rows
 
 
