@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.city import get_city
-from engine.money import format_money, ledger, to_cents
+from engine.city import get_city, zone
+from engine.money import format_money, ledger, money_text, to_cents
 from engine.money.bounds import BoundError, typed_amount
 from engine.money.business_days import first_open_day
 from engine.money.cash import SUPERVISORS, drawer_of
@@ -368,3 +368,17 @@ def receipt_by_number(session: Session, number: str) -> Receipt | None:
     """The receipt with this number ('R-000123', or its digits), or None."""
     digits = number.strip().upper().removeprefix("R-").removeprefix("R")
     return session.get(Receipt, int(digits)) if digits.isdigit() and len(digits) <= 12 else None
+
+
+def receipt_data(receipt: Receipt, *, city: dict, clerk: str, timezone: str) -> dict:
+    """What a printed receipt shows, as text (amounts as dollars, dates ISO, the time in the city's zone)."""
+    posted = receipt.posted_at.astimezone(zone(timezone))
+    tendered = sum(t["cents"] for t in receipt.tenders)
+    return {"number": receipt.number, "city": city, "received_on": receipt.received_on.isoformat(),
+            "posted_time": posted.strftime("%I:%M %p").lstrip("0"), "drawer_id": receipt.drawer_id, "clerk": clerk,
+            "payer": receipt.payer,
+            "lines": [{**line, "amount": money_text(line["cents"])} for line in receipt.lines],
+            "tenders": [{**t, "amount": money_text(t["cents"])} for t in receipt.tenders],
+            "total": money_text(receipt.total_cents), "tendered": money_text(tendered),
+            "change": money_text(receipt.change_cents), "voided": receipt.status == "voided",
+            "voided_by": receipt.voided_by or "", "void_reason": receipt.void_reason}

@@ -1,8 +1,11 @@
 """Counter receipts: a water bill and a license fee on one receipt with two tenders, change, voids, blind counts."""
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,14 +14,16 @@ from engine.city import update_city
 from engine.money import cash, ledger, reports
 from engine.money.cash import BlindCount, CashError
 from engine.money.payments import PaymentError, return_payment, return_refusal
-from engine.money.receipts import (LineAsked, ReceiptError, TenderAsked, receipt_by_number, review, take_receipt,
-                                   void_receipt)
+from engine.money.receipts import (LineAsked, ReceiptError, TenderAsked, receipt_by_number, receipt_data, review,
+                                   take_receipt, void_receipt)
+from engine.notices.receipt_pdf import receipt_pdf
 from engine.store.models import AuditEntry, GlEntry, LedgerEntry, License, Payment, Receipt
 from tests.factories import NOW, create_account, create_license, save_city
 from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
 
 DAY = date(2026, 3, 2)
+RECEIPT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "receipts"
 
 
 def _water_bill(db, account):
@@ -215,3 +220,30 @@ def test_a_returned_check_is_shown_as_a_return_and_left_out_of_the_day_s_total(d
     assert rows[-1]["amount"] == "0.00"
     with pytest.raises(PaymentError, match="was already returned"):
         return_payment(db, payment.id, reason="NSF", on=DAY, actor=clerk.username, now=NOW, library=library())
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext reads it, whitespace made single spaces."""
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(done.stdout.decode("utf-8").split())
+
+
+@pytest.mark.parametrize("paper, language, words", [
+    ("receipt", "en", ["Receipt R-", "Utility account", "License fee", "$52.03", "$150.00", "Total $202.03",
+                       "Check no. 1042 $150.00", "Cash $60.00", "Change due $7.97", "March 2, 2026"]),
+    ("letter", "es", ["Recibo R-", "Cuenta de servicios", "Cuota de licencia", "Total $202.03",
+                      "Cheque núm. 1042 $150.00", "Efectivo $60.00", "Cambio $7.97", "2 de marzo de 2026"]),
+])
+def test_the_printed_receipt_reads_to_the_cent(db, counter, paper, language, words):
+    clerk, account, lic, _ = counter
+    receipt = take_receipt(db, _two_things(account, lic),
+                           [TenderAsked("check", "150.00", "1042"), TenderAsked("cash", "60.00")],
+                           clerk=clerk, on=DAY, now=NOW, payer="Rosalind Quince")
+    data = receipt_data(receipt, city={"name": "City of Alder Creek", "address": "1 Civic Plaza", "phone": ""},
+                        clerk=clerk.full_name, timezone="America/Los_Angeles")
+    pdf = receipt_pdf(RECEIPT_TEMPLATES, data, language, paper)
+    text = _pdf_text(pdf)
+    for word in [*words, receipt.number, "Rosalind Quince", "9:00 AM"]:
+        assert word in text
+    width = float(re.search(rb"/MediaBox \[0 0 ([\d.]+)", pdf).group(1))
+    assert round(width / 72 * 25.4) == (80 if paper == "receipt" else 216)  # 80 mm roll, 8.5 in letter
