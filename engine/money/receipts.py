@@ -118,7 +118,7 @@ def _amount(value, where: str, session: Session) -> int:
     except BoundError as bad:
         raise ReceiptError(str(bad)) from None
     if amount <= 0:
-        raise ReceiptError(f"{where}: an amount must be more than $0.00")
+        raise ReceiptError(f"{where}: a payment must be more than $0.00")
     return to_cents(amount)
 
 

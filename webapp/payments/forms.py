@@ -30,6 +30,14 @@ class LineRow(Form):
                         ceiling="counter_payment", render_kw={"inputmode": "decimal", "autocomplete": "off"})
     memo = StringField("Note", validators=[Optional(), Length(max=80)])
 
+    def validate(self, extra_validators=None) -> bool:
+        """A line with an account or license number needs the amount it pays."""
+        valid = super().validate(extra_validators)
+        if (self.number.data or "").strip() and not (self.amount.data or "").strip():
+            self.amount.errors = [*self.amount.errors, "Enter the amount received."]
+            return False
+        return valid
+
 
 class TenderRow(Form):
     """One tender handed over: cash, a check with its number, a card or a money order."""
