@@ -422,6 +422,11 @@ class Payment(Base):
     actor: Mapped[str] = mapped_column(String(64))
     posted_at: Mapped[datetime]
 
+    @property
+    def receipt_number(self) -> str:
+        """The number of the counter receipt it was taken on ('' for a payment from a file or the API)."""
+        return receipt_number(self.receipt_id) if self.receipt_id else ""
+
 
 class Receipt(Base):
     """One counter receipt: what it paid (accounts, license fees, miscellaneous items) and how (split tender).

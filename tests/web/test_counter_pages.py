@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from engine.audit_checkpoints import check_log
 from engine.store.models import AuditCheckpoint, AuditEntry, CashDrawer, LedgerEntry, Payment, Receipt
-from tests.factories import create_account, create_license
+from engine.city import update_city
+from tests.factories import NOW, create_account, create_license, save_city
 from tests.web.pages import TODAY, charge, fixed_clock  # noqa: F401  (fixture)
 
 
@@ -222,3 +223,26 @@ def test_closing_the_day_on_the_counter_page_seals_the_audit_log(fixed_clock, lo
     last = db.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     assert checkpoint.reason == "day close 2026-03-02" and checkpoint.head_hash == last.hash
     assert last.action == "cash.day_close" and check_log(db, app.config["AUDIT_KEY"]).intact
+
+
+def test_a_clerk_records_a_returned_check_only_when_the_city_allows_it(fixed_clock, login_as, db, owing):
+    clerk = login_as("clerk")
+    clerk.post("/payments/drawer/open", data={"opening": "0"})
+    pay(clerk, owing.number, "40.00", "check", "314", key="returned")
+    payment = db.scalar(select(Payment).where(Payment.account_id == owing.id))
+    assert f"/accounts/{owing.number}/payments/{payment.id}/return" not in clerk.get(
+        f"/accounts/{owing.number}").get_data(as_text=True)
+    refused = clerk.post(f"/accounts/{owing.number}/payments/{payment.id}/return", data={"reason": "NSF"})
+    assert refused.status_code == 403 and db.get(Payment, payment.id).status == "posted"
+    save_city(db)
+    update_city(db, actor="admin", now=NOW, clerks_may_return_checks=True)
+    page = clerk.get(f"/accounts/{owing.number}").get_data(as_text=True)
+    assert f"/accounts/{owing.number}/payments/{payment.id}/return" in page
+    returned = clerk.post(f"/accounts/{owing.number}/payments/{payment.id}/return", data={"reason": "NSF"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert f"Payment {payment.id} returned." in returned
+    db.expire_all()
+    assert db.get(Payment, payment.id).status == "returned"
+    receipts_csv = login_as("supervisor").get("/reports/daily-receipts?date=2026-03-02&format=csv").get_data(
+        as_text=True)
+    assert "counter,check,returned,1,40.00" in receipts_csv and "TOTAL,,,0,0.00" in receipts_csv
