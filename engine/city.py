@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
-from engine.money.receipt_categories import CategoryError, checked_categories
+from engine.money.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
                                  CitySettings, SettingChange, User)
 
@@ -114,8 +114,12 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 
 def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
-    """Each setting whose value would change: [old, new]."""
-    return {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+    """Each setting whose value would change: [old, new] (the receipt categories in force until first saved)."""
+    def current(key: str) -> Any:
+        if key == "receipt_categories" and city.receipt_categories is None:
+            return [dict(entry) for entry in SAMPLE_CATEGORIES]
+        return getattr(city, key)
+    return {key: [current(key), value] for key, value in cleaned.items() if current(key) != value}
 
 
 def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:
