@@ -25,6 +25,7 @@ from engine.money import money_text, to_cents
 from engine.money.chart import OVER_SHORT, cash_of
 from engine.money.gate import GlPosting
 from engine.money.ledger.general import post_gl
+from engine.money.ledger.journal import COUNTER_JOURNAL_COLUMNS, counter_journal
 from engine.store.models import CashDrawer, Payment, Receipt, User
 
 COUNTED_TENDERS = ("cash", "check", "card", "money_order")
@@ -248,3 +249,8 @@ def gl_export(session: Session, business_date: date) -> list[dict]:
 def gl_export_csv(session: Session, business_date: date) -> bytes:
     """The day's GL export as CSV bytes: for a closed day, exactly the bytes kept at its close."""
     return closing.gl_export_csv(session, business_date)
+
+
+def counter_journal_csv(session: Session, business_date: date) -> bytes:
+    """The day's counter journal by receipt number, as CSV bytes."""
+    return closing.csv_bytes(counter_journal(session, business_date), COUNTER_JOURNAL_COLUMNS)

@@ -1,6 +1,8 @@
 """Counter receipts: a water bill and a license fee on one receipt with two tenders, change, voids, blind counts."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 import subprocess
 from datetime import date
@@ -247,3 +249,15 @@ def test_the_printed_receipt_reads_to_the_cent(db, counter, paper, language, wor
         assert word in text
     width = float(re.search(rb"/MediaBox \[0 0 ([\d.]+)", pdf).group(1))
     assert round(width / 72 * 25.4) == (80 if paper == "receipt" else 216)  # 80 mm roll, 8.5 in letter
+
+
+def test_the_counter_journal_traces_the_gl_export_to_each_receipt_number(db, counter):
+    clerk, account, lic, drawer = counter
+    receipt = take_receipt(db, _two_things(account, lic),
+                           [TenderAsked("check", "150.00", "1042"), TenderAsked("cash", "60.00")],
+                           clerk=clerk, on=DAY, now=NOW)
+    cash.count_drawer(db, drawer.id, {"cash": Decimal("152.03"), "check": Decimal("150.00")}, user=clerk, now=NOW)
+    rows = list(csv.DictReader(io.StringIO(cash.counter_journal_csv(db, DAY).decode())))
+    assert [(r["reference"], r["fund"], r["account"], r["debit"], r["credit"]) for r in rows] == [
+        (receipt.number, "510", "1210", "0.00", "52.03"), (receipt.number, "510", "1010", "52.03", "0.00"),
+        (receipt.number, "100", "4410", "0.00", "150.00"), (receipt.number, "100", "1010", "150.00", "0.00")]

@@ -283,3 +283,12 @@ def gl_export():
     return Response(cash.gl_export_csv(database.session, day), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="gl-export-{day.isoformat()}.csv"'})
 
+
+
+@bp.route("/day/counter-journal.csv")
+@role_required(*SUPERVISORS)
+def counter_journal():
+    """The day's counter in GL lines by receipt number (each receipt's payments, fees and items; over/short), as CSV."""
+    _, day = _day()
+    return Response(cash.counter_journal_csv(database.session, day), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="counter-journal-{day.isoformat()}.csv"'})

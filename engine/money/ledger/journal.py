@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.money.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
                                  bill_line_account)
 from engine.money import money_text
-from engine.store.models import BillLine, Deposit, GlEntry, LedgerEntry
+from engine.store.models import BillLine, Deposit, GlEntry, LedgerEntry, Payment
 
 
 def journal_totals(session: Session, entries_when: ColumnElement[bool], deposits_when: ColumnElement[bool],
@@ -80,3 +80,34 @@ def trial_balance(session: Session, as_of: date) -> list[dict]:
     totals = journal_totals(session, LedgerEntry.effective_on <= as_of, Deposit.received_on <= as_of,
                             GlEntry.effective_on <= as_of)
     return journal_rows(totals, as_of.isoformat())
+
+
+COUNTER_JOURNAL_COLUMNS = ["date", "reference", "fund", "account", "account_name", "debit", "credit", "description"]
+
+
+def counter_journal(session: Session, business_date: date) -> list[dict]:
+    """The day's counter in GL lines, by reference: each receipt's payments and GL lines, and each drawer's over/short.
+
+    Every row pair balances (a payment: cash against receivables; a license fee or an item:
+    its revenue against its fund's cash), so the GL export's totals can be traced to each
+    receipt number.
+    """
+    rows = []
+    for entry in session.scalars(select(LedgerEntry).join(Payment, Payment.id == LedgerEntry.payment_id)
+                                 .where(LedgerEntry.effective_on == business_date, Payment.receipt_id.is_not(None))
+                                 .order_by(LedgerEntry.id)):
+        rows += _pair(business_date, entry.reference, RECEIVABLES, entry.amount_cents, (entry.fund, entry.gl_account),
+                      entry.description)
+    for line in session.scalars(select(GlEntry).where(GlEntry.effective_on == business_date).order_by(GlEntry.id)):
+        rows += _pair(business_date, line.reference, (line.fund, line.gl_account), line.amount_cents,
+                      (line.offset_fund, line.offset_account), line.description)
+    return rows
+
+
+def _pair(day: date, reference: str, side: tuple[str, str], cents: int, offset: tuple[str, str],
+          description: str) -> list[dict]:
+    """Two balancing rows: `cents` on one side (+ debit), the opposite on its offset."""
+    return [{"date": day.isoformat(), "reference": reference, "fund": fund, "account": account,
+             "account_name": ACCOUNT_NAMES.get(account, ""), "debit": money_text(max(signed, 0)),
+             "credit": money_text(max(-signed, 0)), "description": description}
+            for (fund, account), signed in ((side, cents), (offset, -cents))]
