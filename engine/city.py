@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
-from engine.money.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
+from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
                                  CitySettings, SettingChange, User)
 

@@ -33,7 +33,7 @@ from engine.money.chart import LICENSE_FEES, cash_of
 from engine.money.gate import GlPosting, LedgerError
 from engine.money.ledger.general import post_gl, reverse_gl
 from engine.money.limits import city_limits
-from engine.money.receipt_categories import Category, categories_of
+from engine.receipt_categories import Category, categories_of
 from engine.money.tenders import CHECK_TENDERS, COUNTER_TENDERS, PaymentError, cash_only_refusal
 from engine.store.models import (Business, CashDrawer, Customer, GlEntry, LedgerEntry, License, Payment, Receipt,
                                  User, UtilityAccount, receipt_number)

@@ -136,7 +136,7 @@ class CitySettings(Base):
                                                    server_default=str(DEFAULT_PAID_ON_DAYS_BACK))
     second_approver: Mapped[str | None] = mapped_column(String(64))  # a supervisor, for a city with one admin
     # The counter's miscellaneous revenue categories, each with its GL fund and account (None: the sample
-    # city's, engine.money.receipt_categories), and whether a clerk may record a returned check.
+    # city's, engine.receipt_categories), and whether a clerk may record a returned check.
     receipt_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     clerks_may_return_checks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     __table_args__ = (

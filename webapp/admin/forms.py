@@ -12,7 +12,7 @@ from engine import city
 from engine.money import format_money, parse_money, to_cents
 from engine.api_tokens import SCOPE_WORDS, SCOPES
 from engine.money.bounds import CEILING_NAMES
-from engine.money.receipt_categories import categories_of
+from engine.receipt_categories import categories_of
 
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH

@@ -17,7 +17,7 @@ from engine.money.ledger import standing
 from engine.city import get_city
 from engine.money import receipts
 from engine.money.cash import DENOMINATIONS
-from engine.money.receipt_categories import categories_of
+from engine.receipt_categories import categories_of
 from engine.money.receipts import ReceiptError
 from engine.notices import PdfRenderError
 from engine.notices.receipt_pdf import RECEIPT_LANGUAGES, receipt_pdf as render_receipt_pdf
