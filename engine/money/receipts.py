@@ -34,11 +34,12 @@ from engine.money.gate import GlPosting, LedgerError
 from engine.money.ledger.general import post_gl, reverse_gl
 from engine.money.limits import city_limits
 from engine.receipt_categories import Category, categories_of
-from engine.money.tenders import CHECK_TENDERS, COUNTER_TENDERS, PaymentError, cash_only_refusal
+from engine.money.tenders import COUNTER_TENDERS, PaymentError, cash_only_refusal
 from engine.store.models import (Business, CashDrawer, Customer, GlEntry, LedgerEntry, License, Payment, Receipt,
                                  User, UtilityAccount, receipt_number)
 
 LINE_KINDS = ("account", "license", "misc")
+REFERENCE_NAMES = {"account": "account number", "license": "license number", "misc": "category"}
 TENDER_NAMES = {"cash": "cash", "check": "check", "card": "card", "money_order": "money order"}
 
 
@@ -129,7 +130,7 @@ def _line(session: Session, number: int, asked: LineAsked, on: date) -> Reviewed
     if asked.kind not in LINE_KINDS:
         raise ReceiptError(f"{where}: pay an account, a license or a miscellaneous item, not {asked.kind!r}")
     if not reference:
-        raise ReceiptError(f"{where}: enter the {'account number' if asked.kind == 'account' else 'license number' if asked.kind == 'license' else 'category'}")
+        raise ReceiptError(f"{where}: enter the {REFERENCE_NAMES[asked.kind]}")
     cents = _amount(asked.amount, f"{where} amount", session)
     memo = (asked.memo or "").strip()[:80]
     if asked.kind == "account":

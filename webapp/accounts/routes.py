@@ -13,7 +13,7 @@ from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm, SearchForm
-from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.auth import STAFF, role_required
 from webapp.catalog import catalog, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database

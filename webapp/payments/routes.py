@@ -275,14 +275,18 @@ def close_day():
     return redirect(url_for("payments.drawer", date=day.isoformat()))
 
 
+def _day_csv(data: bytes, name: str, day: date) -> Response:
+    """A day's CSV bytes as a download named for the day."""
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.csv"'})
+
+
 @bp.route("/day/gl-export.csv")
 @role_required(*SUPERVISORS)
 def gl_export():
     """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close)."""
     _, day = _day()
-    return Response(cash.gl_export_csv(database.session, day), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="gl-export-{day.isoformat()}.csv"'})
-
+    return _day_csv(cash.gl_export_csv(database.session, day), "gl-export", day)
 
 
 @bp.route("/day/counter-journal.csv")
@@ -290,5 +294,4 @@ def gl_export():
 def counter_journal():
     """The day's counter in GL lines by receipt number (each receipt's payments, fees and items; over/short), as CSV."""
     _, day = _day()
-    return Response(cash.counter_journal_csv(database.session, day), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="counter-journal-{day.isoformat()}.csv"'})
+    return _day_csv(cash.counter_journal_csv(database.session, day), "counter-journal", day)
