@@ -112,7 +112,7 @@ def corrections():
     """Voids, returns, adjustments and over/short on a day (default today), by clerk."""
     form = DayForm(request.args)
     day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
-    return _show(f"Voids, returns and adjustments, {day.isoformat()}", form, reports.corrections(database.session, day),
+    return _show(f"Voids, returns and adjustments, {spelled(day)}", form, reports.corrections(database.session, day),
                  f"corrections-{day.isoformat()}.csv", reports.CORRECTION_COLUMNS)
 
 
