@@ -108,7 +108,8 @@ def test_a_counter_payment_from_drawer_to_balanced_day(fixed_clock, login_as, db
     assert rows[("510", "1010")] == ("69.00", "0.00")  # $70.00 received less the dollar short
     journal = supervisor.get("/payments/day/counter-journal.csv?date=2026-03-02").get_data(as_text=True)
     assert f"2026-03-02,{receipt.number},510,1210,Accounts receivable - utility customers,0.00,50.00" in journal
-    assert "2026-03-02,drawer 1,510,4950,Cash over and short,1.00,0.00" in journal
+    drawer_id = db.scalar(select(CashDrawer.id).where(CashDrawer.clerk_id == clerk.user.id))
+    assert f"2026-03-02,drawer {drawer_id},510,4950,Cash over and short,1.00,0.00" in journal
 
 
 @pytest.mark.parametrize("amount, tender, check, message", [
