@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
+from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
                                  CitySettings, SettingChange, User)
 
@@ -26,7 +27,8 @@ DEFAULT_TIMEZONE = "America/Los_Angeles"
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back")
-EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", *GUARDED)
+EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
+            "clerks_may_return_checks", *GUARDED)
 
 
 class CityError(ValueError):
@@ -41,6 +43,7 @@ def get_city(session: Session) -> CitySettings:
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
                         payment_address="", phone="", website="", rules_need_second_approver=True,
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
+                        receipt_categories=None, clerks_may_return_checks=False,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -84,6 +87,13 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
         if "en" not in languages or not set(languages) <= set(LANGUAGES):
             raise CityError(f"Languages must include English and be among {', '.join(LANGUAGES)}.")
         cleaned["languages"] = languages
+    if "receipt_categories" in cleaned:
+        try:
+            cleaned["receipt_categories"] = checked_categories(cleaned["receipt_categories"])
+        except CategoryError as bad:
+            raise CityError(f"{bad}.") from None
+    if "clerks_may_return_checks" in cleaned and not isinstance(cleaned["clerks_may_return_checks"], bool):
+        raise CityError(f"clerks may return checks: yes or no, not {cleaned['clerks_may_return_checks']!r}.")
     if "second_approver" in cleaned:
         cleaned["second_approver"] = _second_approver(session, cleaned["second_approver"])
     for key in CEILINGS:
@@ -104,8 +114,12 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 
 def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
-    """Each setting whose value would change: [old, new]."""
-    return {key: [getattr(city, key), value] for key, value in cleaned.items() if getattr(city, key) != value}
+    """Each setting whose value would change: [old, new] (the receipt categories in force until first saved)."""
+    def current(key: str) -> Any:
+        if key == "receipt_categories" and city.receipt_categories is None:
+            return [dict(entry) for entry in SAMPLE_CATEGORIES]
+        return getattr(city, key)
+    return {key: [current(key), value] for key, value in cleaned.items() if current(key) != value}
 
 
 def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:

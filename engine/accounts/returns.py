@@ -48,6 +48,8 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
         raise PaymentError(f"no payment {payment_id}")
     if payment.status == "returned":
         raise PaymentError(f"payment {payment_id} was already returned on {payment.returned_on}")
+    if payment.status == "voided":
+        raise PaymentError(f"payment {payment_id} was voided with its receipt; there is nothing to return")
     if payment.tender not in RETURNABLE:
         raise PaymentError(f"a {payment.tender} payment cannot be returned by the bank")
     account = lock_account(session, payment.account_id)

@@ -22,10 +22,21 @@ from engine import audit
 from engine.audit_checkpoints import CheckpointWriter
 from engine.money import business_days, closing, reports
 from engine.money import money_text, to_cents
-from engine.store.models import CashDrawer, Payment, User
+from engine.money.chart import OVER_SHORT, cash_of
+from engine.money.gate import GlPosting
+from engine.money.ledger.general import post_gl
+from engine.money.ledger.journal import COUNTER_JOURNAL_COLUMNS, counter_journal
+from engine.store.models import CashDrawer, Payment, Receipt, User
 
-COUNTED_TENDERS = ("cash", "check", "card")
+COUNTED_TENDERS = ("cash", "check", "card", "money_order")
 SUPERVISORS = ("supervisor", "admin")
+# The blind count's bills and coins: (key, cents, what the count form calls it).
+DENOMINATIONS = (("bill_100", 10000, "$100 bills"), ("bill_50", 5000, "$50 bills"), ("bill_20", 2000, "$20 bills"),
+                 ("bill_10", 1000, "$10 bills"), ("bill_5", 500, "$5 bills"), ("bill_2", 200, "$2 bills"),
+                 ("bill_1", 100, "$1 bills"), ("coin_100", 100, "Dollar coins"), ("coin_50", 50, "Half dollars"),
+                 ("coin_25", 25, "Quarters"), ("coin_10", 10, "Dimes"), ("coin_5", 5, "Nickels"),
+                 ("coin_1", 1, "Pennies"))
+MOST_PIECES = 100_000  # of one denomination in one drawer
 
 
 class CashError(ValueError):
@@ -66,9 +77,57 @@ def counter_day(session: Session, today: date) -> date:
     return business_days.first_open_day(session, today)
 
 
+@dataclass(frozen=True)
+class BlindCount:
+    """A drawer counted without its expected totals: bills and coins by piece, each check, card and money orders."""
+
+    denominations: dict[str, int]
+    checks: list[tuple[str, Decimal]]
+    card: Decimal = Decimal(0)
+    money_order: Decimal = Decimal(0)
+
+    def counted(self) -> dict[str, Decimal]:
+        """The amounts counted by tender."""
+        worth = {key: cents for key, cents, _ in DENOMINATIONS}
+        cash = sum(worth[key] * pieces for key, pieces in self.denominations.items())
+        return {"cash": Decimal(cash) / 100, "check": sum((amount for _, amount in self.checks), Decimal(0)),
+                "card": self.card, "money_order": self.money_order}
+
+    def detail(self) -> dict:
+        """The count as entered, as the drawer keeps it."""
+        return {"denominations": {key: self.denominations.get(key, 0) for key, _, _ in DENOMINATIONS},
+                "checks": [{"number": number, "cents": to_cents(amount)} for number, amount in self.checks]}
+
+
+def check_blind_count(count: BlindCount) -> None:
+    """Refuse a count with an unknown denomination, a negative or impossible number of pieces, or a bad check."""
+    known = {key for key, _, _ in DENOMINATIONS}
+    for key, pieces in count.denominations.items():
+        if key not in known:
+            raise CashError(f"unknown denomination {key!r}")
+        if type(pieces) is not int or not 0 <= pieces <= MOST_PIECES:
+            label = next(name for k, _, name in DENOMINATIONS if k == key)
+            raise CashError(f"{label}: a number of pieces from 0 to {MOST_PIECES:,}, not {pieces!r}")
+    for number, (check_number, amount) in enumerate(count.checks, 1):
+        if not check_number.strip() or len(check_number) > 32:
+            raise CashError(f"check {number}: enter its number (at most 32 characters)")
+        if amount <= 0:
+            raise CashError(f"check {number} ({check_number}): an amount more than $0.00")
+
+
+def count_blind(session: Session, drawer_id: int, count: BlindCount, *, user: User, now: datetime) -> CashDrawer:
+    """Record a blind count (denominations, each check); the variance posts to over/short."""
+    check_blind_count(count)
+    return count_drawer(session, drawer_id, count.counted(), user=user, now=now, detail=count.detail())
+
+
 def count_drawer(session: Session, drawer_id: int, counted: dict[str, Decimal], *, user: User,
-                 now: datetime) -> CashDrawer:
-    """Record the amounts counted by tender; the drawer takes no more payments after this."""
+                 now: datetime, detail: dict | None = None) -> CashDrawer:
+    """Record the amounts counted by tender; the drawer takes no more payments after this.
+
+    The drawer's variance (counted less expected, every tender) posts to the over/short GL
+    account on the drawer's day, as a GL line through the gate.
+    """
     drawer = session.get(CashDrawer, drawer_id, with_for_update=True)
     if drawer is None:
         raise CashError(f"no cash drawer {drawer_id}")
@@ -82,10 +141,19 @@ def count_drawer(session: Session, drawer_id: int, counted: dict[str, Decimal], 
     if any(amount < 0 for amount in counted.values()):
         raise CashError("a counted amount cannot be negative")
     drawer.counted = {tender: to_cents(counted.get(tender, Decimal(0))) for tender in COUNTED_TENDERS}
+    drawer.count_detail = detail
     drawer.counted_at, drawer.status = now, "counted"
     session.flush()
+    expected = expected_by_tender(session, drawer)
+    variance = sum(drawer.counted[t] - expected[t] for t in COUNTED_TENDERS)
     audit.record(session, actor=user.username, action="cash.drawer_count", subject_type="cash_drawer",
-                 subject_id=drawer.id, detail={"counted": drawer.counted}, at=now)
+                 subject_id=drawer.id, detail={"counted": drawer.counted, **({"count": detail} if detail else {}),
+                                               "variance": money_text(variance)}, at=now)
+    if variance:
+        fund, account = OVER_SHORT
+        post_gl(session, GlPosting("over_short", fund, account, *cash_of(fund), -variance, drawer.business_date),
+                now=now, actor=user.username, reference=f"drawer {drawer.id}", drawer_id=drawer.id,
+                description=f"Cash {'over' if variance > 0 else 'short'}: drawer {drawer.id} of {user.username}")
     return drawer
 
 
@@ -112,10 +180,20 @@ class TenderBalance:
 
 
 def expected_by_tender(session: Session, drawer: CashDrawer) -> dict[str, int]:
-    """What the drawer should hold: the float plus cash taken; checks and card slips by their totals."""
-    taken = dict(session.execute(select(Payment.tender, func.sum(Payment.amount_cents))
-                                 .where(Payment.drawer_id == drawer.id).group_by(Payment.tender)).all())
-    expected = {tender: int(taken.get(tender, 0)) for tender in COUNTED_TENDERS}
+    """What the drawer should hold: the float plus cash kept (change given back), and each other tender's total.
+
+    Receipts count by the tenders handed over (a voided receipt's were handed back); a
+    payment taken before receipts (none has a receipt) counts by its own tender.
+    """
+    before_receipts = dict(session.execute(select(Payment.tender, func.sum(Payment.amount_cents))
+                                           .where(Payment.drawer_id == drawer.id, Payment.receipt_id.is_(None))
+                                           .group_by(Payment.tender)).all())
+    expected = {tender: int(before_receipts.get(tender, 0)) for tender in COUNTED_TENDERS}
+    for tenders, change in session.execute(select(Receipt.tenders, Receipt.change_cents)
+                                           .where(Receipt.drawer_id == drawer.id, Receipt.status == "posted")):
+        for tender in tenders:
+            expected[tender["tender"]] += tender["cents"]
+        expected["cash"] -= change
     expected["cash"] += drawer.opening_cents
     return expected
 
@@ -171,3 +249,8 @@ def gl_export(session: Session, business_date: date) -> list[dict]:
 def gl_export_csv(session: Session, business_date: date) -> bytes:
     """The day's GL export as CSV bytes: for a closed day, exactly the bytes kept at its close."""
     return closing.gl_export_csv(session, business_date)
+
+
+def counter_journal_csv(session: Session, business_date: date) -> bytes:
+    """The day's counter journal by receipt number, as CSV bytes."""
+    return closing.csv_bytes(counter_journal(session, business_date), COUNTER_JOURNAL_COLUMNS)

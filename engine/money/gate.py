@@ -96,6 +96,62 @@ class Admitted:
     dated_on: date | None = None    # its own date, when that day was closed and it was booked later
 
 
+GL_KINDS = ("license_fee", "misc", "over_short")  # GL lines that are no customer's (engine.store.models.GlEntry)
+
+
+@dataclass(frozen=True)
+class GlPosting:
+    """One GL line as a service asks for it: signed cents on (fund, account) (+ debit, - credit); the offset opposite.
+
+    A reversal names the line it undoes (`reverses`: its id and cents) and must be its exact opposite.
+    """
+
+    kind: str
+    fund: str
+    gl_account: str
+    offset_fund: str
+    offset_account: str
+    cents: int
+    on: date
+    reverses: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class AdmittedGl:
+    """A GL line the gate let through, with the day it is booked (the next open day if its own is closed)."""
+
+    posting: GlPosting
+    on: date
+    dated_on: date | None = None
+
+
+def admit_gl(postings: Sequence[GlPosting], books: Books) -> list[AdmittedGl]:
+    """Admit every GL line or refuse the first that may not be posted (nothing is admitted then)."""
+    return [_admit_gl(posting, books) for posting in postings]
+
+
+def _admit_gl(posting: GlPosting, books: Books) -> AdmittedGl:
+    """One GL line: whole cents, not $0.00, a known kind, fund and account codes, within the largest amount."""
+    cents = posting.cents
+    if type(cents) is not int:
+        raise LedgerError(f"{cents!r} is not a whole number of cents")
+    if posting.kind == "reversal":
+        if posting.reverses is None or cents != -posting.reverses[1]:
+            raise LedgerError("a reversal must reverse one GL line by its exact opposite amount")
+    elif posting.kind not in GL_KINDS:
+        raise LedgerError(f"unknown kind of GL line {posting.kind!r}")
+    if cents == 0:
+        raise LedgerError(f"a {posting.kind.replace('_', ' ')} of $0.00 posts nothing")
+    for code in (posting.fund, posting.gl_account, posting.offset_fund, posting.offset_account):
+        if not (code.isdigit() and 1 <= len(code) <= 12):
+            raise LedgerError(f"GL code {code!r} is not a fund or account number")
+    ceiling = books.ceiling("reversal" if posting.kind == "reversal" else posting.kind)
+    if abs(cents) > ceiling.cents:
+        raise LedgerError(f"amount: {ceiling.refusal()}; this GL line is {format_money(abs(cents))}")
+    booked_on = books.booking_day(posting.on)
+    return AdmittedGl(posting, booked_on, posting.on if booked_on != posting.on else None)
+
+
 def cents_of(amount: Decimal) -> int:
     """Whole cents for an amount in dollars; refuse fractions of a cent (round with round_money first)."""
     if not amount.is_finite() or amount != round_money(amount):

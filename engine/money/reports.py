@@ -17,7 +17,8 @@ from engine.money.ledger import BUCKETS
 from engine.money.ledger.balances import EVERY_KEPT, WITH_A_BALANCE, standings_of
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
-from engine.store.models import Bill, Customer, LedgerEntry, Payment, UtilityAccount
+from engine.store.models import (Bill, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount,
+                                 receipt_number)
 
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
 
@@ -87,10 +88,12 @@ def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> 
 
 
 RECEIPT_COLUMNS = ["date", "source", "tender", "status", "payments", "amount"]
+RECEIPT_GL_KINDS = {"license_fee": "license fees", "misc": "miscellaneous"}  # GL lines a receipt posts: their source
 
 
 def daily_receipts(session: Session, day: date) -> list[dict]:
-    """Payments booked on a day by source and tender (returns marked), then the total; a closed day's as kept.
+    """Money received on a day: payments by source, tender and status, then license fees and miscellaneous items
+    taken on receipts; the total counts only what stands (a returned check or a voided receipt is listed, not added).
 
     A payment is booked on the day it is received, or, when it is dated on a day already
     closed, on the next open day (its ledger entry's day), so a closed day's receipts never change.
@@ -104,12 +107,60 @@ def daily_receipts(session: Session, day: date) -> list[dict]:
             select(Payment.source, Payment.tender, Payment.status, func.count(), func.sum(Payment.amount_cents))
             .where(Payment.id.in_(booked)).group_by(Payment.source, Payment.tender, Payment.status)
             .order_by(Payment.source, Payment.tender, Payment.status)):
-        total += cents
+        total += cents if status == "posted" else 0
         rows.append({"date": day.isoformat(), "source": source, "tender": tender, "status": status,
                      "payments": count, "amount": money_text(int(cents))})
+    for kind, status, count, cents in session.execute(
+            select(GlEntry.kind, Receipt.status, func.count(), func.sum(GlEntry.amount_cents))
+            .join(Receipt, Receipt.id == GlEntry.receipt_id)
+            .where(GlEntry.effective_on == day, GlEntry.kind.in_(RECEIPT_GL_KINDS))
+            .group_by(GlEntry.kind, Receipt.status).order_by(GlEntry.kind, Receipt.status)):
+        total += -cents if status == "posted" else 0
+        rows.append({"date": day.isoformat(), "source": RECEIPT_GL_KINDS[kind], "tender": "", "status": status,
+                     "payments": count, "amount": money_text(-int(cents))})
     rows.append({"date": day.isoformat(), "source": "TOTAL", "tender": "", "status": "",
-                 "payments": sum(r["payments"] for r in rows), "amount": money_text(int(total))})
+                 "payments": sum(r["payments"] for r in rows if r["status"] == "posted"),
+                 "amount": money_text(int(total))})
     return rows
+
+
+CORRECTION_COLUMNS = ["date", "clerk", "kind", "reference", "account", "amount", "reason", "by"]
+
+
+def corrections(session: Session, day: date) -> list[dict]:
+    """The day's voids, returned payments, adjustments and drawer over/short, by the clerk they concern; then the total.
+
+    A void is the clerk's receipt voided (by a supervisor); a return is the clerk's payment
+    the bank returned (recorded by `by`); an adjustment is the clerk's own posting; over/short
+    is the variance of the clerk's counted drawer.
+    """
+    rows = []
+    for receipt in session.scalars(select(Receipt).where(Receipt.status == "voided", Receipt.business_date == day)):
+        accounts = ", ".join(line["reference"] for line in receipt.lines if line["kind"] == "account")
+        rows.append({"clerk": receipt.actor, "kind": "void", "reference": receipt.number, "account": accounts,
+                     "cents": receipt.total_cents, "reason": receipt.void_reason, "by": receipt.voided_by})
+    for payment, number, by in session.execute(
+            select(Payment, UtilityAccount.number, LedgerEntry.actor)
+            .join(UtilityAccount, UtilityAccount.id == Payment.account_id)
+            .join(LedgerEntry, (LedgerEntry.payment_id == Payment.id) & (LedgerEntry.kind == "reversal"))
+            .where(Payment.status == "returned", Payment.returned_on == day)):
+        rows.append({"clerk": payment.actor, "kind": "return", "reference": receipt_number(payment.receipt_id)
+                     if payment.receipt_id else f"payment {payment.id}", "account": number,
+                     "cents": payment.amount_cents, "reason": payment.return_reason, "by": by})
+    for entry, number in session.execute(select(LedgerEntry, UtilityAccount.number)
+                                         .join(UtilityAccount, UtilityAccount.id == LedgerEntry.account_id)
+                                         .where(LedgerEntry.kind == "adjustment", LedgerEntry.effective_on == day)):
+        rows.append({"clerk": entry.actor, "kind": "adjustment", "reference": entry.reference, "account": number,
+                     "cents": entry.amount_cents, "reason": entry.description, "by": entry.actor})
+    for entry in session.scalars(select(GlEntry).where(GlEntry.kind == "over_short", GlEntry.effective_on == day)):
+        rows.append({"clerk": entry.actor, "kind": "over/short", "reference": entry.reference, "account": "",
+                     "cents": -entry.amount_cents, "reason": entry.description, "by": entry.actor})
+    rows.sort(key=lambda r: (r["clerk"], r["kind"], r["reference"]))
+    shown = [{"date": day.isoformat(), **{k: v for k, v in r.items() if k != "cents"},
+              "amount": money_text(r["cents"])} for r in rows]
+    shown.append({"date": day.isoformat(), "clerk": "TOTAL", "kind": f"{len(rows)} corrections", "reference": "",
+                  "account": "", "amount": "", "reason": "", "by": ""})
+    return [{column: row[column] for column in CORRECTION_COLUMNS} for row in shown]
 
 
 def trial_balance(session: Session, as_of: date) -> list[dict]:

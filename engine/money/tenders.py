@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine.store.models import UtilityAccount
 
-COUNTER_TENDERS = ("cash", "check", "card")
+COUNTER_TENDERS = ("cash", "check", "card", "money_order")
 FILE_TENDERS = ("check", "card", "ach")
 DEFAULT_TENDER = {"lockbox": "check", "online": "card"}
 CHECK_TENDERS = ("check", "ach")  # what a cash-only account may not pay with

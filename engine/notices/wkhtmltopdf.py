@@ -45,6 +45,12 @@ OPTIONS = (
     ("--load-error-handling", "abort"),
     ("--load-media-error-handling", "abort"),
 )
+# The papers a document may be printed on (named by the caller, never read from the HTML): US Letter, and the
+# 80 mm roll of a receipt printer (a page as long as a receipt of a dozen lines; the printer cuts after it).
+PAPERS = {
+    "letter": (("--page-size", "Letter"),),
+    "receipt": (("--page-width", "80mm"), ("--page-height", "297mm")),
+}
 # The only environment wkhtmltopdf gets from the caller: no proxies, no display, no Qt
 # scaling settings that would move the address off the envelope window.
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "FONTCONFIG_FILE",
@@ -78,21 +84,29 @@ def headless_environment(runtime_dir: str) -> dict[str, str]:
     return env
 
 
-def command(executable: str, html: str, meta_prefix: str, env: dict[str, str]) -> list[str]:
+def options_for(paper: str) -> tuple[tuple[str, str], ...]:
+    """The fixed options with the paper's size in place of US Letter."""
+    if paper not in PAPERS:
+        raise PdfRenderError(f"unknown paper {paper!r}; use {', '.join(PAPERS)}")
+    return tuple(option for option in OPTIONS if option[0] != "--page-size") + PAPERS[paper]
+
+
+def command(executable: str, html: str, meta_prefix: str, env: dict[str, str], paper: str = "letter") -> list[str]:
     """wkhtmltopdf's argv as pdfkit builds it, refusing any option smuggled in by meta tag."""
+    options = options_for(paper)
     config = pdfkit.configuration(wkhtmltopdf=executable, meta_tag_prefix=meta_prefix, environ=env)
-    kit = pdfkit.PDFKit(html, "string", options=dict(OPTIONS), configuration=config)
-    smuggled = set(kit.options) - {key for key, _ in OPTIONS}
+    kit = pdfkit.PDFKit(html, "string", options=dict(options), configuration=config)
+    smuggled = set(kit.options) - {key for key, _ in options}
     if smuggled:
         raise PdfRenderError(f"notice HTML carries wkhtmltopdf options: {sorted(smuggled)}")
     return kit.command()
 
 
-def html_to_pdf(executable: str, html: str, meta_prefix: str, timeout: float) -> bytes:
-    """Run one wkhtmltopdf process over a whole HTML document; the PDF's bytes."""
+def html_to_pdf(executable: str, html: str, meta_prefix: str, timeout: float, paper: str = "letter") -> bytes:
+    """Run one wkhtmltopdf process over a whole HTML document, on a paper of PAPERS; the PDF's bytes."""
     with tempfile.TemporaryDirectory(prefix="ordinance-qt-") as runtime_dir:
         env = headless_environment(runtime_dir)
-        argv = command(executable, html, meta_prefix, env)
+        argv = command(executable, html, meta_prefix, env, paper)
         try:
             done = subprocess.run(argv, input=html.encode("utf-8"), capture_output=True,
                                   env=env, timeout=timeout, check=False)

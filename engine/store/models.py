@@ -162,6 +162,10 @@ class CitySettings(Base):
     paid_on_days_back: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAID_ON_DAYS_BACK,
                                                    server_default=str(DEFAULT_PAID_ON_DAYS_BACK))
     second_approver: Mapped[str | None] = mapped_column(String(64))  # a supervisor, for a city with one admin
+    # The counter's miscellaneous revenue categories, each with its GL fund and account (None: the sample
+    # city's, engine.receipt_categories), and whether a clerk may record a returned check.
+    receipt_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    clerks_may_return_checks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
                           name=f"ck_city_settings_{kind}_ceiling")
@@ -377,6 +381,8 @@ class CashDrawer(Base):
     opened_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | counted | closed
     counted: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"cash": cents, "check": cents, ...}
+    # the blind count as entered: {"denominations": {"20.00": 3, ...}, "checks": [{"number", "cents"}, ...]}
+    count_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     counted_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
@@ -436,11 +442,84 @@ class Payment(Base):
     transaction_id: Mapped[str | None] = mapped_column(Text)  # whole, as the bank or portal sent it
     import_id: Mapped[int | None] = mapped_column(ForeignKey("payment_imports.id"), index=True)
     drawer_id: Mapped[int | None] = mapped_column(ForeignKey("cash_drawers.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="posted")  # posted | returned
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="posted")  # posted | returned | voided
     returned_on: Mapped[date | None] = mapped_column(Date)
     return_reason: Mapped[str] = mapped_column(String(120), default="")
     actor: Mapped[str] = mapped_column(String(64))
     posted_at: Mapped[datetime]
+
+    @property
+    def receipt_number(self) -> str:
+        """The number of the counter receipt it was taken on ('' for a payment from a file or the API)."""
+        return receipt_number(self.receipt_id) if self.receipt_id else ""
+
+
+class Receipt(Base):
+    """One counter receipt: what it paid (accounts, license fees, miscellaneous items) and how (split tender).
+
+    Its number (`R-000123`) is the reference of every ledger entry and GL line it posted.
+    `lines` and `tenders` are the receipt as printed; the money itself is in its payments
+    (utility accounts) and GL lines (licenses, miscellaneous items).
+    """
+
+    __tablename__ = "receipts"
+    __table_args__ = (within_largest("receipts", "total_cents"), within_largest("receipts", "change_cents"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drawer_id: Mapped[int] = mapped_column(ForeignKey("cash_drawers.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    payer: Mapped[str] = mapped_column(String(160), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    total_cents: Mapped[int] = mapped_column(Cents)
+    change_cents: Mapped[int] = mapped_column(Cents, default=0)
+    lines: Mapped[list[Any]] = mapped_column(JSON)  # [{"kind", "reference", "name", "cents", ...}]
+    tenders: Mapped[list[Any]] = mapped_column(JSON)  # [{"tender", "cents", "check_number"}]
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="posted")  # posted | voided
+    actor: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime]
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def number(self) -> str:
+        """The receipt's one number, as the receipt, the ledger, the drawer and the GL export show it."""
+        return receipt_number(self.id)
+
+
+def receipt_number(receipt_id: int) -> str:
+    """'R-000123': a receipt's number from its id."""
+    return f"R-{receipt_id:06d}"
+
+
+class GlEntry(Base):
+    """A general-ledger line that is no customer's: a license fee, a miscellaneous receipt, a drawer's over/short.
+
+    Append-only like the account ledger. `amount_cents` is signed for `fund`/`gl_account`
+    (+ debit, - credit); the offset (`offset_fund`/`offset_account`, cash) takes the opposite.
+    """
+
+    __tablename__ = "gl_entries"
+    __table_args__ = (within_largest("gl_entries", "amount_cents"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # license_fee | misc | over_short | reversal
+    effective_on: Mapped[date] = mapped_column(Date, index=True)
+    dated_on: Mapped[date | None] = mapped_column(Date)
+    fund: Mapped[str] = mapped_column(String(16))
+    gl_account: Mapped[str] = mapped_column(String(24))
+    offset_fund: Mapped[str] = mapped_column(String(16))
+    offset_account: Mapped[str] = mapped_column(String(24))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    description: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime]
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), index=True)
+    drawer_id: Mapped[int | None] = mapped_column(ForeignKey("cash_drawers.id"), index=True)
+    license_id: Mapped[int | None] = mapped_column(ForeignKey("licenses.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("gl_entries.id"))
 
 
 class Deposit(Base):
@@ -486,6 +565,7 @@ class License(Base):
     license_type: Mapped[str] = mapped_column(String(32))  # general_business | home_occupation
     status: Mapped[str] = mapped_column(String(16), index=True)  # applied | active | expired | lapsed | closed
     fee_cents: Mapped[int] = mapped_column(Cents, default=0)
+    fee_paid_cents: Mapped[int] = mapped_column(Cents, default=0, server_default="0")  # paid since assessed
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -35,7 +35,7 @@ def _paid_by_check(db, clerk, account, amount: str, on: date):
     if cash.drawer_of(db, clerk, on) is None:
         cash.open_drawer(db, clerk=clerk, business_date=on, opening=Decimal("0"), now=NOW)
     return post_counter_payment(db, account_id=account.id, amount=amount, tender="check", clerk=clerk, on=on,
-                                now=NOW)
+                                now=NOW, check_number=f"chk-{on.isoformat()}")
 
 
 @pytest.fixture()

@@ -85,8 +85,9 @@ def test_every_way_of_posting_after_the_close_lands_on_the_next_open_day(session
     # The counter: today is closed, so the drawer and the booking are May 1's; the payment is dated April 30.
     opened = clerk.post("/payments/drawer/open", data={"opening": "100.00"}, follow_redirects=True)
     assert f"Your drawer is open for {NEXT_OPEN}" in opened.get_data(as_text=True)
-    counter = clerk.post("/payments/", data={"account": "B-000002", "amount": "$1,000.00", "tender": "cash",
-                                             "key": "after-close"})
+    counter = clerk.post("/payments/", data={"lines-0-what": "account", "lines-0-number": "B-000002",
+                                             "lines-0-amount": "$1,000.00", "tenders-0-tender": "cash",
+                                             "tenders-0-amount": "$1,000.00", "key": "after-close"})
     assert counter.status_code == 302
     # The portal: a payment dated April 30, and one dated a month before.
     portal = TokenClient(office.test_client(), town["token"])

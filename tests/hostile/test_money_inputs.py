@@ -80,11 +80,12 @@ def test_the_counter_form_refuses_hostile_amounts(app, clerk, db, typed, message
     account = create_account(db)
     assert clerk.post("/payments/drawer/open", data={"opening": "0"}).status_code == 302
     before = books(db)
-    response = clerk.post("/payments/", data={"account": account.number, "amount": typed, "tender": "cash",
-                                              "key": "hostile"})
+    response = clerk.post("/payments/", data={"lines-0-what": "account", "lines-0-number": account.number,
+                                              "lines-0-amount": typed, "tenders-0-tender": "cash",
+                                              "tenders-0-amount": typed, "key": "hostile"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Traceback" not in page
-    assert f'<p class="error" id="amount-error">{message}</p>' in page  # beside the Amount field
+    assert f'<p class="error" id="lines-0-amount-error">{message}</p>' in page  # beside the line's Amount field
     assert books(db) == before
 
 
@@ -92,8 +93,9 @@ def test_the_counter_form_refuses_hostile_amounts(app, clerk, db, typed, message
 def test_the_counter_takes_money_as_people_write_it(app, clerk, db, typed):
     account = create_account(db)
     clerk.post("/payments/drawer/open", data={"opening": "0"})
-    response = clerk.post("/payments/", data={"account": account.number, "amount": typed, "tender": "cash",
-                                              "key": f"k-{typed}"})
+    response = clerk.post("/payments/", data={"lines-0-what": "account", "lines-0-number": account.number,
+                                              "lines-0-amount": typed, "tenders-0-tender": "cash",
+                                              "tenders-0-amount": typed, "key": f"k-{typed}"})
     assert response.status_code == 302
     assert db.scalar(select(Payment.amount_cents).where(Payment.account_id == account.id)) in (1000, 100000, 5203)
 

@@ -48,7 +48,8 @@ def test_a_cash_only_account_cannot_pay_by_check(db):
     clerk, account = create_user(db), create_account(db, cash_only=True)
     cash.open_drawer(db, clerk=clerk, business_date=DAY, opening=Decimal("0"), now=NOW)
     with pytest.raises(PaymentError, match="cash-only.*check is not accepted"):
-        post_counter_payment(db, account_id=account.id, amount="20.00", tender="check", clerk=clerk, on=DAY, now=NOW)
+        post_counter_payment(db, account_id=account.id, amount="20.00", tender="check", clerk=clerk, on=DAY, now=NOW,
+                             check_number="2001")
     paid = post_counter_payment(db, account_id=account.id, amount="20.00", tender="cash", clerk=clerk, on=DAY,
                                 now=NOW)
     assert ledger.balance_cents(db, account.id) == -2000
@@ -162,9 +163,9 @@ def test_returned_checks_reverse_charge_the_fee_and_make_the_account_cash_only(d
     _bill(db, account, "100.00")
     cash.open_drawer(db, clerk=clerk, business_date=DAY, opening=Decimal("0"), now=NOW)
     one = post_counter_payment(db, account_id=account.id, amount="100.00", tender="check", clerk=clerk, on=DAY,
-                               now=NOW)
+                               now=NOW, check_number="3001")
     two = post_counter_payment(db, account_id=account.id, amount="60.00", tender="check", clerk=clerk, on=DAY,
-                               now=NOW)
+                               now=NOW, check_number="3002")
     first = return_payment(db, one.id, reason="NSF", on=date(2026, 3, 10), actor=clerk.username, now=NOW,
                            library=library())
     assert first.reversal.amount_cents == 10000 and first.reversal.kind == "reversal"
@@ -181,4 +182,5 @@ def test_returned_checks_reverse_charge_the_fee_and_make_the_account_cash_only(d
     assert db.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "account.cash_only", AuditEntry.subject_id == str(account.id))) == 1
     with pytest.raises(PaymentError, match="cash-only"):
-        post_counter_payment(db, account_id=account.id, amount="10.00", tender="check", clerk=clerk, on=DAY, now=NOW)
+        post_counter_payment(db, account_id=account.id, amount="10.00", tender="check", clerk=clerk, on=DAY, now=NOW,
+                             check_number="3003")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from sqlalchemy import select
+
+from engine.money import ledger
+from engine.store.models import GlEntry, LedgerEntry, UtilityAccount
 from engine.users import add_user
-from tests.factories import NOW, create_account, create_case, create_customer
+from tests.factories import NOW, create_account, create_business, create_case, create_customer, create_license
 from tests.web.pages import bill
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
@@ -33,7 +38,9 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
         bill(session, account, "2026-01", 12, due_on=date(2026, 2, 5))
         case = create_case(session, subject_id=account.id, account_id=account.id, state="reminded",
                            fields={"period": "2026-01"})
-        facts = {"number": account.number, "case_id": case.id}
+        business = create_business(session, name="Quince Hardware", owner=account.customer)
+        lic = create_license(session, business=business, number="BL-2026-0042", fee_cents=15000)
+        facts = {"number": account.number, "case_id": case.id, "license": lic.number}
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
@@ -74,14 +81,20 @@ def test_a_clerk_explains_a_bill_and_takes_a_payment_and_a_supervisor_takes_a_ca
 
     page.goto(url + f"/accounts/{city['number']}")
     page.get_by_role("link", name="Take a payment").click()
-    assert page.get_by_label("Account number").input_value() == city["number"]
-    page.get_by_label("Amount").fill("30.005")
-    page.get_by_role("button", name="Post payment").click()
-    assert page.get_by_text("Use at most two decimals (dollars and cents), e.g. 52.03.").is_visible()
-    page.get_by_label("Amount").fill("30.00")
-    page.get_by_label("Tender").select_option("cash")
-    page.get_by_role("button", name="Post payment").click()
-    assert page.get_by_text(re.compile(r"Received \$30\.00 cash on account .* Balance now \$60\.77\.")).is_visible()
+    assert page.get_by_label("Line 1: account or license number").input_value() == city["number"]
+    page.get_by_label("Line 1: amount").fill("30.005")
+    page.get_by_label("Tender 1: amount").fill("30.00")
+    page.get_by_role("button", name="Review the receipt").click()
+    assert page.locator("#lines-0-amount-error").inner_text() == "Use at most two decimals (dollars and cents), e.g. 52.03."
+    page.get_by_label("Line 1: amount").fill("30.00")
+    page.get_by_label("Tender 1: kind").select_option("cash")
+    page.get_by_role("button", name="Review the receipt").click()
+    assert page.get_by_role("cell", name="Rosalind Quince").is_visible()
+    assert page.locator("#total").inner_text() == "$30.00" and page.locator("#change").inner_text() == "$0.00"
+    page.get_by_role("button", name="Post the receipt").click()
+    assert page.get_by_text(re.compile(r"Receipt R-\d{6}: received \$30\.00; change due \$0\.00\. Account "
+                                       r"781-000001 balance now \$60\.77\.")).is_visible()
+    page.goto(url + f"/accounts/{city['number']}")
     assert page.locator("#balance").inner_text() == "$60.77"
     page.screenshot(path="/tmp/ordinance-account-page.png", full_page=True)
     page.get_by_role("button", name="Sign out").click()
@@ -95,5 +108,54 @@ def test_a_clerk_explains_a_bill_and_takes_a_payment_and_a_supervisor_takes_a_ca
     step.get_by_role("button", name="Hold for a medical certificate").click()
     assert page.get_by_text(re.compile(r"Hold for a medical certificate: case \d+ is now on hold\.")).is_visible()
     assert page.locator("h1 .sub").inner_text() == "On hold"
-    assert page.get_by_text("certificate received: Mar 1, 2026").is_visible()
+    assert page.get_by_text("certificate received: Mar 1, 2026").is_visible()  # the city's date style
     page.screenshot(path="/tmp/ordinance-case-page.png", full_page=True)
+
+
+def test_a_receipt_pays_a_water_bill_and_a_license_fee_with_two_tenders_and_is_printed(city, chromium, committing_db,
+                                                                                       tmp_path):
+    """$90.77 water bill + $150.00 license fee = $240.77: check 2210 for $200.00 and $50.00 cash, $9.23 change."""
+    page, url = chromium, city["url"]
+    sign_in(page, url, "maria", "counter-password")
+    page.goto(url + "/payments/drawer")
+    page.get_by_label("Starting cash in the drawer").fill("100.00")
+    page.get_by_role("button", name="Open my drawer").click()
+    page.goto(url + "/payments/")
+    page.get_by_label("Line 1: what is paid").select_option("account")
+    page.get_by_label("Line 1: account or license number").fill(city["number"])
+    page.get_by_label("Line 1: amount").fill("90.77")
+    page.get_by_label("Line 2: what is paid").select_option("license")
+    page.get_by_label("Line 2: account or license number").fill(city["license"])
+    page.get_by_label("Line 2: amount").fill("150.00")
+    page.get_by_label("Tender 1: kind").select_option("check")
+    page.get_by_label("Tender 1: amount").fill("200.00")
+    page.get_by_label("Tender 1: check number").fill("2210")
+    page.get_by_label("Tender 2: kind").select_option("cash")
+    page.get_by_label("Tender 2: amount").fill("50.00")
+    page.get_by_label("Paid by (optional)").fill("Rosalind Quince")
+    page.get_by_role("button", name="Review the receipt").click()
+    lines = page.locator("#review-lines")
+    assert lines.get_by_role("cell", name="Rosalind Quince").is_visible()
+    assert lines.get_by_role("cell", name="Quince Hardware").is_visible()
+    assert page.locator("#total").inner_text() == "$240.77" and page.locator("#change").inner_text() == "$9.23"
+    page.get_by_role("button", name="Post the receipt").click()
+    flash = page.get_by_text(re.compile(r"Receipt R-\d{6}: received \$240\.77; change due \$9\.23\."))
+    assert flash.is_visible()
+    number = re.search(r"R-\d{6}", flash.inner_text()).group(0)
+    assert page.locator("#receipt-total").inner_text() == "$240.77"
+    pdf_url = page.get_by_role("link", name="receipt printer (80 mm)").get_attribute("href")
+    pdf = page.context.request.get(url + pdf_url)
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.body(), capture_output=True,
+                                   check=True).stdout.decode().split())
+    for words in (f"Receipt {number}", "Total $240.77", "Check no. 2210 $200.00", "Cash $50.00", "Change due $9.23"):
+        assert words in text
+    page.screenshot(path="/tmp/ordinance-receipt-page.png", full_page=True)
+    with committing_db() as session:  # the money shown matches the ledger to the cent
+        account_id = session.scalar(select(UtilityAccount.id).where(UtilityAccount.number == city["number"]))
+        assert ledger.balance_cents(session, account_id) == 0
+        references = session.scalars(select(LedgerEntry.reference).where(LedgerEntry.account_id == account_id,
+                                                                         LedgerEntry.kind == "payment")).all()
+        assert references == [number]
+        fee = session.scalar(select(GlEntry).where(GlEntry.reference == number))
+        assert (fee.gl_account, fee.amount_cents) == ("4410", -15000)

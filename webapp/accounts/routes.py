@@ -7,13 +7,14 @@ from flask_login import current_user
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.accounts.returns import return_payment
-from engine.money.payments import RETURNABLE, PaymentError
+from engine.money.payments import RETURNABLE, PaymentError, return_refusal
+from engine.store.models import User
 from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
-from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.auth import STAFF, role_required
 from webapp.catalog import catalog, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
@@ -27,6 +28,11 @@ def _account(number: str):
     if account is None:
         not_found(f"There is no utility account numbered {number}. Check the number, or search by name or address.")
     return account
+
+
+def _may_return() -> bool:
+    """Whether the signed-in person may record a returned payment (supervisors; clerks when the city allows)."""
+    return return_refusal(database.session, database.session.get(User, current_user.id)) is None
 
 
 @bp.route("/")
@@ -46,16 +52,21 @@ def show(number: str):
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                            usage=lookup.usage_chart(page.bills),
-                           return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label)
+                           return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
+                           may_return=_may_return())
 
 
 @bp.route("/<number>/payments/<int:payment_id>/return", methods=["POST"])
-@role_required(*SUPERVISORS)
+@role_required(*STAFF)
 def return_a_payment(number: str, payment_id: int):
-    """Record a payment the bank returned: reversal, returned-payment fee, cash-only by rule."""
+    """Record a payment the bank returned: reversal, returned-payment fee, cash-only by rule (a clerk: if the city allows)."""
     account = _account(number)
     if lookup.payment_of_account(database.session, account, payment_id) is None:
         not_found(f"Account {number} has no payment {payment_id}.")
+    refusal = return_refusal(database.session, database.session.get(User, current_user.id))
+    if refusal:
+        flash(f"Payment not returned: {refusal}.", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="payments")), 403
     form = ReturnPaymentForm()
     if not form.validate_on_submit():
         flash("Payment not returned: " + " ".join(form.reason.errors or ["the form could not be read."]), "error")
@@ -83,7 +94,8 @@ def request_refund(number: str):
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                                usage=lookup.usage_chart(page.bills),
-                               return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label), 400
+                               return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
+                               may_return=_may_return()), 400
     try:
         case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
                                   on=clock.today(), now=clock.now(),

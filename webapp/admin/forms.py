@@ -1,6 +1,7 @@
 """Forms for users, city settings, and the changes that wait for a second person."""
 from __future__ import annotations
 
+import yaml
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
@@ -11,6 +12,7 @@ from engine import city
 from engine.money import format_money, parse_money, to_cents
 from engine.api_tokens import SCOPE_WORDS, SCOPES
 from engine.money.bounds import CEILING_NAMES
+from engine.receipt_categories import categories_of
 
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
@@ -54,6 +56,10 @@ class CityForm(FlaskForm):
                                   validate_choice=False)  # engine.city checks the name
     paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
                                      validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
+    clerks_may_return_checks = BooleanField("Clerks may record a returned check (supervisors always may)")
+    receipt_categories = TextAreaField(
+        "Miscellaneous receipt categories (YAML: a list of code, label, fund, account)",
+        validators=[Optional(), Length(max=20000)], render_kw={"rows": 8, "spellcheck": "false"})
     submit = SubmitField("Save settings")
 
 
@@ -69,6 +75,10 @@ def city_form(supervisors: list[str], settings: CitySettings, **values: object) 
         for name, setting in CEILING_FIELDS.items():
             form[name].data = format_money(getattr(settings, setting))
     form.second_approver.choices = [option("", "Nobody named")] + [option(name, name) for name in supervisors]
+    if not form.is_submitted():
+        form.receipt_categories.data = yaml.safe_dump(
+            [vars(category) for category in categories_of(settings.receipt_categories)], sort_keys=False,
+            allow_unicode=True)
     return form
 
 
@@ -79,6 +89,14 @@ def city_changes(form: CityForm) -> dict[str, object]:
     if changes.get("paid_on_days_back") is None:
         changes.pop("paid_on_days_back", None)
     changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
+    changes.pop("receipt_categories", None)
+    if (form.receipt_categories.data or "").strip():
+        try:
+            changes["receipt_categories"] = yaml.safe_load(form.receipt_categories.data)
+        except yaml.YAMLError as error:
+            where = getattr(error, "problem_mark", None)
+            raise ValueError(f"{form.receipt_categories.label.text}: not YAML"
+                             + (f" (line {where.line + 1})" if where else "")) from None
     for name, setting in CEILING_FIELDS.items():
         if form[name].data:
             try:

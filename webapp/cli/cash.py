@@ -13,8 +13,8 @@ from engine.audit_checkpoints import CheckpointWriter
 from engine.exports import write_csv
 from engine.money import cash
 from engine.money.bounds import LARGEST, BoundError, typed_amount
-from engine.money.payments import post_counter_payment
-from engine.store.models import User, UtilityAccount
+from engine.money.payments import COUNTER_TENDERS, post_counter_payment
+from engine.store.models import User, UtilityAccount, receipt_number
 from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, city_date_option, fail, pass_city
 
 
@@ -56,13 +56,13 @@ def open_command(city: CityContext, username: str, opening: str, day: date) -> N
 @command.command("pay")
 @click.argument("account_number")
 @click.option("--amount", required=True)
-@click.option("--tender", type=click.Choice(["cash", "check", "card"]), required=True)
+@click.option("--tender", type=click.Choice(list(COUNTER_TENDERS)), required=True)
 @click.option("--check-number", default="")
 @click.option("--user", "username", required=True)
 @pass_city
 def pay_command(city: CityContext, account_number: str, amount: str, tender: str, check_number: str,
                 username: str) -> None:
-    """Take a counter payment into the clerk's open drawer."""
+    """Take a counter payment into the clerk's open drawer: a receipt of one account and one tender."""
     today = city.today
     with city.transaction() as session:
         account = session.scalar(select(UtilityAccount).where(UtilityAccount.number == account_number))
@@ -71,7 +71,7 @@ def pay_command(city: CityContext, account_number: str, amount: str, tender: str
         payment = post_counter_payment(session, account_id=account.id, amount=amount, tender=tender,
                                        clerk=_user(session, username), on=today, now=city.now(),
                                        check_number=check_number)
-    click.echo(f"Payment {payment.id} posted to {account_number}.")
+    click.echo(f"Receipt {receipt_number(payment.receipt_id)} posted to {account_number}.")
 
 
 @command.command("count")
@@ -79,13 +79,14 @@ def pay_command(city: CityContext, account_number: str, amount: str, tender: str
 @click.option("--cash", "cash_amount", default="0")
 @click.option("--check", "check_amount", default="0")
 @click.option("--card", "card_amount", default="0")
+@click.option("--money-order", "money_order_amount", default="0")
 @click.option("--user", "username", required=True)
 @pass_city
 def count_command(city: CityContext, drawer_id: int, cash_amount: str, check_amount: str, card_amount: str,
-                  username: str) -> None:
-    """Record the counted amounts by tender."""
+                  money_order_amount: str, username: str) -> None:
+    """Record the counted amounts by tender; the variance posts to cash over and short."""
     counted = {"cash": _money(cash_amount, "--cash"), "check": _money(check_amount, "--check"),
-               "card": _money(card_amount, "--card")}
+               "card": _money(card_amount, "--card"), "money_order": _money(money_order_amount, "--money-order")}
     with city.transaction() as session:
         cash.count_drawer(session, drawer_id, counted, user=_user(session, username), now=city.now())
     click.echo(f"Drawer {drawer_id} counted.")

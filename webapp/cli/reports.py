@@ -28,7 +28,7 @@ def _emit(rows: Iterable[dict], output_path: str | None) -> None:
 
 @click.group("reports")
 def command() -> None:
-    """Money reports as CSV: aging, billing-register, rate-summary, daily-receipts, trial-balance, gl-export."""
+    """Money reports as CSV: aging, billing-register, rate-summary, daily-receipts, corrections, trial-balance, gl-export."""
 
 
 @command.command("aging")
@@ -71,6 +71,16 @@ def receipts_command(city: CityContext, day: date, output: str | None) -> None:
     """Payments received on a day by source and tender."""
     with city.session() as session:
         _emit(reports.daily_receipts(session, day), output)
+
+
+@command.command("corrections")
+@city_date_option("--date", "day", help="The business day")
+@click.option("--output", type=click.Path(dir_okay=False))
+@pass_city
+def corrections_command(city: CityContext, day: date, output: str | None) -> None:
+    """Voids, returned payments, adjustments and drawer over/short on a day, by clerk."""
+    with city.session() as session:
+        _emit(reports.corrections(session, day), output)
 
 
 @command.command("trial-balance")

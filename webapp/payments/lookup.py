@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import CashDrawer, Payment, PaymentImport, User, UtilityAccount
+from engine.store.models import CashDrawer, GlEntry, LedgerEntry, Payment, PaymentImport, Receipt, User, UtilityAccount
 
 
 def my_drawer(session: Session, user_id: int, business_date: date) -> CashDrawer | None:
@@ -28,6 +28,35 @@ def payments_in(session: Session, drawer_id: int, limit: int = 200) -> list[tupl
     return [(payment, number) for payment, number in session.execute(
         select(Payment, UtilityAccount.number).join(UtilityAccount, UtilityAccount.id == Payment.account_id)
         .where(Payment.drawer_id == drawer_id).order_by(Payment.id.desc()).limit(limit))]
+
+
+def receipts_in(session: Session, drawer_id: int, limit: int = 200) -> list[Receipt]:
+    """The receipts taken into a drawer, newest first."""
+    return list(session.scalars(select(Receipt).where(Receipt.drawer_id == drawer_id).order_by(Receipt.id.desc())
+                                .limit(limit)))
+
+
+def account_lines(session: Session, receipt: Receipt) -> list[tuple[dict, int]]:
+    """The receipt's account lines with their account ids."""
+    numbers = [line["reference"] for line in receipt.lines if line["kind"] == "account"]
+    ids = dict(session.execute(select(UtilityAccount.number, UtilityAccount.id)
+                               .where(UtilityAccount.number.in_(numbers))).all())
+    return [(line, ids[line["reference"]]) for line in receipt.lines if line["kind"] == "account"]
+
+
+def entries_of_receipt(session: Session, receipt: Receipt) -> list[dict]:
+    """Every entry the receipt posted (and its void reversed): account ledger entries and GL lines, in order."""
+    rows = [{"where": f"account {number}", "kind": entry.kind, "cents": entry.amount_cents, "on": entry.effective_on,
+             "reference": entry.reference, "account_number": number, "description": entry.description}
+            for entry, number in session.execute(
+                select(LedgerEntry, UtilityAccount.number).join(UtilityAccount)
+                .join(Payment, Payment.id == LedgerEntry.payment_id)
+                .where(Payment.receipt_id == receipt.id).order_by(LedgerEntry.id))]
+    rows += [{"where": f"GL {entry.fund}-{entry.gl_account}", "kind": entry.kind, "cents": entry.amount_cents,
+              "on": entry.effective_on, "reference": entry.reference, "account_number": None,
+              "description": entry.description}
+             for entry in session.scalars(select(GlEntry).where(GlEntry.receipt_id == receipt.id).order_by(GlEntry.id))]
+    return rows
 
 
 def payment_files(session: Session, status: str, limit: int = 20) -> list[PaymentImport]:

@@ -1,4 +1,4 @@
-"""Counter pages: thin views over engine.money.payments and engine.money.cash.
+"""Counter pages: thin views over engine.money.receipts and engine.money.cash.
 
 The counter works in its business day: today, or, once today has been closed, the first
 open day after it (a payment taken then is dated today and booked on that day).
@@ -9,19 +9,29 @@ from datetime import date
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from engine.audit_checkpoints import CheckpointWriter
 from engine.money import cash
 from engine.money.ledger import standing
-from engine.money.payments import PaymentError, post_counter_payment
-from engine.store.models import User
+from engine.city import get_city
+from engine.money import receipts
+from engine.money.cash import DENOMINATIONS
+from engine.receipt_categories import categories_of
+from engine.money.receipts import ReceiptError
+from engine.notices import PdfRenderError
+from engine.notices.receipt_pdf import RECEIPT_LANGUAGES, receipt_pdf as render_receipt_pdf
+from engine.notices.wkhtmltopdf import PAPERS
+from engine.store.models import Receipt, User, receipt_number
 from webapp import clock
-from webapp.accounts.lookup import account_by_number
 from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.catalog import receipt_templates
 from webapp.extensions import database
 from webapp.formatting import money
+from webapp.pages import not_found
 from webapp.payments import bp, lookup
-from webapp.payments.forms import CloseDayForm, CountDrawerForm, DayForm, OpenDrawerForm, PaymentForm
+from webapp.payments.forms import (TENDER_NAMES, CloseDayForm, CountDrawerForm, DayForm, OpenDrawerForm, ReceiptForm,
+                                   VoidReceiptForm)
 
 
 def _me() -> User:
@@ -34,49 +44,140 @@ def _counter_day() -> date:
     return cash.counter_day(database.session, clock.today())
 
 
-def _payment_page(form: PaymentForm, status: int = 200):
-    """The counter page around a payment form."""
+def _receipt_page(form: ReceiptForm, status: int = 200, problems: list[str] | None = None):
+    """The counter page around a receipt form (no form when my drawer takes nothing)."""
     day = _counter_day()
     drawer = lookup.my_drawer(database.session, current_user.id, day)
-    taken = lookup.payments_in(database.session, drawer.id, limit=20) if drawer else []
+    taken = lookup.receipts_in(database.session, drawer.id, limit=20) if drawer else []
     return render_template("payments/index.html", form=form, drawer=drawer, taken=taken, today=day,
-                           calendar_today=clock.today()), status
+                           calendar_today=clock.today(), problems=problems or []), status
+
+
+def _categories():
+    """The city's miscellaneous revenue categories."""
+    return categories_of(get_city(database.session).receipt_categories)
 
 
 @bp.route("/")
 @role_required(*STAFF)
 def index():
-    """Take a payment at the counter (account number, amount, tender)."""
-    form = PaymentForm(account=request.args.get("account", ""), key=PaymentForm.new_key())
-    return _payment_page(form)
+    """Take a receipt at the counter: accounts, license fees, miscellaneous items; split tender."""
+    form = ReceiptForm(key=ReceiptForm.new_key()).with_choices(_categories())
+    if request.args.get("account"):
+        form.lines[0].form.what.data, form.lines[0].form.number.data = "account", request.args["account"]
+    if request.args.get("license"):
+        form.lines[0].form.what.data, form.lines[0].form.number.data = "license", request.args["license"]
+    return _receipt_page(form)
+
+
+def _checked(form: ReceiptForm):
+    """The receipt read against the books (nothing changes), or the problems to show."""
+    if not form.validate_on_submit():
+        return None, form.errors_in_words() or ["The form could not be read; try again."]
+    lines, tenders = form.asked()
+    try:
+        return receipts.review(database.session, lines, tenders, on=clock.today()), []
+    except ReceiptError as error:
+        return None, [f"{str(error)[0].upper()}{str(error)[1:]}."]
+
+
+@bp.route("/review", methods=["POST"])
+@role_required(*STAFF)
+def review_receipt():
+    """Show who and what the receipt pays, the amounts due and past due, the total and the change, before posting."""
+    form = ReceiptForm().with_choices(_categories())
+    if form.edit.data:
+        return _receipt_page(form)
+    reviewed, problems = _checked(form)
+    if reviewed is None:
+        return _receipt_page(form, 400, problems)
+    return render_template("payments/review.html", form=form, reviewed=reviewed, today=_counter_day(),
+                           tender_names=TENDER_NAMES)
 
 
 @bp.route("/", methods=["POST"])
 @role_required(*STAFF)
-def post_payment():
-    """Post the payment into my open drawer; a bad form shows its messages and posts nothing."""
-    form = PaymentForm()
-    account = account_by_number(database.session, (form.account.data or "").strip()) if form.account.data else None
-    valid = form.validate_on_submit()
-    if form.account.data and account is None:
-        form.account.errors = [*form.account.errors, f"There is no account numbered {form.account.data.strip()}."]
-        valid = False
-    if not valid:
-        return _payment_page(form, 400)
+def post_receipt():
+    """Post the reviewed receipt into my open drawer; a bad one shows its messages and posts nothing."""
+    form = ReceiptForm().with_choices(_categories())
+    reviewed, problems = _checked(form)
+    if reviewed is None:
+        return _receipt_page(form, 400, problems)
+    lines, tenders = form.asked()
     try:
-        payment = post_counter_payment(database.session, account_id=account.id, amount=form.amount.amount,
-                                       tender=form.tender.data, clerk=_me(), on=clock.today(), now=clock.now(),
-                                       check_number=form.check_number.data or "",
-                                       idempotency_key=f"counter:{form.key.data}" if form.key.data else None)
-    except PaymentError as error:
+        receipt = receipts.take_receipt(database.session, lines, tenders, clerk=_me(), on=clock.today(),
+                                        now=clock.now(), payer=form.payer.data or "", language=form.language.data,
+                                        idempotency_key=f"counter:{form.key.data}" if form.key.data else None)
+    except ReceiptError as error:
         database.session.rollback()
-        flash(f"Payment not posted: {error}.", "error")
-        return _payment_page(form, 400)
+        return _receipt_page(form, 400, [f"Receipt not posted: {error}."])
     database.session.commit()
-    balance = standing(database.session, account.id, clock.today()).balance_cents
-    flash(f"Received {money(payment.amount_cents)} {payment.tender} on account {account.number} "
-          f"(payment {payment.id}). Balance now {money(balance)}.", "success")
-    return redirect(url_for("accounts.show", number=account.number))
+    balances = [f"Account {line['reference']} balance now "
+                f"{money(standing(database.session, account_id, clock.today()).balance_cents)}."
+                for line, account_id in lookup.account_lines(database.session, receipt)]
+    flash(" ".join([f"Receipt {receipt.number}: received {money(receipt.total_cents)}; change due "
+                    f"{money(receipt.change_cents)}.", *balances]), "success")
+    return redirect(url_for("payments.show_receipt", receipt_id=receipt.id))
+
+
+def _receipt(receipt_id: int) -> Receipt:
+    """The receipt, or a 404 page that says so."""
+    receipt = database.session.get(Receipt, receipt_id)
+    if receipt is None:
+        not_found(f"There is no receipt {receipt_number(receipt_id)}.")
+    return receipt
+
+
+@bp.route("/receipts/<int:receipt_id>")
+@role_required(*STAFF)
+def show_receipt(receipt_id: int):
+    """A receipt: what it paid, how, the change, its ledger entries and GL lines; print it; void it (supervisor)."""
+    receipt = _receipt(receipt_id)
+    return render_template("payments/receipt.html", receipt=receipt, void_form=VoidReceiptForm(),
+                           entries=lookup.entries_of_receipt(database.session, receipt), tender_names=TENDER_NAMES,
+                           voidable=receipt.status == "posted" and receipt.business_date == _counter_day())
+
+
+@bp.route("/receipts/<int:receipt_id>.pdf")
+@role_required(*STAFF)
+def receipt_pdf(receipt_id: int):
+    """The printed receipt: ?paper=receipt (80 mm) or letter, ?language=en or es (default: the receipt's)."""
+    receipt = _receipt(receipt_id)
+    paper = request.args.get("paper", "receipt")
+    language = request.args.get("language", receipt.language)
+    if paper not in PAPERS or language not in RECEIPT_LANGUAGES:
+        not_found(f"A receipt prints on {' or '.join(PAPERS)} paper, in {' or '.join(RECEIPT_LANGUAGES)}.")
+    city = get_city(database.session)
+    clerk = database.session.scalar(select(User.full_name).where(User.username == receipt.actor)) or receipt.actor
+    data = receipts.receipt_data(receipt, city={"name": city.name, "address": city.payment_address or "",
+                                                "phone": city.phone or ""}, clerk=clerk, timezone=city.timezone)
+    try:
+        pdf = render_receipt_pdf(receipt_templates(), data, language, paper)
+    except PdfRenderError as error:
+        return Response(f"The receipt could not be printed: {error}", status=503, mimetype="text/plain")
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{receipt.number}-{paper}-{language}.pdf"'})
+
+
+@bp.route("/receipts/<int:receipt_id>/void", methods=["POST"])
+@role_required(*SUPERVISORS)
+def void_receipt(receipt_id: int):
+    """A supervisor voids a receipt the same day: every entry reversed."""
+    receipt = _receipt(receipt_id)
+    form = VoidReceiptForm()
+    if not form.validate_on_submit():
+        flash("Receipt not voided: " + " ".join(form.reason.errors or ["the form could not be read."]), "error")
+        return redirect(url_for("payments.show_receipt", receipt_id=receipt.id))
+    try:
+        receipts.void_receipt(database.session, receipt.id, user=_me(), reason=form.reason.data, today=clock.today(),
+                              now=clock.now())
+    except ReceiptError as error:
+        database.session.rollback()
+        flash(f"Receipt not voided: {error}.", "error")
+        return redirect(url_for("payments.show_receipt", receipt_id=receipt.id))
+    database.session.commit()
+    flash(f"Receipt {receipt.number} voided: {money(receipt.total_cents)} reversed.", "success")
+    return redirect(url_for("payments.show_receipt", receipt_id=receipt.id))
 
 
 def _day():
@@ -95,14 +196,13 @@ def drawer():
     session = database.session
     counter_day = _counter_day()
     mine = lookup.my_drawer(session, current_user.id, counter_day)
-    expected = cash.expected_by_tender(session, mine) if mine else {}
-    return render_template("payments/drawer.html", mine=mine, expected=expected, day=day, day_form=day_form,
+    return render_template("payments/drawer.html", mine=mine, day=day, day_form=day_form, denominations=DENOMINATIONS,
                            today=counter_day, calendar_today=clock.today(), open_form=OpenDrawerForm(),
                            count_form=CountDrawerForm(),
                            close_form=CloseDayForm(business_date=day.isoformat()),
                            drawers=lookup.drawers_of_day(session, day), lines=cash.balancing(session, day),
                            day_closed=cash.day_is_closed(session, day),
-                           taken=lookup.payments_in(session, mine.id) if mine else [])
+                           taken=lookup.receipts_in(session, mine.id) if mine else [])
 
 
 @bp.route("/drawer/open", methods=["POST"])
@@ -129,26 +229,24 @@ def open_drawer():
 @bp.route("/drawer/count", methods=["POST"])
 @role_required(*STAFF)
 def count_drawer():
-    """Count my open drawer by tender; it takes no more payments after this."""
+    """Count my open drawer blind (bills and coins, each check, card slips, money orders); then see the variance."""
     form = CountDrawerForm()
     mine = cash.drawer_of(database.session, _me(), _counter_day())
     if mine is None:
         flash("You have no open drawer today to count.", "error")
         return redirect(url_for("payments.drawer"))
     if not form.validate_on_submit():
-        errors = [f"{form[name].label.text}: {' '.join(form[name].errors)}" for name in ("cash", "check", "card")
-                  if form[name].errors]
-        flash("Drawer not counted. " + " ".join(errors), "error")
+        flash("Drawer not counted. " + " ".join(form.errors_in_words()), "error")
         return redirect(url_for("payments.drawer"))
     try:
-        cash.count_drawer(database.session, mine.id, {t: form[t].amount for t in ("cash", "check", "card")},
-                          user=_me(), now=clock.now())
+        cash.count_blind(database.session, mine.id, form.blind_count(), user=_me(), now=clock.now())
     except cash.CashError as error:
         database.session.rollback()
         flash(f"Drawer not counted: {error}.", "error")
         return redirect(url_for("payments.drawer"))
     database.session.commit()
-    flash("Your drawer is counted and closed; its variance is in the balancing report below.", "success")
+    flash("Your drawer is counted and closed; what it should have held and the variance are in the balancing report "
+          "below.", "success")
     return redirect(url_for("payments.drawer", _anchor="balancing"))
 
 
@@ -177,11 +275,23 @@ def close_day():
     return redirect(url_for("payments.drawer", date=day.isoformat()))
 
 
+def _day_csv(data: bytes, name: str, day: date) -> Response:
+    """A day's CSV bytes as a download named for the day."""
+    return Response(data, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.csv"'})
+
+
 @bp.route("/day/gl-export.csv")
 @role_required(*SUPERVISORS)
 def gl_export():
     """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close)."""
     _, day = _day()
-    return Response(cash.gl_export_csv(database.session, day), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="gl-export-{day.isoformat()}.csv"'})
+    return _day_csv(cash.gl_export_csv(database.session, day), "gl-export", day)
 
+
+@bp.route("/day/counter-journal.csv")
+@role_required(*SUPERVISORS)
+def counter_journal():
+    """The day's counter in GL lines by receipt number (each receipt's payments, fees and items; over/short), as CSV."""
+    _, day = _day()
+    return _day_csv(cash.counter_journal_csv(database.session, day), "counter-journal", day)

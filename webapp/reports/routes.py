@@ -21,6 +21,8 @@ REPORTS = [
     ("reports.billing_register", "Billing register", "Every bill of a cycle's period, with the rate version used."),
     ("reports.rate_summary", "Summary by rate code", "Bills, use and amounts of a period by rate schedule and meter size."),
     ("reports.daily_receipts", "Daily receipts", "Payments received on a day by source and tender."),
+    ("reports.corrections", "Voids, returns and adjustments",
+     "Each clerk's voided receipts, returned payments, adjustments and drawer over/short on a day."),
     ("reports.trial_balance", "Trial balance", "Balances by fund and account code; debits equal credits."),
 ]
 
@@ -102,6 +104,16 @@ def daily_receipts():
     day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
     return _show(f"Daily receipts, {spelled(day)}", form, reports.daily_receipts(database.session, day),
                  f"daily-receipts-{day.isoformat()}.csv")
+
+
+@bp.route("/corrections")
+@role_required(*SUPERVISORS)
+def corrections():
+    """Voids, returns, adjustments and over/short on a day (default today), by clerk."""
+    form = DayForm(request.args)
+    day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
+    return _show(f"Voids, returns and adjustments, {spelled(day)}", form, reports.corrections(database.session, day),
+                 f"corrections-{day.isoformat()}.csv", reports.CORRECTION_COLUMNS)
 
 
 @bp.route("/trial-balance")

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, aliased
 from engine.money.chart import (ACCOUNT_NAMES, CASH, DEPOSITS_HELD, OFFSET_BY_KIND, RECEIVABLES, WATER_REVENUE,
                                  bill_line_account)
 from engine.money import money_text
-from engine.store.models import BillLine, Deposit, LedgerEntry
+from engine.store.models import BillLine, Deposit, GlEntry, LedgerEntry, Payment
 
 
-def journal_totals(session: Session, entries_when: ColumnElement[bool],
-                   deposits_when: ColumnElement[bool]) -> dict[tuple[str, str], int]:
-    """Signed cents (+ debit, - credit) by (fund, account) for the entries and deposits selected."""
+def journal_totals(session: Session, entries_when: ColumnElement[bool], deposits_when: ColumnElement[bool],
+                   gl_when: ColumnElement[bool]) -> dict[tuple[str, str], int]:
+    """Signed cents (+ debit, - credit) by (fund, account) for the entries, deposits and GL lines selected."""
     totals: dict[tuple[str, str], int] = defaultdict(int)
     totals[RECEIVABLES] += session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
                                           .where(entries_when))
@@ -49,6 +49,12 @@ def journal_totals(session: Session, entries_when: ColumnElement[bool],
     received = session.scalar(select(func.coalesce(func.sum(Deposit.amount_cents), 0)).where(deposits_when))
     totals[CASH] += received
     totals[DEPOSITS_HELD] -= received
+    for fund, account, offset_fund, offset_account, cents in session.execute(
+            select(GlEntry.fund, GlEntry.gl_account, GlEntry.offset_fund, GlEntry.offset_account,
+                   func.sum(GlEntry.amount_cents)).where(gl_when)
+            .group_by(GlEntry.fund, GlEntry.gl_account, GlEntry.offset_fund, GlEntry.offset_account)).all():
+        totals[(fund, account)] += cents
+        totals[(offset_fund, offset_account)] -= cents
     return {key: cents for key, cents in totals.items() if cents}
 
 
@@ -64,11 +70,44 @@ def journal_rows(totals: dict[tuple[str, str], int], label: str) -> list[dict]:
 
 def day_journal(session: Session, business_date: date) -> list[dict]:
     """The GL export of one day's postings (entries dated that day, deposits taken that day)."""
-    totals = journal_totals(session, LedgerEntry.effective_on == business_date, Deposit.received_on == business_date)
+    totals = journal_totals(session, LedgerEntry.effective_on == business_date, Deposit.received_on == business_date,
+                            GlEntry.effective_on == business_date)
     return journal_rows(totals, business_date.isoformat())
 
 
 def trial_balance(session: Session, as_of: date) -> list[dict]:
     """Every account's balance from the start through as_of; debits equal credits."""
-    totals = journal_totals(session, LedgerEntry.effective_on <= as_of, Deposit.received_on <= as_of)
+    totals = journal_totals(session, LedgerEntry.effective_on <= as_of, Deposit.received_on <= as_of,
+                            GlEntry.effective_on <= as_of)
     return journal_rows(totals, as_of.isoformat())
+
+
+COUNTER_JOURNAL_COLUMNS = ["date", "reference", "fund", "account", "account_name", "debit", "credit", "description"]
+
+
+def counter_journal(session: Session, business_date: date) -> list[dict]:
+    """The day's counter in GL lines, by reference: each receipt's payments and GL lines, and each drawer's over/short.
+
+    Every row pair balances (a payment: cash against receivables; a license fee or an item:
+    its revenue against its fund's cash), so the GL export's totals can be traced to each
+    receipt number.
+    """
+    rows = []
+    for entry in session.scalars(select(LedgerEntry).join(Payment, Payment.id == LedgerEntry.payment_id)
+                                 .where(LedgerEntry.effective_on == business_date, Payment.receipt_id.is_not(None))
+                                 .order_by(LedgerEntry.id)):
+        rows += _pair(business_date, entry.reference, RECEIVABLES, entry.amount_cents, (entry.fund, entry.gl_account),
+                      entry.description)
+    for line in session.scalars(select(GlEntry).where(GlEntry.effective_on == business_date).order_by(GlEntry.id)):
+        rows += _pair(business_date, line.reference, (line.fund, line.gl_account), line.amount_cents,
+                      (line.offset_fund, line.offset_account), line.description)
+    return rows
+
+
+def _pair(day: date, reference: str, side: tuple[str, str], cents: int, offset: tuple[str, str],
+          description: str) -> list[dict]:
+    """Two balancing rows: `cents` on one side (+ debit), the opposite on its offset."""
+    return [{"date": day.isoformat(), "reference": reference, "fund": fund, "account": account,
+             "account_name": ACCOUNT_NAMES.get(account, ""), "debit": money_text(max(signed, 0)),
+             "credit": money_text(max(-signed, 0)), "description": description}
+            for (fund, account), signed in ((side, cents), (offset, -cents))]

@@ -20,7 +20,7 @@ from engine.money.business_days import books
 from engine.money.gate import LedgerError, Posting, Reversed, admit_all, cents_of
 from engine.money.ledger.kept import keep_balances
 from engine.money import format_money, from_cents, to_cents
-from engine.store.models import LedgerEntry, Payment, UtilityAccount
+from engine.store.models import LedgerEntry, Payment, UtilityAccount, receipt_number
 
 
 def lock_account(session: Session, account_id: int) -> UtilityAccount:
@@ -91,10 +91,12 @@ def post_fee(session: Session, account_id: int, amount: Decimal, *, on: date, no
 
 def post_payment(session: Session, payment: Payment, *, now: datetime) -> LedgerEntry:
     """Post the ledger credit for a Payment row already added to the session."""
+    tender = f"check {payment.check_number}" if payment.check_number else payment.tender.replace("_", " ")
+    reference = receipt_number(payment.receipt_id) if payment.receipt_id else (payment.check_number
+                                                                                or payment.idempotency_key[:120])
     return post(session, account_id=payment.account_id, kind="payment", amount=-from_cents(payment.amount_cents),
                 on=payment.received_on, now=now, actor=payment.actor, payment_id=payment.id,
-                description=f"Payment ({payment.tender}, {payment.source})",
-                reference=payment.check_number or payment.idempotency_key[:120])
+                description=f"Payment ({tender}, {payment.source})", reference=reference)
 
 
 def post_adjustment(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,

@@ -42,7 +42,7 @@ def run(ctx: StepContext, action: Action) -> None:
         return
     lic = ctx.session.get(License, ctx.case.subject_id)
     if schedule not in penalty_schedules(ctx.rules):
-        lic.fee_cents = to_cents(total)
+        lic.fee_cents, lic.fee_paid_cents = to_cents(total), 0  # a new fee: nothing of it paid yet
     audit.record(ctx.session, actor=ctx.actor.name, action="license.fee", subject_type="license",
                  subject_id=lic.id, at=ctx.now,
                  detail={"amount": str(total), "schedule": schedule, "rule_version": result["version"],
