@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 
 from engine.money import ledger
+from engine.rules.schedule import service_of
 from engine.money.bounds import BoundError, typed_amount
 from engine.money.business_days import first_open_day
 from engine.money.cash import drawer_of
@@ -151,7 +152,8 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
     if fee_result.total > 0:
         fee = ledger.post_fee(session, account.id, fee_result.total, on=on, now=now, actor=actor,
                               description=fee_result.lines[0]["name"], reference=f"payment {payment.id}",
-                              rule_id="returned-payment-fee", rule_version=fee_result.version.isoformat())
+                              rule_id="returned-payment-fee", rule_version=fee_result.version.isoformat(),
+                              service=service_of(fee_result.lines))
     status = library.evaluate("cash-only-status", facts, on).to_json()
     cash_only = bool(status["outcome"].get("cash_only"))
     became = cash_only and not account.cash_only

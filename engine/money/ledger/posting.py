@@ -34,8 +34,11 @@ def lock_account(session: Session, account_id: int) -> UtilityAccount:
 def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: date, now: datetime, actor: str,
          description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
          rule_version: str | None = None, bill_id: int | None = None, payment_id: int | None = None,
-         reverses: LedgerEntry | None = None) -> LedgerEntry:
-    """Append one entry (signed dollars) to the account's ledger, through the posting gate, with its audit row."""
+         reverses: LedgerEntry | None = None, service: str | None = None) -> LedgerEntry:
+    """Append one entry (signed dollars) to the account's ledger, through the posting gate, with its audit row.
+
+    `service` is the service a debit bills (a bill's charge of one service, a fee); None is the catch-all.
+    """
     undone = None if reverses is None else Reversed(reverses.id, reverses.amount_cents, reverses.fund,
                                                      reverses.gl_account)
     [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)], books(session))
@@ -44,7 +47,7 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
                         description=description[:200], reference=reference[:120], rule_id=rule_id,
                         rule_version=rule_version, bill_id=bill_id, payment_id=payment_id,
                         reverses_id=undone.entry_id if undone else None, fund=admitted.fund,
-                        gl_account=admitted.gl_account)
+                        gl_account=admitted.gl_account, service=service)
     session.add(entry)
     session.flush()
     audit.record(session, actor=actor, action=f"ledger.{kind}", subject_type="utility_account",
@@ -52,9 +55,14 @@ def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: d
                  detail={"entry_id": entry.id, "amount": str(amount), "on": admitted.on.isoformat(),
                          **_dated(admitted.dated_on), "reference": reference, "rule_id": rule_id,
                          "rule_version": rule_version, "reverses_id": entry.reverses_id, "payment_id": payment_id,
-                         "bill_id": bill_id})
+                         "bill_id": bill_id, **service_detail(service)})
     keep_balances(session, [account_id], on=admitted.on)
     return entry
+
+
+def service_detail(service: str | None) -> dict:
+    """The audit detail of an entry's service, when it names one (the bulk writers write the same)."""
+    return {} if service is None else {"service": service}
 
 
 def _dated(dated_on: date | None) -> dict:
@@ -64,20 +72,21 @@ def _dated(dated_on: date | None) -> dict:
 
 def post_charge(session: Session, account_id: int, amount: Decimal, *, on: date, due_on: date, now: datetime,
                 actor: str, description: str, reference: str = "", rule_id: str | None = None,
-                rule_version: str | None = None, bill_id: int | None = None) -> LedgerEntry:
-    """Post a service charge (a bill) that falls due on `due_on`."""
+                rule_version: str | None = None, bill_id: int | None = None,
+                service: str | None = None) -> LedgerEntry:
+    """Post a service charge (a bill's, of one service) that falls due on `due_on`."""
     return post(session, account_id=account_id, kind="charge", amount=amount, on=on, due_on=due_on, now=now,
                 actor=actor, description=description, reference=reference, rule_id=rule_id,
-                rule_version=rule_version, bill_id=bill_id)
+                rule_version=rule_version, bill_id=bill_id, service=service)
 
 
 def post_fee(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
              description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
-             rule_version: str | None = None) -> LedgerEntry:
-    """Post a fee (late fee, returned-payment fee, reconnection), due on `due_on` or at once."""
+             rule_version: str | None = None, service: str | None = None) -> LedgerEntry:
+    """Post a fee (late fee, returned-payment fee, reconnection), due on `due_on` or at once, of its service."""
     return post(session, account_id=account_id, kind="fee", amount=amount, on=on, due_on=due_on or on, now=now,
                 actor=actor, description=description, reference=reference, rule_id=rule_id,
-                rule_version=rule_version)
+                rule_version=rule_version, service=service)
 
 
 def post_payment(session: Session, payment: Payment, *, now: datetime) -> LedgerEntry:
@@ -142,7 +151,8 @@ def reverse(session: Session, entry_id: int, *, on: date, now: datetime, actor: 
                 amount=-from_cents(original.amount_cents), on=on, due_on=original.due_on or on, now=now,
                 actor=actor, description=f"Reversal of {original.kind} {entry_id}: {reason}",
                 reference=original.reference, rule_id=original.rule_id, rule_version=original.rule_version,
-                bill_id=original.bill_id, payment_id=original.payment_id, reverses=original)
+                bill_id=original.bill_id, payment_id=original.payment_id, reverses=original,
+                service=original.service)
 
 
 def balance_cents(session: Session, account_id: int) -> int:

@@ -68,3 +68,4 @@ class RuleKind:
     facts_read: Callable[[RuleDocument, Version, Mapping[str, RuleDocument]], Iterable[str]] = reads_no_facts
     takes_inputs: bool = True
     takes_period: bool = False
+    one_per_city: bool = False  # a city has at most one document of the kind (its services, its payment order)
