@@ -105,6 +105,18 @@ def services_on(doc: RuleDocument, day: date) -> dict[str, dict[str, str]]:
     return {} if version is None else dict(version.body["services"])
 
 
+def city_services(documents: Iterable[RuleDocument], day: date) -> dict[str, dict[str, str]]:
+    """The services on the city's list on the day, with their names (none without a services document)."""
+    services = the_document(documents, SERVICES_KIND)
+    return {} if services is None else services_on(services, day)
+
+
+def service_names(documents: Iterable[RuleDocument], day: date, language: str) -> dict[str, str]:
+    """Each service's name in a language on the day, the catch-all's included (for pages and notices)."""
+    services = city_services(documents, day)
+    return {name: label(services, name, language) for name in [*services, CATCH_ALL]}
+
+
 def label(services: Mapping[str, Mapping[str, str]], service: str, language: str) -> str:
     """A service's name in a language (English, then the service's own name, when the language has none)."""
     labels = services.get(service) or (CATCH_ALL_LABELS if service == CATCH_ALL else {})

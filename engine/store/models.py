@@ -326,7 +326,7 @@ class AccountBalance(Base):
 
 
 class AccountServiceBalance(Base):
-    """What an account owes of one service on the kept day: unpaid, and past due (cents); kept with account_balances.
+    """What an account owes of one service on the kept day: unpaid, past due, aging (cents); kept with account_balances.
 
     One row per account and service with something unpaid (the catch-all `other` for debits
     without a service); engine.money.ledger.kept writes it with the account's row, and nothing else.
@@ -338,6 +338,11 @@ class AccountServiceBalance(Base):
     service: Mapped[str] = mapped_column(String(32), primary_key=True)
     unpaid_cents: Mapped[int] = mapped_column(Cents)
     past_due_cents: Mapped[int] = mapped_column(Cents)
+    current_cents: Mapped[int] = mapped_column(Cents)
+    days_1_30_cents: Mapped[int] = mapped_column(Cents)
+    days_31_60_cents: Mapped[int] = mapped_column(Cents)
+    days_61_90_cents: Mapped[int] = mapped_column(Cents)
+    over_90_cents: Mapped[int] = mapped_column(Cents)
 
 
 class BalancesDay(Base):

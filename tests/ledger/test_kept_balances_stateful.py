@@ -177,8 +177,7 @@ class KeptBalancesMachine(RuleBasedStateMachine):
             assert as_kept == worked_out
             by_service = kept.service_rows(account_id, ledger.standing(self.db, account_id, day))
             kept_by_service = self.db.execute(
-                select(AccountServiceBalance.account_id, AccountServiceBalance.service,
-                       AccountServiceBalance.unpaid_cents, AccountServiceBalance.past_due_cents)
+                select(*AccountServiceBalance.__table__.c)
                 .where(AccountServiceBalance.account_id == account_id)
                 .order_by(AccountServiceBalance.service)).mappings().all()
             assert [dict(row) for row in kept_by_service] == by_service

@@ -85,6 +85,8 @@ def test_by_service_pays_every_garbage_then_sewer_charge_first():
     assert (standing.past_due_cents, standing.oldest_unpaid_due, standing.days_31_60, standing.days_1_30) == (
         8500, date(2026, 2, 20), 4000, 4500)
     assert standing.balance_cents == 8500 and sum(standing.buckets().values()) == 8500
+    [water] = standing.by_service
+    assert water.buckets() == {"current": 0, "days_1_30": 4500, "days_31_60": 4000, "days_61_90": 0, "over_90": 0}
     assert unpaid_debits(FEBRUARY + MARCH + PAID, ON, BY_SERVICE) == {
         2: 0, 5: 0, 3: 0, 6: 0, 1: 4000, 4: 4500}  # garbage, sewer, then water, oldest due first within each
 

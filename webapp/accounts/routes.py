@@ -7,6 +7,7 @@ from flask_login import current_user
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.money.payments import RETURNABLE, PaymentError, return_payment
+from engine.rules.services import service_names
 from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock
@@ -46,6 +47,7 @@ def show(number: str):
     account = _account(number)
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                           service_names=service_names(rules(), clock.today(), "en"),
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label)
 
 

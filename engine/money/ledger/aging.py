@@ -42,11 +42,20 @@ class Posting(NamedTuple):
 
 @dataclass(frozen=True)
 class ServiceOwed:
-    """What an account owes of one service on a day: unpaid, and the part of it past due (cents)."""
+    """What an account owes of one service on a day: unpaid, the part of it past due, and its aging (cents)."""
 
     service: str
     unpaid_cents: int
     past_due_cents: int = 0
+    current: int = 0
+    days_1_30: int = 0
+    days_31_60: int = 0
+    days_61_90: int = 0
+    over_90: int = 0
+
+    def buckets(self) -> dict[str, int]:
+        """The service's aging buckets by name, in cents, in order (they sum to what is unpaid)."""
+        return {name: getattr(self, name) for name in BUCKETS}
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,9 @@ def bucket_for(days_late: int) -> str:
     return "over_90"
 
 
+SERVICE_SUMS = ("unpaid_cents", "past_due_cents", *BUCKETS)
+
+
 class Debit(NamedTuple):
     """A debit in force on a day, net of its reversals, with what is left of it unpaid (cents)."""
 
@@ -148,24 +160,26 @@ def age(entries: Iterable[Posting], as_of: date, orders: PaymentOrders = OLDEST_
     """The account's standing on as_of from its entries (any order); entries dated later are ignored."""
     balance, credit, debits = settle(entries, as_of, orders)
     buckets = dict.fromkeys(BUCKETS, 0)
-    unpaid_of: dict[str, list[int]] = {}
+    unpaid_of: dict[str, dict[str, int]] = {}
     past_due, oldest = 0, None
     for debit in debits:
         if debit.unpaid_cents == 0:
             continue
         late = (as_of - debit.due_on).days
-        buckets[bucket_for(late)] += debit.unpaid_cents
-        owed = unpaid_of.setdefault(debit.service or CATCH_ALL, [0, 0])
-        owed[0] += debit.unpaid_cents
+        bucket = bucket_for(late)
+        buckets[bucket] += debit.unpaid_cents
+        owed = unpaid_of.setdefault(debit.service or CATCH_ALL, dict.fromkeys(SERVICE_SUMS, 0))
+        owed["unpaid_cents"] += debit.unpaid_cents
+        owed[bucket] += debit.unpaid_cents
         if late > 0:
             past_due += debit.unpaid_cents
-            owed[1] += debit.unpaid_cents
+            owed["past_due_cents"] += debit.unpaid_cents
             oldest = debit.due_on if oldest is None else min(oldest, debit.due_on)
     buckets["current"] -= credit  # a credit left after paying every debit is the customer's
     return Standing(as_of=as_of, balance_cents=balance, past_due_cents=past_due,
                     days_past_due=(as_of - oldest).days if oldest else 0,
                     oldest_unpaid_due=oldest, **buckets,
-                    by_service=tuple(ServiceOwed(name, *unpaid_of[name]) for name in sorted(unpaid_of)))
+                    by_service=tuple(ServiceOwed(name, **unpaid_of[name]) for name in sorted(unpaid_of)))
 
 
 def unpaid_debits(entries: Iterable[Posting], as_of: date,

@@ -83,7 +83,8 @@ def balance_row(account_id: int, standing: Standing) -> dict[str, Any]:
 def service_rows(account_id: int, standing: Standing) -> list[dict[str, Any]]:
     """The account_service_balances rows of an account's standing: one per service with something unpaid."""
     return [{"account_id": account_id, "service": owed.service, "unpaid_cents": owed.unpaid_cents,
-             "past_due_cents": owed.past_due_cents} for owed in standing.by_service]
+             "past_due_cents": owed.past_due_cents, **{f"{name}_cents": getattr(owed, name) for name in BUCKETS}}
+            for owed in standing.by_service]
 
 
 def standing_of_row(row: Any, as_of: date, services: Iterable[Any] = ()) -> Standing:
@@ -93,12 +94,12 @@ def standing_of_row(row: Any, as_of: date, services: Iterable[Any] = ()) -> Stan
     return Standing(as_of=as_of, balance_cents=row.balance_cents, past_due_cents=row.past_due_cents,
                     days_past_due=(as_of - oldest).days if oldest else 0, oldest_unpaid_due=oldest,
                     **{name: getattr(row, f"{name}_cents") for name in BUCKETS},
-                    by_service=tuple(ServiceOwed(s.service, s.unpaid_cents, s.past_due_cents)
+                    by_service=tuple(ServiceOwed(s.service, s.unpaid_cents, s.past_due_cents,
+                                                 *(getattr(s, f"{name}_cents") for name in BUCKETS))
                                      for s in sorted(services, key=lambda s: s.service)))
 
 
-SERVICE_ROW = (AccountServiceBalance.account_id, AccountServiceBalance.service, AccountServiceBalance.unpaid_cents,
-               AccountServiceBalance.past_due_cents)
+SERVICE_ROW = tuple(AccountServiceBalance.__table__.c)
 
 
 SERVICES_KEPT = select(*SERVICE_ROW).where(AccountServiceBalance.account_id.in_(bindparam("ids", expanding=True)))

@@ -2,7 +2,7 @@
 
 `ordinance ledger verify` calls `check_balances`; it reads and never writes. An account
 with no kept row is the same as one whose kept row is all zeros. What is kept of each
-service (account_service_balances) is compared too, as `services`: {service: [unpaid, past due]}.
+service (account_service_balances) is compared too, as `services`: {service: [unpaid, past due, its aging buckets]}.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.money.ledger.aging import Standing
+from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.kept import KEPT_COLUMNS, balance_row, kept_day, kept_services
 from engine.money.ledger.standing import standings
 from engine.store.models import AccountBalance, LedgerEntry
@@ -76,8 +76,9 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _services(standing: Standing) -> dict[str, list[int]]:
-    """What a standing owes of each service: {service: [unpaid, past due]} (cents)."""
-    return {owed.service: [owed.unpaid_cents, owed.past_due_cents] for owed in standing.by_service}
+    """What a standing owes of each service: {service: [unpaid, past due, current, .., over 90]} (cents)."""
+    return {owed.service: [owed.unpaid_cents, owed.past_due_cents, *owed.buckets().values()]
+            for owed in standing.by_service}
 
 
 def _kept_rows(session: Session) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -90,7 +91,9 @@ def _kept_rows(session: Session) -> Iterator[tuple[int, dict[str, Any]]]:
         services = kept_services(session, [row.account_id for row in rows])
         for row in rows:
             yield row.account_id, {name: getattr(row, name) for name in KEPT_COLUMNS} | {
-                "services": {s.service: [s.unpaid_cents, s.past_due_cents] for s in services.get(row.account_id, [])}}
+                "services": {s.service: [s.unpaid_cents, s.past_due_cents,
+                                         *(getattr(s, f"{name}_cents") for name in BUCKETS)]
+                             for s in services.get(row.account_id, [])}}
         if len(rows) < ROWS_PER_READ:
             return
         after = rows[-1].account_id
