@@ -84,6 +84,7 @@ def request_refund(number: str):
     if not form.validate_on_submit():
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                               service_names=service_names(rules(), clock.today(), "en"),
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label), 400
     try:
         case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
