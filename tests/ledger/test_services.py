@@ -13,10 +13,13 @@ from engine.money.ledger import kept
 from engine.money.ledger.aging import Posting, age, unpaid_debits
 from engine.money.ledger.verify import check_balances
 from engine.rulebook import store
+from engine.rulebook.drafting import check_draft
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.rules.services import PaymentOrder, PaymentOrders, payment_orders_of
-from engine.store.models import AccountServiceBalance, Bill, LedgerEntry
+from engine.store.models import AccountServiceBalance, AuditEntry, Bill, LedgerEntry
+from engine.users import add_user
+from tests.factories import create_account
 from tests.ledger.billing_support import REPO, account_with_reads, reads_file
 
 NOW = datetime(2026, 3, 1, 17, 0, tzinfo=timezone.utc)
@@ -182,3 +185,33 @@ def test_a_partial_payment_applies_by_the_order_in_force_on_the_day(committing_d
             expected = before if night == BEFORE_THE_CHANGE else after
             assert {service: (u, p) for service, u, p in rows} == {
                 owed.service: (owed.unpaid_cents, owed.past_due_cents) for owed in expected.by_service}
+
+
+def test_publishing_an_order_in_force_on_the_kept_day_rebuilds_the_kept_balances(db):
+    """Kept on November 24; a version from that day (by service: sewer, then water) is published: the kept rows
+    follow at once, and the rebuild is audited."""
+    today = date(2026, 11, 24)
+    store.import_folder(db, REPO / "rules", actor="test", now=NOW, today=today)
+    for username, role in (("sam", "supervisor"), ("ana", "admin")):
+        add_user(db, username=username, full_name=username.title(), role=role, password="correct horse",
+                 actor="test", now=NOW)
+    account = create_account(db).id
+    for service, dollars, due in (("water", "60.00", date(2026, 11, 1)), ("sewer", "40.00", date(2026, 11, 20))):
+        ledger.post_charge(db, account, Decimal(dollars), on=date(2026, 10, 20), due_on=due, now=NOW,
+                           actor="billing", description="Bill", service=service)
+    ledger.post(db, account_id=account, kind="payment", amount=Decimal("-50.00"), on=date(2026, 11, 10), now=NOW,
+                actor="carla", description="Payment")
+    kept.roll_over(db, today, now=NOW, actor="balances-rollover")
+
+    def kept_by_service() -> dict[str, int]:
+        return dict(db.execute(select(AccountServiceBalance.service, AccountServiceBalance.unpaid_cents)
+                               .where(AccountServiceBalance.account_id == account)).all())
+
+    assert kept_by_service() == {"water": 1000, "sewer": 4000}  # oldest due first: the water bill first
+    text = (REPO / "rules" / "finance" / "payment-order.yaml").read_text(encoding="utf-8") + (
+        "  - effective: 2026-11-24\n    reference: Resolution 2026-88\n    order: {by_service: [sewer, water]}\n")
+    row = store.draft(db, check_draft(db, "payment-order", text, today), "sam", NOW)
+    store.publish(db, "payment-order", row.revision, "ana", NOW, today)
+    assert kept_by_service() == {"water": 5000}  # the sewer first, then $10.00 of the water
+    assert check_balances(db).agrees
+    assert db.scalar(select(AuditEntry.actor).where(AuditEntry.action == "ledger.balances_rebuilt")) == "ana"
