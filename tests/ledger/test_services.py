@@ -14,6 +14,8 @@ from engine.money.ledger.aging import Posting, age, unpaid_debits
 from engine.money.ledger.verify import check_balances
 from engine.rulebook import store
 from engine.rulebook.drafting import check_draft
+from engine.rulebook.impact import impact_of_draft
+from engine.rulebook.revisions import published_library
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.rules.services import PaymentOrder, PaymentOrders, payment_orders_of
@@ -215,3 +217,20 @@ def test_publishing_an_order_in_force_on_the_kept_day_rebuilds_the_kept_balances
     assert kept_by_service() == {"water": 5000}  # the sewer first, then $10.00 of the water
     assert check_balances(db).agrees
     assert db.scalar(select(AuditEntry.actor).where(AuditEntry.action == "ledger.balances_rebuilt")) == "ana"
+
+
+def test_the_impact_of_a_payment_order_lists_the_accounts_whose_services_past_due_change(db):
+    """Oldest first, the account has water and sewer past due; sewer first, only water."""
+    today = date(2026, 11, 24)
+    store.import_folder(db, REPO / "rules", actor="test", now=NOW, today=today)
+    account = create_account(db)
+    for service, dollars, due in (("water", "60.00", date(2026, 11, 1)), ("sewer", "40.00", date(2026, 11, 20))):
+        ledger.post_charge(db, account.id, Decimal(dollars), on=date(2026, 10, 20), due_on=due, now=NOW,
+                           actor="billing", description="Bill", service=service)
+    ledger.post(db, account_id=account.id, kind="payment", amount=Decimal("-50.00"), on=date(2026, 11, 10),
+                now=NOW, actor="carla", description="Payment")
+    text = (REPO / "rules" / "finance" / "payment-order.yaml").read_text(encoding="utf-8") + (
+        "  - effective: 2026-12-01\n    order: {by_service: [sewer, water]}\n")
+    report = impact_of_draft(db, load_document(text, "payment-order (draft)"), published_library(db), today)
+    assert report.effective == date(2026, 12, 1) and "past due of" in report.population
+    assert (account.number, "past due: sewer, water", "past due: water") in report.outcomes.changed

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
 from engine.money.ledger.order import payment_orders
+from engine.rules.services import PaymentOrders
 from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
@@ -76,9 +77,12 @@ def _grouped(rows: Iterable) -> Iterator[tuple[int, list[Posting]]]:
 
 
 def standings(session: Session, as_of: date, account_ids: Iterable[int] | None = None,
-              chunk: int = 20000) -> Iterator[tuple[int, Standing]]:
-    """(account_id, Standing) for each account with entries, or for each of `account_ids`, in id order."""
-    orders = payment_orders(session)
+              chunk: int = 20000, orders: PaymentOrders | None = None) -> Iterator[tuple[int, Standing]]:
+    """(account_id, Standing) for each account with entries, or for each of `account_ids`, in id order.
+
+    Credits pay in the city's published payment order, or in `orders` when given (a draft's, to preview it).
+    """
+    orders = orders or payment_orders(session)
     if account_ids is None:
         for account_id, postings in _grouped(_rows_in_order(session, as_of, chunk)):
             yield account_id, age(postings, as_of, orders)
