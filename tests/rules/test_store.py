@@ -118,7 +118,7 @@ def test_importing_the_same_folder_again_changes_nothing(db):
     store.import_folder(db, REPO_RULES, actor="test", now=NOW, today=TODAY)
     before = _revisions(db)
     report = store.import_folder(db, REPO_RULES, actor="test", now=NOW, today=TODAY)
-    assert (len(report.published), len(report.drafted), len(report.unchanged)) == (0, 0, 20)
+    assert (len(report.published), len(report.drafted), len(report.unchanged)) == (0, 0, 22)
     assert _revisions(db) == before
     assert _actions(db)[-2:] == ["rule.import", "rule.import"]
 
@@ -165,6 +165,7 @@ def test_an_import_that_would_change_an_in_force_version_imports_nothing(people,
     store.import_folder(people, _dog_folder(tmp_path, DOG_LICENSE), actor="test", now=NOW, today=TODAY)
     folder = _dog_folder(tmp_path, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
     (folder / "lien-filing-fee.yaml").write_bytes((REPO_RULES / "finance" / "lien-filing-fee.yaml").read_bytes())
+    (folder / "city-services.yaml").write_bytes((REPO_RULES / "utilities" / "city-services.yaml").read_bytes())
     with pytest.raises(store.RuleStoreError, match="dog-license-fee: versions.0. .effective 2026-01-01. is in force"):
         store.import_folder(people, folder, actor="test", now=NOW, today=TODAY, author="sam", approver="ana")
     assert _revisions(people) == 1
