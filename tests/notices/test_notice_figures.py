@@ -74,10 +74,10 @@ def figures(text: str) -> set[str]:
 
 def unpaid_debits_by_service(db, account_id: int, on: date) -> dict[str, int]:
     """What fell due before the day by service, in cents (no payment yet: every debit is unpaid)."""
-    return dict(db.execute(select(func.coalesce(LedgerEntry.service, "other"), func.sum(LedgerEntry.amount_cents))
-                           .where(LedgerEntry.account_id == account_id, LedgerEntry.effective_on <= on,
-                                  LedgerEntry.due_on < on, LedgerEntry.amount_cents > 0)
-                           .group_by(func.coalesce(LedgerEntry.service, "other"))).all())
+    return {service or "other": cents for service, cents in db.execute(
+        select(LedgerEntry.service, func.sum(LedgerEntry.amount_cents))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.effective_on <= on, LedgerEntry.due_on < on,
+               LedgerEntry.amount_cents > 0).group_by(LedgerEntry.service))}
 
 
 def balance(db, account_id: int, on: date) -> int:
