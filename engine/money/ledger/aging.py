@@ -137,44 +137,58 @@ def _net_of_reversals(entries: Iterable[Posting], as_of: date) -> list[list]:
     return list(kept.values())
 
 
+def _paid_in_order(entries: Iterable[Posting], as_of: date,
+                   orders: PaymentOrders) -> tuple[int, int, list[tuple[date, int, int, str | None, int]]]:
+    """(balance, credit left over, [(due, id, amount, service, unpaid)] in the order credits pay the debits)."""
+    netted = _net_of_reversals(sorted(entries, key=lambda e: e.id), as_of)
+    balance = sum(n[0] for n in netted)
+    credit = -sum(n[0] for n in netted if n[0] < 0)
+    order = orders.on(as_of)
+    if order.by_service:
+        rank = order.rank
+        debits = sorted((rank(service), due, entry_id, amount, service)
+                        for amount, due, entry_id, service in netted if amount > 0)
+        debits = [debit[1:] for debit in debits]
+    else:
+        debits = sorted((due, entry_id, amount, service) for amount, due, entry_id, service in netted if amount > 0)
+    paid = []
+    for due, entry_id, amount, service in debits:
+        applied = credit if credit < amount else amount
+        credit -= applied
+        paid.append((due, entry_id, amount, service, amount - applied))
+    return balance, credit, paid
+
+
 def settle(entries: Iterable[Posting], as_of: date,
            orders: PaymentOrders = OLDEST_FIRST_ALWAYS) -> tuple[int, int, list[Debit]]:
     """(balance, credit left over, each debit in the order credits pay them with what is left unpaid) on as_of."""
-    netted = _net_of_reversals(sorted(entries, key=lambda e: e.id), as_of)
-    balance = sum(amount for amount, _, _, _ in netted)
-    credit = -sum(amount for amount, _, _, _ in netted if amount < 0)
-    order = orders.on(as_of)
-    if order.by_service:
-        debits = sorted((n for n in netted if n[0] > 0), key=lambda n: (order.rank(n[3]), n[1], n[2]))
-    else:
-        debits = sorted((n for n in netted if n[0] > 0), key=lambda n: (n[1], n[2]))
-    settled = []
-    for amount, due, entry_id, service in debits:
-        applied = min(credit, amount)
-        credit -= applied
-        settled.append(Debit(entry_id, due, service, amount, amount - applied))
-    return balance, credit, settled
+    balance, credit, paid = _paid_in_order(entries, as_of, orders)
+    return balance, credit, [Debit(entry_id, due, service, amount, unpaid)
+                             for due, entry_id, amount, service, unpaid in paid]
 
 
 def age(entries: Iterable[Posting], as_of: date, orders: PaymentOrders = OLDEST_FIRST_ALWAYS) -> Standing:
     """The account's standing on as_of from its entries (any order); entries dated later are ignored."""
-    balance, credit, debits = settle(entries, as_of, orders)
+    balance, credit, paid = _paid_in_order(entries, as_of, orders)
     buckets = dict.fromkeys(BUCKETS, 0)
     unpaid_of: dict[str, dict[str, int]] = {}
     past_due, oldest = 0, None
-    for debit in debits:
-        if debit.unpaid_cents == 0:
+    for due, _, _, service, unpaid in paid:
+        if unpaid == 0:
             continue
-        late = (as_of - debit.due_on).days
+        late = (as_of - due).days
         bucket = bucket_for(late)
-        buckets[bucket] += debit.unpaid_cents
-        owed = unpaid_of.setdefault(debit.service or CATCH_ALL, dict.fromkeys(SERVICE_SUMS, 0))
-        owed["unpaid_cents"] += debit.unpaid_cents
-        owed[bucket] += debit.unpaid_cents
+        buckets[bucket] += unpaid
+        owed = unpaid_of.get(service or CATCH_ALL)
+        if owed is None:
+            owed = unpaid_of[service or CATCH_ALL] = dict.fromkeys(SERVICE_SUMS, 0)
+        owed["unpaid_cents"] += unpaid
+        owed[bucket] += unpaid
         if late > 0:
-            past_due += debit.unpaid_cents
-            owed["past_due_cents"] += debit.unpaid_cents
-            oldest = debit.due_on if oldest is None else min(oldest, debit.due_on)
+            past_due += unpaid
+            owed["past_due_cents"] += unpaid
+            if oldest is None or due < oldest:
+                oldest = due
     buckets["current"] -= credit  # a credit left after paying every debit is the customer's
     return Standing(as_of=as_of, balance_cents=balance, past_due_cents=past_due,
                     days_past_due=(as_of - oldest).days if oldest else 0,
@@ -185,4 +199,4 @@ def age(entries: Iterable[Posting], as_of: date, orders: PaymentOrders = OLDEST_
 def unpaid_debits(entries: Iterable[Posting], as_of: date,
                   orders: PaymentOrders = OLDEST_FIRST_ALWAYS) -> dict[int, int]:
     """What is left unpaid of each debit on as_of (cents, by entry id), credits paying in the city's order."""
-    return {debit.id: debit.unpaid_cents for debit in settle(entries, as_of, orders)[2]}
+    return {entry_id: unpaid for _, entry_id, _, _, unpaid in _paid_in_order(entries, as_of, orders)[2]}
