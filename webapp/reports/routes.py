@@ -65,7 +65,7 @@ def aging_by_service():
     """What is owed of each service by age, as of a day (default today)."""
     form = AsOfForm(request.args)
     day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
-    return _show(f"Aging by service as of {day.isoformat()}", form, reports.aging_by_service(database.session, day),
+    return _show(f"Aging by service as of {spelled(day)}", form, reports.aging_by_service(database.session, day),
                  f"aging-by-service-{day.isoformat()}.csv", AGING_BY_SERVICE_COLUMNS)
 
 
