@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from engine.money.ledger.aging import Posting, Standing, age
-from engine.money.ledger.kept import balance_row
+from engine.money.ledger.kept import balance_row, service_rows
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
 from samplecity.city import city_settings_row
@@ -107,7 +107,7 @@ def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[
     case_id = 0
     for start in range(1, accounts + 1, BATCH):
         rows: dict[str, list[tuple]] = {"customers": [], "properties": [], "accounts": [], "ledger": [], "cases": [],
-                                        "balances": []}
+                                        "balances": [], "service_balances": []}
         for n in range(start, min(start + BATCH, accounts + 1)):
             name = f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n}"
             street = f"{100 + n % 9000} {LAST[n % 10]} Street"
@@ -120,6 +120,8 @@ def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[
             entries, bills = account_rows(n, lines, night)
             standing = standing_yesterday(entries, entry_id + 1, night)
             rows["balances"].append(kept_row(n, standing))
+            rows["service_balances"].extend(tuple(row[name] for name in SERVICE_BALANCE_COLUMNS)
+                                            for row in service_rows(n, standing))
             for cents, on, due, kind in entries:
                 entry_id += 1
                 rows["ledger"].append((entry_id, n, kind, cents, on.isoformat(), due.isoformat() if due else None,
@@ -146,7 +148,12 @@ INSERTS = {
     "balances": "INSERT INTO account_balances (account_id, balance_cents, past_due_cents, oldest_unpaid_due, "
                 "current_cents, days_1_30_cents, days_31_60_cents, days_61_90_cents, over_90_cents) "
                 "VALUES (?,?,?,?,?,?,?,?,?)",
+    "service_balances": "INSERT INTO account_service_balances (account_id, service, unpaid_cents, past_due_cents, "
+                        "current_cents, days_1_30_cents, days_31_60_cents, days_61_90_cents, over_90_cents) "
+                        "VALUES (?,?,?,?,?,?,?,?,?)",
 }
+SERVICE_BALANCE_COLUMNS = ("account_id", "service", "unpaid_cents", "past_due_cents", "current_cents",
+                           "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 
 
 def save_city(connection: sqlite3.Connection) -> None:

@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from engine.money.gate import NEW_BOOKS, Admitted, Posting, Reversed, admit_all
 from engine.money.ledger import aging
-from engine.money.ledger.kept import balance_row
+from engine.money.ledger.kept import balance_row, service_rows
 from engine.rules.months import first_of_month
 from samplecity import usage
 from samplecity.accounts import AccountPlan, weighted
@@ -52,6 +52,8 @@ LEDGER_COLUMNS = ("id", "account_id", "kind", "amount_cents", "effective_on", "d
                   "fund", "gl_account")
 BALANCE_COLUMNS = ("account_id", "balance_cents", "past_due_cents", "oldest_unpaid_due", "current_cents",
                    "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
+SERVICE_BALANCE_COLUMNS = ("account_id", "service", "unpaid_cents", "past_due_cents", "current_cents",
+                           "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class AccountYears:
         self.payments = writer.declare("payments", PAYMENT_COLUMNS)
         self.entries = writer.declare("ledger_entries", LEDGER_COLUMNS)
         self.balances = writer.declare("account_balances", BALANCE_COLUMNS)
+        self.service_balances = writer.declare("account_service_balances", SERVICE_BALANCE_COLUMNS)
         self.ids = Ids()
         self.counts = Counts()
         self.nsf = rates.fee("returned-payment-fee", {"returned_payments_12m": 1}, as_of)
@@ -307,12 +310,19 @@ class AccountYears:
         self.keep_balance(account_id, entries)
 
     def keep_balance(self, account_id: int, entries: list[Entry]) -> None:
-        """The account's kept balance on the load's day, worked out by `age()` as every posting's is."""
+        """The account's kept balance (and by service) on the load's day, worked out by `age()` as every posting's is.
+
+        The year's bills are charged whole, without a service (what is owed is `other`), as a
+        ledger from before charges knew their service; the sample city's payment order is oldest due first.
+        """
         postings = [aging.Posting(e.id, e.booked.cents, e.booked.on, e.due_on, e.reverses and e.reverses.id)
                     for e in entries]
-        kept = balance_row(account_id, aging.age(postings, self.as_of))
+        standing = aging.age(postings, self.as_of)
+        kept = balance_row(account_id, standing)
         kept["oldest_unpaid_due"] = self.writer.day(kept["oldest_unpaid_due"])
         self.balances.append(tuple(kept[column] for column in BALANCE_COLUMNS))
+        self.service_balances.extend(tuple(row[column] for column in SERVICE_BALANCE_COLUMNS)
+                                     for row in service_rows(account_id, standing))
 
 
 def counter_day(day: date) -> date:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.money import from_cents
 from engine.money.ledger.aging import Posting, unpaid_debits
+from engine.money.ledger.order import payment_orders
 from engine.store.models import AuditEntry, Bill, Case, CaseEvent, LedgerEntry, Notice, Payment
 
 Event = dict[str, Any]
@@ -58,10 +59,11 @@ def _ledger_streams(session: Session, ids: Collection[int], as_of: date, found: 
     by_account: dict[int, list] = defaultdict(list)
     for row in session.execute(_LEDGER, {**_ids(ids), "as_of": as_of}):
         by_account[row.account_id].append(row)
+    orders = payment_orders(session)  # the city's published order decides what each payment paid
     for account_id, rows in by_account.items():
         streams = found[account_id]
-        unpaid = unpaid_debits([Posting(r.id, r.amount_cents, r.effective_on, r.due_on, r.reverses_id)
-                                for r in rows], as_of)
+        unpaid = unpaid_debits([Posting(r.id, r.amount_cents, r.effective_on, r.due_on, r.reverses_id, r.service)
+                                for r in rows], as_of, orders)
         by_id = {r.id: r for r in rows}
         reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
         for row in rows:

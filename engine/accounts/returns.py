@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.accounts.facts import facts_for_account
 from engine.money import ledger
+from engine.rules.schedule import service_of
 from engine.money.ledger.posting import lock_account
 from engine.money.tenders import RETURNABLE, PaymentError
 from engine.rules.library import RuleLibrary
@@ -64,7 +65,8 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
     if fee_result.total > 0:
         fee = ledger.post_fee(session, account.id, fee_result.total, on=on, now=now, actor=actor,
                               description=fee_result.lines[0]["name"], reference=f"payment {payment.id}",
-                              rule_id=FEE_RULE, rule_version=fee_result.version.isoformat())
+                              rule_id=FEE_RULE, rule_version=fee_result.version.isoformat(),
+                              service=service_of(fee_result.lines))
     status = library.evaluate(STATUS_RULE, facts, on).to_json()
     cash_only = bool(status["outcome"].get("cash_only"))
     became = cash_only and not account.cash_only

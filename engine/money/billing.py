@@ -37,6 +37,7 @@ from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import format_money, to_cents
+from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
 RATE_SCHEDULES = {"residential": "water-rates-residential", "commercial": "water-rates-commercial"}
@@ -175,15 +176,51 @@ def winter_average(history: list[tuple], read_on: date) -> Decimal | None:
     return (Decimal(sum(winter)) / len(winter)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-def bill_lines_summing_to_total(result) -> list[tuple[str, Decimal, str]]:
-    """The result's lines, plus a proration line when a rate change made the total differ from them."""
-    lines = [(line["name"], line["amount"], line.get("detail", "")) for line in result.lines]
-    difference = result.total - sum((amount for _, amount, _ in lines), Decimal(0))
-    if difference:
-        parts = "; ".join(f"{p['days']} days at rates of {p['version']}: {p['total']}"
-                          for p in result.to_json().get("parts", []))
-        lines.append(("Proration across a rate change", difference, parts))
-    return lines
+BillLineText = tuple[str, Decimal, str, "str | None"]  # name, amount, how it was reached, service
+
+
+def bill_lines_summing_to_total(result) -> list[BillLineText]:
+    """The result's lines with their services, plus proration lines when a rate change made the total differ.
+
+    A period across a rate change is prorated by days per service (each part's lines of the
+    service weighed by its days, as the total is), so each service's lines sum to what it is
+    charged; a cent the total's own rounding (or the version's minimum or maximum) leaves over
+    goes with the first line's service.
+    """
+    lines = [(line["name"], line["amount"], line.get("detail", ""), line.get("service")) for line in result.lines]
+    difference = result.total - sum((amount for _, amount, _, _ in lines), Decimal(0))
+    if not difference:
+        return lines
+    parts = "; ".join(f"{p['days']} days at rates of {p['version']}: {p['total']}"
+                      for p in result.to_json().get("parts", []))
+    prorated: dict[str | None, Decimal] = {}
+    for part in result.parts or []:
+        for service, amount in part["services"].items():
+            prorated[service] = prorated.get(service, Decimal(0)) + amount
+    billed = by_service(result.lines)
+    shares = {service: amount - billed.get(service, Decimal(0)) for service, amount in prorated.items()}
+    first = lines[0][3] if lines else None
+    shares[first] = shares.get(first, Decimal(0)) + difference - sum(shares.values(), Decimal(0))
+    return lines + [("Proration across a rate change", share, parts, service)
+                    for service, share in shares.items() if share]
+
+
+def charges_by_service(lines: list[BillLineText]) -> list[tuple[str | None, int]]:
+    """(service, cents) to charge for a bill's lines: one charge per service, in the order the lines name them.
+
+    A service whose lines come to zero or less (a credit line of its own) is no charge of its
+    own: its amount goes with the service charged most, so every charge is a debit and the
+    charges sum to the bill.
+    """
+    sums: dict[str | None, int] = {}
+    for _, amount, _, service in lines:
+        sums[service] = sums.get(service, 0) + to_cents(amount)
+    charged = {service: cents for service, cents in sums.items() if cents > 0}
+    left = sum(cents for cents in sums.values() if cents <= 0)
+    if left and charged:
+        most = max(charged, key=lambda service: charged[service])
+        charged[most] += left
+    return list(charged.items())
 
 
 @dataclass
@@ -381,10 +418,18 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
         Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
     insert_rows(session, BillLine.__table__, [
-        dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail)
-        for bill_id, lines in zip(bill_ids, done.lines) for n, (name, amount, detail) in enumerate(lines, start=1)])
+        dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail, service=service)
+        for bill_id, lines in zip(bill_ids, done.lines)
+        for n, (name, amount, detail, service) in enumerate(lines, start=1)])
     post_charges(session, [
-        NewCharge(bill["account_id"], bill["total_cents"], run.billed_on, run.due_on,
-                  f"Water and sewer, {bill['service_from']} to {bill['service_to']}", f"bill {bill_id}",
-                  bill["rule_id"], bill["rule_version"], bill_id)
-        for bill_id, bill in zip(bill_ids, done.bills)], now=run.now, actor=run.actor)
+        NewCharge(bill["account_id"], cents, run.billed_on, run.due_on,
+                  charge_description(service, bill["service_from"], bill["service_to"]), f"bill {bill_id}",
+                  bill["rule_id"], bill["rule_version"], bill_id, service)
+        for bill_id, bill, lines in zip(bill_ids, done.bills, done.lines)
+        for service, cents in charges_by_service(lines)], now=run.now, actor=run.actor)
+
+
+def charge_description(service: str | None, service_from: date, service_to: date) -> str:
+    """What the ledger says of a bill's charge: "Water and sewer, .." (lines without a service), or "Sewer, .."."""
+    what = "Water and sewer" if service is None else service.replace("_", " ").capitalize()
+    return f"{what}, {service_from} to {service_to}"

@@ -1,4 +1,5 @@
-"""Money reports as rows (dicts of text): aging, billing register, summary by rate, daily receipts, trial balance.
+"""Money reports as rows (dicts of text): aging (by account, by service), billing register, summary by rate,
+daily receipts, trial balance.
 
 Each returns (or streams) plain rows that the command line writes as CSV and the web UI
 renders as a table; amounts are dollars as text with two decimals.
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from engine.money.closing import stored_receipts
 from engine.money.ledger import BUCKETS
-from engine.money.ledger.balances import EVERY_KEPT, WITH_A_BALANCE, standings_of
+from engine.money.ledger.balances import EVERY_KEPT, OWING, WITH_A_BALANCE, standings_of
+from engine.rules.services import CATCH_ALL
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
 from engine.store.models import (Bill, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount,
@@ -53,6 +55,32 @@ def aging(session: Session, as_of: date, *, include_zero: bool = False) -> Itera
     yield {"account_number": "TOTAL", "customer": "", "balance": money_text(totals["balance_cents"]),
            **{b: money_text(totals[b]) for b in BUCKETS}, "past_due_balance": money_text(totals["past_due_cents"]),
            "days_past_due": ""}
+
+
+AGING_BY_SERVICE_COLUMNS = ["service", "accounts", "unpaid", *BUCKETS, "past_due"]
+
+
+def aging_by_service(session: Session, as_of: date) -> list[dict]:
+    """What is unpaid of each service on as_of, by age (read from the kept balances), then a totals row.
+
+    One row per service owed (by name, the catch-all `other` last): how many accounts owe
+    some of it, what they owe, its aging buckets and the part past due. Credits are the
+    account's and pay its debits in the city's payment order, so no service is ever negative.
+    """
+    sums: dict[str, dict[str, int]] = {}
+    for _, standing in standings_of(session, as_of, OWING):
+        for owed in standing.by_service:
+            row = sums.setdefault(owed.service, dict.fromkeys(["accounts", "unpaid", *BUCKETS, "past_due"], 0))
+            row["accounts"] += 1
+            row["unpaid"] += owed.unpaid_cents
+            row["past_due"] += owed.past_due_cents
+            for bucket in BUCKETS:
+                row[bucket] += getattr(owed, bucket)
+    order = sorted(sums, key=lambda service: (service == CATCH_ALL, service))
+    rows = [{"service": service, "accounts": sums[service]["accounts"],
+             **{k: money_text(v) for k, v in sums[service].items() if k != "accounts"}} for service in order]
+    total = {key: sum(sums[service][key] for service in sums) for key in ["unpaid", *BUCKETS, "past_due"]}
+    return rows + [{"service": "TOTAL", "accounts": "", **{k: money_text(v) for k, v in total.items()}}]
 
 
 def billing_register(session: Session, cycle: str, period: str) -> list[dict]:

@@ -133,6 +133,8 @@ def validate_notice(type_id: str, language: str, data: dict, city: dict) -> Noti
     _check_values(type_id, data, "")
     if "installments" in kind.requires:
         _check_installments(type_id, data["installments"])
+    if data.get("past_due_by_service") is not None:
+        _check_by_service(type_id, data["past_due_by_service"])
     return kind
 
 
@@ -164,6 +166,16 @@ def _check_installments(type_id: str, installments: object) -> None:
         _require(type_id, item, INSTALLMENT_KEYS, f"installments[{number}].")
         _check_date(type_id, f"installments[{number}].due_date", item["due_date"])
         _check_money(type_id, f"installments[{number}].amount", item["amount"])
+
+
+def _check_by_service(type_id: str, lines: object) -> None:
+    """Past due by service is a list of lines, each with the service, its name in each language and an amount."""
+    if not isinstance(lines, list):
+        raise NoticeDataError(f"{type_id} notice: 'past_due_by_service' must be a list")
+    for number, item in enumerate(lines, start=1):
+        _require(type_id, item, ("service", *(f"name_{language}" for language in LANGUAGES), "amount"),
+                 f"past_due_by_service[{number}].")
+        _check_money(type_id, f"past_due_by_service[{number}].amount", item["amount"])
 
 
 def _check_money(type_id: str, key: str, value: object) -> None:

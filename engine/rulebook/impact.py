@@ -37,6 +37,7 @@ from engine.accounts.facts import facts_with_standings
 from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
 from engine.money.ledger import Standing
 from engine.money.ledger.balances import OWING, count_of, standings_of
+from engine.money.ledger.standing import standings
 from engine.money import from_cents
 from engine.rulebook.evaluations import Evaluations, one_by_one
 from engine.rules.calendar import CityCalendar, city_calendar
@@ -47,6 +48,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.months import first_of_month
 from engine.rules.results import RuleResult, as_text
 from engine.rules.schedule import ScheduleResult
+from engine.rules.services import PAYMENT_ORDER_KIND, payment_orders_of
 from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, Business, License, MeterRead, UtilityAccount
@@ -522,6 +524,10 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     elif draft.kind == "calendar":
         report.population = f"the days from {today.isoformat()} for the next three months"
         report.outcomes = _calendar_days(published, draft, today)
+    elif draft.kind == PAYMENT_ORDER_KIND:
+        report.population = (f"accounts that owe on {effective.isoformat()}: the services each has something "
+                             "past due of, in the order in force and in the draft's")
+        report.outcomes = _owed_by_service(session, published, draft, effective, chunk, accounts)
     elif draft.kind == "deadline":
         report.population = "active licenses, on the first day of each of the next three months"
         report.outcomes = compare_outcomes(_renewal_checks(session, today, chunk, licenses),
@@ -531,6 +537,34 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     else:
         report.population = f"nothing: the impact of a {draft.kind} is not worked out here"
     return report
+
+
+def _owed_by_service(session: Session, published: RuleDocument, draft: RuleDocument, day: date, chunk: int,
+                     tally: Tally | None = None) -> OutcomeImpact:
+    """Each account that owes on the day: what it owes (and has past due) of each service, now and with the draft."""
+    was, will = payment_orders_of(published), payment_orders_of(draft)
+    owing = [account_id for account_id, _ in standings_of(session, day, OWING)]
+    numbers: dict[int, str] = {}
+
+    def pairs() -> Iterator[tuple[str, tuple[Standing, Standing]]]:
+        """(account number, (standing in the order now, standing in the draft's)), a chunk at a time."""
+        for start in range(0, len(owing), chunk):
+            ids = owing[start:start + chunk]
+            numbers.update(session.execute(select(UtilityAccount.id, UtilityAccount.number)
+                                           .where(UtilityAccount.id.in_(ids))).all())
+            now = dict(standings(session, day, account_ids=ids, orders=was))
+            for account_id, then in standings(session, day, account_ids=ids, orders=will):
+                yield numbers[account_id], (now[account_id], then)
+            _tell(tally, min(start + chunk, len(owing)), len(owing))
+
+    return compare_outcomes(pairs(), lambda pair: _owed_words(pair[0]), lambda pair: _owed_words(pair[1]),
+                            "accounts")
+
+
+def _owed_words(standing: Standing) -> str:
+    """Which services have something past due, in words (`past due: sewer, water`): the outcome counted."""
+    late = [owed.service for owed in standing.by_service if owed.past_due_cents]
+    return f"past due: {', '.join(late)}" if late else "nothing past due"
 
 
 def _tally(progress: Progress | None, subjects: str) -> Tally | None:

@@ -28,7 +28,10 @@ from engine.rulebook.drafting import (DraftCheck, check_draft, column_errors, in
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
                                        revision_document, sha256_of)
 from engine.rules.bounds import effective_window_errors
+from engine.money.ledger.kept import kept_day, rebuild_balances
+from engine.money.ledger.order import payment_orders
 from engine.rules.document import RuleDocument
+from engine.rules.services import PAYMENT_ORDER_KIND, PaymentOrders, payment_orders_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary, rule_files
 from engine.rules.loader import load_document
@@ -146,12 +149,23 @@ def _add(session: Session, doc: RuleDocument, author: str, now: datetime) -> Rul
 
 
 def _approve(session: Session, row: RuleVersion, approver: str, now: datetime) -> RuleVersion:
-    """Mark a checked draft published by `approver`, audited."""
+    """Mark a checked draft published by `approver`, audited; a payment order that changes the kept day rebuilds."""
+    before = payment_orders(session) if row.kind == PAYMENT_ORDER_KIND else None
     row.status, row.approver, row.published_at = "published", approver, now
     session.flush()
     audit.record(session, actor=approver, action="rule.publish", subject_type="rule", subject_id=row.document_id,
                  detail={"revision": row.revision, "sha256": row.sha256, "author": row.author}, at=now)
+    if before is not None:
+        _keep_with_the_new_order(session, before, payment_orders_of(revision_document(row)), approver, now)
     return row
+
+
+def _keep_with_the_new_order(session: Session, before: PaymentOrders, after: PaymentOrders, approver: str,
+                             now: datetime) -> None:
+    """Rebuild the kept balances when the order in force on the kept day changes (a version effective on it)."""
+    day = kept_day(session).as_of
+    if day is not None and before.on(day) != after.on(day):
+        rebuild_balances(session, day, now=now, actor=approver)
 
 
 def _publish_problems(session: Session, doc: RuleDocument, today: date) -> list[str]:

@@ -52,6 +52,20 @@ def reference_errors(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> It
     return kind_named(doc.kind).references(doc, known)
 
 
+def _second_of_a_kind(documents: Iterable[RuleDocument]) -> Iterator[DocumentError]:
+    """An error for each document of a kind a city has only one of (its services, its payment order) after the first."""
+    first: dict[str, RuleDocument] = {}
+    for doc in sorted(documents, key=lambda d: d.id):
+        if not kind_named(doc.kind).one_per_city:
+            continue
+        if doc.kind in first:
+            yield DocumentError(doc.source, doc.line_of("kind"), "kind",
+                                f"the city has one {doc.kind} document, {first[doc.kind].id}; "
+                                f"change that one rather than adding {doc.id}")
+        else:
+            first[doc.kind] = doc
+
+
 class RuleLibrary:
     """The city's rule documents by id, checked against each other."""
 
@@ -71,6 +85,7 @@ class RuleLibrary:
                                            f'"{doc.id}" is already the id of {by_id[doc.id].source}'))
             else:
                 by_id[doc.id] = doc
+        found.extend(_second_of_a_kind(by_id.values()))
         lookup = {**{doc.id: doc for doc in known}, **by_id}
         for doc in by_id.values():
             found.extend(reference_errors(doc, lookup))

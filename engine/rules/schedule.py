@@ -210,6 +210,7 @@ class LinePlan:
     multiply_by: tuple[str, Decimal | None] | None = None
     min: Decimal | None = None
     max: Decimal | None = None
+    service: str | None = None  # the service the line bills (its own, else its version's); None: the catch-all
 
     def price(self, facts: dict, work: _Work, rounding: str) -> tuple[Decimal, str] | None:
         """The line's rounded amount and how it was reached, or None when its `when` fails."""
@@ -232,7 +233,7 @@ class LinePlan:
         return round_money(amount, rounding), detail
 
 
-def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str) -> LinePlan:
+def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str, service: str | None) -> LinePlan:
     """Compile one `lines[i]` mapping."""
     name = raw["name"]
     bases = [b for b in BASES if b in raw]
@@ -249,7 +250,7 @@ def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str) -> L
     when = Condition.compile(raw["when"], doc.inputs, f"{path}.when") if "when" in raw else None
     multiply = raw.get("multiply_by")
     multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None
-    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"))
+    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"), raw.get("service", service))
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,8 @@ class VersionPlan:
         """Compile a version's body once."""
         body, names, lines = version.body, [], []
         for i, raw in enumerate(body.get("lines", [])):
-            lines.append(_line_plan(raw, doc, list(names), f"versions[{version.index}].lines[{i}]"))
+            lines.append(_line_plan(raw, doc, list(names), f"versions[{version.index}].lines[{i}]",
+                                    body.get("service")))
             names.append(raw["name"])
         rounding = body.get("rounding", "half_up")
         return cls(version, tuple(lines), rounding, body.get("minimum"), body.get("maximum"))
@@ -282,7 +284,8 @@ class VersionPlan:
             amount, detail = done
             work.subtotal += amount
             work.amounts[line.name] = amount
-            priced.append({"name": line.name, "amount": amount, "detail": detail})
+            priced.append({"name": line.name, "amount": amount, "detail": detail} if line.service is None else
+                          {"name": line.name, "amount": amount, "detail": detail, "service": line.service})
         total, note = work.subtotal, None
         if self.minimum is not None and total < self.minimum:
             total, note = round_money(self.minimum, self.rounding), wording.raised_to_minimum(money_text(self.minimum))
@@ -329,7 +332,7 @@ class ScheduleResult:
         """The result as `--json` prints it: money as two-decimal strings, dates ISO."""
         out: dict[str, JsonValue] = {
             "total": money_text(self.total),
-            "lines": [{"name": l["name"], "amount": money_text(l["amount"]), "detail": l["detail"]} for l in self.lines],
+            "lines": [_line_json(line) for line in self.lines],
             "rule": self.rule,
             "version": self.version.isoformat(),
             "reference": self.reference,
@@ -343,6 +346,28 @@ class ScheduleResult:
                 for p in self.parts
             ]
         return out
+
+
+def _line_json(line: dict) -> dict[str, JsonValue]:
+    """A priced line as `--json` prints it: name, amount, detail, and its service when it names one."""
+    shown: dict[str, JsonValue] = {"name": line["name"], "amount": money_text(line["amount"]), "detail": line["detail"]}
+    if line.get("service"):
+        shown["service"] = line["service"]
+    return shown
+
+
+def by_service(lines: list[dict]) -> dict[str | None, Decimal]:
+    """The lines' amounts summed by service (None: lines without one), in the order services first appear."""
+    sums: dict[str | None, Decimal] = {}
+    for line in lines:
+        sums[line.get("service")] = sums.get(line.get("service"), ZERO) + line["amount"]
+    return sums
+
+
+def service_of(lines: list[dict]) -> str | None:
+    """The one service a result's lines bill (a fee posted as one entry); None when they name none or several."""
+    named = {line.get("service") for line in lines}
+    return named.pop() if len(named) == 1 else None
 
 
 def period_dates(period: tuple[date | str, date | str]) -> tuple[date, date]:
@@ -373,7 +398,9 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date
         plan = compiled.plan(version)
         whole, lines, note = plan.price(checked)
         part = round_money(whole * days / period_days, plan.rounding)
-        parts.append({"version": version.effective, "days": days, "total": part})
+        parts.append({"version": version.effective, "days": days, "total": part,
+                      "services": {service: round_money(amount * days / period_days, plan.rounding)
+                                   for service, amount in by_service(lines).items()}})
         total += part
     version = spans[-1][0]
     return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, parts, note)

@@ -337,8 +337,8 @@ class LedgerEntry(Base):
 class AccountBalance(Base):
     """An account's standing on the kept day, kept as it changes (engine.money.ledger.kept writes it; nothing else).
 
-    Days past due is not kept: it is the day read for less `oldest_unpaid_due`. When charges
-    know their service (issue 12, item 1), the unpaid amount of each service is kept here too.
+    Days past due is not kept: it is the day read for less `oldest_unpaid_due`. What is unpaid
+    and past due of each service is kept beside it, in account_service_balances.
     """
 
     __tablename__ = "account_balances"
@@ -349,6 +349,26 @@ class AccountBalance(Base):
     balance_cents: Mapped[int] = mapped_column(Cents)
     past_due_cents: Mapped[int] = mapped_column(Cents)
     oldest_unpaid_due: Mapped[date | None] = mapped_column(Date)
+    current_cents: Mapped[int] = mapped_column(Cents)
+    days_1_30_cents: Mapped[int] = mapped_column(Cents)
+    days_31_60_cents: Mapped[int] = mapped_column(Cents)
+    days_61_90_cents: Mapped[int] = mapped_column(Cents)
+    over_90_cents: Mapped[int] = mapped_column(Cents)
+
+
+class AccountServiceBalance(Base):
+    """What an account owes of one service on the kept day: unpaid, past due, aging (cents); kept with account_balances.
+
+    One row per account and service with something unpaid (the catch-all `other` for debits
+    without a service); engine.money.ledger.kept writes it with the account's row, and nothing else.
+    """
+
+    __tablename__ = "account_service_balances"
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), primary_key=True,
+                                            autoincrement=False)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unpaid_cents: Mapped[int] = mapped_column(Cents)
+    past_due_cents: Mapped[int] = mapped_column(Cents)
     current_cents: Mapped[int] = mapped_column(Cents)
     days_1_30_cents: Mapped[int] = mapped_column(Cents)
     days_31_60_cents: Mapped[int] = mapped_column(Cents)

@@ -26,6 +26,7 @@ from engine.accounts.facts import standing_facts
 from engine.money.ledger import standings
 from engine.money.ledger.balances import PAST_DUE, kept_on, standings_of
 from engine.money.ledger.moving import Accounts
+from engine.money.ledger.order import payment_orders
 from engine.store.models import Bill, Case, LedgerEntry, UtilityAccount
 from engine.sweeps.casework import Tally, advance_case, in_states, is_tagged, might_move, one_subject
 from engine.sweeps.runner import SweepContext
@@ -38,15 +39,19 @@ WINDOW_PER_SUBJECT = 12  # account ids scanned per subject wanted: about one acc
 def maybe_past_due(session: Session, as_of: date, low: int, high: int) -> list[int]:
     """Accounts in (low, high] whose entries could leave something past due on the day (a superset).
 
-    Credits pay the oldest debts first, so something is past due only if the debits due
+    While credits pay the oldest debts first, something is past due only if the debits due
     before the day exceed the credits. Counted here: debits due before the day (and every
     reversal of a payment, which cancels that payment), less every credit that is not a
-    reversal. A reversal of a charge is left out, so the sum is never below the truth.
+    reversal. A reversal of a charge is left out, so the sum is never below the truth. Under
+    a payment order by service a credit may pay a debit not due yet first, so the credits are
+    not subtracted then: every account with a debit due before the day is a candidate.
     """
     due = func.coalesce(LedgerEntry.due_on, LedgerEntry.effective_on)
+    by_service = bool(payment_orders(session).on(as_of).by_service)
     owed = when((and_(LedgerEntry.amount_cents > 0, (due < as_of) | LedgerEntry.reverses_id.is_not(None)),
                  LedgerEntry.amount_cents),
-                (and_(LedgerEntry.amount_cents < 0, LedgerEntry.reverses_id.is_(None)), LedgerEntry.amount_cents),
+                (and_(LedgerEntry.amount_cents < 0, LedgerEntry.reverses_id.is_(None), not by_service),
+                 LedgerEntry.amount_cents),
                 else_=0)
     return list(session.scalars(
         select(LedgerEntry.account_id)

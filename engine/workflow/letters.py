@@ -17,8 +17,10 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from engine.money import money_text
-from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
+from engine.money.ledger.balances import standings_on
+from engine.notices.catalog import COMMON_KEYS, LANGUAGES, NoticeDataError, notice_type
 from engine.rules.library import RuleLibrary
+from engine.rules.services import CATCH_ALL, service_names
 from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
@@ -42,6 +44,8 @@ DEADLINES: dict[str, dict[str, str | None]] = {
     "door-hanger": {"shutoff_date": "shutoff_on"}, "lien-intent": {"due_date": "pay_by"},
     "license-renewal-reminder": {"due_date": None}, "license-renewal-final": {"due_date": None},
 }
+# The notices that print what is past due of each service (when a service is named).
+BY_SERVICE_NOTICES = ("past-due-reminder", "shutoff-notice", "door-hanger")
 LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
 # The case fields each notice prints that a step must give (a form field, a `set:`, or given at opening); the
 # workflow loader refuses a `notice:` in a workflow where none does.
@@ -57,6 +61,21 @@ def iso(value: object) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def past_due_by_service(session: Session, rules: RuleLibrary, account_id: int, on: date) -> list[dict[str, str]] | None:
+    """What is past due of each service on the day, named in each language: printed when a service is named.
+
+    None (nothing printed) when nothing past due names a service: a ledger from before charges
+    knew their service owes only `other`, and a list of one "Other charges" line says nothing.
+    """
+    owed = [o for o in standings_on(session, on, [account_id])[account_id].by_service if o.past_due_cents > 0]
+    if all(o.service == CATCH_ALL for o in owed):
+        return None
+    names = {language: service_names(rules, on, language) for language in LANGUAGES}
+    return [{"service": o.service, **{f"name_{language}": names[language].get(o.service, o.service)
+                                      for language in LANGUAGES}, "amount": money_text(o.past_due_cents)}
+            for o in owed]
 
 
 def _recipient(customer: Customer) -> dict[str, str]:
@@ -208,6 +227,8 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
         raise NoticeDataError(f"{type_id} notice: {missing}") from None
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),
             "recipient": _recipient(customer), **lines, **printed}
+    if type_id in BY_SERVICE_NOTICES and subject_type == "utility_account":
+        data["past_due_by_service"] = past_due_by_service(session, rules, subject_id, on)
     data = {k: v for k, v in data.items() if v is not None}
     for key in COMMON_KEYS + notice_type(type_id).requires:
         if data.get(key) in (None, "", [], {}):

@@ -120,7 +120,7 @@ def test_every_documented_account_fact_is_given():
 
 
 def test_a_chunk_costs_the_queries_of_one_account(db, accounts):
-    """Four queries for one account, four for seven: the accounts, their standings, their ledgers, their payments."""
+    """Four queries for one account, four for seven (the payment order in force is one): no query per account."""
     def queries(ids) -> int:
         seen: list[str] = []
         listener = lambda *args: seen.append(args[2])  # noqa: E731

@@ -357,6 +357,8 @@ def test_rules_import_refuses_a_version_ten_years_away(cli, monkeypatch, tmp_pat
     folder = tmp_path / "later"
     folder.mkdir()
     (folder / "late-fee.yaml").write_text(late_fee(effective="2040-01-01"), encoding="utf-8")
+    services = RULES / "utilities" / "city-services.yaml"  # the late fee's service, fees, is on the city's list
+    (folder / services.name).write_text(services.read_text(encoding="utf-8"), encoding="utf-8")
     result = cli("rules", "import", str(folder))
     no_traceback(result)
     assert re.search(r"late-fee\.yaml:\d+: versions\[1\]\.effective: at most 10 years after 2026-03-02 "

@@ -75,7 +75,11 @@ def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
         assert home_bill.explanation["facts"]["winter_average_ccf"] == "7"
         assert (home_bill.service_from, home_bill.service_to) == (date(2026, 1, 29), date(2026, 2, 26))
         charges = s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "charge")).all()
-        assert sorted(c.amount_cents for c in charges) == [9745, 24866]
+        assert [line.service for line in home_bill.lines] == ["water", "water", "sewer", "sewer", "fees"]
+        assert {c.service: c.amount_cents for c in charges if c.bill_id == home_bill.id} == {
+            "water": 2702 + 2720, "sewer": 1633 + 2226, "fees": 464}  # one charge per service, summing to 97.45
+        assert sum(c.amount_cents for c in charges if c.bill_id == shop_bill.id) == 24866
+        assert {c.due_on for c in charges} == {date(2026, 3, 23)}
         assert {c.actor for c in charges} == {"billing:A-2026-03"}
         assert charges[0].due_on == date(2026, 3, 23)  # bill day Mar 1 + 21 = Sunday Mar 22, rolled to Monday
         assert billing_dates(library(), "A", "2026-03", AS_OF)[2] == "city-calendar"
@@ -157,7 +161,8 @@ def test_two_runs_of_one_cycle_at_once_bill_each_account_once(committing_url, tm
     assert sum(r.billed for r in reports) == 12 and sum(r.already_billed for r in reports) == 12
     with factories[0]() as s:
         assert s.scalar(select(func.count()).select_from(Bill)) == 12
-        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 12
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 12 * 3  # water, sewer and fees, once each
+        assert s.scalar(select(func.count(func.distinct(LedgerEntry.bill_id)))) == 12
         assert verify_chain(s).intact
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 
 from engine.money import ledger
 from engine.store.db import make_engine, make_sessionmaker
-from engine.store.models import AccountBalance, AuditEntry, BalancesDay
+from engine.store.models import AccountBalance, AccountServiceBalance, AuditEntry, BalancesDay
 from tests.factories import NOW, create_account
 from webapp.cli import main
 
@@ -38,6 +38,11 @@ def test_verify_names_the_account_whose_kept_balance_differs_and_a_rebuild_puts_
     assert differs.exit_code == 1
     assert "DIFFER from the ledger for 1 of 2 accounts on 2026-03-01" in differs.stderr
     assert f"{shop.number}: past_due kept 7.00, ledger 0.00" in differs.stderr and home.number not in differs.stderr
+    with sessions() as s, s.begin():  # what is kept of a service is checked too (a charge without one: other)
+        s.execute(update(AccountServiceBalance).where(AccountServiceBalance.account_id == home.id)
+                  .values(unpaid_cents=5000))
+    differs = run(env, "ledger", "verify")
+    assert f"{home.number}: other unpaid kept 50.00, ledger 52.03; past due kept 0.00, ledger 0.00" in differs.stderr
 
     rebuilt = run(env, "ledger", "rebuild-balances", "--as-of", "2026-03-21")
     assert rebuilt.exit_code == 0 and "rebuilt from the ledger for 2026-03-21: 2 accounts" in rebuilt.stdout

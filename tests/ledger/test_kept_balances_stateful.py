@@ -1,19 +1,24 @@
 """A Hypothesis state machine: the kept balances stay the ledger's own standings whatever is posted and whenever.
 
-Three accounts; charges (some dated ahead), fees, payments at the counter and in a file,
-a billing run's bulk charges, returned payments, reversals and adjustments; days pass, and
-on some nights the roll-over runs and on others it does not. After every step each kept row
-is the account's standing worked out from its ledger on the kept day, and every reader
-(one account, a population, a count) gives on today and on an earlier day what the ledger gives.
+Three accounts; charges of water, sewer, garbage or no service (some dated ahead), fees,
+payments at the counter and in a file, a billing run's bulk charges (one per service of a
+bill), returned payments, reversals and adjustments; the city's payment order published anew
+(oldest due first, or a priority of services) from a later day; days pass, and on some nights
+the roll-over runs and on others it does not. After every step each kept row, and what it
+keeps of each service, is the account's standing worked out from its ledger on the kept day,
+and every reader (one account, a population, a count) gives on today and on an earlier day
+what the ledger gives.
 """
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from engine.money import from_cents, ledger
@@ -23,11 +28,15 @@ from engine.money.ledger.bulk import NewCharge, NewPaymentCredit, post_charges, 
 from engine.money.ledger.moving import among_ids
 from engine.money.ledger.verify import check_balances
 from engine.accounts.returns import return_payment
-from engine.store.models import AccountBalance, Bill, LedgerEntry, Payment
+from engine.rulebook.revisions import sha256_of
+from engine.store.models import AccountBalance, AccountServiceBalance, Bill, LedgerEntry, Payment, RuleVersion
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
 
 cents = st.integers(min_value=1, max_value=60000)
+services = st.sampled_from(["water", "sewer", "garbage", None])
+orders = st.sampled_from(["oldest_due_first", "{by_service: [water, sewer, garbage]}",
+                          "{by_service: [garbage, other]}", "{by_service: [sewer]}"])
 RULES = library()
 _runs = itertools.count(1)
 
@@ -48,17 +57,35 @@ class KeptBalancesMachine(RuleBasedStateMachine):
         if entry.kind in ("charge", "fee"):
             self.correctable.append(entry.id)
 
-    @rule(who=st.integers(0, 2), amount=cents, due_in=st.integers(0, 40), ahead=st.sampled_from([0, 0, 0, 3]))
-    def charge(self, who, amount, due_in, ahead):
+    @rule(who=st.integers(0, 2), amount=cents, due_in=st.integers(0, 40), ahead=st.sampled_from([0, 0, 0, 3]),
+          service=services)
+    def charge(self, who, amount, due_in, ahead, service):
         on = self.day + timedelta(days=ahead)
         self._remember(ledger.post_charge(self.db, self.accounts[who], from_cents(amount), on=on,
                                           due_on=on + timedelta(days=due_in), now=NOW, actor="billing",
-                                          description="Water and sewer"))
+                                          description="Water and sewer", service=service))
 
-    @rule(who=st.integers(0, 2), amount=cents)
-    def fee(self, who, amount):
+    @rule(who=st.integers(0, 2), amount=cents, service=st.sampled_from(["fees", None]))
+    def fee(self, who, amount, service):
         self._remember(ledger.post_fee(self.db, self.accounts[who], from_cents(amount), on=self.day, now=NOW,
-                                       actor="sweep:delinquency", description="Late fee"))
+                                       actor="sweep:delinquency", description="Late fee", service=service))
+
+    @rule(order=orders, ahead=st.integers(1, 40))
+    def payment_order_published(self, order, ahead):
+        """A new revision of the payment order adds a version from a later day (publishing never dates one back)."""
+        newest = self.db.scalar(select(RuleVersion).where(RuleVersion.document_id == "payment-order")
+                                .order_by(RuleVersion.revision.desc()).limit(1))
+        effective = max(self.day, kept.kept_day(self.db).as_of or self.day) + timedelta(days=ahead)
+        if newest is not None and effective <= newest.latest_effective:
+            effective = newest.latest_effective + timedelta(days=1)
+        text = "id: payment-order\nkind: payment-order\ntitle: Payment order\nversions:\n" + "".join(
+            f"  - effective: {day.isoformat()}\n    order: {said}\n"
+            for day, said in [*self._recent_versions(newest), (effective, order)])
+        self.db.add(RuleVersion(document_id="payment-order", revision=(newest.revision + 1) if newest else 1,
+                                kind="payment-order", title="Payment order", department=None, yaml_text=text,
+                                sha256=sha256_of(text), status="published", latest_effective=effective,
+                                author="import", approver="import", created_at=NOW, published_at=NOW, note=""))
+        self.db.flush()
 
     @rule(who=st.integers(0, 2), amount=cents)
     def counter_payment(self, who, amount):
@@ -68,6 +95,17 @@ class KeptBalancesMachine(RuleBasedStateMachine):
         self.db.flush()
         ledger.post_payment(self.db, payment, now=NOW)
         self.payments.append(payment.id)
+
+    def _recent_versions(self, newest: RuleVersion | None) -> list[tuple[date, str]]:
+        """The versions of the published order from the one in force 60 days before today (a document has at most
+        100 versions; the examples of one run share the store): the days the readers ask about keep their order."""
+        if newest is None:
+            return []
+        versions = re.findall(r"effective: (\S+)\n    order: (.+)\n", newest.yaml_text)
+        since = min(self.day - timedelta(days=60), kept.kept_day(self.db).as_of or self.day)
+        keep = [i for i, (day, _) in enumerate(versions) if date.fromisoformat(day) > since]
+        start = max(0, (keep[0] if keep else len(versions)) - 1)
+        return [(date.fromisoformat(day), said) for day, said in versions[start:]]
 
     @rule(amounts=st.lists(st.tuples(st.integers(0, 2), cents), min_size=1, max_size=4))
     def payment_file(self, amounts):
@@ -94,8 +132,10 @@ class KeptBalancesMachine(RuleBasedStateMachine):
                         explanation={})
             self.db.add(bill)
             self.db.flush()
-            charges.append(NewCharge(account_id, amount, self.day, bill.due_on, "Water", f"bill {bill.id}",
-                                     bill.rule_id, bill.rule_version, bill.id))
+            for service, part in ((None, amount),) if amount < 3 else (("water", amount // 2),
+                                                                       ("sewer", amount - amount // 2)):
+                charges.append(NewCharge(account_id, part, self.day, bill.due_on, "Water", f"bill {bill.id}",
+                                         bill.rule_id, bill.rule_version, bill.id, service))
         ids = post_charges(self.db, charges, now=NOW, actor="billing:A")
         self.correctable.extend(ids)
 
@@ -135,6 +175,12 @@ class KeptBalancesMachine(RuleBasedStateMachine):
             as_kept = kept.balance_row(account_id, ledger.Standing(as_of=day)) if row is None else \
                 {name: getattr(row, name) for name in worked_out}
             assert as_kept == worked_out
+            by_service = kept.service_rows(account_id, ledger.standing(self.db, account_id, day))
+            kept_by_service = self.db.execute(
+                select(*AccountServiceBalance.__table__.c)
+                .where(AccountServiceBalance.account_id == account_id)
+                .order_by(AccountServiceBalance.service)).mappings().all()
+            assert [dict(row) for row in kept_by_service] == by_service
 
     @invariant()
     def every_reader_gives_the_ledger_s_standing_today_and_before(self):

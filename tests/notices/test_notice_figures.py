@@ -73,6 +73,14 @@ def figures(text: str) -> set[str]:
     return set(MONEY.findall(text))
 
 
+def unpaid_debits_by_service(db, account_id: int, on: date) -> dict[str, int]:
+    """What fell due before the day by service, in cents (no payment yet: every debit is unpaid)."""
+    return {service or "other": cents for service, cents in db.execute(
+        select(LedgerEntry.service, func.sum(LedgerEntry.amount_cents))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.effective_on <= on, LedgerEntry.due_on < on,
+               LedgerEntry.amount_cents > 0).group_by(LedgerEntry.service))}
+
+
 def balance(db, account_id: int, on: date) -> int:
     """What the account owes on the day, in cents: the sum of its ledger entries (a letter never prints a credit)."""
     owed = db.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
@@ -99,7 +107,10 @@ def test_the_delinquency_letters_print_the_ledgers_figures(db, catalog, staff, r
     for step, user, day in (("mail_shutoff_notice", "sweep:delinquency", date(2026, 6, 18)),
                             ("post_door_hanger", "carla", date(2026, 6, 30))):
         notice = take(db, catalog, case, step, user, day)
-        assert figures(printed(renderer, tmp_path, notice)) == {dollars(balance(db, account.id, day))}, step
+        by_service = {dollars(cents) for cents in unpaid_debits_by_service(db, account.id, day).values()}
+        assert by_service == {"$120.00", "$12.00"}  # the bill (no service: other) and the late fee (fees)
+        assert figures(printed(renderer, tmp_path, notice)) == {dollars(balance(db, account.id, day))} | by_service, \
+            step
     take(db, catalog, case, "ready_for_shutoff", "sweep:delinquency", date(2026, 7, 6))
     take(db, catalog, case, "record_shutoff", "carla", date(2026, 7, 7), meter_reading="1")
     pay(db, account.id, "150.00", on=date(2026, 7, 8))  # the bill, the late fee and part of the reconnection fee

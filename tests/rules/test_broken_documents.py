@@ -31,7 +31,7 @@ EXPECTED = {
     'bad-input-type.yaml':
         '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date; found the text "decimal"',
     'bad-kind.yaml':
-        '2: kind: expected one of schedule, criteria, calendar, deadline, measure; found the text "decision_table"',
+        '2: kind: expected one of schedule, criteria, calendar, deadline, measure, services, payment-order; found the text "decision_table"',
     'bad-roll.yaml':
         '7: versions[0].timeline.due.roll: expected one of office_day, shutoff_day; found the text "next_business_day"',
     'bad-weekday.yaml':
@@ -181,7 +181,7 @@ EXPECTED = {
     'unknown-key-leaf.yaml':
         '13: versions[0].rules[0].when.lessthan: unknown key "lessthan" (allowed here: fact, eq, ne, gt, gte, lt, lte, in, not_in, exists)',
     'unknown-key-line.yaml':
-        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit)',
+        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit, service)',
     'unknown-key-step.yaml':
         '7: versions[0].timeline.due.weeks: unknown key "weeks" (allowed here: after, days, office_days, months, day, roll)',
     'unknown-key-top.yaml': (
@@ -189,7 +189,7 @@ EXPECTED = {
         '3: titel: unknown key "titel" (allowed here: id, kind, title, department, description, versions, inputs)',
     ),
     'unknown-key-version.yaml':
-        '10: versions[0].referance: unknown key "referance" (allowed here: effective, reference, adopted, retired, lines, minimum, maximum, rounding)',
+        '10: versions[0].referance: unknown key "referance" (allowed here: effective, reference, adopted, retired, lines, service, minimum, maximum, rounding)',
     'versions-is-mapping.yaml':
         '4: versions: expected a list, found a mapping of effective, lines',
     'versions-same-date.yaml':

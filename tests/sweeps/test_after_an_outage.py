@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit_checkpoints import CheckpointWriter
+from engine.money.ledger import standing
 from engine.notices.formats import MONTHS_EN, MONTHS_ES
 from engine.rules.calendar import city_calendar
 from engine.store.db import make_engine, make_sessionmaker
@@ -175,7 +176,8 @@ def test_the_night_it_came_back_mails_the_held_notices_at_most_one_an_account(ou
 
 def test_every_notice_mailed_is_dated_from_its_night_and_adds_up_to_the_ledger(outage):
     """Read from the PDFs: dates on or after the mailing night and at least the calendar's notice period; the
-    amount due is the ledger's balance that day and every other amount a fee the ledger posted that day."""
+    amount due is the ledger's balance that day and every other amount a fee the ledger posted that day, or what
+    the ledger has past due of a service that day (the late fees are of the service fees)."""
     letters = mailed(outage)
     assert {notice_type for notice_type, _night, _text in letters} == {"past-due-reminder", "shutoff-notice"}
     with outage.sessions() as session:
@@ -188,4 +190,5 @@ def test_every_notice_mailed_is_dated_from_its_night_and_adds_up_to_the_ledger(o
             balance, fees = ledger_on(session, accounts[number], night)
             amounts = cents_on(text)
             assert balance in amounts, (number, notice_type, balance, amounts)
-            assert amounts <= {balance} | fees, (number, notice_type, balance, fees, amounts)
+            by_service = set(standing(session, accounts[number], night).past_due_by_service().values())
+            assert amounts <= {balance} | fees | by_service, (number, notice_type, balance, fees, amounts)

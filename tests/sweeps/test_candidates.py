@@ -5,11 +5,14 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from engine.accounts.facts import standing_facts
 from engine.money import ledger
-from engine.store.models import Case
+from engine.money.ledger.aging import Posting, age
+from engine.rulebook.revisions import sha256_of
+from engine.store.models import BalancesDay, Case, LedgerEntry, RuleVersion
+from webapp.main.summary import past_due_count
 from engine.sweeps.casework import might_move
 from engine.sweeps.delinquency import maybe_past_due
 from engine.workflow import runtime
@@ -18,6 +21,15 @@ from tests.factories import create_account, create_case
 from tests.sweeps.conftest import at
 
 NIGHT = date(2026, 6, 1)
+SERVICES = ("water", "sewer", None)
+BY_SERVICE = """\
+id: payment-order
+kind: payment-order
+title: Payments by service
+versions:
+  - effective: 2026-01-01
+    order: {by_service: [water, sewer]}
+"""
 
 
 def random_ledger(session, account_id: int, rng: random.Random) -> None:
@@ -30,7 +42,7 @@ def random_ledger(session, account_id: int, rng: random.Random) -> None:
         if kind == "charge":
             entries.append(ledger.post_charge(session, account_id, amount, on=on, now=at(on), actor="billing",
                                               due_on=on + timedelta(days=rng.choice((0, 10, 21, 40))),
-                                              description="Water"))
+                                              description="Water", service=SERVICES[len(entries) % 3]))
         elif kind == "payment":
             entries.append(ledger.post(session, account_id=account_id, kind="payment", amount=-amount, on=on,
                                        now=at(on), actor="carla", description="Payment", reference="test"))
@@ -57,6 +69,37 @@ def test_every_account_past_due_by_aging_is_a_candidate(db):
     past_due = {account_id for account_id, s in ledger.standings(db, NIGHT, account_ids=ids) if s.past_due_cents > 0}
     assert past_due and past_due <= candidates
     assert len(candidates) < len(ids)  # it does leave accounts out
+
+
+def test_under_a_payment_order_by_service_every_account_past_due_is_still_a_candidate(db):
+    """Credits pay the water first, even water not due yet: the candidates and the dashboard's count still hold."""
+    db.add(RuleVersion(document_id="payment-order", revision=1, kind="payment-order", title="Payments by service",
+                       department=None, yaml_text=BY_SERVICE, sha256=sha256_of(BY_SERVICE), status="published",
+                       latest_effective=date(2026, 1, 1), author="import", approver="import", created_at=at(NIGHT),
+                       published_at=at(NIGHT), note=""))
+    rng = random.Random(20261206)
+    ids = []
+    for _ in range(150):
+        account = create_account(db)
+        random_ledger(db, account.id, rng)
+        ids.append(account.id)
+    db.flush()
+    candidates = set(maybe_past_due(db, NIGHT, min(ids) - 1, max(ids)))
+    standings = dict(ledger.standings(db, NIGHT, account_ids=ids))
+    past_due = {account_id for account_id, s in standings.items() if s.past_due_cents > 0}
+    oldest_first = {account_id for account_id, s in ledger.standings(db, NIGHT, account_ids=ids)
+                    if age_oldest_first(db, account_id).past_due_cents > 0}
+    assert past_due and past_due <= candidates and past_due != oldest_first  # the order does change who is late
+    db.execute(delete(BalancesDay))  # balances not kept: the dashboard counts from the ledger
+    everyone = sum(1 for _, s in ledger.standings(db, NIGHT) if s.past_due_cents > 0)
+    assert past_due_count(db, NIGHT) == everyone
+
+
+def age_oldest_first(db, account_id: int):
+    """The account's standing on the night as if credits paid the oldest due first."""
+    rows = db.execute(select(LedgerEntry).where(LedgerEntry.account_id == account_id)).scalars()
+    return age([Posting(e.id, e.amount_cents, e.effective_on, e.due_on, e.reverses_id, e.service) for e in rows],
+               NIGHT)
 
 
 def test_a_case_the_pre_check_passes_over_has_no_sweep_step_the_runtime_would_allow(db, catalog):

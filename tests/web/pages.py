@@ -47,8 +47,9 @@ def bill(db: Session, account: UtilityAccount, period: str, ccf: int, *, due_on:
                explanation=explanation)
     db.add(row)
     db.flush()
-    for position, (name, amount, detail) in enumerate(bill_lines_summing_to_total(result)):
-        db.add(BillLine(bill_id=row.id, position=position, name=name, amount_cents=to_cents(amount), detail=detail))
+    for position, (name, amount, detail, service) in enumerate(bill_lines_summing_to_total(result)):
+        db.add(BillLine(bill_id=row.id, position=position, name=name, amount_cents=to_cents(amount), detail=detail,
+                        service=service))
     ledger.post_charge(db, account.id, result.total, on=billed_on, due_on=due_on, now=NOW, actor="billing",
                        description=f"Utility bill {period}", reference=f"bill {period}")
     db.flush()

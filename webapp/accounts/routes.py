@@ -9,6 +9,7 @@ from engine.notices.kept import KeptCopyError
 from engine.accounts.returns import return_payment
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
+from engine.rules.services import service_names
 from engine.workflow import services
 from engine.workflow.runtime import CaseError
 from webapp import clock
@@ -51,6 +52,7 @@ def show(number: str):
     account = _account(number)
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                           service_names=service_names(rules(), clock.today(), "en"),
                            usage=lookup.usage_chart(page.bills),
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
                            may_return=_may_return())
@@ -93,6 +95,7 @@ def request_refund(number: str):
     if not form.validate_on_submit():
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
+                               service_names=service_names(rules(), clock.today(), "en"),
                                usage=lookup.usage_chart(page.bills),
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
                                may_return=_may_return()), 400

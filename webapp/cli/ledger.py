@@ -75,10 +75,21 @@ def _differing(difference: Difference) -> str:
     parts = []
     for name, in_ledger in difference.ledger.items():
         kept = difference.kept[name]
-        if kept != in_ledger:
+        if name == "services":
+            parts.extend(_services_differing(kept, in_ledger))
+        elif kept != in_ledger:
             shown = (lambda v: money_text(v)) if name.endswith("_cents") else str
             parts.append(f"{name.removesuffix('_cents')} kept {shown(kept)}, ledger {shown(in_ledger)}")
     return "; ".join(parts)
+
+
+def _services_differing(kept: dict, in_ledger: dict) -> list[str]:
+    """Each service whose kept amounts differ: its unpaid and past due, kept against the ledger."""
+    zero = [0, 0]
+    return [f"{service} unpaid kept {money_text(kept.get(service, zero)[0])}, ledger "
+            f"{money_text(in_ledger.get(service, zero)[0])}; past due kept {money_text(kept.get(service, zero)[1])}, "
+            f"ledger {money_text(in_ledger.get(service, zero)[1])}"
+            for service in sorted(set(kept) | set(in_ledger)) if kept.get(service) != in_ledger.get(service)]
 
 
 def _numbers(session, account_ids: list[int]) -> dict[int, str]:

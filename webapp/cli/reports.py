@@ -28,7 +28,8 @@ def _emit(rows: Iterable[dict], output_path: str | None) -> None:
 
 @click.group("reports")
 def command() -> None:
-    """Money reports as CSV: aging, billing-register, rate-summary, daily-receipts, corrections, trial-balance, gl-export."""
+    """Money reports as CSV: aging, aging-by-service, billing-register, rate-summary, daily-receipts, corrections,
+    trial-balance, gl-export."""
 
 
 @command.command("aging")
@@ -39,6 +40,16 @@ def aging_command(city: CityContext, as_of: date, output: str | None) -> None:
     """Every account with a balance by age: current, 1-30, 31-60, 61-90, over 90 days."""
     with city.session() as session:
         _emit(reports.aging(session, as_of), output)
+
+
+@command.command("aging-by-service")
+@city_date_option("--as-of", help="The day the balances are aged to")
+@click.option("--output", type=click.Path(dir_okay=False))
+@pass_city
+def aging_by_service_command(city: CityContext, as_of: date, output: str | None) -> None:
+    """What is owed of each service (water, sewer, ...) by age, and how much of it is past due."""
+    with city.session() as session:
+        _emit(reports.aging_by_service(session, as_of), output)
 
 
 @command.command("billing-register")

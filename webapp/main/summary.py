@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.money.ledger.balances import PAST_DUE, bucket_totals, count_of, kept_on
+from engine.money.ledger.order import payment_orders
 from engine.store.models import Business, Case, LedgerEntry, License, Payment, SweepRun, UtilityAccount
 
 
@@ -28,14 +29,18 @@ class OfficeSummary:
 
 
 def past_due_count(session: Session, today: date) -> int:
-    """Accounts with a past-due balance today: counted in the kept balances, or from the ledger before they are kept."""
-    if kept_on(session) is None:
+    """Accounts with a past-due balance today: counted in the kept balances, or from the ledger before they are kept.
+
+    The one-query count holds only while credits pay the oldest due first; under a payment
+    order by service every standing is worked out (count_of does that while nothing is kept).
+    """
+    if kept_on(session) is None and not payment_orders(session).on(today).by_service:
         return past_due_accounts(session, today)
     return count_of(session, today, PAST_DUE)
 
 
 def past_due_accounts(session: Session, today: date) -> int:
-    """Accounts with a past-due balance today, by the ledger's aging rules, counted in one query."""
+    """Accounts with a past-due balance today, by the ledger's aging rules (oldest due first), counted in one query."""
     # engine.money.ledger.aging in SQL, so the count needs no walk over every entry: entries dated
     # after today are left out; a reversal nets into the entry it reverses (keeping that
     # entry's due date); credits pay the oldest debits first, so an account is past due

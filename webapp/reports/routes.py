@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from engine.money import reports
-from engine.money.reports import AGING_COLUMNS
+from engine.money.reports import AGING_BY_SERVICE_COLUMNS, AGING_COLUMNS
 from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.downloads import csv_response
@@ -15,9 +15,11 @@ from webapp.reports.forms import AsOfForm, DayForm, RateSummaryForm, RegisterFor
 
 SHOWN = 500  # rows a page shows; the CSV has them all
 MONEY_COLUMNS = {"balance", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "past_due_balance",
-                 "total", "billed", "amount", "debit", "credit"}
+                 "total", "billed", "amount", "debit", "credit", "unpaid", "past_due"}
 REPORTS = [
     ("reports.aging", "Aging", "Every account with a balance by age: current, 1–30, 31–60, 61–90, over 90 days."),
+    ("reports.aging_by_service", "Aging by service",
+     "What is owed of each service (water, sewer, ...) by age, and how much of it is past due."),
     ("reports.billing_register", "Billing register", "Every bill of a cycle's period, with the rate version used."),
     ("reports.rate_summary", "Summary by rate code", "Bills, use and amounts of a period by rate schedule and meter size."),
     ("reports.daily_receipts", "Daily receipts", "Payments received on a day by source and tender."),
@@ -57,6 +59,16 @@ def aging():
     if request.args.get("format") != "csv":
         rows = _first_and_total(rows)
     return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS)
+
+
+@bp.route("/aging-by-service")
+@role_required(*STAFF)
+def aging_by_service():
+    """What is owed of each service by age, as of a day (default today)."""
+    form = AsOfForm(request.args)
+    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    return _show(f"Aging by service as of {spelled(day)}", form, reports.aging_by_service(database.session, day),
+                 f"aging-by-service-{day.isoformat()}.csv", AGING_BY_SERVICE_COLUMNS)
 
 
 def _first_and_total(rows):

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import BUCKETS, Standing
-from engine.money.ledger.kept import kept_day, standing_of_row
+from engine.money.ledger.kept import kept_day, kept_services, standing_of_row
 from engine.money.ledger.moving import EVERY_ACCOUNT, Accounts, among_ids, moving_accounts
 from engine.money.ledger.standing import standings
 from engine.store.models import AccountBalance, LedgerEntry
@@ -55,9 +55,11 @@ def standings_on(session: Session, as_of: date, account_ids: Iterable[int]) -> d
     moved = moving_accounts(session, day, as_of, accounts)
     found = dict(standings(session, as_of, account_ids=moved)) if moved else {}
     for part in accounts.in_parts():
-        for row in session.execute(select(*KEPT_ROW).where(part.where(AccountBalance.account_id))):
-            if row.account_id not in moved:
-                found[row.account_id] = standing_of_row(row, as_of)
+        rows = [row for row in session.execute(select(*KEPT_ROW).where(part.where(AccountBalance.account_id)))
+                if row.account_id not in moved]
+        services = kept_services(session, [row.account_id for row in rows])
+        for row in rows:
+            found[row.account_id] = standing_of_row(row, as_of, services.get(row.account_id, ()))
     return {account_id: found.get(account_id) or Standing(as_of=as_of) for account_id in accounts.ids}
 
 
@@ -99,8 +101,9 @@ def _kept_rows(session: Session, as_of: date, population: Population,
             chosen = part.where(AccountBalance.account_id)
             rows = session.execute((query if chosen is None else query.where(chosen))
                                    .order_by(AccountBalance.account_id).limit(ROWS_PER_READ)).all()
+            services = kept_services(session, [row.account_id for row in rows])
             for row in rows:
-                yield row.account_id, standing_of_row(row, as_of)
+                yield row.account_id, standing_of_row(row, as_of, services.get(row.account_id, ()))
             if len(rows) < ROWS_PER_READ:
                 break
             after = rows[-1].account_id

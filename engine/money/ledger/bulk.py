@@ -18,6 +18,7 @@ from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import Admitted, Posting, admit_all
 from engine.money.ledger.kept import keep_balances
+from engine.money.ledger.posting import service_detail
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 from engine.store.rows import insert_rows
@@ -30,7 +31,7 @@ def _dated(booked: Admitted) -> dict:
 
 @dataclass(frozen=True)
 class NewCharge:
-    """One charge to post: a bill's total, due on its due date."""
+    """One charge to post: a bill's amount of one service (its total when the lines name none), due on its due date."""
 
     account_id: int
     amount_cents: int
@@ -41,23 +42,25 @@ class NewCharge:
     rule_id: str
     rule_version: str
     bill_id: int
+    service: str | None = None
 
 
 def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, actor: str) -> list[int]:
-    """Insert the charges (each with its own bill) and one chained audit row each; return the entry ids in order."""
+    """Insert the charges (at most one per bill and service) and one chained audit row each; the entry ids in order."""
     if not charges:
         return []
     admitted = admit_all([Posting(c.account_id, "charge", c.amount_cents, c.on) for c in charges], books(session))
     rows = [dict(account_id=c.account_id, kind="charge", amount_cents=a.cents, effective_on=a.on,
                  dated_on=a.dated_on, due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
                  reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
-                 payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
+                 payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account, service=c.service)
             for c, a in zip(charges, admitted)]
     insert_rows(session, LedgerEntry.__table__, rows)
-    # Read the new ids back by bill (one charge per bill) rather than RETURNING, which SQLite runs row by row.
-    by_bill = dict(session.execute(select(LedgerEntry.bill_id, LedgerEntry.id).where(
-        LedgerEntry.bill_id.in_([c.bill_id for c in charges]), LedgerEntry.kind == "charge")).all())
-    ids = [by_bill[c.bill_id] for c in charges]
+    # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row.
+    by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.execute(
+        select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
+            LedgerEntry.bill_id.in_(sorted({c.bill_id for c in charges})), LedgerEntry.kind == "charge"))}
+    ids = [by_bill[c.bill_id, c.service] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
     keep_balances(session, [c.account_id for c in charges], on=max(a.on for a in admitted))
     return ids
@@ -70,7 +73,7 @@ def _audit_rows(session: Session, charges: list[NewCharge], admitted: list[Admit
                             {"entry_id": entry_id, "amount": money_text(charge.amount_cents),
                              "on": booked.on.isoformat(), **_dated(booked), "reference": charge.reference,
                              "rule_id": charge.rule_id, "rule_version": charge.rule_version, "reverses_id": None,
-                             "payment_id": None, "bill_id": charge.bill_id})
+                             "payment_id": None, "bill_id": charge.bill_id, **service_detail(charge.service)})
                for charge, booked, entry_id in zip(charges, admitted, ids)]
     insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
 

@@ -2,7 +2,7 @@
 
 Every ledger entry moves receivables by its amount and an offset account by the opposite
 (engine.money.chart); a bill's charge (and its reversal) is split over the revenue funds by
-its bill lines; deposits taken move cash against deposits held. Totals are summed in the
+its bill lines (a bill charged per service: each charge by the lines of its service); deposits taken move cash against deposits held. Totals are summed in the
 database, so a day's export and a trial balance over years cost the same few queries.
 """
 from __future__ import annotations
@@ -40,7 +40,8 @@ def journal_totals(session: Session, entries_when: ColumnElement[bool], deposits
     signed_line = case((LedgerEntry.amount_cents > 0, BillLine.amount_cents), else_=-BillLine.amount_cents)
     split = 0
     for name, cents in session.execute(select(BillLine.name, func.sum(signed_line))
-                                       .join(LedgerEntry, LedgerEntry.bill_id == BillLine.bill_id)
+                                       .join(LedgerEntry, (LedgerEntry.bill_id == BillLine.bill_id)
+                                             & BillLine.service.is_not_distinct_from(LedgerEntry.service))
                                        .where(entries_when, LedgerEntry.bill_id.is_not(None))
                                        .group_by(BillLine.name)).all():
         totals[bill_line_account(name)] -= cents

@@ -1,6 +1,8 @@
 """Balances kept as they change: each account's standing on the kept day, in `account_balances`.
 
-This module writes the table and nothing else does, always in the caller's transaction:
+What is unpaid and past due of each service is kept beside it, in `account_service_balances`
+(one row per account and service with something unpaid), always written with the account's row.
+This module writes the two tables and nothing else does, always in the caller's transaction:
 
 - after postings (`keep_balances`, called by `posting.post` and the bulk writers): each
   account posted to is worked out again with `age()` from its ledger, on the kept day (the
@@ -32,10 +34,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.money.ledger.aging import BUCKETS, Standing
+from engine.money.ledger.aging import BUCKETS, ServiceOwed, Standing
 from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
-from engine.store.models import AccountBalance, BalancesDay, LedgerEntry
+from engine.store.models import AccountBalance, AccountServiceBalance, BalancesDay, LedgerEntry
 from engine.store.rows import insert_rows
 
 BALANCES_LOCK = 0x4B45_5054_4241_4C53  # "KEPTBALS": shared by postings, exclusive for a roll-over or rebuild
@@ -78,12 +80,38 @@ def balance_row(account_id: int, standing: Standing) -> dict[str, Any]:
             **{f"{name}_cents": getattr(standing, name) for name in BUCKETS}}
 
 
-def standing_of_row(row: Any, as_of: date) -> Standing:
-    """The standing a kept row holds, read on `as_of` (the kept day, or a day it cannot have moved from)."""
+def service_rows(account_id: int, standing: Standing) -> list[dict[str, Any]]:
+    """The account_service_balances rows of an account's standing: one per service with something unpaid."""
+    return [{"account_id": account_id, "service": owed.service, "unpaid_cents": owed.unpaid_cents,
+             "past_due_cents": owed.past_due_cents, **{f"{name}_cents": getattr(owed, name) for name in BUCKETS}}
+            for owed in standing.by_service]
+
+
+def standing_of_row(row: Any, as_of: date, services: Iterable[Any] = ()) -> Standing:
+    """The standing a kept row (and its service rows) holds, read on `as_of` (the kept day, or a day it cannot
+    have moved from)."""
     oldest = row.oldest_unpaid_due
     return Standing(as_of=as_of, balance_cents=row.balance_cents, past_due_cents=row.past_due_cents,
                     days_past_due=(as_of - oldest).days if oldest else 0, oldest_unpaid_due=oldest,
-                    **{name: getattr(row, f"{name}_cents") for name in BUCKETS})
+                    **{name: getattr(row, f"{name}_cents") for name in BUCKETS},
+                    by_service=tuple(ServiceOwed(s.service, s.unpaid_cents, s.past_due_cents,
+                                                 *(getattr(s, f"{name}_cents") for name in BUCKETS))
+                                     for s in sorted(services, key=lambda s: s.service)))
+
+
+SERVICE_ROW = tuple(AccountServiceBalance.__table__.c)
+
+
+SERVICES_KEPT = select(*SERVICE_ROW).where(AccountServiceBalance.account_id.in_(bindparam("ids", expanding=True)))
+
+
+def kept_services(session: Session, account_ids: list[int]) -> dict[int, list[Any]]:
+    """The kept service rows of these accounts (a few thousand at most), by account."""
+    found: dict[int, list[Any]] = {}
+    if account_ids:
+        for row in session.execute(SERVICES_KEPT, {"ids": account_ids}):
+            found.setdefault(row.account_id, []).append(row)
+    return found
 
 
 def keep_balances(session: Session, account_ids: Iterable[int], *, on: date) -> None:
@@ -100,11 +128,11 @@ def keep_balances(session: Session, account_ids: Iterable[int], *, on: date) -> 
 
 
 def write_standings(session: Session, found: Iterable[tuple[int, Standing]]) -> int:
-    """Insert or replace the kept row of each (account, standing), a batch per statement; how many."""
-    batch: list[dict[str, Any]] = []
+    """Insert or replace the kept rows of each (account, standing), a batch per statement; how many accounts."""
+    batch: list[tuple[int, Standing]] = []
     written = 0
-    for account_id, standing in found:
-        batch.append(balance_row(account_id, standing))
+    for found_one in found:
+        batch.append(found_one)
         if len(batch) >= ROWS_PER_WRITE:
             written += _upsert(session, batch)
             batch = []
@@ -139,6 +167,7 @@ def rebuild_balances(session: Session, day: date, *, now: datetime, actor: str) 
     audit.record(session, actor=actor, action="ledger.balances_rebuilt", subject_type="ledger",
                  subject_id="account_balances", detail={"as_of": day.isoformat(), "accounts": accounts}, at=now)
     _lock_day(session, exclusive=True)
+    session.execute(delete(AccountServiceBalance))
     session.execute(delete(AccountBalance))
     written = write_standings(session, standings(session, day))
     _set_day(session, day, now)
@@ -168,10 +197,19 @@ def _set_day(session: Session, day: date, now: datetime | None) -> None:
         session.execute(insert(BalancesDay).values(id=1, **values))
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows, replacing the kept row of an account that has one; how many."""
-    insert_rows(session, AccountBalance.__table__, rows, replacing_on="account_id")
-    return len(rows)
+SERVICES_OF = delete(AccountServiceBalance).where(
+    AccountServiceBalance.account_id.in_(bindparam("ids", expanding=True))).execution_options(
+    synchronize_session=False)
+
+
+def _upsert(session: Session, found: list[tuple[int, Standing]]) -> int:
+    """Insert the accounts' rows, replacing the kept rows of an account that has them; how many accounts."""
+    if not found:
+        return 0
+    insert_rows(session, AccountBalance.__table__, [balance_row(a, s) for a, s in found], replacing_on="account_id")
+    session.execute(SERVICES_OF, {"ids": [account_id for account_id, _ in found]})
+    insert_rows(session, AccountServiceBalance.__table__, [row for a, s in found for row in service_rows(a, s)])
+    return len(found)
 
 
 def _is_postgresql(session: Session) -> bool:

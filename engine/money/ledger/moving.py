@@ -7,6 +7,9 @@ With the same entries, an account's standing on one day differs from another's o
 Moving forward, an account whose every unpaid debit is over 90 days late already cannot
 change (its kept balance is its over-90 bucket); moving back, any account that owes can.
 Days past due changes every day but is not kept (it is the day less the oldest unpaid due).
+And when the city's payment order changes between the two days (a new version of its
+payment-order document takes effect), every account with entries may move: credits pay
+other debits from that day.
 
 So the accounts are found from the due dates of the ledger's debits (ix_ledger_debits_due,
 which holds each debit's due date and account: no table row is read) and the entries'
@@ -23,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, literal_column, select, union
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import bucket_for
+from engine.money.ledger.order import payment_orders
 from engine.store.models import AccountBalance, LedgerEntry
 
 # The days late at which an unpaid amount changes bucket: (1, 31, 61, 91).
@@ -78,6 +82,12 @@ def moving_accounts(session: Session, kept_on: date, day: date, accounts: Accoun
         return set()
     earlier, later = sorted((kept_on, day))
     found: set[int] = set()
+    if payment_orders(session).changes_between(earlier, later):
+        for part in accounts.in_parts():
+            chosen = part.where(LedgerEntry.account_id)
+            query = select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= later).distinct()
+            found.update(session.scalars(query if chosen is None else query.where(chosen)))
+        return found
     for part in accounts.in_parts():
         found.update(session.scalars(_moving_query(earlier, later, day > kept_on, part.where)))
     return found

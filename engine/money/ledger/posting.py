@@ -153,7 +153,8 @@ def reverse(session: Session, entry_id: int, *, on: date, now: datetime, actor: 
                 amount=-from_cents(original.amount_cents), on=on, due_on=original.due_on or on, now=now,
                 actor=actor, description=f"Reversal of {original.kind} {entry_id}: {reason}",
                 reference=original.reference, rule_id=original.rule_id, rule_version=original.rule_version,
-                bill_id=original.bill_id, payment_id=original.payment_id, reverses=original)
+                bill_id=original.bill_id, payment_id=original.payment_id, reverses=original,
+                service=original.service)
 
 
 def balance_cents(session: Session, account_id: int) -> int:

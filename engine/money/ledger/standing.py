@@ -1,6 +1,7 @@
 """Reading standings from the database: one account, or every account streamed in chunks.
 
-Both use the same pure `age()`; the bulk reader walks ledger rows in (account, id) order a
+Both use the same pure `age()`, with the city's payment order as published
+(engine.money.ledger.order); the bulk reader walks ledger rows in (account, id) order a
 chunk at a time, so memory stays flat however many accounts there are.
 """
 from __future__ import annotations
@@ -12,10 +13,12 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
+from engine.money.ledger.order import payment_orders
+from engine.rules.services import PaymentOrders
 from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
-            LedgerEntry.due_on, LedgerEntry.reverses_id)
+            LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.service)
 
 
 # Built once: the entries of some accounts on or before a day (a chunk reader's one query, and a posting's keeping).
@@ -26,21 +29,24 @@ _OF_ACCOUNTS = (select(*_COLUMNS).where(LedgerEntry.account_id.in_(bindparam("id
 
 def _posting(row) -> Posting:
     """A Posting from a selected row."""
-    return Posting(row.id, row.amount_cents, row.effective_on, row.due_on, row.reverses_id)
+    return Posting(row.id, row.amount_cents, row.effective_on, row.due_on, row.reverses_id, row.service)
 
 
 def standing(session: Session, account_id: int, as_of: date) -> Standing:
     """The account's standing on as_of: balance, past-due balance, days past due, aging."""
     rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
                                                    LedgerEntry.effective_on <= as_of)).all()
-    return age((_posting(row) for row in rows), as_of)
+    return age((_posting(row) for row in rows), as_of, payment_orders(session))
 
 
 def unpaid_entries(session: Session, account_id: int, as_of: date) -> dict[int, int]:
-    """What is left unpaid on as_of of each of the account's debits (cents, by entry id; a reversed one is 0)."""
+    """What is left unpaid on as_of of each of the account's debits (cents, by entry id; a reversed one is 0).
+
+    Credits pay in the city's payment order in force on as_of, as the account's standing does.
+    """
     rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
                                                    LedgerEntry.effective_on <= as_of)).all()
-    return unpaid_debits((_posting(row) for row in rows), as_of)
+    return unpaid_debits((_posting(row) for row in rows), as_of, payment_orders(session))
 
 
 def _rows_in_order(session: Session, as_of: date, chunk: int) -> Iterator:
@@ -71,18 +77,22 @@ def _grouped(rows: Iterable) -> Iterator[tuple[int, list[Posting]]]:
 
 
 def standings(session: Session, as_of: date, account_ids: Iterable[int] | None = None,
-              chunk: int = 20000) -> Iterator[tuple[int, Standing]]:
-    """(account_id, Standing) for each account with entries, or for each of `account_ids`, in id order."""
+              chunk: int = 20000, orders: PaymentOrders | None = None) -> Iterator[tuple[int, Standing]]:
+    """(account_id, Standing) for each account with entries, or for each of `account_ids`, in id order.
+
+    Credits pay in the city's published payment order, or in `orders` when given (a draft's, to preview it).
+    """
+    orders = orders or payment_orders(session)
     if account_ids is None:
         for account_id, postings in _grouped(_rows_in_order(session, as_of, chunk)):
-            yield account_id, age(postings, as_of)
+            yield account_id, age(postings, as_of, orders)
         return
     wanted = sorted(set(account_ids))
     step = max(1, min(chunk, 1000))
     for start in range(0, len(wanted), step):
         ids = wanted[start:start + step]
         rows = session.execute(_OF_ACCOUNTS, {"ids": ids, "as_of": as_of})
-        found = {account_id: age(postings, as_of) for account_id, postings in _grouped(rows)}
+        found = {account_id: age(postings, as_of, orders) for account_id, postings in _grouped(rows)}
         for account_id in ids:
             yield account_id, found.get(account_id) or Standing(as_of=as_of)
 
@@ -99,5 +109,6 @@ def statement(session: Session, account_id: int, as_of: date | None = None) -> l
                       "description": entry.description,
                       "reference": entry.reference, "amount_cents": entry.amount_cents, "due_on": entry.due_on,
                       "balance_cents": running, "actor": entry.actor, "rule_id": entry.rule_id,
-                      "rule_version": entry.rule_version, "reverses_id": entry.reverses_id})
+                      "rule_version": entry.rule_version, "reverses_id": entry.reverses_id,
+                      "service": entry.service})
     return lines

@@ -1,7 +1,8 @@
 """Checking the kept balances against the ledger: every account worked out again with `age()` and compared.
 
 `ordinance ledger verify` calls `check_balances`; it reads and never writes. An account
-with no kept row is the same as one whose kept row is all zeros.
+with no kept row is the same as one whose kept row is all zeros. What is kept of each
+service (account_service_balances) is compared too, as `services`: {service: [unpaid, past due, its aging buckets]}.
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.money.ledger.kept import KEPT_COLUMNS, balance_row, kept_day
+from engine.money.ledger.aging import BUCKETS, Standing
+from engine.money.ledger.kept import KEPT_COLUMNS, balance_row, kept_day, kept_services
 from engine.money.ledger.standing import standings
 from engine.store.models import AccountBalance, LedgerEntry
 
 DIFFERENCES_LISTED = 100
 ROWS_PER_READ = 5000
-ZERO = dict.fromkeys(KEPT_COLUMNS, 0) | {"oldest_unpaid_due": None}
+ZERO = dict.fromkeys(KEPT_COLUMNS, 0) | {"oldest_unpaid_due": None, "services": {}}
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def check_balances(session: Session) -> BalancesCheck:
         return BalancesCheck(None, problem="the ledger has entries but the kept balances have no day"
                              if has_entries else None)
     check = BalancesCheck(kept.as_of)
-    ledger = ((a, _values(balance_row(a, s))) for a, s in standings(session, kept.as_of))
+    ledger = ((a, _values(balance_row(a, s)) | {"services": _services(s)}) for a, s in standings(session, kept.as_of))
     for account_id, in_ledger, as_kept in _side_by_side(ledger, _kept_rows(session)):
         check.accounts += 1
         if in_ledger != as_kept:
@@ -73,15 +75,25 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in KEPT_COLUMNS}
 
 
+def _services(standing: Standing) -> dict[str, list[int]]:
+    """What a standing owes of each service: {service: [unpaid, past due, current, .., over 90]} (cents)."""
+    return {owed.service: [owed.unpaid_cents, owed.past_due_cents, *owed.buckets().values()]
+            for owed in standing.by_service}
+
+
 def _kept_rows(session: Session) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every kept row in account order, ROWS_PER_READ at a time."""
+    """Every kept row (with its services) in account order, ROWS_PER_READ at a time."""
     after = 0
     columns = [AccountBalance.account_id, *(getattr(AccountBalance, name) for name in KEPT_COLUMNS)]
     while True:
         rows = session.execute(select(*columns).where(AccountBalance.account_id > after)
                                .order_by(AccountBalance.account_id).limit(ROWS_PER_READ)).all()
+        services = kept_services(session, [row.account_id for row in rows])
         for row in rows:
-            yield row.account_id, {name: getattr(row, name) for name in KEPT_COLUMNS}
+            yield row.account_id, {name: getattr(row, name) for name in KEPT_COLUMNS} | {
+                "services": {s.service: [s.unpaid_cents, s.past_due_cents,
+                                         *(getattr(s, f"{name}_cents") for name in BUCKETS)]
+                             for s in services.get(row.account_id, [])}}
         if len(rows) < ROWS_PER_READ:
             return
         after = rows[-1].account_id

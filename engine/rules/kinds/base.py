@@ -83,3 +83,4 @@ class RuleKind:
     takes_period: bool = False
     header_keys: Callable[[], JsonSchema] = no_header_keys  # the JSON Schema of the kind's own header keys
     header_required: tuple[str, ...] = ()
+    one_per_city: bool = False  # a city has at most one document of the kind (its services, its payment order)

@@ -15,7 +15,9 @@ from engine.rules import schedule, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import condition_words, facts_named
 from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.services import SERVICE_NAME, services_named, unknown_services
 from engine.rules.schema_blocks import CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate, ref, text, units
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
@@ -50,13 +52,20 @@ def version_keys() -> JsonSchema:
             "rate": percent(),
         }, ("of", "rate")),
         "credit": {"type": "boolean"},
+        "service": service_name(),
     }, ("name",), oneOf=[{"required": [basis]} for basis in schedule.BASES],
         description=f"a line has exactly one basis: {', '.join(schedule.BASES[:-1])} or {schedule.BASES[-1]}",
         **{"if": {"not": {"required": ["credit"], "properties": {"credit": {"const": True}}}},
            "then": _not_below_zero()})
-    return {"lines": listing(line, 100),
+    return {"lines": listing(line, 100), "service": service_name(),
             "minimum": money(), "maximum": money(),
             "rounding": {"enum": ["half_up", "half_even"]}}
+
+
+def service_name() -> JsonSchema:
+    """The service a line bills (on the version: its lines' unless a line says another), on the city's list."""
+    return {"type": "string", "pattern": SERVICE_NAME,
+            "description": "a service on the city's list (kind: services): water, sewer, garbage, ..."}
 
 
 def _not_below_zero() -> JsonSchema:
@@ -313,5 +322,13 @@ BASIS_TERMS = {"amount": _amount_terms, "table": _table_terms, "per_unit": _per_
                "tiers": _tier_terms, "percent": _percent_terms}
 
 
+def references(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator[DocumentError]:
+    """A service named by a line (or a version) that is not on the city's list in force on the version's day."""
+    named = [(path, service, version.effective) for version in doc.versions
+             for path, service in services_named(version)]
+    for path, message in unknown_services(doc, named, known.values()):
+        yield DocumentError(doc.source, doc.line_of(path), path, message)
+
+
 KIND = RuleKind("schedule", version_keys, ("lines",), check_version, evaluate, bill_lines, lint=table_keys,
-                facts_read=facts_read, terms=terms, takes_period=True)
+                references=references, facts_read=facts_read, terms=terms, takes_period=True)

@@ -1,4 +1,4 @@
-"""`fee: SCHEDULE`: evaluate the schedule on the step's day and post the fee.
+"""`fee: SCHEDULE`: evaluate the schedule on the step's day and post the fee, of the service its lines bill.
 
 On an account's case the fee is a ledger entry; on a license's case it is kept on the
 license (unless the schedule is a deadline's late penalty), with an audit row.
@@ -10,6 +10,8 @@ from decimal import Decimal
 from engine import audit
 from engine.money import ledger, to_cents
 from engine.rules.kinds.deadline import penalty_schedules
+from engine.rules.library import RuleLibrary
+from engine.rules.schedule import service_of
 from engine.rules.types import YamlValue
 from engine.store.models import License
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
@@ -37,7 +39,7 @@ def run(ctx: StepContext, action: Action) -> None:
     if ctx.on_account:
         entry = ledger.post_fee(ctx.session, ctx.case.subject_id, total, on=ctx.on, now=ctx.now, actor=ctx.actor.name,
                                 description=title, reference=ctx.reference, rule_id=schedule,
-                                rule_version=result["version"])
+                                rule_version=result["version"], service=service_of(result["lines"]))
         record["ledger_entry"] = entry.id
         return
     lic = ctx.session.get(License, ctx.case.subject_id)
