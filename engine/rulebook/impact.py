@@ -557,8 +557,8 @@ def _owed_by_service(session: Session, published: RuleDocument, draft: RuleDocum
                 yield numbers[account_id], (now[account_id], then)
             _tell(tally, min(start + chunk, len(owing)), len(owing))
 
-    return compare_outcomes(pairs(), lambda pair: _owed_words(pair[0]), lambda pair: _owed_words(pair[1]),
-                            "accounts")
+    return compare_outcomes(pairs(), one_by_one(lambda pair: _owed_words(pair[0])),
+                            one_by_one(lambda pair: _owed_words(pair[1])), "accounts", chunk=chunk)
 
 
 def _owed_words(standing: Standing) -> str:

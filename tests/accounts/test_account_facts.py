@@ -131,7 +131,7 @@ def test_a_chunk_costs_the_queries_of_one_account(db, accounts):
             event.remove(db.connection(), "before_cursor_execute", listener)
         return len(seen)
 
-    assert queries([accounts["quiet"]]) == queries(list(accounts.values())) == 4
+    assert queries([accounts["quiet"]]) == queries(list(accounts.values())) == 6
 
 
 def test_the_workflow_and_a_draft_s_impact_read_the_same_facts(db, accounts):

@@ -103,7 +103,7 @@ def returned(db, clerk, account, paid_on: date, returned_on: date, library) -> b
     if cash.drawer_of(db, clerk, paid_on) is None:
         cash.open_drawer(db, clerk=clerk, business_date=paid_on, opening=Decimal("0"), now=NOW)
     payment = post_counter_payment(db, account_id=account.id, amount="60.00", tender="check", clerk=clerk,
-                                   on=paid_on, now=NOW)
+                                   on=paid_on, now=NOW, check_number="1042")
     return return_payment(db, payment.id, reason="NSF", on=returned_on, actor="sam", now=NOW,
                           library=library).cash_only
 

@@ -102,8 +102,10 @@ def test_the_delinquency_letters_print_the_ledgers_figures(db, catalog, staff, r
                               on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
     day = date(2026, 4, 30)
     reminder = take(db, catalog, case, "mail_reminder", "sweep:delinquency", day)
+    owed_by_service = {dollars(cents) for cents in unpaid_debits_by_service(db, account.id, day).values()}
+    assert owed_by_service == {"$120.00"}  # the reminder lists what is owed by service too: the bill
     assert figures(printed(renderer, tmp_path, reminder)) == {dollars(balance(db, account.id, day)),
-                                                             dollars(fee_of(db, case, "late-fee"))}
+                                                             dollars(fee_of(db, case, "late-fee"))} | owed_by_service
     for step, user, day in (("mail_shutoff_notice", "sweep:delinquency", date(2026, 6, 18)),
                             ("post_door_hanger", "carla", date(2026, 6, 30))):
         notice = take(db, catalog, case, step, user, day)
