@@ -4,7 +4,7 @@ A source is a table with a search document per row (customers: name, e-mail, the
 digits; properties: service address, parcel; businesses: name, address). SQLite holds each
 document in two contentless FTS5 tables kept by triggers, `<stem>_words` (unicode61,
 with prefix indexes) and `<stem>_grams` (trigram); PostgreSQL indexes the same document
-expression with a full-text GIN index and a pg_trgm GIN index (migration 0014, whose copies
+expression with a full-text GIN index and a pg_trgm GIN index (migration 0018, whose copies
 of these expressions must stay the same: tests/web/test_search.py reads the plans).
 Each asks for at most `limit` row ids; none is ordered, the caller ranks what it keeps.
 """

@@ -8,8 +8,8 @@
 - licenses.fee_paid_cents: what receipts paid of the fee assessed;
 - city_settings.receipt_categories and clerks_may_return_checks.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import engine.store.types
 from engine.money.amounts import LARGEST_AMOUNT_CENTS
 
-revision = "0017"
-down_revision = "0016"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,8 @@ The roles the shipped workflows name (workflows/refunds.yaml through refund-appr
 defined here, held by nobody, so that a city upgrading keeps its workflows loading; an
 administrator edits their words and grants them (`ordinance roles`, Administration > Roles).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 """
 from datetime import datetime, timezone
@@ -19,8 +19,8 @@ from alembic import op
 import sqlalchemy as sa
 import engine.store.types
 
-revision = "0016"
-down_revision = "0015"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -15,14 +15,14 @@ The document expressions here are copied, not imported, from webapp/search/docum
 (a migration must not change when the code does); tests/web/test_search.py reads the query
 plans and fails when the two drift apart.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06
 """
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

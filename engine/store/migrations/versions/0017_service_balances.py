@@ -7,8 +7,8 @@ yet, so its kept balances wait for a rebuild (`ordinance ledger rebuild-balances
 first nightly roll-over), as after migration 0012; until then every reader works from the
 ledger.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0018"
-down_revision = "0017"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 BUCKET_COLUMNS = ("current_cents", "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")

@@ -4,8 +4,8 @@ Each row is one revision of a workflow definition's YAML as written, drafted the
 with the definition's `version:` (what a case records) and the day it takes effect. As for
 rule_versions, a published row may not be deleted and an UPDATE may change nothing of it.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0015"
-down_revision = "0014"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
