@@ -41,6 +41,9 @@ RULES = library()
 _runs = itertools.count(1)
 
 
+MOST_ORDERS = 40  # revisions of the payment order in one run: a document holds at most 100 versions
+
+
 class KeptBalancesMachine(RuleBasedStateMachine):
     """Postings of every kind on three accounts, days passing with and without the night's roll-over."""
 
@@ -70,9 +73,11 @@ class KeptBalancesMachine(RuleBasedStateMachine):
         self._remember(ledger.post_fee(self.db, self.accounts[who], from_cents(amount), on=self.day, now=NOW,
                                        actor="sweep:delinquency", description="Late fee", service=service))
 
+    @precondition(lambda self: getattr(self, "orders_published", 0) < MOST_ORDERS)
     @rule(order=orders, ahead=st.integers(1, 40))
     def payment_order_published(self, order, ahead):
         """A new revision of the payment order adds a version from a later day (publishing never dates one back)."""
+        self.orders_published = getattr(self, "orders_published", 0) + 1
         newest = self.db.scalar(select(RuleVersion).where(RuleVersion.document_id == "payment-order")
                                 .order_by(RuleVersion.revision.desc()).limit(1))
         effective = max(self.day, kept.kept_day(self.db).as_of or self.day) + timedelta(days=ahead)
