@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from engine.money import from_cents
 from engine.money.ledger.aging import BUCKETS
 from webapp.charts import Bars, bar_chart, listed
 from webapp.formatting import money
 from webapp.main.summary import OfficeSummary
+
+def bar_height(cents: int) -> int:
+    """A bar's height in whole dollars, rounded half up (a picture's scale; the exact amounts are in its words)."""
+    return (cents + 50) // 100
+
 
 BUCKET_WORDS = {"current": "Current", "days_1_30": "1–30 days", "days_31_60": "31–60 days",
                 "days_61_90": "61–90 days", "over_90": "Over 90 days"}
@@ -16,7 +20,7 @@ BUCKET_WORDS = {"current": "Current", "days_1_30": "1–30 days", "days_31_60": 
 def aging_picture(summary: OfficeSummary) -> tuple[Markup, str]:
     """What every account owes today by how late it is, over 90 days in red; and the same in words."""
     labels = [BUCKET_WORDS[name] for name in BUCKETS]
-    values = [float(from_cents(summary.aging[name])) for name in BUCKETS]
+    values = [bar_height(summary.aging[name]) for name in BUCKETS]
     words = "Owed by how late it is: " + listed(labels, [money(summary.aging[name]) for name in BUCKETS]) + "."
     return bar_chart(Bars("What accounts owe, by age", labels, values, "dollars", words,
                           alert_from=BUCKETS.index("over_90"))), words
@@ -26,7 +30,7 @@ def collections_picture(summary: OfficeSummary) -> tuple[Markup, str]:
     """The payments booked on each of the last 30 days; in words, the total and the busiest day."""
     labels = [f"{day.strftime('%b')} {day.day}" if day.day in (1, 15) or n in (0, len(summary.collected) - 1)
               else "" for n, (day, _) in enumerate(summary.collected)]
-    values = [float(from_cents(cents)) for _, cents in summary.collected]
+    values = [bar_height(cents) for _, cents in summary.collected]
     total = sum(cents for _, cents in summary.collected)
     busiest_day, busiest = max(summary.collected, key=lambda pair: pair[1])
     first, last = summary.collected[0][0], summary.collected[-1][0]
