@@ -80,6 +80,16 @@ class Town:
             text = text.replace("inputs:\n", f"inputs:\n  {name}: {declaration}\n", 1)
         self.publish(text.rstrip("\n") + "\n" + version.strip("\n") + "\n")
 
+    def publish_workflow(self, text: str) -> None:
+        """A workflow (new, or a new version of one) drafted by sam and published by ana."""
+        checked = check_workflow_draft(self.db, published_library(self.db), None, text, self.today)
+        if not checked.ok:
+            raise DocumentErrors(checked.errors)
+        assert not checked.publish_problems, checked.publish_problems
+        draft = workflow_store.draft(self.db, checked, "sam", at(self.today))
+        workflow_store.publish(self.db, published_library(self.db), draft.workflow_id, draft.revision, "ana",
+                               at(self.today), self.today)
+
     def revise_workflow(self, workflow_id: str, *edits: tuple[str, str]) -> None:
         """A new version of a workflow from today: the published text with each (old, new) edit made once."""
         row = published_rows(self.db, workflow_id)[-1]
@@ -88,14 +98,8 @@ class Town:
             assert text.count(old) == 1, f"{old!r} is not in {workflow_id} once"
             text = text.replace(old, new)
         number = f"version: {row.version}\n"
-        text = text.replace(number, f"version: {row.version + 1}\neffective: {self.today.isoformat()}\n", 1)
-        checked = check_workflow_draft(self.db, published_library(self.db), workflow_id, text, self.today)
-        if not checked.ok:
-            raise DocumentErrors(checked.errors)
-        assert not checked.publish_problems, checked.publish_problems
-        draft = workflow_store.draft(self.db, checked, "sam", at(self.today))
-        workflow_store.publish(self.db, published_library(self.db), workflow_id, draft.revision, "ana",
-                               at(self.today), self.today)
+        self.publish_workflow(text.replace(number, f"version: {row.version + 1}\n"
+                                                   f"effective: {self.today.isoformat()}\n", 1))
 
     @property
     def catalog(self) -> Catalog:
