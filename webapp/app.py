@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp import api, navigation, security
+from webapp import api, navigation, observability, security
 from webapp.auth import access
 from webapp.config import Config
 from webapp.extensions import csrf, database, login_manager
@@ -34,6 +34,7 @@ def create_app(config: Config | None = None, *, sessions: sessionmaker[Session] 
     login_manager.login_message = "Please sign in to open that page."
     login_manager.session_protection = "strong"
     access.init_app(app)
+    observability.init_app(app)  # after access: its request id comes first
     security.init_app(app)
     navigation.init_app(app)
     errors.init_app(app)

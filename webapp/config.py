@@ -5,6 +5,10 @@ ORDINANCE_INSTANCE the instance folder (default: ./instance): database, secret k
 SECRET_KEY        signs sessions and CSRF tokens (default: generated once into the instance folder)
 AUDIT_KEY         signs the audit log's checkpoints (default: instance/audit_key, generated once, mode 0600);
                   never in the database. Every host of a deployment (web, scheduler) needs the same one.
+ORDINANCE_PDF_FOLDER where mailing PDFs are written (default: the instance's notices/ folder); on several
+                  machines, a shared path every sweep worker and web server sees
+ORDINANCE_METRICS_TOKEN a bearer token that may read /metrics from another machine (unset: loopback only)
+ORDINANCE_LOG_FORMAT `json` (one JSON object per line, the default of `ordinance serve`) or `text`
 ORDINANCE_PLAIN_HTTP `trusted`: the server is reached over plain http on a trusted network, so its
                   sign-in cookies are not marked Secure (the only accepted value; unset means https)
 
@@ -86,6 +90,11 @@ def instance_folder() -> Path:
     return folder
 
 
+def pdf_folder(instance: Path) -> Path:
+    """ORDINANCE_PDF_FOLDER, or the instance's notices/ folder: where mailing PDFs are written."""
+    return Path(os.environ.get("ORDINANCE_PDF_FOLDER") or instance / "notices").resolve()
+
+
 def secret_key(folder: Path) -> str:
     """SECRET_KEY from the environment, else the instance's own key, generated once (mode 0600)."""
     if os.environ.get("SECRET_KEY"):
@@ -157,6 +166,8 @@ class Config:
         self.INSTANCE = instance or instance_folder()
         self.DATABASE_URL = database_url or os.environ.get("DATABASE_URL") or \
             f"sqlite:///{self.INSTANCE / 'ordinance.db'}"
+        self.PDF_FOLDER = pdf_folder(self.INSTANCE)
+        self.METRICS_TOKEN = os.environ.get("ORDINANCE_METRICS_TOKEN") or None
         self.SECRET_KEY = self._secret()
         self.AUDIT_KEY = self._audit_key()
         # Browsers drop Secure cookies sent over plain http: see cookie_rule.

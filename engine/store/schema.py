@@ -60,3 +60,17 @@ def _foreign_keys_hold(connection: Connection) -> None:
 def is_new(engine: Engine) -> bool:
     """True when the database has no Ordinance tables yet."""
     return not inspect(engine).has_table("users")
+
+
+def newest_revision() -> str:
+    """The id of the newest migration in this checkout (Alembic's head)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def database_revision(connection: Connection) -> str | None:
+    """The migration the database is at (None: no Ordinance schema yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()

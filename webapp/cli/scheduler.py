@@ -31,6 +31,7 @@ from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
 from webapp.cli.sweep import execute
+from webapp.observability import configure_logging
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
@@ -111,6 +112,7 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     schedule = read_schedule(schedule_path)
+    configure_logging()
     jobs = sweep_jobs(city.db)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()

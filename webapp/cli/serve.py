@@ -1,6 +1,7 @@
 """`ordinance serve`: migrate the database if needed, then serve the web UI with gunicorn, beside one scheduler.
 
-    ordinance serve [--host 127.0.0.1] [--port 5000] [--workers N] [--threads N] [--no-scheduler] [--debug]
+    ordinance serve [--host 127.0.0.1] [--port 5000] [--workers N] [--threads N] [--no-scheduler] [--no-migrate]
+                    [--debug]
 
 This process becomes gunicorn's arbiter: it listens on the port and keeps N worker processes
 of T threads each (gthread workers) serving `webapp.app:create_app(config)`. Once it listens,
@@ -9,6 +10,12 @@ inside a worker, and stops it when the server stops. Ctrl-C or SIGTERM stops gra
 no new connections, requests in progress get up to 30 seconds (with gunicorn 27 a second
 Ctrl-C cuts them short), then the scheduler is stopped. `--debug` runs Flask's development
 server instead, with the same scheduler child.
+
+Logs are JSON lines on stderr (ORDINANCE_LOG_FORMAT=text for plain lines), each request's with
+its request id. The workers' request times are added up for `/metrics` through a folder of
+prometheus_client's (PROMETHEUS_MULTIPROC_DIR, by default `metrics-PORT` in the instance folder,
+emptied at start). On a deployment of several web machines, one `ordinance db upgrade` migrates
+the database and each machine serves with --no-migrate (docs/deployment.md).
 """
 from __future__ import annotations
 
@@ -27,7 +34,9 @@ from gunicorn.arbiter import Arbiter
 
 from webapp.cli.context import USAGE_ERROR, CityContext, fail, pass_city
 from webapp.cli.scheduler import SCHEDULE, read_schedule
+from engine.store.schema import database_revision, newest_revision
 from webapp.config import Config, is_loopback
+from webapp.observability import MULTIPROCESS_DIR, configure_logging
 
 THREADS = 8
 SQLITE_WORKERS = 2
@@ -56,14 +65,40 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def prepare_database(city: CityContext) -> str:
-    """Migrate the database to the newest schema (creating it if new); the dialect's name."""
+def prepare_database(city: CityContext, migrate: bool = True) -> str:
+    """Migrate the database to the newest schema (creating it if new), or, without `migrate`, refuse to serve a
+    database another version of the code left; the dialect's name."""
     try:
-        if city.upgrade():
-            click.echo("Created a new, empty database; load the sample city with `ordinance demo`.")
+        if migrate:
+            if city.upgrade():
+                click.echo("Created a new, empty database; load the sample city with `ordinance demo`.")
+        else:
+            with city.db.engine.connect() as connection:
+                at, newest = database_revision(connection), newest_revision()
+            if at != newest:
+                fail(f"the database is at migration {at or 'none'} and this code needs {newest}: run `ordinance db "
+                     "upgrade` once (from one machine), then start the web machines", USAGE_ERROR)
         return city.db.engine.dialect.name
     finally:
         city.close()  # each worker opens its own after the fork
+
+
+def metrics_folder(instance: Path, port: int) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR for this server: the environment's, else instance/metrics-PORT; emptied now (the
+    files of an earlier server's workers would be added to this one's), and set for the workers."""
+    folder = Path(os.environ.get(MULTIPROCESS_DIR) or instance / f"metrics-{port}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+    os.environ[MULTIPROCESS_DIR] = str(folder)
+    return folder
+
+
+def worker_gone(_arbiter: Any, worker: Any) -> None:
+    """gunicorn's hook when a worker exits: its live gauges leave the metrics (its counts stay)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class SchedulerProcess:
@@ -151,7 +186,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int, access_lo
         "bind": [bind_address(host, port)], "workers": workers, "threads": threads, "worker_class": "gthread",
         "graceful_timeout": GRACEFUL_SECONDS, "accesslog": "/dev/stderr" if access_log else None,
         "errorlog": "-", "loglevel": "info", "proc_name": "ordinance", "control_socket_disable": True,
-        "post_worker_init": ignore_ctrl_c,
+        "post_worker_init": ignore_ctrl_c, "child_exit": worker_gone,
     }
     if scheduler is not None:
         options["when_ready"] = scheduler.when_ready
@@ -189,11 +224,14 @@ def run_development_server(config: Config, host: str, port: int, scheduler: Sche
               show_default=True, help="The schedule file the scheduler runs.")
 @click.option("--no-scheduler", is_flag=True,
               help="Start no scheduler: run the one `ordinance scheduler` of the deployment elsewhere.")
+@click.option("--no-migrate", is_flag=True,
+              help="Do not migrate: refuse to start unless the database is at this code's newest migration (a "
+                   "deployment of several web machines migrates once, with `ordinance db upgrade`).")
 @click.option("--debug", is_flag=True,
               help="Flask's development server instead of gunicorn: debug pages, one process, loopback only.")
 @pass_city
 def command(city: CityContext, host: str, port: int, workers: int | None, threads: int, access_log: bool,
-            schedule_path: Path, no_scheduler: bool, debug: bool) -> None:
+            schedule_path: Path, no_scheduler: bool, no_migrate: bool, debug: bool) -> None:
     """Serve the web UI with gunicorn, and run the nightly sweeps of schedule.yaml in one scheduler process beside it.
 
     Sign-in cookies are Secure (sent over https only) unless the server listens on loopback
@@ -208,13 +246,15 @@ def command(city: CityContext, host: str, port: int, workers: int | None, thread
     scheduler = None if no_scheduler else SchedulerProcess(schedule_path)
     if scheduler is not None:
         read_schedule(schedule_path)  # a mistake in the schedule stops the server here, with its line
-    dialect = prepare_database(city)
+    dialect = prepare_database(city, migrate=not no_migrate)
+    configure_logging()
     click.echo(f"Sign-in {config.cookie_rule.reason}.")
     try:
         if debug:
             run_development_server(config, host, port, scheduler)
             return
         workers = workers or default_workers(dialect, machine_cores())
+        metrics_folder(config.INSTANCE, port)
         click.echo(f"Ordinance on http://{bind_address(host, port)}/ with gunicorn: {workers} worker process(es) "
                    f"x {threads} threads (Ctrl-C to stop)")
         GunicornServer(config, gunicorn_options(host, port, workers, threads, access_log, scheduler)).run()

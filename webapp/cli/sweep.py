@@ -56,7 +56,7 @@ def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool 
     """Run one sweep for a night on the city's date `today` against the configured database (CLI and scheduler)."""
     sweep = get_sweep(name)
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
-    mailer = Mailer(templates_dir, db.config.INSTANCE / "notices") if pdf else None
+    mailer = Mailer(templates_dir, db.config.PDF_FOLDER) if pdf else None
     kwargs = dict(as_of=as_of, today=today, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
                   dry_run=dry_run, chunk_size=chunk or chunk_size(),
                   checkpoint=CheckpointWriter(db.config.AUDIT_KEY))

@@ -1,12 +1,16 @@
 """Error pages: 400, 403, 404, 405, 409 (someone else changed the record), 500."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import database
+
+log = logging.getLogger("ordinance.errors")
 
 PAGES = {
     400: ("Bad request", "The form could not be read. Go back, reload the page and try again."),
@@ -18,7 +22,7 @@ PAGES = {
           "saved. Open it again to see the latest version, then make your change again."),
     413: ("File too large", "The file you sent is larger than Ordinance accepts."),
     500: ("Something went wrong", "Ordinance hit an error and saved nothing from this request. "
-                                  "Try again; if it happens again, tell an administrator the time it happened."),
+                                  "Try again; if it happens again, tell an administrator the reference below."),
 }
 
 
@@ -48,8 +52,9 @@ def stale(error: StaleDataError):
 
 
 def server_error(error: Exception):
-    """Any other error: roll back and say so."""
+    """Any other error: roll back, log it with the request's id, and say so."""
     database.rollback()
+    log.error("unhandled error", exc_info=getattr(error, "original_exception", None) or error)
     return page(500)
 
 

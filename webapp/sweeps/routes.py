@@ -39,7 +39,7 @@ def run(run_id: str):
 def mailing(run_id: str, batch_id: int):
     """A run's mailing PDF of one notice type: the bytes kept in the database when it was rendered.
 
-    A mailing made before mailings were kept is read from its file in the instance's notices folder.
+    A mailing made before mailings were kept is read from its file in the PDF folder (ORDINANCE_PDF_FOLDER).
     """
     number = record_id(run_id, "sweep run")
     batch = lookup.mailing_of_run(database.session, number, batch_id)
@@ -53,7 +53,7 @@ def mailing(run_id: str, batch_id: int):
     if kept is not None:
         return Response(kept, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
     path = Path(batch.pdf_path or "/").resolve()
-    instance = Path(current_app.config["INSTANCE"]).resolve()
-    if instance not in path.parents or path.suffix != ".pdf" or not path.is_file():
-        not_found(f"The mailing PDF of batch {batch_id} is not in this instance's notices folder.")
+    folder = Path(current_app.config["PDF_FOLDER"]).resolve()
+    if folder not in path.parents or path.suffix != ".pdf" or not path.is_file():
+        not_found(f"The mailing PDF of batch {batch_id} is not in this instance's PDF folder.")
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
