@@ -114,3 +114,22 @@ def switch_off_second_approver(session: Session, *, admin: str, supervisor: str,
     two_person.approve(session, naming.id, actor=supervisor, now=now)
     switch = two_person.ask_city_change(session, "rules_need_second_approver", False, actor=admin, now=now)
     two_person.approve(session, switch.id, actor=supervisor, now=now)
+
+
+def pay_license_fee(db: Session, lic: License, on: date, clerk_name: str = "counter") -> None:
+    """The license's unpaid fee taken at the counter in cash, on a receipt in a drawer opened for it."""
+    from decimal import Decimal
+
+    from engine.money import cash
+    from engine.money.receipts import LineAsked, TenderAsked, take_receipt
+    from engine.store.models import User
+
+    clerk = db.query(User).filter_by(username=clerk_name).one_or_none()
+    if clerk is None:
+        clerk = User(username=clerk_name, full_name="Counter Clerk", role="clerk", password_hash="-", created_at=NOW)
+        db.add(clerk)
+        db.flush()
+    if cash.drawer_of(db, clerk, on) is None:
+        cash.open_drawer(db, clerk=clerk, business_date=on, opening=Decimal("0"), now=NOW)
+    due = Decimal(lic.fee_cents - lic.fee_paid_cents) / 100
+    take_receipt(db, [LineAsked("license", lic.number, due)], [TenderAsked("cash", due)], clerk=clerk, on=on, now=NOW)

@@ -99,6 +99,7 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("issued_on", "date", "the first day of the current term"),
         Fact("expires_on", "date", "the last day of the current term"),
         Fact("license_fee", "money", "the fee assessed for the current term"),
+        Fact("license_fee_unpaid", "money", "what of the fee assessed is not paid yet (counter receipts pay it)"),
         Fact("new_permit", "boolean", "the license has never been issued"),
         Fact("renewal_status", "text", "by the renewal deadline: active, renewal_due, grace, late or lapsed"),
         Fact("penalty_free_until", "date", "the last day to renew without a late penalty: the expiry date, or once "
@@ -262,6 +263,7 @@ def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subj
         "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
         "business_name": lic.business.name, "category": lic.business.category,
         "employees": lic.business.employees, "license_fee": from_cents(lic.fee_cents or 0),
+        "license_fee_unpaid": from_cents(max((lic.fee_cents or 0) - (lic.fee_paid_cents or 0), 0)),
         "new_permit": lic.issued_on is None,
     }
     if lic.issued_on:

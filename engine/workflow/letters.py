@@ -96,7 +96,8 @@ def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[st
     lic = session.get(License, subject_id)
     return lic.business.owner, {"license_number": lic.number, "business_name": lic.business.name,
                                 "business_address": lic.business.address,
-                                "license_type": LICENSE_TYPE_NAMES.get(lic.license_type, lic.license_type)}
+                                "license_type": LICENSE_TYPE_NAMES.get(lic.license_type, lic.license_type),
+                                **({"verification_code": lic.verification_code} if lic.verification_code else {})}
 
 
 SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, JsonValue]]]] = {

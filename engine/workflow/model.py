@@ -22,8 +22,8 @@ WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The kinds of day a calendar answers for (`due: {allowed: ..}`, `roll: ..`), in words.
 DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # What a workflow's and a state's `tags:` may say, and what each means: the program reads tags, never ids or names.
-COLLECTION, PAST_DUE_ACCOUNTS, LICENSE_RENEWALS, LIEN_FILINGS = (
-    "collection", "past_due_accounts", "license_renewals", "lien_filings")
+COLLECTION, PAST_DUE_ACCOUNTS, LICENSE_RENEWALS, LIEN_FILINGS, LICENSE_APPLICATIONS = (
+    "collection", "past_due_accounts", "license_renewals", "lien_filings", "license_applications")
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night; while an account has an open case of one, "
@@ -33,6 +33,8 @@ WORKFLOW_TAGS = {
     LICENSE_RENEWALS: "the renewals sweep takes its license cases' sweep steps, and opens one for an active license "
                       "that has none when a sweep step would be taken (one workflow has this tag)",
     LIEN_FILINGS: "the liens sweep takes its cases' sweep steps and lists those ready to record with the county",
+    LICENSE_APPLICATIONS: "a new business's license application taken at the counter opens a case of it (one "
+                          "workflow of license subjects has this tag)",
 }
 UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING, SHUTOFF_PENDING = (
     "under_plan", "lien_candidate", "renewal", "renewal_start", "awaiting_filing", "shutoff_pending")

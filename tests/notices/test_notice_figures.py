@@ -24,7 +24,7 @@ from engine.store.models import LedgerEntry, License, Notice
 from engine.workflow import services
 from engine.workflow.services import Catalog
 from notice_support import flat, page_text
-from tests.factories import create_account, create_business, create_customer, create_license
+from tests.factories import create_account, create_business, create_customer, create_license, pay_license_fee
 from tests.workflow.conftest import add_staff, at, charge, pay
 from samplecity.city import APPROVAL_ROLE_IDS
 
@@ -206,7 +206,8 @@ def test_license_letters_print_the_licenses_fee(db, catalog, staff, renderer, tm
     case = services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=day, now=at(day))
     take(db, catalog, case, "start_review", "carla", day)
     take(db, catalog, case, "assess_license_fee", "carla", day)
-    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5), receipt_number="R-1")
+    pay_license_fee(db, lic, date(2026, 3, 5))
+    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5))
     certificate = take(db, catalog, case, "issue", "sam", date(2026, 3, 5))
     assert figures(printed(renderer, tmp_path, certificate)) == set()
     fee = db.get(License, lic.id).fee_cents

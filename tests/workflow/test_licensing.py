@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.store.models import AuditEntry, License, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
-from tests.factories import create_business, create_license
+from tests.factories import create_business, create_license, pay_license_fee
 from tests.workflow.conftest import assert_every_step_audited, at
 
 APPLIED = date(2026, 3, 2)
@@ -47,7 +47,8 @@ def issue(db, catalog, case, step="assess_license_fee"):
     """Review, fee, payment and issue in March 2026."""
     take(db, catalog, case, "start_review", "carla", APPLIED)
     take(db, catalog, case, step, "carla", APPLIED)
-    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5), receipt_number="R-20260305-01")
+    pay_license_fee(db, db.get(License, case.subject_id), date(2026, 3, 5))
+    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5))
     take(db, catalog, case, "issue", "sam", date(2026, 3, 5))
 
 
@@ -123,7 +124,8 @@ def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
         "the conditions are not met: license_type = 'home_occupation' == 'general_business': no"]
     take(db, catalog, case, "assess_permit_fee", "carla", APPLIED)
     assert lic.fee_cents == 5500 + 3800 + 400
-    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5), receipt_number="R-1")
+    pay_license_fee(db, lic, date(2026, 3, 5))
+    take(db, catalog, case, "record_payment", "carla", date(2026, 3, 5))
     take(db, catalog, case, "issue", "carla", date(2026, 3, 5))
     take(db, catalog, case, "close", "carla", date(2026, 9, 1), closed_reason="moved out of the city")
     assert (case.state, lic.status) == ("closed", "closed")

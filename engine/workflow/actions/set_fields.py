@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from engine.licenses.certificates import give_code
 from engine.money import to_cents
 from engine.rules.types import YamlValue
 from engine.store.models import License
@@ -37,6 +38,8 @@ def _write_through(ctx: StepContext, name: str, value: object) -> None:
         return
     lic = ctx.session.get(License, ctx.case.subject_id)
     setattr(lic, column, to_cents(Decimal(str(value))) if column == "fee_cents" else value)
+    if column == "status" and value == "active":
+        give_code(ctx.session, lic)  # an issued license's certificate carries a code anyone may check
 
 
 def run(ctx: StepContext, action: Action) -> None:

@@ -1,0 +1,101 @@
+"""A new business at the counter: the application, the fee explained, paid at the counter, issued with a
+certificate whose verification code anyone may check."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.licenses import certificates
+from engine.licenses.intake import Application, IntakeError, NewOwner, take_application
+from engine.store.models import AuditEntry, Customer, License, Notice
+from engine.workflow import services
+from engine.workflow.runtime import StepRefused
+from tests.factories import create_account, pay_license_fee
+from tests.workflow.conftest import at
+
+DAY = date(2026, 3, 2)
+OWNER = NewOwner(name="Imelda Ortiz", street="88 Foothill Road", city="Alder Creek", state="CA", zip="95601",
+                 phone="530-555-0142", language="es")
+
+
+def shop(**overrides) -> Application:
+    """A restaurant with 6 employees, owned by a new customer."""
+    values = dict(business_name="Ortiz Taqueria", address="412 Main Street", category="restaurant", employees=6,
+                  gross_receipts="", license_type="general_business", new_owner=OWNER)
+    values.update(overrides)
+    return Application(**values)
+
+
+def take(db, catalog, case, step, user, on, **form):
+    return services.take_step(db, catalog, case.id, step, user=user, on=on, now=at(on), version=case.version,
+                              form=form)
+
+
+def test_an_application_makes_the_owner_the_business_the_license_and_its_case(db, catalog, staff):
+    taken = take_application(db, catalog, shop(), on=DAY, now=at(DAY), actor="carla")
+    assert (taken.license.number, taken.license.status, taken.license.fee_cents) == ("BL-2026-00001", "applied", 0)
+    assert (taken.case.workflow_id, taken.case.state, taken.case.subject_id) == ("licensing", "applied",
+                                                                                taken.license.id)
+    assert (taken.owner.name, taken.owner.language, taken.business.owner_id) == ("Imelda Ortiz", "es",
+                                                                                 taken.owner.id)
+    second = take_application(db, catalog, shop(business_name="Ortiz Catering"), on=DAY, now=at(DAY), actor="carla")
+    assert second.license.number == "BL-2026-00002"
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.in_(("license.apply", "customer.create")))
+                         ).all()
+    assert sorted(actions) == ["customer.create", "customer.create", "license.apply", "license.apply"]
+
+
+def test_an_owner_with_water_service_is_found_by_the_account_number(db, catalog, staff):
+    account = create_account(db, number="000460-08")
+    taken = take_application(db, catalog, shop(new_owner=None, owner_account="000460-08"), on=DAY, now=at(DAY),
+                             actor="carla")
+    assert taken.owner.id == account.customer_id
+
+
+def test_a_bad_application_names_every_problem_and_records_nothing(db, catalog, staff):
+    before = db.scalar(select(Customer.id).order_by(Customer.id.desc()))
+    with pytest.raises(IntakeError) as refused:
+        take_application(db, catalog, shop(business_name=" ", category="casino", employees=-1, gross_receipts="lots",
+                                           owner_account="999999-99", new_owner=None),
+                         on=DAY, now=at(DAY), actor="carla")
+    assert refused.value.problems == [
+        "Business name: give the name the business trades under.",
+        "Category: choose one of retail, restaurant, professional, contractor, personal services, manufacturing, "
+        "home occupation.",
+        "Employees: a whole number from 0 to 100,000.",
+        "Gross receipts: an amount in dollars, such as 125000.00.",
+        "Owner: there is no utility account numbered 999999-99."]
+    assert db.scalar(select(Customer.id).order_by(Customer.id.desc())) == before
+    assert db.scalar(select(License.id)) is None
+
+
+def test_the_fee_is_paid_at_the_counter_before_the_license_is_issued_with_a_code_anyone_may_check(db, catalog,
+                                                                                                   staff):
+    """2026-03-02: a restaurant with 6 employees pays $145.00 + $48.00 + $4.00 = $197.00."""
+    taken = take_application(db, catalog, shop(), on=DAY, now=at(DAY), actor="carla")
+    case, lic = taken.case, taken.license
+    take(db, catalog, case, "start_review", "carla", DAY)
+    event = take(db, catalog, case, "assess_license_fee", "carla", DAY)
+    assert lic.fee_cents == 19700
+    fee = next(d for x in event.explanation for d in x.get("done", []) if d.get("action") == "fee")
+    assert (fee["schedule"], fee["amount"]) == ("business-license-fee", "197.00")
+    with pytest.raises(StepRefused) as unpaid:
+        take(db, catalog, case, "record_payment", "carla", DAY)
+    assert unpaid.value.reasons == ["the fee has $197.00 unpaid: take it at the counter first (a receipt paying "
+                                    "license BL-2026-00001)"]
+    pay_license_fee(db, lic, DAY)
+    take(db, catalog, case, "record_payment", "carla", DAY)
+    take(db, catalog, case, "issue", "sam", DAY)
+    assert lic.status == "active" and certificates.normalized(lic.verification_code) == lic.verification_code
+    certificate = db.scalar(select(Notice).where(Notice.case_id == case.id,
+                                                 Notice.notice_type == "license-certificate"))
+    assert certificate.data["verification_code"] == lic.verification_code and certificate.language == "es"
+    typed = lic.verification_code.lower().replace("-", " ")
+    answer = certificates.verify(db, typed, date(2026, 6, 1))
+    assert (answer.found, answer.valid, answer.license_number, answer.business_name) == (
+        True, True, "BL-2026-00001", "Ortiz Taqueria")
+    assert certificates.verify(db, typed, lic.expires_on.replace(year=lic.expires_on.year + 1)).valid is False
+    assert certificates.verify(db, "AAAA-BBBB-CC", DAY).found is False
+    assert certificates.verify(db, "not a code", DAY).found is False
