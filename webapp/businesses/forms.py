@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from webapp.fields import option
+
 
 class OpenCaseForm(FlaskForm):
     """Start the licensing workflow for an application."""
@@ -26,8 +28,8 @@ class NewBusinessForm(FlaskForm):
                                          NumberRange(0, 100_000, "A whole number from 0 to 100,000.")])
     gross_receipts = StringField("Gross receipts last year, if the fee needs them (dollars)",
                                  validators=[Optional(), Length(max=20)])
-    license_type = SelectField("License", choices=[("general_business", "General business license"),
-                                                   ("home_occupation", "Home occupation permit")])
+    license_type = SelectField("License", choices=[option("general_business", "General business license"),
+                                                   option("home_occupation", "Home occupation permit")])
     owner_account = StringField("Owner's utility account number (if the owner has one)",
                                 validators=[Optional(), Length(max=20)])
     owner_name = StringField("Or a new owner: name", validators=[Optional(), Length(max=160)])
@@ -37,7 +39,7 @@ class NewBusinessForm(FlaskForm):
     owner_zip = StringField("ZIP code", validators=[Optional(), Length(max=10)])
     owner_phone = StringField("Phone", validators=[Optional(), Length(max=32)])
     owner_email = StringField("E-mail", validators=[Optional(), Length(max=160)])
-    owner_language = SelectField("Letters in", choices=[("en", "English"), ("es", "Español")])
+    owner_language = SelectField("Letters in", choices=[option("en", "English"), option("es", "Español")])
     review = SubmitField("Review the application")
     confirm = SubmitField("Take the application")
     edit = SubmitField("Change it")

@@ -15,12 +15,13 @@ from webapp.businesses import bp
 from webapp.businesses.forms import NewBusinessForm, VerifyForm
 from webapp.catalog import catalog
 from webapp.extensions import database
+from webapp.fields import option
 
 
 def _form() -> NewBusinessForm:
     """The form with the categories the city's fee schedules know."""
     form = NewBusinessForm()
-    form.category.choices = [(c, c.replace("_", " ").capitalize()) for c in categories(catalog(), clock.today())]
+    form.category.choices = [option(c, c.replace("_", " ").capitalize()) for c in categories(catalog(), clock.today())]
     return form
 
 
