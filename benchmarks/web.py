@@ -56,6 +56,12 @@ KEY = re.compile(r'name="key" type="hidden" value="([^"]*)"')
 CEILING_LEVELS = (1, 2, 4, 8, 16)
 
 
+def token_of(page: str) -> str:
+    """The CSRF token a page's form carries ("" when the page has no form)."""
+    match = CSRF.search(page)
+    return match.group(1) if match else ""
+
+
 @dataclass
 class Picks:
     """What the people look for, drawn from the city's own rows."""
@@ -222,7 +228,9 @@ class Person:
     async def sign_in(self) -> None:
         """The sign-in page and its form."""
         page = await self.client.get("/login")
-        token = CSRF.search(page.text).group(1)
+        token = token_of(page.text)
+        if not token:
+            raise RuntimeError(f"{self.username}: the sign-in page answered {page.status_code} without its form")
         answer = await self.client.post("/login", data={"csrf_token": token, "username": self.username,
                                                         "password": PASSWORD})
         if answer.status_code != 302:
@@ -265,7 +273,11 @@ class Clerk(Person):
         form = await self.timed("receipt form", "GET", "/payments/", params={"account": number})
         if form is None or form.status_code != 200:
             return
-        data = {"csrf_token": CSRF.search(form.text).group(1), "key": KEY.search(form.text).group(1),
+        token, key = token_of(form.text), KEY.search(form.text)
+        if not token or key is None:
+            self.timings.add("post receipt", 0.0, False, "the receipt page came without its form")
+            return
+        data = {"csrf_token": token, "key": key.group(1),
                 "language": "en", "lines-0-what": "account", "lines-0-number": number, "lines-0-amount": "1.00",
                 "tenders-0-tender": "cash", "tenders-0-amount": "1.00", "post": "Post the receipt"}
         await self.timed("post receipt", "POST", "/payments/", data=data, ok=(302,))
@@ -287,7 +299,7 @@ class Supervisor(Person):
                              ("release_hold", {"release_reason": "bench"})):
             if f"/cases/{case_id}/steps/{step}" in page.text:
                 version = re.search(rf'name="{step}-version" type="hidden" value="(\d+)"', page.text)
-                data = {"csrf_token": CSRF.search(page.text).group(1),
+                data = {"csrf_token": token_of(page.text),
                         **{f"{step}-{k}": v for k, v in fields.items()}}
                 if version:
                     data[f"{step}-version"] = version.group(1)
@@ -332,7 +344,8 @@ async def staff(url: str, picks: Picks, clerks: int, supervisors: int, seed: int
         people.append(Clerk(url, f"benchclerk{n:02d}", picks, random.Random(seed + n), timings))
     for n in range(1, supervisors + 1):
         people.append(Supervisor(url, f"benchsupervisor{n:02d}", picks, random.Random(seed + 100 + n), timings))
-    await asyncio.gather(*(p.sign_in() for p in people))
+    for person in people:  # one at a time, as people arrive in the morning
+        await person.sign_in()
     await asyncio.gather(*(p.open_drawer() for p in people if isinstance(p, Clerk)))
     for person in people:  # the warm-up: each does a few things, on a scratch tally
         for _ in range(4):
