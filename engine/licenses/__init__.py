@@ -1,1 +1,1 @@
-"""Business licenses at the counter: a new business's application, and the certificate's verification code."""
+"""Business licenses at the counter: a new business's application (the certificate's code is engine.workflow.license_codes)."""

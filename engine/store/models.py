@@ -588,7 +588,7 @@ class License(Base):
     fee_paid_cents: Mapped[int] = mapped_column(Cents, default=0, server_default="0")  # paid since assessed
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
-    # Printed on the certificate; anyone may check it on the verification page (engine.licenses.certificates).
+    # Printed on the certificate; anyone may check it on the verification page (engine.workflow.license_codes).
     verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     business: Mapped[Business] = relationship()

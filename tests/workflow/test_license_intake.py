@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.licenses import certificates
+from engine.workflow import license_codes as certificates
 from engine.licenses.intake import Application, IntakeError, NewOwner, take_application
 from engine.store.models import AuditEntry, Customer, License, Notice
 from engine.workflow import services

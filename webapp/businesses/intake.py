@@ -1,13 +1,13 @@
 """A new business's license application at the counter, and the public check of a certificate's code.
 
-Thin views over engine.licenses.intake and engine.licenses.certificates.
+Thin views over engine.licenses.intake and engine.workflow.license_codes.
 """
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.licenses import certificates
+from engine.workflow import license_codes as certificates
 from engine.licenses.intake import Application, IntakeError, NewOwner, categories, check, take_application
 from webapp import clock
 from webapp.auth import STAFF, public, role_required

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.licenses.certificates import give_code
+from engine.workflow.license_codes import give_code
 from engine.money import to_cents
 from engine.rules.types import YamlValue
 from engine.store.models import License

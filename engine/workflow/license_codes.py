@@ -1,4 +1,4 @@
-"""The verification code printed on a license certificate, and what checking one answers.
+"""The verification code printed on a license certificate (given when a license is issued), and what checking one answers.
 
 A license gets its code the first time it becomes active (issued). The code is 10 characters
 from an alphabet without look-alikes (no 0/O, 1/I/L), written in groups: `K7WQ-3XHM-PA`. It is
