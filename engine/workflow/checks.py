@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
+from engine.rules.kinds.sweep import sweep_tags
 from engine.rules.errors import DocumentError, EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.messages import describe, line_at, quoted
@@ -108,7 +109,7 @@ class DefinitionReader:
         if self.errors:
             return None
         self.check_header()
-        tags = self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS)
+        tags = self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS, "workflow")
         states = self.read_states(data["states"])
         if states is None:
             return None
@@ -147,14 +148,16 @@ class DefinitionReader:
             self.error("effective",
                        f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
 
-    def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str]) -> tuple[str, ...]:
-        """`tags: [..]`: words the program reads instead of ids and names, each one it knows."""
+    def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str], on: str) -> tuple[str, ...]:
+        """`tags: [..]` on a workflow or a state: words read instead of ids and names, each one the program or a
+        sweep document reads there."""
         if not isinstance(raw, list):
             self.error(path, f"tags is a list, e.g. [{next(iter(known))}]")
             return ()
+        words = list(known) + sorted(sweep_tags(self.rules, on) - set(known))
         for k, tag in enumerate(raw):
-            if not isinstance(tag, str) or tag not in known:
-                self.error(f"{path}[{k}]", f"unknown tag {quoted(tag)}; tags: {', '.join(known)}")
+            if not isinstance(tag, str) or tag not in words:
+                self.error(f"{path}[{k}]", f"unknown tag {quoted(tag)}; tags: {', '.join(words)}")
         return tuple(str(tag) for tag in raw)
 
     def read_states(self, raw: YamlValue) -> dict[str, State] | None:
@@ -176,7 +179,7 @@ class DefinitionReader:
             if not isinstance(final, bool):
                 self.error(f"{path}.final", f"expected true or false, found {describe(final)}")
             states[name] = State(name=name, label=str(spec.get("label") or name), final=final is True,
-                                 tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS))
+                                 tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS, "state"))
         return states
 
     def check_shutoff_tags(self, states: dict[str, State], transitions: list[Transition]) -> None:
