@@ -49,36 +49,15 @@ from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import subject_facts
 from engine.workflow.guards import Actor, judge
 from engine.workflow.model import Workflow
+from engine.workflow.selectors import Selector
 
 KIND = "sweep"
 WINDOW_PER_SUBJECT = 12  # account ids scanned per subject wanted: about one account in twelve is past due
 ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund")  # the case subjects whose subject id is an account's
 
 
-@dataclass(frozen=True)
-class Selector:
-    """Open cases by tags: of a workflow tagged one of `workflows`, in a state tagged one of `states`, not
-    `except_states` (each empty: no restriction)."""
-
-    workflows: tuple[str, ...] = ()
-    states: tuple[str, ...] = ()
-    except_states: tuple[str, ...] = ()
-
-    @classmethod
-    def read(cls, spec: Mapping[str, Any] | None) -> Selector | None:
-        """The selector of a `works:` or list entry (None when absent)."""
-        if spec is None:
-            return None
-        return cls(tuple(spec.get("workflows") or ()), tuple(spec.get("states") or ()),
-                   tuple(spec.get("except_states") or ()))
-
-    def states_of(self, workflow: Workflow) -> frozenset[str]:
-        """The states of this workflow version the selector takes."""
-        if self.workflows and not set(self.workflows) & set(workflow.tags):
-            return frozenset()
-        return frozenset(name for name, state in workflow.states.items()
-                         if not state.final and (not self.states or set(self.states) & set(state.tags))
-                         and not set(self.except_states) & set(state.tags))
+class CaseSelector(Selector):
+    """A selector that also answers for a case, and in SQL."""
 
     def matches(self, workflows: WorkflowSet, case: Case) -> bool:
         """Whether an open case is selected, by the tags of the version it is on."""
@@ -97,7 +76,7 @@ class CaseList:
     """One of `lists:`: the cases selected, their due date passed, the rule giving the outcome; what a line shows."""
 
     name: str
-    selector: Selector
+    selector: CaseSelector
     shows: dict[str, str]
     due: str | None = None
     rule: str | None = None
@@ -112,7 +91,7 @@ class Plan:
     subjects: str | dict[str, Any]
     workflow: str | None  # the tag of the workflow it opens cases of
     opens: dict[str, Any] | None
-    works: Selector | None
+    works: CaseSelector | None
     steps: tuple[str, ...] | None
     lists: tuple[CaseList, ...]
     credits_rule: str | None
@@ -127,10 +106,10 @@ class Plan:
         except EvaluationError as error:
             raise SweepError(f"{name}: {error}") from None
         works = body.get("works")
-        lists = tuple(CaseList(list_name, Selector.read(spec), dict(spec["shows"]), spec.get("due"), spec.get("rule"),
+        lists = tuple(CaseList(list_name, CaseSelector.read(spec), dict(spec["shows"]), spec.get("due"), spec.get("rule"),
                                dict(spec.get("outcome") or {}))
                       for list_name, spec in (body.get("lists") or {}).items())
-        return cls(name, body["subjects"], body.get("workflow"), body.get("opens"), Selector.read(works),
+        return cls(name, body["subjects"], body.get("workflow"), body.get("opens"), CaseSelector.read(works),
                    tuple(works["steps"]) if works and works.get("steps") else None, lists,
                    (body.get("credits_deposits") or {}).get("rule"))
 
@@ -140,7 +119,7 @@ class Plan:
         return isinstance(self.subjects, dict) and "licenses_expiring_within" in self.subjects
 
     @property
-    def selectors(self) -> list[Selector]:
+    def selectors(self) -> list[CaseSelector]:
         """Every selector of open cases: `works:` and each list's."""
         return ([self.works] if self.works else []) + [a_list.selector for a_list in self.lists]
 

@@ -28,10 +28,8 @@ WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night",
 }
-SHUTOFF_PENDING, LICENSE_RENEWED = "shutoff_pending", "license_renewed"
+LICENSE_RENEWED = "license_renewed"
 STATE_TAGS = {
-    SHUTOFF_PENDING: "a shut-off is scheduled: the phone list, the day's shut-off list and the case page show the case "
-                     "with its shut-off day (engine.workflow.shutoffs)",
     LICENSE_RENEWED: "a license case reaching it has been renewed: each step that reaches it is an event of the "
                      "license's renewals stream (engine.accounts.history), which measures count",
 }

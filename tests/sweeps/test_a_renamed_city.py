@@ -7,7 +7,7 @@ used as they are. The same small city is built in two databases; on the same nig
 sweeps run (and a clerk posts the door hangers and arranges a plan by the same step ids),
 one database with the sample city's workflows, the other with the renamed ones. The notices,
 the fees the sweeps posted, and the cases and their steps (their states named back) are
-the same.
+the same, and so are the accounts on the phone list of the shut-offs to come.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from engine.store.db import make_engine, make_sessionmaker
 from engine.money import deposits
 from engine.store.models import Case, User
 from engine.store.schema import upgrade
+from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import services
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
@@ -167,3 +168,6 @@ def test_renamed_workflows_and_states_mail_the_same_notices_and_post_the_same_fe
     with other() as session:
         assert {c.workflow_id for c in session.scalars(select(Case))} <= set(back)
     assert named_back(outcome_of(other), back) == outcome_of(original)
+    with original() as first, other() as second:
+        calls = list(scheduled_for_shutoff(first, catalog, date(2026, 6, 22)))
+        assert calls and list(scheduled_for_shutoff(second, renamed_catalog, date(2026, 6, 22))) == calls

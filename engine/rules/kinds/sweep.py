@@ -37,6 +37,12 @@ SUBJECT_KEYS = {
 # What a field given at opening may be read from besides a fact or a literal: the subject's own record.
 SUBJECT_VALUES = ("oldest_unpaid_period", "issued_on", "expires_on")
 SELECTOR_KEYS = ("workflows", "states", "except_states")
+# The lists outside the sweep's report that a sweep document feeds, and what reads each.
+SHUTOFF_LIST = "shutoff_list"
+FEEDS = {
+    SHUTOFF_LIST: "the cases scheduled for shut-off, each with its shut-off day: the phone-notification export, "
+                    "the day's shut-off list of the API and the case page (engine.workflow.shutoffs)",
+}
 TAG = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "a tag: lower-case letters, digits and _"}
 STEP = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "a step id of the workflow"}
 
@@ -75,15 +81,16 @@ def version_keys() -> JsonSchema:
                        ("shows",))
     lists = {"type": "object", "minProperties": 1, "maxProperties": 10, "propertyNames": fact_name(),
              "additionalProperties": one_list}
+    feeds = mapping({name: mapping(_selector({}), minProperties=1) for name in FEEDS}, minProperties=1)
     return {"subjects": subjects, "workflow": TAG, "opens": opens, "works": works, "lists": lists,
-            "credits_deposits": mapping({"rule": text()}, ("rule",))}
+            "credits_deposits": mapping({"rule": text()}, ("rule",)), "feeds": feeds}
 
 
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
     """A sweep does something; it opens cases only with a workflow, of subjects it can open them for."""
-    doing = [key for key in ("opens", "works", "lists", "credits_deposits") if key in version]
+    doing = [key for key in ("opens", "works", "lists", "credits_deposits", "feeds") if key in version]
     if not doing:
-        checks.error(path, "a sweep does something: give opens, works, lists or credits_deposits")
+        checks.error(path, "a sweep does something: give opens, works, lists, credits_deposits or feeds")
     if "opens" in version and "workflow" not in version:
         checks.error(f"{path}.opens", "opens needs workflow: the tag of the workflow whose cases it opens")
     if "workflow" in version and "opens" not in version:
@@ -134,7 +141,8 @@ def tags_read(doc: RuleDocument) -> tuple[set[str], set[str]]:
         on_workflows.update(opens.get("unless_open") or ())
         if opens.get("state"):
             on_states.add(str(opens["state"]))
-        for spec in [body.get("works") or {}, *(body.get("lists") or {}).values()]:
+        for spec in [body.get("works") or {}, *(body.get("lists") or {}).values(),
+                     *(body.get("feeds") or {}).values()]:
             on_workflows.update(spec.get("workflows") or ())
             on_states.update(spec.get("states") or ())
             on_states.update(spec.get("except_states") or ())
@@ -145,6 +153,12 @@ def sweep_tags(documents: Iterable[RuleDocument], on: str) -> set[str]:
     """The tags the library's sweep documents read on workflows (`on="workflow"`) or on states (`on="state"`)."""
     index = 0 if on == "workflow" else 1
     return {tag for doc in documents if doc.kind == "sweep" for tag in tags_read(doc)[index]}
+
+
+def fed(documents: Iterable[RuleDocument], feed: str) -> list[YamlMapping]:
+    """The selectors (as written) with which any version of any sweep document feeds a list (`feeds: {FEED: ..}`)."""
+    return [version.body["feeds"][feed] for doc in documents if doc.kind == "sweep" for version in doc.versions
+            if feed in (version.body.get("feeds") or {})]
 
 
 @dataclass(frozen=True)
