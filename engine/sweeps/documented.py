@@ -106,8 +106,8 @@ class Plan:
         except EvaluationError as error:
             raise SweepError(f"{name}: {error}") from None
         works = body.get("works")
-        lists = tuple(CaseList(list_name, CaseSelector.read(spec), dict(spec["shows"]), spec.get("due"), spec.get("rule"),
-                               dict(spec.get("outcome") or {}))
+        lists = tuple(CaseList(list_name, CaseSelector.read(spec), dict(spec["shows"]), spec.get("due"),
+                               spec.get("rule"), dict(spec.get("outcome") or {}))
                       for list_name, spec in (body.get("lists") or {}).items())
         return cls(name, body["subjects"], body.get("workflow"), body.get("opens"), CaseSelector.read(works),
                    tuple(works["steps"]) if works and works.get("steps") else None, lists,

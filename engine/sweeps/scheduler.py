@@ -99,9 +99,8 @@ def _entry(raw: Any, source: str, lines: dict, path: str, sweeps: Collection[str
                                            f"each line has exactly {', '.join(sorted(ENTRY_KEYS))}")
     if not isinstance(raw["sweep"], str) or not SWEEP_NAME.match(raw["sweep"]) \
             or (sweeps is not None and raw["sweep"] not in sweeps):
-        raise _refuse(source, lines, f"{path}.sweep", f"no sweep named {raw['sweep']!r}; the sweeps are "
-                                                      f"{', '.join(sweeps if sweeps is not None else BUILT_IN)}"
-                                                      + ("" if sweeps is not None else " and the city's sweep documents"))
+        known = ", ".join(sweeps) if sweeps is not None else f"{', '.join(BUILT_IN)} and the city's sweep documents"
+        raise _refuse(source, lines, f"{path}.sweep", f"no sweep named {raw['sweep']!r}; the sweeps are {known}")
     days = DAYS if raw["days"] == "daily" else raw["days"]
     if not isinstance(days, list | tuple) or not days or any(d not in DAYS for d in days):
         raise _refuse(source, lines, f"{path}.days", f"days is `daily` or a list of {', '.join(DAYS)}")

@@ -18,17 +18,19 @@ from datetime import date
 
 from engine.rules import versions as in_force
 from engine.rules.checks import DocumentChecks
-from engine.rules.document import Documents, RuleDocument
+from engine.rules.conditions import condition_words
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, fact_name, listing, mapping, ref, text, whole
 from engine.rules.types import Facts, JsonValue, YamlMapping, YamlValue
+from engine.rules.wording import Term
 
 # The subjects a sweep may visit: the program knows how to find each kind quickly.
 SUBJECT_WORDS = {
     "past_due_accounts": "accounts past due on the night (by their kept balances)",
     "accounts_holding_deposits": "accounts holding a deposit",
-    "cases": "accounts with an open case that `works:` or `lists:` select",
+    "cases": "accounts with an open case that works or lists select",
 }
 SUBJECT_KEYS = {
     "accounts_in_status": "accounts whose status is one of these (active, closed, ...)",
@@ -197,6 +199,73 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
     return SweepResult(dict(version.body), doc.id, version.effective, version.reference, as_of)
 
 
+def _tags_words(spec: YamlMapping) -> str:
+    """A selector in words: `workflows tagged a; states tagged b, c; not states tagged d`."""
+    parts = [f"{what} tagged {', '.join(spec[key])}" for key, what in
+             (("workflows", "workflows"), ("states", "states"), ("except_states", "not states")) if spec.get(key)]
+    return "; ".join(parts) or "every open case"
+
+
+def _subjects_words(subjects: YamlValue) -> str:
+    """What the sweep visits, in words."""
+    if isinstance(subjects, str):
+        return SUBJECT_WORDS[subjects]
+    if "accounts_in_status" in subjects:
+        return f"accounts whose status is {' or '.join(subjects['accounts_in_status'])}"
+    return f"active licenses whose term ends within {subjects['licenses_expiring_within']['days']} days"
+
+
+def _field_words(spec: YamlMapping) -> str:
+    """A field given at opening, in words."""
+    if "fact" in spec:
+        return f"the fact {spec['fact']}"
+    if "value" in spec:
+        return str(spec["value"])
+    return f"the subject's {spec['subject']}"
+
+
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """A version in words: its subjects, the cases it opens and how, the cases it works, its lists and feeds."""
+    body = version.body
+    found = [Term("Subjects", "visits", _subjects_words(body["subjects"]))]
+    opens = body.get("opens")
+    if opens is not None:
+        group = "Opens"
+        found.append(Term(group, "a case of the workflow tagged", str(body.get("workflow"))))
+        found.append(Term(group, "in the state tagged", opens["state"]) if opens.get("state")
+                     else Term(group, "in", "the workflow's initial state"))
+        if "when" in opens:
+            found.append(Term(group, "when", condition_words(opens["when"])))
+        if opens.get("unless_open"):
+            found.append(Term(group, "unless the subject has an open case of a workflow tagged",
+                              ", ".join(opens["unless_open"])))
+        if opens.get("only_when_a_step_is_due"):
+            found.append(Term(group, "only when", "a sweep step would be taken that night"))
+        found += [Term(group, f"field {name}", _field_words(spec))
+                  for name, spec in (opens.get("fields") or {}).items()]
+    works = body.get("works")
+    if works is not None:
+        found.append(Term("Works", "the sweep steps of", _tags_words(works)))
+        if works.get("steps"):
+            found.append(Term("Works", "only the steps", ", ".join(works["steps"])))
+    for name, spec in (body.get("lists") or {}).items():
+        group = f"List {name}"
+        found.append(Term(group, "the cases of", _tags_words(spec)))
+        if spec.get("due"):
+            found.append(Term(group, "once this date has come", spec["due"]))
+        if spec.get("rule"):
+            wanted = ", ".join(f"{key} = {value}" for key, value in spec["outcome"].items())
+            found.append(Term(group, f"when {spec['rule']} gives", wanted))
+        shows = ", ".join(f"{label} ({fact})" for label, fact in spec["shows"].items())
+        found.append(Term(group, "each line shows", shows))
+    if "credits_deposits" in body:
+        found.append(Term("Deposits", "credits back each held deposit that this criteria says is earned",
+                          body["credits_deposits"]["rule"]))
+    for name, spec in (body.get("feeds") or {}).items():
+        found.append(Term("Feeds", name.replace("_", " "), _tags_words(spec)))
+    return found
+
+
 def sweep_lines(shown: Shown) -> list[str]:
     """What the sweep does, one line a key."""
     body = shown["sweep"]
@@ -204,4 +273,4 @@ def sweep_lines(shown: Shown) -> list[str]:
 
 
 KIND = RuleKind("sweep", version_keys, ("subjects",), check_version, evaluate, sweep_lines,
-                references=references, takes_inputs=False)
+                references=references, terms=terms, takes_inputs=False)
