@@ -114,6 +114,12 @@ class Plan:
                    (body.get("credits_deposits") or {}).get("rule"))
 
     @property
+    def gives_a_period(self) -> bool:
+        """Whether a case is opened with the bill period of the account's oldest unpaid bill."""
+        return any(spec.get("subject") == "oldest_unpaid_period"
+                   for spec in ((self.opens or {}).get("fields") or {}).values())
+
+    @property
     def of_licenses(self) -> bool:
         """Whether the subjects are licenses (else accounts)."""
         return isinstance(self.subjects, dict) and "licenses_expiring_within" in self.subjects
@@ -235,8 +241,9 @@ class DocumentSweep:
                               None, None, licenses[license_id])
             return
         labels = {i: f"account {number}" for i, number in account_numbers(session, ids).items()}
-        owing = dict(standings(session, ctx.as_of, account_ids=ids)) if plan.subjects == "past_due_accounts" else {}
-        periods = self._periods(session, plan, opened, owing, cases)
+        bulk = plan.subjects == "past_due_accounts" or plan.gives_a_period
+        owing = dict(standings(session, ctx.as_of, account_ids=ids)) if bulk else {}
+        periods = self._periods(session, ctx.services.workflows, plan, opened, owing, cases)
         if plan.credits_rule:
             for account_id in ids:
                 one_subject(session, ctx.report, labels[account_id],
@@ -247,14 +254,13 @@ class DocumentSweep:
                           cases.get(account_id, []), standing_facts(standing) if standing else None,
                           periods.get(account_id), None)
 
-    def _periods(self, session: Session, plan: Plan, opened: Workflow | None, owing: dict, cases: dict) -> dict:
+    def _periods(self, session: Session, workflows: WorkflowSet, plan: Plan, opened: Workflow | None, owing: dict,
+                 cases: dict) -> dict:
         """The bill period of each past-due account that may get a case, when the document gives one at opening."""
-        wanted = any(spec.get("subject") == "oldest_unpaid_period"
-                     for spec in ((plan.opens or {}).get("fields") or {}).values())
-        if not wanted or opened is None:
+        if not plan.gives_a_period or opened is None:
             return {}
-        return bill_periods(session, {a: s.oldest_unpaid_due for a, s in owing.items()
-                                      if s.past_due_cents > 0 and not cases.get(a)})
+        return bill_periods(session, {a: s.oldest_unpaid_due for a, s in owing.items() if s.past_due_cents > 0
+                                      and not self._blocked(workflows, plan, opened, cases.get(a, []))})
 
     def _subject(self, session: Session, ctx: SweepContext, plan: Plan, opened: Workflow | None, subject_id: int,
                  label: str, cases: list[Case], bulk: dict | None, period: str | None, lic: License | None) -> None:
