@@ -273,4 +273,4 @@ def sweep_lines(shown: Shown) -> list[str]:
 
 
 KIND = RuleKind("sweep", version_keys, ("subjects",), check_version, evaluate, sweep_lines,
-                references=references, terms=terms, takes_inputs=False)
+                references=references, terms=terms, takes_inputs=False, folder="sweeps")
