@@ -42,27 +42,28 @@ class RefundDecision:
 
 
 def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
-                       library: RuleLibrary) -> RefundDecision:
-    """Credit one held deposit back to an active account when deposit-refund-eligibility says so."""
+                       library: RuleLibrary, rule: str = RULE) -> RefundDecision:
+    """Credit one held deposit back to an active account when the criteria `rule` (deposit-refund-eligibility) says
+    so."""
     account = ledger.lock_account(session, deposit.account_id)
     if deposit.status != "held" or account.status != "active":
         return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}, account {account.status}",
                               None)
-    result = library.evaluate(RULE, refund_facts(session, account, as_of, library), as_of).to_json()
+    result = library.evaluate(rule, refund_facts(session, account, as_of, library), as_of).to_json()
     outcome = result["outcome"]
     if not outcome.get("eligible"):
         return RefundDecision(deposit.id, account.id, False, str(outcome.get("reason", "")), None)
     entry = settle(session, deposit, "refunded", on=as_of, now=now, actor=actor,
-                   description="Deposit credited back after good payment", rule_id=RULE,
+                   description="Deposit credited back after good payment", rule_id=rule,
                    rule_version=result.get("version"))
     return RefundDecision(deposit.id, account.id, True, str(outcome.get("reason", "")), entry.id)
 
 
 def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library: RuleLibrary,
-                             account_ids: list[int] | None = None) -> list[RefundDecision]:
+                             account_ids: list[int] | None = None, rule: str = RULE) -> list[RefundDecision]:
     """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
     query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)
     if account_ids is not None:
         query = query.where(Deposit.account_id.in_(account_ids))
-    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library)
+    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library, rule=rule)
             for deposit in session.scalars(query).all()]

@@ -11,12 +11,12 @@ engine.money.ledger.aging.unpaid_debits' answer, payments applied in the publish
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.money import from_cents
@@ -29,7 +29,6 @@ Streams = dict[str, list[Event]]  # one subject's events by stream name
 LEDGER_STREAMS = ("charges", "fees", "adjustments", "waivers")
 SHUTOFF_STEPS = {"record_shutoff": "shutoffs", "reconnect": "reconnections"}  # the delinquency steps recorded
 ACCOUNT_NOTICE_SUBJECTS = ("utility_account", "lien", "refund")  # the case subjects that are accounts
-RENEWED_STATE = "renewed"  # the licensing state a renewal reaches
 PENALTY_FEES = "license.fee"  # the audit action that keeps a license fee (a penalty among them)
 
 
@@ -203,11 +202,15 @@ def _in_date_order(found: dict[int, Streams]) -> dict[int, Streams]:
 
 # --- licenses ------------------------------------------------------------------------------
 
-_RENEWALS = (select(Case.license_id, Case.workflow_id, CaseEvent.step, CaseEvent.on_date)
-             .join(Case, Case.id == CaseEvent.case_id)
-             .where(Case.license_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
-                    CaseEvent.to_state == RENEWED_STATE)
-             .order_by(Case.license_id, CaseEvent.on_date, CaseEvent.id))
+def _renewals(renewed: Mapping[str, Collection[str]]) -> Select:
+    """The steps of the licenses' cases that reach a state tagged license_renewed ({workflow id: such states})."""
+    reached = or_(false(), *(and_(Case.workflow_id == workflow_id, CaseEvent.to_state.in_(sorted(states)))
+                             for workflow_id, states in sorted(renewed.items()) if states))
+    return (select(Case.license_id, Case.workflow_id, CaseEvent.step, CaseEvent.on_date)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(Case.license_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
+                   reached)
+            .order_by(Case.license_id, CaseEvent.on_date, CaseEvent.id))
 
 
 def _penalties(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams],
@@ -225,13 +228,17 @@ def _penalties(session: Session, ids: Collection[int], as_of: date, found: dict[
 
 
 def license_streams(session: Session, license_ids: Collection[int], as_of: date, streams: Collection[str],
-                    penalty_rules: Collection[str] = ()) -> dict[int, Streams]:
-    """The asked streams of each license as of the day, by license id: one query per stream."""
+                    penalty_rules: Collection[str] = (),
+                    renewed: Mapping[str, Collection[str]] | None = None) -> dict[int, Streams]:
+    """The asked streams of each license as of the day, by license id: one query per stream.
+
+    `renewed` gives, by workflow id, the states tagged license_renewed: a step reaching one is a renewal.
+    """
     found = _empty(license_ids, streams)
     if not found:
         return found
     if "renewals" in streams:
-        for row in session.execute(_RENEWALS, {**_ids(license_ids), "as_of": as_of}):
+        for row in session.execute(_renewals(renewed or {}), {**_ids(license_ids), "as_of": as_of}):
             found[row.license_id]["renewals"].append({"date": row.on_date, "step": row.step,
                                                       "workflow": row.workflow_id})
     if "penalties" in streams:

@@ -33,6 +33,7 @@ from engine.money.ledger.order import payment_orders
 from engine.rules.document import RuleDocument
 from engine.rules.services import PAYMENT_ORDER_KIND, PaymentOrders, payment_orders_of
 from engine.rules.errors import DocumentError, DocumentErrors
+from engine.rules.kinds import kind_named
 from engine.rules.library import RuleLibrary, rule_files
 from engine.rules.loader import load_document
 from engine.store.models import RuleVersion
@@ -57,9 +58,10 @@ class ImportReport:
 
 
 def export_path(row: RuleVersion) -> Path:
-    """Where a document is written: calendar/, else its department's folder, else its kind's."""
+    """Where a document is written: its kind's own folder (calendar/, sweeps/), else its department's, else its
+    kind's name."""
     folder = row.department if row.department and FOLDER_NAME.match(row.department) else row.kind
-    return Path("calendar" if row.kind == "calendar" else folder) / f"{row.document_id}.yaml"
+    return Path(kind_named(row.kind).folder or folder) / f"{row.document_id}.yaml"
 
 
 def export(session: Session, folder: str | Path) -> list[Path]:

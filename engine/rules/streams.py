@@ -95,7 +95,7 @@ ACCOUNT_STREAMS = (
 )
 
 LICENSE_STREAMS = (
-    _stream("renewals", "renewals of the license: the steps of its cases that reach the state renewed",
+    _stream("renewals", "renewals of the license: the steps of its cases that reach a state tagged license_renewed",
             date=("date", "the day it was renewed"),
             step=("text", "the step taken (renew_license, renew_late, ...)"),
             workflow=("text", "the workflow of the case")),

@@ -11,7 +11,7 @@ re-dated, naming the account or license and the case.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -142,10 +142,12 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
     return True
 
 
-def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally) -> None:
-    """Take the case's sweep steps whose checks hold tonight, as the night allows, and tally them."""
+def advance_case(session: Session, ctx: SweepContext, case: Case, tally: Tally,
+                 steps: Collection[str] | None = None) -> None:
+    """Take the case's sweep steps (of these ids, if given) whose checks hold tonight, as the night allows; tally
+    them."""
     done = services.advance_night(session, ctx.services, case.id, sweep=ctx.name, night=ctx.night, on=ctx.as_of,
-                                  now=ctx.now, sweep_run_id=ctx.run_id)
+                                  now=ctx.now, sweep_run_id=ctx.run_id, steps=steps)
     tally.events(session, case, done.events)
     tally.held(done.held)
 
@@ -183,7 +185,8 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def might_move(workflow: Workflow, case: Case, facts: dict[str, Any], on: date) -> bool:
+def might_move(workflow: Workflow, case: Case, facts: dict[str, Any], on: date,
+               steps: Collection[str] | None = None) -> bool:
     """Whether any sweep step could be taken tonight, judged from the bulk facts alone.
 
     False only when every sweep step leaving the case's state is surely refused: its due date
@@ -191,7 +194,7 @@ def might_move(workflow: Workflow, case: Case, facts: dict[str, Any], on: date) 
     the bulk standing gives and does not hold. Anything else is judged in full by the runtime.
     """
     for step in workflow.leaving(case.state):
-        if step.by != "sweep":
+        if step.by != "sweep" or (steps is not None and step.id not in steps):
             continue
         if step.due is not None:
             due_on = _date((case.fields or {}).get(step.due))

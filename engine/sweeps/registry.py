@@ -1,30 +1,43 @@
-"""The sweeps by name: the only way a name typed on the command line or in schedule.yaml becomes code."""
+"""The sweeps by name: the only way a name typed on the command line or in schedule.yaml becomes code.
+
+The city's sweeps are documents (`kind: sweep` in the rule store, engine.sweeps.documented):
+a name that is not one of the built-in system sweeps below is a sweep document's id, read
+from the city's rules on the night it runs. The built-in sweeps drive no workflow: they keep
+the balances, seal the audit log and review cash-only accounts.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from engine.sweeps.audit_checkpoint import AuditCheckpointSweep
 from engine.sweeps.balances_rollover import BalancesRollOverSweep
 from engine.sweeps.cash_only_review import CashOnlyReviewSweep
-from engine.sweeps.delinquency import DelinquencySweep, PlanDefaultSweep
-from engine.sweeps.deposit_refunds import DepositRefundSweep
-from engine.sweeps.liens import LienSweep
-from engine.sweeps.renewals import RenewalSweep
+from engine.sweeps.documented import DocumentSweep, sweep_names
 from engine.sweeps.runner import Sweep, SweepError
 
-SWEEPS: dict[str, type] = {
+BUILT_IN: dict[str, type] = {
     "balances-rollover": BalancesRollOverSweep,
-    "delinquency": DelinquencySweep,
-    "plan-defaults": PlanDefaultSweep,
-    "renewals": RenewalSweep,
-    "liens": LienSweep,
-    "deposit-refunds": DepositRefundSweep,
     "cash-only-review": CashOnlyReviewSweep,
     "audit-checkpoint": AuditCheckpointSweep,
 }
+SWEEPS = BUILT_IN  # the names that need no document
 
 
-def get_sweep(name: str) -> Sweep:
-    """A new sweep of this name, or a SweepError listing the names there are."""
-    cls = SWEEPS.get(name)
-    if cls is None:
-        raise SweepError(f"no sweep named {name!r}; the sweeps are: {', '.join(SWEEPS)}")
-    return cls()
+def all_sweeps(rules: Iterable[Any]) -> list[str]:
+    """Every sweep's name: the built-in ones, then the city's sweep documents."""
+    return list(BUILT_IN) + [name for name in sweep_names(rules) if name not in BUILT_IN]
+
+
+def get_sweep(name: str, rules: Iterable[Any] | None = None) -> Sweep:
+    """A new sweep of this name: a built-in one, else the city's sweep document of that id.
+
+    Given the city's rules, a name that is neither is a SweepError listing the sweeps there
+    are; without them, the document is looked for when the sweep runs.
+    """
+    cls = BUILT_IN.get(name)
+    if cls is not None:
+        return cls()
+    if rules is not None and name not in sweep_names(rules):
+        raise SweepError(f"no sweep named {name!r}; the sweeps are: {', '.join(all_sweeps(rules))}")
+    return DocumentSweep(name)

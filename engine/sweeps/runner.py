@@ -138,6 +138,8 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
     """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module doc)."""
     if getattr(sweep, "seals_the_audit_log", False) and checkpoint is None:
         raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
+    if hasattr(sweep, "check"):  # a sweep document: it must be there, with a version in force on the night
+        sweep.check(services, as_of)
     if dry_run:
         return _dry_run(factory, sweep, as_of=as_of, today=today, clock=clock, services=services,
                         chunk_size=chunk_size, progress=progress)

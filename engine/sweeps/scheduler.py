@@ -9,6 +9,9 @@
       - {sweep: delinquency, days: daily, at: "01:30"}
       - {sweep: liens, days: [mon], at: "03:00"}
 
+A sweep is named by its id: a built-in system sweep (engine.sweeps.registry) or one of the
+city's sweep documents (`kind: sweep`), which `ordinance scheduler` checks when it starts.
+
 A run knows the city's date it runs on besides the night it sweeps: a night caught up
 (before that date) mails no notice (engine.workflow.night). The database decides what has
 run: a night is missed when its sweep has no finished run row for that date, and a second
@@ -19,7 +22,7 @@ moment comes in as an argument.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -32,11 +35,12 @@ from sqlalchemy.orm import Session
 from engine.rules.errors import DocumentError
 from engine.rules.yamlsafe import read_yaml
 from engine.store.models import SweepRun
-from engine.sweeps.registry import SWEEPS
+from engine.sweeps.registry import BUILT_IN
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOP_KEYS = {"timezone", "catch_up_days", "misfire_grace_minutes", "sweeps"}
 ENTRY_KEYS = {"sweep", "days", "at"}
+SWEEP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a built-in sweep's name or a sweep document's id
 AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MAX_CATCH_UP_DAYS = 31
 
@@ -84,8 +88,8 @@ def _whole(value: Any, source: str, lines: dict, path: str, low: int, high: int)
     return int(value)
 
 
-def _entry(raw: Any, source: str, lines: dict, path: str) -> Entry:
-    """One `sweeps:` line, checked: a known sweep, days, a time HH:MM."""
+def _entry(raw: Any, source: str, lines: dict, path: str, sweeps: Collection[str] | None) -> Entry:
+    """One `sweeps:` line, checked: a known sweep (one of `sweeps`, when given), days, a time HH:MM."""
     if not isinstance(raw, dict):
         raise _refuse(source, lines, path, "each line needs sweep, days and at")
     unknown = set(raw) - ENTRY_KEYS
@@ -93,9 +97,10 @@ def _entry(raw: Any, source: str, lines: dict, path: str) -> Entry:
         wrong = sorted(unknown) or sorted(ENTRY_KEYS - set(raw))
         raise _refuse(source, lines, path, f"{'unknown' if unknown else 'missing'} key(s) {', '.join(wrong)}; "
                                            f"each line has exactly {', '.join(sorted(ENTRY_KEYS))}")
-    if raw["sweep"] not in SWEEPS:
-        raise _refuse(source, lines, f"{path}.sweep", f"no sweep named {raw['sweep']!r}; the sweeps are "
-                                                      f"{', '.join(SWEEPS)}")
+    if not isinstance(raw["sweep"], str) or not SWEEP_NAME.match(raw["sweep"]) \
+            or (sweeps is not None and raw["sweep"] not in sweeps):
+        known = ", ".join(sweeps) if sweeps is not None else f"{', '.join(BUILT_IN)} and the city's sweep documents"
+        raise _refuse(source, lines, f"{path}.sweep", f"no sweep named {raw['sweep']!r}; the sweeps are {known}")
     days = DAYS if raw["days"] == "daily" else raw["days"]
     if not isinstance(days, list | tuple) or not days or any(d not in DAYS for d in days):
         raise _refuse(source, lines, f"{path}.days", f"days is `daily` or a list of {', '.join(DAYS)}")
@@ -105,8 +110,12 @@ def _entry(raw: Any, source: str, lines: dict, path: str) -> Entry:
     return Entry(raw["sweep"], tuple(sorted({DAYS.index(d) for d in days})), time(int(match[1]), int(match[2])))
 
 
-def parse_schedule(text: str, source: str = "schedule.yaml") -> Schedule:
-    """The schedule from its YAML text, or a DocumentError naming the line and key."""
+def parse_schedule(text: str, source: str = "schedule.yaml", sweeps: Collection[str] | None = None) -> Schedule:
+    """The schedule from its YAML text, or a DocumentError naming the line and key.
+
+    `sweeps` are the names there are (the built-in sweeps and the city's sweep documents,
+    engine.sweeps.registry.all_sweeps); without them a name is only checked to be one.
+    """
     read = read_yaml(text, source)
     data, lines = read.data, read.lines
     if not isinstance(data, dict):
@@ -121,7 +130,7 @@ def parse_schedule(text: str, source: str = "schedule.yaml") -> Schedule:
                                                  "as America/Los_Angeles") from None
     if not isinstance(data.get("sweeps"), list) or not data["sweeps"]:
         raise _refuse(source, lines, "sweeps", "sweeps is a list of {sweep, days, at}")
-    entries = tuple(_entry(raw, source, lines, f"sweeps[{i}]") for i, raw in enumerate(data["sweeps"]))
+    entries = tuple(_entry(raw, source, lines, f"sweeps[{i}]", sweeps) for i, raw in enumerate(data["sweeps"]))
     return Schedule(timezone=str(data["timezone"]), entries=entries,
                     catch_up_days=_whole(data.get("catch_up_days", 7), source, lines, "catch_up_days", 0,
                                          MAX_CATCH_UP_DAYS),
@@ -129,10 +138,10 @@ def parse_schedule(text: str, source: str = "schedule.yaml") -> Schedule:
                                                  "misfire_grace_minutes", 1, 24 * 60))
 
 
-def load_schedule(path: str | Path) -> Schedule:
-    """Read and check schedule.yaml."""
+def load_schedule(path: str | Path, sweeps: Collection[str] | None = None) -> Schedule:
+    """Read and check schedule.yaml (its sweeps against `sweeps`, when given)."""
     path = Path(path)
-    return parse_schedule(path.read_text(encoding="utf-8"), str(path))
+    return parse_schedule(path.read_text(encoding="utf-8"), str(path), sweeps)
 
 
 def scheduled_at(entry: Entry, day: date, zone: ZoneInfo) -> datetime:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
+from engine.rules.kinds.sweep import SHUTOFF_LIST, fed, sweep_tags
 from engine.rules.errors import DocumentError, EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.messages import describe, line_at, quoted
@@ -21,7 +22,8 @@ from engine.store.models import ROLES
 from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE, Fact, subject_facts
 from engine.workflow.forms import FIELD_TYPES, FormField
-from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, SHUTOFF_PENDING, STATE_TAGS,
+from engine.workflow.selectors import Selector, chosen_by_any
+from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, STATE_TAGS,
                                    WORKFLOW_ID, WORKFLOW_TAGS, Action, AllGuards, AllowedDay, RuleOutcome, RuleGuard, Says, State,
                                    Transition, Workflow)
 
@@ -108,7 +110,7 @@ class DefinitionReader:
         if self.errors:
             return None
         self.check_header()
-        tags = self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS)
+        tags = self.read_tags(data.get("tags", []), "tags", WORKFLOW_TAGS, "workflow")
         states = self.read_states(data["states"])
         if states is None:
             return None
@@ -123,7 +125,7 @@ class DefinitionReader:
         self.collect_fields(raw)
         transitions = [self.read_transition(i, t, states) for i, t in raw]
         opening = self.read_opening(data["opening"], str(data["initial"])) if "opening" in data else None
-        self.check_shutoff_tags(states, [t for t in transitions if t is not None])
+        self.check_shutoff_tags(states, [t for t in transitions if t is not None], tags)
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
@@ -147,14 +149,16 @@ class DefinitionReader:
             self.error("effective",
                        f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
 
-    def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str]) -> tuple[str, ...]:
-        """`tags: [..]`: words the program reads instead of ids and names, each one it knows."""
+    def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str], on: str) -> tuple[str, ...]:
+        """`tags: [..]` on a workflow or a state: words read instead of ids and names, each one the program or a
+        sweep document reads there."""
         if not isinstance(raw, list):
             self.error(path, f"tags is a list, e.g. [{next(iter(known))}]")
             return ()
+        words = list(known) + sorted(sweep_tags(self.rules, on) - set(known))
         for k, tag in enumerate(raw):
-            if not isinstance(tag, str) or tag not in known:
-                self.error(f"{path}[{k}]", f"unknown tag {quoted(tag)}; tags: {', '.join(known)}")
+            if not isinstance(tag, str) or tag not in words:
+                self.error(f"{path}[{k}]", f"unknown tag {quoted(tag)}; tags: {', '.join(words)}")
         return tuple(str(tag) for tag in raw)
 
     def read_states(self, raw: YamlValue) -> dict[str, State] | None:
@@ -176,16 +180,19 @@ class DefinitionReader:
             if not isinstance(final, bool):
                 self.error(f"{path}.final", f"expected true or false, found {describe(final)}")
             states[name] = State(name=name, label=str(spec.get("label") or name), final=final is True,
-                                 tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS))
+                                 tags=self.read_tags(spec.get("tags", []), f"{path}.tags", STATE_TAGS, "state"))
         return states
 
-    def check_shutoff_tags(self, states: dict[str, State], transitions: list[Transition]) -> None:
-        """A state tagged shutoff_pending needs the workflow's shut-off gate, and every such gate agrees."""
-        tagged = [name for name, state in states.items() if SHUTOFF_PENDING in state.tags]
+    def check_shutoff_tags(self, states: dict[str, State], transitions: list[Transition],
+                           tags: tuple[str, ...]) -> None:
+        """A state a sweep document feeds to the shut-off list needs the workflow's shut-off gate, and every such
+        gate agrees."""
+        fed_states = chosen_by_any([Selector.read(spec) for spec in fed(self.rules, SHUTOFF_LIST)], tags, states)
+        tagged = [name for name in states if name in fed_states]
         gates = [(i, t) for i, t in enumerate(self.data["transitions"]) if isinstance(t, dict)
                  and isinstance(t.get("due"), dict) and t["due"].get("allowed") == "shutoff_day"]
         if tagged and not gates:
-            self.error(f"states.{tagged[0]}.tags", f"a state tagged {SHUTOFF_PENDING} takes its shut-off date from a "
+            self.error(f"states.{tagged[0]}.tags", "a state fed to the shut-off list takes its shut-off date from a "
                        "step's due: {field, calendar, allowed: shutoff_day}; no step has one")
         first = next(((t.due, t.due_day.calendar) for t in transitions
                       if t.due_day is not None and t.due_day.kind == "shutoff_day"), None)

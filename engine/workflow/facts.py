@@ -13,9 +13,9 @@ A refund case and a lien case are about a utility account (`subject_id` is the a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Callable, TypeAlias
 
@@ -154,6 +154,7 @@ class FactContext:
     session: Session
     rules: RuleLibrary
     on: date
+    renewed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # workflow id: states tagged license_renewed
 
 
 # A batch job (the nightly sweep) may put a dict in session.info under this key: account facts are
@@ -279,7 +280,7 @@ def license_measures(ctx: FactContext, license_id: int) -> SubjectFacts:
     if not measures:
         return {}
     events = license_streams(ctx.session, [license_id], ctx.on, streams_read(measures, ctx.on),
-                             penalty_schedules(ctx.rules))
+                             penalty_schedules(ctx.rules), ctx.renewed)
     return measured_facts(measures, events[license_id], ctx.on)
 
 

@@ -21,34 +21,19 @@ PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")  # a fact named in `says:` wo
 WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The kinds of day a calendar answers for (`due: {allowed: ..}`, `roll: ..`), in words.
 DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
-# What a workflow's and a state's `tags:` may say, and what each means: the program reads tags, never ids or names.
-COLLECTION, PAST_DUE_ACCOUNTS, LICENSE_RENEWALS, LIEN_FILINGS, LICENSE_APPLICATIONS = (
-    "collection", "past_due_accounts", "license_renewals", "lien_filings", "license_applications")
+# The tags the program itself reads, and what each means. Every other tag is the city's own: a sweep document
+# (kind: sweep, engine.sweeps.documented) reads it, and a workflow may carry only tags some sweep document reads.
+COLLECTION, LICENSE_APPLICATIONS = "collection", "license_applications"
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
-                "tagged a night, the later step waiting for the next night; while an account has an open case of one, "
-                "the delinquency sweep opens no other",
-    PAST_DUE_ACCOUNTS: "the delinquency sweep opens a case of it for each account newly past due, and takes its cases' "
-                       "sweep steps (one workflow has this tag)",
-    LICENSE_RENEWALS: "the renewals sweep takes its license cases' sweep steps, and opens one for an active license "
-                      "that has none when a sweep step would be taken (one workflow has this tag)",
-    LIEN_FILINGS: "the liens sweep takes its cases' sweep steps and lists those ready to record with the county",
+                "tagged a night, the later step waiting for the next night",
     LICENSE_APPLICATIONS: "a new business's license application taken at the counter opens a case of it (one "
                           "workflow of license subjects has this tag)",
 }
-UNDER_PLAN, LIEN_CANDIDATE, RENEWAL, RENEWAL_START, AWAITING_FILING, SHUTOFF_PENDING = (
-    "under_plan", "lien_candidate", "renewal", "renewal_start", "awaiting_filing", "shutoff_pending")
+LICENSE_RENEWED = "license_renewed"
 STATE_TAGS = {
-    UNDER_PLAN: "a payment plan is in effect or in default: the plan-defaults sweep takes the case's steps, the "
-                "delinquency sweep leaves it",
-    LIEN_CANDIDATE: "the liens sweep lists the case for a supervisor when lien-eligibility says the account is "
-                    "eligible",
-    RENEWAL: "the renewals sweep takes the case's steps (a license coming up for renewal, or late)",
-    RENEWAL_START: "where the renewals sweep opens a case for an active license that has none",
-    AWAITING_FILING: "the notice of intent is mailed: once the case's pay_by date has passed and the account is still "
-                     "eligible, the liens sweep puts it on the filing list",
-    SHUTOFF_PENDING: "a shut-off is scheduled: the phone list, the day's shut-off list and the case page show the case "
-                     "with its shut-off day (engine.workflow.shutoffs)",
+    LICENSE_RENEWED: "a license case reaching it has been renewed: each step that reaches it is an event of the "
+                     "license's renewals stream (engine.accounts.history), which measures count",
 }
 
 

@@ -31,7 +31,7 @@ from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactCont
 from engine.workflow.fees import FeeCharged, fees_charged
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
-from engine.workflow.model import Transition, Workflow
+from engine.workflow.model import LICENSE_RENEWED, Transition, Workflow
 from engine.workflow.redating import PastDate
 
 
@@ -79,7 +79,8 @@ def typed_fields(workflow: Workflow, fields: Mapping[str, JsonValue]) -> dict[st
 def case_facts(session: Session, rules: RuleLibrary, workflow: Workflow, subject_id: int, fields: CaseFields,
                on: date) -> dict[str, object]:
     """Every fact of the case on the day: the subject's, the documented defaults, the case's own fields."""
-    ctx = FactContext(session=session, rules=rules, on=on)
+    ctx = FactContext(session=session, rules=rules, on=on,
+                      renewed={workflow.id: workflow.states_tagged(LICENSE_RENEWED)})
     facts = PROVIDERS[workflow.subject](ctx, subject_id, fields)
     for fact in SUBJECT_FACTS[workflow.subject].values():
         if fact.case and fact.default is not None:

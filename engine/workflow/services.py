@@ -167,21 +167,23 @@ def advance(session: Session, catalog: Catalog, case_id: int, *, sweep: str, on:
 
 
 def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: str, night: Night | None, on: date,
-                  now: datetime, sweep_run_id: int | None = None, limit: int = 10) -> NightSteps:
+                  now: datetime, sweep_run_id: int | None = None, limit: int = 10,
+                  steps: Collection[str] | None = None) -> NightSteps:
     """The nightly sweep's work on a case: each step whose checks hold, until the night holds one back.
 
     The case takes the first sweep step (in the order written) whose checks hold, then looks
     again from its new state. With a `night`, a step that mails is held back on a night
     caught up, or when the account already has a collection notice that night, and a step
     whose notice would print a date already past is held back too (not lawful); the case
-    then waits, and `held` says why.
+    then waits, and `held` says why. With `steps`, only the sweep steps of those ids are taken
+    (a sweep document's `works: {steps: [..]}`).
     """
     actor = Actor(name=f"sweep:{sweep}")
     done = NightSteps()
     for _ in range(limit):
         case = _case(session, case_id)
         ready = next((v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
-                      if v.allowed), None)
+                      if v.allowed and (steps is None or v.step.id in steps)), None)
         if ready is None:
             break
         done.held = holds(session, catalog.workflows, case, ready.step, night) if night is not None else None

@@ -1,6 +1,8 @@
 """Who may be shut off, and on which day: the one answer the phone list, the day's shut-off list and the case page give.
 
-A case is scheduled for shut-off while its state carries the tag `shutoff_pending`. Its
+A case is scheduled for shut-off while its state is one a sweep document feeds to the
+shut-off list (`feeds: {shutoff_list: ..}` by tags; the sample city's delinquency sweep: the
+states tagged `shutoff_pending`). Its
 shut-off day is the first day on or after the date its notices printed (the field of its
 workflow's shut-off gate, `due: {field, calendar, allowed: shutoff_day}`) that the calendar
 allows a shut-off, as the calendar reads now: a holiday, a weekend, the office day before a
@@ -22,7 +24,8 @@ from engine.rules.library import RuleLibrary
 from engine.store.models import Case
 from engine.workflow.days import first_allowed
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.model import SHUTOFF_PENDING
+from engine.rules.kinds.sweep import SHUTOFF_LIST, fed
+from engine.workflow.selectors import Selector, chosen_by_any
 
 BATCH = 1000
 
@@ -42,11 +45,16 @@ class ShutoffDay:
         return self.shutoff_on == on
 
 
-def _pending_states(workflows: WorkflowSet) -> dict[tuple[str, int], set[str]]:
-    """The states tagged shutoff_pending, by workflow id and version."""
-    found = {}
+def shutoff_selectors(rules: RuleLibrary) -> list[Selector]:
+    """What the sweep documents feed to the shut-off list (any version of each)."""
+    return [Selector.read(spec) for spec in fed(rules, SHUTOFF_LIST)]
+
+
+def _pending_states(rules: RuleLibrary, workflows: WorkflowSet) -> dict[tuple[str, int], set[str]]:
+    """The states fed to the shut-off list, by workflow id and version."""
+    found, selectors = {}, shutoff_selectors(rules)
     for workflow in workflows:
-        states = set(workflow.states_tagged(SHUTOFF_PENDING))
+        states = set(chosen_by_any(selectors, workflow.tags, workflow.states))
         if states and workflow.shutoff_gate() is not None:
             found[workflow.key] = states
     return found
@@ -69,7 +77,7 @@ def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case) -> Shut
 
 def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
                      case_ids: Iterable[int] | None) -> Iterator[list[Case]]:
-    """Batches of open cases in a shutoff_pending state, by case id."""
+    """Batches of open cases in a state fed to the shut-off list, by case id."""
     states = {state for names in pending.values() for state in names}
     query = select(Case).where(Case.workflow_id.in_({key[0] for key in pending}), Case.state.in_(states),
                                Case.closed_at.is_(None), Case.account_id.is_not(None))
@@ -91,7 +99,7 @@ def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *
     With `on_or_after`, only those whose shut-off day is that day or later: the phone list
     gives them all, the day's shut-off list those of one day, the case page its own.
     """
-    pending = _pending_states(workflows)
+    pending = _pending_states(rules, workflows)
     if not pending:
         return
     for cases in _scheduled_cases(session, pending, case_ids):

@@ -384,7 +384,7 @@ def test_every_command_shown_exists_with_its_options(where: str, command: str) -
 def test_the_check_refuses_what_does_not_exist() -> None:
     """A command, an option or an argument that is not there is refused."""
     for wrong in ("ordinance rules evaluate", "ordinance rules eval ID --as-off DATE", "ordinance serve --color",
-                  "ordinance sweep run sunday", "ordinance db upgrade now"):
+                  "ordinance sweep run delinquency --night 2026-05-01", "ordinance db upgrade now"):
         with pytest.raises(AssertionError):
             check_command(wrong)
     check_command("ordinance rules eval water-rates-residential --as-of 2026-02-01 --facts - --json")

@@ -67,7 +67,8 @@ def test_a_license_case_reads_its_renewals_penalties_and_notices(db):
         db.add(Notice(case_id=case.id, subject_type="license", subject_id=lic.id, notice_type=kind,
                       period=day.isoformat(), language="en", created_on=day, data={}))
     db.flush()
-    facts = license_facts(FactContext(session=db, rules=library, on=date(2027, 3, 15)), lic.id, {})
+    renewed = {"licensing": ("renewed",)}  # the states tagged license_renewed (a case's workflow gives them)
+    facts = license_facts(FactContext(session=db, rules=library, on=date(2027, 3, 15), renewed=renewed), lic.id, {})
     # renewals after 2024-03-15 and on or before the day: 2025-01-10 and 2026-01-05 (2027-04-01 is later)
     assert (facts["renewals_3y"], str(facts["penalties_total"]), facts["last_lapse_notice_on"]) == (
         2, "43.50", date(2026, 6, 2))

@@ -148,3 +148,17 @@ def test_progress_is_told_each_chunk_and_the_cursor_it_reached(committing_db, ca
     owing = [account_id for n, account_id in enumerate(city) if n % 3 == 2]
     assert [done for done, _ in heard] == [4, 4, 2] and outcome.chunks == 3
     assert [cursor for _, cursor in heard] == [owing[3], owing[7], owing[9]]
+
+
+def test_an_open_case_of_a_workflow_not_tagged_collection_does_not_keep_a_past_due_account_from_its_case(
+        committing_db, catalog, city):
+    """An owing account with a refund request open still gets its delinquency case, for its April bill."""
+    owing = city[2]
+    with committing_db() as session, session.begin():
+        create_case(session, workflow_id="refunds", subject_type="refund", subject_id=owing, account_id=owing,
+                    state="requested", fields={"amount": "5.00"}, opened_by="carla")
+    outcome = sweep(committing_db, catalog)
+    assert (outcome.report["cases_opened"], outcome.report["exceptions"]) == ({"delinquency": 10}, [])
+    with committing_db() as session:
+        case = session.scalars(select(Case).where(Case.account_id == owing, Case.workflow_id == "delinquency")).one()
+        assert (case.state, case.fields["period"]) == ("reminded", "2026-04")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.rules.errors import DocumentError
 from engine.store.models import CaseEvent, Notice, SweepRun
-from engine.sweeps.registry import get_sweep
+from engine.sweeps.registry import all_sweeps, get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.sweeps.scheduler import (Entry, add_jobs, as_of_for, catch_up, fire, load_schedule, missed_runs,
                                      parse_schedule)
@@ -25,9 +25,11 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=timezone.utc)
 
 
-def test_the_repositorys_schedule_reads_and_names_every_sweep():
-    """schedule.yaml: the city's zone, a week of catch-up, three hours' grace, each sweep on its days."""
-    schedule = load_schedule(REPO / "schedule.yaml")
+def test_the_repositorys_schedule_reads_and_names_every_sweep(catalog):
+    """schedule.yaml: the city's zone, a week of catch-up, three hours' grace, each sweep on its days; every sweep
+    the city has is scheduled (the built-in ones and its sweep documents)."""
+    schedule = load_schedule(REPO / "schedule.yaml", all_sweeps(catalog.rules))
+    assert {e.sweep for e in schedule.entries} == set(all_sweeps(catalog.rules))
     assert schedule.timezone == "America/Los_Angeles"
     assert (schedule.catch_up_days, schedule.misfire_grace_minutes) == (7, 180)
     assert {e.sweep for e in schedule.entries} == {"delinquency", "plan-defaults", "renewals", "liens",
@@ -51,10 +53,10 @@ def test_the_repositorys_schedule_reads_and_names_every_sweep():
     ("timezone: UTC\ncatch_up_days: 400\nsweeps:\n  - {sweep: liens, days: daily, at: '01:00'}\n",
      "schedule.yaml:2: catch_up_days: must be a whole number from 0 to 31, not Decimal('400')"),
 ])
-def test_a_bad_schedule_is_refused_with_its_line_and_key(text, message):
-    """Every mistake names the file, the line and the key."""
+def test_a_bad_schedule_is_refused_with_its_line_and_key(text, message, catalog):
+    """Every mistake names the file, the line and the key (a sweep is built in or one of the city's documents)."""
     with pytest.raises(DocumentError) as refused:
-        parse_schedule(text)
+        parse_schedule(text, sweeps=all_sweeps(catalog.rules))
     assert str(refused.value).startswith(message)
 
 

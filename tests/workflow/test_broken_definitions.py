@@ -57,7 +57,7 @@ EXPECTED = {
     "set-deadline-not-a-deadline.yaml":
         '17: transitions[0].actions[0].set.renew_by.deadline: "city-calendar" is a calendar, not a deadline',
     "shutoff-tag-without-gate.yaml":
-        "8: states.door_hanger.tags: a state tagged shutoff_pending takes its shut-off date from a step's due: "
+        "8: states.door_hanger.tags: a state fed to the shut-off list takes its shut-off date from a step's due: "
         "{field, calendar, allowed: shutoff_day}; no step has one",
     "staff-step-without-roles.yaml":
         "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
@@ -92,8 +92,8 @@ EXPECTED = {
         '20: transitions[1].distinct_from[0]: "mail_reminder" is taken by the sweep, not by a person',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
-    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: under_plan, lien_candidate, '
-                        'renewal, renewal_start, awaiting_filing, shutoff_pending',
+    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: license_renewed, awaiting_filing, '
+                        'lien_candidate, renewal, renewal_start, shutoff_pending, under_plan',
     "waive-without-reason-field.yaml":
         "21: transitions[1].actions[0].waive.reason: 'waiver_reason' is not a text field of this workflow",
 }

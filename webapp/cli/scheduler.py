@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
@@ -27,6 +27,7 @@ import click
 from engine.jobs.worker import run_worker
 from engine.rulebook.catalog_source import catalog_of_database, catalog_stamp
 from engine.rules.errors import DocumentError
+from engine.sweeps.registry import all_sweeps
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
@@ -84,10 +85,10 @@ def start_job_worker(db: Database, stop: threading.Event, clock: Callable[[], da
     return worker
 
 
-def read_schedule(path: Path) -> Schedule:
-    """The schedule, or exit with its error (file:line: key: message)."""
+def read_schedule(path: Path, sweeps: Collection[str] | None = None) -> Schedule:
+    """The schedule (its sweeps among `sweeps`, when given), or exit with its error (file:line: key: message)."""
     try:
-        return load_schedule(path)
+        return load_schedule(path, sweeps)
     except (OSError, DocumentError) as error:
         fail(f"cannot use the schedule: {error}", USAGE_ERROR)
 
@@ -111,9 +112,9 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
     """Run the nightly sweeps on schedule, and the background jobs as they come (Ctrl-C or SIGTERM to stop)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    schedule = read_schedule(schedule_path)
     configure_logging()
     jobs = sweep_jobs(city.db)
+    schedule = read_schedule(schedule_path, all_sweeps(jobs.current_catalog().rules))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()
     worker = start_job_worker(city.db, stop_jobs, city.now)

@@ -23,7 +23,7 @@ from engine.audit_checkpoints import CheckpointWriter
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
-from engine.sweeps.registry import SWEEPS, get_sweep
+from engine.sweeps.registry import BUILT_IN, all_sweeps, get_sweep
 from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
 from engine.sweeps.runner import RunOutcome, run_sweep
 from engine.workflow.services import Catalog
@@ -54,8 +54,8 @@ def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool 
             catalog: Catalog | None = None, chunk: int | None = None,
             clock: Callable[[], datetime] | None = None) -> RunOutcome:
     """Run one sweep for a night on the city's date `today` against the configured database (CLI and scheduler)."""
-    sweep = get_sweep(name)
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
+    sweep = get_sweep(name, catalog.rules)
     mailer = Mailer(templates_dir, db.config.PDF_FOLDER) if pdf else None
     kwargs = dict(as_of=as_of, today=today, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
                   dry_run=dry_run, chunk_size=chunk or chunk_size(),
@@ -115,7 +115,7 @@ AS_OF = city_date_option("--as-of", "as_of", help="The city's date the sweep run
 
 
 @command.command("run")
-@click.argument("name", type=click.Choice(list(SWEEPS)))
+@click.argument("name")
 @AS_OF
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--no-pdf", is_flag=True, help="Do not render the mailing PDFs (the notices are still recorded).")
@@ -134,15 +134,17 @@ def run_command(city: CityContext, name: str, as_of: date, dry_run: bool, no_pdf
 @pass_city
 def list_command(city: CityContext) -> None:
     """The sweeps there are, and each one's latest run."""
+    rules = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows").rules
     with city.session() as session:
-        for name, cls in SWEEPS.items():
+        for name in all_sweeps(rules):
             latest = sweep_runs(session, limit=1, sweep=name)
             last = f"last run {latest[0]['as_of']} ({latest[0]['status']})" if latest else "never run"
-            click.echo(f"{name:<16} {cls.title}  [{last}]")
+            title = BUILT_IN[name].title + " (built in)" if name in BUILT_IN else rules.get(name).title
+            click.echo(f"{name:<16} {title}  [{last}]")
 
 
 @command.command("report")
-@click.argument("name", type=click.Choice(list(SWEEPS)))
+@click.argument("name")
 @AS_OF
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @pass_city

@@ -18,12 +18,13 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Collection
 
 import click
 from sqlalchemy import select
 
 from engine.store.models import SweepRun
-from engine.sweeps.registry import SWEEPS
+from engine.sweeps.registry import all_sweeps
 from webapp.cli.context import CityContext, pass_city
 from webapp.cli.scheduler import start_job_worker, stop_on_sigterm, sweep_jobs
 from webapp.cli.sweep import command as sweep_command
@@ -33,13 +34,14 @@ from webapp.observability import configure_logging
 log = logging.getLogger("ordinance.sweep_worker")
 
 
-def unfinished_runs(city: CityContext) -> list[SweepRun]:
-    """Runs started (by the scheduler or by hand) and not finished, oldest first; sweeps this code knows."""
+def unfinished_runs(city: CityContext, sweeps: Collection[str]) -> list[SweepRun]:
+    """Runs started (by the scheduler or by hand) and not finished, oldest first, of these sweeps (the built-in ones
+    and the city's sweep documents)."""
     with city.db.sessions() as session:
         runs = session.scalars(select(SweepRun).where(SweepRun.status == "running", SweepRun.dry_run.is_(False))
                                .order_by(SweepRun.id)).all()
         session.expunge_all()
-    return [run for run in runs if run.sweep in SWEEPS]
+    return [run for run in runs if run.sweep in sweeps]
 
 
 def join(city: CityContext, run: SweepRun, catalog) -> int:
@@ -69,8 +71,9 @@ def worker_command(city: CityContext, poll: float, once: bool, no_jobs: bool) ->
                + (" (once)" if once else f", looking every {poll:g} s (Ctrl-C to stop)"))
     try:
         while True:
-            for run in unfinished_runs(city):
-                join(city, run, jobs.current_catalog())
+            catalog = jobs.current_catalog()
+            for run in unfinished_runs(city, all_sweeps(catalog.rules)):
+                join(city, run, catalog)
             if once:
                 return
             time.sleep(poll)

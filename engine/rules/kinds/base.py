@@ -84,3 +84,4 @@ class RuleKind:
     header_keys: Callable[[], JsonSchema] = no_header_keys  # the JSON Schema of the kind's own header keys
     header_required: tuple[str, ...] = ()
     one_per_city: bool = False  # a city has at most one document of the kind (its services, its payment order)
+    folder: str | None = None  # the folder its documents are exported to, whatever their department (calendar/)

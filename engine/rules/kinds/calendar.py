@@ -207,4 +207,4 @@ def recurring_words(rule: YamlMapping) -> str:
 
 
 KIND = RuleKind("calendar", version_keys, (), check_version, evaluate, calendar_lines, lint=stray_holidays,
-                terms=terms, takes_inputs=False)
+                terms=terms, takes_inputs=False, folder="calendar")
