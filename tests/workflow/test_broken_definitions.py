@@ -92,6 +92,10 @@ EXPECTED = {
         '20: transitions[1].distinct_from[0]: "mail_reminder" is taken by the sweep, not by a person',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
+    "label-of-no-field.yaml": (
+        "7: labels.shutof_on: \"shutof_on\" is not a case field of this workflow (a form field, a set: field or a "
+        "case fact of its subject)",
+        "8: labels.shutoff_on: expected {label: WORDS, says: SENTENCE}"),
     "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: under_plan, lien_candidate, '
                         'renewal, renewal_start, awaiting_filing, shutoff_pending',
     "waive-without-reason-field.yaml":
