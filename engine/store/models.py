@@ -842,7 +842,3 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker: host:pid:thread
     heartbeat_at: Mapped[datetime | None]
-
-
-# The customer record (addresses, phones, notes, occupants) keeps its tables in its own module, on this Base.
-import engine.store.customers  # noqa: E402,F401
