@@ -88,6 +88,10 @@ def test_the_occupants_of_a_landlords_property_get_the_shutoff_notice_as_occupan
     assert {"action": "notice_occupants", "notice": "shutoff-notice", "occupants": 1,
             "notice_ids": [occupant_copy.id]} in done
 
+    shown = services.show_case(db, catalog, case.id, on=date(2026, 6, 18))["notices"]
+    assert [(n["type"], n["to"], n["language"]) for n in shown if n["type"] == "shutoff-notice"] == [
+        ("shutoff-notice", "Pomeroy Holdings LLC", "en"), ("shutoff-notice", "Occupant", "es")]
+
     pdf = NoticeRenderer(REPO / "templates" / "notices", sample_city()).render_one(
         "shutoff-notice", occupant_copy.language, occupant_copy.data)
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
