@@ -147,7 +147,7 @@ def change_mailing_address(session: Session, customer_id: int, *, street: str, u
 
 
 def phones_of(session: Session, customer: Customer) -> list[tuple[str, str]]:
-    """The customer's phones as (label, number), in their order; a record from before phones had labels: its one phone."""
+    """The customer's phones as (label, number), in their order (a record from before labels: its one phone)."""
     rows = session.execute(select(CustomerPhone.label, CustomerPhone.number)
                            .where(CustomerPhone.customer_id == customer.id).order_by(CustomerPhone.position)).all()
     if rows:
@@ -224,7 +224,8 @@ def change_owner(session: Session, property_id: int, owner_id: int, *, actor: st
     session.flush()
     session.expire(place, ["owner"])
     audit.record(session, actor=actor, action="property.owner", subject_type="property", subject_id=place.id, at=now,
-                 detail={"before": f"{before.name} (customer {before.id})", "after": f"{owner.name} (customer {owner.id})"})
+                 detail={"before": f"{before.name} (customer {before.id})",
+                         "after": f"{owner.name} (customer {owner.id})"})
     return place
 
 
@@ -300,7 +301,8 @@ def _contact_words(detail: dict[str, Any]) -> str:
     before, after = detail.get("before", {}), detail.get("after", {})
     parts = []
     if before.get("phones") != after.get("phones"):
-        parts.append(f"phones from {_phones_words(before.get('phones', []))} to {_phones_words(after.get('phones', []))}")
+        parts.append(f"phones from {_phones_words(before.get('phones', []))} "
+                     f"to {_phones_words(after.get('phones', []))}")
     if before.get("email") != after.get("email"):
         parts.append(f"e-mail from {before.get('email') or 'none'} to {after.get('email') or 'none'}")
     if before.get("language") != after.get("language"):

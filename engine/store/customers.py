@@ -72,7 +72,8 @@ class AccountNoteText(Base):
 
 
 class Occupant(Base):
-    """Someone living at a property whose account is in another's name (a landlord's): notices the law requires go to them too."""
+    """Someone living at a property whose account is in another's (a landlord's) name: they get the notices the law
+    requires too."""
 
     __tablename__ = "property_occupants"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -153,7 +153,8 @@ class DefinitionReader:
     def read_labels(self, raw: YamlValue) -> dict[str, tuple[str, str]]:
         """`labels: {FIELD: {label: WORDS, says: SENTENCE}}`: what the case pages call a case field and say of it."""
         if not isinstance(raw, dict):
-            self.error("labels", "labels is a mapping of case fields, e.g. {shutoff_on: {label: Shut-off day, says: ..}}")
+            self.error("labels", "labels is a mapping of case fields, e.g. "
+                                 "{shutoff_on: {label: Shut-off day, says: ..}}")
             return {}
         labels = {}
         for name, entry in raw.items():

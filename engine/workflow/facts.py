@@ -72,8 +72,10 @@ ACCOUNT = (
     Fact("cycle", "text", label="Billing cycle", meaning="the billing cycle (A, B, C, D)"),
     Fact("meter_size", "text", label="Meter size", meaning='the meter size (3/4")'),
     Fact("rate_class", "text", label="Rate class", meaning="residential or commercial"),
-    Fact("low_income", "boolean", label="Customer Assistance Program", meaning="the household is in the Customer Assistance Program"),
-    Fact("owner_is_customer", "boolean", label="Owner is the customer", meaning="the customer of record owns the property"),
+    Fact("low_income", "boolean", label="Customer Assistance Program",
+         meaning="the household is in the Customer Assistance Program"),
+    Fact("owner_is_customer", "boolean", label="Owner is the customer",
+         meaning="the customer of record owns the property"),
     Fact("cash_only", "boolean", label="Cash only", meaning="the account pays only by cash or card"),
     Fact("parcel", "text", label="Parcel", meaning="the parcel number of the service address"),
 )
@@ -81,19 +83,26 @@ ACCOUNT = (
 SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
     "utility_account": _facts(
         *ACCOUNT,
-        Fact("period", "text", label="Bill period", meaning="the bill period (YYYY-MM) the case is about: given when it is opened, "
+        Fact("period", "text", label="Bill period",
+             meaning="the bill period (YYYY-MM) the case is about: given when it is opened, "
              "else the period of the oldest unpaid bill", case=True),
-        Fact("appeal_pending", "boolean", label="Appeal pending", meaning="an appeal of the bill is pending", case=True, default=False),
-        Fact("medical_certificate", "boolean", label="Medical certificate", meaning="a primary care provider's certificate is on file", case=True,
+        Fact("appeal_pending", "boolean", label="Appeal pending",
+             meaning="an appeal of the bill is pending", case=True, default=False),
+        Fact("medical_certificate", "boolean", label="Medical certificate",
+             meaning="a primary care provider's certificate is on file", case=True,
              default=False),
-        Fact("payment_plan_active", "boolean", label="Payment plan in effect", meaning="a payment plan is in effect", case=True, default=False),
-        Fact("plan_installments_missed", "integer", label="Installments missed", meaning="installments of the case's payment plan due before the "
+        Fact("payment_plan_active", "boolean", label="Payment plan in effect",
+             meaning="a payment plan is in effect", case=True, default=False),
+        Fact("plan_installments_missed", "integer", label="Installments missed",
+             meaning="installments of the case's payment plan due before the "
              "day and not covered by payments since the plan began"),
-        Fact("plan_days_behind", "integer", label="Days behind on the plan", meaning="days since the first installment missed (0 when none)"),
+        Fact("plan_days_behind", "integer", label="Days behind on the plan",
+             meaning="days since the first installment missed (0 when none)"),
     ),
     "license": _facts(
         Fact("license_number", "text", label="License number", meaning="the license number"),
-        Fact("license_type", "text", label="License type", meaning="a general business license or a home occupation permit"),
+        Fact("license_type", "text", label="License type",
+             meaning="a general business license or a home occupation permit"),
         Fact("license_status", "text", label="License status", meaning="applied, active, expired, lapsed or closed"),
         Fact("business_name", "text", label="Business", meaning="the business's name"),
         Fact("category", "text", label="Business category", meaning="the business category (retail, restaurant, ...)"),
@@ -103,10 +112,13 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("license_fee", "money", label="License fee", meaning="the fee assessed for the current term"),
         Fact("license_fee_unpaid", "money", label="License fee unpaid", meaning="what of the fee assessed is not paid yet (counter receipts pay it)"),
         Fact("new_permit", "boolean", label="New permit", meaning="the license has never been issued"),
-        Fact("renewal_status", "text", label="Renewal status", meaning="by the renewal deadline: active, renewal due, grace, late or lapsed"),
-        Fact("penalty_free_until", "date", label="Renew without penalty by", meaning="the last day to renew without a late penalty: the expiry date, or once "
+        Fact("renewal_status", "text", label="Renewal status",
+             meaning="by the renewal deadline: active, renewal due, grace, late or lapsed"),
+        Fact("penalty_free_until", "date", label="Renew without penalty by",
+             meaning="the last day to renew without a late penalty: the expiry date, or once "
              "it has passed the end of the grace period"),
-        Fact("reminder_due", "text", label="Renewal reminder due", meaning="the latest renewal reminder dated on or before the day"),
+        Fact("reminder_due", "text", label="Renewal reminder due",
+             meaning="the latest renewal reminder dated on or before the day"),
         Fact("days_late", "integer", label="Days late", meaning="days late after the grace period"),
         Fact("months_late", "integer", label="Months late", meaning="started months late after the grace period"),
     ),
@@ -115,16 +127,20 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("account_status", "text", label="Account status", meaning="active or closed"),
         Fact("balance", "money", label="Balance", meaning="what the account owes on the day (negative: a credit)"),
         Fact("refundable", "money", label="Refundable credit", meaning="the credit that may be refunded"),
-        Fact("credit_after_refund", "money", label="Credit left after the refund", meaning="the refundable credit left once the amount asked is refunded "
+        Fact("credit_after_refund", "money", label="Credit left after the refund",
+             meaning="the refundable credit left once the amount asked is refunded "
              "(negative: the refund asks for more than the credit; absent until an amount is asked)"),
         Fact("amount", "money", label="Refund asked", meaning="the refund requested", case=True),
-        Fact("source", "text", label="Where the credit comes from", meaning="an overpayment, a deposit or a license overpayment", case=True),
+        Fact("source", "text", label="Where the credit comes from",
+             meaning="an overpayment, a deposit or a license overpayment", case=True),
         Fact("requested_by", "text", label="Requested by", meaning="the user who requested the refund", case=True),
     ),
     "lien": _facts(
         *ACCOUNT,
-        Fact("appeal_pending", "boolean", label="Appeal pending", meaning="an appeal of the lien is pending", case=True, default=False),
-        Fact("bankruptcy", "boolean", label="Bankruptcy stay", meaning="a bankruptcy stay stands", case=True, default=False),
+        Fact("appeal_pending", "boolean", label="Appeal pending",
+             meaning="an appeal of the lien is pending", case=True, default=False),
+        Fact("bankruptcy", "boolean", label="Bankruptcy stay",
+             meaning="a bankruptcy stay stands", case=True, default=False),
     ),
 }
 

@@ -183,7 +183,8 @@ class CaseWords:
         for test in tests:
             op = next(o for o in sorted(OPS, key=len, reverse=True) if test.startswith(o + " "))
             worded.append(f"{OPS[op]} {self._literal(name, test[len(op) + 1:])}")
-        return f"{self.label(name)} is {self._literal(name, match['value'])}, {' and '.join(worded)}: {match['verdict']}"
+        value = self._literal(name, match["value"])
+        return f"{self.label(name)} is {value}, {' and '.join(worded)}: {match['verdict']}"
 
     def _literal(self, name: str, text: str) -> str:
         text = text.strip()

@@ -65,14 +65,16 @@ def test_an_address_change_is_audited_with_before_and_after(db):
     row = db.scalar(select(AuditEntry).where(AuditEntry.action == "customer.mailing_address",
                                              AuditEntry.subject_id == str(customer.id)))
     assert row.actor == "clerk1"
-    assert row.detail == {"before": "12 Oak Street, Alder Creek CA 95601", "after": "9 Forward Lane, Sacramento CA 95814",
+    assert row.detail == {"before": "12 Oak Street, Alder Creek CA 95601",
+                          "after": "9 Forward Lane, Sacramento CA 95814",
                           "in_force_from": "2026-03-05", "reason": "forwarding address at move-out"}
 
 
 def test_phones_with_labels_email_and_language_replace_the_old_and_keep_the_first_phone_searchable(db):
     customer = create_customer(db, phone="530-555-0100", email="")
     assert record.phones_of(db, customer) == [("phone", "530-555-0100")]
-    record.change_contact(db, customer.id, phones=[("mobile", "(916) 555-0142"), ("", ""), ("work", "530.555.0199 x12")],
+    record.change_contact(db, customer.id,
+                          phones=[("mobile", "(916) 555-0142"), ("", ""), ("work", "530.555.0199 x12")],
                           email="ana@example.org", language="es", actor="clerk1", now=NOW)
     assert record.phones_of(db, customer) == [("mobile", "(916) 555-0142"), ("work", "530.555.0199 x12")]
     assert (customer.phone, customer.email, customer.language) == ("(916) 555-0142", "ana@example.org", "es")
@@ -98,7 +100,8 @@ def test_bad_contact_details_are_refused_and_nothing_changes(db, phones, email, 
     with pytest.raises(record.RecordError, match=message):
         record.change_contact(db, customer.id, phones=phones, email=email, language=language, actor="c", now=NOW)
     assert customer.phone == "530-555-0100" and customer.language == "en"
-    assert db.scalar(select(func.count()).select_from(CustomerPhone).where(CustomerPhone.customer_id == customer.id)) == 0
+    assert db.scalar(select(func.count()).select_from(CustomerPhone)
+                     .where(CustomerPhone.customer_id == customer.id)) == 0
 
 
 def test_the_owner_changes_to_another_customer_and_is_audited(db):

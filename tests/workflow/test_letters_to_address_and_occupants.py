@@ -28,8 +28,8 @@ def test_a_letter_goes_to_the_address_in_force_on_its_day(db, catalog):
                                   state="CA", zip_code="95814", in_force_from=move_out,
                                   reason="forwarding address at move-out", actor="carla", today=date(2026, 6, 1),
                                   now=NOW)
-    _, before = notice_data(db, catalog.rules, "door-hanger", "utility_account", account.id, move_out - timedelta(days=1),
-                            FACTS, {"shutoff_on": "2026-07-06"}, [])
+    _, before = notice_data(db, catalog.rules, "door-hanger", "utility_account", account.id,
+                            move_out - timedelta(days=1), FACTS, {"shutoff_on": "2026-07-06"}, [])
     _, after = notice_data(db, catalog.rules, "door-hanger", "utility_account", account.id, move_out, FACTS,
                            {"shutoff_on": "2026-07-06"}, [])
     assert before["recipient"] == {"name": "Ana Ortiz", "street": "12 Oak Street", "unit": "", "city": "Alder Creek",
@@ -66,7 +66,8 @@ def test_the_occupants_of_a_landlords_property_get_the_shutoff_notice_as_occupan
     place = create_property(db, owner=landlord, service_address="1200 Mill Street")
     account = create_account(db, customer=landlord, property=place, cycle="B")
     upstairs = record.add_occupant(db, place.id, name="Jo Rivera", unit="Apt 2", city="Alder Creek", state="CA",
-                                   zip_code="95601", language="es", moved_in_on=date(2026, 1, 1), actor="carla", now=NOW)
+                                   zip_code="95601", language="es", moved_in_on=date(2026, 1, 1), actor="carla",
+                                   now=NOW)
     gone = record.add_occupant(db, place.id, name="Gone Already", unit="Apt 1", city="Alder Creek", state="CA",
                         zip_code="95601", language="en", moved_in_on=date(2025, 1, 1), actor="carla", now=NOW)
     record.occupant_moved_out(db, gone.id, on=date(2026, 5, 1), actor="carla", now=NOW)

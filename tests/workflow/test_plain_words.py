@@ -36,7 +36,8 @@ def test_values_by_their_type(words):
 
 @pytest.mark.parametrize("engine_said, page_says", [
     ("past_due_balance = 10612.58 <= 0: no", "Past due is $10,612.58, at most $0.00: no"),
-    ("the conditions are not met: past_due_balance = 207.00 <= 0: no", "not now: Past due is $207.00, at most $0.00: no"),
+    ("the conditions are not met: past_due_balance = 207.00 <= 0: no",
+     "not now: Past due is $207.00, at most $0.00: no"),
     ("days_past_due = 68 >= 60: yes", "Days past due is 68, at least 60: yes"),
     ("shutoff-eligibility says no: it gives eligible = false, reason = under_60_days; this step needs eligible = true",
      "Whether residential water service may be shut off for nonpayment: “Delinquent less than 60 days”; this step "

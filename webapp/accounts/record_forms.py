@@ -20,7 +20,8 @@ class MailingAddressForm(FlaskForm):
     city = StringField("City", validators=[DataRequired(message="Enter the city."), Length(max=80)])
     state = StringField("State", validators=[DataRequired(message="Enter the state's two letters."), Length(max=2)])
     zip_code = StringField("ZIP code", validators=[DataRequired(message="Enter the ZIP code."), Length(max=10)])
-    in_force_from = DateField("In force from", validators=[DataRequired(message="Choose the day letters start going there.")],
+    in_force_from = DateField("In force from",
+                              validators=[DataRequired(message="Choose the day letters start going there.")],
                               render_kw={"type": "date"})
     reason = StringField("Why (for the history)", validators=[Optional(), Length(max=120)])
     submit = SubmitField("Save the mailing address")
@@ -45,8 +46,9 @@ class ContactForm(FlaskForm):
 class OwnerForm(FlaskForm):
     """The property's owner or landlord, by customer number."""
 
-    owner = IntegerField("Owner's customer number", validators=[DataRequired(message="Enter the owner's customer number."),
-                                                               NumberRange(min=1, message="A customer number is 1 or more.")])
+    owner = IntegerField("Owner's customer number",
+                         validators=[DataRequired(message="Enter the owner's customer number."),
+                                     NumberRange(min=1, message="A customer number is 1 or more.")])
     submit = SubmitField("Save the owner")
 
 
@@ -56,7 +58,8 @@ class OccupantForm(FlaskForm):
     name = StringField("Occupant's name", validators=[DataRequired(message="Enter the occupant's name, or Occupant."),
                                                       Length(max=160)])
     unit = StringField("Unit, apartment or suite", validators=[Optional(), Length(max=40)])
-    city = StringField("City", validators=[DataRequired(message="Enter the city of the service address."), Length(max=80)])
+    city = StringField("City", validators=[DataRequired(message="Enter the city of the service address."),
+                                           Length(max=80)])
     state = StringField("State", validators=[DataRequired(message="Enter the state's two letters."), Length(max=2)])
     zip_code = StringField("ZIP code", validators=[DataRequired(message="Enter the ZIP code of the service address."),
                                                    Length(max=10)])

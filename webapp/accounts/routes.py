@@ -34,7 +34,7 @@ def _account(number: str):
 
 
 def _record(account) -> dict:
-    """What the account page shows of the customer record: the mailing address in force today, phones, notes, changes."""
+    """What the account page shows of the customer record: the address in force today, phones, notes, changes."""
     session, today = database.session, clock.today()
     return {"mail_to": customer_record.mailing_address_on(session, account.customer, today),
             "phones": customer_record.phones_of(session, account.customer),

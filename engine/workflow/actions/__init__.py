@@ -29,8 +29,8 @@ from engine.workflow.context import StepContext
 from engine.workflow.model import Action
 
 ACTIONS: Mapping[str, WorkflowAction] = MappingProxyType({action.name: action for action in (
-    fee.ACTION, notice.ACTION, notice_occupants.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION, write_off.ACTION,
-    reverse.ACTION, waive.ACTION)})
+    fee.ACTION, notice.ACTION, notice_occupants.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION,
+    write_off.ACTION, reverse.ACTION, waive.ACTION)})
 
 
 def run_actions(ctx: StepContext, actions: tuple[Action, ...]) -> None:
