@@ -73,8 +73,8 @@ def test_owner_and_occupants_of_a_landlords_property(fixed_clock, clerk, db):
     missing = clerk.post(f"/accounts/{account.number}/property/owner", data={"owner": 987654})
     assert missing.status_code == 400 and "Owner: there is no customer number 987654" in missing.get_data(as_text=True)
     response = clerk.post(f"/accounts/{account.number}/property/occupants", data={
-        "name": "Occupant", "unit": "Apt 2", "city": "Alder Creek", "state": "CA", "zip_code": "95601",
-        "language": "es", "moved_in_on": "2026-02-01"})
+        "occupant-name": "Occupant", "occupant-unit": "Apt 2", "occupant-city": "Alder Creek", "occupant-state": "CA",
+        "occupant-zip_code": "95601", "occupant-language": "es", "occupant-moved_in_on": "2026-02-01"})
     assert response.status_code == 302
     page = visible(clerk.get(f"/accounts/{account.number}").get_data(as_text=True))
     assert "Owner Pomeroy Holdings LLC" in page and "Occupants Occupant, Apt 2" in page
@@ -82,7 +82,10 @@ def test_owner_and_occupants_of_a_landlords_property(fixed_clock, clerk, db):
     out = clerk.post(f"/accounts/{account.number}/property/occupants/{occupant.id}/out",
                      data={"moved_out_on": "2026-03-02"})
     assert out.status_code == 302
-    record = visible(clerk.get(f"/accounts/{account.number}/customer").get_data(as_text=True))
+    html = clerk.get(f"/accounts/{account.number}/customer").get_data(as_text=True)
+    assert 'id="occupant-zip_code" maxlength="10" name="occupant-zip_code" required type="text" value="95601"' in html
+    assert len(re.findall(r'id="zip_code"', html)) == 1  # the address form's; the occupant form's are its own
+    record = visible(html)
     assert "Occupant Occupant, Apt 2 recorded, moved in Feb 1, 2026." in record
     assert "Occupant Occupant moved out Mar 2, 2026." in record
     other = create_account(db)

@@ -19,6 +19,8 @@ from webapp.accounts.routes import _account
 from webapp.auth import STAFF, role_required
 from webapp.extensions import database
 
+OCCUPANT = "occupant"  # the occupant form's prefix: its fields' ids differ from the mailing address form's
+
 
 def _blank_forms(account) -> dict:
     """The record page's forms, filled with what the record holds today."""
@@ -30,16 +32,27 @@ def _blank_forms(account) -> dict:
                                   for label, number in record.phones_of(session, customer)][:PHONE_ROWS])
     while len(contact.phones.entries) < PHONE_ROWS:
         contact.phones.append_entry()
-    city_line = record.mailing_address_on(session, account.property.owner, today)
+    city_line = _service_city_line(account, address)
     return {
         "address_form": MailingAddressForm(formdata=None, street=address.street, unit=address.unit, city=address.city,
                                            state=address.state, zip_code=address.zip, in_force_from=today),
         "contact_form": contact,
         "owner_form": OwnerForm(formdata=None, owner=account.property.owner_id),
-        "occupant_form": OccupantForm(formdata=None, name="Occupant", city=city_line.city, state=city_line.state,
-                                      language="en", moved_in_on=today),
+        "occupant_form": OccupantForm(formdata=None, prefix=OCCUPANT, name="Occupant", city=city_line[0], state=city_line[1],
+                                      zip_code=city_line[2], language="en", moved_in_on=today),
         "moved_out_form": MovedOutForm(formdata=None, moved_out_on=today),
     }
+
+
+def _service_city_line(account, address: record.Address) -> tuple[str, str, str]:
+    """The city, state and ZIP of the service address as far as the record knows: an earlier occupant's, or the
+    customer's mailing address when they get their mail there; else nothing to prefill."""
+    earlier = record.occupants_of(database.session, account.property_id)
+    if earlier:
+        return earlier[0].city, earlier[0].state, earlier[0].zip
+    if address.street.strip().lower() == account.property.service_address.strip().lower():
+        return address.city, address.state, address.zip
+    return "", "", ""
 
 
 def _page(account, status: int = 200, **forms):
@@ -140,7 +153,7 @@ def change_owner(number: str):
 def add_occupant(number: str):
     """Record someone living at the property while the account is in another's name."""
     account = _account(number)
-    form = OccupantForm()
+    form = OccupantForm(prefix=OCCUPANT)
     if not form.validate_on_submit():
         flash("Not saved: see the occupant form.", "error")
         return _page(account, 400, occupant_form=form)
