@@ -29,7 +29,8 @@ def test_a_clerk_changes_the_mailing_address_and_a_forwarding_address_waits_for_
     assert ("Mailing address from 12 Oak Street, Alder Creek CA 95601 to 9 Forward Lane Apt 3, Sacramento CA 95814, "
             "in force from Mar 20, 2026 (forwarding address at move-out).") in record
     shown = visible(clerk.get(f"/accounts/{account.number}").get_data(as_text=True))
-    assert "Mail to 12 Oak Street, Alder Creek CA 95601" in shown
+    assert ("Mail to 12 Oak Street, Alder Creek CA 95601 "
+            "From Mar 20, 2026: 9 Forward Lane Apt 3, Sacramento CA 95814") in shown
     assert "in force from Mar 20, 2026" in shown and f"by {clerk.user.username}" in shown
 
 

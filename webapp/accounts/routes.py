@@ -36,7 +36,9 @@ def _account(number: str):
 def _record(account) -> dict:
     """What the account page shows of the customer record: the address in force today, phones, notes, changes."""
     session, today = database.session, clock.today()
+    later = [a for a in customer_record.mailing_history(session, account.customer) if a.in_force_from > today]
     return {"mail_to": customer_record.mailing_address_on(session, account.customer, today),
+            "mail_later": later[-1] if later else None,  # the soonest address to come (a forwarding address)
             "phones": customer_record.phones_of(session, account.customer),
             "notes": notes_of(session, account.id)[:3],
             "occupants": customer_record.occupants_on(session, account.property_id, today),
