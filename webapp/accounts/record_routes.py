@@ -38,8 +38,8 @@ def _blank_forms(account) -> dict:
                                            state=address.state, zip_code=address.zip, in_force_from=today),
         "contact_form": contact,
         "owner_form": OwnerForm(formdata=None, owner=account.property.owner_id),
-        "occupant_form": OccupantForm(formdata=None, prefix=OCCUPANT, name="Occupant", city=city_line[0], state=city_line[1],
-                                      zip_code=city_line[2], language="en", moved_in_on=today),
+        "occupant_form": OccupantForm(formdata=None, prefix=OCCUPANT, name="Occupant", city=city_line[0],
+                                      state=city_line[1], zip_code=city_line[2], language="en", moved_in_on=today),
         "moved_out_form": MovedOutForm(formdata=None, moved_out_on=today),
     }
 
