@@ -2,7 +2,7 @@
 
 A note is written once (its author and moment) with its first text; an edit adds a new
 text and keeps every earlier one, shown as the note's history. The database refuses to
-change or delete any of them (migration 0019). Each writing is audited.
+change or delete any of them (migration 0020_customer_record). Each writing is audited.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ row's (engine.accounts.customer_record.mailing_address_on); the `customers.maili
 columns are the address on file before any dated change. Phones are several, each with a
 label; `customers.phone` keeps the first of them (the one searched and exported). Notes
 on an account are kept forever: a note is its first row, each edit a new text row, and
-the database refuses UPDATE and DELETE on all three (migration 0019). Occupants are the
+the database refuses UPDATE and DELETE on all three (migration 0020_customer_record). Occupants are the
 people living at a property whose account is in someone else's name (a landlord's).
 """
 from __future__ import annotations

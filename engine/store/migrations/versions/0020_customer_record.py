@@ -10,8 +10,8 @@ like the ledger (0002): the database refuses UPDATE and DELETE. The customers' p
 on file become each customer's first phone. An index on the audit log's subject keeps the
 account page's history of changes quick.
 
-Revision ID: 0019_customer_record
-Revises: 0018
+Revision ID: 0020_customer_record
+Revises: 0019_license_verification
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0019_customer_record"
-down_revision = "0018"
+revision = "0020_customer_record"
+down_revision = "0019_license_verification"
 branch_labels = None
 depends_on = None
 
