@@ -62,6 +62,10 @@ class Tally:
                 elif record.get("action") == "notice":
                     notice = session.get(Notice, record["notice_id"])
                     self.notices[f"{notice.notice_type}/{notice.language}"] += 1
+                elif record.get("action") == "notice_occupants":  # the occupants' copies are mailed too
+                    for notice_id in record.get("notice_ids", []):
+                        notice = session.get(Notice, notice_id)
+                        self.notices[f"{notice.notice_type}/{notice.language}"] += 1
             self._re_datings(case, event, done)
 
     def _re_datings(self, case: Case, event: CaseEvent, done: list[dict[str, Any]]) -> None:

@@ -28,7 +28,8 @@ from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, STAT
                                    Transition, Workflow)
 
 TOP_KEYS = ("id", "title", "subject", "version", "effective", "initial", "states", "transitions", "description",
-            "opening", "tags")
+            "opening", "tags", "labels")
+LABEL_KEYS = ("label", "says")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by",
@@ -126,13 +127,15 @@ class DefinitionReader:
         transitions = [self.read_transition(i, t, states) for i, t in raw]
         opening = self.read_opening(data["opening"], str(data["initial"])) if "opening" in data else None
         self.check_shutoff_tags(states, [t for t in transitions if t is not None], tags)
+        labels = self.read_labels(data.get("labels", {}))
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
                         effective=data.get("effective"), initial=data["initial"], states=states,
                         transitions=tuple(transitions),
                         field_types=dict(self.field_types), opening=opening, source=self.source,
-                        description=data.get("description") or "", lines=dict(self.lines), tags=tags)
+                        description=data.get("description") or "", lines=dict(self.lines), tags=tags,
+                        labels=labels)
 
     def check_header(self) -> None:
         """id, title, subject, version and the day the version takes effect."""
@@ -148,6 +151,30 @@ class DefinitionReader:
         if "effective" in data and type(data["effective"]) is not date:
             self.error("effective",
                        f"the day this version opens new cases, YYYY-MM-DD, not {describe(data['effective'])}")
+
+    def read_labels(self, raw: YamlValue) -> dict[str, tuple[str, str]]:
+        """`labels: {FIELD: {label: WORDS, says: SENTENCE}}`: what the case pages call a case field and say of it."""
+        if not isinstance(raw, dict):
+            self.error("labels", "labels is a mapping of case fields, e.g. "
+                                 "{shutoff_on: {label: Shut-off day, says: ..}}")
+            return {}
+        labels = {}
+        for name, entry in raw.items():
+            path = f"labels.{name}"
+            if name not in self.field_types:
+                self.error(path, f"{quoted(name)} is not a case field of this workflow (a form field, a set: field or "
+                                 "a case fact of its subject)")
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("label"), str) or not entry["label"].strip():
+                self.error(path, "expected {label: WORDS, says: SENTENCE}")
+                continue
+            self.keys(entry, LABEL_KEYS, path, "a label")
+            says = entry.get("says", "")
+            if not isinstance(says, str):
+                self.error(f"{path}.says", "says is a sentence")
+                continue
+            labels[str(name)] = (entry["label"].strip(), says.strip())
+        return labels
 
     def read_tags(self, raw: YamlValue, path: str, known: Mapping[str, str], on: str) -> tuple[str, ...]:
         """`tags: [..]` on a workflow or a state: words read instead of ids and names, each one the program or a

@@ -46,9 +46,11 @@ class Fact:
 
     name: str
     type: str
-    meaning: str
+    meaning: str  # what the fact is, in a sentence a clerk reads beside its label
     case: bool = False
     default: YamlValue = None
+    label: str = ""  # what the fact is called on a page: "Past due", "Days past due"
+    says: str = ""  # the sentence a page says of it, when not `meaning` (a measure's: its description's first)
 
     def spec(self) -> InputSpec:
         """The fact as a rule input, so `when:` literals take its type."""
@@ -61,68 +63,85 @@ def _facts(*facts: Fact) -> dict[str, Fact]:
 
 
 ACCOUNT = (
-    Fact("account_number", "text", "the utility account number"),
-    Fact("account_status", "text", "active or closed"),
-    Fact("account_closed", "boolean", "the account is closed (final-billed)"),
-    Fact("balance", "money", "what the account owes on the day (negative: a credit)"),
-    Fact("past_due_balance", "money", "what was due before the day and is unpaid"),
-    Fact("days_past_due", "integer", "days since the oldest unpaid due date"),
-    Fact("cycle", "text", "the billing cycle (A, B, C, D)"),
-    Fact("meter_size", "text", 'the meter size (3/4")'),
-    Fact("rate_class", "text", "residential or commercial"),
-    Fact("low_income", "boolean", "the household is in the Customer Assistance Program"),
-    Fact("owner_is_customer", "boolean", "the customer of record owns the property"),
-    Fact("cash_only", "boolean", "the account pays only by cash or card"),
-    Fact("parcel", "text", "the parcel number of the service address"),
+    Fact("account_number", "text", label="Account number", meaning="the utility account number"),
+    Fact("account_status", "text", label="Account status", meaning="active or closed"),
+    Fact("account_closed", "boolean", label="Account closed", meaning="the account is closed (final-billed)"),
+    Fact("balance", "money", label="Balance", meaning="what the account owes on the day (negative: a credit)"),
+    Fact("past_due_balance", "money", label="Past due", meaning="what was due before the day and is unpaid"),
+    Fact("days_past_due", "integer", label="Days past due", meaning="days since the oldest unpaid due date"),
+    Fact("cycle", "text", label="Billing cycle", meaning="the billing cycle (A, B, C, D)"),
+    Fact("meter_size", "text", label="Meter size", meaning='the meter size (3/4")'),
+    Fact("rate_class", "text", label="Rate class", meaning="residential or commercial"),
+    Fact("low_income", "boolean", label="Customer Assistance Program",
+         meaning="the household is in the Customer Assistance Program"),
+    Fact("owner_is_customer", "boolean", label="Owner is the customer",
+         meaning="the customer of record owns the property"),
+    Fact("cash_only", "boolean", label="Cash only", meaning="the account pays only by cash or card"),
+    Fact("parcel", "text", label="Parcel", meaning="the parcel number of the service address"),
 )
 
 SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
     "utility_account": _facts(
         *ACCOUNT,
-        Fact("period", "text", "the bill period (YYYY-MM) the case is about: given when it is opened, "
+        Fact("period", "text", label="Bill period",
+             meaning="the bill period (YYYY-MM) the case is about: given when it is opened, "
              "else the period of the oldest unpaid bill", case=True),
-        Fact("appeal_pending", "boolean", "an appeal of the bill is pending", case=True, default=False),
-        Fact("medical_certificate", "boolean", "a primary care provider's certificate is on file", case=True,
+        Fact("appeal_pending", "boolean", label="Appeal pending",
+             meaning="an appeal of the bill is pending", case=True, default=False),
+        Fact("medical_certificate", "boolean", label="Medical certificate",
+             meaning="a primary care provider's certificate is on file", case=True,
              default=False),
-        Fact("payment_plan_active", "boolean", "a payment plan is in effect", case=True, default=False),
-        Fact("plan_installments_missed", "integer", "installments of the case's payment plan due before the "
+        Fact("payment_plan_active", "boolean", label="Payment plan in effect",
+             meaning="a payment plan is in effect", case=True, default=False),
+        Fact("plan_installments_missed", "integer", label="Installments missed",
+             meaning="installments of the case's payment plan due before the "
              "day and not covered by payments since the plan began"),
-        Fact("plan_days_behind", "integer", "days since the first installment missed (0 when none)"),
+        Fact("plan_days_behind", "integer", label="Days behind on the plan",
+             meaning="days since the first installment missed (0 when none)"),
     ),
     "license": _facts(
-        Fact("license_number", "text", "the license number"),
-        Fact("license_type", "text", "general_business or home_occupation"),
-        Fact("license_status", "text", "applied, active, expired, lapsed or closed"),
-        Fact("business_name", "text", "the business's name"),
-        Fact("category", "text", "the business category (retail, restaurant, ...)"),
-        Fact("employees", "integer", "employees, owners included"),
-        Fact("issued_on", "date", "the first day of the current term"),
-        Fact("expires_on", "date", "the last day of the current term"),
-        Fact("license_fee", "money", "the fee assessed for the current term"),
-        Fact("license_fee_unpaid", "money", "what of the fee assessed is not paid yet (counter receipts pay it)"),
-        Fact("new_permit", "boolean", "the license has never been issued"),
-        Fact("renewal_status", "text", "by the renewal deadline: active, renewal_due, grace, late or lapsed"),
-        Fact("penalty_free_until", "date", "the last day to renew without a late penalty: the expiry date, or once "
+        Fact("license_number", "text", label="License number", meaning="the license number"),
+        Fact("license_type", "text", label="License type",
+             meaning="a general business license or a home occupation permit"),
+        Fact("license_status", "text", label="License status", meaning="applied, active, expired, lapsed or closed"),
+        Fact("business_name", "text", label="Business", meaning="the business's name"),
+        Fact("category", "text", label="Business category", meaning="the business category (retail, restaurant, ...)"),
+        Fact("employees", "integer", label="Employees", meaning="employees, owners included"),
+        Fact("issued_on", "date", label="Term began", meaning="the first day of the current term"),
+        Fact("expires_on", "date", label="Term ends", meaning="the last day of the current term"),
+        Fact("license_fee", "money", label="License fee", meaning="the fee assessed for the current term"),
+        Fact("license_fee_unpaid", "money", label="License fee unpaid",
+             meaning="what of the fee assessed is not paid yet (counter receipts pay it)"),
+        Fact("new_permit", "boolean", label="New permit", meaning="the license has never been issued"),
+        Fact("renewal_status", "text", label="Renewal status",
+             meaning="by the renewal deadline: active, renewal due, grace, late or lapsed"),
+        Fact("penalty_free_until", "date", label="Renew without penalty by",
+             meaning="the last day to renew without a late penalty: the expiry date, or once "
              "it has passed the end of the grace period"),
-        Fact("reminder_due", "text", "the latest renewal reminder dated on or before the day"),
-        Fact("days_late", "integer", "days late after the grace period"),
-        Fact("months_late", "integer", "started months late after the grace period"),
+        Fact("reminder_due", "text", label="Renewal reminder due",
+             meaning="the latest renewal reminder dated on or before the day"),
+        Fact("days_late", "integer", label="Days late", meaning="days late after the grace period"),
+        Fact("months_late", "integer", label="Months late", meaning="started months late after the grace period"),
     ),
     "refund": _facts(
-        Fact("account_number", "text", "the utility account number"),
-        Fact("account_status", "text", "active or closed"),
-        Fact("balance", "money", "what the account owes on the day (negative: a credit)"),
-        Fact("refundable", "money", "the credit that may be refunded"),
-        Fact("credit_after_refund", "money", "the refundable credit left once the amount asked is refunded "
+        Fact("account_number", "text", label="Account number", meaning="the utility account number"),
+        Fact("account_status", "text", label="Account status", meaning="active or closed"),
+        Fact("balance", "money", label="Balance", meaning="what the account owes on the day (negative: a credit)"),
+        Fact("refundable", "money", label="Refundable credit", meaning="the credit that may be refunded"),
+        Fact("credit_after_refund", "money", label="Credit left after the refund",
+             meaning="the refundable credit left once the amount asked is refunded "
              "(negative: the refund asks for more than the credit; absent until an amount is asked)"),
-        Fact("amount", "money", "the refund requested", case=True),
-        Fact("source", "text", "overpayment, deposit or license_overpayment", case=True),
-        Fact("requested_by", "text", "the user who requested the refund", case=True),
+        Fact("amount", "money", label="Refund asked", meaning="the refund requested", case=True),
+        Fact("source", "text", label="Where the credit comes from",
+             meaning="an overpayment, a deposit or a license overpayment", case=True),
+        Fact("requested_by", "text", label="Requested by", meaning="the user who requested the refund", case=True),
     ),
     "lien": _facts(
         *ACCOUNT,
-        Fact("appeal_pending", "boolean", "an appeal of the lien is pending", case=True, default=False),
-        Fact("bankruptcy", "boolean", "a bankruptcy stay stands", case=True, default=False),
+        Fact("appeal_pending", "boolean", label="Appeal pending",
+             meaning="an appeal of the lien is pending", case=True, default=False),
+        Fact("bankruptcy", "boolean", label="Bankruptcy stay",
+             meaning="a bankruptcy stay stands", case=True, default=False),
     ),
 }
 
@@ -132,8 +151,16 @@ MEASURED_AS = {"utility_account": "account", "lien": "account", "license": "lice
 
 def measure_facts(rules: Iterable[RuleDocument], subject: str) -> dict[str, Fact]:
     """The facts the measures of a subject (account, license) provide: type and meaning from their documents."""
-    return {doc.header["provides"]: Fact(doc.header["provides"], measure_type(doc), f"{doc.title} ({doc.id})")
+    return {doc.header["provides"]: Fact(doc.header["provides"], measure_type(doc), f"{doc.title} ({doc.id})",
+                                         label=doc.title, says=first_sentence(doc.description))
             for doc in rules if doc.kind == "measure" and doc.header.get("subject") == subject}
+
+
+def first_sentence(text: object) -> str:
+    """The first sentence of a document's description (what a page says beside its title), or nothing."""
+    words = " ".join(str(text or "").split())
+    end = words.find(". ")
+    return words[:end + 1] if end >= 0 else words
 
 
 def subject_facts(subject_type: str, rules: Iterable[RuleDocument] | None) -> dict[str, Fact]:

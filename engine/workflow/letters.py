@@ -5,7 +5,9 @@ parcel, license); one per notice type adds its amounts and dates from the case's
 fields (the notice of intent to lien: the lien amount by rule with the charges it is made
 of, engine.workflow.lien_amount). `reference` is the ordinance cited: the reference of the rule version in force
 that the notice type rests on (NOTICE_RULES), or else of a rule the step consulted. Money
-is text with two decimals (engine.money.money_text), dates ISO.
+is text with two decimals (engine.money.money_text), dates ISO. A letter goes to the
+customer's mailing address in force on its day (engine.accounts.customer_record.mailing_address_on):
+a forwarding address recorded for a move-out takes the letters from its day on.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from engine.accounts.customer_record import mailing_address_on
 from engine.money import money_text
 from engine.money.ledger.balances import standings_on
 from engine.notices.catalog import COMMON_KEYS, LANGUAGES, NoticeDataError, notice_type
@@ -78,10 +81,9 @@ def past_due_by_service(session: Session, rules: RuleLibrary, account_id: int, o
             for o in owed]
 
 
-def _recipient(customer: Customer) -> dict[str, str]:
-    """The window-envelope address of a customer."""
-    return {"name": customer.name, "street": customer.mailing_street, "unit": customer.mailing_unit or "",
-            "city": customer.mailing_city, "state": customer.mailing_state, "zip": customer.mailing_zip}
+def _recipient(session: Session, customer: Customer, on: date) -> dict[str, str]:
+    """The window-envelope address of a customer: the mailing address in force on the notice's day."""
+    return mailing_address_on(session, customer, on).recipient(customer.name)
 
 
 def _account_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
@@ -227,7 +229,7 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
     except NoticeDataError as missing:
         raise NoticeDataError(f"{type_id} notice: {missing}") from None
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),
-            "recipient": _recipient(customer), **lines, **printed}
+            "recipient": _recipient(session, customer, on), **lines, **printed}
     if type_id in BY_SERVICE_NOTICES and subject_type == "utility_account":
         data["past_due_by_service"] = past_due_by_service(session, rules, subject_id, on)
     data = {k: v for k, v in data.items() if v is not None}

@@ -165,6 +165,7 @@ class Workflow:
     tags: tuple[str, ...] = ()
     effective: date | None = None  # the day this version starts to open new cases (None: from the start)
     text: str = field(default="", compare=False, repr=False)  # the definition's YAML as written
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # case field -> (label, sentence) for pages
 
     @property
     def key(self) -> tuple[str, int]:

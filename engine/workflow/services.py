@@ -238,6 +238,6 @@ def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> 
         "history": [{"id": e.id, "at": e.at.isoformat(), "on": e.on_date.isoformat(), "actor": e.actor,
                      "step": e.step, "from": e.from_state, "to": e.to_state, "form": e.form, "rules": e.rules,
                      "explanation": e.explanation} for e in case.events],
-        "notices": [{"id": n.id, "type": n.notice_type, "language": n.language, "created_on": n.created_on.isoformat()}
-                    for n in notices],
+        "notices": [{"id": n.id, "type": n.notice_type, "language": n.language, "created_on": n.created_on.isoformat(),
+                     "to": ((n.data or {}).get("recipient") or {}).get("name", "")} for n in notices],
     }

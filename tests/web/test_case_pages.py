@@ -57,8 +57,8 @@ def test_the_case_page_shows_facts_allowed_steps_and_refused_steps_with_why(fixe
     case = reminded_case(db)
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Reminder mailed" in page
-    assert "what was due before the day and is unpaid" in page  # a fact's meaning
-    assert "$120.00" in page
+    assert "What was due before the day and is unpaid." in page  # a fact's sentence, beside its label
+    assert '<dt>Past due</dt><dd id="standing-past-due-balance" class="bad-text">$120.00</dd>' in page  # at the top
     assert "Arrange a payment plan" in page and 'name="arrange_plan-installments"' in page
     assert f'name="arrange_plan-version" type="hidden" value="{case.version}"' in page
     assert 'disabled aria-describedby="why-medical_hold">Hold for a medical certificate' in page  # greyed, with why
@@ -77,7 +77,8 @@ def test_a_clerk_arranges_a_payment_plan_through_the_form(fixed_clock, clerk, db
     event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())).first()
     assert event.actor == clerk.user.username and event.form == {"installments": 3, "first_due": "2026-03-20"}
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Payment arrangement" in page and "installments: 3" in page and "first due: Mar 20, 2026" in page
+    assert "Payment arrangement" in page and "After the down payment, monthly installments: 3" in page
+    assert "First installment due: Mar 20, 2026" in page
     notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
     assert notice.notice_type == "payment-plan-agreement"
     pdf = clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf")

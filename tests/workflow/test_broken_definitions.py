@@ -63,7 +63,7 @@ EXPECTED = {
         "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
     "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
     "unknown-action.yaml": '16: transitions[0].actions[0].email: unknown action "email"; '
-                           "actions: fee, notice, set, open, refund, write_off, reverse, waive",
+                           "actions: fee, notice, notice_occupants, set, open, refund, write_off, reverse, waive",
     "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
     "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
                                "types: text, integer, money, date, boolean, choice",
@@ -92,6 +92,10 @@ EXPECTED = {
         '20: transitions[1].distinct_from[0]: "mail_reminder" is taken by the sweep, not by a person',
     "unknown-rule.yaml": "15: transitions[0].when.rule: no rule document named 'shutoff-eligibilty' among the rules",
     "unknown-state.yaml": '13: transitions[0].to: unknown state "remindd"; states: past_due, reminded, resolved',
+    "label-of-no-field.yaml": (
+        "7: labels.shutof_on: \"shutof_on\" is not a case field of this workflow (a form field, a set: field or a "
+        "case fact of its subject)",
+        "8: labels.shutoff_on: expected {label: WORDS, says: SENTENCE}"),
     "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: license_renewed, awaiting_filing, '
                         'lien_candidate, renewal, renewal_start, shutoff_pending, under_plan',
     "waive-without-reason-field.yaml":

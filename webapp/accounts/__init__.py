@@ -7,3 +7,4 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 formatting.attach(bp)
 
 from webapp.accounts import routes  # noqa: E402,F401  (registers the views on bp)
+from webapp.accounts import record_routes  # noqa: E402,F401  (the customer record and notes)

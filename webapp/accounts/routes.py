@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
+from engine.accounts import customer_record
+from engine.accounts.notes import notes_of
 from engine.accounts.returns import return_payment
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
@@ -29,6 +31,18 @@ def _account(number: str):
     if account is None:
         not_found(f"There is no utility account numbered {number}. Check the number, or search by name or address.")
     return account
+
+
+def _record(account) -> dict:
+    """What the account page shows of the customer record: the address in force today, phones, notes, changes."""
+    session, today = database.session, clock.today()
+    later = [a for a in customer_record.mailing_history(session, account.customer) if a.in_force_from > today]
+    return {"mail_to": customer_record.mailing_address_on(session, account.customer, today),
+            "mail_later": later[-1] if later else None,  # the soonest address to come (a forwarding address)
+            "phones": customer_record.phones_of(session, account.customer),
+            "notes": notes_of(session, account.id)[:3],
+            "occupants": customer_record.occupants_on(session, account.property_id, today),
+            "changes": customer_record.record_history(session, account, rows=10)}
 
 
 def _may_return() -> bool:
@@ -55,7 +69,7 @@ def show(number: str):
                            service_names=service_names(rules(), clock.today(), "en"),
                            usage=lookup.usage_chart(page.bills),
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
-                           may_return=_may_return())
+                           may_return=_may_return(), **_record(account))
 
 
 @bp.route("/<number>/payments/<int:payment_id>/return", methods=["POST"])
@@ -98,7 +112,7 @@ def request_refund(number: str):
                                service_names=service_names(rules(), clock.today(), "en"),
                                usage=lookup.usage_chart(page.bills),
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
-                               may_return=_may_return()), 400
+                               may_return=_may_return(), **_record(account)), 400
     try:
         case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
                                   on=clock.today(), now=clock.now(),

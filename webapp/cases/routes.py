@@ -9,7 +9,10 @@ from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.store.models import Notice
 from engine.workflow import services
+from engine.notices.catalog import NOTICE_TYPES
 from engine.workflow.actions import action_words
+from engine.workflow.facts import subject_facts
+from engine.workflow.plain import CaseWords
 from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from webapp import clock
 from webapp.auth import STAFF, role_required
@@ -55,10 +58,24 @@ def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list
             forms[step.id] = step_form(step)
             forms[step.id].version.data = str(view["version"])
     workflow = catalog().workflows.get(view["workflow"], view["workflow_version"])
+    role_labels = roles.role_labels(session)
+    words = CaseWords(workflow, subject_facts(workflow.subject, catalog().rules), catalog().rules, role_labels)
     return render_template("cases/show.html", case=view, steps=steps, forms=forms, refusal=refusal,
                            subject=queue.subject_of(session, view), states=workflow.states, today=today,
                            hint_for=hint_for, action_words=action_words, previews=previews or {},
-                           role_labels=roles.role_labels(session)), status
+                           role_labels=role_labels, words=words, facts=words.fact_rows(view["facts"]),
+                           standing=_standing(view["facts"], words), notice_titles=NOTICE_TITLES), status
+
+
+# The facts the top of a case page shows first: what the subject owes (an account's) or its fee (a license's).
+STANDING_FACTS = ("balance", "past_due_balance", "days_past_due", "refundable", "license_fee")
+NOTICE_TITLES = {type_id: kind.title_en for type_id, kind in NOTICE_TYPES.items()}
+
+
+def _standing(facts: list[dict], words: CaseWords) -> list[tuple[str, str, str]]:
+    """(id, label, value) of the standing facts the case has, in that order: the top of the case page."""
+    found = {f["name"]: f["value"] for f in facts}
+    return [(name, words.label(name), words.value(name, found[name])) for name in STANDING_FACTS if name in found]
 
 
 @bp.route("/<case_id>")

@@ -6,6 +6,8 @@ from sqlalchemy import pool
 
 from engine.store.db import make_engine
 from engine.store.models import Base
+# The customer record's tables, on the same Base (models.py importing them would be an import circle).
+import engine.store.customers  # noqa: F401,E402
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,6 +3,8 @@
     fee: SCHEDULE          evaluate the schedule on the day and post the fee (a license's fee
                            is kept on the license, with an audit row)             fee.py
     notice: TYPE           a Notice row with the data its letter prints            notice.py
+    notice_occupants: TYPE a copy of the notice to each occupant on record at the account's
+                           property, to "Occupant" at the service address         notice_occupants.py
     set: {FIELD: VALUE}    case fields (see engine.workflow.values); a license's dates,
                            status and fee are copied to the license                set_fields.py
     open: WORKFLOW         a linked case on the same subject (a lien from a delinquency)   open_linked.py
@@ -20,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from engine.workflow.actions import fee, notice, open_linked, refund, reverse, set_fields, waive, write_off
+from engine.workflow.actions import (fee, notice, notice_occupants, open_linked, refund, reverse, set_fields, waive,
+                                    write_off)
 from engine.workflow.actions.base import Done, WorkflowAction, done_words
 from engine.workflow.context import StepContext
 from engine.workflow.model import Action
 
 ACTIONS: Mapping[str, WorkflowAction] = MappingProxyType({action.name: action for action in (
-    fee.ACTION, notice.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION, write_off.ACTION,
-    reverse.ACTION, waive.ACTION)})
+    fee.ACTION, notice.ACTION, notice_occupants.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION,
+    write_off.ACTION, reverse.ACTION, waive.ACTION)})
 
 
 def run_actions(ctx: StepContext, actions: tuple[Action, ...]) -> None:
