@@ -7,6 +7,7 @@ from flask_login import current_user
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.accounts.returns import return_payment
+from engine.money.bill_explanation import explain_bill
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
 from engine.rules.services import service_names
@@ -53,7 +54,7 @@ def show(number: str):
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                            service_names=service_names(rules(), clock.today(), "en"),
-                           usage=lookup.usage_chart(page.bills),
+                           usage=lookup.usage_chart(page.bills), explain=explain_bill,
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
                            may_return=_may_return())
 
@@ -96,7 +97,7 @@ def request_refund(number: str):
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                                service_names=service_names(rules(), clock.today(), "en"),
-                               usage=lookup.usage_chart(page.bills),
+                               usage=lookup.usage_chart(page.bills), explain=explain_bill,
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
                                may_return=_may_return()), 400
     try:
