@@ -2,7 +2,7 @@
 
 Printed in OCR-A along the bottom of the stub, it reads as three groups:
 
-    000123-01 0000009745 7
+    000123-01 0000009745 9
 
 - the account number as the city writes it (digits, capital letters and hyphens);
 - the amount due in cents, ten digits (0000009745 is $97.45; a bill with nothing due prints zeros);

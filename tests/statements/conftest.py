@@ -57,10 +57,13 @@ def reads_csv(engine: Engine, seed: int = 7) -> list[str]:
 
 @pytest.fixture(scope="module")
 def billed_city(empty_database: Callable[[], Engine], city_rules: Catalog,  # noqa: F811
-                tmp_path_factory: pytest.TempPathFactory) -> BilledCity:
-    """The sample city, cycle A billed for 2026-11 by a billing run, and the run's statements PDF."""
+                tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> BilledCity:
+    """The sample city, cycle A billed for 2026-11 by a billing run, and the run's statements PDF.
+
+    A module may set ACCOUNTS for a bigger city (the lockbox test wants over 100 bills with something due).
+    """
     engine = empty_database()
-    load(engine, city_rules, accounts=160)
+    load(engine, city_rules, accounts=getattr(request.module, "ACCOUNTS", 160))
     sessions = make_sessionmaker(engine)
     rows, problems = parse_reads(reads_csv(engine))
     assert not problems
@@ -80,10 +83,16 @@ def page_text(pdf: Path, page: int, *, layout: bool = True) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
+def pages_text(pdf: Path) -> list[str]:
+    """pdftotext of a whole PDF, page by page."""
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return done.stdout.split("\f")[:-1]
+
+
 def flat(text: str) -> str:
     """Text with every run of white space made one space."""
     return " ".join(text.split())
 
 
 __all__ = ["BilledCity", "CYCLE", "PERIOD", "REPO", "billed_city", "city_rules", "empty_database", "flat",
-           "page_text"]
+           "page_text", "pages_text"]
