@@ -167,8 +167,19 @@ def statement_of_bill(session: Session, library: Any, bill_id: int) -> Statement
     return StatementData(library).of_bills(session, [bill])[0]
 
 
-def statement_pdf(session: Session, library: Any, bill_id: int, renderer: StatementRenderer | None = None) -> bytes:
+def statement_pdf(session: Session, library: Any, bill_id: int, templates_dir: str | Path = TEMPLATES) -> bytes:
     """One bill's statement as a PDF, rendered now from the stored bill (as of its date: what was mailed)."""
     statement = statement_of_bill(session, library, bill_id)
-    renderer = renderer or StatementRenderer(TEMPLATES, city_details(session))
+    renderer = StatementRenderer(templates_dir, city_details(session))
     return renderer.render_one(STATEMENT, statement.language, statement.data)
+
+
+def bill_of_account(session: Session, account_id: int, *, bill_id: int | None = None,
+                    period: str | None = None) -> Bill | None:
+    """The account's bill with this id, or of this period, or (neither given) its latest; None when it has none."""
+    query = select(Bill).where(Bill.account_id == account_id)
+    if bill_id is not None:
+        query = query.where(Bill.id == bill_id)
+    if period is not None:
+        query = query.where(Bill.period == period)
+    return session.scalar(query.order_by(Bill.period.desc(), Bill.id.desc()).limit(1))

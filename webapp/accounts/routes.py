@@ -8,6 +8,7 @@ from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
 from engine.accounts.returns import return_payment
 from engine.money.bill_explanation import explain_bill
+from engine.statements.batch import bill_of_account, statement_pdf
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
 from engine.rules.services import service_names
@@ -17,7 +18,7 @@ from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
 from webapp.auth import STAFF, role_required
-from webapp.catalog import catalog, rules, state_label
+from webapp.catalog import catalog, notice_templates, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.pages import not_found
@@ -129,3 +130,20 @@ def notice_pdf(number: str, notice_id: int):
     name = f"{account.number}-{notice.notice_type}-{notice.id}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<number>/bills/<int:bill_id>/statement.pdf")
+@role_required(*STAFF)
+def statement_pdf_of_bill(number: str, bill_id: int):
+    """A reprint of one bill's statement: the sheet that was mailed, rendered again from the stored bill."""
+    account = _account(number)
+    bill = bill_of_account(database.session, account.id, bill_id=bill_id)
+    if bill is None:
+        not_found(f"Account {number} has no bill {bill_id}.")
+    try:
+        pdf = statement_pdf(database.session, rules(), bill.id, notice_templates())
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The bill could not be printed: {error}", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="bills"))
+    name = f"{account.number}-bill-{bill.period}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
