@@ -158,7 +158,7 @@ class NoticeRenderer:
     def _part_pdf(self, executable: str, part: list[str], path: Path, split: bool) -> list[bytes]:
         """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; each notice's PDF if split."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
-        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout, font_dirs=self.font_dirs)
+        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout, "letter", self.font_dirs)
         path.write_bytes(pdf)
         return self._notice_pdfs(executable, part, path, pdf, timeout) if split else []
 
@@ -168,7 +168,7 @@ class NoticeRenderer:
         if len(sheets) == len(part):
             return sheets
         return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds,
-                            font_dirs=self.font_dirs) for page in part]
+                            "letter", self.font_dirs) for page in part]
 
 
 def _sheets(part: Path, pdf: bytes, timeout: float) -> list[bytes]:

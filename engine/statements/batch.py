@@ -39,6 +39,7 @@ from engine.store.models import Bill
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 PAGE = re.compile(rb"/Type\s*/Page(?![a-z])")
 SUMMARY_COLUMNS = ["zip", "language", "pieces", "pages"]
+MIN_PART = 50  # statements in one wkhtmltopdf run, at least
 
 
 class StatementsError(ValueError):
@@ -133,6 +134,8 @@ def mail_statements(session: Session, library: Any, *, cycle: str, period: str, 
     if not count:
         raise StatementsError(f"no bills for cycle {cycle} in {period}: run `ordinance billing run` first")
     renderer = renderer or StatementRenderer(TEMPLATES, city_details(session))
+    # Parts small enough that every wkhtmltopdf process has one, large enough to pay for starting it.
+    renderer.pages_per_process = max(MIN_PART, min(renderer.pages_per_process, -(-count // renderer.processes)))
     shown: list[Statement] = []
     summary = PostalSummary()
 

@@ -19,7 +19,7 @@ from engine.money.billing import parse_reads, run_billing
 from engine.rules.library import RuleLibrary
 from engine.statements.batch import StatementRun, mail_statements
 from engine.store.db import make_sessionmaker
-from engine.store.models import MeterRead, UtilityAccount
+from engine.store.models import Bill, Customer, MeterRead, UtilityAccount
 from engine.workflow.services import Catalog
 from tests.conftest import REPO
 from tests.demo.conftest import city_rules, empty_database, load  # noqa: F401  (fixtures)
@@ -77,6 +77,17 @@ def billed_city(empty_database: Callable[[], Engine], city_rules: Catalog,  # no
     return BilledCity(engine, city_rules.rules, report.billed, made)
 
 
+def mailing_order(city: BilledCity) -> list[tuple[str, str, int]]:
+    """(account number, language, bill id) of each bill of the run, in the PDF's order (ZIP, then account)."""
+    with make_sessionmaker(city.engine)() as session:
+        return [tuple(row) for row in session.execute(
+            select(UtilityAccount.number, Customer.language, Bill.id)
+            .join(UtilityAccount, UtilityAccount.id == Bill.account_id)
+            .join(Customer, Customer.id == UtilityAccount.customer_id)
+            .where(Bill.cycle == CYCLE, Bill.period == PERIOD)
+            .order_by(Customer.mailing_zip, UtilityAccount.number))]
+
+
 def page_text(pdf: Path, page: int, *, layout: bool = True) -> str:
     """pdftotext of one page of a PDF (1-based)."""
     args = ["pdftotext", "-f", str(page), "-l", str(page)] + (["-layout"] if layout else []) + [str(pdf), "-"]
@@ -94,5 +105,5 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-__all__ = ["BilledCity", "CYCLE", "PERIOD", "REPO", "billed_city", "city_rules", "empty_database", "flat",
+__all__ = ["BilledCity", "CYCLE", "PERIOD", "REPO", "billed_city", "city_rules", "empty_database", "flat", "mailing_order",
            "page_text", "pages_text"]

@@ -9,24 +9,13 @@ from html import unescape
 from sqlalchemy import select
 
 from engine.statements.batch import pages_of
-from engine.store.models import AuditEntry, Bill, Customer, UtilityAccount
+from engine.store.models import AuditEntry
 from engine.store.db import make_sessionmaker
-from tests.statements.conftest import CYCLE, PERIOD, flat, page_text
+from tests.statements.conftest import PERIOD, flat, mailing_order, page_text
 from webapp.app import create_app
 from webapp.config import TestConfig
 
 ROW = re.compile(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td class="num">(.*?)</td></tr>', re.S)
-
-
-def _mailing_order(city) -> list[tuple[str, str, int]]:
-    """(account number, language, bill id) of each bill of the run, in the PDF's order (ZIP, then account)."""
-    with make_sessionmaker(city.engine)() as session:
-        return [tuple(row) for row in session.execute(
-            select(UtilityAccount.number, Customer.language, Bill.id)
-            .join(UtilityAccount, UtilityAccount.id == Bill.account_id)
-            .join(Customer, Customer.id == UtilityAccount.customer_id)
-            .where(Bill.cycle == CYCLE, Bill.period == PERIOD)
-            .order_by(Customer.mailing_zip, UtilityAccount.number))]
 
 
 def _account_page_lines(client, number: str) -> list[tuple[str, str, str, str]]:
@@ -61,7 +50,7 @@ def test_the_billing_run_makes_one_mailing_pdf_a_sheet_per_bill(billed_city):
 
 
 def test_sample_pages_show_every_line_of_the_account_pages_bill_to_the_cent(billed_city, tmp_path):
-    order = _mailing_order(billed_city)
+    order = mailing_order(billed_city)
     app = create_app(TestConfig(database_url=str(billed_city.engine.url), instance=tmp_path),
                      sessions=make_sessionmaker(billed_city.engine))
     client = app.test_client()
@@ -86,7 +75,7 @@ def test_sample_pages_show_every_line_of_the_account_pages_bill_to_the_cent(bill
 
 
 def test_a_spanish_customers_statement_is_in_spanish(billed_city):
-    order = _mailing_order(billed_city)
+    order = mailing_order(billed_city)
     spanish = next(i for i, row in enumerate(order) if row[1] == "es")
     english = next(i for i, row in enumerate(order) if row[1] == "en")
     es = flat(page_text(billed_city.run.pdf_path, spanish + 1))
@@ -101,7 +90,7 @@ def test_a_spanish_customers_statement_is_in_spanish(billed_city):
 
 
 def test_each_statement_shows_reads_use_history_summary_and_the_citys_messages(billed_city):
-    order = _mailing_order(billed_city)
+    order = mailing_order(billed_city)
     index = next(i for i, row in enumerate(order) if row[1] == "en")
     text = flat(page_text(billed_city.run.pdf_path, index + 1))
     for words in ("Previous read", "Current read", "Water used", "Your water use, last 12 bills",
