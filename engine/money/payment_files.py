@@ -11,7 +11,7 @@ check for lockbox files, card for online ones); `check_number` (at most 32 chara
 `transaction_id` are optional.
 
 A lockbox file may give the bill stub's scan line instead, in a `scan_line` column
-(engine.statements.scanline: `000123-01 0000009745 9`): its account number and amount stand
+(engine.money.scanline: `000123-01 0000009745 9`): its account number and amount stand
 for the `account_number` and `amount` columns, which may then be left out or empty. An
 amount written in the `amount` column is what was paid (a check for part of the bill) and
 wins over the stub's; an account number written must be the stub's. A scan line whose check
@@ -42,7 +42,7 @@ from datetime import date
 from engine.money import money_text, to_cents
 from engine.money.bounds import LARGEST, BoundError, machine_amount
 from engine.money.tenders import DEFAULT_TENDER, FILE_TENDERS, PaymentError
-from engine.statements.scanline import ScanLineError, read_scan_line
+from engine.money.scanline import ScanLineError, read_scan_line
 
 REQUIRED = ("account_number", "amount", "paid_on")
 SCAN_LINE = "scan_line"  # stands for account_number and amount

@@ -27,7 +27,7 @@ from engine.money.ledger.standing import standings
 from engine.rules.errors import RuleError
 from engine.rules.kinds.bill_messages import messages_for
 from engine.rules.services import service_names
-from engine.statements.scanline import scan_line
+from engine.money.scanline import scan_line
 from engine.store.models import Bill, Customer, LedgerEntry, MeterRead, UtilityAccount
 
 LANGUAGES = ("en", "es")

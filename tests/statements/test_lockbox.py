@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.money.payment_files import parse_payment_file, read_payment_file
 from engine.money.payment_imports import import_payment_file
-from engine.statements.scanline import ScanLineError, read_scan_line, scan_line
+from engine.money.scanline import ScanLineError, read_scan_line, scan_line
 from engine.store.db import make_sessionmaker
 from engine.store.models import Payment, UtilityAccount
 from tests.statements.conftest import NOW, pages_text
