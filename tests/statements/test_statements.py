@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import subprocess
 from html import unescape
 
 from sqlalchemy import select
@@ -100,3 +101,9 @@ def test_each_statement_shows_reads_use_history_summary_and_the_citys_messages(b
         assert words in text, words
     assert "October 27, 2026" in text  # the read date of this run's reads
     assert re.search(r"\b\d{6}-\d{2} \d{10} \d\b", text)  # the scan line
+
+
+def test_the_scan_line_is_printed_in_the_ocr_a_font_shipped_with_the_application(billed_city):
+    fonts = subprocess.run(["pdffonts", "-l", "1", str(billed_city.run.pdf_path)], capture_output=True, text=True,
+                           check=True).stdout
+    assert re.search(r"^\S*OCRA\s+CID TrueType\s+Identity-H\s+yes", fonts, re.M), fonts

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.rules import versions as in_force
+from engine.rules import wording
 from engine.rules.checks import DocumentChecks
-from engine.rules.document import Documents, RuleDocument
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, listing, mapping, ref, text
 from engine.rules.types import Facts, JsonValue, YamlMapping
+from engine.rules.wording import Term
 
 MOST_MESSAGES = 50
 LONGEST_MESSAGE = 400  # characters: a message is a sentence or two on a one-page bill
@@ -79,6 +81,17 @@ def message_lines(shown: Shown) -> list[str]:
     return lines or ["  no message on bills of that day"]
 
 
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """Each message: its days and cycles, then its words in each language (what a version reads as, and diffs by)."""
+    found = []
+    for message in version.body.get("messages") or []:
+        days = f"{wording.figure(message['from'])} to {wording.figure(message['to'])}"
+        cycles = f"cycles {wording.figure(message['cycles'])}" if message.get("cycles") else "every cycle"
+        found += [Term("Messages", f"{days}, {cycles}, {language}", str(message[language]), key=f"{days} {language}")
+                  for language in ("en", "es") if message.get(language)]
+    return found
+
+
 def messages_for(shown: Shown, cycle: str, language: str) -> list[str]:
     """The words of each message for a bill of this cycle, in its language (English when there are none)."""
     return [str(message.get(language) or message["en"]) for message in shown.get("messages") or []
@@ -86,4 +99,4 @@ def messages_for(shown: Shown, cycle: str, language: str) -> list[str]:
 
 
 KIND = RuleKind("bill-messages", version_keys, ("messages",), check_version, evaluate, message_lines,
-                takes_inputs=False, one_per_city=True)
+                terms=terms, takes_inputs=False, one_per_city=True)
