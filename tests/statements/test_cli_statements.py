@@ -27,7 +27,7 @@ def test_a_billing_run_makes_its_statements_and_they_can_be_made_again(committin
                                   "--as-of", "2026-03-01", "--statements"], env=env)
     assert billed.exit_code == 0, billed.output
     assert "Billed 2 accounts for $346.11" in billed.output and "Statements: 2 bills, 2 pages in" in billed.output
-    pdf = tmp_path / "instance" / "statements" / "2026-03" / "statements-A-2026-03.pdf"
+    pdf = tmp_path / "instance" / "notices" / "statements" / "2026-03" / "statements-A-2026-03.pdf"
     assert pages_of(pdf.read_bytes()) == 2
     text = page_text(pdf, 1) + page_text(pdf, 2)
     assert "$97.45" in text and "$248.66" in text
@@ -45,6 +45,6 @@ def test_statements_of_a_run_without_bills_say_so_and_write_nothing(committing_u
     result = CliRunner().invoke(main, ["billing", "statements", "--cycle", "Z", "--period", "2026-03"], env=env)
     assert result.exit_code == 1
     assert "no bills for cycle Z in 2026-03" in result.output
-    assert not (tmp_path / "instance" / "statements").exists()
+    assert not (tmp_path / "instance" / "notices" / "statements").exists()
     bad = CliRunner().invoke(main, ["billing", "statements", "--cycle", "A", "--period", "2026-3"], env=env)
     assert bad.exit_code != 0 and "2026-3" in bad.output

@@ -74,7 +74,7 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date
 @click.option("--cycle", required=True, help="The billing run's cycle, e.g. A.")
 @click.option("--period", required=True, help="The billing run's period, YYYY-MM.")
 @click.option("--folder", type=click.Path(file_okay=False), default=None,
-              help="Where the PDF and postal summary go (default: the instance folder's statements/).")
+              help="Where the PDF and postal summary go (default: the PDF folder's statements/).")
 @click.option("--rules-dir", default="rules", show_default=True, help="The rule documents' folder.")
 @pass_city
 def statements(city: CityContext, cycle: str, period: str, folder: str | None, rules_dir: str) -> None:
@@ -85,7 +85,7 @@ def statements(city: CityContext, cycle: str, period: str, folder: str | None, r
 
 def make_statements(city: CityContext, library: RuleLibrary, cycle: str, period: str, folder: str | None) -> None:
     """Render a run's statements and say where they went, or exit 1 with why not."""
-    target = folder or city.db.config.INSTANCE / "statements"
+    target = folder or city.db.config.PDF_FOLDER / "statements"
     try:
         with city.db.sessions() as session, session.begin():
             made = mail_statements(session, library, cycle=cycle, period=period, folder=target, now=city.now(),
