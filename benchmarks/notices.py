@@ -21,18 +21,18 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notices"
 TARGET_PER_SECOND = 300
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     """CPU seconds used so far by this process and the wkhtmltopdf processes it waited for."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _timed(work: Callable[[], object], timer: Callable[[], float]) -> tuple[float, float, object]:
+def timed(work: Callable[[], object], timer: Callable[[], float]) -> tuple[float, float, object]:
     """Wall seconds, CPU seconds and the result of some work."""
-    wall, cpu = timer(), _cpu_seconds()
+    wall, cpu = timer(), cpu_seconds()
     result = work()
-    return timer() - wall, _cpu_seconds() - cpu, result
+    return timer() - wall, cpu_seconds() - cpu, result
 
 
 def run_notice_bench(n: int = 1000, singles: int = 50, templates_dir: str | Path = TEMPLATES,
@@ -44,12 +44,12 @@ def run_notice_bench(n: int = 1000, singles: int = 50, templates_dir: str | Path
     processes = renderer.processes
     batch, single = sample_batch(n), sample_batch(singles)
     renderer.render_one(*single[0])  # warm the template cache and the disk cache
-    batch_wall, batch_cpu, mailing = _timed(lambda: renderer.render_batch(batch), timer)
+    batch_wall, batch_cpu, mailing = timed(lambda: renderer.render_batch(batch), timer)
     copies: list[int] = []
-    kept_wall, kept_cpu, _ = _timed(lambda: renderer.render_batch(
+    kept_wall, kept_cpu, _ = timed(lambda: renderer.render_batch(
         batch, each_notice=lambda _position, pdf: copies.append(len(pdf))), timer)
-    html_wall, _, _ = _timed(lambda: [renderer.render_html(*notice) for notice in batch], timer)
-    single_wall, single_cpu, _ = _timed(lambda: [renderer.render_one(*x) for x in single], timer)
+    html_wall, _, _ = timed(lambda: [renderer.render_html(*notice) for notice in batch], timer)
+    single_wall, single_cpu, _ = timed(lambda: [renderer.render_one(*x) for x in single], timer)
     batch_rate, single_rate, kept_rate = n / batch_wall, singles / single_wall, n / kept_wall
     cores = os.cpu_count() or 1
     return {

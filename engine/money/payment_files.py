@@ -10,6 +10,16 @@ than zero) and `paid_on` (YYYY-MM-DD) are required; `tender` is check, card or a
 check for lockbox files, card for online ones); `check_number` (at most 32 characters) and
 `transaction_id` are optional.
 
+A lockbox file may give the bill stub's scan line instead, in a `scan_line` column
+(engine.money.scanline: `000123-01 0000009745 9`): its account number and amount stand
+for the `account_number` and `amount` columns, which may then be left out or empty. An
+amount written in the `amount` column is what was paid (a check for part of the bill) and
+wins over the stub's; an account number written must be the stub's. A scan line whose check
+digit fails is refused on its line, as any field that does not read.
+
+    scan_line,paid_on,check_number
+    000123-01 0000009745 9,2026-03-04,1042
+
 A transaction id is kept whole, however long. The payment's idempotency key is the source
 and the id while that fits the key's 128 characters, else the source and the id's SHA-256;
 a payment without a transaction id gets a key of its own when it posts (see
@@ -29,11 +39,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from engine.money import to_cents
+from engine.money import money_text, to_cents
 from engine.money.bounds import LARGEST, BoundError, machine_amount
 from engine.money.tenders import DEFAULT_TENDER, FILE_TENDERS, PaymentError
+from engine.money.scanline import ScanLineError, read_scan_line
 
 REQUIRED = ("account_number", "amount", "paid_on")
+SCAN_LINE = "scan_line"  # stands for account_number and amount
 KEY_LENGTH = 128  # payments.idempotency_key
 HASHED = "sha256:"
 CHECK_NUMBER_LENGTH = 32
@@ -128,8 +140,10 @@ def parse_payment_file(lines: Iterable[str], source: str) -> tuple[list[PaymentR
 
 
 def _check_header(names: list[str] | None) -> None:
-    """Refuse a header without the required columns."""
+    """Refuse a header without the required columns (a scan_line column stands for account_number and amount)."""
     columns = {(name or "").strip() for name in names or []}
+    if SCAN_LINE in columns:
+        columns |= {"account_number", "amount"}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise PaymentError(f"the payment file's header lacks {', '.join(missing)}")
@@ -141,6 +155,10 @@ def _read_line(record: dict, line: int, width: int, source: str) -> tuple[Paymen
     if shape is not None:
         return None, [shape]
     values = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
+    if values.get(SCAN_LINE):
+        wrong = _from_scan_line(values, line)
+        if wrong is not None:
+            return None, [wrong]
     read, problems = {}, []
     for column, attribute, reader in READERS:
         try:
@@ -150,6 +168,21 @@ def _read_line(record: dict, line: int, width: int, source: str) -> tuple[Paymen
     if problems:
         return None, problems
     return PaymentRow(line=line, **read), []
+
+
+def _from_scan_line(values: dict[str, str], line: int) -> LineProblem | None:
+    """Fill the line's account number and amount from its scan line; a problem when it does not read or agree."""
+    try:
+        account_number, cents = read_scan_line(values[SCAN_LINE])
+    except ScanLineError as bad:
+        return LineProblem(line, SCAN_LINE, str(bad))
+    written = values.get("account_number", "")
+    if written and written != account_number:
+        return LineProblem(line, "account_number", f"{written} is not the scan line's account {account_number}")
+    values["account_number"] = account_number
+    if not values.get("amount"):
+        values["amount"] = money_text(cents)
+    return None
 
 
 def _shape_problem(record: dict, line: int, width: int) -> LineProblem | None:

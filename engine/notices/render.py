@@ -28,6 +28,18 @@ def _day(context, value: str) -> str:
     return formats.long_date(value, context["language"])
 
 
+@pass_context
+def _dates(context, text: object) -> str:
+    """A sentence the engine wrote, with each ISO date in it spelled in the notice's own language."""
+    return formats.spelled_dates("" if text is None else str(text), context["language"])
+
+
+@pass_context
+def _month(context, period: str) -> str:
+    """A billing period (YYYY-MM) as the notice's language says it: 'October 2026', 'octubre de 2026'."""
+    return formats.month_of(period, context["language"])
+
+
 def _lines(value: str | list[str]) -> list[str]:
     """An address given as a list of lines or as text with line breaks, as lines."""
     if isinstance(value, list):
@@ -44,7 +56,7 @@ def notice_environment(templates_dir: str | Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=formats.money, day=_day, lines=_lines, zero=formats.is_zero)
+    env.filters.update(money=formats.money, day=_day, lines=_lines, zero=formats.is_zero, dates=_dates, month=_month)
     return env
 
 
@@ -75,6 +87,7 @@ class NoticeRenderer:
         self.processes = max(1, processes or os.cpu_count() or 1)
         self.pages_per_process = max(1, pages_per_process)
         self._meta_prefix = new_meta_prefix()
+        self.font_dirs: tuple[str, ...] = ()  # folders of fonts the application ships (engine.notices.wkhtmltopdf)
         self._document_start = self.env.get_template("_document.html").render(city=self.city)
 
     def render_html(self, notice_type: str, language: str, data: dict) -> str:
@@ -145,7 +158,7 @@ class NoticeRenderer:
     def _part_pdf(self, executable: str, part: list[str], path: Path, split: bool) -> list[bytes]:
         """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; each notice's PDF if split."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
-        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout)
+        pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout, "letter", self.font_dirs)
         path.write_bytes(pdf)
         return self._notice_pdfs(executable, part, path, pdf, timeout) if split else []
 
@@ -154,8 +167,8 @@ class NoticeRenderer:
         sheets = _sheets(path, pdf, timeout)
         if len(sheets) == len(part):
             return sheets
-        return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds)
-                for page in part]
+        return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds,
+                            "letter", self.font_dirs) for page in part]
 
 
 def _sheets(part: Path, pdf: bytes, timeout: float) -> list[bytes]:

@@ -20,6 +20,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from xml.sax.saxutils import escape
 
 import pdfkit
 
@@ -75,12 +76,26 @@ def new_meta_prefix() -> str:
     return f"ordinance-{secrets.token_hex(16)}-"
 
 
-def headless_environment(runtime_dir: str) -> dict[str, str]:
-    """A small clean environment (no proxies, no display), with Qt told to run offscreen."""
+def headless_environment(runtime_dir: str, font_dirs: tuple[str, ...] = ()) -> dict[str, str]:
+    """A small clean environment (no proxies, no display), with Qt told to run offscreen.
+
+    With `font_dirs`, the fonts in those folders are seen too (a fontconfig file in the run's
+    own folder adds them to the system's): fonts the application ships, such as the scan
+    line's OCR-A, are then real fonts in the PDF, whose text pdftotext reads. (A web font
+    given by @font-face is drawn as outlines by this wkhtmltopdf: no text, and bigger files.)
+    """
     env = {k: v for k, v in os.environ.items() if k in KEPT_ENV}
     env.setdefault("LANG", "C.UTF-8")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_RUNTIME_DIR"] = runtime_dir
+    if font_dirs:
+        system = env.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+        dirs = "".join(f"  <dir>{escape(folder)}</dir>\n" for folder in font_dirs)
+        config = os.path.join(runtime_dir, "fonts.conf")
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                         f'  <include ignore_missing="yes">{escape(system)}</include>\n{dirs}</fontconfig>\n')
+        env["FONTCONFIG_FILE"] = config
     return env
 
 
@@ -102,10 +117,14 @@ def command(executable: str, html: str, meta_prefix: str, env: dict[str, str], p
     return kit.command()
 
 
-def html_to_pdf(executable: str, html: str, meta_prefix: str, timeout: float, paper: str = "letter") -> bytes:
-    """Run one wkhtmltopdf process over a whole HTML document, on a paper of PAPERS; the PDF's bytes."""
+def html_to_pdf(executable: str, html: str, meta_prefix: str, timeout: float, paper: str = "letter",
+                font_dirs: tuple[str, ...] = ()) -> bytes:
+    """Run one wkhtmltopdf process over a whole HTML document, on a paper of PAPERS; the PDF's bytes.
+
+    `font_dirs`: folders of fonts the application ships, seen beside the system's.
+    """
     with tempfile.TemporaryDirectory(prefix="ordinance-qt-") as runtime_dir:
-        env = headless_environment(runtime_dir)
+        env = headless_environment(runtime_dir, font_dirs)
         argv = command(executable, html, meta_prefix, env, paper)
         try:
             done = subprocess.run(argv, input=html.encode("utf-8"), capture_output=True,

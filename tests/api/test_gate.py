@@ -97,9 +97,10 @@ def test_the_rest_of_the_site_keeps_its_html_error_pages(client):
 def test_every_api_endpoint_declares_a_scope(app):
     from webapp.api.gate import _SCOPE_ATTR
     api_views = {name: view for name, view in app.view_functions.items() if name.startswith("api.")}
-    assert set(api_views) == {"api.account", "api.payment", "api.liens", "api.shutoffs"}
+    assert set(api_views) == {"api.account", "api.e_bill", "api.payment", "api.liens", "api.shutoffs"}
     assert {name: getattr(view, _SCOPE_ATTR) for name, view in api_views.items()} == {
-        "api.account": "accounts:read", "api.payment": "payments:write", "api.liens": "liens:read",
+        "api.account": "accounts:read", "api.e_bill": "accounts:read", "api.payment": "payments:write",
+        "api.liens": "liens:read",
         "api.shutoffs": "shutoffs:read"}
 
 

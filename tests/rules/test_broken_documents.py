@@ -31,7 +31,8 @@ EXPECTED = {
     'bad-input-type.yaml':
         '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date; found the text "decimal"',
     'bad-kind.yaml':
-        '2: kind: expected one of schedule, criteria, calendar, deadline, measure, services, payment-order; found the text "decision_table"',
+        '2: kind: expected one of schedule, criteria, calendar, deadline, measure, services, payment-order, '
+        'sweep, bill-messages; found the text "decision_table"',
     'bad-roll.yaml':
         '7: versions[0].timeline.due.roll: expected one of office_day, shutoff_day; found the text "next_business_day"',
     'bad-weekday.yaml':

@@ -9,6 +9,8 @@ from engine.notices.kept import KeptCopyError
 from engine.accounts import customer_record
 from engine.accounts.notes import notes_of
 from engine.accounts.returns import return_payment
+from engine.money.bill_explanation import explain_bill
+from engine.statements.batch import bill_of_account, statement_pdf
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
 from engine.rules.services import service_names
@@ -18,7 +20,7 @@ from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
 from webapp.auth import STAFF, role_required
-from webapp.catalog import catalog, rules, state_label
+from webapp.catalog import catalog, notice_templates, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.pages import not_found
@@ -67,7 +69,7 @@ def show(number: str):
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                            service_names=service_names(rules(), clock.today(), "en"),
-                           usage=lookup.usage_chart(page.bills),
+                           usage=lookup.usage_chart(page.bills), explain=explain_bill,
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
                            may_return=_may_return(), **_record(account))
 
@@ -110,7 +112,7 @@ def request_refund(number: str):
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                                service_names=service_names(rules(), clock.today(), "en"),
-                               usage=lookup.usage_chart(page.bills),
+                               usage=lookup.usage_chart(page.bills), explain=explain_bill,
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
                                may_return=_may_return(), **_record(account)), 400
     try:
@@ -142,3 +144,20 @@ def notice_pdf(number: str, notice_id: int):
     name = f"{account.number}-{notice.notice_type}-{notice.id}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<number>/bills/<int:bill_id>/statement.pdf")
+@role_required(*STAFF)
+def statement_pdf_of_bill(number: str, bill_id: int):
+    """A reprint of one bill's statement: the sheet that was mailed, rendered again from the stored bill."""
+    account = _account(number)
+    bill = bill_of_account(database.session, account.id, bill_id=bill_id)
+    if bill is None:
+        not_found(f"Account {number} has no bill {bill_id}.")
+    try:
+        pdf = statement_pdf(database.session, rules(), bill.id, notice_templates())
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The bill could not be printed: {error}", "error")
+        return redirect(url_for("accounts.show", number=number, _anchor="bills"))
+    name = f"{account.number}-bill-{bill.period}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

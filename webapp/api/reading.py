@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import request
 
+from engine.money.billing import BillingError, check_period
 from engine.money.bounds import BoundError, Ceiling, check_paid_on, machine_amount
 from webapp.api.errors import ApiError
 
@@ -97,4 +98,14 @@ def query_text(name: str, max_length: int) -> str:
         raise ApiError(400, f"The query parameter {name} is required.", field=name)
     if len(value) > max_length or not value.isprintable():
         raise ApiError(400, f"{name} must be at most {max_length} printable characters.", field=name)
+    return value
+
+
+def query_period(name: str) -> str:
+    """A billing period query parameter (?name=YYYY-MM), or ApiError 400 naming it."""
+    value = query_text(name, 7)
+    try:
+        check_period(value)
+    except BillingError:
+        raise ApiError(400, f"{name} must be a month written YYYY-MM, not {value!r}.", field=name) from None
     return value

@@ -1,7 +1,7 @@
 """The API's endpoints: read the call, call one service, answer JSON."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from engine.money.limits import city_limits
 from webapp import clock
@@ -18,6 +18,15 @@ PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
 def account(number: str):
     """An account's balance, past due, days past due, last bill's due date, status and cash-only flag."""
     return jsonify(services.account_summary(database.session, number, clock.today()))
+
+
+@bp.get("/accounts/<number>/bill.pdf")
+@scope_required("accounts:read")
+def e_bill(number: str):
+    """The account's bill as a PDF e-bill: its latest, or the one of ?period=YYYY-MM; the mailed statement's sheet."""
+    period = reading.query_period("period") if request.args.get("period") else None
+    pdf, name = services.e_bill(database.session, catalog().rules, number, period)
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @bp.post("/payments")

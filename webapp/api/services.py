@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.money.ledger import standing
 from engine.money import money_text, to_cents
+from engine.notices import NoticeDataError, PdfRenderError
+from engine.statements.batch import bill_of_account, statement_pdf
 from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments, transaction_key
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
 from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import runtime
 from engine.workflow.services import Catalog
 from webapp.api.errors import ApiError
+from webapp.catalog import notice_templates
 
 LIEN_RULE = "lien-eligibility"
 PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
@@ -50,6 +53,20 @@ def account_summary(session: Session, number: str, on: date) -> dict:
     return {"account_number": account.number, "as_of": on.isoformat(), **_owed(session, account, on),
             "last_bill_due_on": last_due.isoformat() if last_due else None,
             "status": account.status, "cash_only": bool(account.cash_only)}
+
+
+def e_bill(session: Session, library, number: str, period: str | None) -> tuple[bytes, str]:
+    """An account's bill statement as a PDF (its latest bill, or the period's) and a file name; ApiError 404 without."""
+    account = _account(session, number)
+    bill = bill_of_account(session, account.id, period=period)
+    if bill is None:
+        raise ApiError(404, f"Account {number} has no bill" + (f" for {period}." if period else " yet."),
+                       field="period" if period else "account_number")
+    try:
+        pdf = statement_pdf(session, library, bill.id, notice_templates())
+    except (NoticeDataError, PdfRenderError) as error:
+        raise ApiError(503, f"The bill could not be rendered: {error}") from None
+    return pdf, f"{account.number}-bill-{bill.period}.pdf"
 
 
 def _lien_case(case: Case, catalog: Catalog) -> dict:

@@ -61,6 +61,13 @@ def _notices(r: dict) -> list[Row]:
                 f"one PDF per notice {r['single_notices_per_s']:,.1f}/s", r["meets_target"])]
 
 
+def _statements(r: dict) -> list[Row]:
+    return [Row(f"bill statements per second into a billing run's mailing PDF ({r['batch_statements']:,})",
+                f"{r['batch_statements_per_s']:,.0f}/s (CPU allows {r['batch_cpu_bound_statements_per_s']:,.0f}/s)",
+                f"{r['target_statements_per_s']}/s",
+                f"one PDF per statement {r['single_statements_per_s']:,.1f}/s", r["meets_target"])]
+
+
 def _search(r: dict) -> list[Row]:
     return [Row(f"search p95, {r['accounts']:,} accounts", f"{r['search_p95_ms']:.1f} ms", "150 ms",
                 f"one account by id p95 {r['baseline_p95_ms']:.2f} ms", r["meets_target"])]
@@ -93,6 +100,7 @@ BENCHES: dict[str, tuple[Callable[[int], list[str]], Callable[[dict], list[Row]]
     "billing": (lambda n: ["--accounts", str(n)], _billing),
     "sweep": (lambda n: ["--accounts", str(n)], _sweep),
     "notices": (lambda n: [], _notices),
+    "statements": (lambda n: ["--accounts", str(min(n, 2000))], _statements),
     "search": (lambda n: ["--accounts", str(n)], _search),
     "payments": (lambda n: ["--accounts", str(min(n, 50_000)), "--rows", str(min(n, 50_000))], _payments),
     "web": (lambda n: ["--accounts", str(n)], _web),

@@ -12,6 +12,8 @@ from engine.money.billing import BillingError, check_period, parse_reads, run_bi
 from engine.rulebook.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
+from engine.notices import NoticeDataError, PdfRenderError
+from engine.statements.batch import StatementsError, mail_statements
 from webapp.cli.context import CityContext, Database, city_date_option, fail, pass_city
 
 
@@ -38,9 +40,11 @@ def command() -> None:
               help="Write the zero/high use exceptions report here as CSV.")
 @click.option("--rules-dir", default="rules", show_default=True, help="The rule documents' folder.")
 @click.option("--chunk", default=2000, show_default=True, help="Rows per transaction.")
+@click.option("--statements", "with_statements", is_flag=True,
+              help="Then render the run's bill statements (as `ordinance billing statements`).")
 @pass_city
 def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date, exceptions_file: str | None,
-        rules_dir: str, chunk: int) -> None:
+        rules_dir: str, chunk: int, with_statements: bool) -> None:
     """Bill every good read of the file; bad rows are listed with line numbers and post nothing."""
     library = load_rules(rules_dir, city.db)
     check_period(period)
@@ -60,8 +64,36 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date
     click.echo(f"Billed {report.billed:,} accounts for {format_money(report.billed_cents)}; "
                f"{report.already_billed:,} already billed for {period} (skipped); {len(problems):,} rows refused; "
                f"{len(report.exceptions):,} usage exceptions.")
+    if with_statements and (report.billed or report.already_billed):
+        make_statements(city, library, cycle, period, None)
     if problems:
         sys.exit(1)
+
+
+@command.command("statements")
+@click.option("--cycle", required=True, help="The billing run's cycle, e.g. A.")
+@click.option("--period", required=True, help="The billing run's period, YYYY-MM.")
+@click.option("--folder", type=click.Path(file_okay=False), default=None,
+              help="Where the PDF and postal summary go (default: the PDF folder's statements/).")
+@click.option("--rules-dir", default="rules", show_default=True, help="The rule documents' folder.")
+@pass_city
+def statements(city: CityContext, cycle: str, period: str, folder: str | None, rules_dir: str) -> None:
+    """Render every bill of a billing run into one mailing PDF, with a postal summary by ZIP and language."""
+    check_period(period)
+    make_statements(city, load_rules(rules_dir, city.db), cycle, period, folder)
+
+
+def make_statements(city: CityContext, library: RuleLibrary, cycle: str, period: str, folder: str | None) -> None:
+    """Render a run's statements and say where they went, or exit 1 with why not."""
+    target = folder or city.db.config.PDF_FOLDER / "statements"
+    try:
+        with city.db.sessions() as session, session.begin():
+            made = mail_statements(session, library, cycle=cycle, period=period, folder=target, now=city.now(),
+                                   actor=f"billing:{cycle}-{period}")
+    except (StatementsError, NoticeDataError, PdfRenderError) as bad:
+        fail(f"statements for cycle {cycle} {period}: {bad}")
+    click.echo(f"Statements: {made.summary.total_pieces:,} bills, {made.summary.total_pages:,} pages in "
+               f"{made.pdf_path} (SHA-256 {made.sha256}); postal summary in {made.summary_path}.")
 
 
 def write_exceptions(path: str, exceptions: list[dict]) -> None:

@@ -1,0 +1,44 @@
+"""Bill statements to PDF with the notices' renderer: a whole run as one mailing PDF, or one bill on demand.
+
+The same machinery as the notices (engine.notices.render): Jinja autoescaped and strict,
+wkhtmltopdf with no file or network access, long mailings in parts rendered a few processes
+at a time and joined with pdfunite. The statement's own template is
+templates/notices/bill-statement.<language>.html; the scan line's OCR-A font ships in
+templates/notices/fonts/ and is shown to wkhtmltopdf through fontconfig (a real font in the
+PDF, so the scan line is text that pdftotext reads; an @font-face web font would be drawn
+as outlines).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.notices.catalog import NoticeDataError, RECIPIENT_KEYS, check_language
+from engine.notices.render import NoticeRenderer
+
+STATEMENT = "bill-statement"
+TITLES = {"en": "Utility Bill", "es": "Factura de servicios públicos"}
+NEEDS = ("account_number", "service_address", "period", "service_from", "service_to", "billed_on", "due_date",
+         "amount_due", "explanation", "scan_line", "recipient", "usage", "services")
+
+
+class StatementRenderer(NoticeRenderer):
+    """Renders bill statements (type "bill-statement") as a mailing PDF or one bill's PDF."""
+
+    def __init__(self, templates_dir: str | Path, city: dict, **options) -> None:
+        """The notices' renderer, with the statement's own document head (its stylesheet) and the fonts shipped with it."""
+        super().__init__(templates_dir, city, **options)
+        self.font_dirs = (str((Path(templates_dir) / "fonts").resolve()),)
+        self._document_start = self.env.get_template("_statement_document.html").render(city=self.city)
+
+    def render_html(self, notice_type: str, language: str, data: dict) -> str:
+        """One statement's page, after checking its data holds what the template prints."""
+        if notice_type != STATEMENT:
+            raise NoticeDataError(f"a statement renderer renders {STATEMENT}, not {notice_type!r}")
+        check_language(notice_type, language)
+        missing = [key for key in NEEDS if data.get(key) in (None, "")]
+        missing += [f"recipient.{key}" for key in RECIPIENT_KEYS if not (data.get("recipient") or {}).get(key)]
+        if missing:
+            raise NoticeDataError(f"bill statement of {data.get('account_number', '?')}: data is missing "
+                                  f"{', '.join(missing)}")
+        template = self.env.get_template(f"{STATEMENT}.{language}.html")
+        return template.render({**data, "city": self.city, "language": language, "title": TITLES[language]})
