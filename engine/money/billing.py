@@ -15,9 +15,18 @@ The service period runs from the day after the previous read through this read's
 the rate schedule in force prorates it by days across a rate change. Rows are billed in
 chunks, each chunk in its own transaction; an account already billed for the cycle's period
 is skipped, so a second run posts nothing. A bad row (unknown or closed account, another
-cycle, a negative or rolled-back reading, a duplicate read in the file or already stored, an
-unparsable value, a bill beyond the city's ceiling for an amount from the rules) posts nothing
-and is reported with its line number; the good rows go on.
+cycle, a duplicate read in the file or already stored, an unparsable value, a bill beyond
+the city's ceiling for an amount from the rules) posts nothing and is reported with its line
+number; the good rows go on.
+
+Only reviewed reads are billed (engine.reads.review). A row of the file is checked against
+the account's history by the city's `meter-reads` rule: one that passes is stored `accepted`
+and billed; one that is held (high, low or zero use, a rollover or a reading below the
+previous one, a reader's estimate) is stored `to_review`, not billed, and listed in the
+report's exceptions. Without a file, the run bills the period's stored reads that are
+accepted or estimated and not yet billed. Either way the report lists what was not billed:
+the cycle's reads still waiting (to review, reread requested) and its active accounts with no
+read for the period.
 """
 from __future__ import annotations
 
@@ -33,6 +42,8 @@ from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.reads import review
+from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
@@ -42,24 +53,12 @@ from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
 RATE_SCHEDULES = {"residential": "water-rates-residential", "commercial": "water-rates-commercial"}
 DUE_DAYS_WITHOUT_CALENDAR = 21
-HIGH_USE_FACTOR = 3
 WINTER_MONTHS = (12, 1, 2)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class BillingError(ValueError):
     """A billing run that cannot start (bad period, a file without the needed columns)."""
-
-
-@dataclass(frozen=True)
-class ReadRow:
-    """One parsed line of a reads file."""
-
-    line: int
-    account_number: str
-    read_on: date
-    reading: int | None
-    consumption: int | None
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class RowProblem:
 
 @dataclass
 class BillingReport:
-    """What a billing run did: bills posted, rows skipped or refused, and the usage exceptions."""
+    """What a billing run did: bills posted, rows skipped or refused, reads held, and what was not billed."""
 
     cycle: str
     period: str
@@ -81,7 +80,8 @@ class BillingReport:
     billed_cents: int = 0
     already_billed: int = 0
     problems: list[RowProblem] = field(default_factory=list)
-    exceptions: list[dict] = field(default_factory=list)
+    exceptions: list[dict] = field(default_factory=list)  # the file's reads held for review by this run
+    not_billed: list = field(default_factory=list)  # engine.reads.review.Exception_: waiting or missing reads
 
 
 def _whole_ccf(text: str, name: str) -> int:
@@ -239,7 +239,7 @@ class _Chunk:
 
 @dataclass(frozen=True)
 class BillingRun:
-    """The fixed inputs of one run: cycle, period, dates, rules, actor."""
+    """The fixed inputs of one run: cycle, period, dates, rules, the read policy, actor."""
 
     library: object
     cycle: str
@@ -247,6 +247,7 @@ class BillingRun:
     billed_on: date
     due_on: date
     now: datetime
+    policy: object = None
 
     @property
     def actor(self) -> str:
@@ -254,20 +255,32 @@ class BillingRun:
         return f"billing:{self.cycle}-{self.period}"
 
 
-def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period: str, rows: list[ReadRow],
+def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period: str, rows: list[ReadRow] | None,
                 as_of: date, now: datetime, chunk: int = 2000,
                 progress: Callable[[int], None] | None = None) -> BillingReport:
-    """Bill every good row of a reads file for cycle and period, one transaction per chunk."""
+    """Bill every good, reviewed row of a reads file (None: the stored reviewed reads) for cycle and period.
+
+    One transaction per chunk; the report ends with what the period still has unbilled.
+    """
+    from engine.rules.errors import EvaluationError
     check_period(period)
     billed_on, due_on, _ = billing_dates(library, cycle, period, as_of)
-    run = BillingRun(library, cycle, period, billed_on, due_on, now)
+    try:
+        policy = review.read_policy(library, as_of)
+    except EvaluationError as missing:
+        raise BillingError(f"reads are reviewed by the rule document {review.POLICY_ID!r}: {missing}") from None
+    run = BillingRun(library, cycle, period, billed_on, due_on, now, policy)
     report = BillingReport(cycle, period)
+    stored = rows is None
+    if stored:
+        with sessions() as session:
+            rows = _reviewed_reads(session, cycle, period)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         for attempt in (1, 2, 3):
             try:
                 with sessions() as session, session.begin():
-                    done = _bill_chunk(session, run, part)
+                    done = _bill_chunk(session, run, part, stored=stored)
                 break
             except IntegrityError:
                 if attempt == 3:  # another run is billing the same rows; after two retries, give up loudly
@@ -280,7 +293,22 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
         if progress:
             progress(len(part))
     report.problems.sort(key=lambda p: p.line)
+    with sessions() as session:
+        report.not_billed = review.exceptions(session, period, cycle)
     return report
+
+
+def _reviewed_reads(session: Session, cycle: str, period: str) -> list[ReadRow]:
+    """The period's accepted and estimated reads of the cycle's accounts with no bill yet, as rows (line: read id)."""
+    billed = select(Bill.id).where(Bill.account_id == MeterRead.account_id, Bill.period == period)
+    return [ReadRow(read.id, read.number, read.read_on, read.reading, read.consumption_ccf)
+            for read in session.execute(
+                select(MeterRead.id, UtilityAccount.number, MeterRead.read_on, MeterRead.reading,
+                       MeterRead.consumption_ccf)
+                .join(UtilityAccount, UtilityAccount.id == MeterRead.account_id)
+                .where(UtilityAccount.cycle == cycle, MeterRead.period == period,
+                       MeterRead.review_status.in_(review.BILLABLE), ~billed.exists())
+                .order_by(UtilityAccount.number))]
 
 
 def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set[int], set[int]]:
@@ -298,73 +326,85 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     return billed, stored
 
 
-def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow]) -> _Chunk:
-    """Compute and store the bills of one chunk of rows in the session's transaction."""
+def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: bool = False) -> _Chunk:
+    """Compute and store the bills of one chunk of rows (stored: of reviewed stored reads) in the transaction."""
     done = _Chunk()
     accounts = {a.number: a for a in session.execute(
         select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
                UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.services,
                UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
     ids = [a.id for a in accounts.values()]
-    billed, stored = _billed_and_read(session, ids, run.period)
+    billed, read = _billed_and_read(session, ids, run.period)
     since = min(r.read_on for r in part) - timedelta(days=400)
     history: dict[int, list] = defaultdict(list)
-    for read in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
-                                       MeterRead.consumption_ccf)
-                                .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
-                                       MeterRead.read_on >= since).order_by(MeterRead.read_on)):
-        history[read.account_id].append(read)
+    for earlier in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
+                                          MeterRead.consumption_ccf)
+                                   .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
+                                          MeterRead.review_status.in_(review.BILLABLE),
+                                          MeterRead.read_on >= since).order_by(MeterRead.read_on)):
+        history[earlier.account_id].append(earlier)
     ceiling = city_limits(session).ceiling("rule_amount")
     for row in part:
         account = accounts.get(row.account_number)
         if account is not None and account.id in billed:
             done.already_billed += 1
             continue
+        earlier = [r for r in history.get(account.id, []) if r.read_on < row.read_on] if stored and account else \
+            history.get(account.id, []) if account else []
         try:
-            _bill_row(run, row, account, account is not None and account.id in stored,
-                      history.get(account.id, []) if account else [], done, ceiling)
+            if stored:
+                _bill_read(run, row, account, row.reading, row.consumption, earlier, done, ceiling)
+            else:
+                _bill_row(run, row, account, account is not None and account.id in read, earlier, done, ceiling)
         except ValueError as bad:
             done.problems.append(RowProblem(row.line, row.account_number, str(bad)))
     _store(session, run, done)
     return done
 
 
-def _consumption(row: ReadRow, previous) -> tuple[int, int]:
-    """(reading, consumption) of a row given the account's previous read, or a ValueError."""
-    if previous is None:
-        if row.consumption is None:
-            raise ValueError("no earlier read is on file for this account; give its consumption column")
-        return (row.reading if row.reading is not None else row.consumption), row.consumption
-    if row.read_on <= previous.read_on:
-        raise ValueError(f"read_on {row.read_on} is not after the latest stored read ({previous.read_on})")
-    if row.reading is None:
-        return previous.reading + row.consumption, row.consumption
-    if row.reading < previous.reading:
-        raise ValueError(f"reading {row.reading} is below the previous reading {previous.reading} of "
-                         f"{previous.read_on} (negative consumption: a rolled-back or replaced meter?)")
-    used = row.reading - previous.reading
-    if row.consumption is not None and row.consumption != used:
-        raise ValueError(f"consumption {row.consumption} does not match reading less previous reading ({used})")
-    return row.reading, used
-
-
 def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: list, done: _Chunk,
               ceiling: Ceiling) -> None:
-    """Check one row and compute its bill into the chunk; a ValueError says why it cannot be billed."""
-    from engine.rules.errors import EvaluationError
+    """Check one row of a file: a read held by the review is stored to review, a read that passes is billed."""
+    _check_account(run, row, account)
+    if stored:
+        raise ValueError(f"a read for {run.period} is already stored for account {row.account_number}")
+    previous = history[-1] if history else None
+    reading, checked = reviewed_row(run.policy, row, previous, history)
+    read = dict(account_id=account.id, period=run.period, read_on=row.read_on, reading=reading,
+                consumption_ccf=checked.consumption, source="billing-file")
+    if checked.held:
+        done.reads.append(dict(read, review_status=review.TO_REVIEW, review_check=checked.check,
+                               review_reason=checked.reason, reviewed_by=None, reviewed_at=None))
+        done.exceptions.append({"line": row.line, "account_number": row.account_number, "read_on": row.read_on,
+                                "consumption_ccf": checked.consumption, "average_ccf": checked.average,
+                                "exception": checked.reason})
+        return
+    _bill_read(run, row, account, reading, checked.consumption, history, done, ceiling)
+    done.reads.append(dict(read, review_status=review.ACCEPTED, review_check=None, review_reason=None,
+                           reviewed_by=review.BY_RULES, reviewed_at=run.now))
+
+
+def _check_account(run: BillingRun, row: ReadRow, account) -> None:
+    """A ValueError unless the account is known, active and of the run's cycle."""
     if account is None:
         raise ValueError(f"unknown account {row.account_number}")
     if account.cycle != run.cycle:
         raise ValueError(f"account {row.account_number} is billed in cycle {account.cycle}, not {run.cycle}")
     if account.status != "active":
         raise ValueError(f"account {row.account_number} is {account.status}")
-    if stored:
-        raise ValueError(f"a read for {run.period} is already stored for account {row.account_number}")
+
+
+def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, history: list, done: _Chunk,
+               ceiling: Ceiling) -> None:
+    """Compute the bill of one reviewed read into the chunk; a ValueError says why it cannot be billed."""
+    from engine.rules.errors import EvaluationError
+    _check_account(run, row, account)
     rule_id = RATE_SCHEDULES.get(account.rate_class)
     if rule_id is None:
         raise ValueError(f"rate class {account.rate_class!r} has no rate schedule")
+    if used < 0:
+        raise ValueError(f"a use of {used} CCF cannot be billed")
     previous = history[-1] if history else None
-    reading, used = _consumption(row, previous)
     service_from = (previous.read_on + timedelta(days=1) if previous
                     else max(account.opened_on, row.read_on - timedelta(days=29)))
     earlier = [(r.read_on, r.consumption_ccf) for r in history]
@@ -379,12 +419,9 @@ def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: lis
     if total > ceiling.cents:
         raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
                          f"({used} CCF): check the reading")
-    _note_exceptions(row, used, [u for day, u in earlier if day >= row.read_on - timedelta(days=365)], done)
     explanation = result.to_json()
     explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
     explanation["service_period"] = [service_from.isoformat(), row.read_on.isoformat()]
-    done.reads.append(dict(account_id=account.id, period=run.period, read_on=row.read_on, reading=reading,
-                           consumption_ccf=used, source="billing-file"))
     done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
                            service_to=row.read_on, billed_on=run.billed_on, due_on=run.due_on, consumption_ccf=used,
                            total_cents=total, rule_id=rule_id, rule_version=result.version.isoformat(),
@@ -394,24 +431,12 @@ def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: lis
     done.billed_cents += total
 
 
-def _note_exceptions(row: ReadRow, used: int, last_year: list[int], done: _Chunk) -> None:
-    """List zero use, and use above HIGH_USE_FACTOR times the account's own 12-month average."""
-    average = (Decimal(sum(last_year)) / len(last_year)).quantize(Decimal("0.1")) if last_year else None
-    if used == 0:
-        kind = "zero use"
-    elif average and used > HIGH_USE_FACTOR * average:
-        kind = f"high use (over {HIGH_USE_FACTOR}x the 12-month average; possible leak)"
-    else:
-        return
-    done.exceptions.append({"line": row.line, "account_number": row.account_number, "read_on": row.read_on,
-                            "consumption_ccf": used, "average_ccf": average, "exception": kind})
-
-
 def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
+    if done.reads:
+        insert_rows(session, MeterRead.__table__, done.reads)
     if not done.bills:
         return
-    insert_rows(session, MeterRead.__table__, done.reads)
     insert_rows(session, Bill.__table__, done.bills)
     # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
     by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(

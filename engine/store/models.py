@@ -261,6 +261,12 @@ class MeterRead(Base):
     reading: Mapped[int] = mapped_column(Integer)
     consumption_ccf: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(40), default="route")
+    # The review before billing (engine.reads.review): to_review | accepted | reread | estimated, why, who, when.
+    review_status: Mapped[str] = mapped_column(String(16), default="accepted", server_default="accepted", index=True)
+    review_check: Mapped[str | None] = mapped_column(String(24))  # the first check that held it: high, zero, ...
+    review_reason: Mapped[str | None] = mapped_column(Text)  # every check that held it, in words
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
 
 
 class Bill(Base):

@@ -15,6 +15,7 @@ from tests.ledger.billing_support import account_with_reads, library, reads_file
 
 AS_OF = date(2026, 3, 1)
 WINTER = [("2025-12", date(2025, 12, 27), 980, 6), ("2026-01", date(2026, 1, 28), 988, 8)]
+SHOP = [("2025-12", date(2025, 12, 27), 962, 24), ("2026-01", date(2026, 1, 28), 988, 26)]  # a shop uses more
 
 
 def _run(sessions, path, **kw):
@@ -27,10 +28,11 @@ def _run(sessions, path, **kw):
 
 
 def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
-    """Two good reads billed exactly; every bad row named by its line with nothing posted for it."""
+    """Two good reads billed exactly; every bad row named by its line with nothing posted for it; a reading
+    below the previous one is no bad row but a read held for review (negative use), stored and not billed."""
     with committing_db() as s, s.begin():
         home = account_with_reads(s, WINTER).number                      # 12 CCF, winter average 7
-        shop = account_with_reads(s, WINTER, meter_size='1"', rate_class="commercial").number
+        shop = account_with_reads(s, SHOP, meter_size='1"', rate_class="commercial").number
         other_cycle = account_with_reads(s, WINTER, cycle="B").number
         closed = account_with_reads(s, WINTER, status="closed").number
         rolled_back = account_with_reads(s, WINTER).number
@@ -53,11 +55,12 @@ def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
     ])
     problems, report = _run(committing_db, path)
     by_line = {p.line: p.message for p in problems}
-    assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert sorted(by_line) == [4, 5, 6, 8, 9, 10, 11, 12, 13]
     assert "unknown account NO-SUCH-1" in by_line[4]
     assert "cycle B, not A" in by_line[5]
     assert "closed" in by_line[6]
-    assert "below the previous reading 988" in by_line[7]
+    assert [(e["line"], e["account_number"]) for e in report.exceptions] == [(7, rolled_back)]
+    assert "Negative use: reading 900 is below the previous reading 988" in report.exceptions[0]["exception"]
     assert "also on line 9" in by_line[8] and "also on line 8" in by_line[9]
     assert "already stored" in by_line[10]
     assert "not a date" in by_line[11]
@@ -84,7 +87,9 @@ def test_bills_to_the_cent_and_bad_rows_by_line(committing_db, tmp_path):
         assert charges[0].due_on == date(2026, 3, 23)  # bill day Mar 1 + 21 = Sunday Mar 22, rolled to Monday
         assert billing_dates(library(), "A", "2026-03", AS_OF)[2] == "city-calendar"
         assert standing(s, home_bill.account_id, AS_OF).balance == Decimal("97.45")
-        assert s.scalar(select(func.count()).select_from(MeterRead).where(MeterRead.period == "2026-03")) == 3
+        reads = s.scalars(select(MeterRead).where(MeterRead.period == "2026-03")).all()
+        assert sorted((r.consumption_ccf, r.review_status) for r in reads) == [
+            (-88, "to_review"), (2, "accepted"), (12, "accepted"), (30, "accepted")]
         assert verify_chain(s).intact
 
 
@@ -119,18 +124,22 @@ def test_a_period_across_a_rate_change_is_prorated(committing_db, tmp_path):
         assert [p["days"] for p in bill.explanation["parts"]] == [15, 15]
 
 
-def test_zero_and_high_use_are_listed(committing_db, tmp_path):
-    """Zero use, and use over three times the account's own average, appear in the exceptions."""
+def test_zero_and_high_use_are_held_and_listed(committing_db, tmp_path):
+    """Zero use, and use over three times the account's own average (the meter-reads rule), are held for
+    review: stored, listed in the exceptions and among the reads not billed, and not billed."""
     with committing_db() as s, s.begin():
         quiet = account_with_reads(s, WINTER).number
         leak = account_with_reads(s, WINTER).number
         normal = account_with_reads(s, WINTER).number
     path = reads_file(tmp_path, [f"{quiet},2026-02-26,988", f"{leak},2026-02-26,1010", f"{normal},2026-02-26,996"])
     problems, report = _run(committing_db, path)
-    assert not problems and report.billed == 3
+    assert not problems and report.billed == 1 and report.billed_cents == 8666
     kinds = {e["account_number"]: e["exception"] for e in report.exceptions}
-    assert kinds[quiet] == "zero use" and kinds[leak].startswith("high use") and normal not in kinds
-    assert [e["line"] for e in report.exceptions] == [2, 3]
+    assert kinds[quiet] == "Zero use: the meter has not moved since the previous read (the 12-month average is 7.0 CCF)"
+    assert kinds[leak] == "High use: 22 CCF is 3.1 times the 12-month average of 7.0 CCF (held above 3 times)"
+    assert normal not in kinds and [e["line"] for e in report.exceptions] == [2, 3]
+    assert sorted((e.account_number, e.status) for e in report.not_billed) == [
+        (quiet, "to_review"), (leak, "to_review")]
 
 
 def test_two_runs_of_one_cycle_at_once_bill_each_account_once(committing_url, tmp_path):

@@ -33,37 +33,58 @@ def command() -> None:
 @command.command("run")
 @click.option("--cycle", required=True, help="Billing cycle, e.g. A.")
 @click.option("--period", required=True, help="Billing period, YYYY-MM.")
-@click.option("--reads", "reads_file", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV: account_number,read_on,reading[,consumption].")
+@click.option("--reads", "reads_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV: account_number,read_on,reading[,consumption]; reviewed as they are billed. "
+                   "Without it, the period's stored reads that are accepted or estimated are billed.")
 @city_date_option("--as-of", help="The run's date")
 @click.option("--exceptions", "exceptions_file", type=click.Path(dir_okay=False, writable=True),
-              help="Write the zero/high use exceptions report here as CSV.")
+              help="Write the file's reads held for review (zero, high, low use, ..) here as CSV.")
+@click.option("--not-billed", "not_billed_file", type=click.Path(dir_okay=False, writable=True),
+              help="Write the period's reads not billed (to review, reread requested, missing) here as CSV.")
 @click.option("--rules-dir", default="rules", show_default=True, help="The rule documents' folder.")
 @click.option("--chunk", default=2000, show_default=True, help="Rows per transaction.")
 @click.option("--statements", "with_statements", is_flag=True,
               help="Then render the run's bill statements (as `ordinance billing statements`).")
 @pass_city
-def run(city: CityContext, cycle: str, period: str, reads_file: str, as_of: date, exceptions_file: str | None,
-        rules_dir: str, chunk: int, with_statements: bool) -> None:
-    """Bill every good read of the file; bad rows are listed with line numbers and post nothing."""
+def run(city: CityContext, cycle: str, period: str, reads_file: str | None, as_of: date,
+        exceptions_file: str | None, not_billed_file: str | None, rules_dir: str, chunk: int,
+        with_statements: bool) -> None:
+    """Bill every good, reviewed read (of the file, or stored); bad rows are listed with line numbers and post nothing."""
     library = load_rules(rules_dir, city.db)
     check_period(period)
+    rows, problems = None, []
+    if reads_file:
+        try:
+            with open(reads_file, newline="", encoding="utf-8-sig") as handle:
+                rows, problems = parse_reads(handle)
+        except (BillingError, UnicodeDecodeError) as bad:
+            fail(f"{reads_file}: {bad}")
     try:
-        with open(reads_file, newline="", encoding="utf-8-sig") as handle:
-            rows, problems = parse_reads(handle)
-    except (BillingError, UnicodeDecodeError) as bad:
-        fail(f"{reads_file}: {bad}")
-    with click.progressbar(length=len(rows), label=f"Billing cycle {cycle} {period}", file=sys.stderr) as bar:
-        report = run_billing(city.db.sessions, library, cycle=cycle, period=period, rows=rows, as_of=as_of,
-                             now=city.now(), chunk=chunk, progress=bar.update)
+        with click.progressbar(length=len(rows) if rows is not None else 0, label=f"Billing cycle {cycle} {period}",
+                               file=sys.stderr) as bar:
+            report = run_billing(city.db.sessions, library, cycle=cycle, period=period, rows=rows, as_of=as_of,
+                                 now=city.now(), chunk=chunk, progress=bar.update)
+    except BillingError as bad:
+        fail(str(bad))
     problems = sorted(problems + report.problems, key=lambda p: p.line)
     for problem in problems:
-        click.echo(f"{reads_file}:{problem.line}: {problem.account_number or '-'}: {problem.message}", err=True)
+        where = f"{reads_file}:{problem.line}" if reads_file else f"read {problem.line}"
+        click.echo(f"{where}: {problem.account_number or '-'}: {problem.message}", err=True)
     if exceptions_file:
         write_exceptions(exceptions_file, report.exceptions)
+    if not_billed_file:
+        with open(not_billed_file, "w", newline="", encoding="utf-8") as handle:
+            write_csv(handle, [e.as_row() for e in report.not_billed],
+                      ["account_number", "period", "read_on", "reading", "consumption_ccf", "status", "reason"])
+    waiting = sum(1 for e in report.not_billed if e.read_id is not None)
     click.echo(f"Billed {report.billed:,} accounts for {format_money(report.billed_cents)}; "
                f"{report.already_billed:,} already billed for {period} (skipped); {len(problems):,} rows refused; "
-               f"{len(report.exceptions):,} usage exceptions.")
+               f"{len(report.exceptions):,} reads held for review; not billed: {waiting:,} reads waiting for "
+               f"review or a reread, {len(report.not_billed) - waiting:,} accounts with no read.")
+    for item in report.not_billed[:20]:
+        click.echo(f"  not billed: {item.account_number}: {item.reason}")
+    if len(report.not_billed) > 20:
+        click.echo(f"  ... and {len(report.not_billed) - 20:,} more (--not-billed FILE lists them all)")
     if with_statements and (report.billed or report.already_billed):
         make_statements(city, library, cycle, period, None)
     if problems:

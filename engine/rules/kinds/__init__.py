@@ -9,6 +9,7 @@
     payment-order  how credits are applied to what is owed               payment_order.py
     sweep      a nightly sweep: subjects, cases opened and worked, lists  sweep.py
     bill-messages  what the city prints on bills for a while             bill_messages.py
+    meter-reads    read review thresholds, estimates, handheld layouts  meter_reads.py
 
 Each module holds one `RuleKind` (engine.rules.kinds.base): the schema of its versions, the
 checks a schema cannot express, its references, its evaluator (engine.rules.<kind>), its
@@ -20,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from engine.rules.kinds import (bill_messages, calendar, criteria, deadline, measure, payment_order, schedule,
-                                 services, sweep)
+from engine.rules.kinds import (bill_messages, calendar, criteria, deadline, measure, meter_reads, payment_order,
+                                schedule, services, sweep)
 from engine.rules.kinds.base import RuleKind, Shown
 
 REGISTRY: Mapping[str, RuleKind] = MappingProxyType({kind.name: kind for kind in (
     schedule.KIND, criteria.KIND, calendar.KIND, deadline.KIND, measure.KIND, services.KIND, payment_order.KIND,
-    sweep.KIND, bill_messages.KIND)})
+    sweep.KIND, bill_messages.KIND, meter_reads.KIND)})
 KINDS = tuple(REGISTRY)
 
 
