@@ -22,6 +22,7 @@ REFERENCES = MappingProxyType({
     "license-lapsed": "Alder Creek Municipal Code 5.04.130",
     "license-certificate": "Alder Creek Municipal Code 5.04.060",
     "refund-letter": "Alder Creek Municipal Code 13.04.150",
+    "leak-letter": "Utility Billing Procedure UB-4 (Meter Reading and Review)",
 })
 
 
@@ -68,6 +69,12 @@ def sample_notice_data(type_id: str, number: int = 0) -> dict:
         "check_date": "2026-03-02",
         "installments": [{"due_date": f"2026-{month:02d}-15", "amount": "41.67"}
                          for month in range(4, 10)],
+        "period": "2026-03",
+        "read_date": "2026-02-26",
+        "consumption_ccf": 40 + number % 20,
+        "average_ccf": "8.0",
+        "times_average": f"{(40 + number % 20) / 8:.1f}",
+        "gallons": f"{(40 + number % 20) * 748:,}",
     }
     if type_id in ("license-renewal-final", "license-lapsed"):
         data["amount_due"] = "156.25"

@@ -23,6 +23,7 @@ MENU = (
     ("Payments", "payments.index"),
     ("Cash drawer", "payments.drawer"),
     ("Payment files", "payments.files"),
+    ("Read review", "reads.review_page"),
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
     ("Workflows", "workflows.index"),

@@ -235,6 +235,7 @@ class _Chunk:
     reads: list[dict] = field(default_factory=list)
     bills: list[dict] = field(default_factory=list)
     lines: list[list[tuple]] = field(default_factory=list)
+    leaks: list[tuple] = field(default_factory=list)  # (account id, average) of reads accepted at the leak factor
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,8 @@ def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: lis
                                 "exception": checked.reason})
         return
     _bill_read(run, row, account, reading, checked.consumption, history, done, ceiling)
+    if checked.leak:
+        done.leaks.append((account.id, checked.average))
     done.reads.append(dict(read, review_status=review.ACCEPTED, review_check=None, review_reason=None,
                            reviewed_by=review.BY_RULES, reviewed_at=run.now))
 
@@ -435,6 +438,10 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
     if done.reads:
         insert_rows(session, MeterRead.__table__, done.reads)
+    for account_id, average in done.leaks:
+        read = session.scalar(select(MeterRead).where(MeterRead.account_id == account_id,
+                                                      MeterRead.period == run.period))
+        review.leak_letter(session, run.policy, read, average, run.billed_on)
     if not done.bills:
         return
     insert_rows(session, Bill.__table__, done.bills)

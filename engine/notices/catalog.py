@@ -27,6 +27,7 @@ MONEY_KEYS = frozenset({
 DATE_KEYS = frozenset({
     "notice_date", "due_date", "shutoff_date", "reconnection_date", "lapsed_date",
     "issued_date", "expiration_date", "check_date", "recording_date", "release_date", "down_payment_due",
+    "read_date",
 })
 INSTALLMENT_KEYS = ("due_date", "amount")
 
@@ -44,6 +45,7 @@ class NoticeType:
     title_es: str
     requires: tuple[str, ...]
     preview: str = "Show what the letter will say"  # the button that shows a step's letter before it is taken
+    by_workflow: bool = True  # a workflow's `notice:` may make it (False: made by its own service, e.g. the read review)
 
     def template_name(self, language: str) -> str:
         """The Jinja template that writes this notice in one language."""
@@ -97,7 +99,11 @@ NOTICE_TYPES = _types(
                 "expiration_date")),
     NoticeType("refund-letter", "Refund", "Reembolso",
                ("account_number", "refund_amount", "check_number", "check_date")),
+    NoticeType("leak-letter", "Possible Leak: Your Water Use Jumped", "Posible fuga: su consumo de agua aumentó",
+               ("account_number", "service_address", "period", "read_date", "consumption_ccf", "average_ccf",
+                "times_average"), by_workflow=False),
 )
+WORKFLOW_NOTICES = tuple(type_id for type_id, kind in NOTICE_TYPES.items() if kind.by_workflow)
 
 
 def notice_type(type_id: str) -> NoticeType:

@@ -73,7 +73,7 @@ class ReadImport:
     held: list[dict] = field(default_factory=list)
     replaced: int = 0
     skipped_lines: int = 0
-    leaks: list[int] = field(default_factory=list)  # the reads accepted with use at the leak letter's factor
+    leaks: list[int] = field(default_factory=list)  # the leak letters made (notice ids) for reads accepted
 
 
 def _whole(text: str, column: str) -> int | None:
@@ -257,7 +257,9 @@ def import_reads(session: Session, library, *, cycle: str, period: str, rows: li
         session.add(read)
         session.flush()
         if not checked.held and checked.leak:
-            report.leaks.append(read.id)
+            letter = review.leak_letter(session, policy, read, checked.average, as_of)
+            if letter:
+                report.leaks.append(letter.id)
         report.stored += 1
     audit.record(session, actor=actor, action="reads.imported", subject_type="reads", subject_id=f"{cycle}-{period}",
                  detail={"stored": report.stored, "accepted": report.accepted, "held": len(report.held),

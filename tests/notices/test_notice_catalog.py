@@ -14,11 +14,11 @@ from notice_support import TEMPLATES
 EXPECTED_TYPES = {
     "past-due-reminder", "shutoff-notice", "door-hanger", "payment-plan-agreement",
     "reconnection", "lien-intent", "lien-release", "license-renewal-reminder",
-    "license-renewal-final", "license-lapsed", "license-certificate", "refund-letter",
+    "license-renewal-final", "license-lapsed", "license-certificate", "refund-letter", "leak-letter",
 }
 
 
-def test_the_twelve_notice_types_are_registered():
+def test_the_thirteen_notice_types_are_registered():
     assert set(NOTICE_TYPES) == EXPECTED_TYPES
 
 

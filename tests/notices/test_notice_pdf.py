@@ -24,6 +24,7 @@ SHOWN = {
     "license-lapsed": [("amount_due", "money"), ("lapsed_date", "date"), ("business_name", "text")],
     "license-certificate": [("business_name", "text"), ("expiration_date", "date")],
     "refund-letter": [("refund_amount", "money"), ("check_number", "text"), ("check_date", "date")],
+    "leak-letter": [("read_date", "date"), ("service_address", "text"), ("times_average", "text")],
 }
 # A phrase only the English page has, and one only the Spanish page has.
 LANGUAGE_MARK = {"en": "Para recibir este aviso en español, llame al (530) 555-0142.",
@@ -45,7 +46,7 @@ def _every_notice() -> list[tuple[str, str, dict]]:
 
 @pytest.fixture(scope="module")
 def mailing(renderer, tmp_path_factory):
-    """All 24 notices in one mailing PDF, written to disk for pdftotext."""
+    """All 26 notices in one mailing PDF, written to disk for pdftotext."""
     notices = _every_notice()
     pdf = renderer.render_batch(notices)
     path = tmp_path_factory.mktemp("mailing") / "mailing.pdf"
@@ -56,11 +57,11 @@ def mailing(renderer, tmp_path_factory):
 def test_the_mailing_is_one_letter_size_page_per_notice(mailing):
     notices, pdf, _ = mailing
     assert pdf.startswith(b"%PDF")
-    assert pdf_pages(pdf) == len(notices) == 24
+    assert pdf_pages(pdf) == len(notices) == 26
     assert pdf_page_size(pdf).startswith("612 x 792 pts")
 
 
-@pytest.mark.parametrize("index", range(24))
+@pytest.mark.parametrize("index", range(26))
 def test_each_page_has_its_notice(mailing, renderer, index):
     notices, _, path = mailing
     type_id, language, data = notices[index]
@@ -101,7 +102,7 @@ def test_the_address_sits_inside_the_envelope_window(mailing):
     notices, _, path = mailing
     # The #10 window, in points: 7/8 in from the left, 2 in from the top, 4 in by 1 1/8 in.
     left, top, right, bottom = 0.875 * 72, 2 * 72, 4.875 * 72, 3.125 * 72
-    for page in (1, 24):
+    for page in (1, 26):
         recipient = notices[page - 1][2]["recipient"]
         address_words = f"{recipient['name']} {recipient['street']} {recipient['zip']}".split()
         inside = {word for word, x0, y0, x1, y1 in word_boxes(path, page)

@@ -5,7 +5,7 @@ date already past is re-dated first, and a notice that would still print one is 
 """
 from __future__ import annotations
 
-from engine.notices.catalog import NOTICE_TYPES
+from engine.notices.catalog import WORKFLOW_NOTICES
 from engine.rules.messages import quoted
 from engine.rules.types import YamlValue
 from engine.store.models import Notice
@@ -18,8 +18,8 @@ from engine.workflow.redating import redate_stored, refuse_past_dates
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
     """`notice: TEMPLATE_ID` among the registered notices, in a workflow that gives every case field it prints."""
-    if not isinstance(value, str) or value not in NOTICE_TYPES:
-        reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
+    if not isinstance(value, str) or value not in WORKFLOW_NOTICES:
+        reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(WORKFLOW_NOTICES)}")
         return
     for name in NOTICE_FIELDS.get(value, ()):
         if name not in reader.field_types:
