@@ -173,3 +173,19 @@ def test_estimate_missing_from_the_command_line(committing_url, tmp_path):
     with sessions() as s:
         read = s.scalar(select(MeterRead).where(MeterRead.account_id == missing.id, MeterRead.period == "2026-03"))
         assert (read.consumption_ccf, read.review_status, read.source) == (7, "estimated", "estimate")
+
+
+def test_a_read_the_rules_accept_at_the_leak_factor_sends_its_letter(committing_db):
+    """Use of exactly 3x the average is not held (held above 3x) but is the leak letter's jump: one letter."""
+    from engine.store.models import Notice
+    with committing_db() as s, s.begin():
+        account = account_with_reads(s, WINTER)                      # average 7.0: 21 CCF is 3x
+    rows, problems = parse_csv(["account_number,read_on,reading", f"{account.number},2026-02-26,1009"])
+    with committing_db() as s, s.begin():
+        report = import_reads(s, library(), cycle="A", period="2026-03", rows=rows, problems=problems, as_of=AS_OF,
+                              actor="carla", now=NOW)
+        assert (report.accepted, report.held, len(report.leaks)) == (1, [], 1)
+        letter = s.get(Notice, report.leaks[0])
+        assert (letter.notice_type, letter.subject_id, letter.created_on) == ("leak-letter", account.id, AS_OF)
+        assert (letter.data["consumption_ccf"], letter.data["times_average"], letter.data["gallons"]) == (
+            21, "3.0", "15,708")
