@@ -95,10 +95,9 @@ def _whole_ccf(text: str, name: str) -> int:
 def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
     """The reads of a CSV file, and a problem for each line that cannot be read; duplicates refused."""
     reader = csv.DictReader(lines)
-    columns = {name.strip() for name in reader.fieldnames or []}
-    if "account_number" not in columns or "read_on" not in columns or not columns & {"reading", "consumption"}:
-        raise BillingError("the reads file needs a header with account_number, read_on and reading "
-                           f"(or consumption); found {sorted(columns) or 'no header'}")
+    refused = review.missing_columns(reader.fieldnames or [])
+    if refused:
+        raise BillingError(refused)
     rows, problems = [], []
     for record in reader:
         line = reader.line_num

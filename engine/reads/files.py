@@ -123,10 +123,9 @@ def _row(line: int, values: dict[str, str], date_form: str, estimated_codes: tup
 def parse_csv(lines: Iterable[str]) -> tuple[list[ReadRow], list[ReadProblem]]:
     """The reads of a CSV file, and a problem for each value that does not read."""
     reader = csv.DictReader(lines)
-    columns = {name.strip() for name in reader.fieldnames or []}
-    if "account_number" not in columns or "read_on" not in columns or not columns & {"reading", "consumption"}:
-        raise ReadFileError("the reads file needs a header with account_number, read_on and reading "
-                            f"(or consumption); found {sorted(columns) or 'no header'}")
+    refused = review.missing_columns(reader.fieldnames or [])
+    if refused:
+        raise ReadFileError(refused)
     rows, problems = [], []
     for record in reader:
         values = {(k or "").strip(): (v or "") for k, v in record.items() if k is not None}

@@ -56,6 +56,15 @@ class ReadRow:
     reader_estimated: bool = False
 
 
+def missing_columns(columns: Iterable[str]) -> str | None:
+    """Why a reads CSV's header will not do (None: it will): the billing run's and the import's one check."""
+    found = {name.strip() for name in columns}
+    if "account_number" in found and "read_on" in found and found & {"reading", "consumption"}:
+        return None
+    return ("the reads file needs a header with account_number, read_on and reading (or consumption); "
+            f"found {sorted(found) or 'no header'}")
+
+
 class ReadError(ValueError):
     """A review step that cannot be taken; the message says why."""
 

@@ -47,6 +47,12 @@ def _back(period: str | None, cycle: str | None):
     return redirect(url_for("reads.review_page", period=period or None, cycle=cycle or None))
 
 
+def _refused(form):
+    """Back to the review page with what was wrong with the form."""
+    flash("; ".join(m for messages in form.errors.values() for m in messages), "error")
+    return _back(form.period.data, form.cycle.data)
+
+
 @bp.route("/<read_id>/decide", methods=["POST"])
 @role_required(*STAFF)
 def decide(read_id: str):
@@ -54,8 +60,7 @@ def decide(read_id: str):
     number = record_id(read_id, "meter read")
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("; ".join(m for messages in form.errors.values() for m in messages), "error")
-        return _back(form.period.data, form.cycle.data)
+        return _refused(form)
     read = database.session.get(MeterRead, number)
     if read is None:
         not_found(f"There is no meter read {number}.")
@@ -85,8 +90,7 @@ def estimate_missing(account_id: str):
     number = record_id(account_id, "account")
     form = EstimateMissingForm()
     if not form.validate_on_submit():
-        flash("; ".join(m for messages in form.errors.values() for m in messages), "error")
-        return _back(form.period.data, form.cycle.data)
+        return _refused(form)
     account = database.session.get(UtilityAccount, number)
     if account is None:
         not_found(f"There is no account {number}.")
