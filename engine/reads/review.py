@@ -370,6 +370,8 @@ class Exception_:
     status: str  # to_review | reread | missing
     check: str | None
     reason: str
+    reviewed_by: str | None = None  # who sent it for a reread (a read waiting for one)
+    reviewed_at: datetime | None = None
 
     def as_row(self) -> dict[str, Any]:
         """The exception as a report row."""
@@ -391,13 +393,15 @@ def exceptions(session: Session, period: str, cycle: str | None = None, *,
     """The period's reads waiting (to review, reread) and, with `missing`, the active accounts with no read."""
     query = (_accounts_query().add_columns(MeterRead.id.label("read_id"), MeterRead.read_on, MeterRead.reading,
                                            MeterRead.consumption_ccf, MeterRead.review_status,
-                                           MeterRead.review_check, MeterRead.review_reason)
+                                           MeterRead.review_check, MeterRead.review_reason, MeterRead.reviewed_by,
+                                           MeterRead.reviewed_at)
              .join(MeterRead, MeterRead.account_id == UtilityAccount.id)
              .where(MeterRead.period == period, MeterRead.review_status.in_(list(statuses))))
     if cycle:
         query = query.where(UtilityAccount.cycle == cycle)
     found = [Exception_(r.read_id, r.id, r.number, r.name, r.service_address, r.cycle, period, r.read_on, r.reading,
-                        r.consumption_ccf, r.review_status, r.review_check, r.review_reason or "")
+                        r.consumption_ccf, r.review_status, r.review_check, r.review_reason or "", r.reviewed_by,
+                        r.reviewed_at)
              for r in session.execute(query)]
     if missing:
         found += missing_reads(session, period, cycle)
