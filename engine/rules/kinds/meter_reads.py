@@ -26,10 +26,11 @@ from decimal import Decimal
 
 from engine.rules import versions as in_force
 from engine.rules.checks import DocumentChecks
-from engine.rules.document import Documents, RuleDocument
+from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, bounded, listing, mapping, text, whole
 from engine.rules.types import Facts, JsonValue, YamlMapping
+from engine.rules.wording import Term
 
 DATE_FORMS = {"YYYYMMDD": "%Y%m%d", "MMDDYYYY": "%m%d%Y", "MMDDYY": "%m%d%y", "YYYY-MM-DD": "%Y-%m-%d",
               "MM/DD/YYYY": "%m/%d/%Y"}
@@ -186,6 +187,39 @@ def policy_lines(shown: Shown) -> list[str]:
             f"  handheld layouts: {', '.join(shown['layouts']) or 'none'}"]
 
 
+def terms(doc: RuleDocument, version: Version) -> list[Term]:
+    """The thresholds, the estimate, the leak letter and each layout's columns, in words."""
+    body, group = version.body, "Review"
+    found = []
+    if "history" in body:
+        found.append(Term(group, "average of", f"the reads of the last {body['history']['months']} months, "
+                                               f"at least {body['history']['at_least']}"))
+    for key, words in (("high", "held when use is above"), ("low", "held when use is above zero and below"),
+                       ("leak_letter", "leak letter when use is at least")):
+        if key in body:
+            found.append(Term(group, words, f"{body[key]['times_average']} times the average"))
+    for key, words in (("zero", "zero use"), ("reader_estimate", "a reader's estimate")):
+        if key in body:
+            found.append(Term(group, words, body[key]))
+    if "dials" in body:
+        found.append(Term(group, "dials of a meter without its own", str(body["dials"])))
+    if "estimate" in body:
+        found.append(Term("Estimates", "a missing read", f"the average of the last {body['estimate']['months']} "
+                                                         f"months' reads, at least {body['estimate']['at_least']}"))
+    for name, layout in (body.get("layouts") or {}).items():
+        where = f"Layout {name}"
+        found.append(Term(where, "title", layout["title"]))
+        found.append(Term(where, "dates", layout["dates"]))
+        if "record_type" in layout:
+            record = layout["record_type"]
+            found.append(Term(where, "reads are the lines with", f"{record['value']} at characters "
+                                                                 f"{record['from']}-{record['to']}"))
+        for column, span in layout["columns"].items():
+            codes = f" (codes {', '.join(str(c) for c in span['codes'])})" if "codes" in span else ""
+            found.append(Term(where, column, f"characters {span['from']}-{span['to']}{codes}"))
+    return found
+
+
 REQUIRED = ("history", "high", "low", "zero", "reader_estimate", "dials", "estimate", "leak_letter")
-KIND = RuleKind("meter-reads", version_keys, REQUIRED, check_version, evaluate, policy_lines,
+KIND = RuleKind("meter-reads", version_keys, REQUIRED, check_version, evaluate, policy_lines, terms=terms,
                 takes_inputs=False, one_per_city=True)
