@@ -16,6 +16,7 @@ from webapp.pages import not_found, record_id
 from webapp.reads import bp
 from webapp.reads.forms import DecisionForm, EstimateMissingForm, ShowForm
 
+SHOWN = 500  # rows the review page shows; a cycle at a time narrows the rest
 DONE = {"accept": "Accepted the read of {number}: it will be billed.",
         "reread": "Sent the read of {number} back to the field: it is on the reread list.",
         "estimate": "Estimated the read of {number}: {reason}"}
@@ -37,7 +38,8 @@ def review_page():
     form = ShowForm(request.args)
     period, cycle = _month_and_cycle(form)
     found = review.exceptions(database.session, period, cycle)
-    return render_template("reads/review.html", form=form, period=period, cycle=cycle, exceptions=found,
+    return render_template("reads/review.html", form=form, period=period, cycle=cycle, exceptions=found[:SHOWN],
+                           count=len(found),
                            words=review.STATUS_WORDS, decision_form=DecisionForm(), missing_form=EstimateMissingForm(),
                            leak_letters=len(review.leak_letters_of(database.session, period)))
 
