@@ -14,6 +14,7 @@ from tests.ledger.money_support import payment_file
 from webapp.cli import main
 
 WINTER = [("2025-12", date(2025, 12, 27), 980, 6), ("2026-01", date(2026, 1, 28), 988, 8)]
+SHOP = [("2025-12", date(2025, 12, 27), 962, 24), ("2026-01", date(2026, 1, 28), 988, 26)]  # 30 CCF is no jump
 
 
 def _csv(text: str) -> list[dict]:
@@ -28,7 +29,7 @@ def test_billing_payments_and_reports_from_the_command_line(committing_url, tmp_
     sessions = make_sessionmaker(make_engine(committing_url))
     with sessions() as s, s.begin():
         home = account_with_reads(s, WINTER).number
-        shop = account_with_reads(s, WINTER, meter_size='1"', rate_class="commercial").number
+        shop = account_with_reads(s, SHOP, meter_size='1"', rate_class="commercial").number
     env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
     reads = reads_file(tmp_path, [f"{home},2026-02-26,1000", "GHOST-1,2026-02-26,3", f"{shop},2026-02-26,1018"])
