@@ -4,7 +4,7 @@ Reads already on file were billed, so they are `accepted` (the server default); 
 run bills only reads `accepted` or `estimated` (engine.reads.review, engine.money.billing).
 
 Revision ID: 0019_read_review
-Revises: 0018
+Revises: 0019_license_verification
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import engine.store.types
 
 revision = "0019_read_review"
-down_revision = "0018"
+down_revision = "0019_license_verification"  # main had its 0019 first; the lead re-chains at merge
 branch_labels = None
 depends_on = None
 
