@@ -82,6 +82,7 @@ class BillingReport:
     problems: list[RowProblem] = field(default_factory=list)
     exceptions: list[dict] = field(default_factory=list)  # the file's reads held for review by this run
     not_billed: list = field(default_factory=list)  # engine.reads.review.Exception_: waiting or missing reads
+    leaks: list[tuple] = field(default_factory=list)  # (read id, average): accepted at the leak factor (a letter due)
 
 
 def _whole_ccf(text: str, name: str) -> int:
@@ -234,7 +235,7 @@ class _Chunk:
     reads: list[dict] = field(default_factory=list)
     bills: list[dict] = field(default_factory=list)
     lines: list[list[tuple]] = field(default_factory=list)
-    leaks: list[tuple] = field(default_factory=list)  # (account id, average) of reads accepted at the leak factor
+    leaks: list[tuple] = field(default_factory=list)  # (account id, average), then (read id, average) once stored
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
         report.already_billed += done.already_billed
         report.problems.extend(done.problems)
         report.exceptions.extend(done.exceptions)
+        report.leaks.extend(done.leaks)
         if progress:
             progress(len(part))
     report.problems.sort(key=lambda p: p.line)
@@ -437,10 +439,9 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
     if done.reads:
         insert_rows(session, MeterRead.__table__, done.reads)
-    for account_id, average in done.leaks:
-        read = session.scalar(select(MeterRead).where(MeterRead.account_id == account_id,
-                                                      MeterRead.period == run.period))
-        review.leak_letter(session, run.policy, read, average, run.billed_on)
+    done.leaks = [(session.scalar(select(MeterRead.id).where(MeterRead.account_id == account_id,
+                                                             MeterRead.period == run.period)), average)
+                  for account_id, average in done.leaks]
     if not done.bills:
         return
     insert_rows(session, Bill.__table__, done.bills)

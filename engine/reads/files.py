@@ -73,7 +73,7 @@ class ReadImport:
     held: list[dict] = field(default_factory=list)
     replaced: int = 0
     skipped_lines: int = 0
-    leaks: list[int] = field(default_factory=list)  # the leak letters made (notice ids) for reads accepted
+    leaks: list[tuple] = field(default_factory=list)  # (read id, average): accepted at the leak factor (a letter due)
 
 
 def _whole(text: str, column: str) -> int | None:
@@ -256,9 +256,7 @@ def import_reads(session: Session, library, *, cycle: str, period: str, rows: li
         session.add(read)
         session.flush()
         if not checked.held and checked.leak:
-            letter = review.leak_letter(session, policy, read, checked.average, as_of)
-            if letter:
-                report.leaks.append(letter.id)
+            report.leaks.append((read.id, checked.average))
         report.stored += 1
     audit.record(session, actor=actor, action="reads.imported", subject_type="reads", subject_id=f"{cycle}-{period}",
                  detail={"stored": report.stored, "accepted": report.accepted, "held": len(report.held),

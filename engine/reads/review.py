@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.rules.kinds.meter_reads import MeterReadsResult
 from engine.rules.months import months_later_or_month_end
-from engine.notices.catalog import LANGUAGES
 from engine.store.models import Customer, MeterRead, Notice, Property, UtilityAccount
 
 TO_REVIEW, ACCEPTED, REREAD, ESTIMATED = "to_review", "accepted", "reread", "estimated"
@@ -234,10 +233,10 @@ def _read(session: Session, read_id: int) -> MeterRead:
     return read
 
 
-def accept(session: Session, library, read_id: int, *, actor: str, now: datetime, today: date) -> MeterRead:
-    """A clerk accepts a held read as read: it will be billed; a leak letter when its use is the rule's jump.
+def accept(session: Session, read_id: int, *, actor: str, now: datetime) -> MeterRead:
+    """A clerk accepts a held read as read: it will be billed. Negative use cannot be accepted.
 
-    Negative use cannot be accepted.
+    Whether it earns a leak letter is `leak_average`'s answer (the letter: engine.accounts.read_letters).
     """
     read = _read(session, read_id)
     if read.review_status not in WAITING:
@@ -247,41 +246,15 @@ def accept(session: Session, library, read_id: int, *, actor: str, now: datetime
                         "or estimate the read")
     read.review_status, read.reviewed_by, read.reviewed_at = ACCEPTED, actor, now
     session.flush()
-    policy, history = _policy_and_history(session, library, read.account_id, read.period, read.read_on)
-    average = average_use(history, read.read_on, policy.history_months, policy.history_at_least)
-    letter = None
-    if average and read.consumption_ccf >= policy.leak_letter * average:
-        letter = leak_letter(session, policy, read, average, today)
-    _audit(session, read, "accepted", actor, now, reason=read.review_reason,
-           leak_letter=letter.id if letter else None)
+    _audit(session, read, "accepted", actor, now, reason=read.review_reason)
     return read
 
 
-def leak_letter(session: Session, policy: MeterReadsResult, read: MeterRead, average: Decimal,
-                today: date) -> Notice | None:
-    """The leak letter of an accepted read, in the customer's language (None: the month's letter is made already)."""
-    account = session.get(UtilityAccount, read.account_id)
-    if session.scalar(select(Notice.id).where(Notice.subject_type == "utility_account",
-                                              Notice.subject_id == account.id, Notice.notice_type == LEAK_LETTER,
-                                              Notice.period == read.period)):
-        return None
-    customer = account.customer
-    data = {"notice_date": today.isoformat(), "reference": policy.reference or policy.rule,
-            "recipient": {"name": customer.name, "street": customer.mailing_street,
-                          "unit": customer.mailing_unit or "", "city": customer.mailing_city,
-                          "state": customer.mailing_state, "zip": customer.mailing_zip},
-            "account_number": account.number, "service_address": account.property.service_address,
-            "period": read.period, "read_date": read.read_on.isoformat(), "consumption_ccf": read.consumption_ccf,
-            "average_ccf": str(average),
-            "times_average": str((Decimal(read.consumption_ccf) / average).quantize(Decimal("0.1"),
-                                                                                   rounding=ROUND_HALF_UP)),
-            "gallons": f"{read.consumption_ccf * 748:,}"}
-    notice = Notice(subject_type="utility_account", subject_id=account.id, notice_type=LEAK_LETTER,
-                    period=read.period, language=customer.language if customer.language in LANGUAGES else "en",
-                    created_on=today, data=data)
-    session.add(notice)
-    session.flush()
-    return notice
+def leak_average(session: Session, library, read: MeterRead) -> Decimal | None:
+    """The account's average when the read's use is at least the rule's leak factor times it (else None)."""
+    policy, history = _policy_and_history(session, library, read.account_id, read.period, read.read_on)
+    average = average_use(history, read.read_on, policy.history_months, policy.history_at_least)
+    return average if average and read.consumption_ccf >= policy.leak_letter * average else None
 
 
 def leak_letters_of(session: Session, period: str) -> list[Notice]:

@@ -177,15 +177,21 @@ def test_estimate_missing_from_the_command_line(committing_url, tmp_path):
 
 def test_a_read_the_rules_accept_at_the_leak_factor_sends_its_letter(committing_db):
     """Use of exactly 3x the average is not held (held above 3x) but is the leak letter's jump: one letter."""
-    from engine.store.models import Notice
+    from engine.accounts.read_letters import leak_letters
+    from engine.accounts.customer_record import change_mailing_address
     with committing_db() as s, s.begin():
         account = account_with_reads(s, WINTER)                      # average 7.0: 21 CCF is 3x
+        change_mailing_address(s, account.customer_id, street="9 Forwarding Way", unit="", city="Chico", state="CA",
+                               zip_code="95926", in_force_from=AS_OF, reason="moved", actor="carla", today=AS_OF,
+                               now=NOW)
     rows, problems = parse_csv(["account_number,read_on,reading", f"{account.number},2026-02-26,1009"])
     with committing_db() as s, s.begin():
         report = import_reads(s, library(), cycle="A", period="2026-03", rows=rows, problems=problems, as_of=AS_OF,
                               actor="carla", now=NOW)
         assert (report.accepted, report.held, len(report.leaks)) == (1, [], 1)
-        letter = s.get(Notice, report.leaks[0])
+        [letter] = leak_letters(s, library(), report.leaks, AS_OF)
+        assert leak_letters(s, library(), report.leaks, AS_OF) == []  # one letter per account and month
         assert (letter.notice_type, letter.subject_id, letter.created_on) == ("leak-letter", account.id, AS_OF)
         assert (letter.data["consumption_ccf"], letter.data["times_average"], letter.data["gallons"]) == (
             21, "3.0", "15,708")
+        assert (letter.data["recipient"]["street"], letter.data["recipient"]["city"]) == ("9 Forwarding Way", "Chico")

@@ -64,8 +64,8 @@ def test_each_exception_is_caught_listed_and_billed_only_after_review(committing
 
     with committing_db() as s, s.begin():
         by_account = {r.account_id: r for r in s.scalars(select(MeterRead).where(MeterRead.period == "2026-03"))}
-        reads.accept(s, library(), by_account[zero.id].id, actor="carla", now=NOW, today=AS_OF)
-        reads.accept(s, library(), by_account[rollover.id].id, actor="carla", now=NOW, today=AS_OF)
+        reads.accept(s, by_account[zero.id].id, actor="carla", now=NOW)
+        reads.accept(s, by_account[rollover.id].id, actor="carla", now=NOW)
         reads.send_to_reread(s, by_account[high.id].id, actor="carla", now=NOW)
         estimated = reads.estimate_missing(s, library(), missing.id, "2026-03", actor="carla", now=NOW)
         assert (estimated.read_on, estimated.reading, estimated.consumption_ccf) == (date(2026, 2, 28), 715, 7)
@@ -112,7 +112,7 @@ def test_negative_use_cannot_be_accepted_and_steps_follow_the_status(committing_
     with committing_db() as s, s.begin():
         read = s.scalar(select(MeterRead).where(MeterRead.account_id == account.id, MeterRead.period == "2026-03"))
         with pytest.raises(reads.ReadError, match="a use of -88 CCF cannot be billed"):
-            reads.accept(s, library(), read.id, actor="carla", now=NOW, today=AS_OF)
+            reads.accept(s, read.id, actor="carla", now=NOW)
         reads.send_to_reread(s, read.id, actor="carla", now=NOW)
         with pytest.raises(reads.ReadError, match="reread requested, not to review"):
             reads.send_to_reread(s, read.id, actor="carla", now=NOW)

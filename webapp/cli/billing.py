@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from engine.accounts.read_letters import leak_letters
 from engine.exports import write_csv
 from engine.money import format_money
 from engine.money.billing import BillingError, check_period, parse_reads, run_billing
@@ -66,6 +67,10 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str | None, as_o
                                  now=city.now(), chunk=chunk, progress=bar.update)
     except BillingError as bad:
         fail(str(bad))
+    if report.leaks:  # reads the rules accepted at the leak factor: their letters, in one transaction
+        with city.db.sessions() as session, session.begin():
+            letters = leak_letters(session, library, report.leaks, as_of)
+        click.echo(f"{len(letters):,} leak letters made (read review page: Leak letters).")
     problems = sorted(problems + report.problems, key=lambda p: p.line)
     for problem in problems:
         where = f"{reads_file}:{problem.line}" if reads_file else f"read {problem.line}"

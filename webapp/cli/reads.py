@@ -5,6 +5,7 @@ from datetime import date
 
 import click
 
+from engine.accounts.read_letters import leak_letters
 from engine.money.billing import BillingError, check_period
 from engine.reads import review
 from engine.reads.files import ReadFileError, import_reads, layout_named, parse_csv, parse_fixed_width
@@ -46,6 +47,8 @@ def import_command(city: CityContext, reads_file: str, cycle: str, period: str, 
                               as_of=as_of, actor=actor(), now=city.now(), skipped=skipped, layout=layout)
         if report.problems:
             session.rollback()
+        else:
+            letters = leak_letters(session, library, report.leaks, as_of)
     if report.problems:
         for problem in report.problems:
             click.echo(f"{reads_file}:{problem.line}: {problem.column}: {problem.message}", err=True)
@@ -55,7 +58,7 @@ def import_command(city: CityContext, reads_file: str, cycle: str, period: str, 
     click.echo(f"Imported {report.stored:,} reads for cycle {cycle} {period}: {report.accepted:,} accepted by the "
                f"rules, {len(report.held):,} held for review, {report.replaced:,} replacing reads sent for a reread"
                + (f"; {report.skipped_lines:,} lines that are not reads skipped" if report.skipped_lines else "")
-               + (f"; {len(report.leaks):,} leak letters" if report.leaks else "") + ".")
+               + (f"; {len(letters):,} leak letters" if letters else "") + ".")
     for held in report.held:
         click.echo(f"  held: line {held['line']}: {held['account_number']}: {held['exception']}")
 

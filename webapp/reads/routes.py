@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from engine.accounts.read_letters import accept_read
 from engine.notices import NoticeDataError, NoticeRenderer, PdfRenderError
 from engine.notices.kept import city_details
 from engine.reads import review
@@ -69,8 +70,8 @@ def decide(read_id: str):
     account = read.account_id
     try:
         if form.decision.data == "accept":
-            done = review.accept(database.session, rules(), number, actor=current_user.username, now=clock.now(),
-                                 today=clock.today())
+            done, _ = accept_read(database.session, rules(), number, actor=current_user.username, now=clock.now(),
+                                  today=clock.today())
         elif form.decision.data == "reread":
             done = review.send_to_reread(database.session, number, actor=current_user.username, now=clock.now())
         else:

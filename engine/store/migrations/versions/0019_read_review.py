@@ -4,7 +4,7 @@ Reads already on file were billed, so they are `accepted` (the server default); 
 run bills only reads `accepted` or `estimated` (engine.reads.review, engine.money.billing).
 
 Revision ID: 0019_read_review
-Revises: 0019_license_verification
+Revises: 0020_customer_record
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import engine.store.types
 
 revision = "0019_read_review"
-down_revision = "0019_license_verification"  # main had its 0019 first; the lead re-chains at merge
+down_revision = "0020_customer_record"  # after main's newest (0019, 0020 came first); the lead re-chains at merge
 branch_labels = None
 depends_on = None
 
