@@ -13,13 +13,14 @@ from tests.statements.conftest import page_text
 from webapp.cli import main
 
 WINTER = [("2025-12", date(2025, 12, 27), 980, 6), ("2026-01", date(2026, 1, 28), 988, 8)]
+SHOP = [("2025-12", date(2025, 12, 27), 962, 24), ("2026-01", date(2026, 1, 28), 988, 26)]  # 30 CCF is no jump
 
 
 def test_a_billing_run_makes_its_statements_and_they_can_be_made_again(committing_url, tmp_path):
     sessions = make_sessionmaker(make_engine(committing_url))
     with sessions() as s, s.begin():
         home = account_with_reads(s, WINTER).number
-        shop = account_with_reads(s, WINTER, meter_size='1"', rate_class="commercial").number
+        shop = account_with_reads(s, SHOP, meter_size='1"', rate_class="commercial").number
     env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
     reads = reads_file(tmp_path, [f"{home},2026-02-26,1000", f"{shop},2026-02-26,1018"])
     runner = CliRunner()
