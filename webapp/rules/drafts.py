@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine.city import get_city
 from engine.jobs import rule_impact
-from engine.rulebook import revisions, store
+from engine.rulebook import reviews, revisions, store
 from engine.rulebook.approval import publish_refusal
 from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
 from engine.rules.diff import document_diff
@@ -26,7 +26,7 @@ from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
 from webapp.rules import bp, lookup
-from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
+from webapp.rules.draft_forms import ApproveForm, DraftForm, RetryImpactForm, SendBackForm
 from webapp.rules.impact_jobs import impact_job_for
 from webapp.rules.publishing import publish_from_page
 
@@ -131,7 +131,8 @@ def draft(document_id: str, revision: int):
     return render_template("rules/draft_show.html", row=row, doc=doc, job=job,
                            report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
                            errors=placed(check.errors, row.yaml_text) if check else [], warnings=_warnings(check),
-                           changes=changes, form=PublishForm(), retry=RetryImpactForm(), today=today)
+                           changes=changes, form=ApproveForm(), send_back=SendBackForm(), retry=RetryImpactForm(),
+                           reviews=reviews.reviews(session, document_id, revision), today=today)
 
 
 @bp.route("/<document_id>/drafts/<int:revision>/impact", methods=["POST"])
@@ -154,8 +155,9 @@ def retry_impact(document_id: str, revision: int):
 @role_required(*SUPERVISORS)
 def publish(document_id: str, revision: int):
     """Publish a draft: refused to its own author when the city asks for a second approver."""
-    back = publish_from_page(_draft(document_id, revision), lambda: store.publish(
-        database.session, document_id, revision, current_user.username, clock.now(), clock.today()),
+    comment = ApproveForm().comment.data
+    back = publish_from_page(_draft(document_id, revision), lambda: reviews.approve(
+        database.session, document_id, revision, current_user.username, comment, clock.now(), clock.today()),
         url_for("rules.draft", document_id=document_id, revision=revision))
     if back is not None:
         return back
@@ -164,9 +166,31 @@ def publish(document_id: str, revision: int):
     return redirect(url_for("rules.show", document_id=document_id))
 
 
+@bp.route("/<document_id>/drafts/<int:revision>/send-back", methods=["POST"])
+@role_required(*SUPERVISORS)
+def send_back(document_id: str, revision: int):
+    """Send a draft back to its author with a comment; it stays a draft."""
+    _draft(document_id, revision)
+    form = SendBackForm()
+    here = url_for("rules.draft", document_id=document_id, revision=revision)
+    if not form.validate_on_submit():
+        flash("Not sent back: " + " ".join(form.comment.errors or ["the form was not sent whole."]), "error")
+        return redirect(here)
+    try:
+        reviews.send_back(database.session, document_id, revision, current_user.username, form.comment.data,
+                          clock.now())
+    except store.RuleStoreError as error:
+        database.session.rollback()
+        flash(f"Not sent back: {error}", "error")
+        return redirect(here)
+    database.session.commit()
+    flash(f"Revision {revision} of {document_id} sent back to its author with your comment.", "success")
+    return redirect(here)
+
+
 @bp.route("/approvals")
 @role_required(*SUPERVISORS)
 def approvals():
-    """Drafts waiting for approval, with their author and date."""
-    return render_template("rules/approvals.html", drafts=revisions.waiting_drafts(database.session),
+    """Drafts waiting for approval, with their author, date, standing and own effective dates."""
+    return render_template("rules/approvals.html", drafts=reviews.approvals(database.session),
                            username=current_user.username)
