@@ -138,6 +138,8 @@ def test_a_rate_draft_shows_a_histogram_of_the_changes_and_links_the_largest_inc
     run_jobs()
     shown = supervisor.get(page).get_data(as_text=True)
     assert '<svg role="img" aria-label="Change of each of 2 accounts.' in shown
+    chart = shown[shown.index('<svg role="img"'):shown.index("</svg>")]
+    assert 'style="' not in chart and "<style" not in chart  # the app's CSP refuses inline styles: drawn black
     histogram = shown[shown.index('id="impact-histogram"'):]
     assert re.search(r"no change</th><td class=\"num\">1<", histogram)
     assert re.search(r"up less than \$1</th><td class=\"num\">1<", histogram)  # $0.91 and the 5% franchise fee
