@@ -42,7 +42,7 @@ class EditorForm(FlaskForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
 
     text = HiddenField(validators=[Length(max=TEXT_LIMIT)])
-    on = DateField("New version from", validators=[Optional()], render_kw={"type": "date"})
+    on = DateField("The new version takes effect on", validators=[Optional()], render_kw={"type": "date"})
     new_version = SubmitField("Copy the version in force then")
     mode = RadioField("A click on a day", default="holiday",
                       choices=[option("holiday", "adds or removes a holiday"),
