@@ -32,7 +32,7 @@ from engine.users import add_user
 from tests.factories import NOW, create_account, create_customer
 from tests.web.pages import bill
 from tests.web.test_browser_counter import sign_in
-from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
+from tests.web.test_browser_login import CHROMIUM, CHROMIUM_ARGS, chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -197,3 +197,45 @@ def test_a_holiday_clicked_in_the_month_grid_is_published_and_the_shutoff_days_m
     # the day before the holiday, the holiday, Friday and the weekend are barred: a shut-off rolls to Monday
     assert calendar.roll(date(2026, 4, 8), "shutoff_day") == date(2026, 4, 13)
     assert calendar.holiday(date(2026, 4, 9)) == "Founders Day"
+
+
+@pytest.fixture()
+def chromium_with_scripts() -> Iterator[object]:
+    """A headless Debian Chromium with JavaScript on (the YAML editor's CodeMirror), no network beyond the app."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(java_script_enabled=True)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        outside = []
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith("http://127.0.0.1") else None)
+        page.outside = outside
+        yield page
+        browser.close()
+
+
+def test_the_yaml_editor_numbers_its_lines_does_not_wrap_and_shows_an_error_under_its_line(city,
+                                                                                            chromium_with_scripts):
+    page, url = chromium_with_scripts, city["url"]
+    sign_in(page, url, "ana", PASSWORDS["ana"])
+    page.goto(url + "/rules/late-fee/draft")
+    editor = page.locator(".CodeMirror")
+    assert editor.is_visible() and page.locator(".CodeMirror-linenumber", has_text="1").first.is_visible()
+    assert editor.get_attribute("class").split().count("CodeMirror-wrap") == 0  # no soft wrap
+    text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    broken = text.replace("rate: 10}", "rate: ten}")
+    line = broken.splitlines().index(next(l for l in broken.splitlines() if "rate: ten}" in l)) + 1
+    page.evaluate("value => document.querySelector('.CodeMirror').CodeMirror.setValue(value)", broken)
+    page.get_by_role("button", name="Check the text").click()
+    note = page.locator(".yaml-error-note")
+    note.wait_for(state="visible")  # the checked page, its editor built
+    assert note.is_visible() and "percent, rate" in note.inner_text()
+    marked = page.locator(".yaml-error-line").first
+    number = marked.locator("xpath=ancestor::div[contains(@class,'CodeMirror-code')]/div", has=marked)
+    assert number.locator(".CodeMirror-linenumber").inner_text() == str(line)  # the error stands on its line
+    assert page.outside == []  # the editor came from the app's own static folder
