@@ -54,6 +54,7 @@ class VersionLayout:
     editable: bool
     citation: list[Cell] = field(default_factory=list)
     lines: list[LineLayout] = field(default_factory=list)
+    timeline: list[tuple[int, str, Cell | None]] = field(default_factory=list)  # a deadline's steps, in time order
     others: list[Cell] = field(default_factory=list)
 
 
@@ -108,8 +109,35 @@ def version_layout(data: YamlMapping, index: int, cells: dict[str, Cell], editab
     layout.citation = [c for c in (_take(mine, f"{prefix}.reference"), _take(mine, f"{prefix}.adopted")) if c]
     if data.get("kind") == "schedule":
         layout.lines = [_line(line, f"{prefix}.lines[{i}]", mine) for i, line in enumerate(version.get("lines", []))]
+    if data.get("kind") == "deadline":
+        layout.timeline = deadline_timeline(version, prefix, mine)
     layout.others = list(mine.values())
     return layout
+
+
+def _term_words(term: YamlValue) -> str:
+    if not isinstance(term, dict):
+        return "on the expiry date the license or permit holds"
+    if "every" in term:
+        return f"expires every {term['every']} on {term.get('date', '')}".strip()
+    return f"expires {term.get('months', '')} months after {fact_words(str(term.get('after', 'issued_on')))}"
+
+
+def deadline_timeline(version: YamlMapping, prefix: str, cells: dict[str, Cell]) -> list[tuple[int, str, Cell | None]]:
+    """A deadline version's steps in time order around the expiry: (days from it, what happens, its days' cell)."""
+    steps: list[tuple[int, str, Cell | None]] = [(0, _term_words(version.get("term")), None)]
+    for i, reminder in enumerate(version.get("reminders") or []):
+        steps.append((-int(reminder["days_before"]), f"reminder ({reminder.get('notice', '')}), days before expiry",
+                      _take(cells, f"{prefix}.reminders[{i}].days_before")))
+    if isinstance(version.get("grace"), dict):
+        penalty = (version.get("late_penalty") or {}).get("schedule")
+        steps.append((int(version["grace"]["days"]), "grace ends, days after expiry" +
+                      (f"; then the late penalty ({penalty})" if penalty else ""), _take(cells, f"{prefix}.grace.days")))
+    if isinstance(version.get("lapse"), dict):
+        notice = version["lapse"].get("notice")
+        steps.append((int(version["lapse"]["days_after"]), "lapses, days after expiry" +
+                      (f" ({notice})" if notice else ""), _take(cells, f"{prefix}.lapse.days_after")))
+    return sorted(steps, key=lambda step: step[0])
 
 
 # --- a criteria version as a decision table ---------------------------------------------------

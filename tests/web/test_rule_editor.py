@@ -116,3 +116,20 @@ def test_a_click_on_a_day_adds_a_holiday_to_a_new_calendar_version(fixed_clock, 
     (row,) = drafts(rule_store, "city-calendar")
     holidays = revision_document(row).versions[2].body["holidays"]
     assert holidays["2026-04-09"] == "Founders' Day" and "2026-01-01" in holidays
+
+
+def test_a_deadline_opens_as_its_timeline_and_a_reminder_moved_is_saved(fixed_clock, rule_store, supervisor):
+    page = supervisor.get("/rules/business-license-renewal/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/business-license-renewal/edit",
+                             data={**form_of(page), "on": "2026-06-01", "new_version": "Copy"}).get_data(as_text=True)
+    timeline = copied[copied.index("Its timeline, around the expiry"):]
+    steps = re.findall(r"<td>([^<]*)</td><th scope=\"row\">([^<]*)</th>", timeline)
+    assert [when for when, _ in steps] == ["45 days before", "15 days before", "the expiry", "31 days after",
+                                           "120 days after"]
+    assert "license-late-penalty" in steps[3][1] and "license-lapsed" in steps[4][1]
+    fields = form_of(copied)
+    fields["cell:versions[1].reminders[0].days_before"] = "60"
+    saved = supervisor.post("/rules/business-license-renewal/edit", data={**fields, "save": "Save draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (row,) = drafts(rule_store, "business-license-renewal")
+    assert revision_document(row).versions[1].body["reminders"][0]["days_before"] == Decimal(60)
