@@ -178,8 +178,7 @@ class OutcomeImpact:
                 "before": [[outcome, n] for outcome, n in self.before.items()],
                 "after": [[outcome, n] for outcome, n in self.after.items()], "changed_count": self.changed_count,
                 "changed": [list(row) for row in self.changed],
-                "not_evaluated": [list(pair) for pair in self.not_evaluated],
-                "histogram": [[label, n] for label, n in self.histogram.items()]}
+                "not_evaluated": [list(pair) for pair in self.not_evaluated]}
 
     @classmethod
     def from_json(cls, data: dict[str, JsonValue]) -> OutcomeImpact:
@@ -188,8 +187,7 @@ class OutcomeImpact:
                    before=Counter({outcome: n for outcome, n in data["before"]}),
                    after=Counter({outcome: n for outcome, n in data["after"]}), changed_count=data["changed_count"],
                    changed=[(number, was, will) for number, was, will in data["changed"]],
-                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]],
-                   histogram={label: n for label, n in data.get("histogram", [])})  # none in a report kept before it
+                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]])
 
 
 @dataclass

@@ -842,6 +842,3 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker: host:pid:thread
     heartbeat_at: Mapped[datetime | None]
-
-
-from engine.store import rule_reviews  # noqa: E402,F401  (its table on the same Base)

@@ -173,7 +173,8 @@ def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(f
     assert len(run_jobs()) == 1
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Totals over 1 accounts" in page and account.number in page
-    assert "Example: " + account.number in page and "Water base charge" in page
+    assert f"Example: <a href=\"/accounts/{account.number}\">{account.number}</a>" in page  # linked to the account
+    assert "Water base charge" in page
     assert "$39.65" not in bill_on(supervisor, "2028-07-01")
     assert login_as("admin").post(saved.headers["Location"] + "/publish").status_code == 302
     after = bill_on(supervisor, "2028-07-01")
