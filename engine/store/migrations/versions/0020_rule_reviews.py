@@ -3,8 +3,8 @@
 `rule_reviews` keeps, per draft revision of a rule document, who reviewed it, whether it was
 approved (published) or sent back to its author, the comment, and when.
 
-Revision ID: 0019_rule_reviews
-Revises: 0018
+Revision ID: 0020_rule_reviews
+Revises: 0019_license_verification
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0019_rule_reviews"
-down_revision = "0018"
+revision = "0020_rule_reviews"
+down_revision = "0019_license_verification"
 branch_labels = None
 depends_on = None
 
