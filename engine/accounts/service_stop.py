@@ -197,8 +197,8 @@ def stop_service(session: Session, library, request: StopRequest, *, refunds: Re
     ledger.lock_account(session, request.account_id)
     plan = plan_stop(session, library, request, now=now, actor=actor)
     if seen is not None and seen != plan.figures():
-        raise StopError("the amounts changed since the confirmation was shown (a payment or charge was posted); "
-                        "look at the confirmation again")
+        raise StopError("the amounts changed since the confirmation was shown (something was posted to the "
+                        "account meanwhile); look at the confirmation again")
     account = session.get(UtilityAccount, request.account_id)
     if plan.refund_cents:
         refunds.check(request.billed_on)
