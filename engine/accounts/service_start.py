@@ -159,16 +159,16 @@ def _cycle(session: Session, request: StartRequest, prop: Property) -> str:
 
 
 def next_account_number(session: Session, prop: Property) -> str:
-    """The property's next account number: its accounts' prefix with the next suffix (000123-04), else id-01."""
+    """The property's next account number: its accounts' prefix with the next suffix, as wide (000123-04), else id-01."""
     numbers = session.scalars(select(UtilityAccount.number).where(UtilityAccount.property_id == prop.id)).all()
-    prefix, suffix = f"{prop.id:06d}", 0
+    prefix, suffix, width = f"{prop.id:06d}", 0, 2
     for number in numbers:
         head, _, tail = number.rpartition("-")
         if head and tail.isdigit() and int(tail) >= suffix:
-            prefix, suffix = head, int(tail)
+            prefix, suffix, width = head, int(tail), len(tail)
     while True:
         suffix += 1
-        candidate = f"{prefix}-{suffix:02d}"
+        candidate = f"{prefix}-{suffix:0{width}d}"
         if session.scalar(select(UtilityAccount.id).where(UtilityAccount.number == candidate)) is None:
             return candidate
 
