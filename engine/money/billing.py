@@ -11,8 +11,12 @@ The reads file is CSV with a header row (UTF-8, comma-separated, one read per li
   the account's previous one. A file may carry a `consumption` column (whole CCF) instead,
   or as well: with both, they must agree; with no earlier read on file, it is required.
 
-The service period runs from the day after the previous read through this read's day, and
-the rate schedule in force prorates it by days across a rate change. Rows are billed in
+The service period runs from the day after the previous read through this read's day (a
+first bill, with no earlier read, as the rate schedule's `proration:` block says), and the
+rate schedule prorates it by days across a rate change and, when it is shorter or longer
+than a whole period, by its partial-period rule. A meter exchanged since the previous read
+(engine.store.meters) adds the old meter's use up to its final read to the new meter's.
+`bill_one_read` prices one read the same way (stop service's final bill). Rows are billed in
 chunks, each chunk in its own transaction; an account already billed for the cycle's period
 is skipped, so a second run posts nothing. A bad row (unknown or closed account, another
 cycle, a negative or rolled-back reading, a duplicate read in the file or already stored, an

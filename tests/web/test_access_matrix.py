@@ -106,4 +106,5 @@ def test_the_service_pages_are_in_the_matrix_for_every_staff_role(app):
                         ("/service/stop/<number>", "GET"): staff, ("/service/stop/<number>/review", "POST"): staff,
                         ("/service/stop/<number>", "POST"): staff, ("/service/transfer/<number>", "GET"): staff,
                         ("/service/transfer/<number>/review", "POST"): staff,
-                        ("/service/transfer/<number>", "POST"): staff}
+                        ("/service/transfer/<number>", "POST"): staff, ("/service/meter/<number>", "GET"): staff,
+                        ("/service/meter/<number>", "POST"): staff}

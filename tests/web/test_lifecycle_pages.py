@@ -125,3 +125,20 @@ def test_a_transfer_is_reviewed_then_posted(fixed_clock, clerk, db, home):
     db.expire_all()
     assert db.get(UtilityAccount, home.id).status == "closed"
     assert check_balances(db).agrees
+
+
+def test_a_meter_exchange_is_recorded_and_a_bad_final_reading_refused(fixed_clock, clerk, db, home):
+    page = clerk.get(f"/service/meter/{home.number}")
+    assert page.status_code == 200 and "M-100, 3/4\", 4 dials" in text(page)
+    data = {"exchanged_on": "2026-02-20", "old_final_reading": "990", "new_meter_number": "M-200",
+            "new_meter_size": '3/4"', "new_meter_dials": "4", "new_meter_location": "front yard",
+            "new_meter_route": "A-07", "new_first_reading": "0"}
+    refused = clerk.post(f"/service/meter/{home.number}", data=data)
+    assert refused.status_code == 400
+    assert "Meter not exchanged: Old meter's final read 990 is below its previous reading 993." in text(refused)
+    posted = clerk.post(f"/service/meter/{home.number}", data={**data, "old_final_reading": "997"})
+    assert posted.status_code == 302, text(posted)
+    db.expire_all()
+    assert db.scalar(select(Meter.account_id).where(Meter.number == "M-200")) == home.id
+    assert "Meter M-100 (final reading 997) replaced by M-200 (first reading 0)" in text(
+        clerk.get(f"/accounts/{home.number}"))

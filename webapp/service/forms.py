@@ -90,3 +90,19 @@ class TransferForm(StopForm):
     seen_deposit = HiddenField()
     review = SubmitField("Review the transfer")
     post = SubmitField("Post the transfer")
+
+
+class ExchangeForm(FlaskForm):
+    """A meter replaced mid-cycle: the old meter's final read and the new meter with its first register."""
+
+    exchanged_on = DateField("Day of the exchange", render_kw={"type": "date"},
+                             validators=[InputRequired(message="Enter the day the meter was exchanged.")])
+    old_final_reading = IntegerField("Old meter's final reading (whole CCF)", validators=WHOLE_CCF)
+    new_meter_number = StringField("New meter's number",
+                                   validators=[DataRequired(message="Enter the new meter's number."), Length(max=24)])
+    new_meter_size = SelectField("New meter's size", choices=[], validate_choice=False)
+    new_meter_dials = IntegerField("Dials", default=4, validators=[InputRequired(), NumberRange(min=3, max=9)])
+    new_meter_location = StringField("Where it is", validators=[Optional(), Length(max=120)])
+    new_meter_route = StringField("Read route", validators=[Optional(), Length(max=16)])
+    new_first_reading = IntegerField("New meter's first reading (whole CCF)", default=0, validators=WHOLE_CCF)
+    post = SubmitField("Record the exchange")

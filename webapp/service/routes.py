@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from engine.accounts.meters import NewMeter, meters_on_property
+from engine.accounts.meters import MeterError, NewMeter, exchange_meter, meter_serving, meters_on_property
 from engine.accounts.service_start import NewCustomer, StartError, StartRequest, plan_start, start_service
 from engine.accounts.service_stop import StopError, StopRequest, plan_stop, stop_service
 from engine.accounts.service_transfer import plan_transfer, transfer_service
@@ -27,7 +27,7 @@ from webapp.fields import option
 from webapp.formatting import money
 from webapp.pages import not_found
 from webapp.service import bp
-from webapp.service.forms import FindPropertyForm, StartForm, StopForm, TransferForm
+from webapp.service.forms import ExchangeForm, FindPropertyForm, StartForm, StopForm, TransferForm
 
 FIGURES = ("bill", "deposit", "balance", "transfer", "refund")
 
@@ -353,3 +353,48 @@ def post_transfer(number: str):
           f"on account {account.number}; new account {started.account.number}"
           f"{f', deposit held {money(started.deposit_cents)}' if started.deposit_cents else ''}.", "success")
     return redirect(url_for("accounts.show", number=started.account.number))
+
+
+# --- meter exchange -----------------------------------------------------------------------------
+
+
+def _exchange_page(form: ExchangeForm, account: UtilityAccount, status: int = 200,
+                   problems: list[str] | None = None):
+    """The meter exchange form, with the meter in service now and any problems."""
+    form.new_meter_size.choices = [option(size, size) for size in _meter_sizes()]
+    return render_template("service/exchange.html", form=form, account=account, problems=problems or [],
+                           meter=meter_serving(database.session, account.id)), status
+
+
+@bp.route("/meter/<number>")
+@role_required(*STAFF)
+def exchange(number: str):
+    """Exchange the account's meter: the old one's final read, the new one's number, size and first register."""
+    account = _account(number)
+    return _exchange_page(ExchangeForm(exchanged_on=clock.today(), new_meter_size=account.meter_size), account)
+
+
+@bp.route("/meter/<number>", methods=["POST"])
+@role_required(*STAFF)
+def post_exchange(number: str):
+    """Record the exchange; the cycle's bill then charges both meters' use."""
+    account = _account(number)
+    form = ExchangeForm()
+    form.new_meter_size.choices = [option(size, size) for size in _meter_sizes()]
+    if not form.validate_on_submit():
+        return _exchange_page(form, account, 400)
+    try:
+        done = exchange_meter(database.session, account.id, on=form.exchanged_on.data,
+                              old_final_reading=form.old_final_reading.data,
+                              new_meter=NewMeter(form.new_meter_number.data.strip(), form.new_meter_size.data,
+                                                 form.new_meter_dials.data, form.new_meter_location.data or "",
+                                                 form.new_meter_route.data or ""),
+                              new_first_reading=form.new_first_reading.data, now=clock.now(),
+                              actor=current_user.username)
+    except MeterError as error:
+        database.session.rollback()
+        return _exchange_page(form, account, 400, [f"Meter not exchanged: {_problem(error)}"])
+    database.session.commit()
+    flash(f"Meter {done.old_meter.number} (final reading {done.old_final_reading}) replaced by "
+          f"{done.new_meter.number} (first reading {done.new_first_reading}); the next bill charges both.", "success")
+    return redirect(url_for("accounts.show", number=account.number))
