@@ -165,7 +165,10 @@ def plan_stop(session: Session, library, request: StopRequest, *, now: datetime,
         raise StopError(f"move-out day {request.move_out_on} is after today ({request.billed_on}); "
                         "stop service on or after the day the final read is taken")
     last = latest_read(session, account.id)
-    if last is not None and request.move_out_on <= last.read_on:
+    if last is None:
+        raise StopError(f"final read: account {account.number} has no read on file to count the final read from; "
+                        "bill its latest cycle read first")
+    if request.move_out_on <= last.read_on:
         raise StopError(f"move-out day {request.move_out_on} is not after the latest read ({last.read_on})")
     other = _other_account(session, account, request.transfer_to) if request.settle_by == "transfer" else None
     priced = _priced(session, library, account, request, now=now, actor=actor, store=False)
@@ -175,7 +178,7 @@ def plan_stop(session: Session, library, request: StopRequest, *, now: datetime,
         select(Deposit).where(Deposit.account_id == account.id, Deposit.status == "held").order_by(Deposit.id))]
     plan = StopPlan(request, account.number, account.customer.name, account.property.service_address,
                     bill["period"], bill["service_from"], bill["service_to"], bill["consumption_ccf"],
-                    last.reading if last else None, priced.lines, bill["total_cents"], bill["due_on"], balance,
+                    last.reading, priced.lines, bill["total_cents"], bill["due_on"], balance,
                     deposits, meter_reads=bill["explanation"].get("meter_reads", []))
     left = plan.balance_after_cents
     if other is not None:

@@ -223,3 +223,10 @@ def test_a_start_with_a_meter_still_serving_someone_is_refused(db, catalog, home
                            customer_id=home.customer_id)
     with pytest.raises(StartError, match=f"meter M-100 still serves account {home.number}"):
         plan_start(db, catalog.rules, request)
+
+
+def test_a_stop_without_any_read_on_file_is_refused_by_name(db, catalog):
+    account = create_account(db)
+    request = StopRequest(account.id, move_out_on=date(2026, 3, 17), final_reading=10, billed_on=date(2026, 3, 17))
+    with pytest.raises(StopError, match=f"final read: account {account.number} has no read on file"):
+        plan_stop(db, catalog.rules, request, now=NOW, actor="carla")
