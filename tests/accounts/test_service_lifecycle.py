@@ -230,3 +230,23 @@ def test_a_stop_without_any_read_on_file_is_refused_by_name(db, catalog):
     request = StopRequest(account.id, move_out_on=date(2026, 3, 17), final_reading=10, billed_on=date(2026, 3, 17))
     with pytest.raises(StopError, match=f"final read: account {account.number} has no read on file"):
         plan_stop(db, catalog.rules, request, now=NOW, actor="carla")
+
+
+def test_a_final_bill_across_a_rate_change_is_prorated_for_its_days_then_split_by_version(db, catalog):
+    add_staff(db)
+    account = account_with_reads(db, [("2026-05", date(2026, 5, 20), 500, 9), ("2026-06", date(2026, 6, 19), 510, 10)])
+    request = StopRequest(account.id, move_out_on=date(2026, 7, 6), final_reading=522, billed_on=date(2026, 7, 6))
+    plan = plan_stop(db, catalog.rules, request, now=NOW, actor="carla")
+    # Jun 20 to Jul 6: 17 days, 12 CCF, no winter reads (the rule's default 5 CCF). Each version's whole, its
+    # bases and sewer use prorated 17/30: FY2025-26 15.31 + 27.20 + 9.25 + 9.01 + fee 3.04 = 63.81;
+    # FY2026-27 16.08 + 28.55 + 9.72 + 9.46 + fee 3.19 = 67.00. Then by days: 63.81 x 11/17 = 41.29 and
+    # 67.00 x 6/17 = 23.65; total 64.94.
+    assert (plan.service_from, plan.service_to, plan.consumption_ccf, plan.bill_cents) == (
+        date(2026, 6, 20), date(2026, 7, 6), 12, 6494)
+    assert sum(amount for _, amount, _, _ in plan.bill_lines) == Decimal("64.94")
+    done = stop_service(db, catalog.rules, request, refunds=CreditRefunds(catalog), now=NOW, actor="carla",
+                        seen=plan.figures())
+    bill = db.get(Bill, done.bill_id)
+    assert [(p["days"], p["total"]) for p in bill.explanation["parts"]] == [(11, "41.29"), (6, "23.65")]
+    assert balance_cents(db, account.id) == 6494 and done.refund_case_id is None
+    _verified(db)
