@@ -159,7 +159,7 @@ def _cycle(session: Session, request: StartRequest, prop: Property) -> str:
 
 
 def next_account_number(session: Session, prop: Property) -> str:
-    """The property's next account number: its accounts' prefix with the next suffix, as wide (000123-04), else id-01."""
+    """The property's next account number: its accounts' prefix, the next suffix as wide (000123-04); else id-01."""
     numbers = session.scalars(select(UtilityAccount.number).where(UtilityAccount.property_id == prop.id)).all()
     prefix, suffix, width = f"{prop.id:06d}", 0, 2
     for number in numbers:

@@ -35,7 +35,7 @@ def test_every_account_has_its_meter_and_every_read_names_it(city: Engine) -> No
 
 
 def test_a_sample_city_tenant_moves_out_and_the_next_moves_in_on_the_same_meter(city: Engine, city_rules) -> None:
-    """On the demo's own data: the final bill is priced from the last cycle read, the deposit applied, the books agree."""
+    """On the demo's data: the final bill priced from the last cycle read, the deposit applied, the books agree."""
     with Session(city) as session, session.begin():
         session.add(User(username="carla", full_name="Carla", role="clerk", password_hash="-", created_at=NOW))
         session.flush()

@@ -1,4 +1,4 @@
-"""Start, stop and transfer of service: guided pages, each a form, then a confirmation of every amount, then the posting."""
+"""Start, stop and transfer of service: guided pages, each a form, a confirmation of every amount, a posting."""
 from flask import Blueprint
 
 from webapp import formatting

@@ -236,7 +236,7 @@ def start(parcel: str):
 @bp.route("/start/<parcel>/review", methods=["POST"])
 @role_required(*STAFF)
 def review_start(parcel: str):
-    """The new account, its meter and the deposit the rule asks, with the rule's explanation, before anything is written."""
+    """The new account, its meter and the deposit the rule asks (with the rule's explanation), nothing written."""
     prop = _property(parcel)
     form = _start_choices(StartForm(), prop)
     if form.edit.data or not form.validate_on_submit():
