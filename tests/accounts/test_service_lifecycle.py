@@ -22,7 +22,7 @@ from engine.accounts.service_transfer import plan_transfer, transfer_service
 from engine.audit import verify_chain
 from engine.workflow.credit_refunds import CreditRefunds
 from engine.money import ledger
-from engine.money.billing import ReadRow, run_billing
+from engine.money.billing import BillingRun, ReadRow, _bill_chunk
 from engine.money.deposits import take_deposit
 from engine.money.ledger.posting import balance_cents
 from engine.money.ledger.verify import check_balances
@@ -46,6 +46,13 @@ def home(db, catalog):  # noqa: F811
     take_deposit(db, account.id, on=date(2025, 3, 1), now=NOW, actor="carla", library=catalog.rules)
     db.flush()
     return account
+
+
+def _cycle_bill(db, catalog, number: str, read_on: date, reading: int) -> None:
+    """Cycle A's March billing of one read, as run_billing bills each chunk, in the test's transaction."""
+    run = BillingRun(catalog.rules, "A", "2026-03", date(2026, 3, 31), date(2026, 4, 21), NOW)
+    done = _bill_chunk(db, run, [ReadRow(2, number, read_on, reading, None)])
+    assert not done.problems, done.problems
 
 
 def _verified(db) -> None:
@@ -150,10 +157,7 @@ def test_a_meter_exchange_mid_cycle_bills_both_meters_reads(db, catalog, home):
     old, new = (db.scalar(select(Meter).where(Meter.number == n)) for n in ("M-100", "M-200"))
     assert (old.removed_on, old.account_id, new.installed_on, new.account_id) == (
         date(2026, 3, 10), None, date(2026, 3, 10), home.id)
-    from engine.money.billing import BillingRun, _Chunk, _bill_chunk
-    run = BillingRun(catalog.rules, "A", "2026-03", date(2026, 3, 31), date(2026, 4, 21), NOW)
-    done = _bill_chunk(db, run, [ReadRow(2, home.number, date(2026, 3, 28), 8, None)])
-    assert not done.problems, done.problems
+    _cycle_bill(db, catalog, home.number, date(2026, 3, 28), 8)
     bill = db.scalar(select(Bill).where(Bill.account_id == home.id))
     # old meter 993 -> 997: 4 CCF; new meter 0 -> 8: 8 CCF; 12 CCF over 28 days (a whole period):
     # 27.02 + 27.20 + 16.33 + 19.08 = 89.63, franchise fee 4.4815 -> 4.48, total 94.11
@@ -188,10 +192,7 @@ def test_move_in_at_the_same_address_with_a_deposit_then_a_prorated_first_bill(d
     assert db.get(Deposit, started.deposit_id).amount_cents == 18500
     start_read = db.scalar(select(MeterRead).where(MeterRead.account_id == account.id))
     assert (start_read.period, start_read.read_on, start_read.reading) == ("2026-02", date(2026, 3, 17), 1005)
-    from engine.money.billing import BillingRun, _bill_chunk
-    run = BillingRun(catalog.rules, "A", "2026-03", date(2026, 3, 31), date(2026, 4, 21), NOW)
-    done = _bill_chunk(db, run, [ReadRow(2, account.number, date(2026, 3, 28), 1010, None)])
-    assert not done.problems, done.problems
+    _cycle_bill(db, catalog, account.number, date(2026, 3, 28), 1010)
     bill = db.scalar(select(Bill).where(Bill.account_id == account.id))
     # 2026-03-18 to 03-28, 11 days of 30, 5 CCF, no winter reads (the rule's default 5 CCF):
     # base 27.02 x 11/30 = 9.907 -> 9.91; use 5 x 2.05 = 10.25; sewer base 16.33 x 11/30 = 5.988 -> 5.99;
