@@ -3,8 +3,8 @@
 `plan_stop` works every figure out without writing anything (the confirmation page shows
 them all): the final bill's lines (engine.money.billing.bill_one_read, priced as the
 billing run prices a read, its service period prorated by the rate schedule's `proration:`
-block), the deposits held, and what is left: a credit refunded through the workflow tagged
-`credit_refunds` (a refund case opened for it), or the balance — owed or in credit —
+block), the deposits held, and what is left: a credit refunded through the workflow of refund
+cases (a refund case opened for it), or the balance — owed or in credit —
 transferred to the customer's other account, or a balance owed left due on the closed
 account. `stop_service` posts it: the bill's charges, the account closed, the meter freed
 for the next occupant, the deposit credits, the transfer's two adjustments; every ledger
@@ -39,8 +39,8 @@ class StopError(ValueError):
 
 
 class Refunds(Protocol):
-    """Opens the refund of a credit left on a closed account (engine.workflow.credit_refunds: a case of the
-    workflow tagged `credit_refunds`); a StopError when it cannot."""
+    """Opens the refund of a credit left on a closed account (engine.workflow.move_out_refunds: a case of the
+    workflow of refund subjects); a StopError when it cannot."""
 
     def check(self, on: date) -> None:
         """Refuse (StopError) before anything is posted when no refund could be opened on the day."""

@@ -23,14 +23,12 @@ WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # The tags the program itself reads, and what each means. Every other tag is the city's own: a sweep document
 # (kind: sweep, engine.sweeps.documented) reads it, and a workflow may carry only tags some sweep document reads.
-COLLECTION, LICENSE_APPLICATIONS, CREDIT_REFUNDS = "collection", "license_applications", "credit_refunds"
+COLLECTION, LICENSE_APPLICATIONS = "collection", "license_applications"
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night",
     LICENSE_APPLICATIONS: "a new business's license application taken at the counter opens a case of it (one "
                           "workflow of license subjects has this tag)",
-    CREDIT_REFUNDS: "stopping service opens a case of it for the credit left on the closed account once the deposit "
-                    "is applied (one workflow has this tag)",
 }
 LICENSE_RENEWED = "license_renewed"
 STATE_TAGS = {

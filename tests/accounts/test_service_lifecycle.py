@@ -20,7 +20,7 @@ from engine.accounts.service_start import NewCustomer, StartError, StartRequest,
 from engine.accounts.service_stop import StopError, StopRequest, plan_stop, stop_service
 from engine.accounts.service_transfer import plan_transfer, transfer_service
 from engine.audit import verify_chain
-from engine.workflow.credit_refunds import CreditRefunds
+from engine.workflow.move_out_refunds import MoveOutRefunds
 from engine.money import ledger
 from engine.money.billing import BillingRun, ReadRow, _bill_chunk
 from engine.money.deposits import take_deposit
@@ -80,7 +80,7 @@ def test_a_17_day_final_bill_is_prorated_the_deposit_applied_and_a_refund_case_o
     assert plan.due_on == date(2026, 4, 7)
     assert not db.scalars(select(Bill)).all()  # planning wrote nothing
 
-    done = stop_service(db, catalog.rules, request, refunds=CreditRefunds(catalog), now=NOW, actor="carla",
+    done = stop_service(db, catalog.rules, request, refunds=MoveOutRefunds(catalog), now=NOW, actor="carla",
                         seen=plan.figures())
     account = db.get(UtilityAccount, home.id)
     assert (account.status, account.closed_on) == ("closed", date(2026, 3, 17))
@@ -110,7 +110,7 @@ def test_a_stop_is_refused_when_the_amounts_changed_since_the_confirmation(db, c
     seen = plan_stop(db, catalog.rules, request, now=NOW, actor="carla").figures()
     ledger.post_fee(db, home.id, Decimal("10.00"), on=date(2026, 3, 17), now=NOW, actor="carla", description="Fee")
     with pytest.raises(StopError, match="amounts changed"):
-        stop_service(db, catalog.rules, request, refunds=CreditRefunds(catalog), now=NOW, actor="carla",
+        stop_service(db, catalog.rules, request, refunds=MoveOutRefunds(catalog), now=NOW, actor="carla",
                      seen=seen)
 
 
@@ -131,7 +131,7 @@ def test_the_balance_moves_to_the_customers_other_account(db, catalog):
                           settle_by="transfer", transfer_to=staying.number)
     plan = plan_stop(db, catalog.rules, request, now=NOW, actor="carla")
     assert (plan.bill_cents, plan.transfer_cents, plan.refund_cents) == (6570, 11570, 0)  # 50.00 + 65.70
-    done = stop_service(db, catalog.rules, request, refunds=CreditRefunds(catalog), now=NOW, actor="carla",
+    done = stop_service(db, catalog.rules, request, refunds=MoveOutRefunds(catalog), now=NOW, actor="carla",
                         seen=plan.figures())
     assert balance_cents(db, leaving.id) == 0
     assert balance_cents(db, staying.id) == 11570
@@ -172,7 +172,7 @@ def test_a_meter_exchange_mid_cycle_bills_both_meters_reads(db, catalog, home):
 
 def test_move_in_at_the_same_address_with_a_deposit_then_a_prorated_first_bill(db, catalog, home):
     stop_service(db, catalog.rules, StopRequest(home.id, move_out_on=date(2026, 3, 17), final_reading=1005,
-                                                billed_on=date(2026, 3, 17)), refunds=CreditRefunds(catalog),
+                                                billed_on=date(2026, 3, 17)), refunds=MoveOutRefunds(catalog),
                  now=NOW, actor="carla")
     meter = db.scalar(select(Meter).where(Meter.number == "M-100"))
     request = StartRequest(property_id=home.property_id, start_on=date(2026, 3, 18), start_reading=1005,
@@ -209,7 +209,7 @@ def test_a_transfer_stops_the_owner_and_starts_the_tenant_on_the_same_meter(db, 
                          services=("water", "sewer"), customer_id=tenant.id)
     plan = plan_transfer(db, catalog.rules, stop, start, now=NOW, actor="carla")
     assert (plan.stop.bill_cents, plan.start.deposit, plan.start.meter_number) == (6570, Decimal("185.00"), "M-100")
-    stopped, started = transfer_service(db, catalog.rules, stop, start, refunds=CreditRefunds(catalog), now=NOW,
+    stopped, started = transfer_service(db, catalog.rules, stop, start, refunds=MoveOutRefunds(catalog), now=NOW,
                                         actor="carla", seen=plan.stop.figures(), seen_deposit=plan.start.deposit)
     assert started.account.customer_id == tenant.id and started.account.opened_on == date(2026, 3, 18)
     assert started.meter.account_id == started.account.id
@@ -245,7 +245,7 @@ def test_a_final_bill_across_a_rate_change_is_prorated_for_its_days_then_split_b
     assert (plan.service_from, plan.service_to, plan.consumption_ccf, plan.bill_cents) == (
         date(2026, 6, 20), date(2026, 7, 6), 12, 6494)
     assert sum(amount for _, amount, _, _ in plan.bill_lines) == Decimal("64.94")
-    done = stop_service(db, catalog.rules, request, refunds=CreditRefunds(catalog), now=NOW, actor="carla",
+    done = stop_service(db, catalog.rules, request, refunds=MoveOutRefunds(catalog), now=NOW, actor="carla",
                         seen=plan.figures())
     bill = db.get(Bill, done.bill_id)
     assert [(p["days"], p["total"]) for p in bill.explanation["parts"]] == [(11, "41.29"), (6, "23.65")]

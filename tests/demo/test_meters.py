@@ -14,7 +14,7 @@ from engine.money.ledger.posting import balance_cents
 from engine.money.ledger.verify import check_balances
 from engine.store.meters import Meter
 from engine.store.models import Deposit, MeterRead, User, UtilityAccount
-from engine.workflow.credit_refunds import CreditRefunds
+from engine.workflow.move_out_refunds import MoveOutRefunds
 from tests.demo.conftest import ACCOUNTS, AS_OF, NOW
 
 
@@ -50,7 +50,7 @@ def test_a_sample_city_tenant_moves_out_and_the_next_moves_in_on_the_same_meter(
             last.read_on + timedelta(days=1), move_out, 3)
         assert any("prorated for 12 days of 30" in detail for _, _, detail, _ in plan.bill_lines)
         before = balance_cents(session, account.id)
-        done = stop_service(session, city_rules.rules, request, refunds=CreditRefunds(city_rules), now=NOW,
+        done = stop_service(session, city_rules.rules, request, refunds=MoveOutRefunds(city_rules), now=NOW,
                             actor="carla", seen=plan.figures())
         assert balance_cents(session, account.id) == before + plan.bill_cents - plan.deposit_cents
         assert (done.refund_case_id is not None) == (plan.refund_cents > 0)

@@ -18,7 +18,7 @@ from engine.accounts.service_transfer import plan_transfer, transfer_service
 from engine.money.billing import RATE_SCHEDULES
 from engine.money.deposits import DEPOSIT_RULE
 from engine.store.models import Property, UtilityAccount
-from engine.workflow.credit_refunds import CreditRefunds
+from engine.workflow.move_out_refunds import MoveOutRefunds
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.catalog import catalog, rules
@@ -127,7 +127,7 @@ def post_stop(number: str):
     if seen is None:
         return _stop_page(form, account, 400, ["Review the final bill before posting it."])
     try:
-        done = stop_service(database.session, rules(), _stop_request(form, account), refunds=CreditRefunds(catalog()),
+        done = stop_service(database.session, rules(), _stop_request(form, account), refunds=MoveOutRefunds(catalog()),
                             now=clock.now(), actor=current_user.username, seen=seen)
     except StopError as error:
         database.session.rollback()
@@ -343,7 +343,7 @@ def post_transfer(number: str):
     try:
         stop_request, start_request = _transfer_requests(form, account)
         stopped, started = transfer_service(database.session, rules(), stop_request, start_request,
-                                            refunds=CreditRefunds(catalog()), now=clock.now(),
+                                            refunds=MoveOutRefunds(catalog()), now=clock.now(),
                                             actor=current_user.username, seen=seen, seen_deposit=seen_deposit)
     except (StopError, StartError) as error:
         database.session.rollback()

@@ -1,7 +1,9 @@
-"""The refund of a credit left when service stops: a case of the one workflow tagged `credit_refunds`.
+"""The refund of a credit left when service stops: a case of the one workflow whose cases are refunds.
 
-engine.accounts.service_stop asks for it through its `Refunds` protocol (the accounts package
-does not reach the workflow package; the workflow package reads accounts' facts).
+The workflow is found by its subject (`subject: refund`, the kind of case the program knows),
+never by its id. engine.accounts.service_stop asks for it through its `Refunds` protocol
+(the accounts package does not reach the workflow package; the workflow package reads
+accounts' facts).
 """
 from __future__ import annotations
 
@@ -13,23 +15,24 @@ from sqlalchemy.orm import Session
 from engine.accounts.service_stop import StopError
 from engine.money import money_text
 from engine.workflow import services
-from engine.workflow.model import CREDIT_REFUNDS
 from engine.workflow.runtime import CaseError
 
+REFUND_SUBJECT = "refund"  # the subject of refund cases (engine.workflow.facts.SUBJECT_FACTS)
 
-class CreditRefunds:
-    """Opens refund cases of the workflow tagged `credit_refunds` in a catalog."""
+
+class MoveOutRefunds:
+    """Opens refund cases of the one workflow of refund subjects in a catalog."""
 
     def __init__(self, catalog: services.Catalog) -> None:
         """Open cases of this catalog's workflows."""
         self.catalog = catalog
 
     def workflow_id(self, on: date) -> str:
-        """The id of the one workflow tagged `credit_refunds` in force on the day; a StopError when none or several."""
-        try:
-            return self.catalog.workflows.the_one_tagged(CREDIT_REFUNDS, on).id
-        except LookupError as missing:
-            raise StopError(f"refund: {missing}") from None
+        """The id of the one workflow whose cases are refunds; a StopError when there is none or several."""
+        found = sorted({w.id for w in self.catalog.workflows if w.subject == REFUND_SUBJECT})
+        if len(found) != 1:
+            raise StopError(f"refund: one workflow has refund cases, not {len(found)} ({', '.join(found) or 'none'})")
+        return found[0]
 
     def check(self, on: date) -> None:
         """A StopError when no refund case could be opened on the day."""
