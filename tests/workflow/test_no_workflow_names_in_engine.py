@@ -22,7 +22,8 @@ ENGINE = REPO / "engine"
 # word: (what it means there, the modules where it has that other meaning)
 OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
     "closed": ("an account's, a license's or a cash drawer's status",
-               {"accounts/facts.py", "accounts/history.py", "money/cash.py", "money/deposits.py"}),
+               {"accounts/facts.py", "accounts/history.py", "accounts/service_stop.py", "money/cash.py",
+                "money/deposits.py"}),
     "applied": ("a deposit's status (applied to the final bill); a license's status while applied for (licenses "
                 "table)", {"money/deposits.py", "licenses/intake.py"}),
     "voided": ("a payment's or a receipt's status", {"accounts/returns.py", "money/receipts.py", "money/reports.py"}),
