@@ -5,8 +5,8 @@ dates, the property it is on and the account it serves); `meter_exchanges` an ol
 final read and the new meter's first register; `meter_reads.meter_id` names the meter of a
 read (empty for reads stored before this migration).
 
-Revision ID: 0020_meters
-Revises: 0019_license_verification
+Revision ID: 0021_meters
+Revises: 0020_customer_record
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0020_meters"
-down_revision = "0019_license_verification"
+revision = "0021_meters"
+down_revision = "0020_customer_record"
 branch_labels = None
 depends_on = None
 
