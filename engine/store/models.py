@@ -261,6 +261,7 @@ class MeterRead(Base):
     reading: Mapped[int] = mapped_column(Integer)
     consumption_ccf: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(40), default="route")
+    meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))  # engine.store.meters; None: read before meters
 
 
 class Bill(Base):
@@ -842,3 +843,4 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker: host:pid:thread
     heartbeat_at: Mapped[datetime | None]
+
