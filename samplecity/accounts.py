@@ -2,7 +2,9 @@
 
 About 30% of homes are rented (the customer is a tenant and the owner a landlord who
 usually lives elsewhere or is a management firm); about 8% of accounts are commercial,
-on larger meters. Most accounts have water and sewer; homes on septic have water only.
+on larger meters. Most accounts have water and sewer; homes on septic have water only. Each
+account has its meter on file (engine.store.meters): numbered AC and the account id, on the
+street's read route, installed the day the account opened.
 """
 from __future__ import annotations
 
@@ -55,6 +57,11 @@ CUSTOMER_COLUMNS = ("id", "name", "mailing_street", "mailing_unit", "mailing_cit
 PROPERTY_COLUMNS = ("id", "parcel", "service_address", "owner_id")
 ACCOUNT_COLUMNS = ("id", "number", "customer_id", "property_id", "cycle", "meter_size", "rate_class",
                    "services", "status", "cash_only", "opened_on", "closed_on", "version")
+METER_COLUMNS = ("id", "number", "size", "dials", "location", "route", "installed_on", "removed_on", "property_id",
+                 "account_id")
+METER_LOCATIONS = ("front yard, by the sidewalk", "sidewalk box, left of the driveway", "side yard",
+                   "parking strip vault", "front yard, right of the walk", "alley box")
+LARGE_METERS = ('1-1/2"', '2"', '3"', '4"', '6"')  # six-dial registers; smaller meters have four
 DEPOSIT_COLUMNS = ("id", "account_id", "amount_cents", "received_on", "status", "settled_on",
                    "rule_id", "rule_version")
 
@@ -70,6 +77,7 @@ class Households:
         self.properties = writer.declare("properties", PROPERTY_COLUMNS)
         self.accounts = writer.declare("utility_accounts", ACCOUNT_COLUMNS)
         self.deposits = writer.declare("deposits", DEPOSIT_COLUMNS)
+        self.meters = writer.declare("meters", METER_COLUMNS)
         self.next_customer = 1
         self.landlords: list[int] = []
         self.deposit_count = 0
@@ -142,6 +150,9 @@ class Households:
         self.accounts.append((account_id, number, customer_id, account_id, street.cycle, meter,
                               "commercial" if commercial else "residential", self.services_text[sewer],
                               "active", False, self.writer.day(opened), None, 1))
+        self.meters.append((account_id, f"AC{account_id:07d}", meter, 6 if meter in LARGE_METERS else 4,
+                            METER_LOCATIONS[account_id % len(METER_LOCATIONS)], f"{street.cycle}-{street.book:03d}",
+                            self.writer.day(opened), None, account_id, account_id))
         plan = AccountPlan(account_id, number, customer_id, street.cycle, meter,
                            "commercial" if commercial else "residential", sewer, fire_line, tenant, opened)
         self.maybe_deposit(plan)

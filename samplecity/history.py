@@ -31,7 +31,7 @@ DUPLICATE_EVERY = 50  # about one prompt payer in 50 pays a bill twice
 IN_DATE_ORDER = attrgetter("on", "order")
 RETURN_REASON = "Insufficient funds (NSF)"
 
-READ_COLUMNS = ("id", "account_id", "period", "read_on", "reading", "consumption_ccf", "source")
+READ_COLUMNS = ("id", "account_id", "period", "read_on", "reading", "consumption_ccf", "source", "meter_id")
 BILL_COLUMNS = ("id", "account_id", "cycle", "period", "service_from", "service_to", "billed_on", "due_on",
                 "consumption_ccf", "total_cents", "rule_id", "rule_version", "explanation")
 # Bill lines repeat: millions of bills share a few thousand priced line sets. Each bill is
@@ -190,7 +190,7 @@ class AccountYears:
                                                              plan.sewer, plan.fire_line)
         for month, stored, ccf, register in zip(months, self.stored[cycle], use, registers):
             read_on, service_from, service_to, billed_on, due_on = stored
-            reads.append((ids.read, account_id, month.period, read_on, register, ccf, "route"))
+            reads.append((ids.read, account_id, month.period, read_on, register, ccf, "route", account_id))
             ids.read += 1
             bill = price(rate_class, meter, ccf, winter, sewer, fire, month.service_from, month.service_to)
             bill_id = ids.bill

@@ -42,7 +42,7 @@ Progress = Callable[[str, int, int], None]
 CITY_TABLES = (CitySettings, Customer, UtilityAccount, Business)
 RULES_NEEDED = ("water-rates-residential", "water-rates-commercial", "city-calendar")
 REPORT_EVERY = 1000  # accounts between progress reports
-SEQUENCED_TABLES = ("customers", "properties", "utility_accounts", "deposits", "meter_reads", "bills", "bill_lines",
+SEQUENCED_TABLES = ("customers", "properties", "utility_accounts", "meters", "deposits", "meter_reads", "bills", "bill_lines",
                     "payments", "ledger_entries", "businesses", "licenses")
 
 

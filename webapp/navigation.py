@@ -19,6 +19,7 @@ MENU = (
     ("Accounts", "accounts.index"),
     ("Businesses", "businesses.index"),
     ("Cases", "cases.index"),
+    ("Field work", "field.index"),
     ("Workflows", "workflows.index"),
     ("Payments", "payments.index"),
     ("Cash drawer", "payments.drawer"),

@@ -11,8 +11,12 @@ The reads file is CSV with a header row (UTF-8, comma-separated, one read per li
   the account's previous one. A file may carry a `consumption` column (whole CCF) instead,
   or as well: with both, they must agree; with no earlier read on file, it is required.
 
-The service period runs from the day after the previous read through this read's day, and
-the rate schedule in force prorates it by days across a rate change. Rows are billed in
+The service period runs from the day after the previous read through this read's day (a
+first bill, with no earlier read, as the rate schedule's `proration:` block says), and the
+rate schedule prorates it by days across a rate change and, when it is shorter or longer
+than a whole period, by its partial-period rule. A meter exchanged since the previous read
+(engine.store.meters) adds the old meter's use up to its final read to the new meter's.
+`bill_one_read` prices one read the same way (stop service's final bill). Rows are billed in
 chunks, each chunk in its own transaction; an account already billed for the cycle's period
 is skipped, so a second run posts nothing. A bad row (unknown or closed account, another
 cycle, a duplicate read in the file or already stored, an unparsable value, a bill beyond
@@ -48,6 +52,7 @@ from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import format_money, to_cents
+from engine.rules.proration import proration_in_force
 from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
@@ -248,12 +253,13 @@ class BillingRun:
     billed_on: date
     due_on: date
     now: datetime
-    policy: object = None
+    policy: object = None  # the meter-reads rule in force; None: a person bills one read (the review is theirs)
+    posted_by: str | None = None  # a person billing one read (a final bill at stop service)
 
     @property
     def actor(self) -> str:
-        """Who posts the charges: billing:<cycle>-<period>."""
-        return f"billing:{self.cycle}-{self.period}"
+        """Who posts the charges: the person billing one read, else billing:<cycle>-<period>."""
+        return self.posted_by or f"billing:{self.cycle}-{self.period}"
 
 
 def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period: str, rows: list[ReadRow] | None,
@@ -345,6 +351,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
                                           MeterRead.review_status.in_(review.BILLABLE),
                                           MeterRead.read_on >= since).order_by(MeterRead.read_on)):
         history[earlier.account_id].append(earlier)
+    meters = meters_of(session, ids)
     ceiling = city_limits(session).ceiling("rule_amount")
     for row in part:
         account = accounts.get(row.account_number)
@@ -357,35 +364,115 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
             if stored:
                 _bill_read(run, row, account, row.reading, row.consumption, earlier, done, ceiling)
             else:
-                _bill_row(run, row, account, account is not None and account.id in read, earlier, done, ceiling)
+                _bill_row(run, row, account, account is not None and account.id in read, earlier, done, ceiling,
+                          meters.get(account.id) if account else None)
         except ValueError as bad:
             done.problems.append(RowProblem(row.line, row.account_number, str(bad)))
     _store(session, run, done)
     return done
 
 
+@dataclass(frozen=True)
+class AccountMeters:
+    """An account's meter now, and its meter exchanges (oldest first), for billing its reads."""
+
+    meter_id: int | None
+    exchanges: tuple = ()
+
+    def exchange_between(self, after: date, through: date):
+        """The exchange made after the previous read and on or before this one, if any."""
+        found = [e for e in self.exchanges if after < e.exchanged_on <= through]
+        return found[-1] if found else None
+
+
+def meters_of(session: Session, ids: list[int]) -> dict[int, AccountMeters]:
+    """The meter each account is served by now and its exchanges (engine.store.meters), in two statements."""
+    from engine.store.meters import Meter, MeterExchange
+    current = dict(session.execute(select(Meter.account_id, Meter.id).where(Meter.account_id.in_(ids),
+                                                                            Meter.removed_on.is_(None))).all())
+    exchanges: dict[int, list] = defaultdict(list)
+    for exchange in session.execute(select(MeterExchange.account_id, MeterExchange.exchanged_on,
+                                           MeterExchange.old_final_reading, MeterExchange.new_first_reading,
+                                           MeterExchange.old_meter_id, MeterExchange.new_meter_id)
+                                    .where(MeterExchange.account_id.in_(ids)).order_by(MeterExchange.exchanged_on)):
+        exchanges[exchange.account_id].append(exchange)
+    return {account_id: AccountMeters(current.get(account_id), tuple(exchanges.get(account_id, ())))
+            for account_id in set(current) | set(exchanges)}
+
+
+def _consumption(row: ReadRow, previous, exchange=None) -> tuple[int, int]:
+    """(reading, consumption) of a row given the account's previous read, or a ValueError.
+
+    With a meter exchange since the previous read, the use is the old meter's (its final read
+    less the previous reading) and the new meter's (this reading less its first register).
+    """
+    if previous is not None and exchange is not None:
+        if row.read_on <= previous.read_on:
+            raise ValueError(f"read_on {row.read_on} is not after the latest stored read ({previous.read_on})")
+        if exchange.old_final_reading < previous.reading:
+            raise ValueError(f"the old meter's final read {exchange.old_final_reading} of {exchange.exchanged_on} is "
+                             f"below the previous reading {previous.reading}")
+        old_use = exchange.old_final_reading - previous.reading
+        reading = row.reading if row.reading is not None else exchange.new_first_reading + row.consumption - old_use
+        if reading < exchange.new_first_reading:
+            raise ValueError(f"reading {reading} is below the new meter's first register "
+                             f"{exchange.new_first_reading} of {exchange.exchanged_on}")
+        used = old_use + reading - exchange.new_first_reading
+        if row.consumption is not None and row.consumption != used:
+            raise ValueError(f"consumption {row.consumption} does not match the two meters' use ({used})")
+        return reading, used
+    if previous is None:
+        if row.consumption is None:
+            raise ValueError("no earlier read is on file for this account; give its consumption column")
+        return (row.reading if row.reading is not None else row.consumption), row.consumption
+    if row.read_on <= previous.read_on:
+        raise ValueError(f"read_on {row.read_on} is not after the latest stored read ({previous.read_on})")
+    if row.reading is None:
+        return previous.reading + row.consumption, row.consumption
+    if row.reading < previous.reading:
+        raise ValueError(f"reading {row.reading} is below the previous reading {previous.reading} of "
+                         f"{previous.read_on} (negative consumption: a rolled-back or replaced meter?)")
+    used = row.reading - previous.reading
+    if row.consumption is not None and row.consumption != used:
+        raise ValueError(f"consumption {row.consumption} does not match reading less previous reading ({used})")
+    return row.reading, used
+
+
 def _bill_row(run: BillingRun, row: ReadRow, account, stored: bool, history: list, done: _Chunk,
-              ceiling: Ceiling) -> None:
-    """Check one row of a file: a read held by the review is stored to review, a read that passes is billed."""
+              ceiling: Ceiling, meters: AccountMeters | None = None, source: str = "billing-file") -> None:
+    """Check one row: a read held by the review is stored to review, a read that passes is billed.
+
+    Across a meter exchange the use is the two meters' (engine.store.meters), then reviewed. A
+    run without a read policy (a person billing one read: a final bill) bills the read as given.
+    """
     _check_account(run, row, account)
     if stored:
         raise ValueError(f"a read for {run.period} is already stored for account {row.account_number}")
     previous = history[-1] if history else None
-    reading, checked = reviewed_row(run.policy, row, previous, history)
+    exchange = meters.exchange_between(previous.read_on, row.read_on) if meters and previous else None
+    checked = None
+    if exchange is not None or run.policy is None:
+        reading, used = _consumption(row, previous, exchange)
+        if run.policy is not None:
+            checked = review.review_read(run.policy, read_on=row.read_on, reading=None, consumption=used,
+                                         previous=previous, history=history, reader_estimated=row.reader_estimated)
+    else:
+        reading, checked = reviewed_row(run.policy, row, previous, history)
+        used = checked.consumption
     read = dict(account_id=account.id, period=run.period, read_on=row.read_on, reading=reading,
-                consumption_ccf=checked.consumption, source="billing-file")
-    if checked.held:
+                consumption_ccf=used, source=source, meter_id=meters.meter_id if meters else None)
+    if checked is not None and checked.held:
         done.reads.append(dict(read, review_status=review.TO_REVIEW, review_check=checked.check,
                                review_reason=checked.reason, reviewed_by=None, reviewed_at=None))
         done.exceptions.append({"line": row.line, "account_number": row.account_number, "read_on": row.read_on,
-                                "consumption_ccf": checked.consumption, "average_ccf": checked.average,
+                                "consumption_ccf": used, "average_ccf": checked.average,
                                 "exception": checked.reason})
         return
-    _bill_read(run, row, account, reading, checked.consumption, history, done, ceiling)
-    if checked.leak:
+    _bill_read(run, row, account, reading, used, history, done, ceiling, exchange)
+    if checked is not None and checked.leak:
         done.leaks.append((account.id, checked.average))
     done.reads.append(dict(read, review_status=review.ACCEPTED, review_check=None, review_reason=None,
-                           reviewed_by=review.BY_RULES, reviewed_at=run.now))
+                           reviewed_by=run.posted_by or review.BY_RULES, reviewed_at=run.now))
 
 
 def _check_account(run: BillingRun, row: ReadRow, account) -> None:
@@ -399,7 +486,7 @@ def _check_account(run: BillingRun, row: ReadRow, account) -> None:
 
 
 def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, history: list, done: _Chunk,
-               ceiling: Ceiling) -> None:
+               ceiling: Ceiling, exchange=None) -> None:
     """Compute the bill of one reviewed read into the chunk; a ValueError says why it cannot be billed."""
     from engine.rules.errors import EvaluationError
     _check_account(run, row, account)
@@ -409,8 +496,9 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
     if used < 0:
         raise ValueError(f"a use of {used} CCF cannot be billed")
     previous = history[-1] if history else None
-    service_from = (previous.read_on + timedelta(days=1) if previous
-                    else max(account.opened_on, row.read_on - timedelta(days=29)))
+    service_from = (previous.read_on + timedelta(days=1) if previous else
+                    proration_in_force(run.library, rule_id, row.read_on).first_bill_from(row.read_on,
+                                                                                          account.opened_on))
     earlier = [(r.read_on, r.consumption_ccf) for r in history]
     facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, row.read_on))
     try:
@@ -426,6 +514,8 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
     explanation = result.to_json()
     explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
     explanation["service_period"] = [service_from.isoformat(), row.read_on.isoformat()]
+    if exchange is not None:
+        explanation["meter_reads"] = meter_exchange_reads(previous, exchange, row.read_on, reading)
     done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
                            service_to=row.read_on, billed_on=run.billed_on, due_on=run.due_on, consumption_ccf=used,
                            total_cents=total, rule_id=rule_id, rule_version=result.version.isoformat(),
@@ -433,6 +523,56 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
     done.lines.append(bill_lines_summing_to_total(result))
     done.billed += 1
     done.billed_cents += total
+
+
+def meter_exchange_reads(previous, exchange, read_on: date, reading: int) -> list[dict]:
+    """The two meters' reads a bill across a meter exchange charges: the old meter's, then the new one's."""
+    return [{"meter_id": exchange.old_meter_id, "from_on": previous.read_on.isoformat(), "from": previous.reading,
+             "to_on": exchange.exchanged_on.isoformat(), "to": exchange.old_final_reading,
+             "ccf": exchange.old_final_reading - previous.reading},
+            {"meter_id": exchange.new_meter_id, "from_on": exchange.exchanged_on.isoformat(),
+             "from": exchange.new_first_reading, "to_on": read_on.isoformat(), "to": reading,
+             "ccf": reading - exchange.new_first_reading}]
+
+
+@dataclass(frozen=True)
+class OneBill:
+    """One read billed on its own (a final bill): the bill's row, its lines and its read, as stored or to be."""
+
+    bill: dict
+    lines: list[BillLineText]
+    read: dict
+    bill_id: int | None = None
+
+
+def bill_one_read(session: Session, library, account: UtilityAccount, *, read_on: date, reading: int,
+                  billed_on: date, due_on: date, now: datetime, actor: str, source: str,
+                  store: bool) -> OneBill:
+    """Bill one account's read now, as the billing run bills a row: priced, and stored and posted when `store`.
+
+    Without `store` nothing is written (a confirmation page shows the bill first). The bill's
+    period is the read's month, or the first later month the account has no bill or read for.
+    A ValueError says why the read cannot be billed.
+    """
+    period = read_on.strftime("%Y-%m")
+    taken = set(session.scalars(select(Bill.period).where(Bill.account_id == account.id)).all()) | set(
+        session.scalars(select(MeterRead.period).where(MeterRead.account_id == account.id)).all())
+    while period in taken:
+        year, month = int(period[:4]), int(period[5:])
+        period = f"{year + month // 12}-{month % 12 + 1:02d}"
+    run = BillingRun(library, account.cycle, period, billed_on, due_on, now, posted_by=actor)
+    history = list(session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
+                                          MeterRead.consumption_ccf)
+                                   .where(MeterRead.account_id == account.id, MeterRead.read_on < read_on)
+                                   .order_by(MeterRead.read_on)))
+    done = _Chunk()
+    _bill_row(run, ReadRow(1, account.number, read_on, reading, None), account, False, history, done,
+              city_limits(session).ceiling("rule_amount"), meters_of(session, [account.id]).get(account.id), source)
+    bill_id = None
+    if store:
+        _store(session, run, done)
+        bill_id = session.scalar(select(Bill.id).where(Bill.account_id == account.id, Bill.period == period))
+    return OneBill(done.bills[0], done.lines[0], done.reads[0], bill_id)
 
 
 def _store(session: Session, run: BillingRun, done: _Chunk) -> None:

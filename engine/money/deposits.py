@@ -24,6 +24,9 @@ from engine.money.business_days import books
 from engine.store.models import Deposit, LedgerEntry
 
 
+DEPOSIT_RULE = "deposit-amount"
+
+
 class DepositError(ValueError):
     """A deposit action that is refused, with a message a clerk can read."""
 
@@ -34,8 +37,8 @@ def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, 
     account = ledger.lock_account(session, account_id)
     rule_id = rule_version = None
     if amount is None:
-        result = library.evaluate("deposit-amount", {"meter_size": account.meter_size}, on)
-        amount, rule_id, rule_version = result.total, "deposit-amount", result.version.isoformat()
+        result = deposit_due(library, account.meter_size, on)
+        amount, rule_id, rule_version = result.total, result.rule, result.version.isoformat()
     if amount <= 0:
         raise DepositError("a deposit must be more than $0.00")
     open_books = books(session)
@@ -52,6 +55,11 @@ def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, 
                  detail={"deposit_id": deposit.id, "amount": money_text(amount), "rule_version": rule_version,
                          **({"dated_on": on.isoformat()} if received_on != on else {})})
     return deposit
+
+
+def deposit_due(library, meter_size: str, on: date):
+    """The deposit-amount schedule's result for a meter size on a day: its total, lines, version and reference."""
+    return library.evaluate(DEPOSIT_RULE, {"meter_size": meter_size}, on)
 
 
 def held_deposits(session: Session, account_id: int) -> list[Deposit]:

@@ -54,6 +54,12 @@ from engine.rules.versions import version_in_force
 from engine.store.models import Bill, Business, License, MeterRead, UtilityAccount
 
 BANDS = ("decrease", "no change", "up to 5%", "5% to 10%", "more than 10%")
+# The histogram of changes in dollars: a change below an edge falls in its bin, one at or past the last in the next.
+UP_BINS = ((Decimal(1), "up less than $1"), (Decimal(2), "up $1 to $2"), (Decimal(5), "up $2 to $5"),
+           (Decimal(10), "up $5 to $10"), (Decimal(20), "up $10 to $20"), (None, "up $20 or more"))
+DOWN_BINS = ((Decimal(1), "down less than $1"), (Decimal(5), "down $1 to $5"), (Decimal(10), "down $5 to $10"),
+             (None, "down $10 or more"))
+DOLLAR_BINS = tuple(label for _, label in reversed(DOWN_BINS)) + ("no change",) + tuple(label for _, label in UP_BINS)
 LICENSE_FACTS = {"category", "employees"}
 LOOK_AHEAD_DAYS = 92
 T = TypeVar("T")  # a subject of a population: its facts, or a day
@@ -131,6 +137,7 @@ class MoneyImpact:
     largest_increases: list[Change] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
+    histogram: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOLLAR_BINS, 0))
 
     def to_json(self) -> dict[str, JsonValue]:
         """The totals as JSON, amounts as exact decimal strings."""
@@ -138,7 +145,8 @@ class MoneyImpact:
                 "after_total": str(self.after_total), "bands": [[band, n] for band, n in self.bands.items()],
                 "largest_increases": [change.to_json() for change in self.largest_increases],
                 "examples": [example.to_json() for example in self.examples],
-                "not_evaluated": [list(pair) for pair in self.not_evaluated]}
+                "not_evaluated": [list(pair) for pair in self.not_evaluated],
+                "histogram": [[label, n] for label, n in self.histogram.items()]}
 
     @classmethod
     def from_json(cls, data: dict[str, JsonValue]) -> MoneyImpact:
@@ -148,7 +156,8 @@ class MoneyImpact:
                    bands={band: n for band, n in data["bands"]},
                    largest_increases=[Change.from_json(item) for item in data["largest_increases"]],
                    examples=[Example.from_json(item) for item in data["examples"]],
-                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]])
+                   not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]],
+                   histogram={label: n for label, n in data.get("histogram", [])})  # none in a report kept before it
 
 
 @dataclass
@@ -234,6 +243,14 @@ def band_of(change: Change) -> str:
     if percent is not None and percent <= 10:
         return "5% to 10%"
     return "more than 10%"
+
+
+def dollar_bin(difference: Decimal) -> str:
+    """The histogram bin of a change in dollars (DOLLAR_BINS)."""
+    if difference == 0:
+        return "no change"
+    size = abs(difference)
+    return next(label for edge, label in (UP_BINS if difference > 0 else DOWN_BINS) if edge is None or size < edge)
 
 
 def first_new_effective(draft: RuleDocument, published: RuleDocument | None) -> date:
@@ -393,6 +410,7 @@ def _count_amount(impact: MoneyImpact, change: Change, largest: int) -> None:
     impact.before_total += change.before
     impact.after_total += change.after
     impact.bands[band_of(change)] += 1
+    impact.histogram[dollar_bin(change.difference)] += 1
     if change.difference > 0:
         impact.largest_increases.append(change)
         if len(impact.largest_increases) > largest * 4:

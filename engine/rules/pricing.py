@@ -32,6 +32,7 @@ from engine.rules.comparisons import ComparisonTable, NotCompiled
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
+from engine.rules.proration import Proration
 from engine.rules.facts import fact_checker
 from engine.rules.results import as_text, per_document
 from engine.rules.schedule import ScheduleResult
@@ -417,6 +418,8 @@ def _chunk_totals(doc: RuleDocument, chunk: Sequence[Facts], as_of: date, period
         first, last = schedule.period_dates(period)
         spans = [(version, days) for version, days, _, _ in versions_over(doc, first, last)]
         period_days = (last - first).days + 1
+        if any(not Proration.of(version.body).share(first, last).whole for version, _ in spans):
+            raise NotPriced("a partial period is prorated line by line, the explaining way")
     totals: list[Decimal] | None = None
     for version, days in spans:
         plan = column_plan(doc, version)

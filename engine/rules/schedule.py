@@ -19,6 +19,7 @@ from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules import versions as in_force, wording
 from engine.rules.facts import fact_checker
+from engine.rules.proration import WHOLE, Proration, Share, prorated
 from engine.rules.results import as_text, per_document
 from engine.rules.types import Facts, JsonValue
 
@@ -212,8 +213,12 @@ class LinePlan:
     max: Decimal | None = None
     service: str | None = None  # the service the line bills (its own, else its version's); None: the catch-all
 
-    def price(self, facts: dict, work: _Work, rounding: str) -> tuple[Decimal, str] | None:
-        """The line's rounded amount and how it was reached, or None when its `when` fails."""
+    def price(self, facts: dict, work: _Work, rounding: str, share: Share = WHOLE) -> tuple[Decimal, str] | None:
+        """The line's rounded amount and how it was reached, or None when its `when` fails.
+
+        A share other than whole (a partial period, engine.rules.proration) multiplies the
+        line's amount after its limits, before it is rounded.
+        """
         if self.when is not None and not self.when.holds(facts):
             return None
         amount, detail = self.basis(facts, work)
@@ -230,6 +235,8 @@ class LinePlan:
             amount, detail = self.min, f"{detail}; {wording.raised_to_minimum(money_text(self.min))}"
         if self.max is not None and amount > self.max:
             amount, detail = self.max, f"{detail}; {wording.lowered_to_maximum(money_text(self.max))}"
+        if not share.whole:
+            amount, detail = prorated(amount, share), f"{detail}; prorated for {share.words}"
         return round_money(amount, rounding), detail
 
 
@@ -262,6 +269,7 @@ class VersionPlan:
     rounding: str
     minimum: Decimal | None
     maximum: Decimal | None
+    proration: Proration = Proration()
 
     @classmethod
     def compile(cls, doc: RuleDocument, version: Version) -> "VersionPlan":
@@ -272,13 +280,18 @@ class VersionPlan:
                                     body.get("service")))
             names.append(raw["name"])
         rounding = body.get("rounding", "half_up")
-        return cls(version, tuple(lines), rounding, body.get("minimum"), body.get("maximum"))
+        return cls(version, tuple(lines), rounding, body.get("minimum"), body.get("maximum"), Proration.of(body))
 
-    def price(self, facts: dict) -> tuple[Decimal, list[dict], str | None]:
-        """The total, the lines that applied and any minimum/maximum note, on checked facts."""
+    def price(self, facts: dict, share: Share = WHOLE) -> tuple[Decimal, list[dict], str | None]:
+        """The total, the lines that applied and any minimum/maximum note, on checked facts.
+
+        `share` is a partial period's part of a whole one: the lines the version's proration
+        block names are multiplied by it.
+        """
         work, priced = _Work(), []
         for line in self.lines:
-            done = line.price(facts, work, self.rounding)
+            done = line.price(facts, work, self.rounding,
+                              share if not share.whole and self.proration.prorates(line.name) else WHOLE)
             if done is None:
                 continue
             amount, detail = done
@@ -382,7 +395,12 @@ def period_dates(period: tuple[date | str, date | str]) -> tuple[date, date]:
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date | str, date | str] | None = None,
              library: Documents | None = None) -> ScheduleResult:
-    """Evaluate a schedule on `as_of`, or prorated by days over `period` = (first, last) when given."""
+    """Evaluate a schedule on `as_of`, or over `period` = (first, last) when given.
+
+    Over a period, each version in force is weighed by its days, and a period shorter or
+    longer than the version's unit pays its prorated lines by the version's `proration:`
+    block (engine.rules.proration): a first bill, a final bill, a first-year fee.
+    """
     checked = fact_checker(doc).check(facts)
     compiled = compiled_schedule(doc)
     if period is None:
@@ -396,7 +414,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date
     parts, total = [], Decimal(0)
     for version, days, _, _ in spans:
         plan = compiled.plan(version)
-        whole, lines, note = plan.price(checked)
+        whole, lines, note = plan.price(checked, plan.proration.share(first, last))
         part = round_money(whole * days / period_days, plan.rounding)
         parts.append({"version": version.effective, "days": days, "total": part,
                       "services": {service: round_money(amount * days / period_days, plan.rounding)

@@ -267,6 +267,7 @@ class MeterRead(Base):
     review_reason: Mapped[str | None] = mapped_column(Text)  # every check that held it, in words
     reviewed_by: Mapped[str | None] = mapped_column(String(80))
     reviewed_at: Mapped[datetime | None] = mapped_column()
+    meter_id: Mapped[int | None] = mapped_column(ForeignKey("meters.id"))  # engine.store.meters; None: read before meters
 
 
 class Bill(Base):
@@ -848,3 +849,4 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # the worker: host:pid:thread
     heartbeat_at: Mapped[datetime | None]
+

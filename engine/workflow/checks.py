@@ -33,7 +33,8 @@ LABEL_KEYS = ("label", "says")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by",
-                   "distinct_from", "form", "actions")
+                   "distinct_from", "form", "actions", "field_list")
+FIELD_LIST_LENGTH = 80
 OPENING_KEYS = ("when", "says")
 DUE_KEYS = ("field", "calendar", "allowed")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
@@ -420,9 +421,23 @@ class DefinitionReader:
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
         distinct_from = self.read_distinct_from(raw.get("distinct_from"), step_id, by, f"{path}.distinct_from")
         actions = tuple(self.read_actions(raw.get("actions") or [], f"{path}.actions"))
+        field_list = self.read_field_list(raw.get("field_list"), by, f"{path}.field_list")
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
-                          not_by=not_by, distinct_from=distinct_from, form=form, actions=actions)
+                          not_by=not_by, distinct_from=distinct_from, form=form, actions=actions,
+                          field_list=field_list)
+
+    def read_field_list(self, raw: YamlValue, by: str, path: str) -> str:
+        """`field_list: TITLE`: the crews' daily list a staff step appears on (at most 80 characters)."""
+        if raw is None:
+            return ""
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > FIELD_LIST_LENGTH:
+            self.error(path, f"field_list is the title of a crews' list, 1 to {FIELD_LIST_LENGTH} characters")
+            return ""
+        if by != "staff":
+            self.error(path, "only a staff step is on a crews' list: the field crew takes it, not a sweep")
+            return ""
+        return raw.strip()
 
     def read_distinct_from(self, raw: YamlValue, step_id: YamlValue, by: str, path: str) -> tuple[str, ...]:
         """`distinct_from: [STEP, ..]`: staff steps of this workflow whose takers may not take this one."""

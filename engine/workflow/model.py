@@ -124,6 +124,7 @@ class Transition:
     distinct_from: tuple[str, ...] = ()  # earlier steps whose takers may not take this one
     form: tuple[FormField, ...] = ()
     actions: tuple[Action, ...] = ()
+    field_list: str = ""  # the title of the crews' daily list the step appears on (engine.field), or none
 
     def leaves(self, state: str, states: dict[str, State]) -> bool:
         """Whether this step can be taken from `state` (`*`: any state that is not final)."""

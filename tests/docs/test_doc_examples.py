@@ -180,6 +180,11 @@ WORKED = [  # document, facts, as of, period, what the page says the total (or o
     ("drought-surcharge", {"consumption_ccf": 400, "meter_size": '2"'}, "2026-09-02", None, "150.00"),
     ("business-license-fee", {"category": "restaurant", "employees": 12}, "2026-03-02", None, "197.00"),
     ("meter-test-fee", {"meter_size": '3/4"', "tests_12m": 2}, "2026-09-02", None, "45.00"),
+    ("refuse-collection", {"carts": 2}, "2026-03-17", ("2026-03-01", "2026-03-17"), "42.88"),
+    ("refuse-collection", {"carts": 1}, "2026-03-03", ("2026-03-01", "2026-03-03"), "19.10"),
+    ("refuse-collection", {"carts": 1}, "2026-03-29", ("2026-03-01", "2026-03-29"), "39.60"),
+    ("sidewalk-vending-permit-fee", {}, "2026-04-15", ("2026-04-15", "2026-12-31"), "139.00"),
+    ("sidewalk-vending-permit-fee", {}, "2026-11-20", ("2026-11-20", "2026-12-31"), "49.00"),
     ("meter-test-fee", {"meter_size": '3/4"', "tests_12m": 2, "accuracy_percent": "102.3"}, "2026-09-02", None,
      "0.00"),
 ]

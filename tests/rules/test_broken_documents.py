@@ -190,7 +190,7 @@ EXPECTED = {
         '3: titel: unknown key "titel" (allowed here: id, kind, title, department, description, versions, inputs)',
     ),
     'unknown-key-version.yaml':
-        '10: versions[0].referance: unknown key "referance" (allowed here: effective, reference, adopted, retired, lines, service, minimum, maximum, rounding)',
+        '10: versions[0].referance: unknown key "referance" (allowed here: effective, reference, adopted, retired, lines, service, minimum, maximum, rounding, proration)',
     'versions-is-mapping.yaml':
         '4: versions: expected a list, found a mapping of effective, lines',
     'versions-same-date.yaml':

@@ -94,3 +94,17 @@ def test_the_approval_roles_pages_are_in_the_matrix_for_administrators_only(app)
                         ("/admin/roles/<role_id>", "POST"): frozenset({"admin"}),
                         ("/admin/roles/grant", "POST"): frozenset({"admin"}),
                         ("/admin/roles/revoke", "POST"): frozenset({"admin"})}
+
+
+def test_the_service_pages_are_in_the_matrix_for_every_staff_role(app):
+    """Start, stop and transfer of service (issue 14 item 1): each route walked above, open to every staff role."""
+    declared = {(rule.rule, method): roles for rule, method, roles, _ in routes(app)
+                if rule.rule.startswith("/service/")}
+    staff = frozenset(ROLES)
+    assert declared == {("/service/start", "GET"): staff, ("/service/start/<parcel>", "GET"): staff,
+                        ("/service/start/<parcel>/review", "POST"): staff, ("/service/start/<parcel>", "POST"): staff,
+                        ("/service/stop/<number>", "GET"): staff, ("/service/stop/<number>/review", "POST"): staff,
+                        ("/service/stop/<number>", "POST"): staff, ("/service/transfer/<number>", "GET"): staff,
+                        ("/service/transfer/<number>/review", "POST"): staff,
+                        ("/service/transfer/<number>", "POST"): staff, ("/service/meter/<number>", "GET"): staff,
+                        ("/service/meter/<number>", "POST"): staff}

@@ -1,6 +1,7 @@
 """A draft's impact is a background job: the page answers at once, shows progress, then the stored result."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -113,3 +114,33 @@ def test_a_failed_impact_says_so_and_try_again_asks_afresh(app, fixed_clock, dra
 def test_a_clerk_may_not_ask_for_an_impact(fixed_clock, drafted, rule_store, clerk):
     assert clerk.post(PAGE + "/impact").status_code == 403
     assert jobs(rule_store) == []
+
+
+def test_a_rate_draft_shows_a_histogram_of_the_changes_and_links_the_largest_increases(fixed_clock, drafted,
+                                                                                         rule_store, supervisor,
+                                                                                         run_jobs):
+    from datetime import date
+
+    from engine.rules import editing
+    from tests.web.pages import bill
+    from tests.web.test_rule_drafts import RESIDENTIAL
+
+    small, large = create_account(rule_store, meter_size='3/4"'), create_account(rule_store, meter_size='3/4"')
+    bill(rule_store, small, "2026-01", 5, due_on=date(2026, 2, 5))  # tier 1 only: no change
+    bill(rule_store, large, "2026-01", 14, due_on=date(2026, 2, 5))  # 7 CCF in tier 2: 7 x 0.13 = $0.91 more
+    text = editing.new_version(RESIDENTIAL, date(2026, 4, 1)).text
+    for size in ('5/8"', '3/4"', '1"', '1-1/2"', '2"'):
+        text = editing.set_value(text, f"versions[2].lines[1].tiers.blocks.{size}[1].rate", Decimal("2.70"))
+    row = store.draft(rule_store, check_draft(rule_store, "water-rates-residential", text, TODAY), "import", NOW)
+    rule_store.flush()
+    page = f"/rules/water-rates-residential/drafts/{row.revision}"
+    supervisor.get(page)
+    run_jobs()
+    shown = supervisor.get(page).get_data(as_text=True)
+    assert '<svg role="img" aria-label="Change of each of 2 accounts.' in shown
+    chart = shown[shown.index('<svg role="img"'):shown.index("</svg>")]
+    assert 'style="' not in chart and "<style" not in chart  # the app's CSP refuses inline styles: drawn black
+    histogram = shown[shown.index('id="impact-histogram"'):]
+    assert re.search(r"no change</th><td class=\"num\">1<", histogram)
+    assert re.search(r"up less than \$1</th><td class=\"num\">1<", histogram)  # $0.91 and the 5% franchise fee
+    assert f'<a href="/accounts/{large.number}">{large.number}</a>' in shown  # the largest increase, a link

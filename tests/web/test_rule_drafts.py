@@ -140,7 +140,8 @@ def test_save_impact_then_a_second_supervisor_publishes(fixed_clock, rule_store,
     assert (row.status, row.author, row.approver) == ("published", author.user.username, second.user.username)
     actions = [(a.action, a.actor) for a in rule_store.scalars(
         select(AuditEntry).where(AuditEntry.subject_id == "late-fee").order_by(AuditEntry.id))]
-    assert actions[-2:] == [("rule.draft", author.user.username), ("rule.publish", second.user.username)]
+    assert actions[-3:] == [("rule.draft", author.user.username), ("rule.publish", second.user.username),
+                            ("rule.approve", second.user.username)]  # the approval, with its comment (none here)
     # the next request of the same app uses the published version on its date, and not before
     assert "$24.00" in late_fee_on_200(second, "2026-07-01")
     assert "$20.00" in late_fee_on_200(second, "2026-06-30")
@@ -172,7 +173,8 @@ def test_a_rate_draft_shows_the_bills_before_and_after_and_applies_on_its_date(f
     assert len(run_jobs()) == 1
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Totals over 1 accounts" in page and account.number in page
-    assert "Example: " + account.number in page and "Water base charge" in page
+    assert f"Example: <a href=\"/accounts/{account.number}\">{account.number}</a>" in page  # linked to the account
+    assert "Water base charge" in page
     assert "$39.65" not in bill_on(supervisor, "2028-07-01")
     assert login_as("admin").post(saved.headers["Location"] + "/publish").status_code == 302
     after = bill_on(supervisor, "2028-07-01")

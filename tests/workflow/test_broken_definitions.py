@@ -70,7 +70,7 @@ EXPECTED = {
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
                         "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, "
-                        "distinct_from, form, actions",
+                        "distinct_from, form, actions, field_list",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "

@@ -22,16 +22,18 @@ ENGINE = REPO / "engine"
 # word: (what it means there, the modules where it has that other meaning)
 OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
     "closed": ("an account's, a license's or a cash drawer's status",
-               {"accounts/facts.py", "accounts/history.py", "money/cash.py", "money/deposits.py"}),
+               {"accounts/facts.py", "accounts/history.py", "accounts/service_stop.py", "money/cash.py",
+                "money/deposits.py"}),
     "applied": ("a deposit's status (applied to the final bill); a license's status while applied for (licenses "
                 "table)", {"money/deposits.py", "licenses/intake.py"}),
     "voided": ("a payment's or a receipt's status", {"accounts/returns.py", "money/receipts.py", "money/reports.py"}),
-    "approved": ("a setting change's or a grant's status (two-person approval)",
-                 {"city.py", "roles.py", "two_person.py", "users.py"}),
+    "approved": ("a setting change's or a grant's status (two-person approval); a rule review's verdict",
+                 {"city.py", "roles.py", "two_person.py", "users.py", "rulebook/reviews.py"}),
     "withdrawn": ("a setting change's status (two-person approval)", {"two_person.py"}),
     "eligible": ("a criteria's outcome key (deposit-refund-eligibility: eligible: true)",
                  {"accounts/deposit_refunds.py"}),
-    "past_due": ("a column of the aging report", {"money/reports.py"}),
+    "past_due": ("a column of the aging report; a line of a bill statement's data",
+                 {"money/reports.py", "statements/data.py"}),
     "renewal_due": ("a deadline document's status on a day", {"rules/deadline.py"}),
     "late": ("a deadline document's status on a day", {"rules/deadline.py"}),
     "lapsed": ("a deadline document's status on a day", {"rules/deadline.py"}),

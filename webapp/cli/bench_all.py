@@ -78,6 +78,13 @@ def _payments(r: dict) -> list[Row]:
                 f"csv + executemany {r['bare_rows_per_s']:,.0f} rows/s ({r['ratio']}x)", r["target_met"])]
 
 
+def _impact(r: dict) -> list[Row]:
+    return [Row(f"{what} draft's impact, {r[name + '_subjects']:,} accounts", f"{r[name + '_impact_seconds']:.2f} s",
+                f"{r['target_seconds']:.2f} s", f"bare evaluation {r[name + '_bare_seconds']:.2f} s "
+                f"({r[name + '_ratio']:.2f}x)", r[name + "_impact_seconds"] <= r["target_seconds"])
+            for name, what in (("rate", "a rate"), ("criteria", "a criteria"))]
+
+
 def _web(r: dict) -> list[Row]:
     rows = []
     counter = r.get("counter")
@@ -104,6 +111,7 @@ BENCHES: dict[str, tuple[Callable[[int], list[str]], Callable[[dict], list[Row]]
     "search": (lambda n: ["--accounts", str(n)], _search),
     "payments": (lambda n: ["--accounts", str(min(n, 50_000)), "--rows", str(min(n, 50_000))], _payments),
     "web": (lambda n: ["--accounts", str(n)], _web),
+    "impact": (lambda n: ["--accounts", str(min(n, 1_000_000))], _impact),
 }
 
 

@@ -8,3 +8,4 @@ formatting.attach(bp)
 
 from webapp.rules import routes  # noqa: E402,F401  (registers the views on bp)
 from webapp.rules import drafts  # noqa: E402,F401  (the draft, impact and publish views)
+from webapp.rules import editor  # noqa: E402,F401  (the form editor)

@@ -25,6 +25,22 @@ class PublishForm(FlaskForm):
     publish = SubmitField("Publish this version")
 
 
+class ApproveForm(PublishForm):
+    """Publish a rule draft with the approver's comment for the author and the history (optional)."""
+
+    comment = TextAreaField("Comment for the author (optional)", validators=[Length(max=2000)],
+                            render_kw={"rows": 3, "cols": 80})
+
+
+class SendBackForm(FlaskForm):
+    """Send a draft back to its author, saying why."""
+
+    comment = TextAreaField("Why it goes back to the author", validators=[
+        DataRequired(message="Say why it is sent back: the author reads it."), Length(max=2000)],
+        render_kw={"rows": 3, "cols": 80})
+    send_back = SubmitField("Send back to the author")
+
+
 class RetryImpactForm(FlaskForm):
     """Ask again for a draft's impact after working it out failed (the CSRF token is the whole form)."""
 

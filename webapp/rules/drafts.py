@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine.city import get_city
 from engine.jobs import rule_impact
-from engine.rulebook import revisions, store
+from engine.rulebook import reviews, revisions, store
 from engine.rulebook.approval import publish_refusal
 from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
 from engine.rules.diff import document_diff
@@ -22,11 +22,12 @@ from engine.store.models import RuleVersion
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import rules
+from webapp.charts import Bars, bar_chart, listed
 from webapp.extensions import database
 from webapp.main import errors
 from webapp.pages import not_found
 from webapp.rules import bp, lookup
-from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
+from webapp.rules.draft_forms import ApproveForm, DraftForm, RetryImpactForm, SendBackForm
 from webapp.rules.impact_jobs import impact_job_for
 from webapp.rules.publishing import publish_from_page
 
@@ -117,6 +118,32 @@ def save_draft(document_id: str):
     return redirect(url_for("rules.draft", document_id=document_id, revision=row.revision))
 
 
+SHORT_BINS = {"down $10 or more": "−$10+", "down $5 to $10": "−$5–10", "down $1 to $5": "−$1–5",
+              "down less than $1": "−<$1", "no change": "0", "up less than $1": "+<$1", "up $1 to $2": "+$1–2",
+              "up $2 to $5": "+$2–5", "up $5 to $10": "+$5–10", "up $10 to $20": "+$10–20", "up $20 or more": "+$20+"}
+
+
+def _impact_chart(report):
+    """The histogram of a schedule draft's changes in dollars, as a picture (its numbers are in a table too)."""
+    money = report.money if report else None
+    if money is None or not money.histogram or not money.affected:
+        return None
+    labels, counts = list(money.histogram), list(money.histogram.values())
+    words = f"How many {money.subjects} change by how much: " + listed(labels, [f"{n:,}" for n in counts]) + "."
+    return bar_chart(Bars(f"Change of each of {money.affected:,} {money.subjects}", [SHORT_BINS.get(l, l) for l in labels],
+                          counts, money.subjects, words, alert_from=labels.index("up $20 or more")),
+                     width=7.5, height=2.6)
+
+
+def subject_link(subjects: str, number: str) -> str | None:
+    """The page of an account or a license named in an impact, or None for other subjects."""
+    if subjects == "accounts":
+        return url_for("accounts.show", number=number)
+    if subjects == "licenses":
+        return url_for("businesses.license", number=number)
+    return None
+
+
 @bp.route("/<document_id>/drafts/<int:revision>")
 @role_required(*SUPERVISORS)
 def draft(document_id: str, revision: int):
@@ -128,10 +155,12 @@ def draft(document_id: str, revision: int):
     job = impact_job_for(row) if check and check.ok else None
     doc = check.document if check and check.document else _readable(row)
     changes = document_diff(check.published, doc) if check and check.published and doc else None
-    return render_template("rules/draft_show.html", row=row, doc=doc, job=job,
-                           report=rule_impact.report_of(job) if job else None, check=check, refusal=refusal,
+    report = rule_impact.report_of(job) if job else None
+    return render_template("rules/draft_show.html", row=row, doc=doc, job=job, chart=_impact_chart(report),
+                           link=subject_link, report=report, check=check, refusal=refusal,
                            errors=placed(check.errors, row.yaml_text) if check else [], warnings=_warnings(check),
-                           changes=changes, form=PublishForm(), retry=RetryImpactForm(), today=today)
+                           changes=changes, form=ApproveForm(), send_back=SendBackForm(), retry=RetryImpactForm(),
+                           reviews=reviews.reviews(session, document_id, revision), today=today)
 
 
 @bp.route("/<document_id>/drafts/<int:revision>/impact", methods=["POST"])
@@ -154,8 +183,9 @@ def retry_impact(document_id: str, revision: int):
 @role_required(*SUPERVISORS)
 def publish(document_id: str, revision: int):
     """Publish a draft: refused to its own author when the city asks for a second approver."""
-    back = publish_from_page(_draft(document_id, revision), lambda: store.publish(
-        database.session, document_id, revision, current_user.username, clock.now(), clock.today()),
+    comment = ApproveForm().comment.data
+    back = publish_from_page(_draft(document_id, revision), lambda: reviews.approve(
+        database.session, document_id, revision, current_user.username, comment, clock.now(), clock.today()),
         url_for("rules.draft", document_id=document_id, revision=revision))
     if back is not None:
         return back
@@ -164,9 +194,31 @@ def publish(document_id: str, revision: int):
     return redirect(url_for("rules.show", document_id=document_id))
 
 
+@bp.route("/<document_id>/drafts/<int:revision>/send-back", methods=["POST"])
+@role_required(*SUPERVISORS)
+def send_back(document_id: str, revision: int):
+    """Send a draft back to its author with a comment; it stays a draft."""
+    _draft(document_id, revision)
+    form = SendBackForm()
+    here = url_for("rules.draft", document_id=document_id, revision=revision)
+    if not form.validate_on_submit():
+        flash("Not sent back: " + " ".join(form.comment.errors or ["the form was not sent whole."]), "error")
+        return redirect(here)
+    try:
+        reviews.send_back(database.session, document_id, revision, current_user.username, form.comment.data,
+                          clock.now())
+    except store.RuleStoreError as error:
+        database.session.rollback()
+        flash(f"Not sent back: {error}", "error")
+        return redirect(here)
+    database.session.commit()
+    flash(f"Revision {revision} of {document_id} sent back to its author with your comment.", "success")
+    return redirect(here)
+
+
 @bp.route("/approvals")
 @role_required(*SUPERVISORS)
 def approvals():
-    """Drafts waiting for approval, with their author and date."""
-    return render_template("rules/approvals.html", drafts=revisions.waiting_drafts(database.session),
+    """Drafts waiting for approval, with their author, date, standing and own effective dates."""
+    return render_template("rules/approvals.html", drafts=reviews.approvals(database.session),
                            username=current_user.username)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from engine.rulebook import reviews
 from engine.rules.errors import EvaluationError
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.catalog import rules
+from webapp.extensions import database
 from webapp.pages import not_found
 from webapp.rules import bp, lookup
 from webapp.rules.forms import evaluate_form, facts_of
@@ -30,7 +32,8 @@ def _page(doc, form, result=None, error=None, status: int = 200):
     """The document page, with the evaluate form and its result or error."""
     return render_template("rules/show.html", doc=doc, versions=lookup.versions(doc, clock.today()), form=form,
                            result=result, error=error, today=clock.today(),
-                           warnings=lookup.warnings(doc, rules())), status
+                           warnings=lookup.warnings(doc, rules()),
+                           history=reviews.history(database.session, doc.id)), status
 
 
 @bp.route("/<document_id>")

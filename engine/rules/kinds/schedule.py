@@ -11,14 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
-from engine.rules import schedule, wording
+from engine.rules import proration, schedule, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import condition_words, facts_named
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.services import SERVICE_NAME, services_named, unknown_services
-from engine.rules.schema_blocks import CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate, ref, text, units
+from engine.rules.schema_blocks import (CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate,
+                                        ref, text, units, whole)
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
 
@@ -59,7 +60,20 @@ def version_keys() -> JsonSchema:
            "then": _not_below_zero()})
     return {"lines": listing(line, 100), "service": service_name(),
             "minimum": money(), "maximum": money(),
-            "rounding": {"enum": ["half_up", "half_even"]}}
+            "rounding": {"enum": ["half_up", "half_even"]},
+            "proration": proration_block()}
+
+
+def proration_block() -> JsonSchema:
+    """`proration:` — how a period shorter or longer than the unit pays (engine.rules.proration)."""
+    return mapping({
+        "by": {"enum": list(proration.BY), "description": "days, months or none"},
+        "unit_days": whole(1, 366), "minimum_days": whole(1, 366), "first_bill_days": whole(1, 366),
+        "whole_days": mapping({"from": whole(1, 3650), "to": whole(1, 3650)}, ("from", "to")),
+        "unit_months": whole(1, 120), "minimum_months": whole(1, 120),
+        "count": {"enum": list(proration.COUNTS), "description": "started or completed months"},
+        "lines": listing(text(), 100),
+    }, ("by",))
 
 
 def service_name() -> JsonSchema:
@@ -90,6 +104,19 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
         _check_line(checks, line, line_path, seen, [x["name"] for x in version["lines"]])
         seen.setdefault(name, i)
     _check_bounds(checks, version, path, "minimum", "maximum")
+    _check_proration(checks, version.get("proration"), f"{path}.proration", list(seen))
+
+
+def _check_proration(checks: DocumentChecks, block: YamlMapping | None, path: str, names: list[str]) -> None:
+    """The lines a proration block names are the version's; its whole days run from low to high."""
+    if not block:
+        return
+    for i, name in enumerate(block.get("lines", [])):
+        if name not in names:
+            checks.error(f"{path}.lines[{i}]", f'no line is named "{name}"; proration names lines of this version')
+    span = block.get("whole_days")
+    if span and span["from"] > span["to"]:
+        checks.error(f"{path}.whole_days.to", f"to {span['to']} is below from {span['from']}")
 
 
 def _check_line(checks: DocumentChecks, line: YamlMapping, path: str, earlier: dict[str, int],
@@ -241,7 +268,22 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         found.append(Term(total, "at most", wording.dollars(body["maximum"])))
     if "rounding" in body:
         found.append(Term(total, "rounding", ROUNDINGS[body["rounding"]]))
+    if body.get("proration"):
+        found.append(Term("Partial periods", "prorated", proration_words(body["proration"])))
     return found
+
+
+def proration_words(block: YamlMapping) -> str:
+    """A proration block in a sentence."""
+    which = ", ".join(block["lines"]) if block.get("lines") else "every line"
+    if block["by"] == "days":
+        whole_days = block.get("whole_days")
+        span = (f"; {whole_days['from']} to {whole_days['to']} days bill whole" if whole_days else "")
+        return f"{which} by days, of {block.get('unit_days', 30)} days a period{span}"
+    if block["by"] == "months":
+        count = "each month begun" if block.get("count", "started") == "started" else "whole months only"
+        return f"{which} by months, of {block.get('unit_months', 12)} ({count})"
+    return "not prorated"
 
 
 ROUNDINGS = {"half_up": "each line to cents, half a cent up", "half_even": "each line to cents, half a cent to even"}

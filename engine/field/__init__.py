@@ -1,0 +1,1 @@
+"""The field crews' daily lists (engine.field.lists)."""

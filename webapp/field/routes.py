@@ -1,0 +1,119 @@
+"""Thin views over engine.field.lists: the lists, one list by route, its door hangers, its results."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from engine.notices.kept import city_details
+from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows
+from engine.notices.render import NoticeRenderer
+from webapp import clock
+from webapp.auth import STAFF, role_required
+from webapp.catalog import catalog, notice_templates
+from webapp.extensions import database
+from webapp.field import bp
+
+
+class ResultsForm(FlaskForm):
+    """The CSRF token of the results form (its rows are read from the request by name)."""
+
+
+def _list_or_404(key: str):
+    """The list named in the address, or a 404 page that says so."""
+    found = field_list(catalog(), key, clock.today())
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    """Today's lists with how many stops each has."""
+    today = clock.today()
+    lists = [(fl, len(rows(database.session, catalog(), fl, user=current_user.username, on=today)))
+             for fl in field_lists(catalog(), today)]
+    return render_template("field/index.html", lists=lists, today=today)
+
+
+@bp.route("/<key>")
+@role_required(*STAFF)
+def show(key: str):
+    """One list's stops, by route, with the step's fields on each row and a tick to say it was done."""
+    the_list, today = _list_or_404(key), clock.today()
+    route = request.args.get("route") or None
+    every = rows(database.session, catalog(), the_list, user=current_user.username, on=today)
+    stops = [r for r in every if route is None or r.route == route]
+    return render_template("field/list.html", the_list=the_list, stops=stops, routes=routes(every), route=route,
+                           today=today, form=ResultsForm())
+
+
+@bp.route("/<key>.pdf")
+@role_required(*STAFF)
+def letters(key: str):
+    """The notices the list's step leaves at each stop (the day's door hangers), in one PDF to print."""
+    the_list, today = _list_or_404(key), clock.today()
+    route = request.args.get("route") or None
+    stops = rows(database.session, catalog(), the_list, user=current_user.username, on=today, route=route)
+    printed = door_letters(database.session, catalog(), the_list, stops, user=current_user.username, on=today,
+                           now=clock.now())
+    if not printed:
+        flash("Nothing to print: the stops of this list leave no notice.", "error")
+        return redirect(url_for("field.show", key=key, route=route))
+    pdf = NoticeRenderer(notice_templates(), city_details(database.session)).render_batch(printed)
+    name = f"{the_list.step.id}-{today.isoformat()}{'-route-' + route if route else ''}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _value(spec, text: str):
+    """A row's typed value as the step's form reads it; ValueError when it cannot be one."""
+    text = text.strip()
+    if not text:
+        if spec.required:
+            raise ValueError(f"{spec.label}: required")
+        return None
+    if spec.type == "integer":
+        if not text.isdigit():
+            raise ValueError(f"{spec.label}: a whole number")
+        return int(text)
+    if spec.type == "date":
+        return date.fromisoformat(text)
+    if spec.type == "boolean":
+        return text in ("yes", "on", "true")
+    return text
+
+
+@bp.route("/<key>", methods=["POST"])
+@role_required(*STAFF)
+def results(key: str):
+    """Each ticked row becomes its case's step, with its row's values; refused rows are named, the others kept."""
+    the_list, today = _list_or_404(key), clock.today()
+    if not ResultsForm().validate_on_submit():
+        abort(400)
+    entered, problems = [], []
+    for case_id in request.form.getlist("done"):
+        if not case_id.isdigit():
+            abort(400)
+        try:
+            values = {spec.name: _value(spec, request.form.get(f"c{case_id}-{spec.name}", ""))
+                      for spec in the_list.step.form}
+        except ValueError as bad:
+            problems.append(f"Case {case_id}: {bad}.")
+            continue
+        version = request.form.get(f"c{case_id}-version", "0")
+        entered.append((int(case_id), int(version) if version.isdigit() else 0,
+                        {k: v for k, v in values.items() if v is not None}))
+    done = enter_results(database.session, catalog(), the_list, entered, user=current_user.username, on=today,
+                         now=clock.now())
+    database.session.commit()
+    if done.taken:
+        flash(f"{the_list.step.label or the_list.title}: {len(done.taken)} case(s) moved on "
+              f"({', '.join(str(c) for c in done.taken)}).", "success")
+    for case_id, reasons in done.refused:
+        problems.append(f"Case {case_id}: {'; '.join(reasons)}.")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for("field.show", key=key, route=request.form.get("route") or None))

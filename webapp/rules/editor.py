@@ -1,0 +1,209 @@
+"""The form editor of a rule document (supervisors and administrators): tables, months, a timeline, then a draft.
+
+The form carries the document's text as it is being changed (a hidden field) and the
+figures of its versions not yet in force as cells; each button posts the whole form, so it
+works without JavaScript. "New version from a date" copies the version in force on that
+date, in date order; a day of a calendar's month adds or removes a holiday or a no-shut-off
+day; "Save draft" applies the cells (engine.rules.editing, the rest of the text as it was)
+and stores the draft as the YAML editor does (the same check, engine.rulebook.drafting).
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+from engine.rulebook import store
+from engine.rulebook.drafting import check_draft
+from engine.rules import editing, form_layout
+from engine.rules.diff import document_diff
+from engine.rules.editing import EditError
+from engine.rules.places import placed
+from engine.rules.yamlsafe import read_yaml
+from engine.rules.errors import DocumentError
+from webapp import clock
+from webapp.auth import SUPERVISORS, role_required
+from webapp.catalog import rules
+from webapp.extensions import database
+from webapp.fields import option
+from webapp.rules import bp
+from webapp.rules.draft_forms import TEXT_LIMIT
+from webapp.rules.drafts import _published
+
+CELL, PERCENT, DAY = "cell:", "percent:", "day"
+
+
+class EditorForm(FlaskForm):
+    """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
+
+    text = HiddenField(validators=[Length(max=TEXT_LIMIT)])
+    on = DateField("The new version takes effect on", validators=[Optional()], render_kw={"type": "date"})
+    new_version = SubmitField("Copy the version in force then")
+    mode = RadioField("A click on a day", default="holiday",
+                      choices=[option("holiday", "adds or removes a holiday"),
+                               option("no_shutoff", "adds or removes a day without shut-offs")])
+    holiday_name = StringField("Name of a holiday added", validators=[Optional(), Length(max=80)])
+    reason = StringField("Why a day without shut-offs", validators=[Optional(), Length(max=80)])
+    check = SubmitField("Show what changes")
+    save = SubmitField("Save draft")
+
+
+def _layouts(text: str, today: date) -> tuple[dict, list[form_layout.VersionLayout]]:
+    """The document read as data and each version's form (editable when it is not yet in force)."""
+    data = read_yaml(text, "the form").data
+    editable = [i for i, v in enumerate(data["versions"]) if v["effective"] > today]
+    cells = editing.cells(text)
+    return data, [form_layout.version_layout(data, i, cells, i in editable) for i in range(len(data["versions"]))]
+
+
+def _extras(data: dict, layout: form_layout.VersionLayout) -> dict:
+    """What a kind shows besides cells: a criteria version's decision table, a calendar version's months."""
+    version = data["versions"][layout.index]
+    if data["kind"] == "criteria":
+        return {"table": form_layout.decision_table(version)}
+    if data["kind"] == "calendar" and layout.editable:
+        later = [v["effective"] for v in data["versions"] if v["effective"] > layout.effective]
+        count = form_layout.months_shown(layout.effective, min(later) if later else None)
+        return {"months": form_layout.month_grids(version, layout.effective, count)}
+    return {}
+
+
+def _page(current, form: EditorForm, text: str, *, problems: list[str] = (), errors=(), copied=None,
+          changes=None, status: int = 200):
+    """The form editor on a working text."""
+    today = clock.today()
+    form.text.data = text
+    data, layouts = _layouts(text, today)
+    return render_template("rules/editor.html", current=current, form=form, data=data, today=today,
+                           layouts=[(layout, _extras(data, layout)) for layout in layouts],
+                           problems=problems, errors=errors, copied=copied, changes=changes), status
+
+
+@bp.route("/<document_id>/edit", methods=["GET"])
+@role_required(*SUPERVISORS)
+def edit(document_id: str):
+    """The newest published revision in its form editor."""
+    current = _published(document_id)
+    return _page(current, EditorForm(formdata=None), current.yaml_text)[0]
+
+
+def _typed_cells() -> dict[str, str]:
+    return {name[len(CELL):]: value for name, value in request.form.items() if name.startswith(CELL)}
+
+
+def _percentages(text: str) -> tuple[str, list[str]]:
+    """Each "change tier N by P%" asked for, applied to that tier's rate in every block of the line."""
+    problems = []
+    data = read_yaml(text, "the form").data
+    for name, typed in request.form.items():
+        if not name.startswith(PERCENT) or not typed.strip():
+            continue
+        line_path, _, number = name[len(PERCENT):].rpartition(":")
+        try:
+            percent, tier = Decimal(typed.strip().rstrip("%")), int(number)
+            blocks = editing.data_at(data, f"{line_path}.tiers.blocks")
+        except (InvalidOperation, ValueError, KeyError, IndexError, TypeError):
+            problems.append(f"“{typed}” is not a percentage for tier {number}")
+            continue
+        groups = blocks.items() if isinstance(blocks, dict) else [(None, blocks)]
+        for key, tiers in groups:
+            path = f"{line_path}.tiers.blocks" + (f".{key}" if key is not None else "") + f"[{tier - 1}].rate"
+            if tier - 1 < len(tiers) and "rate" in tiers[tier - 1]:
+                text = editing.set_value(text, path, editing.changed_by_percent(tiers[tier - 1]["rate"], percent))
+    return text, problems
+
+
+def _toggle_day(text: str, form: EditorForm, pressed: str) -> str:
+    """A click on a day of a calendar version: a holiday or a one-day no-shut-off period, added or removed."""
+    index, _, day_text = pressed.partition(":")
+    day, index = date.fromisoformat(day_text), int(index)
+    version = read_yaml(text, "the form").data["versions"][index]
+    where = f"versions[{index}]"
+    if version["effective"] <= clock.today():
+        raise EditError(f"the version of {version['effective']} is in force; add a new version from a date first")
+    if form.mode.data == "no_shutoff":
+        periods = (version.get("no_shutoff") or {}).get("periods")
+        if periods is None:
+            raise EditError("this version lists no periods without shut-offs; add one as YAML first")
+        single = next((i for i, p in enumerate(periods) if p.get("from") == day and p.get("to") == day), None)
+        if single is not None:
+            return editing.remove_item(text, f"{where}.no_shutoff.periods", single)
+        period = {"from": day, "to": day, "reason": (form.reason.data or "").strip() or "No shut-offs"}
+        return editing.add_item(text, f"{where}.no_shutoff.periods", period, order="from")
+    holidays = version.get("holidays")
+    if isinstance(holidays, list):
+        if day in holidays:
+            return editing.remove_item(text, f"{where}.holidays", holidays.index(day))
+        return editing.add_item(text, f"{where}.holidays", day)
+    if holidays is not None and day_text in {str(k) for k in holidays}:
+        return editing.remove_entry(text, f"{where}.holidays", day_text)
+    return editing.add_entry(text, f"{where}.holidays", day_text, (form.holiday_name.data or "").strip() or "Holiday")
+
+
+@bp.route("/<document_id>/edit", methods=["POST"])
+@role_required(*SUPERVISORS)
+def edit_post(document_id: str):
+    """A button of the form editor: copy a version from a date, a day clicked, or save the draft."""
+    current = _published(document_id)
+    form = EditorForm()
+    if not form.validate_on_submit() or not form.text.data:
+        return _page(current, form, current.yaml_text, problems=["The form was not sent whole; start again."],
+                     status=400)
+    text = form.text.data.replace("\r\n", "\n")
+    try:
+        read_yaml(text, "the form")
+    except DocumentError:
+        return _page(current, form, current.yaml_text, problems=["The form's text was not readable; start again."],
+                     status=400)
+    text, problems = editing.apply_cells(text, _typed_cells())
+    if not problems:
+        text, problems = _percentages(text)
+    if problems:
+        return _page(current, form, text, problems=problems, status=400)
+    try:
+        if form.new_version.data:
+            if form.on.data is None:
+                return _page(current, form, text, problems=["Choose the date the new version takes effect."],
+                             status=400)
+            made = editing.new_version(text, form.on.data)
+            return _page(current, form, made.text, copied=(made.copied, form.on.data))
+        if request.form.get(DAY):
+            return _page(current, form, _toggle_day(text, form, request.form[DAY]))
+        if form.check.data:
+            return _checked_page(current, form, text)
+    except (EditError, ValueError) as error:
+        return _page(current, form, text, problems=[_sentence(str(error))], status=400)
+    return _save(current, form, text)
+
+
+def _checked_page(current, form: EditorForm, text: str):
+    """The form again with what the working text changes against the published revision, and its errors."""
+    check = check_draft(rules(), current.document_id, text, clock.today())
+    changes = document_diff(check.published, check.document) if check.ok and check.published else None
+    return _page(current, form, text, errors=placed(check.errors, text), changes=changes,
+                 status=200 if check.ok else 400)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def _save(current, form: EditorForm, text: str):
+    """Store the working text as a draft, checked as every draft is; the form again with what stops it."""
+    check = check_draft(rules(), current.document_id, text, clock.today())
+    if not check.ok:
+        return _page(current, form, text, errors=placed(check.errors, text), status=400)
+    try:
+        row = store.draft(database.session, check, current_user.username, clock.now())
+    except store.RuleStoreError as error:
+        database.session.rollback()
+        return _page(current, form, text, problems=[_sentence(str(error))], status=400)
+    database.session.commit()
+    flash(f"Draft revision {row.revision} of {current.document_id} saved. It is not in force until it is published.",
+          "success")
+    return redirect(url_for("rules.draft", document_id=current.document_id, revision=row.revision))
