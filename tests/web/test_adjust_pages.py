@@ -57,6 +57,9 @@ def test_a_second_late_fee_waiver_is_refused_on_the_page_with_the_reason(clerk, 
                                      description="Late fee", rule_id="late-fee", rule_version="2025-01-01")
                      for day in (date(2025, 11, 2), date(2026, 2, 2)))
     ledger.reverse(db, first.id, on=date(2025, 11, 5), now=NOW, actor="carla", reason="Late-fee waiver: first")
+    before = clerk.get(f"/accounts/{account.number}/adjust").get_data(as_text=True)
+    assert ('id="not-now-late_fee_waiver">not for this account today. Late-fee waiver is not allowed: A late fee was '
+            'already waived in the last 12 months (late-fee-waiver-eligibility).') in before
     page = clerk.post(f"/accounts/{account.number}/adjust", data={
         "code": "late_fee_waiver", "direction": "credit", "amount": "", "fee": str(second.id), "note": "again",
         "step": "review"})
@@ -85,6 +88,25 @@ def billed_from_a_read(db, account, period: str, ccf: int, reading: int) -> Bill
                            actor="billing", description="bill", reference=f"bill {row.id}", bill_id=row.id,
                            service=service)
     return row
+
+
+def test_the_corrections_report_shows_who_asked_and_who_approved(login_as, db, fixed_clock):
+    """Reports > Voids, returns and adjustments: the clerk's adjustment approved by a supervisor, on the day."""
+    account = create_account(db)
+    bill(db, account, "2026-02", 12, due_on=date(2026, 3, 10))
+    clerk, supervisor = login_as("clerk"), login_as("supervisor")
+    form = {"code": "courtesy", "direction": "credit", "amount": "120.00", "fee": "", "note": "hold time",
+            "step": "post"}
+    clerk.post(f"/accounts/{account.number}/adjust", data=form)
+    case = db.scalars(select(Case).where(Case.account_id == account.id)).one()
+    taken = supervisor.post(f"/cases/{case.id}/steps/approve", data={"approve-version": case.version,
+                                                                      "approve-decision_comment": "fine"})
+    assert taken.status_code == 302
+    rows = supervisor.get("/reports/corrections", query_string={"date": "2026-03-02", "format": "csv"})
+    text = rows.get_data(as_text=True)
+    assert (f"2026-03-02,{clerk.user.username},adjustment,adjustment "
+            f"{db.scalars(select(Adjustment)).one().id},{account.number},-120.00,Courtesy credit: hold time,"
+            f"{supervisor.user.username}") in text
 
 
 def test_a_supervisor_rebills_the_latest_bill_from_a_corrected_read_and_a_clerk_may_not(login_as, db, fixed_clock):

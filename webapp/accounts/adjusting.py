@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from engine.accounts.adjustments import AdjustmentError, plan, reasons, waivable_fees
+from engine.accounts.adjustments import AdjustmentError, eligibility_refusal, plan, reasons, waivable_fees
 from engine.money.ledger.balances import standings_on
 from engine.money.rebill import RebillError, plan_rebill, rebill
 from engine.roles import role_labels
@@ -82,9 +82,13 @@ def _adjust_form(account) -> AdjustForm:
 
 def _page(account, form, *, planned=None, within=None, status=200):
     """The adjust page: the form, or the confirmation of what would be posted."""
+    found = reasons(database.session)
+    refusals = {} if planned is not None else {
+        reason.code: eligibility_refusal(database.session, rules(), account.id, reason, clock.today())
+        for reason in found if reason.eligibility}
     return render_template("accounts/adjust.html", account=account, form=form, planned=planned, within=within,
                            standing=standings_on(database.session, clock.today(), [account.id])[account.id],
-                           reasons=reasons(database.session), role_labels=role_labels(database.session),
+                           reasons=found, refusals=refusals, role_labels=role_labels(database.session),
                            today=clock.today()), status
 
 
