@@ -97,7 +97,9 @@ def downgrade() -> None:
     op.drop_index("ix_adjustments_account", "adjustments")
     op.drop_table("adjustments")
     op.drop_index("uq_bills_account_period_in_force", "bills")
-    with op.batch_alter_table("bills") as batch:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    with op.batch_alter_table("bills") as batch:  # named as the upgrade finds it again on each database
         batch.drop_column("cancelled_on")
-        batch.create_unique_constraint("bills_account_id_period_key", ["account_id", "period"])
+        batch.create_unique_constraint("bills_account_id_period_key" if postgresql else "uq_bills_account_id",
+                                       ["account_id", "period"])
     op.drop_column("city_settings", "adjustment_reasons")
