@@ -235,7 +235,7 @@ def decide(session: Session, adjustment_id: int, *, approve: bool, actor: str, o
     if approve:
         post(session, row, actor=actor, on=on, now=now)
     else:
-        row.status = "denied"
+        row.status = "refused"
         session.flush()
     audit.record(session, actor=actor, action="adjustment.approve" if approve else "adjustment.deny",
                  subject_type="utility_account", subject_id=row.account_id, at=now,

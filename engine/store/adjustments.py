@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.store.models import Base, within_largest
 from engine.store.types import Cents
 
-ADJUSTMENT_STATUSES = ("posted", "waiting", "denied")
+ADJUSTMENT_STATUSES = ("posted", "waiting", "refused")
 
 
 class Adjustment(Base):
@@ -34,7 +34,7 @@ class Adjustment(Base):
     fee_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))  # the fee a waiver reverses
     fund: Mapped[str] = mapped_column(String(12), default="")        # the reason's GL offset ("" for a waiver)
     gl_account: Mapped[str] = mapped_column(String(12), default="")
-    status: Mapped[str] = mapped_column(String(16))      # posted | waiting | denied
+    status: Mapped[str] = mapped_column(String(16))      # posted | waiting | refused
     approver_role: Mapped[str] = mapped_column(String(40))  # what the approval rule gave for it
     rule_version: Mapped[str] = mapped_column(String(10))
     requested_by: Mapped[str] = mapped_column(String(64))

@@ -97,7 +97,7 @@ def test_a_leak_adjustment_over_the_clerks_limit_is_approved_by_a_supervisor(cit
     step = page.locator("li.step", has=page.get_by_role("button", name="Approve and post the adjustment"))
     step.get_by_label("Comment").fill("Invoice seen; within the leak policy")
     step.get_by_role("button", name="Approve and post the adjustment").click()
-    assert page.get_by_text(f"Approve and post the adjustment: case {case_id} is now posted.").is_visible()
+    assert page.get_by_text(f"Approve and post the adjustment: case {case_id} is now approved.").is_visible()
     page.screenshot(path="/tmp/ordinance-adjustment-case.png", full_page=True)
 
     page.goto(url + f"/accounts/{number}")
@@ -114,7 +114,7 @@ def test_a_leak_adjustment_over_the_clerks_limit_is_approved_by_a_supervisor(cit
             "adjustment", -15000, "sam", "510", "4390")
         assert (adjustment.requested_by, adjustment.decided_by, adjustment.status) == ("maria", "sam", "posted")
         case = session.get(Case, case_id)
-        assert (case.state, case.fields["adjustment_id"]) == ("posted", adjustment.id)
+        assert (case.state, case.fields["adjustment_id"]) == ("approved", adjustment.id)
         assert [a.actor for a in session.scalars(select(AuditEntry).where(
             AuditEntry.action.in_(("adjustment.request", "adjustment.approve"))).order_by(AuditEntry.id))] == [
             "maria", "sam"]

@@ -106,7 +106,7 @@ def test_over_the_clerks_limit_a_supervisor_who_did_not_ask_approves_and_it_post
     assert (row.status, row.decided_by, row.comment) == ("posted", "sam", "invoice seen; within the leak policy")
     assert (entry.kind, entry.amount_cents, entry.actor) == ("adjustment", -18000, "sam")
     assert balance(db, account) == 21240 - 18000
-    assert (case.state, case.closed_at) == ("posted", at(ON))
+    assert (case.state, case.closed_at) == ("approved", at(ON))
     assert_every_step_audited(db, case.id)
     assert [(a.action, a.actor) for a in audits(db, account, "adjustment.")] == [
         ("adjustment.request", "carla"), ("adjustment.post", "sam"), ("adjustment.approve", "sam")]
@@ -120,7 +120,7 @@ def test_a_denied_adjustment_posts_nothing_and_keeps_the_comment(db, catalog, st
                        version=done.case.version, form={"decision_comment": "the month was billed in April"})
     row = db.get(Adjustment, done.adjustment.id)
     assert (row.status, row.entry_id, row.decided_by, row.comment) == (
-        "denied", None, "sofia", "the month was billed in April")
+        "refused", None, "sofia", "the month was billed in April")
     assert done.case.state == "denied" and balance(db, account) == 21240
     assert db.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "adjustment")) == 0
 

@@ -7,8 +7,8 @@
   index) instead of one bill per account and period;
 - city_settings.adjustment_reasons.
 
-Revision ID: 0021_adjustments
-Revises: 0020_customer_record
+Revision ID: 0023_adjustments
+Revises: 0022_meters
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import engine.store.types
 from engine.money.amounts import LARGEST_AMOUNT_CENTS
 
-revision = "0021_adjustments"
-down_revision = "0020_customer_record"
+revision = "0023_adjustments"
+down_revision = "0022_meters"
 branch_labels = None
 depends_on = None
 
