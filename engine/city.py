@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
+from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
                                  CitySettings, SettingChange, User)
@@ -28,7 +29,7 @@ CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
-            "clerks_may_return_checks", *GUARDED)
+            "adjustment_reasons", "clerks_may_return_checks", *GUARDED)
 
 
 class CityError(ValueError):
@@ -43,7 +44,7 @@ def get_city(session: Session) -> CitySettings:
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
                         payment_address="", phone="", website="", rules_need_second_approver=True,
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
-                        receipt_categories=None, clerks_may_return_checks=False,
+                        receipt_categories=None, adjustment_reasons=None, clerks_may_return_checks=False,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -92,6 +93,11 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
             cleaned["receipt_categories"] = checked_categories(cleaned["receipt_categories"])
         except CategoryError as bad:
             raise CityError(f"{bad}.") from None
+    if "adjustment_reasons" in cleaned:
+        try:
+            cleaned["adjustment_reasons"] = checked_reasons(cleaned["adjustment_reasons"])
+        except ReasonError as bad:
+            raise CityError(f"{bad}.") from None
     if "clerks_may_return_checks" in cleaned and not isinstance(cleaned["clerks_may_return_checks"], bool):
         raise CityError(f"clerks may return checks: yes or no, not {cleaned['clerks_may_return_checks']!r}.")
     if "second_approver" in cleaned:
@@ -118,6 +124,8 @@ def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, l
     def current(key: str) -> Any:
         if key == "receipt_categories" and city.receipt_categories is None:
             return [dict(entry) for entry in SAMPLE_CATEGORIES]
+        if key == "adjustment_reasons" and city.adjustment_reasons is None:
+            return [dict(entry) for entry in SAMPLE_REASONS]
         return getattr(city, key)
     return {key: [current(key), value] for key, value in cleaned.items() if current(key) != value}
 

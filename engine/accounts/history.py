@@ -28,7 +28,7 @@ Event = dict[str, Any]
 Streams = dict[str, list[Event]]  # one subject's events by stream name
 LEDGER_STREAMS = ("charges", "fees", "adjustments", "waivers")
 SHUTOFF_STEPS = {"record_shutoff": "shutoffs", "reconnect": "reconnections"}  # the delinquency steps recorded
-ACCOUNT_NOTICE_SUBJECTS = ("utility_account", "lien", "refund")  # the case subjects that are accounts
+ACCOUNT_NOTICE_SUBJECTS = ("utility_account", "lien", "refund", "adjustment")  # the case subjects that are accounts
 PENALTY_FEES = "license.fee"  # the audit action that keeps a license fee (a penalty among them)
 
 

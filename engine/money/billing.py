@@ -500,20 +500,8 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
                     proration_in_force(run.library, rule_id, row.read_on).first_bill_from(row.read_on,
                                                                                           account.opened_on))
     earlier = [(r.read_on, r.consumption_ccf) for r in history]
-    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, row.read_on))
-    try:
-        result = run.library.evaluate(rule_id, facts, run.billed_on, period=(service_from, row.read_on))
-    except EvaluationError as bad:
-        raise ValueError(f"the rates cannot be applied: {bad}") from None
-    total = to_cents(result.total)
-    if total <= 0:
-        raise ValueError(f"the bill comes to {result.total}; nothing to post")
-    if total > ceiling.cents:
-        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
-                         f"({used} CCF): check the reading")
-    explanation = result.to_json()
-    explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
-    explanation["service_period"] = [service_from.isoformat(), row.read_on.isoformat()]
+    result, total, explanation = price(run.library, rule_id, account, used, earlier, run.billed_on,
+                                       (service_from, row.read_on), ceiling)
     if exchange is not None:
         explanation["meter_reads"] = meter_exchange_reads(previous, exchange, row.read_on, reading)
     done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
@@ -573,6 +561,32 @@ def bill_one_read(session: Session, library, account: UtilityAccount, *, read_on
         _store(session, run, done)
         bill_id = session.scalar(select(Bill.id).where(Bill.account_id == account.id, Bill.period == period))
     return OneBill(done.bills[0], done.lines[0], done.reads[0], bill_id)
+
+
+def price(library, rule_id: str, account, used: int, earlier: list[tuple[date, int]], billed_on: date,
+          period: tuple[date, date], ceiling: Ceiling):
+    """(result, total cents, explanation) of one bill: the rate schedule as of the bill date over the service period.
+
+    `account` gives meter size and services, `earlier` the (read day, use) of earlier reads (the
+    winter average); a ValueError says why it cannot be billed (the billing run's row problem,
+    a rebill's refusal).
+    """
+    from engine.rules.errors import EvaluationError
+    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1]))
+    try:
+        result = library.evaluate(rule_id, facts, billed_on, period=period)
+    except EvaluationError as bad:
+        raise ValueError(f"the rates cannot be applied: {bad}") from None
+    total = to_cents(result.total)
+    if total <= 0:
+        raise ValueError(f"the bill comes to {result.total}; nothing to post")
+    if total > ceiling.cents:
+        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
+                         f"({used} CCF): check the reading")
+    explanation = result.to_json()
+    explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
+    explanation["service_period"] = [period[0].isoformat(), period[1].isoformat()]
+    return result, total, explanation
 
 
 def _store(session: Session, run: BillingRun, done: _Chunk) -> None:

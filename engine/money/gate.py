@@ -46,13 +46,18 @@ class Reversed:
 
 @dataclass(frozen=True)
 class Posting:
-    """One entry as a service asks for it: signed whole cents (positive = the customer owes more)."""
+    """One entry as a service asks for it: signed whole cents (positive = the customer owes more).
+
+    An adjustment may name its offset (fund, account): its reason code's (engine.adjustment_reasons);
+    without one it is booked to billing adjustments. No other kind names its own.
+    """
 
     account_id: int
     kind: str
     cents: int
     on: date
     reverses: Reversed | None = None
+    offset: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,8 +190,20 @@ def _admit(posting: Posting) -> Admitted:
     if posting.kind not in OFFSET_BY_KIND:
         raise LedgerError(f"unknown kind of ledger entry {posting.kind!r}")
     _check_sign(posting.kind, cents)
-    fund, gl_account = OFFSET_BY_KIND[posting.kind]
+    fund, gl_account = _offset(posting)
     return Admitted(posting, cents, fund, gl_account)
+
+
+def _offset(posting: Posting) -> tuple[str, str]:
+    """Where an entry's other side is booked: its kind's account, or an adjustment's own (fund and account codes)."""
+    if posting.offset is None:
+        return OFFSET_BY_KIND[posting.kind]
+    if posting.kind != "adjustment":
+        raise LedgerError(f"a {posting.kind} is booked to its own account; only an adjustment names one")
+    for code in posting.offset:
+        if not (isinstance(code, str) and code.isdigit() and 1 <= len(code) <= 12):
+            raise LedgerError(f"GL code {code!r} is not a fund or account number")
+    return posting.offset
 
 
 def _admit_reversal(posting: Posting, cents: int) -> Admitted:

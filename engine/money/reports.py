@@ -19,6 +19,7 @@ from engine.money.ledger.balances import EVERY_KEPT, OWING, WITH_A_BALANCE, stan
 from engine.rules.services import CATCH_ALL
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
+from engine.store.adjustments import Adjustment, Rebill
 from engine.store.models import (Bill, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount,
                                  receipt_number)
 
@@ -84,12 +85,16 @@ def aging_by_service(session: Session, as_of: date) -> list[dict]:
 
 
 def billing_register(session: Session, cycle: str, period: str) -> list[dict]:
-    """Every bill of a cycle's period: account, service dates, use, total, rule version; then the total."""
+    """Every bill in force of a cycle's period: account, service dates, use, total, rule version; then the total.
+
+    A bill cancelled by a rebill is left out; the bill that replaced it is listed (billed on the rebill's day).
+    """
     rows, total = [], 0
     for bill, number, rate_class, meter in session.execute(
             select(Bill, UtilityAccount.number, UtilityAccount.rate_class, UtilityAccount.meter_size)
             .join(UtilityAccount, UtilityAccount.id == Bill.account_id)
-            .where(Bill.cycle == cycle, Bill.period == period).order_by(UtilityAccount.number)):
+            .where(Bill.cycle == cycle, Bill.period == period, Bill.cancelled_on.is_(None))
+            .order_by(UtilityAccount.number)):
         total += bill.total_cents
         rows.append({"account_number": number, "rate_class": rate_class, "meter_size": meter,
                      "service_from": bill.service_from.isoformat(), "service_to": bill.service_to.isoformat(),
@@ -103,10 +108,12 @@ def billing_register(session: Session, cycle: str, period: str) -> list[dict]:
 
 
 def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> list[dict]:
-    """Bills, use and amounts of a period by rate schedule (rate code) and meter size."""
+    """Bills (in force: a cancelled one's replacement, not both), use and amounts of a period by rate schedule (rate
+    code) and meter size."""
     query = (select(Bill.rule_id, UtilityAccount.meter_size, func.count(), func.sum(Bill.consumption_ccf),
                     func.sum(Bill.total_cents))
-             .join(UtilityAccount, UtilityAccount.id == Bill.account_id).where(Bill.period == period)
+             .join(UtilityAccount, UtilityAccount.id == Bill.account_id)
+             .where(Bill.period == period, Bill.cancelled_on.is_(None))
              .group_by(Bill.rule_id, UtilityAccount.meter_size).order_by(Bill.rule_id, UtilityAccount.meter_size))
     if cycle:
         query = query.where(Bill.cycle == cycle)
@@ -156,11 +163,14 @@ CORRECTION_COLUMNS = ["date", "clerk", "kind", "reference", "account", "amount",
 
 
 def corrections(session: Session, day: date) -> list[dict]:
-    """The day's voids, returned payments, adjustments and drawer over/short, by the clerk they concern; then the total.
+    """The day's voids, returned payments, adjustments, waivers, rebills and drawer over/short, by the clerk they
+    concern; then the total.
 
     A void is the clerk's receipt voided (by a supervisor); a return is the clerk's payment
-    the bank returned (recorded by `by`); an adjustment is the clerk's own posting; over/short
-    is the variance of the clerk's counted drawer.
+    the bank returned (recorded by `by`); an adjustment or a fee waiver is the one the clerk
+    asked for, posted that day (`by`: who approved it, or the clerk when it was within their
+    limit); a rebill is the clerk's, its amount the new bill less the charges reversed;
+    over/short is the variance of the clerk's counted drawer.
     """
     rows = []
     for receipt in session.scalars(select(Receipt).where(Receipt.status == "voided", Receipt.business_date == day)):
@@ -175,11 +185,7 @@ def corrections(session: Session, day: date) -> list[dict]:
         rows.append({"clerk": payment.actor, "kind": "return", "reference": receipt_number(payment.receipt_id)
                      if payment.receipt_id else f"payment {payment.id}", "account": number,
                      "cents": payment.amount_cents, "reason": payment.return_reason, "by": by})
-    for entry, number in session.execute(select(LedgerEntry, UtilityAccount.number)
-                                         .join(UtilityAccount, UtilityAccount.id == LedgerEntry.account_id)
-                                         .where(LedgerEntry.kind == "adjustment", LedgerEntry.effective_on == day)):
-        rows.append({"clerk": entry.actor, "kind": "adjustment", "reference": entry.reference, "account": number,
-                     "cents": entry.amount_cents, "reason": entry.description, "by": entry.actor})
+    rows += _adjustments(session, day) + _rebills(session, day)
     for entry in session.scalars(select(GlEntry).where(GlEntry.kind == "over_short", GlEntry.effective_on == day)):
         rows.append({"clerk": entry.actor, "kind": "over/short", "reference": entry.reference, "account": "",
                      "cents": -entry.amount_cents, "reason": entry.description, "by": entry.actor})
@@ -189,6 +195,36 @@ def corrections(session: Session, day: date) -> list[dict]:
     shown.append({"date": day.isoformat(), "clerk": "TOTAL", "kind": f"{len(rows)} corrections", "reference": "",
                   "account": "", "amount": "", "reason": "", "by": ""})
     return [{column: row[column] for column in CORRECTION_COLUMNS} for row in shown]
+
+
+def _adjustments(session: Session, day: date) -> list[dict]:
+    """The adjustments and waivers posted on the day (each by who asked), and adjustment entries posted without one."""
+    rows, linked = [], set()
+    for row, entry, number in session.execute(
+            select(Adjustment, LedgerEntry, UtilityAccount.number)
+            .join(LedgerEntry, LedgerEntry.id == Adjustment.entry_id)
+            .join(UtilityAccount, UtilityAccount.id == Adjustment.account_id)
+            .where(LedgerEntry.effective_on == day).order_by(Adjustment.id)):
+        linked.add(entry.id)
+        rows.append({"clerk": row.requested_by, "kind": "waiver" if row.fee_entry_id else "adjustment",
+                     "reference": f"adjustment {row.id}", "account": number, "cents": entry.amount_cents,
+                     "reason": f"{row.label}: {row.note}", "by": row.decided_by or row.requested_by})
+    for entry, number in session.execute(select(LedgerEntry, UtilityAccount.number)
+                                         .join(UtilityAccount, UtilityAccount.id == LedgerEntry.account_id)
+                                         .where(LedgerEntry.kind == "adjustment", LedgerEntry.effective_on == day)):
+        if entry.id not in linked:
+            rows.append({"clerk": entry.actor, "kind": "adjustment", "reference": entry.reference, "account": number,
+                         "cents": entry.amount_cents, "reason": entry.description, "by": entry.actor})
+    return rows
+
+
+def _rebills(session: Session, day: date) -> list[dict]:
+    """The bills cancelled and rebilled on the day: the new bill less the old one's charges reversed."""
+    return [{"clerk": row.actor, "kind": "rebill", "reference": f"bill {row.cancelled_bill_id} to bill {row.new_bill_id}",
+             "account": number, "cents": row.billed_cents + row.reversed_cents, "reason": row.reason, "by": row.actor}
+            for row, number in session.execute(select(Rebill, UtilityAccount.number)
+                                               .join(UtilityAccount, UtilityAccount.id == Rebill.account_id)
+                                               .where(Rebill.rebilled_on == day).order_by(Rebill.id))]
 
 
 def trial_balance(session: Session, as_of: date) -> list[dict]:

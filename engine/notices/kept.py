@@ -115,3 +115,13 @@ def print_notice(sessions: sessionmaker[Session], notice_id: int, templates_dir:
             return pdf
     with sessions() as session, session.begin():
         return keep_printed(session, notice_id, pdf, printed_by=printed_by, now=now)
+
+
+def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, language: str = "en") -> bytes:
+    """A notice in another language than it was sent in (a Spanish notice's English twin, for staff), rendered now
+    from the data kept when it was made: the same figures and dates, the other language's words. Never kept, never
+    mailed."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise LookupError(f"no notice with id {notice_id}")
+    return NoticeRenderer(templates_dir, city_details(session)).render_one(notice.notice_type, language, notice.data)

@@ -170,11 +170,13 @@ def statement_of_bill(session: Session, library: Any, bill_id: int) -> Statement
     return StatementData(library).of_bills(session, [bill])[0]
 
 
-def statement_pdf(session: Session, library: Any, bill_id: int, templates_dir: str | Path = TEMPLATES) -> bytes:
-    """One bill's statement as a PDF, rendered now from the stored bill (as of its date: what was mailed)."""
+def statement_pdf(session: Session, library: Any, bill_id: int, templates_dir: str | Path = TEMPLATES,
+                  language: str | None = None) -> bytes:
+    """One bill's statement as a PDF, rendered now from the stored bill (as of its date: what was mailed); in
+    `language` when given (a Spanish bill's English twin), else in the customer's."""
     statement = statement_of_bill(session, library, bill_id)
     renderer = StatementRenderer(templates_dir, city_details(session))
-    return renderer.render_one(STATEMENT, statement.language, statement.data)
+    return renderer.render_one(STATEMENT, language or statement.language, statement.data)
 
 
 def bill_of_account(session: Session, account_id: int, *, bill_id: int | None = None,

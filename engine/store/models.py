@@ -165,6 +165,8 @@ class CitySettings(Base):
     # The counter's miscellaneous revenue categories, each with its GL fund and account (None: the sample
     # city's, engine.receipt_categories), and whether a clerk may record a returned check.
     receipt_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # The adjustment reason codes with their GL accounts (None: the sample city's, engine.adjustment_reasons).
+    adjustment_reasons: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     clerks_may_return_checks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
@@ -274,7 +276,10 @@ class Bill(Base):
     """A bill: the rate schedule's lines for one account and period, and the rule version used."""
 
     __tablename__ = "bills"
-    __table_args__ = (UniqueConstraint("account_id", "period"), within_largest("bills", "total_cents"))
+    # One bill in force per account and period; a bill cancelled by a rebill (engine.money.rebill) stays beside it.
+    __table_args__ = (Index("uq_bills_account_period_in_force", "account_id", "period", unique=True,
+                            sqlite_where=text("cancelled_on IS NULL"), postgresql_where=text("cancelled_on IS NULL")),
+                      within_largest("bills", "total_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
     cycle: Mapped[str] = mapped_column(String(4))
@@ -288,6 +293,7 @@ class Bill(Base):
     rule_id: Mapped[str] = mapped_column(String(80))
     rule_version: Mapped[str] = mapped_column(String(10))
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)  # the day a rebill cancelled it (its charges reversed)
     lines: Mapped[list[BillLine]] = relationship(order_by="BillLine.position")
 
 

@@ -20,7 +20,7 @@ from engine.workflow.fees import case_reference
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
 
-ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund")
+ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund", "adjustment")
 
 
 @dataclass

@@ -9,7 +9,8 @@ its steps) with the default shown; the others are read from the account, the lic
 ledger as of the step's day (an account's from engine.accounts.facts, the one place that reads
 them). The case's own fields are facts too and take precedence.
 
-A refund case and a lien case are about a utility account (`subject_id` is the account's id).
+A refund case, a lien case and an adjustment case are about a utility account (`subject_id` is the
+account's id).
 """
 from __future__ import annotations
 
@@ -135,6 +136,22 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("source", "text", label="Where the credit comes from",
              meaning="an overpayment, a deposit or a license overpayment", case=True),
         Fact("requested_by", "text", label="Requested by", meaning="the user who requested the refund", case=True),
+    ),
+    "adjustment": _facts(
+        Fact("account_number", "text", label="Account number", meaning="the utility account number"),
+        Fact("account_status", "text", label="Account status", meaning="active or closed"),
+        Fact("balance", "money", label="Balance", meaning="what the account owes on the day (negative: a credit)"),
+        Fact("past_due_balance", "money", label="Past due", meaning="what was due before the day and is unpaid"),
+        Fact("amount", "money", label="Adjustment asked",
+             meaning="the amount of the adjustment asked for (a credit or a debit)", case=True),
+        Fact("direction", "text", label="Credit or debit",
+             meaning="credit (the customer owes less) or debit (the customer owes more)", case=True),
+        Fact("reason_code", "text", label="Reason",
+             meaning="the adjustment's reason code (the city's adjustment reasons)", case=True),
+        Fact("note", "text", label="Note", meaning="what the person who asked for it wrote", case=True),
+        Fact("adjustment_id", "integer", label="Adjustment number",
+             meaning="the number of the adjustment asked for", case=True),
+        Fact("requested_by", "text", label="Asked by", meaning="the user who asked for the adjustment", case=True),
     ),
     "lien": _facts(
         *ACCOUNT,
@@ -322,6 +339,12 @@ def refund_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subje
     return facts
 
 
+def adjustment_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
+    """An adjustment case's facts: the account's number, status, balance and past due (the rest are the case's)."""
+    account = account_facts(ctx, subject_id)
+    return {k: account[k] for k in ("account_number", "account_status", "balance", "past_due_balance")}
+
+
 def lien_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> SubjectFacts:
     """A lien case's facts: the account's, with its parcel."""
     return account_facts(ctx, subject_id)
@@ -332,6 +355,7 @@ PROVIDERS: dict[str, Callable[[FactContext, int, CaseFields], SubjectFacts]] = {
     "license": license_facts,
     "refund": refund_facts,
     "lien": lien_facts,
+    "adjustment": adjustment_facts,
 }
 
 

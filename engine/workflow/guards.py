@@ -22,7 +22,7 @@ from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
 
-NOT_BY_MESSAGES = {"requested_by": "you requested this refund; another person must approve it"}
+NOT_BY_MESSAGES = {"requested_by": "you requested this {subject}; another person must approve it"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,14 @@ def _shown(values: JsonValue | dict[str, YamlValue]) -> str:
     return ", ".join(pairs) or "nothing"
 
 
+def may_act_as(actor: Actor, needed: JsonValue) -> bool:
+    """Whether a person may do what a rule outcome gives to `needed`: a page role is a minimum (clerk < supervisor <
+    admin), an approval role is exact (only its holders)."""
+    if needed in ROLES:
+        return actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
+    return needed is not None and needed in actor.grants
+
+
 def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: Facts, rules: RuleLibrary, on: date) -> None:
     """Sweep or staff, and the role the step needs (listed, or from a criteria outcome)."""
     if step.by == "sweep":
@@ -111,11 +119,10 @@ def _check_who(verdict: Verdict, step: Transition, actor: Actor, facts: Facts, r
         result = consult(rules, step.roles.rule, facts, on, verdict.rules)
         needed = (result.get("outcome") or {}).get(step.roles.outcome)
         detail = f"{step.roles.rule} gives {step.roles.outcome} = {needed} for these facts; you are {actor.role}"
-        if needed in ROLES:  # a page role is a minimum: clerk < supervisor < admin
-            ok = actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(needed)
+        ok = may_act_as(actor, needed)
+        if needed in ROLES:
             refusal = f"this step needs a {needed} or above ({step.roles.rule}); {actor.you()}"
-        else:  # an approval role is exact: only its holders
-            ok = needed is not None and needed in actor.grants
+        else:
             refusal = (f"this step needs the approval role {needed} ({step.roles.rule}); {actor.you()}" if needed
                        else f"{step.roles.rule} gives no {step.roles.outcome} for these facts")
         needs = list(ROLES[ROLES.index(needed):]) if needed in ROLES else [needed] if needed else []
@@ -138,14 +145,16 @@ def _check_distinct(verdict: Verdict, step: Transition, actor: Actor, takers: Ma
                   f"you took {' and '.join(mine)} on this case; this step needs another person ({words})")
 
 
-def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: Mapping[str, JsonValue]) -> None:
+def _check_not_by(verdict: Verdict, step: Transition, actor: Actor, fields: Mapping[str, JsonValue],
+                  subject: str) -> None:
     """Separation of duties: not the person recorded in the named field."""
     if step.not_by is None:
         return
     recorded = fields.get(step.not_by)
     ok = recorded is None or str(recorded).lower() != actor.name.lower()
     refusal = NOT_BY_MESSAGES.get(step.not_by, f"you are the {step.not_by.replace('_', ' ')} of this case; "
-                                                "another person must take this step")
+                                                "another person must take this step").format(
+        subject=subject.replace("_", " "))
     verdict.check("not_by", ok, f"{step.not_by} = {recorded}; you are {actor.name}", refusal)
 
 
@@ -282,7 +291,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
     try:
         verdict.form = resolve_form(step.form, rules, facts, on, verdict.rules)
         _check_who(verdict, step, actor, facts, rules, on)
-        _check_not_by(verdict, step, actor, fields)
+        _check_not_by(verdict, step, actor, fields, workflow.subject)
         _check_distinct(verdict, step, actor, takers or {})
         _check_due(verdict, step, fields, rules, on)
         _check_paid(verdict, step, fees or {})

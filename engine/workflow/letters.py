@@ -104,6 +104,7 @@ def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[st
 
 SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, JsonValue]]]] = {
     "utility_account": _account_lines, "lien": _account_lines, "refund": _account_lines,
+    "adjustment": _account_lines,
     "license": _license_lines,
 }
 

@@ -23,12 +23,14 @@ WORKFLOW_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # The tags the program itself reads, and what each means. Every other tag is the city's own: a sweep document
 # (kind: sweep, engine.sweeps.documented) reads it, and a workflow may carry only tags some sweep document reads.
-COLLECTION, LICENSE_APPLICATIONS = "collection", "license_applications"
+COLLECTION, LICENSE_APPLICATIONS, ADJUSTMENT_APPROVALS = "collection", "license_applications", "adjustment_approvals"
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night",
     LICENSE_APPLICATIONS: "a new business's license application taken at the counter opens a case of it (one "
                           "workflow of license subjects has this tag)",
+    ADJUSTMENT_APPROVALS: "an adjustment over the limit of the person who asks for it opens a case of it, where "
+                          "another person approves or denies it (one workflow has this tag)",
 }
 LICENSE_RENEWED = "license_renewed"
 STATE_TAGS = {

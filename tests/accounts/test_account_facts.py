@@ -20,7 +20,7 @@ from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
 
 ON = date(2026, 6, 1)
-MEASURED = ("late_payments_12m", "lien_sewer_charges", "lien_water_charges", "returned_payments_12m",
+MEASURED = ("late_fee_waivers_12m", "late_payments_12m", "lien_sewer_charges", "lien_water_charges", "returned_payments_12m",
             "shutoffs_12m")  # the facts of the measures of rules/, in the order of their ids
 
 

@@ -233,7 +233,7 @@ def test_every_account_s_balance_is_kept_as_its_ledger_gives_it(city: Engine) ->
 
 
 def test_the_workflows_are_published_in_the_rule_store_like_the_rules(city: Engine) -> None:
-    """The sample city's four workflows, version 1 each, published by the demo's import byte for byte."""
+    """The sample city's five workflows, version 1 each, published by the demo's import byte for byte."""
     from pathlib import Path
 
     from engine.store.models import WorkflowVersion
@@ -242,7 +242,8 @@ def test_the_workflows_are_published_in_the_rule_store_like_the_rules(city: Engi
     with Session(city) as session:
         rows = session.scalars(select(WorkflowVersion).order_by(WorkflowVersion.workflow_id)).all()
         assert [(r.workflow_id, r.version, r.status, r.author, r.approver) for r in rows] == [
-            (name, 1, "published", "import", "import") for name in ("delinquency", "licensing", "liens", "refunds")]
+            (name, 1, "published", "import", "import") for name in ("adjustments", "delinquency", "licensing", "liens",
+                                                                     "refunds")]
         assert all(r.yaml_text.encode("utf-8") == (folder / f"{r.workflow_id}.yaml").read_bytes() for r in rows)
         imported = session.scalars(select(AuditEntry).where(AuditEntry.action == "workflow.import")).one()
-        assert imported.actor == "demo" and len(imported.detail["published"]) == 4
+        assert imported.actor == "demo" and len(imported.detail["published"]) == 5

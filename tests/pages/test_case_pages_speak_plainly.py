@@ -29,7 +29,7 @@ from webapp.config import TestConfig
 PAIR = re.compile(r"\b[a-z][a-z0-9_]* = \S")
 AMOUNT = re.compile(r"(?<![$\d,.])\d[\d,]*\.\d{2}(?![\d%])")
 BANNED = ("a field of this case", "Record version")
-ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund")
+ACCOUNT_SUBJECTS = ("utility_account", "lien", "refund", "adjustment")
 
 
 def visible(html: str) -> str:

@@ -45,6 +45,24 @@ def test_a_clerk_reprints_a_bill_from_the_account_page_as_it_was_mailed(billed_c
     assert client.get(f"/accounts/{other_account}/bills/{bills[0][2]}/statement.pdf").status_code == 404
 
 
+def test_a_spanish_bill_has_its_english_twin_with_the_same_figures(billed_city, tmp_path):
+    import re
+
+    client = _app(billed_city, tmp_path).test_client()
+    assert client.post("/login", data={"username": "clerk", "password": "clerk-demo-2026"}).status_code == 302
+    bills = mailing_order(billed_city)
+    index = next(i for i, row in enumerate(bills) if row[1] == "es")
+    number, _, bill_id = bills[index]
+    link = f"/accounts/{number}/bills/{bill_id}/statement.pdf?language=en"
+    assert f'href="{link}"'.replace("?language=en", "?language=en") in client.get(f"/accounts/{number}").get_data(
+        as_text=True)
+    spanish, english = pages_text(billed_city.run.pdf_path)[index], _text(client.get(link).data)
+    money = lambda text: sorted(re.findall(r"\$[\d,]+\.\d\d", text))  # noqa: E731
+    assert money(english) == money(spanish) and money(english)
+    assert "Total due" in flat(english) or "total due" in flat(english).lower()
+    assert client.get(f"/accounts/{number}/bills/{bill_id}/statement.pdf?language=fr").status_code == 404
+
+
 def test_the_api_serves_an_accounts_bill_as_a_pdf_e_bill(billed_city, tmp_path):
     client = _app(billed_city, tmp_path).test_client()
     with make_sessionmaker(billed_city.engine)() as session, session.begin():

@@ -1,6 +1,7 @@
 """The work queue and the case page: steps with forms, refusals with reasons, stale versions refused."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -187,3 +188,39 @@ def test_a_preview_that_the_engine_refuses_says_why_and_keeps_nothing(fixed_cloc
     assert shown.status_code == 409
     db.expire_all()
     assert events_of(db, case.id) == 0
+
+
+def test_a_notice_sent_in_spanish_has_its_english_twin_with_the_same_figures(fixed_clock, clerk, db):
+    """A payment plan agreed with a Spanish-speaking customer: the agreement in Spanish as kept, and its English twin
+    rendered from the same data on demand (nothing new kept); an English notice offers no twin."""
+    import subprocess
+
+    from tests.factories import create_customer
+
+    save_city(db)
+    account = create_account(db, customer=create_customer(db, language="es"))
+    charge(db, account, "120.00", on=date(2026, 1, 15), due_on=date(2026, 2, 5))
+    case = create_case(db, subject_id=account.id, account_id=account.id, state="reminded", fields={"period": "2026-01"})
+    clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
+    notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
+    assert notice.language == "es"
+    page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/notices/{notice.id}/english.pdf" in page
+
+    def words(pdf: bytes) -> str:
+        return " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                       check=True).stdout.decode().split())
+
+    kept = clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf").data
+    notices_before = db.scalar(select(func.count()).select_from(Notice))
+    twin = clerk.get(f"/cases/{case.id}/notices/{notice.id}/english.pdf")
+    assert twin.status_code == 200 and twin.mimetype == "application/pdf"
+    spanish, english = words(kept), words(twin.data)
+    assert "Convenio de plan de pagos" in spanish and "2 de marzo de 2026" in spanish
+    assert "Payment plan agreement" in english.lower().capitalize() or "payment plan" in english.lower()
+    assert "March 2, 2026" in english and "Convenio" not in english
+    figures = lambda text: sorted(re.findall(r"\$[\d,]+\.\d\d", text))  # noqa: E731
+    assert figures(english) == figures(spanish) and figures(english)
+    assert db.scalar(select(func.count()).select_from(Notice)) == notices_before
+    assert clerk.get(f"/cases/{case.id}/notices/999999/english.pdf").status_code == 404

@@ -63,7 +63,7 @@ EXPECTED = {
         "11: transitions[0]: a staff step names the roles that may take it (roles: [..])",
     "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
     "unknown-action.yaml": '16: transitions[0].actions[0].email: unknown action "email"; '
-                           "actions: fee, notice, notice_occupants, set, open, refund, write_off, reverse, waive",
+                           "actions: fee, notice, notice_occupants, set, open, refund, write_off, reverse, waive, adjust",
     "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
     "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
                                "types: text, integer, money, date, boolean, choice",
@@ -127,7 +127,7 @@ def test_broken_definition_gives_its_message(name, rules):
 
 
 def test_the_city_workflows_load(rules):
-    """The four workflows in workflows/ are valid, at version 1."""
+    """The five workflows in workflows/ are valid, at version 1."""
     workflows = WorkflowSet.from_folder(RULES.parent / "workflows", rules, APPROVAL_ROLE_IDS)
-    assert workflows.ids() == ["delinquency", "licensing", "liens", "refunds"]
+    assert workflows.ids() == ["adjustments", "delinquency", "licensing", "liens", "refunds"]
     assert {w.version for w in workflows} == {1}

@@ -41,12 +41,12 @@ def test_import_then_export_gives_back_the_workflows_folder(run, tmp_path):
     first = run("import", str(WORKFLOWS))
     assert first.exit_code == 0, first.output
     assert "published delinquency version 1 (revision 1)" in first.stdout
-    assert first.stdout.endswith("4 published, 0 drafted, 0 unchanged\n")
+    assert first.stdout.endswith("5 published, 0 drafted, 0 unchanged\n")
     exported = run("export", str(tmp_path / "out"))
-    assert (exported.exit_code, exported.stdout) == (0, f"4 definitions written to {tmp_path / 'out'}\n")
+    assert (exported.exit_code, exported.stdout) == (0, f"5 definitions written to {tmp_path / 'out'}\n")
     assert _files(tmp_path / "out") == _files(WORKFLOWS)
     again = run("import", str(WORKFLOWS))
-    assert (again.exit_code, again.stdout) == (0, "0 published, 0 drafted, 4 unchanged\n")
+    assert (again.exit_code, again.stdout) == (0, "0 published, 0 drafted, 5 unchanged\n")
 
 
 def test_a_new_version_is_drafted_then_published_by_a_second_person(run, tmp_path):

@@ -30,8 +30,11 @@ OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
     "approved": ("a setting change's or a grant's status (two-person approval); a rule review's verdict",
                  {"city.py", "roles.py", "two_person.py", "users.py", "rulebook/reviews.py"}),
     "withdrawn": ("a setting change's status (two-person approval)", {"two_person.py"}),
-    "eligible": ("a criteria's outcome key (deposit-refund-eligibility: eligible: true)",
-                 {"accounts/deposit_refunds.py"}),
+    "eligible": ("a criteria's outcome key (deposit-refund-eligibility: eligible: true; an adjustment reason's "
+                 "eligibility: late-fee-waiver-eligibility)", {"accounts/deposit_refunds.py", "accounts/adjustments.py"}),
+    "adjustments": ("the adjustments stream of an account's history (measures count it) and the adjustments table",
+                    {"accounts/history.py", "rules/streams.py", "store/adjustments.py",
+                     "store/migrations/versions/0023_adjustments.py"}),
     "past_due": ("a column of the aging report; a line of a bill statement's data",
                  {"money/reports.py", "statements/data.py"}),
     "renewal_due": ("a deadline document's status on a day", {"rules/deadline.py"}),

@@ -60,7 +60,8 @@ def _actions(db) -> list[tuple[str, str, str]]:
 def stored(db, catalog, staff):
     """The sample city's workflows published by the system's first import."""
     report = workflow_store.import_folder(db, WORKFLOWS, catalog.rules, actor="cli:admin", now=at(TODAY), today=TODAY)
-    assert sorted(r.workflow_id for r in report.published) == ["delinquency", "licensing", "liens", "refunds"]
+    assert sorted(r.workflow_id for r in report.published) == ["adjustments", "delinquency", "licensing", "liens",
+                                                               "refunds"]
     return db
 
 
@@ -71,14 +72,15 @@ def draft_v2(db, catalog, author: str = "sam", effective: str | None = "2026-06-
 
 
 def test_import_then_export_gives_back_the_workflows_folder_byte_for_byte(stored, tmp_path):
-    """The first import publishes the four definitions; the export is the folder; importing again changes nothing."""
+    """The first import publishes the five definitions; the export is the folder; importing again changes nothing."""
     written = workflow_store.export(stored, tmp_path / "out")
-    assert sorted(p.name for p in written) == ["delinquency.yaml", "licensing.yaml", "liens.yaml", "refunds.yaml"]
+    assert sorted(p.name for p in written) == ["adjustments.yaml", "delinquency.yaml", "licensing.yaml", "liens.yaml",
+                                               "refunds.yaml"]
     assert _files(tmp_path / "out") == _files(WORKFLOWS)
     again = workflow_store.import_folder(stored, WORKFLOWS, Catalog.load(REPO / "rules", WORKFLOWS, APPROVAL_ROLE_IDS).rules,
                                          actor="cli:admin", now=at(TODAY), today=TODAY)
-    assert (len(again.published), len(again.drafted), len(again.unchanged)) == (0, 0, 4)
-    assert [a[0] for a in _actions(stored)] == ["workflow.draft", "workflow.publish"] * 4 + ["workflow.import"] * 2
+    assert (len(again.published), len(again.drafted), len(again.unchanged)) == (0, 0, 5)
+    assert [a[0] for a in _actions(stored)] == ["workflow.draft", "workflow.publish"] * 5 + ["workflow.import"] * 2
 
 
 def test_a_new_version_is_drafted_by_one_supervisor_and_published_by_another(stored, catalog):

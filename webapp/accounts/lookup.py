@@ -8,13 +8,15 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from engine.accounts.adjustments import BillNote, of_account, on_next_bills
 from engine.money.ledger import Standing, refundable_cents
 from engine.money.ledger.balances import standings_on
+from engine.store.adjustments import Adjustment
 from engine.store.models import Bill, Case, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
 from webapp.charts import Bars, bar_chart, listed
 from webapp.formatting import month_name
 
-ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien")
+ACCOUNT_SUBJECTS = ("utility_account", "refund", "lien", "adjustment")
 
 
 def standings_today(session: Session, accounts: list[UtilityAccount], today: date) -> dict[int, Standing]:
@@ -42,17 +44,21 @@ class AccountPage:
     deposits: list[Deposit]
     cases: list[Case]
     notices: list[Notice]
+    adjustments: list[Adjustment]
+    on_bills: dict[int | None, list[BillNote]]  # adjustments, waivers and rebills by the bill that shows them
 
 
 def account_page(session: Session, account: UtilityAccount, today: date, *, rows: int = 24) -> AccountPage:
     """The account's standing today, its latest bills with their lines, ledger, payments, deposits, cases, notices."""
     newest = lambda model: model.id.desc()  # noqa: E731
+    bills = list(session.scalars(select(Bill).where(Bill.account_id == account.id)
+                                 .order_by(Bill.period.desc(), Bill.id.desc()).limit(rows)
+                                 .options(selectinload(Bill.lines))))
     return AccountPage(
         account=account,
         standing=standings_on(session, today, [account.id])[account.id],
         refundable_cents=int(refundable_cents(session, account.id)),  # PostgreSQL sums come back as Decimal
-        bills=list(session.scalars(select(Bill).where(Bill.account_id == account.id)
-                                   .order_by(Bill.period.desc()).limit(rows).options(selectinload(Bill.lines)))),
+        bills=bills,
         entries=list(session.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)
                                      .order_by(newest(LedgerEntry)).limit(rows * 4))),
         payments=list(session.scalars(select(Payment).where(Payment.account_id == account.id)
@@ -63,6 +69,8 @@ def account_page(session: Session, account: UtilityAccount, today: date, *, rows
         notices=list(session.scalars(select(Notice).where(Notice.subject_type.in_(ACCOUNT_SUBJECTS),
                                                           Notice.subject_id == account.id)
                                      .order_by(newest(Notice)).limit(rows * 2))),
+        adjustments=of_account(session, account.id, rows * 2),
+        on_bills=on_next_bills(session, account.id, bills),
     )
 
 
@@ -82,7 +90,7 @@ def payment_of_account(session: Session, account: UtilityAccount, payment_id: in
 
 def usage_chart(bills: list[Bill]) -> tuple[Markup, str] | None:
     """The water use of the account's last 12 bills, oldest first: (the chart, its words), or None with no bill."""
-    shown = sorted(bills, key=lambda bill: bill.period)[-12:]
+    shown = sorted((bill for bill in bills if bill.cancelled_on is None), key=lambda bill: bill.period)[-12:]
     if not shown:
         return None
     labels = [month_name(bill.period) for bill in shown]

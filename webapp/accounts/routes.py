@@ -149,15 +149,19 @@ def notice_pdf(number: str, notice_id: int):
 @bp.route("/<number>/bills/<int:bill_id>/statement.pdf")
 @role_required(*STAFF)
 def statement_pdf_of_bill(number: str, bill_id: int):
-    """A reprint of one bill's statement: the sheet that was mailed, rendered again from the stored bill."""
+    """A reprint of one bill's statement: the sheet that was mailed, rendered again from the stored bill; with
+    ?language=en, a Spanish bill's English twin."""
     account = _account(number)
+    language = request.args.get("language")
+    if language not in (None, "en", "es"):
+        not_found(f"There is no {language!r} version of a bill; bills are printed in en or es.")
     bill = bill_of_account(database.session, account.id, bill_id=bill_id)
     if bill is None:
         not_found(f"Account {number} has no bill {bill_id}.")
     try:
-        pdf = statement_pdf(database.session, rules(), bill.id, notice_templates())
+        pdf = statement_pdf(database.session, rules(), bill.id, notice_templates(), language=language)
     except (NoticeDataError, PdfRenderError) as error:
         flash(f"The bill could not be printed: {error}", "error")
         return redirect(url_for("accounts.show", number=number, _anchor="bills"))
-    name = f"{account.number}-bill-{bill.period}.pdf"
+    name = f"{account.number}-bill-{bill.period}{'-' + language if language else ''}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

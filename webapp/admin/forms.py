@@ -12,6 +12,7 @@ from engine import city
 from engine.money import format_money, parse_money, to_cents
 from engine.api_tokens import SCOPE_WORDS, SCOPES
 from engine.money.bounds import CEILING_NAMES
+from engine.adjustment_reasons import reasons_of
 from engine.receipt_categories import categories_of
 
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
@@ -60,6 +61,9 @@ class CityForm(FlaskForm):
     receipt_categories = TextAreaField(
         "Miscellaneous receipt categories (YAML: a list of code, label, fund, account)",
         validators=[Optional(), Length(max=20000)], render_kw={"rows": 8, "spellcheck": "false"})
+    adjustment_reasons = TextAreaField(
+        "Adjustment reasons (YAML: a list of code, label, and fund and account, or the fee schedule it waives)",
+        validators=[Optional(), Length(max=20000)], render_kw={"rows": 8, "spellcheck": "false"})
     submit = SubmitField("Save settings")
 
 
@@ -79,6 +83,9 @@ def city_form(supervisors: list[str], settings: CitySettings, **values: object) 
         form.receipt_categories.data = yaml.safe_dump(
             [vars(category) for category in categories_of(settings.receipt_categories)], sort_keys=False,
             allow_unicode=True)
+        form.adjustment_reasons.data = yaml.safe_dump(
+            [{k: v for k, v in vars(reason).items() if v} for reason in reasons_of(settings.adjustment_reasons)],
+            sort_keys=False, allow_unicode=True)
     return form
 
 
@@ -89,14 +96,15 @@ def city_changes(form: CityForm) -> dict[str, object]:
     if changes.get("paid_on_days_back") is None:
         changes.pop("paid_on_days_back", None)
     changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
-    changes.pop("receipt_categories", None)
-    if (form.receipt_categories.data or "").strip():
-        try:
-            changes["receipt_categories"] = yaml.safe_load(form.receipt_categories.data)
-        except yaml.YAMLError as error:
-            where = getattr(error, "problem_mark", None)
-            raise ValueError(f"{form.receipt_categories.label.text}: not YAML"
-                             + (f" (line {where.line + 1})" if where else "")) from None
+    for name in ("receipt_categories", "adjustment_reasons"):  # city data kept as YAML lists
+        changes.pop(name, None)
+        if (form[name].data or "").strip():
+            try:
+                changes[name] = yaml.safe_load(form[name].data)
+            except yaml.YAMLError as error:
+                where = getattr(error, "problem_mark", None)
+                raise ValueError(f"{form[name].label.text}: not YAML"
+                                 + (f" (line {where.line + 1})" if where else "")) from None
     for name, setting in CEILING_FIELDS.items():
         if form[name].data:
             try:

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from engine import roles
 from engine.notices import NoticeDataError, PdfRenderError
-from engine.notices.kept import KeptCopyError
+from engine.notices.kept import KeptCopyError, twin_pdf
 from engine.store.models import Notice
 from engine.workflow import services
 from engine.notices.catalog import NOTICE_TYPES
@@ -18,7 +18,7 @@ from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
 from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values, wants_preview
-from webapp.catalog import catalog
+from webapp.catalog import catalog, notice_templates
 from webapp.downloads import printed_notice
 from webapp.extensions import database
 from webapp.fields import option
@@ -149,6 +149,23 @@ def notice_pdf(case_id: str, notice_id: int):
         return redirect(url_for("cases.show", case_id=number))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}.pdf"'})
+
+
+@bp.route("/<case_id>/notices/<int:notice_id>/english.pdf")
+@role_required(*STAFF)
+def notice_twin_pdf(case_id: str, notice_id: int):
+    """A notice sent in Spanish, in English for staff: rendered now from the data kept when it was made."""
+    number = record_id(case_id, "case")
+    notice = database.session.get(Notice, notice_id)
+    if notice is None or notice.case_id != number:
+        not_found(f"Case {number} has no notice {notice_id}.")
+    try:
+        pdf = twin_pdf(database.session, notice.id, notice_templates(), "en")
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The notice could not be printed in English: {error}", "error")
+        return redirect(url_for("cases.show", case_id=number))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}-en.pdf"'})
 
 
 def _version(text: str | None) -> int:

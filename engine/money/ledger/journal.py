@@ -34,7 +34,8 @@ def journal_totals(session: Session, entries_when: ColumnElement[bool], deposits
         .group_by(LedgerEntry.kind, target.kind, LedgerEntry.fund, LedgerEntry.gl_account)).all()
     for kind, target_kind, fund, gl_account, cents in by_kind:
         effective_kind = target_kind if kind == "reversal" else kind
-        totals[OFFSET_BY_KIND.get(effective_kind, (fund, gl_account))] -= cents
+        own = effective_kind == "adjustment" and fund and gl_account  # an adjustment booked to its reason's account
+        totals[(fund, gl_account) if own else OFFSET_BY_KIND.get(effective_kind, (fund, gl_account))] -= cents
     billed = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
                             .where(entries_when, LedgerEntry.bill_id.is_not(None)))
     signed_line = case((LedgerEntry.amount_cents > 0, BillLine.amount_cents), else_=-BillLine.amount_cents)

@@ -34,14 +34,16 @@ def lock_account(session: Session, account_id: int) -> UtilityAccount:
 def post(session: Session, *, account_id: int, kind: str, amount: Decimal, on: date, now: datetime, actor: str,
          description: str, reference: str = "", due_on: date | None = None, rule_id: str | None = None,
          rule_version: str | None = None, bill_id: int | None = None, payment_id: int | None = None,
-         reverses: LedgerEntry | None = None, service: str | None = None) -> LedgerEntry:
+         reverses: LedgerEntry | None = None, service: str | None = None,
+         offset: tuple[str, str] | None = None) -> LedgerEntry:
     """Append one entry (signed dollars) to the account's ledger, through the posting gate, with its audit row.
 
     `service` is the service a debit bills (a bill's charge of one service, a fee); None is the catch-all.
+    `offset` is an adjustment's own (fund, account), its reason code's; None books it where its kind goes.
     """
     undone = None if reverses is None else Reversed(reverses.id, reverses.amount_cents, reverses.fund,
                                                      reverses.gl_account)
-    [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone)], books(session))
+    [admitted] = admit_all([Posting(account_id, kind, cents_of(amount), on, undone, offset)], books(session))
     entry = LedgerEntry(account_id=account_id, kind=kind, amount_cents=admitted.cents, effective_on=admitted.on,
                         dated_on=admitted.dated_on, due_on=due_on, posted_at=now, actor=actor,
                         description=description[:200], reference=reference[:120], rule_id=rule_id,
@@ -100,10 +102,10 @@ def post_payment(session: Session, payment: Payment, *, now: datetime) -> Ledger
 
 
 def post_adjustment(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,
-                    reason: str, reference: str = "") -> LedgerEntry:
-    """Post an adjustment: positive adds to what is owed, negative is a credit."""
+                    reason: str, reference: str = "", offset: tuple[str, str] | None = None) -> LedgerEntry:
+    """Post an adjustment: positive adds to what is owed, negative is a credit; `offset`: its reason's GL account."""
     return post(session, account_id=account_id, kind="adjustment", amount=amount, on=on, due_on=on, now=now,
-                actor=actor, description=f"Adjustment: {reason}", reference=reference)
+                actor=actor, description=f"Adjustment: {reason}", reference=reference, offset=offset)
 
 
 def post_write_off(session: Session, account_id: int, amount: Decimal, *, on: date, now: datetime, actor: str,

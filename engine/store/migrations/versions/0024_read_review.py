@@ -3,8 +3,8 @@
 Reads already on file were billed, so they are `accepted` (the server default); the billing
 run bills only reads `accepted` or `estimated` (engine.reads.review, engine.money.billing).
 
-Revision ID: 0023_read_review
-Revises: 0022_meters
+Revision ID: 0024_read_review
+Revises: 0023_adjustments
 Create Date: 2026-12-06
 """
 from alembic import op
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 import engine.store.types
 
-revision = "0023_read_review"
-down_revision = "0022_meters"
+revision = "0024_read_review"
+down_revision = "0023_adjustments"
 branch_labels = None
 depends_on = None
 
