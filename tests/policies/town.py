@@ -32,7 +32,7 @@ from engine.rules.library import RuleLibrary
 from engine.store.models import Case, LedgerEntry, Notice, User
 from engine.workflow import services
 from engine.workflow.services import Catalog
-from tests.factories import create_account, create_customer
+from tests.factories import create_account, create_customer, save_city
 
 REPO = Path(__file__).resolve().parents[2]
 RULES, WORKFLOWS = REPO / "rules", REPO / "workflows"
@@ -149,7 +149,9 @@ class Town:
 
 
 def town(db: Session, today: date) -> Town:
-    """The sample city's staff, its rules and workflows published in the store, publishing from `today`."""
+    """The sample city's settings and staff, its rules and workflows published in the store, publishing from
+    `today`."""
+    save_city(db)
     for username, role in STAFF:
         db.add(User(username=username, full_name=username.title(), role=role, password_hash="-",
                     created_at=at(today)))
