@@ -1,5 +1,7 @@
 """A payment the bank returned: reversed, the returned-payment fee charged, and the cash-only status by rule.
 
+A cash-only status decided by a rule with a duration keeps the day it ends (engine.accounts.cash_only).
+
 The fee (returned-payment-fee) and the status (cash-only-status) are decided on the account's
 facts on the day the payment is returned (engine.accounts.facts, measures included, so the
 returned payment itself is counted): which facts they read is the documents' to say.
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.accounts import cash_only as status_of_account
 from engine.accounts.facts import facts_for_account
 from engine.money import ledger
 from engine.rules.schedule import service_of
@@ -71,11 +73,7 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
     cash_only = bool(status["outcome"].get("cash_only"))
     became = cash_only and not account.cash_only
     read = {**read_facts(library, FEE_RULE, facts), **read_facts(library, STATUS_RULE, facts)}
-    if became:
-        account.cash_only = True
-        session.flush()
-        audit.record(session, actor=actor, action="account.cash_only", subject_type="utility_account",
-                     subject_id=account.id, at=now,
-                     detail={"cash_only": True, **read, "rule_id": STATUS_RULE,
-                             "rule_version": status.get("version"), "payment_id": payment.id})
+    if cash_only:  # set, or extended to a later day by this return
+        status_of_account.apply_decision(session, account, status, actor=actor, now=now,
+                                         detail={**read, "payment_id": payment.id})
     return ReturnedPayment(payment, reversal, fee, read, account.cash_only, became)

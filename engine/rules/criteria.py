@@ -26,6 +26,7 @@ from typing import TypeAlias, overload
 from engine.rules.comparisons import ComparisonTable, Key
 from engine.rules.conditions import Condition
 from engine.rules.document import Documents, RuleDocument, Version
+from engine.rules.durations import Duration
 from engine.rules.durable import DurableCriteria, criteria_ruleset
 from engine.rules.errors import EvaluationError
 from engine.rules.facts import FactChecker, fact_checker
@@ -46,6 +47,7 @@ class CriteriaRule:
     name: str
     when: Condition | None
     then: Then
+    lasts: Duration | None = None  # `for:` — the outcome holds until a day computed from the decision
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ class CriteriaVersion:
             when = raw.get("when")
             path = f"versions[{version.index}].rules[{i}].when"
             condition = None if when is None else Condition.compile(when, doc.inputs, path)
-            self.rules.append(CriteriaRule(raw["name"], condition, raw.get("then", {})))
+            lasts = Duration.read(raw["for"]) if raw.get("for") else None
+            self.rules.append(CriteriaRule(raw["name"], condition, raw.get("then", {}), lasts))
+        self.timed = any(rule.lasts for rule in self.rules)  # whether some outcome carries `until`
         conditions = [rule.when for rule in self.rules]
         self.durable: DurableCriteria = criteria_ruleset(doc.id, version.effective, doc.inputs, conditions)
         self.table = ComparisonTable(conditions, doc.inputs)  # durable_rules took them: so does the table
@@ -136,6 +140,24 @@ class CriteriaVersion:
             self.refusals = True
             return Decision(numbers, {}, matched, refusal)
         return Decision(numbers, rules[numbers[0]].then if numbers else {}, matched)
+
+    def dated(self, decision: Decision, facts: Facts, as_of: date) -> Outcome:
+        """The decision's outcome, each `then` of a rule with `for:` given its `until` (the day it ends)."""
+        if not self.timed or decision.refusal:
+            return decision.outcome
+        if self.hit == "all":
+            return [self._until(self.rules[n], then, facts, as_of) for n, then in zip(decision.numbers,
+                                                                                      decision.outcome)]
+        if not decision.numbers:
+            return decision.outcome
+        return self._until(self.rules[decision.numbers[0]], decision.outcome, facts, as_of)
+
+    @staticmethod
+    def _until(rule: CriteriaRule, then: Then, facts: Facts, as_of: date) -> Then:
+        """`then` with `until` (an ISO date) when the rule lasts for a while; as it is otherwise."""
+        if rule.lasts is None:
+            return then
+        return {**then, "until": rule.lasts.until(facts, as_of).isoformat()}
 
 
 class CompiledCriteria:
@@ -212,8 +234,8 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
     compiled = compiled_criteria(doc).version(version)
     checked = fact_checker(doc).check(facts)
     decision = compiled.decide_keys([compiled.table.key_of(checked)], lambda i: checked)[0]
-    return CriteriaResult(decision.outcome, list(decision.matched), doc.id, version.effective, version.reference,
-                          as_of, checked, compiled)
+    return CriteriaResult(compiled.dated(decision, checked, as_of), list(decision.matched), doc.id,
+                          version.effective, version.reference, as_of, checked, compiled)
 
 
 class CriteriaBatch(Sequence[CriteriaResult]):
@@ -229,6 +251,10 @@ class CriteriaBatch(Sequence[CriteriaResult]):
     @property
     def outcomes(self) -> list[Outcome]:
         """Each fact set's outcome, in order (shared objects: read them, do not change them)."""
+        if self.compiled.timed:
+            checker = fact_checker(self.doc)
+            return [self.compiled.dated(decision, checker.check(facts), self.as_of)
+                    for decision, facts in zip(self.decisions, self.facts_list)]
         return [decision.outcome for decision in self.decisions]
 
     def __len__(self) -> int:
@@ -247,9 +273,9 @@ class CriteriaBatch(Sequence[CriteriaResult]):
             return [self[i] for i in range(*index.indices(len(self)))]
         decision = self.decisions[index]
         version = self.compiled.version
-        return CriteriaResult(decision.outcome, list(decision.matched), self.doc.id, version.effective,
-                              version.reference, self.as_of, fact_checker(self.doc).check(self.facts_list[index]),
-                              self.compiled)
+        checked = fact_checker(self.doc).check(self.facts_list[index])
+        return CriteriaResult(self.compiled.dated(decision, checked, self.as_of), list(decision.matched),
+                              self.doc.id, version.effective, version.reference, self.as_of, checked, self.compiled)
 
 
 def evaluate_batch(doc: RuleDocument, facts_list: Sequence[Facts], as_of: date) -> CriteriaBatch:

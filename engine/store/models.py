@@ -243,6 +243,8 @@ class UtilityAccount(Base):
     services: Mapped[list[Any]] = mapped_column(JSON)  # e.g. ["water", "sewer"]
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | closed
     cash_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    cash_only_until: Mapped[date | None] = mapped_column(Date)  # the day a cash-only duration ends (None: no end)
+    cash_only_reason: Mapped[str | None] = mapped_column(String(200))  # the rule that decided it, in its words
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)

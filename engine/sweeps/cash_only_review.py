@@ -6,6 +6,8 @@ same that set the flag), and cash-only-status is evaluated on them; when the rul
 account is no longer cash-only, the flag is cleared with an audit row naming the rule and
 the facts it read.
 An account the rule still holds cash-only is left as it is.
+A status decided with a duration (it has a `cash_only_until`) is not reviewed by the rule:
+it is kept through the day before that day and ended on it (engine.accounts.cash_only).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine.accounts import cash_only as status_of_account
 from engine.money.ledger.posting import lock_account
 from engine.accounts.facts import facts_for_account
 from engine.accounts.returns import STATUS_RULE, read_facts
@@ -51,16 +53,21 @@ class CashOnlyReviewSweep:
         account = lock_account(session, account_id)
         if not account.cash_only:  # cleared since the chunk was chosen
             return
+        if account.cash_only_until is not None:  # a duration: its day, not the rule, ends it
+            if not status_of_account.ends_on(account, ctx.as_of):
+                tally.steps["keep_cash_only"] += 1
+                return
+            status_of_account.end(session, account, actor=ctx.actor, now=ctx.now,
+                                  detail={"ended": "until", "as_of": ctx.as_of.isoformat()})
+            tally.steps["clear_cash_only"] += 1
+            return
         rules = ctx.services.rules
         facts = facts_for_account(session, account.id, ctx.as_of, rules)
         status = rules.evaluate(RULE, facts, ctx.as_of).to_json()
         if status["outcome"].get("cash_only"):
             tally.steps["keep_cash_only"] += 1
             return
-        account.cash_only = False
-        session.flush()
-        audit.record(session, actor=ctx.actor, action="account.cash_only", subject_type="utility_account",
-                     subject_id=account.id, at=ctx.now,
-                     detail={"cash_only": False, **read_facts(rules, RULE, facts), "rule_id": RULE,
-                             "rule_version": status.get("version"), "as_of": ctx.as_of.isoformat()})
+        status_of_account.end(session, account, actor=ctx.actor, now=ctx.now,
+                              detail={**read_facts(rules, RULE, facts), "rule_id": RULE,
+                                      "rule_version": status.get("version"), "as_of": ctx.as_of.isoformat()})
         tally.steps["clear_cash_only"] += 1

@@ -509,3 +509,99 @@ def test_the_exact_encoding_keeps_fractions_apart_from_thresholds():
     ruleset = durable.criteria_ruleset("exact-encoding", MARCH_1, RANDOM_INPUTS, conditions)
     decided = ruleset.decide_many([{"n": Decimal(v)} for v in ("2.2499", "2.25", "2.250", "2.2501")])
     assert decided == [(2, 3, 5), (1, 3, 4), (1, 3, 4), (0, 1, 5)]
+
+
+# --- durations: `for:` on a rule gives its outcome `until` ---------------------------------
+
+TIMED = """\
+id: timed-status
+kind: criteria
+title: A status for a while
+inputs:
+  returns: {type: integer, min: 0}
+  returned_on: {type: date, required: false}
+versions:
+  - effective: 2024-01-01
+    hit: HIT
+    rules:
+      - name: Many returns
+        when: {fact: returns, gte: 3}
+        then: {cash_only: true, level: 2}
+        for: {years: 2, from: returned_on}
+      - name: Two returns
+        when: {fact: returns, gte: 2}
+        then: {cash_only: true, level: 1}
+        for: {months: 12}
+      - name: One return
+        when: {fact: returns, eq: 1}
+        then: {warning: true}
+        for: {days: 90}
+      - name: Otherwise
+        then: {cash_only: false}
+"""
+
+
+def timed(hit: str = "first"):
+    return load_text(TIMED.replace("HIT", hit))
+
+
+@pytest.mark.parametrize("facts, on, outcome", [
+    ({"returns": 2}, date(2026, 3, 2), {"cash_only": True, "level": 1, "until": "2027-03-02"}),
+    ({"returns": 2}, date(2027, 1, 31), {"cash_only": True, "level": 1, "until": "2028-01-31"}),
+    ({"returns": 1}, date(2026, 3, 2), {"warning": True, "until": "2026-05-31"}),
+    ({"returns": 3, "returned_on": "2024-02-29"}, date(2024, 3, 5), {"cash_only": True, "level": 2,
+                                                                     "until": "2026-03-01"}),
+    ({"returns": 3}, date(2026, 3, 2), {"cash_only": True, "level": 2, "until": "2028-03-02"}),
+    ({"returns": 0}, date(2026, 3, 2), {"cash_only": False}),
+])
+def test_a_rule_with_for_gives_the_day_its_outcome_ends(facts, on, outcome):
+    """Counted from the day decided, or from the `from` fact; months the calendar way (Feb 29 + 2 years: Mar 1)."""
+    assert evaluate(timed(), facts, on).outcome == outcome
+
+
+def test_until_under_hit_all_and_in_a_batch_is_per_fact_set():
+    assert evaluate(timed("all"), {"returns": 3, "returned_on": "2026-01-10"}, date(2026, 3, 2)).outcome == [
+        {"cash_only": True, "level": 2, "until": "2028-01-10"}, {"cash_only": True, "level": 1, "until": "2027-03-02"},
+        {"cash_only": False}]
+    batch = evaluate_batch(timed(), [{"returns": 3, "returned_on": "2026-01-10"},
+                                     {"returns": 3, "returned_on": "2026-02-10"}], date(2026, 3, 2))
+    assert [o["until"] for o in batch.outcomes] == ["2028-01-10", "2028-02-10"]
+    assert batch[1].outcome["until"] == "2028-02-10"
+    # the key cache is shared by both fact sets: the cached decision itself is never given an `until`
+    assert "until" not in compiled_criteria(batch.doc).version(batch.compiled.version).rules[0].then
+
+
+@pytest.mark.parametrize("lasts, then, message", [
+    ("{months: 12, days: 5}", "{cash_only: true}", "versions[0].rules[0].for: a duration is one of days, months or "
+                                                   "years; this one has days and months"),
+    ("{from: returned_on}", "{cash_only: true}", "versions[0].rules[0].for: a duration is one of days, months or "
+                                                 "years"),
+    ("{months: 12, from: returns}", "{cash_only: true}", "versions[0].rules[0].for.from: a duration counts from a "
+                                                         "date; returns is integer"),
+    ("{months: 12, from: returnd_on}", "{cash_only: true}", 'versions[0].rules[0].for.from: a duration names '
+                                                            '"returnd_on", which is not a declared input (declared: '
+                                                            'returns, returned_on)'),
+    ("{months: 12}", "{cash_only: true, until: soon}", "versions[0].rules[0].then.until: a rule with for: "
+                                                              "gives until itself (the day the duration ends); "
+                                                              "remove until from then"),
+])
+def test_a_wrong_duration_is_named(lasts, then, message):
+    from engine.rules.errors import DocumentErrors
+    text = f"""\
+id: timed-status
+kind: criteria
+title: A status for a while
+inputs:
+  returns: {{type: integer, min: 0}}
+  returned_on: {{type: date, required: false}}
+versions:
+  - effective: 2025-01-01
+    rules:
+      - name: Two returns
+        when: {{fact: returns, gte: 2}}
+        then: {then}
+        for: {lasts}
+"""
+    with pytest.raises(DocumentErrors) as raised:
+        load_text(text, "timed-status.yaml")
+    assert [str(e).split(": ", 1)[1] for e in raised.value.errors] == [message]

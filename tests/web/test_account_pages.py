@@ -148,3 +148,14 @@ def test_a_notice_prints_as_a_pdf_on_demand(fixed_clock, clerk, db):
         f"/accounts/{account.number}").get_data(as_text=True)
     other = create_account(db)
     assert clerk.get(f"/accounts/{other.number}/notices/{notice.id}.pdf").status_code == 404
+
+
+def test_a_cash_only_duration_is_said_in_words_on_the_account_page(clerk, db):
+    """The day the status ends, in the city's date style, and the rule that decided it."""
+    account = create_account(db, cash_only=True, cash_only_until=date(2027, 3, 2),
+                             cash_only_reason="Two or more returned payments in 12 months")
+    page = clerk.get(f"/accounts/{account.number}").get_data(as_text=True)
+    assert ('id="cash-only">Cash only until Mar 2, 2027 — Two or more returned payments in 12 months.</p>'
+            in page)
+    open_ended = create_account(db, cash_only=True)
+    assert 'id="cash-only">Cash only.</p>' in clerk.get(f"/accounts/{open_ended.number}").get_data(as_text=True)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from engine.rules import criteria, dnf, wording
+from engine.rules import bounds, criteria, dnf, wording
+from engine.rules.durations import UNITS, Duration
 from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import Condition, condition_words, facts_named
 from engine.rules.document import Documents, InputSpec, RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.results import dumps
-from engine.rules.schema_blocks import JsonSchema, listing, mapping, number, ref, text
+from engine.rules.schema_blocks import JsonSchema, fact_name, listing, mapping, number, ref, text, whole
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
 
@@ -26,9 +27,12 @@ Comparison = tuple[str, str, YamlValue]  # (fact, op, value)
 def version_keys() -> JsonSchema:
     """The version keys of criteria: the hit policy and the ordered rules."""
     outcome = {"description": "text, a number or true/false", "anyOf": [{"type": ["string", "boolean"]}, number()]}
+    lasts = mapping({"days": whole(1, bounds.MAX_DAYS), "months": whole(1, bounds.MAX_MONTHS),
+                     "years": whole(1, bounds.MAX_YEARS), "from": fact_name()}, minProperties=1)
     rule = mapping({"name": text(), "when": ref("condition"),
                     "then": {"type": "object", "minProperties": 1, "maxProperties": 20,
-                             "additionalProperties": outcome}},
+                             "additionalProperties": outcome},
+                    "for": lasts},
                    ("name", "then"))
     return {"hit": {"enum": ["first", "unique", "all"]}, "rules": listing(rule, 200)}
 
@@ -47,6 +51,23 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
             checks.check_condition(rule["when"], f"{rule_path}.when")
             if len(checks.errors) == found:
                 _check_durable(checks, rule["when"], f"{rule_path}.when")
+        if "for" in rule:
+            _check_duration(checks, rule, f"{rule_path}.for")
+
+
+def _check_duration(checks: DocumentChecks, rule: YamlMapping, path: str) -> None:
+    """One unit; `from` a declared date input; `until` left for the duration to give."""
+    units = [unit for unit in UNITS if unit in rule["for"]]
+    if len(units) != 1:
+        checks.error(path, "a duration is one of days, months or years" + (
+            f"; this one has {' and '.join(units)}" if units else ""))
+    start = rule["for"].get("from")
+    if start is not None and checks.check_fact(start, f"{path}.from", "a duration") \
+            and checks.inputs[start]["type"] != "date":
+        checks.error(f"{path}.from", f"a duration counts from a date; {start} is {checks.inputs[start]['type']}")
+    if "until" in rule["then"]:
+        checks.error(f"{path[:-len('.for')]}.then.until",
+                     "a rule with for: gives until itself (the day the duration ends); remove until from then")
 
 
 def _check_durable(checks: DocumentChecks, when: YamlMapping, path: str) -> None:
@@ -74,8 +95,10 @@ def decision_lines(shown: Shown) -> list[str]:
 
 
 def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDocument]) -> Iterable[str]:
-    """The facts the rules' conditions read."""
-    return {fact for rule in version.body.get("rules", []) for fact in facts_named(rule.get("when"))}
+    """The facts the rules' conditions read, and the date facts their durations count from."""
+    rules = version.body.get("rules", [])
+    return ({fact for rule in rules for fact in facts_named(rule.get("when"))}
+            | {rule["for"]["from"] for rule in rules if "from" in (rule.get("for") or {})})
 
 
 # --- lint: rules that can never match ------------------------------------------------------
@@ -178,6 +201,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         found.append(Term(group, "order", f"{wording.ordinal(n)} rule"))
         found.append(Term(group, "when", condition_words(rule.get("when"))))
         found += [Term(group, f"then {key}", wording.figure(value)) for key, value in rule["then"].items()]
+        if rule.get("for"):
+            found.append(Term(group, "for", Duration.read(rule["for"]).words()))
     return found
 
 

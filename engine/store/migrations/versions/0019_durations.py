@@ -1,0 +1,31 @@
+"""durations: the day an account's cash-only status ends, and the rule that set it
+
+`utility_accounts` gains `cash_only_until` (the day a cash-only status decided by a rule
+with `for:` ends; empty for a status without an end) and `cash_only_reason` (the name of
+the rule that decided it, shown on the account page). Existing cash-only accounts keep no
+end: the cash-only review clears them when the rule no longer holds, as before.
+
+Revision ID: 0019_durations
+Revises: 0018
+Create Date: 2026-12-06
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0019_durations"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add the two columns, empty."""
+    op.add_column("utility_accounts", sa.Column("cash_only_until", sa.Date(), nullable=True))
+    op.add_column("utility_accounts", sa.Column("cash_only_reason", sa.String(200), nullable=True))
+
+
+def downgrade() -> None:
+    """Drop them."""
+    with op.batch_alter_table("utility_accounts") as batch:
+        batch.drop_column("cash_only_reason")
+        batch.drop_column("cash_only_until")
