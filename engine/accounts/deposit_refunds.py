@@ -2,8 +2,9 @@
 
 The facts are the account's (engine.accounts.facts: its measures count late payments,
 returned payments and shut-offs in whatever window the city publishes) and its months of
-service, whole months from the day it was opened. An eligible deposit is credited to an
-active account (engine.money.deposits.settle); nothing else changes for one kept.
+service, whole months from the day it was opened. Which accounts may be credited (the
+sample city's: active ones) is the rule's to say, on the fact `account_status`. An eligible
+deposit is credited to its account (engine.money.deposits.settle); nothing else changes for one kept.
 """
 from __future__ import annotations
 
@@ -43,12 +44,11 @@ class RefundDecision:
 
 def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
                        library: RuleLibrary, rule: str = RULE) -> RefundDecision:
-    """Credit one held deposit back to an active account when the criteria `rule` (deposit-refund-eligibility) says
-    so."""
+    """Credit one held deposit back to its account when the criteria `rule` (deposit-refund-eligibility) says so
+    (the account's status one of the facts it reads)."""
     account = ledger.lock_account(session, deposit.account_id)
-    if deposit.status != "held" or account.status != "active":
-        return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}, account {account.status}",
-                              None)
+    if deposit.status != "held":
+        return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}", None)
     result = library.evaluate(rule, refund_facts(session, account, as_of, library), as_of).to_json()
     outcome = result["outcome"]
     if not outcome.get("eligible"):

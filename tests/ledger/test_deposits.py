@@ -52,3 +52,28 @@ def test_deposits_are_credited_back_only_when_the_rule_says_eligible(db):
     again = refund_eligible_deposits(db, as_of=date(2026, 3, 2), now=NOW, actor="sweep:deposits", library=library(),
                                      account_ids=[good.id])
     assert again == [] and ledger.balance_cents(db, good.id) == -18500
+
+
+def test_which_accounts_are_credited_is_the_rules_to_say(db):
+    """The sample rule credits only active accounts (reason account_not_active); a city whose rule leaves the status
+    out credits a closed account's held deposit too (its credit is then paid back with a refund)."""
+    from engine.rules.library import RuleLibrary
+    from engine.rules.loader import load_document
+    closed = create_account(db, opened_on=date(2025, 1, 15), status="closed", closed_on=date(2026, 2, 20))
+    take_deposit(db, closed.id, on=closed.opened_on, now=NOW, actor="clerk1", library=library(),
+                 amount=Decimal("185.00"))
+    [kept] = refund_eligible_deposits(db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits",
+                                      library=library(), account_ids=[closed.id])
+    assert (kept.eligible, kept.reason) == (False, "account_not_active")
+    assert ledger.balance_cents(db, closed.id) == 0
+    text = next(doc for doc in library() if doc.id == "deposit-refund-eligibility").text
+    any_status = text.replace("      - name: The account is not active\n"
+                              "        when: {fact: account_status, ne: active}\n"
+                              "        then: {eligible: false, reason: account_not_active}\n", "")
+    assert any_status != text
+    others = [doc for doc in library() if doc.id != "deposit-refund-eligibility"]
+    city = RuleLibrary.from_documents([*others, load_document(any_status, "deposit-refund-eligibility.yaml")])
+    [credited] = refund_eligible_deposits(db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits",
+                                          library=city, account_ids=[closed.id])
+    assert (credited.eligible, credited.reason) == (True, "good_payment_history")
+    assert ledger.balance_cents(db, closed.id) == -18500
