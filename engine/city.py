@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
+from engine.money.tenders import SAMPLE_CASH_ONLY_REFUSED, TENDERS
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
                                  CitySettings, SettingChange, User)
@@ -27,7 +28,8 @@ DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
-GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back")
+GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
+           "cash_only_refused_tenders")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
             "adjustment_reasons", "clerks_may_return_checks", *GUARDED)
 
@@ -45,6 +47,7 @@ def get_city(session: Session) -> CitySettings:
                         payment_address="", phone="", website="", rules_need_second_approver=True,
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
                         receipt_categories=None, adjustment_reasons=None, clerks_may_return_checks=False,
+                        cash_only_refused_tenders=None,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -100,6 +103,8 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
             raise CityError(f"{bad}.") from None
     if "clerks_may_return_checks" in cleaned and not isinstance(cleaned["clerks_may_return_checks"], bool):
         raise CityError(f"clerks may return checks: yes or no, not {cleaned['clerks_may_return_checks']!r}.")
+    if "cash_only_refused_tenders" in cleaned:
+        cleaned["cash_only_refused_tenders"] = _tenders(cleaned["cash_only_refused_tenders"])
     if "second_approver" in cleaned:
         cleaned["second_approver"] = _second_approver(session, cleaned["second_approver"])
     for key in CEILINGS:
@@ -112,6 +117,19 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _tenders(value: Any) -> list[str]:
+    """The tenders a cash-only account may not use: known tenders, each once, in the usual order; or a CityError."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
+        raise CityError(f"tenders refused to cash-only accounts: a list of tenders, not {value!r}.")
+    unknown = [t for t in value if t not in TENDERS]
+    if unknown:
+        raise CityError(f"tenders refused to cash-only accounts: {unknown[0]!r} is not a tender "
+                        f"({', '.join(TENDERS)}).")
+    if "cash" in value:
+        raise CityError("tenders refused to cash-only accounts: cash is always accepted.")
+    return [t for t in TENDERS if t in value]
+
+
 def _whole_number(key: str, value: Any, least: int, most: int) -> int:
     """A whole-number setting within its range, or a CityError naming it and the range."""
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
@@ -119,15 +137,22 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
     return value
 
 
+def setting_value(city: CitySettings, key: str) -> Any:
+    """A setting's value in force: the sample city's for a list not saved yet (receipt categories, refused tenders,
+    adjustment reasons)."""
+    if key == "receipt_categories" and city.receipt_categories is None:
+        return [dict(entry) for entry in SAMPLE_CATEGORIES]
+    if key == "cash_only_refused_tenders" and city.cash_only_refused_tenders is None:
+        return list(SAMPLE_CASH_ONLY_REFUSED)
+    if key == "adjustment_reasons" and city.adjustment_reasons is None:
+        return [dict(entry) for entry in SAMPLE_REASONS]
+    return getattr(city, key)
+
+
 def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
-    """Each setting whose value would change: [old, new] (the receipt categories in force until first saved)."""
-    def current(key: str) -> Any:
-        if key == "receipt_categories" and city.receipt_categories is None:
-            return [dict(entry) for entry in SAMPLE_CATEGORIES]
-        if key == "adjustment_reasons" and city.adjustment_reasons is None:
-            return [dict(entry) for entry in SAMPLE_REASONS]
-        return getattr(city, key)
-    return {key: [current(key), value] for key, value in cleaned.items() if current(key) != value}
+    """Each setting whose value would change: [old, new] (the sample city's lists in force until first saved)."""
+    return {key: [setting_value(city, key), value] for key, value in cleaned.items()
+            if setting_value(city, key) != value}
 
 
 def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:
@@ -162,5 +187,6 @@ def apply_approved(session: Session, change: SettingChange, *, now: datetime) ->
         raise CityError(f"change {change.id} has not been approved by a second person")
     value = checked(session, {change.setting: change.new_value})[change.setting]
     city = get_city(session)
-    return _save(session, city, {change.setting: [getattr(city, change.setting), value]}, actor=change.decided_by,
+    return _save(session, city, {change.setting: [setting_value(city, change.setting), value]},
+                 actor=change.decided_by,
                  now=now, change=change.id, asked_by=change.requested_by)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from engine import audit, city, roles, users
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
+from engine.money.tenders import TENDER_WORDS
 from engine.store.models import ROLES, SettingChange, User
 
 PENDING, APPROVED, REFUSED, WITHDRAWN = "pending", "approved", "refused", "withdrawn"
@@ -34,6 +35,7 @@ ROLE_WORDS = {"clerk": "a clerk", "supervisor": "a supervisor", "admin": "an adm
 SETTING_WORDS = {"rules_need_second_approver": "Rule versions need a second person to approve them",
                  "second_approver": "The city's second approver (a supervisor)",
                  "paid_on_days_back": "Days a paid-on date may lie before the business day",
+                 "cash_only_refused_tenders": "Tenders a cash-only account may not pay with",
                  **{f"{kind}_ceiling_cents": f"At most, {what}" for kind, what in CEILING_NAMES.items()}}
 NOBODY = ("Nobody can approve this yet: it needs an active administrator other than {others}, or the city's "
           "second approver, and there is none. Name a supervisor as the second approver (while the city has "
@@ -88,7 +90,7 @@ def ask_city_change(session: Session, setting: str, value: Any, *, actor: str, n
     if setting not in city.GUARDED:
         raise ChangeError(f"{setting} is not a setting that waits for a second person.")
     new = city.checked(session, {setting: value})[setting]
-    old = getattr(city.get_city(session), setting)
+    old = city.setting_value(city.get_city(session), setting)
     if old == new:
         return None
     return _ask(session, setting=setting, username=None, old=old, new=new, actor=actor, now=now)
@@ -287,7 +289,7 @@ def _value_now(session: Session, change: SettingChange) -> Any:
         user = users.get_user(session, change.username or "")
         return roles.holds(session, user.username, granted) if user is not None and user.active else None
     if change.setting != ROLE:
-        return getattr(city.get_city(session), change.setting)
+        return city.setting_value(city.get_city(session), change.setting)
     user = users.get_user(session, change.username or "")
     return user.role if user is not None and user.active else None
 
@@ -322,6 +324,8 @@ def _value_words(value: Any) -> str:
     """A setting's value in words: yes/no, nobody, or as it is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(TENDER_WORDS.get(item, item) for item in value) or "none"
     return "nobody" if value in (None, "") else str(value)
 
 

@@ -37,7 +37,7 @@ from engine.money.limits import city_limits
 from engine.money.ledger.bulk import NewPaymentCredit, insert_rows, post_payment_credits
 from engine.money.payment_files import LineProblem, PaymentFile, PaymentRow, read_payment_file, rows_sha256, \
     transaction_key
-from engine.money.tenders import PaymentError, cash_only_refusal
+from engine.money.tenders import PaymentError, cash_only_refusal, cash_only_refused
 from engine.store.models import Payment, PaymentImport, UtilityAccount
 
 AWAITING = "awaiting_confirmation"
@@ -261,16 +261,17 @@ def check_payment_file(session: Session, payment_file: PaymentFile, confirmation
     earlier_by_key = _earlier_by_key(session, {transaction_key(payment_file.source, r.transaction_id)
                                                for r in rows if r.transaction_id}, batch)
     open_books = books(session)
+    refused = cash_only_refused(session)
     for row in rows:
         _check_row(check, row, accounts.get(row.account_number), payment_file.source, earlier_by_key,
-                   bounds, open_books)
+                   bounds, open_books, refused)
     check.possible_duplicates = _possible_duplicates(session, rows, accounts, batch)
     check.problems.sort(key=lambda p: p.line)
     return check
 
 
 def _check_row(check: FileCheck, row: PaymentRow, account, source: str, earlier_by_key: dict[str, EarlierPayment],
-               bounds: LineBounds, open_books: Books) -> None:
+               bounds: LineBounds, open_books: Books, refused: tuple[str, ...]) -> None:
     """Check one line against the city's bounds, its account, the ledger's gate and the payment its id names."""
     out_of_bounds = bounds.problems(row)
     if out_of_bounds:
@@ -286,7 +287,7 @@ def _check_row(check: FileCheck, row: PaymentRow, account, source: str, earlier_
         else:
             check.problems.append(_reused_transaction(row, earlier))
         return
-    refusal = cash_only_refusal(account, row.tender)
+    refusal = cash_only_refusal(account, row.tender, refused)
     if refusal:
         check.problems.append(LineProblem(row.line, "tender", refusal))
         return

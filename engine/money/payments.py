@@ -18,13 +18,13 @@ from engine.money.payment_files import (LineProblem, PaymentFile, PaymentRow, pa
 from engine.money.payment_imports import (Confirmation, ImportReport, PossibleDuplicate, confirm_held_import,
                                           import_payment_file, import_payments, same_payment)
 from engine.money.receipts import post_counter_payment
-from engine.money.tenders import (CHECK_TENDERS, COUNTER_TENDERS, DEFAULT_TENDER, FILE_TENDERS, RETURNABLE,
-                                  PaymentError, cash_only_refusal)
+from engine.money.tenders import (COUNTER_TENDERS, DEFAULT_TENDER, FILE_TENDERS, RETURNABLE,
+                                  PaymentError, cash_only_refusal, cash_only_refused)
 from engine.store.models import User
 
-__all__ = ["CHECK_TENDERS", "COUNTER_TENDERS", "DEFAULT_TENDER", "FILE_TENDERS", "RETURNABLE", "Confirmation",
+__all__ = ["COUNTER_TENDERS", "DEFAULT_TENDER", "FILE_TENDERS", "RETURNABLE", "Confirmation",
            "ImportReport", "LineProblem", "PaymentError", "PaymentFile", "PaymentRow", "PossibleDuplicate",
-           "cash_only_refusal", "confirm_held_import", "import_payment_file", "import_payments",
+           "cash_only_refusal", "cash_only_refused", "confirm_held_import", "import_payment_file", "import_payments",
            "parse_payment_file", "post_counter_payment", "read_payment_file", "return_refusal", "same_payment",
            "transaction_key"]
 

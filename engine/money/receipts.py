@@ -34,7 +34,7 @@ from engine.money.gate import GlPosting, LedgerError
 from engine.money.ledger.general import post_gl, reverse_gl
 from engine.money.limits import city_limits
 from engine.receipt_categories import Category, categories_of
-from engine.money.tenders import COUNTER_TENDERS, PaymentError, cash_only_refusal
+from engine.money.tenders import COUNTER_TENDERS, PaymentError, cash_only_refusal, cash_only_refused
 from engine.store.models import (Business, CashDrawer, Customer, GlEntry, LedgerEntry, License, Payment, Receipt,
                                  User, UtilityAccount, receipt_number)
 
@@ -198,10 +198,12 @@ def review(session: Session, lines: list[LineAsked], tenders: list[TenderAsked],
         raise ReceiptError(f"tenders: {format_money(tendered)} handed over is less than the {format_money(total)} "
                            "due")
     pieces = _pieces(read, taken)
+    refused = cash_only_refused(session)
     for line_index, tender_index, _ in pieces:
         line = read[line_index]
         if line.account_id is not None:
-            refusal = cash_only_refusal(session.get(UtilityAccount, line.account_id), taken[tender_index].tender)
+            refusal = cash_only_refusal(session.get(UtilityAccount, line.account_id), taken[tender_index].tender,
+                                        refused)
             if refusal:
                 raise ReceiptError(f"line {line_index + 1}: {refusal}")
     return Review(read, taken, total, tendered, tendered - total, pieces)

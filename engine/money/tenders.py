@@ -2,6 +2,8 @@
 
 Shared by the counter (engine.money.payments), the payment files (engine.money.payment_files)
 and their import (engine.money.payment_imports), so none of them imports another for it.
+Which tenders a cash-only account may not use is a city setting (`cash_only_refused_tenders`,
+engine.city; the sample city's, checks and electronic checks, until an administrator saves its own).
 """
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from engine.store.models import UtilityAccount
 COUNTER_TENDERS = ("cash", "check", "card", "money_order")
 FILE_TENDERS = ("check", "card", "ach")
 DEFAULT_TENDER = {"lockbox": "check", "online": "card"}
-CHECK_TENDERS = ("check", "ach")  # what a cash-only account may not pay with
+TENDERS = ("cash", "check", "card", "money_order", "ach")  # every tender a payment may have
+TENDER_WORDS = {"cash": "cash", "check": "a check", "card": "a card", "money_order": "a money order",
+                "ach": "an electronic check (ACH)"}
+SAMPLE_CASH_ONLY_REFUSED = ("check", "ach")  # the sample city's: what a cash-only account may not pay with
 RETURNABLE = ("check", "ach", "card")
 
 
@@ -18,9 +23,18 @@ class PaymentError(ValueError):
     """A payment that is refused, with a message a clerk can read."""
 
 
-def cash_only_refusal(account: UtilityAccount, tender: str) -> str | None:
-    """Why this tender is refused for this account, or None when it is accepted."""
-    if account.cash_only and tender in CHECK_TENDERS:
-        return (f"account {account.number} is cash-only after returned payments: a {tender} is not accepted; "
-                "take cash, a money order, a cashier's check or a card")
+def cash_only_refusal(account: UtilityAccount, tender: str, refused: tuple[str, ...] | list[str]) -> str | None:
+    """Why this tender is refused for this account (a cash-only account, a tender among `refused`), or None."""
+    if account.cash_only and tender in refused:
+        accepted = [TENDER_WORDS[t] for t in TENDERS if t not in refused]
+        take = (", ".join(accepted[:-1]) + " or " + accepted[-1]) if len(accepted) > 1 else "".join(accepted)
+        return (f"account {account.number} is cash-only after returned payments: a {tender} is not accepted"
+                + (f"; take {take}" if take else ""))
     return None
+
+
+def cash_only_refused(session) -> tuple[str, ...]:
+    """The tenders a cash-only account may not use: the city's setting, or the sample city's until it is saved."""
+    from engine.city import get_city  # engine.city reads money helpers; read it when asked
+    refused = get_city(session).cash_only_refused_tenders
+    return tuple(refused) if refused is not None else SAMPLE_CASH_ONLY_REFUSED

@@ -168,6 +168,8 @@ class CitySettings(Base):
     # The adjustment reason codes with their GL accounts (None: the sample city's, engine.adjustment_reasons).
     adjustment_reasons: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     clerks_may_return_checks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The tenders a cash-only account may not pay with (None: the sample city's, engine.money.tenders).
+    cash_only_refused_tenders: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
                           name=f"ck_city_settings_{kind}_ceiling")

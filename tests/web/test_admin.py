@@ -1,6 +1,7 @@
 """Administrators: adding and disabling users, and the city's settings."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -171,3 +172,49 @@ def test_saving_unchanged_city_settings_writes_no_audit_row(db):
     rows = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     city.update_city(db, actor="admin1", now=NOW, name="City of Alder Creek")
     assert db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) == rows
+
+
+def test_the_tenders_a_cash_only_account_may_not_use_are_a_guarded_city_setting(login_as, db):
+    """Shown ticked as the sample city's (personal and electronic checks); a change waits for a second administrator,
+    then the counter refuses a card from a cash-only account and takes a check, with an audit row of the change."""
+    from decimal import Decimal
+    from engine import two_person
+    from engine.money import cash
+    from engine.money.payments import post_counter_payment
+    from engine.money.tenders import PaymentError
+    from engine.store.models import SettingChange
+    from tests.factories import create_account
+    from tests.ledger.money_support import create_user as create_staff
+    ada, ben = login_as("admin"), login_as("admin")
+    page = ada.get("/admin/city").get_data(as_text=True)
+    assert "A cash-only account may not pay with" in page
+    boxes = {re.search(r'value="(\w+)"', tag)[1]: "checked" in tag for tag in re.findall(r"<input [^>]*>", page)
+             if 'name="cash_only_refused_tenders"' in tag}
+    assert boxes == {"check": True, "card": False, "money_order": False, "ach": True}, boxes
+    base = {"name": "City of Alder Creek", "timezone": "America/Los_Angeles", "rules_need_second_approver": "y",
+            "spanish": "y"}
+    assert ada.post("/admin/city", data=base).status_code == 302  # the boxes not on the form: nothing asked
+    assert db.scalar(select(SettingChange)) is None
+    bad = ada.post("/admin/city", data={**base, "cash_only_tenders_shown": "yes",
+                                        "cash_only_refused_tenders": ["check", "bitcoin"]})
+    assert bad.status_code == 400 and "&#39;bitcoin&#39; is not a tender" in bad.get_data(as_text=True)
+    asked = ada.post("/admin/city", data={**base, "cash_only_tenders_shown": "yes",
+                                          "cash_only_refused_tenders": ["card", "ach"]})
+    assert asked.status_code == 302
+    change = db.scalar(select(SettingChange))
+    assert two_person.describe(change) == ("Tenders a cash-only account may not pay with: a check, an electronic "
+                                           "check (ACH) → a card, an electronic check (ACH)")
+    assert city.get_city(db).cash_only_refused_tenders is None  # waiting
+    two_person.approve(db, change.id, actor=ben.user.username, now=NOW)
+    assert city.get_city(db).cash_only_refused_tenders == ["card", "ach"]
+    entry = last_audit(db)
+    assert entry.action == "city.update" and entry.detail["cash_only_refused_tenders"] == [["check", "ach"],
+                                                                                          ["card", "ach"]]
+    clerk, account = create_staff(db), create_account(db, cash_only=True)
+    day = NOW.date()
+    cash.open_drawer(db, clerk=clerk, business_date=day, opening=Decimal("0"), now=NOW)
+    with pytest.raises(PaymentError, match="a card is not accepted; take cash, a check or a money order"):
+        post_counter_payment(db, account_id=account.id, amount="20.00", tender="card", clerk=clerk, on=day, now=NOW)
+    paid = post_counter_payment(db, account_id=account.id, amount="20.00", tender="check", clerk=clerk, on=day,
+                                now=NOW, check_number="1001")
+    assert paid.tender == "check"

@@ -15,9 +15,15 @@ from engine.money.bounds import CEILING_NAMES
 from engine.adjustment_reasons import reasons_of
 from engine.receipt_categories import categories_of
 
+from engine.money.tenders import TENDERS
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
 from webapp.fields import option
+
+
+TENDER_LABELS = {"cash": "Cash", "check": "Personal check", "card": "Card", "money_order": "Money order",
+                 "ach": "Electronic check (ACH)"}
+REFUSABLE_TENDERS = {tender: TENDER_LABELS[tender] for tender in TENDERS if tender != "cash"}
 
 
 class AddUserForm(FlaskForm):
@@ -58,6 +64,11 @@ class CityForm(FlaskForm):
     paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
                                      validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
     clerks_may_return_checks = BooleanField("Clerks may record a returned check (supervisors always may)")
+    cash_only_refused_tenders = SelectMultipleField(
+        "A cash-only account may not pay with", validate_choice=False,  # engine.city checks the tenders
+        choices=[option(tender, REFUSABLE_TENDERS[tender]) for tender in REFUSABLE_TENDERS],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    cash_only_tenders_shown = HiddenField()  # "yes": the boxes were on the page, so none ticked means none refused
     receipt_categories = TextAreaField(
         "Miscellaneous receipt categories (YAML: a list of code, label, fund, account)",
         validators=[Optional(), Length(max=20000)], render_kw={"rows": 8, "spellcheck": "false"})
@@ -80,6 +91,8 @@ def city_form(supervisors: list[str], settings: CitySettings, **values: object) 
             form[name].data = format_money(getattr(settings, setting))
     form.second_approver.choices = [option("", "Nobody named")] + [option(name, name) for name in supervisors]
     if not form.is_submitted():
+        form.cash_only_refused_tenders.data = city.setting_value(settings, "cash_only_refused_tenders")
+        form.cash_only_tenders_shown.data = "yes"
         form.receipt_categories.data = yaml.safe_dump(
             [vars(category) for category in categories_of(settings.receipt_categories)], sort_keys=False,
             allow_unicode=True)
@@ -96,6 +109,8 @@ def city_changes(form: CityForm) -> dict[str, object]:
     if changes.get("paid_on_days_back") is None:
         changes.pop("paid_on_days_back", None)
     changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
+    if form.cash_only_tenders_shown.data != "yes":  # a form without the boxes leaves the setting as it is
+        changes.pop("cash_only_refused_tenders", None)
     for name in ("receipt_categories", "adjustment_reasons"):  # city data kept as YAML lists
         changes.pop(name, None)
         if (form[name].data or "").strip():

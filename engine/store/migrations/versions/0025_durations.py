@@ -1,9 +1,12 @@
-"""durations: the day an account's cash-only status ends, and the rule that set it
+"""durations and policy settings: the day an account's cash-only status ends and the rule that set it; the
+tenders a cash-only account may not use
 
 `utility_accounts` gains `cash_only_until` (the day a cash-only status decided by a rule
 with `for:` ends; empty for a status without an end) and `cash_only_reason` (the name of
 the rule that decided it, shown on the account page). Existing cash-only accounts keep no
 end: the cash-only review clears them when the rule no longer holds, as before.
+`city_settings` gains `cash_only_refused_tenders` (a list; empty: the sample city's, checks
+and electronic checks).
 
 Revision ID: 0019_durations
 Revises: 0018
@@ -22,10 +25,13 @@ def upgrade() -> None:
     """Add the two columns, empty."""
     op.add_column("utility_accounts", sa.Column("cash_only_until", sa.Date(), nullable=True))
     op.add_column("utility_accounts", sa.Column("cash_only_reason", sa.String(200), nullable=True))
+    op.add_column("city_settings", sa.Column("cash_only_refused_tenders", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     """Drop them."""
+    with op.batch_alter_table("city_settings") as batch:
+        batch.drop_column("cash_only_refused_tenders")
     with op.batch_alter_table("utility_accounts") as batch:
         batch.drop_column("cash_only_reason")
         batch.drop_column("cash_only_until")
