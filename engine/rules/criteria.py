@@ -76,6 +76,7 @@ class CriteriaVersion:
             lasts = Duration.read(raw["for"]) if raw.get("for") else None
             self.rules.append(CriteriaRule(raw["name"], condition, raw.get("then", {}), lasts))
         self.timed = any(rule.lasts for rule in self.rules)  # whether some outcome carries `until`
+        self.from_facts = any(rule.lasts and rule.lasts.start for rule in self.rules)  # some `for:` has `from:`
         conditions = [rule.when for rule in self.rules]
         self.durable: DurableCriteria = criteria_ruleset(doc.id, version.effective, doc.inputs, conditions)
         self.table = ComparisonTable(conditions, doc.inputs)  # durable_rules took them: so does the table
@@ -151,6 +152,10 @@ class CriteriaVersion:
         if not decision.numbers:
             return decision.outcome
         return self._until(self.rules[decision.numbers[0]], decision.outcome, facts, as_of)
+
+    def counts_from_facts(self, decision: Decision) -> bool:
+        """Whether a matched rule's duration counts from a date fact (else from the day: the same for every fact set)."""
+        return any(self.rules[n].lasts is not None and self.rules[n].lasts.start for n in decision.numbers)
 
     @staticmethod
     def _until(rule: CriteriaRule, then: Then, facts: Facts, as_of: date) -> Then:
@@ -251,11 +256,24 @@ class CriteriaBatch(Sequence[CriteriaResult]):
     @property
     def outcomes(self) -> list[Outcome]:
         """Each fact set's outcome, in order (shared objects: read them, do not change them)."""
-        if self.compiled.timed:
-            checker = fact_checker(self.doc)
-            return [self.compiled.dated(decision, checker.check(facts), self.as_of)
-                    for decision, facts in zip(self.decisions, self.facts_list)]
-        return [decision.outcome for decision in self.decisions]
+        if not self.compiled.timed:
+            return [decision.outcome for decision in self.decisions]
+        compiled, checker = self.compiled, None
+        if not compiled.from_facts:  # every duration counts from the day: one outcome per decision
+            dated = {id(d): compiled.dated(d, {}, self.as_of) for d in {id(d): d for d in self.decisions}.values()}
+            return [dated[id(decision)] for decision in self.decisions]
+        same_day: dict[int, Outcome] = {}  # a decision whose durations count from the day: one outcome for all
+        found = []
+        for decision, facts in zip(self.decisions, self.facts_list):
+            if compiled.counts_from_facts(decision):
+                checker = checker or fact_checker(self.doc)
+                found.append(compiled.dated(decision, checker.check(facts), self.as_of))
+                continue
+            outcome = same_day.get(id(decision))
+            if outcome is None:
+                outcome = same_day[id(decision)] = compiled.dated(decision, {}, self.as_of)
+            found.append(outcome)
+        return found
 
     def __len__(self) -> int:
         """How many fact sets were decided."""
