@@ -8,15 +8,15 @@ end: the cash-only review clears them when the rule no longer holds, as before.
 `city_settings` gains `cash_only_refused_tenders` (a list; empty: the sample city's, checks
 and electronic checks).
 
-Revision ID: 0019_durations
-Revises: 0018
+Revision ID: 0025_durations
+Revises: 0024_read_review
 Create Date: 2026-12-06
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0019_durations"
-down_revision = "0018"
+revision = "0025_durations"
+down_revision = "0024_read_review"
 branch_labels = None
 depends_on = None
 
@@ -29,9 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop them."""
-    with op.batch_alter_table("city_settings") as batch:
-        batch.drop_column("cash_only_refused_tenders")
-    with op.batch_alter_table("utility_accounts") as batch:
-        batch.drop_column("cash_only_reason")
-        batch.drop_column("cash_only_until")
+    """Drop them (plain DROP COLUMN: a batch copy of utility_accounts would lose its expression index)."""
+    op.drop_column("city_settings", "cash_only_refused_tenders")
+    op.drop_column("utility_accounts", "cash_only_reason")
+    op.drop_column("utility_accounts", "cash_only_until")
