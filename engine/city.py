@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
-from engine.money.tenders import SAMPLE_CASH_ONLY_REFUSED, TENDERS
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
-                                 CitySettings, SettingChange, User)
+                                 SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, SettingChange, User)
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"

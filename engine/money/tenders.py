@@ -7,15 +7,15 @@ engine.city; the sample city's, checks and electronic checks, until an administr
 """
 from __future__ import annotations
 
-from engine.store.models import UtilityAccount
+from sqlalchemy import select
+
+from engine.store.models import SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, UtilityAccount
 
 COUNTER_TENDERS = ("cash", "check", "card", "money_order")
 FILE_TENDERS = ("check", "card", "ach")
 DEFAULT_TENDER = {"lockbox": "check", "online": "card"}
-TENDERS = ("cash", "check", "card", "money_order", "ach")  # every tender a payment may have
 TENDER_WORDS = {"cash": "cash", "check": "a check", "card": "a card", "money_order": "a money order",
                 "ach": "an electronic check (ACH)"}
-SAMPLE_CASH_ONLY_REFUSED = ("check", "ach")  # the sample city's: what a cash-only account may not pay with
 RETURNABLE = ("check", "ach", "card")
 
 
@@ -35,6 +35,5 @@ def cash_only_refusal(account: UtilityAccount, tender: str, refused: tuple[str, 
 
 def cash_only_refused(session) -> tuple[str, ...]:
     """The tenders a cash-only account may not use: the city's setting, or the sample city's until it is saved."""
-    from engine.city import get_city  # engine.city reads money helpers; read it when asked
-    refused = get_city(session).cash_only_refused_tenders
+    refused = session.scalar(select(CitySettings.cash_only_refused_tenders).order_by(CitySettings.id).limit(1))
     return tuple(refused) if refused is not None else SAMPLE_CASH_ONLY_REFUSED

@@ -139,6 +139,10 @@ class SignInThrottle(Base):
     wait_until: Mapped[datetime | None]
 
 
+TENDERS = ("cash", "check", "card", "money_order", "ach")  # every tender a payment may have
+SAMPLE_CASH_ONLY_REFUSED = ("check", "ach")  # the sample city's: what a cash-only account may not pay with
+
+
 class CitySettings(Base):
     """The one row of city-wide settings an administrator keeps."""
 
