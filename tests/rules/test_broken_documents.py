@@ -151,7 +151,7 @@ EXPECTED = {
         '12: versions[0].lines[0].amount: tags (!!float) are not allowed',
     'then-misspelled.yaml': (
         '12: versions[0].rules[0]: missing required key "then"',
-        '14: versions[0].rules[0].than: unknown key "than" (allowed here: name, when, then)',
+        '14: versions[0].rules[0].than: unknown key "than" (allowed here: name, when, then, for)',
     ),
     'tiers-by-with-list.yaml':
         '15: versions[0].lines[0].tiers.blocks: with by: meter_size, blocks is a mapping from each value of meter_size to a block list',
