@@ -159,3 +159,48 @@ def test_a_receipt_pays_a_water_bill_and_a_license_fee_with_two_tenders_and_is_p
         assert references == [number]
         fee = session.scalar(select(GlEntry).where(GlEntry.reference == number))
         assert (fee.gl_account, fee.amount_cents) == ("4410", -15000)
+
+
+def test_a_blind_count_with_a_variance_reaches_the_gl_export(city, chromium, committing_db):
+    """maria opens with $100.00 and takes $90.77 in cash for the water bill; she counts blind (no expected totals on
+    the page) $190.00 by denomination — 77 cents short; sam closes the day and the GL export has the shortage on the
+    over/short account, as the ledger and the drawer say."""
+    import csv
+    import io
+
+    from engine.store.models import CashDrawer
+
+    page, url = chromium, city["url"]
+    sign_in(page, url, "maria", "counter-password")
+    page.goto(url + "/payments/drawer")
+    page.get_by_label("Starting cash in the drawer").fill("100.00")
+    page.get_by_role("button", name="Open my drawer").click()
+    page.goto(url + f"/payments/?account={city['number']}")
+    page.get_by_label("Line 1: amount").fill("90.77")
+    page.get_by_label("Tender 1: kind").select_option("cash")
+    page.get_by_label("Tender 1: amount").fill("90.77")
+    page.get_by_role("button", name="Review the receipt").click()
+    page.get_by_role("button", name="Post the receipt").click()
+    page.goto(url + "/payments/drawer")
+    count_form = page.locator("form", has=page.get_by_role("button", name="Count and close my drawer"))
+    assert "$190.77" not in count_form.inner_text() and "$90.77" not in count_form.inner_text()  # blind
+    page.get_by_label("$100 bills").fill("1")
+    page.get_by_label("$50 bills").fill("1")
+    page.get_by_label("$20 bills").fill("2")
+    page.get_by_role("button", name="Count and close my drawer").click()
+    assert page.get_by_text("Your drawer is counted and closed").is_visible()
+    assert "-$0.77" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, url, "sam", "approve-password")
+    page.goto(url + "/payments/drawer")
+    page.get_by_role("button", name=re.compile("Close business day")).click()
+    assert page.get_by_text(re.compile(r"Business day 2026-03-02 closed \(1 drawer\)\.")).is_visible()
+    export = page.context.request.get(url + "/payments/day/gl-export.csv?date=2026-03-02")
+    assert export.ok and export.headers["content-type"].startswith("text/csv")
+    rows = {(r["fund"], r["account"]): (r["debit"], r["credit"]) for r in csv.DictReader(io.StringIO(export.text()))}
+    assert rows[("510", "4950")] == ("0.77", "0.00")  # the shortage, on the over/short account
+    assert rows[("510", "1010")] == ("90.00", "0.00")  # the cash received less the shortage
+    with committing_db() as session:
+        drawer = session.scalar(select(CashDrawer))
+        assert (drawer.status, drawer.counted["cash"], drawer.opening_cents) == ("closed", 19000, 10000)
