@@ -346,3 +346,47 @@ def record_history(session: Session, account: UtilityAccount, *, rows: int = 50)
                           for kind, number in subjects)), AuditEntry.action.in_(RECORD_ACTIONS))
              .order_by(AuditEntry.id.desc()).limit(rows))
     return [Change(row.at, row.actor, change_words(row.action, row.detail or {})) for row in session.execute(query)]
+
+
+# --- a new customer (start of service, a business owner at the counter) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer the city has not billed before: name and mailing address, how to reach them."""
+
+    name: str
+    mailing_street: str
+    mailing_city: str
+    mailing_state: str
+    mailing_zip: str
+    mailing_unit: str = ""
+    phone: str = ""
+    email: str = ""
+    language: str = "en"
+
+
+def new_customer_problems(new: NewCustomer) -> list[str]:
+    """What is missing or wrong in a new customer, in words (none: it may be added)."""
+    problems = [f"{name.replace('_', ' ')} is required"
+                for name in ("name", "mailing_street", "mailing_city", "mailing_state", "mailing_zip")
+                if not str(getattr(new, name) or "").strip()]
+    if new.mailing_state.strip() and len(new.mailing_state.strip()) != 2:
+        problems.append(f"mailing state {new.mailing_state!r} is two letters (CA)")
+    if new.language not in LANGUAGES:
+        problems.append(f"language {new.language!r} is not one of {', '.join(LANGUAGES)}")
+    return problems
+
+
+def add_customer(session: Session, new: NewCustomer, *, actor: str, now: datetime, purpose: str) -> Customer:
+    """Record a new customer (checked first with new_customer_problems), audited with what it was added for."""
+    customer = Customer(name=new.name.strip(), mailing_street=new.mailing_street.strip(),
+                        mailing_unit=new.mailing_unit.strip(), mailing_city=new.mailing_city.strip(),
+                        mailing_state=new.mailing_state.strip().upper(), mailing_zip=new.mailing_zip.strip(),
+                        language=new.language, phone=new.phone.strip(), email=new.email.strip(),
+                        low_income=False, created_at=now)
+    session.add(customer)
+    session.flush()
+    audit.record(session, actor=actor, action="customer.added", subject_type="customer", subject_id=customer.id,
+                 at=now, detail={"name": customer.name, "for": purpose})
+    return customer

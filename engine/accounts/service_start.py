@@ -22,34 +22,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
 from engine.accounts.meters import MeterError, NewMeter, check_new_meter, install_meter
 from engine.money.billing import RATE_SCHEDULES
 from engine.money.deposits import deposit_due, take_deposit
 from engine.money.amounts import money_text
 from engine.rules.months import first_of_month
 from engine.store.meters import Meter
-from engine.store.models import LANGUAGES, Customer, MeterRead, Property, UtilityAccount
+from engine.store.models import Customer, MeterRead, Property, UtilityAccount
 
 START_READ_SOURCE = "service start"
 
 
 class StartError(ValueError):
     """A start of service that is refused, with a message naming what and where."""
-
-
-@dataclass(frozen=True)
-class NewCustomer:
-    """A customer the city has not billed before: name and mailing address, how to reach them."""
-
-    name: str
-    mailing_street: str
-    mailing_city: str
-    mailing_state: str
-    mailing_zip: str
-    mailing_unit: str = ""
-    phone: str = ""
-    email: str = ""
-    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -116,13 +102,9 @@ def _customer_name(session: Session, request: StartRequest) -> str:
     new = request.new_customer
     if new is None:
         raise StartError("customer: choose an existing customer or give a new one's name and mailing address")
-    for name in ("name", "mailing_street", "mailing_city", "mailing_state", "mailing_zip"):
-        if not str(getattr(new, name) or "").strip():
-            raise StartError(f"new customer: {name.replace('_', ' ')} is required")
-    if len(new.mailing_state.strip()) != 2:
-        raise StartError(f"new customer: mailing state {new.mailing_state!r} is two letters (CA)")
-    if new.language not in LANGUAGES:
-        raise StartError(f"new customer: language {new.language!r} is not one of {', '.join(LANGUAGES)}")
+    problems = new_customer_problems(new)
+    if problems:
+        raise StartError(f"new customer: {problems[0]}")
     return new.name.strip()
 
 
@@ -219,17 +201,8 @@ def start_service(session: Session, library, request: StartRequest, *, now: date
                          f"{money_text(seen_deposit)} shown; look at the confirmation again")
     customer_id = request.customer_id
     if customer_id is None:
-        new = request.new_customer
-        customer = Customer(name=new.name.strip(), mailing_street=new.mailing_street.strip(),
-                            mailing_unit=new.mailing_unit.strip(), mailing_city=new.mailing_city.strip(),
-                            mailing_state=new.mailing_state.strip().upper(), mailing_zip=new.mailing_zip.strip(),
-                            language=new.language, phone=new.phone.strip(), email=new.email.strip(),
-                            low_income=False, created_at=now)
-        session.add(customer)
-        session.flush()
-        customer_id = customer.id
-        audit.record(session, actor=actor, action="customer.added", subject_type="customer", subject_id=customer.id,
-                     at=now, detail={"name": customer.name, "for": "start of service"})
+        customer_id = add_customer(session, request.new_customer, actor=actor, now=now,
+                                   purpose="start of service").id
     account = UtilityAccount(number=plan.account_number, customer_id=customer_id, property_id=request.property_id,
                              cycle=plan.cycle, meter_size=plan.meter_size, rate_class=request.rate_class,
                              services=list(request.services), status="active", cash_only=False,

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
 from engine.money import to_cents
 from engine.store.models import Business, Case, Customer, License, UtilityAccount
 from engine.workflow import services
@@ -35,20 +36,6 @@ class IntakeError(ValueError):
 
 
 @dataclass(frozen=True)
-class NewOwner:
-    """An owner the city does not know yet, with the mailing address letters go to."""
-
-    name: str
-    street: str
-    city: str
-    state: str
-    zip: str
-    phone: str = ""
-    email: str = ""
-    language: str = "en"
-
-
-@dataclass(frozen=True)
 class Application:
     """What the clerk typed: whose business, what it is, which license."""
 
@@ -59,7 +46,7 @@ class Application:
     gross_receipts: str  # dollars as typed; "" for none
     license_type: str
     owner_account: str = ""  # an owner who has a utility account: its number
-    new_owner: NewOwner | None = None
+    new_owner: NewCustomer | None = None
 
 
 @dataclass(frozen=True)
@@ -113,11 +100,7 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
     elif asked.new_owner is None or not asked.new_owner.name.strip():
         problems.append("Owner: give the owner's utility account number, or the new owner's name and mailing address.")
     else:
-        new = asked.new_owner
-        if not (new.street.strip() and new.city.strip() and len(new.state.strip()) == 2 and new.zip.strip()):
-            problems.append("Owner's mailing address: street, city, two-letter state and ZIP code.")
-        if new.language not in ("en", "es"):
-            problems.append("Owner's language: English or Spanish.")
+        problems += [f"New owner: {problem}." for problem in new_customer_problems(asked.new_owner)]
     return owner, problems
 
 
@@ -136,15 +119,8 @@ def take_application(session: Session, catalog: Catalog, asked: Application, *, 
     if problems:
         raise IntakeError(problems)
     if owner is None:
-        new = asked.new_owner
-        assert new is not None  # check() refused an application without one
-        owner = Customer(name=new.name.strip(), mailing_street=new.street.strip(), mailing_city=new.city.strip(),
-                         mailing_state=new.state.strip().upper(), mailing_zip=new.zip.strip(), phone=new.phone.strip(),
-                         email=new.email.strip(), language=new.language, created_at=now)
-        session.add(owner)
-        session.flush()
-        audit.record(session, actor=actor, action="customer.create", subject_type="customer", subject_id=owner.id,
-                     at=now, detail={"name": owner.name, "for": "business license application"})
+        assert asked.new_owner is not None  # check() refused an application without one
+        owner = add_customer(session, asked.new_owner, actor=actor, now=now, purpose="business license application")
     receipts = asked.gross_receipts.strip().replace(",", "")
     business = Business(name=asked.business_name.strip(), owner_id=owner.id, address=asked.address.strip(),
                         category=asked.category, employees=asked.employees,

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.workflow import license_codes as certificates
-from engine.licenses.intake import Application, IntakeError, NewOwner, take_application
+from engine.accounts.customer_record import NewCustomer
+from engine.licenses.intake import Application, IntakeError, take_application
 from engine.store.models import AuditEntry, Customer, License, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
@@ -16,8 +17,8 @@ from tests.factories import create_account, pay_license_fee
 from tests.workflow.conftest import at
 
 DAY = date(2026, 3, 2)
-OWNER = NewOwner(name="Imelda Ortiz", street="88 Foothill Road", city="Alder Creek", state="CA", zip="95601",
-                 phone="530-555-0142", language="es")
+OWNER = NewCustomer(name="Imelda Ortiz", mailing_street="88 Foothill Road", mailing_city="Alder Creek",
+                    mailing_state="CA", mailing_zip="95601", phone="530-555-0142", language="es")
 
 
 def shop(**overrides) -> Application:
@@ -42,9 +43,9 @@ def test_an_application_makes_the_owner_the_business_the_license_and_its_case(db
                                                                                  taken.owner.id)
     second = take_application(db, catalog, shop(business_name="Ortiz Catering"), on=DAY, now=at(DAY), actor="carla")
     assert second.license.number == "BL-2026-00002"
-    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.in_(("license.apply", "customer.create")))
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.in_(("license.apply", "customer.added")))
                          ).all()
-    assert sorted(actions) == ["customer.create", "customer.create", "license.apply", "license.apply"]
+    assert sorted(actions) == ["customer.added", "customer.added", "license.apply", "license.apply"]
 
 
 def test_an_owner_with_water_service_is_found_by_the_account_number(db, catalog, staff):

@@ -8,7 +8,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.workflow import license_codes as certificates
-from engine.licenses.intake import Application, IntakeError, NewOwner, categories, check, take_application
+from engine.accounts.customer_record import NewCustomer
+from engine.licenses.intake import Application, IntakeError, categories, check, take_application
 from webapp import clock
 from webapp.auth import STAFF, public, role_required
 from webapp.businesses import bp
@@ -27,10 +28,11 @@ def _form() -> NewBusinessForm:
 
 def _asked(form: NewBusinessForm) -> Application:
     """What the form says, as the intake reads it."""
-    new_owner = None if form.owner_account.data else NewOwner(
-        name=form.owner_name.data or "", street=form.owner_street.data or "", city=form.owner_city.data or "",
-        state=(form.owner_state.data or "").upper(), zip=form.owner_zip.data or "", phone=form.owner_phone.data or "",
-        email=form.owner_email.data or "", language=form.owner_language.data or "en")
+    new_owner = None if form.owner_account.data else NewCustomer(
+        name=form.owner_name.data or "", mailing_street=form.owner_street.data or "",
+        mailing_city=form.owner_city.data or "", mailing_state=(form.owner_state.data or "").upper(),
+        mailing_zip=form.owner_zip.data or "", phone=form.owner_phone.data or "", email=form.owner_email.data or "",
+        language=form.owner_language.data or "en")
     return Application(business_name=form.business_name.data or "", address=form.address.data or "",
                        category=form.category.data or "", employees=form.employees.data or 0,
                        gross_receipts=form.gross_receipts.data or "", license_type=form.license_type.data or "",
