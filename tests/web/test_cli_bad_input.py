@@ -44,15 +44,27 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     import apscheduler.schedulers.blocking
 
     import webapp.cli.bench
+    import webapp.cli.bench_all
     import webapp.cli.bench_billing
+    import webapp.cli.bench_impact
     import webapp.cli.bench_notices
+    import webapp.cli.bench_payments
+    import webapp.cli.bench_search
+    import webapp.cli.bench_statements
     import webapp.cli.bench_sweep
+    import webapp.cli.bench_web
     import webapp.cli.demo
     import webapp.cli.scheduler
     import webapp.cli.serve
+    import webapp.cli.sweep_worker
 
     for module, name in ((webapp.cli.bench, "run_rules_bench"), (webapp.cli.bench_billing, "run_billing_bench"),
                          (webapp.cli.bench_notices, "run_notice_bench"), (webapp.cli.bench_sweep, "generate"),
+                         (webapp.cli.bench_search, "run_search_bench"),
+                         (webapp.cli.bench_statements, "run_statement_bench"),
+                         (webapp.cli.bench_impact, "run_impact_bench"), (webapp.cli.bench_web, "run_web_bench"),
+                         (webapp.cli.bench_payments, "run_payments_bench"), (webapp.cli.bench_all, "run_one"),
+                         (webapp.cli.sweep_worker, "sweep_jobs"),
                          (webapp.cli.demo, "load_demo"), (webapp.cli.serve, "GunicornServer"),
                          (webapp.cli.serve, "run_development_server"), (webapp.cli.scheduler, "catch_up")):
         monkeypatch.setattr(module, name, _stop)
