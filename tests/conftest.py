@@ -94,3 +94,15 @@ def committing_db(committing_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(committing_url)
     yield make_sessionmaker(engine)
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _metrics_folder_left_as_it_was():
+    """`ordinance serve` run in-process sets PROMETHEUS_MULTIPROC_DIR for its workers; no test leaves it to the next
+    (a later server would share that folder, and the app in the test process would read it instead of its own)."""
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    yield
+    if before is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = before

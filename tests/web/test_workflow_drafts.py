@@ -79,7 +79,7 @@ def test_a_broken_draft_names_its_line_and_path_and_stores_nothing(fixed_clock, 
     assert page.status_code == 400
     text = page.get_data(as_text=True)
     assert "Line 126, <code>transitions[7].to</code>: unknown state &#34;refused&#34;" in text
-    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 4
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
 
 
 def test_the_draft_page_says_when_the_store_has_no_workflows(fixed_clock, supervisor):

@@ -33,11 +33,14 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from webapp.cli.context import USAGE_ERROR, CityContext, fail, pass_city
+from engine.rulebook.catalog_source import rules_of_database
+from engine.sweeps.registry import all_sweeps
 from webapp.cli.scheduler import SCHEDULE, read_schedule
 from engine.store.schema import database_revision, newest_revision
 from webapp.config import Config, is_loopback
 from webapp.observability import MULTIPROCESS_DIR, configure_logging
 
+RULES = Path(__file__).resolve().parents[2] / "rules"
 THREADS = 8
 SQLITE_WORKERS = 2
 MAX_WORKERS = 4
@@ -247,6 +250,11 @@ def command(city: CityContext, host: str, port: int, workers: int | None, thread
     if scheduler is not None:
         read_schedule(schedule_path)  # a mistake in the schedule stops the server here, with its line
     dialect = prepare_database(city, migrate=not no_migrate)
+    if scheduler is not None:  # the sweep names too, now that the city's sweep documents can be read
+        try:
+            read_schedule(schedule_path, all_sweeps(rules_of_database(city.db.sessions, RULES)))
+        finally:
+            city.close()
     configure_logging()
     click.echo(f"Sign-in {config.cookie_rule.reason}.")
     try:
