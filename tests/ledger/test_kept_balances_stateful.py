@@ -110,7 +110,7 @@ class KeptBalancesMachine(RuleBasedStateMachine):
         since = min(self.day - timedelta(days=60), kept.kept_day(self.db).as_of or self.day)
         keep = [i for i, (day, _) in enumerate(versions) if date.fromisoformat(day) > since]
         start = max(0, (keep[0] if keep else len(versions)) - 1)
-        return [(date.fromisoformat(day), said) for day, said in versions[start:]][-90:]  # room for the new one
+        return [(date.fromisoformat(day), said) for day, said in versions[start:]]
 
     @rule(amounts=st.lists(st.tuples(st.integers(0, 2), cents), min_size=1, max_size=4))
     def payment_file(self, amounts):
