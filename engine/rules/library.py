@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
+from engine.rules import schedule
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError, DocumentErrors, EvaluationError
 from engine.rules.kinds import kind_named
@@ -132,5 +133,17 @@ class RuleLibrary:
         try:
             return kind.evaluate(doc, facts, as_of, library=self, period=period)
         except ArithmeticError as error:  # decimal's Overflow and InvalidOperation, a date past year 9999
+            raise EvaluationError(f"{doc.id} on {as_of.isoformat()}: a number or date is out of range "
+                                  f"({type(error).__name__})") from None
+
+    def evaluate_term(self, document_id: str, facts: Facts, as_of: date, term_ends: date) -> RuleResult:
+        """A schedule's fee for a term from `as_of` through `term_ends` (a license's first year): the version in
+        force on `as_of`, its lines prorated as its `proration:` block says (engine.rules.schedule.evaluate)."""
+        doc = self.get(document_id)
+        if doc.kind != "schedule":
+            raise EvaluationError(f"a term applies to schedules only; {doc.id} is a {doc.kind}")
+        try:
+            return schedule.evaluate(doc, facts, as_of, library=self, term_ends=term_ends)
+        except ArithmeticError as error:  # as evaluate
             raise EvaluationError(f"{doc.id} on {as_of.isoformat()}: a number or date is out of range "
                                   f"({type(error).__name__})") from None

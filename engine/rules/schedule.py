@@ -394,18 +394,26 @@ def period_dates(period: tuple[date | str, date | str]) -> tuple[date, date]:
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date | str, date | str] | None = None,
-             library: Documents | None = None) -> ScheduleResult:
+             library: Documents | None = None, term_ends: date | None = None) -> ScheduleResult:
     """Evaluate a schedule on `as_of`, or over `period` = (first, last) when given.
 
     Over a period, each version in force is weighed by its days, and a period shorter or
     longer than the version's unit pays its prorated lines by the version's `proration:`
     block (engine.rules.proration): a first bill, a final bill, a first-year fee.
+
+    With `term_ends` (a fee charged for a term that starts on `as_of`: a license's first
+    year), the version in force on `as_of` alone prices it, and its `proration:` block
+    prorates the lines it names by the share of `as_of`..`term_ends` (no block: in full).
     """
     checked = fact_checker(doc).check(facts)
     compiled = compiled_schedule(doc)
     if period is None:
         plan = compiled.plan(in_force.version_in_force(doc, as_of))
-        total, lines, note = plan.price(checked)
+        if term_ends is not None and term_ends < as_of:
+            raise EvaluationError(f"{doc.id}: a term ending {term_ends.isoformat()} ends before it starts "
+                                  f"({as_of.isoformat()})")
+        share = plan.proration.share(as_of, term_ends) if term_ends is not None else WHOLE
+        total, lines, note = plan.price(checked, share)
         version = plan.version
         return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, None, note)
     first, last = period_dates(period)

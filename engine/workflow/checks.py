@@ -251,6 +251,8 @@ class DefinitionReader:
             for j, a in enumerate(t.get("actions") or []):
                 if isinstance(a, dict) and isinstance(a.get("fee"), str):
                     self.fees_charged.add(a["fee"])
+                if isinstance(a, dict) and isinstance(a.get("fee"), dict) and isinstance(a["fee"].get("schedule"), str):
+                    self.fees_charged.add(a["fee"]["schedule"])  # {schedule: ID, term_ends: ..}
                 if isinstance(a, dict) and isinstance(a.get("set"), dict):
                     for name, value in a["set"].items():
                         path = f"transitions[{i}].actions[{j}].set.{name}"

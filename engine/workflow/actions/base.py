@@ -35,6 +35,9 @@ class DefinitionChecker(Protocol):
     def rule(self, path: str, rule_id: object, kind: str) -> bool:
         """Whether `rule_id` names a rule document of `kind`; an error if not."""
 
+    def set_type(self, value: YamlValue, path: str) -> str | None:
+        """The type of a `set:` value (a date counted, a deadline's field, ...), its form checked; None if wrong."""
+
 
 Done = Mapping[str, JsonValue]
 

@@ -2,6 +2,12 @@
 
 On an account's case the fee is a ledger entry; on a license's case it is kept on the
 license (unless the schedule is a deadline's late penalty), with an audit row.
+
+`fee: {schedule: SCHEDULE, term_ends: DATE VALUE}` charges a fee for a term that starts on the
+step's day and ends on the date the value gives (a `set:` value: `{deadline: ID, field:
+expires_on}` for a license's first term): the schedule's version in force on the day prorates
+the lines its `proration:` block names by that share of a whole term (a first-year fee); a
+version without the block charges it in full.
 """
 from __future__ import annotations
 
@@ -18,20 +24,49 @@ from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.context import StepContext
 from engine.workflow.guards import consult
 from engine.workflow.model import Action
+from engine.workflow.values import set_value
+
+KEYS = ("schedule", "term_ends")
 
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
-    """`fee: SCHEDULE_ID`."""
-    reader.rule(path, value, "schedule")
+    """`fee: SCHEDULE_ID`, or `fee: {schedule: SCHEDULE_ID, term_ends: DATE VALUE}`."""
+    if not isinstance(value, dict):
+        reader.rule(path, value, "schedule")
+        return
+    reader.keys(value, KEYS, path, "a fee")
+    reader.rule(f"{path}.schedule", value.get("schedule"), "schedule")
+    if "term_ends" in value and reader.set_type(value["term_ends"], f"{path}.term_ends") not in ("date", None):
+        reader.error(f"{path}.term_ends", "the end of the fee's term is a date: {deadline: ID, field: expires_on}, "
+                                          "{calendar: ..} or {days: N}")
+
+
+def schedule_of(value: YamlValue) -> str:
+    """The schedule a fee action charges, written either way."""
+    return str(value["schedule"]) if isinstance(value, dict) else str(value)
 
 
 def run(ctx: StepContext, action: Action) -> None:
     """Evaluate the fee schedule on the day and post what it gives (nothing when it gives $0.00)."""
-    schedule = str(action.value)
-    result = consult(ctx.rules, schedule, ctx.facts(), ctx.on, ctx.consulted)
+    schedule, spec = schedule_of(action.value), action.value
+    if isinstance(spec, dict) and "term_ends" in spec:
+        starting = {**ctx.facts(), "issued_on": ctx.on}  # the term starts on the step's day
+        term_ends = set_value(ctx.rules, spec["term_ends"], ctx.on, starting, ctx.consulted)
+        result = ctx.rules.evaluate_term(schedule, ctx.facts(), ctx.on, term_ends).to_json()
+        entry = {"rule": schedule, "version": result.get("version")}
+        if entry not in ctx.consulted:
+            ctx.consulted.append(entry)
+    else:
+        term_ends, result = None, consult(ctx.rules, schedule, ctx.facts(), ctx.on, ctx.consulted)
     total = Decimal(result["total"])
     ctx.fields.setdefault("fees", {})[schedule] = str(total)
     record = {"action": "fee", "schedule": schedule, "version": result["version"], "amount": str(total)}
+    if term_ends is not None:
+        record["term"] = f"{ctx.on.isoformat()} to {term_ends.isoformat()}"
+        prorated = [f"{line['name']}: {line['detail']}" for line in result.get("lines", [])
+                    if "prorated" in str(line.get("detail", ""))]
+        if prorated:
+            record["prorated"] = "; ".join(prorated)
     ctx.done.append(record)
     if total == 0:
         return
@@ -52,8 +87,13 @@ def run(ctx: StepContext, action: Action) -> None:
 
 
 def words(done: Done) -> str:
-    """'Fee late-fee (version of 2024-07-01): $22.59'."""
-    return f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
+    """'Fee late-fee (version of 2024-07-01): $22.59', with the term and what was prorated for a term's fee."""
+    said = f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
+    if done.get("term"):
+        said += f", for the term {done['term']}"
+    if done.get("prorated"):
+        said += f" ({done['prorated']})"
+    return said
 
 
 ACTION = WorkflowAction("fee", check, run, words)
