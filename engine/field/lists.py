@@ -5,8 +5,9 @@ door hangers to post, the shut-offs due, the reconnections to make). A list is t
 that workflow whose step the person could take today — every guard of the step asked, as on the
 case page — with what a crew needs on the street: the service address, the meter's number,
 location and route, and what the account owes. Results come back as one form per list: each row
-ticked is that case's step, taken with the row's own form values, in a savepoint of its own, so a
-row refused (paid meanwhile, a holiday) is reported and the others are kept.
+ticked is that case's step (or the other result chosen on the row: could not access), taken with
+the row's own form values, in a savepoint of its own, so a row refused (paid meanwhile, a holiday)
+is reported and the others are kept.
 """
 from __future__ import annotations
 
@@ -28,16 +29,42 @@ from engine.workflow.services import Catalog
 
 @dataclass(frozen=True)
 class FieldList:
-    """One crews' list: its title and the step it is made of."""
+    """One crews' list: its title, the step it is made of, and the other results a stop may have.
+
+    Every staff step of a workflow naming the same `field_list:` title is a result of the one
+    list: the first is the list's step (a case is on the list when that step is due), the
+    others are what else the crew may bring back from the stop (could not access the meter).
+    """
 
     title: str
     workflow_id: str
     step: Transition
+    others: tuple[Transition, ...] = ()
 
     @property
     def key(self) -> str:
         """How the list is named in an address: WORKFLOW.STEP."""
         return f"{self.workflow_id}.{self.step.id}"
+
+    @property
+    def results(self) -> tuple[Transition, ...]:
+        """The steps a stop's result may be: the list's own first, then the others."""
+        return (self.step, *self.others)
+
+    def result(self, step_id: str) -> Transition | None:
+        """The result step of this id, or None."""
+        return next((t for t in self.results if t.id == step_id), None)
+
+    @property
+    def columns(self) -> list:
+        """The form fields of every result, each once (by name), in the order the results ask them."""
+        seen, found = set(), []
+        for step in self.results:
+            for spec in step.form:
+                if spec.name not in seen:
+                    seen.add(spec.name)
+                    found.append(spec)
+        return found
 
 
 @dataclass(frozen=True)
@@ -69,7 +96,11 @@ def field_lists(catalog: Catalog, on: date) -> list[FieldList]:
     found = []
     for workflow_id in catalog.workflows.ids():
         workflow = catalog.workflows.get(workflow_id, on=on)
-        found += [FieldList(step.field_list, workflow.id, step) for step in workflow.transitions if step.field_list]
+        titled: dict[str, list[Transition]] = {}
+        for step in workflow.transitions:
+            if step.field_list:
+                titled.setdefault(step.field_list, []).append(step)
+        found += [FieldList(title, workflow.id, steps[0], tuple(steps[1:])) for title, steps in titled.items()]
     return found
 
 
@@ -139,13 +170,19 @@ def door_letters(session: Session, catalog: Catalog, the_list: FieldList, stops:
 
 
 def enter_results(session: Session, catalog: Catalog, the_list: FieldList,
-                  entered: list[tuple[int, int, dict[str, object]]], *, user: str, on: date, now: datetime) -> Results:
-    """Take the list's step on each case entered (case id, the version the list showed, the row's form values)."""
+                  entered: list[tuple[int, int, dict[str, object]] | tuple[int, int, dict[str, object], str]], *,
+                  user: str, on: date, now: datetime) -> Results:
+    """Take a result step on each case entered: (case id, the version the list showed, the row's form values, and
+    the result's step id when it is not the list's own step)."""
     results = Results()
-    for case_id, version, form in entered:
+    for case_id, version, form, *chosen in entered:
+        step_id = chosen[0] if chosen else the_list.step.id
+        if the_list.result(step_id) is None:
+            results.refused.append((case_id, [f"{step_id!r} is not a result of the list {the_list.title!r}"]))
+            continue
         savepoint = session.begin_nested()
         try:
-            services.take_step(session, catalog, case_id, the_list.step.id, user=user, on=on, now=now,
+            services.take_step(session, catalog, case_id, step_id, user=user, on=on, now=now,
                                version=version, form=form)
         except CaseError as refused:
             savepoint.rollback()

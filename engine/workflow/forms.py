@@ -75,6 +75,15 @@ def _boolean(name: str, raw: object) -> bool:
     raise FormError(f"{name}: {raw!r} is not yes or no")
 
 
+def _time(name: str, raw: object) -> str:
+    """A time of day, HH:MM on a 24-hour clock ("9:05" is kept as "09:05"), as the city's clock read it."""
+    text = str(raw).strip() if not isinstance(raw, bool) else ""
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+        raise FormError(f"{name}: {raw!r} is not a time of day (HH:MM, 24-hour)")
+    return f"{int(hours):02d}:{minutes}"
+
+
 @dataclass(frozen=True)
 class FieldType:
     """One form field type: how its values are read, which fact type they make, which limits apply."""
@@ -91,6 +100,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     "date": FieldType(_date, "date", ordered=True),
     "boolean": FieldType(_boolean, "boolean"),
     "choice": FieldType(_text, "text"),
+    "time": FieldType(_time, "text"),
 }
 
 

@@ -67,7 +67,7 @@ EXPECTED = {
                            "cash_only",
     "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
     "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
-                               "types: text, integer, money, date, boolean, choice",
+                               "types: text, integer, money, date, boolean, choice, time",
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
                         "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, "

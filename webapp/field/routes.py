@@ -89,7 +89,8 @@ def _value(spec, text: str):
 @bp.route("/<key>", methods=["POST"])
 @role_required(*STAFF)
 def results(key: str):
-    """Each ticked row becomes its case's step, with its row's values; refused rows are named, the others kept."""
+    """Each ticked row becomes its case's step (or the other result chosen on its row), with its row's values;
+    refused rows are named, the others kept."""
     the_list, today = _list_or_404(key), clock.today()
     if not ResultsForm().validate_on_submit():
         abort(400)
@@ -97,21 +98,27 @@ def results(key: str):
     for case_id in request.form.getlist("done"):
         if not case_id.isdigit():
             abort(400)
+        step = the_list.result(request.form.get(f"c{case_id}-result") or the_list.step.id)
+        if step is None:
+            abort(400)
         try:
             values = {spec.name: _value(spec, request.form.get(f"c{case_id}-{spec.name}", ""))
-                      for spec in the_list.step.form}
+                      for spec in step.form}
         except ValueError as bad:
             problems.append(f"Case {case_id}: {bad}.")
             continue
         version = request.form.get(f"c{case_id}-version", "0")
         entered.append((int(case_id), int(version) if version.isdigit() else 0,
-                        {k: v for k, v in values.items() if v is not None}))
+                        {k: v for k, v in values.items() if v is not None}, step.id))
     done = enter_results(database.session, catalog(), the_list, entered, user=current_user.username, on=today,
                          now=clock.now())
     database.session.commit()
-    if done.taken:
-        flash(f"{the_list.step.label or the_list.title}: {len(done.taken)} case(s) moved on "
-              f"({', '.join(str(c) for c in done.taken)}).", "success")
+    chosen = {case_id: step_id for case_id, _, _, step_id in entered}
+    for step in the_list.results:
+        moved = [c for c in done.taken if chosen.get(c) == step.id]
+        if moved:
+            flash(f"{step.label or the_list.title}: {len(moved)} case(s) moved on "
+                  f"({', '.join(str(c) for c in moved)}).", "success")
     for case_id, reasons in done.refused:
         problems.append(f"Case {case_id}: {'; '.join(reasons)}.")
     for problem in problems:
