@@ -131,5 +131,5 @@ def pay_license_fee(db: Session, lic: License, on: date, clerk_name: str = "coun
         db.flush()
     if cash.drawer_of(db, clerk, on) is None:
         cash.open_drawer(db, clerk=clerk, business_date=on, opening=Decimal("0"), now=NOW)
-    due = Decimal(lic.fee_cents - lic.fee_paid_cents) / 100
+    due = Decimal(lic.due_cents) / 100  # the fee and any late penalty
     take_receipt(db, [LineAsked("license", lic.number, due)], [TenderAsked("cash", due)], clerk=clerk, on=on, now=NOW)

@@ -148,7 +148,7 @@ def _line(session: Session, number: int, asked: LineAsked, on: date) -> Reviewed
         if found is None:
             raise ReceiptError(f"{where}: there is no license numbered {reference}")
         lic, name = found
-        due = lic.fee_cents - lic.fee_paid_cents
+        due = lic.due_cents  # the fee and any late penalty assessed, less what receipts paid
         if due <= 0:
             raise ReceiptError(f"{where}: license {reference} has no fee due")
         if cents > due:

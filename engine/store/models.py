@@ -607,6 +607,13 @@ class License(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)  # applied | active | expired | lapsed | closed
     fee_cents: Mapped[int] = mapped_column(Cents, default=0)
     fee_paid_cents: Mapped[int] = mapped_column(Cents, default=0, server_default="0")  # paid since assessed
+    # The late penalty assessed with the current term's renewal, paid at the counter with the fee (0: none).
+    penalty_cents: Mapped[int] = mapped_column(Cents, default=0, server_default="0")
+
+    @property
+    def due_cents(self) -> int:
+        """What the license owes at the counter: the fee and the late penalty assessed, less what receipts paid."""
+        return (self.fee_cents or 0) + (self.penalty_cents or 0) - (self.fee_paid_cents or 0)
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     # Printed on the certificate; anyone may check it on the verification page (engine.workflow.license_codes).

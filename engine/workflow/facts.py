@@ -112,7 +112,7 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("expires_on", "date", label="Term ends", meaning="the last day of the current term"),
         Fact("license_fee", "money", label="License fee", meaning="the fee assessed for the current term"),
         Fact("license_fee_unpaid", "money", label="License fee unpaid",
-             meaning="what of the fee assessed is not paid yet (counter receipts pay it)"),
+             meaning="what of the fee and the late penalty assessed is not paid yet (counter receipts pay it)"),
         Fact("new_permit", "boolean", label="New permit", meaning="the license has never been issued"),
         Fact("renewal_status", "text", label="Renewal status",
              meaning="by the renewal deadline: active, renewal due, grace, late or lapsed"),
@@ -308,7 +308,7 @@ def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subj
         "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
         "business_name": lic.business.name, "category": lic.business.category,
         "employees": lic.business.employees, "license_fee": from_cents(lic.fee_cents or 0),
-        "license_fee_unpaid": from_cents(max((lic.fee_cents or 0) - (lic.fee_paid_cents or 0), 0)),
+        "license_fee_unpaid": from_cents(max(lic.due_cents, 0)),
         "new_permit": lic.issued_on is None,
     }
     if lic.issued_on:

@@ -90,8 +90,8 @@ def test_the_prorated_fee_is_paid_at_the_counter_then_a_renewal_pays_a_whole_ter
         services.take_step(db, prorating, case.id, step, user="carla" if step != "mail_renewal_reminder"
                            else "sweep:renewals", on=day, now=at(day), version=case.version, form={})
     assert (lic.issued_on, lic.expires_on) == (date(2026, 4, 16), date(2026, 12, 31))
-    event = services.take_step(db, prorating, case.id, "renew_license", user="carla", on=date(2026, 12, 1),
-                               now=at(date(2026, 12, 1)), version=case.version, form={"receipt_number": "R-1"})
+    event = services.take_step(db, prorating, case.id, "assess_renewal_fee", user="carla", on=date(2026, 12, 1),
+                               now=at(date(2026, 12, 1)), version=case.version, form={})
     fee = next(d for d in event.explanation[-1]["done"] if d["action"] == "fee")
     assert fee["amount"] == "101.90" and "term" not in fee
 

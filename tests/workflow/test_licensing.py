@@ -81,17 +81,23 @@ def test_application_to_issue_to_renewal_reminders_to_late_renewal_with_penalty(
     take(db, catalog, case, "mark_late", "sweep:renewals", date(2027, 2, 2))
     assert lic.status == "expired"
 
-    event = take(db, catalog, case, "renew_late", "carla", date(2027, 3, 15), receipt_number="R-20270315-07")
+    event = take(db, catalog, case, "assess_late_renewal", "carla", date(2027, 3, 15))
     done = event.explanation[-1]["done"]
     assert [(d["schedule"], d["amount"]) for d in done if d["action"] == "fee"] == [
         ("license-late-penalty", "19.80"), ("business-license-fee", "101.90")]
+    assert (case.state, lic.fee_cents, lic.penalty_cents, lic.fee_paid_cents) == ("renewal_fee_due", 10190, 1980, 0)
+    assert refused(db, catalog, case, "renew", "carla", date(2027, 3, 15)) == [
+        f"the renewal has $121.70 unpaid: take it at the counter first (a receipt paying license {lic.number})"]
+    pay_license_fee(db, lic, date(2027, 3, 15))  # the fee and the penalty on one counter receipt
+    assert lic.fee_paid_cents == 12170
+    take(db, catalog, case, "renew", "carla", date(2027, 3, 15))
     assert (case.state, lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
         "renewed", "active", date(2027, 1, 1), date(2027, 12, 31), 10190)
     assert notices(db, case) == [("license-certificate", "2026-03-05"), ("license-renewal-reminder", "2026-11-16"),
                                  ("license-renewal-final", "2026-12-16"), ("license-certificate", "2027-03-15")]
     assert [e.step for e in case.events] == ["open", "start_review", "assess_license_fee", "record_payment", "issue",
                                              "mail_renewal_reminder", "mail_final_reminder", "mark_late",
-                                             "renew_late"]
+                                             "assess_late_renewal", "renew"]
     assert_every_step_audited(db, case.id)
     assert len(db.scalars(select(AuditEntry).where(AuditEntry.action == "license.fee")).all()) == 3
 
@@ -102,7 +108,11 @@ def test_renewed_on_time_then_lapsed_the_next_year(db, catalog, staff):
     issue(db, catalog, case)
     assert lic.fee_cents == 14500 + 4800 + 400
     take(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 16))
-    take(db, catalog, case, "renew_license", "colin", date(2027, 1, 20), receipt_number="R-20270120-02")
+    take(db, catalog, case, "assess_renewal_fee", "colin", date(2027, 1, 20))
+    assert (case.state, lic.fee_cents, lic.penalty_cents, lic.fee_paid_cents) == (
+        "renewal_fee_due", 14950 + 4950 + 400, 0, 0)  # last year's payment pays nothing of this year's fee
+    pay_license_fee(db, lic, date(2027, 1, 20))
+    take(db, catalog, case, "renew", "colin", date(2027, 1, 20))
     assert (case.state, lic.issued_on, lic.expires_on, lic.fee_cents) == (
         "renewed", date(2027, 1, 1), date(2027, 12, 31), 14950 + 4950 + 400)
     take(db, catalog, case, "mark_late", "sweep:renewals", date(2028, 2, 1))
@@ -142,3 +152,32 @@ def test_a_supervisor_denies_an_application_with_a_reason(db, catalog, staff):
     assert (case.state, lic.status, case.fields["denial_reason"]) == (
         "denied", "closed", "no state contractor's license")
     assert_every_step_audited(db, case.id)
+
+
+def test_a_renewal_paid_in_part_then_late_keeps_what_was_paid_and_adds_the_penalty(db, catalog, staff):
+    """Assessed in the grace period, $50.00 paid at the counter, the rest not: late on 2027-02-02; assessed again
+    on 2027-03-15 with 2 months' penalty on the $101.90 fee (20.38); the $50.00 counts; the rest paid, renewed."""
+    from decimal import Decimal
+
+    from engine.money.receipts import LineAsked, TenderAsked, take_receipt
+    from engine.store.models import User
+
+    lic, case = apply(db, catalog, category="retail", employees=3)
+    issue(db, catalog, case)
+    take(db, catalog, case, "mail_renewal_reminder", "sweep:renewals", date(2026, 11, 16))
+    take(db, catalog, case, "assess_renewal_fee", "carla", date(2027, 1, 20))
+    counter = db.query(User).filter_by(username="counter").one()
+    from engine.money import cash
+    cash.open_drawer(db, clerk=counter, business_date=date(2027, 1, 20), opening=Decimal("0"), now=at(date(2027, 1, 20)))
+    take_receipt(db, [LineAsked("license", lic.number, Decimal("50.00"))], [TenderAsked("cash", Decimal("50.00"))],
+                 clerk=counter, on=date(2027, 1, 20), now=at(date(2027, 1, 20)))
+    assert refused(db, catalog, case, "renew", "carla", date(2027, 1, 21)) == [
+        f"the renewal has $51.90 unpaid: take it at the counter first (a receipt paying license {lic.number})"]
+    take(db, catalog, case, "mark_late", "sweep:renewals", date(2027, 2, 2))
+    event = take(db, catalog, case, "assess_late_renewal", "carla", date(2027, 3, 15))
+    assert [(d["schedule"], d["amount"]) for d in event.explanation[-1]["done"] if d["action"] == "fee"] == [
+        ("license-late-penalty", "20.38"), ("business-license-fee", "101.90")]
+    assert (lic.fee_cents, lic.penalty_cents, lic.fee_paid_cents, lic.due_cents) == (10190, 2038, 5000, 7228)
+    pay_license_fee(db, lic, date(2027, 3, 15))
+    take(db, catalog, case, "renew", "carla", date(2027, 3, 15))
+    assert (case.state, lic.status, lic.expires_on, lic.due_cents) == ("renewed", "active", date(2027, 12, 31), 0)

@@ -116,7 +116,7 @@ def test_sweeps_and_staff_each_see_their_own_steps(db, staff, catalog):
     db.flush()
     assert [s.id for s in services.steps_for(db, catalog, case.id, user="sweep:renewals", on=ON)] == [
         "mail_renewal_reminder", "mail_final_reminder", "mark_late"]
-    assert "renew_license" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
+    assert "assess_renewal_fee" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
     with pytest.raises(StepRefused) as refused:
         services.take_step(db, catalog, case.id, "mark_late", user="carla", on=ON, now=at(ON), version=None)
     assert refused.value.reasons[0] == "this step is taken by the nightly sweep, not by staff"
@@ -159,7 +159,7 @@ def test_a_case_opens_at_a_named_state_with_its_event_and_audit_row(db, staff, c
                                                   AuditEntry.subject_id == str(case.id))).all()
     assert (audit.action, audit.detail["from"], audit.detail["to"]) == ("case.open", None, "issued")
     assert_every_step_audited(db, case.id)
-    assert "renew_license" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
+    assert "assess_renewal_fee" in [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=ON)]
 
 
 def test_opening_at_the_initial_state_still_takes_only_case_facts(db, staff, catalog):

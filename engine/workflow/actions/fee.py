@@ -1,7 +1,9 @@
 """`fee: SCHEDULE`: evaluate the schedule on the step's day and post the fee, of the service its lines bill.
 
 On an account's case the fee is a ledger entry; on a license's case it is kept on the
-license (unless the schedule is a deadline's late penalty), with an audit row.
+license, with an audit row: a deadline's late penalty as the license's penalty, any other fee
+as its fee for the term (nothing of it paid yet; the penalty of an earlier renewal no longer
+owed, unless this same step charged one). The counter takes both (engine.money.receipts).
 
 `fee: {schedule: SCHEDULE, term_ends: DATE VALUE}` charges a fee for a term that starts on the
 step's day and ends on the date the value gives (a `set:` value: `{deadline: ID, field:
@@ -78,8 +80,20 @@ def run(ctx: StepContext, action: Action) -> None:
         record["ledger_entry"] = entry.id
         return
     lic = ctx.session.get(License, ctx.case.subject_id)
-    if schedule not in penalty_schedules(ctx.rules):
-        lic.fee_cents, lic.fee_paid_cents = to_cents(total), 0  # a new fee: nothing of it paid yet
+    if schedule in penalty_schedules(ctx.rules):
+        lic.penalty_cents = to_cents(total)  # the late penalty of this renewal, paid at the counter with the fee
+    else:
+        penalised = any(d.get("action") == "fee" and d.get("schedule") in penalty_schedules(ctx.rules)
+                        and Decimal(str(d.get("amount", "0"))) != 0 for d in ctx.done)
+        # A new fee: nothing of it paid yet -- unless it replaces an assessment still partly unpaid (a renewal
+        # assessed on time, then again with the late penalty): what was paid toward that one counts toward this.
+        owed_before = (lic.fee_cents or 0) + (0 if penalised else (lic.penalty_cents or 0))
+        replaces_unpaid = 0 < (lic.fee_paid_cents or 0) < owed_before
+        if not penalised:
+            lic.penalty_cents = 0  # a new term's fee owes no earlier term's penalty
+        lic.fee_cents = to_cents(total)
+        if not replaces_unpaid:
+            lic.fee_paid_cents = 0
     audit.record(ctx.session, actor=ctx.actor.name, action="license.fee", subject_type="license",
                  subject_id=lic.id, at=ctx.now,
                  detail={"amount": str(total), "schedule": schedule, "rule_version": result["version"],
