@@ -122,6 +122,11 @@ def test_renewed_on_time_then_lapsed_the_next_year(db, catalog, staff):
     assert (case.state, lic.status) == ("lapsed", "lapsed")
     lapsed = db.scalars(select(Notice).where(Notice.case_id == case.id, Notice.notice_type == "license-lapsed")).one()
     assert (lapsed.data["lapsed_date"], lapsed.data["license_number"]) == ("2028-04-29", lic.number)
+    next_actions = [s.id for s in services.steps_for(db, catalog, case.id, user="carla", on=date(2028, 5, 2))
+                    if s.allowed]
+    assert next_actions == ["assess_late_renewal", "close"]  # a lapsed license: renew late with the penalty, or close
+    take(db, catalog, case, "assess_late_renewal", "carla", date(2028, 5, 2))
+    assert (lic.fee_cents, lic.penalty_cents) == (14950 + 4950 + 400, 8120)  # 4 months begun late, 10% of $203.00 each
 
 
 def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
