@@ -42,7 +42,9 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[str]:
 def take_step(page, label: str) -> None:
     """Press a case step's button; the page says the case moved."""
     page.get_by_role("button", name=label).click()
-    assert page.get_by_text(re.compile(rf"{re.escape(label)}: case \d+ is now")).is_visible()
+    said = page.get_by_text(re.compile(rf"{re.escape(label)}: case \d+ is now"))
+    said.wait_for()  # the next page has loaded (is_visible alone does not wait for it)
+    assert said.is_visible()
 
 
 def test_a_new_restaurant_is_licensed_paid_at_the_counter_and_its_certificate_printed_and_checked(
@@ -64,7 +66,9 @@ def test_a_new_restaurant_is_licensed_paid_at_the_counter_and_its_certificate_pr
     page.get_by_role("button", name="Review the application").click()
     assert page.get_by_role("cell", name="Ortiz Taqueria").is_visible()
     page.get_by_role("button", name="Take the application").click()
-    assert page.get_by_text(re.compile(r"Application taken: license BL-2026-00001 for Ortiz Taqueria")).is_visible()
+    taken = page.get_by_text(re.compile(r"Application taken: license BL-2026-00001 for Ortiz Taqueria"))
+    taken.wait_for()  # the case page has loaded (is_visible alone does not wait for it)
+    assert taken.is_visible()
 
     take_step(page, "Start the review")
     take_step(page, "Assess the business license fee")
