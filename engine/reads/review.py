@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.accounts.meters import meter_serving
 from engine.rules.kinds.meter_reads import MeterReadsResult
 from engine.rules.months import months_later_or_month_end
 from engine.store.models import Customer, MeterRead, Notice, Property, UtilityAccount
@@ -345,6 +346,9 @@ class Exception_:
     reason: str
     reviewed_by: str | None = None  # who sent it for a reread (a read waiting for one)
     reviewed_at: datetime | None = None
+    meter_number: str = ""  # the meter serving the account (the reread list: what the crew looks for)
+    meter_location: str = ""
+    route: str = ""  # the meter's read route (city data); "" when no meter is on file
 
     def as_row(self) -> dict[str, Any]:
         """The exception as a report row."""
@@ -356,7 +360,7 @@ class Exception_:
 def _accounts_query():
     """Accounts with their customer's name and service address."""
     return (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, Customer.name,
-                   Property.service_address, *([Property.route] if hasattr(Property, "route") else []))
+                   Property.service_address)
             .join(Customer, Customer.id == UtilityAccount.customer_id)
             .join(Property, Property.id == UtilityAccount.property_id))
 
@@ -393,7 +397,8 @@ def missing_reads(session: Session, period: str, cycle: str | None = None) -> li
 
 
 def reread_list(session: Session, period: str | None = None) -> list[tuple[str, list[Exception_]]]:
-    """The reads sent back to the field, grouped by route (a property's route, when properties have one) else cycle."""
+    """The reads sent back to the field, grouped by the route of the meter serving each account (its billing cycle
+    when no meter is on file), each with the meter's number and location."""
     query = (_accounts_query().add_columns(MeterRead.id.label("read_id"), MeterRead.period, MeterRead.read_on,
                                            MeterRead.reading, MeterRead.consumption_ccf, MeterRead.review_check,
                                            MeterRead.review_reason)
@@ -403,9 +408,12 @@ def reread_list(session: Session, period: str | None = None) -> list[tuple[str, 
         query = query.where(MeterRead.period == period)
     groups: dict[str, list[Exception_]] = defaultdict(list)
     for r in session.execute(query):
-        group = f"Route {r.route}" if getattr(r, "route", None) else f"Cycle {r.cycle}"
+        meter = meter_serving(session, r.id)
+        route = meter.route if meter is not None else ""
+        group = f"Route {route}" if route else f"Cycle {r.cycle}"
         groups[group].append(Exception_(r.read_id, r.id, r.number, r.name, r.service_address, r.cycle, r.period,
                                         r.read_on, r.reading, r.consumption_ccf, REREAD, r.review_check,
-                                        r.review_reason or ""))
+                                        r.review_reason or "", meter_number=meter.number if meter else "",
+                                        meter_location=meter.location if meter else "", route=route))
     return [(group, sorted(rows, key=lambda e: (e.service_address, e.account_number)))
             for group, rows in sorted(groups.items())]

@@ -141,3 +141,23 @@ def test_the_read_review_routes_are_in_the_matrix_for_all_staff(app):
     assert declared == {("/reads/review", "GET"): staff, ("/reads/<read_id>/decide", "POST"): staff,
                         ("/reads/missing/<account_id>/estimate", "POST"): staff, ("/reads/rereads", "GET"): staff,
                         ("/reads/leak-letters.pdf", "GET"): staff}
+
+
+def test_the_reread_list_goes_by_the_meters_route_with_the_meter_to_find(fixed_clock, clerk, db, month):
+    """The high read's meter is on route 12 (city data on the meter); the zero read's account has no meter on file:
+    it is listed under its billing cycle."""
+    from engine.accounts.meters import NewMeter, install_meter
+
+    (zero_account, zero), (high_account, high) = month["zero"], month["high"]
+    install_meter(db, NewMeter(number="M-4412", size='3/4"', location="left of the driveway", route="12"),
+                  property_id=high_account.property_id, account_id=high_account.id, on=date(2020, 1, 1), now=NOW,
+                  actor="test")
+    assert _decide(clerk, high, "reread").status_code == 302
+    assert _decide(clerk, zero, "reread").status_code == 302
+    page = clerk.get("/reads/rereads?period=2026-03").get_data(as_text=True)
+    groups = {re.search(r"<h2>([^<]+?) <", part).group(1): part
+              for part in page.split('<section class="reread-group">')[1:]}
+    assert sorted(groups) == ["Cycle R", "Route 12"]
+    assert "M-4412" in groups["Route 12"] and "left of the driveway" in groups["Route 12"]
+    assert f">{high_account.number}<" in groups["Route 12"] and f">{zero_account.number}<" in groups["Cycle R"]
+    assert f">{zero_account.number}<" not in groups["Route 12"]
