@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.accounts.meters import meter_serving
 from engine.rules.kinds.meter_reads import MeterReadsResult
 from engine.rules.months import months_later_or_month_end
+from engine.store.meters import Meter
 from engine.store.models import Customer, MeterRead, Notice, Property, UtilityAccount
 
 TO_REVIEW, ACCEPTED, REREAD, ESTIMATED = "to_review", "accepted", "reread", "estimated"
@@ -407,8 +407,13 @@ def reread_list(session: Session, period: str | None = None) -> list[tuple[str, 
     if period:
         query = query.where(MeterRead.period == period)
     groups: dict[str, list[Exception_]] = defaultdict(list)
-    for r in session.execute(query):
-        meter = meter_serving(session, r.id)
+    found = session.execute(query).all()
+    meters: dict[int, Meter] = {}  # the meter in service for each account, as engine.accounts.meters.meter_serving
+    for meter in session.scalars(select(Meter).where(Meter.account_id.in_({r.id for r in found}),
+                                                     Meter.removed_on.is_(None)).order_by(Meter.id)):
+        meters[meter.account_id] = meter  # the latest installed wins
+    for r in found:
+        meter = meters.get(r.id)
         route = meter.route if meter is not None else ""
         group = f"Route {route}" if route else f"Cycle {r.cycle}"
         groups[group].append(Exception_(r.read_id, r.id, r.number, r.name, r.service_address, r.cycle, r.period,
