@@ -120,6 +120,8 @@ def test_the_page_takes_a_result_per_row(app, db, ready, login_as):
     assert {c: db.get(Case, c).state for c in (shut, locked, untouched)} == {
         shut: "disconnected", locked: "shutoff_ready", untouched: "shutoff_ready"}
     assert db.get(Case, shut).fields["shutoff_time"] == "09:05"
+    case_page = clerk.get(f"/cases/{untouched}").get_data(as_text=True)  # the case page asks the same, one stop
+    assert "Could not access the meter" in case_page and 'type="time"' in case_page
 
 
 @pytest.fixture()

@@ -63,6 +63,8 @@ def _field(spec: dict[str, Any]):
         return MoneyField(label, validators=needed + limits, render_kw={"inputmode": "decimal"})
     if kind == "date":
         return DateField(label, validators=needed + [_date_window(least, most)], render_kw={"type": "date"})
+    if kind == "time":  # HH:MM, read and checked by the step's form (engine.workflow.forms)
+        return StringField(label, validators=needed + [Length(max=5)], render_kw={"type": "time"})
     if kind == "boolean":
         return BooleanField(label)
     if kind == "choice":
