@@ -397,9 +397,13 @@ def _typed(cell: Cell, typed: str) -> YamlValue:
     return typed
 
 
-def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = None) -> tuple[str, list[str]]:
-    """The text with what was typed into the cells (a cell left as written changes nothing), and the problems."""
-    known = cells(text, versions)
+def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = None, *,
+                known: dict[str, Cell] | None = None) -> tuple[str, list[str]]:
+    """The text with what was typed into the cells (a cell left as written changes nothing), and the problems.
+
+    `known`: the cells of another form over the same text (a workflow's, engine.workflow.form); a rule
+    document's cells otherwise."""
+    known = cells(text, versions) if known is None else known
     problems = []
     for path, entry in typed.items():
         cell = known.get(path)
