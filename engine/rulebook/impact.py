@@ -4,7 +4,8 @@ The version in force today (the published rules) is compared with the draft's ne
 on its effective date, on the population the document decides for:
 
 - a water rate schedule: each active account of its rate class, on its last bill's facts
-  (consumption, meter size, sewer, winter average, built as the billing run builds them);
+  (consumption, meter size, sewer, winter average, built as the billing run builds them),
+  totalled by meter size, each monthly bill also over a year (twelve of them);
 - other schedules and criteria: each account with a past-due balance today (fees such as the
   late fee, decisions such as shut-off eligibility); a license fee: each active license;
 - the city calendar: each day of the next three months whose shut-off or office answer moves;
@@ -61,6 +62,7 @@ DOWN_BINS = ((Decimal(1), "down less than $1"), (Decimal(5), "down $1 to $5"), (
              (None, "down $10 or more"))
 DOLLAR_BINS = tuple(label for _, label in reversed(DOWN_BINS)) + ("no change",) + tuple(label for _, label in UP_BINS)
 LICENSE_FACTS = {"category", "employees"}
+BILLS_A_YEAR = 12  # a billing period is a month (engine.money.billing: periods are YYYY-MM)
 LOOK_AHEAD_DAYS = 92
 T = TypeVar("T")  # a subject of a population: its facts, or a day
 HUNDRED = Decimal(100)
@@ -138,6 +140,14 @@ class MoneyImpact:
     examples: list[Example] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
     histogram: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOLLAR_BINS, 0))
+    # By the fact the subjects are grouped by (a water account's meter size): its value -> [count, before, after].
+    group_by: str | None = None
+    groups: dict[str, list] = field(default_factory=dict)
+    per_year: int | None = None  # how many times a year each amount recurs (12: a monthly bill), else None
+
+    def yearly(self, amount: Decimal) -> Decimal | None:
+        """An amount over a year (the monthly bill twelve times), when the amounts recur."""
+        return amount * self.per_year if self.per_year else None
 
     def to_json(self) -> dict[str, JsonValue]:
         """The totals as JSON, amounts as exact decimal strings."""
@@ -146,7 +156,9 @@ class MoneyImpact:
                 "largest_increases": [change.to_json() for change in self.largest_increases],
                 "examples": [example.to_json() for example in self.examples],
                 "not_evaluated": [list(pair) for pair in self.not_evaluated],
-                "histogram": [[label, n] for label, n in self.histogram.items()]}
+                "histogram": [[label, n] for label, n in self.histogram.items()],
+                "group_by": self.group_by, "per_year": self.per_year,
+                "groups": [[key, n, str(before), str(after)] for key, (n, before, after) in self.groups.items()]}
 
     @classmethod
     def from_json(cls, data: dict[str, JsonValue]) -> MoneyImpact:
@@ -157,7 +169,9 @@ class MoneyImpact:
                    largest_increases=[Change.from_json(item) for item in data["largest_increases"]],
                    examples=[Example.from_json(item) for item in data["examples"]],
                    not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]],
-                   histogram={label: n for label, n in data.get("histogram", [])})  # none in a report kept before it
+                   histogram={label: n for label, n in data.get("histogram", [])},  # none in a report kept before it
+                   group_by=data.get("group_by"), per_year=data.get("per_year"),
+                   groups={key: [n, Decimal(before), Decimal(after)] for key, n, before, after in data.get("groups", [])})
 
 
 @dataclass
@@ -384,9 +398,11 @@ def _lines(result: ScheduleResult) -> list[tuple[str, Decimal, str]]:
 
 
 def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations, after: Evaluations, subjects: str,
-                    *, largest: int = 10, examples: int = 3, chunk: int = 2000) -> MoneyImpact:
-    """Each subject's schedule total before and after (a chunk at a time): totals, bands, largest increases, examples."""
-    impact = MoneyImpact(subjects=subjects)
+                    *, largest: int = 10, examples: int = 3, chunk: int = 2000, group_by: str | None = None,
+                    per_year: int | None = None) -> MoneyImpact:
+    """Each subject's schedule total before and after (a chunk at a time): totals, bands, largest increases, examples
+    of subjects whose amount changes, and the totals by the value of the fact `group_by` (a meter size)."""
+    impact = MoneyImpact(subjects=subjects, group_by=group_by, per_year=per_year)
     for part in _chunks(population, chunk):
         facts_list = [facts for _, facts in part]
         for (number, facts), was, will in zip(part, before.totals(facts_list), after.totals(facts_list)):
@@ -397,7 +413,12 @@ def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations,
                 continue
             change = Change(number, was, will)
             _count_amount(impact, change, largest)
-            if len(impact.examples) < examples:
+            if group_by is not None:
+                group = impact.groups.setdefault(as_text(facts.get(group_by, "none")), [0, Decimal(0), Decimal(0)])
+                group[0] += 1
+                group[1] += was
+                group[2] += will
+            if len(impact.examples) < examples and change.difference:
                 shown = {key: as_text(value) for key, value in facts.items()}
                 impact.examples.append(Example(change, shown, _lines(before.one(facts)), _lines(after.one(facts))))
     _keep_largest(impact, largest)
@@ -526,7 +547,8 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     if rate_class is not None:
         report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
         report.money = compare_amounts(billed_accounts(session, rate_class, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples, chunk=chunk)
+                                       largest=largest, examples=examples, chunk=chunk, group_by="meter_size",
+                                       per_year=BILLS_A_YEAR)
     elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
         report.population = "active licenses, by their business's category and employees"
         report.money = compare_amounts(active_licenses(session, chunk, licenses), now, then, "licenses",

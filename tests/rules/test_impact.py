@@ -134,8 +134,14 @@ def test_a_rate_increase_on_six_accounts_is_worked_out_to_the_cent(db):
         (e.number, Decimal("60.00"), Decimal("66.00")), (c.number, Decimal("24.00"), Decimal("28.20")),
         (a.number, Decimal("61.00"), Decimal("62.50")), (f.number, Decimal("61.00"), Decimal("62.50")),
         (b.number, Decimal("38.00"), Decimal("38.40"))]
+    # by meter size, a month's bills and a year of them (twelve monthly bills like the last)
+    assert money.group_by == "meter_size" and money.per_year == 12
+    assert money.groups == {'3/4"': [4, Decimal("206.00"), Decimal("219.20")],
+                            '1"': [2, Decimal("164.00"), Decimal("161.40")]}
+    assert money.yearly(money.after_total - money.before_total) == Decimal("127.20")
     first = money.examples[0]
     assert first.change.number == a.number
+    assert all(example.change.difference for example in money.examples)  # examples that did change
     assert first.facts["winter_average_ccf"] == "7" and first.facts["consumption_ccf"] == "10"
     assert ("Sewer use (winter average)", Decimal("17.50")) in [(n, amount) for n, amount, _ in first.after_lines]
 
