@@ -183,3 +183,22 @@ def test_a_decision_table_cell_that_does_not_read_is_named_in_words_and_stores_n
     assert "rule “Hold, appeal pending”, condition, appeal pending: “maybe” is neither yes nor no" in text
     assert "rule “Hold, medical certificate on file”, outcome reason: write it, or change it as YAML" in text
     assert drafts(rule_store, "shutoff-eligibility") == []
+
+
+def test_a_click_on_a_day_with_the_other_choice_adds_then_removes_a_day_without_shutoffs(fixed_clock, rule_store,
+                                                                                         supervisor):
+    page = supervisor.get("/rules/city-calendar/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/city-calendar/edit",
+                             data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"}).get_data(as_text=True)
+    fields = {**form_of(copied), "mode": "no_shutoff", "reason": "Heat wave", "day": "2:2026-05-12"}
+    clicked = supervisor.post("/rules/city-calendar/edit", data=fields).get_data(as_text=True)
+    assert "May 12, 2026, no shut-offs: Heat wave" in clicked
+    saved = supervisor.post("/rules/city-calendar/edit", data={**form_of(clicked), "save": "Save draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (row,) = drafts(rule_store, "city-calendar")
+    periods = revision_document(row).versions[2].body["no_shutoff"]["periods"]
+    assert {"from": date(2026, 5, 12), "to": date(2026, 5, 12), "reason": "Heat wave"} in periods
+    again = supervisor.post("/rules/city-calendar/edit", data={**form_of(clicked), "mode": "no_shutoff",
+                                                               "day": "2:2026-05-12"}).get_data(as_text=True)
+    assert "May 12, 2026, no shut-offs" not in again  # a second click takes it away
+    assert form_of(again)["text"] == form_of(copied)["text"]  # and the text is the copy's again
