@@ -99,7 +99,8 @@ def run_impact_bench(workdir: Path, accounts: int, *, rules_dir: Path, timer: Ca
         for name, document_id, population, evaluate in (
                 ("rate", WATER, lambda s: billed_accounts(s, "residential", CHUNK),
                  lambda e, facts: e.totals(facts)),
-                ("criteria", SHUTOFF, lambda s: past_due_accounts(s, TODAY, CHUNK, library),
+                ("criteria", SHUTOFF, lambda s: past_due_accounts(s, TODAY, CHUNK, library,
+                                                                   reads=set(library.get(SHUTOFF).inputs)),
                  lambda e, facts: e.outcomes(facts))):
             progress(f"timing the {name} draft's impact and a bare evaluation of its population")
             with sessions() as session:

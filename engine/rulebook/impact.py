@@ -25,7 +25,7 @@ job can keep it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.facts import facts_with_standings
 from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
 from engine.money.ledger import Standing
-from engine.money.ledger.balances import OWING, count_of, standings_of
+from engine.money.ledger.balances import OWING, PAST_DUE, count_of, standings_of
 from engine.money.ledger.standing import standings
 from engine.money import from_cents
 from engine.rulebook.evaluations import Evaluations, one_by_one
@@ -348,25 +348,27 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
             yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
 
 
-def past_due_accounts(session: Session, today: date, chunk: int, rules: RuleLibrary,
-                      tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account past due today, with its facts (the measures of `rules`); every account that owes is checked."""
-    owing = count_of(session, today, OWING)
+def past_due_accounts(session: Session, today: date, chunk: int, rules: Iterable[RuleDocument],
+                      tally: Tally | None = None, *, reads: Collection[str] | None = None) -> Iterator[tuple[str, dict]]:
+    """Each account past due today, with its facts (the measures of `rules`; only those giving a fact of `reads`,
+    the facts the documents compared read, when it is given). The kept balances name the accounts past due (those
+    whose standing may have moved since the kept day worked out afresh), so only they are read."""
+    if reads is not None:
+        rules = [doc for doc in rules if doc.kind != "measure" or doc.header.get("provides") in reads]
+    past_due = count_of(session, today, PAST_DUE)
     waiting: dict[int, Standing] = {}
     checked = 0
-    _tell(tally, checked, owing)
-    for account_id, standing in standings_of(session, today, OWING):
+    _tell(tally, checked, past_due)
+    for account_id, standing in standings_of(session, today, PAST_DUE):
         checked += 1
-        if standing.past_due_cents > 0:
-            waiting[account_id] = standing
+        waiting[account_id] = standing
         if len(waiting) >= chunk:
             yield from _numbered(facts_with_standings(session, waiting, today, rules))
             waiting = {}
-        if checked % chunk == 0:
-            _tell(tally, checked, owing)
+            _tell(tally, checked, past_due)
     if waiting:
         yield from _numbered(facts_with_standings(session, waiting, today, rules))
-    _tell(tally, checked, owing)
+    _tell(tally, checked, past_due)
 
 
 def _numbered(facts: dict[int, dict]) -> Iterator[tuple[str, dict]]:
@@ -542,6 +544,7 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
         report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
         return report
     now, then = Evaluations(current, draft.id, today), Evaluations(proposed, draft.id, effective)
+    reads = set(draft.inputs) | set(published.inputs)  # the facts either version may read: no other measure is worked
     accounts, licenses = _tally(progress, "accounts"), _tally(progress, "licenses")
     rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
     if rate_class is not None:
@@ -555,11 +558,13 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
                                        largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then,
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        report.money = compare_amounts(past_due, now, then,
                                        "accounts", largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, proposed, accounts),
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        report.outcomes = compare_outcomes(past_due,
                                            decisions_in_words(now), decisions_in_words(then), "accounts", chunk=chunk)
     elif draft.kind == "calendar":
         report.population = f"the days from {today.isoformat()} for the next three months"
