@@ -24,14 +24,16 @@ job can keep it.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable, TypeVar
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Text, extract, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_with_standings
@@ -317,13 +319,17 @@ def _counted_chunks(session: Session, query, id_column, chunk: int, tally: Tally
 def billed_accounts(session: Session, rate_class: str, chunk: int,
                     tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active account of a rate class that has a bill, with its last bill's rate facts."""
-    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services)
+    # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
+    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size,
+                    type_coerce(UtilityAccount.services, Text).label("services"))
              .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
+    services_of = lru_cache(maxsize=64)(lambda text: json.loads(text) if text else [])
     for accounts in _counted_chunks(session, query, UtilityAccount.id, chunk, tally):
-        yield from _last_bill_facts(session, accounts)
+        yield from _last_bill_facts(session, accounts, services_of)
 
 
-def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, dict]]:
+def _last_bill_facts(session: Session, accounts: list,
+                     services_of: Callable[[str | None], list]) -> Iterator[tuple[str, dict]]:
     """The rate facts of a chunk of accounts' last bills (accounts never billed are left out)."""
     first, last = accounts[0].id, accounts[-1].id
     newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
@@ -345,7 +351,8 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
         bill = bills.get(account.id)
         if bill is not None:
             average = winter_average(winter.get(account.id, []), bill.service_to)
-            yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
+            yield account.number, rate_facts(account.meter_size, services_of(account.services), bill.consumption_ccf,
+                                             average)
 
 
 def past_due_accounts(session: Session, today: date, chunk: int, rules: Iterable[RuleDocument],
@@ -432,9 +439,10 @@ def _count_amount(impact: MoneyImpact, change: Change, largest: int) -> None:
     impact.affected += 1
     impact.before_total += change.before
     impact.after_total += change.after
-    impact.bands[band_of(change)] += 1
-    impact.histogram[dollar_bin(change.difference)] += 1
-    if change.difference > 0:
+    difference = change.difference
+    impact.bands["no change" if not difference else band_of(change)] += 1  # most bills of a draft do not change
+    impact.histogram["no change" if not difference else dollar_bin(difference)] += 1
+    if difference > 0:
         impact.largest_increases.append(change)
         if len(impact.largest_increases) > largest * 4:
             _keep_largest(impact, largest)
