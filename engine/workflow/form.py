@@ -152,10 +152,14 @@ def _moves(data: dict, step: dict) -> str:
     return f"{start} → {_state_label(data, step.get('to'))}"
 
 
-def _roles_words(roles: YamlValue) -> str:
+def _roles_words(step: dict) -> str:
+    """Who takes a step when it lists no roles to change: the sweep, the role a rule gives, or any staff."""
+    roles = step.get("roles")
+    if step.get("by") == "sweep":
+        return "the sweep"
     if isinstance(roles, dict) and "rule" in roles:
-        return f"whom {roles['rule']} names ({roles.get('outcome')})"
-    return ""
+        return f"the role {roles['rule']} gives ({roles.get('outcome')})"
+    return "" if roles else "staff"
 
 
 def layout(text: str) -> WorkflowLayout:
@@ -173,7 +177,7 @@ def layout(text: str) -> WorkflowLayout:
     for i, step in enumerate(data.get("transitions") or []):
         prefix = f"transitions[{i}]"
         row = StepRow(str(step.get("id")), left.pop(f"{prefix}.label", None), _moves(data, step),
-                      roles_words=_roles_words(step.get("roles")), says=left.pop(f"{prefix}.says", None))
+                      roles_words=_roles_words(step), says=left.pop(f"{prefix}.says", None))
         row.roles = [left.pop(p) for p in list(left) if p.startswith(f"{prefix}.roles[")]
         row.others = [(place_words(p[len(prefix) + 1:], step), left.pop(p)) for p in list(left)
                       if p.startswith(prefix + ".")]

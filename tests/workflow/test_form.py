@@ -82,3 +82,11 @@ def test_a_role_that_is_not_text_and_a_label_left_empty_are_named_in_words_and_c
                         "opening, condition, condition 2, at least: “none” is not a number"]
     with pytest.raises(EditError, match="not a single value"):
         form.new_version("id: x\nversion: [1]\n", 2, date(2026, 6, 1))
+
+
+def test_who_takes_a_step_reads_in_words_when_it_lists_no_roles_to_change():
+    steps = {s.id: s for s in form.layout((REPO / "workflows" / "delinquency.yaml").read_text(encoding="utf-8")).steps}
+    assert steps["mail_reminder"].roles_words == "the sweep" and steps["mail_reminder"].roles == []
+    assert [c.written for c in steps["post_door_hanger"].roles] == ["clerk", "supervisor"]
+    refunds = {s.id: s for s in form.layout((REPO / "workflows" / "refunds.yaml").read_text(encoding="utf-8")).steps}
+    assert refunds["approve"].roles_words == "the role refund-approval gives (approver_role)"
