@@ -4,7 +4,8 @@ The version in force today (the published rules) is compared with the draft's ne
 on its effective date, on the population the document decides for:
 
 - a water rate schedule: each active account of its rate class, on its last bill's facts
-  (consumption, meter size, sewer, winter average, built as the billing run builds them);
+  (consumption, meter size, sewer, winter average, built as the billing run builds them),
+  totalled by meter size, each monthly bill also over a year (twelve of them);
 - other schedules and criteria: each account with a past-due balance today (fees such as the
   late fee, decisions such as shut-off eligibility); a license fee: each active license;
 - the city calendar: each day of the next three months whose shut-off or office answer moves;
@@ -23,20 +24,22 @@ job can keep it.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable, TypeVar
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Text, extract, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_with_standings
 from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
 from engine.money.ledger import Standing
-from engine.money.ledger.balances import OWING, count_of, standings_of
+from engine.money.ledger.balances import OWING, PAST_DUE, count_of, standings_of
 from engine.money.ledger.standing import standings
 from engine.money import from_cents
 from engine.rulebook.evaluations import Evaluations, one_by_one
@@ -61,6 +64,7 @@ DOWN_BINS = ((Decimal(1), "down less than $1"), (Decimal(5), "down $1 to $5"), (
              (None, "down $10 or more"))
 DOLLAR_BINS = tuple(label for _, label in reversed(DOWN_BINS)) + ("no change",) + tuple(label for _, label in UP_BINS)
 LICENSE_FACTS = {"category", "employees"}
+BILLS_A_YEAR = 12  # a billing period is a month (engine.money.billing: periods are YYYY-MM)
 LOOK_AHEAD_DAYS = 92
 T = TypeVar("T")  # a subject of a population: its facts, or a day
 HUNDRED = Decimal(100)
@@ -138,6 +142,14 @@ class MoneyImpact:
     examples: list[Example] = field(default_factory=list)
     not_evaluated: list[tuple[str, str]] = field(default_factory=list)
     histogram: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOLLAR_BINS, 0))
+    # By the fact the subjects are grouped by (a water account's meter size): its value -> [count, before, after].
+    group_by: str | None = None
+    groups: dict[str, list] = field(default_factory=dict)
+    per_year: int | None = None  # how many times a year each amount recurs (12: a monthly bill), else None
+
+    def yearly(self, amount: Decimal) -> Decimal | None:
+        """An amount over a year (the monthly bill twelve times), when the amounts recur."""
+        return amount * self.per_year if self.per_year else None
 
     def to_json(self) -> dict[str, JsonValue]:
         """The totals as JSON, amounts as exact decimal strings."""
@@ -146,7 +158,9 @@ class MoneyImpact:
                 "largest_increases": [change.to_json() for change in self.largest_increases],
                 "examples": [example.to_json() for example in self.examples],
                 "not_evaluated": [list(pair) for pair in self.not_evaluated],
-                "histogram": [[label, n] for label, n in self.histogram.items()]}
+                "histogram": [[label, n] for label, n in self.histogram.items()],
+                "group_by": self.group_by, "per_year": self.per_year,
+                "groups": [[key, n, str(before), str(after)] for key, (n, before, after) in self.groups.items()]}
 
     @classmethod
     def from_json(cls, data: dict[str, JsonValue]) -> MoneyImpact:
@@ -157,7 +171,9 @@ class MoneyImpact:
                    largest_increases=[Change.from_json(item) for item in data["largest_increases"]],
                    examples=[Example.from_json(item) for item in data["examples"]],
                    not_evaluated=[(number, reason) for number, reason in data["not_evaluated"]],
-                   histogram={label: n for label, n in data.get("histogram", [])})  # none in a report kept before it
+                   histogram={label: n for label, n in data.get("histogram", [])},  # none in a report kept before it
+                   group_by=data.get("group_by"), per_year=data.get("per_year"),
+                   groups={key: [n, Decimal(before), Decimal(after)] for key, n, before, after in data.get("groups", [])})
 
 
 @dataclass
@@ -303,13 +319,17 @@ def _counted_chunks(session: Session, query, id_column, chunk: int, tally: Tally
 def billed_accounts(session: Session, rate_class: str, chunk: int,
                     tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
     """Each active account of a rate class that has a bill, with its last bill's rate facts."""
-    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.services)
+    # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
+    query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size,
+                    type_coerce(UtilityAccount.services, Text).label("services"))
              .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
+    services_of = lru_cache(maxsize=64)(lambda text: json.loads(text) if text else [])
     for accounts in _counted_chunks(session, query, UtilityAccount.id, chunk, tally):
-        yield from _last_bill_facts(session, accounts)
+        yield from _last_bill_facts(session, accounts, services_of)
 
 
-def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, dict]]:
+def _last_bill_facts(session: Session, accounts: list,
+                     services_of: Callable[[str | None], list]) -> Iterator[tuple[str, dict]]:
     """The rate facts of a chunk of accounts' last bills (accounts never billed are left out)."""
     first, last = accounts[0].id, accounts[-1].id
     newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
@@ -331,28 +351,31 @@ def _last_bill_facts(session: Session, accounts: list) -> Iterator[tuple[str, di
         bill = bills.get(account.id)
         if bill is not None:
             average = winter_average(winter.get(account.id, []), bill.service_to)
-            yield account.number, rate_facts(account.meter_size, account.services, bill.consumption_ccf, average)
+            yield account.number, rate_facts(account.meter_size, services_of(account.services), bill.consumption_ccf,
+                                             average)
 
 
-def past_due_accounts(session: Session, today: date, chunk: int, rules: RuleLibrary,
-                      tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each account past due today, with its facts (the measures of `rules`); every account that owes is checked."""
-    owing = count_of(session, today, OWING)
+def past_due_accounts(session: Session, today: date, chunk: int, rules: Iterable[RuleDocument],
+                      tally: Tally | None = None, *, reads: Collection[str] | None = None) -> Iterator[tuple[str, dict]]:
+    """Each account past due today, with its facts (the measures of `rules`; only those giving a fact of `reads`,
+    the facts the documents compared read, when it is given). The kept balances name the accounts past due (those
+    whose standing may have moved since the kept day worked out afresh), so only they are read."""
+    if reads is not None:
+        rules = [doc for doc in rules if doc.kind != "measure" or doc.header.get("provides") in reads]
+    past_due = count_of(session, today, PAST_DUE)
     waiting: dict[int, Standing] = {}
     checked = 0
-    _tell(tally, checked, owing)
-    for account_id, standing in standings_of(session, today, OWING):
+    _tell(tally, checked, past_due)
+    for account_id, standing in standings_of(session, today, PAST_DUE):
         checked += 1
-        if standing.past_due_cents > 0:
-            waiting[account_id] = standing
+        waiting[account_id] = standing
         if len(waiting) >= chunk:
             yield from _numbered(facts_with_standings(session, waiting, today, rules))
             waiting = {}
-        if checked % chunk == 0:
-            _tell(tally, checked, owing)
+            _tell(tally, checked, past_due)
     if waiting:
         yield from _numbered(facts_with_standings(session, waiting, today, rules))
-    _tell(tally, checked, owing)
+    _tell(tally, checked, past_due)
 
 
 def _numbered(facts: dict[int, dict]) -> Iterator[tuple[str, dict]]:
@@ -384,9 +407,11 @@ def _lines(result: ScheduleResult) -> list[tuple[str, Decimal, str]]:
 
 
 def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations, after: Evaluations, subjects: str,
-                    *, largest: int = 10, examples: int = 3, chunk: int = 2000) -> MoneyImpact:
-    """Each subject's schedule total before and after (a chunk at a time): totals, bands, largest increases, examples."""
-    impact = MoneyImpact(subjects=subjects)
+                    *, largest: int = 10, examples: int = 3, chunk: int = 2000, group_by: str | None = None,
+                    per_year: int | None = None) -> MoneyImpact:
+    """Each subject's schedule total before and after (a chunk at a time): totals, bands, largest increases, examples
+    of subjects whose amount changes, and the totals by the value of the fact `group_by` (a meter size)."""
+    impact = MoneyImpact(subjects=subjects, group_by=group_by, per_year=per_year)
     for part in _chunks(population, chunk):
         facts_list = [facts for _, facts in part]
         for (number, facts), was, will in zip(part, before.totals(facts_list), after.totals(facts_list)):
@@ -397,7 +422,12 @@ def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations,
                 continue
             change = Change(number, was, will)
             _count_amount(impact, change, largest)
-            if len(impact.examples) < examples:
+            if group_by is not None:
+                group = impact.groups.setdefault(as_text(facts.get(group_by, "none")), [0, Decimal(0), Decimal(0)])
+                group[0] += 1
+                group[1] += was
+                group[2] += will
+            if len(impact.examples) < examples and change.difference:
                 shown = {key: as_text(value) for key, value in facts.items()}
                 impact.examples.append(Example(change, shown, _lines(before.one(facts)), _lines(after.one(facts))))
     _keep_largest(impact, largest)
@@ -409,9 +439,10 @@ def _count_amount(impact: MoneyImpact, change: Change, largest: int) -> None:
     impact.affected += 1
     impact.before_total += change.before
     impact.after_total += change.after
-    impact.bands[band_of(change)] += 1
-    impact.histogram[dollar_bin(change.difference)] += 1
-    if change.difference > 0:
+    difference = change.difference
+    impact.bands["no change" if not difference else band_of(change)] += 1  # most bills of a draft do not change
+    impact.histogram["no change" if not difference else dollar_bin(difference)] += 1
+    if difference > 0:
         impact.largest_increases.append(change)
         if len(impact.largest_increases) > largest * 4:
             _keep_largest(impact, largest)
@@ -521,23 +552,27 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
         report.population = "nothing: the document is not published yet, so nothing is in force to compare with"
         return report
     now, then = Evaluations(current, draft.id, today), Evaluations(proposed, draft.id, effective)
+    reads = set(draft.inputs) | set(published.inputs)  # the facts either version may read: no other measure is worked
     accounts, licenses = _tally(progress, "accounts"), _tally(progress, "licenses")
     rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
     if rate_class is not None:
         report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
         report.money = compare_amounts(billed_accounts(session, rate_class, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples, chunk=chunk)
+                                       largest=largest, examples=examples, chunk=chunk, group_by="meter_size",
+                                       per_year=BILLS_A_YEAR)
     elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
         report.population = "active licenses, by their business's category and employees"
         report.money = compare_amounts(active_licenses(session, chunk, licenses), now, then, "licenses",
                                        largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        report.money = compare_amounts(past_due_accounts(session, today, chunk, proposed, accounts), now, then,
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        report.money = compare_amounts(past_due, now, then,
                                        "accounts", largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        report.outcomes = compare_outcomes(past_due_accounts(session, today, chunk, proposed, accounts),
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        report.outcomes = compare_outcomes(past_due,
                                            decisions_in_words(now), decisions_in_words(then), "accounts", chunk=chunk)
     elif draft.kind == "calendar":
         report.population = f"the days from {today.isoformat()} for the next three months"

@@ -327,14 +327,26 @@ class Cell:
     path: str
     written: str
     words: str
-    type: str  # number | date | text
+    type: str  # number | date | text | boolean
 
 
-def _cell_type(value: YamlValue) -> str | None:
+# In a criteria version, a rule's name, what its condition compares with and its outcome are cells too (the
+# decision table's cells); the fact a comparison reads stays as written (its column), changed as YAML.
+RULE_PATH = re.compile(r"^versions\[\d+\]\.rules\[\d+\]\.(name|when\b.*|then\..*)$")
+BOOLEAN_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def _cell_type(value: YamlValue, path: str = "", criteria: bool = False) -> str | None:
+    """What a form cell at `path` holds: a number; in a criteria rule also yes/no, a date or a text."""
+    in_rule = criteria and RULE_PATH.match(path) is not None and not path.endswith(".fact")
     if isinstance(value, bool):
-        return None
+        return "boolean" if in_rule else None
     if isinstance(value, Decimal):
         return "number"
+    if in_rule and isinstance(value, date):
+        return "date"
+    if in_rule and isinstance(value, str):
+        return "text"
     return None
 
 
@@ -342,6 +354,7 @@ def cells(text: str, versions: list[int] | None = None) -> dict[str, Cell]:
     """The cells of a form over the versions listed (all when None): every figure, and each version's citation."""
     data = _read(text)
     nodes = nodes_of(text)
+    criteria = data.get("kind") == "criteria"
     found: dict[str, Cell] = {}
     for i, _ in enumerate(data.get("versions", [])):
         if versions is not None and i not in versions:
@@ -351,7 +364,7 @@ def cells(text: str, versions: list[int] | None = None) -> dict[str, Cell]:
             if not isinstance(node, ScalarNode) or path.endswith("#key") or not path.startswith(prefix + "."):
                 continue
             value = data_at(data, path)
-            kind = _cell_type(value)
+            kind = _cell_type(value, path, criteria)
             if path in (f"{prefix}.reference", f"{prefix}.adopted"):
                 kind = "date" if isinstance(value, date) else "text"
             if kind is not None and node.style not in ("|", ">"):
@@ -370,6 +383,10 @@ def _typed(cell: Cell, typed: str) -> YamlValue:
         if not value.is_finite():
             raise EditError(f"{cell.words}: “{typed}” is not a number")
         return value
+    if cell.type == "boolean":
+        if typed.lower() not in BOOLEAN_WORDS:
+            raise EditError(f"{cell.words}: “{typed}” is neither yes nor no")
+        return BOOLEAN_WORDS[typed.lower()]
     if cell.type == "date":
         try:
             return date.fromisoformat(typed)
@@ -380,9 +397,13 @@ def _typed(cell: Cell, typed: str) -> YamlValue:
     return typed
 
 
-def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = None) -> tuple[str, list[str]]:
-    """The text with what was typed into the cells (a cell left as written changes nothing), and the problems."""
-    known = cells(text, versions)
+def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = None, *,
+                known: dict[str, Cell] | None = None) -> tuple[str, list[str]]:
+    """The text with what was typed into the cells (a cell left as written changes nothing), and the problems.
+
+    `known`: the cells of another form over the same text (a workflow's, engine.workflow.form); a rule
+    document's cells otherwise."""
+    known = cells(text, versions) if known is None else known
     problems = []
     for path, entry in typed.items():
         cell = known.get(path)

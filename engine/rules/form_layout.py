@@ -3,7 +3,8 @@
 A schedule's lines become tables: a table line's entries (a base charge by meter size), a
 tiered line's blocks as rows with "up to" and the rate, a per-unit line's rate and limits, a
 percent line's rate, a fixed amount. A criteria version becomes a decision table (rows are its
-rules, columns the facts they test, each cell the condition in words), a calendar version its
+rules, columns the facts they test, each cell the condition in words with its figures, yes/no
+and texts as the form's cells; each outcome a cell), a calendar version its
 months, a deadline its timeline. Every figure of the version that the layout does not place
 is listed under "Other figures", so the form shows all of them. The cells are those of
 `engine.rules.editing.cells`: what is typed into them is saved by `editing.apply_cells`.
@@ -14,11 +15,13 @@ import calendar as month_calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from engine.rules.conditions import condition_words
+from engine.rules.conditions import COMBINATORS, SYMBOLS, comparison_words, shown
 from engine.rules.editing import Cell
 from engine.rules.kinds.criteria import HIT_WORDS
+from engine.rules.results import as_text
 from engine.rules.types import YamlMapping, YamlValue
 from engine.rules.wording import fact_words
+from engine.rules.yamlsafe import join_key
 
 
 @dataclass
@@ -55,6 +58,7 @@ class VersionLayout:
     citation: list[Cell] = field(default_factory=list)
     lines: list[LineLayout] = field(default_factory=list)
     timeline: list[tuple[int, str, Cell | None]] = field(default_factory=list)  # a deadline's steps, in time order
+    table: DecisionTable | None = None  # a criteria version's decision table, its cells the form's
     others: list[Cell] = field(default_factory=list)
 
 
@@ -111,6 +115,8 @@ def version_layout(data: YamlMapping, index: int, cells: dict[str, Cell], editab
         layout.lines = [_line(line, f"{prefix}.lines[{i}]", mine) for i, line in enumerate(version.get("lines", []))]
     if data.get("kind") == "deadline":
         layout.timeline = deadline_timeline(version, prefix, mine)
+    if data.get("kind") == "criteria":
+        layout.table = decision_table(version, prefix, mine)
     layout.others = list(mine.values())
     return layout
 
@@ -143,40 +149,139 @@ def deadline_timeline(version: YamlMapping, prefix: str, cells: dict[str, Cell])
 # --- a criteria version as a decision table ---------------------------------------------------
 
 
+Piece = str | Cell  # a cell of a decision table is words with the figures in it (a form's cells where editable)
+
+
+@dataclass
+class DecisionRow:
+    """One rule of a decision table: its name, a condition per fact column, an outcome per outcome column."""
+
+    name: list[Piece]
+    conditions: list[list[Piece]]
+    outcomes: list[list[Piece]]
+
+
 @dataclass
 class DecisionTable:
-    """Rows are rules, columns the facts they test; a cell is the condition on that fact in words."""
+    """Rows are rules, columns the facts they test; a cell is the condition on that fact in words.
+
+    Each cell is a list of pieces: words, and the form's cells (`Cell`) where a figure, a yes/no,
+    a text compared with or an outcome stands, so an editable version's table is the form itself.
+    Joined as written, a condition cell reads as `condition_words` of its part (the trace's words).
+    """
 
     hit: str
     facts: list[str]
     outcomes: list[str]
-    rows: list[tuple[str, list[str], list[str]]]  # (rule name, a condition per fact, an outcome per key)
+    rows: list[DecisionRow]
 
 
-def _conditions(when: YamlValue) -> dict[str, list[str]]:
-    """A rule's condition split by the fact each part tests (an `all` of parts), in words; the rest under "other"."""
-    parts = when.get("all") if isinstance(when, dict) and set(when) == {"all"} else [when] if when else []
-    found: dict[str, list[str]] = {}
-    for part in parts:
-        facts = [k for k in part if k not in ("fact",)] if isinstance(part, dict) else []
-        name = part.get("fact") if isinstance(part, dict) and "fact" in part else \
-            facts[0] if isinstance(part, dict) and len(facts) == 1 and facts[0] not in ("any", "all", "not") else "other"
-        found.setdefault(str(name), []).append(condition_words(part))
+def _literal(value: YamlValue, path: str, cells: dict[str, Cell]) -> list[Piece]:
+    """What a comparison compares with: its cell (taken from `cells`) or its words; a list item by item."""
+    if isinstance(value, list):
+        pieces: list[Piece] = ["["]
+        for i, item in enumerate(value):
+            pieces += ([", "] if i else []) + _literal(item, f"{path}[{i}]", cells)
+        return pieces + ["]"]
+    cell = cells.pop(path, None)
+    return [cell] if cell is not None else [shown(value)]
+
+
+def _condition_pieces(raw: YamlValue, path: str, cells: dict[str, Cell]) -> list[Piece]:
+    """A condition as `condition_words` writes it, with the form's cells where its literals stand."""
+    if not isinstance(raw, dict) or not raw:
+        return ["always"]
+    if "all" in raw or "any" in raw:
+        key = "all" if "all" in raw else "any"
+        pieces: list[Piece] = []
+        for i, part in enumerate(raw[key]):
+            inner = _condition_pieces(part, f"{path}.{key}[{i}]", cells)
+            if len(raw[key]) > 1 and isinstance(part, dict) and ("all" in part or "any" in part):
+                inner = ["(", *inner, ")"]
+            pieces += ([" and " if key == "all" else " or "] if i else []) + inner
+        return pieces
+    if "not" in raw:
+        return ["not (", *_condition_pieces(raw["not"], f"{path}.not", cells), ")"]
+    if "fact" in raw:
+        pieces = [f"{raw['fact']} "]
+        for n, (op, value) in enumerate((op, v) for op, v in raw.items() if op != "fact"):
+            pieces += [" and "] if n else []
+            pieces += [comparison_words(op, value)] if op == "exists" else \
+                [f"{SYMBOLS[op]} ", *_literal(value, join_key(path, op), cells)]
+        return pieces
+    (fact, value), = raw.items()
+    return [f"{fact} {SYMBOLS['eq']} ", *_literal(value, join_key(path, fact), cells)]
+
+
+def _tested_fact(part: YamlValue) -> str:
+    """The fact column a part of a condition goes under ("other" for a part that is not about one fact)."""
+    if not isinstance(part, dict):
+        return "other"
+    if "fact" in part:
+        return str(part["fact"])
+    keys = list(part)
+    return keys[0] if len(keys) == 1 and keys[0] not in COMBINATORS else "other"
+
+
+def _conditions(when: YamlValue, path: str, cells: dict[str, Cell]) -> dict[str, list[list[Piece]]]:
+    """A rule's condition split by the fact each part tests (an `all` of parts), as pieces; the rest under "other"."""
+    if isinstance(when, dict) and set(when) == {"all"}:
+        parts = [(part, f"{path}.all[{i}]") for i, part in enumerate(when["all"])]
+    else:
+        parts = [(when, path)] if when else []
+    found: dict[str, list[list[Piece]]] = {}
+    for part, where in parts:
+        found.setdefault(_tested_fact(part), []).append(_condition_pieces(part, where, cells))
     return found
 
 
-def decision_table(version: YamlMapping) -> DecisionTable:
-    """A criteria version's rules as a decision table."""
+def _outcome(then: YamlMapping, key: str, path: str, cells: dict[str, Cell]) -> list[Piece]:
+    """A rule's outcome for one key: its cell, or its value as written ("" when the rule does not give it)."""
+    if key not in then:
+        return [""]
+    cell = cells.pop(path, None)
+    value = then[key]
+    return [cell] if cell is not None else [value if isinstance(value, str) else as_text(value)]
+
+
+def _joined(groups: list[list[Piece]]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for i, group in enumerate(groups):
+        pieces += (["; "] if i else []) + group
+    return pieces or ["any"]
+
+
+def decision_table(version: YamlMapping, prefix: str = "", cells: dict[str, Cell] | None = None) -> DecisionTable:
+    """A criteria version's rules as a decision table; with the version's `cells` (its path `prefix`), the cells
+    it places are taken from them and stand in its rows (an editable table), else every cell is words."""
+    cells = cells if cells is not None else {}
     rules = version.get("rules", [])
-    split = [_conditions(rule.get("when")) for rule in rules]
+    split = [_conditions(rule.get("when"), f"{prefix}.rules[{i}].when", cells) for i, rule in enumerate(rules)]
     facts = list(dict.fromkeys(name for conditions in split for name in conditions))
     outcomes = list(dict.fromkeys(key for rule in rules for key in (rule.get("then") or {})))
-    rows = [(str(rule.get("name", f"rule {i + 1}")), ["; ".join(conditions.get(f, [])) or "any" for f in facts],
-             [str((rule.get("then") or {}).get(key, "")) for key in outcomes])
-            for i, (rule, conditions) in enumerate(zip(rules, split))]
+    lasting = any(isinstance(rule.get("for"), dict) for rule in rules)  # an outcome that lasts: its own column
+    rows = []
+    for i, (rule, conditions) in enumerate(zip(rules, split)):
+        where = f"{prefix}.rules[{i}]"
+        name = cells.pop(f"{where}.name", None) or str(rule.get("name", f"rule {i + 1}"))
+        then = rule.get("then") or {}
+        row_outcomes = [_outcome(then, key, join_key(f"{where}.then", key), cells) for key in outcomes]
+        if lasting:
+            row_outcomes.append(_lasts(rule.get("for"), f"{where}.for", cells))
+        rows.append(DecisionRow([name], [_joined(conditions.get(f, [])) for f in facts], row_outcomes))
     hit = str(version.get("hit", "first"))
-    return DecisionTable(HIT_WORDS.get(hit, hit), [fact_words(f) for f in facts], [fact_words(o) for o in outcomes],
-                         rows)
+    return DecisionTable(HIT_WORDS.get(hit, hit), [fact_words(f) for f in facts],
+                         [fact_words(o) for o in outcomes] + (["lasts"] if lasting else []), rows)
+
+
+def _lasts(lasting: YamlValue, path: str, cells: dict[str, Cell]) -> list[Piece]:
+    """How long a rule's outcome lasts (its `for:`, a count of days or months), or "" for one that does not."""
+    if not isinstance(lasting, dict):
+        return [""]
+    pieces: list[Piece] = []
+    for n, (unit, count) in enumerate(lasting.items()):
+        pieces += ([", "] if n else []) + _literal(count, join_key(path, unit), cells) + [f" {unit}"]
+    return pieces
 
 
 # --- a calendar version as months -------------------------------------------------------------

@@ -39,3 +39,12 @@ def test_ordinance_bench_impact_prints_both_drafts_and_the_bare_evaluation(tmp_p
     assert "water-rates-residential, tier 2 +5% (300 accounts)" in outcome.output
     assert "shutoff-eligibility, $50.00 threshold to $60.00" in outcome.output
     assert "impact s" in outcome.output and "bare s" in outcome.output and "per draft for 300 accounts" in outcome.output
+    assert "impact cpu s" in outcome.output and "bare cpu s" in outcome.output
+
+
+def test_the_benchmark_times_the_cpu_as_well_when_given_a_cpu_timer(tmp_path):
+    ticks, cpu = itertools.count(), itertools.count(step=2)
+    results = run_impact_bench(tmp_path, 200, rules_dir=RULES, timer=lambda: float(next(ticks)),
+                               cpu_timer=lambda: float(next(cpu)))
+    for name in ("rate", "criteria"):
+        assert results[f"{name}_impact_cpu_seconds"] == results[f"{name}_bare_cpu_seconds"] == 2.0

@@ -126,3 +126,43 @@ def test_a_holiday_and_a_no_shutoff_day_are_added_in_order_and_removed_to_the_sa
 def test_a_tier_raised_by_a_percentage_keeps_to_the_cent():
     assert editing.changed_by_percent(Decimal("2.57"), Decimal(5)) == Decimal("2.70")
     assert editing.changed_by_percent(Decimal("3.58"), Decimal(-10)) == Decimal("3.22")
+
+
+CRITERIA = [path for path in DOCUMENTS if load_document(path.read_text(encoding="utf-8"), str(path)).kind == "criteria"]
+
+
+@pytest.mark.parametrize("path", CRITERIA, ids=lambda p: p.stem)
+def test_a_criteria_versions_decision_table_holds_every_cell_of_its_rules_and_reads_as_its_words(path):
+    from engine.rules import form_layout
+    from engine.rules.conditions import condition_words
+    from engine.rules.yamlsafe import read_yaml
+
+    text = path.read_text(encoding="utf-8")
+    data, cells = read_yaml(text, "x").data, editing.cells(text)
+    for i, version in enumerate(data["versions"]):
+        layout = form_layout.version_layout(data, i, cells, True)
+        assert [cell.path for cell in layout.others] == [], path  # every cell of its rules stands in the table
+        placed = [piece for row in layout.table.rows for column in (row.name, *row.conditions, *row.outcomes)
+                  for piece in column if not isinstance(piece, str)]
+        assert {cell.path for cell in placed} == {p for p in cells if p.startswith(f"versions[{i}].rules[")}
+        words = form_layout.decision_table(version)  # without cells: the words alone
+        for row, rule in zip(words.rows, version["rules"]):
+            when = rule.get("when")
+            parts = when["all"] if isinstance(when, dict) and set(when) == {"all"} else [when] if when else []
+            shown = sorted(words for column in row.conditions for words in "".join(column).split("; ") if words != "any")
+            assert shown == sorted(condition_words(part) for part in parts), rule
+
+
+def test_a_threshold_typed_into_the_decision_table_is_that_one_change():
+    text = (RULES / "utilities" / "shutoff-eligibility.yaml").read_text(encoding="utf-8")
+    saved, problems = editing.apply_cells(text, {"versions[0].rules[3].when.lt": "75.00",
+                                                 "versions[0].rules[0].then.eligible": "true",
+                                                 "versions[0].rules[0].then.reason": "appeal pending"})
+    assert problems == []
+    changed = [line for line in difflib.ndiff(text.splitlines(), saved.splitlines()) if line.startswith(("- ", "+ "))]
+    assert changed == ["-         then: {eligible: false, reason: appeal_pending}",
+                       "+         then: {eligible: true, reason: appeal pending}",
+                       "-         when: {fact: past_due_balance, lt: 50.00}",
+                       "+         when: {fact: past_due_balance, lt: 75.00}"]
+    rules = load_document(saved, "x").versions[0].body["rules"]
+    assert rules[0]["then"] == {"eligible": True, "reason": "appeal pending"}

@@ -144,3 +144,9 @@ def test_a_rate_draft_shows_a_histogram_of_the_changes_and_links_the_largest_inc
     assert re.search(r"no change</th><td class=\"num\">1<", histogram)
     assert re.search(r"up less than \$1</th><td class=\"num\">1<", histogram)  # $0.91 and the 5% franchise fee
     assert f'<a href="/accounts/{large.number}">{large.number}</a>' in shown  # the largest increase, a link
+    groups = shown[shown.index('id="impact-groups"'):shown.index("</table>", shown.index('id="impact-groups"'))]
+    assert "Revenue by meter size" in groups
+    assert re.search(r'<th scope="row">3/4&#34;</th><td class="num">2</td>', groups)  # both accounts, one size
+    assert "A year (12 bills like the last)" in shown
+    examples = re.findall(r'<h3 id="example-\d+">Example: <a href="/accounts/([^"]+)"', shown)
+    assert examples == [large.number]  # only an account whose bill changes is an example

@@ -40,6 +40,9 @@ def form_of(page: str) -> dict[str, str]:
             continue
         value = re.search(r'value="([^"]*)"', tag)
         fields[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select name="([^"]*)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        fields[html.unescape(name)] = html.unescape(chosen.group(1)) if chosen else ""
     fields["mode"] = "holiday"
     return fields
 
@@ -133,3 +136,69 @@ def test_a_deadline_opens_as_its_timeline_and_a_reminder_moved_is_saved(fixed_cl
     assert saved.status_code == 302, saved.get_data(as_text=True)
     (row,) = drafts(rule_store, "business-license-renewal")
     assert revision_document(row).versions[1].body["reminders"][0]["days_before"] == Decimal(60)
+
+
+def test_a_criteria_version_is_a_decision_table_whose_cells_are_the_form(fixed_clock, rule_store, supervisor):
+    page = supervisor.get("/rules/shutoff-eligibility/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/shutoff-eligibility/edit",
+                             data={**form_of(page), "on": "2026-06-01", "new_version": "Copy"}).get_data(as_text=True)
+    table = copied[copied.index("Decision table:"):copied.index("</table>", copied.index("Decision table:"))]
+    threshold = 'cell:versions[1].rules[3].when.lt'
+    # the threshold, the yes/no compared with, the outcome and the rule's name are fields in the table's own cells
+    assert re.search(r'<td>past_due_balance &lt; <input name="' + re.escape(threshold) + r'" value="50.00"', table)
+    assert '<select name="cell:versions[1].rules[0].when.appeal_pending"' in table
+    assert '<option value="true" selected>yes (true)</option>' in table
+    assert '<input name="cell:versions[1].rules[0].then.reason" value="appeal_pending"' in table
+    assert '<input name="cell:versions[1].rules[3].name" value="Balance under $50.00"' in table
+    others = copied[copied.rindex("Version of"):]
+    assert "Other figures" not in others  # every figure of the version stands in its table
+    fields = form_of(copied)
+    fields.update({threshold: "75.00", "cell:versions[1].rules[3].name": "Balance under $75.00",
+                   "cell:versions[1].rules[2].when.payment_plan_active": "false"})
+    checked = supervisor.post("/rules/shutoff-eligibility/edit", data={**fields, "check": "Show what changes"})
+    assert checked.status_code == 200, checked.get_data(as_text=True)
+    saved = supervisor.post("/rules/shutoff-eligibility/edit", data={**fields, "save": "Save draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (row,) = drafts(rule_store, "shutoff-eligibility")
+    published = rule_store.scalar(select(RuleVersion.yaml_text).where(RuleVersion.document_id == "shutoff-eligibility",
+                                                                      RuleVersion.status == "published"))
+    rules = revision_document(row).versions[1].body["rules"]
+    assert rules[3]["when"] == {"fact": "past_due_balance", "lt": Decimal("75.00")}
+    assert rules[3]["name"] == "Balance under $75.00" and rules[2]["when"] == {"payment_plan_active": False}
+    assert revision_document(row).versions[1].body["rules"][4:] == load_document(published, "p").versions[0].body[
+        "rules"][4:]
+
+
+def test_a_decision_table_cell_that_does_not_read_is_named_in_words_and_stores_nothing(fixed_clock, rule_store,
+                                                                                       supervisor):
+    page = supervisor.get("/rules/shutoff-eligibility/edit").get_data(as_text=True)
+    fields = form_of(supervisor.post("/rules/shutoff-eligibility/edit",
+                                     data={**form_of(page), "on": "2026-06-01", "new_version": "Copy"}).get_data(
+        as_text=True))
+    fields["cell:versions[1].rules[0].when.appeal_pending"] = "maybe"
+    fields["cell:versions[1].rules[1].then.reason"] = " "
+    response = supervisor.post("/rules/shutoff-eligibility/edit", data={**fields, "save": "Save draft"})
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "rule “Hold, appeal pending”, condition, appeal pending: “maybe” is neither yes nor no" in text
+    assert "rule “Hold, medical certificate on file”, outcome reason: write it, or change it as YAML" in text
+    assert drafts(rule_store, "shutoff-eligibility") == []
+
+
+def test_a_click_on_a_day_with_the_other_choice_adds_then_removes_a_day_without_shutoffs(fixed_clock, rule_store,
+                                                                                         supervisor):
+    page = supervisor.get("/rules/city-calendar/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/city-calendar/edit",
+                             data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"}).get_data(as_text=True)
+    fields = {**form_of(copied), "mode": "no_shutoff", "reason": "Heat wave", "day": "2:2026-05-12"}
+    clicked = supervisor.post("/rules/city-calendar/edit", data=fields).get_data(as_text=True)
+    assert "May 12, 2026, no shut-offs: Heat wave" in clicked
+    saved = supervisor.post("/rules/city-calendar/edit", data={**form_of(clicked), "save": "Save draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (row,) = drafts(rule_store, "city-calendar")
+    periods = revision_document(row).versions[2].body["no_shutoff"]["periods"]
+    assert {"from": date(2026, 5, 12), "to": date(2026, 5, 12), "reason": "Heat wave"} in periods
+    again = supervisor.post("/rules/city-calendar/edit", data={**form_of(clicked), "mode": "no_shutoff",
+                                                               "day": "2:2026-05-12"}).get_data(as_text=True)
+    assert "May 12, 2026, no shut-offs" not in again  # a second click takes it away
+    assert form_of(again)["text"] == form_of(copied)["text"]  # and the text is the copy's again

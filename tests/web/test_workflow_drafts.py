@@ -88,3 +88,25 @@ def test_the_draft_page_says_when_the_store_has_no_workflows(fixed_clock, superv
     assert page.status_code == 409
     assert "ordinance workflows import" in page.get_data(as_text=True)
     assert "reads the workflows folder" in supervisor.get("/workflows/").get_data(as_text=True)
+
+
+def test_the_draft_page_draws_the_draft_beside_the_published_version_with_its_changes_marked(
+        fixed_clock, workflow_store_of_city, supervisor):
+    from tests.workflow.test_diagram import changed_delinquency_text
+
+    text = changed_delinquency_text().replace("version: 2\n", "version: 2\neffective: 2026-06-01\n", 1)
+    saved = supervisor.post("/workflows/delinquency/draft", data={"text": text, "save": "Save draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "The draft beside the published version 1" in page
+    published = page[page.index('id="published-diagram"'):page.index('id="draft-diagram"')]
+    drawn = page[page.index('id="draft-diagram"'):page.index('id="draft-changes-words"')]
+    assert published.count("<svg") == 1 and drawn.count("<svg") == 1
+    assert 'id="state_in_court"' not in published and 'id="state_in_court"' in drawn  # added: only the draft's
+    assert 'stroke="#1a7f37"' in drawn and "stroke-dasharray" in drawn  # added green, removed dashed
+    assert 'stroke="#1a7f37"' not in published  # the published version is drawn as it is, nothing marked
+    assert 'aria-describedby="draft-changes-words"' in drawn
+    assert "<th scope=\"row\">File in small claims court</th><td>added</td>" in page
+    assert "<th scope=\"row\">Waive the reconnection fee</th><td>removed</td>" in page
+    assert "<th scope=\"row\">Payment plan in default (60 days behind)</th><td>changed</td>" in page
+    assert "Mail the past-due reminder</th>" not in page.split('id="draft-changes-words"')[1]  # unchanged: not listed

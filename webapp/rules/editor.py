@@ -64,8 +64,8 @@ def _layouts(text: str, today: date) -> tuple[dict, list[form_layout.VersionLayo
 def _extras(data: dict, layout: form_layout.VersionLayout) -> dict:
     """What a kind shows besides cells: a criteria version's decision table, a calendar version's months."""
     version = data["versions"][layout.index]
-    if data["kind"] == "criteria":
-        return {"table": form_layout.decision_table(version)}
+    if data["kind"] == "criteria":  # an editable version's table holds its cells; one in force reads in words
+        return {"table": layout.table if layout.editable else form_layout.decision_table(version)}
     if data["kind"] == "calendar" and layout.editable:
         later = [v["effective"] for v in data["versions"] if v["effective"] > layout.effective]
         count = form_layout.months_shown(layout.effective, min(later) if later else None)

@@ -7,4 +7,4 @@ from webapp import formatting
 bp = Blueprint("workflows", __name__, url_prefix="/workflows")
 formatting.attach(bp)
 
-from webapp.workflows import diagrams, routes  # noqa: E402,F401  (registers the views on bp)
+from webapp.workflows import diagrams, editor, routes  # noqa: E402,F401  (registers the views on bp)

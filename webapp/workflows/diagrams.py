@@ -40,13 +40,26 @@ def changes(workflow_id: str):
         not_found(f"Compare an older version of {workflow_id} with a newer one: "
                   f"{older.version} is not older than {newer.version}.")
     svg, problem = _drawn(changes_diagram(older, newer), "changes-words")
+    return render_template("workflows/changes.html", older=older, newer=newer, svg=svg, problem=problem,
+                           listed=changes_listed(older, newer))
+
+
+def changes_listed(older, newer) -> list[tuple[str, str, str]]:
+    """The states and steps added, removed or changed from `older` to `newer`: (how, State or Step, its label)."""
     found = workflow_changes(older, newer)
     every_state = older.states | newer.states
     steps = {t.id: step_words(t) for t in older.transitions} | {t.id: step_words(t) for t in newer.transitions}
     listed = [(mark, "State", every_state[name].label) for name, mark in found.states.items()]
     listed += [(mark, "Step", steps[step].label) for step, mark in found.steps.items()]
-    return render_template("workflows/changes.html", older=older, newer=newer, svg=svg, problem=problem,
-                           listed=[row for row in listed if row[0] in (ADDED, REMOVED, CHANGED)])
+    return [row for row in listed if row[0] in (ADDED, REMOVED, CHANGED)]
+
+
+def draft_drawings(published, draft) -> dict:
+    """A draft's page: the published version drawn, and beside it the draft drawn over it with its changes marked."""
+    published_svg, published_problem = _drawn(diagram(published), "draft-changes-words")
+    draft_svg, draft_problem = _drawn(changes_diagram(published, draft), "draft-changes-words")
+    return {"published": published, "published_svg": published_svg, "draft_svg": draft_svg,
+            "problem": published_problem or draft_problem, "listed": changes_listed(published, draft)}
 
 
 def _version(workflow_id: str, which: str):

@@ -25,6 +25,7 @@ from webapp.pages import not_found
 from webapp.rules.draft_forms import DraftForm, PublishForm, RetryImpactForm
 from webapp.rules.publishing import publish_from_page
 from webapp.workflows import bp
+from webapp.workflows.diagrams import draft_drawings
 
 
 def _newest(workflow_id: str) -> WorkflowVersion:
@@ -127,7 +128,18 @@ def draft(workflow_id: str, revision: int):
     job = _preview_job(row) if check and check.ok else None
     return render_template("workflows/draft_show.html", row=row, job=job, check=check, refusal=refusal,
                            report=workflow_preview.report_of(job) if job else None, form=PublishForm(),
-                           retry=RetryImpactForm(), today=clock.today())
+                           retry=RetryImpactForm(), today=clock.today(), drawings=_drawings(row, check))
+
+
+def _drawings(row: WorkflowVersion, check: WorkflowDraftCheck | None) -> dict | None:
+    """A draft's diagram beside the newest published version's, its changes marked (None: nothing to draw)."""
+    if check is None or not check.ok or check.workflow is None:
+        return None
+    try:
+        published = catalog().workflows.get(row.workflow_id)
+    except LookupError:
+        return None
+    return draft_drawings(published, check.workflow)
 
 
 @bp.route("/<workflow_id>/drafts/<int:revision>/preview", methods=["POST"])
