@@ -465,3 +465,26 @@ def test_every_link_between_the_pages_leads_somewhere() -> None:
             elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
                 broken.append(f"{page.name}: {target} (no such heading)")
     assert not broken, "; ".join(broken)
+
+
+def _links_leaving_the_repository(pages: list[Path]) -> list[str]:
+    """The relative links of these pages that lead out of the repository (a file a user of Ordinance lacks)."""
+    leaving = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            name = target.partition("#")[0]
+            if re.match(r"^[a-z]+:", target) or not name:
+                continue
+            if not (page.parent / name).resolve().is_relative_to(REPO):
+                leaving.append(f"{page.name}: {target}")
+    return leaving
+
+
+def test_the_readme_and_docs_link_only_inside_the_repository(tmp_path: Path) -> None:
+    """The README sends readers to docs/, never to ../shared: a link out of the clone passes the check above
+    on a machine that happens to hold the file, so it is refused here whether it exists or not."""
+    assert _links_leaving_the_repository([*sorted(DOCS.glob("*.md")), REPO / "README.md"]) == []
+    assert "docs/rules-format.md" in (REPO / "README.md").read_text(encoding="utf-8")
+    stray = tmp_path / "README.md"
+    stray.write_text("The format is in [RULES-FORMAT](../shared/RULES-FORMAT.md).\n", encoding="utf-8")
+    assert _links_leaving_the_repository([stray]) == ["README.md: ../shared/RULES-FORMAT.md"]
