@@ -52,6 +52,7 @@ from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import format_money, to_cents
+from engine.rules.months import period_months_later
 from engine.rules.proration import proration_in_force
 from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
@@ -546,8 +547,7 @@ def bill_one_read(session: Session, library, account: UtilityAccount, *, read_on
     taken = set(session.scalars(select(Bill.period).where(Bill.account_id == account.id)).all()) | set(
         session.scalars(select(MeterRead.period).where(MeterRead.account_id == account.id)).all())
     while period in taken:
-        year, month = int(period[:4]), int(period[5:])
-        period = f"{year + month // 12}-{month % 12 + 1:02d}"
+        period = period_months_later(period, 1)
     run = BillingRun(library, account.cycle, period, billed_on, due_on, now, posted_by=actor)
     history = list(session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
                                           MeterRead.consumption_ccf)

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from engine.rules.conditions import COMBINATORS, SYMBOLS, comparison_words, shown
 from engine.rules.editing import Cell
 from engine.rules.kinds.criteria import HIT_WORDS
+from engine.rules.months import first_of_month, months_in
 from engine.rules.results import as_text
 from engine.rules.types import YamlMapping, YamlValue
 from engine.rules.wording import fact_words
@@ -314,14 +315,14 @@ def month_grids(version: YamlMapping, first: date, count: int) -> list[Month]:
     singles = {str(p["from"]): str(p.get("reason") or "") for p in (version.get("no_shutoff") or {}).get("periods", [])
                if p.get("from") == p.get("to")}
     names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    months, year, month = [], first.year, first.month
-    for _ in range(count):
+    months = []
+    for later in range(count):
+        start = first_of_month(first, later)
         weeks = []
-        for week in month_calendar.Calendar().monthdatescalendar(year, month):
+        for week in month_calendar.Calendar().monthdatescalendar(start.year, start.month):
             weeks.append([Day(d, named.get(str(d)), names[d.weekday()] in closed, singles.get(str(d)))
-                          if d.month == month else None for d in week])
-        months.append(Month(date(year, month, 1), weeks))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+                          if d.month == start.month else None for d in week])
+        months.append(Month(start, weeks))
     return months
 
 
@@ -329,5 +330,4 @@ def months_shown(effective: date, until: date | None) -> int:
     """How many months a calendar version's grid shows: to the next version (at most 12, at least 1)."""
     if until is None:
         return 12
-    last = until - timedelta(days=1)
-    return max(1, min(12, (last.year - effective.year) * 12 + last.month - effective.month + 1))
+    return max(1, min(12, months_in(effective, until - timedelta(days=1))))

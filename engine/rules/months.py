@@ -8,11 +8,12 @@ A month later is not one thing when the day is the 29th, 30th or 31st. The city 
   the month's end when it is shorter: `months_later_or_next_first(Jan 31, 1)` is Mar 1.
 
 Whole months between two days (months of service, months late) count by the second rule.
+A billing period (YYYY-MM) steps by whole months: `period_months_later("2026-12", 1)` is 2027-01.
 """
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 
 def last_day_of_month(year: int, month: int) -> int:
@@ -39,6 +40,18 @@ def first_of_month(day: date, later: int = 0) -> date:
     return date(day.year + year, month + 1, 1)
 
 
+def period_months_later(period: str, count: int) -> str:
+    """The billing period (YYYY-MM) `count` months after `period` (before it, when negative).
+
+    >>> period_months_later("2026-12", 1)
+    '2027-01'
+    >>> period_months_later("2027-01", -13)
+    '2025-12'
+    """
+    month = first_of_month(date(int(period[:4]), int(period[5:7]), 1), count)
+    return f"{month.year:04d}-{month.month:02d}"
+
+
 def months_later_or_month_end(day: date, count: int) -> date:
     """The same day `count` months later; that month's last day when it is shorter.
 
@@ -63,6 +76,25 @@ def months_later_or_next_first(day: date, count: int) -> date:
     if day.day <= last_day_of_month(month.year, month.month):
         return month.replace(day=day.day)
     return first_of_month(month, 1)
+
+
+def months_in(first: date, last: date, count: str = "started") -> int:
+    """Calendar months from `first` through `last`: each month begun, or only those wholly inside.
+
+    >>> months_in(date(2026, 4, 15), date(2026, 12, 31)), months_in(date(2026, 4, 15), date(2026, 12, 31), "completed")
+    (9, 8)
+    """
+    if last < first:
+        return 0
+    begun = (last.year - first.year) * 12 + last.month - first.month + 1
+    if count == "started":
+        return begun
+    whole = begun
+    if first.day != 1:
+        whole -= 1
+    if last + timedelta(days=1) != first_of_month(last, 1):
+        whole -= 1
+    return max(whole, 0)
 
 
 def whole_months(start: date, end: date) -> int:

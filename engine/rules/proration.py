@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from engine.rules.months import first_of_month
+from engine.rules.months import months_in
 
 BY = ("days", "months", "none")
 COUNTS = ("started", "completed")
@@ -116,21 +116,6 @@ class Proration:
     def first_bill_from(self, read_on: date, opened_on: date) -> date:
         """The first day a first bill (no earlier read) covers: the day service began, or first_bill_days back."""
         return max(opened_on, read_on - timedelta(days=self.first_bill_days - 1))
-
-
-def months_in(first: date, last: date, count: str = "started") -> int:
-    """Calendar months from `first` through `last`: each month begun, or only those wholly inside."""
-    if last < first:
-        return 0
-    begun = (last.year - first.year) * 12 + last.month - first.month + 1
-    if count == "started":
-        return begun
-    whole = begun
-    if first.day != 1:
-        whole -= 1
-    if last + timedelta(days=1) != first_of_month(last, 1):
-        whole -= 1
-    return max(whole, 0)
 
 
 def prorated(amount: Decimal, share: Share) -> Decimal:

@@ -26,6 +26,8 @@ from engine.money.bill_explanation import explain_bill
 from engine.money.ledger.standing import standings
 from engine.rules.errors import RuleError
 from engine.rules.kinds.bill_messages import messages_for
+from engine.rules.library import RuleLibrary
+from engine.rules.months import period_months_later
 from engine.rules.services import service_names
 from engine.money.scanline import scan_line
 from engine.store.models import Bill, Customer, LedgerEntry, MeterRead, UtilityAccount
@@ -49,7 +51,7 @@ class Statement:
 class StatementData:
     """Builds statements' data for bills, with the rules (service names, messages) read once per day and language."""
 
-    def __init__(self, library: Any) -> None:
+    def __init__(self, library: RuleLibrary) -> None:
         """The rules the statements quote (the city's services and its bill messages)."""
         self.library = library
         self._names: dict[tuple[date, str], dict[str, str]] = {}
@@ -155,17 +157,11 @@ def _reads(session: Session, ids: list[int], earliest: date, latest: date) -> di
     return found
 
 
-def _months_before(period: str, months: int) -> str:
-    """The period `months` before a YYYY-MM period."""
-    index = int(period[:4]) * 12 + int(period[5:]) - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def _bill_history(session: Session, ids: list[int], first: str, last: str) -> dict[int, list]:
     """The accounts' bills of the 12 months up to the latest period (and one before), by account, oldest first."""
     found: dict[int, list] = defaultdict(list)
     for bill in session.execute(select(Bill.account_id, Bill.period, Bill.billed_on, Bill.consumption_ccf)
-                                .where(Bill.account_id.in_(ids), Bill.period >= _months_before(first, USAGE_MONTHS),
+                                .where(Bill.account_id.in_(ids), Bill.period >= period_months_later(first, -USAGE_MONTHS),
                                        Bill.period <= last).order_by(Bill.period)):
         found[bill.account_id].append(bill)
     return found

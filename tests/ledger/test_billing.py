@@ -199,3 +199,15 @@ def test_a_file_without_the_needed_columns_is_refused_whole():
     from engine.money.billing import BillingError
     with pytest.raises(BillingError, match="account_number, read_on and reading"):
         parse_reads(["acct,date,value", "1,2026-02-26,5"])
+
+
+def test_one_read_in_a_billed_december_is_billed_for_the_next_free_month_in_january(db):
+    """A final read whose month is billed takes the first later month without a bill or read: 2026-12 is taken,
+    2027-01 too, so 2027-02 (the period steps by engine.rules.months.period_months_later)."""
+    from engine.money.billing import bill_one_read
+    account = account_with_reads(db, [("2026-11", date(2026, 11, 20), 1000, 10),
+                                       ("2026-12", date(2026, 12, 18), 1012, 12),
+                                       ("2027-01", date(2027, 1, 3), 1014, 2)])
+    one = bill_one_read(db, library(), account, read_on=date(2026, 12, 28), reading=1020, billed_on=date(2026, 12, 28),
+                        due_on=date(2027, 1, 20), now=NOW, actor="test", source="final read", store=False)
+    assert one.bill["period"] == "2027-02" and one.read["period"] == "2027-02"

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import doctest
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from engine.rules import months
 from engine.rules.months import (day_of_month_or_last, first_of_month, months_later_or_month_end,
-                                 months_later_or_next_first, whole_months)
+                                 months_later_or_next_first, period_months_later, whole_months)
 
 
 def test_the_docstring_examples_hold():
@@ -65,3 +67,34 @@ def test_the_first_of_a_month_before_or_after():
 def test_a_bill_day_of_31_in_february_is_its_last_day():
     assert day_of_month_or_last(2026, 2, 31) == date(2026, 2, 28)
     assert day_of_month_or_last(2026, 4, 15) == date(2026, 4, 15)
+
+
+def test_a_billing_period_steps_by_whole_months_across_the_year():
+    assert period_months_later("2026-12", 1) == "2027-01"
+    assert period_months_later("2026-11", -12) == "2025-11"
+    assert period_months_later("2027-01", -13) == "2025-12"
+    assert [period_months_later("2026-11", k) for k in range(3)] == ["2026-11", "2026-12", "2027-01"]
+
+
+MONTH_ARITHMETIC = re.compile(r"\*\s*12\b|//\s*12\b|%\s*12\b|divmod\([^)]*,\s*12\)|month\s*==\s*12")
+
+
+def month_arithmetic_outside_months(root: Path) -> list[str]:
+    """The lines of the engine that step or count months by hand (x 12, // 12, % 12) outside engine/rules/months.py."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "months.py" or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if MONTH_ARITHMETIC.search(line.split("#", 1)[0]):
+                found.append(f"{path.relative_to(root.parent)}:{number}")
+    return found
+
+
+def test_months_are_stepped_and_counted_only_in_engine_rules_months(tmp_path):
+    """Billing's next free period, statements' usage window, the calendar grid and proration all ask months.py."""
+    engine = Path(__file__).resolve().parents[2] / "engine"
+    assert month_arithmetic_outside_months(engine) == []
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "engine" / "billing.py").write_text('period = f"{year + month // 12}-{month % 12 + 1:02d}"\n')
+    assert month_arithmetic_outside_months(tmp_path / "engine") == ["engine/billing.py:1"]

@@ -8,7 +8,8 @@ import pytest
 
 from engine.rules.errors import DocumentErrors
 from engine.rules.loader import load_document
-from engine.rules.proration import Proration, months_in
+from engine.rules.months import months_in
+from engine.rules.proration import Proration
 
 DAYS = Proration.of({"proration": {"by": "days", "unit_days": 30, "whole_days": {"from": 25, "to": 35},
                                    "minimum_days": 5}})
