@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from engine.money.amounts import round_money
+from engine.money.amounts import money_text, round_money
 from engine.rules import bounds
 from engine.rules.document import RuleDocument, Version
 from engine.rules.conditions import compare
@@ -126,7 +126,7 @@ class MeasureResult:
     def to_json(self) -> dict:
         """The result as `--json` prints it: money as text with two decimals, dates ISO."""
         value = self.value
-        shown = f"{value:.2f}" if isinstance(value, Decimal) else json_value(value)
+        shown = money_text(value) if isinstance(value, Decimal) else json_value(value)
         return {"fact": self.fact, "type": self.type, "value": shown, "defaulted": self.defaulted,
                 "stream": self.stream,
                 "window": {"from": self.window_from.isoformat() if self.window_from else None,
@@ -138,7 +138,7 @@ class MeasureResult:
 
 def _event_json(event: Event) -> dict:
     """One event as JSON: money as text, dates ISO."""
-    return {k: (f"{v:.2f}" if isinstance(v, Decimal) else json_value(v)) for k, v in event.items()}
+    return {k: (money_text(v) if isinstance(v, Decimal) else json_value(v)) for k, v in event.items()}
 
 
 def measure_stream(doc: RuleDocument, version: Version) -> Stream:

@@ -1,7 +1,9 @@
 """Money's one rounding function and its two ways of being written: for people and for machines."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,27 @@ def test_whole_cents_are_what_money_may_hold():
     with pytest.raises(ValueError, match="more than two decimals"):
         to_cents(Decimal("52.035"))
     assert to_cents(Decimal("52.03")) == 5203 and parse_money("52") == Decimal("52.00")
+
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
+BY_HAND = re.compile(r"""\.2f\}|quantize\((CENT|Decimal\(["']0?\.01["']\))""")
+
+
+def money_written_by_hand(root: Path) -> list[str]:
+    """The engine's lines that write or round money to cents themselves (`:.2f`, quantize to cents), outside amounts.py."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "amounts.py" or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if BY_HAND.search(line):
+                found.append(f"{path.name}:{number}")
+    return found
+
+
+def test_the_engine_writes_and_rounds_money_only_through_amounts(tmp_path):
+    """A measure's JSON once wrote its money with f"{value:.2f}" (half even); now money_text, like everything else."""
+    assert money_written_by_hand(ENGINE) == []
+    (tmp_path / "measure.py").write_text('shown = f"{value:.2f}"\nkept = value.quantize(Decimal("0.01"))\n')
+    assert money_written_by_hand(tmp_path) == ["measure.py:1", "measure.py:2"]
+
