@@ -192,3 +192,53 @@ def test_the_circle_checks_can_fail():
 def test_the_workflow_actions_never_reach_the_runtime():
     """The runtime runs the actions and hands them what they need (StepContext.open_linked)."""
     assert "engine.workflow.runtime" not in reached_from("engine.workflow.actions")
+
+
+# --- the core's types, not Any ---------------------------------------------------------------------------------------
+
+CORE_PACKAGES = ("engine.rules", "engine.rulebook", "engine.workflow")
+CORE_OBJECTS = ("session", "db", "library", "rules", "workflows", "services", "catalog", "doc", "document")
+
+
+def _parameters(tree: ast.AST) -> list[tuple[str, ast.arg]]:
+    """Every annotated parameter of every function of a module, with its function's name."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg,
+                        arguments.kwarg]:
+                if arg is not None and arg.annotation is not None:
+                    found.append((node.name, arg))
+    return found
+
+
+def _says_any(annotation: ast.expr) -> bool:
+    """True when an annotation is, or holds, typing's Any."""
+    return any(isinstance(n, ast.Name) and n.id == "Any" or isinstance(n, ast.Attribute) and n.attr == "Any"
+               for n in ast.walk(annotation))
+
+
+def parameters_typed_any(module: str, tree: ast.AST) -> list[str]:
+    """The parameters that say Any where the core has a type: any parameter of the rule core, the rulebook and the
+    workflow; anywhere in the engine, a session, a library, the rules, the workflows or the catalog."""
+    core = any(module == p or module.startswith(p + ".") for p in CORE_PACKAGES)
+    return [f"{module}.{function}({arg.arg})" for function, arg in _parameters(tree)
+            if _says_any(arg.annotation) and (core or arg.arg in CORE_OBJECTS)]
+
+
+def test_no_core_parameter_is_typed_any():
+    """The issue counted 41 (`rules`, `workflows`, `services`); a value read from YAML or kept as JSON says so
+    (engine.rules.types.YamlValue, JsonValue)."""
+    found = [p for module in modules_in("engine") for p in parameters_typed_any(module, ast.parse(sources()[module]
+                                                                                                  .read_text()))]
+    assert found == []
+
+
+def test_the_any_check_can_fail():
+    tree = ast.parse("def run_sweep(factory, *, services: Any = None): ...\n"
+                     "def read(spec: Mapping[str, typing.Any]): ...\ndef cell(value: Any): ...\n")
+    assert parameters_typed_any("engine.sweeps.runner", tree) == ["engine.sweeps.runner.run_sweep(services)"]
+    assert parameters_typed_any("engine.workflow.selectors", tree) == [
+        "engine.workflow.selectors.run_sweep(services)", "engine.workflow.selectors.read(spec)",
+        "engine.workflow.selectors.cell(value)"]

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import audit
 from engine.money.billing import check_period
 from engine.notices.kept import city_details
+from engine.rules.library import RuleLibrary
 from engine.statements.data import Statement, StatementData, bills_of_run
 from engine.statements.render import STATEMENT, StatementRenderer
 from engine.store.models import Bill
@@ -126,7 +127,7 @@ def _write(path: Path, content: bytes) -> None:
     os.replace(partial, path)
 
 
-def mail_statements(session: Session, library: Any, *, cycle: str, period: str, folder: str | Path,
+def mail_statements(session: Session, library: RuleLibrary, *, cycle: str, period: str, folder: str | Path,
                     now: datetime, actor: str, renderer: StatementRenderer | None = None) -> StatementRun:
     """Render every bill of a billing run into one mailing PDF with its postal summary; audited."""
     check_period(period)
@@ -162,7 +163,7 @@ def mail_statements(session: Session, library: Any, *, cycle: str, period: str, 
     return StatementRun(cycle, period, pdf_path, summary_path, digest, summary)
 
 
-def statement_of_bill(session: Session, library: Any, bill_id: int) -> Statement:
+def statement_of_bill(session: Session, library: RuleLibrary, bill_id: int) -> Statement:
     """One bill's statement data (for a reprint or an e-bill)."""
     bill = session.scalar(select(Bill).where(Bill.id == bill_id).options(selectinload(Bill.lines)))
     if bill is None:
@@ -170,7 +171,7 @@ def statement_of_bill(session: Session, library: Any, bill_id: int) -> Statement
     return StatementData(library).of_bills(session, [bill])[0]
 
 
-def statement_pdf(session: Session, library: Any, bill_id: int, templates_dir: str | Path = TEMPLATES,
+def statement_pdf(session: Session, library: RuleLibrary, bill_id: int, templates_dir: str | Path = TEMPLATES,
                   language: str | None = None) -> bytes:
     """One bill's statement as a PDF, rendered now from the stored bill (as of its date: what was mailed); in
     `language` when given (a Spanish bill's English twin), else in the customer's."""

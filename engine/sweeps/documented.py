@@ -36,6 +36,7 @@ from engine.accounts.facts import standing_facts
 from engine.money import money_text
 from engine.money.ledger import standings
 from engine.rules.conditions import Condition
+from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.versions import version_in_force
@@ -50,6 +51,7 @@ from engine.workflow.facts import subject_facts
 from engine.workflow.guards import Actor, judge
 from engine.workflow.model import Workflow
 from engine.workflow.selectors import Selector
+from engine.workflow.services import Catalog
 
 KIND = "sweep"
 WINDOW_PER_SUBJECT = 12  # account ids scanned per subject wanted: about one account in twelve is past due
@@ -130,7 +132,7 @@ class Plan:
         return ([self.works] if self.works else []) + [a_list.selector for a_list in self.lists]
 
 
-def sweep_names(rules: Iterable[Any]) -> list[str]:
+def sweep_names(rules: Iterable[RuleDocument]) -> list[str]:
     """The ids of the sweep documents of a library, sorted."""
     return sorted(doc.id for doc in rules if doc.kind == KIND)
 
@@ -160,7 +162,7 @@ class DocumentSweep:
         self.title = name
         self._when: Condition | None = None  # the opening condition of the chunk's version, read once a chunk
 
-    def check(self, services: Any, on: date) -> None:
+    def check(self, services: Catalog | None, on: date) -> None:
         """SweepError unless the catalog has this sweep's document with a version in force on the day."""
         if services is None:
             raise SweepError(f"{self.name} is a sweep document; it runs with the city's rules")

@@ -8,7 +8,8 @@ the balances, seal the audit log and review cash-only accounts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+
+from engine.rules.document import RuleDocument
 
 from engine.sweeps.audit_checkpoint import AuditCheckpointSweep
 from engine.sweeps.balances_rollover import BalancesRollOverSweep
@@ -24,12 +25,12 @@ BUILT_IN: dict[str, type] = {
 SWEEPS = BUILT_IN  # the names that need no document
 
 
-def all_sweeps(rules: Iterable[Any]) -> list[str]:
+def all_sweeps(rules: Iterable[RuleDocument]) -> list[str]:
     """Every sweep's name: the built-in ones, then the city's sweep documents."""
     return list(BUILT_IN) + [name for name in sweep_names(rules) if name not in BUILT_IN]
 
 
-def get_sweep(name: str, rules: Iterable[Any] | None = None) -> Sweep:
+def get_sweep(name: str, rules: Iterable[RuleDocument] | None = None) -> Sweep:
     """A new sweep of this name: a built-in one, else the city's sweep document of that id.
 
     Given the city's rules, a name that is neither is a SweepError listing the sweeps there

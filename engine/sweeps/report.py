@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.money import money_text
 from engine.store.models import NoticeBatch, SweepRun
@@ -83,7 +84,7 @@ def _run_summary(run: SweepRun) -> dict[str, Any]:
             else None, "runner": run.runner, "subjects": report.get("subjects", 0), "totals": report.get("totals", {})}
 
 
-def sweep_runs(session: Any, limit: int = 50, sweep: str | None = None) -> list[dict[str, Any]]:
+def sweep_runs(session: Session, limit: int = 50, sweep: str | None = None) -> list[dict[str, Any]]:
     """The latest runs (newest day first), for the supervisor's list of nights."""
     query = select(SweepRun).where(SweepRun.dry_run.is_(False))
     if sweep is not None:
@@ -92,7 +93,7 @@ def sweep_runs(session: Any, limit: int = 50, sweep: str | None = None) -> list[
     return [_run_summary(run) for run in runs]
 
 
-def sweep_run_report(session: Any, run_id: int) -> dict[str, Any]:
+def sweep_run_report(session: Session, run_id: int) -> dict[str, Any]:
     """One run with its whole report: counts per step, fees, notices by type and language, exceptions, mailings."""
     run = session.get(SweepRun, run_id)
     if run is None:
@@ -104,7 +105,7 @@ def sweep_run_report(session: Any, run_id: int) -> dict[str, Any]:
                          for b in batches]}
 
 
-def find_run(session: Any, sweep: str, as_of: Any) -> SweepRun | None:
+def find_run(session: Session, sweep: str, as_of: date) -> SweepRun | None:
     """The (real, not dry) run of a sweep for a day, or None."""
     return session.scalar(select(SweepRun).where(SweepRun.sweep == sweep, SweepRun.as_of == as_of,
                                                  SweepRun.dry_run.is_(False)))

@@ -32,6 +32,7 @@ from engine.audit_checkpoints import CheckpointWriter, describe
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
 from engine.workflow.night import Night
+from engine.workflow.services import Catalog
 
 
 class SweepError(RuntimeError):
@@ -47,7 +48,7 @@ class SweepContext:
     now: datetime
     report: SweepReport
     dry_run: bool
-    services: Any = None  # the rules and workflows (engine.workflow.services.Catalog)
+    services: Catalog | None = None  # the rules and workflows
     run_id: int | None = None
     today: date | None = None  # the city's date when the run runs (None: the night itself)
 
@@ -132,7 +133,7 @@ def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, 
 
 
 def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
-              clock: Callable[[], datetime], runner: str, services: Any = None, mailer: Mailer | None = None,
+              clock: Callable[[], datetime], runner: str, services: Catalog | None = None, mailer: Mailer | None = None,
               dry_run: bool = False, chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
               wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None) -> RunOutcome:
     """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module doc)."""
@@ -191,7 +192,7 @@ def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetim
 
 
 def _dry_run(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
-             clock: Callable[[], datetime], services: Any, chunk_size: int,
+             clock: Callable[[], datetime], services: Catalog | None, chunk_size: int,
              progress: Callable[[int, int], None] | None) -> RunOutcome:
     """Every chunk in a transaction that is rolled back: the report of what would happen."""
     report, cursor, chunks = SweepReport(caught_up_on=today if as_of < today else None), 0, 0

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
+from engine.rules.types import JsonValue
 from engine.store.models import Case
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.guards import Actor
@@ -49,16 +49,16 @@ class WorkflowPreview:
     open_cases: int = 0
     state_changes: int = 0
     step_changes: int = 0
-    changes_state: list[dict[str, Any]] = field(default_factory=list)
-    other_steps: list[dict[str, Any]] = field(default_factory=list)
-    not_judged: list[dict[str, Any]] = field(default_factory=list)
+    changes_state: list[dict[str, JsonValue]] = field(default_factory=list)
+    other_steps: list[dict[str, JsonValue]] = field(default_factory=list)
+    not_judged: list[dict[str, JsonValue]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The report as JSON (the day as text)."""
         return {**self.__dict__, "today": self.today.isoformat()}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> WorkflowPreview:
+    def from_json(cls, data: dict[str, JsonValue]) -> WorkflowPreview:
         """The report a job keeps."""
         return cls(**{**data, "today": date.fromisoformat(data["today"])})
 

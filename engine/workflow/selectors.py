@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from engine.rules.types import YamlValue
 from engine.workflow.model import State, Workflow
 
 
@@ -23,7 +23,7 @@ class Selector:
     except_states: tuple[str, ...] = ()
 
     @classmethod
-    def read(cls, spec: Mapping[str, Any] | None) -> Selector | None:
+    def read(cls, spec: Mapping[str, YamlValue] | None) -> Selector | None:
         """The selector of a document's entry (None when absent)."""
         if spec is None:
             return None

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, distinct, func, insert, select, text, update
+from sqlalchemy import Row, bindparam, delete, distinct, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -87,7 +87,7 @@ def service_rows(account_id: int, standing: Standing) -> list[dict[str, Any]]:
             for owed in standing.by_service]
 
 
-def standing_of_row(row: Any, as_of: date, services: Iterable[Any] = ()) -> Standing:
+def standing_of_row(row: Row, as_of: date, services: Iterable[Row] = ()) -> Standing:
     """The standing a kept row (and its service rows) holds, read on `as_of` (the kept day, or a day it cannot
     have moved from)."""
     oldest = row.oldest_unpaid_due
@@ -105,9 +105,9 @@ SERVICE_ROW = tuple(AccountServiceBalance.__table__.c)
 SERVICES_KEPT = select(*SERVICE_ROW).where(AccountServiceBalance.account_id.in_(bindparam("ids", expanding=True)))
 
 
-def kept_services(session: Session, account_ids: list[int]) -> dict[int, list[Any]]:
+def kept_services(session: Session, account_ids: list[int]) -> dict[int, list[Row]]:
     """The kept service rows of these accounts (a few thousand at most), by account."""
-    found: dict[int, list[Any]] = {}
+    found: dict[int, list[Row]] = {}
     if account_ids:
         for row in session.execute(SERVICES_KEPT, {"ids": account_ids}):
             found.setdefault(row.account_id, []).append(row)
