@@ -59,7 +59,7 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     import webapp.cli.sweep_worker
 
     for module, name in ((webapp.cli.bench, "run_rules_bench"), (webapp.cli.bench_billing, "run_billing_bench"),
-                         (webapp.cli.bench_notices, "run_notice_bench"), (webapp.cli.bench_sweep, "generate"),
+                         (webapp.cli.bench_notices, "run_notice_bench"), (webapp.cli.bench_sweep, "run_sweep_bench"),
                          (webapp.cli.bench_search, "run_search_bench"),
                          (webapp.cli.bench_statements, "run_statement_bench"),
                          (webapp.cli.bench_impact, "run_impact_bench"), (webapp.cli.bench_web, "run_web_bench"),

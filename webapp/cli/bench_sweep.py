@@ -2,7 +2,8 @@
 
     ordinance bench sweep --accounts 100000 [--pdf] [--chunk 500] [--json]
 
-Generates the benchmark city (benchmarks.sweep_city, in a child process so its memory
+The benchmark is benchmarks.sweep; this command runs it and prints its numbers. It
+generates the benchmark city (benchmarks.sweep_city, in a child process so its memory
 does not count; its balances kept as of the day before the night) into a temporary SQLite
 database, then in this process: a baseline pass that streams every ledger row and computes
 every account's standing (nothing else); the dashboard's past-due count and the sweep's
@@ -15,159 +16,15 @@ mailing, and the notice benchmark compares one mailing PDF with one PDF per noti
 from __future__ import annotations
 
 import json
-import resource
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from engine.money.ledger import standings
-from engine.money.ledger.kept import roll_over
-from benchmarks.notices import run_notice_bench
-from engine.store.db import make_engine, make_sessionmaker
-from engine.store.schema import upgrade
+from benchmarks.sweep import MEMORY_TARGET_MB, BenchError, run_sweep_bench
 from benchmarks.sweep_city import NIGHT
-from engine.sweeps.mailing import Mailer
-from engine.sweeps.delinquency import maybe_past_due, past_due_accounts, windows
-from engine.sweeps.registry import get_sweep
-from engine.sweeps.runner import run_sweep
-from engine.workflow.services import Catalog
 from webapp.cli.bench import command as bench
-from webapp.cli.context import CityContext, pass_city
-from webapp.main.summary import past_due_accounts as past_due_count_from_ledger, past_due_count
-from samplecity.city import APPROVAL_ROLE_IDS
-
-REPO = Path(__file__).resolve().parents[2]
-TARGETS = {100_000: 30.0, 1_000_000: 300.0}  # seconds, from the design's quality bars
-MEMORY_TARGET_MB = 1024
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def generate(url: str, accounts: int) -> tuple[float, dict]:
-    """Write the benchmark city in a child process; its seconds and rows per table."""
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "benchmarks.sweep_city", url, str(accounts), str(REPO / "rules")],
-                          cwd=REPO, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise click.ClickException(f"generating the city failed:\n{done.stderr}")
-    return time.perf_counter() - started, json.loads(done.stdout)
-
-
-def baseline(factory, as_of) -> tuple[float, float, int, int]:
-    """A bare streaming pass: every ledger row read, every account's standing computed; wall and CPU seconds, counts."""
-    started, cpu = time.perf_counter(), time.process_time()
-    accounts = past_due = 0
-    with factory() as session:
-        for _account_id, standing in standings(session, as_of):
-            accounts += 1
-            past_due += standing.past_due_cents > 0
-    return time.perf_counter() - started, time.process_time() - cpu, accounts, past_due
-
-
-def timed(work: Callable[[], object]) -> tuple[float, object]:
-    """Seconds a piece of work took, and what it gave."""
-    started = time.perf_counter()
-    found = work()
-    return time.perf_counter() - started, found
-
-
-def dashboard_count(factory, as_of) -> dict:
-    """The dashboard's past-due count from the ledger (one SQL query) and from the kept balances; seconds, counts."""
-    with factory() as session:
-        ledger_s, by_ledger = timed(lambda: past_due_count_from_ledger(session, as_of))
-        kept_s, by_kept = timed(lambda: past_due_count(session, as_of))
-    return {"ledger_seconds": round(ledger_s, 3), "kept_seconds": round(kept_s, 3), "ledger_count": by_ledger,
-            "kept_count": by_kept}
-
-
-def candidates(factory, as_of, width: int) -> dict:
-    """The sweep's candidate query over every window of account ids, from the ledger and from the kept balances."""
-    def over_every_window(query) -> int:
-        with factory() as session:
-            return sum(len(query(session, as_of, low, high)) for low, high in windows(session, 0, width))
-
-    ledger_s, by_ledger = timed(lambda: over_every_window(maybe_past_due))
-    kept_s, by_kept = timed(lambda: over_every_window(past_due_accounts))
-    return {"ledger_seconds": round(ledger_s, 3), "kept_seconds": round(kept_s, 3), "ledger_candidates": by_ledger,
-            "kept_candidates": by_kept}
-
-
-def night_roll_over(factory, as_of, clock) -> tuple[float, int]:
-    """The night's roll-over of the kept balances, in its own transaction; seconds and accounts worked out."""
-    with factory() as session, session.begin():
-        seconds, done = timed(lambda: roll_over(session, as_of, now=clock(), actor="bench"))
-    return seconds, done.accounts
-
-
-class TimedMailer(Mailer):
-    """The sweep's mailer, timing its rendering (to tell the mailing's notices per second)."""
-
-    seconds = 0.0
-
-    def __call__(self, session, run):
-        """Render as the mailer does, adding up the seconds."""
-        started = time.perf_counter()
-        try:
-            return super().__call__(session, run)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-
-def run_bench(accounts: int, pdf: bool, chunk: int, folder: Path, clock: Callable[[], datetime]) -> dict:
-    """Generate, measure the baseline, run the sweep (its clock: `clock`); the numbers."""
-    url = f"sqlite:///{folder / 'bench.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()  # the generator writes alone
-    generated_s, rows = generate(url, accounts)
-    factory = make_sessionmaker(engine)
-    base_s, base_cpu, base_accounts, past_due = baseline(factory, NIGHT)
-    dashboard_before_roll_over = dashboard_count(factory, NIGHT)
-    roll_s, rolled = night_roll_over(factory, NIGHT, clock)
-    dashboard = dashboard_count(factory, NIGHT)
-    candidate_query = candidates(factory, NIGHT, chunk * 12)
-    rss_before_sweep = peak_rss_mb()
-    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
-    mailer = TimedMailer(REPO / "templates" / "notices", folder / "notices") if pdf else None
-    started, cpu = time.perf_counter(), time.process_time()
-    outcome = run_sweep(factory, get_sweep("delinquency"), as_of=NIGHT, today=NIGHT, clock=clock, runner="bench",
-                        services=catalog, mailer=mailer, chunk_size=chunk)
-    sweep_s, sweep_cpu = time.perf_counter() - started, time.process_time() - cpu
-    engine.dispose()
-    report = outcome.report
-    target = next((seconds for size, seconds in sorted(TARGETS.items()) if accounts <= size), None)
-    results = {
-        "accounts": accounts, "ledger_rows": rows["ledger"], "open_cases_before": rows["cases"],
-        "generate_seconds": round(generated_s, 1), "baseline_seconds": round(base_s, 2),
-        "baseline_cpu_seconds": round(base_cpu, 2), "sweep_cpu_seconds": round(sweep_cpu, 2),
-        "baseline_accounts": base_accounts, "baseline_past_due": past_due,
-        "dashboard_past_due_before_roll_over": dashboard_before_roll_over, "roll_over_seconds": round(roll_s, 3),
-        "roll_over_accounts": rolled, "dashboard_past_due": dashboard, "candidate_query": candidate_query,
-        "sweep_seconds": round(sweep_s, 2), "sweep_over_baseline": round(sweep_s / base_s, 2),
-        "sweep_over_baseline_cpu": round(sweep_cpu / base_cpu, 2) if base_cpu else None,
-        "accounts_per_second": round(accounts / sweep_s), "candidates_visited": report["subjects"],
-        "cases_opened": sum(report["cases_opened"].values()), "steps": report["totals"]["steps"],
-        "notices": report["totals"]["notices"], "fees": report["totals"]["fees"],
-        "exceptions": report["totals"]["exceptions"], "chunks": outcome.chunks, "chunk_size": chunk,
-        "mailings": report.get("mailings", []), "peak_rss_mb_before_sweep": round(rss_before_sweep),
-        "peak_rss_mb": round(peak_rss_mb()), "target_seconds": target,
-        "meets_time_target": None if target is None else sweep_s <= target,
-        "meets_memory_target": peak_rss_mb() <= MEMORY_TARGET_MB,
-    }
-    if pdf:
-        results["mailing_seconds"] = round(mailer.seconds, 2)
-        results["mailing_notices_per_s"] = round(results["notices"] / mailer.seconds, 1) if mailer.seconds else None
-        results["notice_bench"] = run_notice_bench(n=1000, singles=50)
-    return results
+from webapp.cli.context import CityContext, fail, pass_city
 
 
 def show(results: dict) -> None:
@@ -222,12 +79,15 @@ def show(results: dict) -> None:
 @pass_city
 def sweep_bench(city: CityContext, accounts: int, pdf: bool, chunk: int, as_json: bool, keep: Path | None) -> None:
     """Time the delinquency sweep on a generated city against a bare pass over its ledger."""
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        results = run_bench(accounts, pdf, chunk, keep, city.now)
-    else:
-        with tempfile.TemporaryDirectory(prefix="ordinance-bench-") as folder:
-            results = run_bench(accounts, pdf, chunk, Path(folder), city.now)
+    try:
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            results = run_sweep_bench(accounts, pdf, chunk, keep, city.now)
+        else:
+            with tempfile.TemporaryDirectory(prefix="ordinance-bench-") as folder:
+                results = run_sweep_bench(accounts, pdf, chunk, Path(folder), city.now)
+    except BenchError as error:
+        fail(str(error))
     if as_json:
         click.echo(json.dumps(results, indent=2, default=str))
     else:
