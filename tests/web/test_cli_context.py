@@ -1,6 +1,7 @@
 """One command-line context: every command's database, date and failures go through webapp.cli.context."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -195,3 +196,30 @@ def test_rules_show_and_eval_answer_from_the_published_store_not_the_folder(cli,
     assert from_files.stdout.splitlines()[-1] == "  total: 45.00"
     assert cli("rules", "show", "pool-permit-fee", "--rules-dir", str(rules_dir)).stdout.splitlines()[1] == (
         f"  file: {rules_dir}/pool-permit-fee.yaml")
+
+
+# --- every command through the one context ----------------------------------------------------------------------------
+
+CLI = Path(__file__).resolve().parents[2] / "webapp" / "cli"
+OWN_WAYS = re.compile(r"\b(date\.today|datetime\.now|datetime\.utcnow|utc_now|local_today|make_engine|"
+                      r"make_sessionmaker|create_engine|sessionmaker|open_database|require_schema|is_new)\s*\(")
+
+
+def opened_by_hand(folder: Path) -> list[str]:
+    """The lines of command modules that open a database, check its schema or read a clock themselves."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name in ("context.py", "failures.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if OWN_WAYS.search(line.split("#", 1)[0]):
+                found.append(f"{path.name}:{number}")
+    return found
+
+
+def test_no_command_opens_the_database_checks_the_schema_or_reads_a_clock_but_the_context(tmp_path):
+    """The issue counted 30 openings, 27 schema checks and 14 city dates (one the machine's date.today()); all are
+    webapp.cli.context's now. A benchmark's own generated database is opened by benchmarks/, not the command."""
+    assert opened_by_hand(CLI) == []
+    (tmp_path / "rules.py").write_text("as_of = as_of or date.today()\nengine = make_engine(url)\n")
+    assert opened_by_hand(tmp_path) == ["rules.py:1", "rules.py:2"]
