@@ -4,12 +4,14 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] < (3,13))' && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
+HOST := 127.0.0.1
+PORT := 5000
 
 .PHONY: run test test-sqlite test-postgres system-run system-test install install-test clean
 
 run: system-run install
 	$(BIN)/ordinance demo --if-new
-	$(BIN)/ordinance serve --host 127.0.0.1 --port 5000
+	$(BIN)/ordinance serve --host $(HOST) --port $(PORT)
 
 test: system-test install-test test-sqlite test-postgres
 
