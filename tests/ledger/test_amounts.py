@@ -56,11 +56,12 @@ def test_whole_cents_are_what_money_may_hold():
 
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
-BY_HAND = re.compile(r"""\.2f\}|quantize\((CENT|Decimal\(["']0?\.01["']\))""")
+BY_HAND = re.compile(r"""\.2f\}|quantize\((CENT|Decimal\(["']0?\.01["']\))|\$\{[^}]*amount""")
 
 
 def money_written_by_hand(root: Path) -> list[str]:
-    """The engine's lines that write or round money to cents themselves (`:.2f`, quantize to cents), outside amounts.py."""
+    """The engine's lines that write or round money to cents themselves (`:.2f`, quantize to cents, "$" before an
+    amount), outside amounts.py."""
     found = []
     for path in sorted(root.rglob("*.py")):
         if path.name == "amounts.py" or "migrations" in path.parts:
@@ -72,8 +73,10 @@ def money_written_by_hand(root: Path) -> list[str]:
 
 
 def test_the_engine_writes_and_rounds_money_only_through_amounts(tmp_path):
-    """A measure's JSON once wrote its money with f"{value:.2f}" (half even); now money_text, like everything else."""
+    """A measure's JSON once wrote its money with f"{value:.2f}" (half even), a fee's and a waiver's history line
+    with "$" and the amount as kept ($1234.50); now money_text and format_money, like everything else."""
     assert money_written_by_hand(ENGINE) == []
-    (tmp_path / "measure.py").write_text('shown = f"{value:.2f}"\nkept = value.quantize(Decimal("0.01"))\n')
-    assert money_written_by_hand(tmp_path) == ["measure.py:1", "measure.py:2"]
+    (tmp_path / "measure.py").write_text('shown = f"{value:.2f}"\nkept = value.quantize(Decimal("0.01"))\n'
+                                         'said = f"Fee {done.get(\'schedule\')}: ${done.get(\'amount\')}"\n')
+    assert money_written_by_hand(tmp_path) == ["measure.py:1", "measure.py:2", "measure.py:3"]
 

@@ -59,3 +59,12 @@ def test_a_steps_form_and_its_actions(words):
     assert words.done("Fee late-fee (version of 2024-07-01): $12.00") == (
         "Fee Late payment penalty on utility bills (version of 2024-07-01): $12.00")
     assert words.step("mail_shutoff_notice") == "Mail the shut-off notice" and words.step("open") == "Opened"
+
+
+def test_a_fee_and_a_waiver_say_their_amount_as_every_page_does():
+    """$1,234.50 with its thousands comma, through engine.money.format_money, not "$" before the kept text."""
+    from engine.workflow.actions import ACTIONS
+    assert ACTIONS["fee"].words({"action": "fee", "schedule": "late-fee", "version": "2024-07-01",
+                                 "amount": "1234.5"}) == "Fee late-fee (version of 2024-07-01): $1,234.50"
+    assert ACTIONS["waive"].words({"action": "waive", "fee": "late-fee", "amount": "1234.50", "reason": "first time"}
+                                  ).endswith("of $1,234.50: first time")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine import audit
-from engine.money import ledger, to_cents
+from engine.money import format_money, ledger, to_cents
 from engine.rules.kinds.deadline import penalty_schedules
 from engine.rules.library import RuleLibrary
 from engine.rules.schedule import service_of
@@ -102,7 +102,7 @@ def run(ctx: StepContext, action: Action) -> None:
 
 def words(done: Done) -> str:
     """'Fee late-fee (version of 2024-07-01): $22.59', with the term and what was prorated for a term's fee."""
-    said = f"Fee {done.get('schedule')} (version of {done.get('version')}): ${done.get('amount')}"
+    said = f"Fee {done.get('schedule')} (version of {done.get('version')}): {format_money(str(done.get('amount')))}"
     if done.get("term"):
         said += f", for the term {done['term']}"
     if done.get("prorated"):

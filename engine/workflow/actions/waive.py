@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.money import ledger
+from engine.money import format_money, ledger
 from engine.rules.errors import EvaluationError
 from engine.rules.types import YamlValue
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
@@ -56,7 +56,7 @@ def run(ctx: StepContext, action: Action) -> None:
 
 def words(done: Done) -> str:
     """'Waived the reconnection fee of $75.00: first shut-off, hardship'."""
-    return f"Waived {fee_words(str(done.get('fee', '')))} of ${done.get('amount')}: {done.get('reason')}"
+    return f"Waived {fee_words(str(done.get('fee', '')))} of {format_money(str(done.get('amount')))}: {done.get('reason')}"
 
 
 ACTION = WorkflowAction("waive", check, run, words)
