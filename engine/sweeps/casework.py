@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, or_, select
@@ -28,6 +27,7 @@ from engine.store.models import (Case, CaseEvent, Customer, Deposit, LedgerEntry
 from engine.sweeps.report import SweepReport
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
+from engine.workflow.actions import ACTIONS
 from engine.workflow.facts import ACCOUNT_FACTS_MEMO
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.model import Workflow
@@ -57,15 +57,15 @@ class Tally:
             self.steps[f"{case.workflow_id}.{event.step}"] += 1
             done = _actions_done(event)
             for record in done:
-                if record.get("action") == "fee" and Decimal(record["amount"]) != 0:
-                    self.fees_cents[record["schedule"]] += to_cents(Decimal(record["amount"]))
-                elif record.get("action") == "notice":
-                    notice = session.get(Notice, record["notice_id"])
+                action = ACTIONS.get(str(record.get("action", "")))
+                if action is None:  # a record that is no action's (a field re-dated)
+                    continue
+                charged = action.fee(record)
+                if charged is not None and charged[1] != 0:
+                    self.fees_cents[charged[0]] += to_cents(charged[1])
+                for notice_id in action.notices(record):  # an occupant's copy is mailed too
+                    notice = session.get(Notice, notice_id)
                     self.notices[f"{notice.notice_type}/{notice.language}"] += 1
-                elif record.get("action") == "notice_occupants":  # the occupants' copies are mailed too
-                    for notice_id in record.get("notice_ids", []):
-                        notice = session.get(Notice, notice_id)
-                        self.notices[f"{notice.notice_type}/{notice.language}"] += 1
             self._re_datings(case, event, done)
 
     def _re_datings(self, case: Case, event: CaseEvent, done: list[dict[str, Any]]) -> None:

@@ -3,12 +3,14 @@
 Each action is one module of this package holding one `WorkflowAction`; the package lists
 them (`engine.workflow.actions.ACTIONS`). The definition reader calls `check` with itself
 (as a `DefinitionChecker`) while it reads a workflow; the runtime calls `run` with the step
-being taken; the case history shows what was done in `words`.
+being taken; the case history shows what was done in `words`; a night's sweep report counts
+the fees an action charged (`fee`) and the notices it wrote (`notices`) from its record.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from engine.rules.types import JsonValue, YamlValue
@@ -49,6 +51,16 @@ def done_words(done: Done) -> str:
     return f"{kind.replace('_', ' ').capitalize()}: {details}" if details else kind.replace("_", " ").capitalize()
 
 
+def no_fee(_done: Done) -> tuple[str, Decimal] | None:
+    """An action that charges no fee."""
+    return None
+
+
+def no_notices(_done: Done) -> tuple[int, ...]:
+    """An action that writes no notice."""
+    return ()
+
+
 @dataclass(frozen=True)
 class WorkflowAction:
     """One kind of action: its YAML name, the check of its value in a definition, and its run in a step."""
@@ -57,3 +69,5 @@ class WorkflowAction:
     check: Callable[[DefinitionChecker, YamlValue, str], None]
     run: Callable[[StepContext, Action], None]
     words: Callable[[Done], str] = done_words
+    fee: Callable[[Done], tuple[str, Decimal] | None] = no_fee  # (schedule, amount) of the fee its record says
+    notices: Callable[[Done], tuple[int, ...]] = no_notices     # the ids of the Notice rows its record says it wrote

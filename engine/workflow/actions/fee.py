@@ -110,4 +110,9 @@ def words(done: Done) -> str:
     return said
 
 
-ACTION = WorkflowAction("fee", check, run, words)
+def fee(done: Done) -> tuple[str, Decimal]:
+    """The schedule and the amount charged (0 when the schedule gave nothing)."""
+    return str(done["schedule"]), Decimal(str(done["amount"]))
+
+
+ACTION = WorkflowAction("fee", check, run, words, fee=fee)

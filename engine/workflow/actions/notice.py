@@ -47,4 +47,9 @@ def words(done: Done) -> str:
     return f"Notice {str(done.get('notice', '')).replace('-', ' ')} written"
 
 
-ACTION = WorkflowAction("notice", check, run, words)
+def notices(done: Done) -> tuple[int, ...]:
+    """The one notice written."""
+    return (int(done["notice_id"]),)
+
+
+ACTION = WorkflowAction("notice", check, run, words, notices=notices)

@@ -73,4 +73,9 @@ def words(done: Done) -> str:
     return f"Notice {kind} to {count} occupant{'s' if count != 1 else ''} written"
 
 
-ACTION = WorkflowAction("notice_occupants", check, run, words)
+def notices(done: Done) -> tuple[int, ...]:
+    """The occupants' copies (none when no occupant is on record)."""
+    return tuple(int(i) for i in done.get("notice_ids") or ())
+
+
+ACTION = WorkflowAction("notice_occupants", check, run, words, notices=notices)
