@@ -114,3 +114,13 @@ def test_from_documents_accepts_documents_already_read(folder):
     assert len(RuleLibrary.from_documents(documents)) == 5
     with pytest.raises(DocumentErrors, match="no calendar named"):
         RuleLibrary.from_documents([d for d in documents if d.id != "city-calendar"])
+
+
+def test_a_term_applies_to_schedules_only(folder):
+    """The kind says so (RuleKind.takes_term), as it says whether a period applies."""
+    from engine.rules.kinds import REGISTRY
+    assert [name for name, kind in REGISTRY.items() if kind.takes_term] == ["schedule"]
+    library = RuleLibrary.from_folder(folder)
+    with pytest.raises(EvaluationError) as failure:
+        library.evaluate_term("city-calendar", {}, date(2026, 7, 1), date(2027, 6, 30))
+    assert str(failure.value) == "a term applies to schedules only; city-calendar is a calendar"

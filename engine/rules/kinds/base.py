@@ -81,6 +81,7 @@ class RuleKind:
     terms: Callable[[RuleDocument, Version], list[Term]] = no_terms  # a version's figures in words
     takes_inputs: bool = True
     takes_period: bool = False
+    takes_term: bool = False  # priced for a term from a day to another (a license's first year), prorated
     header_keys: Callable[[], JsonSchema] = no_header_keys  # the JSON Schema of the kind's own header keys
     header_required: tuple[str, ...] = ()
     one_per_city: bool = False  # a city has at most one document of the kind (its services, its payment order)

@@ -373,4 +373,5 @@ def references(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator
 
 
 KIND = RuleKind("schedule", version_keys, ("lines",), check_version, evaluate, bill_lines, lint=table_keys,
-                references=references, facts_read=facts_read, terms=terms, takes_period=True)
+                references=references, facts_read=facts_read, terms=terms, takes_period=True,
+                takes_term=True)
