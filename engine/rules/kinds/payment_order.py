@@ -94,7 +94,7 @@ def terms(doc: RuleDocument, version) -> list[Term]:
     if "order" not in version.body:
         return []
     order = order_of(version.body)
-    return [Term("Payments", "applied", order.words()),
+    return [Term("Payments", "are applied", order.words()),
             Term("Aging", "buckets", ", ".join(order.bucket_words()[1:]))]
 
 
