@@ -465,3 +465,10 @@ def test_every_link_between_the_pages_leads_somewhere() -> None:
             elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
                 broken.append(f"{page.name}: {target} (no such heading)")
     assert not broken, "; ".join(broken)
+
+
+@pytest.mark.parametrize("page,contract", [(RULES_PAGE, "RULES-FORMAT.md"), (WORKFLOW_PAGE, "WORKFLOW-FORMAT.md")])
+def test_the_format_pages_say_they_supersede_the_design_contract(page: Path, contract: str) -> None:
+    """The repository's format pages, not the shared design contract, say what the system reads: each says so."""
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "supersedes the project's design contract" in text and f"(`{contract}` in the shared design folder)" in text
