@@ -60,3 +60,13 @@ def test_the_rule_a_notice_cites_is_the_workflows_to_say(db, catalog):
     consulted = notice_data(*args, [{"rule": "late-fee", "version": "2024-07-01"}])[1]["reference"]
     assert consulted == version_in_force(catalog.rules.get("late-fee"), ON).reference
     assert notice_data(*args, [])[1]["reference"] == "Final Shut-Off Notice"  # nothing cited or consulted: the title
+
+
+def test_a_reminder_prints_the_pay_by_day_the_workflow_set_and_no_day_of_its_own(db, catalog):
+    """How long a past-due reminder gives is the workflow's (it sets shutoff_notice_on); without it the letter is
+    refused by name rather than printing a number of days the code chose."""
+    account = create_account(db)
+    args = (db, catalog.rules, "past-due-reminder", "utility_account", account.id, ON, FACTS)
+    assert notice_data(*args, {"shutoff_notice_on": "2026-07-21"}, [], cites="late-fee")[1]["due_date"] == "2026-07-21"
+    with pytest.raises(NoticeDataError, match="past-due-reminder notice: the case has no 'shutoff_notice_on' to print"):
+        notice_data(*args, {}, [])
