@@ -140,7 +140,7 @@ class RuleLibrary:
         """A schedule's fee for a term from `as_of` through `term_ends` (a license's first year): the version in
         force on `as_of`, its lines prorated as its `proration:` block says (engine.rules.schedule.evaluate)."""
         doc = self.get(document_id)
-        if doc.kind != "schedule":
+        if not kind_named(doc.kind).takes_period:  # the kind that prices a period (schedule) prices a term
             raise EvaluationError(f"a term applies to schedules only; {doc.id} is a {doc.kind}")
         try:
             return schedule.evaluate(doc, facts, as_of, library=self, term_ends=term_ends)
