@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from engine.money.billing import RATE_SCHEDULES, billing_dates, parse_reads, rate_facts, run_billing, winter_average
+from engine.money.billing import billing_dates, billing_policy, parse_reads, rate_facts, run_billing, winter_average
+from engine.rules.kinds.billing import BillingPolicy
 from engine.money import to_cents
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Bill, Customer, MeterRead, Property, UtilityAccount
@@ -75,16 +76,18 @@ def write_reads_file(path: Path, reads: list[tuple]) -> None:
             handle.write(f"{number},{READ_ON.isoformat()},{reading}\n")
 
 
-def plain_facts(url: str, reads: list[tuple]) -> list[tuple[str, dict]]:
-    """(rate schedule, facts) for each read, exactly as the billing run computes them, prepared untimed."""
+def plain_facts(url: str, reads: list[tuple], policy: BillingPolicy) -> list[tuple[str, dict]]:
+    """(rate schedule, facts) for each read, exactly as the billing run computes them (by the city's billing
+    document's `policy`), prepared untimed."""
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         accounts = {row.number: row for row in session.execute(
             select(UtilityAccount.number, UtilityAccount.meter_size, UtilityAccount.rate_class,
                    UtilityAccount.services))}
     engine.dispose()
-    return [(RATE_SCHEDULES[accounts[number].rate_class],
-             rate_facts(accounts[number].meter_size, accounts[number].services, used, winter_average(history, READ_ON)))
+    return [(policy.rate_schedules[accounts[number].rate_class],
+             rate_facts(accounts[number].meter_size, accounts[number].services, used,
+                        winter_average(history, READ_ON, policy)))
             for number, _, used, history in reads]
 
 
@@ -111,8 +114,8 @@ def run_billing_bench(library, workdir: Path, accounts: int, *, now: datetime, t
         stored = session.scalar(select(func.count()).select_from(Bill))
     engine.dispose()
 
-    prepared = plain_facts(url, reads)
     billed_on = billing_dates(library, CYCLE, PERIOD, AS_OF)[0]
+    prepared = plain_facts(url, reads, billing_policy(library, billed_on))
     service = (PREVIOUS_ON + timedelta(days=1), READ_ON)
     started, cpu_started = timer(), cpu_timer()
     plain_cents = 0

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import sweep_city
-from engine.money.billing import RATE_SCHEDULES
+from engine.money.billing import billing_policy
 from engine.rulebook.evaluations import Evaluations
 from engine.rulebook.impact import billed_accounts, impact_of_draft, past_due_accounts
 from engine.rules import editing
@@ -39,7 +39,7 @@ from engine.store.schema import upgrade
 
 TODAY = sweep_city.NIGHT
 EFFECTIVE = date(TODAY.year + (TODAY.month == 12), TODAY.month % 12 + 1, 1)  # the first of next month
-WATER, SHUTOFF = RATE_SCHEDULES["residential"], "shutoff-eligibility"
+WATER, SHUTOFF = "water-rates-residential", "shutoff-eligibility"  # the sample city's documents
 CHUNK = 2000
 
 
@@ -93,6 +93,7 @@ def run_impact_bench(workdir: Path, accounts: int, *, rules_dir: Path, timer: Ca
     sweep_city.generate(path, accounts, rules_dir)
     add_last_bills(path, accounts)
     library = RuleLibrary.from_folder(rules_dir)
+    policy = billing_policy(library, TODAY)
     drafts = {WATER: load_document(rate_draft(rules_dir), f"{WATER} (draft)"),
               SHUTOFF: load_document(criteria_draft(rules_dir), f"{SHUTOFF} (draft)")}
     results: dict[str, Any] = {"accounts": accounts, "today": TODAY.isoformat(), "effective": EFFECTIVE.isoformat()}
@@ -100,7 +101,7 @@ def run_impact_bench(workdir: Path, accounts: int, *, rules_dir: Path, timer: Ca
     try:
         sessions = make_sessionmaker(engine)
         for name, document_id, population, evaluate in (
-                ("rate", WATER, lambda s: billed_accounts(s, "residential", CHUNK),
+                ("rate", WATER, lambda s: billed_accounts(s, ["residential"], CHUNK, policy),
                  lambda e, facts: e.totals(facts)),
                 ("criteria", SHUTOFF, lambda s: past_due_accounts(s, TODAY, CHUNK, library,
                                                                    reads=set(library.get(SHUTOFF).inputs)),

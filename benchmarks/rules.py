@@ -31,7 +31,7 @@ from sqlalchemy import select
 from benchmarks import billing as billing_city, sweep_city
 from engine.accounts.facts import facts_for_accounts
 from engine.money import round_money
-from engine.money.billing import RATE_SCHEDULES
+from engine.money.billing import billing_policy
 from engine.rules import criteria, pricing, schedule
 from engine.rules.document import RuleDocument
 from engine.rules.facts import check_facts
@@ -121,12 +121,13 @@ def account_fact_sets(workdir: Path, accounts: int, rules_dir: Path) -> list[dic
     return [{**found[account_id], **fields.get(account_id, {})} for account_id in ids]
 
 
-def bill_fact_sets(workdir: Path, accounts: int, now: datetime) -> list[dict]:
+def bill_fact_sets(workdir: Path, accounts: int, now: datetime, rules_dir: Path) -> list[dict]:
     """The rate facts of every residential read of a generated billing city, as the billing run builds them."""
     url = f"sqlite:///{workdir / 'bills.db'}"
     reads = billing_city.generate_city(url, accounts, now=now)
-    water = RATE_SCHEDULES["residential"]
-    return [facts for rule_id, facts in billing_city.plain_facts(url, reads) if rule_id == water]
+    policy = billing_policy(RuleLibrary.from_folder(rules_dir), BILLED_ON)
+    water = policy.rate_schedules["residential"]
+    return [facts for rule_id, facts in billing_city.plain_facts(url, reads, policy) if rule_id == water]
 
 
 def distinct(fact_sets: Sequence[dict], doc: RuleDocument) -> int:
@@ -213,7 +214,7 @@ def run_rules_bench(workdir: Path, accounts: int, *, rules_dir: Path, now: datet
     progress(f"generating {accounts:,} accounts with ledgers and cases, reading their facts")
     decisions = account_fact_sets(workdir, accounts, rules_dir)
     progress(f"generating {accounts:,} accounts with meters and reads, building their rate facts")
-    bills = bill_fact_sets(workdir, accounts, now)
+    bills = bill_fact_sets(workdir, accounts, now, rules_dir)
     progress("checking and timing")
     results: dict[str, Any] = {"accounts": accounts, "night": NIGHT.isoformat(), "billed_on": BILLED_ON.isoformat()}
     results.update(bench_criteria(texts["shutoff-eligibility"], decisions, timer))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
 from engine.accounts.meters import MeterError, NewMeter, check_new_meter, install_meter
-from engine.money.billing import RATE_SCHEDULES
+from engine.money.billing import BillingError, rate_classes
 from engine.money.deposits import deposit_due, take_deposit
 from engine.money.amounts import money_text
 from engine.rules.months import first_of_month
@@ -163,8 +163,12 @@ def plan_start(session: Session, library, request: StartRequest, *, replacing: i
     prop = session.get(Property, request.property_id)
     if prop is None:
         raise StartError(f"property: there is no property {request.property_id}")
-    if request.rate_class not in RATE_SCHEDULES:
-        raise StartError(f"rate class: {request.rate_class!r} is not one of {', '.join(RATE_SCHEDULES)}")
+    try:
+        classes = rate_classes(library, request.start_on)
+    except BillingError as missing:
+        raise StartError(f"rate class: {missing}") from None
+    if request.rate_class not in classes:
+        raise StartError(f"rate class: {request.rate_class!r} is not one of {', '.join(classes)}")
     if "water" not in request.services:
         raise StartError("services: water service is what an account starts; sewer goes with it")
     if request.start_reading < 0:

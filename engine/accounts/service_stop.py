@@ -14,7 +14,7 @@ Services flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from engine import audit
 from engine.accounts.meters import latest_read, meter_serving
 from engine.money import ledger
 from engine.money import from_cents, money_text
-from engine.money.billing import DUE_DAYS_WITHOUT_CALENDAR, BillLineText, OneBill, bill_one_read
+from engine.money.billing import BillLineText, OneBill, bill_one_read, due_without_calendar
 from engine.money.deposits import apply_to_final_bill
 from engine.money.ledger.posting import _net_by_kind, balance_cents, refundable_cents
 from engine.store.models import Deposit, UtilityAccount
@@ -141,15 +141,15 @@ def _priced(session: Session, library, account: UtilityAccount, request: StopReq
     """The final bill, priced (and posted when `store`); a StopError when the read cannot be billed."""
     try:
         return bill_one_read(session, library, account, read_on=request.move_out_on, reading=request.final_reading,
-                             billed_on=request.billed_on, due_on=final_bill_due(request.billed_on), now=now,
+                             billed_on=request.billed_on, due_on=final_bill_due(library, request.billed_on), now=now,
                              actor=actor, source=FINAL_READ_SOURCE, store=store)
     except ValueError as bad:
         raise StopError(f"final read: {bad}") from None
 
 
-def final_bill_due(billed_on: date) -> date:
-    """The day a final bill falls due: as a bill without the city calendar's cycle dates."""
-    return billed_on + timedelta(days=DUE_DAYS_WITHOUT_CALENDAR)
+def final_bill_due(library, billed_on: date) -> date:
+    """The day a final bill falls due: as a bill without the city calendar's cycle dates (the billing document's)."""
+    return due_without_calendar(library, billed_on)
 
 
 def plan_stop(session: Session, library, request: StopRequest, *, now: datetime, actor: str) -> StopPlan:

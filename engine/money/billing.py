@@ -31,6 +31,11 @@ report's exceptions. Without a file, the run bills the period's stored reads tha
 accepted or estimated and not yet billed. Either way the report lists what was not billed:
 the cycle's reads still waiting (to review, reread requested) and its active accounts with no
 read for the period.
+
+Which rate schedule each rate class is billed on, the due date when the cycle has no calendar
+timeline, and the winter average a sewer charge reads are the city's billing document's to say
+(`kind: billing`, engine.rules.kinds.billing; the sample city's rules/utilities/billing-policy.yaml):
+the version in force on the bill date, found by its kind. A run without one does not start.
 """
 from __future__ import annotations
 
@@ -53,13 +58,11 @@ from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
+from engine.rules.kinds.billing import BillingPolicy, billing_document
 from engine.rules.proration import proration_in_force
 from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
-RATE_SCHEDULES = {"residential": "water-rates-residential", "commercial": "water-rates-commercial"}
-DUE_DAYS_WITHOUT_CALENDAR = 21
-WINTER_MONTHS = (12, 1, 2)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -153,14 +156,40 @@ def check_period(period: str) -> date:
     return date(int(period[:4]), int(period[5:]), 1)
 
 
+def billing_policy(library, on: date) -> BillingPolicy:
+    """The city's billing document's version in force on the day, or a BillingError saying what to publish."""
+    from engine.rules.errors import EvaluationError
+    doc = billing_document(library)
+    if doc is None:
+        raise BillingError("the city has no billing document (kind: billing: which rate schedule each rate class "
+                           "is billed on, the due date without a calendar, the winter average); publish one before "
+                           "billing")
+    try:
+        return BillingPolicy.of(doc, on)
+    except EvaluationError as missing:
+        raise BillingError(f"{missing}; billing needs a version of it in force") from None
+
+
+def rate_classes(library, on: date) -> list[str]:
+    """The rate classes the billing document in force on the day bills (those an account may have)."""
+    return list(billing_policy(library, on).rate_schedules)
+
+
+def due_without_calendar(library, billed_on: date) -> date:
+    """The due date of a bill made on the day when no calendar timeline gives one: the billing document's days on."""
+    return billed_on + timedelta(days=billing_policy(library, billed_on).due_days)
+
+
 def billing_dates(library, cycle: str, period: str, as_of: date) -> tuple[date, date, str]:
-    """(bill date, due date, how they were set): from the city calendar's cycle timeline, else as_of + 21 days."""
+    """(bill date, due date, how they were set): from the city calendar's cycle timeline, else as_of plus the
+    billing document's days without a calendar."""
     from engine.rules.errors import EvaluationError
     try:
         steps = library.evaluate("city-calendar", {"cycle": cycle, "period": period}, as_of).to_json()["steps"]
         return date.fromisoformat(steps["bill"]), date.fromisoformat(steps["due"]), "city-calendar"
     except (EvaluationError, KeyError) as missing:
-        return as_of, as_of + timedelta(days=DUE_DAYS_WITHOUT_CALENDAR), f"bill date + 21 days ({missing})"
+        days = billing_policy(library, as_of).due_days
+        return as_of, as_of + timedelta(days=days), f"bill date + {days} days ({missing})"
 
 
 RATE_FACTS = ("meter_size", "consumption_ccf", "sewer", "winter_average_ccf")  # what rate_facts gives
@@ -174,12 +203,15 @@ def rate_facts(meter_size: str, services: list, consumption: int, winter_average
     return facts
 
 
-def winter_average(history: list[tuple], read_on: date) -> Decimal | None:
-    """The mean use of the account's December-February reads in the year before read_on, whole CCF."""
-    winter = [use for day, use in history if day.month in WINTER_MONTHS and read_on - timedelta(days=366) <= day < read_on]
+def winter_average(history: list[tuple], read_on: date, policy: BillingPolicy) -> Decimal | None:
+    """The mean use of the account's reads of the policy's winter months within its window before read_on, rounded
+    half up to its places (the sample city's: December-February, 366 days, whole CCF)."""
+    since = read_on - timedelta(days=policy.winter_days)
+    winter = [use for day, use in history if day.month in policy.winter_months and since <= day < read_on]
     if not winter:
         return None
-    return (Decimal(sum(winter)) / len(winter)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return (Decimal(sum(winter)) / len(winter)).quantize(Decimal(1).scaleb(-policy.winter_places),
+                                                         rounding=ROUND_HALF_UP)
 
 
 BillLineText = tuple[str, Decimal, str, "str | None"]  # name, amount, how it was reached, service
@@ -256,6 +288,12 @@ class BillingRun:
     now: datetime
     policy: object = None  # the meter-reads rule in force; None: a person bills one read (the review is theirs)
     posted_by: str | None = None  # a person billing one read (a final bill at stop service)
+    billing: BillingPolicy | None = None  # the billing document's version in force on the bill date (looked up if None)
+
+    def __post_init__(self) -> None:
+        """Find the billing document's version in force on the bill date when not given (a BillingError if none)."""
+        if self.billing is None:
+            object.__setattr__(self, "billing", billing_policy(self.library, self.billed_on))
 
     @property
     def actor(self) -> str:
@@ -344,7 +382,8 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
                UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
     ids = [a.id for a in accounts.values()]
     billed, read = _billed_and_read(session, ids, run.period)
-    since = min(r.read_on for r in part) - timedelta(days=400)
+    # the previous read is looked for in the 400 days before; the winter average as far back as the document says
+    since = min(r.read_on for r in part) - timedelta(days=max(400, run.billing.winter_days))
     history: dict[int, list] = defaultdict(list)
     for earlier in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
                                           MeterRead.consumption_ccf)
@@ -491,9 +530,9 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
     """Compute the bill of one reviewed read into the chunk; a ValueError says why it cannot be billed."""
     from engine.rules.errors import EvaluationError
     _check_account(run, row, account)
-    rule_id = RATE_SCHEDULES.get(account.rate_class)
+    rule_id = run.billing.rate_schedules.get(account.rate_class)
     if rule_id is None:
-        raise ValueError(f"rate class {account.rate_class!r} has no rate schedule")
+        raise ValueError(f"rate class {account.rate_class!r} has no rate schedule in {run.billing.rule}")
     if used < 0:
         raise ValueError(f"a use of {used} CCF cannot be billed")
     previous = history[-1] if history else None
@@ -502,7 +541,7 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
                                                                                           account.opened_on))
     earlier = [(r.read_on, r.consumption_ccf) for r in history]
     result, total, explanation = price(run.library, rule_id, account, used, earlier, run.billed_on,
-                                       (service_from, row.read_on), ceiling)
+                                       (service_from, row.read_on), ceiling, run.billing)
     if exchange is not None:
         explanation["meter_reads"] = meter_exchange_reads(previous, exchange, row.read_on, reading)
     done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
@@ -564,15 +603,21 @@ def bill_one_read(session: Session, library, account: UtilityAccount, *, read_on
 
 
 def price(library, rule_id: str, account, used: int, earlier: list[tuple[date, int]], billed_on: date,
-          period: tuple[date, date], ceiling: Ceiling):
+          period: tuple[date, date], ceiling: Ceiling, policy: BillingPolicy | None = None):
     """(result, total cents, explanation) of one bill: the rate schedule as of the bill date over the service period.
 
     `account` gives meter size and services, `earlier` the (read day, use) of earlier reads (the
-    winter average); a ValueError says why it cannot be billed (the billing run's row problem,
+    winter average, by the billing document's `policy`: its version in force on the bill date
+    when not given); a ValueError says why it cannot be billed (the billing run's row problem,
     a rebill's refusal).
     """
     from engine.rules.errors import EvaluationError
-    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1]))
+    if policy is None:
+        try:
+            policy = billing_policy(library, billed_on)
+        except BillingError as missing:
+            raise ValueError(str(missing)) from None
+    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1], policy))
     try:
         result = library.evaluate(rule_id, facts, billed_on, period=period)
     except EvaluationError as bad:

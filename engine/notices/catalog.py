@@ -71,7 +71,7 @@ NOTICE_TYPES = _types(
                ("account_number", "service_address", "amount_due", "due_date")),
     NoticeType("shutoff-notice", "Notice of Service Shut-Off", "Aviso de corte de servicio",
                ("account_number", "service_address", "amount_due", "due_date", "shutoff_date")),
-    NoticeType("door-hanger", "48-Hour Shut-Off Notice", "Aviso de corte en 48 horas",
+    NoticeType("door-hanger", "Final Shut-Off Notice", "Último aviso de corte",
                ("account_number", "service_address", "amount_due", "shutoff_date")),
     NoticeType("payment-plan-agreement", "Payment Plan Agreement", "Convenio de plan de pagos",
                ("account_number", "service_address", "amount_due", "installments"), preview="Show the installments"),

@@ -37,7 +37,7 @@ from sqlalchemy import Text, extract, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_with_standings
-from engine.money.billing import RATE_SCHEDULES, WINTER_MONTHS, rate_facts, winter_average
+from engine.money.billing import rate_facts, winter_average
 from engine.money.ledger import Standing
 from engine.money.ledger.balances import OWING, PAST_DUE, count_of, standings_of
 from engine.money.ledger.standing import standings
@@ -47,6 +47,7 @@ from engine.rules.calendar import CityCalendar, city_calendar
 from engine.rules.criteria import Outcome
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import EvaluationError
+from engine.rules.kinds.billing import BillingPolicy, billing_document
 from engine.rules.library import RuleLibrary
 from engine.rules.months import first_of_month
 from engine.rules.results import RuleResult, as_text
@@ -316,20 +317,30 @@ def _counted_chunks(session: Session, query, id_column, chunk: int, tally: Tally
         _tell(tally, done, total)
 
 
-def billed_accounts(session: Session, rate_class: str, chunk: int,
+def _billing_policy(library: RuleLibrary, today: date) -> BillingPolicy | None:
+    """The city's billing document's version in force today (which rate classes a rate schedule bills), or None."""
+    doc = billing_document(library)
+    try:
+        return BillingPolicy.of(doc, today) if doc is not None else None
+    except EvaluationError:
+        return None
+
+
+def billed_accounts(session: Session, rate_classes: list[str], chunk: int, policy: BillingPolicy,
                     tally: Tally | None = None) -> Iterator[tuple[str, dict]]:
-    """Each active account of a rate class that has a bill, with its last bill's rate facts."""
+    """Each active account of these rate classes that has a bill, with its last bill's rate facts (the winter
+    average by the billing document's `policy`)."""
     # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
     query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size,
                     type_coerce(UtilityAccount.services, Text).label("services"))
-             .where(UtilityAccount.rate_class == rate_class, UtilityAccount.status == "active"))
+             .where(UtilityAccount.rate_class.in_(rate_classes), UtilityAccount.status == "active"))
     services_of = lru_cache(maxsize=64)(lambda text: json.loads(text) if text else [])
     for accounts in _counted_chunks(session, query, UtilityAccount.id, chunk, tally):
-        yield from _last_bill_facts(session, accounts, services_of)
+        yield from _last_bill_facts(session, accounts, services_of, policy)
 
 
-def _last_bill_facts(session: Session, accounts: list,
-                     services_of: Callable[[str | None], list]) -> Iterator[tuple[str, dict]]:
+def _last_bill_facts(session: Session, accounts: list, services_of: Callable[[str | None], list],
+                     policy: BillingPolicy) -> Iterator[tuple[str, dict]]:
     """The rate facts of a chunk of accounts' last bills (accounts never billed are left out)."""
     first, last = accounts[0].id, accounts[-1].id
     newest = (select(func.max(Bill.id)).where(Bill.account_id.between(first, last))
@@ -338,19 +349,19 @@ def _last_bill_facts(session: Session, accounts: list,
         select(Bill.account_id, Bill.consumption_ccf, Bill.service_to).where(Bill.id.in_(newest)))}
     if not bills:
         return
-    since = min(bill.service_to for bill in bills.values()) - timedelta(days=366)
+    since = min(bill.service_to for bill in bills.values()) - timedelta(days=policy.winter_days)
     winter: dict[int, list[tuple[date, int]]] = {}
     reads = session.connection().execute(
         select(MeterRead.account_id, MeterRead.read_on, MeterRead.consumption_ccf)
         .where(MeterRead.account_id.between(first, last), MeterRead.read_on >= since,
                MeterRead.read_on < max(bill.service_to for bill in bills.values()),
-               extract("month", MeterRead.read_on).in_(WINTER_MONTHS)))
+               extract("month", MeterRead.read_on).in_(policy.winter_months)))
     for account_id, read_on, used in reads:
         winter.setdefault(account_id, []).append((read_on, used))
     for account in accounts:
         bill = bills.get(account.id)
         if bill is not None:
-            average = winter_average(winter.get(account.id, []), bill.service_to)
+            average = winter_average(winter.get(account.id, []), bill.service_to, policy)
             yield account.number, rate_facts(account.meter_size, services_of(account.services), bill.consumption_ccf,
                                              average)
 
@@ -554,12 +565,13 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
     now, then = Evaluations(current, draft.id, today), Evaluations(proposed, draft.id, effective)
     reads = set(draft.inputs) | set(published.inputs)  # the facts either version may read: no other measure is worked
     accounts, licenses = _tally(progress, "accounts"), _tally(progress, "licenses")
-    rate_class = {schedule: name for name, schedule in RATE_SCHEDULES.items()}.get(draft.id)
-    if rate_class is not None:
-        report.population = f"active {rate_class} accounts, on the facts of each account's last bill"
-        report.money = compare_amounts(billed_accounts(session, rate_class, chunk, accounts), now, then, "accounts",
-                                       largest=largest, examples=examples, chunk=chunk, group_by="meter_size",
-                                       per_year=BILLS_A_YEAR)
+    policy = _billing_policy(current, today)
+    rate_classes = [name for name, schedule in policy.rate_schedules.items() if schedule == draft.id] if policy else []
+    if rate_classes:
+        report.population = f"active {' and '.join(rate_classes)} accounts, on the facts of each account's last bill"
+        report.money = compare_amounts(billed_accounts(session, rate_classes, chunk, policy, accounts), now, then,
+                                       "accounts", largest=largest, examples=examples, chunk=chunk,
+                                       group_by="meter_size", per_year=BILLS_A_YEAR)
     elif draft.kind == "schedule" and LICENSE_FACTS & set(draft.inputs):
         report.population = "active licenses, by their business's category and employees"
         report.money = compare_amounts(active_licenses(session, chunk, licenses), now, then, "licenses",

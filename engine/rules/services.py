@@ -20,14 +20,17 @@ PAYMENT_ORDER_KIND = "payment-order"
 CATCH_ALL = "other"  # the service of a debit that names none (a bill line without one, entries before services)
 SERVICE_NAME = r"^[a-z][a-z0-9_]{0,31}$"  # fits ledger_entries.service (32 characters)
 OLDEST_DUE_FIRST = "oldest_due_first"
+SAMPLE_AGING = (30, 60, 90)  # the last day of each past-due bucket when a payment order says none (1-30, 31-60, 61-90)
 CATCH_ALL_LABELS = {"en": "Other charges", "es": "Otros cargos"}
 
 
 @dataclass(frozen=True)
 class PaymentOrder:
-    """How credits pay debits: services first in this order (empty: none), then oldest due first."""
+    """How credits pay debits: services first in this order (empty: none), then oldest due first; and how what is
+    left unpaid is aged: the last day late of each of the three past-due buckets before the last, open one."""
 
     by_service: tuple[str, ...] = ()
+    aging: tuple[int, ...] = SAMPLE_AGING
 
     def rank(self, service: str | None) -> int:
         """Where a debit of this service comes: its place in the priority, the unlisted ones last together."""
@@ -39,6 +42,12 @@ class PaymentOrder:
         if not self.by_service:
             return "oldest due first"
         return f"by service ({', '.join(self.by_service)}), then oldest due first"
+
+    def bucket_words(self) -> tuple[str, ...]:
+        """The aging buckets' names: 'Current', '1–30 days', '31–60 days', '61–90 days', 'Over 90 days'."""
+        first, second, third = self.aging
+        return ("Current", f"1–{first} days", f"{first + 1}–{second} days", f"{second + 1}–{third} days",
+                f"Over {third} days")
 
 
 DEFAULT_ORDER = PaymentOrder()
@@ -71,9 +80,8 @@ OLDEST_FIRST_ALWAYS = PaymentOrders()
 def order_of(body: Mapping) -> PaymentOrder:
     """The PaymentOrder a payment-order version's `order:` says."""
     order = body["order"]
-    if order == OLDEST_DUE_FIRST:
-        return DEFAULT_ORDER
-    return PaymentOrder(tuple(order["by_service"]))
+    aging = tuple(int(days) for days in body.get("aging") or SAMPLE_AGING)
+    return PaymentOrder(() if order == OLDEST_DUE_FIRST else tuple(order["by_service"]), aging)
 
 
 def payment_orders_of(doc: RuleDocument | None) -> PaymentOrders:

@@ -89,13 +89,13 @@ class DefinitionReader:
                 self.error(f"{path}.{key}" if path else key,
                            f'unknown key "{key}" in {what}; allowed: {", ".join(allowed)}')
 
-    def rule(self, path: str, rule_id: object, kind: str) -> bool:
-        """Whether `rule_id` names a rule document of `kind`; an error if not."""
+    def rule(self, path: str, rule_id: object, kind: str | None) -> bool:
+        """Whether `rule_id` names a rule document of `kind` (None: of any kind); an error if not."""
         if not isinstance(rule_id, str) or rule_id not in self.rules:
             self.error(path, f"no rule document named {rule_id!r} among the rules")
             return False
         found = self.rules.get(rule_id).kind
-        if found != kind:
+        if kind is not None and found != kind:
             self.error(path, f'"{rule_id}" is a {found}, not a {kind}')
             return False
         return True

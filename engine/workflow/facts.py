@@ -27,7 +27,7 @@ from engine.accounts.facts import facts_for_account
 from engine.accounts.history import license_streams
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
-from engine.rules.kinds.deadline import penalty_schedules
+from engine.rules.kinds.deadline import KIND as DEADLINE, penalty_schedules
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.kinds.measure import in_force, measured_facts, streams_read
 from engine.rules.measure import measure_type
@@ -187,8 +187,11 @@ def subject_facts(subject_type: str, rules: Iterable[RuleDocument] | None) -> di
     return {**record, **{name: fact for name, fact in measured.items() if name not in record}}
 
 
-# Which renewal deadline governs each license type.
-RENEWAL_DEADLINES = {"general_business": "business-license-renewal", "home_occupation": "business-license-renewal"}
+def renewal_deadline(rules: Iterable[RuleDocument], license_type: str) -> str | None:
+    """The id of the deadline document that governs renewals of this license type (its header's `license_types`
+    lists it; the first by id if two do), or None: a license of a type no deadline lists has no renewal facts."""
+    return next((doc.id for doc in rules
+                 if doc.kind == DEADLINE.name and license_type in (doc.header.get("license_types") or ())), None)
 
 
 @dataclass
@@ -275,8 +278,8 @@ def utility_account_facts(ctx: FactContext, subject_id: int, fields: CaseFields)
 
 def _renewal_facts(ctx: FactContext, lic: License, facts: SubjectFacts) -> SubjectFacts:
     """The renewal deadline's view of the license on the day: status, reminder due, lateness."""
-    deadline_id = RENEWAL_DEADLINES.get(lic.license_type)
-    if deadline_id is None or deadline_id not in ctx.rules or facts.get("expires_on") is None:
+    deadline_id = renewal_deadline(ctx.rules, lic.license_type)
+    if deadline_id is None or facts.get("expires_on") is None:
         return {}
     given = {k: facts[k] for k in ("issued_on", "expires_on", "license_fee") if facts.get(k) is not None}
     result = ctx.rules.evaluate(deadline_id, given, ctx.on).to_json()

@@ -3,8 +3,8 @@
 One builder per subject kind gives the recipient and the subject's own lines (account,
 parcel, license); one per notice type adds its amounts and dates from the case's facts and
 fields (the notice of intent to lien: the lien amount by rule with the charges it is made
-of, engine.workflow.lien_amount). `reference` is the ordinance cited: the reference of the rule version in force
-that the notice type rests on (NOTICE_RULES), or else of a rule the step consulted. Money
+of, engine.workflow.lien_amount). `reference` is the ordinance cited: the reference of the version in force of
+the rule the workflow's `notice:` action cites (`cites:`), or else of a rule the step consulted. Money
 is text with two decimals (engine.money.money_text), dates ISO. A letter goes to the
 customer's mailing address in force on its day (engine.accounts.customer_record.mailing_address_on):
 a forwarding address recorded for a move-out takes the letters from its day on.
@@ -30,15 +30,6 @@ from engine.store.models import Customer, License, UtilityAccount
 from engine.workflow.facts import plan_payments
 from engine.workflow.lien_amount import lien_amount
 
-# The rule each notice rests on: its version's reference is the ordinance the letter cites.
-NOTICE_RULES = {
-    "past-due-reminder": "late-fee", "shutoff-notice": "shutoff-eligibility",
-    "door-hanger": "shutoff-eligibility", "payment-plan-agreement": "payment-plan-terms",
-    "reconnection": "reconnection-fee", "lien-intent": "lien-eligibility", "lien-release": "lien-release-fee",
-    "license-renewal-reminder": "business-license-renewal", "license-renewal-final": "business-license-renewal",
-    "license-lapsed": "business-license-renewal", "license-certificate": "business-license-renewal",
-    "refund-letter": "refund-approval",
-}
 # The dates a notice tells its reader to act by (pay by, shut-off on or after), and the case field each is
 # printed from (None: from a fact of the subject). None of them may be earlier than the day it is mailed.
 DEADLINES: dict[str, dict[str, str | None]] = {
@@ -53,6 +44,7 @@ LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occu
 # The case fields each notice prints that a step must give (a form field, a `set:`, or given at opening); the
 # workflow loader refuses a `notice:` in a workflow where none does.
 NOTICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "past-due-reminder": ("shutoff_notice_on",),
     "shutoff-notice": ("shutoff_on",), "door-hanger": ("shutoff_on",),
     "payment-plan-agreement": ("plan_balance", "installments", "first_due"),
     "lien-intent": ("pay_by",), "lien-release": ("recording_number",), "refund-letter": ("amount", "check_number"),
@@ -129,8 +121,8 @@ def _owed(facts: dict) -> str:
 
 
 def _past_due(on: date, facts: dict, fields: dict) -> dict:
-    """Reminder: the balance, pay before the shut-off notice date, and the late fee charged."""
-    pay_by = fields.get("shutoff_notice_on") or iso(on + timedelta(days=10))
+    """Reminder: the balance, pay before the shut-off notice date the workflow set, and the late fee charged."""
+    pay_by = iso(_field(fields, "shutoff_notice_on"))
     return {"amount_due": _owed(facts), "due_date": pay_by, "late_fee": _fee(fields, "late-fee")}
 
 
@@ -206,9 +198,10 @@ RULED_BUILDERS: dict[str, Callable[[Session, RuleLibrary, int, date, dict, dict]
 }
 
 
-def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[str, str]]) -> str:
-    """The ordinance a notice cites: its rule's version in force, else the rules the step consulted."""
-    candidates = [NOTICE_RULES.get(type_id)] + [entry["rule"] for entry in consulted]
+def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[str, str]], cites: str | None) -> str:
+    """The ordinance a notice cites: the cited rule's version in force, else the rules the step consulted, else the
+    notice's title."""
+    candidates = [cites] + [entry["rule"] for entry in consulted]
     for rule_id in candidates:
         if rule_id in rules:
             version = version_in_force(rules.get(rule_id), on)
@@ -219,8 +212,9 @@ def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[
 
 def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type: str, subject_id: int, on: date,
                 facts: Facts, fields: Mapping[str, JsonValue],
-                consulted: list[dict[str, str]]) -> tuple[str, dict[str, JsonValue]]:
-    """The language and the complete data of one notice; NoticeDataError names a missing key."""
+                consulted: list[dict[str, str]], *, cites: str | None = None) -> tuple[str, dict[str, JsonValue]]:
+    """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted);
+    NoticeDataError names a missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
     try:
         if type_id in RULED_BUILDERS:
@@ -229,7 +223,7 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
             printed = BUILDERS[type_id](on, facts, dict(fields))
     except NoticeDataError as missing:
         raise NoticeDataError(f"{type_id} notice: {missing}") from None
-    data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted),
+    data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted, cites),
             "recipient": _recipient(session, customer, on), **lines, **printed}
     if type_id in BY_SERVICE_NOTICES and subject_type == "utility_account":
         data["past_due_by_service"] = past_due_by_service(session, rules, subject_id, on)

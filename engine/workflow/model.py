@@ -7,6 +7,7 @@ kind, notice ids are registered, form fields have known types.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from dataclasses import dataclass, field
 
@@ -98,6 +99,15 @@ def _fact_words(value: object, kind: str | None) -> str:
     return str(value)
 
 
+def notice_of(value: YamlValue) -> tuple[str, str | None]:
+    """(notice type, the rule whose reference it cites or None) of a `notice:` or `notice_occupants:` action's
+    value: `TYPE`, or `{type: TYPE, cites: RULE}`."""
+    if isinstance(value, Mapping):
+        cites = value.get("cites")
+        return str(value.get("type")), (str(cites) if cites is not None else None)
+    return str(value), None
+
+
 @dataclass(frozen=True)
 class Action:
     """One action of a step: its kind (fee, notice, set, open, refund, write_off, reverse) and its value."""
@@ -137,7 +147,7 @@ class Transition:
     @property
     def mails(self) -> tuple[str, ...]:
         """The notices this step mails (its `notice:` actions), in order."""
-        return tuple(str(a.value) for a in self.actions if a.kind == "notice")
+        return tuple(notice_of(a.value)[0] for a in self.actions if a.kind == "notice")
 
     def rules_read(self) -> list[str]:
         """The rule documents this step's guards and roles consult."""

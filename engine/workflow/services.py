@@ -99,7 +99,7 @@ def steps_for(session: Session, catalog: Catalog, case_id: int, *, user: str, on
                               "min": json_value(f.min), "max": json_value(f.max), "choices": list(f.choices)}
                              for f in v.form],
                        explanation=v.explanation,
-                       letters=tuple(str(a.value) for a in v.step.actions if a.kind == "notice"),
+                       letters=v.step.mails,
                        needs=_needs(v.explanation)) for v in verdicts]
 
 

@@ -488,3 +488,10 @@ def test_the_readme_and_docs_link_only_inside_the_repository(tmp_path: Path) -> 
     stray = tmp_path / "README.md"
     stray.write_text("The format is in [RULES-FORMAT](../shared/RULES-FORMAT.md).\n", encoding="utf-8")
     assert _links_leaving_the_repository([stray]) == ["README.md: ../shared/RULES-FORMAT.md"]
+
+
+@pytest.mark.parametrize("page,contract", [(RULES_PAGE, "RULES-FORMAT.md"), (WORKFLOW_PAGE, "WORKFLOW-FORMAT.md")])
+def test_the_format_pages_say_they_supersede_the_design_contract(page: Path, contract: str) -> None:
+    """The repository's format pages, not the shared design contract, say what the system reads: each says so."""
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "supersedes the project's design contract" in text and f"(`{contract}` in the shared design folder)" in text

@@ -211,3 +211,83 @@ def test_one_read_in_a_billed_december_is_billed_for_the_next_free_month_in_janu
     one = bill_one_read(db, library(), account, read_on=date(2026, 12, 28), reading=1020, billed_on=date(2026, 12, 28),
                         due_on=date(2027, 1, 20), now=NOW, actor="test", source="final read", store=False)
     assert one.bill["period"] == "2027-02" and one.read["period"] == "2027-02"
+
+
+# --- the billing document: what the run decides besides the rates and the read review ----------
+
+
+def _city_with_billing(replace: dict[str, str], *, calendar: bool = True):
+    """The city's rules with its billing document's lines replaced (and without city-calendar unless `calendar`)."""
+    from engine.rules.library import RuleLibrary
+    from engine.rules.loader import load_document
+    docs = list(library())
+    policy = next(doc for doc in docs if doc.kind == "billing")
+    text = policy.text
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    kept = [doc for doc in docs if doc.id != policy.id and (calendar or doc.id != "city-calendar")]
+    return RuleLibrary.from_documents([*kept, load_document(text, "billing-policy.yaml")], known=docs)
+
+
+def test_the_billing_document_decides_the_rate_schedule_the_winter_average_and_the_due_date(committing_db, tmp_path):
+    """A city billing commercial accounts on the residential rates, with a winter of November to March averaged
+    to a tenth, and bills due 30 days after the run when it has no calendar: billed to the cent and the day."""
+    city = _city_with_billing({
+        "commercial: water-rates-commercial": "commercial: water-rates-residential",
+        "months: [12, 1, 2], within: {days: 366}, places: 0": "months: [11, 12, 1, 2, 3], within: {days: 366}, "
+                                                              "places: 1",
+        "due_without_calendar: {days: 21}": "due_without_calendar: {days: 30}"}, calendar=False)
+    autumn = [("2025-11", date(2025, 11, 26), 974, 8)]
+    with committing_db() as s, s.begin():
+        shop = account_with_reads(s, autumn + WINTER, rate_class="commercial").number
+    path = reads_file(tmp_path, [f"{shop},2026-02-26,1000"])  # 12 CCF
+    with open(path, newline="") as handle:
+        rows, _ = parse_reads(handle)
+    report = run_billing(committing_db, city, cycle="A", period="2026-03", rows=rows, as_of=AS_OF, now=NOW)
+    assert report.billed == 1 and not report.problems and not report.exceptions
+    with committing_db() as s:
+        bill = s.scalars(select(Bill)).one()
+        assert bill.rule_id == "water-rates-residential"
+        assert bill.explanation["facts"]["winter_average_ccf"] == "7.3"  # (8 + 6 + 8) / 3, to a tenth
+        assert (bill.billed_on, bill.due_on) == (AS_OF, date(2026, 3, 31))  # 2026-03-01 + 30 days
+        assert [(line.name, line.amount_cents) for line in bill.lines] == [
+            ("Water base charge", 2702), ("Water use", 2720), ("Sewer base charge", 1633),
+            ("Sewer use (winter average)", 2321), ("Franchise fee", 469)]
+        assert bill.total_cents == 9845
+    assert billing_dates(city, "A", "2026-03", AS_OF) == (AS_OF, date(2026, 3, 31),
+                                                          "bill date + 30 days (no rule document named city-calendar)")
+
+
+def test_a_rate_class_the_billing_document_does_not_list_is_refused_by_line(committing_db, tmp_path):
+    """Commercial taken out of the document: the commercial account's row is refused, naming the document."""
+    city = _city_with_billing({"      commercial: water-rates-commercial\n": ""})
+    with committing_db() as s, s.begin():
+        shop = account_with_reads(s, WINTER, rate_class="commercial").number
+    path = reads_file(tmp_path, [f"{shop},2026-02-26,1000"])
+    with open(path, newline="") as handle:
+        rows, _ = parse_reads(handle)
+    report = run_billing(committing_db, city, cycle="A", period="2026-03", rows=rows, as_of=AS_OF, now=NOW)
+    assert [(p.line, p.message) for p in report.problems] == [
+        (2, "rate class 'commercial' has no rate schedule in billing-policy")]
+    assert report.billed == 0
+
+
+def test_without_a_billing_document_the_run_does_not_start(committing_db):
+    import pytest
+
+    from engine.money.billing import BillingError
+    from engine.rules.library import RuleLibrary
+    without = RuleLibrary.from_documents([doc for doc in library() if doc.kind != "billing"])
+    with pytest.raises(BillingError, match="the city has no billing document"):
+        run_billing(committing_db, without, cycle="A", period="2026-03", rows=[], as_of=AS_OF, now=NOW)
+
+
+def test_a_billing_document_naming_a_document_that_is_no_schedule_is_refused_with_its_line():
+    import pytest
+
+    from engine.rules.errors import DocumentErrors
+    with pytest.raises(DocumentErrors) as refused:
+        _city_with_billing({"commercial: water-rates-commercial": "commercial: late-fee-waiver-eligibility"})
+    assert [(e.line, e.path, e.message) for e in refused.value.errors] == [
+        (15, "versions[0].rate_schedules.commercial", '"late-fee-waiver-eligibility" is a criteria, not a schedule')]

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from engine.money import ledger
 from engine.money.ledger import kept
 from engine.money.ledger.balances import OWING, PAST_DUE, count_of, kept_on, standings_of, standings_on
-from engine.money.ledger.moving import CROSSINGS, crossing_due_dates, moving_accounts
+from engine.money.ledger.moving import crossing_due_dates, crossings, moving_accounts
 from engine.money.ledger.verify import check_balances
 from engine.store.models import AccountBalance, AuditEntry, BalancesDay
 from tests.factories import NOW, create_account
@@ -59,7 +59,7 @@ def test_a_posting_rolled_back_leaves_no_kept_balance(db):
 
 def test_the_aging_boundaries_are_those_of_the_buckets():
     """An amount changes bucket on its 1st, 31st, 61st and 91st day late: from March 1 to 2, debts due these days."""
-    assert CROSSINGS == (1, 31, 61, 91)
+    assert crossings() == (1, 31, 61, 91) and crossings((15, 45, 120)) == (1, 16, 46, 121)
     one_each = [(day, day) for day in (date(2025, 12, 1), date(2025, 12, 31), date(2026, 1, 30), MARCH_1)]
     assert crossing_due_dates(MARCH_1, date(2026, 3, 2)) == one_each
     assert crossing_due_dates(MARCH_1, date(2026, 4, 1)) == [(date(2025, 12, 1), date(2026, 3, 31))]

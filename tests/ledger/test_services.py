@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from engine.money import ledger
@@ -234,3 +235,60 @@ def test_the_impact_of_a_payment_order_lists_the_accounts_whose_services_past_du
     report = impact_of_draft(db, load_document(text, "payment-order (draft)"), published_library(db), today)
     assert report.effective == date(2026, 12, 1) and "past due of" in report.population
     assert (account.number, "past due: sewer, water", "past due: water") in report.outcomes.changed
+
+
+def test_the_aging_buckets_are_the_payment_order_s_in_force_on_the_day():
+    """A charge 100 days late: over 90 under [30, 60, 90]; in the third bucket (61-120) from a version saying
+    [30, 60, 120]; the buckets' names follow."""
+    from engine.money.ledger.aging import age
+    orders = PaymentOrders(((date(2024, 7, 1), PaymentOrder()),
+                            (date(2027, 1, 1), PaymentOrder(aging=(30, 60, 120)))))
+    charge = [Posting(1, 5000, date(2026, 9, 1), date(2026, 9, 22))]
+    before = age(charge, date(2026, 12, 31), orders)  # 100 days after 2026-09-22
+    after = age(charge, date(2027, 1, 1), orders)     # 101 days
+    assert (before.over_90, before.days_61_90) == (5000, 0)
+    assert (after.over_90, after.days_61_90) == (0, 5000)
+    assert orders.on(date(2027, 1, 1)).bucket_words() == ("Current", "1–30 days", "31–60 days", "61–120 days",
+                                                          "Over 120 days")
+    assert orders.changes_between(date(2026, 12, 31), date(2027, 1, 1))
+
+
+def test_publishing_other_aging_buckets_on_the_kept_day_rebuilds_the_kept_balances_and_the_page_says_them(db):
+    """Kept on November 24 with a charge 95 days late (over 90); a version from that day ages in 30/60/120: the kept
+    row moves to the third bucket at once."""
+    from engine.money.ledger.balances import standings_on
+    from engine.store.models import AccountBalance
+    today = date(2026, 11, 24)
+    store.import_folder(db, REPO / "rules", actor="test", now=NOW, today=today)
+    for username, role in (("sam", "supervisor"), ("ana", "admin")):
+        add_user(db, username=username, full_name=username.title(), role=role, password="correct horse",
+                 actor="test", now=NOW)
+    account = create_account(db).id
+    ledger.post_charge(db, account, Decimal("60.00"), on=date(2026, 7, 30), due_on=date(2026, 8, 21), now=NOW,
+                       actor="billing", description="Bill", service="water")
+    kept.roll_over(db, today, now=NOW, actor="balances-rollover")
+
+    def kept_buckets() -> tuple[int, int]:
+        row = db.get(AccountBalance, account)
+        return row.days_61_90_cents, row.over_90_cents
+
+    assert kept_buckets() == (0, 6000)
+    text = (REPO / "rules" / "finance" / "payment-order.yaml").read_text(encoding="utf-8") + (
+        "  - effective: 2026-11-24\n    reference: Resolution 2026-88\n    order: oldest_due_first\n"
+        "    aging: [30, 60, 120]\n")
+    row = store.draft(db, check_draft(db, "payment-order", text, today), "sam", NOW)
+    store.publish(db, "payment-order", row.revision, "ana", NOW, today)
+    assert kept_buckets() == (6000, 0)
+    assert standings_on(db, today, [account])[account].days_61_90 == 6000
+    assert check_balances(db).agrees
+
+
+def test_aging_buckets_that_do_not_ascend_are_refused():
+    from engine.rules.errors import DocumentErrors
+    from engine.rules.loader import load_document
+    text = ("id: payment-order\nkind: payment-order\ntitle: Order\nversions:\n  - effective: 2026-01-01\n"
+            "    order: oldest_due_first\n    aging: [30, 90, 60]\n")
+    with pytest.raises(DocumentErrors) as refused:
+        load_document(text, "payment-order.yaml")
+    assert [str(e) for e in refused.value.errors] == [
+        "payment-order.yaml:7: versions[0].aging[2]: the buckets must ascend: 60 days comes after 90"]

@@ -36,3 +36,16 @@ def test_a_bad_amount_by_service_names_its_line():
     with pytest.raises(NoticeDataError, match=r"past_due_by_service\[1\].'name_es'"):
         validate_notice("shutoff-notice", "en", data | {"past_due_by_service": [{"service": "water", "name_en": "W",
                                                                                   "amount": "1.00"}]}, sample_city())
+
+
+
+@pytest.mark.parametrize("language,banner", [
+    ("en", "FINAL NOTICE: service will be shut off on or after December 14, 2026"),
+    ("es", "ÚLTIMO AVISO: el servicio se cortará a partir del 14 de diciembre de 2026")])
+def test_the_door_hanger_names_the_shutoff_day_the_case_was_given_not_a_number_of_hours(renderer, language, banner):
+    """How long a door hanger gives is the city's workflow's (its shut-off gate and calendar), so the hanger's
+    banner prints the day the case was given, whatever it is, and no number of hours of the sample city's."""
+    data = sample_notice_data("door-hanger") | {"shutoff_date": "2026-12-14"}
+    html = renderer.render_html("door-hanger", language, data)
+    assert f'<div class="banner">{banner}</div>' in html
+    assert "48 hours" not in html and "48 horas" not in html

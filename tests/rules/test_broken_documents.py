@@ -32,7 +32,7 @@ EXPECTED = {
         '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date; found the text "decimal"',
     'bad-kind.yaml':
         '2: kind: expected one of schedule, criteria, calendar, deadline, measure, services, payment-order, '
-        'sweep, bill-messages, meter-reads; found the text "decision_table"',
+        'sweep, bill-messages, meter-reads, billing; found the text "decision_table"',
     'bad-roll.yaml':
         '7: versions[0].timeline.due.roll: expected one of office_day, shutoff_day; found the text "next_business_day"',
     'bad-weekday.yaml':

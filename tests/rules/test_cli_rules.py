@@ -129,8 +129,8 @@ def test_schema_prints_json_for_the_editor(run):
     deadline = json.loads(run("schema", "deadline").stdout)
     assert deadline["$id"] == "urn:ordinance:rules:deadline" and deadline["additionalProperties"] is False
     combined = json.loads(run("schema").stdout)
-    assert sorted(combined["$defs"]) == ["bill-messages", "calendar", "criteria", "deadline", "measure", "meter-reads",
-                                         "payment-order", "schedule", "services", "sweep"]
+    assert sorted(combined["$defs"]) == ["bill-messages", "billing", "calendar", "criteria", "deadline", "measure",
+                                         "meter-reads", "payment-order", "schedule", "services", "sweep"]
 
 
 def test_lint_warns_without_failing(run, rules_dir):

@@ -47,12 +47,12 @@ def test_import_then_export_gives_back_the_rules_folder(run, tmp_path):
     first = run("import", str(REPO_RULES))
     assert first.exit_code == 0, first.output
     assert "published water-rates-residential revision 1" in first.stdout
-    assert first.stdout.endswith("38 published, 0 drafted, 0 unchanged\n")
+    assert first.stdout.endswith("39 published, 0 drafted, 0 unchanged\n")
     exported = run("export", str(tmp_path / "out"))
-    assert (exported.exit_code, exported.stdout) == (0, f"38 documents written to {tmp_path / 'out'}\n")
+    assert (exported.exit_code, exported.stdout) == (0, f"39 documents written to {tmp_path / 'out'}\n")
     assert _files(tmp_path / "out") == _files(REPO_RULES)
     again = run("import", str(REPO_RULES))
-    assert (again.exit_code, again.stdout) == (0, "0 published, 0 drafted, 38 unchanged\n")
+    assert (again.exit_code, again.stdout) == (0, "0 published, 0 drafted, 39 unchanged\n")
 
 
 def test_a_change_is_drafted_then_published_by_a_second_person(run, tmp_path):

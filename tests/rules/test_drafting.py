@@ -49,7 +49,7 @@ def test_saving_a_draft_parses_its_text_once_and_each_published_document_once(ci
     assert row.revision == 2 and checked.ok
     assert parsed["late-fee (draft)"] == 1
     published = {source: count for source, count in parsed.items() if source != "late-fee (draft)"}
-    assert len(published) == 38 and set(published.values()) == {1}
+    assert len(published) == 39 and set(published.values()) == {1}
     assert built["libraries"] == 1
 
 

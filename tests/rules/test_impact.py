@@ -40,6 +40,16 @@ versions:
         when: {sewer: true}
         per_unit: {fact: winter_average_ccf, rate: 3.00, max_units: 12}
 """
+BILLING = """\
+id: billing-policy
+kind: billing
+title: How utility bills are made
+versions:
+  - effective: 2025-01-01
+    rate_schedules: {residential: water-rates-residential}
+    due_without_calendar: {days: 21}
+    winter_average: {months: [12, 1, 2], within: {days: 366}, places: 0}
+"""
 RATES_2027 = """\
   - effective: 2027-01-01
     lines:
@@ -105,7 +115,7 @@ def billed(db, consumption: int, *, meter: str = '3/4"', sewer: bool = True, win
 
 def test_a_rate_increase_on_six_accounts_is_worked_out_to_the_cent(db):
     """Six billed residential accounts; a commercial, a closed and an unbilled one are left out."""
-    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
+    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml"), load_document(BILLING, "billing.yaml")])
     a = billed(db, 30, winter=(6, 8, 7))
     db.add(Bill(account_id=a.id, cycle="A", period="2026-11", service_from=date(2026, 10, 21),
                 service_to=date(2026, 11, 20), billed_on=date(2026, 11, 21), due_on=date(2026, 12, 12),
@@ -226,7 +236,7 @@ def test_a_new_holiday_moves_the_shutoff_days_around_it():
 
 def test_a_document_not_yet_published_has_nothing_to_compare_with(db):
     """A new document: no version is in force, so the report says so and counts nothing."""
-    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
+    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml"), load_document(BILLING, "billing.yaml")])
     report = worked_out(db, load_document(SHUTOFF, "new"), library, TODAY)
     assert report.money is None and report.outcomes is None
     assert report.population.startswith("nothing: the document is not published yet")
@@ -277,7 +287,7 @@ def test_a_shorter_grace_period_moves_renewal_statuses(db):
 
 def test_progress_is_told_after_each_chunk_of_accounts(db):
     """Seven active residential accounts (one never billed) in chunks of three: 0, 3, 6, then 7 of 7."""
-    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml")])
+    library = RuleLibrary.from_documents([load_document(RATES, "rates.yaml"), load_document(BILLING, "billing.yaml")])
     for consumption in range(6):
         billed(db, consumption)
     billed(db, 10, rate_class="commercial")

@@ -14,12 +14,12 @@ CORE = Path(__file__).resolve().parents[2] / "engine" / "rules"
 
 def test_the_kinds_of_the_city_are_registered_by_name():
     assert KINDS == ("schedule", "criteria", "calendar", "deadline", "measure", "services", "payment-order", "sweep",
-                     "bill-messages", "meter-reads")
+                     "bill-messages", "meter-reads", "billing")
     assert all(isinstance(kind, RuleKind) and REGISTRY[name] is kind for name, kind in REGISTRY.items())
     assert [kind_named(name).takes_period for name in KINDS] == [True, False, False, False, False, False, False, False,
-                                                                 False, False]
+                                                                 False, False, False]
     assert [kind_named(name).takes_inputs for name in KINDS] == [True, True, False, True, False, False, False, False,
-                                                                 False, False]
+                                                                 False, False, False]
 
 
 def _kind_tests(path: Path) -> list[str]:

@@ -96,7 +96,7 @@ def _revisions(db) -> int:
 def test_the_sample_rules_import_into_an_empty_database_and_export_byte_for_byte(db, tmp_path):
     """First set-up: every document published by the system's import; the export is the folder again."""
     report = store.import_folder(db, REPO_RULES, actor="cli:admin", now=NOW, today=TODAY)
-    assert len(report.published) == len(_files(REPO_RULES)) == 38
+    assert len(report.published) == len(_files(REPO_RULES)) == 39
     assert {(r.revision, r.status, r.author, r.approver) for r in report.published} == \
         {(1, "published", "import", "import")}
     store.export(db, tmp_path / "out")
@@ -119,7 +119,7 @@ def test_importing_the_same_folder_again_changes_nothing(db):
     store.import_folder(db, REPO_RULES, actor="test", now=NOW, today=TODAY)
     before = _revisions(db)
     report = store.import_folder(db, REPO_RULES, actor="test", now=NOW, today=TODAY)
-    assert (len(report.published), len(report.drafted), len(report.unchanged)) == (0, 0, 38)
+    assert (len(report.published), len(report.drafted), len(report.unchanged)) == (0, 0, 39)
     assert _revisions(db) == before
     assert _actions(db)[-2:] == ["rule.import", "rule.import"]
 
@@ -394,7 +394,7 @@ def test_the_sample_city_load_publishes_its_rules_in_the_store(committing_url, t
     load_demo(engine, catalog, accounts=20, licenses=3, seed=7, as_of=TODAY, now=NOW)
     with make_sessionmaker(engine)() as session:
         assert {(r.revision, r.author, r.approver) for r in revisions.newest_published(session)} == {(1, "import", "import")}
-        assert len(revisions.published_library(session)) == 38
+        assert len(revisions.published_library(session)) == 39
         store.export(session, tmp_path / "out")
     engine.dispose()
     assert _files(tmp_path / "out") == _files(REPO_RULES)

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,24 @@ def test_rate_summary_daily_receipts_and_trial_balance_downloads(fixed_clock, su
     trial = csv_rows(supervisor.get("/reports/trial-balance?as_of=2026-03-02&format=csv"))
     assert trial == as_text(reports.trial_balance(db, TODAY))
     assert trial[-1]["debit"] == trial[-1]["credit"]
+
+
+def test_the_aging_pages_head_their_columns_with_the_payment_orders_buckets(fixed_clock, clerk, db, billed, tmp_path):
+    """A city whose payment order ages in 30/60/120 days: the aging pages say 61–120 and over 120 days (the CSV's
+    column names stay: they name the first to the last bucket)."""
+    import shutil
+
+    from engine.rulebook import store
+    from tests.factories import NOW
+    folder = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "rules", folder)
+    order = folder / "finance" / "payment-order.yaml"
+    order.write_text(order.read_text(encoding="utf-8").replace("aging: [30, 60, 90]", "aging: [30, 60, 120]"),
+                     encoding="utf-8")
+    store.import_folder(db, folder, actor="test", now=NOW, today=TODAY)
+    for path in ("/reports/aging", "/reports/aging-by-service"):
+        page = clerk.get(path).get_data(as_text=True)
+        assert ">61–120 days</th>" in page and ">Over 120 days</th>" in page, path
+        assert "61–90" not in page and "over 90" not in page.lower(), path
+    assert list(csv_rows(clerk.get("/reports/aging?format=csv"))[0])[3:8] == [
+        "current", "days_1_30", "days_31_60", "days_61_90", "over_90"]

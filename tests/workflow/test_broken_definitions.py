@@ -72,6 +72,11 @@ EXPECTED = {
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
                         "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, "
                         "distinct_from, form, actions, field_list",
+    "reminder-pay-by-never-set.yaml":
+        "16: transitions[0].actions[0].notice: past-due-reminder prints the case field 'shutoff_notice_on', which no "
+        "step gives (a form field or a set: action)",
+    "notice-cites-unknown-rule.yaml":
+        "16: transitions[0].actions[0].notice.cites: no rule document named 'late-fees' among the rules",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "

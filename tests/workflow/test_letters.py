@@ -17,10 +17,10 @@ LIEN_FACTS = {**FACTS, "lien_water_charges": Decimal("0.00"), "lien_sewer_charge
 
 
 def test_a_door_hanger_cites_the_shutoff_rule_and_prints_the_dates(db, catalog):
-    """Reference from shutoff-eligibility in force; pay by the day before shut-off; Spanish for a Spanish reader."""
+    """Reference from shutoff-eligibility in force (the rule the sample city's notice: action cites); pay by the day before shut-off; Spanish for a Spanish reader."""
     account = create_account(db, customer=create_customer(db, language="es", name="María José Ramírez"))
     language, data = notice_data(db, catalog.rules, "door-hanger", "utility_account", account.id, ON, FACTS,
-                                 {"shutoff_on": "2026-07-06"}, [])
+                                 {"shutoff_on": "2026-07-06"}, [], cites="shutoff-eligibility")
     assert language == "es"
     assert data["reference"] == ("Alder Creek Municipal Code 13.04.120; "
                                  "Health and Safety Code 116900-116926 (SB 998)")
@@ -43,3 +43,30 @@ def test_a_notice_missing_its_data_names_the_key(db, catalog):
     account = create_account(db)
     with pytest.raises(NoticeDataError, match="lien-intent notice: the case has no 'due_date' to print"):
         notice_data(db, catalog.rules, "lien-intent", "lien", account.id, ON, LIEN_FACTS, {}, [])
+
+
+def test_the_rule_a_notice_cites_is_the_workflows_to_say(db, catalog):
+    """The sample city's door hanger cites shutoff-eligibility because its workflow says so (`cites:`); a city citing
+    its reconnection fee schedule prints that schedule's reference; citing nothing, the rule the step consulted."""
+    from engine.rules.versions import version_in_force
+    from engine.workflow.model import notice_of
+    hanger = next(a.value for t in catalog.workflows.get("delinquency").transitions for a in t.actions
+                  if a.kind == "notice" and notice_of(a.value)[0] == "door-hanger")
+    assert notice_of(hanger) == ("door-hanger", "shutoff-eligibility")
+    account = create_account(db)
+    args = (db, catalog.rules, "door-hanger", "utility_account", account.id, ON, FACTS, {"shutoff_on": "2026-07-06"})
+    other = notice_data(*args, [], cites="reconnection-fee")[1]["reference"]
+    assert other == version_in_force(catalog.rules.get("reconnection-fee"), ON).reference and "13.04.130" in other
+    consulted = notice_data(*args, [{"rule": "late-fee", "version": "2024-07-01"}])[1]["reference"]
+    assert consulted == version_in_force(catalog.rules.get("late-fee"), ON).reference
+    assert notice_data(*args, [])[1]["reference"] == "Final Shut-Off Notice"  # nothing cited or consulted: the title
+
+
+def test_a_reminder_prints_the_pay_by_day_the_workflow_set_and_no_day_of_its_own(db, catalog):
+    """How long a past-due reminder gives is the workflow's (it sets shutoff_notice_on); without it the letter is
+    refused by name rather than printing a number of days the code chose."""
+    account = create_account(db)
+    args = (db, catalog.rules, "past-due-reminder", "utility_account", account.id, ON, FACTS)
+    assert notice_data(*args, {"shutoff_notice_on": "2026-07-21"}, [], cites="late-fee")[1]["due_date"] == "2026-07-21"
+    with pytest.raises(NoticeDataError, match="past-due-reminder notice: the case has no 'shutoff_notice_on' to print"):
+        notice_data(*args, {}, [])

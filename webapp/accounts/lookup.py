@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine.accounts.adjustments import BillNote, of_account, on_next_bills
 from engine.money.ledger import Standing, refundable_cents
 from engine.money.ledger.balances import standings_on
+from engine.money.ledger.order import payment_orders
 from engine.store.adjustments import Adjustment
 from engine.store.models import Bill, Case, Deposit, LedgerEntry, Notice, Payment, Property, UtilityAccount
 from webapp.charts import Bars, bar_chart, listed
@@ -46,6 +47,7 @@ class AccountPage:
     notices: list[Notice]
     adjustments: list[Adjustment]
     on_bills: dict[int | None, list[BillNote]]  # adjustments, waivers and rebills by the bill that shows them
+    aging_words: tuple[str, ...]  # the aging buckets' names in the payment order in force ("1–30 days", ..)
 
 
 def account_page(session: Session, account: UtilityAccount, today: date, *, rows: int = 24) -> AccountPage:
@@ -71,6 +73,7 @@ def account_page(session: Session, account: UtilityAccount, today: date, *, rows
                                      .order_by(newest(Notice)).limit(rows * 2))),
         adjustments=of_account(session, account.id, rows * 2),
         on_bills=on_next_bills(session, account.id, bills),
+        aging_words=payment_orders(session).on(today).bucket_words(),
     )
 
 

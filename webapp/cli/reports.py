@@ -37,7 +37,7 @@ def command() -> None:
 @click.option("--output", type=click.Path(dir_okay=False))
 @pass_city
 def aging_command(city: CityContext, as_of: date, output: str | None) -> None:
-    """Every account with a balance by age: current, 1-30, 31-60, 61-90, over 90 days."""
+    """Every account with a balance by age, in the aging buckets of the payment order in force."""
     with city.session() as session:
         _emit(reports.aging(session, as_of), output)
 

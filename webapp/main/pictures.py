@@ -13,13 +13,9 @@ def bar_height(cents: int) -> int:
     return (cents + 50) // 100
 
 
-BUCKET_WORDS = {"current": "Current", "days_1_30": "1–30 days", "days_31_60": "31–60 days",
-                "days_61_90": "61–90 days", "over_90": "Over 90 days"}
-
-
 def aging_picture(summary: OfficeSummary) -> tuple[Markup, str]:
-    """What every account owes today by how late it is, over 90 days in red; and the same in words."""
-    labels = [BUCKET_WORDS[name] for name in BUCKETS]
+    """What every account owes today by how late it is, the oldest bucket in red; and the same in words."""
+    labels = list(summary.aging_words)
     values = [bar_height(summary.aging[name]) for name in BUCKETS]
     words = "Owed by how late it is: " + listed(labels, [money(summary.aging[name]) for name in BUCKETS]) + "."
     return bar_chart(Bars("What accounts owe, by age", labels, values, "dollars", words,

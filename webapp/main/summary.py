@@ -25,6 +25,7 @@ class OfficeSummary:
     payments_today: int
     payments_today_cents: int
     aging: dict[str, int]  # every account's aging today, by bucket (cents)
+    aging_words: tuple[str, ...]  # the buckets' names by the payment order in force today ("1–30 days", ..)
     collected: list[tuple[date, int]]  # payments booked on each of the last 30 days (cents, returns not netted)
 
 
@@ -83,6 +84,7 @@ def office_summary(session: Session, today: date) -> OfficeSummary:
         payments_today=payments,
         payments_today_cents=int(payments_cents),
         aging=bucket_totals(session, today),
+        aging_words=payment_orders(session).on(today).bucket_words(),
         collected=collected_by_day(session, today),
     )
 

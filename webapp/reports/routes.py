@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import render_template, request
 
 from engine.money import reports
+from engine.money.ledger.aging import BUCKETS
+from engine.money.ledger.order import payment_orders
 from engine.money.reports import AGING_BY_SERVICE_COLUMNS, AGING_COLUMNS
 from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, role_required
@@ -17,7 +19,7 @@ SHOWN = 500  # rows a page shows; the CSV has them all
 MONEY_COLUMNS = {"balance", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "past_due_balance",
                  "total", "billed", "amount", "debit", "credit", "unpaid", "past_due"}
 REPORTS = [
-    ("reports.aging", "Aging", "Every account with a balance by age: current, 1–30, 31–60, 61–90, over 90 days."),
+    ("reports.aging", "Aging", "Every account with a balance by age, in the payment order's aging buckets."),
     ("reports.aging_by_service", "Aging by service",
      "What is owed of each service (water, sewer, ...) by age, and how much of it is past due."),
     ("reports.billing_register", "Billing register", "Every bill of a cycle's period, with the rate version used."),
@@ -29,8 +31,9 @@ REPORTS = [
 ]
 
 
-def _show(title: str, form, rows, filename: str, columns: list[str] | None = None, *, shown: int | None = None):
-    """The report page, or its CSV when ?format=csv."""
+def _show(title: str, form, rows, filename: str, columns: list[str] | None = None, *, shown: int | None = None,
+          headings: dict[str, str] | None = None):
+    """The report page, or its CSV when ?format=csv; `headings` words columns the page says otherwise."""
     if request.args.get("format") == "csv":
         return csv_response(rows, filename, columns)
     rows = list(rows)
@@ -38,7 +41,7 @@ def _show(title: str, form, rows, filename: str, columns: list[str] | None = Non
     body = rows[:-1] if total is not None else rows
     return render_template("reports/report.html", title=title, form=form, rows=body[:shown or SHOWN], total=total,
                            count=len(body), columns=columns or (list(rows[0]) if rows else []),
-                           money_columns=MONEY_COLUMNS, shown=shown or SHOWN,
+                           money_columns=MONEY_COLUMNS, shown=shown or SHOWN, headings=headings or {},
                            csv_url=request.full_path.rstrip("?") + ("&" if request.args else "?") + "format=csv")
 
 
@@ -58,7 +61,14 @@ def aging():
     rows = reports.aging(database.session, day)
     if request.args.get("format") != "csv":
         rows = _first_and_total(rows)
-    return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS)
+    return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS,
+                 headings=_aging_headings(day))
+
+
+def _aging_headings(day):
+    """The aging columns in the words of the payment order in force on the day ("61–120 days"); the CSV's
+    column names stay (they name the first to the last bucket)."""
+    return dict(zip(BUCKETS, payment_orders(database.session).on(day).bucket_words()))
 
 
 @bp.route("/aging-by-service")
@@ -68,7 +78,7 @@ def aging_by_service():
     form = AsOfForm(request.args)
     day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
     return _show(f"Aging by service as of {spelled(day)}", form, reports.aging_by_service(database.session, day),
-                 f"aging-by-service-{day.isoformat()}.csv", AGING_BY_SERVICE_COLUMNS)
+                 f"aging-by-service-{day.isoformat()}.csv", AGING_BY_SERVICE_COLUMNS, headings=_aging_headings(day))
 
 
 def _first_and_total(rows):

@@ -15,7 +15,7 @@ from engine.accounts.meters import MeterError, NewMeter, exchange_meter, meter_s
 from engine.accounts.service_start import NewCustomer, StartError, StartRequest, plan_start, start_service
 from engine.accounts.service_stop import StopError, StopRequest, plan_stop, stop_service
 from engine.accounts.service_transfer import plan_transfer, transfer_service
-from engine.money.billing import RATE_SCHEDULES
+from engine.money.billing import rate_classes
 from engine.money.deposits import DEPOSIT_RULE
 from engine.store.models import Property, UtilityAccount
 from engine.workflow.move_out_refunds import MoveOutRefunds
@@ -174,7 +174,7 @@ def _start_choices(form, prop: Property):
               if m.account is None or m.account.status != "active"]
     form.meter.choices = [option(str(m.id), f"{m.number}, {m.size}, {m.location or 'location not noted'}")
                           for m in meters] + [option("new", "A new meter (give its number and size below)")]
-    form.rate_class.choices = [option(name, name.capitalize()) for name in RATE_SCHEDULES]
+    form.rate_class.choices = [option(name, name.capitalize()) for name in rate_classes(rules(), clock.today())]
     if hasattr(form, "new_meter_size"):
         form.new_meter_size.choices = [option(size, size) for size in _meter_sizes()]
     return form
@@ -296,7 +296,7 @@ def _transfer_page(form: TransferForm, account: UtilityAccount, status: int = 20
 def _transfer_form(account: UtilityAccount, **defaults) -> TransferForm:
     """The transfer form with its choices."""
     form = _stop_choices(TransferForm(**defaults), account)
-    form.rate_class.choices = [option(name, name.capitalize()) for name in RATE_SCHEDULES]
+    form.rate_class.choices = [option(name, name.capitalize()) for name in rate_classes(rules(), clock.today())]
     return form
 
 

@@ -11,7 +11,8 @@ unpaid debits in the city's payment order in force on the as-of day (a `payment-
 rule document, handed in as data: engine.rules.services.PaymentOrders): oldest due first
 (an entry without a due date is due on its effective date), or the debits of the services
 it lists first, in its order, oldest due first within each. Each unpaid remainder falls in a
-bucket by the days it is past due on the as-of day; a credit balance sits in `current`.
+bucket by the days it is past due on the as-of day (the buckets' last days are the payment
+order's `aging`, the sample city's 30, 60 and 90); a credit balance sits in `current`.
 The buckets always sum to the balance. What is unpaid is also summed by service (a debit
 without a service under the catch-all, `other`).
 """
@@ -24,7 +25,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from engine.money import from_cents
-from engine.rules.services import CATCH_ALL, OLDEST_FIRST_ALWAYS, PaymentOrders
+from engine.rules.services import CATCH_ALL, OLDEST_FIRST_ALWAYS, SAMPLE_AGING, PaymentOrders
 
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 
@@ -97,15 +98,18 @@ class Standing:
         return {owed.service: owed.past_due_cents for owed in self.by_service if owed.past_due_cents}
 
 
-def bucket_for(days_late: int) -> str:
-    """The aging bucket of an amount that is `days_late` days past due (0 or less: current)."""
+def bucket_for(days_late: int, aging: tuple[int, ...] = SAMPLE_AGING) -> str:
+    """The aging bucket of an amount that is `days_late` days past due (0 or less: current), the three past-due
+    buckets before the last ending on the days of `aging` (the payment order's). The buckets keep their names
+    (days_1_30, ..., over_90) whatever their days: the names are columns; the pages say the days."""
     if days_late <= 0:
         return "current"
-    if days_late <= 30:
+    first, second, third = aging
+    if days_late <= first:
         return "days_1_30"
-    if days_late <= 60:
+    if days_late <= second:
         return "days_31_60"
-    if days_late <= 90:
+    if days_late <= third:
         return "days_61_90"
     return "over_90"
 
@@ -170,6 +174,7 @@ def settle(entries: Iterable[Posting], as_of: date,
 def age(entries: Iterable[Posting], as_of: date, orders: PaymentOrders = OLDEST_FIRST_ALWAYS) -> Standing:
     """The account's standing on as_of from its entries (any order); entries dated later are ignored."""
     balance, credit, paid = _paid_in_order(entries, as_of, orders)
+    aging = orders.on(as_of).aging
     buckets = dict.fromkeys(BUCKETS, 0)
     unpaid_of: dict[str, dict[str, int]] = {}
     past_due, oldest = 0, None
@@ -177,7 +182,7 @@ def age(entries: Iterable[Posting], as_of: date, orders: PaymentOrders = OLDEST_
         if unpaid == 0:
             continue
         late = (as_of - due).days
-        bucket = bucket_for(late)
+        bucket = bucket_for(late, aging)
         buckets[bucket] += unpaid
         owed = unpaid_of.get(service or CATCH_ALL)
         if owed is None:

@@ -3,7 +3,8 @@
 With the same entries, an account's standing on one day differs from another's only when
 - one of its entries takes effect between the two days (an entry dated ahead), or
 - something it still owes crosses an aging boundary between them: a debit falls due (is
-  one day late) or turns 31, 61 or 91 days late (the boundaries of `aging.bucket_for`).
+  one day late) or crosses into the next aging bucket (31, 61 or 91 days late in the sample city:
+  the payment order's `aging`, `aging.bucket_for`).
 Moving forward, an account whose every unpaid debit is over 90 days late already cannot
 change (its kept balance is its over-90 bucket); moving back, any account that owes can.
 Days past due changes every day but is not kept (it is the day less the oldest unpaid due).
@@ -25,13 +26,16 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, literal_column, select, union
 from sqlalchemy.orm import Session
 
-from engine.money.ledger.aging import bucket_for
 from engine.money.ledger.order import payment_orders
+from engine.rules.services import SAMPLE_AGING
 from engine.store.models import AccountBalance, LedgerEntry
 
-# The days late at which an unpaid amount changes bucket: (1, 31, 61, 91).
-CROSSINGS = tuple(late for late in range(1, 366) if bucket_for(late) != bucket_for(late - 1))
 IDS_PER_QUERY = 1000
+
+
+def crossings(aging: tuple[int, ...] = SAMPLE_AGING) -> tuple[int, ...]:
+    """The days late at which an unpaid amount changes bucket: (1, 31, 61, 91) for the buckets 30, 60, 90."""
+    return (1, *(last + 1 for last in aging))
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,11 @@ class Accounts:
 EVERY_ACCOUNT = Accounts()
 
 
-def crossing_due_dates(earlier: date, later: date) -> list[tuple[date, date]]:
-    """The due dates (merged inclusive ranges) of a debit that crosses an aging boundary after `earlier`, by `later`."""
-    ranges = sorted((earlier - timedelta(days=late - 1), later - timedelta(days=late)) for late in CROSSINGS)
+def crossing_due_dates(earlier: date, later: date,
+                       aging: tuple[int, ...] = SAMPLE_AGING) -> list[tuple[date, date]]:
+    """The due dates (merged inclusive ranges) of a debit that crosses an aging boundary after `earlier`, by `later`
+    (the buckets ending on the days of `aging`)."""
+    ranges = sorted((earlier - timedelta(days=late - 1), later - timedelta(days=late)) for late in crossings(aging))
     merged: list[tuple[date, date]] = []
     for start, end in ranges:
         if start > end:
@@ -82,19 +88,21 @@ def moving_accounts(session: Session, kept_on: date, day: date, accounts: Accoun
         return set()
     earlier, later = sorted((kept_on, day))
     found: set[int] = set()
-    if payment_orders(session).changes_between(earlier, later):
+    orders = payment_orders(session)
+    if orders.changes_between(earlier, later):
         for part in accounts.in_parts():
             chosen = part.where(LedgerEntry.account_id)
             query = select(LedgerEntry.account_id).where(LedgerEntry.effective_on <= later).distinct()
             found.update(session.scalars(query if chosen is None else query.where(chosen)))
         return found
+    aging = orders.on(later).aging  # the same order, and buckets, all through
     for part in accounts.in_parts():
-        found.update(session.scalars(_moving_query(earlier, later, day > kept_on, part.where)))
+        found.update(session.scalars(_moving_query(earlier, later, day > kept_on, part.where, aging)))
     return found
 
 
 def _moving_query(earlier: date, later: date, forward: bool,
-                  among: Callable[[object], ColumnElement[bool] | None]):
+                  among: Callable[[object], ColumnElement[bool] | None], aging: tuple[int, ...]):
     """One UNION of index ranges: debits crossing a boundary on accounts that still owe, entries taking effect."""
     still_owing = AccountBalance.balance_cents > (AccountBalance.over_90_cents if forward else 0)
     # `> 0` written out, so the databases see that ix_ledger_debits_due (amount_cents > 0) serves the query
@@ -102,7 +110,7 @@ def _moving_query(earlier: date, later: date, forward: bool,
     chosen = [] if among(LedgerEntry.account_id) is None else [among(LedgerEntry.account_id)]
     debits = select(LedgerEntry.account_id).join(AccountBalance, AccountBalance.account_id == LedgerEntry.account_id)
     parts = []
-    for start, end in crossing_due_dates(earlier, later):
+    for start, end in crossing_due_dates(earlier, later, aging):
         parts.append(debits.where(LedgerEntry.due_on.between(start, end), *owed, *chosen))
         parts.append(debits.where(LedgerEntry.due_on.is_(None), LedgerEntry.effective_on.between(start, end),
                                   *owed, *chosen))  # an entry without a due date is due on its own day

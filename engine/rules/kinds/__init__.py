@@ -10,6 +10,7 @@
     sweep      a nightly sweep: subjects, cases opened and worked, lists  sweep.py
     bill-messages  what the city prints on bills for a while             bill_messages.py
     meter-reads    read review thresholds, estimates, handheld layouts  meter_reads.py
+    billing    rate schedule by rate class, due days, winter average     billing.py
 
 Each module holds one `RuleKind` (engine.rules.kinds.base): the schema of its versions, the
 checks a schema cannot express, its references, its evaluator (engine.rules.<kind>), its
@@ -21,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from engine.rules.kinds import (bill_messages, calendar, criteria, deadline, measure, meter_reads, payment_order,
-                                schedule, services, sweep)
+from engine.rules.kinds import (bill_messages, billing, calendar, criteria, deadline, measure, meter_reads,
+                                payment_order, schedule, services, sweep)
 from engine.rules.kinds.base import RuleKind, Shown
 
 REGISTRY: Mapping[str, RuleKind] = MappingProxyType({kind.name: kind for kind in (
     schedule.KIND, criteria.KIND, calendar.KIND, deadline.KIND, measure.KIND, services.KIND, payment_order.KIND,
-    sweep.KIND, bill_messages.KIND, meter_reads.KIND)})
+    sweep.KIND, bill_messages.KIND, meter_reads.KIND, billing.KIND)})
 KINDS = tuple(REGISTRY)
 
 

@@ -3,7 +3,9 @@
 Its versions hold a term, reminders, grace, a late penalty (a schedule), a lapse and the
 calendar grace ends on. A deadline reads expires_on or issued_on, as dates; without an
 expires_on input each version needs a term. It names other documents: its calendar, and its
-penalty schedule, whose required inputs it must be able to give.
+penalty schedule, whose required inputs it must be able to give. Its header may list the
+`license_types` it governs: a license's renewal facts come from the deadline that lists the
+license's type (engine.workflow.facts.renewal_deadline).
 """
 from __future__ import annotations
 
@@ -21,6 +23,16 @@ from engine.rules.types import Facts, YamlMapping
 from engine.rules.wording import Term
 
 PENALTY_FACTS = ("days_late", "months_late")  # what a deadline adds for its penalty schedule
+
+
+LICENSE_TYPE = "^[a-z][a-z0-9_]{0,31}$"  # fits licenses.license_type (32 characters)
+
+
+def header_keys() -> JsonSchema:
+    """The header keys of a deadline: the license types whose renewals it governs (none: no license's)."""
+    return {"license_types": {**listing({"type": "string", "pattern": LICENSE_TYPE,
+                                         "description": "a license type: lowercase letters, digits and _"}, 20),
+                              "uniqueItems": True}}
 
 
 def version_keys() -> JsonSchema:
@@ -154,4 +166,4 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
 
 
 KIND = RuleKind("deadline", version_keys, (), check_version, evaluate, deadline_lines, check_document=check_inputs,
-                references=references, facts_read=facts_read, terms=terms)
+                references=references, facts_read=facts_read, terms=terms, header_keys=header_keys)

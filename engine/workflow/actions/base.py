@@ -34,8 +34,8 @@ class DefinitionChecker(Protocol):
     def keys(self, mapping: Mapping[str, object], allowed: tuple[str, ...], path: str, what: str) -> None:
         """An error for each key not among `allowed`."""
 
-    def rule(self, path: str, rule_id: object, kind: str) -> bool:
-        """Whether `rule_id` names a rule document of `kind`; an error if not."""
+    def rule(self, path: str, rule_id: object, kind: str | None) -> bool:
+        """Whether `rule_id` names a rule document of `kind` (None: of any kind); an error if not."""
 
     def set_type(self, value: YamlValue, path: str) -> str | None:
         """The type of a `set:` value (a date counted, a deadline's field, ...), its form checked; None if wrong."""

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from engine.accounts.customer_record import occupants_on
 from engine.notices.catalog import NOTICE_TYPES
-from engine.rules.messages import quoted
 from engine.rules.types import YamlValue
 from engine.store.models import Notice, UtilityAccount
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
+from engine.workflow.actions.notice import notice_type_checked
 from engine.workflow.context import StepContext
 from engine.workflow.letters import NOTICE_FIELDS, notice_data
-from engine.workflow.model import Action
+from engine.workflow.model import Action, notice_of
 from engine.workflow.redating import redate_stored, refuse_past_dates
 
 OCCUPANT = "Occupant"
@@ -25,9 +25,10 @@ ACCOUNT_SUBJECTS = ("utility_account", "lien")
 
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
-    """`notice_occupants: TEMPLATE_ID` among the registered notices, in an account workflow giving what it prints."""
-    if not isinstance(value, str) or value not in NOTICE_TYPES:
-        reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(NOTICE_TYPES)}")
+    """`notice_occupants: TEMPLATE_ID` (or `{type: TEMPLATE_ID, cites: RULE}`) among the registered notices, in an
+    account workflow giving what it prints."""
+    value = notice_type_checked(reader, value, path, NOTICE_TYPES)
+    if value is None:
         return
     if reader.subject not in ACCOUNT_SUBJECTS:
         reader.error(path, f"notice_occupants is for a workflow of utility accounts, not of {reader.subject}s "
@@ -40,7 +41,7 @@ def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
 
 def run(ctx: StepContext, action: Action) -> None:
     """One notice row per occupant on record, addressed to Occupant at the service address; period `12.4.o7`."""
-    notice_type = str(action.value)
+    notice_type, cites = notice_of(action.value)
     account = ctx.session.get(UtilityAccount, ctx.case.subject_id)  # a lien's subject is its account too
     occupants = occupants_on(ctx.session, account.property_id, ctx.on) if account is not None else []
     if not occupants:
@@ -48,7 +49,7 @@ def run(ctx: StepContext, action: Action) -> None:
         return
     redate_stored(ctx, notice_type)
     _, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
-                          ctx.on, ctx.facts(), ctx.fields, ctx.consulted)
+                          ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites)
     refuse_past_dates(notice_type, data, ctx.on)
     ids = []
     for occupant in occupants:
