@@ -1,0 +1,94 @@
+"""Every page answers a bad query string with a page, never a 500 (issue 11 item 7, the pages' half).
+
+The CLI has its walk (tests/web/test_cli_bad_input.py); this is the pages' one. Every GET
+route of the app is walked from `app.url_map`, its address filled with records that exist
+(an account, a case, a business, a rule, a workflow, a field list) so that the view reads
+its query string, and asked with each bad value in every query parameter a page of the app
+reads (a number too big for any column, a date that is not one, a word where a number goes,
+an empty value, a NUL). Each role the route declares asks. A 500 or an exception fails the
+test; a 200 with the form's message, a 400 or a 404 that says why are all answers.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from engine.store.models import Property, UtilityAccount
+from tests.factories import create_business, create_case, save_city
+from tests.web.test_access_matrix import API_PREFIX, ROLES, routes
+
+HUGE = "9" * 30
+BAD = ("abc", "", "-1", HUGE, "2026-02-30", "99999-01-01", "1.5", "x" * 400, "\x00", "%")
+WEB = Path(__file__).resolve().parents[2] / "webapp"
+
+
+def query_names() -> set[str]:
+    """Every query parameter a view reads (request.args.get("x"), request.args["x"]) and every field of a GET form."""
+    names = set()
+    for source in WEB.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        names |= set(re.findall(r"request\.args(?:\.get)?[\[(]\s*[\"']([a-z_]+)[\"']", text))
+    names |= {"q", "as_of", "on", "day", "date", "start", "end", "period", "account", "license", "workflow", "state",
+              "closed", "route", "page", "version", "older", "newer", "after", "language", "paper", "format"}
+    return names
+
+
+def address(rule: Rule, records: dict[str, str]) -> str:
+    """The rule's path with each variable a record that exists (1 for other numbers)."""
+    path = rule.rule
+    for name in rule.arguments:
+        value = records.get(name, "1")
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", value, path)
+    return path
+
+
+@pytest.fixture()
+def records(db) -> dict[str, str]:
+    """An account with a case on it, a business, and the names of a rule, a workflow and a field list."""
+    save_city(db)
+    case = create_case(db)
+    business = create_business(db)
+    account = db.get(UtilityAccount, case.account_id)
+    return {"number": account.number, "case_id": str(case.id), "business_id": str(business.id),
+            "parcel": db.get(Property, account.property_id).parcel, "document_id": "late-fee",
+            "workflow_id": "delinquency", "key": "delinquency.post_door_hanger"}
+
+
+def test_the_walk_reads_the_query_parameters_the_views_read():
+    """The names are found in the views, so a page that reads a new one tomorrow is asked it too."""
+    assert {"after", "older", "newer", "paper", "language", "route"} <= query_names()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_a_bad_query_string_without_a_500(app: Flask, login_as, records, role):
+    client = login_as(role)
+    names, failures = sorted(query_names()), []
+    for rule, method, roles, public in routes(app):
+        if method != "GET" or public or rule.rule.startswith(API_PREFIX) or rule.endpoint == "auth.logout":
+            continue
+        if roles is not None and role not in roles:
+            continue
+        for value in BAD:
+            try:
+                code = client.get(address(rule, records), query_string={name: value for name in names}).status_code
+            except Exception as error:  # noqa: BLE001 - the failure is the finding
+                failures.append(f"GET {rule.rule} with {value[:20]!r}: {type(error).__name__}: {error}")
+                continue
+            if code >= 500:
+                failures.append(f"GET {rule.rule} with {value[:20]!r}: {code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_case_queue_says_a_bad_starting_case_is_not_a_case_number(app: Flask, login_as, records):
+    """The queue's `after` is a case number: anything else starts at the first case and says so."""
+    clerk = login_as("clerk")
+    page = clerk.get("/cases/", query_string={"after": HUGE})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"“{HUGE}” is not a case number to list from: the list starts at the first case." in text
+    assert f"Case {records['case_id']}<" in text
+    assert "is not a case number" not in clerk.get("/cases/", query_string={"after": "0"}).get_data(as_text=True)
