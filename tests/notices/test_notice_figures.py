@@ -57,11 +57,21 @@ def take(db, catalog, case, step, user, on, **form) -> Notice | None:
 
 
 def printed(renderer, tmp_path, notice: Notice) -> str:
-    """The notice as mailed, read back from its PDF (one page), whitespace made single."""
-    path = tmp_path / f"notice-{notice.id}.pdf"
-    path.write_bytes(renderer.render_one(notice.notice_type, notice.language, notice.data))
+    """The notice as mailed, read back from its PDF (one page), whitespace made single.
+
+    The same notice in the other language is read back too and must print the very same
+    amounts (a Spanish letter is checked with its English twin), so the checks below hold
+    for both.
+    """
+    texts = {}
+    for language in (notice.language, "es" if notice.language == "en" else "en"):
+        path = tmp_path / f"notice-{notice.id}.{language}.pdf"
+        path.write_bytes(renderer.render_one(notice.notice_type, language, notice.data))
+        texts[language] = flat(page_text(path, 1))
+    other = next(text for language, text in texts.items() if language != notice.language)
+    assert sorted(MONEY.findall(other)) == sorted(MONEY.findall(texts[notice.language])), notice.notice_type
     CHECKED.add(notice.notice_type)
-    return flat(page_text(path, 1))
+    return texts[notice.language]
 
 
 def dollars(cents: int | Decimal) -> str:
