@@ -4,7 +4,8 @@ The CLI has its walk (tests/web/test_cli_bad_input.py); this is the pages' one. 
 of the app is walked from `app.url_map`, its address filled with records that exist (an
 account, a case, a business, a rule, a workflow, a field list) so that the view gets as far
 as reading its input. A GET is asked with each bad value in every query parameter a view
-reads; a POST is sent each bad value in every field of every form the app declares (a
+reads; a POST is sent each bad value in every field of every form the app declares (the
+API: in each field of its JSON body) (a
 number too big for any column, a date that is not one, a word where a number goes, an
 empty value, a NUL). Each role the route declares asks. A 500 or an exception fails the
 test; a 200 with the form's message, a 400 or a 404 that says why are all answers.
@@ -20,6 +21,8 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from engine.store.models import Property, UtilityAccount
+from engine.api_tokens import SCOPES
+from tests.api.conftest import TokenClient, add_token
 from tests.factories import create_business, create_case, save_city
 from tests.web.test_access_matrix import API_PREFIX, ROLES, routes
 
@@ -124,6 +127,36 @@ def test_an_owner_number_too_long_for_a_record_is_refused_on_the_form(app: Flask
     assert "A customer number is a whole number from 1 to 18 digits long." in page.get_data(as_text=True)
     db.expire_all()
     assert db.get(Property, place.id).owner_id == owner
+
+
+def test_every_api_call_answers_bad_input_without_a_500(app: Flask, db, records):
+    """The API (a token with every scope): each GET with each bad value in every query parameter, and each POST with
+    each bad value in each of its JSON fields (the others ordinary), a body that is not JSON, and one that is a list."""
+    caller = TokenClient(app.test_client(), add_token(db, *SCOPES))
+    ordinary = {"account_number": records["number"], "amount": "10.00", "paid_on": "2026-03-02",
+                "transaction_id": "tx-1"}
+    names, failures, walked = sorted(query_names()), [], set()
+    for rule, method, _roles, _public in routes(app):
+        if not rule.rule.startswith(API_PREFIX):
+            continue
+        path = address(rule, records)
+        walked.add((method, rule.rule))
+        calls = []
+        if method == "GET":
+            calls = [dict(query_string={name: value for name in names}) for value in BAD]
+        elif method == "POST":
+            calls = [dict(json={**ordinary, key: value}) for key in ordinary for value in (*BAD, None, 12, [], {})]
+            calls += [dict(data="not json", content_type="application/json"), dict(json=[ordinary])]
+        for call in calls:
+            try:
+                code = caller.open(method, path, **call).status_code
+            except Exception as error:  # noqa: BLE001 - the failure is the finding
+                failures.append(f"{method} {rule.rule} with {str(call)[:60]}: {type(error).__name__}: {error}")
+                continue
+            if code >= 500:
+                failures.append(f"{method} {rule.rule} with {str(call)[:60]}: {code}")
+    assert ("POST", "/api/v1/payments") in walked and ("GET", "/api/v1/shutoffs") in walked
+    assert not failures, "\n".join(failures)
 
 
 def test_the_case_queue_says_a_bad_starting_case_is_not_a_case_number(app: Flask, login_as, records):
