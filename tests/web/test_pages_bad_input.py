@@ -22,13 +22,16 @@ from werkzeug.routing import Rule
 
 from engine.store.models import Property, UtilityAccount
 from engine.api_tokens import SCOPES
+from engine.workflow.services import Catalog
+from samplecity.city import APPROVAL_ROLE_IDS
 from tests.api.conftest import TokenClient, add_token
 from tests.factories import create_business, create_case, save_city
 from tests.web.test_access_matrix import API_PREFIX, ROLES, routes
 
 HUGE = "9" * 30
 BAD = ("abc", "", "-1", HUGE, "2026-02-30", "99999-01-01", "1.5", "x" * 400, "\x00", "%")
-WEB = Path(__file__).resolve().parents[2] / "webapp"
+REPO = Path(__file__).resolve().parents[2]
+WEB = REPO / "webapp"
 
 
 def query_names() -> set[str]:
@@ -156,6 +159,33 @@ def test_every_api_call_answers_bad_input_without_a_500(app: Flask, db, records)
             if code >= 500:
                 failures.append(f"{method} {rule.rule} with {str(call)[:60]}: {code}")
     assert ("POST", "/api/v1/payments") in walked and ("GET", "/api/v1/shutoffs") in walked
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ("clerk", "supervisor"))
+def test_every_step_form_of_a_delinquency_case_answers_bad_values_without_a_500(app: Flask, db, login_as, role):
+    """Each step of the delinquency workflow, from the first state it leaves, posted from the case page with each bad
+    value in every field of its form (the form's fields are named STEP-FIELD, which the walk above cannot guess)."""
+    catalog = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS)
+    workflow = catalog.workflows.get("delinquency")
+    client, failures, walked = login_as(role), [], 0
+    save_city(db)
+    for step in workflow.transitions:
+        state = next((name for name in workflow.states if step.leaves(name, workflow.states)), None)
+        if state is None or not step.form:
+            continue
+        walked += 1
+        case = create_case(db, state=state, fields={"period": "2026-01"})
+        for value in BAD:
+            data = {f"{step.id}-version": case.version, **{f"{step.id}-{f.name}": value for f in step.form}}
+            try:
+                code = client.post(f"/cases/{case.id}/steps/{step.id}", data=data).status_code
+            except Exception as error:  # noqa: BLE001 - the failure is the finding
+                failures.append(f"{step.id} from {state} with {value[:20]!r}: {type(error).__name__}: {error}")
+                continue
+            if code >= 500:
+                failures.append(f"{step.id} from {state} with {value[:20]!r}: {code}")
+    assert walked >= 5  # record_shutoff, waive_reconnection_fee, arrange_plan, the two holds, release_hold
     assert not failures, "\n".join(failures)
 
 
