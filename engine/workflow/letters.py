@@ -53,7 +53,7 @@ LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occu
 # The case fields each notice prints that a step must give (a form field, a `set:`, or given at opening); the
 # workflow loader refuses a `notice:` in a workflow where none does.
 NOTICE_FIELDS: dict[str, tuple[str, ...]] = {
-    "shutoff-notice": ("shutoff_on",), "door-hanger": ("shutoff_on",),
+    "past-due-reminder": ("shutoff_notice_on",), "shutoff-notice": ("shutoff_on",), "door-hanger": ("shutoff_on",),
     "payment-plan-agreement": ("plan_balance", "installments", "first_due"),
     "lien-intent": ("pay_by",), "lien-release": ("recording_number",), "refund-letter": ("amount", "check_number"),
 }
@@ -129,8 +129,9 @@ def _owed(facts: dict) -> str:
 
 
 def _past_due(on: date, facts: dict, fields: dict) -> dict:
-    """Reminder: the balance, pay before the shut-off notice date, and the late fee charged."""
-    pay_by = fields.get("shutoff_notice_on") or iso(on + timedelta(days=10))
+    """Reminder: the balance, pay before the shut-off notice date (the workflow's, from the calendar: no period of
+    days is made up here), and the late fee charged."""
+    pay_by = iso(_field(fields, "shutoff_notice_on"))
     return {"amount_due": _owed(facts), "due_date": pay_by, "late_fee": _fee(fields, "late-fee")}
 
 
