@@ -20,8 +20,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from engine.store.models import Property, UtilityAccount
 from engine.api_tokens import SCOPES
+from engine.store.models import Property, UtilityAccount
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.api.conftest import TokenClient, add_token
