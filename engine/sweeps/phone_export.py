@@ -41,7 +41,7 @@ def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[di
 
 def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date) -> Iterator[dict[str, str]]:
     """Each account scheduled for shut-off on or after the day, with its past-due amount on the day."""
-    for batch in shutoff_days(session, catalog.rules, catalog.workflows, on_or_after=as_of):
+    for batch in shutoff_days(session, catalog.rules, catalog.workflows, on=as_of):
         if batch:
             yield from _rows(session, as_of, batch)
 

@@ -3,7 +3,9 @@
 A sweep works on a night (`on`) and runs on the city's date (`today`); the two differ when
 missed nights are caught up. A night before `today` takes only the steps that mail nothing
 (a case resolved by payment, a case taken back): a step that mails a notice (and posts the
-fees with it) is held, and tonight's run mails it with dates counted from tonight. On any
+fees with it) is held, and tonight's run mails it with dates counted from tonight; so is a
+step that posts a fee without mailing (a fee is what a notice announces: it is posted as of
+the night the city acts, never back-dated to a night caught up). On any
 night, an account gets at most one notice of the workflows tagged `collection`: a step that
 would mail a second waits for the next night. Each step held says why, for the sweep's report.
 """
@@ -43,10 +45,17 @@ class Held:
     reason: str
 
 
+def _fees(step: Transition) -> list[str]:
+    """The fee schedules the step's `fee:` actions post."""
+    return [str(a.value) for a in step.actions if a.kind == "fee"]
+
+
 def _what_it_does(step: Transition) -> str:
-    """'mails a past-due-reminder and posts late-fee'."""
-    fees = [str(a.value) for a in step.actions if a.kind == "fee"]
-    return f"mails a {' and a '.join(step.mails)}" + (f" and posts {', '.join(fees)}" if fees else "")
+    """'mails a past-due-reminder and posts late-fee' (or only one of the two)."""
+    fees = _fees(step)
+    mails = f"mails a {' and a '.join(step.mails)}" if step.mails else ""
+    posts = f"posts {', '.join(fees)}" if fees else ""
+    return " and ".join(part for part in (mails, posts) if part)
 
 
 def collection_notice_tonight(session: Session, workflows: WorkflowSet, case: Case, on: date) -> Notice | None:
@@ -59,14 +68,13 @@ def collection_notice_tonight(session: Session, workflows: WorkflowSet, case: Ca
 
 
 def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition, night: Night) -> Held | None:
-    """Why the night does not take a step that mails a notice (None: it may)."""
-    if not step.mails:
-        return None
-    if night.caught_up:
+    """Why the night does not take a step that mails a notice or posts a fee (None: it may)."""
+    if night.caught_up and (step.mails or _fees(step)):
+        tonight = "mails it with dates counted from tonight" if step.mails else "posts it as of tonight"
         return Held(case.id, step.id, "caught_up",
                     f"{step.id} not taken: it {_what_it_does(step)}, and {night.on.isoformat()} is a night caught "
-                    f"up on {night.today.isoformat()}; tonight's run mails it with dates counted from tonight")
-    if not workflows.get(case.workflow_id, case.workflow_version).collects:
+                    f"up on {night.today.isoformat()}; tonight's run {tonight}")
+    if not step.mails or not workflows.get(case.workflow_id, case.workflow_version).collects:
         return None
     mailed = collection_notice_tonight(session, workflows, case, night.on)
     if mailed is None:

@@ -212,7 +212,7 @@ def _fact(workflow: Workflow, documented: Mapping[str, Fact], name: str, value: 
 
 def shutoff_view(session: Session, catalog: Catalog, case_id: int, on: date) -> dict[str, JsonValue] | None:
     """The case's shut-off day as the shut-off lists give it, and whether it is the day (None: not scheduled)."""
-    day = shutoff_day_of(session, catalog.rules, catalog.workflows, case_id)
+    day = shutoff_day_of(session, catalog.rules, catalog.workflows, case_id, on)
     if day is None:
         return None
     return {"printed_on": day.printed_on.isoformat(), "shutoff_on": day.shutoff_on.isoformat(),

@@ -3,12 +3,17 @@
 A case is scheduled for shut-off while its state is one a sweep document feeds to the
 shut-off list (`feeds: {shutoff_list: ..}` by tags; the sample city's delinquency sweep: the
 states tagged `shutoff_pending`). Its
-shut-off day is the first day on or after the date its notices printed (the field of its
-workflow's shut-off gate, `due: {field, calendar, allowed: shutoff_day}`) that the calendar
-allows a shut-off, as the calendar reads now: a holiday, a weekend, the office day before a
-holiday or a no-shut-off period published after the notice moves it on, and `reasons` say
-why. The release step asks the same calendar the same way, so the sweep releases a case on
-the day these lists give. Whether the account is still eligible is the steps' to judge.
+shut-off day, asked on a day, is the first day on or after the later of that day and the
+date its notices printed (the field of its workflow's shut-off gate, `due: {field,
+calendar, allowed: shutoff_day}`) that the calendar allows a shut-off, as the calendar reads
+now: a holiday, a weekend, the office day before a holiday or a no-shut-off period published
+after the notice moves it on, and `reasons` say why. The gated steps (the release, the
+crew's shut-off) ask the same calendar the same way (engine.workflow.guards), so a case is
+"shut off today" on these lists exactly on the days those steps may be taken, and a case
+released but not yet shut off stays on each allowed day's list until the crew records it. A
+case whose gated step is not yet open (the door hanger not posted) is listed until the day
+its notices printed (moved to an allowed day) has passed.
+Whether the account is still eligible is the steps' to judge.
 """
 from __future__ import annotations
 
@@ -60,19 +65,32 @@ def _pending_states(rules: RuleLibrary, workflows: WorkflowSet) -> dict[tuple[st
     return found
 
 
-def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case) -> ShutoffDay | None:
-    """One scheduled case's shut-off day, or None when its date is not set or cannot be read."""
-    field, gate = workflows.get(case.workflow_id, case.workflow_version).shutoff_gate()
+def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: date | None) -> ShutoffDay | None:
+    """One scheduled case's shut-off day asked on a day (None: as printed), or None when its date is not set or
+    cannot be read.
+
+    In a state a gated step leaves (the release, the crew's shut-off), the first allowed day
+    on or after max(printed, on), as that step's check asks it: why the printed date moved,
+    and (once it has passed) why the day asked is not one. In another state (the notice
+    mailed, the door hanger not yet posted) the printed date moved to an allowed day.
+    """
+    workflow = workflows.get(case.workflow_id, case.workflow_version)
+    field, gate = workflow.shutoff_gate()
     printed = (case.fields or {}).get(field)
     if not printed:
         return None
     printed_on = date.fromisoformat(printed) if isinstance(printed, str) else printed
+    gated = any(step.due_day == gate and step.due == field for step in workflow.leaving(case.state))
     try:
         opens = first_allowed(rules, gate, printed_on)
+        reasons = opens.bars
+        if gated and on is not None and on > opens.day:  # a gated step still to take: the next allowed day from `on`
+            opens = first_allowed(rules, gate, on)
+            reasons += tuple(bar for bar in opens.bars if bar not in reasons)
     except (EvaluationError, LookupError):  # no calendar version in force: the case page says so through its steps
         return None
     return ShutoffDay(case_id=case.id, account_id=case.account_id, printed_on=printed_on, shutoff_on=opens.day,
-                      reasons=opens.bars)
+                      reasons=reasons)
 
 
 def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
@@ -92,22 +110,31 @@ def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
         after = cases[-1].id
 
 
-def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *, on_or_after: date | None = None,
+def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *, on: date | None = None,
                  case_ids: Iterable[int] | None = None) -> Iterator[list[ShutoffDay]]:
-    """Batches of the cases scheduled for shut-off (these cases only, if given), each with its shut-off day.
+    """Batches of the cases scheduled for shut-off (these cases only, if given), each with its shut-off day asked
+    on `on` (that day or later; without it, the printed date moved to an allowed day).
 
-    With `on_or_after`, only those whose shut-off day is that day or later: the phone list
-    gives them all, the day's shut-off list those of one day, the case page its own.
+    The phone list gives them all, the day's shut-off list those whose day is the day asked,
+    the case page its own.
     """
+    for days in _days(session, rules, workflows, on, case_ids):
+        yield [d for d in days if on is None or d.shutoff_on >= on]
+
+
+def _days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, on: date | None,
+          case_ids: Iterable[int] | None) -> Iterator[list[ShutoffDay]]:
+    """Batches of scheduled cases with their shut-off days asked on `on`, a day already passed included."""
     pending = _pending_states(rules, workflows)
     if not pending:
         return
     for cases in _scheduled_cases(session, pending, case_ids):
-        days = [d for d in (_shutoff_day(rules, workflows, case) for case in cases) if d is not None]
-        yield [d for d in days if on_or_after is None or d.shutoff_on >= on_or_after]
+        yield [d for d in (_shutoff_day(rules, workflows, case, on) for case in cases) if d is not None]
 
 
-def shutoff_day_of(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int) -> ShutoffDay | None:
-    """The shut-off day of one case, as the lists give it (None when the case is not scheduled for shut-off)."""
-    found = [day for batch in shutoff_days(session, rules, workflows, case_ids=[case_id]) for day in batch]
+def shutoff_day_of(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int,
+                   on: date | None = None) -> ShutoffDay | None:
+    """The shut-off day of one case asked on a day, as the lists give it (None when it is not scheduled); the case
+    page shows a day already passed as passed."""
+    found = [day for batch in _days(session, rules, workflows, on, [case_id]) for day in batch]
     return found[0] if found else None

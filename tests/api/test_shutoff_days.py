@@ -5,7 +5,10 @@ the city publishes a new calendar revision with a no-shut-off period (a heat ale
 warning) covering that date. Every night the sweep asks the calendar whether the release may
 happen that day, and every day the day's shut-off list (the API), the phone list and the
 case page give the same shut-off day: the first day on or after the printed date that is not
-in the period, a holiday, a weekend, a Friday or the office day before a holiday.
+in the period, a holiday, a weekend, a Friday or the office day before a holiday. Once
+released, the case stays on each allowed day's list until the crew records the shut-off, and
+the crew's own list ("Shut-offs due") holds it on exactly those days: a shut-off is never
+recorded inside the period, on a Friday, a weekend, a holiday or its eve.
 """
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from engine.money import ledger
 from engine.rulebook import store
 from engine.rulebook.catalog_source import current_catalog
 from engine.rules.loader import load_document
+from engine.field.lists import field_list
+from engine.field.lists import rows as field_rows
 from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import services
 from tests.factories import NOW, create_account, create_customer, save_city
@@ -158,7 +163,8 @@ def test_a_period_published_after_the_door_hanger_holds_the_shutoff_and_every_li
         if day == scenario.posted_on + timedelta(days=1):
             publish_period(db, published, day, scenario.period)
         catalog = current_catalog(db, RULES, WORKFLOWS)
-        expected = scenario.printed if day <= scenario.posted_on else scenario.shutoff_on
+        # after the release, each following day is a shut-off day in both scenarios (Tuesday, Wednesday)
+        expected = scenario.printed if day <= scenario.posted_on else max(scenario.shutoff_on, day)
         if day in scenario.barred:
             release = {s.id: s for s in services.steps_for(db, catalog, case.id, user="sweep:delinquency", on=day)}
             assert release["ready_for_shutoff"].reasons == [scenario.barred[day]], day
@@ -171,8 +177,54 @@ def test_a_period_published_after_the_door_hanger_holds_the_shutoff_and_every_li
                   if row["account_number"] == account.number]
         assert page_day == expected.isoformat(), day
         assert page_today == (day == expected) == (listed == [day.isoformat()]), day
-        assert phoned == ([page_day] if day <= expected else []), day
+        assert phoned == [page_day], day
+        crew = [row.case_id for row in field_rows(db, catalog, field_list(catalog, "delinquency.record_shutoff", day),
+                                                  user=clerk.user.username, on=day)]
+        assert crew == ([case.id] if page_today and case.state == "shutoff_ready" else []), day
         day += timedelta(days=1)
     assert released == [scenario.shutoff_on]
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"is in {scenario.period[2]}" in page  # the case page says why the printed date moved
+
+
+def test_a_period_published_after_the_release_holds_the_crews_shutoff_too(db, published, clock, login_as, api):
+    """Released on Monday July 6; a heat alert for July 7 and 8 is published that day. The crew's list and the
+    shut-off step wait: Thursday the 9th is the next shut-off day (Friday the 10th bars shut-offs, then the weekend),
+    and every list says so each day until the crew records it."""
+    scenario = SCENARIOS["heat alert"]
+    clerk = login_as("clerk")
+    account, case = door_hanger_case(db, scenario, clerk.user.username)
+    released_on = scenario.printed  # no period yet: the printed Monday
+    clock["now"] = at(released_on)
+    catalog = current_catalog(db, RULES, WORKFLOWS)
+    assert [e.step for e in services.advance(db, catalog, case.id, sweep="delinquency", on=released_on,
+                                             now=at(released_on))] == ["ready_for_shutoff"]
+    publish_period(db, published, released_on, (date(2026, 7, 7), date(2026, 7, 8), "Excessive heat warning"))
+    vendor = api("shutoffs:read")
+    next_day = {date(2026, 7, 7): date(2026, 7, 9), date(2026, 7, 8): date(2026, 7, 9),
+                date(2026, 7, 9): date(2026, 7, 9), date(2026, 7, 10): date(2026, 7, 13),
+                date(2026, 7, 11): date(2026, 7, 13), date(2026, 7, 12): date(2026, 7, 13)}
+    for day, expected in next_day.items():
+        clock["now"] = at(day)
+        clerk.post("/login", data={"username": clerk.user.username, "password": PASSWORD})
+        catalog = current_catalog(db, RULES, WORKFLOWS)
+        page_day, page_today = case_page_says(clerk, case.id)
+        listed = [a["shutoff_on"] for a in vendor.get(f"/api/v1/shutoffs?date={day}").json["accounts"]
+                  if a["account_number"] == account.number]
+        phoned = [row["shutoff_on"] for row in scheduled_for_shutoff(db, catalog, day)
+                  if row["account_number"] == account.number]
+        crew = [row.case_id for row in field_rows(db, catalog, field_list(catalog, "delinquency.record_shutoff", day),
+                                                  user=clerk.user.username, on=day)]
+        record = {s.id: s for s in services.steps_for(db, catalog, case.id, user=clerk.user.username, on=day)}
+        assert (page_day, phoned) == (expected.isoformat(), [expected.isoformat()]), day
+        assert page_today == (day == expected) == (listed == [day.isoformat()]) == (crew == [case.id]) \
+            == record["record_shutoff"].allowed, day
+        if day != expected:
+            assert record["record_shutoff"].reasons[0].startswith(f"not before {expected.isoformat()}; {day}"), day
+    assert case.state == "shutoff_ready"
+    response = clerk.post(f"/cases/{case.id}/steps/record_shutoff",  # Sunday the 12th, from the case page
+                          data={"record_shutoff-version": case.version, "record_shutoff-meter_reading": "4821"})
+    assert response.status_code == 400
+    assert "was not taken" in response.get_data(as_text=True) and "is a Sunday" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(type(case), case.id).state == "shutoff_ready"

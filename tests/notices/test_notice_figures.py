@@ -21,6 +21,7 @@ from engine.money import from_cents, round_money
 from engine.money.ledger import standing
 from engine.notices import NOTICE_TYPES
 from engine.notices.catalog import WORKFLOW_NOTICES
+from engine.notices.formats import MONTHS_ES
 from engine.store.models import LedgerEntry, License, Notice
 from engine.workflow import services
 from engine.workflow.services import Catalog
@@ -56,11 +57,21 @@ def take(db, catalog, case, step, user, on, **form) -> Notice | None:
 
 
 def printed(renderer, tmp_path, notice: Notice) -> str:
-    """The notice as mailed, read back from its PDF (one page), whitespace made single."""
-    path = tmp_path / f"notice-{notice.id}.pdf"
-    path.write_bytes(renderer.render_one(notice.notice_type, notice.language, notice.data))
+    """The notice as mailed, read back from its PDF (one page), whitespace made single.
+
+    The same notice in the other language is read back too and must print the very same
+    amounts (a Spanish letter is checked with its English twin), so the checks below hold
+    for both.
+    """
+    texts = {}
+    for language in (notice.language, "es" if notice.language == "en" else "en"):
+        path = tmp_path / f"notice-{notice.id}.{language}.pdf"
+        path.write_bytes(renderer.render_one(notice.notice_type, language, notice.data))
+        texts[language] = flat(page_text(path, 1))
+    other = next(text for language, text in texts.items() if language != notice.language)
+    assert sorted(MONEY.findall(other)) == sorted(MONEY.findall(texts[notice.language])), notice.notice_type
     CHECKED.add(notice.notice_type)
-    return flat(page_text(path, 1))
+    return texts[notice.language]
 
 
 def dollars(cents: int | Decimal) -> str:
@@ -133,6 +144,13 @@ def plan_rows(text: str) -> tuple[str | None, list[str], str]:
     return (down[1] if down else None), installments, total[1]
 
 
+def plan_days(text: str) -> tuple[str | None, list[str]]:
+    """The plan table's due dates as printed: the down payment's, and each installment's in order."""
+    down = re.search(r"Down payment ([A-Z][a-z]+ \d+, \d{4}) \$", text)
+    rows = re.findall(r"Installment (\d+) ([A-Z][a-z]+ \d+, \d{4}) \$", text)  # two columns past seven rows
+    return (down[1] if down else None), [day for _n, day in sorted(rows, key=lambda row: int(row[0]))]
+
+
 def amount(printed_money: str) -> Decimal:
     """$1,234.56 as a Decimal."""
     return Decimal(printed_money.replace("$", "").replace(",", ""))
@@ -164,8 +182,43 @@ def test_the_plan_agreement_adds_up_to_the_cent(db, catalog, staff, renderer, tm
     assert f"Plan balance {dollars(past_due)}" in text
     assert f"add up to {dollars(past_due - expected_down)}" in text
     assert ("no down payment" in text) == (expected_down == 0)
+    down_day, days = plan_days(text)  # the down payment on the day the plan was arranged, then monthly from first_due
+    assert down_day == (None if expected_down == 0 else "May 4, 2026")
+    assert days == [f"{date(2026 + (5 + n) // 12, (5 + n) % 12 + 1, 1):%B} 1, {2026 + (5 + n) // 12}"
+                    for n in range(installments)]
     assert figures(text) <= {dollars(past_due), dollars(expected_down), dollars(past_due - expected_down),
                              *each}
+
+
+@pytest.mark.parametrize("owed,low_income,installments,down_percent", [
+    ("992.73", False, 6, 10),   # $99.27 down, six of $148.91
+    ("132.00", True, 12, 0),    # nothing down, twelve of $11.00 in two columns
+])
+def test_the_spanish_plan_agreement_adds_up_to_the_cent_too(db, catalog, staff, renderer, tmp_path, owed,
+                                                            low_income, installments, down_percent):
+    """The same plan mailed in Spanish: pago inicial and cuotas, each with its date, sum to the total, which is the
+    ledger's past-due balance on the day the plan was arranged."""
+    account = create_account(db, customer=create_customer(db, low_income=low_income, language="es"), cycle="B")
+    charge(db, account.id, owed, on=date(2026, 4, 8), due_on=date(2026, 4, 29))
+    day = date(2026, 5, 4)
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency", on=day,
+                              now=at(day), state="reminded", fields={"period": "2026-04"})
+    notice = take(db, catalog, case, "arrange_plan", "carla", day, installments=str(installments),
+                  first_due="2026-06-01")
+    assert notice.language == "es"
+    text = printed(renderer, tmp_path, notice)
+    past_due = from_cents(standing(db, account.id, day).past_due_cents)
+    expected_down = round_money(past_due * down_percent / 100)
+    down = re.search(r"Pago inicial 4 de mayo de 2026 (\$[0-9,.]+)", text)
+    rows = sorted(re.findall(r"Cuota (\d+) (\d+ de [a-z]+ de \d{4}) (\$[0-9,.]+)", text), key=lambda r: int(r[0]))
+    total = re.search(r"Total (\$[0-9,.]+)", text)
+    assert (amount(down[1]) if down else Decimal(0)) == expected_down
+    assert [day for _n, day, _a in rows] == [f"1 de {MONTHS_ES[(5 + n) % 12]} de {2026 + (5 + n) // 12}"
+                                             for n in range(installments)]
+    assert amount(total[1]) == past_due == expected_down + sum(amount(a) for _n, _d, a in rows)
+    assert f"Saldo del plan {dollars(past_due)}" in text
+    assert f"suman {dollars(past_due - expected_down)}" in text
+    assert ("sin pago inicial" in text) == (expected_down == 0)
 
 
 def test_lien_letters_print_the_ledgers_figures(db, catalog, staff, renderer, tmp_path):

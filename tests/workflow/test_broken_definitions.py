@@ -46,6 +46,9 @@ EXPECTED = {
     "notice-field-never-given.yaml":
         "15: transitions[0].actions[0].notice: shutoff-notice prints the case field 'shutoff_on', which no step "
         "gives (a form field or a set: action)",
+    "reminder-pay-by-never-given.yaml":  # the pay-by date is the workflow's, never ten days made up in Python
+        "15: transitions[0].actions[0].notice: past-due-reminder prints the case field 'shutoff_notice_on', which no "
+        "step gives (a form field or a set: action)",
     "open-unknown-workflow.yaml":
         "16: transitions[0].actions[0].open: no workflow named 'lein'; workflows: delinquency",
     "out-of-final-state.yaml": '12: transitions[0].from: "resolved" is a final state; no step leaves it',

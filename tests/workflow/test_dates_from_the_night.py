@@ -16,12 +16,13 @@ from sqlalchemy import select
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
-from engine.store.models import Notice
+from engine.store.models import LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.definitions import WorkflowSet, load_workflow
+from engine.workflow.night import Night
 from engine.workflow.runtime import StepRefused
 from engine.workflow.values import set_value
-from tests.workflow.conftest import REPO, at
+from tests.workflow.conftest import REPO, at, pay
 from tests.workflow.test_delinquency import account, case, take, walk_to_door_hanger  # noqa: F401 (fixtures)
 
 
@@ -189,3 +190,64 @@ def test_both_readings_differ_on_an_office_day(catalog):
     assert set_value(next_day, {**FIVE_OFFICE_DAYS, "counted_from": "mailing"}, tuesday, {}, []) == date(2026, 8, 26)
     same_day = with_mailing(catalog, "{days: 0, roll: office_day}")
     assert set_value(same_day, {**FIVE_OFFICE_DAYS, "counted_from": "mailing"}, tuesday, {}, []) == date(2026, 8, 25)
+
+
+PENALTY_ONLY = """
+id: penalty-only
+title: A sweep step that posts a fee and mails nothing
+subject: utility_account
+version: 1
+initial: open
+states:
+  open:     {label: Open}
+  charged:  {label: Penalty posted}
+  paid:     {label: Paid, final: true}
+transitions:
+  - id: post_penalty
+    from: open
+    to: charged
+    by: sweep
+    when: {fact: days_past_due, gte: 1}
+    actions:
+      - fee: late-fee
+  - id: paid
+    from: [open, charged]
+    to: paid
+    by: sweep
+    when: {fact: past_due_balance, lte: 0}
+"""
+
+
+@pytest.fixture()
+def penalty_only(catalog) -> services.Catalog:
+    """The sample city's rules with a workflow whose sweep step posts the late fee without a letter."""
+    workflow = load_workflow(PENALTY_ONLY, "penalty-only.yaml", catalog.rules)
+    return services.Catalog(catalog.rules, WorkflowSet({**{w.key: w for w in catalog.workflows},
+                                                        workflow.key: workflow}))
+
+
+def test_a_night_caught_up_posts_no_fee_even_from_a_step_that_mails_nothing(db, penalty_only, account):
+    """Caught up on 05-03, the night of 05-01 holds the fee-only step and says why; 05-03 itself posts it, dated
+    05-03. A step that mails nothing and posts nothing (paid) is still taken as of its night."""
+    catalog, night = penalty_only, date(2026, 5, 1)
+    case = services.open_case(db, catalog, "penalty-only", account.id, actor="sweep:delinquency", on=night,
+                              now=at(night))
+    held = services.advance_night(db, catalog, case.id, sweep="delinquency", night=Night(night, date(2026, 5, 3)),
+                                  on=night, now=at(date(2026, 5, 3)))
+    assert held.events == [] and case.state == "open"
+    assert (held.held.kind, held.held.reason) == ("caught_up", (
+        "post_penalty not taken: it posts late-fee, and 2026-05-01 is a night caught up on 2026-05-03; tonight's "
+        "run posts it as of tonight"))
+    assert not db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id,
+                                                    LedgerEntry.kind == "fee")).all()
+    tonight = date(2026, 5, 3)
+    done = services.advance_night(db, catalog, case.id, sweep="delinquency", night=Night(tonight, tonight),
+                                  on=tonight, now=at(tonight))
+    assert [e.step for e in done.events] == ["post_penalty"] and done.held is None
+    [fee] = db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id, LedgerEntry.kind == "fee"))
+    assert fee.effective_on == tonight
+    pay(db, account.id, "200.00", on=date(2026, 5, 4))
+    paid = services.advance_night(db, catalog, case.id, sweep="delinquency", night=Night(date(2026, 5, 5),
+                                                                                          date(2026, 5, 7)),
+                                  on=date(2026, 5, 5), now=at(date(2026, 5, 7)))
+    assert [(e.step, e.on_date) for e in paid.events] == [("paid", date(2026, 5, 5))] and paid.held is None

@@ -48,7 +48,8 @@ class OwnerForm(FlaskForm):
 
     owner = IntegerField("Owner's customer number",
                          validators=[DataRequired(message="Enter the owner's customer number."),
-                                     NumberRange(min=1, message="A customer number is 1 or more.")])
+                                     NumberRange(min=1, max=10 ** 18 - 1,  # record_id reads at most 18 digits
+                                                 message="A customer number is a whole number from 1 to 18 digits long.")])
     submit = SubmitField("Save the owner")
 
 

@@ -35,12 +35,15 @@ def index():
     chosen = workflows.get(form.workflow.data or "")
     states = chosen.states if chosen else {}
     form.state.choices = [option("", "Any state")] + [option(s, st.label) for s, st in states.items()]
-    after = request.args.get("after", "0")
+    after, problem = request.args.get("after") or "0", None
+    if not after.isdigit() or len(after) > 18:  # a case number, as record_id reads one from an address
+        problem = f"“{after[:40]}” is not a case number to list from: the list starts at the first case."
+        after = "0"
     rows = queue.page_of(database.session, workflow=form.workflow.data or None,
                          state=(form.state.data or None) if chosen else None, closed=bool(form.closed.data),
-                         after=int(after) if after.isdigit() else 0)
+                         after=int(after))
     return render_template("cases/index.html", form=form, counts=queue.counts(database.session), rows=rows,
-                           workflows=workflows, page_size=queue.PAGE, after=after)
+                           workflows=workflows, page_size=queue.PAGE, after=after, problem=problem)
 
 
 def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list[str]] | None = None,
