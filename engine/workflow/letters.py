@@ -109,9 +109,9 @@ def _field(fields: dict, name: str) -> JsonValue:
     return value
 
 
-def _fee(fields: dict, schedule: str) -> str | None:
-    """The amount a fee action of this case posted for a schedule, if any."""
-    found = (fields.get("fees") or {}).get(schedule)
+def _fee(fields: dict, schedule: str | None) -> str | None:
+    """The amount a fee action of this case posted for the fee schedule the notice names, if any."""
+    found = (fields.get("fees") or {}).get(schedule) if schedule else None
     return money_text(found) if found is not None else None
 
 
@@ -120,20 +120,20 @@ def _owed(facts: dict) -> str:
     return money_text(max(facts.get("balance", Decimal(0)), Decimal(0)))
 
 
-def _past_due(on: date, facts: dict, fields: dict) -> dict:
+def _past_due(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Reminder: the balance, pay before the shut-off notice date the workflow set, and the late fee charged."""
     pay_by = iso(_field(fields, "shutoff_notice_on"))
-    return {"amount_due": _owed(facts), "due_date": pay_by, "late_fee": _fee(fields, "late-fee")}
+    return {"amount_due": _owed(facts), "due_date": pay_by, "late_fee": _fee(fields, fee)}
 
 
-def _shutoff(on: date, facts: dict, fields: dict) -> dict:
+def _shutoff(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Shut-off notice and door hanger: the balance, pay by the day before shut-off."""
     shutoff = date.fromisoformat(str(_field(fields, "shutoff_on")))
     return {"amount_due": _owed(facts), "shutoff_date": shutoff.isoformat(),
             "due_date": (shutoff - timedelta(days=1)).isoformat()}
 
 
-def _plan(on: date, facts: dict, fields: dict) -> dict:
+def _plan(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Payment plan agreement: the plan balance, the down payment and its day, each installment, and the total."""
     for name in NOTICE_FIELDS["payment-plan-agreement"]:
         _field(fields, name)
@@ -148,10 +148,10 @@ def _plan(on: date, facts: dict, fields: dict) -> dict:
             "plan_total": money_text(down + paid_in_installments)}
 
 
-def _reconnection(on: date, facts: dict, fields: dict) -> dict:
+def _reconnection(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Reconnection: the day, the fee charged (paid, or waived), what is owed now."""
-    return {"reconnection_date": on.isoformat(), "reconnection_fee": _fee(fields, "reconnection-fee") or "0.00",
-            "reconnection_fee_waived": "reconnection-fee" in (fields.get("waived") or {}),
+    return {"reconnection_date": on.isoformat(), "reconnection_fee": _fee(fields, fee) or "0.00",
+            "reconnection_fee_waived": fee is not None and fee in (fields.get("waived") or {}),
             "amount_due": _owed(facts)}
 
 
@@ -161,30 +161,30 @@ def _lien_intent(session: Session, rules: RuleLibrary, subject_id: int, on: date
     return {"amount_due": amount["lien_amount"], **amount, "due_date": fields.get("pay_by")}
 
 
-def _lien_release(on: date, facts: dict, fields: dict) -> dict:
+def _lien_release(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Release: the lien's recording number, the release's day and number."""
     return {"recording_number": fields.get("recording_number"), "release_date": fields.get("release_date") or iso(on),
             "release_recording_number": fields.get("release_recording_number")}
 
 
-def _license(on: date, facts: dict, fields: dict) -> dict:
+def _license(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """License letters: fee, penalty, renew by (the expiry, or in grace its end), term dates, total due."""
     fee = facts.get("license_fee") or Decimal(0)
-    penalty = Decimal(_fee(fields, "license-late-penalty") or 0)
+    penalty = Decimal(_fee(fields, fee) or 0)
     return {"fee": money_text(fee), "penalty": money_text(penalty), "amount_due": money_text(fee + penalty),
             "due_date": iso(facts.get("penalty_free_until") or facts.get("expires_on")),
             "issued_date": iso(facts.get("issued_on")), "expiration_date": iso(facts.get("expires_on")),
             "lapsed_date": iso(on)}
 
 
-def _refund(on: date, facts: dict, fields: dict) -> dict:
+def _refund(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     """Refund letter: the amount, the check number and date."""
     return {"refund_amount": money_text(str(_field(fields, "amount"))),
             "check_number": fields.get("check_number"),
             "check_date": fields.get("check_date") or iso(on)}
 
 
-BUILDERS: dict[str, Callable[[date, dict, dict], dict]] = {
+BUILDERS: dict[str, Callable[[date, dict, dict, str | None], dict]] = {
     "past-due-reminder": _past_due, "shutoff-notice": _shutoff, "door-hanger": _shutoff,
     "payment-plan-agreement": _plan, "reconnection": _reconnection,
     "lien-release": _lien_release, "license-renewal-reminder": _license, "license-renewal-final": _license,
@@ -212,15 +212,17 @@ def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[
 
 def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type: str, subject_id: int, on: date,
                 facts: Facts, fields: Mapping[str, JsonValue],
-                consulted: list[dict[str, str]], *, cites: str | None = None) -> tuple[str, dict[str, JsonValue]]:
-    """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted);
-    NoticeDataError names a missing key."""
+                consulted: list[dict[str, str]], *, cites: str | None = None,
+                fee: str | None = None) -> tuple[str, dict[str, JsonValue]]:
+    """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted; the
+    fee it prints is the one this case posted under the schedule `fee`, else under `cites`); NoticeDataError names a
+    missing key."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
     try:
         if type_id in RULED_BUILDERS:
             printed = RULED_BUILDERS[type_id](session, rules, subject_id, on, dict(facts), dict(fields))
         else:
-            printed = BUILDERS[type_id](on, facts, dict(fields))
+            printed = BUILDERS[type_id](on, facts, dict(fields), fee or cites)
     except NoticeDataError as missing:
         raise NoticeDataError(f"{type_id} notice: {missing}") from None
     data = {"notice_date": on.isoformat(), "reference": _reference(rules, type_id, on, consulted, cites),

@@ -99,6 +99,14 @@ def _fact_words(value: object, kind: str | None) -> str:
     return str(value)
 
 
+def notice_fee(value: YamlValue) -> str | None:
+    """The fee schedule whose fee a `notice:` action's letter prints (`{type: TYPE, fee: SCHEDULE}`), or None: the
+    letter then prints the fee posted under the rule it cites, if any."""
+    if isinstance(value, Mapping) and value.get("fee") is not None:
+        return str(value["fee"])
+    return None
+
+
 def notice_of(value: YamlValue) -> tuple[str, str | None]:
     """(notice type, the rule whose reference it cites or None) of a `notice:` or `notice_occupants:` action's
     value: `TYPE`, or `{type: TYPE, cites: RULE}`."""

@@ -80,6 +80,8 @@ EXPECTED = {
         "step gives (a form field or a set: action)",
     "notice-cites-unknown-rule.yaml":
         "16: transitions[0].actions[0].notice.cites: no rule document named 'late-fees' among the rules",
+    "notice-fee-unknown-rule.yaml":
+        "16: transitions[0].actions[0].notice.fee: no rule document named 'reconection-fee' among the rules",
     "unknown-notice.yaml": '16: transitions[0].actions[0].notice: unknown notice "shutoff-warning"; notices: '
                            "past-due-reminder, shutoff-notice, door-hanger, payment-plan-agreement, reconnection, "
                            "lien-intent, lien-release, license-renewal-reminder, license-renewal-final, "

@@ -70,3 +70,19 @@ def test_a_reminder_prints_the_pay_by_day_the_workflow_set_and_no_day_of_its_own
     assert notice_data(*args, {"shutoff_notice_on": "2026-07-21"}, [], cites="late-fee")[1]["due_date"] == "2026-07-21"
     with pytest.raises(NoticeDataError, match="past-due-reminder notice: the case has no 'shutoff_notice_on' to print"):
         notice_data(*args, {}, [])
+
+
+def test_the_fee_a_letter_prints_is_the_one_its_notice_action_names(db, catalog):
+    """A city whose late charge is its own schedule, `penalty-for-late-payment`, names it (`fee:`): the reminder prints
+    that fee; naming nothing, it prints the fee posted under the rule it cites; a fee of another schedule is not
+    printed as the late fee. The license letters of the sample city name license-late-penalty so."""
+    from engine.workflow.model import notice_fee
+    account = create_account(db)
+    fields = {"shutoff_notice_on": "2026-07-10", "fees": {"penalty-for-late-payment": "12.50", "other": "3.00"}}
+    args = (db, catalog.rules, "past-due-reminder", "utility_account", account.id, ON, FACTS, fields, [])
+    assert notice_data(*args, fee="penalty-for-late-payment")[1]["late_fee"] == "12.50"
+    assert notice_data(*args, cites="penalty-for-late-payment")[1]["late_fee"] == "12.50"
+    assert "late_fee" not in notice_data(*args, cites="late-fee")[1]
+    lapsed = [a.value for t in catalog.workflows.get("licensing").transitions for a in t.actions
+              if a.kind == "notice"]
+    assert lapsed and {notice_fee(value) for value in lapsed} == {"license-late-penalty"}

@@ -2,6 +2,9 @@
 
 `notice: {type: TYPE, cites: RULE}` names the rule document whose version in force gives the
 ordinance the letter cites (its `reference`); without `cites`, a rule the step consulted.
+`fee: SCHEDULE` names the fee schedule whose fee, posted by this case, the letter prints (the late
+fee on a reminder, the reconnection fee, a license's late penalty); without it, the fee posted
+under the cited rule, if any.
 
 No date it prints to act by is earlier than that day (engine.workflow.redating): a stored
 date already past is re-dated first, and a notice that would still print one is refused.
@@ -15,7 +18,7 @@ from engine.store.models import Notice
 from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.context import StepContext
 from engine.workflow.letters import NOTICE_FIELDS, notice_data
-from engine.workflow.model import Action, notice_of
+from engine.workflow.model import Action, notice_fee, notice_of
 from engine.workflow.redating import redate_stored, refuse_past_dates
 
 
@@ -23,9 +26,10 @@ def notice_type_checked(reader: DefinitionChecker, value: YamlValue, path: str, 
     """The notice type of `TYPE` or `{type: TYPE, cites: RULE}` if it is among `known` (its cited rule a rule
     document); None, with an error, if not."""
     if isinstance(value, dict):
-        reader.keys(value, ("type", "cites"), path, "a notice")
-        if "cites" in value:
-            reader.rule(f"{path}.cites", value["cites"], None)
+        reader.keys(value, ("type", "cites", "fee"), path, "a notice")
+        for key in ("cites", "fee"):
+            if key in value:
+                reader.rule(f"{path}.{key}", value[key], None)
         value, path = value.get("type"), f"{path}.type"
     if not isinstance(value, str) or value not in known:
         reader.error(path, f"unknown notice {quoted(value)}; notices: {', '.join(known)}")
@@ -50,7 +54,8 @@ def run(ctx: StepContext, action: Action) -> None:
     notice_type, cites = notice_of(action.value)
     redate_stored(ctx, notice_type)
     language, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
-                                 ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites)
+                                 ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites,
+                                 fee=notice_fee(action.value))
     refuse_past_dates(notice_type, data, ctx.on)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                     notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}", language=language,

@@ -17,7 +17,7 @@ from engine.workflow.actions.base import DefinitionChecker, Done, WorkflowAction
 from engine.workflow.actions.notice import notice_type_checked
 from engine.workflow.context import StepContext
 from engine.workflow.letters import NOTICE_FIELDS, notice_data
-from engine.workflow.model import Action, notice_of
+from engine.workflow.model import Action, notice_fee, notice_of
 from engine.workflow.redating import redate_stored, refuse_past_dates
 
 OCCUPANT = "Occupant"
@@ -49,7 +49,8 @@ def run(ctx: StepContext, action: Action) -> None:
         return
     redate_stored(ctx, notice_type)
     _, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
-                          ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites)
+                          ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites,
+                                 fee=notice_fee(action.value))
     refuse_past_dates(notice_type, data, ctx.on)
     ids = []
     for occupant in occupants:
