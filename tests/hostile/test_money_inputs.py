@@ -7,7 +7,10 @@ counter takes them; from a machine (the API, a payment file) they are refused.
 """
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -220,6 +223,30 @@ def test_a_payment_file_refuses_dates_outside_the_window(db, import_file, paid_o
     before = books(db)
     report = import_file(number, f"{number},52.03,{paid_on},check,1,LBX-1")
     assert report.refused and str(report.problems[0]).startswith(message)
+    assert books(db) == before
+
+
+def test_the_payment_files_page_refuses_every_hostile_line_and_posts_nothing(app, clerk, db):
+    """The same hostile lines uploaded on the web: a 400 page naming each line and its refusal, nothing posted."""
+    app.config["CLOCK"] = lambda: NOW
+    number = create_account(db).number
+    lines = [f'{number},"{sent}",2026-03-02,check,1,LBX-{n}' for n, (sent, _) in enumerate(MACHINE_AMOUNTS)]
+    lines += [f"{number},52.03,1900-01-01,check,1,LBX-old", f"{number},52.03,2099-01-01,check,1,LBX-future",
+              f"{number},52.03,2026-03-02,check,1,LBX-good"]
+    content = "\n".join(["account_number,amount,paid_on,tender,check_number,transaction_id", *lines]).encode()
+    before = books(db)
+    response = clerk.post("/payments/files", data={"payment_file": (io.BytesIO(content), "hostile.csv"),
+                                                   "source": "lockbox"}, content_type="multipart/form-data")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "Traceback" not in page
+    assert "hostile.csv was refused: nothing was posted" in page
+    named = re.findall(r'<tr><td class="num">(\d+)</td><td>(\w+)</td><td>([^<]+)</td></tr>', page)
+    assert [(int(line), field) for line, field, _ in named] == [(n, "amount") for n in range(2, 2 + len(
+        MACHINE_AMOUNTS))] + [(len(MACHINE_AMOUNTS) + 2, "paid_on"), (len(MACHINE_AMOUNTS) + 3, "paid_on")]
+    assert [f"{field}: {said}" for _, field, said in named[:len(MACHINE_AMOUNTS)]] == [
+        message.format(**FILE) for _, message in MACHINE_AMOUNTS]
+    assert named[-2][2].startswith("1900-01-01 is more than 90 days before the business day 2026-03-02")
+    assert named[-1][2].startswith("2099-01-01 is after today (2026-03-02)")
     assert books(db) == before
 
 
