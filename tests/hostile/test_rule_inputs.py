@@ -298,6 +298,54 @@ def test_the_evaluate_page_refuses_a_hostile_fact(fixed_clock, rule_store, super
         assert page.status_code == 400 and message in page.get_data(as_text=True), value
 
 
+# --- the form editor's "change tier N by P%" -----------------------------------------------------
+
+
+HOSTILE_PERCENTS = [
+    ("1e999999999", "\u201c1e999999999\u201d is not a percentage for tier 2"),
+    ("-1e999999999", "\u201c-1e999999999\u201d is not a percentage for tier 2"),
+    ("1" + "0" * 5000, "\u201c1000000000000000000000000000000000000000\u201d is not a percentage for tier 2"),
+    ("NaN", "\u201cNaN\u201d is not a percentage for tier 2"),
+    ("sNaN", "\u201csNaN\u201d is not a percentage for tier 2"),
+    ("Infinity", "\u201cInfinity\u201d is not a percentage for tier 2"),
+    ("1e-999999", "\u201c1e-999999\u201d is not a percentage for tier 2"),
+    ("5.12345", "\u201c5.12345\u201d is not a percentage for tier 2"),
+    ("-101", "a change of -101% for tier 2 is outside -100% to +1000%"),
+    ("1001%", "a change of 1001% for tier 2 is outside -100% to +1000%"),
+]
+
+
+def test_the_form_editor_refuses_a_hostile_percentage_in_words_and_stores_nothing(fixed_clock, rule_store,
+                                                                                 supervisor):
+    """A tester types odd percentages into "change tier 2 by": each a 400 naming the tier, never a 500."""
+    from tests.web.test_rule_editor import form_of
+
+    page = supervisor.get("/rules/water-rates-residential/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/water-rates-residential/edit",
+                             data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"})
+    fields = form_of(copied.get_data(as_text=True))
+    before = stored(rule_store)
+    for typed, message in HOSTILE_PERCENTS:
+        response = supervisor.post("/rules/water-rates-residential/edit",
+                                   data={**fields, "percent:versions[2].lines[1]:2": typed, "save": "Save draft"})
+        answer = response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+        assert response.status_code == 400 and message in answer, (typed, response.status_code)
+    assert stored(rule_store) == before
+    five = supervisor.post("/rules/water-rates-residential/edit",
+                           data={**fields, "percent:versions[2].lines[1]:2": " +5% ", "save": "Save draft"})
+    assert five.status_code == 302 and stored(rule_store) == before + 1
+
+
+def test_a_figure_out_of_range_is_never_changed_by_arithmetic():
+    """A rate already too large in the working text: changing it by 5% is a message, not decimal.Overflow."""
+    from engine.rules.editing import EditError, changed_by_percent
+
+    assert changed_by_percent(Decimal("2.57"), Decimal("5")) == Decimal("2.70")
+    for figure in (Decimal("1e999999999"), Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")):
+        with pytest.raises(EditError, match="cannot be changed by 5%: it is not a figure in range"):
+            changed_by_percent(figure, Decimal("5"))
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
