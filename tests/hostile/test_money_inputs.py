@@ -112,6 +112,29 @@ def test_the_drawer_float_is_bounded_too(app, clerk, db, typed, message):
     assert message in page and books(db) == before
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("1e999999999", "amount: &#39;1e999999999&#39; is not an amount of money"),
+    ("1e16", "amount: &#39;1e16&#39; is not an amount of money"),
+    ("NaN", "amount: &#39;NaN&#39; is not an amount of money"),
+    ("Infinity", "amount: &#39;Infinity&#39; is not an amount of money"),
+    ("99999999999999999999", "amount: at most $10,000,000.00 for any amount Ordinance keeps"),
+    ("$100,000.01", "amount: at most $100,000.00 for an adjustment; this adjustment is $100,000.01"),
+    ("0.001", "amount: &#39;0.001&#39; has more than two decimals"),
+    ("-5.00", "amount: more than $0.00"),
+])
+def test_the_adjust_balance_form_refuses_hostile_amounts(app, clerk, db, typed, message):
+    """Adjust balance (a credit a clerk asks for): each odd amount a 400 saying why, at review and at post."""
+    app.config["CLOCK"] = lambda: NOW
+    account = create_account(db)
+    before = books(db)
+    for step in ("review", "post"):
+        response = clerk.post(f"/accounts/{account.number}/adjust", data={
+            "code": "leak", "direction": "credit", "amount": typed, "fee": "", "note": "hostile", "step": step})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in page and "Traceback" not in page, (step, page[-600:])
+    assert books(db) == before
+
+
 # --- the API ------------------------------------------------------------------------------------
 
 
