@@ -346,6 +346,29 @@ def test_a_figure_out_of_range_is_never_changed_by_arithmetic():
             changed_by_percent(figure, Decimal("5"))
 
 
+# --- a workflow step's form (the case page, `ordinance cases take --field`) -----------------------
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("9" * 5000, "meter_reading: '999999999999999999999... has more than 15 digits"),
+    (10 ** 40, "meter_reading: 1000000000000000000000... has more than 15 digits"),
+    ("1e999999999", "meter_reading: '1e999999999' is not a whole number"),
+    ("NaN", "meter_reading: 'NaN' is not a whole number"),
+    ("6.5", "meter_reading: '6.5' is not a whole number"),
+    ("-1", "meter_reading: -1 is below the minimum 0"),
+])
+def test_a_whole_number_field_is_read_by_its_digits(typed, message):
+    """A count typed into a step's form is refused by its digits, never turned into a billion-digit integer."""
+    from engine.workflow.forms import FormError, FormField, read_form
+
+    reading = FormField("meter_reading", "integer", "Meter reading at shut-off", required=True, min=0)
+    with pytest.raises(FormError) as refused:
+        read_form((reading,), {"meter_reading": typed})
+    assert str(refused.value) == message
+    assert read_form((reading,), {"meter_reading": " 4812 "}) == {"meter_reading": 4812}
+    assert read_form((reading,), {"meter_reading": "4812.0"}) == {"meter_reading": 4812}
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
