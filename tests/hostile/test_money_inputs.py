@@ -185,6 +185,17 @@ def test_the_api_refuses_what_json_does_not_have(api, db, raw):
     assert books(db) == before
 
 
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"amount": ' * 50_000, '{"amount": ' + "9" * 5000 + "}"])
+def test_the_api_refuses_a_body_nested_too_deep_or_a_number_too_long(api, db, body):
+    """JSON nested 100,000 deep (a RecursionError in the reader) or a 5,000-digit number: a 400 naming the body."""
+    portal = api("payments:write")
+    before = books(db)
+    response = portal.post("/api/v1/payments", data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json["field"] == "body", response.data[:300]
+    assert response.json["error"].startswith("The request body is not valid JSON")
+    assert books(db) == before
+
+
 @pytest.mark.parametrize("paid_on, message", [
     ("1900-01-01", "paid_on: 1900-01-01 is more than 90 days before the business day 2026-03-02 "
                    "(the earliest is 2025-12-02)"),
