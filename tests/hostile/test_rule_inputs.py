@@ -187,6 +187,34 @@ def test_the_workflow_and_schedule_readers_refuse_deep_yaml_by_line(published):
     assert "schedule.yaml:1:" in str(schedule_refused.value) and "nested more than 32" in str(schedule_refused.value)
 
 
+WORKFLOWS = RULES.parent / "workflows"
+
+
+@pytest.mark.parametrize("file, written, hostile, where, message", [
+    ("refunds.yaml", "version: 1", "version: 1e999999999", "version",
+     "a version is a whole number from 1, not the number 1E+999999999"),
+    ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
+     "notice_lapses_on: {from: shutoff_on, days: 1e999999999}", "notice_lapses_on.days",
+     "expected a whole number of days (at most 3,650 either way), found the number 1E+999999999"),
+    ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
+     "notice_lapses_on: {from: shutoff_on, days: 99999999999}", "notice_lapses_on.days",
+     "expected a whole number of days (at most 3,650 either way), found the number 99999999999"),
+    ("liens.yaml", "pay_by: {calendar: city-calendar, days: 30,", "pay_by: {calendar: city-calendar, days: -1e20,",
+     "pay_by.days", "expected a whole number of days (at most 3,650 either way), found the number -1E+20"),
+    ("liens.yaml", "tax_year, label: Tax year, type: integer, min: 2025,",
+     "tax_year, label: Tax year, type: integer, min: 1e999999999,", "form[0].min", ""),
+])
+def test_a_workflow_s_whole_numbers_are_bounded_before_they_become_integers(published, file, written, hostile, where,
+                                                                             message):
+    """A version, a count of days or a form limit of 1e999999999 is refused by line (int() of it never finished)."""
+    text = (WORKFLOWS / file).read_text(encoding="utf-8")
+    assert written in text
+    with pytest.raises(DocumentErrors) as refused:
+        load_workflow(text.replace(written, hostile, 1), f"workflows/{file}", published)
+    [error] = [e for e in refused.value.errors if e.path.endswith(where)]
+    assert error.message.startswith(message) and error.line > 1
+
+
 def test_a_billion_laughs_is_refused_at_its_first_anchor():
     laughs = 'a: &a ["lol","lol"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
     with pytest.raises(Exception) as refused:
