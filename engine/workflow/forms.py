@@ -49,6 +49,8 @@ def _integer(name: str, raw: object) -> int:
     """
     if isinstance(raw, bool):
         raise FormError(f"{name}: {_shown(raw)} is not a whole number")
+    if isinstance(raw, int) and raw.bit_length() > 64:  # too long even to write out (Python stops at 4,300 digits)
+        raise FormError(f"{name}: a number of more than {MOST_WHOLE_DIGITS} digits")
     text = str(raw).strip() if isinstance(raw, (str, int, Decimal)) else ""
     if not WHOLE_NUMBER.fullmatch(text):
         if isinstance(raw, int) or re.fullmatch(r"[+-]?[0-9]+(?:\.0*)?", text):
