@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from engine.accounts.facts import facts_for_account
 from engine.adjustment_reasons import Reason, reasons_of
 from engine.city import get_city
 from engine.money import format_money, from_cents, ledger, to_cents
-from engine.money.amounts import round_money
+from engine.money.bounds import LARGEST, BoundError, typed_amount
 from engine.money.gate import LedgerError
 from engine.money.ledger.posting import lock_account
 from engine.money.limits import city_limits
@@ -112,15 +112,14 @@ class Plan:
 
 
 def _amount(raw: object) -> Decimal:
-    """A positive amount in whole cents, or an AdjustmentError naming the field."""
+    """A positive amount in whole cents as a person types it (the one reader, parse_money), or an AdjustmentError
+    naming the field: "1e999999999" or 5,000 digits are refused by their digits, never computed with."""
     try:
-        amount = Decimal(str(raw).strip().replace(",", "").removeprefix("$"))
-    except InvalidOperation:
-        raise AdjustmentError(f"amount: {raw!r} is not an amount of money") from None
-    if not amount.is_finite() or amount <= 0:
+        amount = typed_amount("" if raw is None else raw, field="amount", ceiling=LARGEST)
+    except BoundError as error:
+        raise AdjustmentError(str(error)) from None
+    if amount <= 0:
         raise AdjustmentError(f"amount: more than $0.00, not {raw!r}")
-    if amount != round_money(amount):
-        raise AdjustmentError(f"amount: {raw} has fractions of a cent")
     return amount
 
 

@@ -423,6 +423,35 @@ def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = N
     return text, problems
 
 
+PERCENT_TYPED = re.compile(r"[+-]?\d{1,4}(?:\.\d{1,4})?")
+PERCENT_RANGE = (Decimal(-100), Decimal(1000))  # a figure may drop to nothing, or grow elevenfold at most
+
+
+def read_percent(typed: str, where: str) -> Decimal:
+    """A change by a percentage as a person types it ("5", "-2.5", "+10%"), from -100% to +1000%.
+
+    Read by its digits before any arithmetic, so "1e999999999", "NaN" or 5,000 digits are
+    refused in words (EditError naming `where`), never an Overflow.
+    """
+    text = typed.strip().removesuffix("%").strip()
+    if not PERCENT_TYPED.fullmatch(text):
+        raise EditError(f"\u201c{typed.strip()[:40]}\u201d is not a percentage for {where} (digits with at most 4 "
+                        "decimals, e.g. 5 or -2.5)")
+    percent = Decimal(text)
+    least, most = PERCENT_RANGE
+    if not least <= percent <= most:
+        raise EditError(f"a change of {text}% for {where} is outside {least}% to +{most}%")
+    return percent
+
+
 def changed_by_percent(figure: Decimal, percent: Decimal) -> Decimal:
-    """A figure raised (or lowered) by a percentage, to the cent (the one rounding function)."""
-    return round_money(figure * (Decimal(100) + percent) / Decimal(100))
+    """A figure raised (or lowered) by a percentage, to the cent (the one rounding function).
+
+    A figure too large to work with (one the draft check would refuse anyway) is an EditError, not an Overflow.
+    """
+    try:
+        if not Decimal(figure).is_finite():
+            raise ArithmeticError
+        return round_money(Decimal(figure) * (Decimal(100) + percent) / Decimal(100))
+    except (ArithmeticError, TypeError, ValueError):
+        raise EditError(f"{str(figure)[:40]} cannot be changed by {percent}%: it is not a figure in range") from None

@@ -14,7 +14,6 @@ as they are all as of the bill's date) and replaces the files.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -30,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit
+from engine.exports import write_csv
 from engine.money.billing import check_period
 from engine.notices.kept import city_details
 from engine.rules.library import RuleLibrary
@@ -88,9 +88,7 @@ class PostalSummary:
     def csv(self) -> str:
         """The summary as CSV."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, SUMMARY_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows())
+        write_csv(out, self.rows(), SUMMARY_COLUMNS, lineterminator="\n")
         return out.getvalue()
 
 

@@ -55,9 +55,27 @@ def _outcome_type(rules: RuleLibrary, outcome: RuleOutcome) -> str | None:
     return None
 
 
+MOST_WHOLE_DIGITS = 15  # a version, a count of days, a form limit: far below it; 1e999999999 far above
+
+
 def _is_int(value: object) -> bool:
-    """A whole number as YAML gives it."""
-    return isinstance(value, Decimal) and value == value.to_integral_value()
+    """A whole number as YAML gives it, of at most 15 digits (so int() of it is instant: 1e999999999 is not one).
+
+    Its size is read from its exponent (`adjusted`) before any arithmetic, which would overflow.
+    """
+    return (isinstance(value, Decimal) and value.is_finite() and value.adjusted() < MOST_WHOLE_DIGITS
+            and value == value.to_integral_value())
+
+
+MOST_DAYS = 3650  # a count of days in a workflow, either way: ten years, as a calendar's timeline step
+
+
+def _is_days(value: object) -> bool:
+    """A whole number of days of at most ten years either way (so adding it to a date never runs off the calendar)."""
+    return _is_int(value) and abs(value) <= MOST_DAYS
+
+
+DAYS_WORDS = f"a whole number of days (at most {MOST_DAYS:,} either way)"
 
 
 class DefinitionReader:
@@ -304,8 +322,8 @@ class DefinitionReader:
             return fact.type
         if "days" in value:
             self.keys(value, ("days", "from"), path, "a date counted in days")
-            if not _is_int(value["days"]):
-                self.error(f"{path}.days", f"expected a whole number of days, found {describe(value['days'])}")
+            if not _is_days(value["days"]):
+                self.error(f"{path}.days", f"expected {DAYS_WORDS}, found {describe(value['days'])}")
             return "date"
         self.error(path, "a value to set is a literal, {calendar: ..}, {deadline: ..}, {days: N} or {fact: NAME}")
         return None
@@ -324,9 +342,9 @@ class DefinitionReader:
             self.error(path, "a calendar date has exactly one of days, office_days, step or next")
         for key in ("days", "office_days"):
             backwards = "from" in value  # counted from another date: before it is allowed
-            if key in value and (not _is_int(value[key]) or (value[key] < 0 and not backwards)):
-                self.error(f"{path}.{key}", f"expected a whole number of days, found {describe(value[key])}"
-                           + ("" if backwards or not _is_int(value[key]) else
+            if key in value and (not _is_days(value[key]) or (value[key] < 0 and not backwards)):
+                self.error(f"{path}.{key}", f"expected {DAYS_WORDS}, found {describe(value[key])}"
+                           + ("" if backwards or not _is_days(value[key]) else
                               " (days before a date are counted from a field: add from: FIELD)"))
         if "from" in value and ("step" in value or "counted_from" in value):
             self.error(f"{path}.from", "from goes with days, office_days or next, not with step or counted_from")
@@ -358,8 +376,8 @@ class DefinitionReader:
                                       f"{describe(value['nth'])}")
         if "nth" in value and "month" not in value:
             self.error(f"{path}.nth", "nth picks among a month's days: name the month (month: 5, nth: 1)")
-        if "lead_days" in value and (not _is_int(value["lead_days"]) or value["lead_days"] < 0):
-            self.error(f"{path}.lead_days", f"expected a whole number of days, found {describe(value['lead_days'])}")
+        if "lead_days" in value and (not _is_days(value["lead_days"]) or value["lead_days"] < 0):
+            self.error(f"{path}.lead_days", f"expected {DAYS_WORDS}, found {describe(value['lead_days'])}")
 
     def counted_from(self, value: YamlMapping, path: str) -> None:
         """`counted_from`: a step of the calendar's timeline (with `step`), else `mailing`."""

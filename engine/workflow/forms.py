@@ -7,10 +7,11 @@ money to a range and dates to a window; `choices` lists the allowed texts of a `
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Callable, TypeAlias, Union
 
 from engine.money import parse_money
@@ -30,19 +31,32 @@ def _text(name: str, raw: object) -> str:
     return raw.strip()
 
 
+MOST_WHOLE_DIGITS = 15  # a count, a reading or a year; far below 64 bits
+WHOLE_NUMBER = re.compile(rf"[+-]?[0-9]{{1,{MOST_WHOLE_DIGITS}}}(?:\.0*)?")
+
+
+def _shown(raw: object) -> str:
+    """A value as a message quotes it: repr, cut short when long."""
+    text = repr(raw)
+    return text if len(text) <= 26 else text[:22] + "..."
+
+
 def _integer(name: str, raw: object) -> int:
-    """A whole number (`6`, never `6.5`)."""
+    """A whole number (`6`, `6.0`, never `6.5`) of at most 15 digits.
+
+    Read by its digits before it becomes a number: "1e999999999" is refused, never turned
+    into an integer of a billion digits.
+    """
     if isinstance(raw, bool):
-        raise FormError(f"{name}: {raw!r} is not a whole number")
-    if isinstance(raw, int):
-        return raw
-    try:
-        number = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise FormError(f"{name}: {raw!r} is not a whole number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise FormError(f"{name}: {raw!r} is not a whole number")
-    return int(number)
+        raise FormError(f"{name}: {_shown(raw)} is not a whole number")
+    if isinstance(raw, int) and raw.bit_length() > 64:  # too long even to write out (Python stops at 4,300 digits)
+        raise FormError(f"{name}: a number of more than {MOST_WHOLE_DIGITS} digits")
+    text = str(raw).strip() if isinstance(raw, (str, int, Decimal)) else ""
+    if not WHOLE_NUMBER.fullmatch(text):
+        if isinstance(raw, int) or re.fullmatch(r"[+-]?[0-9]+(?:\.0*)?", text):
+            raise FormError(f"{name}: {_shown(raw)} has more than {MOST_WHOLE_DIGITS} digits")
+        raise FormError(f"{name}: {_shown(raw)} is not a whole number")
+    return int(text.split(".")[0])
 
 
 def _money(name: str, raw: object) -> Decimal:

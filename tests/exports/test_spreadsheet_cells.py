@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from engine.exports import spreadsheet_cell, write_csv
+from engine.statements.batch import PostalSummary
 
 
 @pytest.mark.parametrize(("written", "number_column", "cell"), [
@@ -47,3 +48,14 @@ def test_write_csv_with_columns_writes_the_header_even_with_no_rows():
     out = io.StringIO()
     assert write_csv(out, [], ["drawer", "tender"]) == 0
     assert out.getvalue() == "drawer,tender\r\n"
+
+
+def test_the_statements_postal_summary_escapes_its_cells_too():
+    """The print shop's postal summary is a CSV a clerk opens: a ZIP typed as a formula is written as text."""
+    summary = PostalSummary()
+    summary.add('=HYPERLINK("x")', "en", 2)
+    summary.add("95620", "-1", 1)
+    rows = list(csv.DictReader(io.StringIO(summary.csv())))
+    assert rows[:2] == [{"zip": "95620", "language": "'-1", "pieces": "1", "pages": "1"},
+                        {"zip": "'=HYPERLINK(\"x\")", "language": "en", "pieces": "1", "pages": "2"}]
+    assert summary.csv().startswith("zip,language,pieces,pages\n")

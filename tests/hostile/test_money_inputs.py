@@ -7,7 +7,10 @@ counter takes them; from a machine (the API, a payment file) they are refused.
 """
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -109,6 +112,29 @@ def test_the_drawer_float_is_bounded_too(app, clerk, db, typed, message):
     assert message in page and books(db) == before
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("1e999999999", "amount: &#39;1e999999999&#39; is not an amount of money"),
+    ("1e16", "amount: &#39;1e16&#39; is not an amount of money"),
+    ("NaN", "amount: &#39;NaN&#39; is not an amount of money"),
+    ("Infinity", "amount: &#39;Infinity&#39; is not an amount of money"),
+    ("99999999999999999999", "amount: at most $10,000,000.00 for any amount Ordinance keeps"),
+    ("$100,000.01", "amount: at most $100,000.00 for an adjustment; this adjustment is $100,000.01"),
+    ("0.001", "amount: &#39;0.001&#39; has more than two decimals"),
+    ("-5.00", "amount: more than $0.00"),
+])
+def test_the_adjust_balance_form_refuses_hostile_amounts(app, clerk, db, typed, message):
+    """Adjust balance (a credit a clerk asks for): each odd amount a 400 saying why, at review and at post."""
+    app.config["CLOCK"] = lambda: NOW
+    account = create_account(db)
+    before = books(db)
+    for step in ("review", "post"):
+        response = clerk.post(f"/accounts/{account.number}/adjust", data={
+            "code": "leak", "direction": "credit", "amount": typed, "fee": "", "note": "hostile", "step": step})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in page and "Traceback" not in page, (step, page[-600:])
+    assert books(db) == before
+
+
 # --- the API ------------------------------------------------------------------------------------
 
 
@@ -156,6 +182,17 @@ def test_the_api_refuses_what_json_does_not_have(api, db, raw):
         json.dumps(account.number), raw)
     response = portal.post("/api/v1/payments", data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json["field"] == "body"
+    assert books(db) == before
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, '{"amount": ' * 50_000, '{"amount": ' + "9" * 5000 + "}"])
+def test_the_api_refuses_a_body_nested_too_deep_or_a_number_too_long(api, db, body):
+    """JSON nested 100,000 deep (a RecursionError in the reader) or a 5,000-digit number: a 400 naming the body."""
+    portal = api("payments:write")
+    before = books(db)
+    response = portal.post("/api/v1/payments", data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json["field"] == "body", response.data[:300]
+    assert response.json["error"].startswith("The request body is not valid JSON")
     assert books(db) == before
 
 
@@ -220,6 +257,30 @@ def test_a_payment_file_refuses_dates_outside_the_window(db, import_file, paid_o
     before = books(db)
     report = import_file(number, f"{number},52.03,{paid_on},check,1,LBX-1")
     assert report.refused and str(report.problems[0]).startswith(message)
+    assert books(db) == before
+
+
+def test_the_payment_files_page_refuses_every_hostile_line_and_posts_nothing(app, clerk, db):
+    """The same hostile lines uploaded on the web: a 400 page naming each line and its refusal, nothing posted."""
+    app.config["CLOCK"] = lambda: NOW
+    number = create_account(db).number
+    lines = [f'{number},"{sent}",2026-03-02,check,1,LBX-{n}' for n, (sent, _) in enumerate(MACHINE_AMOUNTS)]
+    lines += [f"{number},52.03,1900-01-01,check,1,LBX-old", f"{number},52.03,2099-01-01,check,1,LBX-future",
+              f"{number},52.03,2026-03-02,check,1,LBX-good"]
+    content = "\n".join(["account_number,amount,paid_on,tender,check_number,transaction_id", *lines]).encode()
+    before = books(db)
+    response = clerk.post("/payments/files", data={"payment_file": (io.BytesIO(content), "hostile.csv"),
+                                                   "source": "lockbox"}, content_type="multipart/form-data")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "Traceback" not in page
+    assert "hostile.csv was refused: nothing was posted" in page
+    named = re.findall(r'<tr><td class="num">(\d+)</td><td>(\w+)</td><td>([^<]+)</td></tr>', page)
+    assert [(int(line), field) for line, field, _ in named] == [(n, "amount") for n in range(2, 2 + len(
+        MACHINE_AMOUNTS))] + [(len(MACHINE_AMOUNTS) + 2, "paid_on"), (len(MACHINE_AMOUNTS) + 3, "paid_on")]
+    assert [f"{field}: {said}" for _, field, said in named[:len(MACHINE_AMOUNTS)]] == [
+        message.format(**FILE) for _, message in MACHINE_AMOUNTS]
+    assert named[-2][2].startswith("1900-01-01 is more than 90 days before the business day 2026-03-02")
+    assert named[-1][2].startswith("2099-01-01 is after today (2026-03-02)")
     assert books(db) == before
 
 

@@ -187,6 +187,34 @@ def test_the_workflow_and_schedule_readers_refuse_deep_yaml_by_line(published):
     assert "schedule.yaml:1:" in str(schedule_refused.value) and "nested more than 32" in str(schedule_refused.value)
 
 
+WORKFLOWS = RULES.parent / "workflows"
+
+
+@pytest.mark.parametrize("file, written, hostile, where, message", [
+    ("refunds.yaml", "version: 1", "version: 1e999999999", "version",
+     "a version is a whole number from 1, not the number 1E+999999999"),
+    ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
+     "notice_lapses_on: {from: shutoff_on, days: 1e999999999}", "notice_lapses_on.days",
+     "expected a whole number of days (at most 3,650 either way), found the number 1E+999999999"),
+    ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
+     "notice_lapses_on: {from: shutoff_on, days: 99999999999}", "notice_lapses_on.days",
+     "expected a whole number of days (at most 3,650 either way), found the number 99999999999"),
+    ("liens.yaml", "pay_by: {calendar: city-calendar, days: 30,", "pay_by: {calendar: city-calendar, days: -1e20,",
+     "pay_by.days", "expected a whole number of days (at most 3,650 either way), found the number -1E+20"),
+    ("liens.yaml", "tax_year, label: Tax year, type: integer, min: 2025,",
+     "tax_year, label: Tax year, type: integer, min: 1e999999999,", "form[0].min", ""),
+])
+def test_a_workflow_s_whole_numbers_are_bounded_before_they_become_integers(published, file, written, hostile, where,
+                                                                             message):
+    """A version, a count of days or a form limit of 1e999999999 is refused by line (int() of it never finished)."""
+    text = (WORKFLOWS / file).read_text(encoding="utf-8")
+    assert written in text
+    with pytest.raises(DocumentErrors) as refused:
+        load_workflow(text.replace(written, hostile, 1), f"workflows/{file}", published)
+    [error] = [e for e in refused.value.errors if e.path.endswith(where)]
+    assert error.message.startswith(message) and error.line > 1
+
+
 def test_a_billion_laughs_is_refused_at_its_first_anchor():
     laughs = 'a: &a ["lol","lol"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
     with pytest.raises(Exception) as refused:
@@ -296,6 +324,78 @@ def test_the_evaluate_page_refuses_a_hostile_fact(fixed_clock, rule_store, super
         page = supervisor.post("/rules/late-fee/evaluate", data={"as_of": "2026-03-02",
                                                                   "fact_past_due_balance": value})
         assert page.status_code == 400 and message in page.get_data(as_text=True), value
+
+
+# --- the form editor's "change tier N by P%" -----------------------------------------------------
+
+
+HOSTILE_PERCENTS = [
+    ("1e999999999", "\u201c1e999999999\u201d is not a percentage for tier 2"),
+    ("-1e999999999", "\u201c-1e999999999\u201d is not a percentage for tier 2"),
+    ("1" + "0" * 5000, "\u201c1000000000000000000000000000000000000000\u201d is not a percentage for tier 2"),
+    ("NaN", "\u201cNaN\u201d is not a percentage for tier 2"),
+    ("sNaN", "\u201csNaN\u201d is not a percentage for tier 2"),
+    ("Infinity", "\u201cInfinity\u201d is not a percentage for tier 2"),
+    ("1e-999999", "\u201c1e-999999\u201d is not a percentage for tier 2"),
+    ("5.12345", "\u201c5.12345\u201d is not a percentage for tier 2"),
+    ("-101", "a change of -101% for tier 2 is outside -100% to +1000%"),
+    ("1001%", "a change of 1001% for tier 2 is outside -100% to +1000%"),
+]
+
+
+def test_the_form_editor_refuses_a_hostile_percentage_in_words_and_stores_nothing(fixed_clock, rule_store,
+                                                                                 supervisor):
+    """A tester types odd percentages into "change tier 2 by": each a 400 naming the tier, never a 500."""
+    from tests.web.test_rule_editor import form_of
+
+    page = supervisor.get("/rules/water-rates-residential/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/water-rates-residential/edit",
+                             data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"})
+    fields = form_of(copied.get_data(as_text=True))
+    before = stored(rule_store)
+    for typed, message in HOSTILE_PERCENTS:
+        response = supervisor.post("/rules/water-rates-residential/edit",
+                                   data={**fields, "percent:versions[2].lines[1]:2": typed, "save": "Save draft"})
+        answer = response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+        assert response.status_code == 400 and message in answer, (typed, response.status_code)
+    assert stored(rule_store) == before
+    five = supervisor.post("/rules/water-rates-residential/edit",
+                           data={**fields, "percent:versions[2].lines[1]:2": " +5% ", "save": "Save draft"})
+    assert five.status_code == 302 and stored(rule_store) == before + 1
+
+
+def test_a_figure_out_of_range_is_never_changed_by_arithmetic():
+    """A rate already too large in the working text: changing it by 5% is a message, not decimal.Overflow."""
+    from engine.rules.editing import EditError, changed_by_percent
+
+    assert changed_by_percent(Decimal("2.57"), Decimal("5")) == Decimal("2.70")
+    for figure in (Decimal("1e999999999"), Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")):
+        with pytest.raises(EditError, match="cannot be changed by 5%: it is not a figure in range"):
+            changed_by_percent(figure, Decimal("5"))
+
+
+# --- a workflow step's form (the case page, `ordinance cases take --field`) -----------------------
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("9" * 5000, "meter_reading: '999999999999999999999... has more than 15 digits"),
+    (10 ** 18, "meter_reading: 1000000000000000000 has more than 15 digits"),
+    pytest.param(10 ** 5000, "meter_reading: a number of more than 15 digits", id="an int of 5,001 digits"),
+    ("1e999999999", "meter_reading: '1e999999999' is not a whole number"),
+    ("NaN", "meter_reading: 'NaN' is not a whole number"),
+    ("6.5", "meter_reading: '6.5' is not a whole number"),
+    ("-1", "meter_reading: -1 is below the minimum 0"),
+])
+def test_a_whole_number_field_is_read_by_its_digits(typed, message):
+    """A count typed into a step's form is refused by its digits, never turned into a billion-digit integer."""
+    from engine.workflow.forms import FormError, FormField, read_form
+
+    reading = FormField("meter_reading", "integer", "Meter reading at shut-off", required=True, min=0)
+    with pytest.raises(FormError) as refused:
+        read_form((reading,), {"meter_reading": typed})
+    assert str(refused.value) == message
+    assert read_form((reading,), {"meter_reading": " 4812 "}) == {"meter_reading": 4812}
+    assert read_form((reading,), {"meter_reading": "4812.0"}) == {"meter_reading": 4812}
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from webapp.cli.context import CityDate
 from samplecity.city import APPROVAL_ROLE_IDS
 
 HUGE = "9" * 30
-BAD_NUMBERS = ("abc", "", "-1", "0", "1.5", HUGE)
-BAD_DATES = ("2026-02-30", "yesterday", "", "99999-01-01")
+BAD_NUMBERS = ("abc", "", "-1", "0", "1.5", HUGE, "1e999999999", "NaN")
+BAD_DATES = ("2026-02-30", "yesterday", "", "99999-01-01", "9999-12-31", "0001-01-01")
 BAD_TEXT = ("", "no-such-thing-here", "x" * 400, HUGE)
 
 
@@ -122,7 +122,8 @@ def bad_values(param: click.Parameter, files: Path) -> tuple[str, ...]:
     if _is_file(param):
         return (str(files / "no-such-file.csv"), "", str(files / "folder"), str(files / "empty.csv"))
     if param.name == "pairs":
-        return ("novalue", "=x", "installments=" + HUGE, "first_due=2026-02-30")
+        return ("novalue", "=x", "installments=" + HUGE, "installments=1e999999999", "first_due=2026-02-30",
+                "first_due=9999-12-31")
     if param.name in ("amount", "cash_amount", "check_amount", "card_amount", "opening"):
         return BAD_NUMBERS + ("$1,00.0",)
     if param.name in ("facts_source", "period"):

@@ -19,11 +19,14 @@ DAY = TODAY.isoformat()
 
 
 def customers_named_like_formulas(session: Session) -> None:
-    """Four owing customers named like formulas, each with a shut-off date; one customer with a $12.50 credit."""
+    """Four owing customers named like formulas, each with a shut-off date and a correction today whose reason is
+    the name as typed; one customer with a $12.50 credit."""
     for name in FORMULA_NAMES:
         account = create_account(session, customer=create_customer(session, name=name), cycle="A")
         ledger.post_charge(session, account.id, Decimal("52.03"), on=date(2026, 1, 15), due_on=date(2026, 2, 5),
                            now=NOW, actor="billing", description="Water and sewer")
+        ledger.post(session, account_id=account.id, kind="adjustment", amount=Decimal("-1.00"), on=TODAY, now=NOW,
+                    actor="clerk1", description=name)
         create_case(session, subject_id=account.id, account_id=account.id, state="shutoff_notice",
                     fields={"shutoff_on": "2026-03-20"})
     credit = create_account(session, customer=create_customer(session, name="Credit Customer"), cycle="A")
@@ -51,20 +54,25 @@ def assert_names_escaped(rows: list[dict], column: str) -> None:
 
 @pytest.mark.parametrize("path", [
     "/reports/aging?format=csv",
+    "/reports/aging-by-service?format=csv",
+    f"/reports/corrections?date={DAY}&format=csv",
     "/reports/billing-register?cycle=A&period=2026-01&format=csv",
     "/reports/rate-summary?period=2026-01&format=csv",
     f"/reports/daily-receipts?date={DAY}&format=csv",
     f"/reports/trial-balance?as_of={DAY}&format=csv",
     f"/payments/day/gl-export.csv?date={DAY}",
+    f"/payments/day/counter-journal.csv?date={DAY}",
 ])
 def test_every_csv_download_of_the_pages_is_spreadsheet_safe(fixed_clock, supervisor, db, path):
     customers_named_like_formulas(db)
     response = supervisor.get(path)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = assert_spreadsheet_safe(response.get_data(as_text=True))
-    if path.startswith("/reports/aging"):
+    if path.startswith("/reports/aging?"):
         assert_names_escaped(rows, "customer")
         assert {row["balance"] for row in rows if row["customer"] == "Credit Customer"} == {"-12.50"}
+    if path.startswith("/reports/corrections"):
+        assert_names_escaped(rows, "reason")
 
 
 def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
@@ -72,6 +80,8 @@ def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
         customers_named_like_formulas(session)
     exports = {
         "aging": ("reports", "aging", "--as-of", DAY),
+        "aging-by-service": ("reports", "aging-by-service", "--as-of", DAY),
+        "corrections": ("reports", "corrections", "--date", DAY),
         "billing-register": ("reports", "billing-register", "--cycle", "A", "--period", "2026-01"),
         "rate-summary": ("reports", "rate-summary", "--period", "2026-01"),
         "daily-receipts": ("reports", "daily-receipts", "--date", DAY),
@@ -87,5 +97,6 @@ def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
         written[name] = assert_spreadsheet_safe(result.stdout)
     assert_names_escaped(written["aging"], "customer")
     assert_names_escaped(written["phone-export"], "name")
+    assert_names_escaped(written["corrections"], "reason")
     assert {row["balance"] for row in written["aging"] if row["customer"] == "Credit Customer"} == {"-12.50"}
-    assert all(row["amount"] == "52.03" for row in written["phone-export"])
+    assert all(row["amount"] == "51.03" for row in written["phone-export"])  # the bill less today's $1.00 credit

@@ -191,6 +191,15 @@ def test_throttles_quiet_for_a_day_are_forgotten_at_the_next_sign_in(app, db, cl
     assert db.scalar(select(func.count()).select_from(SignInThrottle)) == 0
 
 
+def test_the_wait_of_a_username_at_one_address_doubles_and_is_capped_at_fifteen_minutes():
+    """Five failures are free; then 1 s, 2 s, 4 s, ... and never more than 15 minutes, however many follow."""
+    rules = throttle.ThrottleRules()
+    assert [rules.pair_wait(n) for n in range(5)] == [None] * 5
+    assert [rules.pair_wait(n).total_seconds() for n in range(5, 11)] == [1, 2, 4, 8, 16, 32]
+    assert rules.pair_wait(14).total_seconds() == 512 and rules.pair_wait(15) == timedelta(minutes=15)
+    assert {rules.pair_wait(n) for n in (50, 1_000, 10 ** 9)} == {timedelta(minutes=15)}
+
+
 # --- (d) every failure reads the same -----------------------------------------------------------
 
 

@@ -145,7 +145,7 @@ def test_a_supervisor_posts_within_the_supervisors_limit(db, catalog, staff):
 @pytest.mark.parametrize(("given", "message"), [
     ({"code": "goodwill", "amount": "10.00"}, "reason: 'goodwill' is not one of the city's adjustment reasons"),
     ({"amount": "10.00", "note": "  "}, "note: say why the account is adjusted"),
-    ({"amount": "10.005"}, "amount: 10.005 has fractions of a cent"),
+    ({"amount": "10.005"}, "amount: '10.005' has more than two decimals"),
     ({"amount": "0"}, "amount: more than $0.00"),
     ({"amount": "ten"}, "amount: 'ten' is not an amount of money"),
     ({"amount": "10.00", "direction": "sideways"}, "direction: credit or debit, not 'sideways'"),

@@ -33,6 +33,9 @@ def json_object(allowed: tuple[str, ...]) -> dict[str, Any]:
         body = json.loads(request.get_data(cache=True), parse_float=Decimal, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as bad:
         raise ApiError(400, f"The request body is not valid JSON: {bad}.", field="body") from None
+    except RecursionError:  # the reader recurses once per level: arrays or objects nested thousands deep
+        raise ApiError(400, "The request body is not valid JSON for this API: it is nested too deep.",
+                       field="body") from None
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.", field="body")
     unknown = sorted(set(body) - set(allowed))

@@ -10,7 +10,6 @@ and stores the draft as the YAML editor does (the same check, engine.rulebook.dr
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -105,16 +104,23 @@ def _percentages(text: str) -> tuple[str, list[str]]:
             continue
         line_path, _, number = name[len(PERCENT):].rpartition(":")
         try:
-            percent, tier = Decimal(typed.strip().rstrip("%")), int(number)
+            percent = editing.read_percent(typed, f"tier {number[:12]}")
+            tier = int(number)
             blocks = editing.data_at(data, f"{line_path}.tiers.blocks")
-        except (InvalidOperation, ValueError, KeyError, IndexError, TypeError):
-            problems.append(f"“{typed}” is not a percentage for tier {number}")
+        except EditError as error:
+            problems.append(str(error))
+            continue
+        except (ValueError, KeyError, IndexError, TypeError):
+            problems.append(f"“{typed[:40]}” is not a percentage for tier {number[:12]}")
             continue
         groups = blocks.items() if isinstance(blocks, dict) else [(None, blocks)]
         for key, tiers in groups:
             path = f"{line_path}.tiers.blocks" + (f".{key}" if key is not None else "") + f"[{tier - 1}].rate"
-            if tier - 1 < len(tiers) and "rate" in tiers[tier - 1]:
-                text = editing.set_value(text, path, editing.changed_by_percent(tiers[tier - 1]["rate"], percent))
+            if 0 < tier <= len(tiers) and "rate" in tiers[tier - 1]:
+                try:
+                    text = editing.set_value(text, path, editing.changed_by_percent(tiers[tier - 1]["rate"], percent))
+                except EditError as error:
+                    problems.append(str(error))
     return text, problems
 
 
