@@ -410,6 +410,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     sweep_env = {**env, "ORDINANCE_SWEEP_CHUNK": str(SQLITE_CHUNK)} if result["database"] == "sqlite" else env
     result["sweep_chunk"] = SQLITE_CHUNK if result["database"] == "sqlite" else None
     server, url = start_server(instance, database_url, workers)
+    night_sweep: subprocess.Popen | None = None
     try:
         for n, shape in enumerate(shapes):
             night_sweep = None
@@ -426,6 +427,8 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
             if night_sweep is not None:
                 result[f"{shape}_sweep_exit"] = night_sweep.wait()
     finally:
+        if night_sweep is not None:  # a run that failed leaves no sweep holding the database behind it
+            stop(night_sweep)
         stop(server)
     result["load_average"] = round(os.getloadavg()[0], 1)
     result["cpus"] = os.cpu_count()
