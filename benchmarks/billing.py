@@ -27,6 +27,7 @@ CYCLE, PERIOD, AS_OF = "A", "2026-03", date(2026, 3, 1)
 READ_ON, PREVIOUS_ON, WINTER_ON = date(2026, 2, 26), date(2026, 1, 28), date(2025, 12, 29)
 RESIDENTIAL_METERS = ['5/8"', '3/4"', '3/4"', '3/4"', '1"']
 COMMERCIAL_METERS = ['1"', '1-1/2"', '2"', '3"']
+SECONDS_PER_100K = 8.0  # issue 17: the billing run of 100,000 accounts in at most 8 s
 
 
 def generate_city(url: str, accounts: int, *, now: datetime, seed: int = 4471, batch: int = 10000) -> list[tuple]:
@@ -122,6 +123,7 @@ def run_billing_bench(library, workdir: Path, accounts: int, *, now: datetime, t
     for rule_id, facts in prepared:
         plain_cents += to_cents(library.evaluate(rule_id, facts, billed_on, period=service).total)
     plain_seconds, plain_cpu = timer() - started, cpu_timer() - cpu_started
+    target = SECONDS_PER_100K * accounts / 100_000
     return {"accounts": accounts, "billed": report.billed, "bills_stored": stored,
             "refused": len(problems) + len(report.problems), "billed_total_cents": report.billed_cents,
             "plain_total_cents": plain_cents,
@@ -130,4 +132,4 @@ def run_billing_bench(library, workdir: Path, accounts: int, *, now: datetime, t
             "bills_per_s": report.billed / billing_seconds if billing_seconds else 0.0,
             "plain_per_s": len(prepared) / plain_seconds if plain_seconds else 0.0,
             "ratio": billing_seconds / plain_seconds if plain_seconds else 0.0,
-            "target_seconds": 60, "target_met": billing_seconds <= 60 * accounts / 100_000}
+            "target_seconds": target, "target_met": billing_seconds <= target}

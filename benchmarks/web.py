@@ -403,7 +403,14 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     sweep_on = city_today(database_url, now) if sweep else None
     result: dict = {"accounts": accounts, "database": make_engine(database_url).dialect.name, "clerks": clerks,
                     "supervisors": supervisors, "seconds_per_shape": seconds, "target_p95_ms": TARGET_P95_MS}
+    from webapp.cli.scheduler import SQLITE_CHUNK  # here: webapp.cli imports this module
+
+    # The sweep beside the load runs as the scheduler runs it beside a web server: on SQLite in short chunks,
+    # since each chunk's transaction holds the one write lock the pages' writes (a sign-in, a receipt) wait for.
+    sweep_env = {**env, "ORDINANCE_SWEEP_CHUNK": str(SQLITE_CHUNK)} if result["database"] == "sqlite" else env
+    result["sweep_chunk"] = SQLITE_CHUNK if result["database"] == "sqlite" else None
     server, url = start_server(instance, database_url, workers)
+    night_sweep: subprocess.Popen | None = None
     try:
         for n, shape in enumerate(shapes):
             night_sweep = None
@@ -411,7 +418,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
                 night = (sweep_on - timedelta(days=n)).isoformat()
                 progress(f"{shape}: the delinquency sweep for {night} runs beside the load")
                 night_sweep = subprocess.Popen([sys.executable, "-c", ORDINANCE, "sweep", "run", "delinquency", "--as-of",
-                                          night, "--no-pdf"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                                          night, "--no-pdf"], cwd=REPO, env=sweep_env, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
             progress(f"{shape}: {clerks} clerks and {supervisors} supervisors for {seconds:g} s"
                      + (" per level" if shape == "ceiling" else ""))
@@ -420,6 +427,8 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
             if night_sweep is not None:
                 result[f"{shape}_sweep_exit"] = night_sweep.wait()
     finally:
+        if night_sweep is not None:  # a run that failed leaves no sweep holding the database behind it
+            stop(night_sweep)
         stop(server)
     result["load_average"] = round(os.getloadavg()[0], 1)
     result["cpus"] = os.cpu_count()

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from benchmarks.sweep_city import habit
 from webapp.cli import main as ordinance
+from webapp.cli.bench_all import _sweep
 
 
 def test_bench_sweep_runs_the_night_on_a_generated_city_and_reports_its_numbers():
@@ -20,3 +21,10 @@ def test_bench_sweep_runs_the_night_on_a_generated_city_and_reports_its_numbers(
     assert numbers["candidates_visited"] == numbers["baseline_past_due"] == numbers["open_cases_before"] + late_in_cycle_d
     assert numbers["baseline_accounts"] == 400 and numbers["ledger_rows"] > 400 * 6
     assert numbers["sweep_seconds"] > 0 and numbers["peak_rss_mb"] > 0
+    # Issue 17's bars: 10 s per 100,000 accounts and 500 MB, against the bare candidate query of the same run.
+    assert numbers["target_seconds"] == 10.0 * 400 / 100_000 and numbers["target_memory_mb"] == 500
+    assert numbers["candidate_query_seconds"] == numbers["candidate_query"]["kept_seconds"]
+    assert numbers["meets_time_target"] == (numbers["sweep_seconds"] <= numbers["target_seconds"])
+    row, = _sweep(numbers)
+    assert row.target == "0.0 s, 500 MB" and row.met == (numbers["meets_time_target"] and numbers["meets_memory_target"])
+    assert row.baseline.startswith(f"bare candidate query {numbers['candidate_query_seconds']:.2f} s")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from benchmarks.web import run_web_bench
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import CaseEvent, Receipt
+from webapp.cli.scheduler import SQLITE_CHUNK
 
 
 def test_the_office_works_on_the_real_server_and_every_request_is_counted(tmp_path):
@@ -19,6 +20,7 @@ def test_the_office_works_on_the_real_server_and_every_request_is_counted(tmp_pa
     assert result["ceiling"]["errors"] == 0, [level["error_samples"] for level in levels]
     assert all(level["requests_per_s"] > 0 and level["p95_ms"] is not None for level in levels)
     assert result["ceiling_sweep_exit"] == 0
+    assert result["sweep_chunk"] == SQLITE_CHUNK  # on SQLite the sweep beside goes in the scheduler's short chunks
     assert result["baseline_health"]["count"] == 300
     sessions = make_sessionmaker(make_engine(url))
     with sessions() as session:
