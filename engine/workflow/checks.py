@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from collections.abc import Collection, Iterable, Mapping
 
+from engine.rules import bounds
 from engine.rules.conditions import Condition
 from engine.rules.document import InputSpec
 from engine.rules.kinds.sweep import SHUTOFF_LIST, fed, sweep_tags
@@ -120,6 +121,30 @@ class DefinitionReader:
 
     # -- the whole document ------------------------------------------------------------
 
+    def check_numbers(self, value: YamlValue, path: str, told: Collection[str] = ()) -> None:
+        """Every number the definition writes (a `when:` threshold, a field's min or max, a count) within the bounds a
+        rule document's numbers keep: finite, at most MAX_DIGITS significant digits and NUMBER_PLACES decimals, below
+        NUMBER_LIMIT either way (the reader has already refused a number written with more than 40 characters). A path
+        `told` of an error already (a version, a count of days) is not told again."""
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                self.check_numbers(item, f"{path}.{key}" if path else str(key), told)
+        elif isinstance(value, list):
+            for k, item in enumerate(value):
+                self.check_numbers(item, f"{path}[{k}]", told)
+        elif path in told:
+            return
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            number = Decimal(value)
+            # its size read from its exponent before any arithmetic (abs() of 1e999999999 overflows)
+            if not number.is_finite() or number.adjusted() >= bounds.NUMBER_LIMIT.adjusted() \
+                    or bounds.significant_digits(number) > bounds.MAX_DIGITS \
+                    or bounds.decimals(number) > bounds.NUMBER_PLACES:
+                shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:12]}… ({len(str(value))} characters)"
+                self.error(path, f"the number {shown} is out of range: a number in a workflow has at most "
+                                 f"{bounds.MAX_DIGITS} significant digits and {bounds.NUMBER_PLACES} decimals, and "
+                                 f"stays below {bounds.NUMBER_LIMIT:,} either way")
+
     def run(self) -> Workflow | None:
         """Check everything; the Workflow, or None with errors recorded."""
         data = self.data
@@ -147,6 +172,7 @@ class DefinitionReader:
         opening = self.read_opening(data["opening"], str(data["initial"])) if "opening" in data else None
         self.check_shutoff_tags(states, [t for t in transitions if t is not None], tags)
         labels = self.read_labels(data.get("labels", {}))
+        self.check_numbers(data, "", {error.path for error in self.errors})
         if self.errors:
             return None
         return Workflow(id=data["id"], title=data["title"], subject=data["subject"], version=int(data["version"]),
