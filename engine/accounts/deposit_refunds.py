@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_for_account
+from engine.accounts.history import ServiceOff
 from engine.money import ledger
 from engine.money.deposits import settle
 from engine.rules.library import RuleLibrary
@@ -25,9 +26,11 @@ RULE = "deposit-refund-eligibility"
 RECORD_FACTS = ("months_of_service",)  # what refund_facts adds to the account's facts
 
 
-def refund_facts(session: Session, account: UtilityAccount, as_of: date, library: RuleLibrary) -> dict:
-    """The facts deposit-refund-eligibility reads: the account's, and its whole months of service."""
-    return {**facts_for_account(session, account.id, as_of, library),
+def refund_facts(session: Session, account: UtilityAccount, as_of: date, library: RuleLibrary,
+                 service_off: ServiceOff | None = None) -> dict:
+    """The facts deposit-refund-eligibility reads: the account's, and its whole months of service (`service_off`:
+    the workflows' states tagged service_off, for a measure counting shut-offs)."""
+    return {**facts_for_account(session, account.id, as_of, library, service_off),
             "months_of_service": whole_months(account.opened_on, as_of)}
 
 
@@ -43,13 +46,14 @@ class RefundDecision:
 
 
 def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
-                       library: RuleLibrary, rule: str = RULE) -> RefundDecision:
+                       library: RuleLibrary, rule: str = RULE,
+                       service_off: ServiceOff | None = None) -> RefundDecision:
     """Credit one held deposit back to its account when the criteria `rule` (deposit-refund-eligibility) says so
     (the account's status one of the facts it reads)."""
     account = ledger.lock_account(session, deposit.account_id)
     if deposit.status != "held":
         return RefundDecision(deposit.id, account.id, False, f"deposit {deposit.status}", None)
-    result = library.evaluate(rule, refund_facts(session, account, as_of, library), as_of).to_json()
+    result = library.evaluate(rule, refund_facts(session, account, as_of, library, service_off), as_of).to_json()
     outcome = result["outcome"]
     if not outcome.get("eligible"):
         return RefundDecision(deposit.id, account.id, False, str(outcome.get("reason", "")), None)
@@ -60,10 +64,12 @@ def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: 
 
 
 def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library: RuleLibrary,
-                             account_ids: list[int] | None = None, rule: str = RULE) -> list[RefundDecision]:
+                             account_ids: list[int] | None = None, rule: str = RULE,
+                             service_off: ServiceOff | None = None) -> list[RefundDecision]:
     """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
     query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)
     if account_ids is not None:
         query = query.where(Deposit.account_id.in_(account_ids))
-    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library, rule=rule)
+    return [refund_if_eligible(session, deposit, as_of=as_of, now=now, actor=actor, library=library, rule=rule,
+                              service_off=service_off)
             for deposit in session.scalars(query).all()]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.history import account_streams
+from engine.accounts.history import ServiceOff, account_streams
 from engine.money.ledger import Standing, standings
 from engine.rules.document import RuleDocument
 from engine.rules.kinds.measure import in_force, measured_facts, streams_read
@@ -33,13 +33,18 @@ ACCOUNT_FACT_NAMES = ("account_number", "account_status", "account_closed", "bal
                       "cash_only", "parcel")
 
 
-def facts_for_account(session: Session, account_id: int, as_of: date, rules: Iterable[RuleDocument]) -> dict[str, Any]:
-    """One utility account's facts on the day, the measures among `rules` included; LookupError for no such account."""
-    return facts_for_accounts(session, [account_id], as_of, rules)[account_id]
+def facts_for_account(session: Session, account_id: int, as_of: date, rules: Iterable[RuleDocument],
+                      service_off: ServiceOff | None = None) -> dict[str, Any]:
+    """One utility account's facts on the day, the measures among `rules` included; LookupError for no such account.
+
+    `service_off`: the workflows' states tagged service_off by workflow id and version
+    (WorkflowSet.states_tagged_by_version), which a measure counting shut-offs or reconnections needs.
+    """
+    return facts_for_accounts(session, [account_id], as_of, rules, service_off)[account_id]
 
 
 def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date,
-                       rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
+                       rules: Iterable[RuleDocument], service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
     """The facts of each of these accounts on the day, by account id (in id order), a chunk of queries at a time."""
     wanted = sorted(set(account_ids))
     measures = in_force(rules, "account", as_of)  # read once for every chunk
@@ -47,30 +52,31 @@ def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date
     for start in range(0, len(wanted), ACCOUNT_CHUNK):
         ids = wanted[start:start + ACCOUNT_CHUNK]
         found.update(facts_with_standings(session, dict(standings(session, as_of, account_ids=ids)), as_of,
-                                          measures))
+                                          measures, service_off))
     return found
 
 
 def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of: date,
-                         rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
+                         rules: Iterable[RuleDocument], service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
     """The facts of accounts whose standings on the day the caller has read already (in the order given)."""
     ids = list(known)
     rows = _account_rows(session, ids)
     missing = [account_id for account_id in ids if account_id not in rows]
     if missing:
         raise LookupError(f"no utility account with id {missing[0]}")
-    measured = account_measures(session, ids, as_of, rules)
+    measured = account_measures(session, ids, as_of, rules, service_off)
     return {account_id: {**_facts(rows[account_id], known[account_id]), **measured[account_id]} for account_id in ids}
 
 
-def account_measures(session: Session, ids: list[int], as_of: date,
-                     rules: Iterable[RuleDocument]) -> dict[int, dict[str, Any]]:
+def account_measures(session: Session, ids: list[int], as_of: date, rules: Iterable[RuleDocument],
+                     service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
     """Each account's facts from the measures in force on the day, its streams read a chunk at a time."""
     measures = in_force(rules, "account", as_of)
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), ACCOUNT_CHUNK):
         chunk = ids[start:start + ACCOUNT_CHUNK]
-        events = account_streams(session, chunk, as_of, streams_read(measures, as_of)) if measures else {}
+        events = (account_streams(session, chunk, as_of, streams_read(measures, as_of), service_off)
+                  if measures else {})
         found.update((account_id, measured_facts(measures, events.get(account_id, {}), as_of))
                      for account_id in chunk)
     return found

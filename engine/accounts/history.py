@@ -27,7 +27,9 @@ from engine.store.models import AuditEntry, Bill, Case, CaseEvent, LedgerEntry, 
 Event = dict[str, Any]
 Streams = dict[str, list[Event]]  # one subject's events by stream name
 LEDGER_STREAMS = ("charges", "fees", "adjustments", "waivers")
-SHUTOFF_STEPS = {"record_shutoff": "shutoffs", "reconnect": "reconnections"}  # the delinquency steps recorded
+# The states tagged service_off (engine.workflow.model.SERVICE_OFF), by workflow id and version: a case event
+# entering one from a state without the tag is a shut-off, one leaving one for a state without it a reconnection.
+ServiceOff = Mapping[tuple[str, int], Collection[str]]
 ACCOUNT_NOTICE_SUBJECTS = ("utility_account", "lien", "refund", "adjustment")  # the case subjects that are accounts
 PENALTY_FEES = "license.fee"  # the audit action that keeps a license fee (a penalty among them)
 
@@ -123,18 +125,27 @@ def _payment_streams(session: Session, ids: Collection[int], as_of: date, found:
                                                  "reason": row.return_reason})
 
 
-_STEPS = (select(Case.account_id, Case.workflow_id, CaseEvent.step, CaseEvent.on_date)
-          .join(Case, Case.id == CaseEvent.case_id)
-          .where(Case.account_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
-                 CaseEvent.step.in_(bindparam("steps", expanding=True)))
-          .order_by(Case.account_id, CaseEvent.id))
+def _service_steps(service_off: ServiceOff) -> Select:
+    """The steps of the accounts' cases that enter or leave a state tagged service_off of their workflow version."""
+    crossing = or_(false(), *(and_(Case.workflow_id == workflow_id, Case.workflow_version == version,
+                                   or_(CaseEvent.to_state.in_(sorted(states)), CaseEvent.from_state.in_(sorted(states))))
+                              for (workflow_id, version), states in sorted(service_off.items()) if states))
+    return (select(Case.account_id, Case.workflow_id, Case.workflow_version, CaseEvent.from_state,
+                   CaseEvent.to_state, CaseEvent.on_date)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(Case.account_id.in_(bindparam("ids", expanding=True)), CaseEvent.on_date <= bindparam("as_of"),
+                   crossing)
+            .order_by(Case.account_id, CaseEvent.id))
 
 
-def _step_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
-    """Shut-offs and reconnections: the steps of the accounts' cases that record them."""
-    for row in session.execute(_STEPS, {**_ids(ids), "as_of": as_of, "steps": sorted(SHUTOFF_STEPS)}):
-        stream = SHUTOFF_STEPS[row.step]
-        if stream in found[row.account_id]:
+def _service_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams],
+                     service_off: ServiceOff) -> None:
+    """Shut-offs and reconnections: the steps of the accounts' cases entering or leaving a state of service off."""
+    for row in session.execute(_service_steps(service_off), {**_ids(ids), "as_of": as_of}):
+        off = service_off.get((row.workflow_id, row.workflow_version), ())
+        was_off, is_off = row.from_state in off, row.to_state in off
+        stream = "shutoffs" if is_off and not was_off else "reconnections" if was_off and not is_off else None
+        if stream is not None and stream in found[row.account_id]:
             found[row.account_id][stream].append({"date": row.on_date, "workflow": row.workflow_id})
 
 
@@ -175,20 +186,29 @@ def _cases(session: Session, ids: Collection[int], as_of: date, found: dict[int,
 ACCOUNT_READERS: dict[str, Callable[[Session, Collection[int], date, dict[int, Streams]], None]] = {
     **dict.fromkeys(LEDGER_STREAMS, _ledger_streams),
     "payments": _payment_streams, "returned_payments": _payment_streams,
-    "shutoffs": _step_streams, "reconnections": _step_streams,
     "notices": lambda session, ids, as_of, found: _notices(session, ids, as_of, found, ACCOUNT_NOTICE_SUBJECTS),
     "cases": _cases,
 }
+SERVICE_STREAMS = ("shutoffs", "reconnections")  # read from the workflows' service_off states
 
 
-def account_streams(session: Session, account_ids: Collection[int], as_of: date,
-                    streams: Collection[str]) -> dict[int, Streams]:
-    """The asked streams of each account as of the day, by account id: one query per stream (the ledger's shared)."""
+def account_streams(session: Session, account_ids: Collection[int], as_of: date, streams: Collection[str],
+                    service_off: ServiceOff | None = None) -> dict[int, Streams]:
+    """The asked streams of each account as of the day, by account id: one query per stream (the ledger's shared).
+
+    `service_off` gives, by workflow id and version, the states tagged service_off: the shutoffs and reconnections
+    streams are read from them. Asking for either stream without it is a ValueError (no state would count).
+    """
     found = _empty(account_ids, streams)
     if not found:
         return found
-    for reader in dict.fromkeys(ACCOUNT_READERS[name] for name in streams):
+    for reader in dict.fromkeys(ACCOUNT_READERS[name] for name in streams if name not in SERVICE_STREAMS):
         reader(session, account_ids, as_of, found)
+    if any(name in SERVICE_STREAMS for name in streams):
+        if service_off is None:
+            raise ValueError("the shutoffs and reconnections streams are read from the workflows' states tagged "
+                             "service_off; none were given")
+        _service_streams(session, account_ids, as_of, found, service_off)
     return _in_date_order(found)
 
 

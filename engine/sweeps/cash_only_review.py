@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.accounts import cash_only as status_of_account
 from engine.money.ledger.posting import lock_account
 from engine.accounts.facts import facts_for_account
+from engine.workflow.model import SERVICE_OFF
 from engine.accounts.returns import STATUS_RULE, read_facts
 from engine.store.models import UtilityAccount
 from engine.sweeps.casework import Tally, each_account
@@ -62,7 +63,8 @@ class CashOnlyReviewSweep:
             tally.steps["clear_cash_only"] += 1
             return
         rules = ctx.services.rules
-        facts = facts_for_account(session, account.id, ctx.as_of, rules)
+        facts = facts_for_account(session, account.id, ctx.as_of, rules,
+                                  ctx.services.workflows.states_tagged_by_version(SERVICE_OFF))
         status = rules.evaluate(RULE, facts, ctx.as_of).to_json()
         if status["outcome"].get("cash_only"):
             tally.steps["keep_cash_only"] += 1

@@ -49,7 +49,7 @@ from engine.workflow import runtime, services
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import subject_facts
 from engine.workflow.guards import Actor, judge
-from engine.workflow.model import Workflow
+from engine.workflow.model import SERVICE_OFF, Workflow
 from engine.workflow.selectors import Selector
 from engine.workflow.services import Catalog
 
@@ -326,7 +326,8 @@ class DocumentSweep:
             if not due or (date.fromisoformat(due) if isinstance(due, str) else due) > ctx.as_of:
                 return None
         workflow = runtime.workflow_of(ctx.services.workflows, case)
-        facts = runtime.case_facts(session, ctx.services.rules, workflow, case.subject_id, fields, ctx.as_of)
+        facts = runtime.case_facts(session, ctx.services.rules, workflow, case.subject_id, fields, ctx.as_of,
+                                   ctx.services.workflows)
         if a_list.rule is not None:
             outcome = ctx.services.rules.evaluate(a_list.rule, facts, ctx.as_of).to_json().get("outcome") or {}
             outcomes = outcome if isinstance(outcome, list) else [outcome]
@@ -342,7 +343,8 @@ class DocumentSweep:
             raise LookupError(f"{plan.name} opens {workflow.id} cases about a {workflow.subject}, not about its "
                               f"subjects")
         state = opening_state(workflow, plan.opens.get("state"))
-        facts = runtime.case_facts(session, ctx.services.rules, workflow, subject_id, {}, ctx.as_of)
+        facts = runtime.case_facts(session, ctx.services.rules, workflow, subject_id, {}, ctx.as_of,
+                                   ctx.services.workflows)
         condition = self._when
         if condition is not None and not condition.holds(facts):
             return
@@ -361,7 +363,9 @@ class DocumentSweep:
         """One account's held deposits: credited or kept by the document's criteria, each counted; credits added."""
         for decision in refund_eligible_deposits(session, as_of=ctx.as_of, now=ctx.now, actor=ctx.actor,
                                                  library=ctx.services.rules, account_ids=[account_id],
-                                                 rule=plan.credits_rule):
+                                                 rule=plan.credits_rule,
+                                                 service_off=ctx.services.workflows.states_tagged_by_version(
+                                                     SERVICE_OFF)):
             if decision.eligible:
                 tally.steps["deposit.credited"] += 1
                 amount = session.get(Deposit, decision.deposit_id).amount_cents
@@ -405,6 +409,7 @@ def _a_step_is_due(session: Session, ctx: SweepContext, workflow: Workflow, stat
                    fields: dict) -> bool:
     """Whether a case opened tonight at the state would take a sweep step (a reminder due, grace, late)."""
     actor = Actor(ctx.actor)
-    facts = runtime.case_facts(session, ctx.services.rules, workflow, subject_id, fields, ctx.as_of)
+    facts = runtime.case_facts(session, ctx.services.rules, workflow, subject_id, fields, ctx.as_of,
+                               ctx.services.workflows)
     return any(judge(workflow, state, step, actor, facts, fields, ctx.services.rules, ctx.as_of).allowed
                for step in workflow.leaving(state) if step.by == "sweep")

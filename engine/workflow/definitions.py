@@ -117,6 +117,11 @@ class WorkflowSet:
                 found.setdefault(workflow.id, set()).update(workflow.states_tagged(tag))
         return {workflow_id: tuple(sorted(states)) for workflow_id, states in sorted(found.items()) if states}
 
+    def states_tagged_by_version(self, tag: str) -> dict[tuple[str, int], tuple[str, ...]]:
+        """The states carrying a tag, by workflow id and version (a case keeps its version); only those with some."""
+        return {key: states for key in sorted(self._workflows)
+                if (states := self._workflows[key].states_tagged(tag))}
+
     def ids(self) -> list[str]:
         """The workflow ids, sorted."""
         return sorted({i for (i, _) in self._workflows})

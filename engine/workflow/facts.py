@@ -202,6 +202,8 @@ class FactContext:
     rules: RuleLibrary
     on: date
     renewed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # workflow id: states tagged license_renewed
+    # (workflow id, version): states tagged service_off, whose steps in and out are shut-offs and reconnections
+    service_off: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
 
 # A batch job (the nightly sweep) may put a dict in session.info under this key: account facts are
@@ -213,10 +215,10 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
     """A utility account's facts on the day (kept in the session's memo when a batch job keeps one)."""
     memo = ctx.session.info.get(ACCOUNT_FACTS_MEMO)
     if memo is None:
-        return facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
+        return facts_for_account(ctx.session, account_id, ctx.on, ctx.rules, ctx.service_off)
     key = (account_id, ctx.on)
     if key not in memo:
-        memo[key] = facts_for_account(ctx.session, account_id, ctx.on, ctx.rules)
+        memo[key] = facts_for_account(ctx.session, account_id, ctx.on, ctx.rules, ctx.service_off)
     return dict(memo[key])
 
 

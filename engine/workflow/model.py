@@ -33,10 +33,13 @@ WORKFLOW_TAGS = {
     ADJUSTMENT_APPROVALS: "an adjustment over the limit of the person who asks for it opens a case of it, where "
                           "another person approves or denies it (one workflow has this tag)",
 }
-LICENSE_RENEWED = "license_renewed"
+LICENSE_RENEWED, SERVICE_OFF = "license_renewed", "service_off"
 STATE_TAGS = {
     LICENSE_RENEWED: "a license case reaching it has been renewed: each step that reaches it is an event of the "
                      "license's renewals stream (engine.accounts.history), which measures count",
+    SERVICE_OFF: "an account's service is off while its case is in it: a step entering it from a state without the "
+                 "tag is an event of the account's shutoffs stream, a step leaving it for a state without the tag "
+                 "one of its reconnections stream (engine.accounts.history), which measures count",
 }
 
 

@@ -31,7 +31,7 @@ from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactCont
 from engine.workflow.fees import FeeCharged, fees_charged
 from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
-from engine.workflow.model import LICENSE_RENEWED, Transition, Workflow
+from engine.workflow.model import LICENSE_RENEWED, SERVICE_OFF, Transition, Workflow
 from engine.workflow.redating import PastDate
 
 
@@ -77,10 +77,16 @@ def typed_fields(workflow: Workflow, fields: Mapping[str, JsonValue]) -> dict[st
 
 
 def case_facts(session: Session, rules: RuleLibrary, workflow: Workflow, subject_id: int, fields: CaseFields,
-               on: date) -> dict[str, object]:
-    """Every fact of the case on the day: the subject's, the documented defaults, the case's own fields."""
+               on: date, workflows: WorkflowSet | None = None) -> dict[str, object]:
+    """Every fact of the case on the day: the subject's, the documented defaults, the case's own fields.
+
+    The account's shut-offs and reconnections (measures count them) are the steps of its cases entering and leaving
+    the states tagged service_off of `workflows` (the city's published ones; without them, of this workflow only).
+    """
+    service_off = (workflows.states_tagged_by_version(SERVICE_OFF) if workflows is not None
+                   else {workflow.key: workflow.states_tagged(SERVICE_OFF)})
     ctx = FactContext(session=session, rules=rules, on=on,
-                      renewed={workflow.id: workflow.states_tagged(LICENSE_RENEWED)})
+                      renewed={workflow.id: workflow.states_tagged(LICENSE_RENEWED)}, service_off=service_off)
     facts = PROVIDERS[workflow.subject](ctx, subject_id, fields)
     for fact in SUBJECT_FACTS[workflow.subject].values():
         if fact.case and fact.default is not None:
@@ -134,7 +140,8 @@ def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, work
     if parent is not None and (workflow.subject == "license") != (parent.subject_type == "license"):
         raise CaseError(f"a {workflow.id} case is about a {workflow.subject}; case {parent.id} is about a "
                         f"{parent.subject_type}")
-    refusals = opening_refusals(workflow, case_facts(session, rules, workflow, subject_id, fields, on), rules, on)
+    refusals = opening_refusals(workflow, case_facts(session, rules, workflow, subject_id, fields, on, workflows),
+                                rules, on)
     if refusals:  # the subject exists and its facts derive, but the workflow's `opening:` does not hold
         raise CaseError("; ".join(refusals))
     _refuse_second_open_case(session, workflow, subject_id)
@@ -199,14 +206,14 @@ def takers_for(session: Session, case: Case, steps: list[Transition]) -> dict[st
 def steps_allowed(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case: Case, actor: Actor,
                   on: date) -> list[Verdict]:
     """Each step leaving the case's state that this actor's kind takes (staff or sweep), judged and explained."""
-    return judged_steps(session, rules, workflow_of(workflows, case), case, actor, on)
+    return judged_steps(session, rules, workflow_of(workflows, case), case, actor, on, workflows)
 
 
 def judged_steps(session: Session, rules: RuleLibrary, workflow: Workflow, case: Case, actor: Actor,
-                 on: date) -> list[Verdict]:
+                 on: date, workflows: WorkflowSet | None = None) -> list[Verdict]:
     """steps_allowed under a given definition (the case's own, or a draft's for its preview)."""
     fields = dict(case.fields or {})
-    facts = case_facts(session, rules, workflow, case.subject_id, fields, on)
+    facts = case_facts(session, rules, workflow, case.subject_id, fields, on, workflows)
     mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]
     fees, takers = fees_for(session, case, mine, on), takers_for(session, case, mine)
     return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees, takers) for t in mine]
@@ -251,7 +258,7 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
 
     def facts_of(current: CaseFields) -> dict[str, object]:
         """The case's facts with the fields as they stand."""
-        return case_facts(session, rules, workflow, case.subject_id, current, on)
+        return case_facts(session, rules, workflow, case.subject_id, current, on, workflows)
 
     def open_linked(workflow_id: str) -> Case:
         """A linked case of another workflow on the same subject, opened by this step."""

@@ -223,7 +223,8 @@ def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> 
     """Everything about a case as JSON-ready data: state, fields, facts on the day, shut-off day, history, notices."""
     case = _case(session, case_id)
     workflow = runtime.workflow_of(catalog.workflows, case)
-    facts = runtime.case_facts(session, catalog.rules, workflow, case.subject_id, dict(case.fields or {}), on)
+    facts = runtime.case_facts(session, catalog.rules, workflow, case.subject_id, dict(case.fields or {}), on,
+                               catalog.workflows)
     documented = subject_facts(workflow.subject, catalog.rules)
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
     return {

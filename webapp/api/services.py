@@ -83,7 +83,7 @@ def _eligibility(session: Session, catalog: Catalog, account: UtilityAccount, ca
     workflow = (runtime.workflow_of(catalog.workflows, case) if case is not None
                 else catalog.workflows.get(LIEN_WORKFLOW))
     fields = dict(case.fields or {}) if case is not None else {}
-    facts = runtime.case_facts(session, catalog.rules, workflow, account.id, fields, on)
+    facts = runtime.case_facts(session, catalog.rules, workflow, account.id, fields, on, catalog.workflows)
     result = catalog.rules.evaluate(LIEN_RULE, facts, on).to_json()
     outcomes = result["outcome"] if isinstance(result["outcome"], list) else [result["outcome"] or {}]
     return {"eligible": any(o.get("lien") == "eligible" for o in outcomes), "rule": result["rule"],
