@@ -44,7 +44,8 @@ def facts_for_account(session: Session, account_id: int, as_of: date, rules: Ite
 
 
 def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date,
-                       rules: Iterable[RuleDocument], service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
+                       rules: Iterable[RuleDocument],
+                       service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
     """The facts of each of these accounts on the day, by account id (in id order), a chunk of queries at a time."""
     wanted = sorted(set(account_ids))
     measures = in_force(rules, "account", as_of)  # read once for every chunk
@@ -57,7 +58,8 @@ def facts_for_accounts(session: Session, account_ids: Iterable[int], as_of: date
 
 
 def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of: date,
-                         rules: Iterable[RuleDocument], service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
+                         rules: Iterable[RuleDocument],
+                         service_off: ServiceOff | None = None) -> dict[int, dict[str, Any]]:
     """The facts of accounts whose standings on the day the caller has read already (in the order given)."""
     ids = list(known)
     rows = _account_rows(session, ids)

@@ -128,7 +128,8 @@ def _payment_streams(session: Session, ids: Collection[int], as_of: date, found:
 def _service_steps(service_off: ServiceOff) -> Select:
     """The steps of the accounts' cases that enter or leave a state tagged service_off of their workflow version."""
     crossing = or_(false(), *(and_(Case.workflow_id == workflow_id, Case.workflow_version == version,
-                                   or_(CaseEvent.to_state.in_(sorted(states)), CaseEvent.from_state.in_(sorted(states))))
+                                   or_(CaseEvent.to_state.in_(sorted(states)),
+                                       CaseEvent.from_state.in_(sorted(states))))
                               for (workflow_id, version), states in sorted(service_off.items()) if states))
     return (select(Case.account_id, Case.workflow_id, Case.workflow_version, CaseEvent.from_state,
                    CaseEvent.to_state, CaseEvent.on_date)

@@ -12,7 +12,7 @@ a forwarding address recorded for a move-out takes the letters from its day on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Callable
 
@@ -31,9 +31,10 @@ from engine.workflow.facts import plan_payments
 from engine.workflow.lien_amount import lien_amount
 
 # The dates a notice tells its reader to act by (pay by, shut-off on or after), and the case field each is
-# printed from (None: from a fact of the subject). None of them may be earlier than the day it is mailed.
+# printed from (None: from a fact of the subject). None of them may be earlier than the day it is mailed. The
+# shut-off notice's pay-by is `shutoff_pay_by` when the workflow sets it, else its shut-off day.
 DEADLINES: dict[str, dict[str, str | None]] = {
-    "past-due-reminder": {"due_date": "shutoff_notice_on"}, "shutoff-notice": {"due_date": "shutoff_on",
+    "past-due-reminder": {"due_date": "shutoff_notice_on"}, "shutoff-notice": {"due_date": "shutoff_pay_by",
                                                                                "shutoff_date": "shutoff_on"},
     "door-hanger": {"shutoff_date": "shutoff_on"}, "lien-intent": {"due_date": "pay_by"},
     "license-renewal-reminder": {"due_date": None}, "license-renewal-final": {"due_date": None},
@@ -127,10 +128,11 @@ def _past_due(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
 
 
 def _shutoff(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
-    """Shut-off notice and door hanger: the balance, pay by the day before shut-off."""
-    shutoff = date.fromisoformat(str(_field(fields, "shutoff_on")))
-    return {"amount_due": _owed(facts), "shutoff_date": shutoff.isoformat(),
-            "due_date": (shutoff - timedelta(days=1)).isoformat()}
+    """Shut-off notice and door hanger: the balance, the shut-off day, and pay by the day the workflow set
+    (`shutoff_pay_by`; a workflow that sets none: pay by the shut-off day itself)."""
+    shutoff = iso(_field(fields, "shutoff_on"))
+    pay_by = iso(fields.get("shutoff_pay_by")) or shutoff
+    return {"amount_due": _owed(facts), "shutoff_date": shutoff, "due_date": pay_by}
 
 
 def _plan(on: date, facts: dict, fields: dict, fee: str | None) -> dict:

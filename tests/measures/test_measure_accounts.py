@@ -234,7 +234,8 @@ def naive_streams(history: History, as_of: date) -> dict[str, list[dict]]:
         upto = [e for e in events if e[0] <= as_of]
         state = None
         for day, _, to_state in upto:  # into a state of service off, and out of one (SERVICE_OFF below)
-            was_off, is_off = state in SERVICE_OFF[(case["workflow"], 1)], to_state in SERVICE_OFF[(case["workflow"], 1)]
+            off = SERVICE_OFF[(case["workflow"], 1)]
+            was_off, is_off = state in off, to_state in off
             if was_off != is_off:
                 streams["shutoffs" if is_off else "reconnections"].append({"date": day, "workflow": case["workflow"]})
             state = to_state

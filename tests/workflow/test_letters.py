@@ -17,10 +17,12 @@ LIEN_FACTS = {**FACTS, "lien_water_charges": Decimal("0.00"), "lien_sewer_charge
 
 
 def test_a_door_hanger_cites_the_shutoff_rule_and_prints_the_dates(db, catalog):
-    """Reference from shutoff-eligibility in force (the rule the sample city's notice: action cites); pay by the day before shut-off; Spanish for a Spanish reader."""
+    """Reference from shutoff-eligibility in force (the rule the sample city's notice: action cites); pay by the day
+    the workflow set (the sample city's: the day before shut-off); Spanish for a Spanish reader."""
     account = create_account(db, customer=create_customer(db, language="es", name="María José Ramírez"))
     language, data = notice_data(db, catalog.rules, "door-hanger", "utility_account", account.id, ON, FACTS,
-                                 {"shutoff_on": "2026-07-06"}, [], cites="shutoff-eligibility")
+                                 {"shutoff_on": "2026-07-06", "shutoff_pay_by": "2026-07-05"}, [],
+                                 cites="shutoff-eligibility")
     assert language == "es"
     assert data["reference"] == ("Alder Creek Municipal Code 13.04.120; "
                                  "Health and Safety Code 116900-116926 (SB 998)")
@@ -86,3 +88,24 @@ def test_the_fee_a_letter_prints_is_the_one_its_notice_action_names(db, catalog)
     lapsed = [a.value for t in catalog.workflows.get("licensing").transitions for a in t.actions
               if a.kind == "notice"]
     assert lapsed and {notice_fee(value) for value in lapsed} == {"license-late-penalty"}
+
+
+def test_the_pay_by_day_of_a_shutoff_notice_is_the_workflows_to_set(db, catalog):
+    """The shut-off notice prints the pay-by day the workflow's `set:` gave (`shutoff_pay_by`), however far before
+    the shut-off; a workflow that sets none asks for payment by the shut-off day itself. The sample workflow sets it
+    to the day before, at each step that sets the shut-off day."""
+    account = create_account(db)
+
+    def printed(fields: dict) -> tuple[str, str]:
+        data = notice_data(db, catalog.rules, "shutoff-notice", "utility_account", account.id, ON, FACTS, fields,
+                           [], cites="shutoff-eligibility")[1]
+        return data["shutoff_date"], data["due_date"]
+
+    assert printed({"shutoff_on": "2026-07-20", "shutoff_pay_by": "2026-07-15"}) == ("2026-07-20", "2026-07-15")
+    assert printed({"shutoff_on": "2026-07-20"}) == ("2026-07-20", "2026-07-20")
+    sample = catalog.workflows.get("delinquency")
+    setting = [t for t in sample.transitions for a in t.actions
+               if a.kind == "set" and isinstance(a.value, dict) and "shutoff_on" in a.value]
+    assert setting and all(a.value["shutoff_pay_by"] == {"from": "shutoff_on", "days": -1}
+                           for t in setting for a in t.actions
+                           if a.kind == "set" and isinstance(a.value, dict) and "shutoff_on" in a.value)

@@ -1,4 +1,5 @@
-"""A shut-off is a case entering a state tagged service_off, a reconnection one leaving it: the steps' names are the city's.
+"""A shut-off is a case entering a state tagged service_off, a reconnection one leaving it: the steps' names are the
+city's.
 
 The sample delinquency workflow, renamed as another city might write it (its steps `cut_off` and
 `restore`, its states `service_cut` and `restored`, its id `arrears`), still feeds the account's
