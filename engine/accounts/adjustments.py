@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.accounts.facts import facts_for_account
+from engine.accounts.history import ServiceOff
 from engine.adjustment_reasons import Reason, reasons_of
 from engine.city import get_city
 from engine.money import format_money, from_cents, ledger, to_cents
@@ -72,11 +73,11 @@ def waivable_fees(session: Session, account_id: int, schedule: str) -> list[Ledg
 
 
 def eligibility_refusal(session: Session, library: RuleLibrary, account_id: int, reason: Reason,
-                        on: date) -> str | None:
+                        on: date, service_off: ServiceOff | None = None) -> str | None:
     """Why the account may not have this reason's adjustment on the day (its eligibility rule's words), or None."""
     if not reason.eligibility:
         return None
-    facts = facts_for_account(session, account_id, on, library)
+    facts = facts_for_account(session, account_id, on, library, service_off)
     try:
         result = library.evaluate(reason.eligibility, facts, on).to_json()
     except EvaluationError as error:
@@ -124,7 +125,8 @@ def _amount(raw: object) -> Decimal:
 
 
 def plan(session: Session, library: RuleLibrary, account_id: int, *, code: str, note: str, on: date,
-         amount: object = None, direction: str = "credit", fee_entry_id: int | None = None) -> Plan:
+         amount: object = None, direction: str = "credit", fee_entry_id: int | None = None,
+         service_off: ServiceOff | None = None) -> Plan:
     """The adjustment as asked, checked (nothing is written), or an AdjustmentError saying what is wrong."""
     account = session.get(UtilityAccount, account_id)
     if account is None:
@@ -139,7 +141,7 @@ def plan(session: Session, library: RuleLibrary, account_id: int, *, code: str, 
     if reason.is_waiver:
         fee = _fee_to_waive(session, account_id, reason, fee_entry_id)
         cents = -fee.amount_cents
-        refusal = eligibility_refusal(session, library, account_id, reason, on)
+        refusal = eligibility_refusal(session, library, account_id, reason, on, service_off)
         if refusal:
             raise NotEligible(refusal)
     else:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import cash_only as status_of_account
 from engine.accounts.facts import facts_for_account
+from engine.accounts.history import ServiceOff
 from engine.money import ledger
 from engine.rules.schedule import service_of
 from engine.money.ledger.posting import lock_account
@@ -44,8 +45,9 @@ def read_facts(library: RuleLibrary, document_id: str, facts: dict[str, object])
 
 
 def return_payment(session: Session, payment_id: int, *, reason: str, on: date, actor: str, now: datetime,
-                   library: RuleLibrary) -> ReturnedPayment:
-    """Reverse a returned payment, charge the returned-payment fee, and apply the cash-only rule."""
+                   library: RuleLibrary, service_off: ServiceOff | None = None) -> ReturnedPayment:
+    """Reverse a returned payment, charge the returned-payment fee, and apply the cash-only rule (`service_off`: the
+    workflows' states tagged service_off, for a measure of the rules counting shut-offs)."""
     payment = session.get(Payment, payment_id, with_for_update=True)
     if payment is None:
         raise PaymentError(f"no payment {payment_id}")
@@ -61,7 +63,7 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
     reversal = ledger.reverse(session, entry.id, on=on, now=now, actor=actor, reason=f"returned: {reason}")
     payment.status, payment.returned_on, payment.return_reason = "returned", on, reason[:120]
     session.flush()
-    facts = facts_for_account(session, account.id, on, library)
+    facts = facts_for_account(session, account.id, on, library, service_off)
     fee_result = library.evaluate(FEE_RULE, facts, on)
     fee = None
     if fee_result.total > 0:

@@ -19,7 +19,9 @@ from engine.jobs.context import JobContext, ReportProgress
 from engine.rulebook.catalog_source import publication_stamp
 from engine.rulebook.impact import ImpactReport, Progress, impact_of_draft
 from engine.rulebook.revisions import published_library, revision_document
+from engine.rulebook.workflow_revisions import has_published_workflows, published_workflows
 from engine.store.models import Job, RuleVersion
+from engine.workflow.model import SERVICE_OFF
 
 KIND = "rule-impact"
 CHUNK = 2000
@@ -60,8 +62,11 @@ def work_out(context: JobContext, input: dict[str, Any], report_progress: Report
                                                        RuleVersion.revision == input["revision"]))
         if row is None:
             raise DraftGone(f"“{input['document_id']}” has no revision {input['revision']} any more.")
-        report = impact_of_draft(session, revision_document(row), published_library(session), today,
-                                 chunk=int(input.get("chunk", CHUNK)), progress=in_words(report_progress))
+        library = published_library(session)
+        workflows = published_workflows(session, library) if has_published_workflows(session) else None
+        report = impact_of_draft(session, revision_document(row), library, today,
+                                 chunk=int(input.get("chunk", CHUNK)), progress=in_words(report_progress),
+                                 service_off=workflows.states_tagged_by_version(SERVICE_OFF) if workflows else {})
     return report.to_json()
 
 

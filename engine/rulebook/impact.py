@@ -37,6 +37,7 @@ from sqlalchemy import Text, extract, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_with_standings
+from engine.accounts.history import ServiceOff
 from engine.money.billing import rate_facts, winter_average
 from engine.money.ledger import Standing
 from engine.money.ledger.balances import OWING, PAST_DUE, count_of, standings_of
@@ -367,7 +368,8 @@ def _last_bill_facts(session: Session, accounts: list, services_of: Callable[[st
 
 
 def past_due_accounts(session: Session, today: date, chunk: int, rules: Iterable[RuleDocument],
-                      tally: Tally | None = None, *, reads: Collection[str] | None = None) -> Iterator[tuple[str, dict]]:
+                      tally: Tally | None = None, *, reads: Collection[str] | None = None,
+                      service_off: ServiceOff | None = None) -> Iterator[tuple[str, dict]]:
     """Each account past due today, with its facts (the measures of `rules`; only those giving a fact of `reads`,
     the facts the documents compared read, when it is given). The kept balances name the accounts past due (those
     whose standing may have moved since the kept day worked out afresh), so only they are read."""
@@ -381,11 +383,11 @@ def past_due_accounts(session: Session, today: date, chunk: int, rules: Iterable
         checked += 1
         waiting[account_id] = standing
         if len(waiting) >= chunk:
-            yield from _numbered(facts_with_standings(session, waiting, today, rules))
+            yield from _numbered(facts_with_standings(session, waiting, today, rules, service_off))
             waiting = {}
             _tell(tally, checked, past_due)
     if waiting:
-        yield from _numbered(facts_with_standings(session, waiting, today, rules))
+        yield from _numbered(facts_with_standings(session, waiting, today, rules, service_off))
     _tell(tally, checked, past_due)
 
 
@@ -552,8 +554,10 @@ Progress = Callable[[int, int, str], None]  # told (done, total, "accounts" or "
 
 def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary, today: date, *,
                     effective: date | None = None, chunk: int = 2000, largest: int = 10,
-                    examples: int = 3, progress: Progress | None = None) -> ImpactReport:
-    """What publishing `draft` would change: the version in force today against the draft's on its date."""
+                    examples: int = 3, progress: Progress | None = None,
+                    service_off: ServiceOff | None = None) -> ImpactReport:
+    """What publishing `draft` would change: the version in force today against the draft's on its date
+    (`service_off`: the workflows' states tagged service_off, for a measure counting shut-offs)."""
     published = current.get(draft.id) if draft.id in current else None
     effective = effective or first_new_effective(draft, published)
     proposed = draft_library(current, draft)
@@ -578,12 +582,14 @@ def impact_of_draft(session: Session, draft: RuleDocument, current: RuleLibrary,
                                        largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "schedule":
         report.population = "accounts with a past-due balance today"
-        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads,
+                                     service_off=service_off)
         report.money = compare_amounts(past_due, now, then,
                                        "accounts", largest=largest, examples=examples, chunk=chunk)
     elif draft.kind == "criteria":
         report.population = "accounts with a past-due balance today (facts held on cases take their defaults)"
-        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads)
+        past_due = past_due_accounts(session, today, chunk, proposed, accounts, reads=reads,
+                                     service_off=service_off)
         report.outcomes = compare_outcomes(past_due,
                                            decisions_in_words(now), decisions_in_words(then), "accounts", chunk=chunk)
     elif draft.kind == "calendar":

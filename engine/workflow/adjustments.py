@@ -20,7 +20,7 @@ from engine.store.adjustments import Adjustment
 from engine.store.models import Case, LedgerEntry
 from engine.workflow import services
 from engine.workflow.guards import Actor, may_act_as
-from engine.workflow.model import ADJUSTMENT_APPROVALS, Workflow
+from engine.workflow.model import ADJUSTMENT_APPROVALS, SERVICE_OFF, Workflow
 from engine.workflow.runtime import CaseError
 
 
@@ -51,7 +51,8 @@ def request_adjustment(session: Session, catalog: services.Catalog, account_id: 
                        fee_entry_id: int | None = None) -> Requested:
     """Ask for an adjustment: checked, recorded, then posted (within the limit) or sent for approval."""
     planned = plan(session, catalog.rules, account_id, code=code, note=note, on=on, amount=amount,
-                   direction=direction, fee_entry_id=fee_entry_id)
+                   direction=direction, fee_entry_id=fee_entry_id,
+                   service_off=catalog.workflows.states_tagged_by_version(SERVICE_OFF))
     within = within_limit(session, planned, actor)
     workflow = None if within else _approval_workflow(session, catalog, account_id, on)
     row = record(session, planned, actor=actor, on=on, now=now, within=within)

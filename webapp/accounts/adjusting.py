@@ -19,6 +19,7 @@ from engine.money.rebill import RebillError, plan_rebill, rebill
 from engine.roles import role_labels
 from engine.store.models import Bill
 from engine.workflow.adjustments import request_adjustment, within_limit
+from engine.workflow.model import SERVICE_OFF
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.auth import STAFF, SUPERVISORS, role_required
@@ -83,8 +84,9 @@ def _adjust_form(account) -> AdjustForm:
 def _page(account, form, *, planned=None, within=None, status=200):
     """The adjust page: the form, or the confirmation of what would be posted."""
     found = reasons(database.session)
+    service_off = catalog().workflows.states_tagged_by_version(SERVICE_OFF)
     refusals = {} if planned is not None else {
-        reason.code: eligibility_refusal(database.session, rules(), account.id, reason, clock.today())
+        reason.code: eligibility_refusal(database.session, rules(), account.id, reason, clock.today(), service_off)
         for reason in found if reason.eligibility}
     return render_template("accounts/adjust.html", account=account, form=form, planned=planned, within=within,
                            standing=standings_on(database.session, clock.today(), [account.id])[account.id],
@@ -106,7 +108,8 @@ def adjust(number: str):
                  direction=form.direction.data or "credit",
                  fee_entry_id=int(form.fee.data) if (form.fee.data or "").isdigit() else None)
     try:
-        planned = plan(database.session, rules(), account.id, on=clock.today(), **given)
+        planned = plan(database.session, rules(), account.id, on=clock.today(), **given,
+                       service_off=catalog().workflows.states_tagged_by_version(SERVICE_OFF))
         within = within_limit(database.session, planned, current_user.username)
     except AdjustmentError as error:
         database.session.rollback()

@@ -15,6 +15,7 @@ from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
 from engine.rules.services import service_names
 from engine.workflow import services
+from engine.workflow.model import SERVICE_OFF
 from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
@@ -91,7 +92,8 @@ def return_a_payment(number: str, payment_id: int):
         return redirect(url_for("accounts.show", number=number, _anchor="payments"))
     try:
         returned = return_payment(database.session, payment_id, reason=form.reason.data, on=clock.today(),
-                                  actor=current_user.username, now=clock.now(), library=rules())
+                                  actor=current_user.username, now=clock.now(), library=rules(),
+                                  service_off=catalog().workflows.states_tagged_by_version(SERVICE_OFF))
     except PaymentError as error:
         database.session.rollback()
         flash(f"Payment not returned: {error}", "error")

@@ -8,9 +8,11 @@ import click
 
 from engine.accounts.returns import return_payment
 from engine.money import format_money
+from engine.rulebook.catalog_source import catalog_of_database
+from engine.rules.errors import DocumentErrors
+from engine.workflow.model import SERVICE_OFF
 from engine.money.payments import (Confirmation, ImportReport, PaymentError, PossibleDuplicate, import_payment_file,
                                    read_payment_file)
-from webapp.cli.billing import load_rules
 from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 
 
@@ -92,12 +94,19 @@ def _posted(report: ImportReport) -> None:
 @city_date_option("--on", "on", help="The day returned")
 @click.option("--actor", required=True, help="The username of who records the return.")
 @click.option("--rules-dir", default="rules", show_default=True)
+@click.option("--workflows-dir", default="workflows", show_default=True)
 @pass_city
-def return_command(city: CityContext, payment_id: int, reason: str, on: date, actor: str, rules_dir: str) -> None:
+def return_command(city: CityContext, payment_id: int, reason: str, on: date, actor: str, rules_dir: str,
+                   workflows_dir: str) -> None:
     """Record a returned payment: reversal, returned-payment fee, cash-only status by rule."""
-    library = load_rules(rules_dir, city.db)
+    try:
+        catalog = catalog_of_database(city.db.sessions, rules_dir, workflows_dir)
+    except DocumentErrors as bad:
+        fail(f"the rules or workflows do not load:\n{bad}")
+    library, service_off = catalog.rules, catalog.workflows.states_tagged_by_version(SERVICE_OFF)
     with city.transaction() as session:
-        done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library)
+        done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library,
+                              service_off=service_off)
     fee = format_money(done.fee.amount_cents) if done.fee else "no fee"
     read = ", ".join(f"{name} {value}" for name, value in done.facts.items())
     click.echo(f"Payment {payment_id} returned: reversed, {fee}" + (f" ({read})" if read else "")
