@@ -14,9 +14,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from engine.accounts.history import account_streams
 from engine.money import ledger
 from engine.store.models import AuditEntry, Bill, Case, LedgerEntry, Notice
 from engine.workflow import services
+from engine.workflow.model import SERVICE_OFF
 from engine.workflow.runtime import StepRefused
 from tests.factories import create_account, create_customer
 from tests.workflow.conftest import assert_every_step_audited, at, charge, pay
@@ -108,6 +110,14 @@ def test_shutoff_ready_only_on_the_first_allowed_shutoff_day(db, catalog, accoun
         ("reconnection", "2026-07-09")]
     assert notices[0].data["late_fee"] == "12.00" and notices[0].data["amount_due"] == "132.00"
     assert notices[1].data["shutoff_date"] == "2026-07-06"
+    for letter in notices[1:3]:  # pay by the day before shut-off: the shutoff_pay_by the sample workflow sets
+        assert date.fromisoformat(letter.data["due_date"]) == date.fromisoformat(letter.data["shutoff_date"]) - \
+            timedelta(days=1)
+    # the steps into and out of the state tagged service_off are the account's shut-off and reconnection
+    streams = account_streams(db, [account.id], date(2026, 7, 9), ("shutoffs", "reconnections"),
+                              catalog.workflows.states_tagged_by_version(SERVICE_OFF))[account.id]
+    assert streams == {"shutoffs": [{"date": date(2026, 7, 7), "workflow": "delinquency"}],
+                       "reconnections": [{"date": date(2026, 7, 9), "workflow": "delinquency"}]}
     assert notices[1].data["reference"].startswith("Alder Creek Municipal Code 13.04.120")
     assert (notices[3].data["reconnection_fee"], notices[3].data["amount_due"]) == ("75.00", "0.00")
     assert [e.step for e in case.events] == ["open", "mail_reminder", "mail_shutoff_notice", "post_door_hanger",
