@@ -107,7 +107,8 @@ EXPECTED = {
         "7: labels.shutof_on: \"shutof_on\" is not a case field of this workflow (a form field, a set: field or a "
         "case fact of its subject)",
         "8: labels.shutoff_on: expected {label: WORDS, says: SENTENCE}"),
-    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: license_renewed, awaiting_filing, '
+    "unknown-tag.yaml": '7: states.past_due.tags[0]: unknown tag "shutoff"; tags: license_renewed, service_off, '
+                        'awaiting_filing, '
                         'lien_candidate, renewal, renewal_start, shutoff_pending, under_plan',
     "waive-without-reason-field.yaml":
         "21: transitions[1].actions[0].waive.reason: 'waiver_reason' is not a text field of this workflow",
