@@ -5,7 +5,7 @@ runtime. What an action needs of it (opening a linked case) comes in as `open_li
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -40,6 +40,8 @@ class StepContext:
     consulted: list[dict[str, str]] = field(default_factory=list)
     done: list[dict[str, JsonValue]] = field(default_factory=list)
     sweep_run_id: int | None = None
+    # (workflow id, version): the city's states tagged service_off (a lien letter's measures may count shut-offs)
+    service_off: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
     def facts(self) -> dict[str, object]:
         """The facts as they stand now (after the fees and fields of the actions before)."""

@@ -19,6 +19,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from engine.accounts.customer_record import mailing_address_on
+from engine.accounts.history import ServiceOff
 from engine.money import money_text
 from engine.money.ledger.balances import standings_on
 from engine.notices.catalog import COMMON_KEYS, LANGUAGES, NoticeDataError, notice_type
@@ -157,9 +158,10 @@ def _reconnection(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
             "amount_due": _owed(facts)}
 
 
-def _lien_intent(session: Session, rules: RuleLibrary, subject_id: int, on: date, facts: dict, fields: dict) -> dict:
+def _lien_intent(session: Session, rules: RuleLibrary, subject_id: int, on: date, facts: dict, fields: dict,
+                 service_off: ServiceOff | None = None) -> dict:
     """Notice of intent: the lien amount by rule (lien-amount) and how it is made up, pay by the date set."""
-    amount = lien_amount(session, rules, subject_id, on, facts)
+    amount = lien_amount(session, rules, subject_id, on, facts, service_off)
     return {"amount_due": amount["lien_amount"], **amount, "due_date": fields.get("pay_by")}
 
 
@@ -195,7 +197,7 @@ BUILDERS: dict[str, Callable[[date, dict, dict, str | None], dict]] = {
 
 
 # Notices whose figures come from rules evaluated on the subject's own history, not from the facts alone.
-RULED_BUILDERS: dict[str, Callable[[Session, RuleLibrary, int, date, dict, dict], dict]] = {
+RULED_BUILDERS: dict[str, Callable[..., dict]] = {
     "lien-intent": _lien_intent,
 }
 
@@ -215,14 +217,15 @@ def _reference(rules: RuleLibrary, type_id: str, on: date, consulted: list[dict[
 def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type: str, subject_id: int, on: date,
                 facts: Facts, fields: Mapping[str, JsonValue],
                 consulted: list[dict[str, str]], *, cites: str | None = None,
-                fee: str | None = None) -> tuple[str, dict[str, JsonValue]]:
+                fee: str | None = None, service_off: ServiceOff | None = None) -> tuple[str, dict[str, JsonValue]]:
     """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted; the
     fee it prints is the one this case posted under the schedule `fee`, else under `cites`); NoticeDataError names a
-    missing key."""
+    missing key. `service_off` (the city's states tagged so) lets a lien letter's measures count shut-offs."""
     customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
     try:
         if type_id in RULED_BUILDERS:
-            printed = RULED_BUILDERS[type_id](session, rules, subject_id, on, dict(facts), dict(fields))
+            printed = RULED_BUILDERS[type_id](session, rules, subject_id, on, dict(facts), dict(fields),
+                                                    service_off=service_off)
         else:
             printed = BUILDERS[type_id](on, facts, dict(fields), fee or cites)
     except NoticeDataError as missing:

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from engine.accounts.history import account_streams
+from engine.accounts.history import ServiceOff, account_streams
 from engine.money import money_text
 from engine.rules.kinds.measure import in_force, streams_read
 from engine.rules.library import RuleLibrary
@@ -26,14 +26,15 @@ LIEN_AMOUNT = "lien-amount"  # the schedule a lien is recorded for
 
 
 def lien_amount(session: Session, rules: RuleLibrary, account_id: int, on: date,
-                facts: Mapping[str, object]) -> dict:
-    """`lien_amount` (text, two decimals) and `lien_lines`: each line's name, amount, measure and charges."""
+                facts: Mapping[str, object], service_off: ServiceOff | None = None) -> dict:
+    """`lien_amount` (text, two decimals) and `lien_lines`: each line's name, amount, measure and charges (a
+    measure counting shut-offs needs `service_off`, the city's states tagged so)."""
     result = rules.evaluate(LIEN_AMOUNT, facts, on)
     specs = {line["name"]: line for line in version_in_force(rules.get(LIEN_AMOUNT), on).body["lines"]}
     measures = {doc.header["provides"]: doc for doc in in_force(rules, "account", on)}
     read = {name: measures.get((spec.get("per_unit") or {}).get("fact")) for name, spec in specs.items()}
     wanted = [doc for doc in read.values() if doc is not None]
-    events = account_streams(session, [account_id], on, streams_read(wanted, on))[account_id] if wanted else {}
+    events = account_streams(session, [account_id], on, streams_read(wanted, on), service_off=service_off)[account_id] if wanted else {}
     lines = []
     for line in result.lines:
         measure = read.get(line["name"])

@@ -279,7 +279,7 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]
     ctx = StepContext(session=session, rules=rules, workflow=workflow, case=case, actor=actor, on=on, now=now,
                       fields=fields, facts_of=facts_of, open_linked=open_linked, consulted=list(verdict.rules),
-                      sweep_run_id=sweep_run_id)
+                      sweep_run_id=sweep_run_id, service_off=workflows.states_tagged_by_version(SERVICE_OFF))
     try:
         run_actions(ctx, step.actions)
     except PastDate as error:

@@ -55,7 +55,7 @@ def run(ctx: StepContext, action: Action) -> None:
     redate_stored(ctx, notice_type)
     language, data = notice_data(ctx.session, ctx.rules, notice_type, ctx.case.subject_type, ctx.case.subject_id,
                                  ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites,
-                                 fee=notice_fee(action.value))
+                                 fee=notice_fee(action.value), service_off=ctx.service_off)
     refuse_past_dates(notice_type, data, ctx.on)
     notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                     notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}", language=language,
