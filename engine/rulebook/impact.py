@@ -33,7 +33,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Callable, TypeVar
 
-from sqlalchemy import Text, extract, func, select, type_coerce
+from sqlalchemy import Text, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.facts import facts_with_standings
@@ -333,7 +333,7 @@ def billed_accounts(session: Session, rate_classes: list[str], chunk: int, polic
     average by the billing document's `policy`)."""
     # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
     query = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.meter_size,
-                    type_coerce(UtilityAccount.services, Text).label("services"))
+                    cast(UtilityAccount.services, Text).label("services"))
              .where(UtilityAccount.rate_class.in_(rate_classes), UtilityAccount.status == "active"))
     services_of = lru_cache(maxsize=64)(lambda text: json.loads(text) if text else [])
     for accounts in _counted_chunks(session, query, UtilityAccount.id, chunk, tally):

@@ -198,3 +198,19 @@ def test_the_case_queue_says_a_bad_starting_case_is_not_a_case_number(app: Flask
     assert f"“{HUGE}” is not a case number to list from: the list starts at the first case." in text
     assert f"Case {records['case_id']}<" in text
     assert "is not a case number" not in clerk.get("/cases/", query_string={"after": "0"}).get_data(as_text=True)
+
+
+def test_a_nul_character_is_refused_before_any_view_reads_it(app: Flask, db, login_as, records):
+    """NUL in a query string, a form value or a JSON body is a 400 that says so, on both databases (PostgreSQL text
+    cannot hold one: the case queue and the reread list answered 500 there), and changes nothing."""
+    clerk = login_as("clerk")
+    for sent in (clerk.get("/cases/", query_string={"workflow": "\x00"}),
+                 clerk.get("/reads/rereads", query_string={"period": "2026-\x0001"}),
+                 clerk.post(f"/accounts/{records['number']}/notes", data={"text": "a\x00b"})):
+        assert sent.status_code == 400
+        assert "NUL character" in sent.get_data(as_text=True)
+    caller = TokenClient(app.test_client(), add_token(db, *SCOPES))
+    answer = caller.post("/api/v1/payments", json={"account_number": records["number"], "amount": "1.00",
+                                                   "paid_on": "2026-03-02", "transaction_id": "x\x00"})
+    assert answer.status_code == 400
+    assert clerk.get("/cases/", query_string={"workflow": "delinquency"}).status_code == 200

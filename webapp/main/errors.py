@@ -33,10 +33,11 @@ def page(code: int, message: str | None = None):
 
 
 def http_error(error: HTTPException):
-    """A Flask/werkzeug HTTP error as one of our pages."""
+    """A Flask/werkzeug HTTP error as one of our pages (with the words Ordinance gave it, if any)."""
     if error.code is None or error.code < 400:
         return error
-    return page(error.code if error.code in PAGES else 500 if error.code >= 500 else 400)
+    said = error.description if error.description != type(error).description else None  # our own words, if given
+    return page(error.code if error.code in PAGES else 500 if error.code >= 500 else 400, said)
 
 
 def csrf_error(error: CSRFError):
