@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from engine import city, two_person
 from engine.money import cash
-from engine.store.models import AuditEntry, CashDrawer, SettingChange, User
-from tests.factories import NOW, grant_duty, save_city
+from engine.money.payment_files import PaymentRow
+from engine.money.payments import import_payments
+from engine.store.models import AuditEntry, CashDrawer, Payment, SettingChange, User
+from tests.factories import NOW, create_account, grant_duty, save_city
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 
 DAY = "2026-03-02"
@@ -114,3 +116,32 @@ def test_the_close_day_command_asks_the_city_setting(cli, committing_db):
     assert closed.exit_code == 0 and f"Business day {DAY} closed" in closed.output
     with committing_db() as session:
         assert cash.day_is_closed(session, date(2026, 3, 2))
+
+
+def test_the_return_command_asks_the_city_setting_of_its_actor(cli, committing_db):
+    """`ordinance payments return --actor` records a return only for someone the city lets: a clerk is refused by
+    default and nothing changes; a name that is no active user is refused; a clerk may once the city allows."""
+    with committing_db() as session:
+        session.add(User(username="cal", full_name="Cal Clerk", role="clerk", password_hash="-", created_at=NOW))
+        save_city(session)
+        number = create_account(session).number
+        session.commit()
+    import_payments(committing_db, [PaymentRow(1, number, 4_000, date(2026, 3, 2), "ach", "", "T-1")],
+                    source="bank", file_name="bank.csv", now=NOW)
+    with committing_db() as session:
+        payment_id = session.scalar(select(Payment.id))
+    asked = ("payments", "return", str(payment_id), "--reason", "NSF", "--on", DAY, "--actor")
+    refused = cli(*asked, "cal")
+    assert refused.exit_code == 1
+    assert "only supervisors and administrators may record a returned payment here (cal is a clerk)" in \
+        refused.output
+    stranger = cli(*asked, "nobody")
+    assert stranger.exit_code == 1 and "no active user 'nobody'" in stranger.output
+    with committing_db() as session:
+        assert session.get(Payment, payment_id).status == "posted"
+        grant_duty(session, "returned_payments", ["clerk", "supervisor", "admin"])
+        session.commit()
+    returned = cli(*asked, "cal")
+    assert returned.exit_code == 0 and f"Payment {payment_id} returned" in returned.output
+    with committing_db() as session:
+        assert session.get(Payment, payment_id).status == "returned"
