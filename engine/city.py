@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
+from engine import duties
+from engine.duties import DutyError, checked_duty_roles, duty_roles_of
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
@@ -28,9 +30,9 @@ DEFAULT_TIMEZONE = "America/Los_Angeles"
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
-           "cash_only_refused_tenders")
+           "cash_only_refused_tenders", "duty_roles")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
-            "adjustment_reasons", "clerks_may_return_checks", *GUARDED)
+            "adjustment_reasons", *GUARDED)
 
 
 class CityError(ValueError):
@@ -45,7 +47,7 @@ def get_city(session: Session) -> CitySettings:
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
                         payment_address="", phone="", website="", rules_need_second_approver=True,
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
-                        receipt_categories=None, adjustment_reasons=None, clerks_may_return_checks=False,
+                        receipt_categories=None, adjustment_reasons=None, duty_roles=None,
                         cash_only_refused_tenders=None,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
@@ -100,8 +102,11 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
             cleaned["adjustment_reasons"] = checked_reasons(cleaned["adjustment_reasons"])
         except ReasonError as bad:
             raise CityError(f"{bad}.") from None
-    if "clerks_may_return_checks" in cleaned and not isinstance(cleaned["clerks_may_return_checks"], bool):
-        raise CityError(f"clerks may return checks: yes or no, not {cleaned['clerks_may_return_checks']!r}.")
+    if "duty_roles" in cleaned:
+        try:
+            cleaned["duty_roles"] = checked_duty_roles(cleaned["duty_roles"])
+        except DutyError as bad:
+            raise CityError(f"{bad}.") from None
     if "cash_only_refused_tenders" in cleaned:
         cleaned["cash_only_refused_tenders"] = _tenders(cleaned["cash_only_refused_tenders"])
     if "second_approver" in cleaned:
@@ -138,14 +143,21 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 def setting_value(city: CitySettings, key: str) -> Any:
     """A setting's value in force: the sample city's for a list not saved yet (receipt categories, refused tenders,
-    adjustment reasons)."""
+    adjustment reasons, who does each duty)."""
     if key == "receipt_categories" and city.receipt_categories is None:
         return [dict(entry) for entry in SAMPLE_CATEGORIES]
     if key == "cash_only_refused_tenders" and city.cash_only_refused_tenders is None:
         return list(SAMPLE_CASH_ONLY_REFUSED)
+    if key == "duty_roles":
+        return duty_roles_of(city.duty_roles)
     if key == "adjustment_reasons" and city.adjustment_reasons is None:
         return [dict(entry) for entry in SAMPLE_REASONS]
     return getattr(city, key)
+
+
+def duty_refusal(session: Session, *, role: str, username: str, duty: str) -> str | None:
+    """Why this person may not do a counter duty (engine.duties) under the city's setting, or None when they may."""
+    return duties.refusal(get_city(session).duty_roles, role=role, username=username, duty=duty)
 
 
 def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, list[Any]]:

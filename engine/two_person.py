@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, city, roles, users
+from engine import audit, city, duties, roles, users
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.money.tenders import TENDER_WORDS
@@ -336,6 +336,11 @@ def describe(change: SettingChange) -> str:
         return f"Grant {change.username} the approval role {granted}"
     if change.setting == ROLE:
         return f"Make {change.username} {ROLE_WORDS[change.new_value]} (now {ROLE_WORDS[change.old_value]})"
+    if change.setting == "duty_roles":
+        old, new = duties.duty_roles_of(change.old_value), duties.duty_roles_of(change.new_value)
+        return "; ".join(f"Who may {what}: {duties.roles_in_words(old[duty])} \u2192 "
+                         f"{duties.roles_in_words(new[duty])}" for duty, what in duties.DUTIES.items()
+                         if old[duty] != new[duty]) or "Who does each duty: unchanged"
     words = SETTING_WORDS.get(change.setting, change.setting.replace("_", " ").capitalize())
     shown = format_money if change.setting in city.CEILINGS else _value_words
     return f"{words}: {shown(change.old_value)} \u2192 {shown(change.new_value)}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import two_person
+from engine import city as city_module, two_person
 from engine.store.models import Business, Case, CitySettings, Customer, License, Property, UtilityAccount
 from samplecity.city import city_settings_row
 
@@ -114,6 +114,20 @@ def switch_off_second_approver(session: Session, *, admin: str, supervisor: str,
     two_person.approve(session, naming.id, actor=supervisor, now=now)
     switch = two_person.ask_city_change(session, "rules_need_second_approver", False, actor=admin, now=now)
     two_person.approve(session, switch.id, actor=supervisor, now=now)
+
+
+def grant_duty(session: Session, duty: str, roles: list[str], *, now: datetime = NOW) -> None:
+    """A city that lets these page roles do a counter duty (engine.duties), the two-person way: one administrator
+    asks, a second approves (both added here when the city has no such administrators yet)."""
+    from engine.store.models import User
+
+    for name in ("duty_ada", "duty_ben"):
+        if session.query(User).filter_by(username=name).one_or_none() is None:
+            session.add(User(username=name, full_name=name, role="admin", password_hash="-", created_at=now))
+    session.flush()
+    in_force = city_module.setting_value(city_module.get_city(session), "duty_roles")
+    change = two_person.ask_city_change(session, "duty_roles", {**in_force, duty: roles}, actor="duty_ada", now=now)
+    two_person.approve(session, change.id, actor="duty_ben", now=now)
 
 
 def pay_license_fee(db: Session, lic: License, on: date, clerk_name: str = "counter") -> None:

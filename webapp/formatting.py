@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Flask
+from jinja2 import pass_context
 
 from engine.city import zone
 from engine.money import format_money
@@ -90,7 +91,17 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(words)
     app.add_template_filter(dates)
     app.add_template_filter(month_name)
-    app.jinja_env.tests["endpoint_open"] = may_open
+    app.jinja_env.tests["endpoint_open"] = endpoint_open
+
+
+@pass_context
+def endpoint_open(_context: object, endpoint: str) -> bool:
+    """`'payments.close_day' is endpoint_open`: whether the signed-in person may open it, asked at every render.
+
+    Taking the context keeps Jinja from folding the test on a constant endpoint name into the compiled template
+    (which would keep the first reader's answer for everyone after).
+    """
+    return may_open(endpoint)
 
 
 def attach(blueprint: Blueprint) -> None:

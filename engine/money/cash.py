@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter
+from engine.city import duty_refusal
 from engine.money import business_days, closing, reports
 from engine.money import money_text, to_cents
 from engine.money.chart import OVER_SHORT, cash_of
@@ -212,12 +213,14 @@ def balancing(session: Session, business_date: date) -> list[TenderBalance]:
 
 def close_day(session: Session, business_date: date, *, user: User, now: datetime,
               checkpoint: CheckpointWriter | None = None) -> list[CashDrawer]:
-    """A supervisor closes the business day: in order, every drawer counted; its export and receipts are kept.
+    """Whom the city lets (`day_close` duty roles; supervisors by default) closes the business day: in order,
+    every drawer counted; its export and receipts are kept.
 
     The audit log is sealed after (a checkpoint), when a checkpoint writer is given.
     """
-    if user.role not in SUPERVISORS:
-        raise CashError(f"only a supervisor may close the business day; {user.username} is a {user.role}")
+    refused = duty_refusal(session, role=user.role, username=user.username, duty="day_close")
+    if refused:
+        raise CashError(refused)
     business_days.hold_books_for_close(session)
     refusal = business_days.refusal_to_close(session, business_date)
     if refusal:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.city import get_city
+from engine.city import duty_refusal
 from engine.money.payment_files import (LineProblem, PaymentFile, PaymentRow, parse_payment_file, read_payment_file,
                                         transaction_key)
 from engine.money.payment_imports import (Confirmation, ImportReport, PossibleDuplicate, confirm_held_import,
@@ -30,10 +30,6 @@ __all__ = ["COUNTER_TENDERS", "DEFAULT_TENDER", "FILE_TENDERS", "RETURNABLE", "C
 
 
 def return_refusal(session: Session, user: User) -> str | None:
-    """Why this person may not record a returned payment, or None: supervisors may; clerks when the city allows."""
-    if user.role in ("supervisor", "admin"):
-        return None
-    if user.role == "clerk" and get_city(session).clerks_may_return_checks:
-        return None
-    return (f"only a supervisor records a returned payment here ({user.username} is a {user.role}); "
-            "the city settings may let clerks do it")
+    """Why this person may not record a returned payment, or None: the city's `returned_payments` duty roles
+    (supervisors and administrators unless the city says otherwise, engine.duties)."""
+    return duty_refusal(session, role=user.role, username=user.username, duty="returned_payments")

@@ -167,11 +167,13 @@ class CitySettings(Base):
                                                    server_default=str(DEFAULT_PAID_ON_DAYS_BACK))
     second_approver: Mapped[str | None] = mapped_column(String(64))  # a supervisor, for a city with one admin
     # The counter's miscellaneous revenue categories, each with its GL fund and account (None: the sample
-    # city's, engine.receipt_categories), and whether a clerk may record a returned check.
+    # city's, engine.receipt_categories).
     receipt_categories: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     # The adjustment reason codes with their GL accounts (None: the sample city's, engine.adjustment_reasons).
     adjustment_reasons: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
-    clerks_may_return_checks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Which page roles may record a returned payment, close the day, export to the GL (None: the sample city's,
+    # engine.duties); changed only by a two-person step.
+    duty_roles: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The tenders a cash-only account may not pay with (None: the sample city's, engine.money.tenders).
     cash_only_refused_tenders: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     __table_args__ = (

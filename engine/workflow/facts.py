@@ -194,6 +194,20 @@ def renewal_deadline(rules: Iterable[RuleDocument], license_type: str) -> str | 
                  if doc.kind == DEADLINE.name and license_type in (doc.header.get("license_types") or ())), None)
 
 
+def license_type_name(rules: Iterable[RuleDocument], license_type: str) -> str:
+    """What a license of this type is called on its certificate and letters: the name its renewal deadline's
+    `license_names` gives, else the first other deadline's (by id) that names it, else the type in words
+    ("Food truck")."""
+    governing = renewal_deadline(rules, license_type)
+    deadlines = sorted((doc for doc in rules if doc.kind == DEADLINE.name), key=lambda doc: (doc.id != governing,
+                                                                                              doc.id))
+    for doc in deadlines:
+        names = doc.header.get("license_names") or {}
+        if isinstance(names, dict) and names.get(license_type):
+            return str(names[license_type])
+    return license_type.replace("_", " ").capitalize()
+
+
 @dataclass
 class FactContext:
     """What deriving facts needs: the session, the rules, and the day they are taken on."""

@@ -28,7 +28,7 @@ from engine.rules.services import CATCH_ALL, service_names
 from engine.rules.types import Facts, JsonValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Customer, License, UtilityAccount
-from engine.workflow.facts import plan_payments
+from engine.workflow.facts import license_type_name, plan_payments
 from engine.workflow.lien_amount import lien_amount
 
 # The dates a notice tells its reader to act by (pay by, shut-off on or after), and the case field each is
@@ -42,7 +42,6 @@ DEADLINES: dict[str, dict[str, str | None]] = {
 }
 # The notices that print what is past due of each service (when a service is named).
 BY_SERVICE_NOTICES = ("past-due-reminder", "shutoff-notice", "door-hanger")
-LICENSE_TYPE_NAMES = {"general_business": "General business license", "home_occupation": "Home occupation permit"}
 # The case fields each notice prints that a step must give (a form field, a `set:`, or given at opening); the
 # workflow loader refuses a `notice:` in a workflow where none does.
 NOTICE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -80,23 +79,24 @@ def _recipient(session: Session, customer: Customer, on: date) -> dict[str, str]
     return mailing_address_on(session, customer, on).recipient(customer.name)
 
 
-def _account_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
+def _account_lines(session: Session, rules: RuleLibrary, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
     """The account's customer, and its lines on every account letter."""
     account = session.get(UtilityAccount, subject_id)
     return account.customer, {"account_number": account.number, "service_address": account.property.service_address,
                               "parcel": account.property.parcel}
 
 
-def _license_lines(session: Session, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
-    """The business owner, and the license's lines on every license letter."""
+def _license_lines(session: Session, rules: RuleLibrary, subject_id: int) -> tuple[Customer, dict[str, JsonValue]]:
+    """The business owner, and the license's lines on every license letter (its type named as its renewal
+    deadline names it)."""
     lic = session.get(License, subject_id)
     return lic.business.owner, {"license_number": lic.number, "business_name": lic.business.name,
                                 "business_address": lic.business.address,
-                                "license_type": LICENSE_TYPE_NAMES.get(lic.license_type, lic.license_type),
+                                "license_type": license_type_name(rules, lic.license_type),
                                 **({"verification_code": lic.verification_code} if lic.verification_code else {})}
 
 
-SUBJECT_LINES: dict[str, Callable[[Session, int], tuple[Customer, dict[str, JsonValue]]]] = {
+SUBJECT_LINES: dict[str, Callable[[Session, RuleLibrary, int], tuple[Customer, dict[str, JsonValue]]]] = {
     "utility_account": _account_lines, "lien": _account_lines, "refund": _account_lines,
     "adjustment": _account_lines,
     "license": _license_lines,
@@ -221,7 +221,7 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
     """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted; the
     fee it prints is the one this case posted under the schedule `fee`, else under `cites`); NoticeDataError names a
     missing key. `service_off` (the city's states tagged so) lets a lien letter's measures count shut-offs."""
-    customer, lines = SUBJECT_LINES[subject_type](session, subject_id)
+    customer, lines = SUBJECT_LINES[subject_type](session, rules, subject_id)
     try:
         if type_id in RULED_BUILDERS:
             printed = RULED_BUILDERS[type_id](session, rules, subject_id, on, dict(facts), dict(fields),

@@ -72,7 +72,7 @@ def test_drawer_balancing_shows_the_variance_and_only_a_supervisor_closes_the_da
     assert (report["cash"].expected_cents, report["cash"].counted_cents, report["cash"].variance_cents) == \
         (23000, 22500, -500)
     assert report["check"].variance_cents == 0 and report["card"].expected_cents == 0
-    with pytest.raises(CashError, match="only a supervisor"):
+    with pytest.raises(CashError, match="only supervisors and administrators may close the business day"):
         cash.close_day(db, day, user=clerk, now=NOW)
     cash.close_day(db, day, user=supervisor, now=NOW)
     assert drawer.status == "closed" and drawer.closed_by_id == supervisor.id

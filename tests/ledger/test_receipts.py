@@ -21,7 +21,7 @@ from engine.money.receipts import (LineAsked, ReceiptError, TenderAsked, receipt
                                    take_receipt, void_receipt)
 from engine.notices.receipt_pdf import receipt_pdf
 from engine.store.models import AuditEntry, GlEntry, LedgerEntry, License, Payment, Receipt
-from tests.factories import NOW, create_account, create_license, save_city
+from tests.factories import NOW, create_account, create_license, grant_duty, save_city
 from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
 
@@ -213,7 +213,7 @@ def test_a_returned_check_is_shown_as_a_return_and_left_out_of_the_day_s_total(d
                            clerk=clerk, on=DAY, now=NOW)
     assert return_refusal(db, clerk) is not None
     save_city(db)
-    update_city(db, actor="admin", now=NOW, clerks_may_return_checks=True)
+    grant_duty(db, "returned_payments", ["clerk", "supervisor", "admin"])
     assert return_refusal(db, clerk) is None
     payment = db.scalar(select(Payment).where(Payment.receipt_id == receipt.id))
     return_payment(db, payment.id, reason="NSF", on=DAY, actor=clerk.username, now=NOW, library=library())

@@ -16,7 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from webapp.auth.access import _PUBLIC_ATTR, _ROLES_ATTR
+from engine.duties import SAMPLE_DUTY_ROLES
+from webapp.auth.access import _DUTY_ATTR, _PUBLIC_ATTR, _ROLES_ATTR
 
 ROLES = ("clerk", "supervisor", "admin")
 API_PREFIX = "/api/"
@@ -37,14 +38,20 @@ def _url(rule: Rule) -> str:
 
 
 def routes(app: Flask) -> list[tuple[Rule, str, frozenset[str] | None, bool]]:
-    """(rule, method, declared roles, public) for every route and method except static files, HEAD and OPTIONS."""
+    """(rule, method, declared roles, public) for every route and method except static files, HEAD and OPTIONS.
+
+    A counter duty (`duty_required`) declares the roles the city's setting names: the sample city's here
+    (supervisors and administrators), the city of these tests having saved none.
+    """
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         view = app.view_functions[rule.endpoint]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((rule, method, getattr(view, _ROLES_ATTR, None), bool(getattr(view, _PUBLIC_ATTR, False))))
+            duty = getattr(view, _DUTY_ATTR, None)
+            roles = frozenset(SAMPLE_DUTY_ROLES[duty]) if duty else getattr(view, _ROLES_ATTR, None)
+            found.append((rule, method, roles, bool(getattr(view, _PUBLIC_ATTR, False))))
     return found
 
 

@@ -82,7 +82,7 @@ def test_the_city_page_shows_the_defaults_and_saves_changes(admin, db):
     assert entry.action == "city.update" and entry.detail["timezone"] == ["America/Los_Angeles", "America/Denver"]
 
 
-def test_the_counter_s_categories_and_clerks_returns_are_city_settings(admin, db):
+def test_the_counter_s_categories_are_a_city_setting(admin, db):
     page = admin.get("/admin/city").get_data(as_text=True)
     assert "Copies and records requests" in page  # the sample city's list, as YAML
     base = {"name": "City of Alder Creek", "timezone": "America/Los_Angeles", "rules_need_second_approver": "y"}
@@ -93,14 +93,12 @@ def test_the_counter_s_categories_and_clerks_returns_are_city_settings(admin, db
     not_yaml = admin.post("/admin/city", data={**base, "receipt_categories": "- [unclosed"})
     assert not_yaml.status_code == 400 and "not YAML (line 1)" in not_yaml.get_data(as_text=True)
     assert db.scalar(select(CitySettings)) is None
-    saved = admin.post("/admin/city", data={**base, "clerks_may_return_checks": "y", "receipt_categories":
+    saved = admin.post("/admin/city", data={**base, "receipt_categories":
                                             "- {code: dogs, label: Dog licenses, fund: '100', account: '4430'}"})
     assert saved.status_code == 302
     settings = db.scalar(select(CitySettings))
-    assert settings.clerks_may_return_checks is True
     assert settings.receipt_categories == [{"code": "dogs", "label": "Dog licenses", "fund": "100", "account": "4430"}]
     entry = last_audit(db)
-    assert entry.detail["clerks_may_return_checks"] == [False, True]
     assert entry.detail["receipt_categories"][0][0]["code"] == "copies"
 
 

@@ -65,6 +65,7 @@ def test_a_new_restaurant_is_licensed_paid_at_the_counter_and_its_certificate_pr
     page.get_by_label("ZIP code").fill("95601")
     page.get_by_role("button", name="Review the application").click()
     assert page.get_by_role("cell", name="Ortiz Taqueria").is_visible()
+    assert page.get_by_role("cell", name="General business license").is_visible()  # as the renewal deadline names it
     page.get_by_role("button", name="Take the application").click()
     taken = page.get_by_text(re.compile(r"Application taken: license BL-2026-00001 for Ortiz Taqueria"))
     taken.wait_for()  # the case page has loaded (is_visible alone does not wait for it)

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from engine.audit_checkpoints import check_log
 from engine.store.models import AuditCheckpoint, AuditEntry, CashDrawer, LedgerEntry, Payment, Receipt
-from engine.city import update_city
-from tests.factories import NOW, create_account, create_license, save_city
+from tests.factories import NOW, create_account, create_license, grant_duty, save_city
 from tests.web.pages import TODAY, charge, fixed_clock  # noqa: F401  (fixture)
 
 
@@ -239,7 +238,7 @@ def test_a_clerk_records_a_returned_check_only_when_the_city_allows_it(fixed_clo
     refused = clerk.post(f"/accounts/{owing.number}/payments/{payment.id}/return", data={"reason": "NSF"})
     assert refused.status_code == 403 and db.get(Payment, payment.id).status == "posted"
     save_city(db)
-    update_city(db, actor="admin", now=NOW, clerks_may_return_checks=True)
+    grant_duty(db, "returned_payments", ["clerk", "supervisor", "admin"])
     page = clerk.get(f"/accounts/{owing.number}").get_data(as_text=True)
     assert f"/accounts/{owing.number}/payments/{payment.id}/return" in page
     returned = clerk.post(f"/accounts/{owing.number}/payments/{payment.id}/return", data={"reason": "NSF"},

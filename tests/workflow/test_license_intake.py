@@ -93,6 +93,7 @@ def test_the_fee_is_paid_at_the_counter_before_the_license_is_issued_with_a_code
     certificate = db.scalar(select(Notice).where(Notice.case_id == case.id,
                                                  Notice.notice_type == "license-certificate"))
     assert certificate.data["verification_code"] == lic.verification_code and certificate.language == "es"
+    assert certificate.data["license_type"] == "General business license"  # as business-license-renewal names it
     typed = lic.verification_code.lower().replace("-", " ")
     answer = certificates.verify(db, typed, date(2026, 6, 1))
     assert (answer.found, answer.valid, answer.license_number, answer.business_name) == (

@@ -15,7 +15,8 @@ import pytest
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
-from engine.workflow.facts import FactContext, license_facts, renewal_deadline
+from engine.workflow.facts import FactContext, license_facts, license_type_name, renewal_deadline
+from engine.workflow.letters import SUBJECT_LINES
 from tests.factories import create_license
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,3 +91,26 @@ def test_a_license_type_that_cannot_be_one_is_refused_with_its_line():
     with pytest.raises(DocumentErrors) as refused:
         load_document(HOME_RENEWAL.replace("[home_occupation]", "[Home Occupation]"), "home.yaml")
     assert [(e.line, e.path) for e in refused.value.errors] == [(4, "license_types[0]")]
+
+
+def test_a_license_is_printed_with_the_name_its_deadline_gives(db):
+    """The sample city's names come from business-license-renewal's `license_names`; a city that renames a type
+    on its own deadline prints its name; a type no deadline names is printed in words."""
+    sample = RuleLibrary.from_folder(REPO / "rules")
+    shop = create_license(db, license_type="general_business")
+    home = create_license(db, license_type="home_occupation")
+    assert SUBJECT_LINES["license"](db, sample, shop.id)[1]["license_type"] == "General business license"
+    assert SUBJECT_LINES["license"](db, sample, home.id)[1]["license_type"] == "Home occupation permit"
+    renamed = city(HOME_RENEWAL.replace("license_types: [home_occupation]\n", "license_types: [home_occupation]\n"
+                                        "license_names: {home_occupation: Home-based business permit}\n"))
+    assert SUBJECT_LINES["license"](db, renamed, home.id)[1]["license_type"] == "Home-based business permit"
+    assert license_type_name(renamed, "general_business") == "General business license"
+    assert license_type_name(sample, "food_truck") == "Food truck"
+
+
+def test_a_license_name_that_cannot_be_one_is_refused_with_its_line():
+    named = HOME_RENEWAL.replace("license_types: [home_occupation]\n", "license_types: [home_occupation]\n"
+                                 "license_names: {Home: Home permit, home_occupation: ''}\n")
+    with pytest.raises(DocumentErrors) as refused:
+        load_document(named, "home.yaml")
+    assert {e.line for e in refused.value.errors} == {5}, refused.value.errors

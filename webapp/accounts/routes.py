@@ -20,7 +20,7 @@ from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
-from webapp.auth import STAFF, role_required
+from webapp.auth import STAFF, duty_required, role_required
 from webapp.catalog import catalog, notice_templates, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
@@ -49,7 +49,7 @@ def _record(account) -> dict:
 
 
 def _may_return() -> bool:
-    """Whether the signed-in person may record a returned payment (supervisors; clerks when the city allows)."""
+    """Whether the signed-in person may record a returned payment (the city's returned_payments duty roles)."""
     return return_refusal(database.session, database.session.get(User, current_user.id)) is None
 
 
@@ -76,9 +76,9 @@ def show(number: str):
 
 
 @bp.route("/<number>/payments/<int:payment_id>/return", methods=["POST"])
-@role_required(*STAFF)
+@duty_required("returned_payments")
 def return_a_payment(number: str, payment_id: int):
-    """Record a payment the bank returned: reversal, returned-payment fee, cash-only by rule (a clerk: if the city allows)."""
+    """Record a payment the bank returned: reversal, returned-payment fee, cash-only by rule (whom the city lets)."""
     account = _account(number)
     if lookup.payment_of_account(database.session, account, payment_id) is None:
         not_found(f"Account {number} has no payment {payment_id}.")

@@ -12,6 +12,7 @@ from engine import city
 from engine.money import format_money, parse_money, to_cents
 from engine.api_tokens import SCOPE_WORDS, SCOPES
 from engine.money.bounds import CEILING_NAMES
+from engine.duties import DUTIES
 from engine.adjustment_reasons import reasons_of
 from engine.receipt_categories import categories_of
 
@@ -63,7 +64,7 @@ class CityForm(FlaskForm):
                                   validate_choice=False)  # engine.city checks the name
     paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
                                      validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
-    clerks_may_return_checks = BooleanField("Clerks may record a returned check (supervisors always may)")
+    duty_roles_shown = HiddenField()  # "yes": the duty boxes were on the page
     cash_only_refused_tenders = SelectMultipleField(
         "A cash-only account may not pay with", validate_choice=False,  # engine.city checks the tenders
         choices=[option(tender, REFUSABLE_TENDERS[tender]) for tender in REFUSABLE_TENDERS],
@@ -81,6 +82,13 @@ class CityForm(FlaskForm):
 for _kind, _what in CEILING_NAMES.items():  # one money field per ceiling, in dollars as people type them
     setattr(CityForm, f"{_kind}_ceiling", StringField(f"At most, {_what}", validators=[Optional(), Length(max=20)]))
 CEILING_FIELDS = {f"{kind}_ceiling": f"{kind}_ceiling_cents" for kind in CEILING_NAMES}  # form field -> setting
+ROLE_LABELS = {"clerk": "Clerks", "supervisor": "Supervisors", "admin": "Administrators"}
+for _duty, _what in DUTIES.items():  # one row of page-role boxes per counter duty (engine.duties)
+    setattr(CityForm, f"duty_{_duty}", SelectMultipleField(
+        f"Who may {_what}", validate_choice=False,  # engine.city checks the roles
+        choices=[option(role, ROLE_LABELS[role]) for role in ROLES],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()))
+DUTY_FIELDS = {f"duty_{duty}": duty for duty in DUTIES}  # form field -> duty
 
 
 def city_form(supervisors: list[str], settings: CitySettings, **values: object) -> CityForm:
@@ -93,6 +101,10 @@ def city_form(supervisors: list[str], settings: CitySettings, **values: object) 
     if not form.is_submitted():
         form.cash_only_refused_tenders.data = city.setting_value(settings, "cash_only_refused_tenders")
         form.cash_only_tenders_shown.data = "yes"
+        in_force = city.setting_value(settings, "duty_roles")
+        for name, duty in DUTY_FIELDS.items():
+            form[name].data = in_force[duty]
+        form.duty_roles_shown.data = "yes"
         form.receipt_categories.data = yaml.safe_dump(
             [vars(category) for category in categories_of(settings.receipt_categories)], sort_keys=False,
             allow_unicode=True)
@@ -111,6 +123,8 @@ def city_changes(form: CityForm) -> dict[str, object]:
     changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
     if form.cash_only_tenders_shown.data != "yes":  # a form without the boxes leaves the setting as it is
         changes.pop("cash_only_refused_tenders", None)
+    if form.duty_roles_shown.data == "yes":  # a form without the boxes leaves the setting as it is
+        changes["duty_roles"] = {duty: form[name].data or [] for name, duty in DUTY_FIELDS.items()}
     for name in ("receipt_categories", "adjustment_reasons"):  # city data kept as YAML lists
         changes.pop(name, None)
         if (form[name].data or "").strip():

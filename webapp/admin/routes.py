@@ -8,7 +8,7 @@ from flask_login import current_user
 from engine import city, passwords, roles, two_person, users
 from webapp import clock
 from webapp.admin import bp, waiting
-from webapp.admin.forms import (CEILING_FIELDS, AddUserForm, CityForm, DecisionForm, DisableUserForm,
+from webapp.admin.forms import (CEILING_FIELDS, DUTY_FIELDS, AddUserForm, CityForm, DecisionForm, DisableUserForm,
                                  EnableUserForm, ResetPasswordForm, RoleForm, city_changes, city_form)
 from webapp.auth import ADMINS, SUPERVISORS, role_required
 from webapp.extensions import database
@@ -105,7 +105,8 @@ def disable_user():
 
 def _city_page(form: CityForm, status: int = 200):
     """The city settings page around a form, with the changes waiting for a second person."""
-    return render_template("admin/city.html", form=form, ceiling_fields=CEILING_FIELDS, **_waiting()), status
+    return render_template("admin/city.html", form=form, ceiling_fields=CEILING_FIELDS, duty_fields=DUTY_FIELDS,
+                           **_waiting()), status
 
 
 @bp.route("/city", methods=["GET", "POST"])

@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from engine import city
+from engine.duties import DUTIES
 from engine.store.models import ROLES
+from webapp.extensions import database
 
 View = TypeVar("View", bound=Callable)
 
@@ -26,6 +29,7 @@ ADMINS = ("admin",)
 PUBLIC_ENDPOINTS = frozenset({"static"})
 _ROLES_ATTR = "ordinance_roles"
 _PUBLIC_ATTR = "ordinance_public"
+_DUTY_ATTR = "ordinance_duty"
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -40,6 +44,34 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return view
 
     return declare
+
+
+def duty_required(duty: str) -> Callable[[View], View]:
+    """Declare a view as one of the counter's duties (engine.duties): the city's setting says which page roles
+    may open it, checked before the request reaches it (supervisors and administrators by default)."""
+    if duty not in DUTIES:
+        raise ValueError(f"duty_required needs a duty among {tuple(DUTIES)}, got {duty!r}")
+
+    def declare(view: View) -> View:
+        """Mark the view with its duty; any page role may be let in, the city's setting decides."""
+        setattr(view, _ROLES_ATTR, frozenset(ROLES))
+        setattr(view, _DUTY_ATTR, duty)
+        return view
+
+    return declare
+
+
+def duty_of(endpoint: str) -> str | None:
+    """The counter duty an endpoint is, if any."""
+    return getattr(current_app.view_functions.get(endpoint), _DUTY_ATTR, None)
+
+
+def _duty_refusal(endpoint: str) -> str | None:
+    """Why the signed-in person may not do the endpoint's duty (None: they may, or it is no duty)."""
+    duty = duty_of(endpoint)
+    if duty is None:
+        return None
+    return city.duty_refusal(database.session, role=current_user.role, username=current_user.username, duty=duty)
 
 
 def public(view: View) -> View:
@@ -67,7 +99,8 @@ def may_open(endpoint: str) -> bool:
     if is_public(endpoint):
         return True
     roles = declared_roles(endpoint)
-    return bool(roles) and current_user.is_authenticated and current_user.role in roles
+    return (bool(roles) and current_user.is_authenticated and current_user.role in roles
+            and _duty_refusal(endpoint) is None)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -93,6 +126,10 @@ def enforce() -> object | None:
         flash("Please sign in to open that page.", "error")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in roles:
+        abort(403)
+    refused = _duty_refusal(endpoint)
+    if refused:
+        flash(f"Not done: {refused}.", "error")
         abort(403)
     return None
 

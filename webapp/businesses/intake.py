@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from engine.workflow import license_codes as certificates
 from engine.accounts.customer_record import NewCustomer
-from engine.licenses.intake import Application, IntakeError, categories, check, take_application
+from engine.licenses.intake import LICENSE_TYPES, Application, IntakeError, categories, check, take_application
+from engine.workflow.facts import license_type_name
 from webapp import clock
 from webapp.auth import STAFF, public, role_required
 from webapp.businesses import bp
@@ -23,6 +24,7 @@ def _form() -> NewBusinessForm:
     """The form with the categories the city's fee schedules know."""
     form = NewBusinessForm()
     form.category.choices = [option(c, c.replace("_", " ").capitalize()) for c in categories(catalog(), clock.today())]
+    form.license_type.choices = [option(t, license_type_name(catalog().rules, t)) for t in LICENSE_TYPES]
     return form
 
 
@@ -53,7 +55,8 @@ def new():
     if problems:
         return render_template("businesses/new.html", form=form, problems=problems), 400
     if not form.confirm.data:
-        return render_template("businesses/review.html", form=form, asked=asked, owner=owner)
+        return render_template("businesses/review.html", form=form, asked=asked, owner=owner,
+                               license_name=license_type_name(catalog().rules, asked.license_type))
     try:
         taken = take_application(database.session, catalog(), asked, on=clock.today(), now=clock.now(),
                                  actor=current_user.username)

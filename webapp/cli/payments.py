@@ -6,13 +6,16 @@ from pathlib import Path
 
 import click
 
+from sqlalchemy import select
+
 from engine.accounts.returns import return_payment
+from engine.store.models import Payment, User
 from engine.money import format_money
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.rules.errors import DocumentErrors
 from engine.workflow.model import SERVICE_OFF
 from engine.money.payments import (Confirmation, ImportReport, PaymentError, PossibleDuplicate, import_payment_file,
-                                   read_payment_file)
+                                   read_payment_file, return_refusal)
 from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 
 
@@ -98,13 +101,21 @@ def _posted(report: ImportReport) -> None:
 @pass_city
 def return_command(city: CityContext, payment_id: int, reason: str, on: date, actor: str, rules_dir: str,
                    workflows_dir: str) -> None:
-    """Record a returned payment: reversal, returned-payment fee, cash-only status by rule."""
+    """Record a returned payment: reversal, returned-payment fee, cash-only status by rule (--actor: someone the
+    city lets record returns)."""
     try:
         catalog = catalog_of_database(city.db.sessions, rules_dir, workflows_dir)
     except DocumentErrors as bad:
         fail(f"the rules or workflows do not load:\n{bad}")
     library, service_off = catalog.rules, catalog.workflows.states_tagged_by_version(SERVICE_OFF)
     with city.transaction() as session:
+        if session.get(Payment, payment_id) is not None:  # no such payment: return_payment says so
+            staff = session.scalar(select(User).where(User.username == actor, User.active.is_(True)))
+            if staff is None:
+                fail(f"no active user {actor!r}: --actor names the member of staff who records the return")
+            refused = return_refusal(session, staff)
+            if refused:
+                fail(refused)
         done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library,
                               service_off=service_off)
     fee = format_money(done.fee.amount_cents) if done.fee else "no fee"

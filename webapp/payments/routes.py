@@ -24,7 +24,7 @@ from engine.notices.receipt_pdf import RECEIPT_LANGUAGES, receipt_pdf as render_
 from engine.notices.wkhtmltopdf import PAPERS
 from engine.store.models import Receipt, User, receipt_number
 from webapp import clock
-from webapp.auth import STAFF, SUPERVISORS, role_required
+from webapp.auth import STAFF, SUPERVISORS, duty_required, role_required
 from webapp.catalog import receipt_templates
 from webapp.extensions import database
 from webapp.formatting import money
@@ -251,9 +251,9 @@ def count_drawer():
 
 
 @bp.route("/day/close", methods=["POST"])
-@role_required(*SUPERVISORS)
+@duty_required("day_close")
 def close_day():
-    """A supervisor closes a business day once every drawer is counted."""
+    """Whom the city lets (its day_close duty) closes a business day once every drawer is counted."""
     form = CloseDayForm()
     try:
         day = date.fromisoformat(form.business_date.data or "")
@@ -282,7 +282,7 @@ def _day_csv(data: bytes, name: str, day: date) -> Response:
 
 
 @bp.route("/day/gl-export.csv")
-@role_required(*SUPERVISORS)
+@duty_required("gl_export")
 def gl_export():
     """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close)."""
     _, day = _day()
@@ -290,7 +290,7 @@ def gl_export():
 
 
 @bp.route("/day/counter-journal.csv")
-@role_required(*SUPERVISORS)
+@duty_required("gl_export")
 def counter_journal():
     """The day's counter in GL lines by receipt number (each receipt's payments, fees and items; over/short), as CSV."""
     _, day = _day()

@@ -5,7 +5,8 @@ calendar grace ends on. A deadline reads expires_on or issued_on, as dates; with
 expires_on input each version needs a term. It names other documents: its calendar, and its
 penalty schedule, whose required inputs it must be able to give. Its header may list the
 `license_types` it governs: a license's renewal facts come from the deadline that lists the
-license's type (engine.workflow.facts.renewal_deadline).
+license's type (engine.workflow.facts.renewal_deadline), and `license_names` what each of those
+types is called on its certificate and letters (engine.workflow.facts.license_type_name).
 """
 from __future__ import annotations
 
@@ -29,10 +30,15 @@ LICENSE_TYPE = "^[a-z][a-z0-9_]{0,31}$"  # fits licenses.license_type (32 charac
 
 
 def header_keys() -> JsonSchema:
-    """The header keys of a deadline: the license types whose renewals it governs (none: no license's)."""
+    """The header keys of a deadline: the license types whose renewals it governs (none: no license's), and the
+    name each is printed with."""
     return {"license_types": {**listing({"type": "string", "pattern": LICENSE_TYPE,
                                          "description": "a license type: lowercase letters, digits and _"}, 20),
-                              "uniqueItems": True}}
+                              "uniqueItems": True},
+            "license_names": {"type": "object", "maxProperties": 20,
+                              "propertyNames": {"pattern": LICENSE_TYPE},
+                              "additionalProperties": {**text(), "maxLength": 80,
+                                                       "description": "the license's name as a certificate prints it"}}}
 
 
 def version_keys() -> JsonSchema:
