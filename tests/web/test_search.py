@@ -131,7 +131,10 @@ BAD_INPUT = ["%", "_", "%%", "'", '"', '"unbalanced', "o'brien", 'say "hi', "NEA
 def test_odd_input_gives_results_or_none_never_an_error(clerk, db, typed):
     account_at(db, "Maria O'Brien", "8 Gull Street")
     response = clerk.get("/search/", query_string={"q": typed})
-    assert response.status_code in (200, 302), typed
+    if "\x00" in typed:  # refused before any view reads it, as in every query string (webapp.security)
+        assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
+    else:
+        assert response.status_code in (200, 302), typed
     finder.find(db, typed)  # and the finder itself raises nothing
 
 
