@@ -41,7 +41,7 @@ class MakeRun:
 
 def make_run_commands() -> list[str]:
     """The commands `make run` runs once its set-up is done (make -n: printed, not run)."""
-    done = subprocess.run(["make", "-n", "-o", "system-run", "-o", "install", "run",
+    done = subprocess.run(["make", "--no-print-directory", "-n", "-o", "system-run", "-o", "install", "run",
                            f"BIN={Path(sys.executable).parent}"], cwd=REPO, capture_output=True, text=True, check=True)
     return done.stdout.splitlines()
 
