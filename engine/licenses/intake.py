@@ -18,12 +18,15 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
 from engine.money import to_cents
+from engine.rules.errors import NoVersionInForce
+from engine.rules.kinds.deadline import KIND as DEADLINE
+from engine.rules.versions import version_in_force
 from engine.store.models import Business, Case, Customer, License, UtilityAccount
 from engine.workflow import services
+from engine.workflow.facts import license_type_name
 from engine.workflow.model import LICENSE_APPLICATIONS
 from engine.workflow.services import Catalog
 
-LICENSE_TYPES = ("general_business", "home_occupation")  # the licenses table's own column values
 MAX_EMPLOYEES = 100_000
 
 
@@ -69,6 +72,23 @@ def categories(catalog: Catalog, on: date) -> tuple[str, ...]:
     return tuple(found)
 
 
+def license_types(catalog: Catalog, on: date) -> tuple[tuple[str, str], ...]:
+    """The license types a clerk may choose, with the names their certificates print: those the city's deadline
+    documents in force on the day define (each one's `license_types`, then any other type its `license_names`
+    names), in the documents' order by id. A city licenses a new kind of business by publishing them there."""
+    found: dict[str, str] = {}
+    for doc in sorted((d for d in catalog.rules if d.kind == DEADLINE.name), key=lambda d: d.id):
+        try:
+            version_in_force(doc, on)
+        except NoVersionInForce:
+            continue
+        names = doc.header.get("license_names")
+        listed = list(doc.header.get("license_types") or ()) + list(names if isinstance(names, dict) else ())
+        for license_type in listed:
+            found.setdefault(str(license_type), license_type_name(catalog.rules, str(license_type)))
+    return tuple(found.items())
+
+
 def check(session: Session, catalog: Catalog, asked: Application, on: date) -> tuple[Customer | None, list[str]]:
     """The owner found (None for a new one) and every problem of the application, in the form's order."""
     problems: list[str] = []
@@ -89,8 +109,10 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
                 problems.append("Gross receipts: an amount from $0.00 to $1,000,000,000.00.")
         except InvalidOperation:
             problems.append("Gross receipts: an amount in dollars, such as 125000.00.")
-    if asked.license_type not in LICENSE_TYPES:
-        problems.append("License: a general business license or a home occupation permit.")
+    offered = license_types(catalog, on)
+    if asked.license_type not in dict(offered):
+        problems.append(f"License: the city's published documents define no license {asked.license_type!r}; "
+                        f"choose one of {', '.join(name for _, name in offered) or 'none (publish one first)'}.")
     if asked.owner_account.strip():
         account = session.scalar(select(UtilityAccount).where(UtilityAccount.number == asked.owner_account.strip()))
         if account is None:

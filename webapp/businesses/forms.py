@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from engine.licenses.intake import LICENSE_TYPES
 from webapp.fields import option
 
 
@@ -29,7 +28,8 @@ class NewBusinessForm(FlaskForm):
                                          NumberRange(0, 100_000, "A whole number from 0 to 100,000.")])
     gross_receipts = StringField("Gross receipts last year, if the fee needs them (dollars)",
                                  validators=[Optional(), Length(max=20)])
-    license_type = SelectField("License", choices=[option(t, t) for t in LICENSE_TYPES])  # named from the rules (intake)
+    # the licenses the city's deadline documents define (intake); a type none defines is refused by name there
+    license_type = SelectField("License", choices=[], validate_choice=False)
     owner_account = StringField("Owner's utility account number (if the owner has one)",
                                 validators=[Optional(), Length(max=20)])
     owner_name = StringField("Or a new owner: name", validators=[Optional(), Length(max=160)])

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from engine.workflow import license_codes as certificates
 from engine.accounts.customer_record import NewCustomer
-from engine.licenses.intake import LICENSE_TYPES, Application, IntakeError, categories, check, take_application
+from engine.licenses.intake import Application, IntakeError, categories, check, license_types, take_application
 from engine.workflow.facts import license_type_name
 from webapp import clock
 from webapp.auth import STAFF, public, role_required
@@ -21,10 +21,10 @@ from webapp.fields import option
 
 
 def _form() -> NewBusinessForm:
-    """The form with the categories the city's fee schedules know."""
+    """The form with the categories the city's fee schedules know and the licenses its deadlines define."""
     form = NewBusinessForm()
     form.category.choices = [option(c, c.replace("_", " ").capitalize()) for c in categories(catalog(), clock.today())]
-    form.license_type.choices = [option(t, license_type_name(catalog().rules, t)) for t in LICENSE_TYPES]
+    form.license_type.choices = [option(t, name) for t, name in license_types(catalog(), clock.today())]
     return form
 
 
