@@ -20,7 +20,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.messages import describe, line_at, quoted
 from engine.rules.types import YamlMapping, YamlValue
 from engine.store.models import ROLES
-from engine.workflow.actions import ACTIONS
+from engine.workflow.actions import ACTIONS, agree_plan
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE, Fact, subject_facts
 from engine.workflow.forms import FIELD_TYPES, FormField
 from engine.workflow.selectors import Selector, chosen_by_any
@@ -304,6 +304,10 @@ class DefinitionReader:
                         if kind:
                             self.field_type(name, kind, path)
                             self.set_fields.add(name)
+                if isinstance(a, dict) and "agree_plan" in a:  # the plan's numbers, kept in the case
+                    for name, kind in agree_plan.GIVES.items():
+                        self.field_type(name, kind, f"transitions[{i}].actions[{j}].agree_plan")
+                        self.set_fields.add(name)
 
     def field_type(self, name: str, kind: str, path: str) -> None:
         """Note a case field's type; an error where it clashes with a fact or an earlier use."""

@@ -27,12 +27,12 @@ from engine.accounts.facts import facts_for_account
 from engine.accounts.history import license_streams
 from engine.money.ledger import refundable_cents, standing
 from engine.money import from_cents, round_money
+from engine.rules import plans
 from engine.rules.kinds.deadline import KIND as DEADLINE, penalty_schedules
 from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.kinds.measure import in_force, measured_facts, streams_read
 from engine.rules.measure import measure_type
 from engine.rules.library import RuleLibrary
-from engine.rules.months import months_later_or_month_end
 from engine.rules.types import JsonValue, YamlValue
 from engine.rules.versions import version_in_force
 from engine.store.models import Bill, License, LedgerEntry
@@ -237,18 +237,21 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
 
 
 def plan_payments(fields: CaseFields) -> tuple[Decimal, list[tuple[date, Decimal]]]:
-    """A case's payment plan: the down payment (due the day the plan began) and the monthly installments.
+    """A case's payment plan as agreed: the down payment (due the day the plan began) and the monthly installments.
 
-    The down payment is `down_payment_percent` of the plan balance, in cents; the installments
-    split the rest equally, the last one taking the remainder.
+    The plan keeps the numbers it was made with (engine.rules.plans.agree set them): the down
+    payment in `down_payment`, the day of the month in `installment_day` (else `first_due`'s).
+    A plan made before those fields has `down_payment_percent` of the plan balance, to the cent.
+    The installments split the rest equally, the last one taking the remainder (plans.split).
     """
     total, count = Decimal(str(fields["plan_balance"])), int(fields["installments"])
-    down = round_money(total * Decimal(str(fields.get("down_payment_percent") or 0)) / 100)
-    rest = total - down
-    share = round_money(rest / count, "down")
-    amounts = [share] * (count - 1) + [rest - share * (count - 1)]
+    if fields.get("down_payment") is not None:
+        down = Decimal(str(fields["down_payment"]))
+    else:
+        down = round_money(total * Decimal(str(fields.get("down_payment_percent") or 0)) / 100)
     first_due = date.fromisoformat(fields["first_due"])
-    return down, [(months_later_or_month_end(first_due, k), amount) for k, amount in enumerate(amounts)]
+    day = int(fields.get("installment_day") or first_due.day)
+    return down, list(plans.split(total - down, count, first_due, day))
 
 
 def _plan_facts(ctx: FactContext, account_id: int, fields: CaseFields) -> SubjectFacts:

@@ -225,6 +225,25 @@ def test_worked_decisions_and_dates_are_as_shown() -> None:
     assert issued.expires_on == date(2026, 12, 31)
 
 
+def test_the_worked_payment_plan_is_as_shown() -> None:
+    """The plan-terms example gives the plan the page works out, and refuses what it says it refuses."""
+    from engine.rules import plans
+    from engine.rules.errors import EvaluationError
+
+    library, page = _library(), " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
+    begun = date(2026, 3, 2)
+    result = library.evaluate("payment-plan-terms", {"past_due_balance": "180.00"}, begun)
+    terms = plans.PlanTerms.read(result.outcome, "payment-plan-terms")
+    plan = plans.agree(terms, Decimal("180.00"), 3, begun, bill_due_on=date(2026, 2, 22))
+    assert plan.down_payment == Decimal("50.00")
+    assert plan.installments == ((date(2026, 3, 22), Decimal("43.33")), (date(2026, 4, 22), Decimal("43.33")),
+                                 (date(2026, 5, 22), Decimal("43.34")))
+    assert "$43.33 on March 22 and April 22 and $43.34 on May 22" in page
+    with pytest.raises(EvaluationError) as refused:
+        plans.agree(terms, Decimal("180.00"), 6, begun, bill_due_on=date(2026, 2, 22))
+    assert str(refused.value).removesuffix(" (payment-plan-terms)") in page
+
+
 def test_the_unique_overlap_message_is_as_shown() -> None:
     """The page's `hit: unique` mistake gives the message it quotes."""
     text = next(t for t, _ in rule_examples() if t.startswith("id: refund-approval"))

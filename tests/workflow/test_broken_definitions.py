@@ -67,7 +67,7 @@ EXPECTED = {
     "sweep-with-form.yaml": "15: transitions[0].form: a sweep fills in no form; only staff steps have forms",
     "unknown-action.yaml": '16: transitions[0].actions[0].email: unknown action "email"; '
                            "actions: fee, notice, notice_occupants, set, open, refund, write_off, reverse, waive, adjust, "
-                           "cash_only",
+                           "cash_only, agree_plan",
     "unknown-fact.yaml": "15: transitions[0].when: days_late is not a fact of a utility_account case",
     "unknown-field-type.yaml": '16: transitions[0].form[0].type: unknown field type "number"; '
                                "types: text, integer, money, date, boolean, choice, time",

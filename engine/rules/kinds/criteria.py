@@ -3,13 +3,15 @@
 Its versions hold a hit policy (first, unique, all) and ordered rules, each with an optional
 condition and the outcome it gives. Beyond the schema: unique rule names, conditions over
 declared inputs. Lint: rules that can never match because an earlier rule always wins.
+A header's `gives: plan_terms` says the outcomes are payment plan terms: each rule's `then`
+holds only plan terms, each a good one (engine.rules.plans).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from engine.rules import bounds, criteria, dnf, wording
+from engine.rules import bounds, criteria, dnf, plans, wording
 from engine.rules.durations import UNITS, Duration
 from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import Condition, condition_words, facts_named
@@ -37,11 +39,22 @@ def version_keys() -> JsonSchema:
     return {"hit": {"enum": ["first", "unique", "all"]}, "rules": listing(rule, 200)}
 
 
+GIVES = ("plan_terms",)  # what a criteria document's outcomes may be declared to be
+
+
+def header_keys() -> JsonSchema:
+    """The header keys of criteria: `gives`, what its outcomes are when the engine reads them as one thing."""
+    return {"gives": {"enum": list(GIVES), "description": "plan_terms: each outcome is a payment plan's terms"}}
+
+
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
-    """Rules with unique names whose conditions name declared inputs."""
+    """Rules with unique names whose conditions name declared inputs; plan terms that are plan terms."""
     seen: dict[str, int] = {}
     for i, rule in enumerate(version["rules"]):
         rule_path = f"{path}.rules[{i}]"
+        if checks.data.get("gives") == "plan_terms":
+            for key, message in plans.term_problems(rule["then"]):
+                checks.error(f"{rule_path}.then.{key}", message)
         if rule["name"] in seen:
             checks.error(f"{rule_path}.name",
                          f'rule name "{rule["name"]}" is already used by rules[{seen[rule["name"]]}]')
@@ -207,4 +220,4 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
 
 
 KIND = RuleKind("criteria", version_keys, ("rules",), check_version, evaluate, decision_lines,
-                lint=unreachable_rules, facts_read=facts_read, terms=terms)
+                lint=unreachable_rules, facts_read=facts_read, terms=terms, header_keys=header_keys)

@@ -17,6 +17,8 @@
                            (a credit, debit or fee waiver asked for over a limit)  adjust.py
     cash_only: CRITERIA    the account made cash-only when the rule says so, until the day
                            its `for:` gives (engine.accounts.cash_only)          cash_only.py
+    agree_plan: {terms, balance}   a payment plan agreed on the published terms (a criteria
+                           document with gives: plan_terms), its numbers kept in the case   agree_plan.py
 
 An action is added by writing its module (a `WorkflowAction`: name, check, run, words) and
 listing it here. Every action runs inside the step's transaction; any error undoes the whole step.
@@ -26,15 +28,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from engine.workflow.actions import (adjust, cash_only, fee, notice, notice_occupants, open_linked, refund, reverse,
-                                    set_fields, waive, write_off)
+from engine.workflow.actions import (adjust, agree_plan, cash_only, fee, notice, notice_occupants, open_linked,
+                                    refund, reverse, set_fields, waive, write_off)
 from engine.workflow.actions.base import Done, WorkflowAction, done_words
 from engine.workflow.context import StepContext
 from engine.workflow.model import Action
 
 ACTIONS: Mapping[str, WorkflowAction] = MappingProxyType({action.name: action for action in (
     fee.ACTION, notice.ACTION, notice_occupants.ACTION, set_fields.ACTION, open_linked.ACTION, refund.ACTION,
-    write_off.ACTION, reverse.ACTION, waive.ACTION, adjust.ACTION, cash_only.ACTION)})
+    write_off.ACTION, reverse.ACTION, waive.ACTION, adjust.ACTION, cash_only.ACTION, agree_plan.ACTION)})
 
 
 def run_actions(ctx: StepContext, actions: tuple[Action, ...]) -> None:

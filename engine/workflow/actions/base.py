@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue, YamlValue
 from engine.workflow.context import StepContext
 from engine.workflow.model import Action
@@ -23,6 +24,7 @@ class DefinitionChecker(Protocol):
 
     field_types: dict[str, str]
     fees_charged: set[str]
+    rules: RuleLibrary
 
     @property
     def subject(self) -> str:
