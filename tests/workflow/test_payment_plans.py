@@ -224,3 +224,23 @@ def test_a_workflow_cannot_agree_a_plan_on_a_document_that_gives_no_plan_terms(t
         Catalog.load(REPO / "rules", workflows, APPROVAL_ROLE_IDS)
     assert [e.message for e in refused.value.errors] == [
         "shutoff-eligibility does not give payment plan terms (its header has no gives: plan_terms)"]
+
+
+def test_with_installments_due_on_the_bills_the_step_needs_no_first_day(db, account, tmp_path):
+    """The city drops the first-installment field from its step (a workflow edit, no code): the plan takes its days
+    from the account's bill, due on the 22nd."""
+    city_with_new_terms(tmp_path)  # its rules folder, with the new terms
+    workflows = tmp_path / "workflows"
+    shutil.copytree(REPO / "workflows", workflows)
+    path = workflows / "delinquency.yaml"
+    field = "      - {name: first_due, label: First installment due, type: date, required: true}\n"
+    assert field in path.read_text()
+    path.write_text(path.read_text().replace(field, ""))
+    city = Catalog.load(tmp_path / "rules", workflows, APPROVAL_ROLE_IDS)
+    case = reminded_case(db, city, account)
+    arrange(db, city, case, installments="5")
+    assert plan_payments(case.fields) == (Decimal("50.00"), [(date(2026, 3, 22), Decimal("26.00")),
+                                                             (date(2026, 4, 22), Decimal("26.00")),
+                                                             (date(2026, 5, 22), Decimal("26.00")),
+                                                             (date(2026, 6, 22), Decimal("26.00")),
+                                                             (date(2026, 7, 22), Decimal("26.00"))])
