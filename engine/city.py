@@ -22,7 +22,8 @@ from engine import duties
 from engine.duties import DutyError, checked_duty_roles, duty_roles_of
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
-from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LANGUAGES, LONGEST_PAID_ON_WINDOW,
+from engine.notices.languages import ENGLISH, LanguageError, Languages
+from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
                                  SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, SettingChange, User)
 
 DEFAULT_NAME = "City of Alder Creek"
@@ -77,8 +78,9 @@ def _second_approver(session: Session, username: str | None) -> str | None:
     return user.username
 
 
-def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
-    """The changes, cleaned, or a CityError naming the first bad one."""
+def checked(session: Session, changes: dict[str, Any], printable: Languages | None = None) -> dict[str, Any]:
+    """The changes, cleaned, or a CityError naming the first bad one. The languages are chosen among those the notice
+    templates print (`printable`, engine.notices.languages.discover), English always among them."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise CityError(f"Unknown city setting(s): {', '.join(sorted(unknown))}.")
@@ -88,10 +90,7 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
     if "timezone" in cleaned:
         zone(cleaned["timezone"])
     if "languages" in cleaned:
-        languages = list(dict.fromkeys(cleaned["languages"]))
-        if "en" not in languages or not set(languages) <= set(LANGUAGES):
-            raise CityError(f"Languages must include English and be among {', '.join(LANGUAGES)}.")
-        cleaned["languages"] = languages
+        cleaned["languages"] = _languages(cleaned["languages"], printable)
     if "receipt_categories" in cleaned:
         try:
             cleaned["receipt_categories"] = checked_categories(cleaned["receipt_categories"])
@@ -119,6 +118,30 @@ def checked(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
         cleaned["paid_on_days_back"] = _whole_number("paid_on_days_back", cleaned["paid_on_days_back"], 0,
                                                      LONGEST_PAID_ON_WINDOW)
     return cleaned
+
+
+def _languages(value: Any, printable: Languages | None) -> list[str]:
+    """The city's languages: codes the notice templates hold a complete set for, each once, English among them."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(code, str) for code in value):
+        raise CityError(f"Languages: a list of language codes such as en, not {value!r}.")
+    if ENGLISH not in value:
+        raise CityError("Languages must include English (en): a notice falls back to it.")
+    if printable is None:
+        raise CityError("Languages: the languages the notice templates print were not given, so none can be chosen.")
+    try:
+        return printable.check(value)
+    except LanguageError as error:
+        raise CityError(f"Languages: {error}.") from None
+
+
+def offered(session: Session) -> list[str]:
+    """The languages the city prints in (its `languages` setting), English first."""
+    return list(get_city(session).languages or [ENGLISH])
+
+
+def printed_in(offered_languages: list[str] | tuple[str, ...], wanted: str | None) -> str:
+    """The language a customer's letters and receipts are printed in: theirs when the city offers it, else English."""
+    return wanted if wanted in offered_languages else ENGLISH
 
 
 def _tenders(value: Any) -> list[str]:
@@ -166,9 +189,11 @@ def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, l
             if setting_value(city, key) != value}
 
 
-def update_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> CitySettings:
-    """Save changed city settings and audit what changed (old and new values); a guarded one is refused."""
-    cleaned = checked(session, changes)
+def update_city(session: Session, *, actor: str, now: datetime, printable: Languages | None = None,
+                **changes: Any) -> CitySettings:
+    """Save changed city settings and audit what changed (old and new values); a guarded one is refused. `printable`:
+    the languages the notice templates print, which the `languages` setting chooses among."""
+    cleaned = checked(session, changes, printable)
     city = get_city(session)
     changed = changed_settings(city, cleaned)
     guarded = [key for key in changed if key in GUARDED]

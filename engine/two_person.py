@@ -26,6 +26,7 @@ from engine import audit, city, duties, roles, users
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.money.tenders import TENDER_WORDS
+from engine.notices.languages import Languages
 from engine.store.models import ROLES, SettingChange, User
 
 PENDING, APPROVED, REFUSED, WITHDRAWN = "pending", "approved", "refused", "withdrawn"
@@ -96,10 +97,13 @@ def ask_city_change(session: Session, setting: str, value: Any, *, actor: str, n
     return _ask(session, setting=setting, username=None, old=old, new=new, actor=actor, now=now)
 
 
-def save_city(session: Session, *, actor: str, now: datetime, **changes: Any) -> list[SettingChange]:
-    """The city settings page saved: plain settings at once, each changed guarded one asked for (returned)."""
-    cleaned = city.checked(session, changes)
-    city.update_city(session, actor=actor, now=now, **{k: v for k, v in cleaned.items() if k not in city.GUARDED})
+def save_city(session: Session, *, actor: str, now: datetime, printable: Languages | None = None,
+              **changes: Any) -> list[SettingChange]:
+    """The city settings page saved: plain settings at once, each changed guarded one asked for (returned);
+    `printable`: the languages the notice templates print (engine.notices.languages)."""
+    cleaned = city.checked(session, changes, printable)
+    city.update_city(session, actor=actor, now=now, printable=printable,
+                     **{k: v for k, v in cleaned.items() if k not in city.GUARDED})
     asked = [ask_city_change(session, k, v, actor=actor, now=now) for k, v in cleaned.items() if k in city.GUARDED]
     return [change for change in asked if change is not None]
 

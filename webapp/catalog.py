@@ -48,11 +48,6 @@ def notice_templates() -> Path:
     return Path(current_app.config.get("NOTICE_TEMPLATES", ROOT / "templates" / "notices"))
 
 
-def receipt_templates() -> Path:
-    """The folder of the printed receipt's templates."""
-    return Path(current_app.config.get("RECEIPT_TEMPLATES", ROOT / "templates" / "receipts"))
-
-
 def state_label(workflow_id: str, version: int, state: str) -> str:
     """A case state in the workflow's own words ("Shut-off notice mailed"), or the state's name."""
     try:

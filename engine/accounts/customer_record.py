@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -20,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.store.customers import CustomerPhone, MailingAddress, Occupant
-from engine.store.models import LANGUAGES, AuditEntry, Customer, Property, UtilityAccount
+from engine.city import offered
+from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 
 ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MOST_PHONES = 6
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 class RecordError(ValueError):
@@ -175,6 +176,13 @@ def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return kept
 
 
+def _offered_language(session: Session, language: str) -> None:
+    """Refuse a language the city does not print in (its `languages` setting)."""
+    languages = offered(session)
+    if language not in languages:
+        raise RecordError(f"Language: one of the city's languages ({', '.join(languages)}), not {language!r}.")
+
+
 def change_contact(session: Session, customer_id: int, *, phones: list[tuple[str, str]], email: str, language: str,
                    actor: str, now: datetime) -> Customer:
     """Replace the customer's phones, e-mail and preferred language; audited with what they were.
@@ -186,8 +194,7 @@ def change_contact(session: Session, customer_id: int, *, phones: list[tuple[str
     email = (email or "").strip()
     if email and (len(email) > 160 or not EMAIL.match(email)):
         raise RecordError(f"E-mail: {email!r} is not an e-mail address (name@example.org).")
-    if language not in LANGUAGES:
-        raise RecordError(f"Language: one of {', '.join(LANGUAGE_NAMES[x] for x in LANGUAGES)}, not {language!r}.")
+    _offered_language(session, language)
     before = {"phones": [list(p) for p in phones_of(session, customer)], "email": customer.email,
               "language": customer.language}
     after = {"phones": [list(p) for p in phones], "email": email, "language": language}
@@ -251,8 +258,7 @@ def add_occupant(session: Session, property_id: int, *, name: str, unit: str, ci
         raise RecordError(f"There is no property number {property_id}.")
     name = _required(name, "Occupant's name", 160)
     _, unit, city, state, zip_code = checked_address(place.service_address, unit, city, state, zip_code)
-    if language not in LANGUAGES:
-        raise RecordError(f"Language: one of {', '.join(LANGUAGE_NAMES[x] for x in LANGUAGES)}, not {language!r}.")
+    _offered_language(session, language)
     occupant = Occupant(property_id=place.id, name=name, unit=unit, city=city, state=state, zip=zip_code,
                         language=language, moved_in_on=moved_in_on, recorded_by=actor, recorded_at=now)
     session.add(occupant)
@@ -297,7 +303,7 @@ def _phones_words(phones: list[list[str]]) -> str:
     return ", ".join(f"{number} ({label})" for label, number in phones) or "none"
 
 
-def _contact_words(detail: dict[str, Any]) -> str:
+def _contact_words(detail: dict[str, Any], names: Mapping[str, str]) -> str:
     before, after = detail.get("before", {}), detail.get("after", {})
     parts = []
     if before.get("phones") != after.get("phones"):
@@ -306,19 +312,20 @@ def _contact_words(detail: dict[str, Any]) -> str:
     if before.get("email") != after.get("email"):
         parts.append(f"e-mail from {before.get('email') or 'none'} to {after.get('email') or 'none'}")
     if before.get("language") != after.get("language"):
-        parts.append(f"language from {LANGUAGE_NAMES.get(before.get('language'), before.get('language'))} "
-                     f"to {LANGUAGE_NAMES.get(after.get('language'), after.get('language'))}")
+        parts.append(f"language from {names.get(before.get('language'), before.get('language'))} "
+                     f"to {names.get(after.get('language'), after.get('language'))}")
     return "Changed " + "; ".join(parts) + "." if parts else "Contact details saved unchanged."
 
 
-def change_words(action: str, detail: dict[str, Any]) -> str:
-    """A record change in the city's words, from its audit row (dates stay ISO for the page's `dates` filter)."""
+def change_words(action: str, detail: dict[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """A record change in the city's words, from its audit row (dates stay ISO for the page's `dates` filter;
+    `names`: each language's name, from its words file)."""
     if action == "customer.mailing_address":
         reason = f" ({detail['reason']})" if detail.get("reason") else ""
         return (f"Mailing address from {detail.get('before')} to {detail.get('after')}, "
                 f"in force from {detail.get('in_force_from')}{reason}.")
     if action == "customer.contact":
-        return _contact_words(detail)
+        return _contact_words(detail, names or {})
     if action == "property.owner":
         return f"Property owner from {detail.get('before')} to {detail.get('after')}."
     if action == "property.occupant":
@@ -337,7 +344,8 @@ RECORD_ACTIONS = ("customer.mailing_address", "customer.contact", "property.owne
                   "property.occupant_out", "account.note", "account.note_edit")
 
 
-def record_history(session: Session, account: UtilityAccount, *, rows: int = 50) -> list[Change]:
+def record_history(session: Session, account: UtilityAccount, *, rows: int = 50,
+                   names: Mapping[str, str] | None = None) -> list[Change]:
     """The changes to the account's customer, its property and its notes, newest first."""
     subjects = [("customer", str(account.customer_id)), ("property", str(account.property_id)),
                 ("utility_account", str(account.id))]
@@ -345,7 +353,7 @@ def record_history(session: Session, account: UtilityAccount, *, rows: int = 50)
              .where(or_(*(and_(AuditEntry.subject_type == kind, AuditEntry.subject_id == number)
                           for kind, number in subjects)), AuditEntry.action.in_(RECORD_ACTIONS))
              .order_by(AuditEntry.id.desc()).limit(rows))
-    return [Change(row.at, row.actor, change_words(row.action, row.detail or {})) for row in session.execute(query)]
+    return [Change(row.at, row.actor, change_words(row.action, row.detail or {}, names)) for row in session.execute(query)]
 
 
 # --- a new customer (start of service, a business owner at the counter) ---------------------------------------------
@@ -366,15 +374,15 @@ class NewCustomer:
     language: str = "en"
 
 
-def new_customer_problems(new: NewCustomer) -> list[str]:
-    """What is missing or wrong in a new customer, in words (none: it may be added)."""
+def new_customer_problems(new: NewCustomer, languages: Sequence[str]) -> list[str]:
+    """What is missing or wrong in a new customer, in words (none: it may be added); `languages`: the city's."""
     problems = [f"{name.replace('_', ' ')} is required"
                 for name in ("name", "mailing_street", "mailing_city", "mailing_state", "mailing_zip")
                 if not str(getattr(new, name) or "").strip()]
     if new.mailing_state.strip() and len(new.mailing_state.strip()) != 2:
         problems.append(f"mailing state {new.mailing_state!r} is two letters (CA)")
-    if new.language not in LANGUAGES:
-        problems.append(f"language {new.language!r} is not one of {', '.join(LANGUAGES)}")
+    if new.language not in languages:
+        problems.append(f"language {new.language!r} is not one of the city's languages ({', '.join(languages)})")
     return problems
 
 

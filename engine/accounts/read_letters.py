@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.customer_record import mailing_address_on
-from engine.notices.catalog import LANGUAGES
+from engine import city
 from engine.reads import review
 from engine.store.models import MeterRead, Notice, UtilityAccount
 
@@ -40,7 +40,7 @@ def leak_letter(session: Session, library, read: MeterRead, average: Decimal, to
             "average_ccf": str(average), "times_average": str(times),
             "gallons": f"{read.consumption_ccf * GALLONS_PER_CCF:,}"}
     notice = Notice(subject_type="utility_account", subject_id=account.id, notice_type=review.LEAK_LETTER,
-                    period=read.period, language=customer.language if customer.language in LANGUAGES else "en",
+                    period=read.period, language=city.printed_in(city.offered(session), customer.language),
                     created_on=today, data=data)
     session.add(notice)
     session.flush()

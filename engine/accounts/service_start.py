@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
+from engine.city import offered
 from engine.accounts.meters import MeterError, NewMeter, check_new_meter, install_meter
 from engine.money.billing import BillingError, rate_classes
 from engine.money.deposits import deposit_due, take_deposit
@@ -102,7 +103,7 @@ def _customer_name(session: Session, request: StartRequest) -> str:
     new = request.new_customer
     if new is None:
         raise StartError("customer: choose an existing customer or give a new one's name and mailing address")
-    problems = new_customer_problems(new)
+    problems = new_customer_problems(new, offered(session))
     if problems:
         raise StartError(f"new customer: {problems[0]}")
     return new.name.strip()

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.city import get_city, zone
+from engine.city import get_city, offered, printed_in, zone
 from engine.money import format_money, ledger, money_text, to_cents
 from engine.money.bounds import BoundError, typed_amount
 from engine.money.business_days import first_open_day
@@ -249,7 +249,7 @@ def take_receipt(session: Session, lines: list[LineAsked], tenders: list[TenderA
         ledger.lock_account(session, account_id)
     checked = review(session, lines, tenders, on=on)  # again, with the accounts locked
     receipt = Receipt(drawer_id=drawer.id, business_date=day, received_on=on, payer=payer.strip()[:160],
-                      language=language if language in ("en", "es") else "en", total_cents=checked.total_cents,
+                      language=printed_in(offered(session), language), total_cents=checked.total_cents,
                       change_cents=checked.change_cents, lines=[line.printed() for line in checked.lines],
                       tenders=[t.printed() for t in checked.tenders], idempotency_key=key, status="posted",
                       actor=clerk.username, posted_at=now, void_reason="")

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from engine.money.amounts import parse_money
 
-LANGUAGES = ("en", "es")
+if TYPE_CHECKING:
+    from engine.notices.languages import Languages
 
 # Keys every notice needs, whatever its type.
 COMMON_KEYS = ("notice_date", "reference", "recipient")
@@ -38,11 +40,11 @@ class NoticeDataError(ValueError):
 
 @dataclass(frozen=True)
 class NoticeType:
-    """One kind of notice: its id, its titles in each language, and the data it needs."""
+    """One kind of notice: its id, its title as staff read it, and the data it needs (its printed titles, in each
+    language, are in the language's words file: engine.notices.languages)."""
 
     id: str
     title_en: str
-    title_es: str
     requires: tuple[str, ...]
     preview: str = "Show what the letter will say"  # the button that shows a step's letter before it is taken
     by_workflow: bool = True  # a workflow's `notice:` may make it (False: made by its own service, e.g. the read review)
@@ -56,10 +58,6 @@ class NoticeType:
         """True for a business-license notice, which quotes the license number, not an account."""
         return "license_number" in self.requires
 
-    def title(self, language: str) -> str:
-        """The notice's title in one language."""
-        return self.title_es if language == "es" else self.title_en
-
 
 def _types(*types: NoticeType) -> MappingProxyType:
     """A read-only registry keyed by notice id."""
@@ -67,39 +65,35 @@ def _types(*types: NoticeType) -> MappingProxyType:
 
 
 NOTICE_TYPES = _types(
-    NoticeType("past-due-reminder", "Past-Due Reminder", "Recordatorio de saldo vencido",
+    NoticeType("past-due-reminder", "Past-Due Reminder",
                ("account_number", "service_address", "amount_due", "due_date")),
-    NoticeType("shutoff-notice", "Notice of Service Shut-Off", "Aviso de corte de servicio",
+    NoticeType("shutoff-notice", "Notice of Service Shut-Off",
                ("account_number", "service_address", "amount_due", "due_date", "shutoff_date")),
-    NoticeType("door-hanger", "Final Shut-Off Notice", "Último aviso de corte",
+    NoticeType("door-hanger", "Final Shut-Off Notice",
                ("account_number", "service_address", "amount_due", "shutoff_date")),
-    NoticeType("payment-plan-agreement", "Payment Plan Agreement", "Convenio de plan de pagos",
+    NoticeType("payment-plan-agreement", "Payment Plan Agreement",
                ("account_number", "service_address", "amount_due", "installments"), preview="Show the installments"),
-    NoticeType("reconnection", "Service Restored", "Servicio restablecido",
+    NoticeType("reconnection", "Service Restored",
                ("account_number", "service_address", "reconnection_date", "reconnection_fee",
                 "amount_due")),
     NoticeType("lien-intent", "Notice of Intent to Record a Lien",
-               "Aviso de intención de registrar un gravamen",
                ("account_number", "service_address", "parcel", "amount_due", "due_date")),
-    NoticeType("lien-release", "Release of Lien", "Liberación de gravamen",
+    NoticeType("lien-release", "Release of Lien",
                ("account_number", "service_address", "parcel", "recording_number",
                 "release_date")),
     NoticeType("license-renewal-reminder", "Business License Renewal Reminder",
-               "Recordatorio de renovación de licencia comercial",
                ("license_number", "business_name", "fee", "due_date")),
     NoticeType("license-renewal-final", "Final Reminder: Business License Renewal",
-               "Último aviso: renovación de licencia comercial",
                ("license_number", "business_name", "fee", "penalty", "amount_due", "due_date")),
-    NoticeType("license-lapsed", "Business License Lapsed", "Licencia comercial vencida",
+    NoticeType("license-lapsed", "Business License Lapsed",
                ("license_number", "business_name", "fee", "penalty", "amount_due",
                 "lapsed_date")),
     NoticeType("license-certificate", "Business License Certificate",
-               "Certificado de licencia comercial",
                ("license_number", "business_name", "license_type", "issued_date",
                 "expiration_date")),
-    NoticeType("refund-letter", "Refund", "Reembolso",
+    NoticeType("refund-letter", "Refund",
                ("account_number", "refund_amount", "check_number", "check_date")),
-    NoticeType("leak-letter", "Possible Leak: Your Water Use Jumped", "Posible fuga: su consumo de agua aumentó",
+    NoticeType("leak-letter", "Possible Leak: Your Water Use Jumped",
                ("account_number", "service_address", "period", "read_date", "consumption_ccf", "average_ccf",
                 "times_average"), by_workflow=False),
 )
@@ -120,17 +114,15 @@ def required_keys(type_id: str) -> tuple[str, ...]:
     return COMMON_KEYS + notice_type(type_id).requires
 
 
-def check_language(type_id: str, language: str) -> None:
-    """Refuse a language the notices are not written in."""
-    if language not in LANGUAGES:
-        raise NoticeDataError(
-            f"{type_id} notice: language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-
-
-def validate_notice(type_id: str, language: str, data: dict, city: dict) -> NoticeType:
-    """Check that the data (and the city) hold every key this notice needs, with valid values."""
+def validate_notice(type_id: str, language: str, data: dict, city: dict, languages: Languages | None = None) -> NoticeType:
+    """Check that the data (and the city) hold every key this notice needs, with valid values, and (given the
+    languages the templates print, engine.notices.languages) that its language is one of them."""
     kind = notice_type(type_id)
-    check_language(type_id, language)
+    if languages is not None:
+        try:
+            languages.language(language)
+        except NoticeDataError as error:
+            raise NoticeDataError(f"{type_id} notice: {error}") from None
     if not isinstance(data, dict):
         raise NoticeDataError(f"{type_id} notice: data must be a dict, not {type(data).__name__}")
     _require(type_id, data, required_keys(type_id), "")
@@ -175,11 +167,12 @@ def _check_installments(type_id: str, installments: object) -> None:
 
 
 def _check_by_service(type_id: str, lines: object) -> None:
-    """Past due by service is a list of lines, each with the service, its name in each language and an amount."""
+    """Past due by service is a list of lines, each with the service, its name in English (`name_en`; `name_<code>`
+    in each other language the city offers) and an amount."""
     if not isinstance(lines, list):
         raise NoticeDataError(f"{type_id} notice: 'past_due_by_service' must be a list")
     for number, item in enumerate(lines, start=1):
-        _require(type_id, item, ("service", *(f"name_{language}" for language in LANGUAGES), "amount"),
+        _require(type_id, item, ("service", "name_en", "amount"),
                  f"past_due_by_service[{number}].")
         _check_money(type_id, f"past_due_by_service[{number}].amount", item["amount"])
 

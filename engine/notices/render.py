@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
 from engine.notices.catalog import NoticeDataError, validate_notice
+from engine.notices.languages import Languages, discover
 from engine.notices.pdfmerge import can_merge, can_split, merge_pdf_files, split_pdf_file
 from engine.notices.pdfsplit import UnsplittablePdf, split_pages
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
@@ -22,24 +23,6 @@ DOCUMENT_END = "\n</body>\n</html>\n"
 EachNotice = Callable[[int, bytes], None]
 
 
-@pass_context
-def _day(context, value: str) -> str:
-    """A date in the notice's own language."""
-    return formats.long_date(value, context["language"])
-
-
-@pass_context
-def _dates(context, text: object) -> str:
-    """A sentence the engine wrote, with each ISO date in it spelled in the notice's own language."""
-    return formats.spelled_dates("" if text is None else str(text), context["language"])
-
-
-@pass_context
-def _month(context, period: str) -> str:
-    """A billing period (YYYY-MM) as the notice's language says it: 'October 2026', 'octubre de 2026'."""
-    return formats.month_of(period, context["language"])
-
-
 def _lines(value: str | list[str]) -> list[str]:
     """An address given as a list of lines or as text with line breaks, as lines."""
     if isinstance(value, list):
@@ -47,8 +30,26 @@ def _lines(value: str | list[str]) -> list[str]:
     return [line.strip() for line in str(value).splitlines() if line.strip()]
 
 
-def notice_environment(templates_dir: str | Path) -> Environment:
-    """The Jinja environment for notices: autoescaped always, strict about undefined names."""
+def notice_environment(templates_dir: str | Path, languages: Languages | None = None) -> Environment:
+    """The Jinja environment for notices: autoescaped always, strict about undefined names; dates and months are
+    written as the notice's language's words file says (engine.notices.languages)."""
+    languages = languages or discover(templates_dir)
+
+    @pass_context
+    def day(context, value: str) -> str:
+        """A date in the notice's own language."""
+        return languages.language(context["language"]).day(value)
+
+    @pass_context
+    def dates(context, text: object) -> str:
+        """A sentence the engine wrote, with each ISO date in it spelled in the notice's own language."""
+        return formats.spelled_dates("" if text is None else str(text), languages.language(context["language"]).day)
+
+    @pass_context
+    def month(context, period: str) -> str:
+        """A billing period (YYYY-MM) as the notice's language says it: 'October 2026', 'octubre de 2026'."""
+        return languages.language(context["language"]).month(period)
+
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -56,7 +57,7 @@ def notice_environment(templates_dir: str | Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=formats.money, day=_day, lines=_lines, zero=formats.is_zero, dates=_dates, month=_month)
+    env.filters.update(money=formats.money, day=day, lines=_lines, zero=formats.is_zero, dates=dates, month=month)
     return env
 
 
@@ -78,8 +79,10 @@ class NoticeRenderer:
     def __init__(self, templates_dir: str | Path, city: dict, *, wkhtmltopdf: str | None = None,
                  timeout_seconds: int = 30, seconds_per_page: float = 0.05,
                  processes: int | None = None, pages_per_process: int = 250) -> None:
-        """Set up templates and the city's details; wkhtmltopdf is looked for when first needed."""
-        self.env = notice_environment(templates_dir)
+        """Set up templates, the languages they print and the city's details; wkhtmltopdf is looked for when first
+        needed."""
+        self.languages = discover(templates_dir)
+        self.env = notice_environment(templates_dir, self.languages)
         self.city = dict(city)
         self.wkhtmltopdf = wkhtmltopdf
         self.timeout_seconds = timeout_seconds
@@ -96,9 +99,9 @@ class NoticeRenderer:
         if not isinstance(saved_city, dict):
             raise NoticeDataError(f"{notice_type} notice: 'city' must be a dict of the city's details")
         city = {**self.city, **saved_city}
-        kind = validate_notice(notice_type, language, data, city)
+        kind = validate_notice(notice_type, language, data, city, self.languages)
         template = self.env.get_template(kind.template_name(language))
-        context = {**data, "city": city, "language": language, "title": kind.title(language),
+        context = {**data, "city": city, "language": language, "title": self.languages.language(language).title(kind.id),
                    "by_license": kind.by_license}
         return template.render(context)
 

@@ -21,13 +21,16 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from engine.city import offered
 from engine.rulebook.provided import provided_facts, unprovided_inputs
 from engine.rulebook.revisions import published_documents
 from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
+from engine.rules.kinds.bill_messages import KIND as MESSAGES, languages_of
 from engine.rules.loader import load_document
+from engine.rules.services import SERVICES_KIND
 
 NOT_IN_STORE = ("The rules are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance rules import).")
@@ -74,9 +77,34 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
         check.errors += bad.errors
     if check.library is not None:
         check.errors += unprovided_inputs(doc, provided_facts(check.library, workflow_fields))
+    if isinstance(published, Session):
+        check.errors += language_errors(doc, offered(published))
     if check.ok and check.published is not None:
         check.publish_problems = in_force_problems(check.published, doc, today)
     return check
+
+
+def words_by_language(doc: RuleDocument) -> Iterable[tuple[str, str]]:
+    """(path, language code) of each text a document gives in a language: services' names and what debits without a
+    service are called, bill messages' words."""
+    for number, version in enumerate(doc.versions):
+        body, at = version.body, f"versions[{number}]"
+        if doc.kind == SERVICES_KIND:
+            named = [(f"{at}.services.{name}", names) for name, names in (body.get("services") or {}).items()]
+            named += [(f"{at}.other_charges", body["other_charges"])] if body.get("other_charges") else []
+            for path, names in named:
+                yield from ((f"{path}.{code}", code) for code in names)
+        elif doc.kind == MESSAGES.name:
+            for index, message in enumerate(body.get("messages") or []):
+                yield from ((f"{at}.messages[{index}].{code}", code) for code in languages_of(message))
+
+
+def language_errors(doc: RuleDocument, languages: Collection[str]) -> list[DocumentError]:
+    """Words in a language the city does not print in (its `languages` setting), each named with where it is."""
+    return [DocumentError(doc.source, doc.line_of(path), path,
+                          f"{code!r} is not one of the city's languages ({', '.join(languages)}): add it in the city "
+                          "settings first, or write the words in one of them")
+            for path, code in words_by_language(doc) if code not in languages]
 
 
 def settled_dates(published: RuleDocument | None) -> set[date]:

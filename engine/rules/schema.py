@@ -12,6 +12,7 @@ a `datetime.date`, the same `$defs/date` is checked as that type instead.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -162,8 +163,11 @@ def _translate(error: ValidationError, source: str, lines: dict[str, int]) -> It
         yield DocumentError(source, line_at(lines, path), path, message)
     elif error.validator == "additionalProperties":
         allowed = ", ".join(error.schema.get("properties", {}))
+        if error.schema.get("patternProperties"):  # words by language: a two-letter code the city prints in
+            allowed += ", or a two-letter language code such as es or vi"
         for key in error.instance:
-            if key not in error.schema.get("properties", {}):
+            if key not in error.schema.get("properties", {}) and not any(
+                    re.match(pattern, str(key)) for pattern in error.schema.get("patternProperties", {})):
                 key_path = f"{path}.{key}" if path else key
                 yield DocumentError(source, line_at(lines, key_path), key_path,
                                     f'unknown key "{key}" (allowed here: {allowed})')

@@ -21,7 +21,9 @@ CATCH_ALL = "other"  # the service of a debit that names none (a bill line witho
 SERVICE_NAME = r"^[a-z][a-z0-9_]{0,31}$"  # fits ledger_entries.service (32 characters)
 OLDEST_DUE_FIRST = "oldest_due_first"
 SAMPLE_AGING = (30, 60, 90)  # the last day of each past-due bucket when a payment order says none (1-30, 31-60, 61-90)
+# What the catch-all is called when the services document's `other_charges` does not say (the sample city's words).
 CATCH_ALL_LABELS = {"en": "Other charges", "es": "Otros cargos"}
+LANGUAGE_CODE = r"^[a-z]{2}$"  # a language's code, as the notice templates name their files (engine.notices.languages)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,14 @@ def services_on(doc: RuleDocument, day: date) -> dict[str, dict[str, str]]:
     return {} if version is None else dict(version.body["services"])
 
 
+def catch_all_names(documents: Iterable[RuleDocument], day: date) -> dict[str, str]:
+    """What the catch-all is called in each language on the day: the services document's `other_charges` over the
+    sample city's words."""
+    services = the_document(documents, SERVICES_KIND)
+    version = None if services is None else version_on(services, day)
+    return {**CATCH_ALL_LABELS, **((version.body.get("other_charges") or {}) if version is not None else {})}
+
+
 def city_services(documents: Iterable[RuleDocument], day: date) -> dict[str, dict[str, str]]:
     """The services on the city's list on the day, with their names (none without a services document)."""
     services = the_document(documents, SERVICES_KIND)
@@ -121,8 +131,8 @@ def city_services(documents: Iterable[RuleDocument], day: date) -> dict[str, dic
 
 def service_names(documents: Iterable[RuleDocument], day: date, language: str) -> dict[str, str]:
     """Each service's name in a language on the day, the catch-all's included (for pages and notices)."""
-    services = city_services(documents, day)
-    return {name: label(services, name, language) for name in [*services, CATCH_ALL]}
+    services = {**city_services(documents, day), CATCH_ALL: catch_all_names(documents, day)}
+    return {name: label(services, name, language) for name in services}
 
 
 def label(services: Mapping[str, Mapping[str, str]], service: str, language: str) -> str:

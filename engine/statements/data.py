@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.money.amounts import money_text
+from engine import city
 from engine.money.bill_explanation import explain_bill
 from engine.money.ledger.standing import standings
 from engine.rules.errors import RuleError
@@ -32,7 +33,6 @@ from engine.rules.services import service_names
 from engine.money.scanline import scan_line
 from engine.store.models import Bill, Customer, LedgerEntry, MeterRead, UtilityAccount
 
-LANGUAGES = ("en", "es")
 USAGE_MONTHS = 12
 MESSAGES_RULE = "bill-messages"
 
@@ -89,15 +89,16 @@ class StatementData:
         on_last_bill = _standings(session, {(bill.account_id, prior.billed_on) for bill in bills
                                             if (prior := previous[bill.id]) is not None})
         paid = _payments(session, ids, min(bill.billed_on for bill in bills) - timedelta(days=400), latest)
+        languages = city.offered(session)
         return [self._statement(bill, accounts[bill.account_id], reads[bill.account_id], history[bill.account_id],
-                                previous[bill.id], on_bill_day, on_last_bill, paid[bill.account_id])
+                                previous[bill.id], on_bill_day, on_last_bill, paid[bill.account_id], languages)
                 for bill in bills]
 
     def _statement(self, bill: Bill, account: UtilityAccount, reads: list, history: list, previous: Any,
-                   on_bill_day: dict, on_last_bill: dict, paid: list) -> Statement:
-        """One bill's statement."""
+                   on_bill_day: dict, on_last_bill: dict, paid: list, languages: list[str]) -> Statement:
+        """One bill's statement, in the customer's language if the city offers it (else English)."""
         customer: Customer = account.customer
-        language = customer.language if customer.language in LANGUAGES else "en"
+        language = city.printed_in(languages, customer.language)
         now = on_bill_day[(bill.account_id, bill.billed_on)]
         since = previous.billed_on if previous is not None else None
         before = on_last_bill[(bill.account_id, since)].balance_cents if since is not None else 0

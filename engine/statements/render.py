@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.notices.catalog import NoticeDataError, RECIPIENT_KEYS, check_language
+from engine.notices.catalog import NoticeDataError, RECIPIENT_KEYS
 from engine.notices.render import NoticeRenderer
 
 STATEMENT = "bill-statement"
-TITLES = {"en": "Utility Bill", "es": "Factura de servicios públicos"}
 NEEDS = ("account_number", "service_address", "period", "service_from", "service_to", "billed_on", "due_date",
          "amount_due", "explanation", "scan_line", "recipient", "usage", "services")
 
@@ -34,11 +33,11 @@ class StatementRenderer(NoticeRenderer):
         """One statement's page, after checking its data holds what the template prints."""
         if notice_type != STATEMENT:
             raise NoticeDataError(f"a statement renderer renders {STATEMENT}, not {notice_type!r}")
-        check_language(notice_type, language)
+        self.languages.language(language)  # a LanguageError names what the language's set lacks
         missing = [key for key in NEEDS if data.get(key) in (None, "")]
         missing += [f"recipient.{key}" for key in RECIPIENT_KEYS if not (data.get("recipient") or {}).get(key)]
         if missing:
             raise NoticeDataError(f"bill statement of {data.get('account_number', '?')}: data is missing "
                                   f"{', '.join(missing)}")
         template = self.env.get_template(f"{STATEMENT}.{language}.html")
-        return template.render({**data, "city": self.city, "language": language, "title": TITLES[language]})
+        return template.render({**data, "city": self.city, "language": language})

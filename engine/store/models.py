@@ -37,7 +37,7 @@ class Base(DeclarativeBase):
 
 
 ROLES = ("clerk", "supervisor", "admin")
-LANGUAGES = ("en", "es")
+
 # A new city's ceilings in cents (engine.money.bounds.MoneyLimits has the same defaults) and paid-on window.
 DEFAULT_CEILINGS = {"counter_payment": 10_000_000, "import_payment": 10_000_000, "api_payment": 10_000_000,
                     "refund": 10_000_000, "adjustment": 10_000_000, "rule_amount": 100_000_000}

@@ -18,11 +18,12 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from engine import city
 from engine.accounts.customer_record import mailing_address_on
 from engine.accounts.history import ServiceOff
 from engine.money import money_text
 from engine.money.ledger.balances import standings_on
-from engine.notices.catalog import COMMON_KEYS, LANGUAGES, NoticeDataError, notice_type
+from engine.notices.catalog import COMMON_KEYS, NoticeDataError, notice_type
 from engine.rules.library import RuleLibrary
 from engine.rules.services import CATCH_ALL, service_names
 from engine.rules.types import Facts, JsonValue
@@ -60,7 +61,8 @@ def iso(value: object) -> str | None:
 
 
 def past_due_by_service(session: Session, rules: RuleLibrary, account_id: int, on: date) -> list[dict[str, str]] | None:
-    """What is past due of each service on the day, named in each language: printed when a service is named.
+    """What is past due of each service on the day, named in each of the city's languages: printed when a service is
+    named.
 
     None (nothing printed) when nothing past due names a service: a ledger from before charges
     knew their service owes only `other`, and a list of one "Other charges" line says nothing.
@@ -68,9 +70,10 @@ def past_due_by_service(session: Session, rules: RuleLibrary, account_id: int, o
     owed = [o for o in standings_on(session, on, [account_id])[account_id].by_service if o.past_due_cents > 0]
     if all(o.service == CATCH_ALL for o in owed):
         return None
-    names = {language: service_names(rules, on, language) for language in LANGUAGES}
+    languages = city.offered(session)
+    names = {language: service_names(rules, on, language) for language in languages}
     return [{"service": o.service, **{f"name_{language}": names[language].get(o.service, o.service)
-                                      for language in LANGUAGES}, "amount": money_text(o.past_due_cents)}
+                                      for language in languages}, "amount": money_text(o.past_due_cents)}
             for o in owed]
 
 
@@ -218,7 +221,8 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
                 facts: Facts, fields: Mapping[str, JsonValue],
                 consulted: list[dict[str, str]], *, cites: str | None = None,
                 fee: str | None = None, service_off: ServiceOff | None = None) -> tuple[str, dict[str, JsonValue]]:
-    """The language and the complete data of one notice (citing the rule `cites`, else one the step consulted; the
+    """The language (the customer's; English when the city no longer offers it) and the complete data of one notice
+    (citing the rule `cites`, else one the step consulted; the
     fee it prints is the one this case posted under the schedule `fee`, else under `cites`); NoticeDataError names a
     missing key. `service_off` (the city's states tagged so) lets a lien letter's measures count shut-offs."""
     customer, lines = SUBJECT_LINES[subject_type](session, rules, subject_id)
@@ -238,4 +242,4 @@ def notice_data(session: Session, rules: RuleLibrary, type_id: str, subject_type
     for key in COMMON_KEYS + notice_type(type_id).requires:
         if data.get(key) in (None, "", [], {}):
             raise NoticeDataError(f"{type_id} notice: the case has no {key!r} to print")
-    return customer.language, data
+    return city.printed_in(city.offered(session), customer.language), data

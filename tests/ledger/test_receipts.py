@@ -26,7 +26,7 @@ from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
 
 DAY = date(2026, 3, 2)
-RECEIPT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "receipts"
+RECEIPT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 
 
 def _water_bill(db, account):

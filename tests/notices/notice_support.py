@@ -41,3 +41,14 @@ def word_boxes(pdf_path: Path, page: int) -> list[tuple[str, float, float, float
     found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
                        done.stdout.decode("utf-8"))
     return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in found]
+
+
+def sample_languages():
+    """The languages the repository's notice templates print (English and Spanish), as the renderer finds them."""
+    from engine.notices.languages import discover
+    return discover(TEMPLATES)
+
+
+def long_date(value: str, language: str) -> str:
+    """A date as the language's words file spells it ('March 5, 2026', '5 de marzo de 2026')."""
+    return sample_languages().language(language).day(value)

@@ -33,9 +33,17 @@ def test_a_bad_amount_by_service_names_its_line():
     data = sample_notice_data("shutoff-notice") | {"past_due_by_service": [dict(BY_SERVICE[0], amount="1e3")]}
     with pytest.raises(NoticeDataError, match=r"past_due_by_service\[1\].amount"):
         validate_notice("shutoff-notice", "en", data, sample_city())
-    with pytest.raises(NoticeDataError, match=r"past_due_by_service\[1\].'name_es'"):
-        validate_notice("shutoff-notice", "en", data | {"past_due_by_service": [{"service": "water", "name_en": "W",
+    with pytest.raises(NoticeDataError, match=r"past_due_by_service\[1\].'name_en'"):
+        validate_notice("shutoff-notice", "en", data | {"past_due_by_service": [{"service": "water", "name_es": "A",
                                                                                   "amount": "1.00"}]}, sample_city())
+
+
+def test_a_line_without_the_notice_s_language_prints_its_english_name(renderer):
+    """A line names the service in each language the city offered when the notice was made; a Spanish notice of a
+    line without a Spanish name (Spanish offered later, or a twin) prints the English one."""
+    data = sample_notice_data("shutoff-notice") | {"past_due_by_service": [{"service": "water", "name_en": "Water",
+                                                                             "amount": "54.22"}]}
+    assert '<td>Water</td><td class="value">$54.22</td>' in renderer.render_html("shutoff-notice", "es", data)
 
 
 

@@ -5,11 +5,11 @@ import copy
 
 import pytest
 
-from engine.notices import LANGUAGES, NOTICE_TYPES, NoticeDataError, notice_type
+from engine.notices import NOTICE_TYPES, NoticeDataError, notice_type
 from engine.notices.catalog import validate_notice
-from engine.notices.formats import long_date, money
+from engine.notices.formats import money
 from samplecity.notices import sample_city, sample_notice_data
-from notice_support import TEMPLATES
+from notice_support import TEMPLATES, long_date, sample_languages
 
 EXPECTED_TYPES = {
     "past-due-reminder", "shutoff-notice", "door-hanger", "payment-plan-agreement",
@@ -24,10 +24,11 @@ def test_the_thirteen_notice_types_are_registered():
 
 @pytest.mark.parametrize("type_id", sorted(EXPECTED_TYPES))
 def test_each_type_has_a_template_and_a_title_in_english_and_spanish(type_id):
-    kind = notice_type(type_id)
-    for language in LANGUAGES:
+    kind, languages = notice_type(type_id), sample_languages()
+    assert languages.codes == ("en", "es") and not languages.missing
+    for language in languages.codes:
         assert (TEMPLATES / kind.template_name(language)).is_file()
-    assert kind.title("en") != kind.title("es")
+    assert languages.language("en").title(type_id) == kind.title_en != languages.language("es").title(type_id)
 
 
 def test_an_unknown_notice_type_is_refused_with_the_known_ones_listed():
@@ -37,8 +38,9 @@ def test_an_unknown_notice_type_is_refused_with_the_known_ones_listed():
 
 def test_a_language_other_than_english_or_spanish_is_refused():
     data = sample_notice_data("refund-letter")
-    with pytest.raises(NoticeDataError, match=r"refund-letter notice: language must be one of en, es, not 'fr'"):
-        validate_notice("refund-letter", "fr", data, sample_city())
+    with pytest.raises(NoticeDataError, match=r"refund-letter notice: 'fr' is not a language the notice templates are "
+                                              r"written in; they are: en \(English\), es \(Spanish\)"):
+        validate_notice("refund-letter", "fr", data, sample_city(), sample_languages())
 
 
 @pytest.mark.parametrize("type_id, key", [

@@ -21,11 +21,10 @@ from engine.money import from_cents, round_money
 from engine.money.ledger import standing
 from engine.notices import NOTICE_TYPES
 from engine.notices.catalog import WORKFLOW_NOTICES
-from engine.notices.formats import MONTHS_ES
 from engine.store.models import LedgerEntry, License, Notice
 from engine.workflow import services
 from engine.workflow.services import Catalog
-from notice_support import flat, page_text
+from notice_support import flat, page_text, sample_languages
 from tests.factories import create_account, create_business, create_customer, create_license, pay_license_fee
 from tests.workflow.conftest import add_staff, at, charge, pay
 from samplecity.city import APPROVAL_ROLE_IDS
@@ -213,7 +212,8 @@ def test_the_spanish_plan_agreement_adds_up_to_the_cent_too(db, catalog, staff, 
     rows = sorted(re.findall(r"Cuota (\d+) (\d+ de [a-z]+ de \d{4}) (\$[0-9,.]+)", text), key=lambda r: int(r[0]))
     total = re.search(r"Total (\$[0-9,.]+)", text)
     assert (amount(down[1]) if down else Decimal(0)) == expected_down
-    assert [day for _n, day, _a in rows] == [f"1 de {MONTHS_ES[(5 + n) % 12]} de {2026 + (5 + n) // 12}"
+    months = sample_languages().language("es").months
+    assert [day for _n, day, _a in rows] == [f"1 de {months[(5 + n) % 12]} de {2026 + (5 + n) // 12}"
                                              for n in range(installments)]
     assert amount(total[1]) == past_due == expected_down + sum(amount(a) for _n, _d, a in rows)
     assert f"Saldo del plan {dollars(past_due)}" in text

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from engine.notices import NOTICE_TYPES, NoticeRenderer
-from engine.notices.formats import long_date, money
+from engine.notices.formats import money
 from samplecity.notices import sample_city, sample_notice_data
-from notice_support import TEMPLATES, flat, page_text, pdf_page_size, pdf_pages, word_boxes
+from notice_support import TEMPLATES, flat, long_date, page_text, pdf_page_size, pdf_pages, sample_languages, word_boxes
 
 # What each type must print, besides the recipient, the citation and the date: (key, kind).
 SHOWN = {
@@ -67,7 +67,7 @@ def test_each_page_has_its_notice(mailing, renderer, index):
     type_id, language, data = notices[index]
     text = flat(page_text(path, index + 1))
     assert data["recipient"]["name"] in text
-    assert NOTICE_TYPES[type_id].title(language) in flat(page_text(path, index + 1, layout=False))
+    assert sample_languages().language(language).title(type_id) in flat(page_text(path, index + 1, layout=False))
     assert long_date(data["notice_date"], language) in text
     assert data["reference"] in text
     assert LANGUAGE_MARK[language] in text and OTHER_MARK[language] not in text

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit_checkpoints import CheckpointWriter
 from engine.money.ledger import standing
-from engine.notices.formats import MONTHS_EN, MONTHS_ES
+from engine.notices.languages import discover
 from engine.rules.calendar import city_calendar
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import LedgerEntry, Notice, NoticeBatch, NoticePdf, SweepRun, UtilityAccount
@@ -40,6 +41,8 @@ LOADED = date(2026, 11, 24)
 BACK = LOADED + timedelta(days=200)  # 2027-06-12, a Saturday
 NEXT = BACK + timedelta(days=1)
 KEY = b"alder-creek-test-audit-key-32-by"
+_SPELLED = discover(Path(__file__).resolve().parents[2] / "templates" / "notices")
+MONTHS_EN, MONTHS_ES = _SPELLED.language("en").months, _SPELLED.language("es").months
 DATE = re.compile(rf"({'|'.join(MONTHS_EN)}) (\d{{1,2}}), (\d{{4}})"
                   rf"|(\d{{1,2}}) de ({'|'.join(MONTHS_ES)}) de (\d{{4}})")
 MONEY = re.compile(r"\$([\d,]+\.\d\d)")

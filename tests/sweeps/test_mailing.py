@@ -6,12 +6,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.notices.formats import long_date, money
+from engine.notices.formats import money
+from engine.notices.languages import discover
 from engine.store.models import Notice, NoticeBatch
 from engine.sweeps.mailing import Mailer, render_notice
 from tests.sweeps.conftest import REPO, sweep
 
 TEMPLATES = REPO / "templates" / "notices"
+
+
+def long_date(value: str, language: str) -> str:
+    """A date as the language's words file spells it."""
+    return discover(TEMPLATES).language(language).day(value)
+
 # A sentence each language's reminder says and the other's does not.
 SAYS = {"en": "If you have already paid, thank you", "es": "Si ya pagó, le damos las gracias"}
 

@@ -73,8 +73,13 @@ def test_an_admin_cannot_disable_themself(admin, db):
 def test_the_city_page_shows_the_defaults_and_saves_changes(admin, db):
     page = admin.get("/admin/city").get_data(as_text=True)
     assert 'value="City of Alder Creek"' in page and 'value="America/Los_Angeles"' in page
+    boxes = {re.search(r'value="(\w+)"', tag)[1]: "checked" in tag for tag in re.findall(r"<input [^>]*>", page)
+             if 'name="languages"' in tag}
+    assert boxes == {"en": True, "es": True}, boxes  # the languages the templates print, named by their words files
+    assert "English" in page and "Spanish" in page
     response = admin.post("/admin/city", data={"name": "City of Alder Creek", "timezone": "America/Denver",
-                                               "phone": "530-555-0100", "rules_need_second_approver": "y"})
+                                               "phone": "530-555-0100", "rules_need_second_approver": "y",
+                                               "languages_shown": "yes", "languages": ["en"]})
     assert response.status_code == 302
     settings = db.scalar(select(CitySettings))
     assert (settings.timezone, settings.languages, settings.phone) == ("America/Denver", ["en"], "530-555-0100")

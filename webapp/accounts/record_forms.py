@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.fields import option
 
-LANGUAGE_CHOICES = [option("en", "English"), option("es", "Spanish")]
+LANGUAGE_CHOICES = [option("en", "English")]  # the city's languages are set on each form: webapp.languages
 PHONE_ROWS = 4
 
 

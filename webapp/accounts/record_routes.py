@@ -18,6 +18,7 @@ from webapp.accounts.record_forms import (PHONE_ROWS, ContactForm, MailingAddres
 from webapp.accounts.routes import _account
 from webapp.auth import STAFF, role_required
 from webapp.extensions import database
+from webapp.languages import printable, with_choices
 
 OCCUPANT = "occupant"  # the occupant form's prefix: its fields' ids differ from the mailing address form's
 
@@ -60,13 +61,14 @@ def _page(account, status: int = 200, **forms):
     session, today = database.session, clock.today()
     customer = account.customer
     shown = {**_blank_forms(account), **forms}
+    with_choices(shown["contact_form"].language, shown["occupant_form"].language)
     return render_template(
         "accounts/record.html", account=account, today=today,
         address=record.mailing_address_on(session, customer, today),
         addresses=record.mailing_history(session, customer),
-        phones=record.phones_of(session, customer), languages=record.LANGUAGE_NAMES,
+        phones=record.phones_of(session, customer),
         occupants=record.occupants_of(session, account.property_id),
-        history=record.record_history(session, account), **shown), status
+        history=record.record_history(session, account, names=printable().names()), **shown), status
 
 
 @bp.route("/<number>/customer")
@@ -114,6 +116,7 @@ def change_contact(number: str):
     """Replace the customer's phones, e-mail and preferred language."""
     account = _account(number)
     form = ContactForm()
+    with_choices(form.language)
     if not form.validate_on_submit():
         flash("Not saved: see the phones, e-mail and language form.", "error")
         return _page(account, 400, contact_form=form)
@@ -154,6 +157,7 @@ def add_occupant(number: str):
     """Record someone living at the property while the account is in another's name."""
     account = _account(number)
     form = OccupantForm(prefix=OCCUPANT)
+    with_choices(form.language)
     if not form.validate_on_submit():
         flash("Not saved: see the occupant form.", "error")
         return _page(account, 400, occupant_form=form)

@@ -24,6 +24,7 @@ from webapp.auth import STAFF, duty_required, role_required
 from webapp.catalog import catalog, notice_templates, rules, state_label
 from webapp.downloads import printed_notice
 from webapp.extensions import database
+from webapp.languages import printable
 from webapp.pages import not_found
 from webapp.search.forms import FindForm
 
@@ -152,11 +153,12 @@ def notice_pdf(number: str, notice_id: int):
 @role_required(*STAFF)
 def statement_pdf_of_bill(number: str, bill_id: int):
     """A reprint of one bill's statement: the sheet that was mailed, rendered again from the stored bill; with
-    ?language=en, a Spanish bill's English twin."""
+    ?language=en, a Spanish (or other) bill's English twin."""
     account = _account(number)
     language = request.args.get("language")
-    if language not in (None, "en", "es"):
-        not_found(f"There is no {language!r} version of a bill; bills are printed in en or es.")
+    if language is not None and language not in printable().printable:
+        not_found(f"There is no {language!r} version of a bill; bills are printed in "
+                  f"{', '.join(printable().codes)}.")
     bill = bill_of_account(database.session, account.id, bill_id=bill_id)
     if bill is None:
         not_found(f"Account {number} has no bill {bill_id}.")

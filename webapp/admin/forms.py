@@ -55,7 +55,10 @@ class CityForm(FlaskForm):
 
     name = StringField("City name", validators=[DataRequired(), Length(max=120)])
     timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
-    spanish = BooleanField("Send notices in Spanish to customers who prefer it (English is always used)")
+    languages = SelectMultipleField(
+        "Languages notices, bills and receipts are printed in (English is always one)", validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())  # engine.city checks them
+    languages_shown = HiddenField()  # "yes": the boxes were on the page
     payment_address = TextAreaField("Address for payments by mail", validators=[Optional(), Length(max=500)])
     phone = StringField("Customer service phone", validators=[Optional(), Length(max=32)])
     website = StringField("Website", validators=[Optional(), Length(max=120)])
@@ -91,9 +94,12 @@ for _duty, _what in DUTIES.items():  # one row of page-role boxes per counter du
 DUTY_FIELDS = {f"duty_{duty}": duty for duty in DUTIES}  # form field -> duty
 
 
-def city_form(supervisors: list[str], settings: CitySettings, **values: object) -> CityForm:
-    """The city form filled from the settings, the ceilings in dollars, the second-approver choices the supervisors."""
+def city_form(supervisors: list[str], settings: CitySettings, languages: dict[str, str],
+              **values: object) -> CityForm:
+    """The city form filled from the settings, the ceilings in dollars, the second-approver choices the supervisors,
+    the languages to choose from those the notice templates print (code -> name)."""
     form = CityForm(obj=settings, **values)
+    form.languages.choices = [option(code, name) for code, name in languages.items()]
     if not form.is_submitted():
         for name, setting in CEILING_FIELDS.items():
             form[name].data = format_money(getattr(settings, setting))
@@ -101,6 +107,7 @@ def city_form(supervisors: list[str], settings: CitySettings, **values: object) 
     if not form.is_submitted():
         form.cash_only_refused_tenders.data = city.setting_value(settings, "cash_only_refused_tenders")
         form.cash_only_tenders_shown.data = "yes"
+        form.languages_shown.data = "yes"
         in_force = city.setting_value(settings, "duty_roles")
         for name, duty in DUTY_FIELDS.items():
             form[name].data = in_force[duty]
@@ -120,7 +127,8 @@ def city_changes(form: CityForm) -> dict[str, object]:
                                   if name in form and name not in city.CEILINGS}
     if changes.get("paid_on_days_back") is None:
         changes.pop("paid_on_days_back", None)
-    changes["languages"] = ["en", "es"] if form.spanish.data else ["en"]
+    if form.languages_shown.data != "yes":  # a form without the boxes leaves the setting as it is
+        changes.pop("languages", None)
     if form.cash_only_tenders_shown.data != "yes":  # a form without the boxes leaves the setting as it is
         changes.pop("cash_only_refused_tenders", None)
     if form.duty_roles_shown.data == "yes":  # a form without the boxes leaves the setting as it is

@@ -12,6 +12,7 @@ from webapp.admin.forms import (CEILING_FIELDS, DUTY_FIELDS, AddUserForm, CityFo
                                  EnableUserForm, ResetPasswordForm, RoleForm, city_changes, city_form)
 from webapp.auth import ADMINS, SUPERVISORS, role_required
 from webapp.extensions import database
+from webapp.languages import printable
 
 REFUSALS = (two_person.ChangeError, city.CityError, users.UserError, ValueError)
 
@@ -106,7 +107,7 @@ def disable_user():
 def _city_page(form: CityForm, status: int = 200):
     """The city settings page around a form, with the changes waiting for a second person."""
     return render_template("admin/city.html", form=form, ceiling_fields=CEILING_FIELDS, duty_fields=DUTY_FIELDS,
-                           **_waiting()), status
+                           incomplete_languages=printable().missing, **_waiting()), status
 
 
 @bp.route("/city", methods=["GET", "POST"])
@@ -114,11 +115,13 @@ def _city_page(form: CityForm, status: int = 200):
 def city_settings():
     """Show and save the city's settings; a guarded one is asked for and waits for a second person."""
     settings = city.get_city(database.session)
-    form = city_form(waiting.supervisors(database.session), settings, spanish="es" in settings.languages)
+    languages = printable()
+    form = city_form(waiting.supervisors(database.session), settings, languages.names())
     if form.validate_on_submit():
         try:
             changes = city_changes(form)
-            asked = two_person.save_city(database.session, actor=current_user.username, now=clock.now(), **changes)
+            asked = two_person.save_city(database.session, actor=current_user.username, now=clock.now(),
+                                         printable=languages, **changes)
         except REFUSALS as error:
             database.session.rollback()
             flash(str(error), "error")

@@ -39,7 +39,7 @@ class NewBusinessForm(FlaskForm):
     owner_zip = StringField("ZIP code", validators=[Optional(), Length(max=10)])
     owner_phone = StringField("Phone", validators=[Optional(), Length(max=32)])
     owner_email = StringField("E-mail", validators=[Optional(), Length(max=160)])
-    owner_language = SelectField("Letters in", choices=[option("en", "English"), option("es", "Español")])
+    owner_language = SelectField("Letters in", choices=[option("en", "English")])  # the city's: with_choices
     review = SubmitField("Review the application")
     confirm = SubmitField("Take the application")
     edit = SubmitField("Change it")

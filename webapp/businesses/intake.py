@@ -18,11 +18,13 @@ from webapp.businesses.forms import NewBusinessForm, VerifyForm
 from webapp.catalog import catalog
 from webapp.extensions import database
 from webapp.fields import option
+from webapp.languages import with_choices
 
 
 def _form() -> NewBusinessForm:
     """The form with the categories the city's fee schedules know and the licenses its deadlines define."""
     form = NewBusinessForm()
+    with_choices(form.owner_language)
     form.category.choices = [option(c, c.replace("_", " ").capitalize()) for c in categories(catalog(), clock.today())]
     form.license_type.choices = [option(t, name) for t, name in license_types(catalog(), clock.today())]
     return form

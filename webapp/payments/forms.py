@@ -15,6 +15,7 @@ from engine.money.cash import DENOMINATIONS, MOST_PIECES, BlindCount
 from engine.money.payments import COUNTER_TENDERS
 from engine.money.receipts import LineAsked, TenderAsked
 from webapp.fields import AtLeast, MoneyField, option
+from webapp.languages import with_choices
 
 TENDER_NAMES = {"cash": "Cash", "check": "Check", "card": "Card", "money_order": "Money order"}
 LINE_ROWS, TENDER_ROWS, CHECK_ROWS = 4, 3, 8  # rows the counter form shows (no JavaScript adds more)
@@ -59,7 +60,7 @@ class ReceiptForm(FlaskForm):
     """A receipt at the counter: what is paid (lines) and how (tenders); reviewed, then posted."""
 
     payer = StringField("Paid by (optional)", validators=[Optional(), Length(max=160)])
-    language = SelectField("Receipt language", choices=[option("en", "English"), option("es", "Español")],
+    language = SelectField("Receipt language", choices=[option("en", "English")],  # the city's: with_choices
                            default="en")
     lines = FieldList(FormField(LineRow), min_entries=LINE_ROWS, max_entries=8)
     tenders = FieldList(FormField(TenderRow), min_entries=TENDER_ROWS, max_entries=6)
@@ -74,6 +75,7 @@ class ReceiptForm(FlaskForm):
                    *(option(f"misc:{c.code}", f"Miscellaneous: {c.label}") for c in categories)]
         for row in self.lines:
             row.form.what.choices = choices
+        with_choices(self.language)
         return self
 
     def asked(self) -> tuple[list[LineAsked], list[TenderAsked]]:

@@ -20,12 +20,13 @@ from engine.money.cash import DENOMINATIONS
 from engine.receipt_categories import categories_of
 from engine.money.receipts import ReceiptError
 from engine.notices import PdfRenderError
-from engine.notices.receipt_pdf import RECEIPT_LANGUAGES, receipt_pdf as render_receipt_pdf
+from engine.notices.receipt_pdf import receipt_pdf as render_receipt_pdf
 from engine.notices.wkhtmltopdf import PAPERS
 from engine.store.models import Receipt, User, receipt_number
 from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, duty_required, role_required
-from webapp.catalog import receipt_templates
+from webapp.catalog import notice_templates
+from webapp.languages import printable
 from webapp.extensions import database
 from webapp.formatting import money
 from webapp.pages import not_found
@@ -141,18 +142,19 @@ def show_receipt(receipt_id: int):
 @bp.route("/receipts/<int:receipt_id>.pdf")
 @role_required(*STAFF)
 def receipt_pdf(receipt_id: int):
-    """The printed receipt: ?paper=receipt (80 mm) or letter, ?language=en or es (default: the receipt's)."""
+    """The printed receipt: ?paper=receipt (80 mm) or letter, ?language= a language the templates print (default: the
+    receipt's)."""
     receipt = _receipt(receipt_id)
     paper = request.args.get("paper", "receipt")
     language = request.args.get("language", receipt.language)
-    if paper not in PAPERS or language not in RECEIPT_LANGUAGES:
-        not_found(f"A receipt prints on {' or '.join(PAPERS)} paper, in {' or '.join(RECEIPT_LANGUAGES)}.")
+    if paper not in PAPERS or language not in printable().printable:
+        not_found(f"A receipt prints on {' or '.join(PAPERS)} paper, in {' or '.join(printable().codes)}.")
     city = get_city(database.session)
     clerk = database.session.scalar(select(User.full_name).where(User.username == receipt.actor)) or receipt.actor
     data = receipts.receipt_data(receipt, city={"name": city.name, "address": city.payment_address or "",
                                                 "phone": city.phone or ""}, clerk=clerk, timezone=city.timezone)
     try:
-        pdf = render_receipt_pdf(receipt_templates(), data, language, paper)
+        pdf = render_receipt_pdf(notice_templates(), data, language, paper)
     except PdfRenderError as error:
         return Response(f"The receipt could not be printed: {error}", status=503, mimetype="text/plain")
     return Response(pdf, mimetype="application/pdf",

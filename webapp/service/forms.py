@@ -11,7 +11,6 @@ WHOLE_CCF = [InputRequired(message="Enter the meter's reading in whole CCF."),
              NumberRange(min=0, max=999_999_999, message="A reading is a whole number of CCF, 0 or more.")]
 SETTLE = [option("refund", "Refund a credit to the customer (opens a refund case)"),
           option("transfer", "Move the balance to the customer's other account")]
-LANGUAGE = [option("en", "English"), option("es", "Spanish")]
 
 
 class FindPropertyForm(FlaskForm):
@@ -52,7 +51,7 @@ class StartForm(FlaskForm):
     mailing_zip = StringField("ZIP", validators=[Optional(), Length(max=10)])
     phone = StringField("Phone", validators=[Optional(), Length(max=32)])
     email = StringField("Email", validators=[Optional(), Length(max=160)])
-    language = SelectField("Language for notices", choices=LANGUAGE)
+    language = SelectField("Language for notices", choices=[option("en", "English")])  # the city's: webapp.languages
     meter = SelectField("Meter", choices=[], validate_choice=False)
     new_meter_number = StringField("New meter's number", validators=[Optional(), Length(max=24)])
     new_meter_size = SelectField("New meter's size", choices=[], validate_choice=False)

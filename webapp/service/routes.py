@@ -28,6 +28,7 @@ from webapp.formatting import money
 from webapp.pages import not_found
 from webapp.service import bp
 from webapp.service.forms import ExchangeForm, FindPropertyForm, StartForm, StopForm, TransferForm
+from webapp.languages import with_choices
 
 FIGURES = ("bill", "deposit", "balance", "transfer", "refund")
 
@@ -175,6 +176,7 @@ def _start_choices(form, prop: Property):
     form.meter.choices = [option(str(m.id), f"{m.number}, {m.size}, {m.location or 'location not noted'}")
                           for m in meters] + [option("new", "A new meter (give its number and size below)")]
     form.rate_class.choices = [option(name, name.capitalize()) for name in rate_classes(rules(), clock.today())]
+    with_choices(form.language)
     if hasattr(form, "new_meter_size"):
         form.new_meter_size.choices = [option(size, size) for size in _meter_sizes()]
     return form
@@ -297,6 +299,7 @@ def _transfer_form(account: UtilityAccount, **defaults) -> TransferForm:
     """The transfer form with its choices."""
     form = _stop_choices(TransferForm(**defaults), account)
     form.rate_class.choices = [option(name, name.capitalize()) for name in rate_classes(rules(), clock.today())]
+    with_choices(form.language)
     return form
 
 

@@ -3,12 +3,14 @@
 A city has one such document. Each version lists messages, each with the days it is printed
 (`from` and `to`, both included: a bill dated within them carries it), the billing cycles it
 is for (none named: every cycle), and its words in each of the city's languages (English
-required; a Spanish bill without Spanish words prints the English). Evaluated on a bill's
+required; any two-letter code the city prints in, engine.notices.languages; a Spanish bill
+without Spanish words prints the English). Evaluated on a bill's
 date, it gives the messages printed that day, with the cycles each is for
 (engine.statements picks a bill's own by its cycle).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,22 +19,24 @@ from engine.rules import wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Period, RuleKind, Shown
+from engine.rules.services import LANGUAGE_CODE
 from engine.rules.schema_blocks import JsonSchema, listing, mapping, ref, text
 from engine.rules.types import Facts, JsonValue, YamlMapping
 from engine.rules.wording import Term
 
 MOST_MESSAGES = 50
+NOT_WORDS = ("from", "to", "cycles", "note")  # a message's keys that are not its words in a language
 LONGEST_MESSAGE = 400  # characters: a message is a sentence or two on a one-page bill
 
 
 def version_keys() -> JsonSchema:
-    """`messages:` a list of {from, to, cycles?, en, es?}."""
+    """`messages:` a list of {from, to, cycles?, en, and the words in any other language the city prints in}."""
     words = {"type": "string", "minLength": 1, "maxLength": LONGEST_MESSAGE}
     message = mapping({"from": ref("date"), "to": ref("date"),
                        "cycles": listing({"type": "string", "pattern": "^[A-Za-z0-9]{1,4}$",
                                           "description": "a billing cycle, as accounts name it: A, B, ..."}, 50),
-                       "en": words, "es": words, "note": text()},
-                      ("from", "to", "en"),
+                       "en": words, "note": text()},
+                      ("from", "to", "en"), patternProperties={"^(?!to$)[a-z]{2}$": words},  # `to`: the last day
                       description="a message: the days it is printed, the cycles it is for, its words by language")
     return {"messages": listing(message, MOST_MESSAGES, least=0)}
 
@@ -67,7 +71,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
     version = in_force.version_in_force(doc, as_of)
     day = as_of.isoformat()
     shown = [{"from": str(m["from"]), "to": str(m["to"]), "cycles": [str(c) for c in m.get("cycles") or []],
-              **{language: m[language] for language in ("en", "es") if m.get(language)}}
+              **{language: m[language] for language in languages_of(m)}}
              for m in version.body.get("messages") or [] if str(m["from"]) <= day <= str(m["to"])]
     return BillMessagesResult(shown, doc.id, version.effective, version.reference, as_of)
 
@@ -88,8 +92,15 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         days = f"{wording.figure(message['from'])} to {wording.figure(message['to'])}"
         cycles = f"cycles {wording.figure(message['cycles'])}" if message.get("cycles") else "every cycle"
         found += [Term("Messages", f"{days}, {cycles}, {language}", str(message[language]), key=f"{days} {language}")
-                  for language in ("en", "es") if message.get(language)]
+                  for language in languages_of(message)]
     return found
+
+
+def languages_of(message: YamlMapping) -> list[str]:
+    """The languages a message has words in, English first (`to`, two letters too, is its last day)."""
+    return sorted((key for key in message if key not in NOT_WORDS and re.match(LANGUAGE_CODE, str(key))
+                   and message.get(key)),
+                  key=lambda code: (code != "en", code))
 
 
 def messages_for(shown: Shown, cycle: str, language: str) -> list[str]:

@@ -1,7 +1,8 @@
 """kind: services — the services a schedule line may bill (water, sewer, garbage, ...), with their names.
 
 A city has one such document. Each version lists the services from its day on, each with its
-name in the city's languages (`water: {en: Water, es: Agua}`); a schedule line's `service:`
+name in the city's languages (`water: {en: Water, es: Agua}`: English and any language the city prints in),
+and may say what debits without a service are called (`other_charges: {en: Other charges, vi: Phí khác}`); a schedule line's `service:`
 and a payment order's priority must name a service on the list in force on their version's
 day (engine.rules.services). A services document declares no inputs; evaluated, it gives
 the list in force.
@@ -16,21 +17,30 @@ from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument
 from engine.rules.kinds.base import Period, RuleKind, Shown
 from engine.rules.schema_blocks import JsonSchema, text
-from engine.rules.services import CATCH_ALL, SERVICE_NAME
+from engine.rules.services import CATCH_ALL, LANGUAGE_CODE, SERVICE_NAME
 from engine.rules.types import Facts, JsonValue, YamlMapping
 
 
 def version_keys() -> JsonSchema:
-    """`services:` a mapping from each service's name to its names by language (English required)."""
-    names = {"type": "object", "required": ["en"], "minProperties": 1, "maxProperties": 10,
-             "propertyNames": {"pattern": "^[a-z]{2}$", "description": "a two-letter language code: en, es"},
-             "additionalProperties": text(),
-             "description": "the service's name in each language, English required: {en: Water, es: Agua}"}
-    return {"services": {"type": "object", "minProperties": 1, "maxProperties": 50,
+    """`services:` a mapping from each service's name to its names by language (English required); `other_charges:`
+    what debits without a service are called, by language (else "Other charges", "Otros cargos")."""
+    return {"other_charges": names("what debits without a service are called in each language, English required: "
+                                   "{en: Other charges, vi: Phí khác}"),
+            "services": {"type": "object", "minProperties": 1, "maxProperties": 50,
                          "propertyNames": {"pattern": SERVICE_NAME,
                                            "description": "a service name: lowercase letters, digits and _, "
                                                           "at most 32 characters"},
-                         "additionalProperties": names}}
+                         "additionalProperties": names("the service's name in each language, English required: "
+                                                       "{en: Water, es: Agua}")}}
+
+
+def names(description: str) -> JsonSchema:
+    """Words by language: a two-letter language code (any the city prints in: engine.notices.languages) to its text,
+    English required."""
+    return {"type": "object", "required": ["en"], "minProperties": 1, "maxProperties": 30,
+            "propertyNames": {"pattern": LANGUAGE_CODE,
+                              "description": "a two-letter language code the city prints in: en, es, vi, ..."},
+            "additionalProperties": text(), "description": description}
 
 
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:

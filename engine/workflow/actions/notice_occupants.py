@@ -9,6 +9,7 @@ to say, not the code's. No occupants on record: nothing is written.
 """
 from __future__ import annotations
 
+from engine import city
 from engine.accounts.customer_record import occupants_on
 from engine.notices.catalog import NOTICE_TYPES
 from engine.rules.types import YamlValue
@@ -52,14 +53,14 @@ def run(ctx: StepContext, action: Action) -> None:
                           ctx.on, ctx.facts(), ctx.fields, ctx.consulted, cites=cites,
                                  fee=notice_fee(action.value), service_off=ctx.service_off)
     refuse_past_dates(notice_type, data, ctx.on)
-    ids = []
+    ids, offered = [], city.offered(ctx.session)
     for occupant in occupants:
         copy = {**data, "to_occupant": True,
                 "recipient": {"name": OCCUPANT, "street": account.property.service_address, "unit": occupant.unit,
                               "city": occupant.city, "state": occupant.state, "zip": occupant.zip}}
         notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                         notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}.o{occupant.id}",
-                        language=occupant.language, created_on=ctx.on, data=copy, sweep_run_id=ctx.sweep_run_id)
+                        language=city.printed_in(offered, occupant.language), created_on=ctx.on, data=copy, sweep_run_id=ctx.sweep_run_id)
         ctx.session.add(notice)
         ctx.session.flush()
         ids.append(notice.id)
