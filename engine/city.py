@@ -10,7 +10,7 @@ second person approves (engine.two_person), which calls `apply_approved`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -22,9 +22,19 @@ from engine import duties
 from engine.duties import DutyError, checked_duty_roles, duty_roles_of
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
-from engine.notices.languages import ENGLISH, LanguageError, Languages
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
                                  SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, SettingChange, User)
+
+ENGLISH = "en"  # the language every city prints in, and what a notice falls back to
+
+
+class Printable(Protocol):
+    """The languages the notice templates print (engine.notices.languages.Languages)."""
+
+    def check(self, codes: list[str]) -> list[str]:
+        """The codes, each once, or a ValueError naming one the templates cannot print."""
+        ...
+
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -78,7 +88,7 @@ def _second_approver(session: Session, username: str | None) -> str | None:
     return user.username
 
 
-def checked(session: Session, changes: dict[str, Any], printable: Languages | None = None) -> dict[str, Any]:
+def checked(session: Session, changes: dict[str, Any], printable: Printable | None = None) -> dict[str, Any]:
     """The changes, cleaned, or a CityError naming the first bad one. The languages are chosen among those the notice
     templates print (`printable`, engine.notices.languages.discover), English always among them."""
     unknown = set(changes) - set(EDITABLE)
@@ -120,7 +130,7 @@ def checked(session: Session, changes: dict[str, Any], printable: Languages | No
     return cleaned
 
 
-def _languages(value: Any, printable: Languages | None) -> list[str]:
+def _languages(value: Any, printable: Printable | None) -> list[str]:
     """The city's languages: codes the notice templates hold a complete set for, each once, English among them."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(code, str) for code in value):
         raise CityError(f"Languages: a list of language codes such as en, not {value!r}.")
@@ -130,7 +140,7 @@ def _languages(value: Any, printable: Languages | None) -> list[str]:
         raise CityError("Languages: the languages the notice templates print were not given, so none can be chosen.")
     try:
         return printable.check(value)
-    except LanguageError as error:
+    except ValueError as error:  # engine.notices.languages.LanguageError: what the language's set lacks
         raise CityError(f"Languages: {error}.") from None
 
 
@@ -189,7 +199,7 @@ def changed_settings(city: CitySettings, cleaned: dict[str, Any]) -> dict[str, l
             if setting_value(city, key) != value}
 
 
-def update_city(session: Session, *, actor: str, now: datetime, printable: Languages | None = None,
+def update_city(session: Session, *, actor: str, now: datetime, printable: Printable | None = None,
                 **changes: Any) -> CitySettings:
     """Save changed city settings and audit what changed (old and new values); a guarded one is refused. `printable`:
     the languages the notice templates print, which the `languages` setting chooses among."""

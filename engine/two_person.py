@@ -26,7 +26,6 @@ from engine import audit, city, duties, roles, users
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.money.tenders import TENDER_WORDS
-from engine.notices.languages import Languages
 from engine.store.models import ROLES, SettingChange, User
 
 PENDING, APPROVED, REFUSED, WITHDRAWN = "pending", "approved", "refused", "withdrawn"
@@ -97,7 +96,7 @@ def ask_city_change(session: Session, setting: str, value: Any, *, actor: str, n
     return _ask(session, setting=setting, username=None, old=old, new=new, actor=actor, now=now)
 
 
-def save_city(session: Session, *, actor: str, now: datetime, printable: Languages | None = None,
+def save_city(session: Session, *, actor: str, now: datetime, printable: city.Printable | None = None,
               **changes: Any) -> list[SettingChange]:
     """The city settings page saved: plain settings at once, each changed guarded one asked for (returned);
     `printable`: the languages the notice templates print (engine.notices.languages)."""

@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from engine.money.amounts import parse_money
 
-if TYPE_CHECKING:
-    from engine.notices.languages import Languages
+
+class PrintsLanguages(Protocol):
+    """The languages a renderer's templates print (engine.notices.languages.Languages)."""
+
+    def language(self, code: str) -> object:
+        """The language with this code, or a NoticeDataError saying what its set lacks."""
+        ...
+
 
 # Keys every notice needs, whatever its type.
 COMMON_KEYS = ("notice_date", "reference", "recipient")
@@ -114,7 +120,8 @@ def required_keys(type_id: str) -> tuple[str, ...]:
     return COMMON_KEYS + notice_type(type_id).requires
 
 
-def validate_notice(type_id: str, language: str, data: dict, city: dict, languages: Languages | None = None) -> NoticeType:
+def validate_notice(type_id: str, language: str, data: dict, city: dict,
+                    languages: PrintsLanguages | None = None) -> NoticeType:
     """Check that the data (and the city) hold every key this notice needs, with valid values, and (given the
     languages the templates print, engine.notices.languages) that its language is one of them."""
     kind = notice_type(type_id)

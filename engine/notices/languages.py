@@ -26,9 +26,9 @@ from pathlib import Path
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+from engine.city import ENGLISH
 from engine.notices.catalog import NOTICE_TYPES, NoticeDataError
 
-ENGLISH = "en"
 CODE = re.compile(r"^[a-z]{2}$")
 TEMPLATE = re.compile(r"^(?P<stem>[A-Za-z0-9_-]+)\.(?P<code>[a-z]{2})\.html$")
 WORDS = ("language_name", "months", "long_date", "month_year", "titles")
