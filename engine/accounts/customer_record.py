@@ -353,7 +353,8 @@ def record_history(session: Session, account: UtilityAccount, *, rows: int = 50,
              .where(or_(*(and_(AuditEntry.subject_type == kind, AuditEntry.subject_id == number)
                           for kind, number in subjects)), AuditEntry.action.in_(RECORD_ACTIONS))
              .order_by(AuditEntry.id.desc()).limit(rows))
-    return [Change(row.at, row.actor, change_words(row.action, row.detail or {}, names)) for row in session.execute(query)]
+    return [Change(row.at, row.actor, change_words(row.action, row.detail or {}, names))
+            for row in session.execute(query)]
 
 
 # --- a new customer (start of service, a business owner at the counter) ---------------------------------------------

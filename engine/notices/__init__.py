@@ -3,7 +3,7 @@
     renderer = NoticeRenderer("templates/notices", city)       # city: name, address, phone, ...
     pdf = renderer.render_batch([("shutoff-notice", "es", data), ...])   # one mailing PDF
     pdf = renderer.render_one("refund-letter", "en", data)                # one notice, on demand
-    renderer.languages.codes                  # the languages the folder holds a complete set for (engine.notices.languages)
+    renderer.languages.codes        # the languages the folder holds a whole set for (engine.notices.languages)
 
 Needs on the machine: wkhtmltopdf (Debian's 0.12.6 runs headless, no X server or xvfb: it
 is started with QT_QPA_PLATFORM=offscreen) and, to join a long mailing rendered in parallel

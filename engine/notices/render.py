@@ -101,7 +101,8 @@ class NoticeRenderer:
         city = {**self.city, **saved_city}
         kind = validate_notice(notice_type, language, data, city, self.languages)
         template = self.env.get_template(kind.template_name(language))
-        context = {**data, "city": city, "language": language, "title": self.languages.language(language).title(kind.id),
+        title = self.languages.language(language).title(kind.id)
+        context = {**data, "city": city, "language": language, "title": title,
                    "by_license": kind.by_license}
         return template.render(context)
 

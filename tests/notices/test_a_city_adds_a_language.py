@@ -122,7 +122,8 @@ def test_an_incomplete_set_is_refused_naming_the_files_it_lacks(db, folder):
     with pytest.raises(city.CityError, match=r"'vi' cannot be printed: its set in .* is incomplete, lacking "
                                              r"leak-letter.vi.html, receipt.vi.html"):
         city.update_city(db, actor="admin1", now=NOW, languages=["en", "vi"], printable=languages)
-    with pytest.raises(NoticeDataError, match=r"past-due-reminder notice: 'vi' cannot be printed: .*leak-letter.vi.html"):
+    with pytest.raises(NoticeDataError,
+                       match=r"past-due-reminder notice: 'vi' cannot be printed: .*leak-letter.vi.html"):
         NoticeRenderer(folder, sample_city()).render_html("past-due-reminder", "vi",
                                                           sample_notice_data("past-due-reminder"))
     with pytest.raises(city.CityError, match=r"Languages must include English \(en\)"):

@@ -1,10 +1,11 @@
 """kind: services — the services a schedule line may bill (water, sewer, garbage, ...), with their names.
 
 A city has one such document. Each version lists the services from its day on, each with its
-name in the city's languages (`water: {en: Water, es: Agua}`: English and any language the city prints in),
-and may say what debits without a service are called (`other_charges: {en: Other charges, vi: Phí khác}`); a schedule line's `service:`
-and a payment order's priority must name a service on the list in force on their version's
-day (engine.rules.services). A services document declares no inputs; evaluated, it gives
+name in the city's languages (`water: {en: Water, es: Agua}`: English, and any other language
+the city prints in), and may say what debits without a service are called (`other_charges:
+{en: Other charges, vi: Phí khác}`); a schedule line's `service:` and a payment order's
+priority must name a service on the list in force on their version's day
+(engine.rules.services). A services document declares no inputs; evaluated, it gives
 the list in force.
 """
 from __future__ import annotations

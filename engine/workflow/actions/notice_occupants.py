@@ -60,7 +60,8 @@ def run(ctx: StepContext, action: Action) -> None:
                               "city": occupant.city, "state": occupant.state, "zip": occupant.zip}}
         notice = Notice(case_id=ctx.case.id, subject_type=ctx.case.subject_type, subject_id=ctx.case.subject_id,
                         notice_type=notice_type, period=f"{ctx.case.id}.{ctx.case.version}.o{occupant.id}",
-                        language=city.printed_in(offered, occupant.language), created_on=ctx.on, data=copy, sweep_run_id=ctx.sweep_run_id)
+                        language=city.printed_in(offered, occupant.language), created_on=ctx.on, data=copy,
+                        sweep_run_id=ctx.sweep_run_id)
         ctx.session.add(notice)
         ctx.session.flush()
         ids.append(notice.id)
