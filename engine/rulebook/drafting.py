@@ -100,11 +100,13 @@ def words_by_language(doc: RuleDocument) -> Iterable[tuple[str, str]]:
 
 
 def language_errors(doc: RuleDocument, languages: Collection[str]) -> list[DocumentError]:
-    """Words in a language the city does not print in (its `languages` setting), each named with where it is."""
-    return [DocumentError(doc.source, doc.line_of(path), path,
-                          f"{code!r} is not one of the city's languages ({', '.join(languages)}): add it in the city "
-                          "settings first, or write the words in one of them")
-            for path, code in words_by_language(doc) if code not in languages]
+    """Words in a language the city does not print in (its `languages` setting), each named with where it is, in
+    line order."""
+    refused = [DocumentError(doc.source, doc.line_of(path), path,
+                             f"{code!r} is not one of the city's languages ({', '.join(languages)}): add it in the "
+                             "city settings first, or write the words in one of them")
+               for path, code in words_by_language(doc) if code not in languages]
+    return sorted(refused, key=lambda error: (error.line, error.path))
 
 
 def settled_dates(published: RuleDocument | None) -> set[date]:

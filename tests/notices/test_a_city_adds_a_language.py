@@ -21,10 +21,12 @@ from engine.notices import NoticeDataError, NoticeRenderer
 from engine.notices.languages import discover
 from engine.notices.receipt_pdf import receipt_pdf
 from engine.notices.wkhtmltopdf import PdfRenderError
+from engine.rulebook.drafting import check_draft
+from engine.rules.services import CATCH_ALL, service_names
 from samplecity.notices import sample_city, sample_notice_data
 from tests.factories import NOW, create_account, create_customer
 from tests.ledger.money_support import create_user
-from notice_support import TEMPLATES
+from notice_support import REPO, TEMPLATES
 from vietnamese import with_vietnamese
 
 DAY = date(2026, 3, 2)
@@ -136,3 +138,23 @@ def test_a_words_file_without_the_language_s_months_is_an_incomplete_set(folder)
                      encoding="utf-8")
     assert discover(folder).missing == {
         "vi": ("_words.vi.html: language_name, months, long_date, month_year and titles must be set; months is not",)}
+
+
+SERVICES = (REPO / "rules" / "utilities" / "city-services.yaml").read_text(encoding="utf-8").replace(
+    "      water: {en: Water, es: Agua}\n",
+    "      water: {en: Water, es: Agua, vi: Nước}\n").replace(
+    "    services:\n", "    other_charges: {en: Other charges, vi: Phí khác}\n    services:\n", 1)
+
+
+def test_a_rule_draft_with_words_in_a_language_the_city_does_not_offer_is_refused_where_they_are(db, folder):
+    city.update_city(db, actor="admin1", now=NOW, name="City of Alder Creek")
+    refused = check_draft(db, "city-services", SERVICES, DAY)
+    assert [f"{error.path}: {error.message}" for error in refused.errors] == [
+        f"{path}: 'vi' is not one of the city's languages (en, es): add it in the city settings first, or write the "
+        "words in one of them" for path in ("versions[0].other_charges.vi", "versions[0].services.water.vi")]
+    city.update_city(db, actor="admin1", now=NOW, languages=["en", "es", "vi"], printable=discover(folder))
+    checked = check_draft(db, "city-services", SERVICES, DAY)
+    assert checked.ok, checked.errors
+    names = service_names([checked.document], DAY, "vi")
+    assert (names["water"], names["sewer"], names[CATCH_ALL]) == ("Nước", "Sewer", "Phí khác")  # Sewer: no vi name
+    assert service_names([checked.document], DAY, "es")[CATCH_ALL] == "Otros cargos"  # other_charges has no es
