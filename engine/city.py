@@ -145,7 +145,7 @@ def _languages(value: Any, printable: Printable | None) -> list[str]:
 
 
 def offered(session: Session) -> list[str]:
-    """The languages the city prints in (its `languages` setting), English first."""
+    """The languages the city prints in (its `languages` setting, English always among them)."""
     return list(get_city(session).languages or [ENGLISH])
 
 

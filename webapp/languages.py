@@ -2,7 +2,9 @@
 the city offers (its `languages` setting), each named by its words file, never by a table in Python."""
 from __future__ import annotations
 
-from flask import Flask, g
+from pathlib import Path
+
+from flask import Flask, current_app, g
 
 from engine import city
 from engine.notices.languages import Languages, discover
@@ -11,15 +13,32 @@ from webapp.extensions import database
 from webapp.fields import option
 
 
+_KEY = "ordinance.languages"
+
+
 def printable() -> Languages:
-    """The languages the notice templates folder holds a complete set for (read once per request)."""
+    """The languages the notice templates folder holds a complete set for: looked at once per request, and read
+    again when a file of the folder was added, removed or changed since the app last read it."""
     if "ordinance_languages" not in g:
-        g.ordinance_languages = discover(notice_templates())
+        folder = notice_templates()
+        seen = _signature(folder)
+        kept = current_app.extensions.get(_KEY)
+        if kept is None or kept[0] != seen:
+            kept = current_app.extensions[_KEY] = (seen, discover(folder))
+        g.ordinance_languages = kept[1]
     return g.ordinance_languages
 
 
+def _signature(folder: Path) -> tuple:
+    """The folder and each of its files' name, size and modification time: what changes when a template does."""
+    if not folder.is_dir():
+        return (str(folder),)
+    return (str(folder), *sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+                                 for entry in folder.iterdir() if entry.is_file()))
+
+
 def offered() -> list[str]:
-    """The languages the city prints in (its setting), English first."""
+    """The languages the city prints in (its setting, English always among them)."""
     return city.offered(database.session)
 
 
