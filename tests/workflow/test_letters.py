@@ -109,3 +109,28 @@ def test_the_pay_by_day_of_a_shutoff_notice_is_the_workflows_to_set(db, catalog)
     assert setting and all(a.value["shutoff_pay_by"] == {"from": "shutoff_on", "days": -1}
                            for t in setting for a in t.actions
                            if a.kind == "set" and isinstance(a.value, dict) and "shutoff_on" in a.value)
+
+
+def test_a_letter_is_in_the_customer_s_language_while_the_city_offers_it_and_in_english_after(db, catalog, tmp_path):
+    """A Vietnamese reader's door hanger (a Vietnamese set added to the templates: docs/languages.md) names its
+    services in every language the city offers; once the city stops offering Vietnamese, the letter is in English."""
+    from engine import city
+    from engine.notices.languages import discover
+    from tests.factories import NOW
+    from tests.notices.vietnamese import with_vietnamese
+    from tests.workflow.conftest import charge
+    printable = discover(with_vietnamese(tmp_path / "notices"))
+    city.update_city(db, actor="admin1", now=NOW, languages=["en", "vi"], printable=printable)
+    account = create_account(db, customer=create_customer(db, language="vi", name="Lan Nguyen"))
+    charge(db, account.id, "52.03", on=date(2026, 5, 1), due_on=date(2026, 5, 21))
+    args = (db, catalog.rules, "door-hanger", "utility_account", account.id, ON, FACTS,
+            {"shutoff_on": "2026-07-06", "shutoff_pay_by": "2026-07-05"}, [])
+    language, data = notice_data(*args, cites="shutoff-eligibility")
+    assert language == "vi"
+    assert data["past_due_by_service"] == [{"service": "water", "name_en": "Water", "name_vi": "Water",
+                                            "amount": "52.03"}]  # no Vietnamese name in city-services: English
+    city.update_city(db, actor="admin1", now=NOW, languages=["en", "es"], printable=printable)
+    language, data = notice_data(*args, cites="shutoff-eligibility")
+    assert language == "en"
+    assert data["past_due_by_service"] == [{"service": "water", "name_en": "Water", "name_es": "Agua",
+                                            "amount": "52.03"}]
