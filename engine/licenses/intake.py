@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
-from engine.city import offered
+from engine import city
 from engine.money import to_cents
 from engine.rules.errors import NoVersionInForce
 from engine.rules.kinds.deadline import KIND as DEADLINE
@@ -123,7 +123,8 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
     elif asked.new_owner is None or not asked.new_owner.name.strip():
         problems.append("Owner: give the owner's utility account number, or the new owner's name and mailing address.")
     else:
-        problems += [f"New owner: {problem}." for problem in new_customer_problems(asked.new_owner, offered(session))]
+        problems += [f"New owner: {problem}."
+                     for problem in new_customer_problems(asked.new_owner, city.offered(session))]
     return owner, problems
 
 
