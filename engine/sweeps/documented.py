@@ -40,6 +40,7 @@ from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.versions import version_in_force
+from engine.store.kept_reads import keeping_reads
 from engine.store.models import Case, Deposit, License, UtilityAccount
 from engine.sweeps.casework import STANDING_FACTS, Tally, account_numbers, advance_case, in_states, might_move, \
     one_subject
@@ -227,7 +228,15 @@ class DocumentSweep:
     # --- what is done with them ----------------------------------------------------------------------------------
 
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
-        """Each subject of the chunk: its selected cases worked and listed, a case opened where the document says."""
+        """Each subject of the chunk: its selected cases worked and listed, a case opened where the document says.
+
+        The payment order and the kept balances' day are read once for the chunk (engine.store.kept_reads).
+        """
+        with keeping_reads(session):
+            self._chunk(session, ids, ctx)
+
+    def _chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        """The body of process_chunk, with the chunk's reads kept."""
         plan = Plan.of(ctx.services.rules, self.name, ctx.as_of)
         opened = opened_workflow(ctx, plan)
         self._when = self._condition(ctx, plan, opened) if opened is not None and plan.opens else None

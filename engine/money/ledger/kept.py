@@ -37,6 +37,7 @@ from engine import audit
 from engine.money.ledger.aging import BUCKETS, ServiceOwed, Standing
 from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
+from engine.store.kept_reads import forget_reads, kept_read
 from engine.store.models import AccountBalance, AccountServiceBalance, BalancesDay, LedgerEntry
 from engine.store.rows import insert_rows
 
@@ -68,7 +69,12 @@ KEPT_DAY = select(BalancesDay.as_of).where(BalancesDay.id == 1)  # built once: e
 
 
 def kept_day(session: Session) -> KeptDay:
-    """The kept day as `balances_day` holds it."""
+    """The kept day as `balances_day` holds it (read once a sweep chunk once there is a day: it then stays put)."""
+    return kept_read(session, "kept_day", lambda: _kept_day(session), lambda day: day.as_of is not None)
+
+
+def _kept_day(session: Session) -> KeptDay:
+    """The kept day, read from `balances_day`."""
     row = session.execute(KEPT_DAY).first()
     return KeptDay(False) if row is None else KeptDay(True, row.as_of)
 
@@ -192,6 +198,7 @@ def _day_to_keep(session: Session, on: date) -> date | None:
 def _set_day(session: Session, day: date, now: datetime | None) -> None:
     """The kept day's row says `day` (made if missing)."""
     values = {"as_of": day, "changed_at": now}
+    forget_reads(session)  # a chunk that kept the old day must not go on with it
     if session.execute(update(BalancesDay).where(BalancesDay.id == 1).values(**values)
                        .execution_options(synchronize_session=False)).rowcount == 0:
         session.execute(insert(BalancesDay).values(id=1, **values))

@@ -3,7 +3,8 @@
 The newest published revision of the city's payment-order document (engine.rules.kinds.payment_order;
 a city has at most one) is read from the rule store and turned into data for aging
 (engine.rules.services.PaymentOrders). A published text never changes, so its reading is kept
-by its SHA-256: a posting costs one small query. No published document: oldest due first.
+by its SHA-256: a posting costs one small query (none inside a sweep chunk, which keeps
+the answer: engine.store.kept_reads). No published document: oldest due first.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.rules.loader import load_document
 from engine.rules.services import OLDEST_FIRST_ALWAYS, PAYMENT_ORDER_KIND, PaymentOrders, payment_orders_of
+from engine.store.kept_reads import kept_read
 from engine.store.models import RuleVersion
 
 _READ: dict[str, PaymentOrders] = {}  # by the published text's SHA-256
@@ -21,7 +23,12 @@ _NEWEST = (select(RuleVersion.id, RuleVersion.sha256).where(RuleVersion.kind == 
 
 
 def payment_orders(session: Session) -> PaymentOrders:
-    """The payment order of each version of the city's published payment-order document."""
+    """The payment order of each version of the city's published payment-order document (read once a sweep chunk)."""
+    return kept_read(session, "payment_orders", lambda: _published(session))
+
+
+def _published(session: Session) -> PaymentOrders:
+    """The payment orders of the newest published payment-order document, read from the rule store."""
     newest = session.execute(_NEWEST).first()
     if newest is None:
         return OLDEST_FIRST_ALWAYS

@@ -1,0 +1,70 @@
+"""Reads a batch job keeps for one chunk of its work: what cannot change while the chunk runs.
+
+A sweep's chunk reads the city's published payment order and the day the balances are kept
+for on every ledger read, hundreds of times a chunk for the same answer. Inside
+`keeping_reads(session)` (engine.sweeps.documented wraps each chunk in it) `kept_read` reads
+each such thing once and hands out the same answer after that; outside it reads afresh every
+time. What is kept must not change inside the chunk's transaction: a rule is published, and
+the kept day rolled over, only by their own commands and the balances' roll-over sweep, never
+inside a chunk that keeps reads. A flush of a rule version, and the writer of the kept day
+(engine.money.ledger.kept), forget every kept read all the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engine.store.models import BalancesDay, RuleVersion
+
+KEPT_READS = "ordinance.kept_reads"
+_LISTENING = "ordinance.kept_reads.listening"
+_SOURCES = (RuleVersion, BalancesDay)  # a flush touching these forgets what was kept
+
+T = TypeVar("T")
+
+
+def _forget_on_change(session: Session, _flush_context: Any) -> None:
+    """After a flush that wrote a rule version or the kept day, forget every kept read."""
+    kept = session.info.get(KEPT_READS)
+    if kept and any(isinstance(obj, _SOURCES) for obj in (*session.new, *session.dirty, *session.deleted)):
+        kept.clear()
+
+
+@contextmanager
+def keeping_reads(session: Session) -> Iterator[None]:
+    """Keep `kept_read`'s answers in the session until the block ends (nested blocks share the outer one's)."""
+    if KEPT_READS in session.info:
+        yield
+        return
+    if not session.info.get(_LISTENING):
+        event.listen(session, "after_flush", _forget_on_change)
+        session.info[_LISTENING] = True
+    session.info[KEPT_READS] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(KEPT_READS, None)
+
+
+def forget_reads(session: Session) -> None:
+    """Forget every kept read (a writer of what is kept calls it)."""
+    kept = session.info.get(KEPT_READS)
+    if kept:
+        kept.clear()
+
+
+def kept_read(session: Session, key: str, read: Callable[[], T], keep: Callable[[T], bool] = lambda _: True) -> T:
+    """`read()`, once per `keeping_reads` block (when `keep` says its answer may be kept); afresh outside one."""
+    kept = session.info.get(KEPT_READS)
+    if kept is None:
+        return read()
+    if key in kept:
+        return kept[key]
+    found = read()
+    if keep(found):
+        kept[key] = found
+    return found
