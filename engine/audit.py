@@ -3,22 +3,36 @@
 Each row's hash covers its own content and the previous row's hash, so editing or deleting
 a row breaks the chain at that row, and `verify_chain` names the first broken link.
 Writers take a lock before reading the chain's tail, so two writers never fork it.
+
+Inside `batched(session)` (a sweep's chunk) rows are held and written in one INSERT when the
+block ends. The chain's lock is held until the transaction ends, so the block reads the tail
+once and chains each row to the one held before it; a savepoint rolled back drops the rows
+recorded inside it (and the tail goes back to the last row still held), a block that fails
+writes none, and a query of the audit log in the block writes the held rows first, so it
+sees them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from engine.store.models import AuditEntry
+from engine.store.rows import insert_rows
 
 GENESIS = "0" * 64
+_TAIL = "ordinance.audit_tail"  # session.info: the chain's last hash, as this transaction has left it
+_LISTENING = "ordinance.audit_tail.listening"
+_WRITTEN = ("at", "actor", "action", "subject_type", "subject_id", "detail", "prev_hash", "hash")
+_HELD = "ordinance.audit_held"  # session.info inside `batched`: [(entry, the transaction it was recorded in)]
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str,
@@ -36,28 +50,113 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(4471)"))
 
 
+def _forget_tail(session: Session, rolled_back: Any) -> None:
+    """A rollback (of a savepoint too) may have undone rows: held rows recorded in it are dropped; the tail is
+    read again (or is the last row still held)."""
+    held = session.info.get(_HELD)
+    if held:
+        held[:] = [(entry, where) for entry, where in held if not _inside(where, rolled_back)]
+    if held:
+        session.info[_TAIL] = held[-1][0].hash
+    else:
+        session.info.pop(_TAIL, None)
+
+
+def _inside(transaction: Any, outer: Any) -> bool:
+    """Whether a session transaction is `outer` or began inside it."""
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _write_held(session: Session) -> None:
+    """Write the held rows, in the order recorded, in one INSERT (executemany), after whatever the session holds."""
+    held = session.info.get(_HELD)
+    if held:
+        rows = [{name: getattr(entry, name) for name in _WRITTEN} for entry, _ in held]
+        held.clear()
+        session.flush()
+        insert_rows(session, AuditEntry.__table__, rows)
+
+
+def _before_audit_query(state: Any) -> None:
+    """A query of the audit log inside `batched` sees the rows held so far."""
+    if state.session.info.get(_HELD) and AuditEntry.__table__ in find_tables(state.statement, include_joins=True):
+        _write_held(state.session)
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Hold the audit rows recorded in the block and write them together when it ends (nested: the outer one's)."""
+    if _HELD in session.info:
+        yield
+        return
+    _listen(session)
+    session.info[_HELD] = []
+    try:
+        yield
+        _write_held(session)
+    finally:
+        session.info.pop(_HELD, None)
+        session.info.pop(_TAIL, None)
+
+
+def _forget_tail_at_end(session: Session, transaction: Any) -> None:
+    """The transaction ended (its lock with it): the next one reads the tail again."""
+    if transaction.parent is None:
+        session.info.pop(_TAIL, None)
+
+
+def _listen(session: Session) -> None:
+    """Listen, once per session, for the ends of its transactions and for queries of the audit log."""
+    if not session.info.get(_LISTENING):
+        event.listen(session, "after_soft_rollback", _forget_tail)
+        event.listen(session, "after_transaction_end", _forget_tail_at_end)
+        event.listen(session, "do_orm_execute", _before_audit_query)
+        session.info[_LISTENING] = True
+
+
+def _tail(session: Session) -> str:
+    """The chain's last hash, read under the chain's lock (inside `batched`: read once, then kept)."""
+    batching = _HELD in session.info
+    tail = session.info.get(_TAIL) if batching else None
+    if tail is not None:
+        return tail
+    _lock_chain(session)
+    tail = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    if batching:
+        session.info[_TAIL] = tail
+    return tail
+
+
 def record(session: Session, *, actor: str, action: str, subject_type: str, subject_id: object,
            detail: dict[str, Any] | None, at: datetime) -> AuditEntry:
-    """Append one audit row in the caller's transaction, chained to the last one."""
-    _lock_chain(session)
+    """Append one audit row in the caller's transaction, chained to the last one (inside `batched`: held)."""
     at = at.astimezone(timezone.utc)
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev = last or GENESIS
+    prev = _tail(session)
     detail = json.loads(json.dumps(detail or {}, default=str))
     entry = AuditEntry(at=at, actor=actor, action=action, subject_type=subject_type,
                        subject_id=str(subject_id), detail=detail, prev_hash=prev,
                        hash=_digest(prev, at, actor, action, subject_type, str(subject_id), detail))
-    session.add(entry)
-    session.flush()
+    held = session.info.get(_HELD)
+    if held is None:
+        session.add(entry)
+        session.flush()
+    else:
+        held.append((entry, session.get_nested_transaction() or session.get_transaction()))
+    if held is not None:
+        session.info[_TAIL] = entry.hash
     return entry
 
 
 def chain_end(session: Session) -> tuple[int, str]:
     """How many rows the log has and the last one's hash (GENESIS when empty); writers wait until the transaction ends."""
-    _lock_chain(session)
-    rows = session.scalar(select(func.count()).select_from(AuditEntry))
-    head = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return rows, head or GENESIS
+    head = _tail(session)
+    _write_held(session)
+    session.flush()
+    return session.scalar(select(func.count()).select_from(AuditEntry)), head
 
 
 @dataclass(frozen=True)
@@ -74,11 +173,14 @@ class Change:
 def chained_rows(session: Session, changes: list[Change], *, at: datetime) -> list[dict[str, Any]]:
     """Audit rows for many changes, chained after the log's last row, ready for a bulk INSERT.
 
-    The caller inserts them in the same transaction (the chain's lock is held until it ends).
+    The caller inserts them in the same transaction (the chain's lock is held until it ends),
+    before any other audit row: the rows `record` added are flushed first, and the tail kept is
+    the last of these rows.
     """
-    _lock_chain(session)
     at = at.astimezone(timezone.utc)
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    prev = _tail(session)
+    _write_held(session)
+    session.flush()  # the rows recorded before these go in first
     rows = []
     for change in changes:
         digest = _digest(prev, at, change.actor, change.action, change.subject_type, change.subject_id,
@@ -86,6 +188,8 @@ def chained_rows(session: Session, changes: list[Change], *, at: datetime) -> li
         rows.append(dict(at=at, actor=change.actor, action=change.action, subject_type=change.subject_type,
                          subject_id=change.subject_id, detail=change.detail, prev_hash=prev, hash=digest))
         prev = digest
+    if _HELD in session.info:
+        session.info[_TAIL] = prev
     return rows
 
 

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select, union
 from sqlalchemy.orm import Session
 
+from engine import audit
 from engine.accounts.deposit_refunds import refund_eligible_deposits
 from engine.accounts.facts import standing_facts
 from engine.money import money_text
@@ -230,9 +231,10 @@ class DocumentSweep:
     def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
         """Each subject of the chunk: its selected cases worked and listed, a case opened where the document says.
 
-        The payment order and the kept balances' day are read once for the chunk (engine.store.kept_reads).
+        The payment order and the kept balances' day are read once for the chunk (engine.store.kept_reads);
+        the chunk's audit rows are written together at its end (engine.audit.batched).
         """
-        with keeping_reads(session):
+        with keeping_reads(session), audit.batched(session):
             self._chunk(session, ids, ctx)
 
     def _chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:

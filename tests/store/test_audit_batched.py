@@ -1,0 +1,55 @@
+"""A sweep chunk's audit rows, held and written together: the same chain as rows written one at a time."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.store.models import AuditEntry
+from tests.factories import NOW
+
+
+def note(db: Session, n: int) -> None:
+    """One audit row about account n."""
+    audit.record(db, actor="sweep:delinquency", action="case.step", subject_type="case", subject_id=n,
+                 detail={"n": n}, at=NOW)
+
+
+def rows(db: Session) -> list[tuple[str, str]]:
+    """(subject id, hash) of every audit row, in id order."""
+    return [(r.subject_id, r.hash) for r in db.execute(select(AuditEntry.subject_id, AuditEntry.hash)
+                                                         .order_by(AuditEntry.id))]
+
+
+def test_held_rows_make_the_chain_rows_written_one_at_a_time_make(db: Session) -> None:
+    """Rows held in a batch, a savepoint rolled back among them, chain exactly as unbatched rows would."""
+    note(db, 0)
+    with audit.batched(db):
+        note(db, 1)
+        assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.subject_id == "1")) == 1
+        with pytest.raises(ValueError):
+            with db.begin_nested():
+                note(db, 2)
+                raise ValueError("this subject failed")
+        with db.begin_nested():
+            note(db, 3)
+        note(db, 4)
+    batched = rows(db)
+    assert [subject for subject, _ in batched] == ["0", "1", "3", "4"]
+    assert audit.verify_chain(db).intact
+    db.rollback()
+    for n in (0, 1, 3, 4):
+        note(db, n)
+    assert rows(db) == batched
+
+
+def test_a_failed_batch_writes_nothing(db: Session) -> None:
+    """A chunk that fails leaves none of its held rows behind."""
+    with pytest.raises(RuntimeError):
+        with audit.batched(db):
+            note(db, 1)
+            raise RuntimeError("the chunk failed")
+    assert rows(db) == []
+    note(db, 2)
+    assert audit.verify_chain(db).intact
