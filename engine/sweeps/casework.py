@@ -24,11 +24,13 @@ from engine.money import to_cents
 from engine.rules.conditions import Condition
 from engine.store.models import (Case, CaseEvent, Customer, Deposit, LedgerEntry, Notice, Payment, Property,
                                  UtilityAccount)
+
+WORKING_ON = "ordinance.sweep_working_on"  # session.info: the account whose subject is being worked
 from engine.sweeps.report import SweepReport
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
 from engine.workflow.actions import ACTIONS
-from engine.workflow.facts import ACCOUNT_FACTS_MEMO
+from engine.workflow.facts import ACCOUNT_FACTS_MEMO, ACCOUNT_FACTS_READ
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.model import Workflow
 from engine.workflow.night import Held
@@ -104,10 +106,29 @@ def _actions_done(event: CaseEvent) -> list[dict[str, Any]]:
 
 
 def _forget_stale_facts(session: Session, _flush_context: Any) -> None:
-    """After a flush that changed the ledger or an account, forget the account facts kept so far."""
+    """After a flush that changed the ledger or an account, forget the account facts kept so far.
+
+    Facts read ahead for the chunk are forgotten for the account being worked on at any flush
+    at all (a step, a notice, a fee), and for every account a flushed row names; a customer or
+    a property written forgets them all.
+    """
+    flushed = (*session.new, *session.dirty, *session.deleted)
     memo = session.info.get(ACCOUNT_FACTS_MEMO)
-    if memo and any(isinstance(obj, FACT_SOURCES) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if memo and any(isinstance(obj, FACT_SOURCES) for obj in flushed):
         memo.clear()
+    ahead = session.info.get(ACCOUNT_FACTS_READ)
+    if not ahead or not flushed:
+        return
+    ahead.pop(session.info.get(WORKING_ON), None)
+    for obj in flushed:
+        if isinstance(obj, (Customer, Property)):
+            ahead.clear()
+            return
+        named = obj.id if isinstance(obj, UtilityAccount) else getattr(obj, "account_id", None)
+        if isinstance(obj, CaseEvent):
+            case = session.get(Case, obj.case_id)
+            named = case.account_id if case is not None else None
+        ahead.pop(named, None)
 
 
 def keep_facts(session: Session) -> None:
@@ -122,11 +143,16 @@ def keep_facts(session: Session) -> None:
         event.listen(session, "after_flush", _forget_stale_facts)
 
 
-def one_subject(session: Session, report: SweepReport, label: str, work: Callable[[Tally], None]) -> bool:
-    """Do one subject's work in a savepoint; an error becomes an exception line. True when it went through."""
+def one_subject(session: Session, report: SweepReport, label: str, work: Callable[[Tally], None],
+                account_id: int | None = None) -> bool:
+    """Do one subject's work in a savepoint; an error becomes an exception line. True when it went through.
+
+    `account_id`: the account the work is about, whose facts read ahead for the chunk the work may change.
+    """
     tally = Tally()
     keep_facts(session)
     session.info[ACCOUNT_FACTS_MEMO].clear()
+    session.info[WORKING_ON] = account_id
     try:
         with session.begin_nested():
             work(tally)
@@ -140,6 +166,7 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
         return False
     finally:
         session.info[ACCOUNT_FACTS_MEMO].clear()
+        session.info.pop(WORKING_ON, None)
     tally.add_to(report)
     for kind, message, case_id in tally.exceptions:
         report.exception(label if "(case " in label else f"{label} (case {case_id})", message, kind)

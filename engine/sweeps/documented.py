@@ -49,7 +49,7 @@ from engine.sweeps.delinquency import bill_periods, last_account_id, past_due_ac
 from engine.sweeps.runner import SweepContext, SweepError
 from engine.workflow import runtime, services
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.facts import subject_facts
+from engine.workflow.facts import ACCOUNT_FACTS_READ, read_ahead, subject_facts
 from engine.workflow.guards import Actor, judge
 from engine.workflow.model import SERVICE_OFF, Workflow
 from engine.workflow.selectors import Selector
@@ -250,8 +250,9 @@ class DocumentSweep:
             licenses = {lic.id: lic for lic in session.scalars(select(License).where(License.id.in_(ids)))}
             labels = {i: f"license {licenses[i].number}" for i in ids}
             for license_id in ids:
-                self._subject(session, ctx, plan, opened, license_id, labels[license_id], cases.get(license_id, []),
-                              None, None, licenses[license_id])
+                self._subject(session, ctx, plan, opened, license_id, labels[license_id],
+                              self._work(ctx, plan, opened, cases.get(license_id, []), None), None,
+                              licenses[license_id])
             return
         labels = {i: f"account {number}" for i, number in account_numbers(session, ids).items()}
         bulk = plan.subjects == "past_due_accounts" or plan.gives_a_period
@@ -261,11 +262,18 @@ class DocumentSweep:
             for account_id in ids:
                 one_subject(session, ctx.report, labels[account_id],
                             lambda tally, a=account_id: self._deposits(session, ctx, plan, a, tally))
-        for account_id in ids:
-            standing = owing.get(account_id)
-            self._subject(session, ctx, plan, opened, account_id, labels.get(account_id, f"account {account_id}"),
-                          cases.get(account_id, []), standing_facts(standing) if standing else None,
-                          periods.get(account_id), None)
+        bulk_facts = {a: standing_facts(s) for a, s in owing.items()}
+        work = {a: self._work(ctx, plan, opened, cases.get(a, []), bulk_facts.get(a)) for a in ids}
+        if owing:  # the facts of every account with work to do, read ahead in a few queries
+            read_ahead(session, ctx.services.rules, ctx.as_of,
+                       {a: owing[a] for a in ids if a in owing and (work[a][0] or work[a][1])},
+                       ctx.services.workflows.states_tagged_by_version(SERVICE_OFF))
+        try:
+            for account_id in ids:
+                self._subject(session, ctx, plan, opened, account_id, labels.get(account_id, f"account {account_id}"),
+                              work[account_id], periods.get(account_id), None)
+        finally:
+            session.info.pop(ACCOUNT_FACTS_READ, None)
 
     def _periods(self, session: Session, workflows: WorkflowSet, plan: Plan, opened: Workflow | None, owing: dict,
                  cases: dict) -> dict:
@@ -275,10 +283,12 @@ class DocumentSweep:
         return bill_periods(session, {a: s.oldest_unpaid_due for a, s in owing.items() if s.past_due_cents > 0
                                       and not self._blocked(workflows, plan, opened, cases.get(a, []))})
 
-    def _subject(self, session: Session, ctx: SweepContext, plan: Plan, opened: Workflow | None, subject_id: int,
-                 label: str, cases: list[Case], bulk: dict | None, period: str | None, lic: License | None) -> None:
-        """One subject: its selected open cases worked and listed; a new case if the document opens one."""
+    def _work(self, ctx: SweepContext, plan: Plan, opened: Workflow | None, cases: list[Case],
+              bulk: dict | None) -> tuple[list[tuple[Case, bool]], bool]:
+        """What a subject will be given: its open cases to work or list (with whether the sweep works each), and
+        whether a case may be opened (judged from the bulk standing's facts alone, when there are some)."""
         workflows = ctx.services.workflows
+        worked = []
         for case in cases:
             works = plan.works is not None and plan.works.matches(workflows, case)
             lists = [a_list for a_list in plan.lists if a_list.selector.matches(workflows, case)]
@@ -288,14 +298,25 @@ class DocumentSweep:
                 workflow = workflows.get(case.workflow_id, case.workflow_version)
                 if not might_move(workflow, case, bulk, ctx.as_of, plan.steps):
                     continue
+            worked.append((case, works))
+        opens = not (opened is None or plan.opens is None or self._blocked(workflows, plan, opened, cases)
+                     or (bulk is not None and not self._bulk_allows(opened, plan, ctx, bulk)))
+        return worked, opens
+
+    def _subject(self, session: Session, ctx: SweepContext, plan: Plan, opened: Workflow | None, subject_id: int,
+                 label: str, work: tuple[list[tuple[Case, bool]], bool], period: str | None,
+                 lic: License | None) -> None:
+        """One subject: its selected open cases worked and listed; a new case if the document opens one."""
+        account_id = None if lic is not None else subject_id
+        worked, opens = work
+        for case, works in worked:
             one_subject(session, ctx.report, f"{label} (case {case.id})",
-                        lambda tally, case=case, works=works: self._case(session, ctx, plan, case, works, tally))
-        if opened is None or plan.opens is None or self._blocked(workflows, plan, opened, cases):
-            return
-        if bulk is not None and not self._bulk_allows(opened, plan, ctx, bulk):
-            return
-        one_subject(session, ctx.report, label,
-                    lambda tally: self._open(session, ctx, plan, opened, subject_id, period, lic, tally))
+                        lambda tally, case=case, works=works: self._case(session, ctx, plan, case, works, tally),
+                        account_id)
+        if opens:
+            one_subject(session, ctx.report, label,
+                        lambda tally: self._open(session, ctx, plan, opened, subject_id, period, lic, tally),
+                        account_id)
 
     @staticmethod
     def _blocked(workflows: WorkflowSet, plan: Plan, opened: Workflow, cases: list[Case]) -> bool:

@@ -23,9 +23,9 @@ from typing import Callable, TypeAlias
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.facts import facts_for_account
+from engine.accounts.facts import facts_for_account, facts_with_standings
 from engine.accounts.history import license_streams
-from engine.money.ledger import refundable_cents, standing
+from engine.money.ledger import Standing, refundable_cents, standing
 from engine.money import from_cents, round_money
 from engine.rules import plans
 from engine.rules.kinds.deadline import KIND as DEADLINE, penalty_schedules
@@ -223,6 +223,41 @@ class FactContext:
 # A batch job (the nightly sweep) may put a dict in session.info under this key: account facts are
 # then kept there per (account, day) until the job clears it (it does whenever the ledger changes).
 ACCOUNT_FACTS_MEMO = "ordinance.account_facts_memo"
+# A batch job may also read its chunk's account facts ahead, in bulk (`read_ahead`), under this key:
+# {account id: {memo key: facts}}. The memo takes an account's from there the first time it is asked
+# for them; the job forgets an account's once anything it reads from may have changed (engine.sweeps.casework).
+ACCOUNT_FACTS_READ = "ordinance.account_facts_read"
+
+
+def _read_ahead(session: Session, account_id: int, key: tuple) -> SubjectFacts | None:
+    """The facts under `key` read ahead for the account's chunk, if they were and are still good."""
+    return session.info.get(ACCOUNT_FACTS_READ, {}).get(account_id, {}).get(key)
+
+
+def read_ahead(session: Session, rules: RuleLibrary, on: date, known: Mapping[int, Standing],
+               service_off: Mapping[tuple[str, int], tuple[str, ...]]) -> None:
+    """Read the facts of accounts whose standings on the day are known, and their oldest unpaid bill's period, in bulk.
+
+    The same facts `account_facts` and `_oldest_unpaid_period` would read one account at a time,
+    in a few queries for them all; kept under ACCOUNT_FACTS_READ for the memo to take.
+    """
+    if not known:
+        return
+    found = facts_with_standings(session, known, on, rules, service_off)
+    oldest = {a: s.oldest_unpaid_due for a, s in known.items() if s.oldest_unpaid_due}
+    periods: dict[int, str] = {}
+    if oldest:
+        for account_id, due_on, period in session.execute(
+                select(Bill.account_id, Bill.due_on, Bill.period).where(Bill.account_id.in_(list(oldest)),
+                                                                        Bill.due_on.in_(set(oldest.values())))
+                .order_by(Bill.id)):
+            if oldest[account_id] == due_on and account_id not in periods:
+                periods[account_id] = period  # the first bill due that day, as _oldest_unpaid_period takes
+    store = session.info.setdefault(ACCOUNT_FACTS_READ, {})
+    for account_id, facts in found.items():
+        store[account_id] = {(account_id, on): facts,
+                                 ("period", account_id, on): {"period": periods[account_id]}
+                                 if periods.get(account_id) else {}}
 
 
 def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
@@ -232,7 +267,9 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
         return facts_for_account(ctx.session, account_id, ctx.on, ctx.rules, ctx.service_off)
     key = (account_id, ctx.on)
     if key not in memo:
-        memo[key] = facts_for_account(ctx.session, account_id, ctx.on, ctx.rules, ctx.service_off)
+        ahead = _read_ahead(ctx.session, account_id, key)
+        memo[key] = ahead if ahead is not None else facts_for_account(ctx.session, account_id, ctx.on, ctx.rules,
+                                                                      ctx.service_off)
     return dict(memo[key])
 
 
@@ -280,6 +317,10 @@ def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> SubjectFacts:
     memo, key = ctx.session.info.get(ACCOUNT_FACTS_MEMO), ("period", account_id, ctx.on)
     if memo is not None and key in memo:
         return dict(memo[key])
+    ahead = _read_ahead(ctx.session, account_id, key) if memo is not None else None
+    if ahead is not None:
+        memo[key] = ahead
+        return dict(ahead)
     oldest = standing(ctx.session, account_id, ctx.on).oldest_unpaid_due
     period = oldest and ctx.session.scalar(select(Bill.period).where(Bill.account_id == account_id,
                                                                       Bill.due_on == oldest).order_by(Bill.id))
