@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.util import surface_selectables
 
 from engine.store.models import AuditEntry
 from engine.store.rows import insert_rows
@@ -83,8 +83,19 @@ def _write_held(session: Session) -> None:
 
 def _before_audit_query(state: Any) -> None:
     """A query of the audit log inside `batched` sees the rows held so far."""
-    if state.session.info.get(_HELD) and AuditEntry.__table__ in find_tables(state.statement, include_joins=True):
+    if state.session.info.get(_HELD) and _reads_the_log(state):
         _write_held(state.session)
+
+
+def _reads_the_log(state: Any) -> bool:
+    """Whether an ORM statement reads the audit log: by its entities or columns, or selecting from or joining it."""
+    if any(mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        return True
+    statement = state.statement  # what it selects from and joins, as written (cheaper than compiling its FROMs)
+    named = [*getattr(statement, "_from_obj", ()), *(join[0] for join in getattr(statement, "_setup_joins", ()))]
+    log = AuditEntry.__table__
+    return any(found is AuditEntry or found is log or log in surface_selectables(found) for found in named
+               if found is AuditEntry or hasattr(found, "_from_objects"))
 
 
 @contextmanager

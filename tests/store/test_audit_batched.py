@@ -53,3 +53,14 @@ def test_a_failed_batch_writes_nothing(db: Session) -> None:
     assert rows(db) == []
     note(db, 2)
     assert audit.verify_chain(db).intact
+
+
+def test_a_query_of_the_log_in_a_batch_sees_the_rows_held(db: Session) -> None:
+    """Whichever way a query reads the audit log, it sees the rows held so far."""
+    queries = [select(func.count()).select_from(AuditEntry), select(func.count(AuditEntry.id)),
+               select(func.count()).select_from(AuditEntry.__table__)]
+    for n, query in enumerate(queries, start=1):
+        with audit.batched(db):
+            note(db, n)
+            assert db.scalar(query) == n
+    assert audit.verify_chain(db).intact
