@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import audit
 from engine.accounts.deposit_refunds import refund_eligible_deposits
@@ -264,16 +264,22 @@ class DocumentSweep:
                             lambda tally, a=account_id: self._deposits(session, ctx, plan, a, tally))
         bulk_facts = {a: standing_facts(s) for a, s in owing.items()}
         work = {a: self._work(ctx, plan, opened, cases.get(a, []), bulk_facts.get(a)) for a in ids}
+        busy = [a for a in ids if work[a][0] or work[a][1]]
         if owing:  # the facts of every account with work to do, read ahead in a few queries
-            read_ahead(session, ctx.services.rules, ctx.as_of,
-                       {a: owing[a] for a in ids if a in owing and (work[a][0] or work[a][1])},
+            read_ahead(session, ctx.services.rules, ctx.as_of, {a: owing[a] for a in busy if a in owing},
                        ctx.services.workflows.states_tagged_by_version(SERVICE_OFF))
+        # The accounts with work, with their customers and properties, in the session for the chunk (held here, so
+        # the session keeps them): a letter's lines and a fee's lock then find them without a query each.
+        held = session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(busy))
+                               .options(joinedload(UtilityAccount.customer),
+                                        joinedload(UtilityAccount.property))).all() if busy else []
         try:
             for account_id in ids:
                 self._subject(session, ctx, plan, opened, account_id, labels.get(account_id, f"account {account_id}"),
                               work[account_id], periods.get(account_id), None)
         finally:
             session.info.pop(ACCOUNT_FACTS_READ, None)
+            del held
 
     def _periods(self, session: Session, workflows: WorkflowSet, plan: Plan, opened: Workflow | None, owing: dict,
                  cases: dict) -> dict:
