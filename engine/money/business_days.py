@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from engine.money.bounds import MoneyLimits
 from engine.money.gate import Books
 from engine.money.limits import ceiling_columns, limits_of_row
+from engine.store.kept_reads import kept_read
 from engine.store.models import CashDrawer, CitySettings, ClosedDay, LedgerEntry
 
 BOOKS_LOCK = 0x4F52_4449_4E41_4E43 & 0x7FFF_FFFF_FFFF_FFFF  # "ORDINANC": the advisory lock of the closed days
@@ -48,8 +49,17 @@ def closed_through(session: Session) -> date | None:
 
 
 def books(session: Session) -> Books:
-    """What the posting gate needs for one batch: the city's ceilings and the latest closed day (one query)."""
+    """What the posting gate needs for one batch: the city's ceilings and the latest closed day (one query).
+
+    The books' shared lock is taken every time (a savepoint rolled back lets go of it on PostgreSQL); the query is
+    made once a sweep chunk (engine.store.kept_reads): no day is closed, and no ceiling changed, inside one.
+    """
     _lock_books(session, exclusive=False)
+    return kept_read(session, "books", lambda: _read_books(session))
+
+
+def _read_books(session: Session) -> Books:
+    """The city's ceilings and the latest closed day, read."""
     latest = select(func.max(ClosedDay.business_date)).scalar_subquery()
     row = session.execute(select(latest, *ceiling_columns()).select_from(CitySettings)
                           .order_by(CitySettings.id).limit(1)).first()

@@ -1,12 +1,14 @@
 """Reads a batch job keeps for one chunk of its work: what cannot change while the chunk runs.
 
 A sweep's chunk reads the city's published payment order and the day the balances are kept
-for on every ledger read, hundreds of times a chunk for the same answer. Inside
+for on every ledger read, and the posting gate's books (ceilings, the latest closed day) on
+every posting, hundreds of times a chunk for the same answer. Inside
 `keeping_reads(session)` (engine.sweeps.documented wraps each chunk in it) `kept_read` reads
 each such thing once and hands out the same answer after that; outside it reads afresh every
-time. What is kept must not change inside the chunk's transaction: a rule is published, and
-the kept day rolled over, only by their own commands and the balances' roll-over sweep, never
-inside a chunk that keeps reads. A flush of a rule version, and the writer of the kept day
+time. What is kept must not change inside the chunk's transaction: a rule is published, a
+day closed, a ceiling changed and the kept day rolled over only by their own commands and the
+balances' roll-over sweep, never inside a chunk that keeps reads. A flush of a rule version,
+a closed day or the city's settings, and the writer of the kept day
 (engine.money.ledger.kept), forget every kept read all the same.
 """
 from __future__ import annotations
@@ -18,11 +20,11 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine.store.models import BalancesDay, RuleVersion
+from engine.store.models import BalancesDay, CitySettings, ClosedDay, RuleVersion
 
 KEPT_READS = "ordinance.kept_reads"
 _LISTENING = "ordinance.kept_reads.listening"
-_SOURCES = (RuleVersion, BalancesDay)  # a flush touching these forgets what was kept
+_SOURCES = (RuleVersion, BalancesDay, CitySettings, ClosedDay)  # a flush touching these forgets what was kept
 
 T = TypeVar("T")
 
