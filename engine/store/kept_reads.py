@@ -9,7 +9,10 @@ time. What is kept must not change inside the chunk's transaction: a rule is pub
 day closed, a ceiling changed and the kept day rolled over only by their own commands and the
 balances' roll-over sweep, never inside a chunk that keeps reads. A flush of a rule version,
 a closed day or the city's settings, and the writer of the kept day
-(engine.money.ledger.kept), forget every kept read all the same.
+(engine.money.ledger.kept), forget every kept read all the same. Standings worked out in the
+chunk (engine.money.ledger.standing) are kept too, each until a ledger entry of its account is
+flushed; the bulk ledger writers (engine.money.ledger.bulk) and any rollback, of a savepoint
+too, forget every kept read.
 """
 from __future__ import annotations
 
@@ -20,9 +23,10 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine.store.models import BalancesDay, CitySettings, ClosedDay, RuleVersion
+from engine.store.models import BalancesDay, CitySettings, ClosedDay, LedgerEntry, RuleVersion
 
 KEPT_READS = "ordinance.kept_reads"
+STANDINGS = "standings"  # the kept standings, by (account, day) (engine.money.ledger.standing)
 _LISTENING = "ordinance.kept_reads.listening"
 _SOURCES = (RuleVersion, BalancesDay, CitySettings, ClosedDay)  # a flush touching these forgets what was kept
 
@@ -30,10 +34,25 @@ T = TypeVar("T")
 
 
 def _forget_on_change(session: Session, _flush_context: Any) -> None:
-    """After a flush that wrote a rule version or the kept day, forget every kept read."""
+    """After a flush that wrote a rule version, the kept day or the books, forget every kept read; after one that
+    wrote ledger entries, the standings of their accounts."""
     kept = session.info.get(KEPT_READS)
-    if kept and any(isinstance(obj, _SOURCES) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if not kept:
+        return
+    flushed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _SOURCES) for obj in flushed):
         kept.clear()
+        return
+    standings = kept.get(STANDINGS)
+    posted = {obj.account_id for obj in flushed if isinstance(obj, LedgerEntry)}
+    if standings and posted:
+        for key in [key for key in standings if key[0] in posted]:
+            del standings[key]
+
+
+def _forget_on_rollback(session: Session, _rolled_back: Any) -> None:
+    """A rollback (of a savepoint too: a subject that failed) may have undone what a kept read saw: forget them all."""
+    forget_reads(session)
 
 
 @contextmanager
@@ -44,6 +63,7 @@ def keeping_reads(session: Session) -> Iterator[None]:
         return
     if not session.info.get(_LISTENING):
         event.listen(session, "after_flush", _forget_on_change)
+        event.listen(session, "after_soft_rollback", _forget_on_rollback)
         session.info[_LISTENING] = True
     session.info[KEPT_READS] = {}
     try:

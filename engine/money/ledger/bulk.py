@@ -21,6 +21,7 @@ from engine.money.ledger.kept import keep_balances
 from engine.money.ledger.posting import service_detail
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
+from engine.store.kept_reads import forget_reads
 from engine.store.rows import insert_rows
 
 
@@ -55,6 +56,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
                  reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
                  payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account, service=c.service)
             for c, a in zip(charges, admitted)]
+    forget_reads(session)  # a chunk's kept standings (engine.store.kept_reads) do not know these rows
     insert_rows(session, LedgerEntry.__table__, rows)
     # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row.
     by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.execute(
@@ -104,6 +106,7 @@ def post_payment_credits(session: Session, credits: list[NewPaymentCredit], *, n
                  reference=c.reference[:120], rule_id=None, rule_version=None, bill_id=None,
                  payment_id=c.payment_id, reverses_id=None, fund=a.fund, gl_account=a.gl_account)
             for c, a in zip(credits, admitted)]
+    forget_reads(session)  # a chunk's kept standings (engine.store.kept_reads) do not know these rows
     insert_rows(session, LedgerEntry.__table__, rows)
     # The new entries are the payment entries after the last id read above (ids only grow).
     wanted = {c.payment_id for c in credits}

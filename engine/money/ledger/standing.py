@@ -2,7 +2,10 @@
 
 Both use the same pure `age()`, with the city's payment order as published
 (engine.money.ledger.order); the bulk reader walks ledger rows in (account, id) order a
-chunk at a time, so memory stays flat however many accounts there are.
+chunk at a time, so memory stays flat however many accounts there are. Inside a sweep chunk
+(engine.store.kept_reads) an account's standing on a day is worked out once until a ledger
+entry of the account is flushed: a fee's keeping, the facts after it and the letter then
+read it once, not three times.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
 from engine.money.ledger.order import payment_orders
 from engine.rules.services import PaymentOrders
+from engine.store.kept_reads import STANDINGS, kept_read
 from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
@@ -32,8 +36,24 @@ def _posting(row) -> Posting:
     return Posting(row.id, row.amount_cents, row.effective_on, row.due_on, row.reverses_id, row.service)
 
 
+def _kept(session: Session) -> dict[tuple[int, date], Standing]:
+    """The standings worked out in this sweep chunk, by (account, day) (outside a chunk: an empty dict kept nowhere)."""
+    return kept_read(session, STANDINGS, dict)
+
+
+
+
 def standing(session: Session, account_id: int, as_of: date) -> Standing:
     """The account's standing on as_of: balance, past-due balance, days past due, aging."""
+    kept = _kept(session)
+    found = kept.get((account_id, as_of))
+    if found is None:
+        found = kept[(account_id, as_of)] = _standing(session, account_id, as_of)
+    return found
+
+
+def _standing(session: Session, account_id: int, as_of: date) -> Standing:
+    """The account's standing, read from its ledger."""
     rows = session.execute(select(*_COLUMNS).where(LedgerEntry.account_id == account_id,
                                                    LedgerEntry.effective_on <= as_of)).all()
     return age((_posting(row) for row in rows), as_of, payment_orders(session))
@@ -82,19 +102,24 @@ def standings(session: Session, as_of: date, account_ids: Iterable[int] | None =
 
     Credits pay in the city's published payment order, or in `orders` when given (a draft's, to preview it).
     """
+    published = orders is None
     orders = orders or payment_orders(session)
     if account_ids is None:
         for account_id, postings in _grouped(_rows_in_order(session, as_of, chunk)):
             yield account_id, age(postings, as_of, orders)
         return
     wanted = sorted(set(account_ids))
+    kept = _kept(session) if published else {}
     step = max(1, min(chunk, 1000))
     for start in range(0, len(wanted), step):
         ids = wanted[start:start + step]
-        rows = session.execute(_OF_ACCOUNTS, {"ids": ids, "as_of": as_of})
+        missing = [account_id for account_id in ids if (account_id, as_of) not in kept]
+        rows = session.execute(_OF_ACCOUNTS, {"ids": missing, "as_of": as_of}) if missing else ()
         found = {account_id: age(postings, as_of, orders) for account_id, postings in _grouped(rows)}
+        for account_id in missing:
+            kept[(account_id, as_of)] = found.get(account_id) or Standing(as_of=as_of)
         for account_id in ids:
-            yield account_id, found.get(account_id) or Standing(as_of=as_of)
+            yield account_id, kept[(account_id, as_of)]
 
 
 def statement(session: Session, account_id: int, as_of: date | None = None) -> list[dict]:
