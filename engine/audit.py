@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.util import surface_selectables
 
 from engine.store.models import AuditEntry
 from engine.store.rows import insert_rows
@@ -31,6 +30,7 @@ from engine.store.rows import insert_rows
 GENESIS = "0" * 64
 _TAIL = "ordinance.audit_tail"  # session.info: the chain's last hash, as this transaction has left it
 _LISTENING = "ordinance.audit_tail.listening"
+AUDIT_LOG = AuditEntry.__tablename__
 _WRITTEN = ("at", "actor", "action", "subject_type", "subject_id", "detail", "prev_hash", "hash")
 _HELD = "ordinance.audit_held"  # session.info inside `batched`: [(entry, the transaction it was recorded in)]
 
@@ -88,14 +88,17 @@ def _before_audit_query(state: Any) -> None:
 
 
 def _reads_the_log(state: Any) -> bool:
-    """Whether an ORM statement reads the audit log: by its entities or columns, or selecting from or joining it."""
-    if any(mapper.class_ is AuditEntry for mapper in state.all_mappers):
-        return True
-    statement = state.statement  # what it selects from and joins, as written (cheaper than compiling its FROMs)
-    named = [*getattr(statement, "_from_obj", ()), *(join[0] for join in getattr(statement, "_setup_joins", ()))]
-    log = AuditEntry.__table__
-    return any(found is AuditEntry or found is log or log in surface_selectables(found) for found in named
-               if found is AuditEntry or hasattr(found, "_from_objects"))
+    """Whether an ORM statement reads the audit log: a column, the entity or the table among what it selects,
+    selects from or joins, as written (looked at shallowly: the checks before every query of a chunk stay cheap)."""
+    statement = state.statement
+    written = [*getattr(statement, "_raw_columns", ()), *getattr(statement, "_from_obj", ()),
+               *(join[0] for join in getattr(statement, "_setup_joins", ()))]
+    for element in written:
+        if element is AuditEntry:
+            return True
+        if any(getattr(found, "name", None) == AUDIT_LOG for found in getattr(element, "_from_objects", ())):
+            return True
+    return False
 
 
 @contextmanager

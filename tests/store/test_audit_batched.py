@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -64,3 +64,14 @@ def test_a_query_of_the_log_in_a_batch_sees_the_rows_held(db: Session) -> None:
             note(db, n)
             assert db.scalar(query) == n
     assert audit.verify_chain(db).intact
+
+
+def test_a_query_joining_the_log_in_a_batch_sees_the_rows_held(db: Session) -> None:
+    """A query that joins the audit log to another table sees the rows held too."""
+    from engine.store.models import Case
+    from tests.factories import create_case
+    case = create_case(db)
+    with audit.batched(db):
+        note(db, case.id)
+        joined = select(func.count(Case.id)).join(AuditEntry, AuditEntry.subject_id == cast(Case.id, String))
+        assert db.scalar(joined) == 1
