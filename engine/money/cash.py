@@ -11,6 +11,7 @@ and account code (engine.money.chart).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -252,6 +253,25 @@ def gl_export(session: Session, business_date: date) -> list[dict]:
 def gl_export_csv(session: Session, business_date: date) -> bytes:
     """The day's GL export as CSV bytes: for a closed day, exactly the bytes kept at its close."""
     return closing.gl_export_csv(session, business_date)
+
+
+def export_gl(session: Session, business_date: date, *, user: User, now: datetime) -> bytes:
+    """The day's GL export for a person the city lets take it (its `gl_export` duty roles; supervisors and
+    administrators by default), with an audit row naming them and the digest of the bytes they took.
+
+    A CashError names who may when the city does not let them; nothing is recorded then.
+    """
+    if not user.active:
+        raise CashError(f"{user.username} is not an active user")
+    refused = duty_refusal(session, role=user.role, username=user.username, duty="gl_export")
+    if refused:
+        raise CashError(refused)
+    data = gl_export_csv(session, business_date)
+    audit.record(session, actor=user.username, action="cash.gl_export", subject_type="business_day",
+                 subject_id=business_date.isoformat(),
+                 detail={"closed": day_is_closed(session, business_date), "bytes": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest()}, at=now)
+    return data
 
 
 def counter_journal_csv(session: Session, business_date: date) -> bytes:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from click.testing import CliRunner
 
 from engine.store.db import make_engine, make_sessionmaker
+from engine.store.models import User
 from tests.ledger.billing_support import account_with_reads, reads_file
 from tests.ledger.money_support import payment_file
 from webapp.cli import main
@@ -30,6 +31,8 @@ def test_billing_payments_and_reports_from_the_command_line(committing_url, tmp_
     with sessions() as s, s.begin():
         home = account_with_reads(s, WINTER).number
         shop = account_with_reads(s, SHOP, meter_size='1"', rate_class="commercial").number
+        s.add(User(username="sam", full_name="Sam Supervisor", role="supervisor", password_hash="-",
+                   created_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
     env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
     reads = reads_file(tmp_path, [f"{home},2026-02-26,1000", "GHOST-1,2026-02-26,3", f"{shop},2026-02-26,1018"])
@@ -68,5 +71,5 @@ def test_billing_payments_and_reports_from_the_command_line(committing_url, tmp_
     assert by_account[("520", "4220")]["credit"] == str(Decimal("16.33") + Decimal("22.26") + Decimal("25.48")
                                                         + Decimal("102.48"))
     assert by_account[("100", "2310")]["credit"] == "16.48"  # franchise fees 4.64 + 11.84
-    gl = _csv(runner.invoke(main, ["reports", "gl-export", "--date", "2026-03-01"], env=env).stdout)
+    gl = _csv(runner.invoke(main, ["reports", "gl-export", "--date", "2026-03-01", "--as", "sam"], env=env).stdout)
     assert sum(Decimal(r["debit"]) for r in gl) == sum(Decimal(r["credit"]) for r in gl) == Decimal("346.11")

@@ -3,6 +3,7 @@ supervisors and administrators by default; a change waits for a second administr
 checks it at each page and at `ordinance cash close-day`."""
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 
@@ -145,3 +146,53 @@ def test_the_return_command_asks_the_city_setting_of_its_actor(cli, committing_d
     assert returned.exit_code == 0 and f"Payment {payment_id} returned" in returned.output
     with committing_db() as session:
         assert session.get(Payment, payment_id).status == "returned"
+
+
+def test_the_gl_export_command_asks_the_city_setting_of_its_user(cli, committing_db, tmp_path):
+    """`ordinance reports gl-export --as`: a clerk is refused by default (exit 2, who may, no file, no audit row);
+    a stranger and a disabled supervisor are refused; a supervisor gets the export and an audit row naming them;
+    a clerk does once the city lets clerks."""
+    with committing_db() as session:
+        session.add_all([User(username="cal", full_name="Cal Clerk", role="clerk", password_hash="-", created_at=NOW),
+                         User(username="sam", full_name="Sam Supervisor", role="supervisor", password_hash="-",
+                              created_at=NOW),
+                         User(username="old", full_name="Old Supervisor", role="supervisor", password_hash="-",
+                              created_at=NOW, active=False)])
+        save_city(session)
+        session.commit()
+    out = tmp_path / "gl.csv"
+    asked = ("reports", "gl-export", "--date", DAY, "--output", str(out), "--as")
+
+    def audit_rows(session) -> list[AuditEntry]:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "cash.gl_export")
+                                    .order_by(AuditEntry.id)))
+
+    refused = cli(*asked, "cal")
+    assert refused.exit_code == 2, refused.output
+    assert ("only supervisors and administrators may download the day's GL export and counter journal here "
+            "(cal is a clerk)") in refused.output and "nothing was exported" in refused.output
+    stranger = cli(*asked, "nobody")
+    assert stranger.exit_code == 2 and "--as: no user 'nobody'" in stranger.output
+    disabled = cli(*asked, "old")
+    assert disabled.exit_code == 2 and "old is not an active user" in disabled.output
+    assert not out.exists()
+    with committing_db() as session:
+        assert audit_rows(session) == []
+    missing = cli("reports", "gl-export", "--date", DAY)
+    assert missing.exit_code == 2 and "--as" in missing.output
+
+    taken = cli(*asked, "sam")
+    assert taken.exit_code == 0, taken.output
+    assert out.read_bytes().startswith(b"date,fund,account,account_name,debit,credit")
+    with committing_db() as session:
+        [entry] = audit_rows(session)
+        assert (entry.actor, entry.subject_type, entry.subject_id) == ("sam", "business_day", DAY)
+        assert entry.detail["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+        grant_duty(session, "gl_export", ["clerk", "supervisor", "admin"])
+        session.commit()
+    out.unlink()
+    clerk = cli(*asked, "cal")
+    assert clerk.exit_code == 0, clerk.output
+    assert out.exists()
+    with committing_db() as session:
+        assert [entry.actor for entry in audit_rows(session)] == ["sam", "cal"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.exports import FORMULA_STARTS, NUMBER_COLUMNS, PLAIN_NUMBER
 from engine.money import ledger
+from engine.store.models import User
 from tests.factories import NOW, create_account, create_case, create_customer
 from tests.web.pages import TODAY, fixed_clock  # noqa: F401  (fixture)
 
@@ -78,6 +79,8 @@ def test_every_csv_download_of_the_pages_is_spreadsheet_safe(fixed_clock, superv
 def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
     with committing_db() as session, session.begin():
         customers_named_like_formulas(session)
+        session.add(User(username="sam", full_name="Sam Supervisor", role="supervisor", password_hash="-",
+                         created_at=NOW))
     exports = {
         "aging": ("reports", "aging", "--as-of", DAY),
         "aging-by-service": ("reports", "aging-by-service", "--as-of", DAY),
@@ -86,7 +89,7 @@ def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
         "rate-summary": ("reports", "rate-summary", "--period", "2026-01"),
         "daily-receipts": ("reports", "daily-receipts", "--date", DAY),
         "trial-balance": ("reports", "trial-balance", "--as-of", DAY),
-        "gl-export": ("reports", "gl-export", "--date", DAY),
+        "gl-export": ("reports", "gl-export", "--date", DAY, "--as", "sam"),
         "phone-export": ("sweep", "phone-export", "--as-of", DAY),
         "balancing": ("cash", "balancing", "--date", DAY),
     }

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 
 import click
+from sqlalchemy import select
 
 from engine.exports import write_csv
 from engine.money import reports
-from webapp.cli.context import CityContext, city_date_option, pass_city
+from engine.store.models import User
+from webapp.cli.context import USAGE_ERROR, CityContext, city_date_option, fail, pass_city
 
 
 def _write(rows: Iterable[dict], output) -> None:
@@ -106,16 +108,29 @@ def trial_balance_command(city: CityContext, as_of: date, output: str | None) ->
 
 @command.command("gl-export")
 @city_date_option("--date", "day", help="The business day")
+@click.option("--as", "as_user", required=True, metavar="USERNAME",
+              help="Who takes the export: an active user the city lets (its gl_export duty).")
 @click.option("--output", type=click.Path(dir_okay=False))
 @pass_city
-def gl_export_command(city: CityContext, day: date, output: str | None) -> None:
-    """The day's general-ledger journal by fund and account code (balanced); a closed day's as kept at its close."""
-    from engine.money.cash import gl_export_csv
+def gl_export_command(city: CityContext, day: date, as_user: str, output: str | None) -> None:
+    """The day's general-ledger journal by fund and account code (balanced); a closed day's as kept at its close.
 
-    with city.session() as session:
-        data = gl_export_csv(session, day)
-    if output:
-        with open(output, "wb") as handle:
-            handle.write(data)
-    else:
-        click.echo(data, nl=False)  # bytes: written as they are
+    Only for someone the city lets export to the GL (`--as`); the audit row `cash.gl_export` names them. Anyone
+    else is refused (exit 2) and nothing is written.
+    """
+    from engine.money.cash import CashError, export_gl
+
+    with city.transaction() as session:
+        user = session.scalar(select(User).where(User.username == as_user))
+        if user is None:
+            fail(f"--as: no user {as_user!r}; the GL export is taken by a member of staff the city lets",
+                 USAGE_ERROR)
+        try:
+            data = export_gl(session, day, user=user, now=city.now())
+        except CashError as refused:
+            fail(f"--as: {refused}; nothing was exported", USAGE_ERROR)
+        if output:
+            with open(output, "wb") as handle:
+                handle.write(data)
+        else:
+            click.echo(data, nl=False)  # bytes: written as they are
