@@ -1,10 +1,13 @@
 """Factory functions for tests: believable records with overridable fields."""
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from engine import city as city_module, two_person
@@ -82,11 +85,19 @@ def create_license(db: Session, business: Business | None = None, **overrides: A
     return lic
 
 
+@functools.cache
+def sample_version(workflow_id: str) -> int:
+    """The version of a sample workflow in workflows/ (a case opened today is on it); 1 for another workflow."""
+    path = Path(__file__).resolve().parent.parent / "workflows" / f"{workflow_id}.yaml"
+    return int(yaml.safe_load(path.read_text(encoding="utf-8"))["version"]) if path.exists() else 1
+
+
 def create_case(db: Session, **overrides: Any) -> Case:
-    """An open delinquency case on a new account."""
-    values: dict[str, Any] = dict(workflow_id="delinquency", workflow_version=1, subject_type="utility_account",
+    """An open delinquency case on a new account (on the version of workflows/ unless told)."""
+    values: dict[str, Any] = dict(workflow_id="delinquency", subject_type="utility_account",
                                   state="past_due", fields={}, opened_at=NOW, opened_by="sweep:delinquency")
     values.update(overrides)
+    values.setdefault("workflow_version", sample_version(values["workflow_id"]))
     if "subject_id" not in values:
         account = create_account(db)
         values.update(subject_id=account.id, account_id=account.id)

@@ -27,7 +27,8 @@ from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.store.models import WorkflowVersion
 from engine.roles import role_ids
-from engine.workflow.definitions import WorkflowSet, read_files
+from engine.workflow.definitions import WorkflowSet, load_workflow, read_files
+from engine.workflow.form import new_version
 from engine.workflow.model import Workflow
 
 THINGS = "workflow versions"
@@ -136,11 +137,35 @@ def _publish_problems(session: Session, changed: list[tuple[Workflow, WorkflowVe
     return problems
 
 
+def _dated(session: Session, workflow: Workflow, rules: RuleLibrary, on: date) -> Workflow:
+    """A definition without a day of its own as the store keeps it: a new version after a published one opens cases
+    from `on` (`effective:` added after `version:`); a published version, from the day it was published with.
+
+    So the sample set, its changed workflows numbered anew, publishes into a store that has their earlier versions,
+    and importing the same folder again finds them unchanged. Other definitions are as they are.
+    """
+    if workflow.effective is not None:
+        return workflow
+    rows = published_rows(session, workflow.id)
+    same = next((row for row in rows if row.version == workflow.version), None)
+    if same is not None:
+        day = same.effective
+    else:
+        day = on if rows and max(row.version for row in rows) < workflow.version else None
+    if day is None:
+        return workflow
+    return load_workflow(new_version(workflow.text, workflow.version, day), workflow.source, rules,
+                         role_ids(session))
+
+
 def import_workflows(session: Session, workflows: Iterable[Workflow], rules: RuleLibrary, *, actor: str,
-                     now: datetime, today: date, author: str | None = None,
-                     approver: str | None = None) -> WorkflowImport:
-    """Store every new or changed definition, all or nothing: published when approved, else drafts; audited."""
-    workflows = sorted(workflows, key=lambda w: w.key)
+                     now: datetime, today: date, author: str | None = None, approver: str | None = None,
+                     effective: date | None = None) -> WorkflowImport:
+    """Store every new or changed definition, all or nothing: published when approved, else drafts; audited.
+
+    A new version of a published workflow that names no day of its own opens cases from `effective` (None: today).
+    """
+    workflows = sorted((_dated(session, w, rules, effective or today) for w in workflows), key=lambda w: w.key)
     replaced = {w.key for w in workflows}
     WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
     first_set_up = not has_published_workflows(session)
@@ -165,13 +190,14 @@ def import_workflows(session: Session, workflows: Iterable[Workflow], rules: Rul
 
 
 def import_folder(session: Session, folder: str | Path, rules: RuleLibrary, *, actor: str, now: datetime,
-                  today: date, author: str | None = None, approver: str | None = None) -> WorkflowImport:
+                  today: date, author: str | None = None, approver: str | None = None,
+                  effective: date | None = None) -> WorkflowImport:
     """Import every definition under a folder, all or nothing (see import_workflows)."""
     read, errors = read_files([folder], rules, role_ids(session))
     if errors:
         raise DocumentErrors(errors)
     return import_workflows(session, read, rules, actor=actor, now=now, today=today, author=author,
-                            approver=approver)
+                            approver=approver, effective=effective)
 
 
 def export_path(row: WorkflowVersion, newest: bool) -> Path:

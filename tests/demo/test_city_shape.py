@@ -158,7 +158,7 @@ def test_open_cases_follow_the_workflows(city: Engine) -> None:
             assert events[-1].to_state == case.state and all(e.on_date <= AS_OF for e in events)
             if case.workflow_id == "delinquency":
                 assert case.subject_type == "utility_account" and case.account_id == case.subject_id
-                assert case.state in PATH and case.workflow_version == 1
+                assert case.state in PATH and case.workflow_version == 2  # workflows/delinquency.yaml
                 assert aged[case.account_id].days_past_due > 0
                 assert [e.to_state for e in events] == list(PATH[:len(events)])
                 assert case.fields["period"] < AS_OF.isoformat()[:7]
@@ -233,7 +233,7 @@ def test_every_account_s_balance_is_kept_as_its_ledger_gives_it(city: Engine) ->
 
 
 def test_the_workflows_are_published_in_the_rule_store_like_the_rules(city: Engine) -> None:
-    """The sample city's five workflows, version 1 each, published by the demo's import byte for byte."""
+    """The sample city's five workflows, each at the version workflows/ gives, published by the demo's import byte for byte."""
     from pathlib import Path
 
     from engine.store.models import WorkflowVersion
@@ -242,8 +242,8 @@ def test_the_workflows_are_published_in_the_rule_store_like_the_rules(city: Engi
     with Session(city) as session:
         rows = session.scalars(select(WorkflowVersion).order_by(WorkflowVersion.workflow_id)).all()
         assert [(r.workflow_id, r.version, r.status, r.author, r.approver) for r in rows] == [
-            (name, 1, "published", "import", "import") for name in ("adjustments", "delinquency", "licensing", "liens",
-                                                                     "refunds")]
+            (name, version, "published", "import", "import") for name, version in (
+                ("adjustments", 1), ("delinquency", 2), ("licensing", 2), ("liens", 1), ("refunds", 1))]
         assert all(r.yaml_text.encode("utf-8") == (folder / f"{r.workflow_id}.yaml").read_bytes() for r in rows)
         imported = session.scalars(select(AuditEntry).where(AuditEntry.action == "workflow.import")).one()
         assert imported.actor == "demo" and len(imported.detail["published"]) == 5

@@ -94,11 +94,11 @@ def test_the_draft_page_draws_the_draft_beside_the_published_version_with_its_ch
         fixed_clock, workflow_store_of_city, supervisor):
     from tests.workflow.test_diagram import changed_delinquency_text
 
-    text = changed_delinquency_text().replace("version: 2\n", "version: 2\neffective: 2026-06-01\n", 1)
+    text = changed_delinquency_text().replace("version: 3\n", "version: 3\neffective: 2026-06-01\n", 1)
     saved = supervisor.post("/workflows/delinquency/draft", data={"text": text, "save": "Save draft"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "The draft beside the published version 1" in page
+    assert "The draft beside the published version 2" in page
     published = page[page.index('id="published-diagram"'):page.index('id="draft-diagram"')]
     drawn = page[page.index('id="draft-diagram"'):page.index('id="draft-changes-words"')]
     assert published.count("<svg") == 1 and drawn.count("<svg") == 1

@@ -7,6 +7,7 @@ import pytest
 
 from tests.web.pages import REPO, fixed_clock  # noqa: F401  (fixture)
 from tests.workflow.test_diagram import changed_delinquency_text
+from tests.factories import sample_version
 from tests.web.test_case_pages import reminded_case
 
 WORKFLOWS = ("delinquency", "licensing", "refunds", "liens")
@@ -14,7 +15,7 @@ WORKFLOWS = ("delinquency", "licensing", "refunds", "liens")
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
 @pytest.mark.parametrize("path", ["/workflows/", *(f"/workflows/{w}" for w in WORKFLOWS),
-                                  "/workflows/delinquency?version=1"])
+                                  "/workflows/delinquency?version=2"])
 def test_every_staff_role_opens_the_workflow_pages(fixed_clock, login_as, role, path):
     assert login_as(role).get(path).status_code == 200
 
@@ -27,7 +28,7 @@ def test_a_stranger_is_sent_to_sign_in(client, path):
 def test_the_list_links_each_workflow_and_the_menu_offers_it(fixed_clock, clerk):
     page = clerk.get("/workflows/").get_data(as_text=True)
     for workflow_id in WORKFLOWS:
-        assert f'href="/workflows/{workflow_id}?version=1"' in page
+        assert f'href="/workflows/{workflow_id}?version={sample_version(workflow_id)}"' in page
     assert 'href="/workflows/"' in clerk.get("/").get_data(as_text=True)
 
 
@@ -52,7 +53,7 @@ def test_an_unknown_workflow_or_version_is_a_404_that_says_so(fixed_clock, clerk
 def test_a_case_page_links_its_workflows_diagram(fixed_clock, clerk, db):
     case = reminded_case(db)
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert 'href="/workflows/delinquency?version=1"' in page
+    assert 'href="/workflows/delinquency?version=2"' in page
 
 
 def test_two_versions_of_a_workflow_are_compared_in_one_drawing(fixed_clock, app, login_as, tmp_path):
@@ -60,16 +61,16 @@ def test_two_versions_of_a_workflow_are_compared_in_one_drawing(fixed_clock, app
     folder.mkdir()
     for path in (REPO / "workflows").glob("*.yaml"):
         (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "delinquency-v2.yaml").write_text(changed_delinquency_text(), encoding="utf-8")
+    (folder / "delinquency-v3.yaml").write_text(changed_delinquency_text(), encoding="utf-8")
     app.config["WORKFLOWS_DIR"] = str(folder)
     clerk = login_as("clerk")
     newest = clerk.get("/workflows/delinquency").get_data(as_text=True)
-    assert "version 2" in newest and 'href="/workflows/delinquency/changes?older=1&amp;newer=2"' in newest
-    page = clerk.get("/workflows/delinquency/changes?older=1&newer=2").get_data(as_text=True)
+    assert "version 3" in newest and 'href="/workflows/delinquency/changes?older=2&amp;newer=3"' in newest
+    page = clerk.get("/workflows/delinquency/changes?older=2&newer=3").get_data(as_text=True)
     assert 'id="state_in_court"' in page and 'stroke="#1a7f37"' in page and 'stroke-dasharray' in page
     assert "<th scope=\"row\">File in small claims court</th><td>added</td>" in page
     assert "<th scope=\"row\">Waive the reconnection fee</th><td>removed</td>" in page
     assert "<th scope=\"row\">Payment plan in default (60 days behind)</th><td>changed</td>" in page
     assert "Mail the past-due reminder</th>" not in page  # unchanged: drawn, not listed
-    assert clerk.get("/workflows/delinquency/changes?older=2&newer=1").status_code == 404
-    assert clerk.get("/workflows/delinquency/changes?older=1&newer=7").status_code == 404
+    assert clerk.get("/workflows/delinquency/changes?older=3&newer=2").status_code == 404
+    assert clerk.get("/workflows/delinquency/changes?older=2&newer=7").status_code == 404

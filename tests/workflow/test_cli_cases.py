@@ -36,7 +36,7 @@ def test_open_steps_take_and_show(cases, license_id):
     """A clerk opens a license case, sees the steps, takes one, and the history shows it."""
     opened = cases("open", "licensing", "--subject", str(license_id), "--as", "carla")
     assert opened.exit_code == 0, opened.output
-    assert opened.stdout == "Opened case 1: licensing v1, applied (version 1)\n"
+    assert opened.stdout == "Opened case 1: licensing v2, applied (version 1)\n"
     steps = cases("steps", "1", "--as", "carla")
     assert steps.exit_code == 0
     assert steps.stdout.splitlines()[:3] == [

@@ -40,7 +40,7 @@ def test_import_then_export_gives_back_the_workflows_folder(run, tmp_path):
     assert empty.exit_code == 1 and "the rule store has no published workflows" in empty.output
     first = run("import", str(WORKFLOWS))
     assert first.exit_code == 0, first.output
-    assert "published delinquency version 1 (revision 1)" in first.stdout
+    assert "published delinquency version 2 (revision 1)" in first.stdout
     assert first.stdout.endswith("5 published, 0 drafted, 0 unchanged\n")
     exported = run("export", str(tmp_path / "out"))
     assert (exported.exit_code, exported.stdout) == (0, f"5 definitions written to {tmp_path / 'out'}\n")

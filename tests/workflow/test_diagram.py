@@ -62,8 +62,9 @@ def test_a_delinquency_step_says_who_takes_it_and_what_it_needs(catalog):
 
 
 def changed_delinquency_text() -> str:
-    """A modified copy of delinquency.yaml, as version 2: a state and a step added, a step removed, a guard changed."""
-    text = DELINQUENCY.replace("version: 1\n", "version: 2\n", 1)
+    """A modified copy of delinquency.yaml, as version 3: a state and a step added, a step removed, a guard changed."""
+    text = DELINQUENCY.replace("version: 2\n", "version: 3\n", 1)
+    assert "\nversion: 3\n" in text
     text = text.replace("  on_hold:         {label: On hold}\n",
                         "  on_hold:         {label: On hold}\n  in_court:        {label: In small claims court}\n", 1)
     text = text.replace("    when: {fact: plan_days_behind, gte: 60}", "    when: {fact: plan_days_behind, gte: 45}", 1)

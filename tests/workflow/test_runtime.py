@@ -18,7 +18,7 @@ from samplecity.city import APPROVAL_ROLE_IDS
 
 ON = date(2026, 3, 2)
 
-LICENSING_V2 = (REPO / "workflows" / "licensing.yaml").read_text().replace("version: 1", "version: 2").replace(
+LICENSING_V3 = (REPO / "workflows" / "licensing.yaml").read_text().replace("version: 2", "version: 3").replace(
     """  - id: start_review
     label: Start the review
     from: applied
@@ -63,20 +63,20 @@ transitions:
 
 @pytest.fixture()
 def two_versions(tmp_path, catalog) -> Catalog:
-    """The city's workflows plus licensing version 2 and a workflow whose step fails halfway."""
+    """The city's workflows plus licensing version 3 and a workflow whose step fails halfway."""
     folder = tmp_path / "workflows"
     shutil.copytree(REPO / "workflows", folder)
-    (folder / "licensing-v2.yaml").write_text(LICENSING_V2)
+    (folder / "licensing-v3.yaml").write_text(LICENSING_V3)
     (folder / "failing.yaml").write_text(FAILING)
     return Catalog(rules=catalog.rules, workflows=WorkflowSet.from_folder(folder, catalog.rules, APPROVAL_ROLE_IDS))
 
 
 def test_a_case_keeps_the_version_it_was_opened_under(db, staff, catalog, two_versions):
-    """Opened under v1, the case walks v1 after v2 is published; a new case opens on v2 and asks for its form."""
+    """Opened under v2, the case walks v2 after v3 is published; a new case opens on v3 and asks for its form."""
     first, second = (create_license(db, status="applied", issued_on=None, expires_on=None) for _ in range(2))
     old = services.open_case(db, catalog, "licensing", first.id, actor="carla", on=ON, now=at(ON))
     new = services.open_case(db, two_versions, "licensing", second.id, actor="carla", on=ON, now=at(ON))
-    assert (old.workflow_version, new.workflow_version) == (1, 2)
+    assert (old.workflow_version, new.workflow_version) == (2, 3)
     old_step = services.steps_for(db, two_versions, old.id, user="carla", on=ON)[0]
     new_step = services.steps_for(db, two_versions, new.id, user="carla", on=ON)[0]
     assert (old_step.label, old_step.form) == ("Start the review", [])
@@ -179,9 +179,9 @@ def test_opening_at_an_unknown_or_final_state_is_refused_and_leaves_nothing(db, 
     """No such state, or a final one: a CaseError naming it, and no case, event or audit row."""
     lic = create_license(db)
     audits = db.scalar(select(func.count()).select_from(AuditEntry))
-    with pytest.raises(CaseError, match=r"^licensing version 1 has no state 'nowhere'$"):
+    with pytest.raises(CaseError, match=r"^licensing version 2 has no state 'nowhere'$"):
         services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="nowhere")
-    final = r"^licensing version 1: state 'closed' is final; a case cannot be opened in it$"
+    final = r"^licensing version 2: state 'closed' is final; a case cannot be opened in it$"
     with pytest.raises(CaseError, match=final):
         services.open_case(db, catalog, "licensing", lic.id, actor="carla", on=ON, now=at(ON), state="closed")
     assert db.scalar(select(func.count()).select_from(Case)) == 0

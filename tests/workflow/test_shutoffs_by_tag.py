@@ -20,7 +20,7 @@ from engine.workflow.definitions import WorkflowSet, load_workflow
 from engine.workflow.model import SERVICE_OFF
 from engine.workflow.runtime import case_facts
 from samplecity.city import APPROVAL_ROLE_IDS
-from tests.factories import NOW, create_case
+from tests.factories import NOW, create_case, sample_version
 
 DELINQUENCY = (Path(__file__).parents[2] / "workflows" / "delinquency.yaml").read_text(encoding="utf-8")
 ON = date(2026, 6, 1)
@@ -41,8 +41,9 @@ def renamed(text: str) -> str:
 
 
 def walk(db, workflow_id: str, steps: list[tuple[date, str, str, str]]) -> int:
-    """A case of the workflow whose events are these (day, step, from, to); its account's id."""
-    case = create_case(db, workflow_id=workflow_id, state=steps[-1][3])
+    """A case of the workflow (the sample delinquency's text, at its version) whose events are these (day, step,
+    from, to); its account's id."""
+    case = create_case(db, workflow_id=workflow_id, workflow_version=sample_version("delinquency"), state=steps[-1][3])
     for day, step, from_state, to_state in steps:
         db.add(CaseEvent(case_id=case.id, at=NOW, on_date=day, actor="clerk", step=step, from_state=from_state,
                          to_state=to_state, form={}, rules=[], explanation=[]))
@@ -63,7 +64,7 @@ def test_renamed_steps_are_still_shutoffs_and_reconnections(db, catalog):
     workflow = load_workflow(text, "arrears.yaml", catalog.rules, APPROVAL_ROLE_IDS)
     workflows = WorkflowSet({workflow.key: workflow})
     service_off = workflows.states_tagged_by_version(SERVICE_OFF)
-    assert service_off == {("arrears", 1): ("service_cut",)}
+    assert service_off == {("arrears", 2): ("service_cut",)}
     account_id = walk(db, "arrears", HISTORY)
     facts = facts_for_account(db, account_id, ON, MEASURES, service_off)
     # two shut-offs (the waiver stays in the state: no event), one reconnection
@@ -85,4 +86,4 @@ def test_without_the_tag_no_step_is_a_shutoff(db, catalog):
 
 
 def test_the_sample_city_tags_its_disconnected_state(catalog):
-    assert catalog.workflows.states_tagged_by_version(SERVICE_OFF) == {("delinquency", 1): ("disconnected",)}
+    assert catalog.workflows.states_tagged_by_version(SERVICE_OFF) == {("delinquency", 2): ("disconnected",)}

@@ -18,7 +18,7 @@ import click
 
 from engine.rulebook.catalog_source import current_rules
 from engine.rules.errors import DocumentErrors
-from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 from webapp.cli.failures import CityGroup
 
 WORKFLOWS_DIR = "workflows"
@@ -41,13 +41,18 @@ def command() -> None:
 @click.argument("folder", required=False, default=WORKFLOWS_DIR, type=click.Path())
 @click.option("--author", help="Who drafted the definitions (a supervisor or administrator).")
 @click.option("--approver", help="Who approves them: a second person publishes them at once.")
+@click.option("--effective", type=CITY_DATE, default=None,
+              help="The day a new version without an effective: day of its own opens cases (default: today).")
 @pass_city
-def import_command(city: CityContext, folder: str, author: str | None, approver: str | None) -> None:
+def import_command(city: CityContext, folder: str, author: str | None, approver: str | None,
+                   effective: date | None) -> None:
     """Load a workflows folder into the rule store, all or nothing: new and changed definitions become revisions.
 
     Into a store without workflows (the city's first set-up, or a database from before
     workflows were published) they are published by the system's import; afterwards they
-    are drafts, unless --author and --approver name two people.
+    are drafts, unless --author and --approver name two people. A new version of a
+    published workflow that names no effective: day opens new cases from --effective
+    (today unless given); cases already open stay on their version.
     """
     from engine.rulebook import workflow_store
 
@@ -55,11 +60,13 @@ def import_command(city: CityContext, folder: str, author: str | None, approver:
         with city.transaction() as session:
             rules = current_rules(session, RULES_DIR)
             report = workflow_store.import_folder(session, folder, rules, actor=actor(), now=city.now(),
-                                                  today=city.today, author=author, approver=approver)
+                                                  today=city.today, author=author, approver=approver,
+                                                  effective=effective)
     except DocumentErrors as errors:
         _errors(errors, "nothing imported")
     for row in report.published:
-        click.echo(f"published {row.workflow_id} version {row.version} (revision {row.revision})")
+        click.echo(f"published {row.workflow_id} version {row.version} (revision {row.revision})"
+                   + (f", opening new cases from {row.effective}" if row.effective else ""))
     for row in report.drafted:
         click.echo(f"drafted {row.workflow_id} version {row.version} (revision {row.revision}); publish it with "
                    f"`ordinance workflows publish {row.workflow_id} --revision {row.revision} --approver USER`")
