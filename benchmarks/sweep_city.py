@@ -26,6 +26,7 @@ from engine.money.ledger.aging import Posting, Standing, age
 from engine.money.ledger.kept import balance_row, service_rows
 from engine.rules.calendar import city_calendar
 from engine.rules.library import RuleLibrary
+from engine.rules.yamlsafe import read_yaml
 from samplecity.city import city_settings_row
 
 NIGHT = date(2026, 11, 13)  # the day after cycle D's October bill was due
@@ -37,6 +38,13 @@ LAST = ("Garcia", "Smith", "Nguyen", "Johnson", "Lopez", "Brown", "Chen", "Mille
 BALANCE_COLUMNS = ("account_id", "balance_cents", "past_due_cents", "oldest_unpaid_due", "current_cents",
                    "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 STAMP = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.000000")
+
+
+def delinquency_version(rules_dir: Path) -> int:
+    """The version of the sample delinquency workflow (the workflows folder beside the rules): yesterday's cases
+    were opened on it."""
+    text = (rules_dir.parent / "workflows" / "delinquency.yaml").read_text(encoding="utf-8")
+    return int(read_yaml(text, "delinquency.yaml").data["version"])
 
 
 def timelines(rules_dir: Path) -> dict[tuple[str, str], dict[str, date]]:
@@ -101,8 +109,8 @@ def open_case(standing: Standing, bills: list, lines: dict, night: date) -> tupl
     return "shutoff_notice", fields
 
 
-def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[tuple]]]:
-    """Rows for each table, BATCH accounts at a time."""
+def batches(accounts: int, lines: dict, night: date, version: int) -> Iterator[dict[str, list[tuple]]]:
+    """Rows for each table, BATCH accounts at a time (the cases on that version of the delinquency workflow)."""
     entry_id = 0
     case_id = 0
     for start in range(1, accounts + 1, BATCH):
@@ -130,7 +138,7 @@ def batches(accounts: int, lines: dict, night: date) -> Iterator[dict[str, list[
             found = open_case(standing, bills, lines, night)
             if found:
                 case_id += 1
-                rows["cases"].append((case_id, "delinquency", 1, "utility_account", n, n, found[0],
+                rows["cases"].append((case_id, "delinquency", version, "utility_account", n, n, found[0],
                                       json.dumps(found[1]), STAMP, "sweep:delinquency", 2))
         yield rows
 
@@ -179,7 +187,7 @@ def generate(path: str | Path, accounts: int, rules_dir: str | Path = "rules", n
         connection.execute("BEGIN")
         save_city(connection)
         keep_balances_from(connection, night - timedelta(days=1))
-        for rows in batches(accounts, lines, night):
+        for rows in batches(accounts, lines, night, delinquency_version(Path(rules_dir))):
             for table, statement in INSERTS.items():
                 connection.executemany(statement, rows[table])
                 written[table] += len(rows[table])
