@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from collections.abc import Mapping
-from typing import TypeAlias, Union
+from collections.abc import Callable, Mapping
+from typing import TypeAlias, TypeVar, Union
 
 from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
 from engine.rules.results import as_text
 from engine.rules.types import Facts, YamlValue
+from engine.rules.yamlsafe import join_key
 
 COMBINATORS = ("all", "any", "not")
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
@@ -45,24 +46,40 @@ def comparison_words(op: str, literal: object) -> str:
     return f"{SYMBOLS[op]} {shown(literal)}"
 
 
-def condition_words(raw: object) -> str:
-    """A `when:` as written, in the trace's words: `days_past_due >= 90 and (sewer == true or ...)`."""
+Piece = TypeVar("Piece")
+
+
+def condition_pieces(raw: object, literal: Callable[[object, str], list[str | Piece]],
+                     path: str = "") -> list[str | Piece]:
+    """A `when:` as written, in the trace's words, as pieces: words, and what `literal` makes of each value compared
+    with (given its path under `path`); joined with `shown` literals, it is `condition_words`."""
     if not isinstance(raw, Mapping) or not raw:
-        return "always"
+        return ["always"]
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
-        parts = [condition_words(part) for part in raw[key]]
-        joined = (" and " if key == "all" else " or ").join(
-            f"({words})" if len(parts) > 1 and isinstance(part, Mapping) and ("all" in part or "any" in part) else words
-            for part, words in zip(raw[key], parts))
-        return joined
+        pieces: list[str | Piece] = []
+        for i, part in enumerate(raw[key]):
+            inner = condition_pieces(part, literal, f"{path}.{key}[{i}]")
+            if len(raw[key]) > 1 and isinstance(part, Mapping) and ("all" in part or "any" in part):
+                inner = ["(", *inner, ")"]
+            pieces += ([" and " if key == "all" else " or "] if i else []) + inner
+        return pieces
     if "not" in raw:
-        return f"not ({condition_words(raw['not'])})"
+        return ["not (", *condition_pieces(raw["not"], literal, f"{path}.not"), ")"]
     if "fact" in raw:
-        tests = " and ".join(comparison_words(op, value) for op, value in raw.items() if op != "fact")
-        return f"{raw['fact']} {tests}"
+        pieces = [f"{raw['fact']} "]
+        for n, (op, value) in enumerate((op, v) for op, v in raw.items() if op != "fact"):
+            pieces += [" and "] if n else []
+            pieces += [comparison_words(op, value)] if op == "exists" else \
+                [f"{SYMBOLS[op]} ", *literal(value, join_key(path, op))]
+        return pieces
     (fact, value), = raw.items()
-    return f"{fact} {comparison_words('eq', value)}"
+    return [f"{fact} {SYMBOLS['eq']} ", *literal(value, join_key(path, fact))]
+
+
+def condition_words(raw: object) -> str:
+    """A `when:` as written, in the trace's words: `days_past_due >= 90 and (sewer == true or ...)`."""
+    return "".join(condition_pieces(raw, lambda value, _path: [shown(value)]))
 
 
 def value_family(value: object) -> str:

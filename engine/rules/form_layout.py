@@ -15,7 +15,7 @@ import calendar as month_calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from engine.rules.conditions import COMBINATORS, SYMBOLS, comparison_words, shown
+from engine.rules.conditions import COMBINATORS, condition_pieces, shown
 from engine.rules.editing import Cell
 from engine.rules.kinds.criteria import HIT_WORDS
 from engine.rules.months import first_of_month, months_in
@@ -190,28 +190,7 @@ def _literal(value: YamlValue, path: str, cells: dict[str, Cell]) -> list[Piece]
 
 def _condition_pieces(raw: YamlValue, path: str, cells: dict[str, Cell]) -> list[Piece]:
     """A condition as `condition_words` writes it, with the form's cells where its literals stand."""
-    if not isinstance(raw, dict) or not raw:
-        return ["always"]
-    if "all" in raw or "any" in raw:
-        key = "all" if "all" in raw else "any"
-        pieces: list[Piece] = []
-        for i, part in enumerate(raw[key]):
-            inner = _condition_pieces(part, f"{path}.{key}[{i}]", cells)
-            if len(raw[key]) > 1 and isinstance(part, dict) and ("all" in part or "any" in part):
-                inner = ["(", *inner, ")"]
-            pieces += ([" and " if key == "all" else " or "] if i else []) + inner
-        return pieces
-    if "not" in raw:
-        return ["not (", *_condition_pieces(raw["not"], f"{path}.not", cells), ")"]
-    if "fact" in raw:
-        pieces = [f"{raw['fact']} "]
-        for n, (op, value) in enumerate((op, v) for op, v in raw.items() if op != "fact"):
-            pieces += [" and "] if n else []
-            pieces += [comparison_words(op, value)] if op == "exists" else \
-                [f"{SYMBOLS[op]} ", *_literal(value, join_key(path, op), cells)]
-        return pieces
-    (fact, value), = raw.items()
-    return [f"{fact} {SYMBOLS['eq']} ", *_literal(value, join_key(path, fact), cells)]
+    return condition_pieces(raw, lambda value, where: _literal(value, where, cells), path)
 
 
 def _tested_fact(part: YamlValue) -> str:

@@ -24,17 +24,16 @@ from engine.rules.diff import document_diff
 from engine.rules.editing import EditError
 from engine.rules.places import placed
 from engine.rules.yamlsafe import read_yaml
-from engine.rules.errors import DocumentError
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import rules
 from webapp.extensions import database
 from webapp.fields import option
 from webapp.rules import bp
-from webapp.rules.draft_forms import TEXT_LIMIT
+from webapp.rules.draft_forms import TEXT_LIMIT, posted_text, sentence, typed_cells
 from webapp.rules.drafts import _published
 
-CELL, PERCENT, DAY = "cell:", "percent:", "day"
+PERCENT, DAY = "percent:", "day"
 
 
 class EditorForm(FlaskForm):
@@ -89,10 +88,6 @@ def edit(document_id: str):
     """The newest published revision in its form editor."""
     current = _published(document_id)
     return _page(current, EditorForm(formdata=None), current.yaml_text)[0]
-
-
-def _typed_cells() -> dict[str, str]:
-    return {name[len(CELL):]: value for name, value in request.form.items() if name.startswith(CELL)}
 
 
 def _percentages(text: str) -> tuple[str, list[str]]:
@@ -157,16 +152,10 @@ def edit_post(document_id: str):
     """A button of the form editor: copy a version from a date, a day clicked, or save the draft."""
     current = _published(document_id)
     form = EditorForm()
-    if not form.validate_on_submit() or not form.text.data:
-        return _page(current, form, current.yaml_text, problems=["The form was not sent whole; start again."],
-                     status=400)
-    text = form.text.data.replace("\r\n", "\n")
-    try:
-        read_yaml(text, "the form")
-    except DocumentError:
-        return _page(current, form, current.yaml_text, problems=["The form's text was not readable; start again."],
-                     status=400)
-    text, problems = editing.apply_cells(text, _typed_cells())
+    text, unsent = posted_text(form)
+    if unsent:
+        return _page(current, form, current.yaml_text, problems=[unsent], status=400)
+    text, problems = editing.apply_cells(text, typed_cells())
     if not problems:
         text, problems = _percentages(text)
     if problems:
@@ -183,7 +172,7 @@ def edit_post(document_id: str):
         if form.check.data:
             return _checked_page(current, form, text)
     except (EditError, ValueError) as error:
-        return _page(current, form, text, problems=[_sentence(str(error))], status=400)
+        return _page(current, form, text, problems=[sentence(str(error))], status=400)
     return _save(current, form, text)
 
 
@@ -195,8 +184,6 @@ def _checked_page(current, form: EditorForm, text: str):
                  status=200 if check.ok else 400)
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def _save(current, form: EditorForm, text: str):
@@ -208,7 +195,7 @@ def _save(current, form: EditorForm, text: str):
         row = store.draft(database.session, check, current_user.username, clock.now())
     except store.RuleStoreError as error:
         database.session.rollback()
-        return _page(current, form, text, problems=[_sentence(str(error))], status=400)
+        return _page(current, form, text, problems=[sentence(str(error))], status=400)
     database.session.commit()
     flash(f"Draft revision {row.revision} of {current.document_id} saved. It is not in force until it is published.",
           "success")

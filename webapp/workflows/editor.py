@@ -9,7 +9,7 @@ engine.rulebook.workflow_revisions), and the draft's page draws it beside the pu
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SubmitField
@@ -19,20 +19,15 @@ from engine.rulebook import workflow_store
 from engine.rulebook.store import RuleStoreError
 from engine.rulebook.workflow_revisions import check_workflow_draft
 from engine.rules.editing import EditError
-from engine.rules.errors import DocumentError
-from engine.rules.yamlsafe import read_yaml
 from engine.workflow import form as workflow_form
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
-from webapp.rules.draft_forms import TEXT_LIMIT
+from webapp.rules.draft_forms import TEXT_LIMIT, posted_text, sentence, typed_cells
 from webapp.workflows import bp
 from webapp.workflows.diagrams import changes_listed
 from webapp.workflows.routes import _newest
-
-CELL = "cell:"
-
 
 class WorkflowEditorForm(FlaskForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
@@ -61,36 +56,25 @@ def edit(workflow_id: str):
     return _page(current, WorkflowEditorForm(formdata=None), current.yaml_text)[0]
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
 @bp.route("/<workflow_id>/edit", methods=["POST"])
 @role_required(*SUPERVISORS)
 def edit_post(workflow_id: str):
     """A button of the form editor: the next version from a date, show what changes, or save the draft."""
     current = _newest(workflow_id)
     form = WorkflowEditorForm()
-    if not form.validate_on_submit() or not form.text.data:
-        return _page(current, form, current.yaml_text, problems=["The form was not sent whole; start again."],
-                     status=400)
-    text = form.text.data.replace("\r\n", "\n")
-    try:
-        read_yaml(text, "the form")
-    except DocumentError:
-        return _page(current, form, current.yaml_text, problems=["The form's text was not readable; start again."],
-                     status=400)
-    typed = {name[len(CELL):]: value for name, value in request.form.items() if name.startswith(CELL)}
-    text, problems = workflow_form.apply_cells(text, typed)
+    text, unsent = posted_text(form)
+    if unsent:
+        return _page(current, form, current.yaml_text, problems=[unsent], status=400)
+    text, problems = workflow_form.apply_cells(text, typed_cells())
     if problems:
-        return _page(current, form, text, problems=[_sentence(p) for p in problems], status=400)
+        return _page(current, form, text, problems=[sentence(p) for p in problems], status=400)
     if form.new_version.data:
         if form.on.data is None:
             return _page(current, form, text, problems=["Choose the day the new version opens cases."], status=400)
         try:
             text = workflow_form.new_version(text, current.version + 1, form.on.data)
         except EditError as error:
-            return _page(current, form, text, problems=[_sentence(str(error))], status=400)
+            return _page(current, form, text, problems=[sentence(str(error))], status=400)
         return _page(current, form, text)
     check = check_workflow_draft(database.session, rules(), workflow_id, text, clock.today())
     if form.check.data or not check.ok:
@@ -102,7 +86,7 @@ def edit_post(workflow_id: str):
         row = workflow_store.draft(database.session, check, current_user.username, clock.now())
     except RuleStoreError as error:
         database.session.rollback()
-        return _page(current, form, text, check=check, problems=[_sentence(str(error))], status=400)
+        return _page(current, form, text, check=check, problems=[sentence(str(error))], status=400)
     database.session.commit()
     flash(f"Draft revision {row.revision} of {workflow_id} saved. No case uses it until it is published.", "success")
     return redirect(url_for("workflows.draft", workflow_id=workflow_id, revision=row.revision))
