@@ -191,7 +191,7 @@ WORKFLOWS = RULES.parent / "workflows"
 
 
 @pytest.mark.parametrize("file, written, hostile, where, message", [
-    ("refunds.yaml", "version: 1", "version: 1e999999999", "version",
+    ("refunds.yaml", "version: 2", "version: 1e999999999", "version",
      "a version is a whole number from 1, not the number 1E+999999999"),
     ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
      "notice_lapses_on: {from: shutoff_on, days: 1e999999999}", "notice_lapses_on.days",

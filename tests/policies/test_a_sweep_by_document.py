@@ -45,7 +45,7 @@ def city(db) -> Town:
     city = town(db, PUBLISHED)
     city.publish(SWEEP)
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    city.publish_workflow(text.replace("version: 1\n", "version: 2\neffective: 2026-06-01\ntags: [credit_refunds]\n",
+    city.publish_workflow(text.replace("version: 2\n", "version: 3\neffective: 2026-06-01\ntags: [credit_refunds]\n",
                                        1))
     return city
 

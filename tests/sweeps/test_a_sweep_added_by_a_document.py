@@ -48,9 +48,9 @@ versions:
 
 
 def refunds_tagged() -> str:
-    """Version 2 of the sample city's refunds workflow, from the day, tagged credit_refunds; nothing else changed."""
+    """Version 3 of the sample city's refunds workflow, from the day, tagged credit_refunds; nothing else changed."""
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    changed = text.replace("version: 1\n", "version: 2\neffective: 2026-06-01\ntags: [credit_refunds]\n", 1)
+    changed = text.replace("version: 2\n", "version: 3\neffective: 2026-06-01\ntags: [credit_refunds]\n", 1)
     assert changed != text
     return changed
 
@@ -132,9 +132,9 @@ def test_a_published_sweep_document_opens_refund_cases_and_a_second_run_opens_no
     first = run(committing_db, TODAY)
     assert first.status == "done"
     assert first.report["cases_opened"] == {"refunds": 2}
-    opened = [(city["closed_80"], 2, "requested", {"amount": "80.00", "source": "closed_account",
+    opened = [(city["closed_80"], 3, "requested", {"amount": "80.00", "source": "closed_account",
                                                     "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}"),
-              (city["closed_25"], 2, "requested", {"amount": "25.00", "source": "closed_account",
+              (city["closed_25"], 3, "requested", {"amount": "25.00", "source": "closed_account",
                                                     "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}")]
     assert refund_cases(committing_db) == opened
     with committing_db() as session:

@@ -153,7 +153,7 @@ def test_templates_carry_no_inline_script_style_or_safe_filter():
 
 
 READ_BY_ALL_STAFF = ("/rules/", "/rules/late-fee", "/rules/water-rates-residential/diff", "/workflows/",
-                     "/workflows/delinquency", "/workflows/liens?version=1")
+                     "/workflows/delinquency", "/workflows/liens?version=2")
 
 
 @pytest.mark.parametrize("path", READ_BY_ALL_STAFF)

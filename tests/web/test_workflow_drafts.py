@@ -15,7 +15,7 @@ from tests.factories import NOW, create_account
 from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.workflow.conftest import REPO, at, charge, pay
-from tests.workflow.test_store import refunds_version_2
+from tests.workflow.test_store import refunds_next_version
 
 TODAY = date(2026, 3, 2)  # the fixed clock's day in the city
 
@@ -30,7 +30,7 @@ def workflow_store_of_city(db):
 
 
 def requested_refund(db):
-    """An open refund case, requested and not yet researched (version 1: it may still be denied)."""
+    """An open refund case, requested and not yet researched (version 2: it may still be denied)."""
     account = create_account(db)
     charge(db, account.id, "80.00", on=date(2026, 2, 1), due_on=date(2026, 2, 22))
     pay(db, account.id, "80.00", on=date(2026, 2, 20))
@@ -46,8 +46,8 @@ def test_save_preview_then_a_second_supervisor_publishes(fixed_clock, workflow_s
     case = requested_refund(db)
     author, second = login_as("supervisor"), login_as("supervisor")
     editor = author.get("/workflows/refunds/draft").get_data(as_text=True)
-    assert "version: 2" in editor and "id: refunds" in editor
-    saved = author.post("/workflows/refunds/draft", data={"text": refunds_version_2(), "save": "Save draft"})
+    assert "version: 3" in editor and "id: refunds" in editor
+    saved = author.post("/workflows/refunds/draft", data={"text": refunds_next_version(), "save": "Save draft"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/workflows/refunds/drafts/2")
     assert "Waiting to start" in author.get("/workflows/refunds/drafts/2").get_data(as_text=True)
     assert [job.kind for job in run_jobs()] == ["workflow-preview"]
@@ -68,13 +68,13 @@ def test_save_preview_then_a_second_supervisor_publishes(fixed_clock, workflow_s
         select(AuditEntry).where(AuditEntry.subject_id == "refunds").order_by(AuditEntry.id))]
     assert actions[-2:] == [("workflow.draft", author.user.username), ("workflow.publish", second.user.username)]
     listed = second.get("/workflows/").get_data(as_text=True)
-    assert re.search(r'version 1</a> from the start; <a href="[^"]+">version 2</a> from Jun 1, 2026', listed)
+    assert re.search(r'version 2</a> from the start; <a href="[^"]+">version 3</a> from Jun 1, 2026', listed)
     assert "No drafts are waiting" in listed
 
 
 def test_a_broken_draft_names_its_line_and_path_and_stores_nothing(fixed_clock, workflow_store_of_city, supervisor):
     """An unknown state: the line, the path and the message; no revision stored."""
-    broken = refunds_version_2().replace("    to: denied", "    to: refused")
+    broken = refunds_next_version().replace("    to: denied", "    to: refused")
     page = supervisor.post("/workflows/refunds/draft", data={"text": broken, "save": "Save draft"})
     assert page.status_code == 400
     text = page.get_data(as_text=True)

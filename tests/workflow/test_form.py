@@ -68,9 +68,9 @@ def test_each_label_or_figure_changed_in_the_form_is_one_line_of_the_text(catalo
 
 def test_a_new_version_opens_cases_from_its_day_its_effective_line_after_its_version():
     text = (REPO / "workflows" / "refunds.yaml").read_text(encoding="utf-8")
-    made = form.new_version(text, 2, date(2026, 6, 1))
-    assert changed_lines(text, made) == ["- version: 1", "+ version: 2", "+ effective: 2026-06-01"]
-    again = form.new_version(made, 2, date(2026, 7, 1))  # a day already written is changed where it stands
+    made = form.new_version(text, 3, date(2026, 6, 1))
+    assert changed_lines(text, made) == ["- version: 2", "+ version: 3", "+ effective: 2026-06-01"]
+    again = form.new_version(made, 3, date(2026, 7, 1))  # a day already written is changed where it stands
     assert changed_lines(made, again) == ["- effective: 2026-06-01", "+ effective: 2026-07-01"]
 
 

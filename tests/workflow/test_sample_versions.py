@@ -1,11 +1,12 @@
 """The sample workflows changed after their version 1 was published are numbered anew, so a database that published
 the earlier text gets the new one by importing the sample folder, and its open cases stay on version 1.
 
-`published_v1/` holds delinquency.yaml and licensing.yaml as version 1 was written before the changes
-(the shut-off state tagged service_off, the shut-off notice's shutoff_pay_by, renewals paid at the
-counter, the license letters' fee:); the sample folder has them as version 2, without a day of their
-own: into an empty store they are the first version (from the start), into a store with version 1
-they open cases from the import's day (or --effective).
+`published_v1/` holds delinquency, licensing, liens and refunds as version 1 was written before the
+changes (the shut-off state tagged service_off, the shut-off notice's shutoff_pay_by, renewals paid
+at the counter, the license letters' fee:, each notice's cites:); adjustments has not changed. The
+sample folder has the four as version 2, without a day of their own: into an empty store they are the
+first version (from the start), into a store with version 1 they open cases from the import's day
+(or --effective).
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ from webapp.cli import main
 
 WORKFLOWS = REPO / "workflows"
 EARLIER = REPO / "tests" / "workflow" / "published_v1"
-RENUMBERED = ("delinquency", "licensing")
+RENUMBERED = ("delinquency", "licensing", "liens", "refunds")
 BEFORE, LOAD_DAY, LATER = date(2026, 5, 1), date(2026, 5, 12), date(2026, 5, 20)
 
 
 def _earlier_folder(tmp_path):
-    """The sample folder as a database published it before the changes: delinquency and licensing at version 1."""
+    """The sample folder as a database published it before the changes: all but adjustments at version 1."""
     folder = tmp_path / "earlier"
     shutil.copytree(WORKFLOWS, folder)
     for workflow_id in RENUMBERED:
@@ -45,7 +46,8 @@ def old_city(db, catalog, staff, tmp_path):
     """A store that published the earlier text as version 1, with a delinquency and a licensing case open on it."""
     report = workflow_store.import_folder(db, _earlier_folder(tmp_path), catalog.rules, actor="cli:admin",
                                           now=at(BEFORE), today=BEFORE)
-    assert {(r.workflow_id, r.version) for r in report.published} >= {("delinquency", 1), ("licensing", 1)}
+    assert sorted((r.workflow_id, r.version) for r in report.published) == [
+        ("adjustments", 1), ("delinquency", 1), ("licensing", 1), ("liens", 1), ("refunds", 1)]
     running = catalog_source.current_catalog(db, REPO / "rules", WORKFLOWS)
     overdue = services.open_case(db, running, "delinquency", create_account(db).id, actor="sweep:delinquency",
                                  on=BEFORE, now=at(BEFORE))
@@ -70,8 +72,8 @@ def test_importing_the_sample_set_publishes_version_2_and_the_open_cases_stay_on
     report = workflow_store.import_folder(db, WORKFLOWS, catalog.rules, actor="cli:admin", now=at(LOAD_DAY),
                                           today=LOAD_DAY, author="sam", approver="sofia")
     assert sorted((r.workflow_id, r.version, r.effective) for r in report.published) == [
-        ("delinquency", 2, LOAD_DAY), ("licensing", 2, LOAD_DAY)]
-    assert (len(report.drafted), len(report.unchanged)) == (0, 3)
+        (workflow_id, 2, LOAD_DAY) for workflow_id in RENUMBERED]
+    assert (len(report.drafted), [r.workflow_id for r in report.unchanged]) == (0, ["adjustments"])
     running = catalog_source.current_catalog(db, REPO / "rules", WORKFLOWS)
     # the cases open before keep version 1, its states and its steps
     assert (db.get(Case, overdue.id).workflow_version, db.get(Case, renewing.id).workflow_version) == (1, 1)
@@ -105,7 +107,7 @@ def test_without_approvers_the_new_versions_wait_as_drafts_dated_the_import_day(
     report = workflow_store.import_folder(db, WORKFLOWS, catalog.rules, actor="cli:admin", now=at(LOAD_DAY),
                                           today=LOAD_DAY)
     assert sorted((r.workflow_id, r.version, r.status, r.effective) for r in report.drafted) == [
-        ("delinquency", 2, "draft", LOAD_DAY), ("licensing", 2, "draft", LOAD_DAY)]
+        (workflow_id, 2, "draft", LOAD_DAY) for workflow_id in RENUMBERED]
     assert report.published == []
 
 
@@ -134,6 +136,6 @@ def test_the_import_command_dates_the_new_versions_with_effective(committing_db,
     assert loaded.exit_code == 0, loaded.output
     assert "published delinquency version 2 (revision 2), opening new cases from 2026-06-01" in loaded.output
     assert "published licensing version 2 (revision 2), opening new cases from 2026-06-01" in loaded.output
-    assert loaded.output.endswith("2 published, 0 drafted, 3 unchanged\n")
+    assert loaded.output.endswith("4 published, 0 drafted, 1 unchanged\n")
     listed = runner.invoke(main, ["workflows", "list", "--on", "2026-05-31"], env=env)
     assert "delinquency: *version 1 from the start, version 2 from 2026-06-01" in listed.output
