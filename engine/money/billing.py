@@ -289,6 +289,7 @@ class BillingRun:
     policy: object = None  # the meter-reads rule in force; None: a person bills one read (the review is theirs)
     posted_by: str | None = None  # a person billing one read (a final bill at stop service)
     billing: BillingPolicy | None = None  # the billing document's version in force on the bill date (looked up if None)
+    priced: dict = field(default_factory=dict, compare=False, repr=False)  # Priced by (rule, period, facts) in this run
 
     def __post_init__(self) -> None:
         """Find the billing document's version in force on the bill date when not given (a BillingError if none)."""
@@ -540,17 +541,18 @@ def _bill_read(run: BillingRun, row: ReadRow, account, reading: int, used: int, 
                     proration_in_force(run.library, rule_id, row.read_on).first_bill_from(row.read_on,
                                                                                           account.opened_on))
     earlier = [(r.read_on, r.consumption_ccf) for r in history]
-    result, total, explanation = price(run.library, rule_id, account, used, earlier, run.billed_on,
-                                       (service_from, row.read_on), ceiling, run.billing)
+    priced = price_once(run.library, rule_id, account, used, earlier, run.billed_on, (service_from, row.read_on),
+                        ceiling, run.billing, run.priced)
+    explanation = priced.explanation
     if exchange is not None:
-        explanation["meter_reads"] = meter_exchange_reads(previous, exchange, row.read_on, reading)
+        explanation = dict(explanation, meter_reads=meter_exchange_reads(previous, exchange, row.read_on, reading))
     done.bills.append(dict(account_id=account.id, cycle=run.cycle, period=run.period, service_from=service_from,
                            service_to=row.read_on, billed_on=run.billed_on, due_on=run.due_on, consumption_ccf=used,
-                           total_cents=total, rule_id=rule_id, rule_version=result.version.isoformat(),
+                           total_cents=priced.total, rule_id=rule_id, rule_version=priced.version,
                            explanation=explanation))
-    done.lines.append(bill_lines_summing_to_total(result))
+    done.lines.append(priced.lines)
     done.billed += 1
-    done.billed_cents += total
+    done.billed_cents += priced.total
 
 
 def meter_exchange_reads(previous, exchange, read_on: date, reading: int) -> list[dict]:
@@ -602,6 +604,38 @@ def bill_one_read(session: Session, library, account: UtilityAccount, *, read_on
     return OneBill(done.bills[0], done.lines[0], done.reads[0], bill_id)
 
 
+@dataclass(frozen=True)
+class Priced:
+    """One bill as priced: total cents, the rate version, the explanation (not to be changed) and the bill's lines."""
+
+    total: int
+    amount: Decimal  # the total as the rate schedule gives it
+    version: str
+    explanation: dict
+    lines: list[BillLineText]
+
+
+def price_once(library, rule_id: str, account, used: int, earlier: list[tuple[date, int]], billed_on: date,
+               period: tuple[date, date], ceiling: Ceiling, policy: BillingPolicy, priced: dict) -> Priced:
+    """`price`, worked out once per rate schedule, bill date, service period and facts in `priced` (one run's).
+
+    The rate schedule is a function of these alone, so two accounts with the same facts over
+    the same period get the same bill; the checks of the total against the ceiling are made
+    for each. A bill that cannot be priced is worked out (and refused) each time.
+    """
+    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1], policy))
+    key = (rule_id, billed_on, period, *((name, value.__class__, str(value) if isinstance(value, Decimal) else value)
+                                         for name, value in facts.items()))
+    found = priced.get(key)
+    if found is None:
+        result, total, explanation = _priced(library, rule_id, facts, used, billed_on, period, ceiling)
+        found = priced[key] = Priced(total, result.total, result.version.isoformat(), explanation,
+                                     bill_lines_summing_to_total(result))
+    else:
+        _check_total(found.total, found.amount, used, ceiling)
+    return found
+
+
 def price(library, rule_id: str, account, used: int, earlier: list[tuple[date, int]], billed_on: date,
           period: tuple[date, date], ceiling: Ceiling, policy: BillingPolicy | None = None):
     """(result, total cents, explanation) of one bill: the rate schedule as of the bill date over the service period.
@@ -611,36 +645,48 @@ def price(library, rule_id: str, account, used: int, earlier: list[tuple[date, i
     when not given); a ValueError says why it cannot be billed (the billing run's row problem,
     a rebill's refusal).
     """
-    from engine.rules.errors import EvaluationError
     if policy is None:
         try:
             policy = billing_policy(library, billed_on)
         except BillingError as missing:
             raise ValueError(str(missing)) from None
     facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1], policy))
+    return _priced(library, rule_id, facts, used, billed_on, period, ceiling)
+
+
+def _priced(library, rule_id: str, facts: dict, used: int, billed_on: date, period: tuple[date, date],
+            ceiling: Ceiling):
+    """(result, total cents, explanation) of the facts, or a ValueError."""
+    from engine.rules.errors import EvaluationError
     try:
         result = library.evaluate(rule_id, facts, billed_on, period=period)
     except EvaluationError as bad:
         raise ValueError(f"the rates cannot be applied: {bad}") from None
     total = to_cents(result.total)
-    if total <= 0:
-        raise ValueError(f"the bill comes to {result.total}; nothing to post")
-    if total > ceiling.cents:
-        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
-                         f"({used} CCF): check the reading")
+    _check_total(total, result.total, used, ceiling)
     explanation = result.to_json()
     explanation["facts"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
     explanation["service_period"] = [period[0].isoformat(), period[1].isoformat()]
     return result, total, explanation
 
 
+def _check_total(total: int, amount, used: int, ceiling: Ceiling) -> None:
+    """A ValueError when a bill's total is nothing to post or beyond the city's ceiling."""
+    if total <= 0:
+        raise ValueError(f"the bill comes to {amount}; nothing to post")
+    if total > ceiling.cents:
+        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
+                         f"({used} CCF): check the reading")
+
+
 def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     """Insert the chunk's reads, bills, bill lines and charges (with their audit rows)."""
     if done.reads:
         insert_rows(session, MeterRead.__table__, done.reads)
-    done.leaks = [(session.scalar(select(MeterRead.id).where(MeterRead.account_id == account_id,
-                                                             MeterRead.period == run.period)), average)
-                  for account_id, average in done.leaks]
+    if done.leaks:
+        read_of = dict(session.execute(select(MeterRead.account_id, MeterRead.id).where(
+            MeterRead.account_id.in_([account_id for account_id, _ in done.leaks]), MeterRead.period == run.period)).all())
+        done.leaks = [(read_of[account_id], average) for account_id, average in done.leaks]
     if not done.bills:
         return
     insert_rows(session, Bill.__table__, done.bills)
@@ -652,12 +698,14 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
         dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail, service=service)
         for bill_id, lines in zip(bill_ids, done.lines)
         for n, (name, amount, detail, service) in enumerate(lines, start=1)])
+    charged: dict[int, list] = {}  # the charges of each list of lines (bills priced alike share one)
     post_charges(session, [
         NewCharge(bill["account_id"], cents, run.billed_on, run.due_on,
                   charge_description(service, bill["service_from"], bill["service_to"]), f"bill {bill_id}",
                   bill["rule_id"], bill["rule_version"], bill_id, service)
         for bill_id, bill, lines in zip(bill_ids, done.bills, done.lines)
-        for service, cents in charges_by_service(lines)], now=run.now, actor=run.actor)
+        for service, cents in (charged.get(id(lines)) or charged.setdefault(id(lines), charges_by_service(lines)))],
+        now=run.now, actor=run.actor)
 
 
 def charge_description(service: str | None, service_from: date, service_to: date) -> str:

@@ -1,7 +1,9 @@
 """Writing many rows of one shape at once, through the database driver's executemany."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -27,12 +29,35 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_o
     if replacing_on is not None:  # the same words on SQLite and PostgreSQL
         statement += (f" ON CONFLICT ({quote(replacing_on)}) DO UPDATE SET "
                       + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in names if name != replacing_on))
-    values = itemgetter(*names)
-    converted = [(i, process) for i, process in enumerate(processors) if process is not None]
-    params = []
-    for row in rows:
-        row_values = list(values(row)) if len(names) > 1 else [values(row)]
-        for i, process in converted:
-            row_values[i] = process(row_values[i])
-        params.append(tuple(row_values))
-    connection.exec_driver_sql(statement, params)
+    columns_of_values = [list(map(itemgetter(name), rows)) for name in names]
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns_of_values[i] = _converted(columns_of_values[i], process)
+    connection.exec_driver_sql(statement, list(zip(*columns_of_values)))
+
+
+_MISSING = object()
+
+
+def _converted(values: list, process: Callable[[Any], Any]) -> list:
+    """A column's values through its bind processor, each distinct value once.
+
+    Values repeat down a column (a run's dates and moments, zero cents, a shared explanation):
+    a hashable value is looked up by its type and value, another (a JSON document) by the
+    object itself, which is not changed while the rows are written.
+    """
+    by_value: dict = {}
+    by_object: dict[int, Any] = {}
+    out = []
+    for value in values:
+        try:
+            key = (value.__class__, value)
+            found = by_value.get(key, _MISSING)
+            if found is _MISSING:
+                found = by_value[key] = process(value)
+        except TypeError:  # unhashable: a dict or list for a JSON column
+            found = by_object.get(id(value), _MISSING)
+            if found is _MISSING:
+                found = by_object[id(value)] = process(value)
+        out.append(found)
+    return out
