@@ -35,13 +35,33 @@ _WRITTEN = ("at", "actor", "action", "subject_type", "subject_id", "detail", "pr
 _HELD = "ordinance.audit_held"  # session.info inside `batched`: [(entry, the transaction it was recorded in)]
 
 
+# What json.dumps(..., sort_keys=True, separators=(",", ":"), default=str) builds on each call, built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _digest(prev_hash: str, at: datetime, actor: str, action: str,
             subject_type: str, subject_id: str, detail: dict[str, Any]) -> str:
     """The SHA-256 of one row's content chained to the previous row's hash."""
-    payload = json.dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), actor, action, subject_type, subject_id, detail],
-        sort_keys=True, separators=(",", ":"), default=str)
+    payload = _CANONICAL.encode(
+        [prev_hash, at.isoformat(timespec="microseconds"), actor, action, subject_type, subject_id, detail])
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _chained_digests(prev_hash: str, at: datetime, actor: str, action: str, subject_type: str,
+                     subject_ids: list[str], details: list[dict[str, Any]]) -> list[str]:
+    """`_digest` of each row in turn, each chained to the one before: rows that differ only in subject and detail.
+
+    The canonical text of a row is its list's items joined by commas between brackets; the
+    items the rows share are written once.
+    """
+    shared = _CANONICAL.encode([at.isoformat(timespec="microseconds"), actor, action, subject_type])[1:-1]
+    encode, sha256 = _CANONICAL.encode, hashlib.sha256
+    hashes = []
+    for subject_id, detail in zip(subject_ids, details):
+        payload = f"[{encode(prev_hash)},{shared},{encode(subject_id)},{encode(detail)}]"
+        prev_hash = sha256(payload.encode()).hexdigest()
+        hashes.append(prev_hash)
+    return hashes
 
 
 def _lock_chain(session: Session) -> None:
@@ -205,6 +225,24 @@ def chained_rows(session: Session, changes: list[Change], *, at: datetime) -> li
     if _HELD in session.info:
         session.info[_TAIL] = prev
     return rows
+
+
+def chained_columns(session: Session, *, actor: str, action: str, subject_type: str, subject_ids: list[str],
+                    details: list[dict[str, Any]], at: datetime) -> dict[str, list]:
+    """`chained_rows` of many changes by one actor, of one action on one type of subject, as columns
+    (engine.store.rows.insert_columns); the caller inserts them in the same transaction, before any
+    other audit row, as `chained_rows` says."""
+    at = at.astimezone(timezone.utc)
+    prev = _tail(session)
+    _write_held(session)
+    session.flush()  # the rows recorded before these go in first
+    hashes = _chained_digests(prev, at, actor, action, subject_type, subject_ids, details)
+    if hashes and _HELD in session.info:
+        session.info[_TAIL] = hashes[-1]
+    count = len(hashes)
+    return {"at": [at] * count, "actor": [actor] * count, "action": [action] * count,
+            "subject_type": [subject_type] * count, "subject_id": list(subject_ids), "detail": list(details),
+            "prev_hash": [prev, *hashes[:-1]], "hash": hashes}
 
 
 @dataclass(frozen=True)

@@ -40,14 +40,17 @@ the version in force on the bill date, found by its kind. A run without one does
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Text, cast, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -374,12 +377,33 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     return billed, stored
 
 
+class _Account(NamedTuple):
+    """What billing reads of an account."""
+
+    id: int
+    number: str
+    cycle: str
+    status: str
+    meter_size: str
+    rate_class: str
+    services: list
+    opened_on: date
+
+
+@lru_cache(maxsize=64)
+def _services(stored: str | None) -> list:
+    """An account's services from their stored JSON text (the same list for the same text: not to be changed)."""
+    return json.loads(stored) if stored else stored
+
+
 def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: bool = False) -> _Chunk:
     """Compute and store the bills of one chunk of rows (stored: of reviewed stored reads) in the transaction."""
     done = _Chunk()
-    accounts = {a.number: a for a in session.execute(
+    # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
+    accounts = {a.number: _Account(a.id, a.number, a.cycle, a.status, a.meter_size, a.rate_class,
+                                   _services(a.services), a.opened_on) for a in session.execute(
         select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
-               UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.services,
+               UtilityAccount.meter_size, UtilityAccount.rate_class, cast(UtilityAccount.services, Text).label("services"),
                UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
     ids = [a.id for a in accounts.values()]
     billed, read = _billed_and_read(session, ids, run.period)

@@ -1,8 +1,9 @@
 """The posting gate: every entry that reaches an account's ledger is admitted here first.
 
-A single posting (`engine.money.ledger.posting.post`), the billing run's bulk charges
-(`engine.money.ledger.bulk.post_charges`), and so every payment, fee, adjustment, refund,
-write-off, deposit credit and reversal built on them, pass through `admit_all`. It checks
+A single posting (`engine.money.ledger.posting.post`), and so every payment, fee, adjustment,
+refund, write-off, deposit credit and reversal built on it, passes through `admit_all`; the
+billing run's bulk charges (`engine.money.ledger.bulk.post_charges`) through `admit_many`,
+the same checks made a column at a time. It checks
 what every entry must be, whoever asks for it, and says where each entry goes in the
 chart of accounts. Refusals are `LedgerError`s with a message a clerk can read; the gate
 writes nothing, so a refused posting changes nothing.
@@ -167,6 +168,47 @@ def cents_of(amount: Decimal) -> int:
 def admit_all(postings: Sequence[Posting], books: Books) -> list[Admitted]:
     """Admit every posting or refuse the first that may not be posted (nothing is admitted then)."""
     return [_booked(_admit(posting), books) for posting in postings]
+
+
+@dataclass(frozen=True)
+class AdmittedMany:
+    """Postings of one kind the gate let through, as columns: each one's cents and booked day, and its own date
+    when that day was closed (else None); all booked to one (fund, account)."""
+
+    cents: list[int]
+    fund: str
+    gl_account: str
+    on: list[date]
+    dated_on: list[date | None]
+
+
+def admit_many(kind: str, account_ids: Sequence[int], cents: Sequence[int], days: Sequence[date],
+               books: Books) -> AdmittedMany:
+    """`admit_all` for many postings of one kind that name no offset and reverse nothing, given as columns.
+
+    The same checks (whole cents, the kind's sign, not $0.00, the kind's ceiling) made on each
+    column at once, and the same booking day; when one may not be posted, the same refusal
+    `admit_all` gives (the first such posting's), and nothing is admitted.
+    """
+    fund, gl_account = _admit_columns(kind, account_ids, cents, days, books)
+    booked = {day: books.booking_day(day) for day in set(days)}
+    return AdmittedMany(list(cents), fund, gl_account, [booked[day] for day in days],
+                        [None if booked[day] == day else day for day in days])
+
+
+def _admit_columns(kind: str, account_ids: Sequence[int], cents: Sequence[int], days: Sequence[date],
+                   books: Books) -> tuple[str, str]:
+    """Where every posting of the columns is booked, or the refusal of the first that may not be posted."""
+    if not cents:
+        return OFFSET_BY_KIND.get(kind, ("", ""))
+    if (kind in OFFSET_BY_KIND and all(type(amount) is int for amount in cents)
+            and (min(cents) > 0 if kind in OWES_MORE else max(cents) < 0 if kind in OWES_LESS else 0 not in cents)
+            and max(map(abs, cents)) <= books.ceiling(kind).cents):
+        return OFFSET_BY_KIND[kind]
+    # One of them is refused: the postings one at a time say which, and why.
+    first = admit_all([Posting(account_id, kind, amount, day) for account_id, amount, day
+                       in zip(account_ids, cents, days)], books)[0]
+    return first.fund, first.gl_account
 
 
 def _booked(admitted: Admitted, books: Books) -> Admitted:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
@@ -82,6 +83,7 @@ def read_policy(library, as_of: date) -> MeterReadsResult:
     return library.evaluate(POLICY_ID, {}, as_of)
 
 
+@lru_cache(maxsize=256)  # a run's reads share a few days
 def _since(read_on: date, months: int) -> date:
     """The first day of a window of `months` months ending the day before read_on."""
     return months_later_or_month_end(read_on, -months)

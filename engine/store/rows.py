@@ -16,24 +16,33 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_o
     per-row statement machinery, which costs more than the database does at billing volumes.
     With `replacing_on` (a unique column), a row whose key is there already replaces that row's other columns.
     """
-    if not rows:
+    if rows:
+        insert_columns(session, table, {name: list(map(itemgetter(name), rows)) for name in rows[0]},
+                       replacing_on=replacing_on)
+
+
+def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
+                   replacing_on: str | None = None) -> None:
+    """`insert_rows` of rows given as columns: each column's name and its values, one per row, all of one length."""
+    names = list(columns)
+    if not names or not columns[names[0]]:
         return
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    statement = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([marker] * len(names))})"
+    statement = (f"INSERT INTO {table.name} ({', '.join(quote(name) for name in names)}) "
+                 f"VALUES ({', '.join([marker] * len(names))})")
     if replacing_on is not None:  # the same words on SQLite and PostgreSQL
         statement += (f" ON CONFLICT ({quote(replacing_on)}) DO UPDATE SET "
                       + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in names if name != replacing_on))
-    columns_of_values = [list(map(itemgetter(name), rows)) for name in names]
-    for i, process in enumerate(processors):
-        if process is not None:
-            columns_of_values[i] = _converted(columns_of_values[i], process)
-    connection.exec_driver_sql(statement, list(zip(*columns_of_values)))
+    values = []
+    for name in names:
+        process = table.c[name].type._cached_bind_processor(dialect)
+        values.append(columns[name] if process is None else _converted(columns[name], process))
+    if len({len(column) for column in values}) != 1:
+        raise ValueError(f"the columns of rows for {table.name} are not all of one length")
+    connection.exec_driver_sql(statement, list(zip(*values)))
 
 
 _MISSING = object()

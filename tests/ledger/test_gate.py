@@ -5,10 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from engine.money import cash, gate, ledger
-from engine.money.gate import NEW_BOOKS, Admitted, LedgerError, Posting, Reversed, admit_all, cents_of
+from engine.money.bounds import MoneyLimits
+from engine.money.gate import (NEW_BOOKS, Admitted, Books, LedgerError, Posting, Reversed, admit_all, admit_many,
+                               cents_of)
 from engine.money.ledger.bulk import NewCharge, post_charges
 from engine.money.payments import post_counter_payment
 from engine.store.models import Bill, LedgerEntry
@@ -62,6 +66,35 @@ def test_cents_must_be_whole():
         admit_all([Posting(1, "charge", Decimal("52.03"), DAY)], NEW_BOOKS)  # type: ignore[arg-type]
 
 
+def _admitted_or_refused(admit):
+    """What the gate gives: its answer, or the words of its refusal."""
+    try:
+        return admit()
+    except LedgerError as refused:
+        return str(refused)
+
+
+@given(kind=st.sampled_from(["charge", "fee", "payment", "adjustment", "write_off", "deposit", "refund", "reversal",
+                             "bonus"]),
+       postings=st.lists(st.tuples(st.integers(1, 5),
+                                   st.one_of(st.integers(-2_000_000, 2_000_000), st.sampled_from([0, 1, -1]),
+                                             st.integers(-10**12, 10**12), st.just(True)),
+                                   st.dates(date(2026, 2, 25), date(2026, 3, 5))), max_size=6),
+       closed=st.one_of(st.none(), st.dates(date(2026, 2, 25), date(2026, 3, 5))))
+def test_the_bulk_entry_admits_and_refuses_as_one_posting_at_a_time_does(kind, postings, closed):
+    """admit_many of columns gives each posting's cents, booking and dates as admit_all, or its very refusal."""
+    books = Books(MoneyLimits(rule_amount=1_000_000, adjustment=500_000), closed)
+    ids, cents, days = [p[0] for p in postings], [p[1] for p in postings], [p[2] for p in postings]
+    one_at_a_time = _admitted_or_refused(lambda: admit_all([Posting(*p[:1], kind, *p[1:]) for p in postings], books))
+    many = _admitted_or_refused(lambda: admit_many(kind, ids, cents, days, books))
+    if isinstance(one_at_a_time, str) or isinstance(many, str):
+        assert many == one_at_a_time
+    else:
+        assert many.cents == [a.cents for a in one_at_a_time] and many.on == [a.on for a in one_at_a_time]
+        assert many.dated_on == [a.dated_on for a in one_at_a_time]
+        assert all((many.fund, many.gl_account) == (a.fund, a.gl_account) for a in one_at_a_time)
+
+
 @pytest.fixture()
 def refusing_gate(monkeypatch):
     """A gate that refuses every posting and counts what reached it."""
@@ -71,7 +104,12 @@ def refusing_gate(monkeypatch):
         seen.append(posting)
         raise LedgerError("the gate is closed")
 
+    def refuse_columns(kind, account_ids, cents, days, books):
+        """The bulk entry (admit_many): the first posting of the columns is what reached the gate."""
+        refuse(Posting(account_ids[0], kind, cents[0], days[0]))
+
     monkeypatch.setattr(gate, "_admit", refuse)
+    monkeypatch.setattr(gate, "_admit_columns", refuse_columns)
     return seen
 
 

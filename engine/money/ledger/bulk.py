@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money.business_days import books
-from engine.money.gate import Admitted, Posting, admit_all
+from engine.money.gate import Admitted, AdmittedMany, Posting, admit_all, admit_many
 from engine.money.ledger.kept import keep_balances
-from engine.money.ledger.posting import service_detail
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 from engine.store.kept_reads import forget_reads
-from engine.store.rows import insert_rows
+from engine.store.rows import insert_columns, insert_rows
 
 
 def _dated(booked: Admitted) -> dict:
@@ -50,34 +49,48 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     """Insert the charges (at most one per bill and service) and one chained audit row each; the entry ids in order."""
     if not charges:
         return []
-    admitted = admit_all([Posting(c.account_id, "charge", c.amount_cents, c.on) for c in charges], books(session))
-    rows = [dict(account_id=c.account_id, kind="charge", amount_cents=a.cents, effective_on=a.on,
-                 dated_on=a.dated_on, due_on=c.due_on, posted_at=now, actor=actor, description=c.description[:200],
-                 reference=c.reference[:120], rule_id=c.rule_id, rule_version=c.rule_version, bill_id=c.bill_id,
-                 payment_id=None, reverses_id=None, fund=a.fund, gl_account=a.gl_account, service=c.service)
-            for c, a in zip(charges, admitted)]
+    count = len(charges)
+    account_ids = [c.account_id for c in charges]
+    admitted = admit_many("charge", account_ids, [c.amount_cents for c in charges], [c.on for c in charges],
+                          books(session))
     forget_reads(session)  # a chunk's kept standings (engine.store.kept_reads) do not know these rows
-    insert_rows(session, LedgerEntry.__table__, rows)
+    insert_columns(session, LedgerEntry.__table__, {
+        "account_id": account_ids, "kind": ["charge"] * count, "amount_cents": admitted.cents,
+        "effective_on": admitted.on, "dated_on": admitted.dated_on, "due_on": [c.due_on for c in charges],
+        "posted_at": [now] * count, "actor": [actor] * count, "description": [c.description[:200] for c in charges],
+        "reference": [c.reference[:120] for c in charges], "rule_id": [c.rule_id for c in charges],
+        "rule_version": [c.rule_version for c in charges], "bill_id": [c.bill_id for c in charges],
+        "payment_id": [None] * count, "reverses_id": [None] * count, "fund": [admitted.fund] * count,
+        "gl_account": [admitted.gl_account] * count, "service": [c.service for c in charges]})
     # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row.
     by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.execute(
         select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
             LedgerEntry.bill_id.in_(sorted({c.bill_id for c in charges})), LedgerEntry.kind == "charge"))}
     ids = [by_bill[c.bill_id, c.service] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
-    keep_balances(session, [c.account_id for c in charges], on=max(a.on for a in admitted))
+    keep_balances(session, account_ids, on=max(admitted.on))
     return ids
 
 
-def _audit_rows(session: Session, charges: list[NewCharge], admitted: list[Admitted], ids: list[int], *,
+def _audit_rows(session: Session, charges: list[NewCharge], admitted: AdmittedMany, ids: list[int], *,
                 now: datetime, actor: str) -> None:
-    """One `ledger.charge` audit row per entry, chained after the log's last row."""
-    changes = [audit.Change(actor, "ledger.charge", "utility_account", str(charge.account_id),
-                            {"entry_id": entry_id, "amount": money_text(charge.amount_cents),
-                             "on": booked.on.isoformat(), **_dated(booked), "reference": charge.reference,
-                             "rule_id": charge.rule_id, "rule_version": charge.rule_version, "reverses_id": None,
-                             "payment_id": None, "bill_id": charge.bill_id, **service_detail(charge.service)})
-               for charge, booked, entry_id in zip(charges, admitted, ids)]
-    insert_rows(session, AuditEntry.__table__, audit.chained_rows(session, changes, at=now))
+    """One `ledger.charge` audit row per entry, chained after the log's last row (as posting.post writes it)."""
+    amounts: dict[int, str] = {}  # money_text of each amount: bills priced alike charge alike
+    days: dict[date, str] = {}
+    details = []
+    for charge, cents, on, dated_on, entry_id in zip(charges, admitted.cents, admitted.on, admitted.dated_on, ids):
+        amount = amounts.get(cents) or amounts.setdefault(cents, money_text(cents))
+        detail = {"entry_id": entry_id, "amount": amount, "on": days.get(on) or days.setdefault(on, on.isoformat())}
+        if dated_on is not None:
+            detail["dated_on"] = dated_on.isoformat()
+        detail.update(reference=charge.reference, rule_id=charge.rule_id, rule_version=charge.rule_version,
+                      reverses_id=None, payment_id=None, bill_id=charge.bill_id)
+        if charge.service is not None:
+            detail["service"] = charge.service
+        details.append(detail)
+    insert_columns(session, AuditEntry.__table__, audit.chained_columns(
+        session, actor=actor, action="ledger.charge", subject_type="utility_account",
+        subject_ids=[str(charge.account_id) for charge in charges], details=details, at=now))
 
 
 @dataclass(frozen=True)
