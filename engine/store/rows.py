@@ -45,9 +45,6 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
     connection.exec_driver_sql(statement, list(zip(*values)))
 
 
-_MISSING = object()
-
-
 def _converted(values: list, process: Callable[[Any], Any]) -> list:
     """A column's values through its bind processor, each distinct value once.
 
@@ -55,18 +52,14 @@ def _converted(values: list, process: Callable[[Any], Any]) -> list:
     a hashable value is looked up by its type and value, another (a JSON document) by the
     object itself, which is not changed while the rows are written.
     """
-    by_value: dict = {}
+    try:
+        keys = list(zip(map(type, values), values))
+        done = {key: process(key[1]) for key in set(keys)}
+        return list(map(done.__getitem__, keys))
+    except Exception:  # an unhashable value (a dict or list for a JSON column), or one the processor refuses:
+        pass           # in row order, so the first value refused is the one named
     by_object: dict[int, Any] = {}
-    out = []
     for value in values:
-        try:
-            key = (value.__class__, value)
-            found = by_value.get(key, _MISSING)
-            if found is _MISSING:
-                found = by_value[key] = process(value)
-        except TypeError:  # unhashable: a dict or list for a JSON column
-            found = by_object.get(id(value), _MISSING)
-            if found is _MISSING:
-                found = by_object[id(value)] = process(value)
-        out.append(found)
-    return out
+        if id(value) not in by_object:
+            by_object[id(value)] = process(value)
+    return [by_object[id(value)] for value in values]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import date, datetime
 from typing import Any
 
@@ -39,11 +40,13 @@ from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
 from engine.store.kept_reads import forget_reads, kept_read
 from engine.store.models import AccountBalance, AccountServiceBalance, BalancesDay, LedgerEntry
-from engine.store.rows import insert_rows
+from engine.store.rows import insert_columns
 
 BALANCES_LOCK = 0x4B45_5054_4241_4C53  # "KEPTBALS": shared by postings, exclusive for a roll-over or rebuild
 ACCOUNT_LOCKS = 0x4B455054  # "KEPT": the first key of an account's own advisory lock (its id the second)
 ROWS_PER_WRITE = 2000
+SERVICE_COLUMNS = {"unpaid_cents": "unpaid_cents", "past_due_cents": "past_due_cents",  # column: ServiceOwed's
+                   **{f"{name}_cents": name for name in BUCKETS}}
 KEPT_COLUMNS = ("balance_cents", "past_due_cents", "oldest_unpaid_due", *(f"{name}_cents" for name in BUCKETS))
 
 
@@ -213,9 +216,18 @@ def _upsert(session: Session, found: list[tuple[int, Standing]]) -> int:
     """Insert the accounts' rows, replacing the kept rows of an account that has them; how many accounts."""
     if not found:
         return 0
-    insert_rows(session, AccountBalance.__table__, [balance_row(a, s) for a, s in found], replacing_on="account_id")
-    session.execute(SERVICES_OF, {"ids": [account_id for account_id, _ in found]})
-    insert_rows(session, AccountServiceBalance.__table__, [row for a, s in found for row in service_rows(a, s)])
+    ids = [account_id for account_id, _ in found]
+    standings = [standing for _, standing in found]
+    insert_columns(session, AccountBalance.__table__, {
+        "account_id": ids, "balance_cents": [s.balance_cents for s in standings],
+        "past_due_cents": [s.past_due_cents for s in standings],
+        "oldest_unpaid_due": [s.oldest_unpaid_due for s in standings],
+        **{f"{name}_cents": list(map(attrgetter(name), standings)) for name in BUCKETS}}, replacing_on="account_id")
+    session.execute(SERVICES_OF, {"ids": ids})
+    owed = [(account_id, service) for account_id, standing in found for service in standing.by_service]
+    insert_columns(session, AccountServiceBalance.__table__, {
+        "account_id": [account_id for account_id, _ in owed], "service": [service.service for _, service in owed],
+        **{column: [getattr(service, name) for _, service in owed] for column, name in SERVICE_COLUMNS.items()}})
     return len(found)
 
 

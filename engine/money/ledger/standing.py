@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
@@ -23,12 +23,6 @@ from engine.store.models import LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
             LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.service)
-
-
-# Built once: the entries of some accounts on or before a day (a chunk reader's one query, and a posting's keeping).
-_OF_ACCOUNTS = (select(*_COLUMNS).where(LedgerEntry.account_id.in_(bindparam("ids", expanding=True)),
-                                        LedgerEntry.effective_on <= bindparam("as_of"))
-                .order_by(LedgerEntry.account_id, LedgerEntry.id))
 
 
 def _posting(row) -> Posting:
@@ -114,12 +108,42 @@ def standings(session: Session, as_of: date, account_ids: Iterable[int] | None =
     for start in range(0, len(wanted), step):
         ids = wanted[start:start + step]
         missing = [account_id for account_id in ids if (account_id, as_of) not in kept]
-        rows = session.execute(_OF_ACCOUNTS, {"ids": missing, "as_of": as_of}) if missing else ()
-        found = {account_id: age(postings, as_of, orders) for account_id, postings in _grouped(rows)}
+        found = {account_id: age(postings, as_of, orders)
+                 for account_id, postings in (_postings_of(session, missing, as_of) if missing else ())}
         for account_id in missing:
             kept[(account_id, as_of)] = found.get(account_id) or Standing(as_of=as_of)
         for account_id in ids:
             yield account_id, kept[(account_id, as_of)]
+
+
+def _postings_of(session: Session, ids: list[int], as_of: date) -> Iterator[tuple[int, list[Posting]]]:
+    """(account_id, postings) of each of the accounts with entries on or before as_of, in id order.
+
+    Run by the driver (its text with one marker per id; the rows as the driver gives them),
+    each distinct day read once through the column type: a posting's keeping reads thousands
+    of entries that share a few days.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    day_in = LedgerEntry.effective_on.type._cached_bind_processor(dialect) or (lambda day: day)
+    day_out = LedgerEntry.effective_on.type._cached_result_processor(dialect, None) or (lambda day: day)
+    days: dict = {None: None}
+    rows = connection.exec_driver_sql(
+        f"SELECT account_id, id, amount_cents, effective_on, due_on, reverses_id, service FROM ledger_entries "
+        f"WHERE account_id IN ({', '.join([marker] * len(ids))}) AND effective_on <= {marker} "
+        f"ORDER BY account_id, id", (*ids, day_in(as_of))).fetchall()
+    current, postings = None, []
+    for account_id, entry_id, cents, effective_on, due_on, reverses_id, service in rows:
+        if account_id != current:
+            if current is not None:
+                yield current, postings
+            current, postings = account_id, []
+        effective = days.get(effective_on) or days.setdefault(effective_on, day_out(effective_on))
+        due = days.get(due_on) or days.setdefault(due_on, day_out(due_on))
+        postings.append(Posting(entry_id, cents, effective, due, reverses_id, service))
+    if current is not None:
+        yield current, postings
 
 
 def statement(session: Session, account_id: int, as_of: date | None = None) -> list[dict]:
