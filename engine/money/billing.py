@@ -40,10 +40,12 @@ the version in force on the bill date, found by its kind. A run without one does
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -329,7 +331,7 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
         part = rows[start:start + chunk]
         for attempt in (1, 2, 3):
             try:
-                with sessions() as session, session.begin():
+                with _collector_paused(), sessions() as session, session.begin():
                     done = _bill_chunk(session, run, part, stored=stored)
                 break
             except IntegrityError:
@@ -347,6 +349,25 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
     with sessions() as session:
         report.not_billed = review.exceptions(session, period, cycle)
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a chunk is worked out and written, and resumed after.
+
+    A chunk makes some hundred thousand objects (rows, bills, postings, audit details) that
+    live until it is written; the collector's passes over them (and every so often over all
+    the process holds) took a fifth of the run's time. Reference counting still frees what
+    the chunk lets go; the collector finds any cycles left once it runs again. It is resumed
+    only if it was running (another thread's pause ends its own way).
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _reviewed_reads(session: Session, cycle: str, period: str) -> list[ReadRow]:
