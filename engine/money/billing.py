@@ -61,6 +61,7 @@ from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
+from engine.store.rows import insert_columns
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
 from engine.rules.kinds.billing import BillingPolicy, billing_document
@@ -739,15 +740,22 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(
         Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
-    insert_rows(session, BillLine.__table__, [
-        dict(bill_id=bill_id, position=n, name=name, amount_cents=to_cents(amount), detail=detail, service=service)
-        for bill_id, lines in zip(bill_ids, done.lines)
-        for n, (name, amount, detail, service) in enumerate(lines, start=1)])
-    charged: dict[int, list] = {}  # the charges of each list of lines (bills priced alike share one)
+    # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.
+    line_rows: dict[int, list[tuple]] = {}
+    charged: dict[int, list] = {}
+    rows = [(bill_id, *line) for bill_id, lines in zip(bill_ids, done.lines)
+            for line in (line_rows.get(id(lines)) or line_rows.setdefault(id(lines), [
+                (n, name, to_cents(amount), detail, service)
+                for n, (name, amount, detail, service) in enumerate(lines, start=1)]))]
+    insert_columns(session, BillLine.__table__, dict(zip(("bill_id", "position", "name", "amount_cents", "detail",
+                                                          "service"), map(list, zip(*rows)))))
+    described: dict[tuple, str] = {}
     post_charges(session, [
         NewCharge(bill["account_id"], cents, run.billed_on, run.due_on,
-                  charge_description(service, bill["service_from"], bill["service_to"]), f"bill {bill_id}",
-                  bill["rule_id"], bill["rule_version"], bill_id, service)
+                  described.get((service, bill["service_from"], bill["service_to"])) or described.setdefault(
+                      (service, bill["service_from"], bill["service_to"]),
+                      charge_description(service, bill["service_from"], bill["service_to"])),
+                  f"bill {bill_id}", bill["rule_id"], bill["rule_version"], bill_id, service)
         for bill_id, bill, lines in zip(bill_ids, done.bills, done.lines)
         for service, cents in (charged.get(id(lines)) or charged.setdefault(id(lines), charges_by_service(lines)))],
         now=run.now, actor=run.actor)
