@@ -669,11 +669,14 @@ def price_once(library, rule_id: str, account, used: int, earlier: list[tuple[da
     the same period get the same bill; the checks of the total against the ceiling are made
     for each. A bill that cannot be priced is worked out (and refused) each time.
     """
-    facts = rate_facts(account.meter_size, account.services, used, winter_average(earlier, period[1], policy))
-    key = (rule_id, billed_on, period, *((name, value.__class__, str(value) if isinstance(value, Decimal) else value)
-                                         for name, value in facts.items()))
+    winter = winter_average(earlier, period[1], policy)
+    sewer = "sewer" in (account.services or [])
+    # What rate_facts gives, by value and type (Decimal("4") and Decimal("4.0") are equal but explained apart).
+    key = (rule_id, billed_on, period, account.meter_size, account.meter_size.__class__, used, used.__class__,
+           sewer, None if winter is None else str(winter))
     found = priced.get(key)
     if found is None:
+        facts = rate_facts(account.meter_size, account.services, used, winter)
         result, total, explanation = _priced(library, rule_id, facts, used, billed_on, period, ceiling)
         found = priced[key] = Priced(total, result.total, result.version.isoformat(), explanation,
                                      bill_lines_summing_to_total(result))
