@@ -69,7 +69,7 @@ def _rows(rng: random.Random, streets: places.Streets, ids: range) -> dict[str, 
         street = rng.choice(streets.residential + streets.commercial)
         address, parcel = places.next_address(rng, street)
         customers.append((n, who.name, address, "", places.CITY, places.STATE, street.zip, who.language, who.phone,
-                          who.email, False, STAMP))
+                          who.email, STAMP))
         properties.append((n, parcel, address, n))
         accounts.append((n, f"{n:06d}-{rng.randint(1, 9):02d}", n, n, street.cycle, '3/4"', "residential",
                          '["water", "sewer"]', "active", False, "2020-01-01", 1))
@@ -78,7 +78,7 @@ def _rows(rng: random.Random, streets: places.Streets, ids: range) -> dict[str, 
             licenses.append((n, f"BL-{n:07d}", n, "general_business", "active", 15000, "2026-01-01", "2026-12-31", 1))
     return {
         "customers": (("id", "name", "mailing_street", "mailing_unit", "mailing_city", "mailing_state", "mailing_zip",
-                       "language", "phone", "email", "low_income", "created_at"), customers),
+                       "language", "phone", "email", "created_at"), customers),
         "properties": (("id", "parcel", "service_address", "owner_id"), properties),
         "utility_accounts": (("id", "number", "customer_id", "property_id", "cycle", "meter_size", "rate_class",
                               "services", "status", "cash_only", "opened_on", "version"), accounts),

@@ -115,13 +115,15 @@ def batches(accounts: int, lines: dict, night: date, version: int) -> Iterator[d
     case_id = 0
     for start in range(1, accounts + 1, BATCH):
         rows: dict[str, list[tuple]] = {"customers": [], "properties": [], "accounts": [], "ledger": [], "cases": [],
-                                        "balances": [], "service_balances": []}
+                                        "enrolments": [], "balances": [], "service_balances": []}
         for n in range(start, min(start + BATCH, accounts + 1)):
             name = f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n}"
             street = f"{100 + n % 9000} {LAST[n % 10]} Street"
             language = "es" if n % 7 == 0 else "en"
             rows["customers"].append((n, name, street, "", "Alder Creek", "CA", "95620", language,
-                                      f"530-555-{n % 10000:04d}", "", n % 11 == 0, STAMP))
+                                      f"530-555-{n % 10000:04d}", "", STAMP))
+            if n % 11 == 0:  # in the sample city's low-income program
+                rows["enrolments"].append((n, "cap", "2020-01-01", None, "benchmark", STAMP))
             rows["properties"].append((n, f"BP{n:09d}", street, n))
             rows["accounts"].append((n, f"{n:07d}-01", n, n, CYCLES[n % 4], '3/4"', "residential", '["water", "sewer"]',
                                      "active", False, "2020-01-01", 1))
@@ -145,7 +147,9 @@ def batches(accounts: int, lines: dict, night: date, version: int) -> Iterator[d
 
 INSERTS = {
     "customers": "INSERT INTO customers (id, name, mailing_street, mailing_unit, mailing_city, mailing_state, "
-                 "mailing_zip, language, phone, email, low_income, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "mailing_zip, language, phone, email, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "enrolments": "INSERT INTO assistance_enrolments (customer_id, program, starts_on, ends_on, recorded_by, "
+                  "recorded_at) VALUES (?,?,?,?,?,?)",
     "properties": "INSERT INTO properties (id, parcel, service_address, owner_id) VALUES (?,?,?,?)",
     "accounts": "INSERT INTO utility_accounts (id, number, customer_id, property_id, cycle, meter_size, rate_class, "
                 "services, status, cash_only, opened_on, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -21,7 +21,9 @@ from engine.money.amounts import LARGEST_AMOUNT_CENTS, format_money
 from engine import duties
 from engine.duties import DutyError, checked_duty_roles, duty_roles_of
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
+from engine.assistance_programs import SAMPLE_PROGRAMS, ProgramError, checked_programs
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
+from engine.store.assistance import AssistanceEnrolment
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
                                  SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, SettingChange, User)
 
@@ -41,7 +43,7 @@ DEFAULT_TIMEZONE = "America/Los_Angeles"
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
-           "cash_only_refused_tenders", "duty_roles")
+           "cash_only_refused_tenders", "duty_roles", "assistance_programs")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
             "adjustment_reasons", *GUARDED)
 
@@ -59,7 +61,7 @@ def get_city(session: Session) -> CitySettings:
                         payment_address="", phone="", website="", rules_need_second_approver=True,
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
                         receipt_categories=None, adjustment_reasons=None, duty_roles=None,
-                        cash_only_refused_tenders=None,
+                        cash_only_refused_tenders=None, assistance_programs=None,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -116,6 +118,8 @@ def checked(session: Session, changes: dict[str, Any], printable: Printable | No
             cleaned["duty_roles"] = checked_duty_roles(cleaned["duty_roles"])
         except DutyError as bad:
             raise CityError(f"{bad}.") from None
+    if "assistance_programs" in cleaned:
+        cleaned["assistance_programs"] = _programs(session, cleaned["assistance_programs"])
     if "cash_only_refused_tenders" in cleaned:
         cleaned["cash_only_refused_tenders"] = _tenders(cleaned["cash_only_refused_tenders"])
     if "second_approver" in cleaned:
@@ -154,6 +158,21 @@ def printed_in(offered_languages: list[str] | tuple[str, ...], wanted: str | Non
     return wanted if wanted in offered_languages else ENGLISH
 
 
+def _programs(session: Session, value: Any) -> list[dict]:
+    """The assistance programs, cleaned; a CityError for a bad entry or for a program left out that has enrolments."""
+    try:
+        programs = checked_programs(value)
+    except ProgramError as bad:
+        raise CityError(f"{bad}.") from None
+    kept = {program["id"] for program in programs}
+    enrolled = session.scalar(select(AssistanceEnrolment.program).where(AssistanceEnrolment.program.not_in(kept))
+                              .order_by(AssistanceEnrolment.program).limit(1))
+    if enrolled is not None:
+        raise CityError(f"assistance programs: {enrolled!r} has customers enrolled (now or before); keep it in "
+                        "the list (a program's enrolments are its history).")
+    return programs
+
+
 def _tenders(value: Any) -> list[str]:
     """The tenders a cash-only account may not use: known tenders, each once, in the usual order; or a CityError."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
@@ -176,7 +195,7 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 def setting_value(city: CitySettings, key: str) -> Any:
     """A setting's value in force: the sample city's for a list not saved yet (receipt categories, refused tenders,
-    adjustment reasons, who does each duty)."""
+    adjustment reasons, who does each duty, assistance programs)."""
     if key == "receipt_categories" and city.receipt_categories is None:
         return [dict(entry) for entry in SAMPLE_CATEGORIES]
     if key == "cash_only_refused_tenders" and city.cash_only_refused_tenders is None:
@@ -185,6 +204,8 @@ def setting_value(city: CitySettings, key: str) -> Any:
         return duty_roles_of(city.duty_roles)
     if key == "adjustment_reasons" and city.adjustment_reasons is None:
         return [dict(entry) for entry in SAMPLE_REASONS]
+    if key == "assistance_programs" and city.assistance_programs is None:
+        return [{**entry, "name": dict(entry["name"])} for entry in SAMPLE_PROGRAMS]
     return getattr(city, key)
 
 

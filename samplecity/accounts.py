@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from samplecity import people, places
+from engine.assistance_programs import DEFAULT_PROGRAM
 
 COMMERCIAL_SHARE = 8
 TENANT_SHARE = 30
@@ -53,7 +54,8 @@ class AccountPlan:
 
 
 CUSTOMER_COLUMNS = ("id", "name", "mailing_street", "mailing_unit", "mailing_city", "mailing_state",
-                    "mailing_zip", "language", "phone", "email", "low_income", "created_at")
+                    "mailing_zip", "language", "phone", "email", "created_at")
+ENROLMENT_COLUMNS = ("customer_id", "program", "starts_on", "ends_on", "recorded_by", "recorded_at")
 PROPERTY_COLUMNS = ("id", "parcel", "service_address", "owner_id")
 ACCOUNT_COLUMNS = ("id", "number", "customer_id", "property_id", "cycle", "meter_size", "rate_class",
                    "services", "status", "cash_only", "opened_on", "closed_on", "version")
@@ -74,6 +76,7 @@ class Households:
         self.rng, self.writer, self.rates, self.window_start = rng, writer, rates, window_start
         self.streets = places.lay_out_streets(rng)
         self.customers = writer.declare("customers", CUSTOMER_COLUMNS)
+        self.enrolments = writer.declare("assistance_enrolments", ENROLMENT_COLUMNS)
         self.properties = writer.declare("properties", PROPERTY_COLUMNS)
         self.accounts = writer.declare("utility_accounts", ACCOUNT_COLUMNS)
         self.deposits = writer.declare("deposits", DEPOSIT_COLUMNS)
@@ -88,8 +91,11 @@ class Households:
         """Write one customer and return its id."""
         customer_id = self.next_customer
         self.next_customer += 1
+        moment = self.writer.moment(since, 9 * 60 + customer_id % 480)
         self.customers.append((customer_id, name, street, unit, city, state, zip_code, language, phone, email,
-                               low_income, self.writer.moment(since, 9 * 60 + customer_id % 480)))
+                               moment))
+        if low_income:  # enrolled in the sample city's low-income program since the customer was added
+            self.enrolments.append((customer_id, DEFAULT_PROGRAM, since, None, "clerk", moment))
         return customer_id
 
     def resident(self, street: str, unit: str, zip_code: str, since: date) -> int:

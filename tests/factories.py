@@ -11,6 +11,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from engine import city as city_module, two_person
+from engine.assistance_programs import DEFAULT_PROGRAM
+from engine.store.assistance import AssistanceEnrolment
 from engine.store.models import Business, Case, CitySettings, Customer, License, Property, UtilityAccount
 from samplecity.city import city_settings_row
 
@@ -19,15 +21,20 @@ _serial = itertools.count(1)
 
 
 def create_customer(db: Session, **overrides: Any) -> Customer:
-    """A customer with a mailing address in the sample city."""
+    """A customer with a mailing address in the sample city (`low_income=True`: enrolled in its low-income program)."""
     n = next(_serial)
     values: dict[str, Any] = dict(name=f"Test Customer {n}", mailing_street=f"{100 + n} Oak Street",
                                   mailing_city="Alder Creek", mailing_state="CA", mailing_zip="95601",
                                   language="en", phone="530-555-0100", created_at=NOW)
+    low_income = overrides.pop("low_income", False)
     values.update(overrides)
     customer = Customer(**values)
     db.add(customer)
     db.flush()
+    if low_income:  # enrolled in the sample city's low-income program since long before any test's day
+        db.add(AssistanceEnrolment(customer_id=customer.id, program=DEFAULT_PROGRAM, starts_on=date(2000, 1, 1),
+                                   ends_on=None, recorded_by="test", recorded_at=NOW))
+        db.flush()
     return customer
 
 

@@ -333,6 +333,12 @@ def change_words(action: str, detail: dict[str, Any], names: Mapping[str, str] |
         return f"Occupant {detail.get('name')}{unit} recorded, moved in {detail.get('moved_in_on')}."
     if action == "property.occupant_out":
         return f"Occupant {detail.get('name')} moved out {detail.get('moved_out_on')}."
+    if action == "customer.assistance_enrol":
+        through = f"enrolled through {detail['ends_on']}." if detail.get("ends_on") else "no end set."
+        return f"Enrolled in {detail.get('name')} from {detail.get('starts_on')}, {through}"
+    if action == "customer.assistance_end":
+        before = detail.get("before") or "no end"
+        return f"{detail.get('name')}: enrolled through {detail.get('ends_on')} (before: {before})."
     if action == "account.note":
         return f"Note {detail.get('note')} written."
     if action == "account.note_edit":
@@ -341,7 +347,8 @@ def change_words(action: str, detail: dict[str, Any], names: Mapping[str, str] |
 
 
 RECORD_ACTIONS = ("customer.mailing_address", "customer.contact", "property.owner", "property.occupant",
-                  "property.occupant_out", "account.note", "account.note_edit")
+                  "property.occupant_out", "account.note", "account.note_edit", "customer.assistance_enrol",
+                  "customer.assistance_end")
 
 
 def record_history(session: Session, account: UtilityAccount, *, rows: int = 50,
@@ -393,7 +400,7 @@ def add_customer(session: Session, new: NewCustomer, *, actor: str, now: datetim
                         mailing_unit=new.mailing_unit.strip(), mailing_city=new.mailing_city.strip(),
                         mailing_state=new.mailing_state.strip().upper(), mailing_zip=new.mailing_zip.strip(),
                         language=new.language, phone=new.phone.strip(), email=new.email.strip(),
-                        low_income=False, created_at=now)
+                        created_at=now)
     session.add(customer)
     session.flush()
     audit.record(session, actor=actor, action="customer.added", subject_type="customer", subject_id=customer.id,

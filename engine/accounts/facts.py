@@ -1,13 +1,14 @@
 """An account's facts on a day, read in one place: for one account, or for a chunk of accounts.
 
 The facts are the account's own (number, status, cycle, meter, rate class, cash-only), its
-customer's and its parcel's (low income, owner is the customer, parcel), its ledger standing
+customer's and its parcel's (the assistance programs the customer is enrolled in on the day and whether
+one of them counts as low income, owner is the customer, parcel), its ledger standing
 on the day (balance, past due, days past due), and the fact of every measure in force on the
 day whose subject is the account (kind: measure, engine.rules.measure: returned payments in
 12 months, late payments, unpaid water charges, ...), counted from the streams the account
 keeps (engine.accounts.history). A chunk is read in a few queries however many accounts it
-holds: the accounts with their customers and properties, their ledger standings, and one per
-stream the measures read. The workflow runtime, a draft's impact and the nightly sweeps all
+holds: the accounts with their properties, their customers' enrolments on the day, their
+ledger standings, and one per stream the measures read. The workflow runtime, a draft's impact and the nightly sweeps all
 take their facts from here, so one account's facts are the same whichever of them asks.
 """
 from __future__ import annotations
@@ -19,18 +20,19 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.assistance import city_programs, low_income_programs, programs_on
 from engine.accounts.history import ServiceOff, account_streams
 from engine.money.ledger import Standing, standings
 from engine.rules.document import RuleDocument
 from engine.rules.kinds.measure import in_force, measured_facts, streams_read
-from engine.store.models import Customer, Property, UtilityAccount
+from engine.store.models import Property, UtilityAccount
 
 ACCOUNT_CHUNK = 1000  # account ids per query
 
 # The record facts, in the order they are given (workflows/README.md documents each); the measures' follow.
 ACCOUNT_FACT_NAMES = ("account_number", "account_status", "account_closed", "balance", "past_due_balance",
-                      "days_past_due", "cycle", "meter_size", "rate_class", "low_income", "owner_is_customer",
-                      "cash_only", "parcel")
+                      "days_past_due", "cycle", "meter_size", "rate_class", "low_income", "assistance_programs",
+                      "owner_is_customer", "cash_only", "parcel")
 
 
 def facts_for_account(session: Session, account_id: int, as_of: date, rules: Iterable[RuleDocument],
@@ -67,7 +69,10 @@ def facts_with_standings(session: Session, known: Mapping[int, Standing], as_of:
     if missing:
         raise LookupError(f"no utility account with id {missing[0]}")
     measured = account_measures(session, ids, as_of, rules, service_off)
-    return {account_id: {**_facts(rows[account_id], known[account_id]), **measured[account_id]} for account_id in ids}
+    enrolled = programs_on(session, (row.customer_id for row in rows.values()), as_of)
+    low_income = low_income_programs(city_programs(session))
+    return {account_id: {**_facts(rows[account_id], known[account_id], enrolled[rows[account_id].customer_id],
+                                  low_income), **measured[account_id]} for account_id in ids}
 
 
 def account_measures(session: Session, ids: list[int], as_of: date, rules: Iterable[RuleDocument],
@@ -84,17 +89,16 @@ def account_measures(session: Session, ids: list[int], as_of: date, rules: Itera
     return found
 
 
-# Built once: the accounts of `ids` with their customers' and properties' columns.
+# Built once: the accounts of `ids` with their properties' columns.
 ACCOUNT_ROWS = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.status, UtilityAccount.cycle,
                        UtilityAccount.meter_size, UtilityAccount.rate_class, UtilityAccount.cash_only,
-                       UtilityAccount.customer_id, Customer.low_income, Property.owner_id, Property.parcel)
-                .join(Customer, Customer.id == UtilityAccount.customer_id)
+                       UtilityAccount.customer_id, Property.owner_id, Property.parcel)
                 .join(Property, Property.id == UtilityAccount.property_id)
                 .where(UtilityAccount.id.in_(bindparam("ids", expanding=True))))
 
 
 def _account_rows(session: Session, ids: list[int]) -> dict[int, Any]:
-    """Each account's columns with its customer's and its property's, by id, a chunk per query."""
+    """Each account's columns with its property's, by id, a chunk per query."""
     rows: dict[int, Any] = {}
     for start in range(0, len(ids), ACCOUNT_CHUNK):
         rows.update((row.id, row) for row in session.execute(ACCOUNT_ROWS, {"ids": ids[start:start + ACCOUNT_CHUNK]}))
@@ -107,12 +111,13 @@ def standing_facts(standing: Standing) -> dict[str, Any]:
             "days_past_due": standing.days_past_due}
 
 
-def _facts(row: Any, standing: Standing) -> dict[str, Any]:
-    """One account's record facts from its row and its standing."""
+def _facts(row: Any, standing: Standing, programs: list[str], low_income: frozenset[str]) -> dict[str, Any]:
+    """One account's record facts from its row, its standing, and the programs its customer is enrolled in."""
     return {
         "account_number": row.number, "account_status": row.status, "account_closed": row.status == "closed",
         **standing_facts(standing), "cycle": row.cycle, "meter_size": row.meter_size,
-        "rate_class": row.rate_class, "low_income": bool(row.low_income),
+        "rate_class": row.rate_class, "low_income": not low_income.isdisjoint(programs),
+        "assistance_programs": list(programs),
         "owner_is_customer": row.owner_id == row.customer_id, "cash_only": bool(row.cash_only),
         "parcel": row.parcel,
     }

@@ -20,7 +20,8 @@ NUMERIC = ("number", "integer", "money")
 ORDERED = ("number", "integer", "money", "date")
 RESERVED_FACTS = ("all", "any", "not", "fact")
 TYPE_NAMES = MappingProxyType({"number": "a number", "integer": "a whole number", "money": "an amount of money",
-                               "boolean": "true or false", "text": "text", "date": "a date"})
+                               "boolean": "true or false", "text": "text", "date": "a date",
+                               "list": "a list of texts"})
 
 
 def found(value: YamlValue) -> str:
@@ -41,6 +42,8 @@ def fits(input_type: str, value: YamlValue) -> bool:
         return isinstance(value, bool)
     if input_type == "text":
         return isinstance(value, str)
+    if input_type == "list":
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
     return isinstance(value, date)
 
 
@@ -147,6 +150,14 @@ class DocumentChecks:
         spec = self.inputs[fact]
         kind = spec["type"]
         if op == "exists":
+            return
+        if (op == "contains") != (kind == "list"):
+            self.error(path, f"{fact} is a list: compare it with contains (or exists)" if kind == "list"
+                       else f"contains applies to a list; {fact} is {kind}")
+            return
+        if op == "contains":
+            if not isinstance(value, str):
+                self.error(path, f"{fact} is a list of texts: expected text, found {found(value)}")
             return
         if op in ("gt", "gte", "lt", "lte") and kind not in ORDERED:
             self.error(path, f"{op} applies to numbers, money and dates; {fact} is {kind}")

@@ -25,9 +25,10 @@ from engine.rules.types import Facts, YamlValue
 from engine.rules.yamlsafe import join_key
 
 COMBINATORS = ("all", "any", "not")
-OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists")
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists", "contains")
 ORDERING = ("gt", "gte", "lt", "lte")
-SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in", "not_in": "not in"}
+SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "in", "not_in": "not in",
+           "contains": "contains"}
 
 
 def shown(value: object) -> str:
@@ -112,6 +113,10 @@ def compare(fact: str, op: str, value: object, literal: object) -> bool:
         return not any(_equal(value, item) for item in literal)
     if op == "exists":
         return literal is True
+    if op == "contains":
+        if not isinstance(value, (tuple, list, frozenset)):
+            raise EvaluationError(f"{fact}: {shown(value)} is not a list, so it cannot contain {shown(literal)}")
+        return any(_equal(item, literal) for item in value)
     kind = value_family(value)
     if kind not in ("number", "date") or value_family(literal) != kind:
         raise EvaluationError(f"{fact}: cannot compare {shown(value)} {SYMBOLS[op]} {shown(literal)}")
@@ -130,7 +135,7 @@ def _literal(spec: InputSpec | None, value: YamlValue) -> object:
         return value
     if isinstance(value, (list, tuple)):
         return tuple(_literal(spec, v) for v in value)
-    if spec.type == "text" and not isinstance(value, str):
+    if spec.type in ("text", "list") and not isinstance(value, str):
         return as_text(value)
     if spec.type == "date" and isinstance(value, str):
         try:

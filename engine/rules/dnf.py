@@ -18,6 +18,8 @@ decimals among the literals x is compared with (2 at least for money). A literal
 2 * L * 10^S, and every comparison of y with it says exactly what x compared with L says
 (for a whole x * 10^S, y = 2 x 10^S; otherwise y lies strictly between the two even
 numbers around it). So 250.00 >= 250 is exactly true and 249.995 >= 250 exactly false.
+A list fact is its field set to true when present (for `exists`), and one true/false field
+per text it is said to `contain`: `contains L` is that field equal to true.
 
 `not` is pushed down to the leaves (De Morgan): not(all) = any(not ..), not(any) =
 all(not ..); a negated comparison is "absent, or the flipped comparison" (gt <-> lte,
@@ -36,7 +38,8 @@ from engine.rules.document import InputSpec
 from engine.rules.errors import EvaluationError
 from engine.rules.types import Facts
 
-FLIP = {"eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "in": "not_in", "not_in": "in"}
+FLIP = {"eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "in": "not_in", "not_in": "in",
+        "contains": "not_contains"}
 NUMERIC = ("number", "integer", "money")
 ORDERING = ("gt", "gte", "lt", "lte")
 MOST_ALTERNATIVES = 256
@@ -68,7 +71,7 @@ def literals(node: Node, found: dict[str, list[object]]) -> None:
 
 def family(kind: str) -> str:
     """The family an input type compares in."""
-    return "number" if kind in NUMERIC else kind if kind in ("date", "boolean") else "text"
+    return "number" if kind in NUMERIC else kind if kind in ("date", "boolean", "list") else "text"
 
 
 class FactEncoding:
@@ -82,11 +85,15 @@ class FactEncoding:
                 literals(condition.root, found)
         self.kinds: dict[str, str] = {}
         self.scales: dict[str, Decimal] = {}
+        self.members: dict[str, dict[str, str]] = {}  # a list fact's texts compared with `contains`, by field
         for fact, values in found.items():
             spec = inputs.get(fact)
             kind = spec.type if spec is not None else next(
                 (value_family(v) for v in values if value_family(v) != "text"), "text")
             self.kinds[fact] = kind
+            if kind == "list":
+                texts = sorted({v for v in values if isinstance(v, str)})
+                self.members[fact] = {text: f"f_{fact}__{i}" for i, text in enumerate(texts)}
             if family(kind) == "number":
                 places = [_places(v) for v in values if isinstance(v, Decimal)]
                 self.scales[fact] = Decimal(10) ** max(places + [2 if kind == "money" else 0])
@@ -102,6 +109,10 @@ class FactEncoding:
         for fact in self.kinds:
             value = facts.get(fact)
             if value is None:
+                continue
+            if fact in self.members:
+                out[f"f_{fact}"] = True
+                out.update((field, text in value) for text, field in self.members[fact].items())
                 continue
             if fact in self.scales and not isinstance(value, bool) and isinstance(value, (int, Decimal)):
                 scaled = Decimal(value) * self.scales[fact]
@@ -206,6 +217,10 @@ class Translator:
         field = FactEncoding.field(fact)
         if op == "exists":
             return [[("ex", field)]] if value else [[("nex", field)]]
+        if op in ("contains", "not_contains"):
+            if fact not in self.encoding.members or not isinstance(value, str):
+                raise EvaluationError(f"{fact}: contains applies to a list, compared with text")
+            return [[("eq", self.encoding.members[fact][value], op == "contains")]]
         if op == "in":
             return _most([alt for item in value for alt in self.test(fact, "eq", item)])
         if op == "not_in":

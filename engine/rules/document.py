@@ -17,7 +17,7 @@ from typing import Protocol
 
 from engine.rules.types import YamlValue
 
-INPUT_TYPES = ("number", "integer", "money", "boolean", "text", "date")
+INPUT_TYPES = ("number", "integer", "money", "boolean", "text", "date", "list")  # list: of texts (ids)
 
 
 @dataclass(frozen=True)

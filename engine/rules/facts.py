@@ -1,7 +1,8 @@
 """Facts handed to a document: checked against its declared inputs and put in one form.
 
 After `check_facts`, a fact is: `number` a Decimal, `money` a Decimal with two decimals,
-`integer` an int, `boolean` a bool, `text` a str, `date` a datetime.date. An absent optional
+`integer` an int, `boolean` a bool, `text` a str, `date` a datetime.date, `list` a tuple of
+distinct texts. An absent optional
 input is simply not in the result (JSON null counts as absent). Facts the document does not
 declare are left out, so one fact set can feed many documents.
 
@@ -135,6 +136,18 @@ def _day(value: object) -> date | None:
         return None
 
 
+MOST_LIST_ITEMS = 200
+
+
+def _as_list(name: str, value: object) -> tuple[str, ...]:
+    """A `list` fact: texts (program ids, ...), each kept once in the order given, as a tuple."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise FactError(f"{name}: {_shown(value)} is not a list of texts")
+    if len(value) > MOST_LIST_ITEMS:
+        raise FactError(f"{name}: {len(value)} items; at most {MOST_LIST_ITEMS}")
+    return tuple(dict.fromkeys(value))
+
+
 CONVERTERS: dict[str, Callable[[str, object], object]] = {
     "number": _as_number,
     "money": _as_money,
@@ -142,6 +155,7 @@ CONVERTERS: dict[str, Callable[[str, object], object]] = {
     "boolean": _as_boolean,
     "text": _as_text,
     "date": _as_date,
+    "list": _as_list,
 }
 
 
@@ -176,7 +190,7 @@ LIMITS = {"number": (-NUMBER_LIMIT, NUMBER_LIMIT), "money": (-NUMBER_LIMIT, NUMB
           "integer": (-NUMBER_LIMIT, NUMBER_LIMIT), "date": (bounds.FIRST_DATE, bounds.LAST_DATE)}
 # The Python types a column of each input type may already hold, checked as a whole (see `_column_ready`)
 READY_TYPES = {"number": {Decimal, int}, "money": {Decimal}, "integer": {int}, "boolean": {bool}, "text": {str},
-               "date": {date}}
+               "date": {date}, "list": set()}  # a list is always checked one by one (a tuple of distinct texts)
 
 
 def _whole(column: list, places: Decimal) -> bool:

@@ -115,7 +115,7 @@ def definitions() -> JsonSchema:
         "fact": fact_name(), "eq": ref("scalar"), "ne": ref("scalar"),
         "gt": ref("ordered"), "gte": ref("ordered"), "lt": ref("ordered"), "lte": ref("ordered"),
         "in": listing(ref("scalar"), 100), "not_in": listing(ref("scalar"), 100),
-        "exists": {"type": "boolean"},
+        "exists": {"type": "boolean"}, "contains": text(),
     }
     condition_list = listing(ref("condition"), 50)
     shorthand = {"type": "object", "maxProperties": 1, "propertyNames": fact_name(),
@@ -144,7 +144,8 @@ def definitions() -> JsonSchema:
             "type": {"enum": list(INPUT_TYPES)},
             "values": {**listing(text(), 200), "uniqueItems": True},
             "min": ref("ordered"), "max": ref("ordered"),
-            "default": ref("scalar"),
+            "default": {"description": "text, a number, true/false, a date, or a list of texts (a list input)",
+                        "anyOf": [ref("scalar"), listing(text(), 200, 0)]},
             "required": {"type": "boolean"},
         }, ("type",)),
         "inputs": {"type": "object", "propertyNames": fact_name(), "additionalProperties": ref("input"),

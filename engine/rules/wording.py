@@ -96,7 +96,7 @@ def figure(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(figure(item) for item in value)
+        return ", ".join(figure(item) for item in value) or "none"
     if isinstance(value, date):
         return value.isoformat()
     return as_text(value)
@@ -114,7 +114,7 @@ def ordinal(n: int | Decimal) -> str:
 
 
 TYPE_WORDS = {"number": "a number", "money": "dollars and cents", "integer": "a whole number", "text": "text",
-              "date": "a date", "boolean": "yes or no"}
+              "date": "a date", "boolean": "yes or no", "list": "a list of ids, separated by commas"}
 
 
 def input_words(spec: InputSpec, *, choices: bool = True) -> str:

@@ -176,6 +176,9 @@ class CitySettings(Base):
     duty_roles: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The tenders a cash-only account may not pay with (None: the sample city's, engine.money.tenders).
     cash_only_refused_tenders: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # The assistance programs customers may be enrolled in (None: the sample city's, engine.assistance_programs);
+    # changed only by a two-person step.
+    assistance_programs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
                           name=f"ck_city_settings_{kind}_ceiling")
@@ -222,7 +225,6 @@ class Customer(Base):
     language: Mapped[str] = mapped_column(String(2), default="en")
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(160), default="")
-    low_income: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
 

@@ -73,8 +73,12 @@ ACCOUNT = (
     Fact("cycle", "text", label="Billing cycle", meaning="the billing cycle (A, B, C, D)"),
     Fact("meter_size", "text", label="Meter size", meaning='the meter size (3/4")'),
     Fact("rate_class", "text", label="Rate class", meaning="residential or commercial"),
-    Fact("low_income", "boolean", label="Customer Assistance Program",
-         meaning="the household is in the Customer Assistance Program"),
+    Fact("low_income", "boolean", label="Low-income assistance",
+         meaning="the customer is enrolled on the day in an assistance program that counts as low income "
+         "(the Customer Assistance Program in the sample city)"),
+    Fact("assistance_programs", "list", label="Assistance programs",
+         meaning="the ids of the assistance programs the customer is enrolled in on the day "
+         "(the city settings list them)"),
     Fact("owner_is_customer", "boolean", label="Owner is the customer",
          meaning="the customer of record owns the property"),
     Fact("cash_only", "boolean", label="Cash only", meaning="the account pays only by cash or card"),

@@ -26,7 +26,7 @@ from engine.workflow.model import Workflow
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 OPS = {">=": "at least", "<=": "at most", "==": "equal to", "!=": "not", ">": "more than", "<": "less than",
-       "not in": "not one of", "in": "one of"}
+       "not in": "not one of", "in": "one of", "contains": "including"}
 OP = "|".join(re.escape(op) for op in OPS)
 # `past_due_balance = 253.32 >= 50 and < 100: yes` (engine.rules.conditions' trace of a leaf)
 COMPARED = re.compile(rf"\b(?P<name>[a-z][a-z0-9_]*) = (?P<value>.+?) (?P<tests>(?:{OP}) .+?): (?P<verdict>yes|no)\b")
@@ -128,6 +128,9 @@ class CaseWords:
         kind = self.words[name].type if name in self.words else ""
         if value is None or value == "":
             return "—"
+        if isinstance(value, (list, tuple)) or kind == "list":
+            items = value if isinstance(value, (list, tuple)) else [value]
+            return ", ".join(code_words(str(item)) for item in items) or "none"
         if isinstance(value, bool) or kind == "boolean":
             return "yes" if value in (True, "true", "True") else "no"
         if kind == "money":

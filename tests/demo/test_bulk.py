@@ -16,11 +16,11 @@ from engine.store.schema import upgrade
 def customer_row(writer: BulkWriter, customer_id: int) -> tuple:
     """A customer row in the database's own form."""
     return (customer_id, f"Customer {customer_id}", "1 Oak Street", "", "Alder Creek", "CA", "95601", "en", "", "",
-            False, writer.moment(date(2026, 3, 2), 9 * 60))
+            writer.moment(date(2026, 3, 2), 9 * 60))
 
 
 COLUMNS = ("id", "name", "mailing_street", "mailing_unit", "mailing_city", "mailing_state", "mailing_zip",
-           "language", "phone", "email", "low_income", "created_at")
+           "language", "phone", "email", "created_at")
 
 
 def test_rows_are_written_in_chunks_parents_first(committing_url: str) -> None:

@@ -33,7 +33,7 @@ def test_a_clerk_moves_the_mail_changes_phones_and_keeps_a_note(served, chromium
     assert sign_in_as_the_clerk(page, server.url) in (302, 303)
 
     page.goto(f"{server.url}/accounts/{number}")
-    page.get_by_role("link", name="Change the address, phones, e-mail, language, owner or occupants").click()
+    page.get_by_role("link", name="Change the address, phones, e-mail, language, assistance programs, owner or occupants").click()
     form = page.locator("form", has=page.get_by_role("button", name="Save the mailing address"))
     form.get_by_label("Street").fill("9 Forward Lane")
     form.get_by_label("Unit, apartment or suite").fill("Apt 3")

@@ -13,7 +13,8 @@ from tests.factories import create_account, create_customer, create_license
 from tests.workflow.conftest import REPO, at, charge, pay
 
 ON = date(2026, 6, 1)
-TYPES = {"money": Decimal, "integer": int, "boolean": bool, "text": str, "date": date, "number": Decimal}
+TYPES = {"money": Decimal, "integer": int, "boolean": bool, "text": str, "date": date, "number": Decimal,
+         "list": list}
 
 
 def check_types(subject: str, facts: dict) -> None:
@@ -37,10 +38,12 @@ def test_an_account_case_has_its_documented_facts(db, catalog, staff):
     facts = case_facts(db, catalog.rules, workflow, account.id, case.fields, ON)
     check_types("utility_account", facts)
     assert {k: facts[k] for k in ("balance", "past_due_balance", "days_past_due", "cycle", "meter_size",
-                                  "low_income", "owner_is_customer", "cash_only", "returned_payments_12m",
+                                  "low_income", "assistance_programs", "owner_is_customer", "cash_only",
+                                  "returned_payments_12m",
                                   "account_status", "period", "appeal_pending", "plan_installments_missed")} == {
         "balance": Decimal("130.00"), "past_due_balance": Decimal("70.00"), "days_past_due": 26, "cycle": "C",
-        "meter_size": '1"', "low_income": True, "owner_is_customer": True, "cash_only": False,
+        "meter_size": '1"', "low_income": True, "assistance_programs": ["cap"],
+        "owner_is_customer": True, "cash_only": False,
         "returned_payments_12m": 0, "account_status": "active", "period": "2026-04", "appeal_pending": False,
         "plan_installments_missed": 0}
     assert set(facts) <= set(subject_facts("utility_account", catalog.rules)) | set(workflow.field_types)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError
-from engine.accounts import customer_record
+from engine.accounts import assistance, customer_record
 from engine.accounts.notes import notes_of
 from engine.accounts.returns import return_payment
 from engine.money.bill_explanation import explain_bill
@@ -46,6 +46,7 @@ def _record(account) -> dict:
             "phones": customer_record.phones_of(session, account.customer),
             "notes": notes_of(session, account.id)[:3],
             "occupants": customer_record.occupants_on(session, account.property_id, today),
+            "assistance": assistance.names_on(session, account.customer_id, today),
             "changes": customer_record.record_history(session, account, rows=10)}
 
 

@@ -69,5 +69,8 @@ def facts_of(form: EvaluateForm, doc: RuleDocument) -> dict[str, Any]:
         value = form[FIELD_PREFIX + spec.name].data
         if value is None or value == "":
             continue
+        if spec.type == "list":  # ids separated by commas: medical_baseline, senior
+            facts[spec.name] = [item.strip() for item in str(value).split(",") if item.strip()]
+            continue
         facts[spec.name] = value.strip() if isinstance(value, str) else value
     return facts
