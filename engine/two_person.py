@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, city, duties, roles, users
+from engine.assistance_programs import programs_of
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.money.tenders import TENDER_WORDS
@@ -332,6 +333,12 @@ def _value_words(value: Any) -> str:
     return "nobody" if value in (None, "") else str(value)
 
 
+def _programs_words(kept: Any) -> str:
+    """A list of assistance programs in words: 'Customer Assistance Program (low income), Medical Baseline'."""
+    return ", ".join(program.name_in() + (" (low income)" if program.counts_as_low_income else "")
+                     for program in programs_of(kept))
+
+
 def describe(change: SettingChange) -> str:
     """What a change does, in words: 'Make jlee a supervisor (now a clerk)'."""
     granted = roles.granted_role(change)
@@ -344,6 +351,9 @@ def describe(change: SettingChange) -> str:
         return "; ".join(f"Who may {what}: {duties.roles_in_words(old[duty])} \u2192 "
                          f"{duties.roles_in_words(new[duty])}" for duty, what in duties.DUTIES.items()
                          if old[duty] != new[duty]) or "Who does each duty: unchanged"
+    if change.setting == "assistance_programs":
+        return (f"Assistance programs: {_programs_words(change.old_value)} \u2192 "
+                f"{_programs_words(change.new_value)}")
     words = SETTING_WORDS.get(change.setting, change.setting.replace("_", " ").capitalize())
     shown = format_money if change.setting in city.CEILINGS else _value_words
     return f"{words}: {shown(change.old_value)} \u2192 {shown(change.new_value)}"

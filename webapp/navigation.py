@@ -34,6 +34,7 @@ MENU = (
     ("API tokens", "admin.tokens"),
     ("Roles", "admin.roles_page"),
     ("City settings", "admin.city_settings"),
+    ("Assistance programs", "admin.assistance_programs"),
     ("Waiting changes", "admin.changes"),
 )
 

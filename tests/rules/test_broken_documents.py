@@ -29,7 +29,7 @@ EXPECTED = {
     'bad-id.yaml':
         '1: id: expected lowercase letters, digits and -, found the text "Sewer_Charge"',
     'bad-input-type.yaml':
-        '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date; found the text "decimal"',
+        '6: inputs.consumption_ccf.type: expected one of number, integer, money, boolean, text, date, list; found the text "decimal"',
     'bad-kind.yaml':
         '2: kind: expected one of schedule, criteria, calendar, deadline, measure, services, payment-order, '
         'sweep, bill-messages, meter-reads, billing; found the text "decision_table"',

@@ -1,4 +1,5 @@
-"""Forms of the customer record: mailing address, phones and contact, the property's owner, occupants, notes."""
+"""Forms of the customer record: mailing address, phones and contact, assistance programs, the property's owner,
+occupants, notes."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -76,6 +77,25 @@ class MovedOutForm(FlaskForm):
     moved_out_on = DateField("Moved out on", validators=[DataRequired(message="Choose the day they moved out.")],
                              render_kw={"type": "date"})
     submit = SubmitField("Moved out")
+
+
+class EnrolForm(FlaskForm):
+    """Enrol the customer in one of the city's assistance programs, from a day, through a day or without end."""
+
+    program = SelectField("Program", validate_choice=False)  # engine.accounts.assistance names one not offered
+    starts_on = DateField("Enrolled from", validators=[DataRequired(message="Choose the first day enrolled.")],
+                          render_kw={"type": "date"})
+    ends_on = DateField("Enrolled through (re-certification due)", validators=[Optional()],
+                        render_kw={"type": "date"})
+    submit = SubmitField("Enrol")
+
+
+class EndEnrolmentForm(FlaskForm):
+    """The last day of one enrolment."""
+
+    ends_on = DateField("Enrolled through", validators=[DataRequired(message="Choose the last day enrolled.")],
+                        render_kw={"type": "date"})
+    submit = SubmitField("Set the last day")
 
 
 class NoteForm(FlaskForm):

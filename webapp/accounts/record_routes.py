@@ -9,18 +9,19 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from engine.accounts import customer_record as record
+from engine.accounts import assistance, customer_record as record
 from engine.accounts.notes import add_note, edit_note, notes_of
 from webapp import clock
 from webapp.accounts import bp, lookup
-from webapp.accounts.record_forms import (PHONE_ROWS, ContactForm, MailingAddressForm, MovedOutForm, NoteForm,
-                                          OccupantForm, OwnerForm)
+from webapp.accounts.record_forms import (PHONE_ROWS, ContactForm, EndEnrolmentForm, EnrolForm, MailingAddressForm,
+                                          MovedOutForm, NoteForm, OccupantForm, OwnerForm)
 from webapp.accounts.routes import _account
 from webapp.auth import STAFF, role_required
 from webapp.extensions import database
 from webapp.languages import printable, with_choices
 
 OCCUPANT = "occupant"  # the occupant form's prefix: its fields' ids differ from the mailing address form's
+ENROL = "enrol"  # the enrolment form's prefix
 
 
 def _blank_forms(account) -> dict:
@@ -42,7 +43,15 @@ def _blank_forms(account) -> dict:
         "occupant_form": OccupantForm(formdata=None, prefix=OCCUPANT, name="Occupant", city=city_line[0],
                                       state=city_line[1], zip_code=city_line[2], language="en", moved_in_on=today),
         "moved_out_form": MovedOutForm(formdata=None, moved_out_on=today),
+        "enrol_form": _enrol_form(EnrolForm(formdata=None, prefix=ENROL, starts_on=today)),
+        "end_form": EndEnrolmentForm(formdata=None, ends_on=today),
     }
+
+
+def _enrol_form(form: EnrolForm) -> EnrolForm:
+    """The enrolment form with the city's programs to choose from, by their names."""
+    form.program.choices = [(program.id, program.name_in()) for program in assistance.city_programs(database.session)]
+    return form
 
 
 def _service_city_line(account, address: record.Address) -> tuple[str, str, str]:
@@ -68,6 +77,8 @@ def _page(account, status: int = 200, **forms):
         addresses=record.mailing_history(session, customer),
         phones=record.phones_of(session, customer),
         occupants=record.occupants_of(session, account.property_id),
+        enrolments=assistance.enrolments_of(session, account.customer_id),
+        program_names={program.id: program.name_in() for program in assistance.city_programs(session)},
         history=record.record_history(session, account, names=printable().names()), **shown), status
 
 
@@ -194,6 +205,47 @@ def occupant_out(number: str, occupant_id: int):
     database.session.commit()
     flash("Moved out saved.", "success")
     return redirect(url_for("accounts.record_page", number=number, _anchor="occupants"))
+
+
+@bp.route("/<number>/customer/assistance", methods=["POST"])
+@role_required(*STAFF)
+def enrol(number: str):
+    """Enrol the customer in an assistance program from a day, through a day (re-certification due) or without end."""
+    account = _account(number)
+    form = _enrol_form(EnrolForm(prefix=ENROL))
+    if not form.validate_on_submit():
+        flash("Not saved: see the assistance programs form.", "error")
+        return _page(account, 400, enrol_form=form)
+    try:
+        assistance.enrol(database.session, account.customer_id, form.program.data or "", starts_on=form.starts_on.data,
+                         ends_on=form.ends_on.data, actor=current_user.username, now=clock.now())
+    except assistance.AssistanceError as error:
+        return _refused(account, error, "enrol_form", form)
+    database.session.commit()
+    flash("Enrolment saved.", "success")
+    return redirect(url_for("accounts.record_page", number=number, _anchor="assistance"))
+
+
+@bp.route("/<number>/customer/assistance/<int:enrolment_id>/end", methods=["POST"])
+@role_required(*STAFF)
+def end_enrolment(number: str, enrolment_id: int):
+    """Set the last day of one of the customer's enrolments (it ended, or re-certification is due then)."""
+    account = _account(number)
+    form = EndEnrolmentForm()
+    if not form.validate_on_submit():
+        flash("Not saved: choose the last day enrolled.", "error")
+        return _page(account, 400, end_form=form)
+    try:
+        assistance.end_enrolment(database.session, account.customer_id, enrolment_id, ends_on=form.ends_on.data,
+                                 actor=current_user.username, now=clock.now())
+    except assistance.AssistanceError as error:
+        status = 404 if "has no enrolment" in str(error) else 400
+        database.session.rollback()
+        flash(f"Not saved: {error}", "error")
+        return _page(account, status, end_form=form)
+    database.session.commit()
+    flash("Last day of the enrolment saved.", "success")
+    return redirect(url_for("accounts.record_page", number=number, _anchor="assistance"))
 
 
 # --- notes -----------------------------------------------------------------------------------

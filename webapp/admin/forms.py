@@ -151,6 +151,15 @@ def city_changes(form: CityForm) -> dict[str, object]:
     return changes
 
 
+class AssistanceProgramsForm(FlaskForm):
+    """The city's assistance programs, as YAML: each with id, name by language and counts_as_low_income."""
+
+    programs = TextAreaField("Assistance programs (YAML: a list of id, name by language, counts_as_low_income)",
+                             validators=[DataRequired(message="Write the programs as YAML."), Length(max=20000)],
+                             render_kw={"rows": 14, "spellcheck": "false"})
+    submit = SubmitField("Ask for these programs")
+
+
 class RoleForm(FlaskForm):
     """Ask for one user's role to change (it waits for a second person)."""
 
