@@ -180,7 +180,7 @@ EXPECTED = {
     'unknown-key-input.yaml':
         '5: inputs.meter_size.valus: unknown key "valus" (allowed here: type, values, min, max, default, required)',
     'unknown-key-leaf.yaml':
-        '13: versions[0].rules[0].when.lessthan: unknown key "lessthan" (allowed here: fact, eq, ne, gt, gte, lt, lte, in, not_in, exists)',
+        '13: versions[0].rules[0].when.lessthan: unknown key "lessthan" (allowed here: fact, eq, ne, gt, gte, lt, lte, in, not_in, exists, contains)',
     'unknown-key-line.yaml':
         '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit, service)',
     'unknown-key-step.yaml':
