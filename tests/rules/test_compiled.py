@@ -48,13 +48,14 @@ def batch_error(found):
 
 # --- criteria ----------------------------------------------------------------------------------------
 
-INPUT_TYPES = {"n": "number", "m": "money", "k": "integer", "d": "date", "t": "text", "b": "boolean"}
-DEFAULTS = {"n": Decimal("2.25"), "m": Decimal("50.00"), "k": 30, "d": date(2026, 3, 1), "t": "A", "b": False}
+INPUT_TYPES = {"n": "number", "m": "money", "k": "integer", "d": "date", "t": "text", "b": "boolean", "l": "list"}
+DEFAULTS = {"n": Decimal("2.25"), "m": Decimal("50.00"), "k": 30, "d": date(2026, 3, 1), "t": "A", "b": False,
+            "l": ["cap"]}
 
 
 @st.composite
 def criteria_documents(draw):
-    """A criteria document over six inputs of every type (required, optional or defaulted), random rules."""
+    """A criteria document over seven inputs of every type (required, optional or defaulted), random rules."""
     inputs = []
     for name, kind in INPUT_TYPES.items():
         how = draw(st.sampled_from(["required", "optional", "default"]))

@@ -424,6 +424,7 @@ RANDOM_INPUTS = {
     "n": InputSpec("n", "number", required=False), "m": InputSpec("m", "money", required=False),
     "k": InputSpec("k", "integer", required=False), "d": InputSpec("d", "date", required=False),
     "t": InputSpec("t", "text", required=False), "b": InputSpec("b", "boolean", required=False),
+    "l": InputSpec("l", "list", required=False),
 }
 POINTS = {
     "n": [Decimal("0"), Decimal("2.25"), Decimal("2.250"), Decimal("7"), Decimal("-1.5")],
@@ -432,6 +433,7 @@ POINTS = {
     "d": [date(2026, 2, 28), date(2026, 3, 1), date(2026, 12, 31)],
     "t": ["A", "B", 'residential', '3/4"'],
     "b": [True, False],
+    "l": ["cap", "medical_baseline", "senior"],
 }
 ORDERED_FACTS = ("n", "m", "k", "d")
 
@@ -440,7 +442,8 @@ ORDERED_FACTS = ("n", "m", "k", "d")
 def random_leaf(draw):
     """One leaf on a random fact, with one or two comparisons of the right kinds."""
     fact = draw(st.sampled_from(sorted(RANDOM_INPUTS)))
-    ops = ["eq", "ne", "in", "not_in", "exists"] + (["gt", "gte", "lt", "lte"] if fact in ORDERED_FACTS else [])
+    ops = (["contains", "exists"] if fact == "l" else
+           ["eq", "ne", "in", "not_in", "exists"] + (["gt", "gte", "lt", "lte"] if fact in ORDERED_FACTS else []))
     leaf = {"fact": fact}
     for op in draw(st.lists(st.sampled_from(ops), min_size=1, max_size=2, unique=True)):
         if op == "exists":
@@ -479,6 +482,7 @@ random_account = st.fixed_dictionaries({
     "d": st.one_of(st.none(), near(POINTS["d"])),
     "t": st.one_of(st.none(), st.sampled_from(["A", "B", "C", "residential", '3/4"', ""])),
     "b": st.one_of(st.none(), st.booleans()),
+    "l": st.one_of(st.none(), st.lists(st.sampled_from(["cap", "medical_baseline", "senior", "other"]), max_size=3)),
 })
 
 
