@@ -228,3 +228,60 @@ def test_the_migration_carries_the_flag_into_enrolments_and_back(tmp_path):
     finally:
         engine.dispose()
         drop()
+
+
+MEDICAL_BASELINE_VERSION = """\
+  - effective: 2026-07-02
+    reference: Alder Creek Municipal Code 13.04.120 (medical baseline households)
+    hit: first
+    rules:
+      - name: Hold, medical baseline
+        when: {fact: assistance_programs, contains: medical_baseline}
+        then: {eligible: false, reason: medical_baseline}
+      - name: Hold, appeal pending
+        when: {appeal_pending: true}
+        then: {eligible: false, reason: appeal_pending}
+      - name: Balance under $50.00
+        when: {fact: past_due_balance, lt: 50.00}
+        then: {eligible: false, reason: balance_below_minimum}
+      - name: Delinquent less than 60 days
+        when: {fact: days_past_due, lt: 60}
+        then: {eligible: false, reason: under_60_days}
+      - name: Delinquent 60 days or more, $50.00 or more past due
+        when:
+          all:
+            - {fact: past_due_balance, gte: 50.00}
+            - {fact: days_past_due, gte: 60}
+        then: {eligible: true, reason: delinquent}"""
+
+
+def test_a_published_medical_baseline_hold_stops_the_door_hanger_of_an_enrolled_household(db):
+    """shutoff-eligibility published with a hold for the medical baseline program: the delinquency case of a
+    household enrolled in it walks its notices but may not post the door hanger; its neighbour's may."""
+    from engine.workflow.runtime import StepRefused
+    from tests.policies.town import town
+
+    published = date(2026, 7, 2)
+    city = town(db, published)
+    set_programs(db, PROGRAMS)
+    city.add_version("shutoff-eligibility", MEDICAL_BASELINE_VERSION,
+                     inputs={"assistance_programs": "{type: list, default: []}"})
+    cases = {}
+    for name in ("medical", "neighbour"):
+        customer = create_customer(db)
+        if name == "medical":
+            enrol(db, customer.id, "medical_baseline", starts_on=date(2026, 1, 1), ends_on=None, actor="carla",
+                  now=NOW)
+        account_id = city.account(customer=customer, cycle="B")
+        city.bill(account_id, "120.00", on=date(2026, 7, 8), due_on=date(2026, 7, 29))
+        case = city.open_case("delinquency", account_id, date(2026, 7, 30), period="2026-07")
+        city.take(case, "mail_reminder", "sweep:delinquency", date(2026, 7, 30))
+        city.take(case, "mail_shutoff_notice", "sweep:delinquency",
+                  date.fromisoformat(case.fields["shutoff_notice_on"]))
+        cases[name] = case
+    hanger_on = date.fromisoformat(cases["neighbour"].fields["door_hanger_on"])
+    city.take(cases["neighbour"], "post_door_hanger", "carla", hanger_on)
+    assert cases["neighbour"].state == "door_hanger"
+    with pytest.raises(StepRefused, match="medical_baseline"):
+        city.take(cases["medical"], "post_door_hanger", "carla",
+                  date.fromisoformat(cases["medical"].fields["door_hanger_on"]))
