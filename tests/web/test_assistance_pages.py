@@ -3,6 +3,7 @@ the city's list of programs (a second person approves)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -118,3 +119,38 @@ def test_the_assistance_routes_are_in_the_access_matrix(app):
                         ("/accounts/<number>/customer/assistance/<int:enrolment_id>/end", "POST"): staff,
                         ("/admin/assistance-programs", "GET"): admins,
                         ("/admin/assistance-programs", "POST"): admins}
+
+
+SENIOR_DISCOUNT = """\
+id: senior-discount
+kind: schedule
+title: Senior discount on the water bill
+inputs:
+  assistance_programs: {type: list, default: []}
+versions:
+  - effective: 2026-01-01
+    lines:
+      - name: Senior discount
+        when: {fact: assistance_programs, contains: senior}
+        amount: 5.00
+        credit: true
+"""
+
+
+def test_the_rules_page_evaluates_a_list_fact_typed_with_commas(fixed_clock, supervisor, db):
+    """A schedule reading the programs is tried on the Rules page: the ids typed separated by commas."""
+    from engine.rulebook import store
+    from engine.rules.loader import load_document
+    from tests.factories import NOW
+
+    rules = store.read_folder(Path(__file__).resolve().parents[2] / "rules")
+    store.import_documents(db, [*rules, load_document(SENIOR_DISCOUNT, "senior-discount.yaml")], actor="test",
+                           now=NOW, today=TODAY)  # the city's first set-up: published
+    senior = supervisor.post("/rules/senior-discount/evaluate", data={
+        "as_of": "2026-03-02", "fact_assistance_programs": "cap, senior"})
+    assert senior.status_code == 200
+    shown = visible(senior.get_data(as_text=True))
+    assert "Senior discount fixed amount 5.00 $5.00 Total $5.00" in shown
+    none = supervisor.post("/rules/senior-discount/evaluate", data={"as_of": "2026-03-02",
+                                                                     "fact_assistance_programs": ""})
+    assert none.status_code == 200 and "Total $0.00" in visible(none.get_data(as_text=True))
