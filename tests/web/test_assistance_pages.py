@@ -154,3 +154,20 @@ def test_the_rules_page_evaluates_a_list_fact_typed_with_commas(fixed_clock, sup
     none = supervisor.post("/rules/senior-discount/evaluate", data={"as_of": "2026-03-02",
                                                                      "fact_assistance_programs": ""})
     assert none.status_code == 200 and "Total $0.00" in visible(none.get_data(as_text=True))
+
+
+def test_a_criteria_document_reading_the_programs_opens_in_the_form_editor(fixed_clock, supervisor, db):
+    """"Change it in a form" shows the decision table of a document that compares the list."""
+    from engine.rulebook import store
+    from engine.rules.loader import load_document
+    from tests.accounts.test_assistance_programs import MEDICAL_HOLD
+    from tests.factories import NOW
+
+    rules = store.read_folder(Path(__file__).resolve().parents[2] / "rules")
+    store.import_documents(db, [*rules, load_document(MEDICAL_HOLD, "medical-baseline-hold.yaml")], actor="test",
+                           now=NOW, today=TODAY)
+    page = supervisor.get("/rules/medical-baseline-hold/edit")
+    assert page.status_code == 200
+    shown = visible(page.get_data(as_text=True))
+    assert ("Hold, medical baseline assistance_programs contains &#39;medical_baseline&#39; any any false "
+            "medical_baseline") in shown
