@@ -302,6 +302,10 @@ def _leaf(fact: str, comparisons: list[tuple[str, YamlValue]], inputs: Mapping[s
             raise EvaluationError(f"{path}.{op}: a list of values is needed")
         if op == "exists" and not isinstance(value, bool):
             raise EvaluationError(f"{path}.exists: true or false")
+        if spec is not None and op != "exists" and (op == "contains") != (spec.type == "list"):
+            raise EvaluationError(f"{path}.{op}: {fact} is a list: compare it with contains (or exists)"
+                                  if spec.type == "list" else f"{path}.{op}: contains applies to a list; {fact} is "
+                                  f"{spec.type}")
         typed.append((op, value if op == "exists" else _literal(spec, value)))
     return Leaf(fact, tuple(typed))
 

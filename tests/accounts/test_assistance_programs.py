@@ -285,3 +285,25 @@ def test_a_published_medical_baseline_hold_stops_the_door_hanger_of_an_enrolled_
     with pytest.raises(StepRefused, match="medical_baseline"):
         city.take(cases["medical"], "post_door_hanger", "carla",
                   date.fromisoformat(cases["medical"].fields["door_hanger_on"]))
+
+
+def test_a_workflow_guard_reads_the_programs_with_contains_and_nothing_else():
+    """A step's `when:` may say "not for a medical baseline household"; comparing the list any other way is refused
+    with its path."""
+    from pathlib import Path
+
+    from engine.rules.errors import DocumentErrors
+    from engine.rules.library import RuleLibrary
+    from engine.workflow.definitions import load_workflow
+
+    repo = Path(__file__).resolve().parents[2]
+    text = (repo / "workflows" / "delinquency.yaml").read_text()
+    old = "    when: {rule: shutoff-eligibility, outcome: {eligible: true}}\n\n  - id: record_shutoff"
+    new = ("    when:\n      all:\n        - {rule: shutoff-eligibility, outcome: {eligible: true}}\n"
+           "        - not: {fact: assistance_programs, contains: medical_baseline}\n\n  - id: record_shutoff")
+    assert text.count(old) == 1
+    rules = RuleLibrary.from_folder(repo / "rules")
+    assert load_workflow(text.replace(old, new), "delinquency.yaml", rules).id == "delinquency"
+    with pytest.raises(DocumentErrors, match=r"when\.all\[1\]\.not\.eq: assistance_programs is a list: compare it "
+                                             r"with contains"):
+        load_workflow(text.replace(old, new.replace("contains:", "eq:")), "delinquency.yaml", rules)
