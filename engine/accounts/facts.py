@@ -1,15 +1,16 @@
 """An account's facts on a day, read in one place: for one account, or for a chunk of accounts.
 
 The facts are the account's own (number, status, cycle, meter, rate class, cash-only), its
-customer's and its parcel's (the assistance programs the customer is enrolled in on the day and whether
-one of them counts as low income, owner is the customer, parcel), its ledger standing
+customer's and its parcel's (the assistance programs the customer is enrolled in on the
+day and whether one of them counts as low income, owner is the customer, parcel), its ledger standing
 on the day (balance, past due, days past due), and the fact of every measure in force on the
 day whose subject is the account (kind: measure, engine.rules.measure: returned payments in
 12 months, late payments, unpaid water charges, ...), counted from the streams the account
 keeps (engine.accounts.history). A chunk is read in a few queries however many accounts it
 holds: the accounts with their properties, their customers' enrolments on the day, their
-ledger standings, and one per stream the measures read. The workflow runtime, a draft's impact and the nightly sweeps all
-take their facts from here, so one account's facts are the same whichever of them asks.
+ledger standings, and one per stream the measures read. The workflow runtime, a draft's
+impact and the nightly sweeps all take their facts from here, so one account's facts are
+the same whichever of them asks.
 """
 from __future__ import annotations
 

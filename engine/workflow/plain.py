@@ -73,9 +73,11 @@ class CaseWords:
     """The words of one workflow's cases: labels and sentences of facts and fields, outcomes, checks."""
 
     def __init__(self, workflow: Workflow, documented: Mapping[str, Fact], rules: RuleLibrary,
-                 role_labels: Mapping[str, str] | None = None) -> None:
+                 role_labels: Mapping[str, str] | None = None, item_names: Mapping[str, str] | None = None) -> None:
+        """`item_names`: the city's words for the ids a list fact holds (its assistance programs' names)."""
         self.workflow, self.rules = workflow, rules
         self.role_labels = dict(role_labels or {})
+        self.item_names = dict(item_names or {})
         self.words: dict[str, Word] = {}
         for name, fact in documented.items():
             self.words[name] = Word(fact.label or sentence(code_words(name)).rstrip("."),
@@ -130,7 +132,7 @@ class CaseWords:
             return "—"
         if isinstance(value, (list, tuple)) or kind == "list":
             items = value if isinstance(value, (list, tuple)) else [value]
-            return ", ".join(code_words(str(item)) for item in items) or "none"
+            return ", ".join(self.item_names.get(str(item)) or code_words(str(item)) for item in items) or "none"
         if isinstance(value, bool) or kind == "boolean":
             return "yes" if value in (True, "true", "True") else "no"
         if kind == "money":

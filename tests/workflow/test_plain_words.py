@@ -29,6 +29,12 @@ def test_values_by_their_type(words):
     assert words.value("past_due_balance", "10612.58") == "$10,612.58"
     assert words.value("balance", "-30") == "-$30.00"
     assert words.value("low_income", False) == "no"
+    assert words.value("assistance_programs", ["cap", "medical_baseline"]) == "cap, medical baseline"
+    assert words.value("assistance_programs", []) == "none"
+    named = CaseWords(words.workflow, subject_facts(words.workflow.subject, words.rules), words.rules, ROLES,
+                      item_names={"cap": "Customer Assistance Program"})
+    assert named.value("assistance_programs", ["cap", "medical_baseline"]) == (
+        "Customer Assistance Program, medical baseline")
     assert words.value("period", "2026-01") == "Jan 2026"
     assert words.value("rate_class", "residential") == "residential"
     assert words.value("shutoff_on", "2026-04-13") == "2026-04-13"  # the page writes dates in the city's style

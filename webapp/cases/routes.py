@@ -5,6 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import roles
+from engine.accounts import assistance
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError, twin_pdf
 from engine.store.models import Notice
@@ -62,7 +63,9 @@ def _case_page(case_id: int, forms: dict | None = None, refusal: tuple[str, list
             forms[step.id].version.data = str(view["version"])
     workflow = catalog().workflows.get(view["workflow"], view["workflow_version"])
     role_labels = roles.role_labels(session)
-    words = CaseWords(workflow, subject_facts(workflow.subject, catalog().rules), catalog().rules, role_labels)
+    programs = {program.id: program.name_in() for program in assistance.city_programs(session)}
+    words = CaseWords(workflow, subject_facts(workflow.subject, catalog().rules), catalog().rules, role_labels,
+                      item_names=programs)
     return render_template("cases/show.html", case=view, steps=steps, forms=forms, refusal=refusal,
                            subject=queue.subject_of(session, view), states=workflow.states, today=today,
                            hint_for=hint_for, action_words=action_words, previews=previews or {},

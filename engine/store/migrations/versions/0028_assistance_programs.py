@@ -55,7 +55,8 @@ def downgrade() -> None:
     """The flag again, for every customer whose enrolment in the default program has not ended; drop the rest."""
     op.add_column("customers", sa.Column("low_income", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.execute(sa.text("UPDATE customers SET low_income = :yes WHERE id IN "
-                       "(SELECT customer_id FROM assistance_enrolments WHERE program = :program AND (ends_on IS NULL OR ends_on >= CURRENT_DATE))")
+                       "(SELECT customer_id FROM assistance_enrolments WHERE program = :program "
+                       "AND (ends_on IS NULL OR ends_on >= CURRENT_DATE))")
                .bindparams(yes=True, program=DEFAULT_PROGRAM))
     op.drop_index("ix_assistance_enrolments_customer", "assistance_enrolments")
     op.drop_table("assistance_enrolments")
