@@ -20,6 +20,7 @@ from engine import audit
 from engine.assistance_programs import Program, programs_of
 from engine.city import get_city
 from engine.store.assistance import AssistanceEnrolment
+from engine.store.kept_reads import kept_read
 from engine.store.models import Customer
 
 CHUNK = 1000  # customer ids per query
@@ -30,8 +31,9 @@ class AssistanceError(ValueError):
 
 
 def city_programs(session: Session) -> list[Program]:
-    """The city's assistance programs in its order (the sample city's until it keeps its own)."""
-    return programs_of(get_city(session).assistance_programs)
+    """The city's assistance programs in its order (the sample city's until it keeps its own); read once a sweep
+    chunk (engine.store.kept_reads: a flush of the city's settings forgets it)."""
+    return kept_read(session, "assistance_programs", lambda: programs_of(get_city(session).assistance_programs))
 
 
 # Built once: the programs of the customers of `ids` in force on `day`, in the order they were enrolled.
