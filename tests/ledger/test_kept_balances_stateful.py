@@ -83,10 +83,15 @@ class KeptBalancesMachine(RuleBasedStateMachine):
                                 .order_by(RuleVersion.revision.desc()).limit(1))
         return newest is None or newest.count("effective:") < MOST_VERSIONS
 
-    @precondition(lambda self: self._room_for_a_version())
     @rule(order=orders, ahead=st.integers(1, 40))
     def payment_order_published(self, order, ahead):
-        """A new revision of the payment order adds a version from a later day (publishing never dates one back)."""
+        """A new revision of the payment order adds a version from a later day (publishing never dates one back).
+
+        The room left is read from the store, which outlives one example, so it is checked here and not as a
+        precondition: Hypothesis must draw the same steps when it replays an example (FlakyStrategyDefinition).
+        """
+        if not self._room_for_a_version():
+            return
         self.orders_published = getattr(self, "orders_published", 0) + 1
         newest = self.db.scalar(select(RuleVersion).where(RuleVersion.document_id == "payment-order")
                                 .order_by(RuleVersion.revision.desc()).limit(1))
