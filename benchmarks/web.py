@@ -391,8 +391,13 @@ async def run_load(url: str, picks: Picks, *, clerks: int, supervisors: int, sec
 
 def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: int, supervisors: int,
                   seconds: float, shapes: list[str], sweep: bool, workers: int | None, now: datetime,
-                  seed: int = 2026, progress=lambda message: None) -> dict:
-    """Build the city if the database has none, serve it, and measure each load shape while a sweep runs."""
+                  seed: int = 2026, progress=lambda message: None,
+                  processes: list[subprocess.Popen] | None = None) -> dict:
+    """Build the city if the database has none, serve it, and measure each load shape while a sweep runs.
+
+    The processes the run starts (the server, then each shape's sweep) are added to `processes` as they start, so
+    that a caller can see them gone once the run has ended, whether it ended well or not."""
+    processes = [] if processes is None else processes
     env = environment(instance, database_url)
     progress(f"loading the sample city ({accounts:,} accounts) unless the database has it")
     demo = subprocess.run([sys.executable, "-c", ORDINANCE, "demo", "--if-new", "--accounts", str(accounts)], cwd=REPO,
@@ -410,6 +415,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     sweep_env = {**env, "ORDINANCE_SWEEP_CHUNK": str(SQLITE_CHUNK)} if result["database"] == "sqlite" else env
     result["sweep_chunk"] = SQLITE_CHUNK if result["database"] == "sqlite" else None
     server, url = start_server(instance, database_url, workers)
+    processes.append(server)
     night_sweep: subprocess.Popen | None = None
     try:
         for n, shape in enumerate(shapes):
@@ -420,6 +426,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
                 night_sweep = subprocess.Popen([sys.executable, "-c", ORDINANCE, "sweep", "run", "delinquency", "--as-of",
                                           night, "--no-pdf"], cwd=REPO, env=sweep_env, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
+                processes.append(night_sweep)
             progress(f"{shape}: {clerks} clerks and {supervisors} supervisors for {seconds:g} s"
                      + (" per level" if shape == "ceiling" else ""))
             result |= asyncio.run(run_load(url, picks, clerks=clerks, supervisors=supervisors, seconds=seconds,

@@ -1,10 +1,15 @@
 """`ordinance bench web` end to end on a small city: real sign-ins, receipts posted, steps taken, nothing failed."""
 from __future__ import annotations
 
+import signal
+import subprocess
 from datetime import datetime, timezone
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from benchmarks import web
 from benchmarks.web import run_web_bench
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import CaseEvent, Receipt
@@ -27,3 +32,56 @@ def test_the_office_works_on_the_real_server_and_every_request_is_counted(tmp_pa
         receipts = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.actor.like("benchclerk%")))
         steps = session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.actor.like("benchsup%")))
     assert receipts > 0 and steps > 0
+
+
+def alive_descendants(pid: int) -> set[int]:
+    """The processes below `pid` that are still running (from /proc: each process's parent, transitively)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended while we looked
+                continue
+            state, parent = stat.rsplit(")", 1)[1].split()[:2]
+            if state != "Z":
+                parents[int(entry.name)] = int(parent)
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether a process is still running (a zombie has ended; only its exit status is left)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_load_that_fails_leaves_neither_the_sweep_nor_the_server_running(tmp_path, monkeypatch):
+    """The clerks' sign-in is refused by the server (they arrive with a password other than the one the staff were
+    given): the run raises, and the sweep beside it and the server, workers and all, are stopped, not left behind."""
+    url = f"sqlite:///{tmp_path / 'ordinance.db'}"
+    processes: list[subprocess.Popen] = []
+    at_failure: dict[str, object] = {}
+    real_sign_in = web.Person.sign_in
+
+    async def sign_in_with_another_password(person):
+        at_failure["running"] = [p.poll() is None for p in processes]
+        at_failure["pids"] = {p.pid for p in processes} | {d for p in processes for d in alive_descendants(p.pid)}
+        monkeypatch.setattr(web, "PASSWORD", "not-the-password-the-staff-were-given")
+        await real_sign_in(person)
+
+    monkeypatch.setattr(web.Person, "sign_in", sign_in_with_another_password)
+    with pytest.raises(RuntimeError, match="benchclerk01 could not sign in"):
+        run_web_bench(tmp_path, url, accounts=100, clerks=1, supervisors=0, seconds=5, shapes=["counter"],
+                      sweep=True, workers=1, now=datetime(2026, 12, 6, 18, tzinfo=timezone.utc), processes=processes)
+    server, sweep = processes
+    assert at_failure["running"] == [True, True]  # the sweep was still at work when the load failed
+    assert len(at_failure["pids"]) >= 3  # the server, its worker, the sweep
+    assert sweep.returncode == -signal.SIGTERM  # stopped by the run, not ended on its own
+    assert server.returncode is not None
+    assert not [pid for pid in at_failure["pids"] if running(pid)]
