@@ -103,7 +103,8 @@ def test_an_administrator_asks_for_the_programs_and_a_second_one_approves(fixed_
 
 def test_a_bad_program_list_is_refused_with_its_message_and_nothing_asked(fixed_clock, admin, db):
     for typed, message in (("- {id: cap, name: [x], counts_as_low_income: true}", "English required"),
-                           ("- {id: cap", "Not YAML (line"),
+                           ("- {id: cap", "Programs: not YAML (line"),
+                           ("- {id: cap, name: 2026-02-30}", "Programs: not readable (day is out of range for month)"),
                            ("- {id: Bad Id, name: Bad, counts_as_low_income: true}", "id &#39;Bad Id&#39; must start")):
         response = admin.post("/admin/assistance-programs", data={"programs": typed})
         assert response.status_code == 400 and message in response.get_data(as_text=True), typed

@@ -10,7 +10,7 @@ from engine import city, two_person
 from engine.assistance_programs import programs_of
 from webapp import clock
 from webapp.admin import bp
-from webapp.admin.forms import AssistanceProgramsForm
+from webapp.admin.forms import AssistanceProgramsForm, city_yaml
 from webapp.admin.routes import REFUSALS, _asked, _waiting
 from webapp.auth import ADMINS, role_required
 from webapp.extensions import database
@@ -42,11 +42,10 @@ def change_assistance_programs():
         flash("Not asked: write the programs as YAML.", "error")
         return _page(form, 400)
     try:
-        programs = yaml.safe_load(form.programs.data)
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        form.programs.errors.append("Not YAML" + (f" (line {where.line + 1})." if where else "."))
-        flash("Not asked: the programs are not YAML.", "error")
+        programs = city_yaml(form.programs.data, "Programs")
+    except ValueError as error:
+        form.programs.errors.append(f"{error}.")
+        flash("Not asked: the programs are not readable YAML.", "error")
         return _page(form, 400)
     try:
         change = two_person.ask_city_change(database.session, "assistance_programs", programs,

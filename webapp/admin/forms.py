@@ -136,12 +136,7 @@ def city_changes(form: CityForm) -> dict[str, object]:
     for name in ("receipt_categories", "adjustment_reasons"):  # city data kept as YAML lists
         changes.pop(name, None)
         if (form[name].data or "").strip():
-            try:
-                changes[name] = yaml.safe_load(form[name].data)
-            except yaml.YAMLError as error:
-                where = getattr(error, "problem_mark", None)
-                raise ValueError(f"{form[name].label.text}: not YAML"
-                                 + (f" (line {where.line + 1})" if where else "")) from None
+            changes[name] = city_yaml(form[name].data, form[name].label.text)
     for name, setting in CEILING_FIELDS.items():
         if form[name].data:
             try:
@@ -234,3 +229,18 @@ class RevokeForm(FlaskForm):
     username = HiddenField(validators=[DataRequired()])
     role_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Revoke")
+
+
+def city_yaml(text: str, what: str) -> object:
+    """City data typed as YAML on an admin page, or a ValueError that names the field and the line.
+
+    PyYAML reads a date-shaped value as a date, and a date that does not exist (2026-02-30) raises a
+    plain ValueError, not a YAMLError: both are the typist's to correct.
+    """
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        raise ValueError(f"{what}: not YAML" + (f" (line {where.line + 1})" if where else "")) from None
+    except ValueError as error:
+        raise ValueError(f"{what}: not readable ({error})") from None
