@@ -43,6 +43,10 @@ class Printable(Protocol):
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
+# City data typed as lists, each checked by its own module, whose refusal is the clerk's message.
+CITY_DATA_CHECKS = {"receipt_categories": (checked_categories, CategoryError),
+                    "adjustment_reasons": (checked_reasons, ReasonError),
+                    "duty_roles": (checked_duty_roles, DutyError)}
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
@@ -106,21 +110,12 @@ def checked(session: Session, changes: dict[str, Any], printable: Printable | No
         zone(cleaned["timezone"])
     if "languages" in cleaned:
         cleaned["languages"] = _languages(cleaned["languages"], printable)
-    if "receipt_categories" in cleaned:
-        try:
-            cleaned["receipt_categories"] = checked_categories(cleaned["receipt_categories"])
-        except CategoryError as bad:
-            raise CityError(f"{bad}.") from None
-    if "adjustment_reasons" in cleaned:
-        try:
-            cleaned["adjustment_reasons"] = checked_reasons(cleaned["adjustment_reasons"])
-        except ReasonError as bad:
-            raise CityError(f"{bad}.") from None
-    if "duty_roles" in cleaned:
-        try:
-            cleaned["duty_roles"] = checked_duty_roles(cleaned["duty_roles"])
-        except DutyError as bad:
-            raise CityError(f"{bad}.") from None
+    for key, (check, refusal) in CITY_DATA_CHECKS.items():
+        if key in cleaned:
+            try:
+                cleaned[key] = check(cleaned[key])
+            except refusal as bad:
+                raise CityError(f"{bad}.") from None
     if "assistance_programs" in cleaned:
         cleaned["assistance_programs"] = _programs(session, cleaned["assistance_programs"])
     if "cash_only_refused_tenders" in cleaned:
