@@ -87,6 +87,8 @@ def test_the_demo_clerk_signs_in_through_make_run(make_run, chromium):
     page.get_by_label("Username").fill("clerk")
     page.get_by_label("Password").fill("clerk-demo-2026")  # the login `make run` prints
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(make_run.url + "/")  # the click's navigation ends before the page is drawn: wait for both
+    page.get_by_text("Signed in as Rosa Delgado.").wait_for(state="visible", timeout=30_000)
     assert page.url == make_run.url + "/"
     assert page.get_by_text("Signed in as Rosa Delgado.").is_visible()
     assert page.get_by_text("active utility accounts").is_visible()
