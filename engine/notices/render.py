@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,8 +20,16 @@ from engine.notices.pdfsplit import UnsplittablePdf, split_pages
 from engine.notices.wkhtmltopdf import find_wkhtmltopdf, html_to_pdf, new_meta_prefix
 
 DOCUMENT_END = "\n</body>\n</html>\n"
+PAGE = re.compile(rb"/Type\s*/Page(?![a-z])")
 # Receives each notice's own PDF while a mailing renders: (its position in the mailing, its bytes).
 EachNotice = Callable[[int, bytes], None]
+# Receives each notice's count of sheets while a mailing renders: (its position in the mailing, its sheets).
+EachPages = Callable[[int, int], None]
+
+
+def pages_of(pdf: bytes) -> int:
+    """How many pages a PDF holds."""
+    return len(PAGE.findall(pdf))
 
 
 def _lines(value: str | list[str]) -> list[str]:
@@ -114,31 +123,39 @@ class NoticeRenderer:
         """One PDF of the pages, in order, each notice on a new sheet."""
         return self._mailing(iter(html_pages))
 
-    def render_batch(self, notices: Iterable[tuple[str, str, dict]], each_notice: EachNotice | None = None) -> bytes:
+    def render_batch(self, notices: Iterable[tuple[str, str, dict]], each_notice: EachNotice | None = None,
+                     each_pages: EachPages | None = None) -> bytes:
         """One mailing PDF for many notices (type, language, data), in the order given.
 
         With `each_notice`, every notice's own PDF (its sheet of the mailing) is handed to it
         as (position, bytes), in the mailing's order, while later parts are still rendering.
+        With `each_pages`, only every notice's count of sheets is, as (position, sheets): a
+        part with as many sheets as notices is not split at all.
         """
+        if each_notice is not None and each_pages is not None:
+            raise ValueError("ask for each notice's PDF or for its sheets, not both")
+        if each_pages is not None:
+            return self._mailing((self.render_html(*notice) for notice in notices), each_pages, counted=True)
         return self._mailing((self.render_html(*notice) for notice in notices), each_notice)
 
     def render_one(self, notice_type: str, language: str, data: dict) -> bytes:
         """The PDF of a single notice, on demand."""
         return self.render_pdf([self.render_html(notice_type, language, data)])
 
-    def _mailing(self, pages: Iterator[str], each_notice: EachNotice | None = None) -> bytes:
+    def _mailing(self, pages: Iterator[str], each_notice: EachNotice | EachPages | None = None,
+                 counted: bool = False) -> bytes:
         """Render the pages in parts, a few wkhtmltopdf processes at a time, and join the parts."""
         executable = find_wkhtmltopdf(self.wkhtmltopdf)
         size = self.pages_per_process if can_merge() else None
         with tempfile.TemporaryDirectory(prefix="ordinance-mailing-") as folder:
-            files, total = self._render_parts(executable, _parts(pages, size), Path(folder), each_notice)
+            files, total = self._render_parts(executable, _parts(pages, size), Path(folder), each_notice, counted)
             if not files:
                 raise ValueError("no notices to render")
             timeout = self.timeout_seconds + self.seconds_per_page * total
             return merge_pdf_files(files, Path(folder) / "mailing.pdf", timeout)
 
     def _render_parts(self, executable: str, parts: Iterator[list[str]], folder: Path,
-                      each_notice: EachNotice | None) -> tuple[list[Path], int]:
+                      each_notice: EachNotice | EachPages | None, counted: bool) -> tuple[list[Path], int]:
         """Each part's PDF in a file of the folder; at most a few parts' pages held at once."""
         files: list[Path] = []
         running: deque[tuple[int, Future]] = deque()
@@ -149,8 +166,8 @@ class NoticeRenderer:
                     while len(running) > self.processes:
                         _hand_over(*running.popleft(), each_notice)
                     files.append(folder / f"part-{len(files):05d}.pdf")
-                    running.append((total, pool.submit(self._part_pdf, executable, part, files[-1],
-                                                       each_notice is not None)))
+                    keep = None if each_notice is None else "pages" if counted else "sheets"
+                    running.append((total, pool.submit(self._part_pdf, executable, part, files[-1], keep)))
                     total += len(part)
                 while running:
                     _hand_over(*running.popleft(), each_notice)
@@ -159,12 +176,17 @@ class NoticeRenderer:
                 raise
         return files, total
 
-    def _part_pdf(self, executable: str, part: list[str], path: Path, split: bool) -> list[bytes]:
-        """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; each notice's PDF if split."""
+    def _part_pdf(self, executable: str, part: list[str], path: Path, keep: str | None) -> list[bytes] | list[int]:
+        """One wkhtmltopdf run over some pages, with a time limit that grows with the pages; then what is kept of each
+        notice: its PDF ("sheets"), its count of sheets ("pages"), or nothing (None)."""
         timeout = self.timeout_seconds + self.seconds_per_page * len(part)
         pdf = html_to_pdf(executable, self.render_document(part), self._meta_prefix, timeout, "letter", self.font_dirs)
         path.write_bytes(pdf)
-        return self._notice_pdfs(executable, part, path, pdf, timeout) if split else []
+        if keep == "pages":
+            if pages_of(pdf) == len(part):
+                return [1] * len(part)
+            return [pages_of(sheet) for sheet in self._notice_pdfs(executable, part, path, pdf, timeout)]
+        return self._notice_pdfs(executable, part, path, pdf, timeout) if keep == "sheets" else []
 
     def _notice_pdfs(self, executable: str, part: list[str], path: Path, pdf: bytes, timeout: float) -> list[bytes]:
         """Each notice's own PDF: its sheet of the part, or (a notice over a sheet) a run of its own."""
@@ -190,10 +212,11 @@ def _sheets(part: Path, pdf: bytes, timeout: float) -> list[bytes]:
             sheet.unlink()
 
 
-def _hand_over(start: int, done: Future, each_notice: EachNotice | None) -> None:
-    """Wait for a part, then give each of its notices' PDFs to `each_notice` with its place in the mailing."""
-    for offset, pdf in enumerate(done.result()):
-        each_notice(start + offset, pdf)  # type: ignore[misc]  # only parts rendered with a receiver hold PDFs
+def _hand_over(start: int, done: Future, each_notice: EachNotice | EachPages | None) -> None:
+    """Wait for a part, then give each of its notices' PDFs (or sheet counts) to `each_notice` with its place in the
+    mailing."""
+    for offset, kept in enumerate(done.result()):
+        each_notice(start + offset, kept)  # type: ignore[misc, arg-type]  # only parts rendered with a receiver keep
 
 
 def _parts(pages: Iterator[str], size: int | None) -> Iterator[list[str]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,24 +31,19 @@ from engine import audit
 from engine.exports import write_csv
 from engine.money.billing import check_period
 from engine.notices.kept import city_details
+from engine.notices.render import pages_of
 from engine.rules.library import RuleLibrary
 from engine.statements.data import Statement, StatementData, bills_of_run
 from engine.statements.render import STATEMENT, StatementRenderer
 from engine.store.models import Bill
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
-PAGE = re.compile(rb"/Type\s*/Page(?![a-z])")
 SUMMARY_COLUMNS = ["zip", "language", "pieces", "pages"]
 MIN_PART = 50  # statements in one wkhtmltopdf run, at least
 
 
 class StatementsError(ValueError):
     """Statements that cannot be made: no such run, or a bill that cannot be found."""
-
-
-def pages_of(pdf: bytes) -> int:
-    """How many pages a PDF holds."""
-    return len(PAGE.findall(pdf))
 
 
 @dataclass
@@ -138,12 +132,12 @@ def mail_statements(session: Session, library: RuleLibrary, *, cycle: str, perio
     shown: list[Statement] = []
     summary = PostalSummary()
 
-    def counted(position: int, pdf: bytes) -> None:
+    def counted(position: int, pages: int) -> None:
         statement = shown[position]
-        summary.add(statement.zip, statement.language, pages_of(pdf))
+        summary.add(statement.zip, statement.language, pages)
 
     pdf = renderer.render_batch(_statements(session, StatementData(library), cycle, period, shown),
-                                each_notice=counted)
+                                each_pages=counted)
     if summary.total_pieces != len(shown):  # a sheet the splitter could not tell apart: count the whole
         summary = PostalSummary()
         for statement in shown:

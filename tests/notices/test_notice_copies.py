@@ -93,3 +93,39 @@ def test_a_pdf_the_splitter_does_not_understand_is_refused():
     for pdf in (b"%PDF-1.5\n", b"%PDF-1.5\n1 0 obj\n<< >>\nendobj\nstartxref\n9\n%%EOF\n"):
         with pytest.raises(UnsplittablePdf):
             split_pages(pdf)
+
+
+def test_asked_only_for_sheet_counts_a_part_of_one_sheet_notices_is_not_split(monkeypatch):
+    """The postal summary needs each notice's sheets, not its PDF: a part with a sheet per notice is never split."""
+    monkeypatch.setattr(render_module, "split_pages", lambda pdf: pytest.fail("split a part of one-sheet notices"))
+    counts: list[tuple[int, int]] = []
+    renderer = NoticeRenderer(TEMPLATES, sample_city(), pages_per_process=2)
+    mailing = renderer.render_batch(sample_batch(5), each_pages=lambda position, sheets: counts.append((position, sheets)))
+    assert pdf_pages(mailing) == 5 and counts == [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]
+
+
+class LongSecondNotice(NoticeRenderer):
+    """A renderer whose second notice runs onto a second sheet."""
+
+    def render_html(self, notice_type: str, language: str, data: dict) -> str:
+        html = super().render_html(notice_type, language, data)
+        if data is self.long:
+            html += '<div style="page-break-before: always">continued</div>'
+        return html
+
+
+def test_a_notice_over_two_sheets_is_counted_as_two():
+    """A part with more sheets than notices: its notices are counted one by one, so the extra sheet is the right one's."""
+    notices = sample_batch(4)
+    renderer = LongSecondNotice(TEMPLATES, sample_city(), pages_per_process=2)
+    renderer.long = notices[1][2]
+    counts: list[tuple[int, int]] = []
+    mailing = renderer.render_batch(notices, each_pages=lambda position, sheets: counts.append((position, sheets)))
+    assert pdf_pages(mailing) == 5 and counts == [(0, 1), (1, 2), (2, 1), (3, 1)]
+
+
+def test_a_notice_and_its_sheets_cannot_both_be_asked_for():
+    """One receiver a mailing: its PDFs or its sheet counts."""
+    renderer = NoticeRenderer(TEMPLATES, sample_city())
+    with pytest.raises(ValueError, match="not both"):
+        renderer.render_batch(sample_batch(1), each_notice=lambda *_: None, each_pages=lambda *_: None)
