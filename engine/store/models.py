@@ -337,6 +337,9 @@ class LedgerEntry(Base):
                       # the accounts whose debts fall due or age on a day (engine.money.ledger.moving)
                       Index("ix_ledger_debits_due", "due_on", "account_id", sqlite_where=text("amount_cents > 0"),
                             postgresql_where=text("amount_cents > 0")),
+                      # the payments booked on each day, summed from the index alone (the dashboard's chart)
+                      Index("ix_ledger_payments_by_day", "effective_on", "amount_cents",
+                            sqlite_where=text("kind = 'payment'"), postgresql_where=text("kind = 'payment'")),
                       within_largest("ledger_entries", "amount_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
@@ -475,7 +478,8 @@ class Payment(Base):
     """Money received for an account: at the counter, by lockbox file or online."""
 
     __tablename__ = "payments"
-    __table_args__ = (within_largest("payments", "amount_cents"),)
+    __table_args__ = (within_largest("payments", "amount_cents"),
+                      Index("ix_payments_received_on", "received_on"))  # the day's payments (the dashboard)
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(Cents)
