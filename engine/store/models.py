@@ -291,9 +291,11 @@ class Bill(Base):
     # One bill in force per account and period; a bill cancelled by a rebill (engine.money.rebill) stays beside it.
     __table_args__ = (Index("uq_bills_account_period_in_force", "account_id", "period", unique=True,
                             sqlite_where=text("cancelled_on IS NULL"), postgresql_where=text("cancelled_on IS NULL")),
+                      # an account's bills, newest first, in the index's order (the account page, statements)
+                      Index("ix_bills_account_period", "account_id", "period", "id"),
                       within_largest("bills", "total_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
     cycle: Mapped[str] = mapped_column(String(4))
     period: Mapped[str] = mapped_column(String(7), index=True)
     service_from: Mapped[date] = mapped_column(Date)
