@@ -6,7 +6,8 @@ effect within 10 years of `today` (the versions already published stay as they a
 published documents without breaking a reference (one library is built, the draft in its
 document's place); that every input it declares without a default, optional or not, is a
 fact something provides (a measure of that library, a record field, a workflow field:
-engine.rulebook.provided); and what publishing it would refuse on `today`: a version that is or
+engine.rulebook.provided); that it names only the city's own data (`city_errors`: words in the
+city's languages, assistance programs the city runs); and what publishing it would refuse on `today`: a version that is or
 has been in force changed or removed, a version dated in the past, an input the versions in
 force read changed. The first are errors (nothing may be stored); the last are publish
 problems (the draft may be saved, not published). The published documents come from a
@@ -21,11 +22,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from engine.accounts.assistance import city_programs
 from engine.city import offered
 from engine.rulebook.provided import provided_facts, unprovided_inputs
 from engine.rulebook.revisions import published_documents
 from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument, Version
+from engine.rules.types import YamlValue
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.kinds.bill_messages import KIND as MESSAGES, languages_of
@@ -55,9 +58,27 @@ class DraftCheck:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class CityData:
+    """What a rule document is checked against in the city: the languages it prints in, the assistance programs it
+    runs (their ids)."""
+
+    languages: tuple[str, ...]
+    programs: tuple[str, ...]
+
+
+def city_data(session: Session) -> CityData:
+    """The city's languages and assistance programs as its settings hold them now."""
+    return CityData(tuple(offered(session)), tuple(program.id for program in city_programs(session)))
+
+
 def check_draft(published: Session | RuleLibrary, document_id: str | None, text: str, today: date, *,
-                source: str | None = None, workflow_fields: Collection[str] = ()) -> DraftCheck:
-    """Every check of a draft of `document_id` (None: whichever document the text is), its text read once."""
+                source: str | None = None, workflow_fields: Collection[str] = (),
+                city: CityData | None = None) -> DraftCheck:
+    """Every check of a draft of `document_id` (None: whichever document the text is), its text read once.
+
+    `city`: the city's data to check the draft against (read from `published` when it is a session; a caller
+    with a library in hand, the web app, gives it: without it the draft is not checked against the city)."""
     check = DraftCheck(text=text, source=source or f"{document_id} (draft)")
     try:
         doc = check.document = load_document(text, check.source)
@@ -77,8 +98,10 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
         check.errors += bad.errors
     if check.library is not None:
         check.errors += unprovided_inputs(doc, provided_facts(check.library, workflow_fields))
-    if isinstance(published, Session):
-        check.errors += language_errors(doc, offered(published))
+    if city is None and isinstance(published, Session):
+        city = city_data(published)
+    if city is not None:
+        check.errors += city_errors(doc, city)
     if check.ok and check.published is not None:
         check.publish_problems = in_force_problems(check.published, doc, today)
     return check
@@ -107,6 +130,47 @@ def language_errors(doc: RuleDocument, languages: Collection[str]) -> list[Docum
                              "city settings first, or write the words in one of them")
                for path, code in words_by_language(doc) if code not in languages]
     return sorted(refused, key=lambda error: (error.line, error.path))
+
+
+PROGRAMS_FACT = "assistance_programs"  # the account fact listing a customer's programs (engine.accounts.facts)
+
+
+def program_mentions(doc: RuleDocument) -> Iterable[tuple[str, str, str]]:
+    """(path, the rule or line that names it, program id) of each `assistance_programs contains ID` a document's
+    conditions test, wherever the kind keeps its conditions (criteria rules, schedule lines)."""
+    def walk(value: YamlValue, path: str, named: str) -> Iterable[tuple[str, str, str]]:
+        if isinstance(value, dict):
+            named = str(value["name"]) if isinstance(value.get("name"), str) else named
+            if value.get("fact") == PROGRAMS_FACT and isinstance(value.get("contains"), str):
+                yield f"{path}.contains", named, value["contains"]
+            for key, inner in value.items():
+                yield from walk(inner, f"{path}.{key}", named)
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                yield from walk(inner, f"{path}[{index}]", named)
+
+    if PROGRAMS_FACT in doc.inputs:
+        for number, version in enumerate(doc.versions):
+            yield from walk(version.body, f"versions[{number}]", "")
+
+
+def program_errors(doc: RuleDocument, programs: Collection[str]) -> list[DocumentError]:
+    """Each assistance program a document's conditions name that the city does not run (its `assistance_programs`
+    setting), named with the document, the rule and where it is: such a condition would never match."""
+    runs = ", ".join(programs) or "none"
+    return [DocumentError(doc.source, doc.line_of(path), path,
+                          f"{doc.id}: {f'rule {named!r}' if named else 'a condition'} names the assistance program "
+                          f"{program!r}, which the city does not run (it runs: {runs}): add the program on "
+                          "Administration > Assistance programs first, or name one the city runs")
+            for path, named, program in program_mentions(doc) if program not in programs]
+
+
+def city_errors(doc: RuleDocument, city: CityData) -> list[DocumentError]:
+    """What a document names that the city does not have: words in a language it does not print in, assistance
+    programs it does not run; in line order. The one check of a document against the city's data, for drafts
+    saved on the web, imports and `ordinance rules validate`."""
+    found = language_errors(doc, city.languages) + program_errors(doc, city.programs)
+    return sorted(found, key=lambda error: (error.line, error.path))
 
 
 def settled_dates(published: RuleDocument | None) -> set[date]:

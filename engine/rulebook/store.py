@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.city import get_city
 from engine.rulebook.approval import may_publish
-from engine.rulebook.drafting import (DraftCheck, check_draft, column_errors, in_force_problems, prefixed,
-                                      settled_dates)
+from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, column_errors,
+                                      in_force_problems, prefixed, program_errors, settled_dates)
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
                                        revision_document, sha256_of)
 from engine.rules.bounds import effective_window_errors
@@ -104,6 +104,14 @@ def _check_effective_dates(documents: list[RuleDocument], published: dict[str, R
     """Versions within 10 years of `today` (those already published stay as they are); DocumentErrors if not."""
     errors = [error for doc in documents
               for error in effective_window_errors(doc, today, settled_dates(published.get(doc.id)))]
+    if errors:
+        raise DocumentErrors(errors)
+
+
+def _check_city(session: Session, documents: list[RuleDocument]) -> None:
+    """Documents that name only assistance programs the city runs; DocumentErrors if not."""
+    city = city_data(session)
+    errors = [error for doc in documents for error in program_errors(doc, city.programs)]
     if errors:
         raise DocumentErrors(errors)
 
@@ -256,6 +264,7 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
     published = {doc.id: doc for doc in published_documents(session)}
     _check_references(documents, published)
     _check_effective_dates(documents, published, today)
+    _check_city(session, documents)
     first_set_up = not session.scalar(select(func.count()).select_from(RuleVersion)
                                       .where(RuleVersion.status == "published"))
     author, approver = import_people(session, author, approver, first_set_up)

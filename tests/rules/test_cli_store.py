@@ -1,6 +1,7 @@
 """`ordinance rules import|export|publish|history`: the rule store from the command line, end to end."""
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -102,3 +103,29 @@ def test_an_invalid_folder_imports_nothing(run, tmp_path):
         1, "error: the rule store has no published rules yet; load them with `ordinance rules import`\n")
     unknown = run("history", "dog-license-fee")
     assert (unknown.exit_code, unknown.stderr) == (1, "error: the rule store has no revision of dog-license-fee\n")
+
+
+
+def test_validate_and_import_check_the_files_against_the_city_s_programs(run, tmp_path):
+    """With a database, `rules validate` refuses what an import refuses: a program the city does not run, with
+    file:line and path; without one it checks the files alone."""
+    from tests.rules.test_drafting import MEDICAL_HOLD_2027, MEDICAL_LINE, refusal
+
+    assert run("import", str(REPO_RULES)).exit_code == 0
+    folder = tmp_path / "incoming"
+    shutil.copytree(REPO_RULES, folder)
+    (folder / "utilities" / "shutoff-eligibility.yaml").write_text(MEDICAL_HOLD_2027, encoding="utf-8")
+    expected = [f"{folder}/utilities/shutoff-eligibility.yaml:{MEDICAL_LINE}: versions[1].rules[0].when.contains: "
+                + refusal("medical_baseline", "Hold, medical baseline", "cap")]
+    checked = run("validate", str(folder))
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[:1] == expected
+    assert checked.stdout.splitlines()[-1] == "2 errors in 1 file"  # and the senior hold's program
+    imported = run("import", str(folder), "--author", "sam")
+    assert imported.exit_code == 1
+    assert imported.stderr.splitlines()[:1] == expected
+    assert imported.stderr.splitlines()[-1] == "error: nothing imported: 2 errors"
+    assert len(run("history", "shutoff-eligibility").stdout.splitlines()) == 3  # still revision 1 alone
+    alone = CliRunner().invoke(main, ["rules", "validate", str(folder)],
+                               env={"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"})
+    assert (alone.exit_code, alone.stdout) == (0, "39 documents are valid\n")

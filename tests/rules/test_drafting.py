@@ -10,7 +10,8 @@ import pytest
 from engine.city import get_city
 from engine.rulebook import revisions, store
 from engine.rulebook.approval import WAITING_FOR_SECOND_APPROVER, may_publish, publish_refusal
-from engine.rulebook.drafting import check_draft
+from engine.rulebook.drafting import check_draft, city_data
+from engine.rules.errors import DocumentErrors
 from engine.users import add_user
 from tests.factories import switch_off_second_approver
 from tests.reading_support import reading  # noqa: F401  (fixture)
@@ -121,3 +122,86 @@ def test_the_draft_page_says_why_it_offers_no_publish_button(city_rules):
     assert publish_refusal(row, "ana", city) is None
     published = revisions.revision(city_rules, "late-fee", 1)
     assert publish_refusal(published, "ana", city) == "Revision 1 is published, not a draft."
+
+
+# --- checked against the city's data: its assistance programs, its languages -----------------
+
+SHUTOFF = (RULES / "utilities" / "shutoff-eligibility.yaml").read_text(encoding="utf-8")
+MEDICAL_HOLD_2027 = SHUTOFF.replace(
+    "  low_income: {type: boolean, default: false}\n",
+    "  low_income: {type: boolean, default: false}\n  assistance_programs: {type: list, default: []}\n") + """\
+  - effective: 2027-01-01
+    reference: Alder Creek Municipal Code 13.04.120 (medical baseline households)
+    hit: first
+    rules:
+      - name: Hold, medical baseline
+        when: {fact: assistance_programs, contains: medical_baseline}
+        then: {eligible: false, reason: medical_baseline}
+      - name: Hold, senior not in the assistance program
+        when:
+          all:
+            - {fact: assistance_programs, contains: senior}
+            - not: {fact: assistance_programs, contains: cap}
+        then: {eligible: false, reason: senior}
+      - name: Otherwise
+        then: {eligible: true, reason: delinquent}
+"""
+MEDICAL_LINE = MEDICAL_HOLD_2027.splitlines().index(
+    "        when: {fact: assistance_programs, contains: medical_baseline}") + 1
+SENIOR_LINE = MEDICAL_HOLD_2027.splitlines().index("            - {fact: assistance_programs, contains: senior}") + 1
+
+
+def refusal(program: str, rule: str, runs: str) -> str:
+    """What the check says of a program the city does not run."""
+    return (f"shutoff-eligibility: rule {rule!r} names the assistance program {program!r}, which the city does not "
+            f"run (it runs: {runs}): add the program on Administration > Assistance programs first, or name one the "
+            "city runs")
+
+
+def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_naming_the_rule_and_the_programs(city_rules):
+    """The sample city runs only `cap`: the medical baseline and senior holds would never match."""
+    from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+
+    refused = check_draft(city_rules, "shutoff-eligibility", MEDICAL_HOLD_2027, TODAY)
+    assert [(error.line, error.path, error.message) for error in refused.errors] == [
+        (MEDICAL_LINE, "versions[1].rules[0].when.contains", refusal("medical_baseline", "Hold, medical baseline", "cap")),
+        (SENIOR_LINE, "versions[1].rules[1].when.all[0].contains",
+         refusal("senior", "Hold, senior not in the assistance program", "cap"))]
+    with pytest.raises(DocumentErrors):
+        store.draft(city_rules, refused, "sam", NOW)
+    set_programs(city_rules, PROGRAMS[:2])  # medical_baseline added; senior still not run
+    still = check_draft(city_rules, "shutoff-eligibility", MEDICAL_HOLD_2027, TODAY)
+    assert [error.message for error in still.errors] == [
+        refusal("senior", "Hold, senior not in the assistance program", "cap, medical_baseline")]
+    set_programs(city_rules, PROGRAMS)
+    assert check_draft(city_rules, "shutoff-eligibility", MEDICAL_HOLD_2027, TODAY).ok
+
+
+def test_the_web_s_library_check_asks_the_city_data_it_is_given(city_rules):
+    """With the published library in hand (the web app), the city's data comes in as `city`; without it the draft
+    is not checked against the city."""
+    library = revisions.published_library(city_rules)
+    assert check_draft(library, "shutoff-eligibility", MEDICAL_HOLD_2027, TODAY).ok
+    given = check_draft(library, "shutoff-eligibility", MEDICAL_HOLD_2027, TODAY, city=city_data(city_rules))
+    assert [error.path for error in given.errors] == ["versions[1].rules[0].when.contains",
+                                                      "versions[1].rules[1].when.all[0].contains"]
+
+
+def _folder(tmp_path: Path, name: str, text: str) -> Path:
+    """A rules folder holding one document."""
+    folder = tmp_path / "incoming"
+    (folder / "utilities").mkdir(parents=True, exist_ok=True)
+    (folder / "utilities" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_an_import_is_refused_whole_for_a_program_the_city_does_not_run(city_rules, tmp_path):
+    folder = _folder(tmp_path, "shutoff-eligibility", MEDICAL_HOLD_2027)
+    with pytest.raises(DocumentErrors) as refused:
+        store.import_folder(city_rules, folder, actor="test", now=NOW, today=TODAY, author="sam")
+    source = str(folder / "utilities" / "shutoff-eligibility.yaml")
+    assert [str(error) for error in refused.value.errors][0] == (
+        f"{source}:{MEDICAL_LINE}: versions[1].rules[0].when.contains: "
+        + refusal("medical_baseline", "Hold, medical baseline", "cap"))
+    assert [row.revision for row in revisions.history(city_rules, "shutoff-eligibility")] == [1]
+

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from engine.accounts.assistance import city_programs
 from engine.store.assistance import AssistanceEnrolment
 from engine.store.models import AuditEntry, SettingChange
+from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
 from tests.factories import create_account, create_customer
 from tests.web.conftest import csrf_token
 from tests.web.pages import TODAY, fixed_clock  # noqa: F401  (fixture)
@@ -145,6 +146,7 @@ def test_the_rules_page_evaluates_a_list_fact_typed_with_commas(fixed_clock, sup
     from tests.factories import NOW
 
     rules = store.read_folder(Path(__file__).resolve().parents[2] / "rules")
+    set_programs(db, PROGRAMS)  # a document may name only the programs the city runs
     store.import_documents(db, [*rules, load_document(SENIOR_DISCOUNT, "senior-discount.yaml")], actor="test",
                            now=NOW, today=TODAY)  # the city's first set-up: published
     senior = supervisor.post("/rules/senior-discount/evaluate", data={
@@ -165,6 +167,7 @@ def test_a_criteria_document_reading_the_programs_opens_in_the_form_editor(fixed
     from tests.factories import NOW
 
     rules = store.read_folder(Path(__file__).resolve().parents[2] / "rules")
+    set_programs(db, PROGRAMS)
     store.import_documents(db, [*rules, load_document(MEDICAL_HOLD, "medical-baseline-hold.yaml")], actor="test",
                            now=NOW, today=TODAY)
     page = supervisor.get("/rules/medical-baseline-hold/edit")

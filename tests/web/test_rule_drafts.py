@@ -230,3 +230,27 @@ def test_a_draft_that_changes_the_cap_shows_the_change_and_warns_of_the_descript
     assert "What this draft changes in the published text" in page
     assert "The version of Jul 1, 2026: added" in page
     assert "Late payment penalty (12%)" in page and "$100.00" in page
+
+
+def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_on_the_page(fixed_clock, rule_store, supervisor):
+    """The draft page checks against the city's data as an import does: the program, the rule, the programs the
+    city runs; nothing stored. Words in a language the city does not print in are refused the same way (the pages
+    had not checked them: check_draft asked the city only when handed a session)."""
+    from tests.rules.test_drafting import MEDICAL_HOLD_2027
+
+    WORDS = (RULES / "utilities" / "bill-messages.yaml").read_text(encoding="utf-8").replace(
+        "        en: Sign up for paperless e-bills", "        vi: Đăng ký hóa đơn điện tử.\n"
+                                                     "        en: Sign up for paperless e-bills", 1)
+
+    response = supervisor.post("/rules/shutoff-eligibility/draft", data={"text": MEDICAL_HOLD_2027,
+                                                                          "save": "Save draft"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("rule &#39;Hold, medical baseline&#39; names the assistance program &#39;medical_baseline&#39;, which "
+            "the city does not run (it runs: cap)") in page
+    assert "<code>versions[1].rules[0].when.contains</code>" in page
+    assert drafts(rule_store, "shutoff-eligibility") == []
+    words = supervisor.post("/rules/bill-messages/draft", data={"text": WORDS, "save": "Save draft"})
+    assert words.status_code == 400
+    assert "&#39;vi&#39; is not one of the city&#39;s languages (en, es)" in words.get_data(as_text=True)
+    assert drafts(rule_store, "bill-messages") == []

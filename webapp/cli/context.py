@@ -43,6 +43,7 @@ __all__ = ["CITY_DATE", "RECORD_ID", "USAGE_ERROR", "CityContext", "CityDate", "
 
 NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
 Command = TypeVar("Command", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass
@@ -169,6 +170,17 @@ class CityContext:
             return self.today
         except (Failure, OperationalError, DatabaseURLError, ConfigError):
             return local_today(self.now(), DEFAULT_TIMEZONE)
+
+    def read_if_there(self, read: Callable[[Session], T]) -> T | None:
+        """`read(session)` where the city has a database; None where it has none, or none with Ordinance's tables
+        (checking files on a laptop)."""
+        if self._database is None and not self._database_there():
+            return None
+        try:
+            with self.session() as session:
+                return read(session)
+        except (Failure, OperationalError, DatabaseURLError, ConfigError):
+            return None
 
     def _database_there(self) -> bool:
         """Whether there is a database to ask, found without creating one (nor the instance folder and its keys)."""

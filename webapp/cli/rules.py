@@ -72,12 +72,16 @@ def rules() -> None:
               help="Where documents named by other documents are looked up.")
 @pass_city
 def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str) -> None:
-    """Check rule documents (default: the rules folder); every error with file:line and path."""
+    """Check rule documents (default: the rules folder); every error with file:line and path.
+
+    Where the city has a database, the documents are checked against its data too (the assistance programs it
+    runs), as an import checks them."""
     targets = list(paths) or [rules_dir]
     known, _ = read_documents([rules_dir]) if paths and Path(rules_dir).is_dir() else ([], [])
     try:
         library = RuleLibrary.from_paths(targets, known=known)
         _within_ten_years(library, city.today_or_default())
+        _fits_the_city(library, city)
     except DocumentErrors as errors:
         for error in errors.errors:
             click.echo(str(error))
@@ -92,6 +96,17 @@ def _within_ten_years(library: RuleLibrary, today: date) -> None:
     errors = [error for doc in library for error in effective_window_errors(doc, today)]
     if errors:
         raise DocumentErrors(errors)
+
+
+def _fits_the_city(library: RuleLibrary, city: CityContext) -> None:
+    """Documents naming only what the city has (engine.rulebook.drafting.city_errors); DocumentErrors if not.
+    Without a database to ask there is nothing to check them against."""
+    from engine.rulebook.drafting import city_data, program_errors
+
+    data = city.read_if_there(city_data)
+    errors = [error for doc in library for error in program_errors(doc, data.programs)] if data is not None else []
+    if errors:
+        raise DocumentErrors(sorted(errors, key=lambda error: (error.source, error.line, error.path)))
 
 
 MAX_FACTS_BYTES = 1024 * 1024  # a facts file is one object of facts, not a data set

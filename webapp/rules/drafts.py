@@ -12,7 +12,7 @@ from engine.city import get_city
 from engine.jobs import rule_impact
 from engine.rulebook import reviews, revisions, store
 from engine.rulebook.approval import publish_refusal
-from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft
+from engine.rulebook.drafting import NOT_IN_STORE, DraftCheck, check_draft, city_data
 from engine.rules.diff import document_diff
 from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentErrors
@@ -55,12 +55,20 @@ def _published_rules() -> RuleLibrary:
     return rules() if revisions.has_published(database.session) else RuleLibrary({})
 
 
+def checked_text(document_id: str, text: str, published: RuleLibrary | None = None,
+                 source: str | None = None) -> DraftCheck:
+    """A draft's text checked as the store checks it: against the app's published rules (or `published`) and the
+    city's data (its languages, its assistance programs)."""
+    return check_draft(rules() if published is None else published, document_id, text, clock.today(), source=source,
+                       city=city_data(database.session))
+
+
 def _checked(row: RuleVersion) -> DraftCheck | None:
     """A stored draft checked against the published rules (None for a revision that is not a draft)."""
     if row.status != "draft":
         return None
-    return check_draft(_published_rules(), row.document_id, row.yaml_text, clock.today(),
-                       source=f"{row.document_id} revision {row.revision}")
+    return checked_text(row.document_id, row.yaml_text, _published_rules(),
+                        source=f"{row.document_id} revision {row.revision}")
 
 
 def _readable(row: RuleVersion) -> RuleDocument | None:
@@ -104,7 +112,7 @@ def save_draft(document_id: str):
     if not form.validate_on_submit():
         return _edit_page(current, form, status=400)
     text = form.text.data.replace("\r\n", "\n")
-    check = check_draft(rules(), document_id, text, clock.today())
+    check = checked_text(document_id, text)
     if form.check.data or not check.ok:
         return _edit_page(current, form, check=check, status=200 if check.ok else 400)
     try:

@@ -18,7 +18,6 @@ from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from engine.rulebook import store
-from engine.rulebook.drafting import check_draft
 from engine.rules import editing, form_layout
 from engine.rules.diff import document_diff
 from engine.rules.editing import EditError
@@ -26,12 +25,11 @@ from engine.rules.places import placed
 from engine.rules.yamlsafe import read_yaml
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
-from webapp.catalog import rules
 from webapp.extensions import database
 from webapp.fields import option
 from webapp.rules import bp
 from webapp.rules.draft_forms import TEXT_LIMIT, posted_text, sentence, typed_cells
-from webapp.rules.drafts import _published
+from webapp.rules.drafts import _published, checked_text
 
 PERCENT, DAY = "percent:", "day"
 
@@ -178,7 +176,7 @@ def edit_post(document_id: str):
 
 def _checked_page(current, form: EditorForm, text: str):
     """The form again with what the working text changes against the published revision, and its errors."""
-    check = check_draft(rules(), current.document_id, text, clock.today())
+    check = checked_text(current.document_id, text)
     changes = document_diff(check.published, check.document) if check.ok and check.published else None
     return _page(current, form, text, errors=placed(check.errors, text), changes=changes,
                  status=200 if check.ok else 400)
@@ -188,7 +186,7 @@ def _checked_page(current, form: EditorForm, text: str):
 
 def _save(current, form: EditorForm, text: str):
     """Store the working text as a draft, checked as every draft is; the form again with what stops it."""
-    check = check_draft(rules(), current.document_id, text, clock.today())
+    check = checked_text(current.document_id, text)
     if not check.ok:
         return _page(current, form, text, errors=placed(check.errors, text), status=400)
     try:
