@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.city import get_city
 from engine.rulebook.approval import may_publish
-from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, column_errors,
-                                      in_force_problems, prefixed, program_errors, settled_dates)
+from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, city_errors, column_errors,
+                                      in_force_problems, prefixed, settled_dates)
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
                                        revision_document, sha256_of)
 from engine.rules.bounds import effective_window_errors
@@ -109,9 +109,9 @@ def _check_effective_dates(documents: list[RuleDocument], published: dict[str, R
 
 
 def _check_city(session: Session, documents: list[RuleDocument]) -> None:
-    """Documents that name only assistance programs the city runs; DocumentErrors if not."""
+    """Documents that name only what the city has (its languages, its assistance programs); DocumentErrors if not."""
     city = city_data(session)
-    errors = [error for doc in documents for error in program_errors(doc, city.programs)]
+    errors = [error for doc in documents for error in city_errors(doc, city)]
     if errors:
         raise DocumentErrors(errors)
 

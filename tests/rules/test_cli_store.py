@@ -105,26 +105,30 @@ def test_an_invalid_folder_imports_nothing(run, tmp_path):
     assert (unknown.exit_code, unknown.stderr) == (1, "error: the rule store has no revision of dog-license-fee\n")
 
 
-
-def test_validate_and_import_check_the_files_against_the_city_s_programs(run, tmp_path):
-    """With a database, `rules validate` refuses what an import refuses: a program the city does not run, with
-    file:line and path; without one it checks the files alone."""
-    from tests.rules.test_drafting import MEDICAL_HOLD_2027, MEDICAL_LINE, refusal
+def test_validate_and_import_check_the_files_against_the_city_s_programs_and_languages(run, tmp_path):
+    """With a database, `rules validate` refuses what an import refuses: a program the city does not run, words in a
+    language it does not print in, each with file:line and path; without one it checks the files alone."""
+    from tests.rules.test_drafting import MEDICAL_HOLD_2027, MEDICAL_LINE, WORDS_IN_VIETNAMESE, refusal
 
     assert run("import", str(REPO_RULES)).exit_code == 0
     folder = tmp_path / "incoming"
     shutil.copytree(REPO_RULES, folder)
     (folder / "utilities" / "shutoff-eligibility.yaml").write_text(MEDICAL_HOLD_2027, encoding="utf-8")
-    expected = [f"{folder}/utilities/shutoff-eligibility.yaml:{MEDICAL_LINE}: versions[1].rules[0].when.contains: "
-                + refusal("medical_baseline", "Hold, medical baseline", "cap")]
+    (folder / "utilities" / "bill-messages.yaml").write_text(WORDS_IN_VIETNAMESE, encoding="utf-8")
+    words_line = WORDS_IN_VIETNAMESE.splitlines().index("        vi: Đăng ký hóa đơn điện tử.") + 1
+    expected = [
+        f"{folder}/utilities/bill-messages.yaml:{words_line}: versions[0].messages[2].vi: 'vi' is not one of the "
+        "city's languages (en, es): add it in the city settings first, or write the words in one of them",
+        f"{folder}/utilities/shutoff-eligibility.yaml:{MEDICAL_LINE}: versions[1].rules[0].when.contains: "
+        + refusal("medical_baseline", "Hold, medical baseline", "cap")]
     checked = run("validate", str(folder))
     assert checked.exit_code == 1
-    assert checked.stdout.splitlines()[:1] == expected
-    assert checked.stdout.splitlines()[-1] == "2 errors in 1 file"  # and the senior hold's program
+    assert checked.stdout.splitlines()[:2] == expected
+    assert checked.stdout.splitlines()[-1] == "3 errors in 2 files"  # and the senior hold's program
     imported = run("import", str(folder), "--author", "sam")
     assert imported.exit_code == 1
-    assert imported.stderr.splitlines()[:1] == expected
-    assert imported.stderr.splitlines()[-1] == "error: nothing imported: 2 errors"
+    assert imported.stderr.splitlines()[:2] == expected
+    assert imported.stderr.splitlines()[-1] == "error: nothing imported: 3 errors"
     assert len(run("history", "shutoff-eligibility").stdout.splitlines()) == 3  # still revision 1 alone
     alone = CliRunner().invoke(main, ["rules", "validate", str(folder)],
                                env={"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"})

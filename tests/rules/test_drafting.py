@@ -205,3 +205,21 @@ def test_an_import_is_refused_whole_for_a_program_the_city_does_not_run(city_rul
         + refusal("medical_baseline", "Hold, medical baseline", "cap"))
     assert [row.revision for row in revisions.history(city_rules, "shutoff-eligibility")] == [1]
 
+
+WORDS_IN_VIETNAMESE = (RULES / "utilities" / "bill-messages.yaml").read_text(encoding="utf-8").replace(
+    "        en: Sign up for paperless e-bills", "        vi: Đăng ký hóa đơn điện tử.\n"
+                                                 "        en: Sign up for paperless e-bills", 1)
+
+
+def test_an_import_checks_words_against_the_city_s_languages_as_a_draft_does(city_rules, tmp_path):
+    """Words in a language the city does not print in are refused by an import with the draft's own message."""
+    folder = _folder(tmp_path, "bill-messages", WORDS_IN_VIETNAMESE)
+    drafted = check_draft(city_rules, "bill-messages", WORDS_IN_VIETNAMESE, TODAY)
+    with pytest.raises(DocumentErrors) as refused:
+        store.import_folder(city_rules, folder, actor="test", now=NOW, today=TODAY, author="sam")
+    assert [(error.line, error.path, error.message) for error in refused.value.errors] == \
+        [(error.line, error.path, error.message) for error in drafted.errors] == [
+            (WORDS_IN_VIETNAMESE.splitlines().index("        vi: Đăng ký hóa đơn điện tử.") + 1,
+             "versions[0].messages[2].vi",
+             "'vi' is not one of the city's languages (en, es): add it in the city settings first, or write the "
+             "words in one of them")]

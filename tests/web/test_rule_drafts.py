@@ -236,11 +236,7 @@ def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_on_the_page(f
     """The draft page checks against the city's data as an import does: the program, the rule, the programs the
     city runs; nothing stored. Words in a language the city does not print in are refused the same way (the pages
     had not checked them: check_draft asked the city only when handed a session)."""
-    from tests.rules.test_drafting import MEDICAL_HOLD_2027
-
-    WORDS = (RULES / "utilities" / "bill-messages.yaml").read_text(encoding="utf-8").replace(
-        "        en: Sign up for paperless e-bills", "        vi: Đăng ký hóa đơn điện tử.\n"
-                                                     "        en: Sign up for paperless e-bills", 1)
+    from tests.rules.test_drafting import MEDICAL_HOLD_2027, WORDS_IN_VIETNAMESE as WORDS
 
     response = supervisor.post("/rules/shutoff-eligibility/draft", data={"text": MEDICAL_HOLD_2027,
                                                                           "save": "Save draft"})

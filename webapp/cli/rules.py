@@ -74,8 +74,8 @@ def rules() -> None:
 def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str) -> None:
     """Check rule documents (default: the rules folder); every error with file:line and path.
 
-    Where the city has a database, the documents are checked against its data too (the assistance programs it
-    runs), as an import checks them."""
+    Where the city has a database, the documents are checked against its data too (its languages, its assistance
+    programs), as an import checks them."""
     targets = list(paths) or [rules_dir]
     known, _ = read_documents([rules_dir]) if paths and Path(rules_dir).is_dir() else ([], [])
     try:
@@ -101,10 +101,10 @@ def _within_ten_years(library: RuleLibrary, today: date) -> None:
 def _fits_the_city(library: RuleLibrary, city: CityContext) -> None:
     """Documents naming only what the city has (engine.rulebook.drafting.city_errors); DocumentErrors if not.
     Without a database to ask there is nothing to check them against."""
-    from engine.rulebook.drafting import city_data, program_errors
+    from engine.rulebook.drafting import city_data, city_errors
 
     data = city.read_if_there(city_data)
-    errors = [error for doc in library for error in program_errors(doc, data.programs)] if data is not None else []
+    errors = [error for doc in library for error in city_errors(doc, data)] if data is not None else []
     if errors:
         raise DocumentErrors(sorted(errors, key=lambda error: (error.source, error.line, error.path)))
 
