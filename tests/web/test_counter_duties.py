@@ -196,3 +196,22 @@ def test_the_gl_export_command_asks_the_city_setting_of_its_user(cli, committing
     assert out.exists()
     with committing_db() as session:
         assert [entry.actor for entry in audit_rows(session)] == ["sam", "cal"]
+
+
+def test_the_gl_export_downloaded_on_the_page_writes_the_command_line_s_audit_row(fixed_clock, login_as, db):
+    """The download is taken through engine.money.cash.export_gl, as `ordinance reports gl-export --as` takes it: an
+    audit row naming the signed-in person and the SHA-256 of the bytes they got; a refused clerk writes none."""
+    clerk, supervisor = login_as("clerk"), login_as("supervisor")
+    assert clerk.get(f"/payments/day/gl-export.csv?date={DAY}").status_code == 403
+    download = supervisor.get(f"/payments/day/gl-export.csv?date={DAY}")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    data = download.get_data()
+    assert data.startswith(b"date,fund,account,account_name,debit,credit")
+    db.expire_all()
+    [entry] = db.scalars(select(AuditEntry).where(AuditEntry.action == "cash.gl_export"))
+    assert (entry.actor, entry.subject_type, entry.subject_id) == (supervisor.user.username, "business_day", DAY)
+    assert entry.detail == {"closed": False, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    by_command = cash.export_gl(db, date.fromisoformat(DAY), user=supervisor.user, now=NOW)
+    assert by_command == data  # the same bytes, the same row
+    rows = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "cash.gl_export").order_by(AuditEntry.id)))
+    assert [row.detail for row in rows] == [entry.detail, entry.detail]

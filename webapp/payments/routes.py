@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -286,9 +286,18 @@ def _day_csv(data: bytes, name: str, day: date) -> Response:
 @bp.route("/day/gl-export.csv")
 @duty_required("gl_export")
 def gl_export():
-    """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close)."""
+    """The day's general-ledger journal by fund and account code, as CSV (a closed day's as kept at its close).
+
+    Taken as `ordinance reports gl-export --as` takes it (engine.money.cash.export_gl): the audit row
+    `cash.gl_export` names the signed-in person and the SHA-256 of the bytes downloaded."""
     _, day = _day()
-    return _day_csv(cash.gl_export_csv(database.session, day), "gl-export", day)
+    try:
+        data = cash.export_gl(database.session, day, user=_me(), now=clock.now())
+    except cash.CashError as refused:
+        database.session.rollback()
+        abort(403, f"The GL export was not taken: {refused}.")
+    database.session.commit()
+    return _day_csv(data, "gl-export", day)
 
 
 @bp.route("/day/counter-journal.csv")
