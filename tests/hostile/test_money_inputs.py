@@ -296,7 +296,7 @@ def test_the_command_line_refuses_hostile_amounts_at_the_counter(cli, committing
     sessions = make_sessionmaker(make_engine(committing_url))
     with sessions() as s, s.begin():
         number, clerk = create_account(s).number, create_user(s).username
-    assert cli("cash", "open", "--user", clerk, "--opening", "0").exit_code == 0
+    assert cli("cash", "open", "--as", clerk, "--opening", "0").exit_code == 0
     with sessions() as s:
         before = books(s)
     for typed, message in [("1e3", "amount: '1e3' is not an amount of money"),
@@ -308,7 +308,7 @@ def test_the_command_line_refuses_hostile_amounts_at_the_counter(cli, committing
                            ("Infinity", "amount: 'Infinity' is not an amount of money"),
                            ("   ", "amount: '' is not an amount of money"),
                            ("١٠٠", "amount: '١٠٠' is not an amount of money")]:
-        result = cli("cash", "pay", number, "--amount", typed, "--tender", "cash", "--user", clerk)
+        result = cli("cash", "pay", number, "--amount", typed, "--tender", "cash", "--as", clerk)
         assert result.exit_code == 1 and message in result.output, (typed, result.output)
         assert "Traceback" not in result.output
     with sessions() as s:
@@ -321,7 +321,7 @@ def test_the_command_line_refuses_a_hostile_drawer_float(cli, committing_url):
         clerk = create_user(s).username
     for typed, message in [("1e3", "--opening: '1e3' is not an amount of money"),
                            (FOUR_HUNDRED_DIGITS, "--opening: at most $10,000,000.00 for any amount Ordinance keeps")]:
-        result = cli("cash", "open", "--user", clerk, "--opening", typed)
+        result = cli("cash", "open", "--as", clerk, "--opening", typed)
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(CashDrawer)) == 0

@@ -80,7 +80,7 @@ def test_a_date_outside_the_years_the_city_keeps_is_refused(cli):
 @pytest.mark.parametrize("args", [
     ("users", "list"), ("audit", "verify"), ("tokens", "revoke", "portal"), ("sweep", "list"),
     ("sweep", "report", "delinquency"), ("reports", "aging"), ("cash", "balancing"),
-    ("payments", "return", "1", "--reason", "NSF", "--actor", "sam"), ("rules", "history", "pool-permit-fee"),
+    ("payments", "return", "1", "--reason", "NSF", "--as", "sam"), ("rules", "history", "pool-permit-fee"),
     ("rules", "show", "pool-permit-fee"), ("cases", "show", "1"), ("scheduler", "--no-catch-up"), ("jobs", "list"),
 ])
 def test_a_database_without_tables_says_to_run_db_upgrade(cli, empty_url, rules_dir, args):
@@ -124,7 +124,7 @@ def test_rules_show_with_as_of_needs_no_database(cli, empty_url, rules_dir):
 
 def test_a_domain_error_is_a_message_and_exit_1_not_a_traceback(cli):
     """Returning a payment that does not exist: PaymentError, told as `Error: ...`."""
-    result = cli("payments", "return", "999", "--reason", "NSF", "--actor", "sam", "--on", "2026-03-05")
+    result = cli("payments", "return", "999", "--reason", "NSF", "--as", "sam", "--on", "2026-03-05")
     assert (result.exit_code, result.stderr) == (1, "Error: no payment 999\n")
 
 

@@ -101,26 +101,26 @@ def test_a_change_of_who_closes_the_day_waits_for_a_second_administrator_and_is_
 
 
 def test_the_close_day_command_asks_the_city_setting(cli, committing_db):
-    """`ordinance cash close-day --user` is refused to a clerk by default, and closes for one when the city allows."""
+    """`ordinance cash close-day --as` is refused to a clerk by default, and closes for one when the city allows."""
     with committing_db() as session:
         session.add(User(username="cal", full_name="Cal Clerk", role="clerk", password_hash="-", created_at=NOW))
         save_city(session)
         session.commit()
-    refused = cli("cash", "close-day", "--date", DAY, "--user", "cal")
+    refused = cli("cash", "close-day", "--date", DAY, "--as", "cal")
     assert refused.exit_code == 1
     assert "only supervisors and administrators may close the business day here (cal is a clerk)" in refused.output
     with committing_db() as session:
         assert not cash.day_is_closed(session, date(2026, 3, 2))
         grant_duty(session, "day_close", ["clerk", "supervisor", "admin"])
         session.commit()
-    closed = cli("cash", "close-day", "--date", DAY, "--user", "cal")
+    closed = cli("cash", "close-day", "--date", DAY, "--as", "cal")
     assert closed.exit_code == 0 and f"Business day {DAY} closed" in closed.output
     with committing_db() as session:
         assert cash.day_is_closed(session, date(2026, 3, 2))
 
 
 def test_the_return_command_asks_the_city_setting_of_its_actor(cli, committing_db):
-    """`ordinance payments return --actor` records a return only for someone the city lets: a clerk is refused by
+    """`ordinance payments return --as` records a return only for someone the city lets: a clerk is refused by
     default and nothing changes; a name that is no active user is refused; a clerk may once the city allows."""
     with committing_db() as session:
         session.add(User(username="cal", full_name="Cal Clerk", role="clerk", password_hash="-", created_at=NOW))
@@ -131,7 +131,7 @@ def test_the_return_command_asks_the_city_setting_of_its_actor(cli, committing_d
                     source="bank", file_name="bank.csv", now=NOW)
     with committing_db() as session:
         payment_id = session.scalar(select(Payment.id))
-    asked = ("payments", "return", str(payment_id), "--reason", "NSF", "--on", DAY, "--actor")
+    asked = ("payments", "return", str(payment_id), "--reason", "NSF", "--on", DAY, "--as")
     refused = cli(*asked, "cal")
     assert refused.exit_code == 1
     assert "only supervisors and administrators may record a returned payment here (cal is a clerk)" in \

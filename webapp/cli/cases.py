@@ -18,7 +18,8 @@ import click
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.rules.errors import DocumentErrors
 from engine.workflow import services
-from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import (RECORD_ID, USAGE_ERROR, CityContext, acting_user, actor, city_date_option, fail,
+                                pass_city)
 
 
 def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -62,7 +63,7 @@ def command() -> None:
 @command.command("open")
 @click.argument("workflow_id")
 @click.option("--subject", "subject_id", type=RECORD_ID, required=True, help="The account id (or license id).")
-@click.option("--as", "user", default=None, help="The username, or sweep:NAME (default: cli:YOU).")
+@acting_user("user", required=False, help="The username, or sweep:NAME (default: cli:YOU).")
 @click.option("--field", "pairs", multiple=True, help="An opening field, NAME=VALUE (repeatable).")
 @_common
 @pass_city
@@ -120,7 +121,7 @@ def _shutoff_line(shutoff: dict) -> None:
 
 @command.command("steps")
 @click.argument("case_id", type=RECORD_ID)
-@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@acting_user("user", help="The username, or sweep:NAME.")
 @_common
 @pass_city
 def steps_command(city: CityContext, case_id: int, user: str, on: date, rules_dir: str, workflows_dir: str) -> None:
@@ -142,7 +143,7 @@ def steps_command(city: CityContext, case_id: int, user: str, on: date, rules_di
 @command.command("take")
 @click.argument("case_id", type=RECORD_ID)
 @click.argument("step_id")
-@click.option("--as", "user", required=True, help="The username, or sweep:NAME.")
+@acting_user("user", help="The username, or sweep:NAME.")
 @click.option("--field", "pairs", multiple=True, help="A form value, NAME=VALUE (repeatable).")
 @click.option("--version", "version", type=int, default=None,
               help="The case version you saw; refused if the case changed since.")

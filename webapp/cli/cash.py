@@ -15,7 +15,7 @@ from engine.money import cash
 from engine.money.bounds import LARGEST, BoundError, typed_amount
 from engine.money.payments import COUNTER_TENDERS, post_counter_payment
 from engine.store.models import User, UtilityAccount, receipt_number
-from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, city_date_option, fail, pass_city
+from webapp.cli.context import RECORD_ID, USAGE_ERROR, CityContext, acting_user, city_date_option, fail, pass_city
 
 
 def _user(session: Session, username: str) -> User:
@@ -40,7 +40,7 @@ def command() -> None:
 
 
 @command.command("open")
-@click.option("--user", "username", required=True)
+@acting_user("username", help="The clerk whose drawer it is.", was=("--user",))
 @click.option("--opening", required=True, help="Starting cash, e.g. 150.00.")
 @city_date_option("--date", "day", help="Business date")
 @pass_city
@@ -58,7 +58,7 @@ def open_command(city: CityContext, username: str, opening: str, day: date) -> N
 @click.option("--amount", required=True)
 @click.option("--tender", type=click.Choice(list(COUNTER_TENDERS)), required=True)
 @click.option("--check-number", default="")
-@click.option("--user", "username", required=True)
+@acting_user("username", help="The clerk taking the payment.", was=("--user",))
 @pass_city
 def pay_command(city: CityContext, account_number: str, amount: str, tender: str, check_number: str,
                 username: str) -> None:
@@ -80,7 +80,7 @@ def pay_command(city: CityContext, account_number: str, amount: str, tender: str
 @click.option("--check", "check_amount", default="0")
 @click.option("--card", "card_amount", default="0")
 @click.option("--money-order", "money_order_amount", default="0")
-@click.option("--user", "username", required=True)
+@acting_user("username", help="Who counted.", was=("--user",))
 @pass_city
 def count_command(city: CityContext, drawer_id: int, cash_amount: str, check_amount: str, card_amount: str,
                   money_order_amount: str, username: str) -> None:
@@ -104,7 +104,7 @@ def balancing_command(city: CityContext, day: date) -> None:
 
 @command.command("close-day")
 @city_date_option("--date", "day", help="Business date")
-@click.option("--user", "username", required=True, help="A supervisor.")
+@acting_user("username", help="Who closes it: someone the city lets (its day_close duty).", was=("--user",))
 @pass_city
 def close_day_command(city: CityContext, day: date, username: str) -> None:
     """Close the business day (a supervisor; every drawer counted)."""

@@ -38,8 +38,8 @@ from engine.store.schema import is_new, upgrade
 from webapp.cli.failures import USAGE_ERROR, Failure
 from webapp.config import Config, ConfigError, utc_now
 
-__all__ = ["CITY_DATE", "RECORD_ID", "USAGE_ERROR", "CityContext", "CityDate", "Database", "actor", "city_context",
-           "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
+__all__ = ["CITY_DATE", "RECORD_ID", "USAGE_ERROR", "ActingUser", "CityContext", "CityDate", "Database", "acting_user",
+           "actor", "city_context", "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
 
 NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -281,3 +281,37 @@ def city_date_option(*names: str, help: str = "The day") -> Callable[[Command], 
     """A date option, YYYY-MM-DD, that is today in the city when omitted."""
     return click.option(*names, type=CITY_DATE, default=None, callback=_today_when_omitted,
                         help=f"{help} (default: today in the city).")
+
+
+class ActingUser(click.Option):
+    """`--as USERNAME`: the member of staff a command acts as, spelt the same in every command. An older spelling
+    of it (`--user` in the cash commands, `--actor` in `payments return`) is still taken, so scripts written with
+    it keep working, but --help and the error messages name `--as` only."""
+
+    def __init__(self, param_decls: list[str], *, was: tuple[str, ...] = (), **attrs: Any) -> None:
+        """The option `--as` (`param_decls`: it and the parameter's name) with the old spellings `was`."""
+        super().__init__([*param_decls, *was], **attrs)
+        self.was = tuple(was)
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The help line of `--as` alone."""
+        every = self.opts
+        self.opts = [opt for opt in every if opt not in self.was]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = every
+
+    def get_error_hint(self, ctx: click.Context) -> str:
+        """`'--as'` in a usage error (a missing --as), not the old spellings."""
+        return "'--as'"
+
+
+def acting_user(name: str, *, help: str, required: bool = True, default: str | None = None,
+                was: tuple[str, ...] = ()) -> Callable[[Command], Command]:
+    """The `--as USERNAME` option of a command that acts as a member of staff, its value given as `name`; `was`:
+    the option's old spellings, still taken (hidden)."""
+    defaults = {} if required else {"default": default}  # click takes a default given, even None, as a value
+    return click.option("--as", name, cls=ActingUser, was=was, required=required, metavar="USERNAME", help=help,
+                        **defaults)
+

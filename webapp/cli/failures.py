@@ -1,6 +1,6 @@
 """The command line's one error handler: an expected failure is a line on stderr and exit 1, never a traceback.
 
-    ordinance cash close-day --user sam
+    ordinance cash close-day --as sam
     Error: drawer 3 has not been counted yet          (exit 1)
 
 A command raises the domain's own errors (or calls `fail`); `CityGroup` turns the expected

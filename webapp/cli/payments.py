@@ -16,7 +16,7 @@ from engine.rules.errors import DocumentErrors
 from engine.workflow.model import SERVICE_OFF
 from engine.money.payments import (Confirmation, ImportReport, PaymentError, PossibleDuplicate, import_payment_file,
                                    read_payment_file, return_refusal)
-from webapp.cli.context import RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
+from webapp.cli.context import RECORD_ID, CityContext, acting_user, actor, city_date_option, fail, pass_city
 
 
 @click.group("payments")
@@ -95,13 +95,14 @@ def _posted(report: ImportReport) -> None:
 @click.argument("payment_id", type=RECORD_ID)
 @click.option("--reason", required=True, help="The bank's reason, e.g. NSF.")
 @city_date_option("--on", "on", help="The day returned")
-@click.option("--actor", required=True, help="The username of who records the return.")
+@acting_user("username", help="Who records the return: someone the city lets (its returned_payments duty).",
+             was=("--actor",))
 @click.option("--rules-dir", default="rules", show_default=True)
 @click.option("--workflows-dir", default="workflows", show_default=True)
 @pass_city
-def return_command(city: CityContext, payment_id: int, reason: str, on: date, actor: str, rules_dir: str,
+def return_command(city: CityContext, payment_id: int, reason: str, on: date, username: str, rules_dir: str,
                    workflows_dir: str) -> None:
-    """Record a returned payment: reversal, returned-payment fee, cash-only status by rule (--actor: someone the
+    """Record a returned payment: reversal, returned-payment fee, cash-only status by rule (--as: someone the
     city lets record returns)."""
     try:
         catalog = catalog_of_database(city.db.sessions, rules_dir, workflows_dir)
@@ -110,14 +111,14 @@ def return_command(city: CityContext, payment_id: int, reason: str, on: date, ac
     library, service_off = catalog.rules, catalog.workflows.states_tagged_by_version(SERVICE_OFF)
     with city.transaction() as session:
         if session.get(Payment, payment_id) is not None:  # no such payment: return_payment says so
-            staff = session.scalar(select(User).where(User.username == actor, User.active.is_(True)))
+            staff = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
             if staff is None:
-                fail(f"no active user {actor!r}: --actor names the member of staff who records the return")
+                fail(f"no active user {username!r}: --as names the member of staff who records the return")
             refused = return_refusal(session, staff)
             if refused:
                 fail(refused)
-        done = return_payment(session, payment_id, reason=reason, on=on, actor=actor, now=city.now(), library=library,
-                              service_off=service_off)
+        done = return_payment(session, payment_id, reason=reason, on=on, actor=username, now=city.now(),
+                              library=library, service_off=service_off)
     fee = format_money(done.fee.amount_cents) if done.fee else "no fee"
     read = ", ".join(f"{name} {value}" for name, value in done.facts.items())
     click.echo(f"Payment {payment_id} returned: reversed, {fee}" + (f" ({read})" if read else "")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.exports import write_csv
 from engine.money import reports
 from engine.store.models import User
-from webapp.cli.context import USAGE_ERROR, CityContext, city_date_option, fail, pass_city
+from webapp.cli.context import USAGE_ERROR, CityContext, acting_user, city_date_option, fail, pass_city
 
 
 def _write(rows: Iterable[dict], output) -> None:
@@ -108,8 +108,7 @@ def trial_balance_command(city: CityContext, as_of: date, output: str | None) ->
 
 @command.command("gl-export")
 @city_date_option("--date", "day", help="The business day")
-@click.option("--as", "as_user", required=True, metavar="USERNAME",
-              help="Who takes the export: an active user the city lets (its gl_export duty).")
+@acting_user("as_user", help="Who takes the export: an active user the city lets (its gl_export duty).")
 @click.option("--output", type=click.Path(dir_okay=False))
 @pass_city
 def gl_export_command(city: CityContext, day: date, as_user: str, output: str | None) -> None:

@@ -13,7 +13,7 @@ import click
 
 from engine import roles as service
 from engine import two_person
-from webapp.cli.context import CityContext, actor, pass_city
+from webapp.cli.context import CityContext, acting_user, actor, pass_city
 
 
 @click.group("roles")
@@ -37,7 +37,7 @@ def list_(city: CityContext) -> None:
 @click.argument("role_id")
 @click.option("--label", required=True, help="The words people see, e.g. City Attorney.")
 @click.option("--description", default="", help="What the role approves.")
-@click.option("--as", "as_admin", default=None, help="The administrator defining it (by username).")
+@acting_user("as_admin", required=False, help="The administrator defining it (by username).")
 @pass_city
 def add(city: CityContext, role_id: str, label: str, description: str, as_admin: str | None) -> None:
     """Define an approval role that workflows and rule outcomes may name."""
@@ -51,7 +51,7 @@ def add(city: CityContext, role_id: str, label: str, description: str, as_admin:
 @click.argument("role_id")
 @click.option("--label", default=None, help="The new label.")
 @click.option("--description", default=None, help="The new description.")
-@click.option("--as", "as_admin", default=None, help="The administrator editing it (by username).")
+@acting_user("as_admin", required=False, help="The administrator editing it (by username).")
 @pass_city
 def edit(city: CityContext, role_id: str, label: str | None, description: str | None, as_admin: str | None) -> None:
     """Change an approval role's label or description (its id never changes)."""
@@ -66,7 +66,7 @@ def edit(city: CityContext, role_id: str, label: str | None, description: str | 
 @command.command()
 @click.argument("username")
 @click.argument("role_id")
-@click.option("--as", "as_admin", default=None, help="The administrator asking (by username).")
+@acting_user("as_admin", required=False, help="The administrator asking (by username).")
 @pass_city
 def grant(city: CityContext, username: str, role_id: str, as_admin: str | None) -> None:
     """Grant a user an approval role: it waits for a second person (alone only in a city without one)."""
@@ -83,7 +83,7 @@ def grant(city: CityContext, username: str, role_id: str, as_admin: str | None) 
 @command.command()
 @click.argument("username")
 @click.argument("role_id")
-@click.option("--as", "as_admin", default=None, help="The administrator revoking it (by username).")
+@acting_user("as_admin", required=False, help="The administrator revoking it (by username).")
 @pass_city
 def revoke(city: CityContext, username: str, role_id: str, as_admin: str | None) -> None:
     """Take an approval role from a user at once."""

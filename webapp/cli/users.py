@@ -16,7 +16,7 @@ import click
 from engine import two_person
 from engine import users as service
 from engine.store.models import ROLES
-from webapp.cli.context import RECORD_ID, CityContext, actor, pass_city
+from webapp.cli.context import RECORD_ID, CityContext, acting_user, actor, pass_city
 
 
 @click.group("users")
@@ -42,7 +42,7 @@ def _asked(session, change) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
 @click.option("--name", "full_name", required=True, help="The user's full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@click.option("--as", "as_admin", default=None, help="The administrator asking (by username).")
+@acting_user("as_admin", required=False, help="The administrator asking (by username).")
 @pass_city
 def add(city: CityContext, username: str, role: str, full_name: str, password_stdin: bool,
         as_admin: str | None) -> None:
@@ -98,7 +98,7 @@ def password(city: CityContext, username: str, password_stdin: bool) -> None:
 @command.command()
 @click.argument("username")
 @click.argument("new_role", metavar="ROLE", type=click.Choice(ROLES))
-@click.option("--as", "as_admin", required=True, help="The administrator asking (by username).")
+@acting_user("as_admin", help="The administrator asking (by username).")
 @pass_city
 def role(city: CityContext, username: str, new_role: str, as_admin: str) -> None:
     """Ask for a user's role to change: it waits for a second person."""
@@ -125,7 +125,7 @@ def changes(city: CityContext) -> None:
 
 @command.command()
 @click.argument("change_id", type=RECORD_ID)
-@click.option("--as", "as_user", required=True, help="The administrator or second approver deciding (by username).")
+@acting_user("as_user", help="The administrator or second approver deciding (by username).")
 @pass_city
 def approve(city: CityContext, change_id: int, as_user: str) -> None:
     """Approve a waiting change as a second person: it applies now."""
@@ -136,7 +136,7 @@ def approve(city: CityContext, change_id: int, as_user: str) -> None:
 
 @command.command()
 @click.argument("change_id", type=RECORD_ID)
-@click.option("--as", "as_user", required=True, help="The administrator or second approver deciding (by username).")
+@acting_user("as_user", help="The administrator or second approver deciding (by username).")
 @pass_city
 def refuse(city: CityContext, change_id: int, as_user: str) -> None:
     """Refuse a waiting change (the one who asked withdraws it); nothing is applied."""
