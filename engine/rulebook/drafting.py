@@ -6,11 +6,11 @@ effect within 10 years of `today` (the versions already published stay as they a
 published documents without breaking a reference (one library is built, the draft in its
 document's place); that every input it declares without a default, optional or not, is a
 fact something provides (a measure of that library, a record field, a workflow field:
-engine.rulebook.provided); that it names only the city's own data (`city_errors`: words in the
-city's languages, assistance programs the city runs); and what publishing it would refuse on `today`: a version that is or
-has been in force changed or removed, a version dated in the past, an input the versions in
-force read changed. The first are errors (nothing may be stored); the last are publish
-problems (the draft may be saved, not published). The published documents come from a
+engine.rulebook.provided); that it names only what the city has (`city_errors`: words in the
+city's languages, assistance programs the city runs); and what publishing it would refuse on
+`today`: a version that is or has been in force changed or removed, a version dated in the
+past, an input the versions in force read changed. The first are errors (nothing may be
+stored); the last are publish problems (the draft may be saved, not published). The published documents come from a
 session (read and parsed once), or from a library the caller already has (the web app's
 catalog), which reads nothing.
 """
@@ -28,12 +28,12 @@ from engine.rulebook.provided import provided_facts, unprovided_inputs
 from engine.rulebook.revisions import published_documents
 from engine.rules.bounds import effective_window_errors
 from engine.rules.document import RuleDocument, Version
-from engine.rules.types import YamlValue
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.kinds.bill_messages import KIND as MESSAGES, languages_of
 from engine.rules.loader import load_document
 from engine.rules.services import SERVICES_KIND
+from engine.rules.types import YamlValue
 
 NOT_IN_STORE = ("The rules are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance rules import).")
