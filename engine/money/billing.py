@@ -61,7 +61,7 @@ from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
-from engine.store.rows import insert_columns
+from engine.store.rows import insert_columns, unindexed
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
 from engine.rules.kinds.billing import BillingPolicy, billing_document
@@ -392,7 +392,7 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     """
     billed, stored = set(), set()
     for account_id, what in session.execute(union_all(
-            select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), Bill.period == period),
+            select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), unindexed(Bill.period) == period),
             select(MeterRead.account_id, literal("read")).where(MeterRead.account_id.in_(ids),
                                                                 MeterRead.period == period))):
         (billed if what == "bill" else stored).add(account_id)
@@ -435,7 +435,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
     for earlier in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
                                           MeterRead.consumption_ccf)
                                    .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
-                                          MeterRead.review_status.in_(review.BILLABLE),
+                                          unindexed(MeterRead.review_status).in_(review.BILLABLE),
                                           MeterRead.read_on >= since).order_by(MeterRead.read_on)):
         history[earlier.account_id].append(earlier)
     meters = meters_of(session, ids)
@@ -741,7 +741,7 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     insert_rows(session, Bill.__table__, done.bills)
     # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
     by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(
-        Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
+        Bill.account_id.in_([b["account_id"] for b in done.bills]), unindexed(Bill.period) == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
     # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.
     line_rows: dict[int, list[tuple]] = {}

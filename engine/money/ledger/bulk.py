@@ -54,6 +54,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     admitted = admit_many("charge", account_ids, [c.amount_cents for c in charges], [c.on for c in charges],
                           books(session))
     forget_reads(session)  # a chunk's kept standings (engine.store.kept_reads) do not know these rows
+    last = session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0)))
     insert_columns(session, LedgerEntry.__table__, {
         "account_id": account_ids, "kind": ["charge"] * count, "amount_cents": admitted.cents,
         "effective_on": admitted.on, "dated_on": admitted.dated_on, "due_on": [c.due_on for c in charges],
@@ -62,10 +63,12 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
         "rule_version": [c.rule_version for c in charges], "bill_id": [c.bill_id for c in charges],
         "payment_id": [None] * count, "reverses_id": [None] * count, "fund": [admitted.fund] * count,
         "gl_account": [admitted.gl_account] * count, "service": [c.service for c in charges]})
-    # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row.
+    # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row: the charges
+    # after the last id read above (ids only grow; no index has bill_id, so not by it: a whole ledger's scan).
+    wanted = {c.bill_id for c in charges}
     by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.execute(
         select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
-            LedgerEntry.bill_id.in_(sorted({c.bill_id for c in charges})), LedgerEntry.kind == "charge"))}
+            LedgerEntry.id > last, LedgerEntry.kind == "charge")) if bill_id in wanted}
     ids = [by_bill[c.bill_id, c.service] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
     keep_balances(session, account_ids, on=max(admitted.on))
