@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine.audit import verify_chain
 from engine.money.billing import billing_dates, parse_reads, run_billing
 from engine.money.ledger import standing
-from engine.store.models import Bill, LedgerEntry, MeterRead
+from engine.store.models import AuditEntry, Bill, LedgerEntry, MeterRead
 from tests.factories import NOW
 from tests.ledger.billing_support import account_with_reads, library, reads_file
 
@@ -105,6 +105,30 @@ def test_a_second_run_posts_nothing(committing_db, tmp_path):
     assert first.billed == 4 and second.billed == 0 and second.already_billed == 4 and not problems
     with committing_db() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == entries
+
+
+def test_one_audit_row_per_bill_names_each_of_its_charges(committing_db, tmp_path):
+    """A bill's charges (one per service) are told by one chained audit row on the account: each entry's id,
+    amount and service as the ledger has them, the bill's reference and rates, and the total; a second run adds none."""
+    with committing_db() as s, s.begin():
+        numbers = [account_with_reads(s, WINTER).number for _ in range(3)]
+    path = reads_file(tmp_path, [f"{n},2026-02-26,{1000 + i}" for i, n in enumerate(numbers)])
+    _run(committing_db, path, chunk=2)
+    _run(committing_db, path, chunk=2)
+    with committing_db() as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        bills = s.scalars(select(Bill).order_by(Bill.id)).all()
+        assert [(r.action, r.subject_id) for r in rows] == [("ledger.bill_charges", str(b.account_id)) for b in bills]
+        for row, bill in zip(rows, bills):
+            entries = s.scalars(select(LedgerEntry).where(LedgerEntry.bill_id == bill.id).order_by(LedgerEntry.id)).all()
+            assert len(entries) == 3
+            assert row.actor == "billing:A-2026-03" and row.detail == {
+                "bill_id": bill.id, "reference": f"bill {bill.id}", "rule_id": bill.rule_id,
+                "rule_version": bill.rule_version, "on": bill.billed_on.isoformat(),
+                "amount": f"{Decimal(bill.total_cents) / 100:.2f}",
+                "charges": [{"entry_id": e.id, "amount": f"{Decimal(e.amount_cents) / 100:.2f}", "service": e.service}
+                            for e in entries]}
+        assert verify_chain(s).intact and verify_chain(s).rows == 3
 
 
 def test_a_period_across_a_rate_change_is_prorated(committing_db, tmp_path):

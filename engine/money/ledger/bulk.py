@@ -1,8 +1,10 @@
 """Posting many entries in one statement: the billing run's charges, a payment file's credits; same entries and audits.
 
-Each entry is what `engine.money.ledger.posting.post` would write (same fund and account, same
-audit action and detail), and the audit rows are chained exactly as `engine.audit.record`
-chains them, in the order of the entries, under the same lock. The accounts' kept balances
+Each entry is what `engine.money.ledger.posting.post` would write (same fund and account). A
+payment's credit has the audit row `post` writes; a bill's charges have one audit row for the
+bill (`ledger.bill_charges`) naming each entry with what `post`'s row would say of it. The
+rows are chained exactly as `engine.audit.record` chains them, in the order of the entries,
+under the same lock. The accounts' kept balances
 (engine.money.ledger.kept) are worked out again in bulk: one ledger read and one upsert per
 batch of accounts.
 """
@@ -46,7 +48,8 @@ class NewCharge:
 
 
 def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, actor: str) -> list[int]:
-    """Insert the charges (at most one per bill and service) and one chained audit row each; the entry ids in order."""
+    """Insert the charges (at most one per bill and service; a bill's share its reference, rule and day) and one
+    chained audit row per bill naming them; the entry ids in order."""
     if not charges:
         return []
     count = len(charges)
@@ -75,25 +78,45 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     return ids
 
 
+BILL_CHARGES = "ledger.bill_charges"  # the audit action of a bill's charges posted together
+
+
 def _audit_rows(session: Session, charges: list[NewCharge], admitted: AdmittedMany, ids: list[int], *,
                 now: datetime, actor: str) -> None:
-    """One `ledger.charge` audit row per entry, chained after the log's last row (as posting.post writes it)."""
+    """One `ledger.bill_charges` audit row per bill, naming each of its entries, chained after the log's last row.
+
+    The row holds what `posting.post` audits of each entry (its id, amount and service; the
+    bill's reference, rule version and booking day, which its charges share) and the bill's
+    total: a bill's charges are posted together or not at all, so one row tells them.
+    """
     amounts: dict[int, str] = {}  # money_text of each amount: bills priced alike charge alike
     days: dict[date, str] = {}
-    details = []
+    bills: dict[int, tuple[dict, list]] = {}
+    subjects, details = [], []
     for charge, cents, on, dated_on, entry_id in zip(charges, admitted.cents, admitted.on, admitted.dated_on, ids):
         amount = amounts.get(cents) or amounts.setdefault(cents, money_text(cents))
-        detail = {"entry_id": entry_id, "amount": amount, "on": days.get(on) or days.setdefault(on, on.isoformat())}
-        if dated_on is not None:
-            detail["dated_on"] = dated_on.isoformat()
-        detail.update(reference=charge.reference, rule_id=charge.rule_id, rule_version=charge.rule_version,
-                      reverses_id=None, payment_id=None, bill_id=charge.bill_id)
+        item = {"entry_id": entry_id, "amount": amount}
         if charge.service is not None:
-            detail["service"] = charge.service
-        details.append(detail)
+            item["service"] = charge.service
+        found = bills.get(charge.bill_id)
+        if found is None:
+            detail = {"bill_id": charge.bill_id, "reference": charge.reference, "rule_id": charge.rule_id,
+                      "rule_version": charge.rule_version,
+                      "on": days.get(on) or days.setdefault(on, on.isoformat()), "charges": [item]}
+            if dated_on is not None:
+                detail["dated_on"] = dated_on.isoformat()
+            bills[charge.bill_id] = (detail, [cents])
+            subjects.append(str(charge.account_id))
+            details.append(detail)
+        else:
+            found[0]["charges"].append(item)
+            found[1].append(cents)
+    for detail, cents in bills.values():
+        total = sum(cents)
+        detail["amount"] = amounts.get(total) or amounts.setdefault(total, money_text(total))
     insert_columns(session, AuditEntry.__table__, audit.chained_columns(
-        session, actor=actor, action="ledger.charge", subject_type="utility_account",
-        subject_ids=[str(charge.account_id) for charge in charges], details=details, at=now))
+        session, actor=actor, action=BILL_CHARGES, subject_type="utility_account", subject_ids=subjects,
+        details=details, at=now))
 
 
 @dataclass(frozen=True)
