@@ -391,7 +391,7 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     leave its accounts looking read but not billed (a problem line instead of "already billed").
     """
     billed, stored = set(), set()
-    for account_id, what in session.execute(union_all(
+    for account_id, what in session.connection().execute(union_all(
             select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), unindexed(Bill.period) == period),
             select(MeterRead.account_id, literal("read")).where(MeterRead.account_id.in_(ids),
                                                                 MeterRead.period == period))):
@@ -423,7 +423,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
     done = _Chunk()
     # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
     accounts = {a.number: _Account(a.id, a.number, a.cycle, a.status, a.meter_size, a.rate_class,
-                                   _services(a.services), a.opened_on) for a in session.execute(
+                                   _services(a.services), a.opened_on) for a in session.connection().execute(
         select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
                UtilityAccount.meter_size, UtilityAccount.rate_class, cast(UtilityAccount.services, Text).label("services"),
                UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
@@ -432,7 +432,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
     # the previous read is looked for in the 400 days before; the winter average as far back as the document says
     since = min(r.read_on for r in part) - timedelta(days=max(400, run.billing.winter_days))
     history: dict[int, list] = defaultdict(list)
-    for earlier in session.execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
+    for earlier in session.connection().execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
                                           MeterRead.consumption_ccf)
                                    .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
                                           unindexed(MeterRead.review_status).in_(review.BILLABLE),
@@ -733,14 +733,15 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     if done.reads:
         insert_rows(session, MeterRead.__table__, done.reads)
     if done.leaks:
-        read_of = dict(session.execute(select(MeterRead.account_id, MeterRead.id).where(
-            MeterRead.account_id.in_([account_id for account_id, _ in done.leaks]), MeterRead.period == run.period)).all())
+        read_of = dict(session.connection().execute(select(MeterRead.account_id, MeterRead.id).where(
+            MeterRead.account_id.in_([account_id for account_id, _ in done.leaks]),
+            MeterRead.period == run.period)).all())
         done.leaks = [(read_of[account_id], average) for account_id, average in done.leaks]
     if not done.bills:
         return
     insert_rows(session, Bill.__table__, done.bills)
     # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
-    by_account = dict(session.execute(select(Bill.account_id, Bill.id).where(
+    by_account = dict(session.connection().execute(select(Bill.account_id, Bill.id).where(
         Bill.account_id.in_([b["account_id"] for b in done.bills]), unindexed(Bill.period) == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
     # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.

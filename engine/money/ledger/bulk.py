@@ -69,7 +69,7 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
     # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row: the charges
     # after the last id read above (ids only grow; no index has bill_id, so not by it: a whole ledger's scan).
     wanted = {c.bill_id for c in charges}
-    by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.execute(
+    by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.connection().execute(
         select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
             LedgerEntry.id > last, LedgerEntry.kind == "charge")) if bill_id in wanted}
     ids = [by_bill[c.bill_id, c.service] for c in charges]
