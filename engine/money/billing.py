@@ -392,7 +392,7 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     """
     billed, stored = set(), set()
     for account_id, what in session.connection().execute(union_all(
-            select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), unindexed(Bill.period) == period),
+            select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), Bill.period == period),
             select(MeterRead.account_id, literal("read")).where(MeterRead.account_id.in_(ids),
                                                                 MeterRead.period == period))):
         (billed if what == "bill" else stored).add(account_id)
@@ -742,7 +742,7 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
     insert_rows(session, Bill.__table__, done.bills)
     # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
     by_account = dict(session.connection().execute(select(Bill.account_id, Bill.id).where(
-        Bill.account_id.in_([b["account_id"] for b in done.bills]), unindexed(Bill.period) == run.period)).all())
+        Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
     bill_ids = [by_account[b["account_id"]] for b in done.bills]
     # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.
     line_rows: dict[int, list[tuple]] = {}

@@ -69,9 +69,9 @@ def unindexed(column: ColumnElement) -> ColumnElement:
     """A text column as an expression no index serves (`column || ''`), to compare in a query that an index on
     other columns should answer.
 
-    SQLite without statistics prefers an index on an equality (the period's, the review status')
-    to one on `IN (..)` a chunk's thousands of ids, and so reads every row of the period for each
-    chunk: a billing run's time grew with the square of its accounts. PostgreSQL plans by its
+    SQLite without statistics prefers an index on an equality or a short IN (the review status')
+    to one on `IN (..)` a chunk's thousands of ids, and so read every stored read for each chunk
+    of a billing run: its time grew with the square of its accounts. PostgreSQL plans by its
     statistics either way.
     """
     return column.concat(literal_column("''"))
