@@ -32,8 +32,11 @@ from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.kinds.bill_messages import KIND as MESSAGES, languages_of
 from engine.rules.loader import load_document
+from engine.rules.messages import line_at
 from engine.rules.services import SERVICES_KIND
 from engine.rules.types import YamlValue
+from engine.rules.yamlsafe import read_yaml
+from engine.workflow.model import Workflow
 
 NOT_IN_STORE = ("The rules are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance rules import).")
@@ -133,43 +136,93 @@ def language_errors(doc: RuleDocument, languages: Collection[str]) -> list[Docum
 
 
 PROGRAMS_FACT = "assistance_programs"  # the account fact listing a customer's programs (engine.accounts.facts)
+Named = RuleDocument | Workflow  # a document that names facts in conditions: a rule document or a workflow
 
 
-def program_mentions(doc: RuleDocument) -> Iterable[tuple[str, str, str]]:
-    """(path, the rule or line that names it, program id) of each `assistance_programs contains ID` a document's
-    conditions test, wherever the kind keeps its conditions (criteria rules, schedule lines)."""
-    def walk(value: YamlValue, path: str, named: str) -> Iterable[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class ConditionPlace:
+    """Where a document keeps conditions: the path of the YAML under it, what it is in words (a rule, a step, ..)
+    and the YAML as written. `named_rules`: a mapping with a `name` inside is a rule, and names what lies under it
+    (a rule document's version body)."""
+
+    path: str
+    where: str
+    value: YamlValue
+    named_rules: bool = False
+
+
+def workflow_conditions(text: str, source: str) -> list[ConditionPlace]:
+    """The `when:` of each step and of the `opening:` of a workflow's YAML text (read, not checked)."""
+    data = read_yaml(text, source).data
+    data = data if isinstance(data, dict) else {}
+    steps = data.get("transitions") if isinstance(data.get("transitions"), list) else []
+    places = [ConditionPlace(f"transitions[{index}].when", f"step {step.get('id')!r}", step["when"])
+              for index, step in enumerate(steps) if isinstance(step, dict) and "when" in step]
+    opening = data.get("opening")
+    if isinstance(opening, dict) and "when" in opening:
+        places.append(ConditionPlace("opening.when", "the opening", opening["when"]))
+    return places
+
+
+def condition_places(doc: Named, versions: Collection[int] | None = None) -> list[ConditionPlace]:
+    """Where a document of either kind keeps its conditions: a rule document's version bodies (those of `versions`,
+    by position; None: all) when it declares the programs fact, wherever its kind keeps them (criteria rules,
+    schedule lines); a workflow's steps' and opening's `when:`."""
+    if isinstance(doc, Workflow):
+        return workflow_conditions(doc.text, doc.source)
+    if PROGRAMS_FACT not in doc.inputs:
+        return []
+    return [ConditionPlace(f"versions[{number}]", "a condition", version.body, named_rules=True)
+            for number, version in enumerate(doc.versions) if versions is None or number in versions]
+
+
+def mentions_in(places: Iterable[ConditionPlace]) -> Iterable[tuple[str, str, str]]:
+    """(path, what names it in words, program id) of each `assistance_programs contains ID` under the places."""
+    def walk(value: YamlValue, path: str, where: str, named_rules: bool) -> Iterable[tuple[str, str, str]]:
         if isinstance(value, dict):
-            named = str(value["name"]) if isinstance(value.get("name"), str) else named
+            if named_rules and isinstance(value.get("name"), str):
+                where = f"rule {value['name']!r}"
             if value.get("fact") == PROGRAMS_FACT and isinstance(value.get("contains"), str):
-                yield f"{path}.contains", named, value["contains"]
+                yield f"{path}.contains", where, value["contains"]
             for key, inner in value.items():
-                yield from walk(inner, f"{path}.{key}", named)
+                yield from walk(inner, f"{path}.{key}", where, named_rules)
         elif isinstance(value, list):
             for index, inner in enumerate(value):
-                yield from walk(inner, f"{path}[{index}]", named)
+                yield from walk(inner, f"{path}[{index}]", where, named_rules)
 
-    if PROGRAMS_FACT in doc.inputs:
-        for number, version in enumerate(doc.versions):
-            yield from walk(version.body, f"versions[{number}]", "")
+    for place in places:
+        yield from walk(place.value, place.path, place.where, place.named_rules)
 
 
-def program_errors(doc: RuleDocument, programs: Collection[str]) -> list[DocumentError]:
+def program_mentions(doc: Named) -> Iterable[tuple[str, str, str]]:
+    """(path, the rule or step that names it, program id) of each `assistance_programs contains ID` a document's
+    conditions test: a rule document's (criteria rules, schedule lines) or a workflow's (steps, opening)."""
+    return mentions_in(condition_places(doc))
+
+
+def _line(doc: Named, path: str) -> int:
+    """The line of a path in a document of either kind."""
+    return line_at(doc.lines, path) if isinstance(doc, Workflow) else doc.line_of(path)
+
+
+def program_errors(doc: Named, programs: Collection[str]) -> list[DocumentError]:
     """Each assistance program a document's conditions name that the city does not run (its `assistance_programs`
-    setting), named with the document, the rule and where it is: such a condition would never match."""
+    setting), named with the document, the rule or step and where it is: such a condition would never match. One
+    check for rule documents and workflows alike."""
     runs = ", ".join(programs) or "none"
-    return [DocumentError(doc.source, doc.line_of(path), path,
-                          f"{doc.id}: {f'rule {named!r}' if named else 'a condition'} names the assistance program "
-                          f"{program!r}, which the city does not run (it runs: {runs}): add the program on "
-                          "Administration > Assistance programs first, or name one the city runs")
-            for path, named, program in program_mentions(doc) if program not in programs]
+    return [DocumentError(doc.source, _line(doc, path), path,
+                          f"{doc.id}: {where} names the assistance program {program!r}, which the city does not run "
+                          f"(it runs: {runs}): add the program on Administration > Assistance programs first, or "
+                          "name one the city runs")
+            for path, where, program in program_mentions(doc) if program not in programs]
 
 
-def city_errors(doc: RuleDocument, city: CityData) -> list[DocumentError]:
-    """What a document names that the city does not have: words in a language it does not print in, assistance
-    programs it does not run; in line order. The one check of a document against the city's data, for drafts
-    saved on the web, imports and `ordinance rules validate`."""
-    found = language_errors(doc, city.languages) + program_errors(doc, city.programs)
+def city_errors(doc: Named, city: CityData) -> list[DocumentError]:
+    """What a document names that the city does not have: words in a language it does not print in (rule documents),
+    assistance programs it does not run (rule documents and workflows); in line order. The one check of a document
+    against the city's data, for drafts saved on the web, publication, imports and `ordinance rules validate`."""
+    found = (language_errors(doc, city.languages) if isinstance(doc, RuleDocument) else []) + \
+        program_errors(doc, city.programs)
     return sorted(found, key=lambda error: (error.line, error.path))
 
 

@@ -5,7 +5,9 @@ kept in force for the cases opened under it (a case keeps its version); the newe
 in force on a day opens new cases. `check_workflow_draft` is the check the store, the import
 and the draft page make: the definition's own errors with line and path
 (`engine.workflow.definitions.load_workflow`), its `open:` names against the published
-workflows, and what publishing it would refuse on `today`. Nothing here writes.
+workflows, what it names that the city does not have (assistance programs in its `when:`s:
+`engine.rulebook.drafting.city_errors`, the rule documents' own check), and what publishing
+it would refuse on `today`. Nothing here writes.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.rulebook.drafting import city_data, city_errors
 from engine.rulebook.revisions import sha256_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -137,7 +140,8 @@ class WorkflowDraftCheck:
 
 def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str | None, text: str, today: date, *,
                          source: str | None = None) -> WorkflowDraftCheck:
-    """Every check of a draft of `workflow_id` (None: whichever workflow the text is), against the published rules."""
+    """Every check of a draft of `workflow_id` (None: whichever workflow the text is), against the published rules
+    and the city's data (the assistance programs it runs)."""
     check = WorkflowDraftCheck(text=text, source=source or f"{workflow_id or 'workflow'} (draft)")
     try:
         workflow = check.workflow = load_workflow(text, check.source, rules, role_ids(session))
@@ -156,6 +160,7 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
         WorkflowSet.of([workflow, *others])
     except DocumentErrors as bad:
         check.errors += [error for error in bad.errors if error.source == check.source]
+    check.errors += city_errors(workflow, city_data(session))
     if check.ok:
         check.publish_problems = version_problems(published_rows(session, workflow.id), workflow, today)
     return check

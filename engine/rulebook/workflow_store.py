@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.rulebook.drafting import city_data, city_errors
 from engine.rulebook.revisions import sha256_of
 from engine.rulebook.store import (RuleStoreError, draft_author, import_people, rule_editor, second_person)
 from engine.rulebook.workflow_revisions import (WorkflowDraftCheck, check_workflow_draft, has_published_workflows,
@@ -158,15 +159,26 @@ def _dated(session: Session, workflow: Workflow, rules: RuleLibrary, on: date) -
                          role_ids(session))
 
 
+def _check_city(session: Session, workflows: list[Workflow]) -> None:
+    """Definitions that name only what the city has (the assistance programs it runs, as a draft is checked);
+    DocumentErrors naming every one that does not."""
+    city = city_data(session)
+    errors = [error for workflow in workflows for error in city_errors(workflow, city)]
+    if errors:
+        raise DocumentErrors(errors)
+
+
 def import_workflows(session: Session, workflows: Iterable[Workflow], rules: RuleLibrary, *, actor: str,
                      now: datetime, today: date, author: str | None = None, approver: str | None = None,
                      effective: date | None = None) -> WorkflowImport:
-    """Store every new or changed definition, all or nothing: published when approved, else drafts; audited.
+    """Store every new or changed definition, all or nothing: published when approved, else drafts; audited. A
+    definition naming an assistance program the city does not run refuses the whole import (DocumentErrors).
 
     A new version of a published workflow that names no day of its own opens cases from `effective` (None: today).
     """
     workflows = sorted((_dated(session, w, rules, effective or today) for w in workflows), key=lambda w: w.key)
     replaced = {w.key for w in workflows}
+    _check_city(session, workflows)
     WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
     first_set_up = not has_published_workflows(session)
     author, approver = import_people(session, author, approver, first_set_up, THINGS)

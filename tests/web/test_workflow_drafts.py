@@ -110,3 +110,24 @@ def test_the_draft_page_draws_the_draft_beside_the_published_version_with_its_ch
     assert "<th scope=\"row\">Waive the reconnection fee</th><td>removed</td>" in page
     assert "<th scope=\"row\">Payment plan in default (60 days behind)</th><td>changed</td>" in page
     assert "Mail the past-due reminder</th>" not in page.split('id="draft-changes-words"')[1]  # unchanged: not listed
+
+
+def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_on_the_page(fixed_clock, workflow_store_of_city,
+                                                                              supervisor):
+    """The draft check's errors for the assistance programs, with line and path; nothing stored. Once the city runs
+    the programs, the same text is saved."""
+    from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+    from tests.workflow.test_programs_named import MEDICAL_LINE, SENIOR_LINE, TEXT
+
+    page = supervisor.post("/workflows/delinquency/draft", data={"text": TEXT, "save": "Save draft"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert (f"Line {SENIOR_LINE}, <code>opening.when.not.contains</code>: delinquency: the opening names the "
+            "assistance program &#39;senior&#39;, which the city does not run (it runs: cap)") in text
+    assert (f"Line {MEDICAL_LINE}, <code>") in text
+    assert "step &#39;post_door_hanger&#39; names the assistance program &#39;medical_baseline&#39;" in text
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
+    set_programs(workflow_store_of_city, PROGRAMS)
+    saved = supervisor.post("/workflows/delinquency/draft", data={"text": TEXT, "save": "Save draft"})
+    assert saved.status_code == 302
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 6
