@@ -4,7 +4,8 @@ There is one row; until an administrator saves it, `get_city` hands back the def
 sample city (not yet stored). Changes are audited; nothing here commits or reads the clock.
 
 The city's assistance programs (engine.assistance_programs) are kept here too, guarded: a program
-that has had customers enrolled stays on the list.
+that has had customers enrolled stays on the list (and one that published documents name, checked
+by engine.two_person when the change is asked for and approved: engine.rulebook.programs_named).
 
 The money ceilings and the paid-on window are kept here too and read by
 engine.money.limits.city_limits. The settings that guard money or rules (GUARDED) never change here: they change only when a

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, city, duties, roles, users
 from engine.assistance_programs import programs_of
+from engine.rulebook.programs_named import removal_refusal
 from engine.money.amounts import format_money
 from engine.money.bounds import CEILING_NAMES
 from engine.money.tenders import TENDER_WORDS
@@ -94,7 +95,20 @@ def ask_city_change(session: Session, setting: str, value: Any, *, actor: str, n
     old = city.setting_value(city.get_city(session), setting)
     if old == new:
         return None
+    _still_named(session, setting, new, now)
     return _ask(session, setting=setting, username=None, old=old, new=new, actor=actor, now=now)
+
+
+def _still_named(session: Session, setting: str, value: Any, now: datetime) -> None:
+    """A list of assistance programs that leaves out one a published rule or workflow in force (on the city's day at
+    `now`) or to come still names is refused, naming those versions (engine.rulebook.programs_named): checked when
+    the change is asked for and again when it is approved, since documents may be published in between."""
+    if setting != "assistance_programs":
+        return
+    today = city.local_today(now, city.get_city(session).timezone)
+    refusal = removal_refusal(session, {program["id"] for program in value}, today)
+    if refusal is not None:
+        raise city.CityError(refusal)
 
 
 def save_city(session: Session, *, actor: str, now: datetime, printable: city.Printable | None = None,
@@ -275,6 +289,7 @@ def approve(session: Session, change_id: int, *, actor: str, now: datetime) -> S
     if _value_now(session, change) != change.old_value:
         raise ChangeError(f"{describe(change)}: it is no longer {_value_words(change.old_value)}, as when this was "
                           "asked; refuse it and ask again.")
+    _still_named(session, change.setting, change.new_value, now)
     _decide(session, change, APPROVED, actor=actor, now=now)
     if change.setting == ROLE:
         users.apply_approved_role(session, change, now=now)

@@ -152,16 +152,15 @@ class ConditionPlace:
 
 
 def workflow_conditions(text: str, source: str) -> list[ConditionPlace]:
-    """The `when:` of each step and of the `opening:` of a workflow's YAML text (read, not checked)."""
+    """The `when:` of the `opening:` and of each step of a workflow's YAML text (read, not checked), in that order."""
     data = read_yaml(text, source).data
     data = data if isinstance(data, dict) else {}
-    steps = data.get("transitions") if isinstance(data.get("transitions"), list) else []
-    places = [ConditionPlace(f"transitions[{index}].when", f"step {step.get('id')!r}", step["when"])
-              for index, step in enumerate(steps) if isinstance(step, dict) and "when" in step]
-    opening = data.get("opening")
-    if isinstance(opening, dict) and "when" in opening:
-        places.append(ConditionPlace("opening.when", "the opening", opening["when"]))
-    return places
+    opening, steps = data.get("opening"), data.get("transitions")
+    places = [ConditionPlace("opening.when", "the opening", opening["when"])] \
+        if isinstance(opening, dict) and "when" in opening else []
+    return places + [ConditionPlace(f"transitions[{index}].when", f"step {step.get('id')!r}", step["when"])
+                     for index, step in enumerate(steps if isinstance(steps, list) else [])
+                     if isinstance(step, dict) and "when" in step]
 
 
 def condition_places(doc: Named, versions: Collection[int] | None = None) -> list[ConditionPlace]:

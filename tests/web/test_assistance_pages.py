@@ -175,3 +175,38 @@ def test_a_criteria_document_reading_the_programs_opens_in_the_form_editor(fixed
     shown = visible(page.get_data(as_text=True))
     assert ("Hold, medical baseline assistance_programs contains &#39;medical_baseline&#39; any any false "
             "medical_baseline") in shown
+
+
+def test_a_program_a_published_rule_still_names_is_kept_at_the_ask_and_at_the_approval(fixed_clock, admin, login_as,
+                                                                                        db):
+    """medical-baseline-hold (in force from 2026-01-01) names medical_baseline and senior: a list leaving one out is
+    refused on the page naming the document and its version, nothing asked; a list asked for before the document
+    was published is refused at the approval, and stays waiting."""
+    from engine.rulebook import store
+    from engine.rules.loader import load_document
+    from tests.accounts.test_assistance_programs import MEDICAL_HOLD
+    from tests.factories import NOW
+
+    set_programs(db, PROGRAMS)
+    second = login_as("admin", username="second_admin")
+    asked_before = admin.post("/admin/assistance-programs", data={"programs": MEDICAL})  # leaves senior out
+    assert asked_before.status_code == 302
+    change = db.scalar(select(SettingChange).where(SettingChange.status == "pending"))
+    store.import_documents(db, [load_document(MEDICAL_HOLD, "medical-baseline-hold.yaml")], actor="test", now=NOW,
+                           today=TODAY)
+    db.commit()
+    approved = second.post(f"/admin/changes/{change.id}/approve", follow_redirects=True)
+    assert ("assistance programs: &#39;senior&#39; is named by criteria medical-baseline-hold, version effective "
+            "2026-01-01 (revision 1).") in approved.get_data(as_text=True)
+    db.refresh(change)
+    assert change.status == "pending" and [p.id for p in city_programs(db)] == ["cap", "medical_baseline", "senior"]
+    second.post(f"/admin/changes/{change.id}/refuse")
+    asked = count(db, SettingChange)
+    only_cap = MEDICAL.splitlines()[0] + "\n"
+    refused = admin.post("/admin/assistance-programs", data={"programs": only_cap})
+    assert refused.status_code == 400
+    assert ("assistance programs: &#39;medical_baseline&#39; is named by criteria medical-baseline-hold, version "
+            "effective 2026-01-01 (revision 1); &#39;senior&#39; is named by criteria medical-baseline-hold, version "
+            "effective 2026-01-01 (revision 1). A condition naming a program the city does not run would never "
+            "match") in refused.get_data(as_text=True)
+    assert count(db, SettingChange) == asked
