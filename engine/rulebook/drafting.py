@@ -165,12 +165,10 @@ def workflow_conditions(text: str, source: str) -> list[ConditionPlace]:
 
 def condition_places(doc: Named, versions: Collection[int] | None = None) -> list[ConditionPlace]:
     """Where a document of either kind keeps its conditions: a rule document's version bodies (those of `versions`,
-    by position; None: all) when it declares the programs fact, wherever its kind keeps them (criteria rules,
-    schedule lines); a workflow's steps' and opening's `when:`."""
+    by position; None: all), wherever its kind keeps them (criteria rules, schedule lines, a sweep's `opens.when`,
+    which names its workflow's subject's facts without declaring them); a workflow's opening's and steps' `when:`."""
     if isinstance(doc, Workflow):
         return workflow_conditions(doc.text, doc.source)
-    if PROGRAMS_FACT not in doc.inputs:
-        return []
     return [ConditionPlace(f"versions[{number}]", "a condition", version.body, named_rules=True)
             for number, version in enumerate(doc.versions) if versions is None or number in versions]
 

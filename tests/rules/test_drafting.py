@@ -223,3 +223,26 @@ def test_an_import_checks_words_against_the_city_s_languages_as_a_draft_does(cit
              "versions[0].messages[2].vi",
              "'vi' is not one of the city's languages (en, es): add it in the city settings first, or write the "
              "words in one of them")]
+
+
+SWEEP = (RULES / "sweeps" / "delinquency.yaml").read_text(encoding="utf-8")
+SWEEP_OPENS_NOT_MEDICAL = SWEEP.replace(
+    "      when: {fact: past_due_balance, gt: 0}\n",
+    "      when:\n        all:\n          - {fact: past_due_balance, gt: 0}\n"
+    "          - not: {fact: assistance_programs, contains: medical_baseline}\n", 1)
+
+
+def test_a_sweep_opening_cases_by_a_program_the_city_does_not_run_is_refused(city_rules):
+    """A sweep's `opens.when` names its workflow subject's facts without declaring them as inputs: checked too."""
+    from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+
+    assert SWEEP_OPENS_NOT_MEDICAL != SWEEP
+    refused = check_draft(city_rules, "delinquency", SWEEP_OPENS_NOT_MEDICAL, TODAY)
+    assert [(error.line, error.path, error.message) for error in refused.errors] == [
+        (SWEEP_OPENS_NOT_MEDICAL.splitlines().index(
+            "          - not: {fact: assistance_programs, contains: medical_baseline}") + 1,
+         "versions[0].opens.when.all[1].not.contains",
+         "delinquency: a condition names the assistance program 'medical_baseline', which the city does not run (it "
+         "runs: cap): add the program on Administration > Assistance programs first, or name one the city runs")]
+    set_programs(city_rules, PROGRAMS[:2])
+    assert check_draft(city_rules, "delinquency", SWEEP_OPENS_NOT_MEDICAL, TODAY).ok
