@@ -131,3 +131,27 @@ def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_on_the_page(f
     saved = supervisor.post("/workflows/delinquency/draft", data={"text": TEXT, "save": "Save draft"})
     assert saved.status_code == 302
     assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 6
+
+
+def test_publishing_a_draft_naming_a_program_the_city_no_longer_runs_is_refused_on_the_page(
+        fixed_clock, workflow_store_of_city, login_as):
+    """Saved while the city ran the programs, which were then dropped (a draft holds none): the second supervisor's
+    publish is refused, the draft page lists the errors, the revision stays a draft."""
+    from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+    from tests.workflow.test_programs_named import SENIOR_LINE, TEXT
+
+    db = workflow_store_of_city
+    set_programs(db, PROGRAMS)
+    author, second = login_as("supervisor"), login_as("supervisor")
+    assert author.post("/workflows/delinquency/draft", data={"text": TEXT, "save": "Save draft"}).status_code == 302
+    set_programs(db, PROGRAMS[:1])
+    db.commit()
+    refused = second.post("/workflows/delinquency/drafts/2/publish", follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    assert "Not published: the text has 2 errors, listed under Publish." in page
+    assert (f"Line {SENIOR_LINE}, <code>opening.when.not.contains</code>: delinquency: the opening names the "
+            "assistance program &#39;senior&#39;, which the city does not run (it runs: cap)") in page
+    row = db.scalar(select(WorkflowVersion).where(WorkflowVersion.workflow_id == "delinquency",
+                                                  WorkflowVersion.revision == 2))
+    db.refresh(row)
+    assert row.status == "draft"
