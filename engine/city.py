@@ -28,6 +28,7 @@ from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reaso
 from engine.assistance_programs import SAMPLE_PROGRAMS, ProgramError, checked_programs
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.assistance import AssistanceEnrolment
+from engine.store.kept_reads import kept_read
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
                                  SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, SettingChange, User)
 
@@ -148,8 +149,9 @@ def _languages(value: Any, printable: Printable | None) -> list[str]:
 
 
 def offered(session: Session) -> list[str]:
-    """The languages the city prints in (its `languages` setting, English always among them)."""
-    return list(get_city(session).languages or [ENGLISH])
+    """The languages the city prints in (its `languages` setting, English always among them); read once a sweep
+    chunk (engine.store.kept_reads: a flush of the city's settings forgets it)."""
+    return list(kept_read(session, "offered_languages", lambda: tuple(get_city(session).languages or [ENGLISH])))
 
 
 def printed_in(offered_languages: list[str] | tuple[str, ...], wanted: str | None) -> str:

@@ -26,6 +26,8 @@ from engine.store.models import (Case, CaseEvent, Customer, Deposit, LedgerEntry
                                  UtilityAccount)
 
 WORKING_ON = "ordinance.sweep_working_on"  # session.info: the account whose subject is being worked
+# session.info: the notices written by the subject being worked, held so that its tally finds them in the session
+NOTICES_WRITTEN = "ordinance.sweep_notices_written"
 from engine.sweeps.report import SweepReport
 from engine.sweeps.runner import SweepContext
 from engine.workflow import services
@@ -110,9 +112,13 @@ def _forget_stale_facts(session: Session, _flush_context: Any) -> None:
 
     Facts read ahead for the chunk are forgotten for the account being worked on at any flush
     at all (a step, a notice, a fee), and for every account a flushed row names; a customer or
-    a property written forgets them all.
+    a property written forgets them all. The notices written are held until the subject's
+    tally has counted them (the session keeps only objects someone holds, and would read each again).
     """
     flushed = (*session.new, *session.dirty, *session.deleted)
+    written = session.info.get(NOTICES_WRITTEN)
+    if written is not None:
+        written.extend(obj for obj in session.new if isinstance(obj, Notice))
     memo = session.info.get(ACCOUNT_FACTS_MEMO)
     if memo and any(isinstance(obj, FACT_SOURCES) for obj in flushed):
         memo.clear()
@@ -153,6 +159,7 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
     keep_facts(session)
     session.info[ACCOUNT_FACTS_MEMO].clear()
     session.info[WORKING_ON] = account_id
+    session.info[NOTICES_WRITTEN] = []
     try:
         with session.begin_nested():
             work(tally)
@@ -167,6 +174,7 @@ def one_subject(session: Session, report: SweepReport, label: str, work: Callabl
     finally:
         session.info[ACCOUNT_FACTS_MEMO].clear()
         session.info.pop(WORKING_ON, None)
+        session.info.pop(NOTICES_WRITTEN, None)
     tally.add_to(report)
     for kind, message, case_id in tally.exceptions:
         report.exception(label if "(case " in label else f"{label} (case {case_id})", message, kind)
