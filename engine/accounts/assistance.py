@@ -20,7 +20,7 @@ from engine import audit
 from engine.assistance_programs import Program, programs_of
 from engine.city import get_city
 from engine.store.assistance import AssistanceEnrolment
-from engine.store.kept_reads import kept_read
+from engine.store.kept_reads import PROGRAMS, kept_read
 from engine.store.models import Customer
 
 CHUNK = 1000  # customer ids per query
@@ -46,13 +46,16 @@ IN_FORCE = (select(AssistanceEnrolment.customer_id, AssistanceEnrolment.program)
 
 def programs_on(session: Session, customer_ids: Iterable[int], day: date) -> dict[int, list[str]]:
     """The program ids each customer is enrolled in on the day (each once, first enrolled first); [] for none."""
+    kept = kept_read(session, PROGRAMS, dict)  # by (customer, day), for a sweep chunk
     ids = sorted(set(customer_ids))
-    found: dict[int, list[str]] = {customer_id: [] for customer_id in ids}
-    for start in range(0, len(ids), CHUNK):
-        for customer_id, program in session.execute(IN_FORCE, {"ids": ids[start:start + CHUNK], "day": day}):
+    wanted = [customer_id for customer_id in ids if (customer_id, day) not in kept]
+    found: dict[int, list[str]] = {customer_id: [] for customer_id in wanted}
+    for start in range(0, len(wanted), CHUNK):
+        for customer_id, program in session.execute(IN_FORCE, {"ids": wanted[start:start + CHUNK], "day": day}):
             if program not in found[customer_id]:
                 found[customer_id].append(program)
-    return found
+    kept.update(((customer_id, day), tuple(programs)) for customer_id, programs in found.items())
+    return {customer_id: list(kept[(customer_id, day)]) for customer_id in ids}
 
 
 def low_income_programs(programs: Iterable[Program]) -> frozenset[str]:

@@ -26,6 +26,7 @@ from engine.accounts.history import ServiceOff, account_streams
 from engine.money.ledger import Standing, standings
 from engine.rules.document import RuleDocument
 from engine.rules.kinds.measure import in_force, measured_facts, streams_read
+from engine.store.kept_reads import ACCOUNT_ROWS as KEPT_ROWS, kept_read
 from engine.store.models import Property, UtilityAccount
 
 ACCOUNT_CHUNK = 1000  # account ids per query
@@ -99,11 +100,13 @@ ACCOUNT_ROWS = (select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.
 
 
 def _account_rows(session: Session, ids: list[int]) -> dict[int, Any]:
-    """Each account's columns with its property's, by id, a chunk per query."""
-    rows: dict[int, Any] = {}
-    for start in range(0, len(ids), ACCOUNT_CHUNK):
-        rows.update((row.id, row) for row in session.execute(ACCOUNT_ROWS, {"ids": ids[start:start + ACCOUNT_CHUNK]}))
-    return rows
+    """Each account's columns with its property's, by id, a chunk per query (kept for a sweep chunk: kept_reads)."""
+    kept = kept_read(session, KEPT_ROWS, dict)
+    wanted = [account_id for account_id in ids if account_id not in kept]
+    for start in range(0, len(wanted), ACCOUNT_CHUNK):
+        kept.update((row.id, row) for row in session.execute(ACCOUNT_ROWS,
+                                                             {"ids": wanted[start:start + ACCOUNT_CHUNK]}))
+    return {account_id: kept[account_id] for account_id in ids if account_id in kept}
 
 
 def standing_facts(standing: Standing) -> dict[str, Any]:

@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from engine.money import from_cents
 from engine.money.ledger.aging import Posting, unpaid_debits
 from engine.money.ledger.order import payment_orders
+from engine.store.kept_reads import PAYMENT_STREAMS, kept_read
 from engine.store.models import AuditEntry, Bill, Case, CaseEvent, LedgerEntry, Notice, Payment
 
 Event = dict[str, Any]
 Streams = dict[str, list[Event]]  # one subject's events by stream name
 LEDGER_STREAMS = ("charges", "fees", "adjustments", "waivers")
+PAYMENT_STREAM_NAMES = ("payments", "returned_payments")
 # The states tagged service_off (engine.workflow.model.SERVICE_OFF), by workflow id and version: a case event
 # entering one from a state without the tag is a shut-off, one leaving one for a state without it a reconnection.
 ServiceOff = Mapping[tuple[str, int], Collection[str]]
@@ -125,6 +127,22 @@ def _payment_streams(session: Session, ids: Collection[int], as_of: date, found:
                                                  "reason": row.return_reason})
 
 
+def _kept_payment_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
+    """The payments streams of the accounts, read once a sweep chunk (engine.store.kept_reads: a flush of a payment
+    forgets them), each account's events copied into `found`."""
+    kept = kept_read(session, PAYMENT_STREAMS, dict)  # {(account, day): {stream: events}}
+    wanted = [account_id for account_id in ids if (account_id, as_of) not in kept]
+    if wanted:
+        read = _empty(wanted, PAYMENT_STREAM_NAMES)
+        _payment_streams(session, wanted, as_of, read)
+        kept.update(((account_id, as_of), streams) for account_id, streams in read.items())
+    for account_id in ids:
+        streams = found[account_id]
+        for name, events in kept[(account_id, as_of)].items():
+            if name in streams:
+                streams[name].extend(dict(event) for event in events)
+
+
 def _service_steps(service_off: ServiceOff) -> Select:
     """The steps of the accounts' cases that enter or leave a state tagged service_off of their workflow version."""
     crossing = or_(false(), *(and_(Case.workflow_id == workflow_id, Case.workflow_version == version,
@@ -186,7 +204,7 @@ def _cases(session: Session, ids: Collection[int], as_of: date, found: dict[int,
 
 ACCOUNT_READERS: dict[str, Callable[[Session, Collection[int], date, dict[int, Streams]], None]] = {
     **dict.fromkeys(LEDGER_STREAMS, _ledger_streams),
-    "payments": _payment_streams, "returned_payments": _payment_streams,
+    **dict.fromkeys(PAYMENT_STREAM_NAMES, _kept_payment_streams),
     "notices": lambda session, ids, as_of, found: _notices(session, ids, as_of, found, ACCOUNT_NOTICE_SUBJECTS),
     "cases": _cases,
 }

@@ -12,7 +12,10 @@ a closed day or the city's settings, and the writer of the kept day
 (engine.money.ledger.kept), forget every kept read all the same. Standings worked out in the
 chunk (engine.money.ledger.standing) are kept too, each until a ledger entry of its account is
 flushed; the bulk ledger writers (engine.money.ledger.bulk) and any rollback, of a savepoint
-too, forget every kept read.
+too, forget every kept read. The records an account's facts are read from (the account and
+its property, its customer's assistance programs, its payments, its bills' periods) are kept
+by account as the chunk reads them ahead, each until a flush writes a row of its kind: the facts
+a step reads after a fee then read only the ledger again.
 """
 from __future__ import annotations
 
@@ -23,12 +26,21 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine.store.models import BalancesDay, CitySettings, ClosedDay, LedgerEntry, RuleVersion
+from engine.store.assistance import AssistanceEnrolment
+from engine.store.models import (BalancesDay, Bill, CitySettings, ClosedDay, Customer, LedgerEntry, Payment, Property,
+                                 RuleVersion, UtilityAccount)
 
 KEPT_READS = "ordinance.kept_reads"
 STANDINGS = "standings"  # the kept standings, by (account, day) (engine.money.ledger.standing)
 _LISTENING = "ordinance.kept_reads.listening"
 _SOURCES = (RuleVersion, BalancesDay, CitySettings, ClosedDay)  # a flush touching these forgets what was kept
+# Reads of the accounts' records kept by account for the chunk, each forgotten when a flush writes what it reads.
+ACCOUNT_ROWS = "account_rows"  # the accounts' and their properties' columns (engine.accounts.facts)
+PROGRAMS = "programs"  # the customers' assistance programs by (customer, day) (engine.accounts.assistance)
+PAYMENT_STREAMS = "payment_streams"  # the accounts' payments streams (engine.accounts.history)
+BILL_PERIODS = "bill_periods"  # a bill's period by (account, due day) (engine.workflow.facts)
+_WRITTEN_BY = {ACCOUNT_ROWS: (UtilityAccount, Property, Customer), PROGRAMS: (AssistanceEnrolment, Customer),
+               PAYMENT_STREAMS: (Payment,), BILL_PERIODS: (Bill,)}
 
 T = TypeVar("T")
 
@@ -43,6 +55,9 @@ def _forget_on_change(session: Session, _flush_context: Any) -> None:
     if any(isinstance(obj, _SOURCES) for obj in flushed):
         kept.clear()
         return
+    for key, sources in _WRITTEN_BY.items():
+        if key in kept and any(isinstance(obj, sources) for obj in flushed):
+            del kept[key]
     standings = kept.get(STANDINGS)
     posted = {obj.account_id for obj in flushed if isinstance(obj, LedgerEntry)}
     if standings and posted:

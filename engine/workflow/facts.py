@@ -35,6 +35,7 @@ from engine.rules.measure import measure_type
 from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue, YamlValue
 from engine.rules.versions import version_in_force
+from engine.store.kept_reads import BILL_PERIODS, kept_read
 from engine.store.models import Bill, License, LedgerEntry
 
 CaseFields: TypeAlias = dict[str, JsonValue]  # a case's own fields, as the case keeps them
@@ -257,6 +258,8 @@ def read_ahead(session: Session, rules: RuleLibrary, on: date, known: Mapping[in
                 .order_by(Bill.id)):
             if oldest[account_id] == due_on and account_id not in periods:
                 periods[account_id] = period  # the first bill due that day, as _oldest_unpaid_period takes
+        kept = kept_read(session, BILL_PERIODS, dict)  # for the facts after a fee that leaves the oldest due as it was
+        kept.update(((account_id, due_on), periods.get(account_id)) for account_id, due_on in oldest.items())
     store = session.info.setdefault(ACCOUNT_FACTS_READ, {})
     for account_id, facts in found.items():
         store[account_id] = {(account_id, on): facts,
@@ -326,8 +329,12 @@ def _oldest_unpaid_period(ctx: FactContext, account_id: int) -> SubjectFacts:
         memo[key] = ahead
         return dict(ahead)
     oldest = standing(ctx.session, account_id, ctx.on).oldest_unpaid_due
-    period = oldest and ctx.session.scalar(select(Bill.period).where(Bill.account_id == account_id,
-                                                                      Bill.due_on == oldest).order_by(Bill.id))
+    kept = kept_read(ctx.session, BILL_PERIODS, dict)  # the periods a sweep chunk read ahead, by (account, due day)
+    if oldest and (account_id, oldest) in kept:
+        period = kept[(account_id, oldest)]
+    else:
+        period = oldest and ctx.session.scalar(select(Bill.period).where(Bill.account_id == account_id,
+                                                                          Bill.due_on == oldest).order_by(Bill.id))
     found = {"period": period} if period else {}
     if memo is not None:
         memo[key] = found

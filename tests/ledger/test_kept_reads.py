@@ -1,4 +1,5 @@
-"""A sweep chunk's kept reads: a standing read once stays right after a posting, a refused subject and a day closed."""
+"""A sweep chunk's kept reads: a standing read once stays right after a posting, a refused subject and a day closed;
+an account's records stay right after they are written."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,11 +8,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.accounts.assistance import programs_on
+from engine.accounts.facts import facts_for_account
+from engine.accounts.history import account_streams
 from engine.money import business_days
+from engine.money.ledger.balances import standings_on
 from engine.money.ledger import posting
 from engine.money.ledger.standing import standing, standings
 from engine.store.kept_reads import keeping_reads
-from engine.store.models import ClosedDay
+from engine.store.assistance import AssistanceEnrolment
+from engine.store.models import ClosedDay, Payment
 from tests.factories import NOW, create_account
 
 NIGHT = date(2026, 4, 20)
@@ -56,3 +62,27 @@ def test_a_day_closed_in_the_chunk_is_seen_by_the_next_posting(db: Session) -> N
         db.flush()
         assert business_days.books(db).booking_day(date(2026, 3, 2)) == date(2026, 3, 6)
     assert account.id
+
+
+def test_an_account_s_records_kept_in_a_chunk_are_read_again_once_written(db: Session) -> None:
+    """The account's row, its customer's programs and its payments are read once a chunk, and again after a flush
+    that writes one of them; a standing the chunk worked out is what the kept balances would say."""
+    account = create_account(db)
+    fee(db, account.id, "10.00")
+    with keeping_reads(db):
+        assert facts_for_account(db, account.id, NIGHT, ())["rate_class"] == account.rate_class
+        assert programs_on(db, [account.customer_id], NIGHT) == {account.customer_id: []}
+        assert account_streams(db, [account.id], NIGHT, ["payments"])[account.id]["payments"] == []
+        account.rate_class = "commercial"
+        db.add(AssistanceEnrolment(customer_id=account.customer_id, program="cap", starts_on=date(2026, 1, 1),
+                                   recorded_by="clerk", recorded_at=NOW))
+        db.add(Payment(account_id=account.id, amount_cents=400, tender="cash", source="counter",
+                       received_on=date(2026, 3, 2), idempotency_key="kept-reads-1", actor="clerk", posted_at=NOW))
+        db.flush()
+        facts = facts_for_account(db, account.id, NIGHT, ())
+        assert (facts["rate_class"], facts["assistance_programs"]) == ("commercial", ["cap"])
+        paid = account_streams(db, [account.id], NIGHT, ["payments", "returned_payments"])[account.id]
+        assert [event["amount"] for event in paid["payments"]] == [Decimal("4.00")]
+        fee(db, account.id, "5.00")  # its keeping works the standing out; the letter's standings_on takes it
+        worked = standings_on(db, NIGHT, [account.id])
+    assert worked == standings_on(db, NIGHT, [account.id]) and worked[account.id].balance_cents == 1500

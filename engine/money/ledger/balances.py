@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.kept import kept_day, kept_services, standing_of_row
 from engine.money.ledger.moving import EVERY_ACCOUNT, Accounts, among_ids, moving_accounts
-from engine.money.ledger.standing import standings
+from engine.money.ledger.standing import standings, worked_out
 from engine.store.models import AccountBalance, LedgerEntry
 
 ROWS_PER_READ = 5000
@@ -47,8 +47,14 @@ def kept_on(session: Session) -> date | None:
 
 
 def standings_on(session: Session, as_of: date, account_ids: Iterable[int]) -> dict[int, Standing]:
-    """Each account's standing on the day, in id order (a zero standing for an account without entries)."""
+    """Each account's standing on the day, in id order (a zero standing for an account without entries).
+
+    Inside a sweep chunk, standings it has worked out from the ledger already (a fee's keeping) are taken as they are.
+    """
     accounts = among_ids(account_ids)
+    known = worked_out(session, as_of, accounts.ids)
+    if known is not None:
+        return known
     day = kept_on(session)
     if day is None:
         return dict(standings(session, as_of, account_ids=accounts.ids))

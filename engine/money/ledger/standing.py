@@ -37,6 +37,14 @@ def _kept(session: Session) -> dict[tuple[int, date], Standing]:
 
 
 
+def worked_out(session: Session, as_of: date, account_ids: Iterable[int]) -> dict[int, Standing] | None:
+    """The standings on the day of every one of these accounts, if this sweep chunk has worked each out since its
+    ledger last changed (in the order given); None when one of them it has not."""
+    kept = _kept(session)
+    found = {account_id: kept.get((account_id, as_of)) for account_id in account_ids}
+    return None if not found or None in found.values() else found
+
+
 def standing(session: Session, account_id: int, as_of: date) -> Standing:
     """The account's standing on as_of: balance, past-due balance, days past due, aging."""
     kept = _kept(session)
