@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.store.customers import CustomerPhone, MailingAddress, Occupant
+from engine.store.kept_reads import MAILING_ADDRESSES, kept_read
 from engine.city import offered
 from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 
@@ -74,10 +75,29 @@ def mailing_address_on(session: Session, customer: Customer, on: date) -> Addres
 
     Two changes in force from the same day: the one recorded last holds (a correction of a correction).
     """
-    row = session.scalar(select(MailingAddress).where(MailingAddress.customer_id == customer.id,
-                                                      MailingAddress.in_force_from <= on)
-                         .order_by(MailingAddress.in_force_from.desc(), MailingAddress.id.desc()).limit(1))
+    kept = kept_read(session, MAILING_ADDRESSES, dict).get(customer.id)
+    if kept is not None:  # a sweep chunk read them ahead, newest first
+        row = next((address for address in kept if address.in_force_from <= on), None)
+    else:
+        row = session.scalar(select(MailingAddress).where(MailingAddress.customer_id == customer.id,
+                                                          MailingAddress.in_force_from <= on)
+                             .order_by(MailingAddress.in_force_from.desc(), MailingAddress.id.desc()).limit(1))
     return _dated(row) if row is not None else address_on_file(customer)
+
+
+def read_addresses_ahead(session: Session, customer_ids: Sequence[int]) -> None:
+    """Read the dated mailing addresses of these customers in one query, kept for a sweep chunk (kept_reads; a flush
+    of an address forgets them): their letters then find their addresses without a query each."""
+    kept = kept_read(session, MAILING_ADDRESSES, dict)
+    wanted = sorted({customer_id for customer_id in customer_ids if customer_id not in kept})
+    if not wanted:
+        return
+    found: dict[int, list[MailingAddress]] = {customer_id: [] for customer_id in wanted}
+    for row in session.scalars(select(MailingAddress).where(MailingAddress.customer_id.in_(wanted))
+                               .order_by(MailingAddress.customer_id, MailingAddress.in_force_from.desc(),
+                                         MailingAddress.id.desc())):
+        found[row.customer_id].append(row)
+    kept.update(found)
 
 
 def mailing_history(session: Session, customer: Customer) -> list[Address]:

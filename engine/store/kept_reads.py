@@ -27,8 +27,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from engine.store.assistance import AssistanceEnrolment
-from engine.store.models import (BalancesDay, Bill, CitySettings, ClosedDay, Customer, LedgerEntry, Payment, Property,
-                                 RuleVersion, UtilityAccount)
+from engine.store.customers import MailingAddress
+from engine.store.models import (BalancesDay, Bill, Case, CitySettings, ClosedDay, Customer, LedgerEntry, Notice,
+                                 Payment, Property, RuleVersion, UtilityAccount)
 
 KEPT_READS = "ordinance.kept_reads"
 STANDINGS = "standings"  # the kept standings, by (account, day) (engine.money.ledger.standing)
@@ -39,8 +40,14 @@ ACCOUNT_ROWS = "account_rows"  # the accounts' and their properties' columns (en
 PROGRAMS = "programs"  # the customers' assistance programs by (customer, day) (engine.accounts.assistance)
 PAYMENT_STREAMS = "payment_streams"  # the accounts' payments streams (engine.accounts.history)
 BILL_PERIODS = "bill_periods"  # a bill's period by (account, due day) (engine.workflow.facts)
+MAILING_ADDRESSES = "mailing_addresses"  # a customer's dated addresses (engine.accounts.customer_record)
 _WRITTEN_BY = {ACCOUNT_ROWS: (UtilityAccount, Property, Customer), PROGRAMS: (AssistanceEnrolment, Customer),
-               PAYMENT_STREAMS: (Payment,), BILL_PERIODS: (Bill,)}
+               PAYMENT_STREAMS: (Payment,), BILL_PERIODS: (Bill,), MAILING_ADDRESSES: (MailingAddress,)}
+# Kept by the subject they are about, each forgotten for the subjects a flushed row is about: the open cases of a
+# subject, by (subject type, subject id) (engine.workflow.runtime); the notices of the collection cases of an
+# account or a license made on a night, by ("account" or "license", id, night) (engine.workflow.night).
+OPEN_CASES = "open_cases"
+NOTICES_ON = "notices_on"
 
 T = TypeVar("T")
 
@@ -58,11 +65,29 @@ def _forget_on_change(session: Session, _flush_context: Any) -> None:
     for key, sources in _WRITTEN_BY.items():
         if key in kept and any(isinstance(obj, sources) for obj in flushed):
             del kept[key]
+    if OPEN_CASES in kept or NOTICES_ON in kept:
+        _forget_by_subject(session, kept, flushed)
     standings = kept.get(STANDINGS)
     posted = {obj.account_id for obj in flushed if isinstance(obj, LedgerEntry)}
     if standings and posted:
         for key in [key for key in standings if key[0] in posted]:
             del standings[key]
+
+
+def _forget_by_subject(session: Session, kept: dict, flushed: tuple) -> None:
+    """Forget the open cases of the subjects of the cases flushed, and the notices of the owners of the notices."""
+    open_cases, notices = kept.get(OPEN_CASES, {}), kept.get(NOTICES_ON, {})
+    for obj in flushed:
+        if isinstance(obj, Case):
+            open_cases.pop((obj.subject_type, obj.subject_id), None)
+        elif isinstance(obj, Notice) and notices:
+            case = session.get(Case, obj.case_id) if obj.case_id is not None else None
+            if case is None:
+                notices.clear()
+                continue
+            owner = ("account", case.account_id) if case.account_id is not None else ("license", case.license_id)
+            for key in [key for key in notices if key[:2] == owner]:
+                del notices[key]
 
 
 def _forget_on_rollback(session: Session, _rolled_back: Any) -> None:

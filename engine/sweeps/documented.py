@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, false, or_, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from engine import audit
+from engine.accounts.customer_record import read_addresses_ahead
 from engine.accounts.deposit_refunds import refund_eligible_deposits
 from engine.accounts.facts import standing_facts
 from engine.money import money_text
@@ -52,6 +53,7 @@ from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import ACCOUNT_FACTS_READ, read_ahead, subject_facts
 from engine.workflow.guards import Actor, judge
 from engine.workflow.model import SERVICE_OFF, Workflow
+from engine.workflow.night import read_notices_ahead
 from engine.workflow.selectors import Selector
 from engine.workflow.services import Catalog
 
@@ -273,6 +275,11 @@ class DocumentSweep:
         held = session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(busy))
                                .options(joinedload(UtilityAccount.customer),
                                         joinedload(UtilityAccount.property))).all() if busy else []
+        if busy:  # and what opening a case, the night's one-notice rule and a letter's address read of them
+            if opened is not None and opened.subject in ACCOUNT_SUBJECTS:
+                runtime.read_open_ahead(session, opened.subject, busy)
+            read_notices_ahead(session, busy, ctx.as_of)
+            read_addresses_ahead(session, [account.customer_id for account in held])
         try:
             for account_id in ids:
                 self._subject(session, ctx, plan, opened, account_id, labels.get(account_id, f"account {account_id}"),

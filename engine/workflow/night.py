@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.store.kept_reads import NOTICES_ON, kept_read
 from engine.store.models import Case, Notice
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.model import Transition
@@ -60,11 +61,31 @@ def _what_it_does(step: Transition) -> str:
 
 def collection_notice_tonight(session: Session, workflows: WorkflowSet, case: Case, on: date) -> Notice | None:
     """A notice of a `collection` workflow made on the night for the case's account (or license), if any."""
-    owner = Case.account_id == case.account_id if case.account_id is not None else Case.license_id == case.license_id
-    rows = session.execute(select(Notice, Case.workflow_id, Case.workflow_version).join(Case, Notice.case_id == Case.id)
-                           .where(owner, Notice.created_on == on).order_by(Notice.id)).all()
+    key = ("account", case.account_id, on) if case.account_id is not None else ("license", case.license_id, on)
+    kept = kept_read(session, NOTICES_ON, dict)
+    rows = kept.get(key)
+    if rows is None:
+        owner = Case.account_id == case.account_id if case.account_id is not None else \
+            Case.license_id == case.license_id
+        rows = session.execute(select(Notice, Case.workflow_id, Case.workflow_version)
+                               .join(Case, Notice.case_id == Case.id)
+                               .where(owner, Notice.created_on == on).order_by(Notice.id)).all()
     return next((notice for notice, workflow_id, version in rows
                  if workflows.get(workflow_id, version).collects), None)
+
+
+def read_notices_ahead(session: Session, account_ids: list[int], on: date) -> None:
+    """Read the notices made on the night for the cases of these accounts in one query, kept for a sweep chunk
+    (kept_reads: a flush of a notice forgets its account's)."""
+    kept = kept_read(session, NOTICES_ON, dict)
+    found: dict[tuple, list] = {("account", account_id, on): [] for account_id in account_ids}
+    if not account_ids:
+        return
+    for row in session.execute(select(Notice, Case.workflow_id, Case.workflow_version, Case.account_id)
+                               .join(Case, Notice.case_id == Case.id)
+                               .where(Case.account_id.in_(account_ids), Notice.created_on == on).order_by(Notice.id)):
+        found[("account", row.account_id, on)].append(tuple(row)[:3])
+    kept.update(found)
 
 
 def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition, night: Night) -> Held | None:

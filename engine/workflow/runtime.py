@@ -23,6 +23,7 @@ from engine.money.gate import LedgerError
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
+from engine.store.kept_reads import OPEN_CASES, kept_read
 from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import run_actions
 from engine.workflow.context import StepContext
@@ -171,12 +172,31 @@ def _refuse_opening_state(workflow: Workflow, state: str | None) -> None:
 
 
 def _refuse_second_open_case(session: Session, workflow: Workflow, subject_id: int) -> None:
-    """One open case per workflow and subject."""
-    open_ids = session.scalars(select(Case.id).where(
-        Case.workflow_id == workflow.id, Case.subject_type == workflow.subject, Case.subject_id == subject_id,
-        Case.closed_at.is_(None))).all()
+    """One open case per workflow and subject (a sweep chunk reads its subjects' open cases ahead: read_open_ahead)."""
+    kept = kept_read(session, OPEN_CASES, dict).get((workflow.subject, subject_id))
+    if kept is not None:
+        open_ids = [case_id for workflow_id, case_id in kept if workflow_id == workflow.id]
+    else:
+        open_ids = session.scalars(select(Case.id).where(
+            Case.workflow_id == workflow.id, Case.subject_type == workflow.subject, Case.subject_id == subject_id,
+            Case.closed_at.is_(None))).all()
     if open_ids:
         raise CaseError(f"{workflow.subject} {subject_id} already has an open {workflow.id} case ({open_ids[0]})")
+
+
+def read_open_ahead(session: Session, subject_type: str, subject_ids: list[int]) -> None:
+    """Read the open cases of these subjects in one query, kept for a sweep chunk (kept_reads: a flush of a case
+    forgets its subject's)."""
+    kept = kept_read(session, OPEN_CASES, dict)
+    found: dict[tuple[str, int], list[tuple[str, int]]] = {(subject_type, i): [] for i in subject_ids}
+    if not subject_ids:
+        return
+    for workflow_id, case_id, subject_id in session.execute(
+            select(Case.workflow_id, Case.id, Case.subject_id).where(
+                Case.subject_type == subject_type, Case.subject_id.in_(subject_ids), Case.closed_at.is_(None))
+            .order_by(Case.id)):
+        found[(subject_type, subject_id)].append((workflow_id, case_id))
+    kept.update(found)
 
 
 def workflow_of(workflows: WorkflowSet, case: Case) -> Workflow:
