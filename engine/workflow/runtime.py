@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import event as orm_events, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,9 @@ from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
 from engine.workflow.model import LICENSE_RENEWED, SERVICE_OFF, Transition, Workflow
 from engine.workflow.redating import PastDate
+
+
+OPENED_HERE = "ordinance.cases_opened_here"  # session.info: the cases the session's transaction opened, by id
 
 
 class CaseError(ValueError):
@@ -153,6 +156,7 @@ def open_case(session: Session, rules: RuleLibrary, workflows: WorkflowSet, work
                 parent_id=parent.id if parent is not None else None, opened_at=now, opened_by=actor.name)
     session.add(case)
     session.flush()
+    _opened_here(session)[case.id] = case
     _record(session, case, step="open", actor=actor, on=on, now=now, from_state=None, form=fields, rules=[],
             explanation=[{"guard": "open", "ok": True,
                           "detail": f"opened by {actor.name}" + (f" from case {parent.id}" if parent else "")
@@ -239,10 +243,30 @@ def judged_steps(session: Session, rules: RuleLibrary, workflow: Workflow, case:
     return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees, takers) for t in mine]
 
 
+def _opened_here(session: Session) -> dict[int, Case]:
+    """The cases opened in the session's transaction, by id: written by it, seen by no one else until it commits.
+
+    Forgotten when the transaction ends and at any rollback (of a savepoint too: an opening may have been undone).
+    """
+    opened = session.info.get(OPENED_HERE)
+    if opened is None:
+        opened = session.info[OPENED_HERE] = {}
+        orm_events.listen(session, "after_soft_rollback", lambda *_: opened.clear())
+        orm_events.listen(session, "after_transaction_end",
+                     lambda _session, transaction: opened.clear() if transaction.parent is None else None)
+    return opened
+
+
 def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> Case:
-    """The case as it is in the database now (locked on PostgreSQL), or a Conflict if it changed."""
-    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update()
-                          .execution_options(populate_existing=True))
+    """The case as it is in the database now (locked on PostgreSQL), or a Conflict if it changed.
+
+    A case this transaction opened (and has not changed since without writing it) is the session's own: its row
+    is as written and no one else can see it, let alone lock or change it, so it is not read again.
+    """
+    case = _opened_here(session).get(case_id)
+    if case is None or case not in session or case in session.dirty:
+        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update()
+                              .execution_options(populate_existing=True))
     if case is None:
         raise CaseError(f"no case with id {case_id}")
     if seen_version is not None and case.version != seen_version:
@@ -311,7 +335,7 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     flag_modified(case, "fields")
     if workflow.states[step.target].final:
         case.closed_at = now
-    session.flush()
+    # _record's flush writes the case's new state, then the event
     return _record(session, case, step=step.id, actor=actor, on=on, now=now, from_state=from_state, form=form,
                    rules=ctx.consulted, explanation=verdict.explanation + [{"guard": "actions", "ok": True,
                                                                             "done": ctx.done}])

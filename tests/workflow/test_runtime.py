@@ -245,3 +245,26 @@ def test_a_step_due_on_an_office_day_asks_the_calendar_on_the_day_it_is_taken(db
     due = next(e for e in event.explanation if e["guard"] == "due")
     assert due["detail"] == "call_on = 2026-07-03; the first office day of city-calendar on or after 2026-07-06 is " \
                             "2026-07-06"
+
+
+def test_a_case_opened_and_undone_in_the_same_transaction_is_not_stepped(db, staff, catalog):
+    """A case opened in the transaction is stepped as written (its version checked); one whose opening a savepoint
+    undid is gone: its step is refused as for any case that does not exist."""
+    account = create_account(db)
+    charge(db, account.id, "120.00", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
+    kept = services.open_case(db, catalog, "delinquency", account.id, actor="carla", on=ON, now=at(ON))
+    with pytest.raises(Exception, match="changed since you opened it"):
+        services.take_step(db, catalog, kept.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=7,
+                           form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
+    services.take_step(db, catalog, kept.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=1,
+                       form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
+    assert (kept.state, kept.version) == ("on_hold", 2)
+    other = create_account(db)
+    with pytest.raises(RuntimeError):
+        with db.begin_nested():
+            undone = services.open_case(db, catalog, "delinquency", other.id, actor="carla", on=ON, now=at(ON))
+            undone_id = undone.id
+            raise RuntimeError("the subject failed")
+    with pytest.raises(CaseError, match=f"no case with id {undone_id}"):
+        services.take_step(db, catalog, undone_id, "appeal_hold", user="carla", on=ON, now=at(ON), version=None,
+                           form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
