@@ -36,7 +36,7 @@ from engine.accounts.customer_record import read_addresses_ahead
 from engine.accounts.deposit_refunds import refund_eligible_deposits
 from engine.accounts.facts import standing_facts
 from engine.money import money_text
-from engine.money.ledger import standings
+from engine.money.ledger.balances import standings_on
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError
@@ -258,7 +258,7 @@ class DocumentSweep:
             return
         labels = {i: f"account {number}" for i, number in account_numbers(session, ids).items()}
         bulk = plan.subjects == "past_due_accounts" or plan.gives_a_period
-        owing = dict(standings(session, ctx.as_of, account_ids=ids)) if bulk else {}
+        owing = standings_on(session, ctx.as_of, ids) if bulk else {}  # from the kept balances
         periods = self._periods(session, ctx.services.workflows, plan, opened, owing, cases)
         if plan.credits_rule:
             for account_id in ids:
