@@ -37,6 +37,7 @@ from engine.accounts.deposit_refunds import refund_eligible_deposits
 from engine.accounts.facts import standing_facts
 from engine.money import money_text
 from engine.money.ledger.balances import standings_on
+from engine.money.ledger.kept import holding_balances
 from engine.rules.conditions import Condition
 from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError
@@ -234,9 +235,10 @@ class DocumentSweep:
         """Each subject of the chunk: its selected cases worked and listed, a case opened where the document says.
 
         The payment order and the kept balances' day are read once for the chunk (engine.store.kept_reads);
-        the chunk's audit rows are written together at its end (engine.audit.batched).
+        the chunk's audit rows and the kept balances of the accounts it posts to are written together at its end
+        (engine.audit.batched, engine.money.ledger.held).
         """
-        with keeping_reads(session), audit.batched(session):
+        with keeping_reads(session), audit.batched(session), holding_balances(session):
             self._chunk(session, ids, ctx)
 
     def _chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:

@@ -133,3 +133,28 @@ def test_balances_not_kept_yet_are_read_from_the_ledger_and_the_roll_over_builds
     assert count_of(db, date(2026, 3, 25), PAST_DUE) >= 1
     assert kept.roll_over(db, date(2026, 3, 25), now=NOW, actor="sweep:balances-rollover").rebuilt
     assert kept_row(db, account)["past_due_cents"] == 5000 and check_balances(db).agrees
+
+
+def test_a_sweep_chunk_holds_its_kept_balances_until_it_ends(db):
+    """Inside holding_balances a posting's kept row waits for the block's end; a reader of the kept rows sees it
+    all the same; a posting in a savepoint rolled back leaves the account's earlier held standing; a block that
+    fails writes nothing."""
+    first, second = create_account(db).id, create_account(db).id
+    charge(db, first, "10.00", on=MARCH_1, due_on=MARCH_1)
+    with kept.holding_balances(db):
+        charge(db, first, "5.00", on=MARCH_1, due_on=MARCH_1)
+        assert db.scalar(select(AccountBalance.balance_cents).where(AccountBalance.account_id == first)) == 1000
+        assert count_of(db, MARCH_1, OWING) == 1  # the reader writes what is held first
+        assert kept_row(db, first)["balance_cents"] == 1500
+        charge(db, second, "7.00", on=MARCH_1, due_on=MARCH_1)
+        with db.begin_nested() as savepoint:
+            charge(db, second, "100.00", on=MARCH_1, due_on=MARCH_1)
+            savepoint.rollback()
+    assert (kept_row(db, first)["balance_cents"], kept_row(db, second)["balance_cents"]) == (1500, 700)
+    try:
+        with kept.holding_balances(db):
+            charge(db, first, "1.00", on=MARCH_1, due_on=MARCH_1)
+            raise RuntimeError("the chunk failed")
+    except RuntimeError:
+        pass
+    assert kept_row(db, first)["balance_cents"] == 1500  # (its transaction is rolled back with the chunk)

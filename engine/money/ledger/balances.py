@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
+from engine.money.ledger import held
 from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.kept import kept_day, kept_services, standing_of_row
 from engine.money.ledger.moving import EVERY_ACCOUNT, Accounts, among_ids, moving_accounts
@@ -55,6 +56,7 @@ def standings_on(session: Session, as_of: date, account_ids: Iterable[int]) -> d
     known = worked_out(session, as_of, accounts.ids)
     if known is not None:
         return known
+    held.write_first(session)
     day = kept_on(session)
     if day is None:
         return dict(standings(session, as_of, account_ids=accounts.ids))
@@ -72,6 +74,7 @@ def standings_on(session: Session, as_of: date, account_ids: Iterable[int]) -> d
 def standings_of(session: Session, as_of: date, population: Population,
                  accounts: Accounts = EVERY_ACCOUNT) -> Iterator[tuple[int, Standing]]:
     """(account id, standing) of each account of the population on the day, in id order, streamed."""
+    held.write_first(session)
     day = kept_on(session)
     if day is None:
         yield from ((a, s) for a, s in _from_the_ledger(session, as_of, accounts) if population.holds(s))
@@ -84,6 +87,7 @@ def standings_of(session: Session, as_of: date, population: Population,
 
 def count_of(session: Session, as_of: date, population: Population) -> int:
     """How many accounts are in the population on the day: a count of kept rows, the moved ones worked out."""
+    held.write_first(session)
     day = kept_on(session)
     if day is None:
         return sum(1 for _ in standings_of(session, as_of, population))
@@ -132,6 +136,7 @@ def bucket_totals(session: Session, as_of: date) -> dict[str, int]:
     The sums of the kept rows, with the accounts that moved since the kept day worked out
     afresh; before the balances are kept, every standing from the ledger.
     """
+    held.write_first(session)
     totals = dict.fromkeys(BUCKETS, 0)
     day = kept_on(session)
     if day is None:

@@ -25,6 +25,7 @@ other's entry. (SQLite has one writer at a time.)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from operator import attrgetter
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.money.ledger import held
 from engine.money.ledger.aging import BUCKETS, ServiceOwed, Standing
 from engine.money.ledger.moving import moving_accounts
 from engine.money.ledger.standing import standings
@@ -116,6 +118,7 @@ SERVICES_KEPT = select(*SERVICE_ROW).where(AccountServiceBalance.account_id.in_(
 
 def kept_services(session: Session, account_ids: list[int]) -> dict[int, list[Row]]:
     """The kept service rows of these accounts (a few thousand at most), by account."""
+    held.write_first(session)
     found: dict[int, list[Row]] = {}
     if account_ids:
         for row in session.execute(SERVICES_KEPT, {"ids": account_ids}):
@@ -133,7 +136,14 @@ def keep_balances(session: Session, account_ids: Iterable[int], *, on: date) -> 
     if day is None:
         return
     _lock_accounts(session, ids)
-    write_standings(session, standings(session, day, account_ids=ids))
+    found = list(standings(session, day, account_ids=ids))
+    if not held.hold(session, found):  # inside a sweep chunk the kept rows are written when it ends
+        write_standings(session, found)
+
+
+def holding_balances(session: Session) -> AbstractContextManager[None]:
+    """Hold the kept rows the block's postings work out and write them when it ends (engine.money.ledger.held)."""
+    return held.holding(session, write_standings)
 
 
 def write_standings(session: Session, found: Iterable[tuple[int, Standing]]) -> int:
@@ -153,6 +163,7 @@ def roll_over(session: Session, day: date, *, now: datetime, actor: str) -> Roll
 
     Idempotent: a day on or before the kept day changes nothing. Balances not kept yet are rebuilt.
     """
+    held.write_first(session)
     if not kept_day(session).kept:
         return RollOver(None, day, rebuild_balances(session, day, now=now, actor=actor), rebuilt=True)
     _lock_day(session, exclusive=True)
@@ -171,6 +182,7 @@ def rebuild_balances(session: Session, day: date, *, now: datetime, actor: str) 
     The audit row comes first: a posting holds the audit log's lock before it keeps its
     accounts, so the rebuild takes the two in that order too (on PostgreSQL, never a deadlock).
     """
+    held.write_first(session)
     accounts = session.scalar(select(func.count(distinct(LedgerEntry.account_id)))
                               .where(LedgerEntry.effective_on <= day)) or 0
     audit.record(session, actor=actor, action="ledger.balances_rebuilt", subject_type="ledger",
@@ -201,6 +213,7 @@ def _day_to_keep(session: Session, on: date) -> date | None:
 def _set_day(session: Session, day: date, now: datetime | None) -> None:
     """The kept day's row says `day` (made if missing)."""
     values = {"as_of": day, "changed_at": now}
+    held.write_first(session)  # standings held for the old day are written before it moves
     forget_reads(session)  # a chunk that kept the old day must not go on with it
     if session.execute(update(BalancesDay).where(BalancesDay.id == 1).values(**values)
                        .execution_options(synchronize_session=False)).rowcount == 0:

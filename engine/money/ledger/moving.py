@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, literal_column, select, union
 from sqlalchemy.orm import Session
 
+from engine.money.ledger import held
 from engine.money.ledger.order import payment_orders
 from engine.rules.services import SAMPLE_AGING
 from engine.store.models import AccountBalance, LedgerEntry
@@ -84,6 +85,7 @@ def crossing_due_dates(earlier: date, later: date,
 
 def moving_accounts(session: Session, kept_on: date, day: date, accounts: Accounts = EVERY_ACCOUNT) -> set[int]:
     """The accounts (of `accounts`) whose standing on `day` may differ from the one kept on `kept_on` (a superset)."""
+    held.write_first(session)
     if day == kept_on:
         return set()
     earlier, later = sorted((kept_on, day))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.money.ledger import held
 from engine.money.ledger.aging import BUCKETS, Standing
 from engine.money.ledger.kept import KEPT_COLUMNS, balance_row, kept_day, kept_services
 from engine.money.ledger.standing import standings
@@ -83,6 +84,7 @@ def _services(standing: Standing) -> dict[str, list[int]]:
 
 def _kept_rows(session: Session) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every kept row (with its services) in account order, ROWS_PER_READ at a time."""
+    held.write_first(session)
     after = 0
     columns = [AccountBalance.account_id, *(getattr(AccountBalance, name) for name in KEPT_COLUMNS)]
     while True:
