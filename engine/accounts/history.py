@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.money import from_cents
 from engine.money.ledger.aging import Posting, unpaid_debits
 from engine.money.ledger.order import payment_orders
+from engine.money.ledger.standing import ledger_rows
 from engine.store.kept_reads import PAYMENT_STREAMS, kept_read
 from engine.store.models import AuditEntry, Bill, Case, CaseEvent, LedgerEntry, Notice, Payment
 
@@ -48,22 +49,13 @@ def _ids(ids: Collection[int]) -> dict[str, list[int]]:
 
 # --- accounts ------------------------------------------------------------------------------
 
-_LEDGER = (select(LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents,
-                  LedgerEntry.effective_on, LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.rule_id,
-                  LedgerEntry.service, LedgerEntry.description, LedgerEntry.actor, Bill.period)
-           .outerjoin(Bill, Bill.id == LedgerEntry.bill_id)
-           .where(LedgerEntry.account_id.in_(bindparam("ids", expanding=True)),
-                  LedgerEntry.effective_on <= bindparam("as_of"))
-           .order_by(LedgerEntry.account_id, LedgerEntry.id))
-
-
 def _ledger_streams(session: Session, ids: Collection[int], as_of: date, found: dict[int, Streams]) -> None:
     """Charges, fees, adjustments and waivers of the accounts, from one read of their ledgers."""
-    by_account: dict[int, list] = defaultdict(list)
-    for row in session.execute(_LEDGER, {**_ids(ids), "as_of": as_of}):
-        by_account[row.account_id].append(row)
+    by_account = ledger_rows(session, ids, as_of)  # inside a sweep chunk, the rows a fee's keeping read
     orders = payment_orders(session)  # the city's published order decides what each payment paid
     for account_id, rows in by_account.items():
+        if not rows:
+            continue
         streams = found[account_id]
         unpaid = unpaid_debits([Posting(r.id, r.amount_cents, r.effective_on, r.due_on, r.reverses_id, r.service)
                                 for r in rows], as_of, orders)

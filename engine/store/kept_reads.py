@@ -11,7 +11,8 @@ balances' roll-over sweep, never inside a chunk that keeps reads. A flush of a r
 a closed day or the city's settings, and the writer of the kept day
 (engine.money.ledger.kept), forget every kept read all the same. Standings worked out in the
 chunk (engine.money.ledger.standing) are kept too, each until a ledger entry of its account is
-flushed; the bulk ledger writers (engine.money.ledger.bulk) and any rollback, of a savepoint
+flushed, and so are its ledger rows as read for a standing or its facts (the facts after a fee
+read the rows its keeping read); the bulk ledger writers (engine.money.ledger.bulk) and any rollback, of a savepoint
 too, forget every kept read. The records an account's facts are read from (the account and
 its property, its customer's assistance programs, its payments, its bills' periods) are kept
 by account as the chunk reads them ahead, each until a flush writes a row of its kind: the facts
@@ -33,6 +34,7 @@ from engine.store.models import (BalancesDay, Bill, Case, CitySettings, ClosedDa
 
 KEPT_READS = "ordinance.kept_reads"
 STANDINGS = "standings"  # the kept standings, by (account, day) (engine.money.ledger.standing)
+LEDGER_ROWS = "ledger_rows"  # each account's ledger rows on or before a day, by (account, day) (the same module)
 _LISTENING = "ordinance.kept_reads.listening"
 _SOURCES = (RuleVersion, BalancesDay, CitySettings, ClosedDay)  # a flush touching these forgets what was kept
 # Reads of the accounts' records kept by account for the chunk, each forgotten when a flush writes what it reads.
@@ -67,11 +69,11 @@ def _forget_on_change(session: Session, _flush_context: Any) -> None:
             del kept[key]
     if OPEN_CASES in kept or NOTICES_ON in kept:
         _forget_by_subject(session, kept, flushed)
-    standings = kept.get(STANDINGS)
     posted = {obj.account_id for obj in flushed if isinstance(obj, LedgerEntry)}
-    if standings and posted:
-        for key in [key for key in standings if key[0] in posted]:
-            del standings[key]
+    for by_account in (kept.get(STANDINGS), kept.get(LEDGER_ROWS)):
+        if by_account and posted:
+            for key in [key for key in by_account if key[0] in posted]:
+                del by_account[key]
 
 
 def _forget_by_subject(session: Session, kept: dict, flushed: tuple) -> None:
@@ -110,6 +112,11 @@ def keeping_reads(session: Session) -> Iterator[None]:
         yield
     finally:
         session.info.pop(KEPT_READS, None)
+
+
+def keeping(session: Session) -> bool:
+    """Whether the session is inside a `keeping_reads` block."""
+    return KEPT_READS in session.info
 
 
 def forget_reads(session: Session) -> None:

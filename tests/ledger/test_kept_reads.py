@@ -83,6 +83,9 @@ def test_an_account_s_records_kept_in_a_chunk_are_read_again_once_written(db: Se
         assert (facts["rate_class"], facts["assistance_programs"]) == ("commercial", ["cap"])
         paid = account_streams(db, [account.id], NIGHT, ["payments", "returned_payments"])[account.id]
         assert [event["amount"] for event in paid["payments"]] == [Decimal("4.00")]
+        assert len(account_streams(db, [account.id], NIGHT, ["fees"])[account.id]["fees"]) == 1
         fee(db, account.id, "5.00")  # its keeping works the standing out; the letter's standings_on takes it
         worked = standings_on(db, NIGHT, [account.id])
+        fees = account_streams(db, [account.id], NIGHT, ["fees"])[account.id]["fees"]  # the rows the keeping read
+        assert [event["amount"] for event in fees] == [Decimal("10.00"), Decimal("5.00")]
     assert worked == standings_on(db, NIGHT, [account.id]) and worked[account.id].balance_cents == 1500

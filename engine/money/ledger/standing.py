@@ -12,17 +12,47 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.aging import Posting, Standing, age, unpaid_debits
 from engine.money.ledger.order import payment_orders
 from engine.rules.services import PaymentOrders
-from engine.store.kept_reads import STANDINGS, kept_read
-from engine.store.models import LedgerEntry
+from engine.store.kept_reads import LEDGER_ROWS, STANDINGS, keeping, kept_read
+from engine.store.models import Bill, LedgerEntry
 
 _COLUMNS = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount_cents, LedgerEntry.effective_on,
             LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.service)
+
+
+# Built once: the accounts' ledger rows on or before a day, each with its bill's period, in (account, id) order.
+LEDGER_ROWS_OF = (select(LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_cents,
+                         LedgerEntry.effective_on, LedgerEntry.due_on, LedgerEntry.reverses_id, LedgerEntry.rule_id,
+                         LedgerEntry.service, LedgerEntry.description, LedgerEntry.actor, Bill.period)
+                  .outerjoin(Bill, Bill.id == LedgerEntry.bill_id)
+                  .where(LedgerEntry.account_id.in_(bindparam("ids", expanding=True)),
+                         LedgerEntry.effective_on <= bindparam("as_of"))
+                  .order_by(LedgerEntry.account_id, LedgerEntry.id))
+
+
+def ledger_rows(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, list]:
+    """Each account's ledger rows on or before the day (LEDGER_ROWS_OF), by account id, in id order.
+
+    Inside a sweep chunk (engine.store.kept_reads) they are kept until an entry of the account is
+    flushed: a fee's keeping reads the account's rows, and the facts read after it take the same rows.
+    """
+    wanted = sorted(set(account_ids))
+    kept = kept_read(session, LEDGER_ROWS, dict)
+    found: dict[int, list] = {account_id: kept[(account_id, as_of)] for account_id in wanted
+                              if (account_id, as_of) in kept}
+    missing = [account_id for account_id in wanted if account_id not in found]
+    if missing:
+        read: dict[int, list] = {account_id: [] for account_id in missing}
+        for row in session.execute(LEDGER_ROWS_OF, {"ids": missing, "as_of": as_of}):
+            read[row.account_id].append(row)
+        kept.update(((account_id, as_of), rows) for account_id, rows in read.items())
+        found.update(read)
+    return {account_id: found[account_id] for account_id in wanted}
 
 
 def _posting(row) -> Posting:
@@ -117,11 +147,20 @@ def standings(session: Session, as_of: date, account_ids: Iterable[int] | None =
         ids = wanted[start:start + step]
         missing = [account_id for account_id in ids if (account_id, as_of) not in kept]
         found = {account_id: age(postings, as_of, orders)
-                 for account_id, postings in (_postings_of(session, missing, as_of) if missing else ())}
+                 for account_id, postings in (_postings_in_chunk(session, missing, as_of) if keeping(session)
+                                              else _postings_of(session, missing, as_of) if missing else ())}
         for account_id in missing:
             kept[(account_id, as_of)] = found.get(account_id) or Standing(as_of=as_of)
         for account_id in ids:
             yield account_id, kept[(account_id, as_of)]
+
+
+def _postings_in_chunk(session: Session, ids: list[int], as_of: date) -> Iterator[tuple[int, list[Posting]]]:
+    """(account_id, postings) of each of the accounts with entries on or before as_of, in id order, from their ledger
+    rows as a sweep chunk keeps them (`ledger_rows`)."""
+    for account_id, rows in ledger_rows(session, ids, as_of).items():
+        if rows:
+            yield account_id, [_posting(row) for row in rows]
 
 
 def _postings_of(session: Session, ids: list[int], as_of: date) -> Iterator[tuple[int, list[Posting]]]:
