@@ -75,14 +75,14 @@ def _forget_tail(session: Session, rolled_back: Any) -> None:
     read again (or is the last row still held)."""
     held = session.info.get(_HELD)
     if held:
-        held[:] = [(entry, where) for entry, where in held if not _inside(where, rolled_back)]
+        held[:] = [(entry, where) for entry, where in held if not began_inside(where, rolled_back)]
     if held:
         session.info[_TAIL] = held[-1][0].hash
     else:
         session.info.pop(_TAIL, None)
 
 
-def _inside(transaction: Any, outer: Any) -> bool:
+def began_inside(transaction: Any, outer: Any) -> bool:
     """Whether a session transaction is `outer` or began inside it."""
     while transaction is not None:
         if transaction is outer:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from engine.audit import began_inside
 from engine.money.ledger.aging import Standing
 
 Writer = Callable[[Session, Iterable[tuple[int, Standing]]], Any]
@@ -36,20 +37,11 @@ class Held:
     standings: list[tuple[int, Standing, Any]] = field(default_factory=list)
 
 
-def _inside(transaction: Any, outer: Any) -> bool:
-    """Whether a session transaction is `outer` or began inside it."""
-    while transaction is not None:
-        if transaction is outer:
-            return True
-        transaction = transaction.parent
-    return False
-
-
 def _drop_rolled_back(session: Session, rolled_back: Any) -> None:
     """A rollback (of a savepoint too) drops the standings held inside it."""
     held = session.info.get(_HELD)
     if held is not None and held.standings:
-        held.standings[:] = [entry for entry in held.standings if not _inside(entry[2], rolled_back)]
+        held.standings[:] = [entry for entry in held.standings if not began_inside(entry[2], rolled_back)]
 
 
 @contextmanager
