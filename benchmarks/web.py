@@ -54,6 +54,7 @@ ORDINANCE = "from webapp.cli import main; main(prog_name='ordinance')"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="key" type="hidden" value="([^"]*)"')
 CEILING_LEVELS = (1, 2, 4, 8, 16)
+DRAWER_ATTEMPTS = 5
 
 
 def token_of(page: str) -> str:
@@ -245,12 +246,27 @@ class Clerk(Person):
     """Searches, accounts, cases, the dashboard, and counter receipts."""
 
     async def open_drawer(self) -> None:
-        """A drawer for the run's receipts (one per clerk per day; an open one is kept)."""
-        page = await self.client.get("/payments/drawer")
-        match = CSRF.search(page.text)
-        if match and 'name="opening"' in page.text:
-            await self.client.post("/payments/drawer/open", data={"csrf_token": match.group(1), "opening": "100.00",
-                                                                   "submit": "Open my drawer"})
+        """A drawer for the run's receipts (one per clerk per day; an open one is kept).
+
+        Opening it is a write: while the sweep beside the load holds SQLite's write lock longer than
+        the server waits for it, the opening fails, and every receipt of this clerk would then find
+        no drawer. So an opening that fails is tried again, a few times, then the run stops naming it.
+        """
+        answer = None
+        for attempt in range(DRAWER_ATTEMPTS):
+            page = await self.client.get("/payments/drawer")
+            match = CSRF.search(page.text)
+            if page.status_code == 200 and 'name="opening"' not in page.text:
+                return  # open already
+            if match:
+                answer = await self.client.post("/payments/drawer/open", data={
+                    "csrf_token": match.group(1), "opening": "100.00", "submit": "Open my drawer"})
+                if answer.status_code == 302:
+                    return
+            await asyncio.sleep(1 + attempt)
+        raise RuntimeError(f"{self.username} could not open a cash drawer in {DRAWER_ATTEMPTS} tries: the drawer page "
+                           f"answered {page.status_code}, the opening "
+                           f"{'never sent' if answer is None else answer.status_code}")
 
     async def act(self) -> None:
         """One thing a clerk does, chosen as a counter's day goes."""
