@@ -185,7 +185,7 @@ class NoticeRenderer:
         if keep == "pages":
             if pages_of(pdf) == len(part):
                 return [1] * len(part)
-            return [pages_of(sheet) for sheet in self._notice_pdfs(executable, part, path, pdf, timeout)]
+            return [pages_of(alone) for alone in self._one_by_one(executable, part)]  # which one ran over
         return self._notice_pdfs(executable, part, path, pdf, timeout) if keep == "sheets" else []
 
     def _notice_pdfs(self, executable: str, part: list[str], path: Path, pdf: bytes, timeout: float) -> list[bytes]:
@@ -193,6 +193,10 @@ class NoticeRenderer:
         sheets = _sheets(path, pdf, timeout)
         if len(sheets) == len(part):
             return sheets
+        return self._one_by_one(executable, part)
+
+    def _one_by_one(self, executable: str, part: list[str]) -> list[bytes]:
+        """Each notice of a part rendered on its own: a wkhtmltopdf run each."""
         return [html_to_pdf(executable, self.render_document([page]), self._meta_prefix, self.timeout_seconds,
                             "letter", self.font_dirs) for page in part]
 
