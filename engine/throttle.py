@@ -81,9 +81,14 @@ def _take_turn(session: Session, address: str) -> None:
                         {"key": LOCK_KEY, "address": address})
 
 
-def wait_left(session: Session, address: str, username: str, now: datetime) -> timedelta | None:
-    """Take this address's turn, then say how long it must wait before trying this username again, or None."""
-    _take_turn(session, address)
+def wait_left(session: Session, address: str, username: str, now: datetime, *,
+              take_turn: bool = True) -> timedelta | None:
+    """Take this address's turn, then say how long it must wait before trying this username again, or None.
+
+    A read ahead of the sign-in's own transaction (engine.users.check_ahead) looks without the turn.
+    """
+    if take_turn:
+        _take_turn(session, address)
     rows = session.scalars(select(SignInThrottle).where(_both(address, username_key(username)))
                            .execution_options(populate_existing=True))
     waits = [row.wait_until - now for row in rows if row.wait_until is not None and row.wait_until > now]

@@ -5,6 +5,9 @@ the request fails, closed when the request ends. Views commit it themselves on s
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, g, request
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
@@ -49,6 +52,13 @@ class Database:
                 session.connection(execution_options={"sqlite_begin": "DEFERRED"})
             g.ordinance_session = session
         return g.ordinance_session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session of its own for a read before the request writes; on SQLite it never waits behind a writer."""
+        with self.factory()() as session:
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            yield session
 
     def rollback(self) -> None:
         """Roll back the request's session, if one was opened (before rendering an error page)."""

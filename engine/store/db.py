@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.store.write_turns import WriteTurns
+
 
 class DatabaseURLError(ValueError):
     """DATABASE_URL is not a URL Ordinance can use."""
@@ -36,7 +38,10 @@ def check_url(url: str) -> str:
 # A transaction that will write takes SQLite's write lock at BEGIN (IMMEDIATE), so it waits its
 # turn under busy_timeout instead of failing when it first writes; a read-only one (a page
 # view) passes `execution_options(sqlite_begin="DEFERRED")` and never blocks the writers.
+# A chunk of a long run passes `execution_options(gives_way=True)`: before it begins, the
+# writers waiting go first (engine.store.write_turns). PostgreSQL ignores both options.
 SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED")
+GIVES_WAY = "gives_way"
 
 
 def _sqlite_for_an_office(engine: Engine) -> None:
@@ -52,12 +57,22 @@ def _sqlite_for_an_office(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    turns = WriteTurns.beside(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        options = connection.get_execution_options()
+        mode = options.get("sqlite_begin", "IMMEDIATE")
         if mode not in SQLITE_BEGIN_MODES:
             raise ValueError(f"sqlite_begin must be one of {', '.join(SQLITE_BEGIN_MODES)}, not {mode!r}")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "DEFERRED" or turns is None:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        elif options.get(GIVES_WAY):
+            turns.give_way()
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            with turns.waiting():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter, describe
+from engine.store.db import GIVES_WAY
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
 from engine.workflow.night import Night
@@ -150,6 +151,7 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
     chunks, waited_since = 0, None
     while True:
         with factory() as session, session.begin():
+            session.connection(execution_options={GIVES_WAY: True})  # SQLite: people waiting to write go first
             locked = _lock_run(session, run.id)
             if locked is None:  # another runner is in the middle of a chunk: let it finish
                 waited_since = waited_since or time.monotonic()

@@ -306,3 +306,64 @@ def test_guesses_made_at_once_by_several_workers_are_counted_one_after_another(c
     with committing_db() as session:
         counts = {row.scope: row.failures for row in session.scalars(select(SignInThrottle))}
     assert counts == {"address": 5, "username": 5}
+
+
+# --- the password is hashed before the sign-in's write transaction begins -------------------------
+
+def _hashes(monkeypatch) -> list[bool]:
+    """Record each password check: True when the request's own (writing) transaction had begun."""
+    from flask import g
+
+    checks: list[bool] = []
+    real = users.passwords.password_matches
+
+    def recording(stored, password):
+        session = g.get("ordinance_session")
+        checks.append(session is not None and session.in_transaction())
+        return real(stored, password)
+
+    monkeypatch.setattr(users.passwords, "password_matches", recording)
+    return checks
+
+
+def test_a_sign_in_hashes_its_password_once_before_it_writes(app, client, db, clock, monkeypatch):
+    user = create_user(db)
+    checks = _hashes(monkeypatch)
+    assert sign_in(client, user).status_code == 302
+    assert checks == [False]  # once, outside the transaction that holds SQLite's write lock
+    assert sign_in(computer(app), user, "not the password at all").status_code == 200
+    assert checks == [False, False]
+
+
+def test_a_password_checked_ahead_is_checked_again_when_the_hash_changed_meanwhile(db):
+    user = create_user(db)
+    ahead = users.check_ahead(db, user.username, PASSWORD, NOW)
+    assert ahead is not None and ahead.matches
+    users.set_password(db, user.username, "a different long passphrase here", actor="admin", now=NOW)
+    result = users.authenticate(db, user.username, PASSWORD, NOW, ahead=ahead)
+    assert not result.ok  # the old password, checked against the new hash
+
+
+def test_a_password_checked_ahead_counts_only_for_its_username(db):
+    user, other = create_user(db), create_user(db, username="other.clerk")
+    ahead = users.check_ahead(db, other.username, PASSWORD, NOW)
+    assert users.authenticate(db, user.username, "wrong password for this one", NOW, ahead=ahead).ok is False
+
+
+def test_an_address_that_must_wait_has_nothing_hashed_ahead(db, monkeypatch):
+    user = create_user(db)
+    for _ in range(5):
+        users.authenticate(db, user.username, "wrong password entirely", NOW, address=STRANGER)
+    checks = _hashes_outside_a_request(monkeypatch)
+    assert users.check_ahead(db, user.username, PASSWORD, NOW, address=STRANGER) is None
+    assert checks == []
+    result = users.authenticate(db, user.username, PASSWORD, NOW, address=STRANGER)
+    assert not result.ok and result.wait is not None
+
+
+def _hashes_outside_a_request(monkeypatch) -> list[str]:
+    checks: list[str] = []
+    real = users.passwords.password_matches
+    monkeypatch.setattr(users.passwords, "password_matches",
+                        lambda stored, password: checks.append(password) or real(stored, password))
+    return checks

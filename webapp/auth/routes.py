@@ -28,10 +28,14 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = users.sign_in(database.session, form.username.data, form.password.data, clock.now(),
+        now = clock.now()
+        with database.reading() as reading:  # the password is hashed before the write lock is taken
+            ahead = users.check_ahead(reading, form.username.data, form.password.data, now,
+                                      address=client_address())
+        result = users.sign_in(database.session, form.username.data, form.password.data, now,
                                address=client_address(), user_agent=request.user_agent.string,
                                lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"],
-                               rules=current_app.config["SIGN_IN_THROTTLE"])
+                               rules=current_app.config["SIGN_IN_THROTTLE"], ahead=ahead)
         database.session.commit()  # the new session, or the failure counted
         if result.ok:
             session.clear()  # a new cookie session: nothing from before the sign-in carries over
