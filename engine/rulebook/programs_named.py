@@ -7,7 +7,8 @@ asked for and again when a second person approves it). The conditions are found 
 walk the draft check uses (engine.rulebook.drafting: `condition_places`, `workflow_conditions`,
 `mentions_in`). A rule document's version is in force from its `effective` day until the
 next version's, unless retired; a workflow's version opens cases from its `effective` day
-(from the start without one) until a later version does. Nothing here writes.
+(from the start without one) until a later version does, and goes on deciding the steps of
+the cases it opened until they close. Nothing here writes.
 """
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.rulebook.drafting import condition_places, mentions_in, workflow_conditions
 from engine.rulebook.revisions import newest_published, revision_document
 from engine.rulebook.workflow_revisions import published_rows, source_of
 from engine.rules.document import RuleDocument
-from engine.store.models import WorkflowVersion
+from engine.store.models import Case, WorkflowVersion
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,20 @@ def _live_rule_versions(doc: RuleDocument, today: date) -> list[int]:
     return [number for number in live if not doc.versions[number].retired]
 
 
-def _live_workflow_rows(rows: list[WorkflowVersion], today: date) -> list[WorkflowVersion]:
-    """A workflow's published versions that open cases on `today` or will from a later day."""
+def _live_workflow_rows(rows: list[WorkflowVersion], today: date,
+                        followed: Collection[tuple[str, int]] = ()) -> list[WorkflowVersion]:
+    """A workflow's published versions that open cases on `today` or will from a later day, and the older ones
+    that open cases still follow (`followed`: their workflow ids and versions), in version order."""
     started = [row for row in rows if row.effective is None or row.effective <= today]
     newest = max(started, key=lambda row: row.version, default=None)
-    return ([newest] if newest is not None else []) + [row for row in rows if row.effective is not None
-                                                       and row.effective > today]
+    return [row for row in rows if row is newest or (row.effective is not None and row.effective > today)
+            or (row.workflow_id, row.version) in followed]
+
+
+def _followed_by_open_cases(session: Session) -> set[tuple[str, int]]:
+    """The workflow versions that open cases follow: a step's condition there still decides for them."""
+    return set(session.execute(select(Case.workflow_id, Case.workflow_version)
+                               .where(Case.closed_at.is_(None)).distinct()).tuples())
 
 
 def _unique(programs: list[str]) -> tuple[str, ...]:
@@ -70,9 +80,9 @@ def documents_naming(session: Session, today: date) -> list[Naming]:
                 version = doc.versions[number]
                 found.append(Naming(doc.kind, doc.id, f"version effective {version.effective} (revision "
                                                       f"{row.revision})", named))
-    rows = published_rows(session)
+    rows, followed = published_rows(session), _followed_by_open_cases(session)
     for workflow_id in dict.fromkeys(row.workflow_id for row in rows):
-        for row in _live_workflow_rows([r for r in rows if r.workflow_id == workflow_id], today):
+        for row in _live_workflow_rows([r for r in rows if r.workflow_id == workflow_id], today, followed):
             named = _unique([program for _, _, program in mentions_in(workflow_conditions(row.yaml_text,
                                                                                          source_of(row)))])
             if named:

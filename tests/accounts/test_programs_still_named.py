@@ -148,3 +148,40 @@ def test_a_published_workflow_naming_a_program_holds_it_too(city, tmp_path: Path
         "assistance programs: 'senior' is named by workflow delinquency, version 3 from 2026-06-01; "
         "'medical_baseline' is named by workflow delinquency, version 3 from 2026-06-01. ")
     assert nothing_changes(db) == before
+
+
+def test_an_older_workflow_version_holds_its_programs_while_open_cases_follow_it(city, tmp_path: Path):
+    """delinquency version 3 names senior and medical_baseline; version 4 (from 2026-08-01) names none. On
+    2026-09-01 version 3 opens no more cases, but a case it opened is still open: its steps' conditions still
+    decide for that case, so the programs stay until it closes."""
+    from engine.workflow.services import Catalog
+    from samplecity.city import APPROVAL_ROLE_IDS
+    from tests.factories import create_case
+    from tests.workflow.test_programs_named import DELINQUENCY, TEXT
+
+    db = city
+    add_staff(db)
+    folder = tmp_path / "wf"
+    folder.mkdir()
+    for path in (REPO / "workflows").glob("*.yaml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    rules = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS).rules
+    (folder / "delinquency.yaml").write_text(TEXT, encoding="utf-8")
+    workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(date(2026, 5, 1)), today=date(2026, 5, 1))
+    (folder / "delinquency.yaml").write_text(
+        DELINQUENCY.replace("version: 2\n", "version: 4\neffective: 2026-08-01\n", 1), encoding="utf-8")
+    workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(date(2026, 7, 1)), today=date(2026, 7, 1),
+                                 author="sam", approver="sofia")
+    today = date(2026, 9, 1)
+    assert documents_naming(db, today) == []  # nothing follows version 3 any more
+    case = create_case(db, workflow_version=3)
+    assert [(n.id, n.version, n.programs) for n in documents_naming(db, today)] == [
+        ("delinquency", "version 3 from 2026-06-01", ("senior", "medical_baseline"))]
+    before = nothing_changes(db)
+    with pytest.raises(CityError, match="'medical_baseline' is named by workflow delinquency, version 3 from "
+                                        "2026-06-01"):
+        two_person.ask_city_change(db, "assistance_programs", WITHOUT_MEDICAL, actor="prog_ada", now=on(today))
+    assert nothing_changes(db) == before
+    case.closed_at = on(today)
+    db.flush()
+    assert documents_naming(db, today) == []
