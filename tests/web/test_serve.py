@@ -1,8 +1,10 @@
 """`ordinance serve`: gunicorn by default, Flask's development server with --debug, one scheduler, the cookie rule."""
 from __future__ import annotations
 
+import http.client
 import re
 import time
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -109,7 +111,7 @@ def test_serve_migrates_a_new_database_then_runs_gunicorn_with_gthread_workers(c
     assert not is_new(make_engine(url))
     cfg = gunicorn_runs[0].cfg
     assert (cfg.bind, cfg.workers, cfg.threads, cfg.worker_class_str) == (["127.0.0.1:5099"], 2, 8, "gthread")
-    assert cfg.accesslog is None and cfg.graceful_timeout == 30
+    assert cfg.accesslog is None and cfg.graceful_timeout == 30 and cfg.keepalive == serve.KEEP_ALIVE_SECONDS
     assert cfg.when_ready.__name__ == "when_ready" and not hasattr(cfg.when_ready, "__self__")  # gunicorn's no-op
     app = gunicorn_runs[0].load()
     assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["DATABASE_URL"] == url
@@ -169,6 +171,7 @@ def test_four_workers_one_scheduler_each_nights_sweep_once_then_a_clean_stop(tmp
     try:
         with urllib.request.urlopen(served.url + "/login") as page:
             cookie = page.headers["Set-Cookie"]
+        kept = kept_open_after_a_pause(served.url)
         runs = settled(served, make_sessionmaker(engine))
         scheduler_pid = int(re.search(r"Scheduler started \(process (\d+)\)", served.output())[1])
         assert served.stop() == 0, served.output()
@@ -190,3 +193,23 @@ def test_four_workers_one_scheduler_each_nights_sweep_once_then_a_clean_stop(tmp
     assert output.count("Booting worker") == 4 and "Caught up 2 missed run(s)." in output
     assert "Scheduler stopped." in output and "Shutting down: Master" in output
     assert not running(scheduler_pid)
+    assert kept  # a clerk's next page, after a pause longer than gunicorn's own 2 s, comes on the same connection
+
+
+def kept_open_after_a_pause(url: str, pause: float = 2.5) -> bool:
+    """Whether a second request, `pause` seconds after the first, is answered on the first one's connection."""
+    address = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request("GET", "/health")
+        connection.getresponse().read()
+        first = connection.sock
+        time.sleep(pause)
+        connection.request("GET", "/health")
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status == 200 and connection.sock is first
+    except (ConnectionError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()

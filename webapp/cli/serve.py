@@ -45,6 +45,12 @@ THREADS = 8
 SQLITE_WORKERS = 2
 MAX_WORKERS = 4
 GRACEFUL_SECONDS = 30
+# How long an idle connection stays open for the browser's next page. gunicorn's default is 2 s,
+# shorter than a clerk's pause between pages: a browser then sends its next request on the
+# connection the server is closing that moment, and (a program, or a proxy in front) sees
+# "server disconnected". Longer than a browser's pause, and than the idle timeout of a proxy
+# or load balancer in front (commonly 60 s), the server is never the one to close first.
+KEEP_ALIVE_SECONDS = 75
 SCHEDULER_STOP_SECONDS = 10
 
 
@@ -187,7 +193,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int, access_lo
     """gunicorn's settings: gthread workers, logs on stderr, no control socket, the scheduler started once bound."""
     options: dict[str, Any] = {
         "bind": [bind_address(host, port)], "workers": workers, "threads": threads, "worker_class": "gthread",
-        "graceful_timeout": GRACEFUL_SECONDS, "accesslog": "/dev/stderr" if access_log else None,
+        "graceful_timeout": GRACEFUL_SECONDS, "keepalive": KEEP_ALIVE_SECONDS, "accesslog": "/dev/stderr" if access_log else None,
         "errorlog": "-", "loglevel": "info", "proc_name": "ordinance", "control_socket_disable": True,
         "post_worker_init": ignore_ctrl_c, "child_exit": worker_gone,
     }
