@@ -425,6 +425,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     result: dict = {"accounts": accounts, "database": make_engine(database_url).dialect.name, "clerks": clerks,
                     "supervisors": supervisors, "seconds_per_shape": seconds, "target_p95_ms": TARGET_P95_MS}
     from webapp.cli.scheduler import SQLITE_CHUNK  # here: webapp.cli imports this module
+    from webapp.config import stand_back
 
     # The sweep beside the load runs as the scheduler runs it beside a web server: on SQLite in short chunks,
     # since each chunk's transaction holds the one write lock the pages' writes (a sign-in, a receipt) wait for.
@@ -441,7 +442,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
                 progress(f"{shape}: the delinquency sweep for {night} runs beside the load")
                 night_sweep = subprocess.Popen([sys.executable, "-c", ORDINANCE, "sweep", "run", "delinquency", "--as-of",
                                           night, "--no-pdf"], cwd=REPO, env=sweep_env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
+                                         stderr=subprocess.DEVNULL, preexec_fn=stand_back)  # as the scheduler does
                 processes.append(night_sweep)
             progress(f"{shape}: {clerks} clerks and {supervisors} supervisors for {seconds:g} s"
                      + (" per level" if shape == "ceiling" else ""))

@@ -83,6 +83,33 @@ def cookie_rule(host: str | None = None) -> CookieRule:
     return CookieRule(True, "cookies are Secure: serve behind https")
 
 
+BACKGROUND_NICENESS = "ORDINANCE_BACKGROUND_NICENESS"
+DEFAULT_BACKGROUND_NICENESS = 10
+
+
+def background_niceness() -> int:
+    """ORDINANCE_BACKGROUND_NICENESS (0 to 19, default 10): how far the sweeps and background jobs stand back from
+    the pages for the processor; a ConfigError for any other value."""
+    value = os.environ.get(BACKGROUND_NICENESS, "").strip()
+    if not value:
+        return DEFAULT_BACKGROUND_NICENESS
+    if not value.isdigit() or not 0 <= int(value) <= 19:
+        raise ConfigError(f"{BACKGROUND_NICENESS}={value!r} is not a niceness: give a whole number from 0 (the "
+                          f"sweeps compete with the pages as equals) to 19 (they take only what the pages leave); "
+                          f"unset, it is {DEFAULT_BACKGROUND_NICENESS}")
+    return int(value)
+
+
+def stand_back() -> int:
+    """Lower this process's processor priority to the background niceness (never raise it); the niceness now.
+
+    The scheduler and the sweep workers call it: on a machine that also serves the pages, a clerk's
+    page goes before the night's sweep or an export, which only take a little longer.
+    """
+    wanted, current = background_niceness(), os.nice(0)
+    return os.nice(wanted - current) if wanted > current else current
+
+
 def instance_folder() -> Path:
     """The instance folder from ORDINANCE_INSTANCE, or ./instance; created if missing."""
     folder = Path(os.environ.get("ORDINANCE_INSTANCE") or "instance").resolve()

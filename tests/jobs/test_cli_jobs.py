@@ -1,6 +1,7 @@
 """`ordinance jobs list|show|run-pending`, and the worker the scheduler process runs beside the sweeps."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -84,14 +85,34 @@ def test_the_scheduler_process_does_jobs_and_stops_with_sigterm(committing_url, 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _status(sessions, job_id) != "done":
             time.sleep(0.2)
+        niceness = os.getpriority(os.PRIO_PROCESS, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
     assert _status(sessions, job_id) == "done", output
     assert process.returncode == 0 and "Scheduler stopped." in output
+    assert niceness == max(10, os.nice(0))  # the pages go before its sweeps and jobs (ORDINANCE_BACKGROUND_NICENESS)
 
 
 def _status(sessions, job_id: int) -> str:
     """A job's status as another connection sees it."""
     with sessions() as session:
         return session.get(Job, job_id).status
+
+
+@pytest.mark.parametrize("value", ["-1", "20", "low", "10.5"])
+def test_a_background_niceness_that_is_no_niceness_is_refused_naming_the_range(monkeypatch, value):
+    from webapp.config import ConfigError, background_niceness
+
+    monkeypatch.setenv("ORDINANCE_BACKGROUND_NICENESS", value)
+    with pytest.raises(ConfigError, match=f"ORDINANCE_BACKGROUND_NICENESS='{value}' is not a niceness: give a whole "
+                                          "number from 0"):
+        background_niceness()
+
+
+def test_the_scheduler_stops_before_it_starts_on_a_niceness_it_cannot_use(committing_url, tmp_path):
+    env = {**environment(tmp_path / "instance"), "DATABASE_URL": committing_url,
+           "ORDINANCE_BACKGROUND_NICENESS": "99"}
+    done = subprocess.run([sys.executable, "-c", ORDINANCE, "scheduler", "--no-catch-up"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Error: ORDINANCE_BACKGROUND_NICENESS='99' is not a niceness" in done.stderr

@@ -32,6 +32,7 @@ from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
 from webapp.cli.sweep import execute
+from webapp.config import ConfigError, stand_back
 from webapp.observability import configure_logging
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +99,14 @@ def stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def stand_back_or_fail() -> None:
+    """Give the pages the processor first (webapp.config.stand_back), or stop on a setting that cannot be used."""
+    try:
+        stand_back()
+    except ConfigError as error:
+        fail(str(error), USAGE_ERROR)
+
+
 def sweep_jobs(db: Database) -> SweepJobs:
     """The jobs; on SQLite in short chunks, since a chunk holds the one write lock the web server also needs."""
     return SweepJobs(db, chunk=SQLITE_CHUNK if db.engine.dialect.name == "sqlite" else None)
@@ -115,6 +124,7 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
     configure_logging()
     jobs = sweep_jobs(city.db)
     schedule = read_schedule(schedule_path, all_sweeps(jobs.current_catalog().rules))
+    stand_back_or_fail()
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()
     worker = start_job_worker(city.db, stop_jobs, city.now)

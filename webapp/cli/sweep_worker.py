@@ -26,7 +26,7 @@ from sqlalchemy import select
 from engine.store.models import SweepRun
 from engine.sweeps.registry import all_sweeps
 from webapp.cli.context import CityContext, pass_city
-from webapp.cli.scheduler import start_job_worker, stop_on_sigterm, sweep_jobs
+from webapp.cli.scheduler import stand_back_or_fail, start_job_worker, stop_on_sigterm, sweep_jobs
 from webapp.cli.sweep import command as sweep_command
 from webapp.cli.sweep import execute
 from webapp.observability import configure_logging
@@ -64,6 +64,7 @@ def worker_command(city: CityContext, poll: float, once: bool, no_jobs: bool) ->
     """Join every unfinished sweep run until it is done, and do background jobs (Ctrl-C or SIGTERM to stop)."""
     configure_logging()
     jobs = sweep_jobs(city.db)
+    stand_back_or_fail()
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()
     job_thread = None if no_jobs or once else start_job_worker(city.db, stop_jobs, city.now)
