@@ -115,6 +115,11 @@ def test_serve_migrates_a_new_database_then_runs_gunicorn_with_gthread_workers(c
     assert cfg.when_ready.__name__ == "when_ready" and not hasattr(cfg.when_ready, "__self__")  # gunicorn's no-op
     app = gunicorn_runs[0].load()
     assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["DATABASE_URL"] == url
+    # Each worker is ready before its first clerk: the catalog built, every page template compiled.
+    assert "ordinance.catalog" in app.extensions
+    compiled = {template.name for template in app.jinja_env.cache.values()}
+    assert {"base.html", "accounts/show.html", "main/dashboard.html"} <= compiled
+    assert not any(name.startswith("notices/") for name in compiled)
 
 
 def test_serve_takes_workers_threads_an_ipv6_loopback_and_the_access_log(cli, gunicorn_runs):

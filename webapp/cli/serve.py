@@ -177,8 +177,11 @@ class GunicornServer(BaseApplication):
     def load(self) -> Flask:
         """The app, built in each worker."""
         from webapp.app import create_app
+        from webapp.warm_up import warm_up
 
-        return create_app(self.ordinance_config)
+        app = create_app(self.ordinance_config)
+        warm_up(app)
+        return app
 
     def run(self) -> None:
         """Serve until stopped."""
