@@ -5,11 +5,12 @@ a row breaks the chain at that row, and `verify_chain` names the first broken li
 Writers take a lock before reading the chain's tail, so two writers never fork it.
 
 Inside `batched(session)` (a sweep's chunk) rows are held and written in one INSERT when the
-block ends. The chain's lock is held until the transaction ends, so the block reads the tail
-once and chains each row to the one held before it; a savepoint rolled back drops the rows
-recorded inside it (and the tail goes back to the last row still held), a block that fails
-writes none, and a query of the audit log in the block writes the held rows first, so it
-sees them.
+block ends, and chained only then: the chain's lock, which every other writer's audit row
+waits for until this transaction ends, is taken at the end of the chunk's work, not at its
+first row (on PostgreSQL a clerk's step or receipt would otherwise wait for the whole chunk).
+A savepoint rolled back drops the rows recorded inside it, a block that fails writes none, and
+a query of the audit log in the block (or a bulk append, or `chain_end`) writes the held rows
+first, so it sees them.
 """
 from __future__ import annotations
 
@@ -72,14 +73,11 @@ def _lock_chain(session: Session) -> None:
 
 def _forget_tail(session: Session, rolled_back: Any) -> None:
     """A rollback (of a savepoint too) may have undone rows: held rows recorded in it are dropped; the tail is
-    read again (or is the last row still held)."""
+    read again when next needed."""
     held = session.info.get(_HELD)
     if held:
         held[:] = [(entry, where) for entry, where in held if not began_inside(where, rolled_back)]
-    if held:
-        session.info[_TAIL] = held[-1][0].hash
-    else:
-        session.info.pop(_TAIL, None)
+    session.info.pop(_TAIL, None)
 
 
 def began_inside(transaction: Any, outer: Any) -> bool:
@@ -92,13 +90,21 @@ def began_inside(transaction: Any, outer: Any) -> bool:
 
 
 def _write_held(session: Session) -> None:
-    """Write the held rows, in the order recorded, in one INSERT (executemany), after whatever the session holds."""
+    """Chain the held rows after the tail, in the order recorded, and write them in one INSERT (executemany), after
+    whatever the session holds."""
     held = session.info.get(_HELD)
     if held:
-        rows = [{name: getattr(entry, name) for name in _WRITTEN} for entry, _ in held]
-        held.clear()
+        entries = [entry for entry, _ in held]
+        held.clear()  # first: reading the tail below is a query of the log, which would write them again
+        prev = _chain_tail(session)
+        for entry in entries:
+            entry.prev_hash = prev
+            entry.hash = prev = _digest(prev, entry.at, entry.actor, entry.action, entry.subject_type,
+                                        entry.subject_id, entry.detail)
+        rows = [{name: getattr(entry, name) for name in _WRITTEN} for entry in entries]
         session.flush()
         insert_rows(session, AuditEntry.__table__, rows)
+        session.info[_TAIL] = prev
 
 
 def _before_audit_query(state: Any) -> None:
@@ -153,7 +159,14 @@ def _listen(session: Session) -> None:
 
 
 def _tail(session: Session) -> str:
-    """The chain's last hash, read under the chain's lock (inside `batched`: read once, then kept)."""
+    """The chain's last hash, read under the chain's lock; inside `batched`, once the rows held are written."""
+    _write_held(session)
+    return _chain_tail(session)
+
+
+def _chain_tail(session: Session) -> str:
+    """The chain's last row's hash as this transaction has left it, read under the chain's lock (inside `batched`:
+    read once, then kept)."""
     batching = _HELD in session.info
     tail = session.info.get(_TAIL) if batching else None
     if tail is not None:
@@ -169,19 +182,17 @@ def record(session: Session, *, actor: str, action: str, subject_type: str, subj
            detail: dict[str, Any] | None, at: datetime) -> AuditEntry:
     """Append one audit row in the caller's transaction, chained to the last one (inside `batched`: held)."""
     at = at.astimezone(timezone.utc)
-    prev = _tail(session)
     detail = json.loads(json.dumps(detail or {}, default=str))
     entry = AuditEntry(at=at, actor=actor, action=action, subject_type=subject_type,
-                       subject_id=str(subject_id), detail=detail, prev_hash=prev,
-                       hash=_digest(prev, at, actor, action, subject_type, str(subject_id), detail))
+                       subject_id=str(subject_id), detail=detail)
     held = session.info.get(_HELD)
-    if held is None:
-        session.add(entry)
-        session.flush()
-    else:
+    if held is not None:  # chained when written, at the block's end
         held.append((entry, session.get_nested_transaction() or session.get_transaction()))
-    if held is not None:
-        session.info[_TAIL] = entry.hash
+        return entry
+    entry.prev_hash = _tail(session)
+    entry.hash = _digest(entry.prev_hash, at, actor, action, subject_type, entry.subject_id, detail)
+    session.add(entry)
+    session.flush()
     return entry
 
 

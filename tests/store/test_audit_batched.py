@@ -75,3 +75,28 @@ def test_a_query_joining_the_log_in_a_batch_sees_the_rows_held(db: Session) -> N
         note(db, case.id)
         joined = select(func.count(Case.id)).join(AuditEntry, AuditEntry.subject_id == cast(Case.id, String))
         assert db.scalar(joined) == 1
+
+
+def test_a_batch_takes_the_chain_s_lock_only_when_it_writes(committing_db) -> None:
+    """PostgreSQL: while a sweep's chunk works, a clerk's audited change need not wait for the chunk to end."""
+    from sqlalchemy import text
+
+    with committing_db() as chunk, committing_db() as clerk:
+        if chunk.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite's one write lock serializes every writer anyway")
+
+        def chain_free() -> bool:
+            free = clerk.scalar(text("SELECT pg_try_advisory_xact_lock(4471)"))
+            clerk.rollback()
+            return free
+
+        with chunk.begin(), audit.batched(chunk):
+            note(chunk, 1)
+            note(chunk, 2)
+            assert chain_free()  # the chunk's rows are held, unchained: nobody waits for them
+            chunk.flush()
+        assert [subject for subject, _ in rows(chunk)] == ["1", "2"] and audit.verify_chain(chunk).intact
+        chunk.rollback()
+        with chunk.begin():
+            note(chunk, 3)  # a row written at once takes the lock until its transaction ends
+            assert not chain_free()
