@@ -28,3 +28,19 @@ def test_bench_sweep_runs_the_night_on_a_generated_city_and_reports_its_numbers(
     row, = _sweep(numbers)
     assert row.target == "0.0 s, 500 MB" and row.met == (numbers["meets_time_target"] and numbers["meets_memory_target"])
     assert row.baseline.startswith(f"bare candidate query {numbers['candidate_query_seconds']:.2f} s")
+
+
+def test_a_kept_city_is_swept_again_from_a_copy_of_it_not_generated_again(tmp_path):
+    """--keep: the first run generates the city and keeps it; the next sweeps a fresh copy, with the same results."""
+    def run() -> dict:
+        result = CliRunner().invoke(ordinance, ["bench", "sweep", "--accounts", "200", "--json", "--keep",
+                                                str(tmp_path)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    first, second = run(), run()
+    assert first["generate_seconds"] is not None and second["generate_seconds"] is None
+    same = ("ledger_rows", "open_cases_before", "baseline_past_due", "candidates_visited", "cases_opened", "notices",
+            "fees")
+    assert {key: second[key] for key in same} == {key: first[key] for key in same} and first["cases_opened"] > 0
+    assert sorted(path.name for path in tmp_path.glob("city-*")) == ["city-200.db", "city-200.json"]

@@ -32,7 +32,9 @@ from webapp.cli.context import CityContext, fail, pass_city
 def show(results: dict) -> None:
     """The numbers as a table a person reads."""
     click.echo(f"accounts {results['accounts']:,}, ledger rows {results['ledger_rows']:,}, open cases before "
-               f"{results['open_cases_before']:,} (generated in {results['generate_seconds']} s)")
+               f"{results['open_cases_before']:,} " + ("(copied from the city an earlier run kept)"
+                                                        if results['generate_seconds'] is None else
+                                                        f"(generated in {results['generate_seconds']} s)"))
     click.echo(f"baseline (stream every ledger row, compute every standing): {results['baseline_seconds']} s, "
                f"(CPU {results['baseline_cpu_seconds']} s), {results['baseline_past_due']:,} accounts past due")
     before, after, query = (results["dashboard_past_due_before_roll_over"], results["dashboard_past_due"],
@@ -79,7 +81,8 @@ def show(results: dict) -> None:
 @click.option("--chunk", default=500, show_default=True, type=click.IntRange(1), help="Accounts per chunk.")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep the generated database in this folder instead of a temporary one.")
+              help="Keep the generated database in this folder instead of a temporary one; a later run with as "
+                   "many accounts and the same folder sweeps a copy of it instead of generating it again.")
 @pass_city
 def sweep_bench(city: CityContext, accounts: int, pdf: bool, chunk: int, as_json: bool, keep: Path | None) -> None:
     """Time the delinquency sweep on a generated city against a bare pass over its ledger."""
