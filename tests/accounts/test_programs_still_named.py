@@ -123,20 +123,26 @@ def test_the_approval_checks_again_a_document_published_after_the_ask(city):
     assert change.status == "pending" and [p.id for p in city_programs(db)] == ["cap", "medical_baseline", "senior"]
 
 
-def test_a_published_workflow_naming_a_program_holds_it_too(city, tmp_path: Path):
-    """delinquency version 3 (from 2026-06-01) names senior in its opening and medical_baseline in a step."""
+def workflows_folder(db, tmp_path: Path):
+    """The staff who publish, a copy of the sample city's workflows to edit, and the rules they are checked against."""
     from engine.workflow.services import Catalog
     from samplecity.city import APPROVAL_ROLE_IDS
-    from tests.workflow.test_programs_named import TEXT
 
-    db = city
     add_staff(db)
     folder = tmp_path / "wf"
     folder.mkdir()
     for path in (REPO / "workflows").glob("*.yaml"):
         (folder / path.name).write_bytes(path.read_bytes())
+    return folder, Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS).rules
+
+
+def test_a_published_workflow_naming_a_program_holds_it_too(city, tmp_path: Path):
+    """delinquency version 3 (from 2026-06-01) names senior in its opening and medical_baseline in a step."""
+    from tests.workflow.test_programs_named import TEXT
+
+    db = city
+    folder, rules = workflows_folder(db, tmp_path)
     (folder / "delinquency.yaml").write_text(TEXT, encoding="utf-8")
-    rules = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS).rules
     today = date(2026, 5, 1)
     workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(today), today=today)
     assert [(n.kind, n.id, n.version, n.programs) for n in documents_naming(db, today)] == [
@@ -154,18 +160,11 @@ def test_an_older_workflow_version_holds_its_programs_while_open_cases_follow_it
     """delinquency version 3 names senior and medical_baseline; version 4 (from 2026-08-01) names none. On
     2026-09-01 version 3 opens no more cases, but a case it opened is still open: its steps' conditions still
     decide for that case, so the programs stay until it closes."""
-    from engine.workflow.services import Catalog
-    from samplecity.city import APPROVAL_ROLE_IDS
     from tests.factories import create_case
     from tests.workflow.test_programs_named import DELINQUENCY, TEXT
 
     db = city
-    add_staff(db)
-    folder = tmp_path / "wf"
-    folder.mkdir()
-    for path in (REPO / "workflows").glob("*.yaml"):
-        (folder / path.name).write_bytes(path.read_bytes())
-    rules = Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS).rules
+    folder, rules = workflows_folder(db, tmp_path)
     (folder / "delinquency.yaml").write_text(TEXT, encoding="utf-8")
     workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(date(2026, 5, 1)), today=date(2026, 5, 1))
     (folder / "delinquency.yaml").write_text(
