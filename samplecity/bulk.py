@@ -1,12 +1,16 @@
-"""Writing a whole city quickly: rows in chunks through the database driver's executemany.
+"""Writing a whole city quickly: rows in chunks, through COPY on PostgreSQL and executemany on SQLite.
 
 The sample city is millions of rows; building ORM objects or letting SQLAlchemy process
 each parameter would take minutes. The loader assigns every primary key itself and hands
 rows over as tuples whose values are already in the database's own form (`day`,
-`moment`, `document` below). A writer thread sends the chunks on the loader's connection,
-inside its one transaction, while the loader makes the next ones: the drivers let go of
-Python's lock while the database works, so the two overlap on a second core. The loader
-touches the connection again only after `finish`.
+`moment`, `document` below). On PostgreSQL a chunk is one `COPY ... FROM STDIN` on the
+driver's own connection (psycopg writes each row as COPY text: dates, naive UTC moments,
+JSON text, booleans and None come out as the INSERT would have stored them); an INSERT
+per row would leave PostgreSQL parsing and planning millions of statements. On SQLite a
+chunk is an executemany of many-row INSERTs. A writer thread sends the chunks on the
+loader's connection, inside its one transaction, while the loader makes the next ones: the
+drivers let go of Python's lock while the database works, so the two overlap on a second
+core. The loader touches the connection again only after `finish`.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 from engine.store.models import Base
 
@@ -31,11 +36,12 @@ QUEUED_CHUNKS = 8  # how far generation may run ahead of the database
 
 
 class Insert(NamedTuple):
-    """A table's INSERT for one row and for `per` rows at once."""
+    """A table's INSERT for one row and for `per` rows at once (SQLite), or its COPY (PostgreSQL)."""
 
     one: str
     many: str
     per: int
+    copy: str = ""
 
 
 class StoredForms(dict):
@@ -60,6 +66,8 @@ class BulkWriter:
         self.connection = connection
         self.chunk = chunk
         self.sqlite = connection.dialect.name == "sqlite"
+        self.copying = connection.dialect.name == "postgresql"
+        self.raw = connection.connection.driver_connection if self.copying else None  # psycopg's own connection
         self.zone = ZoneInfo(time_zone)
         self.statements: dict[str, Insert] = {}
         self.pending: dict[str, list[tuple]] = {}
@@ -99,7 +107,8 @@ class BulkWriter:
         per = min(ROWS_PER_STATEMENT, SQLITE_PARAMETERS // len(columns)) if self.sqlite else 1
         self.statements[table_name] = Insert(f"INSERT INTO {quote(table_name)} ({names}) VALUES {values}",
                                              f"INSERT INTO {quote(table_name)} ({names}) VALUES "
-                                             + ", ".join([values] * per), per)
+                                             + ", ".join([values] * per), per,
+                                             f"COPY {quote(table_name)} ({names}) FROM STDIN" if self.copying else "")
         return self.pending.setdefault(table_name, [])
 
     def flush_full(self) -> None:
@@ -148,7 +157,7 @@ class BulkWriter:
         self.chunks.put(chunk)
 
     def _write_chunks(self) -> None:
-        """The writer thread: one executemany per chunk, in order; after a failure, only drain."""
+        """The writer thread: one COPY or executemany per chunk, in order; after a failure, only drain."""
         while (chunk := self.chunks.get()) is not None:
             if self.failure is None:
                 try:
@@ -157,9 +166,19 @@ class BulkWriter:
                     self.failure = error
 
     def _execute(self, insert: Insert | str, rows: list[tuple] | None) -> None:
-        """Insert rows: as many as fit in the many-row statement, then the rest one by one (or run a statement)."""
+        """Insert rows (one COPY; or as many as fit in the many-row statement, then the rest one by one), or run a
+        statement."""
         if rows is None:
             self.connection.exec_driver_sql(insert)
+            return
+        if insert.copy:
+            try:
+                with self.raw.cursor() as cursor, cursor.copy(insert.copy) as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+            except self.connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy's own statements raise it
+                raise DBAPIError.instance(insert.copy, None, error, self.connection.dialect.loaded_dbapi.Error) from error
             return
         per, whole = insert.per, len(rows) - len(rows) % insert.per
         if per > 1 and whole:

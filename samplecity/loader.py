@@ -30,6 +30,7 @@ from samplecity.cases import OpenCases
 from samplecity.dice import dice
 from samplecity.history import AccountYears, Standing
 from samplecity.licenses import Application, LicenseYear
+from samplecity.set_aside import put_back, set_aside
 from engine.rulebook.store import import_documents
 from engine.rulebook.workflow_store import import_workflows
 from engine.rules.months import first_of_month
@@ -44,6 +45,7 @@ RULES_NEEDED = ("water-rates-residential", "water-rates-commercial", "city-calen
 REPORT_EVERY = 1000  # accounts between progress reports
 SEQUENCED_TABLES = ("customers", "properties", "utility_accounts", "meters", "deposits", "meter_reads", "bills", "bill_lines",
                     "payments", "ledger_entries", "businesses", "licenses")
+BULK_TABLES = SEQUENCED_TABLES + ("assistance_enrolments", "account_balances", "account_service_balances")
 
 
 class DemoRefused(Exception):
@@ -202,7 +204,11 @@ class CityRows:
 
 def write_city(connection: Connection, library: Any, accounts: int, licenses: int, seed: int, as_of: date,
                periods: list[str], report: Progress) -> CityRows:
-    """Every account's year and the businesses, through one bulk writer, all written when this returns."""
+    """Every account's year and the businesses, through one bulk writer, all written when this returns.
+
+    On PostgreSQL the tables' foreign keys and secondary indexes are set aside meanwhile (samplecity.set_aside).
+    """
+    aside = set_aside(connection, BULK_TABLES) if connection.dialect.name == "postgresql" else None
     writer = BulkWriter(connection, city.TIME_ZONE)
     collecting = gc.isenabled()
     gc.disable()  # millions of short-lived rows and no cycles among them: the collector would only scan them
@@ -217,6 +223,10 @@ def write_city(connection: Connection, library: Any, accounts: int, licenses: in
     finally:
         if collecting:
             gc.enable()
+    if aside is not None:
+        report("keys", 0, 0)
+        put_back(connection, aside)
+        report("keys", len(aside.statements), len(aside.statements))
     made.rows.update((table, rows) for table, rows in writer.written.items() if not table.startswith("demo_"))
     return made
 

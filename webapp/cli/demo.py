@@ -14,7 +14,7 @@ from webapp.cli.context import CITY_DATE, CityContext, fail, pass_city
 
 PHASES = {"accounts": "Accounts with a year of reads, bills and payments",
           "businesses": "Businesses and licenses", "writing": "Bill lines (and the rows still queued) written",
-          "cases": "Open cases"}
+          "keys": "Indexes built and foreign keys checked (PostgreSQL)", "cases": "Open cases"}
 
 
 class PhaseReport:
