@@ -172,13 +172,14 @@ class BulkWriter:
             self.connection.exec_driver_sql(insert)
             return
         if insert.copy:
+            driver_error = self.connection.dialect.loaded_dbapi.Error
             try:
                 with self.raw.cursor() as cursor, cursor.copy(insert.copy) as copy:
                     write = copy.write_row
                     for row in rows:
                         write(row)
-            except self.connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy's own statements raise it
-                raise DBAPIError.instance(insert.copy, None, error, self.connection.dialect.loaded_dbapi.Error) from error
+            except driver_error as error:  # raised as SQLAlchemy raises its own statements' errors
+                raise DBAPIError.instance(insert.copy, None, error, driver_error) from error
             return
         per, whole = insert.per, len(rows) - len(rows) % insert.per
         if per > 1 and whole:
