@@ -4,9 +4,9 @@ Each entry is what `engine.money.ledger.posting.post` would write (same fund and
 payment's credit has the audit row `post` writes; a bill's charges have one audit row for the
 bill (`ledger.bill_charges`) naming each entry with what `post`'s row would say of it. The
 rows are chained exactly as `engine.audit.record` chains them, in the order of the entries,
-under the same lock. The accounts' kept balances
-(engine.money.ledger.kept) are worked out again in bulk: one ledger read and one upsert per
-batch of accounts.
+under the same lock. The accounts' kept balances (engine.money.ledger.kept) are kept in bulk:
+after charges moved on by them where that is exact (engine.money.ledger.charged), after
+credits worked out again; one ledger read and one upsert per batch of accounts.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.money.business_days import books
 from engine.money.gate import Admitted, AdmittedMany, Posting, admit_all, admit_many
+from engine.money.ledger.charged import Charged, keep_after_charges
 from engine.money.ledger.kept import keep_balances
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
@@ -74,7 +75,8 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
             LedgerEntry.id > last, LedgerEntry.kind == "charge")) if bill_id in wanted}
     ids = [by_bill[c.bill_id, c.service] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
-    keep_balances(session, account_ids, on=max(admitted.on))
+    keep_after_charges(session, [Charged(c.account_id, cents, on, c.due_on, c.service) for c, cents, on
+                                 in zip(charges, admitted.cents, admitted.on)], on=max(admitted.on))
     return ids
 
 
