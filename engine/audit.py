@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring_ascii
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ _HELD = "ordinance.audit_held"  # session.info inside `batched`: [(entry, the tr
 
 # What json.dumps(..., sort_keys=True, separators=(",", ":"), default=str) builds on each call, built once.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+encode_text = encode_basestring_ascii  # a str as every JSON text here writes it (ensure_ascii, json's own function)
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str,
@@ -49,17 +51,18 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str,
 
 
 def _chained_digests(prev_hash: str, at: datetime, actor: str, action: str, subject_type: str,
-                     subject_ids: list[str], details: list[dict[str, Any]]) -> list[str]:
+                     subject_ids: list[str], details: list[dict[str, Any]] | list[str]) -> list[str]:
     """`_digest` of each row in turn, each chained to the one before: rows that differ only in subject and detail.
 
     The canonical text of a row is its list's items joined by commas between brackets; the
-    items the rows share are written once.
+    items the rows share are written once. Details given as text are their canonical JSON already.
     """
     shared = _CANONICAL.encode([at.isoformat(timespec="microseconds"), actor, action, subject_type])[1:-1]
     encode, sha256 = _CANONICAL.encode, hashlib.sha256
+    texts = details if details and isinstance(details[0], str) else map(encode, details)
     hashes = []
-    for subject_id, detail in zip(subject_ids, details):
-        payload = f"[{encode(prev_hash)},{shared},{encode(subject_id)},{encode(detail)}]"
+    for subject_id, detail in zip(subject_ids, texts):
+        payload = f"[{encode_text(prev_hash)},{shared},{encode_text(subject_id)},{detail}]"
         prev_hash = sha256(payload.encode()).hexdigest()
         hashes.append(prev_hash)
     return hashes
@@ -254,6 +257,16 @@ def chained_columns(session: Session, *, actor: str, action: str, subject_type: 
     return {"at": [at] * count, "actor": [actor] * count, "action": [action] * count,
             "subject_type": [subject_type] * count, "subject_id": list(subject_ids), "detail": list(details),
             "prev_hash": [prev, *hashes[:-1]], "hash": hashes}
+
+
+def chained_json_columns(session: Session, *, actor: str, action: str, subject_type: str, subject_ids: list[str],
+                         details: list[str], canonical: list[str], at: datetime) -> dict[str, list]:
+    """`chained_columns` of details written as JSON text already: each as `json.dumps` writes it (stored as it is,
+    engine.store.rows.insert_columns' `json_text`) and as `_digest` writes it (sorted keys, no spaces)."""
+    columns = chained_columns(session, actor=actor, action=action, subject_type=subject_type,
+                              subject_ids=subject_ids, details=canonical, at=at)
+    columns["detail"] = list(details)
+    return columns
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
-from engine.store.rows import insert_columns, unindexed
+from engine.store.rows import ids_in_order, insert_columns, unindexed
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
 from engine.rules.kinds.billing import BillingPolicy, billing_document
@@ -739,11 +739,14 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
         done.leaks = [(read_of[account_id], average) for account_id, average in done.leaks]
     if not done.bills:
         return
+    last = session.connection().exec_driver_sql("SELECT coalesce(max(id), 0) FROM bills").scalar()
     insert_rows(session, Bill.__table__, done.bills)
-    # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
-    by_account = dict(session.connection().execute(select(Bill.account_id, Bill.id).where(
-        Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
-    bill_ids = [by_account[b["account_id"]] for b in done.bills]
+    bill_ids = ids_in_order(session, Bill.__table__, last, len(done.bills))
+    if bill_ids is None:
+        # Read the ids back by (account, period), unique per bill: RETURNING in order runs row by row on SQLite.
+        by_account = dict(session.connection().execute(select(Bill.account_id, Bill.id).where(
+            Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
+        bill_ids = [by_account[b["account_id"]] for b in done.bills]
     # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.
     line_rows: dict[int, list[tuple]] = {}
     charged: dict[int, list] = {}

@@ -1,12 +1,14 @@
 """Writing many rows of one shape at once, through the database driver's executemany."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, literal_column
 from sqlalchemy.orm import Session
+
+from engine.store.types import Cents
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_on: str | None = None) -> None:
@@ -22,27 +24,41 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_o
 
 
 def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
-                   replacing_on: str | None = None) -> None:
-    """`insert_rows` of rows given as columns: each column's name and its values, one per row, all of one length."""
+                   replacing_on: str | None = None, json_text: Collection[str] = ()) -> None:
+    """`insert_rows` of rows given as columns: each column's name and its values, one per row, all of one length.
+
+    The JSON columns named in `json_text` are given as the JSON text to store, written as the
+    column's own serializer would write it (`json.dumps`): stored as it is.
+    """
     names = list(columns)
     if not names or not columns[names[0]]:
         return
     connection = session.connection()
     dialect = connection.dialect
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    as_json = marker if dialect.name == "sqlite" else f"CAST({marker} AS json)"  # SQLite keeps JSON as text
     quote = dialect.identifier_preparer.quote
     statement = (f"INSERT INTO {table.name} ({', '.join(quote(name) for name in names)}) "
-                 f"VALUES ({', '.join([marker] * len(names))})")
+                 f"VALUES ({', '.join(as_json if name in json_text else marker for name in names)})")
     if replacing_on is not None:  # the same words on SQLite and PostgreSQL
         statement += (f" ON CONFLICT ({quote(replacing_on)}) DO UPDATE SET "
                       + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in names if name != replacing_on))
     values = []
     for name in names:
-        process = table.c[name].type._cached_bind_processor(dialect)
+        column_type = table.c[name].type
+        if name in json_text or (isinstance(column_type, Cents) and _whole_cents(columns[name])):
+            process = None  # JSON text as it is; cents that are ints already go as they are
+        else:
+            process = column_type._cached_bind_processor(dialect)
         values.append(columns[name] if process is None else _converted(columns[name], process))
     if len({len(column) for column in values}) != 1:
         raise ValueError(f"the columns of rows for {table.name} are not all of one length")
     connection.exec_driver_sql(statement, list(zip(*values)))
+
+
+def _whole_cents(values: list) -> bool:
+    """Whether every value of a cents column is an int (not a bool): what its bind processor passes as it is."""
+    return all(value.__class__ is int for value in values)
 
 
 def _converted(values: list, process: Callable[[Any], Any]) -> list:
@@ -63,6 +79,22 @@ def _converted(values: list, process: Callable[[Any], Any]) -> list:
         if id(value) not in by_object:
             by_object[id(value)] = process(value)
     return [by_object[id(value)] for value in values]
+
+
+def ids_in_order(session: Session, table: Table, before: int, count: int) -> list[int] | None:
+    """The ids of the `count` rows just inserted into `table` (by `insert_rows`), in the order given, when SQLite
+    numbered them one after another past the largest id `before` them, read in the same transaction; else None
+    (PostgreSQL's sequences promise no such thing: read them back).
+
+    SQLite gives a row without an id the largest one plus one, and the transaction holds the only
+    write lock from its start: the rows took before + 1, before + 2, .. in turn, as the largest id
+    after them (before + count) shows.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    largest = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar()
+    return list(range(before + 1, before + count + 1)) if largest == before + count else None
 
 
 def unindexed(column: ColumnElement) -> ColumnElement:

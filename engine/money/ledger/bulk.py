@@ -10,6 +10,7 @@ credits worked out again; one ledger read and one upsert per batch of accounts.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.audit import encode_text
 from engine.money.business_days import books
 from engine.money.gate import Admitted, AdmittedMany, Posting, admit_all, admit_many
 from engine.money.ledger.charged import Charged, keep_after_charges
@@ -24,7 +26,7 @@ from engine.money.ledger.kept import keep_balances
 from engine.money import money_text
 from engine.store.models import AuditEntry, LedgerEntry
 from engine.store.kept_reads import forget_reads
-from engine.store.rows import insert_columns, insert_rows
+from engine.store.rows import ids_in_order, insert_columns, insert_rows
 
 
 def _dated(booked: Admitted) -> dict:
@@ -67,13 +69,15 @@ def post_charges(session: Session, charges: list[NewCharge], *, now: datetime, a
         "rule_version": [c.rule_version for c in charges], "bill_id": [c.bill_id for c in charges],
         "payment_id": [None] * count, "reverses_id": [None] * count, "fund": [admitted.fund] * count,
         "gl_account": [admitted.gl_account] * count, "service": [c.service for c in charges]})
-    # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row: the charges
-    # after the last id read above (ids only grow; no index has bill_id, so not by it: a whole ledger's scan).
-    wanted = {c.bill_id for c in charges}
-    by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.connection().execute(
-        select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
-            LedgerEntry.id > last, LedgerEntry.kind == "charge")) if bill_id in wanted}
-    ids = [by_bill[c.bill_id, c.service] for c in charges]
+    ids = ids_in_order(session, LedgerEntry.__table__, last, count)
+    if ids is None:
+        # Read the new ids back by bill and service rather than RETURNING, which SQLite runs row by row: the charges
+        # after the last id read above (ids only grow; no index has bill_id, so not by it: a whole ledger's scan).
+        wanted = {c.bill_id for c in charges}
+        by_bill = {(bill_id, service): entry_id for bill_id, service, entry_id in session.connection().execute(
+            select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.id).where(
+                LedgerEntry.id > last, LedgerEntry.kind == "charge")) if bill_id in wanted}
+        ids = [by_bill[c.bill_id, c.service] for c in charges]
     _audit_rows(session, charges, admitted, ids, now=now, actor=actor)
     keep_after_charges(session, [Charged(c.account_id, cents, on, c.due_on, c.service) for c, cents, on
                                  in zip(charges, admitted.cents, admitted.on)], on=max(admitted.on))
@@ -89,36 +93,62 @@ def _audit_rows(session: Session, charges: list[NewCharge], admitted: AdmittedMa
 
     The row holds what `posting.post` audits of each entry (its id, amount and service; the
     bill's reference, rule version and booking day, which its charges share) and the bill's
-    total: a bill's charges are posted together or not at all, so one row tells them.
+    total: a bill's charges are posted together or not at all, so one row tells them. Its
+    detail is written straight as JSON text, as stored and as hashed (`_bill_detail`).
     """
-    amounts: dict[int, str] = {}  # money_text of each amount: bills priced alike charge alike
-    days: dict[date, str] = {}
-    bills: dict[int, tuple[dict, list]] = {}
-    subjects, details = [], []
+    amounts: dict[int, str] = {}  # the JSON of money_text of each amount: bills priced alike charge alike
+    bills: dict[int, tuple[NewCharge, date, date | None, list[tuple[str, int, str | None]], list[int]]] = {}
+    subjects = []
     for charge, cents, on, dated_on, entry_id in zip(charges, admitted.cents, admitted.on, admitted.dated_on, ids):
-        amount = amounts.get(cents) or amounts.setdefault(cents, money_text(cents))
-        item = {"entry_id": entry_id, "amount": amount}
-        if charge.service is not None:
-            item["service"] = charge.service
+        amount = amounts.get(cents) or amounts.setdefault(cents, encode_text(money_text(cents)))
+        service = None if charge.service is None else _scalar(charge.service)
         found = bills.get(charge.bill_id)
         if found is None:
-            detail = {"bill_id": charge.bill_id, "reference": charge.reference, "rule_id": charge.rule_id,
-                      "rule_version": charge.rule_version,
-                      "on": days.get(on) or days.setdefault(on, on.isoformat()), "charges": [item]}
-            if dated_on is not None:
-                detail["dated_on"] = dated_on.isoformat()
-            bills[charge.bill_id] = (detail, [cents])
+            found = bills[charge.bill_id] = (charge, on, dated_on, [], [])
             subjects.append(str(charge.account_id))
-            details.append(detail)
-        else:
-            found[0]["charges"].append(item)
-            found[1].append(cents)
-    for detail, cents in bills.values():
+        found[3].append((amount, entry_id, service))
+        found[4].append(cents)
+    days: dict[date, str] = {}
+    details, canonical = [], []
+    for charge, on, dated_on, items, cents in bills.values():
         total = sum(cents)
-        detail["amount"] = amounts.get(total) or amounts.setdefault(total, money_text(total))
-    insert_columns(session, AuditEntry.__table__, audit.chained_columns(
+        stored, hashed = _bill_detail(charge, days.get(on) or days.setdefault(on, encode_text(on.isoformat())),
+                                      None if dated_on is None else encode_text(dated_on.isoformat()), items,
+                                      amounts.get(total) or amounts.setdefault(total, encode_text(money_text(total))))
+        details.append(stored)
+        canonical.append(hashed)
+    insert_columns(session, AuditEntry.__table__, audit.chained_json_columns(
         session, actor=actor, action=BILL_CHARGES, subject_type="utility_account", subject_ids=subjects,
-        details=details, at=now))
+        details=details, canonical=canonical, at=now), json_text=("detail",))
+
+
+def _scalar(value: object) -> str:
+    """A str (or None, or a number) as JSON text: the same in stored and canonical JSON."""
+    return encode_text(value) if isinstance(value, str) else json.dumps(value)
+
+
+def _bill_detail(charge: NewCharge, on: str, dated_on: str | None, items: list[tuple[str, int, str | None]],
+                 amount: str) -> tuple[str, str]:
+    """A bill's audit detail as JSON text (values given as JSON already), twice: as `json.dumps` writes it and
+    as the audit chain hashes it (engine.audit: sorted keys, no spaces).
+
+    The detail is {"bill_id", "reference", "rule_id", "rule_version", "on", "charges": [{"entry_id",
+    "amount", "service" (when it has one)}], "dated_on" (when booked later), "amount"}, in that order.
+    """
+    bill_id, reference = json.dumps(charge.bill_id), _scalar(charge.reference)
+    rule_id, rule_version = _scalar(charge.rule_id), _scalar(charge.rule_version)
+    stored_items = ", ".join(f'{{"entry_id": {entry_id}, "amount": {cents}}}' if service is None else
+                             f'{{"entry_id": {entry_id}, "amount": {cents}, "service": {service}}}'
+                             for cents, entry_id, service in items)
+    hashed_items = ",".join(f'{{"amount":{cents},"entry_id":{entry_id}}}' if service is None else
+                            f'{{"amount":{cents},"entry_id":{entry_id},"service":{service}}}'
+                            for cents, entry_id, service in items)
+    stored_dated = "" if dated_on is None else f', "dated_on": {dated_on}'
+    hashed_dated = "" if dated_on is None else f',"dated_on":{dated_on}'
+    return (f'{{"bill_id": {bill_id}, "reference": {reference}, "rule_id": {rule_id}, "rule_version": {rule_version}, '
+            f'"on": {on}, "charges": [{stored_items}]{stored_dated}, "amount": {amount}}}',
+            f'{{"amount":{amount},"bill_id":{bill_id},"charges":[{hashed_items}]{hashed_dated},"on":{on},'
+            f'"reference":{reference},"rule_id":{rule_id},"rule_version":{rule_version}}}')
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def keep_after_charges(session: Session, charges: list[Charged], *, on: date) ->
     order = payment_orders(session).on(day)
     sums = {row[0]: row[1:] for row in session.execute(LEDGER_SUMS, {"ids": ids, "day": day})}
     rows = {row.account_id: row for row in session.execute(KEPT_ROWS, {"ids": ids})}
-    services = kept.kept_services(session, [account_id for account_id in ids if account_id in rows])
+    services = kept.kept_services(session, ids)
     found: dict[int, Standing] = {}
     again = []
     for account_id in ids:
@@ -93,8 +93,8 @@ def keep_after_charges(session: Session, charges: list[Charged], *, on: date) ->
             again.append(account_id)
     found.update(standings(session, day, account_ids=again))
     worked_out = sorted(found.items())
-    if not held.hold(session, worked_out):
-        kept.write_standings(session, worked_out)
+    if not held.hold(session, worked_out):  # no kept service rows read: none to delete before writing
+        kept.write_standings(session, worked_out, no_service_rows=not services)
 
 
 def _kept_standing(row: Row | None, services: Iterable[Row], day: date) -> Standing:
@@ -105,14 +105,14 @@ def _kept_standing(row: Row | None, services: Iterable[Row], day: date) -> Stand
 def charged(before: Standing, new: list[Charged], day: date, aging: tuple[int, ...]) -> Standing:
     """The standing after debits that credits reach after every debit already there: a credit balance pays them in
     their order (due, then as posted), and what is left unpaid of each is aged on the day as `age()` ages it."""
-    credit = max(0, -before.balance_cents)  # a credit balance: every debit already there is paid
-    left = credit
-    buckets = {name: getattr(before, name) for name in BUCKETS}
-    buckets["current"] += credit  # the credit sat in current; what is left of it goes back below
+    left = -before.balance_cents if before.balance_cents < 0 else 0  # a credit balance: every debit there is paid
+    buckets = {"current": before.current + left, "days_1_30": before.days_1_30, "days_31_60": before.days_31_60,
+               "days_61_90": before.days_61_90, "over_90": before.over_90}  # the credit sat in current
     owed = {owed.service: {"unpaid_cents": owed.unpaid_cents, "past_due_cents": owed.past_due_cents,
                            **owed.buckets()} for owed in before.by_service}
-    past_due, oldest = before.past_due_cents, before.oldest_unpaid_due
-    for charge in sorted(new, key=lambda charge: charge.due_on):  # stable: posting order within a due day
+    past_due, oldest, added = before.past_due_cents, before.oldest_unpaid_due, 0
+    for charge in sorted(new, key=_due) if len(new) > 1 else new:  # stable: posting order within a due day
+        added += charge.cents
         applied = left if left < charge.cents else charge.cents
         left -= applied
         unpaid = charge.cents - applied
@@ -121,9 +121,10 @@ def charged(before: Standing, new: list[Charged], day: date, aging: tuple[int, .
         late = (day - charge.due_on).days
         bucket = bucket_for(late, aging)
         buckets[bucket] += unpaid
-        sums = owed.get(charge.service or CATCH_ALL)
+        service = charge.service or CATCH_ALL
+        sums = owed.get(service)
         if sums is None:
-            sums = owed[charge.service or CATCH_ALL] = dict.fromkeys(SERVICE_SUMS, 0)
+            sums = owed[service] = dict.fromkeys(SERVICE_SUMS, 0)
         sums["unpaid_cents"] += unpaid
         sums[bucket] += unpaid
         if late > 0:
@@ -132,7 +133,10 @@ def charged(before: Standing, new: list[Charged], day: date, aging: tuple[int, .
             if oldest is None or charge.due_on < oldest:
                 oldest = charge.due_on
     buckets["current"] -= left
-    return Standing(as_of=day, balance_cents=before.balance_cents + sum(charge.cents for charge in new),
-                    past_due_cents=past_due, days_past_due=(day - oldest).days if oldest else 0,
-                    oldest_unpaid_due=oldest, **buckets,
-                    by_service=tuple(ServiceOwed(name, **owed[name]) for name in sorted(owed)))
+    return Standing(day, before.balance_cents + added, past_due, (day - oldest).days if oldest else 0, oldest,
+                    **buckets, by_service=tuple(ServiceOwed(name, **owed[name]) for name in sorted(owed)))
+
+
+def _due(charge: Charged) -> date:
+    """A charge's due day (the order credits pay charges in, oldest due first)."""
+    return charge.due_on

@@ -146,16 +146,19 @@ def holding_balances(session: Session) -> AbstractContextManager[None]:
     return held.holding(session, write_standings)
 
 
-def write_standings(session: Session, found: Iterable[tuple[int, Standing]]) -> int:
-    """Insert or replace the kept rows of each (account, standing), a batch per statement; how many accounts."""
+def write_standings(session: Session, found: Iterable[tuple[int, Standing]], *, no_service_rows: bool = False) -> int:
+    """Insert or replace the kept rows of each (account, standing), a batch per statement; how many accounts.
+
+    `no_service_rows`: the caller read that none of these accounts has kept service rows (none to delete first).
+    """
     batch: list[tuple[int, Standing]] = []
     written = 0
     for found_one in found:
         batch.append(found_one)
         if len(batch) >= ROWS_PER_WRITE:
-            written += _upsert(session, batch)
+            written += _upsert(session, batch, no_service_rows)
             batch = []
-    return written + _upsert(session, batch)
+    return written + _upsert(session, batch, no_service_rows)
 
 
 def roll_over(session: Session, day: date, *, now: datetime, actor: str) -> RollOver:
@@ -225,7 +228,7 @@ SERVICES_OF = delete(AccountServiceBalance).where(
     synchronize_session=False)
 
 
-def _upsert(session: Session, found: list[tuple[int, Standing]]) -> int:
+def _upsert(session: Session, found: list[tuple[int, Standing]], no_service_rows: bool = False) -> int:
     """Insert the accounts' rows, replacing the kept rows of an account that has them; how many accounts."""
     if not found:
         return 0
@@ -236,7 +239,8 @@ def _upsert(session: Session, found: list[tuple[int, Standing]]) -> int:
         "past_due_cents": [s.past_due_cents for s in standings],
         "oldest_unpaid_due": [s.oldest_unpaid_due for s in standings],
         **{f"{name}_cents": list(map(attrgetter(name), standings)) for name in BUCKETS}}, replacing_on="account_id")
-    session.execute(SERVICES_OF, {"ids": ids})
+    if not no_service_rows:
+        session.execute(SERVICES_OF, {"ids": ids})
     owed = [(account_id, service) for account_id, standing in found for service in standing.by_service]
     insert_columns(session, AccountServiceBalance.__table__, {
         "account_id": [account_id for account_id, _ in owed], "service": [service.service for _, service in owed],
