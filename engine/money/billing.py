@@ -109,26 +109,38 @@ def _whole_ccf(text: str, name: str) -> int:
 
 
 def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
-    """The reads of a CSV file, and a problem for each line that cannot be read; duplicates refused."""
-    reader = csv.DictReader(lines)
-    refused = review.missing_columns(reader.fieldnames or [])
+    """The reads of a CSV file, and a problem for each line that cannot be read; duplicates refused.
+
+    Each line is read by where its header puts the columns (their names stripped; a name given
+    twice, its last place), as csv.DictReader would give them, without a dict per line.
+    """
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    refused = review.missing_columns(header or [])
     if refused:
         raise BillingError(refused)
+    places = _column_places(header or [])
+    number_at, read_on_at, reading_at, consumption_at = (
+        places.get(name, -1) for name in ("account_number", "read_on", "reading", "consumption"))
     rows, problems = [], []
     for record in reader:
+        if not record:
+            continue  # a blank line, as csv.DictReader skips it
         line = reader.line_num
-        record = {(k or "").strip(): (v or "") for k, v in record.items()}
-        number = record.get("account_number", "").strip()
+        width = len(record)
+        number = record[number_at].strip() if 0 <= number_at < width else ""
         try:
             if not number:
                 raise ValueError("account_number is empty")
+            read_on_text = record[read_on_at] if 0 <= read_on_at < width else ""
             try:
-                read_on = date.fromisoformat(record.get("read_on", "").strip())
+                read_on = date.fromisoformat(read_on_text.strip())
             except ValueError:
-                raise ValueError(f"read_on {record.get('read_on')!r} is not a date (YYYY-MM-DD)") from None
-            reading = _whole_ccf(record["reading"], "reading") if record.get("reading", "").strip() else None
-            consumption = (_whole_ccf(record["consumption"], "consumption")
-                           if record.get("consumption", "").strip() else None)
+                raise ValueError(f"read_on {read_on_text!r} is not a date (YYYY-MM-DD)") from None
+            reading_text = record[reading_at] if 0 <= reading_at < width else ""
+            consumption_text = record[consumption_at] if 0 <= consumption_at < width else ""
+            reading = _whole_ccf(reading_text, "reading") if reading_text.strip() else None
+            consumption = _whole_ccf(consumption_text, "consumption") if consumption_text.strip() else None
             if reading is None and consumption is None:
                 raise ValueError("neither reading nor consumption is given")
         except ValueError as bad:
@@ -136,6 +148,15 @@ def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
             continue
         rows.append(ReadRow(line, number, read_on, reading, consumption))
     return _without_duplicates(rows, problems)
+
+
+def _column_places(header: list[str]) -> dict[str, int]:
+    """Where each column's value is on a line, by its stripped name: a name given twice, as a dict of the line by
+    the header would have it (csv.DictReader's, its keys then stripped)."""
+    by_name: dict[str, int] = {}
+    for place, name in enumerate(header):
+        by_name[name] = place
+    return {name.strip(): place for name, place in by_name.items()}
 
 
 def _without_duplicates(rows: list[ReadRow], problems: list[RowProblem]) -> tuple[list[ReadRow], list[RowProblem]]:
@@ -422,8 +443,10 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
     """Compute and store the bills of one chunk of rows (stored: of reviewed stored reads) in the transaction."""
     done = _Chunk()
     # The services as their stored JSON text, read once per distinct list (a city has a handful), not once per account.
-    accounts = {a.number: _Account(a.id, a.number, a.cycle, a.status, a.meter_size, a.rate_class,
-                                   _services(a.services), a.opened_on) for a in session.connection().execute(
+    accounts = {number: _Account(account_id, number, cycle, status, meter_size, rate_class, _services(services),
+                                 opened_on)
+                for account_id, number, cycle, status, meter_size, rate_class, services, opened_on
+                in session.connection().execute(
         select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
                UtilityAccount.meter_size, UtilityAccount.rate_class, cast(UtilityAccount.services, Text).label("services"),
                UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
@@ -748,14 +771,22 @@ def _store(session: Session, run: BillingRun, done: _Chunk) -> None:
             Bill.account_id.in_([b["account_id"] for b in done.bills]), Bill.period == run.period)).all())
         bill_ids = [by_account[b["account_id"]] for b in done.bills]
     # Bills priced alike share one list of lines: its rows' cents and its charges are worked out once.
-    line_rows: dict[int, list[tuple]] = {}
+    line_columns: dict[int, tuple[list, ...]] = {}
     charged: dict[int, list] = {}
-    rows = [(bill_id, *line) for bill_id, lines in zip(bill_ids, done.lines)
-            for line in (line_rows.get(id(lines)) or line_rows.setdefault(id(lines), [
-                (n, name, to_cents(amount), detail, service)
-                for n, (name, amount, detail, service) in enumerate(lines, start=1)]))]
+    columns: tuple[list, ...] = ([], [], [], [], [], [])  # bill_id, position, name, amount_cents, detail, service
+    bill_column, *line_parts = columns
+    for bill_id, lines in zip(bill_ids, done.lines):
+        found = line_columns.get(id(lines))
+        if found is None:
+            found = line_columns[id(lines)] = (
+                list(range(1, len(lines) + 1)), [name for name, _, _, _ in lines],
+                [to_cents(amount) for _, amount, _, _ in lines], [detail for _, _, detail, _ in lines],
+                [service for _, _, _, service in lines])
+        bill_column.extend([bill_id] * len(lines))
+        for part, values in zip(line_parts, found):
+            part.extend(values)
     insert_columns(session, BillLine.__table__, dict(zip(("bill_id", "position", "name", "amount_cents", "detail",
-                                                          "service"), map(list, zip(*rows)))))
+                                                          "service"), columns)))
     described: dict[tuple, str] = {}
     post_charges(session, [
         NewCharge(bill["account_id"], cents, run.billed_on, run.due_on,

@@ -58,7 +58,7 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
 
 def _whole_cents(values: list) -> bool:
     """Whether every value of a cents column is an int (not a bool): what its bind processor passes as it is."""
-    return all(value.__class__ is int for value in values)
+    return set(map(type, values)) == {int}
 
 
 def _converted(values: list, process: Callable[[Any], Any]) -> list:
