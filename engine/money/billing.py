@@ -52,7 +52,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Text, cast, literal, select, union_all
+from sqlalchemy import Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +70,7 @@ from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+WHOLE = re.compile(r"\d+")  # a whole number of CCF, as written in a reads file
 
 
 class BillingError(ValueError):
@@ -103,7 +104,7 @@ class BillingReport:
 def _whole_ccf(text: str, name: str) -> int:
     """A whole, non-negative number of CCF from the file, or a ValueError naming the column."""
     value = text.strip()
-    if not re.fullmatch(r"\d+", value):
+    if not WHOLE.fullmatch(value):
         raise ValueError(f"{name} {text!r} is not a whole number of CCF (0 or more)")
     return int(value)
 
@@ -405,6 +406,23 @@ def _reviewed_reads(session: Session, cycle: str, period: str) -> list[ReadRow]:
                 .order_by(UtilityAccount.number))]
 
 
+# A chunk's statements, built once: each is run with its chunk's values (an IN list's values as one parameter).
+ACCOUNTS_BY_NUMBER = select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
+                            UtilityAccount.meter_size, UtilityAccount.rate_class,
+                            cast(UtilityAccount.services, Text).label("services"), UtilityAccount.opened_on).where(
+    UtilityAccount.number.in_(bindparam("numbers", expanding=True)))
+BILLED_AND_READ = union_all(
+    select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(bindparam("billed", expanding=True)),
+                                                   Bill.period == bindparam("period")),
+    select(MeterRead.account_id, literal("read")).where(MeterRead.account_id.in_(bindparam("read", expanding=True)),
+                                                        MeterRead.period == bindparam("period")))
+EARLIER_READS = (select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading, MeterRead.consumption_ccf)
+                 .where(MeterRead.account_id.in_(bindparam("ids", expanding=True)),
+                        MeterRead.period != bindparam("period"),
+                        unindexed(MeterRead.review_status).in_(review.BILLABLE),
+                        MeterRead.read_on >= bindparam("since")).order_by(MeterRead.read_on))
+
+
 def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set[int], set[int]]:
     """The accounts already billed for the period, and those whose read of it is stored, in one statement.
 
@@ -412,10 +430,8 @@ def _billed_and_read(session: Session, ids: list[int], period: str) -> tuple[set
     leave its accounts looking read but not billed (a problem line instead of "already billed").
     """
     billed, stored = set(), set()
-    for account_id, what in session.connection().execute(union_all(
-            select(Bill.account_id, literal("bill")).where(Bill.account_id.in_(ids), Bill.period == period),
-            select(MeterRead.account_id, literal("read")).where(MeterRead.account_id.in_(ids),
-                                                                MeterRead.period == period))):
+    for account_id, what in session.connection().execute(BILLED_AND_READ, {"billed": ids, "read": ids,
+                                                                           "period": period}):
         (billed if what == "bill" else stored).add(account_id)
     return billed, stored
 
@@ -446,20 +462,13 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
     accounts = {number: _Account(account_id, number, cycle, status, meter_size, rate_class, _services(services),
                                  opened_on)
                 for account_id, number, cycle, status, meter_size, rate_class, services, opened_on
-                in session.connection().execute(
-        select(UtilityAccount.id, UtilityAccount.number, UtilityAccount.cycle, UtilityAccount.status,
-               UtilityAccount.meter_size, UtilityAccount.rate_class, cast(UtilityAccount.services, Text).label("services"),
-               UtilityAccount.opened_on).where(UtilityAccount.number.in_([r.account_number for r in part])))}
+                in session.connection().execute(ACCOUNTS_BY_NUMBER, {"numbers": [r.account_number for r in part]})}
     ids = [a.id for a in accounts.values()]
     billed, read = _billed_and_read(session, ids, run.period)
     # the previous read is looked for in the 400 days before; the winter average as far back as the document says
     since = min(r.read_on for r in part) - timedelta(days=max(400, run.billing.winter_days))
     history: dict[int, list] = defaultdict(list)
-    for earlier in session.connection().execute(select(MeterRead.account_id, MeterRead.read_on, MeterRead.reading,
-                                          MeterRead.consumption_ccf)
-                                   .where(MeterRead.account_id.in_(ids), MeterRead.period != run.period,
-                                          unindexed(MeterRead.review_status).in_(review.BILLABLE),
-                                          MeterRead.read_on >= since).order_by(MeterRead.read_on)):
+    for earlier in session.connection().execute(EARLIER_READS, {"ids": ids, "period": run.period, "since": since}):
         history[earlier.account_id].append(earlier)
     meters = meters_of(session, ids)
     ceiling = city_limits(session).ceiling("rule_amount")
@@ -495,16 +504,23 @@ class AccountMeters:
         return found[-1] if found else None
 
 
+@lru_cache(maxsize=1)
+def _meter_statements() -> tuple:
+    """The two statements of `meters_of`, built once (engine.store.meters is imported when first needed)."""
+    from engine.store.meters import Meter, MeterExchange
+    ids = bindparam("ids", expanding=True)
+    return (select(Meter.account_id, Meter.id).where(Meter.account_id.in_(ids), Meter.removed_on.is_(None)),
+            select(MeterExchange.account_id, MeterExchange.exchanged_on, MeterExchange.old_final_reading,
+                   MeterExchange.new_first_reading, MeterExchange.old_meter_id, MeterExchange.new_meter_id)
+            .where(MeterExchange.account_id.in_(ids)).order_by(MeterExchange.exchanged_on))
+
+
 def meters_of(session: Session, ids: list[int]) -> dict[int, AccountMeters]:
     """The meter each account is served by now and its exchanges (engine.store.meters), in two statements."""
-    from engine.store.meters import Meter, MeterExchange
-    current = dict(session.execute(select(Meter.account_id, Meter.id).where(Meter.account_id.in_(ids),
-                                                                            Meter.removed_on.is_(None))).all())
+    meters_now, exchanges_of = _meter_statements()
+    current = dict(session.execute(meters_now, {"ids": ids}).all())
     exchanges: dict[int, list] = defaultdict(list)
-    for exchange in session.execute(select(MeterExchange.account_id, MeterExchange.exchanged_on,
-                                           MeterExchange.old_final_reading, MeterExchange.new_first_reading,
-                                           MeterExchange.old_meter_id, MeterExchange.new_meter_id)
-                                    .where(MeterExchange.account_id.in_(ids)).order_by(MeterExchange.exchanged_on)):
+    for exchange in session.execute(exchanges_of, {"ids": ids}):
         exchanges[exchange.account_id].append(exchange)
     return {account_id: AccountMeters(current.get(account_id), tuple(exchanges.get(account_id, ())))
             for account_id in set(current) | set(exchanges)}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,8 +35,7 @@ def _dated(booked: Admitted) -> dict:
     return {} if booked.dated_on is None else {"dated_on": booked.dated_on.isoformat()}
 
 
-@dataclass(frozen=True)
-class NewCharge:
+class NewCharge(NamedTuple):
     """One charge to post: a bill's amount of one service (its total when the lines name none), due on its due date."""
 
     account_id: int
@@ -124,7 +124,9 @@ def _audit_rows(session: Session, charges: list[NewCharge], admitted: AdmittedMa
 
 def _scalar(value: object) -> str:
     """A str (or None, or a number) as JSON text: the same in stored and canonical JSON."""
-    return encode_text(value) if isinstance(value, str) else json.dumps(value)
+    if value.__class__ is str:
+        return encode_text(value)
+    return int.__repr__(value) if value.__class__ is int else json.dumps(value)
 
 
 def _bill_detail(charge: NewCharge, on: str, dated_on: str | None, items: list[tuple[str, int, str | None]],
@@ -135,7 +137,7 @@ def _bill_detail(charge: NewCharge, on: str, dated_on: str | None, items: list[t
     The detail is {"bill_id", "reference", "rule_id", "rule_version", "on", "charges": [{"entry_id",
     "amount", "service" (when it has one)}], "dated_on" (when booked later), "amount"}, in that order.
     """
-    bill_id, reference = json.dumps(charge.bill_id), _scalar(charge.reference)
+    bill_id, reference = _scalar(charge.bill_id), _scalar(charge.reference)
     rule_id, rule_version = _scalar(charge.rule_id), _scalar(charge.rule_version)
     stored_items = ", ".join(f'{{"entry_id": {entry_id}, "amount": {cents}}}' if service is None else
                              f'{{"entry_id": {entry_id}, "amount": {cents}, "service": {service}}}'

@@ -21,11 +21,10 @@ each account's rows in the database, under the same locks as `keep_balances`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from engine.money.ledger import held, kept
@@ -79,9 +78,11 @@ def keep_after_charges(session: Session, charges: list[Charged], *, on: date) ->
     services = kept.kept_services(session, ids)
     found: dict[int, Standing] = {}
     again = []
+    nothing = Standing(as_of=day)  # the standing of an account with no kept row (a Standing never changes)
     for account_id in ids:
         new = by_account.get(account_id, ())
-        before = _kept_standing(rows.get(account_id), services.get(account_id, ()), day)
+        row = rows.get(account_id)
+        before = nothing if row is None else kept.standing_of_row(row, day, services.get(account_id, ()))
         total, lowest, latest_due = sums.get(account_id, (0, 0, None))
         if before.balance_cents + sum(charge.cents for charge in new) != (total or 0):
             again.append(account_id)  # the kept row does not add up to the ledger: work it out again
@@ -95,11 +96,6 @@ def keep_after_charges(session: Session, charges: list[Charged], *, on: date) ->
     worked_out = sorted(found.items())
     if not held.hold(session, worked_out):  # no kept service rows read: none to delete before writing
         kept.write_standings(session, worked_out, no_service_rows=not services)
-
-
-def _kept_standing(row: Row | None, services: Iterable[Row], day: date) -> Standing:
-    """The standing the kept rows hold (no row: nothing owed)."""
-    return Standing(as_of=day) if row is None else kept.standing_of_row(row, day, services)
 
 
 def charged(before: Standing, new: list[Charged], day: date, aging: tuple[int, ...]) -> Standing:
