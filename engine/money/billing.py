@@ -61,6 +61,7 @@ from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
+from engine.store.db import GIVES_WAY
 from engine.store.rows import ids_in_order, insert_columns, unindexed
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
@@ -355,6 +356,7 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
         for attempt in (1, 2, 3):
             try:
                 with _collector_paused(), sessions() as session, session.begin():
+                    session.connection(execution_options={GIVES_WAY: True})  # SQLite: people waiting to write first
                     done = _bill_chunk(session, run, part, stored=stored)
                 break
             except IntegrityError:

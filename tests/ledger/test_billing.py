@@ -315,3 +315,19 @@ def test_a_billing_document_naming_a_document_that_is_no_schedule_is_refused_wit
         _city_with_billing({"commercial: water-rates-commercial": "commercial: late-fee-waiver-eligibility"})
     assert [(e.line, e.path, e.message) for e in refused.value.errors] == [
         (15, "versions[0].rate_schedules.commercial", '"late-fee-waiver-eligibility" is a criteria, not a schedule')]
+
+
+def test_each_chunk_lets_the_clerks_waiting_to_write_go_first(committing_db, tmp_path, monkeypatch):
+    """On SQLite a billing run's chunk gives way (engine.store.write_turns) before it takes the write lock."""
+    from engine.store.write_turns import WriteTurns
+
+    with committing_db() as s, s.begin():
+        numbers = [account_with_reads(s, WINTER).number for _ in range(7)]
+        sqlite = s.get_bind().dialect.name == "sqlite"
+    gave_way = []
+    real = WriteTurns.give_way
+    monkeypatch.setattr(WriteTurns, "give_way", lambda turns, **kw: gave_way.append(turns.path) or real(turns, **kw))
+    path = reads_file(tmp_path, [f"{n},2026-02-26,{1000 + i}" for i, n in enumerate(numbers)])
+    _, report = _run(committing_db, path)  # chunks of 3: 3, 3 and 1
+    assert report.billed == 7
+    assert len(gave_way) == (3 if sqlite else 0)
