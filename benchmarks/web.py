@@ -328,6 +328,8 @@ async def work(people: list[Person], seconds: float, think: tuple[float, float] 
     deadline = time.monotonic() + seconds
 
     async def one(person: Person) -> None:
+        if think:  # people at a counter are not in step: each starts somewhere in a pause, not all at one instant
+            await asyncio.sleep(person.rng.uniform(0, think[1]))
         while time.monotonic() < deadline:
             await person.act()
             if think:

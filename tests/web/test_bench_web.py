@@ -85,3 +85,30 @@ def test_a_load_that_fails_leaves_neither_the_sweep_nor_the_server_running(tmp_p
     assert sweep.returncode == -signal.SIGTERM  # stopped by the run, not ended on its own
     assert server.returncode is not None
     assert not [pid for pid in at_failure["pids"] if running(pid)]
+
+
+def test_clerks_with_pauses_start_out_of_step_and_without_pauses_at_once():
+    """The counter shape: each person's first page comes somewhere in a pause, not all 22 at one instant (a burst no
+    counter sees); the ceiling shape starts everyone at once."""
+    import asyncio
+    import random
+    import time
+
+    from benchmarks.web import work
+
+    class Someone:
+        def __init__(self, seed: int) -> None:
+            self.rng, self.acts = random.Random(seed), []
+
+        async def act(self) -> None:
+            self.acts.append(time.monotonic())
+            await asyncio.sleep(0.01)  # a page's answer
+
+    for think, spread in (((0.2, 0.5), lambda s: s > 0.15), (None, lambda s: s < 0.05)):
+        people = [Someone(n) for n in range(12)]
+        started = time.monotonic()
+        asyncio.run(work(people, 0.6, think))
+        firsts = [person.acts[0] - started for person in people]
+        assert spread(max(firsts) - min(firsts)), (think, firsts)
+        if think:
+            assert all(0 <= first <= 0.5 + 0.05 for first in firsts)
