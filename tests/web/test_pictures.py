@@ -40,6 +40,21 @@ def test_a_chart_is_inline_svg_titled_for_screen_readers_and_the_same_each_time(
     assert bar_chart(bars) == svg
 
 
+def test_totals_that_move_by_less_than_a_pixel_reuse_the_drawing_with_their_own_words():
+    """The dashboard's totals change with each receipt: the picture is drawn again only when a bar would change."""
+    from webapp.charts import _drawn, drawn_heights
+
+    assert drawn_heights([1_234_567, 1_000, 0]) == (1_230_000, 0, 0)
+    assert drawn_heights([12, 30, 7]) == (12, 30, 7)  # small counts and CCF are drawn as they are
+    assert drawn_heights([0, 0]) == (0, 0)
+    _drawn.cache_clear()
+    before = bar_chart(Bars("Payments", ["Nov 1", "", "Dec 6"], [80_000, 91_000, 1_234_560], "dollars", "$1,405,560."))
+    after = bar_chart(Bars("Payments", ["Nov 1", "", "Dec 6"], [80_000, 91_000, 1_234_610], "dollars", "$1,405,610."))
+    assert _drawn.cache_info().misses == 1 and _drawn.cache_info().hits == 1
+    assert 'aria-label="Payments. $1,405,610."' in after and 'aria-label="Payments. $1,405,560."' in before
+    assert after.replace("1,405,610", "1,405,560") == before
+
+
 def test_the_account_page_shows_the_last_12_bills_use_as_a_chart_with_its_words(db, clerk):
     account = create_account(db)
     uses = [10, 11, 12, 9, 8, 14, 30, 12, 11, 10, 9, 12, 13]  # 13 months: the chart shows the last 12
