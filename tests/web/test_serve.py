@@ -112,6 +112,7 @@ def test_serve_migrates_a_new_database_then_runs_gunicorn_with_gthread_workers(c
     cfg = gunicorn_runs[0].cfg
     assert (cfg.bind, cfg.workers, cfg.threads, cfg.worker_class_str) == (["127.0.0.1:5099"], 2, 8, "gthread")
     assert cfg.accesslog is None and cfg.graceful_timeout == 30 and cfg.keepalive == serve.KEEP_ALIVE_SECONDS
+    assert cfg.post_worker_init is serve.worker_ready
     assert cfg.when_ready.__name__ == "when_ready" and not hasattr(cfg.when_ready, "__self__")  # gunicorn's no-op
     app = gunicorn_runs[0].load()
     assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["DATABASE_URL"] == url
@@ -218,3 +219,15 @@ def kept_open_after_a_pause(url: str, pause: float = 2.5) -> bool:
         return False
     finally:
         connection.close()
+
+
+def test_a_ready_worker_leaves_ctrl_c_to_the_arbiter_and_sets_what_it_holds_apart_from_the_collector():
+    """Run in a child process: freezing the garbage collector is for good, not for the test's own process."""
+    import subprocess
+    import sys
+
+    program = ("import gc, signal; from webapp.cli.serve import worker_ready; kept = [object() for _ in range(1000)]; "
+               "worker_ready(None); print(gc.get_freeze_count() >= 1000, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["True", "True"], done.stderr
