@@ -133,11 +133,42 @@ def _do_chunk(session: Session, sweep: Sweep, run: SweepRun, ctx: SweepContext, 
     return len(ids)
 
 
+@dataclass
+class ChunkPace:
+    """How many subjects the next chunk takes: at most `largest`; given `seconds`, about as many as that long holds.
+
+    On SQLite a chunk holds the one write lock, and a clerk's sign-in or receipt waits for the
+    chunk under way: a night that opens a case for most candidates takes ten times as long a
+    subject as one that only looks, so a count alone cannot bound the wait. The first chunk
+    takes FIRST subjects; each next one as many as the last chunk's time per subject fits.
+    """
+
+    largest: int
+    seconds: float | None = None
+    size: int = 0
+
+    FIRST = 10
+
+    def __post_init__(self) -> None:
+        """Start small when paced."""
+        self.size = self.largest if self.seconds is None else min(self.largest, self.FIRST)
+
+    def took(self, subjects: int, seconds: float) -> None:
+        """A chunk of this many subjects took this long: size the next."""
+        if self.seconds is None or subjects <= 0:
+            return
+        fits = int(self.seconds * subjects / seconds) if seconds > 0 else self.largest
+        self.size = max(1, min(self.largest, fits))
+
+
 def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
               clock: Callable[[], datetime], runner: str, services: Catalog | None = None, mailer: Mailer | None = None,
               dry_run: bool = False, chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
-              wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None) -> RunOutcome:
-    """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module doc)."""
+              wait_seconds: float = 600.0, checkpoint: CheckpointWriter | None = None,
+              chunk_seconds: float | None = None) -> RunOutcome:
+    """Run (or resume, or join) the sweep for the night `as_of` on the city's date `today` (see the module doc).
+
+    Chunks take `chunk_size` subjects, or with `chunk_seconds` as many as about that long holds (ChunkPace)."""
     if getattr(sweep, "seals_the_audit_log", False) and checkpoint is None:
         raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
     if hasattr(sweep, "check"):  # a sweep document: it must be there, with a version in force on the night
@@ -148,7 +179,7 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
     run = _start(factory, sweep.name, as_of, today, runner, clock())
     if run.status == "done":
         return RunOutcome(run.id, "already_done", run.report)
-    chunks, waited_since = 0, None
+    chunks, waited_since, pace = 0, None, ChunkPace(chunk_size, chunk_seconds)
     while True:
         with factory() as session, session.begin():
             session.connection(execution_options={GIVES_WAY: True})  # SQLite: people waiting to write go first
@@ -159,21 +190,21 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
                     raise SweepError(f"{sweep.name} for {as_of} is held by {run.runner}")
                 time.sleep(0.05)
                 continue
-            waited_since = None
+            waited_since, started = None, time.monotonic()  # the write lock is this chunk's from here to its commit
             if locked.status == "done":
                 return RunOutcome(locked.id, "already_done", locked.report)
             now = clock()
             ctx = SweepContext(sweep.name, as_of, now, SweepReport.from_json(locked.report), False,
                                services, locked.id, today)
-            done = _do_chunk(session, sweep, locked, ctx, chunk_size)
+            done = _do_chunk(session, sweep, locked, ctx, pace.size)
             locked.report, locked.runner, locked.heartbeat_at = ctx.report.to_json(), runner, now
-            if done:
-                chunks += 1
-                if progress:
-                    progress(done, locked.cursor)
-                continue
-            _finish(session, locked, mailer, now, checkpoint)
-            return RunOutcome(locked.id, "done", locked.report, chunks)
+            if not done:
+                _finish(session, locked, mailer, now, checkpoint)
+                return RunOutcome(locked.id, "done", locked.report, chunks)
+            chunks += 1
+            if progress:
+                progress(done, locked.cursor)
+        pace.took(done, time.monotonic() - started)
 
 
 def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime,

@@ -33,6 +33,11 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CHUNK = 500
 
 
+# On SQLite a chunk holds the one write lock the clerks' sign-ins, receipts and steps wait for: each
+# holds it about this long (engine.sweeps.runner.ChunkPace), whatever the night's work per subject.
+SQLITE_CHUNK_SECONDS = 0.05
+
+
 def chunk_size() -> int:
     """Subjects per chunk: ORDINANCE_SWEEP_CHUNK, or 500."""
     raw = os.environ.get("ORDINANCE_SWEEP_CHUNK", "")
@@ -57,8 +62,9 @@ def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool 
     catalog = catalog or catalog_of_database(db.sessions, rules_dir, workflows_dir)
     sweep = get_sweep(name, catalog.rules)
     mailer = Mailer(templates_dir, db.config.PDF_FOLDER) if pdf else None
+    paced = SQLITE_CHUNK_SECONDS if db.engine.dialect.name == "sqlite" else None
     kwargs = dict(as_of=as_of, today=today, clock=clock or now, runner=runner_name(), services=catalog, mailer=mailer,
-                  dry_run=dry_run, chunk_size=chunk or chunk_size(),
+                  dry_run=dry_run, chunk_size=chunk or chunk_size(), chunk_seconds=paced,
                   checkpoint=CheckpointWriter(db.config.AUDIT_KEY))
     if not show_progress:
         return run_sweep(db.sessions, sweep, **kwargs)
