@@ -1,6 +1,7 @@
 """Fixtures for sweep tests: a small committed city on its own database, and ways to compare two databases."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -83,6 +84,18 @@ def sweep(factory: sessionmaker[Session], catalog: Catalog, on: date = NIGHT, na
     today = today or on
     return run_sweep(factory, get_sweep(name), as_of=on, today=today, clock=lambda: at(today), runner="test",
                      services=catalog, **options)
+
+
+def city_and_its_twin(committing_db: sessionmaker[Session], committing_url: str, twin: Path,
+                      accounts: int) -> Path:
+    """A city of `accounts` built in the test's SQLite database, and a copy of it at `twin` (the copy's twin run
+    is what a run under test must match); the database's own path."""
+    with committing_db() as session, session.begin():
+        build_city(session, accounts)
+    path = Path(committing_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as source, sqlite3.connect(twin) as copy:
+        source.backup(copy)  # the whole database, write-ahead log included
+    return path
 
 
 def outcome_of(factory: sessionmaker[Session]) -> dict[str, list]:

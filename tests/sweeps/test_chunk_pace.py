@@ -1,14 +1,11 @@
 """A sweep's chunks sized by time (SQLite beside the clerks): the same night's work as chunks of a fixed count."""
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 
 from engine.store.db import make_engine, make_sessionmaker
 from engine.sweeps.runner import ChunkPace
-from tests.sweeps.conftest import build_city, outcome_of, sweep
+from tests.sweeps.conftest import city_and_its_twin, outcome_of, sweep
 
 
 def test_the_pace_starts_small_and_takes_as_many_subjects_as_the_time_holds():
@@ -33,12 +30,8 @@ def test_without_a_time_the_chunk_is_its_count():
 def test_a_paced_sweep_does_the_same_as_one_in_fixed_chunks(committing_db, committing_url, catalog, tmp_path):
     if not committing_url.startswith("sqlite"):
         pytest.skip("the paced run's twin is a copy of the SQLite file")
-    with committing_db() as session, session.begin():
-        build_city(session, 120)
-    path = Path(committing_url.removeprefix("sqlite:///"))
     twin_path = tmp_path / "twin.db"
-    with sqlite3.connect(path) as source, sqlite3.connect(twin_path) as copy:
-        source.backup(copy)
+    city_and_its_twin(committing_db, committing_url, twin_path, 120)
     paced = sweep(committing_db, catalog, chunk_size=50, chunk_seconds=0.002)
     twin_engine = make_engine(f"sqlite:///{twin_path}")
     twin = make_sessionmaker(twin_engine)

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from engine.audit import verify_chain
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import Case, CaseEvent, LedgerEntry, Notice, SweepRun
-from tests.sweeps.conftest import NIGHT, REPO, build_city, outcome_of, sweep
+from tests.sweeps.conftest import NIGHT, REPO, build_city, city_and_its_twin, outcome_of, sweep
 
 ON_THE_NIGHT = [sys.executable, "-m", "tests.sweeps.on_the_night", NIGHT.isoformat()]  # `ordinance`, clock that night
 
@@ -47,12 +47,8 @@ def test_a_sweep_killed_mid_run_and_run_again_matches_a_clean_run(committing_db,
     """kill -9 after the first committed chunk, run again: the same notices, fees, cases and events as a clean run."""
     if not committing_url.startswith("sqlite"):
         pytest.skip("the kill test copies the SQLite file for its clean run")
-    with committing_db() as session, session.begin():
-        build_city(session, 300)
-    path = Path(committing_url.removeprefix("sqlite:///"))
     clean_path = tmp_path / "clean.db"
-    with sqlite3.connect(path) as source, sqlite3.connect(clean_path) as copy:
-        source.backup(copy)  # the whole database, write-ahead log included
+    path = city_and_its_twin(committing_db, committing_url, clean_path, 300)
 
     process = sweep_process(committing_url, tmp_path, chunk=20)
     deadline = time.monotonic() + 120
