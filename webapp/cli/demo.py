@@ -43,7 +43,12 @@ class PhaseReport:
             self.bar.__exit__(None, None, None)
             self.bar = None
         seconds = max(time.monotonic() - self.started, 1e-6)
-        click.echo(f"{PHASES[phase]}: {total:,} in {seconds:.1f} s ({total / seconds:,.0f}/s)")
+        click.echo(f"{PHASES[phase]}: {total:,} in {seconds:.1f} s ({rate_text(total / seconds)})")
+
+
+def rate_text(per_second: float) -> str:
+    """A phase's rate: whole items a second, or to three significant figures below ten a second (an index in 3 s)."""
+    return f"{per_second:,.0f}/s" if per_second >= 10 else f"{per_second:.3g}/s"
 
 
 def print_logins() -> None:
