@@ -35,7 +35,7 @@ from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import run_sweep
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
-from webapp.main.summary import past_due_accounts as past_due_count_from_ledger, past_due_count
+from engine.office_counts import past_due_accounts as past_due_count_from_ledger, past_due_count
 
 
 class BenchError(RuntimeError):

@@ -7,6 +7,9 @@ The city's assistance programs (engine.assistance_programs) are kept here too, g
 that has had customers enrolled stays on the list (and one that published documents name, checked
 by engine.two_person when the change is asked for and approved: engine.rulebook.programs_named).
 
+How often the dashboard's whole-city figures are worked out (`dashboard_figures_seconds`,
+engine.office_figures) is an ordinary setting, audited like the name.
+
 The money ceilings and the paid-on window are kept here too and read by
 engine.money.limits.city_limits. The settings that guard money or rules (GUARDED) never change here: they change only when a
 second person approves (engine.two_person), which calls `apply_approved`.
@@ -26,6 +29,7 @@ from engine import duties
 from engine.duties import DutyError, checked_duty_roles, duty_roles_of
 from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reasons
 from engine.assistance_programs import SAMPLE_PROGRAMS, ProgramError, checked_programs
+from engine.office_figures import DEFAULT_EVERY_SECONDS, FiguresSettingError, checked_every
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.store.assistance import AssistanceEnrolment
 from engine.store.kept_reads import kept_read
@@ -54,7 +58,7 @@ CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
            "cash_only_refused_tenders", "duty_roles", "assistance_programs")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
-            "adjustment_reasons", *GUARDED)
+            "adjustment_reasons", "dashboard_figures_seconds", *GUARDED)
 
 
 class CityError(ValueError):
@@ -71,6 +75,7 @@ def get_city(session: Session) -> CitySettings:
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
                         receipt_categories=None, adjustment_reasons=None, duty_roles=None,
                         cash_only_refused_tenders=None, assistance_programs=None,
+                        dashboard_figures_seconds=DEFAULT_EVERY_SECONDS,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -128,6 +133,11 @@ def checked(session: Session, changes: dict[str, Any], printable: Printable | No
         if key in cleaned and not (type(cleaned[key]) is int and 1 <= cleaned[key] <= LARGEST_AMOUNT_CENTS):
             raise CityError(f"{key.removesuffix('_ceiling_cents').replace('_', ' ')} ceiling: from $0.01 to "
                             f"{format_money(LARGEST_AMOUNT_CENTS)}, not {cleaned[key]!r} cents.")
+    if "dashboard_figures_seconds" in cleaned:
+        try:
+            cleaned["dashboard_figures_seconds"] = checked_every(cleaned["dashboard_figures_seconds"])
+        except FiguresSettingError as bad:
+            raise CityError(f"{bad}.") from None
     if "paid_on_days_back" in cleaned:
         cleaned["paid_on_days_back"] = _whole_number("paid_on_days_back", cleaned["paid_on_days_back"], 0,
                                                      LONGEST_PAID_ON_WINDOW)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from engine.money.amounts import LARGEST_AMOUNT_CENTS
+from engine.office_figures import ALWAYS_LIVE, DEFAULT_EVERY_SECONDS, LONGEST_EVERY_SECONDS, SHORTEST_EVERY_SECONDS
 from engine.store.types import Cents, UTCDateTime
 
 
@@ -43,6 +44,8 @@ DEFAULT_CEILINGS = {"counter_payment": 10_000_000, "import_payment": 10_000_000,
                     "refund": 10_000_000, "adjustment": 10_000_000, "rule_amount": 100_000_000}
 DEFAULT_PAID_ON_DAYS_BACK = 90
 LONGEST_PAID_ON_WINDOW = 3650
+FIGURES_SECONDS_CHECK = (f"dashboard_figures_seconds = {ALWAYS_LIVE} OR dashboard_figures_seconds BETWEEN "
+                         f"{SHORTEST_EVERY_SECONDS} AND {LONGEST_EVERY_SECONDS}")
 
 
 def within_largest(table: str, column: str) -> CheckConstraint:
@@ -179,12 +182,16 @@ class CitySettings(Base):
     # The assistance programs customers may be enrolled in (None: the sample city's, engine.assistance_programs);
     # changed only by a two-person step.
     assistance_programs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # How often the scheduler works out the dashboard's whole-city figures (engine.office_figures); 0: always live.
+    dashboard_figures_seconds: Mapped[int] = mapped_column(Integer, default=DEFAULT_EVERY_SECONDS,
+                                                           server_default=str(DEFAULT_EVERY_SECONDS))
     __table_args__ = (
         *(CheckConstraint(f"{kind}_ceiling_cents BETWEEN 1 AND {LARGEST_AMOUNT_CENTS}",
                           name=f"ck_city_settings_{kind}_ceiling")
           for kind in DEFAULT_CEILINGS),
         CheckConstraint(f"paid_on_days_back BETWEEN 0 AND {LONGEST_PAID_ON_WINDOW}",
                         name="ck_city_settings_paid_on_days_back"),
+        CheckConstraint(FIGURES_SECONDS_CHECK, name="ck_city_settings_dashboard_figures_seconds"),
     )
 
 

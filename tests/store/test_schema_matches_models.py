@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from engine.store.models import Base
+from engine import office_counts
 from webapp.main import summary
 
 
@@ -38,7 +39,7 @@ def test_every_table_column_and_index_of_the_models_is_migrated(db_engine: Engin
 
 @pytest.mark.parametrize("query, index", [
     (summary.paid_on(date(2026, 12, 6)), "ix_payments_received_on"),
-    (summary.payments_booked(date(2026, 11, 7), date(2026, 12, 6)), "ix_ledger_payments_by_day"),
+    (office_counts.payments_booked(date(2026, 11, 7), date(2026, 12, 6)), "ix_ledger_payments_by_day"),
 ])
 def test_the_dashboards_day_figures_are_read_through_their_indexes(db_engine: Engine, query, index):
     """The day's payments and the 30 days' collections, as the dashboard sends them (values bound), use their

@@ -12,7 +12,7 @@ from engine.money import ledger
 from engine.money.ledger.aging import Posting, age
 from engine.rulebook.revisions import sha256_of
 from engine.store.models import BalancesDay, Case, LedgerEntry, RuleVersion
-from webapp.main.summary import past_due_count
+from engine.office_counts import past_due_count
 from engine.sweeps.casework import might_move
 from engine.sweeps.delinquency import maybe_past_due
 from engine.workflow import runtime

@@ -34,6 +34,14 @@ def fixed_clock(app):
     app.config["CLOCK"] = lambda: NOW
 
 
+@pytest.fixture()
+def live_figures(db: Session) -> None:
+    """The city's dashboard figures counted at every view (dashboard_figures_seconds 0), so that two views of the
+    page show what changed between them (engine.office_figures; tests/web/test_office_figures.py has the kept ones)."""
+    from engine.city import update_city
+    update_city(db, actor="test", now=NOW, dashboard_figures_seconds=0)
+
+
 def bill(db: Session, account: UtilityAccount, period: str, ccf: int, *, due_on: date) -> Bill:
     """A bill worked out by the residential rate schedule, stored with its lines, and its charge posted."""
     billed_on = date.fromisoformat(f"{period}-15")

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from engine.money.ledger.kept import roll_over
 from engine.store.models import AccountBalance
 from tests.factories import NOW, create_account, create_customer, create_property
-from tests.web.pages import TODAY, charge, credit, fixed_clock  # noqa: F401  (fixture)
+from tests.web.pages import TODAY, charge, credit, fixed_clock, live_figures  # noqa: F401  (fixtures)
 
 
 def past_due_accounts_shown(page: str) -> int:
@@ -17,7 +17,7 @@ def past_due_accounts_shown(page: str) -> int:
     return int(re.search(r'id="past-due-accounts">([\d,]+)<', page)[1].replace(",", ""))
 
 
-def test_the_dashboard_counts_past_due_accounts_in_the_kept_balances(fixed_clock, clerk, db):
+def test_the_dashboard_counts_past_due_accounts_in_the_kept_balances(fixed_clock, live_figures, clerk, db):
     """Two accounts late, one current: two more past due; a kept row changed by hand shows the page reads the table."""
     late, also_late, current = create_account(db), create_account(db), create_account(db)
     charge(db, late, "52.03", on=date(2026, 2, 1), due_on=date(2026, 2, 20))

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from engine.store.models import Case, LedgerEntry, Payment, SweepRun
 from tests.factories import NOW, create_account, create_business, create_case, create_license
+from tests.web.pages import live_figures  # noqa: F401  (fixture)
 from webapp.auth import STAFF, role_required
 
 TODAY = date(2026, 3, 2)  # NOW is 09:00 on March 2 in Alder Creek
@@ -34,7 +35,8 @@ def fixed_clock(app):
     app.config["CLOCK"] = lambda: NOW
 
 
-def test_the_dashboard_counts_what_is_in_the_database(fixed_clock, clerk, db):
+def test_the_dashboard_counts_what_is_in_the_database(fixed_clock, live_figures, clerk, db):
+    """Counted at every view (the city's setting 0), the page shows what was added between two views."""
     before = clerk.get("/").get_data(as_text=True)
     late, paid_up, current = create_account(db), create_account(db), create_account(db)
     create_account(db, status="closed")
@@ -155,7 +157,7 @@ def test_pages_escape_what_people_typed(admin, db):
 
 def test_past_due_accounts_agree_with_the_ledger_s_aging(db):
     from engine.money.ledger import standings
-    from webapp.main.summary import past_due_accounts
+    from engine.office_counts import past_due_accounts
 
     def entry(account, kind, cents, on, due_on=None, reverses=None):
         """A ledger entry, returned so it can be reversed."""

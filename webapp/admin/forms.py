@@ -67,6 +67,8 @@ class CityForm(FlaskForm):
                                   validate_choice=False)  # engine.city checks the name
     paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
                                      validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
+    dashboard_figures_seconds = IntegerField("Dashboard figures worked out every (seconds; 0: at every view)",
+                                             validators=[Optional()])  # engine.city checks the range
     duty_roles_shown = HiddenField()  # "yes": the duty boxes were on the page
     cash_only_refused_tenders = SelectMultipleField(
         "A cash-only account may not pay with", validate_choice=False,  # engine.city checks the tenders
@@ -125,8 +127,9 @@ def city_changes(form: CityForm) -> dict[str, object]:
     """The settings the form asks for, a ceiling left empty unchanged; a ValueError names a ceiling that is no amount."""
     changes: dict[str, object] = {name: form[name].data for name in city.EDITABLE
                                   if name in form and name not in city.CEILINGS}
-    if changes.get("paid_on_days_back") is None:
-        changes.pop("paid_on_days_back", None)
+    for name in ("paid_on_days_back", "dashboard_figures_seconds"):  # left empty: unchanged
+        if changes.get(name) is None:
+            changes.pop(name, None)
     if form.languages_shown.data != "yes":  # a form without the boxes leaves the setting as it is
         changes.pop("languages", None)
     if form.cash_only_tenders_shown.data != "yes":  # a form without the boxes leaves the setting as it is

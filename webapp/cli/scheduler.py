@@ -10,7 +10,11 @@ it on its own with `ordinance serve --no-scheduler` beside it. SIGTERM or Ctrl-C
 a sweep stopped halfway carries on where it stopped at the next start.
 
 Beside the sweeps, a thread does the background jobs pages ask for (engine/jobs), as they
-come; a second scheduler's worker never takes a job the first is doing.
+come; a second scheduler's worker never takes a job the first is doing. Every 10 seconds a
+job looks whether the dashboard's whole-city figures are due (the city's
+`dashboard_figures_seconds`, engine.office_figures) and works them out when they are: the
+one writer of those figures while it runs (a page writes them only when they are missing or
+too old).
 """
 from __future__ import annotations
 
@@ -21,10 +25,12 @@ from collections.abc import Callable, Collection
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
 from engine.jobs.worker import run_worker
+from engine.office_counts import refresh
 from engine.rulebook.catalog_source import catalog_of_database, catalog_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.registry import all_sweeps
@@ -39,6 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCHEDULE = REPO / "schedule.yaml"
 SQLITE_CHUNK = 100
 JOB_POLL_SECONDS = 1.0
+FIGURES_TICK_SECONDS = 10  # the shortest interval a city may set; a tick with nothing due reads two small rows
 log = logging.getLogger("ordinance.scheduler")
 
 
@@ -84,6 +91,28 @@ def start_job_worker(db: Database, stop: threading.Event, clock: Callable[[], da
                               name="ordinance-jobs", daemon=True)
     worker.start()
     return worker
+
+
+def refresh_figures(db: Database, clock: Callable[[], datetime]) -> None:
+    """The dashboard figures' tick: worked out and kept when due, else nothing; a failure is logged, and the
+    scheduler carries on."""
+    try:
+        refreshed = refresh(db.sessions, clock())
+    except Exception:  # noqa: BLE001 - a failed tick must not stop the sweeps; the pages count live meanwhile
+        log.exception("the dashboard figures could not be worked out")
+        return
+    if refreshed is not None:
+        figures, took_ms = refreshed
+        log.info("dashboard figures for %s worked out in %d ms", figures.city_date, took_ms)
+
+
+def add_figures_job(scheduler: Any, db: Database, clock: Callable[[], datetime]) -> None:
+    """The dashboard figures' tick on an APScheduler 3 scheduler: every 10 seconds from now, one at a time."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler.add_job(refresh_figures, IntervalTrigger(seconds=FIGURES_TICK_SECONDS), args=(db, clock),
+                      id="dashboard-figures", name="dashboard figures when due", coalesce=True, max_instances=1,
+                      misfire_grace_time=FIGURES_TICK_SECONDS, next_run_time=clock(), replace_existing=True)
 
 
 def read_schedule(path: Path, sweeps: Collection[str] | None = None) -> Schedule:
@@ -134,6 +163,7 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
             click.echo(f"Caught up {len(ran)} missed run(s)." if ran else "No missed runs to catch up.")
         scheduler = BlockingScheduler(timezone=schedule.zone)
         add_jobs(scheduler, schedule, jobs, city.now)
+        add_figures_job(scheduler, city.db, city.now)
         for entry in schedule.entries:
             click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
         click.echo("Scheduler running, and doing background jobs as they come (Ctrl-C to stop).")

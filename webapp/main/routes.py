@@ -16,9 +16,9 @@ from webapp.main.summary import office_summary
 @bp.route("/")
 @role_required(*STAFF)
 def dashboard():
-    """The day at a glance, with real counts from the database."""
+    """The day at a glance: the whole-city figures as last worked out, the day's payments, cases and sweeps live."""
     today = clock.today()
-    summary = office_summary(database.session, today)
+    summary = office_summary(database.session, today, clock.now())
     return render_template("main/dashboard.html", summary=summary, today=today, money=money,
                            aging=aging_picture(summary), collections=collections_picture(summary))
 

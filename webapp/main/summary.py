@@ -1,15 +1,20 @@
-"""What the dashboard counts, read straight from the database for one city date."""
+"""What the dashboard shows for one city date: the whole-city figures as kept (engine.office_figures), the day's
+payments, the open cases and the last sweeps read live."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import Select, case, func, literal_column, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from engine.money.ledger.balances import PAST_DUE, bucket_totals, count_of, kept_on
+from engine.city import get_city
 from engine.money.ledger.order import payment_orders
-from engine.store.models import Business, Case, LedgerEntry, License, Payment, SweepRun, UtilityAccount
+from engine.office_counts import work_out
+from engine.office_figures import ALWAYS_LIVE, CityFigures, shown_as_kept
+from engine.store.models import Case, Payment, SweepRun
+from engine.store.office_figures import keep_figures, kept_figures
+from webapp.background import written_from_page
 
 
 @dataclass(frozen=True)
@@ -27,35 +32,7 @@ class OfficeSummary:
     aging: dict[str, int]  # every account's aging today, by bucket (cents)
     aging_words: tuple[str, ...]  # the buckets' names by the payment order in force today ("1–30 days", ..)
     collected: list[tuple[date, int]]  # payments booked on each of the last 30 days (cents, returns not netted)
-
-
-def past_due_count(session: Session, today: date) -> int:
-    """Accounts with a past-due balance today: counted in the kept balances, or from the ledger before they are kept.
-
-    The one-query count holds only while credits pay the oldest due first; under a payment
-    order by service every standing is worked out (count_of does that while nothing is kept).
-    """
-    if kept_on(session) is None and not payment_orders(session).on(today).by_service:
-        return past_due_accounts(session, today)
-    return count_of(session, today, PAST_DUE)
-
-
-def past_due_accounts(session: Session, today: date) -> int:
-    """Accounts with a past-due balance today, by the ledger's aging rules (oldest due first), counted in one query."""
-    # engine.money.ledger.aging in SQL, so the count needs no walk over every entry: entries dated
-    # after today are left out; a reversal nets into the entry it reverses (keeping that
-    # entry's due date); credits pay the oldest debits first, so an account is past due
-    # exactly when its debits due before today exceed all its credits together.
-    entry, kept = LedgerEntry, aliased(LedgerEntry)
-    netted = (select(entry.account_id, func.coalesce(entry.reverses_id, entry.id).label("kept_id"),
-                     func.sum(entry.amount_cents).label("net"))
-              .where(entry.effective_on <= today)
-              .group_by(entry.account_id, func.coalesce(entry.reverses_id, entry.id)).subquery())
-    due = func.coalesce(kept.due_on, kept.effective_on)
-    owed = func.sum(case((netted.c.net < 0, netted.c.net), (due < today, netted.c.net), else_=0))
-    per_account = (select(netted.c.account_id).join(kept, kept.id == netted.c.kept_id)
-                   .group_by(netted.c.account_id).having(owed > 0).subquery())
-    return session.scalar(select(func.count()).select_from(per_account)) or 0
+    figures_as_of: datetime | None  # when the whole-city figures were worked out; None: counted at this view
 
 
 def open_cases(session: Session) -> list[tuple[str, str, int]]:
@@ -73,42 +50,36 @@ def paid_on(day: date) -> Select:
         Payment.received_on == day, Payment.status == "posted")
 
 
-def office_summary(session: Session, today: date) -> OfficeSummary:
-    """Everything the dashboard shows, as of the city's date `today`."""
-    count = lambda query: session.scalar(query) or 0  # noqa: E731
+def city_figures(session: Session, today: date, now: datetime) -> tuple[CityFigures, bool]:
+    """The whole-city figures for today and whether they are kept ones: those kept when fresh enough, else worked out
+    now (and kept, unless the city counts live at every view)."""
+    every = get_city(session).dashboard_figures_seconds
+    if every == ALWAYS_LIVE:
+        return work_out(session, today, now)[0], False
+    kept = kept_figures(session, today)
+    if kept is not None and shown_as_kept(kept.worked_out_at, now, every):
+        return kept, True
+    figures, took_ms = work_out(session, today, now)  # a new day, a new city, or the scheduler stopped
+    written_from_page(lambda: keep_figures(session, figures, took_ms))
+    return figures, True
+
+
+def office_summary(session: Session, today: date, now: datetime) -> OfficeSummary:
+    """Everything the dashboard shows, as of the city's date `today` at the moment `now`."""
+    figures, kept = city_figures(session, today, now)
     payments, payments_cents = session.execute(paid_on(today)).one()
     return OfficeSummary(
-        active_accounts=count(select(func.count()).where(UtilityAccount.status == "active")),
-        past_due_accounts=past_due_count(session, today),
-        businesses=count(select(func.count()).select_from(Business)),
-        active_licenses=count(select(func.count()).where(License.status == "active")),
+        active_accounts=figures.active_accounts,
+        past_due_accounts=figures.past_due_accounts,
+        businesses=figures.businesses,
+        active_licenses=figures.active_licenses,
         open_cases=open_cases(session),
         recent_sweeps=list(session.scalars(select(SweepRun).order_by(SweepRun.started_at.desc(),
                                                                      SweepRun.id.desc()).limit(5))),
         payments_today=payments,
         payments_today_cents=int(payments_cents),
-        aging=bucket_totals(session, today),
+        aging=figures.aging,
         aging_words=payment_orders(session).on(today).bucket_words(),
-        collected=collected_by_day(session, today),
+        collected=figures.collected,
+        figures_as_of=figures.worked_out_at if kept else None,
     )
-
-
-DAYS_SHOWN = 30
-# Written into the SQL, not bound, so that a statement the server keeps prepared (PostgreSQL's generic plan)
-# can still use the partial index of payment entries, ix_ledger_payments_by_day.
-PAYMENT_KIND = literal_column("'payment'")
-
-
-def payments_booked(first: date, last: date) -> Select:
-    """(day, sum of cents) of the ledger's payment entries booked on each day from first to last, read from the
-    partial index of payment entries alone."""
-    return (select(LedgerEntry.effective_on, func.sum(LedgerEntry.amount_cents))
-            .where(LedgerEntry.effective_on >= first, LedgerEntry.effective_on <= last, LedgerEntry.kind == PAYMENT_KIND)
-            .group_by(LedgerEntry.effective_on))
-
-
-def collected_by_day(session: Session, today: date) -> list[tuple[date, int]]:
-    """The payments booked on each of the 30 days up to today (cents), every day listed, from the ledger's day index."""
-    first = today - timedelta(days=DAYS_SHOWN - 1)
-    paid = {day: -int(cents) for day, cents in session.execute(payments_booked(first, today))}
-    return [(first + timedelta(days=n), paid.get(first + timedelta(days=n), 0)) for n in range(DAYS_SHOWN)]
