@@ -145,3 +145,36 @@ def test_the_scheduler_s_tick_works_them_out_when_due_and_skips_when_fresh(db, a
     assert kept_figures(db, TODAY) == figures
     update_city(db, actor="admin", now=NOW, dashboard_figures_seconds=0)
     assert refresh(sessions, NOW + timedelta(hours=1)) is None  # a city that counts live: the tick does nothing
+
+
+def test_two_writers_at_once_both_succeed_and_the_newer_figures_stay(committing_db):
+    """The scheduler and a web machine keep the same day's figures at the same moment: the second waits for the first
+    (PostgreSQL's row lock on the conflict, SQLite's write lock) and neither fails; an older working out written last
+    leaves the newer one."""
+    import threading
+
+    from engine.store.db import transaction
+
+    first = committing_db()
+    first.begin()
+    keep_figures(first, figures_on(TODAY, at=NOW + timedelta(seconds=5), active=8), took_ms=1)  # not committed yet
+    failures: list[BaseException] = []
+
+    def second_writer() -> None:
+        """A web machine keeping older figures while the scheduler's are not yet committed."""
+        try:
+            with transaction(committing_db) as session:
+                keep_figures(session, figures_on(TODAY, at=NOW, active=7), took_ms=1)
+        except BaseException as error:  # noqa: BLE001 - the test reports it
+            failures.append(error)
+
+    writer = threading.Thread(target=second_writer)
+    writer.start()
+    writer.join(timeout=0.5)
+    assert writer.is_alive()  # waiting for the first writer
+    first.commit()
+    first.close()
+    writer.join(timeout=20)
+    assert not writer.is_alive() and failures == []
+    with committing_db() as session:
+        assert kept_figures(session, TODAY).active_accounts == 8
