@@ -2,7 +2,8 @@
 
 The city is the sample city (`ordinance demo`) in a database of the benchmark's own (SQLite in a
 temporary instance folder, or the PostgreSQL database given). The server is `ordinance serve`
-itself — gunicorn, no scheduler — in a process of its own. Each clerk and supervisor is a real
+itself — gunicorn, no scheduler — in a process of its own; the one scheduler's tick of the
+dashboard's figures (worked out when due, engine.office_counts.refresh) runs in a thread beside. Each clerk and supervisor is a real
 user with a session of their own, signed in through the sign-in page, their forms carrying the
 CSRF tokens the pages gave them:
 
@@ -34,7 +35,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -407,14 +410,34 @@ async def run_load(url: str, picks: Picks, *, clerks: int, supervisors: int, sec
     return result
 
 
+def figures_ticking(database_url: str, clock: Callable[[], datetime], stop: threading.Event) -> threading.Thread:
+    """The scheduler's tick of the dashboard's figures (webapp.cli.scheduler.add_figures_job), in a thread: every
+    10 seconds they are worked out and kept when due, until `stop` is set."""
+    from engine.office_counts import refresh
+    from webapp.cli.scheduler import FIGURES_TICK_SECONDS
+
+    sessions = make_sessionmaker(make_engine(database_url))
+
+    def tick() -> None:
+        while not stop.is_set():
+            refresh(sessions, clock())
+            stop.wait(FIGURES_TICK_SECONDS)
+
+    thread = threading.Thread(target=tick, name="dashboard-figures", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: int, supervisors: int,
                   seconds: float, shapes: list[str], sweep: bool, workers: int | None, now: datetime,
                   seed: int = 2026, progress=lambda message: None,
-                  processes: list[subprocess.Popen] | None = None) -> dict:
+                  processes: list[subprocess.Popen] | None = None,
+                  clock: Callable[[], datetime] | None = None) -> dict:
     """Build the city if the database has none, serve it, and measure each load shape while a sweep runs.
 
     The processes the run starts (the server, then each shape's sweep) are added to `processes` as they start, so
-    that a caller can see them gone once the run has ended, whether it ended well or not."""
+    that a caller can see them gone once the run has ended, whether it ended well or not. `clock` is the city's
+    clock for the dashboard figures' tick (none: no tick, the pages work the figures out when they find them old)."""
     processes = [] if processes is None else processes
     env = environment(instance, database_url)
     progress(f"loading the sample city ({accounts:,} accounts) unless the database has it")
@@ -436,6 +459,9 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     server, url = start_server(instance, database_url, workers)
     processes.append(server)
     night_sweep: subprocess.Popen | None = None
+    ticking = threading.Event()
+    if clock is not None:
+        figures_ticking(database_url, clock, ticking)
     try:
         for n, shape in enumerate(shapes):
             night_sweep = None
@@ -453,6 +479,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
             if night_sweep is not None:
                 result[f"{shape}_sweep_exit"] = night_sweep.wait()
     finally:
+        ticking.set()
         if night_sweep is not None:  # a run that failed leaves no sweep holding the database behind it
             stop(night_sweep)
         stop(server)

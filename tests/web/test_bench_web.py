@@ -112,3 +112,31 @@ def test_clerks_with_pauses_start_out_of_step_and_without_pauses_at_once():
         assert spread(max(firsts) - min(firsts)), (think, firsts)
         if think:
             assert all(0 <= first <= 0.5 + 0.05 for first in firsts)
+
+
+def test_the_dashboard_figures_are_worked_out_beside_the_load_as_the_scheduler_would(tmp_path):
+    """bench web has no scheduler process: its thread ticks as the one scheduler does, and keeps the city's figures."""
+    import threading
+
+    from engine.store.office_figures import OfficeFigures
+    from engine.store.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'ordinance.db'}"
+    upgrade(make_engine(url))
+    moment = datetime(2026, 12, 6, 18, tzinfo=timezone.utc)  # 10:00 on 2026-12-06 in the sample city
+    stop = threading.Event()
+    thread = web.figures_ticking(url, lambda: moment, stop)
+    try:
+        kept = None
+        with make_sessionmaker(make_engine(url))() as session:
+            for _ in range(200):  # the first tick comes at once; up to 10 s for it
+                kept = session.scalar(select(OfficeFigures.worked_out_at))
+                if kept is not None:
+                    break
+                session.rollback()
+                stop.wait(0.05)
+        assert kept == moment  # worked out by the thread, on the clock it was given
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()

@@ -41,7 +41,7 @@ def web_bench(city: CityContext, accounts: int, clerks: int, supervisors: int, s
         url = database_url or f"sqlite:///{instance / 'ordinance.db'}"
         return run_web_bench(instance, url, accounts=accounts, clerks=clerks, supervisors=supervisors, seconds=seconds,
                              shapes=list(shapes), sweep=not no_sweep, workers=workers,
-                             now=city.now(), progress=lambda message: click.echo(message, err=True))
+                             now=city.now(), progress=lambda message: click.echo(message, err=True), clock=city.now)
 
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
