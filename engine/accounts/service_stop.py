@@ -27,7 +27,7 @@ from engine.money import ledger
 from engine.money import from_cents, money_text
 from engine.money.billing import BillLineText, OneBill, bill_one_read, due_without_calendar
 from engine.money.deposits import apply_to_final_bill
-from engine.money.ledger.posting import _net_by_kind, balance_cents, refundable_cents
+from engine.money.ledger.posting import balance_cents, paid_in_cents, refundable_cents
 from engine.store.models import Deposit, UtilityAccount
 
 FINAL_READ_SOURCE = "final read"
@@ -184,14 +184,8 @@ def plan_stop(session: Session, library, request: StopRequest, *, now: datetime,
     if other is not None:
         plan.transfer_account, plan.transfer_cents = other.number, left
     elif left < 0:
-        plan.refund_cents = min(-left, _paid_in_cents(session, account.id) + plan.deposit_cents)
+        plan.refund_cents = min(-left, paid_in_cents(session, account.id) + plan.deposit_cents)
     return plan
-
-
-def _paid_in_cents(session: Session, account_id: int) -> int:
-    """What the customer paid in (payments and deposit credits) less what was refunded: a refund's limit."""
-    return (-(_net_by_kind(session, account_id, "payment") + _net_by_kind(session, account_id, "deposit"))
-            - _net_by_kind(session, account_id, "refund"))
 
 
 def stop_service(session: Session, library, request: StopRequest, *, refunds: Refunds, now: datetime, actor: str,

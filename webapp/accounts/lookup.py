@@ -59,7 +59,7 @@ def account_page(session: Session, account: UtilityAccount, today: date, *, rows
     return AccountPage(
         account=account,
         standing=standings_on(session, today, [account.id])[account.id],
-        refundable_cents=int(refundable_cents(session, account.id)),  # PostgreSQL sums come back as Decimal
+        refundable_cents=refundable_cents(session, account.id),
         bills=bills,
         entries=list(session.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)
                                      .order_by(newest(LedgerEntry)).limit(rows * 4))),

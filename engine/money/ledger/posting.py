@@ -165,20 +165,29 @@ def balance_cents(session: Session, account_id: int) -> int:
                           .where(LedgerEntry.account_id == account_id))
 
 
-def _net_by_kind(session: Session, account_id: int, kind: str) -> int:
-    """The sum of the account's entries of one kind, net of their reversals."""
+def _credit_and_paid_in(session: Session, account_id: int) -> tuple[int, int]:
+    """The account's credit (minus its balance) and what was paid in (payments and deposit credits less refunds),
+    in cents. Each kind counts net of its reversals (an entry that reverses one counts with it): one read of the
+    account's entries, summed by their kind and the kind of the entry each reverses."""
     target = LedgerEntry.__table__.alias("target")
-    own = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-                         .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == kind))
-    reversed_ = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-                               .join(target, target.c.id == LedgerEntry.reverses_id)
-                               .where(LedgerEntry.account_id == account_id, target.c.kind == kind))
-    return own + reversed_
+    sums = [(own, reversed_kind, int(cents)) for own, reversed_kind, cents in session.execute(
+        select(LedgerEntry.kind, target.c.kind, func.sum(LedgerEntry.amount_cents))
+        .outerjoin(target, target.c.id == LedgerEntry.reverses_id)
+        .where(LedgerEntry.account_id == account_id)
+        .group_by(LedgerEntry.kind, target.c.kind))]  # PostgreSQL sums come back as Decimal
+
+    def net(kind: str) -> int:
+        return sum(cents for own, reversed_kind, cents in sums if own == kind) + \
+            sum(cents for own, reversed_kind, cents in sums if reversed_kind == kind)
+    return -sum(cents for *_, cents in sums), -(net("payment") + net("deposit")) - net("refund")
+
+
+def paid_in_cents(session: Session, account_id: int) -> int:
+    """What the customer paid in (payments and deposit credits) less what was refunded: a refund's limit."""
+    return _credit_and_paid_in(session, account_id)[1]
 
 
 def refundable_cents(session: Session, account_id: int) -> int:
     """How much may be refunded: the credit balance, but never more than was paid in less refunds."""
-    credit = -balance_cents(session, account_id)
-    paid_in = -(_net_by_kind(session, account_id, "payment") + _net_by_kind(session, account_id, "deposit"))
-    refunded = _net_by_kind(session, account_id, "refund")
-    return max(0, min(credit, paid_in - refunded))
+    credit, paid_in = _credit_and_paid_in(session, account_id)
+    return max(0, min(credit, paid_in))
