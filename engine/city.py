@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -65,10 +65,24 @@ class CityError(ValueError):
     """A city setting that cannot be saved; the message says why."""
 
 
+CITY_IN_TRANSACTION = "ordinance.city"  # session.info: (the transaction, the city's settings row read in it)
+
+
 def get_city(session: Session) -> CitySettings:
-    """The city's settings, or the defaults when none have been saved yet."""
+    """The city's settings, or the defaults when none have been saved yet.
+
+    The row is read once per transaction: a receipt's post asked for it eleven times, each the
+    same object from the session's identity map (a second query does not refresh what the
+    first loaded). A change made through the session changes that object; a new transaction
+    (after a commit or a rollback) reads the row again.
+    """
+    transaction = session.get_transaction()
+    kept = session.info.get(CITY_IN_TRANSACTION)
+    if kept is not None and transaction is not None and kept[0] is transaction and inspect(kept[1]).persistent:
+        return kept[1]
     city = session.scalar(select(CitySettings).order_by(CitySettings.id).limit(1))
     if city is not None:
+        session.info[CITY_IN_TRANSACTION] = (session.get_transaction(), city)
         return city
     return CitySettings(name=DEFAULT_NAME, timezone=DEFAULT_TIMEZONE, languages=["en", "es"], logo_path=None,
                         payment_address="", phone="", website="", rules_need_second_approver=True,
