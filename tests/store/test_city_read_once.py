@@ -21,7 +21,7 @@ def test_the_settings_are_read_once_a_transaction_and_a_change_committed_elsewhe
         clerk.commit()  # (SQLite: one writer at a time, and the clerk's transaction holds the lock)
         admin.get(CitySettings, first.id).name = "Renamed City"
         admin.commit()
-        clerk.expire_all()  # (these sessions keep what they loaded across a commit; the web app's do not)
+        clerk.expire_all()  # (a session keeps what it loaded across a commit: a query does not refresh it)
         assert get_city(clerk).name == "Renamed City" and len(reads) == 2
         assert get_city(clerk).name == "Renamed City" and len(reads) == 2
         clerk.rollback()

@@ -8,6 +8,7 @@ from engine import roles
 from engine.accounts import assistance
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError, twin_pdf
+from engine.store.kept_reads import keeping_reads
 from engine.store.models import Notice
 from engine.workflow import services
 from engine.notices.catalog import NOTICE_TYPES
@@ -88,14 +89,26 @@ def _standing(facts: list[dict], words: CaseWords) -> list[tuple[str, str, str]]
 @role_required(*STAFF)
 def show(case_id: str):
     """The case: subject, state, facts, the steps this person may take now (and why not), history, notices."""
-    return _case_page(record_id(case_id, "case"))
+    with keeping_reads(database.session):
+        return _case_page(record_id(case_id, "case"))
 
 
 @bp.route("/<case_id>/steps/<step_id>", methods=["POST"])
 @role_required(*STAFF)
 def take(case_id: str, step_id: str):
-    """Take a step on the version of the case the person saw; refusals and conflicts change nothing."""
-    number, session, today = record_id(case_id, "case"), database.session, clock.today()
+    """Take a step on the version of the case the person saw; refusals and conflicts change nothing.
+
+    The case's facts are read for each step offered, again for the step taken and for the page
+    after a refusal: the request keeps its reads as a sweep's chunk does (engine.store.kept_reads),
+    each forgotten when the step writes what it came from, and all of them on a rollback.
+    """
+    with keeping_reads(database.session):
+        return _take(record_id(case_id, "case"), step_id)
+
+
+def _take(number: int, step_id: str):
+    """The step taken (see take)."""
+    session, today = database.session, clock.today()
     try:
         steps = {s.id: s for s in services.steps_for(session, catalog(), number, user=current_user.username, on=today)}
     except CaseError:
