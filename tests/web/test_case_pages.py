@@ -224,3 +224,39 @@ def test_a_notice_sent_in_spanish_has_its_english_twin_with_the_same_figures(fix
     assert figures(english) == figures(spanish) and figures(english)
     assert db.scalar(select(func.count()).select_from(Notice)) == notices_before
     assert clerk.get(f"/cases/{case.id}/notices/999999/english.pdf").status_code == 404
+
+
+def test_a_step_keeps_the_reads_of_its_offer_but_re_checks_on_fresh_ones_and_keeps_nothing_after(
+        fixed_clock, clerk, db, monkeypatch):
+    """The case page and a step's post keep their reads for the request (the offered steps' facts are read once);
+    the step itself starts with nothing kept, so it re-checks on what is there with the case locked."""
+    from sqlalchemy import event
+    from engine.store.kept_reads import KEPT_READS
+    from engine.workflow import services
+
+    case = reminded_case(db)
+    seen_at_take, real_take = [], services.take_step
+
+    def take(session, *args, **kwargs):
+        seen_at_take.append(dict(session.info.get(KEPT_READS, {"outside": True})))
+        return real_take(session, *args, **kwargs)
+
+    monkeypatch.setattr(services, "take_step", take)
+    orders = []
+    listener = lambda conn, cur, statement, params, *_: orders.append(params) if (  # noqa: E731
+        "FROM rule_versions" in statement and "payment-order" in str(params)) else None
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        assert clerk.get(f"/cases/{case.id}").status_code == 200
+        page_reads, orders[:] = len(orders), []
+        response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+            "arrange_plan-version": case.version, "arrange_plan-installments": "3",
+            "arrange_plan-first_due": "2026-03-20"})
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert seen_at_take == [{}]  # inside the request's keeping, nothing kept when the step starts
+    assert page_reads <= 1 and len(orders) <= 2  # once for the offer, once for the step (13 before)
+    assert KEPT_READS not in db.info
+    db.expire_all()
+    assert db.get(Case, case.id).state == "payment_plan"

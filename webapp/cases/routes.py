@@ -8,7 +8,7 @@ from engine import roles
 from engine.accounts import assistance
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError, twin_pdf
-from engine.store.kept_reads import keeping_reads
+from engine.store.kept_reads import forget_reads, keeping_reads
 from engine.store.models import Notice
 from engine.workflow import services
 from engine.notices.catalog import NOTICE_TYPES
@@ -98,9 +98,10 @@ def show(case_id: str):
 def take(case_id: str, step_id: str):
     """Take a step on the version of the case the person saw; refusals and conflicts change nothing.
 
-    The case's facts are read for each step offered, again for the step taken and for the page
-    after a refusal: the request keeps its reads as a sweep's chunk does (engine.store.kept_reads),
-    each forgotten when the step writes what it came from, and all of them on a rollback.
+    The case's facts are read for each step offered, and again, several times, for the step taken:
+    the request keeps its reads as a sweep's chunk does (engine.store.kept_reads), each forgotten
+    when the step writes what it came from, and all of them on a rollback (a refusal, a preview).
+    The step itself starts afresh once it has locked the case, so it re-checks on what is there then.
     """
     with keeping_reads(database.session):
         return _take(record_id(case_id, "case"), step_id)
@@ -120,6 +121,7 @@ def _take(number: int, step_id: str):
     label, forms = (option.label if option else step_id.replace("_", " ")), ({step_id: form} if form else None)
     if wants_preview(form):
         return _preview(number, step_id, label, form)
+    forget_reads(session)  # the step re-checks on what it reads with the case locked, not on what the offer read
     try:
         event = services.take_step(session, catalog(), number, step_id, user=current_user.username, on=today,
                                    now=clock.now(), form=step_values(form) if form else {},
