@@ -6,7 +6,7 @@ from datetime import date
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.accounts.adjustments import BillNote, of_account, on_next_bills
 from engine.money.ledger import Standing, refundable_cents
@@ -26,10 +26,10 @@ def standings_today(session: Session, accounts: list[UtilityAccount], today: dat
 
 
 def account_by_number(session: Session, number: str) -> UtilityAccount | None:
-    """The account with this number, or None."""
+    """The account with this number, or None: with its customer, property and owner, in one query (each is one row)."""
     return session.scalar(select(UtilityAccount).where(UtilityAccount.number == number)
-                          .options(selectinload(UtilityAccount.customer),
-                                   selectinload(UtilityAccount.property).selectinload(Property.owner)))
+                          .options(joinedload(UtilityAccount.customer),
+                                   joinedload(UtilityAccount.property).joinedload(Property.owner)))
 
 
 @dataclass(frozen=True)
