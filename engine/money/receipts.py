@@ -228,6 +228,15 @@ def _pieces(lines: list[ReviewedLine], tenders: list[ReviewedTender]) -> list[tu
     return pieces
 
 
+def _accounts_paid(session: Session, lines: list[LineAsked]) -> list[int]:
+    """The ids of the accounts the receipt's lines name, in order (the order their locks are taken in). A line that
+    names no account locks nothing; the review under the locks says what is wrong with it."""
+    numbers = {(line.reference or "").strip() for line in lines if line.kind == "account"}
+    if not numbers:
+        return []
+    return sorted(session.scalars(select(UtilityAccount.id).where(UtilityAccount.number.in_(numbers))))
+
+
 def take_receipt(session: Session, lines: list[LineAsked], tenders: list[TenderAsked], *, clerk: User, on: date,
                  now: datetime, payer: str = "", language: str = "en",
                  idempotency_key: str | None = None) -> Receipt:
@@ -244,10 +253,9 @@ def take_receipt(session: Session, lines: list[LineAsked], tenders: list[TenderA
     drawer = drawer_of(session, clerk, day)
     if drawer is None:
         raise ReceiptError(_no_drawer(session, clerk, day))
-    for account_id in sorted({line.account_id for line in review(session, lines, tenders, on=on).lines
-                              if line.account_id}):
+    for account_id in _accounts_paid(session, lines):
         ledger.lock_account(session, account_id)
-    checked = review(session, lines, tenders, on=on)  # again, with the accounts locked
+    checked = review(session, lines, tenders, on=on)  # with the accounts locked: the standings as they are now
     receipt = Receipt(drawer_id=drawer.id, business_date=day, received_on=on, payer=payer.strip()[:160],
                       language=printed_in(offered(session), language), total_cents=checked.total_cents,
                       change_cents=checked.change_cents, lines=[line.printed() for line in checked.lines],
