@@ -13,8 +13,9 @@ DAY = date(2026, 3, 2)
 
 def test_paid_in_and_refundable_count_payments_deposits_and_refunds_net_of_their_reversals(db):
     account = create_account(db)
-    entry = lambda kind, dollars: ledger.post(db, account_id=account.id, kind=kind, amount=Decimal(dollars),  # noqa: E731
-                                              on=DAY, now=NOW, actor="test", description=kind)
+    def entry(kind: str, dollars: str):
+        return ledger.post(db, account_id=account.id, kind=kind, amount=Decimal(dollars), on=DAY, now=NOW,
+                           actor="test", description=kind)
     bounced = entry("payment", "-100")
     ledger.reverse(db, bounced.id, on=DAY, now=NOW, actor="test", reason="returned")  # paid nothing after all
     entry("payment", "-50")
