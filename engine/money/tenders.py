@@ -7,9 +7,8 @@ engine.city; the sample city's, checks and electronic checks, until an administr
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from engine.store.models import SAMPLE_CASH_ONLY_REFUSED, TENDERS, CitySettings, UtilityAccount
+from engine.city import get_city
+from engine.store.models import SAMPLE_CASH_ONLY_REFUSED, TENDERS, UtilityAccount
 
 COUNTER_TENDERS = ("cash", "check", "card", "money_order")
 FILE_TENDERS = ("check", "card", "ach")
@@ -35,5 +34,5 @@ def cash_only_refusal(account: UtilityAccount, tender: str, refused: tuple[str, 
 
 def cash_only_refused(session) -> tuple[str, ...]:
     """The tenders a cash-only account may not use: the city's setting, or the sample city's until it is saved."""
-    refused = session.scalar(select(CitySettings.cash_only_refused_tenders).order_by(CitySettings.id).limit(1))
+    refused = get_city(session).cash_only_refused_tenders  # the row read once a transaction
     return tuple(refused) if refused is not None else SAMPLE_CASH_ONLY_REFUSED
