@@ -5,6 +5,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from sqlalchemy.orm import Session
 
 from engine.money.ledger.balances import bucket_totals
@@ -89,3 +91,22 @@ def test_the_city_aging_from_the_kept_balances_equals_the_sum_of_every_standing(
             expected[name] = expected.get(name, 0) + cents
     assert bucket_totals(db, on) == expected
     assert expected["days_31_60"] == (100 + 101 + 102 - 40) * 100
+
+
+@pytest.mark.parametrize("earlier", [
+    (3.0, 14.0, 0.0, 22.0), (0.0, 0.0, 0.0, 0.0), (-40.0, 10.0, 5.0, 1200.0), (7.5, 7.5, 7.5, 7.5)])
+def test_a_chart_drawn_on_a_board_drawn_before_is_the_chart_a_new_figure_draws(earlier):
+    """The board a thread keeps for a chart's frame (its labels, unit and size) is drawn again with each chart's
+    heights and colours: what it gives after another chart is exactly what a new figure gives."""
+    from webapp import charts
+
+    labels = ("Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026")
+    wanted = [Bars("Use", labels, (12.0, 0.0, 31.0, 4.0), "CCF", "", None),
+              Bars("Use", labels, (0.0, 0.0, 0.0, 0.0), "CCF", "", 2),
+              Bars("Use", labels, (-5.0, 250.0, 3.0, 9.0), "CCF", "", 3)]
+    drawn = charts._drawn.__wrapped__
+    charts._boards.kept = {}
+    for chart in wanted:
+        new = charts._svg(charts._new_board(chart, 6.4, 2.4)[0])  # a figure of its own, drawn once
+        drawn(Bars("Use", labels, earlier, "CCF", "", 1), 6.4, 2.4)  # the thread's board drawn with other heights
+        assert drawn(chart, 6.4, 2.4) == new
