@@ -432,12 +432,13 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
                   seconds: float, shapes: list[str], sweep: bool, workers: int | None, now: datetime,
                   seed: int = 2026, progress=lambda message: None,
                   processes: list[subprocess.Popen] | None = None,
-                  clock: Callable[[], datetime] | None = None) -> dict:
+                  clock: Callable[[], datetime] | None = None, sweep_night: date | None = None) -> dict:
     """Build the city if the database has none, serve it, and measure each load shape while a sweep runs.
 
     The processes the run starts (the server, then each shape's sweep) are added to `processes` as they start, so
     that a caller can see them gone once the run has ended, whether it ended well or not. `clock` is the city's
-    clock for the dashboard figures' tick (none: no tick, the pages work the figures out when they find them old)."""
+    clock for the dashboard figures' tick (none: no tick, the pages work the figures out when they find them old);
+    `sweep_night` the first shape's night (default: the city's today), each later shape's the night before."""
     processes = [] if processes is None else processes
     env = environment(instance, database_url)
     progress(f"loading the sample city ({accounts:,} accounts) unless the database has it")
@@ -446,7 +447,7 @@ def run_web_bench(instance: Path, database_url: str, *, accounts: int, clerks: i
     if demo.returncode != 0:
         raise RuntimeError(f"ordinance demo failed:\n{demo.stdout}{demo.stderr}")
     picks = prepare(database_url, clerks, supervisors, now, seed)
-    sweep_on = city_today(database_url, now) if sweep else None
+    sweep_on = (sweep_night or city_today(database_url, now)) if sweep else None
     result: dict = {"accounts": accounts, "database": make_engine(database_url).dialect.name, "clerks": clerks,
                     "supervisors": supervisors, "seconds_per_shape": seconds, "target_p95_ms": TARGET_P95_MS}
     from webapp.cli.scheduler import SQLITE_CHUNK  # here: webapp.cli imports this module

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 from benchmarks import web
 from benchmarks.web import run_web_bench
 from engine.store.db import make_engine, make_sessionmaker
-from engine.store.models import CaseEvent, Receipt
+from engine.store.models import CaseEvent, Receipt, SweepRun
 from webapp.cli.scheduler import SQLITE_CHUNK
 
 
 def test_the_office_works_on_the_real_server_and_every_request_is_counted(tmp_path):
     url = f"sqlite:///{tmp_path / 'ordinance.db'}"
     result = run_web_bench(tmp_path, url, accounts=150, clerks=3, supervisors=1, seconds=3, shapes=["ceiling"],
-                           sweep=True, workers=1, now=datetime(2026, 12, 6, 18, tzinfo=timezone.utc))
+                           sweep=True, workers=1, now=datetime(2026, 12, 6, 18, tzinfo=timezone.utc),
+                           sweep_night=date(2026, 12, 4))
     levels = result["ceiling"]["levels"]
     assert [level["people"] for level in levels] == [1, 2, 4]
     assert result["ceiling"]["errors"] == 0, [level["error_samples"] for level in levels]
@@ -31,7 +32,9 @@ def test_the_office_works_on_the_real_server_and_every_request_is_counted(tmp_pa
     with sessions() as session:
         receipts = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.actor.like("benchclerk%")))
         steps = session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.actor.like("benchsup%")))
+        nights = session.scalars(select(SweepRun.as_of)).all()
     assert receipts > 0 and steps > 0
+    assert nights == [date(2026, 12, 4)]  # the night asked for (a kept city's today may be swept already)
 
 
 def alive_descendants(pid: int) -> set[int]:

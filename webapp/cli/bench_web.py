@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -30,17 +31,22 @@ from webapp.cli.context import CityContext, pass_city
               help="Measure on this database (PostgreSQL); default: SQLite in the run's instance folder.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="The server's worker processes.")
 @click.option("--no-sweep", is_flag=True, help="No sweep beside the load.")
+@click.option("--sweep-night", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The night the first shape's sweep is for (each later shape the night before); default: the "
+                   "city's today. On a kept city whose night is swept already, an earlier night is a whole sweep.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The instance folder to use and keep (a city loaded there once is used again).")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @pass_city
 def web_bench(city: CityContext, accounts: int, clerks: int, supervisors: int, seconds: float, shapes: tuple[str, ...],
-              database_url: str | None, workers: int | None, no_sweep: bool, keep: Path | None, as_json: bool) -> None:
+              database_url: str | None, workers: int | None, no_sweep: bool, sweep_night: datetime | None,
+              keep: Path | None, as_json: bool) -> None:
     """p50/p95/p99 per page and requests per second for clerks and supervisors on `ordinance serve`, against /health."""
     def measure(instance: Path) -> dict:
         url = database_url or f"sqlite:///{instance / 'ordinance.db'}"
         return run_web_bench(instance, url, accounts=accounts, clerks=clerks, supervisors=supervisors, seconds=seconds,
                              shapes=list(shapes), sweep=not no_sweep, workers=workers,
+                             sweep_night=sweep_night.date() if sweep_night else None,
                              now=city.now(), progress=lambda message: click.echo(message, err=True), clock=city.now)
 
     if keep is not None:
