@@ -7,9 +7,9 @@ dashboard's figures (worked out when due, engine.office_counts.refresh) runs in 
 user with a session of their own, signed in through the sign-in page, their forms carrying the
 CSRF tokens the pages gave them:
 
-- a clerk searches (surnames, streets, account numbers), opens accounts, opens cases, opens
-  the dashboard, and takes counter receipts (the form, then the post) into a drawer opened
-  for the run;
+- a clerk searches (surnames, streets, account numbers), opens accounts (and, as a browser
+  does, the page's picture of the account's water use), opens cases, opens the dashboard,
+  and takes counter receipts (the form, then the post) into a drawer opened for the run;
 - a supervisor opens cases and takes a step on them (a hold for an appeal, then its release).
 
 While they work, the night's delinquency sweep runs (`ordinance sweep run`, a process of its own).
@@ -28,6 +28,7 @@ page that should have succeeded answering 4xx) is counted as an error and report
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import random
 import re
@@ -56,6 +57,7 @@ REPO = Path(__file__).resolve().parents[1]
 ORDINANCE = "from webapp.cli import main; main(prog_name='ordinance')"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="key" type="hidden" value="([^"]*)"')
+PICTURE = re.compile(r'<img class="chart" src="([^"]+)"')
 CEILING_LEVELS = (1, 2, 4, 8, 16)
 DRAWER_ATTEMPTS = 5
 
@@ -278,7 +280,10 @@ class Clerk(Person):
             await self.timed("search", "GET", "/search/", params={"q": self.rng.choice(self.picks.searches)},
                              ok=(200, 302))
         elif roll < 0.60:
-            await self.timed("account page", "GET", f"/accounts/{self.rng.choice(self.picks.accounts)}")
+            page = await self.timed("account page", "GET", f"/accounts/{self.rng.choice(self.picks.accounts)}")
+            picture = PICTURE.search(page.text) if page is not None and page.status_code == 200 else None
+            if picture:  # as a browser does: the page's picture of the water use, asked for once the page came
+                await self.timed("usage picture", "GET", html.unescape(picture.group(1)))
         elif roll < 0.72 and self.picks.cases:
             await self.timed("case page", "GET", f"/cases/{self.rng.choice(self.picks.cases)}")
         elif roll < 0.82:

@@ -62,9 +62,35 @@ def test_the_account_page_shows_the_last_12_bills_use_as_a_chart_with_its_words(
     uses = [10, 11, 12, 9, 8, 14, 30, 12, 11, 10, 9, 12, 13]  # 13 months: the chart shows the last 12
     add_bills(db, account, uses[:12])
     page = clerk.get(f"/accounts/{account.number}").get_data(as_text=True)
-    svg = svg_of(page, "Water use, last 12 bills")
-    assert "Jul 2026 30 CCF" in svg and "Jan 2026 10 CCF" in svg
     assert "<figcaption>Water use by bill: Jan 2026 10 CCF, Feb 2026 11 CCF" in page
+    picture = re.search(r'<img class="chart" src="([^"]+)"\s+alt="Water use, last 12 bills"', page)
+    assert picture, "the page names its picture"
+    answer = clerk.get(picture.group(1))
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+    assert answer.headers["Cache-Control"] == "private, max-age=86400"  # its address names its numbers
+    svg = svg_of(answer.get_data(as_text=True), "Water use, last 12 bills")
+    assert "Jul 2026 30 CCF" in svg and "Jan 2026 10 CCF" in svg
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg  # a picture of its own, as an <img> needs
+
+    db.add(Bill(account_id=account.id, cycle="A", period="2027-01", service_from=date(2027, 1, 1),
+                service_to=date(2027, 1, 28), billed_on=date(2027, 1, 28), due_on=date(2027, 1, 28),
+                consumption_ccf=uses[12], total_cents=1000 * uses[12], rule_id="water-rates-residential",
+                rule_version="2026-01-01", explanation={}))  # a new month's bill
+    db.flush()
+    later = clerk.get(f"/accounts/{account.number}").get_data(as_text=True)
+    assert picture.group(1) not in later  # new numbers, a new address: no browser shows the old picture
+    stale = clerk.get(picture.group(1))
+    assert stale.headers["Cache-Control"] == "private, no-cache"  # an old address is answered, never kept
+
+
+def test_the_use_picture_of_an_account_without_bills_or_of_no_account_is_not_found_and_needs_a_sign_in(db, clerk,
+                                                                                                      client):
+    account = create_account(db)
+    assert clerk.get(f"/accounts/{account.number}/usage.svg").status_code == 404
+    assert clerk.get("/accounts/999999-99/usage.svg").status_code == 404
+    add_bills(db, account, [10])
+    assert clerk.get(f"/accounts/{account.number}/usage.svg").status_code == 200
+    assert client.get(f"/accounts/{account.number}/usage.svg").status_code == 302  # to the sign-in page
 
 
 def test_the_dashboard_shows_aging_and_payments_and_its_tiles_link_to_their_lists(db, clerk):

@@ -1,6 +1,7 @@
 """Reading accounts for the pages: everything an account page shows (finding them is webapp.search)."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,12 +92,47 @@ def payment_of_account(session: Session, account: UtilityAccount, payment_id: in
     return payment if payment is not None and payment.account_id == account.id else None
 
 
-def usage_chart(bills: list[Bill]) -> tuple[Markup, str] | None:
-    """The water use of the account's last 12 bills, oldest first: (the chart, its words), or None with no bill."""
-    shown = sorted((bill for bill in bills if bill.cancelled_on is None), key=lambda bill: bill.period)[-12:]
+USAGE_BILLS = 12
+USAGE_TITLE = "Water use, last 12 bills"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The water use of an account's last 12 bills, oldest first: the months, the CCF, and the words for it."""
+
+    months: tuple[str, ...]
+    ccf: tuple[int, ...]
+    title = USAGE_TITLE
+
+    @property
+    def words(self) -> str:
+        """The picture in one sentence: "Water use by bill: Jan 2026 10 CCF, ..."."""
+        return "Water use by bill: " + listed(self.months, [f"{value} CCF" for value in self.ccf]) + "."
+
+    @property
+    def version(self) -> str:
+        """A short name of these numbers, for the picture's address: a new bill, a new address (cached apart)."""
+        return hashlib.sha256(repr((self.months, self.ccf)).encode()).hexdigest()[:12]
+
+    def chart(self) -> Markup:
+        """The bar chart (webapp.charts), titled and labelled for screen readers."""
+        return bar_chart(Bars(USAGE_TITLE, self.months, self.ccf, "CCF", self.words))
+
+
+def usage_of(bills: list[Bill]) -> Usage | None:
+    """The use of the last 12 bills not cancelled among `bills` (an account page's), or None with none."""
+    shown = sorted((bill for bill in bills if bill.cancelled_on is None), key=lambda bill: bill.period)[-USAGE_BILLS:]
     if not shown:
         return None
-    labels = [month_name(bill.period) for bill in shown]
-    values = [bill.consumption_ccf for bill in shown]
-    words = "Water use by bill: " + listed(labels, [f"{value} CCF" for value in values]) + "."
-    return bar_chart(Bars("Water use, last 12 bills", labels, values, "CCF", words)), words
+    return Usage(tuple(month_name(bill.period) for bill in shown), tuple(bill.consumption_ccf for bill in shown))
+
+
+def usage_of_account(session: Session, account: UtilityAccount) -> Usage | None:
+    """The use of the account's last 12 bills not cancelled, read on its own (the picture's request)."""
+    rows = session.execute(select(Bill.period, Bill.consumption_ccf)
+                           .where(Bill.account_id == account.id, Bill.cancelled_on.is_(None))
+                           .order_by(Bill.period.desc(), Bill.id.desc()).limit(USAGE_BILLS)).all()
+    if not rows:
+        return None
+    rows.reverse()
+    return Usage(tuple(month_name(period) for period, _ in rows), tuple(ccf for _, ccf in rows))
