@@ -136,3 +136,16 @@ def test_a_chart_drawn_on_a_board_drawn_before_is_the_chart_a_new_figure_draws(e
         new = charts._svg(charts._new_board(chart, 6.4, 2.4)[0])  # a figure of its own, drawn once
         drawn(Bars("Use", labels, earlier, "CCF", "", 1), 6.4, 2.4)  # the thread's board drawn with other heights
         assert drawn(chart, 6.4, 2.4) == new
+
+
+def test_a_cancelled_bill_is_in_neither_the_words_nor_the_picture(db, clerk):
+    account = create_account(db)
+    add_bills(db, account, [10, 11, 40])
+    march = db.query(Bill).filter_by(account_id=account.id, period="2026-03").one()
+    march.cancelled_on = date(2026, 3, 30)  # rebilled, say: its use is not the account's
+    db.flush()
+    page = clerk.get(f"/accounts/{account.number}").get_data(as_text=True)
+    assert "<figcaption>Water use by bill: Jan 2026 10 CCF, Feb 2026 11 CCF.</figcaption>" in page
+    picture = re.search(r'<img class="chart" src="([^"]+)"', page).group(1)
+    svg = clerk.get(picture).get_data(as_text=True)
+    assert "Feb 2026 11 CCF." in svg and "Mar 2026" not in svg

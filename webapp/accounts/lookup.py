@@ -119,16 +119,9 @@ class Usage:
         return bar_chart(Bars(USAGE_TITLE, self.months, self.ccf, "CCF", self.words))
 
 
-def usage_of(bills: list[Bill]) -> Usage | None:
-    """The use of the last 12 bills not cancelled among `bills` (an account page's), or None with none."""
-    shown = sorted((bill for bill in bills if bill.cancelled_on is None), key=lambda bill: bill.period)[-USAGE_BILLS:]
-    if not shown:
-        return None
-    return Usage(tuple(month_name(bill.period) for bill in shown), tuple(bill.consumption_ccf for bill in shown))
-
-
 def usage_of_account(session: Session, account: UtilityAccount) -> Usage | None:
-    """The use of the account's last 12 bills not cancelled, read on its own (the picture's request)."""
+    """The use of the account's last 12 bills not cancelled, or None with none: what the account page's words say
+    and its picture draws (each request reads it, so the two agree)."""
     rows = session.execute(select(Bill.period, Bill.consumption_ccf)
                            .where(Bill.account_id == account.id, Bill.cancelled_on.is_(None))
                            .order_by(Bill.period.desc(), Bill.id.desc()).limit(USAGE_BILLS)).all()

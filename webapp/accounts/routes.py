@@ -72,7 +72,7 @@ def show(number: str):
     page = lookup.account_page(database.session, account, clock.today())
     return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                            service_names=service_names(rules(), clock.today(), "en"),
-                           usage=lookup.usage_of(page.bills), explain=explain_bill,
+                           usage=lookup.usage_of_account(database.session, account), explain=explain_bill,
                            return_form=ReturnPaymentForm(), refund_form=RefundRequestForm(), state_label=state_label,
                            may_return=_may_return(), **_record(account))
 
@@ -133,7 +133,7 @@ def request_refund(number: str):
         page = lookup.account_page(database.session, account, clock.today())
         return render_template("accounts/show.html", page=page, today=clock.today(), returnable=RETURNABLE,
                                service_names=service_names(rules(), clock.today(), "en"),
-                               usage=lookup.usage_of(page.bills), explain=explain_bill,
+                               usage=lookup.usage_of_account(database.session, account), explain=explain_bill,
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
                                may_return=_may_return(), **_record(account)), 400
     try:
