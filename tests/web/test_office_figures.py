@@ -133,6 +133,21 @@ def test_the_scheduler_registers_the_figures_tick_every_10_seconds_one_at_a_time
     assert job.func is refresh_figures and job.next_run_time == NOW
 
 
+def test_the_tick_s_routine_lines_are_left_out_of_the_log_and_its_warnings_and_other_jobs_kept():
+    import logging
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_figures_job(scheduler, None, lambda: NOW)
+    executor_log = logging.getLogger("apscheduler.executors.default")
+
+    def kept(level: int, message: str) -> bool:
+        return executor_log.filter(logging.LogRecord(executor_log.name, level, __file__, 1, message, (), None))
+    assert not kept(logging.INFO, 'Running job "dashboard figures when due (trigger: interval[0:00:10])"')
+    assert not kept(logging.INFO, 'Job "dashboard figures when due (trigger: interval[0:00:10])" executed successfully')
+    assert kept(logging.WARNING, 'Run time of job "dashboard figures when due" was missed by 0:00:12')
+    assert kept(logging.INFO, 'Running job "delinquency (trigger: cron[hour=0, minute=30])"')
+
+
 def test_the_scheduler_s_tick_works_them_out_when_due_and_skips_when_fresh(db, app):
     sessions = sessionmaker(bind=db.bind, join_transaction_mode="rollback_only", expire_on_commit=False)
     database = Database(app.config, db.bind, sessions)

@@ -106,12 +106,27 @@ def refresh_figures(db: Database, clock: Callable[[], datetime]) -> None:
         log.info("dashboard figures for %s worked out in %d ms", figures.city_date, took_ms)
 
 
+FIGURES_JOB_NAME = "dashboard figures when due"
+
+
+class QuietTicks(logging.Filter):
+    """APScheduler's lines at INFO about the figures' tick ("Running job", "executed successfully") left out: two
+    lines every 10 seconds would bury the log. Its warnings stay, and the tick logs each working out itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or FIGURES_JOB_NAME not in record.getMessage()
+
+
+QUIET_TICKS = QuietTicks()
+
+
 def add_figures_job(scheduler: Any, db: Database, clock: Callable[[], datetime]) -> None:
     """The dashboard figures' tick on an APScheduler 3 scheduler: every 10 seconds from now, one at a time."""
     from apscheduler.triggers.interval import IntervalTrigger
 
+    logging.getLogger("apscheduler.executors.default").addFilter(QUIET_TICKS)  # once: the same filter each time
     scheduler.add_job(refresh_figures, IntervalTrigger(seconds=FIGURES_TICK_SECONDS), args=(db, clock),
-                      id="dashboard-figures", name="dashboard figures when due", coalesce=True, max_instances=1,
+                      id="dashboard-figures", name=FIGURES_JOB_NAME, coalesce=True, max_instances=1,
                       misfire_grace_time=FIGURES_TICK_SECONDS, next_run_time=clock(), replace_existing=True)
 
 
