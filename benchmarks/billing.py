@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from benchmarks.database_time import DatabaseTime
 from engine.money.billing import billing_dates, billing_policy, parse_reads, rate_facts, run_billing, winter_average
 from engine.rules.kinds.billing import BillingPolicy
 from engine.money import to_cents
@@ -105,12 +106,14 @@ def run_billing_bench(library, workdir: Path, accounts: int, *, now: datetime, t
 
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+    database = DatabaseTime(engine, timer)
     started, cpu_started = timer(), cpu_timer()
     with reads_path.open(newline="", encoding="utf-8") as handle:
         rows, problems = parse_reads(handle)
     report = run_billing(sessions, library, cycle=CYCLE, period=PERIOD, rows=rows, as_of=AS_OF, now=now,
                          chunk=chunk, progress=progress)
     billing_seconds, billing_cpu = timer() - started, cpu_timer() - cpu_started
+    database_seconds, statements, commits = database.seconds, database.statements, database.commits  # the run's
     with sessions() as session:
         stored = session.scalar(select(func.count()).select_from(Bill))
     engine.dispose()
@@ -129,6 +132,7 @@ def run_billing_bench(library, workdir: Path, accounts: int, *, now: datetime, t
             "plain_total_cents": plain_cents,
             "generate_seconds": generated, "billing_seconds": billing_seconds, "plain_seconds": plain_seconds,
             "billing_cpu_seconds": billing_cpu, "plain_cpu_seconds": plain_cpu,
+            "database_seconds": database_seconds, "database_statements": statements, "database_commits": commits,
             "bills_per_s": report.billed / billing_seconds if billing_seconds else 0.0,
             "plain_per_s": len(prepared) / plain_seconds if plain_seconds else 0.0,
             "ratio": billing_seconds / plain_seconds if plain_seconds else 0.0,

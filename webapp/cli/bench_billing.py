@@ -40,6 +40,9 @@ def billing_bench(city: CityContext, accounts: int, chunk: int, rules_dir: str, 
                f"(CPU {results['billing_cpu_seconds']:.1f} s), "
                f"{results['bills_per_s']:,.0f} bills/s; {results['billed']:,} billed for "
                f"{format_money(results['billed_total_cents'])}, {results['refused']} refused")
+    click.echo(f"  of which the database's own work (its {results['database_statements']:,} statements and "
+               f"{results['database_commits']:,} commits, from call to return of the driver): "
+               f"{results['database_seconds']:.1f} s")
     click.echo(f"plain rate evaluation of the same reads: {results['plain_seconds']:.1f} s "
                f"(CPU {results['plain_cpu_seconds']:.1f} s), "
                f"{results['plain_per_s']:,.0f} bills/s, {format_money(results['plain_total_cents'])}")
