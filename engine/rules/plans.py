@@ -10,6 +10,9 @@ the terms as its outcome; docs/rules-format.md describes them:
     installments_due       as_agreed (monthly from the first day the clerk gives, the default),
                            monthly_from_start (monthly from the plan's first day),
                            bill_due_date (on the account's bill due day each month)
+    installment_months     how many months apart the installments fall: 1 (monthly, the default) to 12;
+                           2 or 3 for a city that bills every two months or quarterly, so that, with
+                           bill_due_date, each installment is due with a bill
 
 `agree` works out the whole plan from the terms, the balance, the installments asked for and the
 plan's first day, and says which term set each number. The installments split what the down
@@ -32,7 +35,9 @@ from engine.rules.months import day_of_month_or_last, first_of_month, months_lat
 AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE = "as_agreed", "monthly_from_start", "bill_due_date"
 DUE = (AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE)
 MOST_INSTALLMENTS = 120
-TERMS = ("down_payment_percent", "down_payment_amount", "max_installments", "min_installment", "installments_due")
+MOST_MONTHS_APART = 12  # installment_months: at most a year between installments
+TERMS = ("down_payment_percent", "down_payment_amount", "max_installments", "min_installment", "installments_due",
+         "installment_months")
 
 
 def term_problems(then: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -44,10 +49,12 @@ def term_problems(then: Mapping[str, object]) -> list[tuple[str, str]]:
         elif key == "installments_due":
             if value not in DUE:
                 problems.append((key, f"installments are due {' or '.join(DUE)}, not {value!r}"))
-        elif key == "max_installments":
+        elif key in ("max_installments", "installment_months"):
+            most = MOST_INSTALLMENTS if key == "max_installments" else MOST_MONTHS_APART
             count = _decimal(value)
-            if count is None or count != count.to_integral_value() or not 1 <= count <= MOST_INSTALLMENTS:
-                problems.append((key, f"a whole number of installments from 1 to {MOST_INSTALLMENTS}"))
+            if count is None or count != count.to_integral_value() or not 1 <= count <= most:
+                problems.append((key, f"a whole number of installments from 1 to {most}" if key == "max_installments"
+                                 else f"a whole number of months between installments from 1 to {most}"))
         else:
             amount = _decimal(value)
             low = Decimal("0.01") if key == "min_installment" else Decimal(0)
@@ -84,6 +91,7 @@ class PlanTerms:
     down_payment_amount: Decimal | None = None
     min_installment: Decimal | None = None
     installments_due: str = AS_AGREED
+    installment_months: int = 1
 
     @classmethod
     def read(cls, outcome: Mapping[str, object], source: str) -> PlanTerms:
@@ -97,7 +105,8 @@ class PlanTerms:
                  if k in outcome}
         money = {k: v if k == "down_payment_percent" or v is None else round_money(v) for k, v in money.items()}
         return cls(max_installments=int(Decimal(str(outcome["max_installments"]))),
-                   source=source, installments_due=str(outcome.get("installments_due", AS_AGREED)), **money)
+                   source=source, installments_due=str(outcome.get("installments_due", AS_AGREED)),
+                   installment_months=int(Decimal(str(outcome.get("installment_months", 1)))), **money)
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,7 @@ class Plan:
     installments: tuple[tuple[date, Decimal], ...]
     installment_day: int  # the day of the month the installments fall on (the month's last when shorter)
     explanation: tuple[str, ...] = ()
+    installment_months: int = 1  # how many months apart the installments fall (installment_months)
 
     @property
     def payments(self) -> list[tuple[date, Decimal]]:
@@ -141,36 +151,49 @@ def most_installments(terms: PlanTerms, balance: Decimal) -> tuple[int, str]:
 
 def first_installment(terms: PlanTerms, started_on: date, *, first_due: date | None,
                       bill_due_on: date | None) -> tuple[date, int, str]:
-    """The first installment's day, the day of the month the rest fall on, and which term set them."""
+    """The first installment's day, the day of the month the rest fall on, and which terms set them."""
+    every, apart = how_often(terms.installment_months), terms.installment_months
     if terms.installments_due == MONTHLY_FROM_START:
-        first = months_later_or_month_end(started_on, 1)
-        return first, started_on.day, (f"monthly from {first.isoformat()}, a month after the plan began "
-                                       "(installments_due: monthly_from_start)")
+        first = months_later_or_month_end(started_on, apart)
+        after = "a month" if apart == 1 else f"{apart} months"
+        return first, started_on.day, (f"{every} from {first.isoformat()}, {after} after the plan began "
+                                       f"({_terms_named(terms)})")
     if terms.installments_due == BILL_DUE_DATE:
         if bill_due_on is None:
             raise EvaluationError(f"{terms.source}: installments are due on the bill due date, and the account "
                                   "has no bill to take the day from")
         months = 0
         while months_later_or_month_end(bill_due_on, months) <= started_on:
-            months += 1
+            months += apart  # every `apart` months from the latest bill's due date: with each bill of the cycle
         first = months_later_or_month_end(bill_due_on, months)
-        return first, bill_due_on.day, (f"monthly on the bill due day (day {bill_due_on.day} of the month, or its "
-                                        f"last), from {first.isoformat()} (installments_due: bill_due_date)")
+        return first, bill_due_on.day, (f"{every} on the bill due day (day {bill_due_on.day} of the month, or its "
+                                        f"last), from {first.isoformat()} ({_terms_named(terms)})")
     if first_due is None:
         raise EvaluationError(f"{terms.source}: installments are due from the day agreed; give the first "
                               "installment's day")
-    return first_due, first_due.day, (f"monthly from {first_due.isoformat()}, the day agreed "
-                                      "(installments_due: as_agreed)")
+    return first_due, first_due.day, (f"{every} from {first_due.isoformat()}, the day agreed "
+                                      f"({_terms_named(terms)})")
 
 
-def split(rest: Decimal, count: int, first: date, day: int) -> tuple[tuple[date, Decimal], ...]:
-    """`count` monthly installments of `rest` from `first` on `day` of each month: equal, rounded down to the
-    cent, the last taking the odd cents."""
+def how_often(months_apart: int) -> str:
+    """'monthly', or 'every 2 months': how often the installments of a plan fall due."""
+    return "monthly" if months_apart == 1 else f"every {months_apart} months"
+
+
+def _terms_named(terms: PlanTerms) -> str:
+    """The terms that set the installments' days, as the document writes them."""
+    apart = f"; installment_months: {terms.installment_months}" if terms.installment_months != 1 else ""
+    return f"installments_due: {terms.installments_due}{apart}"
+
+
+def split(rest: Decimal, count: int, first: date, day: int, months_apart: int = 1) -> tuple[tuple[date, Decimal], ...]:
+    """`count` installments of `rest` from `first`, `months_apart` months apart, on `day` of their months: equal,
+    rounded down to the cent, the last taking the odd cents."""
     if count < 1:
         raise EvaluationError(f"a plan has at least one installment, not {count}")
     share = round_money(rest / count, "down")
     amounts = [share] * (count - 1) + [rest - share * (count - 1)]
-    return tuple((_month_day(first, k, day), amount) for k, amount in enumerate(amounts))
+    return tuple((_month_day(first, k * months_apart, day), amount) for k, amount in enumerate(amounts))
 
 
 def _month_day(first: date, later: int, day: int) -> date:
@@ -193,7 +216,7 @@ def agree(terms: PlanTerms, balance: Decimal, count: int, started_on: date, *, f
         raise EvaluationError(f"{count} installments: the terms allow {most_why} ({terms.source})")
     first, day, when_why = first_installment(terms, started_on, first_due=first_due, bill_due_on=bill_due_on)
     rest = balance - down
-    installments = split(rest, count, first, day)
+    installments = split(rest, count, first, day, terms.installment_months)
     share, last = installments[0][1], installments[-1][1]
     explanation = (
         f"Terms: {terms.source}.",
@@ -206,4 +229,4 @@ def agree(terms: PlanTerms, balance: Decimal, count: int, started_on: date, *, f
         f"Due {when_why}.",
     )
     return Plan(started_on=started_on, balance=balance, down_payment=down, installments=installments,
-                installment_day=day, explanation=explanation)
+                installment_day=day, installment_months=terms.installment_months, explanation=explanation)

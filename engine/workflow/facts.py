@@ -281,10 +281,11 @@ def account_facts(ctx: FactContext, account_id: int) -> SubjectFacts:
 
 
 def plan_payments(fields: CaseFields) -> tuple[Decimal, list[tuple[date, Decimal]]]:
-    """A case's payment plan as agreed: the down payment (due the day the plan began) and the monthly installments.
+    """A case's payment plan as agreed: the down payment (due the day the plan began) and the installments.
 
     The plan keeps the numbers it was made with (engine.rules.plans.agree set them): the down
-    payment in `down_payment`, the day of the month in `installment_day` (else `first_due`'s).
+    payment in `down_payment`, the day of the month in `installment_day` (else `first_due`'s), the
+    months between installments in `installment_months` (else 1: monthly).
     A plan made before those fields has `down_payment_percent` of the plan balance, to the cent.
     The installments split the rest equally, the last one taking the remainder (plans.split).
     """
@@ -295,7 +296,7 @@ def plan_payments(fields: CaseFields) -> tuple[Decimal, list[tuple[date, Decimal
         down = round_money(total * Decimal(str(fields.get("down_payment_percent") or 0)) / 100)
     first_due = date.fromisoformat(fields["first_due"])
     day = int(fields.get("installment_day") or first_due.day)
-    return down, list(plans.split(total - down, count, first_due, day))
+    return down, list(plans.split(total - down, count, first_due, day, int(fields.get("installment_months") or 1)))
 
 
 def _plan_facts(ctx: FactContext, account_id: int, fields: CaseFields) -> SubjectFacts:

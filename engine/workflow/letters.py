@@ -147,11 +147,13 @@ def _plan(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
     balance, paid_in_installments = Decimal(str(fields["plan_balance"])), sum((a for _, a in rows), Decimal(0))
     if down + paid_in_installments != balance:
         raise NoticeDataError(f"the plan's payments sum to {down + paid_in_installments}, not its balance {balance}")
+    apart = int(fields.get("installment_months") or 1)
     return {"amount_due": money_text(balance), "plan_balance": money_text(balance),
             "down_payment": money_text(down), "down_payment_due": fields.get("plan_started_on") or iso(on),
             "installments": [{"due_date": d.isoformat(), "amount": money_text(a)} for d, a in rows],
             "installments_total": money_text(paid_in_installments),
-            "plan_total": money_text(down + paid_in_installments)}
+            "plan_total": money_text(down + paid_in_installments),
+            **({"installment_months": apart} if apart != 1 else {})}  # a monthly plan's letter as it always was
 
 
 def _reconnection(on: date, facts: dict, fields: dict, fee: str | None) -> dict:

@@ -118,21 +118,25 @@ def take_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *,
 
 @dataclass(frozen=True)
 class LetterPreview:
-    """What a notice of a step would print: its title, its money and date figures in order, its payments."""
+    """What a notice of a step would print: its title, its money and date figures in order, its payments, and
+    (a payment plan's letter) why each number of the plan the step agreed is what it is."""
 
     notice: str
     title: str
     figures: list[tuple[str, str, str]]  # (key, kind: money | date, value)
     payments: list[dict[str, JsonValue]]
+    why: list[str] = field(default_factory=list)  # the plan's explanation (engine.rules.plans.agree)
 
 
-def _preview(notice: Notice) -> LetterPreview:
-    """A notice's figures, as the preview shows them (the letter's date and address aside)."""
+def _preview(notice: Notice, plan_why: list[str]) -> LetterPreview:
+    """A notice's figures, as the preview shows them (the letter's date and address aside); a letter of payments
+    with the reasons of the plan the step agreed."""
     data = copy.deepcopy(notice.data)
     figures = [(key, "money" if key in MONEY_KEYS else "date", str(value)) for key, value in data.items()
                if (key in MONEY_KEYS or key in DATE_KEYS) and key != "notice_date"]
+    payments = list(data.get("installments") or [])
     return LetterPreview(notice=notice.notice_type, title=notice_type(notice.notice_type).title_en, figures=figures,
-                         payments=list(data.get("installments") or []))
+                         payments=payments, why=list(plan_why) if payments else [])
 
 
 def preview_step(session: Session, catalog: Catalog, case_id: int, step_id: str, *, user: str, on: date,
@@ -146,7 +150,8 @@ def preview_step(session: Session, catalog: Catalog, case_id: int, step_id: str,
     try:
         event = take_step(session, catalog, case_id, step_id, user=user, on=on, now=now, form=form, version=version)
         done = next((e.get("done", []) for e in event.explanation if e.get("guard") == "actions"), [])
-        return [_preview(session.get(Notice, d["notice_id"])) for d in done if d.get("action") == "notice"]
+        plan_why = next((d.get("explanation") or [] for d in done if d.get("action") == "agree_plan"), [])
+        return [_preview(session.get(Notice, d["notice_id"]), plan_why) for d in done if d.get("action") == "notice"]
     finally:
         savepoint.rollback()
 

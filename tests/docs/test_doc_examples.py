@@ -244,6 +244,22 @@ def test_the_worked_payment_plan_is_as_shown() -> None:
     assert str(refused.value).removesuffix(" (payment-plan-terms)") in page
 
 
+def test_the_worked_plan_every_two_months_is_as_shown() -> None:
+    """The bimonthly terms example gives installments with every other bill, in the words the page quotes."""
+    from engine.rules import plans
+
+    library, page = _library(), " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
+    begun = date(2026, 3, 2)
+    result = library.evaluate("payment-plan-terms-every-two-months", {"past_due_balance": "180.00"}, begun)
+    terms = plans.PlanTerms.read(result.outcome, "payment-plan-terms-every-two-months")
+    plan = plans.agree(terms, Decimal("180.00"), 3, begun, bill_due_on=date(2026, 2, 22))
+    assert plan.down_payment == Decimal("50.00")
+    assert plan.installments == ((date(2026, 4, 22), Decimal("43.33")), (date(2026, 6, 22), Decimal("43.33")),
+                                 (date(2026, 8, 22), Decimal("43.34")))
+    assert "$43.33 on April 22 and June 22 and $43.34 on August 22" in page
+    assert f'ends "{plan.explanation[-1].removesuffix(".")}"' in page
+
+
 def test_the_unique_overlap_message_is_as_shown() -> None:
     """The page's `hit: unique` mistake gives the message it quotes."""
     text = next(t for t, _ in rule_examples() if t.startswith("id: refund-approval"))

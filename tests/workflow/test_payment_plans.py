@@ -23,7 +23,7 @@ from engine.workflow.runtime import StepRefused
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.factories import create_account
-from tests.workflow.conftest import REPO, at, charge
+from tests.workflow.conftest import REPO, at, charge, pay
 
 BEGUN = date(2026, 3, 2)
 
@@ -43,10 +43,10 @@ money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), pl
        percent=st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=3)),
        fixed=st.one_of(st.none(), money), least=st.one_of(st.none(), money),
        due=st.sampled_from(plans.DUE), begun=st.dates(date(2020, 1, 1), date(2035, 12, 31)),
-       bill_day=st.integers(1, 31))
+       bill_day=st.integers(1, 31), apart=st.integers(1, 12))
 def test_a_plan_sums_to_its_balance_to_the_cent_and_keeps_its_terms(balance, count, most, percent, fixed, least, due,
-                                                                   begun, bill_day):
-    outcome = {"max_installments": most, "installments_due": due}
+                                                                   begun, bill_day, apart):
+    outcome = {"max_installments": most, "installments_due": due, "installment_months": apart}
     if fixed is not None:
         outcome["down_payment_amount"] = fixed
     elif percent is not None:
@@ -70,7 +70,13 @@ def test_a_plan_sums_to_its_balance_to_the_cent_and_keeps_its_terms(balance, cou
     if least is not None and balance - plan.down_payment >= least:
         assert min(installments) >= least
     days = [day for day, _ in plan.installments]
-    assert all(earlier < later for earlier, later in zip(days, days[1:]))  # one a month
+    assert all(earlier < later for earlier, later in zip(days, days[1:]))  # one every `apart` months
+    assert all((later.year - earlier.year) * 12 + later.month - earlier.month == apart
+               for earlier, later in zip(days, days[1:]))
+    assert plan.installment_months == apart and plan_payments(
+        {"plan_balance": str(balance), "installments": count, "first_due": days[0].isoformat(),
+         "installment_day": plan.installment_day, "down_payment": str(plan.down_payment),
+         **({"installment_months": apart} if apart != 1 else {})}) == (plan.down_payment, list(plan.installments))
     assert days[0] > begun or due == plans.AS_AGREED
     assert len(plan.explanation) == 6 and plan.explanation[0] == "Terms: generated."
 
@@ -100,6 +106,58 @@ def test_installments_due_monthly_from_the_start_or_on_a_late_bill_day_keep_thei
         agree(terms(installments_due="bill_due_date"), Decimal("90.00"), 3, BEGUN)
     with pytest.raises(EvaluationError, match="give the first installment's day"):
         agree(terms(), Decimal("90.00"), 3, BEGUN)
+
+
+def test_a_city_that_bills_every_two_months_has_installments_due_with_each_bill():
+    """Bills due on the 22nd of every other month (the latest, February's): the installments fall on the next
+    bills' due days, April, June and August, and the explanation names the term that spaced them."""
+    plan = agree(terms(installments_due="bill_due_date", installment_months=2), Decimal("180.00"), 3, BEGUN,
+                 bill_due_on=date(2026, 2, 22))
+    assert plan.installments == ((date(2026, 4, 22), Decimal("60.00")), (date(2026, 6, 22), Decimal("60.00")),
+                                 (date(2026, 8, 22), Decimal("60.00")))
+    assert plan.explanation[-1] == ("Due every 2 months on the bill due day (day 22 of the month, or its last), from "
+                                    "2026-04-22 (installments_due: bill_due_date; installment_months: 2).")
+    before_due = agree(terms(installments_due="bill_due_date", installment_months=2), Decimal("180.00"), 2,
+                       date(2026, 2, 10), bill_due_on=date(2026, 2, 22))
+    assert [d for d, _ in before_due.installments] == [date(2026, 2, 22), date(2026, 4, 22)]  # the bill not yet due
+
+
+def test_quarterly_installments_from_the_start_or_from_the_day_agreed_keep_their_day():
+    from_start = agree(terms(installments_due="monthly_from_start", installment_months=3), Decimal("90.00"), 3,
+                       date(2026, 1, 31))
+    assert [d for d, _ in from_start.installments] == [date(2026, 4, 30), date(2026, 7, 31), date(2026, 10, 31)]
+    assert from_start.explanation[-1] == ("Due every 3 months from 2026-04-30, 3 months after the plan began "
+                                          "(installments_due: monthly_from_start; installment_months: 3).")
+    agreed = agree(terms(installment_months=3), Decimal("90.00"), 3, BEGUN, first_due=date(2026, 3, 31))
+    assert [d for d, _ in agreed.installments] == [date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
+    assert agreed.explanation[-1] == ("Due every 3 months from 2026-03-31, the day agreed "
+                                      "(installments_due: as_agreed; installment_months: 3).")
+
+
+def test_monthly_terms_give_the_plan_they_always_gave():
+    """installment_months: 1 written out is the default: the same dates and the same words as terms without it."""
+    written = agree(terms(installments_due="bill_due_date", installment_months=1), Decimal("180.00"), 3, BEGUN,
+                    bill_due_on=date(2026, 2, 22))
+    assert written == agree(terms(installments_due="bill_due_date"), Decimal("180.00"), 3, BEGUN,
+                            bill_due_on=date(2026, 2, 22))
+    assert written.installment_months == 1 and "installment_months" not in written.explanation[-1]
+
+
+@pytest.mark.parametrize("value", [0, 13, 2.5, "two", True, None])
+def test_installment_months_is_a_whole_number_of_months_from_1_to_12(value):
+    assert plans.term_problems({"max_installments": 6, "installment_months": value}) == [
+        ("installment_months", "a whole number of months between installments from 1 to 12")]
+    with pytest.raises(EvaluationError, match="the test's terms: a whole number of months between installments"):
+        terms(installment_months=value)
+
+
+def test_a_plan_kept_with_its_months_apart_keeps_its_schedule():
+    """A plan agreed every 2 months keeps `installment_months` in its case; read back, the same dates."""
+    down, rows = plan_payments({"plan_balance": "180.00", "installments": 3, "first_due": "2026-04-22",
+                                "installment_day": 22, "down_payment": "0.00", "installment_months": 2})
+    assert (down, rows) == (Decimal("0.00"), [(date(2026, 4, 22), Decimal("60.00")),
+                                              (date(2026, 6, 22), Decimal("60.00")),
+                                              (date(2026, 8, 22), Decimal("60.00"))])
 
 
 def test_a_fixed_down_payment_is_never_more_than_the_balance_and_a_plan_needs_a_balance():
@@ -143,14 +201,14 @@ NEW_TERMS = """\
 """
 
 
-def city_with_new_terms(tmp_path: Path) -> Catalog:
+def city_with_new_terms(tmp_path: Path, new_terms: str = NEW_TERMS) -> Catalog:
     """The sample city after it publishes, from 2026-03-01, $50.00 down, at least $25.00 an installment, with the
-    bills -- a new version of its terms document, nothing else."""
+    bills -- a new version of its terms document, nothing else (or the `new_terms` given)."""
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
     doc = rules / "utilities" / "payment-plan-terms.yaml"
     doc.write_text(doc.read_text() + "  - effective: 2026-03-01\n    reference: Resolution 2026-12\n    hit: first\n"
-                   + NEW_TERMS)
+                   + new_terms)
     return Catalog.load(rules, REPO / "workflows", APPROVAL_ROLE_IDS)
 
 
@@ -244,3 +302,45 @@ def test_with_installments_due_on_the_bills_the_step_needs_no_first_day(db, acco
                                                              (date(2026, 5, 22), Decimal("26.00")),
                                                              (date(2026, 6, 22), Decimal("26.00")),
                                                              (date(2026, 7, 22), Decimal("26.00"))])
+
+
+def test_a_city_that_bills_every_two_months_agrees_plans_due_with_its_bills(db, account, tmp_path):
+    """The same city's terms with `installment_months: 2`: $180.00, $50.00 down, 3 installments on the 22nd of
+    April, June and August (with the bills after February's); kept in the case, printed on the letter, and
+    the plan's standing read on that schedule (nothing is behind in May, between two installments)."""
+    city = city_with_new_terms(tmp_path, NEW_TERMS.replace("installments_due: bill_due_date}",
+                                                           "installments_due: bill_due_date, installment_months: 2}"))
+    case = reminded_case(db, city, account)
+    event = arrange(db, city, case, installments="3", first_due="2026-04-01")
+    assert {k: case.fields[k] for k in ("first_due", "installment_day", "installment_months")} == {
+        "first_due": "2026-04-22", "installment_day": 22, "installment_months": 2}
+    done = next(d for x in event.explanation for d in x.get("done", []) if d.get("action") == "agree_plan")
+    assert done["explanation"][-1] == ("Due every 2 months on the bill due day (day 22 of the month, or its last), "
+                                       "from 2026-04-22 (installments_due: bill_due_date; installment_months: 2).")
+    letter = db.scalars(select(Notice).where(Notice.notice_type == "payment-plan-agreement")).one()
+    assert letter.data["installment_months"] == 2
+    assert letter.data["installments"] == [{"due_date": "2026-04-22", "amount": "43.33"},
+                                           {"due_date": "2026-06-22", "amount": "43.33"},
+                                           {"due_date": "2026-08-22", "amount": "43.34"}]
+    pay(db, account.id, "93.33", on=date(2026, 4, 20))  # the down payment and April's installment
+    facts = {f["name"]: f["value"] for f in services.show_case(db, city, case.id, on=date(2026, 5, 25))["facts"]}
+    assert (facts["plan_installments_missed"], facts["plan_days_behind"]) == (0, 0)
+
+
+def test_a_monthly_plan_keeps_no_months_apart_and_its_letter_is_as_it_was(db, catalog, account):
+    """The sample city's terms are monthly: no `installment_months` in the case or on its letter."""
+    case = reminded_case(db, catalog, account)
+    arrange(db, catalog, case, installments="4", first_due="2026-04-15")
+    letter = db.scalars(select(Notice).where(Notice.notice_type == "payment-plan-agreement")).one()
+    assert "installment_months" not in case.fields and "installment_months" not in letter.data
+
+
+def test_a_terms_document_with_months_apart_out_of_bounds_is_refused_with_its_line(tmp_path):
+    text = (REPO / "rules" / "utilities" / "payment-plan-terms.yaml").read_text()
+    (tmp_path / "payment-plan-terms.yaml").write_text(text.replace("down_payment_percent: 10}",
+                                                                   "down_payment_percent: 10, installment_months: 24}",
+                                                                   1))
+    with pytest.raises(DocumentErrors) as refused:
+        RuleLibrary.from_folder(tmp_path)
+    assert [f"{e.line}: {e.path}: {e.message}" for e in refused.value.errors] == [
+        "26: versions[0].rules[1].then.installment_months: a whole number of months between installments from 1 to 12"]

@@ -5,11 +5,14 @@ with the case's facts; engine.rules.plans.agree works out the plan from its term
 fact `balance` names (the past-due balance), the installments asked for (the case field
 `installments`, from the step's form) and, when the terms say installments are due as agreed,
 the first installment's day (the case field `first_due`). When they are due on the bill due
-date, the day of the month is the due date of the account's latest bill.
+date, the day of the month is the due date of the account's latest bill. The installments fall
+`installment_months` apart (1, monthly, unless the terms say 2 or 3 for a city that bills every
+two months or quarterly): with the bill due date, each falls with one of the cycle's bills.
 
 The plan keeps its numbers in the case's fields, so new terms never change a plan already
 made: `plan_started_on`, `plan_balance`, `installments`, `first_due`, `installment_day`,
-`down_payment`, and the percent (`down_payment_percent`) when the terms give one. The step's
+`down_payment`, the percent (`down_payment_percent`) when the terms give one, and
+`installment_months` when the installments are more than a month apart. The step's
 history shows which term set each number. Account cases only.
 """
 from __future__ import annotations
@@ -31,7 +34,8 @@ from engine.workflow.model import Action
 
 KEYS = ("terms", "balance")
 GIVES = {"plan_started_on": "date", "plan_balance": "money", "installments": "integer", "first_due": "date",
-         "installment_day": "integer", "down_payment": "money", "down_payment_percent": "number"}  # case fields set
+         "installment_day": "integer", "down_payment": "money", "down_payment_percent": "number",
+         "installment_months": "integer"}  # case fields set
 
 
 def check(reader: DefinitionChecker, value: YamlValue, path: str) -> None:
@@ -85,6 +89,8 @@ def run(ctx: StepContext, action: Action) -> None:
             "down_payment": plan.down_payment}
     if terms.down_payment_percent is not None and terms.down_payment_amount is None:
         kept["down_payment_percent"] = terms.down_payment_percent
+    if plan.installment_months != 1:  # a monthly plan's fields are as they always were
+        kept["installment_months"] = plan.installment_months
     ctx.fields.update({name: stored(value) for name, value in kept.items()})
     ctx.done.append({"action": "agree_plan", "terms": terms_id, "balance": stored(plan.balance),
                      "down_payment": stored(plan.down_payment), "installments": len(plan.installments),
