@@ -8,7 +8,9 @@ that has had customers enrolled stays on the list (and one that published docume
 by engine.two_person when the change is asked for and approved: engine.rulebook.programs_named).
 
 How often the dashboard's whole-city figures are worked out (`dashboard_figures_seconds`,
-engine.office_figures) is an ordinary setting, audited like the name.
+engine.office_figures) is an ordinary setting, audited like the name; so is the phone
+notification export's file layout for the city's calling vendor (`phone_export_layout`,
+engine.phone_export_layout).
 
 The money ceilings and the paid-on window are kept here too and read by
 engine.money.limits.city_limits. The settings that guard money or rules (GUARDED) never change here: they change only when a
@@ -31,6 +33,7 @@ from engine.adjustment_reasons import SAMPLE_REASONS, ReasonError, checked_reaso
 from engine.assistance_programs import SAMPLE_PROGRAMS, ProgramError, checked_programs
 from engine.office_figures import DEFAULT_EVERY_SECONDS, FiguresSettingError, checked_every
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
+from engine.phone_export_layout import SAMPLE_LAYOUT, LayoutError, checked_layout
 from engine.store.assistance import AssistanceEnrolment
 from engine.store.kept_reads import kept_read
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
@@ -49,16 +52,17 @@ class Printable(Protocol):
 
 DEFAULT_NAME = "City of Alder Creek"
 DEFAULT_TIMEZONE = "America/Los_Angeles"
-# City data typed as lists, each checked by its own module, whose refusal is the clerk's message.
+# City data typed as lists or mappings, each checked by its own module, whose refusal is the clerk's message.
 CITY_DATA_CHECKS = {"receipt_categories": (checked_categories, CategoryError),
                     "adjustment_reasons": (checked_reasons, ReasonError),
-                    "duty_roles": (checked_duty_roles, DutyError)}
+                    "duty_roles": (checked_duty_roles, DutyError),
+                    "phone_export_layout": (checked_layout, LayoutError)}
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
            "cash_only_refused_tenders", "duty_roles", "assistance_programs")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
-            "adjustment_reasons", "dashboard_figures_seconds", *GUARDED)
+            "adjustment_reasons", "dashboard_figures_seconds", "phone_export_layout", *GUARDED)
 
 
 class CityError(ValueError):
@@ -89,7 +93,7 @@ def get_city(session: Session) -> CitySettings:
                         second_approver=None, paid_on_days_back=DEFAULT_PAID_ON_DAYS_BACK,
                         receipt_categories=None, adjustment_reasons=None, duty_roles=None,
                         cash_only_refused_tenders=None, assistance_programs=None,
-                        dashboard_figures_seconds=DEFAULT_EVERY_SECONDS,
+                        dashboard_figures_seconds=DEFAULT_EVERY_SECONDS, phone_export_layout=None,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -220,7 +224,7 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 def setting_value(city: CitySettings, key: str) -> Any:
     """A setting's value in force: the sample city's for a list not saved yet (receipt categories, refused tenders,
-    adjustment reasons, who does each duty, assistance programs)."""
+    adjustment reasons, who does each duty, assistance programs, the phone export's layout)."""
     if key == "receipt_categories" and city.receipt_categories is None:
         return [dict(entry) for entry in SAMPLE_CATEGORIES]
     if key == "cash_only_refused_tenders" and city.cash_only_refused_tenders is None:
@@ -231,6 +235,8 @@ def setting_value(city: CitySettings, key: str) -> Any:
         return [dict(entry) for entry in SAMPLE_REASONS]
     if key == "assistance_programs" and city.assistance_programs is None:
         return [{**entry, "name": dict(entry["name"])} for entry in SAMPLE_PROGRAMS]
+    if key == "phone_export_layout" and city.phone_export_layout is None:
+        return checked_layout(SAMPLE_LAYOUT)
     return getattr(city, key)
 
 

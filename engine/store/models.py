@@ -182,6 +182,9 @@ class CitySettings(Base):
     # The assistance programs customers may be enrolled in (None: the sample city's, engine.assistance_programs);
     # changed only by a two-person step.
     assistance_programs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # The phone notification export's columns, headings, date and phone formats for the city's calling vendor
+    # (None: the sample city's, engine.phone_export_layout).
+    phone_export_layout: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # How often the scheduler works out the dashboard's whole-city figures (engine.office_figures); 0: always live.
     dashboard_figures_seconds: Mapped[int] = mapped_column(Integer, default=DEFAULT_EVERY_SECONDS,
                                                            server_default=str(DEFAULT_EVERY_SECONDS))

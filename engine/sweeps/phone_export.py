@@ -6,6 +6,11 @@ language, the past-due amount, and the shut-off day as the city calendar reads n
 date the notices printed, moved on past a holiday or a no-shut-off period published since;
 `engine.workflow.shutoffs`, which the day's shut-off list and the case page read too).
 Rows are read and written a batch at a time.
+
+The file's columns, headings, date format and phone format are the city's setting
+(`phone_export_layout`, engine.phone_export_layout): the vendor's layout, the sample city's
+`account_number, name, phone, language, amount, shutoff_on` with ISO dates until one is saved.
+`scheduled_for_shutoff` keeps the export's own field names and ISO dates (the API reads it).
 """
 from __future__ import annotations
 
@@ -16,15 +21,14 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.city import get_city
 from engine.exports import write_csv
 from engine.money import money_text
 from engine.money.ledger import standings
 from engine.store.models import Customer, UtilityAccount
+from engine.phone_export_layout import PhoneLayout, layout_of
 from engine.workflow.services import Catalog
 from engine.workflow.shutoffs import ShutoffDay, shutoff_days
-
-HEADER = ("account_number", "name", "phone", "language", "amount", "shutoff_on")
-
 
 def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[dict[str, str]]:
     """The batch's accounts with their customers and past-due amounts on the day, in the batch's order."""
@@ -46,6 +50,10 @@ def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date) -> It
             yield from _rows(session, as_of, batch)
 
 
-def write_phone_export(session: Session, catalog: Catalog, as_of: date, out: TextIO) -> int:
-    """Write the CSV (header first, each cell spreadsheet-safe) to `out`; how many accounts it lists."""
-    return write_csv(out, scheduled_for_shutoff(session, catalog, as_of), HEADER, lineterminator="\n")
+def write_phone_export(session: Session, catalog: Catalog, as_of: date, out: TextIO,
+                       layout: PhoneLayout | None = None) -> int:
+    """Write the CSV in the city's layout (or the `layout` given), header first, each cell spreadsheet-safe, to
+    `out`; how many accounts it lists."""
+    layout = layout or layout_of(get_city(session).phone_export_layout)
+    rows = (layout.row(values) for values in scheduled_for_shutoff(session, catalog, as_of))
+    return write_csv(out, rows, layout.headings, numbers=layout.amount_headings, lineterminator="\n")

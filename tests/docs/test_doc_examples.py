@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
+import yaml
 import pytest
 
 from engine.rules.errors import DocumentErrors
@@ -258,6 +259,19 @@ def test_the_worked_plan_every_two_months_is_as_shown() -> None:
                                  (date(2026, 8, 22), Decimal("43.34")))
     assert "$43.33 on April 22 and June 22 and $43.34 on August 22" in page
     assert f'ends "{plan.explanation[-1].removesuffix(".")}"' in page
+
+
+def test_the_phone_export_layout_example_is_as_shown() -> None:
+    """command-line.md's vendor layout is one the city setting keeps, and its file begins as the page says."""
+    from engine.phone_export_layout import checked_layout, layout_of
+
+    page = " ".join(COMMAND_PAGE.read_text(encoding="utf-8").split())
+    text = next(t for language, _, t, _ in fenced_blocks(COMMAND_PAGE) if language == "yaml" and "heading:" in t)
+    layout = layout_of(checked_layout(yaml.safe_load(text)))
+    assert f"Its file begins `{','.join(layout.headings)}`" in page
+    row = layout.row({"account_number": "1-0001", "name": "Rosa Delgado", "phone": "530-555-0142", "language": "en",
+                      "amount": "52.03", "shutoff_on": "2026-11-20"})
+    assert f"a row reads `{','.join(row.values())}`" in page
 
 
 def test_the_unique_overlap_message_is_as_shown() -> None:

@@ -95,3 +95,22 @@ def test_phone_export_lists_the_accounts_scheduled_for_shutoff(cli, committing_d
     assert sorted(line["language"] for line in lines).count("es") == 2
     assert cli("sweep", "phone-export", "--as-of", "2026-07-07").stdout.splitlines() == [
         "account_number,name,phone,language,amount,shutoff_on"]
+
+
+def test_phone_export_writes_the_city_s_layout_for_its_vendor(cli, committing_db, catalog, city):
+    """The city saves its new vendor's layout (the admin page's setting): the same ten accounts, under the
+    vendor's headings, in its order, with its date format and the phone's digits only."""
+    from engine.city import update_city
+    sweep(committing_db, catalog)
+    sweep(committing_db, catalog, on=date(2026, 6, 18))
+    before = cli("sweep", "phone-export", "--as-of", "2026-06-18").stdout.splitlines()
+    with committing_db() as session, session.begin():
+        update_city(session, actor="admin1", now=at(NIGHT), phone_export_layout={
+            "columns": [{"field": "phone", "heading": "TN"}, {"field": "shutoff_on", "heading": "Date"},
+                        {"field": "account_number", "heading": "Acct"}],
+            "dates": "mm/dd/yyyy", "phone": "digits"})
+    result = cli("sweep", "phone-export", "--as-of", "2026-06-18")
+    assert result.exit_code == 0 and "10 accounts scheduled for shut-off" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "TN,Date,Acct" and len(lines) == len(before) == 11
+    assert lines[1] == "5305550002,07/06/2026," + before[1].split(",")[0]

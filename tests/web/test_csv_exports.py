@@ -63,6 +63,7 @@ def assert_names_escaped(rows: list[dict], column: str) -> None:
     f"/reports/trial-balance?as_of={DAY}&format=csv",
     f"/payments/day/gl-export.csv?date={DAY}",
     f"/payments/day/counter-journal.csv?date={DAY}",
+    "/sweeps/phone-export.csv",
 ])
 def test_every_csv_download_of_the_pages_is_spreadsheet_safe(fixed_clock, supervisor, db, path):
     customers_named_like_formulas(db)
@@ -74,6 +75,8 @@ def test_every_csv_download_of_the_pages_is_spreadsheet_safe(fixed_clock, superv
         assert {row["balance"] for row in rows if row["customer"] == "Credit Customer"} == {"-12.50"}
     if path.startswith("/reports/corrections"):
         assert_names_escaped(rows, "reason")
+    if path.startswith("/sweeps/phone-export"):
+        assert_names_escaped(rows, "name")
 
 
 def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):

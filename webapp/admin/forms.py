@@ -81,6 +81,9 @@ class CityForm(FlaskForm):
     adjustment_reasons = TextAreaField(
         "Adjustment reasons (YAML: a list of code, label, and fund and account, or the fee schedule it waives)",
         validators=[Optional(), Length(max=20000)], render_kw={"rows": 8, "spellcheck": "false"})
+    phone_export_layout = TextAreaField(
+        "Phone notification export layout (YAML: columns, each field and heading; dates; phone)",
+        validators=[Optional(), Length(max=5000)], render_kw={"rows": 10, "spellcheck": "false"})
     submit = SubmitField("Save settings")
 
 
@@ -120,6 +123,8 @@ def city_form(supervisors: list[str], settings: CitySettings, languages: dict[st
         form.adjustment_reasons.data = yaml.safe_dump(
             [{k: v for k, v in vars(reason).items() if v} for reason in reasons_of(settings.adjustment_reasons)],
             sort_keys=False, allow_unicode=True)
+        form.phone_export_layout.data = yaml.safe_dump(city.setting_value(settings, "phone_export_layout"),
+                                                       sort_keys=False, allow_unicode=True)
     return form
 
 
@@ -136,7 +141,7 @@ def city_changes(form: CityForm) -> dict[str, object]:
         changes.pop("cash_only_refused_tenders", None)
     if form.duty_roles_shown.data == "yes":  # a form without the boxes leaves the setting as it is
         changes["duty_roles"] = {duty: form[name].data or [] for name, duty in DUTY_FIELDS.items()}
-    for name in ("receipt_categories", "adjustment_reasons"):  # city data kept as YAML lists
+    for name in ("receipt_categories", "adjustment_reasons", "phone_export_layout"):  # city data kept as YAML
         changes.pop(name, None)
         if (form[name].data or "").strip():
             changes[name] = city_yaml(form[name].data, form[name].label.text)

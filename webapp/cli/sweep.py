@@ -173,7 +173,8 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 @AS_OF
 @pass_city
 def phone_export_command(city: CityContext, as_of: date) -> None:
-    """CSV on standard output of accounts scheduled for shut-off: name, phone, language, amount, date."""
+    """CSV on standard output of accounts scheduled for shut-off (name, phone, language, amount, date), in the
+    city's layout for its calling vendor (the setting phone_export_layout)."""
     catalog = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows")
     with city.session() as session:
         count = write_phone_export(session, catalog, as_of, sys.stdout)

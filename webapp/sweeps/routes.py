@@ -1,13 +1,17 @@
 """Sweep pages: thin views over engine.sweeps.report."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import Response, current_app, render_template, send_file
 
 from engine.notices.kept import KeptCopyError, kept_mailing_pdf
+from engine.sweeps.phone_export import write_phone_export
 from engine.sweeps.report import sweep_run_report, sweep_runs
+from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
+from webapp.catalog import catalog
 from webapp.extensions import database
 from webapp.pages import not_found, record_id
 from webapp.sweeps import bp, lookup
@@ -57,3 +61,14 @@ def mailing(run_id: str, batch_id: int):
     if folder not in path.parents or path.suffix != ".pdf" or not path.is_file():
         not_found(f"The mailing PDF of batch {batch_id} is not in this instance's PDF folder.")
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.route("/phone-export.csv")
+@role_required(*SUPERVISORS)
+def phone_export():
+    """The phone notification list for the calling vendor as of today, in the city's layout (as the command
+    `ordinance sweep phone-export` writes it)."""
+    today, out = clock.today(), io.StringIO()
+    write_phone_export(database.session, catalog(), today, out)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="phone-export-{today.isoformat()}.csv"'})
