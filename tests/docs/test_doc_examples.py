@@ -226,39 +226,47 @@ def test_worked_decisions_and_dates_are_as_shown() -> None:
     assert issued.expires_on == date(2026, 12, 31)
 
 
-def test_the_worked_payment_plan_is_as_shown() -> None:
-    """The plan-terms example gives the plan the page works out, and refuses what it says it refuses."""
+PLAN_BEGUN, PLAN_BILL_DUE = date(2026, 3, 2), date(2026, 2, 22)
+
+
+def _worked_plan_terms(document_id: str):
+    """The terms a plan-terms example of the page gives the $180.00 customer on the day the page's plan begins."""
+    from engine.rules import plans
+
+    result = _library().evaluate(document_id, {"past_due_balance": "180.00"}, PLAN_BEGUN)
+    return plans.PlanTerms.read(result.outcome, document_id)
+
+
+@pytest.mark.parametrize("document_id, due, words", [
+    ("payment-plan-terms", (date(2026, 3, 22), date(2026, 4, 22), date(2026, 5, 22)),
+     "$43.33 on March 22 and April 22 and $43.34 on May 22"),
+    ("payment-plan-terms-every-two-months", (date(2026, 4, 22), date(2026, 6, 22), date(2026, 8, 22)),
+     "$43.33 on April 22 and June 22 and $43.34 on August 22"),
+])
+def test_the_worked_payment_plans_are_as_shown(document_id, due, words) -> None:
+    """Each plan-terms example gives the plan the page works out: $50.00 down, 3 installments on the days shown,
+    and the words it quotes of the plan's explanation."""
+    from engine.rules import plans
+
+    page = " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
+    plan = plans.agree(_worked_plan_terms(document_id), Decimal("180.00"), 3, PLAN_BEGUN, bill_due_on=PLAN_BILL_DUE)
+    assert plan.down_payment == Decimal("50.00")
+    assert plan.installments == tuple(zip(due, (Decimal("43.33"), Decimal("43.33"), Decimal("43.34"))))
+    assert words in page
+    if plan.installment_months != 1:
+        assert f'ends "{plan.explanation[-1].removesuffix(".")}"' in page
+
+
+def test_the_worked_payment_plan_refuses_what_the_page_says() -> None:
+    """Asking the first example for 6 installments is refused in the page's words."""
     from engine.rules import plans
     from engine.rules.errors import EvaluationError
 
-    library, page = _library(), " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
-    begun = date(2026, 3, 2)
-    result = library.evaluate("payment-plan-terms", {"past_due_balance": "180.00"}, begun)
-    terms = plans.PlanTerms.read(result.outcome, "payment-plan-terms")
-    plan = plans.agree(terms, Decimal("180.00"), 3, begun, bill_due_on=date(2026, 2, 22))
-    assert plan.down_payment == Decimal("50.00")
-    assert plan.installments == ((date(2026, 3, 22), Decimal("43.33")), (date(2026, 4, 22), Decimal("43.33")),
-                                 (date(2026, 5, 22), Decimal("43.34")))
-    assert "$43.33 on March 22 and April 22 and $43.34 on May 22" in page
+    page = " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
     with pytest.raises(EvaluationError) as refused:
-        plans.agree(terms, Decimal("180.00"), 6, begun, bill_due_on=date(2026, 2, 22))
+        plans.agree(_worked_plan_terms("payment-plan-terms"), Decimal("180.00"), 6, PLAN_BEGUN,
+                    bill_due_on=PLAN_BILL_DUE)
     assert str(refused.value).removesuffix(" (payment-plan-terms)") in page
-
-
-def test_the_worked_plan_every_two_months_is_as_shown() -> None:
-    """The bimonthly terms example gives installments with every other bill, in the words the page quotes."""
-    from engine.rules import plans
-
-    library, page = _library(), " ".join(RULES_PAGE.read_text(encoding="utf-8").split())
-    begun = date(2026, 3, 2)
-    result = library.evaluate("payment-plan-terms-every-two-months", {"past_due_balance": "180.00"}, begun)
-    terms = plans.PlanTerms.read(result.outcome, "payment-plan-terms-every-two-months")
-    plan = plans.agree(terms, Decimal("180.00"), 3, begun, bill_due_on=date(2026, 2, 22))
-    assert plan.down_payment == Decimal("50.00")
-    assert plan.installments == ((date(2026, 4, 22), Decimal("43.33")), (date(2026, 6, 22), Decimal("43.33")),
-                                 (date(2026, 8, 22), Decimal("43.34")))
-    assert "$43.33 on April 22 and June 22 and $43.34 on August 22" in page
-    assert f'ends "{plan.explanation[-1].removesuffix(".")}"' in page
 
 
 def test_the_phone_export_layout_example_is_as_shown() -> None:
