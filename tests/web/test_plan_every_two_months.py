@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store.models import Bill, Case, Notice
-from tests.factories import NOW, create_account, create_case, save_city
+from tests.factories import NOW, create_account, create_case, create_customer, save_city
 from tests.web.pages import charge
 from tests.workflow.test_payment_plans import NEW_TERMS, city_with_new_terms
 from webapp.app import create_app
@@ -35,10 +35,10 @@ def app(db: Session, database_url: str, tmp_path: Path) -> Flask:
                                  CLOCK=lambda: NOW), sessions=sessions)
 
 
-def reminded_case(db: Session) -> Case:
+def reminded_case(db: Session, language: str = "en") -> Case:
     """$180.00 past due of the bill of February 1 (cycle B), due February 22; the reminder mailed."""
     save_city(db)
-    account = create_account(db, cycle="B")
+    account = create_account(db, customer=create_customer(db, language=language), cycle="B")
     charge(db, account, "180.00", on=date(2026, 2, 1), due_on=date(2026, 2, 22))
     db.add(Bill(account_id=account.id, cycle="B", period="2026-02", service_from=date(2026, 1, 1),
                 service_to=date(2026, 1, 31), billed_on=date(2026, 2, 1), due_on=date(2026, 2, 22),
@@ -79,3 +79,16 @@ def test_a_clerk_agrees_a_plan_due_with_each_bill_every_two_months(clerk, db):
     letter = text_of(clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf").data)
     assert "3 installments, one every 2 months, that add up to $130.00" in letter
     assert "Monthly installments" not in letter and "monthly installments" not in letter
+
+
+def test_the_spanish_agreement_and_its_english_twin_say_every_two_months(clerk, db):
+    case = reminded_case(db, language="es")
+    taken = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-04-01"})
+    assert taken.status_code == 302, taken.get_data(as_text=True)
+    notice = db.scalar(select(Notice).where(Notice.case_id == case.id))
+    spanish = text_of(clerk.get(f"/cases/{case.id}/notices/{notice.id}.pdf").data)
+    english = text_of(clerk.get(f"/cases/{case.id}/notices/{notice.id}/english.pdf").data)
+    assert notice.language == "es" and "3 cuotas, una cada 2 meses, que suman $130.00" in spanish
+    assert "Cuotas mensuales" not in spanish and "cuotas mensuales" not in spanish
+    assert "3 installments, one every 2 months, that add up to $130.00" in english
