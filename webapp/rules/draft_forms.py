@@ -2,9 +2,12 @@
 document's, a workflow's) read the same way from a post: the working text and the cells typed."""
 from __future__ import annotations
 
-from flask import request
+import hashlib
+import hmac
+
+from flask import current_app, request
 from flask_wtf import FlaskForm
-from wtforms import SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from engine.rules.errors import DocumentError
@@ -14,17 +17,39 @@ TEXT_LIMIT = 200_000
 CELL = "cell:"  # a form editor's cell is posted as cell:PATH
 
 
+def _seal_of(text: str) -> str:
+    """The app's signature of a working text the form editor wrote (its secret key, this purpose only)."""
+    key = hashlib.sha256(b"form-editor-text:" + current_app.secret_key.encode()).digest()
+    return hmac.new(key, text.replace("\r\n", "\n").encode(), hashlib.sha256).hexdigest()
+
+
+def seal_text(form: FlaskForm, text: str) -> None:
+    """Put the working text in the form's hidden `text`, with its seal in `seal`."""
+    form.text.data = text
+    form.seal.data = _seal_of(text)
+
+
 def posted_text(form: FlaskForm) -> tuple[str, str | None]:
     """The working text a form editor posted (its hidden `text`, newlines as \\n), or the problem to show with the
-    published text instead: the form did not come whole (CSRF, length) or its text is not readable YAML."""
+    published text instead: the form did not come whole (CSRF, length), its text is not one the form editor wrote
+    (its seal does not match: the editors lay out only the shapes they make), or it is not readable YAML."""
     if not form.validate_on_submit() or not form.text.data:
         return "", "The form was not sent whole; start again."
     text = form.text.data.replace("\r\n", "\n")
+    if not hmac.compare_digest(form.seal.data or "", _seal_of(text)):
+        return "", "The form's text is not the one this editor showed; start again."
     try:
         read_yaml(text, "the form")
     except DocumentError:
         return "", "The form's text was not readable; start again."
     return text, None
+
+
+class SealedText:
+    """A form editor's hidden fields: the working text and its seal (see seal_text)."""
+
+    text = HiddenField(validators=[Length(max=TEXT_LIMIT)])
+    seal = HiddenField()
 
 
 def typed_cells() -> dict[str, str]:

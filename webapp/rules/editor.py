@@ -14,7 +14,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField
+from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from engine.rulebook import store
@@ -28,16 +28,15 @@ from webapp.auth import SUPERVISORS, role_required
 from webapp.extensions import database
 from webapp.fields import option
 from webapp.rules import bp
-from webapp.rules.draft_forms import TEXT_LIMIT, posted_text, sentence, typed_cells
+from webapp.rules.draft_forms import SealedText, posted_text, seal_text, sentence, typed_cells
 from webapp.rules.drafts import _published, checked_text
 
 PERCENT, DAY = "percent:", "day"
 
 
-class EditorForm(FlaskForm):
+class EditorForm(SealedText, FlaskForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
 
-    text = HiddenField(validators=[Length(max=TEXT_LIMIT)])
     on = DateField("The new version takes effect on", validators=[Optional()], render_kw={"type": "date"})
     new_version = SubmitField("Copy the version in force then")
     mode = RadioField("A click on a day", default="holiday",
@@ -73,7 +72,7 @@ def _page(current, form: EditorForm, text: str, *, problems: list[str] = (), err
           changes=None, status: int = 200):
     """The form editor on a working text."""
     today = clock.today()
-    form.text.data = text
+    seal_text(form, text)
     data, layouts = _layouts(text, today)
     return render_template("rules/editor.html", current=current, form=form, data=data, today=today,
                            layouts=[(layout, _extras(data, layout)) for layout in layouts],

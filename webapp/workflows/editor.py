@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, SubmitField
+from wtforms.validators import Optional
 
 from engine.rulebook import workflow_store
 from engine.rulebook.store import RuleStoreError
@@ -24,15 +24,14 @@ from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
-from webapp.rules.draft_forms import TEXT_LIMIT, posted_text, sentence, typed_cells
+from webapp.rules.draft_forms import SealedText, posted_text, seal_text, sentence, typed_cells
 from webapp.workflows import bp
 from webapp.workflows.diagrams import changes_listed
 from webapp.workflows.routes import _newest
 
-class WorkflowEditorForm(FlaskForm):
+class WorkflowEditorForm(SealedText, FlaskForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
 
-    text = HiddenField(validators=[Length(max=TEXT_LIMIT)])
     on = DateField("The new version opens cases from", validators=[Optional()], render_kw={"type": "date"})
     new_version = SubmitField("Make it the next version")
     check = SubmitField("Show what changes")
@@ -42,7 +41,7 @@ class WorkflowEditorForm(FlaskForm):
 def _page(current, form: WorkflowEditorForm, text: str, *, problems=(), check=None, changes=None,
           status: int = 200):
     """The form editor on a working text."""
-    form.text.data = text
+    seal_text(form, text)
     return render_template("workflows/editor.html", current=current, form=form, layout=workflow_form.layout(text),
                            problems=problems, check=check, changes=changes, today=clock.today(),
                            same=text == current.yaml_text), status
