@@ -56,6 +56,7 @@ from sqlalchemy import Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import csv_reading
 from engine.reads import review
 from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
@@ -117,7 +118,15 @@ def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
     twice, its last place), as csv.DictReader would give them, without a dict per line.
     """
     reader = csv.reader(lines)
-    header = next(reader, None)
+    try:
+        return _read_lines(reader)
+    except csv_reading.UnreadableLine as unreadable:
+        raise BillingError(f"the read file's {unreadable}") from None
+
+
+def _read_lines(reader) -> tuple[list[ReadRow], list[RowProblem]]:
+    """parse_reads's reading of the lines (an UnreadableLine for a line the csv reader cannot split)."""
+    header = next(csv_reading.records(reader), None)
     refused = review.missing_columns(header or [])
     if refused:
         raise BillingError(refused)
@@ -125,7 +134,7 @@ def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
     number_at, read_on_at, reading_at, consumption_at = (
         places.get(name, -1) for name in ("account_number", "read_on", "reading", "consumption"))
     rows, problems = [], []
-    for record in reader:
+    for record in csv_reading.records(reader):
         if not record:
             continue  # a blank line, as csv.DictReader skips it
         line = reader.line_num

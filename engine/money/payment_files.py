@@ -39,6 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from engine import csv_reading
+
 from engine.money import money_text, to_cents
 from engine.money.bounds import LARGEST, BoundError, machine_amount
 from engine.money.tenders import DEFAULT_TENDER, FILE_TENDERS, PaymentError
@@ -104,7 +106,11 @@ def transaction_key(source: str, transaction_id: str) -> str:
 
 
 def read_payment_file(content: bytes, *, name: str, source: str) -> PaymentFile:
-    """A payment file from its bytes; PaymentError when it is not UTF-8 CSV with the columns needed."""
+    """A payment file from its bytes; PaymentError when it is not UTF-8 CSV with the columns needed, or a line
+    cannot be split (a value longer than the csv reader takes)."""
+    character = csv_reading.control_character(name)
+    if character:
+        raise PaymentError(f"the file's name holds a control character ({character}); rename the file")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as bad:
@@ -127,14 +133,17 @@ def parse_payment_file(lines: Iterable[str], source: str) -> tuple[list[PaymentR
     if source not in DEFAULT_TENDER:
         raise PaymentError(f"source {source!r} is not lockbox or online")
     reader = csv.DictReader(lines)
-    _check_header(reader.fieldnames)
-    width = len(reader.fieldnames)
-    rows, problems = [], []
-    for record in reader:
-        row, wrong = _read_line(record, reader.line_num, width, source)
-        problems.extend(wrong)
-        if row is not None:
-            rows.append(row)
+    try:
+        _check_header(csv_reading.header(reader))
+        width = len(reader.fieldnames)
+        rows, problems = [], []
+        for record in csv_reading.records(reader):
+            row, wrong = _read_line(record, reader.line_num, width, source)
+            problems.extend(wrong)
+            if row is not None:
+                rows.append(row)
+    except csv_reading.UnreadableLine as unreadable:
+        raise PaymentError(f"the payment file's {unreadable}") from None
     problems.extend(_repeated_transactions(rows))
     return rows, sorted(problems, key=lambda p: p.line)
 
@@ -155,6 +164,11 @@ def _read_line(record: dict, line: int, width: int, source: str) -> tuple[Paymen
     if shape is not None:
         return None, [shape]
     values = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
+    controls = [LineProblem(line, column, f"holds a control character ({character}), which no value of a payment "
+                                          "file has") for column, value in values.items()
+                if (character := csv_reading.control_character(value))]
+    if controls:
+        return None, controls
     if values.get(SCAN_LINE):
         wrong = _from_scan_line(values, line)
         if wrong is not None:

@@ -28,7 +28,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, csv_reading
 from engine.reads import review
 from engine.reads.review import ReadRow, reviewed_row
 from engine.rules.errors import EvaluationError
@@ -123,15 +123,18 @@ def _row(line: int, values: dict[str, str], date_form: str, estimated_codes: tup
 def parse_csv(lines: Iterable[str]) -> tuple[list[ReadRow], list[ReadProblem]]:
     """The reads of a CSV file, and a problem for each value that does not read."""
     reader = csv.DictReader(lines)
-    refused = review.missing_columns(reader.fieldnames or [])
-    if refused:
-        raise ReadFileError(refused)
-    rows, problems = [], []
-    for record in reader:
-        values = {(k or "").strip(): (v or "") for k, v in record.items() if k is not None}
-        row = _row(reader.line_num, values, "%Y-%m-%d", None, problems)
-        if row:
-            rows.append(row)
+    try:
+        refused = review.missing_columns(csv_reading.header(reader) or [])
+        if refused:
+            raise ReadFileError(refused)
+        rows, problems = [], []
+        for record in csv_reading.records(reader):
+            values = {(k or "").strip(): (v or "") for k, v in record.items() if k is not None}
+            row = _row(reader.line_num, values, "%Y-%m-%d", None, problems)
+            if row:
+                rows.append(row)
+    except csv_reading.UnreadableLine as unreadable:
+        raise ReadFileError(f"the read file's {unreadable}") from None
     return rows, problems
 
 

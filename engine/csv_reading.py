@@ -1,0 +1,64 @@
+"""Reading a CSV file someone sent (a bank's payment file, a meter-read file): the reader's own failures named.
+
+Python's csv reader stops a file with `csv.Error` on a line it cannot split, such as one whose
+value is longer than its field limit (131,072 characters: a 5 MB line). `records` gives the
+reader's records and turns that stop into an UnreadableLine naming the line, so the file is
+refused whole with the line named; `control_character` finds a character no value of such a
+file holds (NUL, escape, a newline inside quotes), which PostgreSQL text cannot always keep.
+"""
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+
+class UnreadableLine(ValueError):
+    """A line of a CSV file that the csv reader cannot split; says which line and why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        """Keep the line and the reason."""
+        super().__init__(f"line {line} cannot be read: {reason}")
+        self.line, self.reason = line, reason
+
+
+def _reason(error: csv.Error) -> str:
+    """The csv reader's complaint in words."""
+    if "field larger than field limit" in str(error):
+        return f"a value is longer than {csv.field_size_limit():,} characters"
+    return str(error)
+
+
+def _line(reader: Any) -> int:
+    """The line the reader stopped on (a DictReader counts a line only once it is read whole: its reader's count)."""
+    return getattr(reader, "reader", reader).line_num
+
+
+def records(reader: Any) -> Iterator[Any]:
+    """Each record of a csv reader or DictReader (its header read first), or an UnreadableLine for the line that
+    cannot be split."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnreadableLine(_line(reader), _reason(error)) from None
+        yield record
+
+
+def header(reader: csv.DictReader) -> list[str] | None:
+    """A DictReader's header (None for an empty file), or an UnreadableLine when its first line cannot be split."""
+    try:
+        return reader.fieldnames
+    except csv.Error as error:
+        raise UnreadableLine(_line(reader), _reason(error)) from None
+
+
+def control_character(value: str) -> str | None:
+    """The first control character in a value as U+XXXX (a tab, a newline, NUL, escape), or None."""
+    for character in value:
+        if unicodedata.category(character) == "Cc":
+            return f"U+{ord(character):04X}"
+    return None
