@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.accounts.record_days import day_problem
 from engine.assistance_programs import Program, programs_of
 from engine.city import get_city
 from engine.store.assistance import AssistanceEnrolment
@@ -101,6 +102,9 @@ def enrol(session: Session, customer_id: int, program_id: str, *, starts_on: dat
     if session.get(Customer, customer_id) is None:
         raise AssistanceError(f"There is no customer number {customer_id}.")
     program = _program(session, (program_id or "").strip())
+    problem = day_problem(starts_on, "Enrolled from", today=now.date())
+    if problem:
+        raise AssistanceError(problem)
     if ends_on is not None and ends_on < starts_on:
         raise AssistanceError(f"Enrolled through: not before the first day enrolled ({starts_on.isoformat()}), "
                               f"not {ends_on.isoformat()}.")

@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.accounts.record_days import day_problem
 from engine.store.customers import CustomerPhone, MailingAddress, Occupant
 from engine.store.kept_reads import MAILING_ADDRESSES, kept_read
 from engine.city import offered
@@ -132,6 +133,13 @@ def checked_address(street: str, unit: str, city: str, state: str, zip_code: str
     return street, unit, city, state, zip_code
 
 
+def _within(day: date, field: str, now: datetime) -> None:
+    """Refuse a day outside the years a record holds (engine.accounts.record_days), naming the field."""
+    problem = day_problem(day, field, today=now.date())
+    if problem:
+        raise RecordError(problem)
+
+
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -148,6 +156,7 @@ def change_mailing_address(session: Session, customer_id: int, *, street: str, u
     if in_force_from < today:
         raise RecordError(f"In force from: today or a later day, not {in_force_from.isoformat()} "
                           "(letters already sent went to the address then in force).")
+    _within(in_force_from, "In force from", now)
     reason = (reason or "").strip()
     if len(reason) > 120:
         raise RecordError(f"Reason: at most 120 characters, not {len(reason)}.")
@@ -277,6 +286,7 @@ def add_occupant(session: Session, property_id: int, *, name: str, unit: str, ci
     if place is None:
         raise RecordError(f"There is no property number {property_id}.")
     name = _required(name, "Occupant's name", 160)
+    _within(moved_in_on, "Moved in on", now)
     _, unit, city, state, zip_code = checked_address(place.service_address, unit, city, state, zip_code)
     _offered_language(session, language)
     occupant = Occupant(property_id=place.id, name=name, unit=unit, city=city, state=state, zip=zip_code,
@@ -296,6 +306,7 @@ def occupant_moved_out(session: Session, occupant_id: int, *, on: date, actor: s
         raise RecordError(f"There is no occupant number {occupant_id}.")
     if occupant.moved_out_on is not None:
         raise RecordError(f"{occupant.name} moved out on {occupant.moved_out_on.isoformat()} already.")
+    _within(on, "Moved out on", now)
     if on < occupant.moved_in_on:
         raise RecordError(f"Moved out on: not before the day {occupant.name} moved in "
                           f"({occupant.moved_in_on.isoformat()}).")

@@ -245,3 +245,53 @@ def test_a_form_editor_takes_back_the_text_it_showed(fixed_clock, workflow_store
     answer = supervisor.post(path, data={**fields, "check": "Show what changes"})
     assert answer.status_code == 200
     assert "start again" not in answer.get_data(as_text=True)
+
+
+# --- days typed on the customer record ----------------------------------------------------------
+
+def _record_forms(number: str) -> list[tuple[str, dict[str, str], str, str]]:
+    """(address, the form with a day, its date field, the field's name in the message) of the record's dated forms."""
+    return [
+        (f"/accounts/{number}/customer/address",
+         {"street": "9 Forward Lane", "city": "Sacramento", "state": "CA", "zip_code": "95814", "reason": "moving"},
+         "in_force_from", "In force from"),
+        (f"/accounts/{number}/property/occupants",
+         {"occupant-name": "Occupant", "occupant-city": "Alder Creek", "occupant-state": "CA",
+          "occupant-zip_code": "95601", "occupant-language": "en"}, "occupant-moved_in_on", "Moved in on"),
+        (f"/accounts/{number}/customer/assistance", {"enrol-program": "cap", "enrol-ends_on": ""},
+         "enrol-starts_on", "Enrolled from"),
+    ]
+
+
+@pytest.mark.parametrize("form", range(3))
+@pytest.mark.parametrize("day, words", [("9999-12-31", "at most a year ahead (by 2027-03-03), not 9999-12-31"),
+                                        ("2027-03-04", "at most a year ahead (by 2027-03-03), not 2027-03-04"),
+                                        ("0001-01-01", "not before 1900-01-01, not 0001-01-01")])
+def test_a_day_out_of_the_years_a_record_holds_is_refused_with_its_field(fixed_clock, db: Session, clerk, form, day,
+                                                                         words):
+    """0001-01-01 and 9999-12-31 were kept as a forwarding address's first day, a move-in, an enrolment's start."""
+    from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+    set_programs(db, PROGRAMS)
+    account = create_account(db)
+    path, fields, name, label = _record_forms(account.number)[form]
+    before = audit_rows(db)
+    answer = clerk.post(path, data={**fields, name: day})
+    assert answer.status_code == 400
+    past = form == 0 and day < "2026"  # a mailing address from a day gone by is refused as that
+    assert (f"{label}: today or a later day, not {day}" if past else f"{label}: {words}.") in answer.get_data(as_text=True)
+    assert audit_rows(db) == before
+    kept = clerk.post(path, data={**fields, name: "2027-03-03" if form == 0 else "2026-03-02"})
+    assert kept.status_code == 302 and audit_rows(db) == before + 1
+
+
+def test_a_move_out_a_year_ahead_is_refused(fixed_clock, db: Session, clerk):
+    account = create_account(db)
+    path, fields, name, _ = _record_forms(account.number)[1]
+    assert clerk.post(path, data={**fields, name: "2026-02-01"}).status_code == 302
+    from engine.store.customers import Occupant
+    occupant = db.scalar(select(Occupant).where(Occupant.property_id == account.property_id))
+    before = audit_rows(db)
+    answer = clerk.post(f"{path}/{occupant.id}/out", data={"moved_out_on": "9999-12-31"})
+    assert answer.status_code == 400
+    assert "Moved out on: at most a year ahead (by 2027-03-03), not 9999-12-31." in answer.get_data(as_text=True)
+    assert audit_rows(db) == before
