@@ -18,6 +18,7 @@ from webapp.auth import access
 from webapp.config import Config
 from webapp.extensions import csrf, database, login_manager
 from webapp.main import errors
+from webapp.pages import RecordIntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(config: Config | None = None, *, sessions: sessionmaker[Session] 
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
     app.config.from_object(config or Config())
     app.jinja_env.autoescape = True
+    app.url_map.converters["int"] = RecordIntegerConverter  # before any route is added
     database.init_app(app, sessions)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import abort, make_response
+from werkzeug.routing import IntegerConverter
 
 from webapp.main import errors
 
@@ -18,3 +19,16 @@ def record_id(text: str, what: str) -> int:
     if not text.isdigit() or len(text) > 18:
         not_found(f"“{text}” is not a {what} number: {what} numbers are whole numbers such as 1042.")
     return int(text)
+
+
+LARGEST_RECORD_NUMBER = 2**63 - 1  # the largest id a database column holds (BIGINT); the CLI's RECORD_ID agrees
+
+
+class RecordIntegerConverter(IntegerConverter):
+    """`<int:...>` in an address: a whole number up to the largest record id, so a longer one is the 404 of an
+    address that names nothing (it reached the database and ended in a 500: SQLite cannot bind it)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        """An IntegerConverter with the record ids' ceiling unless a route gives its own."""
+        kwargs.setdefault("max", LARGEST_RECORD_NUMBER)
+        super().__init__(map, *args, **kwargs)
