@@ -179,10 +179,11 @@ def approver(library: RuleLibrary, cents: int, code: str, on: date) -> tuple[str
     return str(needed), str(result.get("version"))
 
 
-def record(session: Session, planned: Plan, *, actor: str, on: date, now: datetime, within: bool) -> Adjustment:
+def record(session: Session, planned: Plan, *, actor: str, on: date, now: datetime, within: bool,
+           request_key: str | None = None) -> Adjustment:
     """The adjustment row of a checked plan, waiting, with its audit row."""
     reason = planned.reason
-    row = Adjustment(account_id=planned.account.id, code=reason.code, label=reason.label,
+    row = Adjustment(account_id=planned.account.id, code=reason.code, label=reason.label, request_key=request_key,
                      amount_cents=planned.cents, note=planned.note, fee_entry_id=planned.fee.id if planned.fee else None,
                      fund=reason.fund, gl_account=reason.account, status="waiting",
                      approver_role=planned.approver_role, rule_version=planned.rule_version, requested_by=actor,

@@ -24,6 +24,7 @@ class Adjustment(Base):
     __tablename__ = "adjustments"
     __table_args__ = (Index("ix_adjustments_account", "account_id", "id"),
                       Index("ix_adjustments_status", "status"),
+                      Index("ux_adjustments_request_key", "request_key", unique=True),
                       within_largest("adjustments", "amount_cents"))
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
@@ -45,6 +46,7 @@ class Adjustment(Base):
     decided_at: Mapped[datetime | None]
     comment: Mapped[str] = mapped_column(Text, default="")      # the approver's comment
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))  # what it posted
+    request_key: Mapped[str | None] = mapped_column(String(64))  # its confirmation's one-time key (a page's ask)
 
 
 class Rebill(Base):

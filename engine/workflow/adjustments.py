@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.adjustments import AdjustmentError, Plan, plan, post, record
 from engine.money import from_cents
+from engine.money.ledger.posting import lock_account
 from engine.store.adjustments import Adjustment
 from engine.store.models import Case, LedgerEntry
 from engine.workflow import services
@@ -48,14 +49,26 @@ def within_limit(session: Session, planned: Plan, username: str) -> bool:
 
 def request_adjustment(session: Session, catalog: services.Catalog, account_id: int, *, code: str, note: str,
                        actor: str, on: date, now: datetime, amount: object = None, direction: str = "credit",
-                       fee_entry_id: int | None = None) -> Requested:
-    """Ask for an adjustment: checked, recorded, then posted (within the limit) or sent for approval."""
+                       fee_entry_id: int | None = None, request_key: str | None = None) -> Requested:
+    """Ask for an adjustment: checked, recorded, then posted (within the limit) or sent for approval.
+
+    `request_key` is the one-time key of the confirmation the person pressed: the same key again (a double click,
+    a post sent twice) is what the first one did, with nothing asked or posted again.
+    """
+    if request_key:
+        lock_account(session, account_id)  # a second click waits for the first, then finds it
+        earlier = session.scalar(select(Adjustment).where(Adjustment.request_key == request_key))
+        if earlier is not None:
+            if earlier.account_id != account_id:
+                raise AdjustmentError("this confirmation was for another account; start again")
+            return Requested(earlier, session.get(LedgerEntry, earlier.entry_id) if earlier.entry_id else None,
+                             session.get(Case, earlier.case_id) if earlier.case_id else None)
     planned = plan(session, catalog.rules, account_id, code=code, note=note, on=on, amount=amount,
                    direction=direction, fee_entry_id=fee_entry_id,
                    service_off=catalog.workflows.states_tagged_by_version(SERVICE_OFF))
     within = within_limit(session, planned, actor)
     workflow = None if within else _approval_workflow(session, catalog, account_id, on)
-    row = record(session, planned, actor=actor, on=on, now=now, within=within)
+    row = record(session, planned, actor=actor, on=on, now=now, within=within, request_key=request_key)
     if workflow is None:
         return Requested(row, post(session, row, actor=actor, on=on, now=now), None)
     try:

@@ -1,6 +1,7 @@
 """The Adjust balance and rebill pages: every amount shown before posting, refusals in words, roles on the server."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -128,3 +129,40 @@ def test_a_supervisor_rebills_the_latest_bill_from_a_corrected_read_and_a_clerk_
     assert ledger.balance_cents(db, account.id) == new.total_cents
     shown = supervisor.get(f"/accounts/{account.number}").get_data(as_text=True)
     assert "cancelled Mar 2, 2026" in shown and f"rebill of bill {old.id}" in shown
+
+
+def test_the_same_confirmation_pressed_twice_posts_the_adjustment_once(clerk, db, fixed_clock):
+    """A double click on "Post the adjustment" posted the credit twice; the confirmation now carries a one-time key,
+    and its second post is the first one's answer: one adjustment, one ledger entry, one request in the audit log."""
+    from sqlalchemy import func
+    from engine.store.models import AuditEntry
+    account = create_account(db)
+    bill(db, account, "2026-02", 12, due_on=date(2026, 3, 10))
+    before = ledger.balance_cents(db, account.id)
+    form = {"code": "leak", "direction": "credit", "amount": "40.00", "fee": "", "note": "leak fixed"}
+    review = clerk.post(f"/accounts/{account.number}/adjust", data={**form, "step": "review"}).get_data(as_text=True)
+    key = re.search(r'id="key" name="key" type="hidden" value="([0-9a-f]{32})"', review).group(1)
+    for _ in range(2):
+        posted = clerk.post(f"/accounts/{account.number}/adjust", data={**form, "step": "post", "key": key})
+        assert posted.status_code == 302
+    assert ledger.balance_cents(db, account.id) == before - 4000
+    assert len(db.scalars(select(Adjustment).where(Adjustment.account_id == account.id)).all()) == 1
+    assert db.scalar(select(func.count()).select_from(AuditEntry)
+                     .where(AuditEntry.action == "adjustment.request")) == 1
+    again = clerk.post(f"/accounts/{account.number}/adjust", data={**form, "step": "review"}).get_data(as_text=True)
+    assert key not in again  # each confirmation shown has a key of its own
+
+
+def test_a_confirmation_key_of_another_account_is_refused(clerk, db, fixed_clock):
+    """A key already used on one account, sent with another account's adjustment, posts nothing there."""
+    first, other = create_account(db), create_account(db)
+    for account in (first, other):
+        bill(db, account, "2026-02", 12, due_on=date(2026, 3, 10))
+    form = {"code": "leak", "direction": "credit", "amount": "40.00", "fee": "", "note": "leak fixed"}
+    review = clerk.post(f"/accounts/{first.number}/adjust", data={**form, "step": "review"}).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"', review).group(1)
+    assert clerk.post(f"/accounts/{first.number}/adjust", data={**form, "step": "post", "key": key}).status_code == 302
+    before = ledger.balance_cents(db, other.id)
+    refused = clerk.post(f"/accounts/{other.number}/adjust", data={**form, "step": "post", "key": key})
+    assert refused.status_code == 302 and ledger.balance_cents(db, other.id) == before
+    assert "this confirmation was for another account" in clerk.get(refused.headers["Location"]).get_data(as_text=True)

@@ -7,6 +7,8 @@ presses the button on the confirmation, which carries what they typed and is che
 """
 from __future__ import annotations
 
+import uuid
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -42,6 +44,7 @@ class AdjustForm(FlaskForm):
     note = TextAreaField("Note", validators=[DataRequired(message="Say why the account is adjusted."),
                                              Length(max=1000)])
     step = HiddenField(default="review")
+    key = HiddenField()  # one per confirmation shown: the same confirmation sent twice posts once
     review = SubmitField("Review the adjustment")
     post = SubmitField("Post the adjustment")
 
@@ -116,11 +119,12 @@ def adjust(number: str):
         form.note.errors = list(form.note.errors) + [str(error)]
         return _page(account, form, status=400)
     if form.step.data != "post":
-        form.step.data = "post"
+        form.step.data, form.key.data = "post", uuid.uuid4().hex
         return _page(account, form, planned=planned, within=within)
     try:
         done = request_adjustment(database.session, catalog(), account.id, actor=current_user.username,
-                                  on=clock.today(), now=clock.now(), **given)
+                                  on=clock.today(), now=clock.now(), request_key=(form.key.data or "")[:64] or None,
+                                  **given)
     except AdjustmentError as error:
         database.session.rollback()
         flash(f"Adjustment not posted: {error}", "error")

@@ -1,0 +1,32 @@
+"""Migration 0031 (adjustment request keys): adjustments.request_key and its unique index in, and out again."""
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect
+
+from engine.store.db import make_engine
+from engine.store.schema import alembic_config, upgrade
+
+
+def keyed(engine) -> tuple[bool, bool]:
+    """Whether adjustments has request_key, and whether a unique index holds it."""
+    found = inspect(engine)
+    columns = {column["name"] for column in found.get_columns("adjustments")}
+    unique = any(index["column_names"] == ["request_key"] and index["unique"]
+                 for index in found.get_indexes("adjustments"))
+    return "request_key" in columns, unique
+
+
+def test_the_adjustment_request_keys_migration_goes_down_and_up_again(committing_url):
+    engine = make_engine(committing_url)
+    config = alembic_config(committing_url)
+    try:
+        assert keyed(engine) == (True, True)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0030_office_figures")
+        assert keyed(engine) == (False, False)
+        upgrade(engine)
+        assert keyed(engine) == (True, True)
+    finally:
+        engine.dispose()
