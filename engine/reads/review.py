@@ -305,13 +305,25 @@ def estimate(session: Session, library, read_id: int, *, actor: str, now: dateti
 
 def estimate_missing(session: Session, library, account_id: int, period: str, *, actor: str,
                      now: datetime) -> MeterRead:
-    """An estimated read for an account with none for the period, a month after its last read."""
+    """An estimated read for an active account with none for the period, a month after its last read.
+
+    The period is one a read can be missing for: after the period of the account's last trusted read (the estimate
+    is dated a month after it) and not after this month (`now`'s): 9999-12 or 1900-01 is refused, not estimated.
+    """
     if session.scalar(select(MeterRead.id).where(MeterRead.account_id == account_id, MeterRead.period == period)):
         raise ReadError(f"a read of {period} is already on file for this account")
+    if period > f"{now:%Y-%m}":
+        raise ReadError(f"{period} has not begun: a read is missing only for this month ({now:%Y-%m}) or earlier")
+    account = session.get(UtilityAccount, account_id)
+    if account is None or account.status != "active":
+        raise ReadError("the account is not active: only an active account's missing read is estimated")
     trusted = trusted_history(session, [account_id]).get(account_id, [])
     if not trusted:
         raise ReadError("no read is on file for this account to estimate from: enter a read")
     previous = trusted[-1]
+    if period <= previous.period:
+        raise ReadError(f"the last read on file is of {previous.period}: a missing read to estimate is of a later "
+                        f"month, not {period}")
     read_on = months_later_or_month_end(previous.read_on, 1)
     policy = read_policy(library, read_on)
     use, how = estimated_use(policy, trusted, read_on)

@@ -161,3 +161,30 @@ def test_the_reread_list_goes_by_the_meters_route_with_the_meter_to_find(fixed_c
     assert "M-4412" in groups["Route 12"] and "left of the driveway" in groups["Route 12"]
     assert f">{high_account.number}<" in groups["Route 12"] and f">{zero_account.number}<" in groups["Cycle R"]
     assert f">{zero_account.number}<" not in groups["Route 12"]
+
+
+@pytest.mark.parametrize("period, words", [
+    ("9999-12", "9999-12 has not begun: a read is missing only for this month (2026-03) or earlier"),
+    ("2026-04", "2026-04 has not begun: a read is missing only for this month (2026-03) or earlier"),
+    ("2025-11", "the last read on file is of 2026-01: a missing read to estimate is of a later month, not 2025-11"),
+    ("1900-01", "the last read on file is of 2026-01: a missing read to estimate is of a later month, not 1900-01")])
+def test_a_missing_read_is_estimated_only_for_a_month_it_can_be_missing_for(fixed_clock, clerk, db, month, period,
+                                                                           words):
+    """A period typed into the estimate's hidden field (9999-12) was estimated, dated a month after the last read."""
+    missing_account, _ = month["missing"]
+    reads, audits = (db.scalar(select(func.count()).select_from(model)) for model in (MeterRead, AuditEntry))
+    refused = clerk.post(f"/reads/missing/{missing_account.id}/estimate", data={"period": period, "cycle": "R"})
+    assert refused.status_code == 302
+    assert f"Not done: {words}" in clerk.get(refused.headers["Location"]).get_data(as_text=True)
+    assert (db.scalar(select(func.count()).select_from(MeterRead)),
+            db.scalar(select(func.count()).select_from(AuditEntry))) == (reads, audits)
+
+
+def test_a_closed_accounts_read_is_not_estimated(fixed_clock, clerk, db, month):
+    missing_account, _ = month["missing"]
+    missing_account.status = "closed"
+    db.flush()
+    refused = clerk.post(f"/reads/missing/{missing_account.id}/estimate", data={"period": "2026-03", "cycle": "R"})
+    assert "Not done: the account is not active" in clerk.get(refused.headers["Location"]).get_data(as_text=True)
+    assert db.scalar(select(MeterRead).where(MeterRead.account_id == missing_account.id,
+                                             MeterRead.period == "2026-03")) is None
