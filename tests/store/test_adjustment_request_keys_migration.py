@@ -1,4 +1,4 @@
-"""Migration 0031 (adjustment request keys): adjustments.request_key and its unique index in, and out again."""
+"""Migration 0032 (adjustment request keys): adjustments.request_key and its unique index in, and out again."""
 from __future__ import annotations
 
 from alembic import command
@@ -24,7 +24,7 @@ def test_the_adjustment_request_keys_migration_goes_down_and_up_again(committing
         assert keyed(engine) == (True, True)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0030_office_figures")
+            command.downgrade(config, "0031_phone_export_layout")
         assert keyed(engine) == (False, False)
         upgrade(engine)
         assert keyed(engine) == (True, True)

@@ -4,15 +4,15 @@
 carries (engine.workflow.adjustments.request_adjustment); unique, so a second post of the same
 confirmation finds the first adjustment instead of posting it again. Empty for earlier rows.
 
-Revision ID: 0031_adjustment_request_keys
-Revises: 0030_office_figures
+Revision ID: 0032_adjustment_request_keys
+Revises: 0031_phone_export_layout
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0031_adjustment_request_keys"
-down_revision = "0030_office_figures"
+revision = "0032_adjustment_request_keys"
+down_revision = "0031_phone_export_layout"
 branch_labels = None
 depends_on = None
 
