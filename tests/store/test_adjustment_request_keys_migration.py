@@ -1,11 +1,11 @@
 """Migration 0032 (adjustment request keys): adjustments.request_key and its unique index in, and out again."""
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 
 from engine.store.db import make_engine
-from engine.store.schema import alembic_config, upgrade
+from engine.store.schema import upgrade
+from tests.store.migrations import downgrade_to
 
 
 def keyed(engine) -> tuple[bool, bool]:
@@ -19,12 +19,9 @@ def keyed(engine) -> tuple[bool, bool]:
 
 def test_the_adjustment_request_keys_migration_goes_down_and_up_again(committing_url):
     engine = make_engine(committing_url)
-    config = alembic_config(committing_url)
     try:
         assert keyed(engine) == (True, True)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0031_phone_export_layout")
+        downgrade_to(committing_url, "0031_phone_export_layout")
         assert keyed(engine) == (False, False)
         upgrade(engine)
         assert keyed(engine) == (True, True)

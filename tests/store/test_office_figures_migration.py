@@ -1,11 +1,11 @@
 """Migration 0030 (office figures): the figures table and the city's dashboard_figures_seconds in, and out again."""
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect, text
 
 from engine.store.db import make_engine
-from engine.store.schema import alembic_config, upgrade
+from engine.store.schema import upgrade
+from tests.store.migrations import downgrade_to
 
 
 def shape(engine) -> tuple[bool, bool]:
@@ -17,12 +17,9 @@ def shape(engine) -> tuple[bool, bool]:
 
 def test_the_office_figures_migration_goes_down_and_up_again_and_a_saved_city_counts_every_60_seconds(committing_url):
     engine = make_engine(committing_url)
-    config = alembic_config(committing_url)
     try:
         assert shape(engine) == (True, True)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0029_page_indexes")
+        downgrade_to(committing_url, "0029_page_indexes")
         assert shape(engine) == (False, False)
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO city_settings (name, timezone, languages, payment_address, phone, "
