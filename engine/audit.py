@@ -199,6 +199,18 @@ def record(session: Session, *, actor: str, action: str, subject_type: str, subj
     return entry
 
 
+DOWNLOAD = "download"  # the action of a staff download of customers' data (names, phones, addresses, balances)
+
+
+def record_download(session: Session, *, actor: str, what: str, filename: str, filters: dict[str, Any],
+                    rows: int, data: bytes, at: datetime) -> AuditEntry:
+    """One audit row `download`: who took which list of customers (`what`, in the city's words, with its `filters`),
+    as which file, how many rows, and the SHA-256 of the bytes taken (as `cash.gl_export` keeps it)."""
+    return record(session, actor=actor, action=DOWNLOAD, subject_type="download", subject_id=filename,
+                  detail={"what": what, "filters": filters, "rows": rows, "bytes": len(data),
+                          "sha256": hashlib.sha256(data).hexdigest()}, at=at)
+
+
 def chain_end(session: Session) -> tuple[int, str]:
     """How many rows the log has and the last one's hash (GENESIS when empty); writers wait until the transaction ends."""
     head = _tail(session)

@@ -1,4 +1,8 @@
-"""Downloads the pages offer: rows as CSV (the same rows a page shows), and a notice's kept PDF."""
+"""Downloads the pages offer: rows as CSV (the same rows a page shows), and a notice's kept PDF.
+
+A download that carries customers' names, phones, addresses or balances is `audited_download`: its audit row
+(engine.audit.record_download) is committed before the bytes leave, in its own transaction, as the GL export's is.
+"""
 from __future__ import annotations
 
 import io
@@ -7,6 +11,7 @@ from collections.abc import Iterable
 from flask import Response
 from flask_login import current_user
 
+from engine.audit import record_download
 from engine.exports import write_csv
 from engine.notices.kept import print_notice
 from webapp import clock
@@ -14,12 +19,33 @@ from webapp.catalog import notice_templates
 from webapp.extensions import database
 
 
-def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None = None) -> Response:
-    """Rows as a spreadsheet-safe CSV attachment; the header is `columns` or the first row's keys."""
+def attachment(data: bytes | str, filename: str, mimetype: str = "text/csv", *, inline: bool = False) -> Response:
+    """Bytes as a download named `filename` (shown in the browser when `inline`)."""
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'})
+
+
+def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None = None, *,
+                 audited: str | None = None, filters: dict[str, object] | None = None) -> Response:
+    """Rows as a spreadsheet-safe CSV attachment; the header is `columns` or the first row's keys.
+
+    `audited`: the list's name in the city's words when the rows name customers (the download is audited then)."""
     out = io.StringIO()
-    write_csv(out, rows, columns)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    count = write_csv(out, rows, columns)
+    if audited is not None:
+        return audited_download(out.getvalue(), filename, what=audited, filters=filters or {}, rows=count)
+    return attachment(out.getvalue(), filename)
+
+
+def audited_download(data: bytes | str, filename: str, *, what: str, filters: dict[str, object], rows: int,
+                     mimetype: str = "text/csv", inline: bool = False) -> Response:
+    """A download of customers' data by the signed-in person: its audit row `download` (what, filters, rows, the
+    SHA-256 of the bytes) written and committed first, then the bytes."""
+    data = data.encode() if isinstance(data, str) else data
+    record_download(database.session, actor=current_user.username, what=what, filename=filename, filters=filters,
+                    rows=rows, data=data, at=clock.now())
+    database.session.commit()
+    return attachment(data, filename, mimetype, inline=inline)
 
 
 def printed_notice(notice_id: int) -> bytes:

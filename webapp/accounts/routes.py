@@ -22,7 +22,7 @@ from webapp.accounts import bp, lookup
 from webapp.accounts.forms import RefundRequestForm, ReturnPaymentForm
 from webapp.auth import STAFF, duty_required, role_required
 from webapp.catalog import catalog, notice_templates, rules, state_label
-from webapp.downloads import printed_notice
+from webapp.downloads import audited_download, printed_notice
 from webapp.extensions import database
 from webapp.languages import printable
 from webapp.pages import not_found
@@ -162,9 +162,8 @@ def notice_pdf(number: str, notice_id: int):
     except (NoticeDataError, PdfRenderError, KeptCopyError) as error:
         flash(f"The notice could not be printed: {error}", "error")
         return redirect(url_for("accounts.show", number=number, _anchor="notices"))
-    name = f"{account.number}-{notice.notice_type}-{notice.id}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return audited_download(pdf, f"{account.number}-{notice.notice_type}-{notice.id}.pdf", what="A notice of an account",
+                            filters={"account": account.number, "notice": notice.id}, rows=1, mimetype="application/pdf")
 
 
 @bp.route("/<number>/bills/<int:bill_id>/statement.pdf")
@@ -185,5 +184,6 @@ def statement_pdf_of_bill(number: str, bill_id: int):
     except (NoticeDataError, PdfRenderError) as error:
         flash(f"The bill could not be printed: {error}", "error")
         return redirect(url_for("accounts.show", number=number, _anchor="bills"))
-    name = f"{account.number}-bill-{bill.period}{'-' + language if language else ''}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return audited_download(pdf, f"{account.number}-bill-{bill.period}{'-' + language if language else ''}.pdf",
+                            what="A bill's statement (reprint)", mimetype="application/pdf",
+                            filters={"account": account.number, "period": bill.period, "language": language}, rows=1)

@@ -1,7 +1,7 @@
 """Case pages: thin views over engine.workflow.services (show, steps, take)."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine import roles
@@ -21,7 +21,7 @@ from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
 from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values, wants_preview
 from webapp.catalog import catalog, notice_templates
-from webapp.downloads import printed_notice
+from webapp.downloads import audited_download, printed_notice
 from webapp.extensions import database
 from webapp.fields import option
 from webapp.pages import not_found, record_id
@@ -168,8 +168,8 @@ def notice_pdf(case_id: str, notice_id: int):
     except (NoticeDataError, PdfRenderError, KeptCopyError) as error:
         flash(f"The notice could not be printed: {error}", "error")
         return redirect(url_for("cases.show", case_id=number))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}.pdf"'})
+    return audited_download(pdf, f"case-{number}-{notice.notice_type}-{notice.id}.pdf", what="A notice of a case",
+                            filters={"case": number, "notice": notice.id}, rows=1, mimetype="application/pdf")
 
 
 @bp.route("/<case_id>/notices/<int:notice_id>/english.pdf")
@@ -185,8 +185,9 @@ def notice_twin_pdf(case_id: str, notice_id: int):
     except (NoticeDataError, PdfRenderError) as error:
         flash(f"The notice could not be printed in English: {error}", "error")
         return redirect(url_for("cases.show", case_id=number))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="case-{number}-{notice.notice_type}-{notice.id}-en.pdf"'})
+    return audited_download(pdf, f"case-{number}-{notice.notice_type}-{notice.id}-en.pdf",
+                            what="A notice of a case, in English", filters={"case": number, "notice": notice.id},
+                            rows=1, mimetype="application/pdf")
 
 
 def _version(text: str | None) -> int:

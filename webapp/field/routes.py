@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -13,6 +13,7 @@ from engine.notices.render import NoticeRenderer
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.catalog import catalog, notice_templates
+from webapp.downloads import audited_download
 from webapp.extensions import database
 from webapp.field import bp
 
@@ -65,7 +66,8 @@ def letters(key: str):
         return redirect(url_for("field.show", key=key, route=route))
     pdf = NoticeRenderer(notice_templates(), city_details(database.session)).render_batch(printed)
     name = f"{the_list.step.id}-{today.isoformat()}{'-route-' + route if route else ''}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return audited_download(pdf, name, what=f"Door notices of the field list {the_list.title}", mimetype="application/pdf",
+                            filters={"day": today.isoformat(), "route": route}, rows=len(printed))
 
 
 def _value(spec, text: str):

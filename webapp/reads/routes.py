@@ -1,7 +1,7 @@
 """Read review pages: thin views over engine.reads.review."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.accounts.read_letters import accept_read
@@ -12,6 +12,7 @@ from engine.store.models import MeterRead, UtilityAccount
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.catalog import notice_templates, rules
+from webapp.downloads import audited_download
 from webapp.extensions import database
 from webapp.pages import not_found, record_id
 from webapp.reads import bp
@@ -135,5 +136,5 @@ def leak_letters():
     except (NoticeDataError, PdfRenderError) as error:
         flash(f"The leak letters could not be printed: {error}", "error")
         return _back(period, None)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="leak-letters-{period}.pdf"'})
+    return audited_download(pdf, f"leak-letters-{period}.pdf", what="Leak letters", mimetype="application/pdf",
+                            filters={"period": period}, rows=len(letters))

@@ -32,9 +32,14 @@ REPORTS = [
 
 
 def _show(title: str, form, rows, filename: str, columns: list[str] | None = None, *, shown: int | None = None,
-          headings: dict[str, str] | None = None):
-    """The report page, or its CSV when ?format=csv; `headings` words columns the page says otherwise."""
+          headings: dict[str, str] | None = None, audited: dict[str, object] | None = None):
+    """The report page, or its CSV when ?format=csv; `headings` words columns the page says otherwise.
+
+    `audited`: the filters of a report that names customers or their balances; its CSV is then an audited
+    download, named by the page's title."""
     if request.args.get("format") == "csv":
+        if audited is not None:
+            return csv_response(rows, filename, columns, audited=title, filters=audited)
         return csv_response(rows, filename, columns)
     rows = list(rows)
     total = rows[-1] if rows and "TOTAL" in rows[-1].values() else None
@@ -62,7 +67,7 @@ def aging():
     if request.args.get("format") != "csv":
         rows = _first_and_total(rows)
     return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS,
-                 headings=_aging_headings(day))
+                 headings=_aging_headings(day), audited={"as_of": day.isoformat()})
 
 
 def _aging_headings(day):
@@ -102,7 +107,8 @@ def billing_register():
         return render_template("reports/report.html", title="Billing register", form=form, rows=None)
     return _show(f"Billing register, cycle {form.cycle.data} {form.period.data}", form,
                  reports.billing_register(database.session, form.cycle.data.strip(), form.period.data),
-                 f"billing-register-{form.cycle.data.strip()}-{form.period.data}.csv")
+                 f"billing-register-{form.cycle.data.strip()}-{form.period.data}.csv",
+                 audited={"cycle": form.cycle.data.strip(), "period": form.period.data})
 
 
 @bp.route("/rate-summary")
@@ -135,7 +141,7 @@ def corrections():
     form = DayForm(request.args)
     day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
     return _show(f"Voids, returns and adjustments, {spelled(day)}", form, reports.corrections(database.session, day),
-                 f"corrections-{day.isoformat()}.csv", reports.CORRECTION_COLUMNS)
+                 f"corrections-{day.isoformat()}.csv", reports.CORRECTION_COLUMNS, audited={"date": day.isoformat()})
 
 
 @bp.route("/trial-balance")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import Response, current_app, render_template, send_file
+from flask import current_app, render_template
 
 from engine.notices.kept import KeptCopyError, kept_mailing_pdf
 from engine.sweeps.phone_export import write_phone_export
@@ -12,6 +12,7 @@ from engine.sweeps.report import sweep_run_report, sweep_runs
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import catalog
+from webapp.downloads import audited_download
 from webapp.extensions import database
 from webapp.pages import not_found, record_id
 from webapp.sweeps import bp, lookup
@@ -54,13 +55,14 @@ def mailing(run_id: str, batch_id: int):
         kept = kept_mailing_pdf(database.session, batch.id)
     except KeptCopyError as error:
         not_found(f"The mailing PDF of batch {batch_id} cannot be served: {error}.")
-    if kept is not None:
-        return Response(kept, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    path = Path(batch.pdf_path or "/").resolve()
-    folder = Path(current_app.config["PDF_FOLDER"]).resolve()
-    if folder not in path.parents or path.suffix != ".pdf" or not path.is_file():
-        not_found(f"The mailing PDF of batch {batch_id} is not in this instance's PDF folder.")
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+    if kept is None:
+        path = Path(batch.pdf_path or "/").resolve()
+        folder = Path(current_app.config["PDF_FOLDER"]).resolve()
+        if folder not in path.parents or path.suffix != ".pdf" or not path.is_file():
+            not_found(f"The mailing PDF of batch {batch_id} is not in this instance's PDF folder.")
+        kept = path.read_bytes()
+    return audited_download(kept, name, what=f"Mailing of sweep run {number}: {batch.notice_type.replace('-', ' ')}", mimetype="application/pdf",
+                            filters={"sweep_run": number, "mailing": batch_id}, rows=batch.count)
 
 
 @bp.route("/phone-export.csv")
@@ -69,6 +71,6 @@ def phone_export():
     """The phone notification list for the calling vendor as of today, in the city's layout (as the command
     `ordinance sweep phone-export` writes it)."""
     today, out = clock.today(), io.StringIO()
-    write_phone_export(database.session, catalog(), today, out)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="phone-export-{today.isoformat()}.csv"'})
+    count = write_phone_export(database.session, catalog(), today, out)
+    return audited_download(out.getvalue(), f"phone-export-{today.isoformat()}.csv", what="Phone notification list",
+                            filters={"as_of": today.isoformat()}, rows=count)
