@@ -1,7 +1,7 @@
 """Downloads the pages offer: rows as CSV (the same rows a page shows), and a notice's kept PDF.
 
 A download that carries customers' names, phones, addresses or balances is `audited_download`: its audit row
-(engine.audit.record_download) is committed before the bytes leave, in its own transaction, as the GL export's is.
+(engine.audit.record_download) is committed before the bytes leave, in a transaction of its own.
 """
 from __future__ import annotations
 
@@ -40,8 +40,12 @@ def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None 
 def audited_download(data: bytes | str, filename: str, *, what: str, filters: dict[str, object], rows: int,
                      mimetype: str = "text/csv", inline: bool = False) -> Response:
     """A download of customers' data by the signed-in person: its audit row `download` (what, filters, rows, the
-    SHA-256 of the bytes) written and committed first, then the bytes."""
+    SHA-256 of the bytes) written and committed first, then the bytes.
+
+    The page's reads end first: on SQLite a read begun before a notice's first print was kept (by a session of its
+    own) could no longer write."""
     data = data.encode() if isinstance(data, str) else data
+    database.session.commit()
     record_download(database.session, actor=current_user.username, what=what, filename=filename, filters=filters,
                     rows=rows, data=data, at=clock.now())
     database.session.commit()

@@ -7,6 +7,7 @@ from engine import api_tokens
 from engine.statements.batch import pages_of
 from engine.store.db import make_sessionmaker
 from tests.statements.conftest import NOW, flat, mailing_order, pages_text
+from tests.web.pages import assert_download_audited, audited_downloads
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -32,6 +33,8 @@ def test_a_clerk_reprints_a_bill_from_the_account_page_as_it_was_mailed(billed_c
     assert client.post("/login", data={"username": "clerk", "password": "clerk-demo-2026"}).status_code == 302
     mailed = pages_text(billed_city.run.pdf_path)
     bills = mailing_order(billed_city)
+    with make_sessionmaker(billed_city.engine)() as session:
+        before = len(audited_downloads(session))
     for index in (0, next(i for i, row in enumerate(bills) if row[1] == "es")):
         number, _, bill_id = bills[index]
         page = client.get(f"/accounts/{number}").get_data(as_text=True)
@@ -41,8 +44,13 @@ def test_a_clerk_reprints_a_bill_from_the_account_page_as_it_was_mailed(billed_c
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert pages_of(response.data) == 1
         assert words(_text(response.data)) == words(mailed[index])
+        with make_sessionmaker(billed_city.engine)() as session:
+            taken = audited_downloads(session)[-1]  # the reprint's own row, committed before the bytes left
+        assert_download_audited(taken, response.data, response.headers["Content-Disposition"], "clerk", 1)
     other_account = bills[1][0]
     assert client.get(f"/accounts/{other_account}/bills/{bills[0][2]}/statement.pdf").status_code == 404
+    with make_sessionmaker(billed_city.engine)() as session:
+        assert len(audited_downloads(session)) == before + 2  # the two reprints; the refused one wrote none
 
 
 def test_a_spanish_bill_has_its_english_twin_with_the_same_figures(billed_city, tmp_path):

@@ -19,6 +19,7 @@ from engine.users import add_user
 from samplecity.city import PHONE
 from tests.sweeps.conftest import REPO, sweep
 from tests.sweeps.test_mailing import assert_page_is, page_text
+from tests.web.pages import assert_download_audited, audited_downloads
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -142,6 +143,10 @@ def test_a_notice_a_clerk_prints_is_kept_at_its_first_print(committing_db, commi
         printed = session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.printed"))
         assert (printed.actor, printed.subject_id, printed.detail["sha256"]) == ("carla", str(notice.id),
                                                                                   sha256_of(first.data))
+        taken = audited_downloads(session)  # each download committed its row, the same bytes each time
+    for entry, response in zip(taken, (first, again), strict=True):
+        assert_download_audited(entry, response.data, response.headers["Content-Disposition"], "carla", 1)
+        assert entry.detail["filters"] == {"account": account.number, "notice": notice.id}
 
 
 def test_a_notice_still_waiting_for_its_mailing_prints_as_a_preview_and_is_not_kept(committing_db, catalog, city,

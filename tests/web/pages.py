@@ -5,14 +5,19 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import hashlib
+import re
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit import DOWNLOAD
 from engine.money import ledger
 from engine.money.billing import bill_lines_summing_to_total
 from engine.money import to_cents
 from engine.rules.library import RuleLibrary
-from engine.store.models import Bill, BillLine, UtilityAccount
+from engine.store.models import AuditEntry, Bill, BillLine, UtilityAccount
 from tests.factories import NOW
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +31,21 @@ def library() -> RuleLibrary:
     if _library is None:
         _library = RuleLibrary.from_folder(REPO / "rules")
     return _library
+
+
+def audited_downloads(session: Session) -> list[AuditEntry]:
+    """The audit rows of staff downloads of customers' data (engine.audit.record_download), oldest first, read afresh."""
+    session.expire_all()
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == DOWNLOAD).order_by(AuditEntry.id)))
+
+
+def assert_download_audited(entry: AuditEntry, data: bytes, disposition: str, username: str, rows: int) -> None:
+    """The audit row names the person, the file they got (its Content-Disposition's name), how many rows and the
+    SHA-256 of exactly its bytes."""
+    filename = re.search(r'filename="([^"]+)"', disposition).group(1)
+    assert (entry.actor, entry.subject_type, entry.subject_id) == (username, "download", filename)
+    assert (entry.detail["rows"], entry.detail["bytes"], entry.detail["sha256"]) == (
+        rows, len(data), hashlib.sha256(data).hexdigest())
 
 
 @pytest.fixture()

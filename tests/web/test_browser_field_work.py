@@ -19,6 +19,7 @@ from engine.workflow import services
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.factories import create_account, create_customer, create_property, save_city
 from tests.web.test_browser_counter import sign_in
+from tests.web.pages import assert_download_audited, audited_downloads
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from tests.workflow.conftest import charge
 from webapp.app import create_app
@@ -81,8 +82,12 @@ def test_the_door_hangers_of_a_route_are_printed_and_the_posted_ones_entered(cit
     text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.body(), capture_output=True,
                                    check=True).stdout.decode().split())
     assert "14 Alder Way" in text and "20 Alder Way" in text and "5 Birch Lane" not in text
-    with committing_db() as session:  # printing kept nothing: no notice, no step
+    with committing_db() as session:  # printing kept nothing: no notice, no step; its audit row is committed
         assert session.scalar(select(Notice).where(Notice.notice_type == "door-hanger")) is None
+        [taken] = audited_downloads(session)
+    assert_download_audited(taken, pdf.body(), pdf.headers["content-disposition"], "maria", 2)
+    assert (taken.detail["what"], taken.detail["filters"]) == (
+        "Door notices of the field list Door hangers to post", {"day": HANGERS.isoformat(), "route": "7"})
 
     page.get_by_label("Done at 14 Alder Way").check()
     page.get_by_role("button", name="Enter the results of the ticked stops").click()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import Case, CaseEvent, Notice
 from tests.factories import create_account, create_case, save_city
-from tests.web.pages import charge, fixed_clock  # noqa: F401  (fixture)
+from tests.web.pages import assert_download_audited, audited_downloads, charge, fixed_clock  # noqa: F401  (fixture)
 from samplecity.city import APPROVAL_ROLE_IDS
 
 
@@ -224,6 +224,10 @@ def test_a_notice_sent_in_spanish_has_its_english_twin_with_the_same_figures(fix
     assert figures(english) == figures(spanish) and figures(english)
     assert db.scalar(select(func.count()).select_from(Notice)) == notices_before
     assert clerk.get(f"/cases/{case.id}/notices/999999/english.pdf").status_code == 404
+    as_kept, in_english = audited_downloads(db)  # one row a download, none for the refused one
+    assert_download_audited(in_english, twin.data, twin.headers["Content-Disposition"], clerk.user.username, 1)
+    assert (as_kept.detail["what"], in_english.detail["what"]) == ("A notice of a case", "A notice of a case, in English")
+    assert in_english.detail["filters"] == {"case": case.id, "notice": notice.id}
 
 
 def test_a_step_keeps_the_reads_of_its_offer_but_re_checks_on_fresh_ones_and_keeps_nothing_after(

@@ -14,7 +14,7 @@ from engine.store.models import AuditEntry, MeterRead, Notice
 from tests.factories import NOW, create_customer, save_city
 from tests.ledger.billing_support import account_with_reads
 from tests.web.conftest import csrf_token
-from tests.web.pages import fixed_clock, library  # noqa: F401  (fixture)
+from tests.web.pages import assert_download_audited, audited_downloads, fixed_clock, library  # noqa: F401  (fixture)
 from tests.web.test_access_matrix import routes
 
 WINTER = [("2025-12", date(2025, 12, 27), 980, 6), ("2026-01", date(2026, 1, 28), 988, 8)]
@@ -103,6 +103,9 @@ def test_accepting_a_jump_sends_a_leak_letter_in_the_customers_language(fixed_cl
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     assert "Posible fuga" in text and "42 CCF" in text and "6.0 veces" in text and high_account.number in text
+    [taken] = audited_downloads(db)  # not the 404 of an empty month
+    assert_download_audited(taken, pdf.data, pdf.headers["Content-Disposition"], clerk.user.username, 1)
+    assert (taken.detail["what"], taken.detail["filters"]) == ("Leak letters", {"period": "2026-03"})
     _decide(clerk, high, "accept")  # twice: refused, and no second letter
     assert db.scalar(select(func.count()).select_from(Notice).where(Notice.notice_type == "leak-letter")) == 1
 

@@ -8,7 +8,7 @@ import pytest
 from engine.store.models import NoticeBatch, SweepRun
 from engine.sweeps.report import SweepReport
 from tests.factories import NOW, create_account, create_case
-from tests.web.pages import TODAY, fixed_clock  # noqa: F401  (fixture)
+from tests.web.pages import TODAY, assert_download_audited, audited_downloads, fixed_clock  # noqa: F401  (fixture)
 
 
 @pytest.fixture()
@@ -57,12 +57,16 @@ def test_the_runs_list_and_a_runs_report(fixed_clock, night, supervisor):
     assert f"/sweeps/runs/{run.id}/mailings/{inside.id}.pdf" in page
 
 
-def test_a_mailing_downloads_only_from_the_instance_folder(night, supervisor):
+def test_a_mailing_downloads_only_from_the_instance_folder(night, supervisor, db):
     run, _, _, inside, outside = night
     response = supervisor.get(f"/sweeps/runs/{run.id}/mailings/{inside.id}.pdf")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 mailing"
     assert supervisor.get(f"/sweeps/runs/{run.id}/mailings/{outside.id}.pdf").status_code == 404
     assert supervisor.get(f"/sweeps/runs/{run.id + 1000}/mailings/{inside.id}.pdf").status_code == 404
+    [taken] = audited_downloads(db)  # the one served; the refused ones wrote none
+    assert_download_audited(taken, response.data, response.headers["Content-Disposition"],
+                            supervisor.user.username, 9)
+    assert taken.detail["what"] == f"Mailing of sweep run {run.id}: past due reminder"
 
 
 def test_unknown_runs_are_404s(supervisor):
