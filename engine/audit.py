@@ -211,6 +211,12 @@ def record_download(session: Session, *, actor: str, what: str, filename: str, f
                           "sha256": hashlib.sha256(data).hexdigest()}, at=at)
 
 
+def downloads_taken(session: Session, *, limit: int = 200) -> list[AuditEntry]:
+    """The latest `download` rows, newest first: who took which list of customers' data, when."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == DOWNLOAD)
+                                .order_by(AuditEntry.id.desc()).limit(limit)))
+
+
 def chain_end(session: Session) -> tuple[int, str]:
     """How many rows the log has and the last one's hash (GENESIS when empty); writers wait until the transaction ends."""
     head = _tail(session)

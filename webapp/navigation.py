@@ -36,6 +36,7 @@ MENU = (
     ("City settings", "admin.city_settings"),
     ("Assistance programs", "admin.assistance_programs"),
     ("Waiting changes", "admin.changes"),
+    ("Downloads taken", "admin.downloads"),
 )
 
 

@@ -5,6 +5,7 @@ test_sweep_pages, test_case_pages, test_read_review_pages, tests/sweeps/test_mai
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 from datetime import date
@@ -61,3 +62,14 @@ def test_a_report_naming_no_customer_is_not_audited(fixed_clock, supervisor, db)
                  f"/reports/trial-balance?as_of={DAY}&format=csv", "/reports/rate-summary?period=2026-01&format=csv"):
         assert supervisor.get(path).status_code == 200, path
     assert audited_downloads(db) == []
+
+
+def test_the_downloads_page_says_who_took_which_list_in_words(fixed_clock, supervisor, clerk, admin, db):
+    customers_named_like_formulas(db)
+    phones = supervisor.get("/sweeps/phone-export.csv")
+    assert clerk.get("/admin/downloads").status_code == 403
+    assert supervisor.get("/admin/downloads").status_code == 403
+    page = admin.get("/admin/downloads").get_data(as_text=True)
+    assert "Phone notification list" in page and f"as of {DAY}" in page and f"phone-export-{DAY}.csv" in page
+    assert supervisor.user.full_name in page and hashlib.sha256(phones.get_data()).hexdigest() in page
+    assert ">download<" not in page  # the action's id is not what the page says

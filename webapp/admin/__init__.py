@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.admin import assistance, roles, routes, staff  # noqa: E402,F401  (registers the views on bp)
+from webapp.admin import assistance, downloads, roles, routes, staff  # noqa: E402,F401  (registers the views on bp)
