@@ -34,8 +34,7 @@ from engine.rules.document import RuleDocument
 from engine.rules.services import PAYMENT_ORDER_KIND, PaymentOrders, payment_orders_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.kinds import kind_named
-from engine.rules.library import RuleLibrary, rule_files
-from engine.rules.loader import load_document
+from engine.rules.library import RuleLibrary, read_rule_file, rule_files
 from engine.store.models import RuleVersion
 from engine.users import get_user
 
@@ -83,11 +82,9 @@ def read_folder(folder: str | Path) -> list[RuleDocument]:
         raise DocumentErrors([DocumentError(str(path), 1, "", "no such file or folder")])
     for file in rule_files(path):
         try:
-            documents.append(load_document(file.read_bytes().decode("utf-8"), str(file)))
+            documents.append(read_rule_file(file))
         except DocumentErrors as bad:
             errors.extend(bad.errors)
-        except UnicodeDecodeError:
-            errors.append(DocumentError(str(file), 1, "", "not UTF-8 text"))
     if errors:
         raise DocumentErrors(errors)
     return documents

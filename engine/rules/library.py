@@ -17,6 +17,7 @@ from engine.rules.errors import DocumentError, DocumentErrors, EvaluationError
 from engine.rules.kinds import kind_named
 from engine.rules.kinds.base import Period
 from engine.rules.loader import load_document
+from engine.rules.yamlsafe import MAX_BYTES, too_big
 from engine.rules.results import RuleResult
 from engine.rules.types import Facts
 
@@ -30,7 +31,32 @@ def rule_files(path: Path) -> list[Path]:
     return sorted({file for pattern in PATTERNS for file in path.rglob(pattern) if file.is_file()})
 
 
-def read_documents(paths: Iterable[str | Path]) -> tuple[list[RuleDocument], list[DocumentError]]:
+def read_rule_file(file: Path, *, named_after_id: bool = True) -> RuleDocument:
+    """The document of one rule file, read at most one byte past the size limit (a huge file or a device is never
+    read whole); DocumentErrors naming the file when it cannot be read, is not UTF-8, is not a document, or (with
+    `named_after_id`) is not named after the document's id, as every file of the rules folder is."""
+    if not file.is_file():
+        raise DocumentErrors([DocumentError(str(file), 1, "", "not a file: a rule document is a .yaml file")])
+    with file.open("rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        size = max(file.stat().st_size, len(raw))
+        raise DocumentErrors([DocumentError(str(file), 1, "", too_big(size))])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DocumentErrors([DocumentError(str(file), 1, "", "not UTF-8 text")]) from None
+    doc = load_document(text, str(file))
+    if named_after_id and file.stem != doc.id:
+        raise DocumentErrors([DocumentError(
+            str(file), doc.line_of("id"), "id",
+            f'the file is named "{file.name}" but the document\'s id is "{doc.id}": a rule file is named after '
+            f"its id ({doc.id}{file.suffix})")])
+    return doc
+
+
+def read_documents(paths: Iterable[str | Path], *, named_after_id: bool = True
+                   ) -> tuple[list[RuleDocument], list[DocumentError]]:
     """Every document under the given files and folders, and every error met reading them."""
     documents: list[RuleDocument] = []
     errors: list[DocumentError] = []
@@ -38,13 +64,14 @@ def read_documents(paths: Iterable[str | Path]) -> tuple[list[RuleDocument], lis
         if not path.exists():
             errors.append(DocumentError(str(path), 1, "", "no such file or folder"))
             continue
+        if not path.is_file() and not path.is_dir():
+            errors.append(DocumentError(str(path), 1, "", "not a file or folder"))
+            continue
         for file in rule_files(path):
             try:
-                documents.append(load_document(file.read_text(encoding="utf-8"), str(file)))
+                documents.append(read_rule_file(file, named_after_id=named_after_id))
             except DocumentErrors as bad:
                 errors.extend(bad.errors)
-            except UnicodeDecodeError:
-                errors.append(DocumentError(str(file), 1, "", "not UTF-8 text"))
     return documents, errors
 
 
@@ -100,9 +127,10 @@ class RuleLibrary:
         return cls.from_paths([path])
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path], *, known: Iterable[RuleDocument] = ()) -> RuleLibrary:
+    def from_paths(cls, paths: Iterable[str | Path], *, known: Iterable[RuleDocument] = (),
+                   named_after_id: bool = True) -> RuleLibrary:
         """Every document under the given files and folders; raises DocumentErrors listing all."""
-        documents, errors = read_documents(paths)
+        documents, errors = read_documents(paths, named_after_id=named_after_id)
         return cls.from_documents(documents, known=known, errors=errors)
 
     def __len__(self) -> int:

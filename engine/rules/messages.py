@@ -14,7 +14,7 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'the text "{value}"'
+        return f'the text "{shown(value)}"'
     if isinstance(value, Decimal):
         return f"the number {value}"
     if isinstance(value, date):
@@ -39,3 +39,10 @@ def line_at(lines: dict[str, int], path: str) -> int:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return lines.get("", 1)
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """A text as a message quotes it: invisible characters written as #xNNNN, a long one cut with its length."""
+    visible = "".join(c if c.isprintable() or c == " " else f"#x{ord(c):04x}" for c in text)
+    return visible if len(visible) <= limit else f"{visible[:limit - 20]}... ({len(text)} characters)"
+

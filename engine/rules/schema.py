@@ -27,8 +27,8 @@ from engine.rules import bounds
 from engine.rules.errors import DocumentError
 from engine.rules.kinds import KINDS, kind_named
 from engine.rules.messages import BOOLEAN_HINT, YAML_11_BOOLEANS, describe, line_at
-from engine.rules.schema_blocks import (COMMON_VERSION_KEYS, COMPARISONS, DRAFT, JsonSchema, date_range, definitions,
-                                        listing, mapping, ref, text, version)
+from engine.rules.schema_blocks import (COMMON_VERSION_KEYS, COMPARISONS, DRAFT, NOT_IN_TEXT, READABLE_TEXT, JsonSchema,
+                                        date_range, definitions, listing, mapping, ref, text, version)
 
 
 def schema_for(kind: str) -> JsonSchema:
@@ -202,6 +202,14 @@ def _key_message(error: ValidationError) -> str:
     return f'the key "{error.instance}" is not valid here: expected {error.schema.get("description", "another key")}'
 
 
+def _readable_text_problem(text: str) -> str:
+    """Why a text is not readable text: it is blank, or it holds a character it may not (the first, and where)."""
+    found = re.search(NOT_IN_TEXT, text)
+    if found is None:
+        return "must hold a visible character, not only spaces"
+    return f"the character #x{ord(found.group()):04x} (character {found.start() + 1}) is not allowed in a text"
+
+
 def _message(error: ValidationError) -> str:
     """The plain message for one failed keyword."""
     keyword, value, instance, schema = error.validator, error.validator_value, error.instance, error.schema
@@ -240,6 +248,10 @@ def _message(error: ValidationError) -> str:
         return f"must be on or after {value}, not {_as_day(instance)}"
     if keyword == "formatMaximum":
         return f"must be on or before {value}, not {_as_day(instance)}"
+    if keyword == "maxLength":
+        return f"at most {value} characters, found {len(instance)}"
+    if keyword == "pattern" and schema.get("pattern") == READABLE_TEXT:
+        return _readable_text_problem(instance) if instance else ""  # empty: minLength says so
     if keyword == "maxItems":
         return f"at most {value} items, found {len(instance)}"
     if keyword == "uniqueItems":

@@ -54,9 +54,18 @@ def listing(items: JsonSchema, most: int, least: int = 1) -> JsonSchema:
     return {"type": "array", "items": items, "minItems": least, "maxItems": most}
 
 
-def text() -> JsonSchema:
-    """Text of at least one character."""
-    return {"type": "string", "minLength": 1}
+TEXT_LIMIT = 2000
+NAME_LIMIT = 200
+# Characters a text may not hold: control characters but tab and newline, and the marks that reverse the direction of
+# the text around them (a name on a bill that would read otherwise than it is written).
+NOT_IN_TEXT = "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+READABLE_TEXT = f"^(?=[\\s\\S]*\\S)(?![\\s\\S]*{NOT_IN_TEXT})"
+
+
+def text(limit: int = TEXT_LIMIT) -> JsonSchema:
+    """Text of at least one visible character and at most `limit`, with no control or direction characters."""
+    return {"type": "string", "minLength": 1, "maxLength": limit, "pattern": READABLE_TEXT,
+            "description": "text with a visible character and no control characters"}
 
 
 def date_text() -> JsonSchema:

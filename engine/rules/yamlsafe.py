@@ -113,11 +113,21 @@ class ReadYaml:
     lines: dict[str, int] = field(default_factory=dict)
 
 
+def too_big(size: int) -> str:
+    """The message for a document of `size` bytes, over the limit."""
+    return f"the file is {size} bytes; a rule document is at most {MAX_BYTES} (256 KiB)"
+
+
 def read_yaml(text: str, source: str) -> ReadYaml:
     """Read one YAML document safely, or raise a DocumentError naming the line."""
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:  # a lone surrogate: text that came in as bytes decoded with surrogateescape
+        line = text[: error.start].count("\n") + 1
+        raise DocumentError(source, line, "", f"the character #x{ord(text[error.start]):04x} is not Unicode text "
+                                              "(is the file UTF-8?)") from None
     if size > MAX_BYTES:
-        raise DocumentError(source, 1, "", f"the file is {size} bytes; a rule document is at most 262144 (256 KiB)")
+        raise DocumentError(source, 1, "", too_big(size))
     try:
         loader = RuleYamlLoader(text)
     except yaml.reader.ReaderError as error:

@@ -224,5 +224,5 @@ def test_broken_document_gives_exact_message(name, examples):
     expected = EXPECTED[name]
     expected = expected if isinstance(expected, tuple) else (expected,)
     with pytest.raises(DocumentErrors) as failure:
-        RuleLibrary.from_paths([BROKEN / name], known=examples)
+        RuleLibrary.from_paths([BROKEN / name], known=examples, named_after_id=False)
     assert [str(e).replace(f"{BROKEN}/", "") for e in failure.value.errors] == [f"{name}:{m}" for m in expected]

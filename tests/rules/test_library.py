@@ -51,11 +51,21 @@ def test_an_unknown_id_is_an_evaluation_error(folder):
 
 def test_two_files_with_one_id_are_refused(folder):
     """Ids are unique across all documents; the second file is named with the first."""
+    shutil.copy(EXAMPLES / "city-calendar.yaml", folder / "utilities" / "city-calendar.yaml")
+    with pytest.raises(DocumentErrors) as failure:
+        RuleLibrary.from_folder(folder)
+    assert messages(failure) == [
+        f'{folder}/utilities/city-calendar.yaml:1: id: "city-calendar" is already the id of {folder}/city-calendar.yaml']
+
+
+def test_a_file_not_named_after_its_id_is_refused_naming_both(folder):
+    """One document per file, named after its id: a copy under another name is not taken for a second document."""
     shutil.copy(EXAMPLES / "city-calendar.yaml", folder / "utilities" / "shutoff-calendar.yaml")
     with pytest.raises(DocumentErrors) as failure:
         RuleLibrary.from_folder(folder)
     assert messages(failure) == [
-        f'{folder}/utilities/shutoff-calendar.yaml:1: id: "city-calendar" is already the id of {folder}/city-calendar.yaml']
+        f'{folder}/utilities/shutoff-calendar.yaml:1: id: the file is named "shutoff-calendar.yaml" but the '
+        f'document\'s id is "city-calendar": a rule file is named after its id (city-calendar.yaml)']
 
 
 def test_every_error_of_every_file_is_collected(folder):

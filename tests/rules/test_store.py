@@ -177,7 +177,7 @@ def test_two_files_with_one_id_import_nothing(db, tmp_path):
     """A folder where two files claim one id is refused as a whole."""
     folder = _dog_folder(tmp_path, DOG_LICENSE)
     (folder / "dog-copy.yaml").write_text(DOG_LICENSE, encoding="utf-8")
-    with pytest.raises(DocumentErrors, match='"dog-license-fee" is already the id of'):
+    with pytest.raises(DocumentErrors, match='named "dog-copy.yaml" but the document.s id is "dog-license-fee"'):
         store.import_folder(db, folder, actor="test", now=NOW, today=TODAY)
     assert _revisions(db) == 0
 

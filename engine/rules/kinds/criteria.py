@@ -19,7 +19,7 @@ from engine.rules.document import Documents, InputSpec, RuleDocument, Version
 from engine.rules.errors import EvaluationError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.results import dumps
-from engine.rules.schema_blocks import JsonSchema, fact_name, listing, mapping, number, ref, text, whole
+from engine.rules.schema_blocks import NAME_LIMIT, JsonSchema, fact_name, listing, mapping, number, ref, text, whole
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
 
@@ -31,7 +31,7 @@ def version_keys() -> JsonSchema:
     outcome = {"description": "text, a number or true/false", "anyOf": [{"type": ["string", "boolean"]}, number()]}
     lasts = mapping({"days": whole(1, bounds.MAX_DAYS), "months": whole(1, bounds.MAX_MONTHS),
                      "years": whole(1, bounds.MAX_YEARS), "from": fact_name()}, minProperties=1)
-    rule = mapping({"name": text(), "when": ref("condition"),
+    rule = mapping({"name": text(NAME_LIMIT), "when": ref("condition"),
                     "then": {"type": "object", "minProperties": 1, "maxProperties": 20,
                              "additionalProperties": outcome},
                     "for": lasts},

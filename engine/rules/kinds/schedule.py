@@ -18,7 +18,7 @@ from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
 from engine.rules.services import SERVICE_NAME, services_named, unknown_services
-from engine.rules.schema_blocks import (CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate,
+from engine.rules.schema_blocks import (NAME_LIMIT, CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate,
                                         ref, text, units, whole)
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
@@ -30,7 +30,7 @@ def version_keys() -> JsonSchema:
     of_what = "subtotal, {line: NAME} or {fact: F}"
     block_list = listing(block, 50)
     line = mapping({
-        "name": text(), "when": ref("condition"),
+        "name": text(NAME_LIMIT), "when": ref("condition"),
         "min": money(credit=True), "max": money(credit=True),
         "multiply_by": mapping({"fact": fact_name(), "max": units()}, ("fact",)),
         "amount": money(credit=True),
@@ -134,7 +134,7 @@ def _check_line(checks: DocumentChecks, line: YamlMapping, path: str, earlier: d
     elif "tiers" in line:
         _check_tiers(checks, line["tiers"], f"{path}.tiers")
     elif "percent" in line:
-        _check_percent_of(checks, line["percent"]["of"], f"{path}.percent.of", earlier, names)
+        _check_percent_of(checks, line["percent"]["of"], f"{path}.percent.of", earlier, names, line["name"])
 
 
 def _check_bounds(checks: DocumentChecks, values: YamlMapping, path: str, low: str, high: str) -> None:
@@ -144,12 +144,13 @@ def _check_bounds(checks: DocumentChecks, values: YamlMapping, path: str, low: s
 
 
 def _check_percent_of(checks: DocumentChecks, of: YamlValue, path: str, earlier: dict[str, int],
-                      names: list[str]) -> None:
-    """`of` names subtotal, a declared numeric fact, or an earlier line."""
+                      names: list[str], own: str) -> None:
+    """`of` names subtotal, a declared numeric fact, or an earlier line (not the line `own` itself)."""
     if isinstance(of, dict) and "fact" in of:
         checks.check_numeric_fact(of["fact"], f"{path}.fact", "percent of a fact")
     elif isinstance(of, dict) and of["line"] not in earlier:
-        what = f'"{of["line"]}" comes later' if of["line"] in names else f'no line is named "{of["line"]}"'
+        what = (f'"{of["line"]}" is this line itself' if of["line"] == own else
+                f'"{of["line"]}" comes later' if of["line"] in names else f'no line is named "{of["line"]}"')
         checks.error(f"{path}.line", f"{what}; percent of a line names an earlier line")
 
 
