@@ -14,7 +14,8 @@ from engine.rules.calendar import city_calendar
 from engine.rules.document import Documents, RuleDocument
 from engine.rules.errors import EvaluationError, FactError
 from engine.rules.facts import fact_checker
-from engine.rules.months import day_of_month_or_last, months_later_or_next_first, whole_months
+from engine.rules.months import (day_of_month_or_last, first_of_month, last_day_of_month,
+                                 months_later_or_next_first, whole_months)
 from engine.rules.schedule import ScheduleResult, evaluate as evaluate_schedule
 from engine.rules.types import Facts, YamlMapping
 from engine.rules.versions import version_in_force
@@ -28,7 +29,11 @@ def started_months(first_late: date, on: date) -> int:
 
 
 def term_end(term: dict, issued_on: date) -> date:
-    """When a term that began on `issued_on` expires: `{every: year, date: MM-DD}` or `{months: N}`."""
+    """When a term that began on `issued_on` expires: `{every: year, date: MM-DD}`, `{months: N}`, or
+    `{months: N, ends: month_end}` (the last day of the month N months after the month of issue)."""
+    if "months" in term and term.get("ends") == "month_end":  # the last day of the anniversary month
+        later = first_of_month(issued_on, int(term["months"]))
+        return later.replace(day=last_day_of_month(later.year, later.month))
     if "months" in term:
         return months_later_or_next_first(issued_on, int(term["months"])) - ONE_DAY
     if term.get("every") == "year":

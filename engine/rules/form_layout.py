@@ -86,7 +86,7 @@ def _line(line: YamlMapping, path: str, cells: dict[str, Cell]) -> LineLayout:
         layout.by = spec.get("fact")
     elif basis in ("per_unit", "percent"):
         for key in ("rate", "over", "max_units"):
-            if key in spec:
+            if key in spec and not isinstance(spec[key], dict):  # units capped by a fact: no figure to change
                 layout.entries.append((LIMIT_WORDS[key], _take(cells, f"{path}.{basis}.{key}")))
     elif basis == "tiers":
         blocks = spec.get("blocks")

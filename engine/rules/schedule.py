@@ -93,7 +93,8 @@ def _table_basis(name: str, spec: dict) -> Basis:
 
 
 def _per_unit_basis(name: str, spec: dict) -> Basis:
-    """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R."""
+    """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R; M a number, or `{fact: G}`: the
+    units of another fact (sewer use at most the winter average)."""
     fact, rate = spec["fact"], spec["rate"]
     over, most = spec.get("over"), spec.get("max_units")
     unit, rate_text = unit_of(fact), str(rate)
@@ -101,8 +102,9 @@ def _per_unit_basis(name: str, spec: dict) -> Basis:
     def per_unit(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Count the units, then price them."""
         units = _number(facts, fact, name)
-        if most is not None and units > most:
-            units = most
+        cap = _number(facts, most["fact"], name) if isinstance(most, dict) else most  # at most another fact's units
+        if cap is not None and units > cap:
+            units = cap
         if over is not None:
             units = max(units - over, ZERO)
         return units * rate, wording.units_at(f"{units}{unit}", rate_text)
@@ -212,13 +214,18 @@ class LinePlan:
     min: Decimal | None = None
     max: Decimal | None = None
     service: str | None = None  # the service the line bills (its own, else its version's); None: the catch-all
+    months: frozenset[int] | None = None  # a seasonal line: charged only on a day of these months
 
-    def price(self, facts: dict, work: _Work, rounding: str, share: Share = WHOLE) -> tuple[Decimal, str] | None:
-        """The line's rounded amount and how it was reached, or None when its `when` fails.
+    def price(self, facts: dict, work: _Work, rounding: str, share: Share = WHOLE,
+              day: date | None = None) -> tuple[Decimal, str] | None:
+        """The line's rounded amount and how it was reached, or None when its `when` fails or, for a seasonal
+        line, `day` (the day priced: the as-of day, or a period's last day) is not in its months.
 
         A share other than whole (a partial period, engine.rules.proration) multiplies the
         line's amount after its limits, before it is rounded.
         """
+        if self.months is not None and (day is None or day.month not in self.months):
+            return None
         if self.when is not None and not self.when.holds(facts):
             return None
         amount, detail = self.basis(facts, work)
@@ -257,7 +264,8 @@ def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str, serv
     when = Condition.compile(raw["when"], doc.inputs, f"{path}.when") if "when" in raw else None
     multiply = raw.get("multiply_by")
     multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None
-    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"), raw.get("service", service))
+    months = frozenset(int(month) for month in raw["months"]) if "months" in raw else None
+    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"), raw.get("service", service), months)
 
 
 @dataclass(frozen=True)
@@ -282,16 +290,17 @@ class VersionPlan:
         rounding = body.get("rounding", "half_up")
         return cls(version, tuple(lines), rounding, body.get("minimum"), body.get("maximum"), Proration.of(body))
 
-    def price(self, facts: dict, share: Share = WHOLE) -> tuple[Decimal, list[dict], str | None]:
+    def price(self, facts: dict, share: Share = WHOLE, day: date | None = None
+              ) -> tuple[Decimal, list[dict], str | None]:
         """The total, the lines that applied and any minimum/maximum note, on checked facts.
 
         `share` is a partial period's part of a whole one: the lines the version's proration
-        block names are multiplied by it.
+        block names are multiplied by it. `day` decides the seasonal lines (their `months`).
         """
         work, priced = _Work(), []
         for line in self.lines:
             done = line.price(facts, work, self.rounding,
-                              share if not share.whole and self.proration.prorates(line.name) else WHOLE)
+                              share if not share.whole and self.proration.prorates(line.name) else WHOLE, day)
             if done is None:
                 continue
             amount, detail = done
@@ -413,7 +422,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date
             raise EvaluationError(f"{doc.id}: a term ending {term_ends.isoformat()} ends before it starts "
                                   f"({as_of.isoformat()})")
         share = plan.proration.share(as_of, term_ends) if term_ends is not None else WHOLE
-        total, lines, note = plan.price(checked, share)
+        total, lines, note = plan.price(checked, share, as_of)
         version = plan.version
         return ScheduleResult(total, lines, doc.id, version.effective, version.reference, as_of, None, note)
     first, last = period_dates(period)
@@ -422,7 +431,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, period: tuple[date
     parts, total = [], Decimal(0)
     for version, days, _, _ in spans:
         plan = compiled.plan(version)
-        whole, lines, note = plan.price(checked, plan.proration.share(first, last))
+        whole, lines, note = plan.price(checked, plan.proration.share(first, last), last)  # season: the read's month
         part = round_money(whole * days / period_days, plan.rounding)
         parts.append({"version": version.effective, "days": days, "total": part,
                       "services": {service: round_money(amount * days / period_days, plan.rounding)

@@ -188,6 +188,9 @@ WORKED = [  # document, facts, as of, period, what the page says the total (or o
     ("sidewalk-vending-permit-fee", {}, "2026-11-20", ("2026-11-20", "2026-12-31"), "49.00"),
     ("meter-test-fee", {"meter_size": '3/4"', "tests_12m": 2, "accuracy_percent": "102.3"}, "2026-09-02", None,
      "0.00"),
+    ("water-rates-summer", {"consumption_ccf": 18, "winter_average_ccf": 7}, "2026-03-02", None, "72.04"),
+    ("water-rates-summer", {"consumption_ccf": 18, "winter_average_ccf": 7}, "2026-07-15", None, "84.04"),
+    ("water-rates-summer", {"consumption_ccf": 4, "winter_average_ccf": 7}, "2026-07-15", None, "26.08"),
 ]
 
 
@@ -198,6 +201,20 @@ def test_worked_schedule_examples_give_the_amounts_shown(document_id, facts, as_
     result = _library().evaluate(document_id, facts, date.fromisoformat(as_of), period=span)
     assert result.total == Decimal(total)
     assert total in RULES_PAGE.read_text(encoding="utf-8")
+
+
+def test_a_seasonal_rate_over_a_period_takes_the_month_of_the_read() -> None:
+    """The page's period 2026-09-16 to 2026-10-15 is billed at October's rate: 18 x 2.40 + 7 x 4.12."""
+    result = _library().evaluate("water-rates-summer", {"consumption_ccf": 18, "winter_average_ccf": 7},
+                                 date(2026, 10, 20), period=(date(2026, 9, 16), date(2026, 10, 15)))
+    assert result.total == Decimal("72.04")
+
+
+def test_a_term_to_the_end_of_the_anniversary_month_is_as_shown() -> None:
+    """Issued 2026-03-10: expires 2027-03-31; issued 2027-02-10: 2028-02-29."""
+    library = _library()
+    assert [library.evaluate("rental-license-renewal", {"issued_on": issued}, date(2027, 3, 1)).to_json()["expires_on"]
+            for issued in ("2026-03-10", "2027-02-10")] == ["2027-03-31", "2028-02-29"]
 
 
 def test_worked_decisions_and_dates_are_as_shown() -> None:

@@ -47,7 +47,8 @@ def version_keys() -> JsonSchema:
             "then": mapping({"every": {"enum": ["year"]},
                              "date": {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
                                       "description": "a day of the year, MM-DD"}}, ("every", "date")),
-            "else": mapping({"months": whole(1, bounds.MAX_MONTHS)}, ("months",))}
+            "else": mapping({"months": whole(1, bounds.MAX_MONTHS), "ends": {"enum": ["month_end"],
+                             "description": "month_end (the last day of the month the term ends in)"}}, ("months",))}
     return {
         "calendar": text(),
         "term": term,
@@ -154,7 +155,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
     found = []
     if "term" in body:
         term = body["term"]
-        every = f"every year on {term['date']}" if "every" in term else f"{term['months']} months after issued_on"
+        every = f"every year on {term['date']}" if "every" in term else f"{term['months']} months after issued_on" + (
+            ", to the end of that month" if term.get("ends") == "month_end" else "")
         found.append(Term(group, "expires", every))
     found += [Term("Reminders", reminder["notice"], f"{reminder['days_before']} days before expiry")
               for reminder in body.get("reminders", [])]

@@ -17,9 +17,10 @@ from engine.rules.conditions import condition_words, facts_named
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.kinds.billing import month_words
 from engine.rules.services import SERVICE_NAME, services_named, unknown_services
-from engine.rules.schema_blocks import (NAME_LIMIT, CREDIT_NOTE, JsonSchema, fact_name, listing, mapping, money, percent, rate,
-                                        ref, text, units, whole)
+from engine.rules.schema_blocks import (CREDIT_NOTE, NAME_LIMIT, JsonSchema, fact_name, listing, mapping, money,
+                                        percent, rate, ref, text, units, whole)
 from engine.rules.types import Facts, YamlMapping, YamlValue
 from engine.rules.wording import Term
 
@@ -37,8 +38,11 @@ def version_keys() -> JsonSchema:
         "table": mapping({"fact": fact_name(), "values": {"type": "object", "minProperties": 1, "maxProperties": 500,
                                                          "additionalProperties": money(credit=True)},
                           "default": money(credit=True)}, ("fact", "values")),
-        "per_unit": mapping({"fact": fact_name(), "rate": rate(), "over": units(), "max_units": units()},
+        "per_unit": mapping({"fact": fact_name(), "rate": rate(), "over": units(),
+                             "max_units": {"if": {"type": "object"}, "then": mapping({"fact": fact_name()}, ("fact",)),
+                                           "else": units()}},
                             ("fact", "rate")),
+        "months": {**listing(whole(1, 12), 12), "uniqueItems": True},
         "tiers": mapping({
             "fact": fact_name(), "by": fact_name(), "mode": {"enum": ["incremental", "all_units"]},
             "blocks": {"if": {"type": "array"}, "then": block_list,
@@ -131,6 +135,9 @@ def _check_line(checks: DocumentChecks, line: YamlMapping, path: str, earlier: d
         checks.check_fact(line["table"]["fact"], f"{path}.table.fact", "table")
     elif "per_unit" in line:
         checks.check_numeric_fact(line["per_unit"]["fact"], f"{path}.per_unit.fact", "per_unit")
+        if isinstance(line["per_unit"].get("max_units"), dict):
+            checks.check_numeric_fact(line["per_unit"]["max_units"]["fact"], f"{path}.per_unit.max_units.fact",
+                                      "max_units")
     elif "tiers" in line:
         _check_tiers(checks, line["tiers"], f"{path}.tiers")
     elif "percent" in line:
@@ -226,6 +233,8 @@ def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDoc
         read.update(facts_named(line.get("when")))
         for spec in (line.get(key) for key in ("table", "per_unit", "tiers", "multiply_by")):
             read.update(spec[k] for k in ("fact", "by") if isinstance(spec, dict) and k in spec)
+        if isinstance(cap := line.get("per_unit", {}).get("max_units"), dict):
+            read.add(cap["fact"])
         of = line.get("percent", {}).get("of")
         if isinstance(of, dict) and "fact" in of:
             read.add(of["fact"])
@@ -294,6 +303,8 @@ def _line_terms(line: YamlMapping) -> list[Term]:
     """One line: when it applies, its basis, what multiplies it, its limits."""
     name = line["name"]
     found = [Term(name, "only when", condition_words(line["when"]))] if "when" in line else []
+    if "months" in line:
+        found.append(Term(name, "only in", month_words(line["months"])))
     for basis in schedule.BASES:
         if basis in line:
             found += BASIS_TERMS[basis](name, line[basis])
@@ -330,7 +341,9 @@ def _per_unit_terms(name: str, spec: YamlMapping) -> list[Term]:
     found = [Term(name, "rate", f"{wording.rate_words(spec['rate'], unit)} of {spec['fact']}")]
     if "over" in spec:
         found.append(Term(name, "not charged", f"the first {wording.figure(spec['over'])}{unit}"))
-    if "max_units" in spec:
+    if isinstance(spec.get("max_units"), dict):
+        found.append(Term(name, "charged up to", spec["max_units"]["fact"]))
+    elif "max_units" in spec:
         found.append(Term(name, "charged up to", f"{wording.figure(spec['max_units'])}{unit}"))
     return found
 

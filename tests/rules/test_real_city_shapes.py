@@ -1,0 +1,164 @@
+"""Rule documents in the shapes real cities publish (tests/rules/cities/), each evaluated to the cent.
+
+Each document says in a comment which city's published policy (and year) it follows, from memory:
+the figures are approximate, the shapes are the point. Every amount below is worked out by hand in
+its test's docstring. Shapes that needed an extension of the format: a seasonal line (`months:`), sewer
+use at most another fact (`max_units: {fact: ..}`) and a term to the end of the anniversary month
+(`term: {months: 12, ends: month_end}`); the others were already expressible.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.rules.errors import DocumentErrors
+from engine.rules.kinds import kind_named
+from engine.rules.library import RuleLibrary
+from engine.rules.loader import load_document
+
+CITIES = Path(__file__).parent / "cities"
+
+
+@pytest.fixture(scope="module")
+def cities():
+    """Every document of the folder, read and cross-checked as `ordinance rules validate` does."""
+    return RuleLibrary.from_folder(CITIES)
+
+
+def total(cities, document_id: str, facts: dict, on: str, period: tuple[str, str] | None = None) -> Decimal:
+    """A schedule's total on a day (or over a period)."""
+    return cities.evaluate(document_id, facts, date.fromisoformat(on), period=period).total
+
+
+def test_every_city_document_loads(cities):
+    """Seven documents, one per shape, and the services they bill."""
+    assert len(cities) == 8
+
+
+@pytest.mark.parametrize("facts, expected", [
+    ({"meter_size": '3/4"', "consumption_hcf": 20}, "191.62"),
+    ({"meter_size": '8"', "consumption_hcf": 40}, "1589.86"),
+    ({"meter_size": '5/8"', "consumption_hcf": 0}, "25.00"),
+])
+def test_five_block_water_rate_with_a_fixed_charge_by_meter_size_and_a_minimum_bill(cities, facts, expected):
+    """San Diego's shape. 3/4", 20 HCF: 31.50 + 4 x 5.82 (23.28) + 8 x 7.44 (59.52) + 6 x 9.10 (54.60)
+    + 2 x 11.36 (22.72) = 191.62. 8", 40 HCF: 1192.30 + 23.28 + 59.52 + 54.60 + 18 x 11.36 (204.48)
+    + 4 x 13.92 (55.68) = 1589.86. 5/8" with no use: 24.10, raised to the minimum bill 25.00."""
+    assert total(cities, "water-rates-tiered", facts, "2024-05-01") == Decimal(expected)
+
+
+@pytest.mark.parametrize("on, period, expected", [
+    ("2024-03-15", None, "74.00"),
+    ("2024-08-15", None, "157.85"),
+    ("2024-12-01", None, "105.00"),
+    ("2024-09-20", ("2024-08-17", "2024-09-15"), "157.85"),
+    ("2024-10-20", ("2024-09-16", "2024-10-15"), "119.10"),
+    ("2024-11-20", ("2024-10-17", "2024-11-15"), "112.05"),
+])
+def test_summer_and_winter_rates_and_a_drought_surcharge_for_a_date_range(cities, on, period, expected):
+    """Austin's and Denver's shape. March, 20 CCF (winter, before the drought): 12.00 + 20 x 3.10 = 74.00.
+    August, 30 CCF (summer, drought): 12.00 + 10 x 3.10 + 15 x 4.65 + 5 x 6.20 (131.75) + 30 x 0.47 (14.10)
+    = 157.85. December (drought over): 12.00 + 30 x 3.10 = 105.00. Over a period, the read's month decides
+    the season: read 2024-09-15, summer, 157.85; read 2024-10-15, winter with the surcharge, 12.00 + 93.00
+    + 14.10 = 119.10; 2024-10-17 to 2024-11-15 across the drought's end, 15 days each: 119.10 / 2 = 59.55
+    plus 105.00 / 2 = 52.50, 112.05."""
+    assert total(cities, "water-rates-seasonal", {"consumption_ccf": 30 if on != "2024-03-15" else 20},
+                 on, period) == Decimal(expected)
+
+
+def test_a_seasonal_line_says_its_months_in_its_detail_and_words(cities):
+    """Only the season's line is on the bill; the version in words names the months."""
+    result = cities.evaluate("water-rates-seasonal", {"consumption_ccf": 30}, date(2024, 8, 15))
+    assert [line["name"] for line in result.lines] == ["Service charge", "Water use, summer (June to September)",
+                                                       "Drought surcharge"]
+    doc = cities.get("water-rates-seasonal")
+    words = [(t.label, t.value) for t in kind_named("schedule").terms(doc, doc.versions[0])
+             if t.group == "Water use, summer (June to September)"]
+    assert ("only in", "June, July, August, September") in words
+
+
+@pytest.mark.parametrize("facts, expected", [
+    ({"consumption_ccf": 14, "winter_average_ccf": "8.5"}, "111.60"),
+    ({"consumption_ccf": 6, "winter_average_ccf": "8.5"}, "81.67"),
+    ({"consumption_ccf": 30, "winter_average_ccf": 22, "dwelling_units": 4, "low_income": True}, "257.33"),
+])
+def test_sewer_on_use_capped_at_the_winter_average_per_dwelling_unit_with_a_low_income_discount(cities, facts,
+                                                                                                  expected):
+    """Portland's, Seattle's and Philadelphia's shapes. 14 CCF, winter average 8.5: 9.85 + 8.5 x 11.97 (101.745,
+    101.75) = 111.60; 6 CCF, under the average: 9.85 + 6 x 11.97 (71.82) = 81.67; a fourplex in the low-income
+    program, 30 CCF, average 22: 4 x 9.85 (39.40) + 22 x 11.97 (263.34) = 302.74, less 15% (45.411, 45.41)
+    = 257.33."""
+    assert total(cities, "sewer-winter-average", facts, "2024-05-01") == Decimal(expected)
+
+
+@pytest.mark.parametrize("receipts, expected", [("1250000.00", "1275.00"), ("20000.00", "75.00"),
+                                                ("60000000.00", "25000.00")])
+def test_business_tax_by_gross_receipts_brackets_with_a_minimum_and_a_maximum(cities, receipts, expected):
+    """Oakland's shape. $1,250,000: 450,000 x 0.0012 (540.00) + 750,000 x 0.0009 (675.00) + 60.00 = 1275.00;
+    $20,000: 60.00, raised to the minimum 75.00; $60,000,000: 540 + 4,050 + 33,000 + 60 = 37,650.00, lowered
+    to the maximum 25,000.00."""
+    assert total(cities, "business-license-gross-receipts", {"gross_receipts": receipts},
+                 "2024-05-01") == Decimal(expected)
+
+
+@pytest.mark.parametrize("balance, months, expected", [("412.37", 3, "18.56"), ("40.00", 1, "1.00"),
+                                                       ("412.37", 0, "0.00")])
+def test_late_penalty_of_one_and_a_half_percent_a_month_with_a_floor(cities, balance, months, expected):
+    """Philadelphia's shape. 1.5% of 412.37 = 6.18555, x 3 months = 18.55665, 18.56; 1.5% of 40.00 = 0.60,
+    raised to the floor 1.00; not yet a month late: nothing."""
+    assert total(cities, "utility-late-penalty", {"past_due_balance": balance, "months_late": months},
+                 "2024-05-01") == Decimal(expected)
+
+
+@pytest.mark.parametrize("day, allowed, next_allowed", [
+    ("2026-07-01", True, None),          # a Wednesday
+    ("2026-07-02", False, "2026-07-06"),  # the office day before Independence Day (observed)
+    ("2026-07-03", False, "2026-07-06"),  # the holiday, a Friday
+    ("2026-07-04", False, "2026-07-06"),  # a Saturday
+    ("2026-05-22", False, "2026-05-26"),  # a Friday, and the day before Memorial Day
+])
+def test_no_shutoffs_on_fridays_weekends_holidays_or_the_day_before_a_holiday(cities, day, allowed, next_allowed):
+    """Sacramento's shape: the shut-off day check and the next day allowed."""
+    result = cities.evaluate("shutoff-calendar", {"date": day, "action": "shutoff"}, date(2026, 5, 1)).to_json()
+    assert (result["allowed"], result["next_allowed"]) == (allowed, next_allowed)
+
+
+@pytest.mark.parametrize("issued, on, expires, status", [
+    ("2026-03-10", "2027-02-01", "2027-03-31", "active"),
+    ("2026-03-10", "2027-03-05", "2027-03-31", "renewal_due"),
+    ("2026-03-10", "2027-04-01", "2027-03-31", "late"),
+    ("2024-01-31", "2024-06-01", "2025-01-31", "active"),
+    ("2023-02-28", "2023-06-01", "2024-02-29", "active"),
+])
+def test_renewal_by_the_last_day_of_the_anniversary_month(cities, issued, on, expires, status):
+    """Los Angeles's shape: issued March 10, due March 31 a year later; February's last day in a leap year."""
+    result = cities.evaluate("license-anniversary-renewal", {"issued_on": issued},
+                             date.fromisoformat(on)).to_json()
+    assert (result["expires_on"], result["status"]) == (expires, status)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("months: [6, 7, 8, 9]", "months: [6, 7, 13]"), "versions[0].lines[2].months[2]: must be at most 12, not 13"),
+    (("months: [6, 7, 8, 9]", "months: [6, 6]"), "versions[0].lines[2].months: lists the same value twice"),
+])
+def test_a_seasonal_line_takes_months_1_to_12_once_each(edit, message):
+    """A month that is not one, or a month twice, is refused with its line."""
+    text = (CITIES / "water-rates-seasonal.yaml").read_text().replace(*edit, 1)
+    with pytest.raises(DocumentErrors) as failure:
+        load_document(text, "water-rates-seasonal.yaml")
+    assert [e.path + ": " + e.message for e in failure.value.errors] == [message]
+
+
+def test_units_capped_by_a_fact_must_name_a_declared_number():
+    """`max_units: {fact: F}` reads F like any input: declared, and a number."""
+    text = (CITIES / "sewer-winter-average.yaml").read_text().replace("max_units: {fact: winter_average_ccf}",
+                                                                      "max_units: {fact: winter_average}")
+    with pytest.raises(DocumentErrors) as failure:
+        load_document(text, "sewer-winter-average.yaml")
+    assert [str(e) for e in failure.value.errors] == [
+        'sewer-winter-average.yaml:25: versions[0].lines[1].per_unit.max_units.fact: max_units names '
+        '"winter_average", which is not a declared input (declared: consumption_ccf, winter_average_ccf, '
+        'dwelling_units, low_income)']
