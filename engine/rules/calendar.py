@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from engine.rules import bounds
 from engine.rules.document import Documents, RuleDocument, Version
@@ -27,6 +28,8 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 SEARCH_LIMIT = 3660  # days: a calendar with no open day in ten years is a broken calendar
 ONE_DAY = timedelta(days=1)
 ROLLS = {"office_day": "office day", "shutoff_day": "shut-off day"}
+COLDEST, HOTTEST = -100, 150  # degrees Fahrenheit a forecast limit or a forecast fact may be
+FORECAST_FACTS = ("forecast_low", "forecast_high")
 RECURRING_MONTHS = 121  # months searched for a recurring date: ten years and the month it starts in
 
 
@@ -49,6 +52,7 @@ class CalendarVersion:
     timeline: tuple[tuple[str, dict], ...]
     mailing: dict = field(default_factory=dict)
     recurring: dict[str, dict] = field(default_factory=dict)
+    forecast: dict[str, Decimal] = field(default_factory=dict)  # no_shutoff.forecast: low_at_most, high_at_least
 
     @classmethod
     def compile(cls, version: Version) -> "CalendarVersion":
@@ -73,6 +77,7 @@ class CalendarVersion:
             tuple((str(k), v) for k, v in (body.get("timeline") or {}).items()),
             dict(body.get("mailing") or {}),
             {str(k): dict(v) for k, v in (body.get("recurring") or {}).items()},
+            dict(rules.get("forecast") or {}),
         )
 
     def counted_from(self, step: str) -> set[str]:
@@ -122,8 +127,19 @@ class CityCalendar:
             ahead += ONE_DAY
         return None
 
+    def forecast_bars(self, day: date, low: Decimal, high: Decimal) -> list[str]:
+        """Why the weather forecast for `day` (its low and high, degrees Fahrenheit) bars a shut-off on it."""
+        limits, reasons = self.version_on(day).forecast, []
+        if "low_at_most" in limits and low <= limits["low_at_most"]:
+            reasons.append(f"the forecast low for {day.isoformat()} is {low}°F (no shut-offs when it is at most "
+                           f"{limits['low_at_most']}°F)")
+        if "high_at_least" in limits and high >= limits["high_at_least"]:
+            reasons.append(f"the forecast high for {day.isoformat()} is {high}°F (no shut-offs when it is at least "
+                           f"{limits['high_at_least']}°F)")
+        return reasons
+
     def shutoff_bars(self, day: date) -> list[str]:
-        """Why `day` is not a shut-off day (empty when it is one)."""
+        """Why `day` is not a shut-off day (empty when it is one); the forecast is asked apart (forecast_bars)."""
         reasons = self.office_bars(day)
         open_day = not reasons
         version = self.version_on(day)
@@ -396,6 +412,22 @@ def _fact_date(value: object) -> date:
     return _within_years("date", day)
 
 
+def _degrees(doc: RuleDocument, facts: Facts, name: str, day: date) -> Decimal:
+    """A forecast fact (forecast_low, forecast_high) in degrees Fahrenheit: needed when the calendar bars shut-offs
+    by the forecast, a number from COLDEST to HOTTEST."""
+    value = facts.get(name)
+    if value is None:
+        raise FactError(f"{name}: missing: {doc.id} bars shut-offs by the weather forecast, so whether {day.isoformat()} "
+                        f"is a shut-off day needs its forecast (forecast_low and forecast_high, degrees Fahrenheit)")
+    try:
+        degrees = Decimal(str(value)[:20]) if not isinstance(value, bool) else None
+    except ArithmeticError:
+        degrees = None
+    if degrees is None or not degrees.is_finite() or not COLDEST <= degrees <= HOTTEST:
+        raise FactError(f"{name}: {str(value)[:40]!r} is not a temperature from {COLDEST} to {HOTTEST} (°F)")
+    return degrees
+
+
 def _within_years(name: str, day: date) -> date:
     """A fact's day within the years of `engine.rules.bounds`, or a FactError naming the fact."""
     if not bounds.FIRST_DATE <= day <= bounds.LAST_DATE:
@@ -419,6 +451,8 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
         raise FactError("date: missing (or give cycle and period for a timeline, or recurring for a recurring date)")
     day, action = _fact_date(facts["date"]), facts.get("action") or "shutoff"
     reasons = city.why_not(day, action)
+    if action == "shutoff" and city.version_on(day).forecast:
+        reasons += city.forecast_bars(day, *(_degrees(doc, facts, name, day) for name in FORECAST_FACTS))
     following = None
     if reasons:
         following = city.next_shutoff_day(day) if action == "shutoff" else city.next_office_day(day)

@@ -26,6 +26,7 @@ import yaml
 import pytest
 
 from engine.rules.errors import DocumentErrors
+from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.rules.kinds import KINDS
@@ -215,6 +216,22 @@ def test_a_term_to_the_end_of_the_anniversary_month_is_as_shown() -> None:
     library = _library()
     assert [library.evaluate("rental-license-renewal", {"issued_on": issued}, date(2027, 3, 1)).to_json()["expires_on"]
             for issued in ("2026-03-10", "2027-02-10")] == ["2027-03-31", "2028-02-29"]
+
+
+def test_shutoffs_and_the_weather_are_as_shown() -> None:
+    """104°F forecast high: not allowed, with the reason shown; 70/91: allowed; no forecast: the message shown."""
+    library, page = _library(), RULES_PAGE.read_text(encoding="utf-8")
+    hot = library.evaluate("shutoff-weather", {"date": "2026-07-01", "forecast_low": 82, "forecast_high": 104},
+                           date(2026, 6, 1)).to_json()
+    assert hot["allowed"] is False and hot["reasons"] == [
+        "the forecast high for 2026-07-01 is 104°F (no shut-offs when it is at least 95°F)"]
+    assert " ".join(hot["reasons"][0].split()) in " ".join(page.split())
+    mild = library.evaluate("shutoff-weather", {"date": "2026-07-01", "forecast_low": 70, "forecast_high": 91},
+                            date(2026, 6, 1)).to_json()
+    assert mild["allowed"] is True
+    with pytest.raises(EvaluationError) as failure:
+        library.evaluate("shutoff-weather", {"date": "2026-07-01"}, date(2026, 6, 1))
+    assert " ".join(str(failure.value).split()) in " ".join(page.split())
 
 
 def test_worked_decisions_and_dates_are_as_shown() -> None:

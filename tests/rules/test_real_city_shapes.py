@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.rules.errors import DocumentErrors
+from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.rules.kinds import kind_named
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
@@ -121,9 +121,52 @@ def test_late_penalty_of_one_and_a_half_percent_a_month_with_a_floor(cities, bal
     ("2026-05-22", False, "2026-05-26"),  # a Friday, and the day before Memorial Day
 ])
 def test_no_shutoffs_on_fridays_weekends_holidays_or_the_day_before_a_holiday(cities, day, allowed, next_allowed):
-    """Sacramento's shape: the shut-off day check and the next day allowed."""
-    result = cities.evaluate("shutoff-calendar", {"date": day, "action": "shutoff"}, date(2026, 5, 1)).to_json()
+    """Sacramento's shape: the shut-off day check and the next day allowed (on a mild day)."""
+    result = cities.evaluate("shutoff-calendar", {"date": day, "action": "shutoff", **MILD},
+                             date(2026, 5, 1)).to_json()
     assert (result["allowed"], result["next_allowed"]) == (allowed, next_allowed)
+
+
+MILD = {"forecast_low": 55, "forecast_high": 78}
+
+
+@pytest.mark.parametrize("low, high, reasons", [
+    (55, 78, []),
+    (33, 60, []),
+    (32, 45, ["the forecast low for 2026-07-01 is 32°F (no shut-offs when it is at most 32°F)"]),
+    ("-4.5", 20, ["the forecast low for 2026-07-01 is -4.5°F (no shut-offs when it is at most 32°F)"]),
+    (80, "94.9", []),
+    (82, 95, ["the forecast high for 2026-07-01 is 95°F (no shut-offs when it is at least 95°F)"]),
+])
+def test_no_shutoffs_when_the_forecast_is_freezing_or_hot(cities, low, high, reasons):
+    """Arizona's shape: at most 32°F or at least 95°F forecast on the day bars the shut-off, with the reason."""
+    result = cities.evaluate("shutoff-calendar", {"date": "2026-07-01", "forecast_low": low, "forecast_high": high},
+                             date(2026, 5, 1)).to_json()
+    assert (result["allowed"], result["reasons"]) == (not reasons, reasons)
+
+
+@pytest.mark.parametrize("facts, message", [
+    ({"date": "2026-07-01"}, "forecast_low: missing: shutoff-calendar bars shut-offs by the weather forecast, so "
+                             "whether 2026-07-01 is a shut-off day needs its forecast (forecast_low and forecast_high, "
+                             "degrees Fahrenheit)"),
+    ({"date": "2026-07-01", "forecast_low": "nan", "forecast_high": 80},
+     "forecast_low: 'nan' is not a temperature from -100 to 150 (°F)"),
+    ({"date": "2026-07-01", "forecast_low": 40, "forecast_high": "1e400"},
+     "forecast_high: '1e400' is not a temperature from -100 to 150 (°F)"),
+    ({"date": "2026-07-01", "forecast_low": True, "forecast_high": 80},
+     "forecast_low: 'True' is not a temperature from -100 to 150 (°F)"),
+])
+def test_a_shutoff_day_asked_without_a_sound_forecast_is_refused(cities, facts, message):
+    """The calendar never answers "allowed" for a day whose forecast it needs and was not given."""
+    with pytest.raises(EvaluationError) as failure:
+        cities.evaluate("shutoff-calendar", facts, date(2026, 5, 1))
+    assert str(failure.value) == message
+
+
+def test_the_office_day_check_needs_no_forecast(cities):
+    """Whether the office is open does not depend on the weather."""
+    result = cities.evaluate("shutoff-calendar", {"date": "2026-07-01", "action": "office"}, date(2026, 5, 1))
+    assert result.to_json()["allowed"] is True
 
 
 @pytest.mark.parametrize("issued, on, expires, status", [

@@ -14,7 +14,7 @@ from engine.rules import calendar, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
-from engine.rules.schema_blocks import JsonSchema, date_text, days, listing, mapping, ref, text, whole
+from engine.rules.schema_blocks import JsonSchema, bounded, date_text, days, listing, mapping, ref, text, whole
 from engine.rules.types import Facts, YamlMapping
 from engine.rules.wording import Term
 
@@ -29,6 +29,7 @@ def version_keys() -> JsonSchema:
                 "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text(),
                          "maxProperties": 500}}
     period = mapping({"from": ref("date"), "to": ref("date"), "reason": text()}, ("from", "to"))
+    degrees = bounded(calendar.COLDEST, calendar.HOTTEST, 1)  # degrees Fahrenheit
     step = mapping({"after": text(), "days": days(), "office_days": days(), "months": whole(1, 12),
                     "day": whole(1, 31), "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
     recurring = mapping({"every": {"enum": ["month", "year"], "description": "month: every month; year: once a "
@@ -40,7 +41,9 @@ def version_keys() -> JsonSchema:
         "closed_weekdays": weekdays,
         "holidays": holidays,
         "no_shutoff": mapping({"weekdays": weekdays, "before_holiday": {"type": "boolean"},
-                               "periods": listing(period, 100, least=0)}),
+                               "periods": listing(period, 100, least=0),
+                               "forecast": mapping({"low_at_most": degrees, "high_at_least": degrees},
+                                                   minProperties=1)}),
         "cycles": {"type": "object", "minProperties": 1, "maxProperties": 50,
                    "additionalProperties": mapping({"bill_day": whole(1, 31)}, ("bill_day",))},
         "timeline": {"type": "object", "minProperties": 1, "maxProperties": 50, "additionalProperties": step},
@@ -178,6 +181,11 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         found.append(Term("No shut-offs", "on the office day before a holiday", wording.figure(bars["before_holiday"])))
     found += [Term("No shut-offs", f"{wording.figure(p['from'])} to {wording.figure(p['to'])}", p.get("reason", "yes"))
               for p in bars.get("periods", [])]
+    forecast = bars.get("forecast", {})
+    if "low_at_most" in forecast:
+        found.append(Term("No shut-offs", "when the forecast low is at most", f"{forecast['low_at_most']}°F"))
+    if "high_at_least" in forecast:
+        found.append(Term("No shut-offs", "when the forecast high is at least", f"{forecast['high_at_least']}°F"))
     found += [Term("Billing cycles", f"cycle {name}", f"bill day {cycle['bill_day']}")
               for name, cycle in body.get("cycles", {}).items()]
     found += [Term("Timeline", step_name, counted(step, step["after"]))
