@@ -65,7 +65,7 @@ class VersionLayout:
 
 BASES = ("amount", "table", "per_unit", "tiers", "percent")
 LIMIT_WORDS = {"min": "at least", "max": "at most", "over": "over the first (units)", "max_units": "at most (units)",
-               "rate": "rate", "amount": "amount"}
+               "per": "rate for each (units)", "rate": "rate", "amount": "amount"}
 
 
 def _take(cells: dict[str, Cell], path: str) -> Cell | None:
@@ -85,7 +85,7 @@ def _line(line: YamlMapping, path: str, cells: dict[str, Cell]) -> LineLayout:
             layout.entries.append(("any other", _take(cells, f"{path}.table.default")))
         layout.by = spec.get("fact")
     elif basis in ("per_unit", "percent"):
-        for key in ("rate", "over", "max_units"):
+        for key in ("rate", "over", "max_units", "per"):
             if key in spec and not isinstance(spec[key], dict):  # units capped by a fact: no figure to change
                 layout.entries.append((LIMIT_WORDS[key], _take(cells, f"{path}.{basis}.{key}")))
     elif basis == "tiers":
@@ -127,7 +127,8 @@ def _term_words(term: YamlValue) -> str:
         return "on the expiry date the license or permit holds"
     if "every" in term:
         return f"expires every {term['every']} on {term.get('date', '')}".strip()
-    return f"expires {term.get('months', '')} months after {fact_words(str(term.get('after', 'issued_on')))}"
+    end = ", at the end of that month" if term.get("ends") == "month_end" else ""
+    return f"expires {term.get('months', '')} months after {fact_words(str(term.get('after', 'issued_on')))}{end}"
 
 
 def deadline_timeline(version: YamlMapping, prefix: str, cells: dict[str, Cell]) -> list[tuple[int, str, Cell | None]]:

@@ -196,8 +196,10 @@ class _Line:
     def __init__(self, raw: dict, doc: RuleDocument, earlier: list[str], rounding: str) -> None:
         """Compile one `lines[i]` mapping (facts the line reads must be numbers where it counts with them)."""
         self.name, self.rounding = raw["name"], rounding
-        if "months" in raw or isinstance(raw.get("per_unit", {}).get("max_units"), dict):
-            raise NotCompiled(f"{self.name}: a seasonal line or units capped by a fact are priced the explaining way")
+        per_unit = raw.get("per_unit", {})
+        if "months" in raw or isinstance(per_unit.get("max_units"), dict) or {"per", "count"} & set(per_unit):
+            raise NotCompiled(f"{self.name}: a seasonal line, units capped by a fact or counted per N are priced "
+                              "the explaining way")
         self.when = Condition.compile(raw["when"], doc.inputs) if "when" in raw else None
         multiply = raw.get("multiply_by")
         self.multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
 from engine.money.amounts import money_text, round_money
@@ -92,11 +92,26 @@ def _table_basis(name: str, spec: dict) -> Basis:
     return table
 
 
+UNIT_COUNTS = {"started": "a part of a unit counts whole", "completed": "only whole units count"}
+
+
+def _counted_units(units: Decimal, per: Decimal | None, count: str | None) -> Decimal:
+    """`per: N` (the rate is for each N of the fact) and `count` (started: a part counts whole, "or fraction
+    thereof"; completed: only whole ones): the units the rate multiplies."""
+    if per is not None:
+        units = units / per
+    if count == "started":
+        return units.to_integral_value(rounding=ROUND_CEILING)
+    if count == "completed":
+        return units.to_integral_value(rounding=ROUND_FLOOR)
+    return units
+
+
 def _per_unit_basis(name: str, spec: dict) -> Basis:
     """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R; M a number, or `{fact: G}`: the
     units of another fact (sewer use at most the winter average)."""
     fact, rate = spec["fact"], spec["rate"]
-    over, most = spec.get("over"), spec.get("max_units")
+    over, most, per, count = spec.get("over"), spec.get("max_units"), spec.get("per"), spec.get("count")
     unit, rate_text = unit_of(fact), str(rate)
 
     def per_unit(facts: dict, work: _Work) -> tuple[Decimal, str]:
@@ -107,7 +122,12 @@ def _per_unit_basis(name: str, spec: dict) -> Basis:
             units = cap
         if over is not None:
             units = max(units - over, ZERO)
-        return units * rate, wording.units_at(f"{units}{unit}", rate_text)
+        if per is None and count is None:
+            return units * rate, wording.units_at(f"{units}{unit}", rate_text)
+        counted = _counted_units(units, per, count)
+        each = f" per {as_text(per)}{unit}" if per is not None else ""
+        how = f", {UNIT_COUNTS[count]}" if count is not None else ""
+        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({as_text(units)}{unit}{how})"
 
     return per_unit
 

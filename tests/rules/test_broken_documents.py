@@ -182,7 +182,7 @@ EXPECTED = {
     'unknown-key-leaf.yaml':
         '13: versions[0].rules[0].when.lessthan: unknown key "lessthan" (allowed here: fact, eq, ne, gt, gte, lt, lte, in, not_in, exists, contains)',
     'unknown-key-line.yaml':
-        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit, service)',
+        '12: versions[0].lines[0].whenn: unknown key "whenn" (allowed here: name, when, months, min, max, multiply_by, amount, table, per_unit, tiers, percent, credit, service)',
     'unknown-key-step.yaml':
         '7: versions[0].timeline.due.weeks: unknown key "weeks" (allowed here: after, days, office_days, months, day, roll)',
     'unknown-key-top.yaml': (

@@ -104,6 +104,23 @@ def test_business_tax_by_gross_receipts_brackets_with_a_minimum_and_a_maximum(ci
                  "2024-05-01") == Decimal(expected)
 
 
+@pytest.mark.parametrize("receipts, expected", [("1250000.00", "1500.00"), ("1250000.01", "1501.20"),
+                                                ("50999.99", "75.00"), ("100000.00", "120.00")])
+def test_business_tax_per_1000_or_fraction_thereof(cities, receipts, expected):
+    """Oakland's "per $1,000 or fraction thereof", from 2025. $1,250,000: 1,200,000 over $50,000 is 1,200
+    thousands, x 1.20 = 1440.00, + 60.00 = 1500.00; a cent more starts a 1,201st thousand: 1441.20 + 60.00
+    = 1501.20; $50,999.99: 949.99 over, one thousand started, 1.20 + 60.00 = 61.20, raised to 75.00;
+    $100,000.00: 50 thousands, 60.00 + 60.00 = 120.00."""
+    assert total(cities, "business-license-gross-receipts", {"gross_receipts": receipts},
+                 "2025-05-01") == Decimal(expected)
+
+
+def test_units_counted_per_1000_say_so_in_the_detail(cities):
+    """The bill shows the thousands counted, the rate per 1000 and the amount they were counted from."""
+    result = cities.evaluate("business-license-gross-receipts", {"gross_receipts": "1250000.01"}, date(2025, 5, 1))
+    assert result.lines[0]["detail"] == "1201 x 1.20 per 1000 (1200000.01, a part of a unit counts whole)"
+
+
 @pytest.mark.parametrize("balance, months, expected", [("412.37", 3, "18.56"), ("40.00", 1, "1.00"),
                                                        ("412.37", 0, "0.00")])
 def test_late_penalty_of_one_and_a_half_percent_a_month_with_a_floor(cities, balance, months, expected):

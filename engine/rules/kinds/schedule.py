@@ -31,7 +31,7 @@ def version_keys() -> JsonSchema:
     of_what = "subtotal, {line: NAME} or {fact: F}"
     block_list = listing(block, 50)
     line = mapping({
-        "name": text(NAME_LIMIT), "when": ref("condition"),
+        "name": text(NAME_LIMIT), "when": ref("condition"), "months": {**listing(whole(1, 12), 12), "uniqueItems": True},
         "min": money(credit=True), "max": money(credit=True),
         "multiply_by": mapping({"fact": fact_name(), "max": units()}, ("fact",)),
         "amount": money(credit=True),
@@ -40,9 +40,11 @@ def version_keys() -> JsonSchema:
                           "default": money(credit=True)}, ("fact", "values")),
         "per_unit": mapping({"fact": fact_name(), "rate": rate(), "over": units(),
                              "max_units": {"if": {"type": "object"}, "then": mapping({"fact": fact_name()}, ("fact",)),
-                                           "else": units()}},
+                                           "else": units()},
+                             "per": units(above=True),
+                             "count": {"enum": list(schedule.UNIT_COUNTS),
+                                       "description": "started (a part of a unit counts whole) or completed"}},
                             ("fact", "rate")),
-        "months": {**listing(whole(1, 12), 12), "uniqueItems": True},
         "tiers": mapping({
             "fact": fact_name(), "by": fact_name(), "mode": {"enum": ["incremental", "all_units"]},
             "blocks": {"if": {"type": "array"}, "then": block_list,
@@ -341,6 +343,10 @@ def _per_unit_terms(name: str, spec: YamlMapping) -> list[Term]:
     found = [Term(name, "rate", f"{wording.rate_words(spec['rate'], unit)} of {spec['fact']}")]
     if "over" in spec:
         found.append(Term(name, "not charged", f"the first {wording.figure(spec['over'])}{unit}"))
+    if "per" in spec:
+        found.append(Term(name, "rate per", f"{wording.figure(spec['per'])}{unit}"))
+    if "count" in spec:
+        found.append(Term(name, "units counted", schedule.UNIT_COUNTS[spec["count"]]))
     if isinstance(spec.get("max_units"), dict):
         found.append(Term(name, "charged up to", spec["max_units"]["fact"]))
     elif "max_units" in spec:
