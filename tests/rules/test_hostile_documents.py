@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from engine.rulebook.drafting import check_draft
 from engine.rules.library import RuleLibrary, read_documents
+from webapp.cli import main
 
 EXAMPLES = Path(__file__).parent / "examples"
 TODAY = date(2026, 12, 7)
@@ -228,3 +230,22 @@ def test_a_file_not_in_utf8_is_refused(tmp_path):
     _write(tmp_path, "water-rates.yaml", one_line("        amount: 1.00\n").encode("utf-8").replace(b"A\n", b"\xff\n"))
     _, errors = read_documents([tmp_path])
     assert [str(e) for e in errors] == [f"{tmp_path}/water-rates.yaml:1: not UTF-8 text"]
+
+
+def test_ordinance_rules_validate_lists_each_hostile_file_in_words(tmp_path):
+    """The command line reads a folder of hostile files: status 1, one line per mistake, no traceback."""
+    _write(tmp_path, "water-rates.yaml", BILLION_LAUGHS)
+    _write(tmp_path, "sewer-rates.yaml", one_line("        amount: 1e400\n").replace("id: water-rates", "id: sewer-rates"))
+    _write(tmp_path, "late-fee.yaml", one_line("        amount: 1.00\n").replace("id: water-rates", "id: late-fees"))
+    _write(tmp_path, "refuse.yaml", b"id: refuse\nkind: sched\xffule\n")
+    result = CliRunner().invoke(main, ["rules", "validate", str(tmp_path), "--rules-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stdout.splitlines() == [
+        f'{tmp_path}/late-fee.yaml:1: id: the file is named "late-fee.yaml" but the document\'s id is "late-fees": '
+        f'a rule file is named after its id (late-fees.yaml)',
+        f"{tmp_path}/refuse.yaml:1: not UTF-8 text",
+        f"{tmp_path}/sewer-rates.yaml:10: versions[0].lines[0].amount: must be at most 10000000, not 1E+400",
+        f"{tmp_path}/water-rates.yaml:1: l0: anchors (&name) are not allowed; write the value out",
+        "4 errors in 4 files",
+    ]

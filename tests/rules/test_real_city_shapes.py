@@ -18,6 +18,7 @@ from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.rules.kinds import kind_named
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
+from engine.rules.pricing import evaluate_batch
 
 CITIES = Path(__file__).parent / "cities"
 
@@ -222,3 +223,48 @@ def test_units_capped_by_a_fact_must_name_a_declared_number():
         'sewer-winter-average.yaml:25: versions[0].lines[1].per_unit.max_units.fact: max_units names '
         '"winter_average", which is not a declared input (declared: consumption_ccf, winter_average_ccf, '
         'dwelling_units, low_income)']
+
+
+@pytest.mark.parametrize("document_id, facts_list, on, period", [
+    ("water-rates-seasonal", [{"consumption_ccf": n} for n in (0, 9, 20, 30, 44)], "2024-08-15", None),
+    ("water-rates-seasonal", [{"consumption_ccf": n} for n in (0, 9, 20, 30, 44)], "2024-11-20",
+     ("2024-10-17", "2024-11-15")),
+    ("sewer-winter-average", [{"consumption_ccf": n, "winter_average_ccf": w, "dwelling_units": u}
+                              for n, w, u in ((0, 5, 1), (6, "8.5", 1), (14, "8.5", 2), (30, 22, 4))], "2024-05-01",
+     None),
+    ("business-license-gross-receipts", [{"gross_receipts": g} for g in ("0.00", "50000.01", "1250000.01")],
+     "2025-05-01", None),
+])
+def test_the_billing_runs_batch_pricing_gives_the_same_totals(cities, document_id, facts_list, on, period):
+    """A billing run prices many accounts at once (engine.rules.pricing): the new shapes give what one by one does."""
+    doc, day = cities.get(document_id), date.fromisoformat(on)
+    span = tuple(date.fromisoformat(d) for d in period) if period else None
+    batch = evaluate_batch(doc, facts_list, day, period=span)
+    assert batch.totals == [cities.evaluate(document_id, facts, day, period=span).total for facts in facts_list]
+
+
+@pytest.mark.parametrize("name, edit, message", [
+    ("sewer-winter-average", ("max_units: {fact: winter_average_ccf}", "max_units: {fact: low_income}"),
+     "25: versions[0].lines[1].per_unit.max_units.fact: max_units needs a number; low_income is boolean"),
+    ("business-license-gross-receipts", ("per: 1000", "per: 0"),
+     "33: versions[1].lines[0].per_unit.per: must be above 0, not 0"),
+    ("business-license-gross-receipts", ("count: started", "count: rounded"),
+     '33: versions[1].lines[0].per_unit.count: expected started (a part of a unit counts whole) or completed, '
+     'found the text "rounded"'),
+    ("shutoff-calendar", ("forecast: {low_at_most: 32, high_at_least: 95}", "forecast: {}"),
+     "20: versions[0].no_shutoff.forecast: must not be empty"),
+    ("shutoff-calendar", ("low_at_most: 32", "low_at_most: 1e400"),
+     "20: versions[0].no_shutoff.forecast.low_at_most: must be at most 150, not 1E+400"),
+    ("license-anniversary-renewal", ("ends: month_end", "ends: year_end"),
+     '14: versions[0].term.ends: expected month_end (the last day of the month the term ends in), found the text '
+     '"year_end"'),
+    ("license-anniversary-renewal", ("term: {months: 12, ends: month_end}", "term: {every: year, date: 12-31, "
+                                     "ends: month_end}"),
+     '14: versions[0].term.ends: unknown key "ends" (allowed here: every, date)'),
+])
+def test_the_new_keys_refuse_nonsense_with_line_and_path(name, edit, message):
+    """A unit of nothing, a count that is not one, an empty forecast rule, 1e400 degrees, an unknown end."""
+    text = (CITIES / f"{name}.yaml").read_text().replace(*edit, 1)
+    with pytest.raises(DocumentErrors) as failure:
+        load_document(text, f"{name}.yaml")
+    assert [str(e) for e in failure.value.errors] == [f"{name}.yaml:{message}"]
