@@ -197,9 +197,10 @@ class _Line:
         """Compile one `lines[i]` mapping (facts the line reads must be numbers where it counts with them)."""
         self.name, self.rounding = raw["name"], rounding
         per_unit = raw.get("per_unit", {})
-        if "months" in raw or isinstance(per_unit.get("max_units"), dict) or {"per", "count"} & set(per_unit):
-            raise NotCompiled(f"{self.name}: a seasonal line, units capped by a fact or counted per N are priced "
-                              "the explaining way")
+        if ("months" in raw or isinstance(per_unit.get("max_units"), dict) or {"per", "count"} & set(per_unit)
+                or "scaled_by" in raw.get("tiers", {})):
+            raise NotCompiled(f"{self.name}: a seasonal line, units capped by a fact or counted per N, and tiers "
+                              "scaled by a fact are priced the explaining way")
         self.when = Condition.compile(raw["when"], doc.inputs) if "when" in raw else None
         multiply = raw.get("multiply_by")
         self.multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None

@@ -144,8 +144,9 @@ def _blocks(spec: list, line: str) -> list[tuple[Decimal | None, str, Decimal, s
 
 
 def _tiers_basis(name: str, spec: dict) -> Basis:
-    """`tiers: {fact, blocks, by, mode}`: incremental (each block at its rate) or all_units."""
-    fact, by, mode = spec["fact"], spec.get("by"), spec.get("mode", "incremental")
+    """`tiers: {fact, blocks, by, mode, scaled_by}`: incremental (each block at its rate) or all_units; with
+    `scaled_by: F` every block's limit is multiplied by the fact F (tiers per dwelling unit)."""
+    fact, by, mode, scaled_by = spec["fact"], spec.get("by"), spec.get("mode", "incremental"), spec.get("scaled_by")
     unit = unit_of(fact)
     if by is None:
         tables = {None: _blocks(spec["blocks"], name)}
@@ -157,7 +158,17 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
         key = None if by is None else _key(facts, by)
         if key not in tables:
             raise EvaluationError(f"{name}: no tier blocks for {by} {'absent' if key is None else repr(key)}")
-        return tables[key]
+        if scaled_by is None:
+            return tables[key]
+        times = _number(facts, scaled_by, name)  # tiers per dwelling unit: each limit times the units
+        return [(None if upto is None else upto * times, priced, value, text)
+                for upto, priced, value, text in tables[key]]
+
+    def scaled(detail: str, facts: dict) -> str:
+        """The detail, saying by what the block limits were multiplied."""
+        if scaled_by is None:
+            return detail
+        return f"{detail}; block limits x {as_text(_number(facts, scaled_by, name))} ({scaled_by})"
 
     def incremental(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Each block's units at its own rate."""
@@ -172,7 +183,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             if upto is None or used <= upto:
                 break
             below = upto
-        return total, " + ".join(parts) or f"0{unit}"
+        return total, scaled(" + ".join(parts) or f"0{unit}", facts)
 
     def all_units(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Every unit at the rate (or the flat amount) of the block reached."""
@@ -181,8 +192,9 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             if upto is None or used <= upto:
                 band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
                 if priced == "amount":
-                    return value, f"{fact} {as_text(used)} ({band}): {as_text(value)}"
-                return used * value, f"{wording.units_at(f'{as_text(used)}{unit}', as_text(value))} ({band})"
+                    return value, scaled(f"{fact} {as_text(used)} ({band}): {as_text(value)}", facts)
+                return used * value, scaled(f"{wording.units_at(f'{as_text(used)}{unit}', as_text(value))} ({band})",
+                                            facts)
         raise EvaluationError(f"{name}: no tier block for {as_text(used)}")  # unreachable: last block is open
 
     if mode not in ("incremental", "all_units"):

@@ -195,6 +195,8 @@ WORKED = [  # document, facts, as of, period, what the page says the total (or o
     ("gross-receipts-tax", {"gross_receipts": "1250000.00"}, "2026-03-02", None, "1,500.00"),
     ("gross-receipts-tax", {"gross_receipts": "1250000.01"}, "2026-03-02", None, "1,501.20"),
     ("gross-receipts-tax", {"gross_receipts": "52000.00"}, "2026-03-02", None, "75.00"),
+    ("water-rates-multifamily", {"consumption_ccf": 30, "dwelling_units": 4}, "2026-03-02", None, "322.40"),
+    ("water-rates-multifamily", {"consumption_ccf": 10, "dwelling_units": 1}, "2026-03-02", None, "110.20"),
 ]
 
 

@@ -3,8 +3,12 @@
 Each document says in a comment which city's published policy (and year) it follows, from memory:
 the figures are approximate, the shapes are the point. Every amount below is worked out by hand in
 its test's docstring. Shapes that needed an extension of the format: a seasonal line (`months:`), sewer
-use at most another fact (`max_units: {fact: ..}`) and a term to the end of the anniversary month
-(`term: {months: 12, ends: month_end}`); the others were already expressible.
+use at most another fact (`max_units: {fact: ..}`), "per $1,000 or fraction thereof" (`per:`, `count:`),
+tiers per dwelling unit (`scaled_by:`), no shut-offs by the weather forecast (`no_shutoff.forecast`) and a
+term to the end of the anniversary month (`term: {months: 12, ends: month_end}`); the others (blocks by
+meter size, a minimum bill, a surcharge for a date range, a percent discount, a charge per dwelling unit,
+gross-receipts brackets with a minimum and a maximum, 1.5% a month with a floor, Fridays, weekends and
+holidays without shut-offs) were already expressible.
 """
 from __future__ import annotations
 
@@ -35,8 +39,8 @@ def total(cities, document_id: str, facts: dict, on: str, period: tuple[str, str
 
 
 def test_every_city_document_loads(cities):
-    """Seven documents, one per shape, and the services they bill."""
-    assert len(cities) == 8
+    """Eight documents, one per shape, and the services they bill."""
+    assert len(cities) == 9
 
 
 @pytest.mark.parametrize("facts, expected", [
@@ -93,6 +97,20 @@ def test_sewer_on_use_capped_at_the_winter_average_per_dwelling_unit_with_a_low_
     program, 30 CCF, average 22: 4 x 9.85 (39.40) + 22 x 11.97 (263.34) = 302.74, less 15% (45.411, 45.41)
     = 257.33."""
     assert total(cities, "sewer-winter-average", facts, "2024-05-01") == Decimal(expected)
+
+
+@pytest.mark.parametrize("facts, expected, detail", [
+    ({"consumption_ccf": 30, "dwelling_units": 4}, "322.40",
+     "12 CCF x 9.10 + 18 CCF x 10.40; block limits x 4 (dwelling_units)"),
+    ({"consumption_ccf": 10, "dwelling_units": 1}, "110.20",
+     "3 CCF x 9.10 + 5 CCF x 10.40 + 2 CCF x 12.20; block limits x 1 (dwelling_units)"),
+])
+def test_multifamily_tiers_per_dwelling_unit(cities, facts, expected, detail):
+    """San Francisco's shape. A fourplex using 30 CCF: 4 x 6.50 = 26.00; its tiers end at 12 and 32 CCF, so
+    12 x 9.10 (109.20) + 18 x 10.40 (187.20): 322.40. A house using 10 CCF: 6.50 + 3 x 9.10 (27.30) + 5 x 10.40
+    (52.00) + 2 x 12.20 (24.40) = 110.20."""
+    result = cities.evaluate("water-rates-multifamily", facts, date(2024, 5, 1))
+    assert (result.total, result.lines[1]["detail"]) == (Decimal(expected), detail)
 
 
 @pytest.mark.parametrize("receipts, expected", [("1250000.00", "1275.00"), ("20000.00", "75.00"),
@@ -234,6 +252,9 @@ def test_units_capped_by_a_fact_must_name_a_declared_number():
      None),
     ("business-license-gross-receipts", [{"gross_receipts": g} for g in ("0.00", "50000.01", "1250000.01")],
      "2025-05-01", None),
+    ("water-rates-multifamily", [{"consumption_ccf": n, "dwelling_units": u} for n, u in ((0, 1), (10, 1), (30, 4),
+                                                                                          (500, 40))],
+     "2024-05-01", None),
 ])
 def test_the_billing_runs_batch_pricing_gives_the_same_totals(cities, document_id, facts_list, on, period):
     """A billing run prices many accounts at once (engine.rules.pricing): the new shapes give what one by one does."""
@@ -251,6 +272,9 @@ def test_the_billing_runs_batch_pricing_gives_the_same_totals(cities, document_i
     ("business-license-gross-receipts", ("count: started", "count: rounded"),
      '33: versions[1].lines[0].per_unit.count: expected started (a part of a unit counts whole) or completed, '
      'found the text "rounded"'),
+    ("water-rates-multifamily", ("scaled_by: dwelling_units", "scaled_by: units"),
+     '22: versions[0].lines[1].tiers.scaled_by: scaled_by names "units", which is not a declared input (declared: '
+     'consumption_ccf, dwelling_units)'),
     ("shutoff-calendar", ("forecast: {low_at_most: 32, high_at_least: 95}", "forecast: {}"),
      "20: versions[0].no_shutoff.forecast: must not be empty"),
     ("shutoff-calendar", ("low_at_most: 32", "low_at_most: 1e400"),

@@ -46,7 +46,8 @@ def version_keys() -> JsonSchema:
                                        "description": "started (a part of a unit counts whole) or completed"}},
                             ("fact", "rate")),
         "tiers": mapping({
-            "fact": fact_name(), "by": fact_name(), "mode": {"enum": ["incremental", "all_units"]},
+            "fact": fact_name(), "by": fact_name(), "scaled_by": fact_name(),
+            "mode": {"enum": ["incremental", "all_units"]},
             "blocks": {"if": {"type": "array"}, "then": block_list,
                        "else": {"type": "object", "minProperties": 1, "maxProperties": 200,
                                 "additionalProperties": block_list}},
@@ -166,6 +167,8 @@ def _check_percent_of(checks: DocumentChecks, of: YamlValue, path: str, earlier:
 def _check_tiers(checks: DocumentChecks, tiers: YamlMapping, path: str) -> None:
     """Tiers on a declared numeric fact; blocks shaped as `by` says; every block list sound."""
     checks.check_numeric_fact(tiers["fact"], f"{path}.fact", "tiers")
+    if "scaled_by" in tiers:
+        checks.check_numeric_fact(tiers["scaled_by"], f"{path}.scaled_by", "scaled_by")
     blocks, by = tiers["blocks"], tiers.get("by")
     all_units = tiers.get("mode") == "all_units"
     if by is not None:
@@ -237,6 +240,8 @@ def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDoc
             read.update(spec[k] for k in ("fact", "by") if isinstance(spec, dict) and k in spec)
         if isinstance(cap := line.get("per_unit", {}).get("max_units"), dict):
             read.add(cap["fact"])
+        if "scaled_by" in line.get("tiers", {}):
+            read.add(line["tiers"]["scaled_by"])
         of = line.get("percent", {}).get("of")
         if isinstance(of, dict) and "fact" in of:
             read.add(of["fact"])
@@ -360,6 +365,8 @@ def _tier_terms(name: str, tiers: YamlMapping) -> list[Term]:
     mode = tiers.get("mode", "incremental")
     how = "each block's units at its own rate" if mode == "incremental" else "every unit at the block reached"
     found = [Term(name, "tiers", f"on {tiers['fact']}{f', by {by}' if by else ''}: {how}")]
+    if "scaled_by" in tiers:
+        found.append(Term(name, "tier limits", f"times {tiers['scaled_by']}"))
     lists = tiers["blocks"].items() if by else [(None, tiers["blocks"])]
     for key, blocks in lists:
         which = f", {wording.table_entry(by, str(key))}" if by else ""
