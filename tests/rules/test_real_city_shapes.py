@@ -219,30 +219,6 @@ def test_renewal_by_the_last_day_of_the_anniversary_month(cities, issued, on, ex
     assert (result["expires_on"], result["status"]) == (expires, status)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("months: [6, 7, 8, 9]", "months: [6, 7, 13]"), "versions[0].lines[2].months[2]: must be at most 12, not 13"),
-    (("months: [6, 7, 8, 9]", "months: [6, 6]"), "versions[0].lines[2].months: lists the same value twice"),
-])
-def test_a_seasonal_line_takes_months_1_to_12_once_each(edit, message):
-    """A month that is not one, or a month twice, is refused with its line."""
-    text = (CITIES / "water-rates-seasonal.yaml").read_text().replace(*edit, 1)
-    with pytest.raises(DocumentErrors) as failure:
-        load_document(text, "water-rates-seasonal.yaml")
-    assert [e.path + ": " + e.message for e in failure.value.errors] == [message]
-
-
-def test_units_capped_by_a_fact_must_name_a_declared_number():
-    """`max_units: {fact: F}` reads F like any input: declared, and a number."""
-    text = (CITIES / "sewer-winter-average.yaml").read_text().replace("max_units: {fact: winter_average_ccf}",
-                                                                      "max_units: {fact: winter_average}")
-    with pytest.raises(DocumentErrors) as failure:
-        load_document(text, "sewer-winter-average.yaml")
-    assert [str(e) for e in failure.value.errors] == [
-        'sewer-winter-average.yaml:25: versions[0].lines[1].per_unit.max_units.fact: max_units names '
-        '"winter_average", which is not a declared input (declared: consumption_ccf, winter_average_ccf, '
-        'dwelling_units, low_income)']
-
-
 @pytest.mark.parametrize("document_id, facts_list, on, period", [
     ("water-rates-seasonal", [{"consumption_ccf": n} for n in (0, 9, 20, 30, 44)], "2024-08-15", None),
     ("water-rates-seasonal", [{"consumption_ccf": n} for n in (0, 9, 20, 30, 44)], "2024-11-20",
@@ -265,6 +241,13 @@ def test_the_billing_runs_batch_pricing_gives_the_same_totals(cities, document_i
 
 
 @pytest.mark.parametrize("name, edit, message", [
+    ("water-rates-seasonal", ("months: [6, 7, 8, 9]", "months: [6, 7, 13]"),
+     "20: versions[0].lines[2].months[2]: must be at most 12, not 13"),
+    ("water-rates-seasonal", ("months: [6, 7, 8, 9]", "months: [6, 6]"),
+     "20: versions[0].lines[2].months: lists the same value twice"),
+    ("sewer-winter-average", ("max_units: {fact: winter_average_ccf}", "max_units: {fact: winter_average}"),
+     '25: versions[0].lines[1].per_unit.max_units.fact: max_units names "winter_average", which is not a declared '
+     'input (declared: consumption_ccf, winter_average_ccf, dwelling_units, low_income)'),
     ("sewer-winter-average", ("max_units: {fact: winter_average_ccf}", "max_units: {fact: low_income}"),
      "25: versions[0].lines[1].per_unit.max_units.fact: max_units needs a number; low_income is boolean"),
     ("business-license-gross-receipts", ("per: 1000", "per: 0"),
@@ -287,7 +270,8 @@ def test_the_billing_runs_batch_pricing_gives_the_same_totals(cities, document_i
      '14: versions[0].term.ends: unknown key "ends" (allowed here: every, date)'),
 ])
 def test_the_new_keys_refuse_nonsense_with_line_and_path(name, edit, message):
-    """A unit of nothing, a count that is not one, an empty forecast rule, 1e400 degrees, an unknown end."""
+    """A month 13 or twice, a cap on an undeclared or a yes/no fact, a unit of nothing, a count that is not one, an
+    empty forecast rule, 1e400 degrees, an unknown end: each refused with its line and path."""
     text = (CITIES / f"{name}.yaml").read_text().replace(*edit, 1)
     with pytest.raises(DocumentErrors) as failure:
         load_document(text, f"{name}.yaml")
