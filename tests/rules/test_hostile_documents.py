@@ -249,3 +249,19 @@ def test_ordinance_rules_validate_lists_each_hostile_file_in_words(tmp_path):
         f"{tmp_path}/water-rates.yaml:1: l0: anchors (&name) are not allowed; write the value out",
         "4 errors in 4 files",
     ]
+
+
+@pytest.mark.parametrize("day, message", [
+    ("02-30", "02-30 is not a day of the year (February has at most 29 days; April, June, September and November 30)"),
+    ("04-31", "04-31 is not a day of the year (February has at most 29 days; April, June, September and November 30)"),
+])
+def test_a_renewal_term_on_a_day_no_year_has_is_refused(library, day, message):
+    """`term: {every: year, date: 02-30}` was read as the end of February: a day no year has is a mistake."""
+    text = (EXAMPLES / "business-license-renewal.yaml").read_text().replace("date: 12-31", f"date: {day}")
+    assert refused(library, text) == [f"draft.yaml:11: versions[0].term.date: {message}"]
+
+
+def test_february_29_stays_a_renewal_day(library):
+    """02-29 is a day of leap years (Feb 28 in the others), as the format says."""
+    text = (EXAMPLES / "business-license-renewal.yaml").read_text().replace("date: 12-31", "date: 02-29")
+    assert check_draft(library, None, text, TODAY, source="draft.yaml").ok

@@ -73,6 +73,19 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
     """A deadline version can compute the expiry: an expires_on input, or a term."""
     if "issued_on" in checks.inputs and "expires_on" not in checks.inputs and "term" not in version:
         checks.error(path, "without an expires_on input, a term is needed to compute the expiry from issued_on")
+    day = version.get("term", {}).get("date")
+    if isinstance(day, str) and not _a_day_of_some_year(day):
+        checks.error(f"{path}.term.date", f"{day} is not a day of the year (February has at most 29 days; April, "
+                                          "June, September and November 30)")
+
+
+def _a_day_of_some_year(month_day: str) -> bool:
+    """Whether MM-DD is a day of a leap year (02-29 is; 02-30 and 04-31 are not)."""
+    try:
+        date.fromisoformat(f"2000-{month_day}")
+    except ValueError:
+        return False
+    return True
 
 
 # --- references to other documents --------------------------------------------------------
