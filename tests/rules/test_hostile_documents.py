@@ -265,3 +265,20 @@ def test_february_29_stays_a_renewal_day(library):
     """02-29 is a day of leap years (Feb 28 in the others), as the format says."""
     text = (EXAMPLES / "business-license-renewal.yaml").read_text().replace("date: 12-31", "date: 02-29")
     assert check_draft(library, None, text, TODAY, source="draft.yaml").ok
+
+
+def test_a_yearly_date_on_a_day_its_month_never_has_is_refused(library):
+    """`{every: year, month: 2, day: 30}` names no day; `day: 29` (leap years) and `every: month, day: 31` do."""
+    text = """id: council-calendar
+kind: calendar
+title: Council
+versions:
+  - effective: 2026-01-01
+    closed_weekdays: [sat, sun]
+    recurring:
+      tax_roll_closes: {every: year, month: 2, day: 30}
+      leap_day: {every: year, month: 2, day: 29}
+      month_end: {every: month, day: 31}
+"""
+    assert refused(library, text) == [
+        "draft.yaml:8: versions[0].recurring.tax_roll_closes.day: month 2 has no day 30 in any year"]

@@ -14,6 +14,7 @@ from engine.rules import calendar, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.document import Documents, RuleDocument, Version
 from engine.rules.kinds.base import Finding, Period, RuleKind, Shown
+from engine.rules.months import last_day_of_month
 from engine.rules.schema_blocks import JsonSchema, bounded, date_text, days, listing, mapping, ref, text, whole
 from engine.rules.types import Facts, YamlMapping
 from engine.rules.wording import Term
@@ -105,6 +106,9 @@ def check_recurring(checks: DocumentChecks, rule: YamlMapping, path: str) -> Non
         checks.error(path, "a date every year names its month (month: 5 for May)")
     if rule["every"] == "month" and "month" in rule:
         checks.error(f"{path}.month", "a date every month names no month; use every: year for one month a year")
+    if rule["every"] == "year" and "month" in rule and "day" in rule and \
+            int(rule["day"]) > last_day_of_month(2000, int(rule["month"])):  # 2000: February has its 29th
+        checks.error(f"{path}.day", f"month {rule['month']} has no day {rule['day']} in any year")
 
 
 def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents,
