@@ -38,6 +38,9 @@ DATE_KEYS = frozenset({
     "read_date",
 })
 INSTALLMENT_KEYS = ("due_date", "amount")
+# Dates the customer must act by (pay by, shut-off on or after, down payment due; and each installment's due date):
+# a notice printed after one of them would ask for the impossible, so it is refused.
+ACT_BY_KEYS = ("due_date", "shutoff_date", "down_payment_due")
 
 
 class NoticeDataError(ValueError):
@@ -121,9 +124,10 @@ def required_keys(type_id: str) -> tuple[str, ...]:
 
 
 def validate_notice(type_id: str, language: str, data: dict, city: dict,
-                    languages: PrintsLanguages | None = None) -> NoticeType:
-    """Check that the data (and the city) hold every key this notice needs, with valid values, and (given the
-    languages the templates print, engine.notices.languages) that its language is one of them."""
+                    languages: PrintsLanguages | None = None, printed_on: date | None = None) -> NoticeType:
+    """Check that the data (and the city) hold every key this notice needs, with valid values, (given the
+    languages the templates print, engine.notices.languages) that its language is one of them, and (given the day
+    it is printed, in the city's time zone) that no date the customer must act by is already past."""
     kind = notice_type(type_id)
     if languages is not None:
         try:
@@ -140,7 +144,29 @@ def validate_notice(type_id: str, language: str, data: dict, city: dict,
         _check_installments(type_id, data["installments"])
     if data.get("past_due_by_service") is not None:
         _check_by_service(type_id, data["past_due_by_service"])
+    if printed_on is not None:
+        _check_not_past(kind, data, printed_on)
     return kind
+
+
+def _act_by_dates(kind: NoticeType, data: dict) -> list[tuple[str, date]]:
+    """(key, day) of each date the customer must act by that this kind of notice prints (a plan prints its down
+    payment's day and each installment's)."""
+    plan = "installments" in kind.requires
+    keys = [key for key in ACT_BY_KEYS if key in kind.requires or (plan and key == "down_payment_due")]
+    found = [(key, date.fromisoformat(data[key])) for key in keys if data.get(key)]
+    installments = data["installments"] if plan else []
+    return found + [(f"installments[{number}].due_date", date.fromisoformat(item["due_date"]))
+                    for number, item in enumerate(installments, start=1)]
+
+
+def _check_not_past(kind: NoticeType, data: dict, printed_on: date) -> None:
+    """Refuse a notice that would ask the customer to act by a day before the day it is printed."""
+    for key, day in _act_by_dates(kind, data):
+        if day < printed_on:
+            raise NoticeDataError(f"{kind.id} notice: {key!r} is {day.isoformat()}, already past on "
+                                  f"{printed_on.isoformat()}, the day it would be printed; make a new notice with a "
+                                  "date still to come")
 
 
 def _require(type_id: str, mapping: object, keys: tuple[str, ...], prefix: str) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.city import get_city
+from engine.city import get_city, local_today
 from engine.notices.render import NoticeRenderer
 from engine.store.models import MailingPdf, Notice, NoticeBatch, NoticePdf, SweepRun
 
@@ -110,18 +110,21 @@ def print_notice(sessions: sessionmaker[Session], notice_id: int, templates_dir:
         if notice is None:
             raise LookupError(f"no notice with id {notice_id}")
         renderer = renderer or NoticeRenderer(templates_dir, city_details(session))
-        pdf = renderer.render_one(notice.notice_type, notice.language, notice.data)
+        pdf = renderer.render_one(notice.notice_type, notice.language, notice.data,
+                                  local_today(now, get_city(session).timezone))
         if awaiting_mailing(session, notice):
             return pdf
     with sessions() as session, session.begin():
         return keep_printed(session, notice_id, pdf, printed_by=printed_by, now=now)
 
 
-def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, language: str = "en") -> bytes:
+def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, language: str = "en", *,
+             now: datetime) -> bytes:
     """A notice in another language than it was sent in (a Spanish notice's English twin, for staff), rendered now
     from the data kept when it was made: the same figures and dates, the other language's words. Never kept, never
-    mailed."""
+    mailed; refused, like any notice printed now, when a date it asks the customer to act by is already past."""
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise LookupError(f"no notice with id {notice_id}")
-    return NoticeRenderer(templates_dir, city_details(session)).render_one(notice.notice_type, language, notice.data)
+    return NoticeRenderer(templates_dir, city_details(session)).render_one(
+        notice.notice_type, language, notice.data, local_today(now, get_city(session).timezone))

@@ -7,6 +7,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
 from itertools import islice
 from pathlib import Path
 
@@ -102,13 +103,14 @@ class NoticeRenderer:
         self.font_dirs: tuple[str, ...] = ()  # folders of fonts the application ships (engine.notices.wkhtmltopdf)
         self._document_start = self.env.get_template("_document.html").render(city=self.city)
 
-    def render_html(self, notice_type: str, language: str, data: dict) -> str:
-        """One notice's page (a `<div class="notice">`), after checking its data is complete."""
+    def render_html(self, notice_type: str, language: str, data: dict, printed_on: date | None = None) -> str:
+        """One notice's page (a `<div class="notice">`), after checking its data is complete and (given the day it is
+        printed, in the city's time zone) that no date the customer must act by is already past."""
         saved_city = data.get("city", {}) if isinstance(data, dict) else {}
         if not isinstance(saved_city, dict):
             raise NoticeDataError(f"{notice_type} notice: 'city' must be a dict of the city's details")
         city = {**self.city, **saved_city}
-        kind = validate_notice(notice_type, language, data, city, self.languages)
+        kind = validate_notice(notice_type, language, data, city, self.languages, printed_on)
         template = self.env.get_template(kind.template_name(language))
         title = self.languages.language(language).title(kind.id)
         context = {**data, "city": city, "language": language, "title": title,
@@ -124,23 +126,24 @@ class NoticeRenderer:
         return self._mailing(iter(html_pages))
 
     def render_batch(self, notices: Iterable[tuple[str, str, dict]], each_notice: EachNotice | None = None,
-                     each_pages: EachPages | None = None) -> bytes:
+                     each_pages: EachPages | None = None, printed_on: date | None = None) -> bytes:
         """One mailing PDF for many notices (type, language, data), in the order given.
 
         With `each_notice`, every notice's own PDF (its sheet of the mailing) is handed to it
         as (position, bytes), in the mailing's order, while later parts are still rendering.
         With `each_pages`, only every notice's count of sheets is, as (position, sheets): a
-        part with as many sheets as notices is not split at all.
+        part with as many sheets as notices is not split at all. Given `printed_on`, a notice whose date to act by is
+        before it fails the mailing.
         """
         if each_notice is not None and each_pages is not None:
             raise ValueError("ask for each notice's PDF or for its sheets, not both")
         if each_pages is not None:
-            return self._mailing((self.render_html(*notice) for notice in notices), each_pages, counted=True)
-        return self._mailing((self.render_html(*notice) for notice in notices), each_notice)
+            return self._mailing((self.render_html(*notice, printed_on) for notice in notices), each_pages, counted=True)
+        return self._mailing((self.render_html(*notice, printed_on) for notice in notices), each_notice)
 
-    def render_one(self, notice_type: str, language: str, data: dict) -> bytes:
-        """The PDF of a single notice, on demand."""
-        return self.render_pdf([self.render_html(notice_type, language, data)])
+    def render_one(self, notice_type: str, language: str, data: dict, printed_on: date | None = None) -> bytes:
+        """The PDF of a single notice, on demand (refused, given the day it is printed, when a date to act by is past)."""
+        return self.render_pdf([self.render_html(notice_type, language, data, printed_on)])
 
     def _mailing(self, pages: Iterator[str], each_notice: EachNotice | EachPages | None = None,
                  counted: bool = False) -> bytes:

@@ -107,8 +107,8 @@ def test_asked_only_for_sheet_counts_a_part_of_one_sheet_notices_is_not_split(mo
 class LongSecondNotice(NoticeRenderer):
     """A renderer whose second notice runs onto a second sheet."""
 
-    def render_html(self, notice_type: str, language: str, data: dict) -> str:
-        html = super().render_html(notice_type, language, data)
+    def render_html(self, notice_type: str, language: str, data: dict, printed_on=None) -> str:
+        html = super().render_html(notice_type, language, data, printed_on)
         if data is self.long:
             html += '<div style="page-break-before: always">continued</div>'
         return html

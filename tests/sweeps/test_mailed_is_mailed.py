@@ -183,10 +183,10 @@ def test_kept_copies_are_append_only_and_a_tampered_copy_is_refused(committing_d
 
 
 def _reminder(account_number: str) -> dict:
-    """A past-due reminder's data, as a clerk's step would fix it."""
+    """A past-due reminder's data, as a clerk's step would fix it: due after LATER, the day the clerk prints it."""
     return {"notice_date": "2026-04-30", "reference": "Alder Creek Municipal Code 13.08.030",
             "recipient": {"name": "Ana Ortiz", "street": "12 Oak Street", "unit": "", "city": "Alder Creek",
                           "state": "CA", "zip": "95620"},
             "account_number": account_number, "service_address": "12 Oak Street", "amount_due": "52.03",
-            "due_date": "2026-05-15"}
+            "due_date": "2026-05-29"}
 

@@ -181,7 +181,7 @@ def notice_twin_pdf(case_id: str, notice_id: int):
     if notice is None or notice.case_id != number:
         not_found(f"Case {number} has no notice {notice_id}.")
     try:
-        pdf = twin_pdf(database.session, notice.id, notice_templates(), "en")
+        pdf = twin_pdf(database.session, notice.id, notice_templates(), "en", now=clock.now())
     except (NoticeDataError, PdfRenderError) as error:
         flash(f"The notice could not be printed in English: {error}", "error")
         return redirect(url_for("cases.show", case_id=number))

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from engine.notices.kept import city_details
 from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows
+from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.render import NoticeRenderer
 from webapp import clock
 from webapp.auth import STAFF, role_required
@@ -64,7 +65,11 @@ def letters(key: str):
     if not printed:
         flash("Nothing to print: the stops of this list leave no notice.", "error")
         return redirect(url_for("field.show", key=key, route=route))
-    pdf = NoticeRenderer(notice_templates(), city_details(database.session)).render_batch(printed)
+    try:
+        pdf = NoticeRenderer(notice_templates(), city_details(database.session)).render_batch(printed, printed_on=today)
+    except (NoticeDataError, PdfRenderError) as error:
+        flash(f"The door notices could not be printed: {error}", "error")
+        return redirect(url_for("field.show", key=key, route=route))
     name = f"{the_list.step.id}-{today.isoformat()}{'-route-' + route if route else ''}.pdf"
     return audited_download(pdf, name, what=f"Door notices of the field list {the_list.title}", mimetype="application/pdf",
                             filters={"day": today.isoformat(), "route": route}, rows=len(printed))
