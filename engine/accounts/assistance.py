@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.accounts.record_days import day_problem
+from engine.accounts.record_days import END_YEARS_AHEAD, day_problem
 from engine.assistance_programs import Program, programs_of
 from engine.city import get_city
 from engine.store.assistance import AssistanceEnrolment
@@ -96,13 +96,19 @@ def _span(row: AssistanceEnrolment) -> str:
     return f"from {row.starts_on.isoformat()}" + (f" through {row.ends_on.isoformat()}" if row.ends_on else "")
 
 
+def _end_problem(ends_on: date, now: datetime) -> str | None:
+    """Why an enrolment's last day cannot be written: before 1900, or more than END_YEARS_AHEAD years ahead."""
+    return day_problem(ends_on, "Enrolled through", today=now.date(), years_ahead=END_YEARS_AHEAD)
+
+
 def enrol(session: Session, customer_id: int, program_id: str, *, starts_on: date, ends_on: date | None, actor: str,
           now: datetime) -> AssistanceEnrolment:
     """Enrol the customer in a program from a day, through a day (re-certification due) or without end; audited."""
     if session.get(Customer, customer_id) is None:
         raise AssistanceError(f"There is no customer number {customer_id}.")
     program = _program(session, (program_id or "").strip())
-    problem = day_problem(starts_on, "Enrolled from", today=now.date())
+    problem = day_problem(starts_on, "Enrolled from", today=now.date()) or (
+        ends_on is not None and _end_problem(ends_on, now))
     if problem:
         raise AssistanceError(problem)
     if ends_on is not None and ends_on < starts_on:
@@ -129,6 +135,9 @@ def end_enrolment(session: Session, customer_id: int, enrolment_id: int, *, ends
     row = session.get(AssistanceEnrolment, enrolment_id)
     if row is None or row.customer_id != customer_id:
         raise AssistanceError(f"The customer has no enrolment number {enrolment_id}.")
+    problem = _end_problem(ends_on, now)
+    if problem:
+        raise AssistanceError(problem)
     if ends_on < row.starts_on:
         raise AssistanceError(f"Enrolled through: not before the first day enrolled ({row.starts_on.isoformat()}), "
                               f"not {ends_on.isoformat()}.")

@@ -109,6 +109,27 @@ def test_an_end_before_the_start_or_of_another_customer_is_refused(city):
     assert row.ends_on is None
 
 
+def test_an_end_more_than_ten_years_ahead_or_before_1900_is_refused_by_field(city):
+    """Enrolled through may be years ahead (a re-certification), but not past END_YEARS_AHEAD: 9999-12-31 typed in a
+    date box is refused with the field named, whether enrolling or ending, and changes nothing."""
+    db = city
+    customer = create_customer(db)
+    latest = NOW.date() + timedelta(days=3660)  # ten years of 366 days
+    rows, audited = db.scalar(select(func.count()).select_from(AssistanceEnrolment)), audit_count(db)
+    for ends_on in (latest + timedelta(days=1), date(9999, 12, 31)):
+        with pytest.raises(AssistanceError, match=rf"Enrolled through: at most 10 years ahead \(by {latest}\), "
+                                                  rf"not {ends_on}"):
+            enrol(db, customer.id, "cap", starts_on=date(2026, 1, 1), ends_on=ends_on, actor="carla", now=NOW)
+    assert db.scalar(select(func.count()).select_from(AssistanceEnrolment)) == rows and audit_count(db) == audited
+    row = enrol(db, customer.id, "cap", starts_on=date(2026, 1, 1), ends_on=latest, actor="carla", now=NOW)
+    for ends_on, message in ((date(9999, 12, 31), "Enrolled through: at most 10 years ahead"),
+                             (date(1899, 12, 31), "Enrolled through: not before 1900-01-01")):
+        with pytest.raises(AssistanceError, match=message):
+            end_enrolment(db, customer.id, row.id, ends_on=ends_on, actor="sam", now=NOW)
+    db.refresh(row)
+    assert row.ends_on == latest
+
+
 @pytest.mark.parametrize("programs, message", [
     ([{"id": "Medical", "name": {"en": "Medical"}, "counts_as_low_income": False}], "id 'Medical' must start"),
     ([{"id": "med", "name": {"fr": "Médical"}, "counts_as_low_income": False}], "English required"),
