@@ -29,6 +29,11 @@ from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MOST_PHONES = 6
+# A phone as a clerk types it: digits parted by spaces, dashes, dots, slashes or parentheses, a leading +, then maybe
+# an extension ("x123", "ext. 123"); 7 to 15 digits before the extension.
+PHONE = re.compile(r"(?P<number>\+?[0-9()./ \-]+?)\s*(?:(?:x|ext\.?)\s*\d{1,6})?", re.I)
+# A day typed in the phone's box (2026-02-30, 02/30/2026, 30.02.26): digits of a phone's length, but a date's shape.
+DATE_SHAPE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2(\d{2}|\d{4})")
 
 
 class RecordError(ValueError):
@@ -185,6 +190,19 @@ def phones_of(session: Session, customer: Customer) -> list[tuple[str, str]]:
     return [("phone", customer.phone)] if customer.phone else []
 
 
+def _check_phone(index: int, number: str) -> None:
+    """Refuse what is not a phone a clerk would type: other letters than an extension's, a date's shape, too few or
+    too many digits."""
+    shape = PHONE.fullmatch(number)
+    if shape is None:
+        raise RecordError(f"Phone {index}: {number!r} is not a phone number: digits, with spaces, dashes, dots or "
+                          "parentheses, a leading + and an extension like x123.")
+    if DATE_SHAPE.fullmatch(shape["number"].strip()):
+        raise RecordError(f"Phone {index}: {number!r} is not a phone number: it has the shape of a date.")
+    if not 7 <= len(re.sub(r"\D", "", shape["number"])) <= 15:
+        raise RecordError(f"Phone {index}: {number!r} is not a phone number (7 to 15 digits before an extension).")
+
+
 def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The phones given, blank rows dropped, each with 7 to 15 digits and a label of at most 40 characters."""
     kept = []
@@ -194,11 +212,9 @@ def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         if not number:
             raise RecordError(f"Phone {index}: enter the number, or clear its label.")
-        digits = re.sub(r"\D", "", number)
-        if not 7 <= len(digits) <= 15 or not re.fullmatch(r"[0-9()+.\-/ ]+(\s*(x|ext\.?)\s*\d+)?", number):
-            raise RecordError(f"Phone {index}: {number!r} is not a phone number (7 to 15 digits).")
         if len(number) > 32 or len(label) > 40:
             raise RecordError(f"Phone {index}: the number takes at most 32 characters and the label 40.")
+        _check_phone(index, number)
         kept.append((label or "phone", number))
     if len(kept) > MOST_PHONES:
         raise RecordError(f"Phones: at most {MOST_PHONES}, not {len(kept)}.")

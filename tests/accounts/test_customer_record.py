@@ -88,10 +88,26 @@ def test_phones_with_labels_email_and_language_replace_the_old_and_keep_the_firs
     assert record.phones_of(db, customer) == [] and customer.phone == ""
 
 
+def test_a_phone_is_what_a_clerk_types_digits_with_separators_a_plus_and_an_extension(db):
+    customer = create_customer(db, phone="530-555-0100")
+    typed = ["(916) 555-0142", "+1 (530) 555-0100 x123", "530.555.0199 ext. 12", "+44 20 7946 0958", "555-1234",
+             "1-800-555-1234"]
+    record.change_contact(db, customer.id, phones=[("phone", number) for number in typed], email="", language="en",
+                          actor="c", now=NOW)
+    assert [number for _label, number in record.phones_of(db, customer)] == typed
+
+
 @pytest.mark.parametrize("phones, email, language, message", [
     ([("mobile", "555")], "", "en", "Phone 1: '555' is not a phone number"),
     ([("mobile", "")], "", "en", "Phone 1: enter the number"),
     ([("home", "530-555-0100"), ("cell", "call me")], "", "en", "Phone 2"),
+    ([("home", "530-555-0100"), ("cell", "2026-02-30")], "", "en", "Phone 2: '2026-02-30' is not a phone number: it "
+                                                                     "has the shape of a date"),
+    ([("cell", "02/30/2026")], "", "en", "Phone 1: '02/30/2026' is not a phone number: it has the shape of a date"),
+    ([("cell", "530-555-01OO")], "", "en", "Phone 1: '530-555-01OO' is not a phone number: digits"),
+    ([("cell", "530 555 0100 x")], "", "en", "Phone 1: '530 555 0100 x' is not a phone number"),
+    ([("cell", "++5305550100")], "", "en", "Phone 1: '\\+\\+5305550100' is not a phone number"),
+    ([("cell", "1234567890123456 x1")], "", "en", r"Phone 1: .* is not a phone number \(7 to 15 digits before"),
     ([], "not-an-email", "en", "E-mail: 'not-an-email' is not an e-mail address"),
     ([], "", "fr", r"Language: one of the city's languages \(en, es\), not 'fr'"),
 ])
