@@ -190,17 +190,18 @@ def phones_of(session: Session, customer: Customer) -> list[tuple[str, str]]:
     return [("phone", customer.phone)] if customer.phone else []
 
 
-def _check_phone(index: int, number: str) -> None:
-    """Refuse what is not a phone a clerk would type: other letters than an extension's, a date's shape, too few or
-    too many digits."""
-    shape = PHONE.fullmatch(number)
+def phone_problem(number: str, field: str) -> str | None:
+    """Why `number` is not a phone a clerk would type, as a sentence naming `field` (other letters than an
+    extension's, a date's shape, too few or too many digits), or None when it is one."""
+    shape = PHONE.fullmatch(number) if len(number) <= 32 else None
     if shape is None:
-        raise RecordError(f"Phone {index}: {number!r} is not a phone number: digits, with spaces, dashes, dots or "
-                          "parentheses, a leading + and an extension like x123.")
+        return (f"{field}: {number[:40]!r} is not a phone number: at most 32 characters, digits, with spaces, dashes, "
+                "dots or parentheses, a leading + and an extension like x123.")
     if DATE_SHAPE.fullmatch(shape["number"].strip()):
-        raise RecordError(f"Phone {index}: {number!r} is not a phone number: it has the shape of a date.")
+        return f"{field}: {number!r} is not a phone number: it has the shape of a date."
     if not 7 <= len(re.sub(r"\D", "", shape["number"])) <= 15:
-        raise RecordError(f"Phone {index}: {number!r} is not a phone number (7 to 15 digits before an extension).")
+        return f"{field}: {number!r} is not a phone number (7 to 15 digits before an extension)."
+    return None
 
 
 def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -214,7 +215,9 @@ def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
             raise RecordError(f"Phone {index}: enter the number, or clear its label.")
         if len(number) > 32 or len(label) > 40:
             raise RecordError(f"Phone {index}: the number takes at most 32 characters and the label 40.")
-        _check_phone(index, number)
+        problem = phone_problem(number, f"Phone {index}")
+        if problem:
+            raise RecordError(problem)
         kept.append((label or "phone", number))
     if len(kept) > MOST_PHONES:
         raise RecordError(f"Phones: at most {MOST_PHONES}, not {len(kept)}.")
@@ -436,9 +439,11 @@ def new_customer_problems(new: NewCustomer, languages: Sequence[str]) -> list[st
                 if not str(getattr(new, name) or "").strip()]
     if new.mailing_state.strip() and len(new.mailing_state.strip()) != 2:
         problems.append(f"mailing state {new.mailing_state!r} is two letters (CA)")
+    if new.phone.strip():
+        problems.append(phone_problem(new.phone.strip(), "phone"))
     if new.language not in languages:
         problems.append(f"language {new.language!r} is not one of the city's languages ({', '.join(languages)})")
-    return problems
+    return [problem for problem in problems if problem]
 
 
 def add_customer(session: Session, new: NewCustomer, *, actor: str, now: datetime, purpose: str) -> Customer:
