@@ -10,6 +10,7 @@ as outlines).
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from engine.notices.catalog import NoticeDataError, RECIPIENT_KEYS
@@ -29,8 +30,9 @@ class StatementRenderer(NoticeRenderer):
         self.font_dirs = (str((Path(templates_dir) / "fonts").resolve()),)
         self._document_start = self.env.get_template("_statement_document.html").render(city=self.city)
 
-    def render_html(self, notice_type: str, language: str, data: dict) -> str:
-        """One statement's page, after checking its data holds what the template prints."""
+    def render_html(self, notice_type: str, language: str, data: dict, printed_on: date | None = None) -> str:
+        """One statement's page, after checking its data holds what the template prints. `printed_on` is not read: a
+        statement is the bill as billed, and its reprint (the account page's) shows that bill, due date and all."""
         if notice_type != STATEMENT:
             raise NoticeDataError(f"a statement renderer renders {STATEMENT}, not {notice_type!r}")
         self.languages.language(language)  # a LanguageError names what the language's set lacks
