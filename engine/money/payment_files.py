@@ -144,6 +144,8 @@ def parse_payment_file(lines: Iterable[str], source: str) -> tuple[list[PaymentR
                 rows.append(row)
     except csv_reading.UnreadableLine as unreadable:
         raise PaymentError(f"the payment file's {unreadable}") from None
+    if not rows and not problems:
+        raise PaymentError("the file has no payments after its header")
     problems.extend(_repeated_transactions(rows))
     return rows, sorted(problems, key=lambda p: p.line)
 

@@ -207,3 +207,19 @@ def cli_env(committing_url, tmp_path, monkeypatch):
         return runner.invoke(ordinance, list(args), env=env, catch_exceptions=False)
 
     return run
+
+
+@pytest.mark.parametrize("rows", [[], ["", ""]])
+def test_a_file_with_only_its_header_is_refused_and_registers_nothing(committing_db, tmp_path, cli_env, rows):
+    """A header and no payment lines (or only blank ones) is a file that came short, not an empty import: refused
+    with why, no import registered, no audit row."""
+    path = payment_file(tmp_path / "lockbox.csv", rows)
+    with committing_db() as s:
+        imports = s.scalar(select(func.count()).select_from(PaymentImport))
+    before = state(committing_db)
+    result = cli_env("payments", "import", str(path))
+    assert result.exit_code != 0
+    assert "the file has no payments after its header" in result.output
+    assert state(committing_db) == before
+    with committing_db() as s:
+        assert s.scalar(select(func.count()).select_from(PaymentImport)) == imports

@@ -198,11 +198,13 @@ def _hostile_files(number: str) -> list[tuple[str, bytes, str]]:
         ("UTF-16 with its BOM", (HEADER + line + "tx-2\n").encode("utf-16"), "is not UTF-8 text (byte 1"),
         ("a PDF", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "is not UTF-8 text"),
         ("an empty file", b"", "header lacks account_number, amount, paid_on"),
+        ("a header and no payments", HEADER.encode(), "the file has no payments after its header"),
+        ("a header and blank lines", (HEADER + "\n\n").encode(), "the file has no payments after its header"),
         ("the same line twice", (HEADER + line + "tx-3\n" + line + "tx-3\n").encode(), "is also on line 2"),
     ]
 
 
-@pytest.mark.parametrize("which", range(10))
+@pytest.mark.parametrize("which", range(12))
 def test_a_hostile_payment_file_is_refused_whole_with_its_line_named(app, db: Session, supervisor, which: int):
     number = create_account(db).number
     what, content, words = _hostile_files(number)[which]
