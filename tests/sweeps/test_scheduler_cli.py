@@ -1,7 +1,7 @@
 """`ordinance scheduler` (run by `ordinance serve` as its child): a bad schedule stops it with its line; its jobs."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from click.testing import CliRunner
 from webapp.cli import main as ordinance
@@ -24,7 +24,8 @@ def test_a_scheduled_job_runs_the_sweep_and_says_how_it_went(committing_url, tmp
     """The job body the scheduler calls: the sweep runs for the date, one line reports it; a repeat does nothing."""
     lines: list[str] = []
     jobs = SweepJobs(open_database(Config(database_url=committing_url, instance=tmp_path)),
-                     echo=lambda text, err=False: lines.append(text))
+                     echo=lambda text, err=False: lines.append(text),
+                     clock=lambda: datetime(2026, 5, 1, 6, 0, tzinfo=timezone.utc))  # 11 pm on the night (Pacific)
     jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))  # the night, on its own date
     jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))
     assert lines == ["sweep delinquency for 2026-04-30: done, 20 steps, 10 notices, 0 exceptions",

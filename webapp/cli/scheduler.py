@@ -52,11 +52,14 @@ log = logging.getLogger("ordinance.scheduler")
 class SweepJobs:
     """What a scheduled job does: run the sweep for the date against the database, and log how it went."""
 
-    def __init__(self, db: Database, echo=click.echo, chunk: int | None = None) -> None:
-        """The database the sweeps run against, where a line per run goes, and the chunk size (default: the CLI's)."""
+    def __init__(self, db: Database, echo=click.echo, chunk: int | None = None,
+                 clock: Callable[[], datetime] = now) -> None:
+        """The database the sweeps run against, where a line per run goes, the chunk size (default: the CLI's) and
+        the clock the runs keep their moments by (the day their notices are printed on)."""
         self.db = db
         self.echo = echo
         self.chunk = chunk
+        self.clock = clock
         self.catalog: Catalog | None = None
         self.catalog_stamp: tuple = ()
 
@@ -75,7 +78,8 @@ class SweepJobs:
     def __call__(self, sweep: str, day: date, today: date) -> None:
         """Run one sweep for one night on the city's date `today`; a failure is logged, and the scheduler carries on."""
         try:
-            outcome = execute(self.db, sweep, day, today=today, catalog=self.current_catalog(), chunk=self.chunk)
+            outcome = execute(self.db, sweep, day, today=today, catalog=self.current_catalog(), chunk=self.chunk,
+                              clock=self.clock)
         except Exception as error:  # noqa: BLE001 - the scheduler must outlive one failed night
             log.exception("sweep %s for %s failed", sweep, day)
             self.echo(f"sweep {sweep} for {day}: FAILED: {error}", err=True)
