@@ -1,4 +1,5 @@
-"""Who may do the counter's guarded duties: record a returned payment, close the business day, export to the GL.
+"""Who may do the counter's guarded duties: record a returned payment, close the business day, export to the GL,
+record the day's weather forecast (what a calendar's `no_shutoff.forecast` rule reads).
 
 Each duty names the page roles that may do it, a city setting (`duty_roles`, changed only when a second
 person approves, engine.two_person). Until the city saves its own, the sample city's: supervisors and
@@ -12,7 +13,8 @@ from engine.store.models import ROLES
 
 DUTIES = {"returned_payments": "record a returned payment",
           "day_close": "close the business day",
-          "gl_export": "download the day's GL export and counter journal"}
+          "gl_export": "download the day's GL export and counter journal",
+          "day_forecast": "record the day's weather forecast"}
 SAMPLE_DUTY_ROLES = {duty: ["supervisor", "admin"] for duty in DUTIES}
 ROLE_PLURALS = {"clerk": "clerks", "supervisor": "supervisors", "admin": "administrators"}
 ROLE_WORDS = {"clerk": "a clerk", "supervisor": "a supervisor", "admin": "an administrator"}

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.meters import meter_serving
 from engine.money.ledger.standing import standings
+from engine.store.forecasts import Forecast, forecast_on
 from engine.store.models import Case, Notice, UtilityAccount
 from engine.workflow import services
+from engine.workflow.days import needs_forecast, weather_holds
 from engine.workflow.model import Transition
 from engine.workflow.runtime import CaseError
 from engine.workflow.services import Catalog
@@ -81,6 +83,7 @@ class FieldRow:
     route: str
     past_due_cents: int
     balance_cents: int
+    held: tuple[str, ...] = ()  # why the weather holds the stop today (the calendar's words); empty: due
 
 
 @dataclass
@@ -109,14 +112,32 @@ def field_list(catalog: Catalog, key: str, on: date) -> FieldList | None:
     return next((fl for fl in field_lists(catalog, on) if fl.key == key), None)
 
 
+@dataclass(frozen=True)
+class Weather:
+    """The day's forecast on a list whose step waits for a shut-off day of a calendar that reads the weather."""
+
+    forecast: Forecast | None
+    holds: tuple[str, ...]  # why the weather holds the list's stops today; empty: it does not
+
+
+def weather(session: Session, catalog: Catalog, the_list: FieldList, on: date) -> Weather | None:
+    """The day's forecast and what it holds, or None when the list's step does not read the weather."""
+    gate = the_list.step.due_day
+    if gate is None or not needs_forecast(catalog.rules, gate, on):
+        return None
+    recorded = forecast_on(session, on)
+    return Weather(recorded, weather_holds(catalog.rules, gate, on, recorded.facts if recorded else None))
+
+
 def rows(session: Session, catalog: Catalog, the_list: FieldList, *, user: str, on: date,
-         route: str | None = None) -> list[FieldRow]:
-    """The list's stops today for this person, by route then address; only the route asked for, if one is."""
+         route: str | None = None, held: bool = False) -> list[FieldRow]:
+    """The list's stops today for this person, by route then address; only the route asked for, if one is. With
+    `held`, also the stops only the weather holds today, each with why."""
     cases = session.scalars(select(Case).where(Case.workflow_id == the_list.workflow_id, Case.closed_at.is_(None))
                             .order_by(Case.id)).all()
-    due = [case for case in cases
-           if the_list.step.leaves(case.state, catalog.workflows.get(case.workflow_id, case.workflow_version).states)
-           and _allowed(session, catalog, case, the_list.step.id, user, on)]
+    judged = {case.id: _allowed(session, catalog, case, the_list.step.id, user, on) for case in cases
+              if the_list.step.leaves(case.state, catalog.workflows.get(case.workflow_id, case.workflow_version).states)}
+    due = [case for case in cases if judged.get(case.id) is not None and (held or not judged[case.id])]
     accounts = {a.id: a for a in session.scalars(select(UtilityAccount).where(
         UtilityAccount.id.in_([c.account_id or c.subject_id for c in due])))}
     owed = dict(standings(session, on, sorted(accounts)))
@@ -126,19 +147,29 @@ def rows(session: Session, catalog: Catalog, the_list: FieldList, *, user: str, 
         meter = meter_serving(session, account.id)
         stop = FieldRow(case.id, case.version, account.number, account.customer.name, account.property.service_address,
                         meter.number if meter else "", meter.location if meter else "", meter.route if meter else "",
-                        owed[account.id].past_due_cents, owed[account.id].balance_cents)
+                        owed[account.id].past_due_cents, owed[account.id].balance_cents, judged[case.id])
         if route is None or stop.route == route:
             found.append(stop)
     return sorted(found, key=lambda r: (r.route, r.service_address, r.case_id))
 
 
-def _allowed(session: Session, catalog: Catalog, case: Case, step_id: str, user: str, on: date) -> bool:
-    """Whether the person could take the step on the case today (every guard asked)."""
+def _allowed(session: Session, catalog: Catalog, case: Case, step_id: str, user: str,
+             on: date) -> tuple[str, ...] | None:
+    """Whether the person could take the step on the case today (every guard asked): () when they could, why the
+    weather holds it when that is all that does, None when anything else refuses it."""
     try:
         options = services.steps_for(session, catalog, case.id, user=user, on=on)
     except CaseError:
-        return False
-    return any(option.id == step_id and option.allowed for option in options)
+        return None
+    option = next((option for option in options if option.id == step_id), None)
+    if option is None:
+        return None
+    if option.allowed:
+        return ()
+    refused = [entry for entry in option.explanation if not entry.get("ok")]
+    if refused and all(entry.get("guard") == "weather" for entry in refused):
+        return tuple(reason for reason in option.reasons)
+    return None
 
 
 def routes(found: list[FieldRow]) -> list[str]:

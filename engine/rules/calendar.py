@@ -11,7 +11,7 @@ and the next allowed day, `{recurring, from, month}` -> the next day a named rec
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -137,6 +137,21 @@ class CityCalendar:
             reasons.append(f"the forecast high for {day.isoformat()} is {high}°F (no shut-offs when it is at least "
                            f"{limits['high_at_least']}°F)")
         return reasons
+
+    def needs_forecast(self, day: date) -> bool:
+        """Whether the version in force on `day` bars shut-offs by the weather forecast (`no_shutoff.forecast`)."""
+        return bool(self.version_on(day).forecast)
+
+    def weather_bars(self, day: date, forecast: Mapping[str, object] | None) -> list[str]:
+        """Why the weather holds a shut-off on `day`, given the day's recorded forecast (forecast_low, forecast_high;
+        None or either missing: none recorded yet): nothing without a `forecast` rule, the rule's own words when
+        the forecast bars it, and "record today's forecast first" when there is none (never a shut-off blind)."""
+        if not self.needs_forecast(day):
+            return []
+        if forecast is None or any(forecast.get(name) is None for name in FORECAST_FACTS):
+            return [f"record today's forecast first: {self.doc.id} bars shut-offs by the weather forecast, and no "
+                    f"forecast is recorded for {day.isoformat()}"]
+        return self.forecast_bars(day, *(Decimal(str(forecast[name])) for name in FORECAST_FACTS))
 
     def shutoff_bars(self, day: date) -> list[str]:
         """Why `day` is not a shut-off day (empty when it is one); the forecast is asked apart (forecast_bars)."""
@@ -451,7 +466,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
         raise FactError("date: missing (or give cycle and period for a timeline, or recurring for a recurring date)")
     day, action = _fact_date(facts["date"]), facts.get("action") or "shutoff"
     reasons = city.why_not(day, action)
-    if action == "shutoff" and city.version_on(day).forecast:
+    if action == "shutoff" and city.needs_forecast(day):
         reasons += city.forecast_bars(day, *(_degrees(doc, facts, name, day) for name in FORECAST_FACTS))
     following = None
     if reasons:

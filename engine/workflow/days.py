@@ -7,10 +7,12 @@ no-shut-off period published after the date was stored holds the step back.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from engine.rules.calendar import city_calendar
+from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.workflow.model import AllowedDay
 
@@ -36,3 +38,23 @@ def first_allowed(rules: RuleLibrary, allowed: AllowedDay, start: date) -> OpenD
     day = calendar.roll(start, allowed.kind)
     bars = calendar.shutoff_bars(start) if allowed.kind == "shutoff_day" else calendar.office_bars(start)
     return OpenDay(day=day, asked=start, bars=tuple(bars), version=calendar.version_on(start).version.effective)
+
+
+def needs_forecast(rules: RuleLibrary, allowed: AllowedDay, day: date) -> bool:
+    """Whether a step due on a shut-off day reads the day's weather forecast (its calendar has a `forecast` rule on
+    `day`); False when the calendar cannot say (the due check itself then refuses, saying why)."""
+    if allowed.kind != "shutoff_day":
+        return False
+    try:
+        return city_calendar(rules.get(allowed.calendar)).needs_forecast(day)
+    except (EvaluationError, LookupError):
+        return False
+
+
+def weather_holds(rules: RuleLibrary, allowed: AllowedDay, day: date,
+                  forecast: Mapping[str, object] | None) -> tuple[str, ...]:
+    """Why the weather holds a step due on a shut-off day on `day`, as the calendar says it (CityCalendar.weather_bars);
+    empty for an office day, a calendar without a `forecast` rule, or a forecast that does not bar it."""
+    if not needs_forecast(rules, allowed, day):
+        return ()
+    return tuple(city_calendar(rules.get(allowed.calendar)).weather_bars(day, forecast))

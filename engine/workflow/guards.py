@@ -11,13 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from engine.rules.calendar import FORECAST_FACTS
 from engine.rules.conditions import Condition
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.results import json_value
 from engine.rules.types import Facts, JsonValue, YamlValue
 from engine.store.models import ROLES
-from engine.workflow.days import first_allowed
+from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
@@ -171,9 +172,10 @@ def _note_calendar(verdict: Verdict, calendar: str, version: date) -> None:
         verdict.rules.append(entry)
 
 
-def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValue], rules: RuleLibrary,
+def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValue], facts: Facts, rules: RuleLibrary,
                on: date) -> None:
-    """`due: FIELD`: not before the date in that field; with a calendar, only on a day of the kind it allows."""
+    """`due: FIELD`: not before the date in that field; with a calendar, only on a day of the kind it allows (and, on a
+    shut-off day whose calendar reads the weather, only with the day's forecast recorded and not barring it)."""
     if step.due is None:
         return
     due_on = _due_on(step, fields)
@@ -195,6 +197,11 @@ def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValu
     else:
         refusal = f"not before {opens.day.isoformat()}; " + "; ".join(opens.bars)
     verdict.check("due", opens.day == on, detail, refusal, first_allowed=opens.day.isoformat())
+    if opens.day == on and step.by != "sweep" and needs_forecast(rules, step.due_day, on):  # the crew's, not the release
+        holds = weather_holds(rules, step.due_day, on, facts)
+        forecast = ", ".join(f"{name} = {facts.get(name)}" for name in FORECAST_FACTS)
+        verdict.check("weather", not holds, f"{step.due_day.calendar} bars shut-offs by the forecast; {forecast}",
+                      "; ".join(holds))
 
 
 def _check_paid(verdict: Verdict, step: Transition, fees: Mapping[str, list[FeeCharged]]) -> None:
@@ -293,7 +300,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
         _check_who(verdict, step, actor, facts, rules, on)
         _check_not_by(verdict, step, actor, fields, workflow.subject)
         _check_distinct(verdict, step, actor, takers or {})
-        _check_due(verdict, step, fields, rules, on)
+        _check_due(verdict, step, fields, facts, rules, on)
         _check_paid(verdict, step, fees or {})
         _check_when(verdict, step, facts, rules, on)
     except EvaluationError as error:  # a missing or bad fact, no rule version in force: refuse, saying why

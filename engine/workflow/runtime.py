@@ -23,10 +23,12 @@ from engine.money.gate import LedgerError
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.types import JsonValue
+from engine.store.forecasts import forecast_on
 from engine.store.kept_reads import OPEN_CASES, kept_read
 from engine.store.models import Case, CaseEvent
 from engine.workflow.actions import run_actions
 from engine.workflow.context import StepContext
+from engine.workflow.days import needs_forecast
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import PROVIDERS, SUBJECT_FACTS, CaseFields, FactContext
 from engine.workflow.fees import FeeCharged, fees_charged
@@ -96,6 +98,10 @@ def case_facts(session: Session, rules: RuleLibrary, workflow: Workflow, subject
         if fact.case and fact.default is not None:
             facts[fact.name] = fact.default
     facts.update(typed_fields(workflow, fields))
+    gate = workflow.shutoff_gate()
+    if gate is not None and needs_forecast(rules, gate[1], on):  # the day's forecast, as staff recorded it
+        recorded = forecast_on(session, on)
+        facts.update(recorded.facts if recorded is not None else {})
     return facts
 
 

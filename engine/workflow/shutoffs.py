@@ -12,7 +12,9 @@ crew's shut-off) ask the same calendar the same way (engine.workflow.guards), so
 "shut off today" on these lists exactly on the days those steps may be taken, and a case
 released but not yet shut off stays on each allowed day's list until the crew records it. A
 case whose gated step is not yet open (the door hanger not posted) is listed until the day
-its notices printed (moved to an allowed day) has passed.
+its notices printed (moved to an allowed day) has passed. When the calendar bars shut-offs by
+the weather (`no_shutoff.forecast`), a case due today is held (`held`, in the calendar's words)
+while the day's forecast recorded by staff bars it, or while none is recorded yet.
 Whether the account is still eligible is the steps' to judge.
 """
 from __future__ import annotations
@@ -26,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
+from engine.store.forecasts import forecast_on
 from engine.store.models import Case
-from engine.workflow.days import first_allowed
+from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.definitions import WorkflowSet
 from engine.rules.kinds.sweep import SHUTOFF_LIST, fed
 from engine.workflow.selectors import Selector, chosen_by_any
@@ -44,10 +47,11 @@ class ShutoffDay:
     printed_on: date
     shutoff_on: date
     reasons: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()  # why the weather holds today's shut-off (the forecast bars it, or none is recorded)
 
     def today(self, on: date) -> bool:
-        """Whether the account may be shut off on this day (its shut-off day)."""
-        return self.shutoff_on == on
+        """Whether the account may be shut off on this day (its shut-off day, the weather not holding it)."""
+        return self.shutoff_on == on and not self.held
 
 
 def shutoff_selectors(rules: RuleLibrary) -> list[Selector]:
@@ -65,14 +69,16 @@ def _pending_states(rules: RuleLibrary, workflows: WorkflowSet) -> dict[tuple[st
     return found
 
 
-def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: date | None) -> ShutoffDay | None:
+def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: date | None,
+                 forecast: dict[str, int] | None = None) -> ShutoffDay | None:
     """One scheduled case's shut-off day asked on a day (None: as printed), or None when its date is not set or
     cannot be read.
 
     In a state a gated step leaves (the release, the crew's shut-off), the first allowed day
     on or after max(printed, on), as that step's check asks it: why the printed date moved,
     and (once it has passed) why the day asked is not one. In another state (the notice
-    mailed, the door hanger not yet posted) the printed date moved to an allowed day.
+    mailed, the door hanger not yet posted) the printed date moved to an allowed day. A person's gated
+    step due on the day asked is held as the step's check holds it by the day's `forecast`.
     """
     workflow = workflows.get(case.workflow_id, case.workflow_version)
     field, gate = workflow.shutoff_gate()
@@ -80,17 +86,19 @@ def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: dat
     if not printed:
         return None
     printed_on = date.fromisoformat(printed) if isinstance(printed, str) else printed
-    gated = any(step.due_day == gate and step.due == field for step in workflow.leaving(case.state))
+    gated = [step for step in workflow.leaving(case.state) if step.due_day == gate and step.due == field]
+    crew = any(step.by != "sweep" for step in gated)  # the weather holds a person's step, never the night's release
     try:
         opens = first_allowed(rules, gate, printed_on)
         reasons = opens.bars
         if gated and on is not None and on > opens.day:  # a gated step still to take: the next allowed day from `on`
             opens = first_allowed(rules, gate, on)
             reasons += tuple(bar for bar in opens.bars if bar not in reasons)
+        held = weather_holds(rules, gate, on, forecast) if crew and on is not None and opens.day == on else ()
     except (EvaluationError, LookupError):  # no calendar version in force: the case page says so through its steps
         return None
     return ShutoffDay(case_id=case.id, account_id=case.account_id, printed_on=printed_on, shutoff_on=opens.day,
-                      reasons=reasons)
+                      reasons=reasons + held, held=held)
 
 
 def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
@@ -128,8 +136,13 @@ def _days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, on: date
     pending = _pending_states(rules, workflows)
     if not pending:
         return
+    forecast = None
+    if on is not None and any(needs_forecast(rules, workflow.shutoff_gate()[1], on) for workflow in workflows
+                              if workflow.key in pending):
+        recorded = forecast_on(session, on)
+        forecast = recorded.facts if recorded is not None else None
     for cases in _scheduled_cases(session, pending, case_ids):
-        yield [d for d in (_shutoff_day(rules, workflows, case, on) for case in cases) if d is not None]
+        yield [d for d in (_shutoff_day(rules, workflows, case, on, forecast) for case in cases) if d is not None]
 
 
 def shutoff_day_of(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int,

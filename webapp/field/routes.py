@@ -6,13 +6,17 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
 
 from engine.notices.kept import city_details
-from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows
+from engine.city import duty_refusal
+from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows, weather
 from engine.notices import NoticeDataError, PdfRenderError
+from engine.store.forecasts import ForecastError, record_forecast
 from engine.notices.render import NoticeRenderer
 from webapp import clock
-from webapp.auth import STAFF, role_required
+from webapp.auth import STAFF, duty_required, role_required
 from webapp.catalog import catalog, notice_templates
 from webapp.downloads import audited_download
 from webapp.extensions import database
@@ -21,6 +25,13 @@ from webapp.field import bp
 
 class ResultsForm(FlaskForm):
     """The CSRF token of the results form (its rows are read from the request by name)."""
+
+
+class ForecastForm(FlaskForm):
+    """The day's forecast low and high, degrees Fahrenheit (engine.store.forecasts checks them)."""
+
+    forecast_low = StringField("Forecast low (°F)", validators=[Length(max=20)])
+    forecast_high = StringField("Forecast high (°F)", validators=[Length(max=20)])
 
 
 def _list_or_404(key: str):
@@ -47,10 +58,35 @@ def show(key: str):
     """One list's stops, by route, with the step's fields on each row and a tick to say it was done."""
     the_list, today = _list_or_404(key), clock.today()
     route = request.args.get("route") or None
-    every = rows(database.session, catalog(), the_list, user=current_user.username, on=today)
-    stops = [r for r in every if route is None or r.route == route]
-    return render_template("field/list.html", the_list=the_list, stops=stops, routes=routes(every), route=route,
-                           today=today, form=ResultsForm())
+    every = rows(database.session, catalog(), the_list, user=current_user.username, on=today, held=True)
+    stops = [r for r in every if (route is None or r.route == route) and not r.held]
+    held = [r for r in every if (route is None or r.route == route) and r.held]
+    may_record = duty_refusal(database.session, role=current_user.role, username=current_user.username,
+                              duty="day_forecast") is None
+    return render_template("field/list.html", the_list=the_list, stops=stops, held=held, routes=routes(every),
+                           route=route, today=today, form=ResultsForm(),
+                           weather=weather(database.session, catalog(), the_list, today),
+                           forecast_form=ForecastForm() if may_record else None)
+
+
+@bp.route("/<key>/forecast", methods=["POST"])
+@duty_required("day_forecast")
+def forecast(key: str):
+    """Record (or correct) today's forecast low and high; a bad value is refused naming its field."""
+    _list_or_404(key)
+    form = ForecastForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        recorded = record_forecast(database.session, clock.today(), form.forecast_low.data, form.forecast_high.data,
+                                   actor=current_user.username, now=clock.now())
+    except ForecastError as bad:
+        database.session.rollback()
+        flash(f"Not recorded: {bad}.", "error")
+        return redirect(url_for("field.show", key=key))
+    database.session.commit()
+    flash(f"Today's forecast recorded: low {recorded.low}°F, high {recorded.high}°F.", "success")
+    return redirect(url_for("field.show", key=key))
 
 
 @bp.route("/<key>.pdf")
