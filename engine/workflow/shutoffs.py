@@ -98,7 +98,7 @@ def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: dat
     except (EvaluationError, LookupError):  # no calendar version in force: the case page says so through its steps
         return None
     return ShutoffDay(case_id=case.id, account_id=case.account_id, printed_on=printed_on, shutoff_on=opens.day,
-                      reasons=reasons + held, held=held)
+                      reasons=reasons, held=held)
 
 
 def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
