@@ -9,28 +9,22 @@ the list as their state says.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.meters import NewMeter, install_meter
 from engine.field.lists import enter_results, field_list, rows
 from engine.store.models import Case, CaseEvent, LedgerEntry
-from engine.workflow import services
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
-from tests.factories import create_account, create_customer, create_property, save_city
+from tests.factories import save_city
 from tests.web.conftest import create_user, csrf_token
-from tests.workflow.conftest import charge
+from tests.web.shutoff_cases import at, released_for_shutoff
 
 REPO = Path(__file__).resolve().parents[2]
 STREETS = ("14 Alder Way", "20 Alder Way", "5 Birch Lane")
-
-
-def at(day: date) -> datetime:
-    return datetime.combine(day, time(17, 0), tzinfo=timezone.utc)
 
 
 @pytest.fixture()
@@ -40,23 +34,10 @@ def ready(db, staff_carla) -> tuple[Catalog, date, list[int]]:
     save_city(db)
     cases, shutoff_on = [], None
     for n, street in enumerate(STREETS):
-        customer = create_customer(db, name=f"Field Customer {n}")
-        place = create_property(db, owner=customer, service_address=street, parcel=f"G{n:08d}")
-        account = create_account(db, customer=customer, property=place, cycle="B", number=f"910-00000{n}")
-        install_meter(db, NewMeter(number=f"M-88{n}", size='3/4"', location="side yard", route="7"),
-                      property_id=place.id, account_id=account.id, on=date(2020, 1, 1), now=at(date(2020, 1, 1)),
-                      actor="test")
-        charge(db, account.id, "120.00", on=date(2026, 4, 8), due_on=date(2026, 4, 29))
-        case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency",
-                                  on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
-        for step, day, user in (("mail_reminder", date(2026, 4, 30), "sweep:delinquency"),
-                                ("mail_shutoff_notice", date(2026, 6, 18), "sweep:delinquency"),
-                                ("post_door_hanger", date(2026, 6, 30), "carla")):
-            services.take_step(db, catalog, case.id, step, user=user, on=day, now=at(day), version=case.version)
-        shutoff_on = date.fromisoformat(case.fields["shutoff_on"])
-        services.take_step(db, catalog, case.id, "ready_for_shutoff", user="sweep:delinquency", on=shutoff_on,
-                           now=at(shutoff_on), version=case.version)
-        cases.append(case.id)
+        case_id, shutoff_on = released_for_shutoff(db, catalog, name=f"Field Customer {n}", street=street,
+                                                   parcel=f"G{n:08d}", number=f"910-00000{n}", meter=f"M-88{n}",
+                                                   location="side yard", route="7")
+        cases.append(case_id)
     return catalog, shutoff_on, cases
 
 

@@ -10,13 +10,12 @@ forecast is needed; a forecast low of 20°F holds the shut-off in the calendar's
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, time, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from engine.accounts.meters import NewMeter, install_meter
 from engine.field.lists import field_list, rows
 from engine.store.forecasts import DayForecast, ForecastError, forecast_on, record_forecast
 from engine.store.models import AuditEntry, Case
@@ -25,17 +24,13 @@ from engine.workflow.runtime import StepRefused
 from engine.workflow.services import Catalog
 from engine.workflow.shutoffs import shutoff_day_of
 from samplecity.city import APPROVAL_ROLE_IDS
-from tests.factories import create_account, create_customer, create_property, save_city
+from tests.factories import save_city
 from tests.web.conftest import create_user
-from tests.workflow.conftest import charge
+from tests.web.shutoff_cases import at, released_for_shutoff
 
 REPO = Path(__file__).resolve().parents[2]
 LIST = "/field/delinquency.record_shutoff"
 NEEDED = "record today's forecast first: city-calendar bars shut-offs by the weather forecast"
-
-
-def at(day: date) -> datetime:
-    return datetime.combine(day, time(17, 0), tzinfo=timezone.utc)
 
 
 @pytest.fixture()
@@ -57,24 +52,11 @@ def ready(db, weather_rules) -> tuple[Catalog, date, int]:
     catalog = Catalog.load(weather_rules, REPO / "workflows", APPROVAL_ROLE_IDS)
     save_city(db)
     create_user(db, "clerk", username="carla")
-    customer = create_customer(db, name="Frost Customer")
-    place = create_property(db, owner=customer, service_address="3 Frost Lane", parcel="W00000001")
-    account = create_account(db, customer=customer, property=place, cycle="B", number="930-000001")
-    install_meter(db, NewMeter(number="M-930", size='3/4"', location="front", route="4"),
-                  property_id=place.id, account_id=account.id, on=date(2020, 1, 1), now=at(date(2020, 1, 1)),
-                  actor="test")
-    charge(db, account.id, "120.00", on=date(2026, 4, 8), due_on=date(2026, 4, 29))
-    case = services.open_case(db, catalog, "delinquency", account.id, actor="sweep:delinquency",
-                              on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
-    for step, day, user in (("mail_reminder", date(2026, 4, 30), "sweep:delinquency"),
-                            ("mail_shutoff_notice", date(2026, 6, 18), "sweep:delinquency"),
-                            ("post_door_hanger", date(2026, 6, 30), "carla")):
-        services.take_step(db, catalog, case.id, step, user=user, on=day, now=at(day), version=case.version)
-    shutoff_on = date.fromisoformat(case.fields["shutoff_on"])
-    services.take_step(db, catalog, case.id, "ready_for_shutoff", user="sweep:delinquency", on=shutoff_on,
-                       now=at(shutoff_on), version=case.version)  # the night's release: not held by the weather
-    assert db.get(Case, case.id).state == "shutoff_ready"
-    return catalog, shutoff_on, case.id
+    case_id, shutoff_on = released_for_shutoff(db, catalog, name="Frost Customer", street="3 Frost Lane",
+                                               parcel="W00000001", number="930-000001", meter="M-930",
+                                               location="front", route="4")
+    assert db.get(Case, case_id).state == "shutoff_ready"  # the night's release is not held by the weather
+    return catalog, shutoff_on, case_id
 
 
 def shut_off(db, catalog, case_id, day):
