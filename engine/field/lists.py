@@ -168,7 +168,7 @@ def _allowed(session: Session, catalog: Catalog, case: Case, step_id: str, user:
         return ()
     refused = [entry for entry in option.explanation if not entry.get("ok")]
     if refused and all(entry.get("guard") == "weather" for entry in refused):
-        return tuple(reason for reason in option.reasons)
+        return tuple(option.reasons)
     return None
 
 
