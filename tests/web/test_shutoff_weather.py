@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.field.lists import field_list, rows
-from engine.store.forecasts import DayForecast, ForecastError, forecast_on, record_forecast
+from engine.field.forecasts import ForecastError, record_forecast
+from engine.store.forecasts import DayForecast, forecast_on
 from engine.store.models import AuditEntry, Case
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused

@@ -13,7 +13,7 @@ from engine.notices.kept import city_details
 from engine.city import duty_refusal
 from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows, weather
 from engine.notices import NoticeDataError, PdfRenderError
-from engine.store.forecasts import ForecastError, record_forecast
+from engine.field.forecasts import ForecastError, record_forecast
 from engine.notices.render import NoticeRenderer
 from webapp import clock
 from webapp.auth import STAFF, duty_required, role_required
@@ -28,7 +28,7 @@ class ResultsForm(FlaskForm):
 
 
 class ForecastForm(FlaskForm):
-    """The day's forecast low and high, degrees Fahrenheit (engine.store.forecasts checks them)."""
+    """The day's forecast low and high, degrees Fahrenheit (engine.field.forecasts checks them)."""
 
     forecast_low = StringField("Forecast low (°F)", validators=[Length(max=20)])
     forecast_high = StringField("Forecast high (°F)", validators=[Length(max=20)])
