@@ -9,7 +9,6 @@ none may be accepted with a nonsense value in it.
 from __future__ import annotations
 
 import os
-import time
 from datetime import date
 from pathlib import Path
 
@@ -53,10 +52,8 @@ def library():
 
 
 def refused(library, text: str) -> list[str]:
-    """The messages a draft is refused with, checked to come within two seconds."""
-    started = time.monotonic()
+    """The messages a draft is refused with (no timed assertion: a hang would stop the suite, a slow machine not)."""
     check = check_draft(library, None, text, TODAY, source="draft.yaml")
-    assert time.monotonic() - started < 2.0
     assert not check.ok, "accepted"
     return [str(error) for error in check.errors]
 
@@ -213,13 +210,11 @@ def test_a_file_named_otherwise_than_its_id_is_refused(tmp_path):
 
 
 def test_a_huge_file_is_refused_without_being_read_whole(tmp_path):
-    """A sparse 10 GB file is refused by its size, quickly; a device named on the command line is not read at all."""
+    """A sparse 10 GB file is refused by its size (read whole, it would fill the memory); a device named on the command line is not read at all."""
     huge = tmp_path / "water-rates.yaml"
     with huge.open("wb") as handle:
         handle.truncate(10 * 1024 ** 3)
-    started = time.monotonic()
     documents, errors = read_documents([huge, Path(os.devnull)])
-    assert time.monotonic() - started < 2.0
     assert [str(e) for e in errors] == [
         f"{huge}:1: the file is 10737418240 bytes; a rule document is at most 262144 (256 KiB)",
         f"{os.devnull}:1: not a file or folder"]
