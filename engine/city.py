@@ -10,7 +10,8 @@ by engine.two_person when the change is asked for and approved: engine.rulebook.
 How often the dashboard's whole-city figures are worked out (`dashboard_figures_seconds`,
 engine.office_figures) is an ordinary setting, audited like the name; so is the phone
 notification export's file layout for the city's calling vendor (`phone_export_layout`,
-engine.phone_export_layout).
+engine.phone_export_layout), and the chart of accounts that says which GL fund and account
+each kind of money is booked to (`chart_of_accounts`, engine.chart_of_accounts).
 
 The money ceilings and the paid-on window are kept here too and read by
 engine.money.limits.city_limits. The settings that guard money or rules (GUARDED) never change here: they change only when a
@@ -34,6 +35,7 @@ from engine.assistance_programs import SAMPLE_PROGRAMS, ProgramError, checked_pr
 from engine.office_figures import DEFAULT_EVERY_SECONDS, FiguresSettingError, checked_every
 from engine.receipt_categories import SAMPLE_CATEGORIES, CategoryError, checked_categories
 from engine.phone_export_layout import SAMPLE_LAYOUT, LayoutError, checked_layout
+from engine.chart_of_accounts import SAMPLE_CHART, ChartError, checked_chart
 from engine.store.assistance import AssistanceEnrolment
 from engine.store.kept_reads import kept_read
 from engine.store.models import (DEFAULT_CEILINGS, DEFAULT_PAID_ON_DAYS_BACK, LONGEST_PAID_ON_WINDOW,
@@ -56,13 +58,14 @@ DEFAULT_TIMEZONE = "America/Los_Angeles"
 CITY_DATA_CHECKS = {"receipt_categories": (checked_categories, CategoryError),
                     "adjustment_reasons": (checked_reasons, ReasonError),
                     "duty_roles": (checked_duty_roles, DutyError),
-                    "phone_export_layout": (checked_layout, LayoutError)}
+                    "phone_export_layout": (checked_layout, LayoutError),
+                    "chart_of_accounts": (checked_chart, ChartError)}
 CEILINGS = tuple(f"{kind}_ceiling_cents" for kind in DEFAULT_CEILINGS)
 # The settings that guard money or rules: each changes only when a second person approves.
 GUARDED = ("rules_need_second_approver", "second_approver", *CEILINGS, "paid_on_days_back",
            "cash_only_refused_tenders", "duty_roles", "assistance_programs")
 EDITABLE = ("name", "timezone", "languages", "payment_address", "phone", "website", "receipt_categories",
-            "adjustment_reasons", "dashboard_figures_seconds", "phone_export_layout", *GUARDED)
+            "adjustment_reasons", "dashboard_figures_seconds", "phone_export_layout", "chart_of_accounts", *GUARDED)
 
 
 class CityError(ValueError):
@@ -94,6 +97,7 @@ def get_city(session: Session) -> CitySettings:
                         receipt_categories=None, adjustment_reasons=None, duty_roles=None,
                         cash_only_refused_tenders=None, assistance_programs=None,
                         dashboard_figures_seconds=DEFAULT_EVERY_SECONDS, phone_export_layout=None,
+                        chart_of_accounts=None,
                         **{f"{kind}_ceiling_cents": cents for kind, cents in DEFAULT_CEILINGS.items()})
 
 
@@ -224,7 +228,7 @@ def _whole_number(key: str, value: Any, least: int, most: int) -> int:
 
 def setting_value(city: CitySettings, key: str) -> Any:
     """A setting's value in force: the sample city's for a list not saved yet (receipt categories, refused tenders,
-    adjustment reasons, who does each duty, assistance programs, the phone export's layout)."""
+    adjustment reasons, who does each duty, assistance programs, the phone export's layout, the chart of accounts)."""
     if key == "receipt_categories" and city.receipt_categories is None:
         return [dict(entry) for entry in SAMPLE_CATEGORIES]
     if key == "cash_only_refused_tenders" and city.cash_only_refused_tenders is None:
@@ -237,6 +241,8 @@ def setting_value(city: CitySettings, key: str) -> Any:
         return [{**entry, "name": dict(entry["name"])} for entry in SAMPLE_PROGRAMS]
     if key == "phone_export_layout" and city.phone_export_layout is None:
         return checked_layout(SAMPLE_LAYOUT)
+    if key == "chart_of_accounts" and city.chart_of_accounts is None:
+        return checked_chart(SAMPLE_CHART)
     return getattr(city, key)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.money.bounds import MoneyLimits
+from engine.chart_of_accounts import chart_of
 from engine.money.gate import Books
 from engine.money.limits import ceiling_columns, limits_of_row
 from engine.store.kept_reads import kept_read
@@ -49,7 +50,8 @@ def closed_through(session: Session) -> date | None:
 
 
 def books(session: Session) -> Books:
-    """What the posting gate needs for one batch: the city's ceilings and the latest closed day (one query).
+    """What the posting gate needs for one batch: the city's ceilings, the latest closed day and the chart of accounts
+    (one query).
 
     The books' shared lock is taken every time (a savepoint rolled back lets go of it on PostgreSQL); the query is
     made once a sweep chunk (engine.store.kept_reads): no day is closed, and no ceiling changed, inside one.
@@ -59,13 +61,13 @@ def books(session: Session) -> Books:
 
 
 def _read_books(session: Session) -> Books:
-    """The city's ceilings and the latest closed day, read."""
+    """The city's ceilings, the latest closed day and the chart of accounts, read."""
     latest = select(func.max(ClosedDay.business_date)).scalar_subquery()
-    row = session.execute(select(latest, *ceiling_columns()).select_from(CitySettings)
+    row = session.execute(select(latest, CitySettings.chart_of_accounts, *ceiling_columns()).select_from(CitySettings)
                           .order_by(CitySettings.id).limit(1)).first()
     if row is None:  # the city has not saved its settings: the defaults
         return Books(MoneyLimits(), closed_through(session))
-    return Books(limits_of_row(row[1:]), row[0])
+    return Books(limits_of_row(row[2:]), row[0], chart_of(row[1]))
 
 
 def is_closed(session: Session, day: date) -> bool:

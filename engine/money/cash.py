@@ -7,7 +7,7 @@ counted one. A supervisor closes the day once every drawer is counted, and days 
 order (engine.money.business_days); the day's GL export and daily receipts are kept as they
 are at the close and never change after. The general-ledger export for a day turns each of
 the day's ledger entries (and deposits taken) into balanced debit and credit lines by fund
-and account code (engine.money.chart).
+and account code (engine.chart_of_accounts: the city's chart of accounts).
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter
-from engine.city import duty_refusal
+from engine.city import duty_refusal, get_city
 from engine.money import business_days, closing, reports
 from engine.money import money_text, to_cents
-from engine.money.chart import OVER_SHORT, cash_of
+from engine.chart_of_accounts import chart_of
 from engine.money.gate import GlPosting
 from engine.money.ledger.general import post_gl
 from engine.money.ledger.journal import COUNTER_JOURNAL_COLUMNS, counter_journal
@@ -152,8 +152,9 @@ def count_drawer(session: Session, drawer_id: int, counted: dict[str, Decimal], 
                  subject_id=drawer.id, detail={"counted": drawer.counted, **({"count": detail} if detail else {}),
                                                "variance": money_text(variance)}, at=now)
     if variance:
-        fund, account = OVER_SHORT
-        post_gl(session, GlPosting("over_short", fund, account, *cash_of(fund), -variance, drawer.business_date),
+        chart = chart_of(get_city(session).chart_of_accounts)
+        fund, account = chart.over_short
+        post_gl(session, GlPosting("over_short", fund, account, *chart.cash_of(fund), -variance, drawer.business_date),
                 now=now, actor=user.username, reference=f"drawer {drawer.id}", drawer_id=drawer.id,
                 description=f"Cash {'over' if variance > 0 else 'short'}: drawer {drawer.id} of {user.username}")
     return drawer

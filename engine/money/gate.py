@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from engine.money.amounts import format_money, round_money, to_cents
 from engine.money.bounds import LARGEST, Ceiling, MoneyLimits
-from engine.money.chart import OFFSET_BY_KIND
+from engine.chart_of_accounts import SAMPLE, Chart
 
 OWES_MORE = ("charge", "fee", "refund")              # the customer owes more: a positive amount
 OWES_LESS = ("payment", "write_off", "deposit")      # paid or credited: a negative amount
@@ -63,10 +63,12 @@ class Posting:
 
 @dataclass(frozen=True)
 class Books:
-    """What the gate knows of the city's books for one batch: the ceilings and the latest closed day."""
+    """What the gate knows of the city's books for one batch: the ceilings, the latest closed day, the chart of
+    accounts (where each kind's offset is booked)."""
 
     limits: MoneyLimits
     closed_through: date | None = None
+    chart: Chart = SAMPLE
 
     def booking_day(self, on: date) -> date:
         """The day an entry dated `on` is booked: `on` itself, or the first open day after the closed ones."""
@@ -87,7 +89,8 @@ class Books:
         return self.limits.largest()
 
 
-NEW_BOOKS = Books(MoneyLimits())  # a city with the default ceilings that has closed no day yet (the sample city)
+NEW_BOOKS = Books(MoneyLimits())  # a city with the default ceilings and chart that has closed no day (the sample city)
+KINDS_BOOKED = ("charge", "fee", "payment", "refund", "adjustment", "write_off", "deposit")  # each with its offset
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def cents_of(amount: Decimal) -> int:
 
 def admit_all(postings: Sequence[Posting], books: Books) -> list[Admitted]:
     """Admit every posting or refuse the first that may not be posted (nothing is admitted then)."""
-    return [_booked(_admit(posting), books) for posting in postings]
+    return [_booked(_admit(posting, books.chart), books) for posting in postings]
 
 
 @dataclass(frozen=True)
@@ -200,11 +203,11 @@ def _admit_columns(kind: str, account_ids: Sequence[int], cents: Sequence[int], 
                    books: Books) -> tuple[str, str]:
     """Where every posting of the columns is booked, or the refusal of the first that may not be posted."""
     if not cents:
-        return OFFSET_BY_KIND.get(kind, ("", ""))
-    if (kind in OFFSET_BY_KIND and all(type(amount) is int for amount in cents)
+        return books.chart.offset_of(kind) if kind in KINDS_BOOKED else ("", "")
+    if (kind in KINDS_BOOKED and all(type(amount) is int for amount in cents)
             and (min(cents) > 0 if kind in OWES_MORE else max(cents) < 0 if kind in OWES_LESS else 0 not in cents)
             and max(map(abs, cents)) <= books.ceiling(kind).cents):
-        return OFFSET_BY_KIND[kind]
+        return books.chart.offset_of(kind)
     # One of them is refused: the postings one at a time say which, and why.
     first = admit_all([Posting(account_id, kind, amount, day) for account_id, amount, day
                        in zip(account_ids, cents, days)], books)[0]
@@ -222,24 +225,25 @@ def _booked(admitted: Admitted, books: Books) -> Admitted:
     return replace(admitted, on=booked_on, dated_on=on if booked_on != on else None)
 
 
-def _admit(posting: Posting) -> Admitted:
+def _admit(posting: Posting, chart: Chart) -> Admitted:
     """One posting checked: a known kind, the sign its kind needs, a reversal that mirrors its entry."""
     cents = posting.cents
     if type(cents) is not int:
         raise LedgerError(f"{cents!r} is not a whole number of cents")
     if posting.kind == "reversal":
         return _admit_reversal(posting, cents)
-    if posting.kind not in OFFSET_BY_KIND:
+    if posting.kind not in KINDS_BOOKED:
         raise LedgerError(f"unknown kind of ledger entry {posting.kind!r}")
     _check_sign(posting.kind, cents)
-    fund, gl_account = _offset(posting)
+    fund, gl_account = _offset(posting, chart)
     return Admitted(posting, cents, fund, gl_account)
 
 
-def _offset(posting: Posting) -> tuple[str, str]:
-    """Where an entry's other side is booked: its kind's account, or an adjustment's own (fund and account codes)."""
+def _offset(posting: Posting, chart: Chart) -> tuple[str, str]:
+    """Where an entry's other side is booked: its kind's account in the chart, or an adjustment's own (fund and
+    account codes)."""
     if posting.offset is None:
-        return OFFSET_BY_KIND[posting.kind]
+        return chart.offset_of(posting.kind)
     if posting.kind != "adjustment":
         raise LedgerError(f"a {posting.kind} is booked to its own account; only an adjustment names one")
     for code in posting.offset:

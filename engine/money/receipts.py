@@ -29,7 +29,7 @@ from engine.money import format_money, ledger, money_text, to_cents
 from engine.money.bounds import BoundError, typed_amount
 from engine.money.business_days import first_open_day
 from engine.money.cash import SUPERVISORS, drawer_of
-from engine.money.chart import LICENSE_FEES, cash_of
+from engine.chart_of_accounts import chart_of
 from engine.money.gate import GlPosting, LedgerError
 from engine.money.ledger.general import post_gl, reverse_gl
 from engine.money.limits import city_limits
@@ -300,15 +300,16 @@ def _no_drawer(session: Session, clerk: User, day: date) -> str:
 def _post_line(session: Session, receipt: Receipt, line: ReviewedLine, *, on: date, now: datetime,
                actor: str) -> GlEntry:
     """The GL line of a license fee or miscellaneous item: credit its revenue account, debit its fund's cash."""
+    chart = chart_of(get_city(session).chart_of_accounts)
     if line.license_id is not None:
-        fund, account, kind = LICENSE_FEES[0], LICENSE_FEES[1], "license_fee"
+        (fund, account), kind = chart.license_fees, "license_fee"
         lic = session.get(License, line.license_id)
         lic.fee_paid_cents += line.cents
         description = f"License fee {line.reference} ({line.name})"
     else:
         fund, account, kind = line.category.fund, line.category.account, "misc"
         description = f"{line.category.label}" + (f": {line.memo}" if line.memo else "")
-    offset_fund, offset_account = cash_of(fund)
+    offset_fund, offset_account = chart.cash_of(fund)
     return post_gl(session, GlPosting(kind, fund, account, offset_fund, offset_account, -line.cents, on),
                    now=now, actor=actor, description=description, reference=receipt.number, receipt_id=receipt.id,
                    drawer_id=receipt.drawer_id, license_id=line.license_id)

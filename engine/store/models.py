@@ -185,6 +185,8 @@ class CitySettings(Base):
     # The phone notification export's columns, headings, date and phone formats for the city's calling vendor
     # (None: the sample city's, engine.phone_export_layout).
     phone_export_layout: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The GL fund and account each kind of money is booked to (None: the sample city's, engine.chart_of_accounts).
+    chart_of_accounts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # How often the scheduler works out the dashboard's whole-city figures (engine.office_figures); 0: always live.
     dashboard_figures_seconds: Mapped[int] = mapped_column(Integer, default=DEFAULT_EVERY_SECONDS,
                                                            server_default=str(DEFAULT_EVERY_SECONDS))

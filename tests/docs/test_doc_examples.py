@@ -321,6 +321,19 @@ def test_the_phone_export_layout_example_is_as_shown() -> None:
     assert f"a row reads `{','.join(row.values())}`" in page
 
 
+def test_the_chart_of_accounts_example_is_the_sample_city_s() -> None:
+    """money.md's chart is the one a city books to until it saves its own, and its refusal is the one quoted."""
+    from engine.chart_of_accounts import SAMPLE_CHART, ChartError, checked_chart
+
+    money = DOCS / "money.md"
+    page = " ".join(money.read_text(encoding="utf-8").split())
+    text = next(t for language, _, t, _ in fenced_blocks(money) if language == "yaml" and "cash_account:" in t)
+    assert checked_chart(yaml.safe_load(text)) == SAMPLE_CHART
+    with pytest.raises(ChartError) as refused:
+        checked_chart({**SAMPLE_CHART, "deposits_held": {"fund": "510", "account": "twenty-two"}})
+    assert f"`{refused.value}`" in page
+
+
 def test_the_unique_overlap_message_is_as_shown() -> None:
     """The page's `hit: unique` mistake gives the message it quotes."""
     text = next(t for t, _ in rule_examples() if t.startswith("id: refund-approval"))

@@ -100,7 +100,7 @@ def refusing_gate(monkeypatch):
     """A gate that refuses every posting and counts what reached it."""
     seen: list[Posting] = []
 
-    def refuse(posting: Posting) -> Admitted:
+    def refuse(posting: Posting, chart=None) -> Admitted:
         seen.append(posting)
         raise LedgerError("the gate is closed")
 
@@ -144,6 +144,6 @@ def test_a_reversal_goes_through_the_gate(db, monkeypatch):
     fee = ledger.post_fee(db, account.id, Decimal("25.00"), on=DAY, now=NOW, actor="t", description="Late fee")
     seen = []
     admit = gate._admit
-    monkeypatch.setattr(gate, "_admit", lambda posting: seen.append(posting) or admit(posting))
+    monkeypatch.setattr(gate, "_admit", lambda posting, chart: seen.append(posting) or admit(posting, chart))
     ledger.reverse(db, fee.id, on=DAY, now=NOW, actor="t", reason="waived")
     assert [(p.kind, p.cents, p.reverses.entry_id) for p in seen] == [("reversal", -2500, fee.id)]

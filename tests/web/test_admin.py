@@ -5,9 +5,11 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from engine import city, throttle, users
+from engine.chart_of_accounts import SAMPLE_CHART, chart_of
 from engine.store.models import AuditEntry, CitySettings, SignInThrottle
 from tests.factories import NOW
 from tests.web.conftest import create_user
@@ -221,3 +223,19 @@ def test_the_tenders_a_cash_only_account_may_not_use_are_a_guarded_city_setting(
     paid = post_counter_payment(db, account_id=account.id, amount="20.00", tender="check", clerk=clerk, on=day,
                                 now=NOW, check_number="1001")
     assert paid.tender == "check"
+
+
+def test_the_city_page_edits_the_chart_and_refuses_a_bad_one(admin, db):
+    page = admin.get("/admin/city").get_data(as_text=True)
+    assert "Chart of accounts" in page and "Accounts receivable - utility customers" in page
+    base = {"name": "City of Alder Creek", "timezone": "America/Los_Angeles", "rules_need_second_approver": "y"}
+    bad = {**SAMPLE_CHART, "deposits_held": {"fund": "510", "account": "twenty-two"}}
+    refused = admin.post("/admin/city", data={**base, "chart_of_accounts": yaml.safe_dump(bad)})
+    assert refused.status_code == 400
+    assert "deposits_held account &#39;twenty-two&#39; must be digits" in refused.get_data(as_text=True)
+    assert db.scalar(select(CitySettings)) is None
+    saved = admin.post("/admin/city", data={**base, "chart_of_accounts": yaml.safe_dump(
+        {**SAMPLE_CHART, "deposits_held": {"fund": "510", "account": "2215"}})})
+    assert saved.status_code == 302
+    assert chart_of(db.scalar(select(CitySettings)).chart_of_accounts).deposits_held == ("510", "2215")
+    assert "2215" in admin.get("/admin/city").get_data(as_text=True)

@@ -84,6 +84,9 @@ class CityForm(FlaskForm):
     phone_export_layout = TextAreaField(
         "Phone notification export layout (YAML: columns, each field and heading; dates; phone)",
         validators=[Optional(), Length(max=5000)], render_kw={"rows": 10, "spellcheck": "false"})
+    chart_of_accounts = TextAreaField(
+        "Chart of accounts (YAML: the GL fund and account each kind of money is booked to, and the accounts' names)",
+        validators=[Optional(), Length(max=20000)], render_kw={"rows": 16, "spellcheck": "false"})
     submit = SubmitField("Save settings")
 
 
@@ -123,8 +126,8 @@ def city_form(supervisors: list[str], settings: CitySettings, languages: dict[st
         form.adjustment_reasons.data = yaml.safe_dump(
             [{k: v for k, v in vars(reason).items() if v} for reason in reasons_of(settings.adjustment_reasons)],
             sort_keys=False, allow_unicode=True)
-        form.phone_export_layout.data = yaml.safe_dump(city.setting_value(settings, "phone_export_layout"),
-                                                       sort_keys=False, allow_unicode=True)
+        for name in ("phone_export_layout", "chart_of_accounts"):
+            form[name].data = yaml.safe_dump(city.setting_value(settings, name), sort_keys=False, allow_unicode=True)
     return form
 
 
@@ -141,7 +144,7 @@ def city_changes(form: CityForm) -> dict[str, object]:
         changes.pop("cash_only_refused_tenders", None)
     if form.duty_roles_shown.data == "yes":  # a form without the boxes leaves the setting as it is
         changes["duty_roles"] = {duty: form[name].data or [] for name, duty in DUTY_FIELDS.items()}
-    for name in ("receipt_categories", "adjustment_reasons", "phone_export_layout"):  # city data kept as YAML
+    for name in ("receipt_categories", "adjustment_reasons", "phone_export_layout", "chart_of_accounts"):  # as YAML
         changes.pop(name, None)
         if (form[name].data or "").strip():
             changes[name] = city_yaml(form[name].data, form[name].label.text)
