@@ -27,13 +27,15 @@ from engine.money.bill_explanation import explain_bill
 from engine.money.ledger.standing import standings
 from engine.rules.errors import RuleError
 from engine.rules.kinds.bill_messages import messages_for
+from engine.rules.kinds.billing import USAGE_BILLS, BillingPolicy, billing_document
 from engine.rules.library import RuleLibrary
 from engine.rules.months import period_months_later
 from engine.rules.services import service_names
 from engine.money.scanline import scan_line
 from engine.store.models import Bill, Customer, LedgerEntry, MeterRead, UtilityAccount
 
-USAGE_MONTHS = 12
+READS_BACK_DAYS = 31 * 14  # a bill's previous read is looked for this far before its service ended
+HISTORY_MONTHS_PER_BILL = 3  # a chart of N bills reads N * 3 months of bills: monthly, every 2 or every 3 months
 MESSAGES_RULE = "bill-messages"
 
 
@@ -56,6 +58,7 @@ class StatementData:
         self.library = library
         self._names: dict[tuple[date, str], dict[str, str]] = {}
         self._messages: dict[date, dict] = {}
+        self._usage_bills: dict[date, int] = {}
 
     def service_names(self, day: date, language: str) -> dict[str, str]:
         """Each service's name in a language on a day."""
@@ -73,6 +76,16 @@ class StatementData:
                 self._messages[day] = {"messages": []}
         return messages_for(self._messages[day], cycle, language)
 
+    def usage_bills(self, day: date) -> int:
+        """How many bills a statement dated on the day charts: the billing document's `usage_history` (else 12)."""
+        if day not in self._usage_bills:
+            doc = billing_document(self.library)
+            try:
+                self._usage_bills[day] = BillingPolicy.of(doc, day).usage_bills if doc is not None else USAGE_BILLS
+            except RuleError:  # no version in force that day: the usual 12
+                self._usage_bills[day] = USAGE_BILLS
+        return self._usage_bills[day]
+
     def of_bills(self, session: Session, bills: list[Bill]) -> list[Statement]:
         """The statements of these bills (with their lines loaded), in the order given."""
         if not bills:
@@ -81,9 +94,11 @@ class StatementData:
         accounts = {a.id: a for a in session.scalars(select(UtilityAccount).where(UtilityAccount.id.in_(ids)).options(
             selectinload(UtilityAccount.customer), selectinload(UtilityAccount.property)))}
         latest = max(bill.service_to for bill in bills)
-        earliest = min(bill.service_to for bill in bills) - timedelta(days=31 * (USAGE_MONTHS + 2))
+        earliest = min(bill.service_to for bill in bills) - timedelta(days=READS_BACK_DAYS)
         reads = _reads(session, ids, earliest, latest)
-        history = _bill_history(session, ids, min(bill.period for bill in bills), max(bill.period for bill in bills))
+        charted = max(self.usage_bills(bill.billed_on) for bill in bills)
+        history = _bill_history(session, ids, min(bill.period for bill in bills), max(bill.period for bill in bills),
+                                charted * HISTORY_MONTHS_PER_BILL)
         on_bill_day = _standings(session, {(bill.account_id, bill.billed_on) for bill in bills})
         previous = {bill.id: _previous(history[bill.account_id], bill.period) for bill in bills}
         on_last_bill = _standings(session, {(bill.account_id, prior.billed_on) for bill in bills
@@ -126,7 +141,8 @@ class StatementData:
             "consumption_ccf": bill.consumption_ccf,
             "previous_read": _read(previous_read),
             "current_read": _read(current_read),
-            "usage": usage[-USAGE_MONTHS:],
+            "usage": usage[-self.usage_bills(bill.billed_on):],
+            "usage_bills": self.usage_bills(bill.billed_on),
             "explanation": why.to_json(),
             "services": self.service_names(bill.billed_on, language),
             "previous_balance": money_text(before),
@@ -158,11 +174,11 @@ def _reads(session: Session, ids: list[int], earliest: date, latest: date) -> di
     return found
 
 
-def _bill_history(session: Session, ids: list[int], first: str, last: str) -> dict[int, list]:
-    """The accounts' bills of the 12 months up to the latest period (and one before), by account, oldest first."""
+def _bill_history(session: Session, ids: list[int], first: str, last: str, months: int) -> dict[int, list]:
+    """The accounts' bills from `months` months before the first period to the last, by account, oldest first."""
     found: dict[int, list] = defaultdict(list)
     for bill in session.execute(select(Bill.account_id, Bill.period, Bill.billed_on, Bill.consumption_ccf)
-                                .where(Bill.account_id.in_(ids), Bill.period >= period_months_later(first, -USAGE_MONTHS),
+                                .where(Bill.account_id.in_(ids), Bill.period >= period_months_later(first, -months),
                                        Bill.period <= last).order_by(Bill.period)):
         found[bill.account_id].append(bill)
     return found

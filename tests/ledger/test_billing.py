@@ -317,6 +317,21 @@ def test_a_billing_document_naming_a_document_that_is_no_schedule_is_refused_wit
         (15, "versions[0].rate_schedules.commercial", '"late-fee-waiver-eligibility" is a criteria, not a schedule')]
 
 
+def test_a_statement_chart_of_more_than_36_bills_is_refused_with_its_line():
+    import pytest
+
+    from engine.rules.errors import DocumentErrors
+    from engine.money.billing import billing_policy
+    winter = "winter_average: {months: [12, 1, 2], within: {days: 366}, places: 0}"
+    with pytest.raises(DocumentErrors) as refused:
+        _city_with_billing({winter: winter + "\n    usage_history: {bills: 37}"})
+    [error] = refused.value.errors
+    assert (error.line, error.path) == (18, "versions[0].usage_history.bills") and "36" in error.message
+    thirteen = _city_with_billing({winter: winter + "\n    usage_history: {bills: 13}"})
+    assert billing_policy(thirteen, date(2026, 3, 1)).usage_bills == 13
+    assert billing_policy(library(), date(2026, 3, 1)).usage_bills == 12
+
+
 def test_each_chunk_lets_the_clerks_waiting_to_write_go_first(committing_db, tmp_path, monkeypatch):
     """On SQLite a billing run's chunk gives way (engine.store.write_turns) before it takes the write lock."""
     from engine.store.write_turns import WriteTurns

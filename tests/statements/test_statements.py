@@ -107,3 +107,27 @@ def test_the_scan_line_is_printed_in_the_ocr_a_font_shipped_with_the_application
     fonts = subprocess.run(["pdffonts", "-l", "1", str(billed_city.run.pdf_path)], capture_output=True, text=True,
                            check=True).stdout
     assert re.search(r"^\S*OCRA\s+CID TrueType\s+Identity-H\s+yes", fonts, re.M), fonts
+
+
+def test_the_chart_of_use_shows_as_many_bills_as_the_billing_document_says(billed_city, tmp_path):
+    """`usage_history: {bills: 3}`: three bars, and the title says three, in English and in Spanish."""
+    from engine.rules.library import RuleLibrary
+    from engine.rules.loader import load_document
+    from engine.statements.batch import statement_of_bill, statement_pdf
+
+    docs = list(billed_city.library)
+    policy = next(doc for doc in docs if doc.kind == "billing")
+    text = policy.text.replace("places: 0}\n", "places: 0}\n    usage_history: {bills: 3}\n", 1)
+    assert "usage_history" in text
+    three = RuleLibrary.from_documents([*(d for d in docs if d.id != policy.id),
+                                        load_document(text, f"{policy.id}.yaml")], known=docs)
+    with make_sessionmaker(billed_city.engine)() as session:
+        bill_id = mailing_order(billed_city)[0][2]
+        usual = statement_of_bill(session, billed_city.library, bill_id).data
+        few = statement_of_bill(session, three, bill_id).data
+        assert len(usual["usage"]) > 3 and usual["usage_bills"] == 12
+        assert few["usage_bills"] == 3 and few["usage"] == usual["usage"][-3:]
+        for language, words in (("en", "Your water use, last 3 bills"), ("es", "Su consumo de agua, últimas 3")):
+            pdf = tmp_path / f"{language}.pdf"
+            pdf.write_bytes(statement_pdf(session, three, bill_id, language=language))
+            assert words in flat(page_text(pdf, 1)), language

@@ -11,7 +11,9 @@ Each version holds:
 - `winter_average: {months: [..], within: {days: N}, places: P}`: the winter average a rate
   schedule reads (`winter_average_ccf`) is the mean use of the account's reads made in those
   months, from N days before the read (that day included) to the day before it, rounded
-  half up to P decimals (0: whole units).
+  half up to P decimals (0: whole units);
+- `usage_history: {bills: N}` (optional, 12 when not given): a bill statement's chart of water
+  use shows the account's last N bills (engine.statements.data).
 
 What use is held as high or low is the `meter-reads` document's (engine.reads.review); how a
 first or final bill of a partial period is prorated is the rate schedule's `proration:` block.
@@ -50,10 +52,13 @@ def version_keys() -> JsonSchema:
         "due_without_calendar": mapping({"days": whole(0, bounds.MAX_DAYS)}, ("days",)),
         "winter_average": mapping({"months": {**listing(whole(1, 12), 12), "uniqueItems": True}, "within": days,
                                    "places": whole(0, 2)}, ("months", "within", "places")),
+        "usage_history": mapping({"bills": whole(1, MOST_USAGE_BILLS)}, ("bills",)),
     }
 
 
 REQUIRED = ("rate_schedules", "due_without_calendar", "winter_average")
+USAGE_BILLS = 12  # the bills a statement's chart of use shows when the version does not say
+MOST_USAGE_BILLS = 36
 
 
 def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> None:
@@ -86,6 +91,7 @@ class BillingPolicy:
     version: date
     reference: str | None
     as_of: date
+    usage_bills: int = USAGE_BILLS
 
     @classmethod
     def of(cls, doc: RuleDocument, as_of: date) -> BillingPolicy:
@@ -94,13 +100,14 @@ class BillingPolicy:
         body = version.body
         return cls(dict(body["rate_schedules"]), int(body["due_without_calendar"]["days"]),
                    tuple(int(m) for m in body["winter_average"]["months"]), int(body["winter_average"]["within"]["days"]),
-                   int(body["winter_average"]["places"]), doc.id, version.effective, version.reference, as_of)
+                   int(body["winter_average"]["places"]), doc.id, version.effective, version.reference, as_of,
+                   int(body.get("usage_history", {}).get("bills", USAGE_BILLS)))
 
     def to_json(self) -> dict[str, JsonValue]:
         """The result as `--json` prints it."""
         return {"rate_schedules": dict(self.rate_schedules), "due_without_calendar_days": self.due_days,
                 "winter_months": list(self.winter_months), "winter_within_days": self.winter_days,
-                "winter_places": self.winter_places, "rule": self.rule,
+                "winter_places": self.winter_places, "usage_history_bills": self.usage_bills, "rule": self.rule,
                 "version": self.version.isoformat(), "reference": self.reference, "as_of": self.as_of.isoformat()}
 
 
@@ -128,7 +135,8 @@ def policy_lines(shown: Shown) -> list[str]:
             f"  due without a calendar: {shown['due_without_calendar_days']} days after the bill",
             f"  winter average: reads of {month_words(shown['winter_months'])} in the "
             f"{shown['winter_within_days']} days before the read, rounded to "
-            + ("whole units" if places == 0 else f"{places} decimals")]
+            + ("whole units" if places == 0 else f"{places} decimals"),
+            f"  a statement's chart of use: the last {shown['usage_history_bills']} bills"]
 
 
 def terms(doc: RuleDocument, version: Version) -> list[Term]:
@@ -146,6 +154,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
                   Term("Winter average", "window", f"the {winter['within']['days']} days before the read"),
                   Term("Winter average", "rounded to", f"{winter['places']} decimals"
                        + (" (whole units)" if winter["places"] == 0 else ""))]
+    if "usage_history" in body:
+        found.append(Term("Bill statement", "chart of use", f"the last {body['usage_history']['bills']} bills"))
     return found
 
 
