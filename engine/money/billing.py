@@ -208,6 +208,15 @@ def billing_policy(library, on: date) -> BillingPolicy:
         raise BillingError(f"{missing}; billing needs a version of it in force") from None
 
 
+PREVIOUS_READ_DAYS = 400  # a read's previous read is looked for this far back
+
+
+def days_of_earlier_reads(policy: BillingPolicy) -> int:
+    """How far before a read its earlier reads are read: the previous read's 400 days, or the winter average's
+    window when the billing document makes it longer (the billing run and a rebill alike)."""
+    return max(PREVIOUS_READ_DAYS, policy.winter_days)
+
+
 def rate_classes(library, on: date) -> list[str]:
     """The rate classes the billing document in force on the day bills (those an account may have)."""
     return list(billing_policy(library, on).rate_schedules)
@@ -476,8 +485,7 @@ def _bill_chunk(session: Session, run: BillingRun, part: list[ReadRow], stored: 
                 in session.connection().execute(ACCOUNTS_BY_NUMBER, {"numbers": [r.account_number for r in part]})}
     ids = [a.id for a in accounts.values()]
     billed, read = _billed_and_read(session, ids, run.period)
-    # the previous read is looked for in the 400 days before; the winter average as far back as the document says
-    since = min(r.read_on for r in part) - timedelta(days=max(400, run.billing.winter_days))
+    since = min(r.read_on for r in part) - timedelta(days=days_of_earlier_reads(run.billing))
     history: dict[int, list] = defaultdict(list)
     for earlier in session.connection().execute(EARLIER_READS, {"ids": ids, "period": run.period, "since": since}):
         history[earlier.account_id].append(earlier)

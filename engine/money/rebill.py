@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.money import from_cents, ledger
-from engine.money.billing import bill_lines_summing_to_total, charge_description, charges_by_service, price
+from engine.money.billing import (bill_lines_summing_to_total, billing_policy, charge_description, charges_by_service,
+                                   days_of_earlier_reads, price)
 from engine.money.gate import LedgerError
 from engine.money.ledger.posting import lock_account
 from engine.money.limits import city_limits
@@ -28,7 +29,6 @@ from engine.store.adjustments import Rebill
 from engine.store.models import Bill, BillLine, LedgerEntry, MeterRead, UtilityAccount
 from engine.money import to_cents
 
-HISTORY_DAYS = 400  # earlier reads looked at for the winter average (as the billing run does)
 
 
 class RebillError(ValueError):
@@ -110,7 +110,8 @@ def plan_rebill(session: Session, library, bill_id: int, *, reading: object, rea
     earlier = [(r.read_on, r.consumption_ccf) for r in session.execute(
         select(MeterRead.read_on, MeterRead.consumption_ccf).where(
             MeterRead.account_id == account.id, MeterRead.period != bill.period, MeterRead.read_on < read.read_on,
-            MeterRead.read_on >= read.read_on - timedelta(days=HISTORY_DAYS)).order_by(MeterRead.read_on))]
+            MeterRead.read_on >= read.read_on - timedelta(days=days_of_earlier_reads(
+                billing_policy(library, bill.billed_on)))).order_by(MeterRead.read_on))]
     try:
         result, total, explanation = price(library, bill.rule_id, account, used, earlier, bill.billed_on,
                                            (bill.service_from, bill.service_to),

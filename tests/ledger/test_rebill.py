@@ -14,7 +14,7 @@ from engine.money.ledger.journal import trial_balance
 from engine.money.rebill import RebillError, rebill
 from engine.store.adjustments import Rebill
 from engine.store.db import make_engine, make_sessionmaker
-from engine.store.models import AuditEntry, Bill, LedgerEntry, MeterRead
+from engine.store.models import AuditEntry, Bill, LedgerEntry, MeterRead, UtilityAccount
 from tests.factories import NOW
 from tests.ledger.billing_support import account_with_reads, library, reads_file
 from webapp.cli import main
@@ -101,3 +101,32 @@ def test_a_rebill_says_why_it_cannot_be_made_and_changes_nothing(committing_url,
                        actor="sofia")
         assert s.get(Bill, again.new_bill_id).consumption_ccf == 15
         assert ledger.balance_cents(s, bill.account_id) == s.get(Bill, again.new_bill_id).total_cents
+
+
+def test_a_rebill_reads_the_winter_as_far_back_as_the_billing_run(committing_url, tmp_path):
+    """A billing document whose winter average reaches 500 days back: the December read of 14 months before counts in
+    the bill and in its rebill alike, so a read corrected to 999 is billed as the run bills a read of 999."""
+    from engine.money.rebill import plan_rebill
+    from engine.rules.library import RuleLibrary
+    from engine.rules.loader import load_document
+
+    docs = list(library())
+    policy = next(doc for doc in docs if doc.kind == "billing")
+    text = policy.text.replace("within: {days: 366}", "within: {days: 500}")
+    assert "within: {days: 500}" in text
+    long_winter = RuleLibrary.from_documents([*(d for d in docs if d.id != policy.id),
+                                              load_document(text, f"{policy.id}.yaml")], known=docs)
+    sessions = make_sessionmaker(make_engine(committing_url))
+    reads = [("2024-12", date(2024, 12, 27), 900, 40), *WINTER]
+    with sessions() as s, s.begin():
+        misread, read_right = account_with_reads(s, reads).number, account_with_reads(s, reads).number
+    with open(reads_file(tmp_path, [f"{misread},2026-02-26,1000", f"{read_right},2026-02-26,999"]),
+              newline="") as handle:
+        rows, _ = parse_reads(handle)
+    assert run_billing(sessions, long_winter, cycle="A", period="2026-03", rows=rows, as_of=AS_OF, now=NOW).billed == 2
+    with sessions() as s:
+        wrong, right = (s.scalar(select(Bill).join(UtilityAccount, UtilityAccount.id == Bill.account_id)
+                                 .where(UtilityAccount.number == number)) for number in (misread, read_right))
+        assert wrong.total_cents != 9745  # the old December's 40 CCF raised the winter average
+        planned = plan_rebill(s, long_winter, wrong.id, reading=999, reason="misread: the register shows 999")
+        assert planned.total_cents == right.total_cents
