@@ -38,16 +38,17 @@ def csv_response(rows: Iterable[dict], filename: str, columns: list[str] | None 
 
 
 def audited_download(data: bytes | str, filename: str, *, what: str, filters: dict[str, object], rows: int,
-                     mimetype: str = "text/csv", inline: bool = False) -> Response:
-    """A download of customers' data by the signed-in person: its audit row `download` (what, filters, rows, the
-    SHA-256 of the bytes) written and committed first, then the bytes.
+                     mimetype: str = "text/csv", inline: bool = False, actor: str | None = None) -> Response:
+    """A download of customers' data by `actor` (default: the signed-in person; an API call names its token,
+    webapp.api.gate.api_actor): its audit row `download` (what, filters, rows, the SHA-256 of the bytes) written and
+    committed first, then the bytes.
 
     The page's reads end first: on SQLite a read begun before a notice's first print was kept (by a session of its
     own) could no longer write."""
     data = data.encode() if isinstance(data, str) else data
     database.session.commit()
-    record_download(database.session, actor=current_user.username, what=what, filename=filename, filters=filters,
-                    rows=rows, data=data, at=clock.now())
+    record_download(database.session, actor=actor or current_user.username, what=what, filename=filename,
+                    filters=filters, rows=rows, data=data, at=clock.now())
     database.session.commit()
     return attachment(data, filename, mimetype, inline=inline)
 

@@ -40,6 +40,11 @@ def scope_required(scope: str) -> Callable[[View], View]:
     return declare
 
 
+def api_actor(token_name: str) -> str:
+    """Who a call with this token is in the audit log (its payments' and e-bills' rows): api: and the token's name."""
+    return f"api:{token_name}"
+
+
 def bearer_token(header: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, or None."""
     scheme, _, token = (header or "").strip().partition(" ")

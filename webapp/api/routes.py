@@ -1,13 +1,14 @@
 """The API's endpoints: read the call, call one service, answer JSON."""
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+from flask import g, jsonify, request
 
 from engine.money.limits import city_limits
 from webapp import clock
 from webapp.api import bp, reading, services
-from webapp.api.gate import scope_required
+from webapp.api.gate import api_actor, scope_required
 from webapp.catalog import catalog
+from webapp.downloads import audited_download
 from webapp.extensions import database
 
 PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
@@ -23,10 +24,13 @@ def account(number: str):
 @bp.get("/accounts/<number>/bill.pdf")
 @scope_required("accounts:read")
 def e_bill(number: str):
-    """The account's bill as a PDF e-bill: its latest, or the one of ?period=YYYY-MM; the mailed statement's sheet."""
+    """The account's bill as a PDF e-bill: its latest, or the one of ?period=YYYY-MM; the mailed statement's sheet.
+    Audited as a download by the token (webapp.downloads.audited_download) before the bytes leave."""
     period = reading.query_period("period") if request.args.get("period") else None
-    pdf, name = services.e_bill(database.session, catalog().rules, number, period)
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+    pdf, name, bill_period = services.e_bill(database.session, catalog().rules, number, period)
+    return audited_download(pdf, name, what="A bill's statement (API e-bill)", rows=1, mimetype="application/pdf",
+                            filters={"account": number, "period": bill_period}, inline=True,
+                            actor=api_actor(g.api_caller))
 
 
 @bp.post("/payments")

@@ -23,6 +23,7 @@ from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import runtime
 from engine.workflow.services import Catalog
 from webapp.api.errors import ApiError
+from webapp.api.gate import api_actor
 from webapp.catalog import notice_templates
 
 LIEN_RULE = "lien-eligibility"
@@ -55,8 +56,9 @@ def account_summary(session: Session, number: str, on: date) -> dict:
             "status": account.status, "cash_only": bool(account.cash_only)}
 
 
-def e_bill(session: Session, library, number: str, period: str | None) -> tuple[bytes, str]:
-    """An account's bill statement as a PDF (its latest bill, or the period's) and a file name; ApiError 404 without."""
+def e_bill(session: Session, library, number: str, period: str | None) -> tuple[bytes, str, str]:
+    """An account's bill statement as a PDF (its latest bill, or the period's), a file name and the bill's period;
+    ApiError 404 without."""
     account = _account(session, number)
     bill = bill_of_account(session, account.id, period=period)
     if bill is None:
@@ -66,7 +68,7 @@ def e_bill(session: Session, library, number: str, period: str | None) -> tuple[
         pdf = statement_pdf(session, library, bill.id, notice_templates())
     except (NoticeDataError, PdfRenderError) as error:
         raise ApiError(503, f"The bill could not be rendered: {error}") from None
-    return pdf, f"{account.number}-bill-{bill.period}.pdf"
+    return pdf, f"{account.number}-bill-{bill.period}.pdf", bill.period
 
 
 def _lien_case(case: Case, catalog: Catalog) -> dict:
@@ -147,7 +149,7 @@ def post_online_payment(sessions: sessionmaker[Session], payment: OnlinePayment,
     row = PaymentRow(line=1, account_number=payment.account_number, amount_cents=to_cents(payment.amount),
                      paid_on=payment.paid_on, tender=DEFAULT_TENDER["online"], check_number="",
                      transaction_id=payment.transaction_id)
-    report = import_payments(sessions, [row], source="online", file_name=f"api:{caller}", now=now,
+    report = import_payments(sessions, [row], source="online", file_name=api_actor(caller), now=now,
                              ceiling="api_payment")
     for problem in report.problems:
         if problem.earlier_payment_id is not None:

@@ -1,6 +1,7 @@
 """`ordinance reports NAME`: the money reports as CSV on standard output (or --output FILE)."""
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterable
 from datetime import date
@@ -12,20 +13,29 @@ from engine.exports import write_csv
 from engine.money import reports
 from engine.store.models import User
 from webapp.cli.context import USAGE_ERROR, CityContext, acting_user, city_date_option, fail, pass_city
+from webapp.cli.downloads import audited_output
 
 
-def _write(rows: Iterable[dict], output) -> None:
-    """Rows as spreadsheet-safe CSV with a header taken from the first row."""
-    write_csv(output, rows)
+def _write(rows: Iterable[dict], output) -> int:
+    """Rows as spreadsheet-safe CSV with a header taken from the first row; how many rows."""
+    return write_csv(output, rows)
 
 
 def _emit(rows: Iterable[dict], output_path: str | None) -> None:
-    """Write to the file given, or to standard output."""
+    """Write to the file given, or to standard output (a report that names no customer)."""
     if output_path:
         with open(output_path, "w", newline="", encoding="utf-8") as handle:
             _write(rows, handle)
     else:
         _write(rows, sys.stdout)
+
+
+def _emit_audited(city: CityContext, rows: Iterable[dict], output_path: str | None, *, what: str, filename: str,
+                  filters: dict[str, object]) -> None:
+    """A report that names customers or their balances: written as a download, audited first (webapp.cli.downloads)."""
+    out = io.StringIO()
+    count = _write(rows, out)
+    audited_output(city, out.getvalue(), output_path, what=what, filename=filename, filters=filters, rows=count)
 
 
 @click.group("reports")
@@ -41,7 +51,9 @@ def command() -> None:
 def aging_command(city: CityContext, as_of: date, output: str | None) -> None:
     """Every account with a balance by age, in the aging buckets of the payment order in force."""
     with city.session() as session:
-        _emit(reports.aging(session, as_of), output)
+        rows = list(reports.aging(session, as_of))
+    _emit_audited(city, rows, output, what="Aging", filename=f"aging-{as_of.isoformat()}.csv",
+                  filters={"as_of": as_of.isoformat()})
 
 
 @command.command("aging-by-service")
@@ -62,7 +74,9 @@ def aging_by_service_command(city: CityContext, as_of: date, output: str | None)
 def register_command(city: CityContext, cycle: str, period: str, output: str | None) -> None:
     """Every bill of a cycle's period."""
     with city.session() as session:
-        _emit(reports.billing_register(session, cycle, period), output)
+        rows = reports.billing_register(session, cycle, period)
+    _emit_audited(city, rows, output, what="Billing register", filename=f"billing-register-{cycle}-{period}.csv",
+                  filters={"cycle": cycle, "period": period})
 
 
 @command.command("rate-summary")
@@ -93,7 +107,9 @@ def receipts_command(city: CityContext, day: date, output: str | None) -> None:
 def corrections_command(city: CityContext, day: date, output: str | None) -> None:
     """Voids, returned payments, adjustments and drawer over/short on a day, by clerk."""
     with city.session() as session:
-        _emit(reports.corrections(session, day), output)
+        rows = reports.corrections(session, day)
+    _emit_audited(city, rows, output, what="Voids, returns and adjustments",
+                  filename=f"corrections-{day.isoformat()}.csv", filters={"date": day.isoformat()})
 
 
 @command.command("trial-balance")

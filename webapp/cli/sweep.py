@@ -9,6 +9,7 @@ ORDINANCE_SWEEP_CHUNK sets the subjects per chunk (each chunk is its own transac
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -28,6 +29,7 @@ from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
 from engine.sweeps.runner import RunOutcome, run_sweep
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, city_date_option, fail, now, pass_city
+from webapp.cli.downloads import audited_output
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CHUNK = 500
@@ -174,8 +176,10 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 @pass_city
 def phone_export_command(city: CityContext, as_of: date) -> None:
     """CSV on standard output of accounts scheduled for shut-off (name, phone, language, amount, date), in the
-    city's layout for its calling vendor (the setting phone_export_layout)."""
-    catalog = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows")
+    city's layout for its calling vendor (the setting phone_export_layout); audited as a download first."""
+    catalog, out = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows"), io.StringIO()
     with city.session() as session:
-        count = write_phone_export(session, catalog, as_of, sys.stdout)
+        count = write_phone_export(session, catalog, as_of, out)
+    audited_output(city, out.getvalue(), None, what="Phone notification list",
+                   filename=f"phone-export-{as_of.isoformat()}.csv", filters={"as_of": as_of.isoformat()}, rows=count)
     click.echo(f"{count} accounts scheduled for shut-off on or after {as_of}", err=True)

@@ -26,6 +26,7 @@ from engine.store.models import Receipt, User, receipt_number
 from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, duty_required, role_required
 from webapp.catalog import notice_templates
+from webapp.downloads import audited_download
 from webapp.languages import printable
 from webapp.extensions import database
 from webapp.formatting import money
@@ -157,8 +158,9 @@ def receipt_pdf(receipt_id: int):
         pdf = render_receipt_pdf(notice_templates(), data, language, paper)
     except PdfRenderError as error:
         return Response(f"The receipt could not be printed: {error}", status=503, mimetype="text/plain")
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{receipt.number}-{paper}-{language}.pdf"'})
+    return audited_download(pdf, f"{receipt.number}-{paper}-{language}.pdf", what="A counter receipt",
+                            filters={"receipt": receipt.number, "paper": paper, "language": language}, rows=1,
+                            mimetype="application/pdf", inline=True)
 
 
 @bp.route("/receipts/<int:receipt_id>/void", methods=["POST"])
