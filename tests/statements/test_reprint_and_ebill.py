@@ -77,6 +77,7 @@ def test_the_api_serves_an_accounts_bill_as_a_pdf_e_bill(billed_city, tmp_path):
         _, token = api_tokens.add_token(session, name="portal", scopes=["accounts:read"], actor="test", now=NOW)
         _, payments_only = api_tokens.add_token(session, name="lockbox", scopes=["payments:write"], actor="test",
                                                 now=NOW)
+        before = len(audited_downloads(session))
     number, _, _ = mailing_order(billed_city)[0]
     auth = {"Authorization": f"Bearer {token}"}
     latest = client.get(f"/api/v1/accounts/{number}/bill.pdf", headers=auth)
@@ -92,3 +93,15 @@ def test_the_api_serves_an_accounts_bill_as_a_pdf_e_bill(billed_city, tmp_path):
     assert client.get(f"/api/v1/accounts/{number}/bill.pdf",
                       headers={"Authorization": f"Bearer {payments_only}"}).status_code == 403
     assert client.get(f"/api/v1/accounts/{number}/bill.pdf").status_code == 401
+    # Each e-bill served is a download by the token, audited before its bytes left; a refused call wrote none.
+    with make_sessionmaker(billed_city.engine)() as session:
+        served = audited_downloads(session)[before:]
+    assert [(row.detail["what"], row.detail["filters"]) for row in served] == [
+        ("A bill's statement (API e-bill)", {"account": number, "period": "2026-11"}),
+        ("A bill's statement (API e-bill)", {"account": number, "period": "2026-10"})]
+    for row, response in zip(served, (latest, earlier)):
+        assert_download_audited(row, response.data, response.headers["Content-Disposition"], "api:portal", 1)
+    admin = _app(billed_city, tmp_path).test_client()
+    assert admin.post("/login", data={"username": "admin", "password": "admin-demo-2026"}).status_code == 302
+    page = admin.get("/admin/downloads").get_data(as_text=True)
+    assert "Another system, with the API token portal" in page and f"account {number}; period Oct 2026" in page
