@@ -116,6 +116,11 @@ def local_today(now: datetime, tz: str) -> date:
     return now.astimezone(zone(tz)).date()
 
 
+def today_in_city(session: Session, now: datetime) -> date:
+    """The city's calendar date at the moment `now`, in the time zone the city saved (not the UTC date of `now`)."""
+    return local_today(now, get_city(session).timezone)
+
+
 def _second_approver(session: Session, username: str | None) -> str | None:
     """The username of an active supervisor to name as the second approver (None: nobody), or a CityError."""
     if not username:

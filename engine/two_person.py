@@ -105,7 +105,7 @@ def _still_named(session: Session, setting: str, value: Any, now: datetime) -> N
     the change is asked for and again when it is approved, since documents may be published in between."""
     if setting != "assistance_programs":
         return
-    today = city.local_today(now, city.get_city(session).timezone)
+    today = city.today_in_city(session, now)
     refusal = removal_refusal(session, {program["id"] for program in value}, today)
     if refusal is not None:
         raise city.CityError(refusal)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.accounts.record_days import END_YEARS_AHEAD, day_problem
 from engine.assistance_programs import Program, programs_of
-from engine.city import get_city
+from engine.city import get_city, today_in_city
 from engine.store.assistance import AssistanceEnrolment
 from engine.store.kept_reads import PROGRAMS, kept_read
 from engine.store.models import Customer
@@ -96,9 +96,10 @@ def _span(row: AssistanceEnrolment) -> str:
     return f"from {row.starts_on.isoformat()}" + (f" through {row.ends_on.isoformat()}" if row.ends_on else "")
 
 
-def _end_problem(ends_on: date, now: datetime) -> str | None:
-    """Why an enrolment's last day cannot be written: before 1900, or more than END_YEARS_AHEAD years ahead."""
-    return day_problem(ends_on, "Enrolled through", today=now.date(), years_ahead=END_YEARS_AHEAD)
+def _end_problem(ends_on: date, today: date) -> str | None:
+    """Why an enrolment's last day cannot be written: before 1900, or more than END_YEARS_AHEAD years after the
+    city's `today`."""
+    return day_problem(ends_on, "Enrolled through", today=today, years_ahead=END_YEARS_AHEAD)
 
 
 def enrol(session: Session, customer_id: int, program_id: str, *, starts_on: date, ends_on: date | None, actor: str,
@@ -107,8 +108,9 @@ def enrol(session: Session, customer_id: int, program_id: str, *, starts_on: dat
     if session.get(Customer, customer_id) is None:
         raise AssistanceError(f"There is no customer number {customer_id}.")
     program = _program(session, (program_id or "").strip())
-    problem = day_problem(starts_on, "Enrolled from", today=now.date()) or (
-        ends_on is not None and _end_problem(ends_on, now))
+    today = today_in_city(session, now)
+    problem = day_problem(starts_on, "Enrolled from", today=today) or (
+        ends_on is not None and _end_problem(ends_on, today))
     if problem:
         raise AssistanceError(problem)
     if ends_on is not None and ends_on < starts_on:
@@ -135,7 +137,7 @@ def end_enrolment(session: Session, customer_id: int, enrolment_id: int, *, ends
     row = session.get(AssistanceEnrolment, enrolment_id)
     if row is None or row.customer_id != customer_id:
         raise AssistanceError(f"The customer has no enrolment number {enrolment_id}.")
-    problem = _end_problem(ends_on, now)
+    problem = _end_problem(ends_on, today_in_city(session, now))
     if problem:
         raise AssistanceError(problem)
     if ends_on < row.starts_on:

@@ -23,7 +23,7 @@ from engine import audit
 from engine.accounts.record_days import day_problem
 from engine.store.customers import CustomerPhone, MailingAddress, Occupant
 from engine.store.kept_reads import MAILING_ADDRESSES, kept_read
-from engine.city import offered
+from engine.city import offered, today_in_city
 from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 
 ZIP = re.compile(r"^\d{5}(-\d{4})?$")
@@ -138,9 +138,10 @@ def checked_address(street: str, unit: str, city: str, state: str, zip_code: str
     return street, unit, city, state, zip_code
 
 
-def _within(day: date, field: str, now: datetime) -> None:
-    """Refuse a day outside the years a record holds (engine.accounts.record_days), naming the field."""
-    problem = day_problem(day, field, today=now.date())
+def _within(day: date, field: str, today: date) -> None:
+    """Refuse a day outside the years a record holds (engine.accounts.record_days) from the city's `today`, naming
+    the field."""
+    problem = day_problem(day, field, today=today)
     if problem:
         raise RecordError(problem)
 
@@ -161,7 +162,7 @@ def change_mailing_address(session: Session, customer_id: int, *, street: str, u
     if in_force_from < today:
         raise RecordError(f"In force from: today or a later day, not {in_force_from.isoformat()} "
                           "(letters already sent went to the address then in force).")
-    _within(in_force_from, "In force from", now)
+    _within(in_force_from, "In force from", today)
     reason = (reason or "").strip()
     if len(reason) > 120:
         raise RecordError(f"Reason: at most 120 characters, not {len(reason)}.")
@@ -305,7 +306,7 @@ def add_occupant(session: Session, property_id: int, *, name: str, unit: str, ci
     if place is None:
         raise RecordError(f"There is no property number {property_id}.")
     name = _required(name, "Occupant's name", 160)
-    _within(moved_in_on, "Moved in on", now)
+    _within(moved_in_on, "Moved in on", today_in_city(session, now))
     _, unit, city, state, zip_code = checked_address(place.service_address, unit, city, state, zip_code)
     _offered_language(session, language)
     occupant = Occupant(property_id=place.id, name=name, unit=unit, city=city, state=state, zip=zip_code,
@@ -325,7 +326,7 @@ def occupant_moved_out(session: Session, occupant_id: int, *, on: date, actor: s
         raise RecordError(f"There is no occupant number {occupant_id}.")
     if occupant.moved_out_on is not None:
         raise RecordError(f"{occupant.name} moved out on {occupant.moved_out_on.isoformat()} already.")
-    _within(on, "Moved out on", now)
+    _within(on, "Moved out on", today_in_city(session, now))
     if on < occupant.moved_in_on:
         raise RecordError(f"Moved out on: not before the day {occupant.name} moved in "
                           f"({occupant.moved_in_on.isoformat()}).")

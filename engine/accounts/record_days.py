@@ -19,7 +19,11 @@ END_YEARS_AHEAD = 10  # the furthest ahead an enrolment's last day is recorded, 
 
 def day_problem(day: date, field: str, *, today: date, years_ahead: int = 1) -> str | None:
     """Why `day` cannot be written as `field` (a sentence naming the field), or None when it can; at most
-    `years_ahead` years (of DAYS_AHEAD days) after today."""
+    `years_ahead` years (of DAYS_AHEAD days) after `today`, the city's date (engine.city.today_in_city), not the UTC
+    date of the moment.
+
+    The dates in the sentence are ISO (2027-03-03): the city's style (Mar 3, 2027) is webapp.formatting.day, which
+    the engine cannot import (a Flask module)."""
     latest = today + timedelta(days=DAYS_AHEAD * years_ahead)
     if day < FIRST_DATE:
         return f"{field}: not before {FIRST_DATE.isoformat()}, not {day.isoformat()}."

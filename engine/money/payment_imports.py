@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.city import get_city, local_today
+from engine.city import today_in_city
 from engine.money import format_money, money_text
 from engine.money.bounds import BoundError, Ceiling, check_paid_on
 from engine.money.business_days import books
@@ -216,7 +216,7 @@ def _import(session: Session, payment_file: PaymentFile, *, now: datetime, by: s
     lock_payment_imports(session)
     report = ImportReport(payment_file.name, payment_file.sha256)
     held = _held(session, held_id, report)
-    bounds = line_bounds(session, local_today(now, get_city(session).timezone), ceiling)
+    bounds = line_bounds(session, today_in_city(session, now), ceiling)
     check = check_payment_file(session, payment_file, confirmation, bounds=bounds, batch=batch)
     report.problems.extend(check.problems)
     report.possible_duplicates = check.possible_duplicates

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.city import get_city, local_today
+from engine.city import get_city, today_in_city
 from engine.notices.render import NoticeRenderer
 from engine.store.models import MailingPdf, Notice, NoticeBatch, NoticePdf, SweepRun
 
@@ -111,7 +111,7 @@ def print_notice(sessions: sessionmaker[Session], notice_id: int, templates_dir:
             raise LookupError(f"no notice with id {notice_id}")
         renderer = renderer or NoticeRenderer(templates_dir, city_details(session))
         pdf = renderer.render_one(notice.notice_type, notice.language, notice.data,
-                                  local_today(now, get_city(session).timezone))
+                                  today_in_city(session, now))
         if awaiting_mailing(session, notice):
             return pdf
     with sessions() as session, session.begin():
@@ -127,4 +127,4 @@ def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, langua
     if notice is None:
         raise LookupError(f"no notice with id {notice_id}")
     return NoticeRenderer(templates_dir, city_details(session)).render_one(
-        notice.notice_type, language, notice.data, local_today(now, get_city(session).timezone))
+        notice.notice_type, language, notice.data, today_in_city(session, now))

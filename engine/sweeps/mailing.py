@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.city import get_city, local_today
+from engine.city import today_in_city
 from engine.notices import NoticeRenderer
 from engine.notices.kept import city_details, keep_mailing, notice_copy_row
 from engine.store.models import Notice, NoticeBatch, NoticePdf, SweepRun
@@ -127,7 +127,7 @@ class Mailer:
         copies = MailedCopies(session, batch, kept_at, f"sweep:{run.sweep}", _kept_before(session, run.id, notice_type))
         pdf = self._renderer(session).render_batch(_notices_of(session, run.id, notice_type, copies.ids),
                                                    each_notice=copies.keep,
-                                                   printed_on=local_today(kept_at, get_city(session).timezone))
+                                                   printed_on=today_in_city(session, kept_at))
         copies.flush()
         partial = path.with_suffix(".pdf.part")
         partial.write_bytes(pdf)
