@@ -139,11 +139,11 @@ class TimedMailer(Mailer):
 
     seconds = 0.0
 
-    def __call__(self, session, run):
+    def __call__(self, session, run, report):
         """Render as the mailer does, adding up the seconds."""
         started = time.perf_counter()
         try:
-            return super().__call__(session, run)
+            return super().__call__(session, run, report)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -41,10 +41,29 @@ INSTALLMENT_KEYS = ("due_date", "amount")
 # Dates the customer must act by (pay by, shut-off on or after, down payment due; and each installment's due date):
 # a notice printed after one of them would ask for the impossible, so it is refused.
 ACT_BY_KEYS = ("due_date", "shutoff_date", "down_payment_due")
+# Each of those dates as staff read it (a sweep's report says which date had passed).
+ACT_BY_WORDS = {"due_date": "pay-by date", "shutoff_date": "shut-off date", "down_payment_due": "down payment's day"}
 
 
 class NoticeDataError(ValueError):
     """Notice data that cannot make the notice: names the notice type and the key."""
+
+
+class PastActBy(NoticeDataError):
+    """A notice that would ask the customer to act by a day already past on the day it is printed."""
+
+    def __init__(self, type_id: str, key: str, day: date, printed_on: date) -> None:
+        """The notice type, the date's key, the date, and the day it would be printed."""
+        self.type_id, self.key, self.day, self.printed_on = type_id, key, day, printed_on
+        super().__init__(f"{type_id} notice: {key!r} is {day.isoformat()}, already past on {printed_on.isoformat()}, "
+                         "the day it would be printed; make a new notice with a date still to come")
+
+    @property
+    def date_words(self) -> str:
+        """The date as staff read it: 'pay-by date 2026-06-18', 'installment 2's due date 2026-07-15'."""
+        if self.key.startswith("installments["):
+            return f"installment {self.key[13:self.key.index(']')]}'s due date {self.day.isoformat()}"
+        return f"{ACT_BY_WORDS.get(self.key, self.key)} {self.day.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -164,9 +183,7 @@ def _check_not_past(kind: NoticeType, data: dict, printed_on: date) -> None:
     """Refuse a notice that would ask the customer to act by a day before the day it is printed."""
     for key, day in _act_by_dates(kind, data):
         if day < printed_on:
-            raise NoticeDataError(f"{kind.id} notice: {key!r} is {day.isoformat()}, already past on "
-                                  f"{printed_on.isoformat()}, the day it would be printed; make a new notice with a "
-                                  "date still to come")
+            raise PastActBy(kind.id, key, day, printed_on)
 
 
 def _require(type_id: str, mapping: object, keys: tuple[str, ...], prefix: str) -> None:

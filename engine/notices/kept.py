@@ -122,9 +122,15 @@ def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, langua
              now: datetime) -> bytes:
     """A notice in another language than it was sent in (a Spanish notice's English twin, for staff), rendered now
     from the data kept when it was made: the same figures and dates, the other language's words. Never kept, never
-    mailed; refused, like any notice printed now, when a date it asks the customer to act by is already past."""
+    mailed. A notice already mailed (or first printed) is a copy of that letter: printed with its dates as they were,
+    however long ago, and marked "COPY of the notice mailed on <day>" (its template's `copy_of`). One not yet sent is
+    refused, like any notice printed now, when a date it asks the customer to act by is already past."""
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise LookupError(f"no notice with id {notice_id}")
-    return NoticeRenderer(templates_dir, city_details(session)).render_one(
-        notice.notice_type, language, notice.data, today_in_city(session, now))
+    renderer = NoticeRenderer(templates_dir, city_details(session))
+    sent = session.execute(select(NoticePdf.kept_at, NoticePdf.batch_id).where(NoticePdf.notice_id == notice_id)).first()
+    if sent is None:
+        return renderer.render_one(notice.notice_type, language, notice.data, today_in_city(session, now))
+    copy_of = {"on": today_in_city(session, sent.kept_at).isoformat(), "mailed": sent.batch_id is not None}
+    return renderer.render_one(notice.notice_type, language, {**notice.data, "copy_of": copy_of})

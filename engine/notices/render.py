@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from engine.notices import formats
-from engine.notices.catalog import NoticeDataError, validate_notice
+from engine.notices.catalog import NoticeDataError, NoticeType, validate_notice
 from engine.notices.languages import Languages, discover
 from engine.notices.pdfmerge import can_merge, can_split, merge_pdf_files, split_pdf_file
 from engine.notices.pdfsplit import UnsplittablePdf, split_pages
@@ -106,16 +106,25 @@ class NoticeRenderer:
     def render_html(self, notice_type: str, language: str, data: dict, printed_on: date | None = None) -> str:
         """One notice's page (a `<div class="notice">`), after checking its data is complete and (given the day it is
         printed, in the city's time zone) that no date the customer must act by is already past."""
-        saved_city = data.get("city", {}) if isinstance(data, dict) else {}
-        if not isinstance(saved_city, dict):
-            raise NoticeDataError(f"{notice_type} notice: 'city' must be a dict of the city's details")
-        city = {**self.city, **saved_city}
-        kind = validate_notice(notice_type, language, data, city, self.languages, printed_on)
+        kind, city = self._checked(notice_type, language, data, printed_on)
         template = self.env.get_template(kind.template_name(language))
         title = self.languages.language(language).title(kind.id)
         context = {**data, "city": city, "language": language, "title": title,
                    "by_license": kind.by_license}
         return template.render(context)
+
+    def check(self, notice_type: str, language: str, data: dict, printed_on: date | None = None) -> None:
+        """What render_html checks, without rendering: a NoticeDataError (a PastActBy for a date to act by already
+        past on `printed_on`) when the notice cannot be printed."""
+        self._checked(notice_type, language, data, printed_on)
+
+    def _checked(self, notice_type: str, language: str, data: dict, printed_on: date | None) -> tuple[NoticeType, dict]:
+        """The notice's type and the city's details it prints (its own kept ones over today's), once checked."""
+        saved_city = data.get("city", {}) if isinstance(data, dict) else {}
+        if not isinstance(saved_city, dict):
+            raise NoticeDataError(f"{notice_type} notice: 'city' must be a dict of the city's details")
+        city = {**self.city, **saved_city}
+        return validate_notice(notice_type, language, data, city, self.languages, printed_on), city
 
     def render_document(self, html_pages: list[str]) -> str:
         """One HTML document holding the pages in order, each notice starting a new sheet."""

@@ -8,6 +8,8 @@ the account (or license, and case) and the reason, by kind:
     one_a_night  a step that mails waits for the next night: the account had a collection notice tonight
     not_lawful   a step was not taken: its notice would print a date already past
     re_dated     a notice went out with dates counted again from tonight (the stored ones were past)
+    not_mailed   a notice was left out of the mailing: a date it asks the customer to act by had passed
+                 on the day the mailing printed (the run's other notices were mailed)
 
 An empty list means the run met none of these.
 """

@@ -9,6 +9,8 @@ same run take turns chunk by chunk (PostgreSQL: `FOR UPDATE SKIP LOCKED` on the 
 SQLite: the run row is written in a `BEGIN IMMEDIATE` transaction, so writers queue), and
 neither ever repeats a chunk. When no subject is left, the day's notices are rendered into
 one mailing PDF per notice type and the run is marked done; a done run does nothing again.
+A notice whose date to act by has passed by the day the mailing prints is left out of it
+and named in the run's report (engine.sweeps.mailing); the run still finishes.
 A dry run does every chunk in a transaction that is rolled back, and writes nothing.
 The run knows the night it sweeps (`as_of`) and the city's date when it runs (`today`): a
 night before today is one caught up, and its steps mail nothing (engine.workflow.night).
@@ -79,8 +81,9 @@ class Sweep(Protocol):
 class Mailer(Protocol):
     """Renders the notices of a finished run into one PDF per notice type."""
 
-    def __call__(self, session: Session, run: SweepRun) -> list[Any]:
-        """Render and record the run's notice batches (NoticeBatch rows); returns the batches."""
+    def __call__(self, session: Session, run: SweepRun, report: SweepReport) -> list[Any]:
+        """Render and record the run's notice batches (NoticeBatch rows); returns the batches. A notice it cannot
+        mail (a date to act by already past) it leaves out and adds to the report as an exception."""
 
 
 @dataclass
@@ -211,10 +214,11 @@ def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetim
             checkpoint: CheckpointWriter | None = None) -> None:
     """Render the run's mailings, mark it done, audit the end of the run, and seal the audit log if asked."""
     if mailer is not None:
-        batches = mailer(session, run)
-        report = dict(run.report)
-        report["mailings"] = [{"notice_type": b.notice_type, "count": b.count, "pdf": b.pdf_path} for b in batches]
-        run.report = report
+        report = SweepReport.from_json(run.report)
+        batches = mailer(session, run, report)
+        run.report = {**run.report, **report.to_json(),
+                      "mailings": [{"notice_type": b.notice_type, "count": b.count, "pdf": b.pdf_path}
+                                   for b in batches]}
     run.status, run.finished_at = "done", now
     audit.record(session, actor=f"sweep:{run.sweep}", action="sweep.done", subject_type="sweep_run",
                  subject_id=run.id, detail={"as_of": run.as_of.isoformat(), "totals": run.report.get("totals", {})},

@@ -53,13 +53,15 @@ def move_the_city(factory) -> None:
         update_city(session, actor="admin", now=LATER, **MOVED)
 
 
-def clerk_client(committing_url: str, factory, tmp_path: Path, templates: Path):
-    """A signed-in clerk on an app over the committed database, printing with the given templates."""
+def clerk_client(committing_url: str, factory, tmp_path: Path, templates: Path, now: datetime = LATER,
+                 role: str = "clerk"):
+    """A signed-in clerk (or a person of another role) on an app over the committed database, printing with the given
+    templates, on a clock stopped at `now`."""
     with factory() as session, session.begin():
-        add_user(session, username="carla", full_name="Carla Reyes", role="clerk", password="counter-pass-1",
+        add_user(session, username="carla", full_name="Carla Reyes", role=role, password="counter-pass-1",
                  actor="test", now=LATER)
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, NOTICE_TEMPLATES=templates,
-                                CLOCK=lambda: LATER))
+                                CLOCK=lambda: now))
     client = app.test_client()
     assert client.post("/login", data={"username": "carla", "password": "counter-pass-1"}).status_code == 302
     return client

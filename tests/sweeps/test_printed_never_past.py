@@ -14,6 +14,7 @@ from engine.notices import NoticeDataError
 from engine.notices.kept import print_notice
 from engine.store.models import AuditEntry, MailingPdf, Notice, NoticeBatch, NoticePdf, SweepRun, UtilityAccount
 from engine.sweeps.mailing import Mailer
+from engine.sweeps.report import SweepReport
 from tests.notices.test_no_past_dates import words
 from tests.sweeps.conftest import REPO, sweep
 from tests.sweeps.test_mailed_is_mailed import _reminder, clerk_client
@@ -28,27 +29,35 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def _mail_at(committing_db, tmp_path: Path, when: datetime):
-    """Mail the finished run's unmailed notices as a run still going at `when` would (the run's heartbeat)."""
+def _mail_at(committing_db, tmp_path: Path, when: datetime) -> tuple[list[int], SweepReport]:
+    """Mail the finished run's unmailed notices as a run still going at `when` would (the run's heartbeat): the
+    batches' ids, and what the mailing added to the run's report."""
     with committing_db() as session, session.begin():
         run = session.scalar(select(SweepRun))
         run.heartbeat_at = when
-        return [batch.id for batch in Mailer(TEMPLATES, tmp_path / "notices")(session, run)]
+        report = SweepReport()
+        return [batch.id for batch in Mailer(TEMPLATES, tmp_path / "notices")(session, run, report)], report
 
 
-def test_a_mailing_printed_after_the_pay_by_day_is_refused_and_keeps_nothing(committing_db, catalog, city, tmp_path):
-    """The night's reminders say pay by June 18: mailed a minute before that day ends, not an hour after."""
+def test_a_mailing_printed_after_the_pay_by_day_leaves_them_out_and_keeps_nothing(committing_db, catalog, city,
+                                                                                 tmp_path):
+    """The night's reminders say pay by June 18: mailed a minute before that day ends, not an hour after (each is
+    left out, named in the report and audited; no mailing, no copy)."""
     sweep(committing_db, catalog)  # no mailer: the notices wait for their mailing
     with committing_db() as session:
         assert {n.data["due_date"] for n in session.scalars(select(Notice))} == {"2026-06-18"}
-    with pytest.raises(NoticeDataError, match=r"past-due-reminder notice: 'due_date' is 2026-06-18, already past on "
-                                              r"2026-06-19"):
-        _mail_at(committing_db, tmp_path, NEXT_MORNING)
+    batches, report = _mail_at(committing_db, tmp_path, NEXT_MORNING)
+    assert batches == [] and {line["kind"] for line in report.exceptions} == {"not_mailed"}
+    assert len(report.exceptions) == 10 and all(
+        "was not mailed: its pay-by date 2026-06-18 had passed on 2026-06-19" in line["message"]
+        for line in report.exceptions)
     with committing_db() as session:
         assert count(session, NoticeBatch) == count(session, MailingPdf) == count(session, NoticePdf) == 0
         assert session.scalar(select(func.count()).select_from(Notice).where(Notice.batch_id.is_not(None))) == 0
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "notice.mailed")) is None
-    [batch_id] = _mail_at(committing_db, tmp_path, LAST_EVENING)
+        assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "notice.not_mailed")) == 10
+    [batch_id], _ = _mail_at(committing_db, tmp_path, LAST_EVENING)
     with committing_db() as session:
         mailing = session.scalar(select(MailingPdf).where(MailingPdf.batch_id == batch_id))
     assert "June 18, 2026" in words(mailing.pdf)

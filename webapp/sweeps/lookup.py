@@ -21,7 +21,7 @@ class ExceptionLine:
     account_number: str | None = None
     license_number: str | None = None
     case_id: int | None = None
-    kind: str = "error"  # error | caught_up | one_a_night | not_lawful | re_dated (engine.sweeps.report)
+    kind: str = "error"  # error | caught_up | one_a_night | not_lawful | re_dated | not_mailed (engine.sweeps.report)
 
 
 def _account_number(session: Session, text: str) -> str | None:
@@ -42,10 +42,10 @@ def exception_lines(session: Session, exceptions: list[dict]) -> list[ExceptionL
         if match is None:
             lines.append(ExceptionLine(subject, message, kind=kind))
             continue
-        kind, key, case = match.groups()
-        account = _account_number(session, key) if kind == "account" else None
+        named, key, case = match.groups()  # what the label names: an account or a license
+        account = _account_number(session, key) if named == "account" else None
         license_number = (session.scalar(select(License.number).where(License.number == key))
-                          if kind == "license" else None)
+                          if named == "license" else None)
         case_id = int(case) if case and session.get(Case, int(case)) is not None else None
         lines.append(ExceptionLine(subject, message, account, license_number, case_id, kind))
     return lines
