@@ -5,7 +5,7 @@ as a copy of the notice mailed that day (pdftotext on the real PDFs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tests.sweeps.test_mailed_is_mailed import clerk_client
 TEMPLATES = REPO / "templates" / "notices"
 AFTER_THE_PAY_BY_DAY = datetime(2026, 6, 25, 17, 0, tzinfo=timezone.utc)  # the reminders said pay by June 18
 YESTERDAY = "2026-04-29"  # the day before the night swept (and mailed), April 30
+SHUTOFF_NOTICE_NIGHT = date(2026, 6, 18)  # the reminders' pay-by day: the shut-off notices' night
 
 
 @dataclass
@@ -85,6 +86,15 @@ def test_a_night_with_one_notice_already_past_finishes_mails_the_others_and_name
     with committing_db() as session:
         assert _count(session, NoticeBatch) == 1 and _count(session, NoticePdf) == 9
         assert _count(session, AuditEntry, AuditEntry.action == "notice.not_mailed") == 1
+
+    later = sweep(committing_db, catalog, on=SHUTOFF_NOTICE_NIGHT, mailer=mailer)  # the case's next notice goes out
+    with committing_db() as session:
+        shutoff = session.scalars(select(Notice).where(Notice.notice_type == "shutoff-notice")).all()
+        assert stale.case_id in {n.case_id for n in shutoff} and len(shutoff) == 10
+        assert all(n.batch_id is not None for n in shutoff) and _count(session, NoticePdf) == 19
+        assert session.get(Notice, stale.id).batch_id is None  # the reminder left out is never mailed
+        assert _count(session, AuditEntry, AuditEntry.action == "notice.not_mailed") == 1
+    assert [line for line in later.report["exceptions"] if line["kind"] == "not_mailed"] == []
 
 
 def test_the_run_page_lists_the_notice_left_out_by_account_kind_and_date(committing_db, committing_url, catalog,
