@@ -129,7 +129,8 @@ def twin_pdf(session: Session, notice_id: int, templates_dir: str | Path, langua
     if notice is None:
         raise LookupError(f"no notice with id {notice_id}")
     renderer = NoticeRenderer(templates_dir, city_details(session))
-    sent = session.execute(select(NoticePdf.kept_at, NoticePdf.batch_id).where(NoticePdf.notice_id == notice_id)).first()
+    sent = session.execute(select(NoticePdf.kept_at, NoticePdf.batch_id)
+                           .where(NoticePdf.notice_id == notice_id)).first()
     if sent is None:
         return renderer.render_one(notice.notice_type, language, notice.data, today_in_city(session, now))
     copy_of = {"on": today_in_city(session, sent.kept_at).isoformat(), "mailed": sent.batch_id is not None}

@@ -175,7 +175,8 @@ def notice_pdf(case_id: str, notice_id: int):
 @bp.route("/<case_id>/notices/<int:notice_id>/english.pdf")
 @role_required(*STAFF)
 def notice_twin_pdf(case_id: str, notice_id: int):
-    """A notice sent in Spanish, in English for staff: rendered now from the data kept when it was made."""
+    """A notice sent in Spanish, in English for staff: rendered now from the data kept when it was made (once mailed,
+    a copy marked with the day it was mailed, its dates as mailed: engine.notices.kept.twin_pdf)."""
     number = record_id(case_id, "case")
     notice = database.session.get(Notice, notice_id)
     if notice is None or notice.case_id != number:
