@@ -7,6 +7,13 @@ date the notices printed, moved on past a holiday or a no-shut-off period publis
 `engine.workflow.shutoffs`, which the day's shut-off list and the case page read too).
 Rows are read and written a batch at a time.
 
+A case whose shut-off the weather holds on the day (its calendar's `no_shutoff.forecast` rule:
+the day's recorded forecast bars it, or none is recorded yet; the case's `held`, as the crew's
+step asks it) is left out of that day's list, never given the day as its shut-off day: the city
+will not shut it off that day, and its next day cannot be said before that day's forecast. It
+is back on the list of the first day the weather lets it go. The list says how many it left
+out and why (`PhoneList`).
+
 The file's columns, headings, date format and phone format are the city's setting
 (`phone_export_layout`, engine.phone_export_layout): the vendor's layout, the sample city's
 `account_number, name, phone, language, amount, shutoff_on` with ISO dates until one is saved.
@@ -15,6 +22,7 @@ The file's columns, headings, date format and phone format are the city's settin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
 
@@ -43,17 +51,38 @@ def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[di
                "amount": money_text(owed[day.account_id].past_due_cents), "shutoff_on": day.shutoff_on.isoformat()}
 
 
-def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date) -> Iterator[dict[str, str]]:
-    """Each account scheduled for shut-off on or after the day, with its past-due amount on the day."""
+@dataclass
+class PhoneList:
+    """What a day's phone list holds: how many accounts it lists, how many shut-offs due that day the weather holds
+    (left out), and why (the calendar's words, each once)."""
+
+    listed: int = 0
+    held: int = 0
+    why: list[str] = field(default_factory=list)
+
+    def hold(self, day: ShutoffDay) -> None:
+        """Count a case the weather holds on its day."""
+        self.held += 1
+        self.why += [reason for reason in day.held if reason not in self.why]
+
+
+def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date,
+                          tally: PhoneList | None = None) -> Iterator[dict[str, str]]:
+    """Each account scheduled for shut-off on or after the day, with its past-due amount on the day; one the weather
+    holds on the day is left out (counted in `tally`, if given)."""
     for batch in shutoff_days(session, catalog.rules, catalog.workflows, on=as_of):
-        if batch:
-            yield from _rows(session, as_of, batch)
+        for day in (day for day in batch if day.held and tally is not None):
+            tally.hold(day)
+        listed = [day for day in batch if not day.held]
+        if listed:
+            yield from _rows(session, as_of, listed)
 
 
 def write_phone_export(session: Session, catalog: Catalog, as_of: date, out: TextIO,
-                       layout: PhoneLayout | None = None) -> int:
+                       layout: PhoneLayout | None = None) -> PhoneList:
     """Write the CSV in the city's layout (or the `layout` given), header first, each cell spreadsheet-safe, to
-    `out`; how many accounts it lists."""
-    layout = layout or layout_of(get_city(session).phone_export_layout)
-    rows = (layout.row(values) for values in scheduled_for_shutoff(session, catalog, as_of))
-    return write_csv(out, rows, layout.headings, numbers=layout.amount_headings, lineterminator="\n")
+    `out`; how many accounts it lists, and the shut-offs the weather holds that day (left out)."""
+    layout, tally = layout or layout_of(get_city(session).phone_export_layout), PhoneList()
+    rows = (layout.row(values) for values in scheduled_for_shutoff(session, catalog, as_of, tally))
+    tally.listed = write_csv(out, rows, layout.headings, numbers=layout.amount_headings, lineterminator="\n")
+    return tally

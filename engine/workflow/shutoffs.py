@@ -32,6 +32,7 @@ from engine.store.forecasts import forecast_on
 from engine.store.models import Case
 from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.definitions import WorkflowSet
+from engine.workflow.model import AllowedDay
 from engine.rules.kinds.sweep import SHUTOFF_LIST, fed
 from engine.workflow.selectors import Selector, chosen_by_any
 
@@ -130,17 +131,42 @@ def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *
         yield [d for d in days if on is None or d.shutoff_on >= on]
 
 
+def _gates(workflows: WorkflowSet, pending: dict[tuple[str, int], set[str]]) -> list[AllowedDay]:
+    """The shut-off gates of the workflows whose states are fed to the shut-off list, each once."""
+    found = []
+    for workflow in workflows:
+        gate = workflow.shutoff_gate()[1] if workflow.key in pending else None
+        if gate is not None and gate not in found:
+            found.append(gate)
+    return found
+
+
+def _forecast(session: Session, rules: RuleLibrary, gates: list[AllowedDay], on: date | None) -> dict[str, int] | None:
+    """The forecast recorded for `on` as the calendar's facts, read only when a gate's calendar reads the weather
+    that day (None: not needed, or none recorded)."""
+    if on is None or not any(needs_forecast(rules, gate, on) for gate in gates):
+        return None
+    recorded = forecast_on(session, on)
+    return recorded.facts if recorded is not None else None
+
+
+def weather_on(session: Session, rules: RuleLibrary, workflows: WorkflowSet, on: date) -> tuple[str, ...]:
+    """Why the weather holds the crews' shut-offs due on `on`, in the calendar's words (as each case's `held` says
+    it); empty when no shut-off calendar reads the weather that day or its recorded forecast does not bar it."""
+    gates = _gates(workflows, _pending_states(rules, workflows))
+    forecast, found = _forecast(session, rules, gates, on), []
+    for gate in gates:
+        found += [why for why in weather_holds(rules, gate, on, forecast) if why not in found]
+    return tuple(found)
+
+
 def _days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, on: date | None,
           case_ids: Iterable[int] | None) -> Iterator[list[ShutoffDay]]:
     """Batches of scheduled cases with their shut-off days asked on `on`, a day already passed included."""
     pending = _pending_states(rules, workflows)
     if not pending:
         return
-    forecast = None
-    if on is not None and any(needs_forecast(rules, workflow.shutoff_gate()[1], on) for workflow in workflows
-                              if workflow.key in pending):
-        recorded = forecast_on(session, on)
-        forecast = recorded.facts if recorded is not None else None
+    forecast = _forecast(session, rules, _gates(workflows, pending), on)
     for cases in _scheduled_cases(session, pending, case_ids):
         yield [d for d in (_shutoff_day(rules, workflows, case, on, forecast) for case in cases) if d is not None]
 

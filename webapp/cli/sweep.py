@@ -173,13 +173,23 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 
 @command.command("phone-export")
 @AS_OF
+@click.option("--rules-dir", default=str(REPO / "rules"), show_default="rules",
+              help="The rules folder, used only while the rule store has nothing published.")
+@click.option("--workflows-dir", default=str(REPO / "workflows"), show_default="workflows",
+              help="The workflows folder, used only while the rule store has no published workflow.")
 @pass_city
-def phone_export_command(city: CityContext, as_of: date) -> None:
+def phone_export_command(city: CityContext, as_of: date, rules_dir: str, workflows_dir: str) -> None:
     """CSV on standard output of accounts scheduled for shut-off (name, phone, language, amount, date), in the
-    city's layout for its calling vendor (the setting phone_export_layout); audited as a download first."""
-    catalog, out = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows"), io.StringIO()
+    city's layout for its calling vendor (the setting phone_export_layout); the shut-offs the weather holds that
+    day are left out, counted on standard error; audited as a download first."""
+    catalog, out = catalog_of_database(city.db.sessions, rules_dir, workflows_dir), io.StringIO()
     with city.session() as session:
-        count = write_phone_export(session, catalog, as_of, out)
+        phoned = write_phone_export(session, catalog, as_of, out)
     audited_output(city, out.getvalue(), None, what="Phone notification list",
-                   filename=f"phone-export-{as_of.isoformat()}.csv", filters={"as_of": as_of.isoformat()}, rows=count)
-    click.echo(f"{count} accounts scheduled for shut-off on or after {as_of}", err=True)
+                   filename=f"phone-export-{as_of.isoformat()}.csv",
+                   filters={"as_of": as_of.isoformat(), **({"held_by_the_weather": phoned.held} if phoned.held else {})},
+                   rows=phoned.listed)
+    click.echo(f"{phoned.listed} accounts scheduled for shut-off on or after {as_of}", err=True)
+    if phoned.held:
+        click.echo(f"{phoned.held} shut-offs due {as_of} held by the weather, left out: {'; '.join(phoned.why)}",
+                   err=True)

@@ -10,10 +10,9 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from engine.notices.kept import city_details
-from engine.city import duty_refusal
 from engine.field.lists import door_letters, enter_results, field_list, field_lists, routes, rows, weather
 from engine.notices import NoticeDataError, PdfRenderError
-from engine.field.forecasts import ForecastError, record_forecast
+from engine.field.forecasts import ForecastError, forecast_refusal, record_forecast
 from engine.notices.render import NoticeRenderer
 from webapp import clock
 from webapp.auth import STAFF, duty_required, role_required
@@ -61,8 +60,7 @@ def show(key: str):
     every = rows(database.session, catalog(), the_list, user=current_user.username, on=today, held=True)
     stops = [r for r in every if (route is None or r.route == route) and not r.held]
     held = [r for r in every if (route is None or r.route == route) and r.held]
-    may_record = duty_refusal(database.session, role=current_user.role, username=current_user.username,
-                              duty="day_forecast") is None
+    may_record = forecast_refusal(database.session, current_user) is None
     return render_template("field/list.html", the_list=the_list, stops=stops, held=held, routes=routes(every),
                            route=route, today=today, form=ResultsForm(),
                            weather=weather(database.session, catalog(), the_list, today),

@@ -9,6 +9,7 @@ from flask import current_app, render_template
 from engine.notices.kept import KeptCopyError, kept_mailing_pdf
 from engine.sweeps.phone_export import write_phone_export
 from engine.sweeps.report import sweep_run_report, sweep_runs
+from engine.workflow.shutoffs import weather_on
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import catalog
@@ -21,8 +22,11 @@ from webapp.sweeps import bp, lookup
 @bp.route("/")
 @role_required(*SUPERVISORS)
 def index():
-    """The latest sweep runs: sweep, day, status and counts."""
-    return render_template("sweeps/index.html", runs=sweep_runs(database.session, limit=100))
+    """The latest sweep runs: sweep, day, status and counts; why the weather holds today's shut-offs, if it does
+    (today's phone list leaves them out)."""
+    rules = catalog()
+    held = weather_on(database.session, rules.rules, rules.workflows, clock.today())
+    return render_template("sweeps/index.html", runs=sweep_runs(database.session, limit=100), held=held)
 
 
 @bp.route("/runs/<run_id>")
@@ -69,8 +73,10 @@ def mailing(run_id: str, batch_id: int):
 @role_required(*SUPERVISORS)
 def phone_export():
     """The phone notification list for the calling vendor as of today, in the city's layout (as the command
-    `ordinance sweep phone-export` writes it)."""
+    `ordinance sweep phone-export` writes it); the shut-offs the weather holds today are left out, and the
+    download's audit row counts them."""
     today, out = clock.today(), io.StringIO()
-    count = write_phone_export(database.session, catalog(), today, out)
+    phoned = write_phone_export(database.session, catalog(), today, out)
     return audited_download(out.getvalue(), f"phone-export-{today.isoformat()}.csv", what="Phone notification list",
-                            filters={"as_of": today.isoformat()}, rows=count)
+                            filters={"as_of": today.isoformat(), **({"held_by_the_weather": phoned.held} if phoned.held else {})},
+                            rows=phoned.listed)
