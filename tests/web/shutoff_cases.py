@@ -1,13 +1,31 @@
 """A cycle-B account that owes April's bill, its case walked to the field crew's shut-off list."""
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 
 from engine.accounts.meters import NewMeter, install_meter
 from engine.workflow import services
 from engine.workflow.services import Catalog
 from tests.factories import create_account, create_customer, create_property
 from tests.workflow.conftest import charge
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def weather_calendar(folder: Path) -> Path:
+    """The sample city's rules copied into `folder`/rules, its 2026 calendar barring shut-offs at or below 32°F or at
+    or above 95°F (`no_shutoff.forecast`): the folder's path."""
+    rules = folder / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    path = rules / "calendar" / "city-calendar.yaml"
+    text = path.read_text()
+    start = text.index("  - effective: 2026-01-01")
+    at_ = text.index("      weekdays: [fri]\n", start) + len("      weekdays: [fri]\n")
+    path.write_text(text[:at_] + "      forecast: {low_at_most: 32, high_at_least: 95}\n" + text[at_:])
+    return rules
 
 
 def at(day: date) -> datetime:

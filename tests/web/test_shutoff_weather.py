@@ -9,7 +9,6 @@ forecast is needed; a forecast low of 20°F holds the shut-off in the calendar's
 """
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from engine.workflow.shutoffs import shutoff_day_of
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.factories import save_city
 from tests.web.conftest import create_user
-from tests.web.shutoff_cases import at, released_for_shutoff
+from tests.web.shutoff_cases import at, released_for_shutoff, weather_calendar
 
 REPO = Path(__file__).resolve().parents[2]
 LIST = "/field/delinquency.record_shutoff"
@@ -37,14 +36,7 @@ NEEDED = "record today's forecast first: city-calendar bars shut-offs by the wea
 @pytest.fixture()
 def weather_rules(tmp_path) -> Path:
     """The sample city's rules, its 2026 calendar barring shut-offs at or below 32°F or at or above 95°F."""
-    rules = tmp_path / "rules"
-    shutil.copytree(REPO / "rules", rules)
-    path = rules / "calendar" / "city-calendar.yaml"
-    text = path.read_text()
-    start = text.index("  - effective: 2026-01-01")
-    at_ = text.index("      weekdays: [fri]\n", start) + len("      weekdays: [fri]\n")
-    path.write_text(text[:at_] + "      forecast: {low_at_most: 32, high_at_least: 95}\n" + text[at_:])
-    return rules
+    return weather_calendar(tmp_path)
 
 
 @pytest.fixture()
