@@ -124,8 +124,8 @@ def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *
     """Batches of the cases scheduled for shut-off (these cases only, if given), each with its shut-off day asked
     on `on` (that day or later; without it, the printed date moved to an allowed day).
 
-    The phone list gives them all, the day's shut-off list those whose day is the day asked,
-    the case page its own.
+    The phone list gives them all but those the weather holds on the day (`held`), the day's
+    shut-off list those whose day is the day asked, the case page its own.
     """
     for days in _days(session, rules, workflows, on, case_ids):
         yield [d for d in days if on is None or d.shutoff_on >= on]

@@ -129,7 +129,9 @@ def test_the_command_line_list_and_forecast_agree_with_the_page(cli, city_on_the
     assert [(r["name"], r["shutoff_on"]) for r in csv.DictReader(io.StringIO(mild.stdout))] == [
         ("Frost Customer", "2026-07-06")]
     assert mild.stderr.splitlines() == ["1 accounts scheduled for shut-off on or after 2026-07-06"]
-    assert cli("forecast", "show").stdout.splitlines()[1] == "The weather holds no shut-off due that day."
+    assert cli("forecast", "show", "--rules-dir", str(rules), "--workflows-dir", str(REPO / "workflows")).stdout \
+        .splitlines() == ["Forecast for 2026-07-06: low 55°F, high 78°F (recorded by sam).",
+                          "The weather holds no shut-off due that day."]
 
     # not shut off on Monday: on Tuesday it is held again until Tuesday's forecast is recorded
     tuesday = phone_export(cli, rules, "--as-of", "2026-07-07")

@@ -9,6 +9,7 @@ Recording calls engine.field.forecasts as the page does (the same checks, the sa
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from engine.store.models import User
 from engine.workflow.shutoffs import weather_on
 from webapp.cli.context import USAGE_ERROR, CityContext, acting_user, city_date_option, fail, pass_city
 
+REPO = Path(__file__).resolve().parents[2]
 OPTIONS = {"forecast_low": "--low", "forecast_high": "--high"}  # the engine's field, as the command names it
 
 
@@ -58,10 +60,10 @@ def record_command(city: CityContext, day: date, low: str, high: str, username: 
 
 @command.command("show")
 @city_date_option("--day", "day", help="The city date")
-@click.option("--rules-dir", default="rules", show_default=True,
-              help="The rule documents while the rule store has none published.")
-@click.option("--workflows-dir", default="workflows", show_default=True,
-              help="The workflow definitions while the rule store has none published.")
+@click.option("--rules-dir", default=str(REPO / "rules"), show_default="rules",
+              help="The rules folder, used only while the rule store has nothing published.")
+@click.option("--workflows-dir", default=str(REPO / "workflows"), show_default="workflows",
+              help="The workflows folder, used only while the rule store has no published workflow.")
 @pass_city
 def show_command(city: CityContext, day: date, rules_dir: str, workflows_dir: str) -> None:
     """The forecast recorded for a day, and whether the weather holds the crews' shut-offs due that day."""
