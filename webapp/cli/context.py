@@ -39,7 +39,8 @@ from webapp.cli.failures import USAGE_ERROR, Failure
 from webapp.config import Config, ConfigError, utc_now
 
 __all__ = ["CITY_DATE", "RECORD_ID", "USAGE_ERROR", "ActingUser", "CityContext", "CityDate", "Database", "acting_user",
-           "actor", "city_context", "city_date_option", "fail", "now", "open_database", "pass_city", "require_schema"]
+           "actor", "catalog_folders", "city_context", "city_date_option", "fail", "now", "open_database", "pass_city",
+           "require_schema"]
 
 NO_TABLES = "the database has no Ordinance tables yet; run `ordinance db upgrade` first"
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -315,3 +316,16 @@ def acting_user(name: str, *, help: str, required: bool = True, default: str | N
     return click.option("--as", name, cls=ActingUser, was=was, required=required, metavar="USERNAME", help=help,
                         **defaults)
 
+
+
+PROGRAM = Path(__file__).resolve().parents[2]  # the program's own rules and workflows folders are under it
+
+
+def catalog_folders(function: Command) -> Command:
+    """The options `--rules-dir` and `--workflows-dir`, read only while the rule store has nothing published: the
+    program's own folders when omitted, whatever the working folder."""
+    function = click.option("--workflows-dir", default=str(PROGRAM / "workflows"), show_default="workflows",
+                            help="The workflows folder, used only while the rule store has no published workflow.")(
+        function)
+    return click.option("--rules-dir", default=str(PROGRAM / "rules"), show_default="rules",
+                        help="The rules folder, used only while the rule store has nothing published.")(function)

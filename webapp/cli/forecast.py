@@ -9,7 +9,6 @@ Recording calls engine.field.forecasts as the page does (the same checks, the sa
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 from sqlalchemy import select
@@ -20,9 +19,8 @@ from engine.rules.errors import DocumentErrors
 from engine.store.forecasts import forecast_on
 from engine.store.models import User
 from engine.workflow.shutoffs import weather_on
-from webapp.cli.context import USAGE_ERROR, CityContext, acting_user, city_date_option, fail, pass_city
+from webapp.cli.context import USAGE_ERROR, CityContext, acting_user, catalog_folders, city_date_option, fail, pass_city
 
-REPO = Path(__file__).resolve().parents[2]
 OPTIONS = {"forecast_low": "--low", "forecast_high": "--high"}  # the engine's field, as the command names it
 
 
@@ -55,15 +53,13 @@ def record_command(city: CityContext, day: date, low: str, high: str, username: 
             recorded = record_forecast(session, day, low, high, actor=staff.username, now=city.now())
         except ForecastError as bad:
             fail(f"{OPTIONS[bad.field]}: {bad}; nothing was recorded", USAGE_ERROR)
-    click.echo(f"Forecast for {day} recorded by {recorded.recorded_by}: low {recorded.low}°F, high {recorded.high}°F.")
+    click.echo(f"Forecast for {day} recorded by {recorded.recorded_by}: low {recorded.low}°F, "
+               f"high {recorded.high}°F.")
 
 
 @command.command("show")
 @city_date_option("--day", "day", help="The city date")
-@click.option("--rules-dir", default=str(REPO / "rules"), show_default="rules",
-              help="The rules folder, used only while the rule store has nothing published.")
-@click.option("--workflows-dir", default=str(REPO / "workflows"), show_default="workflows",
-              help="The workflows folder, used only while the rule store has no published workflow.")
+@catalog_folders
 @pass_city
 def show_command(city: CityContext, day: date, rules_dir: str, workflows_dir: str) -> None:
     """The forecast recorded for a day, and whether the weather holds the crews' shut-offs due that day."""

@@ -28,7 +28,8 @@ from engine.sweeps.registry import BUILT_IN, all_sweeps, get_sweep
 from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
 from engine.sweeps.runner import RunOutcome, run_sweep
 from engine.workflow.services import Catalog
-from webapp.cli.context import USAGE_ERROR, CityContext, Database, city_date_option, fail, now, pass_city
+from webapp.cli.context import (USAGE_ERROR, CityContext, Database, catalog_folders, city_date_option, fail, now,
+                                pass_city)
 from webapp.cli.downloads import audited_output
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,10 +174,7 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 
 @command.command("phone-export")
 @AS_OF
-@click.option("--rules-dir", default=str(REPO / "rules"), show_default="rules",
-              help="The rules folder, used only while the rule store has nothing published.")
-@click.option("--workflows-dir", default=str(REPO / "workflows"), show_default="workflows",
-              help="The workflows folder, used only while the rule store has no published workflow.")
+@catalog_folders
 @pass_city
 def phone_export_command(city: CityContext, as_of: date, rules_dir: str, workflows_dir: str) -> None:
     """CSV on standard output of accounts scheduled for shut-off (name, phone, language, amount, date), in the
