@@ -37,7 +37,8 @@ SAMPLE_CHART: dict[str, Any] = {
         "1010": "Cash", "1210": "Accounts receivable - utility customers", "2210": "Customer deposits",
         "2310": "Franchise fee payable", "4210": "Water sales", "4220": "Sewer service charges",
         "4310": "Penalties and service fees", "4390": "Billing adjustments", "4910": "Uncollectible write-offs",
-        "4410": "Business license fees", "4950": "Cash over and short",
+        "4410": "Business license fees", "4950": "Cash over and short", "4340": "Hydrant meter rental",
+        "4420": "Building permit fees", "4510": "Parking citations", "4620": "Copies and records requests",
     },
 }
 PLACES = {  # each (fund, account) of the chart and what it is, in the words of the error messages
