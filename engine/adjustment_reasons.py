@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.numerals import is_digits
+
 SAMPLE_REASONS = (
     {"code": "leak", "label": "Leak adjustment", "fund": "510", "account": "4390"},
     {"code": "misread", "label": "Meter misread", "fund": "510", "account": "4210"},
@@ -63,7 +65,7 @@ def _checked(number: int, entry: Any, seen: set[str]) -> dict:
         raise ReasonError(f"adjustment reason {number}: a label of 1 to 80 characters")
     if not item.get("waives"):
         for key in ("fund", "account"):
-            if not (item.get(key, "").isdigit() and 1 <= len(item.get(key, "")) <= 12):
+            if not (is_digits(item.get(key, "")) and len(item.get(key, "")) <= 12):
                 raise ReasonError(f"adjustment reason {number}: {key} {item.get(key, '')!r} must be digits "
                                   "(at most 12); only a reason that waives a fee goes without")
     elif item.get("fund") or item.get("account"):

@@ -9,6 +9,7 @@ file holds (NUL, escape, a newline inside quotes), which PostgreSQL text cannot 
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -49,16 +50,39 @@ def records(reader: Any) -> Iterator[Any]:
 
 
 def header(reader: csv.DictReader) -> list[str] | None:
-    """A DictReader's header (None for an empty file), or an UnreadableLine when its first line cannot be split."""
+    """A DictReader's header (None for an empty file), or an UnreadableLine when its first line cannot be split or
+    names a column twice (a DictReader keeps the last of the two: a second amount column was the amount posted)."""
     try:
-        return reader.fieldnames
+        names = reader.fieldnames
     except csv.Error as error:
         raise UnreadableLine(_line(reader), _reason(error)) from None
+    twice = named_twice(names or [])
+    if twice:
+        raise UnreadableLine(_line(reader), twice)
+    return names
+
+
+def named_twice(names: list[str]) -> str | None:
+    """Why a header will not do when it names a column twice (its names stripped; blank ones aside), or None."""
+    first: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        name = name.strip()
+        if name and name in first:
+            return (f"it names the column {name} twice (columns {first[name]} and {number}), so which one holds "
+                    "the value is not known")
+        first.setdefault(name, number)
+    return None
+
+
+def lines(text: str) -> Iterator[str]:
+    """A file's text as the csv reader wants its lines: split at CR LF, LF or a lone CR, and nowhere else
+    (str.splitlines also splits at U+2028, U+0085, a form feed: a value holding one became two lines)."""
+    return iter(io.StringIO(text, newline=""))
 
 
 def control_character(value: str) -> str | None:
     """The first control character in a value as U+XXXX (a tab, a newline, NUL, escape), or None."""
     for character in value:
-        if unicodedata.category(character) == "Cc":
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp"):  # U+2028 and U+2029 end a line as a newline does
             return f"U+{ord(character):04X}"
     return None

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An amount or count as the reports write it: -12.50, 1234, $1,234.50, -$52.03. Never a formula.
-PLAIN_NUMBER = re.compile(r"-?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+PLAIN_NUMBER = re.compile(r"-?\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")  # ASCII digits: \d takes any script's
 # Columns of amounts and counts across the exports; a text cell there that is a plain number stays a number.
 NUMBER_COLUMNS = frozenset({
     "amount", "balance", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "past_due_balance",

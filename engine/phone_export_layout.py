@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from engine.numerals import digits_of
+
 FIELDS = ("account_number", "name", "phone", "language", "amount", "shutoff_on")
 DATE_FORMATS = {"iso": "%Y-%m-%d", "mm/dd/yyyy": "%m/%d/%Y"}
 PHONE_FORMATS = ("as_kept", "digits")
@@ -57,7 +59,7 @@ class PhoneLayout:
         shutoff_on = date.fromisoformat(values["shutoff_on"])
         written = {**values, "shutoff_on": shutoff_on.strftime(DATE_FORMATS[self.dates])}
         if self.phone == "digits":
-            written["phone"] = "".join(ch for ch in values.get("phone") or "" if ch.isdigit())
+            written["phone"] = digits_of(values.get("phone") or "")
         return {heading: written[field] for field, heading in self.columns}
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.numerals import is_digits
+
 SAMPLE_CATEGORIES = (
     {"code": "copies", "label": "Copies and records requests", "fund": "100", "account": "4620"},
     {"code": "parking", "label": "Parking citations", "fund": "100", "account": "4510"},
@@ -50,7 +52,7 @@ def checked_categories(value: Any) -> list[dict]:
         if not item["label"] or len(item["label"]) > 80:
             raise CategoryError(f"receipt category {number}: a label of 1 to 80 characters")
         for key in ("fund", "account"):
-            if not (item[key].isdigit() and 1 <= len(item[key]) <= 12):
+            if not (is_digits(item[key]) and len(item[key]) <= 12):
                 raise CategoryError(f"receipt category {number}: {key} {item[key]!r} must be digits (at most 12)")
         seen.add(item["code"])
         cleaned.append(item)

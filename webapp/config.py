@@ -32,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from engine.numerals import is_digits
 from engine.throttle import ThrottleRules
 
 PLAIN_HTTP = "ORDINANCE_PLAIN_HTTP"
@@ -93,7 +94,7 @@ def background_niceness() -> int:
     value = os.environ.get(BACKGROUND_NICENESS, "").strip()
     if not value:
         return DEFAULT_BACKGROUND_NICENESS
-    if not value.isdigit() or not 0 <= int(value) <= 19:
+    if not is_digits(value) or not 0 <= int(value) <= 19:
         raise ConfigError(f"{BACKGROUND_NICENESS}={value!r} is not a niceness: give a whole number from 0 (the "
                           f"sweeps compete with the pages as equals) to 19 (they take only what the pages leave); "
                           f"unset, it is {DEFAULT_BACKGROUND_NICENESS}")

@@ -6,6 +6,7 @@ from typing import NoReturn
 from flask import abort, make_response
 from werkzeug.routing import IntegerConverter
 
+from engine.numerals import is_digits
 from webapp.main import errors
 
 
@@ -16,7 +17,7 @@ def not_found(message: str) -> NoReturn:
 
 def record_id(text: str, what: str) -> int:
     """A record id from the address, or a 404 that says ids are numbers."""
-    if not text.isdigit() or len(text) > 18:
+    if not is_digits(text) or len(text) > 18:
         not_found(f"“{text}” is not a {what} number: {what} numbers are whole numbers such as 1042.")
     return int(text)
 
@@ -27,6 +28,8 @@ LARGEST_RECORD_NUMBER = 2**63 - 1  # the largest id a database column holds (BIG
 class RecordIntegerConverter(IntegerConverter):
     """`<int:...>` in an address: a whole number up to the largest record id, so a longer one is the 404 of an
     address that names nothing (it reached the database and ended in a 500: SQLite cannot bind it)."""
+
+    regex = r"[0-9]+"  # werkzeug's \d+ takes any script's digits: "/payments/files/١" was file 1 too
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
         """An IntegerConverter with the record ids' ceiling unless a route gives its own."""

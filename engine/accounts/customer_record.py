@@ -26,14 +26,14 @@ from engine.store.kept_reads import MAILING_ADDRESSES, kept_read
 from engine.city import offered, today_in_city
 from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 
-ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+ZIP = re.compile(r"^\d{5}(-\d{4})?$", re.ASCII)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MOST_PHONES = 6
 # A phone as a clerk types it: digits parted by spaces, dashes, dots, slashes or parentheses, a leading +, then maybe
 # an extension ("x123", "ext. 123"); 7 to 15 digits before the extension.
-PHONE = re.compile(r"(?P<number>\+?[0-9()./ \-]+?)\s*(?:(?:x|ext\.?)\s*\d{1,6})?", re.I)
+PHONE = re.compile(r"(?P<number>\+?[0-9()./ \-]+?)\s*(?:(?:x|ext\.?)\s*\d{1,6})?", re.I | re.ASCII)
 # A day typed in the phone's box (2026-02-30, 02/30/2026, 30.02.26): digits of a phone's length, but a date's shape.
-DATE_SHAPE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2(\d{2}|\d{4})")
+DATE_SHAPE = re.compile(r"\d{4}([-./])\d{1,2}\1\d{1,2}|\d{1,2}([-./])\d{1,2}\2(\d{2}|\d{4})", re.ASCII)
 
 
 class RecordError(ValueError):

@@ -28,6 +28,7 @@ from engine.accounts.meters import MeterError, NewMeter, check_new_meter, instal
 from engine.money.billing import BillingError, rate_classes
 from engine.money.deposits import deposit_due, take_deposit
 from engine.money.amounts import money_text
+from engine.numerals import is_digits
 from engine.rules.months import first_of_month
 from engine.store.meters import Meter
 from engine.store.models import Customer, MeterRead, Property, UtilityAccount
@@ -147,7 +148,7 @@ def next_account_number(session: Session, prop: Property) -> str:
     prefix, suffix, width = f"{prop.id:06d}", 0, 2
     for number in numbers:
         head, _, tail = number.rpartition("-")
-        if head and tail.isdigit() and int(tail) >= suffix:
+        if head and is_digits(tail) and int(tail) >= suffix:
             prefix, suffix, width = head, int(tail), len(tail)
     while True:
         suffix += 1

@@ -19,6 +19,7 @@ from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
 from engine import city
 from engine.money import to_cents
+from engine.numerals import is_digits
 from engine.rules.errors import NoVersionInForce
 from engine.rules.kinds.deadline import KIND as DEADLINE
 from engine.rules.versions import version_in_force
@@ -132,7 +133,7 @@ def next_license_number(session: Session, on: date) -> str:
     """The next license number of the year: BL-YYYY-NNNNN."""
     prefix = f"BL-{on.year}-"
     taken = session.scalar(select(func.max(License.number)).where(License.number.like(f"{prefix}%")))
-    last = int(taken[len(prefix):]) if taken and taken[len(prefix):].isdigit() else 0
+    last = int(taken[len(prefix):]) if taken and is_digits(taken[len(prefix):]) else 0
     return f"{prefix}{last + 1:05d}"
 
 

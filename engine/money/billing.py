@@ -62,6 +62,7 @@ from engine.reads.review import ReadRow, reviewed_row
 from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
+from engine.numerals import is_digits
 from engine.store.db import GIVES_WAY
 from engine.store.rows import ids_in_order, insert_columns, unindexed
 from engine.money import format_money, to_cents
@@ -71,8 +72,7 @@ from engine.rules.proration import proration_in_force
 from engine.rules.schedule import by_service
 from engine.store.models import Bill, BillLine, MeterRead, UtilityAccount
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-WHOLE = re.compile(r"\d+")  # a whole number of CCF, as written in a reads file
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 class BillingError(ValueError):
@@ -106,7 +106,7 @@ class BillingReport:
 def _whole_ccf(text: str, name: str) -> int:
     """A whole, non-negative number of CCF from the file, or a ValueError naming the column."""
     value = text.strip()
-    if not WHOLE.fullmatch(value):
+    if not is_digits(value):
         raise ValueError(f"{name} {text!r} is not a whole number of CCF (0 or more)")
     return int(value)
 
@@ -114,8 +114,8 @@ def _whole_ccf(text: str, name: str) -> int:
 def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
     """The reads of a CSV file, and a problem for each line that cannot be read; duplicates refused.
 
-    Each line is read by where its header puts the columns (their names stripped; a name given
-    twice, its last place), as csv.DictReader would give them, without a dict per line.
+    Each line is read by where its header puts the columns (their names stripped; a header that
+    names one twice is refused), as csv.DictReader would give them, without a dict per line.
     """
     reader = csv.reader(lines)
     try:
@@ -127,6 +127,9 @@ def parse_reads(lines: Iterable[str]) -> tuple[list[ReadRow], list[RowProblem]]:
 def _read_lines(reader) -> tuple[list[ReadRow], list[RowProblem]]:
     """parse_reads's reading of the lines (an UnreadableLine for a line the csv reader cannot split)."""
     header = next(csv_reading.records(reader), None)
+    twice = csv_reading.named_twice(header or [])
+    if twice:
+        raise csv_reading.UnreadableLine(reader.line_num, twice)
     refused = review.missing_columns(header or [])
     if refused:
         raise BillingError(refused)
@@ -162,12 +165,8 @@ def _read_lines(reader) -> tuple[list[ReadRow], list[RowProblem]]:
 
 
 def _column_places(header: list[str]) -> dict[str, int]:
-    """Where each column's value is on a line, by its stripped name: a name given twice, as a dict of the line by
-    the header would have it (csv.DictReader's, its keys then stripped)."""
-    by_name: dict[str, int] = {}
-    for place, name in enumerate(header):
-        by_name[name] = place
-    return {name.strip(): place for name, place in by_name.items()}
+    """Where each column's value is on a line, by its stripped name (a header naming one twice is refused first)."""
+    return {name.strip(): place for place, name in enumerate(header)}
 
 
 def _without_duplicates(rows: list[ReadRow], problems: list[RowProblem]) -> tuple[list[ReadRow], list[RowProblem]]:

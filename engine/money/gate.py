@@ -26,6 +26,7 @@ from decimal import Decimal
 from engine.money.amounts import format_money, round_money, to_cents
 from engine.money.bounds import LARGEST, Ceiling, MoneyLimits
 from engine.chart_of_accounts import SAMPLE, Chart
+from engine.numerals import is_digits
 
 OWES_MORE = ("charge", "fee", "refund")              # the customer owes more: a positive amount
 OWES_LESS = ("payment", "write_off", "deposit")      # paid or credited: a negative amount
@@ -152,7 +153,7 @@ def _admit_gl(posting: GlPosting, books: Books) -> AdmittedGl:
     if cents == 0:
         raise LedgerError(f"a {posting.kind.replace('_', ' ')} of $0.00 posts nothing")
     for code in (posting.fund, posting.gl_account, posting.offset_fund, posting.offset_account):
-        if not (code.isdigit() and 1 <= len(code) <= 12):
+        if not (is_digits(code) and len(code) <= 12):
             raise LedgerError(f"GL code {code!r} is not a fund or account number")
     ceiling = books.ceiling("reversal" if posting.kind == "reversal" else posting.kind)
     if abs(cents) > ceiling.cents:
@@ -247,7 +248,7 @@ def _offset(posting: Posting, chart: Chart) -> tuple[str, str]:
     if posting.kind != "adjustment":
         raise LedgerError(f"a {posting.kind} is booked to its own account; only an adjustment names one")
     for code in posting.offset:
-        if not (isinstance(code, str) and code.isdigit() and 1 <= len(code) <= 12):
+        if not (is_digits(code) and len(code) <= 12):
             raise LedgerError(f"GL code {code!r} is not a fund or account number")
     return posting.offset
 

@@ -115,7 +115,7 @@ def read_payment_file(content: bytes, *, name: str, source: str) -> PaymentFile:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as bad:
         raise PaymentError(f"{name} is not UTF-8 text (byte {bad.start + 1} cannot be read)") from None
-    rows, problems = parse_payment_file(text.splitlines(keepends=True), source)
+    rows, problems = parse_payment_file(csv_reading.lines(text), source)
     return PaymentFile(name, source, file_sha256(content), rows, problems, content)
 
 

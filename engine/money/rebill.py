@@ -25,6 +25,7 @@ from engine.money.billing import (bill_lines_summing_to_total, billing_policy, c
 from engine.money.gate import LedgerError
 from engine.money.ledger.posting import lock_account
 from engine.money.limits import city_limits
+from engine.numerals import is_digits
 from engine.store.adjustments import Rebill
 from engine.store.models import Bill, BillLine, LedgerEntry, MeterRead, UtilityAccount
 from engine.money import to_cents
@@ -62,7 +63,7 @@ def _checked(session: Session, bill_id: int, reading: object, reason: str) -> tu
                                                   MeterRead.period == bill.period))
     if read is None:
         raise RebillError(f"bill {bill_id} has no meter read for {bill.period} to correct")
-    if isinstance(reading, bool) or not str(reading).strip().isdigit():
+    if isinstance(reading, bool) or not is_digits(str(reading).strip()):
         raise RebillError(f"reading: the meter's register in whole CCF (0 or more), not {reading!r}")
     corrected = int(str(reading).strip())
     start = read.reading - read.consumption_ccf

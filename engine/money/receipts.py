@@ -33,6 +33,7 @@ from engine.chart_of_accounts import chart_of
 from engine.money.gate import GlPosting, LedgerError
 from engine.money.ledger.general import post_gl, reverse_gl
 from engine.money.limits import city_limits
+from engine.numerals import is_digits
 from engine.receipt_categories import Category, categories_of
 from engine.money.tenders import COUNTER_TENDERS, PaymentError, cash_only_refusal, cash_only_refused
 from engine.store.models import (Business, CashDrawer, Customer, GlEntry, LedgerEntry, License, Payment, Receipt,
@@ -379,7 +380,7 @@ def void_receipt(session: Session, receipt_id: int, *, user: User, reason: str, 
 def receipt_by_number(session: Session, number: str) -> Receipt | None:
     """The receipt with this number ('R-000123', or its digits), or None."""
     digits = number.strip().upper().removeprefix("R-").removeprefix("R")
-    return session.get(Receipt, int(digits)) if digits.isdigit() and len(digits) <= 12 else None
+    return session.get(Receipt, int(digits)) if is_digits(digits) and len(digits) <= 12 else None
 
 
 def receipt_data(receipt: Receipt, *, city: dict, clerk: str, timezone: str) -> dict:

@@ -19,7 +19,7 @@ import re
 AMOUNT_DIGITS = 10
 LARGEST_CENTS = 10 ** AMOUNT_DIGITS - 1
 ACCOUNT = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,19}$")
-SCAN_LINE = re.compile(r"^([0-9A-Z][0-9A-Z-]{0,19}) (\d{%d}) (\d)$" % AMOUNT_DIGITS)
+SCAN_LINE = re.compile(r"^([0-9A-Z][0-9A-Z-]{0,19}) (\d{%d}) (\d)$" % AMOUNT_DIGITS, re.ASCII)
 
 
 class ScanLineError(ValueError):

@@ -19,7 +19,6 @@ accepted by the rules, or held to review. One audit row records the import.
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, csv_reading
+from engine.numerals import is_digits
 from engine.reads import review
 from engine.reads.review import ReadRow, reviewed_row
 from engine.rules.errors import EvaluationError
@@ -81,7 +81,7 @@ def _whole(text: str, column: str) -> int | None:
     value = text.strip()
     if not value:
         return None
-    if not re.fullmatch(r"\d+", value):
+    if not is_digits(value):
         raise ValueError(f"{value!r} is not a whole number of CCF (0 or more)")
     return int(value)
 

@@ -423,7 +423,7 @@ def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = N
     return text, problems
 
 
-PERCENT_TYPED = re.compile(r"[+-]?\d{1,4}(?:\.\d{1,4})?")
+PERCENT_TYPED = re.compile(r"[+-]?\d{1,4}(?:\.\d{1,4})?", re.ASCII)
 PERCENT_RANGE = (Decimal(-100), Decimal(1000))  # a figure may drop to nothing, or grow elevenfold at most
 
 

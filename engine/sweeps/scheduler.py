@@ -41,7 +41,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOP_KEYS = {"timezone", "catch_up_days", "misfire_grace_minutes", "sweeps"}
 ENTRY_KEYS = {"sweep", "days", "at"}
 SWEEP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a built-in sweep's name or a sweep document's id
-AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+AT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$", re.ASCII)
 MAX_CATCH_UP_DAYS = 31
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Callable, TypeAlias, Union
 
 from engine.money import parse_money
+from engine.numerals import is_digits
 from engine.rules.types import JsonValue
 
 FieldValue: TypeAlias = Union[str, int, Decimal, date, bool]  # what a field's reader gives
@@ -93,7 +94,7 @@ def _time(name: str, raw: object) -> str:
     """A time of day, HH:MM on a 24-hour clock ("9:05" is kept as "09:05"), as the city's clock read it."""
     text = str(raw).strip() if not isinstance(raw, bool) else ""
     hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+    if not (is_digits(hours) and is_digits(minutes) and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
         raise FormError(f"{name}: {raw!r} is not a time of day (HH:MM, 24-hour)")
     return f"{int(hours):02d}:{minutes}"
 

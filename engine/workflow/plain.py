@@ -23,7 +23,7 @@ from engine.rules.library import RuleLibrary
 from engine.workflow.facts import Fact
 from engine.workflow.model import Workflow
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 OPS = {">=": "at least", "<=": "at most", "==": "equal to", "!=": "not", ">": "more than", "<": "less than",
        "not in": "not one of", "in": "one of", "contains": "including"}

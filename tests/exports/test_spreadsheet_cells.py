@@ -28,6 +28,7 @@ from engine.statements.batch import PostalSummary
     ("-1+2", True, "'-1+2"),  # a formula in an amount column is still a formula
     ("=SUM(A1:A9)", True, "'=SUM(A1:A9)"),
     ("-1e5", True, "'-1e5"),
+    ("-١٢٣", True, "'-١٢٣"),  # another script's digits are not one of the reports' amounts: text, escaped
     (Decimal("-52.03"), False, Decimal("-52.03")),  # a value the writer was given as a number
     (-3, False, -3),
 ])

@@ -385,6 +385,7 @@ def test_a_figure_out_of_range_is_never_changed_by_arithmetic():
     ("NaN", "meter_reading: 'NaN' is not a whole number"),
     ("6.5", "meter_reading: '6.5' is not a whole number"),
     ("-1", "meter_reading: -1 is below the minimum 0"),
+    ("١٢٣", "meter_reading: '١٢٣' is not a whole number"),
 ])
 def test_a_whole_number_field_is_read_by_its_digits(typed, message):
     """A count typed into a step's form is refused by its digits, never turned into a billion-digit integer."""
@@ -528,3 +529,15 @@ def test_rules_validate_judges_effective_dates_by_the_city_date(cli, committing_
     with transaction(committing_db) as session:
         update_city(session, actor="test", now=moment, timezone="Pacific/Auckland")
     assert cli("rules", "validate", str(file)).stdout == "1 document is valid\n"
+
+
+@pytest.mark.parametrize("typed", ["²:00", "1²:00", "09:①5", "١٢:30", "１２:30"])
+def test_a_time_of_day_in_digits_other_than_0_to_9_is_refused_by_its_field(typed):
+    """"²:00" was a ValueError out of int() (a 500 on a step's form with a time); "١٢:30" was kept as 12:30."""
+    from engine.workflow.forms import FormError, FormField, read_form
+
+    at = FormField("shutoff_time", "time", "Shut off at", required=True)
+    with pytest.raises(FormError) as refused:
+        read_form((at,), {"shutoff_time": typed})
+    assert str(refused.value) == f"shutoff_time: {typed!r} is not a time of day (HH:MM, 24-hour)"
+    assert read_form((at,), {"shutoff_time": "9:05"}) == {"shutoff_time": "09:05"}

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.audit import verify_chain
-from engine.money.billing import billing_dates, parse_reads, run_billing
+from engine.money.billing import BillingError, billing_dates, parse_reads, run_billing
 from engine.money.ledger import standing
 from engine.store.models import AuditEntry, Bill, LedgerEntry, MeterRead
 from tests.factories import NOW
@@ -346,3 +347,14 @@ def test_each_chunk_lets_the_clerks_waiting_to_write_go_first(committing_db, tmp
     _, report = _run(committing_db, path)  # chunks of 3: 3, 3 and 1
     assert report.billed == 7
     assert len(gave_way) == (3 if sqlite else 0)
+
+
+def test_a_billing_run_reads_file_in_other_digits_or_naming_a_column_twice_is_refused_by_its_line():
+    """The billing run's reader took a reading in Arabic-Indic digits as 123 CCF and a second reading column's value."""
+    rows, problems = parse_reads(["account_number,read_on,reading\n", "A-1,2026-02-26,١٢٣\n"])
+    assert rows == [] and [(p.line, p.message) for p in problems] == [
+        (2, "reading '١٢٣' is not a whole number of CCF (0 or more)")]
+    with pytest.raises(BillingError) as refused:
+        parse_reads(["account_number,read_on,reading,reading\n", "A-1,2026-02-26,998,12\n"])
+    assert str(refused.value) == ("the read file's line 1 cannot be read: it names the column reading twice (columns 3 "
+                                  "and 4), so which one holds the value is not known")

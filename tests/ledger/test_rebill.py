@@ -88,6 +88,8 @@ def test_a_rebill_says_why_it_cannot_be_made_and_changes_nothing(committing_url,
                 ("1000", "x", "reading: 1000 is the reading billed; a rebill needs the corrected one"),
                 ("987", "x", "reading: 987 is below the reading at the start of the period (988)"),
                 ("99x", "x", "reading: the meter's register in whole CCF (0 or more), not '99x'"),
+                ("99²", "x", "reading: the meter's register in whole CCF (0 or more), not '99²'"),  # int() refused it
+                ("٩٩٥", "x", "reading: the meter's register in whole CCF (0 or more), not '٩٩٥'"),  # int() read it
                 ("995", " ", "reason: say why the bill is rebilled")]:
             with pytest.raises(RebillError) as refused:
                 rebill(s, library(), bill.id, reading=reading, reason=reason, on=ON, now=NOW, actor="sam")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from engine.reads import review
-from engine.reads.files import import_reads, layout_named, parse_csv, parse_fixed_width
+from engine.reads.files import ReadFileError, import_reads, layout_named, parse_csv, parse_fixed_width
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.db import make_engine, make_sessionmaker
@@ -195,3 +196,17 @@ def test_a_read_the_rules_accept_at_the_leak_factor_sends_its_letter(committing_
         assert (letter.data["consumption_ccf"], letter.data["times_average"], letter.data["gallons"]) == (
             21, "3.0", "15,708")
         assert (letter.data["recipient"]["street"], letter.data["recipient"]["city"]) == ("9 Forwarding Way", "Chico")
+
+
+def test_a_reads_csv_in_other_digits_or_naming_a_column_twice_is_refused_by_its_line():
+    """A reading in Arabic-Indic digits was stored as 123 CCF; a second reading column was read in place of the first."""
+    header = "account_number,read_on,reading,estimated\n"
+    rows, problems = parse_csv([header, "A-1,2026-02-26,١٢٣,no\n", "A-2,2026-02-26,12²,no\n"])
+    assert rows == []
+    assert [(p.line, p.column, p.message) for p in problems] == [
+        (2, "reading", "'١٢٣' is not a whole number of CCF (0 or more)"),
+        (3, "reading", "'12²' is not a whole number of CCF (0 or more)")]
+    with pytest.raises(ReadFileError) as refused:
+        parse_csv(["account_number,read_on,reading, reading\n", "A-1,2026-02-26,998,12\n"])
+    assert str(refused.value) == ("the read file's line 1 cannot be read: it names the column reading twice (columns 3 "
+                                  "and 4), so which one holds the value is not known")

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 from engine.accounts.adjustments import AdjustmentError, eligibility_refusal, plan, reasons, waivable_fees
 from engine.money.ledger.balances import standings_on
 from engine.money.rebill import RebillError, plan_rebill, rebill
+from engine.numerals import is_digits
 from engine.roles import role_labels
 from engine.store.models import Bill
 from engine.workflow.adjustments import request_adjustment, within_limit
@@ -109,7 +110,7 @@ def adjust(number: str):
         return _page(account, form, status=400)
     given = dict(code=form.code.data, note=form.note.data, amount=(form.amount.data or "").strip() or None,
                  direction=form.direction.data or "credit",
-                 fee_entry_id=int(form.fee.data) if (form.fee.data or "").isdigit() else None)
+                 fee_entry_id=int(form.fee.data) if is_digits(form.fee.data) else None)
     try:
         planned = plan(database.session, rules(), account.id, on=clock.today(), **given,
                        service_off=catalog().workflows.states_tagged_by_version(SERVICE_OFF))

@@ -19,7 +19,7 @@ from engine.money.billing import BillingError, check_period
 from engine.money.bounds import BoundError, Ceiling, check_paid_on, machine_amount
 from webapp.api.errors import ApiError
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _no_constant(name: str) -> Any:

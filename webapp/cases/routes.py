@@ -8,6 +8,7 @@ from engine import roles
 from engine.accounts import assistance
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.notices.kept import KeptCopyError, twin_pdf
+from engine.numerals import is_digits
 from engine.store.kept_reads import forget_reads, keeping_reads
 from engine.store.models import Notice
 from engine.workflow import services
@@ -38,7 +39,7 @@ def index():
     states = chosen.states if chosen else {}
     form.state.choices = [option("", "Any state")] + [option(s, st.label) for s, st in states.items()]
     after, problem = request.args.get("after") or "0", None
-    if not after.isdigit() or len(after) > 18:  # a case number, as record_id reads one from an address
+    if not is_digits(after) or len(after) > 18:  # a case number, as record_id reads one from an address
         problem = f"“{after[:40]}” is not a case number to list from: the list starts at the first case."
         after = "0"
     rows = queue.page_of(database.session, workflow=form.workflow.data or None,
@@ -194,4 +195,4 @@ def notice_twin_pdf(case_id: str, notice_id: int):
 def _version(text: str | None) -> int:
     """The case version the person saw, from the form's hidden field (0, a Conflict, if it is missing or not a number)."""
     text = text or ""
-    return int(text) if text.isdigit() else 0  # no case has version 0: a Conflict, nothing applied
+    return int(text) if is_digits(text) else 0  # no case has version 0: a Conflict, nothing applied

@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from engine.audit_checkpoints import CheckpointWriter
+from engine.numerals import is_digits
 from engine.rulebook.catalog_source import catalog_of_database
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
@@ -46,7 +47,7 @@ def chunk_size() -> int:
     raw = os.environ.get("ORDINANCE_SWEEP_CHUNK", "")
     if not raw:
         return DEFAULT_CHUNK
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_digits(raw) or int(raw) < 1:
         fail(f"ORDINANCE_SWEEP_CHUNK must be a whole number above 0, not {raw!r}", USAGE_ERROR)
     return int(raw)
 

@@ -14,6 +14,7 @@ from engine.field.lists import door_letters, enter_results, field_list, field_li
 from engine.notices import NoticeDataError, PdfRenderError
 from engine.field.forecasts import ForecastError, forecast_refusal, record_forecast
 from engine.notices.render import NoticeRenderer
+from engine.numerals import is_digits
 from webapp import clock
 from webapp.auth import STAFF, duty_required, role_required
 from webapp.catalog import catalog, notice_templates
@@ -117,7 +118,7 @@ def _value(spec, text: str):
             raise ValueError(f"{spec.label}: required")
         return None
     if spec.type == "integer":
-        if not text.isdigit():
+        if not is_digits(text):
             raise ValueError(f"{spec.label}: a whole number")
         return int(text)
     if spec.type == "date":
@@ -137,7 +138,7 @@ def results(key: str):
         abort(400)
     entered, problems = [], []
     for case_id in request.form.getlist("done"):
-        if not case_id.isdigit():
+        if not is_digits(case_id):
             abort(400)
         step = the_list.result(request.form.get(f"c{case_id}-result") or the_list.step.id)
         if step is None:
@@ -149,7 +150,7 @@ def results(key: str):
             problems.append(f"Case {case_id}: {bad}.")
             continue
         version = request.form.get(f"c{case_id}-version", "0")
-        entered.append((int(case_id), int(version) if version.isdigit() else 0,
+        entered.append((int(case_id), int(version) if is_digits(version) else 0,
                         {k: v for k, v in values.items() if v is not None}, step.id))
     done = enter_results(database.session, catalog(), the_list, entered, user=current_user.username, on=today,
                          now=clock.now())

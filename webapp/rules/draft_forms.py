@@ -36,7 +36,8 @@ def posted_text(form: FlaskForm) -> tuple[str, str | None]:
     if not form.validate_on_submit() or not form.text.data:
         return "", "The form was not sent whole; start again."
     text = form.text.data.replace("\r\n", "\n")
-    if not hmac.compare_digest(form.seal.data or "", _seal_of(text)):
+    # compared as bytes: compare_digest refuses a str with any character outside ASCII (a TypeError, a 500)
+    if not hmac.compare_digest((form.seal.data or "").encode(), _seal_of(text).encode()):
         return "", "The form's text is not the one this editor showed; start again."
     try:
         read_yaml(text, "the form")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from engine.numerals import digits_of
 from engine.store.models import Business, Customer, License, Property, UtilityAccount
 from webapp.search.sources import NUMBER_DIGITS, SOURCES, sources_for, starts_with
 from webapp.search.typed import Typed, read_typed
@@ -178,7 +179,7 @@ def _licenses(session: Session, business_ids: list[int]) -> dict[int, list[str]]
 def holds(value: str, typed: Typed) -> bool:
     """Whether a field holds what was typed: the digits, or every word (case aside)."""
     if typed.digits:
-        return typed.digits in "".join(ch for ch in value if ch.isdigit())
+        return typed.digits in digits_of(value)
     folded = value.casefold()
     return all(word in folded for word in typed.words)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.numerals import digits_of
+
 MOST_WORDS = 8  # more words than a name and an address have narrow nothing further
 SHORTEST_PIECE = 3  # trigram indexes find parts of three characters or more
-NUMBER_LIKE = re.compile(r"[\d\s().+/-]+")
+NUMBER_LIKE = re.compile(r"[0-9\s().+/-]+")
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -41,7 +43,7 @@ class Typed:
 def read_typed(text: str) -> Typed:
     """The search text read into words, pieces and digits (all case-folded); empty when nothing searchable."""
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())  # no NUL or other controls
-    digits = "".join(ch for ch in text if ch.isdigit()) if NUMBER_LIKE.fullmatch(text or "x") else ""
+    digits = digits_of(text) if NUMBER_LIKE.fullmatch(text or "x") else ""
     if len(digits) >= SHORTEST_PIECE:  # a phone or account number: its digits are the one word and piece
         return Typed(text, (digits,), (digits,), digits)
     words = tuple(dict.fromkeys(WORD.findall(text.casefold())))[:MOST_WORDS]

@@ -17,6 +17,7 @@ from engine.accounts.service_stop import StopError, StopRequest, plan_stop, stop
 from engine.accounts.service_transfer import plan_transfer, transfer_service
 from engine.money.billing import rate_classes
 from engine.money.deposits import DEPOSIT_RULE
+from engine.numerals import is_digits
 from engine.store.models import Property, UtilityAccount
 from engine.workflow.move_out_refunds import MoveOutRefunds
 from webapp import clock
@@ -205,7 +206,7 @@ def _start_request(form: StartForm, prop: Property) -> StartRequest:
         new_meter = NewMeter(number=(form.new_meter_number.data or "").strip(), size=form.new_meter_size.data or "",
                              dials=form.new_meter_dials.data or 4, location=form.new_meter_location.data or "",
                              route=form.new_meter_route.data or "")
-    elif (form.meter.data or "").isdigit():
+    elif is_digits(form.meter.data):
         meter_id = int(form.meter.data)
     return StartRequest(property_id=prop.id, start_on=form.start_on.data, start_reading=form.start_reading.data,
                         rate_class=form.rate_class.data or "",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.numerals import is_digits
 from engine.store.models import Case, License, NoticeBatch, UtilityAccount
 
 _SUBJECT = re.compile(r"^(account|license) (\S+)(?: \(case (\d+)\))?")
@@ -27,7 +28,7 @@ class ExceptionLine:
 def _account_number(session: Session, text: str) -> str | None:
     """The number of the account a label names, by number or by id."""
     number = session.scalar(select(UtilityAccount.number).where(UtilityAccount.number == text))
-    if number is None and text.isdigit():
+    if number is None and is_digits(text) and len(text) <= 18:
         number = session.scalar(select(UtilityAccount.number).where(UtilityAccount.id == int(text)))
     return number
 
