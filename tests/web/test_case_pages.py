@@ -129,6 +129,19 @@ def test_a_stale_version_gets_the_conflict_page_and_nothing_is_applied(fixed_clo
     assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
 
 
+@pytest.mark.parametrize("seen", ["²", "١"])
+def test_a_version_in_digits_other_than_0_to_9_gets_the_conflict_page(fixed_clock, clerk, db, seen):
+    """The hidden version passed isdigit(): "²" was a ValueError out of int() (a 500), "١" was read as version 1."""
+    case = reminded_case(db)
+    before = events_of(db, case.id)
+    response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": seen, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
+    assert response.status_code == 409
+    assert "This case changed since you opened it" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
+
+
 def test_a_step_from_a_page_left_behind_by_another_step_gets_the_conflict_page(fixed_clock, login_as, db):
     from engine.workflow import services
     from tests.web.pages import REPO

@@ -106,6 +106,28 @@ def test_the_page_takes_a_result_per_row(app, db, ready, login_as):
     assert "Could not access the meter" in case_page and 'type="time"' in case_page
 
 
+@pytest.mark.parametrize("entered", [{"done": "²"}, {"done": "SHUT", "cSHUT-meter_reading": "45²"},
+                                     {"done": "SHUT", "cSHUT-shutoff_time": "1²:05"}, {"done": "SHUT", "cSHUT-version": "²"}])
+def test_a_row_in_digits_int_refuses_is_named_or_refused_and_nothing_moves(app, db, ready, login_as, entered):
+    """A case number, a reading, a time or a version of ² passed isdigit() and ended in int(): a 500 and no page."""
+    catalog, day, (shut, _, _) = ready
+    app.config["CLOCK"] = lambda: at(day)
+    clerk = login_as("clerk")
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = clerk.get("/field/delinquency.record_shutoff?route=7")
+    fields = {"csrf_token": csrf_token(page), "route": "7", f"c{shut}-version": str(db.get(Case, shut).version),
+              f"c{shut}-result": "record_shutoff", f"c{shut}-meter_reading": "4512", f"c{shut}-shutoff_time": "9:05"}
+    fields.update({name.replace("SHUT", str(shut)): value.replace("SHUT", str(shut)) for name, value in entered.items()})
+    response = clerk.post("/field/delinquency.record_shutoff", data=fields, follow_redirects=True)
+    assert response.status_code in (200, 400)
+    if entered["done"] == "²":
+        assert response.status_code == 400
+    elif "meter_reading" in str(entered):
+        assert f"Case {shut}: Meter reading at shut-off: " in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Case, shut).state == "shutoff_ready"
+
+
 @pytest.fixture()
 def staff_carla(db):
     """The clerk who enters the crew's results."""

@@ -201,10 +201,15 @@ def _hostile_files(number: str) -> list[tuple[str, bytes, str]]:
         ("a header and no payments", HEADER.encode(), "the file has no payments after its header"),
         ("a header and blank lines", (HEADER + "\n\n").encode(), "the file has no payments after its header"),
         ("the same line twice", (HEADER + line + "tx-3\n" + line + "tx-3\n").encode(), "is also on line 2"),
+        ("a column named twice", ("account_number,amount, amount,paid_on,tender,check_number,transaction_id\n"
+                                  f"{number},10.00,99.00,2026-03-01,check,1001,tx-4\n").encode(),
+         "line 1 cannot be read: it names the column amount twice (columns 2 and 3)"),  # $99.00 was posted
+        ("a line separator in a transaction id", (HEADER + line + "tx\u2028more\n").encode(),
+         "holds a control character (U+2028)"),  # it split the line in two: line 3 was named, of a 2-line file
     ]
 
 
-@pytest.mark.parametrize("which", range(12))
+@pytest.mark.parametrize("which", range(14))
 def test_a_hostile_payment_file_is_refused_whole_with_its_line_named(app, db: Session, supervisor, which: int):
     number = create_account(db).number
     what, content, words = _hostile_files(number)[which]
@@ -214,6 +219,16 @@ def test_a_hostile_payment_file_is_refused_whole_with_its_line_named(app, db: Se
     assert answer.status_code == 400, what
     assert words in answer.get_data(as_text=True).replace("&#39;", "'"), what
     assert _file_state(db) == before, what
+
+
+def test_a_payment_file_with_a_bom_and_lines_ended_by_cr_alone_posts(app, db: Session, supervisor, fixed_clock):
+    """A spreadsheet's export (a byte-order mark, old-Mac CR line ends) is read line by line as it was written."""
+    number = create_account(db).number
+    content = "\ufeff" + (HEADER + f"{number},10.00,2026-03-01,check,1001,tx-5\n").replace("\n", "\r")
+    answer = supervisor.post("/payments/files", data={"source": "lockbox", "payment_file": (
+        io.BytesIO(content.encode()), "lockbox.csv")})
+    assert answer.status_code == 302
+    assert db.scalars(select(Payment.amount_cents)).all() == [1000]
 
 
 def test_a_payment_file_named_with_a_control_character_is_refused(app, db: Session, supervisor):
@@ -325,3 +340,42 @@ def test_a_record_number_too_big_for_any_record_is_a_404_on_every_route(app: Fla
                 failures.append(f"{method} {path}: {answer.status_code}")
     assert walked >= 20
     assert not failures, "\n".join(failures)
+
+
+OTHER_DIGITS = ("²", "①", "1²", "١", "１")  # str.isdigit() is true of each; int() refuses the first three, reads the others
+
+
+def test_a_record_number_in_digits_other_than_0_to_9_is_a_404_on_every_route(app: Flask, admin, records):
+    """Every record number of every address (<int:...> and the ones a view reads itself: a case, a business, a read,
+    a sweep run) with ² or ① was a 500 on eight routes (int() refused what isdigit() took); with ١ or １ the address
+    was another one of record 1. Each is an address that names nothing."""
+    ids = ("case_id", "business_id", "read_id", "account_id", "run_id")
+    walked, failures = 0, []
+    for rule, method, _roles, public in routes(app):
+        numbers = [name for name in rule.arguments
+                   if name in ids or "Integer" in type(rule._converters[name]).__name__]  # noqa: SLF001
+        if public or not numbers or rule.rule.startswith(API_PREFIX):
+            continue
+        walked += 1
+        for name in numbers:
+            for digits in OTHER_DIGITS:
+                path = address(rule, {**records, "case_id": "1", name: digits})
+                answer = admin.open(path, method=method)
+                if answer.status_code != 404:
+                    failures.append(f"{method} {path}: {answer.status_code}")
+    assert walked >= 25
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", ["/rules/late-fee/edit", "/workflows/delinquency/edit"])
+@pytest.mark.parametrize("seal", ["²", "é" * 64])
+def test_a_form_editor_posted_a_seal_outside_ascii_starts_again(fixed_clock, workflow_store_of_city, db: Session,
+                                                                 supervisor, path, seal):
+    """hmac.compare_digest refuses a str with a character outside ASCII: a seal of "²" was a TypeError, a 500."""
+    page = supervisor.get(path)
+    fields = dict(post_forms(path, page.get_data(as_text=True))[0][1])
+    before = audit_rows(db)
+    answer = supervisor.post(path, data={**fields, "seal": seal, "save": "Save draft"})
+    assert answer.status_code == 400
+    assert "is not the one this editor showed; start again" in answer.get_data(as_text=True)
+    assert audit_rows(db) == before

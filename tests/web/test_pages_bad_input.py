@@ -198,6 +198,10 @@ def test_the_case_queue_says_a_bad_starting_case_is_not_a_case_number(app: Flask
     assert f"“{HUGE}” is not a case number to list from: the list starts at the first case." in text
     assert f"Case {records['case_id']}<" in text
     assert "is not a case number" not in clerk.get("/cases/", query_string={"after": "0"}).get_data(as_text=True)
+    for digits in ("²", "١"):  # isdigit() took both: ² was a 500 out of int(), ١ listed from case 1
+        page = clerk.get("/cases/", query_string={"after": digits})
+        assert page.status_code == 200
+        assert f"“{digits}” is not a case number to list from" in page.get_data(as_text=True)
 
 
 def test_a_nul_character_is_refused_before_any_view_reads_it(app: Flask, db, login_as, records):
