@@ -74,6 +74,28 @@ def named_twice(names: list[str]) -> str | None:
     return None
 
 
+class NotUtf8Text(ValueError):
+    """A file whose bytes are not UTF-8 text; says which byte."""
+
+
+def utf8_text(content: bytes, name: str) -> str:
+    """A file's bytes as UTF-8 text (a byte-order mark dropped), or NotUtf8Text naming the first byte that is not.
+
+    UTF-16 (a spreadsheet's "Unicode text") is named as such: without its byte-order mark it decodes as UTF-8
+    with a NUL in every other byte, and was refused for a header that lacked every column."""
+    utf16 = content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:2]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        at = bad.start + 1
+    else:
+        if not utf16:
+            return text
+        at = content.index(b"\x00") + 1
+    hint = "; it looks like UTF-16: save it as UTF-8" if utf16 else ""
+    raise NotUtf8Text(f"{name} is not UTF-8 text (byte {at} cannot be read{hint})")
+
+
 def lines(text: str) -> Iterator[str]:
     """A file's text as the csv reader wants its lines: split at CR LF, LF or a lone CR, and nowhere else
     (str.splitlines also splits at U+2028, U+0085, a form feed: a value holding one became two lines)."""

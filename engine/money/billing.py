@@ -146,6 +146,8 @@ def _read_lines(reader) -> tuple[list[ReadRow], list[RowProblem]]:
         try:
             if not number:
                 raise ValueError("account_number is empty")
+            if character := csv_reading.control_character(number):  # a NUL reached PostgreSQL: psycopg's DataError
+                raise ValueError(f"account_number holds a control character ({character})")
             read_on_text = record[read_on_at] if 0 <= read_on_at < width else ""
             try:
                 read_on = date.fromisoformat(read_on_text.strip())

@@ -112,9 +112,9 @@ def read_payment_file(content: bytes, *, name: str, source: str) -> PaymentFile:
     if character:
         raise PaymentError(f"the file's name holds a control character ({character}); rename the file")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        raise PaymentError(f"{name} is not UTF-8 text (byte {bad.start + 1} cannot be read)") from None
+        text = csv_reading.utf8_text(content, name)
+    except csv_reading.NotUtf8Text as bad:
+        raise PaymentError(str(bad)) from None
     rows, problems = parse_payment_file(csv_reading.lines(text), source)
     return PaymentFile(name, source, file_sha256(content), rows, problems, content)
 

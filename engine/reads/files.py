@@ -90,6 +90,11 @@ def _row(line: int, values: dict[str, str], date_form: str, estimated_codes: tup
          problems: list[ReadProblem]) -> ReadRow | None:
     """One read from its columns' texts, or None with a problem per column that does not read."""
     before = len(problems)
+    problems.extend(ReadProblem(line, column, f"holds a control character ({character}), which no value of a reads "
+                                              "file has") for column, value in values.items()
+                    if (character := csv_reading.control_character(value.strip())))  # NUL: a 500 on PostgreSQL
+    if len(problems) > before:
+        return None
     number = values.get("account_number", "").strip()
     if not number:
         problems.append(ReadProblem(line, "account_number", "the account number is empty"))

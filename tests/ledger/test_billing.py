@@ -358,3 +358,10 @@ def test_a_billing_run_reads_file_in_other_digits_or_naming_a_column_twice_is_re
         parse_reads(["account_number,read_on,reading,reading\n", "A-1,2026-02-26,998,12\n"])
     assert str(refused.value) == ("the read file's line 1 cannot be read: it names the column reading twice (columns 3 "
                                   "and 4), so which one holds the value is not known")
+
+
+def test_a_billing_run_reads_file_with_a_nul_in_an_account_number_names_its_line():
+    """The NUL went to the account lookup: a psycopg DataError on PostgreSQL (text cannot hold one), no message."""
+    rows, problems = parse_reads(["account_number,read_on,reading\n", "A-1\x00,2026-02-26,998\n"])
+    assert rows == [] and [(p.line, p.message) for p in problems] == [
+        (2, "account_number holds a control character (U+0000)")]

@@ -210,3 +210,31 @@ def test_a_reads_csv_in_other_digits_or_naming_a_column_twice_is_refused_by_its_
         parse_csv(["account_number,read_on,reading, reading\n", "A-1,2026-02-26,998,12\n"])
     assert str(refused.value) == ("the read file's line 1 cannot be read: it names the column reading twice (columns 3 "
                                   "and 4), so which one holds the value is not known")
+
+
+@pytest.mark.parametrize("content, said, billing_said", [
+    (b"account_number,read_on,reading\nA-1\x00,2026-02-26,998\n",  # a psycopg DataError on PostgreSQL, no message
+     ":2: account_number: holds a control character (U+0000), which no value of a reads file has",
+     ":2: A-1\x00: account_number holds a control character (U+0000)"),
+    ("account_number,read_on,reading\ncaf\xe9,2026-02-26,998\n".encode("latin-1"),
+     ": the file is not UTF-8 text (byte 35 cannot be read)", None),  # was the codec's words, its byte of a chunk
+    ("account_number,read_on,reading\nA-1,2026-02-26,998\n".encode("utf-16-le"),
+     ": the file is not UTF-8 text (byte 2 cannot be read; it looks like UTF-16: save it as UTF-8)", None),
+])
+def test_a_reads_file_with_a_nul_or_not_in_utf8_is_refused_in_words_and_nothing_is_stored(committing_url, tmp_path,
+                                                                                           content, said, billing_said):
+    sessions = make_sessionmaker(make_engine(committing_url))
+    with sessions() as s:
+        before = (s.scalar(select(func.count()).select_from(MeterRead)),
+                  s.scalar(select(func.count()).select_from(AuditEntry)))
+    path = tmp_path / "reads.csv"
+    path.write_bytes(content)
+    env = {"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path / "instance")}
+    for command, words in ((("reads", "import"), said), (("billing", "run", "--reads"), billing_said or said)):
+        refused = run(env, *command, str(path), "--cycle", "A", "--period", "2026-03", "--as-of", "2026-03-01",
+                      "--rules-dir", str(REPO / "rules"))
+        assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), command
+        assert f"{path}{words}" in refused.stderr, (command, refused.stderr)
+    with sessions() as s:
+        assert (s.scalar(select(func.count()).select_from(MeterRead)),
+                s.scalar(select(func.count()).select_from(AuditEntry))) == before

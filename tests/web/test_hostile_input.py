@@ -196,6 +196,8 @@ def _hostile_files(number: str) -> list[tuple[str, bytes, str]]:
          "holds a control character (U+000A)"),
         ("latin-1", (HEADER + line + "caf\xe9\n").encode("latin-1"), "is not UTF-8 text"),
         ("UTF-16 with its BOM", (HEADER + line + "tx-2\n").encode("utf-16"), "is not UTF-8 text (byte 1"),
+        ("UTF-16 without a BOM", (HEADER + line + "tx-2\n").encode("utf-16-le"),  # was "the header lacks" every column
+         "is not UTF-8 text (byte 2 cannot be read; it looks like UTF-16: save it as UTF-8)"),
         ("a PDF", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "is not UTF-8 text"),
         ("an empty file", b"", "header lacks account_number, amount, paid_on"),
         ("a header and no payments", HEADER.encode(), "the file has no payments after its header"),
@@ -209,7 +211,7 @@ def _hostile_files(number: str) -> list[tuple[str, bytes, str]]:
     ]
 
 
-@pytest.mark.parametrize("which", range(14))
+@pytest.mark.parametrize("which", range(15))
 def test_a_hostile_payment_file_is_refused_whole_with_its_line_named(app, db: Session, supervisor, which: int):
     number = create_account(db).number
     what, content, words = _hostile_files(number)[which]

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
+from engine import csv_reading
 from engine.accounts.read_letters import leak_letters
 from engine.exports import write_csv
 from engine.money import format_money
@@ -56,9 +58,9 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str | None, as_o
     rows, problems = None, []
     if reads_file:
         try:
-            with open(reads_file, newline="", encoding="utf-8-sig") as handle:
-                rows, problems = parse_reads(handle)
-        except (BillingError, UnicodeDecodeError) as bad:
+            text = csv_reading.utf8_text(Path(reads_file).read_bytes(), "the file")
+            rows, problems = parse_reads(csv_reading.lines(text))
+        except (BillingError, csv_reading.NotUtf8Text) as bad:
             fail(f"{reads_file}: {bad}")
     try:
         with click.progressbar(length=len(rows) if rows is not None else 0, label=f"Billing cycle {cycle} {period}",

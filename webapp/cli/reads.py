@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 
+from engine import csv_reading
 from engine.accounts.read_letters import leak_letters
 from engine.money.billing import BillingError, check_period
 from engine.reads import review
@@ -35,12 +37,12 @@ def import_command(city: CityContext, reads_file: str, cycle: str, period: str, 
     try:
         check_period(period)
         layout = layout_named(library, as_of, layout_name) if layout_name else None
-        with open(reads_file, newline="", encoding="utf-8-sig") as handle:
-            if layout:
-                rows, problems, skipped = parse_fixed_width(handle, layout)
-            else:
-                (rows, problems), skipped = parse_csv(handle), 0
-    except (BillingError, ReadFileError, UnicodeDecodeError, EvaluationError) as bad:
+        handle = csv_reading.lines(csv_reading.utf8_text(Path(reads_file).read_bytes(), "the file"))
+        if layout:
+            rows, problems, skipped = parse_fixed_width(handle, layout)
+        else:
+            (rows, problems), skipped = parse_csv(handle), 0
+    except (BillingError, ReadFileError, csv_reading.NotUtf8Text, EvaluationError) as bad:
         fail(f"{reads_file}: {bad}")
     with city.db.sessions() as session, session.begin():
         report = import_reads(session, library, cycle=cycle, period=period, rows=rows, problems=problems,
