@@ -48,6 +48,7 @@ def test_the_address_in_force_is_the_latest_dated_one_from_that_day_or_before(db
     (dict(state="California"), "State: at most 2 characters"),
     (dict(state="C1"), "State: two letters"),
     (dict(zip_code="9581"), "ZIP code: five digits"),
+    (dict(zip_code="٩٥٨١٤"), "ZIP code: five digits"),  # \d took other scripts' digits: the notices' ZIP
     (dict(in_force_from=TODAY - timedelta(days=1)), "In force from: today or a later day, not 2026-03-01"),
 ])
 def test_a_bad_address_is_refused_naming_the_field_and_nothing_is_kept(db, change, message):

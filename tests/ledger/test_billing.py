@@ -365,3 +365,13 @@ def test_a_billing_run_reads_file_with_a_nul_in_an_account_number_names_its_line
     rows, problems = parse_reads(["account_number,read_on,reading\n", "A-1\x00,2026-02-26,998\n"])
     assert rows == [] and [(p.line, p.message) for p in problems] == [
         (2, "account_number holds a control character (U+0000)")]
+
+
+@pytest.mark.parametrize("period", ["٢٠٢٦-03", "2026-０3", "2026-3"])
+def test_a_billing_period_is_written_in_the_digits_0_to_9(period):
+    """\\d took other scripts' digits: "٢٠٢٦-03" was the period 2026-03, kept as written on the bills."""
+    from engine.money.billing import check_period
+
+    with pytest.raises(BillingError) as refused:
+        check_period(period)
+    assert str(refused.value) == f"period {period!r} is not a month written YYYY-MM"
