@@ -1,12 +1,14 @@
 """Helpers the page views share: a 404 that says what was not found, ids read from the address."""
 from __future__ import annotations
 
+from datetime import date
 from typing import NoReturn
 
-from flask import abort, make_response
+from flask import abort, make_response, request
 from werkzeug.routing import IntegerConverter
 
 from engine.numerals import is_digits
+from webapp import clock
 from webapp.main import errors
 
 
@@ -20,6 +22,20 @@ def record_id(text: str, what: str) -> int:
     if not is_digits(text) or len(text) > 18:
         not_found(f"“{text}” is not a {what} number: {what} numbers are whole numbers such as 1042.")
     return int(text)
+
+
+def day_asked(form, field, *, download: bool) -> date:
+    """The day a page or a download is asked for by its read-only form (?date=, ?as_of=), today when none is.
+
+    A page asked for a day that is not one shows today with the field's message; a download is refused (400)
+    naming the field, since its file would be today's under the day the person asked for in mind (and the GL
+    export's audit row would say it was taken)."""
+    if form.validate() and field.data:
+        return field.data
+    typed = request.args.get(field.name, "")
+    if download and typed.strip():
+        abort(400, f"{field.label.text}: “{typed[:40]}” is not a day (YYYY-MM-DD); nothing was downloaded.")
+    return clock.today()
 
 
 LARGEST_RECORD_NUMBER = 2**63 - 1  # the largest id a database column holds (BIGINT); the CLI's RECORD_ID agrees

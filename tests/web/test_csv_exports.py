@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.exports import FORMULA_STARTS, NUMBER_COLUMNS, PLAIN_NUMBER
 from engine.money import ledger
-from engine.store.models import User
+from engine.store.models import AuditEntry, User
 from tests.factories import NOW, create_account, create_case, create_customer
 from tests.web.pages import TODAY, fixed_clock  # noqa: F401  (fixture)
 
@@ -106,3 +107,25 @@ def test_every_csv_of_the_command_line_is_spreadsheet_safe(cli, committing_db):
     assert_names_escaped(written["corrections"], "reason")
     assert {row["balance"] for row in written["aging"] if row["customer"] == "Credit Customer"} == {"-12.50"}
     assert all(row["amount"] == "51.03" for row in written["phone-export"])  # the bill less today's $1.00 credit
+
+
+@pytest.mark.parametrize("path, label", [
+    ("/reports/aging?format=csv&as_of=", "As of"),
+    ("/reports/aging-by-service?format=csv&as_of=", "As of"),
+    ("/reports/corrections?format=csv&date=", "Day"),
+    ("/reports/daily-receipts?format=csv&date=", "Day"),
+    ("/reports/trial-balance?format=csv&as_of=", "As of"),
+    ("/payments/day/gl-export.csv?date=", "Business day"),
+    ("/payments/day/counter-journal.csv?date=", "Business day"),
+])
+@pytest.mark.parametrize("typed", ["2026-02-30", "²", "yesterday"])
+def test_a_csv_asked_for_a_day_that_is_not_one_is_refused_naming_it(fixed_clock, supervisor, db, path, label, typed):
+    """Each gave today's file for a day it could not read (the GL export audited as taken); the page shows today
+    with the field's message, the download is a 400 that names the field and writes nothing."""
+    before = db.scalar(select(func.count()).select_from(AuditEntry))
+    response = supervisor.get(path + typed)
+    assert response.status_code == 400
+    assert f"{label}: “{typed}” is not a day (YYYY-MM-DD); nothing was downloaded." in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == before
+    if "format=csv" in path:  # the report's page still shows today's, with the field's message
+        assert supervisor.get(path.replace("format=csv&", "") + typed).status_code == 200

@@ -30,7 +30,7 @@ from webapp.downloads import audited_download
 from webapp.languages import printable
 from webapp.extensions import database
 from webapp.formatting import money
-from webapp.pages import not_found
+from webapp.pages import day_asked, not_found
 from webapp.payments import bp, lookup
 from webapp.payments.forms import (TENDER_NAMES, CloseDayForm, CountDrawerForm, DayForm, OpenDrawerForm, ReceiptForm,
                                    VoidReceiptForm)
@@ -184,11 +184,10 @@ def void_receipt(receipt_id: int):
     return redirect(url_for("payments.show_receipt", receipt_id=receipt.id))
 
 
-def _day():
-    """The business day asked for (?date=), or today in the city."""
+def _day(*, download: bool = False):
+    """The business day asked for (?date=), or today in the city (a download asked for no day: 400)."""
     form = DayForm(request.args)
-    if not (form.validate() and form.date.data):
-        form.date.data = clock.today()
+    form.date.data = day_asked(form, form.date, download=download)
     return form, form.date.data
 
 
@@ -292,7 +291,7 @@ def gl_export():
 
     Taken as `ordinance reports gl-export --as` takes it (engine.money.cash.export_gl): the audit row
     `cash.gl_export` names the signed-in person and the SHA-256 of the bytes downloaded."""
-    _, day = _day()
+    _, day = _day(download=True)
     try:
         data = cash.export_gl(database.session, day, user=_me(), now=clock.now())
     except cash.CashError as refused:
@@ -306,5 +305,5 @@ def gl_export():
 @duty_required("gl_export")
 def counter_journal():
     """The day's counter in GL lines by receipt number (each receipt's payments, fees and items; over/short), as CSV."""
-    _, day = _day()
+    _, day = _day(download=True)
     return _day_csv(cash.counter_journal_csv(database.session, day), "counter-journal", day)

@@ -7,11 +7,11 @@ from engine.money import reports
 from engine.money.ledger.aging import BUCKETS
 from engine.money.ledger.order import payment_orders
 from engine.money.reports import AGING_BY_SERVICE_COLUMNS, AGING_COLUMNS
-from webapp import clock
 from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.downloads import csv_response
 from webapp.extensions import database
 from webapp.formatting import day as spelled
+from webapp.pages import day_asked
 from webapp.reports import bp
 from webapp.reports.forms import AsOfForm, DayForm, RateSummaryForm, RegisterForm
 
@@ -31,13 +31,18 @@ REPORTS = [
 ]
 
 
+def _csv() -> bool:
+    """Whether the report is asked for as CSV (?format=csv) rather than as its page."""
+    return request.args.get("format") == "csv"
+
+
 def _show(title: str, form, rows, filename: str, columns: list[str] | None = None, *, shown: int | None = None,
           headings: dict[str, str] | None = None, audited: dict[str, object] | None = None):
     """The report page, or its CSV when ?format=csv; `headings` words columns the page says otherwise.
 
     `audited`: the filters of a report that names customers or their balances; its CSV is then an audited
     download, named by the page's title."""
-    if request.args.get("format") == "csv":
+    if _csv():
         if audited is not None:
             return csv_response(rows, filename, columns, audited=title, filters=audited)
         return csv_response(rows, filename, columns)
@@ -62,9 +67,9 @@ def index():
 def aging():
     """The aging report as of a day (default today)."""
     form = AsOfForm(request.args)
-    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    day = form.as_of.data = day_asked(form, form.as_of, download=_csv())
     rows = reports.aging(database.session, day)
-    if request.args.get("format") != "csv":
+    if not _csv():
         rows = _first_and_total(rows)
     return _show(f"Aging as of {spelled(day)}", form, rows, f"aging-{day.isoformat()}.csv", AGING_COLUMNS,
                  headings=_aging_headings(day), audited={"as_of": day.isoformat()})
@@ -81,7 +86,7 @@ def _aging_headings(day):
 def aging_by_service():
     """What is owed of each service by age, as of a day (default today)."""
     form = AsOfForm(request.args)
-    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    day = form.as_of.data = day_asked(form, form.as_of, download=_csv())
     return _show(f"Aging by service as of {spelled(day)}", form, reports.aging_by_service(database.session, day),
                  f"aging-by-service-{day.isoformat()}.csv", AGING_BY_SERVICE_COLUMNS, headings=_aging_headings(day))
 
@@ -129,7 +134,7 @@ def rate_summary():
 def daily_receipts():
     """Payments received on a day (default today) by source and tender."""
     form = DayForm(request.args)
-    day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
+    day = form.date.data = day_asked(form, form.date, download=_csv())
     return _show(f"Daily receipts, {spelled(day)}", form, reports.daily_receipts(database.session, day),
                  f"daily-receipts-{day.isoformat()}.csv")
 
@@ -139,7 +144,7 @@ def daily_receipts():
 def corrections():
     """Voids, returns, adjustments and over/short on a day (default today), by clerk."""
     form = DayForm(request.args)
-    day = form.date.data = form.date.data if form.validate() and form.date.data else clock.today()
+    day = form.date.data = day_asked(form, form.date, download=_csv())
     return _show(f"Voids, returns and adjustments, {spelled(day)}", form, reports.corrections(database.session, day),
                  f"corrections-{day.isoformat()}.csv", reports.CORRECTION_COLUMNS, audited={"date": day.isoformat()})
 
@@ -149,6 +154,6 @@ def corrections():
 def trial_balance():
     """Balances by fund and account code through a day (default today)."""
     form = AsOfForm(request.args)
-    day = form.as_of.data = form.as_of.data if form.validate() and form.as_of.data else clock.today()
+    day = form.as_of.data = day_asked(form, form.as_of, download=_csv())
     return _show(f"Trial balance as of {spelled(day)}", form, reports.trial_balance(database.session, day),
                  f"trial-balance-{day.isoformat()}.csv")
