@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.numerals import is_digits
+
 SAMPLE_CHART: dict[str, Any] = {
     "receivables": {"fund": "510", "account": "1210"},      # customer accounts receivable (the utility fund)
     "cash_account": "1010",                                  # cash and cash equivalents, the same code in each fund
@@ -59,7 +61,7 @@ class ChartError(ValueError):
 def _code(value: Any, where: str) -> str:
     """A fund or account code: digits, at most 12 (as written, leading zeros kept); or a ChartError naming `where`."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 12):
+    if not (is_digits(text) and len(text) <= 12):
         raise ChartError(f"chart of accounts: {where} {value!r} must be digits (at most 12)")
     return text
 
