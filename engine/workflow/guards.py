@@ -84,6 +84,12 @@ def consult(rules: RuleLibrary, rule_id: str, facts: Facts, on: date,
     return result
 
 
+def guard_holds(rules: RuleLibrary, guard: RuleGuard, facts: Facts, on: date) -> tuple[bool, dict[str, JsonValue]]:
+    """Whether a criteria guard holds for the facts on the day, and the criteria's result (rule, version, ...)."""
+    result = rules.evaluate(guard.rule, facts, on).to_json()
+    return _contains(result.get("outcome"), guard.outcome), result
+
+
 def _contains(outcome: JsonValue, wanted: dict[str, YamlValue]) -> bool:
     """Whether a criteria outcome (or any outcome of a `hit: all` list) has every wanted value."""
     wanted = json_value(wanted)

@@ -25,6 +25,7 @@ DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # The tags the program itself reads, and what each means. Every other tag is the city's own: a sweep document
 # (kind: sweep, engine.sweeps.documented) reads it, and a workflow may carry only tags some sweep document reads.
 COLLECTION, LICENSE_APPLICATIONS, ADJUSTMENT_APPROVALS = "collection", "license_applications", "adjustment_approvals"
+PARCEL_LIENS = "parcel_liens"
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night",
@@ -32,6 +33,9 @@ WORKFLOW_TAGS = {
                           "workflow of license subjects has this tag)",
     ADJUSTMENT_APPROVALS: "an adjustment over the limit of the person who asks for it opens a case of it, where "
                           "another person approves or denies it (one workflow has this tag)",
+    PARCEL_LIENS: "a title company's lien search by parcel lists the open cases of it as the parcel's liens, with "
+                  "the fields its labels and its steps' forms name, and says an account is eligible for one when "
+                  "the criteria guard of its first step from the initial state holds (one workflow has this tag)",
 }
 LICENSE_RENEWED, SERVICE_OFF = "license_renewed", "service_off"
 STATE_TAGS = {
@@ -195,6 +199,25 @@ class Workflow:
     def key(self) -> tuple[str, int]:
         """(id, version): what a case records."""
         return (self.id, self.version)
+
+    def opening_guard(self) -> RuleGuard | None:
+        """The criteria guard (`when: {rule, outcome}`, or the first of an `all:`) of the first step from the initial
+        state that has one: what decides whether a subject is eligible for a case of this workflow."""
+        for step in self.transitions:
+            if self.initial in step.sources:
+                parts = step.when.parts if isinstance(step.when, AllGuards) else (step.when,)
+                found = next((part for part in parts if isinstance(part, RuleGuard)), None)
+                if found is not None:
+                    return found
+        return None
+
+    def public_fields(self) -> dict[str, str]:
+        """The case fields the workflow names for people, each with its label: its labels', then its steps' form
+        fields."""
+        named = {name: label for name, (label, _) in self.labels.items()}
+        for step in self.transitions:
+            named.update({item.name: item.label for item in step.form if item.name not in named})
+        return named
 
     def transition(self, step: str) -> Transition | None:
         """The transition with this id, or None."""

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.money import ledger
-from tests.factories import NOW, create_account, create_case, create_customer, create_property
+from tests.factories import NOW, create_account, create_case, create_customer, create_property, sample_version
 
 
 def owe(db, account, amount: str, *, due_on: date) -> None:
@@ -21,7 +21,7 @@ def test_a_parcel_lists_its_accounts_liens_and_eligibility_without_personal_data
     owe(db, liened, "480.00", due_on=date(2025, 11, 20))  # 102 days past due on 2026-03-02
     create_case(db, workflow_id="liens", subject_type="lien", subject_id=liened.id, account_id=liened.id,
                 state="filed", fields={"pay_by": "2026-01-20", "recording_number": "2026-0001234",
-                                       "recorded_on": "2026-02-10"})
+                                       "recorded_on": "2026-02-10", "bankruptcy_note": "not the title company's"})
     create_case(db, workflow_id="liens", subject_type="lien", subject_id=liened.id, account_id=liened.id,
                 state="released", closed_at=NOW, fields={"recording_number": "2024-0000007"})
     tenant = create_account(db, create_customer(db, name="Terry Tenant"), property=parcel, number="100-000002")
@@ -36,12 +36,14 @@ def test_a_parcel_lists_its_accounts_liens_and_eligibility_without_personal_data
                      "days_past_due": 102,
                      "lien_eligibility": {"eligible": True, "rule": "lien-eligibility", "version": "2025-01-01",
                                           "reference": "Alder Creek Municipal Code 13.04.190"},
-                     "open_liens": [{"state": "filed", "state_label": "Lien recorded", "pay_by": "2026-01-20",
-                                     "recording_number": "2026-0001234", "recorded_on": "2026-02-10"}]}
+                     "open_liens": [{"state": "filed", "state_label": "Lien recorded", "fields": [
+                         {"name": "pay_by", "label": "Pay by", "value": "2026-01-20"},
+                         {"name": "recording_number", "label": "County recording number", "value": "2026-0001234"},
+                         {"name": "recorded_on", "label": "Recorded on", "value": "2026-02-10"}]}]}
     assert (second["account_number"], second["past_due"], second["open_liens"]) == ("100-000002", "300.00", [])
     assert second["lien_eligibility"]["eligible"] is False  # a tenant's account is never liened
     text = response.get_data(as_text=True)
-    for personal in ("Dana", "Terry", "530-555", "dana@example.org", owner.mailing_street):
+    for personal in ("Dana", "Terry", "530-555", "dana@example.org", owner.mailing_street, "bankruptcy_note"):
         assert personal not in text
 
 
@@ -99,3 +101,33 @@ def test_a_bad_or_missing_date_is_400_naming_it(api):
                          ("?date=2026-13-01", "not a date on the calendar")):
         response = caller.get(f"/api/v1/shutoffs{query}")
         assert response.status_code == 400 and response.json["field"] == "date" and words in response.json["error"]
+
+
+def test_the_lien_search_follows_the_workflow_tagged_parcel_liens_whatever_its_id(db, database_url, tmp_path):
+    """The sample city's workflows renamed (ids and states): the search finds the renamed liens workflow by its tag
+    and asks the criteria its first step asks."""
+    from sqlalchemy.orm import sessionmaker
+
+    from tests.api.conftest import TokenClient, add_token
+    from tests.sweeps.test_a_renamed_city import rename_workflows, renamed, renamed_id
+    from webapp.app import create_app
+    from webapp.config import TestConfig
+
+    rename_workflows(tmp_path / "renamed")
+    app = create_app(TestConfig(database_url=database_url, instance=tmp_path, CLOCK=lambda: NOW,
+                                WORKFLOWS_DIR=str(tmp_path / "renamed")),
+                     sessions=sessionmaker(bind=db.bind, join_transaction_mode="create_savepoint",
+                                           expire_on_commit=False))
+    account = create_account(db)
+    owe(db, account, "480.00", due_on=date(2025, 11, 20))
+    create_case(db, workflow_id=renamed_id("liens"), subject_type="lien", subject_id=account.id,
+                account_id=account.id, state=renamed("filed"), fields={"recording_number": "2026-0001234"},
+                workflow_version=sample_version("liens"))
+    create_case(db, workflow_id="liens", subject_type="lien", subject_id=account.id, account_id=account.id,
+                state="filed", fields={"recording_number": "not a case of the city's liens workflow now"})
+    caller = TokenClient(app.test_client(), add_token(db, "liens:read"))
+    body = caller.get(f"/api/v1/liens?parcel={account.property.parcel}").json
+    [found] = body["accounts"]
+    assert found["lien_eligibility"]["rule"] == "lien-eligibility" and found["lien_eligibility"]["eligible"] is True
+    assert found["open_liens"] == [{"state": renamed("filed"), "state_label": "Lien recorded", "fields": [
+        {"name": "recording_number", "label": "County recording number", "value": "2026-0001234"}]}]

@@ -21,14 +21,14 @@ from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments, t
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
 from engine.sweeps.phone_export import scheduled_for_shutoff
 from engine.workflow import runtime
+from engine.workflow.guards import guard_holds
+from engine.workflow.model import PARCEL_LIENS, Workflow
 from engine.workflow.services import Catalog
 from webapp.api.errors import ApiError
 from webapp.api.gate import api_actor
 from webapp.catalog import notice_templates
 
-LIEN_RULE = "lien-eligibility"
 PAYMENT_FIELDS = ("account_number", "amount", "paid_on", "transaction_id")
-LIEN_WORKFLOW = "liens"
 
 
 def _account(session: Session, number: str, field: str = "account_number") -> UtilityAccount:
@@ -71,25 +71,28 @@ def e_bill(session: Session, library, number: str, period: str | None) -> tuple[
     return pdf, f"{account.number}-bill-{bill.period}.pdf", bill.period
 
 
-def _lien_case(case: Case, catalog: Catalog) -> dict:
-    """What a title company needs of a lien case: its state and the county recording, if recorded."""
-    workflow = runtime.workflow_of(catalog.workflows, case)
+def _lien_case(case: Case, workflow: Workflow) -> dict:
+    """What a title company needs of a lien case: its state and the fields its workflow names (the county recording,
+    the pay-by day, ...), each with its label."""
     fields = case.fields or {}
     return {"state": case.state, "state_label": workflow.states[case.state].label,
-            "pay_by": fields.get("pay_by"), "recording_number": fields.get("recording_number"),
-            "recorded_on": fields.get("recorded_on")}
+            "fields": [{"name": name, "label": label, "value": fields[name]}
+                       for name, label in workflow.public_fields().items() if fields.get(name) is not None]}
 
 
-def _eligibility(session: Session, catalog: Catalog, account: UtilityAccount, case: Case | None, on: date) -> dict:
-    """What lien-eligibility says of the account on the day (with the lien case's holds, if it has one)."""
-    workflow = (runtime.workflow_of(catalog.workflows, case) if case is not None
-                else catalog.workflows.get(LIEN_WORKFLOW))
+def _eligibility(session: Session, catalog: Catalog, workflow: Workflow, account: UtilityAccount, case: Case | None,
+                 on: date) -> dict:
+    """Whether the account is eligible for a lien on the day, as the lien workflow's opening guard says (with the
+    lien case's holds, if it has one)."""
+    guard = workflow.opening_guard()
+    if guard is None:
+        raise ApiError(409, f"The workflow {workflow.id} (tagged {PARCEL_LIENS}) has no first step whose `when:` asks "
+                            "a criteria document, so eligibility for a lien cannot be said.")
     fields = dict(case.fields or {}) if case is not None else {}
     facts = runtime.case_facts(session, catalog.rules, workflow, account.id, fields, on, catalog.workflows)
-    result = catalog.rules.evaluate(LIEN_RULE, facts, on).to_json()
-    outcomes = result["outcome"] if isinstance(result["outcome"], list) else [result["outcome"] or {}]
-    return {"eligible": any(o.get("lien") == "eligible" for o in outcomes), "rule": result["rule"],
-            "version": result["version"], "reference": result["reference"]}
+    eligible, result = guard_holds(catalog.rules, guard, facts, on)
+    return {"eligible": eligible, "rule": result["rule"], "version": result["version"],
+            "reference": result["reference"]}
 
 
 def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> dict:
@@ -97,16 +100,23 @@ def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> di
     prop = session.scalar(select(Property).where(Property.parcel == parcel))
     if prop is None:
         raise ApiError(404, f"There is no parcel {parcel!r}.", field="parcel")
+    try:
+        liens = catalog.workflows.the_one_tagged(PARCEL_LIENS, on=on)
+    except LookupError as missing:
+        raise ApiError(409, f"The city's liens cannot be searched: {missing}.") from None
     accounts = []
     for account in session.scalars(select(UtilityAccount).where(UtilityAccount.property_id == prop.id)
                                    .order_by(UtilityAccount.number)):
-        cases = list(session.scalars(select(Case).where(Case.workflow_id == LIEN_WORKFLOW,
+        cases = list(session.scalars(select(Case).where(Case.workflow_id == liens.id,
                                                         Case.account_id == account.id, Case.closed_at.is_(None))
                                      .order_by(Case.id)))
+        versions = {case.id: runtime.workflow_of(catalog.workflows, case) for case in cases}
+        latest = cases[-1] if cases else None
         accounts.append({"account_number": account.number, "status": account.status,
                          **_owed(session, account, on),
-                         "lien_eligibility": _eligibility(session, catalog, account, cases[-1] if cases else None, on),
-                         "open_liens": [_lien_case(case, catalog) for case in cases]})
+                         "lien_eligibility": _eligibility(session, catalog, versions[latest.id] if latest else liens,
+                                                          account, latest, on),
+                         "open_liens": [_lien_case(case, versions[case.id]) for case in cases]})
     return {"parcel": prop.parcel, "service_address": prop.service_address, "as_of": on.isoformat(),
             "accounts": accounts}
 
