@@ -25,7 +25,7 @@ DAY_KINDS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 # The tags the program itself reads, and what each means. Every other tag is the city's own: a sweep document
 # (kind: sweep, engine.sweeps.documented) reads it, and a workflow may carry only tags some sweep document reads.
 COLLECTION, LICENSE_APPLICATIONS, ADJUSTMENT_APPROVALS = "collection", "license_applications", "adjustment_approvals"
-PARCEL_LIENS = "parcel_liens"
+PARCEL_LIENS, REFUND_REQUESTS = "parcel_liens", "refund_requests"
 WORKFLOW_TAGS = {
     COLLECTION: "its notices demand payment of an account: an account gets at most one notice of the workflows so "
                 "tagged a night, the later step waiting for the next night",
@@ -36,6 +36,8 @@ WORKFLOW_TAGS = {
     PARCEL_LIENS: "a title company's lien search by parcel lists the open cases of it as the parcel's liens, with "
                   "the fields its labels and its steps' forms name, and says an account is eligible for one when "
                   "the criteria guard of its first step from the initial state holds (one workflow has this tag)",
+    REFUND_REQUESTS: "a refund a clerk asks for on an account's page opens a case of it on the account, with the "
+                     "fields amount and source (one workflow has this tag)",
 }
 LICENSE_RENEWED, SERVICE_OFF = "license_renewed", "service_off"
 STATE_TAGS = {

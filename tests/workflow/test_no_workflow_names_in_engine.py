@@ -1,4 +1,4 @@
-"""No workflow id and no state name of the sample city is a string literal in the Python under engine/.
+"""No workflow id and no state name of the sample city is a string literal in the Python under engine/ or webapp/.
 
 The program finds workflows and states by their tags (docs/workflow-format.md#tags) and the
 sweeps are documents (kind: sweep), so a city renames a state or a workflow without code.
@@ -18,6 +18,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINE = REPO / "engine"
+WEBAPP = REPO / "webapp"
 
 # word: (what it means there, the modules where it has that other meaning)
 OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
@@ -45,6 +46,15 @@ OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
 }
 
 
+# The same for webapp/: words of the pages and the API that a state shares.
+WEB_MEANINGS: dict[str, tuple[str, set[str]]] = {
+    "adjustments": ("the account page's section (an anchor)", {"accounts/adjusting.py"}),
+    "past_due": ("an amount of the API's account standing; a money column of the reports",
+                 {"api/services.py", "reports/routes.py"}),
+    "eligible": ("the API's lien-eligibility answer (true or false)", {"api/services.py"}),
+}
+
+
 def workflow_names() -> dict[str, str]:
     """Every workflow id and state name of workflows/*.yaml, with where it is defined."""
     names: dict[str, str] = {}
@@ -67,14 +77,15 @@ def string_constants(path: Path) -> list[tuple[int, str]]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
 
 
-def named_in(root: Path, names: dict[str, str]) -> list[str]:
+def named_in(root: Path, names: dict[str, str], meanings: dict[str, tuple[str, set[str]]] = OTHER_MEANINGS,
+             shown_as: str = "engine") -> list[str]:
     """Each literal under `root` that is a workflow id or a state name, unless it is a word of another meaning there."""
     found = []
     for path in sorted(root.rglob("*.py")):
         module = path.relative_to(root).as_posix()
         for line, text in string_constants(path):
-            if text in names and module not in OTHER_MEANINGS.get(text, ("", set()))[1]:
-                found.append(f"engine/{module}:{line}: {text!r} ({names[text]})")
+            if text in names and module not in meanings.get(text, ("", set()))[1]:
+                found.append(f"{shown_as}/{module}:{line}: {text!r} ({names[text]})")
     return found
 
 
@@ -89,6 +100,13 @@ def test_no_workflow_id_or_state_name_is_a_literal_in_the_engine():
     """engine/ names no workflow and no state: it reads tags, rule documents and sweep documents."""
     found = named_in(ENGINE, workflow_names())
     assert not found, "workflow ids or state names in engine/ (use a tag or a document):\n" + "\n".join(found)
+
+
+def test_no_workflow_id_or_state_name_is_a_literal_in_the_web_app():
+    """webapp/ names none either: a page opens the workflow tagged for its purpose (refund_requests,
+    license_applications, parcel_liens)."""
+    found = named_in(WEBAPP, workflow_names(), WEB_MEANINGS, "webapp")
+    assert not found, "workflow ids or state names in webapp/ (use a tag or a document):\n" + "\n".join(found)
 
 
 def test_the_check_finds_a_state_named_in_python(tmp_path):

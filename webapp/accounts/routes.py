@@ -14,6 +14,7 @@ from engine.statements.batch import bill_of_account, statement_pdf
 from engine.money.payments import RETURNABLE, PaymentError, return_refusal
 from engine.store.models import User
 from engine.rules.services import service_names
+from engine.workflow.model import REFUND_REQUESTS
 from engine.workflow import services
 from engine.workflow.model import SERVICE_OFF
 from engine.workflow.runtime import CaseError
@@ -137,10 +138,11 @@ def request_refund(number: str):
                                return_form=ReturnPaymentForm(), refund_form=form, state_label=state_label,
                                may_return=_may_return(), **_record(account)), 400
     try:
-        case = services.open_case(database.session, catalog(), "refunds", account.id, actor=current_user.username,
+        refunds = catalog().workflows.the_one_tagged(REFUND_REQUESTS, on=clock.today())
+        case = services.open_case(database.session, catalog(), refunds.id, account.id, actor=current_user.username,
                                   on=clock.today(), now=clock.now(),
                                   fields={"amount": str(form.amount.amount), "source": form.source.data})
-    except CaseError as error:
+    except (CaseError, LookupError) as error:
         database.session.rollback()
         flash(f"Refund not requested: {error}", "error")
         return redirect(url_for("accounts.show", number=number, _anchor="cases"))

@@ -20,15 +20,18 @@ class LicenseLine:
     license: License
     renewal: dict[str, Any]
     cases: list[Case]
+    applications: tuple[str, ...]  # the workflow whose cases are license applications (tagged license_applications)
 
     @property
     def open_case(self) -> Case | None:
-        """The license's open licensing case, if any."""
-        return next((c for c in self.cases if c.closed_at is None and c.workflow_id == "licensing"), None)
+        """The license's open application case, if any."""
+        return next((c for c in self.cases if c.closed_at is None and c.workflow_id in self.applications), None)
 
 
-def business_page(session: Session, rules: Any, business: Business, today: date) -> list[LicenseLine]:
-    """The business's licenses, newest first, with renewal status by the deadline rule and their cases."""
+def business_page(session: Session, rules: Any, business: Business, today: date,
+                  applications: tuple[str, ...]) -> list[LicenseLine]:
+    """The business's licenses, newest first, with renewal status by the deadline rule and their cases;
+    `applications`: the workflow ids of license applications (engine.workflow.model.LICENSE_APPLICATIONS)."""
     licenses = session.scalars(select(License).where(License.business_id == business.id).order_by(License.id.desc()))
     lines = []
     for lic in licenses:
@@ -37,7 +40,7 @@ def business_page(session: Session, rules: Any, business: Business, today: date)
         except (EvaluationError, LookupError) as error:
             facts = {"renewal_error": str(error)}
         cases = list(session.scalars(select(Case).where(Case.license_id == lic.id).order_by(Case.id.desc())))
-        lines.append(LicenseLine(lic, facts, cases))
+        lines.append(LicenseLine(lic, facts, cases, applications))
     return lines
 
 

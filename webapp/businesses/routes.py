@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from engine.store.models import Business
 from engine.workflow import services
+from engine.workflow.model import LICENSE_APPLICATIONS
 from engine.workflow.runtime import CaseError
 from webapp import clock
 from webapp.auth import STAFF, role_required
@@ -34,7 +35,8 @@ def show(business_id: str):
     business = database.session.get(Business, number)
     if business is None:
         not_found(f"There is no business {number}.")
-    lines = lookup.business_page(database.session, rules(), business, clock.today())
+    lines = lookup.business_page(database.session, rules(), business, clock.today(),
+                                 catalog().workflows.tagged(LICENSE_APPLICATIONS))
     return render_template("businesses/show.html", business=business, lines=lines, open_form=OpenCaseForm(),
                            today=clock.today())
 
@@ -60,9 +62,10 @@ def open_case(number: str):
         flash("No case opened: the form could not be read.", "error")
         return redirect(url_for("businesses.show", business_id=lic.business_id))
     try:
-        case = services.open_case(database.session, catalog(), "licensing", lic.id, actor=current_user.username,
-                                  on=clock.today(), now=clock.now())
-    except CaseError as error:
+        applications = catalog().workflows.the_one_tagged(LICENSE_APPLICATIONS, on=clock.today())
+        case = services.open_case(database.session, catalog(), applications.id, lic.id,
+                                  actor=current_user.username, on=clock.today(), now=clock.now())
+    except (CaseError, LookupError) as error:
         database.session.rollback()
         flash(f"No case opened: {error}", "error")
         return redirect(url_for("businesses.show", business_id=lic.business_id, _anchor=f"license-{lic.number}"))
