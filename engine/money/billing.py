@@ -229,15 +229,18 @@ def due_without_calendar(library, billed_on: date) -> date:
 
 
 def billing_dates(library, cycle: str, period: str, as_of: date) -> tuple[date, date, str]:
-    """(bill date, due date, how they were set): from the city calendar's cycle timeline, else as_of plus the
-    billing document's days without a calendar."""
+    """(bill date, due date, how they were set): from the cycle's timeline in the calendar the billing document names,
+    else as_of plus the billing document's days without a calendar."""
     from engine.rules.errors import EvaluationError
+    policy = billing_policy(library, as_of)
     try:
-        steps = library.evaluate("city-calendar", {"cycle": cycle, "period": period}, as_of).to_json()["steps"]
-        return date.fromisoformat(steps["bill"]), date.fromisoformat(steps["due"]), "city-calendar"
-    except (EvaluationError, KeyError) as missing:
-        days = billing_policy(library, as_of).due_days
-        return as_of, as_of + timedelta(days=days), f"bill date + {days} days ({missing})"
+        if policy.calendar is None:
+            raise LookupError("the billing document names no calendar")
+        steps = library.evaluate(policy.calendar, {"cycle": cycle, "period": period}, as_of).to_json()["steps"]
+        return date.fromisoformat(steps["bill"]), date.fromisoformat(steps["due"]), policy.calendar
+    except (EvaluationError, LookupError) as missing:  # KeyError too: a calendar without the cycle's timeline
+        days = policy.due_days
+        return as_of, as_of + timedelta(days=days), f"bill date + {days} days ({str(missing).strip(chr(39))})"
 
 
 RATE_FACTS = ("meter_size", "consumption_ccf", "sewer", "winter_average_ccf")  # what rate_facts gives

@@ -26,7 +26,7 @@ from engine import city
 from engine.money.bill_explanation import explain_bill
 from engine.money.ledger.standing import standings
 from engine.rules.errors import RuleError
-from engine.rules.kinds.bill_messages import messages_for
+from engine.rules.kinds.bill_messages import KIND as MESSAGES_KIND, messages_for
 from engine.rules.kinds.billing import USAGE_BILLS, BillingPolicy, billing_document
 from engine.rules.library import RuleLibrary
 from engine.rules.months import period_months_later
@@ -36,7 +36,6 @@ from engine.store.models import Bill, Customer, LedgerEntry, MeterRead, UtilityA
 
 READS_BACK_DAYS = 31 * 14  # a bill's previous read is looked for this far before its service ended
 HISTORY_MONTHS_PER_BILL = 3  # a chart of N bills reads N * 3 months of bills: monthly, every 2 or every 3 months
-MESSAGES_RULE = "bill-messages"
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,11 @@ class StatementData:
     def messages(self, day: date, cycle: str, language: str) -> list[str]:
         """The city's messages for bills of the cycle dated on the day, in the language."""
         if day not in self._messages:
+            doc = next((doc for doc in self.library if doc.kind == MESSAGES_KIND.name), None)  # one a city
             try:
-                self._messages[day] = self.library.evaluate(MESSAGES_RULE, {}, day).to_json()
-            except (KeyError, RuleError):  # no messages document, or none in force that day: no message
+                self._messages[day] = ({"messages": []} if doc is None else
+                                       self.library.evaluate(doc.id, {}, day).to_json())
+            except RuleError:  # none in force that day: no message
                 self._messages[day] = {"messages": []}
         return messages_for(self._messages[day], cycle, language)
 

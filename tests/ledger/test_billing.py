@@ -1,7 +1,7 @@
 """Billing runs from meter reads: bills to the cent from the city's rates, bad rows, reruns, exceptions."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -327,10 +327,27 @@ def test_a_statement_chart_of_more_than_36_bills_is_refused_with_its_line():
     with pytest.raises(DocumentErrors) as refused:
         _city_with_billing({winter: winter + "\n    usage_history: {bills: 37}"})
     [error] = refused.value.errors
-    assert (error.line, error.path) == (18, "versions[0].usage_history.bills") and "36" in error.message
+    assert (error.line, error.path) == (19, "versions[0].usage_history.bills") and "36" in error.message
     thirteen = _city_with_billing({winter: winter + "\n    usage_history: {bills: 13}"})
     assert billing_policy(thirteen, date(2026, 3, 1)).usage_bills == 13
     assert billing_policy(library(), date(2026, 3, 1)).usage_bills == 12
+
+
+def test_the_bill_and_due_dates_come_from_the_calendar_the_billing_document_names():
+    """The calendar is the billing document's to name: without one the days after the bill apply; one that is no
+    calendar is refused with its line."""
+    import pytest
+
+    from engine.rules.errors import DocumentErrors
+    from engine.money.billing import billing_dates
+    assert billing_dates(library(), "A", "2026-03", AS_OF)[2] == "city-calendar"
+    none = _city_with_billing({"    calendar: city-calendar\n": ""})
+    assert billing_dates(none, "A", "2026-03", AS_OF) == (
+        AS_OF, AS_OF + timedelta(days=21), "bill date + 21 days (the billing document names no calendar)")
+    with pytest.raises(DocumentErrors) as refused:
+        _city_with_billing({"calendar: city-calendar": "calendar: late-fee"})
+    assert [(e.line, e.path, e.message) for e in refused.value.errors] == [
+        (17, "versions[0].calendar", '"late-fee" is a schedule, not a calendar')]
 
 
 def test_each_chunk_lets_the_clerks_waiting_to_write_go_first(committing_db, tmp_path, monkeypatch):

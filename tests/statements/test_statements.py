@@ -131,3 +131,19 @@ def test_the_chart_of_use_shows_as_many_bills_as_the_billing_document_says(bille
             pdf = tmp_path / f"{language}.pdf"
             pdf.write_bytes(statement_pdf(session, three, bill_id, language=language))
             assert words in flat(page_text(pdf, 1)), language
+
+
+def test_the_city_s_bill_messages_are_found_by_their_kind_whatever_their_id(billed_city):
+    from engine.rules.library import RuleLibrary
+    from engine.rules.loader import load_document
+    from engine.statements.batch import statement_of_bill
+
+    docs = list(billed_city.library)
+    messages = next(doc for doc in docs if doc.kind == "bill-messages")
+    text = messages.text.replace(f"id: {messages.id}\n", "id: notes-on-bills\n", 1)
+    renamed = RuleLibrary.from_documents([*(d for d in docs if d.id != messages.id),
+                                          load_document(text, "notes-on-bills.yaml")], known=docs)
+    with make_sessionmaker(billed_city.engine)() as session:
+        bill_id = mailing_order(billed_city)[0][2]
+        usual = statement_of_bill(session, billed_city.library, bill_id).data["messages"]
+        assert usual and statement_of_bill(session, renamed, bill_id).data["messages"] == usual

@@ -13,7 +13,9 @@ Each version holds:
   months, from N days before the read (that day included) to the day before it, rounded
   half up to P decimals (0: whole units);
 - `usage_history: {bills: N}` (optional, 12 when not given): a bill statement's chart of water
-  use shows the account's last N bills (engine.statements.data).
+  use shows the account's last N bills (engine.statements.data);
+- `calendar: ID` (optional): the calendar document whose cycle timelines give a run's bill and
+  due dates (without it, or without a timeline for the cycle, `due_without_calendar` applies).
 
 What use is held as high or low is the `meter-reads` document's (engine.reads.review); how a
 first or final bill of a partial period is prorated is the rate schedule's `proration:` block.
@@ -53,6 +55,9 @@ def version_keys() -> JsonSchema:
         "winter_average": mapping({"months": {**listing(whole(1, 12), 12), "uniqueItems": True}, "within": days,
                                    "places": whole(0, 2)}, ("months", "within", "places")),
         "usage_history": mapping({"bills": whole(1, MOST_USAGE_BILLS)}, ("bills",)),
+        "calendar": {"type": "string", "pattern": DOCUMENT_ID,
+                     "description": "the id of the calendar document whose cycle timelines give the bill and due "
+                                    "dates"},
     }
 
 
@@ -76,6 +81,15 @@ def references(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator
             elif known[target].kind != "schedule":
                 yield DocumentError(doc.source, doc.line_of(path), path,
                                     f'"{target}" is a {known[target].kind}, not a schedule')
+        calendar = version.body.get("calendar")
+        if calendar is not None:
+            path = f"versions[{version.index}].calendar"
+            if calendar not in known:
+                yield DocumentError(doc.source, doc.line_of(path), path,
+                                    f'no calendar named "{calendar}" among the rule documents')
+            elif known[calendar].kind != "calendar":
+                yield DocumentError(doc.source, doc.line_of(path), path,
+                                    f'"{calendar}" is a {known[calendar].kind}, not a calendar')
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ class BillingPolicy:
     reference: str | None
     as_of: date
     usage_bills: int = USAGE_BILLS
+    calendar: str | None = None  # the calendar whose cycle timelines give the bill and due dates
 
     @classmethod
     def of(cls, doc: RuleDocument, as_of: date) -> BillingPolicy:
@@ -101,13 +116,14 @@ class BillingPolicy:
         return cls(dict(body["rate_schedules"]), int(body["due_without_calendar"]["days"]),
                    tuple(int(m) for m in body["winter_average"]["months"]), int(body["winter_average"]["within"]["days"]),
                    int(body["winter_average"]["places"]), doc.id, version.effective, version.reference, as_of,
-                   int(body.get("usage_history", {}).get("bills", USAGE_BILLS)))
+                   int(body.get("usage_history", {}).get("bills", USAGE_BILLS)), body.get("calendar"))
 
     def to_json(self) -> dict[str, JsonValue]:
         """The result as `--json` prints it."""
         return {"rate_schedules": dict(self.rate_schedules), "due_without_calendar_days": self.due_days,
                 "winter_months": list(self.winter_months), "winter_within_days": self.winter_days,
-                "winter_places": self.winter_places, "usage_history_bills": self.usage_bills, "rule": self.rule,
+                "winter_places": self.winter_places, "usage_history_bills": self.usage_bills,
+                "calendar": self.calendar, "rule": self.rule,
                 "version": self.version.isoformat(), "reference": self.reference, "as_of": self.as_of.isoformat()}
 
 
@@ -136,7 +152,8 @@ def policy_lines(shown: Shown) -> list[str]:
             f"  winter average: reads of {month_words(shown['winter_months'])} in the "
             f"{shown['winter_within_days']} days before the read, rounded to "
             + ("whole units" if places == 0 else f"{places} decimals"),
-            f"  a statement's chart of use: the last {shown['usage_history_bills']} bills"]
+            f"  a statement's chart of use: the last {shown['usage_history_bills']} bills"] + (
+            [f"  bill and due dates: the cycle timelines of {shown['calendar']}"] if shown.get("calendar") else [])
 
 
 def terms(doc: RuleDocument, version: Version) -> list[Term]:
@@ -154,6 +171,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
                   Term("Winter average", "window", f"the {winter['within']['days']} days before the read"),
                   Term("Winter average", "rounded to", f"{winter['places']} decimals"
                        + (" (whole units)" if winter["places"] == 0 else ""))]
+    if "calendar" in body:
+        found.append(Term("Bill and due dates", "calendar", f"the cycle timelines of {body['calendar']}"))
     if "usage_history" in body:
         found.append(Term("Bill statement", "chart of use", f"the last {body['usage_history']['bills']} bills"))
     return found
