@@ -45,8 +45,8 @@ def city(db) -> Town:
     city = town(db, PUBLISHED)
     city.publish(SWEEP)
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    city.publish_workflow(text.replace("version: 2\n", "version: 3\neffective: 2026-06-01\ntags: [credit_refunds]\n",
-                                       1))
+    city.publish_workflow(text.replace("version: 2\ntags: [refund_requests]\n",
+                                       "version: 3\neffective: 2026-06-01\ntags: [refund_requests, credit_refunds]\n", 1))
     return city
 
 

@@ -83,6 +83,6 @@ def test_a_broken_definition_is_refused_with_its_line_and_nothing_is_imported(ru
                                          encoding="utf-8")
     refused = run("import", str(folder))
     assert refused.exit_code == 1
-    assert f'{folder / "refunds.yaml"}:126: transitions[7].to: unknown state "refused"' in refused.stderr
+    assert f'{folder / "refunds.yaml"}:127: transitions[7].to: unknown state "refused"' in refused.stderr
     assert "nothing imported: 1 error" in refused.stderr
     assert run("list").exit_code == 1

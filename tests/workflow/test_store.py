@@ -162,7 +162,7 @@ def test_a_draft_is_checked_with_line_and_path(stored, catalog):
     """The definition's own errors, each with its line and path; nothing stored."""
     broken = refunds_next_version().replace("    to: denied", "    to: refused")
     checked = check_workflow_draft(stored, catalog.rules, "refunds", broken, TODAY, source="refunds (draft)")
-    assert [str(e) for e in checked.errors] == ['refunds (draft):126: transitions[7].to: unknown state "refused"; '
+    assert [str(e) for e in checked.errors] == ['refunds (draft):127: transitions[7].to: unknown state "refused"; '
                                                 'states: requested, researched, awaiting_second, awaiting_third, '
                                                 'approved, issued, denied, voided']
     with pytest.raises(DocumentErrors):
