@@ -7,7 +7,8 @@ case page — with what a crew needs on the street: the service address, the met
 location and route, and what the account owes. Results come back as one form per list: each row
 ticked is that case's step (or the other result chosen on the row: could not access), taken with
 the row's own form values, in a savepoint of its own, so a row refused (paid meanwhile, a holiday)
-is reported and the others are kept.
+is reported and the others are kept. A stop held only by the weather or by a notice of the case
+never sent (`requires_sent:`) is listed apart, with why.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from engine.workflow.days import needs_forecast, weather_holds
 from engine.workflow.model import Transition
 from engine.workflow.runtime import CaseError
 from engine.workflow.services import Catalog
+
+HOLDING = ("weather", "sent")  # the checks that hold a stop on its list (shown with why) rather than leave it off
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class FieldRow:
     route: str
     past_due_cents: int
     balance_cents: int
-    held: tuple[str, ...] = ()  # why the weather holds the stop today (the calendar's words); empty: due
+    held: tuple[str, ...] = ()  # why the weather or a notice never sent holds the stop today; empty: due
 
 
 @dataclass
@@ -132,7 +135,7 @@ def weather(session: Session, catalog: Catalog, the_list: FieldList, on: date) -
 def rows(session: Session, catalog: Catalog, the_list: FieldList, *, user: str, on: date,
          route: str | None = None, held: bool = False) -> list[FieldRow]:
     """The list's stops today for this person, by route then address; only the route asked for, if one is. With
-    `held`, also the stops only the weather holds today, each with why."""
+    `held`, also the stops only the weather or a notice never sent holds today, each with why."""
     cases = session.scalars(select(Case).where(Case.workflow_id == the_list.workflow_id, Case.closed_at.is_(None))
                             .order_by(Case.id)).all()
     judged = {case.id: _allowed(session, catalog, case, the_list.step.id, user, on) for case in cases
@@ -155,8 +158,8 @@ def rows(session: Session, catalog: Catalog, the_list: FieldList, *, user: str, 
 
 def _allowed(session: Session, catalog: Catalog, case: Case, step_id: str, user: str,
              on: date) -> tuple[str, ...] | None:
-    """Whether the person could take the step on the case today (every guard asked): () when they could, why the
-    weather holds it when that is all that does, None when anything else refuses it."""
+    """Whether the person could take the step on the case today (every guard asked): () when they could, why it is
+    held when only the weather or a notice never sent holds it, None when anything else refuses it."""
     try:
         options = services.steps_for(session, catalog, case.id, user=user, on=on)
     except CaseError:
@@ -167,7 +170,7 @@ def _allowed(session: Session, catalog: Catalog, case: Case, step_id: str, user:
     if option.allowed:
         return ()
     refused = [entry for entry in option.explanation if not entry.get("ok")]
-    if refused and all(entry.get("guard") == "weather" for entry in refused):
+    if refused and all(entry.get("guard") in HOLDING for entry in refused):
         return tuple(option.reasons)
     return None
 

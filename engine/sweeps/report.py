@@ -7,6 +7,7 @@ the account (or license, and case) and the reason, by kind:
     caught_up    a step that mails was not taken: the night was caught up after the fact
     one_a_night  a step that mails waits for the next night: the account had a collection notice tonight
     not_lawful   a step was not taken: its notice would print a date already past
+    not_sent     a step was not taken: a notice of the case it requires was never mailed or printed
     re_dated     a notice went out with dates counted again from tonight (the stored ones were past)
     not_mailed   a notice was left out of the mailing: a date it asks the customer to act by had passed
                  on the day the mailing printed (the run's other notices were mailed)

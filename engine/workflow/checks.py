@@ -26,14 +26,15 @@ from engine.workflow.forms import FIELD_TYPES, FormField
 from engine.workflow.selectors import Selector, chosen_by_any
 from engine.workflow.model import (ANY_STATE, DAY_KINDS, NAME, PLACEHOLDER, STATE_TAGS,
                                    WORKFLOW_ID, WORKFLOW_TAGS, Action, AllGuards, AllowedDay, RuleOutcome, RuleGuard, Says, State,
-                                   Transition, Workflow)
+                                   Transition, Workflow, notice_of)
 
 TOP_KEYS = ("id", "title", "subject", "version", "effective", "initial", "states", "transitions", "description",
             "opening", "tags", "labels")
 LABEL_KEYS = ("label", "says")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
-TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid", "not_by",
+TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid",
+                   "requires_sent", "not_by",
                    "distinct_from", "form", "actions", "field_list")
 FIELD_LIST_LENGTH = 80
 OPENING_KEYS = ("when", "says")
@@ -91,6 +92,7 @@ class DefinitionReader:
         self.field_types: dict[str, str] = {}
         self.set_fields: set[str] = set()
         self.fees_charged: set[str] = set()  # the schedules some step's `fee:` charges
+        self.notices_made: set[str] = set()  # the notice types some step's `notice:` or `notice_occupants:` makes
 
     @property
     def subject(self) -> str:
@@ -297,6 +299,9 @@ class DefinitionReader:
                     self.fees_charged.add(a["fee"])
                 if isinstance(a, dict) and isinstance(a.get("fee"), dict) and isinstance(a["fee"].get("schedule"), str):
                     self.fees_charged.add(a["fee"]["schedule"])  # {schedule: ID, term_ends: ..}
+                for kind in ("notice", "notice_occupants"):
+                    if isinstance(a, dict) and isinstance(a.get(kind), (str, dict)):
+                        self.notices_made.add(notice_of(a[kind])[0])
                 if isinstance(a, dict) and isinstance(a.get("set"), dict):
                     for name, value in a["set"].items():
                         path = f"transitions[{i}].actions[{j}].set.{name}"
@@ -466,6 +471,7 @@ class DefinitionReader:
         says = self.read_says(raw, path)
         due, due_day = self.read_due(raw.get("due"), f"{path}.due")
         requires_paid = self.read_requires_paid(raw.get("requires_paid"), f"{path}.requires_paid")
+        requires_sent = self.read_requires_sent(raw.get("requires_sent"), f"{path}.requires_sent")
         not_by = raw.get("not_by")
         if not_by is not None and self.field_types.get(not_by) != "text":
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
@@ -474,7 +480,7 @@ class DefinitionReader:
         field_list = self.read_field_list(raw.get("field_list"), by, f"{path}.field_list")
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
-                          not_by=not_by, distinct_from=distinct_from, form=form, actions=actions,
+                          requires_sent=requires_sent, not_by=not_by, distinct_from=distinct_from, form=form, actions=actions,
                           field_list=field_list)
 
     def read_field_list(self, raw: YamlValue, by: str, path: str) -> str:
@@ -681,6 +687,19 @@ class DefinitionReader:
             where = f"{path}[{k}]" if isinstance(raw, list) else path
             if self.rule(where, name, "schedule") and name not in self.fees_charged:
                 self.error(where, f"no step charges {name} (a fee: action); the step could never be taken")
+        return tuple(str(name) for name in names)
+
+    def read_requires_sent(self, raw: YamlValue, path: str) -> tuple[str, ...]:
+        """`requires_sent: NOTICE_TYPE` or a list: notices some step of this workflow makes."""
+        if raw is None:
+            return ()
+        names = raw if isinstance(raw, list) else [raw]
+        for k, name in enumerate(names):
+            where = f"{path}[{k}]" if isinstance(raw, list) else path
+            if not isinstance(name, str) or name not in self.notices_made:
+                made = ", ".join(sorted(self.notices_made)) or "none"
+                self.error(where, f"requires_sent names a notice type some step of this workflow makes (a notice: "
+                                  f"or notice_occupants: action; made here: {made}), not {describe(name)}")
         return tuple(str(name) for name in names)
 
     def read_form(self, raw: YamlValue, path: str) -> Iterable[FormField]:

@@ -22,6 +22,7 @@ from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
+from engine.workflow.sent import NoticeMade
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this {subject}; another person must approve it"}
 
@@ -223,6 +224,17 @@ def _check_paid(verdict: Verdict, step: Transition, fees: Mapping[str, list[FeeC
                           ledger_entry=fee.entry_id)
 
 
+def _check_sent(verdict: Verdict, step: Transition, made: Mapping[str, list[NoticeMade]]) -> None:
+    """`requires_sent:` the latest notices of these types the case made went out (mailed or printed); a type the
+    case never made holds nothing."""
+    for kind in step.requires_sent:
+        if not made.get(kind):
+            verdict.check("sent", True, f"the case has made no {kind}", notice_type=kind)
+        for notice in made.get(kind, []):
+            verdict.check("sent", notice.sent, notice.standing(), notice.refusal(), notice_type=kind,
+                          notice=notice.notice_id)
+
+
 def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
     """The guard: a condition over the facts, a criteria outcome that must contain values, or all of several."""
     says = step.says.words(dict(facts)) if step.says is not None else ""
@@ -293,9 +305,11 @@ def opening_refusals(workflow: Workflow, facts: Facts, rules: RuleLibrary, on: d
 def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts: Facts,
           fields: Mapping[str, JsonValue], rules: RuleLibrary, on: date,
           fees: Mapping[str, list[FeeCharged]] | None = None,
-          takers: Mapping[str, list[str]] | None = None) -> Verdict:
+          takers: Mapping[str, list[str]] | None = None,
+          made: Mapping[str, list[NoticeMade]] | None = None) -> Verdict:
     """Every check of one step for this case, person and day, each explained (`fees`: what requires_paid reads;
-    `takers`: who took each earlier step of the case, what distinct_from reads)."""
+    `takers`: who took each earlier step of the case, what distinct_from reads; `made`: the case's latest notices
+    of each type, what requires_sent reads)."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
     verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state))
@@ -308,6 +322,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
         _check_distinct(verdict, step, actor, takers or {})
         _check_due(verdict, step, fields, facts, rules, on)
         _check_paid(verdict, step, fees or {})
+        _check_sent(verdict, step, made or {})
         _check_when(verdict, step, facts, rules, on)
     except EvaluationError as error:  # a missing or bad fact, no rule version in force: refuse, saying why
         verdict.check("rules", False, f"cannot be decided: {error}")

@@ -149,6 +149,7 @@ class Transition:
     due: str | None = None
     due_day: AllowedDay | None = None  # with `due: {field, calendar, allowed}`: the calendar asked on the day
     requires_paid: tuple[str, ...] = ()  # fee schedules whose fees this case charged must be paid or waived
+    requires_sent: tuple[str, ...] = ()  # notice types whose latest notices of this case must have gone out
     not_by: str | None = None
     distinct_from: tuple[str, ...] = ()  # earlier steps whose takers may not take this one
     form: tuple[FormField, ...] = ()

@@ -7,7 +7,8 @@ fees with it) is held, and tonight's run mails it with dates counted from tonigh
 step that posts a fee without mailing (a fee is what a notice announces: it is posted as of
 the night the city acts, never back-dated to a night caught up). On any
 night, an account gets at most one notice of the workflows tagged `collection`: a step that
-would mail a second waits for the next night. Each step held says why, for the sweep's report.
+would mail a second waits for the next night. A step that would be taken but for a notice of the
+case never sent (`requires_sent:`) waits too. Each step held says why, for the sweep's report.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.store.kept_reads import NOTICES_ON, kept_read
 from engine.store.models import Case, Notice
 from engine.workflow.definitions import WorkflowSet
+from engine.workflow.guards import Verdict
 from engine.workflow.model import Transition
 
 
@@ -42,7 +44,7 @@ class Held:
 
     case_id: int
     step: str
-    kind: str  # caught_up | one_a_night | not_lawful
+    kind: str  # caught_up | one_a_night | not_lawful | not_sent
     reason: str
 
 
@@ -103,3 +105,14 @@ def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition
     return Held(case.id, step.id, "one_a_night",
                 f"{step.id} waits for the next night: it {_what_it_does(step)}, and the account already has a "
                 f"{mailed.notice_type} tonight (notice {mailed.id}); one collection notice a night")
+
+
+def not_sent(case_id: int, verdicts: list[Verdict]) -> Held | None:
+    """The first step refused only because a notice it requires was never sent (`requires_sent:`), held with why
+    (None: no step is)."""
+    for verdict in verdicts:
+        refused = [entry for entry in verdict.explanation if not entry.get("ok")]
+        if refused and all(entry.get("guard") == "sent" for entry in refused):
+            return Held(case_id, verdict.step.id, "not_sent", f"{verdict.step.id} not taken: "
+                                                              + "; ".join(verdict.reasons))
+    return None

@@ -36,6 +36,7 @@ from engine.workflow.forms import FIELD_TYPES, FormError, read_form, stored
 from engine.workflow.guards import Actor, Verdict, judge, not_from_here, opening_refusals, resolve_form
 from engine.workflow.model import LICENSE_RENEWED, SERVICE_OFF, Transition, Workflow
 from engine.workflow.redating import PastDate
+from engine.workflow.sent import NoticeMade, notices_made
 
 
 OPENED_HERE = "ordinance.cases_opened_here"  # session.info: the cases the session's transaction opened, by id
@@ -220,6 +221,11 @@ def fees_for(session: Session, case: Case, steps: list[Transition], on: date) ->
     return fees_charged(session, case, schedules, on) if schedules else {}
 
 
+def made_for(session: Session, case: Case, steps: list[Transition]) -> dict[str, list[NoticeMade]]:
+    """The case's latest notices of the types the steps' `requires_sent:` name (none read when none names any)."""
+    return notices_made(session, case, {kind for step in steps for kind in step.requires_sent})
+
+
 def takers_for(session: Session, case: Case, steps: list[Transition]) -> dict[str, list[str]]:
     """Who took each earlier step the steps' `distinct_from:` name, from the case's events (none read when none
     names any)."""
@@ -246,7 +252,8 @@ def judged_steps(session: Session, rules: RuleLibrary, workflow: Workflow, case:
     facts = case_facts(session, rules, workflow, case.subject_id, fields, on, workflows)
     mine = [t for t in workflow.leaving(case.state) if (t.by == "sweep") == actor.is_sweep]
     fees, takers = fees_for(session, case, mine, on), takers_for(session, case, mine)
-    return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees, takers) for t in mine]
+    made = made_for(session, case, mine)
+    return [judge(workflow, case.state, t, actor, facts, fields, rules, on, fees, takers, made) for t in mine]
 
 
 def _opened_here(session: Session) -> dict[int, Case]:
@@ -323,7 +330,8 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     form = {k: stored(v) for k, v in values.items()}
     fields = {**copy.deepcopy(case.fields or {}), **form}  # never the case's own nested dicts
     verdict = judge(workflow, case.state, step, actor, facts_of(fields), fields, rules, on,
-                    fees_for(session, case, [step], on), takers_for(session, case, [step]))
+                    fees_for(session, case, [step], on), takers_for(session, case, [step]),
+                    made_for(session, case, [step]))
     if not verdict.allowed:
         raise StepRefused(step_id, verdict.reasons)
     verdict.rules[:0] = [entry for entry in limits if entry not in verdict.rules]

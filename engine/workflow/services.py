@@ -28,7 +28,7 @@ from engine.workflow.definitions import WorkflowSet
 from engine.workflow.facts import Fact, subject_facts
 from engine.workflow.guards import Actor
 from engine.workflow.model import Workflow
-from engine.workflow.night import Held, Night, holds
+from engine.workflow.night import Held, Night, holds, not_sent
 from engine.workflow.runtime import CaseError, NotLawful
 from engine.workflow.shutoffs import shutoff_day_of
 
@@ -179,7 +179,8 @@ def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: st
     The case takes the first sweep step (in the order written) whose checks hold, then looks
     again from its new state. With a `night`, a step that mails is held back on a night
     caught up, or when the account already has a collection notice that night, and a step
-    whose notice would print a date already past is held back too (not lawful); the case
+    whose notice would print a date already past is held back too (not lawful), as is a step
+    that would be taken but for a notice of the case never sent (`requires_sent:`); the case
     then waits, and `held` says why. With `steps`, only the sweep steps of those ids are taken
     (a sweep document's `works: {steps: [..]}`).
     """
@@ -187,9 +188,11 @@ def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: st
     done = NightSteps()
     for _ in range(limit):
         case = _case(session, case_id)
-        ready = next((v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
-                      if v.allowed and (steps is None or v.step.id in steps)), None)
+        verdicts = [v for v in runtime.steps_allowed(session, catalog.rules, catalog.workflows, case, actor, on)
+                    if steps is None or v.step.id in steps]
+        ready = next((v for v in verdicts if v.allowed), None)
         if ready is None:
+            done.held = not_sent(case_id, verdicts) if night is not None else None
             break
         done.held = holds(session, catalog.workflows, case, ready.step, night) if night is not None else None
         if done.held is not None:

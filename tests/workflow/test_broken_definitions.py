@@ -55,6 +55,14 @@ EXPECTED = {
     "requires-paid-never-charged.yaml":
         "19: transitions[1].requires_paid: no step charges reconnection-fee (a fee: action); the step could never "
         "be taken",
+    "requires-sent-never-made.yaml": (
+        "23: transitions[1].requires_sent[0]: requires_sent names a notice type some step of this workflow makes (a "
+        "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"shutoff-notise\"",
+        "24: transitions[1].requires_sent[1]: requires_sent names a notice type some step of this workflow makes (a "
+        "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"door-hanger\""),
+    "requires-sent-not-a-notice.yaml":
+        "17: transitions[0].requires_sent: requires_sent names a notice type some step of this workflow makes (a "
+        "notice: or notice_occupants: action; made here: none), not true",
     "set-calendar-not-a-calendar.yaml":
         '17: transitions[0].actions[0].set.shutoff_on.calendar: "late-fee" is a schedule, not a calendar',
     "set-deadline-not-a-deadline.yaml":
@@ -73,8 +81,8 @@ EXPECTED = {
                                "types: text, integer, money, date, boolean, choice, time",
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
-                        "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, not_by, "
-                        "distinct_from, form, actions, field_list",
+                        "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, requires_sent, "
+                        "not_by, distinct_from, form, actions, field_list",
     "reminder-pay-by-never-set.yaml":
         "16: transitions[0].actions[0].notice: past-due-reminder prints the case field 'shutoff_notice_on', which no "
         "step gives (a form field or a set: action)",

@@ -22,7 +22,8 @@ class ExceptionLine:
     account_number: str | None = None
     license_number: str | None = None
     case_id: int | None = None
-    kind: str = "error"  # error | caught_up | one_a_night | not_lawful | re_dated | not_mailed (engine.sweeps.report)
+    kind: str = "error"  # error | caught_up | one_a_night | not_lawful | not_sent | re_dated | not_mailed
+    # (engine.sweeps.report)
 
 
 def _account_number(session: Session, text: str) -> str | None:

@@ -1,0 +1,79 @@
+"""Whether a case's notices went out: what `requires_sent:` reads.
+
+A notice went out when it was mailed (its night's mailing took it: a batch) or printed (a
+kept copy). The notices of a type that count are the latest the case made: those made on the
+last day it made one (the account's and the occupants' copies alike); an older one never sent
+is behind a newer one (the notices started again). A sweep's notice whose run has not finished
+is waiting for its night's mailing: not sent yet. A notice the mailing left out (its date to
+act by had passed) stays never sent, and a step that requires it waits until a new one goes out.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.notices.catalog import notice_type
+from engine.store.models import Case, Notice, NoticePdf, SweepRun
+
+
+@dataclass(frozen=True)
+class NoticeMade:
+    """One of a case's latest notices of a type, and whether it went out."""
+
+    notice_id: int
+    notice_type: str
+    made_on: date
+    mailed: bool
+    printed: bool
+    awaiting_mailing: bool  # a sweep's notice whose run (and so its mailing) has not finished
+
+    @property
+    def sent(self) -> bool:
+        """Whether the notice left the building, mailed or printed."""
+        return self.mailed or self.printed
+
+    def words(self) -> str:
+        """'the Notice of Service Shut-Off of April 30, 2026 (notice 12)'."""
+        day, title = self.made_on, notice_type(self.notice_type).title_en
+        return f"the {title} of {day:%B} {day.day}, {day.year} (notice {self.notice_id})"
+
+    def standing(self) -> str:
+        """Whether it went out, as a case's history explains the check."""
+        if self.sent:
+            return f"{self.words()} was {'mailed' if self.mailed else 'printed'}"
+        return f"{self.words()} is waiting for its night's mailing" if self.awaiting_mailing else \
+            f"{self.words()} was never mailed or printed"
+
+    def refusal(self) -> str:
+        """Why a step that requires it waits."""
+        if self.awaiting_mailing:
+            return f"{self.words()} has not been mailed yet: it goes out with its night's mailing"
+        return f"{self.words()} was never mailed or printed: a new one must go out first"
+
+
+def notices_made(session: Session, case: Case, types: Iterable[str]) -> dict[str, list[NoticeMade]]:
+    """The case's latest notices of each type (those of the last day it made one), by type; a type it never made is
+    absent."""
+    types = sorted(set(types))
+    if not types:
+        return {}
+    printed = select(NoticePdf.id).where(NoticePdf.notice_id == Notice.id).exists()
+    rows = session.execute(select(Notice.id, Notice.notice_type, Notice.created_on, Notice.batch_id,
+                                  Notice.sweep_run_id, printed.label("printed"), SweepRun.status)
+                           .outerjoin(SweepRun, SweepRun.id == Notice.sweep_run_id)
+                           .where(Notice.case_id == case.id, Notice.notice_type.in_(types))
+                           .order_by(Notice.id)).all()
+    last = {}
+    for row in rows:
+        last[row.notice_type] = max(last.get(row.notice_type, row.created_on), row.created_on)
+    found: dict[str, list[NoticeMade]] = {}
+    for row in rows:
+        if row.created_on == last[row.notice_type]:
+            found.setdefault(row.notice_type, []).append(NoticeMade(
+                row.id, row.notice_type, row.created_on, mailed=row.batch_id is not None, printed=bool(row.printed),
+                awaiting_mailing=row.sweep_run_id is not None and row.status != "done"))
+    return found
