@@ -1,0 +1,156 @@
+"""No door hanger, release or shut-off while the case's shut-off notice was never mailed (`requires_sent:`).
+
+The shut-off notices' night mails nine of ten; one, its pay-by day already past when the mailing prints, is left out
+(engine.sweeps.mailing). That case's door hanger is refused on the case page, in words; the others' may be posted.
+A case already at the door hanger is not released to the crew by the sweep, and the night's report says why. When
+the notice lapses the notices start again, the new one is mailed, and the case goes on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.models import Case, Notice
+from engine.users import add_user
+from engine.sweeps.mailing import Mailer
+from engine.sweeps.registry import get_sweep
+from engine.sweeps.runner import SweepContext, run_sweep
+from engine.workflow import services
+from tests.sweeps.conftest import REPO, at, sweep
+from tests.sweeps.test_mailed_is_mailed import clerk_client
+
+TEMPLATES = REPO / "templates" / "notices"
+SHUTOFF_NOTICE_NIGHT = date(2026, 6, 18)  # the reminders' pay-by day: the shut-off notices' night
+PAST = "2026-06-17"  # a pay-by day already past on the shut-off notices' night
+
+
+@dataclass
+class OneShutoffNoticeDatedYesterday:
+    """The delinquency sweep, its first shut-off notice of the night dated to be paid the day before."""
+
+    real: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        self.real.process_chunk(session, ids, ctx)
+        first = session.scalar(select(Notice).where(Notice.sweep_run_id == ctx.run_id,
+                                                    Notice.notice_type == "shutoff-notice")
+                               .order_by(Notice.id).limit(1))
+        if first is not None and not any(n.data["due_date"] == PAST for n in session.scalars(
+                select(Notice).where(Notice.sweep_run_id == ctx.run_id))):
+            first.data = {**first.data, "due_date": PAST}
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def shutoff_notices_with_one_left_out(factory, catalog, tmp_path) -> tuple[Notice, list[Notice]]:
+    """The reminders' night, then the shut-off notices' night mailed with one left out: (left out, mailed)."""
+    sweep(factory, catalog)  # the reminders (not mailed here: the guard reads only the shut-off notice)
+    outcome = run_sweep(factory, OneShutoffNoticeDatedYesterday(get_sweep("delinquency")), as_of=SHUTOFF_NOTICE_NIGHT,
+                        today=SHUTOFF_NOTICE_NIGHT, clock=lambda: at(SHUTOFF_NOTICE_NIGHT), runner="test",
+                        services=catalog, mailer=Mailer(TEMPLATES, tmp_path / "notices"))
+    assert outcome.status == "done"
+    with factory() as session:
+        notices = session.scalars(select(Notice).where(Notice.notice_type == "shutoff-notice")
+                                  .order_by(Notice.id)).all()
+    [left_out] = [n for n in notices if n.batch_id is None]
+    return left_out, [n for n in notices if n.batch_id is not None]
+
+
+def refusal(notice: Notice) -> str:
+    return (f"the Notice of Service Shut-Off of June 18, 2026 (notice {notice.id}) was never mailed or printed: a new "
+            "one must go out first")
+
+
+def _door_hanger(session: Session, catalog, case_id: int, on: date) -> services.StepOption:
+    [option] = [o for o in services.steps_for(session, catalog, case_id, user="carla", on=on)
+                if o.id == "post_door_hanger"]
+    return option
+
+
+def test_the_door_hanger_waits_for_a_shutoff_notice_never_mailed_and_the_others_go_on(
+        committing_db, committing_url, catalog, city, tmp_path):
+    left_out, mailed = shutoff_notices_with_one_left_out(committing_db, catalog, tmp_path)
+    assert len(mailed) == 9
+    with committing_db() as session:
+        held_case = session.get(Case, left_out.case_id)
+        hanger_day = _day(held_case.fields["door_hanger_on"])
+    clerk = clerk_client(committing_url, committing_db, tmp_path, TEMPLATES,
+                         now=datetime.combine(hanger_day, datetime.min.time(), tzinfo=timezone.utc)
+                         + timedelta(hours=18))
+    with committing_db() as session:
+        held = _door_hanger(session, catalog, left_out.case_id, hanger_day)
+        assert not held.allowed and held.reasons == [refusal(left_out)]
+        others = [_door_hanger(session, catalog, n.case_id, _day(session.get(Case, n.case_id).fields["door_hanger_on"]))
+                  for n in mailed]
+        assert all(o.allowed for o in others)
+    page = clerk.get(f"/cases/{left_out.case_id}").get_data(as_text=True)
+    assert f"(notice {left_out.id}) was never mailed or printed: a new one must go out first" in page
+    with committing_db() as session, session.begin():  # the clerk posts it anyway: refused, nothing changes
+        try:
+            services.take_step(session, catalog, left_out.case_id, "post_door_hanger", user="carla", on=hanger_day,
+                               now=at(hanger_day), version=held_case.version, form={})
+        except services.runtime.StepRefused as refused:
+            assert refused.reasons == [refusal(left_out)]
+        else:
+            raise AssertionError("the door hanger was posted for a shut-off notice never mailed")
+    with committing_db() as session:
+        assert session.get(Case, left_out.case_id).state == "shutoff_notice"
+
+
+def test_the_sweep_does_not_release_to_the_crew_a_case_whose_shutoff_notice_was_never_mailed(committing_db, catalog,
+                                                                                            city, tmp_path):
+    """Two cases already at the door hanger (posted before the city required the notice sent): on the shut-off day
+    the one whose notice was mailed is released to the crew; the other waits, and the night's report says why."""
+    left_out, mailed = shutoff_notices_with_one_left_out(committing_db, catalog, tmp_path)
+    with committing_db() as session, session.begin():
+        held_case = session.get(Case, left_out.case_id)
+        shutoff_day = held_case.fields["shutoff_on"]
+        other = next(session.get(Case, n.case_id) for n in mailed
+                     if session.get(Case, n.case_id).fields["shutoff_on"] == shutoff_day)
+        for case in (held_case, other):
+            case.state = "door_hanger"
+        other_id = other.id
+    night = sweep(committing_db, catalog, on=_day(shutoff_day))
+    with committing_db() as session:
+        assert session.get(Case, left_out.case_id).state == "door_hanger"
+        assert session.get(Case, other_id).state == "shutoff_ready"
+    [line] = [line for line in night.report["exceptions"] if line["kind"] == "not_sent"]
+    assert line["subject"].endswith(f"(case {left_out.case_id})")
+    assert line["message"] == f"ready_for_shutoff not taken: {refusal(left_out)}"
+
+
+def test_the_notices_started_again_release_the_case_once_the_new_shutoff_notice_is_mailed(committing_db, catalog,
+                                                                                         city, tmp_path):
+    """The notice lapses; that night the notices start again and the new shut-off notice is made and, at the end of
+    the same night, mailed; the door hanger may then be posted on its day."""
+    left_out, _ = shutoff_notices_with_one_left_out(committing_db, catalog, tmp_path)
+    with committing_db() as session:
+        lapses = _day(session.get(Case, left_out.case_id).fields["notice_lapses_on"])
+    again = sweep(committing_db, catalog, on=lapses, mailer=Mailer(TEMPLATES, tmp_path / "again"))
+    assert again.status == "done"
+    with committing_db() as session:
+        case = session.get(Case, left_out.case_id)
+        assert case.state == "shutoff_notice"
+        latest = session.scalars(select(Notice).where(Notice.case_id == case.id, Notice.notice_type == "shutoff-notice")
+                                 .order_by(Notice.id)).all()[-1]
+        assert latest.id != left_out.id and latest.batch_id is not None and latest.created_on == lapses
+        hanger_day = _day(case.fields["door_hanger_on"])
+    with committing_db() as session, session.begin():
+        add_user(session, username="carla", full_name="Carla Reyes", role="clerk", password="counter-pass-1",
+                 actor="test", now=at(hanger_day))
+    with committing_db() as session:
+        hanger = _door_hanger(session, catalog, left_out.case_id, hanger_day)
+        assert hanger.allowed, hanger.reasons
+        sent = [e for e in hanger.explanation if e["guard"] == "sent"]
+        assert sent == [{"guard": "sent", "ok": True, "notice_type": "shutoff-notice", "notice": latest.id,
+                         "detail": f"the Notice of Service Shut-Off of {lapses:%B} {lapses.day}, 2026 (notice "
+                                   f"{latest.id}) was mailed"}]
