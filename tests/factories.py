@@ -165,3 +165,27 @@ def pay_license_fee(db: Session, lic: License, on: date, clerk_name: str = "coun
         cash.open_drawer(db, clerk=clerk, business_date=on, opening=Decimal("0"), now=NOW)
     due = Decimal(lic.due_cents) / 100  # the fee and any late penalty
     take_receipt(db, [LineAsked("license", lic.number, due)], [TenderAsked("cash", due)], clerk=clerk, on=on, now=NOW)
+
+
+def print_notices(db: Session, case_id: int, on: date, clerk: str = "carla") -> list[int]:
+    """A clerk prints the case's notices made on the day and not yet mailed or printed, that day (rendered for real,
+    each copy kept as a first print is; the sample city's details saved if none are): what lets a step that
+    `requires_sent:` them go on. The ids printed."""
+    from sqlalchemy import select
+
+    from engine.notices import NoticeRenderer
+    from engine.notices.kept import city_details, keep_printed
+    from engine.store.models import Notice, NoticePdf
+
+    unsent = db.scalars(select(Notice).where(Notice.case_id == case_id, Notice.created_on == on,
+                                             Notice.batch_id.is_(None), ~select(NoticePdf.id).where(NoticePdf.notice_id == Notice.id).exists())
+                        .order_by(Notice.id)).all()
+    if not unsent:
+        return []
+    if db.scalar(select(CitySettings.id)) is None:
+        save_city(db)  # the details every notice prints
+    renderer = NoticeRenderer(Path(__file__).resolve().parents[1] / "templates" / "notices", city_details(db))
+    for notice in unsent:
+        pdf = renderer.render_one(notice.notice_type, notice.language, notice.data, on)
+        keep_printed(db, notice.id, pdf, printed_by=clerk, now=datetime.combine(on, datetime.min.time(), timezone.utc))
+    return [notice.id for notice in unsent]

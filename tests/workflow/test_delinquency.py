@@ -20,7 +20,7 @@ from engine.store.models import AuditEntry, Bill, Case, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.model import SERVICE_OFF
 from engine.workflow.runtime import StepRefused
-from tests.factories import create_account, create_customer
+from tests.factories import create_account, create_customer, print_notices
 from tests.workflow.conftest import assert_every_step_audited, at, charge, pay
 
 BILLED, DUE = date(2026, 4, 8), date(2026, 4, 29)
@@ -70,6 +70,9 @@ def walk_to_door_hanger(db, catalog, case):
         "not due until 2026-06-18 (shutoff_notice_on)"]
     take(db, catalog, case, "mail_shutoff_notice", "sweep:delinquency", date(2026, 6, 18))
     assert (case.fields["door_hanger_on"], case.fields["shutoff_on"]) == ("2026-06-30", "2026-07-06")
+    [never_sent] = refused(db, catalog, case, "post_door_hanger", "carla", date(2026, 6, 30))
+    assert never_sent.startswith("the Notice of Service Shut-Off of June 18, 2026") and "never mailed" in never_sent
+    print_notices(db, case.id, date(2026, 6, 18))  # printed at the counter: it went out
     assert refused(db, catalog, case, "post_door_hanger", "carla", date(2026, 6, 29)) == [
         "not due until 2026-06-30 (door_hanger_on)"]
     take(db, catalog, case, "post_door_hanger", "carla", date(2026, 6, 30))
@@ -139,6 +142,7 @@ def test_a_low_income_household_pays_the_capped_reconnection_fee(db, catalog, st
                               on=date(2026, 4, 30), now=at(date(2026, 4, 30)), fields={"period": "2026-04"})
     take(db, catalog, case, "mail_reminder", "sweep:delinquency", date(2026, 4, 30))
     take(db, catalog, case, "mail_shutoff_notice", "sweep:delinquency", date(2026, 6, 18))
+    print_notices(db, case.id, date(2026, 6, 18))
     reasons = refused(db, catalog, case, "post_door_hanger", "carla", date(2026, 6, 30))
     assert reasons == ["shutoff-eligibility says no: it gives eligible = false, "
                        "reason = assistance_program_extension; this step needs eligible = true"]
@@ -187,6 +191,7 @@ def test_a_payment_plan_in_default_leads_to_a_final_notice_and_shutoff_no_sooner
     assert refused(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 8, 20)) == [
         "the conditions are not met: plan_days_behind = 59 >= 60: no"]
     take(db, catalog, case, "plan_default", "sweep:delinquency", date(2026, 8, 21))
+    print_notices(db, case.id, date(2026, 8, 21))  # the final notice (the June one, never sent, is behind it)
     assert (case.state, case.fields["payment_plan_active"], case.fields["shutoff_on"]) == (
         "plan_defaulted", False, "2026-08-31")
     assert refused(db, catalog, case, "shutoff_after_default", "sweep:delinquency", date(2026, 8, 28)) == [
@@ -266,6 +271,7 @@ def test_the_nightly_sweep_moves_the_case_only_on_its_days(db, catalog, account,
             take(db, catalog, case, "post_door_hanger", "carla", day)
         for event in services.advance(db, catalog, case.id, sweep="delinquency", on=day, now=at(day)):
             moved.append((event.step, event.on_date.isoformat()))
+        print_notices(db, case.id, day)  # the night's notices go out
         day += timedelta(days=1)
     assert moved == [("mail_reminder", "2026-04-30"), ("mail_shutoff_notice", "2026-06-18"),
                      ("ready_for_shutoff", "2026-07-06")]

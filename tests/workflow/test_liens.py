@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.store.models import AuditEntry, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.runtime import StepRefused
-from tests.factories import create_account
+from tests.factories import create_account, print_notices
 from tests.workflow.conftest import assert_every_step_audited, at, charge, pay
 
 INTENT = date(2026, 7, 28)  # 90 days past the 2026-04-29 due date
@@ -56,6 +56,10 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
         "this step needs lien = eligible")
     take(db, catalog, case, "mail_intent", "sweep:liens", INTENT)
     assert case.fields["pay_by"] == "2026-08-27"
+    [never_sent] = refused(db, catalog, case, "record_lien", "sam", date(2026, 8, 27), recording_number="2026-1",
+                           recorded_on="2026-08-27")
+    assert never_sent.startswith("the Notice of Intent to Record a Lien of July 28, 2026") and "never" in never_sent
+    print_notices(db, case.id, INTENT)  # the intent goes out
     intent = db.scalars(select(Notice).where(Notice.case_id == case.id)).one()
     assert (intent.notice_type, intent.data["amount_due"], intent.data["due_date"], intent.data["parcel"]) == (
         "lien-intent", "480.00", "2026-08-27", account.property.parcel)
@@ -85,6 +89,7 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
 def test_an_unpaid_lien_is_certified_to_the_tax_roll(db, catalog, account, case):
     """Recorded and still unpaid: certified for the next tax year."""
     take(db, catalog, case, "mail_intent", "sweep:liens", INTENT)
+    print_notices(db, case.id, INTENT)
     take(db, catalog, case, "record_lien", "sam", date(2026, 8, 27), recording_number="2026-0031877",
          recorded_on="2026-08-27")
     take(db, catalog, case, "certify_to_tax_roll", "sofia", date(2026, 8, 31), tax_year="2027")
