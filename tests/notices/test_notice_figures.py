@@ -25,7 +25,8 @@ from engine.store.models import LedgerEntry, License, Notice
 from engine.workflow import services
 from engine.workflow.services import Catalog
 from notice_support import flat, page_text, sample_languages
-from tests.factories import create_account, create_business, create_customer, create_license, pay_license_fee
+from tests.factories import (create_account, create_business, create_customer, create_license, pay_license_fee,
+                             print_notices)
 from tests.workflow.conftest import add_staff, at, charge, pay
 from samplecity.city import APPROVAL_ROLE_IDS
 
@@ -47,11 +48,12 @@ def staff(db) -> None:
 
 
 def take(db, catalog, case, step, user, on, **form) -> Notice | None:
-    """Take a step; the notice it wrote, if any."""
+    """Take a step (its notices printed that day); the notice it wrote, if any."""
     event = services.take_step(db, catalog, case.id, step, user=user, on=on, now=at(on), version=case.version,
                                form=form)
     done = next(e["done"] for e in event.explanation if e["guard"] == "actions")
     ids = [d["notice_id"] for d in done if d["action"] == "notice"]
+    print_notices(db, case.id, on)  # it goes out that day
     return db.get(Notice, ids[0]) if ids else None
 
 

@@ -32,7 +32,7 @@ from engine.rules.library import RuleLibrary
 from engine.store.models import Case, LedgerEntry, Notice, User
 from engine.workflow import services
 from engine.workflow.services import Catalog
-from tests.factories import create_account, create_customer, save_city
+from tests.factories import create_account, create_customer, print_notices, save_city
 
 REPO = Path(__file__).resolve().parents[2]
 RULES, WORKFLOWS = REPO / "rules", REPO / "workflows"
@@ -130,9 +130,11 @@ class Town:
                                   fields=fields)
 
     def take(self, case: Case, step: str, user: str, on: date, **form):
-        """A step taken on the version the person sees."""
-        return services.take_step(self.db, self.catalog, case.id, step, user=user, on=on, now=at(on),
-                                  version=case.version, form=form)
+        """A step taken on the version the person sees; its notices printed."""
+        event = services.take_step(self.db, self.catalog, case.id, step, user=user, on=on, now=at(on),
+                                   version=case.version, form=form)
+        print_notices(self.db, case.id, on)  # the step's notices go out that day
+        return event
 
     # --- what the city's books say ----------------------------------------------------------
 

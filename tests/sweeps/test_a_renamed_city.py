@@ -29,7 +29,7 @@ from engine.workflow import services
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.conftest import _fresh_postgres_database, _postgres_url
-from tests.factories import create_business, create_customer, create_license
+from tests.factories import create_business, create_customer, create_license, print_notices
 from tests.sweeps.conftest import REPO, at, build_city, outcome_of, sweep
 
 # Thursday Apr 30 (the April bills newly past due) to mid-July: reminders, shut-off notices, door hangers
@@ -101,13 +101,14 @@ def database(tmp_path: Path, name: str, rules) -> sessionmaker[Session]:
 
 
 def staff_steps(factory: sessionmaker[Session], catalog: Catalog, night: date) -> None:
-    """The clerk's work of the day, by step id: every door hanger due posted; from June 22, a plan arranged for the
-    first case that may have one."""
+    """The clerk's work of the day, by step id: the night's notices printed, every door hanger due posted; from June
+    22, a plan arranged for the first case that may have one."""
     with factory() as session, session.begin():
         cases = session.scalars(select(Case).where(Case.closed_at.is_(None), Case.account_id.is_not(None))
                                 .order_by(Case.id)).all()
         planned = False
         for case in cases:
+            print_notices(session, case.id, night)  # the night's notices go out
             allowed = {o.id for o in services.steps_for(session, catalog, case.id, user="carla", on=night) if o.allowed}
             if "post_door_hanger" in allowed:
                 services.take_step(session, catalog, case.id, "post_door_hanger", user="carla", on=night,

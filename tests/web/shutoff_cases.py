@@ -8,7 +8,7 @@ from pathlib import Path
 from engine.accounts.meters import NewMeter, install_meter
 from engine.workflow import services
 from engine.workflow.services import Catalog
-from tests.factories import create_account, create_customer, create_property
+from tests.factories import create_account, create_customer, create_property, print_notices
 from tests.workflow.conftest import charge
 
 
@@ -34,8 +34,8 @@ def at(day: date) -> datetime:
 
 def released_for_shutoff(db, catalog: Catalog, *, name: str, street: str, parcel: str, number: str, meter: str,
                          location: str, route: str) -> tuple[int, date]:
-    """The case of a new account released for shut-off (door hanger posted 2026-06-30 by carla, released by the
-    night on its shut-off day): its id and its shut-off day."""
+    """The case of a new account released for shut-off (its notices printed the day each is made, door hanger posted
+    2026-06-30 by carla, released by the night on its shut-off day): its id and its shut-off day."""
     customer = create_customer(db, name=name)
     place = create_property(db, owner=customer, service_address=street, parcel=parcel)
     account = create_account(db, customer=customer, property=place, cycle="B", number=number)
@@ -49,6 +49,7 @@ def released_for_shutoff(db, catalog: Catalog, *, name: str, street: str, parcel
                             ("mail_shutoff_notice", date(2026, 6, 18), "sweep:delinquency"),
                             ("post_door_hanger", date(2026, 6, 30), "carla")):
         services.take_step(db, catalog, case.id, step, user=user, on=day, now=at(day), version=case.version)
+        print_notices(db, case.id, day)  # each notice goes out on its day
     shutoff_on = date.fromisoformat(case.fields["shutoff_on"])
     services.take_step(db, catalog, case.id, "ready_for_shutoff", user="sweep:delinquency", on=shutoff_on,
                        now=at(shutoff_on), version=case.version)  # the night's release
