@@ -224,7 +224,8 @@ def shutoff_view(session: Session, catalog: Catalog, case_id: int, on: date) -> 
     if day is None:
         return None
     return {"printed_on": day.printed_on.isoformat(), "shutoff_on": day.shutoff_on.isoformat(),
-            "reasons": list(day.reasons), "held": list(day.held), "today": day.today(on), "passed": day.shutoff_on < on}
+            "reasons": list(day.reasons), "held": list(day.held), "unsent": list(day.unsent), "today": day.today(on),
+            "passed": day.shutoff_on < on}
 
 
 def show_case(session: Session, catalog: Catalog, case_id: int, *, on: date) -> dict[str, JsonValue]:

@@ -14,12 +14,14 @@ released but not yet shut off stays on each allowed day's list until the crew re
 case whose gated step is not yet open (the door hanger not posted) is listed until the day
 its notices printed (moved to an allowed day) has passed. When the calendar bars shut-offs by
 the weather (`no_shutoff.forecast`), a case due today is held (`held`, in the calendar's words)
-while the day's forecast recorded by staff bars it, or while none is recorded yet.
-Whether the account is still eligible is the steps' to judge.
+while the day's forecast recorded by staff bars it, or while none is recorded yet. A case whose
+way to the shut-off waits for a notice never sent (the steps leaving its state `requires_sent:`
+it, and the latest one of the case never went out) is held too (`unsent`, in the steps' words),
+any day. Whether the account is still eligible is the steps' to judge.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,7 +34,8 @@ from engine.store.forecasts import forecast_on
 from engine.store.models import Case
 from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.model import AllowedDay
+from engine.workflow.model import AllowedDay, Workflow
+from engine.workflow.sent import NoticeMade, latest_notices
 from engine.rules.kinds.sweep import SHUTOFF_LIST, fed
 from engine.workflow.selectors import Selector, chosen_by_any
 
@@ -49,10 +52,12 @@ class ShutoffDay:
     shutoff_on: date
     reasons: tuple[str, ...] = ()
     held: tuple[str, ...] = ()  # why the weather holds today's shut-off (the forecast bars it, or none is recorded)
+    unsent: tuple[str, ...] = ()  # the notices never sent that hold the way to the shut-off (`requires_sent:`)
 
     def today(self, on: date) -> bool:
-        """Whether the account may be shut off on this day (its shut-off day, the weather not holding it)."""
-        return self.shutoff_on == on and not self.held
+        """Whether the account may be shut off on this day (its shut-off day, neither the weather nor a notice never
+        sent holding it)."""
+        return self.shutoff_on == on and not self.held and not self.unsent
 
 
 def shutoff_selectors(rules: RuleLibrary) -> list[Selector]:
@@ -71,7 +76,8 @@ def _pending_states(rules: RuleLibrary, workflows: WorkflowSet) -> dict[tuple[st
 
 
 def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: date | None,
-                 forecast: dict[str, int] | None = None) -> ShutoffDay | None:
+                 forecast: dict[str, int] | None = None, made: Mapping[str, list[NoticeMade]] | None = None
+                 ) -> ShutoffDay | None:
     """One scheduled case's shut-off day asked on a day (None: as printed), or None when its date is not set or
     cannot be read.
 
@@ -79,7 +85,8 @@ def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: dat
     on or after max(printed, on), as that step's check asks it: why the printed date moved,
     and (once it has passed) why the day asked is not one. In another state (the notice
     mailed, the door hanger not yet posted) the printed date moved to an allowed day. A person's gated
-    step due on the day asked is held as the step's check holds it by the day's `forecast`.
+    step due on the day asked is held as the step's check holds it by the day's `forecast`; any day, the
+    notices the steps leaving the state require (`made`: the case's latest) and that never went out hold it.
     """
     workflow = workflows.get(case.workflow_id, case.workflow_version)
     field, gate = workflow.shutoff_gate()
@@ -98,8 +105,15 @@ def _shutoff_day(rules: RuleLibrary, workflows: WorkflowSet, case: Case, on: dat
         held = weather_holds(rules, gate, on, forecast) if crew and on is not None and opens.day == on else ()
     except (EvaluationError, LookupError):  # no calendar version in force: the case page says so through its steps
         return None
+    unsent = tuple(notice.refusal() for kind in _required(workflow, case.state)
+                   for notice in (made or {}).get(kind, []) if not notice.sent)
     return ShutoffDay(case_id=case.id, account_id=case.account_id, printed_on=printed_on, shutoff_on=opens.day,
-                      reasons=reasons, held=held)
+                      reasons=reasons, held=held, unsent=unsent)
+
+
+def _required(workflow: Workflow, state: str) -> list[str]:
+    """The notice types the steps leaving a state require sent (`requires_sent:`), in order, each once."""
+    return list(dict.fromkeys(kind for step in workflow.leaving(state) for kind in step.requires_sent))
 
 
 def _scheduled_cases(session: Session, pending: dict[tuple[str, int], set[str]],
@@ -168,7 +182,11 @@ def _days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, on: date
         return
     forecast = _forecast(session, rules, _gates(workflows, pending), on)
     for cases in _scheduled_cases(session, pending, case_ids):
-        yield [d for d in (_shutoff_day(rules, workflows, case, on, forecast) for case in cases) if d is not None]
+        required = {kind for case in cases
+                    for kind in _required(workflows.get(case.workflow_id, case.workflow_version), case.state)}
+        made = latest_notices(session, [case.id for case in cases], required)
+        yield [d for d in (_shutoff_day(rules, workflows, case, on, forecast, made.get(case.id)) for case in cases)
+               if d is not None]
 
 
 def shutoff_day_of(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int,

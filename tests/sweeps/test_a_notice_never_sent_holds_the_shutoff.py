@@ -51,6 +51,12 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def session_day(factory, case_id: int) -> date:
+    """The case's door hanger day."""
+    with factory() as session:
+        return _day(session.get(Case, case_id).fields["door_hanger_on"])
+
+
 def shutoff_notices_with_one_left_out(factory, catalog, tmp_path) -> tuple[Notice, list[Notice]]:
     """The reminders' night, then the shut-off notices' night mailed with one left out: (left out, mailed)."""
     sweep(factory, catalog)  # the reminders (not mailed here: the guard reads only the shut-off notice)
@@ -93,7 +99,17 @@ def test_the_door_hanger_waits_for_a_shutoff_notice_never_mailed_and_the_others_
                   for n in mailed]
         assert all(o.allowed for o in others)
     page = clerk.get(f"/cases/{left_out.case_id}").get_data(as_text=True)
-    assert f"(notice {left_out.id}) was never mailed or printed: a new one must go out first" in page
+    steps = page[page.index('id="steps-h"'):]
+    assert f"(notice {left_out.id}) was never mailed or printed: a new one must go out first" in steps
+    assert f'<span id="shutoff-unsent">Held: {refusal(left_out)}.</span>' in page  # the shut-off day says so
+    assert 'id="shutoff-unsent"' not in clerk.get(f"/cases/{mailed[0].case_id}").get_data(as_text=True)
+    hangers = clerk.get("/field/delinquency.post_door_hanger").get_data(as_text=True)
+    held_part = hangers[hangers.index("<h2>Held today</h2>"):]
+    assert f'href="/cases/{left_out.case_id}"' in held_part and refusal(left_out) in held_part
+    due_part = hangers[:hangers.index("<h2>Held today</h2>")]
+    assert f'href="/cases/{left_out.case_id}"' not in due_part
+    due_today = [n.case_id for n in mailed if session_day(committing_db, n.case_id) == hanger_day]
+    assert due_today and all(f'href="/cases/{case_id}"' in due_part for case_id in due_today)
     with committing_db() as session, session.begin():  # the clerk posts it anyway: refused, nothing changes
         try:
             services.take_step(session, catalog, left_out.case_id, "post_door_hanger", user="carla", on=hanger_day,
