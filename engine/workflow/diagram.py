@@ -66,12 +66,14 @@ def _guard(when: Condition | RuleGuard | None) -> list[str]:
 
 
 def step_words(step: Transition) -> StepWords:
-    """A step in words: label, who, and what it needs (guard, date, paid fees, another person, required fields)."""
+    """A step in words: label, who, and what it needs (guard, date, paid fees, notices sent, another person, required
+    fields)."""
     needs = _guard(step.when)
     if step.due is not None:
         day = f", on a {DAY_KINDS[step.due_day.kind]} of {step.due_day.calendar}" if step.due_day else ""
         needs.append(f"the date in {step.due}{day}")
     needs += [f"{schedule} paid or waived" for schedule in step.requires_paid]
+    needs += [f"the latest {kind} sent" for kind in step.requires_sent]
     if step.not_by is not None:
         needs.append(f"someone other than {step.not_by}")
     needs += [f"{field.label} (form)" for field in step.form if field.required]

@@ -67,7 +67,7 @@ def view_of(session: Session, rules: RuleLibrary, workflow: Workflow, case: Case
     """The case judged on the day under a definition (its state must be one of the definition's)."""
     sweep = judged_steps(session, rules, workflow, case, SWEEP, on)
     staff = judged_steps(session, rules, workflow, case, STAFF, on)
-    taken = next((verdict.step.to for verdict in sweep if verdict.allowed), None)
+    taken = next((verdict.step.target for verdict in sweep if verdict.allowed), None)
     return CaseView(next_state=taken, staff_steps=[verdict.step.id for verdict in staff if verdict.allowed])
 
 

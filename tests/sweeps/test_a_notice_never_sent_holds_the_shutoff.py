@@ -170,3 +170,29 @@ def test_the_notices_started_again_release_the_case_once_the_new_shutoff_notice_
         assert sent == [{"guard": "sent", "ok": True, "notice_type": "shutoff-notice", "notice": latest.id,
                          "detail": f"the Notice of Service Shut-Off of {lapses:%B} {lapses.day}, 2026 (notice "
                                    f"{latest.id}) was mailed"}]
+
+
+def test_the_preview_of_a_draft_without_the_guard_names_the_case_it_would_release(committing_db, catalog, city,
+                                                                                  tmp_path):
+    """A draft that drops `requires_sent:` would release to the crew the case whose notice was never mailed, and no
+    other: the preview judges the guard under each definition."""
+    from engine.workflow.definitions import load_workflow
+    from engine.workflow.preview import preview_draft
+    from samplecity.city import APPROVAL_ROLE_IDS
+
+    left_out, mailed = shutoff_notices_with_one_left_out(committing_db, catalog, tmp_path)
+    with committing_db() as session, session.begin():
+        held_case = session.get(Case, left_out.case_id)
+        shutoff_day = _day(held_case.fields["shutoff_on"])
+        other = next(session.get(Case, n.case_id) for n in mailed
+                     if session.get(Case, n.case_id).fields["shutoff_on"] == held_case.fields["shutoff_on"])
+        for case in (held_case, other):
+            case.state = "door_hanger"
+    text = (REPO / "workflows" / "delinquency.yaml").read_text()
+    draft_text = text.replace("version: 2\n", "version: 3\n", 1).replace("    requires_sent: shutoff-notice\n", "")
+    assert draft_text.count("requires_sent") == 0
+    draft = load_workflow(draft_text, "delinquency (draft)", catalog.rules, APPROVAL_ROLE_IDS)
+    with committing_db() as session:
+        report = preview_draft(session, catalog.rules, catalog.workflows, draft, shutoff_day)
+    assert report.changes_state == [{"case": left_out.case_id, "version": 2, "state": "door_hanger", "now": None,
+                                     "draft": "shutoff_ready", "why": ""}]

@@ -52,7 +52,7 @@ def test_a_delinquency_step_says_who_takes_it_and_what_it_needs(catalog):
     record = step_words(workflow.transition("record_shutoff"))
     assert record.who == "clerk, supervisor"
     assert record.needs == ("shutoff-eligibility: eligible true", "the date in shutoff_on, on a shut-off day of "
-                            "city-calendar", "Meter reading at shut-off (form)")
+                            "city-calendar", "the latest shutoff-notice sent", "Meter reading at shut-off (form)")
     reminder = step_words(workflow.transition("mail_reminder"))
     assert (reminder.who, reminder.needs) == ("by: sweep", ("days_past_due >= 1",))
     release = step_words(workflow.transition("ready_for_shutoff"))
