@@ -678,29 +678,31 @@ class DefinitionReader:
             return field, None
         return field, AllowedDay(calendar=str(raw["calendar"]), kind=str(kind))
 
+    @staticmethod
+    def named(raw: YamlValue, path: str) -> list[tuple[str, YamlValue]]:
+        """`KEY: NAME` or `KEY: [NAME, ..]` (nothing when absent): each name with the path an error names."""
+        if raw is None:
+            return []
+        names = raw if isinstance(raw, list) else [raw]
+        return [(f"{path}[{k}]" if isinstance(raw, list) else path, name) for k, name in enumerate(names)]
+
     def read_requires_paid(self, raw: YamlValue, path: str) -> tuple[str, ...]:
         """`requires_paid: SCHEDULE` or a list: fees some step of this workflow charges."""
-        if raw is None:
-            return ()
-        names = raw if isinstance(raw, list) else [raw]
-        for k, name in enumerate(names):
-            where = f"{path}[{k}]" if isinstance(raw, list) else path
+        named = self.named(raw, path)
+        for where, name in named:
             if self.rule(where, name, "schedule") and name not in self.fees_charged:
                 self.error(where, f"no step charges {name} (a fee: action); the step could never be taken")
-        return tuple(str(name) for name in names)
+        return tuple(str(name) for _, name in named)
 
     def read_requires_sent(self, raw: YamlValue, path: str) -> tuple[str, ...]:
         """`requires_sent: NOTICE_TYPE` or a list: notices some step of this workflow makes."""
-        if raw is None:
-            return ()
-        names = raw if isinstance(raw, list) else [raw]
-        for k, name in enumerate(names):
-            where = f"{path}[{k}]" if isinstance(raw, list) else path
+        named = self.named(raw, path)
+        for where, name in named:
             if not isinstance(name, str) or name not in self.notices_made:
                 made = ", ".join(sorted(self.notices_made)) or "none"
                 self.error(where, f"requires_sent names a notice type some step of this workflow makes (a notice: "
                                   f"or notice_occupants: action; made here: {made}), not {describe(name)}")
-        return tuple(str(name) for name in names)
+        return tuple(str(name) for _, name in named)
 
     def read_form(self, raw: YamlValue, path: str) -> Iterable[FormField]:
         """The form's fields, each checked."""
