@@ -17,7 +17,7 @@ from engine.store.models import Case, Notice
 from engine.users import add_user
 from engine.workflow import services
 from samplecity.city import APPROVAL_ROLE_IDS
-from tests.factories import create_account, create_customer, create_property, save_city
+from tests.factories import create_account, create_customer, create_property, print_notices, save_city
 from tests.web.test_browser_counter import sign_in
 from tests.web.pages import assert_download_audited, audited_downloads
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
@@ -54,6 +54,7 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[str]:
             for step, day in (("mail_reminder", date(2026, 4, 30)), ("mail_shutoff_notice", date(2026, 6, 18))):
                 services.take_step(session, catalog, case.id, step, user="sweep:delinquency", on=day, now=NOW,
                                    version=case.version)
+                print_notices(session, case.id, day)  # the night's notice goes out
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
