@@ -40,6 +40,7 @@ def test_a_workflow_page_draws_the_diagram_inline_with_its_words(fixed_clock, cl
     assert 'id="diagram-words"' in page  # the text alternative
     assert "Record the shut-off → Service off; clerk, supervisor; needs shutoff-eligibility: eligible true; " \
            "needs the date in shutoff_on, on a shut-off day of city-calendar; " \
+           "needs the latest shutoff-notice sent; " \
            "needs Meter reading at shut-off (form)" in page
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page
 
