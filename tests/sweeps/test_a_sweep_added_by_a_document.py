@@ -50,7 +50,8 @@ versions:
 def refunds_tagged() -> str:
     """Version 3 of the sample city's refunds workflow, from the day, tagged credit_refunds; nothing else changed."""
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    changed = text.replace("version: 2\n", "version: 3\neffective: 2026-06-01\ntags: [credit_refunds]\n", 1)
+    changed = text.replace("version: 2\ntags: [refund_requests]\n",
+                           "version: 3\neffective: 2026-06-01\ntags: [credit_refunds, refund_requests]\n", 1)
     assert changed != text
     return changed
 
