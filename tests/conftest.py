@@ -7,6 +7,7 @@ concurrency) use `committing_db`, a whole database of their own.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,12 +58,14 @@ def db(db_engine: Engine) -> Iterator[Session]:
             outer.rollback()
 
 
-def _fresh_postgres_database(url: str) -> tuple[str, callable]:
-    """Create an empty PostgreSQL database beside the test one; return its URL and a dropper."""
+def _fresh_postgres_database(url: str, template: str | None = None) -> tuple[str, callable]:
+    """Create a PostgreSQL database beside the test one, empty or a copy of `template` (a database's URL);
+    return its URL and a dropper."""
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     name = f"ordinance_{uuid.uuid4().hex[:12]}"
+    copy_of = f' TEMPLATE "{make_url(template).database}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     fresh = make_url(url).set(database=name).render_as_string(hide_password=False)
 
     def drop() -> None:
@@ -73,17 +76,37 @@ def _fresh_postgres_database(url: str) -> tuple[str, callable]:
     return fresh, drop
 
 
-@pytest.fixture()
-def committing_url(tmp_path: Path) -> Iterator[str]:
-    """The URL of a migrated database of the test's own, for code that commits by itself."""
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database migrated to head once for the run, never opened after: the databases
+    tests get of their own start as copies of it (an upgrade from nothing costs a second or more each)."""
     pg = _postgres_url()
     if pg:
         url, drop = _fresh_postgres_database(pg)
     else:
-        url, drop = f"sqlite:///{tmp_path / 'own.db'}", (lambda: None)
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('template') / 'migrated.db'}", (lambda: None)
     engine = make_engine(url)
     upgrade(engine)
-    engine.dispose()
+    engine.dispose()  # PostgreSQL copies a template only while no one is connected to it
+    yield url
+    drop()
+
+
+def migrated_copy(template: str, sqlite_path: Path) -> tuple[str, callable]:
+    """A new database of the migrated template's schema (at `sqlite_path` on SQLite); its URL and a dropper."""
+    pg = _postgres_url()
+    if pg:
+        return _fresh_postgres_database(pg, template=template)
+    source = Path(make_url(template).database)
+    assert not source.with_name(source.name + "-wal").exists(), "the template was left open"
+    shutil.copyfile(source, sqlite_path)
+    return f"sqlite:///{sqlite_path}", (lambda: None)
+
+
+@pytest.fixture()
+def committing_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a migrated database of the test's own, for code that commits by itself."""
+    url, drop = migrated_copy(migrated_template, tmp_path / "own.db")
     yield url
     drop()
 

@@ -10,8 +10,7 @@ from sqlalchemy import Engine
 from samplecity.loader import DemoSummary, load_demo
 from engine.workflow.services import Catalog
 from engine.store.db import make_engine
-from engine.store.schema import upgrade
-from tests.conftest import REPO, _fresh_postgres_database, _postgres_url
+from tests.conftest import REPO, migrated_copy
 from samplecity.city import APPROVAL_ROLE_IDS
 
 AS_OF = date(2026, 11, 24)
@@ -26,19 +25,15 @@ def city_rules() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Engine]]:
+def empty_database(tmp_path_factory: pytest.TempPathFactory,
+                   migrated_template: str) -> Iterator[Callable[[], Engine]]:
     """Makes migrated empty databases of the module's own (SQLite files, or PostgreSQL databases)."""
     engines, drops = [], []
 
     def make() -> Engine:
-        pg = _postgres_url()
-        if pg:
-            url, drop = _fresh_postgres_database(pg)
-            drops.append(drop)
-        else:
-            url = f"sqlite:///{tmp_path_factory.mktemp('city') / 'city.db'}"
+        url, drop = migrated_copy(migrated_template, tmp_path_factory.mktemp("city") / "city.db")
+        drops.append(drop)
         engine = make_engine(url)
-        upgrade(engine)
         engines.append(engine)
         return engine
 
