@@ -13,7 +13,7 @@ scenario starts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.money import ledger
 from engine.rulebook import store, workflow_store
-from engine.rulebook.catalog_source import catalog_from_store
+from engine.rulebook.catalog_source import CatalogCache
 from engine.rulebook.drafting import check_draft
 from engine.rulebook.revisions import newest, published_library
 from engine.rulebook.workflow_revisions import check_workflow_draft, published_rows
@@ -55,6 +55,7 @@ class Town:
 
     db: Session
     today: date
+    catalogs: CatalogCache = field(default_factory=lambda: CatalogCache(RULES, WORKFLOWS))
 
     # --- publishing -------------------------------------------------------------------------
 
@@ -103,8 +104,9 @@ class Town:
 
     @property
     def catalog(self) -> Catalog:
-        """The published rules and workflows, as the running system reads them."""
-        return catalog_from_store(self.db, WORKFLOWS)
+        """The published rules and workflows, as the running system reads them: through the app's catalog cache,
+        read from the store again when a publication (or the approval roles) changes, not on every step."""
+        return self.catalogs.get(self.db)
 
     # --- the city's day ---------------------------------------------------------------------
 
