@@ -51,6 +51,7 @@ SCAN_LINE = "scan_line"  # stands for account_number and amount
 KEY_LENGTH = 128  # payments.idempotency_key
 HASHED = "sha256:"
 CHECK_NUMBER_LENGTH = 32
+TRANSACTION_ID_LENGTH = 1000  # far above a bank's trace number; a longer one is kept by its SHA-256 as its key
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,9 @@ def _check_number(text: str, _source: str) -> str:
 
 
 def _transaction_id(text: str, _source: str) -> str:
-    """The bank's or portal's transaction id, whole."""
+    """The bank's or portal's transaction id, whole, at most 1,000 characters."""
+    if len(text) > TRANSACTION_ID_LENGTH:
+        raise ValueError(f"has {len(text):,} characters; a transaction id has at most {TRANSACTION_ID_LENGTH:,}")
     return text
 
 

@@ -43,3 +43,5 @@ def test_an_unknown_account_is_404_naming_the_field(api):
     response = api("accounts:read").get("/api/v1/accounts/999-NOPE")
     assert response.status_code == 404
     assert response.json == {"error": "There is no utility account numbered '999-NOPE'.", "field": "account_number"}
+    long = api("accounts:read").get("/api/v1/accounts/" + "9" * 5000)
+    assert long.status_code == 404 and len(long.json["error"]) < 150 and "(5000 characters)" in long.json["error"]

@@ -122,6 +122,8 @@ def test_a_file_with_bad_lines_posts_nothing_and_names_every_bad_line(committing
     (["{a},5.00,2026-03-04,check,1"], 2, "line", "has 5 fields; the header has 6"),
     (["{a},5.00,2026-03-04,check,1,T-1,extra"], 2, "line", "has 7 fields; the header has 6"),
     (["{a},5.00,2026-03-04,check," + "9" * 33 + ",T-1"], 2, "check_number", "at most 32"),
+    (["{a},5.00,2026-03-04,check,1," + "T" * 1001], 2, "transaction_id", "1,001 characters; a transaction id has at "
+                                                                         "most 1,000"),
     (["{a},5.00,2026-03-04,bitcoin,,T-1"], 2, "tender", "'bitcoin' is not one of check, card, ach"),
     (["{a},0.00,2026-03-04,check,1,T-1"], 2, "amount", "not more than $0.00"),
     (["{c},5.00,2026-03-04,check,1,T-1"], 2, "tender", "cash-only"),

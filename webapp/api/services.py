@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.money.ledger import standing
 from engine.money import money_text, to_cents
 from engine.notices import NoticeDataError, PdfRenderError
+from engine.rules.messages import shown
 from engine.statements.batch import bill_of_account, statement_pdf
 from engine.money.payments import DEFAULT_TENDER, PaymentRow, import_payments, transaction_key
 from engine.store.models import Bill, Case, Payment, Property, UtilityAccount
@@ -35,7 +36,7 @@ def _account(session: Session, number: str, field: str = "account_number") -> Ut
     """The utility account with this number, or ApiError 404 naming the field."""
     account = session.scalar(select(UtilityAccount).where(UtilityAccount.number == number))
     if account is None:
-        raise ApiError(404, f"There is no utility account numbered {number!r}.", field=field)
+        raise ApiError(404, f"There is no utility account numbered {shown(number)!r}.", field=field)
     return account
 
 
@@ -99,7 +100,7 @@ def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> di
     """A parcel's utility accounts for a title company: amounts owed, open liens, lien eligibility; no names."""
     prop = session.scalar(select(Property).where(Property.parcel == parcel))
     if prop is None:
-        raise ApiError(404, f"There is no parcel {parcel!r}.", field="parcel")
+        raise ApiError(404, f"There is no parcel {shown(parcel)!r}.", field="parcel")
     try:
         liens = catalog.workflows.the_one_tagged(PARCEL_LIENS, on=on)
     except LookupError as missing:
