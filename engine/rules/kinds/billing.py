@@ -71,25 +71,19 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
 
 
 def references(doc: RuleDocument, known: Mapping[str, RuleDocument]) -> Iterator[DocumentError]:
-    """Each rate class names a schedule document."""
+    """Each rate class names a schedule document; the calendar named, a calendar document."""
     for version in doc.versions:
-        for rate_class, target in (version.body.get("rate_schedules") or {}).items():
-            path = f"versions[{version.index}].rate_schedules.{rate_class}"
+        named = [(f"versions[{version.index}].rate_schedules.{rate_class}", target, "schedule")
+                 for rate_class, target in (version.body.get("rate_schedules") or {}).items()]
+        if version.body.get("calendar") is not None:
+            named.append((f"versions[{version.index}].calendar", version.body["calendar"], "calendar"))
+        for path, target, kind in named:
             if target not in known:
                 yield DocumentError(doc.source, doc.line_of(path), path,
-                                    f'no schedule named "{target}" among the rule documents')
-            elif known[target].kind != "schedule":
+                                    f'no {kind} named "{target}" among the rule documents')
+            elif known[target].kind != kind:
                 yield DocumentError(doc.source, doc.line_of(path), path,
-                                    f'"{target}" is a {known[target].kind}, not a schedule')
-        calendar = version.body.get("calendar")
-        if calendar is not None:
-            path = f"versions[{version.index}].calendar"
-            if calendar not in known:
-                yield DocumentError(doc.source, doc.line_of(path), path,
-                                    f'no calendar named "{calendar}" among the rule documents')
-            elif known[calendar].kind != "calendar":
-                yield DocumentError(doc.source, doc.line_of(path), path,
-                                    f'"{calendar}" is a {known[calendar].kind}, not a calendar')
+                                    f'"{target}" is a {known[target].kind}, not a {kind}')
 
 
 @dataclass(frozen=True)
