@@ -78,7 +78,7 @@ def test_a_broken_draft_names_its_line_and_path_and_stores_nothing(fixed_clock, 
     page = supervisor.post("/workflows/refunds/draft", data={"text": broken, "save": "Save draft"})
     assert page.status_code == 400
     text = page.get_data(as_text=True)
-    assert "Line 126, <code>transitions[7].to</code>: unknown state &#34;refused&#34;" in text
+    assert "Line 127, <code>transitions[7].to</code>: unknown state &#34;refused&#34;" in text
     assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
 
 
