@@ -347,7 +347,16 @@ def test_nothing_is_left_in_durable_rules_after_an_evaluation():
 
 
 def resident_kib():
-    """This process's resident memory, in KiB (Linux)."""
+    """This process's resident memory, in KiB (Linux), after handing freed memory back.
+
+    Garbage is collected and glibc is asked to return free heap pages (`malloc_trim`), so what is
+    counted is memory still held. Memory freed but kept by the allocator, which other tests in the
+    same process leave behind in varying amounts, would otherwise move the figure by megabytes."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
@@ -366,9 +375,13 @@ def sweep_durable_directly(count, compiled):
 def test_durable_rules_memory_does_not_grow_across_20_000_evaluations():
     compiled = compiled_version(LIEN)
     sweep_durable_directly(20000, compiled)  # the allocator's arenas grown once, as after the first sweep
-    before = resident_kib()
-    sweep_durable_directly(20000, compiled)
-    assert resident_kib() - before < 4096
+    growth = []
+    for _ in range(3):
+        before = resident_kib()
+        sweep_durable_directly(20000, compiled)
+        growth.append(resident_kib() - before)
+    # A leak grows the same in every round; one round's noise from the rest of the process does not.
+    assert min(growth) < 4096, growth
 
 
 @pytest.mark.slow
