@@ -74,6 +74,19 @@ def named_twice(names: list[str]) -> str | None:
     return None
 
 
+def fields_counted(fields: int, width: int) -> str:
+    """What a line that does not fit its header is told: how many fields it has against the header's."""
+    return f"has {fields} fields; the header has {width}"
+
+
+def beyond_header(extra: list[str] | None, width: int) -> str | None:
+    """Why a line will not do when it has values after its header's last column (a comma too many shifts every
+    value after it, so none of the line can be trusted), or None; empty trailing fields are let be."""
+    if extra and any(value.strip() for value in extra):
+        return fields_counted(width + len(extra), width)
+    return None
+
+
 class NotUtf8Text(ValueError):
     """A file whose bytes are not UTF-8 text; says which byte."""
 

@@ -144,6 +144,8 @@ def _read_lines(reader) -> tuple[list[ReadRow], list[RowProblem]]:
         width = len(record)
         number = record[number_at].strip() if 0 <= number_at < width else ""
         try:
+            if too_many := csv_reading.beyond_header(record[len(header):], len(header)):
+                raise ValueError(f"the line {too_many}")
             if not number:
                 raise ValueError("account_number is empty")
             if character := csv_reading.control_character(number):  # a NUL reached PostgreSQL: psycopg's DataError

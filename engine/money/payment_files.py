@@ -208,7 +208,7 @@ def _shape_problem(record: dict, line: int, width: int) -> LineProblem | None:
     missing = sum(1 for key, value in record.items() if key is not None and value is None)
     if missing or extra:
         fields = width - missing + len(record.get(None) or [])
-        return LineProblem(line, "line", f"has {fields} fields; the header has {width}")
+        return LineProblem(line, "line", csv_reading.fields_counted(fields, width))
     return None
 
 

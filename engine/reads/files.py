@@ -133,7 +133,11 @@ def parse_csv(lines: Iterable[str]) -> tuple[list[ReadRow], list[ReadProblem]]:
         if refused:
             raise ReadFileError(refused)
         rows, problems = [], []
+        width = len(reader.fieldnames or [])
         for record in csv_reading.records(reader):
+            if too_many := csv_reading.beyond_header(record.get(None), width):
+                problems.append(ReadProblem(reader.line_num, "line", too_many))
+                continue
             values = {(k or "").strip(): (v or "") for k, v in record.items() if k is not None}
             row = _row(reader.line_num, values, "%Y-%m-%d", None, problems)
             if row:

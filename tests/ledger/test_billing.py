@@ -377,6 +377,15 @@ def test_a_billing_run_reads_file_in_other_digits_or_naming_a_column_twice_is_re
                                   "and 4), so which one holds the value is not known")
 
 
+def test_a_billing_run_reads_file_line_with_a_value_after_the_last_column_is_refused_by_its_line():
+    """A comma too many (a reading written 1,234) put 1 in reading and the rest in a field nobody read: 1 CCF billed."""
+    rows, problems = parse_reads(["account_number,read_on,reading\n", "A-1,2026-02-26,1,234\n",
+                                  "A-2,2026-02-26,998,\n", "A-3,2026-02-26,999, , \n"])
+    assert [row.account_number for row in rows] == ["A-2", "A-3"]  # empty trailing fields are let be
+    assert [(p.line, p.account_number, p.message) for p in problems] == [
+        (2, "A-1", "the line has 4 fields; the header has 3")]
+
+
 def test_a_billing_run_reads_file_with_a_nul_in_an_account_number_names_its_line():
     """The NUL went to the account lookup: a psycopg DataError on PostgreSQL (text cannot hold one), no message."""
     rows, problems = parse_reads(["account_number,read_on,reading\n", "A-1\x00,2026-02-26,998\n"])

@@ -212,6 +212,14 @@ def test_a_reads_csv_in_other_digits_or_naming_a_column_twice_is_refused_by_its_
                                   "and 4), so which one holds the value is not known")
 
 
+def test_a_reads_csv_line_with_a_value_after_the_last_column_is_refused_by_its_line():
+    """A reading written 1,234 put 1 in reading and 234 in estimated's place: refused, as the billing run's reader does."""
+    header = "account_number,read_on,reading,estimated\n"
+    rows, problems = parse_csv([header, "A-1,2026-02-26,1,234,no\n", "A-2,2026-02-26,998,no,\n"])
+    assert [row.account_number for row in rows] == ["A-2"]
+    assert [(p.line, p.column, p.message) for p in problems] == [(2, "line", "has 5 fields; the header has 4")]
+
+
 @pytest.mark.parametrize("content, said, billing_said", [
     (b"account_number,read_on,reading\nA-1\x00,2026-02-26,998\n",  # a psycopg DataError on PostgreSQL, no message
      ":2: account_number: holds a control character (U+0000), which no value of a reads file has",
