@@ -232,17 +232,30 @@ def due_without_calendar(library, billed_on: date) -> date:
 
 def billing_dates(library, cycle: str, period: str, as_of: date) -> tuple[date, date, str]:
     """(bill date, due date, how they were set): from the cycle's timeline in the calendar the billing document names,
-    else as_of plus the billing document's days without a calendar."""
+    else as_of plus the billing document's days without a calendar.
+
+    A run made after the timeline's bill date (a late run, or one for an earlier month) bills on the run's day,
+    and its due date is counted again from it by the timeline's own rule, as a notice mailed late counts the
+    timeline from its mailing day: a bill never goes out with a bill date before the day it is made, nor a due
+    date already past.
+    """
+    from engine.rules.calendar import city_calendar
     from engine.rules.errors import EvaluationError
     policy = billing_policy(library, as_of)
     try:
         if policy.calendar is None:
             raise LookupError("the billing document names no calendar")
-        steps = library.evaluate(policy.calendar, {"cycle": cycle, "period": period}, as_of).to_json()["steps"]
-        return date.fromisoformat(steps["bill"]), date.fromisoformat(steps["due"]), policy.calendar
+        calendar = city_calendar(library.get(policy.calendar))
+        steps, details, version = calendar.timeline(cycle, period)
+        counted, _ = calendar.recount(steps, details, version, "bill", as_of)
+        how = policy.calendar if counted["bill"] == steps["bill"] else (
+            f"{policy.calendar}, counted from the run's day {as_of.isoformat()} (the timeline's bill date "
+            f"{steps['bill'].isoformat()} had passed)")
+        return counted["bill"], counted["due"], how
     except (EvaluationError, LookupError) as missing:  # KeyError too: a calendar without the cycle's timeline
         days = policy.due_days
-        return as_of, as_of + timedelta(days=days), f"bill date + {days} days ({str(missing).strip(chr(39))})"
+        reason = missing.args[0] if missing.args else missing  # a KeyError's text is its key in quotes
+        return as_of, as_of + timedelta(days=days), f"bill date + {days} days ({reason})"
 
 
 RATE_FACTS = ("meter_size", "consumption_ccf", "sewer", "winter_average_ccf")  # what rate_facts gives

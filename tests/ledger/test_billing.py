@@ -350,6 +350,29 @@ def test_the_bill_and_due_dates_come_from_the_calendar_the_billing_document_name
         (17, "versions[0].calendar", '"late-fee" is a schedule, not a calendar')]
 
 
+def test_a_run_after_the_timelines_bill_date_bills_on_its_day_and_counts_the_due_date_from_it(committing_db,
+                                                                                              tmp_path):
+    """A run for March made on April 10 dated its bills March 1 and due March 23: past the day they were mailed,
+    and past due the night they were posted. The bill date is the run's day, the due date counted again from it by
+    the timeline's rule (21 days, rolled to an office day)."""
+    late = date(2026, 4, 10)
+    assert billing_dates(library(), "A", "2026-03", late) == (
+        late, date(2026, 5, 1), "city-calendar, counted from the run's day 2026-04-10 (the timeline's bill date "
+                                "2026-03-01 had passed)")
+    assert billing_dates(library(), "A", "2026-03", date(2026, 2, 27))[:2] == (date(2026, 3, 1), date(2026, 3, 23))
+    with committing_db() as s, s.begin():
+        number = account_with_reads(s, WINTER).number
+    with open(reads_file(tmp_path, [f"{number},2026-02-26,1003"]), newline="") as handle:
+        rows, _ = parse_reads(handle)
+    report = run_billing(committing_db, library(), cycle="A", period="2026-03", rows=rows, as_of=late, now=NOW)
+    assert report.billed == 1
+    with committing_db() as s:
+        bill = s.scalars(select(Bill)).one()
+        assert (bill.billed_on, bill.due_on) == (late, date(2026, 5, 1))
+        assert {c.due_on for c in s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "charge"))} == {
+            date(2026, 5, 1)}
+
+
 def test_each_chunk_lets_the_clerks_waiting_to_write_go_first(committing_db, tmp_path, monkeypatch):
     """On SQLite a billing run's chunk gives way (engine.store.write_turns) before it takes the write lock."""
     from engine.store.write_turns import WriteTurns
