@@ -16,6 +16,7 @@ from engine.money import from_cents, to_cents
 from engine.store.models import (AuditEntry, Bill, BillLine, Case, CaseEvent, CitySettings, Customer, Deposit,
                                  LedgerEntry, License, MeterRead, Notice, Payment, Property, UtilityAccount)
 from tests.demo.conftest import ACCOUNTS, AS_OF, LICENSES
+from tests.factories import sample_version
 
 
 def count(session: Session, model) -> int:
@@ -158,7 +159,7 @@ def test_open_cases_follow_the_workflows(city: Engine) -> None:
             assert events[-1].to_state == case.state and all(e.on_date <= AS_OF for e in events)
             if case.workflow_id == "delinquency":
                 assert case.subject_type == "utility_account" and case.account_id == case.subject_id
-                assert case.state in PATH and case.workflow_version == 2  # workflows/delinquency.yaml
+                assert case.state in PATH and case.workflow_version == sample_version("delinquency")
                 assert aged[case.account_id].days_past_due > 0
                 assert [e.to_state for e in events] == list(PATH[:len(events)])
                 assert case.fields["period"] < AS_OF.isoformat()[:7]
@@ -242,8 +243,8 @@ def test_the_workflows_are_published_in_the_rule_store_like_the_rules(city: Engi
     with Session(city) as session:
         rows = session.scalars(select(WorkflowVersion).order_by(WorkflowVersion.workflow_id)).all()
         assert [(r.workflow_id, r.version, r.status, r.author, r.approver) for r in rows] == [
-            (name, version, "published", "import", "import") for name, version in (
-                ("adjustments", 1), ("delinquency", 2), ("licensing", 2), ("liens", 2), ("refunds", 2))]
+            (name, sample_version(name), "published", "import", "import") for name in (
+                "adjustments", "delinquency", "licensing", "liens", "refunds")]
         assert all(r.yaml_text.encode("utf-8") == (folder / f"{r.workflow_id}.yaml").read_bytes() for r in rows)
         imported = session.scalars(select(AuditEntry).where(AuditEntry.action == "workflow.import")).one()
         assert imported.actor == "demo" and len(imported.detail["published"]) == 5

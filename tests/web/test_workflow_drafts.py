@@ -11,11 +11,11 @@ from sqlalchemy import select
 from engine.rulebook import catalog_source, store, workflow_store
 from engine.store.models import AuditEntry, WorkflowVersion
 from engine.workflow import services
-from tests.factories import NOW, create_account
+from tests.factories import NOW, create_account, sample_version
 from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.workflow.conftest import REPO, at, charge, pay
-from tests.workflow.test_store import refunds_next_version
+from tests.workflow.test_store import NEXT, SAMPLE, refunds_next_version
 
 TODAY = date(2026, 3, 2)  # the fixed clock's day in the city
 
@@ -30,7 +30,7 @@ def workflow_store_of_city(db):
 
 
 def requested_refund(db):
-    """An open refund case, requested and not yet researched (version 2: it may still be denied)."""
+    """An open refund case, requested and not yet researched (the sample's version: it may still be denied)."""
     account = create_account(db)
     charge(db, account.id, "80.00", on=date(2026, 2, 1), due_on=date(2026, 2, 22))
     pay(db, account.id, "80.00", on=date(2026, 2, 20))
@@ -46,7 +46,7 @@ def test_save_preview_then_a_second_supervisor_publishes(fixed_clock, workflow_s
     case = requested_refund(db)
     author, second = login_as("supervisor"), login_as("supervisor")
     editor = author.get("/workflows/refunds/draft").get_data(as_text=True)
-    assert "version: 3" in editor and "id: refunds" in editor
+    assert f"version: {NEXT}" in editor and "id: refunds" in editor
     saved = author.post("/workflows/refunds/draft", data={"text": refunds_next_version(), "save": "Save draft"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/workflows/refunds/drafts/2")
     assert "Waiting to start" in author.get("/workflows/refunds/drafts/2").get_data(as_text=True)
@@ -68,7 +68,8 @@ def test_save_preview_then_a_second_supervisor_publishes(fixed_clock, workflow_s
         select(AuditEntry).where(AuditEntry.subject_id == "refunds").order_by(AuditEntry.id))]
     assert actions[-2:] == [("workflow.draft", author.user.username), ("workflow.publish", second.user.username)]
     listed = second.get("/workflows/").get_data(as_text=True)
-    assert re.search(r'version 2</a> from the start; <a href="[^"]+">version 3</a> from Jun 1, 2026', listed)
+    assert re.search(rf'version {SAMPLE}</a> from the start; <a href="[^"]+">version {NEXT}</a> from Jun 1, 2026',
+                     listed)
     assert "No drafts are waiting" in listed
 
 
@@ -94,11 +95,14 @@ def test_the_draft_page_draws_the_draft_beside_the_published_version_with_its_ch
         fixed_clock, workflow_store_of_city, supervisor):
     from tests.workflow.test_diagram import changed_delinquency_text
 
-    text = changed_delinquency_text().replace("version: 3\n", "version: 3\neffective: 2026-06-01\n", 1)
+    version = sample_version("delinquency")
+    text = changed_delinquency_text().replace(f"version: {version + 1}\n",
+                                              f"version: {version + 1}\neffective: 2026-06-01\n", 1)
+    assert "effective: 2026-06-01" in text
     saved = supervisor.post("/workflows/delinquency/draft", data={"text": text, "save": "Save draft"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "The draft beside the published version 2" in page
+    assert f"The draft beside the published version {version}" in page
     published = page[page.index('id="published-diagram"'):page.index('id="draft-diagram"')]
     drawn = page[page.index('id="draft-diagram"'):page.index('id="draft-changes-words"')]
     assert published.count("<svg") == 1 and drawn.count("<svg") == 1

@@ -10,6 +10,7 @@ from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.web.test_rule_editor import form_of
 from tests.web.test_workflow_drafts import workflow_store_of_city  # noqa: F401  (fixture)
 from tests.workflow.conftest import REPO
+from tests.workflow.test_store import NEXT, SAMPLE
 
 WORKFLOWS = sorted(path.stem for path in (REPO / "workflows").glob("*.yaml"))
 
@@ -60,12 +61,12 @@ def test_the_next_version_with_a_label_a_role_and_a_threshold_changed_is_a_draft
     draft = db.scalar(select(WorkflowVersion.yaml_text).where(WorkflowVersion.status == "draft"))
     lines = [line for line in difflib.ndiff(published(db, "refunds").splitlines(), draft.splitlines())
              if line.startswith(("- ", "+ "))]
-    assert lines == ["- version: 2", "+ version: 3", "+ effective: 2026-06-01",
+    assert lines == [f"- version: {SAMPLE}", f"+ version: {NEXT}", "+ effective: 2026-06-01",
                      "-   issued:      {label: Check issued}", "+   issued:      {label: Check mailed}",
                      "-     roles: [clerk, supervisor, admin]", "+     roles: [supervisor, supervisor, admin]",
                      "-         - {fact: refundable, gte: 0.01}", "+         - {fact: refundable, gte: 1.00}"]
     drawn = supervisor.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "The draft beside the published version 2" in drawn
+    assert f"The draft beside the published version {SAMPLE}" in drawn
     assert "<th scope=\"row\">Record the research</th><td>changed</td>" in drawn
 
 

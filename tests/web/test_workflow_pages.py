@@ -11,11 +11,12 @@ from tests.factories import sample_version
 from tests.web.test_case_pages import reminded_case
 
 WORKFLOWS = ("delinquency", "licensing", "refunds", "liens")
+DELINQUENCY = sample_version("delinquency")  # the version workflows/delinquency.yaml is
 
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
 @pytest.mark.parametrize("path", ["/workflows/", *(f"/workflows/{w}" for w in WORKFLOWS),
-                                  "/workflows/delinquency?version=2"])
+                                  f"/workflows/delinquency?version={DELINQUENCY}"])
 def test_every_staff_role_opens_the_workflow_pages(fixed_clock, login_as, role, path):
     assert login_as(role).get(path).status_code == 200
 
@@ -54,7 +55,7 @@ def test_an_unknown_workflow_or_version_is_a_404_that_says_so(fixed_clock, clerk
 def test_a_case_page_links_its_workflows_diagram(fixed_clock, clerk, db):
     case = reminded_case(db)
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert 'href="/workflows/delinquency?version=2"' in page
+    assert f'href="/workflows/delinquency?version={DELINQUENCY}"' in page
 
 
 def test_two_versions_of_a_workflow_are_compared_in_one_drawing(fixed_clock, app, login_as, tmp_path):
@@ -62,16 +63,18 @@ def test_two_versions_of_a_workflow_are_compared_in_one_drawing(fixed_clock, app
     folder.mkdir()
     for path in (REPO / "workflows").glob("*.yaml"):
         (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "delinquency-v3.yaml").write_text(changed_delinquency_text(), encoding="utf-8")
+    newer = DELINQUENCY + 1
+    (folder / f"delinquency-v{newer}.yaml").write_text(changed_delinquency_text(), encoding="utf-8")
     app.config["WORKFLOWS_DIR"] = str(folder)
     clerk = login_as("clerk")
     newest = clerk.get("/workflows/delinquency").get_data(as_text=True)
-    assert "version 3" in newest and 'href="/workflows/delinquency/changes?older=2&amp;newer=3"' in newest
-    page = clerk.get("/workflows/delinquency/changes?older=2&newer=3").get_data(as_text=True)
+    assert f"version {newer}" in newest
+    assert f'href="/workflows/delinquency/changes?older={DELINQUENCY}&amp;newer={newer}"' in newest
+    page = clerk.get(f"/workflows/delinquency/changes?older={DELINQUENCY}&newer={newer}").get_data(as_text=True)
     assert 'id="state_in_court"' in page and 'stroke="#1a7f37"' in page and 'stroke-dasharray' in page
     assert "<th scope=\"row\">File in small claims court</th><td>added</td>" in page
     assert "<th scope=\"row\">Waive the reconnection fee</th><td>removed</td>" in page
     assert "<th scope=\"row\">Payment plan in default (60 days behind)</th><td>changed</td>" in page
     assert "Mail the past-due reminder</th>" not in page  # unchanged: drawn, not listed
-    assert clerk.get("/workflows/delinquency/changes?older=3&newer=2").status_code == 404
-    assert clerk.get("/workflows/delinquency/changes?older=2&newer=7").status_code == 404
+    assert clerk.get(f"/workflows/delinquency/changes?older={newer}&newer={DELINQUENCY}").status_code == 404
+    assert clerk.get(f"/workflows/delinquency/changes?older={DELINQUENCY}&newer={newer + 4}").status_code == 404

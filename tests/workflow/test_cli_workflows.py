@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from engine.store.db import make_engine, make_sessionmaker
 from engine.users import add_user
-from tests.workflow.test_store import WORKFLOWS, refunds_next_version
+from tests.factories import sample_version
+from tests.workflow.test_store import NEXT, SAMPLE, WORKFLOWS, refunds_next_version
 from webapp.cli import main
 
 NOW = datetime(2026, 5, 1, 16, 0, tzinfo=timezone.utc)  # 09:00 in Alder Creek
@@ -40,7 +41,7 @@ def test_import_then_export_gives_back_the_workflows_folder(run, tmp_path):
     assert empty.exit_code == 1 and "the rule store has no published workflows" in empty.output
     first = run("import", str(WORKFLOWS))
     assert first.exit_code == 0, first.output
-    assert "published delinquency version 2 (revision 1)" in first.stdout
+    assert f"published delinquency version {sample_version('delinquency')} (revision 1)" in first.stdout
     assert first.stdout.endswith("5 published, 0 drafted, 0 unchanged\n")
     exported = run("export", str(tmp_path / "out"))
     assert (exported.exit_code, exported.stdout) == (0, f"5 definitions written to {tmp_path / 'out'}\n")
@@ -50,29 +51,29 @@ def test_import_then_export_gives_back_the_workflows_folder(run, tmp_path):
 
 
 def test_a_new_version_is_drafted_then_published_by_a_second_person(run, tmp_path):
-    """Import drafts version 3; sam publishes it only as a second person; history and list show both versions."""
+    """Import drafts the next version; sam publishes it only as a second person; history and list show both."""
     assert run("import", str(WORKFLOWS)).exit_code == 0
     folder = tmp_path / "wf"
     folder.mkdir()
     (folder / "refunds.yaml").write_text(refunds_next_version(), encoding="utf-8")
     drafted = run("import", str(folder), "--author", "sam")
     assert drafted.exit_code == 0, drafted.output
-    assert "drafted refunds version 3 (revision 2); publish it with `ordinance workflows publish refunds " \
+    assert f"drafted refunds version {NEXT} (revision 2); publish it with `ordinance workflows publish refunds " \
            "--revision 2 --approver USER`" in drafted.stdout
     own = run("publish", "refunds", "--revision", "2", "--approver", "sam")
     assert own.exit_code == 1 and "needs a second person to approve it: sam drafted it" in own.output
     published = run("publish", "refunds", "--revision", "2", "--approver", "ana")
     assert published.exit_code == 0, published.output
-    assert published.stdout == ("published refunds version 3 (revision 2, drafted by sam, approved by ana); new cases "
-                                "open on it from 2026-06-01\n")
+    assert published.stdout == (f"published refunds version {NEXT} (revision 2, drafted by sam, approved by ana); "
+                                "new cases open on it from 2026-06-01\n")
     history = run("history", "refunds")
     assert history.exit_code == 0
-    assert [line.split()[:3] for line in history.stdout.splitlines()[2:]] == [["1", "2", "published"],
-                                                                            ["2", "3", "published"]]
+    assert [line.split()[:3] for line in history.stdout.splitlines()[2:]] == [["1", str(SAMPLE), "published"],
+                                                                            ["2", str(NEXT), "published"]]
     listed = run("list", "--on", "2026-05-15")
-    assert "refunds: *version 2 from the start, version 3 from 2026-06-01  (opens new cases on 2026-05-15: " \
-           "version 2)" in listed.stdout
-    assert "version 3)" in run("list", "--on", "2026-06-01").stdout.split("refunds:")[1]
+    assert f"refunds: *version {SAMPLE} from the start, version {NEXT} from 2026-06-01  (opens new cases on " \
+           f"2026-05-15: version {SAMPLE})" in listed.stdout
+    assert f"version {NEXT})" in run("list", "--on", "2026-06-01").stdout.split("refunds:")[1]
 
 
 def test_a_broken_definition_is_refused_with_its_line_and_nothing_is_imported(run, tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from engine.workflow.definitions import load_workflow
 from engine.workflow.diagram import (ADDED, CHANGED, REMOVED, SAME, changes_diagram, diagram, state_lines,
                                      step_words, workflow_changes)
+from tests.factories import sample_version
 from webapp.workflows.drawing import svg_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,9 +63,11 @@ def test_a_delinquency_step_says_who_takes_it_and_what_it_needs(catalog):
 
 
 def changed_delinquency_text() -> str:
-    """A modified copy of delinquency.yaml, as version 3: a state and a step added, a step removed, a guard changed."""
-    text = DELINQUENCY.replace("version: 2\n", "version: 3\n", 1)
-    assert "\nversion: 3\n" in text
+    """A modified copy of delinquency.yaml, as the version after the sample's: a state and a step added, a step
+    removed, a guard changed."""
+    version = sample_version("delinquency")
+    text = DELINQUENCY.replace(f"version: {version}\n", f"version: {version + 1}\n", 1)
+    assert f"\nversion: {version + 1}\n" in text
     text = text.replace("  on_hold:         {label: On hold}\n",
                         "  on_hold:         {label: On hold}\n  in_court:        {label: In small claims court}\n", 1)
     text = text.replace("    when: {fact: plan_days_behind, gte: 60}", "    when: {fact: plan_days_behind, gte: 45}", 1)

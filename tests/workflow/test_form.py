@@ -18,6 +18,7 @@ from engine.rules.editing import EditError
 from engine.workflow import form
 from engine.workflow.definitions import load_workflow
 from samplecity.city import APPROVAL_ROLE_IDS
+from tests.factories import sample_version
 from tests.workflow.conftest import REPO
 
 WORKFLOWS = sorted((REPO / "workflows").glob("*.yaml"))
@@ -68,9 +69,10 @@ def test_each_label_or_figure_changed_in_the_form_is_one_line_of_the_text(catalo
 
 def test_a_new_version_opens_cases_from_its_day_its_effective_line_after_its_version():
     text = (REPO / "workflows" / "refunds.yaml").read_text(encoding="utf-8")
-    made = form.new_version(text, 3, date(2026, 6, 1))
-    assert changed_lines(text, made) == ["- version: 2", "+ version: 3", "+ effective: 2026-06-01"]
-    again = form.new_version(made, 3, date(2026, 7, 1))  # a day already written is changed where it stands
+    version = sample_version("refunds")
+    made = form.new_version(text, version + 1, date(2026, 6, 1))
+    assert changed_lines(text, made) == [f"- version: {version}", f"+ version: {version + 1}", "+ effective: 2026-06-01"]
+    again = form.new_version(made, version + 1, date(2026, 7, 1))  # a day already written is changed where it stands
     assert changed_lines(made, again) == ["- effective: 2026-06-01", "+ effective: 2026-07-01"]
 
 

@@ -12,19 +12,22 @@ from engine.rulebook import workflow_revisions, workflow_store
 from engine.rulebook.workflow_revisions import check_workflow_draft
 from engine.rules.errors import DocumentErrors
 from tests.accounts.test_assistance_programs import PROGRAMS, set_programs
+from tests.factories import sample_version
 from tests.workflow.conftest import REPO, at
 
 TODAY = date(2026, 5, 1)
 DELINQUENCY = (REPO / "workflows" / "delinquency.yaml").read_bytes().decode("utf-8")
+SAMPLE = sample_version("delinquency")  # the version workflows/delinquency.yaml is
 DOOR_HANGER_WHEN = "    due: door_hanger_on\n    when: {rule: shutoff-eligibility, outcome: {eligible: true}}\n"
 MEDICAL_LINE_TEXT = "        - not: {fact: assistance_programs, contains: medical_baseline}"
 SENIOR_LINE_TEXT = "  when: {not: {fact: assistance_programs, contains: senior}}"
 
 
-def delinquency_v3() -> str:
-    """Version 3 of delinquency: no door hanger for a medical baseline household, no case opened for a senior."""
-    assert DELINQUENCY.count(DOOR_HANGER_WHEN) == 1
-    text = DELINQUENCY.replace("version: 2\n", "version: 3\neffective: 2026-06-01\n", 1).replace(
+def delinquency_next() -> str:
+    """The next version of delinquency: no door hanger for a medical baseline household, no case opened for a
+    senior."""
+    assert DELINQUENCY.count(DOOR_HANGER_WHEN) == 1 and DELINQUENCY.count(f"\nversion: {SAMPLE}\n") == 1
+    text = DELINQUENCY.replace(f"version: {SAMPLE}\n", f"version: {SAMPLE + 1}\neffective: 2026-06-01\n", 1).replace(
         DOOR_HANGER_WHEN,
         "    due: door_hanger_on\n    when:\n      all:\n"
         "        - {rule: shutoff-eligibility, outcome: {eligible: true}}\n" + MEDICAL_LINE_TEXT + "\n")
@@ -33,7 +36,7 @@ def delinquency_v3() -> str:
                         "  says: seniors are called, not sent notices\n", 1)
 
 
-TEXT = delinquency_v3()
+TEXT = delinquency_next()
 MEDICAL_LINE = TEXT.splitlines().index(MEDICAL_LINE_TEXT) + 1
 SENIOR_LINE = TEXT.splitlines().index(SENIOR_LINE_TEXT) + 1
 DOOR_HANGER_STEP = next(i for i, line in enumerate(
@@ -87,7 +90,7 @@ def test_publication_checks_again_a_draft_saved_while_the_city_ran_the_program(s
         (f"delinquency revision {row.revision}", MEDICAL_LINE,
          refusal("medical_baseline", "step 'post_door_hanger'", "cap"))]
     assert row.status == "draft"
-    assert [r.version for r in workflow_revisions.published_rows(stored, "delinquency")] == [2]
+    assert [r.version for r in workflow_revisions.published_rows(stored, "delinquency")] == [SAMPLE]
 
 
 def test_an_import_is_refused_whole_with_the_draft_check_s_errors(stored, catalog, tmp_path: Path):
@@ -107,4 +110,4 @@ def test_an_import_is_refused_whole_with_the_draft_check_s_errors(stored, catalo
     set_programs(stored, PROGRAMS)
     report = workflow_store.import_folder(stored, folder, catalog.rules, actor="cli:admin", now=at(TODAY),
                                           today=TODAY, author="sam", approver="sofia")
-    assert [(row.workflow_id, row.version) for row in report.published] == [("delinquency", 3)]
+    assert [(row.workflow_id, row.version) for row in report.published] == [("delinquency", SAMPLE + 1)]

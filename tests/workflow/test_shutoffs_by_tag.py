@@ -64,7 +64,7 @@ def test_renamed_steps_are_still_shutoffs_and_reconnections(db, catalog):
     workflow = load_workflow(text, "arrears.yaml", catalog.rules, APPROVAL_ROLE_IDS)
     workflows = WorkflowSet({workflow.key: workflow})
     service_off = workflows.states_tagged_by_version(SERVICE_OFF)
-    assert service_off == {("arrears", 2): ("service_cut",)}
+    assert service_off == {("arrears", sample_version("delinquency")): ("service_cut",)}
     account_id = walk(db, "arrears", HISTORY)
     facts = facts_for_account(db, account_id, ON, MEASURES, service_off)
     # two shut-offs (the waiver stays in the state: no event), one reconnection
@@ -86,4 +86,5 @@ def test_without_the_tag_no_step_is_a_shutoff(db, catalog):
 
 
 def test_the_sample_city_tags_its_disconnected_state(catalog):
-    assert catalog.workflows.states_tagged_by_version(SERVICE_OFF) == {("delinquency", 2): ("disconnected",)}
+    assert catalog.workflows.states_tagged_by_version(SERVICE_OFF) == {
+        ("delinquency", sample_version("delinquency")): ("disconnected",)}

@@ -22,12 +22,14 @@ from engine.rules.errors import DocumentErrors
 from engine.store.models import AuditEntry, WorkflowVersion
 from engine.workflow import services
 from engine.workflow.services import Catalog
-from tests.factories import create_account
+from tests.factories import create_account, sample_version
 from tests.workflow.conftest import REPO, at, charge, pay
 
 WORKFLOWS = REPO / "workflows"
 TODAY = date(2026, 5, 1)
 NEW_VERSION_FROM = date(2026, 6, 1)
+SAMPLE = sample_version("refunds")  # the version workflows/refunds.yaml is
+NEXT = SAMPLE + 1
 
 
 def refunds_text() -> str:
@@ -36,12 +38,13 @@ def refunds_text() -> str:
 
 
 def refunds_next_version(effective: str | None = "2026-06-01") -> str:
-    """Version 3 of refunds (the sample's is 2): a request may no longer be denied before it is researched."""
-    header = "version: 3\n" + (f"effective: {effective}\n" if effective else "")
+    """The version after the sample's refunds (NEXT): a request may no longer be denied before it is researched."""
+    header = f"version: {NEXT}\n" + (f"effective: {effective}\n" if effective else "")
     deny_from = "    from: [requested, researched, awaiting_second, awaiting_third, approved]\n    to: denied"
-    changed = refunds_text().replace("version: 2\n", header, 1).replace(
+    changed = refunds_text().replace(f"version: {SAMPLE}\n", header, 1).replace(
         deny_from, "    from: [researched, awaiting_second, awaiting_third, approved]\n    to: denied")
-    assert changed.count("version: 3") == 1 and "from: [researched, awaiting_second, awaiting_third, approved]" in changed
+    assert changed.count(f"version: {NEXT}\n") == 1
+    assert "from: [researched, awaiting_second, awaiting_third, approved]" in changed
     return changed
 
 
@@ -65,8 +68,8 @@ def stored(db, catalog, staff):
     return db
 
 
-def draft_v3(db, catalog, author: str = "sam", effective: str | None = "2026-06-01") -> WorkflowVersion:
-    """Version 3 of refunds drafted by `author`."""
+def draft_next(db, catalog, author: str = "sam", effective: str | None = "2026-06-01") -> WorkflowVersion:
+    """The next version of refunds (NEXT) drafted by `author`."""
     checked = check_workflow_draft(db, catalog.rules, "refunds", refunds_next_version(effective), TODAY)
     return workflow_store.draft(db, checked, author, at(TODAY))
 
@@ -84,9 +87,9 @@ def test_import_then_export_gives_back_the_workflows_folder_byte_for_byte(stored
 
 
 def test_a_new_version_is_drafted_by_one_supervisor_and_published_by_another(stored, catalog):
-    """sam drafts version 3; sam may not publish it; a clerk may not; sofia does; audited."""
-    row = draft_v3(stored, catalog)
-    assert (row.revision, row.version, row.status, row.effective) == (2, 3, "draft", NEW_VERSION_FROM)
+    """sam drafts the next version; sam may not publish it; a clerk may not; sofia does; audited."""
+    row = draft_next(stored, catalog)
+    assert (row.revision, row.version, row.status, row.effective) == (2, NEXT, "draft", NEW_VERSION_FROM)
     with pytest.raises(RuleStoreError, match="needs a second person to approve it: sam drafted it"):
         workflow_store.publish(stored, catalog.rules, "refunds", 2, "sam", at(TODAY), TODAY)
     with pytest.raises(RuleStoreError, match="carla is a clerk; workflow versions are drafted and approved by a "
@@ -100,12 +103,13 @@ def test_a_new_version_is_drafted_by_one_supervisor_and_published_by_another(sto
 def test_a_clerk_cannot_draft_a_workflow(stored, catalog):
     """Drafting is for supervisors and administrators."""
     with pytest.raises(RuleStoreError, match="the author carla is a clerk"):
-        draft_v3(stored, catalog, author="carla")
+        draft_next(stored, catalog, author="carla")
 
 
 def test_a_case_keeps_the_version_it_opened_under_after_a_new_one_is_published(stored, catalog):
-    """A refund asked on May 5 stays on version 2 (deny offered when requested); one asked June 2 is on version 3."""
-    draft_v3(stored, catalog)
+    """A refund asked on May 5 stays on the sample's version (deny offered when requested); one asked June 2 is on the
+    next."""
+    draft_next(stored, catalog)
     workflow_store.publish(stored, catalog.rules, "refunds", 2, "sofia", at(TODAY), TODAY)
     running = catalog_source.current_catalog(stored, REPO / "rules", WORKFLOWS)
     early, late = create_account(stored), create_account(stored)
@@ -117,7 +121,7 @@ def test_a_case_keeps_the_version_it_opened_under_after_a_new_one_is_published(s
                                 now=at(date(2026, 5, 31)), fields={"amount": "80.00", "source": "overpayment"})
     after = services.open_case(stored, running, "refunds", late.id, actor="carla", on=NEW_VERSION_FROM,
                                now=at(NEW_VERSION_FROM), fields={"amount": "80.00", "source": "overpayment"})
-    assert (before.workflow_version, after.workflow_version) == (2, 3)
+    assert (before.workflow_version, after.workflow_version) == (SAMPLE, NEXT)
 
     def offered(case) -> list[str]:
         return [s.id for s in services.steps_for(stored, running, case.id, user="sofia", on=date(2026, 6, 3))]
@@ -131,13 +135,13 @@ def test_a_case_keeps_the_version_it_opened_under_after_a_new_one_is_published(s
 
 @pytest.mark.parametrize(("effective", "problem"), [
     (None, "refunds: a new version takes effect on a day: add effective: YYYY-MM-DD (2026-05-01 or later); until "
-           "then version 2 opens new cases"),
-    ("2026-04-30", "refunds: effective 2026-04-30 is in the past: cases opened since then are on version 2; date it "
-                   "2026-05-01 or later"),
+           f"then version {SAMPLE} opens new cases"),
+    ("2026-04-30", "refunds: effective 2026-04-30 is in the past: cases opened since then are on version "
+                   f"{SAMPLE}; date it 2026-05-01 or later"),
 ])
 def test_a_new_version_takes_effect_on_a_day_not_in_the_past(stored, catalog, effective, problem):
     """The draft may be kept; publishing it is refused, saying what to write."""
-    draft_v3(stored, catalog, effective=effective)
+    draft_next(stored, catalog, effective=effective)
     with pytest.raises(RuleStoreError) as refused:
         workflow_store.publish(stored, catalog.rules, "refunds", 2, "sofia", at(TODAY), TODAY)
     assert str(refused.value) == problem
@@ -148,8 +152,8 @@ def test_a_published_version_never_changes(stored, catalog):
     same_version = refunds_text().replace("label: Requested}", "label: Asked for}")
     checked = check_workflow_draft(stored, catalog.rules, "refunds", same_version, TODAY)
     assert checked.publish_problems == [
-        "version 2 is published (revision 1) and never changes: cases run on it; a change is a new version "
-        "(version: 3)"]
+        f"version {SAMPLE} is published (revision 1) and never changes: cases run on it; a change is a new version "
+        f"(version: {NEXT})"]
     with pytest.raises(DBAPIError, match="a published workflow version never changes"):
         with stored.begin_nested():
             stored.execute(text("UPDATE workflow_versions SET yaml_text = 'x' WHERE workflow_id = 'refunds'"))
@@ -178,14 +182,14 @@ def test_an_import_after_the_first_drafts_unless_two_people_approve(stored, cata
     drafted = workflow_store.import_folder(stored, folder, catalog.rules, actor="cli:admin", now=at(TODAY),
                                            today=TODAY)
     assert [(r.workflow_id, r.version, r.status, r.author) for r in drafted.drafted] == [
-        ("refunds", 3, "draft", "import")]
+        ("refunds", NEXT, "draft", "import")]
     approved = workflow_store.import_folder(stored, folder, catalog.rules, actor="cli:admin", now=at(TODAY),
                                             today=TODAY, author="sam", approver="sofia")
     assert [(r.revision, r.status, r.approver) for r in approved.published] == [(2, "published", "sofia")]
     exported = tmp_path / "out"
     workflow_store.export(stored, exported)
     assert (exported / "refunds.yaml").read_bytes() == refunds_next_version().encode("utf-8")
-    assert (exported / "refunds.v2.yaml").read_bytes() == refunds_text().encode("utf-8")
+    assert (exported / f"refunds.v{SAMPLE}.yaml").read_bytes() == refunds_text().encode("utf-8")
 
 
 def test_the_running_catalog_reads_the_store_and_the_folder_only_while_it_has_none(db, catalog, staff, tmp_path,
@@ -229,7 +233,7 @@ def test_the_preview_names_cases_that_would_change_state_or_see_other_steps(stor
                            progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
     assert (report.open_cases, report.state_changes, report.step_changes) == (2, 0, 1)
-    assert report.other_steps == [{"case": cases[0].id, "version": 2, "state": "requested",
+    assert report.other_steps == [{"case": cases[0].id, "version": SAMPLE, "state": "requested",
                                    "now": ["research", "deny"], "draft": ["research"]}]
     renamed = refunds_next_version().replace("researched:  {label: Researched}", "reviewed:  {label: Reviewed}") \
         .replace("to: researched", "to: reviewed").replace("from: researched", "from: reviewed") \
@@ -237,5 +241,5 @@ def test_the_preview_names_cases_that_would_change_state_or_see_other_steps(stor
                  "from: [reviewed, awaiting_second, awaiting_third, approved]")
     moved = preview_draft(stored, catalog.rules, workflows,
                           load_workflow(renamed, "refunds (draft)", catalog.rules, APPROVAL_ROLE_IDS), TODAY)
-    assert moved.changes_state == [{"case": cases[1].id, "version": 2, "state": "researched", "now": None,
+    assert moved.changes_state == [{"case": cases[1].id, "version": SAMPLE, "state": "researched", "now": None,
                                      "draft": None, "why": "the draft has no state researched"}]
