@@ -137,8 +137,8 @@ def workflows_folder(db, tmp_path: Path):
 
 
 def test_a_published_workflow_naming_a_program_holds_it_too(city, tmp_path: Path):
-    """delinquency version 3 (from 2026-06-01) names senior in its opening and medical_baseline in a step."""
-    from tests.workflow.test_programs_named import TEXT
+    """delinquency's next version (from 2026-06-01) names senior in its opening and medical_baseline in a step."""
+    from tests.workflow.test_programs_named import SAMPLE, TEXT
 
     db = city
     folder, rules = workflows_folder(db, tmp_path)
@@ -146,39 +146,41 @@ def test_a_published_workflow_naming_a_program_holds_it_too(city, tmp_path: Path
     today = date(2026, 5, 1)
     workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(today), today=today)
     assert [(n.kind, n.id, n.version, n.programs) for n in documents_naming(db, today)] == [
-        ("workflow", "delinquency", "version 3 from 2026-06-01", ("senior", "medical_baseline"))]
+        ("workflow", "delinquency", f"version {SAMPLE + 1} from 2026-06-01", ("senior", "medical_baseline"))]
     before = nothing_changes(db)
     with pytest.raises(CityError) as refused:
         two_person.ask_city_change(db, "assistance_programs", PROGRAMS[:1], actor="prog_ada", now=on(today))
     assert str(refused.value).startswith(
-        "assistance programs: 'senior' is named by workflow delinquency, version 3 from 2026-06-01; "
-        "'medical_baseline' is named by workflow delinquency, version 3 from 2026-06-01. ")
+        f"assistance programs: 'senior' is named by workflow delinquency, version {SAMPLE + 1} from 2026-06-01; "
+        f"'medical_baseline' is named by workflow delinquency, version {SAMPLE + 1} from 2026-06-01. ")
     assert nothing_changes(db) == before
 
 
 def test_an_older_workflow_version_holds_its_programs_while_open_cases_follow_it(city, tmp_path: Path):
-    """delinquency version 3 names senior and medical_baseline; version 4 (from 2026-08-01) names none. On
-    2026-09-01 version 3 opens no more cases, but a case it opened is still open: its steps' conditions still
+    """delinquency's next version names senior and medical_baseline; the one after (from 2026-08-01) names none. On
+    2026-09-01 the first opens no more cases, but a case it opened is still open: its steps' conditions still
     decide for that case, so the programs stay until it closes."""
     from tests.factories import create_case
-    from tests.workflow.test_programs_named import DELINQUENCY, TEXT
+    from tests.workflow.test_programs_named import DELINQUENCY, SAMPLE, TEXT
+
+    naming, after = SAMPLE + 1, SAMPLE + 2
 
     db = city
     folder, rules = workflows_folder(db, tmp_path)
     (folder / "delinquency.yaml").write_text(TEXT, encoding="utf-8")
     workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(date(2026, 5, 1)), today=date(2026, 5, 1))
     (folder / "delinquency.yaml").write_text(
-        DELINQUENCY.replace("version: 2\n", "version: 4\neffective: 2026-08-01\n", 1), encoding="utf-8")
+        DELINQUENCY.replace(f"version: {SAMPLE}\n", f"version: {after}\neffective: 2026-08-01\n", 1), encoding="utf-8")
     workflow_store.import_folder(db, folder, rules, actor="cli:admin", now=on(date(2026, 7, 1)), today=date(2026, 7, 1),
                                  author="sam", approver="sofia")
     today = date(2026, 9, 1)
-    assert documents_naming(db, today) == []  # nothing follows version 3 any more
-    case = create_case(db, workflow_version=3)
+    assert documents_naming(db, today) == []  # nothing follows the version naming them any more
+    case = create_case(db, workflow_version=naming)
     assert [(n.id, n.version, n.programs) for n in documents_naming(db, today)] == [
-        ("delinquency", "version 3 from 2026-06-01", ("senior", "medical_baseline"))]
+        ("delinquency", f"version {naming} from 2026-06-01", ("senior", "medical_baseline"))]
     before = nothing_changes(db)
-    with pytest.raises(CityError, match="'medical_baseline' is named by workflow delinquency, version 3 from "
-                                        "2026-06-01"):
+    with pytest.raises(CityError, match=f"'medical_baseline' is named by workflow delinquency, version {naming} "
+                                        "from 2026-06-01"):
         two_person.ask_city_change(db, "assistance_programs", WITHOUT_MEDICAL, actor="prog_ada", now=on(today))
     assert nothing_changes(db) == before
     case.closed_at = on(today)

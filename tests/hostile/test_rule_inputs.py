@@ -29,7 +29,7 @@ from engine.rules.yamlsafe import read_yaml
 from engine.store.models import RuleVersion
 from engine.sweeps.scheduler import parse_schedule
 from engine.workflow.definitions import load_workflow
-from tests.factories import NOW
+from tests.factories import NOW, sample_version
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from webapp.cli import main
 
@@ -191,7 +191,7 @@ WORKFLOWS = RULES.parent / "workflows"
 
 
 @pytest.mark.parametrize("file, written, hostile, where, message", [
-    ("refunds.yaml", "version: 2", "version: 1e999999999", "version",
+    ("refunds.yaml", f"version: {sample_version('refunds')}", "version: 1e999999999", "version",
      "a version is a whole number from 1, not the number 1E+999999999"),
     ("delinquency.yaml", "notice_lapses_on: {from: shutoff_on, days: 30}",
      "notice_lapses_on: {from: shutoff_on, days: 1e999999999}", "notice_lapses_on.days",

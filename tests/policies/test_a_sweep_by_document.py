@@ -18,6 +18,7 @@ from engine.store.models import Case
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.report import SweepReport
 from engine.sweeps.runner import SweepContext
+from tests.factories import sample_version
 from tests.policies.town import WORKFLOWS, Town, at, town
 
 PUBLISHED = date(2026, 6, 1)
@@ -45,8 +46,11 @@ def city(db) -> Town:
     city = town(db, PUBLISHED)
     city.publish(SWEEP)
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    city.publish_workflow(text.replace("version: 2\ntags: [refund_requests]\n",
-                                       "version: 3\neffective: 2026-06-01\ntags: [refund_requests, credit_refunds]\n", 1))
+    version = sample_version("refunds")
+    tagged = text.replace(f"version: {version}\ntags: [refund_requests]\n",
+                          f"version: {version + 1}\neffective: 2026-06-01\ntags: [refund_requests, credit_refunds]\n", 1)
+    assert tagged != text
+    city.publish_workflow(tagged)
     return city
 
 

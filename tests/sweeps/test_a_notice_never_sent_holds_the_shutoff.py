@@ -20,6 +20,7 @@ from engine.sweeps.mailing import Mailer
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import SweepContext, run_sweep
 from engine.workflow import services
+from tests.factories import sample_version
 from tests.sweeps.conftest import REPO, at, sweep
 from tests.sweeps.test_mailed_is_mailed import clerk_client
 
@@ -189,10 +190,12 @@ def test_the_preview_of_a_draft_without_the_guard_names_the_case_it_would_releas
         for case in (held_case, other):
             case.state = "door_hanger"
     text = (REPO / "workflows" / "delinquency.yaml").read_text()
-    draft_text = text.replace("version: 2\n", "version: 3\n", 1).replace("    requires_sent: shutoff-notice\n", "")
-    assert draft_text.count("requires_sent") == 0
+    version = sample_version("delinquency")  # the cases' version
+    draft_text = text.replace(f"version: {version}\n", f"version: {version + 1}\n", 1).replace(
+        "    requires_sent: shutoff-notice\n", "")
+    assert draft_text.count("requires_sent") == 0 and f"\nversion: {version + 1}\n" in draft_text
     draft = load_workflow(draft_text, "delinquency (draft)", catalog.rules, APPROVAL_ROLE_IDS)
     with committing_db() as session:
         report = preview_draft(session, catalog.rules, catalog.workflows, draft, shutoff_day)
-    assert report.changes_state == [{"case": left_out.case_id, "version": 2, "state": "door_hanger", "now": None,
+    assert report.changes_state == [{"case": left_out.case_id, "version": version, "state": "door_hanger", "now": None,
                                      "draft": "shutoff_ready", "why": ""}]

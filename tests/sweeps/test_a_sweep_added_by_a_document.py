@@ -22,7 +22,7 @@ from engine.rulebook.workflow_revisions import check_workflow_draft
 from engine.store.models import AuditEntry, Case, User
 from engine.sweeps.registry import all_sweeps, get_sweep
 from engine.sweeps.runner import SweepError, run_sweep
-from tests.factories import create_account
+from tests.factories import create_account, sample_version
 
 REPO = Path(__file__).resolve().parents[2]
 RULES, WORKFLOWS = REPO / "rules", REPO / "workflows"
@@ -47,11 +47,15 @@ versions:
 """
 
 
+TAGGED = sample_version("refunds") + 1  # the version of refunds that carries the tag
+
+
 def refunds_tagged() -> str:
-    """Version 3 of the sample city's refunds workflow, from the day, tagged credit_refunds; nothing else changed."""
+    """The next version of the sample city's refunds workflow, from the day, tagged credit_refunds; nothing else
+    changed."""
     text = (WORKFLOWS / "refunds.yaml").read_text(encoding="utf-8")
-    changed = text.replace("version: 2\ntags: [refund_requests]\n",
-                           "version: 3\neffective: 2026-06-01\ntags: [credit_refunds, refund_requests]\n", 1)
+    changed = text.replace(f"version: {TAGGED - 1}\ntags: [refund_requests]\n",
+                           f"version: {TAGGED}\neffective: 2026-06-01\ntags: [credit_refunds, refund_requests]\n", 1)
     assert changed != text
     return changed
 
@@ -133,10 +137,10 @@ def test_a_published_sweep_document_opens_refund_cases_and_a_second_run_opens_no
     first = run(committing_db, TODAY)
     assert first.status == "done"
     assert first.report["cases_opened"] == {"refunds": 2}
-    opened = [(city["closed_80"], 3, "requested", {"amount": "80.00", "source": "closed_account",
-                                                    "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}"),
-              (city["closed_25"], 3, "requested", {"amount": "25.00", "source": "closed_account",
-                                                    "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}")]
+    opened = [(city["closed_80"], TAGGED, "requested", {"amount": "80.00", "source": "closed_account",
+                                                         "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}"),
+              (city["closed_25"], TAGGED, "requested", {"amount": "25.00", "source": "closed_account",
+                                                         "requested_by": f"sweep:{NAME}"}, f"sweep:{NAME}")]
     assert refund_cases(committing_db) == opened
     with committing_db() as session:
         audited = session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "case.open")).all()
