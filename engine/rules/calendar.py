@@ -31,6 +31,9 @@ ROLLS = {"office_day": "office day", "shutoff_day": "shut-off day"}
 COLDEST, HOTTEST = -100, 150  # degrees Fahrenheit a forecast limit or a forecast fact may be
 FORECAST_FACTS = ("forecast_low", "forecast_high")
 RECURRING_MONTHS = 121  # months searched for a recurring date: ten years and the month it starts in
+YEARLY_HOLIDAY_LIMIT = 50  # yearly holidays in one version
+AFTER_DAYS = 31  # how far a yearly holiday counted from another (`after`, `days`) may be, either way
+OBSERVED = " (observed)"  # added to the name of a holiday observed on another day
 
 
 def _day(value: YamlValue) -> date:
@@ -44,7 +47,7 @@ class CalendarVersion:
 
     version: Version
     closed_weekdays: frozenset[int]
-    holidays: dict[date, str]
+    holidays: "Holidays"
     no_shutoff_weekdays: frozenset[int]
     before_holiday: bool
     periods: tuple[tuple[date, date, str], ...]
@@ -58,18 +61,13 @@ class CalendarVersion:
     def compile(cls, version: Version) -> "CalendarVersion":
         """Read a version's body once."""
         body = version.body
-        holidays_raw = body.get("holidays") or {}
-        if isinstance(holidays_raw, dict):
-            holidays = {_day(k): str(v) for k, v in holidays_raw.items()}
-        else:
-            holidays = {_day(k): "holiday" for k in holidays_raw}
         rules = body.get("no_shutoff") or {}
         periods = tuple((_day(p["from"]), _day(p["to"]), str(p.get("reason", "a no-shut-off period")))
                         for p in rules.get("periods", []))
         return cls(
             version,
             frozenset(WEEKDAYS.index(d) for d in body.get("closed_weekdays", [])),
-            holidays,
+            Holidays.of_version(body),
             frozenset(WEEKDAYS.index(d) for d in rules.get("weekdays", [])),
             bool(rules.get("before_holiday", False)),
             periods,
@@ -107,13 +105,27 @@ class CityCalendar:
         return self.versions[at]
 
     def holiday(self, day: date) -> str | None:
-        """The holiday's name on `day`, or None."""
-        return self.version_on(day).holidays.get(day)
+        """The holiday's name on `day` (listed, or a yearly holiday observed that day), or None.
+
+        The version in force on `day` decides, as for every other question about a day.
+        """
+        return self.version_on(day).holidays.on(day)
+
+    def holidays_in(self, year: int) -> dict[date, str]:
+        """Every holiday of `year`, each by the version in force on its day, in date order."""
+        first, found = date(year, 1, 1), {}
+        for at, version in enumerate(self.versions):
+            start = max(first, version.version.effective)
+            end = self.effective[at + 1] if at + 1 < len(self.versions) else date(year + 1, 1, 1)
+            if version.version.retired or start >= end:
+                continue
+            found.update({day: name for day, name in version.holidays.in_year(year).items() if start <= day < end})
+        return dict(sorted(found.items()))
 
     def is_office_day(self, day: date) -> bool:
         """Open: not a closed weekday and not a holiday."""
         version = self.version_on(day)
-        return day.weekday() not in version.closed_weekdays and day not in version.holidays
+        return day.weekday() not in version.closed_weekdays and version.holidays.on(day) is None
 
     def holiday_ahead(self, day: date) -> tuple[date, str] | None:
         """The holiday that follows `day` before the next open day (so `day` is the open day before it)."""
@@ -174,8 +186,9 @@ class CityCalendar:
         """Why the office is closed on `day` (empty when it is open)."""
         version = self.version_on(day)
         reasons = []
-        if day in version.holidays:
-            reasons.append(f"{day.isoformat()} is a holiday ({version.holidays[day]})")
+        holiday = version.holidays.on(day)
+        if holiday is not None:
+            reasons.append(f"{day.isoformat()} is a holiday ({holiday})")
         if day.weekday() in version.closed_weekdays:
             name = WEEKDAY_NAMES[day.weekday()]
             reasons.append(f"{day.isoformat()} is a {name} (the office is closed on {name}s)")
@@ -246,11 +259,7 @@ class CityCalendar:
         spec = self.version_on(date(year, month, 1)).recurring.get(name)
         if spec is None or (spec["every"] == "year" and int(spec["month"]) != month):
             return []
-        if "day" in spec:
-            days = [day_of_month_or_last(year, month, int(spec["day"]))]
-        else:
-            days = [found for weekday in spec["weekdays"] for n in spec["nth"]
-                    if (found := nth_weekday(year, month, WEEKDAYS.index(weekday), int(n))) is not None]
+        days = days_of_month(spec, year, month)
         if "roll" in spec:
             days = [self.roll(day, spec["roll"]) for day in days]
         return sorted(set(days))
@@ -364,6 +373,18 @@ class CityCalendar:
         return day
 
 
+def days_of_month(spec: Mapping, year: int, month: int) -> list[date]:
+    """The days of a month a `day` or `weekdays` with `nth` rule names (a recurring date's, a yearly holiday's).
+
+    >>> days_of_month({"weekdays": ["thu"], "nth": [4]}, 2026, 11), days_of_month({"day": 31}, 2026, 2)
+    ([datetime.date(2026, 11, 26)], [datetime.date(2026, 2, 28)])
+    """
+    if "day" in spec:
+        return [day_of_month_or_last(year, month, int(spec["day"]))]
+    return [found for weekday in spec["weekdays"] for n in spec["nth"]
+            if (found := nth_weekday(year, month, WEEKDAYS.index(weekday), int(n))) is not None]
+
+
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
     """The `n`th `weekday` (0 = Monday) of the month, counted from its end when `n` is negative; None if none.
 
@@ -376,6 +397,111 @@ def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
     else:
         day = last - (date(year, month, last).weekday() - weekday) % 7 - 7 * (-n - 1)
     return date(year, month, day) if 1 <= day <= last else None
+
+
+def observed_shift(observed: Mapping[str, str]) -> dict[int, int]:
+    """An `observed` rule ({sat: fri, sun: mon}) as days to move by weekday: to the nearest day of the weekday named.
+
+    >>> observed_shift({"sat": "fri", "sun": "mon", "wed": "mon"})
+    {5: -1, 6: 1, 2: -2}
+    """
+    shifts = {}
+    for falls, kept in observed.items():
+        ahead = (WEEKDAYS.index(kept) - WEEKDAYS.index(falls)) % 7
+        shifts[WEEKDAYS.index(falls)] = ahead - 7 if ahead > 3 else ahead
+    return shifts
+
+
+def holiday_words(key: str) -> str:
+    """A yearly holiday's name when it gives none: its key in words (`labor_day` -> Labor Day)."""
+    return " ".join(word.capitalize() for word in key.split("_"))
+
+
+@dataclass(frozen=True)
+class YearlyHoliday:
+    """One entry of `yearly_holidays`: a day of a month, the nth weekday of a month, or days after another one."""
+
+    key: str
+    name: str
+    rule: Mapping  # month with day, or month with weekdays and nth, or after with days
+    shifts: dict[int, int]  # observed: days moved when it falls on a weekday (5: -1, Saturday to Friday)
+
+
+class Holidays:
+    """A version's holidays: the dates it lists and its yearly holidays, each year's computed once.
+
+    Every reader of a calendar's holidays asks here (`on`, `in_year`): office days, shut-off
+    days, the month view, the explanations and lint.
+    """
+
+    def __init__(self, listed: Mapping[date, str], yearly: tuple[YearlyHoliday, ...]) -> None:
+        """The listed dates (their names win on a day a yearly holiday also falls on) and the yearly rules."""
+        self.listed = dict(listed)
+        self.yearly = yearly
+        self._years: dict[int, dict[date, str]] = {}
+
+    @classmethod
+    def of_version(cls, body: Mapping) -> "Holidays":
+        """A version's `holidays`, `yearly_holidays` and `holidays_observed`, read once."""
+        raw = body.get("holidays") or {}
+        listed = {_day(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else \
+            {_day(k): "holiday" for k in raw}
+        default = body.get("holidays_observed") or {}
+        yearly = tuple(YearlyHoliday(str(key), str(rule.get("name") or holiday_words(str(key))), rule,
+                                     observed_shift(rule["observed"] if "observed" in rule else default))
+                       for key, rule in (body.get("yearly_holidays") or {}).items())
+        return cls(listed, yearly)
+
+    def on(self, day: date) -> str | None:
+        """The holiday's name on `day`, or None."""
+        return self.in_year(day.year).get(day)
+
+    def in_year(self, year: int) -> dict[date, str]:
+        """The holidays of one year, listed and yearly, in date order (a yearly holiday of the next year may be
+        observed in this one: New Year's Day on a Saturday is observed on December 31)."""
+        if year not in self._years:
+            found: dict[date, list[str]] = {}
+            for rule_year in (year - 1, year, year + 1):
+                for day, name in self.observed_in(rule_year).items():
+                    if day.year == year:
+                        found.setdefault(day, []).append(name)
+            days = {day: "; ".join(names) for day, names in found.items()}
+            days.update({day: name for day, name in self.listed.items() if day.year == year})
+            self._years[year] = dict(sorted(days.items()))
+        return self._years[year]
+
+    def observed_in(self, year: int) -> dict[date, str]:
+        """Each yearly holiday of `year` on the day it is observed, named "X (observed)" when moved."""
+        falls = self.falls_in(year)
+        observed: dict[date, str] = {}
+        for holiday in self.yearly:
+            day = falls[holiday.key]
+            shift = holiday.shifts.get(day.weekday(), 0)
+            moved = day + timedelta(days=shift)
+            name = holiday.name + (OBSERVED if shift else "")
+            observed[moved] = f"{observed[moved]}; {name}" if moved in observed else name
+        return observed
+
+    def falls_in(self, year: int) -> dict[str, date]:
+        """Each yearly holiday's own day in `year` (before any observed day), by its key."""
+        rules = {holiday.key: holiday.rule for holiday in self.yearly}
+        falls: dict[str, date] = {}
+
+        def fall(key: str, counting: tuple[str, ...]) -> date:
+            if key not in falls:
+                rule = rules[key]
+                if "after" in rule:
+                    if rule["after"] in counting or rule["after"] not in rules:
+                        raise EvaluationError(f"yearly_holidays.{key}: after {rule['after']!r} is not another "
+                                              "yearly holiday counted without a circle")
+                    falls[key] = fall(str(rule["after"]), (*counting, key)) + timedelta(days=int(rule["days"]))
+                else:
+                    falls[key] = days_of_month(rule, year, int(rule["month"]))[0]
+            return falls[key]
+
+        for key in rules:
+            fall(key, (key,))
+        return falls
 
 
 def city_calendar(doc: RuleDocument) -> CityCalendar:
@@ -400,11 +526,16 @@ class CalendarResult:
     reasons: list[str] = field(default_factory=list)
     recurring: str | None = None
     month: int | None = None
+    holidays: dict[date, str] | None = None  # the holidays of one year (`{holidays: 2027}`)
+    year: int | None = None
 
     def to_json(self) -> dict:
         """The result as `--json` prints it (dates ISO)."""
-        if self.recurring is not None:
-            out: dict[str, JsonValue] = {"recurring": self.recurring, "from": self.date.isoformat(),
+        if self.holidays is not None:
+            out: dict[str, JsonValue] = {"year": self.year,
+                                         "holidays": {day.isoformat(): name for day, name in self.holidays.items()}}
+        elif self.recurring is not None:
+            out = {"recurring": self.recurring, "from": self.date.isoformat(),
                                          "month": self.month, "falls_on": self.next_allowed.isoformat()}
         elif self.steps is not None:
             out = {"steps": {k: v.isoformat() for k, v in self.steps.items()},
@@ -462,8 +593,11 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
         return CalendarResult(doc.id, v.effective, v.reference, as_of, steps=steps, details=details)
     if facts.get("recurring") is not None:
         return _next_recurring(city, doc, facts, as_of)
+    if facts.get("holidays") is not None:
+        return _holidays_of_year(city, doc, facts["holidays"], as_of)
     if facts.get("date") is None:
-        raise FactError("date: missing (or give cycle and period for a timeline, or recurring for a recurring date)")
+        raise FactError("date: missing (or give cycle and period for a timeline, recurring for a recurring date, or "
+                        "holidays (a year) for that year's holidays)")
     day, action = _fact_date(facts["date"]), facts.get("action") or "shutoff"
     reasons = city.why_not(day, action)
     if action == "shutoff" and city.needs_forecast(day):
@@ -491,3 +625,13 @@ def _next_recurring(city: CityCalendar, doc: RuleDocument, facts: Facts, as_of: 
     v = city.version_on(date(falls_on.year, falls_on.month, 1)).version
     return CalendarResult(doc.id, v.effective, v.reference, as_of, date=start, recurring=name, month=month,
                           next_allowed=falls_on)
+
+
+def _holidays_of_year(city: CityCalendar, doc: RuleDocument, year: object, as_of: date) -> CalendarResult:
+    """`{holidays: YEAR}`: every holiday of the year, listed and yearly, each by the version in force on its day."""
+    first, last = bounds.FIRST_DATE.year, bounds.LAST_DATE.year
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        raise FactError(f"holidays: {str(year)[:20]!r} is not a year from {first} to {last}")
+    holidays = city.holidays_in(year)
+    v = city.version_on(max(date(year, 1, 1), min(city.effective[0], date(year, 12, 31)))).version
+    return CalendarResult(doc.id, v.effective, v.reference, as_of, holidays=holidays, year=year)

@@ -15,8 +15,10 @@ import calendar as month_calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from engine.rules.calendar import Holidays
 from engine.rules.conditions import COMBINATORS, condition_pieces, shown
 from engine.rules.editing import Cell
+from engine.rules.errors import EvaluationError
 from engine.rules.kinds.criteria import HIT_WORDS
 from engine.rules.months import first_of_month, months_in
 from engine.rules.results import as_text
@@ -276,6 +278,7 @@ class Day:
     holiday: str | None
     closed: bool  # a closed weekday
     no_shutoff: str | None  # the no-shut-off period it is the only day of (its reason), when it is one day
+    yearly: bool = False  # its holiday comes from the version's yearly holidays (changed in the YAML, not by a click)
 
 
 @dataclass
@@ -286,11 +289,26 @@ class Month:
     weeks: list[list[Day | None]]
 
 
+def version_holidays(version: YamlMapping, years: range) -> tuple[dict[date, str], set[date]]:
+    """A version's holidays in `years` (listed and yearly, as the calendar reads them) and which are yearly.
+
+    The text being edited may break a yearly rule (a month typed as 13): its yearly holidays are
+    then left out of the months until the check names what is wrong.
+    """
+    named: dict[date, str] = {}
+    for body in (version, {"holidays": version.get("holidays")}, {}):  # all, the listed dates only, none
+        try:
+            holidays = Holidays.of_version(body)
+            named = {day: name for year in years for day, name in holidays.in_year(year).items()}
+            break
+        except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, EvaluationError):
+            continue
+    return named, {day for day in named if day not in holidays.listed}
+
+
 def month_grids(version: YamlMapping, first: date, count: int) -> list[Month]:
     """`count` months from `first`'s month, each day with the version's holidays and one-day no-shut-off periods."""
-    holidays = version.get("holidays") or {}
-    named = {str(k): v for k, v in holidays.items()} if isinstance(holidays, dict) else \
-        {str(d): "Holiday" for d in holidays}
+    named, yearly = version_holidays(version, range(first.year, first_of_month(first, count).year + 1))
     closed = set(version.get("closed_weekdays") or [])
     singles = {str(p["from"]): str(p.get("reason") or "") for p in (version.get("no_shutoff") or {}).get("periods", [])
                if p.get("from") == p.get("to")}
@@ -300,7 +318,7 @@ def month_grids(version: YamlMapping, first: date, count: int) -> list[Month]:
         start = first_of_month(first, later)
         weeks = []
         for week in month_calendar.Calendar().monthdatescalendar(start.year, start.month):
-            weeks.append([Day(d, named.get(str(d)), names[d.weekday()] in closed, singles.get(str(d)))
+            weeks.append([Day(d, named.get(d), names[d.weekday()] in closed, singles.get(str(d)), d in yearly)
                           if d.month == start.month else None for d in week])
         months.append(Month(start, weeks))
     return months

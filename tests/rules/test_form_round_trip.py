@@ -108,19 +108,28 @@ def test_a_new_version_copies_the_one_in_force_then_and_stands_in_date_order():
 
 def test_a_holiday_and_a_no_shutoff_day_are_added_in_order_and_removed_to_the_same_text():
     text = (RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8")
-    added = editing.add_entry(text, "versions[1].holidays", "2026-04-10", "Arbor Day")
-    added = editing.add_item(added, "versions[1].no_shutoff.periods",
-                             {"from": date(2026, 5, 1), "to": date(2026, 5, 1), "reason": "Storm"}, order="from")
+    added = editing.add_entry(text, "versions[0].holidays", "2025-04-10", "Arbor Day")
+    added = editing.add_item(added, "versions[0].no_shutoff.periods",
+                             {"from": date(2025, 5, 1), "to": date(2025, 5, 1), "reason": "Storm"}, order="from")
     doc = load_document(added, "x")
-    holidays = list(doc.versions[1].body["holidays"])
-    assert holidays.index("2026-04-10") == holidays.index("2026-03-31") + 1
-    assert "      2026-04-10: Arbor Day\n" in added
-    assert doc.versions[1].body["no_shutoff"]["periods"][1]["reason"] == "Storm"
-    removed = editing.remove_item(editing.remove_entry(added, "versions[1].holidays", "2026-04-10"),
-                                  "versions[1].no_shutoff.periods", 1)
+    holidays = list(doc.versions[0].body["holidays"])
+    assert holidays.index("2025-04-10") == holidays.index("2025-03-31") + 1
+    assert "      2025-04-10: Arbor Day\n" in added
+    assert doc.versions[0].body["no_shutoff"]["periods"][1]["reason"] == "Storm"
+    removed = editing.remove_item(editing.remove_entry(added, "versions[0].holidays", "2025-04-10"),
+                                  "versions[0].no_shutoff.periods", 1)
     assert removed == text
-    with pytest.raises(EditError, match="already has 2026-01-01"):
-        editing.add_entry(text, "versions[1].holidays", "2026-01-01", "New Year")
+    with pytest.raises(EditError, match="already has 2025-01-01"):
+        editing.add_entry(text, "versions[0].holidays", "2025-01-01", "New Year")
+
+
+def test_a_one_off_holiday_added_to_a_version_of_yearly_holidays_starts_its_list():
+    """The 2026 version lists no dates (its holidays are yearly): the first one-off closure adds `holidays`."""
+    text = (RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8")
+    added = editing.add_entry(text, "versions[1]", "holidays", {"2026-04-10": "Arbor Day"})
+    body = load_document(added, "x").versions[1].body
+    assert body["holidays"] == {"2026-04-10": "Arbor Day"} and len(body["yearly_holidays"]) == 12
+    assert added.replace("    holidays: {2026-04-10: Arbor Day}\n", "", 1) == text
 
 
 def test_a_tier_raised_by_a_percentage_keeps_to_the_cent():

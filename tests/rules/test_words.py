@@ -19,6 +19,18 @@ from engine.rules.yamlsafe import read_yaml
 RULES = Path(__file__).resolve().parents[2] / "rules"
 LIBRARY = RuleLibrary.from_folder(RULES)
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+ORDINAL = re.compile(r"\b(?:(first|second|third|fourth|fifth)( to last)?|last)\b")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def said_in_words(words: str) -> set[Decimal]:
+    """The numbers words say: figures, ordinals (the third: 3; the last: -1; the second to last: -2), month names."""
+    said = {Decimal(found.replace(",", "")) for found in NUMBER.findall(words)}
+    for found in ORDINAL.finditer(words):
+        n = ("first", "second", "third", "fourth", "fifth").index(found[1]) + 1 if found[1] else 1
+        said.add(Decimal(-n if found[2] or not found[1] else n))
+    return said | {Decimal(i) for i, month in enumerate(MONTHS, 1) if re.search(rf"\b{month}\b", words)}
 
 
 def figures(value: object) -> tuple[set[Decimal], set[date]]:
@@ -43,7 +55,7 @@ def figures(value: object) -> tuple[set[Decimal], set[date]]:
 def test_every_version_of_every_document_reads_in_words_with_its_figures(doc):
     for version in doc.versions:
         words = "\n".join(str(term) for term in version_words(doc, version))
-        said = {Decimal(found.replace(",", "")) for found in NUMBER.findall(words)}
+        said = said_in_words(words)
         numbers, days = figures(version.body)
         assert numbers <= said, (doc.id, version.effective, numbers - said)
         assert all(day.isoformat() in words for day in days), (doc.id, version.effective)
@@ -74,11 +86,26 @@ def test_the_diff_of_two_rate_years_gives_each_changed_figure():
 def test_the_diff_of_two_calendar_years_lists_holidays_and_periods_added_and_removed():
     doc = LIBRARY.get("city-calendar")
     rows = version_diff(doc, doc.versions[0], doc.versions[1])
-    holidays = [row for row in rows if row.group == "Holidays"]
-    assert {row.change for row in holidays} == {ADDED, REMOVED} and len(holidays) == 24
-    assert "Holidays, 2026-07-03 added: Independence Day (observed)" in map(str, rows)
+    (holidays,) = [row for row in rows if row.group == "Holidays"]  # 2025's dates, 2026 on the same every year
+    assert holidays.change == REMOVED and "2025-07-04: Independence Day; 2025-09-01: Labor Day" in str(holidays)
+    (yearly,) = [row for row in rows if row.group == "Yearly holidays"]
+    assert yearly.change == ADDED and "Independence Day: July 4; Labor Day: the first Monday of September" in str(yearly)
+    assert "observed: on a Saturday: the Friday before; on a Sunday: the Monday after" in str(yearly)
+    assert "Day after Thanksgiving: 1 day after Thanksgiving Day" in str(yearly)
     assert "No shut-offs, 2024-12-15 to 2025-01-05 removed (was Winter holidays)" in map(str, rows)
     assert not [row for row in rows if row.group in ("Timeline", "Billing cycles", "Office days")]
+    # 2027's version keeps the same yearly holidays: nothing about holidays changes
+    assert not [row for row in version_diff(doc, doc.versions[1], doc.versions[2]) if "olidays" in row.group]
+
+
+def test_a_changed_yearly_holiday_reads_as_its_rule_before_and_after():
+    doc = LIBRARY.get("city-calendar")
+    text = doc.text + doc.text[doc.text.index("  - effective: 2027-01-01"):].replace(
+        "2027-01-01", "2028-01-01").replace("{name: Veterans Day, month: 11, day: 11}",
+                                            "{name: Veterans Day, month: 11, day: 11, observed: {sun: mon}}")
+    later = load_document(text, "city-calendar.yaml")
+    assert [str(row) for row in version_diff(later, later.versions[2], later.versions[3]) if "olidays" in row.group] \
+        == ["Yearly holidays, Veterans Day: November 11 → November 11; observed on a Sunday: the Monday after"]
 
 
 def late_fee_capped_at(cap: str) -> str:

@@ -110,6 +110,12 @@ def test_a_click_on_a_day_adds_a_holiday_to_a_new_calendar_version(fixed_clock, 
     copied = supervisor.post("/rules/city-calendar/edit",
                              data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"}).get_data(as_text=True)
     assert 'value="2:2026-04-09"' in copied  # the new version's days are buttons
+    assert "May 25, 2026, yearly holiday: Memorial Day" in copied  # its yearly holidays are marked Y
+    assert "Jul 3, 2026, yearly holiday: Independence Day (observed)" in copied
+    refused = supervisor.post("/rules/city-calendar/edit", data={**form_of(copied), "day": "2:2026-05-25"})
+    assert refused.status_code == 400
+    assert ("May 25, 2026 is Memorial Day by this version&#39;s yearly holidays (yearly_holidays); change its rule in "
+            "the YAML editor") in refused.get_data(as_text=True)
     clicked = supervisor.post("/rules/city-calendar/edit",
                               data={**form_of(copied), "holiday_name": "Founders' Day", "day": "2:2026-04-09"})
     text = clicked.get_data(as_text=True)
@@ -117,8 +123,8 @@ def test_a_click_on_a_day_adds_a_holiday_to_a_new_calendar_version(fixed_clock, 
     saved = supervisor.post("/rules/city-calendar/edit", data={**form_of(text), "save": "Save draft"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     (row,) = drafts(rule_store, "city-calendar")
-    holidays = revision_document(row).versions[2].body["holidays"]
-    assert holidays["2026-04-09"] == "Founders' Day" and "2026-01-01" in holidays
+    body = revision_document(row).versions[2].body
+    assert body["holidays"] == {"2026-04-09": "Founders' Day"} and "memorial_day" in body["yearly_holidays"]
 
 
 def test_a_deadline_opens_as_its_timeline_and_a_reminder_moved_is_saved(fixed_clock, rule_store, supervisor):

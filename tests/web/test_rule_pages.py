@@ -71,8 +71,9 @@ def test_the_diff_of_two_versions_in_words_and_as_a_table(fixed_clock, clerk):
 
 def test_the_diff_of_a_calendar_lists_holidays_added_and_removed(fixed_clock, supervisor):
     page = supervisor.get("/rules/city-calendar/diff?older=2025-01-01&newer=2026-01-01").get_data(as_text=True)
-    assert "Holidays, Jul 3, 2026 added: Independence Day (observed)" in page  # dates in the city's style
-    assert "Holidays, Jul 4, 2025 removed (was Independence Day)" in page
+    assert "Jul 4, 2025: Independence Day; Sep 1, 2025: Labor Day" in page  # dates in the city's style
+    assert "Yearly holidays added: observed: on a Saturday: the Friday before; on a Sunday: the Monday after" in page
+    assert "Independence Day: July 4; Labor Day: the first Monday of September" in page
 
 
 def test_a_document_of_one_version_has_nothing_to_compare(fixed_clock, supervisor):

@@ -133,14 +133,21 @@ def _toggle_day(text: str, form: EditorForm, pressed: str) -> str:
             return editing.remove_item(text, f"{where}.no_shutoff.periods", single)
         period = {"from": day, "to": day, "reason": (form.reason.data or "").strip() or "No shut-offs"}
         return editing.add_item(text, f"{where}.no_shutoff.periods", period, order="from")
+    named, yearly = form_layout.version_holidays(version, range(day.year, day.year + 1))
+    if day in yearly:
+        raise EditError(f"{day_text} is {named[day]} by this version's yearly holidays (yearly_holidays); "
+                        "change its rule in the YAML editor")
     holidays = version.get("holidays")
     if isinstance(holidays, list):
         if day in holidays:
             return editing.remove_item(text, f"{where}.holidays", holidays.index(day))
         return editing.add_item(text, f"{where}.holidays", day)
-    if holidays is not None and day_text in {str(k) for k in holidays}:
+    name = (form.holiday_name.data or "").strip() or "Holiday"
+    if holidays is None:  # a version with yearly holidays only: its first holiday of a date starts the list
+        return editing.add_entry(text, where, "holidays", {day_text: name})
+    if day_text in {str(k) for k in holidays}:
         return editing.remove_entry(text, f"{where}.holidays", day_text)
-    return editing.add_entry(text, f"{where}.holidays", day_text, (form.holiday_name.data or "").strip() or "Holiday")
+    return editing.add_entry(text, f"{where}.holidays", day_text, name)
 
 
 @bp.route("/<document_id>/edit", methods=["POST"])
