@@ -265,6 +265,25 @@ def test_worked_decisions_and_dates_are_as_shown() -> None:
     assert issued.expires_on == date(2026, 12, 31)
 
 
+def test_the_yearly_holidays_are_as_shown() -> None:
+    """The page's holidays of 2027 are what `rules eval` prints; 2028 has 11; the one-off closure stands beside them."""
+    from engine.rules.kinds.calendar import calendar_lines
+    from engine.rules.lint import lint_document
+
+    library = _library()
+    shown = library.evaluate("holiday-calendar", {"holidays": 2027}, date(2026, 12, 1)).to_json()
+    printed = "\n".join(calendar_lines(shown))
+    page_text = next(t for language, _, t, _ in fenced_blocks(RULES_PAGE) if language == "text"
+                     and t.startswith("holiday-calendar"))
+    assert page_text.splitlines()[1:] == printed.splitlines()
+    later = library.evaluate("holiday-calendar", {"holidays": 2028}, date(2026, 12, 1)).to_json()["holidays"]
+    assert len(later) == 11 and later["2028-11-11"] == "Veterans Day"  # a Saturday, observed only on a Sunday
+    spring = library.evaluate("holiday-calendar", {"holidays": 2026}, date(2026, 12, 1)).to_json()["holidays"]
+    assert spring["2026-04-10"] == "Closed for the move to the new City Hall" and spring["2026-07-03"] == \
+        "Independence Day (observed)"
+    assert lint_document(library.get("holiday-calendar")) == []
+
+
 PLAN_BEGUN, PLAN_BILL_DUE = date(2026, 3, 2), date(2026, 2, 22)
 
 
