@@ -75,6 +75,17 @@ SCENARIOS = {
                 date(2026, 11, 26): "not before 2026-11-30; 2026-11-26 is a holiday (Thanksgiving Day)",
                 date(2026, 11, 29): "not before 2026-11-30; 2026-11-29 is a Sunday (the office is closed on "
                                     "Sundays)"}),
+    # Past the years any resolution listed: the calendar's yearly holidays. Posted Tuesday December 26, 2028: the
+    # hanger prints Thursday the 28th. A freeze warning for that day is published on the 27th; Friday the 29th bars
+    # shut-offs (and is the office day before New Year's Day, a Monday), then the weekend and New Year's Day 2029:
+    # Tuesday January 2, 2029.
+    "freeze warning before new year's day, a yearly holiday": Scenario(
+        due_on=date(2028, 10, 2), posted_on=date(2028, 12, 26), printed=date(2028, 12, 28),
+        period=(date(2028, 12, 28), date(2028, 12, 28), "Freeze warning"), shutoff_on=date(2029, 1, 2),
+        barred={date(2028, 12, 28): "not before 2029-01-02; 2028-12-28 is in Freeze warning",
+                date(2028, 12, 30): "not before 2029-01-02; 2028-12-30 is a Saturday (the office is closed on "
+                                    "Saturdays)",
+                date(2029, 1, 1): "not before 2029-01-02; 2029-01-01 is a holiday (New Year's Day)"}),
 }
 
 
@@ -84,14 +95,17 @@ def at(day: date) -> datetime:
 
 
 def calendar_with_period(effective: date, first: date, last: date, reason: str) -> str:
-    """The city calendar with a new version from `effective`: the 2026 version plus a no-shut-off period."""
+    """The city calendar with a new version from `effective`: the version then in force plus a no-shut-off period."""
     text = CALENDAR.read_text(encoding="utf-8")
-    start, end = text.index("  - effective: 2026-01-01"), text.index("  - effective: 2027-01-01")
-    block = text[start:end].replace("effective: 2026-01-01", f"effective: {effective}")
+    starts = [m.start() for m in re.finditer(r"  - effective: (\S+)", text)
+              if date.fromisoformat(m[1]) <= effective]
+    start, end = starts[-1], text.find("  - effective:", starts[-1] + 1)
+    end = len(text) if end < 0 else end
+    block = re.sub(r"effective: \S+", f"effective: {effective}", text[start:end], count=1)
     block = re.sub(r"reference: .*", f"reference: Emergency order of {effective - timedelta(days=1)} ({reason})",
                    block, count=1)
     block = re.sub(r"adopted: .*", f"adopted: {effective - timedelta(days=1)}", block, count=1)
-    last_period = "        - {from: 2026-12-15, to: 2027-01-05, reason: Winter holidays}\n"
+    last_period = re.findall(r"        - \{from: .*\n", block)[-1]
     block = block.replace(last_period, last_period + f"        - {{from: {first}, to: {last}, reason: {reason}}}\n")
     return text[:end] + block + text[end:]
 
