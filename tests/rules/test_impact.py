@@ -220,11 +220,12 @@ def test_the_citys_own_late_fee_draft_is_worked_out_on_past_due_accounts(db):
 
 
 def test_a_new_holiday_moves_the_shutoff_days_around_it():
-    """A holiday on Wednesday 2027-01-27 bars shut-offs that day and on the office day before it."""
+    """A holiday on Wednesday 2027-01-27 (a one-off beside the yearly holidays) bars shut-offs that day and on the
+    office day before it."""
     library = RuleLibrary.from_folder(REPO_RULES)
     text = (REPO_RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8")
-    draft = load_document(text.replace("      2027-02-15: Presidents' Day",
-                                       "      2027-01-27: Staff day\n      2027-02-15: Presidents' Day"), "draft")
+    at = text.index("    holidays_observed:", text.index("  - effective: 2027-01-01"))
+    draft = load_document(text[:at] + "    holidays: {2027-01-27: Staff day}\n" + text[at:], "draft")
 
     report = worked_out(None, draft, library, TODAY)
 
