@@ -6,7 +6,9 @@ timeline that runs into a year whose version is already published uses it.
 `evaluate(doc, facts, as_of)` answers the two questions of RULES-FORMAT.md:
 `{cycle, period: YYYY-MM}` -> each step's date, `{date, action}` -> allowed or not, why,
 and the next allowed day, `{recurring, from, month}` -> the next day a named recurring date
-(`recurring:`, e.g. the first and third Monday of each month) falls on.
+(`recurring:`, e.g. the first and third Monday of each month) falls on, `{holidays: YEAR}` ->
+the year's holidays. A day's holiday is read in one place, `Holidays` (a version's listed
+dates and its `yearly_holidays`, observed as `holidays_observed` says), for every question.
 """
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """kind: calendar — office days, shut-off days, billing-cycle timelines and recurring dates (engine.rules.calendar).
 
-Its versions hold closed weekdays, holidays, the days shut-offs are barred, billing cycles,
-the timeline of each bill and named recurring dates (the first and third Monday of each month). A calendar declares no inputs. Beyond the schema: shut-off periods
-that run forward, timeline steps built on earlier steps. Lint: holidays dated outside the
-years their version is in force.
+Its versions hold closed weekdays, holidays (dates, and yearly holidays with their observed
+rule), the days shut-offs are barred, billing cycles, the timeline of each bill and named
+recurring dates (the first and third Monday of each month). A calendar declares no inputs.
+Beyond the schema: shut-off periods that run forward, timeline steps built on earlier steps,
+yearly holidays that fall once every year and are counted without a circle. Lint: holidays
+dated outside the years their version is in force, or that a yearly holiday already gives.
 """
 from __future__ import annotations
 
@@ -188,7 +190,8 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
 def calendar_lines(shown: Shown) -> list[str]:
     """A timeline's dates with how each was reached, or whether one date is allowed and why not."""
     if "holidays" in shown:
-        listed = [f"    {day} {date.fromisoformat(day).strftime('%a')}  {name}" for day, name in shown["holidays"].items()]
+        listed = [f"    {day} {date.fromisoformat(day).strftime('%a')}  {name}"
+                  for day, name in shown["holidays"].items()]
         return [f"  holidays of {shown['year']}: {len(listed)}", *listed]
     if "recurring" in shown:
         month = f" in month {shown['month']}" if shown.get("month") else ""
