@@ -1,5 +1,6 @@
 """Who may do the counter's guarded duties: record a returned payment, close the business day, export to the GL,
-record the day's weather forecast (what a calendar's `no_shutoff.forecast` rule reads).
+record the day's weather forecast (what a calendar's `no_shutoff.forecast` rule reads), run a cycle's billing and
+print its bills (the Billing page).
 
 Each duty names the page roles that may do it, a city setting (`duty_roles`, changed only when a second
 person approves, engine.two_person). Until the city saves its own, the sample city's: supervisors and
@@ -14,7 +15,8 @@ from engine.store.models import ROLES
 DUTIES = {"returned_payments": "record a returned payment",
           "day_close": "close the business day",
           "gl_export": "download the day's GL export and counter journal",
-          "day_forecast": "record the day's weather forecast"}
+          "day_forecast": "record the day's weather forecast",
+          "billing_run": "run a cycle's billing and print its bills"}
 SAMPLE_DUTY_ROLES = {duty: ["supervisor", "admin"] for duty in DUTIES}
 ROLE_PLURALS = {"clerk": "clerks", "supervisor": "supervisors", "admin": "administrators"}
 ROLE_WORDS = {"clerk": "a clerk", "supervisor": "a supervisor", "admin": "an administrator"}

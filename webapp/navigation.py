@@ -25,6 +25,7 @@ MENU = (
     ("Cash drawer", "payments.drawer"),
     ("Payment files", "payments.files"),
     ("Read review", "reads.review_page"),
+    ("Billing", "billing.index"),
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
     ("Workflows", "workflows.index"),

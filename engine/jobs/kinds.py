@@ -7,10 +7,12 @@ strings). A later issue adds a kind by writing its module and one line here.
 """
 from __future__ import annotations
 
-from engine.jobs import rule_impact, workflow_preview
+from engine.jobs import bill_printing, billing_run, rule_impact, workflow_preview
 from engine.jobs.context import Handler
 
 KINDS: dict[str, Handler] = {
     rule_impact.KIND: rule_impact.work_out,
     workflow_preview.KIND: workflow_preview.work_out,
+    billing_run.KIND: billing_run.work_out,
+    bill_printing.KIND: bill_printing.work_out,
 }

@@ -66,6 +66,12 @@ def latest_job(session: Session, dedupe_key: str) -> Job | None:
     return session.scalar(select(Job).where(Job.dedupe_key == dedupe_key).order_by(Job.id.desc()).limit(1))
 
 
+def latest_job_under(session: Session, key_prefix: str) -> Job | None:
+    """The newest job whose dedupe key starts with `key_prefix` (a kind's jobs of one subject), whatever its status."""
+    return session.scalar(select(Job).where(Job.dedupe_key.startswith(key_prefix, autoescape=True))
+                          .order_by(Job.id.desc()).limit(1))
+
+
 def recent_jobs(session: Session, limit: int = 50) -> list[Job]:
     """The newest jobs first."""
     return list(session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))

@@ -387,7 +387,7 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
     stored = rows is None
     if stored:
         with sessions() as session:
-            rows = _reviewed_reads(session, cycle, period)
+            rows = reviewed_reads(session, cycle, period)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         for attempt in (1, 2, 3):
@@ -432,7 +432,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _reviewed_reads(session: Session, cycle: str, period: str) -> list[ReadRow]:
+def reviewed_reads(session: Session, cycle: str, period: str) -> list[ReadRow]:
     """The period's accepted and estimated reads of the cycle's accounts with no bill yet, as rows (line: read id)."""
     billed = select(Bill.id).where(Bill.account_id == MeterRead.account_id, Bill.period == period)
     return [ReadRow(read.id, read.number, read.read_on, read.reading, read.consumption_ccf)

@@ -20,7 +20,7 @@ from engine.rules.services import CATCH_ALL
 from engine.money.ledger.journal import trial_balance as _trial_balance
 from engine.money import money_text, to_cents
 from engine.store.adjustments import Adjustment, Rebill
-from engine.store.models import (Bill, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount,
+from engine.store.models import (Bill, BillLine, Customer, GlEntry, LedgerEntry, Payment, Receipt, UtilityAccount,
                                  receipt_number)
 
 AGING_COLUMNS = ["account_number", "customer", "balance", *BUCKETS, "past_due_balance", "days_past_due"]
@@ -105,6 +105,24 @@ def billing_register(session: Session, cycle: str, period: str) -> list[dict]:
                  "consumption_ccf": sum(r["consumption_ccf"] for r in rows), "total": money_text(total), "rule": "",
                  "rule_version": "", "billed_on": "", "due_on": ""})
     return rows
+
+
+def billing_totals(session: Session, cycle: str, period: str) -> list[dict]:
+    """A cycle's month billed by rate class and service: bills and amount of each (bills in force), then the total.
+
+    A bill counts once under each service it charges; a line billing no named service is the catch-all's.
+    """
+    in_force = (Bill.cycle == cycle, Bill.period == period, Bill.cancelled_on.is_(None))
+    rows = [{"rate_class": rate_class, "service": service or CATCH_ALL, "bills": bills,
+             "billed": money_text(int(cents or 0))}
+            for rate_class, service, bills, cents in session.execute(
+                select(UtilityAccount.rate_class, BillLine.service, func.count(func.distinct(Bill.id)),
+                       func.sum(BillLine.amount_cents))
+                .join(UtilityAccount, UtilityAccount.id == Bill.account_id).join(BillLine, BillLine.bill_id == Bill.id)
+                .where(*in_force).group_by(UtilityAccount.rate_class, BillLine.service))]
+    rows.sort(key=lambda row: (row["rate_class"], row["service"] == CATCH_ALL, row["service"]))
+    bills, cents = session.execute(select(func.count(Bill.id), func.sum(Bill.total_cents)).where(*in_force)).one()
+    return rows + [{"rate_class": "TOTAL", "service": "", "bills": bills, "billed": money_text(int(cents or 0))}]
 
 
 def summary_by_rate(session: Session, period: str, cycle: str | None = None) -> list[dict]:

@@ -18,7 +18,7 @@ import hashlib
 import io
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +96,7 @@ class StatementRun:
     summary_path: Path
     sha256: str
     summary: PostalSummary
+    pages: int = 0  # sheets in the PDF
 
 
 def statements_path(folder: Path, cycle: str, period: str) -> Path:
@@ -122,6 +123,17 @@ def _write(path: Path, content: bytes) -> None:
 def mail_statements(session: Session, library: RuleLibrary, *, cycle: str, period: str, folder: str | Path,
                     now: datetime, actor: str, renderer: StatementRenderer | None = None) -> StatementRun:
     """Render every bill of a billing run into one mailing PDF with its postal summary; audited."""
+    made = render_statements(session, library, cycle=cycle, period=period, folder=folder, renderer=renderer)
+    record_mailing(session, made, actor=actor, now=now)
+    return made
+
+
+def render_statements(session: Session, library: RuleLibrary, *, cycle: str, period: str, folder: str | Path,
+                      renderer: StatementRenderer | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> StatementRun:
+    """Render every bill of a billing run into one mailing PDF with its postal summary, written to `folder` (only
+    reading the database: `record_mailing` audits it); `progress(done, bills)` as each statement's sheets are
+    counted."""
     check_period(period)
     count = session.scalar(select(func.count(Bill.id)).where(Bill.cycle == cycle, Bill.period == period))
     if not count:
@@ -135,6 +147,8 @@ def mail_statements(session: Session, library: RuleLibrary, *, cycle: str, perio
     def counted(position: int, pages: int) -> None:
         statement = shown[position]
         summary.add(statement.zip, statement.language, pages)
+        if progress:
+            progress(position + 1, count)
 
     pdf = renderer.render_batch(_statements(session, StatementData(library), cycle, period, shown),
                                 each_pages=counted)
@@ -147,12 +161,16 @@ def mail_statements(session: Session, library: RuleLibrary, *, cycle: str, perio
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     _write(pdf_path, pdf)
     _write(summary_path, summary.csv().encode("utf-8"))
-    digest = hashlib.sha256(pdf).hexdigest()
+    return StatementRun(cycle, period, pdf_path, summary_path, hashlib.sha256(pdf).hexdigest(), summary,
+                        pages_of(pdf))
+
+
+def record_mailing(session: Session, made: StatementRun, *, actor: str, now: datetime) -> None:
+    """The audit row of a run's statements: the PDF's SHA-256, its pieces and pages, and where it is."""
     audit.record(session, actor=actor, action="statements.mailed", subject_type="billing_run",
-                 subject_id=f"{cycle}-{period}", at=now,
-                 detail={"cycle": cycle, "period": period, "pieces": summary.total_pieces,
-                         "pages": pages_of(pdf), "sha256": digest, "file": str(pdf_path)})
-    return StatementRun(cycle, period, pdf_path, summary_path, digest, summary)
+                 subject_id=f"{made.cycle}-{made.period}", at=now,
+                 detail={"cycle": made.cycle, "period": made.period, "pieces": made.summary.total_pieces,
+                         "pages": made.pages, "sha256": made.sha256, "file": str(made.pdf_path)})
 
 
 def statement_of_bill(session: Session, library: RuleLibrary, bill_id: int) -> Statement:

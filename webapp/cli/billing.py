@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from engine import csv_reading
-from engine.accounts.read_letters import leak_letters
 from engine.exports import write_csv
 from engine.money import format_money
-from engine.money.billing import BillingError, check_period, parse_reads, run_billing
+from engine.money.billing import BillingError, check_period, parse_reads
+from engine.money.cycle_billing import bill_cycle
 from engine.rulebook.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -65,13 +65,11 @@ def run(city: CityContext, cycle: str, period: str, reads_file: str | None, as_o
     try:
         with click.progressbar(length=len(rows) if rows is not None else 0, label=f"Billing cycle {cycle} {period}",
                                file=sys.stderr) as bar:
-            report = run_billing(city.db.sessions, library, cycle=cycle, period=period, rows=rows, as_of=as_of,
-                                 now=city.now(), chunk=chunk, progress=bar.update)
+            report, letters = bill_cycle(city.db.sessions, library, cycle=cycle, period=period, rows=rows,
+                                         as_of=as_of, now=city.now(), chunk=chunk, progress=bar.update)
     except BillingError as bad:
         fail(str(bad))
-    if report.leaks:  # reads the rules accepted at the leak factor: their letters, in one transaction
-        with city.db.sessions() as session, session.begin():
-            letters = leak_letters(session, library, report.leaks, as_of)
+    if report.leaks:  # reads the rules accepted at the leak factor: their letters
         click.echo(f"{len(letters):,} leak letters made (read review page: Leak letters).")
     problems = sorted(problems + report.problems, key=lambda p: p.line)
     for problem in problems:
