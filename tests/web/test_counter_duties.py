@@ -22,7 +22,8 @@ DAY = "2026-03-02"
 BASE = {"name": "City of Alder Creek", "timezone": "America/Los_Angeles", "rules_need_second_approver": "y",
         "spanish": "y", "duty_roles_shown": "yes"}
 SAMPLE = {"duty_returned_payments": ["supervisor", "admin"], "duty_day_close": ["supervisor", "admin"],
-          "duty_gl_export": ["supervisor", "admin"], "duty_day_forecast": ["supervisor", "admin"]}
+          "duty_gl_export": ["supervisor", "admin"], "duty_day_forecast": ["supervisor", "admin"],
+          "duty_billing_run": ["supervisor", "admin"]}
 
 
 def counted_drawer(clerk) -> None:
