@@ -1,16 +1,20 @@
 """What the page tests share: a fixed clock, a bill worked out by the real rate schedule, ledger postings."""
 from __future__ import annotations
 
+import hashlib
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import hashlib
-import re
-
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from engine.audit import DOWNLOAD
 from engine.money import ledger
@@ -23,6 +27,19 @@ from tests.factories import NOW
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 3, 2)  # NOW is 09:00 on March 2 in Alder Creek
 _library: RuleLibrary | None = None
+
+
+@contextmanager
+def served_in_thread(app: Flask) -> Iterator[str]:
+    """The app served by a thread of this process on a free loopback port (the browser tests' server): its base URL."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=5)
 
 
 def library() -> RuleLibrary:

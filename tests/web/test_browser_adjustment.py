@@ -8,7 +8,6 @@ against the ledger to the cent.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -16,14 +15,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.money import ledger, to_cents
 from engine.store.adjustments import Adjustment
 from engine.store.models import AuditEntry, Case, LedgerEntry, UtilityAccount
 from engine.users import add_user
 from tests.factories import NOW, create_account, create_customer
-from tests.web.pages import bill
+from tests.web.pages import bill, served_in_thread
 from tests.web.test_browser_counter import sign_in
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
@@ -46,12 +44,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
         facts = {"number": account.number}
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_port}", **facts}
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield {"url": url, **facts}
 
 
 def cents(shown: str) -> int:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.jobs.worker import run_worker
 from engine.money import format_money
@@ -21,7 +20,7 @@ from engine.store.models import Bill, UtilityAccount
 from engine.users import add_user
 from tests.demo.conftest import city_rules, load  # noqa: F401  (fixture)
 from tests.statements.conftest import reads_csv
-from tests.web.pages import assert_download_audited, audited_downloads
+from tests.web.pages import assert_download_audited, audited_downloads, served_in_thread
 from tests.web.test_browser_counter import sign_in
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
@@ -50,12 +49,8 @@ def city(committing_url: str, city_rules, tmp_path: Path) -> Iterator[str]:  # n
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(sessions, stop, lambda: NOW, 0.2), daemon=True)
     worker.start()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield url
     stop.set()
     worker.join(timeout=30)
     engine.dispose()

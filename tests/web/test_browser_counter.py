@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from sqlalchemy import select
 
@@ -17,7 +15,7 @@ from engine.money import ledger
 from engine.store.models import GlEntry, LedgerEntry, UtilityAccount
 from engine.users import add_user
 from tests.factories import NOW, create_account, create_business, create_case, create_customer, create_license
-from tests.web.pages import bill
+from tests.web.pages import bill, served_in_thread
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
 from webapp.config import TestConfig
@@ -43,12 +41,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
         facts = {"number": account.number, "case_id": case.id, "license": lic.number}
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_port}", **facts}
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield {"url": url, **facts}
 
 
 def sign_in(page, url: str, username: str, password: str) -> None:

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.accounts.meters import NewMeter, install_meter
 from engine.store.models import Case, Notice
@@ -19,7 +17,7 @@ from engine.workflow import services
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.factories import create_account, create_customer, create_property, print_notices, save_city
 from tests.web.test_browser_counter import sign_in
-from tests.web.pages import assert_download_audited, audited_downloads
+from tests.web.pages import assert_download_audited, audited_downloads, served_in_thread
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
 from tests.workflow.conftest import charge
 from webapp.app import create_app
@@ -57,12 +55,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[str]:
                 print_notices(session, case.id, day)  # the night's notice goes out
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield url
 
 
 def test_the_door_hangers_of_a_route_are_printed_and_the_posted_ones_entered(city, chromium, committing_db):

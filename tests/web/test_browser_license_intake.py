@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.store.models import GlEntry, License
 from engine.users import add_user
 from tests.factories import NOW, save_city
 from tests.web.test_browser_counter import sign_in
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
+from tests.web.pages import served_in_thread
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -31,12 +30,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[str]:
                  actor="test", now=NOW)
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield url
 
 
 def take_step(page, label: str) -> None:

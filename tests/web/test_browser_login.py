@@ -1,15 +1,14 @@
 """A real Chromium signs a clerk in, sees the dashboard and signs out (no JavaScript needed)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from engine.users import add_user
 from tests.factories import NOW
+from tests.web.pages import served_in_thread
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -27,12 +26,8 @@ def server(committing_url: str, committing_db, tmp_path: Path) -> Iterator[str]:
         add_user(session, username="maria", full_name="Maria Lopez", role="clerk", password="counter-password",
                  actor="test", now=NOW)
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture()

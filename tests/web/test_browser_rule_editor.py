@@ -10,7 +10,6 @@ calendar version's month; once published, the shut-off days around it move.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,6 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from engine.jobs.worker import run_pending
 from engine.money.billing import parse_reads, run_billing
@@ -30,7 +28,7 @@ from engine.store.models import Bill, RuleVersion
 from engine.store.rule_reviews import RuleReview
 from engine.users import add_user
 from tests.factories import NOW, create_account, create_customer
-from tests.web.pages import bill
+from tests.web.pages import bill, served_in_thread
 from tests.web.test_browser_counter import sign_in
 from tests.web.test_browser_login import CHROMIUM, CHROMIUM_ARGS, chromium  # noqa: F401  (fixture)
 from webapp.app import create_app
@@ -59,12 +57,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
             accounts[key] = account.number
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_port}", "accounts": accounts}
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield {"url": url, "accounts": accounts}
 
 
 def work_the_jobs(committing_db) -> None:

@@ -2,7 +2,6 @@
 same address with a deposit. Every money figure the pages show is checked against the ledger to the cent."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from engine.accounts.meters import NewMeter, install_meter
 from engine.money import format_money
@@ -22,6 +20,7 @@ from tests.factories import NOW, create_customer, create_property
 from tests.ledger.billing_support import account_with_reads, library
 from tests.web.test_browser_counter import sign_in
 from tests.web.test_browser_login import chromium  # noqa: F401  (fixture)
+from tests.web.pages import served_in_thread
 from webapp.app import create_app
 from webapp.config import TestConfig
 
@@ -46,12 +45,8 @@ def city(committing_url: str, committing_db, tmp_path: Path) -> Iterator[dict]:
         facts = {"number": account.number, "account_id": account.id, "parcel": home.parcel}
     app = create_app(TestConfig(database_url=committing_url, instance=tmp_path, WTF_CSRF_ENABLED=True,
                                 CLOCK=lambda: NOW))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{httpd.server_port}", **facts}
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as url:
+        yield {"url": url, **facts}
 
 
 def shown(page, selector: str) -> str:
