@@ -78,7 +78,8 @@ def test_a_supervisor_bills_the_month_reads_the_register_and_prints_the_bills(ap
     run_jobs()
     page = supervisor.get(PAGE).get_data(as_text=True)
     link = re.search(r'href="(/billing/prints/\d+/bills\.pdf)"', page).group(1)
-    assert "2 bills on 2 pages" in flat(supervisor.get(PAGE))
+    printed = flat(supervisor.get(PAGE))
+    assert "2 bills on 2 pages" in printed and "All English 2 2 All All 2 2" in printed  # the postal summary
     pdf = supervisor.get(link)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
