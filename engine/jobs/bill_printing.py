@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.jobs import queue
 from engine.jobs.billing_run import RULES_FOLDER
 from engine.jobs.context import JobContext, ReportProgress
-from engine.money.cycle_billing import month_words
+from engine.accounts.cycle_billing import month_words
 from engine.rulebook.catalog_source import current_rules
 from engine.statements.batch import record_mailing, render_statements
 from engine.store.db import transaction

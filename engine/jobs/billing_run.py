@@ -1,7 +1,7 @@
 """The job kind `billing-run`: a cycle's billing of a month from the Billing page, run by the worker.
 
 The page asks for the run and answers at once; the worker bills the month's stored reviewed
-reads (engine.money.cycle_billing.bill_cycle, as `ordinance billing run` without a file does),
+reads (engine.accounts.cycle_billing.bill_cycle, as `ordinance billing run` without a file does),
 storing "340 of 2,000 reads" as it goes, makes the leak letters, writes the audit row
 `billing.run` in the name of whoever asked, and keeps the register as JSON. The bill and due
 dates are counted from the day the run was asked for, the city's day. The same reads ready
@@ -20,7 +20,7 @@ from engine import audit
 from engine.jobs import queue
 from engine.jobs.context import JobContext, ReportProgress
 from engine.money.billing import BillingReport
-from engine.money.cycle_billing import RunRefused, bill_cycle, month_words, outlook
+from engine.accounts.cycle_billing import RunRefused, bill_cycle, month_words, outlook
 from engine.rulebook.catalog_source import current_rules
 from engine.store.db import transaction
 from engine.store.models import Job

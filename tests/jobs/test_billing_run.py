@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine.jobs import bill_printing, billing_run
 from engine.jobs.worker import run_pending
-from engine.money.cycle_billing import RunRefused, outlook
+from engine.accounts.cycle_billing import RunRefused, outlook
 from engine.rulebook import store
 from engine.rulebook.revisions import published_library
 from engine.store.db import transaction

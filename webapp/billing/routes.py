@@ -1,4 +1,4 @@
-"""The Billing page: thin views over engine.money.cycle_billing and the jobs billing-run and bill-printing.
+"""The Billing page: thin views over engine.accounts.cycle_billing and the jobs billing-run and bill-printing.
 
 Every view is the duty `billing_run` (engine.duties): the city's settings say which page roles
 may run a cycle's billing and print its bills (supervisors and administrators until it says).
@@ -13,7 +13,7 @@ from flask_login import current_user
 from engine.jobs import bill_printing, billing_run
 from engine.money import reports
 from engine.money.billing import BillingError
-from engine.money.cycle_billing import RunRefused, city_cycles, month_words, outlook
+from engine.accounts.cycle_billing import RunRefused, city_cycles, month_words, outlook
 from engine.store.models import Job
 from webapp import clock
 from webapp.auth import duty_required

@@ -11,7 +11,7 @@ from engine import csv_reading
 from engine.exports import write_csv
 from engine.money import format_money
 from engine.money.billing import BillingError, check_period, parse_reads
-from engine.money.cycle_billing import bill_cycle
+from engine.accounts.cycle_billing import bill_cycle
 from engine.rulebook.catalog_source import rules_of_database
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
