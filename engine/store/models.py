@@ -718,6 +718,7 @@ class Notice(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the template prints, fixed at creation
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("notice_batches.id"), index=True)
     sweep_run_id: Mapped[int | None] = mapped_column(ForeignKey("sweep_runs.id"), index=True)
+    left_out_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the day its mailing left it out
 
 
 class NoticePdf(Base):

@@ -7,9 +7,10 @@ as a NoticeBatch and its notices point to it. The file is written under a tempor
 and renamed, so a mailing killed halfway never leaves a partial PDF under its real name.
 
 A notice that would print a date to act by already past on the day the mailing prints (in
-the city's time zone) is left out: not mailed, no copy kept, audited (`notice.not_mailed`)
-and listed in the run's report as a `not_mailed` exception naming the account (or license),
-the case, the notice and the date; the night's other notices are mailed.
+the city's time zone) is left out: not mailed, no copy kept, the day kept with it
+(`left_out_on`), audited (`notice.not_mailed`) and listed in the run's report as a
+`not_mailed` exception naming the account (or license), the case, the notice and the date;
+the night's other notices are mailed.
 
 What was mailed is kept in the database (engine.notices.kept): the mailing's PDF, and each
 notice's own sheet of it, split off as the mailing renders; one audit row per mailing
@@ -159,6 +160,8 @@ class Mailer:
                              subject_id=row.id, detail={"notice_type": row.notice_type, "date": past.key,
                                                         "was": past.day.isoformat(),
                                                         "printed_on": printed_on.isoformat()}, at=kept_at)
+        if left_out:  # kept with each notice: what a step that `requires_left_out:` it reads
+            session.execute(update(Notice).where(Notice.id.in_(left_out)).values(left_out_on=printed_on))
         return left_out
 
     def _mail(self, session: Session, run: SweepRun, where: ColumnElement[bool], notice_type: str, count: int,

@@ -11,8 +11,12 @@ A case whose shut-off the weather holds on the day (its calendar's `no_shutoff.f
 the day's recorded forecast bars it, or none is recorded yet; the case's `held`, as the crew's
 step asks it) is left out of that day's list, never given the day as its shut-off day: the city
 will not shut it off that day, and its next day cannot be said before that day's forecast. It
-is back on the list of the first day the weather lets it go. The list says how many it left
-out and why (`PhoneList`).
+is back on the list of the first day the weather lets it go. A case whose way to the shut-off
+waits for a notice never sent (`requires_sent:`: its shut-off notice was left out of its
+mailing) is left out any day: the city will not shut it off on that notice, and the customer is
+not called about it; it is back on the list when a new notice has gone out, with its new day.
+Both are what the crews' lists show under Held today (`ShutoffDay.holding`). The list says how
+many it left out and why (`PhoneList`).
 
 The file's columns, headings, date format and phone format are the city's setting
 (`phone_export_layout`, engine.phone_export_layout): the vendor's layout, the sample city's
@@ -54,26 +58,35 @@ def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[di
 @dataclass
 class PhoneList:
     """What a day's phone list holds: how many accounts it lists, how many shut-offs due that day the weather holds
-    (left out), and why (the calendar's words, each once)."""
+    (left out) and why (the calendar's words, each once), and the cases held for a notice never sent (left out)."""
 
     listed: int = 0
     held: int = 0
     why: list[str] = field(default_factory=list)
+    unsent: list[int] = field(default_factory=list)  # the cases whose shut-off waits for a notice never sent
 
     def hold(self, day: ShutoffDay) -> None:
-        """Count a case the weather holds on its day."""
+        """Count a case left out: held by a notice never sent, or by the weather on its day."""
+        if day.unsent:
+            self.unsent.append(day.case_id)
+            return
         self.held += 1
         self.why += [reason for reason in day.held if reason not in self.why]
+
+    def filters(self) -> dict[str, int]:
+        """What the download's audit row records of the cases left out (nothing when none was)."""
+        return {**({"held_by_the_weather": self.held} if self.held else {}),
+                **({"held_for_a_notice_never_sent": len(self.unsent)} if self.unsent else {})}
 
 
 def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date,
                           tally: PhoneList | None = None) -> Iterator[dict[str, str]]:
-    """Each account scheduled for shut-off on or after the day, with its past-due amount on the day; one the weather
-    holds on the day is left out (counted in `tally`, if given)."""
+    """Each account scheduled for shut-off on or after the day, with its past-due amount on the day; one held (the
+    weather on the day, a notice never sent) is left out (counted in `tally`, if given)."""
     for batch in shutoff_days(session, catalog.rules, catalog.workflows, on=as_of):
-        for day in (day for day in batch if day.held and tally is not None):
+        for day in (day for day in batch if day.holding and tally is not None):
             tally.hold(day)
-        listed = [day for day in batch if not day.held]
+        listed = [day for day in batch if not day.holding]
         if listed:
             yield from _rows(session, as_of, listed)
 
@@ -81,7 +94,8 @@ def scheduled_for_shutoff(session: Session, catalog: Catalog, as_of: date,
 def write_phone_export(session: Session, catalog: Catalog, as_of: date, out: TextIO,
                        layout: PhoneLayout | None = None) -> PhoneList:
     """Write the CSV in the city's layout (or the `layout` given), header first, each cell spreadsheet-safe, to
-    `out`; how many accounts it lists, and the shut-offs the weather holds that day (left out)."""
+    `out`; how many accounts it lists, and the shut-offs held (left out): by the weather that day, for a notice
+    never sent."""
     layout, tally = layout or layout_of(get_city(session).phone_export_layout), PhoneList()
     rows = (layout.row(values) for values in scheduled_for_shutoff(session, catalog, as_of, tally))
     tally.listed = write_csv(out, rows, layout.headings, numbers=layout.amount_headings, lineterminator="\n")

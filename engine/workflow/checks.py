@@ -34,7 +34,7 @@ LABEL_KEYS = ("label", "says")
 REQUIRED_TOP = ("id", "title", "subject", "version", "initial", "states", "transitions")
 STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid",
-                   "requires_sent", "not_by", "distinct_from", "form", "actions", "field_list")
+                   "requires_sent", "requires_left_out", "not_by", "distinct_from", "form", "actions", "field_list")
 FIELD_LIST_LENGTH = 80
 OPENING_KEYS = ("when", "says")
 DUE_KEYS = ("field", "calendar", "allowed")
@@ -470,7 +470,9 @@ class DefinitionReader:
         says = self.read_says(raw, path)
         due, due_day = self.read_due(raw.get("due"), f"{path}.due")
         requires_paid = self.read_requires_paid(raw.get("requires_paid"), f"{path}.requires_paid")
-        requires_sent = self.read_requires_sent(raw.get("requires_sent"), f"{path}.requires_sent")
+        requires_sent = self.read_notices_named(raw.get("requires_sent"), f"{path}.requires_sent", "requires_sent")
+        requires_left_out = self.read_notices_named(raw.get("requires_left_out"), f"{path}.requires_left_out",
+                                                    "requires_left_out")
         not_by = raw.get("not_by")
         if not_by is not None and self.field_types.get(not_by) != "text":
             self.error(f"{path}.not_by", f"not_by names a case field holding a username; {not_by!r} is not one")
@@ -479,7 +481,7 @@ class DefinitionReader:
         field_list = self.read_field_list(raw.get("field_list"), by, f"{path}.field_list")
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
-                          requires_sent=requires_sent, not_by=not_by, distinct_from=distinct_from, form=form,
+                          requires_sent=requires_sent, requires_left_out=requires_left_out, not_by=not_by, distinct_from=distinct_from, form=form,
                           actions=actions, field_list=field_list)
 
     def read_field_list(self, raw: YamlValue, by: str, path: str) -> str:
@@ -693,13 +695,14 @@ class DefinitionReader:
                 self.error(where, f"no step charges {name} (a fee: action); the step could never be taken")
         return tuple(str(name) for _, name in named)
 
-    def read_requires_sent(self, raw: YamlValue, path: str) -> tuple[str, ...]:
-        """`requires_sent: NOTICE_TYPE` or a list: notices some step of this workflow makes."""
+    def read_notices_named(self, raw: YamlValue, path: str, key: str) -> tuple[str, ...]:
+        """`requires_sent:` or `requires_left_out:`, NOTICE_TYPE or a list: notices some step of this workflow
+        makes."""
         named = self.named(raw, path)
         for where, name in named:
             if not isinstance(name, str) or name not in self.notices_made:
                 made = ", ".join(sorted(self.notices_made)) or "none"
-                self.error(where, f"requires_sent names a notice type some step of this workflow makes (a notice: "
+                self.error(where, f"{key} names a notice type some step of this workflow makes (a notice: "
                                   f"or notice_occupants: action; made here: {made}), not {describe(name)}")
         return tuple(str(name) for _, name in named)
 

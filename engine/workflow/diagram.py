@@ -74,6 +74,7 @@ def step_words(step: Transition) -> StepWords:
         needs.append(f"the date in {step.due}{day}")
     needs += [f"{schedule} paid or waived" for schedule in step.requires_paid]
     needs += [f"the latest {kind} sent" for kind in step.requires_sent]
+    needs += [f"the latest {kind} left out of its mailing" for kind in step.requires_left_out]
     if step.not_by is not None:
         needs.append(f"someone other than {step.not_by}")
     needs += [f"{field.label} (form)" for field in step.form if field.required]

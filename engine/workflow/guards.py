@@ -22,6 +22,7 @@ from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
+from engine.notices.catalog import notice_type
 from engine.workflow.sent import NoticeMade
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this {subject}; another person must approve it"}
@@ -191,7 +192,7 @@ def _check_due(verdict: Verdict, step: Transition, fields: Mapping[str, JsonValu
         return
     if step.due_day is None:
         verdict.check("due", on >= due_on, f"{step.due} = {due_on.isoformat()}; today is {on.isoformat()}",
-                      f"not due until {due_on.isoformat()} ({step.due})")
+                      f"not due until {due_on.isoformat()} ({step.due})", first_allowed=due_on.isoformat())
         return
     opens = first_allowed(rules, step.due_day, max(due_on, on))
     _note_calendar(verdict, step.due_day.calendar, opens.version)
@@ -231,8 +232,29 @@ def _check_sent(verdict: Verdict, step: Transition, made: Mapping[str, list[Noti
         if not made.get(kind):
             verdict.check("sent", True, f"the case has made no {kind}", notice_type=kind)
         for notice in made.get(kind, []):
+            since = notice.never_sent_since
             verdict.check("sent", notice.sent, notice.standing(), notice.refusal(), notice_type=kind,
-                          notice=notice.notice_id)
+                          notice=notice.notice_id, **({"never_sent_since": since.isoformat()} if since else {}))
+
+
+def _check_left_out(verdict: Verdict, step: Transition, made: Mapping[str, list[NoticeMade]]) -> None:
+    """`requires_left_out:` one of the latest notices of these types the case made was left out of its night's
+    mailing (a date to act by had passed) and not printed since: what a step that mails a new one waits for."""
+    for kind in step.requires_left_out:
+        notices = made.get(kind, [])
+        out = [notice for notice in notices if notice.left_out]
+        if not notices:
+            verdict.check("left_out", False, f"the case has made no {kind}",
+                          f"the case has made no {notice_type(kind).title_en}: there is none to mail again",
+                          notice_type=kind)
+        elif out:
+            verdict.check("left_out", True, "; ".join(notice.standing() for notice in out), notice_type=kind,
+                          notice=out[0].notice_id)
+        else:
+            standing = "; ".join(notice.standing() for notice in notices)
+            verdict.check("left_out", False, standing, f"{standing}; this step mails a new one only when its mailing "
+                                                       "left the latest out", notice_type=kind,
+                          notice=notices[0].notice_id)
 
 
 def _check_when(verdict: Verdict, step: Transition, facts: Facts, rules: RuleLibrary, on: date) -> None:
@@ -323,6 +345,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
         _check_due(verdict, step, fields, facts, rules, on)
         _check_paid(verdict, step, fees or {})
         _check_sent(verdict, step, made or {})
+        _check_left_out(verdict, step, made or {})
         _check_when(verdict, step, facts, rules, on)
     except EvaluationError as error:  # a missing or bad fact, no rule version in force: refuse, saying why
         verdict.check("rules", False, f"cannot be decided: {error}")

@@ -150,6 +150,7 @@ class Transition:
     due_day: AllowedDay | None = None  # with `due: {field, calendar, allowed}`: the calendar asked on the day
     requires_paid: tuple[str, ...] = ()  # fee schedules whose fees this case charged must be paid or waived
     requires_sent: tuple[str, ...] = ()  # notice types whose latest notices of this case must have gone out
+    requires_left_out: tuple[str, ...] = ()  # notice types one of whose latest notices a mailing must have left out
     not_by: str | None = None
     distinct_from: tuple[str, ...] = ()  # earlier steps whose takers may not take this one
     form: tuple[FormField, ...] = ()
@@ -161,6 +162,12 @@ class Transition:
         if ANY_STATE in self.sources:
             return not states[state].final
         return state in self.sources
+
+    @property
+    def notices_read(self) -> tuple[str, ...]:
+        """The notice types whose latest notices of the case the step's guards read (`requires_sent:`,
+        `requires_left_out:`)."""
+        return (*self.requires_sent, *self.requires_left_out)
 
     @property
     def mails(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from engine.store.models import Case, Notice
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.guards import Verdict
 from engine.workflow.model import Transition
+from engine.workflow.sent import day_words
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,36 @@ def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition
                 f"{mailed.notice_type} tonight (notice {mailed.id}); one collection notice a night")
 
 
-def not_sent(case_id: int, verdicts: list[Verdict]) -> Held | None:
-    """The first step refused only because a notice it requires was never sent (`requires_sent:`), held with why
-    (None: no step is)."""
+def _refused(verdict: Verdict) -> list[dict]:
+    """The checks of a verdict that refuse the step."""
+    return [entry for entry in verdict.explanation if not entry.get("ok")]
+
+
+def _label(step: Transition) -> str:
+    """A step as staff read it: its label, or its id in words."""
+    return step.label or step.id.replace("_", " ")
+
+
+def _next(verdicts: list[Verdict]) -> str:
+    """The case's next sweep step waiting only for its day (in the sample city: the notices started again when the
+    shut-off notice lapses), as '; next: LABEL on DAY'; empty when there is none."""
     for verdict in verdicts:
-        refused = [entry for entry in verdict.explanation if not entry.get("ok")]
+        refused = _refused(verdict)
+        if refused and all(entry.get("guard") == "due" and entry.get("first_allowed") for entry in refused):
+            return f"; next: {_label(verdict.step)} on {day_words(date.fromisoformat(refused[0]['first_allowed']))}"
+    return ""
+
+
+def not_sent(case_id: int, verdicts: list[Verdict]) -> Held | None:
+    """The first step refused only because a notice it requires was never sent (`requires_sent:`), held with why in
+    staff words: the step's label, since when the notice is known not to have gone out, the notice, and the case's
+    next sweep step waiting only for its day (None: no step is held so). One line a case each night it is held."""
+    for verdict in verdicts:
+        refused = _refused(verdict)
         if refused and all(entry.get("guard") == "sent" for entry in refused):
-            return Held(case_id, verdict.step.id, "not_sent", f"{verdict.step.id} not taken: "
-                                                              + "; ".join(verdict.reasons))
+            since = min((entry["never_sent_since"] for entry in refused if entry.get("never_sent_since")), default="")
+            when = f" (since {day_words(date.fromisoformat(since))})" if since else ""
+            return Held(case_id, verdict.step.id, "not_sent",
+                        f"{_label(verdict.step)} waits for a notice that never went out{when}: "
+                        + "; ".join(verdict.reasons) + _next(verdicts))
     return None

@@ -222,8 +222,9 @@ def fees_for(session: Session, case: Case, steps: list[Transition], on: date) ->
 
 
 def made_for(session: Session, case: Case, steps: list[Transition]) -> dict[str, list[NoticeMade]]:
-    """The case's latest notices of the types the steps' `requires_sent:` name (none read when none names any)."""
-    return notices_made(session, case, {kind for step in steps for kind in step.requires_sent})
+    """The case's latest notices of the types the steps' `requires_sent:` and `requires_left_out:` name (none read
+    when none names any)."""
+    return notices_made(session, case, {kind for step in steps for kind in step.notices_read})
 
 
 def takers_for(session: Session, case: Case, steps: list[Transition]) -> dict[str, list[str]]:

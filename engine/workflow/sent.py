@@ -1,11 +1,13 @@
-"""Whether a case's notices went out: what `requires_sent:` reads.
+"""Whether a case's notices went out: what `requires_sent:` and `requires_left_out:` read.
 
 A notice went out when it was mailed (its night's mailing took it: a batch) or printed (a
 kept copy). The notices of a type that count are the latest the case made: those made on the
 last day it made one (the account's and the occupants' copies alike); an older one never sent
 is behind a newer one (the notices started again). A sweep's notice whose run has not finished
 is waiting for its night's mailing: not sent yet. A notice the mailing left out (its date to
-act by had passed) stays never sent, and a step that requires it waits until a new one goes out.
+act by had passed) stays never sent, and a step that requires it waits until a new one goes out;
+the day its mailing left it out is kept with it (`left_out_on`), and a step that
+`requires_left_out:` it (one that mails a new one) may then be taken.
 """
 from __future__ import annotations
 
@@ -20,6 +22,11 @@ from engine.notices.catalog import notice_type
 from engine.store.models import Case, Notice, NoticePdf, SweepRun
 
 
+def day_words(day: date) -> str:
+    """'April 30, 2026'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 @dataclass(frozen=True)
 class NoticeMade:
     """One of a case's latest notices of a type, and whether it went out."""
@@ -30,21 +37,38 @@ class NoticeMade:
     mailed: bool
     printed: bool
     awaiting_mailing: bool  # a sweep's notice whose run (and so its mailing) has not finished
+    left_out_on: date | None = None  # the day its night's mailing left it out (a date to act by had passed)
 
     @property
     def sent(self) -> bool:
         """Whether the notice left the building, mailed or printed."""
         return self.mailed or self.printed
 
+    @property
+    def left_out(self) -> bool:
+        """Whether its night's mailing left it out and no clerk printed it since: it never went out, and no mailing
+        will take it."""
+        return self.left_out_on is not None and not self.sent
+
+    @property
+    def never_sent_since(self) -> date | None:
+        """The day from which it is known not to have gone out: the day its mailing left it out, else the day it was
+        made (None: it went out, or waits for its night's mailing)."""
+        if self.sent or self.awaiting_mailing:
+            return None
+        return self.left_out_on or self.made_on
+
     def words(self) -> str:
         """'the Notice of Service Shut-Off of April 30, 2026 (notice 12)'."""
-        day, title = self.made_on, notice_type(self.notice_type).title_en
-        return f"the {title} of {day:%B} {day.day}, {day.year} (notice {self.notice_id})"
+        return f"the {notice_type(self.notice_type).title_en} of {day_words(self.made_on)} (notice {self.notice_id})"
 
     def standing(self) -> str:
         """Whether it went out, as a case's history explains the check."""
         if self.sent:
             return f"{self.words()} was {'mailed' if self.mailed else 'printed'}"
+        if self.left_out:
+            return f"{self.words()} was left out of the mailing of {day_words(self.left_out_on)}: a date it asked " \
+                   "the customer to act by had passed"
         return f"{self.words()} is waiting for its night's mailing" if self.awaiting_mailing else \
             f"{self.words()} was never mailed or printed"
 
@@ -69,7 +93,7 @@ def latest_notices(session: Session, case_ids: Iterable[int],
         return {}
     printed = select(NoticePdf.id).where(NoticePdf.notice_id == Notice.id).exists()
     rows = session.execute(select(Notice.id, Notice.case_id, Notice.notice_type, Notice.created_on, Notice.batch_id,
-                                  Notice.sweep_run_id, printed.label("printed"), SweepRun.status)
+                                  Notice.sweep_run_id, Notice.left_out_on, printed.label("printed"), SweepRun.status)
                            .outerjoin(SweepRun, SweepRun.id == Notice.sweep_run_id)
                            .where(Notice.case_id.in_(case_ids), Notice.notice_type.in_(types))
                            .order_by(Notice.id)).all()
@@ -82,5 +106,5 @@ def latest_notices(session: Session, case_ids: Iterable[int],
         if row.created_on == last[(row.case_id, row.notice_type)]:
             found.setdefault(row.case_id, {}).setdefault(row.notice_type, []).append(NoticeMade(
                 row.id, row.notice_type, row.created_on, mailed=row.batch_id is not None, printed=bool(row.printed),
-                awaiting_mailing=row.sweep_run_id is not None and row.status != "done"))
+                awaiting_mailing=row.sweep_run_id is not None and row.status != "done", left_out_on=row.left_out_on))
     return found

@@ -54,10 +54,17 @@ class ShutoffDay:
     held: tuple[str, ...] = ()  # why the weather holds today's shut-off (the forecast bars it, or none is recorded)
     unsent: tuple[str, ...] = ()  # the notices never sent that hold the way to the shut-off (`requires_sent:`)
 
+    @property
+    def holding(self) -> tuple[str, ...]:
+        """Why the shut-off does not go ahead, as the crews' lists say it under Held today: the weather's words (on
+        its day), then the notices never sent (any day); empty when nothing holds it. What the phone list leaves out
+        and what keeps a case from 'may be shut off today'."""
+        return self.held + self.unsent
+
     def today(self, on: date) -> bool:
         """Whether the account may be shut off on this day (its shut-off day, neither the weather nor a notice never
         sent holding it)."""
-        return self.shutoff_on == on and not self.held and not self.unsent
+        return self.shutoff_on == on and not self.holding
 
 
 def shutoff_selectors(rules: RuleLibrary) -> list[Selector]:
@@ -138,8 +145,8 @@ def shutoff_days(session: Session, rules: RuleLibrary, workflows: WorkflowSet, *
     """Batches of the cases scheduled for shut-off (these cases only, if given), each with its shut-off day asked
     on `on` (that day or later; without it, the printed date moved to an allowed day).
 
-    The phone list gives them all but those the weather holds on the day (`held`), the day's
-    shut-off list those whose day is the day asked, the case page its own.
+    The phone list gives them all but those held (`holding`: the weather on the day, a notice
+    never sent), the day's shut-off list those whose day is the day asked, the case page its own.
     """
     for days in _days(session, rules, workflows, on, case_ids):
         yield [d for d in days if on is None or d.shutoff_on >= on]

@@ -142,7 +142,14 @@ def test_the_sweep_does_not_release_to_the_crew_a_case_whose_shutoff_notice_was_
         assert session.get(Case, other_id).state == "shutoff_ready"
     [line] = [line for line in night.report["exceptions"] if line["kind"] == "not_sent"]
     assert line["subject"].endswith(f"(case {left_out.case_id})")
-    assert line["message"] == f"ready_for_shutoff not taken: {refusal(left_out)}"
+    with committing_db() as session:
+        lapses = _day(session.get(Case, left_out.case_id).fields["notice_lapses_on"])
+    assert line["message"] == (f"Release to the field crew for shut-off waits for a notice that never went out (since "
+                               f"June 18, 2026): {refusal(left_out)}; next: Start the notices again (the shut-off "
+                               f"notice lapsed) on {lapses:%B} {lapses.day}, 2026")
+    later = sweep(committing_db, catalog, on=_day(shutoff_day) + timedelta(days=7))  # still held: the same words
+    assert [(line["subject"], line["message"]) for line in later.report["exceptions"] if line["kind"] == "not_sent"] \
+        == [(line["subject"], line["message"])]
 
 
 def test_the_notices_started_again_release_the_case_once_the_new_shutoff_notice_is_mailed(committing_db, catalog,

@@ -60,6 +60,9 @@ EXPECTED = {
         "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"shutoff-notise\"",
         "24: transitions[1].requires_sent[1]: requires_sent names a notice type some step of this workflow makes (a "
         "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"door-hanger\""),
+    "requires-left-out-never-made.yaml":
+        "15: transitions[0].requires_left_out: requires_left_out names a notice type some step of this workflow makes "
+        "(a notice: or notice_occupants: action; made here: lien-intent), not the text \"lien-intnet\"",
     "requires-sent-not-a-notice.yaml":
         "17: transitions[0].requires_sent: requires_sent names a notice type some step of this workflow makes (a "
         "notice: or notice_occupants: action; made here: none), not true",
@@ -82,7 +85,7 @@ EXPECTED = {
     "unknown-initial.yaml": '5: initial: unknown state "delinquent"; states: past_due, reminded, resolved',
     "unknown-key.yaml": '15: transitions[0].guard: unknown key "guard" in a transition; '
                         "allowed: id, label, from, to, by, roles, when, says, due, requires_paid, requires_sent, "
-                        "not_by, distinct_from, form, actions, field_list",
+                        "requires_left_out, not_by, distinct_from, form, actions, field_list",
     "reminder-pay-by-never-set.yaml":
         "16: transitions[0].actions[0].notice: past-due-reminder prints the case field 'shutoff_notice_on', which no "
         "step gives (a form field or a set: action)",

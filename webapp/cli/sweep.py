@@ -180,15 +180,19 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
 def phone_export_command(city: CityContext, as_of: date, rules_dir: str, workflows_dir: str) -> None:
     """CSV on standard output of accounts scheduled for shut-off (name, phone, language, amount, date), in the
     city's layout for its calling vendor (the setting phone_export_layout); the shut-offs the weather holds that
-    day are left out, counted on standard error; audited as a download first."""
+    day, and those held for a notice never sent, are left out, counted on standard error; audited as a download
+    first."""
     catalog, out = catalog_of_database(city.db.sessions, rules_dir, workflows_dir), io.StringIO()
     with city.session() as session:
         phoned = write_phone_export(session, catalog, as_of, out)
     audited_output(city, out.getvalue(), None, what="Phone notification list",
                    filename=f"phone-export-{as_of.isoformat()}.csv",
-                   filters={"as_of": as_of.isoformat(), **({"held_by_the_weather": phoned.held} if phoned.held else {})},
+                   filters={"as_of": as_of.isoformat(), **phoned.filters()},
                    rows=phoned.listed)
     click.echo(f"{phoned.listed} accounts scheduled for shut-off on or after {as_of}", err=True)
     if phoned.held:
         click.echo(f"{phoned.held} shut-offs due {as_of} held by the weather, left out: {'; '.join(phoned.why)}",
                    err=True)
+    if phoned.unsent:
+        click.echo(f"{len(phoned.unsent)} shut-offs held for a notice never sent (it must go out again first), left "
+                   f"out: cases {', '.join(str(case_id) for case_id in phoned.unsent)}", err=True)

@@ -73,10 +73,10 @@ def mailing(run_id: str, batch_id: int):
 @role_required(*SUPERVISORS)
 def phone_export():
     """The phone notification list for the calling vendor as of today, in the city's layout (as the command
-    `ordinance sweep phone-export` writes it); the shut-offs the weather holds today are left out, and the
-    download's audit row counts them."""
+    `ordinance sweep phone-export` writes it); the shut-offs the weather holds today, and those held for a notice
+    never sent, are left out, and the download's audit row counts them."""
     today, out = clock.today(), io.StringIO()
     phoned = write_phone_export(database.session, catalog(), today, out)
     return audited_download(out.getvalue(), f"phone-export-{today.isoformat()}.csv", what="Phone notification list",
-                            filters={"as_of": today.isoformat(), **({"held_by_the_weather": phoned.held} if phoned.held else {})},
+                            filters={"as_of": today.isoformat(), **phoned.filters()},
                             rows=phoned.listed)
