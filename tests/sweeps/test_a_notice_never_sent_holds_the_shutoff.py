@@ -2,19 +2,24 @@
 
 The shut-off notices' night mails nine of ten; one, its pay-by day already past when the mailing prints, is left out
 (engine.sweeps.mailing). That case's door hanger is refused on the case page, in words; the others' may be posted.
-A case already at the door hanger is not released to the crew by the sweep, and the night's report says why. When
-the notice lapses the notices start again, the new one is mailed, and the case goes on.
+A case already at the door hanger is not released to the crew by the sweep, and the night's report says why, each
+night in the same words. The phone list (and the API's day list) leaves the held case out: its customer is not called
+about a shut-off that will not happen. When the notice lapses the notices start again, the new one is mailed, and the
+case goes on, back on the phone list with its new day.
 """
 from __future__ import annotations
 
+from csv import DictReader
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from io import StringIO
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import Case, Notice
+from engine.store.models import Case, Notice, UtilityAccount
+from engine.sweeps.phone_export import write_phone_export
 from engine.users import add_user
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.registry import get_sweep
@@ -23,6 +28,7 @@ from engine.workflow import services
 from tests.factories import sample_version
 from tests.sweeps.conftest import REPO, at, sweep
 from tests.sweeps.test_mailed_is_mailed import clerk_client
+from webapp.api.services import shutoffs_on
 
 TEMPLATES = REPO / "templates" / "notices"
 SHUTOFF_NOTICE_NIGHT = date(2026, 6, 18)  # the reminders' pay-by day: the shut-off notices' night
@@ -206,3 +212,42 @@ def test_the_preview_of_a_draft_without_the_guard_names_the_case_it_would_releas
         report = preview_draft(session, catalog.rules, catalog.workflows, draft, shutoff_day)
     assert report.changes_state == [{"case": left_out.case_id, "version": version, "state": "door_hanger", "now": None,
                                      "draft": "shutoff_ready", "why": ""}]
+
+
+def phoned(factory, catalog, on: date) -> tuple[dict[str, str], object]:
+    """The phone list of the day: shut-off day by account number, and what it left out."""
+    out = StringIO()
+    with factory() as session:
+        left_out = write_phone_export(session, catalog, on, out)
+    return {row["account_number"]: row["shutoff_on"] for row in DictReader(StringIO(out.getvalue()))}, left_out
+
+
+def number_of(factory, case_id: int) -> str:
+    with factory() as session:
+        return session.get(UtilityAccount, session.get(Case, case_id).account_id).number
+
+
+def test_the_phone_list_leaves_out_a_shutoff_held_for_a_notice_never_sent_until_a_new_one_goes_out(
+        committing_db, catalog, city, tmp_path):
+    left_out, mailed = shutoff_notices_with_one_left_out(committing_db, catalog, tmp_path)
+    held_number, day = number_of(committing_db, left_out.case_id), SHUTOFF_NOTICE_NIGHT + timedelta(days=1)
+    listed, tally = phoned(committing_db, catalog, day)
+    assert held_number not in listed and len(listed) == len(mailed) == 9
+    assert {number_of(committing_db, n.case_id) for n in mailed} == set(listed)
+    assert (tally.listed, tally.held, tally.unsent) == (9, 0, [left_out.case_id])
+    assert tally.filters() == {"held_for_a_notice_never_sent": 1}
+    with committing_db() as session:
+        held_day = _day(session.get(Case, left_out.case_id).fields["shutoff_on"])
+        assert held_number not in [a["account_number"] for a in shutoffs_on(session, catalog, held_day)["accounts"]]
+        view = services.shutoff_view(session, catalog, left_out.case_id, held_day)
+    assert view["unsent"] == [refusal(left_out)] and view["today"] is False  # the case page says held, the same way
+    listed, _ = phoned(committing_db, catalog, held_day)  # on its own shut-off day too
+    assert held_number not in listed
+
+    with committing_db() as session:
+        lapses = _day(session.get(Case, left_out.case_id).fields["notice_lapses_on"])
+    sweep(committing_db, catalog, on=lapses, mailer=Mailer(TEMPLATES, tmp_path / "again"))  # a new notice goes out
+    listed, tally = phoned(committing_db, catalog, lapses)
+    with committing_db() as session:
+        new_day = session.get(Case, left_out.case_id).fields["shutoff_on"]
+    assert listed[held_number] == new_day and _day(new_day) > lapses and tally.unsent == []
