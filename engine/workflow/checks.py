@@ -481,8 +481,8 @@ class DefinitionReader:
         field_list = self.read_field_list(raw.get("field_list"), by, f"{path}.field_list")
         return Transition(id=step_id, sources=sources, target=raw["to"], by=by, label=str(raw.get("label") or ""),
                           roles=roles, when=when, says=says, due=due, due_day=due_day, requires_paid=requires_paid,
-                          requires_sent=requires_sent, requires_left_out=requires_left_out, not_by=not_by, distinct_from=distinct_from, form=form,
-                          actions=actions, field_list=field_list)
+                          requires_sent=requires_sent, requires_left_out=requires_left_out, not_by=not_by,
+                          distinct_from=distinct_from, form=form, actions=actions, field_list=field_list)
 
     def read_field_list(self, raw: YamlValue, by: str, path: str) -> str:
         """`field_list: TITLE`: the crews' daily list a staff step appears on (at most 80 characters)."""

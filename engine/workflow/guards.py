@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from engine.notices.catalog import notice_type
 from engine.rules.calendar import FORECAST_FACTS
 from engine.rules.conditions import Condition
 from engine.rules.errors import EvaluationError
@@ -22,7 +23,6 @@ from engine.workflow.days import first_allowed, needs_forecast, weather_holds
 from engine.workflow.fees import FeeCharged, fee_words
 from engine.workflow.forms import FormField, Limit
 from engine.workflow.model import DAY_KINDS, AllGuards, RuleOutcome, RuleGuard, Transition, Workflow
-from engine.notices.catalog import notice_type
 from engine.workflow.sent import NoticeMade
 
 NOT_BY_MESSAGES = {"requested_by": "you requested this {subject}; another person must approve it"}

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.money import ledger
 from engine.store.models import Case, CaseEvent, LedgerEntry, Notice
 from engine.sweeps.registry import get_sweep
-from engine.sweeps.runner import run_sweep
+from engine.sweeps.runner import SweepContext, run_sweep
 from engine.workflow.services import Catalog
 from tests.factories import create_account, create_customer, create_property, save_city
 from samplecity.city import APPROVAL_ROLE_IDS
@@ -76,6 +79,22 @@ def city(committing_db: sessionmaker[Session]) -> list[int]:
     """Thirty committed accounts, ten of them owing the April bill."""
     with committing_db() as session, session.begin():
         return build_city(session, 30)
+
+
+@dataclass
+class AfterEachChunk:
+    """A sweep doing what the real one does, then `then(session, ctx)` in each chunk's own transaction (as a date a
+    clerk typed, or a run resumed long after, leaves a notice's data)."""
+
+    real: Any
+    then: Callable[[Session, SweepContext], None]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
+        self.real.process_chunk(session, ids, ctx)
+        self.then(session, ctx)
 
 
 def sweep(factory: sessionmaker[Session], catalog: Catalog, on: date = NIGHT, name: str = "delinquency",

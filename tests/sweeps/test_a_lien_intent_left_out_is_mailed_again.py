@@ -7,10 +7,8 @@ mailing, read back with pdftotext), and the lien may be recorded once that day h
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -25,27 +23,18 @@ from engine.workflow import services
 from engine.workflow.runtime import StepRefused
 from tests.factories import create_account, create_case, save_city
 from tests.notices.test_no_past_dates import words
-from tests.sweeps.conftest import REPO, at, charge, sweep
+from tests.sweeps.conftest import REPO, AfterEachChunk, at, charge, sweep
 
 TEMPLATES = REPO / "templates" / "notices"
 OPENED, INTENT_NIGHT, NEXT_MONDAY = date(2026, 5, 2), date(2026, 5, 4), date(2026, 5, 11)
 PAST = "2026-05-01"  # a pay-by day already past when the intent's mailing prints
 
 
-@dataclass
-class IntentDatedPast:
-    """The liens sweep, its notices of intent dated to be paid before the night (the mailing must leave them out)."""
-
-    real: Any
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
-        self.real.process_chunk(session, ids, ctx)
-        for notice in session.scalars(select(Notice).where(Notice.sweep_run_id == ctx.run_id,
-                                                           Notice.notice_type == "lien-intent")):
-            notice.data = {**notice.data, "due_date": PAST}
+def intents_dated_past(session: Session, ctx: SweepContext) -> None:
+    """The night's notices of intent dated to be paid before the night (the mailing must leave them out)."""
+    for notice in session.scalars(select(Notice).where(Notice.sweep_run_id == ctx.run_id,
+                                                       Notice.notice_type == "lien-intent")):
+        notice.data = {**notice.data, "due_date": PAST}
 
 
 @pytest.fixture()
@@ -75,8 +64,8 @@ def record(factory, catalog, case_id: int, on: date) -> None:
 def test_an_intent_left_out_of_its_mailing_is_mailed_again_with_a_new_pay_by_and_the_lien_may_then_be_recorded(
         committing_db, catalog, lien, tmp_path):
     case_id, number = lien
-    first = run_sweep(committing_db, IntentDatedPast(get_sweep("liens")), as_of=INTENT_NIGHT, today=INTENT_NIGHT,
-                      clock=lambda: at(INTENT_NIGHT), runner="test", services=catalog,
+    first = run_sweep(committing_db, AfterEachChunk(get_sweep("liens"), intents_dated_past), as_of=INTENT_NIGHT,
+                      today=INTENT_NIGHT, clock=lambda: at(INTENT_NIGHT), runner="test", services=catalog,
                       mailer=Mailer(TEMPLATES, tmp_path / "first"))
     assert first.status == "done"
     with committing_db() as session:

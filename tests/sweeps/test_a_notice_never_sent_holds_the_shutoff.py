@@ -10,10 +10,8 @@ case goes on, back on the phone list with its new day.
 from __future__ import annotations
 
 from csv import DictReader
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from io import StringIO
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +24,7 @@ from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import SweepContext, run_sweep
 from engine.workflow import services
 from tests.factories import sample_version
-from tests.sweeps.conftest import REPO, at, sweep
+from tests.sweeps.conftest import REPO, AfterEachChunk, at, sweep
 from tests.sweeps.test_mailed_is_mailed import clerk_client
 from webapp.api.services import shutoffs_on
 
@@ -35,23 +33,14 @@ SHUTOFF_NOTICE_NIGHT = date(2026, 6, 18)  # the reminders' pay-by day: the shut-
 PAST = "2026-06-17"  # a pay-by day already past on the shut-off notices' night
 
 
-@dataclass
-class OneShutoffNoticeDatedYesterday:
-    """The delinquency sweep, its first shut-off notice of the night dated to be paid the day before."""
-
-    real: Any
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
-        self.real.process_chunk(session, ids, ctx)
-        first = session.scalar(select(Notice).where(Notice.sweep_run_id == ctx.run_id,
-                                                    Notice.notice_type == "shutoff-notice")
-                               .order_by(Notice.id).limit(1))
-        if first is not None and not any(n.data["due_date"] == PAST for n in session.scalars(
-                select(Notice).where(Notice.sweep_run_id == ctx.run_id))):
-            first.data = {**first.data, "due_date": PAST}
+def first_shutoff_notice_dated_yesterday(session: Session, ctx: SweepContext) -> None:
+    """The night's first shut-off notice dated to be paid the day before."""
+    first = session.scalar(select(Notice).where(Notice.sweep_run_id == ctx.run_id,
+                                                Notice.notice_type == "shutoff-notice")
+                           .order_by(Notice.id).limit(1))
+    if first is not None and not any(n.data["due_date"] == PAST for n in session.scalars(
+            select(Notice).where(Notice.sweep_run_id == ctx.run_id))):
+        first.data = {**first.data, "due_date": PAST}
 
 
 def _day(value: str) -> date:
@@ -67,9 +56,9 @@ def session_day(factory, case_id: int) -> date:
 def shutoff_notices_with_one_left_out(factory, catalog, tmp_path) -> tuple[Notice, list[Notice]]:
     """The reminders' night, then the shut-off notices' night mailed with one left out: (left out, mailed)."""
     sweep(factory, catalog)  # the reminders (not mailed here: the guard reads only the shut-off notice)
-    outcome = run_sweep(factory, OneShutoffNoticeDatedYesterday(get_sweep("delinquency")), as_of=SHUTOFF_NOTICE_NIGHT,
-                        today=SHUTOFF_NOTICE_NIGHT, clock=lambda: at(SHUTOFF_NOTICE_NIGHT), runner="test",
-                        services=catalog, mailer=Mailer(TEMPLATES, tmp_path / "notices"))
+    outcome = run_sweep(factory, AfterEachChunk(get_sweep("delinquency"), first_shutoff_notice_dated_yesterday),
+                        as_of=SHUTOFF_NOTICE_NIGHT, today=SHUTOFF_NOTICE_NIGHT, clock=lambda: at(SHUTOFF_NOTICE_NIGHT),
+                        runner="test", services=catalog, mailer=Mailer(TEMPLATES, tmp_path / "notices"))
     assert outcome.status == "done"
     with factory() as session:
         notices = session.scalars(select(Notice).where(Notice.notice_type == "shutoff-notice")

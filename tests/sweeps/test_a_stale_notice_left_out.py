@@ -4,10 +4,8 @@ twice. The English copy of a notice mailed in Spanish prints after its pay-by da
 as a copy of the notice mailed that day (pdftotext on the real PDFs)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,7 +16,7 @@ from engine.sweeps.mailing import Mailer
 from engine.sweeps.registry import get_sweep
 from engine.sweeps.runner import RunOutcome, SweepContext, run_sweep
 from tests.notices.test_no_past_dates import words
-from tests.sweeps.conftest import NIGHT, REPO, at, sweep
+from tests.sweeps.conftest import NIGHT, REPO, AfterEachChunk, at, sweep
 from tests.sweeps.test_mailed_is_mailed import clerk_client
 
 TEMPLATES = REPO / "templates" / "notices"
@@ -27,26 +25,16 @@ YESTERDAY = "2026-04-29"  # the day before the night swept (and mailed), April 3
 SHUTOFF_NOTICE_NIGHT = date(2026, 6, 18)  # the reminders' pay-by day: the shut-off notices' night
 
 
-@dataclass
-class OneNoticeDatedYesterday:
-    """The delinquency sweep, with its first notice's pay-by day set to the day before the night, in the chunk's own
-    transaction (as a date a clerk typed, or a run resumed long after, leaves one)."""
-
-    real: Any
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-    def process_chunk(self, session: Session, ids: list[int], ctx: SweepContext) -> None:
-        self.real.process_chunk(session, ids, ctx)
-        first = session.scalar(select(Notice).where(Notice.sweep_run_id == ctx.run_id).order_by(Notice.id).limit(1))
-        if first is not None and first.data["due_date"] != YESTERDAY:
-            first.data = {**first.data, "due_date": YESTERDAY}
+def first_dated_yesterday(session: Session, ctx: SweepContext) -> None:
+    """The run's first notice's pay-by day set to the day before the night."""
+    first = session.scalar(select(Notice).where(Notice.sweep_run_id == ctx.run_id).order_by(Notice.id).limit(1))
+    if first is not None and first.data["due_date"] != YESTERDAY:
+        first.data = {**first.data, "due_date": YESTERDAY}
 
 
 def night_with_one_stale_notice(factory, catalog, mailer: Mailer, **options) -> RunOutcome:
     """The night's delinquency sweep, mailed on the night, its first notice dated to be paid the day before."""
-    return run_sweep(factory, OneNoticeDatedYesterday(get_sweep("delinquency")), as_of=NIGHT, today=NIGHT,
+    return run_sweep(factory, AfterEachChunk(get_sweep("delinquency"), first_dated_yesterday), as_of=NIGHT, today=NIGHT,
                      clock=lambda: at(NIGHT), runner="test", services=catalog, mailer=mailer, **options)
 
 
