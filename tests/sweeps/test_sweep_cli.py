@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from engine.store.models import AuditEntry, Case, LedgerEntry, Notice, SweepRun
-from tests.sweeps.conftest import NIGHT, at, sweep
+from engine.sweeps.mailing import Mailer
+from tests.sweeps.conftest import NIGHT, REPO, at, sweep
 from webapp.cli import main as ordinance
 
 
@@ -78,10 +79,16 @@ def test_sweep_list_and_report(cli, committing_db, catalog, city):
     assert missing.exit_code == 1 and "liens has not run for 2026-04-30" in missing.stderr
 
 
-def test_phone_export_lists_the_accounts_scheduled_for_shutoff(cli, committing_db, catalog, city):
-    """After the shut-off notices of June 18: ten accounts, each with its name, phone, language, amount and date."""
+def shutoff_notices_mailed(committing_db, catalog, folder: Path) -> None:
+    """The reminders' night, then the shut-off notices' night of June 18 with its mailing (a shut-off notice never
+    mailed holds its case off the phone list)."""
     sweep(committing_db, catalog)
-    sweep(committing_db, catalog, on=date(2026, 6, 18))
+    sweep(committing_db, catalog, on=date(2026, 6, 18), mailer=Mailer(REPO / "templates" / "notices", folder))
+
+
+def test_phone_export_lists_the_accounts_scheduled_for_shutoff(cli, committing_db, catalog, city, tmp_path):
+    """After the shut-off notices of June 18: ten accounts, each with its name, phone, language, amount and date."""
+    shutoff_notices_mailed(committing_db, catalog, tmp_path / "notices")
     result = cli("sweep", "phone-export", "--as-of", "2026-06-18")
     assert result.exit_code == 0, result.stderr
     lines = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -97,12 +104,11 @@ def test_phone_export_lists_the_accounts_scheduled_for_shutoff(cli, committing_d
         "account_number,name,phone,language,amount,shutoff_on"]
 
 
-def test_phone_export_writes_the_city_s_layout_for_its_vendor(cli, committing_db, catalog, city):
+def test_phone_export_writes_the_city_s_layout_for_its_vendor(cli, committing_db, catalog, city, tmp_path):
     """The city saves its new vendor's layout (the admin page's setting): the same ten accounts, under the
     vendor's headings, in its order, with its date format and the phone's digits only."""
     from engine.city import update_city
-    sweep(committing_db, catalog)
-    sweep(committing_db, catalog, on=date(2026, 6, 18))
+    shutoff_notices_mailed(committing_db, catalog, tmp_path / "notices")
     before = cli("sweep", "phone-export", "--as-of", "2026-06-18").stdout.splitlines()
     with committing_db() as session, session.begin():
         update_city(session, actor="admin1", now=at(NIGHT), phone_export_layout={
