@@ -4,8 +4,8 @@ What a request asks for is checked here (`plan`): the reason is one of the city'
 (engine.adjustment_reasons), the note is written, the amount is whole cents within the city's
 adjustment ceiling, a waiver names an unreversed fee of the schedule its reason waives and the
 account is eligible by the reason's criteria document (e.g. one late-fee waiver in 12 months:
-a measure counts the account's waivers). The adjustment-approval rule gives the role that may
-post the amount; engine.workflow.adjustments posts at once when the person asking
+a measure counts the account's waivers). The approval rule (the criteria tagged
+adjustment_approval, engine.rules.tagged) gives the role that may post the amount; engine.workflow.adjustments posts at once when the person asking
 holds it, else opens an approval case whose step calls `decide`.
 
 Posting goes through the posting gate: an adjustment entry booked to its reason's GL account,
@@ -31,12 +31,14 @@ from engine.money.bounds import LARGEST, BoundError, typed_amount
 from engine.money.gate import LedgerError
 from engine.money.ledger.posting import lock_account
 from engine.money.limits import city_limits
+from engine.rules.document import RuleDocument
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
+from engine.rules.tagged import ADJUSTMENT_APPROVAL, the_document_tagged
 from engine.store.adjustments import Adjustment, Rebill
 from engine.store.models import LedgerEntry, UtilityAccount
 
-APPROVAL_RULE, APPROVER = "adjustment-approval", "approver_role"  # the rule document and the outcome it gives
+APPROVER = "approver_role"  # the outcome the approval rule (tagged adjustment_approval) gives
 DIRECTIONS = {"credit": -1, "debit": 1}
 LONGEST_NOTE = 1000
 
@@ -100,6 +102,8 @@ class Plan:
     balance_cents: int            # the balance before
     approver_role: str            # the role the approval rule gives for it
     rule_version: str
+    rule_id: str                  # the approval rule's document (tagged adjustment_approval)
+    rule_title: str               # its title, as the pages say it
 
     @property
     def after_cents(self) -> int:
@@ -151,8 +155,9 @@ def plan(session: Session, library: RuleLibrary, account_id: int, *, code: str, 
         ceiling = city_limits(session).ceiling("adjustment")
         if abs(cents) > ceiling.cents:
             raise AdjustmentError(f"amount: {ceiling.refusal()}; this adjustment is {format_money(abs(cents))}")
-    needed, version = approver(library, cents, reason.code, on)
-    return Plan(account, reason, cents, note, fee, ledger.balance_cents(session, account_id), needed, version)
+    needed, version, rule = approver(library, cents, reason.code, on)
+    return Plan(account, reason, cents, note, fee, ledger.balance_cents(session, account_id), needed, version,
+                rule.id, rule.title)
 
 
 def _fee_to_waive(session: Session, account_id: int, reason: Reason, fee_entry_id: int | None) -> LedgerEntry:
@@ -166,17 +171,19 @@ def _fee_to_waive(session: Session, account_id: int, reason: Reason, fee_entry_i
     return fee
 
 
-def approver(library: RuleLibrary, cents: int, code: str, on: date) -> tuple[str, str]:
-    """The role that may post an adjustment of this size and reason (the approval rule's outcome), and its version."""
+def approver(library: RuleLibrary, cents: int, code: str, on: date) -> tuple[str, str, RuleDocument]:
+    """The role that may post an adjustment of this size and reason (the approval rule's outcome), the rule's version
+    and the rule."""
     try:
-        result = library.evaluate(APPROVAL_RULE, {"amount": from_cents(abs(cents)), "reason_code": code},
-                                  on).to_json()
+        rule = the_document_tagged(library, ADJUSTMENT_APPROVAL)
+        result = library.evaluate(rule.id, {"amount": from_cents(abs(cents)), "reason_code": code}, on).to_json()
     except EvaluationError as error:
         raise AdjustmentError(f"who may approve it cannot be decided: {error}") from None
     needed = (result.get("outcome") or {}).get(APPROVER)
     if not needed:
-        raise AdjustmentError(f"{APPROVAL_RULE} gives no {APPROVER} for {format_money(abs(cents))} ({code})")
-    return str(needed), str(result.get("version"))
+        raise AdjustmentError(f"{rule.title} ({rule.id}) gives no {APPROVER} for {format_money(abs(cents))} "
+                              f"({code})")
+    return str(needed), str(result.get("version")), rule
 
 
 def record(session: Session, planned: Plan, *, actor: str, on: date, now: datetime, within: bool,
@@ -194,7 +201,7 @@ def record(session: Session, planned: Plan, *, actor: str, on: date, now: dateti
                  subject_id=planned.account.id, at=now,
                  detail={"adjustment_id": row.id, "code": reason.code, "amount": str(from_cents(planned.cents)),
                          "fee_entry_id": row.fee_entry_id, "approver_role": planned.approver_role,
-                         "rule_id": APPROVAL_RULE, "rule_version": planned.rule_version, "within_limit": within,
+                         "rule_id": planned.rule_id, "rule_version": planned.rule_version, "within_limit": within,
                          "note": planned.note})
     return row
 

@@ -1,7 +1,7 @@
 """An account's cash-only status: set, extended and ended by rule, with the day it ends and why.
 
-The status is decided by the document `cash-only-status` (engine.accounts.returns, on the day
-a payment is returned). When the rule that decides says how long it lasts (`for:` on a
+The status is decided by the rule document tagged `cash_only_status` (engine.accounts.returns,
+on the day a payment is returned). When the rule that decides says how long it lasts (`for:` on a
 criteria rule, engine.rules.durations), its outcome carries `until`, and the account keeps
 that day (`cash_only_until`) and the rule's name (`cash_only_reason`); the cash-only review
 (engine.sweeps.cash_only_review) ends the status on that day, not before, whatever the

@@ -1,10 +1,12 @@
-"""Deposits credited back by rule: deposit-refund-eligibility decides each held deposit on the account's facts.
+"""Deposits credited back by rule: the criteria a sweep document names decides on each held deposit.
 
 The facts are the account's (engine.accounts.facts: its measures count late payments,
 returned payments and shut-offs in whatever window the city publishes) and its months of
 service, whole months from the day it was opened. Which accounts may be credited (the
 sample city's: active ones) is the rule's to say, on the fact `account_status`. An eligible
 deposit is credited to its account (engine.money.deposits.settle); nothing else changes for one kept.
+The criteria is the one the city's sweep document names (`credits_deposits: {rule: ..}`, kind
+sweep; the sample city's deposit-refunds names deposit-refund-eligibility), never one named here.
 """
 from __future__ import annotations
 
@@ -22,13 +24,12 @@ from engine.rules.library import RuleLibrary
 from engine.rules.months import whole_months
 from engine.store.models import Deposit, UtilityAccount
 
-RULE = "deposit-refund-eligibility"
 RECORD_FACTS = ("months_of_service",)  # what refund_facts adds to the account's facts
 
 
 def refund_facts(session: Session, account: UtilityAccount, as_of: date, library: RuleLibrary,
                  service_off: ServiceOff | None = None) -> dict:
-    """The facts deposit-refund-eligibility reads: the account's, and its whole months of service (`service_off`:
+    """The facts a deposit refund criteria reads: the account's, and its whole months of service (`service_off`:
     the workflows' states tagged service_off, for a measure counting shut-offs)."""
     return {**facts_for_account(session, account.id, as_of, library, service_off),
             "months_of_service": whole_months(account.opened_on, as_of)}
@@ -46,9 +47,9 @@ class RefundDecision:
 
 
 def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: datetime, actor: str,
-                       library: RuleLibrary, rule: str = RULE,
+                       library: RuleLibrary, rule: str,
                        service_off: ServiceOff | None = None) -> RefundDecision:
-    """Credit one held deposit back to its account when the criteria `rule` (deposit-refund-eligibility) says so
+    """Credit one held deposit back to its account when the criteria `rule` (the sweep document's) says so
     (the account's status one of the facts it reads)."""
     account = ledger.lock_account(session, deposit.account_id)
     if deposit.status != "held":
@@ -64,7 +65,7 @@ def refund_if_eligible(session: Session, deposit: Deposit, *, as_of: date, now: 
 
 
 def refund_eligible_deposits(session: Session, *, as_of: date, now: datetime, actor: str, library: RuleLibrary,
-                             account_ids: list[int] | None = None, rule: str = RULE,
+                             rule: str, account_ids: list[int] | None = None,
                              service_off: ServiceOff | None = None) -> list[RefundDecision]:
     """The nightly sweep's step: decide every held deposit (of the given accounts) and credit the eligible."""
     query = select(Deposit).where(Deposit.status == "held").order_by(Deposit.id)

@@ -2,9 +2,10 @@
 
 A cash-only status decided by a rule with a duration keeps the day it ends (engine.accounts.cash_only).
 
-The fee (returned-payment-fee) and the status (cash-only-status) are decided on the account's
-facts on the day the payment is returned (engine.accounts.facts, measures included, so the
-returned payment itself is counted): which facts they read is the documents' to say.
+The fee (the rule document tagged returned_payment_fee) and the status (the one tagged
+cash_only_status, engine.rules.tagged) are decided on the account's facts on the day the
+payment is returned (engine.accounts.facts, measures included, so the returned payment
+itself is counted): which facts they read is the documents' to say.
 """
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ from engine.rules.schedule import service_of
 from engine.money.ledger.posting import lock_account
 from engine.money.tenders import RETURNABLE, PaymentError
 from engine.rules.library import RuleLibrary
+from engine.rules.tagged import CASH_ONLY_STATUS, RETURNED_PAYMENT_FEE, NoDocumentTagged, the_document_tagged
 from engine.store.models import LedgerEntry, Payment
-
-FEE_RULE, STATUS_RULE = "returned-payment-fee", "cash-only-status"
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
         raise PaymentError(f"payment {payment_id} was voided with its receipt; there is nothing to return")
     if payment.tender not in RETURNABLE:
         raise PaymentError(f"a {payment.tender} payment cannot be returned by the bank")
+    try:  # before anything is written: a city without the documents changes nothing
+        fee_rule = the_document_tagged(library, RETURNED_PAYMENT_FEE).id
+        status_rule = the_document_tagged(library, CASH_ONLY_STATUS).id
+    except NoDocumentTagged as missing:
+        raise PaymentError(f"the payment cannot be returned: {missing}") from None
     account = lock_account(session, payment.account_id)
     entry = session.scalar(select(LedgerEntry).where(LedgerEntry.payment_id == payment.id,
                                                      LedgerEntry.kind == "payment"))
@@ -64,17 +69,17 @@ def return_payment(session: Session, payment_id: int, *, reason: str, on: date, 
     payment.status, payment.returned_on, payment.return_reason = "returned", on, reason[:120]
     session.flush()
     facts = facts_for_account(session, account.id, on, library, service_off)
-    fee_result = library.evaluate(FEE_RULE, facts, on)
+    fee_result = library.evaluate(fee_rule, facts, on)
     fee = None
     if fee_result.total > 0:
         fee = ledger.post_fee(session, account.id, fee_result.total, on=on, now=now, actor=actor,
                               description=fee_result.lines[0]["name"], reference=f"payment {payment.id}",
-                              rule_id=FEE_RULE, rule_version=fee_result.version.isoformat(),
+                              rule_id=fee_rule, rule_version=fee_result.version.isoformat(),
                               service=service_of(fee_result.lines))
-    status = library.evaluate(STATUS_RULE, facts, on).to_json()
+    status = library.evaluate(status_rule, facts, on).to_json()
     cash_only = bool(status["outcome"].get("cash_only"))
     became = cash_only and not account.cash_only
-    read = {**read_facts(library, FEE_RULE, facts), **read_facts(library, STATUS_RULE, facts)}
+    read = {**read_facts(library, fee_rule, facts), **read_facts(library, status_rule, facts)}
     if cash_only:  # set, or extended to a later day by this return
         status_of_account.apply_decision(session, account, status, actor=actor, now=now,
                                          detail={**read, "payment_id": payment.id})

@@ -2,7 +2,7 @@
 
 `plan_start` checks a request and works out what starting would do without writing
 anything (the confirmation page shows it: the account number, the meter, the deposit the
-deposit-amount rule asks with its explanation); `start_service` does it: the customer (when
+city's deposit schedule asks with its explanation); `start_service` does it: the customer (when
 new), the meter (when new), the account, the start read that the first bill counts from, and
 the deposit held. Each writes an audit row. A deposit held is the city's liability, not a
 payment on the account (engine.money.deposits): it posts nothing to the ledger until it is
@@ -26,7 +26,7 @@ from engine.accounts.customer_record import NewCustomer, add_customer, new_custo
 from engine.city import offered
 from engine.accounts.meters import MeterError, NewMeter, check_new_meter, install_meter
 from engine.money.billing import BillingError, rate_classes
-from engine.money.deposits import deposit_due, take_deposit
+from engine.money.deposits import DepositError, deposit_due, take_deposit
 from engine.money.amounts import money_text
 from engine.numerals import is_digits
 from engine.rules.months import first_of_month
@@ -180,7 +180,10 @@ def plan_start(session: Session, library, request: StartRequest, *, replacing: i
     plan = StartPlan(request, name, prop.service_address, next_account_number(session, prop),
                      _cycle(session, request, prop), meter_number, meter_size)
     if request.take_deposit:
-        result = deposit_due(library, meter_size, request.start_on)
+        try:
+            result = deposit_due(library, meter_size, request.start_on)
+        except DepositError as missing:
+            raise StartError(f"deposit: {missing}") from None
         plan.deposit = result.total
         plan.deposit_lines = [DepositLine(line["name"], line["amount"], line.get("detail", ""))
                               for line in result.lines]

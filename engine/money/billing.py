@@ -381,7 +381,7 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
     try:
         policy = review.read_policy(library, as_of)
     except EvaluationError as missing:
-        raise BillingError(f"reads are reviewed by the rule document {review.POLICY_ID!r}: {missing}") from None
+        raise BillingError(f"the reads cannot be reviewed: {missing}") from None
     run = BillingRun(library, cycle, period, billed_on, due_on, now, policy)
     report = BillingReport(cycle, period)
     stored = rows is None

@@ -21,10 +21,8 @@ from engine import audit
 from engine.money import ledger
 from engine.money import format_money, from_cents, money_text, to_cents
 from engine.money.business_days import books
+from engine.rules.tagged import SERVICE_DEPOSIT, NoDocumentTagged, the_document_tagged
 from engine.store.models import Deposit, LedgerEntry
-
-
-DEPOSIT_RULE = "deposit-amount"
 
 
 class DepositError(ValueError):
@@ -33,7 +31,7 @@ class DepositError(ValueError):
 
 def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, actor: str, library,
                  amount: Decimal | None = None) -> Deposit:
-    """Hold a deposit for the account: the given amount, or the deposit-amount schedule's for its meter."""
+    """Hold a deposit for the account: the given amount, or the deposit schedule's for its meter."""
     account = ledger.lock_account(session, account_id)
     rule_id = rule_version = None
     if amount is None:
@@ -58,8 +56,13 @@ def take_deposit(session: Session, account_id: int, *, on: date, now: datetime, 
 
 
 def deposit_due(library, meter_size: str, on: date):
-    """The deposit-amount schedule's result for a meter size on a day: its total, lines, version and reference."""
-    return library.evaluate(DEPOSIT_RULE, {"meter_size": meter_size}, on)
+    """The deposit schedule's result for a meter size on a day (the rule document tagged service_deposit): its
+    total, lines, version and reference; a DepositError when the city has no such document."""
+    try:
+        schedule = the_document_tagged(library, SERVICE_DEPOSIT)
+    except NoDocumentTagged as missing:
+        raise DepositError(str(missing)) from None
+    return library.evaluate(schedule.id, {"meter_size": meter_size}, on)
 
 
 def held_deposits(session: Session, account_id: int) -> list[Deposit]:

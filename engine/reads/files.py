@@ -184,11 +184,12 @@ def _spans(layout: Layout) -> dict[str, str]:
 def layout_named(library, as_of: date, layout_name: str) -> Layout:
     """The named layout of the meter-reads rule in force, or a ReadFileError."""
     try:
-        layouts = review.read_policy(library, as_of).layouts
+        policy = review.read_policy(library, as_of)
     except EvaluationError as missing:
-        raise ReadFileError(f"the handheld layouts are in the rule document {review.POLICY_ID!r}: {missing}") from None
+        raise ReadFileError(f"the handheld layouts cannot be read: {missing}") from None
+    layouts = policy.layouts
     if layout_name not in layouts:
-        raise ReadFileError(f"no layout named {layout_name!r} in {review.POLICY_ID}; its layouts: "
+        raise ReadFileError(f"no layout named {layout_name!r} in {policy.rule}; its layouts: "
                             f"{', '.join(sorted(layouts)) or 'none'}")
     return layouts[layout_name]
 

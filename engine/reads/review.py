@@ -29,8 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.rules.kinds.meter_reads import MeterReadsResult
+from engine.rules.errors import EvaluationError
+from engine.rules.kinds.meter_reads import KIND as METER_READS, MeterReadsResult
 from engine.rules.months import months_later_or_month_end
+from engine.rules.services import the_document
 from engine.store.meters import Meter
 from engine.store.models import Customer, MeterRead, Notice, Property, UtilityAccount
 
@@ -39,7 +41,6 @@ STATUSES = (TO_REVIEW, ACCEPTED, REREAD, ESTIMATED)
 BILLABLE = (ACCEPTED, ESTIMATED)  # the statuses a billing run bills
 WAITING = (TO_REVIEW, REREAD)  # held: not billed until a clerk decides, or the reread comes in
 STATUS_WORDS = {TO_REVIEW: "To review", ACCEPTED: "Accepted", REREAD: "Reread requested", ESTIMATED: "Estimated"}
-POLICY_ID = "meter-reads"  # the rule document the program looks up (docs/rules-format.md)
 BY_RULES = "meter-reads rules"  # who accepted a read that passed every check
 ESTIMATED_SOURCE = "estimate"
 LEAK_LETTER = "leak-letter"  # the notice type (engine.notices.catalog)
@@ -79,8 +80,13 @@ class Read(Protocol):
 
 
 def read_policy(library, as_of: date) -> MeterReadsResult:
-    """The `meter-reads` rule in force on the day."""
-    return library.evaluate(POLICY_ID, {}, as_of)
+    """The city's meter-reads document (its one document of that kind, whatever its id) in force on the day; an
+    EvaluationError saying what it is for when the city has none."""
+    document = the_document(library, METER_READS.name)
+    if document is None:
+        raise EvaluationError("the city has no meter-reads document (kind: meter-reads: how reads are reviewed "
+                              "before billing, estimated, read from handheld files, and when a leak letter goes)")
+    return library.evaluate(document.id, {}, as_of)
 
 
 @lru_cache(maxsize=256)  # a run's reads share a few days

@@ -62,6 +62,7 @@ class RuleDocument:
     text: str = ""  # the YAML as written
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # path -> line
     header: dict[str, YamlValue] = field(default_factory=dict)  # the kind's own header keys (a measure's subject)
+    tags: tuple[str, ...] = ()  # what the program finds it by (engine.rules.tagged)
 
     def line_of(self, path: str) -> int:
         """The line where `path` (e.g. `versions[1].lines[2].rate`) stands, or its nearest parent's."""

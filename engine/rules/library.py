@@ -19,6 +19,7 @@ from engine.rules.kinds.base import Period
 from engine.rules.loader import load_document
 from engine.rules.yamlsafe import MAX_BYTES, too_big
 from engine.rules.results import RuleResult
+from engine.rules.tagged import second_of_a_tag
 from engine.rules.types import Facts
 
 PATTERNS = ("*.yaml", "*.yml")
@@ -115,6 +116,7 @@ class RuleLibrary:
                 by_id[doc.id] = doc
         found.extend(_second_of_a_kind(by_id.values()))
         lookup = {**{doc.id: doc for doc in known}, **by_id}
+        found.extend(second_of_a_tag([*by_id.values(), *(doc for doc in lookup.values() if doc.id not in by_id)]))
         for doc in by_id.values():
             found.extend(reference_errors(doc, lookup))
         if found:

@@ -15,6 +15,7 @@ from engine.rules.kinds import KINDS, RuleKind, kind_named
 from engine.rules.messages import describe, line_at
 from engine.rules.schema import schema_errors
 from engine.rules.schema_blocks import COMMON_VERSION_KEYS
+from engine.rules.tagged import tag_errors
 from engine.rules.types import YamlMapping
 from engine.rules.yamlsafe import read_yaml
 
@@ -46,6 +47,8 @@ def semantic_errors(kind: RuleKind, data: YamlMapping, source: str, lines: dict[
     """The errors of a schema-valid document that its schema cannot express, in line order."""
     checks = DocumentChecks(data, source, lines)
     checks.check_common()
+    for position, message in tag_errors(data.get("tags", []), kind.name):
+        checks.error(f"tags[{position}]", message)
     kind.check_document(checks)
     for i, version in enumerate(data["versions"]):
         if not version.get("retired", False):
@@ -67,4 +70,5 @@ def _build(data: YamlMapping, source: str, text: str, lines: dict[str, int], hea
               for name, spec in data.get("inputs", {}).items()}
     return RuleDocument(id=data["id"], kind=data["kind"], title=data["title"], versions=versions,
                         inputs=inputs, department=data.get("department"), description=data.get("description"),
-                        source=source, text=text, lines=dict(lines), header={k: data[k] for k in header if k in data})
+                        source=source, text=text, lines=dict(lines), header={k: data[k] for k in header if k in data},
+                        tags=tuple(data.get("tags", ())))

@@ -26,6 +26,7 @@ from jsonschema.protocols import Validator
 from engine.rules import bounds
 from engine.rules.errors import DocumentError
 from engine.rules.kinds import KINDS, kind_named
+from engine.rules.tagged import TAG
 from engine.rules.messages import BOOLEAN_HINT, YAML_11_BOOLEANS, describe, line_at
 from engine.rules.schema_blocks import (COMMON_VERSION_KEYS, COMPARISONS, DRAFT, NOT_IN_TEXT, READABLE_TEXT, JsonSchema,
                                         date_range, definitions, listing, mapping, ref, text, version)
@@ -38,6 +39,8 @@ def schema_for(kind: str) -> JsonSchema:
         "id": {"type": "string", "pattern": "^[a-z0-9-]+$", "description": "lowercase letters, digits and -"},
         "kind": {"const": kind},
         "title": text(), "department": text(), "description": text(),
+        "tags": {**listing({"type": "string", "pattern": TAG}, 10, 0), "uniqueItems": True,
+                 "description": "what the program finds the document by (engine.rules.tagged)"},
         "versions": listing(version(rule_kind.version_keys(), rule_kind.required_keys), 100),
     }
     if rule_kind.takes_inputs:

@@ -2,7 +2,8 @@
 
 Visits only accounts marked cash-only. Each is locked, its facts on the sweep's day are
 read (engine.accounts.facts, the measures counting its returned payments among them, the
-same that set the flag), and cash-only-status is evaluated on them; when the rule says the
+same that set the flag), and the city's cash-only rule (the rule document tagged
+cash_only_status, engine.rules.tagged) is evaluated on them; when the rule says the
 account is no longer cash-only, the flag is cleared with an audit row naming the rule and
 the facts it read.
 An account the rule still holds cash-only is left as it is.
@@ -19,17 +20,16 @@ from engine.accounts import cash_only as status_of_account
 from engine.money.ledger.posting import lock_account
 from engine.accounts.facts import facts_for_account
 from engine.workflow.model import SERVICE_OFF
-from engine.accounts.returns import STATUS_RULE, read_facts
+from engine.accounts.returns import read_facts
+from engine.rules.tagged import CASH_ONLY_STATUS, the_document_tagged
 from engine.store.models import UtilityAccount
 from engine.sweeps.casework import Tally, each_account
 from engine.sweeps.delinquency import last_account_id
 from engine.sweeps.runner import SweepContext
 
-RULE = STATUS_RULE
-
 
 class CashOnlyReviewSweep:
-    """Cash-only accounts: the flag lifted once cash-only-status no longer holds on the sweep's day."""
+    """Cash-only accounts: the flag lifted once the cash-only rule no longer holds on the sweep's day."""
 
     name = "cash-only-review"
     title = "Cash-only review: accounts whose returned payments have aged out may pay by check again"
@@ -63,13 +63,14 @@ class CashOnlyReviewSweep:
             tally.steps["clear_cash_only"] += 1
             return
         rules = ctx.services.rules
+        rule = the_document_tagged(rules, CASH_ONLY_STATUS).id
         facts = facts_for_account(session, account.id, ctx.as_of, rules,
                                   ctx.services.workflows.states_tagged_by_version(SERVICE_OFF))
-        status = rules.evaluate(RULE, facts, ctx.as_of).to_json()
+        status = rules.evaluate(rule, facts, ctx.as_of).to_json()
         if status["outcome"].get("cash_only"):
             tally.steps["keep_cash_only"] += 1
             return
         status_of_account.end(session, account, actor=ctx.actor, now=ctx.now,
-                              detail={**read_facts(rules, RULE, facts), "rule_id": RULE,
+                              detail={**read_facts(rules, rule, facts), "rule_id": rule,
                                       "rule_version": status.get("version"), "as_of": ctx.as_of.isoformat()})
         tally.steps["clear_cash_only"] += 1

@@ -165,7 +165,8 @@ def _reconnection(on: date, facts: dict, fields: dict, fee: str | None) -> dict:
 
 def _lien_intent(session: Session, rules: RuleLibrary, subject_id: int, on: date, facts: dict, fields: dict,
                  service_off: ServiceOff | None = None) -> dict:
-    """Notice of intent: the lien amount by rule (lien-amount) and how it is made up, pay by the date set."""
+    """Notice of intent: the lien amount by rule (the schedule tagged lien_amount) and how it is made up, pay by the
+    date set."""
     amount = lien_amount(session, rules, subject_id, on, facts, service_off)
     return {"amount_due": amount["lien_amount"], **amount, "due_date": fields.get("pay_by")}
 

@@ -1,8 +1,8 @@
 """The amount a lien is for, by rule, and how it is made up: each line with the charges it counts.
 
-The schedule lien-amount adds up facts that measures give (lien-water-charges: water charges
-at most 120 days past due; lien-sewer-charges: the newest six months of sewer, as the city
-publishes them). For the notice of intent, each line of the schedule that reads a measure's
+The schedule is the rule document tagged lien_amount (engine.rules.tagged; the sample city's
+lien-amount): it adds up facts that measures give (in the sample city, water charges at most
+120 days past due and the newest six months of sewer, as the city publishes them). For the notice of intent, each line of the schedule that reads a measure's
 fact (`per_unit: {fact: F, rate: 1}`) is shown with the charges that measure counted on the
 day: service, bill period, due date and what is unpaid of each, so the letter says how the
 amount was reached. Read from the account's streams (engine.accounts.history) like every
@@ -20,17 +20,17 @@ from engine.money import money_text
 from engine.rules.kinds.measure import in_force, streams_read
 from engine.rules.library import RuleLibrary
 from engine.rules.measure import evaluate_events
+from engine.rules.tagged import LIEN_AMOUNT, the_document_tagged
 from engine.rules.versions import version_in_force
-
-LIEN_AMOUNT = "lien-amount"  # the schedule a lien is recorded for
 
 
 def lien_amount(session: Session, rules: RuleLibrary, account_id: int, on: date,
                 facts: Mapping[str, object], service_off: ServiceOff | None = None) -> dict:
     """`lien_amount` (text, two decimals) and `lien_lines`: each line's name, amount, measure and charges (a
     measure counting shut-offs needs `service_off`, the city's states tagged so)."""
-    result = rules.evaluate(LIEN_AMOUNT, facts, on)
-    specs = {line["name"]: line for line in version_in_force(rules.get(LIEN_AMOUNT), on).body["lines"]}
+    schedule = the_document_tagged(rules, LIEN_AMOUNT)
+    result = rules.evaluate(schedule.id, facts, on)
+    specs = {line["name"]: line for line in version_in_force(schedule, on).body["lines"]}
     measures = {doc.header["provides"]: doc for doc in in_force(rules, "account", on)}
     read = {name: measures.get((spec.get("per_unit") or {}).get("fact")) for name, spec in specs.items()}
     wanted = [doc for doc in read.values() if doc is not None]

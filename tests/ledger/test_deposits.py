@@ -12,6 +12,8 @@ from engine.money.deposits import DepositError, apply_to_final_bill, take_deposi
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
 
+REFUND_RULE = "deposit-refund-eligibility"  # the criteria the sample city's deposit-refunds sweep names
+
 
 def test_a_deposit_from_the_rule_is_applied_to_the_final_bill(db):
     """A 3/4 inch meter's deposit is $185.00; at closing it pays a $120 final bill and leaves a $65 credit."""
@@ -43,13 +45,13 @@ def test_deposits_are_credited_back_only_when_the_rule_says_eligible(db):
         ledger.post_fee(db, late.id, Decimal("5.20"), on=date(2025, month, 23), now=NOW, actor="sweep:late-fee",
                         description="Late fee", rule_id="late-fee", rule_version="2024-07-01")
     decisions = {d.account_id: d for d in refund_eligible_deposits(
-        db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits", library=library(),
+        db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits", library=library(), rule=REFUND_RULE,
         account_ids=[good.id, late.id, young.id])}
     assert decisions[good.id].eligible and decisions[good.id].entry_id
     assert (decisions[late.id].eligible, decisions[late.id].reason) == (False, "late_payments")
     assert (decisions[young.id].eligible, decisions[young.id].reason) == (False, "under_12_months")
     assert ledger.balance_cents(db, good.id) == -18500
-    again = refund_eligible_deposits(db, as_of=date(2026, 3, 2), now=NOW, actor="sweep:deposits", library=library(),
+    again = refund_eligible_deposits(db, as_of=date(2026, 3, 2), now=NOW, actor="sweep:deposits", library=library(), rule=REFUND_RULE,
                                      account_ids=[good.id])
     assert again == [] and ledger.balance_cents(db, good.id) == -18500
 
@@ -63,7 +65,7 @@ def test_which_accounts_are_credited_is_the_rules_to_say(db):
     take_deposit(db, closed.id, on=closed.opened_on, now=NOW, actor="clerk1", library=library(),
                  amount=Decimal("185.00"))
     [kept] = refund_eligible_deposits(db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits",
-                                      library=library(), account_ids=[closed.id])
+                                      library=library(), rule=REFUND_RULE, account_ids=[closed.id])
     assert (kept.eligible, kept.reason) == (False, "account_not_active")
     assert ledger.balance_cents(db, closed.id) == 0
     text = next(doc for doc in library() if doc.id == "deposit-refund-eligibility").text
@@ -74,6 +76,6 @@ def test_which_accounts_are_credited_is_the_rules_to_say(db):
     others = [doc for doc in library() if doc.id != "deposit-refund-eligibility"]
     city = RuleLibrary.from_documents([*others, load_document(any_status, "deposit-refund-eligibility.yaml")])
     [credited] = refund_eligible_deposits(db, as_of=date(2026, 3, 1), now=NOW, actor="sweep:deposits",
-                                          library=city, account_ids=[closed.id])
+                                          library=city, rule=REFUND_RULE, account_ids=[closed.id])
     assert (credited.eligible, credited.reason) == (True, "good_payment_history")
     assert ledger.balance_cents(db, closed.id) == -18500

@@ -16,6 +16,8 @@ from engine.rulebook.revisions import published_library
 from engine.store.models import Deposit
 from tests.policies.town import Town, at, cents, town
 
+REFUND_RULE = "deposit-refund-eligibility"  # the criteria the sample city's deposit-refunds sweep names
+
 PUBLISHED, OPENED, NIGHT = date(2026, 4, 1), date(2025, 3, 1), date(2026, 4, 6)
 
 
@@ -91,7 +93,8 @@ def decided(city: Town, late_payments: int) -> tuple[bool, str, int]:
         city.pay(account_id, "88.00", on=due + timedelta(days=3))
         city.take(case, "paid", "sweep:delinquency", due + timedelta(days=4))
     [decision] = refund_eligible_deposits(city.db, as_of=NIGHT, now=at(NIGHT), actor="sweep:deposit-refunds",
-                                          library=library, account_ids=[account_id])
+                                          library=library, rule=REFUND_RULE,
+                                          account_ids=[account_id])
     deposit = city.db.query(Deposit).filter_by(account_id=account_id).one()
     return decision.eligible, decision.reason, deposit.status
 

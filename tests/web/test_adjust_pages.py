@@ -42,7 +42,7 @@ def test_over_the_limit_the_clerk_is_sent_to_the_approval_case(clerk, db, fixed_
     bill(db, account, "2026-02", 12, due_on=date(2026, 3, 10))
     form = {"code": "leak", "direction": "credit", "amount": "180.00", "fee": "", "note": "slab leak"}
     page = clerk.post(f"/accounts/{account.number}/adjust", data={**form, "step": "review"}).get_data(as_text=True)
-    assert "Over your limit: an adjustment of $180.00 needs Supervisor (adjustment-approval)" in page
+    assert "Over your limit: an adjustment of $180.00 needs Supervisor (the rule “Who may post an adjustment”)" in page
     assert "Send for approval" in page
     sent = clerk.post(f"/accounts/{account.number}/adjust", data={**form, "step": "post"})
     case = db.scalars(select(Case).where(Case.account_id == account.id)).one()

@@ -16,7 +16,7 @@ from engine.accounts.service_start import NewCustomer, StartError, StartRequest,
 from engine.accounts.service_stop import StopError, StopRequest, plan_stop, stop_service
 from engine.accounts.service_transfer import plan_transfer, transfer_service
 from engine.money.billing import rate_classes
-from engine.money.deposits import DEPOSIT_RULE
+from engine.rules.tagged import SERVICE_DEPOSIT, NoDocumentTagged, the_document_tagged
 from engine.numerals import is_digits
 from engine.store.models import Property, UtilityAccount
 from engine.workflow.move_out_refunds import MoveOutRefunds
@@ -165,9 +165,14 @@ def find_property():
 
 
 def _meter_sizes() -> list[str]:
-    """The meter sizes the deposit rule knows (every size the city bills)."""
-    document = rules().get(DEPOSIT_RULE)
-    return list(document.inputs["meter_size"].values or [])
+    """The meter sizes the deposit schedule knows (every size the city bills; none without one: starting service
+    then says the schedule is missing)."""
+    try:
+        document = the_document_tagged(rules(), SERVICE_DEPOSIT)
+    except NoDocumentTagged:
+        return []
+    spec = document.inputs.get("meter_size")
+    return list(spec.values or []) if spec is not None else []
 
 
 def _start_choices(form, prop: Property):

@@ -1,7 +1,7 @@
 """`cash_only: RULE`: a criteria decides whether the account becomes cash-only, and (with `for:`) until when.
 
 The rule is evaluated on the case's facts on the step's day, as a returned payment evaluates
-cash-only-status; when its outcome says `cash_only: true` the account is made cash-only (or
+the document tagged cash_only_status; when its outcome says `cash_only: true` the account is made cash-only (or
 kept so, to a later day) through engine.accounts.cash_only, with its `until` when the deciding
 rule has a duration, and an audit row. An outcome without `cash_only: true` changes nothing.
 Account cases only.
