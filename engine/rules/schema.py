@@ -39,8 +39,9 @@ def schema_for(kind: str) -> JsonSchema:
         "id": {"type": "string", "pattern": "^[a-z0-9-]+$", "description": "lowercase letters, digits and -"},
         "kind": {"const": kind},
         "title": text(), "department": text(), "description": text(),
-        "tags": {**listing({"type": "string", "pattern": TAG}, 10, 0), "uniqueItems": True,
-                 "description": "what the program finds the document by (engine.rules.tagged)"},
+        "tags": {**listing({"type": "string", "pattern": TAG,
+                            "description": "a tag: lower-case letters, digits and _, starting with a letter"}, 10, 0),
+                 "uniqueItems": True, "description": "the words the program finds the document by"},
         "versions": listing(version(rule_kind.version_keys(), rule_kind.required_keys), 100),
     }
     if rule_kind.takes_inputs:

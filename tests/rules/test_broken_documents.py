@@ -40,7 +40,7 @@ EXPECTED = {
     'bill-day-too-late.yaml':
         '7: versions[0].cycles.A.bill_day: must be at most 31, not 32',
     'calendar-with-inputs.yaml':
-        '4: inputs: unknown key "inputs" (allowed here: id, kind, title, department, description, versions)',
+        '4: inputs: unknown key "inputs" (allowed here: id, kind, title, department, description, tags, versions)',
     'condition-undeclared-fact.yaml':
         '16: versions[0].rules[0].when.all[1].fact: a condition names "past_due_amount", which is not a declared input (declared: past_due_balance, days_past_due, medical_certificate, account_class)',
     'criteria-bad-hit.yaml':
@@ -149,6 +149,14 @@ EXPECTED = {
         "13: not valid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)",
     'tag.yaml':
         '12: versions[0].lines[0].amount: tags (!!float) are not allowed',
+    'tag-not-a-word.yaml': (
+        '4: tags: lists the same value twice',
+        '4: tags[0]: expected a tag: lower-case letters, digits and _, starting with a letter, found the text "Returned Payment Fee"',
+    ),
+    'tag-unknown.yaml':
+        '5: tags[0]: unknown tag "returned_payment_fees"; the tags the program reads: adjustment_approval, cash_only_status, lien_amount, returned_payment_fee, service_deposit',
+    'tag-wrong-kind.yaml':
+        '4: tags[0]: the tag returned_payment_fee is for a schedule document (the fee charged on a returned payment); this one is a criteria',
     'then-misspelled.yaml': (
         '12: versions[0].rules[0]: missing required key "then"',
         '14: versions[0].rules[0].than: unknown key "than" (allowed here: name, when, then, for)',
@@ -187,7 +195,7 @@ EXPECTED = {
         '7: versions[0].timeline.due.weeks: unknown key "weeks" (allowed here: after, days, office_days, months, day, roll)',
     'unknown-key-top.yaml': (
         '1: missing required key "title"',
-        '3: titel: unknown key "titel" (allowed here: id, kind, title, department, description, versions, inputs)',
+        '3: titel: unknown key "titel" (allowed here: id, kind, title, department, description, tags, versions, inputs)',
     ),
     'unknown-key-version.yaml':
         '10: versions[0].referance: unknown key "referance" (allowed here: effective, reference, adopted, retired, lines, service, minimum, maximum, rounding, proration)',
