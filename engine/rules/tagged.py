@@ -75,6 +75,11 @@ def the_document_tagged(documents: Iterable[RuleDocument], tag: ProgramTag) -> R
     return found
 
 
+def program_uses(doc: RuleDocument) -> list[ProgramTag]:
+    """What the program uses a document for: the program tags it carries (for its page)."""
+    return [PROGRAM_TAGS[tag] for tag in doc.tags if tag in PROGRAM_TAGS]
+
+
 def tag_errors(tags: Iterable[str], kind: str) -> Iterator[tuple[int, str]]:
     """(position, message) of each tag a document of this kind may not carry: one the program does not ask for
     (a misspelling caught), or one it asks of another kind."""

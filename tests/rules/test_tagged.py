@@ -84,3 +84,12 @@ def test_the_tag_moves_with_a_new_revision_and_the_program_finds_the_new_holder(
     moved = revisions.published_library(db)
     assert the_document_tagged(moved, RETURNED_PAYMENT_FEE).id == "nsf-charge"
     assert moved.get("returned-payment-fee").tags == ()
+
+
+def test_every_tag_the_program_reads_is_in_the_table_of_the_rules_format_page():
+    """docs/rules-format.md has a row for each program tag, with its kind, and no row for a tag it does not read."""
+    page = (REPO_RULES.parent / "docs" / "rules-format.md").read_text(encoding="utf-8")
+    table = page[page.index("The tags the program reads:"):page.index("A document may carry only these tags")]
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2].strip() for line in table.splitlines()
+            if line.startswith("| `")}
+    assert rows == {tag.name: tag.kind for tag in PROGRAM_TAGS.values()}

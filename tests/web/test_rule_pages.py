@@ -79,3 +79,12 @@ def test_the_diff_of_a_calendar_lists_holidays_added_and_removed(fixed_clock, su
 def test_a_document_of_one_version_has_nothing_to_compare(fixed_clock, supervisor):
     page = supervisor.get("/rules/lien-eligibility/diff").get_data(as_text=True)
     assert "has one version: there is nothing to compare it with" in page
+
+
+def test_a_document_the_program_uses_says_what_for(fixed_clock, supervisor):
+    """The returned-payment fee's page says the program charges it on a returned payment (its tag); another
+    document's page says nothing of the kind."""
+    page = supervisor.get("/rules/returned-payment-fee").get_data(as_text=True)
+    assert ('<p id="program-uses">The program uses it as the fee charged on a returned payment '
+            '(tag <code>returned_payment_fee</code>).</p>') in page
+    assert 'id="program-uses"' not in supervisor.get("/rules/late-fee").get_data(as_text=True)

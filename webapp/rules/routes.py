@@ -5,6 +5,7 @@ from flask import render_template, request
 
 from engine.rulebook import reviews
 from engine.rules.errors import EvaluationError
+from engine.rules.tagged import program_uses
 from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.catalog import rules
@@ -32,7 +33,7 @@ def _page(doc, form, result=None, error=None, status: int = 200):
     """The document page, with the evaluate form and its result or error."""
     return render_template("rules/show.html", doc=doc, versions=lookup.versions(doc, clock.today()), form=form,
                            result=result, error=error, today=clock.today(),
-                           warnings=lookup.warnings(doc, rules()),
+                           warnings=lookup.warnings(doc, rules()), uses=program_uses(doc),
                            history=reviews.history(database.session, doc.id)), status
 
 
