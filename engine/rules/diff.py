@@ -18,6 +18,7 @@ from itertools import groupby
 
 from engine.rules.document import RuleDocument, Version
 from engine.rules.kinds import kind_named
+from engine.rules.tagged import program_uses
 from engine.rules.wording import Term, input_words, version_terms
 
 CHANGED, ADDED, REMOVED = "changed", "added", "removed"
@@ -99,6 +100,9 @@ def header_words(doc: RuleDocument) -> list[Term]:
         terms.append(Term("Document", "description", doc.description))
     if doc.department:
         terms.append(Term("Document", "department", doc.department))
+    if doc.tags:
+        terms.append(Term("Document", "used by the program as", "; ".join(
+            f"{tag.purpose} ({tag.name})" for tag in program_uses(doc))))
     return terms + [Term("Inputs", name, input_words(spec)) for name, spec in doc.inputs.items()]
 
 

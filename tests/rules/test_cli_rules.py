@@ -12,6 +12,7 @@ from webapp.cli import main
 
 EXAMPLES = Path(__file__).parent / "examples"
 BROKEN = Path(__file__).parent / "broken"
+REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 @pytest.fixture
@@ -207,3 +208,10 @@ def test_eval_json_prints_a_fractional_outcome_number_exactly(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert '"interest_percent": 2.5' in result.stdout
     assert json.loads(result.stdout)["outcome"] == {"interest_percent": 2.5, "plan": True}
+
+
+def test_show_says_what_the_program_uses_a_tagged_document_as(run):
+    """The sample city's returned-payment fee: its tag's purpose under its title."""
+    result = run("show", "returned-payment-fee", "--as-of", "2026-02-01", "--rules-dir", str(REPO_RULES))
+    assert result.stdout.splitlines()[2] == ("  used by the program as the fee charged on a returned payment "
+                                             "(tag returned_payment_fee)")

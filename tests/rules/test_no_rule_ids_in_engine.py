@@ -11,11 +11,9 @@ allowed only in the modules listed below for that other meaning, so a new use el
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-from tests.workflow.test_no_workflow_names_in_engine import ENGINE, REPO, WEBAPP, string_constants
+from tests.workflow.test_no_workflow_names_in_engine import ENGINE, REPO, WEBAPP, named_in, string_constants
 
 # id: (what it means there, the modules where it has that other meaning)
 OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
@@ -36,23 +34,12 @@ OTHER_MEANINGS: dict[str, tuple[str, set[str]]] = {
 
 
 def rule_ids() -> dict[str, str]:
-    """Every rule document id of rules/, with its file."""
+    """Every rule document id of rules/, with where it is defined."""
     ids = {}
     for path in sorted((REPO / "rules").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        ids[data["id"]] = path.relative_to(REPO).as_posix()
+        ids[data["id"]] = f"the id of {path.relative_to(REPO).as_posix()}"
     return ids
-
-
-def named_in(root: Path, ids: dict[str, str], shown_as: str) -> list[str]:
-    """Each literal under `root` that is a rule document's id, unless it is a word of another meaning there."""
-    found = []
-    for path in sorted(root.rglob("*.py")):
-        module = path.relative_to(root).as_posix()
-        for line, text in string_constants(path):
-            if text in ids and module not in OTHER_MEANINGS.get(text, ("", set()))[1]:
-                found.append(f"{shown_as}/{module}:{line}: {text!r} (the id of {ids[text]})")
-    return found
 
 
 def test_the_sample_city_has_the_ids_this_test_reads():
@@ -63,14 +50,14 @@ def test_the_sample_city_has_the_ids_this_test_reads():
 
 def test_no_rule_id_is_a_literal_in_the_engine():
     """engine/ names no rule document: it asks for the one tagged for a purpose, or the one of a kind."""
-    found = named_in(ENGINE, rule_ids(), "engine")
+    found = named_in(ENGINE, rule_ids(), OTHER_MEANINGS, "engine")
     assert not found, "rule document ids in engine/ (use a tag, the kind, or a document's name):\n" + "\n".join(found)
 
 
 def test_no_rule_id_is_a_literal_in_the_web_app():
     """webapp/ names none either: the start-service page reads the meter sizes of the document tagged
     service_deposit."""
-    found = named_in(WEBAPP, rule_ids(), "webapp")
+    found = named_in(WEBAPP, rule_ids(), OTHER_MEANINGS, "webapp")
     assert not found, "rule document ids in webapp/ (use a tag, the kind, or a document's name):\n" + "\n".join(found)
 
 
@@ -88,6 +75,6 @@ def test_the_check_finds_a_rule_id_named_in_python(tmp_path):
     (tmp_path / "accounts").mkdir()
     (tmp_path / "accounts" / "returns.py").write_text('"""Returns."""\nFEE = "returned-payment-fee"\n'
                                                       'KIND = "meter-reads"\n')
-    assert named_in(tmp_path, rule_ids(), "engine") == [
+    assert named_in(tmp_path, rule_ids(), OTHER_MEANINGS, "engine") == [
         "engine/accounts/returns.py:2: 'returned-payment-fee' (the id of rules/finance/returned-payment-fee.yaml)",
         "engine/accounts/returns.py:3: 'meter-reads' (the id of rules/utilities/meter-reads.yaml)"]

@@ -195,3 +195,13 @@ def test_a_calendars_recurring_dates_and_month_steps_read_in_words():
                     "after bill, rolled to the next office day",
                     "Recurring dates, council_meetings: every month, the first and third Monday, rolled to the next "
                     "office day → every year in month 6, the last Tuesday"]
+
+
+def test_a_tag_taken_off_reads_as_what_the_program_no_longer_uses_it_for():
+    """A revision of returned-payment-fee without its tag: the header's change says what it was used as."""
+    published = LIBRARY.get("returned-payment-fee")
+    untagged = load_document(published.text.replace("tags: [returned_payment_fee]\n", ""), "draft")
+    header, versions = document_diff(published, untagged)
+    assert [str(row) for row in header] == [
+        "Document, used by the program as removed (was the fee charged on a returned payment (returned_payment_fee))"]
+    assert versions == []

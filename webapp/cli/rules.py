@@ -17,6 +17,7 @@ from engine.rules.kinds import KINDS, explained
 from engine.rules.results import dumps
 from engine.rules.library import RuleLibrary, read_documents
 from engine.rules.schema import combined_schema, schema_for
+from engine.rules.tagged import program_uses
 from engine.rules.versions import version_in_force
 from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 from webapp.cli.failures import CityGroup
@@ -203,6 +204,8 @@ def show(city: CityContext, document_id: str, as_of: date, rules_dir: str | None
     click.echo(f"{doc.id} ({doc.kind}): {doc.title}")
     where = f"file: {doc.source}" if rules_dir is not None else f"published: {doc.source}"
     click.echo(f"  {where}" + (f"; department: {doc.department}" if doc.department else ""))
+    for tag in program_uses(doc):
+        click.echo(f"  used by the program as {tag.purpose} (tag {tag.name})")
     for version in doc.versions:
         mark = "*" if version is in_force else " "
         notes = [version.reference or "", "retired" if version.retired else "",
