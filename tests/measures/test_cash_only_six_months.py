@@ -91,7 +91,7 @@ def publish(db, text: str) -> None:
 def test_a_criteria_reading_a_fact_nothing_provides_is_refused(city):
     checked = check_draft(city, "cash-only-status", cash_only_six_months(), TODAY, source="cash-only-status.yaml")
     assert [str(e) for e in checked.errors] == [
-        "cash-only-status.yaml:11: inputs.returned_payments_6m: no measure, record field or workflow field provides "
+        "cash-only-status.yaml:12: inputs.returned_payments_6m: no measure, record field or workflow field provides "
         "returned_payments_6m, so the document would never have it; publish a measure that provides "
         "returned_payments_6m (kind: measure) first, or give it a default"]
     with pytest.raises(DocumentErrors):
