@@ -2,9 +2,10 @@
 
 Alder Creek's documents renamed as another city might name them (its returned-check charge
 `nsf-charge`, its cash-only rule `check-privileges`, its adjustment limits `posting-limits`,
-its deposits `meter-deposits`, its read review `read-review`), each keeping its tag: a
-returned check is charged and the account made cash-only, an adjustment finds its approver,
-a new meter's deposit is worked out and reads are reviewed, all as in the sample city. A
+its deposits `meter-deposits`, its read review `read-review`, its lien amount
+`lien-principal`), each keeping its tag: a returned check is charged and the account made
+cash-only, an adjustment finds its approver, a new meter's deposit and a lien's amount are
+worked out and reads are reviewed, all as in the sample city. A
 city without a tagged document is told which and what it is for, and nothing is changed.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.models import LedgerEntry, Payment
+from engine.workflow.lien_amount import lien_amount
 from tests.factories import NOW, create_account
 from tests.ledger.billing_support import library
 from tests.ledger.money_support import create_user
@@ -120,3 +122,15 @@ def test_a_city_without_a_meter_reads_document_is_told_what_it_is_for():
     with pytest.raises(EvaluationError, match=r"^the city has no meter-reads document \(kind: meter-reads: how "
                                               "reads are reviewed before billing"):
         read_policy(city, DAY)
+
+
+def test_the_lien_amount_is_the_schedule_tagged_so_whatever_its_id(db):
+    """lien-principal adds up the lien's water and sewer charges for the notice of intent, line by line."""
+    account = create_account(db)
+    facts = {"lien_water_charges": Decimal("120.50"), "lien_sewer_charges": Decimal("80.25")}
+    found = lien_amount(db, renamed_city(), account.id, DAY, facts, {})
+    assert found["lien_amount"] == "200.75"
+    assert [line["amount"] for line in found["lien_lines"]] == ["120.50", "80.25"]
+    with pytest.raises(EvaluationError, match="^no rule document is tagged lien_amount: the amount a lien is "
+                                              "recorded for"):
+        lien_amount(db, renamed_city(leave_out="lien_amount"), account.id, DAY, facts, {})
