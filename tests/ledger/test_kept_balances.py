@@ -158,3 +158,11 @@ def test_a_sweep_chunk_holds_its_kept_balances_until_it_ends(db):
     except RuntimeError:
         pass
     assert kept_row(db, first)["balance_cents"] == 1500  # (its transaction is rolled back with the chunk)
+
+
+def test_due_dates_crossing_a_boundary_by_the_first_days_a_date_holds():
+    """No due date lies before the year 1: the ranges start at date.min, never an OverflowError; a boundary of more
+    days than lie between the year 1 and `later` is crossed by no due date."""
+    assert crossing_due_dates(date.min, date(1, 1, 20)) == [(date.min, date(1, 1, 19))]  # a day late only
+    assert crossing_due_dates(date.min, date(1, 3, 15)) == [(date.min, date(1, 3, 14))]
+    assert crossing_due_dates(date(1, 1, 5), date(1, 1, 5)) == []

@@ -101,3 +101,13 @@ def test_the_aging_pages_head_their_columns_with_the_payment_orders_buckets(fixe
         assert "61–90" not in page and "over 90" not in page.lower(), path
     assert list(csv_rows(clerk.get("/reports/aging?format=csv"))[0])[3:8] == [
         "current", "days_1_30", "days_31_60", "days_61_90", "over_90"]
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "0001-02-15", "9999-12-31"])
+@pytest.mark.parametrize("path", ["/reports/aging", "/reports/aging-by-service"])
+def test_an_aging_as_of_the_first_or_last_day_a_date_holds_answers(fixed_clock, clerk, billed, path, as_of):
+    """A tester's as_of=0001-01-01 was a 500 (date arithmetic under the year 1); each day answers, page and CSV."""
+    assert clerk.get(f"{path}?as_of={as_of}").status_code == 200
+    downloaded = csv_rows(clerk.get(f"{path}?as_of={as_of}&format=csv"))
+    if path == "/reports/aging":  # owing only by the last day; nothing was due in the year 1
+        assert (billed.number in {row["account_number"] for row in downloaded}) is (as_of == "9999-12-31")

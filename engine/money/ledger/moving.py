@@ -71,7 +71,8 @@ def crossing_due_dates(earlier: date, later: date,
                        aging: tuple[int, ...] = SAMPLE_AGING) -> list[tuple[date, date]]:
     """The due dates (merged inclusive ranges) of a debit that crosses an aging boundary after `earlier`, by `later`
     (the buckets ending on the days of `aging`)."""
-    ranges = sorted((earlier - timedelta(days=late - 1), later - timedelta(days=late)) for late in crossings(aging))
+    ranges = sorted((_days_before(earlier, late - 1), later - timedelta(days=late))
+                    for late in crossings(aging) if (later - date.min).days >= late)  # else no due date is so early
     merged: list[tuple[date, date]] = []
     for start, end in ranges:
         if start > end:
@@ -81,6 +82,11 @@ def crossing_due_dates(earlier: date, later: date,
         else:
             merged.append((start, end))
     return merged
+
+
+def _days_before(day: date, days: int) -> date:
+    """`days` before `day`, or the first day a date can hold (an aging as of the year 1 still answers)."""
+    return day - timedelta(days=days) if (day - date.min).days >= days else date.min
 
 
 def moving_accounts(session: Session, kept_on: date, day: date, accounts: Accounts = EVERY_ACCOUNT) -> set[int]:
