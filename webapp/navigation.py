@@ -28,7 +28,6 @@ MENU = (
     ("Billing", "billing.index"),
     ("Reports", "reports.index"),
     ("Rules", "rules.index"),
-    ("Workflows", "workflows.index"),
     ("Sweeps", "sweeps.index"),
     ("Approvals", "rules.approvals"),
     ("Users", "admin.users_page"),

@@ -1,6 +1,8 @@
 """Deny by default: who may open which page, and what a forgotten declaration does."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import sample_version
@@ -101,6 +103,15 @@ def test_the_menu_shows_only_pages_that_exist_and_the_role_may_open(clerk, admin
     assert 'href="/admin/users"' not in clerk_page and 'href="/admin/users"' in admin_page
     assert 'href="/admin/city"' in admin_page
     assert ">Rules<" not in admin_page or 'href="/rules' in admin_page  # shown only once the page exists
+
+
+@pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
+def test_the_menu_names_each_page_once(login_as, role):
+    """Every menu had Workflows twice (MENU listed workflows.index twice)."""
+    page = login_as(role).get("/").get_data(as_text=True)
+    menu = page[page.index('<nav class="site-nav"'):page.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)"', menu)
+    assert links and len(links) == len(set(links))
 
 
 def test_the_health_check_is_public(client):
