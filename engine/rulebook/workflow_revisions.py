@@ -5,7 +5,8 @@ kept in force for the cases opened under it (a case keeps its version); the newe
 in force on a day opens new cases. `check_workflow_draft` is the check the store, the import
 and the draft page make: the definition's own errors with line and path
 (`engine.workflow.definitions.load_workflow`), its `open:` names against the published
-workflows, what it names that the city does not have (assistance programs in its `when:`s:
+workflows, that every state is reached and every state not final is left (`engine.workflow.paths`), what it
+names that the city does not have (assistance programs in its `when:`s:
 `engine.rulebook.drafting.city_errors`, the rule documents' own check), and what publishing
 it would refuse on `today`. Nothing here writes.
 """
@@ -25,6 +26,7 @@ from engine.rules.library import RuleLibrary
 from engine.roles import role_ids
 from engine.workflow.definitions import WorkflowSet, load_workflow
 from engine.workflow.model import Workflow
+from engine.workflow.paths import path_errors
 from engine.store.models import WorkflowVersion
 
 NOT_IN_STORE = ("The workflows are not in the rule store yet, so a new version cannot be drafted here. "
@@ -160,6 +162,7 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
         WorkflowSet.of([workflow, *others])
     except DocumentErrors as bad:
         check.errors += [error for error in bad.errors if error.source == check.source]
+    check.errors += path_errors(workflow)
     check.errors += city_errors(workflow, city_data(session))
     if check.ok:
         check.publish_problems = version_problems(published_rows(session, workflow.id), workflow, today)

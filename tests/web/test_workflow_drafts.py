@@ -159,3 +159,24 @@ def test_publishing_a_draft_naming_a_program_the_city_no_longer_runs_is_refused_
                                                   WorkflowVersion.revision == 2))
     db.refresh(row)
     assert row.status == "draft"
+
+
+@pytest.mark.parametrize("change, message", [
+    (("states:\n", "states:\n  on_hold: {label: On hold}\n"),
+     'no step leads to the state &#34;on_hold&#34; (On hold) from the initial state &#34;requested&#34;: no case '
+     "could ever be in it"),
+    (("voided:      {label: Voided, final: true}", "voided:      {label: Voided}"),
+     "no step leaves the state &#34;voided&#34; (Voided), and it is not final: a case there could never close"),
+])
+def test_a_draft_with_a_state_no_case_reaches_or_leaves_is_refused_and_stores_nothing(
+        fixed_clock, workflow_store_of_city, supervisor, change, message):
+    """A tester's orphan state, and a final state made an ordinary one: each named by its state with its line; the
+    check button and save both refuse it, nothing is stored, and publishing it could never happen."""
+    text = refunds_next_version().replace(*change, 1)
+    assert text != refunds_next_version()
+    for button in ("check", "save"):
+        page = supervisor.post("/workflows/refunds/draft", data={"text": text, button: "x"})
+        assert page.status_code == 400
+        shown = page.get_data(as_text=True)
+        assert message in shown and re.search(r"Line \d+, <code>states\.(on_hold|voided)</code>", shown)
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
