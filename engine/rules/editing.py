@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -29,7 +29,7 @@ from engine.money.amounts import round_money
 from engine.rules.errors import DocumentError
 from engine.rules.places import place_words
 from engine.rules.types import YamlValue
-from engine.rules.yamlsafe import RuleYamlLoader, join_key, read_yaml
+from engine.rules.yamlsafe import MAX_NUMBER_LENGTH, RuleYamlLoader, join_key, read_yaml
 
 SOURCE = "the form"
 # Version keys a form shows as fields besides its figures (numbers): the citation and the adoption date.
@@ -376,13 +376,13 @@ def _typed(cell: Cell, typed: str) -> YamlValue:
     """What was typed into a cell as the value it stands for; an EditError naming the cell when it is not one."""
     typed = typed.strip()
     if cell.type == "number":
-        try:
-            value = Decimal(typed.replace(",", "").lstrip("$"))
-        except InvalidOperation:
-            raise EditError(f"{cell.words}: “{typed}” is not a number") from None
-        if not value.is_finite():
-            raise EditError(f"{cell.words}: “{typed}” is not a number")
-        return value
+        digits = typed.replace(",", "").replace("$", "", 1)
+        if not NUMBER_TYPED.fullmatch(digits):  # by its digits: 1e400 or NaN never reaches Decimal arithmetic
+            raise EditError(f"{cell.words}: “{typed[:40]}” is not a number (digits, e.g. 2.57)")
+        if len(digits) > MAX_NUMBER_LENGTH:
+            raise EditError(f"{cell.words}: “{typed[:20]}…” has {len(digits)} characters; a figure has at most "
+                            f"{MAX_NUMBER_LENGTH}")
+        return Decimal(digits)
     if cell.type == "boolean":
         if typed.lower() not in BOOLEAN_WORDS:
             raise EditError(f"{cell.words}: “{typed}” is neither yes nor no")
@@ -423,6 +423,7 @@ def apply_cells(text: str, typed: dict[str, str], versions: list[int] | None = N
     return text, problems
 
 
+NUMBER_TYPED = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # a figure as typed: -12, 2.57, .5
 PERCENT_TYPED = re.compile(r"[+-]?\d{1,4}(?:\.\d{1,4})?", re.ASCII)
 PERCENT_RANGE = (Decimal(-100), Decimal(1000))  # a figure may drop to nothing, or grow elevenfold at most
 

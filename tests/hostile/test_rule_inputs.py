@@ -364,6 +364,31 @@ def test_the_form_editor_refuses_a_hostile_percentage_in_words_and_stores_nothin
     assert five.status_code == 302 and stored(rule_store) == before + 1
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("1e400", "“1e400” is not a number (digits, e.g. 2.57)"),
+    ("NaN", "“NaN” is not a number (digits, e.g. 2.57)"),
+    ("-Infinity", "“-Infinity” is not a number (digits, e.g. 2.57)"),
+    ("٣", "“٣” is not a number (digits, e.g. 2.57)"),
+    ("9" * 401, "has 401 characters; a figure has at most 40"),
+])
+def test_the_form_editor_reads_a_typed_figure_by_its_digits(fixed_clock, rule_store, supervisor, typed, message):
+    """A tester's 1e400 in the late fee's maximum was written out as 401 digits and refused as "the text does not
+    read as YAML on line 31"; now the cell is named with what was typed, and nothing is stored."""
+    from tests.web.test_rule_editor import form_of
+
+    page = supervisor.get("/rules/late-fee/edit").get_data(as_text=True)
+    copied = supervisor.post("/rules/late-fee/edit", data={**form_of(page), "on": "2026-04-01", "new_version": "Copy"})
+    fields = form_of(copied.get_data(as_text=True))
+    [cell] = [name for name in fields if name.startswith("cell:versions[1].") and name.endswith(".max")]
+    before = stored(rule_store)
+    response = supervisor.post("/rules/late-fee/edit", data={**fields, cell: typed, "save": "Save draft"})
+    answer = response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+    assert response.status_code == 400 and "maximum: “" in answer and message in answer
+    assert "does not read as YAML" not in answer and stored(rule_store) == before
+    saved = supervisor.post("/rules/late-fee/edit", data={**fields, cell: "$80.00", "save": "Save draft"})
+    assert saved.status_code == 302 and stored(rule_store) == before + 1
+
+
 def test_a_figure_out_of_range_is_never_changed_by_arithmetic():
     """A rate already too large in the working text: changing it by 5% is a message, not decimal.Overflow."""
     from engine.rules.editing import EditError, changed_by_percent

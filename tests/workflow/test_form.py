@@ -81,7 +81,7 @@ def test_a_role_that_is_not_text_and_a_label_left_empty_are_named_in_words_and_c
     saved, problems = form.apply_cells(text, {"transitions[0].label": " ", "opening.when.any[1].gte": "none"})
     assert saved == text
     assert problems == ["step “Record the research”, label: write it, or change it as YAML",
-                        "opening, condition, condition 2, at least: “none” is not a number"]
+                        "opening, condition, condition 2, at least: “none” is not a number (digits, e.g. 2.57)"]
     with pytest.raises(EditError, match="not a single value"):
         form.new_version("id: x\nversion: [1]\n", 2, date(2026, 6, 1))
 
