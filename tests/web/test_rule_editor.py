@@ -105,6 +105,20 @@ def test_a_version_in_force_is_not_a_form_and_a_bad_figure_is_named_in_words(fix
     assert drafts(rule_store, "late-fee") == []
 
 
+@pytest.mark.parametrize("path", ["/rules/late-fee/edit", "/workflows/refunds/edit"])
+def test_a_day_that_is_not_a_date_is_named_with_what_was_typed(fixed_clock, rule_store, supervisor, path):
+    """A new version "from 2026-02-30" (typed past the date picker) was "The form was not sent whole; start again"."""
+    from engine.rulebook import catalog_source, workflow_store
+
+    workflow_store.import_folder(rule_store, RULES.parent / "workflows", catalog_source.current_rules(rule_store, RULES),
+                                 actor="test", now=NOW, today=TODAY)
+    page = supervisor.get(path).get_data(as_text=True)
+    response = supervisor.post(path, data={**form_of(page), "on": "2026-02-30", "new_version": "Copy"})
+    shown = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "“2026-02-30”: not a valid date value" in shown
+    assert "not sent whole" not in shown
+
+
 def test_a_click_on_a_day_adds_a_holiday_to_a_new_calendar_version(fixed_clock, rule_store, supervisor):
     page = supervisor.get("/rules/city-calendar/edit").get_data(as_text=True)
     copied = supervisor.post("/rules/city-calendar/edit",

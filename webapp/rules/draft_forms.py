@@ -34,6 +34,12 @@ def posted_text(form: FlaskForm) -> tuple[str, str | None]:
     published text instead: the form did not come whole (CSRF, length), its text is not one the form editor wrote
     (its seal does not match: the editors lay out only the shapes they make), or it is not readable YAML."""
     if not form.validate_on_submit() or not form.text.data:
+        typed = [(form[name], problems[0]) for name, problems in form.errors.items()
+                 if name not in ("csrf_token", "text", "seal") and problems]
+        if typed:  # a field a person types into (the new version's day): named with what was typed
+            field, problem = typed[0]
+            shown = (field.raw_data or [""])[0][:40]
+            return "", f"{field.label.text}: “{shown}”: {problem[:1].lower() + problem[1:]}"
         return "", "The form was not sent whole; start again."
     text = form.text.data.replace("\r\n", "\n")
     # compared as bytes: compare_digest refuses a str with any character outside ASCII (a TypeError, a 500)
