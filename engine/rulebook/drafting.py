@@ -254,13 +254,13 @@ def in_force_problems(published: RuleDocument, proposed: RuleDocument, today: da
     problems = []
     for version in settled:
         tense = "is" if version is settled[-1] else "has been"
-        where = f"versions[{version.index}] (effective {version.effective}) {tense} in force"
+        where = f"the version of {version.effective} {tense} in force"
         if version.effective not in proposed_on:
             problems.append(f"{where} and cannot be removed; {later}")
         elif _terms(proposed_on[version.effective]) != _terms(version):
             problems.append(f"{where} and cannot change; {later}")
     known = {v.effective for v in published.versions}
-    problems += [f"versions[{v.index}] (effective {v.effective}) is dated in the past; {later}"
+    problems += [f"the new version of {v.effective} is dated in the past; {later}"
                  for v in proposed.versions if v.effective < today and v.effective not in known]
     return problems + _input_problems(published, proposed)
 
@@ -270,10 +270,10 @@ def _input_problems(published: RuleDocument, proposed: RuleDocument) -> list[str
     problems = []
     for name, spec in published.inputs.items():
         if name not in proposed.inputs:
-            problems.append(f"inputs.{name} is read by the versions in force and cannot be removed")
+            problems.append(f'the input "{name}" is read by the versions in force and cannot be removed')
         elif proposed.inputs[name] != spec:
-            problems.append(f"inputs.{name} is read by the versions in force and cannot change")
-    problems += [f"inputs.{name} is new and the versions in force would need it too; "
+            problems.append(f'the input "{name}" is read by the versions in force and cannot change')
+    problems += [f'the input "{name}" is new and the versions in force would need it too; '
                  "give it a default or required: false"
                  for name, spec in proposed.inputs.items()
                  if name not in published.inputs and spec.required and not spec.has_default]

@@ -86,7 +86,7 @@ def test_an_edit_of_the_fee_in_force_is_refused_and_nothing_imported(run, tmp_pa
     edited = _dog_folder(tmp_path, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
     refused = run("import", str(edited), "--author", "sam", "--approver", "ana")
     assert refused.exit_code == 1
-    assert refused.stderr == ("error: nothing imported:\ndog-license-fee: versions[0] (effective 2026-01-01) is in "
+    assert refused.stderr == ("error: nothing imported:\ndog-license-fee: the version of 2026-01-01 is in "
                               "force and cannot change; add a new version dated 2026-11-24 or later\n")
     assert len(run("history", "dog-license-fee").stdout.splitlines()) == 3
 

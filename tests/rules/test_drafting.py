@@ -78,7 +78,7 @@ def test_a_session_and_the_published_library_give_the_same_check(city_rules):
     by_library = check_draft(revisions.published_library(city_rules), "late-fee", changed, TODAY)
     assert by_session.ok and by_library.ok
     assert by_session.publish_problems == by_library.publish_problems == [
-        "versions[0] (effective 2024-07-01) is in force and cannot change; add a new version dated 2026-11-24 "
+        "the version of 2024-07-01 is in force and cannot change; add a new version dated 2026-11-24 "
         "or later"]
 
 

@@ -167,7 +167,7 @@ def test_an_import_that_would_change_an_in_force_version_imports_nothing(people,
     folder = _dog_folder(tmp_path, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
     (folder / "lien-filing-fee.yaml").write_bytes((REPO_RULES / "finance" / "lien-filing-fee.yaml").read_bytes())
     (folder / "city-services.yaml").write_bytes((REPO_RULES / "utilities" / "city-services.yaml").read_bytes())
-    with pytest.raises(store.RuleStoreError, match="dog-license-fee: versions.0. .effective 2026-01-01. is in force"):
+    with pytest.raises(store.RuleStoreError, match="dog-license-fee: the version of 2026-01-01 is in force"):
         store.import_folder(people, folder, actor="test", now=NOW, today=TODAY, author="sam", approver="ana")
     assert _revisions(people) == 1
 
@@ -273,7 +273,7 @@ def test_a_revision_that_edits_the_version_in_force_is_refused(published_dog):
     """The 2026 fee is in force: changing it is refused and the draft stays a draft."""
     with pytest.raises(store.RuleStoreError) as refused:
         _revise(published_dog, DOG_LICENSE.replace("amount: 20.00", "amount: 21.00"))
-    assert str(refused.value) == ("dog-license-fee: versions[0] (effective 2026-01-01) is in force and cannot "
+    assert str(refused.value) == ("dog-license-fee: the version of 2026-01-01 is in force and cannot "
                                   "change; add a new version dated 2026-11-24 or later")
     assert [r.status for r in revisions.history(published_dog, "dog-license-fee")] == ["published", "draft"]
 
@@ -281,7 +281,7 @@ def test_a_revision_that_edits_the_version_in_force_is_refused(published_dog):
 def test_a_revision_that_removes_a_version_in_force_or_changes_its_citation_is_refused(published_dog):
     """Removing the version in force, or editing its reference, are changes too."""
     without = DOG_LICENSE.replace("  - effective: 2026-01-01\n", "  - effective: 2026-12-01\n")
-    with pytest.raises(store.RuleStoreError, match=r"versions\[0\] \(effective 2026-01-01\) is in force and "
+    with pytest.raises(store.RuleStoreError, match=r"the version of 2026-01-01 is in force and "
                                                    "cannot be removed"):
         _revise(published_dog, without)
     with pytest.raises(store.RuleStoreError, match="cannot change"):
@@ -300,7 +300,7 @@ def test_a_version_dated_today_may_be_added_but_not_one_dated_in_the_past(publis
     """From today on is a new version; one dated yesterday would rewrite what was in force."""
     today = DOG_LICENSE.replace("  - effective: 2027-01-01", "  - effective: 2026-11-24")
     past = DOG_LICENSE.replace("  - effective: 2027-01-01", "  - effective: 2026-11-23")
-    with pytest.raises(store.RuleStoreError, match=r"versions\[1\] \(effective 2026-11-23\) is dated in the past; "
+    with pytest.raises(store.RuleStoreError, match=r"the new version of 2026-11-23 is dated in the past; "
                                                    "add a new version dated 2026-11-24 or later"):
         _revise(published_dog, past)
     assert _revise(published_dog, today).revision == 3
@@ -308,10 +308,10 @@ def test_a_version_dated_today_may_be_added_but_not_one_dated_in_the_past(publis
 
 def test_an_input_the_versions_in_force_read_cannot_change(published_dog):
     """A changed default would change today's fees; a new required input would break them."""
-    with pytest.raises(store.RuleStoreError, match="inputs.altered is read by the versions in force and cannot change"):
+    with pytest.raises(store.RuleStoreError, match='the input "altered" is read by the versions in force and cannot change'):
         _revise(published_dog, DOG_LICENSE.replace("default: false", "default: true"))
     added = DOG_LICENSE.replace("inputs:\n", "inputs:\n  low_income: {type: boolean}\n")
-    with pytest.raises(store.RuleStoreError, match="inputs.low_income is new and the versions in force"):
+    with pytest.raises(store.RuleStoreError, match='the input "low_income" is new and the versions in force'):
         _revise(published_dog, added)
 
 
