@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp import api, languages, navigation, observability, security
+from webapp import api, catalog, languages, navigation, observability, security
 from webapp.auth import access
 from webapp.config import Config
 from webapp.extensions import csrf, database, login_manager
@@ -40,6 +40,7 @@ def create_app(config: Config | None = None, *, sessions: sessionmaker[Session] 
     security.init_app(app)
     navigation.init_app(app)
     languages.init_app(app)
+    catalog.init_app(app)
     errors.init_app(app)
     api.init_app(app)  # JSON errors under /api/ (after the error pages it falls back to)
     _register_blueprints(app)

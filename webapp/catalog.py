@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 
 from engine.rulebook.catalog_source import CatalogCache
 from engine.rules.library import RuleLibrary
@@ -48,9 +48,23 @@ def notice_templates() -> Path:
     return Path(current_app.config.get("NOTICE_TEMPLATES", ROOT / "templates" / "notices"))
 
 
-def state_label(workflow_id: str, version: int, state: str) -> str:
-    """A case state in the workflow's own words ("Shut-off notice mailed"), or the state's name."""
+def state_label(workflow_id: str, version: int | None, state: str) -> str:
+    """A case state in the workflow's own words ("Shut-off notice mailed") at `version` (None: the newest), or the
+    state's name."""
     try:
         return catalog().workflows.get(workflow_id, version).states[state].label
     except (KeyError, LookupError, ValueError):
         return state.replace("_", " ")
+
+
+def workflow_title(workflow_id: str) -> str:
+    """A workflow by its title ("Utility delinquency and shut-off"), or its id in words."""
+    try:
+        return catalog().workflows.get(workflow_id).title
+    except (LookupError, ValueError):
+        return workflow_id.replace("_", " ")
+
+
+def init_app(app: Flask) -> None:
+    """Give the templates the workflows' words: state_label(workflow, version, state) and workflow_title(workflow)."""
+    app.jinja_env.globals.update(state_label=state_label, workflow_title=workflow_title)

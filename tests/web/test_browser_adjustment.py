@@ -91,7 +91,7 @@ def test_a_leak_adjustment_over_the_clerks_limit_is_approved_by_a_supervisor(cit
     step = page.locator("li.step", has=page.get_by_role("button", name="Approve and post the adjustment"))
     step.get_by_label("Comment").fill("Invoice seen; within the leak policy")
     step.get_by_role("button", name="Approve and post the adjustment").click()
-    assert page.get_by_text(f"Approve and post the adjustment: case {case_id} is now approved.").is_visible()
+    assert page.get_by_text(f"Approve and post the adjustment: case {case_id} is now approved and posted.").is_visible()
     page.screenshot(path="/tmp/ordinance-adjustment-case.png", full_page=True)
 
     page.goto(url + f"/accounts/{number}")

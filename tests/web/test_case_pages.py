@@ -47,6 +47,19 @@ def test_the_queue_counts_open_cases_by_state_and_lists_a_filtered_page(fixed_cl
     assert f'href="/cases/{cases[2].id}"' in second and f'href="/cases/{cases[0].id}"' not in second
 
 
+def test_the_dashboard_and_the_queue_name_workflows_and_states_in_the_city_s_words(fixed_clock, clerk, db):
+    """They showed the ids: "delinquency", "reminded" (and the queue's list "delinquency"), where the case page
+    says "Utility delinquency and shut-off" and "Reminder mailed"."""
+    reminded_case(db)
+    for page in (clerk.get("/").get_data(as_text=True),
+                 clerk.get("/cases/", query_string={"workflow": "delinquency", "state": "reminded"}).get_data(
+                     as_text=True)):
+        assert "<td>Utility delinquency and shut-off</td>" in page and "Reminder mailed" in page
+        assert "<td>delinquency</td>" not in page and "<td>reminded</td>" not in page
+    queue = clerk.get("/cases/", query_string={"workflow": "delinquency", "state": "reminded"}).get_data(as_text=True)
+    assert "Open cases: Utility delinquency and shut-off, Reminder mailed</h2>" in queue
+
+
 def test_bad_case_addresses_are_404s_that_say_why(clerk):
     assert "is not a case number" in clerk.get("/cases/abc").get_data(as_text=True)
     assert clerk.get("/cases/abc").status_code == 404
@@ -78,6 +91,7 @@ def test_a_clerk_arranges_a_payment_plan_through_the_form(fixed_clock, clerk, db
     event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())).first()
     assert event.actor == clerk.user.username and event.form == {"installments": 3, "first_due": "2026-03-20"}
     page = clerk.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"case {case.id} is now payment arrangement." in page  # the state's label, not payment_plan's words
     assert "Payment arrangement" in page and "After the down payment, monthly installments: 3" in page
     assert "First installment due: Mar 20, 2026" in page
     notice = db.scalar(select(Notice).where(Notice.case_id == case.id))

@@ -62,7 +62,8 @@ def test_the_dashboard_counts_what_is_in_the_database(fixed_clock, live_figures,
     assert count(page, "businesses") - count(before, "businesses") == 3
     assert count(page, "active-licenses") - count(before, "active-licenses") == 1
     assert count(page, "payments-today") - count(before, "payments-today") == 1
-    assert re.search(r"<td>delinquency</td><td>past due</td><td class=\"num\"><a href=\"/cases/\?workflow=delinquency"
+    assert re.search(r"<td>Utility delinquency and shut-off</td><td>Past due</td><td class=\"num\">"
+                     r"<a href=\"/cases/\?workflow=delinquency"
                      r"&amp;state=past_due\">2</a></td>", page)
     assert "closed paid" not in page
     assert "<td>delinquency</td><td>Mar 2, 2026</td><td>done</td>" in page

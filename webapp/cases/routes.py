@@ -21,7 +21,7 @@ from webapp import clock
 from webapp.auth import STAFF, role_required
 from webapp.cases import bp, queue
 from webapp.cases.forms import QueueFilterForm, hint_for, step_form, step_values, wants_preview
-from webapp.catalog import catalog, notice_templates
+from webapp.catalog import catalog, notice_templates, state_label
 from webapp.downloads import audited_download, printed_notice
 from webapp.extensions import database
 from webapp.fields import option
@@ -137,7 +137,8 @@ def _take(number: int, step_id: str):
         session.rollback()
         return _case_page(number, forms=forms, refusal=(label, [str(error)]), status=400)
     session.commit()
-    flash(f"{label}: case {number} is now {event.to_state.replace('_', ' ')}.", "success")
+    state = state_label(event.case.workflow_id, event.case.workflow_version, event.to_state)
+    flash(f"{label}: case {number} is now {state[:1].lower() + state[1:]}.", "success")
     return redirect(url_for("cases.show", case_id=number))
 
 
