@@ -18,11 +18,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.numerals import digits_of
 
-FIELDS = ("account_number", "name", "phone", "language", "amount", "shutoff_on")
+
+class PhoneLine(NamedTuple):
+    """One account on a day's phone list, in the export's own fields: what the API answers and a layout writes."""
+
+    account_number: str
+    name: str
+    phone: str | None
+    language: str
+    amount: str
+    shutoff_on: date
+
+    def fields(self) -> dict[str, Any]:
+        """The line by its field names (FIELDS), its day written ISO (2026-11-20)."""
+        return {field: value.isoformat() if isinstance(value, date) else value
+                for field, value in zip(self._fields, self)}
+
+
+FIELDS = PhoneLine._fields  # the fields a layout's columns may name
 DATE_FORMATS = {"iso": "%Y-%m-%d", "mm/dd/yyyy": "%m/%d/%Y"}
 PHONE_FORMATS = ("as_kept", "digits")
 KEYS = ("columns", "dates", "phone")

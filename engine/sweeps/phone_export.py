@@ -38,9 +38,10 @@ from engine.exports import write_csv
 from engine.money import money_text
 from engine.money.ledger import standings
 from engine.store.models import Customer, UtilityAccount
-from engine.phone_export_layout import PhoneLayout, layout_of
+from engine.phone_export_layout import PhoneLayout, PhoneLine, layout_of
 from engine.workflow.services import Catalog
 from engine.workflow.shutoffs import ShutoffDay, shutoff_days
+
 
 def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[dict[str, str]]:
     """The batch's accounts with their customers and past-due amounts on the day, in the batch's order."""
@@ -51,8 +52,8 @@ def _rows(session: Session, as_of: date, batch: list[ShutoffDay]) -> Iterator[di
     owed = dict(standings(session, as_of, account_ids=ids))
     for day in batch:
         number, name, phone, language = people[day.account_id]
-        yield {"account_number": number, "name": name, "phone": phone, "language": language,
-               "amount": money_text(owed[day.account_id].past_due_cents), "shutoff_on": day.shutoff_on.isoformat()}
+        yield PhoneLine(number, name, phone, language, money_text(owed[day.account_id].past_due_cents),
+                        day.shutoff_on).fields()
 
 
 @dataclass

@@ -125,8 +125,7 @@ def lien_search(session: Session, catalog: Catalog, parcel: str, on: date) -> di
 def shutoffs_on(session: Session, catalog: Catalog, day: date) -> dict:
     """The accounts whose shut-off day is the day, as the phone export lists them (amount past due that day)."""
     wanted = day.isoformat()
-    rows = [{key: row[key] for key in ("account_number", "name", "phone", "language", "amount", "shutoff_on")}
-            for row in scheduled_for_shutoff(session, catalog, day) if row["shutoff_on"] == wanted]
+    rows = [row for row in scheduled_for_shutoff(session, catalog, day) if row["shutoff_on"] == wanted]
     return {"date": wanted, "count": len(rows), "accounts": rows}
 
 
