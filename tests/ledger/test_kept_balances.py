@@ -166,3 +166,17 @@ def test_due_dates_crossing_a_boundary_by_the_first_days_a_date_holds():
     assert crossing_due_dates(date.min, date(1, 1, 20)) == [(date.min, date(1, 1, 19))]  # a day late only
     assert crossing_due_dates(date.min, date(1, 3, 15)) == [(date.min, date(1, 3, 14))]
     assert crossing_due_dates(date(1, 1, 5), date(1, 1, 5)) == []
+
+
+def test_the_boundaries_crossed_near_the_first_day_of_the_calendar_are_worked_out(db):
+    """An aging report asked as of 0001-01-01 (a clerk's slip of the keyboard) was a 500 (OverflowError) once balances
+    were kept: the due dates before the calendar's first day are none, and no account has moved."""
+    first = date.min
+    assert crossing_due_dates(first, MARCH_1) == [(first, date(2026, 2, 28))]
+    assert crossing_due_dates(first, first) == []
+    assert crossing_due_dates(first, date(1, 1, 2)) == [(first, first)]
+    account = create_account(db).id
+    charge(db, account, "40.00", on=date(2026, 2, 8), due_on=MARCH_1)
+    kept.rebuild_balances(db, MARCH_1, now=NOW, actor="test")
+    assert account in moving_accounts(db, MARCH_1, first)
+    assert standings_on(db, first, [account])[account].balance_cents == 0

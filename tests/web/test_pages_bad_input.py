@@ -29,7 +29,7 @@ from tests.factories import create_business, create_case, save_city
 from tests.web.test_access_matrix import API_PREFIX, ROLES, routes
 
 HUGE = "9" * 30
-BAD = ("abc", "", "-1", HUGE, "2026-02-30", "99999-01-01", "1.5", "x" * 400, "\x00", "%")
+BAD = ("abc", "", "-1", HUGE, "2026-02-30", "99999-01-01", "0001-01-01", "9999-12-31", "1.5", "x" * 400, "\x00", "%")
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "webapp"
 
