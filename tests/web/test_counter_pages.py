@@ -249,3 +249,18 @@ def test_a_clerk_records_a_returned_check_only_when_the_city_allows_it(fixed_clo
     receipts_csv = login_as("supervisor").get("/reports/daily-receipts?date=2026-03-02&format=csv").get_data(
         as_text=True)
     assert "counter,check,returned,1,40.00" in receipts_csv and "TOTAL,,,0,0.00" in receipts_csv
+
+
+def test_the_counter_and_drawer_forms_write_no_attribute_as_none(fixed_clock, clerk, db, owing):
+    """The amount cells were written aria-invalid="None" aria-describedby="None" (WTForms writes a Python None as the
+    word) on the receipt form, and each piece count of the drawer aria-invalid="None": a screen reader was told of an
+    error that is not there. An attribute is written only when the field has an error, and then names it."""
+    clerk.post("/payments/drawer/open", data={"opening": "0"})
+    for path, field in (("/payments/", 'name="lines-0-amount"'), ("/payments/drawer", 'name="bill_100"')):
+        html = clerk.get(path).get_data(as_text=True)
+        assert field in html and '="None"' not in html, path
+    refused = clerk.post("/payments/", data=receipt_form([("account", owing.number, "1e3")], [("cash", "5", "")],
+                                                         "bad")).get_data(as_text=True)
+    assert 'aria-invalid="true" aria-describedby="lines-0-amount-error"' in refused or \
+        'aria-describedby="lines-0-amount-error" aria-invalid="true"' in refused
+    assert 'id="lines-0-amount-error"' in refused and '="None"' not in refused
