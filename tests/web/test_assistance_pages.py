@@ -197,7 +197,7 @@ def test_a_program_a_published_rule_still_names_is_kept_at_the_ask_and_at_the_ap
     db.commit()
     approved = second.post(f"/admin/changes/{change.id}/approve", follow_redirects=True)
     assert ("assistance programs: &#39;senior&#39; is named by criteria medical-baseline-hold, version effective "
-            "2026-01-01 (revision 1).") in approved.get_data(as_text=True)
+            "Jan 1, 2026 (revision 1).") in approved.get_data(as_text=True)
     db.refresh(change)
     assert change.status == "pending" and [p.id for p in city_programs(db)] == ["cap", "medical_baseline", "senior"]
     second.post(f"/admin/changes/{change.id}/refuse")

@@ -71,7 +71,7 @@ def test_a_clerk_explains_a_bill_and_takes_a_payment_and_a_supervisor_takes_a_ca
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cash drawer").click()
     page.get_by_label("Starting cash in the drawer").fill("150.00")
     page.get_by_role("button", name="Open my drawer").click()
-    assert page.get_by_text("Your drawer is open for 2026-03-02 with $150.00.").is_visible()
+    assert page.get_by_text("Your drawer is open for Mar 2, 2026 with $150.00.").is_visible()
 
     page.goto(url + f"/accounts/{city['number']}")
     page.get_by_role("link", name="Take a payment").click()
@@ -189,7 +189,7 @@ def test_a_blind_count_with_a_variance_reaches_the_gl_export(city, chromium, com
     sign_in(page, url, "sam", "approve-password")
     page.goto(url + "/payments/drawer")
     page.get_by_role("button", name=re.compile("Close business day")).click()
-    assert page.get_by_text(re.compile(r"Business day 2026-03-02 closed \(1 drawer\)\.")).is_visible()
+    assert page.get_by_text(re.compile(r"Business day Mar 2, 2026 closed \(1 drawer\)\.")).is_visible()
     export = page.context.request.get(url + "/payments/day/gl-export.csv?date=2026-03-02")
     assert export.ok and export.headers["content-type"].startswith("text/csv")
     rows = {(r["fund"], r["account"]): (r["debit"], r["credit"]) for r in csv.DictReader(io.StringIO(export.text()))}

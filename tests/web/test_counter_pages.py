@@ -51,7 +51,7 @@ def test_a_counter_payment_from_drawer_to_balanced_day(fixed_clock, login_as, db
     assert "You have no cash drawer open for" in page and "the counter takes nothing until you open one" in page
     assert 'name="lines-0-amount"' not in page  # no form while no drawer is open
     opened = clerk.post("/payments/drawer/open", data={"opening": "150.00"}, follow_redirects=True)
-    assert "Your drawer is open for 2026-03-02 with $150.00." in opened.get_data(as_text=True)
+    assert "Your drawer is open for Mar 2, 2026 with $150.00." in opened.get_data(as_text=True)
 
     form = clerk.get(f"/payments/?account={owing.number}").get_data(as_text=True)
     assert f'value="{owing.number}"' in form
@@ -97,7 +97,7 @@ def test_a_counter_payment_from_drawer_to_balanced_day(fixed_clock, login_as, db
     assert clerk.get("/payments/day/gl-export.csv?date=2026-03-02").status_code == 403
     supervisor = login_as("supervisor")
     closed = supervisor.post("/payments/day/close", data={"business_date": "2026-03-02"}, follow_redirects=True)
-    assert "Business day 2026-03-02 closed (1 drawer)." in closed.get_data(as_text=True)
+    assert "Business day Mar 2, 2026 closed (1 drawer)." in closed.get_data(as_text=True)
     assert db.scalar(select(CashDrawer.status).where(CashDrawer.clerk_id == clerk.user.id)) == "closed"
     export = supervisor.get("/payments/day/gl-export.csv?date=2026-03-02")
     assert export.status_code == 200 and export.mimetype == "text/csv"
