@@ -189,6 +189,10 @@ def test_a_water_bill_and_a_license_fee_with_two_tenders_printed_and_voided(fixe
     receipt = db.scalar(select(Receipt))
     assert f"Receipt {receipt.number}: received $270.00; change due $10.00." in page
     assert 'id="receipt-total">$270.00<' in page and "GL 100-4410" in page
+    # who took it by name, and when once (it said "Taken by clerk7 into drawer 1 on Mar 2, 2026 at Mar 2, 2026, ...")
+    drawer = db.scalar(select(CashDrawer.id))
+    assert f"Taken by Test Clerk into drawer {drawer} on Mar 2, 2026, " in page
+    assert f"Taken by {clerk.user.username}" not in page and "Mar 2, 2026 at Mar 2, 2026" not in page
     pdf = clerk.get(f"/payments/receipts/{receipt.id}.pdf?paper=receipt&language=en")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True,
@@ -203,6 +207,7 @@ def test_a_water_bill_and_a_license_fee_with_two_tenders_printed_and_voided(fixe
     voided = supervisor.post(f"/payments/receipts/{receipt.id}/void", data={"reason": "customer changed mind"},
                              follow_redirects=True).get_data(as_text=True)
     assert f"Receipt {receipt.number} voided: $270.00 reversed." in voided and "customer changed mind" in voided
+    assert "Voided by Test Supervisor on Mar 2, 2026, " in voided
     db.expire_all()
     assert db.get(Receipt, receipt.id).status == "voided"
     report = supervisor.get("/reports/corrections?date=2026-03-02&format=csv").get_data(as_text=True)

@@ -16,6 +16,13 @@ def my_drawer(session: Session, user_id: int, business_date: date) -> CashDrawer
                           .order_by(CashDrawer.id.desc()).limit(1))
 
 
+def staff_name(session: Session, username: str | None) -> str:
+    """A staff member's full name, as receipts print it and their page shows it (the username if none is kept)."""
+    if not username:
+        return ""
+    return session.scalar(select(User.full_name).where(User.username == username)) or username
+
+
 def drawers_of_day(session: Session, business_date: date) -> list[tuple[CashDrawer, str]]:
     """Every drawer of the day with its clerk's name."""
     return [(drawer, name) for drawer, name in session.execute(

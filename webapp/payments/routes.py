@@ -136,6 +136,8 @@ def show_receipt(receipt_id: int):
     """A receipt: what it paid, how, the change, its ledger entries and GL lines; print it; void it (supervisor)."""
     receipt = _receipt(receipt_id)
     return render_template("payments/receipt.html", receipt=receipt, void_form=VoidReceiptForm(),
+                           taken_by=lookup.staff_name(database.session, receipt.actor),
+                           voided_by=lookup.staff_name(database.session, receipt.voided_by),
                            entries=lookup.entries_of_receipt(database.session, receipt), tender_names=TENDER_NAMES,
                            voidable=receipt.status == "posted" and receipt.business_date == _counter_day())
 
@@ -151,7 +153,7 @@ def receipt_pdf(receipt_id: int):
     if paper not in PAPERS or language not in printable().printable:
         not_found(f"A receipt prints on {' or '.join(PAPERS)} paper, in {' or '.join(printable().codes)}.")
     city = get_city(database.session)
-    clerk = database.session.scalar(select(User.full_name).where(User.username == receipt.actor)) or receipt.actor
+    clerk = lookup.staff_name(database.session, receipt.actor)
     data = receipts.receipt_data(receipt, city={"name": city.name, "address": city.payment_address or "",
                                                 "phone": city.phone or ""}, clerk=clerk, timezone=city.timezone)
     try:
