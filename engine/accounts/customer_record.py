@@ -24,6 +24,7 @@ from engine.accounts.record_days import day_problem
 from engine.store.customers import CustomerPhone, MailingAddress, Occupant
 from engine.store.kept_reads import MAILING_ADDRESSES, kept_read
 from engine.city import offered, today_in_city
+from engine.csv_reading import control_character
 from engine.store.models import AuditEntry, Customer, Property, UtilityAccount
 
 ZIP = re.compile(r"^\d{5}(-\d{4})?$", re.ASCII)
@@ -113,19 +114,34 @@ def mailing_history(session: Session, customer: Customer) -> list[Address]:
     return [_dated(row) for row in rows]
 
 
+# Characters that turn the text after them right to left, or isolate it, unseen: a name or street holding one
+# prints and reads otherwise than it was typed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _one_line(text: str, label: str) -> str:
+    """The text, or RecordError naming the field when it holds a character no letter or page prints: a line break,
+    a tab, an escape or a hidden direction mark (the street went onto letters as two lines)."""
+    found = control_character(text) or next((f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS), None)
+    if found:
+        raise RecordError(f"{label}: one line of printed characters, without a line break, tab or other control "
+                          f"character (it holds {found}).")
+    return text
+
+
 def _required(value: str | None, label: str, longest: int) -> str:
     text = (value or "").strip()
     if not text:
         raise RecordError(f"{label}: enter it.")
     if len(text) > longest:
         raise RecordError(f"{label}: at most {longest} characters, not {len(text)}.")
-    return text
+    return _one_line(text, label)
 
 
 def checked_address(street: str, unit: str, city: str, state: str, zip_code: str) -> tuple[str, str, str, str, str]:
     """The parts of a mailing address, trimmed, or RecordError naming the part that is wrong."""
     street = _required(street, "Street", 160)
-    unit = (unit or "").strip()
+    unit = _one_line((unit or "").strip(), "Unit")
     if len(unit) > 40:
         raise RecordError(f"Unit: at most 40 characters, not {len(unit)}.")
     city = _required(city, "City", 80)
@@ -163,7 +179,7 @@ def change_mailing_address(session: Session, customer_id: int, *, street: str, u
         raise RecordError(f"In force from: today or a later day, not {in_force_from.isoformat()} "
                           "(letters already sent went to the address then in force).")
     _within(in_force_from, "In force from", today)
-    reason = (reason or "").strip()
+    reason = _one_line((reason or "").strip(), "Reason")
     if len(reason) > 120:
         raise RecordError(f"Reason: at most 120 characters, not {len(reason)}.")
     before = mailing_address_on(session, customer, in_force_from)
@@ -216,6 +232,7 @@ def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
             raise RecordError(f"Phone {index}: enter the number, or clear its label.")
         if len(number) > 32 or len(label) > 40:
             raise RecordError(f"Phone {index}: the number takes at most 32 characters and the label 40.")
+        _one_line(label, f"Phone {index} label")
         problem = phone_problem(number, f"Phone {index}")
         if problem:
             raise RecordError(problem)

@@ -50,6 +50,14 @@ def test_the_address_in_force_is_the_latest_dated_one_from_that_day_or_before(db
     (dict(zip_code="9581"), "ZIP code: five digits"),
     (dict(zip_code="٩٥٨١٤"), "ZIP code: five digits"),  # \d took other scripts' digits: the notices' ZIP
     (dict(in_force_from=TODAY - timedelta(days=1)), "In force from: today or a later day, not 2026-03-01"),
+    # a line break, a tab, an escape or a hidden direction mark were kept, and the letter printed the street on two
+    # lines (or right to left)
+    (dict(street="40 Pine\nRoad"), "Street: one line of printed characters, .* U\\+000A"),
+    (dict(city="Sacra\rmento"), "City: one line of printed characters"),
+    (dict(unit="Apt\t2"), "Unit: one line of printed characters, .* U\\+0009"),
+    (dict(street="40 Pine \x1b[31mRoad"), "Street: one line .* U\\+001B"),
+    (dict(street="40 Pine Road \u202eevil"), "Street: one line .* U\\+202E"),
+    (dict(reason="moved\u2028out"), "Reason: one line of printed characters"),
 ])
 def test_a_bad_address_is_refused_naming_the_field_and_nothing_is_kept(db, change, message):
     customer = create_customer(db)
@@ -112,6 +120,7 @@ def test_a_phone_is_what_a_clerk_types_digits_with_separators_a_plus_and_an_exte
     ([("cell", "1234567890123456 x1")], "", "en", r"Phone 1: .* is not a phone number \(7 to 15 digits before"),
     ([], "not-an-email", "en", "E-mail: 'not-an-email' is not an e-mail address"),
     ([], "", "fr", r"Language: one of the city's languages \(en, es\), not 'fr'"),
+    ([("cell\nhome", "530-555-0100")], "", "en", "Phone 1 label: one line of printed characters"),
 ])
 def test_bad_contact_details_are_refused_and_nothing_changes(db, phones, email, language, message):
     customer = create_customer(db, phone="530-555-0100")
@@ -131,6 +140,16 @@ def test_the_owner_changes_to_another_customer_and_is_audited(db):
         record.change_owner(db, account.property_id, 999999, actor="clerk1", now=NOW)
     words = [c.words for c in record.record_history(db, account)]
     assert words[0].startswith("Property owner from Test Customer") and "Pomeroy Holdings LLC" in words[0]
+
+
+def test_an_occupant_s_name_is_one_line_of_printed_characters(db):
+    place = create_property(db)
+    with pytest.raises(record.RecordError, match="Occupant's name: one line of printed characters"):
+        record.add_occupant(db, place.id, name="Jo\nRivera", unit="", city="Alder Creek", state="CA",
+                            zip_code="95604", language="en", moved_in_on=TODAY, actor="c", now=NOW)
+    assert record.occupants_of(db, place.id) == []
+    assert record.add_occupant(db, place.id, name="José Ñúñez O'Brien-Lê", unit="", city="Alder Creek", state="CA",
+                               zip_code="95604", language="en", moved_in_on=TODAY, actor="c", now=NOW).id
 
 
 def test_occupants_are_those_moved_in_and_not_yet_out_on_the_day(db):
