@@ -8,7 +8,7 @@ The words are the kinds' (`RuleKind.terms`, in the phrases of engine.rules.wordi
 explanations use); a diff matches terms by group and key, so a kind added to the registry
 is read and compared without anything here knowing it. A group found on one side only (a
 line, a rule, a cycle added or removed) is one row with its terms in words; otherwise each
-term that changed, came or went is a row: `Water use, tier 2 rate, meter_size 3/4": $2.57
+term that changed, came or went is a row: `Water use, tier 2 rate, meter size 3/4": $2.57
 per CCF → $2.70 per CCF`.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Change:
 
     @property
     def what(self) -> str:
-        """The group and the term: `Water use, tier 2 rate, meter_size 3/4"` (the group alone when it came or went)."""
+        """The group and the term: `Water use, tier 2 rate, meter size 3/4"` (the group alone when it came or went)."""
         return f"{self.group}, {self.label}" if self.label else self.group
 
     def __str__(self) -> str:

@@ -168,7 +168,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
         """The detail, saying by what the block limits were multiplied."""
         if scaled_by is None:
             return detail
-        return f"{detail}; block limits x {as_text(_number(facts, scaled_by, name))} ({scaled_by})"
+        return f"{detail}; block limits x {as_text(_number(facts, scaled_by, name))} ({wording.fact_words(scaled_by)})"
 
     def incremental(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Each block's units at its own rate."""
@@ -192,7 +192,8 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             if upto is None or used <= upto:
                 band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
                 if priced == "amount":
-                    return value, scaled(f"{fact} {as_text(used)} ({band}): {as_text(value)}", facts)
+                    return value, scaled(f"{wording.fact_words(fact)} {as_text(used)} ({band}): {as_text(value)}",
+                                         facts)
                 return used * value, scaled(f"{wording.units_at(f'{as_text(used)}{unit}', as_text(value))} ({band})",
                                             facts)
         raise EvaluationError(f"{name}: no tier block for {as_text(used)}")  # unreachable: last block is open
@@ -265,10 +266,11 @@ class LinePlan:
             fact, most = self.multiply_by
             times = _number(facts, fact, self.name)
             if most is not None and times > most:
-                detail = f"{detail} x {as_text(most)} ({fact} {as_text(times)}, at most {as_text(most)})"
+                detail = (f"{detail} x {as_text(most)} ({wording.fact_words(fact)} {as_text(times)}, "
+                          f"at most {as_text(most)})")
                 times = most
             else:
-                detail = f"{detail} x {as_text(times)} ({fact})"
+                detail = f"{detail} x {as_text(times)} ({wording.fact_words(fact)})"
             amount = amount * times
         if self.min is not None and amount < self.min:
             amount, detail = self.min, f"{detail}; {wording.raised_to_minimum(money_text(self.min))}"

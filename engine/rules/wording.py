@@ -1,7 +1,7 @@
 """The words rule documents are read in: one place for the phrases explanations and version words share.
 
 An evaluated line explains itself with these phrases (`5 CCF x 2.61`, `fixed amount 16.33`,
-`10% of past_due_balance 120.00`, `raised to the minimum $2.00`); a version read in words
+`10% of past due balance 120.00`, `raised to the minimum $2.00`); a version read in words
 (`engine.rules.version_words`) and a diff between two versions (`engine.rules.diff`) use the
 same phrases with the figures the document gives. Conditions are worded by
 `engine.rules.conditions` (`comparison_words`, `condition_words`), which its traces use too.
@@ -58,13 +58,13 @@ def units_at(units: str, rate: str) -> str:
 
 
 def percent_of(rate: str, what: str) -> str:
-    """`5% of subtotal`: the explanation adds the base's figure."""
-    return f"{rate}% of {what}"
+    """`5% of subtotal`, `10% of past due balance`: the explanation adds the base's figure."""
+    return f"{rate}% of {fact_words(what)}"
 
 
 def table_entry(fact: str, key: str) -> str:
-    """`meter_size 3/4"`: the entry of a table a line looks up."""
-    return f"{fact} {key}"
+    """`meter size 3/4"`: the entry of a table a line looks up (the fact in words: a bill prints it)."""
+    return f"{fact_words(fact)} {key}"
 
 
 def raised_to_minimum(amount: str) -> str:

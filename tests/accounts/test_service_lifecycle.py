@@ -183,7 +183,7 @@ def test_move_in_at_the_same_address_with_a_deposit_then_a_prorated_first_bill(d
     assert (plan.deposit, plan.deposit_version, plan.meter_number, plan.cycle) == (
         Decimal("185.00"), "2024-07-01", "M-100", "A")
     assert [(d.name, d.amount, d.detail) for d in plan.deposit_lines] == [
-        ("Service deposit", Decimal("185.00"), 'meter_size 3/4": 185.00')]
+        ("Service deposit", Decimal("185.00"), 'meter size 3/4": 185.00')]
     assert plan.deposit_reference.startswith("Resolution 2024-38")
     started = start_service(db, catalog.rules, request, now=NOW, actor="carla", seen_deposit=plan.deposit)
     account = started.account

@@ -101,9 +101,9 @@ def test_sewer_on_use_capped_at_the_winter_average_per_dwelling_unit_with_a_low_
 
 @pytest.mark.parametrize("facts, expected, detail", [
     ({"consumption_ccf": 30, "dwelling_units": 4}, "322.40",
-     "12 CCF x 9.10 + 18 CCF x 10.40; block limits x 4 (dwelling_units)"),
+     "12 CCF x 9.10 + 18 CCF x 10.40; block limits x 4 (dwelling units)"),
     ({"consumption_ccf": 10, "dwelling_units": 1}, "110.20",
-     "3 CCF x 9.10 + 5 CCF x 10.40 + 2 CCF x 12.20; block limits x 1 (dwelling_units)"),
+     "3 CCF x 9.10 + 5 CCF x 10.40 + 2 CCF x 12.20; block limits x 1 (dwelling units)"),
 ])
 def test_multifamily_tiers_per_dwelling_unit(cities, facts, expected, detail):
     """San Francisco's shape. A fourplex using 30 CCF: 4 x 6.50 = 26.00; its tiers end at 12 and 32 CCF, so

@@ -31,7 +31,7 @@ def test_a_12_ccf_bill_on_a_three_quarter_inch_meter_is_89_01():
     assert result.to_json() == {
         "total": "89.01",
         "lines": [
-            {"name": "Water base charge", "amount": "24.42", "detail": 'meter_size 3/4": 24.42'},
+            {"name": "Water base charge", "amount": "24.42", "detail": 'meter size 3/4": 24.42'},
             {"name": "Water use", "amount": "27.61", "detail": "7 CCF x 2.08 + 5 CCF x 2.61"},
             {"name": "Sewer base charge", "amount": "16.59", "detail": "fixed amount 16.59"},
             {"name": "Sewer use (winter average)", "amount": "16.15", "detail": "5 CCF x 3.23"},
@@ -137,12 +137,12 @@ def fees(**changes):
 def test_every_basis_with_its_detail():
     result = fees()
     assert [(l["name"], str(l["amount"]), l["detail"]) for l in result.lines] == [
-        ("Meter charge", "24.42", 'meter_size 3/4": 24.42'),
+        ("Meter charge", "24.42", 'meter size 3/4": 24.42'),
         ("Irrigation over 5 CCF, at most 30", "10.50", "7 CCF x 1.50"),
         ("Bulk water", "10.80", "12 CCF x 0.90 (up to 20)"),
         ("Business license band", "313.93", "employees 30 (up to 49): 313.93"),
         ("Deposit interest", "4.22", "5% of deposit 84.50"),  # 4.225, half_even
-        ("Meter surcharge", "2.44", "10% of Meter charge 24.42 x 1 (months_late)"),
+        ("Meter surcharge", "2.44", "10% of Meter charge 24.42 x 1 (months late)"),
     ]
     assert str(result.total) == "366.31"
 
@@ -165,7 +165,7 @@ def test_all_units_at_the_rate_of_the_block_reached_a_value_on_a_limit_falls_in_
 
 def test_multiply_by_stops_at_its_max_and_the_line_is_clamped_after():
     assert fees(months_late=2).lines[5]["amount"] == Decimal("4.88")
-    assert fees(months_late=4).lines[5]["detail"].startswith("10% of Meter charge 24.42 x 3 (months_late 4, at most 3)")
+    assert fees(months_late=4).lines[5]["detail"].startswith("10% of Meter charge 24.42 x 3 (months late 4, at most 3)")
     assert fees(months_late=3).lines[5]["amount"] == Decimal("5.00")  # 7.326 lowered to the maximum
     assert fees(months_late=0).lines[5]["amount"] == Decimal("1.00")  # raised to the minimum
 

@@ -67,7 +67,7 @@ def test_a_rate_version_in_words_groups_each_lines_figures():
     doc = LIBRARY.get("water-rates-residential")
     groups = dict(grouped(version_words(doc, doc.versions[1])))
     assert [str(t) for t in groups["Sewer base charge"]] == ["only when: sewer == true", "charge: fixed amount $16.33"]
-    assert 'tier 2 rate, meter_size 3/4": $2.57 per CCF' in [str(t) for t in groups["Water use"]]
+    assert 'tier 2 rate, meter size 3/4": $2.57 per CCF' in [str(t) for t in groups["Water use"]]
     assert "charge: 5% of subtotal" in [str(t) for t in groups["Franchise fee"]]
 
 
@@ -75,8 +75,8 @@ def test_the_diff_of_two_rate_years_gives_each_changed_figure():
     doc = LIBRARY.get("water-rates-residential")
     rows = version_diff(doc, doc.versions[1], doc.versions[2])
     words = [str(row) for row in rows]
-    assert 'Water use, tier 2 rate, meter_size 3/4": $2.57 per CCF → $2.70 per CCF' in words
-    assert 'Water base charge, meter_size 3/4": $27.02 → $28.37' in words
+    assert 'Water use, tier 2 rate, meter size 3/4": $2.57 per CCF → $2.70 per CCF' in words
+    assert 'Water base charge, meter size 3/4": $27.02 → $28.37' in words
     assert "Sewer base charge, charge: fixed amount $16.33 → fixed amount $17.15" in words
     assert all(row.change == CHANGED for row in rows)
     assert not any("Franchise fee" in line or "tier 1 up to" in line for line in words)  # unchanged: not listed

@@ -132,7 +132,7 @@ def test_a_move_in_at_the_same_address_with_a_deposit(city, chromium, committing
     assert new_number == "781-000008"
     assert page.get_by_text("Deposit, by the deposit rule in force on Mar 3, 2026 (version of Jul 1, 2024, "
                             "Resolution 2024-38").is_visible()
-    assert page.get_by_role("cell", name='meter_size 3/4": 185.00').is_visible()
+    assert page.get_by_role("cell", name='meter size 3/4": 185.00').is_visible()
     deposit_shown = shown(page, "#deposit-total")
     assert deposit_shown == "$185.00"
     page.get_by_role("button", name="Start service").click()

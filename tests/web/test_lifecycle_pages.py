@@ -98,7 +98,7 @@ def test_a_move_in_at_the_same_address_takes_the_deposit_the_rule_asks(fixed_clo
     review = clerk.post(f"/service/start/{parcel}/review", data=start)
     page = text(review)
     assert review.status_code == 200, page
-    assert "meter_size 3/4\": 185.00" in page and "$185.00" in page and "Resolution 2024-38" in page
+    assert "meter size 3/4\": 185.00" in page and "$185.00" in page and "Resolution 2024-38" in page
     assert "version of Jul 1, 2024" in page
     posted = clerk.post(f"/service/start/{parcel}", data={**start, "seen_deposit": "185.00"})
     assert posted.status_code == 302, text(posted)

@@ -56,15 +56,15 @@ def test_an_unknown_document_is_a_404(supervisor):
 
 def test_each_version_reads_in_words(fixed_clock, clerk):
     page = clerk.get("/rules/water-rates-residential").get_data(as_text=True)
-    assert "tier 2 rate, meter_size 3/4&#34;: $2.57 per CCF" in page  # FY2025-26
-    assert "tier 2 rate, meter_size 3/4&#34;: $2.70 per CCF" in page  # FY2026-27
+    assert "tier 2 rate, meter size 3/4&#34;: $2.57 per CCF" in page  # FY2025-26
+    assert "tier 2 rate, meter size 3/4&#34;: $2.70 per CCF" in page  # FY2026-27
     assert "only when: sewer == true" in page  # conditions in the explanations' words
     assert "Draft a new version" not in page  # a clerk reads; editing stays with supervisors
 
 
 def test_the_diff_of_two_versions_in_words_and_as_a_table(fixed_clock, clerk):
     page = clerk.get("/rules/water-rates-residential/diff?older=2025-07-01&newer=2026-07-01").get_data(as_text=True)
-    assert "Water use, tier 2 rate, meter_size 3/4&#34;: $2.57 per CCF → $2.70 per CCF" in page
+    assert "Water use, tier 2 rate, meter size 3/4&#34;: $2.57 per CCF → $2.70 per CCF" in page
     assert "<td>$2.57 per CCF</td><td>$2.70 per CCF</td>" in page
     assert '<option value="2025-07-01" selected>' in page and '<option value="2026-07-01" selected>' in page
 
