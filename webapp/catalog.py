@@ -43,6 +43,11 @@ def rules() -> RuleLibrary:
     return catalog().rules
 
 
+def rule_title(rule_id: str | None) -> str:
+    """A rule document's title, for a page that names it (`{{ why.rule_id|rule_title }}`): its id if there is none."""
+    return rules().title_of(rule_id) if rule_id else ""
+
+
 def notice_templates() -> Path:
     """The folder of the notice templates."""
     return Path(current_app.config.get("NOTICE_TEMPLATES", ROOT / "templates" / "notices"))

@@ -12,6 +12,7 @@ from engine.city import zone
 from engine.money import format_money
 from webapp import clock
 from webapp.auth.access import may_open
+from webapp.catalog import rule_title
 
 
 def money(value: int | Decimal | str | None) -> str:
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(words)
     app.add_template_filter(dates)
     app.add_template_filter(month_name)
+    app.add_template_filter(rule_title)
     app.jinja_env.tests["endpoint_open"] = endpoint_open
 
 

@@ -154,6 +154,12 @@ class RuleLibrary:
         except KeyError:
             raise EvaluationError(f"no rule document named {document_id}") from None
 
+    def title_of(self, document_id: str) -> str:
+        """The document's title, as staff pages and bills name it (its id when there is no such document or no
+        title: a bill made under a document since removed)."""
+        doc = self._documents.get(document_id)
+        return (doc.title if doc is not None else "") or document_id
+
     def evaluate(self, document_id: str, facts: Facts, as_of: date, period: Period | None = None) -> RuleResult:
         """Evaluate a document on `as_of` with `facts`, by its kind; `period` for schedules only."""
         doc = self.get(document_id)

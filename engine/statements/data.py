@@ -144,7 +144,7 @@ class StatementData:
             "current_read": _read(current_read),
             "usage": usage[-self.usage_bills(bill.billed_on):],
             "usage_bills": self.usage_bills(bill.billed_on),
-            "explanation": why.to_json(),
+            "explanation": {**why.to_json(), "rule_title": self.library.title_of(bill.rule_id)},
             "services": self.service_names(bill.billed_on, language),
             "previous_balance": money_text(before),
             "previous_bill_date": since.isoformat() if since else None,

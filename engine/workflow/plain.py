@@ -123,7 +123,7 @@ class CaseWords:
 
     def rule_title(self, rule_id: str) -> str:
         """A rule document's title, or its id when the library has no such document."""
-        return self.rules.get(rule_id).title if rule_id in self.rules else rule_id
+        return self.rules.title_of(rule_id)
 
     def value(self, name: str, value: object) -> str:
         """A value as the page shows it, by the fact's type: $1,234.50, yes/no, Jan 2026, words for a code."""

@@ -64,7 +64,7 @@ def test_the_account_page_shows_standing_and_why_each_bill_is_what_it_is(fixed_c
     assert '<span class="period">2026-01</span>' in page
     assert page.index("2026-02</span>") < page.index("2026-01</span>")  # latest first
     assert "7 CCF x 2.05 + 5 CCF x 2.57" in page  # the water use line, worked out
-    assert "Rate schedule <strong>water-rates-residential</strong>, version of Jul 1, 2025" in page
+    assert "Rate schedule <strong>Residential water and sewer service</strong>, version of Jul 1, 2025" in page
     assert "Resolution 2025-41, Exhibit A (FY2025-26)" in page
     january = db.scalar(select(LedgerEntry.amount_cents).where(LedgerEntry.account_id == account.id,
                                                                LedgerEntry.reference == "bill 2026-01"))

@@ -59,6 +59,9 @@ def test_a_second_late_fee_waiver_is_refused_on_the_page_with_the_reason(clerk, 
                      for day in (date(2025, 11, 2), date(2026, 2, 2)))
     ledger.reverse(db, first.id, on=date(2025, 11, 5), now=NOW, actor="carla", reason="Late-fee waiver: first")
     before = clerk.get(f"/accounts/{account.number}/adjust").get_data(as_text=True)
+    # the reasons' table names the rules by their titles (it said "reverses one fee (late-fee)")
+    assert "reverses one fee (Late payment penalty on utility bills), where the fee was booked" in before
+    assert ">When a late fee may be waived</a>:" in before
     assert ('id="not-now-late_fee_waiver">not for this account today. Late-fee waiver is not allowed: A late fee was '
             'already waived in the last 12 months (late-fee-waiver-eligibility).') in before
     page = clerk.post(f"/accounts/{account.number}/adjust", data={
