@@ -11,7 +11,7 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -33,7 +33,7 @@ from webapp.formatting import day, money
 from webapp.pages import not_found
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(PageForm):
     """What a clerk asks for: a reason, credit or debit, an amount (or the fee a waiver reverses), and a note."""
 
     code = SelectField("Reason", choices=[])
@@ -50,7 +50,7 @@ class AdjustForm(FlaskForm):
     post = SubmitField("Post the adjustment")
 
 
-class RebillForm(FlaskForm):
+class RebillForm(PageForm):
     """A corrected reading and the reason the bill was wrong."""
 
     reading = StringField("Corrected meter reading (whole CCF)",

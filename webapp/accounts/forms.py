@@ -1,14 +1,14 @@
 """Forms of the account pages: return a payment, request a refund."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from webapp.fields import AtLeast, MoneyField, option
 
 
-class ReturnPaymentForm(FlaskForm):
+class ReturnPaymentForm(PageForm):
     """A supervisor records a payment the bank returned."""
 
     reason = StringField("Reason", validators=[DataRequired(message="Say why the bank returned it."),
@@ -20,7 +20,7 @@ REFUND_SOURCES = [option("overpayment", "Overpayment (credit balance)"), option(
                   option("license_overpayment", "License overpayment")]
 
 
-class RefundRequestForm(FlaskForm):
+class RefundRequestForm(PageForm):
     """A clerk asks for a credit to be refunded: opens a refund case."""
 
     amount = MoneyField("Amount to refund", validators=[DataRequired(message="Enter the amount to refund."),

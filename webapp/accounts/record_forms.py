@@ -2,8 +2,8 @@
 occupants, notes."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import (DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField,
+from webapp.form_words import PageForm, PageRow
+from wtforms import (DateField, FieldList, FormField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -13,7 +13,7 @@ LANGUAGE_CHOICES = [option("en", "English")]  # the city's languages are set on 
 PHONE_ROWS = 4
 
 
-class MailingAddressForm(FlaskForm):
+class MailingAddressForm(PageForm):
     """A mailing address in force from a day: a correction today, or a forwarding address from the move-out."""
 
     street = StringField("Street", validators=[DataRequired(message="Enter the street."), Length(max=160)])
@@ -28,14 +28,14 @@ class MailingAddressForm(FlaskForm):
     submit = SubmitField("Save the mailing address")
 
 
-class PhoneRow(Form):
+class PhoneRow(PageRow):
     """One phone: its label and number (a blank row is no phone); inside ContactForm, whose token covers it."""
 
     label = StringField("Label", validators=[Optional(), Length(max=40)])
     number = StringField("Number", validators=[Optional(), Length(max=32)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PageForm):
     """The customer's phones (with labels), e-mail and preferred language."""
 
     phones = FieldList(FormField(PhoneRow), min_entries=PHONE_ROWS, max_entries=PHONE_ROWS)
@@ -44,7 +44,7 @@ class ContactForm(FlaskForm):
     submit = SubmitField("Save phones, e-mail and language")
 
 
-class OwnerForm(FlaskForm):
+class OwnerForm(PageForm):
     """The property's owner or landlord, by customer number."""
 
     owner = IntegerField("Owner's customer number",
@@ -54,7 +54,7 @@ class OwnerForm(FlaskForm):
     submit = SubmitField("Save the owner")
 
 
-class OccupantForm(FlaskForm):
+class OccupantForm(PageForm):
     """Someone living at the property while the account is in another's (a landlord's) name."""
 
     name = StringField("Occupant's name", validators=[DataRequired(message="Enter the occupant's name, or Occupant."),
@@ -71,7 +71,7 @@ class OccupantForm(FlaskForm):
     submit = SubmitField("Record the occupant")
 
 
-class MovedOutForm(FlaskForm):
+class MovedOutForm(PageForm):
     """The day an occupant moved out."""
 
     moved_out_on = DateField("Moved out on", validators=[DataRequired(message="Choose the day they moved out.")],
@@ -79,7 +79,7 @@ class MovedOutForm(FlaskForm):
     submit = SubmitField("Moved out")
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PageForm):
     """Enrol the customer in one of the city's assistance programs, from a day, through a day or without end."""
 
     program = SelectField("Program", validate_choice=False)  # engine.accounts.assistance names one not offered
@@ -90,7 +90,7 @@ class EnrolForm(FlaskForm):
     submit = SubmitField("Enrol")
 
 
-class EndEnrolmentForm(FlaskForm):
+class EndEnrolmentForm(PageForm):
     """The last day of one enrolment."""
 
     ends_on = DateField("Enrolled through", validators=[DataRequired(message="Choose the last day enrolled.")],
@@ -98,7 +98,7 @@ class EndEnrolmentForm(FlaskForm):
     submit = SubmitField("Set the last day")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PageForm):
     """A note on the account, or a new text of one."""
 
     text = TextAreaField("Note", validators=[DataRequired(message="Write the note."), Length(max=4000)],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import yaml
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -27,7 +27,7 @@ TENDER_LABELS = {"cash": "Cash", "check": "Personal check", "card": "Card", "mon
 REFUSABLE_TENDERS = {tender: TENDER_LABELS[tender] for tender in TENDERS if tender != "cash"}
 
 
-class AddUserForm(FlaskForm):
+class AddUserForm(PageForm):
     """A new member of staff."""
 
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
@@ -43,14 +43,14 @@ class AddUserForm(FlaskForm):
     submit = SubmitField("Add user")
 
 
-class DisableUserForm(FlaskForm):
+class DisableUserForm(PageForm):
     """The button that disables one user."""
 
     username = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Disable")
 
 
-class CityForm(FlaskForm):
+class CityForm(PageForm):
     """The city's name, time zone, languages and contacts."""
 
     name = StringField("City name", validators=[DataRequired(), Length(max=120)])
@@ -157,7 +157,7 @@ def city_changes(form: CityForm) -> dict[str, object]:
     return changes
 
 
-class AssistanceProgramsForm(FlaskForm):
+class AssistanceProgramsForm(PageForm):
     """The city's assistance programs, as YAML: each with id, name by language and counts_as_low_income."""
 
     programs = TextAreaField("Assistance programs (YAML: a list of id, name by language, counts_as_low_income)",
@@ -166,7 +166,7 @@ class AssistanceProgramsForm(FlaskForm):
     submit = SubmitField("Ask for these programs")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PageForm):
     """Ask for one user's role to change (it waits for a second person)."""
 
     username = HiddenField(validators=[DataRequired()])
@@ -174,20 +174,20 @@ class RoleForm(FlaskForm):
     submit = SubmitField("Ask for this role")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PageForm):
     """The Approve or Refuse button of a waiting change (its CSRF token)."""
 
     submit = SubmitField("Decide")
 
 
-class EnableUserForm(FlaskForm):
+class EnableUserForm(PageForm):
     """The button that lets a disabled user sign in again."""
 
     username = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Enable")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PageForm):
     """A new password an administrator gives a clerk or supervisor."""
 
     username = HiddenField(validators=[DataRequired()])
@@ -198,7 +198,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Set password")
 
 
-class AddTokenForm(FlaskForm):
+class AddTokenForm(PageForm):
     """A new API token for another system: its name and what it may do."""
 
     name = StringField("Name (the system that will use it)", validators=[DataRequired(), Length(min=2, max=64)],
@@ -209,14 +209,14 @@ class AddTokenForm(FlaskForm):
     submit = SubmitField("Add token")
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(PageForm):
     """The button that revokes one token."""
 
     name = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Revoke")
 
 
-class ApprovalRoleForm(FlaskForm):
+class ApprovalRoleForm(PageForm):
     """Define an approval role, or edit one's words (its id never changes)."""
 
     role_id = StringField("Role id", validators=[DataRequired(), Length(min=2, max=40)],
@@ -226,7 +226,7 @@ class ApprovalRoleForm(FlaskForm):
     submit = SubmitField("Save the role")
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PageForm):
     """Ask for a user to be granted an approval role (it waits for a second person)."""
 
     username = SelectField("User", validate_choice=False)  # engine.roles names a user who is not there
@@ -234,7 +234,7 @@ class GrantForm(FlaskForm):
     submit = SubmitField("Ask for this grant")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PageForm):
     """The button that takes one approval role from one user."""
 
     username = HiddenField(validators=[DataRequired()])

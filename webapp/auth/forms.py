@@ -1,12 +1,12 @@
 """The sign-in and sign-out forms."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     """Username and password."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=64)],
@@ -16,13 +16,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(PageForm):
     """A button that signs out (a POST, so it carries the CSRF token)."""
 
     submit = SubmitField("Sign out")
 
 
-class OwnPasswordForm(FlaskForm):
+class OwnPasswordForm(PageForm):
     """A signed-in person's new password, with the current one as proof."""
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)],

@@ -1,20 +1,20 @@
 """Forms of the business pages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.fields import option
 
 
-class OpenCaseForm(FlaskForm):
+class OpenCaseForm(PageForm):
     """Start the licensing workflow for an application."""
 
     submit = SubmitField("Open a licensing case")
 
 
-class NewBusinessForm(FlaskForm):
+class NewBusinessForm(PageForm):
     """A new business and the license it applies for; the owner by utility account, or a new owner."""
 
     business_name = StringField("Business name", validators=[DataRequired("Give the name the business trades under."),
@@ -45,7 +45,7 @@ class NewBusinessForm(FlaskForm):
     edit = SubmitField("Change it")
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PageForm):
     """A certificate's verification code, typed by anyone."""
 
     class Meta:

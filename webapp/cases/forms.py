@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -12,7 +12,7 @@ from engine.notices.catalog import notice_type
 from webapp.fields import AtLeast, AtMost, MoneyField, option
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PageForm):
     """Which cases to list (a GET form; it changes nothing)."""
 
     class Meta:
@@ -26,7 +26,7 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField("Show")
 
 
-class StepForm(FlaskForm):
+class StepForm(PageForm):
     """A step's button: the case version the person saw, and the step's own fields (added per step)."""
 
     version = HiddenField(validators=[InputRequired()])

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import StringField
 from wtforms.validators import Length
 
@@ -23,11 +23,11 @@ from webapp.extensions import database
 from webapp.field import bp
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(PageForm):
     """The CSRF token of the results form (its rows are read from the request by name)."""
 
 
-class ForecastForm(FlaskForm):
+class ForecastForm(PageForm):
     """The day's forecast low and high, degrees Fahrenheit (engine.field.forecasts checks them)."""
 
     forecast_low = StringField("Forecast low (°F)", validators=[Length(max=20)])

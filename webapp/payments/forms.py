@@ -5,9 +5,9 @@ import uuid
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm, PageRow
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (DateField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -21,7 +21,7 @@ TENDER_NAMES = {"cash": "Cash", "check": "Check", "card": "Card", "money_order":
 LINE_ROWS, TENDER_ROWS, CHECK_ROWS = 4, 3, 8  # rows the counter form shows (no JavaScript adds more)
 
 
-class LineRow(Form):
+class LineRow(PageRow):
     """One thing paid on a receipt: a utility account, a license fee or a miscellaneous item."""
 
     what = SelectField("What is paid", choices=[], validate_choice=False, default="account")
@@ -40,7 +40,7 @@ class LineRow(Form):
         return valid
 
 
-class TenderRow(Form):
+class TenderRow(PageRow):
     """One tender handed over: cash, a check with its number, a card or a money order."""
 
     tender = SelectField("Tender", choices=[option(t, TENDER_NAMES[t]) for t in COUNTER_TENDERS], default="cash")
@@ -56,7 +56,7 @@ class TenderRow(Form):
             raise ValidationError("Enter the number printed on the check.")
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(PageForm):
     """A receipt at the counter: what is paid (lines) and how (tenders); reviewed, then posted."""
 
     payer = StringField("Paid by (optional)", validators=[Optional(), Length(max=160)])
@@ -109,7 +109,7 @@ class ReceiptForm(FlaskForm):
         return uuid.uuid4().hex
 
 
-class VoidReceiptForm(FlaskForm):
+class VoidReceiptForm(PageForm):
     """A supervisor voids a receipt the same day, saying why."""
 
     reason = StringField("Why it is voided", validators=[DataRequired(message="Say why the receipt is voided."),
@@ -117,7 +117,7 @@ class VoidReceiptForm(FlaskForm):
     submit = SubmitField("Void this receipt")
 
 
-class OpenDrawerForm(FlaskForm):
+class OpenDrawerForm(PageForm):
     """Open my drawer for the day with its starting cash."""
 
     opening = MoneyField("Starting cash in the drawer", validators=[
@@ -126,14 +126,14 @@ class OpenDrawerForm(FlaskForm):
     submit = SubmitField("Open my drawer")
 
 
-class CheckRow(Form):
+class CheckRow(PageRow):
     """One check in the drawer: its number and amount."""
 
     number = StringField("Check number", validators=[Optional(), Length(max=32)])
     amount = MoneyField("Check amount", validators=[Optional(), AtLeast("0.01", "A check is more than $0.00.")])
 
 
-class CountDrawerForm(FlaskForm):
+class CountDrawerForm(PageForm):
     """The blind count: bills and coins by piece, each check, the card slips and money orders (no expected totals).
 
     One whole-number field per denomination, named by its key (bill_20, coin_25, ...), added below.
@@ -175,14 +175,14 @@ for _key, _cents, _name in DENOMINATIONS:
         render_kw={"inputmode": "numeric"}))
 
 
-class CloseDayForm(FlaskForm):
+class CloseDayForm(PageForm):
     """A supervisor closes a business day."""
 
     business_date = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Close the business day")
 
 
-class DayForm(FlaskForm):
+class DayForm(PageForm):
     """Which business day to look at (a GET form; it changes nothing)."""
 
     class Meta:
@@ -194,7 +194,7 @@ class DayForm(FlaskForm):
     submit = SubmitField("Show")
 
 
-class PaymentFileForm(FlaskForm):
+class PaymentFileForm(PageForm):
     """A payment file from the bank's lockbox or the online portal, to post whole."""
 
     payment_file = FileField("Payment file (CSV)", validators=[FileRequired(message="Choose the payment file.")])
@@ -203,7 +203,7 @@ class PaymentFileForm(FlaskForm):
     submit = SubmitField("Check and post the file")
 
 
-class ConfirmPaymentFileForm(FlaskForm):
+class ConfirmPaymentFileForm(PageForm):
     """A supervisor confirms a held file's possible duplicates by the SHA-256 shown on the page."""
 
     file_sha256 = HiddenField(validators=[DataRequired()])

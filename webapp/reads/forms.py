@@ -1,7 +1,7 @@
 """The read review's forms: which month and cycle to show (GET), and one decision on a read (POST, with CSRF)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
@@ -9,7 +9,7 @@ PERIOD = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Write the month as YYYY-MM,
 DECISIONS = ("accept", "reread", "estimate")
 
 
-class ShowForm(FlaskForm):
+class ShowForm(PageForm):
     """The month (and cycle) whose reads are shown: read-only, so no CSRF token."""
 
     class Meta:
@@ -22,7 +22,7 @@ class ShowForm(FlaskForm):
     submit = SubmitField("Show")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PageForm):
     """A clerk's decision on a waiting read: accept it, send it to reread, or estimate it."""
 
     decision = HiddenField(validators=[DataRequired(message="Choose accept, reread or estimate."),
@@ -31,7 +31,7 @@ class DecisionForm(FlaskForm):
     cycle = HiddenField(validators=[Optional(), Length(max=4)])
 
 
-class EstimateMissingForm(FlaskForm):
+class EstimateMissingForm(PageForm):
     """Estimate the missing read of one account for a month."""
 
     period = HiddenField(validators=[DataRequired(message="The month is missing."), PERIOD])

@@ -1,14 +1,14 @@
 """The small forms of the reports: a day, or a billing cycle and period (GET forms; they change nothing)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 PERIOD = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Write the period as YYYY-MM, e.g. 2026-03.")
 
 
-class _ReadOnly(FlaskForm):
+class _ReadOnly(PageForm):
     """A report's form: read-only, so no CSRF token."""
 
     class Meta:

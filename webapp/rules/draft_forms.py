@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 from flask import current_app, request
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -23,13 +23,13 @@ def _seal_of(text: str) -> str:
     return hmac.new(key, text.replace("\r\n", "\n").encode(), hashlib.sha256).hexdigest()
 
 
-def seal_text(form: FlaskForm, text: str) -> None:
+def seal_text(form: PageForm, text: str) -> None:
     """Put the working text in the form's hidden `text`, with its seal in `seal`."""
     form.text.data = text
     form.seal.data = _seal_of(text)
 
 
-def posted_text(form: FlaskForm) -> tuple[str, str | None]:
+def posted_text(form: PageForm) -> tuple[str, str | None]:
     """The working text a form editor posted (its hidden `text`, newlines as \\n), or the problem to show with the
     published text instead: the form did not come whole (CSRF, length), its text is not one the form editor wrote
     (its seal does not match: the editors lay out only the shapes they make), or it is not readable YAML."""
@@ -69,7 +69,7 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-class DraftForm(FlaskForm):
+class DraftForm(PageForm):
     """A document's whole YAML text, checked or saved as a draft."""
 
     text = TextAreaField("The document as YAML", validators=[
@@ -80,7 +80,7 @@ class DraftForm(FlaskForm):
     save = SubmitField("Save draft")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PageForm):
     """Publish a draft (the CSRF token is the whole form)."""
 
     publish = SubmitField("Publish this version")
@@ -93,7 +93,7 @@ class ApproveForm(PublishForm):
                             render_kw={"rows": 3, "cols": 80})
 
 
-class SendBackForm(FlaskForm):
+class SendBackForm(PageForm):
     """Send a draft back to its author, saying why."""
 
     comment = TextAreaField("Why it goes back to the author", validators=[
@@ -102,7 +102,7 @@ class SendBackForm(FlaskForm):
     send_back = SubmitField("Send back to the author")
 
 
-class RetryImpactForm(FlaskForm):
+class RetryImpactForm(PageForm):
     """Ask again for a draft's impact after working it out failed (the CSRF token is the whole form)."""
 
     retry = SubmitField("Try again")

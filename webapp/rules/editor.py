@@ -13,7 +13,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
@@ -34,7 +34,7 @@ from webapp.rules.drafts import _published, checked_text
 PERCENT, DAY = "percent:", "day"
 
 
-class EditorForm(SealedText, FlaskForm):
+class EditorForm(SealedText, PageForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
 
     on = DateField("The new version takes effect on", validators=[Optional()], render_kw={"type": "date"})

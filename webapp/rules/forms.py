@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -14,7 +14,7 @@ from webapp.fields import option
 FIELD_PREFIX = "fact_"
 
 
-class EvaluateForm(FlaskForm):
+class EvaluateForm(PageForm):
     """The day to evaluate on; the facts are added per document."""
 
     as_of = DateField("Evaluate as of", validators=[DataRequired(message="Choose the day to evaluate on.")],

@@ -1,14 +1,14 @@
 """The search box: one field, on every staff page and on the results page."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
 LONGEST = 120
 
 
-class FindForm(FlaskForm):
+class FindForm(PageForm):
     """Find an account or business (a GET form: it changes nothing, so it carries no CSRF token)."""
 
     class Meta:

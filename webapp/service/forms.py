@@ -1,7 +1,7 @@
 """The forms of the service pages: find a property, start service, stop service, transfer service."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -13,7 +13,7 @@ SETTLE = [option("refund", "Refund a credit to the customer (opens a refund case
           option("transfer", "Move the balance to the customer's other account")]
 
 
-class FindPropertyForm(FlaskForm):
+class FindPropertyForm(PageForm):
     """Where service starts: a parcel number or a service address."""
 
     class Meta:
@@ -25,7 +25,7 @@ class FindPropertyForm(FlaskForm):
     find = SubmitField("Find the property")
 
 
-class StopForm(FlaskForm):
+class StopForm(PageForm):
     """A move-out: the day and the final reading, and where a balance goes."""
 
     move_out_on = DateField("Move-out day (the day of the final read)", render_kw={"type": "date"},
@@ -39,7 +39,7 @@ class StopForm(FlaskForm):
     edit = SubmitField("Change it")
 
 
-class StartForm(FlaskForm):
+class StartForm(PageForm):
     """A move-in at a property: who, which meter, how billed, from when, and the deposit."""
 
     customer_account = StringField("An account number of theirs", validators=[Optional(), Length(max=20)])
@@ -91,7 +91,7 @@ class TransferForm(StopForm):
     post = SubmitField("Post the transfer")
 
 
-class ExchangeForm(FlaskForm):
+class ExchangeForm(PageForm):
     """A meter replaced mid-cycle: the old meter's final read and the new meter with its first register."""
 
     exchanged_on = DateField("Day of the exchange", render_kw={"type": "date"},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from webapp.form_words import PageForm
 from wtforms import DateField, SubmitField
 from wtforms.validators import Optional
 
@@ -29,7 +29,7 @@ from webapp.workflows import bp
 from webapp.workflows.diagrams import changes_listed
 from webapp.workflows.routes import _newest
 
-class WorkflowEditorForm(SealedText, FlaskForm):
+class WorkflowEditorForm(SealedText, PageForm):
     """The form editor's own fields; the cells are added by name (cell:PATH) and read from the request."""
 
     on = DateField("The new version opens cases from", validators=[Optional()], render_kw={"type": "date"})
