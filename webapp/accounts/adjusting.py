@@ -11,7 +11,6 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from webapp.form_words import PageForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -29,6 +28,7 @@ from webapp.auth import STAFF, SUPERVISORS, role_required
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
 from webapp.fields import option
+from webapp.form_words import PageForm
 from webapp.formatting import day, money
 from webapp.pages import not_found
 

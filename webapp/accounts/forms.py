@@ -1,11 +1,11 @@
 """Forms of the account pages: return a payment, request a refund."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from webapp.fields import AtLeast, MoneyField, option
+from webapp.form_words import PageForm
 
 
 class ReturnPaymentForm(PageForm):

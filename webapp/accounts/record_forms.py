@@ -2,12 +2,12 @@
 occupants, notes."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm, PageRow
 from wtforms import (DateField, FieldList, FormField, IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.fields import option
+from webapp.form_words import PageForm, PageRow
 
 LANGUAGE_CHOICES = [option("en", "English")]  # the city's languages are set on each form: webapp.languages
 PHONE_ROWS = 4

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import yaml
-from webapp.form_words import PageForm
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -20,6 +19,7 @@ from engine.money.tenders import TENDERS
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
 from webapp.fields import option
+from webapp.form_words import PageForm
 
 
 TENDER_LABELS = {"cash": "Cash", "check": "Personal check", "card": "Card", "money_order": "Money order",

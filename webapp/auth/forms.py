@@ -1,9 +1,10 @@
 """The sign-in and sign-out forms."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from webapp.form_words import PageForm
 
 
 class LoginForm(PageForm):

@@ -1,14 +1,14 @@
 """The Billing page's forms: which cycle and month to show (GET), the run and the print (POST, with CSRF)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from webapp.form_words import PageForm
 from webapp.reads.forms import PERIOD
 
 
-class ShowForm(FlaskForm):
+class ShowForm(PageForm):
     """The cycle and month shown: read-only, so no CSRF token."""
 
     class Meta:
@@ -22,7 +22,7 @@ class ShowForm(FlaskForm):
     submit = SubmitField("Show")
 
 
-class _CycleMonth(FlaskForm):
+class _CycleMonth(PageForm):
     """A cycle's month, carried by a button's form."""
 
     cycle = HiddenField(validators=[DataRequired(message="The billing cycle is missing."), Length(max=4)])

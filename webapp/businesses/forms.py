@@ -1,11 +1,11 @@
 """Forms of the business pages."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.fields import option
+from webapp.form_words import PageForm
 
 
 class OpenCaseForm(PageForm):

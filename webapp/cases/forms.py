@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.notices.catalog import notice_type
 from webapp.fields import AtLeast, AtMost, MoneyField, option
+from webapp.form_words import PageForm
 
 
 class QueueFilterForm(PageForm):

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from webapp.form_words import PageForm
 from wtforms import StringField
 from wtforms.validators import Length
 
@@ -21,6 +20,7 @@ from webapp.catalog import catalog, notice_templates
 from webapp.downloads import audited_download
 from webapp.extensions import database
 from webapp.field import bp
+from webapp.form_words import PageForm
 
 
 class ResultsForm(PageForm):

@@ -5,7 +5,6 @@ import uuid
 
 from decimal import Decimal
 
-from webapp.form_words import PageForm, PageRow
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (DateField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField,
                      SubmitField)
@@ -15,6 +14,7 @@ from engine.money.cash import DENOMINATIONS, MOST_PIECES, BlindCount
 from engine.money.payments import COUNTER_TENDERS
 from engine.money.receipts import LineAsked, TenderAsked
 from webapp.fields import AtLeast, MoneyField, option
+from webapp.form_words import PageForm, PageRow
 from webapp.languages import with_choices
 
 TENDER_NAMES = {"cash": "Cash", "check": "Check", "card": "Card", "money_order": "Money order"}

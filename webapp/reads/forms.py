@@ -1,9 +1,10 @@
 """The read review's forms: which month and cycle to show (GET), and one decision on a read (POST, with CSRF)."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from webapp.form_words import PageForm
 
 PERIOD = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Write the month as YYYY-MM, e.g. 2026-03.")
 DECISIONS = ("accept", "reread", "estimate")

@@ -1,9 +1,10 @@
 """The small forms of the reports: a day, or a billing cycle and period (GET forms; they change nothing)."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from webapp.form_words import PageForm
 
 PERIOD = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Write the period as YYYY-MM, e.g. 2026-03.")
 

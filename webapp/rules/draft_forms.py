@@ -6,12 +6,13 @@ import hashlib
 import hmac
 
 from flask import current_app, request
-from webapp.form_words import PageForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from engine.rules.errors import DocumentError
 from engine.rules.yamlsafe import read_yaml
+
+from webapp.form_words import PageForm
 
 TEXT_LIMIT = 200_000
 CELL = "cell:"  # a form editor's cell is posted as cell:PATH

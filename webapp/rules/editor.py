@@ -13,7 +13,6 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from webapp.form_words import PageForm
 from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
@@ -27,6 +26,7 @@ from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.extensions import database
 from webapp.fields import option
+from webapp.form_words import PageForm
 from webapp.rules import bp
 from webapp.rules.draft_forms import SealedText, posted_text, seal_text, sentence, typed_cells
 from webapp.rules.drafts import _published, checked_text

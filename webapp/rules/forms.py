@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engine.rules.document import RuleDocument
 from engine.rules.wording import input_words
 from webapp.fields import option
+from webapp.form_words import PageForm
 
 FIELD_PREFIX = "fact_"
 

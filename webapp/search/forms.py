@@ -1,9 +1,10 @@
 """The search box: one field, on every staff page and on the results page."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
+
+from webapp.form_words import PageForm
 
 LONGEST = 120
 

@@ -1,11 +1,11 @@
 """The forms of the service pages: find a property, start service, stop service, transfer service."""
 from __future__ import annotations
 
-from webapp.form_words import PageForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.fields import option
+from webapp.form_words import PageForm
 
 WHOLE_CCF = [InputRequired(message="Enter the meter's reading in whole CCF."),
              NumberRange(min=0, max=999_999_999, message="A reading is a whole number of CCF, 0 or more.")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from webapp.form_words import PageForm
 from wtforms import DateField, SubmitField
 from wtforms.validators import Optional
 
@@ -24,6 +23,7 @@ from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import catalog, rules
 from webapp.extensions import database
+from webapp.form_words import PageForm
 from webapp.rules.draft_forms import SealedText, posted_text, seal_text, sentence, typed_cells
 from webapp.workflows import bp
 from webapp.workflows.diagrams import changes_listed
