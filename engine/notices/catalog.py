@@ -55,7 +55,7 @@ class PastActBy(NoticeDataError):
     def __init__(self, type_id: str, key: str, day: date, printed_on: date) -> None:
         """The notice type, the date's key, the date, and the day it would be printed."""
         self.type_id, self.key, self.day, self.printed_on = type_id, key, day, printed_on
-        super().__init__(f"{type_id} notice: {key!r} is {day.isoformat()}, already past on {printed_on.isoformat()}, "
+        super().__init__(f"{type_id} notice: its {self.date_words} is already past on {printed_on.isoformat()}, "
                          "the day it would be printed; make a new notice with a date still to come")
 
     @property

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from engine.notices.catalog import NOTICE_TYPES, NoticeDataError, validate_notice
+from engine.notices.catalog import ACT_BY_WORDS, NOTICE_TYPES, NoticeDataError, validate_notice
 from samplecity.notices import sample_city, sample_notice_data
 
 
@@ -31,14 +31,14 @@ ACT_BY = [("past-due-reminder", "due_date", date(2026, 3, 16)),
 def test_a_notice_printed_after_its_date_to_act_by_is_refused_naming_the_date(type_id, key, day):
     data = sample_notice_data(type_id)
     validate_notice(type_id, "en", data, sample_city(), printed_on=day)  # on the day itself: still to come
-    with pytest.raises(NoticeDataError, match=rf"{type_id} notice: '{key}' is {day.isoformat()}, already past on "
+    with pytest.raises(NoticeDataError, match=rf"{type_id} notice: its {ACT_BY_WORDS[key]} {day.isoformat()} is already past on "
                                               rf"{date.fromordinal(day.toordinal() + 1).isoformat()}"):
         validate_notice(type_id, "en", data, sample_city(), printed_on=date.fromordinal(day.toordinal() + 1))
 
 
 def test_a_plan_agreement_with_an_installment_already_due_is_refused_naming_the_installment():
     data = sample_notice_data("payment-plan-agreement") | {"down_payment_due": "2026-05-01"}
-    with pytest.raises(NoticeDataError, match=r"'installments\[1\].due_date' is 2026-04-15, already past on 2026-04-16"):
+    with pytest.raises(NoticeDataError, match=r"installment 1's due date 2026-04-15 is already past on 2026-04-16"):
         validate_notice("payment-plan-agreement", "en", data, sample_city(), printed_on=date(2026, 4, 16))
 
 
@@ -53,8 +53,8 @@ def test_the_renderer_prints_on_the_last_day_and_refuses_the_day_after(renderer)
     data = sample_notice_data("shutoff-notice")
     text = words(renderer.render_one("shutoff-notice", "en", data, printed_on=date(2026, 3, 16)))
     assert "March 16, 2026" in text and "March 23, 2026" in text
-    with pytest.raises(NoticeDataError, match=r"'due_date' is 2026-03-16, already past on 2026-03-17"):
+    with pytest.raises(NoticeDataError, match=r"pay-by date 2026-03-16 is already past on 2026-03-17"):
         renderer.render_one("shutoff-notice", "en", data, printed_on=date(2026, 3, 17))
-    with pytest.raises(NoticeDataError, match=r"'due_date' is 2026-03-16"):  # one stale notice fails the mailing
+    with pytest.raises(NoticeDataError, match=r"pay-by date 2026-03-16 is"):  # one stale notice fails the mailing
         renderer.render_batch([("past-due-reminder", "en", sample_notice_data("past-due-reminder", 1) | {
             "due_date": "2026-04-01"}), ("shutoff-notice", "es", data)], printed_on=date(2026, 3, 17))

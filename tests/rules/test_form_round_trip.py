@@ -83,7 +83,7 @@ def test_a_figure_that_is_not_a_number_is_named_in_words_and_changes_nothing():
     saved, problems = editing.apply_cells(text, {path: "two"})
     assert saved == text
     assert problems == ['the version of 2025-07-01, line “Water use”, tiers, for 3/4", tier 2, rate: '
-                        '“two” is not a number']
+                        '“two” is not a number (digits, e.g. 2.57)']
 
 
 def test_a_new_version_copies_the_one_in_force_then_and_stands_in_date_order():

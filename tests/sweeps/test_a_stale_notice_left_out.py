@@ -136,4 +136,4 @@ def test_a_clerk_s_printed_notice_copies_as_printed_and_a_notice_never_sent_is_r
     assert "COPY of the notice printed on April 30, 2026" in words(copy.data)
     refused = clerk.get(f"/cases/{never_sent.case_id}/notices/{never_sent.id}/english.pdf", follow_redirects=True)
     assert refused.mimetype == "text/html"
-    assert "&#39;due_date&#39; is 2026-06-18, already past on 2026-06-25" in refused.get_data(as_text=True)
+    assert "pay-by date Jun 18, 2026 is already past on Jun 25, 2026" in refused.get_data(as_text=True)

@@ -76,7 +76,7 @@ def _clerk_notice(committing_db, due: str) -> tuple[str, int]:
 
 def test_a_clerk_s_first_print_the_day_after_is_refused_and_nothing_is_kept(committing_db, catalog, city, tmp_path):
     _number, notice_id = _clerk_notice(committing_db, "2026-06-18")
-    with pytest.raises(NoticeDataError, match=r"'due_date' is 2026-06-18, already past on 2026-06-19"):
+    with pytest.raises(NoticeDataError, match=r"pay-by date 2026-06-18 is already past on 2026-06-19"):
         print_notice(committing_db, notice_id, TEMPLATES, printed_by="carla", now=NEXT_MORNING)
     with committing_db() as session:
         assert count(session, NoticePdf) == 0
@@ -103,6 +103,6 @@ def test_the_pages_refuse_a_stale_print_with_the_date_named_and_write_nothing(co
     by_case = clerk.get(f"/cases/{case_id}/notices/{notice.id}/english.pdf", follow_redirects=True)
     for page in (by_account, by_case):
         assert page.status_code == 200 and page.mimetype == "text/html"
-        assert "&#39;due_date&#39; is 2026-05-19, already past on 2026-05-20" in page.get_data(as_text=True)
+        assert "pay-by date May 19, 2026 is already past on May 20, 2026" in page.get_data(as_text=True)
     with committing_db() as session:
         assert count(session, AuditEntry) == before and count(session, NoticePdf) == 0
