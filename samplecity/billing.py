@@ -17,6 +17,8 @@ from importlib.util import find_spec
 from itertools import repeat
 
 from engine.money import to_cents
+from engine.money.billing import bill_lines_summing_to_total, charges_by_service
+from engine.rules.schedule import service_of
 from engine.rules.months import day_of_month_or_last
 
 DUE_DAYS = 21  # when the calendar evaluator is not available: due 21 days after the bill
@@ -28,7 +30,9 @@ class Priced:
     """A priced bill or fee: total and lines in cents, the rule and version, the explanation."""
 
     total_cents: int
-    lines: tuple[tuple[str, int, str], ...]  # (name, cents, detail)
+    lines: tuple[tuple[str, int, str, str | None], ...]  # (name, cents, detail, service)
+    charges: tuple[tuple[str | None, int], ...]  # (service, cents): one charge per service, as the billing run posts
+    service: str | None  # the one service its lines bill (a fee posted as one entry), else None
     rule_id: str
     rule_version: str
     head: str  # the explanation JSON up to its as-of date
@@ -40,7 +44,7 @@ class Priced:
         return f"{self.head}{as_of.isoformat()}{self.tail}"
 
     def staged_lines(self) -> zip:
-        """Its lines as rows (key, position, name, cents, detail) of the bill_lines staging table."""
+        """Its lines as rows (key, position, name, cents, detail, service) of the bill_lines staging table."""
         count = len(self.lines)
         return zip(repeat(self.key, count), range(1, count + 1), *zip(*self.lines))
 
@@ -48,20 +52,18 @@ class Priced:
 def priced(result: Any, key: int) -> Priced:
     """A Priced from a schedule result, its explanation split around the as-of date.
 
-    A bill's lines add up to its total: the schedule's own lines, or for a service period
-    that a new version starts inside, each version's prorated share (the explanation keeps
-    the parts and the newer version's lines).
+    Its lines and charges are the billing run's (engine.money.billing): each line with its
+    service, a period that a new version starts inside prorated by service
+    (`bill_lines_summing_to_total`), and one charge per service (`charges_by_service`).
     """
     text = json.dumps({**result.to_json(), "as_of": AS_OF_MARK}, ensure_ascii=False, separators=(",", ":"),
                       default=str)
     head, tail = text.split(AS_OF_MARK)
-    if result.parts:  # a period under two versions: one line per version's share, as the total adds them
-        days = sum(part["days"] for part in result.parts)
-        lines = tuple((f"Service at the rates effective {part['version'].isoformat()}", to_cents(part["total"]),
-                       f"{part['days']} of {days} days") for part in result.parts)
-    else:
-        lines = tuple((line["name"], to_cents(line["amount"]), line["detail"]) for line in result.lines)
-    return Priced(to_cents(result.total), lines, result.rule, result.version.isoformat(), head, tail, key)
+    lines = bill_lines_summing_to_total(result)
+    return Priced(to_cents(result.total),
+                  tuple((name, to_cents(amount), detail, service) for name, amount, detail, service in lines),
+                  tuple(charges_by_service(lines)), service_of(result.lines), result.rule, result.version.isoformat(),
+                  head, tail, key)
 
 
 def version_in_force(document: Any, on: date) -> date | None:

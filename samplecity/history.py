@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
 
+from engine.money.billing import charge_description
 from engine.money.gate import NEW_BOOKS, Admitted, Posting, Reversed, admit_all
 from engine.money.ledger import aging
 from engine.money.ledger.kept import balance_row, service_rows
@@ -39,17 +40,17 @@ BILL_COLUMNS = ("id", "account_id", "cycle", "period", "service_from", "service_
 # then writes every bill's lines inside the database.
 BILL_PRICES = "bill_id INTEGER PRIMARY KEY, price_key INTEGER NOT NULL, first_line_id INTEGER NOT NULL"
 PRICED_LINES = ("price_key INTEGER NOT NULL, position INTEGER NOT NULL, name VARCHAR(120) NOT NULL, "
-                "amount_cents BIGINT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (price_key, position)")
+                "amount_cents BIGINT NOT NULL, detail TEXT NOT NULL, service VARCHAR(32), PRIMARY KEY (price_key, position)")
 WRITE_BILL_LINES = (
-    "INSERT INTO bill_lines (id, bill_id, position, name, amount_cents, detail) "
-    "SELECT b.first_line_id + l.position - 1, b.bill_id, l.position, l.name, l.amount_cents, l.detail "
+    "INSERT INTO bill_lines (id, bill_id, position, name, amount_cents, detail, service) "
+    "SELECT b.first_line_id + l.position - 1, b.bill_id, l.position, l.name, l.amount_cents, l.detail, l.service "
     "FROM demo_bill_prices b CROSS JOIN demo_priced_lines l WHERE l.price_key = b.price_key "
     "ORDER BY b.bill_id, l.position")
 PAYMENT_COLUMNS = ("id", "account_id", "amount_cents", "tender", "source", "received_on", "check_number",
                    "idempotency_key", "drawer_id", "status", "returned_on", "return_reason", "actor", "posted_at")
 LEDGER_COLUMNS = ("id", "account_id", "kind", "amount_cents", "effective_on", "due_on", "posted_at", "actor",
                   "description", "reference", "rule_id", "rule_version", "bill_id", "payment_id", "reverses_id",
-                  "fund", "gl_account")
+                  "fund", "gl_account", "service")
 BALANCE_COLUMNS = ("account_id", "balance_cents", "past_due_cents", "oldest_unpaid_due", "current_cents",
                    "days_1_30_cents", "days_31_60_cents", "days_61_90_cents", "over_90_cents")
 SERVICE_BALANCE_COLUMNS = ("account_id", "service", "unpaid_cents", "past_due_cents", "current_cents",
@@ -103,6 +104,7 @@ class Entry:
     id: int = 0
     period: str = ""  # the bill period of a charge
     booked: Admitted | None = None  # what the posting gate admitted: cents and where they are booked
+    service: str | None = None  # the service a charge or fee bills (None: the catch-all)
 
 
 @dataclass
@@ -162,29 +164,31 @@ class AccountYears:
         self.ids = Ids()
         self.counts = Counts()
         self.nsf = rates.fee("returned-payment-fee", {"returned_payments_12m": 1}, as_of)
+        self.described: dict[tuple, str] = {}  # each charge's description, by service and billing month
 
     def year(self, plan: AccountPlan) -> Standing | None:
         """Write one account's year; for a delinquent account or one that paid twice, where it stands."""
         months = self.months[plan.cycle]
-        charges = self.bill_year(plan, months)
+        charges, totals = self.bill_year(plan, months)
         behaviour = weighted(self.pay_rng, BEHAVIOURS)
         self.counts.behaviours[behaviour] = self.counts.behaviours.get(behaviour, 0) + 1
-        entries = list(charges)
-        duplicate = self.pay_year(plan, behaviour, charges, months, entries)
+        entries = charges
+        duplicate = self.pay_year(plan, behaviour, totals, months, entries)
         entries.sort(key=IN_DATE_ORDER)
         self.post(plan.id, entries)
         if behaviour != DELINQUENT and not duplicate:
             return None
         return standing(plan, behaviour, entries, self.as_of, duplicate)
 
-    def bill_year(self, plan: AccountPlan, months: list[BillingMonth]) -> list[Entry]:
-        """Reads and bills for each month; returns the bills' charges."""
+    def bill_year(self, plan: AccountPlan, months: list[BillingMonth]) -> tuple[list[Entry], list[int]]:
+        """Reads and bills for each month; returns the bills' charges (one per service, as the billing run posts
+        them: engine.money.billing) and each bill's total."""
         w, ids = self.writer, self.ids
         base = usage.base_use(self.use_rng, plan.rate_class == "commercial", plan.meter_size)
         use = usage.monthly_use(self.use_rng, base, [m.month for m in months])
         winter = usage.winter_average(use, [m.month for m in months])
         registers = usage.readings(self.use_rng, use)
-        charges = []
+        charges, totals, described = [], [], self.described
         reads, bills, bill_prices, price = self.reads, self.bills, self.bill_prices, self.rates.water_and_sewer
         account_id, cycle, rate_class, meter, sewer, fire = (plan.id, plan.cycle, plan.rate_class, plan.meter_size,
                                                              plan.sewer, plan.fire_line)
@@ -199,15 +203,21 @@ class AccountYears:
                           bill.total_cents, bill.rule_id, bill.rule_version, bill.explanation(month.service_to)))
             bill_prices.append((bill_id, bill.key, ids.line))
             ids.line += len(bill.lines)
-            charges.append(Entry(month.billed_on, 0, "charge", bill.total_cents, f"Utility bill {month.period}",
-                                 f"bill {month.period}", month.due_on, bill.rule_id, bill.rule_version, bill_id,
-                                 period=month.period))
-        return charges
+            totals.append(bill.total_cents)
+            reference = f"bill {bill_id}"
+            for service, cents in bill.charges:
+                key = (service, service_from, service_to)
+                description = described.get(key) or described.setdefault(
+                    key, charge_description(service, month.service_from, month.service_to))
+                charges.append(Entry(month.billed_on, 0, "charge", cents, description, reference, month.due_on,
+                                     bill.rule_id, bill.rule_version, bill_id, period=month.period, service=service))
+        return charges, totals
 
     def write_bill_lines(self) -> None:
         """Every bill's lines, from the staged prices, written by the database itself."""
         priced_lines = self.writer.declare_staging("demo_priced_lines", PRICED_LINES,
-                                                   ("price_key", "position", "name", "amount_cents", "detail"))
+                                                   ("price_key", "position", "name", "amount_cents", "detail",
+                                                    "service"))
         for bill in self.rates.kept.values():
             priced_lines.extend(bill.staged_lines())
         self.writer.flush()
@@ -216,19 +226,19 @@ class AccountYears:
         self.writer.execute("DROP TABLE demo_bill_prices")
         self.writer.written["bill_lines"] += self.ids.line - 1
 
-    def pay_year(self, plan: AccountPlan, behaviour: str, charges: list[Entry], months: list[BillingMonth],
+    def pay_year(self, plan: AccountPlan, behaviour: str, totals: list[int], months: list[BillingMonth],
                  entries: list[Entry]) -> int:
-        """The account's payments; returns the amount of a duplicate payment (0 if none)."""
+        """The account's payments of its bills' `totals`; returns the amount of a duplicate payment (0 if none)."""
         rng = self.pay_rng
         tender, source = ("check", "lockbox") if behaviour == RETURNED_CHECK else weighted(rng, HABITS)
         check_number = rng.randint(1001, 8000)
-        stops_at = len(charges) - rng.randint(4, 7) if behaviour == DELINQUENT else len(charges)
+        stops_at = len(totals) - rng.randint(4, 7) if behaviour == DELINQUENT else len(totals)
         bounced_at = rng.randint(3, 8) if behaviour == RETURNED_CHECK else -1
         last_paid = None
-        for index, (charge, month) in enumerate(zip(charges, months)):
+        for index, (total, month) in enumerate(zip(totals, months)):
             if index >= stops_at:
                 break
-            amount, paid_on = self.payment_terms(rng, behaviour, charge, month)
+            amount, paid_on = self.payment_terms(rng, behaviour, total, month)
             if amount <= 0:
                 continue
             paid_on = counter_day(paid_on) if source == "counter" else paid_on
@@ -248,18 +258,18 @@ class AccountYears:
             return amount
         return 0
 
-    def payment_terms(self, rng: random.Random, behaviour: str, charge: Entry,
+    def payment_terms(self, rng: random.Random, behaviour: str, total_cents: int,
                       month: BillingMonth) -> tuple[int, date]:
-        """How much of a bill is paid, and when."""
+        """How much of a bill (its total: the sum of its charges) is paid, and when."""
         on_time = month.billed_on + timedelta(days=rng.randint(4, 19))
         if behaviour == SOMETIMES_LATE and rng.randint(1, 100) <= 35:
-            return charge.amount_cents, month.due_on + timedelta(days=rng.randint(3, 40))
+            return total_cents, month.due_on + timedelta(days=rng.randint(3, 40))
         if behaviour == DELINQUENT:
             if rng.randint(1, 100) <= 30:
                 return 0, on_time
-            part = charge.amount_cents * rng.randint(40, 100) // 100
+            part = total_cents * rng.randint(40, 100) // 100
             return part, month.due_on + timedelta(days=rng.randint(0, 45))
-        return charge.amount_cents, on_time
+        return total_cents, on_time
 
     def pay(self, plan: AccountPlan, amount: int, tender: str, source: str, paid_on: date, key: str,
             check_number: str, entries: list[Entry]) -> Entry:
@@ -284,7 +294,7 @@ class AccountYears:
         entries.append(Entry(returned_on, 2, "reversal", -payment.amount_cents, f"Returned check: {RETURN_REASON}",
                              payment.reference, payment_id=payment.payment_id, reverses=payment))
         entries.append(Entry(returned_on, 3, "fee", self.nsf.total_cents, "Returned payment fee", payment.reference,
-                             returned_on, self.nsf.rule_id, self.nsf.rule_version))
+                             returned_on, self.nsf.rule_id, self.nsf.rule_version, service=self.nsf.service))
         if self.pay_rng.randint(1, 10) <= 6 and returned_on + timedelta(days=12) <= self.as_of:
             self.pay(plan, payment.amount_cents * -1 + self.nsf.total_cents, "cash", "counter",
                      counter_day(returned_on + timedelta(days=12)), f"demo:{plan.number}:{period}:replacement", "",
@@ -305,18 +315,19 @@ class AccountYears:
             rows.append((entry.id, account_id, entry.kind, entry.amount_cents, days[entry.on],
                          entry.due_on and days[entry.due_on], moments[(entry.on, 420 + entry.order * 90)], "demo",
                          entry.description, entry.reference, entry.rule_id, entry.rule_version, entry.bill_id,
-                         entry.payment_id, reverses and reverses.id, entry.booked.fund, entry.booked.gl_account))
+                         entry.payment_id, reverses and reverses.id, entry.booked.fund, entry.booked.gl_account,
+                         entry.service))
         self.ids.entry = entry_id
         self.keep_balance(account_id, entries)
 
     def keep_balance(self, account_id: int, entries: list[Entry]) -> None:
         """The account's kept balance (and by service) on the load's day, worked out by `age()` as every posting's is.
 
-        The year's bills are charged whole, without a service (what is owed is `other`), as a
-        ledger from before charges knew their service; the sample city's payment order is oldest due first.
+        Each entry keeps its service (a bill's charges are by service, as the billing run posts them), so
+        what is owed is kept by service too; the sample city's payment order is oldest due first.
         """
-        postings = [aging.Posting(e.id, e.booked.cents, e.booked.on, e.due_on, e.reverses and e.reverses.id)
-                    for e in entries]
+        postings = [aging.Posting(e.id, e.booked.cents, e.booked.on, e.due_on, e.reverses and e.reverses.id,
+                                  e.service) for e in entries]
         standing = aging.age(postings, self.as_of)
         kept = balance_row(account_id, standing)
         kept["oldest_unpaid_due"] = self.writer.day(kept["oldest_unpaid_due"])

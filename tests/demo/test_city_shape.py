@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from engine.audit import verify_chain
+from engine.money.billing import charge_description
 from samplecity.cases import PATH
 from engine.money.ledger.balances import PAST_DUE, count_of, kept_on
 from engine.money.ledger.standing import standings
@@ -68,10 +69,34 @@ def test_each_bill_is_the_sum_of_its_lines_and_is_charged_to_the_ledger(city: En
                                .where(lines.c.total != Bill.total_cents))
         assert wrong == 0
         assert session.scalar(select(func.count(func.distinct(BillLine.bill_id)))) == count(session, Bill)
+        charges = (select(LedgerEntry.bill_id, func.sum(LedgerEntry.amount_cents).label("total"))
+                   .where(LedgerEntry.kind == "charge").group_by(LedgerEntry.bill_id).subquery())
         charged = session.scalar(select(func.count()).select_from(Bill).join(
-            LedgerEntry, (LedgerEntry.bill_id == Bill.id) & (LedgerEntry.kind == "charge")
-            & (LedgerEntry.amount_cents == Bill.total_cents) & (LedgerEntry.due_on == Bill.due_on)))
+            charges, (charges.c.bill_id == Bill.id) & (charges.c.total == Bill.total_cents)))
         assert charged == count(session, Bill)
+
+
+def test_each_bill_is_charged_by_service_as_the_billing_run_charges_it(city: Engine) -> None:
+    """One charge per service of the bill's lines, its amount theirs, due when the bill is, described as the
+    billing run describes it; the bill lines carry their services."""
+    with Session(city) as session:
+        lines = Counter()
+        for bill_id, service, cents in session.execute(select(BillLine.bill_id, BillLine.service,
+                                                              BillLine.amount_cents)):
+            lines[bill_id, service] += cents
+        assert None not in {service for _, service in lines}
+        assert {service for _, service in lines} == {"water", "sewer", "fees"}
+        charges = session.execute(select(LedgerEntry.bill_id, LedgerEntry.service, LedgerEntry.amount_cents,
+                                         LedgerEntry.due_on, LedgerEntry.description, Bill.due_on,
+                                         Bill.service_from, Bill.service_to)
+                                  .join(Bill, Bill.id == LedgerEntry.bill_id)
+                                  .where(LedgerEntry.kind == "charge")).all()
+        assert {(bill_id, service): cents for bill_id, service, cents, *_ in charges} == {
+            key: cents for key, cents in lines.items() if cents}
+        assert len(charges) == len({(bill_id, service) for bill_id, service, *_ in charges}) > count(session, Bill)
+        assert all(due_on == bill_due for _, _, _, due_on, _, bill_due, _, _ in charges)
+        assert all(words == charge_description(service, start, end)
+                   for _, service, _, _, words, _, start, end in charges)
 
 
 def test_bills_are_priced_by_the_rate_schedules_with_their_explanation(city: Engine, city_rules) -> None:
