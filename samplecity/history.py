@@ -40,7 +40,8 @@ BILL_COLUMNS = ("id", "account_id", "cycle", "period", "service_from", "service_
 # then writes every bill's lines inside the database.
 BILL_PRICES = "bill_id INTEGER PRIMARY KEY, price_key INTEGER NOT NULL, first_line_id INTEGER NOT NULL"
 PRICED_LINES = ("price_key INTEGER NOT NULL, position INTEGER NOT NULL, name VARCHAR(120) NOT NULL, "
-                "amount_cents BIGINT NOT NULL, detail TEXT NOT NULL, service VARCHAR(32), PRIMARY KEY (price_key, position)")
+                "amount_cents BIGINT NOT NULL, detail TEXT NOT NULL, service VARCHAR(32), "
+                "PRIMARY KEY (price_key, position)")
 WRITE_BILL_LINES = (
     "INSERT INTO bill_lines (id, bill_id, position, name, amount_cents, detail, service) "
     "SELECT b.first_line_id + l.position - 1, b.bill_id, l.position, l.name, l.amount_cents, l.detail, l.service "
@@ -169,10 +170,9 @@ class AccountYears:
     def year(self, plan: AccountPlan) -> Standing | None:
         """Write one account's year; for a delinquent account or one that paid twice, where it stands."""
         months = self.months[plan.cycle]
-        charges, totals = self.bill_year(plan, months)
+        entries, totals = self.bill_year(plan, months)  # the charges, and the payments appended to them
         behaviour = weighted(self.pay_rng, BEHAVIOURS)
         self.counts.behaviours[behaviour] = self.counts.behaviours.get(behaviour, 0) + 1
-        entries = charges
         duplicate = self.pay_year(plan, behaviour, totals, months, entries)
         entries.sort(key=IN_DATE_ORDER)
         self.post(plan.id, entries)
