@@ -10,6 +10,7 @@ from jinja2 import pass_context
 
 from engine.city import zone
 from engine.money import format_money
+from engine.rules.months import period_words
 from webapp import clock
 from webapp.auth.access import may_open
 from webapp.catalog import rule_title
@@ -70,13 +71,9 @@ def dates(text: object) -> str:
     return ISO_DATE.sub(spelled, "" if text is None else str(text))
 
 
-def month_name(period: str) -> str:
-    """A billing period (YYYY-MM) as people say it: Mar 2026."""
-    try:
-        first = date.fromisoformat(f"{period}-01")
-    except ValueError:
-        return period
-    return f"{first.strftime('%b')} {first.year}"
+def month_name(period: object) -> str:
+    """A billing period (YYYY-MM) as people say it: Mar 2026 (engine.rules.months.period_words)."""
+    return period_words(str(period))
 
 
 def words(name: str | None) -> str:

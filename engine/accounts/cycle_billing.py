@@ -25,7 +25,7 @@ from engine.money.billing import BillingError, BillingReport, billing_dates, bil
     reviewed_reads, run_billing
 from engine.reads import review
 from engine.reads.review import ReadRow
-from engine.rules.months import period_months_later
+from engine.rules.months import period_months_later, period_words
 from engine.store.models import Bill, Notice, UtilityAccount
 
 
@@ -54,9 +54,6 @@ class Outlook:
         return self.ready > 0
 
 
-def month_words(period: str) -> str:
-    """'December 2026' for 2026-12."""
-    return check_period(period).strftime("%B %Y")
 
 
 def _timeline_bill_day(library, cycle: str, period: str, on: date) -> date | None:
@@ -102,8 +99,8 @@ def check_run(session: Session, library, cycle: str, period: str, today: date) -
         raise RunRefused(f"the city has no billing cycle {cycle!r} (its cycles: {', '.join(cycles) or 'none yet'})")
     latest = latest_period(library, cycle, today)
     if period > latest:
-        raise RunRefused(f"{month_words(period)} is too far ahead: on {today:%B} {today.day}, {today.year} cycle "
-                         f"{cycle} may be billed up to {month_words(latest)} (the month of its next bill day by the "
+        raise RunRefused(f"{period_words(period)} is too far ahead: on {today:%B} {today.day}, {today.year} cycle "
+                         f"{cycle} may be billed up to {period_words(latest)} (the month of its next bill day by the "
                          "city's calendar)")
 
 

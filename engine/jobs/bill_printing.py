@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.jobs import queue
 from engine.jobs.billing_run import RULES_FOLDER
 from engine.jobs.context import JobContext, ReportProgress
-from engine.accounts.cycle_billing import month_words
+from engine.rules.months import period_words
 from engine.rulebook.catalog_source import current_rules
 from engine.statements.batch import record_mailing, render_statements
 from engine.store.db import transaction
@@ -53,7 +53,7 @@ def request_print(session: Session, *, cycle: str, period: str, folder: str, req
 def work_out(context: JobContext, input: dict[str, Any], report_progress: ReportProgress) -> dict[str, Any]:
     """Render the month's statements and postal summary into the folder; audit them; where they are, as JSON."""
     cycle, period = input["cycle"], input["period"]
-    words = f"Printing the bills of cycle {cycle}, {month_words(period)}"
+    words = f"Printing the bills of cycle {cycle}, {period_words(period)}"
     with context.reading() as session:
         made = render_statements(session, current_rules(session, RULES_FOLDER), cycle=cycle, period=period,
                                  folder=input["folder"],

@@ -20,7 +20,8 @@ from engine import audit
 from engine.jobs import queue
 from engine.jobs.context import JobContext, ReportProgress
 from engine.money.billing import BillingReport
-from engine.accounts.cycle_billing import RunRefused, bill_cycle, month_words, outlook
+from engine.accounts.cycle_billing import RunRefused, bill_cycle, outlook
+from engine.rules.months import period_words
 from engine.rulebook.catalog_source import current_rules
 from engine.store.db import transaction
 from engine.store.models import Job
@@ -57,10 +58,10 @@ def request_run(session: Session, library, *, cycle: str, period: str, today: da
         return same, False
     now_ready = outlook(session, library, cycle, period, today)
     if not now_ready.may_run:
-        raise RunRefused(f"cycle {cycle} has no reviewed read ready to bill for {month_words(period)} "
+        raise RunRefused(f"cycle {cycle} has no reviewed read ready to bill for {period_words(period)} "
                          f"({now_ready.held:,} held for review, {now_ready.missing:,} accounts with no read)")
     if now_ready.stamp != seen:
-        raise RunRefused(f"the reads ready to bill for cycle {cycle}, {month_words(period)} have changed since the "
+        raise RunRefused(f"the reads ready to bill for cycle {cycle}, {period_words(period)} have changed since the "
                          f"page showed them (now {now_ready.ready:,}); look at the figures again before billing")
     job = queue.enqueue(session, KIND, {"cycle": cycle, "period": period, "today": today.isoformat(),
                                         "ready": now_ready.ready},
@@ -85,10 +86,10 @@ def work_out(context: JobContext, input: dict[str, Any], report_progress: Report
     def billed_some(count: int) -> None:
         nonlocal done
         done += count
-        report_progress(done, max(total, done), f"Billing cycle {cycle}, {month_words(period)}: "
+        report_progress(done, max(total, done), f"Billing cycle {cycle}, {period_words(period)}: "
                                                 f"{done:,} of {max(total, done):,} reads")
 
-    report_progress(0, total, f"Billing cycle {cycle}, {month_words(period)}: 0 of {total:,} reads")
+    report_progress(0, total, f"Billing cycle {cycle}, {period_words(period)}: 0 of {total:,} reads")
     report, letters = bill_cycle(context.sessions, library, cycle=cycle, period=period, rows=None, as_of=today,
                                  now=context.claimed_at, chunk=int(input.get("chunk", CHUNK)), progress=billed_some)
     register = _register(report, len(letters), ahead.billed_on, ahead.due_on, ahead.dates_how, today)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.rules.errors import EvaluationError
 from engine.rules.kinds.meter_reads import KIND as METER_READS, MeterReadsResult
-from engine.rules.months import months_later_or_month_end
+from engine.rules.months import months_later_or_month_end, period_words
 from engine.rules.services import the_document
 from engine.store.meters import Meter
 from engine.store.models import Customer, MeterRead, Notice, Property, UtilityAccount
@@ -336,7 +336,7 @@ def estimate_missing(session: Session, library, account_id: int, period: str, *,
     read = MeterRead(account_id=account_id, period=period, read_on=read_on,
                      reading=(previous.reading + use) % 10 ** policy.dials, consumption_ccf=use,
                      source=ESTIMATED_SOURCE, review_status=ESTIMATED, review_check="missing",
-                     review_reason=f"No read for {period}. {how}", reviewed_by=actor, reviewed_at=now)
+                     review_reason=f"No read for {period_words(period)}. {how}", reviewed_by=actor, reviewed_at=now)
     session.add(read)
     session.flush()
     _audit(session, read, "estimated", actor, now, how=how, missing=True, rule=policy.rule,
@@ -412,7 +412,7 @@ def missing_reads(session: Session, period: str, cycle: str | None = None) -> li
     if cycle:
         query = query.where(UtilityAccount.cycle == cycle)
     return [Exception_(None, r.id, r.number, r.name, r.service_address, r.cycle, period, None, None, None,
-                       "missing", "missing", f"No read for {period}: estimate it, or enter the read")
+                       "missing", "missing", f"No read for {period_words(period)}: estimate it, or enter the read")
             for r in session.execute(query.order_by(UtilityAccount.number))]
 
 

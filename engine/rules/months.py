@@ -111,3 +111,20 @@ def whole_months(start: date, end: date) -> int:
         return 0
     count = (end.year - start.year) * 12 + end.month - start.month
     return count if end.day >= start.day else count - 1
+
+
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_words(period: str) -> str:
+    """A billing period (YYYY-MM) as people say it, in the city's date style: Mar 2026 (a text that is no period is
+    given back as it is).
+
+    >>> period_words("2026-03"), period_words("2026-13")
+    ('Mar 2026', '2026-13')
+    """
+    year, _, month = period.partition("-")
+    if len(year) != 4 or not (year + month).isdigit() or not year.isascii() or not month.isascii() \
+            or not 1 <= int(month) <= 12 or len(month) != 2:
+        return period
+    return f"{SHORT_MONTHS[int(month) - 1]} {year}"

@@ -20,11 +20,11 @@ from decimal import Decimal, InvalidOperation
 
 from engine.money.amounts import format_money
 from engine.rules.library import RuleLibrary
+from engine.rules.months import period_words
 from engine.workflow.facts import Fact
 from engine.workflow.model import Workflow
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 OPS = {">=": "at least", "<=": "at most", "==": "equal to", "!=": "not", ">": "more than", "<": "less than",
        "not in": "not one of", "in": "one of", "contains": "including"}
 OP = "|".join(re.escape(op) for op in OPS)
@@ -56,12 +56,6 @@ def sentence(text: str) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!", ")")) else text + "."
-
-
-def month_words(period: str) -> str:
-    """A bill period (YYYY-MM) as people say it: Jan 2026."""
-    year, month = period.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
 
 
 def code_words(value: str) -> str:
@@ -141,7 +135,7 @@ class CaseWords:
             return value.isoformat()
         text = str(value)
         if PERIOD.match(text):
-            return month_words(text)
+            return period_words(text)
         if kind == "number" and name.endswith("_percent"):
             return f"{text}%"
         return code_words(text) if kind == "text" and re.fullmatch(r"[a-z0-9_]+", text) else text

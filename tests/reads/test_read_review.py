@@ -69,7 +69,7 @@ def test_each_exception_is_caught_listed_and_billed_only_after_review(committing
         reads.send_to_reread(s, by_account[high.id].id, actor="carla", now=NOW)
         estimated = reads.estimate_missing(s, library(), missing.id, "2026-03", actor="carla", now=NOW)
         assert (estimated.read_on, estimated.reading, estimated.consumption_ccf) == (date(2026, 2, 28), 715, 7)
-        assert estimated.review_reason == ("No read for 2026-03. Estimated: the average of the 2 read(s) of the "
+        assert estimated.review_reason == ("No read for Mar 2026. Estimated: the average of the 2 read(s) of the "
                                            "last 3 months (6, 8 CCF) is 7 CCF")
         assert [(group, [e.account_number for e in rows]) for group, rows in reads.reread_list(s, "2026-03")] == [
             ("Cycle A", [high.number])]

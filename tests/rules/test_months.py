@@ -98,3 +98,11 @@ def test_months_are_stepped_and_counted_only_in_engine_rules_months(tmp_path):
     (tmp_path / "engine").mkdir()
     (tmp_path / "engine" / "billing.py").write_text('period = f"{year + month // 12}-{month % 12 + 1:02d}"\n')
     assert month_arithmetic_outside_months(tmp_path / "engine") == ["engine/billing.py:1"]
+
+
+def test_a_billing_period_is_said_one_way_everywhere():
+    """The Billing page said "December 2026", the read review "No read for 2026-12", the case pages "Dec 2026"."""
+    from engine.rules.months import period_words
+    assert [period_words(p) for p in ("2026-01", "2026-12", "1999-07")] == ["Jan 2026", "Dec 2026", "Jul 1999"]
+    assert [period_words(p) for p in ("2026-13", "2026-00", "2026-1", "２０２６-03", "", "soon")] == [
+        "2026-13", "2026-00", "2026-1", "２０２６-03", "", "soon"]  # not a period: given back as written

@@ -46,7 +46,7 @@ def test_the_review_page_lists_each_exception_with_its_reason_in_words(fixed_clo
     assert "3 reads to decide" in page
     assert "Zero use: the meter has not moved since the previous read (the 12-month average is 7.0 CCF)" in page
     assert "High use: 42 CCF is 6.0 times the 12-month average of 7.0 CCF (held above 3 times)" in page
-    assert "No read for 2026-03: estimate it, or enter the read" in page
+    assert "No read for Mar 2026: estimate it, or enter the read" in page
     for account, _ in month.values():
         assert f'href="/accounts/{account.number}"' in page
     assert page.count("Send to reread") == 2 and page.count(">Estimate<") == 3 and page.count(">Accept<") == 2

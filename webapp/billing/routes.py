@@ -13,7 +13,8 @@ from flask_login import current_user
 from engine.jobs import bill_printing, billing_run
 from engine.money import reports
 from engine.money.billing import BillingError
-from engine.accounts.cycle_billing import RunRefused, city_cycles, month_words, outlook
+from engine.accounts.cycle_billing import RunRefused, city_cycles, outlook
+from engine.rules.months import period_words
 from engine.store.models import Job
 from webapp import clock
 from webapp.auth import duty_required
@@ -96,7 +97,7 @@ def run():
         flash(f"Not started: {why}.", "error")
         return _back(cycle, period)
     database.session.commit()
-    month = f"cycle {cycle}, {month_words(period)}"
+    month = f"cycle {cycle}, {period_words(period)}"
     if asked:
         flash(f"The billing of {month} has started: this page shows how far it has got.", "success")
     elif job.status == "done":
@@ -122,7 +123,7 @@ def print_bills():
         flash(f"Not printed: {why}.", "error")
         return _back(cycle, period)
     if not ahead.billed:
-        flash(f"Not printed: cycle {cycle} has no bills for {month_words(period)}; run the billing first.", "error")
+        flash(f"Not printed: cycle {cycle} has no bills for {period_words(period)}; run the billing first.", "error")
         return _back(cycle, period)
     folder = str(Path(current_app.config["PDF_FOLDER"]) / "statements")
     job, asked = bill_printing.request_print(database.session, cycle=cycle, period=period, folder=folder,
@@ -153,7 +154,7 @@ def bills_pdf(job_id: str):
     """The print's mailing PDF, every bill of the month in mailing order; the download audited."""
     data, made = _printed_file(job_id, "pdf")
     return audited_download(data, f"statements-{made['cycle']}-{made['period']}.pdf", mimetype="application/pdf",
-                            what=f"Bills to mail, cycle {made['cycle']} {month_words(made['period'])}",
+                            what=f"Bills to mail, cycle {made['cycle']} {period_words(made['period'])}",
                             filters={"cycle": made["cycle"], "period": made["period"]}, rows=made["pieces"])
 
 
@@ -163,6 +164,6 @@ def postal_summary(job_id: str):
     """The print's postal summary: pieces and pages by ZIP code and language; the download audited."""
     data, made = _printed_file(job_id, "summary")
     return audited_download(data, f"postal-summary-{made['cycle']}-{made['period']}.csv",
-                            what=f"Postal summary, cycle {made['cycle']} {month_words(made['period'])}",
+                            what=f"Postal summary, cycle {made['cycle']} {period_words(made['period'])}",
                             filters={"cycle": made["cycle"], "period": made["period"]},
                             rows=len(made["postal"]))
