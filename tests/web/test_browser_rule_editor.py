@@ -182,7 +182,7 @@ def test_a_holiday_clicked_in_the_month_grid_is_published_and_the_shutoff_days_m
     sign_in(page, url, "ben", PASSWORDS["ben"])
     page.goto(url + "/rules/city-calendar/drafts/2")
     page.get_by_role("button", name="Publish this version").click()
-    assert page.get_by_text("Revision 2 of city-calendar published").is_visible()
+    page.get_by_text("Revision 2 of city-calendar published").wait_for()  # visible once the publish's page is drawn
 
     with committing_db() as session:
         calendar = city_calendar(published_library(session).get("city-calendar"))

@@ -66,7 +66,8 @@ def test_the_dashboard_counts_what_is_in_the_database(fixed_clock, live_figures,
                      r"<a href=\"/cases/\?workflow=delinquency"
                      r"&amp;state=past_due\">2</a></td>", page)
     assert "closed paid" not in page
-    assert "<td>delinquency</td><td>Mar 2, 2026</td><td>done</td>" in page
+    assert re.search(r'<td><a href="/sweeps/runs/\d+">delinquency</a></td><td>Mar 2, 2026</td>\s*<td><span class="badge ok">'
+                     r'done</span></td>', page)
 
 
 def test_today_is_the_city_s_date_not_utc(app, clerk, db):
