@@ -116,7 +116,8 @@ def test_a_rebuild_replaces_every_kept_row_from_the_ledger_and_is_audited(db):
     assert check.differences[0].kept["balance_cents"] == 1 and check.differences[0].ledger["balance_cents"] == 5203
     kept.rebuild_balances(db, date(2026, 3, 21), now=NOW, actor="cli:sam")
     assert check_balances(db).agrees and kept_row(db, account)["past_due_cents"] == 5203
-    audited = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.balances_rebuilt")).all()[-1]
+    audited = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.balances_rebuilt")
+                         .order_by(AuditEntry.id)).all()[-1]
     assert (audited.actor, audited.detail["as_of"]) == ("cli:sam", "2026-03-21")
 
 

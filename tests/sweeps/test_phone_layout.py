@@ -71,7 +71,8 @@ def test_the_vendors_layout_renames_reorders_and_reformats_the_file(scheduled, c
         "Phone Number,Customer Name,Amount Due,Disconnect Date,Lang",
         "5305550142,Rosa Delgado,52.03,03/23/2026,en",
         """5305550199,\"'=HYPERLINK(\"\"x\"\")\",17.50,03/23/2026,es"""]  # a formula is still text
-    audit = scheduled.scalars(select(AuditEntry).where(AuditEntry.action == "city.update")).all()[-1]
+    audit = scheduled.scalars(select(AuditEntry).where(AuditEntry.action == "city.update")
+                              .order_by(AuditEntry.id)).all()[-1]
     assert audit.actor == "admin1" and audit.detail["phone_export_layout"] == [SAMPLE_LAYOUT, VENDOR]
     assert [row["shutoff_on"] for row in scheduled_for_shutoff(scheduled, catalog, AS_OF)] == ["2026-03-23"] * 2
 

@@ -73,7 +73,7 @@ def test_a_step_makes_the_account_cash_only_for_six_months_ending_on_the_day_the
     row = db.get(UtilityAccount, account.id)
     assert (row.cash_only, row.cash_only_until, row.cash_only_reason) == (True, date(2026, 10, 1),
                                                                            "Broken payment promise")
-    event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()[-1]
+    event = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()[-1]
     assert {"rule": "broken-promise-cash-only", "version": "2025-01-01"} in event.rules
     audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "account.cash_only")).all()[-1]
     assert (audit.actor, audit.detail["until"], audit.detail["case_id"]) == ("sam", "2026-10-01", case.id)

@@ -130,7 +130,8 @@ def test_shutoff_ready_only_on_the_first_allowed_shutoff_day(db, catalog, accoun
                                                 for d in x.get("done", []))]
     assert [e.step for e in fee_events] == ["mail_reminder", "record_shutoff"]
     ledger_audits = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.fee",
-                                                        AuditEntry.subject_id == str(account.id))).all()
+                                                        AuditEntry.subject_id == str(account.id))
+                                .order_by(AuditEntry.id)).all()
     assert [a.detail["amount"] for a in ledger_audits] == ["12.00", "75.00"]
 
 
@@ -238,7 +239,8 @@ def test_small_balance_on_a_closed_account_is_written_off(db, catalog, staff):
     assert refused(db, catalog, case, "write_off", "carla", date(2026, 5, 4)) == [
         "this step needs the role supervisor; you are a clerk"]
     take(db, catalog, case, "write_off", "sam", date(2026, 5, 4))
-    entries = db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
+    entries = db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)
+                         .order_by(LedgerEntry.id)).all()
     assert sum(e.amount_cents for e in entries) == 0
     assert (case.state, entries[-1].kind, entries[-1].amount_cents) == ("written_off", "write_off", -340)
 

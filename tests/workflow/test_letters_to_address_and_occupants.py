@@ -105,5 +105,6 @@ def test_the_occupants_of_a_landlords_property_get_the_shutoff_notice_as_occupan
 def test_no_occupants_on_record_no_copy(db, catalog, staff):
     account = create_account(db, cycle="B")
     case = _shutoff_case(db, catalog, account)
-    assert db.scalars(select(Notice.notice_type).where(Notice.case_id == case.id)).all() == [
+    assert db.scalars(select(Notice.notice_type).where(Notice.case_id == case.id)
+                         .order_by(Notice.id)).all() == [
         "past-due-reminder", "shutoff-notice"]

@@ -81,7 +81,8 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
     assert case.state == "released" and case.closed_at is not None
     assert_every_step_audited(db, case.id)
     dollars = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.fee",
-                                                  AuditEntry.subject_id == str(account.id))).all()
+                                                  AuditEntry.subject_id == str(account.id))
+                         .order_by(AuditEntry.id)).all()
     assert [(a.detail["amount"], a.detail["rule_id"], a.detail["reference"]) for a in dollars] == [
         ("151.00", "lien-filing-fee", f"case {case.id}"), ("61.00", "lien-release-fee", f"case {case.id}")]
 
