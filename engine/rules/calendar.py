@@ -36,6 +36,7 @@ RECURRING_MONTHS = 121  # months searched for a recurring date: ten years and th
 YEARLY_HOLIDAY_LIMIT = 50  # yearly holidays in one version
 AFTER_DAYS = 31  # how far a yearly holiday counted from another (`after`, `days`) may be, either way
 OBSERVED = " (observed)"  # added to the name of a holiday observed on another day
+IF_TAKEN = {"before": -1, "after": 1}  # a yearly holiday's `if_taken`: the way it moves off another holiday's day
 
 
 def _day(value: YamlValue) -> date:
@@ -427,6 +428,7 @@ class YearlyHoliday:
     name: str
     rule: Mapping  # month with day, or month with weekdays and nth, or after with days
     shifts: dict[int, int]  # observed: days moved when it falls on a weekday (5: -1, Saturday to Friday)
+    if_taken: int = 0  # -1 / 1: moved to the office day before / after when another yearly holiday has its day
 
 
 class Holidays:
@@ -436,23 +438,28 @@ class Holidays:
     days, the month view, the explanations and lint.
     """
 
-    def __init__(self, listed: Mapping[date, str], yearly: tuple[YearlyHoliday, ...]) -> None:
-        """The listed dates (their names win on a day a yearly holiday also falls on) and the yearly rules."""
+    def __init__(self, listed: Mapping[date, str], yearly: tuple[YearlyHoliday, ...],
+                 closed: frozenset[int] = frozenset()) -> None:
+        """The listed dates (their names win on a day a yearly holiday also falls on), the yearly rules, and the
+        closed weekdays (a holiday moved off another's day skips them)."""
         self.listed = dict(listed)
         self.yearly = yearly
+        self.closed = closed
+        self._by_key = {holiday.key: holiday for holiday in yearly}
         self._years: dict[int, dict[date, str]] = {}
 
     @classmethod
     def of_version(cls, body: Mapping) -> "Holidays":
-        """A version's `holidays`, `yearly_holidays` and `holidays_observed`, read once."""
+        """A version's `holidays`, `yearly_holidays`, `holidays_observed` and `closed_weekdays`, read once."""
         raw = body.get("holidays") or {}
         listed = {_day(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else \
             {_day(k): "holiday" for k in raw}
         default = body.get("holidays_observed") or {}
         yearly = tuple(YearlyHoliday(str(key), str(rule.get("name") or holiday_words(str(key))), rule,
-                                     observed_shift(rule["observed"] if "observed" in rule else default))
+                                     observed_shift(rule["observed"] if "observed" in rule else default),
+                                     IF_TAKEN.get(str(rule.get("if_taken")), 0))
                        for key, rule in (body.get("yearly_holidays") or {}).items())
-        return cls(listed, yearly)
+        return cls(listed, yearly, frozenset(WEEKDAYS.index(day) for day in body.get("closed_weekdays") or ()))
 
     def on(self, day: date) -> str | None:
         """The holiday's name on `day`, or None."""
@@ -473,16 +480,38 @@ class Holidays:
         return self._years[year]
 
     def observed_in(self, year: int) -> dict[date, str]:
-        """Each yearly holiday of `year` on the day it is observed, named "X (observed)" when moved."""
+        """Each yearly holiday of `year` on the day it is observed, named "X (observed)" when moved.
+
+        Two holidays on one day make one holiday named by both, unless one of them says
+        `if_taken`: it then moves to the nearest day before (or after) that is neither a closed
+        weekday nor another holiday's day (Christmas Eve on Thursday when Christmas Day, on a
+        Saturday, is observed on Friday the 24th).
+        """
         falls = self.falls_in(year)
+        days = self._observed_days(year)
+        beside = {*self._observed_days(year - 1).values(), *self._observed_days(year + 1).values()}
+        for holiday in self.yearly:
+            if holiday.if_taken:
+                others = {day for key, day in days.items() if key != holiday.key} | beside
+                moved = days[holiday.key]
+                while moved in others:
+                    moved += timedelta(days=holiday.if_taken)
+                    while moved.weekday() in self.closed:
+                        moved += timedelta(days=holiday.if_taken)
+                days[holiday.key] = moved
         observed: dict[date, str] = {}
         for holiday in self.yearly:
-            day = falls[holiday.key]
-            shift = holiday.shifts.get(day.weekday(), 0)
-            moved = day + timedelta(days=shift)
-            name = holiday.name + (OBSERVED if shift else "")
+            moved = days[holiday.key]
+            name = holiday.name + (OBSERVED if moved != falls[holiday.key] else "")
             observed[moved] = f"{observed[moved]}; {name}" if moved in observed else name
         return observed
+
+    def _observed_days(self, year: int) -> dict[str, date]:
+        """Each yearly holiday's observed day in `year` by its `observed` rule alone (no `if_taken` move)."""
+        days = {}
+        for key, day in self.falls_in(year).items():
+            days[key] = day + timedelta(days=self._by_key[key].shifts.get(day.weekday(), 0))
+        return days
 
     def falls_in(self, year: int) -> dict[str, date]:
         """Each yearly holiday's own day in `year` (before any observed day), by its key."""

@@ -266,7 +266,8 @@ def test_worked_decisions_and_dates_are_as_shown() -> None:
 
 
 def test_the_yearly_holidays_are_as_shown() -> None:
-    """The page's holidays of 2027 are what `rules eval` prints; 2028 has 11; the one-off closure stands beside them."""
+    """The page's holidays of 2027 are what `rules eval` prints; 2028 has 12 (Christmas Eve moved back to Friday the
+    22nd); the one-off closure stands beside them."""
     from engine.rules.kinds.calendar import calendar_lines
     from engine.rules.lint import lint_document
 
@@ -277,7 +278,8 @@ def test_the_yearly_holidays_are_as_shown() -> None:
                      and t.startswith("holiday-calendar"))
     assert page_text.splitlines()[1:] == printed.splitlines()
     later = library.evaluate("holiday-calendar", {"holidays": 2028}, date(2026, 12, 1)).to_json()["holidays"]
-    assert len(later) == 11 and later["2028-11-11"] == "Veterans Day"  # a Saturday, observed only on a Sunday
+    assert len(later) == 12 and later["2028-11-11"] == "Veterans Day"  # a Saturday, observed only on a Sunday
+    assert later["2028-12-22"] == "Christmas Eve (observed)" and later["2028-12-25"] == "Christmas Day"
     spring = library.evaluate("holiday-calendar", {"holidays": 2026}, date(2026, 12, 1)).to_json()["holidays"]
     assert spring["2026-04-10"] == "Closed for the move to the new City Hall" and spring["2026-07-03"] == \
         "Independence Day (observed)"

@@ -215,6 +215,50 @@ def test_two_holidays_on_one_day_are_one_holiday_named_by_both():
     assert city.holiday(date(2022, 12, 23)) == "Christmas Eve (observed)"
 
 
+@pytest.mark.parametrize("year, days", [
+    (2021, {"2021-12-23": "Christmas Eve (observed)", "2021-12-24": "Christmas Day (observed)",
+            "2021-12-30": "New Year's Eve (observed)", "2021-12-31": "New Year's Day (observed)"}),
+    (2022, {"2022-12-23": "Christmas Eve (observed)", "2022-12-26": "Christmas Day (observed)",
+            "2022-12-30": "New Year's Eve (observed)"}),
+    (2026, {"2026-12-24": "Christmas Eve", "2026-12-25": "Christmas Day", "2026-12-31": "New Year's Eve"}),
+    (2027, {"2027-12-23": "Christmas Eve (observed)", "2027-12-24": "Christmas Day (observed)",
+            "2027-12-30": "New Year's Eve (observed)", "2027-12-31": "New Year's Day (observed)"}),
+    (2032, {"2032-12-23": "Christmas Eve (observed)", "2032-12-24": "Christmas Day (observed)",  # Christmas on a Saturday
+            "2032-12-30": "New Year's Eve (observed)", "2032-12-31": "New Year's Day (observed)"}),
+])
+def test_a_holiday_whose_day_is_taken_moves_to_the_office_day_before(year, days):
+    """Christmas Eve and New Year's Eve `if_taken: before`: a Friday taken by Christmas Day (or by the next year's
+    New Year's Day) observed there moves them to Thursday, as cities publish them."""
+    text = YEARLY.replace("      christmas_day:", "      christmas_eve: {name: Christmas Eve, month: 12, day: 24, "
+                          "if_taken: before}\n      new_years_eve: {name: New Year's Eve, month: 12, day: 31, "
+                          "if_taken: before}\n      christmas_day:")
+    city = CityCalendar(load_document(text, "x.yaml"))
+    found = {day.isoformat(): city.holiday(day) for day in (date(year, 12, 1) + timedelta(n) for n in range(31))}
+    assert {day: name for day, name in found.items() if name} == days
+    assert not any(city.is_office_day(date.fromisoformat(day)) for day in days)
+
+
+def test_a_holiday_moved_after_skips_closed_weekdays_and_other_holidays():
+    """`if_taken: after` moves forward past the weekend and past another holiday's day."""
+    text = YEARLY.replace("      christmas_day:", "      boxing_day: {name: Boxing Day, month: 12, day: 26, "
+                          "observed: {}, if_taken: after}\n      christmas_day:")
+    city = CityCalendar(load_document(text, "x.yaml"))
+    # 2027: Christmas is a Saturday (observed Friday 24th); Boxing Day on Sunday 26th is free: kept on its day.
+    assert city.holiday(date(2027, 12, 26)) == "Boxing Day"
+    # 2032: Christmas on Saturday, observed Friday the 24th; Boxing Day on Sunday: not taken either.
+    assert city.holiday(date(2032, 12, 26)) == "Boxing Day"
+    # 2022: Christmas on Sunday, observed Monday 26th: Boxing Day's own day is taken, so Tuesday 27th.
+    assert city.holiday(date(2022, 12, 26)) == "Christmas Day (observed)"
+    assert city.holiday(date(2022, 12, 27)) == "Boxing Day (observed)"
+    # 2026: Christmas on Friday, Boxing Day Saturday (kept on its day: observed {}), no day taken.
+    assert city.holiday(date(2026, 12, 26)) == "Boxing Day"
+
+
+def test_if_taken_is_before_or_after():
+    assert any("if_taken" in error and "before" in error for error in refused(
+        ("{name: Christmas Day, month: 12, day: 25}", "{name: Christmas Day, month: 12, day: 25, if_taken: first}")))
+
+
 def refused(replace: tuple[str, str], where: str = "") -> list[str]:
     """The errors of YEARLY with one change."""
     with pytest.raises(DocumentErrors) as raised:

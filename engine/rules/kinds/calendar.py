@@ -47,7 +47,10 @@ def version_keys() -> JsonSchema:
                 "description": "the weekday a holiday falling on a weekday is observed on: {sat: fri, sun: mon}"}
     yearly = mapping({"name": text(80), "month": whole(1, 12), "day": whole(1, 31), "weekdays": weekdays, "nth": nth,
                       "after": {"type": "string", **name}, "days": whole(-calendar.AFTER_DAYS, calendar.AFTER_DAYS),
-                      "observed": observed})
+                      "observed": observed,
+                      "if_taken": {"enum": list(calendar.IF_TAKEN),
+                                   "description": "where a holiday goes when its day is another yearly holiday's: "
+                                                  "the office day before or after"}})
     return {
         "closed_weekdays": weekdays,
         "holidays": holidays,
@@ -215,7 +218,8 @@ def stray_holidays(doc: RuleDocument, version: Version, path: str) -> Iterator[F
     same version already gives (the listed name is the one shown)."""
     holidays = version.body.get("holidays", [])
     first, last = _in_force_years(doc, version)
-    yearly = calendar.Holidays.of_version({key: version.body[key] for key in ("yearly_holidays", "holidays_observed")
+    yearly = calendar.Holidays.of_version({key: version.body[key] for key in
+                                           ("yearly_holidays", "holidays_observed", "closed_weekdays")
                                            if key in version.body})
     entries = holidays.items() if isinstance(holidays, dict) else ((day, None) for day in holidays)
     for i, (day, _name) in enumerate(entries):
@@ -331,7 +335,9 @@ def holiday_rule_words(rule: YamlMapping, yearly: YamlMapping) -> str:
     else:
         month = date(2000, int(rule["month"]), 1).strftime("%B")
         when = f"{month} {rule['day']}" if "day" in rule else f"{_which_days(rule)} of {month}"
-    return when + (f"; observed {observed_words(rule['observed'])}" if "observed" in rule else "")
+    when += f"; observed {observed_words(rule['observed'])}" if "observed" in rule else ""
+    return when + (f"; on the office day {rule['if_taken']} when another holiday takes its day"
+                   if "if_taken" in rule else "")
 
 
 KIND = RuleKind("calendar", version_keys, (), check_version, evaluate, calendar_lines, lint=stray_holidays,
