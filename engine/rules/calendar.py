@@ -45,6 +45,35 @@ def _day(value: YamlValue) -> date:
 
 
 @dataclass(frozen=True)
+class YearlyPeriod:
+    """A no-shut-off period on the same days every year (`{from: 12-15, to: 01-05}`): one ending earlier in the year
+    than it starts runs into the next year."""
+
+    first: tuple[int, int]  # month, day
+    last: tuple[int, int]
+    reason: str
+
+    @classmethod
+    def read(cls, rule: Mapping) -> "YearlyPeriod":
+        """A `no_shutoff.every_year` entry (its days checked by the calendar kind)."""
+        return cls(month_day(str(rule["from"])), month_day(str(rule["to"])),
+                   str(rule.get("reason", "a no-shut-off period")))
+
+    def holds(self, day: date) -> bool:
+        """Whether `day` is in the period (both ends included)."""
+        on = (day.month, day.day)
+        if self.first <= self.last:
+            return self.first <= on <= self.last
+        return on >= self.first or on <= self.last
+
+
+def month_day(text: str) -> tuple[int, int]:
+    """"12-15" as (12, 15)."""
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+@dataclass(frozen=True)
 class CalendarVersion:
     """One calendar version, compiled: closed weekdays, holidays, no-shut-off rules, cycles, timeline."""
 
@@ -59,6 +88,7 @@ class CalendarVersion:
     mailing: dict = field(default_factory=dict)
     recurring: dict[str, dict] = field(default_factory=dict)
     forecast: dict[str, Decimal] = field(default_factory=dict)  # no_shutoff.forecast: low_at_most, high_at_least
+    every_year: tuple["YearlyPeriod", ...] = ()  # no_shutoff.every_year: the same days each year
 
     @classmethod
     def compile(cls, version: Version) -> "CalendarVersion":
@@ -79,6 +109,7 @@ class CalendarVersion:
             dict(body.get("mailing") or {}),
             {str(k): dict(v) for k, v in (body.get("recurring") or {}).items()},
             dict(rules.get("forecast") or {}),
+            tuple(YearlyPeriod.read(p) for p in rules.get("every_year", [])),
         )
 
     def counted_from(self, step: str) -> set[str]:
@@ -179,6 +210,9 @@ class CityCalendar:
         for first, last, reason in version.periods:
             if first <= day <= last:
                 reasons.append(f"{day.isoformat()} is in {reason}")
+        for period in version.every_year:
+            if period.holds(day):
+                reasons.append(f"{day.isoformat()} is in {period.reason}")
         if version.before_holiday and open_day:
             ahead = self.holiday_ahead(day)
             if ahead is not None:
@@ -211,11 +245,12 @@ class CityCalendar:
 
     def _first(self, day: date, allowed: Callable[[date], bool]) -> date:
         """The first day on or after `day` for which `allowed(day)` holds."""
+        start = day
         for _ in range(SEARCH_LIMIT):
             if allowed(day):
                 return day
             day += ONE_DAY
-        raise EvaluationError(f"{self.doc.id}: no allowed day within {SEARCH_LIMIT} days of {day.isoformat()}")
+        raise EvaluationError(f"{self.doc.id}: no allowed day within {SEARCH_LIMIT} days from {start.isoformat()}")
 
     def next_office_day(self, day: date) -> date:
         """The first office day strictly after `day`."""

@@ -19,13 +19,14 @@ from engine.rules.yamlsafe import read_yaml
 PART = re.compile(r"\[(\d+)\]|([^.\[]+)")
 # A list item named by what it holds: its name, its effective date, or its place.
 ITEMS = {"versions": "version", "lines": "line", "rules": "rule", "blocks": "tier", "reminders": "reminder",
-         "periods": "no-shut-off period", "all": "condition", "any": "condition", "form": "field"}
+         "periods": "no-shut-off period", "every_year": "yearly no-shut-off period", "all": "condition", "any": "condition", "form": "field"}
 # A mapping whose keys are the document's own words (a meter size, a date, a step's name), not format keys.
 KEYED = {"inputs": "input", "values": "entry", "holidays": "holiday", "timeline": "timeline step",
          "cycles": "cycle", "then": "outcome", "blocks": "for"}
 # Format keys as a supervisor says them.
 KEY_WORDS = {"upto": "up to", "per_unit": "per-unit charge", "multiply_by": "multiplied by", "when": "condition",
              "then": "outcome", "hit": "hit policy", "no_shutoff": "no shut-offs", "closed_weekdays": "closed weekdays",
+             "every_year": "every year", "if_taken": "if its day is taken",
              "before_holiday": "the day before a holiday", "bill_day": "bill day", "office_days": "office days",
              "days_before": "days before", "days_after": "days after", "late_penalty": "late penalty",
              "max_units": "most units", "gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than",

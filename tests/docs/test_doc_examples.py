@@ -239,6 +239,16 @@ def test_shutoffs_and_the_weather_are_as_shown() -> None:
     assert " ".join(str(failure.value).split()) in " ".join(page.split())
 
 
+def test_the_same_days_every_year_are_as_shown() -> None:
+    """The winter moratorium's page output is what `rules eval` prints for 2029-02-14, a year no version names."""
+    from engine.rules.kinds.calendar import calendar_lines
+
+    shown = _library().evaluate("winter-moratorium", {"date": "2029-02-14"}, date(2026, 6, 1)).to_json()
+    page_text = next(t for language, _, t, _ in fenced_blocks(RULES_PAGE) if language == "text"
+                     and t.startswith("winter-moratorium"))
+    assert page_text.splitlines()[1:] == calendar_lines(shown)
+
+
 def test_worked_decisions_and_dates_are_as_shown() -> None:
     """The criteria, calendar and deadline examples decide and date as the page says."""
     library, page = _library(), RULES_PAGE.read_text(encoding="utf-8")

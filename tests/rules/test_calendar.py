@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from engine.rules.loader import load_document
 from eval_support import example, load_text
 from engine.rules.calendar import CityCalendar, evaluate
-from engine.rules.errors import FactError, NoVersionInForce
+from engine.rules.errors import DocumentErrors, FactError, NoVersionInForce
 
 AS_OF = date(2026, 3, 1)
 CITY = example("city-calendar")
@@ -176,3 +177,48 @@ def test_the_day_a_nights_notices_are_mailed():
         "    cycles:", "    mailing: {office_days: 1}\n    cycles:")))
     assert next_day.mailing_day(date(2026, 3, 7)) == date(2026, 3, 9)  # Saturday night: Monday
     assert next_day.mailing_day(date(2026, 3, 9)) == date(2026, 3, 10)
+
+
+EVERY_YEAR = """\
+id: winter
+kind: calendar
+title: Winter, every year
+versions:
+  - effective: 2026-01-01
+    reference: Administrative Code 13.04.125
+    closed_weekdays: [sat, sun]
+    no_shutoff:
+      every_year:
+        - {from: 12-15, to: 01-05, reason: Winter holidays}
+        - {from: 07-01, to: 07-02}
+"""
+
+
+@pytest.mark.parametrize("day, reasons", [
+    (date(2028, 12, 14), []),
+    (date(2028, 12, 15), ["2028-12-15 is in Winter holidays"]),
+    (date(2029, 1, 5), ["2029-01-05 is in Winter holidays"]),
+    (date(2029, 1, 8), []),
+    (date(2031, 7, 1), ["2031-07-01 is in a no-shut-off period"]),
+    (date(2031, 7, 3), []),
+])
+def test_a_period_every_year_bars_its_days_in_any_year(day, reasons):
+    """`every_year` periods hold in years no version names; one ending earlier in the year runs into the next."""
+    city = CityCalendar(load_document(EVERY_YEAR, "winter.yaml"))
+    assert city.shutoff_bars(day) == reasons
+
+
+@pytest.mark.parametrize("change, message", [
+    (("to: 01-05", "to: 02-29"), "winter.yaml:10: versions[0].no_shutoff.every_year[0].to: 02-29 is not in every "
+                                 "year: write 02-28 or 03-01"),
+    (("to: 01-05", "to: 04-31"), "winter.yaml:10: versions[0].no_shutoff.every_year[0].to: month 4 has no day 31"),
+    (("to: 01-05", "to: 1-5"), "winter.yaml:10: versions[0].no_shutoff.every_year[0].to: expected a day of the "
+                               "year, MM-DD (12-15 is December 15), found the text \"1-5\""),
+    (("from: 12-15, to: 01-05", "from: 01-02, to: 01-01"),
+     "winter.yaml:9: versions[0].no_shutoff.every_year: together these periods bar every day of the year: no day "
+     "would be left for shut-offs"),
+])
+def test_a_period_every_year_that_cannot_be_meant_is_refused(change, message):
+    with pytest.raises(DocumentErrors) as raised:
+        load_document(EVERY_YEAR.replace(*change), "winter.yaml")
+    assert message in [str(error) for error in raised.value.errors]

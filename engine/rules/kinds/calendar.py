@@ -32,6 +32,9 @@ def version_keys() -> JsonSchema:
                 "else": {"type": "object", "propertyNames": date_text(), "additionalProperties": text(),
                          "maxProperties": 500}}
     period = mapping({"from": ref("date"), "to": ref("date"), "reason": text()}, ("from", "to"))
+    month_day = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                 "description": "a day of the year, MM-DD (12-15 is December 15)"}
+    yearly_period = mapping({"from": month_day, "to": month_day, "reason": text()}, ("from", "to"))
     degrees = bounded(calendar.COLDEST, calendar.HOTTEST, 1)  # degrees Fahrenheit
     step = mapping({"after": text(), "days": days(), "office_days": days(), "months": whole(1, 12),
                     "day": whole(1, 31), "roll": {"enum": ["office_day", "shutoff_day"]}}, ("after",))
@@ -56,6 +59,7 @@ def version_keys() -> JsonSchema:
         "holidays": holidays,
         "no_shutoff": mapping({"weekdays": weekdays, "before_holiday": {"type": "boolean"},
                                "periods": listing(period, 100, least=0),
+                               "every_year": listing(yearly_period, 20, least=0),
                                "forecast": mapping({"low_at_most": degrees, "high_at_least": degrees},
                                                    minProperties=1)}),
         "cycles": {"type": "object", "minProperties": 1, "maxProperties": 50,
@@ -82,6 +86,22 @@ def check_version(checks: DocumentChecks, version: YamlMapping, path: str) -> No
         if period["to"] < period["from"]:
             checks.error(f"{path}.no_shutoff.periods[{i}].to",
                          f"the period ends ({period['to']}) before it starts ({period['from']})")
+    every_year = version.get("no_shutoff", {}).get("every_year", [])
+    found = len(checks.errors)
+    for i, period in enumerate(every_year):
+        for end in ("from", "to"):
+            month, day = calendar.month_day(str(period[end]))
+            if month == 2 and day == 29:
+                checks.error(f"{path}.no_shutoff.every_year[{i}].{end}",
+                             "02-29 is not in every year: write 02-28 or 03-01")
+            elif day > last_day_of_month(2001, month):
+                checks.error(f"{path}.no_shutoff.every_year[{i}].{end}", f"month {month} has no day {day}")
+    if every_year and len(checks.errors) == found:
+        periods = [calendar.YearlyPeriod.read(period) for period in every_year]
+        year = [date(2001, 1, 1) + timedelta(days=n) for n in range(365)]
+        if all(any(period.holds(day) for period in periods) for day in year):
+            checks.error(f"{path}.no_shutoff.every_year", "together these periods bar every day of the year: "
+                                                          "no day would be left for shut-offs")
     steps = ["bill"]
     for name, step in version.get("timeline", {}).items():
         step_path = f"{path}.timeline.{name}"
@@ -269,6 +289,8 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         found.append(Term("No shut-offs", "on the office day before a holiday", wording.figure(bars["before_holiday"])))
     found += [Term("No shut-offs", f"{wording.figure(p['from'])} to {wording.figure(p['to'])}", p.get("reason", "yes"))
               for p in bars.get("periods", [])]
+    found += [Term("No shut-offs", f"every year, {month_day_words(p['from'])} to {month_day_words(p['to'])}",
+                   p.get("reason", "yes")) for p in bars.get("every_year", [])]
     forecast = bars.get("forecast", {})
     if "low_at_most" in forecast:
         found.append(Term("No shut-offs", "when the forecast low is at most", f"{forecast['low_at_most']}°F"))
@@ -324,6 +346,12 @@ def holiday_name(yearly: YamlMapping, key: str) -> str:
     """A yearly holiday's name: its `name`, else its key in words."""
     rule = yearly.get(key) or {}
     return str(rule.get("name") or calendar.holiday_words(key))
+
+
+def month_day_words(text: str) -> str:
+    """"12-15" in words: December 15."""
+    month, day = calendar.month_day(str(text))
+    return f"{date(2000, month, 1).strftime('%B')} {day}"
 
 
 def holiday_rule_words(rule: YamlMapping, yearly: YamlMapping) -> str:
