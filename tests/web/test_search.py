@@ -10,7 +10,7 @@ from engine.store.models import Customer, Property, UtilityAccount
 from tests.factories import create_account, create_business, create_customer, create_license, create_property
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from webapp.search import finder
-from webapp.search.typed import read_typed
+from webapp.search.typed import fts5_words, read_typed
 
 
 def account_at(db, name: str, address: str, number: str | None = None, **customer):
@@ -45,6 +45,63 @@ def test_a_street_name_finds_the_street_first_and_similar_streets_after(db):
     assert set(found[:3]) == {a.number for a in mill} and found[3] == millbrook.number
     # 102 Mill Street first; another test account may follow when its generated parcel (T000011102) holds "102"
     assert numbers_found(db, "102 mill")[0] == mill[1].number
+
+
+# (as the address is written, as a clerk types it, a near miss that must not be found)
+STREET_WORDS = [
+    ("123 Main St", "123 Main Street", "123 Main Court"),
+    ("410 N Oak Ave", "410 North Oak Avenue", "410 S Oak Ave"),
+    ("7 Elm Rd", "7 Elm Road", "7 Elm Dr"),
+    ("88 Sunset Dr", "88 Sunset Drive", "88 Sunset Blvd"),
+    ("15 Foothill Blvd", "15 Foothill Boulevard", "15 Foothill Rd"),
+    ("6 Willow Ln", "6 Willow Lane", "6 Willow Ct"),
+    ("14 Heron Ct", "14 Heron Court", "14 Heron Pl"),
+    ("2 Plover Pl", "2 Plover Place", "2 Plover Ln"),
+    ("1500 Grass Valley Hwy", "1500 Grass Valley Highway", "1500 Grass Valley Pkwy"),
+    ("700 Industrial Pkwy", "700 Industrial Parkway", "700 Industrial Hwy"),
+    ("55 Cedar St NE", "55 Cedar Street Northeast", "55 Cedar St NW"),
+    ("9 W Pine St", "9 West Pine Street", "9 E Pine St"),
+]
+
+
+@pytest.mark.parametrize("written, typed, near_miss", STREET_WORDS + [(b, a, c) for a, b, c in STREET_WORDS])
+def test_a_service_address_is_found_by_either_way_of_writing_its_suffix_and_direction(db, written, typed, near_miss):
+    account = account_at(db, "Pat Quill", written)
+    account_at(db, "Lee Quill", near_miss)
+    found = finder.find(db, typed).found
+    assert [(f.account.number, f.matched) for f in found if f.how == "whole word"] == [
+        (account.number, f"service address {written}")], typed
+    assert numbers_found(db, typed.lower())[0] == account.number  # the near miss may follow ("pl" starts "Plover")
+
+
+def test_a_street_word_typed_short_or_long_finds_both_ways_of_writing_it(db):
+    street = account_at(db, "Pat Quill", "12 Osprey Street")
+    st = account_at(db, "Lee Quill", "14 Osprey St.")
+    for typed in ("Osprey St", "Osprey Street", "osprey str", "OSPREY ST."):
+        assert set(numbers_found(db, typed)) == {street.number, st.number}, typed
+    assert numbers_found(db, "14 osprey street") == [st.number]
+
+
+def test_a_business_address_is_found_either_way_too(db):
+    bakery = create_business(db, name="Alder Creek Bakery", address="77 Depot St")
+    for typed in ("77 Depot Street", "depot st", "Depot Str"):
+        found = finder.find(db, typed).found
+        assert [(f.business.id, f.matched) for f in found if f.business] == [
+            (bakery.id, "business address 77 Depot St")], typed
+
+
+def test_start_service_finds_the_property_by_either_way_of_writing_its_address(clerk, db):
+    account = account_at(db, "Pat Quill", "410 N Oak Ave")
+    place = db.get(Property, account.property_id)
+    account_at(db, "Lee Quill", "410 S Oak Ave")
+    found = clerk.get("/service/start", query_string={"where": "410 North Oak Avenue"})
+    assert found.status_code == 302 and found.headers["Location"].endswith(f"/service/start/{place.parcel}")
+    listed = clerk.get("/service/start", query_string={"where": "Oak Avenue"}).get_data(as_text=True)
+    assert "410 N Oak Ave</a>" in listed and "410 S Oak Ave</a>" in listed
+    assert [p.service_address for p in finder.properties(db, "410 oak")] == ["410 N Oak Ave", "410 S Oak Ave"]
+    assert [p.id for p in finder.properties(db, place.parcel)] == [place.id]
+    assert "No property matches" in clerk.get("/service/start", query_string={"where": "410 Zebulon"}).get_data(
+        as_text=True)
 
 
 @pytest.mark.parametrize("typed", ["(530) 555-0142", "530-555-0142", "530.555.0142", "5305550142", "555-0142",
@@ -176,6 +233,7 @@ def test_reading_what_was_typed():
     assert read_typed("Mill  Street").words == ("mill", "street") and read_typed("Mill Street").text == "Mill Street"
     assert read_typed("000460-08").number == "46008"
     assert read_typed('NEAR(a "b")').words == ("near", "a", "b")
+    assert read_typed("N Oak St").forms == (("n", "north"), ("oak",), ("st", "street", "str", "strt"))
 
 
 # --- the indexes are used ----------------------------------------------------------------------------------
@@ -190,10 +248,12 @@ def test_every_search_reads_an_index_on_sqlite(db):
     if db.bind.dialect.name != "sqlite":
         pytest.skip("SQLite's plans")
     typed = read_typed("garc mill")
+    street_words = fts5_words(read_typed("garc n mill st"), starts=True)  # each street word in any of its forms
     for table in ("customer_words", "property_words", "business_words", "customer_grams", "property_grams",
                   "business_grams"):
-        plan = sqlite_plan(db, f"SELECT rowid FROM {table} WHERE {table} MATCH :m LIMIT 50", {"m": '"garc"*'})
-        assert f"SCAN {table} VIRTUAL TABLE INDEX" in plan, plan  # FTS5 answers from its index
+        for match in ('"garc"*', street_words) if table.endswith("_words") else ('"garc"*',):
+            plan = sqlite_plan(db, f"SELECT rowid FROM {table} WHERE {table} MATCH :m LIMIT 50", {"m": match})
+            assert f"SCAN {table} VIRTUAL TABLE INDEX" in plan, plan  # FTS5 answers from its index
     from webapp.search.sources import SqliteSources
     query = select(UtilityAccount.id).where(SqliteSources(db).number_starts("460"))
     sql = str(query.compile(db.bind, compile_kwargs={"literal_binds": True}))
@@ -218,6 +278,7 @@ def test_every_search_reads_its_gin_index_on_postgresql(db):
     typed = read_typed("garc mill")
     for source in sources.SOURCES:
         recording.words(source, typed, starts=True, limit=50)
+        recording.words(source, read_typed("garc n mill st"), starts=False, limit=50)  # street words in any form
         recording.pieces(source, typed, limit=50)
     for source, where, params in statements:
         sql = f"EXPLAIN SELECT id FROM {sources.TABLES[source]} WHERE {where} LIMIT 50"

@@ -83,6 +83,26 @@ def find(session: Session, text: str) -> Results:
     return Results(typed, _load(session, typed, hits))
 
 
+def properties(session: Session, text: str, *, limit: int = 20) -> list[Property]:
+    """At most `limit` properties by parcel or service address, best first (to start service at): the parcel equal
+    to what was typed, then addresses holding every word whole, then as starts of words, then every piece anywhere;
+    within each, by address. Street words are matched in any of their forms, as in `find`."""
+    typed = read_typed(text)
+    sources = sources_for(session)
+    tiers = [lambda: _ids(session, select(Property.id).where(Property.parcel == typed.text.upper())),
+             lambda: sources.words("property", typed, starts=False, limit=limit),
+             lambda: sources.words("property", typed, starts=True, limit=limit),
+             lambda: sources.pieces("property", typed, limit=limit)]
+    best: dict[int, int] = {}
+    for tier, search in enumerate(tiers):
+        if len(best) >= limit:
+            break
+        for row_id in search():
+            best.setdefault(row_id, tier)
+    found = session.scalars(select(Property).where(Property.id.in_(best))) if best else []
+    return sorted(found, key=lambda place: (best[place.id], place.service_address))[:limit]
+
+
 def _searches(session: Session, typed: Typed) -> list[tuple[int, Callable[[], list[Hit]]]]:
     """Each search, with its tier, in the order they are asked."""
     sources = sources_for(session)
@@ -177,11 +197,11 @@ def _licenses(session: Session, business_ids: list[int]) -> dict[int, list[str]]
 
 
 def holds(value: str, typed: Typed) -> bool:
-    """Whether a field holds what was typed: the digits, or every word (case aside)."""
+    """Whether a field holds what was typed: the digits, or every word in one of its forms (case aside)."""
     if typed.digits:
         return typed.digits in digits_of(value)
     folded = value.casefold()
-    return all(word in folded for word in typed.words)
+    return all(any(form in folded for form in forms) for forms in typed.forms)
 
 
 def _first_holding(fields: list[tuple[str, str]], typed: Typed) -> str:

@@ -3,15 +3,19 @@
 Words are the runs of letters and digits (what both databases' word indexes hold);
 pieces are the whitespace-separated parts as typed (for "part of a word" matching, three
 characters or more, as trigram indexes need); digits are kept when the text is only digits
-and the punctuation of a phone or account number ("(530) 555-0142", "000460-08"). Nothing
+and the punctuation of a phone or account number ("(530) 555-0142", "000460-08"). Each word
+is asked for in any of its forms (engine.addresses): "St" as st, street, str or strt, "N" as
+n or north, so an address written either way is found by the other. Nothing
 typed is ever passed to a database as query syntax: the full-text queries are built here
 from words of letters and digits only, and the pieces are quoted or escaped.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine.addresses import forms_of
 from engine.numerals import digits_of
 
 MOST_WORDS = 8  # more words than a name and an address have narrow nothing further
@@ -28,6 +32,11 @@ class Typed:
     words: tuple[str, ...]
     pieces: tuple[str, ...]
     digits: str
+
+    @property
+    def forms(self) -> tuple[tuple[str, ...], ...]:
+        """Each word's forms, the word first: ("main",), ("st", "street", "str", "strt")."""
+        return tuple(forms_of(word) for word in self.words)
 
     @property
     def number(self) -> str:
@@ -51,9 +60,23 @@ def read_typed(text: str) -> Typed:
     return Typed(text, words, pieces, digits)
 
 
+def _any_of(forms: tuple[str, ...], *, starts: bool, quoted: Callable[[str, bool], str], either: str) -> str:
+    """One word in any of its forms, joined by `either` (bracketed when there are several): the word as typed whole
+    or, with `starts`, as the start of a word; its other forms whole, as they stand for the word typed."""
+    alternatives = [quoted(form, starts and n == 0) for n, form in enumerate(forms)]
+    return alternatives[0] if len(alternatives) == 1 else "(" + either.join(alternatives) + ")"
+
+
 def fts5_words(typed: Typed, *, starts: bool) -> str:
-    """An FTS5 query: every word whole ("garcia"), or every word as the start of a word ("garc"*)."""
-    return " ".join(f'"{word}"' + ("*" if starts else "") for word in typed.words)
+    """An FTS5 query: every word whole ("garcia"), or every word as the start of a word ("garc"*), each in any
+    of its forms (("st" OR "street" OR ...))."""
+    # AND written out: FTS5 takes "a" "b" as AND, but not a phrase beside a bracket
+    return " AND ".join(_any_of(forms, starts=starts, quoted=_fts5_word, either=" OR ") for forms in typed.forms)
+
+
+def _fts5_word(word: str, start: bool) -> str:
+    """One word of an FTS5 query, whole ("garcia") or as the start of a word ("garc"*)."""
+    return f'"{word}"' + ("*" if start else "")
 
 
 def fts5_pieces(typed: Typed) -> str:
@@ -64,8 +87,14 @@ def fts5_pieces(typed: Typed) -> str:
 
 
 def tsquery_words(typed: Typed, *, starts: bool) -> str:
-    """A PostgreSQL tsquery: every word whole ('garcia'), or as the start of a word ('garc':*)."""
-    return " & ".join(f"'{word}'" + (":*" if starts else "") for word in typed.words)
+    """A PostgreSQL tsquery: every word whole ('garcia'), or as the start of a word ('garc':*), each in any of its
+    forms (('st' | 'street' | ...))."""
+    return " & ".join(_any_of(forms, starts=starts, quoted=_tsquery_word, either=" | ") for forms in typed.forms)
+
+
+def _tsquery_word(word: str, start: bool) -> str:
+    """One word of a tsquery, whole ('garcia') or as the start of a word ('garc':*)."""
+    return f"'{word}'" + (":*" if start else "")
 
 
 def like_pieces(typed: Typed) -> list[str]:

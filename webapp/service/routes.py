@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from engine.accounts.meters import MeterError, NewMeter, exchange_meter, meter_serving, meters_on_property
 from engine.accounts.service_start import NewCustomer, StartError, StartRequest, plan_start, start_service
@@ -27,6 +27,7 @@ from webapp.extensions import database
 from webapp.fields import option
 from webapp.formatting import money
 from webapp.pages import not_found
+from webapp.search.finder import properties
 from webapp.service import bp
 from webapp.service.forms import ExchangeForm, FindPropertyForm, StartForm, StopForm, TransferForm
 from webapp.languages import with_choices
@@ -155,10 +156,7 @@ def find_property():
     form = FindPropertyForm(request.args)
     found = []
     if request.args and form.validate():
-        words = form.where.data.strip()
-        found = database.session.scalars(select(Property).where(or_(
-            Property.parcel == words, func.lower(Property.service_address).contains(words.lower())))
-            .order_by(Property.service_address).limit(20)).all()
+        found = properties(database.session, form.where.data)
         if len(found) == 1:
             return redirect(url_for("service.start", parcel=found[0].parcel))
     return render_template("service/find.html", form=form, found=found, searched=bool(request.args))
