@@ -1,7 +1,7 @@
-"""The dashboard and the health check."""
+"""The dashboard, the health check and the browser's /favicon.ico."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import text
 
 from webapp import clock
@@ -29,3 +29,10 @@ def health():
     """'ok' when the app can reach its database (for load balancers and monitors)."""
     database.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The city hall icon every page links (static/favicon.svg), for browsers that ask /favicon.ico all the same."""
+    return current_app.send_static_file("favicon.svg")
