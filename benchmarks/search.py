@@ -4,7 +4,8 @@ It builds a fresh SQLite database (migrated, so the search tables are kept by th
 triggers as the rows go in), with one customer, property and account per account number,
 and a business with a license for one account in twenty. It then draws a mix of realistic
 searches from the rows themselves (surnames, first and last names, starts and parts of
-names, street names, house number and street, phones in several formats, e-mail addresses,
+names, street names, house number and street, the address with its street words abbreviated
+("120 Oak St" for 120 Oak Street), phones in several formats, e-mail addresses,
 account numbers with and without their zeros, license numbers, business names, parcels,
 and a name nobody has) and times each the way the results page reads it: the ranked
 results and the standing of each account found. The baseline, timed in the same run, is a
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.addresses import standard_word
 from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import UtilityAccount
 from engine.store.schema import upgrade
@@ -35,7 +37,7 @@ STAMP = "2026-11-01 12:00:00.000000"
 BATCH = 10_000
 BUSINESS_EVERY = 20
 KINDS = ("surname", "first and last name", "start of a surname", "part of a surname", "street name",
-         "house number and street", "phone as written", "phone, digits only", "phone, last seven", "e-mail",
+         "house number and street", "address abbreviated", "phone as written", "phone, digits only", "phone, last seven", "e-mail",
          "account number", "account number without zeros", "license number", "business name", "parcel",
          "nobody")
 
@@ -118,6 +120,7 @@ def _typed(rng: random.Random, kind: str, row: tuple, business: tuple[int, str])
     typed = {
         "surname": last, "first and last name": f"{first} {last}", "start of a surname": last[:4].lower(),
         "part of a surname": last[1:5], "street name": street, "house number and street": f"{house} {street.split()[0]}",
+        "address abbreviated": " ".join([house, *(standard_word(word).title() for word in street.split())]),
         "phone as written": f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", "phone, digits only": digits,
         "phone, last seven": f"{digits[3:6]}-{digits[6:]}", "e-mail": email, "account number": number,
         "account number without zeros": number.lstrip("0").split("-")[0], "license number": f"BL-{business[0]:07d}",
