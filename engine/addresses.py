@@ -8,9 +8,14 @@ kept here rather than as a city setting.
 
 A word's forms are every way of writing it that has the same standard abbreviation ("st" -> st, str, street,
 strt); a word the lists do not hold has one form, itself. The search asks for any form of each typed word, so
-either way of writing an address finds the other (webapp.search).
+either way of writing an address finds the other (webapp.search); `address_key` writes a whole address in its
+standard words, to tell whether two ways of writing it are one address.
 """
 from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: "St." is the word "St"
 
 # Publication 28, Appendix C1: the standard suffix abbreviation, then the suffix and its common forms.
 SUFFIXES = """
@@ -269,3 +274,9 @@ def forms_of(word: str) -> tuple[str, ...]:
     "ave" -> ("ave", "avenue", "av", ...); a word the lists do not hold -> (the word,)."""
     folded = word.casefold()
     return (folded, *(form for form in FORMS.get(standard_word(folded), ()) if form != folded))
+
+
+def address_key(address: str) -> str:
+    """The address in standard words, to compare two ways of writing it: its words case-folded, each street suffix
+    and directional as its standard abbreviation ("410 North Oak Avenue" and "410 N. Oak Ave" -> "410 n oak ave")."""
+    return " ".join(standard_word(word) for word in WORD.findall(address))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import addresses
-from engine.addresses import forms_of, standard_word
+from engine.addresses import address_key, forms_of, standard_word
 
 
 @pytest.mark.parametrize("written, standard", [
@@ -30,3 +30,10 @@ def test_each_form_means_one_standard_abbreviation():
     assert all(standard in forms for standard, forms in addresses.FORMS.items())  # the abbreviation is a form too
     with pytest.raises(ValueError, match="COURT is on the lines of CT and of CRT"):
         addresses._standards("CT COURT", "CRT COURT")
+
+
+def test_an_address_in_standard_words_is_the_same_however_it_was_written():
+    assert address_key("410 North Oak Avenue") == address_key("410 N. Oak Ave") == "410 n oak ave"
+    assert address_key("1500 Grass Valley Highway NE") == address_key("1500 grass valley hwy northeast")
+    assert address_key("12 Oak Street") != address_key("12 Oak Court")
+    assert address_key("") == ""

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.store.customers import Occupant
 from engine.store.models import AuditEntry
-from tests.factories import create_account, create_customer
+from tests.factories import create_account, create_customer, create_property
 from tests.web.pages import TODAY, fixed_clock  # noqa: F401  (fixture)
 
 
@@ -92,6 +92,20 @@ def test_owner_and_occupants_of_a_landlords_property(fixed_clock, clerk, db):
     other = create_account(db)
     assert clerk.post(f"/accounts/{other.number}/property/occupants/{occupant.id}/out",
                       data={"moved_out_on": "2026-03-02"}).status_code == 404
+
+
+def test_the_occupant_form_takes_the_city_line_of_a_mailing_address_at_the_service_address_however_written(
+        fixed_clock, clerk, db):
+    """The mailing street "1200 Elmwood Dr." is the service address "1200 Elmwood Drive": the new occupant's city,
+    state and ZIP are the mailing address's; a mailing address elsewhere prefills nothing."""
+    zip_field = 'id="occupant-zip_code" maxlength="10" name="occupant-zip_code" required type="text" value="{}"'
+    for mailing_street, prefilled in (("1200 Elmwood Dr.", "95602"), ("1200 ELMWOOD DRIVE", "95602"),
+                                      ("PO Box 12", "")):
+        customer = create_customer(db, mailing_street=mailing_street, mailing_zip="95602")
+        account = create_account(db, customer=customer, property=create_property(
+            db, owner=customer, service_address="1200 Elmwood Drive"))
+        html = clerk.get(f"/accounts/{account.number}/customer").get_data(as_text=True)
+        assert zip_field.format(prefilled) in html, mailing_street
 
 
 def test_notes_are_written_edited_and_keep_their_earlier_text(fixed_clock, clerk, db):

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from engine.accounts import assistance, customer_record as record
 from engine.accounts.notes import add_note, edit_note, notes_of
+from engine.addresses import address_key
 from webapp import clock
 from webapp.accounts import bp, lookup
 from webapp.accounts.record_forms import (PHONE_ROWS, ContactForm, EndEnrolmentForm, EnrolForm, MailingAddressForm,
@@ -60,7 +61,7 @@ def _service_city_line(account, address: record.Address) -> tuple[str, str, str]
     earlier = record.occupants_of(database.session, account.property_id)
     if earlier:
         return earlier[0].city, earlier[0].state, earlier[0].zip
-    if address.street.strip().lower() == account.property.service_address.strip().lower():
+    if address_key(address.street) == address_key(account.property.service_address):  # "St" or "Street" alike
         return address.city, address.state, address.zip
     return "", "", ""
 
