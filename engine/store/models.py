@@ -279,9 +279,10 @@ class MeterRead(Base):
     """One reading of an account's meter, in CCF, for a billing period."""
 
     __tablename__ = "meter_reads"
+    # The unique (account_id, period) index answers every lookup by account: no index of account_id alone.
     __table_args__ = (UniqueConstraint("account_id", "period"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("utility_accounts.id"))
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     read_on: Mapped[date] = mapped_column(Date)
     reading: Mapped[int] = mapped_column(Integer)
