@@ -4,8 +4,9 @@ Each stored revision is a whole definition's YAML as written. Every published re
 kept in force for the cases opened under it (a case keeps its version); the newest version
 in force on a day opens new cases. `check_workflow_draft` is the check the store, the import
 and the draft page make: the definition's own errors with line and path
-(`engine.workflow.definitions.load_workflow`), its `open:` names against the published
-workflows, that every state is reached and every state not final is left (`engine.workflow.paths`), what it
+(`engine.workflow.definitions.read_workflow`), its `open:` names against the published
+workflows, where its cases go (`engine.workflow.paths`, as `load_workflow` checks every definition that comes
+in: every state reached, every state not final left, every `requires_sent:` hold given a way out), what it
 names that the city does not have (assistance programs in its `when:`s:
 `engine.rulebook.drafting.city_errors`, the rule documents' own check), and what publishing
 it would refuse on `today`. Nothing here writes.
@@ -24,7 +25,7 @@ from engine.rulebook.revisions import sha256_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.roles import role_ids
-from engine.workflow.definitions import WorkflowSet, load_workflow
+from engine.workflow.definitions import WorkflowSet, read_workflow
 from engine.workflow.model import Workflow
 from engine.workflow.paths import path_errors
 from engine.store.models import WorkflowVersion
@@ -73,8 +74,9 @@ def has_published_workflows(session: Session) -> bool:
 
 def stored_workflow(row: WorkflowVersion, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
     """The definition a stored revision holds, checked against the rules and the city's approval roles (its source
-    named by id and revision)."""
-    return load_workflow(row.yaml_text, source_of(row), rules, approval_roles)
+    named by id and revision). Where its cases go was checked when it was drafted or imported: a version published
+    before a path check was added still runs the cases opened under it."""
+    return read_workflow(row.yaml_text, source_of(row), rules, approval_roles)
 
 
 def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:
@@ -146,7 +148,7 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
     and the city's data (the assistance programs it runs)."""
     check = WorkflowDraftCheck(text=text, source=source or f"{workflow_id or 'workflow'} (draft)")
     try:
-        workflow = check.workflow = load_workflow(text, check.source, rules, role_ids(session))
+        workflow = check.workflow = read_workflow(text, check.source, rules, role_ids(session))
     except DocumentErrors as bad:
         check.errors = list(bad.errors)
         return check

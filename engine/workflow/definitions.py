@@ -1,7 +1,11 @@
 """Read workflow definitions (WORKFLOW-FORMAT.md): safe YAML, then every check, each error with file:line and path.
 
 `load_workflow(text, source, rules)` gives a `Workflow` (its text kept as written) or raises
-`DocumentErrors` listing every problem (the checks are in `engine.workflow.checks`).
+`DocumentErrors` listing every problem: the definition's own (`engine.workflow.checks`), then
+where its cases can go (`engine.workflow.paths`: every state reached and left, every case a
+`requires_sent:` holds given a way out). Every way a definition comes in reads it so: a folder,
+an import, a draft. `read_workflow` makes only the first checks: a revision the store
+published is read as it was published, its paths checked on the way in.
 `WorkflowSet.from_folder` reads a folder and `WorkflowSet.of` takes definitions already read
 (the rule store's published ones), keyed by (id, version), so a case opened under an old
 version keeps it, and checks that each `open:` names a workflow of the set. A new case opens
@@ -21,11 +25,22 @@ from engine.rules.messages import line_at
 from engine.rules.yamlsafe import read_yaml
 from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow
+from engine.workflow.paths import path_errors
 
 
 def load_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
-    """A validated Workflow from YAML text, or DocumentErrors naming every problem (a role named must be a page
-    role or one of `approval_roles`, the city's)."""
+    """A validated Workflow from YAML text whose every state is reached and left and whose every hold has a way out,
+    or DocumentErrors naming every problem (a role named must be a page role or one of `approval_roles`)."""
+    workflow = read_workflow(text, source, rules, approval_roles)
+    errors = path_errors(workflow)
+    if errors:
+        raise DocumentErrors(errors)
+    return workflow
+
+
+def read_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+    """A Workflow from YAML text that passes the definition's own checks, or DocumentErrors naming every problem (a
+    role named must be a page role or one of `approval_roles`, the city's); where its cases go is not checked."""
     try:
         read = read_yaml(text, source)
     except DocumentError as error:

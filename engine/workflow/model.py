@@ -174,6 +174,16 @@ class Transition:
         """The notices this step mails (its `notice:` actions), in order."""
         return tuple(notice_of(a.value)[0] for a in self.actions if a.kind == "notice")
 
+    @property
+    def notices_made(self) -> tuple[str, ...]:
+        """The notice types this step makes: its `notice:` and `notice_occupants:` actions, in order."""
+        return tuple(notice_of(a.value)[0] for a in self.actions if a.kind in ("notice", "notice_occupants"))
+
+    @property
+    def fields_set(self) -> tuple[str, ...]:
+        """The case fields this step's `set:` actions give, in order."""
+        return tuple(name for a in self.actions if a.kind == "set" and isinstance(a.value, Mapping) for name in a.value)
+
     def rules_read(self) -> list[str]:
         """The rule documents this step's guards and roles consult."""
         found = []

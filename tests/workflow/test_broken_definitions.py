@@ -50,7 +50,7 @@ EXPECTED = {
         "15: transitions[0].actions[0].notice: past-due-reminder prints the case field 'shutoff_notice_on', which no "
         "step gives (a form field or a set: action)",
     "open-unknown-workflow.yaml":
-        "16: transitions[0].actions[0].open: no workflow named 'lein'; workflows: delinquency",
+        "15: transitions[0].actions[0].open: no workflow named 'lein'; workflows: delinquency",
     "out-of-final-state.yaml": '12: transitions[0].from: "resolved" is a final state; no step leaves it',
     "requires-paid-never-charged.yaml":
         "19: transitions[1].requires_paid: no step charges reconnection-fee (a fee: action); the step could never "
@@ -60,6 +60,18 @@ EXPECTED = {
         "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"shutoff-notise\"",
         "24: transitions[1].requires_sent[1]: requires_sent names a notice type some step of this workflow makes (a "
         "notice: or notice_occupants: action; made here: shutoff-notice), not the text \"door-hanger\""),
+    "hold-without-a-way-out.yaml":
+        '24: transitions[1].requires_sent: liens: the step "record_lien" holds a case in the state "intent_mailed" '
+        "(Notice of intent mailed) until the latest lien-intent has gone out, and no way leads from there to a new "
+        "one: a lien-intent left out of its mailing is never mailed again, so the case would wait forever; add a "
+        'sweep step from "intent_mailed" that requires_left_out: lien-intent and mails a new one, or a sweep step due '
+        "on a date the step mailing the lien-intent sets, to a state a sweep step leaves mailing a new one",
+    "state-never-reached.yaml":
+        '9: states.on_hold: refunds: no step leads to the state "on_hold" (On hold) from the initial state '
+        '"requested": no case could ever be in it; add a step to it, or remove it',
+    "state-never-left.yaml":
+        '9: states.denied: refunds: no step leaves the state "denied" (Denied), and it is not final: a case there '
+        "could never close; add a step from it, or mark it final: true",
     "requires-left-out-never-made.yaml":
         "15: transitions[0].requires_left_out: requires_left_out names a notice type some step of this workflow makes "
         "(a notice: or notice_occupants: action; made here: lien-intent), not the text \"lien-intnet\"",

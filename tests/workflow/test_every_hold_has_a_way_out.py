@@ -10,47 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from engine.rules.errors import DocumentErrors
 from engine.workflow.definitions import load_workflow
-from engine.workflow.model import Transition, Workflow
+from engine.workflow.paths import holds, ways_out
 from engine.workflow.services import Catalog
 from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _makes(step: Transition, kind: str) -> bool:
-    """Whether the step makes a notice of the type (a notice: or notice_occupants: action)."""
-    return any(action.kind in ("notice", "notice_occupants") and
-               (action.value.get("type") if isinstance(action.value, dict) else action.value) == kind
-               for action in step.actions)
-
-
-def _sets(step: Transition) -> set[str]:
-    """The case fields the step's set: actions give."""
-    return {name for action in step.actions if action.kind == "set" for name in action.value}
-
-
-def ways_out(workflow: Workflow, state: str, kind: str) -> list[str]:
-    """The sweep steps leaving the state that lead to a new notice of the type: one that mails it when the latest was
-    left out, or one due on a date the notice's step sets whose state has a sweep step mailing a new one."""
-    lapses = {field for step in workflow.transitions if _makes(step, kind) for field in _sets(step)}
-    found = []
-    for step in workflow.leaving(state):
-        if step.by != "sweep":
-            continue
-        if kind in step.requires_left_out and _makes(step, kind):
-            found.append(step.id)
-        elif step.due in lapses and any(_makes(after, kind) for after in workflow.leaving(step.target)
-                                        if after.by == "sweep"):
-            found.append(step.id)
-    return found
-
-
-def holds(workflow: Workflow) -> list[tuple[str, str, str]]:
-    """(step, state, notice type) for each state a step that requires a notice sent leaves."""
-    return [(step.id, state, kind) for step in workflow.transitions for kind in step.requires_sent
-            for state in (workflow.states if "*" in step.sources else step.sources)
-            if not workflow.states[state].final]
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +28,8 @@ def test_every_state_a_requires_sent_holds_has_a_way_to_a_new_notice(catalog):
     found = {}
     for workflow_id in catalog.workflows.ids():
         workflow = catalog.workflows.get(workflow_id)
-        for step, state, kind in holds(workflow):
-            found[(workflow_id, step, state)] = ways_out(workflow, state, kind)
+        for _, step, state, kind in holds(workflow):
+            found[(workflow_id, step.id, state)] = ways_out(workflow, state, kind)
     assert found == {
         ("delinquency", "post_door_hanger", "shutoff_notice"): ["restart_notice"],
         ("delinquency", "ready_for_shutoff", "door_hanger"): ["restart_notice"],
@@ -73,8 +39,49 @@ def test_every_state_a_requires_sent_holds_has_a_way_to_a_new_notice(catalog):
     }
 
 
-def test_liens_without_mailing_the_intent_again_would_hold_a_case_forever(catalog):
-    text = (REPO / "workflows" / "liens.yaml").read_text()
-    start, end = text.index("  - id: mail_intent_again"), text.index("  - id: record_lien")
-    without = load_workflow(text[:start] + text[end:], "liens (without)", catalog.rules, APPROVAL_ROLE_IDS)
-    assert ways_out(without, "intent_mailed", "lien-intent") == []
+def _without(name: str, first: str, after: str) -> str:
+    """The sample city's workflow `name` with the lines from `first` up to `after` taken out."""
+    text = (REPO / "workflows" / f"{name}.yaml").read_text()
+    return text[:text.index(first)] + text[text.index(after):]
+
+
+def _refusal(text: str, source: str, catalog: Catalog) -> list[str]:
+    """The errors loading the text gives, as `line: path: message`."""
+    with pytest.raises(DocumentErrors) as refused:
+        load_workflow(text, source, catalog.rules, APPROVAL_ROLE_IDS)
+    return [f"{e.line}: {e.path}: {e.message}" for e in refused.value.errors]
+
+
+def test_liens_without_mailing_the_intent_again_is_refused_as_holding_a_case_forever(catalog):
+    text = _without("liens", "  - id: mail_intent_again", "  - id: record_lien")
+    line = text[:text.index("    requires_sent: lien-intent")].count("\n") + 1
+    assert _refusal(text, "liens (without)", catalog) == [
+        f'{line}: transitions[1].requires_sent: liens: the step "record_lien" holds a case in the state '
+        '"intent_mailed" (Notice of intent mailed) until the latest lien-intent has gone out, and no way leads from '
+        "there to a new one: a lien-intent left out of its mailing is never mailed again, so the case would wait "
+        'forever; add a sweep step from "intent_mailed" that requires_left_out: lien-intent and mails a new one, or a '
+        "sweep step due on a date the step mailing the lien-intent sets, to a state a sweep step leaves mailing a new "
+        "one"]
+
+
+def test_delinquency_without_restarting_the_notices_is_refused_at_each_state_it_would_hold(catalog):
+    """Without `restart_notice` (the shut-off notice lapsing) each state a requires_sent: shutoff-notice leaves holds
+    its case forever: the door hanger's, the release's, the crew's and the shut-off after a plan's default."""
+    text = _without("delinquency", "  - id: restart_notice", "  - id: post_door_hanger")
+    refused = _refusal(text, "delinquency (without)", catalog)
+    assert [(m.split(": ")[1], m.split('"')[1:4:2]) for m in refused] == [
+        ("transitions[2].requires_sent", ["post_door_hanger", "shutoff_notice"]),
+        ("transitions[3].requires_sent", ["ready_for_shutoff", "door_hanger"]),
+        ("transitions[4].requires_sent", ["record_shutoff", "shutoff_ready"]),
+        ("transitions[10].requires_sent", ["shutoff_after_default", "plan_defaulted"]),
+    ]
+
+
+def test_a_lapse_that_leads_where_no_sweep_mails_a_new_notice_is_no_way_out(catalog):
+    """`restart_notice` going back to `past_due` rather than `reminded`: no sweep step mails a shut-off notice from
+    there (the reminder is mailed first), so the lapse leads to no new one."""
+    text = (REPO / "workflows" / "delinquency.yaml").read_text()
+    start = text.index("  - id: restart_notice")
+    changed = text[:start] + text[start:].replace("    to: reminded", "    to: past_due", 1)
+    assert changed != text
+    assert len(_refusal(changed, "delinquency (lapse to past_due)", catalog)) == 4
