@@ -1,13 +1,16 @@
 """`ordinance workflows import|export|publish|history|list`: the workflow store from the command line, end to end."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from engine.rulebook.revisions import sha256_of
 from engine.store.db import make_engine, make_sessionmaker
+from engine.store.models import AuditEntry, WorkflowVersion
 from engine.users import add_user
 from tests.factories import sample_version
 from tests.workflow.test_store import NEXT, SAMPLE, WORKFLOWS, refunds_next_version
@@ -87,3 +90,89 @@ def test_a_broken_definition_is_refused_with_its_line_and_nothing_is_imported(ru
     assert f'{folder / "refunds.yaml"}:127: transitions[7].to: unknown state "refused"' in refused.stderr
     assert "nothing imported: 1 error" in refused.stderr
     assert run("list").exit_code == 1
+
+
+def _stored(committing_url: str) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """The store's workflow revisions (id, revision, status) and the workflow audit rows' actions."""
+    engine = make_engine(committing_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = [(r.workflow_id, r.revision, r.status) for r in session.scalars(
+                select(WorkflowVersion).order_by(WorkflowVersion.workflow_id, WorkflowVersion.revision))]
+            actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("workflow.%"))
+                                           .order_by(AuditEntry.id)))
+    finally:
+        engine.dispose()
+    return rows, actions
+
+
+def _sample_folder(folder: Path, **changed: str) -> Path:
+    """The sample city's workflows folder copied, with the texts given by id in place of theirs."""
+    folder.mkdir()
+    for path in WORKFLOWS.glob("*.yaml"):
+        (folder / path.name).write_text(changed.get(path.stem, path.read_text(encoding="utf-8")), encoding="utf-8")
+    return folder
+
+
+def _liens_without_mailing_the_intent_again() -> str:
+    """The sample liens workflow without `mail_intent_again`: a notice of intent left out holds its case forever."""
+    text = (WORKFLOWS / "liens.yaml").read_text(encoding="utf-8")
+    return text[:text.index("  - id: mail_intent_again")] + text[text.index("  - id: record_lien"):]
+
+
+def test_the_first_import_is_refused_whole_when_a_hold_has_no_way_out(run, committing_url, tmp_path):
+    """The city's first set with one workflow holding a case forever: the error names the file, line, workflow, step
+    and state; no workflow is published, no row or audit row written."""
+    folder = _sample_folder(tmp_path / "wf", liens=_liens_without_mailing_the_intent_again())
+    refused = run("import", str(folder))
+    assert refused.exit_code == 1
+    [error] = [line for line in refused.stderr.splitlines() if "liens.yaml" in line]
+    assert error.startswith(f"{folder / 'liens.yaml'}:")
+    assert (': transitions[1].requires_sent: liens: the step "record_lien" holds a case in the state "intent_mailed" '
+            "(Notice of intent mailed) until the latest lien-intent has gone out, and no way leads from there to a "
+            "new one") in error
+    assert "nothing imported: 1 error" in refused.stderr
+    assert _stored(committing_url) == ([], [])
+
+
+def test_an_import_with_a_state_no_case_reaches_is_refused_and_changes_nothing(run, committing_url, tmp_path):
+    """Into a store holding the sample set: the next refunds with a tester's orphan state is refused, naming the
+    workflow and the state; the store keeps its five revisions and its audit rows."""
+    assert run("import", str(WORKFLOWS)).exit_code == 0
+    before = _stored(committing_url)
+    folder = tmp_path / "wf"
+    folder.mkdir()
+    (folder / "refunds.yaml").write_text(refunds_next_version().replace("states:\n", "states:\n  on_hold: {label: "
+                                                                        "On hold}\n", 1), encoding="utf-8")
+    refused = run("import", str(folder), "--author", "sam")
+    assert refused.exit_code == 1
+    assert (': states.on_hold: refunds: no step leads to the state "on_hold" (On hold) from the initial state '
+            '"requested": no case could ever be in it') in refused.stderr
+    assert "nothing imported: 1 error" in refused.stderr
+    assert _stored(committing_url) == before and len(before[0]) == 5
+
+
+def test_publishing_a_draft_whose_hold_has_no_way_out_is_refused_and_it_stays_a_draft(run, committing_url):
+    """A draft stored before holds were checked (written here straight to the store): publishing it checks it again,
+    names the workflow, step and state, and publishes nothing."""
+    assert run("import", str(WORKFLOWS)).exit_code == 0
+    text = _liens_without_mailing_the_intent_again().replace(f"version: {sample_version('liens')}\n",
+                                                             f"version: {sample_version('liens') + 1}\n"
+                                                             "effective: 2026-06-01\n", 1)
+    engine = make_engine(committing_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            session.add(WorkflowVersion(workflow_id="liens", revision=2, version=sample_version("liens") + 1,
+                                        title="Liens", subject="lien", effective=date(2026, 6, 1), yaml_text=text,
+                                        sha256=sha256_of(text), status="draft", author="sam", approver=None,
+                                        created_at=NOW, published_at=None, note=""))
+    finally:
+        engine.dispose()
+    before = _stored(committing_url)
+    refused = run("publish", "liens", "--revision", "2", "--approver", "ana")
+    assert refused.exit_code == 1
+    [error] = [line for line in refused.stderr.splitlines() if line.startswith("liens revision 2:")]
+    assert ': transitions[1].requires_sent: liens: the step "record_lien" holds a case in the state "intent_mailed"' \
+        in error
+    assert "revision 2 of liens is no longer valid: 1 error" in refused.stderr
+    assert _stored(committing_url) == before and ("liens", 2, "draft") in before[0]
