@@ -168,6 +168,31 @@ def _check_city(session: Session, workflows: list[Workflow]) -> None:
         raise DocumentErrors(errors)
 
 
+def read_definitions(session: Session, paths: Iterable[str | Path], rules: RuleLibrary) -> list[Workflow]:
+    """Every definition under the given files and folders, checked as a definition coming in is (its own checks,
+    where its cases go, the city's approval roles); DocumentErrors naming every problem."""
+    read, errors = read_files(paths, rules, role_ids(session))
+    if errors:
+        raise DocumentErrors(errors)
+    return read
+
+
+def check_beside_published(session: Session, workflows: list[Workflow], rules: RuleLibrary) -> None:
+    """Definitions that name only what the city has, each `open:` naming one of them or a published workflow (a
+    published version of the same id and version is replaced); DocumentErrors naming every problem."""
+    replaced = {w.key for w in workflows}
+    _check_city(session, workflows)
+    WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
+
+
+def validate(session: Session, paths: Iterable[str | Path], rules: RuleLibrary) -> list[Workflow]:
+    """Every definition under the given files and folders checked as an import checks it, nothing written (what
+    publishing would refuse on a day is not asked); DocumentErrors naming every problem."""
+    workflows = read_definitions(session, paths, rules)
+    check_beside_published(session, workflows, rules)
+    return workflows
+
+
 def import_workflows(session: Session, workflows: Iterable[Workflow], rules: RuleLibrary, *, actor: str,
                      now: datetime, today: date, author: str | None = None, approver: str | None = None,
                      effective: date | None = None) -> WorkflowImport:
@@ -177,9 +202,7 @@ def import_workflows(session: Session, workflows: Iterable[Workflow], rules: Rul
     A new version of a published workflow that names no day of its own opens cases from `effective` (None: today).
     """
     workflows = sorted((_dated(session, w, rules, effective or today) for w in workflows), key=lambda w: w.key)
-    replaced = {w.key for w in workflows}
-    _check_city(session, workflows)
-    WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
+    check_beside_published(session, workflows, rules)
     first_set_up = not has_published_workflows(session)
     author, approver = import_people(session, author, approver, first_set_up, THINGS)
     report = WorkflowImport()
@@ -205,10 +228,7 @@ def import_folder(session: Session, folder: str | Path, rules: RuleLibrary, *, a
                   today: date, author: str | None = None, approver: str | None = None,
                   effective: date | None = None) -> WorkflowImport:
     """Import every definition under a folder, all or nothing (see import_workflows)."""
-    read, errors = read_files([folder], rules, role_ids(session))
-    if errors:
-        raise DocumentErrors(errors)
-    return import_workflows(session, read, rules, actor=actor, now=now, today=today, author=author,
+    return import_workflows(session, read_definitions(session, [folder], rules), rules, actor=actor, now=now, today=today, author=author,
                             approver=approver, effective=effective)
 
 

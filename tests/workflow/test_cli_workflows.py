@@ -1,4 +1,4 @@
-"""`ordinance workflows import|export|publish|history|list`: the workflow store from the command line, end to end."""
+"""`ordinance workflows validate|import|export|publish|history|list`: the workflow store from the command line."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -13,7 +13,7 @@ from engine.store.db import make_engine, make_sessionmaker
 from engine.store.models import AuditEntry, WorkflowVersion
 from engine.users import add_user
 from tests.factories import sample_version
-from tests.workflow.test_store import NEXT, SAMPLE, WORKFLOWS, refunds_next_version
+from tests.workflow.test_store import NEXT, SAMPLE, WORKFLOWS, refunds_next_version, refunds_text
 from webapp.cli import main
 
 NOW = datetime(2026, 5, 1, 16, 0, tzinfo=timezone.utc)  # 09:00 in Alder Creek
@@ -176,3 +176,23 @@ def test_publishing_a_draft_whose_hold_has_no_way_out_is_refused_and_it_stays_a_
         in error
     assert "revision 2 of liens is no longer valid: 1 error" in refused.stderr
     assert _stored(committing_url) == before and ("liens", 2, "draft") in before[0]
+
+
+def test_validate_checks_as_the_import_does_and_writes_nothing(run, committing_url, tmp_path):
+    """The sample folder is valid; the same with liens holding a case forever, and a refunds with a state no case
+    reaches, is not: each error names the file, line, workflow and state, and nothing is stored either way."""
+    valid = run("validate", str(WORKFLOWS))
+    assert (valid.exit_code, valid.stdout) == (0, "5 definitions are valid\n"), valid.output
+    orphan = refunds_text().replace("states:\n", "states:\n  on_hold: {label: On hold}\n", 1)
+    folder = _sample_folder(tmp_path / "wf", liens=_liens_without_mailing_the_intent_again(), refunds=orphan)
+    refused = run("validate", str(folder))
+    assert refused.exit_code == 1
+    errors = refused.stderr.splitlines()
+    assert [line.split(": ")[1:3] for line in errors[:-1]] == [
+        ["transitions[1].requires_sent", "liens"], ["states.on_hold", "refunds"]]
+    assert errors[0].startswith(f"{folder / 'liens.yaml'}:") and 'the state "intent_mailed"' in errors[0]
+    assert errors[1].startswith(f"{folder / 'refunds.yaml'}:") and 'no step leads to the state "on_hold"' in errors[1]
+    assert errors[-1] == "error: not valid: 2 errors"
+    one = run("validate", str(folder / "refunds.yaml"))
+    assert one.exit_code == 1 and "not valid: 1 error" in one.stderr
+    assert _stored(committing_url) == ([], [])

@@ -1,5 +1,7 @@
-"""`ordinance workflows`: the workflow definitions in the rule store: import, export, publish, history and list.
+"""`ordinance workflows`: the workflow definitions in the rule store: validate, import, export, publish, history
+and list.
 
+    ordinance workflows validate [PATHS]
     ordinance workflows import [FOLDER] [--author sam --approver sofia]
     ordinance workflows export FOLDER
     ordinance workflows publish delinquency --revision 2 --approver sofia
@@ -34,7 +36,28 @@ def _errors(errors: DocumentErrors, what: str) -> None:
 
 @click.group("workflows", cls=CityGroup, error_label="error")
 def command() -> None:
-    """Workflow definitions in the rule store: import, export, publish, history."""
+    """Workflow definitions in the rule store: validate, import, export, publish, history."""
+
+
+@command.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@pass_city
+def validate(city: CityContext, paths: tuple[str, ...]) -> None:
+    """Check workflow definitions (default: the workflows folder) as an import checks them, storing nothing.
+
+    Every error with file:line and path: the definition's own, a state no case reaches or none
+    leaves, a notice a step waits for with no way to a new one, a workflow `open:` names that is
+    neither among them nor published, what the city does not have.
+    """
+    from engine.rulebook import workflow_store
+
+    try:
+        with city.session() as session:
+            workflows = workflow_store.validate(session, list(paths) or [WORKFLOWS_DIR],
+                                                current_rules(session, RULES_DIR))
+    except DocumentErrors as errors:
+        _errors(errors, "not valid")
+    click.echo(f"{len(workflows)} definition{'s are' if len(workflows) != 1 else ' is'} valid")
 
 
 @command.command(name="import")
