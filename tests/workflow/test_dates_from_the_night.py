@@ -90,7 +90,7 @@ initial: open
 states:
   open:    {label: Open}
   first:   {label: First notice mailed}
-  second:  {label: Second notice mailed}
+  second:  {label: Second notice mailed, final: true}
   done:    {label: Done, final: true}
 transitions:
   - id: first_notice

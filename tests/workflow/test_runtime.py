@@ -41,7 +41,7 @@ initial: past_due
 states:
   past_due: {label: Past due}
   charged: {label: Late fee charged}
-  noticed: {label: Noticed}
+  noticed: {label: Noticed, final: true}
 transitions:
   - id: charge
     from: past_due
