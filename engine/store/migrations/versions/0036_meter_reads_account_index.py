@@ -5,13 +5,13 @@ and the one behind UNIQUE(account_id, period). The unique one answers every look
 account (its first column) and the foreign key's checks, so the plain one only cost a
 write on every read loaded. It is dropped; downgrading creates it again.
 
-Revision ID: 0036_meter_reads_one_account_index
+Revision ID: 0036_meter_reads_account_index
 Revises: 0035_notices_left_out
 Create Date: 2026-12-07
 """
 from alembic import op
 
-revision = "0036_meter_reads_one_account_index"
+revision = "0036_meter_reads_account_index"
 down_revision = "0035_notices_left_out"
 branch_labels = None
 depends_on = None
