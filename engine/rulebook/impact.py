@@ -51,7 +51,7 @@ from engine.rules.errors import EvaluationError
 from engine.rules.kinds.billing import BillingPolicy, billing_document
 from engine.rules.library import RuleLibrary
 from engine.rules.months import first_of_month
-from engine.rules.results import RuleResult, as_text
+from engine.rules.results import RuleResult, as_text, json_value
 from engine.rules.schedule import ScheduleResult
 from engine.rules.services import PAYMENT_ORDER_KIND, payment_orders_of
 from engine.rules.types import Facts, JsonValue
@@ -105,7 +105,7 @@ class Example:
     """A subject's facts and both explanations (lines as name, amount, detail)."""
 
     change: Change
-    facts: dict[str, str]
+    facts: dict[str, JsonValue]  # as JSON keeps them: yes/no as true/false, lists as lists, dates ISO, amounts as text
     before_lines: list[tuple[str, Decimal, str]]
     after_lines: list[tuple[str, Decimal, str]]
 
@@ -441,10 +441,17 @@ def compare_amounts(population: Iterator[tuple[str, dict]], before: Evaluations,
                 group[1] += was
                 group[2] += will
             if len(impact.examples) < examples and change.difference:
-                shown = {key: as_text(value) for key, value in facts.items()}
+                shown = {key: _kept(value) for key, value in facts.items()}
                 impact.examples.append(Example(change, shown, _lines(before.one(facts)), _lines(after.one(facts))))
     _keep_largest(impact, largest)
     return impact
+
+
+def _kept(value: object) -> JsonValue:
+    """A fact's value as an example keeps it in the job's JSON: its type kept for the page to word it by, an amount
+    as its exact digits."""
+    kept = json_value(value)
+    return str(kept) if isinstance(kept, Decimal) else kept
 
 
 def _count_amount(impact: MoneyImpact, change: Change, largest: int) -> None:

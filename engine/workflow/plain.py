@@ -63,19 +63,61 @@ def code_words(value: str) -> str:
     return value.replace("_", " ")
 
 
-class CaseWords:
-    """The words of one workflow's cases: labels and sentences of facts and fields, outcomes, checks."""
+class FactWords:
+    """The words of documented facts: each one's label and sentence, and its values worded by its type.
 
-    def __init__(self, workflow: Workflow, documented: Mapping[str, Fact], rules: RuleLibrary,
-                 role_labels: Mapping[str, str] | None = None, item_names: Mapping[str, str] | None = None) -> None:
+    The one place a fact's value becomes words on a page (a case's facts, a rule draft's impact examples).
+    """
+
+    def __init__(self, documented: Mapping[str, Fact], item_names: Mapping[str, str] | None = None) -> None:
         """`item_names`: the city's words for the ids a list fact holds (its assistance programs' names)."""
-        self.workflow, self.rules = workflow, rules
-        self.role_labels = dict(role_labels or {})
         self.item_names = dict(item_names or {})
         self.words: dict[str, Word] = {}
         for name, fact in documented.items():
             self.words[name] = Word(fact.label or sentence(code_words(name)).rstrip("."),
                                     fact.says or sentence(fact.meaning), fact.type)
+
+    def label(self, name: str) -> str:
+        """What a fact or case field is called ("Past due"); an unknown name in words."""
+        word = self.words.get(name)
+        return word.label if word else sentence(code_words(name)).rstrip(".")
+
+    def value(self, name: str, value: object) -> str:
+        """A value as the page shows it, by the fact's type: $1,234.50, yes/no, Jan 2026, words for a code; a list
+        joined with commas (none when empty). Dates stay ISO: the page writes them in the city's style."""
+        kind = self.words[name].type if name in self.words else ""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, (list, tuple)) or kind == "list":
+            items = value if isinstance(value, (list, tuple)) else [value]
+            return ", ".join(self.item_names.get(str(item)) or code_words(str(item)) for item in items) or "none"
+        if isinstance(value, bool) or kind == "boolean":
+            return "yes" if value in (True, "true", "True") else "no"
+        if kind == "money":
+            return _money(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        text = str(value)
+        if PERIOD.match(text):
+            return period_words(text)
+        if kind == "number" and name.endswith("_percent"):
+            return f"{text}%"
+        return code_words(text) if kind == "text" and re.fullmatch(r"[a-z0-9_]+", text) else text
+
+    def in_words(self, facts: Mapping[str, object]) -> list[tuple[str, str]]:
+        """Facts by name as (label, value) pairs, in their order."""
+        return [(self.label(name), self.value(name, value)) for name, value in facts.items()]
+
+
+class CaseWords(FactWords):
+    """The words of one workflow's cases: labels and sentences of facts and fields, outcomes, checks."""
+
+    def __init__(self, workflow: Workflow, documented: Mapping[str, Fact], rules: RuleLibrary,
+                 role_labels: Mapping[str, str] | None = None, item_names: Mapping[str, str] | None = None) -> None:
+        """`item_names`: the city's words for the ids a list fact holds (its assistance programs' names)."""
+        super().__init__(documented, item_names)
+        self.workflow, self.rules = workflow, rules
+        self.role_labels = dict(role_labels or {})
         asked = {f.name: (f.label, t.label) for t in reversed(workflow.transitions) for f in t.form}
         worked_out = {name: t.label for t in reversed(workflow.transitions) for a in t.actions
                       if a.kind == "set" and isinstance(a.value, dict) for name in a.value}
@@ -96,11 +138,6 @@ class CaseWords:
 
     # -- names and values --------------------------------------------------------------------
 
-    def label(self, name: str) -> str:
-        """What a fact or case field is called ("Past due"); an unknown name in words."""
-        word = self.words.get(name)
-        return word.label if word else sentence(code_words(name)).rstrip(".")
-
     def state(self, name: str | None) -> str:
         """A state's label."""
         if name is None:
@@ -118,27 +155,6 @@ class CaseWords:
     def rule_title(self, rule_id: str) -> str:
         """A rule document's title, or its id when the library has no such document."""
         return self.rules.title_of(rule_id)
-
-    def value(self, name: str, value: object) -> str:
-        """A value as the page shows it, by the fact's type: $1,234.50, yes/no, Jan 2026, words for a code."""
-        kind = self.words[name].type if name in self.words else ""
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, (list, tuple)) or kind == "list":
-            items = value if isinstance(value, (list, tuple)) else [value]
-            return ", ".join(self.item_names.get(str(item)) or code_words(str(item)) for item in items) or "none"
-        if isinstance(value, bool) or kind == "boolean":
-            return "yes" if value in (True, "true", "True") else "no"
-        if kind == "money":
-            return _money(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        text = str(value)
-        if PERIOD.match(text):
-            return period_words(text)
-        if kind == "number" and name.endswith("_percent"):
-            return f"{text}%"
-        return code_words(text) if kind == "text" and re.fullmatch(r"[a-z0-9_]+", text) else text
 
     def fact_rows(self, facts: Iterable[Mapping[str, object]]) -> list[dict[str, str]]:
         """The facts of a case as label, value and sentence rows."""

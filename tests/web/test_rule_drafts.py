@@ -1,6 +1,8 @@
 """Drafting a rule version on the web: check, save, see the impact, publish by a second person."""
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,7 +15,7 @@ from engine.money import ledger
 from engine.rulebook import store
 from engine.rulebook.drafting import check_draft
 from engine.store.models import AuditEntry, Bill, RuleVersion
-from tests.factories import NOW, create_account
+from tests.factories import NOW, create_account, create_customer, create_license
 from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.conftest import csrf_token
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
@@ -250,3 +252,44 @@ def test_a_draft_naming_a_program_the_city_does_not_run_is_refused_on_the_page(f
     assert words.status_code == 400
     assert "&#39;vi&#39; is not one of the city&#39;s languages (en, es)" in words.get_data(as_text=True)
     assert drafts(rule_store, "bill-messages") == []
+
+
+def test_an_impact_example_shows_its_facts_in_staff_words(fixed_clock, rule_store, supervisor, run_jobs):
+    """Each fact by its label and type: no list or true/false as Python writes them, money in dollars."""
+    plain = create_account(rule_store)
+    helped = create_account(rule_store, customer=create_customer(rule_store, low_income=True))
+    for account in (plain, helped):
+        ledger.post_charge(rule_store, account.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
+                           due_on=TODAY - timedelta(days=20), now=NOW, actor="billing", description="Water and sewer")
+    saved = supervisor.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"})
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    assert len(run_jobs()) == 1
+    page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+    facts = dict(re.findall(r'<h3 id="example-\d+">Example: <a href="/accounts/([^"]+)".*?Facts: (.*?)\.</p>', page,
+                            re.S))
+    assert set(facts) == {plain.number, helped.number}
+    for shown in facts.values():
+        assert "Past due: $200.00" in shown and "Balance: $200.00" in shown and "Account closed: no" in shown
+        assert "[" not in shown and "true" not in shown and "false" not in shown
+    assert "Assistance programs: none" in facts[plain.number] and "Low-income assistance: no" in facts[plain.number]
+    assert "Assistance programs: Customer Assistance Program" in facts[helped.number]
+    assert "Low-income assistance: yes" in facts[helped.number]
+
+
+def test_a_license_fee_example_writes_its_days_in_the_city_style(fixed_clock, rule_store, supervisor, run_jobs):
+    """A license's term days as the pages write days, its fee in dollars, a flag as yes or no."""
+    license_ = create_license(rule_store)
+    fee = (RULES / "licensing" / "business-license-fee.yaml").read_text(encoding="utf-8")
+    new = fee[fee.index("  - effective: 2026-07-01"):].replace("2026-07-01", "2026-09-01").replace(
+        "amount: 4.00", "amount: 5.00")
+    saved = supervisor.post("/rules/business-license-fee/draft",
+                            data={"text": fee.rstrip("\n") + "\n" + new, "save": "Save draft"})
+    assert saved.status_code == 302
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    assert len(run_jobs()) == 1
+    page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+    [shown] = re.findall(r"Facts: (.*?)\.</p>", page, re.S)
+    assert license_.number in shown
+    for words in ("Term began: Jan 1, 2026", "Term ends: Dec 31, 2026", "License fee: $150.00", "New permit: no",
+                  "Business category: retail"):
+        assert words in shown, words

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from engine.accounts import assistance
 from engine.city import get_city
 from engine.jobs import rule_impact
 from engine.rulebook import reviews, revisions, store
@@ -19,6 +20,8 @@ from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.places import placed
 from engine.store.models import RuleVersion
+from engine.workflow.facts import Fact, subject_facts
+from engine.workflow.plain import FactWords
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
 from webapp.catalog import rules
@@ -152,6 +155,22 @@ def subject_link(subjects: str, number: str) -> str | None:
     return None
 
 
+IMPACT_SUBJECTS = {"accounts": "utility_account", "licenses": "license"}  # an impact's subjects: their case facts
+
+
+def example_words(report, doc: RuleDocument | None) -> FactWords | None:
+    """The words of the facts an impact's examples show: the subjects' documented facts, then the document's inputs
+    (their labels, and each value worded by its type); None when the report has no examples."""
+    money = report.money if report else None
+    if money is None or not money.examples:
+        return None
+    subject = IMPACT_SUBJECTS.get(money.subjects)
+    documented = subject_facts(subject, rules()) if subject else {}
+    inputs = {name: Fact(name, spec.type, "") for name, spec in (doc.inputs if doc else {}).items()}
+    programs = {program.id: program.name_in() for program in assistance.city_programs(database.session)}
+    return FactWords({**inputs, **documented}, programs)
+
+
 @bp.route("/<document_id>/drafts/<int:revision>")
 @role_required(*SUPERVISORS)
 def draft(document_id: str, revision: int):
@@ -165,7 +184,7 @@ def draft(document_id: str, revision: int):
     changes = document_diff(check.published, doc) if check and check.published and doc else None
     report = rule_impact.report_of(job) if job else None
     return render_template("rules/draft_show.html", row=row, doc=doc, job=job, chart=_impact_chart(report),
-                           link=subject_link, report=report, check=check, refusal=refusal,
+                           fact_words=example_words(report, doc), link=subject_link, report=report, check=check, refusal=refusal,
                            errors=placed(check.errors, row.yaml_text) if check else [], warnings=_warnings(check),
                            changes=changes, form=ApproveForm(), send_back=SendBackForm(), retry=RetryImpactForm(),
                            reviews=reviews.reviews(session, document_id, revision), today=today)
