@@ -7,8 +7,9 @@ step's in the workflow, a criteria outcome's in its document (the `name` of the 
 that gives it). `CaseWords` reads them for one case and words what the engine recorded:
 a fact's value by its type (money as money, a bill period as its month), a guard's check
 ("Past due is $253.32, at least $50.00: yes"), a criteria outcome by the names of the rules
-that give it, a step's form by its fields' labels. Dates stay ISO here: the page writes them
-in the city's style. Nothing here reads the clock or the database.
+that give it, a step's form by its fields' labels. `FactWords`, the labels and values part,
+words facts without a case too (a rule draft's impact examples). Dates stay ISO here: the page
+writes them in the city's style. Nothing here reads the clock or the database.
 """
 from __future__ import annotations
 
