@@ -30,7 +30,8 @@ from engine.store.models import Bill, Notice, UtilityAccount
 
 
 class RunRefused(ValueError):
-    """A billing run that may not start as asked; the message says why in the clerk's words."""
+    """A billing run that may not start as asked; the message says why in the clerk's words (a day ISO: the page
+    writes it in the city's style)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def check_run(session: Session, library, cycle: str, period: str, today: date) -
         raise RunRefused(f"the city has no billing cycle {cycle!r} (its cycles: {', '.join(cycles) or 'none yet'})")
     latest = latest_period(library, cycle, today)
     if period > latest:
-        raise RunRefused(f"{period_words(period)} is too far ahead: on {today:%B} {today.day}, {today.year} cycle "
+        raise RunRefused(f"{period_words(period)} is too far ahead: on {today.isoformat()} cycle "
                          f"{cycle} may be billed up to {period_words(latest)} (the month of its next bill day by the "
                          "city's calendar)")
 

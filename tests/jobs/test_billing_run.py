@@ -137,7 +137,7 @@ def test_a_second_press_gives_the_same_run_and_bills_nothing_twice(committing_db
 @pytest.mark.parametrize("cycle, period, words", [
     ("A", "2026-3", "is not a month written YYYY-MM"),
     ("Z", PERIOD, "the city has no billing cycle 'Z' (its cycles: A, B, C, D)"),
-    ("A", "2026-05", "May 2026 is too far ahead: on March 2, 2026 cycle A may be billed up to Apr 2026"),
+    ("A", "2026-05", "May 2026 is too far ahead: on 2026-03-02 cycle A may be billed up to Apr 2026"),
 ])
 def test_a_run_that_may_not_start_says_why_and_queues_nothing(committing_db, city, cycle, period, words):
     with transaction(committing_db) as session, pytest.raises(RunRefused, match=words.replace("(", r"\(")
