@@ -59,11 +59,19 @@ def day(value: date | str | None) -> str:
 
 
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# What comes before a day given as an example of what to type ("enter a day like 2026-03-02", "e.g. 2026-03-02"):
+# that day stays as it is typed.
+AS_TYPED = re.compile(r"(?:\be\.g\.|\bfor example|\blike|\bsuch as)[,:]?\s+[“\"']?\Z")
+LEAD = 20  # room for the longest of those leads ("for example, “")
 
 
 def dates(text: object) -> str:
-    """A sentence the engine wrote, with each date in it in the city's style: "due 2026-04-08" -> "due Apr 8, 2026"."""
+    """A sentence the engine wrote, with each date in it in the city's style: "due 2026-04-08" -> "due Apr 8, 2026".
+
+    A day given as an example of what to type ("e.g. 2026-03-02", "a day like 2026-03-02") is left as typed."""
     def spelled(found: re.Match) -> str:
+        if AS_TYPED.search(found.string, max(0, found.start() - LEAD), found.start()):
+            return found[0]
         try:
             return day(date(int(found[1]), int(found[2]), int(found[3])))
         except ValueError:

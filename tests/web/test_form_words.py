@@ -15,6 +15,7 @@ from engine.store.models import Payment
 from tests.factories import create_account
 from tests.web.pages import charge, fixed_clock  # noqa: F401  (fixture)
 from tests.web.test_counter_pages import receipt_form
+from webapp.auth import STAFF, role_required
 from webapp.form_words import PageForm, PageRow
 from wtforms import Form
 
@@ -51,3 +52,21 @@ def test_a_note_too_long_a_day_not_on_the_calendar_and_a_choice_not_offered_say_
     assert stop.status_code == 400
     assert "Enter a day that is on the calendar, e.g. 2026-03-02." in text and "Not a valid date value" not in text
     assert "Enter a whole number, e.g. 12." in text and "Not a valid integer value" not in text
+
+
+def test_a_flash_leaves_an_example_of_what_to_type_as_typed_and_spells_its_real_days(app, login_as):
+    """Flashes write ISO days in the city's style; a day given as an example of the form's input stays as it is typed
+    (it was "enter a day like Mar 2, 2026", which cannot be typed)."""
+    from flask import flash, redirect
+
+    @app.route("/test-flash-example")
+    @role_required(*STAFF)
+    def flash_example():
+        """A refusal with an example of what to type and a real day, then the page that shows it."""
+        flash("Not saved: enter a day like 2026-03-02 (the bill was due 2026-04-08).", "error")
+        flash("Moved in on: enter a day that is on the calendar, e.g. 2026-03-02.", "error")
+        return redirect("/")
+
+    page = login_as("clerk").get("/test-flash-example", follow_redirects=True).get_data(as_text=True)
+    assert "Not saved: enter a day like 2026-03-02 (the bill was due Apr 8, 2026)." in page
+    assert "Moved in on: enter a day that is on the calendar, e.g. 2026-03-02." in page

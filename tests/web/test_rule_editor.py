@@ -115,7 +115,7 @@ def test_a_day_that_is_not_a_date_is_named_with_what_was_typed(fixed_clock, rule
     page = supervisor.get(path).get_data(as_text=True)
     response = supervisor.post(path, data={**form_of(page), "on": "2026-02-30", "new_version": "Copy"})
     shown = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400 and "“2026-02-30”: enter a day that is on the calendar" in shown
+    assert response.status_code == 400 and "“2026-02-30”: enter a day that is on the calendar, e.g. 2026-03-02" in shown
     assert "not sent whole" not in shown
 
 
