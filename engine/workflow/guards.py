@@ -307,9 +307,12 @@ def resolve_form(form: tuple[FormField, ...], rules: RuleLibrary, facts: Facts, 
                          max=_limit(rules, f.max, f.type, facts, on, consulted)) for f in form)
 
 
-def not_from_here(workflow: Workflow, state: str) -> str:
-    """Why a step is refused in a state it does not leave."""
-    return f"this step is not available while the case is {workflow.states[state].label.lower()}"
+def not_from_here(workflow: Workflow, state: str, step_id: str) -> str:
+    """Why a step is refused in a state it does not leave (or that the workflow does not have), in staff words:
+    "“Arrange a payment plan” is not a step of a case in state Shut off"."""
+    step = workflow.transition(step_id)
+    label = step.label if step is not None and step.label else step_id.replace("_", " ").capitalize()
+    return f"“{label[:60]}” is not a step of a case in state {workflow.states[state].label}"
 
 
 def opening_refusals(workflow: Workflow, facts: Facts, rules: RuleLibrary, on: date) -> list[str]:
@@ -334,7 +337,7 @@ def judge(workflow: Workflow, state: str, step: Transition, actor: Actor, facts:
     of each type, what requires_sent reads)."""
     verdict = Verdict(step, form=step.form)
     leaves = step.leaves(state, workflow.states)
-    verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state))
+    verdict.check("state", leaves, f"the case is {state}", not_from_here(workflow, state, step.id))
     if not leaves:
         return verdict
     try:

@@ -4,7 +4,10 @@ A case stays on the workflow version it was opened under. Taking a step re-check
 everything (state, who, separation of duties, due date, guard) as of the step's day, runs
 its actions in order, changes the state, and writes one case event and one audit row, in
 a savepoint of the caller's transaction: a refusal or an error leaves nothing behind. The
-step carries the case version the person saw; a case changed since is a Conflict.
+step carries the case version the person saw; a case changed since is a Conflict. A step the
+case's state does not have, or a version the case never had (a form not drawn from its page as
+it stands: a field missing or changed), is refused as that, not as a Conflict: no one else
+moved the case.
 """
 from __future__ import annotations
 
@@ -283,9 +286,18 @@ def _load_for_step(session: Session, case_id: int, seen_version: int | None) -> 
                               .execution_options(populate_existing=True))
     if case is None:
         raise CaseError(f"no case with id {case_id}")
-    if seen_version is not None and case.version != seen_version:
+    if seen_version is not None and 0 < seen_version < case.version:  # a version it had: it moved since
         raise Conflict(case_id, seen_version, case.version)
     return case
+
+
+def _not_seen(case: Case, seen_version: int | None) -> str | None:
+    """Why a step's form cannot have been drawn from the case (a version it never had: a missing or changed
+    field), or None. Not a Conflict: no one else moved the case."""
+    if seen_version is None or seen_version == case.version:
+        return None
+    return (f"the form does not come from case {case.id} as it stands (its hidden version field is missing or was "
+            "changed); nothing was taken: open the case again and choose the step there")
 
 
 def take_step(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id: int, step_id: str, *,
@@ -309,10 +321,11 @@ def _take(session: Session, rules: RuleLibrary, workflows: WorkflowSet, case_id:
     case = _load_for_step(session, case_id, seen_version)
     workflow = workflow_of(workflows, case)
     step = workflow.transition(step_id)
-    if step is None:
-        raise StepRefused(step_id, [f"{workflow.id} version {workflow.version} has no step {step_id!r}"])
-    if not step.leaves(case.state, workflow.states):
-        raise StepRefused(step_id, [not_from_here(workflow, case.state)])
+    if step is None or not step.leaves(case.state, workflow.states):
+        raise StepRefused(step_id, [not_from_here(workflow, case.state, step_id)])
+    not_seen = _not_seen(case, seen_version)
+    if not_seen:
+        raise StepRefused(step_id, [not_seen])
 
     def facts_of(current: CaseFields) -> dict[str, object]:
         """The case's facts with the fields as they stand."""

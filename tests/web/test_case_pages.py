@@ -1,6 +1,7 @@
 """The work queue and the case page: steps with forms, refusals with reasons, stale versions refused."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
@@ -143,15 +144,17 @@ def test_a_stale_version_gets_the_conflict_page_and_nothing_is_applied(fixed_clo
     assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
 
 
-@pytest.mark.parametrize("seen", ["²", "١"])
-def test_a_version_in_digits_other_than_0_to_9_gets_the_conflict_page(fixed_clock, clerk, db, seen):
-    """The hidden version passed isdigit(): "²" was a ValueError out of int() (a 500), "١" was read as version 1."""
+@pytest.mark.parametrize("seen", ["²", "١", "99"])
+def test_a_version_the_case_never_had_is_refused_as_a_form_not_from_its_page(fixed_clock, clerk, db, seen):
+    """The hidden version passed isdigit(): "²" was a ValueError out of int() (a 500), "١" was read as version 1;
+    then each was the conflict page, which says someone else took a step when no one did."""
     case = reminded_case(db)
     before = events_of(db, case.id)
     response = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
         "arrange_plan-version": seen, "arrange_plan-installments": "3", "arrange_plan-first_due": "2026-03-20"})
-    assert response.status_code == 409
-    assert "This case changed since you opened it" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "This case changed since you opened it" not in page
+    assert f"the form does not come from case {case.id} as it stands" in page and "nothing was taken" in page
     db.expire_all()
     assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == before
 
@@ -212,7 +215,8 @@ def test_a_preview_that_the_engine_refuses_says_why_and_keeps_nothing(fixed_cloc
     shown = clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
         "arrange_plan-version": case.version + 5, "arrange_plan-installments": "3",
         "arrange_plan-first_due": "2026-03-20", "arrange_plan-preview": "y"})
-    assert shown.status_code == 409
+    assert shown.status_code == 400  # a version the case never had: not the conflict page, no one else moved it
+    assert f"the form does not come from case {case.id} as it stands" in shown.get_data(as_text=True)
     db.expire_all()
     assert events_of(db, case.id) == 0
 
@@ -291,3 +295,48 @@ def test_a_step_keeps_the_reads_of_its_offer_but_re_checks_on_fresh_ones_and_kee
     assert KEPT_READS not in db.info
     db.expire_all()
     assert db.get(Case, case.id).state == "payment_plan"
+
+
+@pytest.mark.parametrize("data", [
+    {"record_shutoff-version": "{version}", "record_shutoff-meter_reading": "1234"},  # the step's own form, forged
+    {"arrange_plan-version": "{version}", "arrange_plan-installments": "3"},  # another step's form sent to it
+    {},  # no form at all
+])
+def test_a_step_the_case_state_does_not_have_says_so_and_changes_nothing(fixed_clock, clerk, db, data):
+    """A step of another state posted to a case no one else moved: not the conflict page (which says someone else
+    took a step), but what is wrong, in the city's words."""
+    case = reminded_case(db)
+    before = (events_of(db, case.id), case.version)
+    response = clerk.post(f"/cases/{case.id}/steps/record_shutoff",
+                          data={key: value.format(version=case.version) for key, value in data.items()})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "This case changed since you opened it" not in page
+    assert "“Record the shut-off” is not a step of a case in state Reminder mailed" in page
+    db.expire_all()
+    assert (db.get(Case, case.id).state, events_of(db, case.id), db.get(Case, case.id).version) == (
+        "reminded", *before)
+
+
+def test_a_step_no_workflow_has_is_named_as_typed_and_changes_nothing(fixed_clock, clerk, db):
+    case = reminded_case(db)
+    response = clerk.post(f"/cases/{case.id}/steps/pay_it_all", data={"pay_it_all-version": case.version})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "This case changed since you opened it" not in page
+    assert "“Pay it all” is not a step of a case in state Reminder mailed" in page
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and events_of(db, case.id) == 0
+
+
+def test_a_step_of_the_state_the_case_has_left_still_gets_the_conflict_page(fixed_clock, login_as, db):
+    """The page was drawn while the case was reminded; another person moved it on: the case really changed."""
+    from engine.workflow import services
+    from tests.web.pages import REPO
+    case = reminded_case(db)
+    seen = case.version
+    supervisor = login_as("supervisor")
+    services.take_step(db, services.Catalog.load(REPO / "rules", REPO / "workflows", APPROVAL_ROLE_IDS), case.id,
+                       "medical_hold", user=supervisor.user.username, on=date(2026, 3, 2), now=case.opened_at,
+                       form={"certificate_received": "2026-03-01", "hold_reason": "certificate"}, version=seen)
+    response = login_as("clerk").post(f"/cases/{case.id}/steps/mail_shutoff_notice",
+                                      data={"mail_shutoff_notice-version": seen})
+    assert response.status_code == 409 and "This case changed since you opened it" in response.get_data(as_text=True)

@@ -62,7 +62,7 @@ def test_application_to_issue_to_renewal_reminders_to_late_renewal_with_penalty(
     """The whole year of a general business license, and its late renewal in March 2027."""
     lic, case = apply(db, catalog, category="retail", employees=3)
     assert refused(db, catalog, case, "assess_permit_fee", "carla", APPLIED) == [
-        "this step is not available while the case is application received"]
+        "“Assess the home occupation permit fee” is not a step of a case in state Application received"]
     issue(db, catalog, case)
     assert (lic.status, lic.issued_on, lic.expires_on, lic.fee_cents) == (
         "active", date(2026, 3, 5), date(2026, 12, 31), 9900)
@@ -133,7 +133,7 @@ def test_a_home_occupation_permit_and_its_closing(db, catalog, staff):
     """The second license type: the permit schedule with the zoning clearance; closed when the business closes."""
     lic, case = apply(db, catalog, category="home_occupation", employees=1)
     assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED) == [
-        "this step is not available while the case is application received"]
+        "“Assess the business license fee” is not a step of a case in state Application received"]
     take(db, catalog, case, "start_review", "carla", APPLIED)
     assert refused(db, catalog, case, "assess_license_fee", "carla", APPLIED) == [
         "the conditions are not met: license_type = 'home_occupation' == 'general_business': no"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from engine.store.models import AuditEntry, Case, LedgerEntry, Notice
 from engine.workflow import services
 from engine.workflow.definitions import WorkflowSet
-from engine.workflow.runtime import CaseError, StepRefused
+from engine.workflow.runtime import CaseError, Conflict, StepRefused
 from engine.workflow.services import Catalog
 from tests.factories import create_account, create_license
 from tests.workflow.conftest import REPO, assert_every_step_audited, at, charge
@@ -253,7 +253,7 @@ def test_a_case_opened_and_undone_in_the_same_transaction_is_not_stepped(db, sta
     account = create_account(db)
     charge(db, account.id, "120.00", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
     kept = services.open_case(db, catalog, "delinquency", account.id, actor="carla", on=ON, now=at(ON))
-    with pytest.raises(Exception, match="changed since you opened it"):
+    with pytest.raises(StepRefused, match="does not come from case"):  # a version it never had: not a Conflict
         services.take_step(db, catalog, kept.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=7,
                            form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
     services.take_step(db, catalog, kept.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=1,
@@ -268,3 +268,34 @@ def test_a_case_opened_and_undone_in_the_same_transaction_is_not_stepped(db, sta
     with pytest.raises(CaseError, match=f"no case with id {undone_id}"):
         services.take_step(db, catalog, undone_id, "appeal_hold", user="carla", on=ON, now=at(ON), version=None,
                            form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
+
+
+def test_a_step_the_state_does_not_have_is_refused_in_words_and_a_moved_case_is_a_conflict(db, staff, catalog):
+    """Only a case that moved since the version seen is a Conflict; a step its state does not have, or a version it
+    never had, is refused as what it is, and changes nothing."""
+    account = create_account(db)
+    charge(db, account.id, "120.00", on=date(2026, 2, 1), due_on=date(2026, 2, 20))
+    case = services.open_case(db, catalog, "delinquency", account.id, actor="carla", on=ON, now=at(ON))
+    shutoff = {"meter_reading": "1234"}
+    for seen in (case.version, 0, None):
+        with pytest.raises(StepRefused) as refused:
+            services.take_step(db, catalog, case.id, "record_shutoff", user="carla", on=ON, now=at(ON),
+                               version=seen, form=shutoff)
+        assert not isinstance(refused.value, Conflict)
+        assert refused.value.reasons == ["“Record the shut-off” is not a step of a case in state Past due"]
+    with pytest.raises(StepRefused) as refused:
+        services.take_step(db, catalog, case.id, "no_such_step", user="carla", on=ON, now=at(ON), version=case.version)
+    assert refused.value.reasons == ["“No such step” is not a step of a case in state Past due"]
+    for seen in (0, case.version + 1):
+        with pytest.raises(StepRefused, match=f"the form does not come from case {case.id} as it stands") as refused:
+            services.take_step(db, catalog, case.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=seen,
+                               form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
+        assert not isinstance(refused.value, Conflict)
+    assert (case.state, case.version, len(case.events)) == ("past_due", 1, 1)
+
+    seen = case.version
+    services.take_step(db, catalog, case.id, "appeal_hold", user="carla", on=ON, now=at(ON), version=seen,
+                       form={"appeal_filed_on": "2026-03-01", "hold_reason": "appeal"})
+    with pytest.raises(Conflict):  # the page drawn at past due, the case on hold since: it did move
+        services.take_step(db, catalog, case.id, "record_shutoff", user="sam", on=ON, now=at(ON), version=seen,
+                           form=shutoff)
