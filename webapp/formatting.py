@@ -10,7 +10,7 @@ from jinja2 import pass_context
 
 from engine.city import zone
 from engine.money import format_money
-from engine.rules.months import period_words
+from engine.rules.months import day_words, period_words
 from webapp import clock
 from webapp.auth.access import may_open
 from webapp.catalog import rule_title
@@ -55,7 +55,7 @@ def day(value: date | str | None) -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return value
-    return f"{value.strftime('%b')} {value.day}, {value.year}"
+    return day_words(value)
 
 
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")

@@ -116,6 +116,15 @@ def whole_months(start: date, end: date) -> int:
 SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def day_words(day: date) -> str:
+    """A calendar date in the city's one date style, as pages and messages write it: Mar 2, 2026.
+
+    >>> day_words(date(2026, 3, 2))
+    'Mar 2, 2026'
+    """
+    return f"{SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
 def period_words(period: str) -> str:
     """A billing period (YYYY-MM) as people say it, in the city's date style: Mar 2026 (a text that is no period is
     given back as it is).

@@ -23,7 +23,7 @@ from engine.store.models import Case, Notice
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.guards import Verdict
 from engine.workflow.model import Transition
-from engine.workflow.sent import day_words
+from engine.rules.months import day_words
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.notices.catalog import notice_type
+from engine.rules.months import day_words
 from engine.store.models import Case, Notice, NoticePdf, SweepRun
-
-
-def day_words(day: date) -> str:
-    """'April 30, 2026'."""
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def shutoff_notices_with_one_left_out(factory, catalog, tmp_path) -> tuple[Notic
 
 
 def refusal(notice: Notice) -> str:
-    return (f"the Notice of Service Shut-Off of June 18, 2026 (notice {notice.id}) was never mailed or printed: a new "
+    return (f"the Notice of Service Shut-Off of Jun 18, 2026 (notice {notice.id}) was never mailed or printed: a new "
             "one must go out first")
 
 
@@ -140,8 +140,8 @@ def test_the_sweep_does_not_release_to_the_crew_a_case_whose_shutoff_notice_was_
     with committing_db() as session:
         lapses = _day(session.get(Case, left_out.case_id).fields["notice_lapses_on"])
     assert line["message"] == (f"Release to the field crew for shut-off waits for a notice that never went out (since "
-                               f"June 18, 2026): {refusal(left_out)}; next: Start the notices again (the shut-off "
-                               f"notice lapsed) on {lapses:%B} {lapses.day}, 2026")
+                               f"Jun 18, 2026): {refusal(left_out)}; next: Start the notices again (the shut-off "
+                               f"notice lapsed) on {lapses:%b} {lapses.day}, 2026")
     later = sweep(committing_db, catalog, on=_day(shutoff_day) + timedelta(days=7))  # still held: the same words
     assert [(line["subject"], line["message"]) for line in later.report["exceptions"] if line["kind"] == "not_sent"] \
         == [(line["subject"], line["message"])]
@@ -171,7 +171,7 @@ def test_the_notices_started_again_release_the_case_once_the_new_shutoff_notice_
         assert hanger.allowed, hanger.reasons
         sent = [e for e in hanger.explanation if e["guard"] == "sent"]
         assert sent == [{"guard": "sent", "ok": True, "notice_type": "shutoff-notice", "notice": latest.id,
-                         "detail": f"the Notice of Service Shut-Off of {lapses:%B} {lapses.day}, 2026 (notice "
+                         "detail": f"the Notice of Service Shut-Off of {lapses:%b} {lapses.day}, 2026 (notice "
                                    f"{latest.id}) was mailed"}]
 
 

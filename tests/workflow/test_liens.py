@@ -58,7 +58,7 @@ def test_intent_recorded_with_the_filing_fee_then_released_on_payment(db, catalo
     assert case.fields["pay_by"] == "2026-08-27"
     [never_sent] = refused(db, catalog, case, "record_lien", "sam", date(2026, 8, 27), recording_number="2026-1",
                            recorded_on="2026-08-27")
-    assert never_sent.startswith("the Notice of Intent to Record a Lien of July 28, 2026") and "never" in never_sent
+    assert never_sent.startswith("the Notice of Intent to Record a Lien of Jul 28, 2026") and "never" in never_sent
     print_notices(db, case.id, INTENT)  # the intent goes out
     intent = db.scalars(select(Notice).where(Notice.case_id == case.id)).one()
     assert (intent.notice_type, intent.data["amount_due"], intent.data["due_date"], intent.data["parcel"]) == (
