@@ -15,6 +15,8 @@ from flask import Flask, current_app, g, has_request_context
 
 from engine.rulebook.catalog_source import CatalogCache
 from engine.rules.library import RuleLibrary
+from engine.sweeps import registry
+from engine.sweeps.runner import signed_by
 from engine.workflow.services import Catalog
 from webapp.extensions import database
 
@@ -46,6 +48,19 @@ def rules() -> RuleLibrary:
 def rule_title(rule_id: str | None) -> str:
     """A rule document's title, for a page that names it (`{{ why.rule_id|rule_title }}`): its id if there is none."""
     return rules().title_of(rule_id) if rule_id else ""
+
+
+def sweep_label(sweep: str | None) -> str:
+    """A sweep by the name staff read it by ("Liens", "Cash-only review"), for a page that names it
+    (`{{ run.sweep|sweep_label }}`): engine.sweeps.registry.sweep_label with the city's rules."""
+    return registry.sweep_label(sweep, rules()) if sweep else ""
+
+
+def actor_words(actor: str | None) -> str:
+    """Who did something, for a page that says it: a sweep's signature (sweep:liens) as "the Liens sweep", anyone
+    else as signed."""
+    sweep = signed_by(actor)
+    return f"the {sweep_label(sweep)} sweep" if sweep else (actor or "")
 
 
 def notice_templates() -> Path:

@@ -96,6 +96,8 @@ def version_diff(doc: RuleDocument, older: Version, newer: Version,
 def header_words(doc: RuleDocument) -> list[Term]:
     """A document's header and inputs in words: what a revision may change besides its versions."""
     terms = [Term("Document", "title", doc.title)]
+    if doc.header.get("label"):
+        terms.append(Term("Document", "label", str(doc.header["label"])))
     if doc.description:
         terms.append(Term("Document", "description", doc.description))
     if doc.department:

@@ -17,6 +17,7 @@ class AuditCheckpointSweep:
     """The nightly seal of the audit log: a run with no subjects whose finish writes a signed checkpoint."""
 
     name = "audit-checkpoint"
+    label = "Audit log checkpoint"  # its name on staff pages (engine.sweeps.registry.sweep_label)
     title = "Audit checkpoint: the audit log's length and last hash, signed with the instance's key"
     seals_the_audit_log = True  # the runner refuses to run it without a checkpoint writer
 

@@ -21,6 +21,7 @@ class BalancesRollOverSweep:
     """The kept balances moved to the night's date: the accounts whose charges fall due or age worked out again."""
 
     name = "balances-rollover"
+    label = "Balances roll-over"  # its name on staff pages (engine.sweeps.registry.sweep_label)
     title = "Kept balances rolled over to the day: past due and aging moved where charges fall due or age"
 
     def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:

@@ -32,6 +32,7 @@ class CashOnlyReviewSweep:
     """Cash-only accounts: the flag lifted once the cash-only rule no longer holds on the sweep's day."""
 
     name = "cash-only-review"
+    label = "Cash-only review"  # its name on staff pages (engine.sweeps.registry.sweep_label)
     title = "Cash-only review: accounts whose returned payments have aged out may pay by check again"
 
     def subject_ids(self, session: Session, ctx: SweepContext, after: int, limit: int) -> list[int]:

@@ -36,6 +36,7 @@ from engine.notices.catalog import PastActBy
 from engine.notices.kept import city_details, keep_mailing, notice_copy_row
 from engine.store.models import Notice, NoticeBatch, NoticePdf, SweepRun
 from engine.sweeps.report import SweepReport
+from engine.sweeps.runner import signature
 
 READ_BATCH = 500  # notices read from the database at a time
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
@@ -156,7 +157,7 @@ class Mailer:
                 report.exception(_subject(row.data, row.case_id),
                                  f"the {row.notice_type} (notice {row.id}) was not mailed: its {past.date_words} had "
                                  f"passed on {printed_on.isoformat()}, the day the mailing printed", "not_mailed")
-                audit.record(session, actor=f"sweep:{run.sweep}", action="notice.not_mailed", subject_type="notice",
+                audit.record(session, actor=signature(run.sweep), action="notice.not_mailed", subject_type="notice",
                              subject_id=row.id, detail={"notice_type": row.notice_type, "date": past.key,
                                                         "was": past.day.isoformat(),
                                                         "printed_on": printed_on.isoformat()}, at=kept_at)
@@ -175,7 +176,7 @@ class Mailer:
                             pdf_path=str(path))
         session.add(batch)
         session.flush()
-        copies = MailedCopies(session, batch, kept_at, f"sweep:{run.sweep}", _kept_before(session, where))
+        copies = MailedCopies(session, batch, kept_at, signature(run.sweep), _kept_before(session, where))
         pdf = self._renderer(session).render_batch(_notices_of(session, where, copies.ids),
                                                    each_notice=copies.keep, printed_on=printed_on)
         copies.flush()
@@ -184,7 +185,7 @@ class Mailer:
         os.replace(partial, path)
         kept = keep_mailing(session, batch, pdf, kept_at=kept_at)
         session.execute(update(Notice).where(where).values(batch_id=batch.id))
-        audit.record(session, actor=f"sweep:{run.sweep}", action="notice.mailed", subject_type="notice_batch",
+        audit.record(session, actor=signature(run.sweep), action="notice.mailed", subject_type="notice_batch",
                      subject_id=batch.id, detail={"notice_type": notice_type, "count": count, "sha256": kept.sha256,
                                                   "notices_sha256": copies.digest.hexdigest()}, at=kept_at)
         return batch

@@ -42,6 +42,19 @@ class SweepError(RuntimeError):
     """A sweep that cannot run (unknown name, a run held elsewhere for too long)."""
 
 
+SIGNATURE = "sweep:"  # how a sweep signs what it does: sweep:NAME
+
+
+def signature(sweep: str) -> str:
+    """How the sweep of this name signs its case events, ledger entries and audit rows: sweep:NAME."""
+    return f"{SIGNATURE}{sweep}"
+
+
+def signed_by(actor: str | None) -> str | None:
+    """The name of the sweep whose signature `actor` is, or None when a person (or another program) acted."""
+    return actor[len(SIGNATURE):] if actor and actor.startswith(SIGNATURE) and len(actor) > len(SIGNATURE) else None
+
+
 @dataclass
 class SweepContext:
     """What a sweep's chunk sees: the night, the city's date, the moment, who acts, and the report to add to."""
@@ -58,7 +71,7 @@ class SweepContext:
     @property
     def actor(self) -> str:
         """How the sweep signs its case events, ledger entries and audit rows."""
-        return f"sweep:{self.name}"
+        return signature(self.name)
 
     @property
     def night(self) -> Night:

@@ -66,7 +66,7 @@ def test_the_dashboard_counts_what_is_in_the_database(fixed_clock, live_figures,
                      r"<a href=\"/cases/\?workflow=delinquency"
                      r"&amp;state=past_due\">2</a></td>", page)
     assert "closed paid" not in page
-    assert re.search(r'<td><a href="/sweeps/runs/\d+">delinquency</a></td><td>Mar 2, 2026</td>\s*<td><span class="badge ok">'
+    assert re.search(r'<td><a href="/sweeps/runs/\d+">Delinquency notices and shut-offs</a></td><td>Mar 2, 2026</td>\s*<td><span class="badge ok">'
                      r'done</span></td>', page)
 
 

@@ -9,6 +9,10 @@ tags, optionally only some steps) and which lists it puts cases on for the repor
 criteria that credits a held deposit back. The sweep itself is engine.sweeps.documented;
 workflows and states are named only by their tags, so a city renames a state or a workflow
 without touching its sweeps. Evaluated, a sweep document gives its version in force.
+
+The header may give the sweep's `label`: its short name on staff pages ("Liens"), outside
+the versions (a revision may change it without a new version); without one, staff read
+its title (engine.sweeps.registry.sweep_label).
 """
 from __future__ import annotations
 
@@ -47,6 +51,19 @@ FEEDS = {
 }
 TAG = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "a tag: lower-case letters, digits and _"}
 STEP = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "a step id of the workflow"}
+
+
+LABEL_LIMIT = 60  # a label is a sweep's short name on staff pages; its title says the rest
+
+
+def header_keys() -> JsonSchema:
+    """The header keys of a sweep: its `label`, the short name staff read it by."""
+    return {"label": {**text(LABEL_LIMIT), "description": "the sweep's short name on staff pages (Liens)"}}
+
+
+def label_of(doc: RuleDocument) -> str:
+    """A sweep document's short name on staff pages: its `label`, else its title."""
+    return str(doc.header.get("label") or doc.title)
 
 
 def _tags() -> JsonSchema:
@@ -273,4 +290,4 @@ def sweep_lines(shown: Shown) -> list[str]:
 
 
 KIND = RuleKind("sweep", version_keys, ("subjects",), check_version, evaluate, sweep_lines,
-                references=references, terms=terms, takes_inputs=False, folder="sweeps")
+                references=references, terms=terms, takes_inputs=False, folder="sweeps", header_keys=header_keys)
