@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, has_request_context
 from engine.rulebook.catalog_source import CatalogCache
 from engine.rules.library import RuleLibrary
 from engine.sweeps import registry
-from engine.sweeps.runner import signed_by
+from engine.sweeps.runner import SIGNED
 from engine.workflow.services import Catalog
 from webapp.extensions import database
 
@@ -56,11 +56,10 @@ def sweep_label(sweep: str | None) -> str:
     return registry.sweep_label(sweep, rules()) if sweep else ""
 
 
-def actor_words(actor: str | None) -> str:
-    """Who did something, for a page that says it: a sweep's signature (sweep:liens) as "the Liens sweep", anyone
-    else as signed."""
-    sweep = signed_by(actor)
-    return f"the {sweep_label(sweep)} sweep" if sweep else (actor or "")
+def signatures_in_words(text: str | None) -> str:
+    """Who did something, or a sentence that says it ("opened by sweep:liens"), for a page: each sweep's signature
+    as "the Liens sweep" (its sweep_label); a person's name as signed."""
+    return SIGNED.sub(lambda found: f"the {sweep_label(found['sweep'])} sweep", text or "")
 
 
 def notice_templates() -> Path:

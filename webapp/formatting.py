@@ -13,7 +13,7 @@ from engine.money import format_money
 from engine.rules.months import day_words, period_words
 from webapp import clock
 from webapp.auth.access import may_open
-from webapp.catalog import actor_words, rule_title, sweep_label
+from webapp.catalog import rule_title, signatures_in_words, sweep_label
 
 
 def money(value: int | Decimal | str | None) -> str:
@@ -99,7 +99,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(month_name)
     app.add_template_filter(rule_title)
     app.add_template_filter(sweep_label)
-    app.add_template_filter(actor_words)
+    app.add_template_filter(signatures_in_words)
     app.jinja_env.tests["endpoint_open"] = endpoint_open
 
 

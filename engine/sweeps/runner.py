@@ -19,6 +19,7 @@ end in the same transaction; the audit-checkpoint sweep does nothing else, and n
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,16 +44,12 @@ class SweepError(RuntimeError):
 
 
 SIGNATURE = "sweep:"  # how a sweep signs what it does: sweep:NAME
+SIGNED = re.compile(rf"(?<![\w:-]){SIGNATURE}(?P<sweep>[a-z0-9][a-z0-9_-]*)")  # a signature, alone or in a sentence
 
 
 def signature(sweep: str) -> str:
     """How the sweep of this name signs its case events, ledger entries and audit rows: sweep:NAME."""
     return f"{SIGNATURE}{sweep}"
-
-
-def signed_by(actor: str | None) -> str | None:
-    """The name of the sweep whose signature `actor` is, or None when a person (or another program) acted."""
-    return actor[len(SIGNATURE):] if actor and actor.startswith(SIGNATURE) and len(actor) > len(SIGNATURE) else None
 
 
 @dataclass

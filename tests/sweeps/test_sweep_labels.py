@@ -15,7 +15,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.store.models import User
 from engine.sweeps.registry import BUILT_IN, all_sweeps, sweep_label
-from engine.sweeps.runner import signature, signed_by
+from engine.sweeps.runner import SIGNED, signature
 
 REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "rules"
@@ -67,8 +67,10 @@ def test_a_label_is_short_readable_text_and_only_a_sweep_has_one():
 
 
 def test_a_sweep_signs_what_it_does_and_the_signature_names_it():
-    assert signature("liens") == "sweep:liens" and signed_by("sweep:liens") == "liens"
-    assert signed_by("carla") is None and signed_by("sweep:") is None and signed_by(None) is None
+    assert signature("liens") == "sweep:liens"
+    assert [found["sweep"] for found in SIGNED.finditer("opened by sweep:liens; sweep:plan-defaults took it")] == \
+        ["liens", "plan-defaults"]
+    assert not SIGNED.search("carla") and not SIGNED.search("sweep: the night") and not SIGNED.search("cli:sweep:x")
 
 
 def test_a_new_revision_changes_the_label_without_a_new_version_and_the_store_publishes_it(db):
