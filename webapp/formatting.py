@@ -14,6 +14,7 @@ from engine.rules.months import day_words, period_words
 from webapp import clock
 from webapp.auth.access import may_open
 from webapp.catalog import rule_title, signatures_in_words, sweep_label
+from webapp.people import who
 
 
 def money(value: int | Decimal | str | None) -> str:
@@ -100,6 +101,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rule_title)
     app.add_template_filter(sweep_label)
     app.add_template_filter(signatures_in_words)
+    app.add_template_filter(who)
     app.jinja_env.tests["endpoint_open"] = endpoint_open
 
 

@@ -31,7 +31,7 @@ def test_a_clerk_changes_the_mailing_address_and_a_forwarding_address_waits_for_
     shown = visible(clerk.get(f"/accounts/{account.number}").get_data(as_text=True))
     assert ("Mail to 12 Oak Street, Alder Creek CA 95601 "
             "From Mar 20, 2026: 9 Forward Lane Apt 3, Sacramento CA 95814") in shown
-    assert "in force from Mar 20, 2026" in shown and f"by {clerk.user.username}" in shown
+    assert "in force from Mar 20, 2026" in shown and f"by {clerk.user.full_name}" in shown
 
 
 def test_a_bad_address_comes_back_with_the_message_and_nothing_saved(fixed_clock, clerk, db):
@@ -120,7 +120,7 @@ def test_notes_are_written_edited_and_keep_their_earlier_text(fixed_clock, clerk
     page = visible(clerk.get(f"/accounts/{account.number}/notes").get_data(as_text=True))
     assert "Called, promised to pay Friday the 6th." in page
     assert "Earlier text (1) Called, promised to pay Friday." in page
-    assert f"Written by {clerk.user.username}, Mar 2, 2026, 9:00 AM; edited by" in page
+    assert f"Written by {clerk.user.full_name}, Mar 2, 2026, 9:00 AM; edited by" in page
     account_page = visible(clerk.get(f"/accounts/{account.number}").get_data(as_text=True))
     assert "Called, promised to pay Friday the 6th." in account_page
     assert f"Note {note_id} edited (the earlier text is kept with it)." in account_page

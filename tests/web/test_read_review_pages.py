@@ -73,7 +73,7 @@ def test_a_clerk_accepts_sends_to_reread_and_estimates(fixed_clock, clerk, db, m
     assert (made.review_status, made.consumption_ccf) == ("estimated", 7)
     page = clerk.get("/reads/review?period=2026-03&cycle=R").get_data(as_text=True)
     assert "1 read to decide" in page and "Reread requested" in page
-    assert f"by {clerk.user.username}, Mar 2, 2026" in page  # who sent it back, and when (the city's time)
+    assert f"by {clerk.user.full_name}, Mar 2, 2026" in page  # who sent it back, and when (the city's time)
 
     rereads = clerk.get("/reads/rereads?period=2026-03").get_data(as_text=True)
     assert "Cycle R" in rereads and high_account.number in rereads and "High use: 42 CCF" in rereads

@@ -14,21 +14,20 @@ from engine.audit import downloads_taken
 from engine.store.models import User
 from webapp.admin import bp
 from webapp.auth import ADMINS, role_required
+from webapp.catalog import sweep_label
 from webapp.extensions import database
 from webapp.formatting import dates, month_name, words
 from webapp.languages import language_name
+from webapp.people import in_words
 
 SHOWN = 200  # the latest rows the page shows; `ordinance audit verify` walks them all
 
 
 def taken_by(actor: str, names: Mapping[str, str]) -> str:
-    """Who took a download, in words: a person's name and username, an API token, or the command line."""
-    kind, _, name = actor.partition(":")
-    if kind == "api" and name:
-        return f"Another system, with the API token {name}"
-    if kind == "cli":
-        return f"The command line, as the system user {name}" if name else "The command line"
-    return f"{names[actor]} ({actor})" if actor in names else actor
+    """Who took a download, in words (webapp.people): a person's name with their username, another system by its API
+    token, or the command line."""
+    said = in_words(actor, names, sweep_label)
+    return f"{said} ({actor})" if actor in names else said[:1].upper() + said[1:]
 
 
 def filters_in_words(filters: Mapping[str, object]) -> str:
