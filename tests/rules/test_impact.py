@@ -152,7 +152,7 @@ def test_a_rate_increase_on_six_accounts_is_worked_out_to_the_cent(db):
     first = money.examples[0]
     assert first.change.number == a.number
     assert all(example.change.difference for example in money.examples)  # examples that did change
-    assert first.facts["winter_average_ccf"] == "7" and first.facts["consumption_ccf"] == "10"
+    assert first.facts["winter_average_ccf"] == 7 and first.facts["consumption_ccf"] == 10  # as JSON has them
     assert ("Sewer use (winter average)", Decimal("17.50")) in [(n, amount) for n, amount, _ in first.after_lines]
 
 

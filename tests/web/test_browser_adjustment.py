@@ -98,7 +98,7 @@ def test_a_leak_adjustment_over_the_clerks_limit_is_approved_by_a_supervisor(cit
     after = cents(page.locator("#balance").inner_text())
     assert after == balance - 15000
     row = page.locator("#adjustments ~ table").first.locator("tbody tr").first
-    assert "sam: Invoice seen; within the leak policy" in row.inner_text() and "-$150.00" in row.inner_text()
+    assert "Sam Okafor: Invoice seen; within the leak policy" in row.inner_text() and "-$150.00" in row.inner_text()
     page.screenshot(path="/tmp/ordinance-adjusted-account.png", full_page=True)
     with committing_db() as session:  # the figures shown are the ledger's, to the cent
         assert ledger.balance_cents(session, account_id) == after

@@ -58,7 +58,7 @@ def test_a_clerk_moves_the_mail_changes_phones_and_keeps_a_note(served, chromium
     assert "(916) 555-0142 (mobile)" in page.locator("#phones").inner_text()
     changes = page.locator("#changes").inner_text()
     assert "Mailing address from" in changes and "to 9 Forward Lane Apt 3, Sacramento CA 95814" in changes
-    assert "(forwarding address at move-out)" in changes and "by clerk" in changes
+    assert "(forwarding address at move-out)" in changes and "by Rosa Delgado" in changes  # the demo clerk, by name
 
     page.get_by_role("link", name="All notes, and write a note").click()
     page.get_by_label("Note").first.fill("Called, promised to pay Friday.")
