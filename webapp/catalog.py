@@ -56,10 +56,15 @@ def sweep_label(sweep: str | None) -> str:
     return registry.sweep_label(sweep, rules()) if sweep else ""
 
 
+def sweep_in_words(sweep: str) -> str:
+    """What a sweep's signature (sweep:NAME) says on a page: "the Liens sweep" (its sweep_label)."""
+    return f"the {sweep_label(sweep)} sweep"
+
+
 def signatures_in_words(text: str | None) -> str:
     """Who did something, or a sentence that says it ("opened by sweep:liens"), for a page: each sweep's signature
-    as "the Liens sweep" (its sweep_label); a person's name as signed."""
-    return SIGNED.sub(lambda found: f"the {sweep_label(found['sweep'])} sweep", text or "")
+    in words (sweep_in_words); a person's name as signed."""
+    return SIGNED.sub(lambda found: sweep_in_words(found["sweep"]), text or "")
 
 
 def notice_templates() -> Path:

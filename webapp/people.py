@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from engine.rules.months import period_words
 from engine.store.models import User
-from webapp.catalog import sweep_label
+from webapp.catalog import sweep_in_words
 from webapp.extensions import database
 
 FIXED = {"demo": "the sample city's history", "sign-in": "sign-in", "meter-reads rules": "the meter-read rules",
          "sweep:preview": "the impact preview"}  # engine.workflow.preview
 
 
-def in_words(actor: str | None, names: Mapping[str, str], sweep_name: Callable[[str], str]) -> str:
-    """An actor in words, given the staff's full names by username and a sweep's name by its id."""
+def in_words(actor: str | None, names: Mapping[str, str], sweep_words: Callable[[str], str]) -> str:
+    """An actor in words, given the staff's full names by username and what a sweep's signature says by its id
+    (webapp.catalog.sweep_in_words)."""
     if not actor:
         return ""
     if actor in names:
@@ -31,7 +32,7 @@ def in_words(actor: str | None, names: Mapping[str, str], sweep_name: Callable[[
         return FIXED.get(actor, FIXED["demo"])
     kind, _, rest = actor.partition(":")
     if kind == "sweep" and rest:
-        return f"the {sweep_name(rest)} sweep"
+        return sweep_words(rest)
     if kind == "billing" and rest:
         cycle, period = (rest[:-8], rest[-7:]) if len(rest) > 8 and rest[-8] == "-" else (rest, "")
         return f"the billing run of cycle {cycle}, {period_words(period)}" if period else f"the billing run {rest}"
@@ -57,4 +58,4 @@ def staff_names() -> dict[str, str]:
 
 def who(actor: str | None) -> str:
     """The `who` filter: an actor in words on a page."""
-    return in_words(actor, staff_names(), sweep_label)
+    return in_words(actor, staff_names(), sweep_in_words)

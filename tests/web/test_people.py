@@ -15,8 +15,10 @@ from webapp.people import in_words
 NAMES = {"carla": "Carla Ruiz", "sam": "Sam Okafor"}
 
 
-def sweep_name(sweep: str) -> str:
-    return {"liens": "Liens"}.get(sweep, sweep.replace("-", " ").capitalize())
+def sweep_words(sweep: str) -> str:
+    """What a sweep's signature says, as webapp.catalog.sweep_in_words says it for these two."""
+    label = {"liens": "Liens"}.get(sweep, sweep.replace("-", " ").capitalize())
+    return f"the {label} sweep"
 
 
 @pytest.mark.parametrize("actor, said", [
@@ -39,7 +41,7 @@ def sweep_name(sweep: str) -> str:
     (None, ""),
 ])
 def test_an_actor_in_words(actor, said):
-    assert in_words(actor, NAMES, sweep_name) == said
+    assert in_words(actor, NAMES, sweep_words) == said
 
 
 def test_the_account_page_names_who_posted_each_entry(fixed_clock, clerk, db):  # noqa: F811 (fixture)

@@ -14,7 +14,7 @@ from engine.audit import downloads_taken
 from engine.store.models import User
 from webapp.admin import bp
 from webapp.auth import ADMINS, role_required
-from webapp.catalog import sweep_label
+from webapp.catalog import sweep_in_words
 from webapp.extensions import database
 from webapp.formatting import dates, month_name, words
 from webapp.languages import language_name
@@ -26,7 +26,7 @@ SHOWN = 200  # the latest rows the page shows; `ordinance audit verify` walks th
 def taken_by(actor: str, names: Mapping[str, str]) -> str:
     """Who took a download, in words (webapp.people): a person's name with their username, another system by its API
     token, or the command line."""
-    said = in_words(actor, names, sweep_label)
+    said = in_words(actor, names, sweep_in_words)
     return f"{said} ({actor})" if actor in names else said[:1].upper() + said[1:]
 
 
