@@ -1,19 +1,36 @@
-"""Street words as the Postal Service writes them: a suffix or a directional has one standard abbreviation.
+"""Street words as the Postal Service writes them: a suffix, a directional or a word of a street's name has one
+standard abbreviation.
 
-"123 Main St" and "123 Main Street", "N Oak Ave" and "North Oak Avenue" are one address. USPS Publication 28
-(Appendix C1, street suffixes; and the directionals) gives each suffix its standard abbreviation and the other
-forms it is commonly written in. The tables below are that list, as data: on each line the standard
-abbreviation, then every other form that means it. The list is national, the same in every city, so it is
-kept here rather than as a city setting.
+"123 Main St" and "123 Main Street", "N Oak Ave" and "North Oak Avenue", "1st Ave" and "First Avenue", "St Paul Ave"
+and "Saint Paul Avenue" are one address. USPS Publication 28 (Appendix C1, street suffixes; section 233, the
+directionals) gives each suffix and directional its standard abbreviation and the other forms it is commonly
+written in. The tables below are that list, as data: on each line the standard abbreviation, then every other form
+that means it. A form of two words is written with a hyphen ("NORTH-EAST"): it stands for the two words however
+they are separated ("North East", "North-East"). The lists are national, the same in every city, so they are kept
+here rather than as a city setting.
 
-A word's forms are every way of writing it that has the same standard abbreviation ("st" -> st, str, street,
-strt); a word the lists do not hold has one form, itself. The search asks for any form of each typed word, so
-either way of writing an address finds the other (webapp.search); `address_key` writes a whole address in its
-standard words, to tell whether two ways of writing it are one address.
+Two kinds of words: the street words (suffixes and directionals), and the words of a street's own name that are
+written two ways (Publication 28 section 235 keeps a numbered street as the ZIP+4 file has it, "7TH ST" or
+"SEVENTH ST"; so is "Saint" in "St Paul"). Each kind is one table, and a word may be on a line of each: "St" is
+STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it that has the same
+standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" -> saint, st (not
+street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So "123 Saint Paul
+St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St Paul" may also
+find "Paul St", as nothing tells which "St" is which. "Ste" is not a form of Saint: in Publication 28 (Appendix C2,
+secondary unit designators) STE is SUITE, and SAINTE is not in these tables. A word the tables do not hold has one
+form, itself.
+
+Two words that together are one form ("North East", "Twenty-First") are read as that one word (`words_of`), and
+its forms then include the two words each in any of their forms, side by side ("N East": "North East Street" may be
+East Street North). The search asks for any form of each word, a two-word form as the two words side by side, so
+either way of writing an address finds the other (webapp.search); the search indexes hold the addresses as written,
+so nothing stored is rewritten. `address_key` writes a whole address in its standard words, to tell whether two ways
+of writing it are one address; no key is stored.
 """
 from __future__ import annotations
 
 import re
+from itertools import product
 
 WORD = re.compile(r"[^\W_]+")  # a run of letters and digits: "St." is the word "St"
 
@@ -223,27 +240,56 @@ WL WELL
 WLS WELLS
 """
 
-# The directionals: the standard abbreviation, then the word.
+# Publication 28 section 233, the directionals: the standard abbreviation, then the word, as one word or as two.
+# N-E (for "N.E." and "N E") is not in Publication 28: it is how such addresses are often written by hand.
 DIRECTIONALS = """
 N NORTH
 E EAST
 S SOUTH
 W WEST
-NE NORTHEAST
-SE SOUTHEAST
-NW NORTHWEST
-SW SOUTHWEST
+NE NORTHEAST NORTH-EAST N-E
+SE SOUTHEAST SOUTH-EAST S-E
+NW NORTHWEST NORTH-WEST N-W
+SW SOUTHWEST SOUTH-WEST S-W
 """
+
+# Words of a street's own name written two ways: the standard abbreviation, then the word.
+NAMES = """
+ST SAINT
+"""
+
+# The numbered streets, "1ST FIRST" to "100TH HUNDREDTH", made from these words (`_ordinals`).
+ORDINAL_WORDS = """
+FIRST SECOND THIRD FOURTH FIFTH SIXTH SEVENTH EIGHTH NINTH TENTH
+ELEVENTH TWELFTH THIRTEENTH FOURTEENTH FIFTEENTH SIXTEENTH SEVENTEENTH EIGHTEENTH NINETEENTH
+"""
+TENS = "TWENTY THIRTY FORTY FIFTY SIXTY SEVENTY EIGHTY NINETY"  # TWENTY-FIRST, ...; TWENTIETH, ...
+
+
+def _ordinal_ending(number: int) -> str:
+    """The letters after a number written as an ordinal: 1ST, 2ND, 3RD, 4TH; 11TH, 12TH, 13TH; 21ST, 22ND."""
+    return "TH" if number % 100 in (11, 12, 13) else {1: "ST", 2: "ND", 3: "RD"}.get(number % 10, "TH")
+
+
+def _ordinals() -> str:
+    """The lines of the numbered streets from 1ST to 100TH: "1ST FIRST", "20TH TWENTIETH", "21ST TWENTY-FIRST"."""
+    words = dict(enumerate(ORDINAL_WORDS.split(), start=1))
+    for ten, tens in enumerate(TENS.split(), start=2):
+        words[10 * ten] = tens[:-1] + "IETH"  # TWENTY -> TWENTIETH
+        words.update({10 * ten + unit: f"{tens}-{words[unit]}" for unit in range(1, 10)})
+    words[100] = "HUNDREDTH ONE-HUNDREDTH"
+    return "\n".join(f"{number}{_ordinal_ending(number)} {word}" for number, word in words.items())
 
 
 def _standards(*tables: str) -> dict[str, str]:
-    """Each form of each table's lines, case-folded, mapped to the line's standard abbreviation (its first word).
+    """Each form of each table's lines, case-folded (a hyphen as a space: two words), mapped to the line's standard
+    abbreviation (its first word).
 
     A form on two lines would mean two things: refused when the module is read, not decided by the last line.
     """
     standard: dict[str, str] = {}
     for line in "\n".join(tables).splitlines():
-        words = line.casefold().split()
+        words = [form.replace("-", " ") for form in line.casefold().split()]
         for form in words:
             if standard.setdefault(form, words[0]) != words[0]:
                 raise ValueError(f"engine.addresses: {form.upper()} is on the lines of {standard[form].upper()} "
@@ -259,24 +305,61 @@ def _forms(standard: dict[str, str]) -> dict[str, tuple[str, ...]]:
     return forms
 
 
-STANDARD = _standards(SUFFIXES, DIRECTIONALS)
-FORMS = _forms(STANDARD)
+def _agreeing(*kinds: dict[str, str]) -> tuple[dict[str, str], ...]:
+    """The kinds of words, each a table's standards; a word in two kinds has the same standard abbreviation in both
+    ("st": ST and ST), else `address_key` could not tell which to write: refused when the module is read."""
+    for n, kind in enumerate(kinds):
+        for other in kinds[n + 1:]:
+            for word in kind.keys() & other.keys():
+                if kind[word] != other[word]:
+                    raise ValueError(f"engine.addresses: {word.upper()} is {kind[word].upper()} as a street word "
+                                     f"and {other[word].upper()} in a street's name")
+    return kinds
+
+
+STREET_WORDS = _standards(SUFFIXES, DIRECTIONALS)  # the suffixes and directionals
+NAME_WORDS = _standards(NAMES, _ordinals())  # words of a street's own name
+KINDS = _agreeing(STREET_WORDS, NAME_WORDS)
+FORMS = tuple(_forms(kind) for kind in KINDS)  # each kind's standard abbreviations and their forms
+PAIRS = frozenset(form for kind in KINDS for form in kind if " " in form)  # the forms of two words
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, case-folded, two words side by side that are one form as one word:
+    "North-East Oak St." -> ["north east", "oak", "st"], "Twenty First" -> ["twenty first"]."""
+    words: list[str] = []
+    for word in WORD.findall(text.casefold()):
+        if words and f"{words[-1]} {word}" in PAIRS:
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+    return words
 
 
 def standard_word(word: str) -> str:
-    """The standard abbreviation of a street suffix or directional ("Street" -> "st"), else the word case-folded."""
-    folded = word.casefold()
-    return STANDARD.get(folded, folded)
+    """The standard abbreviation of a street suffix, directional or word of a street's name ("Street" -> "st",
+    "Saint" -> "st", "First" -> "1st", "north east" -> "ne"), else the word case-folded."""
+    folded = " ".join(word.casefold().split())
+    return next((kind[folded] for kind in KINDS if folded in kind), folded)
+
+
+def _lines_forms(folded: str) -> list[str]:
+    """The forms of every line the word is on, one line of each kind at most: "st" -> street's and saint's."""
+    return [form for kind, forms in zip(KINDS, FORMS) if folded in kind for form in forms[kind[folded]]]
 
 
 def forms_of(word: str) -> tuple[str, ...]:
-    """Every way of writing the word that has its standard abbreviation, the word (case-folded) first:
-    "ave" -> ("ave", "avenue", "av", ...); a word the lists do not hold -> (the word,)."""
-    folded = word.casefold()
-    return (folded, *(form for form in FORMS.get(standard_word(folded), ()) if form != folded))
+    """Every way of writing the word that has its standard abbreviation on a line it is on, the word (case-folded)
+    first: "ave" -> ("ave", "avenue", "av", ...), "saint" -> ("saint", "st"); a word the lists do not hold ->
+    (the word,). Two words read as one ("north east") also as the two words each in any of their forms, side by
+    side ("n east", "north e"), for the street that is East Street North."""
+    folded = " ".join(word.casefold().split())
+    side_by_side = (" ".join(words) for words in product(*([part, *_lines_forms(part)] for part in folded.split())))
+    return tuple(dict.fromkeys([folded, *_lines_forms(folded), *side_by_side]))
 
 
 def address_key(address: str) -> str:
-    """The address in standard words, to compare two ways of writing it: its words case-folded, each street suffix
-    and directional as its standard abbreviation ("410 North Oak Avenue" and "410 N. Oak Ave" -> "410 n oak ave")."""
-    return " ".join(standard_word(word) for word in WORD.findall(address))
+    """The address in standard words, to compare two ways of writing it: its words case-folded, each street suffix,
+    directional and word of a street's name as its standard abbreviation ("410 North Oak Avenue" and "410 N. Oak Ave"
+    -> "410 n oak ave"; "12 Saint Paul St" and "12 St. Paul Street" -> "12 st paul st")."""
+    return " ".join(standard_word(word) for word in words_of(address))

@@ -1,24 +1,27 @@
-"""Street words as the Postal Service writes them (engine.addresses): one standard abbreviation per suffix or
-directional, and every form of it."""
+"""Street words as the Postal Service writes them (engine.addresses): one standard abbreviation per suffix,
+directional or word of a street's name, and every form of it."""
 from __future__ import annotations
 
 import pytest
 
 from engine import addresses
-from engine.addresses import address_key, forms_of, standard_word
+from engine.addresses import address_key, forms_of, standard_word, words_of
 
 
 @pytest.mark.parametrize("written, standard", [
     ("Street", "st"), ("ST", "st"), ("Str", "st"), ("Avenue", "ave"), ("Av", "ave"), ("Road", "rd"),
     ("Drive", "dr"), ("Boulevard", "blvd"), ("Lane", "ln"), ("Court", "ct"), ("Place", "pl"), ("Highway", "hwy"),
     ("Parkway", "pkwy"), ("Pky", "pkwy"), ("Circle", "cir"), ("Terrace", "ter"), ("Crossing", "xing"),
-    ("North", "n"), ("Southwest", "sw"), ("NE", "ne"), ("Way", "way"), ("Garcia", "garcia"), ("Oak", "oak")])
+    ("North", "n"), ("Southwest", "sw"), ("NE", "ne"), ("Way", "way"), ("Garcia", "garcia"), ("Oak", "oak"),
+    ("Saint", "st"), ("First", "1st"), ("second", "2nd"), ("Third", "3rd"), ("Eleventh", "11th"), ("Twelfth", "12th"),
+    ("Thirteenth", "13th"), ("Twentieth", "20th"), ("Twenty First", "21st"), ("twenty second", "22nd"),
+    ("Forty Third", "43rd"), ("Ninety Ninth", "99th"), ("Hundredth", "100th"), ("North East", "ne"),
+    ("south west", "sw")])
 def test_the_standard_abbreviation_of_a_street_word(written, standard):
     assert standard_word(written) == standard
 
 
 def test_the_forms_of_a_word_are_every_way_of_writing_its_standard_abbreviation():
-    assert forms_of("St") == ("st", "street", "str", "strt")
     assert forms_of("STREET") == ("street", "st", "str", "strt")
     assert forms_of("n") == ("n", "north") and forms_of("North") == ("north", "n")
     assert forms_of("Oak") == ("oak",)
@@ -26,10 +29,51 @@ def test_the_forms_of_a_word_are_every_way_of_writing_its_standard_abbreviation(
 
 
 def test_each_form_means_one_standard_abbreviation():
-    assert all(standard_word(form) == standard for standard, forms in addresses.FORMS.items() for form in forms)
-    assert all(standard in forms for standard, forms in addresses.FORMS.items())  # the abbreviation is a form too
+    every = [(standard, forms) for kind in addresses.FORMS for standard, forms in kind.items()]
+    assert all(standard_word(form) == standard for standard, forms in every for form in forms)
+    assert all(standard in forms for standard, forms in every)  # the abbreviation is a form too
     with pytest.raises(ValueError, match="COURT is on the lines of CT and of CRT"):
         addresses._standards("CT COURT", "CRT COURT")
+    with pytest.raises(ValueError, match="ST is ST as a street word and SAINT in a street's name"):
+        addresses._agreeing(addresses._standards("ST STREET"), addresses._standards("SAINT ST"))
+
+
+def test_st_is_street_or_saint_but_saint_is_never_street():
+    """"St" is STREET among the suffixes and SAINT in a street's name: typed, it may be either; "Saint" is only
+    Saint and "Street" only Street. Ste is Suite in Publication 28 (Appendix C2), not Saint."""
+    assert forms_of("St") == ("st", "street", "str", "strt", "saint")
+    assert forms_of("Saint") == ("saint", "st")
+    assert "saint" not in forms_of("Street") and "ste" not in forms_of("Saint")
+    assert address_key("123 Saint Paul St") == address_key("123 St. Paul Street") == "123 st paul st"
+    assert address_key("9 Main St") == address_key("9 Main Street") == "9 main st"
+
+
+def test_numbered_streets_are_one_street_in_figures_or_in_words():
+    assert forms_of("1st") == ("1st", "first") and forms_of("First") == ("first", "1st")
+    assert forms_of("21st") == ("21st", "twenty first")
+    assert [forms_of(n) for n in ("2nd", "3rd", "4th", "11th", "12th", "13th", "22nd", "40th")] == [
+        ("2nd", "second"), ("3rd", "third"), ("4th", "fourth"), ("11th", "eleventh"), ("12th", "twelfth"),
+        ("13th", "thirteenth"), ("22nd", "twenty second"), ("40th", "fortieth")]
+    assert address_key("100 Twenty-First Street") == address_key("100 21st St") == "100 21st st"
+    assert address_key("8 Twentieth Ave") == address_key("8 20th Avenue") == "8 20th ave"
+    assert address_key("1 One Hundredth St") == address_key("1 100th St") == "1 100th st"
+    assert len(addresses._ordinals().splitlines()) == 100
+
+
+def test_two_words_that_are_one_directional_are_read_as_one():
+    for written in ("North East Oak St", "North-East Oak St", "Northeast Oak St", "NE Oak St", "N.E. Oak St"):
+        assert address_key(written) == "ne oak st", written
+    assert {address_key(f"{d} Elm Rd") for d in ("South East", "south-east", "SE", "Southeast")} == {"se elm rd"}
+    assert {address_key(f"{d} Elm Rd") for d in ("North West", "North-West", "NW", "Northwest")} == {"nw elm rd"}
+    assert {address_key(f"{d} Elm Rd") for d in ("South West", "South-West", "SW", "Southwest")} == {"sw elm rd"}
+    assert words_of("410 North-East Twenty-First St.") == ["410", "north east", "twenty first", "st"]
+    assert words_of("East North Oak") == ["east", "north", "oak"]  # side by side and in this order only
+
+
+def test_two_words_read_as_one_are_also_the_two_words_each_in_any_form():
+    """"North East Street" may be the street East Street, north: "N East St" is one of its forms too."""
+    assert forms_of("NE") == ("ne", "northeast", "north east", "n e")
+    assert set(forms_of("north east")) == {"north east", "ne", "northeast", "n e", "n east", "north e"}
 
 
 def test_an_address_in_standard_words_is_the_same_however_it_was_written():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from engine.addresses import WORD
 from engine.numerals import digits_of
 from engine.store.models import Business, Customer, License, Property, UtilityAccount
 from webapp.search.sources import NUMBER_DIGITS, SOURCES, sources_for, starts_with
@@ -197,11 +198,12 @@ def _licenses(session: Session, business_ids: list[int]) -> dict[int, list[str]]
 
 
 def holds(value: str, typed: Typed) -> bool:
-    """Whether a field holds what was typed: the digits, or every word in one of its forms (case aside)."""
+    """Whether a field holds what was typed: the digits, or every word in one of its forms (case and punctuation
+    aside: "NE" is held by "North-East Oak" as its words "north east")."""
     if typed.digits:
         return typed.digits in digits_of(value)
-    folded = value.casefold()
-    return all(any(form in folded for form in forms) for forms in typed.forms)
+    words = " ".join(WORD.findall(value.casefold()))
+    return all(any(form in words for form in forms) for forms in typed.forms)
 
 
 def _first_holding(fields: list[tuple[str, str]], typed: Typed) -> str:

@@ -1,13 +1,17 @@
 """What a clerk typed into the search box, read once: its words, its pieces, its digits.
 
-Words are the runs of letters and digits (what both databases' word indexes hold);
-pieces are the whitespace-separated parts as typed (for "part of a word" matching, three
-characters or more, as trigram indexes need); digits are kept when the text is only digits
-and the punctuation of a phone or account number ("(530) 555-0142", "000460-08"). Each word
-is asked for in any of its forms (engine.addresses): "St" as st, street, str or strt, "N" as
-n or north, so an address written either way is found by the other. Nothing
-typed is ever passed to a database as query syntax: the full-text queries are built here
-from words of letters and digits only, and the pieces are quoted or escaped.
+Words are the runs of letters and digits (what both databases' word indexes hold), two that
+together are one street word read as one ("North East", "Twenty-First"); pieces are the
+whitespace-separated parts as typed (for "part of a word" matching, three characters or more,
+as trigram indexes need); digits are kept when the text is only digits and the punctuation of
+a phone or account number ("(530) 555-0142", "000460-08"). Each word is asked for in any of
+its forms (engine.addresses): "St" as st, street, str, strt or saint, "N" as n or north,
+"First" as first or 1st, "NE" as ne, northeast or the two words north east side by side, so an
+address written either way is found by the other. A form of two words is quoted whole, which
+both databases read as a phrase: the two words side by side, in that order ("north east" in
+FTS5, 'north' <-> 'east' in PostgreSQL). Nothing typed is ever passed to a database as query
+syntax: the full-text queries are built here from words of letters and digits only, and the
+pieces are quoted or escaped.
 """
 from __future__ import annotations
 
@@ -15,13 +19,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.addresses import forms_of
+from engine.addresses import forms_of, words_of
 from engine.numerals import digits_of
 
 MOST_WORDS = 8  # more words than a name and an address have narrow nothing further
 SHORTEST_PIECE = 3  # trigram indexes find parts of three characters or more
 NUMBER_LIKE = re.compile(r"[0-9\s().+/-]+")
-WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Typed:
 
     @property
     def forms(self) -> tuple[tuple[str, ...], ...]:
-        """Each word's forms, the word first: ("main",), ("st", "street", "str", "strt")."""
+        """Each word's forms, the word first: ("main",), ("st", "street", "str", "strt", "saint")."""
         return tuple(forms_of(word) for word in self.words)
 
     @property
@@ -55,7 +58,7 @@ def read_typed(text: str) -> Typed:
     digits = digits_of(text) if NUMBER_LIKE.fullmatch(text or "x") else ""
     if len(digits) >= SHORTEST_PIECE:  # a phone or account number: its digits are the one word and piece
         return Typed(text, (digits,), (digits,), digits)
-    words = tuple(dict.fromkeys(WORD.findall(text.casefold())))[:MOST_WORDS]
+    words = tuple(dict.fromkeys(words_of(text)))[:MOST_WORDS]
     pieces = tuple(dict.fromkeys(text.casefold().split()))[:MOST_WORDS]
     return Typed(text, words, pieces, digits)
 
@@ -69,7 +72,7 @@ def _any_of(forms: tuple[str, ...], *, starts: bool, quoted: Callable[[str, bool
 
 def fts5_words(typed: Typed, *, starts: bool) -> str:
     """An FTS5 query: every word whole ("garcia"), or every word as the start of a word ("garc"*), each in any
-    of its forms (("st" OR "street" OR ...))."""
+    of its forms (("st" OR "street" OR ...), ("ne" OR "northeast" OR "north east" OR ...))."""
     # AND written out: FTS5 takes "a" "b" as AND, but not a phrase beside a bracket
     return " AND ".join(_any_of(forms, starts=starts, quoted=_fts5_word, either=" OR ") for forms in typed.forms)
 
@@ -88,7 +91,7 @@ def fts5_pieces(typed: Typed) -> str:
 
 def tsquery_words(typed: Typed, *, starts: bool) -> str:
     """A PostgreSQL tsquery: every word whole ('garcia'), or as the start of a word ('garc':*), each in any of its
-    forms (('st' | 'street' | ...))."""
+    forms (('st' | 'street' | ...), ('ne' | 'northeast' | 'north east' | ...))."""
     return " & ".join(_any_of(forms, starts=starts, quoted=_tsquery_word, either=" | ") for forms in typed.forms)
 
 
