@@ -10,7 +10,7 @@ from engine.store.models import Customer, Property, UtilityAccount
 from tests.factories import create_account, create_business, create_customer, create_license, create_property
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from webapp.search import finder
-from webapp.search.typed import fts5_words, read_typed
+from webapp.search.typed import fts5_words, read_typed, tsquery_words
 
 
 def account_at(db, name: str, address: str, number: str | None = None, **customer):
@@ -61,6 +61,15 @@ STREET_WORDS = [
     ("700 Industrial Pkwy", "700 Industrial Parkway", "700 Industrial Hwy"),
     ("55 Cedar St NE", "55 Cedar Street Northeast", "55 Cedar St NW"),
     ("9 W Pine St", "9 West Pine Street", "9 E Pine St"),
+    ("410 1st Ave", "410 First Avenue", "410 2nd Ave"),
+    ("36 21st St", "36 Twenty-First Street", "36 22nd St"),
+    ("8 Twentieth St", "8 20th Street", "8 Tenth St"),
+    ("64 Ninety Ninth Ave", "64 99th Avenue", "64 Ninety Eighth Ave"),
+    ("55 Cedar St NE", "55 Cedar Street North East", "55 Cedar St NW"),
+    ("12 NW Elm Rd", "12 North-West Elm Road", "12 NE Elm Rd"),
+    ("7 South East Pine Ln", "7 SE Pine Lane", "7 South West Pine Ln"),
+    ("3 Southwest Alder Ct", "3 South-West Alder Court", "3 Southeast Alder Ct"),
+    ("120 St Paul Ave", "120 Saint Paul Avenue", "120 St Peter Ave"),
 ]
 
 
@@ -82,12 +91,56 @@ def test_a_street_word_typed_short_or_long_finds_both_ways_of_writing_it(db):
     assert numbers_found(db, "14 osprey street") == [st.number]
 
 
+def test_saint_and_st_find_each_other_and_st_still_finds_street(db):
+    """"St" may be Saint or Street; "Saint" is only Saint, "Street" only Street (engine.addresses)."""
+    st_paul = account_at(db, "Pat Quill", "123 St Paul Street")
+    saint_paul = account_at(db, "Lee Quill", "123 Saint Paul St")
+    dotted = account_at(db, "Kim Quill", "125 St. Paul Ave")
+    paul_street = account_at(db, "Ash Quill", "123 Paul Street")
+    main = account_at(db, "Ola Quill", "9 Main Street")
+
+    def whole_words(typed: str) -> set[str]:
+        return {f.account.number for f in finder.find(db, typed).found if f.how == "whole word"}
+
+    assert whole_words("123 Saint Paul St") == {st_paul.number, saint_paul.number}  # not 123 Paul Street
+    # the other way round; "123 Paul Street" too, as its Street is a form of the typed "St"
+    assert whole_words("123 St Paul Street") == {st_paul.number, saint_paul.number, paul_street.number}
+    assert whole_words("Saint Paul") == {st_paul.number, saint_paul.number, dotted.number}
+    assert whole_words("St. Paul Ave") == {dotted.number}
+    assert whole_words("Main St") == {main.number}
+
+
+def test_north_east_written_as_two_words_is_still_two_words_side_by_side(db):
+    """Two words read as one directional are also asked for as the two words: "North East Street" may be
+    East Street, north; and "N E St" is E Street, north, as well as NE."""
+    east_street = account_at(db, "Pat Quill", "100 N East St")
+    e_street = account_at(db, "Lee Quill", "4 N E St")
+    account_at(db, "Kim Quill", "100 S East St")
+    assert numbers_found(db, "100 North East Street") == [east_street.number]
+    assert numbers_found(db, "4 North E Street") == [e_street.number]
+
+
+def test_a_directional_written_as_two_letters_is_found_as_ne(db):
+    """"N E" and "N-E" are NE on both databases; "N.E." is on SQLite, while PostgreSQL indexes it as one word "n.e"
+    (docs/search.md says so)."""
+    spaced, hyphened = account_at(db, "Pat Quill", "5 N E Larch St"), account_at(db, "Lee Quill", "6 N-E Larch St")
+    dotted = account_at(db, "Kim Quill", "7 N.E. Larch St")
+    on_sqlite = {dotted.number} if db.bind.dialect.name == "sqlite" else set()
+    assert set(numbers_found(db, "NE Larch")) == {spaced.number, hyphened.number} | on_sqlite
+    assert set(numbers_found(db, "Northeast Larch")) == {spaced.number, hyphened.number} | on_sqlite
+
+
 def test_a_business_address_is_found_either_way_too(db):
     bakery = create_business(db, name="Alder Creek Bakery", address="77 Depot St")
     for typed in ("77 Depot Street", "depot st", "Depot Str"):
         found = finder.find(db, typed).found
         assert [(f.business.id, f.matched) for f in found if f.business] == [
             (bakery.id, "business address 77 Depot St")], typed
+    mill = create_business(db, name="Quarry Works", address="9 North-East First St")
+    for typed in ("NE 1st Street", "northeast first", "North East 1st"):
+        found = finder.find(db, typed).found
+        assert [(f.business.id, f.matched, f.how) for f in found if f.business] == [
+            (mill.id, "business address 9 North-East First St", "whole word")], typed
 
 
 def test_start_service_finds_the_property_by_either_way_of_writing_its_address(clerk, db):
@@ -233,7 +286,12 @@ def test_reading_what_was_typed():
     assert read_typed("Mill  Street").words == ("mill", "street") and read_typed("Mill Street").text == "Mill Street"
     assert read_typed("000460-08").number == "46008"
     assert read_typed('NEAR(a "b")').words == ("near", "a", "b")
-    assert read_typed("N Oak St").forms == (("n", "north"), ("oak",), ("st", "street", "str", "strt"))
+    assert read_typed("N Oak St").forms == (("n", "north"), ("oak",), ("st", "street", "str", "strt", "saint"))
+    assert read_typed("North-East Oak, 1st").words == ("north east", "oak", "1st")
+    assert read_typed("NE 1st").forms == (("ne", "northeast", "north east", "n e"), ("1st", "first"))
+    # a form of two words is quoted whole: a phrase, the two words side by side, in both databases
+    assert fts5_words(read_typed("21st"), starts=False) == '("21st" OR "twenty first")'
+    assert tsquery_words(read_typed("21st"), starts=True) == "('21st':* | 'twenty first')"
 
 
 # --- the indexes are used ----------------------------------------------------------------------------------
@@ -248,7 +306,7 @@ def test_every_search_reads_an_index_on_sqlite(db):
     if db.bind.dialect.name != "sqlite":
         pytest.skip("SQLite's plans")
     typed = read_typed("garc mill")
-    street_words = fts5_words(read_typed("garc n mill st"), starts=True)  # each street word in any of its forms
+    street_words = fts5_words(read_typed("garc n mill st ne 21st"), starts=True)  # street words in any form, phrases
     for table in ("customer_words", "property_words", "business_words", "customer_grams", "property_grams",
                   "business_grams"):
         for match in ('"garc"*', street_words) if table.endswith("_words") else ('"garc"*',):
@@ -278,7 +336,7 @@ def test_every_search_reads_its_gin_index_on_postgresql(db):
     typed = read_typed("garc mill")
     for source in sources.SOURCES:
         recording.words(source, typed, starts=True, limit=50)
-        recording.words(source, read_typed("garc n mill st"), starts=False, limit=50)  # street words in any form
+        recording.words(source, read_typed("garc n mill st ne 21st"), starts=False, limit=50)  # any form, phrases
         recording.pieces(source, typed, limit=50)
     for source, where, params in statements:
         sql = f"EXPLAIN SELECT id FROM {sources.TABLES[source]} WHERE {where} LIMIT 50"

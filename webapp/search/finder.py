@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.addresses import WORD
+from engine.addresses import words_of
 from engine.numerals import digits_of
 from engine.store.models import Business, Customer, License, Property, UtilityAccount
 from webapp.search.sources import NUMBER_DIGITS, SOURCES, sources_for, starts_with
@@ -202,7 +202,7 @@ def holds(value: str, typed: Typed) -> bool:
     aside: "NE" is held by "North-East Oak" as its words "north east")."""
     if typed.digits:
         return typed.digits in digits_of(value)
-    words = " ".join(WORD.findall(value.casefold()))
+    words = " ".join(words_of(value))
     return all(any(form in words for form in forms) for forms in typed.forms)
 
 
