@@ -10,15 +10,15 @@ they are separated ("North East", "North-East"). The lists are national, the sam
 here rather than as a city setting.
 
 Two kinds of words: the street words (suffixes and directionals), and the words of a street's own name that are
-written two ways (Publication 28 section 235 keeps a numbered street as the ZIP+4 file has it, "7TH ST" or
-"SEVENTH ST"; so is "Saint" in "St Paul"). Each kind is one table, and a word may be on a line of each: "St" is
-STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it that has the same
-standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" -> saint, st (not
-street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So "123 Saint Paul
-St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St Paul" may also
-find "Paul St", as nothing tells which "St" is which. "Ste" is not a form of Saint: in Publication 28 (Appendix C2,
-secondary unit designators) STE is SUITE, and SAINTE is not in these tables. A word the tables do not hold has one
-form, itself.
+written two ways: a numbered street (Publication 28 section 235 keeps it as the ZIP+4 file has it, "7TH ST" or
+"SEVENTH ST"), 1st to 100th, and "Saint", as often written "St". Each kind is one table, and a word may be on a line
+of each: "St" is STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it
+that has the same standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" ->
+saint, st (not street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So
+"123 Saint Paul St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St
+Paul" may also find "Paul St", as nothing tells which "St" is which. "Ste" is not a form of Saint: in Publication 28
+(Appendix C2, secondary unit designators) STE is SUITE, and SAINTE is not in these tables. A word the tables do not
+hold has one form, itself.
 
 Two words that together are one form ("North East", "Twenty-First") are read as that one word (`words_of`), and
 its forms then include the two words each in any of their forms, side by side ("N East": "North East Street" may be
