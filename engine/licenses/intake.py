@@ -53,6 +53,12 @@ class Application:
     owner_account: str = ""  # an owner who has a utility account: its number
     new_owner: NewCustomer | None = None
 
+    def receipts(self) -> Decimal | None:
+        """The gross receipts typed, in dollars (commas allowed: 250,000), or None when none were given; text that is
+        not a number raises InvalidOperation."""
+        typed = self.gross_receipts.strip().replace(",", "")
+        return Decimal(typed) if typed else None
+
 
 @dataclass(frozen=True)
 class Taken:
@@ -104,13 +110,12 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
         problems.append(f"Category: choose one of {', '.join(c.replace('_', ' ') for c in known)}.")
     if not 0 <= asked.employees <= MAX_EMPLOYEES:
         problems.append(f"Employees: a whole number from 0 to {MAX_EMPLOYEES:,}.")
-    if asked.gross_receipts.strip():
-        try:
-            receipts = Decimal(asked.gross_receipts.strip().replace(",", ""))
-            if receipts < 0 or receipts > Decimal("1000000000"):
-                problems.append("Gross receipts: an amount from $0.00 to $1,000,000,000.00.")
-        except InvalidOperation:
-            problems.append("Gross receipts: an amount in dollars, such as 125000.00.")
+    try:
+        receipts = asked.receipts()
+        if receipts is not None and (receipts < 0 or receipts > Decimal("1000000000")):
+            problems.append("Gross receipts: an amount from $0.00 to $1,000,000,000.00.")
+    except InvalidOperation:
+        problems.append("Gross receipts: an amount in dollars, such as 125000.00.")
     offered = license_types(catalog, on)
     if asked.license_type not in dict(offered):
         problems.append(f"License: the city's published documents define no license {asked.license_type!r}; "
@@ -146,10 +151,10 @@ def take_application(session: Session, catalog: Catalog, asked: Application, *, 
     if owner is None:
         assert asked.new_owner is not None  # check() refused an application without one
         owner = add_customer(session, asked.new_owner, actor=actor, now=now, purpose="business license application")
-    receipts = asked.gross_receipts.strip().replace(",", "")
+    receipts = asked.receipts()
     business = Business(name=asked.business_name.strip(), owner_id=owner.id, address=asked.address.strip(),
                         category=asked.category, employees=asked.employees,
-                        gross_receipts_cents=to_cents(Decimal(receipts)) if receipts else 0, opened_on=on)
+                        gross_receipts_cents=to_cents(receipts) if receipts is not None else 0, opened_on=on)
     session.add(business)
     session.flush()
     lic = License(number=next_license_number(session, on), business_id=business.id, license_type=asked.license_type,

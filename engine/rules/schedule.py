@@ -46,6 +46,16 @@ def _number(facts: dict, fact: str, line: str) -> Decimal:
     return Decimal(value)
 
 
+Worded = Callable[[Decimal], str]  # how an explanation writes a fact's value
+
+
+def _worded(doc: RuleDocument, fact: str) -> Worded:
+    """How an explanation writes the value of a fact (or an amount of it): as money ($250,000.00) when the document
+    declares the fact `type: money`, else as written (12, 7.5)."""
+    spec = doc.inputs.get(fact)
+    return wording.dollars if spec is not None and spec.type == "money" else as_text
+
+
 def _key(facts: dict, fact: str) -> str | None:
     """A fact's value as text, for table and `by` lookups (None when absent)."""
     value = facts.get(fact)
@@ -107,7 +117,7 @@ def _counted_units(units: Decimal, per: Decimal | None, count: str | None) -> De
     return units
 
 
-def _per_unit_basis(name: str, spec: dict) -> Basis:
+def _per_unit_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
     """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R; M a number, or `{fact: G}`: the
     units of another fact (sewer use at most the winter average)."""
     fact, rate = spec["fact"], spec["rate"]
@@ -123,11 +133,11 @@ def _per_unit_basis(name: str, spec: dict) -> Basis:
         if over is not None:
             units = max(units - over, ZERO)
         if per is None and count is None:
-            return units * rate, wording.units_at(f"{units}{unit}", rate_text)
+            return units * rate, wording.units_at(f"{shown(units)}{unit}", rate_text)
         counted = _counted_units(units, per, count)
         each = f" per {as_text(per)}{unit}" if per is not None else ""
         how = f", {UNIT_COUNTS[count]}" if count is not None else ""
-        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({as_text(units)}{unit}{how})"
+        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({shown(units)}{unit}{how})"
 
     return per_unit
 
@@ -143,7 +153,7 @@ def _blocks(spec: list, line: str) -> list[tuple[Decimal | None, str, Decimal, s
     return blocks
 
 
-def _tiers_basis(name: str, spec: dict) -> Basis:
+def _tiers_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
     """`tiers: {fact, blocks, by, mode, scaled_by}`: incremental (each block at its rate) or all_units; with
     `scaled_by: F` every block's limit is multiplied by the fact F (tiers per dwelling unit)."""
     fact, by, mode, scaled_by = spec["fact"], spec.get("by"), spec.get("mode", "incremental"), spec.get("scaled_by")
@@ -179,7 +189,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             units = top - below
             if units > 0:
                 total += units * rate
-                parts.append(wording.units_at(f"{units}{unit}", rate_text))
+                parts.append(wording.units_at(f"{shown(units)}{unit}", rate_text))
             if upto is None or used <= upto:
                 break
             below = upto
@@ -192,9 +202,9 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
             if upto is None or used <= upto:
                 band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
                 if priced == "amount":
-                    return value, scaled(f"{wording.fact_words(fact)} {as_text(used)} ({band}): {as_text(value)}",
+                    return value, scaled(f"{wording.fact_words(fact)} {shown(used)} ({band}): {as_text(value)}",
                                          facts)
-                return used * value, scaled(f"{wording.units_at(f'{as_text(used)}{unit}', as_text(value))} ({band})",
+                return used * value, scaled(f"{wording.units_at(f'{shown(used)}{unit}', as_text(value))} ({band})",
                                             facts)
         raise EvaluationError(f"{name}: no tier block for {as_text(used)}")  # unreachable: last block is open
 
@@ -203,7 +213,7 @@ def _tiers_basis(name: str, spec: dict) -> Basis:
     return incremental if mode == "incremental" else all_units
 
 
-def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
+def _percent_basis(name: str, spec: dict, earlier: list[str], shown: Worded = as_text) -> Basis:
     """`percent: {of: subtotal | {line: NAME} | {fact: F}, rate: P}`."""
     of, rate = spec["of"], spec["rate"]
     share, rate_text = rate / HUNDRED, as_text(rate)
@@ -227,13 +237,18 @@ def _percent_basis(name: str, spec: dict, earlier: list[str]) -> Basis:
         def of_fact(facts: dict, work: _Work) -> tuple[Decimal, str]:
             """P percent of a fact's value."""
             base = _number(facts, fact, name)
-            return base * share, f"{wording.percent_of(rate_text, fact)} {as_text(base)}"
+            return base * share, f"{wording.percent_of(rate_text, fact)} {shown(base)}"
 
         return of_fact
     raise EvaluationError(f"{name}: percent of {of!r} is not subtotal, a line or a fact")
 
 
 BASES = ("amount", "table", "per_unit", "tiers", "percent")
+
+
+def _fact_of(of: object) -> str:
+    """The fact a `percent: {of: ..}` is of (`{fact: F}`), or nothing."""
+    return str(of.get("fact", "")) if isinstance(of, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -291,9 +306,9 @@ def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str, serv
     basis = {
         "amount": lambda: _amount_basis(name, spec),
         "table": lambda: _table_basis(name, spec),
-        "per_unit": lambda: _per_unit_basis(name, spec),
-        "tiers": lambda: _tiers_basis(name, spec),
-        "percent": lambda: _percent_basis(name, spec, earlier),
+        "per_unit": lambda: _per_unit_basis(name, spec, _worded(doc, spec["fact"])),
+        "tiers": lambda: _tiers_basis(name, spec, _worded(doc, spec["fact"])),
+        "percent": lambda: _percent_basis(name, spec, earlier, _worded(doc, _fact_of(spec.get("of")))),
     }[bases[0]]()
     when = Condition.compile(raw["when"], doc.inputs, f"{path}.when") if "when" in raw else None
     multiply = raw.get("multiply_by")

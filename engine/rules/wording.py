@@ -1,7 +1,7 @@
 """The words rule documents are read in: one place for the phrases explanations and version words share.
 
 An evaluated line explains itself with these phrases (`5 CCF x 2.61`, `fixed amount 16.33`,
-`10% of past due balance 120.00`, `raised to the minimum $2.00`); a version read in words
+`10% of past due balance $120.00`, `raised to the minimum $2.00`); a version read in words
 (`engine.rules.version_words`) and a diff between two versions (`engine.rules.diff`) use the
 same phrases with the figures the document gives. Conditions are worded by
 `engine.rules.conditions` (`comparison_words`, `condition_words`), which its traces use too.

@@ -113,6 +113,8 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("business_name", "text", label="Business", meaning="the business's name"),
         Fact("category", "text", label="Business category", meaning="the business category (retail, restaurant, ...)"),
         Fact("employees", "integer", label="Employees", meaning="employees, owners included"),
+        Fact("gross_receipts", "money", label="Gross receipts",
+             meaning="last year's gross receipts, as the business gave them (0.00 when it gave none)"),
         Fact("issued_on", "date", label="Term began", meaning="the first day of the current term"),
         Fact("expires_on", "date", label="Term ends", meaning="the last day of the current term"),
         Fact("license_fee", "money", label="License fee", meaning="the fee assessed for the current term"),
@@ -382,7 +384,8 @@ def license_facts(ctx: FactContext, subject_id: int, fields: CaseFields) -> Subj
     facts: SubjectFacts = {
         "license_number": lic.number, "license_type": lic.license_type, "license_status": lic.status,
         "business_name": lic.business.name, "category": lic.business.category,
-        "employees": lic.business.employees, "license_fee": from_cents(lic.fee_cents or 0),
+        "employees": lic.business.employees, "gross_receipts": from_cents(lic.business.gross_receipts_cents or 0),
+        "license_fee": from_cents(lic.fee_cents or 0),
         "license_fee_unpaid": from_cents(max(lic.due_cents, 0)),
         "new_permit": lic.issued_on is None,
     }

@@ -195,6 +195,7 @@ WORKED = [  # document, facts, as of, period, what the page says the total (or o
     ("gross-receipts-tax", {"gross_receipts": "1250000.00"}, "2026-03-02", None, "1,500.00"),
     ("gross-receipts-tax", {"gross_receipts": "1250000.01"}, "2026-03-02", None, "1,501.20"),
     ("gross-receipts-tax", {"gross_receipts": "52000.00"}, "2026-03-02", None, "75.00"),
+    ("business-license-by-receipts", {"gross_receipts": "250000.00"}, "2026-07-01", None, "184.00"),
     ("water-rates-multifamily", {"consumption_ccf": 30, "dwelling_units": 4}, "2026-03-02", None, "322.40"),
     ("water-rates-multifamily", {"consumption_ccf": 10, "dwelling_units": 1}, "2026-03-02", None, "110.20"),
 ]
@@ -207,6 +208,14 @@ def test_worked_schedule_examples_give_the_amounts_shown(document_id, facts, as_
     result = _library().evaluate(document_id, facts, date.fromisoformat(as_of), period=span)
     assert result.total == Decimal(total.replace(",", ""))
     assert total in RULES_PAGE.read_text(encoding="utf-8")
+
+
+def test_a_money_fact_is_written_as_money_in_the_explanation_as_shown() -> None:
+    """$250,000.00 of gross receipts, a money input: the band's line says the fact as money, the limit as written."""
+    result = _library().evaluate("business-license-by-receipts", {"gross_receipts": "250000.00"}, date(2026, 7, 1))
+    detail = result.lines[0]["detail"]
+    assert detail == "gross receipts $250,000.00 (up to 500000): 180.00"
+    assert f"`{detail}`" in RULES_PAGE.read_text(encoding="utf-8")
 
 
 def test_a_seasonal_rate_over_a_period_takes_the_month_of_the_read() -> None:

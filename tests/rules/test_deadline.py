@@ -27,7 +27,7 @@ def test_a_license_that_expired_2026_12_31_is_43_days_and_2_started_months_late_
     result = on("2027-03-15", NO_CALENDAR, PLAIN_LIBRARY)
     assert (result.status, result.days_late, result.months_late) == ("late", 43, 2)
     assert result.to_json()["penalty"]["total"] == "50.00"  # 10% of 250.00 a month, 2 months
-    assert result.penalty.lines[0]["detail"] == "10% of license fee 250.00 x 2 (months late)"
+    assert result.penalty.lines[0]["detail"] == "10% of license fee $250.00 x 2 (months late)"
 
 
 def test_with_the_city_calendar_a_grace_period_ending_on_sunday_runs_to_monday():

@@ -50,8 +50,8 @@ def test_the_check_above_can_fail(tmp_path):
 def test_a_result_is_explained_by_its_kind():
     shown = {"rule": "late-fee", "version": "2024-07-01", "reference": "Resolution 2024-31", "as_of": "2026-03-02",
              "total": "20.00", "lines": [{"name": "Late payment penalty (10%)", "amount": "20.00",
-                                          "detail": "10% of past due balance 200.00"}]}
+                                          "detail": "10% of past due balance $200.00"}]}
     assert explained("schedule", shown) == [
         "late-fee (version of 2024-07-01, Resolution 2024-31) as of 2026-03-02",
-        "  Late payment penalty (10%): 20.00  (10% of past due balance 200.00)",
+        "  Late payment penalty (10%): 20.00  (10% of past due balance $200.00)",
         "  total: 20.00"]

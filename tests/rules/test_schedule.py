@@ -141,7 +141,7 @@ def test_every_basis_with_its_detail():
         ("Irrigation over 5 CCF, at most 30", "10.50", "7 CCF x 1.50"),
         ("Bulk water", "10.80", "12 CCF x 0.90 (up to 20)"),
         ("Business license band", "313.93", "employees 30 (up to 49): 313.93"),
-        ("Deposit interest", "4.22", "5% of deposit 84.50"),  # 4.225, half_even
+        ("Deposit interest", "4.22", "5% of deposit $84.50"),  # 4.225, half_even
         ("Meter surcharge", "2.44", "10% of Meter charge 24.42 x 1 (months late)"),
     ]
     assert str(result.total) == "366.31"
