@@ -56,3 +56,16 @@ def test_a_license_no_document_defines_is_refused_by_name_and_nothing_is_recorde
     assert ("License: the city&#39;s published documents define no license &#39;ice_cream_cart&#39;; choose one of "
             "General business license, Home occupation permit, Mobile food vendor permit.") in page
     assert db.scalar(select(License.id)) is None
+
+
+def test_gross_receipts_read_as_money_on_the_review_and_on_the_case(clerk, db):
+    """Typed as 250,000: the review shows $250,000.00 right-aligned, and so does the case's fact, never 250000."""
+    asked = {**APPLICATION, "gross_receipts": "250,000"}
+    review = clerk.post("/businesses/new", data=asked).get_data(as_text=True)
+    assert '<tr><th scope="row">Gross receipts</th><td class="num">$250,000.00</td></tr>' in review
+    taken = clerk.post("/businesses/new", data={**asked, "review": "", "confirm": "Take the application"})
+    case = clerk.get(taken.headers["Location"]).get_data(as_text=True)
+    row = case[case.index('<tr id="fact-gross-receipts">'):]
+    row = " ".join(row[:row.index("</tr>")].split())
+    assert row.startswith('<tr id="fact-gross-receipts"><th scope="row">Gross receipts</th> <td class="num">$250,000.00</td>')
+    assert "250000" not in case and "250,000.00" in case

@@ -15,7 +15,7 @@ from engine.money import ledger
 from engine.rulebook import store
 from engine.rulebook.drafting import check_draft
 from engine.store.models import AuditEntry, Bill, RuleVersion
-from tests.factories import NOW, create_account, create_customer, create_license
+from tests.factories import NOW, create_account, create_business, create_customer, create_license
 from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.conftest import csrf_token
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
@@ -293,3 +293,29 @@ def test_a_license_fee_example_writes_its_days_in_the_city_style(fixed_clock, ru
     for words in ("Term began: Jan 1, 2026", "Term ends: Dec 31, 2026", "License fee: $150.00", "New permit: no",
                   "Business category: retail"):
         assert words in shown, words
+
+
+def test_a_license_fee_by_gross_receipts_shows_the_receipts_as_money(fixed_clock, rule_store, supervisor, run_jobs):
+    """A draft that prices gross receipts (declared money): the example's facts and its explanation say $250,000.00,
+    never 250000."""
+    shop = create_license(rule_store, business=create_business(rule_store, gross_receipts_cents=25_000_000))
+    fee = (RULES / "licensing" / "business-license-fee.yaml").read_text(encoding="utf-8").replace(
+        "  employees: {type: integer, min: 0}\n",
+        "  employees: {type: integer, min: 0}\n  gross_receipts: {type: money, min: 0}\n")
+    new = fee[fee.index("  - effective: 2026-07-01"):].replace("2026-07-01", "2026-09-01") + (
+        "      - name: Gross receipts band\n"
+        "        tiers:\n"
+        "          fact: gross_receipts\n"
+        "          mode: all_units\n"
+        "          blocks: [{upto: 100000, amount: 0.00}, {upto: 500000, amount: 40.00}, {amount: 90.00}]\n")
+    saved = supervisor.post("/rules/business-license-fee/draft",
+                            data={"text": fee.rstrip("\n") + "\n" + new, "save": "Save draft"})
+    assert saved.status_code == 302
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    assert len(run_jobs()) == 1
+    page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+    [shown] = re.findall(r"Facts: (.*?)\.</p>", page, re.S)
+    assert shop.number in page and "Gross receipts: $250,000.00" in shown
+    assert ("<tr><th scope=\"row\">Gross receipts band</th><td>gross receipts $250,000.00 (up to 500000): 40.00</td>"
+            "<td class=\"num\">$40.00</td></tr>") in page
+    assert "250000" not in page
