@@ -1,7 +1,9 @@
 """Drafting a rule version on the web: check, save, see the impact, publish by a second person."""
 from __future__ import annotations
 
+import copy
 import html
+import importlib.util
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -14,7 +16,8 @@ from sqlalchemy import func, select
 from engine.money import ledger
 from engine.rulebook import store
 from engine.rulebook.drafting import check_draft
-from engine.store.models import AuditEntry, Bill, RuleVersion
+from engine.rules.results import as_text
+from engine.store.models import AuditEntry, Bill, Job, RuleVersion
 from tests.factories import NOW, create_account, create_business, create_customer, create_license
 from tests.reading_support import reading  # noqa: F401  (fixture)
 from tests.web.conftest import csrf_token
@@ -319,3 +322,45 @@ def test_a_license_fee_by_gross_receipts_shows_the_receipts_as_money(fixed_clock
     assert ("<tr><th scope=\"row\">Gross receipts band</th><td>gross receipts $250,000.00 (up to 500000): 40.00</td>"
             "<td class=\"num\">$40.00</td></tr>") in page
     assert "250000" not in page
+
+
+def _migration_0037():
+    """The impact example facts migration's module (its rewrite of one saved report)."""
+    path = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions/0037_impact_example_facts.py"
+    spec = importlib.util.spec_from_file_location("impact_example_facts", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_impact_saved_the_old_way_reads_in_staff_words_once_migrated(fixed_clock, rule_store, supervisor,
+                                                                        run_jobs):
+    """A report kept before facts kept their JSON types shows "[]" and "true"; after migration 0037, none and yes."""
+    helped = create_account(rule_store, customer=create_customer(rule_store, low_income=True))
+    plain = create_account(rule_store)
+    for account in (helped, plain):
+        ledger.post_charge(rule_store, account.id, Decimal("200.00"), on=TODAY - timedelta(days=40),
+                           due_on=TODAY - timedelta(days=20), now=NOW, actor="billing", description="Water and sewer")
+    saved = supervisor.post("/rules/late-fee/draft", data={"text": LATE_FEE_12, "save": "Save draft"})
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    [job] = run_jobs()
+    job = rule_store.get(Job, job.id)
+    old = copy.deepcopy(job.result)
+    for example in old["money"]["examples"]:  # as the report was kept before: every fact as text
+        example["facts"] = [[key, as_text(value)] for key, value in example["facts"]]
+    job.result = old
+    rule_store.flush()
+
+    def facts_shown() -> dict[str, str]:
+        page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+        return dict(re.findall(r'Example: <a href="/accounts/([^"]+)".*?Facts: (.*?)\.</p>', page, re.S))
+
+    assert "Assistance programs: []" in facts_shown()[plain.number]  # what staff read before
+    migrated = copy.deepcopy(old)
+    assert _migration_0037()._rewritten(migrated)
+    job.result = migrated
+    rule_store.flush()
+    shown = facts_shown()
+    assert "Assistance programs: none" in shown[plain.number] and "Low-income assistance: no" in shown[plain.number]
+    assert "Low-income assistance: yes" in shown[helped.number]
+    assert all("[" not in words and "true" not in words and "None" not in words for words in shown.values())
