@@ -279,18 +279,22 @@ def test_an_impact_example_shows_its_facts_in_staff_words(fixed_clock, rule_stor
     assert "Low-income assistance: yes" in facts[helped.number]
 
 
+def _impact_page(supervisor, run_jobs, document_id: str, text: str) -> str:
+    """A draft saved, its impact worked out (the one job), and its page as text."""
+    saved = supervisor.post(f"/rules/{document_id}/draft", data={"text": text, "save": "Save draft"})
+    assert saved.status_code == 302
+    supervisor.get(saved.headers["Location"])  # asks for the impact
+    assert len(run_jobs()) == 1
+    return html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+
+
 def test_a_license_fee_example_writes_its_days_in_the_city_style(fixed_clock, rule_store, supervisor, run_jobs):
     """A license's term days as the pages write days, its fee in dollars, a flag as yes or no."""
     license_ = create_license(rule_store)
     fee = (RULES / "licensing" / "business-license-fee.yaml").read_text(encoding="utf-8")
     new = fee[fee.index("  - effective: 2026-07-01"):].replace("2026-07-01", "2026-09-01").replace(
         "amount: 4.00", "amount: 5.00")
-    saved = supervisor.post("/rules/business-license-fee/draft",
-                            data={"text": fee.rstrip("\n") + "\n" + new, "save": "Save draft"})
-    assert saved.status_code == 302
-    supervisor.get(saved.headers["Location"])  # asks for the impact
-    assert len(run_jobs()) == 1
-    page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+    page = _impact_page(supervisor, run_jobs, "business-license-fee", fee.rstrip("\n") + "\n" + new)
     [shown] = re.findall(r"Facts: (.*?)\.</p>", page, re.S)
     assert license_.number in shown
     for words in ("Term began: Jan 1, 2026", "Term ends: Dec 31, 2026", "License fee: $150.00", "New permit: no",
@@ -311,12 +315,7 @@ def test_a_license_fee_by_gross_receipts_shows_the_receipts_as_money(fixed_clock
         "          fact: gross_receipts\n"
         "          mode: all_units\n"
         "          blocks: [{upto: 100000, amount: 0.00}, {upto: 500000, amount: 40.00}, {amount: 90.00}]\n")
-    saved = supervisor.post("/rules/business-license-fee/draft",
-                            data={"text": fee.rstrip("\n") + "\n" + new, "save": "Save draft"})
-    assert saved.status_code == 302
-    supervisor.get(saved.headers["Location"])  # asks for the impact
-    assert len(run_jobs()) == 1
-    page = html.unescape(supervisor.get(saved.headers["Location"]).get_data(as_text=True))
+    page = _impact_page(supervisor, run_jobs, "business-license-fee", fee.rstrip("\n") + "\n" + new)
     [shown] = re.findall(r"Facts: (.*?)\.</p>", page, re.S)
     assert shop.number in page and "Gross receipts: $250,000.00" in shown
     assert ("<tr><th scope=\"row\">Gross receipts band</th><td>gross receipts $250,000.00 (up to 500000): 40.00</td>"
