@@ -114,7 +114,7 @@ SUBJECT_FACTS: dict[str, dict[str, Fact]] = {
         Fact("category", "text", label="Business category", meaning="the business category (retail, restaurant, ...)"),
         Fact("employees", "integer", label="Employees", meaning="employees, owners included"),
         Fact("gross_receipts", "money", label="Gross receipts",
-             meaning="last year's gross receipts, as the business gave them (0.00 when it gave none)"),
+             meaning="last year's gross receipts, as the business gave them ($0.00 when it gave none)"),
         Fact("issued_on", "date", label="Term began", meaning="the first day of the current term"),
         Fact("expires_on", "date", label="Term ends", meaning="the last day of the current term"),
         Fact("license_fee", "money", label="License fee", meaning="the fee assessed for the current term"),
