@@ -6,7 +6,8 @@ effect within 10 years of `today` (the versions already published stay as they a
 published documents without breaking a reference (one library is built, the draft in its
 document's place); that every input it declares without a default, optional or not, is a
 fact something provides (a measure of that library, a record field, a workflow field:
-engine.rulebook.provided); that it names only what the city has (`city_errors`: words in the
+engine.rulebook.provided); that the steps a sweep document names are ones it can take in the workflows the city
+runs (engine.workflow.swept); that it names only what the city has (`city_errors`: words in the
 city's languages, assistance programs the city runs); and what publishing it would refuse on
 `today`: a version that is or has been in force changed or removed, a version dated in the
 past, an input the versions in force read changed. The first are errors (nothing may be
@@ -37,6 +38,7 @@ from engine.rules.services import SERVICES_KIND
 from engine.rules.types import YamlValue
 from engine.rules.yamlsafe import read_yaml
 from engine.workflow.model import Workflow
+from engine.workflow.swept import sweep_step_errors
 
 NOT_IN_STORE = ("The rules are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance rules import).")
@@ -77,11 +79,13 @@ def city_data(session: Session) -> CityData:
 
 def check_draft(published: Session | RuleLibrary, document_id: str | None, text: str, today: date, *,
                 source: str | None = None, workflow_fields: Collection[str] = (),
-                city: CityData | None = None) -> DraftCheck:
+                city: CityData | None = None, workflows: Iterable[Workflow] = ()) -> DraftCheck:
     """Every check of a draft of `document_id` (None: whichever document the text is), its text read once.
 
     `city`: the city's data to check the draft against (read from `published` when it is a session; a caller
-    with a library in hand, the web app, gives it: without it the draft is not checked against the city)."""
+    with a library in hand, the web app, gives it: without it the draft is not checked against the city).
+    `workflows`: the workflows the city runs, which the steps a sweep document names are checked against
+    (engine.workflow.swept)."""
     check = DraftCheck(text=text, source=source or f"{document_id} (draft)")
     try:
         doc = check.document = load_document(text, check.source)
@@ -101,6 +105,7 @@ def check_draft(published: Session | RuleLibrary, document_id: str | None, text:
         check.errors += bad.errors
     if check.library is not None:
         check.errors += unprovided_inputs(doc, provided_facts(check.library, workflow_fields))
+        check.errors += sweep_step_errors([doc], workflows)
     if city is None and isinstance(published, Session):
         city = city_data(published)
     if city is not None:

@@ -27,6 +27,7 @@ from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, city_e
                                       in_force_problems, prefixed, settled_dates)
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
                                        revision_document, sha256_of)
+from engine.rulebook.workflow_revisions import workflows_run
 from engine.rules.bounds import effective_window_errors
 from engine.money.ledger.kept import kept_day, rebuild_balances
 from engine.money.ledger.order import payment_orders
@@ -36,6 +37,7 @@ from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.kinds import kind_named
 from engine.rules.library import RuleLibrary, read_rule_file, rule_files
 from engine.store.models import RuleVersion
+from engine.workflow.swept import sweep_step_errors
 from engine.users import get_user
 
 SYSTEM_USER = "import"  # who drafts and approves the rules loaded at the city's first set-up
@@ -90,11 +92,15 @@ def read_folder(folder: str | Path) -> list[RuleDocument]:
     return documents
 
 
-def _check_references(documents: list[RuleDocument], published: dict[str, RuleDocument]) -> None:
-    """Check documents (one per id) with the published ones they join or replace; DocumentErrors if any."""
+def _check_references(session: Session, documents: list[RuleDocument], published: dict[str, RuleDocument]) -> None:
+    """Check documents (one per id) with the published ones they join or replace, and the steps their sweeps name
+    against the published workflows; DocumentErrors if any."""
     replaced = {doc.id for doc in documents}
     others = [doc for doc in published.values() if doc.id not in replaced]
     RuleLibrary.from_documents([*documents, *others])
+    errors = sweep_step_errors(documents, workflows_run(session))
+    if errors:
+        raise DocumentErrors(errors)
 
 
 def _check_effective_dates(documents: list[RuleDocument], published: dict[str, RuleDocument], today: date) -> None:
@@ -209,7 +215,8 @@ def publish(session: Session, document_id: str, number: int, approver: str, now:
     if current is not None and current.revision > number:
         raise RuleStoreError(f"revision {current.revision} of {document_id} was published after this draft "
                              f"was written; draft again from revision {current.revision}")
-    checked = check_draft(session, document_id, row.yaml_text, today, source=f"{document_id} revision {number}")
+    checked = check_draft(session, document_id, row.yaml_text, today, source=f"{document_id} revision {number}",
+                          workflows=workflows_run(session))
     if not checked.ok:
         raise DocumentErrors(checked.errors)
     if checked.publish_problems:
@@ -259,7 +266,7 @@ def import_documents(session: Session, documents: Iterable[RuleDocument], *, act
     """Store every new or changed document, all or nothing: published when approved, else drafts; audited."""
     documents = sorted(documents, key=lambda d: d.id)
     published = {doc.id: doc for doc in published_documents(session)}
-    _check_references(documents, published)
+    _check_references(session, documents, published)
     _check_effective_dates(documents, published, today)
     _check_city(session, documents)
     first_set_up = not session.scalar(select(func.count()).select_from(RuleVersion)

@@ -21,13 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.rulebook.drafting import city_data, city_errors
-from engine.rulebook.revisions import sha256_of
+from engine.rulebook.revisions import published_library, sha256_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.roles import role_ids
 from engine.workflow.definitions import WorkflowSet, read_workflow
 from engine.workflow.model import Workflow
 from engine.workflow.paths import path_errors
+from engine.workflow.swept import sweep_step_errors
 from engine.store.models import WorkflowVersion
 
 NOT_IN_STORE = ("The workflows are not in the rule store yet, so a new version cannot be drafted here. "
@@ -83,6 +84,14 @@ def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:
     """Every published version of every workflow, checked against the rules and approval roles: what the city runs on."""
     roles = role_ids(session)
     return WorkflowSet.of([stored_workflow(row, rules, roles) for row in published_rows(session)])
+
+
+def workflows_run(session: Session) -> list[Workflow]:
+    """The published workflows, read against the published rules: what a sweep document coming in is checked against
+    (none while the store has none: the folder the running system reads is checked against the rules when read)."""
+    if not has_published_workflows(session):
+        return []
+    return list(published_workflows(session, published_library(session)))
 
 
 def waiting_drafts(session: Session) -> list[tuple[WorkflowVersion, bool]]:
@@ -165,6 +174,7 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
     except DocumentErrors as bad:
         check.errors += [error for error in bad.errors if error.source == check.source]
     check.errors += path_errors(workflow)
+    check.errors += sweep_step_errors(rules, [workflow, *others])
     check.errors += city_errors(workflow, city_data(session))
     if check.ok:
         check.publish_problems = version_problems(published_rows(session, workflow.id), workflow, today)

@@ -28,7 +28,7 @@ from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.store.models import WorkflowVersion
 from engine.roles import role_ids
-from engine.workflow.definitions import WorkflowSet, load_workflow, read_files
+from engine.workflow.definitions import check_beside, load_workflow, read_files
 from engine.workflow.form import new_version
 from engine.workflow.model import Workflow
 
@@ -179,10 +179,10 @@ def read_definitions(session: Session, paths: Iterable[str | Path], rules: RuleL
 
 def check_beside_published(session: Session, workflows: list[Workflow], rules: RuleLibrary) -> None:
     """Definitions that name only what the city has, each `open:` naming one of them or a published workflow (a
-    published version of the same id and version is replaced); DocumentErrors naming every problem."""
-    replaced = {w.key for w in workflows}
+    published version of the same id and version is replaced), each step a sweep document names one it can take;
+    DocumentErrors naming every problem."""
     _check_city(session, workflows)
-    WorkflowSet.of([*workflows, *(w for w in published_workflows(session, rules) if w.key not in replaced)])
+    check_beside(workflows, list(published_workflows(session, rules)), rules)
 
 
 def validate(session: Session, paths: Iterable[str | Path], rules: RuleLibrary) -> list[Workflow]:

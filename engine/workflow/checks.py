@@ -83,10 +83,11 @@ class DefinitionReader:
     """One definition being read: collects every error, then builds the Workflow."""
 
     def __init__(self, data: YamlMapping, source: str, lines: dict[str, int], rules: RuleLibrary,
-                 approval_roles: Collection[str] = frozenset()) -> None:
-        """Hold the data, its line map, the rule library and the city's approval roles to check references against."""
+                 approval_roles: Collection[str] | None = frozenset()) -> None:
+        """Hold the data, its line map, the rule library and the city's approval roles to check references against
+        (None: not known, as when files are checked without the city's database; any role is taken)."""
         self.data, self.source, self.lines, self.rules = data, source, lines, rules
-        self.approval_roles = frozenset(approval_roles)
+        self.approval_roles = frozenset(approval_roles) if approval_roles is not None else None
         self.errors: list[DocumentError] = []
         self.field_types: dict[str, str] = {}
         self.set_fields: set[str] = set()
@@ -577,20 +578,26 @@ class DefinitionReader:
             self.error(path, "roles is a list of roles or {rule: ID, outcome: KEY}")
             return None
         for k, role in enumerate(raw):
-            if role not in ROLES and role not in self.approval_roles:
+            if not isinstance(role, str) or self.unknown_roles({role}):
                 self.error(f"{path}[{k}]", f"unknown role {quoted(role)}; {self.roles_known()}")
         return tuple(str(r) for r in raw)
 
+    def unknown_roles(self, named: set[str]) -> list[str]:
+        """The roles named that are neither page roles nor the city's approval roles (none when those are not known)."""
+        if self.approval_roles is None:
+            return []
+        return sorted(named - set(ROLES) - self.approval_roles)
+
     def roles_known(self) -> str:
         """The roles a step may name, in words: the page roles, then the city's approval roles."""
-        approval = ", ".join(sorted(self.approval_roles)) or "none defined (an administrator defines them)"
+        approval = ", ".join(sorted(self.approval_roles or ())) or "none defined (an administrator defines them)"
         return f"page roles: {', '.join(ROLES)}; approval roles: {approval}"
 
     def outcome_roles(self, rule_id: str, key: YamlValue, path: str) -> None:
         """An error for each role a criteria's outcome gives for `key` that is neither a page nor an approval role."""
         given = {str(r["then"][key]) for v in self.rules.get(rule_id).versions for r in v.body.get("rules", [])
                  if key in (r.get("then") or {})}
-        unknown = sorted(given - set(ROLES) - self.approval_roles)
+        unknown = self.unknown_roles(given)
         if unknown:
             self.error(path, f"{rule_id} gives {key} = {' or '.join(unknown)}, not a role; {self.roles_known()}")
 

@@ -8,7 +8,8 @@ an import, a draft. `read_workflow` makes only the first checks: a revision the 
 published is read as it was published, its paths checked on the way in.
 `WorkflowSet.from_folder` reads a folder and `WorkflowSet.of` takes definitions already read
 (the rule store's published ones), keyed by (id, version), so a case opened under an old
-version keeps it, and checks that each `open:` names a workflow of the set. A new case opens
+version keeps it, and checks that each `open:` names a workflow of the set and, given the rules, that each step
+a sweep document names is one it can take (`engine.workflow.swept`). A new case opens
 on the newest version in force on its day: a version with `effective:` opens cases from that
 day, one without from the start.
 """
@@ -19,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from collections.abc import Collection, Iterable, Iterator
 
+from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.messages import line_at
@@ -26,9 +28,11 @@ from engine.rules.yamlsafe import read_yaml
 from engine.workflow.checks import DefinitionReader
 from engine.workflow.model import Workflow
 from engine.workflow.paths import path_errors
+from engine.workflow.swept import sweep_step_errors
 
 
-def load_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+def load_workflow(text: str, source: str, rules: RuleLibrary,
+                  approval_roles: Collection[str] | None = frozenset()) -> Workflow:
     """A validated Workflow from YAML text whose every state is reached and left and whose every hold has a way out,
     or DocumentErrors naming every problem (a role named must be a page role or one of `approval_roles`)."""
     workflow = read_workflow(text, source, rules, approval_roles)
@@ -38,9 +42,11 @@ def load_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Co
     return workflow
 
 
-def read_workflow(text: str, source: str, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
+def read_workflow(text: str, source: str, rules: RuleLibrary,
+                  approval_roles: Collection[str] | None = frozenset()) -> Workflow:
     """A Workflow from YAML text that passes the definition's own checks, or DocumentErrors naming every problem (a
-    role named must be a page role or one of `approval_roles`, the city's); where its cases go is not checked."""
+    role named must be a page role or one of `approval_roles`, the city's; None: they are not known, any role is
+    taken); where its cases go is not checked."""
     try:
         read = read_yaml(text, source)
     except DocumentError as error:
@@ -66,12 +72,15 @@ class WorkflowSet:
     def from_paths(cls, paths: Iterable[str | Path], rules: RuleLibrary,
                    approval_roles: Collection[str] = frozenset()) -> WorkflowSet:
         """Every `*.yaml`/`*.yml` under the given files and folders; DocumentErrors listing every problem."""
-        return cls.of(*read_files(paths, rules, approval_roles))
+        return cls.of(*read_files(paths, rules, approval_roles), sweeps=rules)
 
     @classmethod
-    def of(cls, workflows: Iterable[Workflow], errors: Iterable[DocumentError] = ()) -> WorkflowSet:
-        """A set of definitions already read: one per (id, version), each `open:` naming one; else DocumentErrors."""
-        errors = list(errors)
+    def of(cls, workflows: Iterable[Workflow], errors: Iterable[DocumentError] = (),
+           sweeps: Iterable[RuleDocument] = ()) -> WorkflowSet:
+        """A set of definitions already read: one per (id, version), each `open:` naming one, each step a sweep
+        document of `sweeps` names one it works (engine.workflow.swept); else DocumentErrors."""
+        workflows, errors = list(workflows), list(errors)
+        errors.extend(sweep_step_errors(sweeps, workflows))
         found: dict[tuple[str, int], Workflow] = {}
         for workflow in workflows:
             if workflow.key in found:
@@ -146,8 +155,29 @@ class WorkflowSet:
         return iter(self._workflows[k] for k in sorted(self._workflows))
 
 
+def check_beside(workflows: list[Workflow], others: Iterable[Workflow], rules: RuleLibrary) -> WorkflowSet:
+    """Definitions coming in, with the others the city has (one of the same id and version is replaced): the set, or
+    DocumentErrors naming every definition defined twice, `open:` naming none of them, step a sweep document of the
+    rules names and cannot take (engine.workflow.swept)."""
+    replaced = {w.key for w in workflows}
+    return WorkflowSet.of([*workflows, *(w for w in others if w.key not in replaced)], sweeps=rules)
+
+
+def validate_files(paths: Iterable[str | Path], rules: RuleLibrary, beside: str | Path | None = None) -> list[Workflow]:
+    """Every definition under the given files and folders checked from the files alone, as a folder read checks it
+    (where there is no database: the city's approval roles are not known, so any role is taken): its own checks,
+    where its cases go, its `open:` names among them or the definitions of the folder `beside` (standing for what
+    the city has published), the steps the sweep documents of `rules` name; DocumentErrors naming every problem."""
+    workflows, errors = read_files(paths, rules, approval_roles=None)
+    if errors:
+        raise DocumentErrors(errors)
+    others = read_files([beside], rules, approval_roles=None)[0] if beside is not None and Path(beside).is_dir() else []
+    check_beside(workflows, others, rules)
+    return workflows
+
+
 def read_files(paths: Iterable[str | Path], rules: RuleLibrary,
-               approval_roles: Collection[str] = frozenset()) -> tuple[list[Workflow], list[DocumentError]]:
+               approval_roles: Collection[str] | None = frozenset()) -> tuple[list[Workflow], list[DocumentError]]:
     """Each definition under the given files and folders, its text byte for byte; and the errors of those that fail
     (a role named must be a page role or one of `approval_roles`)."""
     errors: list[DocumentError] = []

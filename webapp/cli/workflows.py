@@ -9,7 +9,8 @@ and list.
     ordinance workflows list [--on DATE]
 
 The definitions are checked against the rules as the city runs them (the store's published
-revisions; the rules folder while the store has none).
+revisions; the rules folder while the store has none). `validate` needs no database: without
+one it checks the files alone.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import click
 
 from engine.rulebook.catalog_source import current_rules
 from engine.rules.errors import DocumentErrors
+from engine.rules.library import RuleLibrary
 from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_date_option, fail, pass_city
 from webapp.cli.failures import CityGroup
 
@@ -41,20 +43,34 @@ def command() -> None:
 
 @command.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rules-dir", default=RULES_DIR, show_default=True,
+              help="The rules the definitions are checked against while the rule store has none (or there is no "
+                   "database).")
+@click.option("--workflows-dir", default=WORKFLOWS_DIR, show_default=True,
+              help="Without a database: the definitions standing for what the city has published (an `open:` may "
+                   "name one).")
 @pass_city
-def validate(city: CityContext, paths: tuple[str, ...]) -> None:
+def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflows_dir: str) -> None:
     """Check workflow definitions (default: the workflows folder) as an import checks them, storing nothing.
 
     Every error with file:line and path: the definition's own, a state no case reaches or none
     leaves, a notice a step waits for with no way to a new one, a workflow `open:` names that is
-    neither among them nor published, what the city does not have.
+    neither among them nor published, a step a sweep document names that it cannot take. Where
+    the city has a database, also what the city does not have (its approval roles, its
+    assistance programs); without one (a laptop with the repository), the files alone: the rules
+    folder's documents, the workflows folder's definitions standing for what is published.
     """
     from engine.rulebook import workflow_store
+    from engine.workflow.definitions import validate_files
 
+    targets = list(paths) or [workflows_dir]
     try:
-        with city.session() as session:
-            workflows = workflow_store.validate(session, list(paths) or [WORKFLOWS_DIR],
-                                                current_rules(session, RULES_DIR))
+        workflows = city.read_if_there(lambda session: workflow_store.validate(
+            session, targets, current_rules(session, rules_dir)))
+        if workflows is None:
+            workflows = validate_files(targets, RuleLibrary.from_folder(rules_dir), beside=workflows_dir)
+            click.echo("no database: checked from the files alone (approval roles and assistance programs not "
+                       "checked)", err=True)
     except DocumentErrors as errors:
         _errors(errors, "not valid")
     click.echo(f"{len(workflows)} definition{'s are' if len(workflows) != 1 else ' is'} valid")

@@ -24,7 +24,7 @@ from engine.workflow.facts import Fact, subject_facts
 from engine.workflow.plain import FactWords
 from webapp import clock
 from webapp.auth import SUPERVISORS, role_required
-from webapp.catalog import rules
+from webapp.catalog import catalog, rules
 from webapp.charts import Bars, bar_chart, listed
 from webapp.extensions import database
 from webapp.main import errors
@@ -60,10 +60,10 @@ def _published_rules() -> RuleLibrary:
 
 def checked_text(document_id: str, text: str, published: RuleLibrary | None = None,
                  source: str | None = None) -> DraftCheck:
-    """A draft's text checked as the store checks it: against the app's published rules (or `published`) and the
-    city's data (its languages, its assistance programs)."""
+    """A draft's text checked as the store checks it: against the app's published rules (or `published`), the city's
+    data (its languages, its assistance programs) and the workflows it runs (the steps a sweep names)."""
     return check_draft(rules() if published is None else published, document_id, text, clock.today(), source=source,
-                       city=city_data(database.session))
+                       city=city_data(database.session), workflows=catalog().workflows)
 
 
 def _checked(row: RuleVersion) -> DraftCheck | None:

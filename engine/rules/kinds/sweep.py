@@ -216,7 +216,7 @@ def evaluate(doc: RuleDocument, facts: Facts, as_of: date, *, library: Documents
     return SweepResult(dict(version.body), doc.id, version.effective, version.reference, as_of)
 
 
-def _tags_words(spec: YamlMapping) -> str:
+def tags_words(spec: YamlMapping) -> str:
     """A selector in words: `workflows tagged a; states tagged b, c; not states tagged d`."""
     parts = [f"{what} tagged {', '.join(spec[key])}" for key, what in
              (("workflows", "workflows"), ("states", "states"), ("except_states", "not states")) if spec.get(key)]
@@ -262,12 +262,12 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
                   for name, spec in (opens.get("fields") or {}).items()]
     works = body.get("works")
     if works is not None:
-        found.append(Term("Works", "the sweep steps of", _tags_words(works)))
+        found.append(Term("Works", "the sweep steps of", tags_words(works)))
         if works.get("steps"):
             found.append(Term("Works", "only the steps", ", ".join(works["steps"])))
     for name, spec in (body.get("lists") or {}).items():
         group = f"List {name}"
-        found.append(Term(group, "the cases of", _tags_words(spec)))
+        found.append(Term(group, "the cases of", tags_words(spec)))
         if spec.get("due"):
             found.append(Term(group, "once this date has come", spec["due"]))
         if spec.get("rule"):
@@ -279,7 +279,7 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
         found.append(Term("Deposits", "credits back each held deposit that this criteria says is earned",
                           body["credits_deposits"]["rule"]))
     for name, spec in (body.get("feeds") or {}).items():
-        found.append(Term("Feeds", name.replace("_", " "), _tags_words(spec)))
+        found.append(Term("Feeds", name.replace("_", " "), tags_words(spec)))
     return found
 
 
