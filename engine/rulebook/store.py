@@ -25,8 +25,8 @@ from engine.city import get_city
 from engine.rulebook.approval import may_publish
 from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, city_errors, column_errors,
                                       in_force_problems, prefixed, settled_dates)
-from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, revision,
-                                       revision_document, sha256_of)
+from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, published_library,
+                                       revision, revision_document, sha256_of)
 from engine.rulebook.workflow_revisions import workflows_run
 from engine.rules.bounds import effective_window_errors
 from engine.money.ledger.kept import kept_day, rebuild_balances
@@ -97,8 +97,8 @@ def _check_references(session: Session, documents: list[RuleDocument], published
     against the published workflows; DocumentErrors if any."""
     replaced = {doc.id for doc in documents}
     others = [doc for doc in published.values() if doc.id not in replaced]
-    RuleLibrary.from_documents([*documents, *others])
-    errors = sweep_step_errors(documents, workflows_run(session))
+    library = RuleLibrary.from_documents([*documents, *others])
+    errors = sweep_step_errors(documents, workflows_run(session, library))
     if errors:
         raise DocumentErrors(errors)
 
@@ -216,7 +216,7 @@ def publish(session: Session, document_id: str, number: int, approver: str, now:
         raise RuleStoreError(f"revision {current.revision} of {document_id} was published after this draft "
                              f"was written; draft again from revision {current.revision}")
     checked = check_draft(session, document_id, row.yaml_text, today, source=f"{document_id} revision {number}",
-                          workflows=workflows_run(session))
+                          workflows=workflows_run(session, published_library(session)))
     if not checked.ok:
         raise DocumentErrors(checked.errors)
     if checked.publish_problems:

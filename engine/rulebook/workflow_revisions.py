@@ -16,16 +16,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.rulebook.drafting import city_data, city_errors
-from engine.rulebook.revisions import published_library, sha256_of
+from engine.rulebook.revisions import sha256_of
 from engine.rules.errors import DocumentError, DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.roles import role_ids
-from engine.workflow.definitions import WorkflowSet, read_workflow
+from engine.workflow.definitions import WorkflowSet, read_files, read_workflow
 from engine.workflow.model import Workflow
 from engine.workflow.paths import path_errors
 from engine.workflow.swept import sweep_step_errors
@@ -34,6 +35,7 @@ from engine.store.models import WorkflowVersion
 NOT_IN_STORE = ("The workflows are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance workflows import).")
 TITLE_LIMIT = 200  # the store's column
+WORKFLOWS_FOLDER = Path(__file__).resolve().parents[2] / "workflows"  # read while the store has no published workflow
 
 
 def source_of(row: WorkflowVersion) -> str:
@@ -86,12 +88,13 @@ def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:
     return WorkflowSet.of([stored_workflow(row, rules, roles) for row in published_rows(session)])
 
 
-def workflows_run(session: Session) -> list[Workflow]:
-    """The published workflows, read against the published rules: what a sweep document coming in is checked against
-    (none while the store has none: the folder the running system reads is checked against the rules when read)."""
-    if not has_published_workflows(session):
-        return []
-    return list(published_workflows(session, published_library(session)))
+def workflows_run(session: Session, rules: RuleLibrary) -> list[Workflow]:
+    """The workflows the city runs, read against `rules`: what a sweep document coming in is checked against. The
+    published ones; while the store has none, the program's workflows folder, which the running system reads then
+    (those of its files that read)."""
+    if has_published_workflows(session):
+        return list(published_workflows(session, rules))
+    return read_files([WORKFLOWS_FOLDER], rules, role_ids(session))[0]
 
 
 def waiting_drafts(session: Session) -> list[tuple[WorkflowVersion, bool]]:

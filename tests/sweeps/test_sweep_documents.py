@@ -1,4 +1,5 @@
-"""Sweep documents (kind: sweep): checked with line and path, named by id, limited to the steps they list."""
+"""Sweep documents (kind: sweep): checked with line and path, named by id, limited to the steps they list, each of
+them a sweep step it can take, the way out of every hold it works among them."""
 from __future__ import annotations
 
 import pytest
@@ -12,6 +13,7 @@ from engine.sweeps.registry import BUILT_IN, all_sweeps, get_sweep
 from engine.sweeps.runner import SweepError
 from engine.workflow.definitions import WorkflowSet
 from engine.workflow.services import Catalog
+from engine.workflow.swept import sweep_step_errors
 from samplecity.city import APPROVAL_ROLE_IDS
 from tests.sweeps.conftest import REPO, sweep
 
@@ -66,10 +68,11 @@ def test_a_sweep_is_built_in_or_a_document_of_the_city(catalog):
 
 
 def test_a_sweep_takes_only_the_steps_its_document_lists(committing_db, catalog, city):
-    """The delinquency sweep limited to the shut-off notice opens the ten cases and mails no reminder."""
+    """The delinquency sweep limited to the shut-off notice (and its way out, starting the notices again when it
+    lapses) opens the ten cases and mails no reminder."""
     text = (REPO / "rules" / "sweeps" / "delinquency.yaml").read_text(encoding="utf-8")
     limited = text.replace("      except_states: [under_plan]\n",
-                           "      except_states: [under_plan]\n      steps: [mail_shutoff_notice]\n")
+                           "      except_states: [under_plan]\n      steps: [mail_shutoff_notice, restart_notice]\n")
     assert limited != text
     outcome = sweep(committing_db, with_documents(catalog, limited))
     assert (outcome.report["cases_opened"], outcome.report["steps"], outcome.report["notices"]) == (
@@ -77,3 +80,52 @@ def test_a_sweep_takes_only_the_steps_its_document_lists(committing_db, catalog,
     with committing_db() as session:
         assert {c.state for c in session.scalars(select(Case))} == {"past_due"}
         assert session.scalars(select(Notice)).all() == []
+
+
+LIENS_SWEEP = (REPO / "rules" / "sweeps" / "liens.yaml").read_text(encoding="utf-8")
+WORKS_LIENS = "    works:\n      workflows: [lien_filings]\n"
+
+
+def _liens_sweep_taking(steps: str) -> str:
+    """The sample city's liens sweep limited to `steps` (as written in the list)."""
+    limited = LIENS_SWEEP.replace(WORKS_LIENS, f"{WORKS_LIENS}      steps: [{steps}]\n", 1)
+    assert limited != LIENS_SWEEP
+    return limited
+
+
+def test_the_city_s_sweeps_name_only_steps_they_take(catalog):
+    """The sample city's rules/ and workflows/ load together, and a sweep taking the liens' sweep steps with the way
+    out of the hold on the notice of intent loads too."""
+    assert sweep_step_errors(catalog.rules, catalog.workflows) == []
+    assert with_documents(catalog, _liens_sweep_taking("mail_intent, mail_intent_again, withdraw"))
+
+
+def test_a_sweep_naming_a_step_it_cannot_take_is_refused_with_the_key_and_the_step(catalog):
+    """A step no workflow has, a step of a workflow the sweep does not work, a staff step: each refused with the sweep
+    document's line, key and the step, and the steps it could name."""
+    with pytest.raises(DocumentErrors) as refused:
+        with_documents(catalog, _liens_sweep_taking("mail_intent, mail_intent_again, send_intent, "
+                                                    "mail_shutoff_notice, record_lien"))
+    assert [str(e) for e in refused.value.errors] == [
+        '0.yaml:18: versions[0].works.steps[2]: no workflow this sweep works (workflows tagged lien_filings) has the '
+        'step "send_intent": no workflow has a step so named; its sweep steps: mail_intent, mail_intent_again, '
+        'withdraw',
+        '0.yaml:18: versions[0].works.steps[3]: no workflow this sweep works (workflows tagged lien_filings) has the '
+        'step "mail_shutoff_notice": it is a step of delinquency, which this sweep does not work; its sweep steps: '
+        'mail_intent, mail_intent_again, withdraw',
+        '0.yaml:18: versions[0].works.steps[4]: the step "record_lien" of liens is taken by staff; a sweep takes only '
+        'sweep steps (by: sweep)']
+
+
+def test_a_sweep_leaving_out_the_way_out_of_a_hold_is_refused(catalog):
+    """The liens sweep taking the notice of intent but not `mail_intent_again`: a case whose notice was left out of
+    its mailing would wait forever, so the document is refused naming the hold and the step it leaves out."""
+    with pytest.raises(DocumentErrors) as refused:
+        with_documents(catalog, _liens_sweep_taking("mail_intent, withdraw"))
+    assert [str(e) for e in refused.value.errors] == [
+        '0.yaml:18: versions[0].works.steps: liens: the step "record_lien" holds a case in the state "intent_mailed" '
+        "(Notice of intent mailed) until the latest lien-intent has gone out, and this sweep works that state without "
+        "its way out: add 'mail_intent_again' to steps, or the case waits there forever"]
+    not_held = _liens_sweep_taking("mail_intent, withdraw").replace(
+        WORKS_LIENS, f"{WORKS_LIENS}      except_states: [awaiting_filing]\n")
+    assert with_documents(catalog, not_held), "a sweep not working the state held owes it no way out"

@@ -1,6 +1,10 @@
 """`ordinance workflows validate|import|export|publish|history|list`: the workflow store from the command line."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -196,3 +200,96 @@ def test_validate_checks_as_the_import_does_and_writes_nothing(run, committing_u
     one = run("validate", str(folder / "refunds.yaml"))
     assert one.exit_code == 1 and "not valid: 1 error" in one.stderr
     assert _stored(committing_url) == ([], [])
+
+
+REPO = WORKFLOWS.parent
+
+
+@pytest.fixture
+def laptop(tmp_path, monkeypatch):
+    """Run `ordinance workflows ...` on a machine with the repository and no database: no DATABASE_URL, an instance
+    folder that does not exist (so none is made), in a folder of its own."""
+    monkeypatch.chdir(tmp_path)
+    instance = tmp_path / "instance"
+    runner = CliRunner()
+    env = {"DATABASE_URL": None, "ORDINANCE_INSTANCE": str(instance)}
+
+    def run(*args: str):
+        result = runner.invoke(main, ["workflows", *args], env=env)
+        assert not instance.exists(), "checking files made no database"
+        return result
+    return run
+
+
+def test_validate_needs_no_database(laptop, tmp_path):
+    """The sample folder is valid from its files alone, said so; one file opening another workflow is checked with
+    the workflows folder standing for what is published, and refused without it."""
+    folders = ("--rules-dir", str(REPO / "rules"), "--workflows-dir", str(WORKFLOWS))
+    valid = laptop("validate", *folders)
+    assert (valid.exit_code, valid.stdout) == (0, "5 definitions are valid\n"), valid.output
+    assert "no database: checked from the files alone" in valid.stderr
+    one = laptop("validate", str(WORKFLOWS / "delinquency.yaml"), *folders)
+    assert (one.exit_code, one.stdout) == (0, "1 definition is valid\n"), one.output
+    alone = laptop("validate", str(WORKFLOWS / "delinquency.yaml"), "--rules-dir", str(REPO / "rules"),
+                   "--workflows-dir", str(tmp_path / "nowhere"))
+    assert alone.exit_code == 1
+    [error, total] = alone.stderr.splitlines()
+    line = (WORKFLOWS / "delinquency.yaml").read_text(encoding="utf-8").splitlines().index("      - open: liens") + 1
+    assert error.startswith(f"{WORKFLOWS / 'delinquency.yaml'}:{line}: transitions[")
+    assert error.endswith("].actions[0].open: no workflow named 'liens'; workflows: delinquency")
+    assert total == "error: not valid: 1 error"
+
+
+def test_validate_without_a_database_refuses_what_the_import_would(laptop, tmp_path):
+    """A hold with no way out and a state no case reaches, in a folder and in one file: every error with file, line,
+    path, workflow and state, exit 1; an approval role the city may have is not judged without its database."""
+    orphan = refunds_text().replace("states:\n", "states:\n  on_hold: {label: On hold}\n", 1)
+    folder = _sample_folder(tmp_path / "wf", liens=_liens_without_mailing_the_intent_again(), refunds=orphan)
+    rules = ("--rules-dir", str(REPO / "rules"))
+    refused = laptop("validate", str(folder), *rules, "--workflows-dir", str(folder))
+    assert refused.exit_code == 1
+    errors = refused.stderr.splitlines()
+    assert [line.split(": ")[1:3] for line in errors[:-1]] == [
+        ["transitions[1].requires_sent", "liens"], ["states.on_hold", "refunds"]]
+    assert errors[0].startswith(f"{folder / 'liens.yaml'}:") and 'the state "intent_mailed"' in errors[0]
+    assert errors[-1] == "error: not valid: 2 errors"
+    one = laptop("validate", str(folder / "refunds.yaml"), *rules, "--workflows-dir", str(folder))
+    assert one.exit_code == 1 and one.stderr.splitlines()[-1] == "error: not valid: 1 error"
+    assert one.stderr.startswith(f"{folder / 'refunds.yaml'}:") and 'no step leads to the state "on_hold"' in one.stderr
+    treasurer = tmp_path / "treasurer.yaml"
+    treasurer.write_text(refunds_text().replace("roles: [clerk, supervisor, admin]", "roles: [treasurer]", 1),
+                         encoding="utf-8")
+    assert "roles: [treasurer]" in treasurer.read_text(encoding="utf-8")
+    taken = laptop("validate", str(treasurer), *rules, "--workflows-dir", str(WORKFLOWS))
+    assert (taken.exit_code, taken.stdout) == (0, "1 definition is valid\n"), taken.output
+
+
+def test_validate_without_a_database_refuses_a_sweep_step_the_sweep_cannot_take(laptop, tmp_path):
+    """The rules folder's liens sweep naming a step no workflow has and leaving out a hold's way out: both errors name
+    the sweep document's file, line and key, and the step; exit 1."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    sweep = rules / "sweeps" / "liens.yaml"
+    text = sweep.read_text(encoding="utf-8")
+    sweep.write_text(text.replace("      workflows: [lien_filings]\n",
+                                  "      workflows: [lien_filings]\n      steps: [mail_intent, send_intent]\n", 1),
+                     encoding="utf-8")
+    refused = laptop("validate", "--rules-dir", str(rules), "--workflows-dir", str(WORKFLOWS))
+    assert refused.exit_code == 1
+    errors = refused.stderr.splitlines()
+    assert errors[0].startswith(f"{sweep}:18: versions[0].works.steps: liens: the step \"record_lien\" holds a case")
+    assert "add 'mail_intent_again' to steps" in errors[0]
+    assert errors[1].startswith(f'{sweep}:18: versions[0].works.steps[1]: no workflow this sweep works (workflows '
+                                f'tagged lien_filings) has the step "send_intent"')
+    assert errors[-1] == "error: not valid: 2 errors"
+
+
+def test_the_installed_command_validates_a_folder_with_no_database(tmp_path):
+    """`python -m webapp.cli workflows validate` run as a city's IT person would, in the repository with no
+    DATABASE_URL and no instance folder: the sample folder is valid, nothing is created."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(ORDINANCE_INSTANCE=str(tmp_path / "instance"), PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-m", "webapp.cli", "workflows", "validate"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "5 definitions are valid\n"), done.stderr
+    assert not (tmp_path / "instance").exists()
