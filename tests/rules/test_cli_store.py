@@ -133,3 +133,24 @@ def test_validate_and_import_check_the_files_against_the_city_s_programs_and_lan
     alone = CliRunner().invoke(main, ["rules", "validate", str(folder)],
                                env={"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"})
     assert (alone.exit_code, alone.stdout) == (0, "39 documents are valid\n")
+
+
+def test_a_sweep_naming_a_step_it_cannot_take_is_not_imported(run, tmp_path):
+    """The rules published, a new liens sweep naming a step no workflow has is refused whole (the workflows the city
+    runs: the program's folder, while none is published), naming the file, line, key and step; nothing is stored."""
+    assert run("import", str(REPO_RULES)).exit_code == 0
+    folder = tmp_path / "changed"
+    (folder / "sweeps").mkdir(parents=True)
+    text = (REPO_RULES / "sweeps" / "liens.yaml").read_text(encoding="utf-8")
+    bad = text.replace("      workflows: [lien_filings]\n",
+                       "      workflows: [lien_filings]\n      steps: [mail_intent, mail_intent_again, send_intent]\n", 1)
+    assert bad != text
+    (folder / "sweeps" / "liens.yaml").write_text(bad, encoding="utf-8")
+    refused = run("import", str(folder), "--author", "sam", "--approver", "ana")
+    assert refused.exit_code == 1
+    [error, total] = refused.stderr.splitlines()
+    assert error.startswith(f"{folder / 'sweeps' / 'liens.yaml'}:18: versions[0].works.steps[2]: no workflow this "
+                            'sweep works (workflows tagged lien_filings) has the step "send_intent"')
+    assert total == "error: nothing imported: 1 error"
+    history = run("history", "liens")
+    assert history.exit_code == 0 and len(history.stdout.splitlines()) == 3, history.stdout  # heading, revision 1

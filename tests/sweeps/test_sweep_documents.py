@@ -2,9 +2,12 @@
 them a sweep step it can take, the way out of every hold it works among them."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from engine.rulebook.drafting import check_draft
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
@@ -129,3 +132,13 @@ def test_a_sweep_leaving_out_the_way_out_of_a_hold_is_refused(catalog):
     not_held = _liens_sweep_taking("mail_intent, withdraw").replace(
         WORKS_LIENS, f"{WORKS_LIENS}      except_states: [awaiting_filing]\n")
     assert with_documents(catalog, not_held), "a sweep not working the state held owes it no way out"
+
+
+def test_a_sweep_draft_is_checked_against_the_workflows_the_city_runs(catalog):
+    """The draft page's and the store's check of a sweep document's draft: the step it cannot take is an error, so the
+    draft is neither saved nor published."""
+    checked = check_draft(catalog.rules, "liens", _liens_sweep_taking("mail_intent, mail_intent_again, send_intent"),
+                          date(2026, 5, 1), source="liens (draft)", workflows=catalog.workflows)
+    assert not checked.ok
+    assert [(e.source, e.path) for e in checked.errors] == [("liens (draft)", "versions[0].works.steps[2]")]
+    assert 'has the step "send_intent"' in checked.errors[0].message
