@@ -67,7 +67,7 @@ def _version_errors(doc: RuleDocument, version: Version, workflows: list[Workflo
 
 def _why_not_worked(step: str, worked: Worked, workflows: list[Workflow],
                     selected: str) -> str | None:
-    """Why the sweep cannot take the step (None: some workflow it works has it as a sweep step from a state it works)."""
+    """Why the sweep cannot take the step (None: a workflow it works has it as a sweep step from a state it works)."""
     having = [(workflow, states) for workflow, states in worked
               if any(t.id == step for t in workflow.transitions)]
     if not having:

@@ -31,7 +31,7 @@ from engine.rules.library import RuleLibrary
 from engine.rules.loader import load_document
 from engine.rules.kinds import KINDS
 from engine.rules.schema import schema_for
-from engine.workflow.definitions import load_workflow
+from engine.workflow.definitions import WorkflowSet, load_workflow
 from samplecity.city import APPROVAL_ROLE_IDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,11 +127,32 @@ def test_rule_examples_form_a_library() -> None:
     RuleLibrary.from_documents(documents)
 
 
+def beside_the_city(city_rules: RuleLibrary):
+    """`load(text, source)`: a rule document read, then put among the sample city's rules (in place of one of its id)
+    and read with its workflows, as a folder of both is (a sweep's steps are checked against the workflows)."""
+    def load(text: str, source: str) -> WorkflowSet:
+        doc = load_document(text, source)
+        rules = RuleLibrary.from_documents([doc, *(other for other in city_rules if other.id != doc.id)])
+        return WorkflowSet.from_folder(REPO / "workflows", rules, APPROVAL_ROLE_IDS)
+    return load
+
+
 @pytest.mark.parametrize("text,expected,line",
                          [pytest.param(*e, id=f"line {e[2]}") for e in broken_examples(RULES_PAGE)])
-def test_broken_rule_example_gives_the_message_shown(text: str, expected: list[str], line: int) -> None:
-    """Each ```yaml broken block is refused with exactly the errors shown under it."""
-    assert refusal(load_document, text, expected) == expected
+def test_broken_rule_example_gives_the_message_shown(text: str, expected: list[str], line: int,
+                                                     city_rules: RuleLibrary) -> None:
+    """Each ```yaml broken block is refused with exactly the errors shown under it, read alone or, as a sweep naming
+    steps it cannot take is refused, beside the sample city's rules and workflows."""
+    assert refusal(beside_the_city(city_rules), text, expected) == expected
+
+
+def test_the_broken_sweep_s_steps_mended_as_the_page_says_are_taken(city_rules: RuleLibrary) -> None:
+    """The sweep refused for its steps loads beside the city once it names the steps the page gives."""
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    mended = re.search(r"^With `steps: \[([a-z_, ]+)\]` it is taken\.$", page, re.M)
+    [text] = [text for text, _, _ in broken_examples(RULES_PAGE) if text.startswith("id: lien-notices")]
+    assert mended is not None
+    beside_the_city(city_rules)(text.replace("[mail_intent, record_lien]", f"[{mended[1]}]"), "lien-notices.yaml")
 
 
 def test_rules_page_has_broken_examples() -> None:

@@ -142,14 +142,15 @@ def test_a_sweep_naming_a_step_it_cannot_take_is_not_imported(run, tmp_path):
     folder = tmp_path / "changed"
     (folder / "sweeps").mkdir(parents=True)
     text = (REPO_RULES / "sweeps" / "liens.yaml").read_text(encoding="utf-8")
-    bad = text.replace("      workflows: [lien_filings]\n",
-                       "      workflows: [lien_filings]\n      steps: [mail_intent, mail_intent_again, send_intent]\n", 1)
+    steps = "      steps: [mail_intent, mail_intent_again, send_intent]\n"
+    bad = text.replace("      workflows: [lien_filings]\n", f"      workflows: [lien_filings]\n{steps}", 1)
     assert bad != text
     (folder / "sweeps" / "liens.yaml").write_text(bad, encoding="utf-8")
     refused = run("import", str(folder), "--author", "sam", "--approver", "ana")
     assert refused.exit_code == 1
     [error, total] = refused.stderr.splitlines()
-    assert error.startswith(f"{folder / 'sweeps' / 'liens.yaml'}:18: versions[0].works.steps[2]: no workflow this "
+    line = text.splitlines().index("      workflows: [lien_filings]") + 2
+    assert error.startswith(f"{folder / 'sweeps' / 'liens.yaml'}:{line}: versions[0].works.steps[2]: no workflow this "
                             'sweep works (workflows tagged lien_filings) has the step "send_intent"')
     assert total == "error: nothing imported: 1 error"
     history = run("history", "liens")

@@ -87,6 +87,7 @@ def test_a_sweep_takes_only_the_steps_its_document_lists(committing_db, catalog,
 
 LIENS_SWEEP = (REPO / "rules" / "sweeps" / "liens.yaml").read_text(encoding="utf-8")
 WORKS_LIENS = "    works:\n      workflows: [lien_filings]\n"
+STEPS_LINE = LIENS_SWEEP[:LIENS_SWEEP.index(WORKS_LIENS)].count("\n") + 3  # where steps: goes, after works:
 
 
 def _liens_sweep_taking(steps: str) -> str:
@@ -110,14 +111,14 @@ def test_a_sweep_naming_a_step_it_cannot_take_is_refused_with_the_key_and_the_st
         with_documents(catalog, _liens_sweep_taking("mail_intent, mail_intent_again, send_intent, "
                                                     "mail_shutoff_notice, record_lien"))
     assert [str(e) for e in refused.value.errors] == [
-        '0.yaml:18: versions[0].works.steps[2]: no workflow this sweep works (workflows tagged lien_filings) has the '
-        'step "send_intent": no workflow has a step so named; its sweep steps: mail_intent, mail_intent_again, '
-        'withdraw',
-        '0.yaml:18: versions[0].works.steps[3]: no workflow this sweep works (workflows tagged lien_filings) has the '
-        'step "mail_shutoff_notice": it is a step of delinquency, which this sweep does not work; its sweep steps: '
-        'mail_intent, mail_intent_again, withdraw',
-        '0.yaml:18: versions[0].works.steps[4]: the step "record_lien" of liens is taken by staff; a sweep takes only '
-        'sweep steps (by: sweep)']
+        f'0.yaml:{STEPS_LINE}: versions[0].works.steps[2]: no workflow this sweep works (workflows tagged '
+        'lien_filings) has the step "send_intent": no workflow has a step so named; its sweep steps: mail_intent, '
+        'mail_intent_again, withdraw',
+        f'0.yaml:{STEPS_LINE}: versions[0].works.steps[3]: no workflow this sweep works (workflows tagged '
+        'lien_filings) has the step "mail_shutoff_notice": it is a step of delinquency, which this sweep does not '
+        'work; its sweep steps: mail_intent, mail_intent_again, withdraw',
+        f'0.yaml:{STEPS_LINE}: versions[0].works.steps[4]: the step "record_lien" of liens is taken by staff; a sweep '
+        'takes only sweep steps (by: sweep)']
 
 
 def test_a_sweep_leaving_out_the_way_out_of_a_hold_is_refused(catalog):
@@ -126,9 +127,9 @@ def test_a_sweep_leaving_out_the_way_out_of_a_hold_is_refused(catalog):
     with pytest.raises(DocumentErrors) as refused:
         with_documents(catalog, _liens_sweep_taking("mail_intent, withdraw"))
     assert [str(e) for e in refused.value.errors] == [
-        '0.yaml:18: versions[0].works.steps: liens: the step "record_lien" holds a case in the state "intent_mailed" '
-        "(Notice of intent mailed) until the latest lien-intent has gone out, and this sweep works that state without "
-        "its way out: add 'mail_intent_again' to steps, or the case waits there forever"]
+        f'0.yaml:{STEPS_LINE}: versions[0].works.steps: liens: the step "record_lien" holds a case in the state '
+        '"intent_mailed" (Notice of intent mailed) until the latest lien-intent has gone out, and this sweep works '
+        "that state without its way out: add 'mail_intent_again' to steps, or the case waits there forever"]
     not_held = _liens_sweep_taking("mail_intent, withdraw").replace(
         WORKS_LIENS, f"{WORKS_LIENS}      except_states: [awaiting_filing]\n")
     assert with_documents(catalog, not_held), "a sweep not working the state held owes it no way out"

@@ -68,9 +68,9 @@ def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflow
         workflows = city.read_if_there(lambda session: workflow_store.validate(
             session, targets, current_rules(session, rules_dir)))
         if workflows is None:
+            click.echo("no database: checking the files alone (not the city's approval roles or assistance "
+                       "programs)", err=True)
             workflows = validate_files(targets, RuleLibrary.from_folder(rules_dir), beside=workflows_dir)
-            click.echo("no database: checked from the files alone (approval roles and assistance programs not "
-                       "checked)", err=True)
     except DocumentErrors as errors:
         _errors(errors, "not valid")
     click.echo(f"{len(workflows)} definition{'s are' if len(workflows) != 1 else ' is'} valid")
