@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from engine.rules.document import RuleDocument, Version
 from engine.rules.errors import DocumentError
 from engine.rules.kinds.sweep import KIND as SWEEP_KIND, tags_words
-from engine.workflow.model import Workflow
+from engine.workflow.model import Transition, Workflow
 from engine.workflow.paths import holds, ways_out
 from engine.workflow.selectors import Selector
 
@@ -29,6 +29,8 @@ def sweep_step_errors(documents: Iterable[RuleDocument], workflows: Iterable[Wor
     """Each step a sweep document's `works: {steps: [..]}` names that no workflow it works has as a sweep step from a
     state it works, and each hold in a state it works whose way out it leaves out; in file and line order."""
     workflows = list(workflows)
+    if not workflows:  # none to check them against (a store and a folder without any)
+        return []
     errors = [error for doc in documents if doc.kind == SWEEP_KIND.name for version in doc.versions
               for error in _version_errors(doc, version, workflows)]
     return sorted(errors, key=lambda error: (error.source, error.line, error.path))
@@ -65,29 +67,26 @@ def _version_errors(doc: RuleDocument, version: Version, workflows: list[Workflo
     return found
 
 
-def _why_not_worked(step: str, worked: Worked, workflows: list[Workflow],
-                    selected: str) -> str | None:
+def _why_not_worked(step: str, worked: Worked, workflows: list[Workflow], selected: str) -> str | None:
     """Why the sweep cannot take the step (None: a workflow it works has it as a sweep step from a state it works)."""
-    having = [(workflow, states) for workflow, states in worked
-              if any(t.id == step for t in workflow.transitions)]
-    if not having:
+    named = [workflow.id for workflow, _ in worked if any(t.id == step for t in workflow.transitions)]
+    if not named:
         elsewhere = sorted({w.id for w in workflows if any(t.id == step for t in w.transitions)})
         where = (f"it is a step of {', '.join(elsewhere)}, which this sweep does not work" if elsewhere
                  else "no workflow has a step so named")
-        return f'no workflow this sweep works ({selected}) has the step "{step}": {where}; ' + _steps_known(worked)
-    taken = [t for workflow, states in having for t in workflow.transitions
-             if t.id == step and any(t.leaves(state, workflow.states) for state in states)]
+        known = sorted({t.id for t in _from_worked(worked) if t.by == SWEEP})
+        return (f'no workflow this sweep works ({selected}) has the step "{step}": {where}; '
+                + (f"its sweep steps: {', '.join(known)}" if known else "it has no sweep step from the states worked"))
+    taken = [t for t in _from_worked(worked) if t.id == step]
     if any(t.by == SWEEP for t in taken):
         return None
-    names = ", ".join(sorted({workflow.id for workflow, _ in having}))
+    names = ", ".join(sorted(set(named)))
     if taken:
         return f'the step "{step}" of {names} is taken by staff; a sweep takes only sweep steps (by: sweep)'
     return f'the step "{step}" of {names} leaves none of the states this sweep works ({selected})'
 
 
-def _steps_known(worked: Worked) -> str:
-    """The sweep steps the sweep could name, in words."""
-    known = sorted({t.id for workflow, states in worked for t in workflow.transitions
-                    if t.by == SWEEP and any(t.leaves(state, workflow.states) for state in states)})
-    return f"its sweep steps: {', '.join(known)}" if known else "they have no sweep step from the states it works"
-
+def _from_worked(worked: Worked) -> list[Transition]:
+    """The steps (staff's and the sweep's) leaving a state the sweep works."""
+    return [t for workflow, states in worked for t in workflow.transitions
+            if any(t.leaves(state, workflow.states) for state in states)]

@@ -105,8 +105,8 @@ def test_the_city_s_sweeps_name_only_steps_they_take(catalog):
 
 
 def test_a_sweep_naming_a_step_it_cannot_take_is_refused_with_the_key_and_the_step(catalog):
-    """A step no workflow has, a step of a workflow the sweep does not work, a staff step: each refused with the sweep
-    document's line, key and the step, and the steps it could name."""
+    """A step no workflow has, a step of a workflow the sweep does not work, a staff step, a step from a state it does
+    not work: each refused with the sweep document's line, key and the step, and the steps it could name."""
     with pytest.raises(DocumentErrors) as refused:
         with_documents(catalog, _liens_sweep_taking("mail_intent, mail_intent_again, send_intent, "
                                                     "mail_shutoff_notice, record_lien"))
@@ -119,6 +119,13 @@ def test_a_sweep_naming_a_step_it_cannot_take_is_refused_with_the_key_and_the_st
         'work; its sweep steps: mail_intent, mail_intent_again, withdraw',
         f'0.yaml:{STEPS_LINE}: versions[0].works.steps[4]: the step "record_lien" of liens is taken by staff; a sweep '
         'takes only sweep steps (by: sweep)']
+    elsewhere = _liens_sweep_taking("mail_intent, mail_intent_again").replace(
+        WORKS_LIENS, f"{WORKS_LIENS}      except_states: [awaiting_filing]\n")
+    with pytest.raises(DocumentErrors) as refused:
+        with_documents(catalog, elsewhere)
+    assert [str(e) for e in refused.value.errors] == [
+        f'0.yaml:{STEPS_LINE + 1}: versions[0].works.steps[1]: the step "mail_intent_again" of liens leaves none of '
+        "the states this sweep works (workflows tagged lien_filings; not states tagged awaiting_filing)"]
 
 
 def test_a_sweep_leaving_out_the_way_out_of_a_hold_is_refused(catalog):
