@@ -98,10 +98,11 @@ _CHECKPOINTS_HELD = "ordinance_checkpoints_held"
 def checkpoint_write_log(factory: sessionmaker[Session]) -> None:
     """SQLite: copy the write-ahead log into the database file now, as far as readers allow (a long run's end).
 
-    PostgreSQL: nothing (it checkpoints on its own).
+    PostgreSQL: nothing (it checkpoints on its own); nor for sessions bound to one connection (a test's), whose
+    owner holds its transaction.
     """
     engine = factory.kw["bind"]
-    if engine.dialect.name != "sqlite":
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         return
     connection = engine.raw_connection()  # outside any transaction, where a checkpoint can run
     try:
