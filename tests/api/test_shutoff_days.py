@@ -75,17 +75,17 @@ SCENARIOS = {
                 date(2026, 11, 26): "not before 2026-11-30; 2026-11-26 is a holiday (Thanksgiving Day)",
                 date(2026, 11, 29): "not before 2026-11-30; 2026-11-29 is a Sunday (the office is closed on "
                                     "Sundays)"}),
-    # Past the years any resolution listed: the calendar's yearly holidays. Posted Tuesday December 26, 2028: the
-    # hanger prints Thursday the 28th. A freeze warning for that day is published on the 27th; Friday the 29th bars
-    # shut-offs (and is the office day before New Year's Day, a Monday), then the weekend and New Year's Day 2029:
-    # Tuesday January 2, 2029.
-    "freeze warning before new year's day, a yearly holiday": Scenario(
-        due_on=date(2028, 10, 2), posted_on=date(2028, 12, 26), printed=date(2028, 12, 28),
-        period=(date(2028, 12, 28), date(2028, 12, 28), "Freeze warning"), shutoff_on=date(2029, 1, 2),
-        barred={date(2028, 12, 28): "not before 2029-01-02; 2028-12-28 is in Freeze warning",
-                date(2028, 12, 30): "not before 2029-01-02; 2028-12-30 is a Saturday (the office is closed on "
-                                    "Saturdays)",
-                date(2029, 1, 1): "not before 2029-01-02; 2029-01-01 is a holiday (New Year's Day)"}),
+    # Past the years any resolution listed: the calendar's yearly holidays (and after its winter no-shut-off period,
+    # December 15 to January 5 every year). Posted Tuesday January 9, 2029: the hanger prints Thursday the 11th. A
+    # freeze warning for that day is published on the 10th; Friday the 12th bars shut-offs (and is the office day
+    # before Martin Luther King Jr. Day, Monday the 15th), then the weekend and the holiday: Tuesday January 16.
+    "freeze warning before martin luther king jr. day, a yearly holiday": Scenario(
+        due_on=date(2028, 10, 16), posted_on=date(2029, 1, 9), printed=date(2029, 1, 11),
+        period=(date(2029, 1, 11), date(2029, 1, 11), "Freeze warning"), shutoff_on=date(2029, 1, 16),
+        barred={date(2029, 1, 11): "not before 2029-01-16; 2029-01-11 is in Freeze warning",
+                date(2029, 1, 13): "not before 2029-01-16; 2029-01-13 is a Saturday (the office is closed on "
+                                   "Saturdays)",
+                date(2029, 1, 15): "not before 2029-01-16; 2029-01-15 is a holiday (Martin Luther King Jr. Day)"}),
 }
 
 
@@ -95,7 +95,8 @@ def at(day: date) -> datetime:
 
 
 def calendar_with_period(effective: date, first: date, last: date, reason: str) -> str:
-    """The city calendar with a new version from `effective`: the version then in force plus a no-shut-off period."""
+    """The city calendar with a new version from `effective`: the version then in force plus a dated no-shut-off
+    period (beside its yearly ones)."""
     text = CALENDAR.read_text(encoding="utf-8")
     starts = [m.start() for m in re.finditer(r"  - effective: (\S+)", text)
               if date.fromisoformat(m[1]) <= effective]
@@ -105,8 +106,8 @@ def calendar_with_period(effective: date, first: date, last: date, reason: str) 
     block = re.sub(r"reference: .*", f"reference: Emergency order of {effective - timedelta(days=1)} ({reason})",
                    block, count=1)
     block = re.sub(r"adopted: .*", f"adopted: {effective - timedelta(days=1)}", block, count=1)
-    last_period = re.findall(r"        - \{from: .*\n", block)[-1]
-    block = block.replace(last_period, last_period + f"        - {{from: {first}, to: {last}, reason: {reason}}}\n")
+    period = f"      periods:\n        - {{from: {first}, to: {last}, reason: {reason}}}\n"
+    block = block.replace("    no_shutoff:\n", "    no_shutoff:\n" + period, 1)  # the sample's periods are yearly
     return text[:end] + block + text[end:]
 
 

@@ -107,7 +107,8 @@ def test_a_new_version_copies_the_one_in_force_then_and_stands_in_date_order():
 
 
 def test_a_holiday_and_a_no_shutoff_day_are_added_in_order_and_removed_to_the_same_text():
-    text = (RULES / "calendar" / "city-calendar.yaml").read_text(encoding="utf-8")
+    """On the sample calendar as it was with dated winters (tests/rules/sample_dated), a list of two periods."""
+    text = (Path(__file__).parent / "sample_dated" / "city-calendar.yaml").read_text(encoding="utf-8")
     added = editing.add_entry(text, "versions[0].holidays", "2025-04-10", "Arbor Day")
     added = editing.add_item(added, "versions[0].no_shutoff.periods",
                              {"from": date(2025, 5, 1), "to": date(2025, 5, 1), "reason": "Storm"}, order="from")

@@ -125,14 +125,7 @@ def _toggle_day(text: str, form: EditorForm, pressed: str) -> str:
     if version["effective"] <= clock.today():
         raise EditError(f"the version of {version['effective']} is in force; add a new version from a date first")
     if form.mode.data == "no_shutoff":
-        periods = (version.get("no_shutoff") or {}).get("periods")
-        if periods is None:
-            raise EditError("this version lists no periods without shut-offs; add one as YAML first")
-        single = next((i for i, p in enumerate(periods) if p.get("from") == day and p.get("to") == day), None)
-        if single is not None:
-            return editing.remove_item(text, f"{where}.no_shutoff.periods", single)
-        period = {"from": day, "to": day, "reason": (form.reason.data or "").strip() or "No shut-offs"}
-        return editing.add_item(text, f"{where}.no_shutoff.periods", period, order="from")
+        return _toggle_no_shutoff(text, where, version, day, (form.reason.data or "").strip() or "No shut-offs")
     named, yearly = form_layout.version_holidays(version, range(day.year, day.year + 1))
     if day in yearly:
         raise EditError(f"{day_text} is {named[day]} by this version's yearly holidays (yearly_holidays); "
@@ -148,6 +141,25 @@ def _toggle_day(text: str, form: EditorForm, pressed: str) -> str:
     if day_text in {str(k) for k in holidays}:
         return editing.remove_entry(text, f"{where}.holidays", day_text)
     return editing.add_entry(text, f"{where}.holidays", day_text, name)
+
+
+def _toggle_no_shutoff(text: str, where: str, version: dict, day: date, reason: str) -> str:
+    """A one-day no-shut-off period (`no_shutoff.periods`) added, or removed when it is there; a version whose
+    no-shut-off days are all yearly (`every_year`) or weekdays starts its list of dated periods with it, and the
+    list goes again with its last period."""
+    rules = version.get("no_shutoff")
+    periods = (rules or {}).get("periods")
+    period = {"from": day, "to": day, "reason": reason}
+    if rules is None:
+        return editing.add_entry(text, where, "no_shutoff", {"periods": [period]})
+    if periods is None:
+        return editing.add_entry(text, f"{where}.no_shutoff", "periods", [period])
+    single = next((i for i, p in enumerate(periods) if p.get("from") == day and p.get("to") == day), None)
+    if single is not None and len(periods) == 1 and len(rules) > 1:
+        return editing.remove_entry(text, f"{where}.no_shutoff", "periods")
+    if single is not None:
+        return editing.remove_item(text, f"{where}.no_shutoff.periods", single)
+    return editing.add_item(text, f"{where}.no_shutoff.periods", period, order="from")
 
 
 @bp.route("/<document_id>/edit", methods=["POST"])
