@@ -29,7 +29,8 @@ def test_every_day_the_dated_winters_covered_is_barred_or_allowed_as_before_and_
     differ = [(day, dated.shutoff_bars(day), yearly.shutoff_bars(day)) for day in days(FIRST, LAST)
               if dated.shutoff_bars(day) != yearly.shutoff_bars(day)]
     assert differ == []
-    winter = [day for day in days(FIRST, LAST) if f"{day.isoformat()} is in Winter holidays" in yearly.shutoff_bars(day)]
+    winter = [day for day in days(FIRST, LAST)
+              if f"{day.isoformat()} is in Winter holidays" in yearly.shutoff_bars(day)]
     assert len(winter) == 5 + 3 * 22 and winter[0] == FIRST and winter[-1] == LAST  # the comparison saw each winter
 
 

@@ -28,10 +28,12 @@ def test_a_scheduled_job_runs_the_sweep_and_says_how_it_went(committing_url, tmp
                      clock=lambda: datetime(2026, 5, 1, 6, 0, tzinfo=timezone.utc))  # 11 pm on the night (Pacific)
     jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))  # the night, on its own date
     jobs("delinquency", date(2026, 4, 30), date(2026, 4, 30))
-    assert lines == ["sweep delinquency for 2026-04-30: done, 20 steps, 10 notices, 0 exceptions",
-                     "sweep delinquency for 2026-04-30: already_done, 20 steps, 10 notices, 0 exceptions"]
+    named = "sweep Delinquency notices and shut-offs (delinquency) for 2026-04-30"  # its label, the id to type
+    assert lines == [f"{named}: done, 20 steps, 10 notices, 0 exceptions",
+                     f"{named}: already_done, 20 steps, 10 notices, 0 exceptions"]
     jobs("no-such-sweep", date(2026, 4, 30), date(2026, 4, 30))
-    assert lines[-1].startswith("sweep no-such-sweep for 2026-04-30: FAILED: no sweep named 'no-such-sweep'")
+    assert lines[-1].startswith("sweep No such sweep (no-such-sweep) for 2026-04-30: FAILED: no sweep named "
+                                "'no-such-sweep'")
 
 
 def test_on_sqlite_the_scheduler_sweeps_in_short_chunks(committing_url, tmp_path):

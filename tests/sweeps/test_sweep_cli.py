@@ -54,8 +54,9 @@ def test_sweep_run_shows_progress_then_the_report_and_a_mailing(cli, committing_
     """A real run in chunks of four: the progress bar, the report, the mailing PDF in the instance folder."""
     result = cli("sweep", "run", "delinquency", "--as-of", "2026-04-30")
     assert result.exit_code == 0, result.stderr
-    assert "delinquency 2026-04-30" in result.stderr  # the progress bar's label (no bar without a terminal)
-    assert "Sweep delinquency for 2026-04-30: done (run 1)" in result.output
+    # the progress bar's label (no bar without a terminal) and the headline: the sweep's label, the id to type
+    assert "Delinquency notices and shut-offs (delinquency) 2026-04-30" in result.stderr
+    assert "Sweep Delinquency notices and shut-offs (delinquency) for 2026-04-30: done (run 1)" in result.output
     assert "past-due-reminder/es                             2" in result.output
     pdf = tmp_path / "instance" / "notices" / "2026-04-30" / "delinquency-past-due-reminder.pdf"
     assert f"Mailing: past-due-reminder x 10 -> {pdf}" in result.output
@@ -65,18 +66,27 @@ def test_sweep_run_shows_progress_then_the_report_and_a_mailing(cli, committing_
 
 
 def test_sweep_list_and_report(cli, committing_db, catalog, city):
-    """`sweep list` names every sweep with its last run; `sweep report` prints or gives JSON of a run."""
+    """`sweep list` names every sweep by its label with the id to type in brackets, and its last run; `sweep report`
+    prints a run under the same name, or gives JSON of it with the id (a program reads that)."""
     sweep(committing_db, catalog)
-    listing = cli("sweep", "list").output
-    for name in ("delinquency", "plan-defaults", "renewals", "liens", "deposit-refunds"):
-        assert name in listing
-    assert "last run 2026-04-30 (done)" in listing
+    listing = cli("sweep", "list").output.splitlines()
+    named = [line.split("  ")[0] for line in listing]
+    assert named == ["Balances roll-over (balances-rollover)", "Cash-only review (cash-only-review)",
+                     "Audit log checkpoint (audit-checkpoint)", "Delinquency notices and shut-offs (delinquency)",
+                     "Deposit refunds (deposit-refunds)", "Liens (liens)", "Payment-plan defaults (plan-defaults)",
+                     "License renewals (renewals)"]
+    (delinquency,) = [line for line in listing if line.startswith("Delinquency notices")]
+    assert "Delinquency: past-due accounts" in delinquency and delinquency.endswith("[last run 2026-04-30 (done)]")
+    assert len({len(line) - len(line.split("  ", 1)[1].lstrip()) for line in listing}) == 1  # the titles line up
     report = cli("sweep", "report", "delinquency", "--as-of", "2026-04-30")
+    assert report.output.startswith("Sweep Delinquency notices and shut-offs (delinquency) for 2026-04-30: run ")
     assert "Cases opened:" in report.output and "late-fee" in report.output
     data = json.loads(cli("sweep", "report", "delinquency", "--as-of", "2026-04-30", "--json").stdout)
-    assert data["report"]["cases_opened"] == {"delinquency": 10}
+    assert data["report"]["cases_opened"] == {"delinquency": 10} and data["sweep"] == "delinquency"
     missing = cli("sweep", "report", "liens", "--as-of", "2026-04-30")
-    assert missing.exit_code == 1 and "liens has not run for 2026-04-30" in missing.stderr
+    assert missing.exit_code == 1 and "Liens (liens) has not run for 2026-04-30" in missing.stderr
+    missing = cli("sweep", "report", "liens", "--as-of", "2026-04-30", "--json")
+    assert missing.exit_code == 1 and "Liens (liens) has not run for 2026-04-30" in missing.stderr
 
 
 def shutoff_notices_mailed(committing_db, catalog, folder: Path) -> None:

@@ -77,8 +77,8 @@ def test_a_night_started_on_one_machine_is_finished_by_the_workers_of_others(cit
     workers = [on_the_night(tmp_path / f"worker{n}", env, "sweep", "worker", "--once", "--no-jobs") for n in (1, 2)]
     outputs = [worker.communicate(timeout=300)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
-    chunks = [int(m.group(1)) for out in outputs
-              for m in re.finditer(rf"Joined delinquency for {NIGHT} \(run {run.id}\): \w+, (\d+) chunk", out)]
+    joined = rf"Joined Delinquency notices and shut-offs \(delinquency\) for {NIGHT} \(run {run.id}\): \w+, (\d+) chunk"
+    chunks = [int(m.group(1)) for out in outputs for m in re.finditer(joined, out)]
     assert len(chunks) == 2 and sum(chunks) > 0, outputs
     with sessions() as session:
         finished = session.get(SweepRun, run.id)

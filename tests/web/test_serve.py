@@ -195,7 +195,8 @@ def test_four_workers_one_scheduler_each_nights_sweep_once_then_a_clean_stop(tmp
     assert {run.runner.rsplit(":", 1)[1] for run in runs} == {str(scheduler_pid)}, output  # the child, not a worker
     assert len(starts) == 2  # each sweep started once: no second scheduler joined or found it done
     assert output.count("Scheduler started (process") == 1 and output.count("Scheduler running") == 1
-    assert output.count("sweep delinquency for") == 1 and output.count("sweep liens for") == 1
+    assert output.count("sweep Delinquency notices and shut-offs (delinquency) for") == 1
+    assert output.count("sweep Liens (liens) for") == 1
     assert output.count("Booting worker") == 4 and "Caught up 2 missed run(s)." in output
     assert "Scheduler stopped." in output and "Shutting down: Master" in output
     assert not running(scheduler_pid)

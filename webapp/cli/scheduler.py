@@ -37,7 +37,7 @@ from engine.sweeps.registry import all_sweeps
 from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
-from webapp.cli.sweep import execute
+from webapp.cli.sweep import execute, sweep_named
 from webapp.config import ConfigError, stand_back
 from webapp.observability import configure_logging
 
@@ -82,11 +82,16 @@ class SweepJobs:
                               clock=self.clock)
         except Exception as error:  # noqa: BLE001 - the scheduler must outlive one failed night
             log.exception("sweep %s for %s failed", sweep, day)
-            self.echo(f"sweep {sweep} for {day}: FAILED: {error}", err=True)
+            self.echo(f"sweep {self.named(sweep)} for {day}: FAILED: {error}", err=True)
             return
         totals = outcome.report.get("totals", {})
-        self.echo(f"sweep {sweep} for {day}: {outcome.status}, {totals.get('steps', 0)} steps, "
+        self.echo(f"sweep {self.named(sweep)} for {day}: {outcome.status}, {totals.get('steps', 0)} steps, "
                   f"{totals.get('notices', 0)} notices, {totals.get('exceptions', 0)} exceptions")
+
+    def named(self, sweep: str) -> str:
+        """The sweep as its line names it (label and id, webapp.cli.sweep.sweep_named), by the rules last read; its
+        id alone when none could be read (the database the failure is about)."""
+        return sweep_named(sweep, self.catalog.rules) if self.catalog is not None else sweep
 
 
 def start_job_worker(db: Database, stop: threading.Event, clock: Callable[[], datetime] = now) -> threading.Thread:
@@ -183,8 +188,10 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
         scheduler = BlockingScheduler(timezone=schedule.zone)
         add_jobs(scheduler, schedule, jobs, city.now)
         add_figures_job(scheduler, city.db, city.now)
-        for entry in schedule.entries:
-            click.echo(f"  {entry.sweep:<16} {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
+        names = [jobs.named(entry.sweep) for entry in schedule.entries]
+        width = max(map(len, names), default=0)
+        for entry, named in zip(schedule.entries, names):
+            click.echo(f"  {named:<{width}}  {entry.cron_days:<28} {entry.at:%H:%M} {schedule.timezone}")
         click.echo("Scheduler running, and doing background jobs as they come (Ctrl-C to stop).")
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -6,6 +6,12 @@
     ordinance sweep phone-export --as-of 2026-11-20 > calls.csv
 
 ORDINANCE_SWEEP_CHUNK sets the subjects per chunk (each chunk is its own transaction).
+
+What a person reads names each sweep by its label, with the id to type in brackets
+(`Delinquency notices and shut-offs (delinquency)`, `sweep_named`; the label is
+engine.sweeps.registry.sweep_label's, as on the pages); so do `ordinance scheduler` and
+`ordinance sweep worker`. What a program reads keeps the ids: `sweep report --json`, the
+structured log lines, and the `sweep` label of the Prometheus metrics (webapp.operations.metrics).
 """
 from __future__ import annotations
 
@@ -22,10 +28,11 @@ import click
 
 from engine.audit_checkpoints import CheckpointWriter
 from engine.numerals import is_digits
-from engine.rulebook.catalog_source import catalog_of_database
+from engine.rulebook.catalog_source import catalog_of_database, rules_of_database
+from engine.rules.document import Documents
 from engine.sweeps.mailing import Mailer
 from engine.sweeps.phone_export import write_phone_export
-from engine.sweeps.registry import BUILT_IN, all_sweeps, get_sweep
+from engine.sweeps.registry import BUILT_IN, all_sweeps, get_sweep, sweep_label
 from engine.sweeps.report import find_run, sweep_run_report, sweep_runs
 from engine.sweeps.runner import RunOutcome, run_sweep
 from engine.workflow.services import Catalog
@@ -52,6 +59,12 @@ def chunk_size() -> int:
     return int(raw)
 
 
+def sweep_named(name: str, rules: Documents) -> str:
+    """A sweep as the command line names it to a person: its label, and in brackets the id to type
+    ("Liens (liens)")."""
+    return f"{sweep_label(name, rules)} ({name})"
+
+
 def runner_name() -> str:
     """Who holds a run: host and process id."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -74,7 +87,7 @@ def execute(db: Database, name: str, as_of: date, *, today: date, dry_run: bool 
         return run_sweep(db.sessions, sweep, **kwargs)
     with db.sessions() as session:
         last = sweep.last_id(session)
-    with click.progressbar(length=max(last, 1), label=f"{name} {as_of}", file=sys.stderr,
+    with click.progressbar(length=max(last, 1), label=f"{sweep_named(name, catalog.rules)} {as_of}", file=sys.stderr,
                            show_percent=True) as bar:
         seen = {"cursor": 0}
 
@@ -132,25 +145,29 @@ AS_OF = city_date_option("--as-of", "as_of", help="The city's date the sweep run
 @pass_city
 def run_command(city: CityContext, name: str, as_of: date, dry_run: bool, no_pdf: bool) -> None:
     """Run (or resume) a sweep for a day, with a progress bar; a finished run is not repeated."""
+    catalog = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows")
     outcome = execute(city.db, name, as_of, today=city.today, dry_run=dry_run, pdf=not no_pdf, show_progress=True,
-                      clock=city.now)
+                      catalog=catalog, clock=city.now)
     headline = {"done": "done", "already_done": "already done earlier (nothing repeated)",
                 "dry_run": "dry run: nothing was written"}[outcome.status]
-    click.echo(f"Sweep {name} for {as_of}: {headline}" + (f" (run {outcome.run_id})" if outcome.run_id else ""))
+    click.echo(f"Sweep {sweep_named(name, catalog.rules)} for {as_of}: {headline}"
+               + (f" (run {outcome.run_id})" if outcome.run_id else ""))
     print_report(outcome.report)
 
 
 @command.command("list")
 @pass_city
 def list_command(city: CityContext) -> None:
-    """The sweeps there are, and each one's latest run."""
-    rules = catalog_of_database(city.db.sessions, REPO / "rules", REPO / "workflows").rules
+    """The sweeps there are (each by its label, the id to type in brackets), and each one's latest run."""
+    rules = rules_of_database(city.db.sessions, REPO / "rules")
+    names = {name: sweep_named(name, rules) for name in all_sweeps(rules)}
+    width = max(map(len, names.values()), default=0)
     with city.session() as session:
-        for name in all_sweeps(rules):
+        for name, named in names.items():
             latest = sweep_runs(session, limit=1, sweep=name)
             last = f"last run {latest[0]['as_of']} ({latest[0]['status']})" if latest else "never run"
             title = BUILT_IN[name].title + " (built in)" if name in BUILT_IN else rules.get(name).title
-            click.echo(f"{name:<16} {title}  [{last}]")
+            click.echo(f"{named:<{width}}  {title}  [{last}]")
 
 
 @command.command("report")
@@ -159,16 +176,17 @@ def list_command(city: CityContext) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its report as JSON.")
 @pass_city
 def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> None:
-    """The report kept with a sweep's run for a day."""
+    """The report kept with a sweep's run for a day (--json: as a program reads it, the sweep by its id)."""
     with city.session() as session:
         run = find_run(session, name, as_of)
-        if run is None:
-            fail(f"{name} has not run for {as_of}")
-        data = sweep_run_report(session, run.id)
-    if as_json:
+        data = sweep_run_report(session, run.id) if run is not None else None
+    if as_json and data is not None:
         click.echo(json.dumps(data, indent=2))
         return
-    click.echo(f"Sweep {name} for {as_of}: run {data['id']}, {data['status']}, started {data['started_at']}"
+    named = sweep_named(name, rules_of_database(city.db.sessions, REPO / "rules"))
+    if data is None:
+        fail(f"{named} has not run for {as_of}")
+    click.echo(f"Sweep {named} for {as_of}: run {data['id']}, {data['status']}, started {data['started_at']}"
                f", finished {data['finished_at'] or '-'}")
     print_report({**data["report"], "mailings": data["mailings"]})
 

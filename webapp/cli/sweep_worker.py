@@ -28,7 +28,7 @@ from engine.sweeps.registry import all_sweeps
 from webapp.cli.context import CityContext, pass_city
 from webapp.cli.scheduler import stand_back_or_fail, start_job_worker, stop_on_sigterm, sweep_jobs
 from webapp.cli.sweep import command as sweep_command
-from webapp.cli.sweep import execute
+from webapp.cli.sweep import execute, sweep_named
 from webapp.observability import configure_logging
 
 log = logging.getLogger("ordinance.sweep_worker")
@@ -47,8 +47,8 @@ def unfinished_runs(city: CityContext, sweeps: Collection[str]) -> list[SweepRun
 def join(city: CityContext, run: SweepRun, catalog) -> int:
     """Take turns on one run until it is done; the chunks this worker did."""
     outcome = execute(city.db, run.sweep, run.as_of, today=city.today, catalog=catalog, clock=city.now)
-    click.echo(f"Joined {run.sweep} for {run.as_of} (run {run.id}): {outcome.status}, {outcome.chunks} chunk(s) "
-               "by this worker")
+    click.echo(f"Joined {sweep_named(run.sweep, catalog.rules)} for {run.as_of} (run {run.id}): {outcome.status}, "
+               f"{outcome.chunks} chunk(s) by this worker")
     log.info("joined sweep run", extra={"run_id": run.id, "sweep": run.sweep, "as_of": run.as_of.isoformat(),
                                         "status": outcome.status, "chunks": outcome.chunks})
     return outcome.chunks

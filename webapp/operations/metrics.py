@@ -10,6 +10,10 @@ the whole deployment, whichever machine runs the sweep or the job:
 - `ordinance_sweep_subjects{sweep}`: subjects the sweep's newest run has visited so far;
 - `ordinance_sweep_cursor{sweep}`: the id its newest run reached (against `ordinance_sweep_last_id`, the end);
 - `ordinance_sweep_finished_timestamp_seconds{sweep}`: when its newest finished run ended.
+
+The `sweep` label's value is the sweep's id (`delinquency`), not its label: a program reads these,
+and its queries and alerts must not change when a city renames a sweep. Pages and the command
+line's human output name it by its label (engine.sweeps.registry.sweep_label).
 """
 from __future__ import annotations
 
