@@ -112,7 +112,8 @@ def test_the_city_date_follows_the_time_zone_the_city_saved(cli, committing_db, 
 
 def test_a_sweep_report_without_as_of_is_for_the_city_date(cli, late_evening):
     result = cli("sweep", "report", "delinquency")
-    assert (result.exit_code, result.stderr) == (1, "Error: delinquency has not run for 2026-06-30\n")
+    assert (result.exit_code, result.stderr) == \
+        (1, "Error: Delinquency notices and shut-offs (delinquency) has not run for 2026-06-30\n")
 
 
 def test_rules_show_with_as_of_needs_no_database(cli, empty_url, rules_dir):
