@@ -14,9 +14,11 @@ from engine.rulebook import store
 from engine.rulebook.revisions import revision_document
 from engine.rules.library import rule_files
 from engine.rules.loader import load_document
+from engine.rules.yamlsafe import read_yaml
 from engine.store.models import RuleVersion
 from tests.factories import NOW
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+from webapp.rules.editor import _toggle_no_shutoff
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 TODAY = date(2026, 3, 2)
@@ -223,3 +225,15 @@ def test_a_click_on_a_day_with_the_other_choice_adds_then_removes_a_day_without_
                                                                "day": "2:2026-05-12"}).get_data(as_text=True)
     assert "May 12, 2026, no shut-offs" not in again  # a second click takes it away
     assert form_of(again)["text"] == form_of(copied)["text"]  # and the text is the copy's again
+
+
+def test_a_no_shutoff_day_clicked_on_a_version_without_no_shutoff_rules_adds_them_and_takes_them_away():
+    """A calendar version with no `no_shutoff` at all: the click writes one holding the day, a second removes it."""
+    text = ("id: plain-calendar\nkind: calendar\ntitle: Office days only\nversions:\n  - effective: 2027-01-01\n"
+            "    closed_weekdays: [sat, sun]\n")
+    added = _toggle_no_shutoff(text, "versions[0]", read_yaml(text, "x").data["versions"][0], date(2027, 5, 12),
+                               "Heat wave")
+    assert load_document(added, "x").versions[0].body["no_shutoff"] == {
+        "periods": [{"from": date(2027, 5, 12), "to": date(2027, 5, 12), "reason": "Heat wave"}]}
+    version = read_yaml(added, "x").data["versions"][0]
+    assert _toggle_no_shutoff(added, "versions[0]", version, date(2027, 5, 12), "Heat wave") == text

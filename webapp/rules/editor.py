@@ -144,9 +144,9 @@ def _toggle_day(text: str, form: EditorForm, pressed: str) -> str:
 
 
 def _toggle_no_shutoff(text: str, where: str, version: dict, day: date, reason: str) -> str:
-    """A one-day no-shut-off period (`no_shutoff.periods`) added, or removed when it is there; a version whose
-    no-shut-off days are all yearly (`every_year`) or weekdays starts its list of dated periods with it, and the
-    list goes again with its last period."""
+    """A one-day no-shut-off period (`no_shutoff.periods`) added, or removed when it is there; a version with no
+    dated periods (its no-shut-off days all yearly, `every_year`, or weekdays; or none) starts the list with it, and
+    the list (or `no_shutoff`, when it held nothing else) goes again with its last period."""
     rules = version.get("no_shutoff")
     periods = (rules or {}).get("periods")
     period = {"from": day, "to": day, "reason": reason}
@@ -155,7 +155,9 @@ def _toggle_no_shutoff(text: str, where: str, version: dict, day: date, reason: 
     if periods is None:
         return editing.add_entry(text, f"{where}.no_shutoff", "periods", [period])
     single = next((i for i, p in enumerate(periods) if p.get("from") == day and p.get("to") == day), None)
-    if single is not None and len(periods) == 1 and len(rules) > 1:
+    if single is not None and len(periods) == 1:
+        if len(rules) == 1:
+            return editing.remove_entry(text, where, "no_shutoff")
         return editing.remove_entry(text, f"{where}.no_shutoff", "periods")
     if single is not None:
         return editing.remove_item(text, f"{where}.no_shutoff.periods", single)
