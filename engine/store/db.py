@@ -98,11 +98,10 @@ _CHECKPOINTS_HELD = "ordinance_checkpoints_held"
 def checkpoint_write_log(factory: sessionmaker[Session]) -> None:
     """SQLite: copy the write-ahead log into the database file now, as far as readers allow (a long run's end).
 
-    PostgreSQL: nothing (it checkpoints on its own); nor for sessions bound to one connection (a test's), whose
-    owner holds its transaction.
+    PostgreSQL: nothing (it checkpoints on its own).
     """
     engine = factory.kw["bind"]
-    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite":
         return
     connection = engine.raw_connection()  # outside any transaction, where a checkpoint can run
     try:
