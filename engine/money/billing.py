@@ -63,7 +63,7 @@ from engine.money.limits import city_limits
 from engine.money.bounds import Ceiling
 from engine.money.ledger.bulk import NewCharge, insert_rows, post_charges
 from engine.numerals import is_digits
-from engine.store.db import GIVES_WAY, checkpoint_write_log
+from engine.store.db import GIVES_WAY
 from engine.store.rows import ids_in_order, insert_columns, unindexed
 from engine.money import format_money, to_cents
 from engine.rules.months import period_months_later
@@ -407,7 +407,6 @@ def run_billing(sessions: sessionmaker[Session], library, *, cycle: str, period:
         report.leaks.extend(done.leaks)
         if progress:
             progress(len(part))
-    checkpoint_write_log(sessions)
     report.problems.sort(key=lambda p: p.line)
     with sessions() as session:
         report.not_billed = review.exceptions(session, period, cycle)

@@ -40,16 +40,8 @@ def check_url(url: str) -> str:
 # view) passes `execution_options(sqlite_begin="DEFERRED")` and never blocks the writers.
 # A chunk of a long run passes `execution_options(gives_way=True)`: before it begins, the
 # writers waiting go first (engine.store.write_turns). PostgreSQL ignores both options.
-#
-# Such a chunk also leaves SQLite's write-ahead log to grow: its commit does not copy the log
-# into the database file (a checkpoint, after every 1,000 pages of log). A run's chunks change
-# the same index pages again and again, and a checkpoint at every chunk wrote them again each
-# time (a quarter of a 100,000-account billing run's database time). The run checkpoints once
-# when it ends (`checkpoint_write_log`); its connection goes back to the pool checkpointing as usual.
 SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED")
 GIVES_WAY = "gives_way"
-LOG_PAGES_BEFORE_CHECKPOINT = 1000  # SQLite's own default, restored when a run's chunk gives its connection back
-LOG_BYTES_KEPT = 64 * 1024 * 1024  # a log grown past this by a run is cut back to it once checkpointed
 
 
 def _sqlite_for_an_office(engine: Engine) -> None:
@@ -63,8 +55,6 @@ def _sqlite_for_an_office(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={LOG_PAGES_BEFORE_CHECKPOINT}")
-        cursor.execute(f"PRAGMA journal_size_limit={LOG_BYTES_KEPT}")
         cursor.close()
 
     turns = WriteTurns.beside(engine.url.database)
@@ -78,36 +68,11 @@ def _sqlite_for_an_office(engine: Engine) -> None:
         if mode == "DEFERRED" or turns is None:
             connection.exec_driver_sql(f"BEGIN {mode}")
         elif options.get(GIVES_WAY):
-            connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-            connection.connection.info[_CHECKPOINTS_HELD] = True
             turns.give_way()
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             with turns.waiting():
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
-        if record.info.pop(_CHECKPOINTS_HELD, False) and dbapi_connection is not None:
-            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={LOG_PAGES_BEFORE_CHECKPOINT}")
-
-
-_CHECKPOINTS_HELD = "ordinance_checkpoints_held"
-
-
-def checkpoint_write_log(factory: sessionmaker[Session]) -> None:
-    """SQLite: copy the write-ahead log into the database file now, as far as readers allow (a long run's end).
-
-    PostgreSQL: nothing (it checkpoints on its own).
-    """
-    engine = factory.kw["bind"]
-    if engine.dialect.name != "sqlite":
-        return
-    connection = engine.raw_connection()  # outside any transaction, where a checkpoint can run
-    try:
-        connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-    finally:
-        connection.close()
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter, describe
-from engine.store.db import GIVES_WAY, checkpoint_write_log
+from engine.store.db import GIVES_WAY
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
 from engine.workflow.night import Night
@@ -193,34 +193,31 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
     if run.status == "done":
         return RunOutcome(run.id, "already_done", run.report)
     chunks, waited_since, pace = 0, None, ChunkPace(chunk_size, chunk_seconds)
-    try:
-        while True:
-            with factory() as session, session.begin():
-                session.connection(execution_options={GIVES_WAY: True})  # SQLite: people waiting to write go first
-                locked = _lock_run(session, run.id)
-                if locked is None:  # another runner is in the middle of a chunk: let it finish
-                    waited_since = waited_since or time.monotonic()
-                    if time.monotonic() - waited_since > wait_seconds:
-                        raise SweepError(f"{sweep.name} for {as_of} is held by {run.runner}")
-                    time.sleep(0.05)
-                    continue
-                waited_since, started = None, time.monotonic()  # the write lock is this chunk's from here to its commit
-                if locked.status == "done":
-                    return RunOutcome(locked.id, "already_done", locked.report)
-                now = clock()
-                ctx = SweepContext(sweep.name, as_of, now, SweepReport.from_json(locked.report), False,
-                                   services, locked.id, today)
-                done = _do_chunk(session, sweep, locked, ctx, pace.size)
-                locked.report, locked.runner, locked.heartbeat_at = ctx.report.to_json(), runner, now
-                if not done:
-                    _finish(session, locked, mailer, now, checkpoint)
-                    return RunOutcome(locked.id, "done", locked.report, chunks)
-                chunks += 1
-                if progress:
-                    progress(done, locked.cursor)
-            pace.took(done, time.monotonic() - started)
-    finally:
-        checkpoint_write_log(factory)  # the chunks left SQLite's log to grow (engine.store.db)
+    while True:
+        with factory() as session, session.begin():
+            session.connection(execution_options={GIVES_WAY: True})  # SQLite: people waiting to write go first
+            locked = _lock_run(session, run.id)
+            if locked is None:  # another runner is in the middle of a chunk: let it finish
+                waited_since = waited_since or time.monotonic()
+                if time.monotonic() - waited_since > wait_seconds:
+                    raise SweepError(f"{sweep.name} for {as_of} is held by {run.runner}")
+                time.sleep(0.05)
+                continue
+            waited_since, started = None, time.monotonic()  # the write lock is this chunk's from here to its commit
+            if locked.status == "done":
+                return RunOutcome(locked.id, "already_done", locked.report)
+            now = clock()
+            ctx = SweepContext(sweep.name, as_of, now, SweepReport.from_json(locked.report), False,
+                               services, locked.id, today)
+            done = _do_chunk(session, sweep, locked, ctx, pace.size)
+            locked.report, locked.runner, locked.heartbeat_at = ctx.report.to_json(), runner, now
+            if not done:
+                _finish(session, locked, mailer, now, checkpoint)
+                return RunOutcome(locked.id, "done", locked.report, chunks)
+            chunks += 1
+            if progress:
+                progress(done, locked.cursor)
+        pace.took(done, time.monotonic() - started)
 
 
 def _finish(session: Session, run: SweepRun, mailer: Mailer | None, now: datetime,

@@ -5,14 +5,12 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import StaticPool
 
 from engine import audit
-from engine.store.db import (GIVES_WAY, LOG_PAGES_BEFORE_CHECKPOINT, DatabaseURLError, check_url,
-                             checkpoint_write_log, make_engine, make_sessionmaker)
+from engine.store.db import DatabaseURLError, check_url, make_engine
 from engine.store.models import LedgerEntry
 from tests.factories import NOW, create_account, create_case
 
@@ -113,31 +111,6 @@ def test_a_reading_transaction_does_not_hold_the_write_lock(tmp_path):
             reader.exec_driver_sql("SELECT count(*) FROM t").scalar()
             with writer.begin():  # would wait 15 s and fail if the reader held the write lock
                 writer.exec_driver_sql("INSERT INTO t VALUES (1)")
-
-
-def test_a_long_runs_chunks_leave_the_log_to_grow_until_the_run_checkpoints_it(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}", poolclass=StaticPool)  # every chunk's connection
-    sessions = make_sessionmaker(engine)
-    with engine.connect() as setup:
-        setup.exec_driver_sql("CREATE TABLE t (n INTEGER, words TEXT)")
-        setup.commit()
-    for chunk in range(3):  # each chunk's commit logs more than the 1,000 pages that would start a checkpoint
-        with sessions() as session, session.begin():
-            connection = session.connection(execution_options={GIVES_WAY: True})
-            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
-            connection.exec_driver_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
-                                       "INSERT INTO t SELECT i, printf('%.3000c', 'x') FROM n")
-    database, log = tmp_path / "x.db", tmp_path / "x.db-wal"
-    assert log.stat().st_size > 3 * 1000 * 4096 and database.stat().st_size < 100 * 4096  # all still in the log
-    with engine.connect() as connection:  # the connection came back checkpointing as usual
-        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == LOG_PAGES_BEFORE_CHECKPOINT
-    checkpoint_write_log(sessions)
-    assert database.stat().st_size > 3 * 1000 * 4096  # copied into the database
-
-
-def test_a_checkpoint_of_postgresql_is_nothing_to_do(tmp_path):
-    sessions = make_sessionmaker(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    checkpoint_write_log(sessions)  # connects to nothing: PostgreSQL checkpoints on its own
 
 
 def test_an_unknown_begin_mode_is_refused(tmp_path):
