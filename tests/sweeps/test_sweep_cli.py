@@ -87,6 +87,9 @@ def test_sweep_list_and_report(cli, committing_db, catalog, city):
     assert missing.exit_code == 1 and "Liens (liens) has not run for 2026-04-30" in missing.stderr
     missing = cli("sweep", "report", "liens", "--as-of", "2026-04-30", "--json")
     assert missing.exit_code == 1 and "Liens (liens) has not run for 2026-04-30" in missing.stderr
+    unknown = cli("sweep", "report", "nosuch", "--as-of", "2026-04-30")
+    assert unknown.exit_code == 1 and "no sweep named 'nosuch'; the sweeps are: " in unknown.stderr
+    assert "has not run" not in unknown.stderr
 
 
 def shutoff_notices_mailed(committing_db, catalog, folder: Path) -> None:

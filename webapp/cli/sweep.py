@@ -183,9 +183,11 @@ def report_command(city: CityContext, name: str, as_of: date, as_json: bool) -> 
     if as_json and data is not None:
         click.echo(json.dumps(data, indent=2))
         return
-    named = sweep_named(name, rules_of_database(city.db.sessions, REPO / "rules"))
+    rules = rules_of_database(city.db.sessions, REPO / "rules")
     if data is None:
-        fail(f"{named} has not run for {as_of}")
+        get_sweep(name, rules)  # a name that is no sweep: the sweeps there are (SweepError), not "has not run"
+        fail(f"{sweep_named(name, rules)} has not run for {as_of}")
+    named = sweep_named(name, rules)
     click.echo(f"Sweep {named} for {as_of}: run {data['id']}, {data['status']}, started {data['started_at']}"
                f", finished {data['finished_at'] or '-'}")
     print_report({**data["report"], "mailings": data["mailings"]})
