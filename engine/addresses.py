@@ -5,27 +5,29 @@ standard abbreviation.
 and "Saint Paul Avenue" are one address. USPS Publication 28 (Appendix C1, street suffixes; section 233, the
 directionals) gives each suffix and directional its standard abbreviation and the other forms it is commonly
 written in. The tables below are that list, as data: on each line the standard abbreviation, then every other form
-that means it. A form of two words is written with a hyphen ("NORTH-EAST"): it stands for the two words however
+that means it. A form of several words is written with hyphens ("NORTH-EAST"): it stands for the words however
 they are separated ("North East", "North-East"). The lists are national, the same in every city, so they are kept
 here rather than as a city setting.
 
 Two kinds of words: the street words (suffixes and directionals), and the words of a street's own name that are
 written two ways: a numbered street (Publication 28 section 235 keeps it as the ZIP+4 file has it, "7TH ST" or
-"SEVENTH ST"), 1st to 100th, and "Saint", as often written "St". Each kind is one table, and a word may be on a line
-of each: "St" is STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it
-that has the same standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" ->
-saint, st (not street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So
-"123 Saint Paul St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St
-Paul" may also find "Paul St", as nothing tells which "St" is which. "Ste" is not a form of Saint: in Publication 28
-(Appendix C2, secondary unit designators) STE is SUITE, and SAINTE is not in these tables. A word the tables do not
-hold has one form, itself.
+"SEVENTH ST"), 1st to 999th, made by a rule rather than listed ("101ST ONE-HUNDRED-FIRST"), and "Saint" and
+"Sainte", as often written "St" and "Ste". Each kind is one table, and a word may be on a line of each: "St" is
+STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it that has the same
+standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" -> saint, st (not
+street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So "123 Saint Paul
+St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St Paul" may also
+find "Paul St", as nothing tells which "St" is which: the kind is not decided by the word's place in the address.
+"Ste" is the same: SAINTE among the names, and in Publication 28 (Appendix C2, secondary unit designators) SUITE,
+which these tables do not hold. So "Ste" -> ste, sainte; "sainte" -> sainte, ste (never suite); "Ste 200" still finds
+"Ste 200" as written, and may also find "200 Sainte Marie Rd". A word the tables do not hold has one form, itself.
 
-Two words that together are one form ("North East", "Twenty-First") are read as that one word (`words_of`), and
-its forms then include the two words each in any of their forms, side by side ("N East": "North East Street" may be
-East Street North). The search asks for any form of each word, a two-word form as the two words side by side, so
-either way of writing an address finds the other (webapp.search); the search indexes hold the addresses as written,
-so nothing stored is rewritten. `address_key` writes a whole address in its standard words, to tell whether two ways
-of writing it are one address; no key is stored.
+Words that together are one form ("North East", "Twenty-First", "One Hundred Twenty-First") are read as that one
+word, the longest run first (`words_of`), and its forms then include the words each in any of their forms, side by
+side ("N East": "North East Street" may be East Street North). The search asks for any form of each word, a form of
+several words as those words side by side, so either way of writing an address finds the other (webapp.search); the
+search indexes hold the addresses as written, so nothing stored is rewritten. `address_key` writes a whole address
+in its standard words, to tell whether two ways of writing it are one address; no key is stored.
 """
 from __future__ import annotations
 
@@ -253,17 +255,22 @@ NW NORTHWEST NORTH-WEST N-W
 SW SOUTHWEST SOUTH-WEST S-W
 """
 
-# Words of a street's own name written two ways: the standard abbreviation, then the word.
+# Words of a street's own name written two ways: the standard abbreviation, then the word. STE is also SUITE, a
+# secondary unit designator (Publication 28, Appendix C2), as ST is also STREET; units are not in these tables.
 NAMES = """
 ST SAINT
+STE SAINTE
 """
 
-# The numbered streets, "1ST FIRST" to "100TH HUNDREDTH", made from these words (`_ordinals`).
+# The numbered streets, "1ST FIRST" to "999TH NINE-HUNDRED-NINETY-NINTH", are made by a rule from these words
+# (`_ordinal_words`), not listed.
+LAST_NUMBERED = 999
 ORDINAL_WORDS = """
 FIRST SECOND THIRD FOURTH FIFTH SIXTH SEVENTH EIGHTH NINTH TENTH
 ELEVENTH TWELFTH THIRTEENTH FOURTEENTH FIFTEENTH SIXTEENTH SEVENTEENTH EIGHTEENTH NINETEENTH
-"""
-TENS = "TWENTY THIRTY FORTY FIFTY SIXTY SEVENTY EIGHTY NINETY"  # TWENTY-FIRST, ...; TWENTIETH, ...
+""".split()
+TENS = "TWENTY THIRTY FORTY FIFTY SIXTY SEVENTY EIGHTY NINETY".split()  # TWENTY-FIRST, ...; TWENTIETH, ...
+HUNDREDS = "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()  # ONE-HUNDRED-FIRST, ...; ONE-HUNDREDTH, ...
 
 
 def _ordinal_ending(number: int) -> str:
@@ -271,18 +278,28 @@ def _ordinal_ending(number: int) -> str:
     return "TH" if number % 100 in (11, 12, 13) else {1: "ST", 2: "ND", 3: "RD"}.get(number % 10, "TH")
 
 
+def _ordinal_words(number: int) -> str:
+    """A number from 1 to 999 as an ordinal in words, one hyphen between words: 1 -> FIRST, 20 -> TWENTIETH,
+    21 -> TWENTY-FIRST, 100 -> ONE-HUNDREDTH, 101 -> ONE-HUNDRED-FIRST, 999 -> NINE-HUNDRED-NINETY-NINTH."""
+    hundreds, rest = divmod(number, 100)
+    if hundreds:
+        return f"{HUNDREDS[hundreds - 1]}-HUNDRED" + (f"-{_ordinal_words(rest)}" if rest else "TH")
+    tens, unit = divmod(rest, 10)
+    if rest < 20:
+        return ORDINAL_WORDS[rest - 1]
+    return f"{TENS[tens - 2]}-{ORDINAL_WORDS[unit - 1]}" if unit else TENS[tens - 2][:-1] + "IETH"  # TWENTIETH
+
+
 def _ordinals() -> str:
-    """The lines of the numbered streets from 1ST to 100TH: "1ST FIRST", "20TH TWENTIETH", "21ST TWENTY-FIRST"."""
-    words = dict(enumerate(ORDINAL_WORDS.split(), start=1))
-    for ten, tens in enumerate(TENS.split(), start=2):
-        words[10 * ten] = tens[:-1] + "IETH"  # TWENTY -> TWENTIETH
-        words.update({10 * ten + unit: f"{tens}-{words[unit]}" for unit in range(1, 10)})
-    words[100] = "HUNDREDTH ONE-HUNDREDTH"
-    return "\n".join(f"{number}{_ordinal_ending(number)} {word}" for number, word in words.items())
+    """The lines of the numbered streets from 1ST to 999TH: "1ST FIRST", "21ST TWENTY-FIRST", "100TH ONE-HUNDREDTH
+    HUNDREDTH", "101ST ONE-HUNDRED-FIRST"."""
+    lines = [f"{number}{_ordinal_ending(number)} {_ordinal_words(number)}" for number in range(1, LAST_NUMBERED + 1)]
+    lines[99] += " HUNDREDTH"  # 100TH, written without its ONE too
+    return "\n".join(lines)
 
 
 def _standards(*tables: str) -> dict[str, str]:
-    """Each form of each table's lines, case-folded (a hyphen as a space: two words), mapped to the line's standard
+    """Each form of each table's lines, case-folded (a hyphen as a space: several words), mapped to the line's standard
     abbreviation (its first word).
 
     A form on two lines would mean two things: refused when the module is read, not decided by the last line.
@@ -321,18 +338,19 @@ STREET_WORDS = _standards(SUFFIXES, DIRECTIONALS)  # the suffixes and directiona
 NAME_WORDS = _standards(NAMES, _ordinals())  # words of a street's own name
 KINDS = _agreeing(STREET_WORDS, NAME_WORDS)
 FORMS = tuple(_forms(kind) for kind in KINDS)  # each kind's standard abbreviations and their forms
-PAIRS = frozenset(form for kind in KINDS for form in kind if " " in form)  # the forms of two words
+JOINED = frozenset(form for kind in KINDS for form in kind if " " in form)  # the forms of several words
+LONGEST = max(form.count(" ") + 1 for form in JOINED)  # words in the longest: "nine hundred ninety ninth"
 
 
 def words_of(text: str) -> list[str]:
-    """The words of a text, case-folded, two words side by side that are one form as one word:
-    "North-East Oak St." -> ["north east", "oak", "st"], "Twenty First" -> ["twenty first"]."""
-    words: list[str] = []
-    for word in WORD.findall(text.casefold()):
-        if words and f"{words[-1]} {word}" in PAIRS:
-            words[-1] = f"{words[-1]} {word}"
-        else:
-            words.append(word)
+    """The words of a text, case-folded, words side by side that are one form as one word, the longest such run
+    first: "North-East Oak St." -> ["north east", "oak", "st"], "One Hundred Twenty-First" -> ["one hundred twenty
+    first"] (not "one", "hundred", "twenty first"); "One Hundred Oaks" -> ["one", "hundred", "oaks"]."""
+    plain, words = WORD.findall(text.casefold()), []
+    while plain:
+        length = next((n for n in range(min(LONGEST, len(plain)), 1, -1) if " ".join(plain[:n]) in JOINED), 1)
+        words.append(" ".join(plain[:length]))
+        del plain[:length]
     return words
 
 
@@ -351,7 +369,7 @@ def _lines_forms(folded: str) -> list[str]:
 def forms_of(word: str) -> tuple[str, ...]:
     """Every way of writing the word that has its standard abbreviation on a line it is on, the word (case-folded)
     first: "ave" -> ("ave", "avenue", "av", ...), "saint" -> ("saint", "st"); a word the lists do not hold ->
-    (the word,). Two words read as one ("north east") also as the two words each in any of their forms, side by
+    (the word,). Words read as one ("north east") also as those words each in any of their forms, side by
     side ("n east", "north e"), for the street that is East Street North."""
     folded = " ".join(word.casefold().split())
     side_by_side = (" ".join(words) for words in product(*([part, *_lines_forms(part)] for part in folded.split())))

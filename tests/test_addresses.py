@@ -48,6 +48,16 @@ def test_st_is_street_or_saint_but_saint_is_never_street():
     assert address_key("9 Main St") == address_key("9 Main Street") == "9 main st"
 
 
+def test_ste_is_sainte_but_sainte_is_never_saint_or_suite():
+    """"Ste" is SAINTE in a street's name, as "St" is SAINT; it is also SUITE (Publication 28, Appendix C2), which
+    the tables do not hold, so a typed "Ste" is still looked for as written."""
+    assert forms_of("Ste") == ("ste", "sainte") and forms_of("SAINTE") == ("sainte", "ste")
+    assert "saint" not in forms_of("Sainte") and "sainte" not in forms_of("Saint") and "ste" not in forms_of("St")
+    assert address_key("12 Ste Marie Rd") == address_key("12 Sainte Marie Road") == "12 ste marie rd"
+    assert address_key("12 Saint Marie Rd") != address_key("12 Sainte Marie Rd")
+    assert address_key("100 Main St Ste 200") == address_key("100 Main Street Ste. 200") == "100 main st ste 200"
+
+
 def test_numbered_streets_are_one_street_in_figures_or_in_words():
     assert forms_of("1st") == ("1st", "first") and forms_of("First") == ("first", "1st")
     assert forms_of("21st") == ("21st", "twenty first")
@@ -56,8 +66,37 @@ def test_numbered_streets_are_one_street_in_figures_or_in_words():
         ("13th", "thirteenth"), ("22nd", "twenty second"), ("40th", "fortieth")]
     assert address_key("100 Twenty-First Street") == address_key("100 21st St") == "100 21st st"
     assert address_key("8 Twentieth Ave") == address_key("8 20th Avenue") == "8 20th ave"
-    assert address_key("1 One Hundredth St") == address_key("1 100th St") == "1 100th st"
-    assert len(addresses._ordinals().splitlines()) == 100
+    assert address_key("1 One Hundredth St") == address_key("1 100th St") == address_key("1 Hundredth St")
+    assert len(addresses._ordinals().splitlines()) == addresses.LAST_NUMBERED == 999
+
+
+@pytest.mark.parametrize("figures, words", [
+    ("101st", "One Hundred First"), ("102nd", "one hundred second"), ("103rd", "One Hundred Third"),
+    ("111th", "One Hundred Eleventh"), ("112th", "One Hundred Twelfth"), ("113th", "One Hundred Thirteenth"),
+    ("120th", "One Hundred Twentieth"), ("121st", "One Hundred Twenty-First"), ("199th", "One Hundred Ninety-Ninth"),
+    ("200th", "Two Hundredth"), ("201st", "Two-Hundred-First"), ("212th", "Two Hundred Twelfth"),
+    ("342nd", "Three Hundred Forty Second"), ("500th", "Five Hundredth"), ("999th", "Nine Hundred Ninety-Ninth")])
+def test_numbered_streets_past_the_hundredth_are_one_street_in_figures_or_in_words(figures, words):
+    assert address_key(f"5 {figures} St") == address_key(f"5 {words} Street") == f"5 {figures.lower()} st"
+    assert standard_word(words.replace("-", " ")) == figures.lower()
+    assert forms_of(figures)[:2] == (figures.lower(), " ".join(words.lower().replace("-", " ").split()))
+
+
+def test_the_longest_run_of_words_that_is_one_form_is_read_as_one():
+    assert words_of("410 One Hundred Twenty-First St") == ["410", "one hundred twenty first", "st"]
+    assert words_of("Twenty-First St") == ["twenty first", "st"]
+    assert words_of("One Hundred Oaks Dr") == ["one", "hundred", "oaks", "dr"]  # not a numbered street
+    assert words_of("Hundred First") == ["hundred", "first"]  # "One Hundred First" only
+    assert address_key("7 One Hundred St") == "7 one hundred st"
+    assert address_key("1000th St") == "1000th st"  # past 999th: as written
+
+
+def test_the_ordinals_in_words_are_made_by_one_rule():
+    assert [addresses._ordinal_words(n) for n in (1, 12, 20, 21, 99, 100, 101, 110, 119, 120, 999)] == [
+        "FIRST", "TWELFTH", "TWENTIETH", "TWENTY-FIRST", "NINETY-NINTH", "ONE-HUNDREDTH", "ONE-HUNDRED-FIRST",
+        "ONE-HUNDRED-TENTH", "ONE-HUNDRED-NINETEENTH", "ONE-HUNDRED-TWENTIETH", "NINE-HUNDRED-NINETY-NINTH"]
+    assert [addresses._ordinal_ending(n) for n in (101, 111, 112, 113, 122, 203, 211)] == [
+        "ST", "TH", "TH", "TH", "ND", "RD", "TH"]
 
 
 def test_two_words_that_are_one_directional_are_read_as_one():

@@ -70,6 +70,12 @@ STREET_WORDS = [
     ("7 South East Pine Ln", "7 SE Pine Lane", "7 South West Pine Ln"),
     ("3 Southwest Alder Ct", "3 South-West Alder Court", "3 Southeast Alder Ct"),
     ("120 St Paul Ave", "120 Saint Paul Avenue", "120 St Peter Ave"),
+    ("31 Ste Marie Rd", "31 Sainte Marie Road", "31 Saint Marie Rd"),
+    ("5 101st St", "5 One Hundred First Street", "5 102nd St"),
+    ("9 112th Ave", "9 One Hundred Twelfth Avenue", "9 One Hundred Eleventh Ave"),
+    ("3 201st St", "3 Two Hundred First Street", "3 101st St"),
+    ("44 One Hundred Twenty-First St", "44 121st Street", "44 Twenty-First St"),
+    ("2 SW Alder Ct", "2 S.W. Alder Court", "2 SE Alder Ct"),
 ]
 
 
@@ -110,6 +116,23 @@ def test_saint_and_st_find_each_other_and_st_still_finds_street(db):
     assert whole_words("Main St") == {main.number}
 
 
+def test_ste_and_sainte_find_each_other_and_ste_as_suite_is_still_found_as_written(db):
+    """"Ste" may be Sainte or Suite; "Sainte" is only Sainte, never Saint (engine.addresses)."""
+    ste_marie = account_at(db, "Pat Quill", "12 Ste Marie Rd")
+    sainte_marie = account_at(db, "Lee Quill", "14 Sainte Marie Road")
+    saint_marie = account_at(db, "Kim Quill", "16 Saint Marie Rd")
+    suite = account_at(db, "Ash Quill", "100 Main St Ste 200")
+    account_at(db, "Ola Quill", "100 Main St Ste 300")
+
+    def whole_words(typed: str) -> set[str]:
+        return {f.account.number for f in finder.find(db, typed).found if f.how == "whole word"}
+
+    assert whole_words("Ste Marie Rd") == whole_words("Sainte Marie Road") == {ste_marie.number, sainte_marie.number}
+    assert whole_words("Ste. Marie") == {ste_marie.number, sainte_marie.number}
+    assert whole_words("Saint Marie") == whole_words("St Marie") == {saint_marie.number}
+    assert whole_words("100 Main Street Ste 200") == whole_words("Main St Ste. 200") == {suite.number}
+
+
 def test_north_east_written_as_two_words_is_still_two_words_side_by_side(db):
     """Two words read as one directional are also asked for as the two words: "North East Street" may be
     East Street, north; and "N E St" is E Street, north, as well as NE."""
@@ -121,13 +144,25 @@ def test_north_east_written_as_two_words_is_still_two_words_side_by_side(db):
 
 
 def test_a_directional_written_as_two_letters_is_found_as_ne(db):
-    """"N E" and "N-E" are NE on both databases; "N.E." is on SQLite, while PostgreSQL indexes it as one word "n.e"
-    (docs/search.md says so)."""
+    """"N E", "N-E" and "N.E." are NE on both databases: PostgreSQL's parser reads "N.E." as one word "n.e", so
+    its words index reads the dots as spaces, as SQLite's does (migration 0038)."""
     spaced, hyphened = account_at(db, "Pat Quill", "5 N E Larch St"), account_at(db, "Lee Quill", "6 N-E Larch St")
-    dotted = account_at(db, "Kim Quill", "7 N.E. Larch St")
-    on_sqlite = {dotted.number} if db.bind.dialect.name == "sqlite" else set()
-    assert set(numbers_found(db, "NE Larch")) == {spaced.number, hyphened.number} | on_sqlite
-    assert set(numbers_found(db, "Northeast Larch")) == {spaced.number, hyphened.number} | on_sqlite
+    dotted, joined = account_at(db, "Kim Quill", "7 N.E. Larch St"), account_at(db, "Ash Quill", "8 NE Larch St")
+    account_at(db, "Ola Quill", "9 N.W. Larch St")
+    every = {spaced.number, hyphened.number, dotted.number, joined.number}
+    for typed in ("NE Larch", "N.E. Larch", "n.e larch", "Northeast Larch", "North East Larch", "N E Larch"):
+        assert set(numbers_found(db, typed)) == every, typed
+        assert {f.account.number for f in finder.find(db, typed).found if f.how == "whole word"} == every, typed
+    assert finder.find(db, "7 NE Larch").found[0].matched == "service address 7 N.E. Larch St"
+
+
+def test_words_joined_by_punctuation_are_whole_words_on_both_databases(db):
+    """PostgreSQL's parser joins words at dots, hyphens, slashes and @ (an e-mail, "St.Paul", "12-B"); its words
+    index reads them as spaces, so a part is a whole word there as on SQLite, not only a part of a word."""
+    account = account_at(db, "Ana Lopez-Ortiz", "12 St.Paul Way Unit 4/B", email="ana.ortiz7@example.com")
+    for typed in ("ortiz7", "example", "lopez", "ortiz", "Saint Paul Way", "12 paul", "4 b"):
+        assert [(f.account.number, f.how) for f in finder.find(db, typed).found] == [
+            (account.number, "whole word")], typed
 
 
 def test_a_business_address_is_found_either_way_too(db):

@@ -4,8 +4,9 @@ A source is a table with a search document per row (customers: name, e-mail, the
 digits; properties: service address, parcel; businesses: name, address). SQLite holds each
 document in two contentless FTS5 tables kept by triggers, `<stem>_words` (unicode61,
 with prefix indexes) and `<stem>_grams` (trigram); PostgreSQL indexes the same document
-expression with a full-text GIN index and a pg_trgm GIN index (migration 0018, whose copies
-of these expressions must stay the same: tests/web/test_search.py reads the plans).
+expression with a full-text GIN index (its words parted at punctuation as SQLite's are: migration
+0038) and a pg_trgm GIN index (migration 0018); the migrations' copies of these expressions
+must stay the same: tests/web/test_search.py reads the plans.
 Each asks for at most `limit` row ids; none is ordered, the caller ranks what it keeps.
 """
 from __future__ import annotations
@@ -25,6 +26,12 @@ POSTGRES_DOCUMENTS = {
     "property": "service_address || ' ' || parcel",
     "business": "name || ' ' || address",
 }
+# PostgreSQL's full-text parser joins words with these characters into one word ("N.E." is "n.e", "Twenty-First"
+# is "twenty-first" besides "twenty" and "first", an e-mail is one word); SQLite's unicode61, and what was typed
+# (engine.addresses.words_of), part words at each. Read as spaces in the words index, so both databases hold the
+# same words: "N.E." is found by NE and "One Hundred Twenty-First" by 121st on both (migration 0038).
+JOINING = "-./@_:+~<>&"
+POSTGRES_WORDS = "to_tsvector('simple', translate({document}, '" + JOINING + "', '" + " " * len(JOINING) + "'))"
 # The account number's digits without leading zeros, as its expression index holds them.
 # Written with literal constants (not bound parameters), so the planner sees the indexed expression.
 NUMBER_DIGITS = func.ltrim(func.replace(UtilityAccount.number, literal_column("'-'"), literal_column("''")),
@@ -86,8 +93,7 @@ class PostgresSources:
         query = tsquery_words(typed, starts=starts)
         if not query:
             return []
-        return self._ids(source, "to_tsvector('simple', {document}) @@ to_tsquery('simple', :query)",
-                         {"query": query}, limit)
+        return self._ids(source, POSTGRES_WORDS + " @@ to_tsquery('simple', :query)", {"query": query}, limit)
 
     def pieces(self, source: str, typed: Typed, *, limit: int) -> list[int]:
         """Rows whose document holds every piece somewhere, inside a word or across words."""

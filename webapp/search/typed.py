@@ -1,14 +1,14 @@
 """What a clerk typed into the search box, read once: its words, its pieces, its digits.
 
-Words are the runs of letters and digits (what both databases' word indexes hold), two that
+Words are the runs of letters and digits (what both databases' word indexes hold), those that
 together are one street word read as one ("North East", "Twenty-First"); pieces are the
 whitespace-separated parts as typed (for "part of a word" matching, three characters or more,
 as trigram indexes need); digits are kept when the text is only digits and the punctuation of
 a phone or account number ("(530) 555-0142", "000460-08"). Each word is asked for in any of
 its forms (engine.addresses): "St" as st, street, str, strt or saint, "N" as n or north,
 "First" as first or 1st, "NE" as ne, northeast or the two words north east side by side, so an
-address written either way is found by the other. A form of two words is quoted whole, which
-both databases read as a phrase: the two words side by side, in that order ("north east" in
+address written either way is found by the other. A form of several words is quoted whole, which
+both databases read as a phrase: the words side by side, in that order ("north east" in
 FTS5, 'north' <-> 'east' in PostgreSQL). Nothing typed is ever passed to a database as query
 syntax: the full-text queries are built here from words of letters and digits only, and the
 pieces are quoted or escaped.
