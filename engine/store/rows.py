@@ -1,18 +1,20 @@
-"""Writing many rows of one shape at once, through the database driver's executemany."""
+"""Writing many rows of one shape at once: on SQLite as statements of many rows each, elsewhere by executemany."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, literal_column
+from sqlalchemy import ColumnElement, Connection, Table, literal_column
 from sqlalchemy.orm import Session
 
 from engine.store.types import Cents
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_on: str | None = None) -> None:
-    """INSERT many rows of one shape with the driver's executemany, each value through its column's bind processor.
+    """INSERT many rows of one shape in few statements, each value through its column's bind processor.
 
     The same values SQLAlchemy would send (dates, UTC timestamps, JSON, cents), without its
     per-row statement machinery, which costs more than the database does at billing volumes.
@@ -38,11 +40,12 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     as_json = marker if dialect.name == "sqlite" else f"CAST({marker} AS json)"  # SQLite keeps JSON as text
     quote = dialect.identifier_preparer.quote
-    statement = (f"INSERT INTO {table.name} ({', '.join(quote(name) for name in names)}) "
-                 f"VALUES ({', '.join(as_json if name in json_text else marker for name in names)})")
+    into = f"INSERT INTO {table.name} ({', '.join(quote(name) for name in names)}) VALUES "
+    row = f"({', '.join(as_json if name in json_text else marker for name in names)})"
+    replacing = ""
     if replacing_on is not None:  # the same words on SQLite and PostgreSQL
-        statement += (f" ON CONFLICT ({quote(replacing_on)}) DO UPDATE SET "
-                      + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in names if name != replacing_on))
+        replacing = (f" ON CONFLICT ({quote(replacing_on)}) DO UPDATE SET "
+                     + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in names if name != replacing_on))
     values = []
     for name in names:
         column_type = table.c[name].type
@@ -53,7 +56,22 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
         values.append(columns[name] if process is None else _converted(columns[name], process))
     if len({len(column) for column in values}) != 1:
         raise ValueError(f"the columns of rows for {table.name} are not all of one length")
-    connection.exec_driver_sql(statement, list(zip(*values)))
+    rows = list(zip(*values))
+    if dialect.name != "sqlite":
+        connection.exec_driver_sql(into + row + replacing, rows)
+        return
+    # SQLite: as many rows a statement as its limit on parameters allows, rather than a statement run
+    # for each row: the driver then binds and steps once a statement instead of once a row.
+    per = max(1, _sqlite_parameters(connection) // len(names))
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        connection.exec_driver_sql(into + ", ".join([row] * len(part)) + replacing, tuple(chain.from_iterable(part)))
+
+
+def _sqlite_parameters(connection: Connection) -> int:
+    """How many parameters one SQLite statement may have (SQLITE_LIMIT_VARIABLE_NUMBER: 32,766 since 3.32)."""
+    dbapi = connection.connection.dbapi_connection
+    return dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def _whole_cents(values: list) -> bool:
