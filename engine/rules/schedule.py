@@ -22,6 +22,7 @@ from engine.rules.facts import fact_checker
 from engine.rules.proration import WHOLE, Proration, Share, prorated
 from engine.rules.results import as_text, per_document
 from engine.rules.types import Facts, JsonValue
+from engine.rules.wording import Worded, worded
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -44,16 +45,6 @@ def _number(facts: dict, fact: str, line: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int):
         raise EvaluationError(f"{line}: {fact} = {as_text(value)} is not a number")
     return Decimal(value)
-
-
-Worded = Callable[[Decimal], str]  # how an explanation writes a fact's value
-
-
-def _worded(doc: RuleDocument, fact: str) -> Worded:
-    """How an explanation writes the value of a fact (or an amount of it): as money ($250,000.00) when the document
-    declares the fact `type: money`, else as written (12, 7.5)."""
-    spec = doc.inputs.get(fact)
-    return wording.dollars if spec is not None and spec.type == "money" else as_text
 
 
 def _key(facts: dict, fact: str) -> str | None:
@@ -84,10 +75,10 @@ def _amount_basis(name: str, amount: Decimal) -> Basis:
     return lambda facts, work: (amount, detail)
 
 
-def _table_basis(name: str, spec: dict) -> Basis:
-    """`table: {fact, values, default}`, keys matched as text."""
+def _table_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
+    """`table: {fact, values, default}`, keys matched as text (and written as the fact is: `$100.00` for money)."""
     fact, values, default = spec["fact"], {str(k): v for k, v in spec["values"].items()}, spec.get("default")
-    details = {key: f"{wording.table_entry(fact, key)}: {value}" for key, value in values.items()}
+    details = {key: f"{wording.table_entry(fact, shown(key))}: {value}" for key, value in values.items()}
 
     def table(facts: dict, work: _Work) -> tuple[Decimal, str]:
         """Look the fact's value up."""
@@ -95,7 +86,7 @@ def _table_basis(name: str, spec: dict) -> Basis:
         if key in values:
             return values[key], details[key]
         if default is not None:
-            shown_key = "absent" if key is None else key
+            shown_key = "absent" if key is None else shown(key)
             return default, f"{wording.table_entry(fact, shown_key)}: not listed, default {as_text(default)}"
         raise EvaluationError(f"{name}: {fact} {'is absent' if key is None else repr(key) + ' is not in the table'}")
 
@@ -200,7 +191,7 @@ def _tiers_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
         used = _number(facts, fact, name)
         for upto, priced, value, _ in blocks_for(facts):
             if upto is None or used <= upto:
-                band = "over the last limit" if upto is None else f"up to {as_text(upto)}"
+                band = "over the last limit" if upto is None else f"up to {shown(upto)}"
                 if priced == "amount":
                     return value, scaled(f"{wording.fact_words(fact)} {shown(used)} ({band}): {as_text(value)}",
                                          facts)
@@ -253,7 +244,7 @@ def _fact_of(of: object) -> str:
 
 @dataclass(frozen=True)
 class LinePlan:
-    """One line of a version, compiled."""
+    """One line of a version, compiled; `times_shown` writes the multiplier's fact (money as $12,400.00)."""
 
     name: str
     basis: Basis
@@ -263,6 +254,7 @@ class LinePlan:
     max: Decimal | None = None
     service: str | None = None  # the service the line bills (its own, else its version's); None: the catch-all
     months: frozenset[int] | None = None  # a seasonal line: charged only on a day of these months
+    times_shown: Worded = as_text  # how the detail writes the `multiply_by` fact's value and its max
 
     def price(self, facts: dict, work: _Work, rounding: str, share: Share = WHOLE,
               day: date | None = None) -> tuple[Decimal, str] | None:
@@ -279,13 +271,13 @@ class LinePlan:
         amount, detail = self.basis(facts, work)
         if self.multiply_by is not None:
             fact, most = self.multiply_by
-            times = _number(facts, fact, self.name)
+            times, shown = _number(facts, fact, self.name), self.times_shown
             if most is not None and times > most:
-                detail = (f"{detail} x {as_text(most)} ({wording.fact_words(fact)} {as_text(times)}, "
-                          f"at most {as_text(most)})")
+                detail = (f"{detail} x {shown(most)} ({wording.fact_words(fact)} {shown(times)}, "
+                          f"at most {shown(most)})")
                 times = most
             else:
-                detail = f"{detail} x {as_text(times)} ({wording.fact_words(fact)})"
+                detail = f"{detail} x {shown(times)} ({wording.fact_words(fact)})"
             amount = amount * times
         if self.min is not None and amount < self.min:
             amount, detail = self.min, f"{detail}; {wording.raised_to_minimum(money_text(self.min))}"
@@ -305,16 +297,17 @@ def _line_plan(raw: dict, doc: RuleDocument, earlier: list[str], path: str, serv
     spec = raw[bases[0]]
     basis = {
         "amount": lambda: _amount_basis(name, spec),
-        "table": lambda: _table_basis(name, spec),
-        "per_unit": lambda: _per_unit_basis(name, spec, _worded(doc, spec["fact"])),
-        "tiers": lambda: _tiers_basis(name, spec, _worded(doc, spec["fact"])),
-        "percent": lambda: _percent_basis(name, spec, earlier, _worded(doc, _fact_of(spec.get("of")))),
+        "table": lambda: _table_basis(name, spec, worded(doc, spec["fact"])),
+        "per_unit": lambda: _per_unit_basis(name, spec, worded(doc, spec["fact"])),
+        "tiers": lambda: _tiers_basis(name, spec, worded(doc, spec["fact"])),
+        "percent": lambda: _percent_basis(name, spec, earlier, worded(doc, _fact_of(spec.get("of")))),
     }[bases[0]]()
     when = Condition.compile(raw["when"], doc.inputs, f"{path}.when") if "when" in raw else None
     multiply = raw.get("multiply_by")
     multiply_by = (multiply["fact"], multiply.get("max")) if multiply else None
     months = frozenset(int(month) for month in raw["months"]) if "months" in raw else None
-    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"), raw.get("service", service), months)
+    return LinePlan(name, basis, when, multiply_by, raw.get("min"), raw.get("max"), raw.get("service", service), months,
+                    worded(doc, multiply["fact"]) if multiply else as_text)
 
 
 @dataclass(frozen=True)

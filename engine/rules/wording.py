@@ -3,8 +3,10 @@
 An evaluated line explains itself with these phrases (`5 CCF x 2.61`, `fixed amount 16.33`,
 `10% of past due balance $120.00`, `raised to the minimum $2.00`); a version read in words
 (`engine.rules.version_words`) and a diff between two versions (`engine.rules.diff`) use the
-same phrases with the figures the document gives. Conditions are worded by
-`engine.rules.conditions` (`comparison_words`, `condition_words`), which its traces use too.
+same phrases with the figures the document gives; both write a fact's figures as `worded`
+says (a money fact's value, a tier's limit on it, a table's key for it as $12,400.00).
+Conditions are worded by `engine.rules.conditions` (`comparison_words`, `condition_words`),
+which its traces use too.
 
 A version in words is a list of `Term`s: each figure or setting of the version with what it
 is (`label`) and its value in words, grouped as the page shows them (a schedule's line, a
@@ -16,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
-from engine.money.amounts import format_money
-from engine.rules.document import InputSpec
+from engine.money.amounts import format_money, parse_money, whole_cents
+from engine.rules.document import InputSpec, RuleDocument
 from engine.rules.results import as_text
 
 VERSION_GROUP = "Version"  # the terms every version has: its citation, adoption and retirement
@@ -83,6 +86,28 @@ def lowered_to_maximum(amount: str) -> str:
 def dollars(value: object) -> str:
     """An amount of money as a supervisor reads it: $1,234.50."""
     return format_money(value)
+
+
+Worded = Callable[[Decimal | str], str]  # how a value of one fact is written
+
+
+def worded(doc: RuleDocument, fact: str) -> Worded:
+    """How explanations and a version's words write a value of a fact, an amount of it, or a figure the document
+    sets against it (a table's key, a tier's limit, the most a multiplier counts): as money ($250,000.00) when the
+    document declares the fact `type: money`, else as written (12, 7.5)."""
+    spec = doc.inputs.get(fact)
+    return money_figure if spec is not None and spec.type == "money" else as_text
+
+
+def money_figure(value: Decimal | str) -> str:
+    """A figure of a money fact as money ($12,400.00); one finer than a cent (a limit of 0.005), or a table's key
+    that is no amount (`none`), as written: never rounded, never refused."""
+    if isinstance(value, str):
+        try:
+            return dollars(parse_money(value))
+        except ValueError:
+            return value
+    return dollars(value) if whole_cents(value) else as_text(value)
 
 
 def rate_words(rate: Decimal, unit: str = "") -> str:

@@ -25,6 +25,7 @@ import click
 import yaml
 import pytest
 
+from engine.rules.diff import version_words
 from engine.rules.errors import DocumentErrors
 from engine.rules.errors import EvaluationError
 from engine.rules.library import RuleLibrary
@@ -217,6 +218,9 @@ WORKED = [  # document, facts, as of, period, what the page says the total (or o
     ("gross-receipts-tax", {"gross_receipts": "1250000.01"}, "2026-03-02", None, "1,501.20"),
     ("gross-receipts-tax", {"gross_receipts": "52000.00"}, "2026-03-02", None, "75.00"),
     ("business-license-by-receipts", {"gross_receipts": "250000.00"}, "2026-07-01", None, "184.00"),
+    ("street-event-fee", {"ticket_receipts": "12400.00", "bond_posted": "5000.00"}, "2026-07-01", None, "374.00"),
+    ("street-event-fee", {"ticket_receipts": "250000.00", "bond_posted": "7500.00"}, "2026-07-01", None,
+     "2,400.00"),
     ("water-rates-multifamily", {"consumption_ccf": 30, "dwelling_units": 4}, "2026-03-02", None, "322.40"),
     ("water-rates-multifamily", {"consumption_ccf": 10, "dwelling_units": 1}, "2026-03-02", None, "110.20"),
 ]
@@ -232,11 +236,37 @@ def test_worked_schedule_examples_give_the_amounts_shown(document_id, facts, as_
 
 
 def test_a_money_fact_is_written_as_money_in_the_explanation_as_shown() -> None:
-    """$250,000.00 of gross receipts, a money input: the band's line says the fact as money, the limit as written."""
+    """$250,000.00 of gross receipts, a money input: the band's line says the fact and the band's limit as money."""
     result = _library().evaluate("business-license-by-receipts", {"gross_receipts": "250000.00"}, date(2026, 7, 1))
     detail = result.lines[0]["detail"]
-    assert detail == "gross receipts $250,000.00 (up to 500000): 180.00"
+    assert detail == "gross receipts $250,000.00 (up to $500,000.00): 180.00"
     assert f"`{detail}`" in RULES_PAGE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("facts, details", [
+    ({"ticket_receipts": "12400.00", "bond_posted": "5000.00"},
+     ["fixed amount 0.01 x $12,400.00 (ticket receipts)", "bond posted $5,000.00: 250.00"]),
+    ({"ticket_receipts": "250000.00", "bond_posted": "7500.00"},
+     ["fixed amount 0.01 x $200,000.00 (ticket receipts $250,000.00, at most $200,000.00)",
+      "bond posted $7,500.00: not listed, default 400.00"]),
+])
+def test_a_line_multiplied_by_money_and_a_table_on_money_are_explained_as_shown(facts, details) -> None:
+    """The street event fee: the multiplier (and its max) and the table's key read as money, as the page says."""
+    result = _library().evaluate("street-event-fee", facts, date(2026, 7, 1))
+    assert [line["detail"] for line in result.lines] == details
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    assert all(f"`{detail}`" in page for detail in details)
+
+
+def test_the_money_examples_read_in_words_as_shown() -> None:
+    """A version's words write a money fact's tier limit, table keys and multiplier's max as money, as the page."""
+    library, page = _library(), RULES_PAGE.read_text(encoding="utf-8")
+    for document_id, term in [("business-license-by-receipts", "tier 2 up to: $500,000.00"),
+                              ("street-event-fee", "multiplied by: ticket_receipts, at most $200,000.00"),
+                              ("street-event-fee", "bond posted $5,000.00: $250.00")]:
+        doc = library.get(document_id)
+        assert term in [str(found) for found in version_words(doc, doc.versions[-1])]
+        assert f"`{term}`" in page
 
 
 def test_a_seasonal_rate_over_a_period_takes_the_month_of_the_read() -> None:

@@ -152,3 +152,28 @@ def test_a_wider_range_first_hides_every_narrower_rule_after_it():
         '21: versions[0].rules[2]: "Over 500 dollars" can never match: '
         'rules[0] "100 dollars or more" matches whenever it does, and comes first',
     ]
+
+
+def test_a_table_key_of_a_money_fact_without_its_cents_never_matches():
+    """A money fact's value is matched with its cents: `5000` and `none` never match; `10000.00` does."""
+    text = """id: bond-deposit
+kind: schedule
+title: Cleanup deposit
+inputs:
+  bond_posted: {type: money, min: 0}
+versions:
+  - effective: 2026-01-01
+    lines:
+      - name: Cleanup deposit
+        table:
+          fact: bond_posted
+          values: {5000: 250.00, 10000.00: 150.00, 7500.5: 200.00, none: 500.00}
+          default: 400.00
+"""
+    assert warnings(text) == [
+        '12: versions[0].lines[0].table.values.5000: key "5000" never matches: bond_posted is money, matched with '
+        'its cents (write 5000.00)',
+        '12: versions[0].lines[0].table.values.7500.5: key "7500.5" never matches: bond_posted is money, matched with '
+        'its cents (write 7500.50)',
+        '12: versions[0].lines[0].table.values.none: key "none" never matches: bond_posted is money, matched with '
+        'its cents']

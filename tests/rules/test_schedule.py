@@ -175,6 +175,77 @@ def test_the_version_minimum_and_maximum_apply_to_the_sum():
     assert str(big.total) == "2000.00" and big.to_json()["adjusted"] == "lowered to the maximum 2000.00"
 
 
+RECEIPTS_FEES = """
+id: receipts-fees
+kind: schedule
+title: Fees on money facts
+inputs:
+  gross_receipts: {type: money, min: 0}
+  bond_posted: {type: money, required: false}
+  employees: {type: integer, min: 0}
+versions:
+  - effective: 2026-01-01
+    reference: Test 2
+    lines:
+      - name: Receipts surcharge, a cent a dollar, counted to $200,000
+        amount: 0.01
+        multiply_by: {fact: gross_receipts, max: 200000}
+      - name: Cleanup deposit by bond
+        table: {fact: bond_posted, values: {5000.00: 250.00, 10000.00: 150.00}, default: 400.00}
+      - name: Receipts band
+        tiers:
+          fact: gross_receipts
+          mode: all_units
+          blocks: [{upto: 100000, amount: 75.00}, {upto: 500000, amount: 180.00}, {amount: 420.00}]
+      - name: Receipts band, by the rate
+        tiers:
+          fact: gross_receipts
+          mode: all_units
+          blocks: [{upto: 100000.005, rate: 0.001}, {rate: 0.0005}]
+      - name: Per employee
+        amount: 2.00
+        multiply_by: {fact: employees, max: 10}
+"""
+
+
+def receipts_fees(**facts):
+    """The fees on money facts on 2026-02-01: $12,400.00 of receipts, a $5,000.00 bond, 3 employees unless given."""
+    return evaluate(load_text(RECEIPTS_FEES),
+                    {"gross_receipts": "12400.00", "bond_posted": "5000.00", "employees": 3, **facts}, FEB_1)
+
+
+def test_a_line_multiplied_by_a_money_fact_says_the_fact_as_money():
+    assert receipts_fees().lines[0]["detail"] == "fixed amount 0.01 x $12,400.00 (gross receipts)"
+    capped = receipts_fees(gross_receipts="250000.00").lines[0]
+    assert (capped["detail"], str(capped["amount"])) == (
+        "fixed amount 0.01 x $200,000.00 (gross receipts $250,000.00, at most $200,000.00)", "2000.00")
+
+
+def test_a_line_multiplied_by_a_count_says_it_as_written():
+    assert receipts_fees(employees=12).lines[4]["detail"] == "fixed amount 2.00 x 10 (employees 12, at most 10)"
+
+
+def test_a_table_on_a_money_fact_says_its_key_as_money():
+    assert receipts_fees().lines[1]["detail"] == "bond posted $5,000.00: 250.00"
+    assert receipts_fees(bond_posted="7500").lines[1]["detail"] == "bond posted $7,500.00: not listed, default 400.00"
+
+
+def test_a_table_on_a_money_fact_given_none_says_absent():
+    """An optional money fact left out: "absent" in words, never as money; the table's default applies."""
+    facts = {"gross_receipts": "12400.00", "employees": 3}
+    assert evaluate(load_text(RECEIPTS_FEES), facts, FEB_1).lines[1]["detail"] == \
+        "bond posted absent: not listed, default 400.00"
+
+
+def test_a_band_on_a_money_fact_says_its_limit_as_money_and_a_limit_finer_than_a_cent_as_written():
+    result = receipts_fees(gross_receipts="250000.00")
+    assert result.lines[2]["detail"] == "gross receipts $250,000.00 (up to $500,000.00): 180.00"
+    assert receipts_fees(gross_receipts="100000.00").lines[3]["detail"] == \
+        "$100,000.00 x 0.001 (up to 100000.005)"
+    assert receipts_fees(gross_receipts="600000.00").lines[2]["detail"] == \
+        "gross receipts $600,000.00 (over the last limit): 420.00"
+
+
 HALF_EVEN_FRANCHISE = """
 id: franchise
 kind: schedule

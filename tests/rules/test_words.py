@@ -142,6 +142,61 @@ def test_the_diff_of_a_changed_cap_and_an_added_line():
     assert header == [] and [(v.effective, v.change) for v in versions] == [("2026-07-01", ADDED)]
 
 
+RECEIPTS_BANDS = """
+id: receipts-bands
+kind: schedule
+title: Fee by gross receipts
+inputs:
+  gross_receipts: {type: money, min: 0}
+  bond_posted: {type: money, min: 0}
+  employees: {type: integer, min: 0}
+  category: {type: text}
+versions:
+  - effective: 2026-01-01
+    lines:
+      - name: Receipts band
+        tiers:
+          fact: gross_receipts
+          mode: all_units
+          blocks: [{upto: 100000, amount: 75.00}, {upto: UPTO, amount: 180.00}, {amount: 420.00}]
+      - name: Receipts by bond
+        tiers:
+          fact: employees
+          by: bond_posted
+          mode: all_units
+          blocks: {5000.00: [{upto: 10, amount: 5.00}, {amount: 9.00}]}
+      - name: Cleanup deposit
+        table: {fact: bond_posted, values: {5000.00: 250.00}, default: 400.00}
+      - name: Base fee
+        table: {fact: category, values: {retail: 95.00}, default: 120.00}
+      - name: Receipts surcharge
+        amount: 0.01
+        multiply_by: {fact: gross_receipts, max: 200000}
+      - name: Per employee
+        amount: 2.00
+        multiply_by: {fact: employees, max: 10}
+"""
+
+
+def test_a_money_facts_limits_keys_and_multiplier_read_as_money_in_a_versions_words():
+    """The figures that are amounts of a money fact read as money; a count's and a text's as written."""
+    doc = load_document(RECEIPTS_BANDS.replace("UPTO", "500000"), "receipts-bands.yaml")
+    words = [str(term) for term in version_words(doc, doc.versions[0])]
+    for said in ("tier 1 up to: $100,000.00", "tier 2 up to: $500,000.00", "tier 1 up to, bond posted $5,000.00: 10",
+                 "tier 1 amount, bond posted $5,000.00: $5.00",
+                 "bond posted $5,000.00: $250.00", "retail: $95.00",
+                 "multiplied by: gross_receipts, at most $200,000.00", "multiplied by: employees, at most 10"):
+        assert any(word == said or word.endswith(said) for word in words), (said, words)
+    assert not any("500000" in word or "5000.00" in word for word in words)
+
+
+def test_a_changed_limit_on_a_money_fact_reads_as_money_in_the_diff():
+    before = load_document(RECEIPTS_BANDS.replace("UPTO", "500000"), "receipts-bands.yaml")
+    after = load_document(RECEIPTS_BANDS.replace("UPTO", "600000.50"), "receipts-bands.yaml")
+    assert [str(row) for row in version_diff(before, before.versions[0], after.versions[0])] == [
+        "Receipts band, tier 2 up to: $500,000.00 → $600,000.50"]
+
+
 def test_the_description_lint_fires_on_a_changed_cap():
     warnings = lint_document(load_document(late_fee_capped_at("100.00"), "late-fee (draft)"))
     assert [(w.path, w.message) for w in warnings] == [

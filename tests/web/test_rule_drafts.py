@@ -304,7 +304,8 @@ def test_a_license_fee_example_writes_its_days_in_the_city_style(fixed_clock, ru
 
 def test_a_license_fee_by_gross_receipts_shows_the_receipts_as_money(fixed_clock, rule_store, supervisor, run_jobs):
     """A draft that prices gross receipts (declared money): the example's facts and its explanation say $250,000.00,
-    never 250000."""
+    the band's limit and the multiplier's most $500,000.00 and $200,000.00 (in the examples and the changes), never
+    250000, 500000 or 200000 outside the draft's text."""
     shop = create_license(rule_store, business=create_business(rule_store, gross_receipts_cents=25_000_000))
     fee = (RULES / "licensing" / "business-license-fee.yaml").read_text(encoding="utf-8").replace(
         "  employees: {type: integer, min: 0}\n",
@@ -314,13 +315,20 @@ def test_a_license_fee_by_gross_receipts_shows_the_receipts_as_money(fixed_clock
         "        tiers:\n"
         "          fact: gross_receipts\n"
         "          mode: all_units\n"
-        "          blocks: [{upto: 100000, amount: 0.00}, {upto: 500000, amount: 40.00}, {amount: 90.00}]\n")
+        "          blocks: [{upto: 100000, amount: 0.00}, {upto: 500000, amount: 40.00}, {amount: 90.00}]\n"
+        "      - name: Receipts surcharge\n"
+        "        amount: 0.01\n"
+        "        multiply_by: {fact: gross_receipts, max: 200000}\n")
     page = _impact_page(supervisor, run_jobs, "business-license-fee", fee.rstrip("\n") + "\n" + new)
     [shown] = re.findall(r"Facts: (.*?)\.</p>", page, re.S)
     assert shop.number in page and "Gross receipts: $250,000.00" in shown
-    assert ("<tr><th scope=\"row\">Gross receipts band</th><td>gross receipts $250,000.00 (up to 500000): 40.00</td>"
-            "<td class=\"num\">$40.00</td></tr>") in page
-    assert "250000" not in page
+    assert ("<tr><th scope=\"row\">Gross receipts band</th><td>gross receipts $250,000.00 (up to $500,000.00): 40.00"
+            "</td><td class=\"num\">$40.00</td></tr>") in page
+    assert ("<tr><th scope=\"row\">Receipts surcharge</th><td>fixed amount 0.01 x $200,000.00 (gross receipts "
+            "$250,000.00, at most $200,000.00)</td><td class=\"num\">$2,000.00</td></tr>") in page
+    assert "tier 2 up to: $500,000.00" in page and "multiplied by: gross_receipts, at most $200,000.00" in page
+    read = re.sub(r"<(pre|textarea)\b.*?</\1>", "", page, flags=re.S)  # all but the draft's own text
+    assert not any(figure in read for figure in ("250000", "500000", "200000"))
 
 
 def _migration_0037():

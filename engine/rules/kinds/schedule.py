@@ -7,10 +7,12 @@ one open last block. Lint: table and `by` keys that are not among the input's va
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
+from engine.money.amounts import money_text
 from engine.rules import proration, schedule, wording
 from engine.rules.checks import DocumentChecks
 from engine.rules.conditions import condition_words, facts_named
@@ -248,6 +250,10 @@ def facts_read(doc: RuleDocument, version: Version, others: Mapping[str, RuleDoc
     return read
 
 
+MONEY_KEY = re.compile(r"-?\d+\.\d\d")  # a money fact's value as a table matches it: 5000.00
+NUMBER_KEY = re.compile(r"-?\d+(\.\d?)?")  # an amount written short of its cents: 5000, 5000.5
+
+
 def table_keys(doc: RuleDocument, version: Version, path: str) -> Iterator[Finding]:
     """Table and `by` keys that are not among the input's values, and values without a key."""
     for i, line in enumerate(version.body["lines"]):
@@ -258,6 +264,7 @@ def table_keys(doc: RuleDocument, version: Version, path: str) -> Iterator[Findi
         if "tiers" in line and "by" in line["tiers"]:
             keyed.append((line["tiers"]["by"], line["tiers"]["blocks"], f"{path}.lines[{i}].tiers.blocks", False))
         for fact, table, where, has_default in keyed:
+            yield from _money_keys(doc, fact, table, where)
             values = doc.inputs[fact].values if fact in doc.inputs else None
             if values is None:
                 continue
@@ -269,6 +276,17 @@ def table_keys(doc: RuleDocument, version: Version, path: str) -> Iterator[Findi
                     yield where, f'no entry for "{value}", a value of {fact}, and no default'
 
 
+def _money_keys(doc: RuleDocument, fact: str, table: YamlMapping, where: str) -> Iterator[Finding]:
+    """Keys of a money fact not written as its values are (with their cents, 5000.00): a table matches keys as
+    text, so `5000` never matches $5,000.00, though a version's words show both as money."""
+    if fact not in doc.inputs or doc.inputs[fact].type != "money":
+        return
+    for key in table:
+        if not MONEY_KEY.fullmatch(str(key)):
+            cents = f" (write {money_text(Decimal(str(key)))})" if NUMBER_KEY.fullmatch(str(key)) else ""
+            yield f"{where}.{key}", f'key "{key}" never matches: {fact} is money, matched with its cents{cents}'
+
+
 # --- a version in words ------------------------------------------------------------------
 
 
@@ -276,7 +294,7 @@ def terms(doc: RuleDocument, version: Version) -> list[Term]:
     """Each line's basis and limits in the explanations' words, then the version's total limits and rounding."""
     found: list[Term] = []
     for line in version.body.get("lines", []):
-        found += _line_terms(line)
+        found += _line_terms(doc, line)
     body = version.body
     total = "Total"
     if "minimum" in body:
@@ -306,18 +324,18 @@ def proration_words(block: YamlMapping) -> str:
 ROUNDINGS = {"half_up": "each line to cents, half a cent up", "half_even": "each line to cents, half a cent to even"}
 
 
-def _line_terms(line: YamlMapping) -> list[Term]:
-    """One line: when it applies, its basis, what multiplies it, its limits."""
+def _line_terms(doc: RuleDocument, line: YamlMapping) -> list[Term]:
+    """One line: when it applies, its basis, what multiplies it, its limits (a money fact's figures as money)."""
     name = line["name"]
     found = [Term(name, "only when", condition_words(line["when"]))] if "when" in line else []
     if "months" in line:
         found.append(Term(name, "only in", month_words(line["months"])))
     for basis in schedule.BASES:
         if basis in line:
-            found += BASIS_TERMS[basis](name, line[basis])
+            found += BASIS_TERMS[basis](doc, name, line[basis])
     if "multiply_by" in line:
         times = line["multiply_by"]
-        most = f", at most {wording.figure(times['max'])}" if "max" in times else ""
+        most = f", at most {wording.worded(doc, times['fact'])(times['max'])}" if "max" in times else ""
         found.append(Term(name, "multiplied by", f"{times['fact']}{most}"))
     if "min" in line:
         found.append(Term(name, "at least", wording.dollars(line["min"])))
@@ -328,21 +346,22 @@ def _line_terms(line: YamlMapping) -> list[Term]:
     return found
 
 
-def _amount_terms(name: str, amount: Decimal) -> list[Term]:
+def _amount_terms(doc: RuleDocument, name: str, amount: Decimal) -> list[Term]:
     """`amount: X`: a fixed amount."""
     return [Term(name, "charge", wording.fixed_amount(wording.dollars(amount)))]
 
 
-def _table_terms(name: str, table: YamlMapping) -> list[Term]:
-    """`table:`: one term per entry, and the default."""
-    found = [Term(name, wording.table_entry(table["fact"], str(key)), wording.dollars(value))
+def _table_terms(doc: RuleDocument, name: str, table: YamlMapping) -> list[Term]:
+    """`table:`: one term per entry (a money fact's keys as money), and the default."""
+    shown = wording.worded(doc, table["fact"])
+    found = [Term(name, wording.table_entry(table["fact"], shown(str(key))), wording.dollars(value))
              for key, value in table["values"].items()]
     if "default" in table:
         found.append(Term(name, f"{table['fact']} not listed", wording.dollars(table["default"])))
     return found
 
 
-def _per_unit_terms(name: str, spec: YamlMapping) -> list[Term]:
+def _per_unit_terms(doc: RuleDocument, name: str, spec: YamlMapping) -> list[Term]:
     """`per_unit:`: the rate, the units not charged and the most charged."""
     unit = schedule.unit_of(spec["fact"])
     found = [Term(name, "rate", f"{wording.rate_words(spec['rate'], unit)} of {spec['fact']}")]
@@ -359,9 +378,10 @@ def _per_unit_terms(name: str, spec: YamlMapping) -> list[Term]:
     return found
 
 
-def _tier_terms(name: str, tiers: YamlMapping) -> list[Term]:
-    """`tiers:`: how they count, then each block's limit and rate (or amount), by the `by` fact's value."""
-    unit, by = schedule.unit_of(tiers["fact"]), tiers.get("by")
+def _tier_terms(doc: RuleDocument, name: str, tiers: YamlMapping) -> list[Term]:
+    """`tiers:`: how they count, then each block's limit (a money fact's as money) and rate (or amount), by the `by`
+    fact's value."""
+    unit, by, shown = schedule.unit_of(tiers["fact"]), tiers.get("by"), wording.worded(doc, tiers["fact"])
     mode = tiers.get("mode", "incremental")
     how = "each block's units at its own rate" if mode == "incremental" else "every unit at the block reached"
     found = [Term(name, "tiers", f"on {tiers['fact']}{f', by {by}' if by else ''}: {how}")]
@@ -369,10 +389,10 @@ def _tier_terms(name: str, tiers: YamlMapping) -> list[Term]:
         found.append(Term(name, "tier limits", f"times {tiers['scaled_by']}"))
     lists = tiers["blocks"].items() if by else [(None, tiers["blocks"])]
     for key, blocks in lists:
-        which = f", {wording.table_entry(by, str(key))}" if by else ""
+        which = f", {wording.table_entry(by, wording.worded(doc, by)(str(key)))}" if by else ""
         for n, block in enumerate(blocks, start=1):
             if "upto" in block:
-                found.append(Term(name, f"tier {n} up to{which}", f"{wording.figure(block['upto'])}{unit}"))
+                found.append(Term(name, f"tier {n} up to{which}", f"{shown(block['upto'])}{unit}"))
             if "rate" in block:
                 found.append(Term(name, f"tier {n} rate{which}", wording.rate_words(block["rate"], unit)))
             else:
@@ -380,7 +400,7 @@ def _tier_terms(name: str, tiers: YamlMapping) -> list[Term]:
     return found
 
 
-def _percent_terms(name: str, spec: YamlMapping) -> list[Term]:
+def _percent_terms(doc: RuleDocument, name: str, spec: YamlMapping) -> list[Term]:
     """`percent:` of the subtotal, an earlier line or a fact."""
     of = spec["of"]
     what = "subtotal" if of == "subtotal" else (of.get("line") or of.get("fact"))
