@@ -189,3 +189,23 @@ def print_notices(db: Session, case_id: int, on: date, clerk: str = "carla") -> 
         pdf = renderer.render_one(notice.notice_type, notice.language, notice.data, on)
         keep_printed(db, notice.id, pdf, printed_by=clerk, now=datetime.combine(on, datetime.min.time(), timezone.utc))
     return [notice.id for notice in unsent]
+
+
+def stored_revisions(url: str, model: type, key: str, actions: str) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """A rule store's revisions of `model` (its `key`, revision, status) and the actions of the audit rows starting
+    with `actions`, read in an engine of their own: what a refused command leaves as it was."""
+    from sqlalchemy import select
+
+    from engine.store.db import make_engine, make_sessionmaker
+    from engine.store.models import AuditEntry
+
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = [(getattr(r, key), r.revision, r.status) for r in session.scalars(
+                select(model).order_by(getattr(model, key), model.revision))]
+            done = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like(f"{actions}%"))
+                                        .order_by(AuditEntry.id)))
+    finally:
+        engine.dispose()
+    return rows, done

@@ -27,7 +27,7 @@ from engine.rulebook.drafting import (DraftCheck, check_draft, city_data, city_e
                                       in_force_problems, prefixed, settled_dates)
 from engine.rulebook.revisions import (newest, newest_published, next_revision, published_documents, published_library,
                                        revision, revision_document, sha256_of)
-from engine.rulebook.workflow_revisions import workflows_run
+from engine.rulebook.workflow_revisions import WORKFLOWS_FOLDER, workflows_run
 from engine.rules.bounds import effective_window_errors
 from engine.money.ledger.kept import kept_day, rebuild_balances
 from engine.money.ledger.order import payment_orders
@@ -94,13 +94,26 @@ def read_folder(folder: str | Path) -> list[RuleDocument]:
 
 def _check_references(session: Session, documents: list[RuleDocument], published: dict[str, RuleDocument]) -> None:
     """Check documents (one per id) with the published ones they join or replace, and the steps their sweeps name
-    against the published workflows; DocumentErrors if any."""
-    replaced = {doc.id for doc in documents}
-    others = [doc for doc in published.values() if doc.id not in replaced]
-    library = RuleLibrary.from_documents([*documents, *others])
-    errors = sweep_step_errors(documents, workflows_run(session, library))
+    against the workflows the city runs; DocumentErrors if any."""
+    errors = sweep_errors(session, documents, published.values())
     if errors:
         raise DocumentErrors(errors)
+
+
+def sweep_errors(session: Session, documents: list[RuleDocument], others: Iterable[RuleDocument],
+                 workflows_dir: str | Path = WORKFLOWS_FOLDER) -> list[DocumentError]:
+    """Each step a sweep document among `documents` names that the workflows the city runs cannot take
+    (engine.workflow.swept): the published workflows, else those of `workflows_dir`, read against `documents` with
+    the `others` they join (one of the same id is replaced). What an import and `ordinance rules validate` check;
+    DocumentErrors if the documents do not make a library with the others."""
+    return sweep_step_errors(documents, workflows_run(session, joined(documents, others), workflows_dir))
+
+
+def joined(documents: list[RuleDocument], others: Iterable[RuleDocument]) -> RuleLibrary:
+    """The documents with the others they join, one of the same id replaced: what workflows are read against when
+    the documents come in; DocumentErrors if they do not make a library."""
+    replaced = {doc.id for doc in documents}
+    return RuleLibrary.from_documents([*documents, *(doc for doc in others if doc.id not in replaced)])
 
 
 def _check_effective_dates(documents: list[RuleDocument], published: dict[str, RuleDocument], today: date) -> None:

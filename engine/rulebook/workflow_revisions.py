@@ -34,7 +34,6 @@ from engine.store.models import WorkflowVersion
 
 NOT_IN_STORE = ("The workflows are not in the rule store yet, so a new version cannot be drafted here. "
                 "An administrator loads them first (ordinance workflows import).")
-TITLE_LIMIT = 200  # the store's column
 WORKFLOWS_FOLDER = Path(__file__).resolve().parents[2] / "workflows"  # read while the store has no published workflow
 
 
@@ -88,13 +87,13 @@ def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:
     return WorkflowSet.of([stored_workflow(row, rules, roles) for row in published_rows(session)])
 
 
-def workflows_run(session: Session, rules: RuleLibrary) -> list[Workflow]:
+def workflows_run(session: Session, rules: RuleLibrary, folder: str | Path = WORKFLOWS_FOLDER) -> list[Workflow]:
     """The workflows the city runs, read against `rules`: what a sweep document coming in is checked against. The
-    published ones; while the store has none, the program's workflows folder, which the running system reads then
-    (those of its files that read)."""
+    published ones; while the store has none, the workflows folder (the program's, which the running system reads
+    then; `ordinance rules validate` names its own), those of its files that read."""
     if has_published_workflows(session):
         return list(published_workflows(session, rules))
-    return read_files([WORKFLOWS_FOLDER], rules, role_ids(session))[0]
+    return read_files([folder], rules, role_ids(session))[0]
 
 
 def waiting_drafts(session: Session) -> list[tuple[WorkflowVersion, bool]]:
@@ -168,9 +167,6 @@ def check_workflow_draft(session: Session, rules: RuleLibrary, workflow_id: str 
         check.errors = [DocumentError(check.source, workflow.lines.get("id", 1), "id",
                                       f'this page drafts "{workflow_id}"; the text says "{workflow.id}"')]
         return check
-    if len(workflow.title) > TITLE_LIMIT:
-        check.errors.append(DocumentError(check.source, workflow.lines.get("title", 1), "title",
-                                          f"longer than the {TITLE_LIMIT} characters the store keeps"))
     others = [w for w in published_workflows(session, rules) if w.key != workflow.key]
     try:
         WorkflowSet.of([workflow, *others])

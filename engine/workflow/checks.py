@@ -1,7 +1,9 @@
 """Checking a workflow definition read from YAML, part by part, collecting every error with its line and path.
 
 `DefinitionReader(data, source, lines, rules).run()` gives the Workflow, or None with
-`errors` filled: unknown keys, unknown states, transitions out of final states, rules that
+`errors` filled: unknown keys, an id or title longer than the rule store keeps (the same words
+wherever a definition comes in: a folder, `ordinance workflows validate` and `import`, the draft
+page), unknown states, transitions out of final states, rules that
 do not exist or are of the wrong kind, unknown notices, form field types and roles, `due:`
 fields that no step sets, guards over facts the subject does not have.
 """
@@ -19,7 +21,7 @@ from engine.rules.errors import DocumentError, EvaluationError
 from engine.rules.library import RuleLibrary
 from engine.rules.messages import describe, line_at, quoted
 from engine.rules.types import YamlMapping, YamlValue
-from engine.store.models import ROLES
+from engine.store.models import ROLES, WorkflowVersion
 from engine.workflow.actions import ACTIONS, agree_plan
 from engine.workflow.facts import SUBJECT_FACTS, WRITABLE, Fact, subject_facts
 from engine.workflow.forms import FIELD_TYPES, FormField
@@ -36,6 +38,9 @@ STATE_KEYS = ("label", "final", "tags")
 TRANSITION_KEYS = ("id", "label", "from", "to", "by", "roles", "when", "says", "due", "requires_paid",
                    "requires_sent", "requires_left_out", "not_by", "distinct_from", "form", "actions", "field_list")
 FIELD_LIST_LENGTH = 80
+# the longest id and title the rule store keeps (its columns): a definition longer is refused wherever it comes in
+STORE_LIMITS = {key: WorkflowVersion.__table__.c[column].type.length
+                for key, column in (("id", "workflow_id"), ("title", "title"))}
 OPENING_KEYS = ("when", "says")
 DUE_KEYS = ("field", "calendar", "allowed")
 FIELD_KEYS = ("name", "label", "type", "required", "min", "max", "choices")
@@ -191,6 +196,9 @@ class DefinitionReader:
             self.error("id", "an id is lower-case letters, digits and -")
         if not isinstance(data["title"], str) or not data["title"].strip():
             self.error("title", "a title is text")
+        for key, limit in STORE_LIMITS.items():
+            if isinstance(data[key], str) and len(data[key]) > limit:
+                self.error(key, f"longer than the {limit} characters the store keeps")
         if data["subject"] not in SUBJECT_FACTS:
             self.error("subject", f"unknown subject {describe(data['subject'])}; one of {', '.join(SUBJECT_FACTS)}")
         if not _is_int(data["version"]) or data["version"] < 1:

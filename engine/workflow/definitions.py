@@ -171,9 +171,16 @@ def validate_files(paths: Iterable[str | Path], rules: RuleLibrary, beside: str 
     workflows, errors = read_files(paths, rules, approval_roles=None)
     if errors:
         raise DocumentErrors(errors)
-    others = read_files([beside], rules, approval_roles=None)[0] if beside is not None and Path(beside).is_dir() else []
-    check_beside(workflows, others, rules)
+    check_beside(workflows, folder_workflows(beside, rules) if beside is not None else [], rules)
     return workflows
+
+
+def folder_workflows(folder: str | Path, rules: RuleLibrary) -> list[Workflow]:
+    """The definitions of a folder that read against `rules`, checked from the files alone (any role taken: the city's
+    approval roles are not known), none when it is no folder: what stands for the workflows the city has published
+    where there is no database to ask (`ordinance workflows validate`, and the steps sweep documents name in
+    `ordinance rules validate`)."""
+    return read_files([folder], rules, approval_roles=None)[0] if Path(folder).is_dir() else []
 
 
 def read_files(paths: Iterable[str | Path], rules: RuleLibrary,

@@ -8,7 +8,8 @@ mails the notice again, or the one due when the notice lapses), or the case woul
 forever. Each is a document's mistake, refused with the sweep document's file, line, key and the
 step wherever the sweep documents and the workflows meet: a folder read, `ordinance workflows
 validate` and `import`, a workflow's or a sweep document's draft saved or published, a rules
-import (engine.workflow.definitions.WorkflowSet.of with the rules).
+import and `ordinance rules validate` (engine.rulebook.store.sweep_errors), and
+engine.workflow.definitions.WorkflowSet.of with the rules.
 """
 from __future__ import annotations
 

@@ -215,3 +215,44 @@ def test_show_says_what_the_program_uses_a_tagged_document_as(run):
     result = run("show", "returned-payment-fee", "--as-of", "2026-02-01", "--rules-dir", str(REPO_RULES))
     assert result.stdout.splitlines()[2] == ("  used by the program as the fee charged on a returned payment "
                                              "(tag returned_payment_fee)")
+
+
+def test_validate_without_a_database_checks_sweep_steps_against_the_workflows_folder(tmp_path):
+    """From the files alone: the rules folder with its liens sweep naming a step no workflow has is refused, naming the
+    sweep's file, line, key and step, checked against --workflows-dir; one file of it too, its references and the
+    workflows read with the rules folder. With no workflows folder there it says the steps are not checked."""
+    from tests.rules.test_cli_store import STEPS_AFTER
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO_RULES, rules)
+    sweep = rules / "sweeps" / "liens.yaml"
+    text = sweep.read_text(encoding="utf-8")
+    sweep.write_text(text.replace(STEPS_AFTER, f"{STEPS_AFTER}      steps: [mail_intent, mail_intent_again, "
+                                               "send_intent]\n", 1), encoding="utf-8")
+    line = text.splitlines().index(STEPS_AFTER.rstrip("\n")) + 2
+    expected = (f"{sweep}:{line}: versions[0].works.steps[2]: no workflow this sweep works (workflows tagged "
+                'lien_filings) has the step "send_intent"')
+    runner = CliRunner()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    workflows = ("--workflows-dir", str(REPO_RULES.parent / "workflows"))
+    for paths in ([str(rules)], [str(sweep), "--rules-dir", str(rules)]):
+        refused = runner.invoke(main, ["rules", "validate", *paths, *workflows], env=env)
+        assert refused.exit_code == 1 and refused.stderr == "", refused.output
+        [error, total] = refused.stdout.splitlines()
+        assert error.startswith(expected) and total == "1 error in 1 file"
+    unchecked = runner.invoke(main, ["rules", "validate", str(rules), "--workflows-dir", str(tmp_path / "nowhere")],
+                              env=env)
+    assert (unchecked.exit_code, unchecked.stdout, unchecked.stderr) == (
+        0, "39 documents are valid\n", f"no workflows folder {tmp_path / 'nowhere'}: the steps sweep documents name "
+                                       "are not checked (give --workflows-dir)\n")
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_validate_refuses_a_title_longer_than_the_store_keeps(run, rules_dir):
+    """A title of 201 characters: its file, line and key, as a draft and an import refuse it."""
+    renewal = rules_dir / "business-license-renewal.yaml"
+    renewal.write_text(renewal.read_text(encoding="utf-8").replace("title: Annual business license renewal",
+                                                                   "title: " + "A" * 201, 1), encoding="utf-8")
+    result = run("validate", str(rules_dir))
+    assert (result.exit_code, result.stdout.splitlines()) == (1, [
+        f"{renewal}:3: title: longer than the 200 characters the store keeps", "1 error in 1 file"])

@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from engine.store.db import make_engine, make_sessionmaker
+from engine.store.models import RuleVersion
 from engine.users import add_user
+from tests.factories import stored_revisions
 from tests.rules.test_store import DOG_LICENSE, NEXT_YEAR, REPO_RULES
 from webapp.cli import main
 
@@ -135,23 +137,67 @@ def test_validate_and_import_check_the_files_against_the_city_s_programs_and_lan
     assert (alone.exit_code, alone.stdout) == (0, "39 documents are valid\n")
 
 
-def test_a_sweep_naming_a_step_it_cannot_take_is_not_imported(run, tmp_path):
-    """The rules published, a new liens sweep naming a step no workflow has is refused whole (the workflows the city
-    runs: the program's folder, while none is published), naming the file, line, key and step; nothing is stored."""
-    assert run("import", str(REPO_RULES)).exit_code == 0
-    folder = tmp_path / "changed"
+def _stored(committing_url: str) -> tuple[list[tuple[str, int, str]], list[str]]:
+    """The store's rule revisions (id, revision, status) and the rule audit rows' actions."""
+    return stored_revisions(committing_url, RuleVersion, "document_id", "rule.")
+
+
+STEPS_AFTER = "      workflows: [lien_filings]\n"  # the liens sweep's works:, which steps: follows
+
+
+def _liens_sweep_taking(folder: Path, steps: str) -> tuple[Path, int]:
+    """A folder of the liens sweep alone, its works: naming these steps; the file and the line of steps:."""
     (folder / "sweeps").mkdir(parents=True)
     text = (REPO_RULES / "sweeps" / "liens.yaml").read_text(encoding="utf-8")
-    steps = "      steps: [mail_intent, mail_intent_again, send_intent]\n"
-    bad = text.replace("      workflows: [lien_filings]\n", f"      workflows: [lien_filings]\n{steps}", 1)
+    bad = text.replace(STEPS_AFTER, f"{STEPS_AFTER}      steps: [{steps}]\n", 1)
     assert bad != text
     (folder / "sweeps" / "liens.yaml").write_text(bad, encoding="utf-8")
-    refused = run("import", str(folder), "--author", "sam", "--approver", "ana")
-    assert refused.exit_code == 1
-    [error, total] = refused.stderr.splitlines()
-    line = text.splitlines().index("      workflows: [lien_filings]") + 2
-    assert error.startswith(f"{folder / 'sweeps' / 'liens.yaml'}:{line}: versions[0].works.steps[2]: no workflow this "
-                            'sweep works (workflows tagged lien_filings) has the step "send_intent"')
-    assert total == "error: nothing imported: 1 error"
+    return folder / "sweeps" / "liens.yaml", text.splitlines().index(STEPS_AFTER.rstrip("\n")) + 2
+
+
+def test_a_sweep_naming_a_step_it_cannot_take_is_refused_by_validate_and_not_imported(run, committing_url, tmp_path):
+    """The rules published, a new liens sweep naming a step no workflow has: `rules validate` refuses it as the import
+    does (the workflows the city runs: the program's folder, while none is published), naming the file, line, key and
+    step; the import refuses it whole; nothing is stored, no audit row written."""
+    assert run("import", str(REPO_RULES)).exit_code == 0
+    before = _stored(committing_url)
+    sweep, line = _liens_sweep_taking(tmp_path / "changed", "mail_intent, mail_intent_again, send_intent")
+    expected = (f"{sweep}:{line}: versions[0].works.steps[2]: no workflow this sweep works (workflows tagged "
+                'lien_filings) has the step "send_intent": no workflow has a step so named; its sweep steps: '
+                "mail_intent, mail_intent_again, withdraw")
+    checked = run("validate", str(sweep.parent.parent))
+    assert (checked.exit_code, checked.stdout.splitlines()) == (1, [expected, "1 error in 1 file"]), checked.output
+    refused = run("import", str(sweep.parent.parent), "--author", "sam", "--approver", "ana")
+    assert (refused.exit_code, refused.stderr.splitlines()) == (1, [expected, "error: nothing imported: 1 error"])
+    assert _stored(committing_url) == before
     history = run("history", "liens")
     assert history.exit_code == 0 and len(history.stdout.splitlines()) == 3, history.stdout  # heading, revision 1
+
+
+def test_validate_checks_sweep_steps_against_the_published_workflows_once_there_are_some(run, committing_url,
+                                                                                        tmp_path):
+    """With the workflows published, a sweep's steps are checked against them, not a --workflows-dir folder: a step
+    the published liens workflow has is valid, one it has not is refused; validating stores nothing."""
+    from engine.rulebook import workflow_store
+    from engine.rulebook.catalog_source import current_rules
+
+    assert run("import", str(REPO_RULES)).exit_code == 0
+    engine = make_engine(committing_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            workflow_store.import_folder(session, REPO_RULES.parent / "workflows",
+                                         current_rules(session, REPO_RULES), actor="test", now=NOW,
+                                         today=NOW.date())
+    finally:
+        engine.dispose()
+    before = _stored(committing_url)
+    nowhere = ("--workflows-dir", str(tmp_path / "nowhere"))
+    good, _ = _liens_sweep_taking(tmp_path / "good", "mail_intent, mail_intent_again")
+    assert run("validate", str(good), *nowhere).stdout == "1 document is valid\n"
+    bad, line = _liens_sweep_taking(tmp_path / "bad", "mail_intent, mail_intent_again, record_lien")
+    refused = run("validate", str(bad), *nowhere)
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines() == [
+        f'{bad}:{line}: versions[0].works.steps[2]: the step "record_lien" of liens is taken by staff; a sweep '
+        "takes only sweep steps (by: sweep)", "1 error in 1 file"]
+    assert _stored(committing_url) == before

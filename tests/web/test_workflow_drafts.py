@@ -83,6 +83,19 @@ def test_a_broken_draft_names_its_line_and_path_and_stores_nothing(fixed_clock, 
     assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
 
 
+def test_a_title_too_long_for_the_store_is_refused_on_the_page_as_the_command_line_refuses_it(
+        fixed_clock, workflow_store_of_city, supervisor):
+    """A title of 201 characters: the definition's own check (as `ordinance workflows validate` and `import` make it)
+    names line 2 and the title; nothing stored."""
+    title = "title: Refunds of credit balances, deposits and license overpayments\n"
+    long_title = refunds_next_version().replace(title, "title: " + "R" * 201 + "\n", 1)
+    assert long_title != refunds_next_version()
+    page = supervisor.post("/workflows/refunds/draft", data={"text": long_title, "save": "Save draft"})
+    assert page.status_code == 400
+    assert "Line 2, <code>title</code>: longer than the 200 characters the store keeps" in page.get_data(as_text=True)
+    assert len(workflow_store_of_city.scalars(select(WorkflowVersion)).all()) == 5
+
+
 def test_the_draft_page_says_when_the_store_has_no_workflows(fixed_clock, supervisor):
     """An old database: drafting waits for the import, and says so."""
     page = supervisor.get("/workflows/refunds/draft")

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
 
 from engine.rulebook.revisions import sha256_of
 from engine.store.db import make_engine, make_sessionmaker
-from engine.store.models import AuditEntry, WorkflowVersion
+from engine.store.models import WorkflowVersion
 from engine.users import add_user
-from tests.factories import sample_version
+from tests.factories import sample_version, stored_revisions
 from tests.workflow.test_store import NEXT, SAMPLE, WORKFLOWS, refunds_next_version, refunds_text
 from webapp.cli import main
 
@@ -98,16 +97,7 @@ def test_a_broken_definition_is_refused_with_its_line_and_nothing_is_imported(ru
 
 def _stored(committing_url: str) -> tuple[list[tuple[str, int, str]], list[str]]:
     """The store's workflow revisions (id, revision, status) and the workflow audit rows' actions."""
-    engine = make_engine(committing_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            rows = [(r.workflow_id, r.revision, r.status) for r in session.scalars(
-                select(WorkflowVersion).order_by(WorkflowVersion.workflow_id, WorkflowVersion.revision))]
-            actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("workflow.%"))
-                                           .order_by(AuditEntry.id)))
-    finally:
-        engine.dispose()
-    return rows, actions
+    return stored_revisions(committing_url, WorkflowVersion, "workflow_id", "workflow.")
 
 
 def _sample_folder(folder: Path, **changed: str) -> Path:
@@ -202,6 +192,47 @@ def test_validate_checks_as_the_import_does_and_writes_nothing(run, committing_u
     assert _stored(committing_url) == ([], [])
 
 
+TITLE = "title: Refunds of credit balances, deposits and license overpayments\n"
+TOO_LONG = "longer than the 200 characters the store keeps"  # the draft page's words (check_workflow_draft) too
+
+
+def _titled(text: str, title: str) -> str:
+    """A refunds definition with another title."""
+    assert TITLE in text
+    return text.replace(TITLE, f"title: {title}\n", 1)
+
+
+def test_a_title_too_long_for_the_store_is_refused_by_validate_import_and_the_draft_check_alike(
+        run, committing_url, tmp_path):
+    """A next refunds titled with 201 characters: validate and import refuse it with the file, line 2 and `title`,
+    the draft page's check with the same words; nothing is stored. 200 characters are kept."""
+    from engine.rulebook.catalog_source import current_rules
+    from engine.rulebook.workflow_revisions import check_workflow_draft
+
+    assert run("import", str(WORKFLOWS)).exit_code == 0
+    before = _stored(committing_url)
+    folder = tmp_path / "wf"
+    folder.mkdir()
+    (folder / "refunds.yaml").write_text(_titled(refunds_next_version(), "R" * 201), encoding="utf-8")
+    expected = f"{folder / 'refunds.yaml'}:2: title: {TOO_LONG}"
+    for command, total in (("validate", "error: not valid: 1 error"), ("import", "error: nothing imported: 1 error")):
+        refused = run(command, str(folder), "--author", "sam") if command == "import" else run(command, str(folder))
+        assert (refused.exit_code, refused.stderr.splitlines()) == (1, [expected, total]), refused.output
+    assert _stored(committing_url) == before and len(before[0]) == 5
+    engine = make_engine(committing_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            checked = check_workflow_draft(session, current_rules(session, REPO / "rules"), "refunds",
+                                           _titled(refunds_next_version(), "R" * 201), date(2026, 5, 1))
+    finally:
+        engine.dispose()
+    assert [str(error) for error in checked.errors] == [f"refunds (draft):2: title: {TOO_LONG}"]
+    (folder / "refunds.yaml").write_text(_titled(refunds_next_version(), "R" * 200), encoding="utf-8")
+    assert run("validate", str(folder)).stdout == "1 definition is valid\n"
+    drafted = run("import", str(folder), "--author", "sam")
+    assert drafted.exit_code == 0 and drafted.stdout.endswith("0 published, 1 drafted, 0 unchanged\n")
+
+
 REPO = WORKFLOWS.parent
 NO_DATABASE = "no database: checking the files alone (not the city's approval roles or assistance programs)"
 
@@ -282,6 +313,19 @@ def test_validate_without_a_database_refuses_a_sweep_step_the_sweep_cannot_take(
     assert errors[1].startswith(f'{sweep}:{line}: versions[0].works.steps[1]: no workflow this sweep works (workflows '
                                 f'tagged lien_filings) has the step "send_intent"')
     assert errors[2:] == ["error: not valid: 2 errors"]
+
+
+def test_validate_without_a_database_refuses_an_id_or_title_too_long_for_the_store(laptop, tmp_path):
+    """From the files alone too: a title of 201 characters and an id of 81, each with its file, line and key."""
+    folder = tmp_path / "wf"
+    folder.mkdir()
+    long_id = "r" * 81
+    text = _titled(refunds_text(), "R" * 201).replace("id: refunds\n", f"id: {long_id}\n", 1)
+    (folder / "refunds.yaml").write_text(text, encoding="utf-8")
+    status, _, errors = laptop("validate", str(folder), "--rules-dir", str(REPO / "rules"), "--workflows-dir",
+                               str(folder))
+    assert (status, errors) == (1, [f"{folder / 'refunds.yaml'}:1: id: longer than the 80 characters the store keeps",
+                                    f"{folder / 'refunds.yaml'}:2: title: {TOO_LONG}", "error: not valid: 2 errors"])
 
 
 def test_the_installed_command_validates_a_folder_with_no_database(tmp_path):

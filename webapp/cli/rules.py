@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from engine.rules.bounds import effective_window_errors
+from engine.rules.document import RuleDocument
 from engine.rules.errors import DocumentErrors, EvaluationError
 from engine.rules.kinds import KINDS, explained
 from engine.rules.results import dumps
@@ -23,6 +24,7 @@ from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_da
 from webapp.cli.failures import CityGroup
 
 RULES_DIR = "rules"
+WORKFLOWS_DIR = "workflows"
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[date, date] | None:
@@ -71,18 +73,25 @@ def rules() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules-dir", default=RULES_DIR, show_default=True,
               help="Where documents named by other documents are looked up.")
+@click.option("--workflows-dir", default=WORKFLOWS_DIR, show_default=True,
+              help="The workflows the steps sweep documents name are checked against while the rule store has none "
+                   "published (or there is no database).")
 @pass_city
-def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str) -> None:
+def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflows_dir: str) -> None:
     """Check rule documents (default: the rules folder); every error with file:line and path.
 
-    Where the city has a database, the documents are checked against its data too (its languages, its assistance
-    programs), as an import checks them."""
+    As a draft or an import checks them: each document's own checks, its references, a title or department longer
+    than the rule store keeps, a version dated more than 10 years ahead, and each step a sweep document names that
+    the workflows cannot take (the store's published workflows, else the --workflows-dir folder's). Where the city
+    has a database, the documents are checked against its data too (its languages, its assistance programs)."""
     targets = list(paths) or [rules_dir]
     known, _ = read_documents([rules_dir]) if paths and Path(rules_dir).is_dir() else ([], [])
     try:
         library = RuleLibrary.from_paths(targets, known=known)
+        _kept_by_the_store(library)
         _within_ten_years(library, city.today_or_default())
         _fits_the_city(library, city)
+        _steps_fit_the_workflows(library, known, city, workflows_dir)
     except DocumentErrors as errors:
         for error in errors.errors:
             click.echo(str(error))
@@ -90,6 +99,43 @@ def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str) -> None:
         click.echo(f"{len(errors.errors)} error{'s' * (len(errors.errors) != 1)} in {files} file{'s' * (files != 1)}")
         sys.exit(1)
     click.echo(f"{len(library)} document{'s are' if len(library) != 1 else ' is'} valid")
+
+
+def _kept_by_the_store(library: RuleLibrary) -> None:
+    """No title or department longer than the rule store keeps (engine.rulebook.drafting.column_errors); DocumentErrors
+    naming each that is."""
+    from engine.rulebook.drafting import column_errors
+
+    errors = [error for doc in library for error in column_errors(doc)]
+    if errors:
+        raise DocumentErrors(errors)
+
+
+def _steps_fit_the_workflows(library: RuleLibrary, known: list[RuleDocument], city: CityContext,
+                             workflows_dir: str) -> None:
+    """Each step a sweep document names is one the workflows can take (engine.workflow.swept), as an import checks it:
+    with a database, the workflows the city runs (the published ones, else those of `workflows_dir`) read with the
+    published documents; without one, those of `workflows_dir` read with the documents and the rules folder's.
+    DocumentErrors naming the sweep document's file, line and key, and the step."""
+    from engine.rulebook.revisions import published_documents
+    from engine.rulebook.store import joined, sweep_errors
+    from engine.rules.kinds.sweep import KIND as SWEEP_KIND
+    from engine.workflow.definitions import folder_workflows
+    from engine.workflow.swept import sweep_step_errors
+
+    documents = list(library)
+    if not any(doc.kind == SWEEP_KIND.name for doc in documents):
+        return
+    errors = city.read_if_there(lambda session: sweep_errors(
+        session, documents, published_documents(session) or known, workflows_dir))
+    if errors is None:
+        if not Path(workflows_dir).is_dir():
+            click.echo(f"no workflows folder {workflows_dir}: the steps sweep documents name are not checked "
+                       "(give --workflows-dir)", err=True)
+            return
+        errors = sweep_step_errors(documents, folder_workflows(workflows_dir, joined(documents, known)))
+    if errors:
+        raise DocumentErrors(errors)
 
 
 def _within_ten_years(library: RuleLibrary, today: date) -> None:
