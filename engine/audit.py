@@ -93,7 +93,7 @@ def began_inside(transaction: Any, outer: Any) -> bool:
 
 
 def _write_held(session: Session) -> None:
-    """Chain the held rows after the tail, in the order recorded, and write them in one INSERT (executemany), after
+    """Chain the held rows after the tail, in the order recorded, and write them in few INSERTs (insert_rows), after
     whatever the session holds."""
     held = session.info.get(_HELD)
     if held:
