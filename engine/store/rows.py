@@ -69,9 +69,13 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
 
 
 def _sqlite_parameters(connection: Connection) -> int:
-    """How many parameters one SQLite statement may have (SQLITE_LIMIT_VARIABLE_NUMBER: 32,766 since 3.32)."""
+    """How many parameters one SQLite statement may have: the connection's limit (Python 3.11 reads it), else
+    SQLite's default (32,766 since SQLite 3.32, 999 before)."""
     dbapi = connection.connection.dbapi_connection
-    return dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    getlimit = getattr(dbapi, "getlimit", None)
+    if getlimit is not None:
+        return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
 def _whole_cents(values: list) -> bool:

@@ -28,6 +28,8 @@ def few_parameters(db):
         yield
         return
     dbapi = connection.connection.dbapi_connection
+    if not hasattr(dbapi, "setlimit"):
+        pytest.skip("Python 3.10's sqlite3 cannot set SQLite's limits")
     before = dbapi.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)
     try:
         yield
@@ -83,3 +85,12 @@ def test_columns_of_different_lengths_are_refused_and_nothing_is_written(db):
     with pytest.raises(ValueError, match="not all of one length"):
         insert_columns(db, LedgerEntry.__table__, columns)
     assert db.scalar(select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1)) == before
+
+
+def test_without_a_way_to_read_the_limit_sqlites_default_is_used():
+    """Python 3.10's sqlite3 has no getlimit: SQLite's compiled-in default limit (3.32 and later: 32,766)."""
+    from types import SimpleNamespace
+
+    from engine.store.rows import _sqlite_parameters
+    connection = SimpleNamespace(connection=SimpleNamespace(dbapi_connection=object()))
+    assert _sqlite_parameters(connection) == (32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999)
