@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session
 from engine.store.types import Cents
 
 
+# At most this many parameters a statement (SQLite's default limit), even where SQLite allows more (Debian's: 250,000):
+# the driver keeps each prepared statement for reuse, and one of 250,000 parameters holds megabytes of program.
+STATEMENT_PARAMETERS = 32766
+
+
 def insert_rows(session: Session, table: Table, rows: list[dict], *, replacing_on: str | None = None) -> None:
     """INSERT many rows of one shape in few statements, each value through its column's bind processor.
 
@@ -62,7 +67,7 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
         return
     # SQLite: as many rows a statement as its limit on parameters allows, rather than a statement run
     # for each row: the driver then binds and steps once a statement instead of once a row.
-    per = max(1, _sqlite_parameters(connection) // len(names))
+    per = max(1, min(_sqlite_parameters(connection), STATEMENT_PARAMETERS) // len(names))
     for start in range(0, len(rows), per):
         part = rows[start:start + per]
         connection.exec_driver_sql(into + ", ".join([row] * len(part)) + replacing, tuple(chain.from_iterable(part)))
