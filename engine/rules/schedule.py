@@ -110,7 +110,9 @@ def _counted_units(units: Decimal, per: Decimal | None, count: str | None) -> De
 
 def _per_unit_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
     """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R; M a number, or `{fact: G}`: the
-    units of another fact (sewer use at most the winter average)."""
+    units of another fact (sewer use at most the winter average). Counted `per: P` (or by `count`), the detail says
+    the units counted, the rate per P and the part of F they were counted from, over the first N: P and N are
+    amounts of F, so a money fact's read as money (`per $1,000.00`, `over the first $50,000.00`)."""
     fact, rate = spec["fact"], spec["rate"]
     over, most, per, count = spec.get("over"), spec.get("max_units"), spec.get("per"), spec.get("count")
     unit, rate_text = unit_of(fact), str(rate)
@@ -126,9 +128,10 @@ def _per_unit_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
         if per is None and count is None:
             return units * rate, wording.units_at(f"{shown(units)}{unit}", rate_text)
         counted = _counted_units(units, per, count)
-        each = f" per {as_text(per)}{unit}" if per is not None else ""
+        each = f" per {shown(per)}{unit}" if per is not None else ""
+        after = f" over the first {shown(over)}{unit}" if over is not None else ""
         how = f", {UNIT_COUNTS[count]}" if count is not None else ""
-        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({shown(units)}{unit}{how})"
+        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({shown(units)}{unit}{after}{how})"
 
     return per_unit
 

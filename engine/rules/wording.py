@@ -4,7 +4,8 @@ An evaluated line explains itself with these phrases (`5 CCF x 2.61`, `fixed amo
 `10% of past due balance $120.00`, `raised to the minimum $2.00`); a version read in words
 (`engine.rules.version_words`) and a diff between two versions (`engine.rules.diff`) use the
 same phrases with the figures the document gives; both write a fact's figures as `worded`
-says (a money fact's value, a tier's limit on it, a table's key for it as $12,400.00).
+says (a money fact's value, a tier's limit on it, a table's key for it, a per-unit line's
+`over`, `per` and `max_units` on it as $12,400.00).
 Conditions are worded by `engine.rules.conditions` (`comparison_words`, `condition_words`),
 which its traces use too.
 
@@ -93,8 +94,9 @@ Worded = Callable[[Decimal | str], str]  # how a value of one fact is written
 
 def worded(doc: RuleDocument, fact: str) -> Worded:
     """How explanations and a version's words write a value of a fact, an amount of it, or a figure the document
-    sets against it (a table's key, a tier's limit, the most a multiplier counts): as money ($250,000.00) when the
-    document declares the fact `type: money`, else as written (12, 7.5)."""
+    sets against it (a table's key, a tier's limit, the most a multiplier counts, a per-unit line's `over`, `per` and
+    `max_units`, each an amount of the fact): as money ($250,000.00) when the document declares the fact
+    `type: money`, else as written (12, 7.5). A count of units (`1201 x 1.20`) is no amount of the fact: as written."""
     spec = doc.inputs.get(fact)
     return money_figure if spec is not None and spec.type == "money" else as_text
 

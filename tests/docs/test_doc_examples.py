@@ -269,6 +269,20 @@ def test_the_money_examples_read_in_words_as_shown() -> None:
         assert f"`{term}`" in page
 
 
+def test_units_counted_per_1000_of_money_are_explained_and_read_in_words_as_shown() -> None:
+    """The tax per $1,000 of gross receipts: `per` and `over` read as money, the thousands counted as a count."""
+    library, page = _library(), RULES_PAGE.read_text(encoding="utf-8")
+    result = library.evaluate("gross-receipts-tax", {"gross_receipts": "1250000.01"}, date(2026, 3, 2))
+    detail = result.lines[1]["detail"]
+    assert detail == \
+        "1201 x 1.20 per $1,000.00 ($1,200,000.01 over the first $50,000.00, a part of a unit counts whole)"
+    assert f"`{detail}`" in page
+    doc = library.get("gross-receipts-tax")
+    words = [str(found) for found in version_words(doc, doc.versions[-1])]
+    for term in ("not charged: the first $50,000.00", "rate per: $1,000.00"):
+        assert any(word.endswith(term) for word in words) and f"`{term}`" in page, (term, words)
+
+
 def test_a_seasonal_rate_over_a_period_takes_the_month_of_the_read() -> None:
     """The page's period 2026-09-16 to 2026-10-15 is billed at October's rate: 18 x 2.40 + 7 x 4.12."""
     result = _library().evaluate("water-rates-summer", {"consumption_ccf": 18, "winter_average_ccf": 7},

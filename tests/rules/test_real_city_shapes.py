@@ -135,9 +135,11 @@ def test_business_tax_per_1000_or_fraction_thereof(cities, receipts, expected):
 
 
 def test_units_counted_per_1000_say_so_in_the_detail(cities):
-    """The bill shows the thousands counted, the rate per 1000 and the amount they were counted from."""
+    """The bill shows the thousands counted, the rate per $1,000.00 and the amount they were counted from, over the
+    first $50,000.00 (gross receipts are money)."""
     result = cities.evaluate("business-license-gross-receipts", {"gross_receipts": "1250000.01"}, date(2025, 5, 1))
-    assert result.lines[0]["detail"] == "1201 x 1.20 per 1000 ($1,200,000.01, a part of a unit counts whole)"
+    assert result.lines[0]["detail"] == \
+        "1201 x 1.20 per $1,000.00 ($1,200,000.01 over the first $50,000.00, a part of a unit counts whole)"
 
 
 @pytest.mark.parametrize("balance, months, expected", [("412.37", 3, "18.56"), ("40.00", 1, "1.00"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from eval_support import example, load_text
+from eval_support import example, load_text, receipts_tax
 from engine.rules.errors import EvaluationError, FactError, NoVersionInForce
 from engine.rules.schedule import evaluate
 
@@ -244,6 +244,32 @@ def test_a_band_on_a_money_fact_says_its_limit_as_money_and_a_limit_finer_than_a
         "$100,000.00 x 0.001 (up to 100000.005)"
     assert receipts_fees(gross_receipts="600000.00").lines[2]["detail"] == \
         "gross receipts $600,000.00 (over the last limit): 420.00"
+
+
+def receipts_taxed(receipts: str, rooms: int = 12):
+    """The tax per $1,000 of gross receipts (and per 5 rooms) on 2026-02-01."""
+    return evaluate(receipts_tax(), {"gross_receipts": receipts, "rooms": rooms}, FEB_1)
+
+
+def test_units_counted_per_an_amount_of_a_money_fact_say_the_amount_and_what_is_not_charged_as_money():
+    """$1,250,000.01 less the first $50,000.00 is $1,200,000.01: 1,201 thousands started (a count, as written)."""
+    line = receipts_taxed("1250000.01").lines[0]
+    assert (line["detail"], str(line["amount"])) == (
+        "1201 x 1.20 per $1,000.00 ($1,200,000.01 over the first $50,000.00, a part of a unit counts whole)",
+        "1441.20")
+
+
+def test_units_counted_per_an_amount_of_a_money_fact_capped_count_from_the_cap():
+    """max_units caps the receipts themselves: $3,000,000.00 counts as $2,000,000.00, 1,950 thousands over $50,000."""
+    line = receipts_taxed("3000000.00").lines[0]
+    assert (line["detail"], str(line["amount"])) == (
+        "1950 x 1.20 per $1,000.00 ($1,950,000.00 over the first $50,000.00, a part of a unit counts whole)",
+        "2340.00")
+
+
+def test_units_counted_per_a_number_of_a_count_say_it_as_written():
+    assert receipts_taxed("0.00", rooms=12).lines[1]["detail"] == \
+        "2 x 2.00 per 5 (10 over the first 2, a part of a unit counts whole)"
 
 
 HALF_EVEN_FRANCHISE = """

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from eval_support import receipts_tax
 from engine.rules.diff import ADDED, CHANGED, REMOVED, document_diff, grouped, version_diff, version_words
 from engine.rules.errors import DocumentErrors
 from engine.rules.library import RuleLibrary
@@ -195,6 +196,24 @@ def test_a_changed_limit_on_a_money_fact_reads_as_money_in_the_diff():
     after = load_document(RECEIPTS_BANDS.replace("UPTO", "600000.50"), "receipts-bands.yaml")
     assert [str(row) for row in version_diff(before, before.versions[0], after.versions[0])] == [
         "Receipts band, tier 2 up to: $500,000.00 → $600,000.50"]
+
+
+def test_a_per_unit_lines_amounts_of_a_money_fact_read_as_money_in_a_versions_words():
+    """`over`, `per` and `max_units` are amounts of the fact a per-unit line counts: money for a money fact, as
+    written for a count."""
+    doc = receipts_tax()
+    words = [str(term) for term in version_words(doc, doc.versions[0])]
+    for said in ("not charged: the first $50,000.00", "rate per: $1,000.00", "charged up to: $2,000,000.00",
+                 "not charged: the first 2", "rate per: 5", "charged up to: 40"):
+        assert any(word.endswith(said) for word in words), (said, words)
+    assert not any(figure in word for word in words for figure in ("50000", "1000.00", "2000000"))
+
+
+def test_a_changed_amount_not_charged_of_a_money_fact_reads_as_money_in_the_diff():
+    before = receipts_tax("50000")
+    after = receipts_tax("75000.50")
+    assert [str(row) for row in version_diff(before, before.versions[0], after.versions[0])] == [
+        "Receipts tax, not charged: the first $50,000.00 → the first $75,000.50"]
 
 
 def test_the_description_lint_fires_on_a_changed_cap():

@@ -362,19 +362,20 @@ def _table_terms(doc: RuleDocument, name: str, table: YamlMapping) -> list[Term]
 
 
 def _per_unit_terms(doc: RuleDocument, name: str, spec: YamlMapping) -> list[Term]:
-    """`per_unit:`: the rate, the units not charged and the most charged."""
-    unit = schedule.unit_of(spec["fact"])
+    """`per_unit:`: the rate, the units not charged and the most charged. `over`, `per` and a fixed `max_units` are
+    amounts of the fact (the fact is capped, less `over`, then counted in `per`s), so a money fact's read as money."""
+    unit, shown = schedule.unit_of(spec["fact"]), wording.worded(doc, spec["fact"])
     found = [Term(name, "rate", f"{wording.rate_words(spec['rate'], unit)} of {spec['fact']}")]
     if "over" in spec:
-        found.append(Term(name, "not charged", f"the first {wording.figure(spec['over'])}{unit}"))
+        found.append(Term(name, "not charged", f"the first {shown(spec['over'])}{unit}"))
     if "per" in spec:
-        found.append(Term(name, "rate per", f"{wording.figure(spec['per'])}{unit}"))
+        found.append(Term(name, "rate per", f"{shown(spec['per'])}{unit}"))
     if "count" in spec:
         found.append(Term(name, "units counted", schedule.UNIT_COUNTS[spec["count"]]))
     if isinstance(spec.get("max_units"), dict):
         found.append(Term(name, "charged up to", spec["max_units"]["fact"]))
     elif "max_units" in spec:
-        found.append(Term(name, "charged up to", f"{wording.figure(spec['max_units'])}{unit}"))
+        found.append(Term(name, "charged up to", f"{shown(spec['max_units'])}{unit}"))
     return found
 
 
