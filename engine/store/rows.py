@@ -75,12 +75,12 @@ def insert_columns(session: Session, table: Table, columns: dict[str, list], *,
 
 def _sqlite_parameters(connection: Connection) -> int:
     """How many parameters one SQLite statement may have: the connection's limit (Python 3.11 reads it), else
-    SQLite's default (32,766 since SQLite 3.32, 999 before)."""
+    SQLite's default (STATEMENT_PARAMETERS since SQLite 3.32, 999 before)."""
     dbapi = connection.connection.dbapi_connection
     getlimit = getattr(dbapi, "getlimit", None)
     if getlimit is not None:
         return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+    return STATEMENT_PARAMETERS if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
 def _whole_cents(values: list) -> bool:
