@@ -77,8 +77,9 @@ def has_published_workflows(session: Session) -> bool:
 def stored_workflow(row: WorkflowVersion, rules: RuleLibrary, approval_roles: Collection[str] = frozenset()) -> Workflow:
     """The definition a stored revision holds, checked against the rules and the city's approval roles (its source
     named by id and revision). Where its cases go was checked when it was drafted or imported: a version published
-    before a path check was added still runs the cases opened under it."""
-    return read_workflow(row.yaml_text, source_of(row), rules, approval_roles)
+    before a path check was added still runs the cases opened under it, and one kept with a title longer than the store
+    now takes (SQLite keeps longer text) is read as kept."""
+    return read_workflow(row.yaml_text, source_of(row), rules, approval_roles, stored=True)
 
 
 def published_workflows(session: Session, rules: RuleLibrary) -> WorkflowSet:

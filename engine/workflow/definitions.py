@@ -43,10 +43,10 @@ def load_workflow(text: str, source: str, rules: RuleLibrary,
 
 
 def read_workflow(text: str, source: str, rules: RuleLibrary,
-                  approval_roles: Collection[str] | None = frozenset()) -> Workflow:
+                  approval_roles: Collection[str] | None = frozenset(), stored: bool = False) -> Workflow:
     """A Workflow from YAML text that passes the definition's own checks, or DocumentErrors naming every problem (a
     role named must be a page role or one of `approval_roles`, the city's; None: they are not known, any role is
-    taken); where its cases go is not checked."""
+    taken); where its cases go is not checked, nor, for text `stored` in the rule store, the store's lengths."""
     try:
         read = read_yaml(text, source)
     except DocumentError as error:
@@ -54,7 +54,7 @@ def read_workflow(text: str, source: str, rules: RuleLibrary,
     if not isinstance(read.data, dict):
         raise DocumentErrors([DocumentError(source, 1, "",
                                             "a workflow is a mapping with id, title, states, transitions")])
-    reader = DefinitionReader(read.data, source, read.lines, rules, approval_roles)
+    reader = DefinitionReader(read.data, source, read.lines, rules, approval_roles, stored)
     workflow = reader.run()
     if reader.errors or workflow is None:
         raise DocumentErrors(sorted(reader.errors, key=lambda e: (e.line, e.path)))

@@ -106,6 +106,28 @@ def test_a_clerk_cannot_draft_a_workflow(stored, catalog):
         draft_next(stored, catalog, author="carla")
 
 
+def test_a_published_revision_kept_with_a_title_longer_than_the_store_now_takes_is_still_read(stored, catalog):
+    """A revision kept before titles were held to the store's 200 characters (an import on SQLite, which keeps
+    longer text) still runs the city's cases: the length is checked where a definition comes in, not where the
+    store's own are read."""
+    long_title = "Refunds of credit balances" + " and more" * 30
+    text = refunds_next_version().replace("title: Refunds of credit balances, deposits and license overpayments\n",
+                                          f"title: {long_title}\n", 1)
+    assert long_title in text and len(long_title) > 200
+    sample = stored.scalars(select(WorkflowVersion).where(WorkflowVersion.workflow_id == "refunds")).one()
+    stored.add(WorkflowVersion(workflow_id="refunds", revision=2, version=NEXT, title=long_title[:200],
+                               subject=sample.subject, effective=NEW_VERSION_FROM, yaml_text=text,
+                               sha256=sample.sha256, status="published", author="sam", approver="ana",
+                               created_at=at(TODAY), published_at=at(TODAY), note=""))
+    stored.flush()
+    workflows = workflow_revisions.published_workflows(stored, catalog.rules)
+    assert workflows.get("refunds").title == long_title
+    again = check_workflow_draft(stored, catalog.rules, "refunds", text.replace(f"version: {NEXT}\n",
+                                                                               f"version: {NEXT + 1}\n", 1), TODAY)
+    assert [str(error) for error in again.errors] == [
+        "refunds (draft):2: title: longer than the 200 characters the store keeps"]
+
+
 def test_a_case_keeps_the_version_it_opened_under_after_a_new_one_is_published(stored, catalog):
     """A refund asked on May 5 stays on the sample's version (deny offered when requested); one asked June 2 is on the
     next."""
