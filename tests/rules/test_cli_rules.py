@@ -248,6 +248,27 @@ def test_validate_without_a_database_checks_sweep_steps_against_the_workflows_fo
     assert not (tmp_path / "none.db").exists()
 
 
+def test_validate_reads_the_program_s_workflows_as_the_import_does_wherever_it_runs(tmp_path, monkeypatch):
+    """Run from another folder without --workflows-dir, on a database with no published workflows: the sweep steps
+    are checked against the program's own workflows, which `rules import` and the running system read, not a
+    `workflows` folder where the command runs."""
+    from tests.rules.test_cli_store import STEPS_AFTER
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO_RULES, rules)
+    sweep = rules / "sweeps" / "liens.yaml"
+    sweep.write_text(sweep.read_text(encoding="utf-8").replace(
+        STEPS_AFTER, f"{STEPS_AFTER}      steps: [mail_intent, mail_intent_again, send_intent]\n", 1), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    refused = CliRunner().invoke(main, ["rules", "validate", str(rules)], env=env)
+    assert refused.exit_code == 1 and refused.stderr == "", refused.output
+    assert 'has the step "send_intent"' in refused.stdout.splitlines()[0]
+    assert refused.stdout.splitlines()[-1] == "1 error in 1 file"
+
+
 def test_validate_refuses_a_title_longer_than_the_store_keeps(run, rules_dir):
     """A title of 201 characters: its file, line and key, as a draft and an import refuse it."""
     renewal = rules_dir / "business-license-renewal.yaml"

@@ -24,7 +24,6 @@ from webapp.cli.context import CITY_DATE, RECORD_ID, CityContext, actor, city_da
 from webapp.cli.failures import CityGroup
 
 RULES_DIR = "rules"
-WORKFLOWS_DIR = "workflows"
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[date, date] | None:
@@ -73,11 +72,12 @@ def rules() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules-dir", default=RULES_DIR, show_default=True,
               help="Where documents named by other documents are looked up.")
-@click.option("--workflows-dir", default=WORKFLOWS_DIR, show_default=True,
+@click.option("--workflows-dir", default=None,
               help="The workflows the steps sweep documents name are checked against while the rule store has none "
-                   "published (or there is no database).")
+                   "published (or there is no database). Default: the program's own workflows folder, which the "
+                   "running system and `rules import` read then.")
 @pass_city
-def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflows_dir: str) -> None:
+def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflows_dir: str | None) -> None:
     """Check rule documents (default: the rules folder); every error with file:line and path.
 
     As a draft or an import checks them: each document's own checks, its references, a title or department longer
@@ -91,7 +91,7 @@ def validate(city: CityContext, paths: tuple[str, ...], rules_dir: str, workflow
         _kept_by_the_store(library)
         _within_ten_years(library, city.today_or_default())
         _fits_the_city(library, city)
-        _steps_fit_the_workflows(library, known, city, workflows_dir)
+        _steps_fit_the_workflows(library, known, city, workflows_dir or str(program_workflows()))
     except DocumentErrors as errors:
         for error in errors.errors:
             click.echo(str(error))
@@ -109,6 +109,12 @@ def _kept_by_the_store(library: RuleLibrary) -> None:
     errors = [error for doc in library for error in column_errors(doc)]
     if errors:
         raise DocumentErrors(errors)
+
+
+def program_workflows() -> Path:
+    """The program's own workflows folder: what the running system and `rules import` read while the store has none."""
+    from engine.rulebook.workflow_revisions import WORKFLOWS_FOLDER
+    return WORKFLOWS_FOLDER
 
 
 def _steps_fit_the_workflows(library: RuleLibrary, known: list[RuleDocument], city: CityContext,
