@@ -112,7 +112,8 @@ def _per_unit_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
     """`per_unit: {fact, rate, over, max_units}`: (min(F, M) - N, not below 0) x R; M a number, or `{fact: G}`: the
     units of another fact (sewer use at most the winter average). Counted `per: P` (or by `count`), the detail says
     the units counted, the rate per P and the part of F they were counted from, over the first N: P and N are
-    amounts of F, so a money fact's read as money (`per $1,000.00`, `over the first $50,000.00`)."""
+    amounts of F, so a money fact's read as money (`per $1,000.00`, `over the first $50,000.00`). A use over the
+    most charged says so: `12 CCF x 3.06 (winter average ccf 15 CCF, at most 12 CCF)`."""
     fact, rate = spec["fact"], spec["rate"]
     over, most, per, count = spec.get("over"), spec.get("max_units"), spec.get("per"), spec.get("count")
     unit, rate_text = unit_of(fact), str(rate)
@@ -121,17 +122,23 @@ def _per_unit_basis(name: str, spec: dict, shown: Worded = as_text) -> Basis:
         """Count the units, then price them."""
         units = _number(facts, fact, name)
         cap = _number(facts, most["fact"], name) if isinstance(most, dict) else most  # at most another fact's units
+        capped = ""
         if cap is not None and units > cap:
+            whose = f"{wording.fact_words(most['fact'])} " if isinstance(most, dict) else ""
+            capped = f"{wording.fact_words(fact)} {shown(units)}{unit}, at most {whose}{shown(cap)}{unit}"
             units = cap
         if over is not None:
             units = max(units - over, ZERO)
         if per is None and count is None:
-            return units * rate, wording.units_at(f"{shown(units)}{unit}", rate_text)
+            said = "; ".join(part for part in (capped, f"over the first {shown(over)}{unit}" if over is not None
+                                               else "") if part)
+            return units * rate, wording.units_at(f"{shown(units)}{unit}", rate_text) + (f" ({said})" if said else "")
         counted = _counted_units(units, per, count)
         each = f" per {shown(per)}{unit}" if per is not None else ""
         after = f" over the first {shown(over)}{unit}" if over is not None else ""
         how = f", {UNIT_COUNTS[count]}" if count is not None else ""
-        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({shown(units)}{unit}{after}{how})"
+        cap_said = f"; {capped}" if capped else ""
+        return counted * rate, f"{as_text(counted)} x {rate_text}{each} ({shown(units)}{unit}{after}{how}{cap_said})"
 
     return per_unit
 

@@ -290,6 +290,15 @@ def test_a_seasonal_rate_over_a_period_takes_the_month_of_the_read() -> None:
     assert result.total == Decimal("72.04")
 
 
+def test_a_use_over_its_cap_says_the_use_and_the_cap_as_shown() -> None:
+    """18 CCF with a winter average of 7: the sewer line's detail names both, as the page quotes it."""
+    result = _library().evaluate("water-rates-summer", {"consumption_ccf": 18, "winter_average_ccf": 7},
+                                 date(2026, 3, 2))
+    detail = result.lines[-1]["detail"]
+    assert detail == "7 CCF x 4.12 (consumption ccf 18 CCF, at most winter average ccf 7 CCF)"
+    assert f"`{detail}`" in RULES_PAGE.read_text(encoding="utf-8")
+
+
 def test_a_term_to_the_end_of_the_anniversary_month_is_as_shown() -> None:
     """Issued 2026-03-10: expires 2027-03-31; issued 2027-02-10: 2028-02-29."""
     library = _library()

@@ -99,6 +99,19 @@ def test_sewer_on_use_capped_at_the_winter_average_per_dwelling_unit_with_a_low_
     assert total(cities, "sewer-winter-average", facts, "2024-05-01") == Decimal(expected)
 
 
+def test_sewer_use_over_the_winter_average_says_the_use_and_the_cap_it_was_charged_at(cities):
+    """The bill says why 8.5 CCF was charged of 14: the use, and the winter average it stops at; a use under the
+    average is charged as it is and says nothing more."""
+    def detail(facts: dict) -> str:
+        [line] = [line for line in cities.evaluate("sewer-winter-average", facts, date(2024, 5, 1)).lines
+                  if line["name"] == "Sewer use (at most the winter average)"]
+        return line["detail"]
+
+    assert detail({"consumption_ccf": 14, "winter_average_ccf": "8.5"}) == \
+        "8.5 CCF x 11.97 (consumption ccf 14 CCF, at most winter average ccf 8.5 CCF)"
+    assert detail({"consumption_ccf": 6, "winter_average_ccf": "8.5"}) == "6 CCF x 11.97"
+
+
 @pytest.mark.parametrize("facts, expected, detail", [
     ({"consumption_ccf": 30, "dwelling_units": 4}, "322.40",
      "12 CCF x 9.10 + 18 CCF x 10.40; block limits x 4 (dwelling units)"),

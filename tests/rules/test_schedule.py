@@ -138,7 +138,7 @@ def test_every_basis_with_its_detail():
     result = fees()
     assert [(l["name"], str(l["amount"]), l["detail"]) for l in result.lines] == [
         ("Meter charge", "24.42", 'meter size 3/4": 24.42'),
-        ("Irrigation over 5 CCF, at most 30", "10.50", "7 CCF x 1.50"),
+        ("Irrigation over 5 CCF, at most 30", "10.50", "7 CCF x 1.50 (over the first 5 CCF)"),
         ("Bulk water", "10.80", "12 CCF x 0.90 (up to 20)"),
         ("Business license band", "313.93", "employees 30 (up to 49): 313.93"),
         ("Deposit interest", "4.22", "5% of deposit $84.50"),  # 4.225, half_even
@@ -153,7 +153,8 @@ def test_a_table_key_not_listed_takes_the_default():
 
 def test_per_unit_over_and_max_units():
     assert fees(consumption_ccf=3).lines[1]["amount"] == Decimal("0.00")
-    assert fees(consumption_ccf=100).lines[1]["detail"] == "25 CCF x 1.50"
+    assert fees(consumption_ccf=100).lines[1]["detail"] == \
+        "25 CCF x 1.50 (consumption ccf 100 CCF, at most 30 CCF; over the first 5 CCF)"
 
 
 def test_all_units_at_the_rate_of_the_block_reached_a_value_on_a_limit_falls_in_that_block():
@@ -263,8 +264,8 @@ def test_units_counted_per_an_amount_of_a_money_fact_capped_count_from_the_cap()
     """max_units caps the receipts themselves: $3,000,000.00 counts as $2,000,000.00, 1,950 thousands over $50,000."""
     line = receipts_taxed("3000000.00").lines[0]
     assert (line["detail"], str(line["amount"])) == (
-        "1950 x 1.20 per $1,000.00 ($1,950,000.00 over the first $50,000.00, a part of a unit counts whole)",
-        "2340.00")
+        "1950 x 1.20 per $1,000.00 ($1,950,000.00 over the first $50,000.00, a part of a unit counts whole; "
+        "gross receipts $3,000,000.00, at most $2,000,000.00)", "2340.00")
 
 
 def test_units_counted_per_a_number_of_a_count_say_it_as_written():
