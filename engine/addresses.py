@@ -11,16 +11,17 @@ here rather than as a city setting.
 
 Two kinds of words: the street words (suffixes and directionals), and the words of a street's own name that are
 written two ways: a numbered street (Publication 28 section 235 keeps it as the ZIP+4 file has it, "7TH ST" or
-"SEVENTH ST"), 1st to 999th, made by a rule rather than listed ("101ST ONE-HUNDRED-FIRST"), and "Saint" and
-"Sainte", as often written "St" and "Ste". Each kind is one table, and a word may be on a line of each: "St" is
-STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it that has the same
-standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" -> saint, st (not
-street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So "123 Saint Paul
-St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St Paul" may also
-find "Paul St", as nothing tells which "St" is which: the kind is not decided by the word's place in the address.
-"Ste" is the same: SAINTE among the names, and in Publication 28 (Appendix C2, secondary unit designators) SUITE,
-which these tables do not hold. So "Ste" -> ste, sainte; "sainte" -> sainte, ste (never suite); "Ste 200" still finds
-"Ste 200" as written, and may also find "200 Sainte Marie Rd". A word the tables do not hold has one form, itself.
+"SEVENTH ST"), 1st to 999th, made by a rule rather than listed ("101ST ONE-HUNDRED-FIRST ONE-HUNDRED-AND-FIRST"),
+and "Saint" and "Sainte", as often written "St" and "Ste". Each kind is one table, and a word may be on a line of
+each: "St" is STREET among the suffixes and SAINT among the names. A word's forms are every way of writing it that
+has the same standard abbreviation on each line it is on: "st" -> st, street, str, strt and saint; "saint" -> saint,
+st (not street: "Saint Paul" must not find "Paul Street"); "street" -> street, st, str, strt (not saint). So "123
+Saint Paul St" finds "123 St Paul Street" and the other way round, and "Main St" still finds "Main Street"; "St
+Paul" may also find "Paul St", as nothing tells which "St" is which: the kind is not decided by the word's place in
+the address. "Ste" is the same: SAINTE among the names, and in Publication 28 (Appendix C2, secondary unit
+designators) SUITE, which these tables do not hold. So "Ste" -> ste, sainte; "sainte" -> sainte, ste (never suite);
+"Ste 200" still finds "Ste 200" as written, and may also find "200 Sainte Marie Rd". A word the tables do not hold
+has one form, itself.
 
 Words that together are one form ("North East", "Twenty-First", "One Hundred Twenty-First") are read as that one
 word, the longest run first (`words_of`), and its forms then include the words each in any of their forms, side by
@@ -292,9 +293,12 @@ def _ordinal_words(number: int) -> str:
 
 def _ordinals() -> str:
     """The lines of the numbered streets from 1ST to 999TH: "1ST FIRST", "21ST TWENTY-FIRST", "100TH ONE-HUNDREDTH
-    HUNDREDTH", "101ST ONE-HUNDRED-FIRST"."""
+    HUNDREDTH", "101ST ONE-HUNDRED-FIRST ONE-HUNDRED-AND-FIRST"."""
     lines = [f"{number}{_ordinal_ending(number)} {_ordinal_words(number)}" for number in range(1, LAST_NUMBERED + 1)]
     lines[99] += " HUNDREDTH"  # 100TH, written without its ONE too
+    for number in range(101, LAST_NUMBERED + 1):  # 101ST, also as often said: ONE-HUNDRED-AND-FIRST
+        if number % 100:
+            lines[number - 1] += " " + _ordinal_words(number).replace("-HUNDRED-", "-HUNDRED-AND-", 1)
     return "\n".join(lines)
 
 

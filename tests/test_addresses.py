@@ -82,6 +82,16 @@ def test_numbered_streets_past_the_hundredth_are_one_street_in_figures_or_in_wor
     assert forms_of(figures)[:2] == (figures.lower(), " ".join(words.lower().replace("-", " ").split()))
 
 
+@pytest.mark.parametrize("figures, words", [
+    ("101st", "One Hundred and First"), ("121st", "One Hundred and Twenty-First"),
+    ("999th", "nine hundred and ninety ninth")])
+def test_a_numbered_street_said_with_and_is_the_same_street(figures, words):
+    assert address_key(f"5 {figures} St") == address_key(f"5 {words} Street") == f"5 {figures.lower()} st"
+    assert " ".join(words.lower().replace("-", " ").split()) in forms_of(figures)
+    assert words_of(f"5 {words} St")[1] == " ".join(words.lower().replace("-", " ").split())
+    assert address_key("5 One Hundred and Fifty Oaks Rd") == "5 one hundred and fifty oaks rd"  # not a street number
+
+
 def test_the_longest_run_of_words_that_is_one_form_is_read_as_one():
     assert words_of("410 One Hundred Twenty-First St") == ["410", "one hundred twenty first", "st"]
     assert words_of("Twenty-First St") == ["twenty first", "st"]

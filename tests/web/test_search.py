@@ -75,6 +75,8 @@ STREET_WORDS = [
     ("9 112th Ave", "9 One Hundred Twelfth Avenue", "9 One Hundred Eleventh Ave"),
     ("3 201st St", "3 Two Hundred First Street", "3 101st St"),
     ("44 One Hundred Twenty-First St", "44 121st Street", "44 Twenty-First St"),
+    ("6 101st St", "6 One Hundred and First Street", "6 102nd St"),
+    ("21 One Hundred and Twenty-First Ave", "21 121st Avenue", "21 Twenty-First Ave"),
     ("2 SW Alder Ct", "2 S.W. Alder Court", "2 SE Alder Ct"),
 ]
 
