@@ -13,7 +13,9 @@ A notice whose date to act by has passed by the day the mailing prints is left o
 and named in the run's report (engine.sweeps.mailing); the run still finishes.
 A dry run does every chunk in a transaction that is rolled back, and writes nothing.
 The run knows the night it sweeps (`as_of`) and the city's date when it runs (`today`): a
-night before today is one caught up, and its steps mail nothing (engine.workflow.night).
+night before today is one caught up, and its steps mail nothing (engine.workflow.night); a night
+after today is refused (only a dry run may look ahead), so no fee or notice is dated ahead and no
+night is marked done before it comes.
 Given a checkpoint writer (engine.audit_checkpoints), a finished run seals the audit log's
 end in the same transaction; the audit-checkpoint sweep does nothing else, and needs one.
 """
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter, describe
+from engine.rules.months import day_words
 from engine.store.db import GIVES_WAY
 from engine.store.models import SweepRun
 from engine.sweeps.report import SweepReport
@@ -174,6 +177,16 @@ class ChunkPace:
         self.size = max(1, min(self.largest, fits))
 
 
+def night_to_come(sweep: Sweep, services: Catalog | None, as_of: date, today: date) -> str:
+    """Why a sweep does not run for a night after the city's date: its fees and notices would be dated ahead, and
+    the night marked done would find itself already done when it came (a dry run may still show it)."""
+    from engine.sweeps.registry import sweep_label  # the registry imports this module
+
+    label = sweep_label(sweep.name, services.rules if services is not None else {})
+    return (f"{label} cannot run for {day_words(as_of)}: that night has not come yet (today in the city is "
+            f"{day_words(today)})")
+
+
 def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, today: date,
               clock: Callable[[], datetime], runner: str, services: Catalog | None = None, mailer: Mailer | None = None,
               dry_run: bool = False, chunk_size: int = 500, progress: Callable[[int, int], None] | None = None,
@@ -186,6 +199,8 @@ def run_sweep(factory: sessionmaker[Session], sweep: Sweep, *, as_of: date, toda
         raise SweepError(f"{sweep.name} needs the instance's audit key to sign its checkpoint")
     if hasattr(sweep, "check"):  # a sweep document: it must be there, with a version in force on the night
         sweep.check(services, as_of)
+    if as_of > today and not dry_run:
+        raise SweepError(night_to_come(sweep, services, as_of, today))
     if dry_run:
         return _dry_run(factory, sweep, as_of=as_of, today=today, clock=clock, services=services,
                         chunk_size=chunk_size, progress=progress)
