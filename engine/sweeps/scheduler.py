@@ -2,7 +2,8 @@
 
 `schedule.yaml` (at the repository root, read by `ordinance scheduler` and `ordinance serve`):
 
-    timezone: America/Los_Angeles     # the city's; each run is for the city's date at its scheduled time
+    timezone: America/Los_Angeles     # the city's (as saved on the City settings page, or the scheduler does not
+                                      # start); each run is for the city's date at its scheduled time
     catch_up_days: 7                  # on start, nights missed in the last 7 days run once each, oldest first
     misfire_grace_minutes: 180        # a run up to 3 hours late (a busy or sleeping machine) still runs
     sweeps:
@@ -142,6 +143,18 @@ def load_schedule(path: str | Path, sweeps: Collection[str] | None = None) -> Sc
     """Read and check schedule.yaml (its sweeps against `sweeps`, when given)."""
     path = Path(path)
     return parse_schedule(path.read_text(encoding="utf-8"), str(path), sweeps)
+
+
+def zone_disagrees(schedule: Schedule, city_zone: str) -> str | None:
+    """Why a schedule cannot run for the city whose time zone (saved on the City settings page) is `city_zone`: its
+    nights would be counted in its own zone and its notices dated and printed in the city's (a schedule in
+    America/Los_Angeles for a city in Pacific/Honolulu sweeps a night at 00:30 that is 9:30 pm the day before in
+    the city). None when the two are the same."""
+    if schedule.timezone == city_zone:
+        return None
+    return (f"its timezone {schedule.timezone} is not the city's time zone, {city_zone} (saved on the City settings "
+            f"page): the nights would be counted in one and the notices dated in the other; write timezone: "
+            f"{city_zone}")
 
 
 def scheduled_at(entry: Entry, day: date, zone: ZoneInfo) -> datetime:

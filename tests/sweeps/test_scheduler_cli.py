@@ -40,3 +40,32 @@ def test_on_sqlite_the_scheduler_sweeps_in_short_chunks(committing_url, tmp_path
     """Beside the web server on SQLite a chunk holds the one write lock: 100 subjects; on PostgreSQL the CLI's size."""
     jobs = sweep_jobs(open_database(Config(database_url=committing_url, instance=tmp_path)))
     assert jobs.chunk == (SQLITE_CHUNK if committing_url.startswith("sqlite") else None)
+
+
+def test_a_schedule_in_another_time_zone_than_the_citys_stops_the_scheduler(committing_db, committing_url, tmp_path,
+                                                                          monkeypatch):
+    """The city saved Pacific/Honolulu; schedule.yaml says America/Los_Angeles: 00:30 there is 9:30 pm the day before
+    in the city, so the night swept would not have come yet in the city. Exit 2 with both zones named, before any
+    sweep or job runs."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from tests.factories import save_city
+
+    with committing_db() as session, session.begin():
+        save_city(session).timezone = "Pacific/Honolulu"
+    started: list[bool] = []
+    monkeypatch.setattr(BlockingScheduler, "start", lambda self, *a, **k: started.append(True))
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text("timezone: America/Los_Angeles\nsweeps:\n  - {sweep: delinquency, days: daily, at: '00:30'}\n")
+    result = CliRunner().invoke(ordinance, ["scheduler", "--schedule", str(schedule), "--no-catch-up"],
+                                env={"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path)})
+    assert result.exit_code == 2, result.output
+    assert (f"cannot use the schedule: {schedule}: its timezone America/Los_Angeles is not the city's time zone, "
+            "Pacific/Honolulu (saved on the City settings page): the nights would be counted in one and the notices "
+            "dated in the other; write timezone: Pacific/Honolulu") in result.stderr
+    assert started == []
+    schedule.write_text("timezone: Pacific/Honolulu\nsweeps:\n  - {sweep: delinquency, days: daily, at: '00:30'}\n")
+    result = CliRunner().invoke(ordinance, ["scheduler", "--schedule", str(schedule), "--no-catch-up"],
+                                env={"DATABASE_URL": committing_url, "ORDINANCE_INSTANCE": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert started == [True]

@@ -34,7 +34,7 @@ from engine.office_counts import refresh
 from engine.rulebook.catalog_source import catalog_of_database, catalog_stamp
 from engine.rules.errors import DocumentError
 from engine.sweeps.registry import all_sweeps
-from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule
+from engine.sweeps.scheduler import Schedule, add_jobs, catch_up, load_schedule, zone_disagrees
 from engine.workflow.services import Catalog
 from webapp.cli.context import USAGE_ERROR, CityContext, Database, fail, now, pass_city
 from webapp.cli.sweep import execute, sweep_named
@@ -177,6 +177,9 @@ def command(city: CityContext, schedule_path: Path, no_catch_up: bool) -> None:
     configure_logging()
     jobs = sweep_jobs(city.db)
     schedule = read_schedule(schedule_path, all_sweeps(jobs.current_catalog().rules))
+    disagrees = zone_disagrees(schedule, city.timezone)
+    if disagrees is not None:
+        fail(f"cannot use the schedule: {schedule_path}: {disagrees}", USAGE_ERROR)
     stand_back_or_fail()
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop_jobs = threading.Event()
