@@ -98,10 +98,17 @@ def _linked(library: Documents | None, document_id: str, kind: str, by: str) -> 
 
 
 def grace_end(body: YamlMapping, expires_on: date, library: Documents | None, by: str) -> date:
-    """The last day of grace: expiry + grace days, run on to the next open day of the linked calendar."""
+    """The last day of grace: expiry + grace days, run on to the next open day of the linked calendar.
+
+    A grace that ended before the calendar has a version in force (a license on file from before the city wrote
+    its calendar down) ends on the day counted: nothing says that day was closed, and the license still has a
+    standing (late, lapsed) rather than none.
+    """
     end = expires_on + timedelta(days=int((body.get("grace") or {}).get("days", 0)))
     if body.get("calendar"):
-        end = city_calendar(_linked(library, body["calendar"], "calendar", by)).roll(end, "office_day")
+        calendar = city_calendar(_linked(library, body["calendar"], "calendar", by))
+        if end >= calendar.effective[0]:
+            end = calendar.roll(end, "office_day")
     return end
 
 

@@ -115,3 +115,12 @@ def test_every_day_for_two_years_has_one_status_in_order():
             seen.append(status)
         day += timedelta(days=1)
     assert seen == order
+
+
+def test_a_grace_that_ended_before_the_calendars_first_version_ends_on_the_day_counted():
+    """The calendar starts 2026-01-01; a license that expired 2024-12-31 (on file from before the city wrote its
+    calendar down) still has a standing: grace to 2025-01-31 as counted, lapsed 120 days after expiry."""
+    result = on("2026-12-07", issued_on="2024-03-10")
+    assert result.expires_on == date(2024, 12, 31) and result.grace_ends == date(2025, 1, 31)
+    assert (result.status, result.days_late, result.lapses_on) == ("lapsed", 675, date(2025, 4, 30))
+    assert on("2026-12-07", issued_on="2025-03-10").grace_ends == date(2026, 2, 2)  # in force: rolled past Sunday

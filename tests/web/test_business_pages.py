@@ -57,3 +57,14 @@ def test_a_clerk_opens_a_licensing_case_for_an_application(fixed_clock, clerk, d
     assert f'href="/cases/{case.id}"' in page and "Open a licensing case<" not in page
     again = clerk.post(f"/businesses/licenses/{application.number}/open-case", follow_redirects=True)
     assert "already has an open licensing case" in again.get_data(as_text=True)
+
+
+def test_a_license_that_expired_before_the_citys_calendar_shows_it_lapsed(fixed_clock, clerk, db):
+    """Expired 2023-12-31, its grace ending before the city's calendar has a version: lapsed, not a rule's id."""
+    business = create_business(db, name="Old Mill Feed")
+    create_license(db, business=business, number="BL-Q00999", issued_on=date(2023, 1, 1),
+                   expires_on=date(2023, 12, 31), status="active")
+    page = clerk.get(f"/businesses/{business.id}").get_data(as_text=True)
+    row = page[page.index('id="license-BL-Q00999"'):]
+    row = row[:row.index("</tr>")]
+    assert "lapsed" in row and "city-calendar" not in row and "no version" not in row
