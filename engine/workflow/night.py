@@ -18,6 +18,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.notices.catalog import NoticeDataError, notice_type
+from engine.rules.document import Documents
 from engine.store.kept_reads import NOTICES_ON, kept_read
 from engine.store.models import Case, Notice
 from engine.workflow.definitions import WorkflowSet
@@ -54,11 +56,20 @@ def _fees(step: Transition) -> list[str]:
     return [str(a.value) for a in step.actions if a.kind == "fee"]
 
 
-def _what_it_does(step: Transition) -> str:
-    """'mails a past-due-reminder and posts late-fee' (or only one of the two)."""
-    fees = _fees(step)
-    mails = f"mails a {' and a '.join(step.mails)}" if step.mails else ""
-    posts = f"posts {', '.join(fees)}" if fees else ""
+def _notice_title(type_id: str) -> str:
+    """A notice as staff read it: its title (Past-Due Reminder), or its id when it is no notice type."""
+    try:
+        return notice_type(type_id).title_en
+    except NoticeDataError:
+        return type_id
+
+
+def _what_it_does(step: Transition, rules: Documents) -> str:
+    """'mails the Past-Due Reminder and posts a fee (Late payment penalty on utility bills)' (or one of the two), in
+    staff words: each notice by its title, each fee by its schedule's title."""
+    fees = [rules.get(fee).title if fee in rules else fee for fee in _fees(step)]
+    mails = f"mails the {' and the '.join(_notice_title(kind) for kind in step.mails)}" if step.mails else ""
+    posts = f"posts {'a fee' if len(fees) == 1 else 'fees'} ({', '.join(fees)})" if fees else ""
     return " and ".join(part for part in (mails, posts) if part)
 
 
@@ -91,21 +102,24 @@ def read_notices_ahead(session: Session, account_ids: list[int], on: date) -> No
     kept.update(found)
 
 
-def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition, night: Night) -> Held | None:
-    """Why the night does not take a step that mails a notice or posts a fee (None: it may)."""
+def holds(session: Session, workflows: WorkflowSet, case: Case, step: Transition, night: Night,
+          rules: Documents) -> Held | None:
+    """Why the night does not take a step that mails a notice or posts a fee (None: it may), in staff words (the
+    step's label, the notices' and fees' titles, the days in the city's date style)."""
     if night.caught_up and (step.mails or _fees(step)):
         tonight = "mails it with dates counted from tonight" if step.mails else "posts it as of tonight"
         return Held(case.id, step.id, "caught_up",
-                    f"{step.id} not taken: it {_what_it_does(step)}, and {night.on.isoformat()} is a night caught "
-                    f"up on {night.today.isoformat()}; tonight's run {tonight}")
+                    f"{_label(step)} not taken: it {_what_it_does(step, rules)}, and {day_words(night.on)} is a "
+                    f"night caught up on {day_words(night.today)}; tonight's run {tonight}")
     if not step.mails or not workflows.get(case.workflow_id, case.workflow_version).collects:
         return None
     mailed = collection_notice_tonight(session, workflows, case, night.on)
     if mailed is None:
         return None
     return Held(case.id, step.id, "one_a_night",
-                f"{step.id} waits for the next night: it {_what_it_does(step)}, and the account already has a "
-                f"{mailed.notice_type} tonight (notice {mailed.id}); one collection notice a night")
+                f"{_label(step)} waits for the next night: it {_what_it_does(step, rules)}, and the account already "
+                f"has a {_notice_title(mailed.notice_type)} tonight (notice {mailed.id}); one collection notice a "
+                "night")
 
 
 def _refused(verdict: Verdict) -> list[dict]:

@@ -194,7 +194,8 @@ def advance_night(session: Session, catalog: Catalog, case_id: int, *, sweep: st
         if ready is None:
             done.held = not_sent(case_id, verdicts) if night is not None else None
             break
-        done.held = holds(session, catalog.workflows, case, ready.step, night) if night is not None else None
+        done.held = holds(session, catalog.workflows, case, ready.step, night, catalog.rules) \
+            if night is not None else None
         if done.held is not None:
             break
         try:

@@ -42,9 +42,9 @@ def test_nights_caught_up_mail_nothing_and_say_what_they_would_have_done(committ
         assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "fee")).all() == []
     line = report["exceptions"][0]
     assert line["subject"] == f"account {numbers(committing_db)[owing[0]]} (case {cases[0].id})"
-    assert line["message"] == ("mail_reminder not taken: it mails a past-due-reminder and posts late-fee, and "
-                               "2026-05-02 is a night caught up on 2026-05-03; tonight's run mails it with dates "
-                               "counted from tonight")
+    assert line["message"] == ("Mail the past-due reminder not taken: it mails the Past-Due Reminder and posts a fee "
+                               "(Late payment penalty on utility bills), and May 2, 2026 is a night caught up on "
+                               "May 3, 2026; tonight's run mails it with dates counted from tonight")
 
 
 def test_tonight_mails_what_the_nights_caught_up_held_with_dates_from_tonight(committing_db, catalog, city):
@@ -101,8 +101,9 @@ def test_an_account_gets_one_collection_notice_a_night_across_the_sweeps(committ
     assert liens["steps"] == {} and liens["notices"] == {}
     [line] = liens["exceptions"]
     assert (line["subject"], line["kind"]) == (f"account {number} (case {lien.id})", "one_a_night")
-    assert line["message"].startswith("mail_intent waits for the next night: it mails a lien-intent, and the account "
-                                      "already has a shutoff-notice tonight (notice ")
+    assert line["message"].startswith("Mail the notice of intent to lien waits for the next night: it mails the "
+                                      "Notice of Intent to Record a Lien, and the account already has a Notice of "
+                                      "Service Shut-Off tonight (notice ")
     next_night = sweep(committing_db, catalog, on=date(2026, 5, 1), name="liens").report
     assert next_night["notices"] == {"lien-intent/en": 1} and next_night["exceptions"] == []
     with committing_db() as session:
@@ -124,8 +125,8 @@ def test_the_report_lists_its_exceptions_by_account_with_the_reason_and_none_mea
     assert "Exceptions: 10" in printed
     for line in caught_up["exceptions"]:
         assert line["subject"].startswith("account B-")
-        assert f"  {line['subject']}: [caught_up] mail_shutoff_notice not taken: it mails a shutoff-notice, and " \
-               "2026-06-18 is a night caught up on 2026-06-20" in printed
+        assert f"  {line['subject']}: [caught_up] Mail the shut-off notice not taken: it mails the Notice of Service " \
+               "Shut-Off, and Jun 18, 2026 is a night caught up on Jun 20, 2026" in printed
 
 
 def test_a_license_first_swept_in_its_grace_period_is_told_to_renew_by_the_grace_end(committing_db, catalog):

@@ -79,13 +79,14 @@ def test_a_night_caught_up_shows_each_step_held_with_its_kind_and_reason(db, fix
     account = create_account(db, number="780-000002")
     case = create_case(db, subject_id=account.id, account_id=account.id)
     held = SweepReport(caught_up_on=TODAY)
-    held.exception(f"account {account.number} (case {case.id})", "mail_reminder not taken: it mails a "
-                   "past-due-reminder and posts late-fee, and the night is caught up", "caught_up")
+    held.exception(f"account {account.number} (case {case.id})", "Mail the past-due reminder not taken: it "
+                   "mails the Past-Due Reminder and posts a fee (Late payment penalty on utility bills), and the night "
+                   "is caught up", "caught_up")
     runs = [SweepRun(sweep=name, as_of=TODAY, status="done", started_at=NOW, finished_at=NOW, report=report.to_json())
             for name, report in (("delinquency", held), ("liens", SweepReport()))]
     db.add_all(runs)
     db.flush()
     page = supervisor.get(f"/sweeps/runs/{runs[0].id}").get_data(as_text=True)
     assert f'href="/accounts/{account.number}"' in page and "caught up" in page
-    assert "mail_reminder not taken: it mails a past-due-reminder and posts late-fee" in page
+    assert "Mail the past-due reminder not taken: it mails the Past-Due Reminder and posts a fee" in page
     assert "<p>None.</p>" in supervisor.get(f"/sweeps/runs/{runs[1].id}").get_data(as_text=True)

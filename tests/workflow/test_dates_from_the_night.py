@@ -236,8 +236,8 @@ def test_a_night_caught_up_posts_no_fee_even_from_a_step_that_mails_nothing(db, 
                                   on=night, now=at(date(2026, 5, 3)))
     assert held.events == [] and case.state == "open"
     assert (held.held.kind, held.held.reason) == ("caught_up", (
-        "post_penalty not taken: it posts late-fee, and 2026-05-01 is a night caught up on 2026-05-03; tonight's "
-        "run posts it as of tonight"))
+        "post penalty not taken: it posts a fee (Late payment penalty on utility bills), and May 1, 2026 is a night "
+        "caught up on May 3, 2026; tonight's run posts it as of tonight"))
     assert not db.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id,
                                                     LedgerEntry.kind == "fee")).all()
     tonight = date(2026, 5, 3)
