@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import AuditEntry, Case, LedgerEntry, Notice, SweepRun
 from engine.sweeps.runner import SweepError
-from tests.sweeps.conftest import NIGHT, sweep
+from tests.sweeps.conftest import NIGHT, at, sweep
 from tests.sweeps.test_sweep_cli import cli  # noqa: F401  (the fixture: `ordinance` on the night of April 30)
 
 TOMORROW = NIGHT + timedelta(days=1)
@@ -55,3 +55,30 @@ def test_the_command_line_refuses_tomorrow_with_the_reason(cli, committing_db, c
     assert "cannot run for May 1, 2026: that night has not come yet (today in the city is Apr 30, 2026)" \
         in result.output
     assert counts(committing_db) == before
+
+
+def test_a_worker_started_the_day_before_joins_tonights_run_on_the_citys_date_now(committing_db, committing_url,
+                                                                                 tmp_path, catalog, city,
+                                                                                 monkeypatch):
+    """`ordinance sweep worker` runs for days: started on April 29, it joins the run the scheduler started at 00:30 on
+    April 30 with the city's date now (April 30), not the day it started, so the night is neither refused as still
+    to come nor counted as caught up."""
+    from webapp.cli.context import CityContext
+    from webapp.cli.sweep_worker import join
+    from webapp.config import Config
+
+    moments = iter([at(NIGHT - timedelta(days=1)), at(NIGHT)])
+    moment = {"now": next(moments)}
+    monkeypatch.setattr("webapp.cli.context.now", lambda: moment["now"])
+    with CityContext(Config(database_url=committing_url, instance=tmp_path)) as worker:
+        assert worker.today == NIGHT - timedelta(days=1)  # the day the worker started
+        moment["now"] = next(moments)
+        with committing_db() as session, session.begin():
+            run = SweepRun(sweep="delinquency", as_of=NIGHT, dry_run=False, status="running", started_at=at(NIGHT),
+                           runner="scheduler", heartbeat_at=at(NIGHT), cursor=0, report={})
+            session.add(run)
+        join(worker, run, catalog)
+    with committing_db() as session:
+        done = session.get(SweepRun, run.id)
+        assert done.status == "done" and "caught_up_on" not in done.report
+        assert session.scalar(select(func.count()).select_from(Notice)) == 10

@@ -163,6 +163,11 @@ class CityContext:
             self._today = local_today(self.now(), self.timezone)
         return self._today
 
+    def today_now(self) -> date:
+        """The city's date at this moment, read afresh: for a command that runs for days (the sweep worker), whose
+        `today` is the day it started."""
+        return local_today(self.now(), self.timezone)
+
     def today_or_default(self) -> date:
         """Today in the city; where no database is set up (checking files on a laptop), today in the default zone."""
         if self._database is None and not self._database_there():

@@ -45,8 +45,12 @@ def unfinished_runs(city: CityContext, sweeps: Collection[str]) -> list[SweepRun
 
 
 def join(city: CityContext, run: SweepRun, catalog) -> int:
-    """Take turns on one run until it is done; the chunks this worker did."""
-    outcome = execute(city.db, run.sweep, run.as_of, today=city.today, catalog=catalog, clock=city.now)
+    """Take turns on one run until it is done; the chunks this worker did.
+
+    The run is for the city's date now, not the day the worker started (a worker runs for days): a run the
+    scheduler started after midnight is tonight's, neither a night still to come nor one caught up.
+    """
+    outcome = execute(city.db, run.sweep, run.as_of, today=city.today_now(), catalog=catalog, clock=city.now)
     click.echo(f"Joined {sweep_named(run.sweep, catalog.rules)} for {run.as_of} (run {run.id}): {outcome.status}, "
                f"{outcome.chunks} chunk(s) by this worker")
     log.info("joined sweep run", extra={"run_id": run.id, "sweep": run.sweep, "as_of": run.as_of.isoformat(),
