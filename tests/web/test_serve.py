@@ -153,6 +153,25 @@ def test_a_mistake_in_the_schedule_stops_serve_with_its_line(cli, gunicorn_runs,
     assert f"{bad}:3: sweeps[0].sweep: no sweep named 'parking'" in result.stderr
 
 
+def test_a_schedule_in_another_time_zone_than_the_citys_stops_serve_before_it_listens(cli, gunicorn_runs,
+                                                                                     committing_db, tmp_path):
+    """The scheduler beside the server would refuse the schedule and stop, leaving the nights unswept behind a
+    server that runs: serve refuses it first, naming both zones; with the schedule in the city's zone it serves."""
+    from tests.factories import save_city
+
+    with committing_db() as session, session.begin():
+        save_city(session).timezone = "Pacific/Honolulu"
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text("timezone: America/Los_Angeles\nsweeps:\n  - {sweep: delinquency, days: daily, at: '00:30'}\n")
+    result = cli("serve", "--schedule", str(schedule))
+    assert result.exit_code == 2 and not gunicorn_runs
+    assert (f"cannot use the schedule: {schedule}: its timezone America/Los_Angeles is not the city's time zone, "
+            "Pacific/Honolulu") in result.stderr
+    schedule.write_text("timezone: Pacific/Honolulu\nsweeps:\n  - {sweep: delinquency, days: daily, at: '00:30'}\n")
+    result = cli("serve", "--schedule", str(schedule))
+    assert result.exit_code == 0 and len(gunicorn_runs) == 1, result.output
+
+
 def settled(served: Served, sessions: sessionmaker[Session]) -> list[SweepRun]:
     """The run rows once both sweeps are done and the four workers are up (or what there is after 30 s)."""
     deadline = time.monotonic() + 30

@@ -37,6 +37,7 @@ from webapp.cli.context import USAGE_ERROR, CityContext, fail, pass_city
 from engine.rulebook.catalog_source import rules_of_database
 from engine.sweeps.registry import all_sweeps
 from webapp.cli.scheduler import SCHEDULE, read_schedule
+from engine.sweeps.scheduler import zone_disagrees
 from engine.store.schema import database_revision, newest_revision
 from webapp.config import Config, is_loopback
 from webapp.observability import MULTIPROCESS_DIR, configure_logging
@@ -268,11 +269,14 @@ def command(city: CityContext, host: str, port: int, workers: int | None, thread
     if scheduler is not None:
         read_schedule(schedule_path)  # a mistake in the schedule stops the server here, with its line
     dialect = prepare_database(city, migrate=not no_migrate)
-    if scheduler is not None:  # the sweep names too, now that the city's sweep documents can be read
+    if scheduler is not None:  # the sweep names and the time zone too, now that the city's database can be read
         try:
-            read_schedule(schedule_path, all_sweeps(rules_of_database(city.db.sessions, RULES)))
+            schedule = read_schedule(schedule_path, all_sweeps(rules_of_database(city.db.sessions, RULES)))
+            disagrees = zone_disagrees(schedule, city.timezone)
         finally:
             city.close()
+        if disagrees is not None:  # else the scheduler beside the server would stop at once, and no night be swept
+            fail(f"cannot use the schedule: {schedule_path}: {disagrees}", USAGE_ERROR)
     configure_logging()
     click.echo(f"Sign-in {config.cookie_rule.reason}.")
     try:
