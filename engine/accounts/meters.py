@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.city import today_in_city
 from engine.store.meters import Meter, MeterExchange
 from engine.store.models import MeterRead, UtilityAccount
 
@@ -83,13 +84,21 @@ def latest_read(session: Session, account_id: int) -> MeterRead | None:
 
 def exchange_meter(session: Session, account_id: int, *, on: date, old_final_reading: int, new_meter: NewMeter,
                    new_first_reading: int, now: datetime, actor: str) -> MeterExchange:
-    """Replace the account's meter on a day: the old one's final read, the new one installed with its first register."""
+    """Replace the account's meter on a day: the old one's final read, the new one installed with its first register.
+
+    The day is today or before (the city's date at `now`): the old meter's final reading is read off it when it comes
+    out, so an exchange is recorded once it is done; one dated ahead (9999-12-31) took the meter out of service now.
+    """
     account = session.get(UtilityAccount, account_id)
     if account is None or account.status != "active":
         raise MeterError("a meter is exchanged on an active account")
     old = meter_serving(session, account_id)
     if old is None:
         raise MeterError(f"account {account.number} has no meter in service to exchange")
+    today = today_in_city(session, now)
+    if on > today:
+        raise MeterError(f"the exchange day {on} is after today ({today}); record an exchange once it is done, "
+                         "with the old meter's final reading")
     last = latest_read(session, account_id)
     if last is not None and on <= last.read_on:
         raise MeterError(f"the exchange day {on} is not after the latest read ({last.read_on})")

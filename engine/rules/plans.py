@@ -20,17 +20,23 @@ payment leaves equally, rounded down to the cent by the one rounding function; t
 the odd cents, so down payment and installments sum to the plan balance exactly. A plan, once
 agreed, keeps its numbers in its case's fields (`schedule` reads them back), so publishing new
 terms never changes a plan already made.
+
+A first installment agreed with the customer (as_agreed) falls on a day from the plan's first
+day to a year after it (FIRST_DUE_WITHIN): one in the past makes the plan behind the day it is
+made, and one in year 9999 had no month after it for the second installment.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from engine.money.amounts import format_money, round_money
 from engine.rules.errors import EvaluationError
 from engine.rules.months import day_of_month_or_last, first_of_month, months_later_or_month_end
+
+FIRST_DUE_WITHIN = 366  # days: an agreed first installment falls at most a year after the plan's first day
 
 AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE = "as_agreed", "monthly_from_start", "bill_due_date"
 DUE = (AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE)
@@ -171,6 +177,10 @@ def first_installment(terms: PlanTerms, started_on: date, *, first_due: date | N
     if first_due is None:
         raise EvaluationError(f"{terms.source}: installments are due from the day agreed; give the first "
                               "installment's day")
+    latest = started_on + timedelta(days=FIRST_DUE_WITHIN)
+    if not started_on <= first_due <= latest:
+        raise EvaluationError(f"the first installment's day {first_due.isoformat()} is not from the plan's first "
+                              f"day ({started_on.isoformat()}) to a year after it ({latest.isoformat()})")
     return first_due, first_due.day, (f"{every} from {first_due.isoformat()}, the day agreed "
                                       f"({_terms_named(terms)})")
 

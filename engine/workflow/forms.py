@@ -4,6 +4,9 @@ Each type maps to a reader that turns the typed text (or a JSON value) into its 
 the engine (Decimal for money, date for dates, ...) and to the JSON form kept in the case's
 fields and its history (money "52.03", dates "2026-04-20"). `min`/`max` hold integers and
 money to a range and dates to a window; `choices` lists the allowed texts of a `choice`.
+A date is always a day of the years a fact may hold (engine.rules.bounds: 1900-2199), since the
+case's fields become its facts: 9999-12-31 typed as a payment plan's first installment was taken,
+and the next month's installment was a year past any calendar (a 500).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Callable, TypeAlias, Union
 
 from engine.money import parse_money
 from engine.numerals import is_digits
+from engine.rules.bounds import FIRST_DATE, LAST_DATE
 from engine.rules.types import JsonValue
 
 FieldValue: TypeAlias = Union[str, int, Decimal, date, bool]  # what a field's reader gives
@@ -69,13 +73,18 @@ def _money(name: str, raw: object) -> Decimal:
 
 
 def _date(name: str, raw: object) -> date:
-    """A date, YYYY-MM-DD."""
+    """A date, YYYY-MM-DD, of the years a fact may hold (FIRST_DATE to LAST_DATE)."""
     if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise FormError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+        day = raw
+    else:
+        try:
+            day = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise FormError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise FormError(f"{name}: {day.isoformat()} is not a day from {FIRST_DATE.isoformat()} to "
+                        f"{LAST_DATE.isoformat()}")
+    return day
 
 
 def _boolean(name: str, raw: object) -> bool:

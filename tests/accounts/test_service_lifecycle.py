@@ -9,7 +9,7 @@ days of 30; 25 to 35 days bill whole). After each, the kept balances agree with 
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -152,8 +152,8 @@ def test_a_transfer_to_someone_elses_account_is_refused(db, catalog, home):
 
 def test_a_meter_exchange_mid_cycle_bills_both_meters_reads(db, catalog, home):
     exchange_meter(db, home.id, on=date(2026, 3, 10), old_final_reading=997,
-                   new_meter=NewMeter("M-200", '3/4"', 4, "front yard", "A-07"), new_first_reading=0, now=NOW,
-                   actor="carla")
+                   new_meter=NewMeter("M-200", '3/4"', 4, "front yard", "A-07"), new_first_reading=0,
+                   now=NOW + timedelta(days=8), actor="carla")  # recorded on the day of the exchange
     old, new = (db.scalar(select(Meter).where(Meter.number == n)) for n in ("M-100", "M-200"))
     assert (old.removed_on, old.account_id, new.installed_on, new.account_id) == (
         date(2026, 3, 10), None, date(2026, 3, 10), home.id)

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.notices.catalog import notice_type
+from engine.rules.bounds import FIRST_DATE, LAST_DATE
 from webapp.fields import AtLeast, AtMost, MoneyField, option
 from webapp.form_words import PageForm
 
@@ -62,7 +63,9 @@ def _field(spec: dict[str, Any]):
         limits = ([AtLeast(str(least))] if least is not None else []) + ([AtMost(str(most))] if most is not None else [])
         return MoneyField(label, validators=needed + limits, render_kw={"inputmode": "decimal"})
     if kind == "date":
-        return DateField(label, validators=needed + [_date_window(least, most)], render_kw={"type": "date"})
+        return DateField(label, validators=needed + [_date_window(FIRST_DATE if least is None else least,
+                                                                  LAST_DATE if most is None else most)],
+                         render_kw={"type": "date"})  # a day of the years a fact holds (engine.workflow.forms)
     if kind == "time":  # HH:MM, read and checked by the step's form (engine.workflow.forms)
         return StringField(label, validators=needed + [Length(max=5)], render_kw={"type": "time"})
     if kind == "boolean":

@@ -1,0 +1,84 @@
+"""Hostile days on the service and case pages: a meter exchange dated ahead, a step's date out of any calendar.
+
+Each is refused with a message naming the field or the step and the limit, and changes nothing
+(no audit row, the case's state and the meters as they were); a 500 is never the answer.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.store.meters import Meter
+from engine.store.models import AuditEntry, Case, CaseEvent
+from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
+from tests.web.test_case_pages import reminded_case
+from tests.web.test_lifecycle_pages import home  # noqa: F401  (fixture)
+
+EXCHANGE = {"exchanged_on": "2026-02-20", "old_final_reading": "997", "new_meter_number": "M-200",
+            "new_meter_size": '3/4"', "new_meter_dials": "4", "new_meter_location": "front yard",
+            "new_meter_route": "A-07", "new_first_reading": "0"}
+
+
+def text(response) -> str:
+    """A page's text without tags, spaces folded."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+
+
+def audit_rows(db) -> int:
+    """How many rows the audit log has."""
+    return db.scalar(select(func.count()).select_from(AuditEntry))
+
+
+@pytest.mark.parametrize("day, shown", [("9999-12-31", "Dec 31, 9999"), ("2026-03-03", "Mar 3, 2026")])
+def test_a_meter_exchange_dated_after_today_is_refused(fixed_clock, clerk, db, home, day, shown):
+    """9999-12-31 was taken: the meter came out of service now, and the final bill still read it to 1005."""
+    before = audit_rows(db)
+    refused = clerk.post(f"/service/meter/{home.number}", data={**EXCHANGE, "exchanged_on": day})
+    assert refused.status_code == 400
+    assert f"Meter not exchanged: The exchange day {shown} is after today (Mar 2, 2026)" in text(refused)
+    db.expire_all()
+    assert audit_rows(db) == before
+    assert db.scalar(select(Meter.account_id).where(Meter.number == "M-100")) == home.id
+    assert db.scalar(select(Meter.id).where(Meter.number == "M-200")) is None
+    today = clerk.post(f"/service/meter/{home.number}", data={**EXCHANGE, "exchanged_on": "2026-03-02"})
+    assert today.status_code == 302, text(today)
+
+
+def _plan(clerk, case, first_due: str):
+    """The payment plan step posted from the case page with three installments from `first_due`."""
+    return clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={
+        "arrange_plan-version": case.version, "arrange_plan-installments": "3", "arrange_plan-first_due": first_due})
+
+
+@pytest.mark.parametrize("first_due, words", [
+    ("9999-12-31", "The date must be on or before 2199-12-31."),  # was a 500: no month after December 9999
+    ("9999-06-30", "The date must be on or before 2199-12-31."),  # was kept: installments in year 9999
+    ("0001-01-01", "The date must be on or after 1900-01-01."),
+    ("2020-01-01", "Arrange a payment plan was not taken: the first installment's day Jan 1, 2020 is not from the "
+                   "plan's first day (Mar 2, 2026) to a year after it (Mar 3, 2027)"),  # was kept: behind when made
+    ("2027-03-04", "Arrange a payment plan was not taken: the first installment's day Mar 4, 2027 is not from the "
+                   "plan's first day (Mar 2, 2026) to a year after it (Mar 3, 2027)")])
+def test_a_payment_plans_first_installment_outside_a_year_from_today_is_refused(fixed_clock, clerk, db, first_due,
+                                                                               words):
+    case = reminded_case(db)
+    events, before = db.scalar(select(func.count()).select_from(CaseEvent)), audit_rows(db)
+    refused = _plan(clerk, case, first_due)
+    assert refused.status_code == 400
+    assert words in text(refused)
+    db.expire_all()
+    assert db.get(Case, case.id).state == "reminded" and audit_rows(db) == before
+    assert db.scalar(select(func.count()).select_from(CaseEvent)) == events
+    assert _plan(clerk, case, "2027-03-03").status_code == 302
+
+
+def test_a_steps_date_out_of_the_years_a_fact_holds_is_refused_by_the_engine_too():
+    """The API and the command line reach the step's form without the page's checks: the engine's reader refuses."""
+    from engine.workflow.forms import FormError, FormField
+    field = FormField("appeal_filed_on", "date", "Appeal filed on", required=True)
+    for day in ("9999-12-31", "0001-01-01", "2200-01-01"):
+        with pytest.raises(FormError, match=f"appeal_filed_on: {day} is not a day from 1900-01-01 to 2199-12-31"):
+            field.read(day)
+    assert field.read("2199-12-31").year == 2199
