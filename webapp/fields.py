@@ -1,15 +1,17 @@
-"""Form fields shared by the pages: money typed by a person, checked with the engine's own reader and ceiling."""
+"""Form fields shared by the pages: money typed by a person, checked with the engine's own reader and ceiling; a whole
+number typed in the digits 0 to 9."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import ValidationError
 
 from flask import g
 
 from engine.money.bounds import LARGEST, BoundError, Ceiling, MoneyLimits, typed_amount
 from engine.money.limits import city_limits
+from engine.numerals import is_digits
 from webapp.extensions import database
 from webapp.formatting import money
 
@@ -91,3 +93,20 @@ class AtMost:
         """Refuse an amount above the limit."""
         if field.amount is not None and field.amount > self.most:
             raise ValidationError(f"The amount must be at most {money(self.most)}.")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in the digits 0 to 9 (a leading - or +, spaces around it): a meter reading, employees.
+
+    WTForms' IntegerField reads with int(), which takes "١٠٠٥" (Arabic-Indic digits) and "1_005" as 1005: a final
+    reading or a head count was kept from text no clerk means as a number, where every other reader of the city's
+    (engine.numerals) refuses them.
+    """
+
+    def process_formdata(self, valuelist) -> None:
+        """Refuse anything but ASCII digits before IntegerField reads the number."""
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else None
+        if text and not is_digits(text.removeprefix("-").removeprefix("+")):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)

@@ -119,13 +119,22 @@ def mailing_history(session: Session, customer: Customer) -> list[Address]:
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _one_line(text: str, label: str) -> str:
-    """The text, or RecordError naming the field when it holds a character no letter or page prints: a line break,
-    a tab, an escape or a hidden direction mark (the street went onto letters as two lines)."""
+def one_line_problem(text: str, label: str) -> str | None:
+    """Why `text` is not one printed line (a sentence naming the field `label`), or None when it is: it holds a
+    character no letter or page prints, a line break, a tab, an escape or a hidden direction mark (the street went
+    onto letters as two lines)."""
     found = control_character(text) or next((f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS), None)
     if found:
-        raise RecordError(f"{label}: one line of printed characters, without a line break, tab or other control "
-                          f"character (it holds {found}).")
+        return (f"{label}: one line of printed characters, without a line break, tab or other control character "
+                f"(it holds {found}).")
+    return None
+
+
+def _one_line(text: str, label: str) -> str:
+    """The text, or RecordError when it is not one printed line (one_line_problem)."""
+    problem = one_line_problem(text, label)
+    if problem:
+        raise RecordError(problem)
     return text
 
 
@@ -242,6 +251,13 @@ def checked_phones(phones: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return kept
 
 
+def email_problem(email: str) -> str | None:
+    """Why `email` (trimmed; empty is none) is not an e-mail address a notice may go to, or None when it is one."""
+    if email and (len(email) > 160 or not EMAIL.match(email)):
+        return f"E-mail: {email!r} is not an e-mail address (name@example.org)."
+    return None
+
+
 def _offered_language(session: Session, language: str) -> None:
     """Refuse a language the city does not print in (its `languages` setting)."""
     languages = offered(session)
@@ -258,8 +274,8 @@ def change_contact(session: Session, customer_id: int, *, phones: list[tuple[str
     customer = _customer(session, customer_id)
     phones = checked_phones(phones)
     email = (email or "").strip()
-    if email and (len(email) > 160 or not EMAIL.match(email)):
-        raise RecordError(f"E-mail: {email!r} is not an e-mail address (name@example.org).")
+    if email_problem(email):
+        raise RecordError(email_problem(email))
     _offered_language(session, language)
     before = {"phones": [list(p) for p in phones_of(session, customer)], "email": customer.email,
               "language": customer.language}
@@ -451,14 +467,27 @@ class NewCustomer:
 
 
 def new_customer_problems(new: NewCustomer, languages: Sequence[str]) -> list[str]:
-    """What is missing or wrong in a new customer, in words (none: it may be added); `languages`: the city's."""
+    """What is missing or wrong in a new customer, in words (none: it may be added); `languages`: the city's.
+
+    The name and the mailing address are held to what the customer record holds them to (one printed line each,
+    their lengths, a ZIP of ASCII digits), and the e-mail too: a move-in kept a name with an escape sequence in it
+    and a ZIP of Arabic-Indic digits, which no record form would have taken."""
     problems = [f"{name.replace('_', ' ')} is required"
                 for name in ("name", "mailing_street", "mailing_city", "mailing_state", "mailing_zip")
                 if not str(getattr(new, name) or "").strip()]
     if new.mailing_state.strip() and len(new.mailing_state.strip()) != 2:
         problems.append(f"mailing state {new.mailing_state!r} is two letters (CA)")
+    if not problems:  # each part given: checked as the customer record checks a name and an address it is given
+        for check in (lambda: _required(new.name, "Name", 160),
+                      lambda: checked_address(new.mailing_street, new.mailing_unit, new.mailing_city,
+                                              new.mailing_state, new.mailing_zip)):
+            try:
+                check()
+            except RecordError as error:
+                problems.append(str(error))
     if new.phone.strip():
         problems.append(phone_problem(new.phone.strip(), "phone"))
+    problems.append(email_problem((new.email or "").strip()))
     if new.language not in languages:
         problems.append(f"language {new.language!r} is not one of the city's languages ({', '.join(languages)})")
     return [problem for problem in problems if problem]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
+from engine.accounts.record_days import day_problem
 from engine.city import offered
 from engine.accounts.meters import MeterError, NewMeter, check_new_meter, install_meter
 from engine.money.billing import BillingError, rate_classes
@@ -55,6 +56,7 @@ class StartRequest:
     new_meter: NewMeter | None = None
     cycle: str | None = None
     take_deposit: bool = True
+    today: date | None = None  # the city's date it is asked on: the start is a day of the years a record holds
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,14 @@ def plan_start(session: Session, library, request: StartRequest, *, replacing: i
     """Check a start request and work out every figure it will write; a StartError says what is wrong.
 
     `replacing` is the account whose service stops as this one starts (a transfer): its meter may be taken.
+    Asked on a day (`today`), the start is not before 1900 nor more than a year ahead (engine.accounts.record_days).
     """
     prop = session.get(Property, request.property_id)
     if prop is None:
         raise StartError(f"property: there is no property {request.property_id}")
+    problem = day_problem(request.start_on, "service starts on", today=request.today) if request.today else None
+    if problem:  # 9999-12-31 opened an account, and took its deposit, in a year no move-out could follow
+        raise StartError(problem.rstrip("."))
     try:
         classes = rate_classes(library, request.start_on)
     except BillingError as missing:

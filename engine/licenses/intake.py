@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems
+from engine.accounts.customer_record import NewCustomer, add_customer, new_customer_problems, one_line_problem
 from engine import city
-from engine.money import to_cents
+from engine.money import parse_money, to_cents
 from engine.numerals import is_digits
 from engine.rules.errors import NoVersionInForce
 from engine.rules.kinds.deadline import KIND as DEADLINE
@@ -54,10 +54,11 @@ class Application:
     new_owner: NewCustomer | None = None
 
     def receipts(self) -> Decimal | None:
-        """The gross receipts typed, in dollars (commas allowed: 250,000), or None when none were given; text that is
-        not a number raises InvalidOperation."""
-        typed = self.gross_receipts.strip().replace(",", "")
-        return Decimal(typed) if typed else None
+        """The gross receipts typed, in dollars (250,000 or $250,000.00), or None when none were given; text that is
+        not money as a person types it raises ValueError (the one reader, parse_money: Decimal() took "١٢٣", "1e3"
+        and "0.001")."""
+        typed = self.gross_receipts.strip()
+        return parse_money(typed) if typed else None
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
         problems.append("Business name: give the name the business trades under.")
     if not asked.address.strip():
         problems.append("Business location: give the street address where the business operates.")
+    problems += [problem for problem in (one_line_problem(asked.business_name.strip(), "Business name"),
+                                         one_line_problem(asked.address.strip(), "Business location")) if problem]
     known = categories(catalog, on)
     if asked.category not in known:
         problems.append(f"Category: choose one of {', '.join(c.replace('_', ' ') for c in known)}.")
@@ -114,7 +117,7 @@ def check(session: Session, catalog: Catalog, asked: Application, on: date) -> t
         receipts = asked.receipts()
         if receipts is not None and (receipts < 0 or receipts > Decimal("1000000000")):
             problems.append("Gross receipts: an amount from $0.00 to $1,000,000,000.00.")
-    except InvalidOperation:
+    except ValueError:
         problems.append("Gross receipts: an amount in dollars, such as 125000.00.")
     offered = license_types(catalog, on)
     if asked.license_type not in dict(offered):

@@ -82,8 +82,7 @@ def _date(name: str, raw: object) -> date:
         except ValueError:
             raise FormError(f"{name}: {raw!r} is not a date (YYYY-MM-DD)") from None
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise FormError(f"{name}: {day.isoformat()} is not a day from {FIRST_DATE.isoformat()} to "
-                        f"{LAST_DATE.isoformat()}")
+        raise FormError(f"{name}: {day.isoformat()} is outside the years {FIRST_DATE.year} to {LAST_DATE.year}")
     return day
 
 

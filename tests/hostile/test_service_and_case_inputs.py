@@ -15,8 +15,11 @@ from engine.store.meters import Meter
 from engine.store.models import AuditEntry, Case, CaseEvent
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.web.test_case_pages import reminded_case
-from tests.web.test_lifecycle_pages import home  # noqa: F401  (fixture)
+from tests.web.test_lifecycle_pages import STOP, home  # noqa: F401  (fixture)
 
+STOP_AND_START = {**STOP, "name": "Lee Park", "mailing_street": "9 Oak Street", "mailing_city": "Alder Creek",
+                  "mailing_state": "CA", "mailing_zip": "95601", "language": "en", "rate_class": "residential",
+                  "sewer": "y", "take_deposit": "y"}  # a transfer: the stop, and who arrives
 EXCHANGE = {"exchanged_on": "2026-02-20", "old_final_reading": "997", "new_meter_number": "M-200",
             "new_meter_size": '3/4"', "new_meter_dials": "4", "new_meter_location": "front yard",
             "new_meter_route": "A-07", "new_first_reading": "0"}
@@ -79,6 +82,93 @@ def test_a_steps_date_out_of_the_years_a_fact_holds_is_refused_by_the_engine_too
     from engine.workflow.forms import FormError, FormField
     field = FormField("appeal_filed_on", "date", "Appeal filed on", required=True)
     for day in ("9999-12-31", "0001-01-01", "2200-01-01"):
-        with pytest.raises(FormError, match=f"appeal_filed_on: {day} is not a day from 1900-01-01 to 2199-12-31"):
+        with pytest.raises(FormError, match=f"appeal_filed_on: {day} is outside the years 1900 to 2199"):
             field.read(day)
     assert field.read("2199-12-31").year == 2199
+
+
+# --- a move-in: its day, and a new customer's name and mailing address --------------------------
+
+START = {"name": "Ana Ruiz", "mailing_street": "12 Birch Lane", "mailing_city": "Alder Creek", "mailing_state": "CA",
+         "mailing_zip": "95601", "language": "en", "rate_class": "residential", "sewer": "y",
+         "start_on": "2026-03-03", "start_reading": "1005", "seen_deposit": "0"}  # no deposit taken
+
+
+@pytest.fixture()
+def vacant(db, home):
+    """The home's property with its meter M-100 free: the account closed, as after a move-out."""
+    home.status = "closed"
+    meter = db.scalar(select(Meter).where(Meter.number == "M-100"))
+    meter.account_id = None
+    db.flush()
+    return home.property.parcel, {**START, "meter": str(meter.id)}
+
+
+def accounts_and_audit(db) -> tuple[int, int, int]:
+    """What a refused start must leave as it was: accounts, customers, audit rows."""
+    from engine.store.models import Customer, UtilityAccount
+    db.expire_all()
+    return (db.scalar(select(func.count()).select_from(UtilityAccount)),
+            db.scalar(select(func.count()).select_from(Customer)), audit_rows(db))
+
+
+@pytest.mark.parametrize("day, words", [
+    ("9999-12-31", "Service starts on: at most a year ahead (by Mar 3, 2027), not Dec 31, 9999"),  # was opened
+    ("2027-03-04", "Service starts on: at most a year ahead (by Mar 3, 2027), not Mar 4, 2027"),
+    ("0001-01-01", "Service starts on: not before Jan 1, 1900, not Jan 1, 1")])  # was "no version of billing-policy"
+def test_a_move_in_day_out_of_the_years_a_record_holds_is_refused(fixed_clock, clerk, db, vacant, day, words):
+    """9999-12-31 opened the account (and took its deposit) that day: no move-out could ever follow its start read."""
+    parcel, start = vacant
+    before = accounts_and_audit(db)
+    for step, said in (("/review", words), ("", f"Service not started: {words}")):
+        refused = clerk.post(f"/service/start/{parcel}{step}", data={**start, "start_on": day})
+        assert refused.status_code == 400
+        assert said in text(refused)
+    assert accounts_and_audit(db) == before
+    assert clerk.post(f"/service/start/{parcel}", data={**start, "start_on": "2027-03-03"}).status_code == 302
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("name", "Ana\x01Ruiz\x1b[31m", "Name: one line of printed characters, without a line break, tab or other "
+                                    "control character (it holds U+0001)"),
+    ("mailing_street", "12 Birch\u202e Lane", "Street: one line of printed characters, without a line break, tab or "
+                                              "other control character (it holds U+202E)"),
+    ("mailing_zip", "١٢٣٤٥", "ZIP code: five digits, or five and four (95601-1234), not '١٢٣٤٥'"),
+    ("mailing_state", "c1", "State: two letters, such as CA, not 'C1'"),
+    ("email", "a@b", "E-mail: 'a@b' is not an e-mail address (name@example.org)")])
+def test_a_new_customer_is_held_to_what_the_customer_record_holds_a_name_and_address_to(fixed_clock, clerk, db, home,
+                                                                                      vacant, field, value, words):
+    """A move-in kept each of these (an escape sequence in the name, a ZIP of Arabic-Indic digits), which the customer
+    record's own forms refuse; a transfer's new customer is read by the same check."""
+    parcel, start = vacant
+    before = accounts_and_audit(db)
+    refused = clerk.post(f"/service/start/{parcel}", data={**start, field: value})
+    assert refused.status_code == 400
+    assert f"Service not started: New customer: {words}" in text(refused)
+    assert accounts_and_audit(db) == before
+
+
+def test_a_transfers_new_customer_is_held_to_the_same_words(fixed_clock, clerk, db, home):
+    data = {**STOP_AND_START, "name": "Lee\x1b[2JPark"}
+    before = accounts_and_audit(db)
+    refused = clerk.post(f"/service/transfer/{home.number}/review", data=data)
+    assert refused.status_code == 400
+    assert "New customer: Name: one line of printed characters" in text(refused)
+    assert accounts_and_audit(db) == before
+
+
+@pytest.mark.parametrize("typed", ["١٠٠٥", "1_005", "１００５"])
+@pytest.mark.parametrize("form, field", [("stop", "final_reading"), ("meter", "old_final_reading"),
+                                         ("meter", "new_first_reading")])
+def test_a_reading_in_digits_other_than_0_to_9_is_refused_beside_its_field(fixed_clock, clerk, db, home, typed, form,
+                                                                           field):
+    """int() read "١٠٠٥" and "1_005" as 1005: a final bill was priced from them (every reader of the city's refuses
+    them, engine.numerals)."""
+    data = {**STOP} if form == "stop" else {**EXCHANGE, "exchanged_on": "2026-03-02"}
+    before = audit_rows(db)
+    refused = clerk.post(f"/service/{form}/{home.number}" + ("/review" if form == "stop" else ""),
+                         data={**data, field: typed})
+    assert refused.status_code == 400
+    assert "Enter a whole number, e.g. 12." in text(refused)
+    assert "Review the final bill" not in text(refused)
+    assert audit_rows(db) == before

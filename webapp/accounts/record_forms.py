@@ -2,11 +2,11 @@
 occupants, notes."""
 from __future__ import annotations
 
-from wtforms import (DateField, FieldList, FormField, IntegerField, SelectField, StringField, SubmitField,
+from wtforms import (DateField, FieldList, FormField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.fields import option
+from webapp.fields import WholeNumberField, option
 from webapp.form_words import PageForm, PageRow
 
 LANGUAGE_CHOICES = [option("en", "English")]  # the city's languages are set on each form: webapp.languages
@@ -47,7 +47,7 @@ class ContactForm(PageForm):
 class OwnerForm(PageForm):
     """The property's owner or landlord, by customer number."""
 
-    owner = IntegerField("Owner's customer number",
+    owner = WholeNumberField("Owner's customer number",
                          validators=[DataRequired(message="Enter the owner's customer number."),
                                      NumberRange(min=1, max=10 ** 18 - 1,  # record_id reads at most 18 digits
                                                  message="A customer number is a whole number from 1 to 18 digits long.")])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import yaml
-from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
@@ -18,7 +18,7 @@ from engine.receipt_categories import categories_of
 from engine.money.tenders import TENDERS
 from engine.store.models import LONGEST_PAID_ON_WINDOW, ROLES, CitySettings
 from engine.passwords import MAX_LENGTH, MIN_LENGTH
-from webapp.fields import option
+from webapp.fields import WholeNumberField, option
 from webapp.form_words import PageForm
 
 
@@ -65,9 +65,9 @@ class CityForm(PageForm):
     rules_need_second_approver = BooleanField("Rule versions need a second person to approve them")
     second_approver = SelectField("Second approver (a supervisor), for a city with a single administrator",
                                   validate_choice=False)  # engine.city checks the name
-    paid_on_days_back = IntegerField("Days a paid-on date may lie before the business day",
+    paid_on_days_back = WholeNumberField("Days a paid-on date may lie before the business day",
                                      validators=[Optional(), NumberRange(0, LONGEST_PAID_ON_WINDOW)])
-    dashboard_figures_seconds = IntegerField("Dashboard figures worked out every (seconds; 0: at every view)",
+    dashboard_figures_seconds = WholeNumberField("Dashboard figures worked out every (seconds; 0: at every view)",
                                              validators=[Optional()])  # engine.city checks the range
     duty_roles_shown = HiddenField()  # "yes": the duty boxes were on the page
     cash_only_refused_tenders = SelectMultipleField(

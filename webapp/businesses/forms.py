@@ -1,10 +1,10 @@
 """Forms of the business pages."""
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.fields import option
+from webapp.fields import WholeNumberField, option
 from webapp.form_words import PageForm
 
 
@@ -23,7 +23,7 @@ class NewBusinessForm(PageForm):
                           validators=[DataRequired("Give the street address where the business operates."),
                                       Length(max=160)])
     category = SelectField("Category", choices=[], validate_choice=False)
-    employees = IntegerField("Employees (full-time equivalents, owners included)", default=1,
+    employees = WholeNumberField("Employees (full-time equivalents, owners included)", default=1,
                              validators=[InputRequired("How many people work there?"),
                                          NumberRange(0, 100_000, "A whole number from 0 to 100,000.")])
     gross_receipts = StringField("Gross receipts last year, if the fee needs them (dollars)",

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.notices.catalog import notice_type
 from engine.rules.bounds import FIRST_DATE, LAST_DATE
-from webapp.fields import AtLeast, AtMost, MoneyField, option
+from webapp.fields import AtLeast, AtMost, MoneyField, WholeNumberField, option
 from webapp.form_words import PageForm
 
 
@@ -57,7 +57,7 @@ def _field(spec: dict[str, Any]):
     least, most = spec.get("min"), spec.get("max")
     if kind == "integer":
         needed = [InputRequired(message=f"{label} is required.")] if required else [Optional()]
-        return IntegerField(label, validators=needed + [NumberRange(
+        return WholeNumberField(label, validators=needed + [NumberRange(
             min=least, max=most, message=_range_message(label, least, most))], render_kw={"inputmode": "numeric"})
     if kind == "money":
         limits = ([AtLeast(str(least))] if least is not None else []) + ([AtMost(str(most))] if most is not None else [])

@@ -6,14 +6,14 @@ import uuid
 from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (DateField, FieldList, FormField, HiddenField, SelectField, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.money.cash import DENOMINATIONS, MOST_PIECES, BlindCount
 from engine.money.payments import COUNTER_TENDERS
 from engine.money.receipts import LineAsked, TenderAsked
-from webapp.fields import AtLeast, MoneyField, option
+from webapp.fields import AtLeast, MoneyField, WholeNumberField, option
 from webapp.form_words import PageForm, PageRow
 from webapp.languages import with_choices
 
@@ -170,7 +170,7 @@ class CountDrawerForm(PageForm):
 
 
 for _key, _cents, _name in DENOMINATIONS:
-    setattr(CountDrawerForm, _key, IntegerField(_name, validators=[
+    setattr(CountDrawerForm, _key, WholeNumberField(_name, validators=[
         Optional(), NumberRange(0, MOST_PIECES, f"From 0 to {MOST_PIECES:,} pieces.")],
         render_kw={"inputmode": "numeric"}))
 

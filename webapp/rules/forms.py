@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engine.rules.document import RuleDocument
 from engine.rules.wording import input_words
-from webapp.fields import option
+from webapp.fields import WholeNumberField, option
 from webapp.form_words import PageForm
 
 FIELD_PREFIX = "fact_"
@@ -40,7 +40,7 @@ def _field(spec: Any):
         return SelectField(label, choices=choices, validators=needed,
                            default=spec.default if spec.has_default else None)
     if spec.type == "integer":
-        return IntegerField(label, validators=needed)
+        return WholeNumberField(label, validators=needed)
     if spec.type == "date":
         return DateField(label, validators=needed, render_kw={"type": "date"})
     return StringField(label, validators=needed + [Length(max=60)],

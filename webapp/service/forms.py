@@ -1,10 +1,10 @@
 """The forms of the service pages: find a property, start service, stop service, transfer service."""
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.fields import option
+from webapp.fields import WholeNumberField, option
 from webapp.form_words import PageForm
 
 WHOLE_CCF = [InputRequired(message="Enter the meter's reading in whole CCF."),
@@ -30,7 +30,7 @@ class StopForm(PageForm):
 
     move_out_on = DateField("Move-out day (the day of the final read)", render_kw={"type": "date"},
                             validators=[InputRequired(message="Enter the move-out day.")])
-    final_reading = IntegerField("Final reading (whole CCF)", validators=WHOLE_CCF)
+    final_reading = WholeNumberField("Final reading (whole CCF)", validators=WHOLE_CCF)
     settle_by = SelectField("A balance left over", choices=SETTLE)
     transfer_to = SelectField("The customer's other account (for a transfer)", choices=[], validate_choice=False)
     seen = HiddenField()  # the figures the confirmation showed, checked again when posting
@@ -55,14 +55,14 @@ class StartForm(PageForm):
     meter = SelectField("Meter", choices=[], validate_choice=False)
     new_meter_number = StringField("New meter's number", validators=[Optional(), Length(max=24)])
     new_meter_size = SelectField("New meter's size", choices=[], validate_choice=False)
-    new_meter_dials = IntegerField("Dials", default=4, validators=[Optional(), NumberRange(min=3, max=9)])
+    new_meter_dials = WholeNumberField("Dials", default=4, validators=[Optional(), NumberRange(min=3, max=9)])
     new_meter_location = StringField("Where it is", validators=[Optional(), Length(max=120)])
     new_meter_route = StringField("Read route", validators=[Optional(), Length(max=16)])
     rate_class = SelectField("Rate class", choices=[], validate_choice=False)
     sewer = BooleanField("Sewer service too", default=True)
     start_on = DateField("Service starts on", render_kw={"type": "date"},
                          validators=[InputRequired(message="Enter the day service starts.")])
-    start_reading = IntegerField("Meter reading that day (whole CCF)", validators=WHOLE_CCF)
+    start_reading = WholeNumberField("Meter reading that day (whole CCF)", validators=WHOLE_CCF)
     take_deposit = BooleanField("Take the deposit the deposit rule asks", default=True)
     seen_deposit = HiddenField()
     review = SubmitField("Review the start of service")
@@ -96,12 +96,12 @@ class ExchangeForm(PageForm):
 
     exchanged_on = DateField("Day of the exchange", render_kw={"type": "date"},
                              validators=[InputRequired(message="Enter the day the meter was exchanged.")])
-    old_final_reading = IntegerField("Old meter's final reading (whole CCF)", validators=WHOLE_CCF)
+    old_final_reading = WholeNumberField("Old meter's final reading (whole CCF)", validators=WHOLE_CCF)
     new_meter_number = StringField("New meter's number",
                                    validators=[DataRequired(message="Enter the new meter's number."), Length(max=24)])
     new_meter_size = SelectField("New meter's size", choices=[], validate_choice=False)
-    new_meter_dials = IntegerField("Dials", default=4, validators=[InputRequired(), NumberRange(min=3, max=9)])
+    new_meter_dials = WholeNumberField("Dials", default=4, validators=[InputRequired(), NumberRange(min=3, max=9)])
     new_meter_location = StringField("Where it is", validators=[Optional(), Length(max=120)])
     new_meter_route = StringField("Read route", validators=[Optional(), Length(max=16)])
-    new_first_reading = IntegerField("New meter's first reading (whole CCF)", default=0, validators=WHOLE_CCF)
+    new_first_reading = WholeNumberField("New meter's first reading (whole CCF)", default=0, validators=WHOLE_CCF)
     post = SubmitField("Record the exchange")

@@ -215,7 +215,7 @@ def _start_request(form: StartForm, prop: Property) -> StartRequest:
                         rate_class=form.rate_class.data or "",
                         services=("water", "sewer") if form.sewer.data else ("water",), customer_id=customer_id,
                         new_customer=new_customer, meter_id=meter_id, new_meter=new_meter,
-                        take_deposit=bool(form.take_deposit.data))
+                        take_deposit=bool(form.take_deposit.data), today=clock.today())
 
 
 def _start_page(form: StartForm, prop: Property, status: int = 200, problems: list[str] | None = None):
@@ -290,7 +290,7 @@ def _transfer_requests(form: TransferForm, account: UtilityAccount) -> tuple[Sto
             StartRequest(property_id=account.property_id, start_on=form.move_out_on.data, start_reading=0,
                          rate_class=form.rate_class.data or "",
                          services=("water", "sewer") if form.sewer.data else ("water",), customer_id=customer_id,
-                         new_customer=new_customer, take_deposit=bool(form.take_deposit.data)))
+                         new_customer=new_customer, take_deposit=bool(form.take_deposit.data), today=clock.today()))
 
 
 def _transfer_page(form: TransferForm, account: UtilityAccount, status: int = 200,
