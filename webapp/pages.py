@@ -17,9 +17,15 @@ def not_found(message: str) -> NoReturn:
     abort(make_response(*errors.page(404, message)))
 
 
+def is_record_number(text: object) -> bool:
+    """Whether `text` is a record id as an address or a form sends one: the digits 0 to 9, at most 18 of them (so
+    below the largest id a BIGINT column holds; a longer one ended in a 500, SQLite cannot bind it)."""
+    return is_digits(text) and len(text) <= 18
+
+
 def record_id(text: str, what: str) -> int:
     """A record id from the address, or a 404 that says ids are numbers."""
-    if not is_digits(text) or len(text) > 18:
+    if not is_record_number(text):
         not_found(f"“{text}” is not a {what} number: {what} numbers are whole numbers such as 1042.")
     return int(text)
 

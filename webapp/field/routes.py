@@ -21,6 +21,7 @@ from webapp.downloads import audited_download
 from webapp.extensions import database
 from webapp.field import bp
 from webapp.form_words import PageForm
+from webapp.pages import is_record_number
 
 
 class ResultsForm(PageForm):
@@ -138,7 +139,7 @@ def results(key: str):
         abort(400)
     entered, problems = [], []
     for case_id in request.form.getlist("done"):
-        if not is_digits(case_id):
+        if not is_record_number(case_id):  # the page ticks case numbers; a longer one was a 500 (no such row, ever)
             abort(400)
         step = the_list.result(request.form.get(f"c{case_id}-result") or the_list.step.id)
         if step is None:
@@ -150,7 +151,7 @@ def results(key: str):
             problems.append(f"Case {case_id}: {bad}.")
             continue
         version = request.form.get(f"c{case_id}-version", "0")
-        entered.append((int(case_id), int(version) if is_digits(version) else 0,
+        entered.append((int(case_id), int(version) if is_record_number(version) else 0,
                         {k: v for k, v in values.items() if v is not None}, step.id))
     done = enter_results(database.session, catalog(), the_list, entered, user=current_user.username, on=today,
                          now=clock.now())
