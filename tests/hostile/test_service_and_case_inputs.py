@@ -57,9 +57,9 @@ def _plan(clerk, case, first_due: str):
 
 
 @pytest.mark.parametrize("first_due, words", [
-    ("9999-12-31", "The date must be on or before 2199-12-31."),  # was a 500: no month after December 9999
-    ("9999-06-30", "The date must be on or before 2199-12-31."),  # was kept: installments in year 9999
-    ("0001-01-01", "The date must be on or after 1900-01-01."),
+    ("9999-12-31", "First installment due must be on or before Dec 31, 2199."),  # was a 500: no month after December 9999
+    ("9999-06-30", "First installment due must be on or before Dec 31, 2199."),  # was kept: installments in year 9999
+    ("0001-01-01", "First installment due must be on or after Jan 1, 1900."),
     ("2020-01-01", "Arrange a payment plan was not taken: the first installment's day Jan 1, 2020 is not from the "
                    "plan's first day (Mar 2, 2026) to a year after it (Mar 3, 2027)"),  # was kept: behind when made
     ("2027-03-04", "Arrange a payment plan was not taken: the first installment's day Mar 4, 2027 is not from the "

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engine.notices.catalog import notice_type
 from engine.rules.bounds import FIRST_DATE, LAST_DATE
+from engine.rules.months import day_words
 from webapp.fields import AtLeast, AtMost, MoneyField, WholeNumberField, option
 from webapp.form_words import PageForm
 
@@ -33,8 +34,8 @@ class StepForm(PageForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-def _date_window(least: Any, most: Any):
-    """A validator holding a date between its limits."""
+def _date_window(label: str, least: Any, most: Any):
+    """A validator holding a date between its limits, naming the field and the limits in the city's date style."""
     low = date.fromisoformat(least) if isinstance(least, str) else least
     high = date.fromisoformat(most) if isinstance(most, str) else most
 
@@ -43,9 +44,9 @@ def _date_window(least: Any, most: Any):
         if field.data is None:
             return
         if low is not None and field.data < low:
-            raise ValidationError(f"The date must be on or after {low.isoformat()}.")
+            raise ValidationError(f"{label} must be on or after {day_words(low)}.")
         if high is not None and field.data > high:
-            raise ValidationError(f"The date must be on or before {high.isoformat()}.")
+            raise ValidationError(f"{label} must be on or before {day_words(high)}.")
 
     return check
 
@@ -63,7 +64,7 @@ def _field(spec: dict[str, Any]):
         limits = ([AtLeast(str(least))] if least is not None else []) + ([AtMost(str(most))] if most is not None else [])
         return MoneyField(label, validators=needed + limits, render_kw={"inputmode": "decimal"})
     if kind == "date":
-        return DateField(label, validators=needed + [_date_window(FIRST_DATE if least is None else least,
+        return DateField(label, validators=needed + [_date_window(label, FIRST_DATE if least is None else least,
                                                                   LAST_DATE if most is None else most)],
                          render_kw={"type": "date"})  # a day of the years a fact holds (engine.workflow.forms)
     if kind == "time":  # HH:MM, read and checked by the step's form (engine.workflow.forms)
