@@ -88,6 +88,7 @@ def exchange_meter(session: Session, account_id: int, *, on: date, old_final_rea
 
     The day is today or before (the city's date at `now`): the old meter's final reading is read off it when it comes
     out, so an exchange is recorded once it is done; one dated ahead (9999-12-31) took the meter out of service now.
+    Nor is it before the old meter went in (0001-01-01 was taken on an account with no read yet).
     """
     account = session.get(UtilityAccount, account_id)
     if account is None or account.status != "active":
@@ -99,6 +100,9 @@ def exchange_meter(session: Session, account_id: int, *, on: date, old_final_rea
     if on > today:
         raise MeterError(f"the exchange day {on} is after today ({today}); record an exchange once it is done, "
                          "with the old meter's final reading")
+    if on < old.installed_on:  # also bounds the day below, where the account has no read yet
+        raise MeterError(f"the exchange day {on} is before the old meter {old.number} was installed "
+                         f"({old.installed_on})")
     last = latest_read(session, account_id)
     if last is not None and on <= last.read_on:
         raise MeterError(f"the exchange day {on} is not after the latest read ({last.read_on})")

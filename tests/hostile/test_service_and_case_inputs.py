@@ -9,10 +9,10 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from engine.store.meters import Meter
-from engine.store.models import AuditEntry, Case, CaseEvent
+from engine.store.models import AuditEntry, Case, CaseEvent, MeterRead
 from tests.web.pages import fixed_clock  # noqa: F401  (fixture)
 from tests.web.test_case_pages import reminded_case
 from tests.web.test_lifecycle_pages import STOP, home  # noqa: F401  (fixture)
@@ -48,6 +48,24 @@ def test_a_meter_exchange_dated_after_today_is_refused(fixed_clock, clerk, db, h
     assert db.scalar(select(Meter.id).where(Meter.number == "M-200")) is None
     today = clerk.post(f"/service/meter/{home.number}", data={**EXCHANGE, "exchanged_on": "2026-03-02"})
     assert today.status_code == 302, text(today)
+
+
+@pytest.mark.parametrize("day, shown", [("0001-01-01", "Jan 1, 1"), ("2023-12-31", "Dec 31, 2023")])
+def test_a_meter_exchange_dated_before_the_old_meter_went_in_is_refused(fixed_clock, clerk, db, home, day, shown):
+    """On an account with no read yet nothing else bounds the day below: 0001-01-01 was taken. M-100 went in on
+    Jan 1, 2024."""
+    db.execute(delete(MeterRead).where(MeterRead.account_id == home.id))
+    db.flush()
+    before = audit_rows(db)
+    refused = clerk.post(f"/service/meter/{home.number}", data={**EXCHANGE, "exchanged_on": day})
+    assert refused.status_code == 400
+    assert (f"Meter not exchanged: The exchange day {shown} is before the old meter M-100 was installed "
+            "(Jan 1, 2024)") in text(refused)
+    db.expire_all()
+    assert audit_rows(db) == before
+    assert db.scalar(select(Meter.account_id).where(Meter.number == "M-100")) == home.id
+    on_the_day = clerk.post(f"/service/meter/{home.number}", data={**EXCHANGE, "exchanged_on": "2024-01-01"})
+    assert on_the_day.status_code == 302, text(on_the_day)
 
 
 def _plan(clerk, case, first_due: str):
