@@ -13,6 +13,9 @@ the terms as its outcome; docs/rules-format.md describes them:
     installment_months     how many months apart the installments fall: 1 (monthly, the default) to 12;
                            2 or 3 for a city that bills every two months or quarterly, so that, with
                            bill_due_date, each installment is due with a bill
+    first_installment_within_days
+                           with as_agreed, the first installment falls at most this many days after
+                           the plan's first day: 1 to 366 (the default, a year)
 
 `agree` works out the whole plan from the terms, the balance, the installments asked for and the
 plan's first day, and says which term set each number. The installments split what the down
@@ -22,8 +25,9 @@ agreed, keeps its numbers in its case's fields (`schedule` reads them back), so 
 terms never changes a plan already made.
 
 A first installment agreed with the customer (as_agreed) falls on a day from the plan's first
-day to a year after it (FIRST_DUE_WITHIN): one in the past makes the plan behind the day it is
-made, and one in year 9999 had no month after it for the second installment.
+day to `first_installment_within_days` after it (1 to 366; a year, FIRST_DUE_WITHIN, when the
+terms do not say): one in the past makes the plan behind the day it is made, and one in year
+9999 had no month after it for the second installment.
 """
 from __future__ import annotations
 
@@ -36,14 +40,19 @@ from engine.money.amounts import format_money, round_money
 from engine.rules.errors import EvaluationError
 from engine.rules.months import day_of_month_or_last, first_of_month, months_later_or_month_end
 
-FIRST_DUE_WITHIN = 366  # days: an agreed first installment falls at most a year after the plan's first day
+FIRST_DUE_WITHIN = 366  # days: an agreed first installment falls at most a year after the plan's first day, or as
+# many as the terms' first_installment_within_days say (1 to this)
 
 AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE = "as_agreed", "monthly_from_start", "bill_due_date"
 DUE = (AS_AGREED, MONTHLY_FROM_START, BILL_DUE_DATE)
 MOST_INSTALLMENTS = 120
 MOST_MONTHS_APART = 12  # installment_months: at most a year between installments
 TERMS = ("down_payment_percent", "down_payment_amount", "max_installments", "min_installment", "installments_due",
-         "installment_months")
+         "installment_months", "first_installment_within_days")
+WHOLE_TERMS = {"max_installments": (MOST_INSTALLMENTS, "a whole number of installments from 1 to {most}"),
+               "installment_months": (MOST_MONTHS_APART, "a whole number of months between installments from 1 to "
+                                                         "{most}"),
+               "first_installment_within_days": (FIRST_DUE_WITHIN, "a whole number of days from 1 to {most}")}
 
 
 def term_problems(then: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -55,12 +64,11 @@ def term_problems(then: Mapping[str, object]) -> list[tuple[str, str]]:
         elif key == "installments_due":
             if value not in DUE:
                 problems.append((key, f"installments are due {' or '.join(DUE)}, not {value!r}"))
-        elif key in ("max_installments", "installment_months"):
-            most = MOST_INSTALLMENTS if key == "max_installments" else MOST_MONTHS_APART
+        elif key in WHOLE_TERMS:
+            most, what = WHOLE_TERMS[key]
             count = _decimal(value)
             if count is None or count != count.to_integral_value() or not 1 <= count <= most:
-                problems.append((key, f"a whole number of installments from 1 to {most}" if key == "max_installments"
-                                 else f"a whole number of months between installments from 1 to {most}"))
+                problems.append((key, what.format(most=most)))
         else:
             amount = _decimal(value)
             low = Decimal("0.01") if key == "min_installment" else Decimal(0)
@@ -98,6 +106,7 @@ class PlanTerms:
     min_installment: Decimal | None = None
     installments_due: str = AS_AGREED
     installment_months: int = 1
+    first_installment_within_days: int | None = None  # None: FIRST_DUE_WITHIN, a year
 
     @classmethod
     def read(cls, outcome: Mapping[str, object], source: str) -> PlanTerms:
@@ -112,7 +121,9 @@ class PlanTerms:
         money = {k: v if k == "down_payment_percent" or v is None else round_money(v) for k, v in money.items()}
         return cls(max_installments=int(Decimal(str(outcome["max_installments"]))),
                    source=source, installments_due=str(outcome.get("installments_due", AS_AGREED)),
-                   installment_months=int(Decimal(str(outcome.get("installment_months", 1)))), **money)
+                   installment_months=int(Decimal(str(outcome.get("installment_months", 1)))),
+                   first_installment_within_days=(int(Decimal(str(outcome["first_installment_within_days"])))
+                                                  if "first_installment_within_days" in outcome else None), **money)
 
 
 @dataclass(frozen=True)
@@ -177,10 +188,14 @@ def first_installment(terms: PlanTerms, started_on: date, *, first_due: date | N
     if first_due is None:
         raise EvaluationError(f"{terms.source}: installments are due from the day agreed; give the first "
                               "installment's day")
-    latest = started_on + timedelta(days=FIRST_DUE_WITHIN)
+    within = terms.first_installment_within_days
+    latest = started_on + timedelta(days=FIRST_DUE_WITHIN if within is None else within)
     if not started_on <= first_due <= latest:
+        after = f"a year after it ({latest.isoformat()})" if within is None else \
+            f"{within} day{'s' * (within != 1)} after it ({latest.isoformat()}; first_installment_within_days in " \
+            f"{terms.source})"
         raise EvaluationError(f"the first installment's day {first_due.isoformat()} is not from the plan's first "
-                              f"day ({started_on.isoformat()}) to a year after it ({latest.isoformat()})")
+                              f"day ({started_on.isoformat()}) to {after}")
     return first_due, first_due.day, (f"{every} from {first_due.isoformat()}, the day agreed "
                                       f"({_terms_named(terms)})")
 

@@ -151,6 +151,32 @@ def test_installment_months_is_a_whole_number_of_months_from_1_to_12(value):
         terms(installment_months=value)
 
 
+def test_a_city_may_ask_the_first_installment_within_fewer_days_than_a_year():
+    """first_installment_within_days: 30 takes a first day 30 days after the plan's first day and refuses 31, naming
+    the term and the document; without it, a year (366 days) is the limit, and a day before the plan's is refused."""
+    within_30 = terms(first_installment_within_days=30)
+    agreed = agree(within_30, Decimal("90.00"), 3, BEGUN, first_due=BEGUN + timedelta(days=30))
+    assert agreed.installments[0][0] == BEGUN + timedelta(days=30)
+    late = BEGUN + timedelta(days=31)
+    with pytest.raises(EvaluationError) as refused:
+        agree(within_30, Decimal("90.00"), 3, BEGUN, first_due=late)
+    assert str(refused.value) == (
+        f"the first installment's day {late.isoformat()} is not from the plan's first day ({BEGUN.isoformat()}) to 30 "
+        f"days after it ({(BEGUN + timedelta(days=30)).isoformat()}; first_installment_within_days in the test's "
+        "terms)")
+    a_year = BEGUN + timedelta(days=366)
+    assert agree(terms(), Decimal("90.00"), 3, BEGUN, first_due=a_year).installments[0][0] == a_year
+    for outside in (a_year + timedelta(days=1), BEGUN - timedelta(days=1)):
+        with pytest.raises(EvaluationError, match="to a year after it"):
+            agree(terms(), Decimal("90.00"), 3, BEGUN, first_due=outside)
+
+
+@pytest.mark.parametrize("value", [0, 367, 2.5, "thirty", True, None])
+def test_first_installment_within_days_is_a_whole_number_of_days_from_1_to_366(value):
+    assert plans.term_problems({"max_installments": 6, "first_installment_within_days": value}) == [
+        ("first_installment_within_days", "a whole number of days from 1 to 366")]
+
+
 def test_a_plan_kept_with_its_months_apart_keeps_its_schedule():
     """A plan agreed every 2 months keeps `installment_months` in its case; read back, the same dates."""
     down, rows = plan_payments({"plan_balance": "180.00", "installments": 3, "first_due": "2026-04-22",
