@@ -801,8 +801,8 @@ def _check_total(total: int, amount, used: int, ceiling: Ceiling) -> None:
     if total <= 0:
         raise ValueError(f"the bill comes to {amount}; nothing to post")
     if total > ceiling.cents:
-        raise ValueError(f"total: {ceiling.refusal()}; this bill comes to {format_money(total)} "
-                         f"({used} CCF): check the reading")
+        raise ValueError(f"the bill would come to {format_money(total)} for {used:,} CCF; the city's limit is "
+                         f"{ceiling.refusal()}: check the reading")
 
 
 def _store(session: Session, run: BillingRun, done: _Chunk) -> None:

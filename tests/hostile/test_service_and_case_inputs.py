@@ -68,6 +68,16 @@ def test_a_meter_exchange_dated_before_the_old_meter_went_in_is_refused(fixed_cl
     assert on_the_day.status_code == 302, text(on_the_day)
 
 
+def test_a_final_reading_whose_bill_passes_the_citys_limit_says_so_in_words(fixed_clock, clerk, db, home):
+    """999,999,999 CCF: the bill it would give, the use and the city's limit, then what to check; nothing posted."""
+    before = audit_rows(db)
+    refused = clerk.post(f"/service/stop/{home.number}/review", data={**STOP, "final_reading": "999999999"})
+    assert refused.status_code == 400
+    assert ("Final read: the bill would come to $3,758,996,282.02 for 999,999,006 CCF; the city's limit is at most "
+            "$1,000,000.00 for an amount from the rules (a bill, fee or deposit): check the reading") in text(refused)
+    assert audit_rows(db) == before
+
+
 def _plan(clerk, case, first_due: str):
     """The payment plan step posted from the case page with three installments from `first_due`."""
     return clerk.post(f"/cases/{case.id}/steps/arrange_plan", data={

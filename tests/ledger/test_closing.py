@@ -134,7 +134,9 @@ def test_a_bill_beyond_the_ceiling_is_a_problem_line_and_posts_nothing(committin
     report = run_billing(committing_db, library(), cycle="A", period="2026-03", rows=rows, as_of=date(2026, 3, 1),
                          now=NOW)
     assert report.billed == 0
-    assert report.problems[0].message.startswith("total: at most $1,000,000.00 for an amount from the rules")
+    assert report.problems[0].message == (
+        "the bill would come to $3,383,096,339.67 for 899,999,012 CCF; the city's limit is at most $1,000,000.00 "
+        "for an amount from the rules (a bill, fee or deposit): check the reading")
     with committing_db() as s:
         assert s.scalar(select(LedgerEntry.id)) is None
 
