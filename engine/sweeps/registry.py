@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine.rules.document import Documents, RuleDocument
-from engine.rules.kinds.sweep import label_of
+from engine.rules.kinds.sweep import document_label
 
 from engine.sweeps.audit_checkpoint import AuditCheckpointSweep
 from engine.sweeps.balances_rollover import BalancesRollOverSweep
 from engine.sweeps.cash_only_review import CashOnlyReviewSweep
-from engine.sweeps.documented import KIND, DocumentSweep, sweep_names
+from engine.sweeps.documented import DocumentSweep, sweep_names
 from engine.sweeps.runner import Sweep, SweepError
 
 BUILT_IN: dict[str, type] = {
@@ -38,11 +38,7 @@ def sweep_label(name: str, rules: Documents) -> str:
     """The name staff read a sweep by, given the city's rules: a built-in sweep's label, a sweep document's label
     (else its title); a name that is neither (a past run of a sweep since removed) its id in words."""
     cls = BUILT_IN.get(name)
-    if cls is not None:
-        return cls.label
-    if name in rules and rules.get(name).kind == KIND:
-        return label_of(rules.get(name))
-    return name.replace("-", " ").replace("_", " ").capitalize()
+    return cls.label if cls is not None else document_label(name, rules)
 
 
 def get_sweep(name: str, rules: Iterable[RuleDocument] | None = None) -> Sweep:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.audit_checkpoints import CheckpointWriter, describe
+from engine.rules.kinds.sweep import document_label
 from engine.rules.months import day_words
 from engine.store.db import GIVES_WAY
 from engine.store.models import SweepRun
@@ -180,9 +181,7 @@ class ChunkPace:
 def night_to_come(sweep: Sweep, services: Catalog | None, as_of: date, today: date) -> str:
     """Why a sweep does not run for a night after the city's date: its fees and notices would be dated ahead, and
     the night marked done would find itself already done when it came (a dry run may still show it)."""
-    from engine.sweeps.registry import sweep_label  # the registry imports this module
-
-    label = sweep_label(sweep.name, services.rules if services is not None else {})
+    label = getattr(sweep, "label", None) or document_label(sweep.name, services.rules if services else {})
     return (f"{label} cannot run for {day_words(as_of)}: that night has not come yet (today in the city is "
             f"{day_words(today)})")
 

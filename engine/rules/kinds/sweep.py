@@ -66,6 +66,14 @@ def label_of(doc: RuleDocument) -> str:
     return str(doc.header.get("label") or doc.title)
 
 
+def document_label(name: str, rules: Documents) -> str:
+    """The name staff read a sweep document by among the city's rules (`label_of`); a name that is none (a past run
+    of a sweep since removed) its id in words."""
+    if name in rules and rules.get(name).kind == "sweep":
+        return label_of(rules.get(name))
+    return name.replace("-", " ").replace("_", " ").capitalize()
+
+
 def _tags() -> JsonSchema:
     """A list of tags."""
     return {**listing(TAG, 20), "uniqueItems": True}
