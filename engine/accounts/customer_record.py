@@ -274,8 +274,9 @@ def change_contact(session: Session, customer_id: int, *, phones: list[tuple[str
     customer = _customer(session, customer_id)
     phones = checked_phones(phones)
     email = (email or "").strip()
-    if email_problem(email):
-        raise RecordError(email_problem(email))
+    problem = email_problem(email)
+    if problem:
+        raise RecordError(problem)
     _offered_language(session, language)
     before = {"phones": [list(p) for p in phones_of(session, customer)], "email": customer.email,
               "language": customer.language}
